@@ -1,0 +1,51 @@
+// Builds the two committed bundles: dist/index.js (the GitHub Action) and dist/cli.js (the CLI).
+// Usage: node scripts/build.mjs [--if-stale]
+import { build } from 'esbuild';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+if (process.argv.includes('--if-stale') && existsSync(join(root, 'dist/cli.js'))) {
+  const built = Math.min(statSync(join(root, 'dist/cli.js')).mtimeMs, statSync(join(root, 'dist/index.js')).mtimeMs);
+  if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')))) process.exit(0);
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  absWorkingDir: root,
+  loader: { '.yaml': 'text', '.lua': 'text' },
+  legalComments: 'eof',
+  logLevel: 'warning',
+  // CommonJS dependencies bundled into ESM need require, __filename and __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __gg_createRequire } from 'node:module';",
+      "import { fileURLToPath as __gg_fileURLToPath } from 'node:url';",
+      "import { dirname as __gg_dirname } from 'node:path';",
+      'const require = __gg_createRequire(import.meta.url);',
+      'const __filename = __gg_fileURLToPath(import.meta.url);',
+      'const __dirname = __gg_dirname(__filename);',
+    ].join('\n'),
+  },
+};
+
+await build({ ...common, entryPoints: { index: 'src/action/index.ts' }, outdir: 'dist' });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/index.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node\n' + common.banner.js },
+});

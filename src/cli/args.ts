@@ -1,0 +1,91 @@
+/** Command-line parsing for the `gitops-gate` CLI, into typed settings. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+import type { FailOn } from '../core/model.js';
+
+/** Output formats of `gitops-gate check`. */
+export type OutputFormat = 'text' | 'markdown' | 'json';
+
+/** Settings of `gitops-gate check`. */
+export interface CheckSettings {
+  repo: string;
+  base?: string;
+  head?: string;
+  all: boolean;
+  prEvent?: string;
+  reviews?: string;
+  policy: string;
+  format: OutputFormat;
+  failOn: FailOn;
+}
+
+/** Usage text. */
+export const USAGE = `Usage: gitops-gate check [options]
+
+Checks a change in a local git repository against the repository's gitops-gate policy.
+
+Options:
+  --repo DIR          repository to check (default: current directory)
+  --base REF          base of the change (default: merge base of HEAD with origin/main or main)
+  --head REF          head of the change (default: HEAD)
+  --all               check the whole tree at --head, with no base: every finding counts
+  --pr EVENT.json     GitHub pull_request event payload (title, body, author, labels)
+  --reviews FILE      REST list-reviews response (JSON array) for the review policy
+  --policy PATH       policy file or directory in the repository, read from the base (default: policies)
+  --format FORMAT     text | markdown | json (default: text)
+  --fail-on LEVEL     error | warning | never (default: error)
+  -h, --help          show this help
+
+Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
+`;
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
+/**
+ * Parses `argv` (without node and script).
+ * @returns `help` when help was asked for
+ * @throws {UsageError} on unknown options, a missing command or bad values
+ */
+export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        repo: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        pr: { type: 'string' },
+        reviews: { type: 'string' },
+        policy: { type: 'string' },
+        format: { type: 'string' },
+        'fail-on': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('missing command: gitops-gate check [options]');
+  if (positionals[0] !== 'check' || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}": the command is "check"`);
+  if (values.all && values.base) throw new UsageError('--all checks the whole tree with no base: do not combine it with --base');
+  return {
+    repo: values.repo ?? process.cwd(),
+    ...(values.base ? { base: values.base } : {}),
+    ...(values.head ? { head: values.head } : {}),
+    all: values.all === true,
+    ...(values.pr ? { prEvent: values.pr } : {}),
+    ...(values.reviews ? { reviews: values.reviews } : {}),
+    policy: values.policy ?? 'policies',
+    format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json'] as const, '--format'),
+    failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),
+  };
+}

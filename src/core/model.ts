@@ -1,0 +1,288 @@
+/**
+ * The pure model of gitops-gate: facts about a change go in, findings and a report come out.
+ *
+ * Nothing in this module performs I/O. Sources (local git, the GitHub API) build a {@link Change};
+ * the engine reads the trees it needs through {@link TreeReader} before any check runs, so every
+ * check is a pure function of already-gathered facts and the policy.
+ */
+
+/** Severity of a finding. `error` blocks under the default `fail-on: error`. */
+export type Severity = 'error' | 'warning' | 'notice';
+
+/** Ordered from least to most severe, for comparisons against a `fail-on` threshold. */
+export const SEVERITY_ORDER: readonly Severity[] = ['notice', 'warning', 'error'];
+
+/** Returns true when `s` is at least as severe as `threshold`. */
+export function atLeast(s: Severity, threshold: Severity): boolean {
+  return SEVERITY_ORDER.indexOf(s) >= SEVERITY_ORDER.indexOf(threshold);
+}
+
+/** The gate's verdict. `pass` lets the PR merge (as far as this check is concerned). */
+export type Verdict = 'pass' | 'fail';
+
+/** What makes the gate fail: findings of at least this severity, or nothing (`never`). */
+export type FailOn = 'error' | 'warning' | 'never';
+
+/** A person or bot as GitHub or git knows them. Any field may be unknown. */
+export interface Identity {
+  /** GitHub login, when known (from the API, or from a `ID+login@users.noreply.github.com` address). */
+  login?: string;
+  /** Display name from git. */
+  name?: string;
+  /** E-mail address from git. */
+  email?: string;
+  /** GitHub account type: `User`, `Bot` or `Organization`. */
+  type?: string;
+}
+
+/** The pull request itself, as re-read from the API or from a webhook payload. */
+export interface PullRequest {
+  number: number;
+  title: string;
+  /** The PR description (Markdown). Empty string when GitHub reports `null`. */
+  body: string;
+  author: Identity;
+  labels: string[];
+  /** Target branch name (for example `main`). */
+  baseRef: string;
+  /** Source branch name. */
+  headRef: string;
+  baseSha: string;
+  headSha: string;
+  draft: boolean;
+  /** Web URL of the PR, when known. */
+  url?: string;
+  /** Login of whoever pushed the head commit last, when known (used by separation of duties). */
+  lastPusher?: string;
+}
+
+/** Status of a changed file, with GitHub's vocabulary (`git diff --name-status` maps onto it). */
+export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+
+/** One file touched by the change. Paths are relative to the repository root, `/`-separated. */
+export interface ChangedFile {
+  path: string;
+  status: FileStatus;
+  /** For `renamed` and `copied`: the path at the base. */
+  previousPath?: string;
+}
+
+/** One commit of the change. */
+export interface Commit {
+  sha: string;
+  author: Identity;
+  committer: Identity;
+  /** People named in `Co-authored-by:` trailers of the message. */
+  coAuthors: Identity[];
+  message: string;
+}
+
+/** A review state as the REST API reports it. */
+export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+
+/** One PR review. */
+export interface Review {
+  id: number;
+  reviewer: Identity;
+  state: ReviewState;
+  /** The head commit the review was given on. */
+  commitId: string;
+  /** ISO-8601 time the review was submitted. */
+  submittedAt?: string;
+  body: string;
+  /** GitHub's author association (`OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, ...). */
+  authorAssociation?: string;
+}
+
+/**
+ * Read access to one side (base or head) of a change.
+ *
+ * Implementations: a git commit, a directory on disk, the GitHub contents API.
+ */
+export interface TreeReader {
+  /** A label for messages, for example the commit SHA. */
+  readonly label: string;
+  /** Returns the file's bytes, or `undefined` when no file (blob) exists at `path` on this side. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+  /** Reads many files at once; missing files map to `undefined`. */
+  readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>>;
+  /** Every file path on this side (relative, `/`-separated). May be expensive; results are cached by implementations. */
+  listFiles(): Promise<string[]>;
+}
+
+/** Caps GitHub applies to listings; when hit, the report says so. */
+export interface ListingCaps {
+  /** True when GitHub's 3,000-file cap on `GET /pulls/{n}/files` was hit. */
+  filesTruncated: boolean;
+  /** True when GitHub's 250-commit cap on `GET /pulls/{n}/commits` was hit. */
+  commitsTruncated: boolean;
+}
+
+/**
+ * Everything the gate knows about one change.
+ *
+ * `pr` and `reviews` are absent when the source cannot supply them (the CLI without `--pr` or
+ * `--reviews`); the rules that need them are then reported as not evaluated.
+ */
+export interface Change {
+  /** `owner/name`, when known. */
+  repository?: string;
+  /** Base URL of the GitHub web UI, for links (for example `https://github.com`). */
+  serverUrl?: string;
+  pr?: PullRequest;
+  /** Base commit; absent in `--all` mode, where the whole head tree is checked and every finding counts. */
+  baseSha?: string;
+  headSha: string;
+  files: ChangedFile[];
+  commits: Commit[];
+  reviews?: Review[];
+  base?: TreeReader;
+  head: TreeReader;
+  caps: ListingCaps;
+  /** `diff`: base against head. `all`: the whole head tree, no base. */
+  mode: 'diff' | 'all';
+  /** Facts looked up for the review policy (permissions, team members), keyed by login or team slug. */
+  directory?: Directory;
+}
+
+/** Repository permission levels, lowest to highest. */
+export type Permission = 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin';
+
+/**
+ * Looked-up facts about people, gathered by a source before evaluation so that review checks stay pure.
+ * A value of `{ error }` means the source could not find out; checks must fail closed on it.
+ */
+export interface Directory {
+  permissions: Map<string, Permission | { error: string }>;
+  teams: Map<string, string[] | { error: string }>;
+}
+
+/** A position inside a file: 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Whether a finding is introduced by the change or was already present at the base. */
+export type FindingStatus = 'new' | 'pre-existing';
+
+/**
+ * One problem the gate found.
+ *
+ * `fingerprint` identifies the same problem at base and head regardless of line shifts
+ * (rule, file, subject and key), so pre-existing problems can be told apart from new ones.
+ */
+export interface Finding {
+  /** Rule id, for example `wave-not-string`. */
+  rule: string;
+  severity: Severity;
+  /** Path relative to the repository root (head side). */
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  /** What is wrong, in words a reviewer understands. */
+  message: string;
+  /** How to fix it. */
+  fix: string;
+  /** The behaviour behind the rule: for ArgoCD rules, the ArgoCD source file (and lines). */
+  reference: string;
+  /** The resource or setting the finding is about, for example `apps/Deployment payments/api`. */
+  subject?: string;
+  status: FindingStatus;
+  fingerprint: string;
+}
+
+/** State of one rule (or policy requirement) after evaluation. */
+export type RuleState = 'passed' | 'failed' | 'pending' | 'skipped' | 'not-evaluated';
+
+/** The policy areas; each rule belongs to one. */
+export type Area = 'manifests' | 'sync' | 'health' | 'review' | 'description';
+
+/** What happened to one rule in this evaluation. */
+export interface RuleOutcome {
+  rule: string;
+  area: Area;
+  title: string;
+  state: RuleState;
+  /** Why the rule was skipped, not evaluated, pending or failed; what is missing. */
+  reason?: string;
+  /** Counts of findings this rule raised. */
+  findings: { new: number; preExisting: number };
+  /** True when this outcome alone makes the verdict `fail` (a failed requirement, not a finding). */
+  blocking: boolean;
+  /** Compliance controls the rule serves (for example `SOC 2 CC8.1`), from the policy. */
+  controls?: string[];
+}
+
+/** Something the gate did not evaluate, with the reason. */
+export interface NotEvaluated {
+  /** A file path, an area, or a rule id. */
+  subject: string;
+  reason: string;
+}
+
+/** Where the policy came from. */
+export interface PolicySource {
+  /** `repository`: read from the base side of the change. `default`: the built-in default policy. */
+  origin: 'repository' | 'default';
+  /** Path in the repository that was looked up (or that was read). */
+  path: string;
+  /** The commit the policy was read from, when read from the repository. */
+  ref?: string;
+  /** SHA-256 (hex) of the policy text that was applied. */
+  sha256: string;
+  /** True when the change itself modifies the policy file (the change is judged by the base policy). */
+  changedByThisChange: boolean;
+}
+
+/** Counters for the report. */
+export interface Stats {
+  filesExamined: number;
+  documentsExamined: number;
+  resourcesExamined: number;
+  /** Wall time of the evaluation, in milliseconds. */
+  durationMs: number;
+}
+
+/** An audited break-glass override (see the review policy). */
+export interface Override {
+  by: string;
+  reason: string;
+  via: 'label' | 'comment';
+  at?: string;
+}
+
+/** The outcome of one evaluation: what the CLI prints, what the Action publishes. */
+export interface Report {
+  /** Version of this document's shape. */
+  schemaVersion: 1;
+  tool: { name: 'gitops-gate'; version: string };
+  verdict: Verdict;
+  failOn: FailOn;
+  /** Present when a break-glass override turned a failure into a pass. */
+  override?: Override;
+  /** When the evaluation ran (ISO-8601). */
+  evaluatedAt: string;
+  change: {
+    repository?: string;
+    serverUrl?: string;
+    mode: 'diff' | 'all';
+    baseSha?: string;
+    headSha: string;
+    pr?: { number: number; title: string; author?: string; url?: string; draft: boolean; labels: string[] };
+    files: number;
+    commits: number;
+    caps: ListingCaps;
+  };
+  policy: PolicySource;
+  findings: Finding[];
+  rules: RuleOutcome[];
+  notEvaluated: NotEvaluated[];
+  /** Plain-language notes for the summary (for example, that the change edits the policy). */
+  notes: string[];
+  stats: Stats;
+  /** Area-specific details, filled by the areas that ran (review, description, sync plans, health). */
+  details: Record<string, unknown>;
+}

@@ -1,0 +1,279 @@
+/**
+ * The engine: loads the policy from the base side, reads the manifests in scope on both sides, runs every
+ * check, tells new findings from pre-existing ones, and decides the verdict. All I/O goes through the
+ * change's {@link TreeReader}s before the checks run; the checks themselves are pure.
+ */
+import type {
+  Area,
+  Change,
+  FailOn,
+  Finding,
+  NotEvaluated,
+  Report,
+  RuleOutcome,
+  RuleState,
+  Severity,
+  TreeReader,
+} from '../core/model.js';
+import { atLeast } from '../core/model.js';
+import { manifestMatcher } from '../manifests/manifest-file.js';
+import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
+import type { Policy } from '../policy/types.js';
+import { CHECKS } from '../rules/catalog.js';
+import type { Check, FindingInput, RuleInfo, Snapshot } from '../rules/check.js';
+import { changedScope, makeSnapshot, readSide, type Scope } from './scope.js';
+import { VERSION } from '../version.js';
+
+/** Options of one evaluation. */
+export interface EvaluateOptions {
+  /** Path of the policy file or directory in the repository (read from the base side). */
+  policyPath: string;
+  /** Which findings fail the gate. Default `error`. */
+  failOn?: FailOn;
+  /** The checks to run; default: every check in the catalogue. */
+  checks?: readonly Check[];
+  /** A policy already resolved by the caller (the Action resolves it before gathering reviews). */
+  resolved?: ResolvedPolicy;
+  /** Computes the files to read on each side; default: the changed manifests (see {@link changedScope}). */
+  scope?: (change: Change, isManifest: (p: string) => boolean, policy: Policy) => Promise<Scope>;
+  /** Groups a side's files into sync groups; default: by directory. */
+  group?: (side: 'base' | 'head', files: Snapshot['files'], tree: TreeReader, policy: Policy) => Promise<Snapshot['groups']>;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+interface RawFinding extends FindingInput {
+  rule: string;
+  preExisting?: boolean;
+}
+
+function fingerprint(rule: string, file: string, subject?: string, key?: string): string {
+  return [rule, file, subject ?? '', key ?? ''].join('\u0000');
+}
+
+/** The severity a rule's findings get under the policy, or `off`. */
+export function ruleSeverity(policy: Policy, rule: RuleInfo): Severity | 'off' {
+  return policy.rules[rule.id] ?? rule.defaultSeverity;
+}
+
+function controlsFor(policy: Policy, rule: RuleInfo): string[] | undefined {
+  const c = [...(policy.controls[rule.area] ?? []), ...(policy.controls[rule.id] ?? [])];
+  return c.length ? [...new Set(c)] : undefined;
+}
+
+/**
+ * Evaluates a change under the policy found on its base side.
+ * @returns the report; `verdict` is `fail` when a new finding reaches `failOn` or a requirement failed
+ * @throws {ConfigError} when the policy file is invalid (the caller fails closed: exit 2, or verdict fail)
+ * @throws {SourceError} when a tree cannot be read
+ */
+export async function evaluate(change: Change, opts: EvaluateOptions): Promise<Report> {
+  const now = opts.now ?? (() => new Date());
+  const started = performance.now();
+  const checks = opts.checks ?? CHECKS;
+  const failOn = opts.failOn ?? 'error';
+  const changedPaths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
+  const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
+  const { policy } = resolved;
+  const notes: string[] = [];
+  const notEvaluated: NotEvaluated[] = [];
+  const details: Record<string, unknown> = {};
+
+  if (resolved.source.origin === 'default') {
+    notes.push(`No policy file at "${resolved.source.path}" on the ${change.mode === 'all' ? 'checked tree' : 'base branch'}: the built-in default policy applies.`);
+  }
+  if (resolved.source.changedByThisChange) {
+    notes.push(`This change edits the policy (${resolved.source.path}). It is judged by the policy on the base branch; the new policy applies once merged.`);
+  }
+  if (change.caps.filesTruncated) {
+    notes.push('GitHub lists at most 3,000 files of a pull request: files past that cap were not evaluated.');
+    notEvaluated.push({ subject: 'files past the 3,000th', reason: 'GitHub API cap on listing pull request files' });
+  }
+  if (change.caps.commitsTruncated) {
+    notes.push('GitHub lists at most 250 commits of a pull request: authors of later commits are unknown.');
+    notEvaluated.push({ subject: 'commits past the 250th', reason: 'GitHub API cap on listing pull request commits' });
+  }
+
+  const isManifest = manifestMatcher(policy.manifests);
+  const scope = await (opts.scope ?? ((c, m) => changedScope(c, m)))(change, isManifest, policy);
+  const limits = policy.manifests.limits;
+  const [headFiles, baseFiles] = await Promise.all([
+    readSide(change.head, scope.head, limits),
+    change.base && change.mode === 'diff' ? readSide(change.base, scope.base, limits) : Promise.resolve([]),
+  ]);
+  const group = opts.group;
+  const head = makeSnapshot('head', headFiles, group ? await group('head', headFiles, change.head, policy) : undefined);
+  const base =
+    change.mode === 'diff' && change.base
+      ? makeSnapshot('base', baseFiles, group ? await group('base', baseFiles, change.base, policy) : undefined)
+      : undefined;
+  for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
+
+  const ruleIndex = new Map<string, { info: RuleInfo; check: Check }>();
+  for (const c of checks) for (const r of c.rules) ruleIndex.set(r.id, { info: r, check: c });
+
+  const assertRule = (check: Check, rule: string): RuleInfo => {
+    const entry = ruleIndex.get(rule);
+    if (!entry || entry.check !== check) throw new Error(`check ${check.name} reported unknown rule ${rule}`);
+    return entry.info;
+  };
+
+  // Per-side checks.
+  const runSide = async (snap: Snapshot): Promise<RawFinding[]> => {
+    const out: RawFinding[] = [];
+    const sideDetails: Record<string, unknown> = {};
+    for (const check of checks) {
+      if (!check.side) continue;
+      await check.side({
+        snapshot: snap,
+        policy,
+        report: (rule, f) => {
+          assertRule(check, rule);
+          out.push({ ...f, rule });
+        },
+        detail: (key, value) => {
+          sideDetails[key] = value;
+        },
+      });
+    }
+    for (const [k, v] of Object.entries(sideDetails)) {
+      const slot = (details[k] ??= {}) as Record<string, unknown>;
+      slot[snap.side] = v;
+    }
+    return out;
+  };
+  const headRaw = await runSide(head);
+  const baseRaw = base ? await runSide(base) : [];
+
+  // A finding whose fingerprint also occurs at base (files followed through renames) is pre-existing.
+  const renamed = new Map(change.files.filter((f) => f.previousPath).map((f) => [f.previousPath!, f.path]));
+  const baseCounts = new Map<string, number>();
+  for (const f of baseRaw) {
+    const fp = fingerprint(f.rule, renamed.get(f.file) ?? f.file, f.subject, f.key);
+    baseCounts.set(fp, (baseCounts.get(fp) ?? 0) + 1);
+  }
+
+  const findings: Finding[] = [];
+  const pushFinding = (f: RawFinding, preExisting: boolean) => {
+    const entry = ruleIndex.get(f.rule)!;
+    const sev = ruleSeverity(policy, entry.info);
+    if (sev === 'off') return;
+    findings.push({
+      rule: f.rule,
+      severity: sev,
+      file: f.file,
+      line: f.pos.line,
+      column: f.pos.column,
+      ...(f.end ? { endLine: f.end.line, endColumn: f.end.column } : {}),
+      message: f.message,
+      fix: f.fix,
+      reference: entry.info.reference,
+      ...(f.subject ? { subject: f.subject } : {}),
+      status: preExisting ? 'pre-existing' : 'new',
+      fingerprint: fingerprint(f.rule, f.file, f.subject, f.key),
+    });
+  };
+  for (const f of headRaw) {
+    const fp = fingerprint(f.rule, f.file, f.subject, f.key);
+    const n = baseCounts.get(fp) ?? 0;
+    if (n > 0) baseCounts.set(fp, n - 1);
+    pushFinding(f, n > 0);
+  }
+
+  // Once-per-change checks.
+  const explicit = new Map<string, { state: RuleState; reason?: string; blocking: boolean }>();
+  for (const check of checks) {
+    if (!check.change) continue;
+    await check.change({
+      change,
+      policy,
+      head,
+      ...(base ? { base } : {}),
+      report: (rule, f) => {
+        assertRule(check, rule);
+        pushFinding({ ...f, rule }, f.preExisting === true);
+      },
+      outcome: (rule, state, reason, o) => {
+        assertRule(check, rule);
+        explicit.set(rule, { state, ...(reason !== undefined ? { reason } : {}), blocking: o?.blocking ?? state === 'failed' });
+      },
+      detail: (key, value) => {
+        details[key] = value;
+      },
+      notEvaluated: (item) => notEvaluated.push(item),
+      note: (text) => notes.push(text),
+    });
+  }
+
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+
+  const rules: RuleOutcome[] = [];
+  for (const { info } of ruleIndex.values()) {
+    const mine = findings.filter((f) => f.rule === info.id);
+    const counts = { new: mine.filter((f) => f.status === 'new').length, preExisting: mine.filter((f) => f.status === 'pre-existing').length };
+    const sev = ruleSeverity(policy, info);
+    const base: Omit<RuleOutcome, 'state' | 'blocking'> = { rule: info.id, area: info.area as Area, title: info.title, findings: counts };
+    const controls = controlsFor(policy, info);
+    if (controls) base.controls = controls;
+    const ex = explicit.get(info.id);
+    if (sev === 'off') {
+      rules.push({ ...base, state: 'skipped', reason: 'switched off in the policy', blocking: false });
+    } else if (ex) {
+      rules.push({ ...base, state: ex.state, ...(ex.reason ? { reason: ex.reason } : {}), blocking: ex.blocking });
+    } else {
+      const state: RuleState = counts.new > 0 ? 'failed' : 'passed';
+      const reason = counts.new === 0 && counts.preExisting > 0 ? `${counts.preExisting} pre-existing finding(s) do not block` : undefined;
+      rules.push({ ...base, state, ...(reason ? { reason } : {}), blocking: false });
+    }
+  }
+
+  const blockingFinding = failOn !== 'never' && findings.some((f) => f.status === 'new' && atLeast(f.severity, failOn));
+  const blockingRule = failOn !== 'never' && rules.some((r) => r.blocking && r.state === 'failed');
+  const override = details.override as Report['override'] | undefined;
+  const failed = blockingFinding || blockingRule;
+  const verdict = failed && !override ? 'fail' : 'pass';
+
+  return {
+    schemaVersion: 1,
+    tool: { name: 'gitops-gate', version: VERSION },
+    verdict,
+    failOn,
+    ...(override && failed ? { override } : {}),
+    evaluatedAt: now().toISOString(),
+    change: {
+      ...(change.repository ? { repository: change.repository } : {}),
+      ...(change.serverUrl ? { serverUrl: change.serverUrl } : {}),
+      mode: change.mode,
+      ...(change.baseSha ? { baseSha: change.baseSha } : {}),
+      headSha: change.headSha,
+      ...(change.pr
+        ? {
+            pr: {
+              number: change.pr.number,
+              title: change.pr.title,
+              ...(change.pr.author.login ? { author: change.pr.author.login } : {}),
+              ...(change.pr.url ? { url: change.pr.url } : {}),
+              draft: change.pr.draft,
+              labels: change.pr.labels,
+            },
+          }
+        : {}),
+      files: change.files.length,
+      commits: change.commits.length,
+      caps: change.caps,
+    },
+    policy: resolved.source,
+    findings,
+    rules,
+    notEvaluated,
+    notes,
+    stats: {
+      filesExamined: headFiles.length + baseFiles.length,
+      documentsExamined: headFiles.reduce((n, f) => n + f.docs.length, 0) + baseFiles.reduce((n, f) => n + f.docs.length, 0),
+      resourcesExamined: head.resources.length + (base?.resources.length ?? 0),
+      durationMs: Math.round(performance.now() - started),
+    },
+    details,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Which manifest files an evaluation reads on each side, and how they group into sync groups.
+ * The cost of an evaluation follows the change: only files in scope are read and parsed.
+ */
+import type { Change } from '../core/model.js';
+import { dirName, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
+import type { YamlLimits } from '../manifests/yaml-doc.js';
+import type { Snapshot, SyncGroup } from '../rules/check.js';
+import type { TreeReader } from '../core/model.js';
+
+/** The files to read on each side. */
+export interface Scope {
+  head: string[];
+  base: string[];
+}
+
+/**
+ * The manifest files the change touches: at head, every added, modified, renamed or copied manifest;
+ * at base, the same files under their base names (removed ones included).
+ * In `--all` mode, every manifest at head.
+ */
+export async function changedScope(change: Change, isManifest: (p: string) => boolean): Promise<Scope> {
+  if (change.mode === 'all') {
+    return { head: (await change.head.listFiles()).filter(isManifest).sort(), base: [] };
+  }
+  const head = new Set<string>();
+  const base = new Set<string>();
+  for (const f of change.files) {
+    if (f.status !== 'removed' && isManifest(f.path)) head.add(f.path);
+    const basePath = f.previousPath ?? f.path;
+    if (f.status !== 'added' && isManifest(basePath)) base.add(basePath);
+  }
+  return { head: [...head].sort(), base: [...base].sort() };
+}
+
+/**
+ * Reads and parses manifest files from one side. Files in a Helm chart's `templates/` are recognised by
+ * a `Chart.yaml` in the directory above, which is looked up in the same batch.
+ */
+export async function readSide(tree: TreeReader, paths: readonly string[], limits: YamlLimits): Promise<ManifestFile[]> {
+  const charts = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    const t = parts.lastIndexOf('templates');
+    if (t >= 0 && t < parts.length - 1) charts.add([...parts.slice(0, t), 'Chart.yaml'].join('/'));
+  }
+  const contents = await tree.readFiles([...paths, ...charts]);
+  const hasFile = (p: string) => contents.get(p) !== undefined;
+  const out: ManifestFile[] = [];
+  for (const p of paths) {
+    const bytes = contents.get(p);
+    if (bytes === undefined) continue;
+    out.push(readManifestFile(p, bytes, limits, hasFile));
+  }
+  return out;
+}
+
+/** Groups files by directory: the fallback grouping when no Application or kustomization says otherwise. */
+export function groupByDirectory(files: ManifestFile[]): SyncGroup[] {
+  const byDir = new Map<string, ManifestFile[]>();
+  for (const f of files) {
+    const d = dirName(f.path);
+    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+  }
+  return [...byDir.entries()].map(([dir, fs]) => ({ name: dir || '(repository root)', grouping: 'directory', dir, files: fs }));
+}
+
+/** Builds a snapshot from parsed files. */
+export function makeSnapshot(side: 'base' | 'head', files: ManifestFile[], groups?: SyncGroup[]): Snapshot {
+  return { side, files, resources: files.flatMap((f) => f.resources), groups: groups ?? groupByDirectory(files) };
+}

@@ -1,0 +1,117 @@
+/**
+ * Manifest files: which files are manifests (policy globs), what role each plays (plain manifest,
+ * kustomization, Helm template), and their parsed documents and resources.
+ */
+import { minimatch } from 'minimatch';
+import { parseYamlFile, type YamlDoc, type YamlLimits, type YamlProblem } from './yaml-doc.js';
+import { resourcesOf, type Resource } from './resource.js';
+
+/**
+ * What a file is to the gate.
+ * - `manifest`: Kubernetes objects applied as they are.
+ * - `kustomization`: a `kustomization.yaml` (read by kustomize, not applied).
+ * - `template`: a Helm template or other templated text; evaluated only when it is valid YAML.
+ */
+export type FileRole = 'manifest' | 'kustomization' | 'template';
+
+/** A manifest file read and parsed from one side of a change. */
+export interface ManifestFile {
+  path: string;
+  role: FileRole;
+  /** The file's text (undefined when it is not text). */
+  text?: string;
+  docs: YamlDoc[];
+  /** Syntax, duplicate-key, limit and encoding problems, each with its line. */
+  problems: YamlProblem[];
+  /** Resources found in the file (empty for a kustomization, and for a template that is not YAML). */
+  resources: Resource[];
+  /** Set when the file was not evaluated, with the reason (for example an unrenderable template). */
+  notEvaluated?: string;
+}
+
+/** Which files are manifests, from the policy's `manifests` section. */
+export interface ManifestSelector {
+  include: string[];
+  exclude: string[];
+}
+
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/** Base name of a `/`-separated path. */
+export function baseName(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** Directory of a `/`-separated path (`''` for the root). */
+export function dirName(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+/** True when `path` is a kustomization file. */
+export function isKustomization(path: string): boolean {
+  return KUSTOMIZATION_NAMES.has(baseName(path));
+}
+
+/**
+ * Returns a predicate telling which paths are manifests: matched by an `include` glob and by no
+ * `exclude` glob (minimatch, with `dot: true` so `.argocd/` is included unless excluded).
+ */
+export function manifestMatcher(sel: ManifestSelector): (path: string) => boolean {
+  const inc = sel.include.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
+  const exc = sel.exclude.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
+  return (path) => inc.some((m) => m.match(path)) && !exc.some((m) => m.match(path));
+}
+
+/**
+ * Decides the role of a file. Files in a Helm chart's `templates/` directory (a `Chart.yaml` sits in the
+ * directory above) and files holding `{{` template actions are templates.
+ */
+export function fileRole(path: string, text: string | undefined, hasFile?: (p: string) => boolean): FileRole {
+  if (isKustomization(path)) return 'kustomization';
+  const parts = path.split('/');
+  const t = parts.lastIndexOf('templates');
+  if (t > 0 || (t === 0 && parts.length > 1)) {
+    const chartDir = parts.slice(0, t).join('/');
+    const chart = chartDir ? `${chartDir}/Chart.yaml` : 'Chart.yaml';
+    if (hasFile?.(chart)) return 'template';
+  }
+  if (text !== undefined && text.includes('{{')) return 'template';
+  return 'manifest';
+}
+
+/**
+ * Reads one manifest file. Never throws for bad input: syntax errors and limits come back in
+ * `problems`; a template that is not valid YAML comes back with `notEvaluated` and no problems
+ * (it is not broken, only not renderable here).
+ */
+export function readManifestFile(
+  path: string,
+  bytes: Uint8Array,
+  limits: YamlLimits,
+  hasFile?: (p: string) => boolean,
+): ManifestFile {
+  const parsed = parseYamlFile(bytes, limits);
+  const text = parsed.problems.some((p) => p.kind === 'yaml-not-text') ? undefined : new TextDecoder().decode(bytes);
+  const role = fileRole(path, text, hasFile);
+  if (role === 'template') {
+    const inChart = fileRole(path, undefined, hasFile) === 'template';
+    const broken = parsed.problems.some((p) => p.kind === 'yaml-syntax' || p.kind === 'yaml-duplicate-key');
+    if (inChart || broken) {
+      return {
+        path,
+        role,
+        text,
+        docs: [],
+        problems: parsed.problems.filter((p) => p.kind === 'yaml-limit' || p.kind === 'yaml-not-text'),
+        resources: [],
+        notEvaluated: inChart
+          ? 'Helm chart template: only its rendered output is applied, and rendering is outside the gate'
+          : 'templated text ({{ ... }}) that is not valid YAML until rendered',
+      };
+    }
+  }
+  const resources = role === 'kustomization' ? [] : parsed.docs.flatMap((d) => (d.broken ? [] : resourcesOf(path, d)));
+  return { path, role, text, docs: parsed.docs, problems: parsed.problems, resources };
+}

@@ -1,0 +1,142 @@
+/**
+ * Kubernetes resources read from manifest files: the fields ArgoCD reads (apiVersion, kind, metadata)
+ * with the position of every annotation, label and field, so findings point at the exact line.
+ */
+import { isScalar, isMap, isPair, type Node } from 'yaml';
+import type { Position } from '../core/model.js';
+import type { YamlDoc, YamlPath } from './yaml-doc.js';
+
+/** One entry of `metadata.annotations` or `metadata.labels`. */
+export interface MetaEntry {
+  key: string;
+  /** The value as parsed (may be a number, boolean or null when the YAML is unquoted). */
+  value: unknown;
+  /** True when the YAML value is a string, as Kubernetes requires. */
+  isString: boolean;
+  /** The source text of the value as written (for messages). */
+  source: string;
+  keyPos: Position;
+  valuePos: Position;
+}
+
+/** A Kubernetes object found in a manifest file (a document, or an item of a `kind: List`). */
+export interface Resource {
+  /** Repository-relative path of the file. */
+  file: string;
+  /** 0-based index of the YAML document in the file. */
+  docIndex: number;
+  /** Path of the object inside its document: `[]`, or `['items', i]` for a List item. */
+  path: YamlPath;
+  apiVersion: string;
+  /** API group: `''` for the core group (`v1`), `apps` for `apps/v1`. */
+  group: string;
+  kind: string;
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  /** Annotations in file order, including non-string values (those are findings). */
+  annotations: Map<string, MetaEntry>;
+  labels: Map<string, MetaEntry>;
+  /** The whole object as a plain value. */
+  object: Record<string, unknown>;
+  /** Position of the field at `sub` (relative to the object), or of its nearest ancestor. */
+  pos(sub: YamlPath): Position;
+  /** Position of the key of the field at `sub`. */
+  keyPos(sub: YamlPath): Position;
+  /** The raw YAML node of the field at `sub`. */
+  node(sub: YamlPath): Node | undefined;
+}
+
+/** `group/Kind` as ArgoCD writes it (`/Service` style is avoided: core kinds are just `Kind`). */
+export function groupKind(r: Pick<Resource, 'group' | 'kind'>): string {
+  return r.group ? `${r.group}/${r.kind}` : r.kind;
+}
+
+/** A short, stable label for a resource: `Kind namespace/name` (or `Kind name`). */
+export function resourceLabel(r: Pick<Resource, 'kind' | 'name' | 'generateName' | 'namespace' | 'group'>): string {
+  const name = r.name ?? (r.generateName ? `${r.generateName}*` : '<unnamed>');
+  return `${groupKind(r)} ${r.namespace ? `${r.namespace}/` : ''}${name}`;
+}
+
+/** Splits `apiVersion` into group and version (`v1` is the core group). */
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.lastIndexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads the entries of a metadata map (annotations or labels) with their positions. */
+function readMeta(doc: YamlDoc, at: YamlPath): Map<string, MetaEntry> {
+  const out = new Map<string, MetaEntry>();
+  const node = doc.node(at);
+  if (!isMap(node)) return out;
+  for (const pair of node.items) {
+    if (!isPair(pair)) continue;
+    const k = pair.key as unknown;
+    const key = isScalar(k) ? String(k.value) : String(k);
+    const v = pair.value as unknown;
+    const value = isScalar(v) ? v.value : v === null ? null : (v as { toJSON?: () => unknown }).toJSON?.();
+    const source = isScalar(v) && v.source !== undefined ? String(v.source) : v === null ? '' : String(value);
+    out.set(key, {
+      key,
+      value,
+      isString: isScalar(v) && typeof v.value === 'string',
+      source,
+      keyPos: doc.keyPos([...at, key]),
+      valuePos: doc.pos([...at, key]),
+    });
+  }
+  return out;
+}
+
+/**
+ * Builds a {@link Resource} from the object at `path` in `doc`, or returns `undefined` when the value
+ * is not a Kubernetes object (it needs string `apiVersion` and `kind`).
+ */
+export function toResource(file: string, doc: YamlDoc, path: YamlPath, value: unknown): Resource | undefined {
+  if (!isRecord(value)) return undefined;
+  const { apiVersion, kind } = value;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  const { group } = splitApiVersion(apiVersion);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    file,
+    docIndex: doc.index,
+    path,
+    apiVersion,
+    group,
+    kind,
+    name: str(metadata.name),
+    generateName: str(metadata.generateName),
+    namespace: str(metadata.namespace),
+    annotations: readMeta(doc, [...path, 'metadata', 'annotations']),
+    labels: readMeta(doc, [...path, 'metadata', 'labels']),
+    object: value,
+    pos: (sub) => doc.pos([...path, ...sub]),
+    keyPos: (sub) => doc.keyPos([...path, ...sub]),
+    node: (sub) => doc.node([...path, ...sub]),
+  };
+}
+
+/**
+ * The resources in one document: the object itself, or each item of a `kind: List`
+ * (`v1/List` and any `*List` kind with an `items` array, as kubectl accepts).
+ */
+export function resourcesOf(file: string, doc: YamlDoc): Resource[] {
+  const v = doc.value;
+  if (!isRecord(v)) return [];
+  if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
+    const out: Resource[] = [];
+    v.items.forEach((item, i) => {
+      const r = toResource(file, doc, ['items', i], item);
+      if (r) out.push(r);
+    });
+    return out;
+  }
+  const r = toResource(file, doc, [], v);
+  return r ? [r] : [];
+}

@@ -1,0 +1,239 @@
+/**
+ * The YAML layer: multi-document parsing with a position for every node, and limits against hostile
+ * input (alias bombs, oversized files, deep nesting). Built on the `yaml` package.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import type { Position } from '../core/model.js';
+
+/** Limits applied to every YAML file the gate reads. */
+export interface YamlLimits {
+  /** Largest file accepted, in bytes. */
+  maxFileBytes: number;
+  /** Most documents accepted in one file. */
+  maxDocuments: number;
+  /** Most alias dereferences per document (the `yaml` package's `maxAliasCount`; guards against alias bombs). */
+  maxAliasCount: number;
+  /** Deepest nesting of collections accepted. */
+  maxDepth: number;
+}
+
+/** Defaults: generous for real manifests, small enough that hostile input cannot exhaust memory. */
+export const DEFAULT_YAML_LIMITS: YamlLimits = {
+  maxFileBytes: 8 * 1024 * 1024,
+  maxDocuments: 10_000,
+  maxAliasCount: 1_000,
+  maxDepth: 200,
+};
+
+/** A path into a YAML document: map keys and sequence indexes. */
+export type YamlPath = readonly (string | number)[];
+
+/** A problem found while reading YAML, with its position. */
+export interface YamlProblem {
+  /** `yaml-syntax`, `yaml-duplicate-key`, `yaml-limit` or `yaml-not-text`. */
+  kind: 'yaml-syntax' | 'yaml-duplicate-key' | 'yaml-limit' | 'yaml-not-text';
+  message: string;
+  line: number;
+  column: number;
+}
+
+/** One parsed document with its plain value and position lookups. */
+export interface YamlDoc {
+  /** 0-based index of the document in its file. */
+  index: number;
+  /** The plain JavaScript value, or `undefined` for an empty document or one with errors. */
+  value: unknown;
+  /** True when the document had syntax or duplicate-key errors (its `value` is then not trusted). */
+  broken: boolean;
+  /** Position of the node at `path`, or of its nearest existing ancestor. */
+  pos(path: YamlPath): Position;
+  /** Position of the key of the pair at `path` (the last element must be a map key). */
+  keyPos(path: YamlPath): Position;
+  /** The raw node at `path`, for checks that need the YAML type (for example a string or a number). */
+  node(path: YamlPath): Node | undefined;
+  /** Start line of the document. */
+  startLine: number;
+}
+
+/** A whole parsed YAML file. */
+export interface YamlFile {
+  docs: YamlDoc[];
+  problems: YamlProblem[];
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes bytes as UTF-8 text (a BOM is dropped).
+ * @returns the text, or `undefined` when the bytes are not valid UTF-8 or contain NUL (binary).
+ */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  if (text.includes('\u0000')) return undefined;
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/**
+ * Parses a YAML file of one or more documents, never throwing for bad input: every problem comes back
+ * in `problems` with its line and column.
+ *
+ * Keys must be unique (duplicate keys are an error in go-yaml v3, which kustomize uses).
+ */
+export function parseYamlFile(bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlFile {
+  if (bytes.byteLength > limits.maxFileBytes) {
+    return {
+      docs: [],
+      problems: [
+        {
+          kind: 'yaml-limit',
+          message: `file is ${bytes.byteLength} bytes, over the limit of ${limits.maxFileBytes} bytes (policy manifests.limits.maxFileBytes)`,
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
+  }
+  const text = decodeText(bytes);
+  if (text === undefined) {
+    return {
+      docs: [],
+      problems: [{ kind: 'yaml-not-text', message: 'file is not UTF-8 text (binary content or invalid UTF-8)', line: 1, column: 1 }],
+    };
+  }
+  return parseYamlText(text, limits);
+}
+
+/** Parses YAML text; see {@link parseYamlFile}. */
+export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlFile {
+  const lineCounter = new LineCounter();
+  const problems: YamlProblem[] = [];
+  const at = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
+  } catch (err) {
+    // The parser recurses per nesting level; pathological nesting can exhaust the stack.
+    return { docs: [], problems: [{ kind: 'yaml-limit', message: `YAML could not be parsed: ${(err as Error).message}`, line: 1, column: 1 }] };
+  }
+  if (!Array.isArray(parsed)) parsed = [parsed];
+  if (parsed.length > limits.maxDocuments) {
+    return {
+      docs: [],
+      problems: [{ kind: 'yaml-limit', message: `file holds ${parsed.length} documents, over the limit of ${limits.maxDocuments}`, line: 1, column: 1 }],
+    };
+  }
+  const docs: YamlDoc[] = [];
+  parsed.forEach((doc, index) => {
+    let broken = false;
+    for (const e of doc.errors) {
+      broken = true;
+      const pos = at(e.pos[0]);
+      problems.push({
+        kind: e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+        message: firstLine(e.message),
+        ...pos,
+      });
+    }
+    for (const w of doc.warnings) {
+      // Warnings (for example unresolved tags) do not make a document invalid for Kubernetes.
+      void w;
+    }
+    let value: unknown;
+    if (!broken) {
+      const depth = nodeDepth(doc.contents as Node | null, limits.maxDepth + 1);
+      if (depth > limits.maxDepth) {
+        broken = true;
+        problems.push({ kind: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels`, ...at(doc.range[0]) });
+      } else {
+        try {
+          value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+        } catch (err) {
+          broken = true;
+          problems.push({ kind: 'yaml-limit', message: `YAML could not be expanded: ${firstLine((err as Error).message)}`, ...at(doc.range[0]) });
+        }
+      }
+    }
+    const docStart = doc.contents?.range?.[0] ?? doc.range[0];
+    docs.push({
+      index,
+      value: broken ? undefined : value,
+      broken,
+      startLine: at(docStart).line,
+      pos: (path) => at(nearestNode(doc, path)?.range?.[0] ?? docStart),
+      keyPos: (path) => {
+        const pair = pairAt(doc, path);
+        const key = pair && (pair.key as Node | null);
+        if (key && key.range) return at(key.range[0]);
+        return at(nearestNode(doc, path)?.range?.[0] ?? docStart);
+      },
+      node: (path) => nodeAt(doc, path),
+    });
+  });
+  return { docs, problems };
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/** Depth of collection nesting under `node`, stopping early once `cap` is reached. */
+function nodeDepth(node: Node | null | undefined, cap: number): number {
+  let max = 0;
+  const stack: { n: unknown; d: number }[] = [{ n: node, d: 0 }];
+  while (stack.length) {
+    const { n, d } = stack.pop()!;
+    if (d > max) max = d;
+    if (max >= cap) return max;
+    if (isMap(n)) for (const it of n.items) stack.push({ n: it.value, d: d + 1 });
+    else if (isSeq(n)) for (const it of n.items) stack.push({ n: it, d: d + 1 });
+  }
+  return max;
+}
+
+function keyOf(pair: Pair): unknown {
+  const k = pair.key as unknown;
+  return isScalar(k) ? k.value : k;
+}
+
+/** The pair whose key is the last path element, inside the map at the path's parent. */
+function pairAt(doc: Document, path: YamlPath): Pair | undefined {
+  if (path.length === 0) return undefined;
+  const parent = nodeAt(doc, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((p) => isPair(p) && String(keyOf(p)) === String(last));
+}
+
+/** The node at `path`, following maps by key and sequences by index (aliases are not followed). */
+export function nodeAt(doc: Document, path: YamlPath): Node | undefined {
+  let cur: unknown = doc.contents;
+  for (const seg of path) {
+    if (isMap(cur)) {
+      const pair = cur.items.find((p) => String(keyOf(p)) === String(seg));
+      if (!pair) return undefined;
+      cur = pair.value;
+    } else if (isSeq(cur) && typeof seg === 'number') {
+      cur = cur.items[seg];
+    } else {
+      return undefined;
+    }
+  }
+  return (cur ?? undefined) as Node | undefined;
+}
+
+function nearestNode(doc: Document, path: YamlPath): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = nodeAt(doc, path.slice(0, n));
+    if (node && node.range) return node;
+  }
+  return undefined;
+}

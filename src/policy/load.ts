@@ -1,0 +1,199 @@
+/**
+ * Loading the policy: YAML parsed with positions, validated with ajv against policies/schema.json
+ * (JSON Schema 2020-12), merged over the built-in default policy. Every error names the file, the line
+ * and the setting; unknown settings and unknown rule ids are errors.
+ */
+import { createHash } from 'node:crypto';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import schema from '../../policies/schema.json' with { type: 'json' };
+import defaultPolicyText from '../../policies/default.yaml';
+import { ConfigError } from '../core/errors.js';
+import type { PolicySource, TreeReader } from '../core/model.js';
+import { parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
+import { RULES } from '../rules/catalog.js';
+import type { Policy } from './types.js';
+
+/** The built-in default policy's file name, as reports name it. */
+export const DEFAULT_POLICY_NAME = 'policies/default.yaml (built in)';
+/** File names looked up when the configured policy path is a directory. */
+export const POLICY_FILE_NAMES = ['gitops-gate.yaml', 'gitops-gate.yml'];
+
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  return validator;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges `over` onto `base`: mappings merge key by key, everything else (lists too) replaces. */
+export function mergeSettings(base: unknown, over: unknown): unknown {
+  if (!isRecord(base) || !isRecord(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = mergeSettings(base[k], v);
+  return out;
+}
+
+/** JSON pointer (`/review/rules/0`) to a YAML path (`['review','rules',0]`). */
+function pointerToPath(pointer: string, doc: YamlDoc): (string | number)[] {
+  if (!pointer) return [];
+  const out: (string | number)[] = [];
+  let cur: unknown = doc.value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      out.push(Number(seg));
+      cur = cur[Number(seg)];
+    } else {
+      out.push(seg);
+      cur = isRecord(cur) ? cur[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+/** `review.rules[0].count` from a YAML path. */
+export function settingName(path: YamlPath): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
+  return s || '(top level)';
+}
+
+function describeAjvError(e: ErrorObject, doc: YamlDoc): { path: YamlPath; atKey: boolean; message: string } {
+  const path = pointerToPath(e.instancePath, doc);
+  const where = settingName(path);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      const full = [...path, prop];
+      return { path: full, atKey: true, message: `unknown setting "${settingName(full)}"${where === '(top level)' ? '' : ` under ${where}`}` };
+    }
+    case 'enum':
+      return { path, atKey: false, message: `setting "${where}" must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'const':
+      return { path, atKey: false, message: `setting "${where}" must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
+    case 'required': {
+      const prop = String((e.params as { missingProperty: string }).missingProperty);
+      return { path, atKey: false, message: `setting "${settingName([...path, prop])}" is required` };
+    }
+    default:
+      return { path, atKey: false, message: `setting "${where}" ${e.message ?? 'is invalid'}` };
+  }
+}
+
+/**
+ * Parses and validates one policy file's text (without merging defaults).
+ * @param text the YAML text
+ * @param file the file name used in error messages
+ * @returns the validated value of the file
+ * @throws {ConfigError} naming file, line and setting on a syntax error, a schema violation, or an unknown rule id
+ */
+export function parsePolicyText(text: string, file: string): Record<string, unknown> {
+  const parsed = parseYamlText(text);
+  const first = parsed.problems[0];
+  if (first) throw new ConfigError(`policy is not valid YAML: ${first.message}`, { file, line: first.line, column: first.column });
+  const docs = parsed.docs.filter((d) => d.value !== undefined && d.value !== null);
+  if (docs.length !== 1) {
+    throw new ConfigError(docs.length === 0 ? 'policy file is empty' : 'policy file must hold exactly one YAML document', { file, line: docs[1]?.startLine ?? 1 });
+  }
+  const doc = docs[0]!;
+  const validateFn = validate();
+  if (!validateFn(doc.value)) {
+    const errs = (validateFn.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => describeAjvError(e, doc));
+    const lines = errs.map((e) => {
+      const p = e.atKey ? doc.keyPos(e.path) : doc.pos(e.path);
+      return { ...e, pos: p };
+    });
+    const head = lines[0]!;
+    const rest = lines.slice(1).map((l) => `\n  ${file}:${l.pos.line}:${l.pos.column}: ${l.message}`).join('');
+    throw new ConfigError(`${head.message}${rest}`, { file, line: head.pos.line, column: head.pos.column }, settingName(head.path));
+  }
+  const value = doc.value as Record<string, unknown>;
+  if (isRecord(value.rules)) {
+    for (const id of Object.keys(value.rules)) {
+      if (!RULES.has(id)) {
+        const pos = doc.keyPos(['rules', id]);
+        const near = [...RULES.keys()].find((k) => k.replace(/-/g, '') === id.replace(/[-_]/g, '').toLowerCase());
+        throw new ConfigError(`unknown rule "${id}" under rules${near ? ` (did you mean "${near}"?)` : ''}`, { file, ...pos }, `rules.${id}`);
+      }
+    }
+  }
+  if (isRecord(value.controls)) {
+    const areas = new Set(['manifests', 'sync', 'health', 'review', 'description']);
+    for (const id of Object.keys(value.controls)) {
+      if (!RULES.has(id) && !areas.has(id)) {
+        throw new ConfigError(`controls: "${id}" is neither a rule id nor an area (manifests, sync, health, review, description)`, { file, ...doc.keyPos(['controls', id]) }, `controls.${id}`);
+      }
+    }
+  }
+  return value;
+}
+
+let defaultPolicy: Record<string, unknown> | undefined;
+
+/** The built-in default policy, validated. @throws {ConfigError} only if the shipped file is broken (a bug). */
+export function defaultPolicyValue(): Record<string, unknown> {
+  defaultPolicy ??= parsePolicyText(defaultPolicyText, DEFAULT_POLICY_NAME);
+  return defaultPolicy;
+}
+
+/** The built-in default policy's text. */
+export function defaultPolicyYaml(): string {
+  return defaultPolicyText;
+}
+
+/**
+ * Loads a policy from text: validates it and merges it over the default policy.
+ * @throws {ConfigError} see {@link parsePolicyText}
+ */
+export function loadPolicy(text: string, file: string): Policy {
+  const value = parsePolicyText(text, file);
+  return mergeSettings(defaultPolicyValue(), value) as Policy;
+}
+
+/** A loaded policy and where it came from. */
+export interface ResolvedPolicy {
+  policy: Policy;
+  source: PolicySource;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Finds and loads the policy on one side of a change (the base side: a PR must not loosen the policy
+ * that judges it). `path` may name a file, or a directory holding `gitops-gate.yaml`. When nothing is
+ * there, the built-in default policy applies.
+ *
+ * @param tree the side to read from (base, or head in `--all` mode)
+ * @param path the configured policy path in the repository
+ * @param changedPaths paths the change touches, to tell whether the change edits the policy
+ * @throws {ConfigError} when the policy file exists but is invalid
+ */
+export async function resolvePolicy(tree: TreeReader, path: string, changedPaths: readonly string[] = []): Promise<ResolvedPolicy> {
+  const clean = path.replace(/^\.\//, '').replace(/\/+$/, '');
+  const candidates = /\.ya?ml$/.test(clean) ? [clean] : [clean, ...POLICY_FILE_NAMES.map((n) => (clean ? `${clean}/${n}` : n))];
+  const changed = (p: string) => changedPaths.includes(p);
+  for (const candidate of candidates) {
+    const bytes = await tree.readFile(candidate);
+    if (bytes === undefined) continue;
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const policy = loadPolicy(text, candidate);
+    return {
+      policy,
+      source: { origin: 'repository', path: candidate, ref: tree.label, sha256: sha256(text), changedByThisChange: changed(candidate) },
+    };
+  }
+  return {
+    policy: mergeSettings(defaultPolicyValue(), {}) as Policy,
+    source: {
+      origin: 'default',
+      path: clean,
+      sha256: sha256(defaultPolicyText),
+      changedByThisChange: candidates.some(changed),
+    },
+  };
+}

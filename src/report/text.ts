@@ -1,0 +1,26 @@
+/** The report for people at a terminal. */
+import type { Report } from '../core/model.js';
+
+/** Renders the report as plain text: verdict, notes, findings as `file:line:col severity rule message`. */
+export function renderText(report: Report): string {
+  const out: string[] = [];
+  const c = report.change;
+  const what = c.mode === 'all' ? `whole tree at ${c.headSha.slice(0, 7)}` : `${c.baseSha?.slice(0, 7)}..${c.headSha.slice(0, 7)} (${c.files} file(s), ${c.commits} commit(s))`;
+  out.push(`gitops-gate: ${what}${c.pr ? `, PR #${c.pr.number} ${JSON.stringify(c.pr.title)}` : ''}`);
+  for (const n of report.notes) out.push(`note: ${n}`);
+  for (const f of report.findings) {
+    out.push(`${f.file}:${f.line}:${f.column}: ${f.severity} [${f.rule}]${f.status === 'pre-existing' ? ' (pre-existing)' : ''} ${f.message}`);
+    out.push(`    fix: ${f.fix}`);
+  }
+  for (const r of report.rules) {
+    if (r.state === 'failed' && r.blocking) out.push(`requirement failed [${r.rule}]: ${r.reason ?? r.title}`);
+    else if (r.state === 'pending' || r.state === 'not-evaluated') out.push(`${r.state} [${r.rule}]: ${r.reason ?? r.title}`);
+  }
+  for (const n of report.notEvaluated) out.push(`not evaluated: ${n.subject}: ${n.reason}`);
+  const newCount = report.findings.filter((f) => f.status === 'new').length;
+  const pre = report.findings.length - newCount;
+  out.push(
+    `verdict: ${report.verdict.toUpperCase()}${report.override ? ` (override by ${report.override.by})` : ''} · ${newCount} new finding(s), ${pre} pre-existing · policy: ${report.policy.origin === 'default' ? 'built-in default' : report.policy.path} · ${report.stats.filesExamined} file(s) in ${report.stats.durationMs} ms`,
+  );
+  return out.join('\n') + '\n';
+}

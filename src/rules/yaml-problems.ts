@@ -1,0 +1,45 @@
+/**
+ * Findings for manifest files that cannot be read: YAML syntax errors, duplicate keys, files over a
+ * limit, and files that are not text. The gate fails closed on each: what it cannot read, it does not pass.
+ */
+import type { Check } from './check.js';
+
+const SYNTAX_REF = 'YAML 1.2 spec; ArgoCD renders manifests with sigs.k8s.io/yaml and kustomize with go-yaml v3, which reject the file (ComparisonError)';
+
+/** Rules on the readability of manifest files. */
+export const yamlCheck: Check = {
+  name: 'yaml',
+  rules: [
+    { id: 'yaml-syntax', area: 'manifests', title: 'manifest files must be valid YAML', defaultSeverity: 'error', reference: SYNTAX_REF },
+    {
+      id: 'yaml-duplicate-key',
+      area: 'manifests',
+      title: 'a YAML mapping must not repeat a key',
+      defaultSeverity: 'error',
+      reference: 'go-yaml v3 (kustomize): "mapping key already defined"; lenient parsers keep only the last value and silently drop the first',
+    },
+    {
+      id: 'yaml-limit',
+      area: 'manifests',
+      title: 'manifest files must stay within the policy limits (size, documents, aliases, depth)',
+      defaultSeverity: 'error',
+      reference: 'gitops-gate policy manifests.limits; YAML alias expansion ("billion laughs") guard',
+    },
+    { id: 'yaml-not-text', area: 'manifests', title: 'manifest files must be UTF-8 text', defaultSeverity: 'error', reference: 'Kubernetes manifests are UTF-8 YAML or JSON' },
+  ],
+  side(ctx) {
+    for (const f of ctx.snapshot.files) {
+      for (const p of f.problems) {
+        const fix =
+          p.kind === 'yaml-duplicate-key'
+            ? 'Merge the two entries into one key; keep every value you need.'
+            : p.kind === 'yaml-limit'
+              ? 'Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate.'
+              : p.kind === 'yaml-not-text'
+                ? 'Remove the binary file, or exclude its path in the policy (manifests.exclude).'
+                : 'Fix the YAML syntax at this line.';
+        ctx.report(p.kind, { file: f.path, pos: { line: p.line, column: p.column }, message: `${f.path}: ${p.message}`, fix, key: p.message });
+      }
+    }
+  },
+};

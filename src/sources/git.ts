@@ -1,0 +1,118 @@
+/**
+ * The local git source: reads a change between two commits of a repository on disk, as the CLI does.
+ * Trees are read with one `git cat-file --batch` process per batch, so reading a thousand files costs
+ * one process, not a thousand.
+ */
+import { spawn } from 'node:child_process';
+import { SourceError } from '../core/errors.js';
+import type { ChangedFile, Commit, FileStatus, Identity, TreeReader } from '../core/model.js';
+import { parseCoAuthors, identityFromEmail } from './identity.js';
+
+/** Runs git and returns its standard output. @throws {SourceError} on a non-zero exit, with git's message. */
+export function git(repo: string, args: string[], input?: Buffer | string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new SourceError(`git ${args.slice(0, 3).join(' ')} failed in ${repo}: ${Buffer.concat(err).toString('utf8').trim() || `exit code ${code}`}`));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Resolves a ref to a full commit SHA. @throws {SourceError} when the ref does not name a commit. */
+export async function resolveCommit(repo: string, ref: string): Promise<string> {
+  try {
+    return (await git(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).toString('utf8').trim();
+  } catch {
+    throw new SourceError(`"${ref}" does not name a commit in ${repo}`);
+  }
+}
+
+/** A {@link TreeReader} over one commit of a local repository. */
+export class GitTree implements TreeReader {
+  private list?: Promise<string[]>;
+  constructor(
+    private readonly repo: string,
+    /** The commit SHA. */
+    readonly label: string,
+  ) {}
+
+  async readFile(path: string): Promise<Uint8Array | undefined> {
+    return (await this.readFiles([path])).get(path);
+  }
+
+  async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
+    const result = new Map<string, Uint8Array | undefined>();
+    const wanted = [...new Set(paths)].filter((p) => !p.includes('\n'));
+    for (const p of paths) result.set(p, undefined);
+    if (wanted.length === 0) return result;
+    const input = wanted.map((p) => `${this.label}:${p}\n`).join('');
+    const out = await git(this.repo, ['cat-file', '--batch'], input);
+    let off = 0;
+    for (const p of wanted) {
+      const nl = out.indexOf(0x0a, off);
+      if (nl < 0) throw new SourceError(`git cat-file: truncated output reading ${p}`);
+      const header = out.subarray(off, nl).toString('utf8');
+      off = nl + 1;
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+      if (!m) throw new SourceError(`git cat-file: unexpected header "${header}" reading ${p}`);
+      const size = Number(m[2]);
+      if (m[1] === 'blob') result.set(p, out.subarray(off, off + size));
+      off += size + 1;
+    }
+    return result;
+  }
+
+  listFiles(): Promise<string[]> {
+    this.list ??= git(this.repo, ['ls-tree', '-r', '-z', '--name-only', this.label]).then((b) =>
+      b.toString('utf8').split('\0').filter(Boolean),
+    );
+    return this.list;
+  }
+}
+
+const STATUS: Record<string, FileStatus> = { A: 'added', M: 'modified', D: 'removed', R: 'renamed', C: 'copied', T: 'changed' };
+
+/** Files changed between two commits, with renames detected as GitHub does (`git diff -M`). */
+export async function changedFiles(repo: string, base: string, head: string): Promise<ChangedFile[]> {
+  const out = (await git(repo, ['diff', '--name-status', '-z', '-M', '--no-color', base, head])).toString('utf8');
+  const parts = out.split('\0');
+  const files: ChangedFile[] = [];
+  for (let i = 0; i < parts.length - 1; ) {
+    const code = parts[i++]!;
+    const status = STATUS[code[0]!] ?? 'changed';
+    if (status === 'renamed' || status === 'copied') {
+      const from = parts[i++]!;
+      const to = parts[i++]!;
+      files.push({ path: to, status, previousPath: from });
+    } else {
+      files.push({ path: parts[i++]!, status });
+    }
+  }
+  return files;
+}
+
+/** Commits reachable from `head` and not from `base`, oldest first, with `Co-authored-by` trailers parsed. */
+export async function commitsBetween(repo: string, base: string, head: string): Promise<Commit[]> {
+  const fmt = ['%H', '%an', '%ae', '%cn', '%ce', '%B'].join('%x1f') + '%x1e';
+  const out = (await git(repo, ['log', '--reverse', `--format=${fmt}`, `${base}..${head}`])).toString('utf8');
+  return out
+    .split('\x1e')
+    .map((s) => s.replace(/^\n/, ''))
+    .filter((s) => s.trim())
+    .map((rec) => {
+      const [sha, an, ae, cn, ce, ...body] = rec.split('\x1f');
+      const message = body.join('\x1f');
+      const author: Identity = { name: an!, email: ae!, ...identityFromEmail(ae!) };
+      const committer: Identity = { name: cn!, email: ce!, ...identityFromEmail(ce!) };
+      return { sha: sha!, author, committer, coAuthors: parseCoAuthors(message), message };
+    });
+}

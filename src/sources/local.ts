@@ -1,0 +1,104 @@
+/**
+ * Builds a {@link Change} from a local git repository, for the CLI: two commits (or `--all`), and
+ * optionally a `pull_request` event payload and a REST list-reviews response read from files.
+ */
+import { readFile } from 'node:fs/promises';
+import { SourceError, UsageError } from '../core/errors.js';
+import type { Change, PullRequest, Review } from '../core/model.js';
+import { changedFiles, commitsBetween, git, GitTree, resolveCommit } from './git.js';
+import { pullRequestFromApi, reviewFromApi } from './github-shapes.js';
+
+/** What the CLI asks for. */
+export interface LocalChangeOptions {
+  repo: string;
+  /** Base ref; default: the merge base of HEAD with `origin/main`, else `main`. */
+  base?: string;
+  /** Head ref; default `HEAD`. */
+  head?: string;
+  /** Check the whole head tree with no base. */
+  all?: boolean;
+  /** Path of a `pull_request` webhook event payload (JSON). */
+  prEventPath?: string;
+  /** Path of a REST list-reviews response (JSON array). */
+  reviewsPath?: string;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${path}: ${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a `pull_request` event payload (the JSON the Actions runner writes to GITHUB_EVENT_PATH). */
+export async function readPrEvent(path: string): Promise<PullRequest> {
+  const payload = await readJson(path, 'pull request event');
+  const pr = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).pull_request : undefined;
+  if (pr === undefined) throw new UsageError(`${path}: not a pull_request event payload (no "pull_request" key)`);
+  return pullRequestFromApi(pr, path);
+}
+
+/** Reads a REST list-reviews response (a JSON array of reviews). */
+export async function readReviews(path: string): Promise<Review[]> {
+  const list = await readJson(path, 'reviews file');
+  if (!Array.isArray(list)) throw new UsageError(`${path}: expected a JSON array of reviews (GET /repos/{owner}/{repo}/pulls/{number}/reviews)`);
+  return list.map((r, i) => reviewFromApi(r, `${path}[${i}]`));
+}
+
+async function defaultBase(repo: string, head: string): Promise<string> {
+  for (const ref of ['origin/main', 'main', 'origin/master', 'master']) {
+    try {
+      return (await git(repo, ['merge-base', ref, head])).toString('utf8').trim();
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new UsageError(`no --base given and neither origin/main nor main exists in ${repo}; pass --base REF or --all`);
+}
+
+/**
+ * Gathers a change from a local repository.
+ * @throws {UsageError} for bad refs or input files; {@link SourceError} when git fails
+ */
+export async function localChange(opts: LocalChangeOptions): Promise<Change> {
+  try {
+    await git(opts.repo, ['rev-parse', '--git-dir']);
+  } catch {
+    throw new UsageError(`${opts.repo} is not a git repository`);
+  }
+  const headSha = await resolveCommit(opts.repo, opts.head ?? 'HEAD').catch((e: unknown) => {
+    throw new UsageError((e as SourceError).message);
+  });
+  const pr = opts.prEventPath ? await readPrEvent(opts.prEventPath) : undefined;
+  const reviews = opts.reviewsPath ? await readReviews(opts.reviewsPath) : undefined;
+  const head = new GitTree(opts.repo, headSha);
+  const caps = { filesTruncated: false, commitsTruncated: false };
+  if (opts.all) {
+    return { headSha, files: [], commits: [], head, caps, mode: 'all', ...(pr ? { pr } : {}), ...(reviews ? { reviews } : {}) };
+  }
+  const baseSha = opts.base
+    ? await resolveCommit(opts.repo, opts.base).catch((e: unknown) => {
+        throw new UsageError((e as SourceError).message);
+      })
+    : await defaultBase(opts.repo, headSha);
+  const [files, commits] = await Promise.all([changedFiles(opts.repo, baseSha, headSha), commitsBetween(opts.repo, baseSha, headSha)]);
+  return {
+    baseSha,
+    headSha,
+    files,
+    commits,
+    base: new GitTree(opts.repo, baseSha),
+    head,
+    caps,
+    mode: 'diff',
+    ...(pr ? { pr } : {}),
+    ...(reviews ? { reviews } : {}),
+  };
+}

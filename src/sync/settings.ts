@@ -1,0 +1,6 @@
+/**
+ * Policy settings of the sync area: the TypeScript shape of `sync` in policies/schema.json.
+ * Values are already merged with the default policy when checks see them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SyncSettings {}

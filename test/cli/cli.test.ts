@@ -1,0 +1,105 @@
+/** The CLI as users run it: the committed bundle dist/cli.js on real git repositories. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeRepo, type TestRepo } from '../helpers/git-repo.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+const repos: TestRepo[] = [];
+afterAll(() => repos.forEach((r) => r.cleanup()));
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function repo(base: Record<string, string>, head: Record<string, string | null>) {
+  const r = makeRepo(base, head);
+  repos.push(r);
+  return r;
+}
+
+const deploy = (wave: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  annotations:\n    argocd.argoproj.io/sync-wave: ${wave}\nspec:\n  replicas: 1\n`;
+
+describe('gitops-gate check', () => {
+  it('exits 1 with an error at the line of an unquoted wave', () => {
+    const r = repo({ 'app/d.yaml': deploy('"1"') }, { 'app/d.yaml': deploy('2') });
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--format', 'json']);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout);
+    expect(report.verdict).toBe('fail');
+    expect(report.findings).toEqual([expect.objectContaining({ rule: 'wave-not-string', severity: 'error', file: 'app/d.yaml', line: 6, column: 35 })]);
+    expect(report.stats).toMatchObject({ filesExamined: 2 });
+  });
+
+  it('exits 0 on a clean change, defaulting the base to the merge base with main', () => {
+    const r = repo({ 'app/d.yaml': deploy('"1"') }, { 'app/d.yaml': deploy('"2"') });
+    const out = run(['check', '--repo', r.dir, '--head', 'pr']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('verdict: PASS');
+  });
+
+  it('fails closed on broken YAML, naming the line', () => {
+    const r = repo({}, { 'app/d.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n' });
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr']);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/app\/d\.yaml:\d+:\d+: error \[yaml-syntax\]/);
+  });
+
+  it('exits 2 naming the file and line for a misspelled policy setting on the base', () => {
+    const r = repo({ 'policies/gitops-gate.yaml': 'version: 1\nmanifest:\n  include: ["*.yaml"]\n' }, { 'a.yaml': 'a: 1\n' });
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('policies/gitops-gate.yaml:2:1: unknown setting "manifest"');
+  });
+
+  it('exits 2 for a policy that is not YAML', () => {
+    const r = repo({ 'policies/gitops-gate.yaml': 'version: 1\nrules: {\n' }, { 'a.yaml': 'a: 1\n' });
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/policies\/gitops-gate\.yaml:\d+:\d+: policy is not valid YAML/);
+  });
+
+  it('--all checks the whole tree and every finding counts', () => {
+    const r = repo({ 'app/d.yaml': deploy('1') }, { 'other.yaml': 'a: 1\n' });
+    const out = run(['check', '--repo', r.dir, '--head', 'pr', '--all', '--format', 'json']);
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout).findings.map((f: { file: string; status: string }) => [f.file, f.status])).toEqual([['app/d.yaml', 'new']]);
+  });
+
+  it('reads the PR title and author from a pull_request event payload', () => {
+    const r = repo({}, { 'a.yaml': 'a: 1\n' });
+    const event = join(r.dir, '..', `event-${Date.now()}.json`);
+    writeFileSync(
+      event,
+      JSON.stringify({
+        action: 'opened',
+        pull_request: { number: 7, title: 'Add a', body: null, user: { login: 'octo' }, labels: [], draft: false, base: { ref: 'main', sha: r.baseSha }, head: { ref: 'pr', sha: r.headSha } },
+      }),
+    );
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--pr', event, '--format', 'markdown']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('PR #7 Add a by @');
+  });
+
+  it('exits 2 with usage errors', () => {
+    expect(run(['chek']).code).toBe(2);
+    expect(run(['check', '--format', 'xml']).stderr).toContain('--format must be one of text, markdown, json');
+    expect(run(['check', '--repo', '/nonexistent-dir-for-test']).code).toBe(2);
+    expect(run(['--help']).code).toBe(0);
+  });
+});
+
+describe('the bundled example', () => {
+  it('runs and finds the planted unquoted wave in the example PR', () => {
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'examples', 'run-example.mjs'), '--format', 'json'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.verdict).toBe('fail');
+    expect(report.change.pr.number).toBe(42);
+    expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'wave-not-string', file: 'payments/api.yaml', line: 7 }));
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { memoryChange, evaluateFiles } from '../helpers/change.js';
+
+const cm = (wave: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n${extra}  annotations:\n    argocd.argoproj.io/sync-wave: ${wave}\n`;
+
+describe('engine', () => {
+  it('reports a finding present at base and head as pre-existing, and it does not block', async () => {
+    const r = await evaluateFiles({ 'a.yaml': cm('5', '  labels: {a: "b"}\n') }, { 'a.yaml': cm('5') });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.status).toBe('pre-existing');
+    expect(r.verdict).toBe('pass');
+    expect(r.rules.find((x) => x.rule === 'wave-not-string')).toMatchObject({ state: 'passed', findings: { new: 0, preExisting: 1 } });
+  });
+
+  it('a finding introduced by the change is new and fails the gate', async () => {
+    const r = await evaluateFiles({ 'a.yaml': cm('5') }, { 'a.yaml': cm('"5"') });
+    expect(r.findings[0]!.status).toBe('new');
+    expect(r.verdict).toBe('fail');
+  });
+
+  it('follows renames so a moved file keeps its pre-existing findings', async () => {
+    const change = memoryChange({ 'old/a.yaml': cm('5') }, { 'new/a.yaml': cm('5') });
+    change.files = [{ path: 'new/a.yaml', status: 'renamed', previousPath: 'old/a.yaml' }];
+    const r = await evaluate(change, { policyPath: 'policies' });
+    expect(r.findings.map((f) => [f.file, f.status])).toEqual([['new/a.yaml', 'pre-existing']]);
+  });
+
+  it('reads only the files the change touches', async () => {
+    const change = memoryChange({ 'a.yaml': cm('"1"'), 'b.yaml': cm('5') }, { 'a.yaml': cm('"2"'), 'b.yaml': cm('5') });
+    const r = await evaluate(change, { policyPath: 'policies' });
+    expect(r.findings).toEqual([]);
+    expect(r.stats.filesExamined).toBe(2); // a.yaml at base and at head
+  });
+
+  it('in --all mode every finding counts', async () => {
+    const change = memoryChange({}, { 'b.yaml': cm('5') });
+    change.mode = 'all';
+    delete change.base;
+    const r = await evaluate(change, { policyPath: 'policies' });
+    expect(r.findings.map((f) => f.status)).toEqual(['new']);
+    expect(r.verdict).toBe('fail');
+  });
+
+  it('honours fail-on and rule severities from the base policy, never the head', async () => {
+    const policy = 'version: 1\nrules:\n  wave-not-string: warning\n';
+    const loosened = 'version: 1\nrules:\n  wave-not-string: "off"\n';
+    const base = { 'policies/gitops-gate.yaml': policy };
+    const head = { 'policies/gitops-gate.yaml': loosened, 'a.yaml': cm('5') };
+    const r1 = await evaluate(memoryChange(base, head), { policyPath: 'policies' });
+    expect(r1.findings[0]!.severity).toBe('warning');
+    expect(r1.verdict).toBe('pass');
+    expect(r1.policy.changedByThisChange).toBe(true);
+    expect(r1.notes.join(' ')).toContain('judged by the policy on the base branch');
+    const r2 = await evaluate(memoryChange(base, head), { policyPath: 'policies', failOn: 'warning' });
+    expect(r2.verdict).toBe('fail');
+  });
+
+  it('excludes .github/ from manifests by default', async () => {
+    const r = await evaluateFiles({ '.github/workflows/ci.yaml': 'on: [push]\njobs: {a: [\n' });
+    expect(r.findings).toEqual([]);
+    expect(r.stats.filesExamined).toBe(0);
+  });
+});

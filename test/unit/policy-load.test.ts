@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { loadPolicy, parsePolicyText, resolvePolicy, defaultPolicyValue } from '../../src/policy/load.js';
+import { MemoryTree } from '../helpers/memory-tree.js';
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('policy loading', () => {
+  it('the shipped default policy is valid against the schema', () => {
+    const p = defaultPolicyValue();
+    expect(p.version).toBe(1);
+    expect((p.manifests as { include: string[] }).include).toContain('**/*.yaml');
+  });
+
+  it('merges a repository policy over the default, replacing lists', () => {
+    const p = loadPolicy('version: 1\nmanifests:\n  exclude: ["vendor/**"]\nrules:\n  wave-not-integer: warning\n', 'p.yaml');
+    expect(p.manifests.exclude).toEqual(['vendor/**']);
+    expect(p.manifests.include).toEqual(['**/*.yaml', '**/*.yml']);
+    expect(p.manifests.limits.maxAliasCount).toBe(1000);
+    expect(p.rules['wave-not-integer']).toBe('warning');
+  });
+
+  it('names file, line and setting for an unknown (misspelled) setting', () => {
+    const e = configError(() => parsePolicyText('version: 1\nmanifests:\n  includes: ["*.yaml"]\n', 'policies/gitops-gate.yaml'));
+    expect(e.message).toMatch(/^policies\/gitops-gate\.yaml:3:3: unknown setting "manifests\.includes"/);
+    expect(e.location).toEqual({ file: 'policies/gitops-gate.yaml', line: 3, column: 3 });
+    expect(e.setting).toBe('manifests.includes');
+  });
+
+  it('names the setting and allowed values for a bad enum value', () => {
+    const e = configError(() => parsePolicyText('version: 1\nrules:\n  wave-not-integer: fatal\n', 'p.yaml'));
+    expect(e.message).toContain('p.yaml:3:21');
+    expect(e.message).toContain('"rules.wave-not-integer" must be one of "off", "notice", "warning", "error"');
+  });
+
+  it('rejects a wrong type with its line', () => {
+    const e = configError(() => parsePolicyText('version: 1\nmanifests:\n  limits:\n    maxFileBytes: lots\n', 'p.yaml'));
+    expect(e.message).toMatch(/^p\.yaml:4:19: setting "manifests\.limits\.maxFileBytes" must be integer/);
+  });
+
+  it('rejects unknown rule ids, suggesting the right one', () => {
+    const e = configError(() => parsePolicyText('version: 1\nrules:\n  wave_not_string: off\n', 'p.yaml'));
+    expect(e.message).toBe('p.yaml:3:3: unknown rule "wave_not_string" under rules (did you mean "wave-not-string"?)');
+  });
+
+  it('rejects YAML syntax errors, empty files, a missing version and several documents', () => {
+    expect(configError(() => parsePolicyText('version: 1\nrules: [\n', 'p.yaml')).message).toMatch(/^p\.yaml:\d+:\d+: policy is not valid YAML/);
+    expect(configError(() => parsePolicyText('', 'p.yaml')).message).toContain('policy file is empty');
+    expect(configError(() => parsePolicyText('rules: {}\n', 'p.yaml')).message).toContain('"version" is required');
+    expect(configError(() => parsePolicyText('version: 1\n---\nversion: 1\n', 'p.yaml')).message).toContain('exactly one YAML document');
+  });
+
+  it('applies the built-in default when the path holds no policy, and says so', async () => {
+    const r = await resolvePolicy(new MemoryTree({ 'README.md': 'x' }), 'policies');
+    expect(r.source.origin).toBe('default');
+    expect(r.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('finds gitops-gate.yaml in a policy directory and reports when the change edits it', async () => {
+    const tree = new MemoryTree({ 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-integer: off\n' }, 'abc');
+    const r = await resolvePolicy(tree, 'policies', ['policies/gitops-gate.yaml']);
+    expect(r.source).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: 'abc', changedByThisChange: true });
+    expect(r.policy.rules['wave-not-integer']).toBe('off');
+  });
+});
