@@ -14,6 +14,8 @@ export interface CheckSettings {
   all: boolean;
   prEvent?: string;
   reviews?: string;
+  directory?: string;
+  comments?: string;
   policy: string;
   format: OutputFormat;
   failOn: FailOn;
@@ -31,6 +33,11 @@ Options:
   --all               check the whole tree at --head, with no base: every finding counts
   --pr EVENT.json     GitHub pull_request event payload (title, body, author, labels)
   --reviews FILE      REST list-reviews response (JSON array) for the review policy
+  --directory FILE    permissions and team members for the review policy (JSON:
+                      {"permissions": {"login": "write"}, "teams": {"org/slug": ["login"]}});
+                      without it, approvers' write access cannot be verified and
+                      approval requirements fail closed
+  --comments FILE     REST list of PR (issue) comments (JSON array), for break-glass commands
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
   --format FORMAT     text | markdown | json (default: text)
   --fail-on LEVEL     error | warning | never (default: error)
@@ -63,6 +70,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
         all: { type: 'boolean', default: false },
         pr: { type: 'string' },
         reviews: { type: 'string' },
+        directory: { type: 'string' },
+        comments: { type: 'string' },
         policy: { type: 'string' },
         format: { type: 'string' },
         'fail-on': { type: 'string' },
@@ -84,6 +93,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     all: values.all === true,
     ...(values.pr ? { prEvent: values.pr } : {}),
     ...(values.reviews ? { reviews: values.reviews } : {}),
+    ...(values.directory ? { directory: values.directory } : {}),
+    ...(values.comments ? { comments: values.comments } : {}),
     policy: values.policy ?? 'policies',
     format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),

@@ -38,6 +38,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       ...(settings.head ? { head: settings.head } : {}),
       ...(settings.prEvent ? { prEventPath: settings.prEvent } : {}),
       ...(settings.reviews ? { reviewsPath: settings.reviews } : {}),
+      ...(settings.directory ? { directoryPath: settings.directory } : {}),
+      ...(settings.comments ? { commentsPath: settings.comments } : {}),
     });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
     if (settings.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');

@@ -143,6 +143,40 @@ export interface Change {
   mode: 'diff' | 'all';
   /** Facts looked up for the review policy (permissions, team members), keyed by login or team slug. */
   directory?: Directory;
+  /**
+   * The CODEOWNERS file on the base side, read before evaluation (see src/review/prepare.ts).
+   * `null`: no CODEOWNERS exists; absent: not read.
+   */
+  codeowners?: CodeownersSource | null;
+  /** The PR's conversation comments (`GET /repos/{o}/{r}/issues/{n}/comments`), for break-glass commands. Absent: unknown. */
+  comments?: IssueComment[];
+  /** `labeled`/`unlabeled` events of the PR (`GET /repos/{o}/{r}/issues/{n}/events`), to know who applied a label. Absent: unknown. */
+  labelEvents?: LabelEvent[];
+}
+
+/** A CODEOWNERS file as read from a tree. */
+export interface CodeownersSource {
+  /** Repository path it was read from, for example `.github/CODEOWNERS`. */
+  path: string;
+  text: string;
+}
+
+/** One comment on the PR's conversation. */
+export interface IssueComment {
+  id: number;
+  author: Identity;
+  body: string;
+  /** ISO-8601. */
+  createdAt: string;
+}
+
+/** Someone added or removed a label on the PR. */
+export interface LabelEvent {
+  action: 'labeled' | 'unlabeled';
+  label: string;
+  actor: Identity;
+  /** ISO-8601. */
+  createdAt: string;
 }
 
 /** Repository permission levels, lowest to highest. */

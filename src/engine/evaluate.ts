@@ -23,6 +23,7 @@ import { CHECKS } from '../rules/catalog.js';
 import type { Check, FindingInput, RuleInfo, Snapshot } from '../rules/check.js';
 import { changedScope, makeSnapshot, readSide, type Scope } from './scope.js';
 import { VERSION } from '../version.js';
+import { prepareReview } from '../review/prepare.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -76,6 +77,8 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;
+  // Area pre-passes: I/O the pure checks need, done once the policy is known.
+  change = await prepareReview(change, policy);
   const notes: string[] = [];
   const notEvaluated: NotEvaluated[] = [];
   const details: Record<string, unknown> = {};
@@ -229,7 +232,8 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   }
 
   const blockingFinding = failOn !== 'never' && findings.some((f) => f.status === 'new' && atLeast(f.severity, failOn));
-  const blockingRule = failOn !== 'never' && rules.some((r) => r.blocking && r.state === 'failed');
+  // A blocking requirement fails the gate while failed or pending (a missing approval blocks merging).
+  const blockingRule = failOn !== 'never' && rules.some((r) => r.blocking && (r.state === 'failed' || r.state === 'pending'));
   const override = details.override as Report['override'] | undefined;
   const failed = blockingFinding || blockingRule;
   const verdict = failed && !override ? 'fail' : 'pass';

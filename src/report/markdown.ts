@@ -115,7 +115,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
 
   const newF = report.findings.filter((f) => f.status === 'new');
   const oldF = report.findings.filter((f) => f.status === 'pre-existing');
-  const blocking = report.rules.filter((r) => r.blocking && r.state === 'failed');
+  const blocking = report.rules.filter((r) => r.blocking && (r.state === 'failed' || r.state === 'pending'));
   if (report.verdict === 'fail') {
     const errs = newF.filter((f) => f.severity === 'error').length;
     const what: string[] = [];

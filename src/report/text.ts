@@ -14,6 +14,7 @@ export function renderText(report: Report): string {
   }
   for (const r of report.rules) {
     if (r.state === 'failed' && r.blocking) out.push(`requirement failed [${r.rule}]: ${r.reason ?? r.title}`);
+    else if (r.state === 'pending' && r.blocking) out.push(`requirement pending [${r.rule}]: ${r.reason ?? r.title}`);
     else if (r.state === 'pending' || r.state === 'not-evaluated') out.push(`${r.state} [${r.rule}]: ${r.reason ?? r.title}`);
   }
   for (const n of report.notEvaluated) out.push(`not evaluated: ${n.subject}: ${n.reason}`);

@@ -7,6 +7,7 @@ import { SourceError, UsageError } from '../core/errors.js';
 import type { Change, PullRequest, Review } from '../core/model.js';
 import { changedFiles, commitsBetween, git, GitTree, resolveCommit } from './git.js';
 import { pullRequestFromApi, reviewFromApi } from './github-shapes.js';
+import { commentsFromJson, directoryFromJson } from '../review/facts-files.js';
 
 /** What the CLI asks for. */
 export interface LocalChangeOptions {
@@ -21,6 +22,10 @@ export interface LocalChangeOptions {
   prEventPath?: string;
   /** Path of a REST list-reviews response (JSON array). */
   reviewsPath?: string;
+  /** Path of a directory file (permissions and team members; see src/review/facts-files.ts). */
+  directoryPath?: string;
+  /** Path of a REST list of issue comments (JSON array), for break-glass commands. */
+  commentsPath?: string;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -78,10 +83,13 @@ export async function localChange(opts: LocalChangeOptions): Promise<Change> {
   });
   const pr = opts.prEventPath ? await readPrEvent(opts.prEventPath) : undefined;
   const reviews = opts.reviewsPath ? await readReviews(opts.reviewsPath) : undefined;
+  const directory = opts.directoryPath ? directoryFromJson(await readJson(opts.directoryPath, 'directory file'), opts.directoryPath) : undefined;
+  const comments = opts.commentsPath ? commentsFromJson(await readJson(opts.commentsPath, 'comments file'), opts.commentsPath) : undefined;
+  const facts = { ...(pr ? { pr } : {}), ...(reviews ? { reviews } : {}), ...(directory ? { directory } : {}), ...(comments ? { comments } : {}) };
   const head = new GitTree(opts.repo, headSha);
   const caps = { filesTruncated: false, commitsTruncated: false };
   if (opts.all) {
-    return { headSha, files: [], commits: [], head, caps, mode: 'all', ...(pr ? { pr } : {}), ...(reviews ? { reviews } : {}) };
+    return { headSha, files: [], commits: [], head, caps, mode: 'all', ...facts };
   }
   const baseSha = opts.base
     ? await resolveCommit(opts.repo, opts.base).catch((e: unknown) => {
@@ -98,7 +106,6 @@ export async function localChange(opts: LocalChangeOptions): Promise<Change> {
     head,
     caps,
     mode: 'diff',
-    ...(pr ? { pr } : {}),
-    ...(reviews ? { reviews } : {}),
+    ...facts,
   };
 }
