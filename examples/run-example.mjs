@@ -19,6 +19,8 @@ const args = [
   '--head', 'pay-318-refunds',
   '--pr', join(work, 'pr-event.json'),
   '--reviews', join(work, 'reviews.json'),
+  // The CLI has no GitHub API: reviewers' repository permissions come from this file (the Action looks them up).
+  '--directory', join(here, 'directory.json'),
   '--format', fmt,
 ];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });

@@ -9,7 +9,7 @@ import { cell, code, escapeMarkdown } from './escape.js';
 
 const STATE: Record<string, string> = { passed: '✅ satisfied', pending: '⏳ pending', failed: '❌ failed' };
 
-const at = (login: string) => `@${escapeMarkdown(login)}`;
+const at = (login: string) => escapeMarkdown(`@${login}`);
 
 /** Renders `report.details.review`, or `undefined` when the review area did not run. */
 export function reviewSection(report: Report, h: string): string | undefined {

@@ -50,7 +50,7 @@ function teamMembers(dir: Directory | undefined, team: string): Set<string> | { 
 
 function eligibleText(req: Requirement): string {
   const who = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `members of @${t}`), ...(req.unmatchable ?? [])];
-  return `${who.length ? who.join(', ') : 'anyone'} with ${req.permission} access`;
+  return `${who.length ? who.join(', ') : 'anyone who took no part in the change'} with ${req.permission} access`;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -95,10 +95,10 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       if (r.commitId !== headSha) result.reasons.push({ code: 'stale', text: `stale: given on ${short(r.commitId) || 'an unknown commit'}, the head is ${short(headSha)}` });
       for (const role of people.roles.get(loginKey(st.login)) ?? []) result.reasons.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
       if (sod.bots && isBot(st.reviewer)) result.reasons.push({ code: 'bot', text: 'is a bot or GitHub App' });
-      if ('error' in (permission as object)) {
-        result.reasons.push({ code: 'permission-unknown', text: `write access could not be verified: ${(permission as { error: string }).error}` });
-      } else if (RANK[permission as Permission] < RANK[settings.minimumPermission]) {
-        result.reasons.push({ code: 'no-write-access', text: `has ${permission as Permission} permission; ${settings.minimumPermission} is required` });
+      if (typeof permission !== 'string') {
+        result.reasons.push({ code: 'permission-unknown', text: `write access could not be verified: ${permission.error}` });
+      } else if (RANK[permission] < RANK[settings.minimumPermission]) {
+        result.reasons.push({ code: 'no-write-access', text: `has ${permission} permission; ${settings.minimumPermission} is required` });
       }
     }
     result.reasons.sort((a, b) => a.code.localeCompare(b.code));
@@ -123,7 +123,7 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       return m instanceof Set && m.has(loginKey(login));
     });
   };
-  const hasPermission = (c: Candidate, min: MinimumPermission) => !('error' in (c.permission as object)) && RANK[c.permission as Permission] >= RANK[min];
+  const hasPermission = (c: Candidate, min: MinimumPermission) => typeof c.permission === 'string' && RANK[c.permission] >= RANK[min];
   const eligible = reqs.map((req) => valid.filter((c) => inSet(req, c.login) && hasPermission(c, req.permission)).map((c) => c.login));
 
   // 3. Count: distinct approvers get the best assignment; otherwise every eligible approval counts.
