@@ -1,0 +1,160 @@
+/** Gathering review facts: what to look up, looking it up through a fake Octokit, CODEOWNERS parsing, offline fact files. */
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
+import type { Review } from '../../src/core/model.js';
+import { loadPolicy } from '../../src/policy/load.js';
+import { ownerEntry, parseCodeowners, readCodeowners } from '../../src/review/codeowners.js';
+import { commentsFromJson, directoryFromJson } from '../../src/review/facts-files.js';
+import { gatherDirectory, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';
+import { reviewNeeds } from '../../src/review/needs.js';
+import { prepareReview } from '../../src/review/prepare.js';
+import { memoryChange } from '../helpers/change.js';
+import { MemoryTree } from '../helpers/memory-tree.js';
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** A fake `octokit.request` answering from a route table; records every call. */
+function fakeApi(routes: Record<string, (p: Record<string, unknown>) => unknown>): GitHubRequester & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async request(route, params) {
+      calls.push(`${route} ${JSON.stringify(params)}`);
+      const handler = routes[route];
+      if (!handler) throw new HttpError(404, 'Not Found');
+      return { data: handler(params), status: 200 };
+    },
+  };
+}
+
+describe('gatherDirectory', () => {
+  it('reads role_name (maintain, triage) over the legacy permission field, and the permission of custom roles', async () => {
+    const api = fakeApi({
+      'GET /repos/{owner}/{repo}/collaborators/{username}/permission': (p) =>
+        ({ sam: { permission: 'write', role_name: 'maintain' }, kim: { permission: 'read', role_name: 'triage' }, lee: { permission: 'write', role_name: 'deployer' } })[p.username as string],
+    });
+    const dir = await gatherDirectory(api, 'acme/gitops', { logins: ['sam', 'kim', 'lee'], teams: [] });
+    expect([...dir.permissions]).toEqual([
+      ['sam', 'maintain'],
+      ['kim', 'triage'],
+      ['lee', 'write'],
+    ]);
+    expect(api.calls[0]).toContain('"owner":"acme","repo":"gitops","username":"sam"');
+  });
+
+  it('records a failed permission lookup as an error, never as "no access"', async () => {
+    const api: GitHubRequester = {
+      request: async () => {
+        throw new HttpError(502, 'Bad Gateway');
+      },
+    };
+    const dir = await gatherDirectory(api, 'acme/gitops', { logins: ['sam'], teams: [] });
+    expect(dir.permissions.get('sam')).toEqual({ error: 'cannot read the permission of @sam: GitHub answered 502: Bad Gateway' });
+  });
+
+  it('pages through team members (100 per page)', async () => {
+    const all = Array.from({ length: 150 }, (_, i) => ({ login: `User${i}` }));
+    const api = fakeApi({ 'GET /orgs/{org}/teams/{team_slug}/members': (p) => all.slice(((p.page as number) - 1) * 100, (p.page as number) * 100) });
+    const dir = await gatherDirectory(api, 'acme/gitops', { logins: [], teams: ['acme/sre'] });
+    const members = dir.teams.get('acme/sre') as string[];
+    expect(members).toHaveLength(150);
+    expect(members[149]).toBe('user149');
+    expect(api.calls).toHaveLength(2);
+  });
+
+  it('records the token requirement when GitHub answers 404 for a team', async () => {
+    const dir = await gatherDirectory(fakeApi({}), 'acme/gitops', { logins: [], teams: ['acme/sre'] });
+    expect(dir.teams.get('acme/sre')).toEqual({ error: TEAM_TOKEN_ERROR });
+  });
+
+  it('records other team errors with the status', async () => {
+    const api: GitHubRequester = {
+      request: async () => {
+        throw new HttpError(403, 'rate limited');
+      },
+    };
+    const dir = await gatherDirectory(api, 'acme/gitops', { logins: [], teams: ['acme/sre'] });
+    expect(dir.teams.get('acme/sre')).toEqual({ error: 'cannot read the members of @acme/sre: GitHub answered 403: rate limited' });
+  });
+});
+
+describe('reviewNeeds', () => {
+  const r = (login: string, state: Review['state'], id: number): Review => ({ id, reviewer: { login }, state, commitId: 'h', body: '', submittedAt: `2026-01-01T00:00:0${id}Z` });
+
+  it('asks for the permission of reviewers whose latest word is an approval, and the teams of applicable requirements and code owners', async () => {
+    const policy = loadPolicy(
+      'version: 1\nreview:\n  codeowners: { mode: every-owning-team }\n  rules:\n    - name: sre\n      approvals: 1\n      from: { teams: ["Acme/SRE"] }\n    - name: prod\n      if: { paths: ["prod/**"] }\n      approvals: 1\n      from: { teams: ["acme/prod"] }\n',
+      'p.yaml',
+    );
+    const change = memoryChange({ CODEOWNERS: 'app/ @acme/apps @kim\n' }, { CODEOWNERS: 'app/ @acme/apps @kim\n', 'app/a.yaml': 'a: 1\n' }, {
+      reviews: [r('Sam', 'APPROVED', 1), r('kim', 'APPROVED', 2), r('kim', 'CHANGES_REQUESTED', 3), r('lee', 'COMMENTED', 4)],
+    });
+    const needs = reviewNeeds(await prepareReview(change, policy), policy);
+    expect(needs).toEqual({ logins: ['sam'], teams: ['acme/apps', 'acme/sre'] });
+  });
+});
+
+describe('CODEOWNERS', () => {
+  it('the last matching pattern wins, and a line without owners un-owns', () => {
+    const p = parseCodeowners('*       @acme/all   # everyone\n/apps/  @acme/apps\n/apps/generated/\ndocs/*.md  docs@acme.example 12+kim@users.noreply.github.com\n');
+    if (!p.ok) throw new Error('expected to parse');
+    expect(ownerEntry(p.entries, 'apps/x/y.yaml')?.line).toBe(2);
+    expect(ownerEntry(p.entries, 'apps/generated/z.yaml')?.owners).toEqual([]);
+    expect(ownerEntry(p.entries, 'README.md')?.owners).toEqual([{ kind: 'team', team: 'acme/all' }]);
+    expect(ownerEntry(p.entries, 'docs/a.md')?.owners).toEqual([
+      { kind: 'email', email: 'docs@acme.example' },
+      { kind: 'email', email: '12+kim@users.noreply.github.com', login: 'kim' },
+    ]);
+    expect(ownerEntry(p.entries, 'docs/sub/a.md')?.line).toBe(1);
+  });
+
+  it('patterns are case-sensitive and anchored only with a leading or inner slash', () => {
+    const p = parseCodeowners('apps @a\n/Docs/ @b\n');
+    if (!p.ok) throw new Error('expected to parse');
+    expect(ownerEntry(p.entries, 'x/apps/y')?.line).toBe(1);
+    expect(ownerEntry(p.entries, 'docs/y')).toBeUndefined();
+    expect(ownerEntry(p.entries, 'x/Docs/y')).toBeUndefined();
+  });
+
+  it.each([
+    ['!apps/ @a', 1, 'does not support "!" negation'],
+    ['apps/[ab] @a', 1, 'character ranges'],
+    ['[Section]', 1, 'GitLab syntax'],
+    ['apps/ a-user', 7, '"a-user" is not an owner'],
+  ])('rejects %j with the position', (line, column, message) => {
+    const p = parseCodeowners(`* @ok\n${line}\n`);
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.problems[0]).toMatchObject({ line: 2, column, message: expect.stringContaining(message) });
+  });
+
+  it('reads the file GitHub would use', async () => {
+    expect(await readCodeowners(new MemoryTree({ 'docs/CODEOWNERS': 'a', CODEOWNERS: 'b' }))).toEqual({ path: 'CODEOWNERS', text: 'b' });
+    expect(await readCodeowners(new MemoryTree({}))).toBeNull();
+  });
+});
+
+describe('offline fact files', () => {
+  it('parses a directory file, lower-casing logins and teams', () => {
+    const d = directoryFromJson({ permissions: { Sam: 'write', kim: { error: 'x' } }, teams: { 'Acme/SRE': ['Sam'], 'acme/x': { error: 'no' } } }, 'd.json');
+    expect(d.permissions.get('sam')).toBe('write');
+    expect(d.permissions.get('kim')).toEqual({ error: 'x' });
+    expect(d.teams.get('acme/sre')).toEqual(['sam']);
+    expect(d.teams.get('acme/x')).toEqual({ error: 'no' });
+  });
+
+  it('rejects malformed entries naming the file and the entry', () => {
+    expect(() => directoryFromJson({ permissions: { sam: 'writer' } }, 'd.json')).toThrow(new UsageError('d.json: permissions.sam must be one of none, read, triage, write, maintain, admin or {"error": "..."}'));
+    expect(() => directoryFromJson({ perms: {} }, 'd.json')).toThrow(/unknown key "perms"/);
+    expect(() => commentsFromJson([{ body: 'x' }], 'c.json')).toThrow('c.json[0]: a comment needs "id" and "created_at"');
+  });
+
+  it('maps REST issue comments', () => {
+    expect(commentsFromJson([{ id: 1, user: { login: 'ops', type: 'User' }, body: 'hi', created_at: '2026-01-01T00:00:00Z' }], 'c.json')).toEqual([
+      { id: 1, author: { login: 'ops', type: 'User' }, body: 'hi', createdAt: '2026-01-01T00:00:00Z' },
+    ]);
+  });
+});
