@@ -65,7 +65,8 @@ const short = (sha: string) => sha.slice(0, 7);
 export function assessReviews(change: Change, policy: Policy): Assessment {
   const settings = policy.review;
   const sod = settings.separationOfDuties;
-  const headSha = change.pr?.headSha ?? change.headSha;
+  // Approvals must be on the commit being evaluated (the PR's head in the Action; --head in the CLI).
+  const headSha = change.headSha;
   const dir = change.directory;
   const people = participants(change, sod);
   const states = latestByReviewer(change.reviews ?? []);

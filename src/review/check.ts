@@ -65,6 +65,9 @@ export const reviewCheck: Check = {
       for (const r of REVIEW_RULES) ctx.outcome(r.id, 'not-evaluated', missing);
       return;
     }
+    if (change.pr && change.pr.headSha !== change.headSha) {
+      ctx.note(`The pull request's head is ${change.pr.headSha.slice(0, 7)} but the evaluated head is ${change.headSha.slice(0, 7)}: approvals count only on the evaluated head.`);
+    }
     const { details, codeowners } = assessReviews(change, policy);
     ctx.detail('review', details);
     if (details.exclusionsOff.length) {

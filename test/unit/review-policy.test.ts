@@ -170,6 +170,28 @@ describe('pitfall 4: staleness', () => {
   });
 });
 
+describe('the evaluated head', () => {
+  it('counts approvals only on the evaluated head, and notes a PR event that names another head', async () => {
+    const pr = { number: 7, title: 't', body: '', author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false };
+    const { rule, report } = await run({ reviews: [review('sam', 'APPROVED', { commitId: OLD })], extra: { pr } });
+    expect(rule('review-approvals').state).toBe('pending');
+    expect(report.notes.join('\n')).toContain("The pull request's head is ooooooo but the evaluated head is hhhhhhh");
+  });
+});
+
+describe('the summary section', () => {
+  it('shows each requirement with its state and what is missing, and each approval with its reasons', async () => {
+    const policy = 'version: 1\nreview:\n  rules:\n    - name: two\n      approvals: 2\n    - name: prod\n      if: { paths: ["prod/**"] }\n      approvals: 1\n';
+    const { report } = await run({ reviews: [review('sam', 'APPROVED'), review('kim', 'APPROVED', { commitId: OLD })], policy });
+    const md = renderMarkdown(report);
+    expect(md).toContain('| two | ⏳ pending | 1/2 | @\u200bsam | anyone who took no part in the change with write access | needs 1 more approval(s)');
+    expect(md).toContain('| @\u200bkim | `ooooooo` 2026-11-20T10:');
+    expect(md).toContain('stale: given on ooooooo, the head is hhhhhhh');
+    expect(md).toContain('Rules that do not apply: prod (no changed file matches prod/\\\*\\\*)');
+    expect(md).toContain('**What blocks:** `review-approvals`: two: needs 1 more approval(s)');
+  });
+});
+
 describe('pitfall 6: identity and separation of duties', () => {
   it('the PR author cannot approve', async () => {
     const { rule, review: d } = await run({ reviews: [review('dana', 'APPROVED')] });
