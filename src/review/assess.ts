@@ -96,9 +96,11 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       if (r.commitId !== headSha) result.reasons.push({ code: 'stale', text: `stale: given on ${short(r.commitId) || 'an unknown commit'}, the head is ${short(headSha)}` });
       for (const role of people.roles.get(loginKey(st.login)) ?? []) result.reasons.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
       if (sod.bots && isBot(st.reviewer)) result.reasons.push({ code: 'bot', text: 'is a bot or GitHub App' });
-      if (typeof permission !== 'string') {
+      // Permission matters only for an approval nothing else disqualifies (and an unknown one must not mask the real reason).
+      const disqualified = result.reasons.length > 0;
+      if (!disqualified && typeof permission !== 'string') {
         result.reasons.push({ code: 'permission-unknown', text: `write access could not be verified: ${permission.error}` });
-      } else if (RANK[permission] < RANK[settings.minimumPermission]) {
+      } else if (!disqualified && typeof permission === 'string' && RANK[permission] < RANK[settings.minimumPermission]) {
         result.reasons.push({ code: 'no-write-access', text: `has ${permission} permission; ${settings.minimumPermission} is required` });
       }
     }

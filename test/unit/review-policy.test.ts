@@ -278,6 +278,12 @@ describe('write access', () => {
     expect(rule('review-approvals').reason).toContain('pass --directory FILE');
   });
 
+  it('an unknown permission does not mask the real reason an approval does not count', async () => {
+    const { rule, review: d } = await run({ reviews: [review('dana', 'APPROVED')], extra: { directory: undefined } });
+    expect(reasonsOf(d, 'dana')).toEqual(['author', 'committer']);
+    expect(rule('review-approvals').state).toBe('pending');
+  });
+
   it('a rule can raise the minimum permission', async () => {
     const policy = 'version: 1\nreview:\n  rules:\n    - name: maintainers\n      approvals: 1\n      permission: maintain\n';
     const write = await run({ reviews: [review('sam', 'APPROVED')], policy });
