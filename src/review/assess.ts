@@ -146,6 +146,17 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
 
   // 4. The state of each requirement.
   const excludedRoles = (login: string): string[] => [...(people.roles.get(loginKey(login)) ?? [])];
+  /** Everyone who could ever approve for `req`, when that is a finite set (named users, readable teams); `undefined` for "anyone". */
+  const poolOf = (req: Requirement): { available: string[]; excluded: string[] } | undefined => {
+    if (!req.users.length && !req.teams.length && !req.unmatchable?.length) return undefined;
+    const pool = new Set<string>(req.users.map(loginKey));
+    for (const t of req.teams) {
+      const m = teamMembers(dir, t);
+      if (m instanceof Set) for (const x of m) pool.add(x);
+    }
+    const isExcluded = (l: string) => excludedRoles(l).length > 0 || (sod.bots && /\[bot\]$/i.test(l));
+    return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
+  };
   const requirements: RequirementResult[] = reqs.map((req, i) => {
     const got = counted[i]!;
     const base = {
@@ -167,26 +178,40 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       return { ...base, state: 'failed' as const, reason: `approval by @${c.login} cannot count: ${c.result.reasons.find((r) => r.code === 'permission-unknown')!.text}` };
     }
     // A finite pool of approvers (named users and readable teams) may be empty once separation of duties applies.
-    if (req.users.length || req.teams.length || req.unmatchable?.length) {
-      const pool = new Set<string>(req.users.map(loginKey));
-      for (const t of req.teams) {
-        const m = teamMembers(dir, t);
-        if (m instanceof Set) for (const x of m) pool.add(x);
-      }
-      const excluded = [...pool].filter((l) => excludedRoles(l).length > 0 || (sod.bots && /\[bot\]$/i.test(l)));
-      const available = pool.size - excluded.length;
-      if (available < req.approvals) {
-        const why = excluded.map((l) => `@${l} (${excludedRoles(l).join(', ') || 'bot'})`).join(', ');
-        const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(', ')} cannot be matched to a GitHub login` : '';
-        return {
-          ...base,
-          state: 'failed' as const,
-          reason: `cannot be satisfied: needs ${req.approvals} approval(s) but only ${available} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ''}${unmatch}`,
-        };
-      }
+    const pool = poolOf(req);
+    if (pool && pool.available.length < req.approvals) {
+      const why = pool.excluded.map((l) => `@${l} (${excludedRoles(l).join(', ') || 'bot'})`).join(', ');
+      const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(', ')} cannot be matched to a GitHub login` : '';
+      return {
+        ...base,
+        state: 'failed' as const,
+        reason: `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ''}${unmatch}`,
+      };
     }
     return { ...base, state: 'pending' as const, reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${short(headSha)}` };
   });
+
+  // With distinct approvers, finite pools can be exhausted together (two rules only Kim can approve). Match every
+  // finite requirement against its whole pool, satisfied ones first; a pending one left short can never be met.
+  if (settings.distinctApprovers) {
+    const finite = reqs
+      .map((req, i) => ({ i, pool: poolOf(req), state: requirements[i]!.state }))
+      .filter((x) => x.pool && x.state !== 'failed')
+      .sort((a, b) => Number(a.state === 'pending') - Number(b.state === 'pending'));
+    const fill = assignDistinct(
+      finite.map((x) => reqs[x.i]!.approvals),
+      finite.map((x) => x.pool!.available),
+    );
+    finite.forEach((x, k) => {
+      const req = reqs[x.i]!;
+      if (x.state !== 'pending' || fill[k]!.length >= req.approvals) return;
+      requirements[x.i] = {
+        ...requirements[x.i]!,
+        state: 'failed',
+        reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${x.pool!.available.map((l) => `@${l}`).join(', ') || 'nobody'}, who are needed by other requirements too`,
+      };
+    });
+  }
 
   const exclusionsOff = (Object.entries(sod) as [string, boolean][]).filter(([, on]) => !on).map(([k]) => k);
   const oc = fromOwners.result;

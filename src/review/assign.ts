@@ -1,7 +1,8 @@
 /**
  * Distinct approvers: assigns each approver to at most one requirement so that as many required approvals
  * as possible are filled. A greedy choice can strand a requirement (someone in two teams used for the wrong
- * one); a maximum bipartite matching (Kuhn's augmenting paths over requirement "slots") cannot.
+ * one); a maximum bipartite matching cannot. Kuhn's augmenting paths run from the requirement "slots", in
+ * order: a slot once filled stays filled, so earlier requirements have priority when not all can be met.
  */
 
 /**
@@ -11,27 +12,21 @@
  */
 export function assignDistinct(needs: readonly number[], eligible: readonly (readonly string[])[]): string[][] {
   const slots: number[] = needs.flatMap((n, req) => Array.from({ length: n }, () => req));
-  const slotOwner: (string | undefined)[] = slots.map(() => undefined);
-  const slotsOf = new Map<string, number[]>();
-  slots.forEach((req, s) => {
-    for (const a of eligible[req] ?? []) slotsOf.set(a, [...(slotsOf.get(a) ?? []), s]);
-  });
-  const tryAssign = (approver: string, seen: Set<number>): boolean => {
-    for (const s of slotsOf.get(approver) ?? []) {
-      if (seen.has(s)) continue;
-      seen.add(s);
-      const current = slotOwner[s];
-      if (current === undefined || tryAssign(current, seen)) {
-        slotOwner[s] = approver;
+  const slotOf = new Map<string, number>();
+  const fill = (s: number, seen: Set<string>): boolean => {
+    for (const a of eligible[slots[s]!] ?? []) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      const current = slotOf.get(a);
+      if (current === undefined || fill(current, seen)) {
+        slotOf.set(a, s);
         return true;
       }
     }
     return false;
   };
-  for (const approver of slotsOf.keys()) tryAssign(approver, new Set());
+  slots.forEach((_, s) => fill(s, new Set()));
   const out: string[][] = needs.map(() => []);
-  slotOwner.forEach((a, s) => {
-    if (a !== undefined) out[slots[s]!]!.push(a);
-  });
+  for (const [a, s] of slotOf) out[slots[s]!]!.push(a);
   return out;
 }

@@ -404,6 +404,40 @@ describe('distinct approvers', () => {
   });
 });
 
+describe('distinct approvers: rules nobody can satisfy together', () => {
+  const policy = [
+    'version: 1',
+    'review:',
+    '  distinctApprovers: true',
+    '  rules:',
+    '    - name: first',
+    '      approvals: 1',
+    '      from: { users: ["kim"] }',
+    '    - name: second',
+    '      approvals: 1',
+    '      from: { users: ["kim", "dana"] }',
+    '',
+  ].join('\n');
+
+  it('fails the rule that cannot get a distinct approver once the author is excluded', async () => {
+    const { review: d, rule } = await run({ reviews: [review('kim', 'APPROVED')], policy });
+    expect(d.requirements.map((r) => [r.name, r.state])).toEqual([
+      ['first', 'passed'],
+      ['second', 'failed'],
+    ]);
+    expect(d.requirements[1]!.reason).toBe('cannot be satisfied with distinct approvers: needs 1 approval(s) from @kim, who are needed by other requirements too');
+    expect(rule('review-approvals').state).toBe('failed');
+  });
+
+  it('stays pending while a second eligible person exists', async () => {
+    const { review: d } = await run({ reviews: [review('kim', 'APPROVED')], policy: policy.replace('["kim", "dana"]', '["kim", "lee"]') });
+    expect(d.requirements.map((r) => [r.name, r.state])).toEqual([
+      ['first', 'passed'],
+      ['second', 'pending'],
+    ]);
+  });
+});
+
 describe('pitfall 9: CODEOWNERS', () => {
   const owners = '# owners\n* @acme/platform\napp/ @acme/apps @kim\napp/secret.yaml\n';
   const policy = (mode: string) => `version: 1\nreview:\n  codeowners:\n    mode: ${mode}\n`;
