@@ -141,7 +141,10 @@ export interface Change {
   caps: ListingCaps;
   /** `diff`: base against head. `all`: the whole head tree, no base. */
   mode: 'diff' | 'all';
-  /** Facts looked up for the review policy (permissions, team members), keyed by login or team slug. */
+  /**
+   * Facts looked up for the review policy (permissions, team members), keyed by lower-case login or `org/slug`.
+   * Filled by src/review/gather.ts (Action) or `--directory` (CLI); absent: nothing could be looked up.
+   */
   directory?: Directory;
   /**
    * The CODEOWNERS file on the base side, read before evaluation (see src/review/prepare.ts).

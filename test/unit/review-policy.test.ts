@@ -187,7 +187,7 @@ describe('the summary section', () => {
     expect(md).toContain('| two | ⏳ pending | 1/2 | @\u200bsam | anyone who took no part in the change with write access | needs 1 more approval(s)');
     expect(md).toContain('| @\u200bkim | `ooooooo` 2026-11-20T10:');
     expect(md).toContain('stale: given on ooooooo, the head is hhhhhhh');
-    expect(md).toContain('Rules that do not apply: prod (no changed file matches prod/\\\*\\\*)');
+    expect(md).toContain('Rules that do not apply: prod (no changed file matches prod/\\*\\*)');
     expect(md).toContain('**What blocks:** `review-approvals`: two: needs 1 more approval(s)');
   });
 });
