@@ -130,7 +130,7 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
   const eligible = reqs.map((req) => valid.filter((c) => inSet(req, c.login) && hasPermission(c, req.permission)).map((c) => c.login));
 
   // 3. Count: distinct approvers get the best assignment; otherwise every eligible approval counts.
-  const counted = settings.distinctApprovers ? assignDistinct(reqs.map((r) => r.approvals), eligible) : eligible;
+  const counted = settings.distinctApprovers ? assignInOrder(reqs, eligible) : eligible;
   reqs.forEach((req, i) => {
     for (const login of counted[i]!) candidates.find((c) => c.login === login)!.result.countedFor.push(req.name);
   });
@@ -235,4 +235,21 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       unlinked: people.unlinked,
     },
   };
+}
+
+/**
+ * The distinct-approver assignment of actual approvals. Requirements with the fewest possible approvers are
+ * served first, so Kim fills "code owner @kim" rather than a rule anyone could fill; the number filled is
+ * the maximum either way, only the explanation improves.
+ */
+function assignInOrder(reqs: readonly Requirement[], eligible: readonly string[][]): string[][] {
+  const open = (r: Requirement) => !r.users.length && !r.teams.length && !r.unmatchable?.length;
+  const order = reqs.map((_, i) => i).sort((a, b) => Number(open(reqs[a]!)) - Number(open(reqs[b]!)) || eligible[a]!.length - eligible[b]!.length || a - b);
+  const got = assignDistinct(
+    order.map((i) => reqs[i]!.approvals),
+    order.map((i) => eligible[i]!),
+  );
+  const out: string[][] = reqs.map(() => []);
+  order.forEach((i, k) => (out[i] = got[k]!));
+  return out;
 }

@@ -404,6 +404,16 @@ describe('distinct approvers', () => {
   });
 });
 
+describe('distinct approvers: the most constrained requirement is served first', () => {
+  it('the only code owner counts for the code-owner requirement, not for a rule anyone could fill', async () => {
+    const policy = 'version: 1\nreview:\n  distinctApprovers: true\n  codeowners: { mode: any-owner }\n';
+    const { review: d, rule } = await run({ reviews: [review('kim', 'APPROVED')], policy, base: { CODEOWNERS: 'app/ @kim\n' } });
+    expect(rule('review-codeowners').state).toBe('passed');
+    expect(rule('review-approvals').state).toBe('pending');
+    expect(d.approvals[0]!.countedFor).toEqual(['CODEOWNERS line 1 (app/)']);
+  });
+});
+
 describe('distinct approvers: rules nobody can satisfy together', () => {
   const policy = [
     'version: 1',
