@@ -129,8 +129,21 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
   const hasPermission = (c: Candidate, min: MinimumPermission) => typeof c.permission === 'string' && RANK[c.permission] >= RANK[min];
   const eligible = reqs.map((req) => valid.filter((c) => inSet(req, c.login) && hasPermission(c, req.permission)).map((c) => c.login));
 
+  const excludedRoles = (login: string): string[] => [...(people.roles.get(loginKey(login)) ?? [])];
+  /** Everyone who could ever approve for `req`, when that is a finite set (named users, readable teams); `undefined` for "anyone". */
+  const poolOf = (req: Requirement): { available: string[]; excluded: string[] } | undefined => {
+    if (!req.users.length && !req.teams.length && !req.unmatchable?.length) return undefined;
+    const pool = new Set<string>(req.users.map(loginKey));
+    for (const t of req.teams) {
+      const m = teamMembers(dir, t);
+      if (m instanceof Set) for (const x of m) pool.add(x);
+    }
+    const isExcluded = (l: string) => excludedRoles(l).length > 0 || (sod.bots && /\[bot\]$/i.test(l));
+    return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
+  };
+
   // 3. Count: distinct approvers get the best assignment; otherwise every eligible approval counts.
-  const counted = settings.distinctApprovers ? assignInOrder(reqs, eligible) : eligible;
+  const counted = settings.distinctApprovers ? assignInOrder(reqs.map((r) => r.approvals), reqs.map((r) => poolOf(r)?.available.length ?? Infinity), eligible) : eligible;
   reqs.forEach((req, i) => {
     for (const login of counted[i]!) candidates.find((c) => c.login === login)!.result.countedFor.push(req.name);
   });
@@ -145,18 +158,6 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
   }
 
   // 4. The state of each requirement.
-  const excludedRoles = (login: string): string[] => [...(people.roles.get(loginKey(login)) ?? [])];
-  /** Everyone who could ever approve for `req`, when that is a finite set (named users, readable teams); `undefined` for "anyone". */
-  const poolOf = (req: Requirement): { available: string[]; excluded: string[] } | undefined => {
-    if (!req.users.length && !req.teams.length && !req.unmatchable?.length) return undefined;
-    const pool = new Set<string>(req.users.map(loginKey));
-    for (const t of req.teams) {
-      const m = teamMembers(dir, t);
-      if (m instanceof Set) for (const x of m) pool.add(x);
-    }
-    const isExcluded = (l: string) => excludedRoles(l).length > 0 || (sod.bots && /\[bot\]$/i.test(l));
-    return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
-  };
   const requirements: RequirementResult[] = reqs.map((req, i) => {
     const got = counted[i]!;
     const base = {
@@ -238,18 +239,17 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
 }
 
 /**
- * The distinct-approver assignment of actual approvals. Requirements with the fewest possible approvers are
- * served first, so Kim fills "code owner @kim" rather than a rule anyone could fill; the number filled is
- * the maximum either way, only the explanation improves.
+ * The distinct-approver assignment of actual approvals. Requirements with the fewest possible approvers (pool
+ * size; `Infinity` for "anyone") are served first, so Kim fills "code owner @kim" rather than a team requirement
+ * others could fill; the number filled is the maximum either way, only the explanation improves.
  */
-function assignInOrder(reqs: readonly Requirement[], eligible: readonly string[][]): string[][] {
-  const open = (r: Requirement) => !r.users.length && !r.teams.length && !r.unmatchable?.length;
-  const order = reqs.map((_, i) => i).sort((a, b) => Number(open(reqs[a]!)) - Number(open(reqs[b]!)) || eligible[a]!.length - eligible[b]!.length || a - b);
+function assignInOrder(needs: readonly number[], poolSizes: readonly number[], eligible: readonly string[][]): string[][] {
+  const order = needs.map((_, i) => i).sort((a, b) => poolSizes[a]! - poolSizes[b]! || eligible[a]!.length - eligible[b]!.length || a - b);
   const got = assignDistinct(
-    order.map((i) => reqs[i]!.approvals),
+    order.map((i) => needs[i]!),
     order.map((i) => eligible[i]!),
   );
-  const out: string[][] = reqs.map(() => []);
+  const out: string[][] = needs.map(() => []);
   order.forEach((i, k) => (out[i] = got[k]!));
   return out;
 }

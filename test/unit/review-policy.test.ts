@@ -414,6 +414,17 @@ describe('distinct approvers: the most constrained requirement is served first',
   });
 });
 
+describe('distinct approvers: a person who is the only possible approver is kept for that requirement', () => {
+  it('Kim fills "code owner @kim"; the team, which has another member, stays pending', async () => {
+    const policy = 'version: 1\nreview:\n  distinctApprovers: true\n  rules: []\n  codeowners: { mode: every-owning-team }\n';
+    const { review: d } = await run({ reviews: [review('kim', 'APPROVED')], policy, base: { CODEOWNERS: 'app/ @acme/apps @kim\n' }, teams: { 'acme/apps': ['kim', 'zed'] } });
+    expect(d.requirements.map((r) => [r.name, r.state, r.counted])).toEqual([
+      ['code owner @acme/apps', 'pending', []],
+      ['code owner @kim', 'passed', ['kim']],
+    ]);
+  });
+});
+
 describe('distinct approvers: rules nobody can satisfy together', () => {
   const policy = [
     'version: 1',
