@@ -3,8 +3,9 @@
  * before evaluation. Every failure is recorded as `{ error }` for that login or team, so the requirement that
  * needs it fails closed with the reason; nothing here throws for an API error.
  */
-import type { Directory, Permission } from '../core/model.js';
+import type { Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
 import type { ReviewNeeds } from './needs.js';
+import type { BreakGlass } from './settings.js';
 
 /**
  * The slice of Octokit this module uses: `octokit.request(route, params)`. Resolves with `{ data, status }`
@@ -31,6 +32,19 @@ function describe(e: unknown): string {
   return status ? `GitHub answered ${status}: ${msg}` : msg;
 }
 
+async function allPages(api: GitHubRequester, route: string, params: Record<string, unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let page = 1; ; page++) {
+    const { data } = await api.request(route, { ...params, per_page: 100, page });
+    if (!Array.isArray(data)) throw new Error(`${route} did not answer a list`);
+    out.push(...data);
+    if (data.length < 100) return out;
+  }
+}
+
+const str = (v: unknown): v is string => typeof v === 'string';
+const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+
 /**
  * A user's permission on the repository from `GET /repos/{owner}/{repo}/collaborators/{username}/permission`.
  * `role_name` carries `maintain` and `triage`, which the legacy `permission` field folds into `write`/`read`;
@@ -55,14 +69,9 @@ export async function lookUpPermission(api: GitHubRequester, owner: string, repo
  */
 export async function lookUpTeam(api: GitHubRequester, team: string): Promise<string[] | { error: string }> {
   const [org, slug] = team.split('/') as [string, string];
-  const members: string[] = [];
   try {
-    for (let page = 1; ; page++) {
-      const { data } = await api.request('GET /orgs/{org}/teams/{team_slug}/members', { org, team_slug: slug, per_page: 100, page });
-      if (!Array.isArray(data)) return { error: `GitHub answered a non-list for the members of @${team}` };
-      for (const m of data) if (typeof (m as { login?: unknown }).login === 'string') members.push((m as { login: string }).login.toLowerCase());
-      if (data.length < 100) return members;
-    }
+    const list = await allPages(api, 'GET /orgs/{org}/teams/{team_slug}/members', { org, team_slug: slug });
+    return list.flatMap((m) => (str(obj(m).login) ? [(obj(m).login as string).toLowerCase()] : []));
   } catch (e) {
     // 404 also answers a misspelt team slug; either way the membership is unknown, never "not a member".
     if (statusOf(e) === 404) return { error: TEAM_TOKEN_ERROR };
@@ -82,4 +91,48 @@ export async function gatherDirectory(api: GitHubRequester, repository: string, 
   for (const login of needs.logins) permissions.set(login.toLowerCase(), await lookUpPermission(api, owner, repo, login));
   for (const team of needs.teams) teams.set(team.toLowerCase(), await lookUpTeam(api, team));
   return { permissions, teams };
+}
+
+/**
+ * The facts break-glass needs, fetched only when the policy enables it: the PR's comments when a command is
+ * configured (`GET /repos/{owner}/{repo}/issues/{n}/comments`), and its label events when a break-glass label is
+ * on the PR (`GET /repos/{owner}/{repo}/issues/{n}/events`, `labeled`/`unlabeled` only), all pages.
+ * A failed fetch leaves the fact absent (break-glass then cannot be invoked that way) and is returned as a note.
+ */
+export async function gatherBreakGlass(
+  api: GitHubRequester,
+  repository: string,
+  pr: PullRequest,
+  bg: BreakGlass,
+): Promise<{ comments?: IssueComment[]; labelEvents?: LabelEvent[]; notes: string[] }> {
+  const [owner, repo] = repository.split('/') as [string, string];
+  const notes: string[] = [];
+  const out: { comments?: IssueComment[]; labelEvents?: LabelEvent[]; notes: string[] } = { notes };
+  if (bg.users.length === 0) return out;
+  const params = { owner, repo, issue_number: pr.number };
+  if (bg.command) {
+    try {
+      const list = await allPages(api, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', params);
+      out.comments = list.map(obj).flatMap((c) =>
+        typeof c.id === 'number' && str(c.created_at)
+          ? [{ id: c.id, author: { ...(str(obj(c.user).login) ? { login: obj(c.user).login as string } : {}) }, body: str(c.body) ? c.body : '', createdAt: c.created_at }]
+          : [],
+      );
+    } catch (e) {
+      notes.push(`Break-glass comments could not be read: ${describe(e)}`);
+    }
+  }
+  if (bg.labels.some((l) => pr.labels.includes(l))) {
+    try {
+      const list = await allPages(api, 'GET /repos/{owner}/{repo}/issues/{issue_number}/events', params);
+      out.labelEvents = list.map(obj).flatMap((e) =>
+        (e.event === 'labeled' || e.event === 'unlabeled') && str(obj(e.label).name) && str(e.created_at)
+          ? [{ action: e.event, label: obj(e.label).name as string, actor: { ...(str(obj(e.actor).login) ? { login: obj(e.actor).login as string } : {}) }, createdAt: e.created_at }]
+          : [],
+      );
+    } catch (e) {
+      notes.push(`Label events could not be read, so a break-glass label cannot be attributed: ${describe(e)}`);
+    }
+  }
+  return out;
 }

@@ -5,7 +5,8 @@ import type { Review } from '../../src/core/model.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { ownerEntry, parseCodeowners, readCodeowners } from '../../src/review/codeowners.js';
 import { commentsFromJson, directoryFromJson } from '../../src/review/facts-files.js';
-import { gatherDirectory, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';
+import { gatherBreakGlass, gatherDirectory, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';
+import type { PullRequest } from '../../src/core/model.js';
 import { reviewNeeds } from '../../src/review/needs.js';
 import { prepareReview } from '../../src/review/prepare.js';
 import { memoryChange } from '../helpers/change.js';
@@ -79,6 +80,43 @@ describe('gatherDirectory', () => {
     };
     const dir = await gatherDirectory(api, 'acme/gitops', { logins: [], teams: ['acme/sre'] });
     expect(dir.teams.get('acme/sre')).toEqual({ error: 'cannot read the members of @acme/sre: GitHub answered 403: rate limited' });
+  });
+});
+
+describe('gatherBreakGlass', () => {
+  const pr = (labels: string[]): PullRequest => ({ number: 9, title: 't', body: '', author: { login: 'dana' }, labels, baseRef: 'main', headRef: 'f', baseSha: 'b', headSha: 'h', draft: false });
+  const bg = { users: ['ops'], labels: ['break-glass'], command: '/gitops-gate break-glass' };
+  const comments = Array.from({ length: 101 }, (_, i) => ({ id: i, user: { login: i === 100 ? 'ops' : 'dana' }, body: `c${i}`, created_at: '2026-11-20T10:00:00Z' }));
+  const events = [
+    { event: 'labeled', label: { name: 'break-glass' }, actor: { login: 'ops' }, created_at: '2026-11-20T11:00:00Z' },
+    { event: 'review_requested', actor: { login: 'dana' }, created_at: '2026-11-20T11:01:00Z' },
+  ];
+  const api = () =>
+    fakeApi({
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': (p) => comments.slice(((p.page as number) - 1) * 100, (p.page as number) * 100),
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/events': (p) => (p.page === 1 ? events : []),
+    });
+
+  it('reads all comment pages, and label events only when a break-glass label is on the PR', async () => {
+    const a = api();
+    const out = await gatherBreakGlass(a, 'acme/gitops', pr([]), bg);
+    expect(out.comments).toHaveLength(101);
+    expect(out.comments![100]).toEqual({ id: 100, author: { login: 'ops' }, body: 'c100', createdAt: '2026-11-20T10:00:00Z' });
+    expect(out.labelEvents).toBeUndefined();
+    const labelled = await gatherBreakGlass(api(), 'acme/gitops', pr(['break-glass']), bg);
+    expect(labelled.labelEvents).toEqual([{ action: 'labeled', label: 'break-glass', actor: { login: 'ops' }, createdAt: '2026-11-20T11:00:00Z' }]);
+  });
+
+  it('fetches nothing while break-glass is disabled, and notes a failed fetch', async () => {
+    const a = api();
+    expect(await gatherBreakGlass(a, 'acme/gitops', pr(['break-glass']), { ...bg, users: [] })).toEqual({ notes: [] });
+    expect(a.calls).toEqual([]);
+    const out = await gatherBreakGlass(fakeApi({}), 'acme/gitops', pr(['break-glass']), bg);
+    expect(out.comments).toBeUndefined();
+    expect(out.notes).toEqual([
+      'Break-glass comments could not be read: GitHub answered 404: Not Found',
+      'Label events could not be read, so a break-glass label cannot be attributed: GitHub answered 404: Not Found',
+    ]);
   });
 });
 
