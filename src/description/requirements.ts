@@ -68,12 +68,25 @@ export interface SectionExtras {
   waves?: readonly WaveChange[];
 }
 
-/** True when `line` names the resource and, as a separate number, its previous wave. */
-function namesPreviousWave(line: string, w: WaveChange): boolean {
+/**
+ * True when `line` names the resource and, as the number nearest to that name, its previous wave
+ * (`api: wave 1`, `| api | 1 |`, `wave 1 for api`). A line naming the resource next to another number does not count.
+ */
+export function namesPreviousWave(line: string, w: Pick<WaveChange, 'name' | 'before'>): boolean {
+  const name = w.name.toLowerCase();
+  if (!name) return false;
   const l = line.toLowerCase();
-  if (!w.name || !l.includes(w.name.toLowerCase())) return false;
-  const wave = w.before.replace(/^\+/, '');
-  return new RegExp(`(^|[^\\d.+-])[+]?${wave.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}(?![\\d.])`).test(l);
+  const numbers = [...l.matchAll(/(?<![\w.])[+-]?\d+(?!\d|\.\d)/g)].map((m) => ({ at: m.index, end: m.index + m[0].length, value: Number(m[0]) }));
+  const previous = Number(w.before);
+  for (let at = l.indexOf(name); at >= 0; at = l.indexOf(name, at + 1)) {
+    const end = at + name.length;
+    if (/[\w-]/.test(l[at - 1] ?? '') || /[\w-]/.test(l[end] ?? '')) continue; // part of a longer name
+    const outside = numbers.filter((n) => n.end <= at || n.at >= end);
+    const distance = (n: { at: number; end: number }) => (n.end <= at ? at - n.end : n.at - end);
+    const nearest = outside.sort((a, b) => distance(a) - distance(b))[0];
+    if (nearest && Number.isFinite(previous) && nearest.value === previous) return true;
+  }
+  return false;
 }
 
 /** Problems with a present section's content; empty when it satisfies the requirement. */
@@ -97,7 +110,7 @@ function contentProblems(sec: ResolvedSection, c: Content, extras: SectionExtras
 function missingHint(sec: ResolvedSection, facts: BodyFacts): string {
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const bold = facts.parsed.blocks.find((b) => wanted.has(normaliseHeading(b.text.split(/[:\n]/)[0] ?? '')) && /^\s*(\*\*|__)/.test(facts.pr.body.split(/\r?\n/)[b.line - 1] ?? ''));
-  if (bold) return ` (line ${bold.line} has ${q(bold.text.slice(0, 40))} in bold: make it a Markdown heading, such as ${q(`## ${sec.headings[0]}`)})`;
+  if (bold) return ` (line ${bold.line} has ${q(bold.text.length > 40 ? `${bold.text.slice(0, 39)}…` : bold.text)} in bold: make it a Markdown heading, such as ${q(`## ${sec.headings[0]}`)})`;
   const hs = facts.parsed.headings.map((h) => h.source);
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), 'and')}${hs.length > 6 ? ', …' : ''})` : ' (the body has no headings)';
 }
