@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PullRequest, Report } from '../../src/core/model.js';
 import type { DescriptionDetails } from '../../src/description/check.js';
@@ -73,6 +75,13 @@ describe('default policy: Why and Rollback sections', () => {
     expect(rule(r, 'description-sections').reason).toBe(
       'Section “Why”: section “## Why” (line 1) holds only placeholder text; Section “Rollback”: section “## Rollback” (line 4) holds only 7 character(s) of real content; at least 10 are required',
     );
+  });
+
+  it('reads bodies with the CRLF line endings GitHub stores', async () => {
+    const r = await run({ body: GOOD_BODY.replace(/\n/g, '\r\n') });
+    expect(rule(r, 'description-sections')).toMatchObject({ state: 'passed' });
+    const missing = await run({ body: '## Why\r\nThe queue overflows every night.\r\n\r\n## Rollback\r\n<!--\r\nlater\r\n-->\r\n' });
+    expect(rule(missing, 'description-sections').reason).toBe('Section “Rollback”: section “## Rollback” (line 4) holds only an HTML comment');
   });
 
   it('uses the first matching section that satisfies the requirement', async () => {
@@ -178,6 +187,13 @@ describe('tickets, titles and labels', () => {
     );
   });
 
+  it('accepts every policy example in docs/description.md', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'description.md'), 'utf8');
+    const examples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThan(6);
+    for (const text of examples) expect(() => loadPolicy(`version: 1\n${text}`, 'docs/description.md'), text).not.toThrow();
+  });
+
   it('rejects an invalid regular expression in the policy, naming the setting and line', async () => {
     expect(() => loadPolicy('version: 1\ndescription:\n  ticket:\n    pattern: "[A-Z+"\n', 'p.yaml')).toThrow(/p\.yaml:4:\d+: setting "description\.ticket\.pattern" must match format "regex"/);
     expect(() => loadPolicy('version: 1\ndescription:\n  sections:\n    why:\n      heading: [Why]\n', 'p.yaml')).toThrow(/unknown setting "description\.sections\.why\.heading"/);
@@ -245,6 +261,10 @@ describe('conditional requirements', () => {
     const r = await run({ body: body('Revert this PR.') }, { base: { 'a.yaml': deploy('api') }, head: { 'a.yaml': deploy('api', undefined, 'PreSync') }, policy: hooks });
     expect(rule(r, 'description-conditional').reason).toBe('hooks: section “Rollback”: section “## Rollback” (line 4) does not mention /hook/');
     expect(details(r).conditions?.map((c) => c.name)).toEqual(['hooks']);
+    const job = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n';
+    const jobs = await run({ body: '## Rollback\nRevert this PR and resync.\n' }, { head: { 'db/job.yaml': job }, policy: hooks });
+    expect(details(jobs).conditions).toEqual([{ name: 'jobs', because: ['touches batch/Job migrate'] }]);
+    expect(rule(jobs, 'description-conditional').reason).toBe('jobs: section “Why”: no section headed “Why”, “Reason” or “Motivation” (headings found: “## Rollback”)');
     const waveZero = await run({ body: body('Revert this PR.') }, { base: { 'envs/prod/api.yaml': deploy('api') }, head: { 'envs/prod/api.yaml': deploy('api', '0') }, policy });
     expect(rule(waveZero, 'description-conditional').state).toBe('skipped');
   });
