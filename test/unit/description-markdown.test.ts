@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeEmpty, isNotApplicable, placeholderMatchers, realContent, templateText } from '../../src/description/content.js';
 import { normaliseHeading, parseBody } from '../../src/description/markdown.js';
@@ -84,6 +85,28 @@ describe('real content', () => {
     for (const na of ['N/A', 'n/a', 'NA', 'none.', 'Not applicable', '*N/A*']) expect(isNotApplicable(content(na))).toBe(true);
     expect(isNotApplicable(content('N/A: config-only change'))).toBe(false);
     expect(isNotApplicable(content('N/A\n\nmore'))).toBe(false);
+  });
+});
+
+describe('real content, for any text', () => {
+  it('never counts what is inside an HTML comment, and never throws', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }), (inside, heading) => {
+        fc.pre(!inside.includes('-->'));
+        const p = parseBody(`## Rollback\n<!--${inside}-->\n\n# ${heading}\n`);
+        expect(realContent(p.sections[0]!.blocks, NO_TEMPLATE, []).length).toBe(0);
+      }),
+    );
+  });
+
+  it('a body compared with itself as the template has no real content unless a box is ticked', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('## Why', '- [ ] item', '* [x] done', '<!-- c -->', '| a | b |\n| - | - |\n| 1 | 2 |', '```\ncode\n```'), fc.string({ maxLength: 40 })), { maxLength: 12 }), (parts) => {
+        const body = parts.join('\n\n');
+        const c = realContent(parseBody(body).blocks, templateText([{ path: 't.md', text: body }]), []);
+        expect(c.lines.every((l) => l.startsWith('[x] '))).toBe(true);
+      }),
+    );
   });
 });
 
