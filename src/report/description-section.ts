@@ -44,10 +44,10 @@ export function renderDescriptionSection(report: Report, h: string): string | un
   }
   for (const c of d.conditions ?? []) out.push(`- Conditional requirement **${escapeMarkdown(c.name)}** applies: ${escapeMarkdown(c.because.join('; '))}.`);
   if (d.conditions?.length) out.push('');
-  out.push('| Requirement | State | Found | Missing |', '| --- | --- | --- | --- |');
+  out.push('| Requirement | State | Found | Missing, or why not required |', '| --- | --- | --- | --- |');
   for (const r of d.requirements) {
     // A skipped requirement's `missing` says why it does not apply.
-    const missing = r.state === 'skipped' ? `not required: ${cell(r.missing ?? '', 300)}` : cell(r.missing ?? '', 600);
+    const missing = cell(r.missing ?? '', r.state === 'skipped' ? 300 : 600);
     const found = cell(r.found ?? '', 300);
     out.push(`| ${cell(r.name, 200)} | ${ICON[r.state]} | ${found} | ${missing} |`);
   }
