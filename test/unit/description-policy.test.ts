@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SourceError } from '../../src/core/errors.js';
 import type { PullRequest, Report } from '../../src/core/model.js';
 import type { DescriptionDetails } from '../../src/description/check.js';
 import { namesPreviousWave } from '../../src/description/requirements.js';
@@ -141,6 +142,25 @@ describe('PR template', () => {
     expect(details(configured).templates).toEqual(['meta/pr.md']);
     const disabled = await run({ body: TEMPLATE }, { base: { '.github/pull_request_template.md': TEMPLATE }, policy: 'description:\n  template:\n    enabled: false\n' });
     expect(rule(disabled, 'description-body').state).toBe('passed');
+  });
+});
+
+describe('the template pre-pass', () => {
+  it('lists the base tree only for a PR, and fails closed when the tree cannot be read', async () => {
+    const lists: string[] = [];
+    const change = (pr?: PullRequest) => {
+      const c = memoryChange({}, { 'a.yaml': 'a: 1\n' }, pr ? { pr } : {});
+      c.base!.listFiles = async () => {
+        lists.push('base');
+        throw new SourceError('git ls-tree failed');
+      };
+      return c;
+    };
+    const noPr = await evaluate(change(), { policyPath: 'policies' });
+    expect(noPr.verdict).toBe('pass');
+    expect(lists).toEqual([]);
+    await expect(evaluate(change(makePr({ body: GOOD_BODY })), { policyPath: 'policies' })).rejects.toThrow('git ls-tree failed');
+    expect(lists).toEqual(['base']);
   });
 });
 
