@@ -70,8 +70,7 @@ export function parseMarkdown(text: string): Root {
 /** Text of inline content, with HTML comments and tags in inline HTML dropped. */
 function inlineText(node: Nodes, marks: { comment: boolean }): string {
   if (node.type === 'html') {
-    if (COMMENT.test(node.value)) marks.comment = true;
-    COMMENT.lastIndex = 0;
+    if (node.value.includes('<!--')) marks.comment = true;
     return node.value.replace(COMMENT, ' ').replace(TAG, ' ');
   }
   if (node.type === 'image') return node.alt ?? '';
@@ -93,7 +92,7 @@ function collectBlocks(node: Nodes, out: Block[], checked?: boolean | null): voi
     case 'definition':
       return;
     case 'html': {
-      const hadComment = /<!--/.test(node.value);
+      const hadComment = node.value.includes('<!--');
       out.push({ text: collapse(node.value.replace(COMMENT, ' ').replace(TAG, ' ')), line: line(node), hadComment, stub: false });
       return;
     }
