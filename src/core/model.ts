@@ -147,6 +147,11 @@ export interface Change {
    */
   directory?: Directory;
   /**
+   * The repository's pull request templates, read from the base side before evaluation (the engine's
+   * description pre-pass fills this). Absent: not read; empty: the repository has none.
+   */
+  prTemplates?: PrTemplate[];
+  /**
    * The CODEOWNERS file on the base side, read before evaluation (see src/review/prepare.ts).
    * `null`: no CODEOWNERS exists; absent: not read.
    */
@@ -155,6 +160,14 @@ export interface Change {
   comments?: IssueComment[];
   /** `labeled`/`unlabeled` events of the PR (`GET /repos/{o}/{r}/issues/{n}/events`), to know who applied a label. Absent: unknown. */
   labelEvents?: LabelEvent[];
+}
+
+/** One pull request template file as GitHub offers it to authors (see src/description/templates.ts). */
+export interface PrTemplate {
+  /** Repository-relative path, for example `.github/pull_request_template.md`. */
+  path: string;
+  /** The file's text (UTF-8). */
+  text: string;
 }
 
 /** A CODEOWNERS file as read from a tree. */

@@ -20,6 +20,7 @@ import { manifestMatcher } from '../manifests/manifest-file.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { CHECKS } from '../rules/catalog.js';
+import { withPrTemplates } from '../description/templates.js';
 import type { Check, FindingInput, RuleInfo, Snapshot } from '../rules/check.js';
 import { changedScope, makeSnapshot, readSide, type Scope } from './scope.js';
 import { VERSION } from '../version.js';
@@ -77,7 +78,9 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;
-  // Area pre-passes: I/O the pure checks need, done once the policy is known.
+  // Area pre-passes: I/O the pure checks need, done once the policy is known (description: PR templates;
+  // review: CODEOWNERS).
+  change = await withPrTemplates(change, policy);
   change = await prepareReview(change, policy);
   const notes: string[] = [];
   const notEvaluated: NotEvaluated[] = [];

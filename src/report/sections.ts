@@ -5,9 +5,10 @@
  */
 import type { Report } from '../core/model.js';
 import { reviewSection } from './review-section.js';
+import { renderDescriptionSection } from './description-section.js';
 
 /** Renders one area's section; `h` is the heading prefix to use (for example `###`). */
 export type SectionRenderer = (report: Report, h: string) => string | undefined;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [reviewSection];
+export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection];

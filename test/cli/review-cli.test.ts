@@ -42,7 +42,7 @@ function event(r: TestRepo) {
     pull_request: {
       number: 5,
       title: 'Change the ConfigMap',
-      body: '',
+      body: '## Why\n\nThe config value must change for the new release.\n\n## Rollback\n\nRevert this pull request; nothing else changes.\n',
       user: { login: 'dana', type: 'User' },
       labels: [],
       base: { ref: 'main', sha: r.baseSha },

@@ -11,6 +11,8 @@ const HEAD = 'h'.repeat(40);
 const OLD = 'o'.repeat(40);
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "1"\n';
 const CM2 = CM.replace('"1"', '"2"');
+/** A description the default description policy accepts, so only the review area decides. */
+const BODY = '## Why\n\nThe config value must change for the new release.\n\n## Rollback\n\nRevert this pull request; nothing else changes.\n';
 
 let nextId = 1;
 function review(login: string, state: Review['state'], opts: Partial<Review> & { type?: string } = {}): Review {
@@ -61,7 +63,7 @@ async function run(c: Case): Promise<{ report: Report; review: ReviewDetails; ru
     pr: {
       number: 7,
       title: 't',
-      body: '',
+      body: BODY,
       author: { login: 'dana', type: 'User' },
       labels: c.labels ?? [],
       baseRef: 'main',
@@ -172,7 +174,7 @@ describe('pitfall 4: staleness', () => {
 
 describe('the evaluated head', () => {
   it('counts approvals only on the evaluated head, and notes a PR event that names another head', async () => {
-    const pr = { number: 7, title: 't', body: '', author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false };
+    const pr = { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false };
     const { rule, report } = await run({ reviews: [review('sam', 'APPROVED', { commitId: OLD })], extra: { pr } });
     expect(rule('review-approvals').state).toBe('pending');
     expect(report.notes.join('\n')).toContain("The pull request's head is ooooooo but the evaluated head is hhhhhhh");
@@ -223,7 +225,7 @@ describe('pitfall 6: identity and separation of duties', () => {
       reviews: [review('ops', 'APPROVED')],
       extra: {
         pr: {
-          number: 7, title: 't', body: '', author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: HEAD, draft: false, lastPusher: 'ops',
+          number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: HEAD, draft: false, lastPusher: 'ops',
         },
       },
     });
