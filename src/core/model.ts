@@ -184,6 +184,8 @@ export interface IssueComment {
   body: string;
   /** ISO-8601. */
   createdAt: string;
+  /** ISO-8601; differs from `createdAt` when the comment was edited (admins can edit anyone's comment). */
+  updatedAt?: string;
 }
 
 /** Someone added or removed a label on the PR. */

@@ -19,7 +19,8 @@ export interface BreakGlassResult {
  * A label counts only while the PR carries it and when the latest `labeled` event for it was by a listed
  * user (labels can be applied by anyone with triage access, so the label alone proves nothing). When the
  * label events are unknown the label is not honoured. A comment counts when its first line starts with the
- * command, its author is listed, and it gives a reason.
+ * command, its author is listed, it gives a reason, and it was not edited after posting (an admin could have
+ * put the words in a listed user's mouth).
  */
 export function findBreakGlass(change: Change, bg: BreakGlass): BreakGlassResult {
   const notes: string[] = [];
@@ -45,6 +46,10 @@ export function findBreakGlass(change: Change, bg: BreakGlass): BreakGlassResult
       const login = c.author.login;
       if (!isAllowed(login)) {
         notes.push(`A break-glass comment by ${login ? `@${login}` : 'an unknown user'} was ignored: only ${bg.users.map((u) => `@${u}`).join(', ')} may invoke break-glass.`);
+        continue;
+      }
+      if (c.updatedAt && c.updatedAt !== c.createdAt) {
+        notes.push(`A break-glass comment by @${login} was edited after it was posted (anyone with admin rights can edit comments): it is not honoured; post a new comment.`);
         continue;
       }
       const reason = first.slice(bg.command.length).trim();

@@ -59,6 +59,7 @@ export function commentsFromJson(value: unknown, file: string): IssueComment[] {
       author: { ...(typeof user.login === 'string' ? { login: user.login } : {}), ...(typeof user.type === 'string' ? { type: user.type } : {}) },
       body: typeof c.body === 'string' ? c.body : '',
       createdAt: c.created_at,
+      ...(typeof c.updated_at === 'string' ? { updatedAt: c.updated_at } : {}),
     };
   });
 }

@@ -115,7 +115,15 @@ export async function gatherBreakGlass(
       const list = await allPages(api, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', params);
       out.comments = list.map(obj).flatMap((c) =>
         typeof c.id === 'number' && str(c.created_at)
-          ? [{ id: c.id, author: { ...(str(obj(c.user).login) ? { login: obj(c.user).login as string } : {}) }, body: str(c.body) ? c.body : '', createdAt: c.created_at }]
+          ? [
+              {
+                id: c.id,
+                author: { ...(str(obj(c.user).login) ? { login: obj(c.user).login as string } : {}) },
+                body: str(c.body) ? c.body : '',
+                createdAt: c.created_at,
+                ...(str(c.updated_at) ? { updatedAt: c.updated_at } : {}),
+              },
+            ]
           : [],
       );
     } catch (e) {

@@ -552,6 +552,13 @@ describe('break-glass', () => {
     expect(report.notes.join('\n')).toMatch(/by @dana was ignored[\s\S]*gives no reason/);
   });
 
+  it('ignores a break-glass comment edited after posting', async () => {
+    const edited = { ...comment('ops', '/gitops-gate break-glass outage'), updatedAt: '2026-11-20T13:00:00Z' };
+    const { report } = await run({ reviews: [], policy, extra: { comments: [edited] } });
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('was edited after it was posted');
+  });
+
   it('honours the label only when a listed user applied it', async () => {
     const ev = (login: string) => [{ action: 'labeled' as const, label: 'break-glass', actor: { login }, createdAt: '2026-11-20T12:30:00Z' }];
     const unknown = await run({ reviews: [], policy, labels: ['break-glass'] });
