@@ -4,9 +4,16 @@
  * it has nothing to show. Add a renderer here when an area adds details.
  */
 import type { Report } from '../core/model.js';
+import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 
 /** Renders one area's section; `h` is the heading prefix to use (for example `###`). */
 export type SectionRenderer = (report: Report, h: string) => string | undefined;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [];
+export const AREA_SECTIONS: SectionRenderer[] = [renderSyncPlans];
+
+/** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
+export type TextSectionRenderer = (report: Report) => string[];
+
+/** Plain-text renderers, in order. */
+export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [renderSyncPlansText];
