@@ -10,7 +10,7 @@ import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from 
 import { about, groupNamespace, groupResources, onceReporter } from './context.js';
 import { at, BUILTIN_GROUPS, claimNames, podTemplatePath } from './kinds.js';
 import { hasBuiltinHealth } from './builtin-health.js';
-import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel } from './model.js';
+import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 
 const INT32_MAX = 2147483647n;
@@ -73,6 +73,13 @@ function checkWeight(report: ReturnType<typeof onceReporter>, r: Resource): void
     if (value === undefined || (value >= INT32_MIN && value <= INT32_MAX)) continue;
     report('wave-out-of-range', about(r, r.annotations.get(key)!.valuePos, `${key} ${value} is outside 32-bit range; ArgoCD orders waves by subtracting them, which can overflow and misorder.`, 'Use a small wave number, for example between -100 and 100.', key));
   }
+}
+
+function checkSyncFailWave(report: ReturnType<typeof onceReporter>, r: Resource): void {
+  const m = syncModel(r);
+  const wave = r.annotations.get(ANNOTATION_SYNC_WAVE) ?? r.annotations.get(HELM_HOOK_WEIGHT);
+  if (!wave || !m.phases.includes('SyncFail')) return;
+  report('wave-on-syncfail-hook', about(r, wave.valuePos, `${wave.key} has no effect on a SyncFail hook: ArgoCD runs every SyncFail hook at once when a sync fails.`, 'Remove the wave; if SyncFail hooks must run in order, combine them into one Job.'));
 }
 
 function checkLocation(report: ReturnType<typeof onceReporter>, r: Resource): void {
@@ -241,6 +248,7 @@ export const waveCheck: Check = {
     const report = onceReporter(ctx);
     for (const r of ctx.snapshot.resources) {
       checkWeight(report, r);
+      checkSyncFailWave(report, r);
       checkLocation(report, r);
       checkApplications(ctx, report, r);
     }
