@@ -61,10 +61,6 @@ function normalizeDir(path: string): string {
   return out.join('/');
 }
 
-function under(dir: string, root: string): boolean {
-  return root === '' || dir === root || dir.startsWith(root + '/');
-}
-
 /** Reads `group/Kind` keys of custom health checks from an argocd-cm ConfigMap's data. */
 function healthKeys(data: Record<string, unknown>, out: Set<string>): void {
   const prefix = 'resource.customizations.health.';
@@ -131,27 +127,31 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   const keysOf = new Map<string, string[]>();
   const members = new Map<string, string[]>();
   const shells = new Map<string, Omit<SyncGroup, 'files'>>();
+  const appsByDir = new Map<string, AppSource[]>();
+  for (const a of apps) appsByDir.set(a.dir, [...(appsByDir.get(a.dir) ?? []), a]);
   for (const m of manifests) {
     const d = dirName(m);
-    const covering = apps.filter((a) => d === a.dir || (a.recursive && under(d, a.dir)));
+    // The deepest Application directory covering the file: its own directory, or an ancestor of a recursive one.
+    let covering: AppSource[];
+    for (let cur = d; ; cur = dirName(cur)) {
+      covering = (appsByDir.get(cur) ?? []).filter((a) => cur === d || a.recursive);
+      if (covering.length || cur === '') break;
+    }
     let keys: string[];
     if (covering.length) {
-      const deepest = Math.max(...covering.map((a) => a.dir.length));
-      keys = covering
-        .filter((a) => a.dir.length === deepest)
-        .map((a) => {
-          const key = `application:${a.file}#${a.name}`;
-          if (!shells.has(key)) {
-            const application = {
-              file: a.file,
-              name: a.name,
-              ...(a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {}),
-              ...(a.syncOptions ? { syncOptions: a.syncOptions } : {}),
-            };
-            shells.set(key, { name: a.name, grouping: 'application', dir: a.dir, application });
-          }
-          return key;
-        });
+      keys = covering.map((a) => {
+        const key = `application:${a.file}#${a.name}`;
+        if (!shells.has(key)) {
+          const application = {
+            file: a.file,
+            name: a.name,
+            ...(a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {}),
+            ...(a.syncOptions ? { syncOptions: a.syncOptions } : {}),
+          };
+          shells.set(key, { name: a.name, grouping: 'application', dir: a.dir, application });
+        }
+        return key;
+      });
     } else {
       let k: string | undefined;
       for (let cur = d; ; cur = dirName(cur)) {
@@ -169,7 +169,11 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
       keys = [key];
     }
     keysOf.set(m, keys);
-    for (const k of keys) members.set(k, [...(members.get(k) ?? []), m]);
+    for (const k of keys) {
+      const list = members.get(k);
+      if (list) list.push(m);
+      else members.set(k, [m]);
+    }
   }
   return { manifests, apps, kustomizeDirs, customHealth, keysOf, members, shells };
 }
