@@ -5,7 +5,7 @@
 import type { Position } from '../core/model.js';
 import type { Resource } from '../manifests/resource.js';
 import { resourceLabel } from '../manifests/resource.js';
-import type { FindingInput, SideContext, SyncGroup } from '../rules/check.js';
+import type { FindingInput, RuleInfo, SideContext, SyncGroup } from '../rules/check.js';
 import { at } from './kinds.js';
 import { dirName } from '../manifests/manifest-file.js';
 
@@ -42,4 +42,9 @@ export function groupNamespace(g: SyncGroup): string | undefined {
     if (typeof ns === 'string' && ns) return ns;
   }
   return g.application?.destinationNamespace;
+}
+
+/** A rule of the sync area. */
+export function syncRule(id: string, title: string, defaultSeverity: RuleInfo['defaultSeverity'], reference: string): RuleInfo {
+  return { id, area: 'sync', title, defaultSeverity, reference };
 }

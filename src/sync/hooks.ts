@@ -5,7 +5,7 @@
 import type { Check, RuleInfo } from '../rules/check.js';
 import type { Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, closest, splitCsv } from '../rules/argocd/vocabulary.js';
-import { about, onceReporter } from './context.js';
+import { about, syncRule, onceReporter } from './context.js';
 import { at, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS } from './kinds.js';
 import {
   ARGO_DELETE_POLICIES,
@@ -18,7 +18,7 @@ import {
   type SyncModel,
 } from './model.js';
 
-const rule = (id: string, title: string, defaultSeverity: RuleInfo['defaultSeverity'], reference: string): RuleInfo => ({ id, area: 'sync', title, defaultSeverity, reference });
+const rule = syncRule;
 
 /** The rules of {@link hookCheck}. */
 export const HOOK_RULES: RuleInfo[] = [

@@ -6,7 +6,7 @@ import type { Check, RuleInfo } from '../rules/check.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Position } from '../core/model.js';
 import { ANNOTATION_COMPARE_OPTIONS, ANNOTATION_SYNC_OPTIONS, closest, splitCsv } from '../rules/argocd/vocabulary.js';
-import { about, onceReporter } from './context.js';
+import { about, syncRule, onceReporter } from './context.js';
 import { at } from './kinds.js';
 
 /** Options ArgoCD reads from a resource's sync-options annotation (gitops-engine/pkg/sync/common/types.go:24-58). */
@@ -41,7 +41,7 @@ export const APP_SYNC_OPTIONS: ReadonlySet<string> = new Set([
 const RESOURCE_COMPARE_OPTIONS = new Set(['IgnoreExtraneous']);
 const APP_COMPARE_OPTIONS = new Set(['ServerSideDiff=true', 'ServerSideDiff=false', 'IncludeMutationWebhook=true']);
 
-const rule = (id: string, title: string, defaultSeverity: RuleInfo['defaultSeverity'], reference: string): RuleInfo => ({ id, area: 'sync', title, defaultSeverity, reference });
+const rule = syncRule;
 
 /** The rules of {@link optionsCheck}. */
 export const OPTION_RULES: RuleInfo[] = [

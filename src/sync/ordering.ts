@@ -9,13 +9,13 @@ import type { Resource } from '../manifests/resource.js';
 import { resourceLabel } from '../manifests/resource.js';
 import type { Check, RuleInfo } from '../rules/check.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_OPTIONS, ANNOTATION_SYNC_WAVE, splitCsv } from '../rules/argocd/vocabulary.js';
-import { about, groupNamespace, groupResources, onceReporter } from './context.js';
+import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
 import { imageRepository, images, podReferences } from './kinds.js';
 import { annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 import type { OrderPhase, OrderingConstraint, ResourceRole, ResourceSelector, SyncSettings } from './settings.js';
 
-const rule = (id: string, title: string, defaultSeverity: RuleInfo['defaultSeverity'], reference: string): RuleInfo => ({ id, area: 'sync', title, defaultSeverity, reference });
+const rule = syncRule;
 
 const WAVES_REF = 'gitops-engine/pkg/sync/sync_tasks.go:16-21, 81-111 (phase, then wave); sync_context.go:677-684 (one step at a time)';
 

@@ -7,7 +7,7 @@
 import type { Check, FindingInput, RuleInfo, SideContext } from '../rules/check.js';
 import type { Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../rules/argocd/vocabulary.js';
-import { about, groupNamespace, groupResources, onceReporter } from './context.js';
+import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
 import { at, BUILTIN_GROUPS, claimNames, podTemplatePath } from './kinds.js';
 import { hasBuiltinHealth } from './builtin-health.js';
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
@@ -19,13 +19,7 @@ const INT32_MIN = -2147483648n;
 /** Keys ArgoCD reads only from the object's own metadata.annotations. */
 const ANNOTATION_ONLY_KEYS = ['sync-wave', 'hook', 'hook-delete-policy', 'sync-options', 'compare-options'].map((k) => ARGOCD_PREFIX + k);
 
-const rule = (id: string, title: string, defaultSeverity: RuleInfo['defaultSeverity'], reference: string): RuleInfo => ({
-  id,
-  area: 'sync',
-  title,
-  defaultSeverity,
-  reference,
-});
+const rule = syncRule;
 
 /** The rules of {@link waveCheck}. */
 export const WAVE_RULES: RuleInfo[] = [
