@@ -194,7 +194,8 @@ export function repoLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
 }
 
 /**
- * The default scope: every manifest of every sync group a changed manifest belongs to, on either side.
+ * The default scope: every manifest of every sync group a changed manifest belongs to, on either side, and of
+ * the groups that changed Application manifests define.
  * In `--all` mode, every manifest at head.
  */
 export async function applicationScope(change: Change, isManifest: (p: string) => boolean, policy: Policy): Promise<Scope> {
@@ -204,8 +205,11 @@ export async function applicationScope(change: Change, isManifest: (p: string) =
   const keys = new Set<string>();
   for (const f of change.files) {
     for (const p of [f.path, f.previousPath].filter((x): x is string => x !== undefined && isManifest(x))) {
-      for (const k of head.keysOf.get(p) ?? []) keys.add(k);
-      for (const k of base.keysOf.get(p) ?? []) keys.add(k);
+      for (const l of [head, base]) {
+        for (const k of l.keysOf.get(p) ?? []) keys.add(k);
+        // A changed Application also affects the group it defines (its path, namespace or options may have changed).
+        for (const a of l.apps) if (a.file === p) keys.add(`application:${a.file}#${a.name}`);
+      }
     }
   }
   const collect = (l: RepoLayout) => [...new Set([...keys].flatMap((k) => l.members.get(k) ?? []))].sort();

@@ -41,11 +41,11 @@ export interface OrderingConstraint {
   after: ResourceSelector;
   /**
    * Which pairs are related: `any` (every pair in the group), or `same-image` (the two share a container image
-   * repository, or the `after` resource is named in `consumers.names`).
+   * repository, or the `after` resource is named in `consumers.names`). Default `any`.
    */
-  relation: 'any' | 'same-image';
-  /** The rule a violation is reported under. */
-  rule: OrderingRuleId;
+  relation?: 'any' | 'same-image';
+  /** The rule a violation is reported under. Default `ordering-violated`. */
+  rule?: OrderingRuleId;
 }
 
 /** The `sync` section of the policy. */

@@ -80,6 +80,17 @@ describe('Application-based scope', () => {
     expect(plans(r).map((g) => [g.grouping, g.name, g.head.length])).toEqual([['application', 'alpha', 2]]);
   });
 
+  it('a changed Application also brings in the group it defines', async () => {
+    const base = { 'apps/a.yaml': app('alpha', 'alpha'), 'alpha/cm.yaml': cm('a1'), 'beta/cm.yaml': cm('b1') };
+    const head = { ...base, 'apps/a.yaml': app('alpha', 'alpha').replace('namespace: alpha', 'namespace: alpha-prod') };
+    const r = await evaluate(memoryChange(base, head), { policyPath: 'policies' });
+    expect(plans(r).map((g) => [g.grouping, g.name]).sort()).toEqual([
+      ['application', 'alpha'],
+      ['directory', 'apps'],
+    ]);
+    expect(plans(r).find((g) => g.name === 'alpha')!.head[0]!.namespace).toBe('alpha-prod');
+  });
+
   it('ignores Applications whose repoURL the policy does not count as this repository', async () => {
     const policy = 'version: 1\nsync:\n  applications:\n    repoURLs: ["https://git.example/shop*"]\n';
     const base = { 'policies/gitops-gate.yaml': policy, 'apps/a.yaml': app('alpha', 'alpha', 'https://elsewhere/x.git'), 'alpha/cm.yaml': cm('a1') };
