@@ -40,7 +40,7 @@ export function renderSyncPlans(report: Report, h: string): string | undefined {
   for (const g of groups) {
     const moved = g.head.filter((r) => r.change).length + g.removed.length;
     const status = g.base === undefined ? (report.change.mode === 'all' ? '' : ' · new') : g.changed ? ` · changed (${moved} row(s) differ)` : ' · unchanged';
-    out.push(`<details${g.changed ? ' open' : ''}><summary>${describe(g)} · grouped by ${GROUPING[g.grouping]}${status}</summary>`, '');
+    out.push(`<details><summary>${describe(g)} · grouped by ${GROUPING[g.grouping]}${status}</summary>`, '');
     out.push('| # | Phase | Wave | Kind | Name | Change |', '| --- | --- | --- | --- | --- | --- |');
     g.head.forEach((r, i) => {
       const name = `${r.namespace ? `${r.namespace}/` : ''}${r.name}`;

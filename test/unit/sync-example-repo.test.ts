@@ -65,7 +65,7 @@ describe('sync plan in the summary', () => {
     const r = await evaluate(memoryChange(base, head), { policyPath: 'policies' });
     const md = renderMarkdown(r);
     expect(md).toContain('### Sync plan');
-    expect(md).toContain('<details open><summary>Application `payments` (`payments/`, from `apps/children/payments.yaml`) · grouped by Application · changed (2 row(s) differ)</summary>');
+    expect(md).toContain('<details><summary>Application `payments` (`payments/`, from `apps/children/payments.yaml`) · grouped by Application · changed (2 row(s) differ)</summary>');
     expect(md).toMatch(/\| 6 \| \*\*Sync\*\* \| \*\*2\*\* \| `batch\/Job` \| payments\/payments-migrate-\\?\* \(hook\) \| ↕️ moved \(was Sync 0\) \|/);
     const text = renderText(r);
     expect(text).toContain('sync plan: Application payments (grouped by Application, changed by this PR)');
