@@ -221,15 +221,13 @@ export async function applicationGroups(_side: 'base' | 'head', files: ManifestF
   const layout = await repoLayout(tree, policy);
   const groups = new Map<string, SyncGroup>();
   for (const f of files) {
-    const keys = layout.keysOf.get(f.path);
-    if (!keys) {
-      // Read by a custom scope but not a manifest of the layout: its directory is its group.
-      const key = `directory:${dirName(f.path)}`;
-      if (!layout.shells.has(key)) layout.shells.set(key, { name: dirName(f.path) || '(repository root)', grouping: 'directory', dir: dirName(f.path) });
-    }
-    for (const k of keys ?? [`directory:${dirName(f.path)}`]) {
+    // A file read by a custom scope that is not a manifest of the layout forms a group with its directory.
+    const dir = dirName(f.path);
+    const fallback = `directory:${dir}`;
+    for (const k of layout.keysOf.get(f.path) ?? [fallback]) {
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = { ...layout.shells.get(k)!, files: [] }));
+      const shell = layout.shells.get(k) ?? { name: dir || '(repository root)', grouping: 'directory' as const, dir };
+      if (!g) groups.set(k, (g = { ...shell, files: [] }));
       g.files.push(f);
     }
   }

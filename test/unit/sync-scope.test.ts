@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/core/model.js';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { changedScope } from '../../src/engine/scope.js';
 import type { SyncPlansDetail } from '../../src/sync/plan-report.js';
 import { memoryChange } from '../helpers/change.js';
 import { MemoryTree } from '../helpers/memory-tree.js';
@@ -89,6 +90,13 @@ describe('Application-based scope', () => {
       ['directory', 'apps'],
     ]);
     expect(plans(r).find((g) => g.name === 'alpha')!.head[0]!.namespace).toBe('alpha-prod');
+  });
+
+  it('with a custom scope that reads only changed files, files still form groups of their Application', async () => {
+    const base = { 'apps/a.yaml': app('alpha', 'alpha'), 'alpha/a.yaml': cm('one'), 'alpha/b.yaml': cm('two') };
+    const r = await evaluate(memoryChange(base, { ...base, 'alpha/a.yaml': cm('one', '1') }), { policyPath: 'policies', scope: (c, m) => changedScope(c, m) });
+    expect(r.stats.filesExamined).toBe(2);
+    expect(plans(r).map((g) => [g.grouping, g.name, g.head.map((x) => x.name).join(',')])).toEqual([['application', 'alpha', 'one']]);
   });
 
   it('ignores Applications whose repoURL the policy does not count as this repository', async () => {
