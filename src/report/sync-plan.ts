@@ -17,6 +17,9 @@ function plans(report: Report): GroupPlan[] {
   return d?.groups ?? [];
 }
 
+/** Most groups rendered in the Markdown summary (GitHub caps a summary at 1 MiB); the JSON report has them all. */
+export const MAX_RENDERED_GROUPS = 30;
+
 function mark(r: PlanRow): string {
   const parts: string[] = [];
   if (r.change === 'added') parts.push('🆕 added');
@@ -37,7 +40,9 @@ export function renderSyncPlans(report: Report, h: string): string | undefined {
   const groups = plans(report);
   if (!groups.length) return undefined;
   const out: string[] = [`${h} Sync plan`, '', 'The order ArgoCD applies the resources of each affected group in: phase, then wave, then kind, then name.', ''];
-  for (const g of groups) {
+  // Groups the change reorders come first.
+  const shown = [...groups].sort((a, b) => Number(b.changed) - Number(a.changed)).slice(0, MAX_RENDERED_GROUPS);
+  for (const g of shown) {
     const moved = g.head.filter((r) => r.change).length + g.removed.length;
     const status = g.base === undefined ? (report.change.mode === 'all' ? '' : ' · new') : g.changed ? ` · changed (${moved} row(s) differ)` : ' · unchanged';
     out.push(`<details><summary>${describe(g)} · grouped by ${GROUPING[g.grouping]}${status}</summary>`, '');
@@ -50,6 +55,7 @@ export function renderSyncPlans(report: Report, h: string): string | undefined {
     for (const r of g.removed) out.push(`| - | ~~${r.phase}~~ | ~~${r.wave}~~ | ${code(r.kind)} | ${cell(r.name)} | ➖ removed |`);
     out.push('', '</details>', '');
   }
+  if (groups.length > shown.length) out.push(`_${groups.length - shown.length} more group(s) are in the JSON report (details.syncPlans)._`, '');
   return out.join('\n');
 }
 

@@ -7,6 +7,7 @@ import type { SyncPlansDetail } from '../../src/sync/plan-report.js';
 import { memoryChange } from '../helpers/change.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
+import { MAX_RENDERED_GROUPS, renderSyncPlans } from '../../src/report/sync-plan.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
@@ -70,5 +71,20 @@ describe('sync plan in the summary', () => {
     const text = renderText(r);
     expect(text).toContain('sync plan: Application payments (grouped by Application, changed by this PR)');
     expect(text).toMatch(/6\. Sync {5}wave {3}2 {2}batch\/Job payments\/payments-migrate-\* \(hook\) {2}<- MOVED from Sync 0/);
+  });
+});
+
+describe('sync plan rendering limits', () => {
+  it('renders changed groups first and at most MAX_RENDERED_GROUPS of them, pointing at the JSON for the rest', async () => {
+    const base = readTree(join(EXAMPLES, 'shop-gitops'));
+    const r = await evaluate(memoryChange(base, { ...base, ...readTree(join(EXAMPLES, 'pr-change')) }), { policyPath: 'policies' });
+    const detail = r.details.syncPlans as SyncPlansDetail;
+    const payments = detail.groups[0]!;
+    const filler = Array.from({ length: MAX_RENDERED_GROUPS + 4 }, (_, i) => ({ ...payments, name: `quiet-${i}`, changed: false }));
+    r.details.syncPlans = { groups: [...filler, payments] };
+    const md = renderSyncPlans(r, '###')!;
+    expect(md.match(/<details>/g)).toHaveLength(MAX_RENDERED_GROUPS);
+    expect(md.indexOf('`payments`')).toBeLessThan(md.indexOf('`quiet-0`'));
+    expect(md).toContain('_5 more group(s) are in the JSON report (details.syncPlans)._');
   });
 });
