@@ -72,6 +72,9 @@ function checkSyncOptions(report: Report, r: Resource, items: string[], pos: Pos
       ),
     );
   }
+}
+
+function checkConflicts(report: Report, r: Resource, items: string[], pos: Position, level: 'resource' | 'application'): void {
   const has = (o: string) => items.includes(o);
   if (has('Replace=true') && has('ServerSideApply=true')) {
     report('sync-option-conflict', about(r, pos, 'Replace=true and ServerSideApply=true are both set; ArgoCD replaces the object and server-side apply is not used.', 'Keep one of the two.', `${level}:replace-ssa`));
@@ -84,15 +87,17 @@ function checkSyncOptions(report: Report, r: Resource, items: string[], pos: Pos
 function checkResource(report: Report, r: Resource): void {
   const isApp = r.group === 'argoproj.io' && r.kind === 'Application';
   const so = r.annotations.get(ANNOTATION_SYNC_OPTIONS);
-  if (so?.isString) checkSyncOptions(report, r, splitCsv(String(so.value)), so.valuePos, 'resource');
+  if (so?.isString) {
+    checkSyncOptions(report, r, splitCsv(String(so.value)), so.valuePos, 'resource');
+    checkConflicts(report, r, splitCsv(String(so.value)), so.valuePos, 'resource');
+  }
   if (isApp) {
     const list = at(r.object, 'spec', 'syncPolicy', 'syncOptions');
     if (Array.isArray(list)) {
       list.forEach((o, i) => {
         if (typeof o === 'string') checkSyncOptions(report, r, [o], r.pos(['spec', 'syncPolicy', 'syncOptions', i]), 'application');
       });
-      const strs = list.filter((o): o is string => typeof o === 'string');
-      if (strs.length > 1) checkSyncOptions(report, r, strs.filter((o) => o === 'Replace=true' || o === 'ServerSideApply=true' || o === 'Force=true'), r.pos(['spec', 'syncPolicy', 'syncOptions']), 'application');
+      checkConflicts(report, r, list.filter((o): o is string => typeof o === 'string'), r.keyPos(['spec', 'syncPolicy', 'syncOptions']), 'application');
     }
   }
   const co = r.annotations.get(ANNOTATION_COMPARE_OPTIONS);

@@ -88,6 +88,13 @@ function stepPos(r: Resource): Position {
   return r.pos(['metadata']);
 }
 
+/** A note when a resource carries a sync-wave ArgoCD cannot read, so the wave shown is not the one written. */
+function unreadWave(r: Resource): string {
+  const e = r.annotations.get(ANNOTATION_SYNC_WAVE);
+  if (!e || syncModel(r).waveSource === 'sync-wave') return '';
+  return ` Note: the sync-wave of ${resourceLabel(r)} (${e.source}) is not a valid quoted integer, so ArgoCD does not use it.`;
+}
+
 function fixFor(c: OrderingConstraint, early: PlanTask, late: PlanTask): string {
   const lateLabel = resourceLabel(late.resource);
   const earlyLabel = resourceLabel(early.resource);
@@ -133,7 +140,9 @@ export const orderingCheck: Check = {
                 stepPos(target),
                 `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? 'applies them in the same step, together' : `runs ${resourceLabel(b)} first`}` +
                   (firstB.phase === 'PreSync' && lastA.phase !== 'PreSync' ? ': PreSync hooks run before every Sync-phase resource, whatever their waves.' : '.') +
-                  ` (${other.file}, ${g.grouping} ${g.name})`,
+                  ` (${other.file}, ${g.grouping} ${g.name})` +
+                  unreadWave(a) +
+                  unreadWave(b),
                 fixFor(c, lastA, firstB),
                 `${c.name}|${resourceLabel(other)}`,
               ),

@@ -33,6 +33,7 @@ describe('example repository', () => {
     const hit = r.findings.find((f) => f.rule === 'migration-wave-not-before-consumer');
     expect(hit).toMatchObject({ severity: 'error', file: 'payments/schema-migration.yaml', line: 9, status: 'new' });
     expect(hit!.message).toContain('apps/Deployment payments-api');
+    expect(hit!.message).toContain('the sync-wave of apps/Deployment payments-api (1) is not a valid quoted integer');
     expect(r.verdict).toBe('fail');
     const groups = (r.details.syncPlans as SyncPlansDetail).groups;
     expect(groups.map((g) => [g.name, g.grouping])).toEqual([['payments', 'application']]);

@@ -95,6 +95,12 @@ const CASES: Case[] = [
   { rule: 'sync-option-unknown', bad: { 'app/x.yaml': cm(a(SO, 'PruneLast=True')) }, line: 6, good: { 'app/x.yaml': cm(a(SO, 'PruneLast=true')) } },
   { rule: 'sync-option-unknown', bad: { 'app/x.yaml': cm(a(SO, 'CreateNamespace=true')) }, line: 6, good: { 'app/x.yaml': app(a('x', 'y'), '  syncPolicy:\n    syncOptions: [CreateNamespace=true]\n') } },
   { rule: 'sync-option-conflict', bad: { 'app/x.yaml': cm(a(SO, 'Force=true')) }, line: 6, good: { 'app/x.yaml': cm(a(SO, 'Force=true,Replace=true')) } },
+  {
+    rule: 'sync-option-conflict',
+    bad: { 'app/x.yaml': app(a('x', 'y'), '  syncPolicy:\n    syncOptions:\n      - Replace=true\n      - ServerSideApply=true\n') },
+    line: 11,
+    good: { 'app/x.yaml': app(a('x', 'y'), '  syncPolicy:\n    syncOptions:\n      - Force=true\n      - Replace=true\n') },
+  },
   { rule: 'compare-option-unknown', bad: { 'app/x.yaml': cm(a('argocd.argoproj.io/compare-options', 'ServerSideDiff=true')) }, line: 6, good: { 'app/x.yaml': cm(a('argocd.argoproj.io/compare-options', 'IgnoreExtraneous')) } },
   { rule: 'ignore-annotation-not-true', bad: { 'app/x.yaml': cm(a('argocd.argoproj.io/ignore-healthcheck', 'True')) }, line: 6, good: { 'app/x.yaml': cm(a('argocd.argoproj.io/ignore-healthcheck', 'true')) } },
   {
