@@ -163,7 +163,7 @@ export const orderingCheck: Check = {
           if (!dep) continue;
           report(
             'presync-hook-depends-on-sync-resource',
-            about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Make ${ref.kind} ${ref.name} a PreSync hook with a lower wave, or run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a wave after it.`, `${ref.kind}/${ref.name}`),
+            about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref.kind} ${ref.name} (and after the database, for a migration).`, `${ref.kind}/${ref.name}`),
           );
         }
       }
