@@ -102,4 +102,22 @@ describe('the bundled example', () => {
     expect(report.change.pr.number).toBe(42);
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'wave-not-string', file: 'payments/api.yaml', line: 7 }));
   });
+
+  it('flags the schema migration moved after the API, and shows the sync plan with the moves', () => {
+    const example = join(import.meta.dirname, '..', '..', 'examples', 'run-example.mjs');
+    const json = spawnSync(process.execPath, [example, '--format', 'json'], { encoding: 'utf8' });
+    const report = JSON.parse(json.stdout);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ rule: 'migration-wave-not-before-consumer', severity: 'error', file: 'payments/schema-migration.yaml', line: 9, status: 'new' }),
+    );
+    const [plan] = report.details.syncPlans.groups;
+    expect(plan).toMatchObject({ name: 'payments', grouping: 'application', changed: true });
+    expect(plan.head.find((r: { name: string }) => r.name === 'payments-migrate-*')).toMatchObject({ wave: '2', change: 'moved', was: { wave: '0' } });
+    const text = spawnSync(process.execPath, [example, '--format', 'text'], { encoding: 'utf8' }).stdout;
+    expect(text).toContain('[migration-wave-not-before-consumer]');
+    expect(text).toMatch(/sync plan: Application payments \(grouped by Application, changed by this PR\)/);
+    const md = spawnSync(process.execPath, [example, '--format', 'markdown'], { encoding: 'utf8' }).stdout;
+    expect(md).toContain('### Sync plan');
+    expect(md).toMatch(/<details><summary>Application `payments`/);
+  });
 });
