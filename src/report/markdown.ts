@@ -9,6 +9,7 @@
 import type { Area, Finding, Report, RuleOutcome } from '../core/model.js';
 import { describeBlockers, plural } from './blockers.js';
 import { cell, code, escapeMarkdown } from './escape.js';
+import { controlsMapping, worstState } from './controls.js';
 import { type Block, type Budget, fitBlocks } from './limits.js';
 import { lineUrl } from './links.js';
 import { AREA_SECTIONS, type SectionOutput } from './sections.js';
@@ -132,15 +133,13 @@ export function rulesTable(report: Report, filter?: (r: RuleOutcome) => boolean)
   return rows.join('\n');
 }
 
-const RANK: RuleOutcome['state'][] = ['failed', 'pending', 'not-evaluated', 'passed', 'skipped'];
-
 /** Per-area summary: the worst state of its rules, and the rules that need attention. */
 function areaTable(report: Report): string {
   const rows = ['| Area | State | Rules | New findings | Needs attention |', '| --- | --- | --- | --- | --- |'];
   for (const area of AREA_ORDER) {
     const rs = report.rules.filter((r) => r.area === area);
     if (!rs.length) continue;
-    const worst = RANK.find((s) => rs.some((r) => r.state === s)) ?? 'passed';
+    const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
     const attention = rs.filter((r) => r.state === 'failed' || r.state === 'pending').map((r) => code(r.rule));
     rows.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} | ${attention.join(', ') || '-'} |`);
@@ -148,16 +147,12 @@ function areaTable(report: Report): string {
   return rows.join('\n');
 }
 
-/** Controls mapped to the rules serving them, with whether every one of those rules passed. */
+/** Controls mapped to the rules serving them, with the worst state of those rules. */
 function controlsTable(report: Report): string | undefined {
-  const byControl = new Map<string, RuleOutcome[]>();
-  for (const r of report.rules) for (const c of r.controls ?? []) byControl.set(c, [...(byControl.get(c) ?? []), r]);
-  if (!byControl.size) return undefined;
+  const mapping = controlsMapping(report.rules);
+  if (!mapping.length) return undefined;
   const rows = ['| Control | State | Rules |', '| --- | --- | --- |'];
-  for (const [control, rs] of [...byControl].sort(([a], [b]) => a.localeCompare(b))) {
-    const worst = RANK.find((s) => rs.some((r) => r.state === s)) ?? 'passed';
-    rows.push(`| ${cell(control)} | ${STATE_ICON[worst]} | ${rs.map((r) => code(r.rule)).join(', ')} |`);
-  }
+  for (const c of mapping) rows.push(`| ${cell(c.control)} | ${STATE_ICON[c.state]} | ${c.rules.map(code).join(', ')} |`);
   return rows.join('\n');
 }
 
