@@ -8,7 +8,7 @@
  */
 import type { Report } from '../core/model.js';
 import { describeBlockers } from '../report/blockers.js';
-import { escapeMarkdown } from '../report/escape.js';
+import { escapeMarkdown, login } from '../report/escape.js';
 import { type Block, fitBlocks, LIMITS } from '../report/limits.js';
 import { changeLine, verdictLabel } from '../report/markdown.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
@@ -84,7 +84,7 @@ export function renderComment(report: Report, links: CommentLinks = {}, marker =
   const pointer = linkLine ? `the full report is in the ${linkLine}` : 'the full report is in the job summary of the workflow run';
   const parts: Block[] = [{ id: 'verdict', priority: 100, variants: [`${marker}\n### GitOps Gate: ${verdictLabel(report)}\n\n${changeLine(report)}`] }];
   if (report.override) {
-    parts.push({ id: 'override', priority: 90, variants: [`> **Break-glass override** by @${escapeMarkdown(report.override.by)}: ${escapeMarkdown(report.override.reason)}`] });
+    parts.push({ id: 'override', priority: 90, variants: [`> **Break-glass override** by ${login(report.override.by)}: ${escapeMarkdown(report.override.reason)}`] });
   }
   if (blocks.length) parts.push({ id: 'blocks', priority: 50, variants: [`**What blocks:**\n\n${blocks.map((b) => `- ${b}`).join('\n')}`, `_What blocks was left out to fit GitHub's size limit: ${pointer}._`] });
   if (missing.length) parts.push({ id: 'missing', priority: 60, variants: [`**What is missing:**\n\n${missing.map((b) => `- ${b}`).join('\n')}`, `_What is missing was left out to fit GitHub's size limit: ${pointer}._`] });

@@ -8,7 +8,7 @@
  */
 import type { Area, Finding, Report, RuleOutcome } from '../core/model.js';
 import { describeBlockers, plural } from './blockers.js';
-import { cell, code, escapeMarkdown } from './escape.js';
+import { cell, code, escapeMarkdown, login } from './escape.js';
 import { controlsMapping, worstState } from './controls.js';
 import { type Block, type Budget, fitBlocks } from './limits.js';
 import { lineUrl } from './links.js';
@@ -68,7 +68,7 @@ export function changeLine(report: Report): string {
   const parts: string[] = [];
   if (c.pr) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} **${escapeMarkdown(c.pr.title)}**${c.pr.author ? ` by @${escapeMarkdown(c.pr.author)}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
+    parts.push(`${pr} **${escapeMarkdown(c.pr.title)}**${c.pr.author ? ` by ${login(c.pr.author)}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
   }
   if (c.mode === 'all') parts.push(`whole tree at ${code(shortSha(c.headSha))}`);
   else parts.push(`${plural(c.commits, 'commit')}, ${plural(c.files, 'file')} changed, ${code(shortSha(c.baseSha))} → ${code(shortSha(c.headSha))}`);
@@ -79,7 +79,7 @@ export function changeLine(report: Report): string {
 function findingRow(report: Report, f: Finding): string {
   const url = lineUrl(report, f.file, f.line);
   const where = url ? `[L${f.line}](${url})` : `L${f.line}`;
-  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code(f.rule)} | ${cell(f.message)} | ${cell(f.fix)} |`;
+  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code(f.rule)}: ${cell(f.message)} | ${cell(f.fix)} |`;
 }
 
 function groupByFile(findings: Finding[]): Map<string, Finding[]> {
@@ -101,7 +101,7 @@ export function findingsByFile(report: Report, findings: Finding[], maxPerFile =
   const out: string[] = [];
   for (const [file, fs] of groupByFile(findings)) {
     out.push(`**${fileLink(report, file)}**`, '');
-    out.push('| Line | Severity | Rule | Finding | Fix |', '| --- | --- | --- | --- | --- |');
+    out.push('| Line | Severity | Finding | Fix |', '| --- | --- | --- | --- |');
     for (const f of fs.slice(0, maxPerFile)) out.push(findingRow(report, f));
     if (fs.length > maxPerFile) out.push('', `_…and ${plural(fs.length - maxPerFile, 'more finding')} in this file._`);
     out.push('');
@@ -188,7 +188,7 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
 
   const head: string[] = [`${h} GitOps Gate: ${verdictLabel(report)}`, '', changeLine(report)];
   if (report.override) {
-    head.push('', `> **Break-glass override** by @${escapeMarkdown(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`);
+    head.push('', `> **Break-glass override** by ${login(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`);
   }
   for (const n of report.notes) head.push('', `> ${escapeMarkdown(n)}`);
   const { blocks: blocking, missing } = describeBlockers(report);

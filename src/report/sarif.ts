@@ -11,6 +11,7 @@ import type { Finding, Report, Severity } from '../core/model.js';
 import type { RuleInfo } from '../rules/check.js';
 import { RULES } from '../rules/catalog.js';
 import { encodePath } from './escape.js';
+import { repositoryWeb } from './links.js';
 
 /** Where docs/rules.md of gitops-gate is published; `helpUri` of each rule points into it. */
 export const RULES_DOC_URL = 'https://github.com/gitops-gate/gitops-gate/blob/main/docs/rules.md';
@@ -79,9 +80,7 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): Sarif.Log 
     // Columns come from the YAML parser's string offsets: UTF-16 code units.
     columnKind: 'utf16CodeUnits',
   };
-  const { repository, serverUrl, headSha } = report.change;
-  if (repository) {
-    run.versionControlProvenance = [{ repositoryUri: `${(serverUrl ?? 'https://github.com').replace(/\/+$/, '')}/${repository}`, revisionId: headSha }];
-  }
+  const web = repositoryWeb(report);
+  if (web) run.versionControlProvenance = [{ repositoryUri: `${web.server}/${web.repository}`, revisionId: report.change.headSha }];
   return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
 }

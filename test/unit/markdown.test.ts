@@ -15,7 +15,7 @@ describe('summary', () => {
   it('shows verdict, change line, blockers, areas, findings with line links, policy version and controls', () => {
     const md = renderMarkdown(makeReport({ findings: [finding('apps/a.yaml', 7)], notEvaluated: [{ subject: 'charts/x.yaml', reason: 'Helm templates are not rendered' }] }));
     expect(md).toMatch(/^## GitOps Gate: ❌ FAIL/);
-    expect(md).toContain('[PR #7](https://github.com/acme/deploy/pull/7) **Raise payments replicas** by @dana · 2 commits, 3 files changed');
+    expect(md).toContain('[PR #7](https://github.com/acme/deploy/pull/7) **Raise payments replicas** by @\u200bdana · 2 commits, 3 files changed');
     expect(md).toMatch(/\*\*What blocks:\*\*\n\n- `wave-not-string`: 1 new error at \[apps\/a\.yaml:7\]/);
     expect(md).toContain(`[L7](https://github.com/acme/deploy/blob/${'a'.repeat(40)}/apps/a.yaml#L7)`);
     expect(md).toContain('### Not evaluated (1)');
