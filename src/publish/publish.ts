@@ -43,6 +43,16 @@ export interface PublishOutcome {
  * it was when the run started: `report.change.headSha`).
  */
 export async function publishToPullRequest(client: GitHubWriter, report: Report, opts: PublishOptions): Promise<PublishOutcome> {
+  try {
+    return await publish(client, report, opts);
+  } catch (err) {
+    // The parts catch what GitHub refuses; this is for bugs, which must not change the verdict either.
+    const message = `Publishing to the pull request failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { warnings: [message], info: [] };
+  }
+}
+
+async function publish(client: GitHubWriter, report: Report, opts: PublishOptions): Promise<PublishOutcome> {
   const guard = await checkHead(client, { owner: opts.owner, repo: opts.repo, pull: opts.pull }, report.change.headSha);
   if (!guard.ok) return { stale: guard.reason, warnings: [guard.reason], info: [] };
   const name = opts.checkName ?? DEFAULT_CHECK_NAME;

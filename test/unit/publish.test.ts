@@ -254,3 +254,13 @@ describe('client interface', () => {
     expect(typeof writer.request).toBe('function');
   });
 });
+
+describe('publishing never throws', () => {
+  it('a client that throws something unexpected becomes a warning', async () => {
+    const broken = { request: async () => ({ status: 200, data: { head: { sha: HEAD } } }) };
+    let n = 0;
+    const client = { request: async (route: string, params?: Record<string, unknown>) => (n++ === 0 ? broken.request() : Promise.reject(new TypeError(`boom on ${route} ${JSON.stringify(params).length}`))) };
+    const out = await publishToPullRequest(client, makeReport({ findings: manyFindings(2) }), { ...repo, pull: 7 });
+    expect(out.warnings.join('\n')).toContain('boom on POST /repos/{owner}/{repo}/check-runs');
+  });
+});
