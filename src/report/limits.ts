@@ -105,15 +105,32 @@ export function fitBlocks(blocks: readonly Block[], budget: Budget, cutNotice: s
   // The order in which blocks are stepped down: lowest priority first, later blocks first among equals.
   const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
   for (const { b, i } of order) {
+    if (fits(text, budget)) break;
     while (!fits(text, budget) && level[i]! < b.variants.length - 1) {
       level[i]!++;
-      shortened.add(b.id);
       text = render();
     }
-    if (fits(text, budget)) return { text, shortened: [...shortened], cut: false };
   }
-  if (fits(text, budget)) return { text, shortened: [...shortened], cut: false };
-  return { text: cutAtLine(text, budget, cutNotice), shortened: [...shortened], cut: true };
+  if (!fits(text, budget)) {
+    blocks.forEach((b, i) => level[i]! > 0 && shortened.add(b.id));
+    return { text: cutAtLine(text, budget, cutNotice), shortened: [...shortened], cut: true };
+  }
+  // Stepping a big block down may have made room: give the others back as much as now fits,
+  // most important first.
+  for (const { b, i } of [...order].reverse()) {
+    for (let l = 0; l < level[i]!; l++) {
+      const was = level[i]!;
+      level[i] = l;
+      const t = render();
+      if (fits(t, budget)) {
+        text = t;
+        break;
+      }
+      level[i] = was;
+    }
+    if (level[i]! > 0) shortened.add(b.id);
+  }
+  return { text, shortened: [...shortened], cut: false };
 }
 
 /** Cuts at the last line break that leaves room for the notice; closes an open `<details>`. */

@@ -95,17 +95,19 @@ function fileLink(report: Report, file: string): string {
 
 /**
  * Findings grouped by file, as Markdown tables with links to the lines.
- * @param maxPerFile - at most this many rows per file; the rest is counted in a line under the table
+ * @param maxRows - at most this many findings in all; the rest is counted in a line after the tables
  */
-export function findingsByFile(report: Report, findings: Finding[], maxPerFile = Infinity): string {
+export function findingsByFile(report: Report, findings: Finding[], maxRows = Infinity): string {
   const out: string[] = [];
-  for (const [file, fs] of groupByFile(findings)) {
+  const shown = findings.slice(0, maxRows);
+  for (const [file, fs] of groupByFile(shown)) {
     out.push(`**${fileLink(report, file)}**`, '');
     out.push('| Line | Severity | Finding | Fix |', '| --- | --- | --- | --- |');
-    for (const f of fs.slice(0, maxPerFile)) out.push(findingRow(report, f));
-    if (fs.length > maxPerFile) out.push('', `_…and ${plural(fs.length - maxPerFile, 'more finding')} in this file._`);
+    for (const f of fs) out.push(findingRow(report, f));
     out.push('');
   }
+  const rest = findings.length - shown.length;
+  if (rest > 0) out.push(`_…and ${plural(rest, 'more finding')} in ${plural(groupByFile(findings.slice(shown.length)).size, 'file')}._`);
   return out.join('\n').trimEnd();
 }
 
@@ -214,7 +216,7 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
     variants: newF.length
       ? [
           `${newTitle}\n\n${findingsByFile(report, newF)}`,
-          `${newTitle}\n\n${findingsByFile(report, newF, 10)}\n\n${omitted('Some findings were')}`,
+          ...[500, 200, 50].filter((n) => n < newF.length).map((n) => `${newTitle}\n\n${findingsByFile(report, newF, n)}\n\n${omitted('The other findings were')}`),
           `${newTitle}\n\n${findingCounts(report, newF)}\n\n${omitted('The findings themselves were')}`,
           `${newTitle}\n\n${omitted('The list of findings was')}`,
         ]

@@ -108,4 +108,27 @@ describe('limits', () => {
     expect(out.text).toBe(`${'K'.repeat(50)}\n\nd\n`);
     expect(out.shortened).toEqual(['drop']);
   });
+
+  it('gives a small block back its full form when shortening a bigger one made room', () => {
+    const out = fitBlocks(
+      [
+        { id: 'keep', priority: 9, variants: ['K'.repeat(50)] },
+        { id: 'big', priority: 5, variants: ['B'.repeat(100), 'b'] },
+        { id: 'small', priority: 1, variants: ['s'.repeat(5), ''] },
+      ],
+      { max: 70, unit: 'chars' },
+      'cut',
+    );
+    expect(out.text).toBe(`${'K'.repeat(50)}\n\nb\n\nsssss\n`);
+    expect(out.shortened).toEqual(['big']);
+  });
+
+  it('a check run summary of 1,500 new findings keeps as many rows as fit, and the small tables', () => {
+    const findings = [...manyFindings(1500), ...preExisting(1500)];
+    const md = renderMarkdown(makeReport({ findings }), { budget: { max: 65_535, unit: 'chars' } });
+    expect(md.length).toBeLessThanOrEqual(65_535);
+    expect(md.length).toBeGreaterThan(40_000);
+    expect(md).toContain('more findings in');
+    expect(md).toContain('<details><summary>All rules (1)</summary>');
+  });
 });
