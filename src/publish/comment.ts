@@ -7,6 +7,7 @@
  * summary. GitHub rejects comment bodies over 65,536 characters (422 "Body is too long").
  */
 import type { Report } from '../core/model.js';
+import { runContextFromEnv } from '../report/audit-record.js';
 import { describeBlockers } from '../report/blockers.js';
 import { escapeMarkdown, login } from '../report/escape.js';
 import { type Block, fitBlocks, LIMITS } from '../report/limits.js';
@@ -53,11 +54,9 @@ export interface CommentResult extends PublishResult {
   comment?: { id: number; url?: string; created: boolean };
 }
 
-/** The URL of a workflow run, from the runner's environment; undefined outside Actions. */
+/** The URL of a workflow run (whose page shows the job summary), from the runner's environment; undefined outside Actions. */
 export function runUrl(env: Record<string, string | undefined> = process.env): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
-  if (!server || !repo || !id) return undefined;
-  return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}`;
+  return runContextFromEnv(env).url;
 }
 
 /** The marker for `key` (the shared marker when there is none). */

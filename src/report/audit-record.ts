@@ -47,6 +47,19 @@ export interface AuditRunContext {
   workflow?: string;
 }
 
+/** The run context from the runner's environment variables (absent ones are left out). */
+export function runContextFromEnv(env: Record<string, string | undefined> = process.env): AuditRunContext {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  const out: AuditRunContext = {};
+  if (server && repo && id) out.url = `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}`;
+  if (id) out.id = id;
+  if (env.GITHUB_RUN_ATTEMPT) out.attempt = env.GITHUB_RUN_ATTEMPT;
+  if (env.GITHUB_EVENT_NAME) out.event = env.GITHUB_EVENT_NAME;
+  if (env.GITHUB_ACTOR) out.actor = env.GITHUB_ACTOR;
+  if (env.GITHUB_WORKFLOW) out.workflow = env.GITHUB_WORKFLOW;
+  return out;
+}
+
 /** The audit record (see docs/audit-record.schema.json for every field). */
 export interface AuditRecord {
   schema: typeof AUDIT_RECORD_SCHEMA_ID;

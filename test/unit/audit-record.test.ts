@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/core/model.js';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { auditRecordJson, buildAuditRecord } from '../../src/report/audit-record.js';
+import { auditRecordJson, buildAuditRecord, runContextFromEnv } from '../../src/report/audit-record.js';
 import { memoryChange } from '../helpers/change.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/audit-record.schema.json', import.meta.url), 'utf8'));
@@ -98,5 +98,16 @@ describe('audit record', () => {
     expect(validate({ ...record, headSha: undefined })).toBe(false);
     expect(validate({ ...record, extra: 1 })).toBe(false);
     expect(validate({ ...record, approvals: [{ reviewer: 'x' }] })).toBe(false);
+  });
+
+  it('reads the run context from the runner environment', () => {
+    expect(runContextFromEnv({ GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/deploy', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2', GITHUB_EVENT_NAME: 'pull_request_review', GITHUB_ACTOR: 'rita' })).toEqual({
+      url: 'https://github.com/acme/deploy/actions/runs/9',
+      id: '9',
+      attempt: '2',
+      event: 'pull_request_review',
+      actor: 'rita',
+    });
+    expect(runContextFromEnv({})).toEqual({});
   });
 });
