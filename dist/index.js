@@ -34514,7 +34514,61 @@ var schema_default = {
 };
 
 // policies/default.yaml
-var default_default = '# gitops-gate default policy\n#\n# This is the policy every repository gets when it has no policy file of its own\n# (by default the gate looks for policies/gitops-gate.yaml on the base branch).\n# A repository policy only needs the settings it changes: everything it leaves out\n# keeps the value written here. The meaning of every setting is in policies/schema.json.\nversion: 1\n\n# Which files are Kubernetes manifests. Every YAML file outside .github/ is.\nmanifests:\n  include: ["**/*.yaml", "**/*.yml"]\n  exclude: [".github/**"]\n  # A file over one of these limits is reported as an error: the gate does not\n  # pass what it could not read.\n  limits:\n    maxFileBytes: 8388608   # 8 MiB\n    maxDocuments: 10000\n    maxAliasCount: 1000\n    maxDepth: 200\n\n# Rule severities. Every rule runs at the severity its documentation gives;\n# list a rule here to change its severity or to switch it off, for example:\n#   wave-not-integer: warning\n#   unknown-argocd-annotation: off\nrules: {}\n\n# The compliance controls each policy area serves. They are printed next to\n# each rule in the summary and carried into the audit record.\ncontrols:\n  manifests: ["SOC 2 CC8.1"]\n  sync: ["SOC 2 CC8.1"]\n  health: ["SOC 2 CC8.1"]\n  review: ["SOC 2 CC8.1", "PCI DSS v4 6.5.1"]\n  description: ["SOC 2 CC8.1", "PCI DSS v4 6.5.1"]\n';
+var default_default = `# gitops-gate default policy
+#
+# This is the policy every repository gets when it has no policy file of its own
+# (by default the gate looks for policies/gitops-gate.yaml on the base branch).
+# A repository policy only needs the settings it changes: everything it leaves out
+# keeps the value written here. The meaning of every setting is in policies/schema.json.
+version: 1
+
+# Which files are Kubernetes manifests. Every YAML file outside .github/ is.
+manifests:
+  include: ["**/*.yaml", "**/*.yml"]
+  exclude: [".github/**"]
+  # A file over one of these limits is reported as an error: the gate does not
+  # pass what it could not read.
+  limits:
+    maxFileBytes: 8388608   # 8 MiB
+    maxDocuments: 10000
+    maxAliasCount: 1000
+    maxDepth: 200
+
+# Rule severities. Every rule runs at the severity its documentation gives;
+# list a rule here to change its severity or to switch it off, for example:
+#   wave-not-integer: warning
+#   unknown-argocd-annotation: off
+rules: {}
+
+# The compliance controls each policy area serves. They are printed next to
+# each rule in the summary and carried into the audit record.
+controls:
+  manifests: ["SOC 2 CC8.1"]
+  sync: ["SOC 2 CC8.1"]
+  health: ["SOC 2 CC8.1"]
+  review: ["SOC 2 CC8.1", "PCI DSS v4 6.5.1"]
+  description: ["SOC 2 CC8.1", "PCI DSS v4 6.5.1"]
+
+# ---------------------------------------------------------------------------
+# Sync order: ArgoCD sync waves, hooks, sync options and dependency ordering.
+# ---------------------------------------------------------------------------
+sync: {}
+
+# ---------------------------------------------------------------------------
+# Custom health checks: where they live and how they are run.
+# ---------------------------------------------------------------------------
+health: {}
+
+# ---------------------------------------------------------------------------
+# Review: who must approve a change before it merges.
+# ---------------------------------------------------------------------------
+review: {}
+
+# ---------------------------------------------------------------------------
+# Description: what the pull request's title and body must say.
+# ---------------------------------------------------------------------------
+description: {}
+`;
 
 // src/core/errors.ts
 var GateError = class extends Error {

@@ -4,6 +4,7 @@
  * it has nothing to show. Add a renderer here when an area adds details.
  */
 import type { Report } from '../core/model.js';
+import { renderDescriptionSection } from './description-section.js';
 
 /**
  * What a section renderer returns: its Markdown (starting with a heading), or a full and a compact
@@ -16,4 +17,4 @@ export type SectionOutput = string | { full: string; compact?: string } | undefi
 export type SectionRenderer = (report: Report, h: string) => SectionOutput;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [];
+export const AREA_SECTIONS: SectionRenderer[] = [renderDescriptionSection];

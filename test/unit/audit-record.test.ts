@@ -59,7 +59,8 @@ describe('audit record', () => {
     expect(record.verdict).toBe('fail');
     expect(record.findings[0]).toMatchObject({ rule: 'wave-not-string', file: 'apps/cm.yaml', status: 'new' });
     expect(record.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(record.controls).toEqual([{ control: 'SOC 2 CC8.1', rules: expect.arrayContaining(['wave-not-string']), state: 'failed' }]);
+    expect(record.controls).toContainEqual({ control: 'SOC 2 CC8.1', rules: expect.arrayContaining(['wave-not-string']), state: 'failed' });
+    expect(record.description).toMatchObject({ evaluated: true });
     expect(record.rules.find((r: { rule: string }) => r.rule === 'wave-not-string').controls).toEqual(['SOC 2 CC8.1']);
   });
 
