@@ -43,7 +43,15 @@ export interface CheckRunOptions extends RepoRef {
   detailsUrl?: string;
   /** Where the full report is, named when the summary is shortened (Markdown). */
   fullReport?: string;
+  /**
+   * At most this many annotations (new findings first), to bound the requests (one per 50) a repository
+   * with thousands of old findings would cost against the token's rate limit. Default {@link MAX_ANNOTATIONS}.
+   */
+  maxAnnotations?: number;
 }
+
+/** Default cap on annotations per check run: 3,000 findings, 60 requests. */
+export const MAX_ANNOTATIONS = 3000;
 
 /** What {@link publishCheckRun} did. */
 export interface CheckRunResult extends PublishResult {
@@ -109,7 +117,11 @@ export async function publishCheckRun(client: GitHubWriter, report: Report, opts
       ...(opts.fullReport ? { fullReport: opts.fullReport } : {}),
     }),
   };
-  const annotations = report.findings.map(findingAnnotation);
+  // New findings first: they are what the reviewer must see if the cap or a refused update cuts the list.
+  const ordered = [...report.findings.filter((f) => f.status === 'new'), ...report.findings.filter((f) => f.status !== 'new')];
+  const max = opts.maxAnnotations ?? MAX_ANNOTATIONS;
+  const annotations = ordered.slice(0, max).map(findingAnnotation);
+  if (ordered.length > max) result.skipped.push(`${ordered.length - max} of ${ordered.length} findings not sent as annotations (cap of ${max}); the summary and the report file list them all`);
   const batches: Annotation[][] = [];
   for (let i = 0; i < annotations.length; i += LIMITS.annotationsPerRequest) batches.push(annotations.slice(i, i + LIMITS.annotationsPerRequest));
 

@@ -36,6 +36,16 @@ describe('check run', () => {
     expect(r.checkRun?.url).toContain('/runs/');
   });
 
+  it('sends new findings first and caps the annotations, saying so', async () => {
+    const gh = new RecordingGitHub(HEAD);
+    const findings = [...manyFindings(60, 'pre-existing'), ...manyFindings(10).map((f) => ({ ...f, file: `new/${f.file}` }))];
+    const r = await publishCheckRun(gh, makeReport({ findings }), { ...repo, headSha: HEAD, maxAnnotations: 55 });
+    const sent = gh.checkRuns[0]!.annotations;
+    expect(sent).toHaveLength(55);
+    expect(sent.slice(0, 10).every((a) => a.path.startsWith('new/') && a.annotation_level === 'failure')).toBe(true);
+    expect(r.skipped).toEqual([expect.stringContaining('15 of 70 findings not sent')]);
+  });
+
   it('uses the check-name input and creates without updates when there are no findings', async () => {
     const gh = new RecordingGitHub(HEAD);
     await publishCheckRun(gh, makeReport(), { ...repo, headSha: HEAD, name: 'Deploy gate' });
