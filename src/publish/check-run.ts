@@ -139,7 +139,8 @@ export async function publishCheckRun(client: GitHubWriter, report: Report, opts
       ...(opts.detailsUrl ? { details_url: opts.detailsUrl } : {}),
       output: { ...output, annotations: batches[0] ?? [] },
     });
-    id = Number((res.data as { id?: unknown }).id);
+    id = Number((res.data as { id?: unknown } | undefined)?.id);
+    if (!Number.isInteger(id)) throw new Error('GitHub did not return the check run\'s id');
     const url = (res.data as { html_url?: unknown }).html_url;
     result.checkRun = { id, ...(typeof url === 'string' ? { url } : {}) };
     result.annotationsSent = batches[0]?.length ?? 0;
