@@ -17646,13 +17646,13 @@ function firstLine(s) {
   const i = s.indexOf("\n");
   return i < 0 ? s : s.slice(0, i);
 }
-function nodeDepth(node2, cap) {
+function nodeDepth(node2, cap2) {
   let max = 0;
   const stack = [{ n: node2, d: 0 }];
   while (stack.length) {
     const { n, d } = stack.pop();
     if (d > max) max = d;
-    if (max >= cap) return max;
+    if (max >= cap2) return max;
     if ((0, import_yaml.isMap)(n)) for (const it of n.items) stack.push({ n: it.value, d: d + 1 });
     else if ((0, import_yaml.isSeq)(n)) for (const it of n.items) stack.push({ n: it, d: d + 1 });
   }
@@ -29672,11 +29672,11 @@ var descriptionCheck = {
       return;
     }
     const settings = ctx.policy.description;
-    const details = evaluateDescription(ctx, settings);
-    ctx.detail("description", details);
+    const details2 = evaluateDescription(ctx, settings);
+    ctx.detail("description", details2);
     const blocking = !(pr.draft && settings.drafts === "report");
     for (const rule5 of ALL_RULES) {
-      const { state, reason } = combine2(details.requirements.filter((r) => r.rule === rule5));
+      const { state, reason } = combine2(details2.requirements.filter((r) => r.rule === rule5));
       ctx.outcome(rule5, state, reason, { blocking: blocking && state === "failed" });
     }
     if (pr.draft) {
@@ -30104,12 +30104,17 @@ var package_default = {
   },
   devDependencies: {
     "@eslint/js": "^10.0.1",
+    "@microsoft/jest-sarif": "^1.0.0-beta.0",
     "@types/luaparse": "^0.2.13",
     "@types/mdast": "^4.0.4",
     "@types/node": "^20.19.43",
+    "@types/sarif": "^2.1.7",
+    "ajv-draft-04": "^1.0.0",
+    "ajv-formats": "^3.0.1",
     esbuild: "^0.28.2",
     eslint: "^10.15.0",
     "fast-check": "^4.10.2",
+    marked: "^18.2.1",
     typescript: "~6.0.3",
     "typescript-eslint": "^8.73.0",
     vitest: "^4.1.12"
@@ -30142,7 +30147,7 @@ async function evaluate(change, opts) {
   change = await withPrTemplates(change, policy);
   const notes = [];
   const notEvaluated2 = [];
-  const details = {};
+  const details2 = {};
   if (resolved.source.origin === "default") {
     notes.push(`No policy file at "${resolved.source.path}" on the ${change.mode === "all" ? "checked tree" : "base branch"}: the built-in default policy applies.`);
   }
@@ -30195,7 +30200,7 @@ async function evaluate(change, opts) {
       });
     }
     for (const [k, v] of Object.entries(sideDetails)) {
-      const slot = details[k] ??= {};
+      const slot = details2[k] ??= {};
       slot[snap.side] = v;
     }
     return out;
@@ -30251,7 +30256,7 @@ async function evaluate(change, opts) {
         explicit.set(rule5, { state, ...reason !== void 0 ? { reason } : {}, blocking: o?.blocking ?? state === "failed" });
       },
       detail: (key2, value) => {
-        details[key2] = value;
+        details2[key2] = value;
       },
       notEvaluated: (item) => notEvaluated2.push(item),
       note: (text4) => notes.push(text4)
@@ -30279,7 +30284,7 @@ async function evaluate(change, opts) {
   }
   const blockingFinding = failOn !== "never" && findings.some((f) => f.status === "new" && atLeast(f.severity, failOn));
   const blockingRule = failOn !== "never" && rules.some((r) => r.blocking && r.state === "failed");
-  const override = details.override;
+  const override = details2.override;
   const failed = blockingFinding || blockingRule;
   const verdict = failed && !override ? "fail" : "pass";
   return {
@@ -30320,7 +30325,7 @@ async function evaluate(change, opts) {
       resourcesExamined: head.resources.length + (base?.resources.length ?? 0),
       durationMs: Math.round(performance.now() - started)
     },
-    details
+    details: details2
   };
 }
 
@@ -30355,13 +30360,149 @@ function code2(text4) {
 function encodePath(path3) {
   return path3.split("/").map(encodeURIComponent).join("/");
 }
+function login(name) {
+  return escapeMarkdown(`@${name}`);
+}
 
 // src/report/links.ts
+function repositoryWeb(report) {
+  const { repository, serverUrl, pr } = report.change;
+  if (repository) return { server: (serverUrl ?? "https://github.com").replace(/\/+$/, ""), repository };
+  const m = pr?.url ? /^(https?:\/\/[^/]+)\/([^/]+\/[^/]+)\/pull\/\d+\/?$/.exec(pr.url) : null;
+  return m ? { server: m[1], repository: m[2] } : void 0;
+}
 function lineUrl(report, file, line2) {
-  const { repository, serverUrl, headSha } = report.change;
-  if (!repository) return void 0;
-  const base = (serverUrl ?? "https://github.com").replace(/\/+$/, "");
-  return `${base}/${repository}/blob/${headSha}/${encodePath(file)}${line2 ? `#L${line2}` : ""}`;
+  const web = repositoryWeb(report);
+  if (!web) return void 0;
+  return `${web.server}/${web.repository}/blob/${report.change.headSha}/${encodePath(file)}${line2 ? `#L${line2}` : ""}`;
+}
+
+// src/report/blockers.ts
+function plural(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function blockingFindings(report) {
+  const threshold = report.failOn;
+  if (threshold === "never") return [];
+  return report.findings.filter((f) => f.status === "new" && atLeast(f.severity, threshold));
+}
+function describeBlockers(report, maxItems = 20) {
+  const blocks = [];
+  const byRule = /* @__PURE__ */ new Map();
+  for (const f of blockingFindings(report)) byRule.set(f.rule, [...byRule.get(f.rule) ?? [], f]);
+  for (const [rule5, fs] of byRule) {
+    const first = fs[0];
+    const url = lineUrl(report, first.file, first.line);
+    const where = `${escapeMarkdown(first.file)}:${first.line}`;
+    const at2 = url ? `[${where}](${url})` : where;
+    const more = fs.length > 1 ? ` and ${plural(fs.length - 1, "more place")}` : "";
+    blocks.push(`${code2(rule5)}: ${plural(fs.length, `new ${first.severity}`)} at ${at2}${more}: ${cell(first.message, 300)}`);
+  }
+  const missing = [];
+  for (const r of report.rules) {
+    const why = cell(r.reason ?? r.title, 400);
+    if (r.state === "failed" && r.blocking) missing.push(`${code2(r.rule)}: ${why}`);
+    else if (r.state === "pending") missing.push(`${code2(r.rule)} (pending): ${why}`);
+  }
+  return { blocks: cap(blocks, maxItems), missing: cap(missing, maxItems) };
+}
+function cap(items, max) {
+  return items.length <= max ? items : [...items.slice(0, max), `\u2026and ${items.length - max} more (see the full report)`];
+}
+
+// src/report/controls.ts
+var STATE_RANK = ["failed", "pending", "not-evaluated", "passed", "skipped"];
+function worstState(rules) {
+  return STATE_RANK.find((s) => rules.some((r) => r.state === s)) ?? "passed";
+}
+function controlsMapping(rules) {
+  const by = /* @__PURE__ */ new Map();
+  for (const r of rules) for (const c of r.controls ?? []) by.set(c, [...by.get(c) ?? [], r]);
+  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([control, rs]) => ({ control, rules: rs.map((r) => r.rule), state: worstState(rs) }));
+}
+
+// src/report/limits.ts
+var LIMITS = {
+  /** Issue/PR comment body, in characters. */
+  commentChars: 65536,
+  /** Check run `output.summary` (and `output.text`), in characters. */
+  checkRunSummaryChars: 65535,
+  /** Check run `output.title`, in characters (not documented as a hard limit; kept short on purpose). */
+  checkRunTitleChars: 255,
+  /** Job summary of one step, in bytes (UTF-8). */
+  jobSummaryBytes: 1024 * 1024,
+  /** Annotations per create/update request of a check run. */
+  annotationsPerRequest: 50,
+  /** Annotation `message` and `raw_details`, in bytes (UTF-8). */
+  annotationMessageBytes: 64 * 1024,
+  /** Annotation `title`, in characters. */
+  annotationTitleChars: 255
+};
+var encoder = new TextEncoder();
+function measure(text4, unit) {
+  return unit === "bytes" ? encoder.encode(text4).length : text4.length;
+}
+function fits(text4, budget) {
+  return measure(text4, budget.unit) <= budget.max;
+}
+function truncate(text4, budget, ellipsis = "\u2026") {
+  if (fits(text4, budget)) return text4;
+  const room = budget.max - measure(ellipsis, budget.unit);
+  if (room <= 0) return "";
+  const cps = Array.from(text4);
+  let lo = 0;
+  let hi = cps.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(cps.slice(0, mid).join(""), budget.unit) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return cps.slice(0, lo).join("") + ellipsis;
+}
+function fitBlocks(blocks, budget, cutNotice) {
+  const level = blocks.map(() => 0);
+  const render = () => blocks.map((b, i) => b.variants[level[i]] ?? "").filter((t) => t !== "").join("\n\n") + "\n";
+  let text4 = render();
+  const shortened = /* @__PURE__ */ new Set();
+  const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
+  for (const { b, i } of order) {
+    if (fits(text4, budget)) break;
+    while (!fits(text4, budget) && level[i] < b.variants.length - 1) {
+      level[i]++;
+      text4 = render();
+    }
+  }
+  if (!fits(text4, budget)) {
+    blocks.forEach((b, i) => level[i] > 0 && shortened.add(b.id));
+    return { text: cutAtLine(text4, budget, cutNotice), shortened: [...shortened], cut: true };
+  }
+  for (const { b, i } of [...order].reverse()) {
+    for (let l = 0; l < level[i]; l++) {
+      const was = level[i];
+      level[i] = l;
+      const t = render();
+      if (fits(t, budget)) {
+        text4 = t;
+        break;
+      }
+      level[i] = was;
+    }
+    if (level[i] > 0) shortened.add(b.id);
+  }
+  return { text: text4, shortened: [...shortened], cut: false };
+}
+function cutAtLine(text4, budget, notice) {
+  const tail = `
+
+${notice}
+`;
+  const closer = "\n</details>";
+  const room = { max: budget.max - measure(tail + closer, budget.unit), unit: budget.unit };
+  let head = truncate(text4, room, "");
+  const nl = head.lastIndexOf("\n");
+  if (nl > 0) head = head.slice(0, nl);
+  const open = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  return head + (open > 0 ? closer : "") + tail;
 }
 
 // src/report/description-section.ts
@@ -30473,6 +30614,7 @@ var AREA_TITLES = {
   review: "Review",
   description: "Description"
 };
+var AREA_ORDER = ["review", "description", "sync", "health", "manifests"];
 var STATE_ICON = {
   passed: "\u2705 passed",
   failed: "\u274C failed",
@@ -30481,103 +30623,266 @@ var STATE_ICON = {
   "not-evaluated": "\u2796 not evaluated"
 };
 var SEVERITY_ICON = { error: "\u{1F6D1} error", warning: "\u26A0\uFE0F warning", notice: "\u2139\uFE0F notice" };
+var DEFAULT_FULL_REPORT = "the full report is in the job summary of the workflow run and in the report file (`report-file`)";
 function shortSha(sha) {
   return sha ? sha.slice(0, 7) : "-";
+}
+function verdictLabel(report) {
+  return report.verdict === "pass" ? report.override ? "\u26A0\uFE0F PASS (override)" : "\u2705 PASS" : "\u274C FAIL";
 }
 function changeLine(report) {
   const c = report.change;
   const parts = [];
   if (c.pr) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} ${escapeMarkdown(c.pr.title)}${c.pr.author ? ` by @${escapeMarkdown(c.pr.author)}` : ""}${c.pr.draft ? " (draft)" : ""}`);
+    parts.push(`${pr} **${escapeMarkdown(c.pr.title)}**${c.pr.author ? ` by ${login(c.pr.author)}` : ""}${c.pr.draft ? " (draft)" : ""}`);
   }
   if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha(c.headSha))}`);
-  else parts.push(`${c.commits} commit(s), ${c.files} file(s), ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
+  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
   return parts.join(" \xB7 ");
 }
 function findingRow(report, f) {
   const url = lineUrl(report, f.file, f.line);
   const where = url ? `[L${f.line}](${url})` : `L${f.line}`;
-  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code2(f.rule)} | ${cell(f.message)} | ${cell(f.fix)} |`;
+  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code2(f.rule)}: ${cell(f.message)} | ${cell(f.fix)} |`;
 }
-function findingsByFile(report, findings) {
+function groupByFile(findings) {
   const byFile = /* @__PURE__ */ new Map();
   for (const f of findings) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+  return byFile;
+}
+function fileLink(report, file) {
+  const url = lineUrl(report, file);
+  return url ? `[${escapeMarkdown(file)}](${url})` : escapeMarkdown(file);
+}
+function findingsByFile(report, findings, maxRows = Infinity) {
   const out = [];
-  for (const [file, fs] of byFile) {
-    const url = lineUrl(report, file);
-    out.push(`**${url ? `[${escapeMarkdown(file)}](${url})` : escapeMarkdown(file)}**`, "");
-    out.push("| Line | Severity | Rule | Finding | Fix |", "| --- | --- | --- | --- | --- |");
+  const shown = findings.slice(0, maxRows);
+  for (const [file, fs] of groupByFile(shown)) {
+    out.push(`**${fileLink(report, file)}**`, "");
+    out.push("| Line | Severity | Finding | Fix |", "| --- | --- | --- | --- |");
     for (const f of fs) out.push(findingRow(report, f));
     out.push("");
   }
-  return out.join("\n");
+  const rest = findings.length - shown.length;
+  if (rest > 0) out.push(`_\u2026and ${plural(rest, "more finding")} in ${plural(groupByFile(findings.slice(shown.length)).size, "file")}._`);
+  return out.join("\n").trimEnd();
 }
-function rulesTable(report) {
+function findingCounts(report, findings) {
+  const rows2 = ["| File | Errors | Warnings | Notices |", "| --- | --- | --- | --- |"];
+  for (const [file, fs] of groupByFile(findings)) {
+    const n = (s) => fs.filter((f) => f.severity === s).length;
+    rows2.push(`| ${fileLink(report, file)} | ${n("error")} | ${n("warning")} | ${n("notice")} |`);
+  }
+  return rows2.join("\n");
+}
+function sortedRules(report, filter2 = () => true) {
+  return report.rules.filter(filter2).sort((a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || a.rule.localeCompare(b.rule));
+}
+function rulesTable(report, filter2) {
   const rows2 = ["| Area | Rule | State | New | Pre-existing | Controls |", "| --- | --- | --- | --- | --- | --- |"];
-  const order = ["review", "description", "sync", "health", "manifests"];
-  const sorted = [...report.rules].sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area) || a.rule.localeCompare(b.rule));
-  for (const r of sorted) {
+  for (const r of sortedRules(report, filter2)) {
     const state = STATE_ICON[r.state] + (r.reason ? `: ${cell(r.reason, 300)}` : "");
     rows2.push(`| ${AREA_TITLES[r.area]} | ${code2(r.rule)} ${cell(r.title, 200)} | ${state} | ${r.findings.new} | ${r.findings.preExisting} | ${cell((r.controls ?? []).join(", "))} |`);
   }
   return rows2.join("\n");
 }
 function areaTable(report) {
-  const rows2 = ["| Area | State | Rules | New findings |", "| --- | --- | --- | --- |"];
-  for (const area of ["review", "description", "sync", "health", "manifests"]) {
+  const rows2 = ["| Area | State | Rules | New findings | Needs attention |", "| --- | --- | --- | --- | --- |"];
+  for (const area of AREA_ORDER) {
     const rs = report.rules.filter((r) => r.area === area);
     if (!rs.length) continue;
-    const rank = ["failed", "pending", "not-evaluated", "passed", "skipped"];
-    const worst = rank.find((s) => rs.some((r) => r.state === s)) ?? "passed";
+    const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
-    rows2.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} |`);
+    const attention2 = rs.filter((r) => r.state === "failed" || r.state === "pending").map((r) => code2(r.rule));
+    rows2.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} | ${attention2.join(", ") || "-"} |`);
   }
   return rows2.join("\n");
 }
-function renderMarkdown(report, opts = {}) {
+function controlsTable(report) {
+  const mapping = controlsMapping(report.rules);
+  if (!mapping.length) return void 0;
+  const rows2 = ["| Control | State | Rules |", "| --- | --- | --- |"];
+  for (const c of mapping) rows2.push(`| ${cell(c.control)} | ${STATE_ICON[c.state]} | ${c.rules.map(code2).join(", ")} |`);
+  return rows2.join("\n");
+}
+function details(summary, body) {
+  return `<details><summary>${summary}</summary>
+
+${body}
+
+</details>`;
+}
+function normalise(out) {
+  if (out === void 0) return void 0;
+  return typeof out === "string" ? { full: out } : out;
+}
+function sectionTitle(text4) {
+  const m = /^#+\s+(.+)$/m.exec(text4);
+  return m ? `The "${m[1].trim()}" section` : "A section";
+}
+function policyLine(report) {
+  const p = report.policy;
+  const where = p.origin === "default" ? `built-in default (no policy file at ${code2(p.path)})` : code2(p.path);
+  const at2 = p.ref ?? report.change.baseSha;
+  return `**Policy:** ${where}${at2 ? ` on base ${code2(shortSha(at2))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
+}
+function summaryBlocks(report, opts) {
   const h = "#".repeat(opts.level ?? 2);
-  const out = [];
-  const verdict = report.verdict === "pass" ? report.override ? "\u26A0\uFE0F PASS (override)" : "\u2705 PASS" : "\u274C FAIL";
-  out.push(`${h} GitOps Gate: ${verdict}`, "");
+  const full = opts.fullReport ?? DEFAULT_FULL_REPORT;
+  const omitted = (what) => `_${what} left out to fit GitHub's size limit: ${full}._`;
+  const blocks = [];
+  const head = [`${h} GitOps Gate: ${verdictLabel(report)}`, "", changeLine(report)];
   if (report.override) {
-    out.push(`> **Break-glass override** by @${escapeMarkdown(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`, "");
+    head.push("", `> **Break-glass override** by ${login(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`);
   }
-  out.push(changeLine(report), "");
-  for (const n of report.notes) out.push(`> ${escapeMarkdown(n)}`, "");
+  for (const n of report.notes) head.push("", `> ${escapeMarkdown(n)}`);
+  const { blocks: blocking, missing } = describeBlockers(report);
+  if (blocking.length) head.push("", "**What blocks:**", "", ...blocking.map((b) => `- ${b}`));
+  if (missing.length) head.push("", "**What is missing:**", "", ...missing.map((b) => `- ${b}`));
+  blocks.push({ id: "verdict", priority: 100, variants: [head.join("\n")] });
+  blocks.push({ id: "areas", priority: 90, variants: [`${h}# Policy areas
+
+${areaTable(report)}`] });
+  AREA_SECTIONS.forEach((section, i) => {
+    const out = normalise(section(report, h + "#"));
+    if (!out) return;
+    const variants = [out.full, ...out.compact ? [out.compact] : [], omitted(sectionTitle(out.full))];
+    blocks.push({ id: `section-${i}`, priority: 40, variants });
+  });
   const newF = report.findings.filter((f) => f.status === "new");
   const oldF = report.findings.filter((f) => f.status === "pre-existing");
-  const blocking = report.rules.filter((r) => r.blocking && r.state === "failed");
-  if (report.verdict === "fail") {
-    const errs = newF.filter((f) => f.severity === "error").length;
-    const what = [];
-    if (errs) what.push(`${errs} new error finding(s)`);
-    if (newF.length - errs && report.failOn === "warning") what.push(`${newF.length - errs} new warning(s)`);
-    for (const r of blocking) what.push(`${code2(r.rule)}: ${cell(r.reason ?? r.title, 300)}`);
-    out.push(`**What blocks:** ${what.join("; ") || "see below"}`, "");
-  }
-  out.push(`${h}# Policy areas`, "", areaTable(report), "");
-  for (const section of AREA_SECTIONS) {
-    const text4 = section(report, h + "#");
-    if (text4) out.push(text4, "");
-  }
-  out.push(`${h}# New findings (${newF.length})`, "");
-  out.push(newF.length ? findingsByFile(report, newF) : "_None._", "");
+  const newTitle = `${h}# New findings (${newF.length})`;
+  blocks.push({
+    id: "new-findings",
+    priority: 60,
+    variants: newF.length ? [
+      `${newTitle}
+
+${findingsByFile(report, newF)}`,
+      ...[500, 200, 50].filter((n) => n < newF.length).map((n) => `${newTitle}
+
+${findingsByFile(report, newF, n)}
+
+${omitted("The other findings were")}`),
+      `${newTitle}
+
+${findingCounts(report, newF)}
+
+${omitted("The findings themselves were")}`,
+      `${newTitle}
+
+${omitted("The list of findings was")}`
+    ] : [`${newTitle}
+
+_None._`]
+  });
   if (oldF.length && opts.preExisting !== false) {
-    out.push(`<details><summary>Pre-existing findings (${oldF.length}): already on the base branch, they do not block</summary>`, "");
-    out.push(findingsByFile(report, oldF), "</details>", "");
+    const summary = `Pre-existing findings (${oldF.length}): already on the base branch, they do not block`;
+    blocks.push({
+      id: "pre-existing-findings",
+      priority: 10,
+      variants: [details(summary, findingsByFile(report, oldF)), details(summary, findingCounts(report, oldF)), `_${plural(oldF.length, "pre-existing finding")} (already on the base branch, not blocking): ${full}._`]
+    });
   }
   if (report.notEvaluated.length) {
-    out.push(`${h}# Not evaluated`, "");
-    for (const n of report.notEvaluated) out.push(`- ${escapeMarkdown(n.subject)}: ${escapeMarkdown(n.reason)}`);
-    out.push("");
+    const line2 = (n) => `- ${escapeMarkdown(n.subject)}: ${escapeMarkdown(n.reason)}`;
+    const title = `${h}# Not evaluated (${report.notEvaluated.length})`;
+    blocks.push({
+      id: "not-evaluated",
+      priority: 70,
+      variants: [`${title}
+
+${report.notEvaluated.map(line2).join("\n")}`, `${title}
+
+${report.notEvaluated.slice(0, 20).map(line2).join("\n")}
+
+${omitted("Further items were")}`]
+    });
   }
-  out.push("<details><summary>All rules</summary>", "", rulesTable(report), "", "</details>", "");
-  const p = report.policy;
-  out.push(
-    `<sub>Policy: ${p.origin === "default" ? "built-in default" : escapeMarkdown(p.path)}${p.ref ? ` at ${code2(shortSha(p.ref))}` : ""} \xB7 sha256 ${code2(p.sha256.slice(0, 12))} \xB7 fail-on ${report.failOn} \xB7 ${report.stats.filesExamined} file(s), ${report.stats.resourcesExamined} resource(s) in ${report.stats.durationMs} ms \xB7 gitops-gate ${escapeMarkdown(report.tool.version)}</sub>`
-  );
-  return out.join("\n") + "\n";
+  const attention2 = (r) => r.state !== "passed" && r.state !== "skipped";
+  blocks.push({
+    id: "rules",
+    priority: 30,
+    variants: [
+      details(`All rules (${report.rules.length})`, rulesTable(report)),
+      details(`Rules that did not pass (${report.rules.filter(attention2).length} of ${report.rules.length})`, rulesTable(report, attention2)),
+      omitted("The table of rules was")
+    ]
+  });
+  const controls = controlsTable(report);
+  if (controls) blocks.push({ id: "controls", priority: 20, variants: [details("Compliance controls served by these rules", controls), omitted("The controls table was")] });
+  const footer = `${policyLine(report)}
+
+<sub>Evaluated ${escapeMarkdown(report.evaluatedAt)} by gitops-gate ${escapeMarkdown(report.tool.version)} \xB7 ${plural(report.stats.filesExamined, "file")}, ${plural(report.stats.resourcesExamined, "resource")} examined in ${report.stats.durationMs} ms</sub>`;
+  blocks.push({ id: "policy", priority: 95, variants: [footer] });
+  return blocks;
+}
+function renderMarkdown(report, opts = {}) {
+  const blocks = summaryBlocks(report, opts);
+  const budget = opts.budget ?? { max: Infinity, unit: "chars" };
+  return fitBlocks(blocks, budget, `_The summary was cut to fit GitHub's size limit: ${opts.fullReport ?? DEFAULT_FULL_REPORT}._`).text;
+}
+
+// src/report/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+var RULES_DOC_URL = "https://github.com/gitops-gate/gitops-gate/blob/main/docs/rules.md";
+var LEVEL = { error: "error", warning: "warning", notice: "note" };
+function fingerprintHash(f) {
+  return createHash2("sha256").update(f.fingerprint).digest("hex");
+}
+function sarifRule(r, docUrl) {
+  return {
+    id: r.id,
+    name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c) => c.toUpperCase()),
+    shortDescription: { text: r.title },
+    fullDescription: { text: `${r.title}. Behaviour behind the rule: ${r.reference}` },
+    helpUri: `${docUrl}#${r.area}`,
+    help: { text: `${r.title}.
+
+Behaviour behind the rule: ${r.reference}`, markdown: `**${r.title}.**
+
+Behaviour behind the rule: \`${r.reference.replace(/`/g, "'")}\`` },
+    defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
+    properties: { tags: ["gitops", "argocd", r.area] }
+  };
+}
+function renderSarif(report, opts = {}) {
+  const catalogue = opts.rules ?? RULES;
+  const docUrl = opts.rulesDocUrl ?? RULES_DOC_URL;
+  const rules = [...catalogue.values()].map((r) => sarifRule(r, docUrl));
+  const index2 = new Map(rules.map((r, i) => [r.id, i]));
+  for (const f of report.findings) {
+    if (index2.has(f.rule)) continue;
+    index2.set(f.rule, rules.length);
+    rules.push({ id: f.rule, shortDescription: { text: f.rule }, fullDescription: { text: f.reference }, defaultConfiguration: { level: LEVEL[f.severity] } });
+  }
+  const results = report.findings.map((f) => {
+    const region = { startLine: f.line, startColumn: Math.max(1, f.column) };
+    if (f.endLine && f.endLine >= f.line) region.endLine = f.endLine;
+    if (f.endColumn && (f.endLine ?? f.line) >= f.line) region.endColumn = Math.max(1, f.endColumn);
+    return {
+      ruleId: f.rule,
+      ruleIndex: index2.get(f.rule),
+      level: LEVEL[f.severity],
+      message: { text: `${f.message}
+Fix: ${f.fix}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: encodePath(f.file), uriBaseId: "%SRCROOT%" }, region } }],
+      partialFingerprints: { "gitopsGateFinding/v1": fingerprintHash(f) },
+      baselineState: f.status === "pre-existing" ? "unchanged" : "new",
+      ...f.subject ? { properties: { subject: f.subject } } : {}
+    };
+  });
+  const run = {
+    tool: { driver: { name: "gitops-gate", semanticVersion: report.tool.version, version: report.tool.version, informationUri: docUrl, rules } },
+    results,
+    invocations: [{ executionSuccessful: true, endTimeUtc: report.evaluatedAt }],
+    // Columns come from the YAML parser's string offsets: UTF-16 code units.
+    columnKind: "utf16CodeUnits"
+  };
+  const web = repositoryWeb(report);
+  if (web) run.versionControlProvenance = [{ repositoryUri: `${web.server}/${web.repository}`, revisionId: report.change.headSha }];
+  return { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs: [run] };
 }
 
 // src/report/text.ts
@@ -30853,7 +31158,7 @@ Options:
   --pr EVENT.json     GitHub pull_request event payload (title, body, author, labels)
   --reviews FILE      REST list-reviews response (JSON array) for the review policy
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
-  --format FORMAT     text | markdown | json (default: text)
+  --format FORMAT     text | markdown | json | sarif (default: text)
   --fail-on LEVEL     error | warning | never (default: error)
   -h, --help          show this help
 
@@ -30899,7 +31204,7 @@ function parseCheckArgs(argv) {
     ...values.pr ? { prEvent: values.pr } : {},
     ...values.reviews ? { reviews: values.reviews } : {},
     policy: values.policy ?? "policies",
-    format: oneOf(values.format ?? "text", ["text", "markdown", "json"], "--format"),
+    format: oneOf(values.format ?? "text", ["text", "markdown", "json", "sarif"], "--format"),
     failOn: oneOf(values["fail-on"] ?? "error", ["error", "warning", "never"], "--fail-on")
   };
 }
@@ -30926,6 +31231,7 @@ async function runCli(argv, io = processIo) {
     });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
     if (settings.format === "json") io.out(JSON.stringify(report, null, 2) + "\n");
+    else if (settings.format === "sarif") io.out(JSON.stringify(renderSarif(report), null, 2) + "\n");
     else if (settings.format === "markdown") io.out(renderMarkdown(report));
     else io.out(renderText(report));
     return report.verdict === "pass" ? 0 : 1;

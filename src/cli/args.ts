@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
 
 /** Output formats of `gitops-gate check`. */
-export type OutputFormat = 'text' | 'markdown' | 'json';
+export type OutputFormat = 'text' | 'markdown' | 'json' | 'sarif';
 
 /** Settings of `gitops-gate check`. */
 export interface CheckSettings {
@@ -32,7 +32,7 @@ Options:
   --pr EVENT.json     GitHub pull_request event payload (title, body, author, labels)
   --reviews FILE      REST list-reviews response (JSON array) for the review policy
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
-  --format FORMAT     text | markdown | json (default: text)
+  --format FORMAT     text | markdown | json | sarif (default: text)
   --fail-on LEVEL     error | warning | never (default: error)
   -h, --help          show this help
 
@@ -85,7 +85,7 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     ...(values.pr ? { prEvent: values.pr } : {}),
     ...(values.reviews ? { reviews: values.reviews } : {}),
     policy: values.policy ?? 'policies',
-    format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json'] as const, '--format'),
+    format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json', 'sarif'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),
   };
 }

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeRepo, type TestRepo } from '../helpers/git-repo.js';
+import { validateSarif } from '../helpers/sarif-schema.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const repos: TestRepo[] = [];
@@ -82,7 +83,23 @@ describe('gitops-gate check', () => {
     );
     const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--pr', event, '--format', 'markdown']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('PR #7 Add a by @');
+    expect(out.stdout).toContain('PR #7 **Add a** by @');
+  });
+
+  it('--format sarif prints a SARIF 2.1.0 log that validates against the SARIF schema', () => {
+    const r = repo({ 'app/d.yaml': deploy('"1"') }, { 'app/d.yaml': deploy('2') });
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--format', 'sarif']);
+    expect(out.code).toBe(1);
+    const log = JSON.parse(out.stdout);
+    expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
+    expect(log.runs[0].results).toEqual([
+      expect.objectContaining({
+        ruleId: 'wave-not-string',
+        level: 'error',
+        baselineState: 'new',
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'app/d.yaml', uriBaseId: '%SRCROOT%' }, region: expect.objectContaining({ startLine: 6, startColumn: 35 }) } }],
+      }),
+    ]);
   });
 
   it('exits 2 with usage errors', () => {
