@@ -106,13 +106,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node2)) {
+      if (identity2.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
           node2.contents = null;
@@ -124,12 +124,12 @@ var require_visit = __commonJS({
     visit.REMOVE = REMOVE;
     function visit_(key2, node2, visitor, path3) {
       const ctrl = callVisitor(key2, node2, visitor, path3);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key2, path3, ctrl);
         return visit_(key2, ctrl, visitor, path3);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node2)) {
+        if (identity2.isCollection(node2)) {
           path3 = Object.freeze(path3.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
             const ci = visit_(i, node2.items[i], visitor, path3);
@@ -142,7 +142,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node2)) {
+        } else if (identity2.isPair(node2)) {
           path3 = Object.freeze(path3.concat(node2));
           const ck = visit_("key", node2.key, visitor, path3);
           if (ck === BREAK)
@@ -160,7 +160,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node2)) {
+      if (identity2.isDocument(node2)) {
         const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
           node2.contents = null;
@@ -172,12 +172,12 @@ var require_visit = __commonJS({
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key2, node2, visitor, path3) {
       const ctrl = await callVisitor(key2, node2, visitor, path3);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key2, path3, ctrl);
         return visitAsync_(key2, ctrl, visitor, path3);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node2)) {
+        if (identity2.isCollection(node2)) {
           path3 = Object.freeze(path3.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
             const ci = await visitAsync_(i, node2.items[i], visitor, path3);
@@ -190,7 +190,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node2)) {
+        } else if (identity2.isPair(node2)) {
           path3 = Object.freeze(path3.concat(node2));
           const ck = await visitAsync_("key", node2.key, visitor, path3);
           if (ck === BREAK)
@@ -227,31 +227,31 @@ var require_visit = __commonJS({
     function callVisitor(key2, node2, visitor, path3) {
       if (typeof visitor === "function")
         return visitor(key2, node2, path3);
-      if (identity.isMap(node2))
+      if (identity2.isMap(node2))
         return visitor.Map?.(key2, node2, path3);
-      if (identity.isSeq(node2))
+      if (identity2.isSeq(node2))
         return visitor.Seq?.(key2, node2, path3);
-      if (identity.isPair(node2))
+      if (identity2.isPair(node2))
         return visitor.Pair?.(key2, node2, path3);
-      if (identity.isScalar(node2))
+      if (identity2.isScalar(node2))
         return visitor.Scalar?.(key2, node2, path3);
-      if (identity.isAlias(node2))
+      if (identity2.isAlias(node2))
         return visitor.Alias?.(key2, node2, path3);
       return void 0;
     }
     function replaceNode(key2, path3, node2) {
       const parent = path3[path3.length - 1];
-      if (identity.isCollection(parent)) {
+      if (identity2.isCollection(parent)) {
         parent.items[key2] = node2;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key2 === "key")
           parent.key = node2;
         else
           parent.value = node2;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node2;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -264,7 +264,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -407,10 +407,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node2) => {
-            if (identity.isNode(node2) && node2.tag)
+            if (identity2.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -435,7 +435,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -482,7 +482,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
@@ -555,12 +555,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -586,11 +586,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -601,7 +601,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -628,12 +628,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -655,7 +655,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node2) => {
-              if (identity.isAlias(node2) || identity.hasAnchor(node2))
+              if (identity2.isAlias(node2) || identity2.hasAnchor(node2))
                 nodes.push(node2);
             }
           });
@@ -717,11 +717,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node2, anchors2) {
-      if (identity.isAlias(node2)) {
+      if (identity2.isAlias(node2)) {
         const source = node2.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node2)) {
+      } else if (identity2.isCollection(node2)) {
         let count = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -729,7 +729,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node2)) {
+      } else if (identity2.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
         return Math.max(kc, vc);
@@ -744,13 +744,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -775,7 +775,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -789,12 +789,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -826,7 +826,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -850,7 +850,7 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     function collectionFromPath(schema, path3, value) {
       let v = value;
@@ -894,7 +894,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -910,7 +910,7 @@ var require_Collection = __commonJS({
         else {
           const [key2, ...rest] = path3;
           const node2 = this.get(key2, true);
-          if (identity.isCollection(node2))
+          if (identity2.isCollection(node2))
             node2.addIn(rest, value);
           else if (node2 === void 0 && this.schema)
             this.set(key2, collectionFromPath(this.schema, rest, value));
@@ -927,7 +927,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.delete(key2);
         const node2 = this.get(key2, true);
-        if (identity.isCollection(node2))
+        if (identity2.isCollection(node2))
           return node2.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
@@ -941,16 +941,16 @@ var require_Collection = __commonJS({
         const [key2, ...rest] = path3;
         const node2 = this.get(key2, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
+          return !keepScalar && identity2.isScalar(node2) ? node2.value : node2;
         else
-          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node2) => {
-          if (!identity.isPair(node2))
+          if (!identity2.isPair(node2))
             return false;
           const n = node2.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
@@ -961,7 +961,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.has(key2);
         const node2 = this.get(key2, true);
-        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
+        return identity2.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
@@ -973,7 +973,7 @@ var require_Collection = __commonJS({
           this.set(key2, value);
         } else {
           const node2 = this.get(key2, true);
-          if (identity.isCollection(node2))
+          if (identity2.isCollection(node2))
             node2.setIn(rest, value);
           else if (node2 === void 0 && this.schema)
             this.set(key2, collectionFromPath(this.schema, rest, value));
@@ -1429,7 +1429,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -1482,7 +1482,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match2 = tags.filter((t) => t.identify?.(obj));
         if (match2.length > 1) {
@@ -1505,7 +1505,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
+      const anchor = (identity2.isScalar(node2) || identity2.isCollection(node2)) && node2.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -1516,9 +1516,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -1532,15 +1532,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node2 = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity2.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -1552,23 +1552,23 @@ ${ctx.indent}${str}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key2) && key2.comment || null;
+      let keyComment = identity2.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
+        if (identity2.isCollection(key2) || !identity2.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key2) || (identity2.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1609,7 +1609,7 @@ ${indent2}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -1621,10 +1621,10 @@ ${indent2}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -1644,7 +1644,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -1707,7 +1707,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
@@ -1720,10 +1720,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge.identify(key2) || identity2.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -1734,7 +1734,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key2, value2] of srcMap) {
@@ -1755,7 +1755,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -1770,10 +1770,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge = require_merge();
     var stringify = require_stringify();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key: key2, value }) {
-      if (identity.isNode(key2) && key2.addToJSMap)
+      if (identity2.isNode(key2) && key2.addToJSMap)
         key2.addToJSMap(ctx, map, value);
       else if (merge.isMergeKey(ctx, key2))
         merge.addMergeToJSMap(ctx, map, value);
@@ -1804,7 +1804,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key2) && ctx?.doc) {
+      if (identity2.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
@@ -1834,7 +1834,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key2, value, ctx) {
       const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -1842,15 +1842,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key2, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key2;
         this.value = value;
       }
       clone(schema) {
         let { key: key2, value } = this;
-        if (identity.isNode(key2))
+        if (identity2.isNode(key2))
           key2 = key2.clone(schema);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema);
         return new _Pair(key2, value);
       }
@@ -1871,7 +1871,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -1887,14 +1887,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -1942,14 +1942,14 @@ ${indent2}${line2}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -1957,7 +1957,7 @@ ${indent2}${line2}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -2025,16 +2025,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key2) {
-      const k = identity.isScalar(key2) ? key2.value : key2;
+      const k = identity2.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key2 || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -2045,7 +2045,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity.MAP, schema);
+        super(identity2.MAP, schema);
         this.items = [];
       }
       /**
@@ -2083,7 +2083,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair2, overwrite) {
         let _pair;
-        if (identity.isPair(pair2))
+        if (identity2.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
           _pair = new Pair.Pair(pair2, pair2?.value);
@@ -2094,7 +2094,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -2118,7 +2118,7 @@ var require_YAMLMap = __commonJS({
       get(key2, keepScalar) {
         const it = findPair(this.items, key2);
         const node2 = it?.value;
-        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key2) {
         return !!findPair(this.items, key2);
@@ -2143,7 +2143,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -2166,7 +2166,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -2174,7 +2174,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity.isMap(map2))
+        if (!identity2.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
@@ -2191,7 +2191,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
@@ -2199,7 +2199,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity.SEQ, schema);
+        super(identity2.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -2225,7 +2225,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -2249,7 +2249,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -2291,7 +2291,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key2) {
-      let idx = identity.isScalar(key2) ? key2.value : key2;
+      let idx = identity2.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -2304,7 +2304,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -2312,7 +2312,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+        if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -2666,17 +2666,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
+      if (identity2.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
           let item = seq.items[i];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -2690,7 +2690,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -2744,7 +2744,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -2771,7 +2771,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair2 of this.items) {
           let key2, value;
-          if (identity.isPair(pair2)) {
+          if (identity2.isPair(pair2)) {
             key2 = toJS.toJS(pair2.key, "", ctx);
             value = toJS.toJS(pair2.value, key2, ctx);
           } else {
@@ -2801,7 +2801,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key: key2 } of pairs$1.items) {
-          if (identity.isScalar(key2)) {
+          if (identity2.isScalar(key2)) {
             if (seenKeys.includes(key2.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
@@ -2982,7 +2982,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -2992,7 +2992,7 @@ var require_set = __commonJS({
       }
       add(key2) {
         let pair2;
-        if (identity.isPair(key2))
+        if (identity2.isPair(key2))
           pair2 = key2;
         else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
           pair2 = new Pair.Pair(key2.key, null);
@@ -3008,7 +3008,7 @@ var require_set = __commonJS({
        */
       get(key2, keepPair) {
         const pair2 = YAMLMap.findPair(this.items, key2);
-        return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        return !keepPair && identity2.isPair(pair2) ? identity2.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key2, value) {
         if (typeof value !== "boolean")
@@ -3052,7 +3052,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
-        if (identity.isMap(map)) {
+        if (identity2.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -3297,7 +3297,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string3 = require_string();
@@ -3310,9 +3310,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string3.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string3.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -3329,7 +3329,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -3356,7 +3356,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -3411,7 +3411,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
@@ -3426,7 +3426,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -3462,7 +3462,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -3472,7 +3472,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -3535,7 +3535,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node2 = createNode.createNode(value, tag, ctx);
-        if (flow3 && identity.isCollection(node2))
+        if (flow3 && identity2.isCollection(node2))
           node2.flow = true;
         setAnchors();
         return node2;
@@ -3575,7 +3575,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key2, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -3584,14 +3584,14 @@ var require_Document = __commonJS({
        */
       getIn(path3, keepScalar) {
         if (Collection.isEmptyPath(path3))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path3, keepScalar) : void 0;
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path3, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key2) {
-        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -3599,7 +3599,7 @@ var require_Document = __commonJS({
       hasIn(path3) {
         if (Collection.isEmptyPath(path3))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path3) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path3) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3706,7 +3706,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -3977,12 +3977,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search2) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair2) => isEqual(pair2.key, search2));
     }
     exports.mapIncludes = mapIncludes;
@@ -4195,7 +4195,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -4274,7 +4274,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -4389,7 +4389,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -4439,7 +4439,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node2 = identity2.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -4858,7 +4858,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -4867,17 +4867,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -4897,7 +4897,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -4916,12 +4916,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity2.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity2.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -4970,7 +4970,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -5016,7 +5016,7 @@ var require_compose_node = __commonJS({
       node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node2.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -5122,7 +5122,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -5184,9 +5184,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -7234,7 +7234,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -7312,7 +7312,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -7332,7 +7332,7 @@ var require_dist = __commonJS({
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -7350,14 +7350,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
+    exports.isAlias = identity2.isAlias;
+    exports.isCollection = identity2.isCollection;
+    exports.isDocument = identity2.isDocument;
+    exports.isMap = identity2.isMap;
+    exports.isNode = identity2.isNode;
+    exports.isPair = identity2.isPair;
+    exports.isScalar = identity2.isScalar;
+    exports.isSeq = identity2.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -8816,12 +8816,12 @@ var require_applicability = __commonJS({
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema, group) {
-      return group.rules.some((rule) => shouldUseRule(schema, rule));
+      return group.rules.some((rule5) => shouldUseRule(schema, rule5));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule) {
+    function shouldUseRule(schema, rule5) {
       var _a;
-      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      return schema[rule5.keyword] !== void 0 || ((_a = rule5.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
@@ -9873,9 +9873,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group.type);
       gen.block(() => {
-        for (const rule of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group.type);
+        for (const rule5 of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule5)) {
+            keywordCode(it, rule5.keyword, rule5.definition, group.type);
           }
         }
       });
@@ -9910,9 +9910,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
-          const { type } = rule.definition;
+        const rule5 = rules[keyword];
+        if (typeof rule5 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule5)) {
+          const { type } = rule5.definition;
           if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
@@ -11998,8 +11998,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
+        const rule5 = this.RULES.all[keyword];
+        return typeof rule5 == "object" ? rule5.definition : !!rule5;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -12007,7 +12007,7 @@ var require_core = __commonJS({
         delete RULES2.keywords[keyword];
         delete RULES2.all[keyword];
         for (const group of RULES2.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          const i = group.rules.findIndex((rule5) => rule5.keyword === keyword);
           if (i >= 0)
             group.rules.splice(i, 1);
         }
@@ -12034,10 +12034,10 @@ var require_core = __commonJS({
           for (const seg of segments)
             keywords = keywords[seg];
           for (const key2 in rules) {
-            const rule = rules[key2];
-            if (typeof rule != "object")
+            const rule5 = rules[key2];
+            if (typeof rule5 != "object")
               continue;
-            const { $data } = rule.definition;
+            const { $data } = rule5.definition;
             const schema = keywords[key2];
             if ($data && schema)
               keywords[key2] = schemaOrData(schema);
@@ -12201,7 +12201,7 @@ var require_core = __commonJS({
       RULES2.keywords[keyword] = true;
       if (!definition2)
         return;
-      const rule = {
+      const rule5 = {
         keyword,
         definition: {
           ...definition2,
@@ -12210,18 +12210,18 @@ var require_core = __commonJS({
         }
       };
       if (definition2.before)
-        addBeforeRule.call(this, ruleGroup, rule, definition2.before);
+        addBeforeRule.call(this, ruleGroup, rule5, definition2.before);
       else
-        ruleGroup.rules.push(rule);
-      RULES2.all[keyword] = rule;
+        ruleGroup.rules.push(rule5);
+      RULES2.all[keyword] = rule5;
       (_a = definition2.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
+    function addBeforeRule(ruleGroup, rule5, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule);
+        ruleGroup.rules.splice(i, 0, rule5);
       } else {
-        ruleGroup.rules.push(rule);
+        ruleGroup.rules.push(rule5);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -15001,9 +15001,9 @@ function maskUnmatchedOpens(masked, budget) {
   let out = "";
   let last = 0;
   for (let i = 0; i < open.length; i++) {
-    const at = open[i];
-    out += masked.slice(last, at) + "\0";
-    last = at + 1;
+    const at2 = open[i];
+    out += masked.slice(last, at2) + "\0";
+    last = at2 + 1;
   }
   return out + masked.slice(last);
 }
@@ -15462,20 +15462,20 @@ var litMatch = (l, c) => {
   ascii[code3] ||= l.re.test(c) ? 1 : 2;
   return ascii[code3] === 1;
 };
-var tokenize = (p, nocase, noext, form, mark) => {
+var tokenize = (p, nocase, noext, form, mark2) => {
   const toks = [];
   for (let i = 0; i < p.length; ) {
     const c = String.fromCodePoint(p.codePointAt(i));
-    if (mark) {
-      const m = c === "\\" && p.startsWith(mark, i + 1) ? 1 : 0;
-      if (m || c === mark) {
-        const start = i + m + mark.length;
-        const end = p.indexOf(mark, start);
+    if (mark2) {
+      const m = c === "\\" && p.startsWith(mark2, i + 1) ? 1 : 0;
+      if (m || c === mark2) {
+        const start = i + m + mark2.length;
+        const end = p.indexOf(mark2, start);
         const r = /^(-?\d+)\.\.(-?\d+)$/.exec(p.slice(start, end));
         const alts = end !== -1 && r && numericRange(r[1], r[2]);
         if (alts) {
           toks.push({ t: "ext", type: "@", alts });
-          i = end + mark.length;
+          i = end + mark2.length;
           continue;
         }
       }
@@ -16325,13 +16325,13 @@ var braceExpand = (pattern, options = {}) => {
 minimatch.braceExpand = braceExpand;
 var RANGE_MIN = 100;
 var rangeRe = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
-var inRepeatOrNegExt = (portion, mark) => {
+var inRepeatOrNegExt = (portion, mark2) => {
   const stack = [];
   for (let i = 0; i < portion.length; i++) {
     const c = portion.charAt(i);
     if (c === "\\") {
       i++;
-    } else if (c === mark) {
+    } else if (c === mark2) {
       if (stack.some((t) => t !== "@" && t !== "?"))
         return true;
     } else if (portion.charAt(i + 1) === "(" && "!?+*@".includes(c)) {
@@ -17144,7 +17144,7 @@ var Minimatch = class {
   // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
   secondPhasePreProcess(globParts) {
     const keys = /* @__PURE__ */ new Set();
-    const rows = globParts.filter((parts) => {
+    const rows2 = globParts.filter((parts) => {
       const key2 = parts.join("/");
       if (keys.has(key2))
         return false;
@@ -17152,7 +17152,7 @@ var Minimatch = class {
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
-    for (const parts of rows) {
+    for (const parts of rows2) {
       const s = [];
       for (let i = 0; i < parts.length; i++) {
         if (parts[i] === "*")
@@ -17161,10 +17161,10 @@ var Minimatch = class {
       if (s.length)
         stars.set(s.join(","), s);
     }
-    if (!stars.size || rows.length * stars.size > 1e5)
-      return rows;
+    if (!stars.size || rows2.length * stars.size > 1e5)
+      return rows2;
     const { dot } = this.options;
-    return rows.filter((parts) => {
+    return rows2.filter((parts) => {
       for (const s of stars.values()) {
         if (s[s.length - 1] >= parts.length)
           continue;
@@ -17409,7 +17409,7 @@ var Minimatch = class {
       if (++code3 > 63743)
         return this.braceExpand();
     }
-    const mark = String.fromCharCode(code3);
+    const mark2 = String.fromCharCode(code3);
     let found = false;
     const marked = pattern.replace(rangeRe, (m, lo, hi) => {
       const a = Number(lo);
@@ -17418,7 +17418,7 @@ var Minimatch = class {
         return m;
       }
       found = true;
-      return `${mark}${lo}..${hi}${mark}`;
+      return `${mark2}${lo}..${hi}${mark2}`;
     });
     if (!found)
       return this.braceExpand();
@@ -17426,15 +17426,15 @@ var Minimatch = class {
     for (const p of set) {
       for (const portion of p.split("/")) {
         const c = portion.indexOf("[");
-        if (c !== -1 && c < portion.lastIndexOf(mark)) {
+        if (c !== -1 && c < portion.lastIndexOf(mark2)) {
           return this.braceExpand();
         }
-        if (!this.options.noext && inRepeatOrNegExt(portion, mark)) {
+        if (!this.options.noext && inRepeatOrNegExt(portion, mark2)) {
           return this.braceExpand();
         }
       }
     }
-    this.#rangeMark = mark;
+    this.#rangeMark = mark2;
     return set;
   }
   parse(pattern) {
@@ -17577,7 +17577,7 @@ function parseYamlFile(bytes, limits = DEFAULT_YAML_LIMITS) {
 function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
   const lineCounter = new import_yaml.LineCounter();
   const problems = [];
-  const at = (offset) => {
+  const at2 = (offset) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
@@ -17599,7 +17599,7 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
     let broken = false;
     for (const e of doc.errors) {
       broken = true;
-      const pos = at(e.pos[0]);
+      const pos = at2(e.pos[0]);
       problems.push({
         kind: e.code === "DUPLICATE_KEY" ? "yaml-duplicate-key" : "yaml-syntax",
         message: firstLine(e.message),
@@ -17614,13 +17614,13 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
       const depth = nodeDepth(doc.contents, limits.maxDepth + 1);
       if (depth > limits.maxDepth) {
         broken = true;
-        problems.push({ kind: "yaml-limit", message: `nesting deeper than ${limits.maxDepth} levels`, ...at(doc.range[0]) });
+        problems.push({ kind: "yaml-limit", message: `nesting deeper than ${limits.maxDepth} levels`, ...at2(doc.range[0]) });
       } else {
         try {
           value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
         } catch (err) {
           broken = true;
-          problems.push({ kind: "yaml-limit", message: `YAML could not be expanded: ${firstLine(err.message)}`, ...at(doc.range[0]) });
+          problems.push({ kind: "yaml-limit", message: `YAML could not be expanded: ${firstLine(err.message)}`, ...at2(doc.range[0]) });
         }
       }
     }
@@ -17629,13 +17629,13 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
       index: index2,
       value: broken ? void 0 : value,
       broken,
-      startLine: at(docStart).line,
-      pos: (path3) => at(nearestNode(doc, path3)?.range?.[0] ?? docStart),
+      startLine: at2(docStart).line,
+      pos: (path3) => at2(nearestNode(doc, path3)?.range?.[0] ?? docStart),
       keyPos: (path3) => {
         const pair2 = pairAt(doc, path3);
         const key2 = pair2 && pair2.key;
-        if (key2 && key2.range) return at(key2.range[0]);
-        return at(nearestNode(doc, path3)?.range?.[0] ?? docStart);
+        if (key2 && key2.range) return at2(key2.range[0]);
+        return at2(nearestNode(doc, path3)?.range?.[0] ?? docStart);
       },
       node: (path3) => nodeAt(doc, path3)
     });
@@ -17646,13 +17646,13 @@ function firstLine(s) {
   const i = s.indexOf("\n");
   return i < 0 ? s : s.slice(0, i);
 }
-function nodeDepth(node2, cap) {
+function nodeDepth(node2, cap2) {
   let max = 0;
   const stack = [{ n: node2, d: 0 }];
   while (stack.length) {
     const { n, d } = stack.pop();
     if (d > max) max = d;
-    if (max >= cap) return max;
+    if (max >= cap2) return max;
     if ((0, import_yaml.isMap)(n)) for (const it of n.items) stack.push({ n: it.value, d: d + 1 });
     else if ((0, import_yaml.isSeq)(n)) for (const it of n.items) stack.push({ n: it, d: d + 1 });
   }
@@ -17708,9 +17708,9 @@ function splitApiVersion(apiVersion) {
 function isRecord(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function readMeta(doc, at) {
+function readMeta(doc, at2) {
   const out = /* @__PURE__ */ new Map();
-  const node2 = doc.node(at);
+  const node2 = doc.node(at2);
   if (!(0, import_yaml2.isMap)(node2)) return out;
   for (const pair2 of node2.items) {
     if (!(0, import_yaml2.isPair)(pair2)) continue;
@@ -17724,8 +17724,8 @@ function readMeta(doc, at) {
       value,
       isString: (0, import_yaml2.isScalar)(v) && typeof v.value === "string",
       source,
-      keyPos: doc.keyPos([...at, key2]),
-      valuePos: doc.pos([...at, key2])
+      keyPos: doc.keyPos([...at2, key2]),
+      valuePos: doc.pos([...at2, key2])
     });
   }
   return out;
@@ -17904,7 +17904,200 @@ var schema_default = {
       description: "ArgoCD sync order: waves, hooks, sync options and dependency ordering between resources.",
       type: "object",
       additionalProperties: false,
-      properties: {}
+      properties: {
+        applications: {
+          description: "Which Application resources in the repository define sync groups (the resources ArgoCD syncs together).",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            repoURLs: {
+              description: "Globs of spec.source.repoURL values that mean this repository. Empty: every Application source with a path is taken to point into this repository (the URL cannot be verified offline).",
+              type: "array",
+              items: {
+                type: "string",
+                minLength: 1
+              }
+            }
+          }
+        },
+        migrations: {
+          description: "How schema migrations are recognised: a Job or Pod whose name (or generateName) matches one of the globs, or that carries one of the labels.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            names: {
+              description: "Globs matched against the name or generateName.",
+              type: "array",
+              items: {
+                $ref: "#/$defs/glob"
+              }
+            },
+            labels: {
+              description: "Labels that mark a migration; each value is a glob.",
+              type: "object",
+              additionalProperties: {
+                type: "string"
+              }
+            }
+          }
+        },
+        databases: {
+          description: "How databases are recognised.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            kinds: {
+              description: "group/Kind of database custom resources (for example postgresql.cnpg.io/Cluster).",
+              type: "array",
+              items: {
+                type: "string",
+                minLength: 1
+              }
+            },
+            images: {
+              description: "Globs of container images: a StatefulSet running one of them is a database.",
+              type: "array",
+              items: {
+                $ref: "#/$defs/glob"
+              }
+            }
+          }
+        },
+        consumers: {
+          description: "Workloads that use a migrated schema.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            kinds: {
+              description: "Kinds of workloads (Deployment, StatefulSet, Rollout).",
+              type: "array",
+              items: {
+                type: "string",
+                minLength: 1
+              }
+            },
+            names: {
+              description: "Globs of workload names that are consumers of every migration in their group, whatever image they run.",
+              type: "array",
+              items: {
+                $ref: "#/$defs/glob"
+              }
+            }
+          }
+        },
+        clusterCrdGroups: {
+          description: "Globs of API groups whose CRDs are installed in the cluster outside any Application (for example by an operator installed beforehand). Custom resources of these groups need no SkipDryRunOnMissingResource=true.",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        ordering: {
+          description: "Ordering constraints between resources of one sync group: every resource matching 'before' must run in an earlier phase or wave than every related resource matching 'after'.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "name",
+              "before",
+              "after"
+            ],
+            properties: {
+              name: {
+                description: "A name for messages.",
+                type: "string",
+                minLength: 1
+              },
+              before: {
+                $ref: "#/$defs/syncSelector"
+              },
+              after: {
+                $ref: "#/$defs/syncSelector"
+              },
+              relation: {
+                description: "Which pairs are related: any (every pair in the group, the default) or same-image (the two share a container image repository, or the later one is named in sync.consumers.names).",
+                enum: [
+                  "any",
+                  "same-image"
+                ]
+              },
+              rule: {
+                description: "The rule id a violation is reported under (default ordering-violated); its severity is set under rules.",
+                enum: [
+                  "ordering-violated",
+                  "presync-hook-before-database",
+                  "migration-wave-not-before-consumer"
+                ]
+              }
+            }
+          }
+        }
+      }
+    },
+    syncSelector: {
+      description: "Selects resources of one sync group. Every field given must match; inside a list, any item may match.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        kinds: {
+          description: "Kinds as written (Deployment) or group/Kind (apps/Deployment).",
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        groups: {
+          description: "API groups; the empty string is the core group.",
+          type: "array",
+          items: {
+            type: "string"
+          }
+        },
+        names: {
+          description: "Globs matched against metadata.name, or metadata.generateName when there is no name.",
+          type: "array",
+          items: {
+            $ref: "#/$defs/glob"
+          }
+        },
+        labels: {
+          description: "Labels the resource must carry; each value is a glob ('*' for any value).",
+          type: "object",
+          additionalProperties: {
+            type: "string"
+          }
+        },
+        annotations: {
+          description: "Annotations the resource must carry; each value is a glob ('*' for any value).",
+          type: "object",
+          additionalProperties: {
+            type: "string"
+          }
+        },
+        phases: {
+          description: "Sync phases the resource must run in (a resource that is not a hook runs in Sync).",
+          type: "array",
+          items: {
+            enum: [
+              "PreSync",
+              "Sync",
+              "PostSync",
+              "SyncFail"
+            ]
+          }
+        },
+        role: {
+          description: "A role defined by sync.databases, sync.migrations and sync.consumers.",
+          enum: [
+            "database",
+            "migration",
+            "consumer"
+          ]
+        }
+      }
     },
     health: {
       description: "ArgoCD custom health checks: where they live and how they are run.",
@@ -18096,7 +18289,62 @@ controls:
 # ---------------------------------------------------------------------------
 # Sync order: ArgoCD sync waves, hooks, sync options and dependency ordering.
 # ---------------------------------------------------------------------------
-sync: {}
+sync:
+  # Which Application resources in this repository define the groups of
+  # resources ArgoCD syncs together. An Application whose spec.source.path
+  # points at a directory groups the manifests there; without one, the nearest
+  # directory holding a kustomization.yaml is a group; otherwise each directory.
+  # An empty list means every Application source with a path is taken to point
+  # into this repository (the gate cannot check repoURL offline).
+  applications:
+    repoURLs: []
+
+  # A schema migration is a Job (or Pod) whose name or generateName matches
+  # one of these patterns, or that carries one of these labels.
+  migrations:
+    names: ["*migrat*", "*schema*", "*flyway*", "*liquibase*", "*db-init*"]
+    labels:
+      app.kubernetes.io/component: "migrat*"
+
+  # A database is one of these custom resource kinds, or a StatefulSet running
+  # one of these images.
+  databases:
+    kinds:
+      - postgresql.cnpg.io/Cluster
+      - acid.zalan.do/postgresql
+      - postgres-operator.crunchydata.com/PostgresCluster
+      - mysql.oracle.com/InnoDBCluster
+      - pxc.percona.com/PerconaXtraDBCluster
+      - psmdb.percona.com/PerconaServerMongoDB
+      - mongodbcommunity.mongodb.com/MongoDBCommunity
+      - k8s.mariadb.com/MariaDB
+    images: ["*postgres*", "*mysql*", "*mariadb*", "*mongo*", "*cockroach*"]
+
+  # The workloads that use a migrated schema: these kinds when they run the
+  # same image repository as the migration, and any workload named here.
+  consumers:
+    kinds: [Deployment, StatefulSet, Rollout]
+    names: []
+
+  # API groups whose CRDs the cluster already has (installed outside the
+  # Application that uses them). Custom resources of other groups need their
+  # CRD in the same Application, or SkipDryRunOnMissingResource=true.
+  clusterCrdGroups: []
+
+  # Ordering constraints inside one Application: every resource matching
+  # "before" must be applied in an earlier phase or wave than every related
+  # resource matching "after". A violation is an error naming both resources.
+  ordering:
+    - name: databases before the schema migrations that use them
+      before: { role: database }
+      after: { role: migration }
+      relation: any
+      rule: presync-hook-before-database
+    - name: schema migrations before the workloads that use them
+      before: { role: migration }
+      after: { role: consumer }
+      relation: same-image
+      rule: migration-wave-not-before-consumer
 
 # ---------------------------------------------------------------------------
 # Custom health checks: where they live and how they are run.
@@ -18229,6 +18477,9 @@ var yamlCheck = {
 var ARGOCD_PREFIX = "argocd.argoproj.io/";
 var ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave";
 var ANNOTATION_HOOK = "argocd.argoproj.io/hook";
+var ANNOTATION_HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
+var ANNOTATION_SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
+var ANNOTATION_COMPARE_OPTIONS = "argocd.argoproj.io/compare-options";
 var KNOWN_ARGOCD_KEYS = new Set(
   [
     "sync-wave",
@@ -18480,6 +18731,1279 @@ var annotationCheck = {
         checkNotString(ctx, r, e, "label");
       }
     }
+  }
+};
+
+// src/sync/kinds.ts
+var KIND_ORDER = [
+  "Namespace",
+  "NetworkPolicy",
+  "ResourceQuota",
+  "LimitRange",
+  "PodSecurityPolicy",
+  "PodDisruptionBudget",
+  "ServiceAccount",
+  "Secret",
+  "SecretList",
+  "ConfigMap",
+  "StorageClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleList",
+  "ClusterRoleBinding",
+  "ClusterRoleBindingList",
+  "Role",
+  "RoleList",
+  "RoleBinding",
+  "RoleBindingList",
+  "Service",
+  "DaemonSet",
+  "Pod",
+  "ReplicationController",
+  "ReplicaSet",
+  "Deployment",
+  "HorizontalPodAutoscaler",
+  "StatefulSet",
+  "Job",
+  "CronJob",
+  "IngressClass",
+  "Ingress",
+  "APIService"
+];
+var KIND_RANK = new Map(KIND_ORDER.map((k, i) => [k, i - KIND_ORDER.length]));
+function kindRank(kind) {
+  return KIND_RANK.get(kind) ?? 0;
+}
+var BUILTIN_GROUPS = /* @__PURE__ */ new Set([
+  "",
+  "apps",
+  "batch",
+  "autoscaling",
+  "policy",
+  "extensions",
+  "networking.k8s.io",
+  "rbac.authorization.k8s.io",
+  "storage.k8s.io",
+  "apiextensions.k8s.io",
+  "admissionregistration.k8s.io",
+  "apiregistration.k8s.io",
+  "coordination.k8s.io",
+  "discovery.k8s.io",
+  "events.k8s.io",
+  "node.k8s.io",
+  "scheduling.k8s.io",
+  "certificates.k8s.io",
+  "flowcontrol.apiserver.k8s.io",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+  "resource.k8s.io",
+  "internal.apiserver.k8s.io",
+  "storagemigration.k8s.io"
+]);
+var LONG_LIVED_KINDS = /* @__PURE__ */ new Set([
+  "PersistentVolumeClaim",
+  "PersistentVolume",
+  "Namespace",
+  "Secret",
+  "ConfigMap",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "ServiceAccount"
+]);
+var PERSISTENT_WORKLOAD_KINDS = /* @__PURE__ */ new Set([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Rollout",
+  "Service",
+  "Ingress"
+]);
+function isRecord2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function at(obj, ...path3) {
+  let cur = obj;
+  for (const p of path3) {
+    if (Array.isArray(cur) && typeof p === "number") cur = cur[p];
+    else if (isRecord2(cur) && typeof p === "string") cur = cur[p];
+    else return void 0;
+  }
+  return cur;
+}
+function podTemplatePath(r) {
+  if (r.kind === "Pod") return [];
+  if (r.kind === "CronJob") return ["spec", "jobTemplate", "spec", "template"];
+  if (isRecord2(at(r.object, "spec", "template"))) return ["spec", "template"];
+  return void 0;
+}
+function podSpec(r) {
+  const p = podTemplatePath(r);
+  if (!p) return void 0;
+  const spec = at(r.object, ...p, "spec");
+  return isRecord2(spec) ? spec : void 0;
+}
+function containers(spec) {
+  const all2 = [spec.containers, spec.initContainers].flatMap((c) => Array.isArray(c) ? c : []);
+  return all2.filter(isRecord2);
+}
+function images(r) {
+  const spec = podSpec(r);
+  if (!spec) return [];
+  return containers(spec).flatMap((c) => typeof c.image === "string" ? [c.image] : []);
+}
+function imageRepository(image) {
+  const noDigest = image.split("@")[0];
+  const slash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+function claimNames(r) {
+  const spec = podSpec(r);
+  const vols = Array.isArray(spec?.volumes) ? spec.volumes : [];
+  return vols.flatMap((v) => {
+    const n = at(v, "persistentVolumeClaim", "claimName");
+    return typeof n === "string" ? [n] : [];
+  });
+}
+function podReferences(r) {
+  const base = podTemplatePath(r);
+  const spec = podSpec(r);
+  if (!base || !spec) return [];
+  const specPath = [...base, "spec"];
+  const out = [];
+  const add = (kind, name, path3) => {
+    if (typeof name === "string" && name) out.push({ kind, name, path: path3 });
+  };
+  if (typeof spec.serviceAccountName === "string") add("ServiceAccount", spec.serviceAccountName, [...specPath, "serviceAccountName"]);
+  for (const list2 of ["containers", "initContainers"]) {
+    const cs = Array.isArray(spec[list2]) ? spec[list2] : [];
+    cs.forEach((c, ci) => {
+      const cp = [...specPath, list2, ci];
+      const envFrom = Array.isArray(at(c, "envFrom")) ? at(c, "envFrom") : [];
+      envFrom.forEach((e, ei) => {
+        add("ConfigMap", at(e, "configMapRef", "name"), [...cp, "envFrom", ei, "configMapRef", "name"]);
+        add("Secret", at(e, "secretRef", "name"), [...cp, "envFrom", ei, "secretRef", "name"]);
+      });
+      const env = Array.isArray(at(c, "env")) ? at(c, "env") : [];
+      env.forEach((e, ei) => {
+        add("ConfigMap", at(e, "valueFrom", "configMapKeyRef", "name"), [...cp, "env", ei, "valueFrom", "configMapKeyRef", "name"]);
+        add("Secret", at(e, "valueFrom", "secretKeyRef", "name"), [...cp, "env", ei, "valueFrom", "secretKeyRef", "name"]);
+      });
+    });
+  }
+  const vols = Array.isArray(spec.volumes) ? spec.volumes : [];
+  vols.forEach((v, vi) => {
+    add("ConfigMap", at(v, "configMap", "name"), [...specPath, "volumes", vi, "configMap", "name"]);
+    add("Secret", at(v, "secret", "secretName"), [...specPath, "volumes", vi, "secret", "secretName"]);
+  });
+  return out;
+}
+
+// src/sync/context.ts
+function onceReporter(ctx) {
+  const seen = /* @__PURE__ */ new Set();
+  return (rule5, f) => {
+    const k = [rule5, f.file, f.pos.line, f.pos.column, f.subject ?? "", f.key ?? ""].join("\0");
+    if (seen.has(k)) return;
+    seen.add(k);
+    ctx.report(rule5, f);
+  };
+}
+function about(r, pos, message, fix, key2) {
+  const subject = resourceLabel(r);
+  return { file: r.file, pos, subject, message: `${subject}: ${message}`, fix, ...key2 !== void 0 ? { key: key2 } : {} };
+}
+function groupResources(g) {
+  return g.files.flatMap((f) => f.resources).filter((r) => r.group !== "kustomize.config.k8s.io");
+}
+function groupNamespace(g) {
+  for (const f of g.files) {
+    if (f.role !== "kustomization" || dirName(f.path) !== g.dir) continue;
+    const ns = at(f.docs[0]?.value, "namespace");
+    if (typeof ns === "string" && ns) return ns;
+  }
+  return g.application?.destinationNamespace;
+}
+function syncRule(id, title, defaultSeverity, reference) {
+  return { id, area: "sync", title, defaultSeverity, reference };
+}
+
+// src/sync/builtin-health.ts
+var BUILTIN_HEALTH_PATTERNS = [
+  "apps/Deployment",
+  "apps/StatefulSet",
+  "apps/DaemonSet",
+  "apps/ReplicaSet",
+  "/Service",
+  "extensions/Ingress",
+  "networking.k8s.io/Ingress",
+  "/PersistentVolumeClaim",
+  "/Pod",
+  "batch/Job",
+  "autoscaling/HorizontalPodAutoscaler",
+  "apiregistration.k8s.io/APIService",
+  "argoproj.io/Workflow",
+  "_.cnrm.cloud.google.com/_",
+  "_.crossplane.io/_",
+  "_.services.k8s.aws/_",
+  "_.upbound.io/_",
+  "acid.zalan.do/postgresql",
+  "addons.cluster.x-k8s.io/ClusterResourceSet",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "apps.3scale.net/APIManager",
+  "apps.kruise.io/AdvancedCronJob",
+  "apps.kruise.io/BroadcastJob",
+  "apps.kruise.io/CloneSet",
+  "apps.kruise.io/DaemonSet",
+  "apps.kruise.io/StatefulSet",
+  "apps.openshift.io/DeploymentConfig",
+  "argoproj.io/AnalysisRun",
+  "argoproj.io/ApplicationSet",
+  "argoproj.io/CronWorkflow",
+  "argoproj.io/EventBus",
+  "argoproj.io/Experiment",
+  "argoproj.io/Rollout",
+  "astra.netapp.io/AppVault",
+  "astra.netapp.io/Application",
+  "astra.netapp.io/Backup",
+  "astra.netapp.io/ExecHook",
+  "astra.netapp.io/ExecHooksRun",
+  "astra.netapp.io/ResourceBackup",
+  "astra.netapp.io/ResticVolumeBackup",
+  "astra.netapp.io/Schedule",
+  "astra.netapp.io/Snapshot",
+  "batch/CronJob",
+  "beat.k8s.elastic.co/Beat",
+  "bitnami.com/SealedSecret",
+  "camel.apache.org/Integration",
+  "capabilities.3scale.net/ActiveDoc",
+  "capabilities.3scale.net/Application",
+  "capabilities.3scale.net/ApplicationAuth",
+  "capabilities.3scale.net/Backend",
+  "capabilities.3scale.net/CustomPolicyDefinition",
+  "capabilities.3scale.net/DeveloperAccount",
+  "capabilities.3scale.net/DeveloperUser",
+  "capabilities.3scale.net/OpenAPI",
+  "capabilities.3scale.net/Product",
+  "capabilities.3scale.net/ProxyConfigPromote",
+  "capabilities.3scale.net/Tenant",
+  "cassandra.rook.io/Cluster",
+  "cdi.kubevirt.io/DataVolume",
+  "ceph.rook.io/CephCluster",
+  "ceph.rook.io/CephObjectStore",
+  "cert-manager.io/Certificate",
+  "cert-manager.io/ClusterIssuer",
+  "cert-manager.io/Issuer",
+  "certmanager.k8s.io/Certificate",
+  "certmanager.k8s.io/Issuer",
+  "clickhouse-keeper.altinity.com/ClickHouseKeeperInstallation",
+  "clickhouse.altinity.com/ClickHouseInstallation",
+  "cloudfront.aws.crossplane.io/Distribution",
+  "cluster.x-k8s.io/Cluster",
+  "cluster.x-k8s.io/Machine",
+  "cluster.x-k8s.io/MachineDeployment",
+  "cluster.x-k8s.io/MachineHealthCheck",
+  "cluster.x-k8s.io/MachinePool",
+  "controlplane.cluster.x-k8s.io/AWSManagedControlPlane",
+  "coralogix.com/Alert",
+  "coralogix.com/RecordingRuleGroupSet",
+  "core.gardener.cloud/Shoot",
+  "core.humio.com/HumioAction",
+  "core.humio.com/HumioAlert",
+  "core.humio.com/HumioCluster",
+  "core.humio.com/HumioIngestToken",
+  "core.humio.com/HumioParser",
+  "core.humio.com/HumioRepository",
+  "core.humio.com/HumioView",
+  "core.spinkube.dev/SpinApp",
+  "datadoghq.com/DatadogMetric",
+  "db.atlasgo.io/AtlasMigration",
+  "db.atlasgo.io/AtlasSchema",
+  "elasticsearch.k8s.elastic.co/Elasticsearch",
+  "external-secrets.io/ClusterExternalSecret",
+  "external-secrets.io/ClusterSecretStore",
+  "external-secrets.io/ExternalSecret",
+  "external-secrets.io/PushSecret",
+  "external-secrets.io/SecretStore",
+  "flagger.app/Canary",
+  "flink.apache.org/FlinkDeployment",
+  "game.kruise.io/GameServer",
+  "game.kruise.io/GameServerSet",
+  "gateway.networking.k8s.io/BackendTLSPolicy",
+  "gateway.networking.k8s.io/GRPCRoute",
+  "gateway.networking.k8s.io/Gateway",
+  "gateway.networking.k8s.io/GatewayClass",
+  "gateway.networking.k8s.io/HTTPRoute",
+  "gateway.solo.io/Gateway",
+  "gateway.solo.io/MatchableHttpGateway",
+  "gateway.solo.io/RouteOption",
+  "gateway.solo.io/RouteTable",
+  "gateway.solo.io/VirtualHostOption",
+  "gateway.solo.io/VirtualService",
+  "gloo.solo.io/Proxy",
+  "gloo.solo.io/Settings",
+  "gloo.solo.io/Upstream",
+  "gloo.solo.io/UpstreamGroup",
+  "grafana-org-operator.kubitus-project.gitlab.io/_",
+  "grafana.integreatly.org/Grafana",
+  "grafana.integreatly.org/GrafanaDashboard",
+  "grafana.integreatly.org/GrafanaDatasource",
+  "grafana.integreatly.org/GrafanaFolder",
+  "helm.toolkit.fluxcd.io/HelmRelease",
+  "iam.aws.crossplane.io/Policy",
+  "iam.aws.crossplane.io/Role",
+  "iam.aws.crossplane.io/RolePolicyAttachment",
+  "iammanager.keikoproj.io/Iamrole",
+  "image.toolkit.fluxcd.io/ImagePolicy",
+  "image.toolkit.fluxcd.io/ImageRepository",
+  "image.toolkit.fluxcd.io/ImageUpdateAutomation",
+  "install.istio.io/IstioOperator",
+  "jaegertracing.io/Jaeger",
+  "k8s.keycloak.org/Keycloak",
+  "k8s.mariadb.com/Backup",
+  "k8s.mariadb.com/Database",
+  "k8s.mariadb.com/Grant",
+  "k8s.mariadb.com/MariaDB",
+  "k8s.mariadb.com/SqlJob",
+  "k8s.mariadb.com/User",
+  "kafka.banzaicloud.io/KafkaCluster",
+  "kafka.strimzi.io/Kafka",
+  "kafka.strimzi.io/KafkaBridge",
+  "kafka.strimzi.io/KafkaConnect",
+  "kafka.strimzi.io/KafkaConnector",
+  "kafka.strimzi.io/KafkaTopic",
+  "kafka.strimzi.io/KafkaUser",
+  "karpenter.k8s.aws/EC2NodeClass",
+  "karpenter.sh/NodeClaim",
+  "karpenter.sh/NodePool",
+  "keda.sh/ScaledJob",
+  "keda.sh/ScaledObject",
+  "kiali.io/Kiali",
+  "kubernetes-client.io/ExternalSecret",
+  "kubevirt.io/VirtualMachine",
+  "kubevirt.io/VirtualMachineInstance",
+  "kustomize.toolkit.fluxcd.io/Kustomization",
+  "kyverno.io/Policy",
+  "lifecycle.keptn.sh/KeptnAppVersion",
+  "lifecycle.keptn.sh/KeptnEvaluation",
+  "lifecycle.keptn.sh/KeptnTask",
+  "lifecycle.keptn.sh/KeptnWorkloadInstance",
+  "lifecycle.keptn.sh/KeptnWorkloadVersion",
+  "logstash.k8s.elastic.co/Logstash",
+  "mariadb.mmontes.io/MariaDB",
+  "metrics.keptn.sh/Analysis",
+  "metrics.keptn.sh/KeptnMetric",
+  "microgateway.airlock.com/_",
+  "minio.min.io/Tenant",
+  "monitoring.coreos.com/Prometheus",
+  "networking.gke.io/ManagedCertificate",
+  "nmstate.io/NodeNetworkConfigurationPolicy",
+  "notification.toolkit.fluxcd.io/Receiver",
+  "numaflow.numaproj.io/InterStepBufferService",
+  "numaflow.numaproj.io/MonoVertex",
+  "numaflow.numaproj.io/Pipeline",
+  "numaflow.numaproj.io/Vertex",
+  "numaplane.numaproj.io/ISBServiceRollout",
+  "numaplane.numaproj.io/MonoVertexRollout",
+  "numaplane.numaproj.io/NumaflowControllerRollout",
+  "numaplane.numaproj.io/PipelineRollout",
+  "objectbucket.io/ObjectBucketClaim",
+  "ocs.openshift.io/StorageCluster",
+  "onepassword.com/OnePasswordItem",
+  "openfaas.com/Function",
+  "opentelemetry.io/OpenTelemetryCollector",
+  "operator.knative.dev/KnativeEventing",
+  "operator.knative.dev/KnativeServing",
+  "operator.openshift.io/IngressController",
+  "operator.victoriametrics.com/_",
+  "operators.coreos.com/Subscription",
+  "pkg.crossplane.io/Provider",
+  "platform.confluent.io/Connect",
+  "platform.confluent.io/Connector",
+  "platform.confluent.io/ControlCenter",
+  "platform.confluent.io/Kafka",
+  "platform.confluent.io/KsqlDB",
+  "platform.confluent.io/SchemaRegistry",
+  "platform.confluent.io/Zookeeper",
+  "policy.open-cluster-management.io/CertificatePolicy",
+  "policy.open-cluster-management.io/ConfigurationPolicy",
+  "policy.open-cluster-management.io/OperatorPolicy",
+  "policy.open-cluster-management.io/Policy",
+  "policy/PodDisruptionBudget",
+  "postgresql.cnpg.io/Cluster",
+  "proclaim.dogmatiq.io/DNSSDServiceInstance",
+  "projectcontour.io/ExtensionService",
+  "projectcontour.io/HTTPProxy",
+  "promoter.argoproj.io/ArgoCDCommitStatus",
+  "promoter.argoproj.io/ChangeTransferPolicy",
+  "promoter.argoproj.io/ClusterScmProvider",
+  "promoter.argoproj.io/CommitStatus",
+  "promoter.argoproj.io/GitCommitStatus",
+  "promoter.argoproj.io/GitRepository",
+  "promoter.argoproj.io/PromotionStrategy",
+  "promoter.argoproj.io/PullRequest",
+  "promoter.argoproj.io/ScmProvider",
+  "promoter.argoproj.io/TimedCommitStatus",
+  "promoter.argoproj.io/WebRequestCommitStatus",
+  "psmdb.percona.com/PerconaServerMongoDB",
+  "pulumi.com/Stack",
+  "pxc.percona.com/PerconaXtraDBCluster",
+  "rabbitmq.com/Binding",
+  "rabbitmq.com/Exchange",
+  "rabbitmq.com/Permission",
+  "rabbitmq.com/Policy",
+  "rabbitmq.com/Queue",
+  "rabbitmq.com/RabbitmqCluster",
+  "rabbitmq.com/Shovel",
+  "rabbitmq.com/User",
+  "rabbitmq.com/Vhost",
+  "rds.aws.crossplane.io/DBCluster",
+  "rds.aws.crossplane.io/DBInstance",
+  "rollouts.kruise.io/Rollout",
+  "route.openshift.io/Route",
+  "route53.aws.crossplane.io/ResourceRecordSet",
+  "s3.aws.crossplane.io/Bucket",
+  "services.cloud.sap.com/ServiceBinding",
+  "services.cloud.sap.com/ServiceInstance",
+  "serving.knative.dev/Service",
+  "serving.kserve.io/InferenceService",
+  "snapshot.storage.k8s.io/VolumeSnapshot",
+  "snapshot.storage.k8s.io/VolumeSnapshotContent",
+  "solr.apache.org/SolrCloud",
+  "source.toolkit.fluxcd.io/Bucket",
+  "source.toolkit.fluxcd.io/GitRepository",
+  "source.toolkit.fluxcd.io/HelmChart",
+  "source.toolkit.fluxcd.io/HelmRepository",
+  "source.toolkit.fluxcd.io/OCIRepository",
+  "sparkoperator.k8s.io/SparkApplication",
+  "spot.io/SpotDeployment",
+  "stacks.crossplane.io/ClusterStackInstall",
+  "tower.ansible.com/AnsibleJob",
+  "trident.netapp.io/TridentBackendConfig",
+  "trident.netapp.io/TridentOrchestrator",
+  "work.karmada.io/ClusterResourceBinding",
+  "work.karmada.io/ResourceBinding",
+  "zookeeper.pravega.io/ZookeeperCluster"
+];
+function patternToRegExp(p) {
+  const esc = p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/_/g, "[^/]*").replace(/\*/g, "[^/]*");
+  return new RegExp(`^${esc}$`);
+}
+var BUILTIN_HEALTH_RES = BUILTIN_HEALTH_PATTERNS.map(patternToRegExp);
+function hasBuiltinHealth(group, kind) {
+  const key2 = `${group}/${kind}`;
+  return BUILTIN_HEALTH_RES.some((re) => re.test(key2));
+}
+
+// src/sync/model.ts
+var HELM_HOOK = "helm.sh/hook";
+var HELM_HOOK_WEIGHT = "helm.sh/hook-weight";
+var HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy";
+var ENGINE_HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "Skip"];
+var PHASE_ORDER = { PreSync: -1, Sync: 0, PostSync: 1, SyncFail: 2 };
+var HELM_HOOK_MAPPING = {
+  "pre-install": "PreSync",
+  "pre-upgrade": "PreSync",
+  "post-install": "PostSync",
+  "post-upgrade": "PostSync",
+  "pre-delete": "PreDelete",
+  "post-delete": "PostDelete"
+};
+var ARGO_DELETE_POLICIES = ["HookSucceeded", "HookFailed", "BeforeHookCreation"];
+var HELM_DELETE_POLICIES = {
+  "before-hook-creation": "BeforeHookCreation",
+  "hook-succeeded": "HookSucceeded",
+  "hook-failed": "HookFailed"
+};
+function annotation(r, key2) {
+  const e = r.annotations.get(key2);
+  return e && e.isString ? String(e.value) : void 0;
+}
+function syncModel(r) {
+  const argoRaw = r.annotations.get(ANNOTATION_HOOK);
+  const argoItems = argoRaw?.isString ? splitCsv(String(argoRaw.value)) : [];
+  const argoTypes = argoItems.filter((t) => ENGINE_HOOK_TYPES.includes(t));
+  const helmRaw = annotation(r, HELM_HOOK);
+  const helmItems = helmRaw !== void 0 ? splitCsv(helmRaw) : [];
+  const helmTypes = helmItems.flatMap((h) => {
+    const t = HELM_HOOK_MAPPING[h];
+    return t === "PreSync" || t === "PostSync" ? [t] : [];
+  });
+  const types = argoTypes.length ? argoTypes : helmTypes;
+  const skip = types.includes("Skip") && types.length === 1;
+  const argoPresent = r.annotations.has(ANNOTATION_HOOK);
+  const isHook = argoPresent ? !skip : helmRaw !== void 0 && helmRaw !== "crd-install";
+  const ignored = isHook && types.length === 0;
+  const deleteHook = argoItems.some((t) => t === "PreDelete" || t === "PostDelete") || !argoPresent && helmItems.some((h) => h === "pre-delete" || h === "post-delete");
+  let phases;
+  if (skip) phases = [];
+  else if (isHook) phases = [...new Set(types.filter((t) => t !== "Skip"))].sort((a, b) => PHASE_ORDER[a] - PHASE_ORDER[b]);
+  else phases = ["Sync"];
+  let wave = 0n;
+  let waveSource = "default";
+  const w = annotation(r, ANNOTATION_SYNC_WAVE);
+  const parsedWave = w === void 0 ? void 0 : parseAtoi(w);
+  if (parsedWave !== void 0) {
+    wave = parsedWave;
+    waveSource = "sync-wave";
+  } else {
+    const hw = annotation(r, HELM_HOOK_WEIGHT);
+    const parsedWeight = hw === void 0 ? void 0 : parseAtoi(hw);
+    if (parsedWeight !== void 0) {
+      wave = parsedWeight;
+      waveSource = "hook-weight";
+    }
+  }
+  const policies = [];
+  const argoPolicy = annotation(r, ANNOTATION_HOOK_DELETE_POLICY);
+  for (const p of argoPolicy === void 0 ? [] : splitCsv(argoPolicy)) {
+    if (ARGO_DELETE_POLICIES.includes(p)) policies.push(p);
+  }
+  const helmPolicy = annotation(r, HELM_HOOK_DELETE_POLICY);
+  for (const p of helmPolicy === void 0 ? [] : splitCsv(helmPolicy)) {
+    const mapped = HELM_DELETE_POLICIES[p];
+    if (mapped) policies.push(mapped);
+  }
+  const deletePolicyDefaulted = policies.length === 0;
+  const deletePolicies = deletePolicyDefaulted ? ["BeforeHookCreation"] : [...new Set(policies)];
+  return { argoTypes, helmTypes, types, isHook, skip, ignored, phases, wave, waveSource, deletePolicies, deletePolicyDefaulted, deleteHook };
+}
+function stepLabel(phase, wave) {
+  return `${phase} wave ${wave}`;
+}
+function compareSteps(a, b) {
+  const d = PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase];
+  if (d !== 0) return d;
+  return a.wave < b.wave ? -1 : a.wave > b.wave ? 1 : 0;
+}
+
+// src/sync/plan.ts
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PersistentVolume",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ClusterIssuer",
+  "Node",
+  "RuntimeClass",
+  "CSIDriver"
+]);
+function taskName(r) {
+  return r.name ?? r.generateName ?? "";
+}
+function less(a, b) {
+  const d = compareSteps(a, b);
+  if (d !== 0) return d;
+  const k = kindRank(a.resource.kind) - kindRank(b.resource.kind);
+  if (k !== 0) return k;
+  const an = taskName(a.resource);
+  const bn = taskName(b.resource);
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+var isNamespace = (t) => t.resource.kind === "Namespace" && t.resource.group === "" ? t.resource.name : void 0;
+var inNamespace = (t) => t.namespace;
+var isCrd = (t) => {
+  if (t.resource.kind !== "CustomResourceDefinition" || t.resource.group !== "apiextensions.k8s.io") return void 0;
+  const g = at(t.resource.object, "spec", "group");
+  const k = at(t.resource.object, "spec", "names", "kind");
+  return typeof g === "string" && typeof k === "string" ? `${g}/${k}` : void 0;
+};
+var crOf = (t) => `${t.resource.group}/${t.resource.kind}`;
+function adjustDeps(tasks, isDep, findDep) {
+  const first = /* @__PURE__ */ new Map();
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i];
+    const depKey = isDep(t);
+    if (depKey !== void 0) {
+      const index2 = first.get(depKey);
+      if (index2 !== void 0) {
+        const dependent = tasks[index2];
+        t.movedBefore = { dependent: `${dependent.resource.kind} ${taskName(dependent.resource)}`, phase: t.phase, wave: t.wave };
+        t.wave = dependent.wave;
+        t.phase = dependent.phase;
+        tasks.splice(i, 1);
+        tasks.splice(index2, 0, t);
+        for (const [k, v] of first) if (v >= index2) first.set(k, v + 1);
+      }
+    } else {
+      const key2 = findDep(t);
+      if (key2 !== void 0 && !first.has(key2)) first.set(key2, i);
+    }
+  }
+}
+function syncPlan(resources, defaultNamespace) {
+  const tasks = [];
+  for (const r of resources) {
+    if (r.group === "kustomize.config.k8s.io") continue;
+    const model = syncModel(r);
+    const namespace = r.namespace ?? (CLUSTER_SCOPED.has(r.kind) ? void 0 : defaultNamespace);
+    for (const phase of model.phases) tasks.push({ resource: r, model, phase, wave: model.wave, ...namespace ? { namespace } : {} });
+  }
+  tasks.sort(less);
+  adjustDeps(tasks, isNamespace, inNamespace);
+  adjustDeps(tasks, isCrd, crOf);
+  return tasks;
+}
+
+// src/sync/waves.ts
+var INT32_MAX = 2147483647n;
+var INT32_MIN = -2147483648n;
+var ANNOTATION_ONLY_KEYS = ["sync-wave", "hook", "hook-delete-policy", "sync-options", "compare-options"].map((k) => ARGOCD_PREFIX + k);
+var rule = syncRule;
+var WAVE_RULES = [
+  rule("hook-weight-invalid", "helm.sh/hook-weight must be an integer as strconv.Atoi parses it", "warning", "gitops-engine/pkg/sync/hook/helm/weight.go:9-18 (Atoi; an invalid weight is silently 0)"),
+  rule("hook-weight-overridden", "helm.sh/hook-weight and sync-wave must not disagree (sync-wave wins)", "warning", "gitops-engine/pkg/sync/syncwaves/waves.go:12-21 (sync-wave first, then hook/helm/weight.go)"),
+  rule("wave-out-of-range", "a wave must fit in 32 bits", "warning", "gitops-engine/pkg/sync/sync_tasks.go:95 (waves compared by int subtraction, which overflows)"),
+  rule("wave-on-syncfail-hook", "a wave on a SyncFail hook has no effect", "warning", "gitops-engine/pkg/sync/sync_context.go:926-962 (executeSyncFailPhase runs every SyncFail hook at once)"),
+  rule("wave-overridden-by-dependency", "a Namespace or CRD later than a resource that needs it is moved before it", "notice", "gitops-engine/pkg/sync/sync_tasks.go:113-178 (adjustDeps, waveOverride)"),
+  rule("wave-wrong-location", "ArgoCD sync annotations belong in the object's own metadata.annotations, not in labels or a pod template", "error", "gitops-engine/pkg/sync/syncwaves/waves.go:12-21 and hook/hook.go read obj.GetAnnotations() only"),
+  rule("wave-in-commonannotations", "no sync-wave in kustomize commonAnnotations (it stamps one wave on every resource)", "warning", "kustomize commonAnnotations applies to every resource; gitops-engine/pkg/sync/syncwaves/waves.go"),
+  rule("hook-in-commonannotations", "no hook annotation in kustomize commonAnnotations (it turns every resource into a hook)", "error", "kustomize commonAnnotations; gitops-engine/pkg/sync/hook/hook.go:23-36 (IsHook); sync_task.go (hooks are not pruned, re-created on sync)"),
+  rule("app-waves-need-app-health", "waves on child Applications need an argoproj.io_Application health check in argocd-cm", "warning", 'docs/operator-manual/health.md "Argocd App" (built-in Application health removed in 1.8, issue #3781); sync_context.go:570-588'),
+  rule("app-waves-with-child-autosync", "a child Application ordered by waves should not sync on its own", "warning", "docs/user-guide/sync-waves.md (waves order one sync operation); issues #8778, #4577"),
+  rule("appset-template-wave", "a sync-wave in an ApplicationSet template orders nothing", "warning", "applicationset controller creates Applications directly (no sync operation over them); issue #18268; use Progressive Syncs"),
+  rule("wave-without-health-gate", "a resource in an earlier wave needs a health check for later waves to wait on it", "warning", "gitops-engine/pkg/sync/sync_context.go:575-577 (no health check means done at once); issue #14442"),
+  rule("wave-blocked-by-suspended", "a suspended or paused resource must not sit before later waves", "warning", "gitops-engine/pkg/sync/sync_context.go:578-586 (Suspended keeps the wave waiting); issue #25054"),
+  rule("wave-blocked-by-pending-pvc", "a PVC must not sit in an earlier wave than the Pod that binds it", "warning", "gitops-engine/pkg/health/health_pvc.go (Pending is Progressing); sync_context.go:570-588; WaitForFirstConsumer storage classes"),
+  rule("cr-needs-skip-dry-run", "a custom resource whose CRD is not in the same Application needs SkipDryRunOnMissingResource=true", "warning", "gitops-engine/pkg/sync/sync_context.go:1099 (SkipDryRunOnMissingResource); the dry run covers the whole sync before any wave; issue #6489")
+];
+function wavePos(r) {
+  const e = r.annotations.get(ANNOTATION_SYNC_WAVE);
+  return e ? e.valuePos : r.keyPos(["metadata", r.name ? "name" : "generateName"]);
+}
+function checkWeight(report, r) {
+  const weight = r.annotations.get(HELM_HOOK_WEIGHT);
+  const wave = annotation(r, ANNOTATION_SYNC_WAVE);
+  const parsedWave = wave === void 0 ? void 0 : parseAtoi(wave);
+  if (weight?.isString) {
+    const parsed = parseAtoi(String(weight.value));
+    if (parsed === void 0) {
+      report("hook-weight-invalid", about(r, weight.valuePos, `helm.sh/hook-weight "${String(weight.value)}" is not an integer; ArgoCD ignores it${parsedWave === void 0 ? " and uses wave 0" : ""}.`, 'Write a whole number, quoted, such as "-1".'));
+    } else if (parsedWave !== void 0 && parsed !== parsedWave) {
+      report(
+        "hook-weight-overridden",
+        about(r, weight.valuePos, `helm.sh/hook-weight "${parsed}" differs from sync-wave "${parsedWave}"; ArgoCD uses the sync-wave and ignores the weight.`, "Remove one of them, or give both the same value.")
+      );
+    }
+  }
+  for (const [key2, value] of [
+    [ANNOTATION_SYNC_WAVE, parsedWave],
+    [HELM_HOOK_WEIGHT, weight?.isString ? parseAtoi(String(weight.value)) : void 0]
+  ]) {
+    if (value === void 0 || value >= INT32_MIN && value <= INT32_MAX) continue;
+    report("wave-out-of-range", about(r, r.annotations.get(key2).valuePos, `${key2} ${value} is outside 32-bit range; ArgoCD orders waves by subtracting them, which can overflow and misorder.`, "Use a small wave number, for example between -100 and 100.", key2));
+  }
+}
+function checkSyncFailWave(report, r) {
+  const m = syncModel(r);
+  const wave = r.annotations.get(ANNOTATION_SYNC_WAVE) ?? r.annotations.get(HELM_HOOK_WEIGHT);
+  if (!wave || !m.phases.includes("SyncFail")) return;
+  report("wave-on-syncfail-hook", about(r, wave.valuePos, `${wave.key} has no effect on a SyncFail hook: ArgoCD runs every SyncFail hook at once when a sync fails.`, "Remove the wave; if SyncFail hooks must run in order, combine them into one Job."));
+}
+function checkLocation(report, r) {
+  for (const key2 of ANNOTATION_ONLY_KEYS) {
+    const label = r.labels.get(key2);
+    if (label && !r.annotations.has(key2)) {
+      report("wave-wrong-location", about(r, label.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
+    }
+  }
+  const tpl = podTemplatePath(r);
+  if (!tpl || tpl.length === 0) return;
+  const annos = at(r.object, ...tpl, "metadata", "annotations");
+  if (typeof annos !== "object" || annos === null) return;
+  for (const key2 of ANNOTATION_ONLY_KEYS) {
+    if (!(key2 in annos) || r.annotations.has(key2)) continue;
+    report(
+      "wave-wrong-location",
+      about(r, r.keyPos([...tpl, "metadata", "annotations", key2]), `${key2} is on the pod template, which ArgoCD does not read (it is copied to the Pods and only forces a rollout). ${r.kind} ${r.name ?? ""} stays in wave 0 / is not a hook.`, `Move ${key2} to the ${r.kind}'s own metadata.annotations.`, `template:${key2}`)
+    );
+  }
+}
+function checkKustomizations(ctx, report) {
+  for (const f of ctx.snapshot.files) {
+    for (const d of f.docs) {
+      const v = d.value;
+      if (!v || typeof v !== "object") continue;
+      const isKust = f.role === "kustomization" || typeof v.apiVersion === "string" && v.apiVersion.startsWith("kustomize.config.k8s.io/");
+      const common = v.commonAnnotations;
+      if (!isKust || typeof common !== "object" || common === null) continue;
+      if (ANNOTATION_SYNC_WAVE in common) {
+        report("wave-in-commonannotations", {
+          file: f.path,
+          pos: d.pos(["commonAnnotations", ANNOTATION_SYNC_WAVE]),
+          key: ANNOTATION_SYNC_WAVE,
+          message: `${f.path}: commonAnnotations sets ${ANNOTATION_SYNC_WAVE} on every resource of the kustomization (Namespaces, CRDs, Jobs and pod templates too) and overwrites per-resource waves from bases, so the ordering inside the Application collapses to one wave.`,
+          fix: "Remove it from commonAnnotations; annotate the resources that need a wave, or use a patch with a target selector."
+        });
+      }
+      if (ANNOTATION_HOOK in common) {
+        report("hook-in-commonannotations", {
+          file: f.path,
+          pos: d.pos(["commonAnnotations", ANNOTATION_HOOK]),
+          key: ANNOTATION_HOOK,
+          message: `${f.path}: commonAnnotations sets ${ANNOTATION_HOOK} on every resource, so each becomes a hook: not tracked or pruned as part of the Application, deleted and re-created on every sync (BeforeHookCreation), which breaks Namespaces, PVCs and operators.`,
+          fix: "Remove the hook from commonAnnotations; annotate only the Jobs that are hooks, or use sync waves for ordering."
+        });
+      }
+    }
+  }
+}
+function hasWave(r) {
+  return r.annotations.has(ANNOTATION_SYNC_WAVE);
+}
+function checkApplications(ctx, report, r) {
+  if (r.group !== "argoproj.io") return;
+  if (r.kind === "ApplicationSet") {
+    const tplAnnos = at(r.object, "spec", "template", "metadata", "annotations");
+    if (typeof tplAnnos === "object" && tplAnnos !== null && ANNOTATION_SYNC_WAVE in tplAnnos) {
+      report(
+        "appset-template-wave",
+        about(r, r.keyPos(["spec", "template", "metadata", "annotations", ANNOTATION_SYNC_WAVE]), "the ApplicationSet controller creates and updates the generated Applications directly; no sync operation runs over them, so this wave orders nothing.", "Remove the wave; to roll Applications out in order use Progressive Syncs (spec.strategy.type: RollingSync).")
+      );
+    }
+    return;
+  }
+  if (r.kind !== "Application" || !hasWave(r)) return;
+  const health = ctx.snapshot.customHealth;
+  if (!health?.has("argoproj.io/Application")) {
+    report(
+      "app-waves-need-app-health",
+      about(r, wavePos(r), "this child Application has a sync-wave, but no argocd-cm in this repository defines resource.customizations.health.argoproj.io_Application. Since ArgoCD 1.8 Applications have no built-in health, so the parent moves on to the next wave as soon as the child is created: waves order creation only.", 'Add the argoproj.io_Application health check to argocd-cm (see the ArgoCD health documentation, "Argocd App"), or drop the waves.')
+    );
+  }
+  const automated = at(r.object, "spec", "syncPolicy", "automated");
+  const enabled = typeof automated === "object" && automated !== null && automated.enabled !== false;
+  if (enabled) {
+    report(
+      "app-waves-with-child-autosync",
+      about(r, r.keyPos(["spec", "syncPolicy", "automated"]), "this child Application is ordered by a sync-wave in its parent but also syncs automatically on its own. When only the child's source changes the child syncs by itself, outside the parent's waves, so a later wave can roll out before an earlier one.", "Order updates inside one Application (waves on its resources), or drop automated sync on the children and let the parent sync them.")
+    );
+  }
+}
+function checkGroupWaves(ctx, report) {
+  const health = ctx.snapshot.customHealth ?? /* @__PURE__ */ new Set();
+  const clusterCrd = ctx.policy.sync.clusterCrdGroups;
+  for (const g of ctx.snapshot.groups) {
+    const resources = groupResources(g);
+    const plan = syncPlan(resources, groupNamespace(g));
+    const sync = plan.filter((t) => t.phase !== "SyncFail");
+    const later = (t) => sync.find((o) => o.resource !== t.resource && compareSteps(o, t) > 0);
+    for (const t of plan) {
+      const r = t.resource;
+      if (t.movedBefore && compareSteps(t, t.movedBefore) !== 0) {
+        report(
+          "wave-overridden-by-dependency",
+          about(r, wavePos(r), `ArgoCD moves this ${r.kind} before ${t.movedBefore.dependent}, which needs it, so it runs in ${stepLabel(t.phase, t.wave)} instead of ${stepLabel(t.movedBefore.phase, t.movedBefore.wave)}.`, `Give the ${r.kind} a wave no later than its first dependent (${stepLabel(t.phase, t.wave)}) so the manifest says what happens.`)
+        );
+      }
+      if (t.phase === "SyncFail") continue;
+      const next = later(t);
+      if (!next) continue;
+      const gk = `${r.group}/${r.kind}`;
+      const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ""} (${stepLabel(next.phase, next.wave)})`;
+      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && !hasBuiltinHealth(r.group, r.kind) && !health.has(gk)) {
+        report(
+          "wave-without-health-gate",
+          about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${nextLabel} does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`)
+        );
+      }
+      const paused = (r.kind === "Deployment" || r.kind === "Rollout") && at(r.object, "spec", "paused") === true;
+      const suspended = (r.kind === "CronJob" || r.kind === "Job") && at(r.object, "spec", "suspend") === true;
+      if (paused || suspended) {
+        report(
+          "wave-blocked-by-suspended",
+          about(r, r.pos(["spec", paused ? "paused" : "suspend"]), `this ${r.kind} is ${paused ? "paused" : "suspended"}, so its health is Suspended and the sync waits on it: ${nextLabel} is never applied.`, `Move the ${r.kind} to the last wave, or do not pause it in Git.`)
+        );
+      }
+      if (r.kind === "PersistentVolumeClaim" && r.group === "" && !health.has("/PersistentVolumeClaim") && t.model.phases.length && !t.model.isHook) {
+        const immediate = resources.some(
+          (s) => s.kind === "StorageClass" && s.name === at(r.object, "spec", "storageClassName") && at(s.object, "volumeBindingMode") === "Immediate"
+        );
+        const consumer = plan.find((o) => compareSteps(o, t) > 0 && o.phase !== "SyncFail" && claimNames(o.resource).includes(r.name ?? ""));
+        if (!immediate && consumer) {
+          report(
+            "wave-blocked-by-pending-pvc",
+            about(r, wavePos(r), `this PVC is in ${stepLabel(t.phase, t.wave)}, before ${consumer.resource.kind} ${consumer.resource.name ?? ""} (${stepLabel(consumer.phase, consumer.wave)}) that mounts it. With a WaitForFirstConsumer storage class the claim stays Pending (Progressing) until a Pod uses it, so the wave never completes and the Pod is never created.`, "Put the PVC in the same wave as its consumer, use a storage class with volumeBindingMode: Immediate, or add a PVC health check to argocd-cm that treats Pending as Healthy.")
+          );
+        }
+      }
+    }
+    const crds = new Set(
+      resources.filter((r) => r.kind === "CustomResourceDefinition").map((r) => `${String(at(r.object, "spec", "group"))}/${String(at(r.object, "spec", "names", "kind"))}`)
+    );
+    const appSkip = (g.application?.syncOptions ?? []).includes("SkipDryRunOnMissingResource=true");
+    for (const r of resources) {
+      const gk = `${r.group}/${r.kind}`;
+      if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
+      if (r.group === "argoproj.io" && ["Application", "AppProject", "ApplicationSet"].includes(r.kind)) continue;
+      if (clusterCrd.some((p) => globMatch(r.group, p))) continue;
+      const opts = annotation(r, "argocd.argoproj.io/sync-options") ?? "";
+      if (opts.split(",").map((s) => s.trim()).includes("SkipDryRunOnMissingResource=true")) continue;
+      report(
+        "cr-needs-skip-dry-run",
+        about(r, r.pos(["kind"]), `${gk} is a custom resource and its CRD is not in this Application. ArgoCD dry-runs the whole sync before any wave; if the CRD is not installed yet the dry run fails ("no matches for kind") and nothing is applied.`, `Add argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true, put the CRD in this Application, or list "${r.group}" in the policy's sync.clusterCrdGroups when the cluster always has it.`)
+      );
+    }
+  }
+}
+function globMatch(value, glob) {
+  const re = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  return re.test(value);
+}
+var waveCheck = {
+  name: "sync-waves",
+  rules: WAVE_RULES,
+  side(ctx) {
+    const report = onceReporter(ctx);
+    for (const r of ctx.snapshot.resources) {
+      checkWeight(report, r);
+      checkSyncFailWave(report, r);
+      checkLocation(report, r);
+      checkApplications(ctx, report, r);
+    }
+    checkKustomizations(ctx, report);
+    checkGroupWaves(ctx, report);
+  }
+};
+
+// src/sync/hooks.ts
+var rule2 = syncRule;
+var HOOK_RULES = [
+  rule2("hook-skip-mixed", "Skip mixed with other hook types is not a skip", "warning", "gitops-engine/pkg/sync/hook/hook.go:31-36 (Skip only when it is the only type)"),
+  rule2("helm-hook-unsupported", "helm.sh/hook values must be ones ArgoCD maps (pre/post-install, pre/post-upgrade, pre/post-delete, crd-install)", "warning", "gitops-engine/pkg/sync/hook/helm/type.go, helm/type_test.go; ignore/ignore.go:10 (a hook with no type is never synced)"),
+  rule2("helm-and-argo-hook", "with both argocd.argoproj.io/hook and helm.sh/hook, the Helm hook is ignored", "notice", "gitops-engine/pkg/sync/hook/hook.go:46-51; hook/delete_policy.go:19-21 (delete policies are unioned)"),
+  rule2("hook-invalid-delete-policy", "hook-delete-policy items must be ones ArgoCD reads, in the spelling of their annotation", "error", "gitops-engine/pkg/sync/common/types.go:135-148; hook/helm/delete_policy.go; hook/delete_policy.go:11-26 (unknown values dropped, default BeforeHookCreation)"),
+  rule2("delete-policy-on-non-hook", "a hook delete policy on a resource that is not a hook does nothing", "warning", "gitops-engine/pkg/sync/sync_task.go:122-128 (hasHookDeletePolicy: not a hook, no policy)"),
+  rule2("named-hook-not-rerun", "a named hook Job or Pod needs BeforeHookCreation (or generateName) to run again", "warning", "gitops-engine/pkg/sync/doc.go:40-41; sync_context.go:1011-1024 (only unnamed hooks get fresh names)"),
+  rule2("hook-on-persistent-resource", "a long-running workload as a hook leaves the app's health and pruning", "notice", "controller/health.go:36 (hooks are left out of app health); sync_context.go (hooks are not pruned)"),
+  rule2("non-hook-without-name", "a resource that is not a hook needs metadata.name", "error", "gitops-engine/pkg/sync/sync_context.go:1011-1024 (only hooks get generated names)"),
+  rule2("hook-with-ttl", "a hook Job should not set ttlSecondsAfterFinished", "warning", "argo-cd issues #21055, #14929; docs/user-guide/resource_hooks.md (the Job can vanish before ArgoCD records the result)"),
+  rule2("helm-hook-mapping", "Helm hooks that rely on Helm's install/upgrade semantics behave differently under ArgoCD", "warning", "gitops-engine/pkg/sync/hook/helm/type.go (pre-install and pre-upgrade are PreSync, post-* are PostSync); sync_tasks.go:16-21"),
+  rule2("mixed-helm-argo-delete-policy", "do not combine ArgoCD and Helm delete policies on one object (they are unioned)", "warning", "gitops-engine/pkg/sync/hook/delete_policy.go:11-26; issue #15613"),
+  rule2("stateful-kind-as-hook", "long-lived objects (PVC, Namespace, Secret, ConfigMap, CRD) should not be hooks", "warning", "hooks are re-created on every sync (BeforeHookCreation) and never pruned: sync_context.go; issues #3837, #6112")
+];
+function checkResource(report, r, m) {
+  if (r.group === "kustomize.config.k8s.io") return;
+  const argo = r.annotations.get(ANNOTATION_HOOK);
+  const argoItems = argo?.isString ? splitCsv(String(argo.value)) : [];
+  const helm = r.annotations.get(HELM_HOOK);
+  const helmItems = helm?.isString ? splitCsv(String(helm.value)) : [];
+  if (argo && argoItems.includes("Skip") && argoItems.some((t) => t !== "Skip" && ENGINE_HOOK_TYPES.includes(t))) {
+    report("hook-skip-mixed", about(r, argo.valuePos, `"Skip" is ignored when other hook types are listed: ArgoCD runs this object as a ${m.phases.join(", ")} hook instead of skipping it.`, 'Use "Skip" alone to skip the object, or remove "Skip".'));
+  }
+  if (helm) {
+    const unknown = helmItems.filter((h) => !(h in HELM_HOOK_MAPPING) && h !== "crd-install");
+    for (const u of unknown) {
+      const dropped = !argo && m.ignored;
+      report(
+        "helm-hook-unsupported",
+        about(r, helm.valuePos, `helm.sh/hook "${u}" has no ArgoCD equivalent (test and rollback hooks never run under ArgoCD).${dropped ? " With no hook type left the object is a hook of no phase: ArgoCD never applies it." : ""}`, dropped ? "Remove the object from what ArgoCD renders, or map it to an ArgoCD phase with argocd.argoproj.io/hook." : `Remove "${u}".`, u)
+      );
+    }
+    if (m.argoTypes.length) {
+      report("helm-and-argo-hook", about(r, helm.keyPos, `argocd.argoproj.io/hook (${m.argoTypes.join(", ")}) takes precedence, so helm.sh/hook "${String(helm.value)}" is ignored (delete policies of both are still combined).`, "Remove helm.sh/hook if the object is only deployed by ArgoCD, or accept that ArgoCD ignores it."));
+    } else if (!argo && helmItems.length) {
+      const mapped = new Set(helmItems.map((h) => HELM_HOOK_MAPPING[h]).filter(Boolean));
+      const has = (h) => helmItems.includes(h);
+      const problems = [];
+      if (has("post-install") || has("post-upgrade")) {
+        problems.push("post-install/post-upgrade become PostSync, which runs only after every Sync-phase resource is Healthy: anything those resources need from this hook deadlocks the sync");
+      }
+      if (has("pre-install") !== has("pre-upgrade") && (has("pre-install") || has("pre-upgrade"))) {
+        problems.push(`${has("pre-install") ? "pre-install" : "pre-upgrade"} becomes PreSync, which ArgoCD runs on every sync (ArgoCD has no install/upgrade distinction)`);
+      }
+      if (has("post-install") !== has("post-upgrade") && (has("post-install") || has("post-upgrade"))) {
+        problems.push(`${has("post-install") ? "post-install" : "post-upgrade"} runs on every sync as well, not only on ${has("post-install") ? "install" : "upgrade"}`);
+      }
+      if (problems.length && mapped.size) {
+        report("helm-hook-mapping", about(r, helm.valuePos, `helm.sh/hook "${String(helm.value)}" maps to ArgoCD ${[...mapped].join(", ")}: ${problems.join("; ")}.`, "Set argocd.argoproj.io/hook (and a sync-wave) for the phase this hook needs under ArgoCD, for example Sync with a wave before its consumers."));
+      }
+    }
+  }
+  const argoPolicy = r.annotations.get(ANNOTATION_HOOK_DELETE_POLICY);
+  const helmPolicy = r.annotations.get(HELM_HOOK_DELETE_POLICY);
+  if (argoPolicy?.isString) {
+    for (const p of splitCsv(String(argoPolicy.value))) {
+      if (ARGO_DELETE_POLICIES.includes(p)) continue;
+      const helmSpelling = HELM_DELETE_POLICIES[p];
+      report(
+        "hook-invalid-delete-policy",
+        about(r, argoPolicy.valuePos, `"${p}" is not an ArgoCD hook delete policy (${ARGO_DELETE_POLICIES.join(", ")}); ArgoCD drops it${m.deletePolicyDefaulted ? " and, with no valid policy left, uses BeforeHookCreation: the hook is not deleted after it finishes" : ""}.`, helmSpelling ? `Write "${helmSpelling}" (the Helm spelling belongs under helm.sh/hook-delete-policy).` : `Write one of ${ARGO_DELETE_POLICIES.join(", ")}${closest(p, ARGO_DELETE_POLICIES) ? ` (did you mean ${closest(p, ARGO_DELETE_POLICIES)}?)` : ""}.`, `argo:${p}`)
+      );
+    }
+  }
+  if (helmPolicy?.isString) {
+    for (const p of splitCsv(String(helmPolicy.value))) {
+      if (p in HELM_DELETE_POLICIES) continue;
+      report("hook-invalid-delete-policy", about(r, helmPolicy.valuePos, `"${p}" is not a Helm hook delete policy (${Object.keys(HELM_DELETE_POLICIES).join(", ")}); ArgoCD drops it.`, `Write one of ${Object.keys(HELM_DELETE_POLICIES).join(", ")}.`, `helm:${p}`));
+    }
+  }
+  if ((argoPolicy || helmPolicy) && !m.isHook) {
+    report("delete-policy-on-non-hook", about(r, (argoPolicy ?? helmPolicy).keyPos, "this resource is not a hook, so ArgoCD ignores its hook delete policy.", "Remove the delete policy, or make the resource a hook with argocd.argoproj.io/hook."));
+  }
+  if (argoPolicy?.isString && helmPolicy?.isString && m.isHook) {
+    const argoSet = new Set(splitCsv(String(argoPolicy.value)));
+    const extra = splitCsv(String(helmPolicy.value)).map((p) => HELM_DELETE_POLICIES[p]).filter((p) => p !== void 0 && !argoSet.has(p));
+    if (extra.length) {
+      report("mixed-helm-argo-delete-policy", about(r, helmPolicy.valuePos, `ArgoCD combines both delete policies, so helm.sh/hook-delete-policy adds ${extra.join(", ")} to the ArgoCD policy "${String(argoPolicy.value)}"; for example hook-succeeded still deletes the Job and its logs.`, "Keep one delete policy: remove helm.sh/hook-delete-policy, or make both say the same."));
+    }
+  }
+  if (!m.isHook || m.phases.length === 0) {
+    if (!m.isHook && !m.skip && r.name === void 0) {
+      report("non-hook-without-name", about(r, r.keyPos(["metadata", r.generateName !== void 0 ? "generateName" : "name"]), "it has no metadata.name. Only hooks get a generated name; ArgoCD cannot apply or track a resource without one.", "Give it a metadata.name, or make it a hook (for a Job that should run on every sync: argocd.argoproj.io/hook: Sync)."));
+    }
+    return;
+  }
+  const isRunOnce = r.kind === "Job" || r.kind === "Pod";
+  if (isRunOnce && r.name !== void 0 && !m.deletePolicies.includes("BeforeHookCreation")) {
+    report("named-hook-not-rerun", about(r, r.pos(["metadata", "name"]), `this hook has a fixed name and delete policy ${m.deletePolicies.join(", ")}: when it is still there from the last sync, ArgoCD does not create it again (and a Job's template cannot be changed), so it will not re-run.`, "Add BeforeHookCreation to argocd.argoproj.io/hook-delete-policy, or use metadata.generateName."));
+  }
+  if (r.kind === "Job" && at(r.object, "spec", "ttlSecondsAfterFinished") !== void 0) {
+    report("hook-with-ttl", about(r, r.keyPos(["spec", "ttlSecondsAfterFinished"]), 'the Job controller may delete this hook Job before ArgoCD records its result; the sync then waits forever or fails with "resource is missing".', "Remove ttlSecondsAfterFinished and let the hook delete policy (HookSucceeded, BeforeHookCreation) clean up."));
+  }
+  const hookPos = argo?.valuePos ?? helm?.valuePos ?? r.pos(["metadata"]);
+  if (LONG_LIVED_KINDS.has(r.kind)) {
+    report("stateful-kind-as-hook", about(r, hookPos, `a ${r.kind} as a hook is not part of the Application's managed resources: it is deleted and re-created on every sync (BeforeHookCreation; a bound PVC cannot be deleted) and never pruned.`, `Make the ${r.kind} a normal resource and order it with a negative sync-wave instead.`));
+  } else if (PERSISTENT_WORKLOAD_KINDS.has(r.kind)) {
+    report("hook-on-persistent-resource", about(r, hookPos, `a ${r.kind} as a hook is left out of the Application's health and is not pruned like other resources.`, `Make the ${r.kind} a normal resource and order it with sync-waves.`));
+  }
+}
+var hookCheck = {
+  name: "sync-hooks",
+  rules: HOOK_RULES,
+  side(ctx) {
+    const report = onceReporter(ctx);
+    for (const r of ctx.snapshot.resources) checkResource(report, r, syncModel(r));
+  }
+};
+
+// src/sync/options.ts
+var RESOURCE_SYNC_OPTIONS = /* @__PURE__ */ new Set([
+  "SkipDryRunOnMissingResource=true",
+  "Validate=false",
+  "PruneLast=true",
+  "Replace=true",
+  "Replace=false",
+  "Force=true",
+  "ServerSideApply=true",
+  "ServerSideApply=false",
+  "Prune=false",
+  "Prune=confirm",
+  "Delete=false",
+  "Delete=confirm"
+]);
+var APP_SYNC_OPTIONS = /* @__PURE__ */ new Set([
+  "ApplyOutOfSyncOnly=true",
+  "PrunePropagationPolicy=foreground",
+  "PrunePropagationPolicy=background",
+  "PrunePropagationPolicy=orphan",
+  "CreateNamespace=true",
+  "RespectIgnoreDifferences=true",
+  "FailOnSharedResource=true",
+  "ClientSideApplyMigration=false"
+]);
+var RESOURCE_COMPARE_OPTIONS = /* @__PURE__ */ new Set(["IgnoreExtraneous"]);
+var APP_COMPARE_OPTIONS = /* @__PURE__ */ new Set(["ServerSideDiff=true", "ServerSideDiff=false", "IncludeMutationWebhook=true"]);
+var rule3 = syncRule;
+var OPTION_RULES = [
+  rule3("sync-option-unknown", "sync options must be ones ArgoCD reads, spelled exactly, at the level where they act", "warning", "gitops-engine/pkg/sync/common/types.go:24-58; sync_context.go:337-357, 1099, 1168, 1317-1322, 1434-1435, 1764; controller/state.go:1235-1250; docs/user-guide/sync-options.md"),
+  rule3("sync-option-conflict", "sync options must not contradict each other", "notice", "docs/user-guide/sync-options.md (Replace wins over ServerSideApply; Force is meant with Replace)"),
+  rule3("compare-option-unknown", "compare options must be ones ArgoCD reads, at the level where they act", "warning", "common/common.go:218-219; controller/state.go:916-936, 1053"),
+  rule3("ignore-annotation-not-true", 'ignore-healthcheck and ignore-restart-policy must be exactly "true"', "warning", "controller/health.go:47; gitops-engine/pkg/sync/common/types.go:22")
+];
+function checkSyncOptions(report, r, items, pos, level) {
+  for (const o of items) {
+    if (RESOURCE_SYNC_OPTIONS.has(o) || level === "application" && APP_SYNC_OPTIONS.has(o)) continue;
+    const appOnly = level === "resource" && APP_SYNC_OPTIONS.has(o);
+    const known = level === "resource" ? RESOURCE_SYNC_OPTIONS : /* @__PURE__ */ new Set([...RESOURCE_SYNC_OPTIONS, ...APP_SYNC_OPTIONS]);
+    const near = closest(o, known, 4);
+    report(
+      "sync-option-unknown",
+      about(
+        r,
+        pos,
+        appOnly ? `sync option "${o}" only acts in an Application's spec.syncPolicy.syncOptions; on a resource ArgoCD ignores it.` : `sync option "${o}" is not one ArgoCD reads${level === "resource" ? " on a resource" : ""} (options are compared exactly, case-sensitive); it is silently ignored.`,
+        appOnly ? `Move "${o}" to the Application's spec.syncPolicy.syncOptions.` : near ? `Write "${near}".` : `Use one of ${[...known].join(", ")}.`,
+        `${level}:${o}`
+      )
+    );
+  }
+}
+function checkConflicts(report, r, items, pos, level) {
+  const has = (o) => items.includes(o);
+  if (has("Replace=true") && has("ServerSideApply=true")) {
+    report("sync-option-conflict", about(r, pos, "Replace=true and ServerSideApply=true are both set; ArgoCD replaces the object and server-side apply is not used.", "Keep one of the two.", `${level}:replace-ssa`));
+  }
+  if (has("Force=true") && !has("Replace=true")) {
+    report("sync-option-conflict", about(r, pos, "Force=true acts together with Replace=true (delete and re-create); without it, it is probably not what was meant.", "Add Replace=true, or remove Force=true.", `${level}:force`));
+  }
+}
+function checkResource2(report, r) {
+  const isApp = r.group === "argoproj.io" && r.kind === "Application";
+  const so = r.annotations.get(ANNOTATION_SYNC_OPTIONS);
+  if (so?.isString) {
+    checkSyncOptions(report, r, splitCsv(String(so.value)), so.valuePos, "resource");
+    checkConflicts(report, r, splitCsv(String(so.value)), so.valuePos, "resource");
+  }
+  if (isApp) {
+    const list2 = at(r.object, "spec", "syncPolicy", "syncOptions");
+    if (Array.isArray(list2)) {
+      list2.forEach((o, i) => {
+        if (typeof o === "string") checkSyncOptions(report, r, [o], r.pos(["spec", "syncPolicy", "syncOptions", i]), "application");
+      });
+      checkConflicts(report, r, list2.filter((o) => typeof o === "string"), r.keyPos(["spec", "syncPolicy", "syncOptions"]), "application");
+    }
+  }
+  const co = r.annotations.get(ANNOTATION_COMPARE_OPTIONS);
+  if (co?.isString) {
+    for (const o of splitCsv(String(co.value))) {
+      if (RESOURCE_COMPARE_OPTIONS.has(o) || isApp && APP_COMPARE_OPTIONS.has(o)) continue;
+      const appOnly = !isApp && APP_COMPARE_OPTIONS.has(o);
+      const near = closest(o, isApp ? [...RESOURCE_COMPARE_OPTIONS, ...APP_COMPARE_OPTIONS] : RESOURCE_COMPARE_OPTIONS, 4);
+      report(
+        "compare-option-unknown",
+        about(r, co.valuePos, appOnly ? `compare option "${o}" only acts on an Application; on a ${r.kind} ArgoCD ignores it.` : `compare option "${o}" is not one ArgoCD reads (exact, case-sensitive); it is ignored.`, near && !appOnly ? `Write "${near}".` : appOnly ? `Set "${o}" on the Application instead.` : "Remove it.", o)
+      );
+    }
+  }
+  for (const key2 of ["argocd.argoproj.io/ignore-healthcheck", "argocd.argoproj.io/ignore-restart-policy"]) {
+    const e = r.annotations.get(key2);
+    if (!e || !e.isString || e.value === "true") continue;
+    report("ignore-annotation-not-true", about(r, e.valuePos, `${key2} is "${String(e.value)}"; ArgoCD acts only on the exact string "true", so this does nothing.`, `Write "true", or remove the annotation.`, key2));
+  }
+}
+var optionsCheck = {
+  name: "sync-options",
+  rules: OPTION_RULES,
+  side(ctx) {
+    const report = onceReporter(ctx);
+    for (const r of ctx.snapshot.resources) checkResource2(report, r);
+  }
+};
+
+// src/sync/ordering.ts
+var rule4 = syncRule;
+var WAVES_REF = "gitops-engine/pkg/sync/sync_tasks.go:16-21, 81-111 (phase, then wave); sync_context.go:677-684 (one step at a time)";
+var ORDERING_RULES = [
+  rule4("ordering-violated", "resources must respect the ordering constraints of the policy (sync.ordering)", "error", WAVES_REF),
+  rule4("presync-hook-before-database", "a schema migration must run after the database it migrates (a PreSync hook runs before every Sync-phase resource)", "error", `${WAVES_REF}; docs/user-guide/sync-waves.md`),
+  rule4("migration-wave-not-before-consumer", "a schema migration must run in an earlier phase or wave than every workload that uses its schema", "error", `${WAVES_REF}; issues #5086, #15968`),
+  rule4("presync-hook-depends-on-sync-resource", "a PreSync hook must not need a ConfigMap, Secret or ServiceAccount that is only applied in the Sync phase", "error", "gitops-engine/pkg/sync/sync_tasks.go:16-21 (PreSync runs before any Sync-phase resource); issue #9891"),
+  rule4("job-immutable-template", "a Job that is not a hook needs a per-release name or Replace=true (its template is immutable)", "warning", "Kubernetes: Job spec.template is immutable; gitops-engine/pkg/sync/sync_context.go:1434-1435 (Replace, Force)")
+];
+function globs(value, patterns) {
+  return value !== void 0 && patterns.some((p) => minimatch(value, p));
+}
+function metaMatches(meta, wanted) {
+  if (!wanted) return true;
+  return Object.entries(wanted).every(([k, v]) => {
+    const e = meta.get(k);
+    return e !== void 0 && e.isString && minimatch(String(e.value), v);
+  });
+}
+function anyMeta(meta, wanted) {
+  return Object.entries(wanted).some(([k, v]) => {
+    const e = meta.get(k);
+    return e !== void 0 && e.isString && minimatch(String(e.value), v);
+  });
+}
+function hasRole(r, role, s) {
+  const name = r.name ?? r.generateName;
+  switch (role) {
+    case "migration":
+      return (r.kind === "Job" || r.kind === "Pod") && (globs(name, s.migrations.names) || anyMeta(r.labels, s.migrations.labels));
+    case "database":
+      return s.databases.kinds.includes(`${r.group}/${r.kind}`) || r.kind === "StatefulSet" && images(r).some((i) => globs(i, s.databases.images));
+    case "consumer":
+      return s.consumers.kinds.includes(r.kind) || s.consumers.kinds.includes(`${r.group}/${r.kind}`);
+  }
+}
+function selects(sel, r, phases, s) {
+  if (sel.kinds && !sel.kinds.some((k) => k === r.kind || k === `${r.group}/${r.kind}`)) return false;
+  if (sel.groups && !sel.groups.includes(r.group)) return false;
+  if (sel.names && !globs(r.name ?? r.generateName, sel.names)) return false;
+  if (!metaMatches(r.labels, sel.labels) || !metaMatches(r.annotations, sel.annotations)) return false;
+  if (sel.phases && !phases.some((p) => sel.phases.includes(p))) return false;
+  if (sel.role && !hasRole(r, sel.role, s)) return false;
+  return true;
+}
+function sameImage(a, b, s) {
+  if (globs(b.name ?? b.generateName, s.consumers.names)) return true;
+  const repos = new Set(images(a).map(imageRepository));
+  return images(b).some((i) => repos.has(imageRepository(i)));
+}
+function stepPos(r) {
+  const m = syncModel(r);
+  const wave = r.annotations.get(ANNOTATION_SYNC_WAVE);
+  const hook = r.annotations.get(ANNOTATION_HOOK);
+  if (m.isHook && hook && m.phases[0] !== "Sync") return hook.valuePos;
+  if (wave) return wave.valuePos;
+  if (hook) return hook.valuePos;
+  return r.pos(["metadata"]);
+}
+function unreadWave(r) {
+  const e = r.annotations.get(ANNOTATION_SYNC_WAVE);
+  if (!e || syncModel(r).waveSource === "sync-wave") return "";
+  return ` Note: the sync-wave of ${resourceLabel(r)} (${e.source}) is not a valid quoted integer, so ArgoCD does not use it.`;
+}
+function fixFor(c, early, late) {
+  const lateLabel = resourceLabel(late.resource);
+  const earlyLabel = resourceLabel(early.resource);
+  if (late.phase === "PreSync" && early.phase !== "PreSync") {
+    return `Make ${lateLabel} a Sync hook (argocd.argoproj.io/hook: Sync) with a sync-wave greater than ${early.wave}, so it runs after ${earlyLabel}.`;
+  }
+  if (early.phase !== late.phase) return `Put ${earlyLabel} in a phase that runs before ${late.phase}, or move ${lateLabel} to a later phase.`;
+  return `Give ${earlyLabel} a sync-wave lower than ${late.wave} (quoted, for example "${late.wave - 1n}"), or give ${lateLabel} a sync-wave greater than ${early.wave}; the "${c.name}" constraint needs ${earlyLabel} first.`;
+}
+var orderingCheck = {
+  name: "sync-ordering",
+  rules: ORDERING_RULES,
+  side(ctx) {
+    const report = onceReporter(ctx);
+    const s = ctx.policy.sync;
+    for (const g of ctx.snapshot.groups) {
+      const resources = groupResources(g);
+      const plan = syncPlan(resources, groupNamespace(g));
+      const tasksOf = /* @__PURE__ */ new Map();
+      for (const t of plan) tasksOf.set(t.resource, [...tasksOf.get(t.resource) ?? [], t]);
+      const phasesOf = (r) => (tasksOf.get(r) ?? []).map((t) => t.phase).filter((p) => p !== "SyncFail");
+      const ordered = [...tasksOf.keys()].filter((r) => phasesOf(r).length > 0);
+      for (const c of s.ordering) {
+        const rel = c.relation ?? "any";
+        const ruleId = c.rule ?? "ordering-violated";
+        const before = ordered.filter((r) => selects(c.before, r, phasesOf(r), s));
+        const after = ordered.filter((r) => selects(c.after, r, phasesOf(r), s));
+        for (const a of before) {
+          const lastA = tasksOf.get(a).filter((t) => t.phase !== "SyncFail").at(-1);
+          for (const b of after) {
+            if (a === b || rel === "same-image" && !sameImage(a, b, s)) continue;
+            const firstB = tasksOf.get(b).find((t) => t.phase !== "SyncFail");
+            if (compareSteps(lastA, firstB) < 0) continue;
+            const target = hasRole(a, "migration", s) && !hasRole(b, "migration", s) ? a : b;
+            const other = target === a ? b : a;
+            const same = compareSteps(lastA, firstB) === 0;
+            report(ruleId, {
+              ...about(
+                target,
+                stepPos(target),
+                `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${other.file}, ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
+                fixFor(c, lastA, firstB),
+                `${c.name}|${resourceLabel(other)}`
+              )
+            });
+          }
+        }
+      }
+      const syncOnly = /* @__PURE__ */ new Map();
+      for (const r of ordered) {
+        if (["ConfigMap", "Secret", "ServiceAccount"].includes(r.kind) && r.name && !phasesOf(r).includes("PreSync")) syncOnly.set(`${r.kind}/${r.name}`, r);
+      }
+      for (const r of ordered) {
+        if (!phasesOf(r).includes("PreSync") || !syncModel(r).isHook) continue;
+        for (const ref of podReferences(r)) {
+          const dep = syncOnly.get(`${ref.kind}/${ref.name}`);
+          if (!dep) continue;
+          report(
+            "presync-hook-depends-on-sync-resource",
+            about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref.kind} ${ref.name} (and after the database, for a migration).`, `${ref.kind}/${ref.name}`)
+          );
+        }
+      }
+    }
+    for (const r of ctx.snapshot.resources) {
+      if (r.kind !== "Job" || r.group !== "batch" || r.name === void 0) continue;
+      const m = syncModel(r);
+      if (m.isHook || m.skip) continue;
+      const opts = splitCsv(annotation(r, ANNOTATION_SYNC_OPTIONS) ?? "");
+      if (opts.includes("Replace=true") || opts.includes("Force=true")) continue;
+      report(
+        "job-immutable-template",
+        about(r, r.pos(["metadata", "name"]), `this Job is a normal resource with a fixed name. A Job's spec.template is immutable, so the next release that changes it (a new image tag) fails to apply ("field is immutable") and the sync is stuck until someone deletes the Job.`, "Make it a hook (argocd.argoproj.io/hook: Sync or PreSync, hook-delete-policy: BeforeHookCreation), add argocd.argoproj.io/sync-options: Replace=true, or give it a per-release name.")
+      );
+    }
+  }
+};
+
+// src/sync/plan-report.ts
+function rows(tasks) {
+  return tasks.map((t) => {
+    const r = t.resource;
+    return {
+      phase: t.phase,
+      wave: String(t.wave),
+      kind: groupKind(r),
+      ...t.namespace ? { namespace: t.namespace } : {},
+      name: r.name ?? `${r.generateName ?? ""}*`,
+      hook: t.model.isHook,
+      file: r.file,
+      line: r.pos([]).line,
+      ...t.movedBefore ? { dependencyMove: { before: t.movedBefore.dependent, phase: t.movedBefore.phase, wave: String(t.movedBefore.wave) } } : {}
+    };
+  });
+}
+var rowKey = (r) => `${r.kind}|${r.namespace ?? ""}|${r.name}|${r.phase === "Sync" || !r.hook ? "" : r.phase}`;
+var identity = (r) => `${r.kind}|${r.namespace ?? ""}|${r.name}`;
+function groupKey(g) {
+  return `${g.grouping}:${g.application ? `${g.application.file}#${g.application.name}` : g.dir}`;
+}
+function plansOf(snap) {
+  const out = /* @__PURE__ */ new Map();
+  for (const g of snap.groups) out.set(groupKey(g), { g, rows: rows(syncPlan(groupResources(g), groupNamespace(g))) });
+  return out;
+}
+function comparePlans(head, base) {
+  const h = plansOf(head);
+  const b = base ? plansOf(base) : /* @__PURE__ */ new Map();
+  const groups = [];
+  for (const [key2, { g, rows: headRows }] of h) {
+    const baseRows = b.get(key2)?.rows;
+    const byKey = new Map((baseRows ?? []).map((r) => [rowKey(r), r]));
+    const headIds = new Set(headRows.map(identity));
+    for (const r of headRows) {
+      const was = byKey.get(rowKey(r)) ?? (baseRows ?? []).find((x) => identity(x) === identity(r));
+      if (!baseRows) continue;
+      if (!was) r.change = "added";
+      else if (was.phase !== r.phase || was.wave !== r.wave) {
+        r.change = "moved";
+        r.was = { phase: was.phase, wave: was.wave };
+      }
+    }
+    const removed = (baseRows ?? []).filter((r) => !headIds.has(identity(r)));
+    const order = (rs) => rs.map(identity).join("\n");
+    const changed = baseRows !== void 0 && (removed.length > 0 || headRows.some((r) => r.change) || order(baseRows) !== order(headRows));
+    groups.push({
+      name: g.name,
+      grouping: g.grouping,
+      dir: g.dir,
+      ...g.application ? { application: g.application.file } : {},
+      head: headRows,
+      ...baseRows ? { base: baseRows } : {},
+      removed,
+      changed
+    });
+  }
+  for (const [key2, { g, rows: baseRows }] of b) {
+    if (h.has(key2)) continue;
+    groups.push({ name: g.name, grouping: g.grouping, dir: g.dir, ...g.application ? { application: g.application.file } : {}, head: [], base: baseRows, removed: baseRows, changed: true });
+  }
+  return { groups };
+}
+var planCheck = {
+  name: "sync-plan",
+  rules: [],
+  change(ctx) {
+    const detail = comparePlans(ctx.head, ctx.base);
+    if (detail.groups.length) ctx.detail("syncPlans", detail);
   }
 };
 
@@ -20957,11 +22481,11 @@ var EditMap = class {
     this.index.clear();
   }
 };
-function addImplementation(editMap, at, remove, add, before) {
+function addImplementation(editMap, at2, remove, add, before) {
   if (remove === 0 && add.length === 0) {
     return;
   }
-  const existing = editMap.index.get(at);
+  const existing = editMap.index.get(at2);
   if (existing) {
     existing[1] += remove;
     if (before) {
@@ -20972,9 +22496,9 @@ function addImplementation(editMap, at, remove, add, before) {
     }
     return;
   }
-  const change = [at, remove, add];
+  const change = [at2, remove, add];
   editMap.map.push(change);
-  editMap.index.set(at, change);
+  editMap.index.set(at2, change);
 }
 
 // node_modules/micromark/lib/initialize/document.js
@@ -27126,19 +28650,19 @@ var EditMap2 = class {
     this.index.clear();
   }
 };
-function addImplementation2(editMap, at, remove, add) {
+function addImplementation2(editMap, at2, remove, add) {
   if (remove === 0 && add.length === 0) {
     return;
   }
-  const existing = editMap.index.get(at);
+  const existing = editMap.index.get(at2);
   if (existing) {
     existing[1] += remove;
     existing[2].push(...add);
     return;
   }
-  const change = [at, remove, add];
+  const change = [at2, remove, add];
   editMap.map.push(change);
-  editMap.index.set(at, change);
+  editMap.index.set(at2, change);
 }
 
 // node_modules/micromark-extension-gfm-table/lib/infer.js
@@ -27792,16 +29316,16 @@ function isNotApplicable(c) {
 }
 
 // src/description/conditions.ts
-var HELM_HOOK = "helm.sh/hook";
+var HELM_HOOK2 = "helm.sh/hook";
 function key(r) {
   return `${groupKind(r)}\0${r.namespace ?? ""}\0${r.name ?? r.generateName ?? ""}`;
 }
-function annotation(r, k) {
+function annotation2(r, k) {
   const e = r.annotations.get(k);
   return e === void 0 ? void 0 : String(e.value ?? "").trim();
 }
 function hookOf(r) {
-  return annotation(r, ANNOTATION_HOOK) ?? annotation(r, HELM_HOOK);
+  return annotation2(r, ANNOTATION_HOOK) ?? annotation2(r, HELM_HOOK2);
 }
 function syncChanges(base, head, inScope) {
   const pick = (s) => new Map((s?.resources ?? []).filter((r) => !inScope || inScope(r.file)).map((r) => [key(r), r]));
@@ -27811,24 +29335,24 @@ function syncChanges(base, head, inScope) {
   for (const [k, h] of after) {
     const b = before.get(k);
     if (!b) {
-      if (annotation(h, ANNOTATION_SYNC_WAVE) !== void 0) out.wavedAddedOrRemoved.push(resourceLabel(h));
+      if (annotation2(h, ANNOTATION_SYNC_WAVE) !== void 0) out.wavedAddedOrRemoved.push(resourceLabel(h));
       if (hookOf(h) !== void 0) out.hooks.push(resourceLabel(h));
       continue;
     }
-    const wb = annotation(b, ANNOTATION_SYNC_WAVE) ?? "0";
-    const wa = annotation(h, ANNOTATION_SYNC_WAVE) ?? "0";
+    const wb = annotation2(b, ANNOTATION_SYNC_WAVE) ?? "0";
+    const wa = annotation2(h, ANNOTATION_SYNC_WAVE) ?? "0";
     if (wb !== wa) out.waves.push({ subject: resourceLabel(h), name: h.name ?? h.generateName ?? "", file: h.file, before: wb, after: wa });
     if (hookOf(b) !== hookOf(h)) out.hooks.push(resourceLabel(h));
   }
   for (const [k, b] of before) {
     if (after.has(k)) continue;
-    if (annotation(b, ANNOTATION_SYNC_WAVE) !== void 0) out.wavedAddedOrRemoved.push(resourceLabel(b));
+    if (annotation2(b, ANNOTATION_SYNC_WAVE) !== void 0) out.wavedAddedOrRemoved.push(resourceLabel(b));
     if (hookOf(b) !== void 0) out.hooks.push(resourceLabel(b));
   }
   return out;
 }
-function globMatcher(globs) {
-  const ms = globs.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
+function globMatcher(globs2) {
+  const ms = globs2.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
   return (p) => ms.some((m) => m.match(p));
 }
 function applies(req, change, base, head) {
@@ -27881,11 +29405,11 @@ function namesPreviousWave(line2, w) {
   const l = line2.toLowerCase();
   const numbers = [...l.matchAll(/(?<![\w.])[+-]?\d+(?!\d|\.\d)/g)].map((m) => ({ at: m.index, end: m.index + m[0].length, value: Number(m[0]) }));
   const previous3 = Number(w.before);
-  for (let at = l.indexOf(name); at >= 0; at = l.indexOf(name, at + 1)) {
-    const end = at + name.length;
-    if (/[\w-]/.test(l[at - 1] ?? "") || /[\w-]/.test(l[end] ?? "")) continue;
-    const outside = numbers.filter((n) => n.end <= at || n.at >= end);
-    const distance = (n) => n.end <= at ? at - n.end : n.at - end;
+  for (let at2 = l.indexOf(name); at2 >= 0; at2 = l.indexOf(name, at2 + 1)) {
+    const end = at2 + name.length;
+    if (/[\w-]/.test(l[at2 - 1] ?? "") || /[\w-]/.test(l[end] ?? "")) continue;
+    const outside = numbers.filter((n) => n.end <= at2 || n.at >= end);
+    const distance = (n) => n.end <= at2 ? at2 - n.end : n.at - end;
     const nearest = outside.sort((a, b) => distance(a) - distance(b))[0];
     if (nearest && Number.isFinite(previous3) && nearest.value === previous3) return true;
   }
@@ -27913,12 +29437,12 @@ function missingHint(sec, facts) {
   const hs = facts.parsed.headings.map((h) => h.source);
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), "and")}${hs.length > 6 ? ", \u2026" : ""})` : " (the body has no headings)";
 }
-function evaluateSection(sec, facts, rule, extras = {}, name) {
+function evaluateSection(sec, facts, rule5, extras = {}, name) {
   const label = name ?? `Section ${q(sec.headings[0])}`;
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const matches = facts.parsed.sections.filter((s2) => wanted.has(normaliseHeading(s2.heading.text)));
   if (!matches.length) {
-    return { rule, name: label, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
+    return { rule: rule5, name: label, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
   }
   let first;
   for (const s2 of matches) {
@@ -27926,13 +29450,13 @@ function evaluateSection(sec, facts, rule, extras = {}, name) {
     const problems2 = contentProblems(sec, c, extras, facts);
     if (!problems2.length) {
       const what = isNotApplicable(c) ? "N/A (accepted for this section)" : `${c.length} character(s) of real content`;
-      return { rule, name: label, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
+      return { rule: rule5, name: label, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
     }
     first ??= { s: s2, problems: problems2 };
   }
   const { s, problems } = first;
   return {
-    rule,
+    rule: rule5,
     name: label,
     state: "failed",
     found: `${q(s.heading.source)} at line ${s.heading.line}`,
@@ -27943,22 +29467,22 @@ function bodyContent(facts) {
   return realContent(facts.parsed.blocks, facts.template, facts.placeholders);
 }
 function evaluateBody(facts) {
-  const rule = "description-body";
+  const rule5 = "description-body";
   const name = "Body with real content";
-  if (!facts.pr.body.trim()) return { rule, name, state: "failed", missing: "the PR body is empty" };
+  if (!facts.pr.body.trim()) return { rule: rule5, name, state: "failed", missing: "the PR body is empty" };
   const c = bodyContent(facts);
-  if (c.length > 0) return { rule, name, state: "passed", found: `${c.length} character(s) of real content` };
+  if (c.length > 0) return { rule: rule5, name, state: "passed", found: `${c.length} character(s) of real content` };
   const onlyTemplateHeadings = facts.parsed.headings.every((h) => facts.template.headings.has(h.text));
   if (c.dropped.template > 0 && onlyTemplateHeadings) {
-    return { rule, name, state: "failed", missing: `the body is the PR template (${facts.template.paths.join(", ")}) left as written: nothing was filled in` };
+    return { rule: rule5, name, state: "failed", missing: `the body is the PR template (${facts.template.paths.join(", ")}) left as written: nothing was filled in` };
   }
   const held = describeEmpty(c, facts.template);
-  return { rule, name, state: "failed", missing: `the body holds ${held === "nothing" ? "only headings, no text" : held}` };
+  return { rule: rule5, name, state: "failed", missing: `the body holds ${held === "nothing" ? "only headings, no text" : held}` };
 }
 function evaluateTicket(settings, facts) {
-  const rule = "description-ticket";
+  const rule5 = "description-ticket";
   const name = "Ticket reference";
-  if (!settings.pattern) return { rule, name, state: "skipped", missing: "the policy requires no ticket (description.ticket.pattern is not set)" };
+  if (!settings.pattern) return { rule: rule5, name, state: "skipped", missing: "the policy requires no ticket (description.ticket.pattern is not set)" };
   const re = policyRegExp(settings.pattern);
   const headingText = facts.parsed.headings.filter((h) => !facts.template.headings.has(h.text)).map((h) => h.text);
   const places = {
@@ -27968,21 +29492,21 @@ function evaluateTicket(settings, facts) {
   };
   for (const where of settings.in) {
     const m = re.exec(places[where].text);
-    if (m) return { rule, name, state: "passed", found: `${q(m[0])} in ${places[where].label}` };
+    if (m) return { rule: rule5, name, state: "passed", found: `${q(m[0])} in ${places[where].label}` };
   }
-  return { rule, name, state: "failed", missing: `no ticket reference matching /${settings.pattern}/ in ${settings.in.map((w) => places[w].label).join(", ").replace(/, ([^,]*)$/, " or $1")}` };
+  return { rule: rule5, name, state: "failed", missing: `no ticket reference matching /${settings.pattern}/ in ${settings.in.map((w) => places[w].label).join(", ").replace(/, ([^,]*)$/, " or $1")}` };
 }
 function evaluateTitle(settings, pr) {
-  const rule = "description-title";
+  const rule5 = "description-title";
   const name = "Title format";
-  if (!settings.pattern) return { rule, name, state: "skipped", missing: "the policy sets no title pattern (description.title.pattern is not set)" };
-  if (policyRegExp(settings.pattern).test(pr.title)) return { rule, name, state: "passed", found: `${q(pr.title)} matches /${settings.pattern}/` };
-  return { rule, name, state: "failed", found: q(pr.title), missing: `the title does not match /${settings.pattern}/${settings.hint ? ` (${settings.hint})` : ""}` };
+  if (!settings.pattern) return { rule: rule5, name, state: "skipped", missing: "the policy sets no title pattern (description.title.pattern is not set)" };
+  if (policyRegExp(settings.pattern).test(pr.title)) return { rule: rule5, name, state: "passed", found: `${q(pr.title)} matches /${settings.pattern}/` };
+  return { rule: rule5, name, state: "failed", found: q(pr.title), missing: `the title does not match /${settings.pattern}/${settings.hint ? ` (${settings.hint})` : ""}` };
 }
 function evaluateLabels(settings, pr) {
-  const rule = "description-labels";
+  const rule5 = "description-labels";
   const name = "Labels";
-  if (!settings.required.length && !settings.forbidden.length) return { rule, name, state: "skipped", missing: "the policy requires and forbids no labels" };
+  if (!settings.required.length && !settings.forbidden.length) return { rule: rule5, name, state: "skipped", missing: "the policy requires and forbids no labels" };
   const have = new Set(pr.labels.map((l) => l.toLowerCase()));
   const lacking = settings.required.filter((l) => !have.has(l.toLowerCase()));
   const banned = pr.labels.filter((l) => settings.forbidden.some((f) => f.toLowerCase() === l.toLowerCase()));
@@ -27990,7 +29514,7 @@ function evaluateLabels(settings, pr) {
   const problems = [];
   if (lacking.length) problems.push(`missing required label(s) ${quoteList(lacking, "and")}`);
   if (banned.length) problems.push(`carries forbidden label(s) ${quoteList(banned, "and")}`);
-  return problems.length ? { rule, name, state: "failed", found, missing: problems.join("; ") } : { rule, name, state: "passed", found };
+  return problems.length ? { rule: rule5, name, state: "failed", found, missing: problems.join("; ") } : { rule: rule5, name, state: "passed", found };
 }
 
 // src/description/revert.ts
@@ -28076,7 +29600,7 @@ var DESCRIPTION_RULES = [
 ];
 var ALL_RULES = DESCRIPTION_RULES.map((r) => r.id);
 function notEvaluated(ctx, reason) {
-  for (const rule of ALL_RULES) ctx.outcome(rule, "not-evaluated", reason, { blocking: false });
+  for (const rule5 of ALL_RULES) ctx.outcome(rule5, "not-evaluated", reason, { blocking: false });
   ctx.detail("description", { evaluated: false, reason, requirements: [] });
 }
 function combine2(results) {
@@ -28087,8 +29611,8 @@ function combine2(results) {
   const skip = results.find((r) => r.state === "skipped");
   return { state: "skipped", ...skip?.missing ? { reason: skip.missing } : {} };
 }
-function skipped(rule, name, why) {
-  return { rule, name, state: "skipped", missing: why };
+function skipped(rule5, name, why) {
+  return { rule: rule5, name, state: "skipped", missing: why };
 }
 function evaluateDescription(ctx, settings) {
   const { change } = ctx;
@@ -28148,12 +29672,12 @@ var descriptionCheck = {
       return;
     }
     const settings = ctx.policy.description;
-    const details = evaluateDescription(ctx, settings);
-    ctx.detail("description", details);
+    const details2 = evaluateDescription(ctx, settings);
+    ctx.detail("description", details2);
     const blocking = !(pr.draft && settings.drafts === "report");
-    for (const rule of ALL_RULES) {
-      const { state, reason } = combine2(details.requirements.filter((r) => r.rule === rule));
-      ctx.outcome(rule, state, reason, { blocking: blocking && state === "failed" });
+    for (const rule5 of ALL_RULES) {
+      const { state, reason } = combine2(details2.requirements.filter((r) => r.rule === rule5));
+      ctx.outcome(rule5, state, reason, { blocking: blocking && state === "failed" });
     }
     if (pr.draft) {
       ctx.note(
@@ -28164,7 +29688,7 @@ var descriptionCheck = {
 };
 
 // src/rules/catalog.ts
-var CHECKS = [yamlCheck, annotationCheck, descriptionCheck];
+var CHECKS = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, descriptionCheck];
 var RULES = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r])));
 
 // src/policy/load.ts
@@ -28183,11 +29707,11 @@ function validate() {
   validator ??= new import__.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).addFormat("regex", { type: "string", validate: isRegExp }).compile(schema_default);
   return validator;
 }
-function isRecord2(v) {
+function isRecord3(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function mergeSettings(base, over) {
-  if (!isRecord2(base) || !isRecord2(over)) return over === void 0 ? base : over;
+  if (!isRecord3(base) || !isRecord3(over)) return over === void 0 ? base : over;
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = mergeSettings(base[k], v);
   return out;
@@ -28203,7 +29727,7 @@ function pointerToPath(pointer, doc) {
       cur = cur[Number(seg)];
     } else {
       out.push(seg);
-      cur = isRecord2(cur) ? cur[seg] : void 0;
+      cur = isRecord3(cur) ? cur[seg] : void 0;
     }
   }
   return out;
@@ -28256,7 +29780,7 @@ function parsePolicyText(text4, file) {
     throw new ConfigError(`${head.message}${rest}`, { file, line: head.pos.line, column: head.pos.column }, settingName(head.path));
   }
   const value = doc.value;
-  if (isRecord2(value.rules)) {
+  if (isRecord3(value.rules)) {
     for (const id of Object.keys(value.rules)) {
       if (!RULES.has(id)) {
         const pos = doc.keyPos(["rules", id]);
@@ -28265,7 +29789,7 @@ function parsePolicyText(text4, file) {
       }
     }
   }
-  if (isRecord2(value.controls)) {
+  if (isRecord3(value.controls)) {
     const areas = /* @__PURE__ */ new Set(["manifests", "sync", "health", "review", "description"]);
     for (const id of Object.keys(value.controls)) {
       if (!RULES.has(id) && !areas.has(id)) {
@@ -28345,19 +29869,6 @@ async function withPrTemplates(change, policy) {
 }
 
 // src/engine/scope.ts
-async function changedScope(change, isManifest) {
-  if (change.mode === "all") {
-    return { head: (await change.head.listFiles()).filter(isManifest).sort(), base: [] };
-  }
-  const head = /* @__PURE__ */ new Set();
-  const base = /* @__PURE__ */ new Set();
-  for (const f of change.files) {
-    if (f.status !== "removed" && isManifest(f.path)) head.add(f.path);
-    const basePath = f.previousPath ?? f.path;
-    if (f.status !== "added" && isManifest(basePath)) base.add(basePath);
-  }
-  return { head: [...head].sort(), base: [...base].sort() };
-}
 async function readSide(tree, paths, limits) {
   const charts = /* @__PURE__ */ new Set();
   for (const p of paths) {
@@ -28385,6 +29896,172 @@ function groupByDirectory(files) {
 }
 function makeSnapshot(side, files, groups) {
   return { side, files, resources: files.flatMap((f) => f.resources), groups: groups ?? groupByDirectory(files) };
+}
+
+// src/engine/app-scope.ts
+var APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
+var ARGOCD_CM_TEXT = /argocd-cm/;
+function isRecord4(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function normalizeDir(path3) {
+  const parts = path3.split("/").filter((p) => p !== "" && p !== ".");
+  const out = [];
+  for (const p of parts) {
+    if (p === "..") out.pop();
+    else out.push(p);
+  }
+  return out.join("/");
+}
+function healthKeys(data, out) {
+  const prefix2 = "resource.customizations.health.";
+  for (const [k, v] of Object.entries(data)) {
+    if (k.startsWith(prefix2)) {
+      const gk = k.slice(prefix2.length);
+      const i = gk.lastIndexOf("_");
+      out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
+    } else if (k === "resource.customizations" && typeof v === "string") {
+      const legacy = parseYamlText(v).docs[0]?.value;
+      if (!isRecord4(legacy)) continue;
+      for (const [gk, body] of Object.entries(legacy)) {
+        if (isRecord4(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
+      }
+    }
+  }
+}
+function appSources(file, obj, repoURLs, hasFile) {
+  const meta = isRecord4(obj.metadata) ? obj.metadata : {};
+  const spec = isRecord4(obj.spec) ? obj.spec : {};
+  const name = typeof meta.name === "string" ? meta.name : baseName(file);
+  const dest = isRecord4(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
+  const opts = isRecord4(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
+  const sources = [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord4);
+  const out = [];
+  for (const s of sources) {
+    if (typeof s.path !== "string" || typeof s.chart === "string") continue;
+    const url = typeof s.repoURL === "string" ? s.repoURL : "";
+    if (repoURLs.length && !repoURLs.some((g) => minimatch(url, g))) continue;
+    const dir = normalizeDir(s.path);
+    const recurse = isRecord4(s.directory) && s.directory.recurse === true;
+    const tooled = isRecord4(s.kustomize) || isRecord4(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : "kustomization.yaml") || hasFile(dir ? `${dir}/Chart.yaml` : "Chart.yaml");
+    out.push({ file, name, dir, recursive: recurse || tooled, ...dest ? { destinationNamespace: dest } : {}, ...opts ? { syncOptions: opts } : {} });
+  }
+  return out;
+}
+async function buildLayout(tree, policy) {
+  const isManifest = manifestMatcher(policy.manifests);
+  const all2 = await tree.listFiles();
+  const allSet = new Set(all2);
+  const manifests = all2.filter(isManifest).sort();
+  const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
+  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m)));
+  const apps = [];
+  const customHealth = /* @__PURE__ */ new Set();
+  const repoURLs = policy.sync.applications.repoURLs;
+  for (const [path3, bytes] of contents) {
+    if (!bytes) continue;
+    const text4 = decodeText(bytes);
+    if (text4 === void 0) continue;
+    const maybeApp = APPLICATION_TEXT.test(text4);
+    const maybeCm = ARGOCD_CM_TEXT.test(text4);
+    if (!maybeApp && !maybeCm) continue;
+    const parsed = readManifestFile(path3, bytes, policy.manifests.limits, (p) => allSet.has(p));
+    for (const r of parsed.resources) {
+      if (r.kind === "Application" && r.group === "argoproj.io") apps.push(...appSources(path3, r.object, repoURLs, (p) => allSet.has(p)));
+      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord4(r.object.data)) healthKeys(r.object.data, customHealth);
+    }
+  }
+  const keysOf = /* @__PURE__ */ new Map();
+  const members = /* @__PURE__ */ new Map();
+  const shells = /* @__PURE__ */ new Map();
+  const appsByDir = /* @__PURE__ */ new Map();
+  for (const a of apps) appsByDir.set(a.dir, [...appsByDir.get(a.dir) ?? [], a]);
+  for (const m of manifests) {
+    const d = dirName(m);
+    let covering;
+    for (let cur = d; ; cur = dirName(cur)) {
+      covering = (appsByDir.get(cur) ?? []).filter((a) => cur === d || a.recursive);
+      if (covering.length || cur === "") break;
+    }
+    let keys;
+    if (covering.length) {
+      keys = covering.map((a) => {
+        const key2 = `application:${a.file}#${a.name}`;
+        if (!shells.has(key2)) {
+          const application = {
+            file: a.file,
+            name: a.name,
+            ...a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {},
+            ...a.syncOptions ? { syncOptions: a.syncOptions } : {}
+          };
+          shells.set(key2, { name: a.name, grouping: "application", dir: a.dir, application });
+        }
+        return key2;
+      });
+    } else {
+      let k;
+      for (let cur = d; ; cur = dirName(cur)) {
+        if (kustomizeDirs.has(cur)) {
+          k = cur;
+          break;
+        }
+        if (cur === "") break;
+      }
+      const key2 = k !== void 0 ? `kustomization:${k}` : `directory:${d}`;
+      if (!shells.has(key2)) {
+        const dir = k ?? d;
+        shells.set(key2, { name: dir || "(repository root)", grouping: k !== void 0 ? "kustomization" : "directory", dir });
+      }
+      keys = [key2];
+    }
+    keysOf.set(m, keys);
+    for (const k of keys) {
+      const list2 = members.get(k);
+      if (list2) list2.push(m);
+      else members.set(k, [m]);
+    }
+  }
+  return { manifests, apps, kustomizeDirs, customHealth, keysOf, members, shells };
+}
+var layouts = /* @__PURE__ */ new WeakMap();
+function repoLayout(tree, policy) {
+  const key2 = JSON.stringify([policy.manifests, policy.sync.applications]);
+  let byPolicy = layouts.get(tree);
+  if (!byPolicy) layouts.set(tree, byPolicy = /* @__PURE__ */ new Map());
+  let p = byPolicy.get(key2);
+  if (!p) byPolicy.set(key2, p = buildLayout(tree, policy));
+  return p;
+}
+async function applicationScope(change, isManifest, policy) {
+  const head = await repoLayout(change.head, policy);
+  if (change.mode === "all" || !change.base) return { head: head.manifests, base: [] };
+  const base = await repoLayout(change.base, policy);
+  const keys = /* @__PURE__ */ new Set();
+  for (const f of change.files) {
+    for (const p of [f.path, f.previousPath].filter((x) => x !== void 0 && isManifest(x))) {
+      for (const l of [head, base]) {
+        for (const k of l.keysOf.get(p) ?? []) keys.add(k);
+        for (const a of l.apps) if (a.file === p) keys.add(`application:${a.file}#${a.name}`);
+      }
+    }
+  }
+  const collect = (l) => [...new Set([...keys].flatMap((k) => l.members.get(k) ?? []))].sort();
+  return { head: collect(head), base: collect(base) };
+}
+async function applicationGroups(_side, files, tree, policy) {
+  const layout = await repoLayout(tree, policy);
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const dir = dirName(f.path);
+    const fallback = `directory:${dir}`;
+    for (const k of layout.keysOf.get(f.path) ?? [fallback]) {
+      let g = groups.get(k);
+      const shell = layout.shells.get(k) ?? { name: dir || "(repository root)", grouping: "directory", dir };
+      if (!g) groups.set(k, g = { ...shell, files: [] });
+      g.files.push(f);
+    }
+  }
+  return [...groups.values()];
 }
 
 // package.json
@@ -28427,12 +30104,17 @@ var package_default = {
   },
   devDependencies: {
     "@eslint/js": "^10.0.1",
+    "@microsoft/jest-sarif": "^1.0.0-beta.0",
     "@types/luaparse": "^0.2.13",
     "@types/mdast": "^4.0.4",
     "@types/node": "^20.19.43",
+    "@types/sarif": "^2.1.7",
+    "ajv-draft-04": "^1.0.0",
+    "ajv-formats": "^3.0.1",
     esbuild: "^0.28.2",
     eslint: "^10.15.0",
     "fast-check": "^4.10.2",
+    marked: "^18.2.1",
     typescript: "~6.0.3",
     "typescript-eslint": "^8.73.0",
     vitest: "^4.1.12"
@@ -28443,14 +30125,14 @@ var package_default = {
 var VERSION = package_default.version;
 
 // src/engine/evaluate.ts
-function fingerprint(rule, file, subject, key2) {
-  return [rule, file, subject ?? "", key2 ?? ""].join("\0");
+function fingerprint(rule5, file, subject, key2) {
+  return [rule5, file, subject ?? "", key2 ?? ""].join("\0");
 }
-function ruleSeverity(policy, rule) {
-  return policy.rules[rule.id] ?? rule.defaultSeverity;
+function ruleSeverity(policy, rule5) {
+  return policy.rules[rule5.id] ?? rule5.defaultSeverity;
 }
-function controlsFor(policy, rule) {
-  const c = [...policy.controls[rule.area] ?? [], ...policy.controls[rule.id] ?? []];
+function controlsFor(policy, rule5) {
+  const c = [...policy.controls[rule5.area] ?? [], ...policy.controls[rule5.id] ?? []];
   return c.length ? [...new Set(c)] : void 0;
 }
 async function evaluate(change, opts) {
@@ -28465,7 +30147,7 @@ async function evaluate(change, opts) {
   change = await withPrTemplates(change, policy);
   const notes = [];
   const notEvaluated2 = [];
-  const details = {};
+  const details2 = {};
   if (resolved.source.origin === "default") {
     notes.push(`No policy file at "${resolved.source.path}" on the ${change.mode === "all" ? "checked tree" : "base branch"}: the built-in default policy applies.`);
   }
@@ -28481,21 +30163,23 @@ async function evaluate(change, opts) {
     notEvaluated2.push({ subject: "commits past the 250th", reason: "GitHub API cap on listing pull request commits" });
   }
   const isManifest = manifestMatcher(policy.manifests);
-  const scope = await (opts.scope ?? ((c, m) => changedScope(c, m)))(change, isManifest, policy);
+  const scope = await (opts.scope ?? applicationScope)(change, isManifest, policy);
   const limits = policy.manifests.limits;
   const [headFiles, baseFiles] = await Promise.all([
     readSide(change.head, scope.head, limits),
     change.base && change.mode === "diff" ? readSide(change.base, scope.base, limits) : Promise.resolve([])
   ]);
-  const group = opts.group;
-  const head = makeSnapshot("head", headFiles, group ? await group("head", headFiles, change.head, policy) : void 0);
-  const base = change.mode === "diff" && change.base ? makeSnapshot("base", baseFiles, group ? await group("base", baseFiles, change.base, policy) : void 0) : void 0;
+  const group = opts.group ?? applicationGroups;
+  const head = makeSnapshot("head", headFiles, await group("head", headFiles, change.head, policy));
+  head.customHealth = (await repoLayout(change.head, policy)).customHealth;
+  const base = change.mode === "diff" && change.base ? makeSnapshot("base", baseFiles, await group("base", baseFiles, change.base, policy)) : void 0;
+  if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
   for (const f of headFiles) if (f.notEvaluated) notEvaluated2.push({ subject: f.path, reason: f.notEvaluated });
   const ruleIndex = /* @__PURE__ */ new Map();
   for (const c of checks) for (const r of c.rules) ruleIndex.set(r.id, { info: r, check: c });
-  const assertRule = (check, rule) => {
-    const entry = ruleIndex.get(rule);
-    if (!entry || entry.check !== check) throw new Error(`check ${check.name} reported unknown rule ${rule}`);
+  const assertRule = (check, rule5) => {
+    const entry = ruleIndex.get(rule5);
+    if (!entry || entry.check !== check) throw new Error(`check ${check.name} reported unknown rule ${rule5}`);
     return entry.info;
   };
   const runSide = async (snap) => {
@@ -28506,9 +30190,9 @@ async function evaluate(change, opts) {
       await check.side({
         snapshot: snap,
         policy,
-        report: (rule, f) => {
-          assertRule(check, rule);
-          out.push({ ...f, rule });
+        report: (rule5, f) => {
+          assertRule(check, rule5);
+          out.push({ ...f, rule: rule5 });
         },
         detail: (key2, value) => {
           sideDetails[key2] = value;
@@ -28516,7 +30200,7 @@ async function evaluate(change, opts) {
       });
     }
     for (const [k, v] of Object.entries(sideDetails)) {
-      const slot = details[k] ??= {};
+      const slot = details2[k] ??= {};
       slot[snap.side] = v;
     }
     return out;
@@ -28563,16 +30247,16 @@ async function evaluate(change, opts) {
       policy,
       head,
       ...base ? { base } : {},
-      report: (rule, f) => {
-        assertRule(check, rule);
-        pushFinding({ ...f, rule }, f.preExisting === true);
+      report: (rule5, f) => {
+        assertRule(check, rule5);
+        pushFinding({ ...f, rule: rule5 }, f.preExisting === true);
       },
-      outcome: (rule, state, reason, o) => {
-        assertRule(check, rule);
-        explicit.set(rule, { state, ...reason !== void 0 ? { reason } : {}, blocking: o?.blocking ?? state === "failed" });
+      outcome: (rule5, state, reason, o) => {
+        assertRule(check, rule5);
+        explicit.set(rule5, { state, ...reason !== void 0 ? { reason } : {}, blocking: o?.blocking ?? state === "failed" });
       },
       detail: (key2, value) => {
-        details[key2] = value;
+        details2[key2] = value;
       },
       notEvaluated: (item) => notEvaluated2.push(item),
       note: (text4) => notes.push(text4)
@@ -28600,7 +30284,7 @@ async function evaluate(change, opts) {
   }
   const blockingFinding = failOn !== "never" && findings.some((f) => f.status === "new" && atLeast(f.severity, failOn));
   const blockingRule = failOn !== "never" && rules.some((r) => r.blocking && r.state === "failed");
-  const override = details.override;
+  const override = details2.override;
   const failed = blockingFinding || blockingRule;
   const verdict = failed && !override ? "fail" : "pass";
   return {
@@ -28641,7 +30325,7 @@ async function evaluate(change, opts) {
       resourcesExamined: head.resources.length + (base?.resources.length ?? 0),
       durationMs: Math.round(performance.now() - started)
     },
-    details
+    details: details2
   };
 }
 
@@ -28676,13 +30360,149 @@ function code2(text4) {
 function encodePath(path3) {
   return path3.split("/").map(encodeURIComponent).join("/");
 }
+function login(name) {
+  return escapeMarkdown(`@${name}`);
+}
 
 // src/report/links.ts
+function repositoryWeb(report) {
+  const { repository, serverUrl, pr } = report.change;
+  if (repository) return { server: (serverUrl ?? "https://github.com").replace(/\/+$/, ""), repository };
+  const m = pr?.url ? /^(https?:\/\/[^/]+)\/([^/]+\/[^/]+)\/pull\/\d+\/?$/.exec(pr.url) : null;
+  return m ? { server: m[1], repository: m[2] } : void 0;
+}
 function lineUrl(report, file, line2) {
-  const { repository, serverUrl, headSha } = report.change;
-  if (!repository) return void 0;
-  const base = (serverUrl ?? "https://github.com").replace(/\/+$/, "");
-  return `${base}/${repository}/blob/${headSha}/${encodePath(file)}${line2 ? `#L${line2}` : ""}`;
+  const web = repositoryWeb(report);
+  if (!web) return void 0;
+  return `${web.server}/${web.repository}/blob/${report.change.headSha}/${encodePath(file)}${line2 ? `#L${line2}` : ""}`;
+}
+
+// src/report/blockers.ts
+function plural(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function blockingFindings(report) {
+  const threshold = report.failOn;
+  if (threshold === "never") return [];
+  return report.findings.filter((f) => f.status === "new" && atLeast(f.severity, threshold));
+}
+function describeBlockers(report, maxItems = 20) {
+  const blocks = [];
+  const byRule = /* @__PURE__ */ new Map();
+  for (const f of blockingFindings(report)) byRule.set(f.rule, [...byRule.get(f.rule) ?? [], f]);
+  for (const [rule5, fs] of byRule) {
+    const first = fs[0];
+    const url = lineUrl(report, first.file, first.line);
+    const where = `${escapeMarkdown(first.file)}:${first.line}`;
+    const at2 = url ? `[${where}](${url})` : where;
+    const more = fs.length > 1 ? ` and ${plural(fs.length - 1, "more place")}` : "";
+    blocks.push(`${code2(rule5)}: ${plural(fs.length, `new ${first.severity}`)} at ${at2}${more}: ${cell(first.message, 300)}`);
+  }
+  const missing = [];
+  for (const r of report.rules) {
+    const why = cell(r.reason ?? r.title, 400);
+    if (r.state === "failed" && r.blocking) missing.push(`${code2(r.rule)}: ${why}`);
+    else if (r.state === "pending") missing.push(`${code2(r.rule)} (pending): ${why}`);
+  }
+  return { blocks: cap(blocks, maxItems), missing: cap(missing, maxItems) };
+}
+function cap(items, max) {
+  return items.length <= max ? items : [...items.slice(0, max), `\u2026and ${items.length - max} more (see the full report)`];
+}
+
+// src/report/controls.ts
+var STATE_RANK = ["failed", "pending", "not-evaluated", "passed", "skipped"];
+function worstState(rules) {
+  return STATE_RANK.find((s) => rules.some((r) => r.state === s)) ?? "passed";
+}
+function controlsMapping(rules) {
+  const by = /* @__PURE__ */ new Map();
+  for (const r of rules) for (const c of r.controls ?? []) by.set(c, [...by.get(c) ?? [], r]);
+  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([control, rs]) => ({ control, rules: rs.map((r) => r.rule), state: worstState(rs) }));
+}
+
+// src/report/limits.ts
+var LIMITS = {
+  /** Issue/PR comment body, in characters. */
+  commentChars: 65536,
+  /** Check run `output.summary` (and `output.text`), in characters. */
+  checkRunSummaryChars: 65535,
+  /** Check run `output.title`, in characters (not documented as a hard limit; kept short on purpose). */
+  checkRunTitleChars: 255,
+  /** Job summary of one step, in bytes (UTF-8). */
+  jobSummaryBytes: 1024 * 1024,
+  /** Annotations per create/update request of a check run. */
+  annotationsPerRequest: 50,
+  /** Annotation `message` and `raw_details`, in bytes (UTF-8). */
+  annotationMessageBytes: 64 * 1024,
+  /** Annotation `title`, in characters. */
+  annotationTitleChars: 255
+};
+var encoder = new TextEncoder();
+function measure(text4, unit) {
+  return unit === "bytes" ? encoder.encode(text4).length : text4.length;
+}
+function fits(text4, budget) {
+  return measure(text4, budget.unit) <= budget.max;
+}
+function truncate(text4, budget, ellipsis = "\u2026") {
+  if (fits(text4, budget)) return text4;
+  const room = budget.max - measure(ellipsis, budget.unit);
+  if (room <= 0) return "";
+  const cps = Array.from(text4);
+  let lo = 0;
+  let hi = cps.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(cps.slice(0, mid).join(""), budget.unit) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return cps.slice(0, lo).join("") + ellipsis;
+}
+function fitBlocks(blocks, budget, cutNotice) {
+  const level = blocks.map(() => 0);
+  const render = () => blocks.map((b, i) => b.variants[level[i]] ?? "").filter((t) => t !== "").join("\n\n") + "\n";
+  let text4 = render();
+  const shortened = /* @__PURE__ */ new Set();
+  const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
+  for (const { b, i } of order) {
+    if (fits(text4, budget)) break;
+    while (!fits(text4, budget) && level[i] < b.variants.length - 1) {
+      level[i]++;
+      text4 = render();
+    }
+  }
+  if (!fits(text4, budget)) {
+    blocks.forEach((b, i) => level[i] > 0 && shortened.add(b.id));
+    return { text: cutAtLine(text4, budget, cutNotice), shortened: [...shortened], cut: true };
+  }
+  for (const { b, i } of [...order].reverse()) {
+    for (let l = 0; l < level[i]; l++) {
+      const was = level[i];
+      level[i] = l;
+      const t = render();
+      if (fits(t, budget)) {
+        text4 = t;
+        break;
+      }
+      level[i] = was;
+    }
+    if (level[i] > 0) shortened.add(b.id);
+  }
+  return { text: text4, shortened: [...shortened], cut: false };
+}
+function cutAtLine(text4, budget, notice) {
+  const tail = `
+
+${notice}
+`;
+  const closer = "\n</details>";
+  const room = { max: budget.max - measure(tail + closer, budget.unit), unit: budget.unit };
+  let head = truncate(text4, room, "");
+  const nl = head.lastIndexOf("\n");
+  if (nl > 0) head = head.slice(0, nl);
+  const open = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  return head + (open > 0 ? closer : "") + tail;
 }
 
 // src/report/description-section.ts
@@ -28726,8 +30546,65 @@ function renderDescriptionSection(report, h) {
   return out.join("\n");
 }
 
+// src/report/sync-plan.ts
+var GROUPING = {
+  application: "Application",
+  kustomization: "kustomization directory",
+  directory: "directory"
+};
+function plans(report) {
+  const d = report.details.syncPlans;
+  return d?.groups ?? [];
+}
+var MAX_RENDERED_GROUPS = 30;
+function mark(r) {
+  const parts = [];
+  if (r.change === "added") parts.push("\u{1F195} added");
+  if (r.change === "moved" && r.was) parts.push(`\u2195\uFE0F moved (was ${r.was.phase} ${r.was.wave})`);
+  if (r.dependencyMove) parts.push(`ArgoCD moves it before ${escapeMarkdown(r.dependencyMove.before)} (annotated ${r.dependencyMove.phase} ${r.dependencyMove.wave})`);
+  return parts.join("; ");
+}
+function describe(g) {
+  const where = g.dir ? code2(g.dir + "/") : "the repository root";
+  return g.grouping === "application" ? `Application ${code2(g.name)} (${where}, from ${code2(g.application ?? "")})` : `${GROUPING[g.grouping]} ${where}`;
+}
+function renderSyncPlans(report, h) {
+  const groups = plans(report);
+  if (!groups.length) return void 0;
+  const out = [`${h} Sync plan`, "", "The order ArgoCD applies the resources of each affected group in: phase, then wave, then kind, then name.", ""];
+  const shown = [...groups].sort((a, b) => Number(b.changed) - Number(a.changed)).slice(0, MAX_RENDERED_GROUPS);
+  for (const g of shown) {
+    const moved = g.head.filter((r) => r.change).length + g.removed.length;
+    const status = g.base === void 0 ? report.change.mode === "all" ? "" : " \xB7 new" : g.changed ? ` \xB7 changed (${moved} row(s) differ)` : " \xB7 unchanged";
+    out.push(`<details><summary>${describe(g)} \xB7 grouped by ${GROUPING[g.grouping]}${status}</summary>`, "");
+    out.push("| # | Phase | Wave | Kind | Name | Change |", "| --- | --- | --- | --- | --- | --- |");
+    g.head.forEach((r, i) => {
+      const name = `${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
+      const strong = r.change === "moved" ? (s) => `**${s}**` : (s) => s;
+      out.push(`| ${i + 1} | ${strong(r.phase)} | ${strong(r.wave)} | ${code2(r.kind)} | ${cell(name)}${r.hook ? " (hook)" : ""} | ${mark(r)} |`);
+    });
+    for (const r of g.removed) out.push(`| - | ~~${r.phase}~~ | ~~${r.wave}~~ | ${code2(r.kind)} | ${cell(r.name)} | \u2796 removed |`);
+    out.push("", "</details>", "");
+  }
+  if (groups.length > shown.length) out.push(`_${groups.length - shown.length} more group(s) are in the JSON report (details.syncPlans)._`, "");
+  return out.join("\n");
+}
+function renderSyncPlansText(report) {
+  const out = [];
+  for (const g of plans(report)) {
+    out.push(`sync plan: ${g.grouping === "application" ? `Application ${g.name}` : `${GROUPING[g.grouping]} ${g.dir || "."}`} (grouped by ${GROUPING[g.grouping]}${g.changed ? ", changed by this PR" : ""})`);
+    g.head.forEach((r, i) => {
+      const m = [r.change === "added" ? "added" : "", r.change === "moved" && r.was ? `MOVED from ${r.was.phase} ${r.was.wave}` : "", r.dependencyMove ? `moved by ArgoCD before ${r.dependencyMove.before}` : ""].filter(Boolean).join("; ");
+      out.push(`  ${String(i + 1).padStart(2)}. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}${r.hook ? " (hook)" : ""}${m ? `  <- ${m}` : ""}`);
+    });
+    for (const r of g.removed) out.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed`);
+  }
+  return out;
+}
+
 // src/report/sections.ts
-var AREA_SECTIONS = [renderDescriptionSection];
+var AREA_SECTIONS = [renderDescriptionSection, renderSyncPlans];
+var AREA_TEXT_SECTIONS = [renderSyncPlansText];
 
 // src/report/markdown.ts
 var AREA_TITLES = {
@@ -28737,6 +30614,7 @@ var AREA_TITLES = {
   review: "Review",
   description: "Description"
 };
+var AREA_ORDER = ["review", "description", "sync", "health", "manifests"];
 var STATE_ICON = {
   passed: "\u2705 passed",
   failed: "\u274C failed",
@@ -28745,103 +30623,266 @@ var STATE_ICON = {
   "not-evaluated": "\u2796 not evaluated"
 };
 var SEVERITY_ICON = { error: "\u{1F6D1} error", warning: "\u26A0\uFE0F warning", notice: "\u2139\uFE0F notice" };
+var DEFAULT_FULL_REPORT = "the full report is in the job summary of the workflow run and in the report file (`report-file`)";
 function shortSha(sha) {
   return sha ? sha.slice(0, 7) : "-";
+}
+function verdictLabel(report) {
+  return report.verdict === "pass" ? report.override ? "\u26A0\uFE0F PASS (override)" : "\u2705 PASS" : "\u274C FAIL";
 }
 function changeLine(report) {
   const c = report.change;
   const parts = [];
   if (c.pr) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} ${escapeMarkdown(c.pr.title)}${c.pr.author ? ` by @${escapeMarkdown(c.pr.author)}` : ""}${c.pr.draft ? " (draft)" : ""}`);
+    parts.push(`${pr} **${escapeMarkdown(c.pr.title)}**${c.pr.author ? ` by ${login(c.pr.author)}` : ""}${c.pr.draft ? " (draft)" : ""}`);
   }
   if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha(c.headSha))}`);
-  else parts.push(`${c.commits} commit(s), ${c.files} file(s), ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
+  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
   return parts.join(" \xB7 ");
 }
 function findingRow(report, f) {
   const url = lineUrl(report, f.file, f.line);
   const where = url ? `[L${f.line}](${url})` : `L${f.line}`;
-  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code2(f.rule)} | ${cell(f.message)} | ${cell(f.fix)} |`;
+  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code2(f.rule)}: ${cell(f.message)} | ${cell(f.fix)} |`;
 }
-function findingsByFile(report, findings) {
+function groupByFile(findings) {
   const byFile = /* @__PURE__ */ new Map();
   for (const f of findings) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+  return byFile;
+}
+function fileLink(report, file) {
+  const url = lineUrl(report, file);
+  return url ? `[${escapeMarkdown(file)}](${url})` : escapeMarkdown(file);
+}
+function findingsByFile(report, findings, maxRows = Infinity) {
   const out = [];
-  for (const [file, fs] of byFile) {
-    const url = lineUrl(report, file);
-    out.push(`**${url ? `[${escapeMarkdown(file)}](${url})` : escapeMarkdown(file)}**`, "");
-    out.push("| Line | Severity | Rule | Finding | Fix |", "| --- | --- | --- | --- | --- |");
+  const shown = findings.slice(0, maxRows);
+  for (const [file, fs] of groupByFile(shown)) {
+    out.push(`**${fileLink(report, file)}**`, "");
+    out.push("| Line | Severity | Finding | Fix |", "| --- | --- | --- | --- |");
     for (const f of fs) out.push(findingRow(report, f));
     out.push("");
   }
-  return out.join("\n");
+  const rest = findings.length - shown.length;
+  if (rest > 0) out.push(`_\u2026and ${plural(rest, "more finding")} in ${plural(groupByFile(findings.slice(shown.length)).size, "file")}._`);
+  return out.join("\n").trimEnd();
 }
-function rulesTable(report) {
-  const rows = ["| Area | Rule | State | New | Pre-existing | Controls |", "| --- | --- | --- | --- | --- | --- |"];
-  const order = ["review", "description", "sync", "health", "manifests"];
-  const sorted = [...report.rules].sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area) || a.rule.localeCompare(b.rule));
-  for (const r of sorted) {
-    const state = STATE_ICON[r.state] + (r.reason ? `: ${cell(r.reason, 300)}` : "");
-    rows.push(`| ${AREA_TITLES[r.area]} | ${code2(r.rule)} ${cell(r.title, 200)} | ${state} | ${r.findings.new} | ${r.findings.preExisting} | ${cell((r.controls ?? []).join(", "))} |`);
+function findingCounts(report, findings) {
+  const rows2 = ["| File | Errors | Warnings | Notices |", "| --- | --- | --- | --- |"];
+  for (const [file, fs] of groupByFile(findings)) {
+    const n = (s) => fs.filter((f) => f.severity === s).length;
+    rows2.push(`| ${fileLink(report, file)} | ${n("error")} | ${n("warning")} | ${n("notice")} |`);
   }
-  return rows.join("\n");
+  return rows2.join("\n");
+}
+function sortedRules(report, filter2 = () => true) {
+  return report.rules.filter(filter2).sort((a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || a.rule.localeCompare(b.rule));
+}
+function rulesTable(report, filter2) {
+  const rows2 = ["| Area | Rule | State | New | Pre-existing | Controls |", "| --- | --- | --- | --- | --- | --- |"];
+  for (const r of sortedRules(report, filter2)) {
+    const state = STATE_ICON[r.state] + (r.reason ? `: ${cell(r.reason, 300)}` : "");
+    rows2.push(`| ${AREA_TITLES[r.area]} | ${code2(r.rule)} ${cell(r.title, 200)} | ${state} | ${r.findings.new} | ${r.findings.preExisting} | ${cell((r.controls ?? []).join(", "))} |`);
+  }
+  return rows2.join("\n");
 }
 function areaTable(report) {
-  const rows = ["| Area | State | Rules | New findings |", "| --- | --- | --- | --- |"];
-  for (const area of ["review", "description", "sync", "health", "manifests"]) {
+  const rows2 = ["| Area | State | Rules | New findings | Needs attention |", "| --- | --- | --- | --- | --- |"];
+  for (const area of AREA_ORDER) {
     const rs = report.rules.filter((r) => r.area === area);
     if (!rs.length) continue;
-    const rank = ["failed", "pending", "not-evaluated", "passed", "skipped"];
-    const worst = rank.find((s) => rs.some((r) => r.state === s)) ?? "passed";
+    const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
-    rows.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} |`);
+    const attention2 = rs.filter((r) => r.state === "failed" || r.state === "pending").map((r) => code2(r.rule));
+    rows2.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} | ${attention2.join(", ") || "-"} |`);
   }
-  return rows.join("\n");
+  return rows2.join("\n");
 }
-function renderMarkdown(report, opts = {}) {
+function controlsTable(report) {
+  const mapping = controlsMapping(report.rules);
+  if (!mapping.length) return void 0;
+  const rows2 = ["| Control | State | Rules |", "| --- | --- | --- |"];
+  for (const c of mapping) rows2.push(`| ${cell(c.control)} | ${STATE_ICON[c.state]} | ${c.rules.map(code2).join(", ")} |`);
+  return rows2.join("\n");
+}
+function details(summary, body) {
+  return `<details><summary>${summary}</summary>
+
+${body}
+
+</details>`;
+}
+function normalise(out) {
+  if (out === void 0) return void 0;
+  return typeof out === "string" ? { full: out } : out;
+}
+function sectionTitle(text4) {
+  const m = /^#+\s+(.+)$/m.exec(text4);
+  return m ? `The "${m[1].trim()}" section` : "A section";
+}
+function policyLine(report) {
+  const p = report.policy;
+  const where = p.origin === "default" ? `built-in default (no policy file at ${code2(p.path)})` : code2(p.path);
+  const at2 = p.ref ?? report.change.baseSha;
+  return `**Policy:** ${where}${at2 ? ` on base ${code2(shortSha(at2))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
+}
+function summaryBlocks(report, opts) {
   const h = "#".repeat(opts.level ?? 2);
-  const out = [];
-  const verdict = report.verdict === "pass" ? report.override ? "\u26A0\uFE0F PASS (override)" : "\u2705 PASS" : "\u274C FAIL";
-  out.push(`${h} GitOps Gate: ${verdict}`, "");
+  const full = opts.fullReport ?? DEFAULT_FULL_REPORT;
+  const omitted = (what) => `_${what} left out to fit GitHub's size limit: ${full}._`;
+  const blocks = [];
+  const head = [`${h} GitOps Gate: ${verdictLabel(report)}`, "", changeLine(report)];
   if (report.override) {
-    out.push(`> **Break-glass override** by @${escapeMarkdown(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`, "");
+    head.push("", `> **Break-glass override** by ${login(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`);
   }
-  out.push(changeLine(report), "");
-  for (const n of report.notes) out.push(`> ${escapeMarkdown(n)}`, "");
+  for (const n of report.notes) head.push("", `> ${escapeMarkdown(n)}`);
+  const { blocks: blocking, missing } = describeBlockers(report);
+  if (blocking.length) head.push("", "**What blocks:**", "", ...blocking.map((b) => `- ${b}`));
+  if (missing.length) head.push("", "**What is missing:**", "", ...missing.map((b) => `- ${b}`));
+  blocks.push({ id: "verdict", priority: 100, variants: [head.join("\n")] });
+  blocks.push({ id: "areas", priority: 90, variants: [`${h}# Policy areas
+
+${areaTable(report)}`] });
+  AREA_SECTIONS.forEach((section, i) => {
+    const out = normalise(section(report, h + "#"));
+    if (!out) return;
+    const variants = [out.full, ...out.compact ? [out.compact] : [], omitted(sectionTitle(out.full))];
+    blocks.push({ id: `section-${i}`, priority: 40, variants });
+  });
   const newF = report.findings.filter((f) => f.status === "new");
   const oldF = report.findings.filter((f) => f.status === "pre-existing");
-  const blocking = report.rules.filter((r) => r.blocking && r.state === "failed");
-  if (report.verdict === "fail") {
-    const errs = newF.filter((f) => f.severity === "error").length;
-    const what = [];
-    if (errs) what.push(`${errs} new error finding(s)`);
-    if (newF.length - errs && report.failOn === "warning") what.push(`${newF.length - errs} new warning(s)`);
-    for (const r of blocking) what.push(`${code2(r.rule)}: ${cell(r.reason ?? r.title, 300)}`);
-    out.push(`**What blocks:** ${what.join("; ") || "see below"}`, "");
-  }
-  out.push(`${h}# Policy areas`, "", areaTable(report), "");
-  for (const section of AREA_SECTIONS) {
-    const text4 = section(report, h + "#");
-    if (text4) out.push(text4, "");
-  }
-  out.push(`${h}# New findings (${newF.length})`, "");
-  out.push(newF.length ? findingsByFile(report, newF) : "_None._", "");
+  const newTitle = `${h}# New findings (${newF.length})`;
+  blocks.push({
+    id: "new-findings",
+    priority: 60,
+    variants: newF.length ? [
+      `${newTitle}
+
+${findingsByFile(report, newF)}`,
+      ...[500, 200, 50].filter((n) => n < newF.length).map((n) => `${newTitle}
+
+${findingsByFile(report, newF, n)}
+
+${omitted("The other findings were")}`),
+      `${newTitle}
+
+${findingCounts(report, newF)}
+
+${omitted("The findings themselves were")}`,
+      `${newTitle}
+
+${omitted("The list of findings was")}`
+    ] : [`${newTitle}
+
+_None._`]
+  });
   if (oldF.length && opts.preExisting !== false) {
-    out.push(`<details><summary>Pre-existing findings (${oldF.length}): already on the base branch, they do not block</summary>`, "");
-    out.push(findingsByFile(report, oldF), "</details>", "");
+    const summary = `Pre-existing findings (${oldF.length}): already on the base branch, they do not block`;
+    blocks.push({
+      id: "pre-existing-findings",
+      priority: 10,
+      variants: [details(summary, findingsByFile(report, oldF)), details(summary, findingCounts(report, oldF)), `_${plural(oldF.length, "pre-existing finding")} (already on the base branch, not blocking): ${full}._`]
+    });
   }
   if (report.notEvaluated.length) {
-    out.push(`${h}# Not evaluated`, "");
-    for (const n of report.notEvaluated) out.push(`- ${escapeMarkdown(n.subject)}: ${escapeMarkdown(n.reason)}`);
-    out.push("");
+    const line2 = (n) => `- ${escapeMarkdown(n.subject)}: ${escapeMarkdown(n.reason)}`;
+    const title = `${h}# Not evaluated (${report.notEvaluated.length})`;
+    blocks.push({
+      id: "not-evaluated",
+      priority: 70,
+      variants: [`${title}
+
+${report.notEvaluated.map(line2).join("\n")}`, `${title}
+
+${report.notEvaluated.slice(0, 20).map(line2).join("\n")}
+
+${omitted("Further items were")}`]
+    });
   }
-  out.push("<details><summary>All rules</summary>", "", rulesTable(report), "", "</details>", "");
-  const p = report.policy;
-  out.push(
-    `<sub>Policy: ${p.origin === "default" ? "built-in default" : escapeMarkdown(p.path)}${p.ref ? ` at ${code2(shortSha(p.ref))}` : ""} \xB7 sha256 ${code2(p.sha256.slice(0, 12))} \xB7 fail-on ${report.failOn} \xB7 ${report.stats.filesExamined} file(s), ${report.stats.resourcesExamined} resource(s) in ${report.stats.durationMs} ms \xB7 gitops-gate ${escapeMarkdown(report.tool.version)}</sub>`
-  );
-  return out.join("\n") + "\n";
+  const attention2 = (r) => r.state !== "passed" && r.state !== "skipped";
+  blocks.push({
+    id: "rules",
+    priority: 30,
+    variants: [
+      details(`All rules (${report.rules.length})`, rulesTable(report)),
+      details(`Rules that did not pass (${report.rules.filter(attention2).length} of ${report.rules.length})`, rulesTable(report, attention2)),
+      omitted("The table of rules was")
+    ]
+  });
+  const controls = controlsTable(report);
+  if (controls) blocks.push({ id: "controls", priority: 20, variants: [details("Compliance controls served by these rules", controls), omitted("The controls table was")] });
+  const footer = `${policyLine(report)}
+
+<sub>Evaluated ${escapeMarkdown(report.evaluatedAt)} by gitops-gate ${escapeMarkdown(report.tool.version)} \xB7 ${plural(report.stats.filesExamined, "file")}, ${plural(report.stats.resourcesExamined, "resource")} examined in ${report.stats.durationMs} ms</sub>`;
+  blocks.push({ id: "policy", priority: 95, variants: [footer] });
+  return blocks;
+}
+function renderMarkdown(report, opts = {}) {
+  const blocks = summaryBlocks(report, opts);
+  const budget = opts.budget ?? { max: Infinity, unit: "chars" };
+  return fitBlocks(blocks, budget, `_The summary was cut to fit GitHub's size limit: ${opts.fullReport ?? DEFAULT_FULL_REPORT}._`).text;
+}
+
+// src/report/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+var RULES_DOC_URL = "https://github.com/gitops-gate/gitops-gate/blob/main/docs/rules.md";
+var LEVEL = { error: "error", warning: "warning", notice: "note" };
+function fingerprintHash(f) {
+  return createHash2("sha256").update(f.fingerprint).digest("hex");
+}
+function sarifRule(r, docUrl) {
+  return {
+    id: r.id,
+    name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c) => c.toUpperCase()),
+    shortDescription: { text: r.title },
+    fullDescription: { text: `${r.title}. Behaviour behind the rule: ${r.reference}` },
+    helpUri: `${docUrl}#${r.area}`,
+    help: { text: `${r.title}.
+
+Behaviour behind the rule: ${r.reference}`, markdown: `**${r.title}.**
+
+Behaviour behind the rule: \`${r.reference.replace(/`/g, "'")}\`` },
+    defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
+    properties: { tags: ["gitops", "argocd", r.area] }
+  };
+}
+function renderSarif(report, opts = {}) {
+  const catalogue = opts.rules ?? RULES;
+  const docUrl = opts.rulesDocUrl ?? RULES_DOC_URL;
+  const rules = [...catalogue.values()].map((r) => sarifRule(r, docUrl));
+  const index2 = new Map(rules.map((r, i) => [r.id, i]));
+  for (const f of report.findings) {
+    if (index2.has(f.rule)) continue;
+    index2.set(f.rule, rules.length);
+    rules.push({ id: f.rule, shortDescription: { text: f.rule }, fullDescription: { text: f.reference }, defaultConfiguration: { level: LEVEL[f.severity] } });
+  }
+  const results = report.findings.map((f) => {
+    const region = { startLine: f.line, startColumn: Math.max(1, f.column) };
+    if (f.endLine && f.endLine >= f.line) region.endLine = f.endLine;
+    if (f.endColumn && (f.endLine ?? f.line) >= f.line) region.endColumn = Math.max(1, f.endColumn);
+    return {
+      ruleId: f.rule,
+      ruleIndex: index2.get(f.rule),
+      level: LEVEL[f.severity],
+      message: { text: `${f.message}
+Fix: ${f.fix}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: encodePath(f.file), uriBaseId: "%SRCROOT%" }, region } }],
+      partialFingerprints: { "gitopsGateFinding/v1": fingerprintHash(f) },
+      baselineState: f.status === "pre-existing" ? "unchanged" : "new",
+      ...f.subject ? { properties: { subject: f.subject } } : {}
+    };
+  });
+  const run = {
+    tool: { driver: { name: "gitops-gate", semanticVersion: report.tool.version, version: report.tool.version, informationUri: docUrl, rules } },
+    results,
+    invocations: [{ executionSuccessful: true, endTimeUtc: report.evaluatedAt }],
+    // Columns come from the YAML parser's string offsets: UTF-16 code units.
+    columnKind: "utf16CodeUnits"
+  };
+  const web = repositoryWeb(report);
+  if (web) run.versionControlProvenance = [{ repositoryUri: `${web.server}/${web.repository}`, revisionId: report.change.headSha }];
+  return { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs: [run] };
 }
 
 // src/report/text.ts
@@ -28860,6 +30901,7 @@ function renderText(report) {
     else if (r.state === "pending" || r.state === "not-evaluated") out.push(`${r.state} [${r.rule}]: ${r.reason ?? r.title}`);
   }
   for (const n of report.notEvaluated) out.push(`not evaluated: ${n.subject}: ${n.reason}`);
+  for (const section of AREA_TEXT_SECTIONS) out.push(...section(report));
   const newCount = report.findings.filter((f) => f.status === "new").length;
   const pre = report.findings.length - newCount;
   out.push(
@@ -29116,7 +31158,7 @@ Options:
   --pr EVENT.json     GitHub pull_request event payload (title, body, author, labels)
   --reviews FILE      REST list-reviews response (JSON array) for the review policy
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
-  --format FORMAT     text | markdown | json (default: text)
+  --format FORMAT     text | markdown | json | sarif (default: text)
   --fail-on LEVEL     error | warning | never (default: error)
   -h, --help          show this help
 
@@ -29162,7 +31204,7 @@ function parseCheckArgs(argv) {
     ...values.pr ? { prEvent: values.pr } : {},
     ...values.reviews ? { reviews: values.reviews } : {},
     policy: values.policy ?? "policies",
-    format: oneOf(values.format ?? "text", ["text", "markdown", "json"], "--format"),
+    format: oneOf(values.format ?? "text", ["text", "markdown", "json", "sarif"], "--format"),
     failOn: oneOf(values["fail-on"] ?? "error", ["error", "warning", "never"], "--fail-on")
   };
 }
@@ -29189,6 +31231,7 @@ async function runCli(argv, io = processIo) {
     });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
     if (settings.format === "json") io.out(JSON.stringify(report, null, 2) + "\n");
+    else if (settings.format === "sarif") io.out(JSON.stringify(renderSarif(report), null, 2) + "\n");
     else if (settings.format === "markdown") io.out(renderMarkdown(report));
     else io.out(renderText(report));
     return report.verdict === "pass" ? 0 : 1;

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
 
 /** Output formats of `gitops-gate check`. */
-export type OutputFormat = 'text' | 'markdown' | 'json';
+export type OutputFormat = 'text' | 'markdown' | 'json' | 'sarif';
 
 /** Settings of `gitops-gate check`. */
 export interface CheckSettings {
@@ -39,7 +39,7 @@ Options:
                       approval requirements fail closed
   --comments FILE     REST list of PR (issue) comments (JSON array), for break-glass commands
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
-  --format FORMAT     text | markdown | json (default: text)
+  --format FORMAT     text | markdown | json | sarif (default: text)
   --fail-on LEVEL     error | warning | never (default: error)
   -h, --help          show this help
 
@@ -96,7 +96,7 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     ...(values.directory ? { directory: values.directory } : {}),
     ...(values.comments ? { comments: values.comments } : {}),
     policy: values.policy ?? 'policies',
-    format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json'] as const, '--format'),
+    format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json', 'sarif'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),
   };
 }

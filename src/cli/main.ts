@@ -5,6 +5,7 @@
 import { describeError, GateError } from '../core/errors.js';
 import { evaluate } from '../engine/evaluate.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { localChange } from '../sources/local.js';
 import { parseCheckArgs, USAGE } from './args.js';
@@ -43,6 +44,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
     if (settings.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
+    else if (settings.format === 'sarif') io.out(JSON.stringify(renderSarif(report), null, 2) + '\n');
     else if (settings.format === 'markdown') io.out(renderMarkdown(report));
     else io.out(renderText(report));
     return report.verdict === 'pass' ? 0 : 1;

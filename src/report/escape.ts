@@ -45,3 +45,8 @@ export function code(text: string): string {
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
+
+/** A login shown as `@login` without mentioning (notifying) the person: PR comments would ping them. */
+export function login(name: string): string {
+  return escapeMarkdown(`@${name}`);
+}

@@ -6,9 +6,23 @@
 import type { Report } from '../core/model.js';
 import { reviewSection } from './review-section.js';
 import { renderDescriptionSection } from './description-section.js';
+import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
+
+/**
+ * What a section renderer returns: its Markdown (starting with a heading), or a full and a compact
+ * form. When the summary must fit a size limit, the compact form is used first, then the section is
+ * replaced by a line pointing to the full report. `undefined`: nothing to show.
+ */
+export type SectionOutput = string | { full: string; compact?: string } | undefined;
 
 /** Renders one area's section; `h` is the heading prefix to use (for example `###`). */
-export type SectionRenderer = (report: Report, h: string) => string | undefined;
+export type SectionRenderer = (report: Report, h: string) => SectionOutput;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection];
+export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderSyncPlans];
+
+/** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
+export type TextSectionRenderer = (report: Report) => string[];
+
+/** Plain-text renderers, in order. */
+export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [renderSyncPlansText];

@@ -86,7 +86,17 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
     }
     // Listed: everyone who approved at some point, and everyone whose latest review was dismissed (a dismissed review's former state is not reported).
     if (!r || (!st.everApproved && r.state !== 'DISMISSED')) continue;
-    const result: ApprovalResult = { reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...(r.submittedAt ? { submittedAt: r.submittedAt } : {}), countedFor: [], reasons: [] };
+    const result: ApprovalResult = {
+      reviewer: st.login,
+      reviewId: r.id,
+      state: r.state,
+      counted: false,
+      reason: '',
+      commitId: r.commitId,
+      ...(r.submittedAt ? { submittedAt: r.submittedAt } : {}),
+      countedFor: [],
+      reasons: [],
+    };
     const permission = permissionOf(dir, st.login);
     if (r.state === 'DISMISSED') {
       result.reasons.push({ code: 'dismissed', text: 'the latest review was dismissed; an earlier approval does not come back' });
@@ -155,6 +165,11 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
         ? { code: 'not-needed', text: 'each requirement it could count for was filled by other approvers (distinct approvers)' }
         : { code: 'not-eligible', text: reqs.length ? 'not among the approvers of any requirement that applies' : 'no requirement applies' },
     );
+  }
+
+  for (const { result } of candidates) {
+    result.counted = result.countedFor.length > 0;
+    result.reason = result.counted ? `counted for ${result.countedFor.join(', ')}` : result.reasons.map((r) => r.text).join('; ');
   }
 
   // 4. The state of each requirement.

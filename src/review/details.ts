@@ -29,6 +29,12 @@ export interface DiscardReason {
 export interface ApprovalResult {
   reviewer: string;
   reviewId: number;
+  /** State of the reviewer's latest non-comment review: `APPROVED`, or `CHANGES_REQUESTED`/`DISMISSED` after an approval. */
+  state: string;
+  /** True when the approval counted for at least one requirement (the audit record reads this). */
+  counted: boolean;
+  /** The reasons (or what it counted for) in one sentence, for the audit record. */
+  reason: string;
   /** The commit the review was given on. */
   commitId: string;
   submittedAt?: string;

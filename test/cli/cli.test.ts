@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeRepo, type TestRepo } from '../helpers/git-repo.js';
+import { validateSarif } from '../helpers/sarif-schema.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const repos: TestRepo[] = [];
@@ -82,7 +83,23 @@ describe('gitops-gate check', () => {
     );
     const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--pr', event, '--format', 'markdown']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('PR #7 Add a by @');
+    expect(out.stdout).toContain('PR #7 **Add a** by @');
+  });
+
+  it('--format sarif prints a SARIF 2.1.0 log that validates against the SARIF schema', () => {
+    const r = repo({ 'app/d.yaml': deploy('"1"') }, { 'app/d.yaml': deploy('2') });
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--format', 'sarif']);
+    expect(out.code).toBe(1);
+    const log = JSON.parse(out.stdout);
+    expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
+    expect(log.runs[0].results).toEqual([
+      expect.objectContaining({
+        ruleId: 'wave-not-string',
+        level: 'error',
+        baselineState: 'new',
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'app/d.yaml', uriBaseId: '%SRCROOT%' }, region: expect.objectContaining({ startLine: 6, startColumn: 35 }) } }],
+      }),
+    ]);
   });
 
   it('exits 2 with usage errors', () => {
@@ -101,5 +118,23 @@ describe('the bundled example', () => {
     expect(report.verdict).toBe('fail');
     expect(report.change.pr.number).toBe(42);
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'wave-not-string', file: 'payments/api.yaml', line: 7 }));
+  });
+
+  it('flags the schema migration moved after the API, and shows the sync plan with the moves', () => {
+    const example = join(import.meta.dirname, '..', '..', 'examples', 'run-example.mjs');
+    const json = spawnSync(process.execPath, [example, '--format', 'json'], { encoding: 'utf8' });
+    const report = JSON.parse(json.stdout);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ rule: 'migration-wave-not-before-consumer', severity: 'error', file: 'payments/schema-migration.yaml', line: 9, status: 'new' }),
+    );
+    const [plan] = report.details.syncPlans.groups;
+    expect(plan).toMatchObject({ name: 'payments', grouping: 'application', changed: true });
+    expect(plan.head.find((r: { name: string }) => r.name === 'payments-migrate-*')).toMatchObject({ wave: '2', change: 'moved', was: { wave: '0' } });
+    const text = spawnSync(process.execPath, [example, '--format', 'text'], { encoding: 'utf8' }).stdout;
+    expect(text).toContain('[migration-wave-not-before-consumer]');
+    expect(text).toMatch(/sync plan: Application payments \(grouped by Application, changed by this PR\)/);
+    const md = spawnSync(process.execPath, [example, '--format', 'markdown'], { encoding: 'utf8' }).stdout;
+    expect(md).toContain('### Sync plan');
+    expect(md).toMatch(/<details><summary>Application `payments`/);
   });
 });

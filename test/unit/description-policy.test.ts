@@ -146,21 +146,30 @@ describe('PR template', () => {
 });
 
 describe('the template pre-pass', () => {
-  it('lists the base tree only for a PR, and fails closed when the tree cannot be read', async () => {
-    const lists: string[] = [];
-    const change = (pr?: PullRequest) => {
-      const c = memoryChange({}, { 'a.yaml': 'a: 1\n' }, pr ? { pr } : {});
-      c.base!.listFiles = async () => {
-        lists.push('base');
-        throw new SourceError('git ls-tree failed');
+  it('reads templates only for a PR, and fails closed when the base tree cannot be read', async () => {
+    const reads: string[][] = [];
+    const change = (pr?: PullRequest, failList = false) => {
+      const tpl = { '.github/pull_request_template.md': '## Why\n\n## Rollback\n' };
+      const c = memoryChange(tpl, { ...tpl, 'a.yaml': 'a: 1\n' }, pr ? { pr } : {});
+      const readFiles = c.base!.readFiles.bind(c.base!);
+      c.base!.readFiles = async (paths) => {
+        reads.push([...paths]);
+        return readFiles(paths);
       };
+      if (failList) {
+        c.base!.listFiles = async () => {
+          throw new SourceError('git ls-tree failed');
+        };
+      }
       return c;
     };
     const noPr = await evaluate(change(), { policyPath: 'policies' });
     expect(noPr.verdict).toBe('pass');
-    expect(lists).toEqual([]);
-    await expect(evaluate(change(makePr({ body: GOOD_BODY })), { policyPath: 'policies' })).rejects.toThrow('git ls-tree failed');
-    expect(lists).toEqual(['base']);
+    const templateReads = () => reads.flat().filter((p) => /pull_request_template/i.test(p));
+    expect(templateReads()).toEqual([]);
+    await evaluate(change(makePr({ body: GOOD_BODY })), { policyPath: 'policies' });
+    expect(templateReads().length).toBeGreaterThan(0);
+    await expect(evaluate(change(makePr({ body: GOOD_BODY }), true), { policyPath: 'policies' })).rejects.toThrow('git ls-tree failed');
   });
 });
 

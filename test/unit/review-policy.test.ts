@@ -88,7 +88,7 @@ describe('default policy', () => {
     const { report, rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')] });
     expect(rule('review-approvals').state).toBe('passed');
     expect(report.verdict).toBe('pass');
-    expect(d.approvals).toEqual([expect.objectContaining({ reviewer: 'sam', countedFor: ['manifests'], reasons: [] })]);
+    expect(d.approvals).toEqual([expect.objectContaining({ reviewer: 'sam', state: 'APPROVED', counted: true, reason: 'counted for manifests', countedFor: ['manifests'], reasons: [] })]);
   });
 
   it('blocks with a pending requirement when nobody approved', async () => {
@@ -190,7 +190,7 @@ describe('the summary section', () => {
     expect(md).toContain('| @\u200bkim | `ooooooo` 2026-11-20T10:');
     expect(md).toContain('stale: given on ooooooo, the head is hhhhhhh');
     expect(md).toContain('Rules that do not apply: prod (no changed file matches prod/\\*\\*)');
-    expect(md).toContain('**What blocks:** `review-approvals`: two: needs 1 more approval(s)');
+    expect(md).toContain('**What is missing:**\n\n- `review-approvals` (pending): two: needs 1 more approval(s)');
   });
 });
 

@@ -1,0 +1,159 @@
+/**
+ * The sticky PR comment: one comment per PR, found again by a hidden marker AND by its author being the
+ * token's own identity, updated in place on every run, created only when there is none. A comment
+ * someone else wrote is never edited, even when it contains the marker (anyone can paste it).
+ *
+ * The comment is short: verdict, what blocks, what is missing, and links to the check run and the job
+ * summary. GitHub rejects comment bodies over 65,536 characters (422 "Body is too long").
+ */
+import type { Report } from '../core/model.js';
+import { runContextFromEnv } from '../report/audit-record.js';
+import { describeBlockers } from '../report/blockers.js';
+import { escapeMarkdown, login } from '../report/escape.js';
+import { type Block, fitBlocks, LIMITS } from '../report/limits.js';
+import { changeLine, verdictLabel } from '../report/markdown.js';
+import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
+
+/** The hidden marker that identifies the gate's sticky comment. */
+export const STICKY_MARKER = '<!-- gitops-gate:sticky -->';
+
+/**
+ * The login comments made with the workflow's `GITHUB_TOKEN` are authored by. With a GitHub App
+ * installation token it is `<app-slug>[bot]`; with a personal access token, the user's login.
+ * (`GET /user` is refused for installation tokens, so the identity is an input, not looked up.)
+ */
+export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+
+/** Input `comment`: when to post the sticky comment. */
+export type CommentMode = 'always' | 'on-failure' | 'never';
+
+/** Links the comment points to. */
+export interface CommentLinks {
+  /** The check run's web page (`html_url` of the created check run). */
+  checkRun?: string;
+  /** The workflow run, whose page shows the job summary: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`. */
+  run?: string;
+}
+
+/** Options of {@link publishComment}. */
+export interface CommentOptions extends RepoRef {
+  /** The PR number. */
+  pull: number;
+  /** Input `comment`. */
+  mode: CommentMode;
+  /** Login of the token's identity; only its comments are updated. Default {@link DEFAULT_COMMENT_AUTHOR}. */
+  author?: string;
+  links?: CommentLinks;
+  /** Check name, to tell apart the comments of several gates on one PR (default: one shared marker). */
+  key?: string;
+}
+
+/** What {@link publishComment} did. */
+export interface CommentResult extends PublishResult {
+  /** The comment written (created or updated). */
+  comment?: { id: number; url?: string; created: boolean };
+}
+
+/** The URL of a workflow run (whose page shows the job summary), from the runner's environment; undefined outside Actions. */
+export function runUrl(env: Record<string, string | undefined> = process.env): string | undefined {
+  return runContextFromEnv(env).url;
+}
+
+/** The marker for `key` (the shared marker when there is none). */
+export function stickyMarker(key?: string): string {
+  if (!key) return STICKY_MARKER;
+  // Keep the key from closing the HTML comment or spanning lines.
+  return `<!-- gitops-gate:sticky key=${key.replace(/--+|>|\r|\n/g, '_')} -->`;
+}
+
+/** True when `comment` is the gate's own sticky comment: it carries the marker and `author` wrote it. */
+export function isOwnSticky(comment: { body?: string | null; user?: { login?: string } | null }, author: string, marker = STICKY_MARKER): boolean {
+  const login = comment.user?.login;
+  if (!login || login.toLowerCase() !== author.toLowerCase()) return false;
+  return (comment.body ?? '').split('\n').some((line) => line.trim() === marker);
+}
+
+/**
+ * The comment's Markdown: verdict, the change in one line, what blocks, what is missing, links.
+ * At most 65,536 characters; long lists are cut first, pointing to the check run and job summary.
+ */
+export function renderComment(report: Report, links: CommentLinks = {}, marker = STICKY_MARKER): string {
+  const { blocks, missing } = describeBlockers(report, 15);
+  const linkLine = [links.checkRun ? `[check run](${links.checkRun})` : '', links.run ? `[job summary](${links.run})` : ''].filter(Boolean).join(' · ');
+  const pointer = linkLine ? `the full report is in the ${linkLine}` : 'the full report is in the job summary of the workflow run';
+  const parts: Block[] = [{ id: 'verdict', priority: 100, variants: [`${marker}\n### GitOps Gate: ${verdictLabel(report)}\n\n${changeLine(report)}`] }];
+  if (report.override) {
+    parts.push({ id: 'override', priority: 90, variants: [`> **Break-glass override** by ${login(report.override.by)}: ${escapeMarkdown(report.override.reason)}`] });
+  }
+  if (blocks.length) parts.push({ id: 'blocks', priority: 50, variants: [`**What blocks:**\n\n${blocks.map((b) => `- ${b}`).join('\n')}`, `_What blocks was left out to fit GitHub's size limit: ${pointer}._`] });
+  if (missing.length) parts.push({ id: 'missing', priority: 60, variants: [`**What is missing:**\n\n${missing.map((b) => `- ${b}`).join('\n')}`, `_What is missing was left out to fit GitHub's size limit: ${pointer}._`] });
+  if (report.verdict === 'pass' && !blocks.length && !missing.length) parts.push({ id: 'ok', priority: 50, variants: ['Nothing blocks this change.'] });
+  parts.push({ id: 'links', priority: 95, variants: [`Details: ${linkLine || 'see the job summary of the workflow run'}.`] });
+  return fitBlocks(parts, { max: LIMITS.commentChars, unit: 'chars' }, `_Cut to fit GitHub's size limit: ${pointer}._`).text;
+}
+
+/**
+ * Finds the gate's sticky comment among the PR's comments (all pages of 100). Only comments with the
+ * marker written by `author` count; the oldest is the sticky one.
+ * @throws the request error (the caller turns it into a refusal)
+ */
+export async function findStickyComment(client: GitHubWriter, opts: RepoRef & { pull: number; author: string; marker: string }): Promise<{ id: number; html_url?: string } | undefined> {
+  for (let page = 1; ; page++) {
+    const res = await client.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: opts.owner,
+      repo: opts.repo,
+      issue_number: opts.pull,
+      per_page: 100,
+      page,
+    });
+    const items = Array.isArray(res.data) ? (res.data as { id: number; html_url?: string; body?: string | null; user?: { login?: string } | null }[]) : [];
+    const own = items.find((c) => isOwnSticky(c, opts.author, opts.marker));
+    if (own) return own;
+    if (items.length < 100) return undefined;
+  }
+}
+
+/**
+ * Creates or updates the sticky comment according to `mode`:
+ * `always` writes it; `on-failure` writes it on a failing verdict and, on a passing one, only updates
+ * an existing comment (so it no longer shows an old failure) without creating one; `never` does nothing.
+ * Never throws: refused requests are listed with the permission to grant.
+ */
+export async function publishComment(client: GitHubWriter, report: Report, opts: CommentOptions): Promise<CommentResult> {
+  const result: CommentResult = emptyResult();
+  if (opts.mode === 'never') {
+    result.skipped.push('comment: the `comment` input is `never`');
+    return result;
+  }
+  const author = opts.author ?? DEFAULT_COMMENT_AUTHOR;
+  const marker = stickyMarker(opts.key);
+  let existing: { id: number; html_url?: string } | undefined;
+  try {
+    existing = await findStickyComment(client, { owner: opts.owner, repo: opts.repo, pull: opts.pull, author, marker });
+  } catch (err) {
+    result.refused.push(refusal(`list comments of PR #${opts.pull}`, err, 'pull-requests: read'));
+    return result;
+  }
+  if (!existing && opts.mode === 'on-failure' && report.verdict === 'pass') {
+    result.skipped.push('comment: the verdict is pass and `comment` is `on-failure`, and there is no earlier comment to update');
+    return result;
+  }
+  const body = renderComment(report, opts.links, marker);
+  try {
+    if (existing) {
+      const res = await client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: opts.owner, repo: opts.repo, comment_id: existing.id, body });
+      const url = (res.data as { html_url?: unknown } | undefined)?.html_url;
+      result.comment = { id: existing.id, created: false, ...(typeof url === 'string' ? { url } : {}) };
+      result.published.push(`updated comment ${existing.id} on PR #${opts.pull}`);
+    } else {
+      const res = await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: opts.owner, repo: opts.repo, issue_number: opts.pull, body });
+      const data = res.data as { id?: unknown; html_url?: unknown };
+      result.comment = { id: Number(data.id), created: true, ...(typeof data.html_url === 'string' ? { url: data.html_url } : {}) };
+      result.published.push(`created comment ${result.comment.id} on PR #${opts.pull}`);
+    }
+  } catch (err) {
+    const what = existing ? `update comment ${existing.id} on PR #${opts.pull}` : `create a comment on PR #${opts.pull}`;
+    result.refused.push(refusal(what, err, 'pull-requests: write'));
+  }
+  return result;
+}

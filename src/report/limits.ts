@@ -1,0 +1,146 @@
+/**
+ * GitHub's size limits on what the gate publishes, and the shortening that keeps content within them.
+ *
+ * Content is built as a list of {@link Block}s, each with variants from full to smallest. When the whole
+ * does not fit, the least important block is stepped down to its next variant, again and again, so
+ * pre-existing findings collapse first, then long tables, and the verdict and new findings stay longest.
+ * Sources of the limits: GitHub REST API, "Create a check run" (`output.summary` maxLength 65535,
+ * `annotations` maxItems 50, annotation `title` 255 characters, `message` 64 KB); "Create an issue
+ * comment" (body too long above 65536 characters, 422); job summaries ("Adding a job summary": 1 MiB per step).
+ */
+
+/** Limits, as GitHub documents them. */
+export const LIMITS = {
+  /** Issue/PR comment body, in characters. */
+  commentChars: 65_536,
+  /** Check run `output.summary` (and `output.text`), in characters. */
+  checkRunSummaryChars: 65_535,
+  /** Check run `output.title`, in characters (not documented as a hard limit; kept short on purpose). */
+  checkRunTitleChars: 255,
+  /** Job summary of one step, in bytes (UTF-8). */
+  jobSummaryBytes: 1024 * 1024,
+  /** Annotations per create/update request of a check run. */
+  annotationsPerRequest: 50,
+  /** Annotation `message` and `raw_details`, in bytes (UTF-8). */
+  annotationMessageBytes: 64 * 1024,
+  /** Annotation `title`, in characters. */
+  annotationTitleChars: 255,
+} as const;
+
+/** A maximum size and the unit it is counted in. */
+export interface Budget {
+  max: number;
+  /** `chars` counts UTF-16 code units (never fewer than GitHub's characters); `bytes` counts UTF-8 bytes. */
+  unit: 'chars' | 'bytes';
+}
+
+const encoder = new TextEncoder();
+
+/** Size of `text` in the budget's unit. */
+export function measure(text: string, unit: Budget['unit']): number {
+  return unit === 'bytes' ? encoder.encode(text).length : text.length;
+}
+
+/** True when `text` fits `budget`. */
+export function fits(text: string, budget: Budget): boolean {
+  return measure(text, budget.unit) <= budget.max;
+}
+
+/**
+ * Cuts `text` to at most `max` units without splitting a surrogate pair or a UTF-8 sequence,
+ * appending `ellipsis` (counted in the budget) when it cut.
+ */
+export function truncate(text: string, budget: Budget, ellipsis = '…'): string {
+  if (fits(text, budget)) return text;
+  const room = budget.max - measure(ellipsis, budget.unit);
+  if (room <= 0) return '';
+  // Binary search on code points: correct for both units, and fast for megabyte texts.
+  const cps = Array.from(text);
+  let lo = 0;
+  let hi = cps.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(cps.slice(0, mid).join(''), budget.unit) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return cps.slice(0, lo).join('') + ellipsis;
+}
+
+/** One part of a document, with ever smaller variants. */
+export interface Block {
+  /** For messages and tests, for example `pre-existing-findings`. */
+  id: string;
+  /**
+   * How long the block is kept: the block with the lowest priority is shortened first. The verdict
+   * has the highest; pre-existing findings the lowest.
+   */
+  priority: number;
+  /** Variants from full to smallest; the last may be a one-line pointer to the full report, or ''. */
+  variants: string[];
+}
+
+/** The result of fitting blocks into a budget. */
+export interface Fitted {
+  text: string;
+  /** Ids of the blocks that were shortened or left out. */
+  shortened: string[];
+  /** True when even the smallest variants did not fit and the text was cut hard. */
+  cut: boolean;
+}
+
+/**
+ * Joins the blocks (separated by a blank line), shortening the least important ones until the result
+ * fits `budget`. When even that is too long, the text is cut at a line boundary and `cutNotice` is
+ * appended (it always fits: it is accounted for before cutting).
+ */
+export function fitBlocks(blocks: readonly Block[], budget: Budget, cutNotice: string): Fitted {
+  const level = blocks.map(() => 0);
+  const render = () =>
+    blocks
+      .map((b, i) => b.variants[level[i]!] ?? '')
+      .filter((t) => t !== '')
+      .join('\n\n') + '\n';
+  let text = render();
+  const shortened = new Set<string>();
+  // The order in which blocks are stepped down: lowest priority first, later blocks first among equals.
+  const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
+  for (const { b, i } of order) {
+    if (fits(text, budget)) break;
+    while (!fits(text, budget) && level[i]! < b.variants.length - 1) {
+      level[i]!++;
+      text = render();
+    }
+  }
+  if (!fits(text, budget)) {
+    blocks.forEach((b, i) => level[i]! > 0 && shortened.add(b.id));
+    return { text: cutAtLine(text, budget, cutNotice), shortened: [...shortened], cut: true };
+  }
+  // Stepping a big block down may have made room: give the others back as much as now fits,
+  // most important first.
+  for (const { b, i } of [...order].reverse()) {
+    for (let l = 0; l < level[i]!; l++) {
+      const was = level[i]!;
+      level[i] = l;
+      const t = render();
+      if (fits(t, budget)) {
+        text = t;
+        break;
+      }
+      level[i] = was;
+    }
+    if (level[i]! > 0) shortened.add(b.id);
+  }
+  return { text, shortened: [...shortened], cut: false };
+}
+
+/** Cuts at the last line break that leaves room for the notice; closes an open `<details>`. */
+function cutAtLine(text: string, budget: Budget, notice: string): string {
+  const tail = `\n\n${notice}\n`;
+  const closer = '\n</details>';
+  const room: Budget = { max: budget.max - measure(tail + closer, budget.unit), unit: budget.unit };
+  let head = truncate(text, room, '');
+  const nl = head.lastIndexOf('\n');
+  if (nl > 0) head = head.slice(0, nl);
+  const open = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  return head + (open > 0 ? closer : '') + tail;
+}
