@@ -6,13 +6,17 @@
 import type { Report } from '../core/model.js';
 import type { ReviewDetails } from '../review/details.js';
 import { cell, code, escapeMarkdown } from './escape.js';
+import type { SectionOutput } from './sections.js';
 
 const STATE: Record<string, string> = { passed: '✅ satisfied', pending: '⏳ pending', failed: '❌ failed' };
 
 const at = (login: string) => escapeMarkdown(`@${login}`);
 
-/** Renders `report.details.review`, or `undefined` when the review area did not run. */
-export function reviewSection(report: Report, h: string): string | undefined {
+/**
+ * Renders `report.details.review`, or `undefined` when the review area did not run. The compact form (for
+ * size-limited summaries) keeps the requirements and drops the per-approval table.
+ */
+export function reviewSection(report: Report, h: string): SectionOutput {
   const d = report.details.review as ReviewDetails | undefined;
   if (!d) return undefined;
   const out: string[] = [`${h} Approvals`, ''];
@@ -38,6 +42,7 @@ export function reviewSection(report: Report, h: string): string | undefined {
   if (d.codeowners.mode !== 'off') {
     out.push(`CODEOWNERS (${code(d.codeowners.mode)}): ${d.codeowners.path ? code(d.codeowners.path) : 'none'} on the base branch, ${escapeMarkdown(d.codeowners.state)}${d.codeowners.unowned?.length ? `; paths without owners: ${cell(d.codeowners.unowned.join(', '), 300)}` : ''}.`, '');
   }
+  const head = out.length;
   if (d.approvals.length) {
     out.push('| Reviewer | Review | Counted for | Did not count because |', '| --- | --- | --- | --- |');
     for (const a of d.approvals) {
@@ -51,5 +56,20 @@ export function reviewSection(report: Report, h: string): string | undefined {
   if (d.unlinked.length) {
     out.push(`> Commit identities without a GitHub login cannot be matched to reviewers: ${d.unlinked.map((u) => `${cell(u.who, 120)} (${u.role})`).join(', ')}.`, '');
   }
-  return out.join('\n').trimEnd();
+  const counted = d.approvals.filter((a) => a.counted).length;
+  const compact = [...out.slice(0, head), `${counted} approval(s) counted, ${d.approvals.length - counted} did not; the reasons are in the full report.`];
+  return { full: out.join('\n').trimEnd(), compact: compact.join('\n').trimEnd() };
+}
+
+/** The review area for the terminal: each requirement that is not met, and each approval that did not count. */
+export function reviewTextSection(report: Report): string[] {
+  const d = report.details.review as ReviewDetails | undefined;
+  if (!d) return [];
+  const out: string[] = [];
+  if (d.exclusionsOff.length) out.push(`review: separation of duties relaxed by the policy: ${d.exclusionsOff.join(', ')}`);
+  for (const r of d.requirements) {
+    out.push(`review: ${r.name}: ${r.state} (${r.counted.length}/${r.required})${r.counted.length ? ` counted ${r.counted.map((l) => `@${l}`).join(', ')}` : ''}${r.reason ? `: ${r.reason}` : ''}`);
+  }
+  for (const a of d.approvals) if (!a.counted) out.push(`review: approval by @${a.reviewer} did not count: ${a.reason}`);
+  return out;
 }

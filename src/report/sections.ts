@@ -4,7 +4,7 @@
  * it has nothing to show. Add a renderer here when an area adds details.
  */
 import type { Report } from '../core/model.js';
-import { reviewSection } from './review-section.js';
+import { reviewSection, reviewTextSection } from './review-section.js';
 import { renderDescriptionSection } from './description-section.js';
 import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 
@@ -25,4 +25,4 @@ export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptio
 export type TextSectionRenderer = (report: Report) => string[];
 
 /** Plain-text renderers, in order. */
-export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [renderSyncPlansText];
+export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [reviewTextSection, renderSyncPlansText];

@@ -5,6 +5,8 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import type { ReviewDetails } from '../../src/review/details.js';
 import { TEAM_TOKEN_ERROR } from '../../src/review/gather.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { reviewSection } from '../../src/report/review-section.js';
+import { renderText } from '../../src/report/text.js';
 import { memoryChange } from '../helpers/change.js';
 
 const HEAD = 'h'.repeat(40);
@@ -191,6 +193,24 @@ describe('the summary section', () => {
     expect(md).toContain('stale: given on ooooooo, the head is hhhhhhh');
     expect(md).toContain('Rules that do not apply: prod (no changed file matches prod/\\*\\*)');
     expect(md).toContain('**What is missing:**\n\n- `review-approvals` (pending): two: needs 1 more approval(s)');
+  });
+});
+
+describe('the compact and text forms', () => {
+  it('the compact section keeps the requirements and sums up the approvals', async () => {
+    const { report } = await run({ reviews: [review('sam', 'APPROVED'), review('kim', 'APPROVED', { commitId: OLD })] });
+    const out = reviewSection(report, '###') as { full: string; compact: string };
+    expect(out.full).toContain('| Reviewer |');
+    expect(out.compact).not.toContain('| Reviewer |');
+    expect(out.compact).toContain('| manifests | ✅ satisfied | 1/1 |');
+    expect(out.compact).toContain('1 approval(s) counted, 1 did not');
+  });
+
+  it('the terminal report names each unmet requirement and each approval that did not count', async () => {
+    const { report } = await run({ reviews: [review('kim', 'APPROVED', { commitId: OLD })] });
+    const text = renderText(report);
+    expect(text).toContain('review: manifests: pending (0/1): needs 1 more approval(s)');
+    expect(text).toContain('review: approval by @kim did not count: stale: given on ooooooo, the head is hhhhhhh');
   });
 });
 
