@@ -30826,7 +30826,6 @@ function renderMarkdown(report, opts = {}) {
 
 // src/report/sarif.ts
 import { createHash as createHash2 } from "node:crypto";
-var RULES_DOC_URL = "https://github.com/gitops-gate/gitops-gate/blob/main/docs/rules.md";
 var LEVEL = { error: "error", warning: "warning", notice: "note" };
 function fingerprintHash(f) {
   return createHash2("sha256").update(f.fingerprint).digest("hex");
@@ -30837,7 +30836,7 @@ function sarifRule(r, docUrl) {
     name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c) => c.toUpperCase()),
     shortDescription: { text: r.title },
     fullDescription: { text: `${r.title}. Behaviour behind the rule: ${r.reference}` },
-    helpUri: `${docUrl}#${r.area}`,
+    ...docUrl ? { helpUri: `${docUrl}#${r.area}` } : {},
     help: { text: `${r.title}.
 
 Behaviour behind the rule: ${r.reference}`, markdown: `**${r.title}.**
@@ -30849,7 +30848,7 @@ Behaviour behind the rule: \`${r.reference.replace(/`/g, "'")}\`` },
 }
 function renderSarif(report, opts = {}) {
   const catalogue = opts.rules ?? RULES;
-  const docUrl = opts.rulesDocUrl ?? RULES_DOC_URL;
+  const docUrl = opts.rulesDocUrl;
   const rules = [...catalogue.values()].map((r) => sarifRule(r, docUrl));
   const index2 = new Map(rules.map((r, i) => [r.id, i]));
   for (const f of report.findings) {
@@ -30874,7 +30873,7 @@ Fix: ${f.fix}` },
     };
   });
   const run = {
-    tool: { driver: { name: "gitops-gate", semanticVersion: report.tool.version, version: report.tool.version, informationUri: docUrl, rules } },
+    tool: { driver: { name: "gitops-gate", semanticVersion: report.tool.version, version: report.tool.version, ...docUrl ? { informationUri: docUrl } : {}, rules } },
     results,
     invocations: [{ executionSuccessful: true, endTimeUtc: report.evaluatedAt }],
     // Columns come from the YAML parser's string offsets: UTF-16 code units.
