@@ -23,6 +23,7 @@ import { CHECKS } from '../rules/catalog.js';
 import type { Check, FindingInput, RuleInfo, Snapshot } from '../rules/check.js';
 import { changedScope, makeSnapshot, readSide, type Scope } from './scope.js';
 import { VERSION } from '../version.js';
+import { attachHealthFacts } from '../health/gather.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -108,6 +109,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
     change.mode === 'diff' && change.base
       ? makeSnapshot('base', baseFiles, group ? await group('base', baseFiles, change.base, policy) : undefined)
       : undefined;
+  if (checks.some((c) => c.rules.some((r) => r.area === 'health'))) await attachHealthFacts(change, policy, isManifest, head, base);
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 
   const ruleIndex = new Map<string, { info: RuleInfo; check: Check }>();
