@@ -93,17 +93,22 @@ export interface HealthTestRow {
   changed: boolean;
 }
 
+/** `Status: message` for the summary table (`(empty)` for ArgoCD's empty status). */
+function label(h: { status: string; message: string }): string {
+  return `${h.status || '(empty)'}${h.message ? `: ${h.message}` : ''}`;
+}
+
 function rows(head: HealthTestRun[], base?: HealthTestRun[]): HealthTestRow[] {
   const byKey = new Map((base ?? []).map((t) => [`${t.case.file}#${t.case.index}`, t]));
   return head.map((t) => {
     const b = byKey.get(`${t.case.file}#${t.case.index}`);
-    const h = show(t.actual);
-    const bs = b ? show(b.actual) : undefined;
+    const h = label(t.actual);
+    const bs = b ? label(b.actual) : undefined;
     return {
       suite: t.case.file,
       case: t.case.index + 1,
       input: t.case.inputPath,
-      expected: show(t.case.expected),
+      expected: label(t.case.expected),
       head: h,
       headPass: t.pass,
       ...(b ? { base: bs, basePass: b.pass } : {}),

@@ -16,7 +16,7 @@ import { analyzeLua } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
-import { field, joinPath, parseSuite } from './suites.js';
+import { joinPath, parseSuite } from './suites.js';
 
 /** Text that marks a file worth parsing for health-check configuration. */
 const CONFIG_MARKERS = /resource\.customizations|resourceHealthChecks|resourceCustomizations|^kind:\s*ArgoCD\s*$/m;
