@@ -35,6 +35,14 @@ string.dump = nil
 io = nil
 utf8 = nil
 
+-- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
+-- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
+local _setmetatable, _rawset = setmetatable, rawset
+setmetatable = function(t, mt)
+  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
+  return _setmetatable(t, mt)
+end
+
 -- A time-limit or memory error must not be swallowed by the script's own pcall.
 local function rethrow(ok, ...)
   if not ok then

@@ -80,6 +80,7 @@ describe('hostile scripts are stopped with an error, within the limit', () => {
       ['while true do xpcall(function() while true do end end, function(e) return "swallowed" end) end', false],
       ['local co = coroutine.create(function() while true do end end) while true do coroutine.resume(co) end', true],
       ['local function f() return f() end return f()', false],
+      ['setmetatable({}, {__gc = function() while true do end end}) while true do end', false],
     ] as const) {
       const { r, ms } = await limited(s, open);
       expect(r, s).toMatchObject({ kind: 'error', limit: 'time' });
