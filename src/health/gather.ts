@@ -33,10 +33,31 @@ export async function attachHealthFacts(change: Change, policy: Policy, isManife
   const runner = createLuaRunner();
   try {
     head.health = await gatherHealth(change.head, policy, isManifest, runner);
-    if (base && change.base) base.health = await gatherHealth(change.base, policy, isManifest, runner);
+    if (!base || !change.base) return;
+    // When the change touches no health-check source, the base has the same facts: skip re-running them.
+    base.health = (await touchesHealth(change, policy, isManifest, head.health)) ? await gatherHealth(change.base, policy, isManifest, runner) : head.health;
   } finally {
     await runner.close();
   }
+}
+
+/**
+ * True when a changed file is a health-check source on either side: a file the head facts came from
+ * (configuration, layout checks, suites and their inputs), a file under the layout globs, or a changed
+ * manifest whose base version holds health-check configuration.
+ */
+async function touchesHealth(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: HealthFacts): Promise<boolean> {
+  const sources = new Set(head.files);
+  const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
+  const paths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
+  const baseManifests = change.files.filter((f) => f.status !== 'added').map((f) => f.previousPath ?? f.path).filter(isManifest);
+  const contents = await change.base!.readFiles(baseManifests);
+  for (const b of contents.values()) {
+    const t = b === undefined ? undefined : decodeText(b);
+    if (t !== undefined && CONFIG_MARKERS.test(t)) return true;
+  }
+  return false;
 }
 
 /** Reads the configuration documents of one file into checks and problems. */
@@ -158,11 +179,12 @@ export function freshObject(key: string): Record<string, unknown> {
 export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner): Promise<HealthFacts> {
   const settings = policy.health;
   const limits = policy.manifests.limits;
-  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [] };
+  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], files: [] };
   const all = await tree.listFiles();
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all.filter((p) => (baseName(p) === 'health.lua' || baseName(p) === 'health_test.yaml') && inLayout.some((m) => m.match(p)));
   const configFiles = all.filter((p) => isManifest(p) && !layoutFiles.includes(p));
+  facts.files.push(...layoutFiles);
   const contents = await tree.readFiles([...configFiles, ...layoutFiles]);
   const text = (p: string) => {
     const b = contents.get(p);
@@ -173,6 +195,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   for (const p of configFiles) {
     const t = text(p);
     if (t === undefined || !CONFIG_MARKERS.test(t)) continue;
+    facts.files.push(p);
     const c = healthConfigOfFile(p, t, limits);
     facts.checks.push(...c.checks);
     facts.problems.push(...c.problems);
@@ -217,6 +240,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const inputs = new Map<string, string | undefined>();
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
+  facts.files.push(...wanted);
   const inputBytes = await tree.readFiles([...new Set(wanted)]);
   for (const [p, b] of inputBytes) inputs.set(p, b === undefined ? undefined : decodeText(b));
   for (const s of parsedSuites) {

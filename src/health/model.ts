@@ -80,6 +80,8 @@ export interface HealthFacts {
   problems: ConfigProblem[];
   tests: HealthTestRun[];
   fresh: FreshRun[];
+  /** Every file these facts were read from (configuration, layout checks, suites, test inputs). */
+  files: string[];
   /** Runs skipped because the per-side cap was reached, or other reasons the facts are incomplete. */
   notEvaluated: string[];
 }

@@ -96,3 +96,21 @@ describe('knownHealthCheck', () => {
     expect(knownHealthCheck('apps', 'Deployment', [{ key: 'apps/*' }])).toBe('custom');
   });
 });
+
+describe('base facts', () => {
+  const cm = (key: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\ndata:\n  ${key}: |\n    return {status = "Healthy"}\n`;
+  it('count as pre-existing when the change touches no health source', async () => {
+    const files = { 'argocd/cm.yaml': cm('resource.customizations.health.a.io-B') };
+    const r = await evaluateFiles({ ...files, 'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' }, files);
+    expect(r.findings.map((f) => [f.rule, f.status])).toEqual([['health-key-bad-separator', 'pre-existing']]);
+  });
+  it('are read again when the change adds an ArgoCD CR that makes argocd-cm checks operator-managed', async () => {
+    const files = { 'argocd/cm.yaml': cm('resource.customizations.health.a.io_B') };
+    const r = await evaluateFiles({ ...files, 'argocd/cr.yaml': 'apiVersion: argoproj.io/v1beta1\nkind: ArgoCD\nmetadata:\n  name: x\n' }, files);
+    expect(r.findings.map((f) => [f.rule, f.status])).toEqual([['argocd-cm-managed-by-operator', 'new']]);
+  });
+  it('are read again when the change edits a health check', async () => {
+    const r = await evaluateFiles({ 'argocd/cm.yaml': cm('resource.customizations.health.a.io-B') }, { 'argocd/cm.yaml': cm('resource.customizations.health.a.io_B') });
+    expect(r.findings.map((f) => [f.rule, f.status])).toEqual([['health-key-bad-separator', 'new']]);
+  });
+});
