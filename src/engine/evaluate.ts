@@ -20,8 +20,10 @@ import { manifestMatcher } from '../manifests/manifest-file.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { CHECKS } from '../rules/catalog.js';
+import { withPrTemplates } from '../description/templates.js';
 import type { Check, FindingInput, RuleInfo, Snapshot } from '../rules/check.js';
-import { changedScope, makeSnapshot, readSide, type Scope } from './scope.js';
+import { makeSnapshot, readSide, type Scope } from './scope.js';
+import { applicationGroups, applicationScope, repoLayout } from './app-scope.js';
 import { VERSION } from '../version.js';
 import { attachHealthFacts } from '../health/gather.js';
 
@@ -35,9 +37,12 @@ export interface EvaluateOptions {
   checks?: readonly Check[];
   /** A policy already resolved by the caller (the Action resolves it before gathering reviews). */
   resolved?: ResolvedPolicy;
-  /** Computes the files to read on each side; default: the changed manifests (see {@link changedScope}). */
+  /**
+   * Computes the files to read on each side; default: every file of each sync group the change touches
+   * (see {@link applicationScope}); `changedScope` in scope.ts reads only the changed files.
+   */
   scope?: (change: Change, isManifest: (p: string) => boolean, policy: Policy) => Promise<Scope>;
-  /** Groups a side's files into sync groups; default: by directory. */
+  /** Groups a side's files into sync groups; default: by Application, kustomization, directory ({@link applicationGroups}). */
   group?: (side: 'base' | 'head', files: Snapshot['files'], tree: TreeReader, policy: Policy) => Promise<Snapshot['groups']>;
   /** Clock, for tests. */
   now?: () => Date;
@@ -77,6 +82,8 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;
+  // Description pre-pass: read the PR templates from the base tree now, so the description check stays pure.
+  change = await withPrTemplates(change, policy);
   const notes: string[] = [];
   const notEvaluated: NotEvaluated[] = [];
   const details: Record<string, unknown> = {};
@@ -97,18 +104,18 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   }
 
   const isManifest = manifestMatcher(policy.manifests);
-  const scope = await (opts.scope ?? ((c, m) => changedScope(c, m)))(change, isManifest, policy);
+  const scope = await (opts.scope ?? applicationScope)(change, isManifest, policy);
   const limits = policy.manifests.limits;
   const [headFiles, baseFiles] = await Promise.all([
     readSide(change.head, scope.head, limits),
     change.base && change.mode === 'diff' ? readSide(change.base, scope.base, limits) : Promise.resolve([]),
   ]);
-  const group = opts.group;
-  const head = makeSnapshot('head', headFiles, group ? await group('head', headFiles, change.head, policy) : undefined);
+  const group = opts.group ?? applicationGroups;
+  const head = makeSnapshot('head', headFiles, await group('head', headFiles, change.head, policy));
+  head.customHealth = (await repoLayout(change.head, policy)).customHealth;
   const base =
-    change.mode === 'diff' && change.base
-      ? makeSnapshot('base', baseFiles, group ? await group('base', baseFiles, change.base, policy) : undefined)
-      : undefined;
+    change.mode === 'diff' && change.base ? makeSnapshot('base', baseFiles, await group('base', baseFiles, change.base, policy)) : undefined;
+  if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
   if (checks.some((c) => c.rules.some((r) => r.area === 'health'))) await attachHealthFacts(change, policy, isManifest, head, base);
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 

@@ -16,10 +16,11 @@ import { analyzeLua } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
+import { HEALTH_CONFIG_TEXT } from './markers.js';
+import { repoLayout } from '../engine/app-scope.js';
 import { joinPath, parseSuite } from './suites.js';
 
-/** Text that marks a file worth parsing for health-check configuration. */
-const CONFIG_MARKERS = /resource\.customizations|resourceHealthChecks|resourceCustomizations|^kind:\s*ArgoCD\s*$/m;
+const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -51,8 +52,10 @@ async function touchesHealth(change: Change, policy: Policy, isManifest: (p: str
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const paths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
-  const baseManifests = change.files.filter((f) => f.status !== 'added').map((f) => f.previousPath ?? f.path).filter(isManifest);
-  const contents = await change.base!.readFiles(baseManifests);
+  const baseTexts = (await repoLayout(change.base!, policy)).healthTexts;
+  const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
+  const contents = baseKustomizations.length ? await change.base!.readFiles(baseKustomizations) : new Map<string, Uint8Array | undefined>();
+  if (paths.some((p) => baseTexts.has(p))) return true;
   for (const b of contents.values()) {
     const t = b === undefined ? undefined : decodeText(b);
     if (t !== undefined && CONFIG_MARKERS.test(t)) return true;
@@ -180,13 +183,21 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const settings = policy.health;
   const limits = policy.manifests.limits;
   const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], files: [] };
-  const all = await tree.listFiles();
+  const index = await repoLayout(tree, policy);
+  const all = index.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all.filter((p) => (baseName(p) === 'health.lua' || baseName(p) === 'health_test.yaml') && inLayout.some((m) => m.match(p)));
-  const configFiles = all.filter((p) => isManifest(p) && !layoutFiles.includes(p));
   facts.files.push(...layoutFiles);
-  const contents = await tree.readFiles([...configFiles, ...layoutFiles]);
+  // Manifest texts come from the repository index the engine reads anyway (one batch per side); only
+  // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
+  const indexed = index.healthTexts;
+  const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p));
+  const toRead = [...kustomizations, ...layoutFiles];
+  const contents = toRead.length ? await tree.readFiles(toRead) : new Map<string, Uint8Array | undefined>();
+  const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
   const text = (p: string) => {
+    const known = indexed.get(p);
+    if (known !== undefined) return known;
     const b = contents.get(p);
     return b === undefined ? undefined : decodeText(b);
   };
@@ -241,7 +252,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
   facts.files.push(...wanted);
-  const inputBytes = await tree.readFiles([...new Set(wanted)]);
+  const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : new Map<string, Uint8Array | undefined>();
   for (const [p, b] of inputBytes) inputs.set(p, b === undefined ? undefined : decodeText(b));
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);

@@ -5,9 +5,17 @@
  */
 import type { Report } from '../core/model.js';
 import { renderHealthSection } from './health-section.js';
+import { renderDescriptionSection } from './description-section.js';
+import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 
 /** Renders one area's section; `h` is the heading prefix to use (for example `###`). */
 export type SectionRenderer = (report: Report, h: string) => string | undefined;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [renderHealthSection];
+export const AREA_SECTIONS: SectionRenderer[] = [renderDescriptionSection, renderSyncPlans, renderHealthSection];
+
+/** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
+export type TextSectionRenderer = (report: Report) => string[];
+
+/** Plain-text renderers, in order. */
+export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [renderSyncPlansText];

@@ -1,5 +1,6 @@
 /** The report for people at a terminal. */
 import type { Report } from '../core/model.js';
+import { AREA_TEXT_SECTIONS } from './sections.js';
 
 /** Renders the report as plain text: verdict, notes, findings as `file:line:col severity rule message`. */
 export function renderText(report: Report): string {
@@ -17,6 +18,7 @@ export function renderText(report: Report): string {
     else if (r.state === 'pending' || r.state === 'not-evaluated') out.push(`${r.state} [${r.rule}]: ${r.reason ?? r.title}`);
   }
   for (const n of report.notEvaluated) out.push(`not evaluated: ${n.subject}: ${n.reason}`);
+  for (const section of AREA_TEXT_SECTIONS) out.push(...section(report));
   const newCount = report.findings.filter((f) => f.status === 'new').length;
   const pre = report.findings.length - newCount;
   out.push(

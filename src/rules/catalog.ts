@@ -5,10 +5,16 @@
 import type { Check, RuleInfo } from './check.js';
 import { yamlCheck } from './yaml-problems.js';
 import { annotationCheck } from './argocd/annotations.js';
+import { waveCheck } from '../sync/waves.js';
+import { hookCheck } from '../sync/hooks.js';
+import { optionsCheck } from '../sync/options.js';
+import { orderingCheck } from '../sync/ordering.js';
+import { planCheck } from '../sync/plan-report.js';
+import { descriptionCheck } from '../description/check.js';
 import { healthCheck } from '../health/check.js';
 
 /** All checks. */
-export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, healthCheck];
+export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, healthCheck, descriptionCheck];
 
 /** All rules of all checks, by id. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r] as const)));

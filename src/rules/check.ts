@@ -46,8 +46,11 @@ export interface SyncGroup {
   grouping: 'application' | 'kustomization' | 'directory';
   /** The directory the group covers (repository-relative). */
   dir: string;
-  /** The Application resource that defines the group, when there is one. */
-  application?: { file: string; name: string };
+  /**
+   * The Application resource that defines the group, when there is one: its file and name, its
+   * `spec.destination.namespace`, and its `spec.syncPolicy.syncOptions` (which apply to every resource).
+   */
+  application?: { file: string; name: string; destinationNamespace?: string; syncOptions?: string[] };
   files: ManifestFile[];
 }
 
@@ -60,6 +63,11 @@ export interface Snapshot {
   resources: Resource[];
   /** The sync groups (Applications) in scope on this side. */
   groups: SyncGroup[];
+  /**
+   * `group/Kind` keys (`argoproj.io/Application`, `/PersistentVolumeClaim`) that have a custom health check in an
+   * argocd-cm ConfigMap anywhere in this side's tree; undefined when the engine did not look.
+   */
+  customHealth?: ReadonlySet<string>;
   /** Custom health checks found on this side, with their validation and execution results (src/health/gather.ts). */
   health?: HealthFacts;
 }

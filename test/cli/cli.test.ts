@@ -77,7 +77,7 @@ describe('gitops-gate check', () => {
       event,
       JSON.stringify({
         action: 'opened',
-        pull_request: { number: 7, title: 'Add a', body: null, user: { login: 'octo' }, labels: [], draft: false, base: { ref: 'main', sha: r.baseSha }, head: { ref: 'pr', sha: r.headSha } },
+        pull_request: { number: 7, title: 'Add a', body: '## Why\nThe a setting is needed.\n\n## Rollback\nRevert this PR.\n', user: { login: 'octo' }, labels: [], draft: false, base: { ref: 'main', sha: r.baseSha }, head: { ref: 'pr', sha: r.headSha } },
       }),
     );
     const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--pr', event, '--format', 'markdown']);
@@ -101,5 +101,23 @@ describe('the bundled example', () => {
     expect(report.verdict).toBe('fail');
     expect(report.change.pr.number).toBe(42);
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'wave-not-string', file: 'payments/api.yaml', line: 7 }));
+  });
+
+  it('flags the schema migration moved after the API, and shows the sync plan with the moves', () => {
+    const example = join(import.meta.dirname, '..', '..', 'examples', 'run-example.mjs');
+    const json = spawnSync(process.execPath, [example, '--format', 'json'], { encoding: 'utf8' });
+    const report = JSON.parse(json.stdout);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ rule: 'migration-wave-not-before-consumer', severity: 'error', file: 'payments/schema-migration.yaml', line: 9, status: 'new' }),
+    );
+    const [plan] = report.details.syncPlans.groups;
+    expect(plan).toMatchObject({ name: 'payments', grouping: 'application', changed: true });
+    expect(plan.head.find((r: { name: string }) => r.name === 'payments-migrate-*')).toMatchObject({ wave: '2', change: 'moved', was: { wave: '0' } });
+    const text = spawnSync(process.execPath, [example, '--format', 'text'], { encoding: 'utf8' }).stdout;
+    expect(text).toContain('[migration-wave-not-before-consumer]');
+    expect(text).toMatch(/sync plan: Application payments \(grouped by Application, changed by this PR\)/);
+    const md = spawnSync(process.execPath, [example, '--format', 'markdown'], { encoding: 'utf8' }).stdout;
+    expect(md).toContain('### Sync plan');
+    expect(md).toMatch(/<details><summary>Application `payments`/);
   });
 });

@@ -26,11 +26,13 @@ describe('engine', () => {
     expect(r.findings.map((f) => [f.file, f.status])).toEqual([['new/a.yaml', 'pre-existing']]);
   });
 
-  it('reads only the files the change touches', async () => {
-    const change = memoryChange({ 'a.yaml': cm('"1"'), 'b.yaml': cm('5') }, { 'a.yaml': cm('"2"'), 'b.yaml': cm('5') });
+  it('reads only the sync groups the change touches: siblings are evaluated, other directories are not', async () => {
+    const files = { 'app/a.yaml': cm('"1"'), 'app/b.yaml': cm('5'), 'other/c.yaml': cm('5') };
+    const change = memoryChange(files, { ...files, 'app/a.yaml': cm('"2"') });
     const r = await evaluate(change, { policyPath: 'policies' });
-    expect(r.findings).toEqual([]);
-    expect(r.stats.filesExamined).toBe(2); // a.yaml at base and at head
+    // app/b.yaml is a sibling in the same group: its finding is reported, as pre-existing; other/ is not read.
+    expect(r.findings.map((f) => [f.file, f.status])).toEqual([['app/b.yaml', 'pre-existing']]);
+    expect(r.stats.filesExamined).toBe(4); // app/a.yaml and app/b.yaml, at base and at head
   });
 
   it('in --all mode every finding counts', async () => {

@@ -1,6 +1,15 @@
 /** Health-check configuration: every source format and every validation rule, at the right line. */
 import { describe, expect, it } from 'vitest';
-import { evaluateFiles } from '../../helpers/change.js';
+import { evaluateFiles as evaluateAll } from '../../helpers/change.js';
+import { HEALTH_RULES } from '../../../src/health/check.js';
+
+const HEALTH = new Set(HEALTH_RULES.map((r) => r.id));
+
+/** Evaluates and keeps only the health area's findings (other areas' rules also see these manifests). */
+async function evaluateFiles(...args: Parameters<typeof evaluateAll>) {
+  const r = await evaluateAll(...args);
+  return { ...r, findings: r.findings.filter((f) => HEALTH.has(f.rule)) };
+}
 
 const cm = (data: string) => `apiVersion: v1
 kind: ConfigMap
