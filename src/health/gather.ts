@@ -243,7 +243,10 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
 
   for (const c of facts.checks) {
     if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
-    if (!budget()) break;
+    if (!budget()) {
+      facts.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
+      continue;
+    }
     facts.fresh.push({ check: c, result: await runner.run(request(c, freshObject(c.key))) } satisfies FreshRun);
   }
 

@@ -123,3 +123,13 @@ describe('base facts', () => {
     expect(r.findings.map((f) => [f.rule, f.status])).toEqual([['health-key-bad-separator', 'new']]);
   });
 });
+
+describe('run limit', () => {
+  it('lists runs past maxRunsPerSide as not evaluated instead of passing them silently', async () => {
+    const policy = 'version: 1\nhealth:\n  maxRunsPerSide: 1\n';
+    const r = await evaluateAll({ ...layout(SCRIPT, '3/3 ready') }, { 'policies/gitops-gate.yaml': policy, ...layout(SCRIPT, '3/3 ready') });
+    expect(r.notEvaluated.filter((n) => n.subject === 'health').map((n) => n.reason)).toEqual([
+      `${dir}/health_test.yaml test 2: the limit of script runs per side was reached`,
+    ]);
+  });
+});
