@@ -91,7 +91,15 @@ function readConfigDoc(doc: YamlDoc, at: DocPlacement, helmValues: boolean, out:
   else if (v.kind === 'ArgoCD' && typeof v.apiVersion === 'string' && splitApiVersion(v.apiVersion).group === 'argoproj.io') {
     out.operatorCrs++;
     add(readArgoCdCr(doc, [], at, `ArgoCD ${String(meta.name ?? '')}`.trim()));
-  } else if (helmValues && isRecord(v.configs) && isRecord(v.configs.cm)) add(readArgocdCmData(doc, ['configs', 'cm'], at, 'Helm values configs.cm', 'helm-values'));
+  } else if (helmValues) {
+    // The argo-cd chart's own values, or an umbrella chart that has it as the `argo-cd` dependency.
+    for (const prefix of [[], ['argo-cd']]) {
+      const scope = prefix.length ? v[prefix[0]!] : v;
+      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
+        add(readArgocdCmData(doc, [...prefix, 'configs', 'cm'], at, `Helm values ${[...prefix, 'configs', 'cm'].join('.')}`, 'helm-values'));
+      }
+    }
+  }
 }
 
 /** Inline patches of a kustomization (`patches[].patch`, `patchesStrategicMerge[]`) that carry health checks. */

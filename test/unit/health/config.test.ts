@@ -157,6 +157,10 @@ describe('Helm values, the ArgoCD CR and kustomize patches', () => {
     expect(r.findings.map((x) => [x.rule, x.line])).toEqual([['health-key-bad-separator', 3]]);
     expect(checks(r).map((c) => [c.key, c.origin])).toEqual([['a.io/C', 'helm-values']]);
   });
+  it('reads argo-cd.configs.cm of an umbrella chart', async () => {
+    const r = await evaluateFiles({ 'platform/values-prod.yaml': `argo-cd:\n  configs:\n    cm:\n      resource.customizations.health.a.io/B: |\n        return {status = "Healthy"}\n` });
+    expect(r.findings.map((x) => [x.rule, x.line])).toEqual([['health-key-invalid-configmap-key', 4]]);
+  });
   const cr = (spec: string) => `apiVersion: argoproj.io/v1beta1\nkind: ArgoCD\nmetadata:\n  name: gitops\nspec:\n${spec}`;
   it('reads spec.resourceHealthChecks and rejects wildcards there', async () => {
     const r = await evaluateFiles({ 'cr.yaml': cr(`  resourceHealthChecks:\n    - group: a.io\n      kind: B\n      check: |\n        return {status = "Healthy"}\n    - group: "*.io"\n      kind: C\n      check: |\n        return {status = "Healthy"}\n`) });
