@@ -4,6 +4,7 @@
  * it has nothing to show. Add a renderer here when an area adds details.
  */
 import type { Report } from '../core/model.js';
+import { renderHealthSection } from './health-section.js';
 import { renderDescriptionSection } from './description-section.js';
 import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 
@@ -18,7 +19,7 @@ export type SectionOutput = string | { full: string; compact?: string } | undefi
 export type SectionRenderer = (report: Report, h: string) => SectionOutput;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [renderDescriptionSection, renderSyncPlans];
+export const AREA_SECTIONS: SectionRenderer[] = [renderDescriptionSection, renderSyncPlans, renderHealthSection];
 
 /** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
 export type TextSectionRenderer = (report: Report) => string[];
