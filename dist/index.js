@@ -84,44 +84,44 @@ var require_tunnel = __commonJS({
       return agent;
     }
     function TunnelingAgent(options) {
-      var self = this;
-      self.options = options || {};
-      self.proxyOptions = self.options.proxy || {};
-      self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-      self.requests = [];
-      self.sockets = [];
-      self.on("free", function onFree(socket, host, port, localAddress) {
+      var self2 = this;
+      self2.options = options || {};
+      self2.proxyOptions = self2.options.proxy || {};
+      self2.maxSockets = self2.options.maxSockets || http.Agent.defaultMaxSockets;
+      self2.requests = [];
+      self2.sockets = [];
+      self2.on("free", function onFree(socket, host, port, localAddress) {
         var options2 = toOptions(host, port, localAddress);
-        for (var i = 0, len = self.requests.length; i < len; ++i) {
-          var pending = self.requests[i];
+        for (var i = 0, len = self2.requests.length; i < len; ++i) {
+          var pending = self2.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
-            self.requests.splice(i, 1);
+            self2.requests.splice(i, 1);
             pending.request.onSocket(socket);
             return;
           }
         }
         socket.destroy();
-        self.removeSocket(socket);
+        self2.removeSocket(socket);
       });
     }
     util.inherits(TunnelingAgent, events.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-      var self = this;
-      var options = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
-      if (self.sockets.length >= this.maxSockets) {
-        self.requests.push(options);
+      var self2 = this;
+      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
+      if (self2.sockets.length >= this.maxSockets) {
+        self2.requests.push(options);
         return;
       }
-      self.createSocket(options, function(socket) {
+      self2.createSocket(options, function(socket) {
         socket.on("free", onFree);
         socket.on("close", onCloseOrRemove);
         socket.on("agentRemove", onCloseOrRemove);
         req.onSocket(socket);
         function onFree() {
-          self.emit("free", socket, options);
+          self2.emit("free", socket, options);
         }
         function onCloseOrRemove(err) {
-          self.removeSocket(socket);
+          self2.removeSocket(socket);
           socket.removeListener("free", onFree);
           socket.removeListener("close", onCloseOrRemove);
           socket.removeListener("agentRemove", onCloseOrRemove);
@@ -129,10 +129,10 @@ var require_tunnel = __commonJS({
       });
     };
     TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-      var self = this;
+      var self2 = this;
       var placeholder = {};
-      self.sockets.push(placeholder);
-      var connectOptions = mergeOptions({}, self.proxyOptions, {
+      self2.sockets.push(placeholder);
+      var connectOptions = mergeOptions({}, self2.proxyOptions, {
         method: "CONNECT",
         path: options.host + ":" + options.port,
         agent: false,
@@ -148,7 +148,7 @@ var require_tunnel = __commonJS({
         connectOptions.headers["Proxy-Authorization"] = "Basic " + new Buffer(connectOptions.proxyAuth).toString("base64");
       }
       debug2("making CONNECT request");
-      var connectReq = self.request(connectOptions);
+      var connectReq = self2.request(connectOptions);
       connectReq.useChunkedEncodingByDefault = false;
       connectReq.once("response", onResponse);
       connectReq.once("upgrade", onUpgrade);
@@ -175,7 +175,7 @@ var require_tunnel = __commonJS({
           var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
           error2.code = "ECONNRESET";
           options.request.emit("error", error2);
-          self.removeSocket(placeholder);
+          self2.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
@@ -184,11 +184,11 @@ var require_tunnel = __commonJS({
           var error2 = new Error("got illegal response body from proxy");
           error2.code = "ECONNRESET";
           options.request.emit("error", error2);
-          self.removeSocket(placeholder);
+          self2.removeSocket(placeholder);
           return;
         }
         debug2("tunneling connection has established");
-        self.sockets[self.sockets.indexOf(placeholder)] = socket;
+        self2.sockets[self2.sockets.indexOf(placeholder)] = socket;
         return cb(socket);
       }
       function onError(cause) {
@@ -201,7 +201,7 @@ var require_tunnel = __commonJS({
         var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
         error2.code = "ECONNRESET";
         options.request.emit("error", error2);
-        self.removeSocket(placeholder);
+        self2.removeSocket(placeholder);
       }
     };
     TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
@@ -218,15 +218,15 @@ var require_tunnel = __commonJS({
       }
     };
     function createSecureSocket(options, cb) {
-      var self = this;
-      TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+      var self2 = this;
+      TunnelingAgent.prototype.createSocket.call(self2, options, function(socket) {
         var hostHeader = options.request.getHeader("host");
-        var tlsOptions = mergeOptions({}, self.options, {
+        var tlsOptions = mergeOptions({}, self2.options, {
           socket,
           servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options.host
         });
         var secureSocket = tls.connect(0, tlsOptions);
-        self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+        self2.sockets[self2.sockets.indexOf(socket)] = secureSocket;
         cb(secureSocket);
       });
     }
@@ -598,11 +598,11 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code2, data) {
+      constructor(message, code2, data2) {
         super(message);
         this.name = "HTTPParserError";
         this.code = code2 ? `HPE_${code2}` : void 0;
-        this.data = data ? data.toString() : void 0;
+        this.data = data2 ? data2.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
         return instance && instance[kHTTPParserError] === true;
@@ -624,13 +624,13 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
+      constructor(message, code2, { headers, data: data2 }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code2;
-        this.data = data;
+        this.data = data2;
         this.headers = headers;
       }
       static [Symbol.hasInstance](instance) {
@@ -640,13 +640,13 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
+      constructor(message, code2, { headers, data: data2 }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code2;
-        this.data = data;
+        this.data = data2;
         this.headers = headers;
       }
       static [Symbol.hasInstance](instance) {
@@ -2170,8 +2170,8 @@ var require_dispatcher_base = __commonJS({
       close(callback) {
         if (callback === void 0) {
           return new Promise((resolve, reject) => {
-            this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+            this.close((err, data2) => {
+              return err ? reject(err) : resolve(data2);
             });
           });
         }
@@ -2210,11 +2210,11 @@ var require_dispatcher_base = __commonJS({
         }
         if (callback === void 0) {
           return new Promise((resolve, reject) => {
-            this.destroy(err, (err2, data) => {
+            this.destroy(err, (err2, data2) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve(data2);
             });
           });
         }
@@ -3499,13 +3499,13 @@ var require_data_url = __commonJS({
       }
       return mimeType;
     }
-    function forgivingBase64(data) {
-      data = data.replace(ASCII_WHITESPACE_REPLACE_REGEX, "");
-      let dataLength = data.length;
+    function forgivingBase64(data2) {
+      data2 = data2.replace(ASCII_WHITESPACE_REPLACE_REGEX, "");
+      let dataLength = data2.length;
       if (dataLength % 4 === 0) {
-        if (data.charCodeAt(dataLength - 1) === 61) {
+        if (data2.charCodeAt(dataLength - 1) === 61) {
           --dataLength;
-          if (data.charCodeAt(dataLength - 1) === 61) {
+          if (data2.charCodeAt(dataLength - 1) === 61) {
             --dataLength;
           }
         }
@@ -3513,10 +3513,10 @@ var require_data_url = __commonJS({
       if (dataLength % 4 === 1) {
         return "failure";
       }
-      if (/[^+/0-9A-Za-z]/.test(data.length === dataLength ? data : data.substring(0, dataLength))) {
+      if (/[^+/0-9A-Za-z]/.test(data2.length === dataLength ? data2 : data2.substring(0, dataLength))) {
         return "failure";
       }
-      const buffer = Buffer.from(data, "base64");
+      const buffer = Buffer.from(data2, "base64");
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     }
     function collectAnHTTPQuotedString(input, position2, extractValue) {
@@ -4096,11 +4096,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto;
+    var crypto2;
     try {
-      crypto = __require("node:crypto");
+      crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
+      supportedHashes = crypto2.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
     } catch {
     }
     function responseURL(response) {
@@ -4112,17 +4112,17 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location = response.headersList.get("location", true);
-      if (location !== null && isValidHeaderValue(location)) {
-        if (!isValidEncodedURL(location)) {
-          location = normalizeBinaryStringToUtf8(location);
+      let location2 = response.headersList.get("location", true);
+      if (location2 !== null && isValidHeaderValue(location2)) {
+        if (!isValidEncodedURL(location2)) {
+          location2 = normalizeBinaryStringToUtf8(location2);
         }
-        location = new URL(location, responseURL(response));
+        location2 = new URL(location2, responseURL(response));
       }
-      if (location && !location.hash) {
-        location.hash = requestFragment;
+      if (location2 && !location2.hash) {
+        location2.hash = requestFragment;
       }
-      return location;
+      return location2;
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
@@ -4373,7 +4373,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto === void 0) {
+      if (crypto2 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4388,7 +4388,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -4694,26 +4694,26 @@ var require_util2 = __commonJS({
       return protocol === "http:" || protocol === "https:";
     }
     function simpleRangeHeaderValue(value, allowWhitespace) {
-      const data = value;
-      if (!data.startsWith("bytes")) {
+      const data2 = value;
+      if (!data2.startsWith("bytes")) {
         return "failure";
       }
       const position2 = { position: 5 };
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data,
+          data2,
           position2
         );
       }
-      if (data.charCodeAt(position2.position) !== 61) {
+      if (data2.charCodeAt(position2.position) !== 61) {
         return "failure";
       }
       position2.position++;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data,
+          data2,
           position2
         );
       }
@@ -4722,25 +4722,25 @@ var require_util2 = __commonJS({
           const code2 = char.charCodeAt(0);
           return code2 >= 48 && code2 <= 57;
         },
-        data,
+        data2,
         position2
       );
       const rangeStartValue = rangeStart.length ? Number(rangeStart) : null;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data,
+          data2,
           position2
         );
       }
-      if (data.charCodeAt(position2.position) !== 45) {
+      if (data2.charCodeAt(position2.position) !== 45) {
         return "failure";
       }
       position2.position++;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data,
+          data2,
           position2
         );
       }
@@ -4749,11 +4749,11 @@ var require_util2 = __commonJS({
           const code2 = char.charCodeAt(0);
           return code2 >= 48 && code2 <= 57;
         },
-        data,
+        data2,
         position2
       );
       const rangeEndValue = rangeEnd.length ? Number(rangeEnd) : null;
-      if (position2.position < data.length) {
+      if (position2.position < data2.length) {
         return "failure";
       }
       if (rangeEndValue === null && rangeStartValue === null) {
@@ -5452,8 +5452,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto = __require("node:crypto");
-      random = (max) => crypto.randomInt(0, max);
+      const crypto2 = __require("node:crypto");
+      random = (max) => crypto2.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -5699,9 +5699,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       throwIfAborted(object[kState]);
       const promise = createDeferredPromise();
       const errorSteps = (error2) => promise.reject(error2);
-      const successSteps = (data) => {
+      const successSteps = (data2) => {
         try {
-          promise.resolve(convertBytesToJSValue(data));
+          promise.resolve(convertBytesToJSValue(data2));
         } catch (e) {
           errorSteps(e);
         }
@@ -5938,25 +5938,25 @@ var require_client_h1 = __commonJS({
           this.execute(chunk);
         }
       }
-      execute(data) {
+      execute(data2) {
         assert(this.ptr != null);
         assert(currentParser == null);
         assert(!this.paused);
         const { socket, llhttp } = this;
-        if (data.length > currentBufferSize) {
+        if (data2.length > currentBufferSize) {
           if (currentBufferPtr) {
             llhttp.free(currentBufferPtr);
           }
-          currentBufferSize = Math.ceil(data.length / 4096) * 4096;
+          currentBufferSize = Math.ceil(data2.length / 4096) * 4096;
           currentBufferPtr = llhttp.malloc(currentBufferSize);
         }
-        new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data);
+        new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data2);
         try {
           let ret;
           try {
-            currentBufferRef = data;
+            currentBufferRef = data2;
             currentParser = this;
-            ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
+            ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data2.length);
           } catch (err) {
             throw err;
           } finally {
@@ -5965,7 +5965,7 @@ var require_client_h1 = __commonJS({
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
           if (ret !== constants3.ERROR.OK) {
-            const body = data.subarray(offset);
+            const body = data2.subarray(offset);
             if (ret === constants3.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
             } else if (ret === constants3.ERROR.PAUSED) {
@@ -6000,7 +6000,7 @@ var require_client_h1 = __commonJS({
         }
         return this.createError(ret, EMPTY_BUF);
       }
-      createError(ret, data) {
+      createError(ret, data2) {
         const { llhttp, contentLength, bytesRead } = this;
         if (contentLength && bytesRead !== parseInt(contentLength, 10)) {
           return new ResponseContentLengthMismatchError();
@@ -6011,7 +6011,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants3.ERROR[ret], data2);
       }
       destroy() {
         assert(this.ptr != null);
@@ -8146,8 +8146,8 @@ var require_fixed_queue = __commonJS({
       isFull() {
         return (this.top + 1 & kMask) === this.bottom;
       }
-      push(data) {
-        this.list[this.top] = data;
+      push(data2) {
+        this.list[this.top] = data2;
         this.top = this.top + 1 & kMask;
       }
       shift() {
@@ -8166,11 +8166,11 @@ var require_fixed_queue = __commonJS({
       isEmpty() {
         return this.head.isEmpty();
       }
-      push(data) {
+      push(data2) {
         if (this.head.isFull()) {
           this.head = this.head.next = new FixedCircularBuffer();
         }
-        this.head.push(data);
+        this.head.push(data2);
       }
       shift() {
         const tail = this.tail;
@@ -8755,14 +8755,14 @@ var require_proxy_agent = __commonJS({
       }
       [kDispatch](opts, handler) {
         const onHeaders = handler.onHeaders;
-        handler.onHeaders = function(statusCode, data, resume) {
+        handler.onHeaders = function(statusCode, data2, resume) {
           if (statusCode === 407) {
             if (typeof handler.onError === "function") {
               handler.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
             }
             return;
           }
-          if (onHeaders) onHeaders.call(this, statusCode, data, resume);
+          if (onHeaders) onHeaders.call(this, statusCode, data2, resume);
         };
         const {
           origin,
@@ -9605,11 +9605,11 @@ var require_readable = __commonJS({
         });
       }
     };
-    function isLocked(self) {
-      return self[kBody] && self[kBody].locked === true || self[kConsume];
+    function isLocked(self2) {
+      return self2[kBody] && self2[kBody].locked === true || self2[kConsume];
     }
-    function isUnusable(self) {
-      return util.isDisturbed(self) || isLocked(self);
+    function isUnusable(self2) {
+      return util.isDisturbed(self2) || isLocked(self2);
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
@@ -9969,8 +9969,8 @@ var require_api_request = __commonJS({
     function request(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          request.call(this, opts, (err, data2) => {
+            return err ? reject(err) : resolve(data2);
           });
         });
       }
@@ -9996,42 +9996,42 @@ var require_abort_signal = __commonJS({
     var { RequestAbortedError } = require_errors();
     var kListener = /* @__PURE__ */ Symbol("kListener");
     var kSignal = /* @__PURE__ */ Symbol("kSignal");
-    function abort(self) {
-      if (self.abort) {
-        self.abort(self[kSignal]?.reason);
+    function abort(self2) {
+      if (self2.abort) {
+        self2.abort(self2[kSignal]?.reason);
       } else {
-        self.reason = self[kSignal]?.reason ?? new RequestAbortedError();
+        self2.reason = self2[kSignal]?.reason ?? new RequestAbortedError();
       }
-      removeSignal(self);
+      removeSignal(self2);
     }
-    function addSignal(self, signal) {
-      self.reason = null;
-      self[kSignal] = null;
-      self[kListener] = null;
+    function addSignal(self2, signal) {
+      self2.reason = null;
+      self2[kSignal] = null;
+      self2[kListener] = null;
       if (!signal) {
         return;
       }
       if (signal.aborted) {
-        abort(self);
+        abort(self2);
         return;
       }
-      self[kSignal] = signal;
-      self[kListener] = () => {
-        abort(self);
+      self2[kSignal] = signal;
+      self2[kListener] = () => {
+        abort(self2);
       };
-      addAbortListener(self[kSignal], self[kListener]);
+      addAbortListener(self2[kSignal], self2[kListener]);
     }
-    function removeSignal(self) {
-      if (!self[kSignal]) {
+    function removeSignal(self2) {
+      if (!self2[kSignal]) {
         return;
       }
-      if ("removeEventListener" in self[kSignal]) {
-        self[kSignal].removeEventListener("abort", self[kListener]);
+      if ("removeEventListener" in self2[kSignal]) {
+        self2[kSignal].removeEventListener("abort", self2[kListener]);
       } else {
-        self[kSignal].removeListener("abort", self[kListener]);
+        self2[kSignal].removeListener("abort", self2[kListener]);
       }
-      self[kSignal] = null;
-      self[kListener] = null;
+      self2[kSignal] = null;
+      self2[kListener] = null;
     }
     module.exports = {
       addSignal,
@@ -10194,8 +10194,8 @@ var require_api_stream = __commonJS({
     function stream(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          stream.call(this, opts, factory, (err, data2) => {
+            return err ? reject(err) : resolve(data2);
           });
         });
       }
@@ -10481,8 +10481,8 @@ var require_api_upgrade = __commonJS({
     function upgrade(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          upgrade.call(this, opts, (err, data2) => {
+            return err ? reject(err) : resolve(data2);
           });
         });
       }
@@ -10575,8 +10575,8 @@ var require_api_connect = __commonJS({
     function connect(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          connect.call(this, opts, (err, data2) => {
+            return err ? reject(err) : resolve(data2);
           });
         });
       }
@@ -10760,17 +10760,17 @@ var require_mock_utils = __commonJS({
       const headersMatch = matchHeaders(mockDispatch2, headers);
       return pathMatch && methodMatch && bodyMatch && headersMatch;
     }
-    function getResponseData(data) {
-      if (Buffer.isBuffer(data)) {
-        return data;
-      } else if (data instanceof Uint8Array) {
-        return data;
-      } else if (data instanceof ArrayBuffer) {
-        return data;
-      } else if (typeof data === "object") {
-        return JSON.stringify(data);
+    function getResponseData(data2) {
+      if (Buffer.isBuffer(data2)) {
+        return data2;
+      } else if (data2 instanceof Uint8Array) {
+        return data2;
+      } else if (data2 instanceof ArrayBuffer) {
+        return data2;
+      } else if (typeof data2 === "object") {
+        return JSON.stringify(data2);
       } else {
-        return data.toString();
+        return data2.toString();
       }
     }
     function getMockDispatch(mockDispatches, key2) {
@@ -10795,9 +10795,9 @@ var require_mock_utils = __commonJS({
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key2, data) {
+    function addMockDispatch(mockDispatches, key2, data2) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
-      const replyData = typeof data === "function" ? { callback: data } : { ...data };
+      const replyData = typeof data2 === "function" ? { callback: data2 } : { ...data2 };
       const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
@@ -10823,12 +10823,12 @@ var require_mock_utils = __commonJS({
         query
       };
     }
-    function generateKeyValues(data) {
-      const keys = Object.keys(data);
+    function generateKeyValues(data2) {
+      const keys = Object.keys(data2);
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key2 = keys[i];
-        const value = data[key2];
+        const value = data2[key2];
         const name = Buffer.from(`${key2}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
@@ -10845,8 +10845,8 @@ var require_mock_utils = __commonJS({
     }
     async function getResponse(body) {
       const buffers = [];
-      for await (const data of body) {
-        buffers.push(data);
+      for await (const data2 of body) {
+        buffers.push(data2);
       }
       return Buffer.concat(buffers).toString("utf8");
     }
@@ -10857,7 +10857,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data: data2, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -10873,7 +10873,7 @@ var require_mock_utils = __commonJS({
       } else {
         handleReply(this[kDispatches]);
       }
-      function handleReply(mockDispatches, _data = data) {
+      function handleReply(mockDispatches, _data = data2) {
         const optsHeaders = Array.isArray(opts.headers) ? buildHeadersFromArray(opts.headers) : opts.headers;
         const body = typeof _data === "function" ? _data({ ...opts, headers: optsHeaders }) : _data;
         if (isPromise(body)) {
@@ -11031,12 +11031,12 @@ var require_mock_interceptor = __commonJS({
         this[kDefaultTrailers] = {};
         this[kContentLength] = false;
       }
-      createMockScopeDispatchData({ statusCode, data, responseOptions }) {
-        const responseData = getResponseData(data);
+      createMockScopeDispatchData({ statusCode, data: data2, responseOptions }) {
+        const responseData = getResponseData(data2);
         const contentLength = this[kContentLength] ? { "content-length": responseData.length } : {};
         const headers = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
         const trailers = { ...this[kDefaultTrailers], ...responseOptions.trailers };
-        return { statusCode, data, headers, trailers };
+        return { statusCode, data: data2, headers, trailers };
       }
       validateReplyParameters(replyParameters) {
         if (typeof replyParameters.statusCode === "undefined") {
@@ -12416,13 +12416,13 @@ var require_response = __commonJS({
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response-json
-      static json(data, init = {}) {
+      static json(data2, init = {}) {
         webidl.argumentLengthCheck(arguments, 1, "Response.json");
         if (init !== null) {
           init = webidl.converters.ResponseInit(init);
         }
         const bytes = textEncoder.encode(
-          serializeJavascriptValueToJSONString(data)
+          serializeJavascriptValueToJSONString(data2)
         );
         const body = extractBody(bytes);
         const responseObject = fromInnerResponse(makeResponse({}), "response");
@@ -12917,15 +12917,15 @@ var require_request2 = __commonJS({
           signal = input[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
-        let window = "client";
+        let window2 = "client";
         if (request.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request.window, origin)) {
-          window = request.window;
+          window2 = request.window;
         }
         if (init.window != null) {
-          throw new TypeError(`'window' option '${window}' must be null`);
+          throw new TypeError(`'window' option '${window2}' must be null`);
         }
         if ("window" in init) {
-          window = "no-window";
+          window2 = "no-window";
         }
         request = makeRequest({
           // URL request’s URL.
@@ -12940,7 +12940,7 @@ var require_request2 = __commonJS({
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
-          window,
+          window: window2,
           // priority request’s priority.
           priority: request.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
@@ -13616,7 +13616,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14470,14 +14470,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location = "";
+              let location2 = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location = headersList.get("location", true);
+              location2 = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location2 && request.redirect === "follow" && redirectStatusSet.has(status);
               if (request.method !== "HEAD" && request.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -14571,7 +14571,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -14666,11 +14666,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -16620,13 +16620,13 @@ var require_events = __commonJS({
         }
         return this.#eventInit.ports;
       }
-      initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = "", lastEventId = "", source = null, ports = []) {
+      initMessageEvent(type, bubbles = false, cancelable = false, data2 = null, origin = "", lastEventId = "", source = null, ports = []) {
         webidl.brandCheck(this, _MessageEvent);
         webidl.argumentLengthCheck(arguments, 1, "MessageEvent.initMessageEvent");
         return new _MessageEvent(type, {
           bubbles,
           cancelable,
-          data,
+          data: data2,
           origin,
           lastEventId,
           source,
@@ -16938,23 +16938,23 @@ var require_util7 = __commonJS({
       const event = eventFactory(e, eventInitDict);
       target.dispatchEvent(event);
     }
-    function websocketMessageReceived(ws, type, data) {
+    function websocketMessageReceived(ws, type, data2) {
       if (ws[kReadyState] !== states.OPEN) {
         return;
       }
       let dataForEvent;
       if (type === opcodes.TEXT) {
         try {
-          dataForEvent = utf8Decode(data);
+          dataForEvent = utf8Decode(data2);
         } catch {
           failWebsocketConnection(ws, "Received invalid UTF-8 in text frame.");
           return;
         }
       } else if (type === opcodes.BINARY) {
         if (ws[kBinaryType] === "blob") {
-          dataForEvent = new Blob([data]);
+          dataForEvent = new Blob([data2]);
         } else {
-          dataForEvent = toArrayBuffer(data);
+          dataForEvent = toArrayBuffer(data2);
         }
       }
       fireEvent("message", ws, createFastMessageEvent, {
@@ -17092,13 +17092,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto;
+    var crypto2;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
-      crypto = {
+      crypto2 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17111,7 +17111,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17119,8 +17119,8 @@ var require_frame = __commonJS({
       /**
        * @param {Buffer|undefined} data
        */
-      constructor(data) {
-        this.frameData = data;
+      constructor(data2) {
+        this.frameData = data2;
       }
       createFrame(opcode) {
         const frameData = this.frameData;
@@ -17183,9 +17183,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto;
+    var crypto2;
     try {
-      crypto = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
@@ -17205,7 +17205,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto.randomBytes(16).toString("base64");
+      const keyValue = crypto2.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue);
       request.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17235,7 +17235,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -17395,8 +17395,8 @@ var require_permessage_deflate = __commonJS({
           }
           this.#inflate[kBuffer] = [];
           this.#inflate[kLength] = 0;
-          this.#inflate.on("data", (data) => {
-            this.#inflate[kLength] += data.length;
+          this.#inflate.on("data", (data2) => {
+            this.#inflate[kLength] += data2.length;
             if (this.#maxPayloadSize > 0 && this.#inflate[kLength] > this.#maxPayloadSize) {
               callback(new MessageSizeExceededError());
               this.#inflate.removeAllListeners();
@@ -17404,7 +17404,7 @@ var require_permessage_deflate = __commonJS({
               this.#inflate = null;
               return;
             }
-            this.#inflate[kBuffer].push(data);
+            this.#inflate[kBuffer].push(data2);
           });
           this.#inflate.on("error", (err) => {
             this.#inflate = null;
@@ -17639,13 +17639,13 @@ var require_receiver = __commonJS({
                 this.#extensions.get("permessage-deflate").decompress(
                   body,
                   this.#info.fin,
-                  (error2, data) => {
+                  (error2, data2) => {
                     if (error2) {
                       const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
                       failWebsocketConnectionWithCode(this.ws, code2, error2.message);
                       return;
                     }
-                    if (!this.writeFragments(data)) {
+                    if (!this.writeFragments(data2)) {
                       return;
                     }
                     if (this.#maxPayloadSize > 0 && this.#fragmentsBytes > this.#maxPayloadSize) {
@@ -17726,16 +17726,16 @@ var require_receiver = __commonJS({
         this.#fragmentsBytes = 0;
         return output;
       }
-      parseCloseBody(data) {
-        assert(data.length !== 1);
+      parseCloseBody(data2) {
+        assert(data2.length !== 1);
         let code2;
-        if (data.length >= 2) {
-          code2 = data.readUInt16BE(0);
+        if (data2.length >= 2) {
+          code2 = data2.readUInt16BE(0);
         }
         if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
-        let reason = data.subarray(2);
+        let reason = data2.subarray(2);
         if (reason[0] === 239 && reason[1] === 187 && reason[2] === 191) {
           reason = reason.subarray(3);
         }
@@ -17876,18 +17876,18 @@ var require_sender = __commonJS({
         this.#running = false;
       }
     };
-    function createFrame(data, hint) {
-      return new WebsocketFrameSend(toBuffer(data, hint)).createFrame(hint === sendHints.string ? opcodes.TEXT : opcodes.BINARY);
+    function createFrame(data2, hint) {
+      return new WebsocketFrameSend(toBuffer(data2, hint)).createFrame(hint === sendHints.string ? opcodes.TEXT : opcodes.BINARY);
     }
-    function toBuffer(data, hint) {
+    function toBuffer(data2, hint) {
       switch (hint) {
         case sendHints.string:
-          return Buffer.from(data);
+          return Buffer.from(data2);
         case sendHints.arrayBuffer:
         case sendHints.blob:
-          return new FastBuffer(data);
+          return new FastBuffer(data2);
         case sendHints.typedArray:
-          return new FastBuffer(data.buffer, data.byteOffset, data.byteLength);
+          return new FastBuffer(data2.buffer, data2.byteOffset, data2.byteLength);
       }
     }
     module.exports = { SendQueue };
@@ -18028,37 +18028,37 @@ var require_websocket = __commonJS({
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
        * @param {NodeJS.TypedArray|ArrayBuffer|Blob|string} data
        */
-      send(data) {
+      send(data2) {
         webidl.brandCheck(this, _WebSocket);
         const prefix2 = "WebSocket.send";
         webidl.argumentLengthCheck(arguments, 1, prefix2);
-        data = webidl.converters.WebSocketSendData(data, prefix2, "data");
+        data2 = webidl.converters.WebSocketSendData(data2, prefix2, "data");
         if (isConnecting(this)) {
           throw new DOMException("Sent before connected.", "InvalidStateError");
         }
         if (!isEstablished(this) || isClosing(this)) {
           return;
         }
-        if (typeof data === "string") {
-          const length = Buffer.byteLength(data);
+        if (typeof data2 === "string") {
+          const length = Buffer.byteLength(data2);
           this.#bufferedAmount += length;
-          this.#sendQueue.add(data, () => {
+          this.#sendQueue.add(data2, () => {
             this.#bufferedAmount -= length;
           }, sendHints.string);
-        } else if (types.isArrayBuffer(data)) {
-          this.#bufferedAmount += data.byteLength;
-          this.#sendQueue.add(data, () => {
-            this.#bufferedAmount -= data.byteLength;
+        } else if (types.isArrayBuffer(data2)) {
+          this.#bufferedAmount += data2.byteLength;
+          this.#sendQueue.add(data2, () => {
+            this.#bufferedAmount -= data2.byteLength;
           }, sendHints.arrayBuffer);
-        } else if (ArrayBuffer.isView(data)) {
-          this.#bufferedAmount += data.byteLength;
-          this.#sendQueue.add(data, () => {
-            this.#bufferedAmount -= data.byteLength;
+        } else if (ArrayBuffer.isView(data2)) {
+          this.#bufferedAmount += data2.byteLength;
+          this.#sendQueue.add(data2, () => {
+            this.#bufferedAmount -= data2.byteLength;
           }, sendHints.typedArray);
-        } else if (isBlobLike(data)) {
-          this.#bufferedAmount += data.size;
-          this.#sendQueue.add(data, () => {
-            this.#bufferedAmount -= data.size;
+        } else if (isBlobLike(data2)) {
+          this.#bufferedAmount += data2.size;
+          this.#sendQueue.add(data2, () => {
+            this.#bufferedAmount -= data2.size;
           }, sendHints.blob);
         }
       }
@@ -19109,7 +19109,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -19577,9 +19577,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
@@ -19587,14 +19587,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -20006,12 +20006,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -20202,12 +20202,12 @@ var require_util9 = __commonJS({
     }
     exports.alwaysValidSchema = alwaysValidSchema;
     function checkUnknownRules(it, schema = it.schema) {
-      const { opts, self } = it;
+      const { opts, self: self2 } = it;
       if (!opts.strictSchema)
         return;
       if (typeof schema === "boolean")
         return;
-      const rules = self.RULES.keywords;
+      const rules = self2.RULES.keywords;
       for (const key2 in schema) {
         if (!rules[key2])
           checkStrictMode(it, `unknown keyword: "${key2}"`);
@@ -20424,7 +20424,7 @@ var require_errors2 = __commonJS({
       gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
     }
     exports.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+    function extendErrors({ gen, keyword, schemaValue, data: data2, errsCount, it }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
       const err = gen.name("err");
@@ -20434,7 +20434,7 @@ var require_errors2 = __commonJS({
         gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
         if (it.opts.verbose) {
           gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data);
+          gen.assign((0, codegen_1._)`${err}.data`, data2);
         }
       });
     }
@@ -20490,14 +20490,14 @@ var require_errors2 = __commonJS({
       return [E.schemaPath, schPath];
     }
     function extraErrorProps(cxt, { params, message }, keyValues) {
-      const { keyword, data, schemaValue, it } = cxt;
+      const { keyword, data: data2, schemaValue, it } = cxt;
       const { opts, propertyName, topSchemaRef, schemaPath } = it;
       keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
       if (opts.messages) {
         keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
       }
       if (opts.verbose) {
-        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data2]);
       }
       if (propertyName)
         keyValues.push([E.propertyName, propertyName]);
@@ -20540,11 +20540,11 @@ var require_boolSchema = __commonJS({
     }
     exports.boolOrEmptySchema = boolOrEmptySchema;
     function falseSchemaError(it, overrideAllErrors) {
-      const { gen, data } = it;
+      const { gen, data: data2 } = it;
       const cxt = {
         gen,
         keyword: "false schema",
-        data,
+        data: data2,
         schema: false,
         schemaCode: false,
         schemaValue: false,
@@ -20593,18 +20593,18 @@ var require_applicability = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self }, type) {
-      const group = self.RULES.types[type];
+    function schemaHasRulesForType({ schema, self: self2 }, type) {
+      const group = self2.RULES.types[type];
       return group && group !== true && shouldUseGroup(schema, group);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema, group) {
-      return group.rules.some((rule5) => shouldUseRule(schema, rule5));
+      return group.rules.some((rule6) => shouldUseRule(schema, rule6));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule5) {
+    function shouldUseRule(schema, rule6) {
       var _a;
-      return schema[rule5.keyword] !== void 0 || ((_a = rule5.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      return schema[rule6.keyword] !== void 0 || ((_a = rule6.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
@@ -20650,11 +20650,11 @@ var require_dataType = __commonJS({
     }
     exports.getJSONTypes = getJSONTypes;
     function coerceAndCheckDataType(it, types) {
-      const { gen, data, opts } = it;
+      const { gen, data: data2, opts } = it;
       const coerceTo = coerceToTypes(types, opts.coerceTypes);
       const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        const wrongType = checkDataTypes(types, data2, opts.strictNumbers, DataType.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
             coerceData(it, types, coerceTo);
@@ -20670,11 +20670,11 @@ var require_dataType = __commonJS({
       return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
     }
     function coerceData(it, types, coerceTo) {
-      const { gen, data, opts } = it;
-      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
+      const { gen, data: data2, opts } = it;
+      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data2}`);
       const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
       if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data2}) && ${data2}.length == 1`, () => gen.assign(data2, (0, codegen_1._)`${data2}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data2}`).if(checkDataTypes(types, data2, opts.strictNumbers), () => gen.assign(coerced, data2)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
       for (const t of coerceTo) {
@@ -20686,74 +20686,74 @@ var require_dataType = __commonJS({
       reportTypeError(it);
       gen.endIf();
       gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
-        gen.assign(data, coerced);
+        gen.assign(data2, coerced);
         assignParentData(it, coerced);
       });
       function coerceSpecificType(t) {
         switch (t) {
           case "string":
-            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
+            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data2}`).elseIf((0, codegen_1._)`${data2} === null`).assign(coerced, (0, codegen_1._)`""`);
             return;
           case "number":
-            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
-              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
+            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data2} === null
+              || (${dataType} == "string" && ${data2} && ${data2} == +${data2})`).assign(coerced, (0, codegen_1._)`+${data2}`);
             return;
           case "integer":
-            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
-              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
+            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data2} === null
+              || (${dataType} === "string" && ${data2} && ${data2} == +${data2} && !(${data2} % 1))`).assign(coerced, (0, codegen_1._)`+${data2}`);
             return;
           case "boolean":
-            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, true);
+            gen.elseIf((0, codegen_1._)`${data2} === "false" || ${data2} === 0 || ${data2} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data2} === "true" || ${data2} === 1`).assign(coerced, true);
             return;
           case "null":
-            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`);
+            gen.elseIf((0, codegen_1._)`${data2} === "" || ${data2} === 0 || ${data2} === false`);
             gen.assign(coerced, null);
             return;
           case "array":
             gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
-              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
+              || ${dataType} === "boolean" || ${data2} === null`).assign(coerced, (0, codegen_1._)`[${data2}]`);
         }
       }
     }
     function assignParentData({ gen, parentData, parentDataProperty }, expr) {
       gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
     }
-    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
+    function checkDataType(dataType, data2, strictNums, correct = DataType.Correct) {
       const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
       let cond;
       switch (dataType) {
         case "null":
-          return (0, codegen_1._)`${data} ${EQ} null`;
+          return (0, codegen_1._)`${data2} ${EQ} null`;
         case "array":
-          cond = (0, codegen_1._)`Array.isArray(${data})`;
+          cond = (0, codegen_1._)`Array.isArray(${data2})`;
           break;
         case "object":
-          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
+          cond = (0, codegen_1._)`${data2} && typeof ${data2} == "object" && !Array.isArray(${data2})`;
           break;
         case "integer":
-          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
+          cond = numCond((0, codegen_1._)`!(${data2} % 1) && !isNaN(${data2})`);
           break;
         case "number":
           cond = numCond();
           break;
         default:
-          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
+          return (0, codegen_1._)`typeof ${data2} ${EQ} ${dataType}`;
       }
       return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
       function numCond(_cond = codegen_1.nil) {
-        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
+        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data2} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data2})` : codegen_1.nil);
       }
     }
     exports.checkDataType = checkDataType;
-    function checkDataTypes(dataTypes, data, strictNums, correct) {
+    function checkDataTypes(dataTypes, data2, strictNums, correct) {
       if (dataTypes.length === 1) {
-        return checkDataType(dataTypes[0], data, strictNums, correct);
+        return checkDataType(dataTypes[0], data2, strictNums, correct);
       }
       let cond;
       const types = (0, util_1.toHash)(dataTypes);
       if (types.array && types.object) {
-        const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        const notObj = (0, codegen_1._)`typeof ${data2} != "object"`;
+        cond = types.null ? notObj : (0, codegen_1._)`!${data2} || ${notObj}`;
         delete types.null;
         delete types.array;
         delete types.object;
@@ -20763,7 +20763,7 @@ var require_dataType = __commonJS({
       if (types.number)
         delete types.integer;
       for (const t in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+        cond = (0, codegen_1.and)(cond, checkDataType(t, data2, strictNums, correct));
       return cond;
     }
     exports.checkDataTypes = checkDataTypes;
@@ -20777,12 +20777,12 @@ var require_dataType = __commonJS({
     }
     exports.reportTypeError = reportTypeError;
     function getTypeErrorContext(it) {
-      const { gen, data, schema } = it;
+      const { gen, data: data2, schema } = it;
       const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
       return {
         gen,
         keyword: "type",
-        data,
+        data: data2,
         schema: schema.type,
         schemaCode,
         schemaValue: schemaCode,
@@ -20814,10 +20814,10 @@ var require_defaults = __commonJS({
     }
     exports.assignDefaults = assignDefaults;
     function assignDefault(it, prop, defaultValue) {
-      const { gen, compositeRule, data, opts } = it;
+      const { gen, compositeRule, data: data2, opts } = it;
       if (defaultValue === void 0)
         return;
-      const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
+      const childData = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(prop)}`;
       if (compositeRule) {
         (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
         return;
@@ -20842,15 +20842,15 @@ var require_code2 = __commonJS({
     var names_1 = require_names();
     var util_2 = require_util9();
     function checkReportMissingProp(cxt, prop) {
-      const { gen, data, it } = cxt;
-      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+      const { gen, data: data2, it } = cxt;
+      gen.if(noPropertyInData(gen, data2, prop, it.opts.ownProperties), () => {
         cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
         cxt.error();
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data: data2, it: { opts } }, properties, missing) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data2, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
     function reportMissingProp(cxt, missing) {
@@ -20866,18 +20866,18 @@ var require_code2 = __commonJS({
       });
     }
     exports.hasPropFunc = hasPropFunc;
-    function isOwnProperty(gen, data, property) {
-      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
+    function isOwnProperty(gen, data2, property) {
+      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data2}, ${property})`;
     }
     exports.isOwnProperty = isOwnProperty;
-    function propertyInData(gen, data, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
-      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
+    function propertyInData(gen, data2, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(property)} !== undefined`;
+      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data2, property)}` : cond;
     }
     exports.propertyInData = propertyInData;
-    function noPropertyInData(gen, data, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
-      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
+    function noPropertyInData(gen, data2, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(property)} === undefined`;
+      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data2, property))) : cond;
     }
     exports.noPropertyInData = noPropertyInData;
     function allSchemaProperties(schemaMap) {
@@ -20888,8 +20888,8 @@ var require_code2 = __commonJS({
       return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
     }
     exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
-      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
+    function callValidateCode({ schemaCode, data: data2, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data2}, ${topSchemaRef}${schemaPath}` : data2;
       const valCxt = [
         [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
         [names_1.default.parentData, it.parentData],
@@ -20915,7 +20915,7 @@ var require_code2 = __commonJS({
     }
     exports.usePattern = usePattern;
     function validateArray(cxt) {
-      const { gen, data, keyword, it } = cxt;
+      const { gen, data: data2, keyword, it } = cxt;
       const valid = gen.name("valid");
       if (it.allErrors) {
         const validArr = gen.let("valid", true);
@@ -20926,7 +20926,7 @@ var require_code2 = __commonJS({
       validateItems(() => gen.break());
       return valid;
       function validateItems(notValid) {
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
         gen.forRange("i", 0, len, (i) => {
           cxt.subschema({
             keyword,
@@ -21036,8 +21036,8 @@ var require_keyword = __commonJS({
     }
     exports.funcKeywordCode = funcKeywordCode;
     function modifyData(cxt) {
-      const { gen, data, it } = cxt;
-      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
+      const { gen, data: data2, it } = cxt;
+      gen.if(it.parentData, () => gen.assign(data2, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
     }
     function addErrs(cxt, errs) {
       const { gen } = cxt;
@@ -21059,7 +21059,7 @@ var require_keyword = __commonJS({
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
+    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
         throw new Error("ajv implementation error");
       }
@@ -21070,9 +21070,9 @@ var require_keyword = __commonJS({
       if (def.validateSchema) {
         const valid = def.validateSchema(schema[keyword]);
         if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
-            self.logger.error(msg);
+            self2.logger.error(msg);
           else
             throw new Error(msg);
         }
@@ -21120,8 +21120,8 @@ var require_subschema = __commonJS({
       throw new Error('either "keyword" or "schema" must be passed');
     }
     exports.getSubschema = getSubschema;
-    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
-      if (data !== void 0 && dataProp !== void 0) {
+    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data: data2, dataTypes, propertyName }) {
+      if (data2 !== void 0 && dataProp !== void 0) {
         throw new Error('both "data" and "dataProp" passed, only one allowed');
       }
       const { gen } = it;
@@ -21133,8 +21133,8 @@ var require_subschema = __commonJS({
         subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
         subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
       }
-      if (data !== void 0) {
-        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true);
+      if (data2 !== void 0) {
+        const nextData = data2 instanceof codegen_1.Name ? data2 : gen.let("data", data2, true);
         dataContextProps(nextData);
         if (propertyName !== void 0)
           subschema.propertyName = propertyName;
@@ -21539,11 +21539,11 @@ var require_validate = __commonJS({
       }
       (0, boolSchema_1.boolOrEmptySchema)(it, valid);
     }
-    function schemaCxtHasRules({ schema, self }) {
+    function schemaCxtHasRules({ schema, self: self2 }) {
       if (typeof schema == "boolean")
         return !schema;
       for (const key2 in schema)
-        if (self.RULES.all[key2])
+        if (self2.RULES.all[key2])
           return true;
       return false;
     }
@@ -21572,9 +21572,9 @@ var require_validate = __commonJS({
       schemaKeywords(it, types, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts, self } = it;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
-        self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      const { schema, errSchemaPath, opts, self: self2 } = it;
+      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
+        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
     function checkNoDefault(it) {
@@ -21620,8 +21620,8 @@ var require_validate = __commonJS({
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self } = it;
-      const { RULES: RULES2 } = self;
+      const { gen, schema, data: data2, allErrors, opts, self: self2 } = it;
+      const { RULES: RULES2 } = self2;
       if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES2))) {
         gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
         return;
@@ -21637,7 +21637,7 @@ var require_validate = __commonJS({
         if (!(0, applicability_1.shouldUseGroup)(schema, group))
           return;
         if (group.type) {
-          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
+          gen.if((0, dataType_2.checkDataType)(group.type, data2, opts.strictNumbers));
           iterateKeywords(it, group);
           if (types.length === 1 && types[0] === group.type && typeErrors) {
             gen.else();
@@ -21656,9 +21656,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group.type);
       gen.block(() => {
-        for (const rule5 of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule5)) {
-            keywordCode(it, rule5.keyword, rule5.definition, group.type);
+        for (const rule6 of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule6)) {
+            keywordCode(it, rule6.keyword, rule6.definition, group.type);
           }
         }
       });
@@ -21693,9 +21693,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule5 = rules[keyword];
-        if (typeof rule5 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule5)) {
-          const { type } = rule5.definition;
+        const rule6 = rules[keyword];
+        if (typeof rule6 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule6)) {
+          const { type } = rule6.definition;
           if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
@@ -21910,14 +21910,14 @@ var require_validate = __commonJS({
     var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
     function getData($data, { dataLevel, dataNames, dataPathArr }) {
       let jsonPointer;
-      let data;
+      let data2;
       if ($data === "")
         return names_1.default.rootData;
       if ($data[0] === "/") {
         if (!JSON_POINTER.test($data))
           throw new Error(`Invalid JSON-pointer: ${$data}`);
         jsonPointer = $data;
-        data = names_1.default.rootData;
+        data2 = names_1.default.rootData;
       } else {
         const matches = RELATIVE_JSON_POINTER.exec($data);
         if (!matches)
@@ -21931,16 +21931,16 @@ var require_validate = __commonJS({
         }
         if (up > dataLevel)
           throw new Error(errorMsg("data", up));
-        data = dataNames[dataLevel - up];
+        data2 = dataNames[dataLevel - up];
         if (!jsonPointer)
-          return data;
+          return data2;
       }
-      let expr = data;
+      let expr = data2;
       const segments = jsonPointer.split("/");
       for (const segment of segments) {
         if (segment) {
-          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
-          expr = (0, codegen_1._)`${expr} && ${data}`;
+          data2 = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
+          expr = (0, codegen_1._)`${expr} && ${data2}`;
         }
       }
       return expr;
@@ -22996,7 +22996,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -23039,8 +23039,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative = parse2(serialize(relative, options), options);
+        base = parse3(serialize(base, options), options);
+        relative = parse3(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -23358,7 +23358,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -23395,7 +23395,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -23569,7 +23569,7 @@ var require_core = __commonJS({
         const { meta, schemaId } = this.opts;
         return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
       }
-      validate(schemaKeyRef, data) {
+      validate(schemaKeyRef, data2) {
         let v;
         if (typeof schemaKeyRef == "string") {
           v = this.getSchema(schemaKeyRef);
@@ -23578,7 +23578,7 @@ var require_core = __commonJS({
         } else {
           v = this.compile(schemaKeyRef);
         }
-        const valid = v(data);
+        const valid = v(data2);
         if (!("$async" in v))
           this.errors = v.errors;
         return valid;
@@ -23781,8 +23781,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule5 = this.RULES.all[keyword];
-        return typeof rule5 == "object" ? rule5.definition : !!rule5;
+        const rule6 = this.RULES.all[keyword];
+        return typeof rule6 == "object" ? rule6.definition : !!rule6;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -23790,7 +23790,7 @@ var require_core = __commonJS({
         delete RULES2.keywords[keyword];
         delete RULES2.all[keyword];
         for (const group of RULES2.rules) {
-          const i = group.rules.findIndex((rule5) => rule5.keyword === keyword);
+          const i = group.rules.findIndex((rule6) => rule6.keyword === keyword);
           if (i >= 0)
             group.rules.splice(i, 1);
         }
@@ -23817,10 +23817,10 @@ var require_core = __commonJS({
           for (const seg of segments)
             keywords = keywords[seg];
           for (const key2 in rules) {
-            const rule5 = rules[key2];
-            if (typeof rule5 != "object")
+            const rule6 = rules[key2];
+            if (typeof rule6 != "object")
               continue;
-            const { $data } = rule5.definition;
+            const { $data } = rule6.definition;
             const schema = keywords[key2];
             if ($data && schema)
               keywords[key2] = schemaOrData(schema);
@@ -23984,7 +23984,7 @@ var require_core = __commonJS({
       RULES2.keywords[keyword] = true;
       if (!definition2)
         return;
-      const rule5 = {
+      const rule6 = {
         keyword,
         definition: {
           ...definition2,
@@ -23993,18 +23993,18 @@ var require_core = __commonJS({
         }
       };
       if (definition2.before)
-        addBeforeRule.call(this, ruleGroup, rule5, definition2.before);
+        addBeforeRule.call(this, ruleGroup, rule6, definition2.before);
       else
-        ruleGroup.rules.push(rule5);
-      RULES2.all[keyword] = rule5;
+        ruleGroup.rules.push(rule6);
+      RULES2.all[keyword] = rule6;
       (_a = definition2.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule5, before) {
+    function addBeforeRule(ruleGroup, rule6, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule5);
+        ruleGroup.rules.splice(i, 0, rule6);
       } else {
-        ruleGroup.rules.push(rule5);
+        ruleGroup.rules.push(rule6);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -24057,11 +24057,11 @@ var require_ref = __commonJS({
       schemaType: "string",
       code(cxt) {
         const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts, self } = it;
+        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
         const { root } = env;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        const schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
         if (schOrEnv === void 0)
           throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
@@ -24207,8 +24207,8 @@ var require_limitNumber = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+        const { keyword, data: data2, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._)`${data2} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data2})`);
       }
     };
     exports.default = def;
@@ -24232,11 +24232,11 @@ var require_multipleOf = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { gen, data, schemaCode, it } = cxt;
+        const { gen, data: data2, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
         const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data2}/${schemaCode}, ${invalid}))`);
       }
     };
     exports.default = def;
@@ -24291,9 +24291,9 @@ var require_limitLength = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode, it } = cxt;
+        const { keyword, data: data2, schemaCode, it } = cxt;
         const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        const len = it.opts.unicode === false ? (0, codegen_1._)`${data2}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data2})`;
         cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
       }
     };
@@ -24320,17 +24320,17 @@ var require_pattern = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const { gen, data: data2, $data, schema, schemaCode, it } = cxt;
         const u = it.opts.unicodeRegExp ? "u" : "";
         if ($data) {
           const { regExp } = it.opts.code;
           const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
           const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
+          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data2})`), () => gen.assign(valid, false));
           cxt.fail$data((0, codegen_1._)`!${valid}`);
         } else {
           const regExp = (0, code_1.usePattern)(cxt, schema);
-          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
+          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data2})`);
         }
       }
     };
@@ -24358,9 +24358,9 @@ var require_limitProperties = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
+        const { keyword, data: data2, schemaCode } = cxt;
         const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
+        cxt.fail$data((0, codegen_1._)`Object.keys(${data2}).length ${op} ${schemaCode}`);
       }
     };
     exports.default = def;
@@ -24386,7 +24386,7 @@ var require_required = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { gen, schema, schemaCode, data, $data, it } = cxt;
+        const { gen, schema, schemaCode, data: data2, $data, it } = cxt;
         const { opts } = it;
         if (!$data && schema.length === 0)
           return;
@@ -24430,13 +24430,13 @@ var require_required = __commonJS({
         function loopAllRequired() {
           gen.forOf("prop", schemaCode, (prop) => {
             cxt.setParams({ missingProperty: prop });
-            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+            gen.if((0, code_1.noPropertyInData)(gen, data2, prop, opts.ownProperties), () => cxt.error());
           });
         }
         function loopUntilMissing(missing, valid) {
           cxt.setParams({ missingProperty: missing });
           gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data2, missing, opts.ownProperties));
             gen.if((0, codegen_1.not)(valid), () => {
               cxt.error();
               gen.break();
@@ -24469,9 +24469,9 @@ var require_limitItems = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
+        const { keyword, data: data2, schemaCode } = cxt;
         const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
+        cxt.fail$data((0, codegen_1._)`${data2}.length ${op} ${schemaCode}`);
       }
     };
     exports.default = def;
@@ -24509,7 +24509,7 @@ var require_uniqueItems = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        const { gen, data: data2, $data, schema, parentSchema, schemaCode, it } = cxt;
         if (!$data && !schema)
           return;
         const valid = gen.let("valid");
@@ -24517,7 +24517,7 @@ var require_uniqueItems = __commonJS({
         cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
         cxt.ok(valid);
         function validateUniqueItems() {
-          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
+          const i = gen.let("i", (0, codegen_1._)`${data2}.length`);
           const j = gen.let("j");
           cxt.setParams({ i, j });
           gen.assign(valid, true);
@@ -24531,7 +24531,7 @@ var require_uniqueItems = __commonJS({
           const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
           const indices = gen.const("indices", (0, codegen_1._)`{}`);
           gen.for((0, codegen_1._)`;${i}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
+            gen.let(item, (0, codegen_1._)`${data2}[${i}]`);
             gen.if(wrongType, (0, codegen_1._)`continue`);
             if (itemTypes.length > 1)
               gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
@@ -24545,7 +24545,7 @@ var require_uniqueItems = __commonJS({
         function loopN2(i, j) {
           const eql = (0, util_1.useFunc)(gen, equal_1.default);
           const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data2}[${i}], ${data2}[${j}])`, () => {
             cxt.error();
             gen.assign(valid, false).break(outer);
           })));
@@ -24573,11 +24573,11 @@ var require_const = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { gen, data, $data, schemaCode, schema } = cxt;
+        const { gen, data: data2, $data, schemaCode, schema } = cxt;
         if ($data || schema && typeof schema == "object") {
-          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
+          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data2}, ${schemaCode})`);
         } else {
-          cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
+          cxt.fail((0, codegen_1._)`${schema} !== ${data2}`);
         }
       }
     };
@@ -24603,7 +24603,7 @@ var require_enum = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const { gen, data: data2, $data, schema, schemaCode, it } = cxt;
         if (!$data && schema.length === 0)
           throw new Error("enum must have non-empty array");
         const useLoop = schema.length >= it.opts.loopEnum;
@@ -24622,11 +24622,11 @@ var require_enum = __commonJS({
         cxt.pass(valid);
         function loopEnum() {
           gen.assign(valid, false);
-          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data2}, ${v})`, () => gen.assign(valid, true).break()));
         }
         function equalCode(vSchema, i) {
           const sch = schema[i];
-          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data2}, ${vSchema}[${i}])` : (0, codegen_1._)`${data2} === ${sch}`;
         }
       }
     };
@@ -24701,9 +24701,9 @@ var require_additionalItems = __commonJS({
       }
     };
     function validateAdditionalItems(cxt, items) {
-      const { gen, schema, data, keyword, it } = cxt;
+      const { gen, schema, data: data2, keyword, it } = cxt;
       it.items = true;
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
       if (schema === false) {
         cxt.setParams({ len: items.length });
         cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
@@ -24750,13 +24750,13 @@ var require_items = __commonJS({
       }
     };
     function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      const { gen, parentSchema, data, keyword, it } = cxt;
+      const { gen, parentSchema, data: data2, keyword, it } = cxt;
       checkStrictTuple(parentSchema);
       if (it.opts.unevaluated && schArr.length && it.items !== true) {
         it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
       }
       const valid = gen.name("valid");
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
       schArr.forEach((sch, i) => {
         if ((0, util_1.alwaysValidSchema)(it, sch))
           return;
@@ -24853,7 +24853,7 @@ var require_contains = __commonJS({
       trackErrors: true,
       error: error2,
       code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
+        const { gen, schema, parentSchema, data: data2, it } = cxt;
         let min;
         let max;
         const { minContains, maxContains } = parentSchema;
@@ -24863,7 +24863,7 @@ var require_contains = __commonJS({
         } else {
           min = 1;
         }
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
         cxt.setParams({ min, max });
         if (max === void 0 && min === 0) {
           (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
@@ -24888,7 +24888,7 @@ var require_contains = __commonJS({
         } else if (min === 0) {
           gen.let(valid, true);
           if (max !== void 0)
-            gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
+            gen.if((0, codegen_1._)`${data2}.length > 0`, validateItemsWithCount);
         } else {
           gen.let(valid, false);
           validateItemsWithCount();
@@ -24971,7 +24971,7 @@ var require_dependencies = __commonJS({
       return [propertyDeps, schemaDeps];
     }
     function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
-      const { gen, data, it } = cxt;
+      const { gen, data: data2, it } = cxt;
       if (Object.keys(propertyDeps).length === 0)
         return;
       const missing = gen.let("missing");
@@ -24979,7 +24979,7 @@ var require_dependencies = __commonJS({
         const deps = propertyDeps[prop];
         if (deps.length === 0)
           continue;
-        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        const hasProperty = (0, code_1.propertyInData)(gen, data2, prop, it.opts.ownProperties);
         cxt.setParams({
           property: prop,
           depsCount: deps.length,
@@ -25000,13 +25000,13 @@ var require_dependencies = __commonJS({
     }
     exports.validatePropertyDeps = validatePropertyDeps;
     function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      const { gen, data, keyword, it } = cxt;
+      const { gen, data: data2, keyword, it } = cxt;
       const valid = gen.name("valid");
       for (const prop in schemaDeps) {
         if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
           continue;
         gen.if(
-          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
+          (0, code_1.propertyInData)(gen, data2, prop, it.opts.ownProperties),
           () => {
             const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
             cxt.mergeValidEvaluated(schCxt, valid);
@@ -25039,11 +25039,11 @@ var require_propertyNames = __commonJS({
       schemaType: ["object", "boolean"],
       error: error2,
       code(cxt) {
-        const { gen, schema, data, it } = cxt;
+        const { gen, schema, data: data2, it } = cxt;
         if ((0, util_1.alwaysValidSchema)(it, schema))
           return;
         const valid = gen.name("valid");
-        gen.forIn("key", data, (key2) => {
+        gen.forIn("key", data2, (key2) => {
           cxt.setParams({ propertyName: key2 });
           cxt.subschema({
             keyword: "propertyNames",
@@ -25086,7 +25086,7 @@ var require_additionalProperties = __commonJS({
       trackErrors: true,
       error: error2,
       code(cxt) {
-        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
+        const { gen, schema, parentSchema, data: data2, errsCount, it } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
         const { allErrors, opts } = it;
@@ -25098,7 +25098,7 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key2) => {
+          gen.forIn("key", data2, (key2) => {
             if (!props.length && !patProps.length)
               additionalPropertyCode(key2);
             else
@@ -25121,7 +25121,7 @@ var require_additionalProperties = __commonJS({
           return (0, codegen_1.not)(definedProp);
         }
         function deleteAdditional(key2) {
-          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
+          gen.code((0, codegen_1._)`delete ${data2}[${key2}]`);
         }
         function additionalPropertyCode(key2) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
@@ -25185,7 +25185,7 @@ var require_properties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
+        const { gen, schema, parentSchema, data: data2, it } = cxt;
         if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
           additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
         }
@@ -25204,7 +25204,7 @@ var require_properties = __commonJS({
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
           } else {
-            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
+            gen.if((0, code_1.propertyInData)(gen, data2, prop, it.opts.ownProperties));
             applyPropertySchema(prop);
             if (!it.allErrors)
               gen.else().var(valid, true);
@@ -25243,7 +25243,7 @@ var require_patternProperties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        const { gen, schema, data, parentSchema, it } = cxt;
+        const { gen, schema, data: data2, parentSchema, it } = cxt;
         const { opts } = it;
         const patterns = (0, code_1.allSchemaProperties)(schema);
         const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
@@ -25278,7 +25278,7 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key2) => {
+          gen.forIn("key", data2, (key2) => {
             gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
@@ -25595,11 +25595,11 @@ var require_dynamicAnchor = __commonJS({
     }
     exports.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
-      const { schemaEnv, schema, self } = cxt.it;
+      const { schemaEnv, schema, self: self2 } = cxt.it;
       const { root, baseId, localRefs, meta } = schemaEnv.root;
-      const { schemaId } = self.opts;
+      const { schemaId } = self2.opts;
       const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
-      compile_1.compileSchema.call(self, sch);
+      compile_1.compileSchema.call(self2, sch);
       return (0, ref_1.getValidate)(cxt, sch);
     }
     exports.default = def;
@@ -25787,14 +25787,14 @@ var require_unevaluatedProperties = __commonJS({
       trackErrors: true,
       error: error2,
       code(cxt) {
-        const { gen, schema, data, errsCount, it } = cxt;
+        const { gen, schema, data: data2, errsCount, it } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
         const { allErrors, props } = it;
         if (props instanceof codegen_1.Name) {
-          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data2, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
         } else if (props !== true) {
-          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
+          gen.forIn("key", data2, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
         }
         it.props = true;
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
@@ -25851,11 +25851,11 @@ var require_unevaluatedItems = __commonJS({
       schemaType: ["boolean", "object"],
       error: error2,
       code(cxt) {
-        const { gen, schema, data, it } = cxt;
+        const { gen, schema, data: data2, it } = cxt;
         const items = it.items || 0;
         if (items === true)
           return;
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
         if (schema === false) {
           cxt.setParams({ len: items });
           cxt.fail((0, codegen_1._)`${len} > ${items}`);
@@ -25907,8 +25907,8 @@ var require_format = __commonJS({
       $data: true,
       error: error2,
       code(cxt, ruleType) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self } = it;
+        const { gen, data: data2, $data, schema, schemaCode, it } = cxt;
+        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
         if (!opts.validateFormats)
           return;
         if ($data)
@@ -25917,7 +25917,7 @@ var require_format = __commonJS({
           validateFormat();
         function validate$DataFormat() {
           const fmts = gen.scopeValue("formats", {
-            ref: self.formats,
+            ref: self2.formats,
             code: opts.code.formats
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
@@ -25931,13 +25931,13 @@ var require_format = __commonJS({
             return (0, codegen_1._)`${schemaCode} && !${format}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data2}) : ${format}(${data2}))` : (0, codegen_1._)`${format}(${data2})`;
+            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data2}))`;
             return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
-          const formatDef = self.formats[schema];
+          const formatDef = self2.formats[schema];
           if (!formatDef) {
             unknownFormat();
             return;
@@ -25949,7 +25949,7 @@ var require_format = __commonJS({
             cxt.pass(validCondition());
           function unknownFormat() {
             if (opts.strictSchema === false) {
-              self.logger.warn(unknownMsg());
+              self2.logger.warn(unknownMsg());
               return;
             }
             throw new Error(unknownMsg());
@@ -25969,9 +25969,9 @@ var require_format = __commonJS({
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
               if (!schemaEnv.$async)
                 throw new Error("async format in sync schema");
-              return (0, codegen_1._)`await ${fmtRef}(${data})`;
+              return (0, codegen_1._)`await ${fmtRef}(${data2})`;
             }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data2})` : (0, codegen_1._)`${fmtRef}.test(${data2})`;
           }
         }
       }
@@ -26076,7 +26076,7 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error: error2,
       code(cxt) {
-        const { gen, data, schema, parentSchema, it } = cxt;
+        const { gen, data: data2, schema, parentSchema, it } = cxt;
         const { oneOf } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
@@ -26089,7 +26089,7 @@ var require_discriminator = __commonJS({
         if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
-        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        const tag = gen.const("tag", (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(tagName)}`);
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
         cxt.ok(valid);
         function validateMapping() {
@@ -26651,9 +26651,9 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -26675,7 +26675,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar4(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -26687,10 +26687,10 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap4;
     exports.isNode = isNode;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar3;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar4;
     exports.isSeq = isSeq2;
   }
 });
@@ -27155,10 +27155,10 @@ var require_toJS = __commonJS({
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
+        const data2 = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data2);
         ctx.onCreate = (res2) => {
-          data.res = res2;
+          data2.res = res2;
           delete ctx.onCreate;
         };
         const res = value.toJSON(arg, ctx);
@@ -27264,20 +27264,20 @@ var require_Alias = __commonJS({
         }
         if (found && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data = anchors2.get(found);
-          if (!data) {
+          let data2 = anchors2.get(found);
+          if (!data2) {
             toJS.toJS(found, null, ctx);
-            data = anchors2.get(found);
+            data2 = anchors2.get(found);
           }
-          if (data?.res === void 0) {
+          if (data2?.res === void 0) {
             const msg = "This should not happen: Alias anchor was not resolved?";
             throw new ReferenceError(msg);
           }
           if (maxAliasCount >= 0) {
-            data.count += 1;
-            if (data.aliasCount === 0)
-              data.aliasCount = getAliasCount(doc2, found, anchors2);
-            if (data.count * data.aliasCount > maxAliasCount) {
+            data2.count += 1;
+            if (data2.aliasCount === 0)
+              data2.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data2.count * data2.aliasCount > maxAliasCount) {
               const msg = "Excessive alias count indicates a resource exhaustion attack";
               throw new ReferenceError(msg);
             }
@@ -27341,7 +27341,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity2.SCALAR);
         this.value = value;
@@ -27353,12 +27353,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar2;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -27369,7 +27369,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
@@ -27414,7 +27414,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node3 = new Scalar.Scalar(value);
+          const node3 = new Scalar2.Scalar(value);
           if (ref)
             ref.node = node3;
           return node3;
@@ -27425,7 +27425,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -27738,7 +27738,7 @@ ${indent2}${text4.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -27881,7 +27881,7 @@ ${indent2}`) + "'";
         return quotedString(value, ctx);
       }
       const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote2 === "literal" ? true : blockQuote2 === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
+      const literal2 = blockQuote2 === "literal" ? true : blockQuote2 === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
         return literal2 ? "|\n" : ">\n";
       let chomp;
@@ -27936,7 +27936,7 @@ ${indent2}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote2 !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote2 !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -27959,7 +27959,7 @@ ${indent2}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -27984,20 +27984,20 @@ ${indent2}`);
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type = Scalar2.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -28146,7 +28146,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
@@ -28161,7 +28161,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key2) || (identity2.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key2) || (identity2.isScalar(key2) ? key2.type === Scalar2.Scalar.BLOCK_FOLDED || key2.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -28301,19 +28301,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge.identify(key2) || identity2.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge.identify(key2) || identity2.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity2.isSeq(source))
@@ -28620,7 +28620,7 @@ var require_YAMLMap = __commonJS({
     var Collection = require_Collection();
     var identity2 = require_identity();
     var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function findPair(items, key2) {
       const k = identity2.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
@@ -28687,7 +28687,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -28785,7 +28785,7 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
       static get tagName() {
@@ -28842,7 +28842,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
-        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -28938,14 +28938,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -28956,13 +28956,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -29007,7 +29007,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -29035,7 +29035,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str));
+        const node2 = new Scalar2.Scalar(parseFloat(str));
         const dot = str.indexOf(".");
         if (dot !== -1 && str[str.length - 1] === "0")
           node2.minFractionDigits = str.length - dot - 1;
@@ -29126,7 +29126,7 @@ var require_schema2 = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var map = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -29143,7 +29143,7 @@ var require_schema3 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -29194,7 +29194,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -29238,15 +29238,15 @@ var require_binary = __commonJS({
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
             lines[i] = str.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -29261,7 +29261,7 @@ var require_pairs = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity2.isSeq(seq)) {
@@ -29272,7 +29272,7 @@ var require_pairs = __commonJS({
           else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
             if (item.commentBefore)
               pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
 ${pair2.key.commentBefore}` : item.commentBefore;
@@ -29415,7 +29415,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -29427,7 +29427,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
+      resolve: () => new Scalar2.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -29435,7 +29435,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
+      resolve: () => new Scalar2.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -29447,7 +29447,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -29475,7 +29475,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node2 = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
           const f = str.substring(dot + 1).replace(/_/g, "");
@@ -30799,9 +30799,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -30837,7 +30837,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
               key2,
               // checked by containsNewline()
@@ -30877,7 +30877,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap4 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -30900,7 +30900,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -30932,7 +30932,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap3) {
+          if (isMap4) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -30948,7 +30948,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -30983,7 +30983,7 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
@@ -31032,7 +31032,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity2.isNode(res) ? res : new Scalar.Scalar(res);
+      const node2 = identity2.isNode(res) ? res : new Scalar2.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -31047,13 +31047,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -31115,7 +31115,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content3.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent2 = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
           value += sep2 + indent2.slice(trimIndent) + content3;
           sep2 = "\n";
         } else if (indent2.length > trimIndent || content3[0] === "	") {
@@ -31230,7 +31230,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
@@ -31239,15 +31239,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN;
+          _type = Scalar2.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
+          _type = Scalar2.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          _type = Scalar2.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -31452,7 +31452,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -31470,11 +31470,11 @@ var require_compose_scalar = __commonJS({
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar2.Scalar(value);
       }
       scalar.range = range2;
       scalar.source = value;
@@ -32235,7 +32235,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -32319,7 +32319,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -33868,7 +33868,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -33909,7 +33909,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
@@ -33927,7 +33927,7 @@ var require_dist = __commonJS({
     var Alias = require_Alias();
     var identity2 = require_identity();
     var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var cst = require_cst();
@@ -33952,7 +33952,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity2.isScalar;
     exports.isSeq = identity2.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
+    exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -33965,6 +33965,6279 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit.visit;
     exports.visitAsync = visit.visitAsync;
+  }
+});
+
+// node_modules/wasmoon/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/wasmoon/dist/index.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.wasmoon = {}));
+    })(exports, (function(exports2) {
+      "use strict";
+      var _documentCurrentScript = typeof document !== "undefined" ? document.currentScript : null;
+      exports2.LuaReturn = void 0;
+      (function(LuaReturn) {
+        LuaReturn[LuaReturn["Ok"] = 0] = "Ok";
+        LuaReturn[LuaReturn["Yield"] = 1] = "Yield";
+        LuaReturn[LuaReturn["ErrorRun"] = 2] = "ErrorRun";
+        LuaReturn[LuaReturn["ErrorSyntax"] = 3] = "ErrorSyntax";
+        LuaReturn[LuaReturn["ErrorMem"] = 4] = "ErrorMem";
+        LuaReturn[LuaReturn["ErrorErr"] = 5] = "ErrorErr";
+        LuaReturn[LuaReturn["ErrorFile"] = 6] = "ErrorFile";
+      })(exports2.LuaReturn || (exports2.LuaReturn = {}));
+      const PointerSize = 4;
+      const LUA_MULTRET = -1;
+      const LUAI_MAXSTACK = 1e6;
+      const LUA_REGISTRYINDEX = -LUAI_MAXSTACK - 1e3;
+      exports2.LuaType = void 0;
+      (function(LuaType) {
+        LuaType[LuaType["None"] = -1] = "None";
+        LuaType[LuaType["Nil"] = 0] = "Nil";
+        LuaType[LuaType["Boolean"] = 1] = "Boolean";
+        LuaType[LuaType["LightUserdata"] = 2] = "LightUserdata";
+        LuaType[LuaType["Number"] = 3] = "Number";
+        LuaType[LuaType["String"] = 4] = "String";
+        LuaType[LuaType["Table"] = 5] = "Table";
+        LuaType[LuaType["Function"] = 6] = "Function";
+        LuaType[LuaType["Userdata"] = 7] = "Userdata";
+        LuaType[LuaType["Thread"] = 8] = "Thread";
+      })(exports2.LuaType || (exports2.LuaType = {}));
+      exports2.LuaEventCodes = void 0;
+      (function(LuaEventCodes) {
+        LuaEventCodes[LuaEventCodes["Call"] = 0] = "Call";
+        LuaEventCodes[LuaEventCodes["Ret"] = 1] = "Ret";
+        LuaEventCodes[LuaEventCodes["Line"] = 2] = "Line";
+        LuaEventCodes[LuaEventCodes["Count"] = 3] = "Count";
+        LuaEventCodes[LuaEventCodes["TailCall"] = 4] = "TailCall";
+      })(exports2.LuaEventCodes || (exports2.LuaEventCodes = {}));
+      exports2.LuaEventMasks = void 0;
+      (function(LuaEventMasks) {
+        LuaEventMasks[LuaEventMasks["Call"] = 1] = "Call";
+        LuaEventMasks[LuaEventMasks["Ret"] = 2] = "Ret";
+        LuaEventMasks[LuaEventMasks["Line"] = 4] = "Line";
+        LuaEventMasks[LuaEventMasks["Count"] = 8] = "Count";
+      })(exports2.LuaEventMasks || (exports2.LuaEventMasks = {}));
+      exports2.LuaLibraries = void 0;
+      (function(LuaLibraries) {
+        LuaLibraries["Base"] = "_G";
+        LuaLibraries["Coroutine"] = "coroutine";
+        LuaLibraries["Table"] = "table";
+        LuaLibraries["IO"] = "io";
+        LuaLibraries["OS"] = "os";
+        LuaLibraries["String"] = "string";
+        LuaLibraries["UTF8"] = "utf8";
+        LuaLibraries["Math"] = "math";
+        LuaLibraries["Debug"] = "debug";
+        LuaLibraries["Package"] = "package";
+      })(exports2.LuaLibraries || (exports2.LuaLibraries = {}));
+      class LuaTimeoutError extends Error {
+      }
+      class Decoration {
+        constructor(target, options) {
+          this.target = target;
+          this.options = options;
+        }
+      }
+      function decorate(target, options) {
+        return new Decoration(target, options);
+      }
+      class Pointer extends Number {
+      }
+      class MultiReturn extends Array {
+      }
+      const INSTRUCTION_HOOK_COUNT = 1e3;
+      class Thread {
+        constructor(lua, typeExtensions, address, parent) {
+          this.closed = false;
+          this.lua = lua;
+          this.typeExtensions = typeExtensions;
+          this.address = address;
+          this.parent = parent;
+        }
+        newThread() {
+          const address = this.lua.lua_newthread(this.address);
+          if (!address) {
+            throw new Error("lua_newthread returned a null pointer");
+          }
+          return new Thread(this.lua, this.typeExtensions, address, this.parent || this);
+        }
+        resetThread() {
+          this.assertOk(this.lua.lua_resetthread(this.address));
+        }
+        loadString(luaCode, name) {
+          const size = this.lua.module.lengthBytesUTF8(luaCode);
+          const pointerSize = size + 1;
+          const bufferPointer = this.lua.module._malloc(pointerSize);
+          try {
+            this.lua.module.stringToUTF8(luaCode, bufferPointer, pointerSize);
+            this.assertOk(this.lua.luaL_loadbufferx(this.address, bufferPointer, size, name !== null && name !== void 0 ? name : bufferPointer, null));
+          } finally {
+            this.lua.module._free(bufferPointer);
+          }
+        }
+        loadFile(filename) {
+          this.assertOk(this.lua.luaL_loadfilex(this.address, filename, null));
+        }
+        resume(argCount = 0) {
+          const dataPointer = this.lua.module._malloc(PointerSize);
+          try {
+            this.lua.module.setValue(dataPointer, 0, "i32");
+            const luaResult = this.lua.lua_resume(this.address, null, argCount, dataPointer);
+            return {
+              result: luaResult,
+              resultCount: this.lua.module.getValue(dataPointer, "i32")
+            };
+          } finally {
+            this.lua.module._free(dataPointer);
+          }
+        }
+        getTop() {
+          return this.lua.lua_gettop(this.address);
+        }
+        setTop(index2) {
+          this.lua.lua_settop(this.address, index2);
+        }
+        remove(index2) {
+          return this.lua.lua_remove(this.address, index2);
+        }
+        setField(index2, name, value) {
+          index2 = this.lua.lua_absindex(this.address, index2);
+          this.pushValue(value);
+          this.lua.lua_setfield(this.address, index2, name);
+        }
+        async run(argCount = 0, options) {
+          const originalTimeout = this.timeout;
+          try {
+            if ((options === null || options === void 0 ? void 0 : options.timeout) !== void 0) {
+              this.setTimeout(Date.now() + options.timeout);
+            }
+            let resumeResult = this.resume(argCount);
+            while (resumeResult.result === exports2.LuaReturn.Yield) {
+              if (this.timeout && Date.now() > this.timeout) {
+                if (resumeResult.resultCount > 0) {
+                  this.pop(resumeResult.resultCount);
+                }
+                throw new LuaTimeoutError(`thread timeout exceeded`);
+              }
+              if (resumeResult.resultCount > 0) {
+                const lastValue = this.getValue(-1);
+                this.pop(resumeResult.resultCount);
+                if (lastValue === Promise.resolve(lastValue)) {
+                  await lastValue;
+                } else {
+                  await new Promise((resolve) => setImmediate(resolve));
+                }
+              } else {
+                await new Promise((resolve) => setImmediate(resolve));
+              }
+              resumeResult = this.resume(0);
+            }
+            this.assertOk(resumeResult.result);
+            return this.getStackValues();
+          } finally {
+            if ((options === null || options === void 0 ? void 0 : options.timeout) !== void 0) {
+              this.setTimeout(originalTimeout);
+            }
+          }
+        }
+        runSync(argCount = 0) {
+          const base = this.getTop() - argCount - 1;
+          this.assertOk(this.lua.lua_pcallk(this.address, argCount, LUA_MULTRET, 0, 0, null));
+          return this.getStackValues(base);
+        }
+        pop(count = 1) {
+          this.lua.lua_pop(this.address, count);
+        }
+        call(name, ...args) {
+          const type = this.lua.lua_getglobal(this.address, name);
+          if (type !== exports2.LuaType.Function) {
+            throw new Error(`A function of type '${type}' was pushed, expected is ${exports2.LuaType.Function}`);
+          }
+          for (const arg of args) {
+            this.pushValue(arg);
+          }
+          const base = this.getTop() - args.length - 1;
+          this.lua.lua_callk(this.address, args.length, LUA_MULTRET, 0, null);
+          return this.getStackValues(base);
+        }
+        getStackValues(start = 0) {
+          const returns = this.getTop() - start;
+          const returnValues = new MultiReturn(returns);
+          for (let i = 0; i < returns; i++) {
+            returnValues[i] = this.getValue(start + i + 1);
+          }
+          return returnValues;
+        }
+        stateToThread(L) {
+          var _a;
+          return L === ((_a = this.parent) === null || _a === void 0 ? void 0 : _a.address) ? this.parent : new Thread(this.lua, this.typeExtensions, L, this.parent || this);
+        }
+        pushValue(rawValue, userdata) {
+          const decoratedValue = this.getValueDecorations(rawValue);
+          const target = decoratedValue.target;
+          if (target instanceof Thread) {
+            const isMain = this.lua.lua_pushthread(target.address) === 1;
+            if (!isMain) {
+              this.lua.lua_xmove(target.address, this.address, 1);
+            }
+            return;
+          }
+          const startTop = this.getTop();
+          switch (typeof target) {
+            case "undefined":
+              this.lua.lua_pushnil(this.address);
+              break;
+            case "number":
+              if (Number.isInteger(target)) {
+                this.lua.lua_pushinteger(this.address, BigInt(target));
+              } else {
+                this.lua.lua_pushnumber(this.address, target);
+              }
+              break;
+            case "string":
+              this.lua.lua_pushstring(this.address, target);
+              break;
+            case "boolean":
+              this.lua.lua_pushboolean(this.address, target ? 1 : 0);
+              break;
+            default:
+              if (!this.typeExtensions.find((wrapper) => wrapper.extension.pushValue(this, decoratedValue, userdata))) {
+                throw new Error(`The type '${typeof target}' is not supported by Lua`);
+              }
+          }
+          if (decoratedValue.options.metatable) {
+            this.setMetatable(-1, decoratedValue.options.metatable);
+          }
+          if (this.getTop() !== startTop + 1) {
+            throw new Error(`pushValue expected stack size ${startTop + 1}, got ${this.getTop()}`);
+          }
+        }
+        setMetatable(index2, metatable) {
+          index2 = this.lua.lua_absindex(this.address, index2);
+          if (this.lua.lua_getmetatable(this.address, index2)) {
+            this.pop(1);
+            const name = this.getMetatableName(index2);
+            throw new Error(`data already has associated metatable: ${name || "unknown name"}`);
+          }
+          this.pushValue(metatable);
+          this.lua.lua_setmetatable(this.address, index2);
+        }
+        getMetatableName(index2) {
+          const metatableNameType = this.lua.luaL_getmetafield(this.address, index2, "__name");
+          if (metatableNameType === exports2.LuaType.Nil) {
+            return void 0;
+          }
+          if (metatableNameType !== exports2.LuaType.String) {
+            this.pop(1);
+            return void 0;
+          }
+          const name = this.lua.lua_tolstring(this.address, -1, null);
+          this.pop(1);
+          return name;
+        }
+        getValue(index2, inputType, userdata) {
+          index2 = this.lua.lua_absindex(this.address, index2);
+          const type = inputType !== null && inputType !== void 0 ? inputType : this.lua.lua_type(this.address, index2);
+          switch (type) {
+            case exports2.LuaType.None:
+              return void 0;
+            case exports2.LuaType.Nil:
+              return null;
+            case exports2.LuaType.Number:
+              return this.lua.lua_tonumberx(this.address, index2, null);
+            case exports2.LuaType.String:
+              return this.lua.lua_tolstring(this.address, index2, null);
+            case exports2.LuaType.Boolean:
+              return Boolean(this.lua.lua_toboolean(this.address, index2));
+            case exports2.LuaType.Thread:
+              return this.stateToThread(this.lua.lua_tothread(this.address, index2));
+            default: {
+              let metatableName;
+              if (type === exports2.LuaType.Table || type === exports2.LuaType.Userdata) {
+                metatableName = this.getMetatableName(index2);
+              }
+              const typeExtensionWrapper = this.typeExtensions.find((wrapper) => wrapper.extension.isType(this, index2, type, metatableName));
+              if (typeExtensionWrapper) {
+                return typeExtensionWrapper.extension.getValue(this, index2, userdata);
+              }
+              console.warn(`The type '${this.lua.lua_typename(this.address, type)}' returned is not supported on JS`);
+              return new Pointer(this.lua.lua_topointer(this.address, index2));
+            }
+          }
+        }
+        close() {
+          if (this.isClosed()) {
+            return;
+          }
+          if (this.hookFunctionPointer) {
+            this.lua.module.removeFunction(this.hookFunctionPointer);
+          }
+          this.closed = true;
+        }
+        setTimeout(timeout) {
+          if (timeout && timeout > 0) {
+            if (!this.hookFunctionPointer) {
+              this.hookFunctionPointer = this.lua.module.addFunction(() => {
+                if (Date.now() > timeout) {
+                  this.pushValue(new LuaTimeoutError(`thread timeout exceeded`));
+                  this.lua.lua_error(this.address);
+                }
+              }, "vii");
+            }
+            this.lua.lua_sethook(this.address, this.hookFunctionPointer, exports2.LuaEventMasks.Count, INSTRUCTION_HOOK_COUNT);
+            this.timeout = timeout;
+          } else if (this.hookFunctionPointer) {
+            this.hookFunctionPointer = void 0;
+            this.timeout = void 0;
+            this.lua.lua_sethook(this.address, null, 0, 0);
+          }
+        }
+        getTimeout() {
+          return this.timeout;
+        }
+        getPointer(index2) {
+          return new Pointer(this.lua.lua_topointer(this.address, index2));
+        }
+        isClosed() {
+          var _a;
+          return !this.address || this.closed || Boolean((_a = this.parent) === null || _a === void 0 ? void 0 : _a.isClosed());
+        }
+        indexToString(index2) {
+          const str = this.lua.luaL_tolstring(this.address, index2, null);
+          this.pop();
+          return str;
+        }
+        dumpStack(log = console.log) {
+          const top = this.getTop();
+          for (let i = 1; i <= top; i++) {
+            const type = this.lua.lua_type(this.address, i);
+            const typename = this.lua.lua_typename(this.address, type);
+            const pointer = this.getPointer(i);
+            const name = this.indexToString(i);
+            const value = this.getValue(i, type);
+            log(i, typename, pointer, name, value);
+          }
+        }
+        assertOk(result) {
+          if (result !== exports2.LuaReturn.Ok && result !== exports2.LuaReturn.Yield) {
+            const resultString = exports2.LuaReturn[result];
+            const error2 = new Error(`Lua Error(${resultString}/${result})`);
+            if (this.getTop() > 0) {
+              if (result === exports2.LuaReturn.ErrorMem) {
+                error2.message = this.lua.lua_tolstring(this.address, -1, null);
+              } else {
+                const luaError = this.getValue(-1);
+                if (luaError instanceof Error) {
+                  error2.stack = luaError.stack;
+                }
+                error2.message = this.indexToString(-1);
+              }
+            }
+            if (result !== exports2.LuaReturn.ErrorMem) {
+              try {
+                this.lua.luaL_traceback(this.address, this.address, null, 1);
+                const traceback = this.lua.lua_tolstring(this.address, -1, null);
+                if (traceback.trim() !== "stack traceback:") {
+                  error2.message = `${error2.message}
+${traceback}`;
+                }
+                this.pop(1);
+              } catch (err) {
+                console.warn("Failed to generate stack trace", err);
+              }
+            }
+            throw error2;
+          }
+        }
+        getValueDecorations(value) {
+          return value instanceof Decoration ? value : new Decoration(value, {});
+        }
+      }
+      class Global extends Thread {
+        constructor(cmodule, shouldTraceAllocations) {
+          if (shouldTraceAllocations) {
+            const memoryStats = { memoryUsed: 0 };
+            const allocatorFunctionPointer = cmodule.module.addFunction((_userData, pointer, oldSize, newSize) => {
+              if (newSize === 0) {
+                if (pointer) {
+                  memoryStats.memoryUsed -= oldSize;
+                  cmodule.module._free(pointer);
+                }
+                return 0;
+              }
+              const endMemoryDelta = pointer ? newSize - oldSize : newSize;
+              const endMemory = memoryStats.memoryUsed + endMemoryDelta;
+              if (newSize > oldSize && memoryStats.memoryMax && endMemory > memoryStats.memoryMax) {
+                return 0;
+              }
+              const reallocated = cmodule.module._realloc(pointer, newSize);
+              if (reallocated) {
+                memoryStats.memoryUsed = endMemory;
+              }
+              return reallocated;
+            }, "iiiii");
+            const address = cmodule.lua_newstate(allocatorFunctionPointer, null);
+            if (!address) {
+              cmodule.module.removeFunction(allocatorFunctionPointer);
+              throw new Error("lua_newstate returned a null pointer");
+            }
+            super(cmodule, [], address);
+            this.memoryStats = memoryStats;
+            this.allocatorFunctionPointer = allocatorFunctionPointer;
+          } else {
+            super(cmodule, [], cmodule.luaL_newstate());
+          }
+          if (this.isClosed()) {
+            throw new Error("Global state could not be created (probably due to lack of memory)");
+          }
+        }
+        close() {
+          if (this.isClosed()) {
+            return;
+          }
+          super.close();
+          this.lua.lua_close(this.address);
+          if (this.allocatorFunctionPointer) {
+            this.lua.module.removeFunction(this.allocatorFunctionPointer);
+          }
+          for (const wrapper of this.typeExtensions) {
+            wrapper.extension.close();
+          }
+        }
+        registerTypeExtension(priority, extension2) {
+          this.typeExtensions.push({ extension: extension2, priority });
+          this.typeExtensions.sort((a, b) => b.priority - a.priority);
+        }
+        loadLibrary(library) {
+          switch (library) {
+            case exports2.LuaLibraries.Base:
+              this.lua.luaopen_base(this.address);
+              break;
+            case exports2.LuaLibraries.Coroutine:
+              this.lua.luaopen_coroutine(this.address);
+              break;
+            case exports2.LuaLibraries.Table:
+              this.lua.luaopen_table(this.address);
+              break;
+            case exports2.LuaLibraries.IO:
+              this.lua.luaopen_io(this.address);
+              break;
+            case exports2.LuaLibraries.OS:
+              this.lua.luaopen_os(this.address);
+              break;
+            case exports2.LuaLibraries.String:
+              this.lua.luaopen_string(this.address);
+              break;
+            case exports2.LuaLibraries.UTF8:
+              this.lua.luaopen_string(this.address);
+              break;
+            case exports2.LuaLibraries.Math:
+              this.lua.luaopen_math(this.address);
+              break;
+            case exports2.LuaLibraries.Debug:
+              this.lua.luaopen_debug(this.address);
+              break;
+            case exports2.LuaLibraries.Package:
+              this.lua.luaopen_package(this.address);
+              break;
+          }
+          this.lua.lua_setglobal(this.address, library);
+        }
+        get(name) {
+          const type = this.lua.lua_getglobal(this.address, name);
+          const value = this.getValue(-1, type);
+          this.pop();
+          return value;
+        }
+        set(name, value) {
+          this.pushValue(value);
+          this.lua.lua_setglobal(this.address, name);
+        }
+        getTable(name, callback) {
+          const startStackTop = this.getTop();
+          const type = this.lua.lua_getglobal(this.address, name);
+          try {
+            if (type !== exports2.LuaType.Table) {
+              throw new TypeError(`Unexpected type in ${name}. Expected ${exports2.LuaType[exports2.LuaType.Table]}. Got ${exports2.LuaType[type]}.`);
+            }
+            callback(startStackTop + 1);
+          } finally {
+            if (this.getTop() !== startStackTop + 1) {
+              console.warn(`getTable: expected stack size ${startStackTop} got ${this.getTop()}`);
+            }
+            this.setTop(startStackTop);
+          }
+        }
+        getMemoryUsed() {
+          return this.getMemoryStatsRef().memoryUsed;
+        }
+        getMemoryMax() {
+          return this.getMemoryStatsRef().memoryMax;
+        }
+        setMemoryMax(max) {
+          this.getMemoryStatsRef().memoryMax = max;
+        }
+        getMemoryStatsRef() {
+          if (!this.memoryStats) {
+            throw new Error("Memory allocations is not being traced, please build engine with { traceAllocations: true }");
+          }
+          return this.memoryStats;
+        }
+      }
+      class LuaTypeExtension {
+        constructor(thread, name) {
+          this.thread = thread;
+          this.name = name;
+        }
+        isType(_thread, _index, type, name) {
+          return type === exports2.LuaType.Userdata && name === this.name;
+        }
+        getValue(thread, index2, _userdata) {
+          const refUserdata = thread.lua.luaL_testudata(thread.address, index2, this.name);
+          if (!refUserdata) {
+            throw new Error(`data does not have the expected metatable: ${this.name}`);
+          }
+          const referencePointer = thread.lua.module.getValue(refUserdata, "*");
+          return thread.lua.getRef(referencePointer);
+        }
+        pushValue(thread, decoratedValue, _userdata) {
+          const { target } = decoratedValue;
+          const pointer = thread.lua.ref(target);
+          const userDataPointer = thread.lua.lua_newuserdatauv(thread.address, PointerSize, 0);
+          thread.lua.module.setValue(userDataPointer, pointer, "*");
+          if (exports2.LuaType.Nil === thread.lua.luaL_getmetatable(thread.address, this.name)) {
+            thread.pop(2);
+            throw new Error(`metatable not found: ${this.name}`);
+          }
+          thread.lua.lua_setmetatable(thread.address, -2);
+          return true;
+        }
+      }
+      class ErrorTypeExtension extends LuaTypeExtension {
+        constructor(thread, injectObject) {
+          super(thread, "js_error");
+          this.gcPointer = thread.lua.module.addFunction((functionStateAddress) => {
+            const userDataPointer = thread.lua.luaL_checkudata(functionStateAddress, 1, this.name);
+            const referencePointer = thread.lua.module.getValue(userDataPointer, "*");
+            thread.lua.unref(referencePointer);
+            return exports2.LuaReturn.Ok;
+          }, "ii");
+          if (thread.lua.luaL_newmetatable(thread.address, this.name)) {
+            const metatableIndex = thread.lua.lua_gettop(thread.address);
+            thread.lua.lua_pushstring(thread.address, "protected metatable");
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__metatable");
+            thread.lua.lua_pushcclosure(thread.address, this.gcPointer, 0);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__gc");
+            thread.pushValue((jsRefError, key2) => {
+              if (key2 === "message") {
+                return jsRefError.message;
+              }
+              return null;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__index");
+            thread.pushValue((jsRefError) => {
+              return jsRefError.message;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__tostring");
+          }
+          thread.lua.lua_pop(thread.address, 1);
+          if (injectObject) {
+            thread.set("Error", {
+              create: (message) => {
+                if (message && typeof message !== "string") {
+                  throw new Error("message must be a string");
+                }
+                return new Error(message);
+              }
+            });
+          }
+        }
+        pushValue(thread, decoration) {
+          if (!(decoration.target instanceof Error)) {
+            return false;
+          }
+          return super.pushValue(thread, decoration);
+        }
+        close() {
+          this.thread.lua.module.removeFunction(this.gcPointer);
+        }
+      }
+      function createTypeExtension$6(thread, injectObject) {
+        return new ErrorTypeExtension(thread, injectObject);
+      }
+      class RawResult {
+        constructor(count) {
+          this.count = count;
+        }
+      }
+      function decorateFunction(target, options) {
+        return new Decoration(target, options);
+      }
+      class FunctionTypeExtension extends LuaTypeExtension {
+        constructor(thread, options) {
+          super(thread, "js_function");
+          this.functionRegistry = typeof FinalizationRegistry !== "undefined" ? new FinalizationRegistry((func) => {
+            if (!this.thread.isClosed()) {
+              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX, func);
+            }
+          }) : void 0;
+          this.options = options;
+          this.callbackContext = thread.newThread();
+          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          if (!this.functionRegistry) {
+            console.warn("FunctionTypeExtension: FinalizationRegistry not found. Memory leaks likely.");
+          }
+          this.gcPointer = thread.lua.module.addFunction((calledL) => {
+            thread.lua.luaL_checkudata(calledL, 1, this.name);
+            const userDataPointer = thread.lua.luaL_checkudata(calledL, 1, this.name);
+            const referencePointer = thread.lua.module.getValue(userDataPointer, "*");
+            thread.lua.unref(referencePointer);
+            return exports2.LuaReturn.Ok;
+          }, "ii");
+          if (thread.lua.luaL_newmetatable(thread.address, this.name)) {
+            thread.lua.lua_pushstring(thread.address, "__gc");
+            thread.lua.lua_pushcclosure(thread.address, this.gcPointer, 0);
+            thread.lua.lua_settable(thread.address, -3);
+            thread.lua.lua_pushstring(thread.address, "__metatable");
+            thread.lua.lua_pushstring(thread.address, "protected metatable");
+            thread.lua.lua_settable(thread.address, -3);
+          }
+          thread.lua.lua_pop(thread.address, 1);
+          this.functionWrapper = thread.lua.module.addFunction((calledL) => {
+            const calledThread = thread.stateToThread(calledL);
+            const refUserdata = thread.lua.luaL_checkudata(calledL, thread.lua.lua_upvalueindex(1), this.name);
+            const refPointer = thread.lua.module.getValue(refUserdata, "*");
+            const { target, options: options2 } = thread.lua.getRef(refPointer);
+            const argsQuantity = calledThread.getTop();
+            const args = [];
+            if (options2.receiveThread) {
+              args.push(calledThread);
+            }
+            if (options2.receiveArgsQuantity) {
+              args.push(argsQuantity);
+            } else {
+              for (let i = 1; i <= argsQuantity; i++) {
+                const value = calledThread.getValue(i);
+                if (i !== 1 || !(options2 === null || options2 === void 0 ? void 0 : options2.self) || value !== options2.self) {
+                  args.push(value);
+                }
+              }
+            }
+            try {
+              const result = target.apply(options2 === null || options2 === void 0 ? void 0 : options2.self, args);
+              if (result === void 0) {
+                return 0;
+              } else if (result instanceof RawResult) {
+                return result.count;
+              } else if (result instanceof MultiReturn) {
+                for (const item of result) {
+                  calledThread.pushValue(item);
+                }
+                return result.length;
+              } else {
+                calledThread.pushValue(result);
+                return 1;
+              }
+            } catch (err) {
+              if (err === Infinity) {
+                throw err;
+              }
+              calledThread.pushValue(err);
+              return calledThread.lua.lua_error(calledThread.address);
+            }
+          }, "ii");
+        }
+        close() {
+          this.thread.lua.module.removeFunction(this.gcPointer);
+          this.thread.lua.module.removeFunction(this.functionWrapper);
+          this.callbackContext.close();
+          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX, this.callbackContextIndex);
+        }
+        isType(_thread, _index, type) {
+          return type === exports2.LuaType.Function;
+        }
+        pushValue(thread, decoration) {
+          if (typeof decoration.target !== "function") {
+            return false;
+          }
+          const pointer = thread.lua.ref(decoration);
+          const userDataPointer = thread.lua.lua_newuserdatauv(thread.address, PointerSize, 0);
+          thread.lua.module.setValue(userDataPointer, pointer, "*");
+          if (exports2.LuaType.Nil === thread.lua.luaL_getmetatable(thread.address, this.name)) {
+            thread.pop(1);
+            thread.lua.unref(pointer);
+            throw new Error(`metatable not found: ${this.name}`);
+          }
+          thread.lua.lua_setmetatable(thread.address, -2);
+          thread.lua.lua_pushcclosure(thread.address, this.functionWrapper, 1);
+          return true;
+        }
+        getValue(thread, index2) {
+          var _a;
+          thread.lua.lua_pushvalue(thread.address, index2);
+          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          const jsFunc = (...args) => {
+            var _a2;
+            if (this.callbackContext.isClosed()) {
+              console.warn("Tried to call a function after closing lua state");
+              return;
+            }
+            const callThread = this.callbackContext.newThread();
+            try {
+              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX, BigInt(func));
+              if (internalType !== exports2.LuaType.Function) {
+                const callMetafieldType = callThread.lua.luaL_getmetafield(callThread.address, -1, "__call");
+                callThread.pop();
+                if (callMetafieldType !== exports2.LuaType.Function) {
+                  throw new Error(`A value of type '${internalType}' was pushed but it is not callable`);
+                }
+              }
+              for (const arg of args) {
+                callThread.pushValue(arg);
+              }
+              if ((_a2 = this.options) === null || _a2 === void 0 ? void 0 : _a2.functionTimeout) {
+                callThread.setTimeout(Date.now() + this.options.functionTimeout);
+              }
+              const status = callThread.lua.lua_pcallk(callThread.address, args.length, 1, 0, 0, null);
+              if (status === exports2.LuaReturn.Yield) {
+                throw new Error("cannot yield in callbacks from javascript");
+              }
+              callThread.assertOk(status);
+              if (callThread.getTop() > 0) {
+                return callThread.getValue(-1);
+              }
+              return void 0;
+            } finally {
+              callThread.close();
+              this.callbackContext.pop();
+            }
+          };
+          (_a = this.functionRegistry) === null || _a === void 0 ? void 0 : _a.register(jsFunc, func);
+          return jsFunc;
+        }
+      }
+      function createTypeExtension$5(thread, options) {
+        return new FunctionTypeExtension(thread, options);
+      }
+      class NullTypeExtension extends LuaTypeExtension {
+        constructor(thread) {
+          super(thread, "js_null");
+          this.gcPointer = thread.lua.module.addFunction((functionStateAddress) => {
+            const userDataPointer = thread.lua.luaL_checkudata(functionStateAddress, 1, this.name);
+            const referencePointer = thread.lua.module.getValue(userDataPointer, "*");
+            thread.lua.unref(referencePointer);
+            return exports2.LuaReturn.Ok;
+          }, "ii");
+          if (thread.lua.luaL_newmetatable(thread.address, this.name)) {
+            const metatableIndex = thread.lua.lua_gettop(thread.address);
+            thread.lua.lua_pushstring(thread.address, "protected metatable");
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__metatable");
+            thread.lua.lua_pushcclosure(thread.address, this.gcPointer, 0);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__gc");
+            thread.pushValue(() => null);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__index");
+            thread.pushValue(() => "null");
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__tostring");
+            thread.pushValue((self2, other) => self2 === other);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__eq");
+          }
+          thread.lua.lua_pop(thread.address, 1);
+          super.pushValue(thread, new Decoration({}, {}));
+          thread.lua.lua_setglobal(thread.address, "null");
+        }
+        getValue(thread, index2) {
+          const refUserData = thread.lua.luaL_testudata(thread.address, index2, this.name);
+          if (!refUserData) {
+            throw new Error(`data does not have the expected metatable: ${this.name}`);
+          }
+          return null;
+        }
+        pushValue(thread, decoration) {
+          if ((decoration === null || decoration === void 0 ? void 0 : decoration.target) !== null) {
+            return false;
+          }
+          thread.lua.lua_getglobal(thread.address, "null");
+          return true;
+        }
+        close() {
+          this.thread.lua.module.removeFunction(this.gcPointer);
+        }
+      }
+      function createTypeExtension$4(thread) {
+        return new NullTypeExtension(thread);
+      }
+      class PromiseTypeExtension extends LuaTypeExtension {
+        constructor(thread, injectObject) {
+          super(thread, "js_promise");
+          this.gcPointer = thread.lua.module.addFunction((functionStateAddress) => {
+            const userDataPointer = thread.lua.luaL_checkudata(functionStateAddress, 1, this.name);
+            const referencePointer = thread.lua.module.getValue(userDataPointer, "*");
+            thread.lua.unref(referencePointer);
+            return exports2.LuaReturn.Ok;
+          }, "ii");
+          if (thread.lua.luaL_newmetatable(thread.address, this.name)) {
+            const metatableIndex = thread.lua.lua_gettop(thread.address);
+            thread.lua.lua_pushstring(thread.address, "protected metatable");
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__metatable");
+            thread.lua.lua_pushcclosure(thread.address, this.gcPointer, 0);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__gc");
+            const checkSelf = (self2) => {
+              if (Promise.resolve(self2) !== self2 && typeof self2.then !== "function") {
+                throw new Error("promise method called without self instance");
+              }
+              return true;
+            };
+            thread.pushValue({
+              next: (self2, ...args) => checkSelf(self2) && self2.then(...args),
+              catch: (self2, ...args) => checkSelf(self2) && self2.catch(...args),
+              finally: (self2, ...args) => checkSelf(self2) && self2.finally(...args),
+              await: decorateFunction((functionThread, self2) => {
+                checkSelf(self2);
+                if (functionThread.address === thread.address) {
+                  throw new Error("cannot await in the main thread");
+                }
+                let promiseResult = void 0;
+                const awaitPromise = self2.then((res) => {
+                  promiseResult = { status: "fulfilled", value: res };
+                }).catch((err) => {
+                  promiseResult = { status: "rejected", value: err };
+                });
+                const continuance = this.thread.lua.module.addFunction((continuanceState) => {
+                  if (!promiseResult) {
+                    return thread.lua.lua_yieldk(functionThread.address, 0, 0, continuance);
+                  }
+                  this.thread.lua.module.removeFunction(continuance);
+                  const continuanceThread = thread.stateToThread(continuanceState);
+                  if (promiseResult.status === "rejected") {
+                    continuanceThread.pushValue(promiseResult.value || new Error("promise rejected with no error"));
+                    return this.thread.lua.lua_error(continuanceState);
+                  }
+                  if (promiseResult.value instanceof RawResult) {
+                    return promiseResult.value.count;
+                  } else if (promiseResult.value instanceof MultiReturn) {
+                    for (const arg of promiseResult.value) {
+                      continuanceThread.pushValue(arg);
+                    }
+                    return promiseResult.value.length;
+                  } else {
+                    continuanceThread.pushValue(promiseResult.value);
+                    return 1;
+                  }
+                }, "iiii");
+                functionThread.pushValue(awaitPromise);
+                return new RawResult(thread.lua.lua_yieldk(functionThread.address, 1, 0, continuance));
+              }, { receiveThread: true })
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__index");
+            thread.pushValue((self2, other) => self2 === other);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__eq");
+          }
+          thread.lua.lua_pop(thread.address, 1);
+          if (injectObject) {
+            thread.set("Promise", {
+              create: (callback) => new Promise(callback),
+              all: (promiseArray) => {
+                if (!Array.isArray(promiseArray)) {
+                  throw new Error("argument must be an array of promises");
+                }
+                return Promise.all(promiseArray.map((potentialPromise) => Promise.resolve(potentialPromise)));
+              },
+              resolve: (value) => Promise.resolve(value)
+            });
+          }
+        }
+        close() {
+          this.thread.lua.module.removeFunction(this.gcPointer);
+        }
+        pushValue(thread, decoration) {
+          if (Promise.resolve(decoration.target) !== decoration.target && typeof decoration.target.then !== "function") {
+            return false;
+          }
+          return super.pushValue(thread, decoration);
+        }
+      }
+      function createTypeExtension$3(thread, injectObject) {
+        return new PromiseTypeExtension(thread, injectObject);
+      }
+      function decorateProxy(target, options) {
+        return new Decoration(target, options || {});
+      }
+      class ProxyTypeExtension extends LuaTypeExtension {
+        constructor(thread) {
+          super(thread, "js_proxy");
+          this.gcPointer = thread.lua.module.addFunction((functionStateAddress) => {
+            const userDataPointer = thread.lua.luaL_checkudata(functionStateAddress, 1, this.name);
+            const referencePointer = thread.lua.module.getValue(userDataPointer, "*");
+            thread.lua.unref(referencePointer);
+            return exports2.LuaReturn.Ok;
+          }, "ii");
+          if (thread.lua.luaL_newmetatable(thread.address, this.name)) {
+            const metatableIndex = thread.lua.lua_gettop(thread.address);
+            thread.lua.lua_pushstring(thread.address, "protected metatable");
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__metatable");
+            thread.lua.lua_pushcclosure(thread.address, this.gcPointer, 0);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__gc");
+            thread.pushValue((self2, key2) => {
+              switch (typeof key2) {
+                case "number":
+                  key2 = key2 - 1;
+                case "string":
+                  break;
+                default:
+                  throw new Error("Only strings or numbers can index js objects");
+              }
+              const value = self2[key2];
+              if (typeof value === "function") {
+                return decorateFunction(value, { self: self2 });
+              }
+              return value;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__index");
+            thread.pushValue((self2, key2, value) => {
+              switch (typeof key2) {
+                case "number":
+                  key2 = key2 - 1;
+                case "string":
+                  break;
+                default:
+                  throw new Error("Only strings or numbers can index js objects");
+              }
+              self2[key2] = value;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__newindex");
+            thread.pushValue((self2) => {
+              var _a, _b;
+              return (_b = (_a = self2.toString) === null || _a === void 0 ? void 0 : _a.call(self2)) !== null && _b !== void 0 ? _b : typeof self2;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__tostring");
+            thread.pushValue((self2) => {
+              return self2.length || 0;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__len");
+            thread.pushValue((self2) => {
+              const keys = Object.getOwnPropertyNames(self2);
+              let i = 0;
+              return MultiReturn.of(() => {
+                const ret = MultiReturn.of(keys[i], self2[keys[i]]);
+                i++;
+                return ret;
+              }, self2, null);
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__pairs");
+            thread.pushValue((self2, other) => {
+              return self2 === other;
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__eq");
+            thread.pushValue((self2, ...args) => {
+              if (args[0] === self2) {
+                args.shift();
+              }
+              return self2(...args);
+            });
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__call");
+          }
+          thread.lua.lua_pop(thread.address, 1);
+        }
+        isType(_thread, _index, type, name) {
+          return type === exports2.LuaType.Userdata && name === this.name;
+        }
+        getValue(thread, index2) {
+          const refUserdata = thread.lua.lua_touserdata(thread.address, index2);
+          const referencePointer = thread.lua.module.getValue(refUserdata, "*");
+          return thread.lua.getRef(referencePointer);
+        }
+        pushValue(thread, decoratedValue) {
+          var _a;
+          const { target, options } = decoratedValue;
+          if (options.proxy === void 0) {
+            if (target === null || target === void 0) {
+              return false;
+            }
+            if (typeof target !== "object") {
+              const isClass = typeof target === "function" && ((_a = target.prototype) === null || _a === void 0 ? void 0 : _a.constructor) === target && target.toString().startsWith("class ");
+              if (!isClass) {
+                return false;
+              }
+            }
+            if (Promise.resolve(target) === target || typeof target.then === "function") {
+              return false;
+            }
+          } else if (options.proxy === false) {
+            return false;
+          }
+          if (options.metatable && !(options.metatable instanceof Decoration)) {
+            decoratedValue.options.metatable = decorateProxy(options.metatable, { proxy: false });
+            return false;
+          }
+          return super.pushValue(thread, decoratedValue);
+        }
+        close() {
+          this.thread.lua.module.removeFunction(this.gcPointer);
+        }
+      }
+      function createTypeExtension$2(thread) {
+        return new ProxyTypeExtension(thread);
+      }
+      class TableTypeExtension extends LuaTypeExtension {
+        constructor(thread) {
+          super(thread, "js_table");
+        }
+        close() {
+        }
+        isType(_thread, _index, type) {
+          return type === exports2.LuaType.Table;
+        }
+        getValue(thread, index2, userdata) {
+          const seenMap = userdata || /* @__PURE__ */ new Map();
+          const pointer = thread.lua.lua_topointer(thread.address, index2);
+          let table = seenMap.get(pointer);
+          if (!table) {
+            const keys = this.readTableKeys(thread, index2);
+            const isSequential = keys.length > 0 && keys.every((key2, index3) => key2 === String(index3 + 1));
+            table = isSequential ? [] : {};
+            seenMap.set(pointer, table);
+            this.readTableValues(thread, index2, seenMap, table);
+          }
+          return table;
+        }
+        pushValue(thread, { target }, userdata) {
+          if (typeof target !== "object" || target === null) {
+            return false;
+          }
+          const seenMap = userdata || /* @__PURE__ */ new Map();
+          const existingReference = seenMap.get(target);
+          if (existingReference !== void 0) {
+            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(existingReference));
+            return true;
+          }
+          try {
+            const tableIndex = thread.getTop() + 1;
+            const createTable = (arrayCount, keyCount) => {
+              thread.lua.lua_createtable(thread.address, arrayCount, keyCount);
+              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+              seenMap.set(target, ref);
+              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(ref));
+            };
+            if (Array.isArray(target)) {
+              createTable(target.length, 0);
+              for (let i = 0; i < target.length; i++) {
+                thread.pushValue(i + 1, seenMap);
+                thread.pushValue(target[i], seenMap);
+                thread.lua.lua_settable(thread.address, tableIndex);
+              }
+            } else {
+              createTable(0, Object.getOwnPropertyNames(target).length);
+              for (const key2 in target) {
+                thread.pushValue(key2, seenMap);
+                thread.pushValue(target[key2], seenMap);
+                thread.lua.lua_settable(thread.address, tableIndex);
+              }
+            }
+          } finally {
+            if (userdata === void 0) {
+              for (const reference of seenMap.values()) {
+                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX, reference);
+              }
+            }
+          }
+          return true;
+        }
+        readTableKeys(thread, index2) {
+          const keys = [];
+          thread.lua.lua_pushnil(thread.address);
+          while (thread.lua.lua_next(thread.address, index2)) {
+            const key2 = thread.indexToString(-2);
+            keys.push(key2);
+            thread.pop();
+          }
+          return keys;
+        }
+        readTableValues(thread, index2, seenMap, table) {
+          const isArray = Array.isArray(table);
+          thread.lua.lua_pushnil(thread.address);
+          while (thread.lua.lua_next(thread.address, index2)) {
+            const key2 = thread.indexToString(-2);
+            const value = thread.getValue(-1, void 0, seenMap);
+            if (isArray) {
+              table.push(value);
+            } else {
+              table[key2] = value;
+            }
+            thread.pop();
+          }
+        }
+      }
+      function createTypeExtension$1(thread) {
+        return new TableTypeExtension(thread);
+      }
+      function decorateUserdata(target) {
+        return new Decoration(target, { reference: true });
+      }
+      class UserdataTypeExtension extends LuaTypeExtension {
+        constructor(thread) {
+          super(thread, "js_userdata");
+          this.gcPointer = thread.lua.module.addFunction((functionStateAddress) => {
+            const userDataPointer = thread.lua.luaL_checkudata(functionStateAddress, 1, this.name);
+            const referencePointer = thread.lua.module.getValue(userDataPointer, "*");
+            thread.lua.unref(referencePointer);
+            return exports2.LuaReturn.Ok;
+          }, "ii");
+          if (thread.lua.luaL_newmetatable(thread.address, this.name)) {
+            const metatableIndex = thread.lua.lua_gettop(thread.address);
+            thread.lua.lua_pushstring(thread.address, "protected metatable");
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__metatable");
+            thread.lua.lua_pushcclosure(thread.address, this.gcPointer, 0);
+            thread.lua.lua_setfield(thread.address, metatableIndex, "__gc");
+          }
+          thread.lua.lua_pop(thread.address, 1);
+        }
+        isType(_thread, _index, type, name) {
+          return type === exports2.LuaType.Userdata && name === this.name;
+        }
+        getValue(thread, index2) {
+          const refUserdata = thread.lua.lua_touserdata(thread.address, index2);
+          const referencePointer = thread.lua.module.getValue(refUserdata, "*");
+          return thread.lua.getRef(referencePointer);
+        }
+        pushValue(thread, decoratedValue) {
+          if (!decoratedValue.options.reference) {
+            return false;
+          }
+          return super.pushValue(thread, decoratedValue);
+        }
+        close() {
+          this.thread.lua.module.removeFunction(this.gcPointer);
+        }
+      }
+      function createTypeExtension(thread) {
+        return new UserdataTypeExtension(thread);
+      }
+      class LuaEngine {
+        constructor(cmodule, { openStandardLibs = true, injectObjects = false, enableProxy = true, traceAllocations = false, functionTimeout = void 0 } = {}) {
+          this.cmodule = cmodule;
+          this.global = new Global(this.cmodule, traceAllocations);
+          this.global.registerTypeExtension(0, createTypeExtension$1(this.global));
+          this.global.registerTypeExtension(0, createTypeExtension$5(this.global, { functionTimeout }));
+          this.global.registerTypeExtension(1, createTypeExtension$3(this.global, injectObjects));
+          if (injectObjects) {
+            this.global.registerTypeExtension(5, createTypeExtension$4(this.global));
+          }
+          if (enableProxy) {
+            this.global.registerTypeExtension(3, createTypeExtension$2(this.global));
+          } else {
+            this.global.registerTypeExtension(1, createTypeExtension$6(this.global, injectObjects));
+          }
+          this.global.registerTypeExtension(4, createTypeExtension(this.global));
+          if (openStandardLibs) {
+            this.cmodule.luaL_openlibs(this.global.address);
+          }
+        }
+        doString(script) {
+          return this.callByteCode((thread) => thread.loadString(script));
+        }
+        doFile(filename) {
+          return this.callByteCode((thread) => thread.loadFile(filename));
+        }
+        doStringSync(script) {
+          this.global.loadString(script);
+          const result = this.global.runSync();
+          return result[0];
+        }
+        doFileSync(filename) {
+          this.global.loadFile(filename);
+          const result = this.global.runSync();
+          return result[0];
+        }
+        async callByteCode(loader) {
+          const thread = this.global.newThread();
+          const threadIndex = this.global.getTop();
+          try {
+            loader(thread);
+            const result = await thread.run(0);
+            if (result.length > 0) {
+              this.cmodule.lua_xmove(thread.address, this.global.address, result.length);
+              return this.global.getValue(this.global.getTop() - result.length + 1);
+            }
+            return void 0;
+          } finally {
+            this.global.remove(threadIndex);
+          }
+        }
+      }
+      var initWasmModule = (() => {
+        var _scriptDir = typeof document === "undefined" && typeof location === "undefined" ? __require("url").pathToFileURL(__filename).href : typeof document === "undefined" ? location.href : _documentCurrentScript && _documentCurrentScript.src || new URL("index.js", document.baseURI).href;
+        return (async function(moduleArg = {}) {
+          var e = moduleArg, aa, ba;
+          e.ready = new Promise((a, b) => {
+            aa = a;
+            ba = b;
+          });
+          "_malloc _free _realloc _luaL_checkversion_ _luaL_getmetafield _luaL_callmeta _luaL_tolstring _luaL_argerror _luaL_typeerror _luaL_checklstring _luaL_optlstring _luaL_checknumber _luaL_optnumber _luaL_checkinteger _luaL_optinteger _luaL_checkstack _luaL_checktype _luaL_checkany _luaL_newmetatable _luaL_setmetatable _luaL_testudata _luaL_checkudata _luaL_where _luaL_fileresult _luaL_execresult _luaL_ref _luaL_unref _luaL_loadfilex _luaL_loadbufferx _luaL_loadstring _luaL_newstate _luaL_len _luaL_addgsub _luaL_gsub _luaL_setfuncs _luaL_getsubtable _luaL_traceback _luaL_requiref _luaL_buffinit _luaL_prepbuffsize _luaL_addlstring _luaL_addstring _luaL_addvalue _luaL_pushresult _luaL_pushresultsize _luaL_buffinitsize _lua_newstate _lua_close _lua_newthread _lua_resetthread _lua_atpanic _lua_version _lua_absindex _lua_gettop _lua_settop _lua_pushvalue _lua_rotate _lua_copy _lua_checkstack _lua_xmove _lua_isnumber _lua_isstring _lua_iscfunction _lua_isinteger _lua_isuserdata _lua_type _lua_typename _lua_tonumberx _lua_tointegerx _lua_toboolean _lua_tolstring _lua_rawlen _lua_tocfunction _lua_touserdata _lua_tothread _lua_topointer _lua_arith _lua_rawequal _lua_compare _lua_pushnil _lua_pushnumber _lua_pushinteger _lua_pushlstring _lua_pushstring _lua_pushcclosure _lua_pushboolean _lua_pushlightuserdata _lua_pushthread _lua_getglobal _lua_gettable _lua_getfield _lua_geti _lua_rawget _lua_rawgeti _lua_rawgetp _lua_createtable _lua_newuserdatauv _lua_getmetatable _lua_getiuservalue _lua_setglobal _lua_settable _lua_setfield _lua_seti _lua_rawset _lua_rawseti _lua_rawsetp _lua_setmetatable _lua_setiuservalue _lua_callk _lua_pcallk _lua_load _lua_dump _lua_yieldk _lua_resume _lua_status _lua_isyieldable _lua_setwarnf _lua_warning _lua_error _lua_next _lua_concat _lua_len _lua_stringtonumber _lua_getallocf _lua_setallocf _lua_toclose _lua_closeslot _lua_getstack _lua_getinfo _lua_getlocal _lua_setlocal _lua_getupvalue _lua_setupvalue _lua_upvalueid _lua_upvaluejoin _lua_sethook _lua_gethook _lua_gethookmask _lua_gethookcount _lua_setcstacklimit _luaopen_base _luaopen_coroutine _luaopen_table _luaopen_io _luaopen_os _luaopen_string _luaopen_utf8 _luaopen_math _luaopen_debug _luaopen_package _luaL_openlibs _memory ___indirect_function_table _fflush onRuntimeInitialized".split(" ").forEach((a) => {
+            Object.getOwnPropertyDescriptor(
+              e.ready,
+              a
+            ) || Object.defineProperty(e.ready, a, { get: () => g("You are getting " + a + " on the Promise object, instead of the instance. Use .then() to get called back with the instance, see the MODULARIZE docs in src/settings.js"), set: () => g("You are setting " + a + " on the Promise object, instead of the instance. Use .then() to get called back with the instance, see the MODULARIZE docs in src/settings.js") });
+          });
+          var ca = Object.assign({}, e), da = "./this.program", ea = (a, b) => {
+            throw b;
+          }, fa = "object" == typeof window, k = "function" == typeof importScripts, n = "object" == typeof process && "object" == typeof process.versions && "string" == typeof process.versions.node, ha = !fa && !n && !k;
+          if (e.ENVIRONMENT) throw Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
+          var r = "", ia, ja, ka;
+          if (n) {
+            if ("undefined" == typeof process || !process.release || "node" !== process.release.name) throw Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
+            var la = process.versions.node, ma = la.split(".").slice(0, 3);
+            ma = 1e4 * ma[0] + 100 * ma[1] + 1 * ma[2].split("-")[0];
+            if (16e4 > ma) throw Error("This emscripten-generated code requires node v16.0.0 (detected v" + la + ")");
+            const { createRequire: a } = await import("module");
+            var require$1 = a(typeof document === "undefined" && typeof location === "undefined" ? __require("url").pathToFileURL(__filename).href : typeof document === "undefined" ? location.href : _documentCurrentScript && _documentCurrentScript.src || new URL("index.js", document.baseURI).href), fs2 = require$1("fs"), na = require$1("path");
+            k ? r = na.dirname(r) + "/" : r = require$1("url").fileURLToPath(new URL("./", typeof document === "undefined" && typeof location === "undefined" ? __require("url").pathToFileURL(__filename).href : typeof document === "undefined" ? location.href : _documentCurrentScript && _documentCurrentScript.src || new URL("index.js", document.baseURI).href));
+            ia = (b, c) => {
+              b = oa(b) ? new URL(b) : na.normalize(b);
+              return fs2.readFileSync(b, c ? void 0 : "utf8");
+            };
+            ka = (b) => {
+              b = ia(b, true);
+              b.buffer || (b = new Uint8Array(b));
+              u(b.buffer);
+              return b;
+            };
+            ja = (b, c, d, f = true) => {
+              b = oa(b) ? new URL(b) : na.normalize(b);
+              fs2.readFile(b, f ? void 0 : "utf8", (h, m) => {
+                h ? d(h) : c(f ? m.buffer : m);
+              });
+            };
+            !e.thisProgram && 1 < process.argv.length && (da = process.argv[1].replace(/\\/g, "/"));
+            process.argv.slice(2);
+            ea = (b, c) => {
+              process.exitCode = b;
+              throw c;
+            };
+            e.inspect = () => "[Emscripten Module object]";
+          } else if (ha) {
+            if ("object" == typeof process && "function" === typeof require$1 || "object" == typeof window || "function" == typeof importScripts) throw Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
+            "undefined" != typeof read && (ia = read);
+            ka = (a) => {
+              if ("function" == typeof readbuffer) return new Uint8Array(readbuffer(a));
+              a = read(a, "binary");
+              u("object" == typeof a);
+              return a;
+            };
+            ja = (a, b) => {
+              setTimeout(() => b(ka(a)));
+            };
+            "undefined" == typeof clearTimeout && (globalThis.clearTimeout = () => {
+            });
+            "undefined" == typeof setTimeout && (globalThis.setTimeout = (a) => "function" == typeof a ? a() : g());
+            "function" == typeof quit && (ea = (a, b) => {
+              setTimeout(() => {
+                if (!(b instanceof pa)) {
+                  let c = b;
+                  b && "object" == typeof b && b.stack && (c = [b, b.stack]);
+                  z(`exiting due to exception: ${c}`);
+                }
+                quit(a);
+              });
+              throw b;
+            });
+            "undefined" != typeof print && ("undefined" == typeof console && (console = {}), console.log = print, console.warn = console.error = "undefined" != typeof printErr ? printErr : print);
+          } else if (fa || k) {
+            k ? r = self.location.href : "undefined" != typeof document && document.currentScript && (r = document.currentScript.src);
+            _scriptDir && (r = _scriptDir);
+            0 !== r.indexOf("blob:") ? r = r.substr(0, r.replace(/[?#].*/, "").lastIndexOf("/") + 1) : r = "";
+            if ("object" != typeof window && "function" != typeof importScripts) throw Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
+            ia = (a) => {
+              var b = new XMLHttpRequest();
+              b.open("GET", a, false);
+              b.send(null);
+              return b.responseText;
+            };
+            k && (ka = (a) => {
+              var b = new XMLHttpRequest();
+              b.open("GET", a, false);
+              b.responseType = "arraybuffer";
+              b.send(null);
+              return new Uint8Array(b.response);
+            });
+            ja = (a, b, c) => {
+              var d = new XMLHttpRequest();
+              d.open("GET", a, true);
+              d.responseType = "arraybuffer";
+              d.onload = () => {
+                200 == d.status || 0 == d.status && d.response ? b(d.response) : c();
+              };
+              d.onerror = c;
+              d.send(null);
+            };
+          } else throw Error("environment detection error");
+          var qa = console.log.bind(console), z = console.error.bind(console);
+          Object.assign(e, ca);
+          ca = null;
+          C("ENVIRONMENT");
+          C("GL_MAX_TEXTURE_IMAGE_UNITS");
+          C("SDL_canPlayWithWebAudio");
+          C("SDL_numSimultaneouslyQueuedBuffers");
+          C("INITIAL_MEMORY");
+          C("wasmMemory");
+          C("arguments");
+          C("buffer");
+          C("canvas");
+          C("doNotCaptureKeyboard");
+          C("dynamicLibraries");
+          C("elementPointerLock");
+          C("extraStackTrace");
+          C("forcedAspectRatio");
+          C("instantiateWasm");
+          C("keyboardListeningElement");
+          C("freePreloadedMediaOnUse");
+          C("loadSplitModule");
+          C("logReadFiles");
+          C("mainScriptUrlOrBlob");
+          C("mem");
+          C("monitorRunDependencies");
+          C("noExitRuntime");
+          C("noInitialRun");
+          C("onAbort");
+          C("onCustomMessage");
+          C("onExit");
+          C("onFree");
+          C("onFullScreen");
+          C("onMalloc");
+          C("onRealloc");
+          C("onRuntimeInitialized");
+          C("postMainLoop");
+          C("postRun");
+          C("preInit");
+          C("preMainLoop");
+          C("preinitializedWebGLContext");
+          C("memoryInitializerRequest");
+          C("preloadPlugins");
+          C("print");
+          C("printErr");
+          C("quit");
+          C("setStatus");
+          C("statusMessage");
+          C("stderr");
+          C("stdin");
+          C("stdout");
+          C("thisProgram");
+          C("wasm");
+          C("wasmBinary");
+          C("websocket");
+          C("fetchSettings");
+          D("arguments", "arguments_");
+          D("thisProgram", "thisProgram");
+          D("quit", "quit_");
+          u("undefined" == typeof e.memoryInitializerPrefixURL, "Module.memoryInitializerPrefixURL option was removed, use Module.locateFile instead");
+          u("undefined" == typeof e.pthreadMainPrefixURL, "Module.pthreadMainPrefixURL option was removed, use Module.locateFile instead");
+          u("undefined" == typeof e.cdInitializerPrefixURL, "Module.cdInitializerPrefixURL option was removed, use Module.locateFile instead");
+          u("undefined" == typeof e.filePackagePrefixURL, "Module.filePackagePrefixURL option was removed, use Module.locateFile instead");
+          u("undefined" == typeof e.read, "Module.read option was removed (modify read_ in JS)");
+          u("undefined" == typeof e.readAsync, "Module.readAsync option was removed (modify readAsync in JS)");
+          u("undefined" == typeof e.readBinary, "Module.readBinary option was removed (modify readBinary in JS)");
+          u("undefined" == typeof e.setWindowTitle, "Module.setWindowTitle option was removed (modify emscripten_set_window_title in JS)");
+          u("undefined" == typeof e.TOTAL_MEMORY, "Module.TOTAL_MEMORY has been renamed Module.INITIAL_MEMORY");
+          D("asm", "wasmExports");
+          D("read", "read_");
+          D("readAsync", "readAsync");
+          D("readBinary", "readBinary");
+          D("setWindowTitle", "setWindowTitle");
+          u(!ha, "shell environment detected but not enabled at build time.  Add 'shell' to `-sENVIRONMENT` to enable.");
+          D("wasmBinary", "wasmBinary");
+          "object" != typeof WebAssembly && g("no native wasm support detected");
+          var ra, sa = false;
+          function u(a, b) {
+            a || g("Assertion failed" + (b ? ": " + b : ""));
+          }
+          var E, ta, ua, F, G, va, wa, xa;
+          function ya() {
+            var a = ra.buffer;
+            e.HEAP8 = E = new Int8Array(a);
+            e.HEAP16 = ua = new Int16Array(a);
+            e.HEAPU8 = ta = new Uint8Array(a);
+            e.HEAPU16 = new Uint16Array(a);
+            e.HEAP32 = F = new Int32Array(a);
+            e.HEAPU32 = G = new Uint32Array(a);
+            e.HEAPF32 = va = new Float32Array(a);
+            e.HEAPF64 = xa = new Float64Array(a);
+            e.HEAP64 = wa = new BigInt64Array(a);
+            e.HEAPU64 = new BigUint64Array(a);
+          }
+          u(!e.STACK_SIZE, "STACK_SIZE can no longer be set at runtime.  Use -sSTACK_SIZE at link time");
+          u("undefined" != typeof Int32Array && "undefined" !== typeof Float64Array && void 0 != Int32Array.prototype.subarray && void 0 != Int32Array.prototype.set, "JS engine does not provide full typed array support");
+          u(!e.wasmMemory, "Use of `wasmMemory` detected.  Use -sIMPORTED_MEMORY to define wasmMemory externally");
+          u(!e.INITIAL_MEMORY, "Detected runtime INITIAL_MEMORY setting.  Use -sIMPORTED_MEMORY to define wasmMemory dynamically");
+          function za() {
+            if (!sa) {
+              var a = Aa();
+              0 == a && (a += 4);
+              var b = G[a >> 2], c = G[a + 4 >> 2];
+              34821223 == b && 2310721022 == c || g(`Stack overflow! Stack cookie has been overwritten at ${Ba(a)}, expected hex dwords 0x89BACDFE and 0x2135467, but received ${Ba(c)} ${Ba(b)}`);
+              1668509029 != G[0] && g("Runtime error: The application has corrupted its heap memory area (address zero)!");
+            }
+          }
+          var Ca = new Int16Array(1), Da = new Int8Array(Ca.buffer);
+          Ca[0] = 25459;
+          if (115 !== Da[0] || 99 !== Da[1]) throw "Runtime error: expected the system to be little-endian! (Run with -sSUPPORT_BIG_ENDIAN to bypass)";
+          var Ea = [], Fa = [], Ga = [], Ha = false;
+          u(Math.imul, "This browser does not support Math.imul(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+          u(Math.fround, "This browser does not support Math.fround(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+          u(Math.clz32, "This browser does not support Math.clz32(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+          u(Math.trunc, "This browser does not support Math.trunc(), build with LEGACY_VM_SUPPORT or POLYFILL_OLD_MATH_FUNCTIONS to add in a polyfill");
+          var Ia = 0, I = null, Ja = null, Ka = {};
+          function La(a) {
+            for (var b = a; ; ) {
+              if (!Ka[a]) return a;
+              a = b + Math.random();
+            }
+          }
+          function Ma(a) {
+            Ia++;
+            a ? (u(!Ka[a]), Ka[a] = 1, null === I && "undefined" != typeof setInterval && (I = setInterval(() => {
+              if (sa) clearInterval(I), I = null;
+              else {
+                var b = false, c;
+                for (c in Ka) b || (b = true, z("still waiting on run dependencies:")), z(`dependency: ${c}`);
+                b && z("(end of list)");
+              }
+            }, 1e4))) : z("warning: run dependency added without ID");
+          }
+          function Na(a) {
+            Ia--;
+            a ? (u(Ka[a]), delete Ka[a]) : z("warning: run dependency removed without ID");
+            0 == Ia && (null !== I && (clearInterval(I), I = null), Ja && (a = Ja, Ja = null, a()));
+          }
+          function g(a) {
+            a = "Aborted(" + a + ")";
+            z(a);
+            sa = true;
+            a = new WebAssembly.RuntimeError(a);
+            ba(a);
+            throw a;
+          }
+          var Oa = (a) => a.startsWith("data:application/octet-stream;base64,"), oa = (a) => a.startsWith("file://");
+          function J(a) {
+            return function() {
+              u(Ha, `native function \`${a}\` called before runtime initialization`);
+              var b = L[a];
+              u(b, `exported native function \`${a}\` not found`);
+              return b.apply(null, arguments);
+            };
+          }
+          var M;
+          if (e.locateFile) {
+            if (M = "glue.wasm", !Oa(M)) {
+              var Pa = M;
+              M = e.locateFile ? e.locateFile(Pa, r) : r + Pa;
+            }
+          } else M = new URL("glue.wasm", typeof document === "undefined" && typeof location === "undefined" ? __require("url").pathToFileURL(__filename).href : typeof document === "undefined" ? location.href : _documentCurrentScript && _documentCurrentScript.src || new URL("index.js", document.baseURI).href).href;
+          function Qa(a) {
+            if (ka) return ka(a);
+            throw "both async and sync fetching of the wasm failed";
+          }
+          function Ra(a) {
+            if (fa || k) {
+              if ("function" == typeof fetch && !oa(a)) return fetch(a, { credentials: "same-origin" }).then((b) => {
+                if (!b.ok) throw "failed to load wasm binary file at '" + a + "'";
+                return b.arrayBuffer();
+              }).catch(() => Qa(a));
+              if (ja) return new Promise((b, c) => {
+                ja(a, (d) => b(new Uint8Array(d)), c);
+              });
+            }
+            return Promise.resolve().then(() => Qa(a));
+          }
+          function Sa(a, b, c) {
+            return Ra(a).then((d) => WebAssembly.instantiate(d, b)).then((d) => d).then(c, (d) => {
+              z(`failed to asynchronously prepare wasm: ${d}`);
+              oa(M) && z(`warning: Loading from a file URI (${M}) is not supported in most browsers. See https://emscripten.org/docs/getting_started/FAQ.html#how-do-i-run-a-local-webserver-for-testing-why-does-my-program-stall-in-downloading-or-preparing`);
+              g(d);
+            });
+          }
+          function Ta(a, b) {
+            var c = M;
+            return "function" != typeof WebAssembly.instantiateStreaming || Oa(c) || oa(c) || n || "function" != typeof fetch ? Sa(c, a, b) : fetch(c, { credentials: "same-origin" }).then((d) => WebAssembly.instantiateStreaming(d, a).then(b, function(f) {
+              z(`wasm streaming compile failed: ${f}`);
+              z("falling back to ArrayBuffer instantiation");
+              return Sa(c, a, b);
+            }));
+          }
+          function D(a, b) {
+            Object.getOwnPropertyDescriptor(e, a) || Object.defineProperty(e, a, { configurable: true, get() {
+              g(`\`Module.${a}\` has been replaced by \`${b}\` (the initial value can be provided on Module, but after startup the value is only looked for on a local variable of that name)`);
+            } });
+          }
+          function C(a) {
+            Object.getOwnPropertyDescriptor(e, a) && g(`\`Module.${a}\` was supplied but \`${a}\` not included in INCOMING_MODULE_JS_API`);
+          }
+          function Ua(a) {
+            return "FS_createPath" === a || "FS_createDataFile" === a || "FS_createPreloadedFile" === a || "FS_unlink" === a || "addRunDependency" === a || "FS_createLazyFile" === a || "FS_createDevice" === a || "removeRunDependency" === a;
+          }
+          function Va(a, b) {
+            "undefined" !== typeof globalThis && Object.defineProperty(globalThis, a, { configurable: true, get() {
+              Wa(`\`${a}\` is not longer defined by emscripten. ${b}`);
+            } });
+          }
+          Va("buffer", "Please use HEAP8.buffer or wasmMemory.buffer");
+          Va("asm", "Please use wasmExports instead");
+          function Xa(a) {
+            Object.getOwnPropertyDescriptor(e, a) || Object.defineProperty(e, a, { configurable: true, get() {
+              var b = `'${a}' was not exported. add it to EXPORTED_RUNTIME_METHODS (see the Emscripten FAQ)`;
+              Ua(a) && (b += ". Alternatively, forcing filesystem support (-sFORCE_FILESYSTEM) can export this for you");
+              g(b);
+            } });
+          }
+          function pa(a) {
+            this.name = "ExitStatus";
+            this.message = `Program terminated with exit(${a})`;
+            this.status = a;
+          }
+          var Ba = (a) => {
+            u("number" === typeof a);
+            return "0x" + (a >>> 0).toString(16).padStart(8, "0");
+          }, Wa = (a) => {
+            Ya ||= {};
+            Ya[a] || (Ya[a] = 1, n && (a = "warning: " + a), z(a));
+          }, Ya, Za = (a, b) => {
+            for (var c = 0, d = a.length - 1; 0 <= d; d--) {
+              var f = a[d];
+              "." === f ? a.splice(d, 1) : ".." === f ? (a.splice(d, 1), c++) : c && (a.splice(d, 1), c--);
+            }
+            if (b) for (; c; c--) a.unshift("..");
+            return a;
+          }, P = (a) => {
+            var b = "/" === a.charAt(0), c = "/" === a.substr(-1);
+            (a = Za(a.split("/").filter((d) => !!d), !b).join("/")) || b || (a = ".");
+            a && c && (a += "/");
+            return (b ? "/" : "") + a;
+          }, $a = (a) => {
+            var b = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/.exec(a).slice(1);
+            a = b[0];
+            b = b[1];
+            if (!a && !b) return ".";
+            b &&= b.substr(0, b.length - 1);
+            return a + b;
+          }, Q = (a) => {
+            if ("/" === a) return "/";
+            a = P(a);
+            a = a.replace(/\/$/, "");
+            var b = a.lastIndexOf("/");
+            return -1 === b ? a : a.substr(b + 1);
+          }, ab = (a, b) => P(a + "/" + b), bb = () => {
+            if ("object" == typeof crypto && "function" == typeof crypto.getRandomValues) return (c) => crypto.getRandomValues(c);
+            if (n) try {
+              var a = require$1("crypto");
+              if (a.randomFillSync) return (c) => a.randomFillSync(c);
+              var b = a.randomBytes;
+              return (c) => (c.set(b(c.byteLength)), c);
+            } catch (c) {
+            }
+            g("no cryptographic support found for randomDevice. consider polyfilling it if you want to use something insecure like Math.random(), e.g. put this in a --pre-js: var crypto = { getRandomValues: (array) => { for (var i = 0; i < array.length; i++) array[i] = (Math.random()*256)|0 } };");
+          }, cb = (a) => (cb = bb())(a);
+          function db() {
+            for (var a = "", b = false, c = arguments.length - 1; -1 <= c && !b; c--) {
+              b = 0 <= c ? arguments[c] : R.cwd();
+              if ("string" != typeof b) throw new TypeError("Arguments to path.resolve must be strings");
+              if (!b) return "";
+              a = b + "/" + a;
+              b = "/" === b.charAt(0);
+            }
+            a = Za(a.split("/").filter((d) => !!d), !b).join("/");
+            return (b ? "/" : "") + a || ".";
+          }
+          var eb = (a, b) => {
+            function c(m) {
+              for (var p = 0; p < m.length && "" === m[p]; p++) ;
+              for (var y = m.length - 1; 0 <= y && "" === m[y]; y--) ;
+              return p > y ? [] : m.slice(p, y - p + 1);
+            }
+            a = db(a).substr(1);
+            b = db(b).substr(1);
+            a = c(a.split("/"));
+            b = c(b.split("/"));
+            for (var d = Math.min(a.length, b.length), f = d, h = 0; h < d; h++) if (a[h] !== b[h]) {
+              f = h;
+              break;
+            }
+            d = [];
+            for (h = f; h < a.length; h++) d.push("..");
+            d = d.concat(b.slice(f));
+            return d.join("/");
+          }, gb = "undefined" != typeof TextDecoder ? new TextDecoder("utf8") : void 0, hb = (a, b) => {
+            for (var c = b + NaN, d = b; a[d] && !(d >= c); ) ++d;
+            if (16 < d - b && a.buffer && gb) return gb.decode(a.subarray(b, d));
+            for (c = ""; b < d; ) {
+              var f = a[b++];
+              if (f & 128) {
+                var h = a[b++] & 63;
+                if (192 == (f & 224)) c += String.fromCharCode((f & 31) << 6 | h);
+                else {
+                  var m = a[b++] & 63;
+                  224 == (f & 240) ? f = (f & 15) << 12 | h << 6 | m : (240 != (f & 248) && Wa("Invalid UTF-8 leading byte " + Ba(f) + " encountered when deserializing a UTF-8 string in wasm memory to a JS string!"), f = (f & 7) << 18 | h << 12 | m << 6 | a[b++] & 63);
+                  65536 > f ? c += String.fromCharCode(f) : (f -= 65536, c += String.fromCharCode(55296 | f >> 10, 56320 | f & 1023));
+                }
+              } else c += String.fromCharCode(f);
+            }
+            return c;
+          }, ib = [], jb = (a) => {
+            for (var b = 0, c = 0; c < a.length; ++c) {
+              var d = a.charCodeAt(c);
+              127 >= d ? b++ : 2047 >= d ? b += 2 : 55296 <= d && 57343 >= d ? (b += 4, ++c) : b += 3;
+            }
+            return b;
+          }, kb = (a, b, c, d) => {
+            u("string" === typeof a, `stringToUTF8Array expects a string (got ${typeof a})`);
+            if (!(0 < d)) return 0;
+            var f = c;
+            d = c + d - 1;
+            for (var h = 0; h < a.length; ++h) {
+              var m = a.charCodeAt(h);
+              if (55296 <= m && 57343 >= m) {
+                var p = a.charCodeAt(++h);
+                m = 65536 + ((m & 1023) << 10) | p & 1023;
+              }
+              if (127 >= m) {
+                if (c >= d) break;
+                b[c++] = m;
+              } else {
+                if (2047 >= m) {
+                  if (c + 1 >= d) break;
+                  b[c++] = 192 | m >> 6;
+                } else {
+                  if (65535 >= m) {
+                    if (c + 2 >= d) break;
+                    b[c++] = 224 | m >> 12;
+                  } else {
+                    if (c + 3 >= d) break;
+                    1114111 < m && Wa("Invalid Unicode code point " + Ba(m) + " encountered when serializing a JS string to a UTF-8 string in wasm memory! (Valid unicode code points should be in range 0-0x10FFFF).");
+                    b[c++] = 240 | m >> 18;
+                    b[c++] = 128 | m >> 12 & 63;
+                  }
+                  b[c++] = 128 | m >> 6 & 63;
+                }
+                b[c++] = 128 | m & 63;
+              }
+            }
+            b[c] = 0;
+            return c - f;
+          };
+          function lb(a, b) {
+            var c = Array(jb(a) + 1);
+            a = kb(a, c, 0, c.length);
+            b && (c.length = a);
+            return c;
+          }
+          var mb = [];
+          function nb(a, b) {
+            mb[a] = { input: [], output: [], K: b };
+            ob(a, pb);
+          }
+          var pb = { open(a) {
+            var b = mb[a.node.rdev];
+            if (!b) throw new R.g(43);
+            a.tty = b;
+            a.seekable = false;
+          }, close(a) {
+            a.tty.K.fsync(a.tty);
+          }, fsync(a) {
+            a.tty.K.fsync(a.tty);
+          }, read(a, b, c, d) {
+            if (!a.tty || !a.tty.K.ra) throw new R.g(60);
+            for (var f = 0, h = 0; h < d; h++) {
+              try {
+                var m = a.tty.K.ra(a.tty);
+              } catch (p) {
+                throw new R.g(29);
+              }
+              if (void 0 === m && 0 === f) throw new R.g(6);
+              if (null === m || void 0 === m) break;
+              f++;
+              b[c + h] = m;
+            }
+            f && (a.node.timestamp = Date.now());
+            return f;
+          }, write(a, b, c, d) {
+            if (!a.tty || !a.tty.K.ia) throw new R.g(60);
+            try {
+              for (var f = 0; f < d; f++) a.tty.K.ia(
+                a.tty,
+                b[c + f]
+              );
+            } catch (h) {
+              throw new R.g(29);
+            }
+            d && (a.node.timestamp = Date.now());
+            return f;
+          } }, qb = { ra() {
+            a: {
+              if (!ib.length) {
+                var a = null;
+                if (n) {
+                  var b = Buffer.alloc(256), c = 0, d = process.stdin.fd;
+                  try {
+                    c = fs2.readSync(d, b);
+                  } catch (f) {
+                    if (f.toString().includes("EOF")) c = 0;
+                    else throw f;
+                  }
+                  0 < c ? a = b.slice(0, c).toString("utf-8") : a = null;
+                } else "undefined" != typeof window && "function" == typeof window.prompt ? (a = window.prompt("Input: "), null !== a && (a += "\n")) : "function" == typeof readline && (a = readline(), null !== a && (a += "\n"));
+                if (!a) {
+                  a = null;
+                  break a;
+                }
+                ib = lb(
+                  a,
+                  true
+                );
+              }
+              a = ib.shift();
+            }
+            return a;
+          }, ia(a, b) {
+            null === b || 10 === b ? (qa(hb(a.output, 0)), a.output = []) : 0 != b && a.output.push(b);
+          }, fsync(a) {
+            a.output && 0 < a.output.length && (qa(hb(a.output, 0)), a.output = []);
+          }, Ia() {
+            return { ab: 25856, cb: 5, $a: 191, bb: 35387, Za: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+          }, Ja() {
+            return 0;
+          }, Ka() {
+            return [24, 80];
+          } }, rb = { ia(a, b) {
+            null === b || 10 === b ? (z(hb(a.output, 0)), a.output = []) : 0 != b && a.output.push(b);
+          }, fsync(a) {
+            a.output && 0 < a.output.length && (z(hb(a.output, 0)), a.output = []);
+          } }, sb = () => {
+            g("internal error: mmapAlloc called but `emscripten_builtin_memalign` native symbol not exported");
+          };
+          function tb(a, b) {
+            var c = a.m ? a.m.length : 0;
+            c >= b || (b = Math.max(b, c * (1048576 > c ? 2 : 1.125) >>> 0), 0 != c && (b = Math.max(b, 256)), c = a.m, a.m = new Uint8Array(b), 0 < a.o && a.m.set(c.subarray(0, a.o), 0));
+          }
+          var S = { G: null, s() {
+            return S.createNode(null, "/", 16895, 0);
+          }, createNode(a, b, c, d) {
+            if (24576 === (c & 61440) || R.isFIFO(c)) throw new R.g(63);
+            S.G || (S.G = { dir: { node: { C: S.h.C, v: S.h.v, lookup: S.h.lookup, J: S.h.J, rename: S.h.rename, unlink: S.h.unlink, rmdir: S.h.rmdir, readdir: S.h.readdir, symlink: S.h.symlink }, stream: { D: S.l.D } }, file: { node: { C: S.h.C, v: S.h.v }, stream: { D: S.l.D, read: S.l.read, write: S.l.write, T: S.l.T, S: S.l.S, V: S.l.V } }, link: { node: { C: S.h.C, v: S.h.v, readlink: S.h.readlink }, stream: {} }, na: { node: { C: S.h.C, v: S.h.v }, stream: R.Da } });
+            c = R.createNode(a, b, c, d);
+            T(c.mode) ? (c.h = S.G.dir.node, c.l = S.G.dir.stream, c.m = {}) : R.isFile(c.mode) ? (c.h = S.G.file.node, c.l = S.G.file.stream, c.o = 0, c.m = null) : 40960 === (c.mode & 61440) ? (c.h = S.G.link.node, c.l = S.G.link.stream) : 8192 === (c.mode & 61440) && (c.h = S.G.na.node, c.l = S.G.na.stream);
+            c.timestamp = Date.now();
+            a && (a.m[b] = c, a.timestamp = c.timestamp);
+            return c;
+          }, lb(a) {
+            return a.m ? a.m.subarray ? a.m.subarray(0, a.o) : new Uint8Array(a.m) : new Uint8Array(0);
+          }, h: { C(a) {
+            var b = {};
+            b.dev = 8192 === (a.mode & 61440) ? a.id : 1;
+            b.ino = a.id;
+            b.mode = a.mode;
+            b.nlink = 1;
+            b.uid = 0;
+            b.gid = 0;
+            b.rdev = a.rdev;
+            T(a.mode) ? b.size = 4096 : R.isFile(a.mode) ? b.size = a.o : 40960 === (a.mode & 61440) ? b.size = a.link.length : b.size = 0;
+            b.atime = new Date(a.timestamp);
+            b.mtime = new Date(a.timestamp);
+            b.ctime = new Date(a.timestamp);
+            b.Ba = 4096;
+            b.blocks = Math.ceil(b.size / b.Ba);
+            return b;
+          }, v(a, b) {
+            void 0 !== b.mode && (a.mode = b.mode);
+            void 0 !== b.timestamp && (a.timestamp = b.timestamp);
+            if (void 0 !== b.size && (b = b.size, a.o != b)) if (0 == b) a.m = null, a.o = 0;
+            else {
+              var c = a.m;
+              a.m = new Uint8Array(b);
+              c && a.m.set(c.subarray(
+                0,
+                Math.min(b, a.o)
+              ));
+              a.o = b;
+            }
+          }, lookup() {
+            throw R.da[44];
+          }, J(a, b, c, d) {
+            return S.createNode(a, b, c, d);
+          }, rename(a, b, c) {
+            if (T(a.mode)) {
+              try {
+                var d = U(b, c);
+              } catch (h) {
+              }
+              if (d) for (var f in d.m) throw new R.g(55);
+            }
+            delete a.parent.m[a.name];
+            a.parent.timestamp = Date.now();
+            a.name = c;
+            b.m[c] = a;
+            b.timestamp = a.parent.timestamp;
+            a.parent = b;
+          }, unlink(a, b) {
+            delete a.m[b];
+            a.timestamp = Date.now();
+          }, rmdir(a, b) {
+            var c = U(a, b), d;
+            for (d in c.m) throw new R.g(55);
+            delete a.m[b];
+            a.timestamp = Date.now();
+          }, readdir(a) {
+            var b = [".", ".."], c;
+            for (c in a.m) a.m.hasOwnProperty(c) && b.push(c);
+            return b;
+          }, symlink(a, b, c) {
+            a = S.createNode(a, b, 41471, 0);
+            a.link = c;
+            return a;
+          }, readlink(a) {
+            if (40960 !== (a.mode & 61440)) throw new R.g(28);
+            return a.link;
+          } }, l: { read(a, b, c, d, f) {
+            var h = a.node.m;
+            if (f >= a.node.o) return 0;
+            a = Math.min(a.node.o - f, d);
+            u(0 <= a);
+            if (8 < a && h.subarray) b.set(h.subarray(f, f + a), c);
+            else for (d = 0; d < a; d++) b[c + d] = h[f + d];
+            return a;
+          }, write(a, b, c, d, f, h) {
+            u(!(b instanceof ArrayBuffer));
+            b.buffer === E.buffer && (h = false);
+            if (!d) return 0;
+            a = a.node;
+            a.timestamp = Date.now();
+            if (b.subarray && (!a.m || a.m.subarray)) {
+              if (h) return u(0 === f, "canOwn must imply no weird position inside the file"), a.m = b.subarray(c, c + d), a.o = d;
+              if (0 === a.o && 0 === f) return a.m = b.slice(c, c + d), a.o = d;
+              if (f + d <= a.o) return a.m.set(b.subarray(c, c + d), f), d;
+            }
+            tb(a, f + d);
+            if (a.m.subarray && b.subarray) a.m.set(b.subarray(c, c + d), f);
+            else for (h = 0; h < d; h++) a.m[f + h] = b[c + h];
+            a.o = Math.max(a.o, f + d);
+            return d;
+          }, D(a, b, c) {
+            1 === c ? b += a.position : 2 === c && R.isFile(a.node.mode) && (b += a.node.o);
+            if (0 > b) throw new R.g(28);
+            return b;
+          }, T(a, b, c) {
+            tb(a.node, b + c);
+            a.node.o = Math.max(a.node.o, b + c);
+          }, S(a, b, c, d, f) {
+            if (!R.isFile(a.node.mode)) throw new R.g(43);
+            a = a.node.m;
+            if (f & 2 || a.buffer !== E.buffer) {
+              if (0 < c || c + b < a.length) a.subarray ? a = a.subarray(c, c + b) : a = Array.prototype.slice.call(a, c, c + b);
+              c = true;
+              b = sb();
+              if (!b) throw new R.g(48);
+              E.set(a, b);
+            } else c = false, b = a.byteOffset;
+            return { Ra: b, Aa: c };
+          }, V(a, b, c, d) {
+            S.l.write(a, b, 0, d, c, false);
+            return 0;
+          } } }, ub = (a, b, c) => {
+            var d = La(`al ${a}`);
+            ja(a, (f) => {
+              u(f, `Loading data file "${a}" failed (no arrayBuffer).`);
+              b(new Uint8Array(f));
+              d && Na(d);
+            }, () => {
+              if (c) c();
+              else throw `Loading data file "${a}" failed.`;
+            });
+            d && Ma(d);
+          }, vb = [], wb = (a, b, c, d) => {
+            "undefined" != typeof Browser && Browser.R();
+            var f = false;
+            vb.forEach((h) => {
+              !f && h.canHandle(b) && (h.handle(a, b, c, d), f = true);
+            });
+            return f;
+          }, xb = (a, b) => {
+            var c = 0;
+            a && (c |= 365);
+            b && (c |= 146);
+            return c;
+          }, yb = {
+            0: "Success",
+            1: "Arg list too long",
+            2: "Permission denied",
+            3: "Address already in use",
+            4: "Address not available",
+            5: "Address family not supported by protocol family",
+            6: "No more processes",
+            7: "Socket already connected",
+            8: "Bad file number",
+            9: "Trying to read unreadable message",
+            10: "Mount device busy",
+            11: "Operation canceled",
+            12: "No children",
+            13: "Connection aborted",
+            14: "Connection refused",
+            15: "Connection reset by peer",
+            16: "File locking deadlock error",
+            17: "Destination address required",
+            18: "Math arg out of domain of func",
+            19: "Quota exceeded",
+            20: "File exists",
+            21: "Bad address",
+            22: "File too large",
+            23: "Host is unreachable",
+            24: "Identifier removed",
+            25: "Illegal byte sequence",
+            26: "Connection already in progress",
+            27: "Interrupted system call",
+            28: "Invalid argument",
+            29: "I/O error",
+            30: "Socket is already connected",
+            31: "Is a directory",
+            32: "Too many symbolic links",
+            33: "Too many open files",
+            34: "Too many links",
+            35: "Message too long",
+            36: "Multihop attempted",
+            37: "File or path name too long",
+            38: "Network interface is not configured",
+            39: "Connection reset by network",
+            40: "Network is unreachable",
+            41: "Too many open files in system",
+            42: "No buffer space available",
+            43: "No such device",
+            44: "No such file or directory",
+            45: "Exec format error",
+            46: "No record locks available",
+            47: "The link has been severed",
+            48: "Not enough core",
+            49: "No message of desired type",
+            50: "Protocol not available",
+            51: "No space left on device",
+            52: "Function not implemented",
+            53: "Socket is not connected",
+            54: "Not a directory",
+            55: "Directory not empty",
+            56: "State not recoverable",
+            57: "Socket operation on non-socket",
+            59: "Not a typewriter",
+            60: "No such device or address",
+            61: "Value too large for defined data type",
+            62: "Previous owner died",
+            63: "Not super-user",
+            64: "Broken pipe",
+            65: "Protocol error",
+            66: "Unknown protocol",
+            67: "Protocol wrong type for socket",
+            68: "Math result not representable",
+            69: "Read only file system",
+            70: "Illegal seek",
+            71: "No such process",
+            72: "Stale file handle",
+            73: "Connection timed out",
+            74: "Text file busy",
+            75: "Cross-device link",
+            100: "Device not a stream",
+            101: "Bad font file fmt",
+            102: "Invalid slot",
+            103: "Invalid request code",
+            104: "No anode",
+            105: "Block device required",
+            106: "Channel number out of range",
+            107: "Level 3 halted",
+            108: "Level 3 reset",
+            109: "Link number out of range",
+            110: "Protocol driver not attached",
+            111: "No CSI structure available",
+            112: "Level 2 halted",
+            113: "Invalid exchange",
+            114: "Invalid request descriptor",
+            115: "Exchange full",
+            116: "No data (for no delay io)",
+            117: "Timer expired",
+            118: "Out of streams resources",
+            119: "Machine is not on the network",
+            120: "Package not installed",
+            121: "The object is remote",
+            122: "Advertise error",
+            123: "Srmount error",
+            124: "Communication error on send",
+            125: "Cross mount point (not really error)",
+            126: "Given log. name not unique",
+            127: "f.d. invalid for this operation",
+            128: "Remote address changed",
+            129: "Can   access a needed shared lib",
+            130: "Accessing a corrupted shared lib",
+            131: ".lib section in a.out corrupted",
+            132: "Attempting to link in too many libs",
+            133: "Attempting to exec a shared library",
+            135: "Streams pipe error",
+            136: "Too many users",
+            137: "Socket type not supported",
+            138: "Not supported",
+            139: "Protocol family not supported",
+            140: "Can't send after socket shutdown",
+            141: "Too many references",
+            142: "Host is down",
+            148: "No medium (in tape drive)",
+            156: "Level 2 not synchronized"
+          }, zb = {
+            EPERM: 63,
+            ENOENT: 44,
+            ESRCH: 71,
+            EINTR: 27,
+            EIO: 29,
+            ENXIO: 60,
+            E2BIG: 1,
+            ENOEXEC: 45,
+            EBADF: 8,
+            ECHILD: 12,
+            EAGAIN: 6,
+            EWOULDBLOCK: 6,
+            ENOMEM: 48,
+            EACCES: 2,
+            EFAULT: 21,
+            ENOTBLK: 105,
+            EBUSY: 10,
+            EEXIST: 20,
+            EXDEV: 75,
+            ENODEV: 43,
+            ENOTDIR: 54,
+            EISDIR: 31,
+            EINVAL: 28,
+            ENFILE: 41,
+            EMFILE: 33,
+            ENOTTY: 59,
+            ETXTBSY: 74,
+            EFBIG: 22,
+            ENOSPC: 51,
+            ESPIPE: 70,
+            EROFS: 69,
+            EMLINK: 34,
+            EPIPE: 64,
+            EDOM: 18,
+            ERANGE: 68,
+            ENOMSG: 49,
+            EIDRM: 24,
+            ECHRNG: 106,
+            EL2NSYNC: 156,
+            EL3HLT: 107,
+            EL3RST: 108,
+            ELNRNG: 109,
+            EUNATCH: 110,
+            ENOCSI: 111,
+            EL2HLT: 112,
+            EDEADLK: 16,
+            ENOLCK: 46,
+            EBADE: 113,
+            EBADR: 114,
+            EXFULL: 115,
+            ENOANO: 104,
+            EBADRQC: 103,
+            EBADSLT: 102,
+            EDEADLOCK: 16,
+            EBFONT: 101,
+            ENOSTR: 100,
+            ENODATA: 116,
+            ETIME: 117,
+            ENOSR: 118,
+            ENONET: 119,
+            ENOPKG: 120,
+            EREMOTE: 121,
+            ENOLINK: 47,
+            EADV: 122,
+            ESRMNT: 123,
+            ECOMM: 124,
+            EPROTO: 65,
+            EMULTIHOP: 36,
+            EDOTDOT: 125,
+            EBADMSG: 9,
+            ENOTUNIQ: 126,
+            EBADFD: 127,
+            EREMCHG: 128,
+            ELIBACC: 129,
+            ELIBBAD: 130,
+            ELIBSCN: 131,
+            ELIBMAX: 132,
+            ELIBEXEC: 133,
+            ENOSYS: 52,
+            ENOTEMPTY: 55,
+            ENAMETOOLONG: 37,
+            ELOOP: 32,
+            EOPNOTSUPP: 138,
+            EPFNOSUPPORT: 139,
+            ECONNRESET: 15,
+            ENOBUFS: 42,
+            EAFNOSUPPORT: 5,
+            EPROTOTYPE: 67,
+            ENOTSOCK: 57,
+            ENOPROTOOPT: 50,
+            ESHUTDOWN: 140,
+            ECONNREFUSED: 14,
+            EADDRINUSE: 3,
+            ECONNABORTED: 13,
+            ENETUNREACH: 40,
+            ENETDOWN: 38,
+            ETIMEDOUT: 73,
+            EHOSTDOWN: 142,
+            EHOSTUNREACH: 23,
+            EINPROGRESS: 26,
+            EALREADY: 7,
+            EDESTADDRREQ: 17,
+            EMSGSIZE: 35,
+            EPROTONOSUPPORT: 66,
+            ESOCKTNOSUPPORT: 137,
+            EADDRNOTAVAIL: 4,
+            ENETRESET: 39,
+            EISCONN: 30,
+            ENOTCONN: 53,
+            ETOOMANYREFS: 141,
+            EUSERS: 136,
+            EDQUOT: 19,
+            ESTALE: 72,
+            ENOTSUP: 138,
+            ENOMEDIUM: 148,
+            EILSEQ: 25,
+            EOVERFLOW: 61,
+            ECANCELED: 11,
+            ENOTRECOVERABLE: 56,
+            EOWNERDEAD: 62,
+            ESTRPIPE: 135
+          }, Ab = (a) => a.replace(/\b_Z[\w\d_]+/g, function(b) {
+            Wa("warning: build with -sDEMANGLE_SUPPORT to link in libcxxabi demangling");
+            return b === b ? b : b + " [" + b + "]";
+          });
+          function ob(a, b) {
+            R.pa[a] = { l: b };
+          }
+          function T(a) {
+            return 16384 === (a & 61440);
+          }
+          function U(a, b) {
+            var c;
+            if (c = (c = Bb(a, "x")) ? c : a.h.lookup ? 0 : 2) throw new R.g(c, a);
+            for (c = R.F[Cb(a.id, b)]; c; c = c.N) {
+              var d = c.name;
+              if (c.parent.id === a.id && d === b) return c;
+            }
+            return R.lookup(a, b);
+          }
+          function V(a, b = {}) {
+            a = db(a);
+            if (!a) return { path: "", node: null };
+            b = Object.assign({ ba: true, ka: 0 }, b);
+            if (8 < b.ka) throw new R.g(32);
+            a = a.split("/").filter((m) => !!m);
+            for (var c = R.root, d = "/", f = 0; f < a.length; f++) {
+              var h = f === a.length - 1;
+              if (h && b.parent) break;
+              c = U(c, a[f]);
+              d = P(d + "/" + a[f]);
+              c.A && (!h || h && b.ba) && (c = c.A.root);
+              if (!h || b.B) {
+                for (h = 0; 40960 === (c.mode & 61440); ) if (c = R.readlink(d), d = db($a(d), c), c = V(d, { ka: b.ka + 1 }).node, 40 < h++) throw new R.g(32);
+              }
+            }
+            return { path: d, node: c };
+          }
+          function Db(a) {
+            for (var b; ; ) {
+              if (R.Z(a)) return a = a.s.ua, b ? "/" !== a[a.length - 1] ? `${a}/${b}` : a + b : a;
+              b = b ? `${a.name}/${b}` : a.name;
+              a = a.parent;
+            }
+          }
+          function Cb(a, b) {
+            for (var c = 0, d = 0; d < b.length; d++) c = (c << 5) - c + b.charCodeAt(d) | 0;
+            return (a + c >>> 0) % R.F.length;
+          }
+          function Eb(a) {
+            var b = Cb(a.parent.id, a.name);
+            a.N = R.F[b];
+            R.F[b] = a;
+          }
+          function Fb(a) {
+            var b = Cb(a.parent.id, a.name);
+            if (R.F[b] === a) R.F[b] = a.N;
+            else for (b = R.F[b]; b; ) {
+              if (b.N === a) {
+                b.N = a.N;
+                break;
+              }
+              b = b.N;
+            }
+          }
+          function Gb(a) {
+            var b = ["r", "w", "rw"][a & 3];
+            a & 512 && (b += "w");
+            return b;
+          }
+          function Bb(a, b) {
+            if (R.ta) return 0;
+            if (!b.includes("r") || a.mode & 292) {
+              if (b.includes("w") && !(a.mode & 146) || b.includes("x") && !(a.mode & 73)) return 2;
+            } else return 2;
+            return 0;
+          }
+          function Hb(a, b) {
+            try {
+              return U(a, b), 20;
+            } catch (c) {
+            }
+            return Bb(a, "wx");
+          }
+          function Ib(a, b, c) {
+            try {
+              var d = U(a, b);
+            } catch (f) {
+              return f.u;
+            }
+            if (a = Bb(a, "wx")) return a;
+            if (c) {
+              if (!T(d.mode)) return 54;
+              if (R.Z(d) || Db(d) === R.cwd()) return 10;
+            } else if (T(d.mode)) return 31;
+            return 0;
+          }
+          function Jb() {
+            for (var a = 0; a <= R.xa; a++) if (!R.streams[a]) return a;
+            throw new R.g(33);
+          }
+          function W(a) {
+            a = R.qa(a);
+            if (!a) throw new R.g(8);
+            return a;
+          }
+          function Kb(a, b = -1) {
+            R.X || (R.X = function() {
+              this.I = {};
+            }, R.X.prototype = {}, Object.defineProperties(R.X.prototype, { object: { get() {
+              return this.node;
+            }, set(c) {
+              this.node = c;
+            } }, flags: { get() {
+              return this.I.flags;
+            }, set(c) {
+              this.I.flags = c;
+            } }, position: { get() {
+              return this.I.position;
+            }, set(c) {
+              this.I.position = c;
+            } } }));
+            a = Object.assign(new R.X(), a);
+            -1 == b && (b = Jb());
+            a.fd = b;
+            return R.streams[b] = a;
+          }
+          function Lb(a) {
+            var b = [];
+            for (a = [a]; a.length; ) {
+              var c = a.pop();
+              b.push(c);
+              a.push.apply(a, c.U);
+            }
+            return b;
+          }
+          function Mb(a, b, c) {
+            "undefined" == typeof c && (c = b, b = 438);
+            return R.J(a, b | 8192, c);
+          }
+          function Nb() {
+            R.g || (R.g = function(a, b) {
+              this.name = "ErrnoError";
+              this.node = b;
+              this.Sa = function(c) {
+                this.u = c;
+                for (var d in zb) if (zb[d] === c) {
+                  this.code = d;
+                  break;
+                }
+              };
+              this.Sa(a);
+              this.message = yb[a];
+              this.stack && (Object.defineProperty(this, "stack", { value: Error().stack, writable: true }), this.stack = Ab(this.stack));
+            }, R.g.prototype = Error(), R.g.prototype.constructor = R.g, [44].forEach((a) => {
+              R.da[a] = new R.g(a);
+              R.da[a].stack = "<generic error, no stack>";
+            }));
+          }
+          function Ob(a, b) {
+            try {
+              var c = V(a, { B: !b });
+              a = c.path;
+            } catch (f) {
+            }
+            var d = { Z: false, exists: false, error: 0, name: null, path: null, object: null, Oa: false, Qa: null, Pa: null };
+            try {
+              c = V(a, { parent: true }), d.Oa = true, d.Qa = c.path, d.Pa = c.node, d.name = Q(a), c = V(a, { B: !b }), d.exists = true, d.path = c.path, d.object = c.node, d.name = c.node.name, d.Z = "/" === c.path;
+            } catch (f) {
+              d.error = f.u;
+            }
+            return d;
+          }
+          function Pb(a, b, c, d) {
+            a = "string" == typeof a ? a : Db(a);
+            b = P(a + "/" + b);
+            return R.create(b, xb(c, d));
+          }
+          function Qb(a) {
+            if (!(a.La || a.Ma || a.link || a.m)) {
+              if ("undefined" != typeof XMLHttpRequest) throw Error("Lazy loading should have been performed (contents set) in createLazyFile, but it was not. Lazy loading only works in web workers. Use --embed-file or --preload-file in emcc on the main thread.");
+              if (ia) try {
+                a.m = lb(ia(a.url), true), a.o = a.m.length;
+              } catch (b) {
+                throw new R.g(29);
+              }
+              else throw Error("Cannot load without read() or XMLHttpRequest.");
+            }
+          }
+          var R = {
+            root: null,
+            U: [],
+            pa: {},
+            streams: [],
+            Na: 1,
+            F: null,
+            oa: "/",
+            Y: false,
+            ta: true,
+            g: null,
+            da: {},
+            Fa: null,
+            W: 0,
+            createNode(a, b, c, d) {
+              u("object" == typeof a);
+              a = new R.wa(a, b, c, d);
+              Eb(a);
+              return a;
+            },
+            Z(a) {
+              return a === a.parent;
+            },
+            isFile(a) {
+              return 32768 === (a & 61440);
+            },
+            isFIFO(a) {
+              return 4096 === (a & 61440);
+            },
+            isSocket(a) {
+              return 49152 === (a & 49152);
+            },
+            xa: 4096,
+            qa: (a) => R.streams[a],
+            Da: { open(a) {
+              a.l = R.Ga(a.node.rdev).l;
+              a.l.open && a.l.open(a);
+            }, D() {
+              throw new R.g(70);
+            } },
+            ha: (a) => a >> 8,
+            nb: (a) => a & 255,
+            M: (a, b) => a << 8 | b,
+            Ga: (a) => R.pa[a],
+            va(a, b) {
+              function c(m) {
+                u(0 < R.W);
+                R.W--;
+                return b(m);
+              }
+              function d(m) {
+                if (m) {
+                  if (!d.Ea) return d.Ea = true, c(m);
+                } else ++h >= f.length && c(null);
+              }
+              "function" == typeof a && (b = a, a = false);
+              R.W++;
+              1 < R.W && z(`warning: ${R.W} FS.syncfs operations in flight at once, probably just doing extra work`);
+              var f = Lb(R.root.s), h = 0;
+              f.forEach((m) => {
+                if (!m.type.va) return d(null);
+                m.type.va(m, a, d);
+              });
+            },
+            s(a, b, c) {
+              if ("string" == typeof a) throw a;
+              var d = "/" === c, f = !c;
+              if (d && R.root) throw new R.g(10);
+              if (!d && !f) {
+                var h = V(c, { ba: false });
+                c = h.path;
+                h = h.node;
+                if (h.A) throw new R.g(10);
+                if (!T(h.mode)) throw new R.g(54);
+              }
+              b = { type: a, rb: b, ua: c, U: [] };
+              a = a.s(b);
+              a.s = b;
+              b.root = a;
+              d ? R.root = a : h && (h.A = b, h.s && h.s.U.push(b));
+              return a;
+            },
+            xb(a) {
+              a = V(a, { ba: false });
+              if (!a.node.A) throw new R.g(28);
+              a = a.node;
+              var b = a.A, c = Lb(b);
+              Object.keys(R.F).forEach((d) => {
+                for (d = R.F[d]; d; ) {
+                  var f = d.N;
+                  c.includes(d.s) && Fb(d);
+                  d = f;
+                }
+              });
+              a.A = null;
+              b = a.s.U.indexOf(b);
+              u(-1 !== b);
+              a.s.U.splice(b, 1);
+            },
+            lookup(a, b) {
+              return a.h.lookup(a, b);
+            },
+            J(a, b, c) {
+              var d = V(a, { parent: true }).node;
+              a = Q(a);
+              if (!a || "." === a || ".." === a) throw new R.g(28);
+              var f = Hb(d, a);
+              if (f) throw new R.g(f);
+              if (!d.h.J) throw new R.g(63);
+              return d.h.J(d, a, b, c);
+            },
+            create(a, b) {
+              return R.J(a, (void 0 !== b ? b : 438) & 4095 | 32768, 0);
+            },
+            mkdir(a, b) {
+              return R.J(a, (void 0 !== b ? b : 511) & 1023 | 16384, 0);
+            },
+            ob(a, b) {
+              a = a.split("/");
+              for (var c = "", d = 0; d < a.length; ++d) if (a[d]) {
+                c += "/" + a[d];
+                try {
+                  R.mkdir(c, b);
+                } catch (f) {
+                  if (20 != f.u) throw f;
+                }
+              }
+            },
+            symlink(a, b) {
+              if (!db(a)) throw new R.g(44);
+              var c = V(b, { parent: true }).node;
+              if (!c) throw new R.g(44);
+              b = Q(b);
+              var d = Hb(c, b);
+              if (d) throw new R.g(d);
+              if (!c.h.symlink) throw new R.g(63);
+              return c.h.symlink(c, b, a);
+            },
+            rename(a, b) {
+              var c = $a(a), d = $a(b), f = Q(a), h = Q(b);
+              var m = V(a, { parent: true });
+              var p = m.node;
+              m = V(b, { parent: true });
+              m = m.node;
+              if (!p || !m) throw new R.g(44);
+              if (p.s !== m.s) throw new R.g(75);
+              var y = U(p, f);
+              a = eb(a, d);
+              if ("." !== a.charAt(0)) throw new R.g(28);
+              a = eb(b, c);
+              if ("." !== a.charAt(0)) throw new R.g(55);
+              try {
+                var q2 = U(m, h);
+              } catch (x) {
+              }
+              if (y !== q2) {
+                b = T(y.mode);
+                if (f = Ib(p, f, b)) throw new R.g(f);
+                if (f = q2 ? Ib(m, h, b) : Hb(m, h)) throw new R.g(f);
+                if (!p.h.rename) throw new R.g(63);
+                if (y.A || q2 && q2.A) throw new R.g(10);
+                if (m !== p && (f = Bb(p, "w"))) throw new R.g(f);
+                Fb(y);
+                try {
+                  p.h.rename(y, m, h);
+                } catch (x) {
+                  throw x;
+                } finally {
+                  Eb(y);
+                }
+              }
+            },
+            rmdir(a) {
+              var b = V(a, { parent: true }).node;
+              a = Q(a);
+              var c = U(b, a), d = Ib(b, a, true);
+              if (d) throw new R.g(d);
+              if (!b.h.rmdir) throw new R.g(63);
+              if (c.A) throw new R.g(10);
+              b.h.rmdir(b, a);
+              Fb(c);
+            },
+            readdir(a) {
+              a = V(a, { B: true }).node;
+              if (!a.h.readdir) throw new R.g(54);
+              return a.h.readdir(a);
+            },
+            unlink(a) {
+              var b = V(a, { parent: true }).node;
+              if (!b) throw new R.g(44);
+              a = Q(a);
+              var c = U(b, a), d = Ib(b, a, false);
+              if (d) throw new R.g(d);
+              if (!b.h.unlink) throw new R.g(63);
+              if (c.A) throw new R.g(10);
+              b.h.unlink(b, a);
+              Fb(c);
+            },
+            readlink(a) {
+              a = V(a).node;
+              if (!a) throw new R.g(44);
+              if (!a.h.readlink) throw new R.g(28);
+              return db(Db(a.parent), a.h.readlink(a));
+            },
+            stat(a, b) {
+              a = V(a, { B: !b }).node;
+              if (!a) throw new R.g(44);
+              if (!a.h.C) throw new R.g(63);
+              return a.h.C(a);
+            },
+            lstat(a) {
+              return R.stat(a, true);
+            },
+            chmod(a, b, c) {
+              a = "string" == typeof a ? V(a, { B: !c }).node : a;
+              if (!a.h.v) throw new R.g(63);
+              a.h.v(a, { mode: b & 4095 | a.mode & -4096, timestamp: Date.now() });
+            },
+            lchmod(a, b) {
+              R.chmod(a, b, true);
+            },
+            fchmod(a, b) {
+              a = W(a);
+              R.chmod(a.node, b);
+            },
+            chown(a, b, c, d) {
+              a = "string" == typeof a ? V(a, { B: !d }).node : a;
+              if (!a.h.v) throw new R.g(63);
+              a.h.v(
+                a,
+                { timestamp: Date.now() }
+              );
+            },
+            lchown(a, b, c) {
+              R.chown(a, b, c, true);
+            },
+            fchown(a, b, c) {
+              a = W(a);
+              R.chown(a.node, b, c);
+            },
+            truncate(a, b) {
+              if (0 > b) throw new R.g(28);
+              a = "string" == typeof a ? V(a, { B: true }).node : a;
+              if (!a.h.v) throw new R.g(63);
+              if (T(a.mode)) throw new R.g(31);
+              if (!R.isFile(a.mode)) throw new R.g(28);
+              var c = Bb(a, "w");
+              if (c) throw new R.g(c);
+              a.h.v(a, { size: b, timestamp: Date.now() });
+            },
+            kb(a, b) {
+              a = W(a);
+              if (0 === (a.flags & 2097155)) throw new R.g(28);
+              R.truncate(a.node, b);
+            },
+            yb(a, b, c) {
+              a = V(a, { B: true }).node;
+              a.h.v(a, { timestamp: Math.max(b, c) });
+            },
+            open(a, b, c) {
+              if ("" === a) throw new R.g(44);
+              if ("string" == typeof b) {
+                var d = { r: 0, "r+": 2, w: 577, "w+": 578, a: 1089, "a+": 1090 }[b];
+                if ("undefined" == typeof d) throw Error(`Unknown file open mode: ${b}`);
+                b = d;
+              }
+              c = b & 64 ? ("undefined" == typeof c ? 438 : c) & 4095 | 32768 : 0;
+              if ("object" == typeof a) var f = a;
+              else {
+                a = P(a);
+                try {
+                  f = V(a, { B: !(b & 131072) }).node;
+                } catch (h) {
+                }
+              }
+              d = false;
+              if (b & 64) if (f) {
+                if (b & 128) throw new R.g(20);
+              } else f = R.J(a, c, 0), d = true;
+              if (!f) throw new R.g(44);
+              8192 === (f.mode & 61440) && (b &= -513);
+              if (b & 65536 && !T(f.mode)) throw new R.g(54);
+              if (!d && (c = f ? 40960 === (f.mode & 61440) ? 32 : T(f.mode) && ("r" !== Gb(b) || b & 512) ? 31 : Bb(f, Gb(b)) : 44)) throw new R.g(c);
+              b & 512 && !d && R.truncate(f, 0);
+              b &= -131713;
+              f = Kb({ node: f, path: Db(f), flags: b, seekable: true, position: 0, l: f.l, Xa: [], error: false });
+              f.l.open && f.l.open(f);
+              !e.logReadFiles || b & 1 || (R.ja || (R.ja = {}), a in R.ja || (R.ja[a] = 1));
+              return f;
+            },
+            close(a) {
+              if (null === a.fd) throw new R.g(8);
+              a.ea && (a.ea = null);
+              try {
+                a.l.close && a.l.close(a);
+              } catch (b) {
+                throw b;
+              } finally {
+                R.streams[a.fd] = null;
+              }
+              a.fd = null;
+            },
+            D(a, b, c) {
+              if (null === a.fd) throw new R.g(8);
+              if (!a.seekable || !a.l.D) throw new R.g(70);
+              if (0 != c && 1 != c && 2 != c) throw new R.g(28);
+              a.position = a.l.D(a, b, c);
+              a.Xa = [];
+              return a.position;
+            },
+            read(a, b, c, d, f) {
+              u(0 <= c);
+              if (0 > d || 0 > f) throw new R.g(28);
+              if (null === a.fd) throw new R.g(8);
+              if (1 === (a.flags & 2097155)) throw new R.g(8);
+              if (T(a.node.mode)) throw new R.g(31);
+              if (!a.l.read) throw new R.g(28);
+              var h = "undefined" != typeof f;
+              if (!h) f = a.position;
+              else if (!a.seekable) throw new R.g(70);
+              b = a.l.read(a, b, c, d, f);
+              h || (a.position += b);
+              return b;
+            },
+            write(a, b, c, d, f, h) {
+              u(0 <= c);
+              if (0 > d || 0 > f) throw new R.g(28);
+              if (null === a.fd) throw new R.g(8);
+              if (0 === (a.flags & 2097155)) throw new R.g(8);
+              if (T(a.node.mode)) throw new R.g(31);
+              if (!a.l.write) throw new R.g(28);
+              a.seekable && a.flags & 1024 && R.D(a, 0, 2);
+              var m = "undefined" != typeof f;
+              if (!m) f = a.position;
+              else if (!a.seekable) throw new R.g(70);
+              b = a.l.write(a, b, c, d, f, h);
+              m || (a.position += b);
+              return b;
+            },
+            T(a, b, c) {
+              if (null === a.fd) throw new R.g(8);
+              if (0 > b || 0 >= c) throw new R.g(28);
+              if (0 === (a.flags & 2097155)) throw new R.g(8);
+              if (!R.isFile(a.node.mode) && !T(a.node.mode)) throw new R.g(43);
+              if (!a.l.T) throw new R.g(138);
+              a.l.T(a, b, c);
+            },
+            S(a, b, c, d, f) {
+              if (0 !== (d & 2) && 0 === (f & 2) && 2 !== (a.flags & 2097155)) throw new R.g(2);
+              if (1 === (a.flags & 2097155)) throw new R.g(2);
+              if (!a.l.S) throw new R.g(43);
+              return a.l.S(a, b, c, d, f);
+            },
+            V(a, b, c, d, f) {
+              u(0 <= c);
+              return a.l.V ? a.l.V(a, b, c, d, f) : 0;
+            },
+            qb: () => 0,
+            fa(a, b, c) {
+              if (!a.l.fa) throw new R.g(59);
+              return a.l.fa(a, b, c);
+            },
+            readFile(a, b = {}) {
+              b.flags = b.flags || 0;
+              b.encoding = b.encoding || "binary";
+              if ("utf8" !== b.encoding && "binary" !== b.encoding) throw Error(`Invalid encoding type "${b.encoding}"`);
+              var c, d = R.open(a, b.flags);
+              a = R.stat(a).size;
+              var f = new Uint8Array(a);
+              R.read(d, f, 0, a, 0);
+              "utf8" === b.encoding ? c = hb(f, 0) : "binary" === b.encoding && (c = f);
+              R.close(d);
+              return c;
+            },
+            writeFile(a, b, c = {}) {
+              c.flags = c.flags || 577;
+              a = R.open(a, c.flags, c.mode);
+              if ("string" == typeof b) {
+                var d = new Uint8Array(jb(b) + 1);
+                b = kb(b, d, 0, d.length);
+                R.write(a, d, 0, b, void 0, c.Ca);
+              } else if (ArrayBuffer.isView(b)) R.write(a, b, 0, b.byteLength, void 0, c.Ca);
+              else throw Error("Unsupported data type");
+              R.close(a);
+            },
+            cwd: () => R.oa,
+            chdir(a) {
+              a = V(a, { B: true });
+              if (null === a.node) throw new R.g(44);
+              if (!T(a.node.mode)) throw new R.g(54);
+              var b = Bb(a.node, "x");
+              if (b) throw new R.g(b);
+              R.oa = a.path;
+            },
+            R(a, b, c) {
+              u(!R.R.Y, "FS.init was previously called. If you want to initialize later with custom parameters, remove any earlier calls (note that one is automatically added to the generated code)");
+              R.R.Y = true;
+              Nb();
+              e.stdin = a || e.stdin;
+              e.stdout = b || e.stdout;
+              e.stderr = c || e.stderr;
+              e.stdin ? R.L("/dev", "stdin", e.stdin) : R.symlink("/dev/tty", "/dev/stdin");
+              e.stdout ? R.L("/dev", "stdout", null, e.stdout) : R.symlink("/dev/tty", "/dev/stdout");
+              e.stderr ? R.L(
+                "/dev",
+                "stderr",
+                null,
+                e.stderr
+              ) : R.symlink("/dev/tty1", "/dev/stderr");
+              a = R.open("/dev/stdin", 0);
+              b = R.open("/dev/stdout", 1);
+              c = R.open("/dev/stderr", 1);
+              u(0 === a.fd, `invalid handle for stdin (${a.fd})`);
+              u(1 === b.fd, `invalid handle for stdout (${b.fd})`);
+              u(2 === c.fd, `invalid handle for stderr (${c.fd})`);
+            },
+            sb() {
+              R.R.Y = false;
+              Rb(0);
+              for (var a = 0; a < R.streams.length; a++) {
+                var b = R.streams[a];
+                b && R.close(b);
+              }
+            },
+            jb(a, b) {
+              a = Ob(a, b);
+              return a.exists ? a.object : null;
+            },
+            hb(a, b) {
+              a = "string" == typeof a ? a : Db(a);
+              for (b = b.split("/").reverse(); b.length; ) {
+                var c = b.pop();
+                if (c) {
+                  var d = P(a + "/" + c);
+                  try {
+                    R.mkdir(d);
+                  } catch (f) {
+                  }
+                  a = d;
+                }
+              }
+              return d;
+            },
+            L(a, b, c, d) {
+              a = ab("string" == typeof a ? a : Db(a), b);
+              b = xb(!!c, !!d);
+              R.L.ha || (R.L.ha = 64);
+              var f = R.M(R.L.ha++, 0);
+              ob(f, { open(h) {
+                h.seekable = false;
+              }, close() {
+                d && d.buffer && d.buffer.length && d(10);
+              }, read(h, m, p, y) {
+                for (var q2 = 0, x = 0; x < y; x++) {
+                  try {
+                    var t = c();
+                  } catch (B) {
+                    throw new R.g(29);
+                  }
+                  if (void 0 === t && 0 === q2) throw new R.g(6);
+                  if (null === t || void 0 === t) break;
+                  q2++;
+                  m[p + x] = t;
+                }
+                q2 && (h.node.timestamp = Date.now());
+                return q2;
+              }, write(h, m, p, y) {
+                for (var q2 = 0; q2 < y; q2++) try {
+                  d(m[p + q2]);
+                } catch (x) {
+                  throw new R.g(29);
+                }
+                y && (h.node.timestamp = Date.now());
+                return q2;
+              } });
+              return Mb(a, b, f);
+            },
+            fb(a, b, c, d, f) {
+              function h() {
+                this.ga = false;
+                this.I = [];
+              }
+              function m(t, B, l, w, v) {
+                t = t.node.m;
+                if (v >= t.length) return 0;
+                w = Math.min(t.length - v, w);
+                u(0 <= w);
+                if (t.slice) for (var A = 0; A < w; A++) B[l + A] = t[v + A];
+                else for (A = 0; A < w; A++) B[l + A] = t.get(v + A);
+                return w;
+              }
+              h.prototype.get = function(t) {
+                if (!(t > this.length - 1 || 0 > t)) {
+                  var B = t % this.chunkSize;
+                  return this.sa(t / this.chunkSize | 0)[B];
+                }
+              };
+              h.prototype.Ha = function(t) {
+                this.sa = t;
+              };
+              h.prototype.ma = function() {
+                var t = new XMLHttpRequest();
+                t.open("HEAD", c, false);
+                t.send(null);
+                if (!(200 <= t.status && 300 > t.status || 304 === t.status)) throw Error("Couldn't load " + c + ". Status: " + t.status);
+                var B = Number(t.getResponseHeader("Content-length")), l, w = (l = t.getResponseHeader("Accept-Ranges")) && "bytes" === l;
+                t = (l = t.getResponseHeader("Content-Encoding")) && "gzip" === l;
+                var v = 1048576;
+                w || (v = B);
+                var A = this;
+                A.Ha((H) => {
+                  var N = H * v, O = (H + 1) * v - 1;
+                  O = Math.min(O, B - 1);
+                  if ("undefined" == typeof A.I[H]) {
+                    var fb = A.I;
+                    if (N > O) throw Error("invalid range (" + N + ", " + O + ") or no bytes requested!");
+                    if (O > B - 1) throw Error("only " + B + " bytes available! programmer error!");
+                    var K = new XMLHttpRequest();
+                    K.open("GET", c, false);
+                    B !== v && K.setRequestHeader("Range", "bytes=" + N + "-" + O);
+                    K.responseType = "arraybuffer";
+                    K.overrideMimeType && K.overrideMimeType("text/plain; charset=x-user-defined");
+                    K.send(null);
+                    if (!(200 <= K.status && 300 > K.status || 304 === K.status)) throw Error("Couldn't load " + c + ". Status: " + K.status);
+                    N = void 0 !== K.response ? new Uint8Array(K.response || []) : lb(K.responseText || "", true);
+                    fb[H] = N;
+                  }
+                  if ("undefined" == typeof A.I[H]) throw Error("doXHR failed!");
+                  return A.I[H];
+                });
+                if (t || !B) v = B = 1, v = B = this.sa(0).length, qa("LazyFiles on gzip forces download of the whole file when length is accessed");
+                this.za = B;
+                this.ya = v;
+                this.ga = true;
+              };
+              if ("undefined" != typeof XMLHttpRequest) {
+                if (!k) throw "Cannot do synchronous binary XHRs outside webworkers in modern browsers. Use --embed-file or --preload-file in emcc";
+                var p = new h();
+                Object.defineProperties(p, { length: { get: function() {
+                  this.ga || this.ma();
+                  return this.za;
+                } }, chunkSize: { get: function() {
+                  this.ga || this.ma();
+                  return this.ya;
+                } } });
+                var y = void 0;
+              } else y = c, p = void 0;
+              var q2 = Pb(a, b, d, f);
+              p ? q2.m = p : y && (q2.m = null, q2.url = y);
+              Object.defineProperties(q2, { o: { get: function() {
+                return this.m.length;
+              } } });
+              var x = {};
+              Object.keys(q2.l).forEach((t) => {
+                var B = q2.l[t];
+                x[t] = function() {
+                  Qb(q2);
+                  return B.apply(null, arguments);
+                };
+              });
+              x.read = (t, B, l, w, v) => {
+                Qb(q2);
+                return m(t, B, l, w, v);
+              };
+              x.S = (t, B, l) => {
+                Qb(q2);
+                var w = sb();
+                if (!w) throw new R.g(48);
+                m(t, E, w, B, l);
+                return { Ra: w, Aa: true };
+              };
+              q2.l = x;
+              return q2;
+            },
+            Ya() {
+              g("FS.absolutePath has been removed; use PATH_FS.resolve instead");
+            },
+            eb() {
+              g("FS.createFolder has been removed; use FS.mkdir instead");
+            },
+            gb() {
+              g("FS.createLink has been removed; use FS.symlink instead");
+            },
+            mb() {
+              g("FS.joinPath has been removed; use PATH.join instead");
+            },
+            pb() {
+              g("FS.mmapAlloc has been replaced by the top level function mmapAlloc");
+            },
+            vb() {
+              g("FS.standardizePath has been removed; use PATH.normalize instead");
+            }
+          }, X = (a) => {
+            u("number" == typeof a, `UTF8ToString expects a number (got ${typeof a})`);
+            return a ? hb(ta, a) : "";
+          };
+          function Sb(a, b) {
+            if ("/" === b.charAt(0)) return b;
+            a = -100 === a ? R.cwd() : W(a).path;
+            if (0 == b.length) throw new R.g(44);
+            return P(a + "/" + b);
+          }
+          var Tb = void 0;
+          function Y() {
+            u(void 0 != Tb);
+            var a = F[+Tb >> 2];
+            Tb += 4;
+            return a;
+          }
+          var Ub = (a, b, c) => {
+            u("number" == typeof c, "stringToUTF8(str, outPtr, maxBytesToWrite) is missing the third parameter that specifies the length of the output buffer!");
+            return kb(a, ta, b, c);
+          }, Vb = (a) => 0 === a % 4 && (0 !== a % 100 || 0 === a % 400), Wb = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335], Xb = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], Zb = (a) => {
+            var b = jb(a) + 1, c = Yb(b);
+            c && Ub(a, c, b);
+            return c;
+          }, $b = {}, bc = () => {
+            if (!ac) {
+              var a = { USER: "web_user", LOGNAME: "web_user", PATH: "/", PWD: "/", HOME: "/home/web_user", LANG: ("object" == typeof navigator && navigator.languages && navigator.languages[0] || "C").replace("-", "_") + ".UTF-8", _: da || "./this.program" }, b;
+              for (b in $b) void 0 === $b[b] ? delete a[b] : a[b] = $b[b];
+              var c = [];
+              for (b in a) c.push(`${b}=${a[b]}`);
+              ac = c;
+            }
+            return ac;
+          }, ac, cc = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dc = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], ec = (a, b) => {
+            u(0 <= a.length, "writeArrayToMemory array must have a length (should be an array or typed array)");
+            E.set(a, b);
+          }, fc = [], Z, gc = (a) => {
+            var b = fc[a];
+            b || (a >= fc.length && (fc.length = a + 1), fc[a] = b = Z.get(a));
+            u(Z.get(a) == b, "JavaScript-side Wasm function table mirror is out of date!");
+            return b;
+          }, hc = (a) => {
+            var b = e["_" + a];
+            u(b, "Cannot call unknown function " + a + ", make sure it is exported");
+            return b;
+          }, ic, jc = [];
+          function kc(a, b, c, d) {
+            a ||= this;
+            this.parent = a;
+            this.s = a.s;
+            this.A = null;
+            this.id = R.Na++;
+            this.name = b;
+            this.mode = c;
+            this.h = {};
+            this.l = {};
+            this.rdev = d;
+          }
+          Object.defineProperties(kc.prototype, { read: { get: function() {
+            return 365 === (this.mode & 365);
+          }, set: function(a) {
+            a ? this.mode |= 365 : this.mode &= -366;
+          } }, write: { get: function() {
+            return 146 === (this.mode & 146);
+          }, set: function(a) {
+            a ? this.mode |= 146 : this.mode &= -147;
+          } }, Ma: { get: function() {
+            return T(this.mode);
+          } }, La: { get: function() {
+            return 8192 === (this.mode & 61440);
+          } } });
+          R.wa = kc;
+          R.ib = (a, b, c, d, f, h, m, p, y, q2) => {
+            function x(l) {
+              function w(v) {
+                q2 && q2();
+                if (!p) {
+                  var A = a, H = b;
+                  A && (A = "string" == typeof A ? A : Db(A), H = b ? P(A + "/" + b) : A);
+                  A = xb(d, f);
+                  H = R.create(H, A);
+                  if (v) {
+                    if ("string" == typeof v) {
+                      for (var N = Array(v.length), O = 0, fb = v.length; O < fb; ++O) N[O] = v.charCodeAt(O);
+                      v = N;
+                    }
+                    R.chmod(H, A | 146);
+                    N = R.open(H, 577);
+                    R.write(N, v, 0, v.length, 0, y);
+                    R.close(N);
+                    R.chmod(H, A);
+                  }
+                }
+                h && h();
+                Na(B);
+              }
+              wb(l, t, w, () => {
+                m && m();
+                Na(B);
+              }) || w(l);
+            }
+            var t = b ? db(P(a + "/" + b)) : a, B = La(`cp ${t}`);
+            Ma(B);
+            "string" == typeof c ? ub(c, (l) => x(l), m) : x(c);
+          };
+          Nb();
+          R.F = Array(4096);
+          R.s(S, {}, "/");
+          R.mkdir("/tmp");
+          R.mkdir("/home");
+          R.mkdir("/home/web_user");
+          (function() {
+            R.mkdir("/dev");
+            ob(R.M(1, 3), { read: () => 0, write: (d, f, h, m) => m });
+            Mb("/dev/null", R.M(1, 3));
+            nb(R.M(5, 0), qb);
+            nb(R.M(6, 0), rb);
+            Mb("/dev/tty", R.M(5, 0));
+            Mb("/dev/tty1", R.M(6, 0));
+            var a = new Uint8Array(1024), b = 0, c = () => {
+              0 === b && (b = cb(a).byteLength);
+              return a[--b];
+            };
+            R.L("/dev", "random", c);
+            R.L("/dev", "urandom", c);
+            R.mkdir("/dev/shm");
+            R.mkdir("/dev/shm/tmp");
+          })();
+          (function() {
+            R.mkdir("/proc");
+            var a = R.mkdir("/proc/self");
+            R.mkdir("/proc/self/fd");
+            R.s({ s() {
+              var b = R.createNode(a, "fd", 16895, 73);
+              b.h = { lookup(c, d) {
+                var f = W(+d);
+                c = { parent: null, s: { ua: "fake" }, h: { readlink: () => f.path } };
+                return c.parent = c;
+              } };
+              return b;
+            } }, {}, "/proc/self/fd");
+          })();
+          R.Fa = { MEMFS: S };
+          var oc = {
+            __syscall_dup3: function(a, b, c) {
+              try {
+                var d = W(a);
+                u(!c);
+                if (d.fd === b) return -28;
+                var f = R.qa(b);
+                f && R.close(f);
+                return Kb(d, b).fd;
+              } catch (h) {
+                if ("undefined" == typeof R || "ErrnoError" !== h.name) throw h;
+                return -h.u;
+              }
+            },
+            __syscall_fcntl64: function(a, b, c) {
+              Tb = c;
+              try {
+                var d = W(a);
+                switch (b) {
+                  case 0:
+                    var f = Y();
+                    if (0 > f) return -28;
+                    for (; R.streams[f]; ) f++;
+                    return Kb(d, f).fd;
+                  case 1:
+                  case 2:
+                    return 0;
+                  case 3:
+                    return d.flags;
+                  case 4:
+                    return f = Y(), d.flags |= f, 0;
+                  case 5:
+                    return f = Y(), ua[f + 0 >> 1] = 2, 0;
+                  case 6:
+                  case 7:
+                    return 0;
+                  case 16:
+                  case 8:
+                    return -28;
+                  case 9:
+                    return F[lc() >> 2] = 28, -1;
+                  default:
+                    return -28;
+                }
+              } catch (h) {
+                if ("undefined" == typeof R || "ErrnoError" !== h.name) throw h;
+                return -h.u;
+              }
+            },
+            __syscall_ioctl: function(a, b, c) {
+              Tb = c;
+              try {
+                var d = W(a);
+                switch (b) {
+                  case 21509:
+                    return d.tty ? 0 : -59;
+                  case 21505:
+                    if (!d.tty) return -59;
+                    if (d.tty.K.Ia) {
+                      a = [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+                      var f = Y();
+                      F[f >> 2] = 25856;
+                      F[f + 4 >> 2] = 5;
+                      F[f + 8 >> 2] = 191;
+                      F[f + 12 >> 2] = 35387;
+                      for (var h = 0; 32 > h; h++) E[f + h + 17 >> 0] = a[h] || 0;
+                    }
+                    return 0;
+                  case 21510:
+                  case 21511:
+                  case 21512:
+                    return d.tty ? 0 : -59;
+                  case 21506:
+                  case 21507:
+                  case 21508:
+                    if (!d.tty) return -59;
+                    if (d.tty.K.Ja) for (f = Y(), a = [], h = 0; 32 > h; h++) a.push(E[f + h + 17 >> 0]);
+                    return 0;
+                  case 21519:
+                    if (!d.tty) return -59;
+                    f = Y();
+                    return F[f >> 2] = 0;
+                  case 21520:
+                    return d.tty ? -28 : -59;
+                  case 21531:
+                    return f = Y(), R.fa(d, b, f);
+                  case 21523:
+                    if (!d.tty) return -59;
+                    d.tty.K.Ka && (h = [24, 80], f = Y(), ua[f >> 1] = h[0], ua[f + 2 >> 1] = h[1]);
+                    return 0;
+                  case 21524:
+                    return d.tty ? 0 : -59;
+                  case 21515:
+                    return d.tty ? 0 : -59;
+                  default:
+                    return -28;
+                }
+              } catch (m) {
+                if ("undefined" == typeof R || "ErrnoError" !== m.name) throw m;
+                return -m.u;
+              }
+            },
+            __syscall_openat: function(a, b, c, d) {
+              Tb = d;
+              try {
+                b = X(b);
+                b = Sb(a, b);
+                var f = d ? Y() : 0;
+                return R.open(b, c, f).fd;
+              } catch (h) {
+                if ("undefined" == typeof R || "ErrnoError" !== h.name) throw h;
+                return -h.u;
+              }
+            },
+            __syscall_readlinkat: function(a, b, c, d) {
+              try {
+                b = X(b);
+                b = Sb(a, b);
+                if (0 >= d) return -28;
+                var f = R.readlink(b), h = Math.min(d, jb(f)), m = E[c + h];
+                Ub(f, c, d + 1);
+                E[c + h] = m;
+                return h;
+              } catch (p) {
+                if ("undefined" == typeof R || "ErrnoError" !== p.name) throw p;
+                return -p.u;
+              }
+            },
+            __syscall_renameat: function(a, b, c, d) {
+              try {
+                return b = X(b), d = X(d), b = Sb(a, b), d = Sb(c, d), R.rename(
+                  b,
+                  d
+                ), 0;
+              } catch (f) {
+                if ("undefined" == typeof R || "ErrnoError" !== f.name) throw f;
+                return -f.u;
+              }
+            },
+            __syscall_rmdir: function(a) {
+              try {
+                return a = X(a), R.rmdir(a), 0;
+              } catch (b) {
+                if ("undefined" == typeof R || "ErrnoError" !== b.name) throw b;
+                return -b.u;
+              }
+            },
+            __syscall_unlinkat: function(a, b, c) {
+              try {
+                return b = X(b), b = Sb(a, b), 0 === c ? R.unlink(b) : 512 === c ? R.rmdir(b) : g("Invalid flags passed to unlinkat"), 0;
+              } catch (d) {
+                if ("undefined" == typeof R || "ErrnoError" !== d.name) throw d;
+                return -d.u;
+              }
+            },
+            _emscripten_get_now_is_monotonic: () => 1,
+            _emscripten_throw_longjmp: () => {
+              throw Infinity;
+            },
+            _gmtime_js: function(a, b) {
+              a = -9007199254740992 > a || 9007199254740992 < a ? NaN : Number(a);
+              a = new Date(1e3 * a);
+              F[b >> 2] = a.getUTCSeconds();
+              F[b + 4 >> 2] = a.getUTCMinutes();
+              F[b + 8 >> 2] = a.getUTCHours();
+              F[b + 12 >> 2] = a.getUTCDate();
+              F[b + 16 >> 2] = a.getUTCMonth();
+              F[b + 20 >> 2] = a.getUTCFullYear() - 1900;
+              F[b + 24 >> 2] = a.getUTCDay();
+              F[b + 28 >> 2] = (a.getTime() - Date.UTC(a.getUTCFullYear(), 0, 1, 0, 0, 0, 0)) / 864e5 | 0;
+            },
+            _localtime_js: function(a, b) {
+              a = -9007199254740992 > a || 9007199254740992 < a ? NaN : Number(a);
+              a = new Date(1e3 * a);
+              F[b >> 2] = a.getSeconds();
+              F[b + 4 >> 2] = a.getMinutes();
+              F[b + 8 >> 2] = a.getHours();
+              F[b + 12 >> 2] = a.getDate();
+              F[b + 16 >> 2] = a.getMonth();
+              F[b + 20 >> 2] = a.getFullYear() - 1900;
+              F[b + 24 >> 2] = a.getDay();
+              F[b + 28 >> 2] = (Vb(a.getFullYear()) ? Wb : Xb)[a.getMonth()] + a.getDate() - 1 | 0;
+              F[b + 36 >> 2] = -(60 * a.getTimezoneOffset());
+              var c = new Date(a.getFullYear(), 6, 1).getTimezoneOffset(), d = new Date(a.getFullYear(), 0, 1).getTimezoneOffset();
+              F[b + 32 >> 2] = (c != d && a.getTimezoneOffset() == Math.min(d, c)) | 0;
+            },
+            _mktime_js: function(a) {
+              var b = new Date(F[a + 20 >> 2] + 1900, F[a + 16 >> 2], F[a + 12 >> 2], F[a + 8 >> 2], F[a + 4 >> 2], F[a >> 2], 0), c = F[a + 32 >> 2], d = b.getTimezoneOffset(), f = new Date(b.getFullYear(), 6, 1).getTimezoneOffset(), h = new Date(b.getFullYear(), 0, 1).getTimezoneOffset(), m = Math.min(h, f);
+              0 > c ? F[a + 32 >> 2] = Number(f != h && m == d) : 0 < c != (m == d) && (f = Math.max(h, f), b.setTime(b.getTime() + 6e4 * ((0 < c ? m : f) - d)));
+              F[a + 24 >> 2] = b.getDay();
+              F[a + 28 >> 2] = (Vb(b.getFullYear()) ? Wb : Xb)[b.getMonth()] + b.getDate() - 1 | 0;
+              F[a >> 2] = b.getSeconds();
+              F[a + 4 >> 2] = b.getMinutes();
+              F[a + 8 >> 2] = b.getHours();
+              F[a + 12 >> 2] = b.getDate();
+              F[a + 16 >> 2] = b.getMonth();
+              F[a + 20 >> 2] = b.getYear();
+              a = b.getTime();
+              isNaN(a) ? (F[lc() >> 2] = 61, a = -1) : a /= 1e3;
+              return BigInt(a);
+            },
+            _tzset_js: (a, b, c) => {
+              function d(y) {
+                return (y = y.toTimeString().match(/\(([A-Za-z ]+)\)$/)) ? y[1] : "GMT";
+              }
+              var f = (/* @__PURE__ */ new Date()).getFullYear(), h = new Date(f, 0, 1), m = new Date(f, 6, 1);
+              f = h.getTimezoneOffset();
+              var p = m.getTimezoneOffset();
+              G[a >> 2] = 60 * Math.max(f, p);
+              F[b >> 2] = Number(f != p);
+              a = d(h);
+              b = d(m);
+              a = Zb(a);
+              b = Zb(b);
+              p < f ? (G[c >> 2] = a, G[c + 4 >> 2] = b) : (G[c >> 2] = b, G[c + 4 >> 2] = a);
+            },
+            abort: () => {
+              g("native code called abort()");
+            },
+            emscripten_date_now: () => Date.now(),
+            emscripten_get_now: () => performance.now(),
+            emscripten_resize_heap: (a) => {
+              var b = ta.length;
+              a >>>= 0;
+              u(a > b);
+              if (2147483648 < a) return z(`Cannot enlarge memory, requested ${a} bytes, but the limit is ${2147483648} bytes!`), false;
+              for (var c = 1; 4 >= c; c *= 2) {
+                var d = b * (1 + 0.2 / c);
+                d = Math.min(d, a + 100663296);
+                var f = Math;
+                d = Math.max(a, d);
+                f = f.min.call(f, 2147483648, d + (65536 - d % 65536) % 65536);
+                a: {
+                  d = f;
+                  var h = ra.buffer, m = (d - h.byteLength + 65535) / 65536;
+                  try {
+                    ra.grow(m);
+                    ya();
+                    var p = 1;
+                    break a;
+                  } catch (y) {
+                    z(`growMemory: Attempted to grow heap from ${h.byteLength} bytes to ${d} bytes, but got error: ${y}`);
+                  }
+                  p = void 0;
+                }
+                if (p) return true;
+              }
+              z(`Failed to grow the heap from ${b} bytes to ${f} bytes, not enough memory!`);
+              return false;
+            },
+            environ_get: (a, b) => {
+              var c = 0;
+              bc().forEach((d, f) => {
+                var h = b + c;
+                f = G[a + 4 * f >> 2] = h;
+                for (h = 0; h < d.length; ++h) u(d.charCodeAt(h) === (d.charCodeAt(h) & 255)), E[f++ >> 0] = d.charCodeAt(h);
+                E[f >> 0] = 0;
+                c += d.length + 1;
+              });
+              return 0;
+            },
+            environ_sizes_get: (a, b) => {
+              var c = bc();
+              G[a >> 2] = c.length;
+              var d = 0;
+              c.forEach((f) => d += f.length + 1);
+              G[b >> 2] = d;
+              return 0;
+            },
+            exit: (a) => {
+              mc();
+              sa = true;
+              ea(a, new pa(a));
+            },
+            fd_close: function(a) {
+              try {
+                var b = W(a);
+                R.close(b);
+                return 0;
+              } catch (c) {
+                if ("undefined" == typeof R || "ErrnoError" !== c.name) throw c;
+                return c.u;
+              }
+            },
+            fd_read: function(a, b, c, d) {
+              try {
+                a: {
+                  var f = W(a);
+                  a = b;
+                  for (var h, m = b = 0; m < c; m++) {
+                    var p = G[a >> 2], y = G[a + 4 >> 2];
+                    a += 8;
+                    var q2 = R.read(f, E, p, y, h);
+                    if (0 > q2) {
+                      var x = -1;
+                      break a;
+                    }
+                    b += q2;
+                    if (q2 < y) break;
+                    "undefined" !== typeof h && (h += q2);
+                  }
+                  x = b;
+                }
+                G[d >> 2] = x;
+                return 0;
+              } catch (t) {
+                if ("undefined" == typeof R || "ErrnoError" !== t.name) throw t;
+                return t.u;
+              }
+            },
+            fd_seek: function(a, b, c, d) {
+              b = -9007199254740992 > b || 9007199254740992 < b ? NaN : Number(b);
+              try {
+                if (isNaN(b)) return 61;
+                var f = W(a);
+                R.D(f, b, c);
+                wa[d >> 3] = BigInt(f.position);
+                f.ea && 0 === b && 0 === c && (f.ea = null);
+                return 0;
+              } catch (h) {
+                if ("undefined" == typeof R || "ErrnoError" !== h.name) throw h;
+                return h.u;
+              }
+            },
+            fd_write: function(a, b, c, d) {
+              try {
+                a: {
+                  var f = W(a);
+                  a = b;
+                  for (var h, m = b = 0; m < c; m++) {
+                    var p = G[a >> 2], y = G[a + 4 >> 2];
+                    a += 8;
+                    var q2 = R.write(f, E, p, y, h);
+                    if (0 > q2) {
+                      var x = -1;
+                      break a;
+                    }
+                    b += q2;
+                    "undefined" !== typeof h && (h += q2);
+                  }
+                  x = b;
+                }
+                G[d >> 2] = x;
+                return 0;
+              } catch (t) {
+                if ("undefined" == typeof R || "ErrnoError" !== t.name) throw t;
+                return t.u;
+              }
+            },
+            invoke_vii: nc,
+            strftime: (a, b, c, d) => {
+              function f(l, w, v) {
+                for (l = "number" == typeof l ? l.toString() : l || ""; l.length < w; ) l = v[0] + l;
+                return l;
+              }
+              function h(l, w) {
+                return f(l, w, "0");
+              }
+              function m(l, w) {
+                function v(H) {
+                  return 0 > H ? -1 : 0 < H ? 1 : 0;
+                }
+                var A;
+                0 === (A = v(l.getFullYear() - w.getFullYear())) && 0 === (A = v(l.getMonth() - w.getMonth())) && (A = v(l.getDate() - w.getDate()));
+                return A;
+              }
+              function p(l) {
+                switch (l.getDay()) {
+                  case 0:
+                    return new Date(l.getFullYear() - 1, 11, 29);
+                  case 1:
+                    return l;
+                  case 2:
+                    return new Date(l.getFullYear(), 0, 3);
+                  case 3:
+                    return new Date(l.getFullYear(), 0, 2);
+                  case 4:
+                    return new Date(
+                      l.getFullYear(),
+                      0,
+                      1
+                    );
+                  case 5:
+                    return new Date(l.getFullYear() - 1, 11, 31);
+                  case 6:
+                    return new Date(l.getFullYear() - 1, 11, 30);
+                }
+              }
+              function y(l) {
+                var w = l.O;
+                for (l = new Date(new Date(l.P + 1900, 0, 1).getTime()); 0 < w; ) {
+                  var v = l.getMonth(), A = (Vb(l.getFullYear()) ? cc : dc)[v];
+                  if (w > A - l.getDate()) w -= A - l.getDate() + 1, l.setDate(1), 11 > v ? l.setMonth(v + 1) : (l.setMonth(0), l.setFullYear(l.getFullYear() + 1));
+                  else {
+                    l.setDate(l.getDate() + w);
+                    break;
+                  }
+                }
+                v = new Date(l.getFullYear() + 1, 0, 4);
+                w = p(new Date(l.getFullYear(), 0, 4));
+                v = p(v);
+                return 0 >= m(w, l) ? 0 >= m(v, l) ? l.getFullYear() + 1 : l.getFullYear() : l.getFullYear() - 1;
+              }
+              var q2 = G[d + 40 >> 2];
+              d = { Va: F[d >> 2], Ua: F[d + 4 >> 2], $: F[d + 8 >> 2], la: F[d + 12 >> 2], aa: F[d + 16 >> 2], P: F[d + 20 >> 2], H: F[d + 24 >> 2], O: F[d + 28 >> 2], wb: F[d + 32 >> 2], Ta: F[d + 36 >> 2], Wa: q2 ? X(q2) : "" };
+              c = X(c);
+              q2 = {
+                "%c": "%a %b %d %H:%M:%S %Y",
+                "%D": "%m/%d/%y",
+                "%F": "%Y-%m-%d",
+                "%h": "%b",
+                "%r": "%I:%M:%S %p",
+                "%R": "%H:%M",
+                "%T": "%H:%M:%S",
+                "%x": "%m/%d/%y",
+                "%X": "%H:%M:%S",
+                "%Ec": "%c",
+                "%EC": "%C",
+                "%Ex": "%m/%d/%y",
+                "%EX": "%H:%M:%S",
+                "%Ey": "%y",
+                "%EY": "%Y",
+                "%Od": "%d",
+                "%Oe": "%e",
+                "%OH": "%H",
+                "%OI": "%I",
+                "%Om": "%m",
+                "%OM": "%M",
+                "%OS": "%S",
+                "%Ou": "%u",
+                "%OU": "%U",
+                "%OV": "%V",
+                "%Ow": "%w",
+                "%OW": "%W",
+                "%Oy": "%y"
+              };
+              for (var x in q2) c = c.replace(new RegExp(x, "g"), q2[x]);
+              var t = "Sunday Monday Tuesday Wednesday Thursday Friday Saturday".split(" "), B = "January February March April May June July August September October November December".split(" ");
+              q2 = {
+                "%a": (l) => t[l.H].substring(0, 3),
+                "%A": (l) => t[l.H],
+                "%b": (l) => B[l.aa].substring(0, 3),
+                "%B": (l) => B[l.aa],
+                "%C": (l) => h((l.P + 1900) / 100 | 0, 2),
+                "%d": (l) => h(l.la, 2),
+                "%e": (l) => f(l.la, 2, " "),
+                "%g": (l) => y(l).toString().substring(2),
+                "%G": (l) => y(l),
+                "%H": (l) => h(l.$, 2),
+                "%I": (l) => {
+                  l = l.$;
+                  0 == l ? l = 12 : 12 < l && (l -= 12);
+                  return h(l, 2);
+                },
+                "%j": (l) => {
+                  for (var w = 0, v = 0; v <= l.aa - 1; w += (Vb(l.P + 1900) ? cc : dc)[v++]) ;
+                  return h(l.la + w, 3);
+                },
+                "%m": (l) => h(l.aa + 1, 2),
+                "%M": (l) => h(l.Ua, 2),
+                "%n": () => "\n",
+                "%p": (l) => 0 <= l.$ && 12 > l.$ ? "AM" : "PM",
+                "%S": (l) => h(l.Va, 2),
+                "%t": () => "	",
+                "%u": (l) => l.H || 7,
+                "%U": (l) => h(Math.floor((l.O + 7 - l.H) / 7), 2),
+                "%V": (l) => {
+                  var w = Math.floor((l.O + 7 - (l.H + 6) % 7) / 7);
+                  2 >= (l.H + 371 - l.O - 2) % 7 && w++;
+                  if (w) 53 == w && (v = (l.H + 371 - l.O) % 7, 4 == v || 3 == v && Vb(l.P) || (w = 1));
+                  else {
+                    w = 52;
+                    var v = (l.H + 7 - l.O - 1) % 7;
+                    (4 == v || 5 == v && Vb(l.P % 400 - 1)) && w++;
+                  }
+                  return h(w, 2);
+                },
+                "%w": (l) => l.H,
+                "%W": (l) => h(Math.floor((l.O + 7 - (l.H + 6) % 7) / 7), 2),
+                "%y": (l) => (l.P + 1900).toString().substring(2),
+                "%Y": (l) => l.P + 1900,
+                "%z": (l) => {
+                  l = l.Ta;
+                  var w = 0 <= l;
+                  l = Math.abs(l) / 60;
+                  return (w ? "+" : "-") + String("0000" + (l / 60 * 100 + l % 60)).slice(-4);
+                },
+                "%Z": (l) => l.Wa,
+                "%%": () => "%"
+              };
+              c = c.replace(/%%/g, "\0\0");
+              for (x in q2) c.includes(x) && (c = c.replace(new RegExp(x, "g"), q2[x](d)));
+              c = c.replace(/\0\0/g, "%");
+              x = lb(c, false);
+              if (x.length > b) return 0;
+              ec(x, a);
+              return x.length - 1;
+            },
+            system: (a) => {
+              if (n) {
+                if (!a) return 1;
+                a = X(a);
+                if (!a.length) return 0;
+                a = require$1("child_process").ub(a, [], { tb: true, stdio: "inherit" });
+                var b = (c, d) => c << 8 | d;
+                return null === a.status ? b(0, ((c) => {
+                  switch (c) {
+                    case "SIGHUP":
+                      return 1;
+                    case "SIGQUIT":
+                      return 3;
+                    case "SIGFPE":
+                      return 8;
+                    case "SIGKILL":
+                      return 9;
+                    case "SIGALRM":
+                      return 14;
+                    case "SIGTERM":
+                      return 15;
+                  }
+                  return 2;
+                })(a.signal)) : a.status << 8 | 0;
+              }
+              if (!a) return 0;
+              F[lc() >> 2] = 52;
+              return -1;
+            }
+          }, L = (function() {
+            var a = { env: oc, wasi_snapshot_preview1: oc };
+            Ma("wasm-instantiate");
+            var b = e;
+            Ta(a, function(c) {
+              u(e === b, "the Module object should not be replaced during async compilation - perhaps the order of HTML elements is wrong?");
+              b = null;
+              L = c.instance.exports;
+              ra = L.memory;
+              u(ra, "memory not found in wasm exports");
+              ya();
+              Z = L.__indirect_function_table;
+              u(Z, "table not found in wasm exports");
+              Fa.unshift(L.__wasm_call_ctors);
+              Na("wasm-instantiate");
+            }).catch(ba);
+            return {};
+          })();
+          e._lua_checkstack = J("lua_checkstack");
+          e._lua_xmove = J("lua_xmove");
+          e._lua_atpanic = J("lua_atpanic");
+          e._lua_version = J("lua_version");
+          e._lua_absindex = J("lua_absindex");
+          e._lua_gettop = J("lua_gettop");
+          e._lua_settop = J("lua_settop");
+          e._lua_closeslot = J("lua_closeslot");
+          e._lua_rotate = J("lua_rotate");
+          e._lua_copy = J("lua_copy");
+          e._lua_pushvalue = J("lua_pushvalue");
+          e._lua_type = J("lua_type");
+          e._lua_typename = J("lua_typename");
+          e._lua_iscfunction = J("lua_iscfunction");
+          e._lua_isinteger = J("lua_isinteger");
+          e._lua_isnumber = J("lua_isnumber");
+          e._lua_isstring = J("lua_isstring");
+          e._lua_isuserdata = J("lua_isuserdata");
+          e._lua_rawequal = J("lua_rawequal");
+          e._lua_arith = J("lua_arith");
+          e._lua_compare = J("lua_compare");
+          e._lua_stringtonumber = J("lua_stringtonumber");
+          e._lua_tonumberx = J("lua_tonumberx");
+          e._lua_tointegerx = J("lua_tointegerx");
+          e._lua_toboolean = J("lua_toboolean");
+          e._lua_tolstring = J("lua_tolstring");
+          e._lua_rawlen = J("lua_rawlen");
+          e._lua_tocfunction = J("lua_tocfunction");
+          e._lua_touserdata = J("lua_touserdata");
+          e._lua_tothread = J("lua_tothread");
+          e._lua_topointer = J("lua_topointer");
+          e._lua_pushnil = J("lua_pushnil");
+          e._lua_pushnumber = J("lua_pushnumber");
+          e._lua_pushinteger = J("lua_pushinteger");
+          e._lua_pushlstring = J("lua_pushlstring");
+          e._lua_pushstring = J("lua_pushstring");
+          e._lua_pushcclosure = J("lua_pushcclosure");
+          e._lua_pushboolean = J("lua_pushboolean");
+          e._lua_pushlightuserdata = J("lua_pushlightuserdata");
+          e._lua_pushthread = J("lua_pushthread");
+          e._lua_getglobal = J("lua_getglobal");
+          e._lua_gettable = J("lua_gettable");
+          e._lua_getfield = J("lua_getfield");
+          e._lua_geti = J("lua_geti");
+          e._lua_rawget = J("lua_rawget");
+          e._lua_rawgeti = J("lua_rawgeti");
+          e._lua_rawgetp = J("lua_rawgetp");
+          e._lua_createtable = J("lua_createtable");
+          e._lua_getmetatable = J("lua_getmetatable");
+          e._lua_getiuservalue = J("lua_getiuservalue");
+          e._lua_setglobal = J("lua_setglobal");
+          e._lua_settable = J("lua_settable");
+          e._lua_setfield = J("lua_setfield");
+          e._lua_seti = J("lua_seti");
+          e._lua_rawset = J("lua_rawset");
+          e._lua_rawsetp = J("lua_rawsetp");
+          e._lua_rawseti = J("lua_rawseti");
+          e._lua_setmetatable = J("lua_setmetatable");
+          e._lua_setiuservalue = J("lua_setiuservalue");
+          e._lua_callk = J("lua_callk");
+          e._lua_pcallk = J("lua_pcallk");
+          e._lua_load = J("lua_load");
+          e._lua_dump = J("lua_dump");
+          e._lua_status = J("lua_status");
+          e._lua_error = J("lua_error");
+          e._lua_next = J("lua_next");
+          e._lua_toclose = J("lua_toclose");
+          e._lua_concat = J("lua_concat");
+          e._lua_len = J("lua_len");
+          e._lua_getallocf = J("lua_getallocf");
+          e._lua_setallocf = J("lua_setallocf");
+          e._lua_setwarnf = J("lua_setwarnf");
+          e._lua_warning = J("lua_warning");
+          e._lua_newuserdatauv = J("lua_newuserdatauv");
+          e._lua_getupvalue = J("lua_getupvalue");
+          e._lua_setupvalue = J("lua_setupvalue");
+          e._lua_upvalueid = J("lua_upvalueid");
+          e._lua_upvaluejoin = J("lua_upvaluejoin");
+          e._luaL_traceback = J("luaL_traceback");
+          e._lua_getstack = J("lua_getstack");
+          e._lua_getinfo = J("lua_getinfo");
+          e._luaL_buffinit = J("luaL_buffinit");
+          e._luaL_addstring = J("luaL_addstring");
+          e._luaL_prepbuffsize = J("luaL_prepbuffsize");
+          e._luaL_addvalue = J("luaL_addvalue");
+          e._luaL_pushresult = J("luaL_pushresult");
+          e._luaL_argerror = J("luaL_argerror");
+          e._luaL_typeerror = J("luaL_typeerror");
+          e._luaL_getmetafield = J("luaL_getmetafield");
+          e._luaL_where = J("luaL_where");
+          e._luaL_fileresult = J("luaL_fileresult");
+          var lc = J("__errno_location");
+          e._luaL_execresult = J("luaL_execresult");
+          e._luaL_newmetatable = J("luaL_newmetatable");
+          e._luaL_setmetatable = J("luaL_setmetatable");
+          e._luaL_testudata = J("luaL_testudata");
+          e._luaL_checkudata = J("luaL_checkudata");
+          e._luaL_optlstring = J("luaL_optlstring");
+          e._luaL_checklstring = J("luaL_checklstring");
+          e._luaL_checkstack = J("luaL_checkstack");
+          e._luaL_checktype = J("luaL_checktype");
+          e._luaL_checkany = J("luaL_checkany");
+          e._luaL_checknumber = J("luaL_checknumber");
+          e._luaL_optnumber = J("luaL_optnumber");
+          e._luaL_checkinteger = J("luaL_checkinteger");
+          e._luaL_optinteger = J("luaL_optinteger");
+          e._luaL_setfuncs = J("luaL_setfuncs");
+          e._luaL_addlstring = J("luaL_addlstring");
+          e._luaL_pushresultsize = J("luaL_pushresultsize");
+          e._luaL_buffinitsize = J("luaL_buffinitsize");
+          e._luaL_ref = J("luaL_ref");
+          e._luaL_unref = J("luaL_unref");
+          e._luaL_loadfilex = J("luaL_loadfilex");
+          e._luaL_loadbufferx = J("luaL_loadbufferx");
+          e._luaL_loadstring = J("luaL_loadstring");
+          e._luaL_callmeta = J("luaL_callmeta");
+          e._luaL_len = J("luaL_len");
+          e._luaL_tolstring = J("luaL_tolstring");
+          e._luaL_getsubtable = J("luaL_getsubtable");
+          e._luaL_requiref = J("luaL_requiref");
+          e._luaL_addgsub = J("luaL_addgsub");
+          e._luaL_gsub = J("luaL_gsub");
+          e._luaL_newstate = J("luaL_newstate");
+          e._lua_newstate = J("lua_newstate");
+          e._free = J("free");
+          e._realloc = J("realloc");
+          var Rb = e._fflush = J("fflush");
+          e._luaL_checkversion_ = J("luaL_checkversion_");
+          e._luaopen_base = J("luaopen_base");
+          e._luaopen_coroutine = J("luaopen_coroutine");
+          e._lua_newthread = J("lua_newthread");
+          e._lua_yieldk = J("lua_yieldk");
+          e._lua_isyieldable = J("lua_isyieldable");
+          e._lua_resetthread = J("lua_resetthread");
+          e._lua_resume = J("lua_resume");
+          e._luaopen_debug = J("luaopen_debug");
+          e._lua_gethookmask = J("lua_gethookmask");
+          e._lua_gethook = J("lua_gethook");
+          e._lua_gethookcount = J("lua_gethookcount");
+          e._lua_getlocal = J("lua_getlocal");
+          e._lua_sethook = J("lua_sethook");
+          e._lua_setlocal = J("lua_setlocal");
+          e._lua_setcstacklimit = J("lua_setcstacklimit");
+          var Yb = e._malloc = J("malloc");
+          e._luaL_openlibs = J("luaL_openlibs");
+          e._luaopen_package = J("luaopen_package");
+          e._luaopen_table = J("luaopen_table");
+          e._luaopen_io = J("luaopen_io");
+          e._luaopen_os = J("luaopen_os");
+          e._luaopen_string = J("luaopen_string");
+          e._luaopen_math = J("luaopen_math");
+          e._luaopen_utf8 = J("luaopen_utf8");
+          e._lua_close = J("lua_close");
+          var pc = J("setThrew"), qc = () => (qc = L.emscripten_stack_init)(), Aa = () => (Aa = L.emscripten_stack_get_end)(), rc = J("stackSave"), sc = J("stackRestore"), tc = J("stackAlloc");
+          function nc(a, b, c) {
+            var d = rc();
+            try {
+              gc(a)(b, c);
+            } catch (f) {
+              sc(d);
+              if (f !== f + 0) throw f;
+              pc(1, 0);
+            }
+          }
+          e.ENV = $b;
+          e.ccall = (a, b, c, d) => {
+            var f = { string: (q2) => {
+              var x = 0;
+              if (null !== q2 && void 0 !== q2 && 0 !== q2) {
+                x = jb(q2) + 1;
+                var t = tc(x);
+                Ub(q2, t, x);
+                x = t;
+              }
+              return x;
+            }, array: (q2) => {
+              var x = tc(q2.length);
+              ec(q2, x);
+              return x;
+            } };
+            a = hc(a);
+            var h = [], m = 0;
+            u("array" !== b, 'Return type should not be "array".');
+            if (d) for (var p = 0; p < d.length; p++) {
+              var y = f[c[p]];
+              y ? (0 === m && (m = rc()), h[p] = y(d[p])) : h[p] = d[p];
+            }
+            c = a.apply(null, h);
+            return c = (function(q2) {
+              0 !== m && sc(m);
+              return "string" === b ? X(q2) : "boolean" === b ? !!q2 : q2;
+            })(c);
+          };
+          e.addFunction = (a, b) => {
+            u("undefined" != typeof a);
+            if (!ic) {
+              ic = /* @__PURE__ */ new WeakMap();
+              var c = Z.length;
+              if (ic) for (var d = 0; d < 0 + c; d++) {
+                var f = gc(d);
+                f && ic.set(f, d);
+              }
+            }
+            if (c = ic.get(a) || 0) return c;
+            if (jc.length) c = jc.pop();
+            else {
+              try {
+                Z.grow(1);
+              } catch (p) {
+                if (!(p instanceof RangeError)) throw p;
+                throw "Unable to grow wasm table. Set ALLOW_TABLE_GROWTH.";
+              }
+              c = Z.length - 1;
+            }
+            try {
+              d = c, Z.set(d, a), fc[d] = Z.get(d);
+            } catch (p) {
+              if (!(p instanceof TypeError)) throw p;
+              u("undefined" != typeof b, "Missing signature argument to addFunction: " + a);
+              if ("function" == typeof WebAssembly.Function) {
+                d = WebAssembly.Function;
+                f = { i: "i32", j: "i64", f: "f32", d: "f64", e: "externref", p: "i32" };
+                for (var h = { parameters: [], results: "v" == b[0] ? [] : [f[b[0]]] }, m = 1; m < b.length; ++m) u(b[m] in f, "invalid signature char: " + b[m]), h.parameters.push(f[b[m]]);
+                b = new d(h, a);
+              } else {
+                d = [1];
+                f = b.slice(0, 1);
+                b = b.slice(1);
+                h = { i: 127, p: 127, j: 126, f: 125, d: 124, e: 111 };
+                d.push(96);
+                m = b.length;
+                u(16384 > m);
+                128 > m ? d.push(m) : d.push(m % 128 | 128, m >> 7);
+                for (m = 0; m < b.length; ++m) u(b[m] in h, "invalid signature char: " + b[m]), d.push(h[b[m]]);
+                "v" == f ? d.push(0) : d.push(1, h[f]);
+                b = [0, 97, 115, 109, 1, 0, 0, 0, 1];
+                f = d.length;
+                u(16384 > f);
+                128 > f ? b.push(f) : b.push(f % 128 | 128, f >> 7);
+                b.push.apply(b, d);
+                b.push(2, 7, 1, 1, 101, 1, 102, 0, 0, 7, 5, 1, 1, 102, 0, 0);
+                b = new WebAssembly.Module(new Uint8Array(b));
+                b = new WebAssembly.Instance(b, { e: { f: a } }).exports.f;
+              }
+              d = c;
+              Z.set(d, b);
+              fc[d] = Z.get(d);
+            }
+            ic.set(a, c);
+            return c;
+          };
+          e.removeFunction = (a) => {
+            ic.delete(gc(a));
+            Z.set(a, null);
+            fc[a] = Z.get(a);
+            jc.push(a);
+          };
+          e.setValue = function(a, b, c = "i8") {
+            c.endsWith("*") && (c = "*");
+            switch (c) {
+              case "i1":
+                E[a >> 0] = b;
+                break;
+              case "i8":
+                E[a >> 0] = b;
+                break;
+              case "i16":
+                ua[a >> 1] = b;
+                break;
+              case "i32":
+                F[a >> 2] = b;
+                break;
+              case "i64":
+                wa[a >> 3] = BigInt(b);
+                break;
+              case "float":
+                va[a >> 2] = b;
+                break;
+              case "double":
+                xa[a >> 3] = b;
+                break;
+              case "*":
+                G[a >> 2] = b;
+                break;
+              default:
+                g(`invalid type for setValue: ${c}`);
+            }
+          };
+          e.getValue = function(a, b = "i8") {
+            b.endsWith("*") && (b = "*");
+            switch (b) {
+              case "i1":
+                return E[a >> 0];
+              case "i8":
+                return E[a >> 0];
+              case "i16":
+                return ua[a >> 1];
+              case "i32":
+                return F[a >> 2];
+              case "i64":
+                return wa[a >> 3];
+              case "float":
+                return va[a >> 2];
+              case "double":
+                return xa[a >> 3];
+              case "*":
+                return G[a >> 2];
+              default:
+                g(`invalid type for getValue: ${b}`);
+            }
+          };
+          e.stringToUTF8 = Ub;
+          e.lengthBytesUTF8 = jb;
+          e.stringToNewUTF8 = Zb;
+          e.FS = R;
+          "writeI53ToI64 writeI53ToI64Clamped writeI53ToI64Signaling writeI53ToU64Clamped writeI53ToU64Signaling readI53FromI64 readI53FromU64 convertI32PairToI53 convertI32PairToI53Checked convertU32PairToI53 inetPton4 inetNtop4 inetPton6 inetNtop6 readSockaddr writeSockaddr getHostByName getCallstack emscriptenLog convertPCtoSourceLocation readEmAsmArgs jstoi_q jstoi_s listenOnce autoResumeAudioContext getDynCaller dynCall handleException runtimeKeepalivePush runtimeKeepalivePop callUserCallback maybeExit asmjsMangle handleAllocatorInit HandleAllocator getNativeTypeSize STACK_SIZE STACK_ALIGN POINTER_SIZE ASSERTIONS cwrap reallyNegative unSign strLen reSign formatString intArrayToString AsciiToString UTF16ToString stringToUTF16 lengthBytesUTF16 UTF32ToString stringToUTF32 lengthBytesUTF32 registerKeyEventCallback maybeCStringToJsString findEventTarget findCanvasEventTarget getBoundingClientRect fillMouseEventData registerMouseEventCallback registerWheelEventCallback registerUiEventCallback registerFocusEventCallback fillDeviceOrientationEventData registerDeviceOrientationEventCallback fillDeviceMotionEventData registerDeviceMotionEventCallback screenOrientation fillOrientationChangeEventData registerOrientationChangeEventCallback fillFullscreenChangeEventData registerFullscreenChangeEventCallback JSEvents_requestFullscreen JSEvents_resizeCanvasForFullscreen registerRestoreOldStyle hideEverythingExceptGivenElement restoreHiddenElements setLetterbox softFullscreenResizeWebGLRenderTarget doRequestFullscreen fillPointerlockChangeEventData registerPointerlockChangeEventCallback registerPointerlockErrorEventCallback requestPointerLock fillVisibilityChangeEventData registerVisibilityChangeEventCallback registerTouchEventCallback fillGamepadEventData registerGamepadEventCallback registerBeforeUnloadEventCallback fillBatteryEventData battery registerBatteryEventCallback setCanvasElementSize getCanvasElementSize jsStackTrace stackTrace checkWasiClock wasiRightsToMuslOFlags wasiOFlagsToMuslOFlags createDyncallWrapper safeSetTimeout setImmediateWrapped clearImmediateWrapped polyfillSetImmediate getPromise makePromise idsToPromises makePromiseCallback setMainLoop getSocketFromFD getSocketAddress FS_unlink FS_mkdirTree _setNetworkCallback".split(" ").forEach(function(a) {
+            "undefined" === typeof globalThis || Object.getOwnPropertyDescriptor(globalThis, a) || Object.defineProperty(globalThis, a, { configurable: true, get() {
+              var b = `\`${a}\` is a library symbol and not included by default; add it to your library.js __deps or to DEFAULT_LIBRARY_FUNCS_TO_INCLUDE on the command line`, c = a;
+              c.startsWith("_") || (c = "$" + a);
+              b += ` (e.g. -sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE='${c}')`;
+              Ua(a) && (b += ". Alternatively, forcing filesystem support (-sFORCE_FILESYSTEM) can export this for you");
+              Wa(b);
+            } });
+            Xa(a);
+          });
+          "run addOnPreRun addOnInit addOnPreMain addOnExit addOnPostRun addRunDependency removeRunDependency FS_createFolder FS_createPath FS_createLazyFile FS_createLink FS_createDevice FS_readFile out err callMain abort wasmMemory wasmExports stackAlloc stackSave stackRestore getTempRet0 setTempRet0 writeStackCookie checkStackCookie MAX_INT53 MIN_INT53 bigintToI53Checked ptrToString zeroMemory exitJS getHeapMax growMemory MONTH_DAYS_REGULAR MONTH_DAYS_LEAP MONTH_DAYS_REGULAR_CUMULATIVE MONTH_DAYS_LEAP_CUMULATIVE isLeapYear ydayFromDate arraySum addDays ERRNO_CODES ERRNO_MESSAGES setErrNo DNS Protocols Sockets initRandomFill randomFill timers warnOnce UNWIND_CACHE readEmAsmArgsArray getExecutableName keepRuntimeAlive asyncLoad alignMemory mmapAlloc wasmTable noExitRuntime getCFunc uleb128Encode sigToWasmTypes generateFuncType convertJsFunctionToWasm freeTableIndexes functionsInTableMap getEmptyTableSlot updateTableMap getFunctionAddress PATH PATH_FS UTF8Decoder UTF8ArrayToString UTF8ToString stringToUTF8Array intArrayFromString stringToAscii UTF16Decoder stringToUTF8OnStack writeArrayToMemory JSEvents specialHTMLTargets currentFullscreenStrategy restoreOldWindowedStyle demangle demangleAll ExitStatus getEnvStrings doReadv doWritev promiseMap Browser wget SYSCALLS preloadPlugins FS_createPreloadedFile FS_modeStringToFlags FS_getMode FS_stdin_getChar_buffer FS_stdin_getChar FS_createDataFile MEMFS TTY PIPEFS SOCKFS".split(" ").forEach(Xa);
+          var uc;
+          Ja = function vc() {
+            uc || wc();
+            uc || (Ja = vc);
+          };
+          function wc() {
+            if (!(0 < Ia)) {
+              qc();
+              var a = Aa();
+              u(0 == (a & 3));
+              0 == a && (a += 4);
+              G[a >> 2] = 34821223;
+              G[a + 4 >> 2] = 2310721022;
+              G[0] = 1668509029;
+              if (e.preRun) for ("function" == typeof e.preRun && (e.preRun = [e.preRun]); e.preRun.length; ) a = e.preRun.shift(), Ea.unshift(a);
+              for (; 0 < Ea.length; ) Ea.shift()(e);
+              if (!(0 < Ia)) {
+                if (!uc && (uc = true, e.calledRun = true, !sa)) {
+                  u(!Ha);
+                  Ha = true;
+                  za();
+                  e.noFSInit || R.R.Y || R.R();
+                  for (R.ta = false; 0 < Fa.length; ) Fa.shift()(e);
+                  aa(e);
+                  u(!e._main, 'compiled without a main, but one is present. if you added it from JS, use Module["onRuntimeInitialized"]');
+                  for (za(); 0 < Ga.length; ) Ga.shift()(e);
+                }
+                za();
+              }
+            }
+          }
+          function mc() {
+            var a = qa, b = z, c = false;
+            qa = z = () => {
+              c = true;
+            };
+            try {
+              Rb(0), ["stdout", "stderr"].forEach(function(d) {
+                (d = Ob("/dev/" + d)) && (d = mb[d.object.rdev]) && d.output && d.output.length && (c = true);
+              });
+            } catch (d) {
+            }
+            qa = a;
+            z = b;
+            c && Wa("stdio streams had content in them that was not flushed. you should set EXIT_RUNTIME to 1 (see the Emscripten FAQ), or make sure to emit a newline when you printf etc.");
+          }
+          wc();
+          return moduleArg.ready;
+        });
+      })();
+      class LuaWasm {
+        static async initialize(customWasmFileLocation, environmentVariables) {
+          const module2 = await initWasmModule({
+            locateFile: (path3, scriptDirectory) => {
+              return customWasmFileLocation || scriptDirectory + path3;
+            },
+            preRun: (initializedModule) => {
+              if (typeof environmentVariables === "object") {
+                Object.entries(environmentVariables).forEach(([k, v]) => initializedModule.ENV[k] = v);
+              }
+            }
+          });
+          return new LuaWasm(module2);
+        }
+        constructor(module2) {
+          this.referenceTracker = /* @__PURE__ */ new WeakMap();
+          this.referenceMap = /* @__PURE__ */ new Map();
+          this.availableReferences = [];
+          this.module = module2;
+          this.luaL_checkversion_ = this.cwrap("luaL_checkversion_", null, ["number", "number", "number"]);
+          this.luaL_getmetafield = this.cwrap("luaL_getmetafield", "number", ["number", "number", "string"]);
+          this.luaL_callmeta = this.cwrap("luaL_callmeta", "number", ["number", "number", "string"]);
+          this.luaL_tolstring = this.cwrap("luaL_tolstring", "string", ["number", "number", "number"]);
+          this.luaL_argerror = this.cwrap("luaL_argerror", "number", ["number", "number", "string"]);
+          this.luaL_typeerror = this.cwrap("luaL_typeerror", "number", ["number", "number", "string"]);
+          this.luaL_checklstring = this.cwrap("luaL_checklstring", "string", ["number", "number", "number"]);
+          this.luaL_optlstring = this.cwrap("luaL_optlstring", "string", ["number", "number", "string", "number"]);
+          this.luaL_checknumber = this.cwrap("luaL_checknumber", "number", ["number", "number"]);
+          this.luaL_optnumber = this.cwrap("luaL_optnumber", "number", ["number", "number", "number"]);
+          this.luaL_checkinteger = this.cwrap("luaL_checkinteger", "number", ["number", "number"]);
+          this.luaL_optinteger = this.cwrap("luaL_optinteger", "number", ["number", "number", "number"]);
+          this.luaL_checkstack = this.cwrap("luaL_checkstack", null, ["number", "number", "string"]);
+          this.luaL_checktype = this.cwrap("luaL_checktype", null, ["number", "number", "number"]);
+          this.luaL_checkany = this.cwrap("luaL_checkany", null, ["number", "number"]);
+          this.luaL_newmetatable = this.cwrap("luaL_newmetatable", "number", ["number", "string"]);
+          this.luaL_setmetatable = this.cwrap("luaL_setmetatable", null, ["number", "string"]);
+          this.luaL_testudata = this.cwrap("luaL_testudata", "number", ["number", "number", "string"]);
+          this.luaL_checkudata = this.cwrap("luaL_checkudata", "number", ["number", "number", "string"]);
+          this.luaL_where = this.cwrap("luaL_where", null, ["number", "number"]);
+          this.luaL_fileresult = this.cwrap("luaL_fileresult", "number", ["number", "number", "string"]);
+          this.luaL_execresult = this.cwrap("luaL_execresult", "number", ["number", "number"]);
+          this.luaL_ref = this.cwrap("luaL_ref", "number", ["number", "number"]);
+          this.luaL_unref = this.cwrap("luaL_unref", null, ["number", "number", "number"]);
+          this.luaL_loadfilex = this.cwrap("luaL_loadfilex", "number", ["number", "string", "string"]);
+          this.luaL_loadbufferx = this.cwrap("luaL_loadbufferx", "number", ["number", "string|number", "number", "string|number", "string"]);
+          this.luaL_loadstring = this.cwrap("luaL_loadstring", "number", ["number", "string"]);
+          this.luaL_newstate = this.cwrap("luaL_newstate", "number", []);
+          this.luaL_len = this.cwrap("luaL_len", "number", ["number", "number"]);
+          this.luaL_addgsub = this.cwrap("luaL_addgsub", null, ["number", "string", "string", "string"]);
+          this.luaL_gsub = this.cwrap("luaL_gsub", "string", ["number", "string", "string", "string"]);
+          this.luaL_setfuncs = this.cwrap("luaL_setfuncs", null, ["number", "number", "number"]);
+          this.luaL_getsubtable = this.cwrap("luaL_getsubtable", "number", ["number", "number", "string"]);
+          this.luaL_traceback = this.cwrap("luaL_traceback", null, ["number", "number", "string", "number"]);
+          this.luaL_requiref = this.cwrap("luaL_requiref", null, ["number", "string", "number", "number"]);
+          this.luaL_buffinit = this.cwrap("luaL_buffinit", null, ["number", "number"]);
+          this.luaL_prepbuffsize = this.cwrap("luaL_prepbuffsize", "string", ["number", "number"]);
+          this.luaL_addlstring = this.cwrap("luaL_addlstring", null, ["number", "string", "number"]);
+          this.luaL_addstring = this.cwrap("luaL_addstring", null, ["number", "string"]);
+          this.luaL_addvalue = this.cwrap("luaL_addvalue", null, ["number"]);
+          this.luaL_pushresult = this.cwrap("luaL_pushresult", null, ["number"]);
+          this.luaL_pushresultsize = this.cwrap("luaL_pushresultsize", null, ["number", "number"]);
+          this.luaL_buffinitsize = this.cwrap("luaL_buffinitsize", "string", ["number", "number", "number"]);
+          this.lua_newstate = this.cwrap("lua_newstate", "number", ["number", "number"]);
+          this.lua_close = this.cwrap("lua_close", null, ["number"]);
+          this.lua_newthread = this.cwrap("lua_newthread", "number", ["number"]);
+          this.lua_resetthread = this.cwrap("lua_resetthread", "number", ["number"]);
+          this.lua_atpanic = this.cwrap("lua_atpanic", "number", ["number", "number"]);
+          this.lua_version = this.cwrap("lua_version", "number", ["number"]);
+          this.lua_absindex = this.cwrap("lua_absindex", "number", ["number", "number"]);
+          this.lua_gettop = this.cwrap("lua_gettop", "number", ["number"]);
+          this.lua_settop = this.cwrap("lua_settop", null, ["number", "number"]);
+          this.lua_pushvalue = this.cwrap("lua_pushvalue", null, ["number", "number"]);
+          this.lua_rotate = this.cwrap("lua_rotate", null, ["number", "number", "number"]);
+          this.lua_copy = this.cwrap("lua_copy", null, ["number", "number", "number"]);
+          this.lua_checkstack = this.cwrap("lua_checkstack", "number", ["number", "number"]);
+          this.lua_xmove = this.cwrap("lua_xmove", null, ["number", "number", "number"]);
+          this.lua_isnumber = this.cwrap("lua_isnumber", "number", ["number", "number"]);
+          this.lua_isstring = this.cwrap("lua_isstring", "number", ["number", "number"]);
+          this.lua_iscfunction = this.cwrap("lua_iscfunction", "number", ["number", "number"]);
+          this.lua_isinteger = this.cwrap("lua_isinteger", "number", ["number", "number"]);
+          this.lua_isuserdata = this.cwrap("lua_isuserdata", "number", ["number", "number"]);
+          this.lua_type = this.cwrap("lua_type", "number", ["number", "number"]);
+          this.lua_typename = this.cwrap("lua_typename", "string", ["number", "number"]);
+          this.lua_tonumberx = this.cwrap("lua_tonumberx", "number", ["number", "number", "number"]);
+          this.lua_tointegerx = this.cwrap("lua_tointegerx", "number", ["number", "number", "number"]);
+          this.lua_toboolean = this.cwrap("lua_toboolean", "number", ["number", "number"]);
+          this.lua_tolstring = this.cwrap("lua_tolstring", "string", ["number", "number", "number"]);
+          this.lua_rawlen = this.cwrap("lua_rawlen", "number", ["number", "number"]);
+          this.lua_tocfunction = this.cwrap("lua_tocfunction", "number", ["number", "number"]);
+          this.lua_touserdata = this.cwrap("lua_touserdata", "number", ["number", "number"]);
+          this.lua_tothread = this.cwrap("lua_tothread", "number", ["number", "number"]);
+          this.lua_topointer = this.cwrap("lua_topointer", "number", ["number", "number"]);
+          this.lua_arith = this.cwrap("lua_arith", null, ["number", "number"]);
+          this.lua_rawequal = this.cwrap("lua_rawequal", "number", ["number", "number", "number"]);
+          this.lua_compare = this.cwrap("lua_compare", "number", ["number", "number", "number", "number"]);
+          this.lua_pushnil = this.cwrap("lua_pushnil", null, ["number"]);
+          this.lua_pushnumber = this.cwrap("lua_pushnumber", null, ["number", "number"]);
+          this.lua_pushinteger = this.cwrap("lua_pushinteger", null, ["number", "number"]);
+          this.lua_pushlstring = this.cwrap("lua_pushlstring", "string", ["number", "string|number", "number"]);
+          this.lua_pushstring = this.cwrap("lua_pushstring", "string", ["number", "string|number"]);
+          this.lua_pushcclosure = this.cwrap("lua_pushcclosure", null, ["number", "number", "number"]);
+          this.lua_pushboolean = this.cwrap("lua_pushboolean", null, ["number", "number"]);
+          this.lua_pushlightuserdata = this.cwrap("lua_pushlightuserdata", null, ["number", "number"]);
+          this.lua_pushthread = this.cwrap("lua_pushthread", "number", ["number"]);
+          this.lua_getglobal = this.cwrap("lua_getglobal", "number", ["number", "string"]);
+          this.lua_gettable = this.cwrap("lua_gettable", "number", ["number", "number"]);
+          this.lua_getfield = this.cwrap("lua_getfield", "number", ["number", "number", "string"]);
+          this.lua_geti = this.cwrap("lua_geti", "number", ["number", "number", "number"]);
+          this.lua_rawget = this.cwrap("lua_rawget", "number", ["number", "number"]);
+          this.lua_rawgeti = this.cwrap("lua_rawgeti", "number", ["number", "number", "number"]);
+          this.lua_rawgetp = this.cwrap("lua_rawgetp", "number", ["number", "number", "number"]);
+          this.lua_createtable = this.cwrap("lua_createtable", null, ["number", "number", "number"]);
+          this.lua_newuserdatauv = this.cwrap("lua_newuserdatauv", "number", ["number", "number", "number"]);
+          this.lua_getmetatable = this.cwrap("lua_getmetatable", "number", ["number", "number"]);
+          this.lua_getiuservalue = this.cwrap("lua_getiuservalue", "number", ["number", "number", "number"]);
+          this.lua_setglobal = this.cwrap("lua_setglobal", null, ["number", "string"]);
+          this.lua_settable = this.cwrap("lua_settable", null, ["number", "number"]);
+          this.lua_setfield = this.cwrap("lua_setfield", null, ["number", "number", "string"]);
+          this.lua_seti = this.cwrap("lua_seti", null, ["number", "number", "number"]);
+          this.lua_rawset = this.cwrap("lua_rawset", null, ["number", "number"]);
+          this.lua_rawseti = this.cwrap("lua_rawseti", null, ["number", "number", "number"]);
+          this.lua_rawsetp = this.cwrap("lua_rawsetp", null, ["number", "number", "number"]);
+          this.lua_setmetatable = this.cwrap("lua_setmetatable", "number", ["number", "number"]);
+          this.lua_setiuservalue = this.cwrap("lua_setiuservalue", "number", ["number", "number", "number"]);
+          this.lua_callk = this.cwrap("lua_callk", null, ["number", "number", "number", "number", "number"]);
+          this.lua_pcallk = this.cwrap("lua_pcallk", "number", ["number", "number", "number", "number", "number", "number"]);
+          this.lua_load = this.cwrap("lua_load", "number", ["number", "number", "number", "string", "string"]);
+          this.lua_dump = this.cwrap("lua_dump", "number", ["number", "number", "number", "number"]);
+          this.lua_yieldk = this.cwrap("lua_yieldk", "number", ["number", "number", "number", "number"]);
+          this.lua_resume = this.cwrap("lua_resume", "number", ["number", "number", "number", "number"]);
+          this.lua_status = this.cwrap("lua_status", "number", ["number"]);
+          this.lua_isyieldable = this.cwrap("lua_isyieldable", "number", ["number"]);
+          this.lua_setwarnf = this.cwrap("lua_setwarnf", null, ["number", "number", "number"]);
+          this.lua_warning = this.cwrap("lua_warning", null, ["number", "string", "number"]);
+          this.lua_error = this.cwrap("lua_error", "number", ["number"]);
+          this.lua_next = this.cwrap("lua_next", "number", ["number", "number"]);
+          this.lua_concat = this.cwrap("lua_concat", null, ["number", "number"]);
+          this.lua_len = this.cwrap("lua_len", null, ["number", "number"]);
+          this.lua_stringtonumber = this.cwrap("lua_stringtonumber", "number", ["number", "string"]);
+          this.lua_getallocf = this.cwrap("lua_getallocf", "number", ["number", "number"]);
+          this.lua_setallocf = this.cwrap("lua_setallocf", null, ["number", "number", "number"]);
+          this.lua_toclose = this.cwrap("lua_toclose", null, ["number", "number"]);
+          this.lua_closeslot = this.cwrap("lua_closeslot", null, ["number", "number"]);
+          this.lua_getstack = this.cwrap("lua_getstack", "number", ["number", "number", "number"]);
+          this.lua_getinfo = this.cwrap("lua_getinfo", "number", ["number", "string", "number"]);
+          this.lua_getlocal = this.cwrap("lua_getlocal", "string", ["number", "number", "number"]);
+          this.lua_setlocal = this.cwrap("lua_setlocal", "string", ["number", "number", "number"]);
+          this.lua_getupvalue = this.cwrap("lua_getupvalue", "string", ["number", "number", "number"]);
+          this.lua_setupvalue = this.cwrap("lua_setupvalue", "string", ["number", "number", "number"]);
+          this.lua_upvalueid = this.cwrap("lua_upvalueid", "number", ["number", "number", "number"]);
+          this.lua_upvaluejoin = this.cwrap("lua_upvaluejoin", null, ["number", "number", "number", "number", "number"]);
+          this.lua_sethook = this.cwrap("lua_sethook", null, ["number", "number", "number", "number"]);
+          this.lua_gethook = this.cwrap("lua_gethook", "number", ["number"]);
+          this.lua_gethookmask = this.cwrap("lua_gethookmask", "number", ["number"]);
+          this.lua_gethookcount = this.cwrap("lua_gethookcount", "number", ["number"]);
+          this.lua_setcstacklimit = this.cwrap("lua_setcstacklimit", "number", ["number", "number"]);
+          this.luaopen_base = this.cwrap("luaopen_base", "number", ["number"]);
+          this.luaopen_coroutine = this.cwrap("luaopen_coroutine", "number", ["number"]);
+          this.luaopen_table = this.cwrap("luaopen_table", "number", ["number"]);
+          this.luaopen_io = this.cwrap("luaopen_io", "number", ["number"]);
+          this.luaopen_os = this.cwrap("luaopen_os", "number", ["number"]);
+          this.luaopen_string = this.cwrap("luaopen_string", "number", ["number"]);
+          this.luaopen_utf8 = this.cwrap("luaopen_utf8", "number", ["number"]);
+          this.luaopen_math = this.cwrap("luaopen_math", "number", ["number"]);
+          this.luaopen_debug = this.cwrap("luaopen_debug", "number", ["number"]);
+          this.luaopen_package = this.cwrap("luaopen_package", "number", ["number"]);
+          this.luaL_openlibs = this.cwrap("luaL_openlibs", null, ["number"]);
+        }
+        lua_remove(luaState, index2) {
+          this.lua_rotate(luaState, index2, -1);
+          this.lua_pop(luaState, 1);
+        }
+        lua_pop(luaState, count) {
+          this.lua_settop(luaState, -count - 1);
+        }
+        luaL_getmetatable(luaState, name) {
+          return this.lua_getfield(luaState, LUA_REGISTRYINDEX, name);
+        }
+        lua_yield(luaState, count) {
+          return this.lua_yieldk(luaState, count, 0, null);
+        }
+        lua_upvalueindex(index2) {
+          return LUA_REGISTRYINDEX - index2;
+        }
+        ref(data2) {
+          const existing = this.referenceTracker.get(data2);
+          if (existing) {
+            existing.refCount++;
+            return existing.index;
+          }
+          const availableIndex = this.availableReferences.pop();
+          const index2 = availableIndex === void 0 ? this.referenceMap.size + 1 : availableIndex;
+          this.referenceMap.set(index2, data2);
+          this.referenceTracker.set(data2, {
+            refCount: 1,
+            index: index2
+          });
+          this.lastRefIndex = index2;
+          return index2;
+        }
+        unref(index2) {
+          const ref = this.referenceMap.get(index2);
+          if (ref === void 0) {
+            return;
+          }
+          const metadata = this.referenceTracker.get(ref);
+          if (metadata === void 0) {
+            this.referenceTracker.delete(ref);
+            this.availableReferences.push(index2);
+            return;
+          }
+          metadata.refCount--;
+          if (metadata.refCount <= 0) {
+            this.referenceTracker.delete(ref);
+            this.referenceMap.delete(index2);
+            this.availableReferences.push(index2);
+          }
+        }
+        getRef(index2) {
+          return this.referenceMap.get(index2);
+        }
+        getLastRefIndex() {
+          return this.lastRefIndex;
+        }
+        printRefs() {
+          for (const [key2, value] of this.referenceMap.entries()) {
+            console.log(key2, value);
+          }
+        }
+        cwrap(name, returnType, argTypes) {
+          const hasStringOrNumber = argTypes.some((argType) => argType === "string|number");
+          if (!hasStringOrNumber) {
+            return (...args) => this.module.ccall(name, returnType, argTypes, args);
+          }
+          return (...args) => {
+            const pointersToBeFreed = [];
+            const resolvedArgTypes = argTypes.map((argType, i) => {
+              var _a;
+              if (argType === "string|number") {
+                if (typeof args[i] === "number") {
+                  return "number";
+                } else {
+                  if (((_a = args[i]) === null || _a === void 0 ? void 0 : _a.length) > 1024) {
+                    const bufferPointer = this.module.stringToNewUTF8(args[i]);
+                    args[i] = bufferPointer;
+                    pointersToBeFreed.push(bufferPointer);
+                    return "number";
+                  } else {
+                    return "string";
+                  }
+                }
+              }
+              return argType;
+            });
+            try {
+              return this.module.ccall(name, returnType, resolvedArgTypes, args);
+            } finally {
+              for (const pointer of pointersToBeFreed) {
+                this.module._free(pointer);
+              }
+            }
+          };
+        }
+      }
+      var version = "1.16.0";
+      class LuaFactory2 {
+        constructor(customWasmUri, environmentVariables) {
+          var _a;
+          if (customWasmUri === void 0) {
+            const isBrowser = typeof window === "object" && typeof window.document !== "undefined" || typeof self === "object" && ((_a = self === null || self === void 0 ? void 0 : self.constructor) === null || _a === void 0 ? void 0 : _a.name) === "DedicatedWorkerGlobalScope";
+            if (isBrowser) {
+              customWasmUri = `https://unpkg.com/wasmoon@${version}/dist/glue.wasm`;
+            }
+          }
+          this.luaWasmPromise = LuaWasm.initialize(customWasmUri, environmentVariables);
+        }
+        async mountFile(path3, content3) {
+          this.mountFileSync(await this.getLuaModule(), path3, content3);
+        }
+        mountFileSync(luaWasm, path3, content3) {
+          const fileSep = path3.lastIndexOf("/");
+          const file = path3.substring(fileSep + 1);
+          const body = path3.substring(0, path3.length - file.length - 1);
+          if (body.length > 0) {
+            const parts = body.split("/").reverse();
+            let parent = "";
+            while (parts.length) {
+              const part = parts.pop();
+              if (!part) {
+                continue;
+              }
+              const current = `${parent}/${part}`;
+              try {
+                luaWasm.module.FS.mkdir(current);
+              } catch (err) {
+              }
+              parent = current;
+            }
+          }
+          luaWasm.module.FS.writeFile(path3, content3);
+        }
+        async createEngine(options = {}) {
+          return new LuaEngine(await this.getLuaModule(), options);
+        }
+        async getLuaModule() {
+          return this.luaWasmPromise;
+        }
+      }
+      exports2.Decoration = Decoration;
+      exports2.LUAI_MAXSTACK = LUAI_MAXSTACK;
+      exports2.LUA_MULTRET = LUA_MULTRET;
+      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX;
+      exports2.LuaEngine = LuaEngine;
+      exports2.LuaFactory = LuaFactory2;
+      exports2.LuaGlobal = Global;
+      exports2.LuaMultiReturn = MultiReturn;
+      exports2.LuaRawResult = RawResult;
+      exports2.LuaThread = Thread;
+      exports2.LuaTimeoutError = LuaTimeoutError;
+      exports2.LuaTypeExtension = LuaTypeExtension;
+      exports2.LuaWasm = LuaWasm;
+      exports2.PointerSize = PointerSize;
+      exports2.decorate = decorate;
+      exports2.decorateFunction = decorateFunction;
+      exports2.decorateProxy = decorateProxy;
+      exports2.decorateUserdata = decorateUserdata;
+    }));
+  }
+});
+
+// node_modules/luaparse/luaparse.js
+var require_luaparse = __commonJS({
+  "node_modules/luaparse/luaparse.js"(exports, module) {
+    (function(root, name, factory) {
+      "use strict";
+      var objectTypes = {
+        "function": true,
+        "object": true
+      }, freeExports = objectTypes[typeof exports] && exports && !exports.nodeType && exports, freeModule = objectTypes[typeof module] && module && !module.nodeType && module, freeGlobal = freeExports && freeModule && typeof global === "object" && global, moduleExports = freeModule && freeModule.exports === freeExports && freeExports;
+      if (freeGlobal && (freeGlobal.global === freeGlobal || /* istanbul ignore next */
+      freeGlobal.window === freeGlobal || /* istanbul ignore next */
+      freeGlobal.self === freeGlobal)) {
+        root = freeGlobal;
+      }
+      if (typeof define === "function" && /* istanbul ignore next */
+      typeof define.amd === "object" && /* istanbul ignore next */
+      define.amd) {
+        define(["exports"], factory);
+        if (freeExports && moduleExports) factory(freeModule.exports);
+      } else if (freeExports && freeModule) {
+        if (moduleExports) factory(freeModule.exports);
+        else factory(freeExports);
+      } else {
+        factory(root[name] = {});
+      }
+    })(exports, "luaparse", function(exports2) {
+      "use strict";
+      exports2.version = "0.3.1";
+      var input, options, length, features, encodingMode;
+      var defaultOptions = exports2.defaultOptions = {
+        // Explicitly tell the parser when the input ends.
+        wait: false,
+        comments: true,
+        scope: false,
+        locations: false,
+        ranges: false,
+        onCreateNode: null,
+        onCreateScope: null,
+        onDestroyScope: null,
+        onLocalDeclaration: null,
+        luaVersion: "5.1",
+        encodingMode: "none"
+      };
+      function encodeUTF8(codepoint, highMask) {
+        highMask = highMask || 0;
+        if (codepoint < 128) {
+          return String.fromCharCode(codepoint);
+        } else if (codepoint < 2048) {
+          return String.fromCharCode(
+            highMask | 192 | codepoint >> 6,
+            highMask | 128 | codepoint & 63
+          );
+        } else if (codepoint < 65536) {
+          return String.fromCharCode(
+            highMask | 224 | codepoint >> 12,
+            highMask | 128 | codepoint >> 6 & 63,
+            highMask | 128 | codepoint & 63
+          );
+        } else if (codepoint < 1114112) {
+          return String.fromCharCode(
+            highMask | 240 | codepoint >> 18,
+            highMask | 128 | codepoint >> 12 & 63,
+            highMask | 128 | codepoint >> 6 & 63,
+            highMask | 128 | codepoint & 63
+          );
+        } else {
+          return null;
+        }
+      }
+      function toHex(num, digits) {
+        var result = num.toString(16);
+        while (result.length < digits)
+          result = "0" + result;
+        return result;
+      }
+      function checkChars(rx) {
+        return function(s) {
+          var m = rx.exec(s);
+          if (!m)
+            return s;
+          raise(null, errors.invalidCodeUnit, toHex(m[0].charCodeAt(0), 4).toUpperCase());
+        };
+      }
+      var encodingModes = {
+        // `pseudo-latin1` encoding mode: assume the input was decoded with the latin1 encoding
+        // WARNING: latin1 does **NOT** mean cp1252 here like in the bone-headed WHATWG standard;
+        // it means true ISO/IEC 8859-1 identity-mapped to Basic Latin and Latin-1 Supplement blocks
+        "pseudo-latin1": {
+          fixup: checkChars(/[^\x00-\xff]/),
+          encodeByte: function(value) {
+            if (value === null)
+              return "";
+            return String.fromCharCode(value);
+          },
+          encodeUTF8: function(codepoint) {
+            return encodeUTF8(codepoint);
+          }
+        },
+        // `x-user-defined` encoding mode: assume the input was decoded with the WHATWG `x-user-defined` encoding
+        "x-user-defined": {
+          fixup: checkChars(/[^\x00-\x7f\uf780-\uf7ff]/),
+          encodeByte: function(value) {
+            if (value === null)
+              return "";
+            if (value >= 128)
+              return String.fromCharCode(value | 63232);
+            return String.fromCharCode(value);
+          },
+          encodeUTF8: function(codepoint) {
+            return encodeUTF8(codepoint, 63232);
+          }
+        },
+        // `none` encoding mode: disregard intrepretation of string literals, leave identifiers as-is
+        "none": {
+          discardStrings: true,
+          fixup: function(s) {
+            return s;
+          },
+          encodeByte: function(value) {
+            return "";
+          },
+          encodeUTF8: function(codepoint) {
+            return "";
+          }
+        }
+      };
+      var EOF = 1, StringLiteral = 2, Keyword = 4, Identifier = 8, NumericLiteral = 16, Punctuator = 32, BooleanLiteral = 64, NilLiteral = 128, VarargLiteral = 256;
+      exports2.tokenTypes = {
+        EOF,
+        StringLiteral,
+        Keyword,
+        Identifier,
+        NumericLiteral,
+        Punctuator,
+        BooleanLiteral,
+        NilLiteral,
+        VarargLiteral
+      };
+      var errors = exports2.errors = {
+        unexpected: "unexpected %1 '%2' near '%3'",
+        unexpectedEOF: "unexpected symbol near '<eof>'",
+        expected: "'%1' expected near '%2'",
+        expectedToken: "%1 expected near '%2'",
+        unfinishedString: "unfinished string near '%1'",
+        malformedNumber: "malformed number near '%1'",
+        decimalEscapeTooLarge: "decimal escape too large near '%1'",
+        invalidEscape: "invalid escape sequence near '%1'",
+        hexadecimalDigitExpected: "hexadecimal digit expected near '%1'",
+        braceExpected: "missing '%1' near '%2'",
+        tooLargeCodepoint: "UTF-8 value too large near '%1'",
+        unfinishedLongString: "unfinished long string (starting at line %1) near '%2'",
+        unfinishedLongComment: "unfinished long comment (starting at line %1) near '%2'",
+        ambiguousSyntax: "ambiguous syntax (function call x new statement) near '%1'",
+        noLoopToBreak: "no loop to break near '%1'",
+        labelAlreadyDefined: "label '%1' already defined on line %2",
+        labelNotVisible: "no visible label '%1' for <goto>",
+        gotoJumpInLocalScope: "<goto %1> jumps into the scope of local '%2'",
+        cannotUseVararg: "cannot use '...' outside a vararg function near '%1'",
+        invalidCodeUnit: "code unit U+%1 is not allowed in the current encoding mode"
+      };
+      var ast = exports2.ast = {
+        labelStatement: function(label2) {
+          return {
+            type: "LabelStatement",
+            label: label2
+          };
+        },
+        breakStatement: function() {
+          return {
+            type: "BreakStatement"
+          };
+        },
+        gotoStatement: function(label2) {
+          return {
+            type: "GotoStatement",
+            label: label2
+          };
+        },
+        returnStatement: function(args) {
+          return {
+            type: "ReturnStatement",
+            "arguments": args
+          };
+        },
+        ifStatement: function(clauses) {
+          return {
+            type: "IfStatement",
+            clauses
+          };
+        },
+        ifClause: function(condition, body) {
+          return {
+            type: "IfClause",
+            condition,
+            body
+          };
+        },
+        elseifClause: function(condition, body) {
+          return {
+            type: "ElseifClause",
+            condition,
+            body
+          };
+        },
+        elseClause: function(body) {
+          return {
+            type: "ElseClause",
+            body
+          };
+        },
+        whileStatement: function(condition, body) {
+          return {
+            type: "WhileStatement",
+            condition,
+            body
+          };
+        },
+        doStatement: function(body) {
+          return {
+            type: "DoStatement",
+            body
+          };
+        },
+        repeatStatement: function(condition, body) {
+          return {
+            type: "RepeatStatement",
+            condition,
+            body
+          };
+        },
+        localStatement: function(variables, init) {
+          return {
+            type: "LocalStatement",
+            variables,
+            init
+          };
+        },
+        assignmentStatement: function(variables, init) {
+          return {
+            type: "AssignmentStatement",
+            variables,
+            init
+          };
+        },
+        callStatement: function(expression) {
+          return {
+            type: "CallStatement",
+            expression
+          };
+        },
+        functionStatement: function(identifier, parameters, isLocal, body) {
+          return {
+            type: "FunctionDeclaration",
+            identifier,
+            isLocal,
+            parameters,
+            body
+          };
+        },
+        forNumericStatement: function(variable, start, end2, step, body) {
+          return {
+            type: "ForNumericStatement",
+            variable,
+            start,
+            end: end2,
+            step,
+            body
+          };
+        },
+        forGenericStatement: function(variables, iterators, body) {
+          return {
+            type: "ForGenericStatement",
+            variables,
+            iterators,
+            body
+          };
+        },
+        chunk: function(body) {
+          return {
+            type: "Chunk",
+            body
+          };
+        },
+        identifier: function(name) {
+          return {
+            type: "Identifier",
+            name
+          };
+        },
+        literal: function(type, value, raw) {
+          type = type === StringLiteral ? "StringLiteral" : type === NumericLiteral ? "NumericLiteral" : type === BooleanLiteral ? "BooleanLiteral" : type === NilLiteral ? "NilLiteral" : "VarargLiteral";
+          return {
+            type,
+            value,
+            raw
+          };
+        },
+        tableKey: function(key2, value) {
+          return {
+            type: "TableKey",
+            key: key2,
+            value
+          };
+        },
+        tableKeyString: function(key2, value) {
+          return {
+            type: "TableKeyString",
+            key: key2,
+            value
+          };
+        },
+        tableValue: function(value) {
+          return {
+            type: "TableValue",
+            value
+          };
+        },
+        tableConstructorExpression: function(fields) {
+          return {
+            type: "TableConstructorExpression",
+            fields
+          };
+        },
+        binaryExpression: function(operator, left, right) {
+          var type = "and" === operator || "or" === operator ? "LogicalExpression" : "BinaryExpression";
+          return {
+            type,
+            operator,
+            left,
+            right
+          };
+        },
+        unaryExpression: function(operator, argument) {
+          return {
+            type: "UnaryExpression",
+            operator,
+            argument
+          };
+        },
+        memberExpression: function(base, indexer, identifier) {
+          return {
+            type: "MemberExpression",
+            indexer,
+            identifier,
+            base
+          };
+        },
+        indexExpression: function(base, index3) {
+          return {
+            type: "IndexExpression",
+            base,
+            index: index3
+          };
+        },
+        callExpression: function(base, args) {
+          return {
+            type: "CallExpression",
+            base,
+            "arguments": args
+          };
+        },
+        tableCallExpression: function(base, args) {
+          return {
+            type: "TableCallExpression",
+            base,
+            "arguments": args
+          };
+        },
+        stringCallExpression: function(base, argument) {
+          return {
+            type: "StringCallExpression",
+            base,
+            argument
+          };
+        },
+        comment: function(value, raw) {
+          return {
+            type: "Comment",
+            value,
+            raw
+          };
+        }
+      };
+      function finishNode(node2) {
+        if (trackLocations) {
+          var location2 = locations.pop();
+          location2.complete();
+          location2.bless(node2);
+        }
+        if (options.onCreateNode) options.onCreateNode(node2);
+        return node2;
+      }
+      var slice = Array.prototype.slice, toString2 = Object.prototype.toString;
+      var indexOf = (
+        /* istanbul ignore next */
+        function(array, element) {
+          for (var i = 0, length2 = array.length; i < length2; ++i) {
+            if (array[i] === element) return i;
+          }
+          return -1;
+        }
+      );
+      if (Array.prototype.indexOf)
+        indexOf = function(array, element) {
+          return array.indexOf(element);
+        };
+      function indexOfObject(array, property, element) {
+        for (var i = 0, length2 = array.length; i < length2; ++i) {
+          if (array[i][property] === element) return i;
+        }
+        return -1;
+      }
+      function sprintf(format) {
+        var args = slice.call(arguments, 1);
+        format = format.replace(/%(\d)/g, function(match2, index3) {
+          return "" + args[index3 - 1] || /* istanbul ignore next */
+          "";
+        });
+        return format;
+      }
+      var assign = (
+        /* istanbul ignore next */
+        function(dest) {
+          var args = slice.call(arguments, 1), src, prop;
+          for (var i = 0, length2 = args.length; i < length2; ++i) {
+            src = args[i];
+            for (prop in src)
+              if (Object.prototype.hasOwnProperty.call(src, prop)) {
+                dest[prop] = src[prop];
+              }
+          }
+          return dest;
+        }
+      );
+      if (Object.assign)
+        assign = Object.assign;
+      exports2.SyntaxError = SyntaxError;
+      function fixupError(e) {
+        if (!Object.create)
+          return e;
+        return Object.create(e, {
+          "line": { "writable": true, value: e.line },
+          "index": { "writable": true, value: e.index },
+          "column": { "writable": true, value: e.column }
+        });
+      }
+      function raise(token2) {
+        var message = sprintf.apply(null, slice.call(arguments, 1)), error2, col;
+        if (token2 === null || typeof token2.line === "undefined") {
+          col = index2 - lineStart + 1;
+          error2 = fixupError(new SyntaxError(sprintf("[%1:%2] %3", line2, col, message)));
+          error2.index = index2;
+          error2.line = line2;
+          error2.column = col;
+        } else {
+          col = token2.range[0] - token2.lineStart;
+          error2 = fixupError(new SyntaxError(sprintf("[%1:%2] %3", token2.line, col, message)));
+          error2.line = token2.line;
+          error2.index = token2.range[0];
+          error2.column = col;
+        }
+        throw error2;
+      }
+      function tokenValue(token2) {
+        var raw = input.slice(token2.range[0], token2.range[1]);
+        if (raw)
+          return raw;
+        return token2.value;
+      }
+      function raiseUnexpectedToken(type, token2) {
+        raise(token2, errors.expectedToken, type, tokenValue(token2));
+      }
+      function unexpected(found) {
+        var near = tokenValue(lookahead);
+        if ("undefined" !== typeof found.type) {
+          var type;
+          switch (found.type) {
+            case StringLiteral:
+              type = "string";
+              break;
+            case Keyword:
+              type = "keyword";
+              break;
+            case Identifier:
+              type = "identifier";
+              break;
+            case NumericLiteral:
+              type = "number";
+              break;
+            case Punctuator:
+              type = "symbol";
+              break;
+            case BooleanLiteral:
+              type = "boolean";
+              break;
+            case NilLiteral:
+              return raise(found, errors.unexpected, "symbol", "nil", near);
+            case EOF:
+              return raise(found, errors.unexpectedEOF);
+          }
+          return raise(found, errors.unexpected, type, tokenValue(found), near);
+        }
+        return raise(found, errors.unexpected, "symbol", found, near);
+      }
+      var index2, token, previousToken, lookahead, comments, tokenStart, line2, lineStart;
+      exports2.lex = lex;
+      function lex() {
+        skipWhiteSpace();
+        while (45 === input.charCodeAt(index2) && 45 === input.charCodeAt(index2 + 1)) {
+          scanComment();
+          skipWhiteSpace();
+        }
+        if (index2 >= length) return {
+          type: EOF,
+          value: "<eof>",
+          line: line2,
+          lineStart,
+          range: [index2, index2]
+        };
+        var charCode = input.charCodeAt(index2), next2 = input.charCodeAt(index2 + 1);
+        tokenStart = index2;
+        if (isIdentifierStart(charCode)) return scanIdentifierOrKeyword();
+        switch (charCode) {
+          case 39:
+          case 34:
+            return scanStringLiteral();
+          case 48:
+          case 49:
+          case 50:
+          case 51:
+          case 52:
+          case 53:
+          case 54:
+          case 55:
+          case 56:
+          case 57:
+            return scanNumericLiteral();
+          case 46:
+            if (isDecDigit(next2)) return scanNumericLiteral();
+            if (46 === next2) {
+              if (46 === input.charCodeAt(index2 + 2)) return scanVarargLiteral();
+              return scanPunctuator("..");
+            }
+            return scanPunctuator(".");
+          case 61:
+            if (61 === next2) return scanPunctuator("==");
+            return scanPunctuator("=");
+          case 62:
+            if (features.bitwiseOperators) {
+              if (62 === next2) return scanPunctuator(">>");
+            }
+            if (61 === next2) return scanPunctuator(">=");
+            return scanPunctuator(">");
+          case 60:
+            if (features.bitwiseOperators) {
+              if (60 === next2) return scanPunctuator("<<");
+            }
+            if (61 === next2) return scanPunctuator("<=");
+            return scanPunctuator("<");
+          case 126:
+            if (61 === next2) return scanPunctuator("~=");
+            if (!features.bitwiseOperators)
+              break;
+            return scanPunctuator("~");
+          case 58:
+            if (features.labels) {
+              if (58 === next2) return scanPunctuator("::");
+            }
+            return scanPunctuator(":");
+          case 91:
+            if (91 === next2 || 61 === next2) return scanLongStringLiteral();
+            return scanPunctuator("[");
+          case 47:
+            if (features.integerDivision) {
+              if (47 === next2) return scanPunctuator("//");
+            }
+            return scanPunctuator("/");
+          case 38:
+          case 124:
+            if (!features.bitwiseOperators)
+              break;
+          /* fall through */
+          case 42:
+          case 94:
+          case 37:
+          case 44:
+          case 123:
+          case 125:
+          case 93:
+          case 40:
+          case 41:
+          case 59:
+          case 35:
+          case 45:
+          case 43:
+            return scanPunctuator(input.charAt(index2));
+        }
+        return unexpected(input.charAt(index2));
+      }
+      function consumeEOL() {
+        var charCode = input.charCodeAt(index2), peekCharCode = input.charCodeAt(index2 + 1);
+        if (isLineTerminator(charCode)) {
+          if (10 === charCode && 13 === peekCharCode) ++index2;
+          if (13 === charCode && 10 === peekCharCode) ++index2;
+          ++line2;
+          lineStart = ++index2;
+          return true;
+        }
+        return false;
+      }
+      function skipWhiteSpace() {
+        while (index2 < length) {
+          var charCode = input.charCodeAt(index2);
+          if (isWhiteSpace(charCode)) {
+            ++index2;
+          } else if (!consumeEOL()) {
+            break;
+          }
+        }
+      }
+      function scanIdentifierOrKeyword() {
+        var value, type;
+        while (isIdentifierPart(input.charCodeAt(++index2))) ;
+        value = encodingMode.fixup(input.slice(tokenStart, index2));
+        if (isKeyword(value)) {
+          type = Keyword;
+        } else if ("true" === value || "false" === value) {
+          type = BooleanLiteral;
+          value = "true" === value;
+        } else if ("nil" === value) {
+          type = NilLiteral;
+          value = null;
+        } else {
+          type = Identifier;
+        }
+        return {
+          type,
+          value,
+          line: line2,
+          lineStart,
+          range: [tokenStart, index2]
+        };
+      }
+      function scanPunctuator(value) {
+        index2 += value.length;
+        return {
+          type: Punctuator,
+          value,
+          line: line2,
+          lineStart,
+          range: [tokenStart, index2]
+        };
+      }
+      function scanVarargLiteral() {
+        index2 += 3;
+        return {
+          type: VarargLiteral,
+          value: "...",
+          line: line2,
+          lineStart,
+          range: [tokenStart, index2]
+        };
+      }
+      function scanStringLiteral() {
+        var delimiter = input.charCodeAt(index2++), beginLine = line2, beginLineStart = lineStart, stringStart = index2, string3 = encodingMode.discardStrings ? null : "", charCode;
+        for (; ; ) {
+          charCode = input.charCodeAt(index2++);
+          if (delimiter === charCode) break;
+          if (index2 > length || isLineTerminator(charCode)) {
+            string3 += input.slice(stringStart, index2 - 1);
+            raise(null, errors.unfinishedString, input.slice(tokenStart, index2 - 1));
+          }
+          if (92 === charCode) {
+            if (!encodingMode.discardStrings) {
+              var beforeEscape = input.slice(stringStart, index2 - 1);
+              string3 += encodingMode.fixup(beforeEscape);
+            }
+            var escapeValue = readEscapeSequence();
+            if (!encodingMode.discardStrings)
+              string3 += escapeValue;
+            stringStart = index2;
+          }
+        }
+        if (!encodingMode.discardStrings) {
+          string3 += encodingMode.encodeByte(null);
+          string3 += encodingMode.fixup(input.slice(stringStart, index2 - 1));
+        }
+        return {
+          type: StringLiteral,
+          value: string3,
+          line: beginLine,
+          lineStart: beginLineStart,
+          lastLine: line2,
+          lastLineStart: lineStart,
+          range: [tokenStart, index2]
+        };
+      }
+      function scanLongStringLiteral() {
+        var beginLine = line2, beginLineStart = lineStart, string3 = readLongString(false);
+        if (false === string3) raise(token, errors.expected, "[", tokenValue(token));
+        return {
+          type: StringLiteral,
+          value: encodingMode.discardStrings ? null : encodingMode.fixup(string3),
+          line: beginLine,
+          lineStart: beginLineStart,
+          lastLine: line2,
+          lastLineStart: lineStart,
+          range: [tokenStart, index2]
+        };
+      }
+      function scanNumericLiteral() {
+        var character = input.charAt(index2), next2 = input.charAt(index2 + 1);
+        var literal2 = "0" === character && "xX".indexOf(next2 || null) >= 0 ? readHexLiteral() : readDecLiteral();
+        var foundImaginaryUnit = readImaginaryUnitSuffix(), foundInt64Suffix = readInt64Suffix();
+        if (foundInt64Suffix && (foundImaginaryUnit || literal2.hasFractionPart)) {
+          raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+        }
+        return {
+          type: NumericLiteral,
+          value: literal2.value,
+          line: line2,
+          lineStart,
+          range: [tokenStart, index2]
+        };
+      }
+      function readImaginaryUnitSuffix() {
+        if (!features.imaginaryNumbers) return;
+        if ("iI".indexOf(input.charAt(index2) || null) >= 0) {
+          ++index2;
+          return true;
+        } else {
+          return false;
+        }
+      }
+      function readInt64Suffix() {
+        if (!features.integerSuffixes) return;
+        if ("uU".indexOf(input.charAt(index2) || null) >= 0) {
+          ++index2;
+          if ("lL".indexOf(input.charAt(index2) || null) >= 0) {
+            ++index2;
+            if ("lL".indexOf(input.charAt(index2) || null) >= 0) {
+              ++index2;
+              return "ULL";
+            } else {
+              raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+            }
+          } else {
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+          }
+        } else if ("lL".indexOf(input.charAt(index2) || null) >= 0) {
+          ++index2;
+          if ("lL".indexOf(input.charAt(index2) || null) >= 0) {
+            ++index2;
+            return "LL";
+          } else {
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+          }
+        }
+      }
+      function readHexLiteral() {
+        var fraction = 0, binaryExponent = 1, binarySign = 1, digit2, fractionStart, exponentStart, digitStart;
+        digitStart = index2 += 2;
+        if (!isHexDigit(input.charCodeAt(index2)))
+          raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+        while (isHexDigit(input.charCodeAt(index2))) ++index2;
+        digit2 = parseInt(input.slice(digitStart, index2), 16);
+        var foundFraction = false;
+        if ("." === input.charAt(index2)) {
+          foundFraction = true;
+          fractionStart = ++index2;
+          while (isHexDigit(input.charCodeAt(index2))) ++index2;
+          fraction = input.slice(fractionStart, index2);
+          fraction = fractionStart === index2 ? 0 : parseInt(fraction, 16) / Math.pow(16, index2 - fractionStart);
+        }
+        var foundBinaryExponent = false;
+        if ("pP".indexOf(input.charAt(index2) || null) >= 0) {
+          foundBinaryExponent = true;
+          ++index2;
+          if ("+-".indexOf(input.charAt(index2) || null) >= 0)
+            binarySign = "+" === input.charAt(index2++) ? 1 : -1;
+          exponentStart = index2;
+          if (!isDecDigit(input.charCodeAt(index2)))
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+          while (isDecDigit(input.charCodeAt(index2))) ++index2;
+          binaryExponent = input.slice(exponentStart, index2);
+          binaryExponent = Math.pow(2, binaryExponent * binarySign);
+        }
+        return {
+          value: (digit2 + fraction) * binaryExponent,
+          hasFractionPart: foundFraction || foundBinaryExponent
+        };
+      }
+      function readDecLiteral() {
+        while (isDecDigit(input.charCodeAt(index2))) ++index2;
+        var foundFraction = false;
+        if ("." === input.charAt(index2)) {
+          foundFraction = true;
+          ++index2;
+          while (isDecDigit(input.charCodeAt(index2))) ++index2;
+        }
+        var foundExponent = false;
+        if ("eE".indexOf(input.charAt(index2) || null) >= 0) {
+          foundExponent = true;
+          ++index2;
+          if ("+-".indexOf(input.charAt(index2) || null) >= 0) ++index2;
+          if (!isDecDigit(input.charCodeAt(index2)))
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index2));
+          while (isDecDigit(input.charCodeAt(index2))) ++index2;
+        }
+        return {
+          value: parseFloat(input.slice(tokenStart, index2)),
+          hasFractionPart: foundFraction || foundExponent
+        };
+      }
+      function readUnicodeEscapeSequence() {
+        var sequenceStart = index2++;
+        if (input.charAt(index2++) !== "{")
+          raise(null, errors.braceExpected, "{", "\\" + input.slice(sequenceStart, index2));
+        if (!isHexDigit(input.charCodeAt(index2)))
+          raise(null, errors.hexadecimalDigitExpected, "\\" + input.slice(sequenceStart, index2));
+        while (input.charCodeAt(index2) === 48) ++index2;
+        var escStart = index2;
+        while (isHexDigit(input.charCodeAt(index2))) {
+          ++index2;
+          if (index2 - escStart > 6)
+            raise(null, errors.tooLargeCodepoint, "\\" + input.slice(sequenceStart, index2));
+        }
+        var b = input.charAt(index2++);
+        if (b !== "}") {
+          if (b === '"' || b === "'")
+            raise(null, errors.braceExpected, "}", "\\" + input.slice(sequenceStart, index2--));
+          else
+            raise(null, errors.hexadecimalDigitExpected, "\\" + input.slice(sequenceStart, index2));
+        }
+        var codepoint = parseInt(input.slice(escStart, index2 - 1) || "0", 16);
+        var frag = "\\" + input.slice(sequenceStart, index2);
+        if (codepoint > 1114111) {
+          raise(null, errors.tooLargeCodepoint, frag);
+        }
+        return encodingMode.encodeUTF8(codepoint, frag);
+      }
+      function readEscapeSequence() {
+        var sequenceStart = index2;
+        switch (input.charAt(index2)) {
+          // Lua allow the following escape sequences.
+          case "a":
+            ++index2;
+            return "\x07";
+          case "n":
+            ++index2;
+            return "\n";
+          case "r":
+            ++index2;
+            return "\r";
+          case "t":
+            ++index2;
+            return "	";
+          case "v":
+            ++index2;
+            return "\v";
+          case "b":
+            ++index2;
+            return "\b";
+          case "f":
+            ++index2;
+            return "\f";
+          // Backslash at the end of the line. We treat all line endings as equivalent,
+          // and as representing the [LF] character (code 10). Lua 5.1 through 5.3
+          // have been verified to behave the same way.
+          case "\r":
+          case "\n":
+            consumeEOL();
+            return "\n";
+          case "0":
+          case "1":
+          case "2":
+          case "3":
+          case "4":
+          case "5":
+          case "6":
+          case "7":
+          case "8":
+          case "9":
+            while (isDecDigit(input.charCodeAt(index2)) && index2 - sequenceStart < 3) ++index2;
+            var frag = input.slice(sequenceStart, index2);
+            var ddd = parseInt(frag, 10);
+            if (ddd > 255) {
+              raise(null, errors.decimalEscapeTooLarge, "\\" + ddd);
+            }
+            return encodingMode.encodeByte(ddd, "\\" + frag);
+          case "z":
+            if (features.skipWhitespaceEscape) {
+              ++index2;
+              skipWhiteSpace();
+              return "";
+            }
+            break;
+          case "x":
+            if (features.hexEscapes) {
+              if (isHexDigit(input.charCodeAt(index2 + 1)) && isHexDigit(input.charCodeAt(index2 + 2))) {
+                index2 += 3;
+                return encodingMode.encodeByte(parseInt(input.slice(sequenceStart + 1, index2), 16), "\\" + input.slice(sequenceStart, index2));
+              }
+              raise(null, errors.hexadecimalDigitExpected, "\\" + input.slice(sequenceStart, index2 + 2));
+            }
+            break;
+          case "u":
+            if (features.unicodeEscapes)
+              return readUnicodeEscapeSequence();
+            break;
+          case "\\":
+          case '"':
+          case "'":
+            return input.charAt(index2++);
+        }
+        if (features.strictEscapes)
+          raise(null, errors.invalidEscape, "\\" + input.slice(sequenceStart, index2 + 1));
+        return input.charAt(index2++);
+      }
+      function scanComment() {
+        tokenStart = index2;
+        index2 += 2;
+        var character = input.charAt(index2), content3 = "", isLong = false, commentStart = index2, lineStartComment = lineStart, lineComment = line2;
+        if ("[" === character) {
+          content3 = readLongString(true);
+          if (false === content3) content3 = character;
+          else isLong = true;
+        }
+        if (!isLong) {
+          while (index2 < length) {
+            if (isLineTerminator(input.charCodeAt(index2))) break;
+            ++index2;
+          }
+          if (options.comments) content3 = input.slice(commentStart, index2);
+        }
+        if (options.comments) {
+          var node2 = ast.comment(content3, input.slice(tokenStart, index2));
+          if (options.locations) {
+            node2.loc = {
+              start: { line: lineComment, column: tokenStart - lineStartComment },
+              end: { line: line2, column: index2 - lineStart }
+            };
+          }
+          if (options.ranges) {
+            node2.range = [tokenStart, index2];
+          }
+          if (options.onCreateNode) options.onCreateNode(node2);
+          comments.push(node2);
+        }
+      }
+      function readLongString(isComment) {
+        var level = 0, content3 = "", terminator = false, character, stringStart, firstLine2 = line2;
+        ++index2;
+        while ("=" === input.charAt(index2 + level)) ++level;
+        if ("[" !== input.charAt(index2 + level)) return false;
+        index2 += level + 1;
+        if (isLineTerminator(input.charCodeAt(index2))) consumeEOL();
+        stringStart = index2;
+        while (index2 < length) {
+          while (isLineTerminator(input.charCodeAt(index2))) consumeEOL();
+          character = input.charAt(index2++);
+          if ("]" === character) {
+            terminator = true;
+            for (var i = 0; i < level; ++i) {
+              if ("=" !== input.charAt(index2 + i)) terminator = false;
+            }
+            if ("]" !== input.charAt(index2 + level)) terminator = false;
+          }
+          if (terminator) {
+            content3 += input.slice(stringStart, index2 - 1);
+            index2 += level + 1;
+            return content3;
+          }
+        }
+        raise(
+          null,
+          isComment ? errors.unfinishedLongComment : errors.unfinishedLongString,
+          firstLine2,
+          "<eof>"
+        );
+      }
+      function next() {
+        previousToken = token;
+        token = lookahead;
+        lookahead = lex();
+      }
+      function consume(value) {
+        if (value === token.value) {
+          next();
+          return true;
+        }
+        return false;
+      }
+      function expect(value) {
+        if (value === token.value) next();
+        else raise(token, errors.expected, value, tokenValue(token));
+      }
+      function isWhiteSpace(charCode) {
+        return 9 === charCode || 32 === charCode || 11 === charCode || 12 === charCode;
+      }
+      function isLineTerminator(charCode) {
+        return 10 === charCode || 13 === charCode;
+      }
+      function isDecDigit(charCode) {
+        return charCode >= 48 && charCode <= 57;
+      }
+      function isHexDigit(charCode) {
+        return charCode >= 48 && charCode <= 57 || charCode >= 97 && charCode <= 102 || charCode >= 65 && charCode <= 70;
+      }
+      function isIdentifierStart(charCode) {
+        if (charCode >= 65 && charCode <= 90 || charCode >= 97 && charCode <= 122 || 95 === charCode)
+          return true;
+        if (features.extendedIdentifiers && charCode >= 128)
+          return true;
+        return false;
+      }
+      function isIdentifierPart(charCode) {
+        if (charCode >= 65 && charCode <= 90 || charCode >= 97 && charCode <= 122 || 95 === charCode || charCode >= 48 && charCode <= 57)
+          return true;
+        if (features.extendedIdentifiers && charCode >= 128)
+          return true;
+        return false;
+      }
+      function isKeyword(id) {
+        switch (id.length) {
+          case 2:
+            return "do" === id || "if" === id || "in" === id || "or" === id;
+          case 3:
+            return "and" === id || "end" === id || "for" === id || "not" === id;
+          case 4:
+            if ("else" === id || "then" === id)
+              return true;
+            if (features.labels && !features.contextualGoto)
+              return "goto" === id;
+            return false;
+          case 5:
+            return "break" === id || "local" === id || "until" === id || "while" === id;
+          case 6:
+            return "elseif" === id || "repeat" === id || "return" === id;
+          case 8:
+            return "function" === id;
+        }
+        return false;
+      }
+      function isUnary(token2) {
+        if (Punctuator === token2.type) return "#-~".indexOf(token2.value) >= 0;
+        if (Keyword === token2.type) return "not" === token2.value;
+        return false;
+      }
+      function isBlockFollow(token2) {
+        if (EOF === token2.type) return true;
+        if (Keyword !== token2.type) return false;
+        switch (token2.value) {
+          case "else":
+          case "elseif":
+          case "end":
+          case "until":
+            return true;
+          default:
+            return false;
+        }
+      }
+      var scopes, scopeDepth, globals;
+      function createScope() {
+        var scope = scopes[scopeDepth++].slice();
+        scopes.push(scope);
+        if (options.onCreateScope) options.onCreateScope();
+      }
+      function destroyScope() {
+        var scope = scopes.pop();
+        --scopeDepth;
+        if (options.onDestroyScope) options.onDestroyScope();
+      }
+      function scopeIdentifierName(name) {
+        if (options.onLocalDeclaration) options.onLocalDeclaration(name);
+        if (-1 !== indexOf(scopes[scopeDepth], name)) return;
+        scopes[scopeDepth].push(name);
+      }
+      function scopeIdentifier(node2) {
+        scopeIdentifierName(node2.name);
+        attachScope(node2, true);
+      }
+      function attachScope(node2, isLocal) {
+        if (!isLocal && -1 === indexOfObject(globals, "name", node2.name))
+          globals.push(node2);
+        node2.isLocal = isLocal;
+      }
+      function scopeHasName(name) {
+        return -1 !== indexOf(scopes[scopeDepth], name);
+      }
+      var locations = [], trackLocations;
+      function createLocationMarker() {
+        return new Marker(token);
+      }
+      function Marker(token2) {
+        if (options.locations) {
+          this.loc = {
+            start: {
+              line: token2.line,
+              column: token2.range[0] - token2.lineStart
+            },
+            end: {
+              line: 0,
+              column: 0
+            }
+          };
+        }
+        if (options.ranges) this.range = [token2.range[0], 0];
+      }
+      Marker.prototype.complete = function() {
+        if (options.locations) {
+          this.loc.end.line = previousToken.lastLine || previousToken.line;
+          this.loc.end.column = previousToken.range[1] - (previousToken.lastLineStart || previousToken.lineStart);
+        }
+        if (options.ranges) {
+          this.range[1] = previousToken.range[1];
+        }
+      };
+      Marker.prototype.bless = function(node2) {
+        if (this.loc) {
+          var loc = this.loc;
+          node2.loc = {
+            start: {
+              line: loc.start.line,
+              column: loc.start.column
+            },
+            end: {
+              line: loc.end.line,
+              column: loc.end.column
+            }
+          };
+        }
+        if (this.range) {
+          node2.range = [
+            this.range[0],
+            this.range[1]
+          ];
+        }
+      };
+      function markLocation() {
+        if (trackLocations) locations.push(createLocationMarker());
+      }
+      function pushLocation(marker) {
+        if (trackLocations) locations.push(marker);
+      }
+      function FullFlowContext() {
+        this.scopes = [];
+        this.pendingGotos = [];
+      }
+      FullFlowContext.prototype.isInLoop = function() {
+        var i = this.scopes.length;
+        while (i-- > 0) {
+          if (this.scopes[i].isLoop)
+            return true;
+        }
+        return false;
+      };
+      FullFlowContext.prototype.pushScope = function(isLoop) {
+        var scope = {
+          labels: {},
+          locals: [],
+          deferredGotos: [],
+          isLoop: !!isLoop
+        };
+        this.scopes.push(scope);
+      };
+      FullFlowContext.prototype.popScope = function() {
+        for (var i = 0; i < this.pendingGotos.length; ++i) {
+          var theGoto = this.pendingGotos[i];
+          if (theGoto.maxDepth >= this.scopes.length) {
+            if (--theGoto.maxDepth <= 0)
+              raise(theGoto.token, errors.labelNotVisible, theGoto.target);
+          }
+        }
+        this.scopes.pop();
+      };
+      FullFlowContext.prototype.addGoto = function(target, token2) {
+        var localCounts = [];
+        for (var i = 0; i < this.scopes.length; ++i) {
+          var scope = this.scopes[i];
+          localCounts.push(scope.locals.length);
+          if (Object.prototype.hasOwnProperty.call(scope.labels, target))
+            return;
+        }
+        this.pendingGotos.push({
+          maxDepth: this.scopes.length,
+          target,
+          token: token2,
+          localCounts
+        });
+      };
+      FullFlowContext.prototype.addLabel = function(name, token2) {
+        var scope = this.currentScope();
+        if (Object.prototype.hasOwnProperty.call(scope.labels, name)) {
+          raise(token2, errors.labelAlreadyDefined, name, scope.labels[name].line);
+        } else {
+          var newGotos = [];
+          for (var i = 0; i < this.pendingGotos.length; ++i) {
+            var theGoto = this.pendingGotos[i];
+            if (theGoto.maxDepth >= this.scopes.length && theGoto.target === name) {
+              if (theGoto.localCounts[this.scopes.length - 1] < scope.locals.length) {
+                scope.deferredGotos.push(theGoto);
+              }
+              continue;
+            }
+            newGotos.push(theGoto);
+          }
+          this.pendingGotos = newGotos;
+        }
+        scope.labels[name] = {
+          localCount: scope.locals.length,
+          line: token2.line
+        };
+      };
+      FullFlowContext.prototype.addLocal = function(name, token2) {
+        this.currentScope().locals.push({
+          name,
+          token: token2
+        });
+      };
+      FullFlowContext.prototype.currentScope = function() {
+        return this.scopes[this.scopes.length - 1];
+      };
+      FullFlowContext.prototype.raiseDeferredErrors = function() {
+        var scope = this.currentScope();
+        var bads = scope.deferredGotos;
+        for (var i = 0; i < bads.length; ++i) {
+          var theGoto = bads[i];
+          raise(theGoto.token, errors.gotoJumpInLocalScope, theGoto.target, scope.locals[theGoto.localCounts[this.scopes.length - 1]].name);
+        }
+      };
+      function LoopFlowContext() {
+        this.level = 0;
+        this.loopLevels = [];
+      }
+      LoopFlowContext.prototype.isInLoop = function() {
+        return !!this.loopLevels.length;
+      };
+      LoopFlowContext.prototype.pushScope = function(isLoop) {
+        ++this.level;
+        if (isLoop)
+          this.loopLevels.push(this.level);
+      };
+      LoopFlowContext.prototype.popScope = function() {
+        var levels = this.loopLevels;
+        var levlen = levels.length;
+        if (levlen) {
+          if (levels[levlen - 1] === this.level)
+            levels.pop();
+        }
+        --this.level;
+      };
+      LoopFlowContext.prototype.addGoto = LoopFlowContext.prototype.addLabel = /* istanbul ignore next */
+      function() {
+        throw new Error("This should never happen");
+      };
+      LoopFlowContext.prototype.addLocal = LoopFlowContext.prototype.raiseDeferredErrors = function() {
+      };
+      function makeFlowContext() {
+        return features.labels ? new FullFlowContext() : new LoopFlowContext();
+      }
+      function parseChunk() {
+        next();
+        markLocation();
+        if (options.scope) createScope();
+        var flowContext = makeFlowContext();
+        flowContext.allowVararg = true;
+        flowContext.pushScope();
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        if (EOF !== token.type) unexpected(token);
+        if (trackLocations && !body.length) previousToken = token;
+        return finishNode(ast.chunk(body));
+      }
+      function parseBlock(flowContext) {
+        var block = [], statement;
+        while (!isBlockFollow(token)) {
+          if ("return" === token.value || !features.relaxedBreak && "break" === token.value) {
+            block.push(parseStatement(flowContext));
+            break;
+          }
+          statement = parseStatement(flowContext);
+          consume(";");
+          if (statement) block.push(statement);
+        }
+        return block;
+      }
+      function parseStatement(flowContext) {
+        markLocation();
+        if (Punctuator === token.type) {
+          if (consume("::")) return parseLabelStatement(flowContext);
+        }
+        if (features.emptyStatement) {
+          if (consume(";")) {
+            if (trackLocations) locations.pop();
+            return;
+          }
+        }
+        flowContext.raiseDeferredErrors();
+        if (Keyword === token.type) {
+          switch (token.value) {
+            case "local":
+              next();
+              return parseLocalStatement(flowContext);
+            case "if":
+              next();
+              return parseIfStatement(flowContext);
+            case "return":
+              next();
+              return parseReturnStatement(flowContext);
+            case "function":
+              next();
+              var name = parseFunctionName();
+              return parseFunctionDeclaration(name);
+            case "while":
+              next();
+              return parseWhileStatement(flowContext);
+            case "for":
+              next();
+              return parseForStatement(flowContext);
+            case "repeat":
+              next();
+              return parseRepeatStatement(flowContext);
+            case "break":
+              next();
+              if (!flowContext.isInLoop())
+                raise(token, errors.noLoopToBreak, token.value);
+              return parseBreakStatement();
+            case "do":
+              next();
+              return parseDoStatement(flowContext);
+            case "goto":
+              next();
+              return parseGotoStatement(flowContext);
+          }
+        }
+        if (features.contextualGoto && token.type === Identifier && token.value === "goto" && lookahead.type === Identifier && lookahead.value !== "goto") {
+          next();
+          return parseGotoStatement(flowContext);
+        }
+        if (trackLocations) locations.pop();
+        return parseAssignmentOrCallStatement(flowContext);
+      }
+      function parseLabelStatement(flowContext) {
+        var nameToken = token, label2 = parseIdentifier();
+        if (options.scope) {
+          scopeIdentifierName("::" + nameToken.value + "::");
+          attachScope(label2, true);
+        }
+        expect("::");
+        flowContext.addLabel(nameToken.value, nameToken);
+        return finishNode(ast.labelStatement(label2));
+      }
+      function parseBreakStatement() {
+        return finishNode(ast.breakStatement());
+      }
+      function parseGotoStatement(flowContext) {
+        var name = token.value, gotoToken = previousToken, label2 = parseIdentifier();
+        flowContext.addGoto(name, gotoToken);
+        return finishNode(ast.gotoStatement(label2));
+      }
+      function parseDoStatement(flowContext) {
+        if (options.scope) createScope();
+        flowContext.pushScope();
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        expect("end");
+        return finishNode(ast.doStatement(body));
+      }
+      function parseWhileStatement(flowContext) {
+        var condition = parseExpectedExpression(flowContext);
+        expect("do");
+        if (options.scope) createScope();
+        flowContext.pushScope(true);
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        expect("end");
+        return finishNode(ast.whileStatement(condition, body));
+      }
+      function parseRepeatStatement(flowContext) {
+        if (options.scope) createScope();
+        flowContext.pushScope(true);
+        var body = parseBlock(flowContext);
+        expect("until");
+        flowContext.raiseDeferredErrors();
+        var condition = parseExpectedExpression(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        return finishNode(ast.repeatStatement(condition, body));
+      }
+      function parseReturnStatement(flowContext) {
+        var expressions = [];
+        if ("end" !== token.value) {
+          var expression = parseExpression(flowContext);
+          if (null != expression) expressions.push(expression);
+          while (consume(",")) {
+            expression = parseExpectedExpression(flowContext);
+            expressions.push(expression);
+          }
+          consume(";");
+        }
+        return finishNode(ast.returnStatement(expressions));
+      }
+      function parseIfStatement(flowContext) {
+        var clauses = [], condition, body, marker;
+        if (trackLocations) {
+          marker = locations[locations.length - 1];
+          locations.push(marker);
+        }
+        condition = parseExpectedExpression(flowContext);
+        expect("then");
+        if (options.scope) createScope();
+        flowContext.pushScope();
+        body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        clauses.push(finishNode(ast.ifClause(condition, body)));
+        if (trackLocations) marker = createLocationMarker();
+        while (consume("elseif")) {
+          pushLocation(marker);
+          condition = parseExpectedExpression(flowContext);
+          expect("then");
+          if (options.scope) createScope();
+          flowContext.pushScope();
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          if (options.scope) destroyScope();
+          clauses.push(finishNode(ast.elseifClause(condition, body)));
+          if (trackLocations) marker = createLocationMarker();
+        }
+        if (consume("else")) {
+          if (trackLocations) {
+            marker = new Marker(previousToken);
+            locations.push(marker);
+          }
+          if (options.scope) createScope();
+          flowContext.pushScope();
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          if (options.scope) destroyScope();
+          clauses.push(finishNode(ast.elseClause(body)));
+        }
+        expect("end");
+        return finishNode(ast.ifStatement(clauses));
+      }
+      function parseForStatement(flowContext) {
+        var variable = parseIdentifier(), body;
+        if (options.scope) {
+          createScope();
+          scopeIdentifier(variable);
+        }
+        if (consume("=")) {
+          var start = parseExpectedExpression(flowContext);
+          expect(",");
+          var end2 = parseExpectedExpression(flowContext);
+          var step = consume(",") ? parseExpectedExpression(flowContext) : null;
+          expect("do");
+          flowContext.pushScope(true);
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          expect("end");
+          if (options.scope) destroyScope();
+          return finishNode(ast.forNumericStatement(variable, start, end2, step, body));
+        } else {
+          var variables = [variable];
+          while (consume(",")) {
+            variable = parseIdentifier();
+            if (options.scope) scopeIdentifier(variable);
+            variables.push(variable);
+          }
+          expect("in");
+          var iterators = [];
+          do {
+            var expression = parseExpectedExpression(flowContext);
+            iterators.push(expression);
+          } while (consume(","));
+          expect("do");
+          flowContext.pushScope(true);
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          expect("end");
+          if (options.scope) destroyScope();
+          return finishNode(ast.forGenericStatement(variables, iterators, body));
+        }
+      }
+      function parseLocalStatement(flowContext) {
+        var name, declToken = previousToken;
+        if (Identifier === token.type) {
+          var variables = [], init = [];
+          do {
+            name = parseIdentifier();
+            variables.push(name);
+            flowContext.addLocal(name.name, declToken);
+          } while (consume(","));
+          if (consume("=")) {
+            do {
+              var expression = parseExpectedExpression(flowContext);
+              init.push(expression);
+            } while (consume(","));
+          }
+          if (options.scope) {
+            for (var i = 0, l = variables.length; i < l; ++i) {
+              scopeIdentifier(variables[i]);
+            }
+          }
+          return finishNode(ast.localStatement(variables, init));
+        }
+        if (consume("function")) {
+          name = parseIdentifier();
+          flowContext.addLocal(name.name, declToken);
+          if (options.scope) {
+            scopeIdentifier(name);
+            createScope();
+          }
+          return parseFunctionDeclaration(name, true);
+        } else {
+          raiseUnexpectedToken("<name>", token);
+        }
+      }
+      function parseAssignmentOrCallStatement(flowContext) {
+        var previous3 = token, marker, startMarker;
+        var lvalue, base, name;
+        var targets = [];
+        if (trackLocations) startMarker = createLocationMarker();
+        do {
+          if (trackLocations) marker = createLocationMarker();
+          if (Identifier === token.type) {
+            name = token.value;
+            base = parseIdentifier();
+            if (options.scope) attachScope(base, scopeHasName(name));
+            lvalue = true;
+          } else if ("(" === token.value) {
+            next();
+            base = parseExpectedExpression(flowContext);
+            expect(")");
+            lvalue = false;
+          } else {
+            return unexpected(token);
+          }
+          both: for (; ; ) {
+            var newBase;
+            switch (StringLiteral === token.type ? '"' : token.value) {
+              case ".":
+              case "[":
+                lvalue = true;
+                break;
+              case ":":
+              case "(":
+              case "{":
+              case '"':
+                lvalue = null;
+                break;
+              default:
+                break both;
+            }
+            base = parsePrefixExpressionPart(base, marker, flowContext);
+          }
+          targets.push(base);
+          if ("," !== token.value)
+            break;
+          if (!lvalue) {
+            return unexpected(token);
+          }
+          next();
+        } while (true);
+        if (targets.length === 1 && lvalue === null) {
+          pushLocation(marker);
+          return finishNode(ast.callStatement(targets[0]));
+        } else if (!lvalue) {
+          return unexpected(token);
+        }
+        expect("=");
+        var values = [];
+        do {
+          values.push(parseExpectedExpression(flowContext));
+        } while (consume(","));
+        pushLocation(startMarker);
+        return finishNode(ast.assignmentStatement(targets, values));
+      }
+      function parseIdentifier() {
+        markLocation();
+        var identifier = token.value;
+        if (Identifier !== token.type) raiseUnexpectedToken("<name>", token);
+        next();
+        return finishNode(ast.identifier(identifier));
+      }
+      function parseFunctionDeclaration(name, isLocal) {
+        var flowContext = makeFlowContext();
+        flowContext.pushScope();
+        var parameters = [];
+        expect("(");
+        if (!consume(")")) {
+          while (true) {
+            if (Identifier === token.type) {
+              var parameter = parseIdentifier();
+              if (options.scope) scopeIdentifier(parameter);
+              parameters.push(parameter);
+              if (consume(",")) continue;
+            } else if (VarargLiteral === token.type) {
+              flowContext.allowVararg = true;
+              parameters.push(parsePrimaryExpression(flowContext));
+            } else {
+              raiseUnexpectedToken("<name> or '...'", token);
+            }
+            expect(")");
+            break;
+          }
+        }
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        expect("end");
+        if (options.scope) destroyScope();
+        isLocal = isLocal || false;
+        return finishNode(ast.functionStatement(name, parameters, isLocal, body));
+      }
+      function parseFunctionName() {
+        var base, name, marker;
+        if (trackLocations) marker = createLocationMarker();
+        base = parseIdentifier();
+        if (options.scope) {
+          attachScope(base, scopeHasName(base.name));
+          createScope();
+        }
+        while (consume(".")) {
+          pushLocation(marker);
+          name = parseIdentifier();
+          base = finishNode(ast.memberExpression(base, ".", name));
+        }
+        if (consume(":")) {
+          pushLocation(marker);
+          name = parseIdentifier();
+          base = finishNode(ast.memberExpression(base, ":", name));
+          if (options.scope) scopeIdentifierName("self");
+        }
+        return base;
+      }
+      function parseTableConstructor(flowContext) {
+        var fields = [], key2, value;
+        while (true) {
+          markLocation();
+          if (Punctuator === token.type && consume("[")) {
+            key2 = parseExpectedExpression(flowContext);
+            expect("]");
+            expect("=");
+            value = parseExpectedExpression(flowContext);
+            fields.push(finishNode(ast.tableKey(key2, value)));
+          } else if (Identifier === token.type) {
+            if ("=" === lookahead.value) {
+              key2 = parseIdentifier();
+              next();
+              value = parseExpectedExpression(flowContext);
+              fields.push(finishNode(ast.tableKeyString(key2, value)));
+            } else {
+              value = parseExpectedExpression(flowContext);
+              fields.push(finishNode(ast.tableValue(value)));
+            }
+          } else {
+            if (null == (value = parseExpression(flowContext))) {
+              locations.pop();
+              break;
+            }
+            fields.push(finishNode(ast.tableValue(value)));
+          }
+          if (",;".indexOf(token.value) >= 0) {
+            next();
+            continue;
+          }
+          break;
+        }
+        expect("}");
+        return finishNode(ast.tableConstructorExpression(fields));
+      }
+      function parseExpression(flowContext) {
+        var expression = parseSubExpression(0, flowContext);
+        return expression;
+      }
+      function parseExpectedExpression(flowContext) {
+        var expression = parseExpression(flowContext);
+        if (null == expression) raiseUnexpectedToken("<expression>", token);
+        else return expression;
+      }
+      function binaryPrecedence(operator) {
+        var charCode = operator.charCodeAt(0), length2 = operator.length;
+        if (1 === length2) {
+          switch (charCode) {
+            case 94:
+              return 12;
+            // ^
+            case 42:
+            case 47:
+            case 37:
+              return 10;
+            // * / %
+            case 43:
+            case 45:
+              return 9;
+            // + -
+            case 38:
+              return 6;
+            // &
+            case 126:
+              return 5;
+            // ~
+            case 124:
+              return 4;
+            // |
+            case 60:
+            case 62:
+              return 3;
+          }
+        } else if (2 === length2) {
+          switch (charCode) {
+            case 47:
+              return 10;
+            // //
+            case 46:
+              return 8;
+            // ..
+            case 60:
+            case 62:
+              if ("<<" === operator || ">>" === operator) return 7;
+              return 3;
+            // <= >=
+            case 61:
+            case 126:
+              return 3;
+            // == ~=
+            case 111:
+              return 1;
+          }
+        } else if (97 === charCode && "and" === operator) return 2;
+        return 0;
+      }
+      function parseSubExpression(minPrecedence, flowContext) {
+        var operator = token.value, expression, marker;
+        if (trackLocations) marker = createLocationMarker();
+        if (isUnary(token)) {
+          markLocation();
+          next();
+          var argument = parseSubExpression(10, flowContext);
+          if (argument == null) raiseUnexpectedToken("<expression>", token);
+          expression = finishNode(ast.unaryExpression(operator, argument));
+        }
+        if (null == expression) {
+          expression = parsePrimaryExpression(flowContext);
+          if (null == expression) {
+            expression = parsePrefixExpression(flowContext);
+          }
+        }
+        if (null == expression) return null;
+        var precedence;
+        while (true) {
+          operator = token.value;
+          precedence = Punctuator === token.type || Keyword === token.type ? binaryPrecedence(operator) : 0;
+          if (precedence === 0 || precedence <= minPrecedence) break;
+          if ("^" === operator || ".." === operator) --precedence;
+          next();
+          var right = parseSubExpression(precedence, flowContext);
+          if (null == right) raiseUnexpectedToken("<expression>", token);
+          if (trackLocations) locations.push(marker);
+          expression = finishNode(ast.binaryExpression(operator, expression, right));
+        }
+        return expression;
+      }
+      function parsePrefixExpressionPart(base, marker, flowContext) {
+        var expression, identifier;
+        if (Punctuator === token.type) {
+          switch (token.value) {
+            case "[":
+              pushLocation(marker);
+              next();
+              expression = parseExpectedExpression(flowContext);
+              expect("]");
+              return finishNode(ast.indexExpression(base, expression));
+            case ".":
+              pushLocation(marker);
+              next();
+              identifier = parseIdentifier();
+              return finishNode(ast.memberExpression(base, ".", identifier));
+            case ":":
+              pushLocation(marker);
+              next();
+              identifier = parseIdentifier();
+              base = finishNode(ast.memberExpression(base, ":", identifier));
+              pushLocation(marker);
+              return parseCallExpression(base, flowContext);
+            case "(":
+            case "{":
+              pushLocation(marker);
+              return parseCallExpression(base, flowContext);
+          }
+        } else if (StringLiteral === token.type) {
+          pushLocation(marker);
+          return parseCallExpression(base, flowContext);
+        }
+        return null;
+      }
+      function parsePrefixExpression(flowContext) {
+        var base, name, marker;
+        if (trackLocations) marker = createLocationMarker();
+        if (Identifier === token.type) {
+          name = token.value;
+          base = parseIdentifier();
+          if (options.scope) attachScope(base, scopeHasName(name));
+        } else if (consume("(")) {
+          base = parseExpectedExpression(flowContext);
+          expect(")");
+        } else {
+          return null;
+        }
+        for (; ; ) {
+          var newBase = parsePrefixExpressionPart(base, marker, flowContext);
+          if (newBase === null)
+            break;
+          base = newBase;
+        }
+        return base;
+      }
+      function parseCallExpression(base, flowContext) {
+        if (Punctuator === token.type) {
+          switch (token.value) {
+            case "(":
+              if (!features.emptyStatement) {
+                if (token.line !== previousToken.line)
+                  raise(null, errors.ambiguousSyntax, token.value);
+              }
+              next();
+              var expressions = [];
+              var expression = parseExpression(flowContext);
+              if (null != expression) expressions.push(expression);
+              while (consume(",")) {
+                expression = parseExpectedExpression(flowContext);
+                expressions.push(expression);
+              }
+              expect(")");
+              return finishNode(ast.callExpression(base, expressions));
+            case "{":
+              markLocation();
+              next();
+              var table = parseTableConstructor(flowContext);
+              return finishNode(ast.tableCallExpression(base, table));
+          }
+        } else if (StringLiteral === token.type) {
+          return finishNode(ast.stringCallExpression(base, parsePrimaryExpression(flowContext)));
+        }
+        raiseUnexpectedToken("function arguments", token);
+      }
+      function parsePrimaryExpression(flowContext) {
+        var literals = StringLiteral | NumericLiteral | BooleanLiteral | NilLiteral | VarargLiteral, value = token.value, type = token.type, marker;
+        if (trackLocations) marker = createLocationMarker();
+        if (type === VarargLiteral && !flowContext.allowVararg) {
+          raise(token, errors.cannotUseVararg, token.value);
+        }
+        if (type & literals) {
+          pushLocation(marker);
+          var raw = input.slice(token.range[0], token.range[1]);
+          next();
+          return finishNode(ast.literal(type, value, raw));
+        } else if (Keyword === type && "function" === value) {
+          pushLocation(marker);
+          next();
+          if (options.scope) createScope();
+          return parseFunctionDeclaration(null);
+        } else if (consume("{")) {
+          pushLocation(marker);
+          return parseTableConstructor(flowContext);
+        }
+      }
+      exports2.parse = parse3;
+      var versionFeatures = {
+        "5.1": {},
+        "5.2": {
+          labels: true,
+          emptyStatement: true,
+          hexEscapes: true,
+          skipWhitespaceEscape: true,
+          strictEscapes: true,
+          relaxedBreak: true
+        },
+        "5.3": {
+          labels: true,
+          emptyStatement: true,
+          hexEscapes: true,
+          skipWhitespaceEscape: true,
+          strictEscapes: true,
+          unicodeEscapes: true,
+          bitwiseOperators: true,
+          integerDivision: true,
+          relaxedBreak: true
+        },
+        "LuaJIT": {
+          // XXX: LuaJIT language features may depend on compilation options; may need to
+          // rethink how to handle this. Specifically, there is a LUAJIT_ENABLE_LUA52COMPAT
+          // that removes contextual goto. Maybe add 'LuaJIT-5.2compat' as well?
+          labels: true,
+          contextualGoto: true,
+          hexEscapes: true,
+          skipWhitespaceEscape: true,
+          strictEscapes: true,
+          unicodeEscapes: true,
+          imaginaryNumbers: true,
+          integerSuffixes: true
+        }
+      };
+      function parse3(_input, _options) {
+        if ("undefined" === typeof _options && "object" === typeof _input) {
+          _options = _input;
+          _input = void 0;
+        }
+        if (!_options) _options = {};
+        input = _input || "";
+        options = assign({}, defaultOptions, _options);
+        index2 = 0;
+        line2 = 1;
+        lineStart = 0;
+        length = input.length;
+        scopes = [[]];
+        scopeDepth = 0;
+        globals = [];
+        locations = [];
+        if (!Object.prototype.hasOwnProperty.call(versionFeatures, options.luaVersion)) {
+          throw new Error(sprintf("Lua version '%1' not supported", options.luaVersion));
+        }
+        features = assign({}, versionFeatures[options.luaVersion]);
+        if (options.extendedIdentifiers !== void 0)
+          features.extendedIdentifiers = !!options.extendedIdentifiers;
+        if (!Object.prototype.hasOwnProperty.call(encodingModes, options.encodingMode)) {
+          throw new Error(sprintf("Encoding mode '%1' not supported", options.encodingMode));
+        }
+        encodingMode = encodingModes[options.encodingMode];
+        if (options.comments) comments = [];
+        if (!options.wait) return end();
+        return exports2;
+      }
+      exports2.write = write;
+      function write(_input) {
+        input += String(_input);
+        length = input.length;
+        return exports2;
+      }
+      exports2.end = end;
+      function end(_input) {
+        if ("undefined" !== typeof _input) write(_input);
+        if (input && input.substr(0, 2) === "#!") input = input.replace(/^.*/, function(line3) {
+          return line3.replace(/./g, " ");
+        });
+        length = input.length;
+        trackLocations = options.locations || options.ranges;
+        lookahead = lex();
+        var chunk = parseChunk();
+        if (options.comments) chunk.comments = comments;
+        if (options.scope) chunk.globals = globals;
+        if (locations.length > 0)
+          throw new Error("Location tracking failed. This is most likely a bug in luaparse");
+        return chunk;
+      }
+    });
   }
 });
 
@@ -34278,16 +40551,16 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addTable(rows2) {
-    const tableBody = rows2.map((row) => {
+  addTable(rows3) {
+    const tableBody = rows3.map((row) => {
       const cells = row.map((cell) => {
         if (typeof cell === "string") {
           return this.wrap("td", cell);
         }
-        const { header, data, colspan, rowspan } = cell;
+        const { header, data: data2, colspan, rowspan } = cell;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
-        return this.wrap(tag, data, attrs);
+        return this.wrap(tag, data2, attrs);
       }).join("");
       return this.wrap("tr", cells);
     }).join("");
@@ -34302,8 +40575,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content3) {
-    const element = this.wrap("details", this.wrap("summary", label) + content3);
+  addDetails(label2, content3) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content3);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -34693,7 +40966,36 @@ var schema_default = {
       description: "ArgoCD custom health checks: where they live and how they are run.",
       type: "object",
       additionalProperties: false,
-      properties: {}
+      properties: {
+        layout: {
+          description: "Globs of files kept in ArgoCD's own layout (<dir>/<group>/<Kind>/health.lua with health_test.yaml and testdata/), as in the argo-cd repository's resource_customizations/. A health_test.yaml without a health.lua beside it tests the check configured for its input's group/Kind (argocd-cm, ArgoCD CR).",
+          type: "array",
+          items: {
+            $ref: "#/$defs/glob"
+          }
+        },
+        execute: {
+          description: "Run health scripts in the sandbox: every health_test.yaml case, and every configured script against a freshly created object. When false, only the configuration and the Lua source are checked.",
+          type: "boolean"
+        },
+        timeoutMs: {
+          description: "Time limit of one script run, in milliseconds. ArgoCD uses 1000 (util/lua/lua.go).",
+          type: "integer",
+          minimum: 10,
+          maximum: 6e4
+        },
+        memoryLimitMiB: {
+          description: "Memory limit of one script run's Lua state, in MiB.",
+          type: "integer",
+          minimum: 1,
+          maximum: 1024
+        },
+        maxRunsPerSide: {
+          description: "Most script runs on each side (base, head) of a change; runs past it are listed as not evaluated.",
+          type: "integer",
+          minimum: 0
+        }
+      }
     },
     review: {
       description: "Who must approve a change before it merges.",
@@ -34939,7 +41241,23 @@ sync:
 # ---------------------------------------------------------------------------
 # Custom health checks: where they live and how they are run.
 # ---------------------------------------------------------------------------
-health: {}
+# The gate finds health checks in argocd-cm ConfigMaps, argo-cd Helm chart
+# values (configs.cm), ArgoCD operator CRs and kustomize patches of those, and in
+# directories laid out as ArgoCD's own resource_customizations/ (listed below).
+# It validates them and runs them in a sandbox, as ArgoCD would.
+health:
+  # Where health checks in ArgoCD's layout live:
+  # <dir>/<group>/<Kind>/health.lua, health_test.yaml and testdata/.
+  layout: ["**/resource_customizations/**", "**/health/**"]
+  # Run the scripts: every test case, and every configured script against a
+  # new object that has no status yet.
+  execute: true
+  # Limits of one run. ArgoCD itself stops a health script after 1 second.
+  timeoutMs: 1000
+  memoryLimitMiB: 64
+  # At most this many runs on each side of a change (the rest is reported as
+  # not evaluated, never passed silently).
+  maxRunsPerSide: 2000
 
 # ---------------------------------------------------------------------------
 # Review: who must approve a change before it merges.
@@ -35042,18 +41360,18 @@ var ConfigError = class extends GateError {
   location;
   /** The offending setting, as a path such as `review.rules[0].count`. */
   setting;
-  constructor(message, location, setting, options) {
-    super(formatLocated(message, location), options);
-    this.location = location;
+  constructor(message, location2, setting, options) {
+    super(formatLocated(message, location2), options);
+    this.location = location2;
     this.setting = setting;
   }
 };
-function formatLocated(message, location) {
-  if (!location) return message;
-  let where = location.file;
-  if (location.line !== void 0) {
-    where += `:${location.line}`;
-    if (location.column !== void 0) where += `:${location.column}`;
+function formatLocated(message, location2) {
+  if (!location2) return message;
+  let where = location2.file;
+  if (location2.line !== void 0) {
+    where += `:${location2.line}`;
+    if (location2.column !== void 0) where += `:${location2.column}`;
   }
   return `${where}: ${message}`;
 }
@@ -37904,7 +44222,7 @@ var Minimatch = class {
   // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
   secondPhasePreProcess(globParts) {
     const keys = /* @__PURE__ */ new Set();
-    const rows2 = globParts.filter((parts) => {
+    const rows3 = globParts.filter((parts) => {
       const key2 = parts.join("/");
       if (keys.has(key2))
         return false;
@@ -37912,7 +44230,7 @@ var Minimatch = class {
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
-    for (const parts of rows2) {
+    for (const parts of rows3) {
       const s = [];
       for (let i = 0; i < parts.length; i++) {
         if (parts[i] === "*")
@@ -37921,10 +44239,10 @@ var Minimatch = class {
       if (s.length)
         stars.set(s.join(","), s);
     }
-    if (!stars.size || rows2.length * stars.size > 1e5)
-      return rows2;
+    if (!stars.size || rows3.length * stars.size > 1e5)
+      return rows3;
     const { dot } = this.options;
-    return rows2.filter((parts) => {
+    return rows3.filter((parts) => {
       for (const s of stars.values()) {
         if (s[s.length - 1] >= parts.length)
           continue;
@@ -38301,11 +44619,11 @@ function dirName(path3) {
 // src/sync/context.ts
 function onceReporter(ctx) {
   const seen = /* @__PURE__ */ new Set();
-  return (rule5, f) => {
-    const k = [rule5, f.file, f.pos.line, f.pos.column, f.subject ?? "", f.key ?? ""].join("\0");
+  return (rule6, f) => {
+    const k = [rule6, f.file, f.pos.line, f.pos.column, f.subject ?? "", f.key ?? ""].join("\0");
     if (seen.has(k)) return;
     seen.add(k);
-    ctx.report(rule5, f);
+    ctx.report(rule6, f);
   };
 }
 function about(r, pos, message, fix, key2) {
@@ -38808,9 +45126,9 @@ function checkSyncFailWave(report, r) {
 }
 function checkLocation(report, r) {
   for (const key2 of ANNOTATION_ONLY_KEYS) {
-    const label = r.labels.get(key2);
-    if (label && !r.annotations.has(key2)) {
-      report("wave-wrong-location", about(r, label.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
+    const label2 = r.labels.get(key2);
+    if (label2 && !r.annotations.has(key2)) {
+      report("wave-wrong-location", about(r, label2.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
     }
   }
   const tpl = podTemplatePath(r);
@@ -41780,9 +48098,9 @@ function initializeContent(effects) {
       previous3.next = token;
     }
     previous3 = token;
-    return data(code2);
+    return data2(code2);
   }
-  function data(code2) {
+  function data2(code2) {
     if (code2 === null) {
       effects.exit("chunkText");
       effects.exit("paragraph");
@@ -41795,7 +48113,7 @@ function initializeContent(effects) {
       return lineStart;
     }
     effects.consume(code2);
-    return data;
+    return data2;
   }
 }
 
@@ -41898,14 +48216,14 @@ function addImplementation(editMap, at2, remove, add, before) {
 }
 
 // node_modules/micromark/lib/initialize/document.js
-var document = {
+var document2 = {
   tokenize: initializeDocument
 };
 var containerConstruct = {
   tokenize: tokenizeContainer
 };
 function initializeDocument(effects) {
-  const self = this;
+  const self2 = this;
   const stack = [];
   let continued = 0;
   let childFlow;
@@ -41915,39 +48233,39 @@ function initializeDocument(effects) {
   function start(code2) {
     if (continued < stack.length) {
       const item = stack[continued];
-      self.containerState = item[1];
+      self2.containerState = item[1];
       return effects.attempt(item[0].continuation, documentContinue, checkNewContainers)(code2);
     }
     return checkNewContainers(code2);
   }
   function documentContinue(code2) {
     continued++;
-    if (self.containerState._closeFlow) {
-      self.containerState._closeFlow = void 0;
+    if (self2.containerState._closeFlow) {
+      self2.containerState._closeFlow = void 0;
       if (childFlow) {
         closeFlow();
       }
-      const indexBeforeExits = self.events.length;
+      const indexBeforeExits = self2.events.length;
       let indexBeforeFlow = indexBeforeExits;
       let point3;
       while (indexBeforeFlow--) {
-        if (self.events[indexBeforeFlow][0] === "exit" && self.events[indexBeforeFlow][1].type === "chunkFlow") {
-          point3 = self.events[indexBeforeFlow][1].end;
+        if (self2.events[indexBeforeFlow][0] === "exit" && self2.events[indexBeforeFlow][1].type === "chunkFlow") {
+          point3 = self2.events[indexBeforeFlow][1].end;
           break;
         }
       }
       exitContainers(continued);
       let index2 = indexBeforeExits;
-      while (index2 < self.events.length) {
-        self.events[index2][1].end = {
+      while (index2 < self2.events.length) {
+        self2.events[index2][1].end = {
           ...point3
         };
         index2++;
       }
       const editMap = new EditMap();
-      editMap.add(indexBeforeFlow + 1, 0, self.events.slice(indexBeforeExits));
+      editMap.add(indexBeforeFlow + 1, 0, self2.events.slice(indexBeforeExits));
       editMap.add(indexBeforeExits, index2 - indexBeforeExits, []);
-      editMap.consume(self.events);
+      editMap.consume(self2.events);
       return checkNewContainers(code2);
     }
     return start(code2);
@@ -41960,9 +48278,9 @@ function initializeDocument(effects) {
       if (childFlow.currentConstruct && childFlow.currentConstruct.concrete) {
         return flowStart(code2);
       }
-      self.interrupt = Boolean(childFlow.currentConstruct && !childFlow._gfmTableDynamicInterruptHack);
+      self2.interrupt = Boolean(childFlow.currentConstruct && !childFlow._gfmTableDynamicInterruptHack);
     }
-    self.containerState = {};
+    self2.containerState = {};
     return effects.check(containerConstruct, thereIsANewContainer, thereIsNoNewContainer)(code2);
   }
   function thereIsANewContainer(code2) {
@@ -41973,17 +48291,17 @@ function initializeDocument(effects) {
     return documentContinued(code2);
   }
   function thereIsNoNewContainer(code2) {
-    self.parser.lazy[self.now().line] = continued !== stack.length;
-    lineStartOffset = self.now().offset;
+    self2.parser.lazy[self2.now().line] = continued !== stack.length;
+    lineStartOffset = self2.now().offset;
     return flowStart(code2);
   }
   function documentContinued(code2) {
-    self.containerState = {};
+    self2.containerState = {};
     return effects.attempt(containerConstruct, containerContinue, flowStart)(code2);
   }
   function containerContinue(code2) {
     continued++;
-    stack.push([self.currentConstruct, self.containerState]);
+    stack.push([self2.currentConstruct, self2.containerState]);
     return documentContinued(code2);
   }
   function flowStart(code2) {
@@ -41995,7 +48313,7 @@ function initializeDocument(effects) {
       effects.consume(code2);
       return;
     }
-    childFlow = childFlow || self.parser.flow(self.now());
+    childFlow = childFlow || self2.parser.flow(self2.now());
     effects.enter("chunkFlow", {
       _tokenizer: childFlow,
       contentType: "flow",
@@ -42014,14 +48332,14 @@ function initializeDocument(effects) {
       effects.consume(code2);
       writeToChild(effects.exit("chunkFlow"));
       continued = 0;
-      self.interrupt = void 0;
+      self2.interrupt = void 0;
       return start;
     }
     effects.consume(code2);
     return flowContinue;
   }
   function writeToChild(token, endOfFile) {
-    const stream = self.sliceStream(token);
+    const stream = self2.sliceStream(token);
     if (endOfFile) {
       stream.push(null);
     }
@@ -42032,7 +48350,7 @@ function initializeDocument(effects) {
     childToken = token;
     childFlow.defineSkip(token.start);
     childFlow.write(stream);
-    if (self.parser.lazy[token.start.line]) {
+    if (self2.parser.lazy[token.start.line]) {
       let index2 = childFlow.events.length;
       while (index2--) {
         if (
@@ -42044,14 +48362,14 @@ function initializeDocument(effects) {
           return;
         }
       }
-      const indexBeforeExits = self.events.length;
+      const indexBeforeExits = self2.events.length;
       let indexBeforeFlow = indexBeforeExits;
       let seen;
       let point3;
       while (indexBeforeFlow--) {
-        if (self.events[indexBeforeFlow][0] === "exit" && self.events[indexBeforeFlow][1].type === "chunkFlow") {
+        if (self2.events[indexBeforeFlow][0] === "exit" && self2.events[indexBeforeFlow][1].type === "chunkFlow") {
           if (seen) {
-            point3 = self.events[indexBeforeFlow][1].end;
+            point3 = self2.events[indexBeforeFlow][1].end;
             break;
           }
           seen = true;
@@ -42059,24 +48377,24 @@ function initializeDocument(effects) {
       }
       exitContainers(continued);
       index2 = indexBeforeExits;
-      while (index2 < self.events.length) {
-        self.events[index2][1].end = {
+      while (index2 < self2.events.length) {
+        self2.events[index2][1].end = {
           ...point3
         };
         index2++;
       }
       const editMap = new EditMap();
-      editMap.add(indexBeforeFlow + 1, 0, self.events.slice(indexBeforeExits));
+      editMap.add(indexBeforeFlow + 1, 0, self2.events.slice(indexBeforeExits));
       editMap.add(indexBeforeExits, index2 - indexBeforeExits, []);
-      editMap.consume(self.events);
+      editMap.consume(self2.events);
     }
   }
   function exitContainers(size) {
     let index2 = stack.length;
     while (index2-- > size) {
       const entry = stack[index2];
-      self.containerState = entry[1];
-      entry[0].exit.call(self, effects);
+      self2.containerState = entry[1];
+      entry[0].exit.call(self2, effects);
     }
     stack.length = size;
   }
@@ -42084,7 +48402,7 @@ function initializeDocument(effects) {
     childFlow.write([null]);
     childToken = void 0;
     childFlow = void 0;
-    self.containerState._closeFlow = void 0;
+    self2.containerState._closeFlow = void 0;
   }
 }
 function tokenizeContainer(effects, ok3, nok) {
@@ -42364,11 +48682,11 @@ var blockQuote = {
   tokenize: tokenizeBlockQuoteStart
 };
 function tokenizeBlockQuoteStart(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return start;
   function start(code2) {
     if (code2 === 62) {
-      const state = self.containerState;
+      const state = self2.containerState;
       if (!state.open) {
         effects.enter("blockQuote", {
           _container: true
@@ -42396,11 +48714,11 @@ function tokenizeBlockQuoteStart(effects, ok3, nok) {
   }
 }
 function tokenizeBlockQuoteContinuation(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return contStart;
   function contStart(code2) {
     if (markdownSpace(code2)) {
-      return factorySpace(effects, contBefore, "linePrefix", self.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2);
+      return factorySpace(effects, contBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2);
     }
     return contBefore(code2);
   }
@@ -42444,7 +48762,7 @@ var characterReference = {
   tokenize: tokenizeCharacterReference
 };
 function tokenizeCharacterReference(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let size = 0;
   let max;
   let test;
@@ -42486,7 +48804,7 @@ function tokenizeCharacterReference(effects, ok3, nok) {
   function value(code2) {
     if (code2 === 59 && size) {
       const token = effects.exit("characterReferenceValue");
-      if (test === asciiAlphanumeric && !decodeNamedCharacterReference(self.sliceSerialize(token))) {
+      if (test === asciiAlphanumeric && !decodeNamedCharacterReference(self2.sliceSerialize(token))) {
         return nok(code2);
       }
       effects.enter("characterReferenceMarker");
@@ -42509,7 +48827,7 @@ var nonLazyContinuation = {
   tokenize: tokenizeNonLazyContinuation
 };
 function tokenizeNonLazyContinuation(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return start;
   function start(code2) {
     if (code2 === null) {
@@ -42521,7 +48839,7 @@ function tokenizeNonLazyContinuation(effects, ok3, nok) {
     return after;
   }
   function after(code2) {
-    return self.parser.lazy[self.now().line] ? nok(code2) : ok3(code2);
+    return self2.parser.lazy[self2.now().line] ? nok(code2) : ok3(code2);
   }
 }
 
@@ -42532,7 +48850,7 @@ var codeFenced = {
   tokenize: tokenizeCodeFenced
 };
 function tokenizeCodeFenced(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   const closeStart = {
     partial: true,
     tokenize: tokenizeCloseStart
@@ -42545,7 +48863,7 @@ function tokenizeCodeFenced(effects, ok3, nok) {
     return beforeSequenceOpen(code2);
   }
   function beforeSequenceOpen(code2) {
-    const tail = self.events[self.events.length - 1];
+    const tail = self2.events[self2.events.length - 1];
     initialPrefix = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
     marker = code2;
     effects.enter("codeFenced");
@@ -42568,7 +48886,7 @@ function tokenizeCodeFenced(effects, ok3, nok) {
   function infoBefore(code2) {
     if (code2 === null || markdownLineEnding(code2)) {
       effects.exit("codeFencedFence");
-      return self.interrupt ? ok3(code2) : effects.check(nonLazyContinuation, atNonLazyBreak, after)(code2);
+      return self2.interrupt ? ok3(code2) : effects.check(nonLazyContinuation, atNonLazyBreak, after)(code2);
     }
     effects.enter("codeFencedFenceInfo");
     effects.enter("chunkString", {
@@ -42657,7 +48975,7 @@ function tokenizeCodeFenced(effects, ok3, nok) {
     }
     function start2(code2) {
       effects2.enter("codeFencedFence");
-      return markdownSpace(code2) ? factorySpace(effects2, beforeSequenceClose, "linePrefix", self.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2) : beforeSequenceClose(code2);
+      return markdownSpace(code2) ? factorySpace(effects2, beforeSequenceClose, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2) : beforeSequenceClose(code2);
     }
     function beforeSequenceClose(code2) {
       if (code2 === marker) {
@@ -42727,10 +49045,10 @@ function tokenizeCodeIndented(effects, ok3, nok) {
   }
 }
 function tokenizeFurtherStart(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return furtherStart2;
   function furtherStart2(code2) {
-    if (self.parser.lazy[self.now().line]) {
+    if (self2.parser.lazy[self2.now().line]) {
       return nok(code2);
     }
     if (markdownLineEnding(code2)) {
@@ -42794,7 +49112,7 @@ function previous(code2) {
   return code2 !== 96 || this.events[this.events.length - 1][1].type === "characterEscape";
 }
 function tokenizeCodeText(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let sizeOpen = 0;
   let size;
   let token;
@@ -42835,15 +49153,15 @@ function tokenizeCodeText(effects, ok3, nok) {
       return between;
     }
     effects.enter("codeTextData");
-    return data(code2);
+    return data2(code2);
   }
-  function data(code2) {
+  function data2(code2) {
     if (code2 === null || code2 === 32 || code2 === 96 || markdownLineEnding(code2)) {
       effects.exit("codeTextData");
       return between(code2);
     }
     effects.consume(code2);
-    return data;
+    return data2;
   }
   function sequenceClose(code2) {
     if (code2 === 96) {
@@ -42857,7 +49175,7 @@ function tokenizeCodeText(effects, ok3, nok) {
       return ok3(code2);
     }
     token.type = "codeTextData";
-    return data(code2);
+    return data2(code2);
   }
 }
 
@@ -43257,7 +49575,7 @@ function tokenizeContent(effects, ok3) {
   }
 }
 function tokenizeContinuation(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return startLookahead;
   function startLookahead(code2) {
     effects.exit("chunkContent");
@@ -43270,11 +49588,11 @@ function tokenizeContinuation(effects, ok3, nok) {
     if (code2 === null || markdownLineEnding(code2)) {
       return nok(code2);
     }
-    const tail = self.events[self.events.length - 1];
-    if (!self.parser.constructs.disable.null.includes("codeIndented") && tail && tail[1].type === "linePrefix" && tail[2].sliceSerialize(tail[1], true).length >= 4) {
+    const tail = self2.events[self2.events.length - 1];
+    if (!self2.parser.constructs.disable.null.includes("codeIndented") && tail && tail[1].type === "linePrefix" && tail[2].sliceSerialize(tail[1], true).length >= 4) {
       return ok3(code2);
     }
-    return effects.interrupt(self.parser.constructs.flow, nok, ok3)(code2);
+    return effects.interrupt(self2.parser.constructs.flow, nok, ok3)(code2);
   }
 }
 
@@ -43372,7 +49690,7 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
 
 // node_modules/micromark-factory-label/index.js
 function factoryLabel(effects, ok3, nok, type, markerType, stringType) {
-  const self = this;
+  const self2 = this;
   let size = 0;
   let seen;
   return start;
@@ -43390,7 +49708,7 @@ function factoryLabel(effects, ok3, nok, type, markerType, stringType) {
     // which doesn’t need this.
     // Hidden footnotes hook.
     /* c8 ignore next 3 */
-    code2 === 94 && !size && "_hiddenFootnoteSupport" in self.parser.constructs) {
+    code2 === 94 && !size && "_hiddenFootnoteSupport" in self2.parser.constructs) {
       return nok(code2);
     }
     if (code2 === 93) {
@@ -43522,7 +49840,7 @@ var titleBefore = {
   tokenize: tokenizeTitleBefore
 };
 function tokenizeDefinition(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let identifier;
   return start;
   function start(code2) {
@@ -43531,7 +49849,7 @@ function tokenizeDefinition(effects, ok3, nok) {
   }
   function before(code2) {
     return factoryLabel.call(
-      self,
+      self2,
       effects,
       labelAfter,
       // Note: we don’t need to reset the way `markdown-rs` does.
@@ -43542,7 +49860,7 @@ function tokenizeDefinition(effects, ok3, nok) {
     )(code2);
   }
   function labelAfter(code2) {
-    identifier = normalizeIdentifier(self.sliceSerialize(self.events[self.events.length - 1][1]).slice(1, -1));
+    identifier = normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1));
     if (code2 === 58) {
       effects.enter("definitionMarker");
       effects.consume(code2);
@@ -43576,7 +49894,7 @@ function tokenizeDefinition(effects, ok3, nok) {
   function afterWhitespace(code2) {
     if (code2 === null || markdownLineEnding(code2)) {
       effects.exit("definition");
-      self.parser.defined.push(identifier);
+      self2.parser.defined.push(identifier);
       return ok3(code2);
     }
     return nok(code2);
@@ -43688,7 +50006,7 @@ function tokenizeHeadingAtx(effects, ok3, nok) {
       return factorySpace(effects, atBreak, "whitespace")(code2);
     }
     effects.enter("atxHeadingText");
-    return data(code2);
+    return data2(code2);
   }
   function sequenceFurther(code2) {
     if (code2 === 35) {
@@ -43698,13 +50016,13 @@ function tokenizeHeadingAtx(effects, ok3, nok) {
     effects.exit("atxHeadingSequence");
     return atBreak(code2);
   }
-  function data(code2) {
+  function data2(code2) {
     if (code2 === null || code2 === 35 || markdownLineEndingOrSpace(code2)) {
       effects.exit("atxHeadingText");
       return atBreak(code2);
     }
     effects.consume(code2);
-    return data;
+    return data2;
   }
 }
 
@@ -43801,7 +50119,7 @@ function resolveToHtmlFlow(events) {
   return events;
 }
 function tokenizeHtmlFlow(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let marker;
   let closingTag;
   let buffer;
@@ -43830,7 +50148,7 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
     if (code2 === 63) {
       effects.consume(code2);
       marker = 3;
-      return self.interrupt ? ok3 : continuationDeclarationInside;
+      return self2.interrupt ? ok3 : continuationDeclarationInside;
     }
     if (asciiAlpha(code2)) {
       effects.consume(code2);
@@ -43854,14 +50172,14 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
     if (asciiAlpha(code2)) {
       effects.consume(code2);
       marker = 4;
-      return self.interrupt ? ok3 : continuationDeclarationInside;
+      return self2.interrupt ? ok3 : continuationDeclarationInside;
     }
     return nok(code2);
   }
   function commentOpenInside(code2) {
     if (code2 === 45) {
       effects.consume(code2);
-      return self.interrupt ? ok3 : continuationDeclarationInside;
+      return self2.interrupt ? ok3 : continuationDeclarationInside;
     }
     return nok(code2);
   }
@@ -43870,7 +50188,7 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
     if (code2 === value.charCodeAt(index2++)) {
       effects.consume(code2);
       if (index2 === value.length) {
-        return self.interrupt ? ok3 : continuation;
+        return self2.interrupt ? ok3 : continuation;
       }
       return cdataOpenInside;
     }
@@ -43890,7 +50208,7 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
       const name = buffer.toLowerCase();
       if (!slash && !closingTag && htmlRawNames.includes(name)) {
         marker = 1;
-        return self.interrupt ? ok3(code2) : continuation(code2);
+        return self2.interrupt ? ok3(code2) : continuation(code2);
       }
       if (htmlBlockNames.includes(buffer.toLowerCase())) {
         marker = 6;
@@ -43898,10 +50216,10 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
           effects.consume(code2);
           return basicSelfClosing;
         }
-        return self.interrupt ? ok3(code2) : continuation(code2);
+        return self2.interrupt ? ok3(code2) : continuation(code2);
       }
       marker = 7;
-      return self.interrupt && !self.parser.lazy[self.now().line] ? nok(code2) : closingTag ? completeClosingTagAfter(code2) : completeAttributeNameBefore(code2);
+      return self2.interrupt && !self2.parser.lazy[self2.now().line] ? nok(code2) : closingTag ? completeClosingTagAfter(code2) : completeAttributeNameBefore(code2);
     }
     if (code2 === 45 || asciiAlphanumeric(code2)) {
       effects.consume(code2);
@@ -43913,7 +50231,7 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
   function basicSelfClosing(code2) {
     if (code2 === 62) {
       effects.consume(code2);
-      return self.interrupt ? ok3 : continuation;
+      return self2.interrupt ? ok3 : continuation;
     }
     return nok(code2);
   }
@@ -44140,7 +50458,7 @@ var htmlText = {
   tokenize: tokenizeHtmlText
 };
 function tokenizeHtmlText(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let marker;
   let index2;
   let returnState;
@@ -44432,7 +50750,7 @@ function tokenizeHtmlText(effects, ok3, nok) {
     return lineEndingAfter;
   }
   function lineEndingAfter(code2) {
-    return markdownSpace(code2) ? factorySpace(effects, lineEndingAfterPrefix, "linePrefix", self.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2) : lineEndingAfterPrefix(code2);
+    return markdownSpace(code2) ? factorySpace(effects, lineEndingAfterPrefix, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2) : lineEndingAfterPrefix(code2);
   }
   function lineEndingAfterPrefix(code2) {
     effects.enter("htmlTextData");
@@ -44509,7 +50827,7 @@ function resolveToLabelEnd(events, context) {
       ...events[events.length - 1][1].end
     }
   };
-  const label = {
+  const label2 = {
     type: "label",
     start: {
       ...events[open2][1].start
@@ -44527,19 +50845,19 @@ function resolveToLabelEnd(events, context) {
       ...events[close - 2][1].start
     }
   };
-  media = [["enter", group, context], ["enter", label, context]];
+  media = [["enter", group, context], ["enter", label2, context]];
   media = push(media, events.slice(open2 + 1, open2 + offset + 3));
   media = push(media, [["enter", text4, context]]);
   media = push(media, resolveAll(context.parser.constructs.insideSpan.null, events.slice(open2 + offset + 4, close - 3), context));
-  media = push(media, [["exit", text4, context], events[close - 2], events[close - 1], ["exit", label, context]]);
+  media = push(media, [["exit", text4, context], events[close - 2], events[close - 1], ["exit", label2, context]]);
   media = push(media, events.slice(close + 1));
   media = push(media, [["exit", group, context]]);
   splice(events, open2, events.length, media);
   return events;
 }
 function tokenizeLabelEnd(effects, ok3, nok) {
-  const self = this;
-  const labelStarts = self._labelStarts;
+  const self2 = this;
+  const labelStarts = self2._labelStarts;
   let labelStart;
   let defined;
   if (labelStarts) {
@@ -44556,9 +50874,9 @@ function tokenizeLabelEnd(effects, ok3, nok) {
     if (labelStart._inactive) {
       return labelEndNok(code2);
     }
-    defined = self.parser.defined.includes(normalizeIdentifier(self.sliceSerialize({
+    defined = self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize({
       start: labelStart.end,
-      end: self.now()
+      end: self2.now()
     })));
     effects.enter("labelEnd");
     effects.enter("labelMarker");
@@ -44633,13 +50951,13 @@ function tokenizeResource(effects, ok3, nok) {
   }
 }
 function tokenizeReferenceFull(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return referenceFull;
   function referenceFull(code2) {
-    return factoryLabel.call(self, effects, referenceFullAfter, referenceFullMissing, "reference", "referenceMarker", "referenceString")(code2);
+    return factoryLabel.call(self2, effects, referenceFullAfter, referenceFullMissing, "reference", "referenceMarker", "referenceString")(code2);
   }
   function referenceFullAfter(code2) {
-    return self.parser.defined.includes(normalizeIdentifier(self.sliceSerialize(self.events[self.events.length - 1][1]).slice(1, -1))) ? ok3(code2) : nok(code2);
+    return self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1))) ? ok3(code2) : nok(code2);
   }
   function referenceFullMissing(code2) {
     return nok(code2);
@@ -44673,7 +50991,7 @@ var labelStartImage = {
   tokenize: tokenizeLabelStartImage
 };
 function tokenizeLabelStartImage(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let labelImage;
   return start;
   function start(code2) {
@@ -44694,11 +51012,11 @@ function tokenizeLabelStartImage(effects, ok3, nok) {
     return nok(code2);
   }
   function after(code2) {
-    if (code2 === 94 && "_hiddenFootnoteSupport" in self.parser.constructs) {
+    if (code2 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
       return nok(code2);
     }
-    self._labelStarts = self._labelStarts || [];
-    self._labelStarts.push(labelImage);
+    self2._labelStarts = self2._labelStarts || [];
+    self2._labelStarts.push(labelImage);
     return ok3(code2);
   }
 }
@@ -44710,7 +51028,7 @@ var labelStartLink = {
   tokenize: tokenizeLabelStartLink
 };
 function tokenizeLabelStartLink(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let labelLink;
   return start;
   function start(code2) {
@@ -44722,11 +51040,11 @@ function tokenizeLabelStartLink(effects, ok3, nok) {
     return after;
   }
   function after(code2) {
-    if (code2 === 94 && "_hiddenFootnoteSupport" in self.parser.constructs) {
+    if (code2 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
       return nok(code2);
     }
-    self._labelStarts = self._labelStarts || [];
-    self._labelStarts.push(labelLink);
+    self2._labelStarts = self2._labelStarts || [];
+    self2._labelStarts.push(labelLink);
     return ok3(code2);
   }
 }
@@ -44803,16 +51121,16 @@ var indentConstruct = {
   tokenize: tokenizeIndent
 };
 function tokenizeListStart(effects, ok3, nok) {
-  const self = this;
-  const tail = self.events[self.events.length - 1];
+  const self2 = this;
+  const tail = self2.events[self2.events.length - 1];
   let initialSize = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
   let size = 0;
   return start;
   function start(code2) {
-    const kind = self.containerState.type || (code2 === 42 || code2 === 43 || code2 === 45 ? "listUnordered" : "listOrdered");
-    if (kind === "listUnordered" ? !self.containerState.marker || code2 === self.containerState.marker : asciiDigit(code2)) {
-      if (!self.containerState.type) {
-        self.containerState.type = kind;
+    const kind = self2.containerState.type || (code2 === 42 || code2 === 43 || code2 === 45 ? "listUnordered" : "listOrdered");
+    if (kind === "listUnordered" ? !self2.containerState.marker || code2 === self2.containerState.marker : asciiDigit(code2)) {
+      if (!self2.containerState.type) {
+        self2.containerState.type = kind;
         effects.enter(kind, {
           _container: true
         });
@@ -44821,7 +51139,7 @@ function tokenizeListStart(effects, ok3, nok) {
         effects.enter("listItemPrefix");
         return code2 === 42 || code2 === 45 ? effects.check(thematicBreak, nok, atMarker)(code2) : atMarker(code2);
       }
-      if (!self.interrupt || code2 === 49) {
+      if (!self2.interrupt || code2 === 49) {
         effects.enter("listItemPrefix");
         effects.enter("listItemValue");
         return inside(code2);
@@ -44834,7 +51152,7 @@ function tokenizeListStart(effects, ok3, nok) {
       effects.consume(code2);
       return inside;
     }
-    if ((!self.interrupt || size < 2) && (self.containerState.marker ? code2 === self.containerState.marker : code2 === 41 || code2 === 46)) {
+    if ((!self2.interrupt || size < 2) && (self2.containerState.marker ? code2 === self2.containerState.marker : code2 === 41 || code2 === 46)) {
       effects.exit("listItemValue");
       return atMarker(code2);
     }
@@ -44844,16 +51162,16 @@ function tokenizeListStart(effects, ok3, nok) {
     effects.enter("listItemMarker");
     effects.consume(code2);
     effects.exit("listItemMarker");
-    self.containerState.marker = self.containerState.marker || code2;
+    self2.containerState.marker = self2.containerState.marker || code2;
     return effects.check(
       blankLine,
       // Can’t be empty when interrupting.
-      self.interrupt ? nok : onBlank,
+      self2.interrupt ? nok : onBlank,
       effects.attempt(listItemPrefixWhitespaceConstruct, endOfPrefix, otherPrefix)
     );
   }
   function onBlank(code2) {
-    self.containerState.initialBlankLine = true;
+    self2.containerState.initialBlankLine = true;
     initialSize++;
     return endOfPrefix(code2);
   }
@@ -44867,50 +51185,50 @@ function tokenizeListStart(effects, ok3, nok) {
     return nok(code2);
   }
   function endOfPrefix(code2) {
-    self.containerState.size = initialSize + self.sliceSerialize(effects.exit("listItemPrefix"), true).length;
+    self2.containerState.size = initialSize + self2.sliceSerialize(effects.exit("listItemPrefix"), true).length;
     return ok3(code2);
   }
 }
 function tokenizeListContinuation(effects, ok3, nok) {
-  const self = this;
-  self.containerState._closeFlow = void 0;
+  const self2 = this;
+  self2.containerState._closeFlow = void 0;
   return effects.check(blankLine, onBlank, notBlank);
   function onBlank(code2) {
-    self.containerState.furtherBlankLines = self.containerState.furtherBlankLines || self.containerState.initialBlankLine;
-    return factorySpace(effects, ok3, "listItemIndent", self.containerState.size + 1)(code2);
+    self2.containerState.furtherBlankLines = self2.containerState.furtherBlankLines || self2.containerState.initialBlankLine;
+    return factorySpace(effects, ok3, "listItemIndent", self2.containerState.size + 1)(code2);
   }
   function notBlank(code2) {
-    if (self.containerState.furtherBlankLines || !markdownSpace(code2)) {
-      self.containerState.furtherBlankLines = void 0;
-      self.containerState.initialBlankLine = void 0;
+    if (self2.containerState.furtherBlankLines || !markdownSpace(code2)) {
+      self2.containerState.furtherBlankLines = void 0;
+      self2.containerState.initialBlankLine = void 0;
       return notInCurrentItem(code2);
     }
-    self.containerState.furtherBlankLines = void 0;
-    self.containerState.initialBlankLine = void 0;
+    self2.containerState.furtherBlankLines = void 0;
+    self2.containerState.initialBlankLine = void 0;
     return effects.attempt(indentConstruct, ok3, notInCurrentItem)(code2);
   }
   function notInCurrentItem(code2) {
-    self.containerState._closeFlow = true;
-    self.interrupt = void 0;
-    return factorySpace(effects, effects.attempt(list, ok3, nok), "linePrefix", self.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2);
+    self2.containerState._closeFlow = true;
+    self2.interrupt = void 0;
+    return factorySpace(effects, effects.attempt(list, ok3, nok), "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2);
   }
 }
 function tokenizeIndent(effects, ok3, nok) {
-  const self = this;
-  return factorySpace(effects, afterPrefix, "listItemIndent", self.containerState.size + 1);
+  const self2 = this;
+  return factorySpace(effects, afterPrefix, "listItemIndent", self2.containerState.size + 1);
   function afterPrefix(code2) {
-    const tail = self.events[self.events.length - 1];
-    return tail && tail[1].type === "listItemIndent" && tail[2].sliceSerialize(tail[1], true).length === self.containerState.size ? ok3(code2) : nok(code2);
+    const tail = self2.events[self2.events.length - 1];
+    return tail && tail[1].type === "listItemIndent" && tail[2].sliceSerialize(tail[1], true).length === self2.containerState.size ? ok3(code2) : nok(code2);
   }
 }
 function tokenizeListEnd(effects) {
   effects.exit(this.containerState.type);
 }
 function tokenizeListItemPrefixWhitespace(effects, ok3, nok) {
-  const self = this;
-  return factorySpace(effects, afterPrefix, "listItemPrefixWhitespace", self.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4 + 1);
+  const self2 = this;
+  return factorySpace(effects, afterPrefix, "listItemPrefixWhitespace", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4 + 1);
   function afterPrefix(code2) {
-    const tail = self.events[self.events.length - 1];
+    const tail = self2.events[self2.events.length - 1];
     return !markdownSpace(code2) && tail && tail[1].type === "listItemPrefixWhitespace" ? ok3(code2) : nok(code2);
   }
 }
@@ -44969,19 +51287,19 @@ function resolveToSetextUnderline(events, context) {
   return events;
 }
 function tokenizeSetextUnderline(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let marker;
   return start;
   function start(code2) {
-    let index2 = self.events.length;
+    let index2 = self2.events.length;
     let paragraph;
     while (index2--) {
-      if (self.events[index2][1].type !== "lineEnding" && self.events[index2][1].type !== "linePrefix" && self.events[index2][1].type !== "content") {
-        paragraph = self.events[index2][1].type === "paragraph";
+      if (self2.events[index2][1].type !== "lineEnding" && self2.events[index2][1].type !== "linePrefix" && self2.events[index2][1].type !== "content") {
+        paragraph = self2.events[index2][1].type === "paragraph";
         break;
       }
     }
-    if (!self.parser.lazy[self.now().line] && (self.interrupt || paragraph)) {
+    if (!self2.parser.lazy[self2.now().line] && (self2.interrupt || paragraph)) {
       effects.enter("setextHeadingLine");
       marker = code2;
       return before(code2);
@@ -45014,7 +51332,7 @@ var flow = {
   tokenize: initializeFlow
 };
 function initializeFlow(effects) {
-  const self = this;
+  const self2 = this;
   const initial = effects.attempt(
     // Try to parse a blank line.
     blankLine,
@@ -45031,7 +51349,7 @@ function initializeFlow(effects) {
     effects.enter("lineEndingBlank");
     effects.consume(code2);
     effects.exit("lineEndingBlank");
-    self.currentConstruct = void 0;
+    self2.currentConstruct = void 0;
     return initial;
   }
   function afterConstruct(code2) {
@@ -45042,7 +51360,7 @@ function initializeFlow(effects) {
     effects.enter("lineEnding");
     effects.consume(code2);
     effects.exit("lineEnding");
-    self.currentConstruct = void 0;
+    self2.currentConstruct = void 0;
     return initial;
   }
 }
@@ -45059,7 +51377,7 @@ function initializeFactory(field) {
     tokenize: initializeText
   };
   function initializeText(effects) {
-    const self = this;
+    const self2 = this;
     const constructs2 = this.parser.constructs[field];
     const text4 = effects.attempt(constructs2, start, notText);
     return start;
@@ -45073,15 +51391,15 @@ function initializeFactory(field) {
       }
       effects.enter("data");
       effects.consume(code2);
-      return data;
+      return data2;
     }
-    function data(code2) {
+    function data2(code2) {
       if (atBreak(code2)) {
         effects.exit("data");
         return text4(code2);
       }
       effects.consume(code2);
-      return data;
+      return data2;
     }
     function atBreak(code2) {
       if (code2 === null) {
@@ -45092,7 +51410,7 @@ function initializeFactory(field) {
       if (list2) {
         while (++index2 < list2.length) {
           const item = list2[index2];
-          if (!item.previous || item.previous.call(self, self.previous)) {
+          if (!item.previous || item.previous.call(self2, self2.previous)) {
             return true;
           }
         }
@@ -45129,8 +51447,8 @@ function resolveAllLineSuffixes(events, context) {
   let eventIndex = 0;
   while (++eventIndex <= events.length) {
     if ((eventIndex === events.length || events[eventIndex][1].type === "lineEnding") && events[eventIndex - 1][1].type === "data") {
-      const data = events[eventIndex - 1][1];
-      const chunks = context.sliceStream(data);
+      const data2 = events[eventIndex - 1][1];
+      const chunks = context.sliceStream(data2);
       let index2 = chunks.length;
       let bufferIndex = -1;
       let size = 0;
@@ -45163,21 +51481,21 @@ function resolveAllLineSuffixes(events, context) {
         const token = {
           type: eventIndex === events.length || tabs || size < 2 ? "lineSuffix" : "hardBreakTrailing",
           start: {
-            _bufferIndex: index2 ? bufferIndex : data.start._bufferIndex + bufferIndex,
-            _index: data.start._index + index2,
-            line: data.end.line,
-            column: data.end.column - size,
-            offset: data.end.offset - size
+            _bufferIndex: index2 ? bufferIndex : data2.start._bufferIndex + bufferIndex,
+            _index: data2.start._index + index2,
+            line: data2.end.line,
+            column: data2.end.column - size,
+            offset: data2.end.offset - size
           },
           end: {
-            ...data.end
+            ...data2.end
           }
         };
-        data.end = {
+        data2.end = {
           ...token.start
         };
-        if (data.start.offset === data.end.offset) {
-          Object.assign(data, token);
+        if (data2.start.offset === data2.end.offset) {
+          Object.assign(data2, token);
         } else {
           editMap.add(eventIndex, 0, [["enter", token, context], ["exit", token, context]]);
         }
@@ -45195,14 +51513,14 @@ __export(constructs_exports, {
   attentionMarkers: () => attentionMarkers,
   contentInitial: () => contentInitial,
   disable: () => disable,
-  document: () => document2,
+  document: () => document3,
   flow: () => flow2,
   flowInitial: () => flowInitial,
   insideSpan: () => insideSpan,
   string: () => string2,
   text: () => text2
 });
-var document2 = {
+var document3 = {
   [42]: list,
   [43]: list,
   [45]: list,
@@ -45601,7 +51919,7 @@ function parse(options) {
     constructs: constructs2,
     content: create(content),
     defined: [],
-    document: create(document),
+    document: create(document2),
     flow: create(flow),
     lazy: {},
     string: create(string),
@@ -45858,7 +52176,7 @@ function compiler(options) {
     }
   };
   configure(config, (options || {}).mdastExtensions || []);
-  const data = {};
+  const data2 = {};
   return compile2;
   function compile2(events) {
     let tree = {
@@ -45874,7 +52192,7 @@ function compiler(options) {
       exit: exit3,
       buffer,
       resume,
-      data
+      data: data2
     };
     const listStack = [];
     const prepared = [];
@@ -46108,14 +52426,14 @@ function compiler(options) {
     }
   }
   function onexitcodefencedfenceinfo() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.lang = data2;
+    node2.lang = data3;
   }
   function onexitcodefencedfencemeta() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.meta = data2;
+    node2.meta = data3;
   }
   function onexitcodefencedfence() {
     if (this.data.flowCodeInside) return;
@@ -46123,31 +52441,31 @@ function compiler(options) {
     this.data.flowCodeInside = true;
   }
   function onexitcodefenced() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data2.replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, "");
+    node2.value = data3.replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, "");
     this.data.flowCodeInside = void 0;
   }
   function onexitcodeindented() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data2.replace(/(\r?\n|\r)$/g, "");
+    node2.value = data3.replace(/(\r?\n|\r)$/g, "");
   }
   function onexitdefinitionlabelstring(token) {
-    const label = this.resume();
+    const label2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label;
+    node2.label = label2;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
   }
   function onexitdefinitiontitlestring() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.title = data2;
+    node2.title = data3;
   }
   function onexitdefinitiondestinationstring() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.url = data2;
+    node2.url = data3;
   }
   function onexitatxheadingsequence(token) {
     const node2 = this.stack[this.stack.length - 1];
@@ -46203,19 +52521,19 @@ function compiler(options) {
     this.data.atHardBreak = true;
   }
   function onexithtmlflow() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data2;
+    node2.value = data3;
   }
   function onexithtmltext() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data2;
+    node2.value = data3;
   }
   function onexitcodetext() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data2;
+    node2.value = data3;
   }
   function onexitlink() {
     const node2 = this.stack[this.stack.length - 1];
@@ -46264,14 +52582,14 @@ function compiler(options) {
     }
   }
   function onexitresourcedestinationstring() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.url = data2;
+    node2.url = data3;
   }
   function onexitresourcetitlestring() {
-    const data2 = this.resume();
+    const data3 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.title = data2;
+    node2.title = data3;
   }
   function onexitresource() {
     this.data.inReference = void 0;
@@ -46280,9 +52598,9 @@ function compiler(options) {
     this.data.referenceType = "collapsed";
   }
   function onexitreferencestring(token) {
-    const label = this.resume();
+    const label2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label;
+    node2.label = label2;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
     this.data.referenceType = "full";
   }
@@ -46290,14 +52608,14 @@ function compiler(options) {
     this.data.characterReferenceType = token.type;
   }
   function onexitcharacterreferencevalue(token) {
-    const data2 = this.sliceSerialize(token);
+    const data3 = this.sliceSerialize(token);
     const type = this.data.characterReferenceType;
     let value;
     if (type) {
-      value = decodeNumericCharacterReference(data2, type === "characterReferenceMarkerNumeric" ? 10 : 16);
+      value = decodeNumericCharacterReference(data3, type === "characterReferenceMarkerNumeric" ? 10 : 16);
       this.data.characterReferenceType = void 0;
     } else {
-      const result = decodeNamedCharacterReference(data2);
+      const result = decodeNamedCharacterReference(data3);
       value = result;
     }
     const tail = this.stack[this.stack.length - 1];
@@ -46958,23 +53276,23 @@ function findUrl(_, protocol, domain2, path3, match2) {
   }
   return result;
 }
-function findEmail(_, atext, label) {
-  if (/[\d\-_]$/.test(label)) {
+function findEmail(_, atext, label2) {
+  if (/[\d\-_]$/.test(label2)) {
     return false;
   }
   return {
     type: "link",
     title: null,
-    url: "mailto:" + atext + "@" + label,
-    children: [{ type: "text", value: atext + "@" + label, position: void 0 }],
+    url: "mailto:" + atext + "@" + label2,
+    children: [{ type: "text", value: atext + "@" + label2, position: void 0 }],
     position: void 0
   };
 }
-function findMailto(_, atext, label) {
-  if (/[\d\-_]$/.test(label)) {
+function findMailto(_, atext, label2) {
+  if (/[\d\-_]$/.test(label2)) {
     return false;
   }
-  const value = "mailto:" + atext + "@" + label;
+  const value = "mailto:" + atext + "@" + label2;
   return {
     type: "link",
     title: null,
@@ -46983,11 +53301,11 @@ function findMailto(_, atext, label) {
     position: void 0
   };
 }
-function findXmpp(matchValue, atext, label, resource, match2) {
-  if (/[\d\-_]$/.test(label) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
+function findXmpp(matchValue, atext, label2, resource, match2) {
+  if (/[\d\-_]$/.test(label2) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
     return false;
   }
-  const value = "xmpp:" + atext + "@" + label + (resource || "");
+  const value = "xmpp:" + atext + "@" + label2 + (resource || "");
   return {
     type: "link",
     title: null,
@@ -47052,25 +53370,25 @@ function enterFootnoteDefinition(token) {
   );
 }
 function exitFootnoteCallString(token) {
-  const label = this.resume();
+  const label2 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteReference");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label;
+  node2.label = label2;
 }
 function exitFootnoteCall(token) {
   this.exit(token);
 }
 function exitFootnoteDefinitionLabelString(token) {
-  const label = this.resume();
+  const label2 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteDefinition");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label;
+  node2.label = label2;
 }
 function exitFootnoteDefinition(token) {
   this.exit(token);
@@ -47322,12 +53640,12 @@ text3[104] = [emailAutolink, protocolAutolink];
 text3[87] = [emailAutolink, wwwAutolink];
 text3[119] = [emailAutolink, wwwAutolink];
 function tokenizeEmailAutolink(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let dot;
-  let data;
+  let data2;
   return start;
   function start(code2) {
-    if (!gfmAtext(code2) || !previousEmail.call(self, self.previous) || previousUnbalanced(self.events)) {
+    if (!gfmAtext(code2) || !previousEmail.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
       return nok(code2);
     }
     effects.enter("literalAutolink");
@@ -47350,7 +53668,7 @@ function tokenizeEmailAutolink(effects, ok3, nok) {
       return effects.check(emailDomainDotTrail, emailDomainAfter, emailDomainDot)(code2);
     }
     if (code2 === 45 || code2 === 95 || asciiAlphanumeric(code2)) {
-      data = true;
+      data2 = true;
       effects.consume(code2);
       return emailDomain;
     }
@@ -47362,7 +53680,7 @@ function tokenizeEmailAutolink(effects, ok3, nok) {
     return emailDomain;
   }
   function emailDomainAfter(code2) {
-    if (data && dot && asciiAlpha(self.previous)) {
+    if (data2 && dot && asciiAlpha(self2.previous)) {
       effects.exit("literalAutolinkEmail");
       effects.exit("literalAutolink");
       return ok3(code2);
@@ -47371,10 +53689,10 @@ function tokenizeEmailAutolink(effects, ok3, nok) {
   }
 }
 function tokenizeWwwAutolink(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return wwwStart;
   function wwwStart(code2) {
-    if (code2 !== 87 && code2 !== 119 || !previousWww.call(self, self.previous) || previousUnbalanced(self.events)) {
+    if (code2 !== 87 && code2 !== 119 || !previousWww.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
       return nok(code2);
     }
     effects.enter("literalAutolink");
@@ -47388,12 +53706,12 @@ function tokenizeWwwAutolink(effects, ok3, nok) {
   }
 }
 function tokenizeProtocolAutolink(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let buffer = "";
   let seen = false;
   return protocolStart;
   function protocolStart(code2) {
-    if ((code2 === 72 || code2 === 104) && previousProtocol.call(self, self.previous) && !previousUnbalanced(self.events)) {
+    if ((code2 === 72 || code2 === 104) && previousProtocol.call(self2, self2.previous) && !previousUnbalanced(self2.events)) {
       effects.enter("literalAutolink");
       effects.enter("literalAutolinkHttp");
       buffer += String.fromCodePoint(code2);
@@ -47638,12 +53956,12 @@ function gfmFootnote() {
   };
 }
 function tokenizePotentialGfmFootnoteCall(effects, ok3, nok) {
-  const self = this;
-  let index2 = self.events.length;
-  const defined = self.parser.gfmFootnotes || (self.parser.gfmFootnotes = []);
+  const self2 = this;
+  let index2 = self2.events.length;
+  const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
   let labelStart;
   while (index2--) {
-    const token = self.events[index2][1];
+    const token = self2.events[index2][1];
     if (token.type === "labelImage") {
       labelStart = token;
       break;
@@ -47657,9 +53975,9 @@ function tokenizePotentialGfmFootnoteCall(effects, ok3, nok) {
     if (!labelStart || !labelStart._balanced) {
       return nok(code2);
     }
-    const id = normalizeIdentifier(self.sliceSerialize({
+    const id = normalizeIdentifier(self2.sliceSerialize({
       start: labelStart.end,
-      end: self.now()
+      end: self2.now()
     }));
     if (id.codePointAt(0) !== 94 || !defined.includes(id.slice(1))) {
       return nok(code2);
@@ -47730,10 +54048,10 @@ function resolveToPotentialGfmFootnoteCall(events, context) {
   return events;
 }
 function tokenizeGfmFootnoteCall(effects, ok3, nok) {
-  const self = this;
-  const defined = self.parser.gfmFootnotes || (self.parser.gfmFootnotes = []);
+  const self2 = this;
+  const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
   let size = 0;
-  let data;
+  let data2;
   return start;
   function start(code2) {
     effects.enter("gfmFootnoteCall");
@@ -47755,7 +54073,7 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
     if (
       // Too long.
       size > 999 || // Closing brace with nothing.
-      code2 === 93 && !data || // Space or tab is not supported by GFM for some reason.
+      code2 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
       // `\n` and `[` not being supported makes sense.
       code2 === null || code2 === 91 || markdownLineEndingOrSpace(code2)
     ) {
@@ -47764,7 +54082,7 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
     if (code2 === 93) {
       effects.exit("chunkString");
       const token = effects.exit("gfmFootnoteCallString");
-      if (!defined.includes(normalizeIdentifier(self.sliceSerialize(token)))) {
+      if (!defined.includes(normalizeIdentifier(self2.sliceSerialize(token)))) {
         return nok(code2);
       }
       effects.enter("gfmFootnoteCallLabelMarker");
@@ -47774,7 +54092,7 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
       return ok3;
     }
     if (!markdownLineEndingOrSpace(code2)) {
-      data = true;
+      data2 = true;
     }
     size++;
     effects.consume(code2);
@@ -47790,11 +54108,11 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
   }
 }
 function tokenizeDefinitionStart(effects, ok3, nok) {
-  const self = this;
-  const defined = self.parser.gfmFootnotes || (self.parser.gfmFootnotes = []);
+  const self2 = this;
+  const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
   let identifier;
   let size = 0;
-  let data;
+  let data2;
   return start;
   function start(code2) {
     effects.enter("gfmFootnoteDefinition")._container = true;
@@ -47819,7 +54137,7 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
     if (
       // Too long.
       size > 999 || // Closing brace with nothing.
-      code2 === 93 && !data || // Space or tab is not supported by GFM for some reason.
+      code2 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
       // `\n` and `[` not being supported makes sense.
       code2 === null || code2 === 91 || markdownLineEndingOrSpace(code2)
     ) {
@@ -47828,7 +54146,7 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
     if (code2 === 93) {
       effects.exit("chunkString");
       const token = effects.exit("gfmFootnoteDefinitionLabelString");
-      identifier = normalizeIdentifier(self.sliceSerialize(token));
+      identifier = normalizeIdentifier(self2.sliceSerialize(token));
       effects.enter("gfmFootnoteDefinitionLabelMarker");
       effects.consume(code2);
       effects.exit("gfmFootnoteDefinitionLabelMarker");
@@ -47836,7 +54154,7 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
       return labelAfter;
     }
     if (!markdownLineEndingOrSpace(code2)) {
-      data = true;
+      data2 = true;
     }
     size++;
     effects.consume(code2);
@@ -47873,10 +54191,10 @@ function gfmFootnoteDefinitionEnd(effects) {
   effects.exit("gfmFootnoteDefinition");
 }
 function tokenizeIndent2(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return factorySpace(effects, afterPrefix, "gfmFootnoteDefinitionIndent", 4 + 1);
   function afterPrefix(code2) {
-    const tail = self.events[self.events.length - 1];
+    const tail = self2.events[self2.events.length - 1];
     return tail && tail[1].type === "gfmFootnoteDefinitionIndent" && tail[2].sliceSerialize(tail[1], true).length === 4 ? ok3(code2) : nok(code2);
   }
 }
@@ -48101,17 +54419,17 @@ function gfmTable() {
   };
 }
 function tokenizeTable(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   let size = 0;
   let sizeB = 0;
   let seen;
   return start;
   function start(code2) {
-    let index2 = self.events.length - 1;
+    let index2 = self2.events.length - 1;
     while (index2 > -1) {
       const {
         type
-      } = self.events[index2][1];
+      } = self2.events[index2][1];
       if (type === "lineEnding" || // Note: markdown-rs uses `whitespace` instead of `linePrefix`
       type === "linePrefix") {
         index2--;
@@ -48119,9 +54437,9 @@ function tokenizeTable(effects, ok3, nok) {
         break;
       }
     }
-    const tail = index2 > -1 ? self.events[index2][1].type : null;
+    const tail = index2 > -1 ? self2.events[index2][1].type : null;
     const next = tail === "tableHead" || tail === "tableRow" ? bodyRowStart : headRowBefore;
-    if (next === bodyRowStart && self.parser.lazy[self.now().line]) {
+    if (next === bodyRowStart && self2.parser.lazy[self2.now().line]) {
       return nok(code2);
     }
     return next(code2);
@@ -48146,7 +54464,7 @@ function tokenizeTable(effects, ok3, nok) {
     if (markdownLineEnding(code2)) {
       if (sizeB > 1) {
         sizeB = 0;
-        self.interrupt = true;
+        self2.interrupt = true;
         effects.exit("tableRow");
         effects.enter("lineEnding");
         effects.consume(code2);
@@ -48189,14 +54507,14 @@ function tokenizeTable(effects, ok3, nok) {
     return headRowData(code2);
   }
   function headDelimiterStart(code2) {
-    self.interrupt = false;
-    if (self.parser.lazy[self.now().line]) {
+    self2.interrupt = false;
+    if (self2.parser.lazy[self2.now().line]) {
       return nok(code2);
     }
     effects.enter("tableDelimiterRow");
     seen = false;
     if (markdownSpace(code2)) {
-      return factorySpace(effects, headDelimiterBefore, "linePrefix", self.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2);
+      return factorySpace(effects, headDelimiterBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code2);
     }
     return headDelimiterBefore(code2);
   }
@@ -48492,14 +54810,14 @@ function gfmTaskListItem() {
   };
 }
 function tokenizeTasklistCheck(effects, ok3, nok) {
-  const self = this;
+  const self2 = this;
   return open2;
   function open2(code2) {
     if (
       // Exit if there’s stuff before.
-      self.previous !== null || // Exit if not in the first content that is the first child of a list
+      self2.previous !== null || // Exit if not in the first content that is the first child of a list
       // item.
-      !self._gfmTasklistFirstContentOfListItem
+      !self2._gfmTasklistFirstContentOfListItem
     ) {
       return nok(code2);
     }
@@ -48833,12 +55151,12 @@ function missingHint(sec, facts) {
   const hs = facts.parsed.headings.map((h) => h.source);
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), "and")}${hs.length > 6 ? ", \u2026" : ""})` : " (the body has no headings)";
 }
-function evaluateSection(sec, facts, rule5, extras = {}, name) {
-  const label = name ?? `Section ${q(sec.headings[0])}`;
+function evaluateSection(sec, facts, rule6, extras = {}, name) {
+  const label2 = name ?? `Section ${q(sec.headings[0])}`;
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const matches = facts.parsed.sections.filter((s2) => wanted.has(normaliseHeading(s2.heading.text)));
   if (!matches.length) {
-    return { rule: rule5, name: label, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
+    return { rule: rule6, name: label2, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
   }
   let first;
   for (const s2 of matches) {
@@ -48846,14 +55164,14 @@ function evaluateSection(sec, facts, rule5, extras = {}, name) {
     const problems2 = contentProblems(sec, c, extras, facts);
     if (!problems2.length) {
       const what = isNotApplicable(c) ? "N/A (accepted for this section)" : `${c.length} character(s) of real content`;
-      return { rule: rule5, name: label, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
+      return { rule: rule6, name: label2, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
     }
     first ??= { s: s2, problems: problems2 };
   }
   const { s, problems } = first;
   return {
-    rule: rule5,
-    name: label,
+    rule: rule6,
+    name: label2,
     state: "failed",
     found: `${q(s.heading.source)} at line ${s.heading.line}`,
     missing: `section ${q(s.heading.source)} (line ${s.heading.line}) ${problems.join("; ")}`
@@ -48863,22 +55181,22 @@ function bodyContent(facts) {
   return realContent(facts.parsed.blocks, facts.template, facts.placeholders);
 }
 function evaluateBody(facts) {
-  const rule5 = "description-body";
+  const rule6 = "description-body";
   const name = "Body with real content";
-  if (!facts.pr.body.trim()) return { rule: rule5, name, state: "failed", missing: "the PR body is empty" };
+  if (!facts.pr.body.trim()) return { rule: rule6, name, state: "failed", missing: "the PR body is empty" };
   const c = bodyContent(facts);
-  if (c.length > 0) return { rule: rule5, name, state: "passed", found: `${c.length} character(s) of real content` };
+  if (c.length > 0) return { rule: rule6, name, state: "passed", found: `${c.length} character(s) of real content` };
   const onlyTemplateHeadings = facts.parsed.headings.every((h) => facts.template.headings.has(h.text));
   if (c.dropped.template > 0 && onlyTemplateHeadings) {
-    return { rule: rule5, name, state: "failed", missing: `the body is the PR template (${facts.template.paths.join(", ")}) left as written: nothing was filled in` };
+    return { rule: rule6, name, state: "failed", missing: `the body is the PR template (${facts.template.paths.join(", ")}) left as written: nothing was filled in` };
   }
   const held = describeEmpty(c, facts.template);
-  return { rule: rule5, name, state: "failed", missing: `the body holds ${held === "nothing" ? "only headings, no text" : held}` };
+  return { rule: rule6, name, state: "failed", missing: `the body holds ${held === "nothing" ? "only headings, no text" : held}` };
 }
 function evaluateTicket(settings, facts) {
-  const rule5 = "description-ticket";
+  const rule6 = "description-ticket";
   const name = "Ticket reference";
-  if (!settings.pattern) return { rule: rule5, name, state: "skipped", missing: "the policy requires no ticket (description.ticket.pattern is not set)" };
+  if (!settings.pattern) return { rule: rule6, name, state: "skipped", missing: "the policy requires no ticket (description.ticket.pattern is not set)" };
   const re = policyRegExp(settings.pattern);
   const headingText = facts.parsed.headings.filter((h) => !facts.template.headings.has(h.text)).map((h) => h.text);
   const places = {
@@ -48888,21 +55206,21 @@ function evaluateTicket(settings, facts) {
   };
   for (const where of settings.in) {
     const m = re.exec(places[where].text);
-    if (m) return { rule: rule5, name, state: "passed", found: `${q(m[0])} in ${places[where].label}` };
+    if (m) return { rule: rule6, name, state: "passed", found: `${q(m[0])} in ${places[where].label}` };
   }
-  return { rule: rule5, name, state: "failed", missing: `no ticket reference matching /${settings.pattern}/ in ${settings.in.map((w) => places[w].label).join(", ").replace(/, ([^,]*)$/, " or $1")}` };
+  return { rule: rule6, name, state: "failed", missing: `no ticket reference matching /${settings.pattern}/ in ${settings.in.map((w) => places[w].label).join(", ").replace(/, ([^,]*)$/, " or $1")}` };
 }
 function evaluateTitle(settings, pr) {
-  const rule5 = "description-title";
+  const rule6 = "description-title";
   const name = "Title format";
-  if (!settings.pattern) return { rule: rule5, name, state: "skipped", missing: "the policy sets no title pattern (description.title.pattern is not set)" };
-  if (policyRegExp(settings.pattern).test(pr.title)) return { rule: rule5, name, state: "passed", found: `${q(pr.title)} matches /${settings.pattern}/` };
-  return { rule: rule5, name, state: "failed", found: q(pr.title), missing: `the title does not match /${settings.pattern}/${settings.hint ? ` (${settings.hint})` : ""}` };
+  if (!settings.pattern) return { rule: rule6, name, state: "skipped", missing: "the policy sets no title pattern (description.title.pattern is not set)" };
+  if (policyRegExp(settings.pattern).test(pr.title)) return { rule: rule6, name, state: "passed", found: `${q(pr.title)} matches /${settings.pattern}/` };
+  return { rule: rule6, name, state: "failed", found: q(pr.title), missing: `the title does not match /${settings.pattern}/${settings.hint ? ` (${settings.hint})` : ""}` };
 }
 function evaluateLabels(settings, pr) {
-  const rule5 = "description-labels";
+  const rule6 = "description-labels";
   const name = "Labels";
-  if (!settings.required.length && !settings.forbidden.length) return { rule: rule5, name, state: "skipped", missing: "the policy requires and forbids no labels" };
+  if (!settings.required.length && !settings.forbidden.length) return { rule: rule6, name, state: "skipped", missing: "the policy requires and forbids no labels" };
   const have = new Set(pr.labels.map((l) => l.toLowerCase()));
   const lacking = settings.required.filter((l) => !have.has(l.toLowerCase()));
   const banned = pr.labels.filter((l) => settings.forbidden.some((f) => f.toLowerCase() === l.toLowerCase()));
@@ -48910,7 +55228,7 @@ function evaluateLabels(settings, pr) {
   const problems = [];
   if (lacking.length) problems.push(`missing required label(s) ${quoteList(lacking, "and")}`);
   if (banned.length) problems.push(`carries forbidden label(s) ${quoteList(banned, "and")}`);
-  return problems.length ? { rule: rule5, name, state: "failed", found, missing: problems.join("; ") } : { rule: rule5, name, state: "passed", found };
+  return problems.length ? { rule: rule6, name, state: "failed", found, missing: problems.join("; ") } : { rule: rule6, name, state: "passed", found };
 }
 
 // src/description/revert.ts
@@ -48996,7 +55314,7 @@ var DESCRIPTION_RULES = [
 ];
 var ALL_RULES = DESCRIPTION_RULES.map((r) => r.id);
 function notEvaluated(ctx, reason) {
-  for (const rule5 of ALL_RULES) ctx.outcome(rule5, "not-evaluated", reason, { blocking: false });
+  for (const rule6 of ALL_RULES) ctx.outcome(rule6, "not-evaluated", reason, { blocking: false });
   ctx.detail("description", { evaluated: false, reason, requirements: [] });
 }
 function combine2(results) {
@@ -49007,8 +55325,8 @@ function combine2(results) {
   const skip = results.find((r) => r.state === "skipped");
   return { state: "skipped", ...skip?.missing ? { reason: skip.missing } : {} };
 }
-function skipped(rule5, name, why) {
-  return { rule: rule5, name, state: "skipped", missing: why };
+function skipped(rule6, name, why) {
+  return { rule: rule6, name, state: "skipped", missing: why };
 }
 function evaluateDescription(ctx, settings) {
   const { change } = ctx;
@@ -49071,9 +55389,9 @@ var descriptionCheck = {
     const details = evaluateDescription(ctx, settings);
     ctx.detail("description", details);
     const blocking = !(pr.draft && settings.drafts === "report");
-    for (const rule5 of ALL_RULES) {
-      const { state, reason } = combine2(details.requirements.filter((r) => r.rule === rule5));
-      ctx.outcome(rule5, state, reason, { blocking: blocking && state === "failed" });
+    for (const rule6 of ALL_RULES) {
+      const { state, reason } = combine2(details.requirements.filter((r) => r.rule === rule6));
+      ctx.outcome(rule6, state, reason, { blocking: blocking && state === "failed" });
     }
     if (pr.draft) {
       ctx.note(
@@ -49083,8 +55401,419 @@ var descriptionCheck = {
   }
 };
 
+// src/health/lua-vm.ts
+var import_wasmoon = __toESM(require_dist2(), 1);
+function argoHealth(r) {
+  switch (r.kind) {
+    case "ok":
+      return { status: r.status, message: r.message };
+    case "invalid":
+      return { status: "Unknown", message: "Lua returned an invalid health status" };
+    case "nil":
+    case "empty":
+      return { status: "", message: "" };
+    case "error":
+      return { status: "Unknown", message: r.error };
+  }
+}
+var memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
+
+// src/health/builtin.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/health/builtin-health-checks.yaml
+var builtin_health_checks_default = `# Group/Kinds that ArgoCD v3.6.0 (argoproj/argo-cd commit 37ee0097) checks with a built-in health check.
+# Source of \`lua\`: the directory names under resource_customizations/ (<group>/<Kind>/health.lua);
+# in a directory name '_' stands for '*' (a wildcard that does not cross '/').
+# Source of \`go\`: gitops-engine/pkg/health/health.go:104-152 (core kinds are written without a group).
+# argoproj.io/Application has no built-in check since ArgoCD 1.8 (docs/operator-manual/health.md).
+argocdVersion: v3.6.0
+go:
+  - apps/Deployment
+  - apps/StatefulSet
+  - apps/DaemonSet
+  - apps/ReplicaSet
+  - Service
+  - extensions/Ingress
+  - networking.k8s.io/Ingress
+  - PersistentVolumeClaim
+  - Pod
+  - batch/Job
+  - autoscaling/HorizontalPodAutoscaler
+  - apiregistration.k8s.io/APIService
+  - argoproj.io/Workflow
+lua:
+  - "_.cnrm.cloud.google.com/_"
+  - "_.crossplane.io/_"
+  - "_.services.k8s.aws/_"
+  - "_.upbound.io/_"
+  - "acid.zalan.do/postgresql"
+  - "addons.cluster.x-k8s.io/ClusterResourceSet"
+  - "apiextensions.k8s.io/CustomResourceDefinition"
+  - "apps.3scale.net/APIManager"
+  - "apps.kruise.io/AdvancedCronJob"
+  - "apps.kruise.io/BroadcastJob"
+  - "apps.kruise.io/CloneSet"
+  - "apps.kruise.io/DaemonSet"
+  - "apps.kruise.io/StatefulSet"
+  - "apps.openshift.io/DeploymentConfig"
+  - "argoproj.io/AnalysisRun"
+  - "argoproj.io/ApplicationSet"
+  - "argoproj.io/CronWorkflow"
+  - "argoproj.io/EventBus"
+  - "argoproj.io/Experiment"
+  - "argoproj.io/Rollout"
+  - "astra.netapp.io/AppVault"
+  - "astra.netapp.io/Application"
+  - "astra.netapp.io/Backup"
+  - "astra.netapp.io/ExecHook"
+  - "astra.netapp.io/ExecHooksRun"
+  - "astra.netapp.io/ResourceBackup"
+  - "astra.netapp.io/ResticVolumeBackup"
+  - "astra.netapp.io/Schedule"
+  - "astra.netapp.io/Snapshot"
+  - "batch/CronJob"
+  - "beat.k8s.elastic.co/Beat"
+  - "bitnami.com/SealedSecret"
+  - "camel.apache.org/Integration"
+  - "capabilities.3scale.net/ActiveDoc"
+  - "capabilities.3scale.net/Application"
+  - "capabilities.3scale.net/ApplicationAuth"
+  - "capabilities.3scale.net/Backend"
+  - "capabilities.3scale.net/CustomPolicyDefinition"
+  - "capabilities.3scale.net/DeveloperAccount"
+  - "capabilities.3scale.net/DeveloperUser"
+  - "capabilities.3scale.net/OpenAPI"
+  - "capabilities.3scale.net/Product"
+  - "capabilities.3scale.net/ProxyConfigPromote"
+  - "capabilities.3scale.net/Tenant"
+  - "cassandra.rook.io/Cluster"
+  - "cdi.kubevirt.io/DataVolume"
+  - "ceph.rook.io/CephCluster"
+  - "ceph.rook.io/CephObjectStore"
+  - "cert-manager.io/Certificate"
+  - "cert-manager.io/ClusterIssuer"
+  - "cert-manager.io/Issuer"
+  - "certmanager.k8s.io/Certificate"
+  - "certmanager.k8s.io/Issuer"
+  - "clickhouse-keeper.altinity.com/ClickHouseKeeperInstallation"
+  - "clickhouse.altinity.com/ClickHouseInstallation"
+  - "cloudfront.aws.crossplane.io/Distribution"
+  - "cluster.x-k8s.io/Cluster"
+  - "cluster.x-k8s.io/Machine"
+  - "cluster.x-k8s.io/MachineDeployment"
+  - "cluster.x-k8s.io/MachineHealthCheck"
+  - "cluster.x-k8s.io/MachinePool"
+  - "controlplane.cluster.x-k8s.io/AWSManagedControlPlane"
+  - "coralogix.com/Alert"
+  - "coralogix.com/RecordingRuleGroupSet"
+  - "core.gardener.cloud/Shoot"
+  - "core.humio.com/HumioAction"
+  - "core.humio.com/HumioAlert"
+  - "core.humio.com/HumioCluster"
+  - "core.humio.com/HumioIngestToken"
+  - "core.humio.com/HumioParser"
+  - "core.humio.com/HumioRepository"
+  - "core.humio.com/HumioView"
+  - "core.spinkube.dev/SpinApp"
+  - "datadoghq.com/DatadogMetric"
+  - "db.atlasgo.io/AtlasMigration"
+  - "db.atlasgo.io/AtlasSchema"
+  - "elasticsearch.k8s.elastic.co/Elasticsearch"
+  - "external-secrets.io/ClusterExternalSecret"
+  - "external-secrets.io/ClusterSecretStore"
+  - "external-secrets.io/ExternalSecret"
+  - "external-secrets.io/PushSecret"
+  - "external-secrets.io/SecretStore"
+  - "flagger.app/Canary"
+  - "flink.apache.org/FlinkDeployment"
+  - "game.kruise.io/GameServer"
+  - "game.kruise.io/GameServerSet"
+  - "gateway.networking.k8s.io/BackendTLSPolicy"
+  - "gateway.networking.k8s.io/GRPCRoute"
+  - "gateway.networking.k8s.io/Gateway"
+  - "gateway.networking.k8s.io/GatewayClass"
+  - "gateway.networking.k8s.io/HTTPRoute"
+  - "gateway.solo.io/Gateway"
+  - "gateway.solo.io/MatchableHttpGateway"
+  - "gateway.solo.io/RouteOption"
+  - "gateway.solo.io/RouteTable"
+  - "gateway.solo.io/VirtualHostOption"
+  - "gateway.solo.io/VirtualService"
+  - "gloo.solo.io/Proxy"
+  - "gloo.solo.io/Settings"
+  - "gloo.solo.io/Upstream"
+  - "gloo.solo.io/UpstreamGroup"
+  - "grafana-org-operator.kubitus-project.gitlab.io/_"
+  - "grafana.integreatly.org/Grafana"
+  - "grafana.integreatly.org/GrafanaDashboard"
+  - "grafana.integreatly.org/GrafanaDatasource"
+  - "grafana.integreatly.org/GrafanaFolder"
+  - "helm.toolkit.fluxcd.io/HelmRelease"
+  - "iam.aws.crossplane.io/Policy"
+  - "iam.aws.crossplane.io/Role"
+  - "iam.aws.crossplane.io/RolePolicyAttachment"
+  - "iammanager.keikoproj.io/Iamrole"
+  - "image.toolkit.fluxcd.io/ImagePolicy"
+  - "image.toolkit.fluxcd.io/ImageRepository"
+  - "image.toolkit.fluxcd.io/ImageUpdateAutomation"
+  - "install.istio.io/IstioOperator"
+  - "jaegertracing.io/Jaeger"
+  - "k8s.keycloak.org/Keycloak"
+  - "k8s.mariadb.com/Backup"
+  - "k8s.mariadb.com/Database"
+  - "k8s.mariadb.com/Grant"
+  - "k8s.mariadb.com/MariaDB"
+  - "k8s.mariadb.com/SqlJob"
+  - "k8s.mariadb.com/User"
+  - "kafka.banzaicloud.io/KafkaCluster"
+  - "kafka.strimzi.io/Kafka"
+  - "kafka.strimzi.io/KafkaBridge"
+  - "kafka.strimzi.io/KafkaConnect"
+  - "kafka.strimzi.io/KafkaConnector"
+  - "kafka.strimzi.io/KafkaTopic"
+  - "kafka.strimzi.io/KafkaUser"
+  - "karpenter.k8s.aws/EC2NodeClass"
+  - "karpenter.sh/NodeClaim"
+  - "karpenter.sh/NodePool"
+  - "keda.sh/ScaledJob"
+  - "keda.sh/ScaledObject"
+  - "kiali.io/Kiali"
+  - "kubernetes-client.io/ExternalSecret"
+  - "kubevirt.io/VirtualMachine"
+  - "kubevirt.io/VirtualMachineInstance"
+  - "kustomize.toolkit.fluxcd.io/Kustomization"
+  - "kyverno.io/Policy"
+  - "lifecycle.keptn.sh/KeptnAppVersion"
+  - "lifecycle.keptn.sh/KeptnEvaluation"
+  - "lifecycle.keptn.sh/KeptnTask"
+  - "lifecycle.keptn.sh/KeptnWorkloadInstance"
+  - "lifecycle.keptn.sh/KeptnWorkloadVersion"
+  - "logstash.k8s.elastic.co/Logstash"
+  - "mariadb.mmontes.io/MariaDB"
+  - "metrics.keptn.sh/Analysis"
+  - "metrics.keptn.sh/KeptnMetric"
+  - "microgateway.airlock.com/_"
+  - "minio.min.io/Tenant"
+  - "monitoring.coreos.com/Prometheus"
+  - "networking.gke.io/ManagedCertificate"
+  - "nmstate.io/NodeNetworkConfigurationPolicy"
+  - "notification.toolkit.fluxcd.io/Receiver"
+  - "numaflow.numaproj.io/InterStepBufferService"
+  - "numaflow.numaproj.io/MonoVertex"
+  - "numaflow.numaproj.io/Pipeline"
+  - "numaflow.numaproj.io/Vertex"
+  - "numaplane.numaproj.io/ISBServiceRollout"
+  - "numaplane.numaproj.io/MonoVertexRollout"
+  - "numaplane.numaproj.io/NumaflowControllerRollout"
+  - "numaplane.numaproj.io/PipelineRollout"
+  - "objectbucket.io/ObjectBucketClaim"
+  - "ocs.openshift.io/StorageCluster"
+  - "onepassword.com/OnePasswordItem"
+  - "openfaas.com/Function"
+  - "opentelemetry.io/OpenTelemetryCollector"
+  - "operator.knative.dev/KnativeEventing"
+  - "operator.knative.dev/KnativeServing"
+  - "operator.openshift.io/IngressController"
+  - "operator.victoriametrics.com/_"
+  - "operators.coreos.com/Subscription"
+  - "pkg.crossplane.io/Provider"
+  - "platform.confluent.io/Connect"
+  - "platform.confluent.io/Connector"
+  - "platform.confluent.io/ControlCenter"
+  - "platform.confluent.io/Kafka"
+  - "platform.confluent.io/KsqlDB"
+  - "platform.confluent.io/SchemaRegistry"
+  - "platform.confluent.io/Zookeeper"
+  - "policy.open-cluster-management.io/CertificatePolicy"
+  - "policy.open-cluster-management.io/ConfigurationPolicy"
+  - "policy.open-cluster-management.io/OperatorPolicy"
+  - "policy.open-cluster-management.io/Policy"
+  - "policy/PodDisruptionBudget"
+  - "postgresql.cnpg.io/Cluster"
+  - "proclaim.dogmatiq.io/DNSSDServiceInstance"
+  - "projectcontour.io/ExtensionService"
+  - "projectcontour.io/HTTPProxy"
+  - "promoter.argoproj.io/ArgoCDCommitStatus"
+  - "promoter.argoproj.io/ChangeTransferPolicy"
+  - "promoter.argoproj.io/ClusterScmProvider"
+  - "promoter.argoproj.io/CommitStatus"
+  - "promoter.argoproj.io/GitCommitStatus"
+  - "promoter.argoproj.io/GitRepository"
+  - "promoter.argoproj.io/PromotionStrategy"
+  - "promoter.argoproj.io/PullRequest"
+  - "promoter.argoproj.io/ScmProvider"
+  - "promoter.argoproj.io/TimedCommitStatus"
+  - "promoter.argoproj.io/WebRequestCommitStatus"
+  - "psmdb.percona.com/PerconaServerMongoDB"
+  - "pulumi.com/Stack"
+  - "pxc.percona.com/PerconaXtraDBCluster"
+  - "rabbitmq.com/Binding"
+  - "rabbitmq.com/Exchange"
+  - "rabbitmq.com/Permission"
+  - "rabbitmq.com/Policy"
+  - "rabbitmq.com/Queue"
+  - "rabbitmq.com/RabbitmqCluster"
+  - "rabbitmq.com/Shovel"
+  - "rabbitmq.com/User"
+  - "rabbitmq.com/Vhost"
+  - "rds.aws.crossplane.io/DBCluster"
+  - "rds.aws.crossplane.io/DBInstance"
+  - "rollouts.kruise.io/Rollout"
+  - "route.openshift.io/Route"
+  - "route53.aws.crossplane.io/ResourceRecordSet"
+  - "s3.aws.crossplane.io/Bucket"
+  - "services.cloud.sap.com/ServiceBinding"
+  - "services.cloud.sap.com/ServiceInstance"
+  - "serving.knative.dev/Service"
+  - "serving.kserve.io/InferenceService"
+  - "snapshot.storage.k8s.io/VolumeSnapshot"
+  - "snapshot.storage.k8s.io/VolumeSnapshotContent"
+  - "solr.apache.org/SolrCloud"
+  - "source.toolkit.fluxcd.io/Bucket"
+  - "source.toolkit.fluxcd.io/GitRepository"
+  - "source.toolkit.fluxcd.io/HelmChart"
+  - "source.toolkit.fluxcd.io/HelmRepository"
+  - "source.toolkit.fluxcd.io/OCIRepository"
+  - "sparkoperator.k8s.io/SparkApplication"
+  - "spot.io/SpotDeployment"
+  - "stacks.crossplane.io/ClusterStackInstall"
+  - "tower.ansible.com/AnsibleJob"
+  - "trident.netapp.io/TridentBackendConfig"
+  - "trident.netapp.io/TridentOrchestrator"
+  - "work.karmada.io/ClusterResourceBinding"
+  - "work.karmada.io/ResourceBinding"
+  - "zookeeper.pravega.io/ZookeeperCluster"
+`;
+
+// src/health/builtin.ts
+var data = (0, import_yaml3.parse)(builtin_health_checks_default);
+var BUILTIN_ARGOCD_VERSION = data.argocdVersion;
+var BUILTIN_GO_CHECKS = data.go;
+var BUILTIN_LUA_CHECKS = data.lua;
+var luaExact = new Set(BUILTIN_LUA_CHECKS.filter((k) => !k.includes("_")));
+var luaWild = BUILTIN_LUA_CHECKS.filter((k) => k.includes("_")).map((k) => k.replace(/_/g, "*"));
+
+// src/health/config.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+
+// src/health/lua-static.ts
+var import_luaparse = __toESM(require_luaparse(), 1);
+
+// src/health/gather.ts
+function scriptPos(c, p) {
+  return { line: c.scriptLine + p.line - 1, column: p.line === 1 ? c.scriptColumn + p.column - 1 : p.column + c.scriptColumn - 1 };
+}
+
+// src/health/check.ts
+var LUA = "util/lua/lua.go (ArgoCD v3.6.0: runLua, ExecuteHealthLua)";
+var SETTINGS = "util/settings/settings.go:1170-1249 (ArgoCD v3.6.0)";
+function rule5(id, title, defaultSeverity, reference) {
+  return { id, area: "health", title, defaultSeverity, reference };
+}
+var HEALTH_RULES = [
+  rule5("health-key-invalid-configmap-key", 'Health-check keys in argocd-cm are valid ConfigMap keys (group_Kind, no "/")', "error", "Kubernetes ConfigMap key validation [-._a-zA-Z0-9]+; argo-cd issue #5439"),
+  rule5("health-key-bad-separator", 'Split keys join group and Kind with "_", not "-" or "."', "error", `${SETTINGS} convertToOverrideKey`),
+  rule5("health-key-core-group-prefix", 'Core kinds are written without a leading "_"', "error", "util/lua/lua.go GetConfigMapKey; argocd-operator issue #936"),
+  rule5("health-key-wildcard", "No wildcard in split keys or ArgoCD CR resourceHealthChecks", "error", "Kubernetes ConfigMap key validation; docs/operator-manual/health.md (wildcards only in resource.customizations)"),
+  rule5("health-key-format", 'A split key holds exactly one "_" between group and Kind', "error", `${SETTINGS} convertToOverrideKey`),
+  rule5("health-customization-unknown-type", "Customization types are ones ArgoCD knows", "error", `${SETTINGS}; pkg/apis/application/v1alpha1/types.go:2589-2596`),
+  rule5("configmap-value-not-string", "argocd-cm data values are strings", "error", "Kubernetes ConfigMap.data is map[string]string"),
+  rule5("health-useopenlibs-invalid", "useOpenLibs is a boolean ArgoCD can parse", "error", `${SETTINGS} (strconv.ParseBool)`),
+  rule5("health-config-invalid", "The resource.customizations block is valid YAML", "error", `${SETTINGS}`),
+  rule5("health-check-shadowed", "A health check is defined once (split key and block do not both define it)", "warning", `${SETTINGS} (split keys applied after the block)`),
+  rule5("health-wildcard-overlap", "Wildcard health checks do not overlap", "warning", "util/lua/lua.go getWildcardHealthOverrideLua (Go map order)"),
+  rule5("argocd-cm-managed-by-operator", "Health checks go into the ArgoCD CR when the operator manages ArgoCD", "warning", "argocd-operator: argocd-cm is reconciled from the ArgoCD CR (argo-cd issues #5056, #6169)"),
+  rule5("argocd-cr-deprecated-resourcecustomizations", "The ArgoCD CR uses resourceHealthChecks, not the deprecated resourceCustomizations", "warning", "argocd-operator v1beta1 API (argocd-operator issue #998)"),
+  rule5("patch-target-matches-nothing", "A kustomize patch adding health checks targets argocd-cm or the ArgoCD CR", "error", "kustomize: a patch whose target matches nothing is a silent no-op (kustomize issues #4379, #5093)"),
+  rule5("lua-syntax-error", "Health scripts compile as ArgoCD's Lua (Lua 5.1 with goto)", "error", "gopher-lua v1.1.2 as embedded by util/lua/lua.go"),
+  rule5("lua-dialect-difference", "Health scripts avoid constructs that behave differently in ArgoCD's Lua", "warning", "gopher-lua v1.1.2 (Lua 5.1) vs Lua 5.3+"),
+  rule5("lua-stdlib-disabled", "No string/math/os library use unless useOpenLibs is on for the kind", "error", `${LUA} (SkipOpenLibs: !UseOpenLibs; util/lua/oslib_safe.go:16-20)`),
+  rule5("lua-invalid-status-value", "Health scripts return one of ArgoCD's six statuses", "error", `${LUA} isValidHealthStatusCode`),
+  rule5("lua-no-status-return", "Health scripts return a table with a status", "error", `${LUA} ExecuteHealthLua`),
+  rule5("lua-fails-on-fresh-object", "Health scripts work on a freshly created object (no status yet)", "error", `${LUA}; gitops-engine/pkg/health/health.go:78-90`),
+  rule5("lua-resource-limit", "Health scripts finish within the time and memory limits", "error", `${LUA} (1 s context timeout)`),
+  rule5("health-test-failed", "Every health_test.yaml case gives the expected status and message", "error", 'util/lua/health_test.go; docs/operator-manual/health.md "Way 2"'),
+  rule5("health-test-invalid", "health_test.yaml files are well-formed", "error", "util/lua/health_test.go")
+];
+function show2(h) {
+  return `status "${h.status}"${h.message ? `, message "${h.message.length > 120 ? `${h.message.slice(0, 117)}...` : h.message}"` : ", no message"}`;
+}
+function reportFacts(ctx, facts) {
+  for (const p of facts.problems) ctx.report(p.rule, { file: p.file, pos: p.pos, subject: p.subject, key: p.key, message: p.message, fix: p.fix });
+  for (const f of facts.fresh) {
+    const c = f.check;
+    const r = f.result;
+    const subject = `${c.holder} ${c.key}`;
+    const base = { file: c.file, pos: c.pos, subject };
+    if (r.kind === "error" && r.limit) {
+      ctx.report("lua-resource-limit", { ...base, key: c.key, message: `Health check for ${c.key} (${c.holder}) was stopped on a fresh object: ${r.error}. ArgoCD stops a script after 1 s and reports the resource as Unknown.`, fix: "Remove unbounded loops, recursion and large allocations from the script." });
+    } else if (r.kind === "error") {
+      const m = /^health\.lua:(\d+):/.exec(r.error);
+      const pos = m ? scriptPos(c, { line: Number(m[1]), column: 1 }) : c.pos;
+      ctx.report("lua-fails-on-fresh-object", { ...base, pos, key: c.key, message: `Health check for ${c.key} (${c.holder}) fails on a freshly created ${c.key} without status: ${r.error}. ArgoCD reports the resource as Unknown with this error.`, fix: "Guard every field that may be nil (obj.status, conditions) before indexing it, and return Progressing while status is missing." });
+    } else if (r.kind === "invalid") {
+      ctx.report("lua-invalid-status-value", { ...base, key: `${c.key}:fresh`, message: `Health check for ${c.key} (${c.holder}) returns status "${r.status}" on a fresh object: ArgoCD turns it into Unknown "Lua returned an invalid health status", and the sync wave stalls.`, fix: "Return one of Healthy, Progressing, Degraded, Suspended, Missing, Unknown." });
+    } else if (r.kind === "nil" || r.kind === "empty") {
+      ctx.report("lua-no-status-return", { ...base, key: `${c.key}:fresh`, message: `Health check for ${c.key} (${c.holder}) returns ${r.kind === "nil" ? "nil" : "an empty table or a table ArgoCD cannot decode"} on a fresh object: ArgoCD gets the empty status "", so a sync wave holding the resource never completes.`, fix: 'Return a table with a status on every path, for example {status = "Progressing", message = "Waiting for status"}.' });
+    }
+  }
+  for (const t of facts.tests) {
+    if (t.pass) continue;
+    const limit = t.result?.kind === "error" && t.result.limit;
+    ctx.report(limit ? "lua-resource-limit" : "health-test-failed", {
+      file: t.case.file,
+      pos: { line: t.case.line, column: 1 },
+      subject: t.case.file,
+      key: `${t.case.index}`,
+      message: `${t.case.file} test ${t.case.index + 1} (${t.case.inputPath}${t.checkKey ? `, script for ${t.checkKey} in ${t.checkFile}` : ""}): expected ${show2(t.case.expected)}, got ${show2(t.actual)}.`,
+      fix: limit ? "Remove unbounded work from the script." : "Fix the script, or the expectation if the script is right."
+    });
+  }
+}
+function label(h) {
+  return `${h.status || "(empty)"}${h.message ? `: ${h.message}` : ""}`;
+}
+function rows2(head, base) {
+  const byKey = new Map((base ?? []).map((t) => [`${t.case.file}#${t.case.index}`, t]));
+  return head.map((t) => {
+    const b = byKey.get(`${t.case.file}#${t.case.index}`);
+    const h = label(t.actual);
+    const bs = b ? label(b.actual) : void 0;
+    return {
+      suite: t.case.file,
+      case: t.case.index + 1,
+      input: t.case.inputPath,
+      expected: label(t.case.expected),
+      head: h,
+      headPass: t.pass,
+      ...b ? { base: bs, basePass: b.pass } : {},
+      changed: base !== void 0 && (b === void 0 || bs !== h || b.pass !== t.pass)
+    };
+  });
+}
+var healthCheck = {
+  name: "health",
+  rules: HEALTH_RULES,
+  side(ctx) {
+    if (ctx.snapshot.health) reportFacts(ctx, ctx.snapshot.health);
+  },
+  change(ctx) {
+    const h = ctx.head.health;
+    if (!h) return;
+    for (const n of h.notEvaluated) ctx.notEvaluated({ subject: "health", reason: n });
+    const tests = rows2(h.tests, ctx.base?.health?.tests);
+    if (h.checks.length === 0 && tests.length === 0) return;
+    ctx.detail("health", {
+      checks: h.checks.map((c) => ({ key: c.key, origin: c.origin, file: c.file, line: c.pos.line, useOpenLibs: c.useOpenLibs })),
+      fresh: h.fresh.map((f) => ({ key: f.check.key, file: f.check.file, result: argoHealth(f.result) })),
+      tests
+    });
+  }
+};
+
 // src/rules/catalog.ts
-var CHECKS = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, descriptionCheck];
+var CHECKS = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, healthCheck, descriptionCheck];
 var RULES = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r])));
 
 // src/policy/load.ts

@@ -1,7 +1,10 @@
-// Builds the two committed bundles: dist/index.js (the GitHub Action) and dist/cli.js (the CLI).
+// Builds the committed bundles: dist/index.js (the GitHub Action), dist/cli.js (the CLI) and
+// dist/health-worker.js (the worker thread that runs health-check Lua), and copies wasmoon's glue.wasm
+// next to them (src/health/lua-vm.ts looks for it beside the running bundle).
 // Usage: node scripts/build.mjs [--if-stale]
 import { build } from 'esbuild';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -42,7 +45,9 @@ const common = {
   },
 };
 
-await build({ ...common, entryPoints: { index: 'src/action/index.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { index: 'src/action/index.ts', 'health-worker': 'src/health/worker.ts' }, outdir: 'dist' });
+mkdirSync(join(root, 'dist'), { recursive: true });
+copyFileSync(createRequire(import.meta.url).resolve('wasmoon/dist/glue.wasm'), join(root, 'dist/glue.wasm'));
 await build({
   ...common,
   entryPoints: { cli: 'src/cli/index.ts' },

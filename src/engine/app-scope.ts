@@ -15,6 +15,7 @@ import type { Policy } from '../policy/types.js';
 import type { SyncGroup } from '../rules/check.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Scope } from './scope.js';
+import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
 
 /** An Application source that points into this repository. */
 export interface AppSource {
@@ -30,12 +31,16 @@ export interface AppSource {
 
 /** What one side of the repository looks like to the grouping. */
 export interface RepoLayout {
+  /** Every path of the side, as listed (for areas that need files other than manifests, such as health.lua). */
+  files: string[];
   /** Manifest paths, sorted. */
   manifests: string[];
   apps: AppSource[];
   kustomizeDirs: Set<string>;
   /** `group/Kind` keys with a custom health check in an argocd-cm ConfigMap. */
   customHealth: Set<string>;
+  /** Texts of the manifests (kustomizations aside) that may hold health-check configuration, for the health area. */
+  healthTexts: Map<string, string>;
   /** Group keys of each manifest path. */
   keysOf: Map<string, string[]>;
   /** Members of each group key. */
@@ -109,11 +114,13 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m)));
   const apps: AppSource[] = [];
   const customHealth = new Set<string>();
+  const healthTexts = new Map<string, string>();
   const repoURLs = policy.sync.applications.repoURLs;
   for (const [path, bytes] of contents) {
     if (!bytes) continue;
     const text = decodeText(bytes);
     if (text === undefined) continue;
+    if (HEALTH_CONFIG_TEXT.test(text)) healthTexts.set(path, text);
     const maybeApp = APPLICATION_TEXT.test(text);
     const maybeCm = ARGOCD_CM_TEXT.test(text);
     if (!maybeApp && !maybeCm) continue;
@@ -175,7 +182,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
       else members.set(k, [m]);
     }
   }
-  return { manifests, apps, kustomizeDirs, customHealth, keysOf, members, shells };
+  return { files: all, manifests, apps, kustomizeDirs, customHealth, healthTexts, keysOf, members, shells };
 }
 
 const layouts = new WeakMap<TreeReader, Map<string, Promise<RepoLayout>>>();

@@ -26,6 +26,7 @@ import { makeSnapshot, readSide, type Scope } from './scope.js';
 import { applicationGroups, applicationScope, repoLayout } from './app-scope.js';
 import { VERSION } from '../version.js';
 import { prepareReview } from '../review/prepare.js';
+import { attachHealthFacts } from '../health/gather.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -118,6 +119,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const base =
     change.mode === 'diff' && change.base ? makeSnapshot('base', baseFiles, await group('base', baseFiles, change.base, policy)) : undefined;
   if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
+  if (checks.some((c) => c.rules.some((r) => r.area === 'health'))) await attachHealthFacts(change, policy, isManifest, head, base);
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 
   const ruleIndex = new Map<string, { info: RuleInfo; check: Check }>();

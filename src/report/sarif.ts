@@ -13,14 +13,16 @@ import { RULES } from '../rules/catalog.js';
 import { encodePath } from './escape.js';
 import { repositoryWeb } from './links.js';
 
-/** Where docs/rules.md of gitops-gate is published; `helpUri` of each rule points into it. */
-export const RULES_DOC_URL = 'https://github.com/gitops-gate/gitops-gate/blob/main/docs/rules.md';
 
 /** Options of {@link renderSarif}. */
 export interface SarifOptions {
   /** The rule catalogue; default: every rule of the gate. */
   rules?: ReadonlyMap<string, RuleInfo>;
-  /** Base URL of the rules documentation; a rule's `helpUri` is this plus `#<area>`. Default {@link RULES_DOC_URL}. */
+  /**
+   * Absolute URL of the published docs/rules.md; when set, each rule's `helpUri` is this plus `#<area>`.
+   * Unset by default: the gate does not guess where its documentation is hosted, and SARIF viewers then
+   * show each rule's help text instead.
+   */
   rulesDocUrl?: string;
 }
 
@@ -31,13 +33,13 @@ function fingerprintHash(f: Finding): string {
   return createHash('sha256').update(f.fingerprint).digest('hex');
 }
 
-function sarifRule(r: RuleInfo, docUrl: string): Sarif.ReportingDescriptor {
+function sarifRule(r: RuleInfo, docUrl: string | undefined): Sarif.ReportingDescriptor {
   return {
     id: r.id,
     name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
     shortDescription: { text: r.title },
     fullDescription: { text: `${r.title}. Behaviour behind the rule: ${r.reference}` },
-    helpUri: `${docUrl}#${r.area}`,
+    ...(docUrl ? { helpUri: `${docUrl}#${r.area}` } : {}),
     help: { text: `${r.title}.\n\nBehaviour behind the rule: ${r.reference}`, markdown: `**${r.title}.**\n\nBehaviour behind the rule: \`${r.reference.replace(/`/g, "'")}\`` },
     defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
     properties: { tags: ['gitops', 'argocd', r.area] },
@@ -50,7 +52,7 @@ function sarifRule(r: RuleInfo, docUrl: string): Sarif.ReportingDescriptor {
  */
 export function renderSarif(report: Report, opts: SarifOptions = {}): Sarif.Log {
   const catalogue = opts.rules ?? RULES;
-  const docUrl = opts.rulesDocUrl ?? RULES_DOC_URL;
+  const docUrl = opts.rulesDocUrl;
   const rules = [...catalogue.values()].map((r) => sarifRule(r, docUrl));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   for (const f of report.findings) {
@@ -74,7 +76,7 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): Sarif.Log 
     };
   });
   const run: Sarif.Run = {
-    tool: { driver: { name: 'gitops-gate', semanticVersion: report.tool.version, version: report.tool.version, informationUri: docUrl, rules } },
+    tool: { driver: { name: 'gitops-gate', semanticVersion: report.tool.version, version: report.tool.version, ...(docUrl ? { informationUri: docUrl } : {}), rules } },
     results,
     invocations: [{ executionSuccessful: true, endTimeUtc: report.evaluatedAt }],
     // Columns come from the YAML parser's string offsets: UTF-16 code units.

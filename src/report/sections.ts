@@ -5,6 +5,7 @@
  */
 import type { Report } from '../core/model.js';
 import { reviewSection, reviewTextSection } from './review-section.js';
+import { renderHealthSection } from './health-section.js';
 import { renderDescriptionSection } from './description-section.js';
 import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 
@@ -19,7 +20,7 @@ export type SectionOutput = string | { full: string; compact?: string } | undefi
 export type SectionRenderer = (report: Report, h: string) => SectionOutput;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderSyncPlans];
+export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderSyncPlans, renderHealthSection];
 
 /** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
 export type TextSectionRenderer = (report: Report) => string[];

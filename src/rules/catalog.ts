@@ -12,9 +12,10 @@ import { orderingCheck } from '../sync/ordering.js';
 import { planCheck } from '../sync/plan-report.js';
 import { reviewCheck } from '../review/check.js';
 import { descriptionCheck } from '../description/check.js';
+import { healthCheck } from '../health/check.js';
 
 /** All checks. */
-export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, reviewCheck, descriptionCheck];
+export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, healthCheck, reviewCheck, descriptionCheck];
 
 /** All rules of all checks, by id. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r] as const)));

@@ -7,6 +7,7 @@ import type { Area, Change, NotEvaluated, Position, RuleState, Severity } from '
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
+import type { HealthFacts } from '../health/model.js';
 
 /** Static description of one rule. */
 export interface RuleInfo {
@@ -67,6 +68,8 @@ export interface Snapshot {
    * argocd-cm ConfigMap anywhere in this side's tree; undefined when the engine did not look.
    */
   customHealth?: ReadonlySet<string>;
+  /** Custom health checks found on this side, with their validation and execution results (src/health/gather.ts). */
+  health?: HealthFacts;
 }
 
 /** Context for a per-side manifest check. */

@@ -27,7 +27,9 @@ describe('SARIF', () => {
     const rules = run.tool.driver.rules!;
     expect(rules.map((r) => r.id).sort()).toEqual([...RULES.keys()].sort());
     const wave = rules.find((r) => r.id === 'wave-not-string')!;
-    expect(wave.helpUri).toMatch(/docs\/rules\.md#sync$/);
+    expect(wave.helpUri).toBeUndefined();
+    const linked = renderSarif(report, { rulesDocUrl: 'https://docs.example.com/rules.md' }).runs[0]!.tool.driver.rules!;
+    expect(linked.find((r) => r.id === 'wave-not-string')!.helpUri).toBe('https://docs.example.com/rules.md#sync');
     expect(wave.fullDescription!.text).toContain('waves.go');
     expect(wave.defaultConfiguration!.level).toBe('error');
   });

@@ -1,0 +1,75 @@
+// Measures health-check execution: time per test case through the built worker (dist/health-worker.js),
+// each case in a fresh sandboxed Lua state, as the gate runs health_test.yaml cases.
+// Usage: npm run build && node bench/health.mjs [CASES]   (default 2000 cases)
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+const workerFile = new URL('../dist/health-worker.js', import.meta.url);
+if (!existsSync(workerFile)) {
+  process.stderr.write('dist/health-worker.js is missing: run `npm run build` first\n');
+  process.exit(2);
+}
+const cases = Number(process.argv[2] ?? 2000);
+
+// A script of the size and shape of ArgoCD's built-in checks (conditions, counters, string functions).
+const script = `
+local hs = {status = "Progressing", message = "Waiting for rollout"}
+if obj.status == nil then return hs end
+if obj.spec.paused == true then return {status = "Suspended", message = "Rollout is paused"} end
+for _, c in ipairs(obj.status.conditions or {}) do
+  if c.type == "Degraded" and c.status == "True" then
+    return {status = "Degraded", message = c.message or ""}
+  end
+end
+local ready = obj.status.readyReplicas or 0
+if ready < obj.spec.replicas then
+  hs.message = "Waiting for " .. (obj.spec.replicas - ready) .. " of " .. obj.spec.replicas .. " replicas"
+  return hs
+end
+if string.find(obj.status.phase or "", "Healthy") then return {status = "Healthy", message = ready .. "/" .. obj.spec.replicas} end
+return hs
+`;
+
+function object(i) {
+  const replicas = 1 + (i % 5);
+  const o = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: `r${i}`, namespace: 'default', generation: i }, spec: { replicas, paused: i % 11 === 0 } };
+  if (i % 7 !== 0) {
+    o.status = {
+      readyReplicas: i % 3 === 0 ? replicas - 1 : replicas,
+      phase: 'Healthy',
+      conditions: [{ type: 'Available', status: 'True' }, { type: 'Degraded', status: i % 13 === 0 ? 'True' : 'False', message: 'ProgressDeadlineExceeded' }],
+    };
+  }
+  return o;
+}
+
+const worker = new Worker(workerFile);
+let next = 0;
+const pending = new Map();
+worker.on('message', (m) => {
+  pending.get(m.id)?.(m.result);
+  pending.delete(m.id);
+});
+const run = (obj) =>
+  new Promise((resolve) => {
+    const id = next++;
+    pending.set(id, resolve);
+    worker.postMessage({ id, req: { script, obj, useOpenLibs: true, timeoutMs: 1000, memoryBytes: 64 * 1024 * 1024 } });
+  });
+
+const t0 = performance.now();
+await run(object(1));
+const init = performance.now() - t0;
+const counts = {};
+const t1 = performance.now();
+for (let i = 0; i < cases; i++) {
+  const r = await run(object(i));
+  const key = r.kind === 'ok' ? r.status : r.kind;
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+const total = performance.now() - t1;
+await worker.terminate();
+process.stdout.write(
+  `health checks: ${cases} cases in ${total.toFixed(0)} ms: ${(total / cases).toFixed(3)} ms/case ` +
+    `(first run incl. worker and WebAssembly start: ${init.toFixed(0)} ms); results ${JSON.stringify(counts)}\n`,
+);

@@ -1,0 +1,327 @@
+/**
+ * The source step of the health area: finds every custom health check on one side of a change, reads
+ * the configuration around it, and runs the scripts (test suites, fresh objects) in the sandbox, so the
+ * health check itself stays a pure function of these facts. Called by the engine for each side.
+ */
+import { minimatch } from 'minimatch';
+import type { Change, Position, TreeReader } from '../core/model.js';
+import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
+import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
+import { splitApiVersion } from '../manifests/resource.js';
+import type { Policy } from '../policy/types.js';
+import type { Snapshot } from '../rules/check.js';
+import { globMatch, overrideKey } from './builtin.js';
+import { readArgoCdCr, readArgocdCmData, type DocPlacement, type HealthConfig } from './config.js';
+import { analyzeLua } from './lua-static.js';
+import { argoHealth, type LuaRunRequest } from './lua-vm.js';
+import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun } from './model.js';
+import { createLuaRunner, type LuaRunner } from './runner-host.js';
+import { HEALTH_CONFIG_TEXT } from './markers.js';
+import { repoLayout } from '../engine/app-scope.js';
+import { joinPath, parseSuite } from './suites.js';
+
+const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Gathers health facts for the head and base snapshots and attaches them as `snapshot.health`.
+ * One worker runs every script of the evaluation and is stopped at the end.
+ */
+export async function attachHealthFacts(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: Snapshot, base?: Snapshot): Promise<void> {
+  const runner = createLuaRunner();
+  try {
+    head.health = await gatherHealth(change.head, policy, isManifest, runner);
+    if (!base || !change.base) return;
+    // When the change touches no health-check source, the base has the same facts: skip re-running them.
+    base.health = (await touchesHealth(change, policy, isManifest, head.health)) ? await gatherHealth(change.base, policy, isManifest, runner) : head.health;
+  } finally {
+    await runner.close();
+  }
+}
+
+/**
+ * True when a changed file is a health-check source on either side: a file the head facts came from
+ * (configuration, layout checks, suites and their inputs), a file under the layout globs, or a changed
+ * manifest whose base version holds health-check configuration.
+ */
+async function touchesHealth(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: HealthFacts): Promise<boolean> {
+  const sources = new Set(head.files);
+  const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
+  const paths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
+  const baseTexts = (await repoLayout(change.base!, policy)).healthTexts;
+  const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
+  const contents = baseKustomizations.length ? await change.base!.readFiles(baseKustomizations) : new Map<string, Uint8Array | undefined>();
+  if (paths.some((p) => baseTexts.has(p))) return true;
+  for (const b of contents.values()) {
+    const t = b === undefined ? undefined : decodeText(b);
+    if (t !== undefined && CONFIG_MARKERS.test(t)) return true;
+  }
+  return false;
+}
+
+/** Reads the configuration documents of one file into checks and problems. */
+export function healthConfigOfFile(path: string, text: string, limits: YamlLimits): HealthConfig & { operatorCrs: number } {
+  const out = { checks: [] as HealthCheckDef[], problems: [] as ConfigProblem[], operatorCrs: 0 };
+  const parsed = parseYamlText(text, limits);
+  const at: DocPlacement = { file: path, lineOffset: 0, columnOffset: 0 };
+  for (const doc of parsed.docs) {
+    if (doc.broken) continue; // reported by the YAML check
+    if (isKustomization(path)) {
+      readKustomizationPatches(doc, at, limits, out);
+      continue;
+    }
+    readConfigDoc(doc, at, /^values.*\.ya?ml$/.test(baseName(path)), out);
+  }
+  return out;
+}
+
+function readConfigDoc(doc: YamlDoc, at: DocPlacement, helmValues: boolean, out: HealthConfig & { operatorCrs: number }): void {
+  const v = doc.value;
+  if (!isRecord(v)) return;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const add = (c: HealthConfig) => {
+    out.checks.push(...c.checks);
+    out.problems.push(...c.problems);
+  };
+  if (v.kind === 'ConfigMap' && meta.name === 'argocd-cm') add(readArgocdCmData(doc, ['data'], at, 'ConfigMap argocd-cm', 'argocd-cm'));
+  else if (v.kind === 'ArgoCD' && typeof v.apiVersion === 'string' && splitApiVersion(v.apiVersion).group === 'argoproj.io') {
+    out.operatorCrs++;
+    add(readArgoCdCr(doc, [], at, `ArgoCD ${String(meta.name ?? '')}`.trim()));
+  } else if (helmValues) {
+    // The argo-cd chart's own values, or an umbrella chart that has it as the `argo-cd` dependency.
+    for (const prefix of [[], ['argo-cd']]) {
+      const scope = prefix.length ? v[prefix[0]!] : v;
+      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
+        add(readArgocdCmData(doc, [...prefix, 'configs', 'cm'], at, `Helm values ${[...prefix, 'configs', 'cm'].join('.')}`, 'helm-values'));
+      }
+    }
+  }
+}
+
+/** Inline patches of a kustomization (`patches[].patch`, `patchesStrategicMerge[]`) that carry health checks. */
+function readKustomizationPatches(doc: YamlDoc, at: DocPlacement, limits: YamlLimits, out: HealthConfig & { operatorCrs: number }): void {
+  const v = doc.value;
+  if (!isRecord(v)) return;
+  const inline: { path: (string | number)[]; text: string; target?: Record<string, unknown> }[] = [];
+  if (Array.isArray(v.patches)) {
+    v.patches.forEach((p, i) => {
+      if (isRecord(p) && typeof p.patch === 'string') inline.push({ path: ['patches', i, 'patch'], text: p.patch, ...(isRecord(p.target) ? { target: p.target } : {}) });
+    });
+  }
+  if (Array.isArray(v.patchesStrategicMerge)) {
+    v.patchesStrategicMerge.forEach((p, i) => {
+      if (typeof p === 'string' && p.includes('\n')) inline.push({ path: ['patchesStrategicMerge', i], text: p });
+    });
+  }
+  for (const p of inline) {
+    if (!CONFIG_MARKERS.test(p.text)) continue;
+    const start = doc.pos(p.path);
+    const node = doc.node(p.path) as { type?: string } | undefined;
+    const block = node?.type === 'BLOCK_LITERAL' || node?.type === 'BLOCK_FOLDED';
+    const inner: DocPlacement = { file: at.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
+    const parsed = parseYamlText(p.text, limits);
+    for (const d of parsed.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
+    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
+      const kind = typeof p.target.kind === 'string' ? p.target.kind : undefined;
+      const name = typeof p.target.name === 'string' ? p.target.name : undefined;
+      const wrongKind = kind !== undefined && kind !== 'ConfigMap' && kind !== 'ArgoCD';
+      const wrongName = kind === 'ConfigMap' && name !== undefined && !globMatch(name.replace(/\.\*/g, '*'), 'argocd-cm');
+      if (wrongKind || wrongName) {
+        const tpath = [...p.path.slice(0, -1), 'target', wrongKind ? 'kind' : 'name'];
+        out.problems.push({
+          rule: 'patch-target-matches-nothing',
+          file: at.file,
+          pos: doc.pos(tpath),
+          subject: `kustomize patch ${p.path.join('.')}`,
+          key: p.path.join('.'),
+          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
+          fix: wrongKind ? 'Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator).' : 'Target name: argocd-cm.',
+        });
+      }
+    }
+  }
+}
+
+/** The group/Kind of a layout check from its path (`<dir>/<group>/<Kind>/health.lua`); `_` means `*`. */
+export function layoutKey(path: string): string | undefined {
+  const parts = path.split('/');
+  if (parts.length < 3) return undefined;
+  const kind = parts[parts.length - 2]!;
+  const group = parts[parts.length - 3]!;
+  const star = (s: string) => s.replace(/_/g, '*');
+  return group === 'core' || group === '' ? star(kind) : `${star(group)}/${star(kind)}`;
+}
+
+/**
+ * Picks the script ArgoCD would run for a group/Kind among the gathered checks, in the order of
+ * `util/lua/lua.go` GetHealthScript: configured exact key, configured wildcard, then layout checks
+ * (exact, then wildcard, sorted).
+ */
+export function pickCheck(checks: readonly HealthCheckDef[], group: string, kind: string): HealthCheckDef | undefined {
+  const key = overrideKey(group, kind);
+  const configured = checks.filter((c) => c.origin !== 'layout');
+  const layout = checks.filter((c) => c.origin === 'layout');
+  return (
+    configured.find((c) => c.key === key) ??
+    configured.find((c) => c.key.includes('*') && globMatch(c.key, key)) ??
+    layout.find((c) => c.key === key) ??
+    [...layout].sort((a, b) => a.file.localeCompare(b.file)).find((c) => c.key.includes('*') && globMatch(c.key, key, false))
+  );
+}
+
+/** A freshly created object of a kind: no status yet, as ArgoCD sees it right after the first apply. */
+export function freshObject(key: string): Record<string, unknown> {
+  const i = key.lastIndexOf('/');
+  const group = i < 0 ? '' : key.slice(0, i);
+  const kind = i < 0 ? key : key.slice(i + 1);
+  return {
+    apiVersion: group ? `${group}/v1` : 'v1',
+    kind,
+    metadata: { name: 'example', namespace: 'default', generation: 1, uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: {},
+  };
+}
+
+/** Gathers the facts of one side. */
+export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner): Promise<HealthFacts> {
+  const settings = policy.health;
+  const limits = policy.manifests.limits;
+  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], files: [] };
+  const index = await repoLayout(tree, policy);
+  const all = index.files;
+  const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
+  const layoutFiles = all.filter((p) => (baseName(p) === 'health.lua' || baseName(p) === 'health_test.yaml') && inLayout.some((m) => m.match(p)));
+  facts.files.push(...layoutFiles);
+  // Manifest texts come from the repository index the engine reads anyway (one batch per side); only
+  // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
+  const indexed = index.healthTexts;
+  const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p));
+  const toRead = [...kustomizations, ...layoutFiles];
+  const contents = toRead.length ? await tree.readFiles(toRead) : new Map<string, Uint8Array | undefined>();
+  const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
+  const text = (p: string) => {
+    const known = indexed.get(p);
+    if (known !== undefined) return known;
+    const b = contents.get(p);
+    return b === undefined ? undefined : decodeText(b);
+  };
+
+  let operatorCrs = 0;
+  for (const p of configFiles) {
+    const t = text(p);
+    if (t === undefined || !CONFIG_MARKERS.test(t)) continue;
+    facts.files.push(p);
+    const c = healthConfigOfFile(p, t, limits);
+    facts.checks.push(...c.checks);
+    facts.problems.push(...c.problems);
+    operatorCrs += c.operatorCrs;
+  }
+  if (operatorCrs > 0) {
+    for (const c of facts.checks.filter((x) => x.origin === 'argocd-cm' || x.origin === 'argocd-cm-legacy')) {
+      facts.problems.push({ rule: 'argocd-cm-managed-by-operator', file: c.file, pos: c.pos, subject: `${c.holder} ${c.key}`, key: c.key, message: `${c.holder} defines a health check for ${c.key}, but this repository also holds an ArgoCD CR: the operator owns argocd-cm and reverts keys added to it on its next reconcile.`, fix: 'Move the check into the ArgoCD CR: spec.resourceHealthChecks (group, kind, check).' });
+    }
+  }
+  facts.problems.push(...wildcardOverlaps(facts.checks));
+  for (const p of layoutFiles.filter((x) => baseName(x) === 'health.lua')) {
+    const t = text(p);
+    const key = layoutKey(p);
+    if (t === undefined || !key) continue;
+    facts.checks.push({ key, script: t, useOpenLibs: true, origin: 'layout', file: p, pos: { line: 1, column: 1 }, scriptLine: 1, scriptColumn: 1, holder: dirName(p) });
+  }
+
+  const compiles = new Set<HealthCheckDef>();
+  for (const c of facts.checks) {
+    const found = analyzeLua(c.script, c.useOpenLibs);
+    if (!found.some((f) => f.rule === 'lua-syntax-error')) compiles.add(c);
+    for (const f of found) facts.problems.push({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix });
+  }
+  if (!settings.execute) return facts;
+
+  let runs = 0;
+  const budget = () => {
+    if (runs >= settings.maxRunsPerSide) return false;
+    runs++;
+    return true;
+  };
+  const request = (c: HealthCheckDef, obj: unknown): LuaRunRequest => ({ script: c.script, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 });
+
+  for (const c of facts.checks) {
+    if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
+    if (!budget()) {
+      facts.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
+      continue;
+    }
+    facts.fresh.push({ check: c, result: await runner.run(request(c, freshObject(c.key))) } satisfies FreshRun);
+  }
+
+  const suites = layoutFiles.filter((x) => baseName(x) === 'health_test.yaml');
+  const inputs = new Map<string, string | undefined>();
+  const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));
+  const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
+  facts.files.push(...wanted);
+  const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : new Map<string, Uint8Array | undefined>();
+  for (const [p, b] of inputBytes) inputs.set(p, b === undefined ? undefined : decodeText(b));
+  for (const s of parsedSuites) {
+    facts.problems.push(...s.problems);
+    for (const tc of s.cases) {
+      const inputFile = joinPath(dirName(s.file), tc.inputPath);
+      const t = inputs.get(inputFile);
+      const doc = t === undefined ? undefined : parseYamlText(t, limits).docs[0];
+      tc.input = t === undefined ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
+      facts.tests.push(await runCase(tc, facts.checks, compiles, runner, request, budget, facts));
+    }
+  }
+  return facts;
+}
+
+async function runCase(
+  tc: HealthTestRun['case'],
+  checks: HealthCheckDef[],
+  compiles: Set<HealthCheckDef>,
+  runner: LuaRunner,
+  request: (c: HealthCheckDef, obj: unknown) => LuaRunRequest,
+  budget: () => boolean,
+  facts: HealthFacts,
+): Promise<HealthTestRun> {
+  if ('error' in tc.input) return { case: tc, actual: { status: 'Unknown', message: String(tc.input.error) }, pass: false };
+  const obj = tc.input;
+  const { group } = splitApiVersion(String(obj.apiVersion ?? ''));
+  const kind = String(obj.kind ?? '');
+  const check = pickCheck(checks, group, kind);
+  if (!check) return { case: tc, actual: { status: 'Unknown', message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
+  if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: 'Unknown', message: 'the health script does not compile' }, pass: false };
+  if (!budget()) {
+    facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);
+    return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: '', message: 'not run' }, pass: true };
+  }
+  const result = await runner.run(request(check, obj));
+  const actual = argoHealth(result);
+  const pass = actual.status === tc.expected.status && actual.message === tc.expected.message;
+  return { case: tc, checkKey: check.key, checkFile: check.file, actual, result, pass };
+}
+
+/** Maps a position inside a script to its file. */
+export function scriptPos(c: HealthCheckDef, p: Position): Position {
+  return { line: c.scriptLine + p.line - 1, column: p.line === 1 ? c.scriptColumn + p.column - 1 : p.column + c.scriptColumn - 1 };
+}
+
+/** C7: several wildcard keys matching the same group/Kind make ArgoCD's pick non-deterministic (lua.go). */
+function wildcardOverlaps(checks: HealthCheckDef[]): ConfigProblem[] {
+  const wild = checks.filter((c) => c.key.includes('*') && c.origin !== 'layout');
+  const out: ConfigProblem[] = [];
+  for (let i = 0; i < wild.length; i++) {
+    for (let j = i + 1; j < wild.length; j++) {
+      const a = wild[i]!;
+      const b = wild[j]!;
+      const sample = (k: string) => k.replace(/\*/g, 'x');
+      if (a.key !== b.key && (globMatch(a.key, sample(b.key)) || globMatch(b.key, sample(a.key)))) {
+        out.push({ rule: 'health-wildcard-overlap', file: b.file, pos: b.pos, subject: `${b.holder} ${b.key}`, key: `${a.key}|${b.key}`, message: `The wildcard health checks "${a.key}" (${a.file}:${a.pos.line}) and "${b.key}" match the same kinds: ArgoCD picks one of them at random (Go map order, util/lua/lua.go getWildcardHealthOverrideLua).`, fix: 'Make the wildcards disjoint, or add an exact key for the kinds both match.' });
+      }
+    }
+  }
+  return out;
+}

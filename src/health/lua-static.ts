@@ -1,0 +1,150 @@
+/**
+ * Static checks of a health script: it must parse as the Lua ArgoCD runs (gopher-lua: Lua 5.1 plus
+ * `goto` and `;` empty statements), must not use libraries that are off without useOpenLibs, and its
+ * literal statuses must be valid. Parsing uses luaparse in LuaJIT mode (Lua 5.1 with `goto`), which also
+ * rejects what gopher-lua rejects: `//`, bitwise operators, `<const>` (argocd-semantics.md 1.4 C4, 2.2).
+ */
+import luaparse from 'luaparse';
+import type { Position } from '../core/model.js';
+
+/** ArgoCD's valid health statuses (`util/lua/lua.go` isValidHealthStatusCode). */
+export const VALID_STATUSES = ['Healthy', 'Progressing', 'Degraded', 'Suspended', 'Missing', 'Unknown'] as const;
+
+/** Libraries that are nil in ArgoCD when useOpenLibs is false (argocd-semantics.md 2.2, verified). */
+const CLOSED_LIBS = new Set(['string', 'math', 'os', 'io', 'debug', 'coroutine', 'channel']);
+/** Functions of Lua's string library, used as methods (`s:find(...)`). */
+const STRING_METHODS = new Set(['byte', 'char', 'find', 'format', 'gmatch', 'gsub', 'len', 'lower', 'match', 'rep', 'reverse', 'sub', 'upper', 'gfind']);
+/** Functions that exist in Lua 5.3/5.4 but not in gopher-lua. */
+const NEWER_FUNCTIONS: Record<string, string> = {
+  'table.unpack': 'use unpack (Lua 5.1)',
+  'table.move': 'copy the elements in a loop',
+  'math.type': 'use type() and math.floor',
+  'math.tointeger': 'use math.floor',
+  'utf8': 'gopher-lua has no utf8 library',
+};
+
+/** One static problem, with its line inside the script (1-based). */
+export interface LuaProblem {
+  rule: 'lua-syntax-error' | 'lua-stdlib-disabled' | 'lua-dialect-difference' | 'lua-invalid-status-value' | 'lua-no-status-return';
+  /** Position inside the script. */
+  pos: Position;
+  message: string;
+  fix: string;
+  /** Fingerprint discriminator. */
+  key: string;
+}
+
+type AnyNode = { type: string; loc?: { start: { line: number; column: number } }; [k: string]: unknown };
+
+function posOf(n: AnyNode): Position {
+  return n.loc ? { line: n.loc.start.line, column: n.loc.start.column + 1 } : { line: 1, column: 1 };
+}
+
+/**
+ * Parses as gopher-lua does. luaparse rejects the empty statement `;` that gopher-lua accepts, so a
+ * `;` the parser trips on is blanked and parsing is retried.
+ */
+export function parseGopherLua(script: string): { ast?: AnyNode; error?: { pos: Position; message: string } } {
+  let text = script;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      return { ast: luaparse.parse(text, { luaVersion: 'LuaJIT', locations: true, scope: true, comments: false }) as unknown as AnyNode };
+    } catch (e) {
+      const err = e as { index?: number; line?: number; column?: number; message?: string };
+      if (typeof err.index === 'number' && text[err.index] === ';') {
+        text = `${text.slice(0, err.index)} ${text.slice(err.index + 1)}`;
+        continue;
+      }
+      const message = String(err.message ?? e).replace(/^\[\d+:\d+\]\s*/, '');
+      return { error: { pos: { line: err.line ?? 1, column: (err.column ?? 0) + 1 }, message } };
+    }
+  }
+  return { error: { pos: { line: 1, column: 1 }, message: 'too many empty statements' } };
+}
+
+function walk(n: unknown, visit: (n: AnyNode, parent?: AnyNode) => void, parent?: AnyNode): void {
+  if (Array.isArray(n)) {
+    for (const x of n) walk(x, visit, parent);
+    return;
+  }
+  if (!n || typeof n !== 'object' || typeof (n as AnyNode).type !== 'string') return;
+  const node = n as AnyNode;
+  visit(node, parent);
+  for (const [k, v] of Object.entries(node)) if (k !== 'loc' && k !== 'range') walk(v, visit, node);
+}
+
+/** Runs every static check on a script. `useOpenLibs` is ArgoCD's setting for the script's kind. */
+export function analyzeLua(script: string, useOpenLibs: boolean): LuaProblem[] {
+  const parsed = parseGopherLua(script);
+  if (parsed.error) {
+    return [{ rule: 'lua-syntax-error', pos: parsed.error.pos, key: 'syntax', message: `the script does not compile as ArgoCD's Lua (gopher-lua, Lua 5.1 with goto): ${parsed.error.message}`, fix: 'Fix the syntax; Lua 5.3+ constructs such as //, bitwise operators and <const> do not exist in ArgoCD\'s Lua.' }];
+  }
+  const out: LuaProblem[] = [];
+  let returns = 0;
+  walk(parsed.ast, (n) => {
+    if (n.type === 'ReturnStatement') returns++;
+    if (n.type === 'MemberExpression') {
+      const base = n.base as AnyNode;
+      const id = (n.identifier as AnyNode).name as string;
+      if (base.type === 'Identifier' && !base.isLocal) {
+        const lib = base.name as string;
+        const full = `${lib}.${id}`;
+        if (NEWER_FUNCTIONS[full] || NEWER_FUNCTIONS[lib]) {
+          out.push({ rule: 'lua-dialect-difference', pos: posOf(n), key: full, message: `${full} exists in newer Lua but not in ArgoCD's gopher-lua (Lua 5.1): the script fails in ArgoCD.`, fix: NEWER_FUNCTIONS[full] ?? NEWER_FUNCTIONS[lib]! });
+        } else if (!useOpenLibs && CLOSED_LIBS.has(lib) && n.indexer === '.') {
+          const osHint = lib === 'os' ? ' (or use local os = require("os"), which gives os.time and os.date)' : '';
+          out.push({ rule: 'lua-stdlib-disabled', pos: posOf(n), key: full, message: `${full}: the global "${lib}" is nil in ArgoCD when useOpenLibs is off for this kind, so the call fails at runtime and the resource's health becomes Unknown.`, fix: `Set resource.customizations.useOpenLibs.<group>_<Kind>: "true" for this kind${osHint}, or avoid the ${lib} library.` });
+        }
+      }
+      if (!useOpenLibs && n.indexer === ':' && STRING_METHODS.has(id)) {
+        out.push({ rule: 'lua-stdlib-disabled', pos: posOf(n), key: `:${id}`, message: `:${id}(...) is a string method; strings have no methods in ArgoCD when useOpenLibs is off ("attempt to index a non-table object(string)").`, fix: 'Set useOpenLibs to "true" for this kind, or avoid string methods.' });
+      }
+    }
+    if (n.type === 'StringLiteral') {
+      const raw = String(n.raw ?? '');
+      if (/\\x[0-9a-fA-F]{2}|\\u\{/.test(raw) && !/^\[=*\[/.test(raw)) {
+        out.push({ rule: 'lua-dialect-difference', pos: posOf(n), key: `escape:${raw}`, message: `the string ${raw.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: 'Use decimal escapes (\\65) or plain text.' });
+      }
+    }
+    const status = statusLiteral(n);
+    if (status && !(VALID_STATUSES as readonly string[]).includes(status.value)) {
+      out.push({ rule: 'lua-invalid-status-value', pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(', ')} (case-sensitive): ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(', ')}${closestStatus(status.value)}.` });
+    }
+  });
+  if (returns === 0) {
+    out.push({ rule: 'lua-no-status-return', pos: { line: 1, column: 1 }, key: 'no-return', message: 'the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.', fix: 'End every path with return hs, where hs holds a valid status.' });
+  }
+  return out;
+}
+
+/** A string literal assigned to `.status` or given as `status = "..."` in a table constructor. */
+function statusLiteral(n: AnyNode): { value: string; pos: Position } | undefined {
+  if (n.type === 'AssignmentStatement') {
+    const vars = n.variables as AnyNode[];
+    const inits = n.init as AnyNode[];
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i]!;
+      const init = inits[i];
+      if (v.type === 'MemberExpression' && (v.identifier as AnyNode).name === 'status' && init?.type === 'StringLiteral') {
+        return { value: literalValue(init), pos: posOf(init) };
+      }
+    }
+  }
+  if (n.type === 'TableKeyString' && (n.key as AnyNode).name === 'status' && (n.value as AnyNode).type === 'StringLiteral') {
+    return { value: literalValue(n.value as AnyNode), pos: posOf(n.value as AnyNode) };
+  }
+  return undefined;
+}
+
+function literalValue(n: AnyNode): string {
+  if (typeof n.value === 'string' && n.value !== '') return n.value;
+  const raw = String(n.raw ?? '');
+  return raw.replace(/^(["'])(.*)\1$/s, '$2').replace(/^\[=*\[(.*)\]=*\]$/s, '$1');
+}
+
+function closestStatus(s: string): string {
+  const hit = VALID_STATUSES.find((v) => v.toLowerCase() === s.toLowerCase());
+  if (hit) return ` (write "${hit}")`;
+  const map: Record<string, string> = { Ready: 'Healthy', Running: 'Healthy', Pending: 'Progressing', Failed: 'Degraded', Error: 'Degraded' };
+  return map[s] ? ` (probably "${map[s]}")` : '';
+}

@@ -1,0 +1,87 @@
+/**
+ * Facts about custom health checks, gathered from one side of a change before the checks run
+ * (see {@link ./gather.ts}); the health check turns them into findings.
+ */
+import type { Position } from '../core/model.js';
+import type { LuaRunResult } from './lua-vm.js';
+
+/** Where a health check is defined. */
+export type HealthOrigin =
+  | 'argocd-cm' // split key resource.customizations.health.<group>_<Kind>
+  | 'argocd-cm-legacy' // the resource.customizations YAML block
+  | 'helm-values' // argo-cd chart values: configs.cm
+  | 'argocd-cr' // operator ArgoCD CR: spec.resourceHealthChecks
+  | 'argocd-cr-legacy' // operator ArgoCD CR: spec.resourceCustomizations (deprecated)
+  | 'layout'; // <dir>/<group>/<Kind>/health.lua, as in argo-cd's resource_customizations/
+
+/** One custom health check. */
+export interface HealthCheckDef {
+  /** ArgoCD's override key: `group/Kind`, `Kind` for the core group, or a glob (legacy block, layout `_`). */
+  key: string;
+  script: string;
+  /** ArgoCD's useOpenLibs for the key (layout checks run with open libraries, as ArgoCD's built-ins do). */
+  useOpenLibs: boolean;
+  origin: HealthOrigin;
+  file: string;
+  /** Position of the key (or file start) that defines the check. */
+  pos: Position;
+  /** Line of the file holding the script's first line: script line n is file line `scriptLine + n - 1`. */
+  scriptLine: number;
+  /** Column of the script's text in the file (its block indentation + 1). */
+  scriptColumn: number;
+  /** The object holding it, for messages: `ConfigMap argocd-cm`, `ArgoCD openshift-gitops`, ... */
+  holder: string;
+}
+
+/** A problem found while reading health-check configuration, ready to report. */
+export interface ConfigProblem {
+  rule: string;
+  file: string;
+  pos: Position;
+  message: string;
+  fix: string;
+  subject: string;
+  key: string;
+}
+
+/** One case of a `health_test.yaml`. */
+export interface HealthTestCase {
+  /** The suite file and the case's line in it. */
+  file: string;
+  line: number;
+  /** 0-based index in `tests`. */
+  index: number;
+  inputPath: string;
+  expected: { status: string; message: string };
+  /** The input object (first YAML document of the input file), or why it could not be read. */
+  input: Record<string, unknown> | { error: string };
+}
+
+/** The outcome of running one test case on one side. */
+export interface HealthTestRun {
+  case: HealthTestCase;
+  /** The check that ran (chosen from the input object's group/Kind), or undefined when none exists. */
+  checkKey?: string;
+  checkFile?: string;
+  actual: { status: string; message: string };
+  result?: LuaRunResult;
+  pass: boolean;
+}
+
+/** A health script run against a freshly created object of its kind (no `status`). */
+export interface FreshRun {
+  check: HealthCheckDef;
+  result: LuaRunResult;
+}
+
+/** Everything gathered about health checks on one side. */
+export interface HealthFacts {
+  checks: HealthCheckDef[];
+  problems: ConfigProblem[];
+  tests: HealthTestRun[];
+  fresh: FreshRun[];
+  /** Every file these facts were read from (configuration, layout checks, suites, test inputs). */
+  files: string[];
+  /** Runs skipped because the per-side cap was reached, or other reasons the facts are incomplete. */
+  notEvaluated: string[];
+}

@@ -1,0 +1,61 @@
+/**
+ * Reads `health_test.yaml` suites in ArgoCD's layout. Keys match case-insensitively, as ArgoCD's
+ * `util/lua/health_test.go` decodes them through encoding/json (apps.kruise.io/CloneSet writes `inputpath`).
+ * A case without `message` expects "".
+ */
+import type { Position } from '../core/model.js';
+import { parseYamlText } from '../manifests/yaml-doc.js';
+import type { ConfigProblem, HealthTestCase } from './model.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Looks a key up case-insensitively (encoding/json matching). */
+export function field(o: Record<string, unknown>, name: string): unknown {
+  if (name in o) return o[name];
+  const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
+  return k === undefined ? undefined : o[k];
+}
+
+/** Joins a relative path onto a directory and normalises `.` and `..`. */
+export function joinPath(dir: string, rel: string): string {
+  const out: string[] = [];
+  for (const seg of [...(dir ? dir.split('/') : []), ...rel.split('/')]) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return out.join('/');
+}
+
+/**
+ * Parses a suite. Inputs are read by the caller: cases come back with `input` set to an error until then.
+ * @returns the cases and the problems of the suite file (each with its line)
+ */
+export function parseSuite(file: string, text: string): { cases: HealthTestCase[]; problems: ConfigProblem[] } {
+  const parsed = parseYamlText(text);
+  const bad = (pos: Position, message: string): ConfigProblem => ({ rule: 'health-test-invalid', file, pos, subject: file, key: `${pos.line}`, message, fix: 'Write tests: [{healthStatus: {status, message}, inputPath}] as in ArgoCD\'s resource_customizations.' });
+  const first = parsed.problems[0];
+  if (first) return { cases: [], problems: [bad({ line: first.line, column: first.column }, `${file} is not valid YAML: ${first.message}`)] };
+  const doc = parsed.docs[0];
+  if (!doc || !isRecord(doc.value)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} holds no tests mapping`)] };
+  const tests = field(doc.value, 'tests');
+  if (!Array.isArray(tests)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} has no "tests" list`)] };
+  const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === 'tests')!;
+  const cases: HealthTestCase[] = [];
+  const problems: ConfigProblem[] = [];
+  tests.forEach((t, index) => {
+    const pos = doc.pos([testsKey, index]);
+    const hs = isRecord(t) ? field(t, 'healthStatus') : undefined;
+    const inputPath = isRecord(t) ? field(t, 'inputPath') : undefined;
+    const status = isRecord(hs) ? field(hs, 'status') : undefined;
+    const message = isRecord(hs) ? field(hs, 'message') : undefined;
+    if (typeof inputPath !== 'string' || typeof status !== 'string' || (message !== undefined && message !== null && typeof message !== 'string')) {
+      problems.push(bad(pos, `${file}: test ${index + 1} needs inputPath and healthStatus.status as strings (and message, when given, as a string)`));
+      return;
+    }
+    cases.push({ file, line: pos.line, index, inputPath, expected: { status, message: typeof message === 'string' ? message : '' }, input: { error: 'not read' } });
+  });
+  return { cases, problems };
+}

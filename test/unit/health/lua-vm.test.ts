@@ -1,0 +1,120 @@
+/** The Lua VM reproduces ArgoCD's environment and result rules, and stops hostile scripts. */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { argoHealth, runHealthLua, type LuaRunRequest } from '../../../src/health/lua-vm.js';
+
+const run = (script: string, obj: unknown = {}, o: Partial<LuaRunRequest> = {}) =>
+  runHealthLua({ script, obj, useOpenLibs: false, timeoutMs: 1000, memoryBytes: 32 * 1024 * 1024, ...o });
+
+describe('ArgoCD result rules (util/lua/lua.go ExecuteHealthLua)', () => {
+  it('passes a valid status and message through', async () => {
+    const r = await run('return {status = "Degraded", message = "broken"}');
+    expect(r).toEqual({ kind: 'ok', status: 'Degraded', message: 'broken' });
+    expect(argoHealth(r)).toEqual({ status: 'Degraded', message: 'broken' });
+  });
+  it('turns an unknown or missing status into Unknown "Lua returned an invalid health status"', async () => {
+    for (const s of ['return {status = "Ready"}', 'return {status = "healthy"}', 'return {message = "x"}']) {
+      const r = await run(s);
+      expect(r.kind).toBe('invalid');
+      expect(argoHealth(r)).toEqual({ status: 'Unknown', message: 'Lua returned an invalid health status' });
+    }
+  });
+  it('gives the empty status for nil, no return, an empty table, an array and non-string fields', async () => {
+    expect((await run('return nil')).kind).toBe('nil');
+    expect((await run('x = 1')).kind).toBe('nil');
+    for (const s of ['return {}', 'return {"Healthy"}', 'return {status = 1}', 'return {status = "Healthy", message = 2}']) {
+      const r = await run(s);
+      expect(r.kind, s).toBe('empty');
+      expect(argoHealth(r)).toEqual({ status: '', message: '' });
+    }
+  });
+  it('is an error when the result is not a table', async () => {
+    expect(await run('return "Healthy"')).toEqual({ kind: 'error', error: 'expect table output from Lua script, not string' });
+    expect(await run('return 1')).toEqual({ kind: 'error', error: 'expect table output from Lua script, not number' });
+  });
+  it('reports Lua errors with the script line', async () => {
+    const r = await run('local x = 1\nreturn {status = obj.status.phase}');
+    expect(r.kind).toBe('error');
+    expect(argoHealth(r).status).toBe('Unknown');
+    expect(r.kind === 'error' && r.error).toMatch(/^health\.lua:2:/);
+  });
+});
+
+describe('environment', () => {
+  it('passes whole numbers as integers and drops null map entries', async () => {
+    const r = await run('return {status = "Healthy", message = obj.ready .. "/" .. obj.total .. " " .. tostring(obj.gone) .. " " .. #obj.list}', { ready: 2, total: 3, gone: null, list: [1, 2] });
+    expect(r).toMatchObject({ message: '2/3 nil 2' });
+  });
+  it('offers the Lua 5.1 compatibility functions ArgoCD scripts use', async () => {
+    const r = await run('return {status = "Healthy", message = table.getn({1,2,3}) .. table.maxn({[7]=1}) .. unpack({"u"}) .. loadstring("return 4")()}');
+    expect(r).toMatchObject({ message: '37u4' });
+    const o = await run('local n = 0 for w in string.gfind("a b", "%a") do n = n + 1 end return {status = "Healthy", message = math.pow(2, 3) .. "," .. math.mod(7, 3) .. "," .. n}', {}, { useOpenLibs: true });
+    expect(o).toMatchObject({ status: 'Healthy' });
+    expect(o.kind === 'ok' && o.message).toMatch(/^8(\.0)?,1(\.0)?,2$/);
+  });
+  it('without useOpenLibs: no string, math or os globals, no string methods, require("os") gives time and date', async () => {
+    for (const s of ['return {status = string.upper("x")}', 'return {status = math.floor(1)}', 'return {status = os.time()}', 'return {status = ("x"):upper()}']) {
+      expect((await run(s)).kind, s).toBe('error');
+    }
+    const r = await run('local os = require("os") return {status = "Healthy", message = type(os.time) .. type(os.date) .. type(os.execute)}');
+    expect(r).toMatchObject({ message: 'functionfunctionnil' });
+    expect((await run('return require("string")')).kind).toBe('error');
+  });
+  it('with useOpenLibs: string and math work, but io, os.execute, debug and string.dump stay out of reach', async () => {
+    expect(await run('return {status = string.upper("x") == "X" and "Healthy" or "Degraded", message = ("a"):rep(2)}', {}, { useOpenLibs: true })).toMatchObject({ status: 'Healthy', message: 'aa' });
+    const r = await run('return {status = "Healthy", message = type(io) .. type(os.execute) .. type(os.getenv) .. type(os.remove) .. type(os.exit) .. type(debug) .. type(string.dump)}', {}, { useOpenLibs: true });
+    expect(r).toMatchObject({ message: 'nilnilnilnilnilnilnil' });
+  });
+});
+
+describe('hostile scripts are stopped with an error, within the limit', () => {
+  const limited = async (script: string, useOpenLibs = false) => {
+    const t = Date.now();
+    const r = await run(script, {}, { useOpenLibs, timeoutMs: 300 });
+    return { r, ms: Date.now() - t };
+  };
+  it('endless loops, also inside pcall and coroutines', async () => {
+    for (const [s, open] of [
+      ['while true do end', false],
+      ['while true do pcall(function() while true do end end) end', false],
+      ['while true do xpcall(function() while true do end end, function(e) return "swallowed" end) end', false],
+      ['local co = coroutine.create(function() while true do end end) while true do coroutine.resume(co) end', true],
+      ['local function f() return f() end return f()', false],
+      ['setmetatable({}, {__gc = function() while true do end end}) while true do end', false],
+    ] as const) {
+      const { r, ms } = await limited(s, open);
+      expect(r, s).toMatchObject({ kind: 'error', limit: 'time' });
+      expect(ms, s).toBeLessThan(300 + 1000);
+    }
+  });
+  it('deep recursion, huge strings and unbounded tables hit the memory limit', async () => {
+    for (const [s, open] of [
+      ['local function f() return 1 + f() end return f()', false],
+      ['local s = "x" for i = 1, 40 do s = s .. s end', false],
+      ['return {status = string.rep("x", 1e9)}', true],
+      ['local t = {} for i = 1, 1e9 do t[i] = i end', false],
+    ] as const) {
+      const { r } = await limited(s, open);
+      expect(r.kind, s).toBe('error');
+      expect(r.kind === 'error' && r.limit, s).toBeTruthy();
+    }
+  });
+  it('cannot read files, run commands, load modules or bytecode', async () => {
+    for (const [s, open] of [
+      ['return dofile("/etc/hostname")', false],
+      ['return loadfile("/etc/hostname")', false],
+      ['return require("io")', true],
+      ['return os.execute("touch /tmp/gitops-gate-pwned")', true],
+      ['return io.open("/etc/hostname")', true],
+      ['return debug.getinfo(1)', true],
+      ['return require("./evil")', false],
+    ] as const) {
+      const r = await run(s, {}, { useOpenLibs: open });
+      expect(r.kind, s).toBe('error');
+    }
+    expect(existsSync('/tmp/gitops-gate-pwned')).toBe(false);
+    const bin = await run('local f, err = load("\\27Lua") return {status = "Healthy", message = tostring(f) .. " " .. tostring(err)}');
+    expect(bin).toMatchObject({ kind: 'ok' });
+    expect(bin.kind === 'ok' && bin.message).toMatch(/^nil .*binary/);
+  });
+});

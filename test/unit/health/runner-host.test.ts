@@ -1,0 +1,49 @@
+/**
+ * The worker host: scripts run in a worker thread built like dist/health-worker.js, and a run stuck
+ * inside one C call (where the in-VM hook cannot fire) is ended by terminating the worker.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLuaRunner, KILL_MARGIN_MS } from '../../../src/health/runner-host.js';
+
+let dir: string;
+let worker: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gg-worker-'));
+  worker = join(dir, 'health-worker.js');
+  await build({
+    entryPoints: [new URL('../../../src/health/worker.ts', import.meta.url).pathname],
+    outfile: worker,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    loader: { '.lua': 'text', '.yaml': 'text' },
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __r } from 'node:module'; import { fileURLToPath as __f } from 'node:url'; const require = __r(import.meta.url); const __filename = __f(import.meta.url);" },
+  });
+  copyFileSync(createRequire(import.meta.url).resolve('wasmoon/dist/glue.wasm'), join(dir, 'glue.wasm'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('worker host', () => {
+  it('runs scripts in the worker and survives a killed run', async () => {
+    const runner = createLuaRunner(worker);
+    const req = { obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024 };
+    try {
+      expect(await runner.run({ ...req, script: 'return {status = "Healthy"}' })).toMatchObject({ kind: 'ok', status: 'Healthy' });
+      const t = Date.now();
+      // A pathological pattern: one long C call that the count hook cannot interrupt.
+      const stuck = await runner.run({ ...req, script: 'return {status = tostring(string.find(string.rep("a", 40000), ".-.-.-.-.-.-b"))}' });
+      expect(stuck).toMatchObject({ kind: 'error', limit: 'time' });
+      expect(Date.now() - t).toBeLessThan(200 + KILL_MARGIN_MS + 2000);
+      expect(await runner.run({ ...req, script: 'return {status = "Degraded"}' })).toMatchObject({ kind: 'ok', status: 'Degraded' });
+    } finally {
+      await runner.close();
+    }
+  });
+});
