@@ -30376,7 +30376,7 @@ ${pointer}
 var require_resolve_props = __commonJS({
   "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
-    function resolveProps(tokens, { flow: flow3, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+    function resolveProps(tokens2, { flow: flow3, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
       let atNewline = startOnNewline;
       let hasSpace = startOnNewline;
@@ -30391,7 +30391,7 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token of tokens2) {
         if (reqSpace) {
           if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
             onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
@@ -30482,7 +30482,7 @@ var require_resolve_props = __commonJS({
             hasSpace = false;
         }
       }
-      const last = tokens[tokens.length - 1];
+      const last = tokens2[tokens2.length - 1];
       const end = last ? last.offset + last.source.length : offset;
       if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
         onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
@@ -31822,8 +31822,8 @@ ${cb}` : comment;
        * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
-      *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
+      *compose(tokens2, forceDoc = false, endOffset = -1) {
+        for (const token of tokens2)
           yield* this.next(token);
         yield* this.end(forceDoc, endOffset);
       }
@@ -33965,6 +33965,870 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit.visit;
     exports.visitAsync = visit.visitAsync;
+  }
+});
+
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports, module) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define2 = (object, key2, value) => {
+      Object.defineProperty(object, key2, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index2 = start + 1;
+      let negated = EMPTY;
+      const lead = pattern[index2];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index2++;
+      }
+      let body = EMPTY;
+      let prev = EMPTY;
+      for (; ; ) {
+        const char = pattern[index2];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index2];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index2 + 1 < length && pattern[index2 + 1] !== "]") {
+          index2++;
+          let to = pattern[index2];
+          if (to === ESCAPE) {
+            to = pattern[index2 += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY;
+        } else if (char === "[" && pattern[index2 + 1] === ":") {
+          const nameStart = index2 + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+              return null;
+            }
+            body += POSIX_CLASSES[name];
+            prev = EMPTY;
+            index2 = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index2 = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index2++;
+        if (pattern[index2] === "]") {
+          return {
+            end: index2,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const { length } = pattern;
+      let out = EMPTY;
+      let index2 = 0;
+      while (index2 < length) {
+        const char = pattern[index2];
+        if (char === ESCAPE) {
+          const escaped = pattern[index2 + 1];
+          if (escaped === SLASH && index2 + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index2, index2 + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index2 += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index2++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index2);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index2 = length;
+          } else {
+            out += hold(scanned.source);
+            index2 = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index2++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match2) => `\\${match2}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_, index2, str) => index2 + 6 < str.length ? str.slice(index2 + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match2, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match2,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match2, range2, close) => `\\[${range2}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last = source[source.length - 1];
+          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_, p1) => {
+      const prefix2 = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix2}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run2, at2) => {
+      let separator = EMPTY;
+      for (let index2 = at2 + 1; index2 < run2.length && !run2[index2].wildcard; index2++) {
+        separator += run2[index2].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens2 = [];
+      const { length } = source;
+      let index2 = 0;
+      while (index2 < length) {
+        const char = source[index2];
+        if (source.startsWith(WILDCARD, index2)) {
+          tokens2.push({ wildcard: true });
+          index2 += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index2 + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens2.push({ single: source.slice(index2, end) });
+          index2 = end;
+        } else if (char === ESCAPE) {
+          tokens2.push({ single: source.slice(index2, index2 + 2) });
+          index2 += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index2;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens2.push({ boundary: source.slice(index2, end) });
+          index2 = end;
+        } else if (char === "^" || char === "$") {
+          tokens2.push({ boundary: char });
+          index2++;
+        } else {
+          tokens2.push({ single: char });
+          index2++;
+        }
+      }
+      let out = EMPTY;
+      let run2 = [];
+      const flush = () => {
+        let lastWildcard;
+        run2.forEach((token, at2) => {
+          if (token.wildcard) {
+            lastWildcard = at2;
+          }
+        });
+        run2.forEach((token, at2) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at2 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at2)})[^\\/])*`;
+        });
+        run2 = [];
+      };
+      tokens2.forEach((token) => {
+        if (token.boundary === void 0) {
+          run2.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher, replacer, required]) => {
+          if (matcher === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+            return prev;
+          }
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match2, index2) => sources[index2]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix2) => {
+      if (body[body.length - 1] === SLASH) {
+        prefix2 = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head = prefix2.slice(0, -1);
+      const last = prefix2[prefix2.length - 1];
+      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index2 = body.indexOf(SLASH);
+      return index2 < 0 || index2 === body.length - 1;
+    };
+    var basenameOf = (path3) => {
+      const end = path3.length - 1;
+      const index2 = path3.lastIndexOf(
+        SLASH,
+        path3[end] === SLASH ? end - 1 : end
+      );
+      return index2 < 0 ? path3 : path3.slice(index2 + 1);
+    };
+    var parentOf = (path3) => {
+      if (path3.charCodeAt(0) === SLASH_CODE || path3.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path3.split(SLASH).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
+      }
+      const end = path3.length - 1;
+      const cut = path3.lastIndexOf(
+        SLASH,
+        path3.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut < 0 ? EMPTY : path3.slice(0, cut + 1);
+    };
+    var isString = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString(pattern);
+    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix2) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define2(this, "body", body);
+        define2(this, "ignoreCase", ignoreCase);
+        define2(this, "regexPrefix", prefix2);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define2(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key2 = UNDERSCORE + MODE_IGNORE;
+        if (this[key2]) {
+          return this[key2];
+        }
+        return this._make(MODE_IGNORE, key2);
+      }
+      get checkRegex() {
+        const key2 = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key2]) {
+          return this[key2];
+        }
+        return this._make(MODE_CHECK_IGNORE, key2);
+      }
+      _make(mode, key2) {
+        const str = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
+        return define2(this, key2, regex);
+      }
+    };
+    var hasTrailingBackslash = (str) => {
+      let count = 0;
+      while (str[str.length - count - 1] === ESCAPE) {
+        count++;
+      }
+      return count % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+          lineEnd--;
+        }
+        end = lineEnd;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd = end - 1;
+      }
+      if (end === lineEnd) {
+        return body.slice(0, lineEnd);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
+      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last = body[body.length - 1];
+      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index2) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule6 = checkPattern(raw) && createRule(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index2
+        );
+        if (rule6) {
+          this._added = true;
+          this._rules.push(rule6);
+          if (matchesBasename(rule6.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path3) {
+        const rules = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
+        ));
+        let ignored = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index2 = rules.length - 1; index2 >= 0; index2--) {
+          const rule6 = rules[index2];
+          if (rule6.checkRegex.test(path3)) {
+            ignored = !rule6.negative;
+            unignored = rule6.negative;
+            matchedRule = rule6.negative ? UNDEFINED : rule6;
+            break;
+          }
+        }
+        const ret = {
+          ignored,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path3, mode) {
+        const rules = this._rules;
+        const { length } = rules;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename = shortcut ? basenameOf(path3) : path3;
+        for (let index2 = length - 1; index2 >= 0; index2--) {
+          const rule6 = rules[index2];
+          if (rule6[mode].test(
+            shortcut && rule6._basenameOnly ? basename : path3
+          )) {
+            const { negative } = rule6;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule6;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path3, originalPath, doThrow) => {
+      if (!isString(path3)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path3) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path3)) {
+        const r = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path3) => {
+      const first = path3.charCodeAt(0);
+      if (first === SLASH_CODE) {
+        return true;
+      }
+      if (first !== DOT_CODE) {
+        return false;
+      }
+      if (path3.length === 1) {
+        return true;
+      }
+      const second = path3.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path3.length === 2 || path3.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p) => p;
+    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define2(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache2, path3) {
+        checkPath(
+          path3,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path3 ? this._t(path3, cache2) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path3 = convertPath(target);
+        if (!path3 || path3.charCodeAt(path3.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path3);
+        }
+        const dir = this._t(path3, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal2 = this._rules.testLiteral(path3);
+        return literal2.ignored || literal2.unignored ? literal2 : dir;
+      }
+      _t(path3, cache2) {
+        if (path3 in cache2) {
+          return cache2[path3];
+        }
+        const parentPath = parentOf(path3);
+        const parent = parentPath ? this._t(parentPath, cache2) : UNDEFINED;
+        return cache2[path3] = parent && parent.ignored ? parent : this._rules.test(path3, MODE_IGNORE);
+      }
+      ignores(path3) {
+        return this._test(path3, this._ignoreCache, convertPath(path3)).ignored;
+      }
+      createFilter() {
+        return (path3) => !this.ignores(path3);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path3) {
+        return this._test(path3, this._testCache, convertPath(path3));
+      }
+    };
+    var factory = (options) => new Ignore(options);
+    var isPathValid = (path3) => checkPath(convertPath(path3), path3, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path3) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path3) || isNotRelative(path3);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module.exports = factory;
+    factory.default = factory;
+    module.exports.isPathValid = isPathValid;
+    define2(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
   }
 });
 
@@ -40998,10 +41862,101 @@ var schema_default = {
       }
     },
     review: {
-      description: "Who must approve a change before it merges.",
+      description: "Who must approve a change before it merges. An approval counts only when it is the reviewer's latest non-comment review, was given on the PR's current head commit, comes from a user holding at least minimumPermission on the repository, and comes from someone separationOfDuties does not exclude. No reviewer's latest review may request changes (rule review-changes-requested).",
       type: "object",
       additionalProperties: false,
-      properties: {}
+      properties: {
+        minimumPermission: { $ref: "#/$defs/reviewPermission" },
+        separationOfDuties: {
+          description: "Who took part in the change and therefore cannot approve it. Each exclusion is on unless switched off here, and the summary says when one is off.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            author: { description: "Exclude the pull request's author.", type: "boolean" },
+            committers: { description: "Exclude the author and the committer of every commit in the pull request.", type: "boolean" },
+            coAuthors: { description: "Exclude everyone named in a Co-authored-by trailer of a commit (matched by login, and by GitHub no-reply address).", type: "boolean" },
+            lastPusher: { description: "Exclude whoever pushed the head commit last, when the source knows it.", type: "boolean" },
+            bots: { description: "Exclude bots and GitHub Apps (account type Bot, or a login ending in [bot]).", type: "boolean" }
+          }
+        },
+        distinctApprovers: {
+          description: "When true, one person's approval counts for only one requirement (one approval rule, or one CODEOWNERS requirement). The gate finds the best assignment of approvers to requirements.",
+          type: "boolean"
+        },
+        rules: {
+          description: "Approval rules. Every rule whose conditions hold must be satisfied. The list replaces the default policy's list.",
+          type: "array",
+          items: { $ref: "#/$defs/reviewRule" }
+        },
+        codeowners: {
+          description: "Code-owner approval, from the CODEOWNERS file on the base branch (.github/CODEOWNERS, then CODEOWNERS, then docs/CODEOWNERS, as GitHub looks them up). A CODEOWNERS file that does not parse fails the gate.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            mode: {
+              description: "off: CODEOWNERS is not checked. any-owner: every touched path that has owners needs an approval from one of them (GitHub's behaviour). every-owning-team: every owner (team or user) named for a touched path must approve.",
+              enum: ["off", "any-owner", "every-owning-team"]
+            }
+          }
+        },
+        breakGlass: {
+          description: "Audited emergency override: a listed user applies a listed label, or comments the command. The verdict is then pass with an override recorded in the summary and the audit record.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            labels: { description: "Labels that invoke break-glass when a listed user applied them.", type: "array", items: { type: "string", minLength: 1 } },
+            command: { description: "A PR comment whose first line starts with this text, by a listed user, invokes break-glass; the rest of the line is the reason. Empty string: no comment command.", type: "string" },
+            users: { description: "Logins allowed to invoke break-glass. Empty: break-glass is disabled.", type: "array", items: { $ref: "#/$defs/login" } }
+          }
+        }
+      }
+    },
+    login: {
+      description: "A GitHub login.",
+      type: "string",
+      pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$"
+    },
+    teamSlug: {
+      description: "A GitHub team as org/team-slug.",
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$"
+    },
+    reviewPermission: {
+      description: "Least repository permission an approver must hold. GitHub itself only counts approvals from users with write access.",
+      enum: ["write", "maintain", "admin"]
+    },
+    reviewRule: {
+      description: "One approval rule: when its conditions hold, it needs the given number of approvals from the listed users or teams.",
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "approvals"],
+      properties: {
+        name: { description: "Name shown in the summary.", type: "string", minLength: 1 },
+        description: { description: "Why the rule exists, shown in the summary.", type: "string" },
+        if: {
+          description: "When the rule applies. Every condition given must hold; without conditions the rule applies to every change.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            paths: { description: "At least one changed file matches one of these globs.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
+            manifestsChanged: { description: "true: at least one changed file is a manifest (see the manifests section).", type: "boolean" },
+            labels: { description: "The pull request carries at least one of these labels.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+            authors: { description: "The pull request's author is one of these logins.", type: "array", minItems: 1, items: { $ref: "#/$defs/login" } },
+            targetBranches: { description: "The target branch matches one of these globs.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } }
+          }
+        },
+        approvals: { description: "Number of approvals required.", type: "integer", minimum: 1 },
+        from: {
+          description: "Who may approve: listed users and members of listed teams. Left out: anyone with the required permission.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            users: { description: "Logins.", type: "array", items: { $ref: "#/$defs/login" } },
+            teams: { description: "Teams as org/team-slug. Reading team members needs a token with Members: read (GitHub App) or read:org (PAT).", type: "array", items: { $ref: "#/$defs/teamSlug" } }
+          }
+        },
+        permission: { $ref: "#/$defs/reviewPermission" }
+      }
     },
     description: {
       description: "What the PR title and body must say: the sections of the body, a ticket reference, the title, labels, requirements that depend on what the change touches, and what a revert must carry. See docs/description.md.",
@@ -41261,8 +42216,61 @@ health:
 
 # ---------------------------------------------------------------------------
 # Review: who must approve a change before it merges.
+#
+# An approval counts only when ALL of these hold:
+#  - it is the reviewer's latest review (comments do not change it; a later
+#    "changes requested" cancels it; a dismissed review counts for nothing);
+#  - it was given on the pull request's current head commit (older = stale);
+#  - the reviewer has at least minimumPermission on the repository;
+#  - the reviewer did not take part in the change (separationOfDuties).
+# In addition, no reviewer's latest review may request changes.
 # ---------------------------------------------------------------------------
-review: {}
+review:
+  # Least repository permission of an approver: write, maintain or admin.
+  minimumPermission: write
+
+  # Separation of duties: these people cannot approve the change. Every
+  # exclusion is on; switching one off is shown in every summary.
+  separationOfDuties:
+    author: true        # whoever opened the pull request
+    committers: true    # author and committer of every commit in it
+    coAuthors: true     # everyone named in a Co-authored-by trailer
+    lastPusher: true    # whoever pushed the head commit last
+    bots: true          # bots and GitHub Apps
+
+  # true: one person's approval counts for one rule only.
+  distinctApprovers: false
+
+  # Every rule whose conditions hold must be satisfied. By default: any
+  # change to a manifest needs one approval meeting the conditions above.
+  # Further examples (see docs/review.md):
+  #   - name: production
+  #     if: { paths: ["prod/**"], targetBranches: ["main"] }
+  #     approvals: 2
+  #     from: { teams: ["example-org/sre"] }
+  #   - name: policy-and-codeowners
+  #     if: { paths: ["policies/**", "CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"] }
+  #     approvals: 1
+  #     from: { users: ["compliance-lead"] }
+  rules:
+    - name: manifests
+      description: Every change to manifests is approved by someone who did not write it.
+      if: { manifestsChanged: true }
+      approvals: 1
+
+  # Code-owner approval from the base branch's CODEOWNERS: off, any-owner
+  # (GitHub's behaviour) or every-owning-team (each owner of each touched
+  # path must approve).
+  codeowners:
+    mode: off
+
+  # Break-glass for emergencies: off until users are listed. A listed user
+  # applies one of the labels, or comments the command followed by a reason;
+  # the change then passes with an override that compliance reviews later.
+  breakGlass:
+    labels: ["break-glass"]
+    command: "/gitops-gate break-glass"
+    users: []
 
 # ---------------------------------------------------------------------------
 # Description: what the pull request's title and body must say.
@@ -42423,13 +43431,13 @@ var posixClasses = {
 };
 var braceEscape = (s) => s.replace(/[[\]\\-]/g, "\\$&");
 var noMatch = /$./;
-var parseClass = (glob, position2, nocase = false, form) => {
+var parseClass = (glob2, position2, nocase = false, form) => {
   const norm = (c) => {
     const n = form ? c.normalize(form) : c;
     return [...n].length === 1 ? n : c;
   };
   const pos = position2;
-  if (glob.charAt(pos) !== "[") {
+  if (glob2.charAt(pos) !== "[") {
     throw new Error("not in a brace expression");
   }
   const ranges = [];
@@ -42440,8 +43448,8 @@ var parseClass = (glob, position2, nocase = false, form) => {
   let negate = false;
   let endPos = pos;
   let rangeStart = "";
-  WHILE: while (i < glob.length) {
-    const c = String.fromCodePoint(glob.codePointAt(i));
+  WHILE: while (i < glob2.length) {
+    const c = String.fromCodePoint(glob2.codePointAt(i));
     if ((c === "!" || c === "^") && i === pos + 1) {
       negate = true;
       i++;
@@ -42461,9 +43469,9 @@ var parseClass = (glob, position2, nocase = false, form) => {
     }
     if (c === "[" && !escaping) {
       for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
-        if (glob.startsWith(cls, i)) {
+        if (glob2.startsWith(cls, i)) {
           if (rangeStart) {
-            return [noMatch, glob.length - pos];
+            return [noMatch, glob2.length - pos];
           }
           i += cls.length;
           if (neg)
@@ -42486,12 +43494,12 @@ var parseClass = (glob, position2, nocase = false, form) => {
       i += c.length;
       continue;
     }
-    if (glob.startsWith("-]", i + c.length)) {
+    if (glob2.startsWith("-]", i + c.length)) {
       ranges.push(braceEscape(n + "-"));
       i += c.length + 1;
       continue;
     }
-    if (glob.startsWith("-", i + c.length)) {
+    if (glob2.startsWith("-", i + c.length)) {
       rangeStart = n;
       i += c.length + 1;
       continue;
@@ -42503,7 +43511,7 @@ var parseClass = (glob, position2, nocase = false, form) => {
     return [noMatch, 0];
   }
   if (!ranges.length && !negs.length) {
-    return [noMatch, glob.length - pos];
+    return [noMatch, glob2.length - pos];
   }
   const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
   const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
@@ -43785,11 +44793,11 @@ var Minimatch = class {
             continue;
           const [first, ...rest] = g;
           const alts = g.map((i) => this.globParts[i][k]);
-          const glob = `@(${alts.join("|")})`;
-          if (extglobCount(glob) > MAX_EXTGLOBS)
+          const glob2 = `@(${alts.join("|")})`;
+          if (extglobCount(glob2) > MAX_EXTGLOBS)
             continue;
-          this.globParts[first][k] = glob;
-          this.set[first][k] = this.parse(glob);
+          this.globParts[first][k] = glob2;
+          this.set[first][k] = this.parse(glob2);
           for (const i of rest)
             drop.add(i);
         }
@@ -44615,6 +45623,11 @@ function dirName(path3) {
   const i = path3.lastIndexOf("/");
   return i < 0 ? "" : path3.slice(0, i);
 }
+function manifestMatcher(sel) {
+  const inc = sel.include.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
+  const exc = sel.exclude.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
+  return (path3) => inc.some((m) => m.match(path3)) && !exc.some((m) => m.match(path3));
+}
 
 // src/sync/context.ts
 function onceReporter(ctx) {
@@ -45270,8 +46283,8 @@ function checkGroupWaves(ctx, report) {
     }
   }
 }
-function globMatch(value, glob) {
-  const re = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+function globMatch(value, glob2) {
+  const re = new RegExp(`^${glob2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
   return re.test(value);
 }
 var waveCheck = {
@@ -45693,8 +46706,8 @@ function comparePlans(head, base) {
       }
     }
     const removed = (baseRows ?? []).filter((r) => !headIds.has(identity(r)));
-    const order = (rs) => rs.map(identity).join("\n");
-    const changed = baseRows !== void 0 && (removed.length > 0 || headRows.some((r) => r.change) || order(baseRows) !== order(headRows));
+    const order2 = (rs) => rs.map(identity).join("\n");
+    const changed = baseRows !== void 0 && (removed.length > 0 || headRows.some((r) => r.change) || order2(baseRows) !== order2(headRows));
     groups.push({
       name: g.name,
       grouping: g.grouping,
@@ -45718,6 +46731,610 @@ var planCheck = {
   change(ctx) {
     const detail = comparePlans(ctx.head, ctx.base);
     if (detail.groups.length) ctx.detail("syncPlans", detail);
+  }
+};
+
+// src/review/assign.ts
+function assignDistinct(needs, eligible) {
+  const slots = needs.flatMap((n, req) => Array.from({ length: n }, () => req));
+  const slotOf = /* @__PURE__ */ new Map();
+  const fill = (s, seen) => {
+    for (const a of eligible[slots[s]] ?? []) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      const current = slotOf.get(a);
+      if (current === void 0 || fill(current, seen)) {
+        slotOf.set(a, s);
+        return true;
+      }
+    }
+    return false;
+  };
+  slots.forEach((_, s) => fill(s, /* @__PURE__ */ new Set()));
+  const out = needs.map(() => []);
+  for (const [a, s] of slotOf) out[slots[s]].push(a);
+  return out;
+}
+
+// src/review/codeowners.ts
+var import_ignore = __toESM(require_ignore(), 1);
+
+// src/sources/identity.ts
+var NOREPLY = /^(?:(\d+)\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)@users\.noreply\.github\.com$/i;
+function identityFromEmail(email) {
+  const m = NOREPLY.exec(email.trim());
+  return m ? { login: m[2] } : {};
+}
+
+// src/review/codeowners.ts
+var CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+var USER = /^@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)$/;
+var TEAM = /^@([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)$/;
+var EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+function tokens(line2) {
+  const out = [];
+  let cur = "";
+  let start = -1;
+  for (let i = 0; i < line2.length; i++) {
+    const c = line2[i];
+    if (c === "\\" && i + 1 < line2.length) {
+      if (start < 0) start = i;
+      cur += line2[i + 1] === " " || line2[i + 1] === "#" ? line2[i + 1] : c + line2[i + 1];
+      i++;
+    } else if (c === "#") {
+      break;
+    } else if (c === " " || c === "	") {
+      if (start >= 0) out.push({ text: cur, column: start + 1 });
+      cur = "";
+      start = -1;
+    } else {
+      if (start < 0) start = i;
+      cur += c;
+    }
+  }
+  if (start >= 0) out.push({ text: cur, column: start + 1 });
+  return out;
+}
+function parseOwner(text4) {
+  const team = TEAM.exec(text4);
+  if (team) return { kind: "team", team: team[1].toLowerCase() };
+  const user = USER.exec(text4);
+  if (user) return { kind: "user", login: user[1] };
+  if (EMAIL.test(text4)) {
+    const id = identityFromEmail(text4);
+    return { kind: "email", email: text4, ...id.login ? { login: id.login } : {} };
+  }
+  return void 0;
+}
+function parseCodeowners(text4) {
+  const entries = [];
+  const problems = [];
+  text4.split(/\r?\n/).forEach((raw, i) => {
+    const line2 = i + 1;
+    const toks = tokens(raw);
+    if (toks.length === 0) return;
+    const [pat, ...owners] = toks;
+    if (pat.text.startsWith("!")) {
+      problems.push({ line: line2, column: pat.column, message: `pattern "${pat.text}": CODEOWNERS does not support "!" negation` });
+      return;
+    }
+    if (pat.text.startsWith("[") || pat.text.startsWith("^")) {
+      problems.push({ line: line2, column: pat.column, message: `"${pat.text}": sections are GitLab syntax, GitHub does not read them` });
+      return;
+    }
+    if (/[[\]]/.test(pat.text)) {
+      problems.push({ line: line2, column: pat.column, message: `pattern "${pat.text}": CODEOWNERS does not support "[ ]" character ranges` });
+      return;
+    }
+    const parsed = [];
+    for (const o of owners) {
+      const owner = parseOwner(o.text);
+      if (!owner) problems.push({ line: line2, column: o.column, message: `"${o.text}" is not an owner: use @user, @org/team or an e-mail address` });
+      else parsed.push(owner);
+    }
+    let matcher;
+    try {
+      matcher = (0, import_ignore.default)({ ignorecase: false }).add(pat.text);
+    } catch (e) {
+      problems.push({ line: line2, column: pat.column, message: `pattern "${pat.text}" is invalid: ${e.message}` });
+      return;
+    }
+    entries.push({ line: line2, pattern: pat.text, owners: parsed, matches: (p) => matcher.ignores(p) });
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, entries };
+}
+function ownerEntry(entries, path3) {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].matches(path3)) return entries[i];
+  return void 0;
+}
+function ownerLabel(o) {
+  return o.kind === "user" ? `@${o.login}` : o.kind === "team" ? `@${o.team}` : o.email;
+}
+
+// src/review/reviewers.ts
+function loginKey(login) {
+  return login.toLowerCase();
+}
+function order(reviews) {
+  return reviews.map((r, i) => ({ r, i })).sort((a, b) => (a.r.submittedAt ?? "").localeCompare(b.r.submittedAt ?? "") || a.i - b.i).map((x) => x.r);
+}
+function latestByReviewer(reviews) {
+  const byLogin = /* @__PURE__ */ new Map();
+  for (const r of order(reviews)) {
+    const login = r.reviewer.login;
+    if (!login) continue;
+    const key2 = loginKey(login);
+    const st = byLogin.get(key2) ?? { login, reviewer: r.reviewer, everApproved: false };
+    if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") st.latest = r;
+    if (r.state === "APPROVED") st.everApproved = true;
+    byLogin.set(key2, st);
+  }
+  return [...byLogin.values()];
+}
+function loginOf(id) {
+  return id.login ?? (id.email ? identityFromEmail(id.email).login : void 0);
+}
+function participants(change, sod) {
+  const roles = /* @__PURE__ */ new Map();
+  const unlinked = [];
+  const add = (id, role, commit = "") => {
+    const login = loginOf(id);
+    if (login) {
+      const key2 = loginKey(login);
+      roles.set(key2, (roles.get(key2) ?? /* @__PURE__ */ new Set()).add(role));
+    } else if (id.email !== "noreply@github.com" && (id.email || id.name)) {
+      unlinked.push({ who: id.email ? `${id.name ?? ""} <${id.email}>`.trim() : id.name, role, commit });
+    }
+  };
+  if (sod.author && change.pr) add(change.pr.author, "author");
+  for (const c of change.commits) {
+    if (sod.committers) {
+      add(c.author, "committer", c.sha);
+      add(c.committer, "committer", c.sha);
+    }
+    if (sod.coAuthors) for (const co of c.coAuthors) add(co, "co-author", c.sha);
+  }
+  if (sod.lastPusher && change.pr?.lastPusher) add({ login: change.pr.lastPusher }, "last-pusher");
+  return { roles, unlinked };
+}
+function isBot(id) {
+  return id.type === "Bot" || /\[bot\]$/i.test(id.login ?? "");
+}
+
+// src/review/requirements.ts
+function touchedPaths(change) {
+  return [...new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]))];
+}
+var glob = (g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") });
+function ruleSkipReason(rule6, change, policy) {
+  const c = rule6.if ?? {};
+  const paths = touchedPaths(change);
+  if (c.paths && !c.paths.some((g) => paths.some((p) => glob(g).match(p)))) return `no changed file matches ${c.paths.join(", ")}`;
+  if (c.manifestsChanged) {
+    const isManifest = manifestMatcher(policy.manifests);
+    if (!paths.some(isManifest)) return "no manifest changed";
+  }
+  const pr = change.pr;
+  if (c.labels && !c.labels.some((l) => pr?.labels.includes(l))) return `the pull request has none of the labels ${c.labels.join(", ")}`;
+  if (c.authors && !c.authors.some((a) => pr?.author.login && loginKey(a) === loginKey(pr.author.login))) return `the author is not one of ${c.authors.join(", ")}`;
+  if (c.targetBranches && !c.targetBranches.some((g) => pr && new minimatch.Minimatch(g).match(pr.baseRef))) {
+    return `the target branch is not one of ${c.targetBranches.join(", ")}`;
+  }
+  return void 0;
+}
+function fromOwners(owners) {
+  const users = [];
+  const teams = [];
+  const unmatchable = [];
+  for (const o of owners) {
+    if (o.kind === "team") teams.push(o.team);
+    else if (o.kind === "user") users.push(o.login);
+    else if (o.login) users.push(o.login);
+    else unmatchable.push(o.email);
+  }
+  return { users, teams, ...unmatchable.length ? { unmatchable } : {} };
+}
+function codeownerRequirements(change, policy) {
+  const mode = policy.review.codeowners.mode;
+  if (mode === "off") return { result: { state: "off" }, requirements: [] };
+  if (change.codeowners === void 0) return { result: { state: "not-read" }, requirements: [] };
+  if (change.codeowners === null) return { result: { state: "missing" }, requirements: [] };
+  const parsed = parseCodeowners(change.codeowners.text);
+  const path3 = change.codeowners.path;
+  if (!parsed.ok) return { result: { state: "invalid", path: path3, problems: parsed.problems }, requirements: [] };
+  const permission = policy.review.minimumPermission;
+  const unowned = [];
+  const byKey = /* @__PURE__ */ new Map();
+  for (const p of touchedPaths(change)) {
+    const entry = ownerEntry(parsed.entries, p);
+    if (!entry || entry.owners.length === 0) {
+      unowned.push(p);
+      continue;
+    }
+    const groups = mode === "any-owner" ? [entry.owners] : entry.owners.map((o) => [o]);
+    for (const owners of groups) {
+      const key2 = mode === "any-owner" ? `line:${entry.line}` : `owner:${ownerLabel(owners[0]).toLowerCase()}`;
+      const req = byKey.get(key2) ?? {
+        rule: "review-codeowners",
+        name: mode === "any-owner" ? `CODEOWNERS line ${entry.line} (${entry.pattern})` : `code owner ${ownerLabel(owners[0])}`,
+        approvals: 1,
+        ...fromOwners(owners),
+        permission,
+        paths: [],
+        ...mode === "any-owner" ? { line: entry.line } : {}
+      };
+      req.paths.push(p);
+      byKey.set(key2, req);
+    }
+  }
+  return { result: { state: "ok", path: path3, unowned }, requirements: [...byKey.values()] };
+}
+function ruleRequirements(change, policy) {
+  const requirements = [];
+  const skipped2 = [];
+  const order2 = ["write", "maintain", "admin"];
+  for (const rule6 of policy.review.rules) {
+    const reason = ruleSkipReason(rule6, change, policy);
+    if (reason) {
+      skipped2.push({ name: rule6.name, reason });
+      continue;
+    }
+    const global2 = policy.review.minimumPermission;
+    const permission = rule6.permission && order2.indexOf(rule6.permission) > order2.indexOf(global2) ? rule6.permission : global2;
+    requirements.push({
+      rule: "review-approvals",
+      name: rule6.name,
+      ...rule6.description ? { description: rule6.description } : {},
+      approvals: rule6.approvals,
+      users: rule6.from?.users ?? [],
+      teams: (rule6.from?.teams ?? []).map((t) => t.toLowerCase()),
+      permission
+    });
+  }
+  return { requirements, skipped: skipped2 };
+}
+
+// src/review/assess.ts
+var RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+var NO_DIRECTORY = "no permission or team facts were supplied (the CLI has no GitHub API access: pass --directory FILE; the Action looks them up)";
+var ROLE_REASON = {
+  author: "author",
+  committer: "committer",
+  "co-author": "co-author",
+  "last-pusher": "last-pusher"
+};
+var ROLE_TEXT = {
+  author: "is the pull request author",
+  committer: "authored or committed a commit of the pull request",
+  "co-author": "is a Co-authored-by of a commit of the pull request",
+  "last-pusher": "pushed the head commit last"
+};
+function permissionOf(dir, login) {
+  if (!dir) return { error: NO_DIRECTORY };
+  const p = dir.permissions.get(loginKey(login)) ?? dir.permissions.get(login);
+  return p ?? { error: `the permission of @${login} was not looked up` };
+}
+function teamMembers(dir, team) {
+  if (!dir) return { error: NO_DIRECTORY };
+  const t = dir.teams.get(team.toLowerCase()) ?? dir.teams.get(team);
+  if (!t) return { error: `the members of @${team} were not looked up` };
+  return Array.isArray(t) ? new Set(t.map(loginKey)) : t;
+}
+function eligibleText(req) {
+  const who = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `members of @${t}`), ...req.unmatchable ?? []];
+  return `${who.length ? who.join(", ") : "anyone who took no part in the change"} with ${req.permission} access`;
+}
+var short = (sha) => sha.slice(0, 7);
+function assessReviews(change, policy) {
+  const settings = policy.review;
+  const sod = settings.separationOfDuties;
+  const headSha = change.headSha;
+  const dir = change.directory;
+  const people = participants(change, sod);
+  const states = latestByReviewer(change.reviews ?? []);
+  const candidates = [];
+  const changesRequested = [];
+  for (const st of states) {
+    const r = st.latest;
+    if (r?.state === "CHANGES_REQUESTED") {
+      changesRequested.push({ reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...r.submittedAt ? { submittedAt: r.submittedAt } : {} });
+    }
+    if (!r || !st.everApproved && r.state !== "DISMISSED") continue;
+    const result = {
+      reviewer: st.login,
+      reviewId: r.id,
+      state: r.state,
+      counted: false,
+      reason: "",
+      commitId: r.commitId,
+      ...r.submittedAt ? { submittedAt: r.submittedAt } : {},
+      countedFor: [],
+      reasons: []
+    };
+    const permission = permissionOf(dir, st.login);
+    if (r.state === "DISMISSED") {
+      result.reasons.push({ code: "dismissed", text: "the latest review was dismissed; an earlier approval does not come back" });
+    } else if (r.state === "CHANGES_REQUESTED") {
+      result.reasons.push({ code: "changes-requested", text: `superseded by changes requested on ${short(r.commitId)}` });
+    } else {
+      if (r.commitId !== headSha) result.reasons.push({ code: "stale", text: `stale: given on ${short(r.commitId) || "an unknown commit"}, the head is ${short(headSha)}` });
+      for (const role of people.roles.get(loginKey(st.login)) ?? []) result.reasons.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
+      if (sod.bots && isBot(st.reviewer)) result.reasons.push({ code: "bot", text: "is a bot or GitHub App" });
+      const disqualified = result.reasons.length > 0;
+      if (!disqualified && typeof permission !== "string") {
+        result.reasons.push({ code: "permission-unknown", text: `write access could not be verified: ${permission.error}` });
+      } else if (!disqualified && typeof permission === "string" && RANK[permission] < RANK[settings.minimumPermission]) {
+        result.reasons.push({ code: "no-write-access", text: `has ${permission} permission; ${settings.minimumPermission} is required` });
+      }
+    }
+    result.reasons.sort((a, b) => a.code.localeCompare(b.code));
+    candidates.push({ login: st.login, result, permission });
+  }
+  const valid = candidates.filter((c) => c.result.reasons.length === 0);
+  const fromRules = ruleRequirements(change, policy);
+  const fromOwners2 = codeownerRequirements(change, policy);
+  const reqs = [...fromRules.requirements, ...fromOwners2.requirements];
+  const teamErrors = (req) => req.teams.flatMap((t) => {
+    const m = teamMembers(dir, t);
+    return m instanceof Set ? [] : [`cannot read the members of @${t}: ${m.error}`];
+  });
+  const inSet = (req, login) => {
+    if (req.users.length === 0 && req.teams.length === 0 && !req.unmatchable?.length) return true;
+    if (req.users.some((u) => loginKey(u) === loginKey(login))) return true;
+    return req.teams.some((t) => {
+      const m = teamMembers(dir, t);
+      return m instanceof Set && m.has(loginKey(login));
+    });
+  };
+  const hasPermission = (c, min) => typeof c.permission === "string" && RANK[c.permission] >= RANK[min];
+  const eligible = reqs.map((req) => valid.filter((c) => inSet(req, c.login) && hasPermission(c, req.permission)).map((c) => c.login));
+  const excludedRoles = (login) => [...people.roles.get(loginKey(login)) ?? []];
+  const poolOf = (req) => {
+    if (!req.users.length && !req.teams.length && !req.unmatchable?.length) return void 0;
+    const pool = new Set(req.users.map(loginKey));
+    for (const t of req.teams) {
+      const m = teamMembers(dir, t);
+      if (m instanceof Set) for (const x of m) pool.add(x);
+    }
+    const isExcluded = (l) => excludedRoles(l).length > 0 || sod.bots && /\[bot\]$/i.test(l);
+    return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
+  };
+  const counted = settings.distinctApprovers ? assignInOrder(reqs.map((r) => r.approvals), reqs.map((r) => poolOf(r)?.available.length ?? Infinity), eligible) : eligible;
+  reqs.forEach((req, i) => {
+    for (const login of counted[i]) candidates.find((c) => c.login === login).result.countedFor.push(req.name);
+  });
+  for (const c of valid) {
+    if (c.result.countedFor.length) continue;
+    const couldCount = eligible.some((e) => e.includes(c.login));
+    c.result.reasons.push(
+      couldCount ? { code: "not-needed", text: "each requirement it could count for was filled by other approvers (distinct approvers)" } : { code: "not-eligible", text: reqs.length ? "not among the approvers of any requirement that applies" : "no requirement applies" }
+    );
+  }
+  for (const { result } of candidates) {
+    result.counted = result.countedFor.length > 0;
+    result.reason = result.counted ? `counted for ${result.countedFor.join(", ")}` : result.reasons.map((r) => r.text).join("; ");
+  }
+  const requirements = reqs.map((req, i) => {
+    const got = counted[i];
+    const base = {
+      rule: req.rule,
+      name: req.name,
+      ...req.description ? { description: req.description } : {},
+      required: req.approvals,
+      eligible: eligibleText(req),
+      counted: got,
+      ...req.paths ? { paths: req.paths } : {}
+    };
+    if (got.length >= req.approvals) return { ...base, state: "passed" };
+    const missing = req.approvals - got.length;
+    const errors = teamErrors(req);
+    const unknownPermission = candidates.filter((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && inSet(req, c.login));
+    if (errors.length) return { ...base, state: "failed", reason: `${errors.join("; ")}. Failing closed: team membership is never read as "not a member"` };
+    if (unknownPermission.length) {
+      const c = unknownPermission[0];
+      return { ...base, state: "failed", reason: `approval by @${c.login} cannot count: ${c.result.reasons.find((r) => r.code === "permission-unknown").text}` };
+    }
+    const pool = poolOf(req);
+    if (pool && pool.available.length < req.approvals) {
+      const why = pool.excluded.map((l) => `@${l} (${excludedRoles(l).join(", ") || "bot"})`).join(", ");
+      const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(", ")} cannot be matched to a GitHub login` : "";
+      return {
+        ...base,
+        state: "failed",
+        reason: `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ""}${unmatch}`
+      };
+    }
+    return { ...base, state: "pending", reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${short(headSha)}` };
+  });
+  if (settings.distinctApprovers) {
+    const finite = reqs.map((req, i) => ({ i, pool: poolOf(req), state: requirements[i].state })).filter((x) => x.pool && x.state !== "failed").sort((a, b) => Number(a.state === "pending") - Number(b.state === "pending"));
+    const fill = assignDistinct(
+      finite.map((x) => reqs[x.i].approvals),
+      finite.map((x) => x.pool.available)
+    );
+    finite.forEach((x, k) => {
+      const req = reqs[x.i];
+      if (x.state !== "pending" || fill[k].length >= req.approvals) return;
+      requirements[x.i] = {
+        ...requirements[x.i],
+        state: "failed",
+        reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${x.pool.available.map((l) => `@${l}`).join(", ") || "nobody"}, who are needed by other requirements too`
+      };
+    });
+  }
+  const exclusionsOff = Object.entries(sod).filter(([, on]) => !on).map(([k]) => k);
+  const oc = fromOwners2.result;
+  return {
+    codeowners: oc,
+    details: {
+      headSha,
+      minimumPermission: settings.minimumPermission,
+      distinctApprovers: settings.distinctApprovers,
+      exclusionsOff,
+      requirements,
+      skipped: fromRules.skipped,
+      approvals: candidates.map((c) => c.result),
+      changesRequested,
+      codeowners: {
+        mode: settings.codeowners.mode,
+        state: oc.state,
+        ..."path" in oc ? { path: oc.path } : {},
+        ...oc.state === "ok" && oc.unowned.length ? { unowned: oc.unowned } : {}
+      },
+      unlinked: people.unlinked
+    }
+  };
+}
+function assignInOrder(needs, poolSizes, eligible) {
+  const order2 = needs.map((_, i) => i).sort((a, b) => poolSizes[a] - poolSizes[b] || eligible[a].length - eligible[b].length || a - b);
+  const got = assignDistinct(
+    order2.map((i) => needs[i]),
+    order2.map((i) => eligible[i])
+  );
+  const out = needs.map(() => []);
+  order2.forEach((i, k) => out[i] = got[k]);
+  return out;
+}
+
+// src/review/break-glass.ts
+function findBreakGlass(change, bg) {
+  const notes = [];
+  if (bg.users.length === 0 || !change.pr) return { notes };
+  const allowed = new Set(bg.users.map(loginKey));
+  const isAllowed = (login) => !!login && allowed.has(loginKey(login));
+  const found = [];
+  for (const label2 of bg.labels.filter((l) => change.pr.labels.includes(l))) {
+    if (!change.labelEvents) {
+      notes.push(`The break-glass label "${label2}" is present, but who applied it is unknown (no label events): it is not honoured.`);
+      continue;
+    }
+    const last = change.labelEvents.filter((e) => e.label === label2 && e.action === "labeled").at(-1);
+    if (last && isAllowed(last.actor.login)) found.push({ by: last.actor.login, reason: `label "${label2}" applied`, via: "label", at: last.createdAt });
+    else notes.push(`The break-glass label "${label2}" was applied by ${last?.actor.login ? `@${last.actor.login}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
+  }
+  if (bg.command) {
+    for (const c of change.comments ?? []) {
+      const first = c.body.replace(/^\s+/, "").split(/\r?\n/, 1)[0] ?? "";
+      if (!first.startsWith(bg.command)) continue;
+      const login = c.author.login;
+      if (!isAllowed(login)) {
+        notes.push(`A break-glass comment by ${login ? `@${login}` : "an unknown user"} was ignored: only ${bg.users.map((u) => `@${u}`).join(", ")} may invoke break-glass.`);
+        continue;
+      }
+      if (c.updatedAt && c.updatedAt !== c.createdAt) {
+        notes.push(`A break-glass comment by @${login} was edited after it was posted (anyone with admin rights can edit comments): it is not honoured; post a new comment.`);
+        continue;
+      }
+      const reason = first.slice(bg.command.length).trim();
+      if (!reason) {
+        notes.push(`A break-glass comment by @${login} gives no reason after "${bg.command}": it is not honoured.`);
+        continue;
+      }
+      found.push({ by: login, reason, via: "comment", at: c.createdAt });
+    }
+  }
+  found.sort((a, b) => (a.at ?? "").localeCompare(b.at ?? ""));
+  const override = found.at(-1);
+  return override ? { override, notes } : { notes };
+}
+
+// src/review/check.ts
+var GITHUB_REVIEWS = "GitHub REST: GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews (docs.github.com/rest/pulls/reviews)";
+var REVIEW_RULES = [
+  {
+    id: "review-approvals",
+    area: "review",
+    title: "Every approval rule that applies has enough valid approvals (latest review, on the head commit, write access, not a participant)",
+    defaultSeverity: "error",
+    reference: `${GITHUB_REVIEWS}; collaborator permission: GET /repos/{owner}/{repo}/collaborators/{username}/permission`
+  },
+  {
+    id: "review-changes-requested",
+    area: "review",
+    title: "No reviewer's latest review requests changes",
+    defaultSeverity: "error",
+    reference: GITHUB_REVIEWS
+  },
+  {
+    id: "review-codeowners",
+    area: "review",
+    title: "Code owners of the touched paths approved (CODEOWNERS from the base branch, per review.codeowners.mode)",
+    defaultSeverity: "error",
+    reference: "GitHub docs: about-code-owners.md (file locations, last matching pattern wins, unsupported gitignore syntax)"
+  }
+];
+function combine2(reqs) {
+  const state = reqs.some((r) => r.state === "failed") ? "failed" : reqs.some((r) => r.state === "pending") ? "pending" : "passed";
+  const open2 = reqs.filter((r) => r.state !== "passed").map((r) => `${r.name}: ${r.reason ?? r.state}`);
+  return open2.length ? { state, reason: open2.join("; ") } : { state };
+}
+function outcome(ctx, rule6, state, reason) {
+  ctx.outcome(rule6, state, reason, { blocking: state === "failed" || state === "pending" });
+}
+function breakGlass(ctx) {
+  const bg = findBreakGlass(ctx.change, ctx.policy.review.breakGlass);
+  for (const n of bg.notes) ctx.note(n);
+  if (bg.override) ctx.detail("override", bg.override);
+}
+var reviewCheck = {
+  name: "review",
+  rules: REVIEW_RULES,
+  change(ctx) {
+    const { change, policy } = ctx;
+    breakGlass(ctx);
+    const missing = !change.pr ? "no pull request was given (the CLI needs --pr EVENT.json)" : !change.reviews ? "no reviews were given (the CLI needs --reviews REVIEWS.json)" : void 0;
+    if (missing) {
+      for (const r of REVIEW_RULES) ctx.outcome(r.id, "not-evaluated", missing);
+      return;
+    }
+    if (change.pr && change.pr.headSha !== change.headSha) {
+      ctx.note(`The pull request's head is ${change.pr.headSha.slice(0, 7)} but the evaluated head is ${change.headSha.slice(0, 7)}: approvals count only on the evaluated head.`);
+    }
+    const { details, codeowners } = assessReviews(change, policy);
+    ctx.detail("review", details);
+    if (details.exclusionsOff.length) {
+      ctx.note(`Separation of duties is relaxed by the policy: ${details.exclusionsOff.join(", ")} may approve this change.`);
+    }
+    const rules = details.requirements.filter((r) => r.rule === "review-approvals");
+    if (rules.length) {
+      const c = combine2(rules);
+      outcome(ctx, "review-approvals", c.state, c.reason);
+    } else {
+      ctx.outcome("review-approvals", "skipped", details.skipped.length ? `no approval rule applies (${details.skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")})` : "the policy has no approval rules");
+    }
+    const cr = details.changesRequested;
+    outcome(ctx, "review-changes-requested", cr.length ? "failed" : "passed", cr.length ? `changes requested by ${cr.map((c) => `@${c.reviewer}`).join(", ")}` : void 0);
+    switch (codeowners.state) {
+      case "off":
+        ctx.outcome("review-codeowners", "skipped", "review.codeowners.mode is off");
+        break;
+      case "not-read":
+        outcome(ctx, "review-codeowners", "failed", "CODEOWNERS was not read before evaluation; failing closed");
+        break;
+      case "missing":
+        outcome(ctx, "review-codeowners", "failed", `the policy requires code-owner approval but the base branch has no CODEOWNERS (looked for ${CODEOWNERS_PATHS.join(", ")})`);
+        break;
+      case "invalid":
+        for (const p of codeowners.problems) {
+          ctx.report("review-codeowners", {
+            file: codeowners.path,
+            pos: { line: p.line, column: p.column },
+            message: `CODEOWNERS on the base branch cannot be read: ${p.message}`,
+            fix: "Fix the line on the base branch; GitHub skips such lines silently, the gate fails closed instead.",
+            subject: codeowners.path,
+            key: `${p.line}:${p.column}`
+          });
+        }
+        outcome(ctx, "review-codeowners", "failed", `${codeowners.path} does not parse (${codeowners.problems.length} problem(s), first at line ${codeowners.problems[0].line}): failing closed`);
+        break;
+      case "ok": {
+        const owned = details.requirements.filter((r) => r.rule === "review-codeowners");
+        if (owned.length) {
+          const c = combine2(owned);
+          outcome(ctx, "review-codeowners", c.state, c.reason);
+        } else ctx.outcome("review-codeowners", "passed", "no touched path has code owners");
+      }
+    }
   }
 };
 
@@ -55317,7 +56934,7 @@ function notEvaluated(ctx, reason) {
   for (const rule6 of ALL_RULES) ctx.outcome(rule6, "not-evaluated", reason, { blocking: false });
   ctx.detail("description", { evaluated: false, reason, requirements: [] });
 }
-function combine2(results) {
+function combine3(results) {
   const failed = results.filter((r) => r.state === "failed");
   if (failed.length) return { state: "failed", reason: failed.map((r) => `${r.name}: ${r.missing ?? "failed"}`).join("; ") };
   const passed = results.filter((r) => r.state === "passed");
@@ -55390,7 +57007,7 @@ var descriptionCheck = {
     ctx.detail("description", details);
     const blocking = !(pr.draft && settings.drafts === "report");
     for (const rule6 of ALL_RULES) {
-      const { state, reason } = combine2(details.requirements.filter((r) => r.rule === rule6));
+      const { state, reason } = combine3(details.requirements.filter((r) => r.rule === rule6));
       ctx.outcome(rule6, state, reason, { blocking: blocking && state === "failed" });
     }
     if (pr.draft) {
@@ -55813,7 +57430,7 @@ var healthCheck = {
 };
 
 // src/rules/catalog.ts
-var CHECKS = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, healthCheck, descriptionCheck];
+var CHECKS = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, healthCheck, reviewCheck, descriptionCheck];
 var RULES = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r])));
 
 // src/policy/load.ts
