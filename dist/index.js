@@ -45658,271 +45658,295 @@ function syncRule(id, title, defaultSeverity, reference) {
   return { id, area: "sync", title, defaultSeverity, reference };
 }
 
-// src/sync/builtin-health.ts
-var BUILTIN_HEALTH_PATTERNS = [
-  "apps/Deployment",
-  "apps/StatefulSet",
-  "apps/DaemonSet",
-  "apps/ReplicaSet",
-  "/Service",
-  "extensions/Ingress",
-  "networking.k8s.io/Ingress",
-  "/PersistentVolumeClaim",
-  "/Pod",
-  "batch/Job",
-  "autoscaling/HorizontalPodAutoscaler",
-  "apiregistration.k8s.io/APIService",
-  "argoproj.io/Workflow",
-  "_.cnrm.cloud.google.com/_",
-  "_.crossplane.io/_",
-  "_.services.k8s.aws/_",
-  "_.upbound.io/_",
-  "acid.zalan.do/postgresql",
-  "addons.cluster.x-k8s.io/ClusterResourceSet",
-  "apiextensions.k8s.io/CustomResourceDefinition",
-  "apps.3scale.net/APIManager",
-  "apps.kruise.io/AdvancedCronJob",
-  "apps.kruise.io/BroadcastJob",
-  "apps.kruise.io/CloneSet",
-  "apps.kruise.io/DaemonSet",
-  "apps.kruise.io/StatefulSet",
-  "apps.openshift.io/DeploymentConfig",
-  "argoproj.io/AnalysisRun",
-  "argoproj.io/ApplicationSet",
-  "argoproj.io/CronWorkflow",
-  "argoproj.io/EventBus",
-  "argoproj.io/Experiment",
-  "argoproj.io/Rollout",
-  "astra.netapp.io/AppVault",
-  "astra.netapp.io/Application",
-  "astra.netapp.io/Backup",
-  "astra.netapp.io/ExecHook",
-  "astra.netapp.io/ExecHooksRun",
-  "astra.netapp.io/ResourceBackup",
-  "astra.netapp.io/ResticVolumeBackup",
-  "astra.netapp.io/Schedule",
-  "astra.netapp.io/Snapshot",
-  "batch/CronJob",
-  "beat.k8s.elastic.co/Beat",
-  "bitnami.com/SealedSecret",
-  "camel.apache.org/Integration",
-  "capabilities.3scale.net/ActiveDoc",
-  "capabilities.3scale.net/Application",
-  "capabilities.3scale.net/ApplicationAuth",
-  "capabilities.3scale.net/Backend",
-  "capabilities.3scale.net/CustomPolicyDefinition",
-  "capabilities.3scale.net/DeveloperAccount",
-  "capabilities.3scale.net/DeveloperUser",
-  "capabilities.3scale.net/OpenAPI",
-  "capabilities.3scale.net/Product",
-  "capabilities.3scale.net/ProxyConfigPromote",
-  "capabilities.3scale.net/Tenant",
-  "cassandra.rook.io/Cluster",
-  "cdi.kubevirt.io/DataVolume",
-  "ceph.rook.io/CephCluster",
-  "ceph.rook.io/CephObjectStore",
-  "cert-manager.io/Certificate",
-  "cert-manager.io/ClusterIssuer",
-  "cert-manager.io/Issuer",
-  "certmanager.k8s.io/Certificate",
-  "certmanager.k8s.io/Issuer",
-  "clickhouse-keeper.altinity.com/ClickHouseKeeperInstallation",
-  "clickhouse.altinity.com/ClickHouseInstallation",
-  "cloudfront.aws.crossplane.io/Distribution",
-  "cluster.x-k8s.io/Cluster",
-  "cluster.x-k8s.io/Machine",
-  "cluster.x-k8s.io/MachineDeployment",
-  "cluster.x-k8s.io/MachineHealthCheck",
-  "cluster.x-k8s.io/MachinePool",
-  "controlplane.cluster.x-k8s.io/AWSManagedControlPlane",
-  "coralogix.com/Alert",
-  "coralogix.com/RecordingRuleGroupSet",
-  "core.gardener.cloud/Shoot",
-  "core.humio.com/HumioAction",
-  "core.humio.com/HumioAlert",
-  "core.humio.com/HumioCluster",
-  "core.humio.com/HumioIngestToken",
-  "core.humio.com/HumioParser",
-  "core.humio.com/HumioRepository",
-  "core.humio.com/HumioView",
-  "core.spinkube.dev/SpinApp",
-  "datadoghq.com/DatadogMetric",
-  "db.atlasgo.io/AtlasMigration",
-  "db.atlasgo.io/AtlasSchema",
-  "elasticsearch.k8s.elastic.co/Elasticsearch",
-  "external-secrets.io/ClusterExternalSecret",
-  "external-secrets.io/ClusterSecretStore",
-  "external-secrets.io/ExternalSecret",
-  "external-secrets.io/PushSecret",
-  "external-secrets.io/SecretStore",
-  "flagger.app/Canary",
-  "flink.apache.org/FlinkDeployment",
-  "game.kruise.io/GameServer",
-  "game.kruise.io/GameServerSet",
-  "gateway.networking.k8s.io/BackendTLSPolicy",
-  "gateway.networking.k8s.io/GRPCRoute",
-  "gateway.networking.k8s.io/Gateway",
-  "gateway.networking.k8s.io/GatewayClass",
-  "gateway.networking.k8s.io/HTTPRoute",
-  "gateway.solo.io/Gateway",
-  "gateway.solo.io/MatchableHttpGateway",
-  "gateway.solo.io/RouteOption",
-  "gateway.solo.io/RouteTable",
-  "gateway.solo.io/VirtualHostOption",
-  "gateway.solo.io/VirtualService",
-  "gloo.solo.io/Proxy",
-  "gloo.solo.io/Settings",
-  "gloo.solo.io/Upstream",
-  "gloo.solo.io/UpstreamGroup",
-  "grafana-org-operator.kubitus-project.gitlab.io/_",
-  "grafana.integreatly.org/Grafana",
-  "grafana.integreatly.org/GrafanaDashboard",
-  "grafana.integreatly.org/GrafanaDatasource",
-  "grafana.integreatly.org/GrafanaFolder",
-  "helm.toolkit.fluxcd.io/HelmRelease",
-  "iam.aws.crossplane.io/Policy",
-  "iam.aws.crossplane.io/Role",
-  "iam.aws.crossplane.io/RolePolicyAttachment",
-  "iammanager.keikoproj.io/Iamrole",
-  "image.toolkit.fluxcd.io/ImagePolicy",
-  "image.toolkit.fluxcd.io/ImageRepository",
-  "image.toolkit.fluxcd.io/ImageUpdateAutomation",
-  "install.istio.io/IstioOperator",
-  "jaegertracing.io/Jaeger",
-  "k8s.keycloak.org/Keycloak",
-  "k8s.mariadb.com/Backup",
-  "k8s.mariadb.com/Database",
-  "k8s.mariadb.com/Grant",
-  "k8s.mariadb.com/MariaDB",
-  "k8s.mariadb.com/SqlJob",
-  "k8s.mariadb.com/User",
-  "kafka.banzaicloud.io/KafkaCluster",
-  "kafka.strimzi.io/Kafka",
-  "kafka.strimzi.io/KafkaBridge",
-  "kafka.strimzi.io/KafkaConnect",
-  "kafka.strimzi.io/KafkaConnector",
-  "kafka.strimzi.io/KafkaTopic",
-  "kafka.strimzi.io/KafkaUser",
-  "karpenter.k8s.aws/EC2NodeClass",
-  "karpenter.sh/NodeClaim",
-  "karpenter.sh/NodePool",
-  "keda.sh/ScaledJob",
-  "keda.sh/ScaledObject",
-  "kiali.io/Kiali",
-  "kubernetes-client.io/ExternalSecret",
-  "kubevirt.io/VirtualMachine",
-  "kubevirt.io/VirtualMachineInstance",
-  "kustomize.toolkit.fluxcd.io/Kustomization",
-  "kyverno.io/Policy",
-  "lifecycle.keptn.sh/KeptnAppVersion",
-  "lifecycle.keptn.sh/KeptnEvaluation",
-  "lifecycle.keptn.sh/KeptnTask",
-  "lifecycle.keptn.sh/KeptnWorkloadInstance",
-  "lifecycle.keptn.sh/KeptnWorkloadVersion",
-  "logstash.k8s.elastic.co/Logstash",
-  "mariadb.mmontes.io/MariaDB",
-  "metrics.keptn.sh/Analysis",
-  "metrics.keptn.sh/KeptnMetric",
-  "microgateway.airlock.com/_",
-  "minio.min.io/Tenant",
-  "monitoring.coreos.com/Prometheus",
-  "networking.gke.io/ManagedCertificate",
-  "nmstate.io/NodeNetworkConfigurationPolicy",
-  "notification.toolkit.fluxcd.io/Receiver",
-  "numaflow.numaproj.io/InterStepBufferService",
-  "numaflow.numaproj.io/MonoVertex",
-  "numaflow.numaproj.io/Pipeline",
-  "numaflow.numaproj.io/Vertex",
-  "numaplane.numaproj.io/ISBServiceRollout",
-  "numaplane.numaproj.io/MonoVertexRollout",
-  "numaplane.numaproj.io/NumaflowControllerRollout",
-  "numaplane.numaproj.io/PipelineRollout",
-  "objectbucket.io/ObjectBucketClaim",
-  "ocs.openshift.io/StorageCluster",
-  "onepassword.com/OnePasswordItem",
-  "openfaas.com/Function",
-  "opentelemetry.io/OpenTelemetryCollector",
-  "operator.knative.dev/KnativeEventing",
-  "operator.knative.dev/KnativeServing",
-  "operator.openshift.io/IngressController",
-  "operator.victoriametrics.com/_",
-  "operators.coreos.com/Subscription",
-  "pkg.crossplane.io/Provider",
-  "platform.confluent.io/Connect",
-  "platform.confluent.io/Connector",
-  "platform.confluent.io/ControlCenter",
-  "platform.confluent.io/Kafka",
-  "platform.confluent.io/KsqlDB",
-  "platform.confluent.io/SchemaRegistry",
-  "platform.confluent.io/Zookeeper",
-  "policy.open-cluster-management.io/CertificatePolicy",
-  "policy.open-cluster-management.io/ConfigurationPolicy",
-  "policy.open-cluster-management.io/OperatorPolicy",
-  "policy.open-cluster-management.io/Policy",
-  "policy/PodDisruptionBudget",
-  "postgresql.cnpg.io/Cluster",
-  "proclaim.dogmatiq.io/DNSSDServiceInstance",
-  "projectcontour.io/ExtensionService",
-  "projectcontour.io/HTTPProxy",
-  "promoter.argoproj.io/ArgoCDCommitStatus",
-  "promoter.argoproj.io/ChangeTransferPolicy",
-  "promoter.argoproj.io/ClusterScmProvider",
-  "promoter.argoproj.io/CommitStatus",
-  "promoter.argoproj.io/GitCommitStatus",
-  "promoter.argoproj.io/GitRepository",
-  "promoter.argoproj.io/PromotionStrategy",
-  "promoter.argoproj.io/PullRequest",
-  "promoter.argoproj.io/ScmProvider",
-  "promoter.argoproj.io/TimedCommitStatus",
-  "promoter.argoproj.io/WebRequestCommitStatus",
-  "psmdb.percona.com/PerconaServerMongoDB",
-  "pulumi.com/Stack",
-  "pxc.percona.com/PerconaXtraDBCluster",
-  "rabbitmq.com/Binding",
-  "rabbitmq.com/Exchange",
-  "rabbitmq.com/Permission",
-  "rabbitmq.com/Policy",
-  "rabbitmq.com/Queue",
-  "rabbitmq.com/RabbitmqCluster",
-  "rabbitmq.com/Shovel",
-  "rabbitmq.com/User",
-  "rabbitmq.com/Vhost",
-  "rds.aws.crossplane.io/DBCluster",
-  "rds.aws.crossplane.io/DBInstance",
-  "rollouts.kruise.io/Rollout",
-  "route.openshift.io/Route",
-  "route53.aws.crossplane.io/ResourceRecordSet",
-  "s3.aws.crossplane.io/Bucket",
-  "services.cloud.sap.com/ServiceBinding",
-  "services.cloud.sap.com/ServiceInstance",
-  "serving.knative.dev/Service",
-  "serving.kserve.io/InferenceService",
-  "snapshot.storage.k8s.io/VolumeSnapshot",
-  "snapshot.storage.k8s.io/VolumeSnapshotContent",
-  "solr.apache.org/SolrCloud",
-  "source.toolkit.fluxcd.io/Bucket",
-  "source.toolkit.fluxcd.io/GitRepository",
-  "source.toolkit.fluxcd.io/HelmChart",
-  "source.toolkit.fluxcd.io/HelmRepository",
-  "source.toolkit.fluxcd.io/OCIRepository",
-  "sparkoperator.k8s.io/SparkApplication",
-  "spot.io/SpotDeployment",
-  "stacks.crossplane.io/ClusterStackInstall",
-  "tower.ansible.com/AnsibleJob",
-  "trident.netapp.io/TridentBackendConfig",
-  "trident.netapp.io/TridentOrchestrator",
-  "work.karmada.io/ClusterResourceBinding",
-  "work.karmada.io/ResourceBinding",
-  "zookeeper.pravega.io/ZookeeperCluster"
-];
-function patternToRegExp(p) {
-  const esc = p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/_/g, "[^/]*").replace(/\*/g, "[^/]*");
-  return new RegExp(`^${esc}$`);
+// src/health/builtin.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/health/builtin-health-checks.yaml
+var builtin_health_checks_default = `# Group/Kinds that ArgoCD v3.6.0 (argoproj/argo-cd commit 37ee0097) checks with a built-in health check.
+# Source of \`lua\`: the directory names under resource_customizations/ (<group>/<Kind>/health.lua);
+# in a directory name '_' stands for '*' (a wildcard that does not cross '/').
+# Source of \`go\`: gitops-engine/pkg/health/health.go:104-152 (core kinds are written without a group).
+# argoproj.io/Application has no built-in check since ArgoCD 1.8 (docs/operator-manual/health.md).
+argocdVersion: v3.6.0
+go:
+  - apps/Deployment
+  - apps/StatefulSet
+  - apps/DaemonSet
+  - apps/ReplicaSet
+  - Service
+  - extensions/Ingress
+  - networking.k8s.io/Ingress
+  - PersistentVolumeClaim
+  - Pod
+  - batch/Job
+  - autoscaling/HorizontalPodAutoscaler
+  - apiregistration.k8s.io/APIService
+  - argoproj.io/Workflow
+lua:
+  - "_.cnrm.cloud.google.com/_"
+  - "_.crossplane.io/_"
+  - "_.services.k8s.aws/_"
+  - "_.upbound.io/_"
+  - "acid.zalan.do/postgresql"
+  - "addons.cluster.x-k8s.io/ClusterResourceSet"
+  - "apiextensions.k8s.io/CustomResourceDefinition"
+  - "apps.3scale.net/APIManager"
+  - "apps.kruise.io/AdvancedCronJob"
+  - "apps.kruise.io/BroadcastJob"
+  - "apps.kruise.io/CloneSet"
+  - "apps.kruise.io/DaemonSet"
+  - "apps.kruise.io/StatefulSet"
+  - "apps.openshift.io/DeploymentConfig"
+  - "argoproj.io/AnalysisRun"
+  - "argoproj.io/ApplicationSet"
+  - "argoproj.io/CronWorkflow"
+  - "argoproj.io/EventBus"
+  - "argoproj.io/Experiment"
+  - "argoproj.io/Rollout"
+  - "astra.netapp.io/AppVault"
+  - "astra.netapp.io/Application"
+  - "astra.netapp.io/Backup"
+  - "astra.netapp.io/ExecHook"
+  - "astra.netapp.io/ExecHooksRun"
+  - "astra.netapp.io/ResourceBackup"
+  - "astra.netapp.io/ResticVolumeBackup"
+  - "astra.netapp.io/Schedule"
+  - "astra.netapp.io/Snapshot"
+  - "batch/CronJob"
+  - "beat.k8s.elastic.co/Beat"
+  - "bitnami.com/SealedSecret"
+  - "camel.apache.org/Integration"
+  - "capabilities.3scale.net/ActiveDoc"
+  - "capabilities.3scale.net/Application"
+  - "capabilities.3scale.net/ApplicationAuth"
+  - "capabilities.3scale.net/Backend"
+  - "capabilities.3scale.net/CustomPolicyDefinition"
+  - "capabilities.3scale.net/DeveloperAccount"
+  - "capabilities.3scale.net/DeveloperUser"
+  - "capabilities.3scale.net/OpenAPI"
+  - "capabilities.3scale.net/Product"
+  - "capabilities.3scale.net/ProxyConfigPromote"
+  - "capabilities.3scale.net/Tenant"
+  - "cassandra.rook.io/Cluster"
+  - "cdi.kubevirt.io/DataVolume"
+  - "ceph.rook.io/CephCluster"
+  - "ceph.rook.io/CephObjectStore"
+  - "cert-manager.io/Certificate"
+  - "cert-manager.io/ClusterIssuer"
+  - "cert-manager.io/Issuer"
+  - "certmanager.k8s.io/Certificate"
+  - "certmanager.k8s.io/Issuer"
+  - "clickhouse-keeper.altinity.com/ClickHouseKeeperInstallation"
+  - "clickhouse.altinity.com/ClickHouseInstallation"
+  - "cloudfront.aws.crossplane.io/Distribution"
+  - "cluster.x-k8s.io/Cluster"
+  - "cluster.x-k8s.io/Machine"
+  - "cluster.x-k8s.io/MachineDeployment"
+  - "cluster.x-k8s.io/MachineHealthCheck"
+  - "cluster.x-k8s.io/MachinePool"
+  - "controlplane.cluster.x-k8s.io/AWSManagedControlPlane"
+  - "coralogix.com/Alert"
+  - "coralogix.com/RecordingRuleGroupSet"
+  - "core.gardener.cloud/Shoot"
+  - "core.humio.com/HumioAction"
+  - "core.humio.com/HumioAlert"
+  - "core.humio.com/HumioCluster"
+  - "core.humio.com/HumioIngestToken"
+  - "core.humio.com/HumioParser"
+  - "core.humio.com/HumioRepository"
+  - "core.humio.com/HumioView"
+  - "core.spinkube.dev/SpinApp"
+  - "datadoghq.com/DatadogMetric"
+  - "db.atlasgo.io/AtlasMigration"
+  - "db.atlasgo.io/AtlasSchema"
+  - "elasticsearch.k8s.elastic.co/Elasticsearch"
+  - "external-secrets.io/ClusterExternalSecret"
+  - "external-secrets.io/ClusterSecretStore"
+  - "external-secrets.io/ExternalSecret"
+  - "external-secrets.io/PushSecret"
+  - "external-secrets.io/SecretStore"
+  - "flagger.app/Canary"
+  - "flink.apache.org/FlinkDeployment"
+  - "game.kruise.io/GameServer"
+  - "game.kruise.io/GameServerSet"
+  - "gateway.networking.k8s.io/BackendTLSPolicy"
+  - "gateway.networking.k8s.io/GRPCRoute"
+  - "gateway.networking.k8s.io/Gateway"
+  - "gateway.networking.k8s.io/GatewayClass"
+  - "gateway.networking.k8s.io/HTTPRoute"
+  - "gateway.solo.io/Gateway"
+  - "gateway.solo.io/MatchableHttpGateway"
+  - "gateway.solo.io/RouteOption"
+  - "gateway.solo.io/RouteTable"
+  - "gateway.solo.io/VirtualHostOption"
+  - "gateway.solo.io/VirtualService"
+  - "gloo.solo.io/Proxy"
+  - "gloo.solo.io/Settings"
+  - "gloo.solo.io/Upstream"
+  - "gloo.solo.io/UpstreamGroup"
+  - "grafana-org-operator.kubitus-project.gitlab.io/_"
+  - "grafana.integreatly.org/Grafana"
+  - "grafana.integreatly.org/GrafanaDashboard"
+  - "grafana.integreatly.org/GrafanaDatasource"
+  - "grafana.integreatly.org/GrafanaFolder"
+  - "helm.toolkit.fluxcd.io/HelmRelease"
+  - "iam.aws.crossplane.io/Policy"
+  - "iam.aws.crossplane.io/Role"
+  - "iam.aws.crossplane.io/RolePolicyAttachment"
+  - "iammanager.keikoproj.io/Iamrole"
+  - "image.toolkit.fluxcd.io/ImagePolicy"
+  - "image.toolkit.fluxcd.io/ImageRepository"
+  - "image.toolkit.fluxcd.io/ImageUpdateAutomation"
+  - "install.istio.io/IstioOperator"
+  - "jaegertracing.io/Jaeger"
+  - "k8s.keycloak.org/Keycloak"
+  - "k8s.mariadb.com/Backup"
+  - "k8s.mariadb.com/Database"
+  - "k8s.mariadb.com/Grant"
+  - "k8s.mariadb.com/MariaDB"
+  - "k8s.mariadb.com/SqlJob"
+  - "k8s.mariadb.com/User"
+  - "kafka.banzaicloud.io/KafkaCluster"
+  - "kafka.strimzi.io/Kafka"
+  - "kafka.strimzi.io/KafkaBridge"
+  - "kafka.strimzi.io/KafkaConnect"
+  - "kafka.strimzi.io/KafkaConnector"
+  - "kafka.strimzi.io/KafkaTopic"
+  - "kafka.strimzi.io/KafkaUser"
+  - "karpenter.k8s.aws/EC2NodeClass"
+  - "karpenter.sh/NodeClaim"
+  - "karpenter.sh/NodePool"
+  - "keda.sh/ScaledJob"
+  - "keda.sh/ScaledObject"
+  - "kiali.io/Kiali"
+  - "kubernetes-client.io/ExternalSecret"
+  - "kubevirt.io/VirtualMachine"
+  - "kubevirt.io/VirtualMachineInstance"
+  - "kustomize.toolkit.fluxcd.io/Kustomization"
+  - "kyverno.io/Policy"
+  - "lifecycle.keptn.sh/KeptnAppVersion"
+  - "lifecycle.keptn.sh/KeptnEvaluation"
+  - "lifecycle.keptn.sh/KeptnTask"
+  - "lifecycle.keptn.sh/KeptnWorkloadInstance"
+  - "lifecycle.keptn.sh/KeptnWorkloadVersion"
+  - "logstash.k8s.elastic.co/Logstash"
+  - "mariadb.mmontes.io/MariaDB"
+  - "metrics.keptn.sh/Analysis"
+  - "metrics.keptn.sh/KeptnMetric"
+  - "microgateway.airlock.com/_"
+  - "minio.min.io/Tenant"
+  - "monitoring.coreos.com/Prometheus"
+  - "networking.gke.io/ManagedCertificate"
+  - "nmstate.io/NodeNetworkConfigurationPolicy"
+  - "notification.toolkit.fluxcd.io/Receiver"
+  - "numaflow.numaproj.io/InterStepBufferService"
+  - "numaflow.numaproj.io/MonoVertex"
+  - "numaflow.numaproj.io/Pipeline"
+  - "numaflow.numaproj.io/Vertex"
+  - "numaplane.numaproj.io/ISBServiceRollout"
+  - "numaplane.numaproj.io/MonoVertexRollout"
+  - "numaplane.numaproj.io/NumaflowControllerRollout"
+  - "numaplane.numaproj.io/PipelineRollout"
+  - "objectbucket.io/ObjectBucketClaim"
+  - "ocs.openshift.io/StorageCluster"
+  - "onepassword.com/OnePasswordItem"
+  - "openfaas.com/Function"
+  - "opentelemetry.io/OpenTelemetryCollector"
+  - "operator.knative.dev/KnativeEventing"
+  - "operator.knative.dev/KnativeServing"
+  - "operator.openshift.io/IngressController"
+  - "operator.victoriametrics.com/_"
+  - "operators.coreos.com/Subscription"
+  - "pkg.crossplane.io/Provider"
+  - "platform.confluent.io/Connect"
+  - "platform.confluent.io/Connector"
+  - "platform.confluent.io/ControlCenter"
+  - "platform.confluent.io/Kafka"
+  - "platform.confluent.io/KsqlDB"
+  - "platform.confluent.io/SchemaRegistry"
+  - "platform.confluent.io/Zookeeper"
+  - "policy.open-cluster-management.io/CertificatePolicy"
+  - "policy.open-cluster-management.io/ConfigurationPolicy"
+  - "policy.open-cluster-management.io/OperatorPolicy"
+  - "policy.open-cluster-management.io/Policy"
+  - "policy/PodDisruptionBudget"
+  - "postgresql.cnpg.io/Cluster"
+  - "proclaim.dogmatiq.io/DNSSDServiceInstance"
+  - "projectcontour.io/ExtensionService"
+  - "projectcontour.io/HTTPProxy"
+  - "promoter.argoproj.io/ArgoCDCommitStatus"
+  - "promoter.argoproj.io/ChangeTransferPolicy"
+  - "promoter.argoproj.io/ClusterScmProvider"
+  - "promoter.argoproj.io/CommitStatus"
+  - "promoter.argoproj.io/GitCommitStatus"
+  - "promoter.argoproj.io/GitRepository"
+  - "promoter.argoproj.io/PromotionStrategy"
+  - "promoter.argoproj.io/PullRequest"
+  - "promoter.argoproj.io/ScmProvider"
+  - "promoter.argoproj.io/TimedCommitStatus"
+  - "promoter.argoproj.io/WebRequestCommitStatus"
+  - "psmdb.percona.com/PerconaServerMongoDB"
+  - "pulumi.com/Stack"
+  - "pxc.percona.com/PerconaXtraDBCluster"
+  - "rabbitmq.com/Binding"
+  - "rabbitmq.com/Exchange"
+  - "rabbitmq.com/Permission"
+  - "rabbitmq.com/Policy"
+  - "rabbitmq.com/Queue"
+  - "rabbitmq.com/RabbitmqCluster"
+  - "rabbitmq.com/Shovel"
+  - "rabbitmq.com/User"
+  - "rabbitmq.com/Vhost"
+  - "rds.aws.crossplane.io/DBCluster"
+  - "rds.aws.crossplane.io/DBInstance"
+  - "rollouts.kruise.io/Rollout"
+  - "route.openshift.io/Route"
+  - "route53.aws.crossplane.io/ResourceRecordSet"
+  - "s3.aws.crossplane.io/Bucket"
+  - "services.cloud.sap.com/ServiceBinding"
+  - "services.cloud.sap.com/ServiceInstance"
+  - "serving.knative.dev/Service"
+  - "serving.kserve.io/InferenceService"
+  - "snapshot.storage.k8s.io/VolumeSnapshot"
+  - "snapshot.storage.k8s.io/VolumeSnapshotContent"
+  - "solr.apache.org/SolrCloud"
+  - "source.toolkit.fluxcd.io/Bucket"
+  - "source.toolkit.fluxcd.io/GitRepository"
+  - "source.toolkit.fluxcd.io/HelmChart"
+  - "source.toolkit.fluxcd.io/HelmRepository"
+  - "source.toolkit.fluxcd.io/OCIRepository"
+  - "sparkoperator.k8s.io/SparkApplication"
+  - "spot.io/SpotDeployment"
+  - "stacks.crossplane.io/ClusterStackInstall"
+  - "tower.ansible.com/AnsibleJob"
+  - "trident.netapp.io/TridentBackendConfig"
+  - "trident.netapp.io/TridentOrchestrator"
+  - "work.karmada.io/ClusterResourceBinding"
+  - "work.karmada.io/ResourceBinding"
+  - "zookeeper.pravega.io/ZookeeperCluster"
+`;
+
+// src/health/builtin.ts
+var data = (0, import_yaml3.parse)(builtin_health_checks_default);
+var BUILTIN_ARGOCD_VERSION = data.argocdVersion;
+var BUILTIN_GO_CHECKS = data.go;
+var BUILTIN_LUA_CHECKS = data.lua;
+function overrideKey(group, kind) {
+  return group ? `${group}/${kind}` : kind;
 }
-var BUILTIN_HEALTH_RES = BUILTIN_HEALTH_PATTERNS.map(patternToRegExp);
-function hasBuiltinHealth(group, kind) {
-  const key2 = `${group}/${kind}`;
-  return BUILTIN_HEALTH_RES.some((re) => re.test(key2));
+function globMatch(pattern, value, crossSlash = true) {
+  const any = crossSlash ? ".*" : "[^/]*";
+  const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(any)}$`);
+  return re.test(value);
+}
+var luaExact = new Set(BUILTIN_LUA_CHECKS.filter((k) => !k.includes("_")));
+var luaWild = BUILTIN_LUA_CHECKS.filter((k) => k.includes("_")).map((k) => k.replace(/_/g, "*"));
+function knownHealthCheck(group, kind, customChecks) {
+  const key2 = overrideKey(group, kind);
+  if (customChecks.some((c) => c.key === key2 || c.key.includes("*") && globMatch(c.key, key2))) return "custom";
+  if (luaExact.has(key2) || luaWild.some((w) => globMatch(w, key2, false))) return "builtin-lua";
+  if (BUILTIN_GO_CHECKS.includes(key2)) return "builtin-go";
+  return void 0;
 }
 
 // src/sync/model.ts
@@ -46238,7 +46262,7 @@ function checkGroupWaves(ctx, report) {
       if (!next) continue;
       const gk = `${r.group}/${r.kind}`;
       const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ""} (${stepLabel(next.phase, next.wave)})`;
-      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && !hasBuiltinHealth(r.group, r.kind) && !health.has(gk)) {
+      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && knownHealthCheck(r.group, r.kind, []) === void 0 && !health.has(gk)) {
         report(
           "wave-without-health-gate",
           about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${nextLabel} does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`)
@@ -46273,7 +46297,7 @@ function checkGroupWaves(ctx, report) {
       const gk = `${r.group}/${r.kind}`;
       if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
       if (r.group === "argoproj.io" && ["Application", "AppProject", "ApplicationSet"].includes(r.kind)) continue;
-      if (clusterCrd.some((p) => globMatch(r.group, p))) continue;
+      if (clusterCrd.some((p) => globMatch2(r.group, p))) continue;
       const opts = annotation(r, "argocd.argoproj.io/sync-options") ?? "";
       if (opts.split(",").map((s) => s.trim()).includes("SkipDryRunOnMissingResource=true")) continue;
       report(
@@ -46283,7 +46307,7 @@ function checkGroupWaves(ctx, report) {
     }
   }
 }
-function globMatch(value, glob2) {
+function globMatch2(value, glob2) {
   const re = new RegExp(`^${glob2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
   return re.test(value);
 }
@@ -53526,7 +53550,7 @@ function serializeChunks(chunks, expandTabs) {
 }
 
 // node_modules/micromark/lib/parse.js
-function parse(options) {
+function parse2(options) {
   const settings = options || {};
   const constructs2 = (
     /** @type {FullNormalizedExtension} */
@@ -53689,7 +53713,7 @@ function fromMarkdown(value, encoding, options) {
     options = encoding;
     encoding = void 0;
   }
-  return compiler(options)(postprocess(parse(options).document().write(preprocess()(value, encoding, true))));
+  return compiler(options)(postprocess(parse2(options).document().write(preprocess()(value, encoding, true))));
 }
 function compiler(options) {
   const config = {
@@ -57034,282 +57058,6 @@ function argoHealth(r) {
   }
 }
 var memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
-
-// src/health/builtin.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-
-// src/health/builtin-health-checks.yaml
-var builtin_health_checks_default = `# Group/Kinds that ArgoCD v3.6.0 (argoproj/argo-cd commit 37ee0097) checks with a built-in health check.
-# Source of \`lua\`: the directory names under resource_customizations/ (<group>/<Kind>/health.lua);
-# in a directory name '_' stands for '*' (a wildcard that does not cross '/').
-# Source of \`go\`: gitops-engine/pkg/health/health.go:104-152 (core kinds are written without a group).
-# argoproj.io/Application has no built-in check since ArgoCD 1.8 (docs/operator-manual/health.md).
-argocdVersion: v3.6.0
-go:
-  - apps/Deployment
-  - apps/StatefulSet
-  - apps/DaemonSet
-  - apps/ReplicaSet
-  - Service
-  - extensions/Ingress
-  - networking.k8s.io/Ingress
-  - PersistentVolumeClaim
-  - Pod
-  - batch/Job
-  - autoscaling/HorizontalPodAutoscaler
-  - apiregistration.k8s.io/APIService
-  - argoproj.io/Workflow
-lua:
-  - "_.cnrm.cloud.google.com/_"
-  - "_.crossplane.io/_"
-  - "_.services.k8s.aws/_"
-  - "_.upbound.io/_"
-  - "acid.zalan.do/postgresql"
-  - "addons.cluster.x-k8s.io/ClusterResourceSet"
-  - "apiextensions.k8s.io/CustomResourceDefinition"
-  - "apps.3scale.net/APIManager"
-  - "apps.kruise.io/AdvancedCronJob"
-  - "apps.kruise.io/BroadcastJob"
-  - "apps.kruise.io/CloneSet"
-  - "apps.kruise.io/DaemonSet"
-  - "apps.kruise.io/StatefulSet"
-  - "apps.openshift.io/DeploymentConfig"
-  - "argoproj.io/AnalysisRun"
-  - "argoproj.io/ApplicationSet"
-  - "argoproj.io/CronWorkflow"
-  - "argoproj.io/EventBus"
-  - "argoproj.io/Experiment"
-  - "argoproj.io/Rollout"
-  - "astra.netapp.io/AppVault"
-  - "astra.netapp.io/Application"
-  - "astra.netapp.io/Backup"
-  - "astra.netapp.io/ExecHook"
-  - "astra.netapp.io/ExecHooksRun"
-  - "astra.netapp.io/ResourceBackup"
-  - "astra.netapp.io/ResticVolumeBackup"
-  - "astra.netapp.io/Schedule"
-  - "astra.netapp.io/Snapshot"
-  - "batch/CronJob"
-  - "beat.k8s.elastic.co/Beat"
-  - "bitnami.com/SealedSecret"
-  - "camel.apache.org/Integration"
-  - "capabilities.3scale.net/ActiveDoc"
-  - "capabilities.3scale.net/Application"
-  - "capabilities.3scale.net/ApplicationAuth"
-  - "capabilities.3scale.net/Backend"
-  - "capabilities.3scale.net/CustomPolicyDefinition"
-  - "capabilities.3scale.net/DeveloperAccount"
-  - "capabilities.3scale.net/DeveloperUser"
-  - "capabilities.3scale.net/OpenAPI"
-  - "capabilities.3scale.net/Product"
-  - "capabilities.3scale.net/ProxyConfigPromote"
-  - "capabilities.3scale.net/Tenant"
-  - "cassandra.rook.io/Cluster"
-  - "cdi.kubevirt.io/DataVolume"
-  - "ceph.rook.io/CephCluster"
-  - "ceph.rook.io/CephObjectStore"
-  - "cert-manager.io/Certificate"
-  - "cert-manager.io/ClusterIssuer"
-  - "cert-manager.io/Issuer"
-  - "certmanager.k8s.io/Certificate"
-  - "certmanager.k8s.io/Issuer"
-  - "clickhouse-keeper.altinity.com/ClickHouseKeeperInstallation"
-  - "clickhouse.altinity.com/ClickHouseInstallation"
-  - "cloudfront.aws.crossplane.io/Distribution"
-  - "cluster.x-k8s.io/Cluster"
-  - "cluster.x-k8s.io/Machine"
-  - "cluster.x-k8s.io/MachineDeployment"
-  - "cluster.x-k8s.io/MachineHealthCheck"
-  - "cluster.x-k8s.io/MachinePool"
-  - "controlplane.cluster.x-k8s.io/AWSManagedControlPlane"
-  - "coralogix.com/Alert"
-  - "coralogix.com/RecordingRuleGroupSet"
-  - "core.gardener.cloud/Shoot"
-  - "core.humio.com/HumioAction"
-  - "core.humio.com/HumioAlert"
-  - "core.humio.com/HumioCluster"
-  - "core.humio.com/HumioIngestToken"
-  - "core.humio.com/HumioParser"
-  - "core.humio.com/HumioRepository"
-  - "core.humio.com/HumioView"
-  - "core.spinkube.dev/SpinApp"
-  - "datadoghq.com/DatadogMetric"
-  - "db.atlasgo.io/AtlasMigration"
-  - "db.atlasgo.io/AtlasSchema"
-  - "elasticsearch.k8s.elastic.co/Elasticsearch"
-  - "external-secrets.io/ClusterExternalSecret"
-  - "external-secrets.io/ClusterSecretStore"
-  - "external-secrets.io/ExternalSecret"
-  - "external-secrets.io/PushSecret"
-  - "external-secrets.io/SecretStore"
-  - "flagger.app/Canary"
-  - "flink.apache.org/FlinkDeployment"
-  - "game.kruise.io/GameServer"
-  - "game.kruise.io/GameServerSet"
-  - "gateway.networking.k8s.io/BackendTLSPolicy"
-  - "gateway.networking.k8s.io/GRPCRoute"
-  - "gateway.networking.k8s.io/Gateway"
-  - "gateway.networking.k8s.io/GatewayClass"
-  - "gateway.networking.k8s.io/HTTPRoute"
-  - "gateway.solo.io/Gateway"
-  - "gateway.solo.io/MatchableHttpGateway"
-  - "gateway.solo.io/RouteOption"
-  - "gateway.solo.io/RouteTable"
-  - "gateway.solo.io/VirtualHostOption"
-  - "gateway.solo.io/VirtualService"
-  - "gloo.solo.io/Proxy"
-  - "gloo.solo.io/Settings"
-  - "gloo.solo.io/Upstream"
-  - "gloo.solo.io/UpstreamGroup"
-  - "grafana-org-operator.kubitus-project.gitlab.io/_"
-  - "grafana.integreatly.org/Grafana"
-  - "grafana.integreatly.org/GrafanaDashboard"
-  - "grafana.integreatly.org/GrafanaDatasource"
-  - "grafana.integreatly.org/GrafanaFolder"
-  - "helm.toolkit.fluxcd.io/HelmRelease"
-  - "iam.aws.crossplane.io/Policy"
-  - "iam.aws.crossplane.io/Role"
-  - "iam.aws.crossplane.io/RolePolicyAttachment"
-  - "iammanager.keikoproj.io/Iamrole"
-  - "image.toolkit.fluxcd.io/ImagePolicy"
-  - "image.toolkit.fluxcd.io/ImageRepository"
-  - "image.toolkit.fluxcd.io/ImageUpdateAutomation"
-  - "install.istio.io/IstioOperator"
-  - "jaegertracing.io/Jaeger"
-  - "k8s.keycloak.org/Keycloak"
-  - "k8s.mariadb.com/Backup"
-  - "k8s.mariadb.com/Database"
-  - "k8s.mariadb.com/Grant"
-  - "k8s.mariadb.com/MariaDB"
-  - "k8s.mariadb.com/SqlJob"
-  - "k8s.mariadb.com/User"
-  - "kafka.banzaicloud.io/KafkaCluster"
-  - "kafka.strimzi.io/Kafka"
-  - "kafka.strimzi.io/KafkaBridge"
-  - "kafka.strimzi.io/KafkaConnect"
-  - "kafka.strimzi.io/KafkaConnector"
-  - "kafka.strimzi.io/KafkaTopic"
-  - "kafka.strimzi.io/KafkaUser"
-  - "karpenter.k8s.aws/EC2NodeClass"
-  - "karpenter.sh/NodeClaim"
-  - "karpenter.sh/NodePool"
-  - "keda.sh/ScaledJob"
-  - "keda.sh/ScaledObject"
-  - "kiali.io/Kiali"
-  - "kubernetes-client.io/ExternalSecret"
-  - "kubevirt.io/VirtualMachine"
-  - "kubevirt.io/VirtualMachineInstance"
-  - "kustomize.toolkit.fluxcd.io/Kustomization"
-  - "kyverno.io/Policy"
-  - "lifecycle.keptn.sh/KeptnAppVersion"
-  - "lifecycle.keptn.sh/KeptnEvaluation"
-  - "lifecycle.keptn.sh/KeptnTask"
-  - "lifecycle.keptn.sh/KeptnWorkloadInstance"
-  - "lifecycle.keptn.sh/KeptnWorkloadVersion"
-  - "logstash.k8s.elastic.co/Logstash"
-  - "mariadb.mmontes.io/MariaDB"
-  - "metrics.keptn.sh/Analysis"
-  - "metrics.keptn.sh/KeptnMetric"
-  - "microgateway.airlock.com/_"
-  - "minio.min.io/Tenant"
-  - "monitoring.coreos.com/Prometheus"
-  - "networking.gke.io/ManagedCertificate"
-  - "nmstate.io/NodeNetworkConfigurationPolicy"
-  - "notification.toolkit.fluxcd.io/Receiver"
-  - "numaflow.numaproj.io/InterStepBufferService"
-  - "numaflow.numaproj.io/MonoVertex"
-  - "numaflow.numaproj.io/Pipeline"
-  - "numaflow.numaproj.io/Vertex"
-  - "numaplane.numaproj.io/ISBServiceRollout"
-  - "numaplane.numaproj.io/MonoVertexRollout"
-  - "numaplane.numaproj.io/NumaflowControllerRollout"
-  - "numaplane.numaproj.io/PipelineRollout"
-  - "objectbucket.io/ObjectBucketClaim"
-  - "ocs.openshift.io/StorageCluster"
-  - "onepassword.com/OnePasswordItem"
-  - "openfaas.com/Function"
-  - "opentelemetry.io/OpenTelemetryCollector"
-  - "operator.knative.dev/KnativeEventing"
-  - "operator.knative.dev/KnativeServing"
-  - "operator.openshift.io/IngressController"
-  - "operator.victoriametrics.com/_"
-  - "operators.coreos.com/Subscription"
-  - "pkg.crossplane.io/Provider"
-  - "platform.confluent.io/Connect"
-  - "platform.confluent.io/Connector"
-  - "platform.confluent.io/ControlCenter"
-  - "platform.confluent.io/Kafka"
-  - "platform.confluent.io/KsqlDB"
-  - "platform.confluent.io/SchemaRegistry"
-  - "platform.confluent.io/Zookeeper"
-  - "policy.open-cluster-management.io/CertificatePolicy"
-  - "policy.open-cluster-management.io/ConfigurationPolicy"
-  - "policy.open-cluster-management.io/OperatorPolicy"
-  - "policy.open-cluster-management.io/Policy"
-  - "policy/PodDisruptionBudget"
-  - "postgresql.cnpg.io/Cluster"
-  - "proclaim.dogmatiq.io/DNSSDServiceInstance"
-  - "projectcontour.io/ExtensionService"
-  - "projectcontour.io/HTTPProxy"
-  - "promoter.argoproj.io/ArgoCDCommitStatus"
-  - "promoter.argoproj.io/ChangeTransferPolicy"
-  - "promoter.argoproj.io/ClusterScmProvider"
-  - "promoter.argoproj.io/CommitStatus"
-  - "promoter.argoproj.io/GitCommitStatus"
-  - "promoter.argoproj.io/GitRepository"
-  - "promoter.argoproj.io/PromotionStrategy"
-  - "promoter.argoproj.io/PullRequest"
-  - "promoter.argoproj.io/ScmProvider"
-  - "promoter.argoproj.io/TimedCommitStatus"
-  - "promoter.argoproj.io/WebRequestCommitStatus"
-  - "psmdb.percona.com/PerconaServerMongoDB"
-  - "pulumi.com/Stack"
-  - "pxc.percona.com/PerconaXtraDBCluster"
-  - "rabbitmq.com/Binding"
-  - "rabbitmq.com/Exchange"
-  - "rabbitmq.com/Permission"
-  - "rabbitmq.com/Policy"
-  - "rabbitmq.com/Queue"
-  - "rabbitmq.com/RabbitmqCluster"
-  - "rabbitmq.com/Shovel"
-  - "rabbitmq.com/User"
-  - "rabbitmq.com/Vhost"
-  - "rds.aws.crossplane.io/DBCluster"
-  - "rds.aws.crossplane.io/DBInstance"
-  - "rollouts.kruise.io/Rollout"
-  - "route.openshift.io/Route"
-  - "route53.aws.crossplane.io/ResourceRecordSet"
-  - "s3.aws.crossplane.io/Bucket"
-  - "services.cloud.sap.com/ServiceBinding"
-  - "services.cloud.sap.com/ServiceInstance"
-  - "serving.knative.dev/Service"
-  - "serving.kserve.io/InferenceService"
-  - "snapshot.storage.k8s.io/VolumeSnapshot"
-  - "snapshot.storage.k8s.io/VolumeSnapshotContent"
-  - "solr.apache.org/SolrCloud"
-  - "source.toolkit.fluxcd.io/Bucket"
-  - "source.toolkit.fluxcd.io/GitRepository"
-  - "source.toolkit.fluxcd.io/HelmChart"
-  - "source.toolkit.fluxcd.io/HelmRepository"
-  - "source.toolkit.fluxcd.io/OCIRepository"
-  - "sparkoperator.k8s.io/SparkApplication"
-  - "spot.io/SpotDeployment"
-  - "stacks.crossplane.io/ClusterStackInstall"
-  - "tower.ansible.com/AnsibleJob"
-  - "trident.netapp.io/TridentBackendConfig"
-  - "trident.netapp.io/TridentOrchestrator"
-  - "work.karmada.io/ClusterResourceBinding"
-  - "work.karmada.io/ResourceBinding"
-  - "zookeeper.pravega.io/ZookeeperCluster"
-`;
-
-// src/health/builtin.ts
-var data = (0, import_yaml3.parse)(builtin_health_checks_default);
-var BUILTIN_ARGOCD_VERSION = data.argocdVersion;
-var BUILTIN_GO_CHECKS = data.go;
-var BUILTIN_LUA_CHECKS = data.lua;
-var luaExact = new Set(BUILTIN_LUA_CHECKS.filter((k) => !k.includes("_")));
-var luaWild = BUILTIN_LUA_CHECKS.filter((k) => k.includes("_")).map((k) => k.replace(/_/g, "*"));
 
 // src/health/config.ts
 var import_yaml4 = __toESM(require_dist(), 1);

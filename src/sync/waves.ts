@@ -9,7 +9,7 @@ import type { Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../rules/argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
 import { at, BUILTIN_GROUPS, claimNames, podTemplatePath } from './kinds.js';
-import { hasBuiltinHealth } from './builtin-health.js';
+import { knownHealthCheck } from '../health/builtin.js';
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 
@@ -181,7 +181,7 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
       if (!next) continue;
       const gk = `${r.group}/${r.kind}`;
       const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ''} (${stepLabel(next.phase, next.wave)})`;
-      if (!BUILTIN_GROUPS.has(r.group) && r.group !== 'argoproj.io' && !hasBuiltinHealth(r.group, r.kind) && !health.has(gk)) {
+      if (!BUILTIN_GROUPS.has(r.group) && r.group !== 'argoproj.io' && knownHealthCheck(r.group, r.kind, []) === undefined && !health.has(gk)) {
         report(
           'wave-without-health-gate',
           about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${nextLabel} does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`),
