@@ -1,0 +1,202 @@
+/**
+ * End-to-end tests of the bundled Action: dist/index.js runs as a child process with the runner's
+ * environment against the OpenAPI-checked fake GitHub API, in a real git checkout.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeGitHub } from './fake-github.js';
+import { ensureBuilt, runAction, scenario, type Scenario } from './harness.js';
+
+function deployment(name: string, wave: string): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${name}`,
+    '  annotations:',
+    `    argocd.argoproj.io/sync-wave: ${wave}`,
+    'spec:',
+    '  replicas: 1',
+    '',
+  ].join('\n');
+}
+
+let fake: FakeGitHub;
+const cleanups: (() => void)[] = [];
+
+beforeAll(() => ensureBuilt());
+beforeEach(async () => {
+  fake = await FakeGitHub.start();
+});
+afterEach(async () => {
+  await fake.close();
+  while (cleanups.length) cleanups.pop()!();
+  // Every request and every response must match GitHub's OpenAPI description.
+  expect(fake.problems).toEqual([]);
+});
+
+async function make(opts: Parameters<typeof scenario>[1]): Promise<Scenario> {
+  const s = await scenario(fake, opts);
+  cleanups.push(() => s.cleanup());
+  return s;
+}
+
+describe('the Action on pull_request', () => {
+  it('passes a compliant PR: verdict=pass, exit 0, summary and report written', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, title: 'Raise the wave' });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(r.outputs.errors).toBe('0');
+    expect(r.outputs.warnings).toBe('0');
+    expect(r.summary).toContain('GitOps Gate: ✅ PASS');
+    // The PR was re-read: the title comes from the API, not from the stale event payload.
+    expect(r.summary).toContain('Raise the wave');
+    expect(r.summary).not.toContain('stale title');
+    expect(r.report?.verdict).toBe('pass');
+    expect(r.report?.change.headSha).toBe(s.repo.headSha);
+    expect(r.stdout).not.toContain('::error');
+    // The floor: the PR, then files, commits and reviews (one page each); base and policy from git.
+    expect(fake.requests.map((q) => q.operationId).sort()).toEqual(['pulls/get', 'pulls/list-commits', 'pulls/list-files', 'pulls/list-reviews']);
+    expect(fake.calls('pulls/list-files')[0]!.query.per_page).toBe('100');
+  });
+
+  it('fails a PR with an unquoted wave: verdict=fail, exit 1, the file in the summary, an ::error annotation', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.outputs.errors).toBe('1');
+    expect(r.summary).toContain('GitOps Gate: ❌ FAIL');
+    expect(r.summary).toContain('apps/api/deploy.yaml');
+    expect(r.summary).toContain(`https://github.test/acme/gitops/blob/${s.repo.headSha}/apps/api/deploy.yaml#L6`);
+    expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6,col=\d+::/m);
+    expect(r.stdout).toMatch(/^::error::gitops-gate: the change does not pass the policy/m);
+    expect(r.report?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
+  });
+
+  it('passes the same PR under fail-on: never, and fails a warning under fail-on: warning', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const never = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'fail-on': 'never' } });
+    expect(never.code).toBe(0);
+    expect(never.outputs.verdict).toBe('pass');
+    expect(never.outputs.errors).toBe('1');
+    const bad = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'fail-on': 'sometimes' } });
+    expect(bad.code).toBe(1);
+    expect(bad.outputs.verdict).toBe('fail');
+    expect(bad.stdout).toContain('Invalid value "sometimes" for input "fail-on". Expected one of: error, warning, never.');
+  });
+
+  it('reads 250 changed files in three pages of 100', async () => {
+    const head: Record<string, string> = {};
+    for (let i = 0; i < 250; i++) head[`apps/svc-${String(i).padStart(3, '0')}/deploy.yaml`] = deployment(`svc-${i}`, '"1"');
+    const s = await make({ base: {}, head });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(0);
+    const pages = fake.calls('pulls/list-files').map((q) => [q.query.page ?? '1', q.query.per_page]);
+    expect(pages).toEqual([
+      ['1', '100'],
+      ['2', '100'],
+      ['3', '100'],
+    ]);
+    expect(r.report?.change.files).toBe(250);
+    expect(r.report?.stats.filesExamined).toBe(250);
+  });
+
+  it('reads the base from the contents API when the base commit is not in the clone', async () => {
+    const s = await make({
+      base: { 'apps/api/deploy.yaml': deployment('api', '5'), 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
+      head: { 'apps/api/deploy.yaml': deployment('api', '5') + '# touched\n', 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: off\n' },
+      shallow: true,
+    });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(0);
+    // The policy is the base's (warning), not the head's (off); the finding existed at base.
+    expect(r.report?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
+    expect(r.report?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
+    const contents = fake.calls('repos/get-content').map((q) => [decodeURIComponent(q.path.split('/contents/')[1]!), q.query.ref]);
+    expect(contents).toEqual(
+      expect.arrayContaining([
+        ['policies', s.repo.baseSha],
+        ['apps/api/deploy.yaml', s.repo.baseSha],
+      ]),
+    );
+  });
+
+  it('recovers from a 502 with a retry', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    fake.fault('pulls/list-files', { status: 502, body: { message: 'Server Error' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(fake.calls('pulls/list-files').map((q) => q.status)).toEqual([502, 200]);
+  });
+
+  it('fails closed with a message about the token when the token is empty', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'github-token': '' } });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toMatch(/^::error::gitops-gate: The input "github-token" is empty/m);
+    expect(r.summary).toContain('fails closed');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails closed on a 401 with a message about the github-token input', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'github-token': 'revoked' } });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toContain('GitHub rejected the token (401');
+    expect(r.stdout).toContain('`github-token` input');
+    expect(fake.calls('pulls/get')).toHaveLength(1);
+  });
+
+  it('fails closed on a 403 naming the missing permission', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    fake.fault('pulls/list-reviews', { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toMatch(/^::error::gitops-gate: GitHub refused access \(403 Resource not accessible by integration\) while listing the reviews of pull request #1: the token lacks `pull-requests: read`/m);
+    // Not retried: a 403 does not change on a second try.
+    expect(fake.calls('pulls/list-reviews')).toHaveLength(1);
+  });
+
+  it('fails closed on a 404 of the base contents naming contents: read', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, shallow: true });
+    fake.trees.delete(s.repo.baseSha); // the token cannot see the repository's contents
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toContain('the token lacks `contents: read`');
+  });
+});
+
+describe('the Action on other events', () => {
+  it('evaluates a pull_request_review event', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, reviews: [['bob', 'APPROVED']] });
+    const payload = { action: 'submitted', review: { id: 500, state: 'approved', user: { login: 'bob' } }, pull_request: (s.payload() as { pull_request: unknown }).pull_request };
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_review', payload });
+    expect(r.code).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(fake.calls('pulls/list-reviews')).toHaveLength(1);
+    expect(r.stdout).toContain('pull_request_review (submitted)');
+  });
+
+  it('ends a push event with a clear warning and no failure', async () => {
+    const s = await make({ base: {}, head: { 'a.yaml': 'a: 1\n' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'push', payload: { ref: 'refs/heads/main' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^::warning::gitops-gate evaluates pull requests; the "push" event has none/m);
+    expect(r.outputs).toEqual({});
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('ends a pull_request event with an action it does not evaluate with a notice', async () => {
+    const s = await make({ base: {}, head: { 'a.yaml': 'a: 1\n' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload('closed') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('::notice::gitops-gate does not evaluate "pull_request" events with action "closed"');
+  });
+});
