@@ -165,6 +165,27 @@ export function fixture(operationId: string, over: unknown = {}, status = 200): 
   return merge(sampleFromSchema(schema) as Json, over);
 }
 
+let backend: Promise<OpenAPIBackend> | undefined;
+
+/** The OpenAPI validator, initialised once per test process (dereferencing the description is slow). */
+function contract(): Promise<OpenAPIBackend> {
+  backend ??= (async () => {
+    const api = new OpenAPIBackend({
+      definition: structuredClone(SPEC) as never,
+      strict: false,
+      validate: true,
+      ajvOpts: { strict: false },
+      customizeAjv: (ajv) => {
+        addFormats.default(ajv);
+        return ajv;
+      },
+    });
+    await api.init();
+    return api;
+  })();
+  return backend;
+}
+
 /** The fake server. Create with {@link FakeGitHub.start}; close with {@link FakeGitHub.close}. */
 export class FakeGitHub {
   /** Every request, in arrival order. */
@@ -176,6 +197,8 @@ export class FakeGitHub {
   readonly pulls = new Map<number, FakePull>();
   /** File trees by commit SHA, for the contents and git trees APIs. */
   readonly trees = new Map<string, Record<string, string>>();
+  /** Commit SHAs whose git tree the fake reports as truncated (GitHub's 100,000-entry limit). */
+  readonly truncatedTrees = new Set<string>();
   /** Repository permission levels by login (`admin`, `write`, `read`, ... with `role_name`). */
   readonly permissions = new Map<string, { permission: string; role_name: string }>();
   /** Team members by team slug. */
@@ -199,17 +222,7 @@ export class FakeGitHub {
   /** Starts a fake for one repository on 127.0.0.1 (a free port). */
   static async start(owner = 'acme', repo = 'gitops'): Promise<FakeGitHub> {
     const fake = new FakeGitHub(owner, repo);
-    fake.api = new OpenAPIBackend({
-      definition: structuredClone(SPEC) as never,
-      strict: false,
-      validate: true,
-      ajvOpts: { strict: false },
-      customizeAjv: (ajv) => {
-        addFormats.default(ajv);
-        return ajv;
-      },
-    });
-    await fake.api.init();
+    fake.api = await contract();
     fake.server = createServer((req, res) => void fake.handle(req, res));
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
@@ -409,12 +422,12 @@ export class FakeGitHub {
           .filter((p) => recursive || !p.includes('/'))
           .sort()
           .map((p) => ({ path: p, mode: '100644', type: 'blob', sha: 'e'.repeat(40), size: Buffer.byteLength(tree[p]!), url: `${this.url}/x` }));
-        return { status: 200, body: { sha: ctx.params.tree_sha, url: `${this.url}/x`, truncated: false, tree: entries } };
+        return { status: 200, body: { sha: ctx.params.tree_sha, url: `${this.url}/x`, truncated: this.truncatedTrees.has(ctx.params.tree_sha!), tree: entries } };
       }
       case 'repos/get-collaborator-permission-level': {
         const p = sameRepo ? this.permissions.get(ctx.params.username!) : undefined;
         if (!p) return this.notFound();
-        return { status: 200, body: { permission: p.permission, role_name: p.role_name, user: fixture('users/get-authenticated', { login: ctx.params.username }) } };
+        return { status: 200, body: { permission: p.permission, role_name: p.role_name, user: merge(simpleUser(ctx.params.username!), { role_name: p.role_name }) } };
       }
       case 'teams/list-members-in-org': {
         const members = ctx.params.org === this.owner ? this.teams.get(ctx.params.team_slug!) : undefined;
