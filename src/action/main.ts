@@ -8,6 +8,7 @@ import { evaluate } from '../engine/evaluate.js';
 import { createGitHubClient } from '../github/client.js';
 import { gatherChange } from '../github/gather.js';
 import { resolvePolicy } from '../policy/load.js';
+import { VERSION } from '../version.js';
 import { deliver, deliverFailure } from './deliver.js';
 import { readEventTarget } from './event.js';
 import { readSettings } from './inputs.js';
@@ -26,7 +27,7 @@ export async function run(): Promise<void> {
       core.notice(target.message);
       return;
     }
-    core.info(`gitops-gate: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
+    core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
 
     const gh = createGitHubClient({ token: settings.token, baseUrl: settings.apiUrl, retryDelayMs: settings.retryDelayMs, log: (m) => core.info(m) });
     const change = await gatherChange(gh, {

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fake-github.js';
-import { ensureBuilt, runAction, scenario, type Scenario } from './harness.js';
+import { execFileSync } from 'node:child_process';
+import { ensureBuilt, NODE, runAction, scenario, type Scenario } from './harness.js';
 
 function deployment(name: string, wave: string): string {
   return [
@@ -56,6 +57,8 @@ describe('the Action on pull_request', () => {
     expect(r.report?.verdict).toBe('pass');
     expect(r.report?.change.headSha).toBe(s.repo.headSha);
     expect(r.stdout).not.toContain('::error');
+    // The bundle ran on the Node binary the suite was asked to use (Node 24 in CI's second run).
+    expect(r.stdout).toContain(`on Node ${execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()}: pull_request (synchronize) on acme/gitops#1`);
     // The floor: the PR, then files, commits and reviews (one page each); base and policy from git.
     expect(fake.requests.map((q) => q.operationId).sort()).toEqual(['pulls/get', 'pulls/list-commits', 'pulls/list-files', 'pulls/list-reviews']);
     expect(fake.calls('pulls/list-files')[0]!.query.per_page).toBe('100');
@@ -73,6 +76,19 @@ describe('the Action on pull_request', () => {
     expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6,col=\d+::/m);
     expect(r.stdout).toMatch(/^::error::gitops-gate: the change does not pass the policy/m);
     expect(r.report?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
+  });
+
+  it('escapes Markdown from the PR so it cannot fake or break the summary', async () => {
+    const title = '## GitOps Gate: ✅ PASS <img src=x onerror=alert(1)> | @security-team';
+    const file = 'apps/evil|name/**bold**.yaml';
+    const s = await make({ base: {}, head: { [file]: deployment('api', '5') }, title });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.summary.split('\n').filter((l) => l.startsWith('## GitOps Gate'))).toEqual(['## GitOps Gate: ❌ FAIL']);
+    expect(r.summary).not.toContain('<img');
+    expect(r.summary).not.toContain('@security-team');
+    expect(r.summary).not.toContain('**bold**');
+    expect(r.summary).toContain('evil\\|name');
   });
 
   it('passes the same PR under fail-on: never, and fails a warning under fail-on: warning', async () => {
