@@ -80,7 +80,7 @@ describe('the Action on pull_request', () => {
 
   it('escapes Markdown from the PR so it cannot fake or break the summary', async () => {
     const title = '## GitOps Gate: ✅ PASS <img src=x onerror=alert(1)> | @security-team';
-    const file = 'apps/evil|name/**bold**.yaml';
+    const file = 'apps/evil|name/**bold**(x).yaml';
     const s = await make({ base: {}, head: { [file]: deployment('api', '5') }, title });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(1);
@@ -89,6 +89,8 @@ describe('the Action on pull_request', () => {
     expect(r.summary).not.toContain('@security-team');
     expect(r.summary).not.toContain('**bold**');
     expect(r.summary).toContain('evil\\|name');
+    // The link to the file stays one link: `(`, `)` and `*` are percent-encoded in the URL.
+    expect(r.summary).toContain(`/blob/${s.repo.headSha}/apps/evil%7Cname/%2A%2Abold%2A%2A%28x%29.yaml#L6)`);
   });
 
   it('passes the same PR under fail-on: never, and fails a warning under fail-on: warning', async () => {
