@@ -10,7 +10,8 @@
 // - keeps only the operations listed in OPERATIONS, and the components they reference (transitively);
 // - drops `examples` (documentation only, and the bulk of the size);
 // - rewrites OpenAPI 3.0 `nullable: true` on schemas without a `type` into `anyOf: [schema, {type: null}]`,
-//   since Ajv only understands `nullable` next to `type` and throws otherwise.
+//   since Ajv only understands `nullable` next to `type` and throws otherwise, and adds `null` to the
+//   `enum` of nullable enums (Ajv checks `enum` against null values too).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,8 @@ try {
       const { nullable: _n, ...rest } = out;
       return { anyOf: [rest, { type: 'null' }] };
     }
+    // Ajv applies `enum` to null values as well: a nullable enum must list null.
+    if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     return out;
   };
 

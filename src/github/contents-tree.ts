@@ -7,7 +7,7 @@
  */
 import { SourceError } from '../core/errors.js';
 import type { TreeReader } from '../core/model.js';
-import { isRepoPath } from '../sources/workspace.js';
+import { isRepoPath, readEach } from '../sources/tree-paths.js';
 import { apiError, httpStatus } from './api-errors.js';
 import type { GitHubClient } from './client.js';
 
@@ -42,10 +42,8 @@ export class ContentsTree implements TreeReader {
     return p;
   }
 
-  async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
-    const unique = [...new Set(paths)];
-    const values = await Promise.all(unique.map((p) => this.readFile(p)));
-    return new Map(unique.map((p, i) => [p, values[i]]));
+  readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
+    return readEach(this, paths);
   }
 
   /**

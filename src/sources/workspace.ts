@@ -10,11 +10,7 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SourceError } from '../core/errors.js';
 import type { TreeReader } from '../core/model.js';
-
-/** True for a relative, `/`-separated path with no empty, `.` or `..` segment (and no NUL). */
-export function isRepoPath(path: string): boolean {
-  return path.length > 0 && !path.includes('\0') && !path.startsWith('/') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
-}
+import { isRepoPath, readEach } from './tree-paths.js';
 
 /** A directory on disk read as a tree; `.git` is skipped. */
 export class FsTree implements TreeReader {
@@ -57,10 +53,8 @@ export class FsTree implements TreeReader {
     return undefined;
   }
 
-  async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
-    const unique = [...new Set(paths)];
-    const values = await Promise.all(unique.map((p) => this.readFile(p)));
-    return new Map(unique.map((p, i) => [p, values[i]]));
+  readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
+    return readEach(this, paths);
   }
 
   /** Every file (and symbolic link) under the root, sorted; `.git` is skipped, links are not followed. */

@@ -139,7 +139,7 @@ export function simpleUser(login: string, type = 'User'): Json {
   return merge(sampleFromSchema(resolveRef('#/components/schemas/simple-user')) as Json, {
     login,
     type,
-    html_url: `https://github.test/${login}`,
+    html_url: `https://github.test/${encodeURIComponent(login)}`,
   });
 }
 
@@ -207,6 +207,8 @@ export class FakeGitHub {
   readonly comments: Json[] = [];
   /** Check runs, stored as GitHub returns them. */
   readonly checkRuns: Json[] = [];
+  /** Commit statuses, with the SHA they were set on. */
+  readonly statuses: { sha: string; status: Json }[] = [];
 
   private readonly faults = new Map<string, Fault[]>();
   private nextId = 1000;
@@ -335,6 +337,7 @@ export class FakeGitHub {
       if (reply.status < 400) this.problems.push(`${what}: status ${reply.status} is not a response GitHub declares (${declared.join(', ')})`);
       return;
     }
+    if (reply.body === undefined && reply.status === 204) return; // No Content
     const result = this.api.validateResponse(reply.body, operation, reply.status);
     if (!result.valid) this.problems.push(`${what}: response ${reply.status} does not match the OpenAPI description: ${JSON.stringify(result.errors).slice(0, 2000)}`);
   }
@@ -464,6 +467,24 @@ export class FakeGitHub {
         c.body = (ctx.body as Json).body;
         c.updated_at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
         return { status: 200, body: c };
+      }
+      case 'issues/delete-comment': {
+        const i = sameRepo ? this.comments.findIndex((x) => x.id === Number(ctx.params.comment_id)) : -1;
+        if (i < 0) return this.notFound();
+        this.comments.splice(i, 1);
+        return { status: 204 };
+      }
+      case 'teams/get-membership-for-user-in-org': {
+        const members = ctx.params.org === this.owner ? this.teams.get(ctx.params.team_slug!) : undefined;
+        if (!members?.includes(ctx.params.username!)) return this.notFound();
+        return { status: 200, body: { url: `${this.url}/x`, role: 'member', state: 'active' } };
+      }
+      case 'repos/create-commit-status': {
+        if (!sameRepo) return this.notFound();
+        const b = ctx.body as Json;
+        const status = fixture('repos/create-commit-status', { id: this.id(), state: b.state, context: b.context ?? 'default', description: b.description ?? null, target_url: b.target_url ?? null }, 201);
+        this.statuses.push({ sha: ctx.params.sha!, status });
+        return { status: 201, body: status };
       }
       case 'checks/create': {
         if (!sameRepo) return this.notFound();

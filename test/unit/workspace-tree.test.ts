@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FsTree, isRepoPath } from '../../src/sources/workspace.js';
+import { isRepoPath } from '../../src/sources/tree-paths.js';
+import { FsTree } from '../../src/sources/workspace.js';
 
 function workspace(): string {
   const root = mkdtempSync(join(tmpdir(), 'gg-ws-'));
