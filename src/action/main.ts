@@ -17,6 +17,7 @@ import { readSettings } from './inputs.js';
 export async function run(): Promise<void> {
   try {
     const settings = readSettings((name) => core.getInput(name));
+    core.setSecret(settings.token);
     const target = await readEventTarget(settings.eventName, settings.eventPath);
     if (target.kind === 'unsupported-event') {
       // A workflow wired to the wrong event: visible, but not a failed gate (there is no PR to gate).

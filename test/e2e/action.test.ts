@@ -141,6 +141,15 @@ describe('the Action on pull_request', () => {
     );
   });
 
+  it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {
+    const s = await make({ base: { 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: loud\n' }, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toMatch(/^::error::gitops-gate: policies\/gitops-gate\.yaml:3:\d+: setting "rules\.wave-not-string" must be one of/m);
+    expect(r.summary).toContain('policies/gitops-gate.yaml:3');
+  });
+
   it('recovers from a 502 with a retry', async () => {
     const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
     fake.fault('pulls/list-files', { status: 502, body: { message: 'Server Error' } });
