@@ -510,15 +510,17 @@ export class FakeGitHub {
     return { url: api, git_url: `${this.url}/x`, html_url: html, download_url: `https://github.test/raw/${path}`, _links: { self: api, git: `${this.url}/x`, html } };
   }
 
+  /** A file as the contents API returns it; over 1 MB, GitHub sends no content (encoding `none`). */
   private contentFile(path: string, content: Buffer): Json {
+    const inline = content.length <= 1024 * 1024;
     return {
       ...this.contentLinks(path),
       type: 'file',
-      encoding: 'base64',
+      encoding: inline ? 'base64' : 'none',
       size: content.length,
       name: path.split('/').pop(),
       path,
-      content: content.toString('base64'),
+      content: inline ? content.toString('base64') : '',
       sha: 'f'.repeat(40),
     };
   }

@@ -111,6 +111,11 @@ describe('ContentsTree', () => {
     expect(fake.calls('repos/get-content')).toHaveLength(3);
   });
 
+  it('fails closed on a file the contents API does not return inline (over 1 MB)', async () => {
+    fake.trees.get(BASE)!['big.yaml'] = 'x'.repeat(1024 * 1024 + 1);
+    await expect(new ContentsTree(gh, 'acme', 'gitops', BASE).readFile('big.yaml')).rejects.toThrow(/big\.yaml .* too large for the contents API .*fetch-depth: 0/);
+  });
+
   it('fails closed naming contents: read when the token cannot see the repository', async () => {
     const t = new ContentsTree(gh, 'acme', 'gitops', 'c'.repeat(40));
     await expect(t.readFile('policies/gitops-gate.yaml')).rejects.toThrow(/lacks `contents: read`/);
