@@ -18,6 +18,8 @@ export class ContentsTree implements TreeReader {
   private readonly cache = new Map<string, Promise<Uint8Array | undefined>>();
   private list?: Promise<string[]>;
   private access?: Promise<void>;
+  /** Directory listings seen so far (entry name → type), which answer later lookups without a request. */
+  private readonly dirs = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly gh: GitHubClient,
@@ -72,8 +74,9 @@ export class ContentsTree implements TreeReader {
 
   /**
    * GitHub answers 404 both for a missing file and for a repository the token may not read. A missing
-   * policy file must not silently become the default policy, so the first 404 is checked once against
-   * the commit's root tree: if that is a 404 too, the token cannot read the repository.
+   * policy file must not silently become the default policy, so a 404 before any successful read is
+   * checked once against the commit's root tree: if that is a 404 too, the token cannot read the
+   * repository.
    */
   private checkAccess(): Promise<void> {
     this.access ??= this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: this.label }).then(
@@ -85,8 +88,17 @@ export class ContentsTree implements TreeReader {
     return this.access;
   }
 
+  /** True when a listing already read shows that `path` is not a file (absent, or a directory). */
+  private knownNotFile(path: string): boolean {
+    const slash = path.lastIndexOf('/');
+    const listing = this.dirs.get(slash < 0 ? '' : path.slice(0, slash));
+    if (!listing) return false;
+    const type = listing.get(path.slice(slash + 1));
+    return type === undefined || type === 'dir';
+  }
+
   private async fetch(path: string): Promise<Uint8Array | undefined> {
-    if (!isRepoPath(path)) return undefined;
+    if (!isRepoPath(path) || this.knownNotFile(path)) return undefined;
     let data;
     try {
       ({ data } = await this.gh.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref: this.label }));
@@ -97,7 +109,12 @@ export class ContentsTree implements TreeReader {
       }
       throw apiError(err, { what: `reading ${path} at ${this.label}`, permission: CONTENTS_PERMISSION });
     }
-    if (Array.isArray(data)) return undefined; // a directory
+    this.access ??= Promise.resolve(); // a 200 proves the token can read the repository
+    if (Array.isArray(data)) {
+      // A directory. The contents API lists at most 1,000 entries: only complete listings are kept.
+      if (data.length < 1000) this.dirs.set(path, new Map(data.map((e) => [e.name, e.type])));
+      return undefined;
+    }
     if (data.type === 'symlink' && 'target' in data) return new TextEncoder().encode(data.target);
     if (data.type !== 'file' || !('content' in data)) return undefined; // a submodule
     if (data.encoding !== 'base64') {

@@ -133,12 +133,13 @@ describe('the Action on pull_request', () => {
     expect(r.report?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
     expect(r.report?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
     const contents = fake.calls('repos/get-content').map((q) => [decodeURIComponent(q.path.split('/contents/')[1]!), q.query.ref]);
-    expect(contents).toEqual(
-      expect.arrayContaining([
-        ['policies', s.repo.baseSha],
-        ['apps/api/deploy.yaml', s.repo.baseSha],
-      ]),
-    );
+    // The floor: the policy directory's listing answers which policy file exists; one request per base file.
+    expect(contents.sort()).toEqual([
+      ['apps/api/deploy.yaml', s.repo.baseSha],
+      ['policies', s.repo.baseSha],
+      ['policies/gitops-gate.yaml', s.repo.baseSha],
+    ]);
+    expect(fake.requests).toHaveLength(7);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {

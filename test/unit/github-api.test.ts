@@ -99,16 +99,31 @@ describe('ContentsTree', () => {
 
   it('reads files base64-decoded at the commit, directories and missing files as undefined', async () => {
     const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
-    const got = await t.readFiles(['apps/a.yaml', 'apps', 'apps/missing.yaml', 'apps/a.yaml']);
+    const got = new Map<string, Uint8Array | undefined>();
+    for (const p of ['apps/a.yaml', 'apps/missing.yaml', 'apps']) got.set(p, await t.readFile(p));
     expect(new TextDecoder().decode(got.get('apps/a.yaml'))).toBe('a: 1\n');
     expect(got.get('apps')).toBeUndefined();
     expect(got.get('apps/missing.yaml')).toBeUndefined();
     expect(fake.calls('repos/get-content').every((r) => r.query.ref === BASE)).toBe(true);
-    // One request per path (cached), and one access check after the first 404.
+    // One request per path, cached; a 404 after a successful read needs no access check.
     expect(fake.calls('repos/get-content')).toHaveLength(3);
-    expect(fake.calls('git/get-tree')).toHaveLength(1);
+    expect(fake.calls('git/get-tree')).toHaveLength(0);
     expect(await t.readFile('apps/a.yaml')).toBeDefined();
     expect(fake.calls('repos/get-content')).toHaveLength(3);
+  });
+
+  it('answers from a directory listing already read, without a request', async () => {
+    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    expect(await t.readFile('policies')).toBeUndefined();
+    expect(await t.readFile('policies/gitops-gate.yml')).toBeUndefined();
+    expect(new TextDecoder().decode(await t.readFile('policies/gitops-gate.yaml'))).toBe('version: 1\n');
+    expect(fake.calls('repos/get-content').map((r) => decodeURIComponent(r.path.split('/contents/')[1]!))).toEqual(['policies', 'policies/gitops-gate.yaml']);
+  });
+
+  it('checks access once when the first read is a 404', async () => {
+    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    expect(await t.readFiles(['nope.yaml', 'nope2.yaml'])).toEqual(new Map([['nope.yaml', undefined], ['nope2.yaml', undefined]]));
+    expect(fake.calls('git/get-tree')).toHaveLength(1);
   });
 
   it('fails closed on a file the contents API does not return inline (over 1 MB)', async () => {
