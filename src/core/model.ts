@@ -143,6 +143,19 @@ export interface Change {
   mode: 'diff' | 'all';
   /** Facts looked up for the review policy (permissions, team members), keyed by login or team slug. */
   directory?: Directory;
+  /**
+   * The repository's pull request templates, read from the base side before evaluation (the engine's
+   * description pre-pass fills this). Absent: not read; empty: the repository has none.
+   */
+  prTemplates?: PrTemplate[];
+}
+
+/** One pull request template file as GitHub offers it to authors (see src/description/templates.ts). */
+export interface PrTemplate {
+  /** Repository-relative path, for example `.github/pull_request_template.md`. */
+  path: string;
+  /** The file's text (UTF-8). */
+  text: string;
 }
 
 /** Repository permission levels, lowest to highest. */

@@ -20,6 +20,7 @@ import { manifestMatcher } from '../manifests/manifest-file.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { CHECKS } from '../rules/catalog.js';
+import { withPrTemplates } from '../description/templates.js';
 import type { Check, FindingInput, RuleInfo, Snapshot } from '../rules/check.js';
 import { changedScope, makeSnapshot, readSide, type Scope } from './scope.js';
 import { VERSION } from '../version.js';
@@ -76,6 +77,8 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;
+  // Description pre-pass: read the PR templates from the base tree now, so the description check stays pure.
+  change = await withPrTemplates(change, policy);
   const notes: string[] = [];
   const notEvaluated: NotEvaluated[] = [];
   const details: Record<string, unknown> = {};

@@ -19,8 +19,20 @@ export const DEFAULT_POLICY_NAME = 'policies/default.yaml (built in)';
 export const POLICY_FILE_NAMES = ['gitops-gate.yaml', 'gitops-gate.yml'];
 
 let validator: ValidateFunction | undefined;
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
 function validate(): ValidateFunction {
-  validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  // `format: regex` marks settings holding regular expressions; they compile as the checks compile them (flag `u`).
+  validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
+    .addFormat('regex', { type: 'string', validate: isRegExp })
+    .compile(schema);
   return validator;
 }
 

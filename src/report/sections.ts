@@ -4,9 +4,10 @@
  * it has nothing to show. Add a renderer here when an area adds details.
  */
 import type { Report } from '../core/model.js';
+import { renderDescriptionSection } from './description-section.js';
 
 /** Renders one area's section; `h` is the heading prefix to use (for example `###`). */
 export type SectionRenderer = (report: Report, h: string) => string | undefined;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [];
+export const AREA_SECTIONS: SectionRenderer[] = [renderDescriptionSection];

@@ -5,9 +5,10 @@
 import type { Check, RuleInfo } from './check.js';
 import { yamlCheck } from './yaml-problems.js';
 import { annotationCheck } from './argocd/annotations.js';
+import { descriptionCheck } from '../description/check.js';
 
 /** All checks. */
-export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck];
+export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, descriptionCheck];
 
 /** All rules of all checks, by id. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r] as const)));

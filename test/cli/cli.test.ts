@@ -77,7 +77,7 @@ describe('gitops-gate check', () => {
       event,
       JSON.stringify({
         action: 'opened',
-        pull_request: { number: 7, title: 'Add a', body: null, user: { login: 'octo' }, labels: [], draft: false, base: { ref: 'main', sha: r.baseSha }, head: { ref: 'pr', sha: r.headSha } },
+        pull_request: { number: 7, title: 'Add a', body: '## Why\nThe a setting is needed.\n\n## Rollback\nRevert this PR.\n', user: { login: 'octo' }, labels: [], draft: false, base: { ref: 'main', sha: r.baseSha }, head: { ref: 'pr', sha: r.headSha } },
       }),
     );
     const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--pr', event, '--format', 'markdown']);
