@@ -139,7 +139,9 @@ describe('the Action on pull_request', () => {
       ['policies', s.repo.baseSha],
       ['policies/gitops-gate.yaml', s.repo.baseSha],
     ]);
-    expect(fake.requests).toHaveLength(7);
+    // The base's file list (PR templates, Application scope) is one git trees request, cached.
+    expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
+    expect(fake.requests).toHaveLength(8);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {

@@ -191,7 +191,7 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
     number,
     state: 'open',
     title: opts.title ?? 'Change the manifests',
-    body: opts.body ?? 'Why: a test.',
+    body: opts.body ?? '## Why\n\nThe API must start after its database.\n\n## Rollback\n\nRevert this pull request; ArgoCD syncs the previous order.\n',
     user: user(author),
     html_url: `https://github.test/${fake.owner}/${fake.repo}/pull/${number}`,
     draft: false,
