@@ -214,6 +214,15 @@ describe('the Action on other events', () => {
     expect(r.stdout).toContain('pull_request_review (submitted)');
   });
 
+  it('evaluates a pull_request_target event from the checked-out head, reading its files as data', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_target', payload: s.payload('opened') });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toContain('pull_request_target (opened)');
+    expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6/m);
+  });
+
   it('ends a push event with a clear warning and no failure', async () => {
     const s = await make({ base: {}, head: { 'a.yaml': 'a: 1\n' } });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'push', payload: { ref: 'refs/heads/main' } });

@@ -194,6 +194,13 @@ export class FakeGitHub {
   readonly problems: string[] = [];
   /** The token the fake accepts (`Authorization: token …`); other tokens get 401. */
   token = 'test-token';
+  /**
+   * A read-only token, as GitHub gives fork PRs and `pull_request_review` runs from forks: every
+   * request that is not a GET answers 403 "Resource not accessible by integration".
+   */
+  readOnly = false;
+  /** Requests left in the rate-limit window, reported in `x-ratelimit-*` headers as GitHub does. */
+  rateLimitRemaining = 1000;
   readonly pulls = new Map<number, FakePull>();
   /** File trees by commit SHA, for the contents and git trees APIs. */
   readonly trees = new Map<string, Record<string, string>>();
@@ -283,9 +290,14 @@ export class FakeGitHub {
     const send = (reply: Reply) => {
       record.status = reply.status;
       const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      this.rateLimitRemaining = Math.max(0, this.rateLimitRemaining - 1);
       res.writeHead(reply.status, {
         'content-type': 'application/json; charset=utf-8',
         'x-github-api-version-selected': '2022-11-28',
+        'x-ratelimit-limit': '1000',
+        'x-ratelimit-remaining': String(this.rateLimitRemaining),
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+        'x-ratelimit-resource': 'core',
         ...(reply.headers ?? {}),
       });
       res.end(text);
@@ -316,6 +328,11 @@ export class FakeGitHub {
     }
     if (!headers.authorization || headers.authorization !== `token ${this.token}`) {
       return send({ status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } });
+    }
+    if (this.readOnly && oreq.method.toUpperCase() !== 'GET') {
+      const reply: Reply = { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } };
+      this.validateResponse(operation, reply, `${oreq.method} ${url.pathname}`);
+      return send(reply);
     }
     const params = this.api.router.parseRequest(oreq, operation).params as Record<string, string>;
     const decoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(v)]));

@@ -53,6 +53,14 @@ describe('FakeGitHub', () => {
     expect(fake.problems).toEqual([expect.stringContaining('response 200 does not match the OpenAPI description')]);
   });
 
+  it('refuses writes with a read-only token (fork pull requests), as GitHub does', async () => {
+    fake.readOnly = true;
+    await expect(gh.rest.issues.createComment({ ...repo, issue_number: 3, body: 'x' })).rejects.toMatchObject({ status: 403 });
+    expect((await gh.rest.pulls.get({ ...repo, pull_number: 3 })).headers['x-ratelimit-remaining']).toBe('998');
+    expect(fake.comments).toEqual([]);
+    expect(fake.problems).toEqual([]);
+  });
+
   it('answers 401 to a wrong token and clamps per_page to 100', async () => {
     const other = createGitHubClient({ token: 'wrong', baseUrl: fake.url, retries: 0 });
     await expect(other.rest.pulls.get({ ...repo, pull_number: 3 })).rejects.toMatchObject({ status: 401 });
