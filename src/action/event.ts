@@ -13,9 +13,16 @@ export const SUPPORTED_EVENTS: Readonly<Record<string, readonly string[]>> = {
   pull_request_review: ['submitted', 'edited', 'dismissed'],
 };
 
-/** The outcome of reading the event: a PR to evaluate, or why the run does nothing. */
+/**
+ * The outcome of reading the event: a PR to evaluate, or why the run does nothing.
+ *
+ * Other actions of the pull request events (`labeled`, `assigned`, ...) are evaluated too, with a note:
+ * a run that checked nothing would succeed, and its success on the PR's head commit, under the gate's
+ * check name, could turn a failed required check green. Only `closed` is skipped: there is nothing left
+ * to gate.
+ */
 export type EventTarget =
-  | { kind: 'pull-request'; number: number; action: string }
+  | { kind: 'pull-request'; number: number; action: string; note?: string }
   | { kind: 'unsupported-event'; message: string }
   | { kind: 'unsupported-action'; message: string };
 
@@ -43,16 +50,21 @@ export async function readEventTarget(eventName: string, eventPath: string): Pro
   }
   const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
   const action = typeof p.action === 'string' ? p.action : '';
-  if (!actions.includes(action)) {
-    return {
-      kind: 'unsupported-action',
-      message: `gitops-gate does not evaluate "${eventName}" events with action "${action}" (it evaluates ${actions.join(', ')}), so nothing was checked.`,
-    };
+  if (action === 'closed') {
+    return { kind: 'unsupported-action', message: `The pull request was closed: gitops-gate has nothing to gate, so nothing was checked.` };
   }
   const pr = p.pull_request as Record<string, unknown> | undefined;
   const number = pr?.number;
   if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
     throw new UsageError(`The ${eventName} event payload at ${eventPath} has no pull_request.number.`);
+  }
+  if (!actions.includes(action)) {
+    return {
+      kind: 'pull-request',
+      number,
+      action,
+      note: `"${eventName}" events with action "${action}" are not among the triggers gitops-gate needs (${actions.join(', ')}); the pull request is evaluated anyway, so this run's result is a real verdict.`,
+    };
   }
   return { kind: 'pull-request', number, action };
 }

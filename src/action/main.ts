@@ -28,6 +28,7 @@ export async function run(): Promise<void> {
       core.notice(target.message);
       return;
     }
+    if (target.note) core.info(target.note);
     core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
 
     const gh = createGitHubClient({ token: settings.token, baseUrl: settings.apiUrl, retryDelayMs: settings.retryDelayMs, log: (m) => core.info(m) });

@@ -232,10 +232,16 @@ describe('the Action on other events', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it('ends a pull_request event with an action it does not evaluate with a notice', async () => {
-    const s = await make({ base: {}, head: { 'a.yaml': 'a: 1\n' } });
-    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload('closed') });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('::notice::gitops-gate does not evaluate "pull_request" events with action "closed"');
+  it('ends a closed pull_request event with a notice and evaluates other actions anyway', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const closed = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload('closed') });
+    expect(closed.code).toBe(0);
+    expect(closed.stdout).toContain('::notice::The pull request was closed');
+    expect(fake.requests).toEqual([]);
+    // A `labeled` run must not succeed without checking: its success could turn the required check green.
+    const labeled = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload('labeled') });
+    expect(labeled.code).toBe(1);
+    expect(labeled.outputs.verdict).toBe('fail');
+    expect(labeled.stdout).toContain('the pull request is evaluated anyway');
   });
 });

@@ -26,11 +26,16 @@ describe('readEventTarget', () => {
     expect(t.kind !== 'pull-request' && t.message).toContain('Trigger the workflow on pull_request, pull_request_target, pull_request_review');
   });
 
-  it('skips actions it does not evaluate', async () => {
-    const t = await readEventTarget('pull_request', payloadFile({ action: 'labeled', pull_request: { number: 1 } }));
-    expect(t).toMatchObject({ kind: 'unsupported-action' });
-    const r = await readEventTarget('pull_request_review', payloadFile({ action: 'opened', pull_request: { number: 1 } }));
-    expect(r).toMatchObject({ kind: 'unsupported-action' });
+  it('skips a closed pull request', async () => {
+    const t = await readEventTarget('pull_request', payloadFile({ action: 'closed', pull_request: { number: 1 } }));
+    expect(t).toMatchObject({ kind: 'unsupported-action', message: expect.stringContaining('closed') });
+  });
+
+  it('evaluates other actions of the pull request events, with a note (a no-op success could turn a required check green)', async () => {
+    const t = await readEventTarget('pull_request', payloadFile({ action: 'labeled', pull_request: { number: 4 } }));
+    expect(t).toMatchObject({ kind: 'pull-request', number: 4, action: 'labeled', note: expect.stringContaining('evaluated anyway') });
+    const ok = await readEventTarget('pull_request', payloadFile({ action: 'opened', pull_request: { number: 4 } }));
+    expect(ok).not.toHaveProperty('note');
   });
 
   it('fails on an unreadable payload or one without a PR number', async () => {
