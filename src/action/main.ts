@@ -50,11 +50,13 @@ export async function run(): Promise<void> {
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
 
     // Seam for publishing (check run, sticky comment per settings.comment, audit record): after
-    // evaluation, before delivery, with `gh`, `change` and `report`.
+    // evaluation, with `gh`, `change` and `report`. Publishing must be best effort: fork PRs get a
+    // read-only token, and `deliver` carries the verdict (exit code, summary, annotations) regardless.
 
     await deliver(report, settings.reportFile);
   } catch (err) {
-    if (!(err instanceof GateError) && err instanceof Error && err.stack) core.debug(err.stack);
+    // A bug, not a user error: the stack goes to the log for the bug report.
+    if (!(err instanceof GateError) && err instanceof Error && err.stack) core.info(err.stack);
     await deliverFailure(err instanceof GateError ? err.message : `internal error: ${describeError(err)}`);
   }
 }
