@@ -31,11 +31,14 @@ async function hasCommit(workspace: string, sha: string): Promise<boolean> {
   }
 }
 
+/** The checked-out commit, or `undefined` when the workspace is not a git clone. @throws {SourceError} when git refuses the clone (for example "dubious ownership" in a container job) */
 async function workspaceHead(workspace: string): Promise<string | undefined> {
   try {
     return (await git(workspace, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).toString('utf8').trim();
-  } catch {
-    return undefined;
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/not a git repository/i.test(msg) || /exit code 1$/.test(msg)) return undefined;
+    throw new SourceError(`git cannot read the workspace clone: ${msg}`, { cause: err });
   }
 }
 
