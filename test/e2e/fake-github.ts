@@ -232,7 +232,12 @@ export class FakeGitHub {
   static async start(owner = 'acme', repo = 'gitops'): Promise<FakeGitHub> {
     const fake = new FakeGitHub(owner, repo);
     fake.api = await contract();
-    fake.server = createServer((req, res) => void fake.handle(req, res));
+    fake.server = createServer((req, res) => {
+      fake.handle(req, res).catch((err: unknown) => {
+        fake.problems.push(`${req.method} ${req.url}: fake server error: ${(err as Error).message}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     return fake;
