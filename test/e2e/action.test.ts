@@ -93,15 +93,23 @@ describe('the Action on pull_request', () => {
     expect(r.summary).toContain(`/blob/${s.repo.headSha}/apps/evil%7Cname/%2A%2Abold%2A%2A%28x%29.yaml#L6)`);
   });
 
-  it('passes the same PR under fail-on: never, and fails a warning under fail-on: warning', async () => {
-    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
-    const never = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'fail-on': 'never' } });
-    expect(never.code).toBe(0);
-    expect(never.outputs.verdict).toBe('pass');
-    expect(never.outputs.errors).toBe('1');
-    const bad = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'fail-on': 'sometimes' } });
-    expect(bad.code).toBe(1);
-    expect(bad.outputs.verdict).toBe('fail');
+  it('follows fail-on: never passes an error, warning fails a warning, and an unknown value fails closed', async () => {
+    const s = await make({
+      base: { 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
+      head: { 'apps/api/deploy.yaml': deployment('api', '5') },
+    });
+    const byDefault = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([byDefault.code, byDefault.outputs.verdict, byDefault.outputs.errors, byDefault.outputs.warnings]).toEqual([0, 'pass', '0', '1']);
+    expect(byDefault.stdout).toMatch(/^::warning title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6/m);
+    const warning = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'fail-on': 'warning' } });
+    expect([warning.code, warning.outputs.verdict]).toEqual([1, 'fail']);
+    expect(warning.stdout).toContain('1 new warning(s)');
+
+    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const never = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'never' } });
+    expect([never.code, never.outputs.verdict, never.outputs.errors]).toEqual([0, 'pass', '1']);
+    const bad = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'sometimes' } });
+    expect([bad.code, bad.outputs.verdict]).toEqual([1, 'fail']);
     expect(bad.stdout).toContain('Invalid value "sometimes" for input "fail-on". Expected one of: error, warning, never.');
   });
 
