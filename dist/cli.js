@@ -39171,7 +39171,8 @@ var package_default = {
     lint: "eslint .",
     test: "vitest run",
     bench: "node scripts/build.mjs --if-stale && node bench/run.mjs",
-    "check-dist": "node scripts/build.mjs && git diff --exit-code --stat -- dist/"
+    "check-dist": "node scripts/build.mjs && git diff --exit-code --stat -- dist/",
+    "test:e2e": "vitest run test/e2e"
   },
   dependencies: {
     "@actions/core": "^3.0.1",
@@ -39202,6 +39203,7 @@ var package_default = {
     eslint: "^10.15.0",
     "fast-check": "^4.10.2",
     marked: "^18.2.1",
+    "openapi-backend": "^5.21.2",
     typescript: "~6.0.3",
     "typescript-eslint": "^8.73.0",
     vitest: "^4.1.12"
@@ -39454,7 +39456,7 @@ function code2(text4) {
   return `${fence}${pad}${t.replace(/\|/g, "\\|")}${pad}${fence}`;
 }
 function encodePath(path3) {
-  return path3.split("/").map(encodeURIComponent).join("/");
+  return path3.split("/").map((seg) => encodeURIComponent(seg).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 }
 function login(name) {
   return escapeMarkdown(`@${name}`);

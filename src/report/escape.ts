@@ -41,9 +41,15 @@ export function code(text: string): string {
   return `${fence}${pad}${t.replace(/\|/g, '\\|')}${pad}${fence}`;
 }
 
-/** Percent-encodes each segment of a repository path for use in a URL. */
+/**
+ * Percent-encodes each segment of a repository path for use in a Markdown link. Beyond
+ * `encodeURIComponent`, `( ) * ! '` are encoded too: a `)` in a file name would end the link early.
+ */
 export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return path
+    .split('/')
+    .map((seg) => encodeURIComponent(seg).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
 }
 
 /** A login shown as `@login` without mentioning (notifying) the person: PR comments would ping them. */

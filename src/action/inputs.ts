@@ -1,0 +1,111 @@
+/**
+ * The Action's inputs and runner environment, read once into typed {@link Settings}. Every input is
+ * validated here with a message naming the input and the values it accepts, so the rest of the Action
+ * works with checked values only.
+ *
+ * Inputs arrive as `INPUT_<NAME>` environment variables, upper-cased with hyphens kept
+ * (`INPUT_GITHUB-TOKEN`); `@actions/core`'s `getInput` reads them.
+ */
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import type { FailOn } from '../core/model.js';
+
+/** When the publishing work posts the PR comment. */
+export type CommentMode = 'always' | 'on-failure' | 'never';
+
+/** Everything the Action needs to run, validated. */
+export interface Settings {
+  /** The `github-token` input; never empty. */
+  token: string;
+  /** The `policy` input: a file or directory path in the repository, read from the base side. */
+  policy: string;
+  failOn: FailOn;
+  comment: CommentMode;
+  /** Absolute path of the JSON report (the `report-file` input, or a file under `RUNNER_TEMP`). */
+  reportFile: string;
+  owner: string;
+  repo: string;
+  /** `GITHUB_EVENT_NAME`. */
+  eventName: string;
+  /** `GITHUB_EVENT_PATH`: the webhook payload. */
+  eventPath: string;
+  /** `GITHUB_WORKSPACE`: the checkout. */
+  workspace: string;
+  /** `GITHUB_API_URL`. */
+  apiUrl: string;
+  /** `GITHUB_SERVER_URL`, for links. */
+  serverUrl: string;
+  /** Base unit of the retry backoff, in ms: `GITOPS_GATE_RETRY_DELAY_MS` (for tests), default 1000. */
+  retryDelayMs: number;
+}
+
+/** Reads one input (`@actions/core`'s `getInput` in the Action; a map in tests). */
+export type InputReader = (name: string) => string;
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
+  const v = value.trim();
+  if (v === '') return fallback;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new ConfigError(`Invalid value "${v}" for input "${name}". Expected one of: ${allowed.join(', ')}.`);
+}
+
+function requireEnv(env: NodeJS.ProcessEnv, name: string, hint: string): string {
+  const v = env[name];
+  if (!v) throw new ConfigError(`The environment variable ${name} is not set: ${hint}`);
+  return v;
+}
+
+/**
+ * Reads and validates the inputs and the runner's environment.
+ * @throws {ConfigError} naming the input or variable at fault: an empty `github-token`, an unknown
+ * `fail-on` or `comment` value, a `policy` outside the repository, a malformed `GITHUB_REPOSITORY`
+ */
+export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+  const token = input('github-token').trim();
+  if (!token) {
+    throw new ConfigError(
+      'The input "github-token" is empty: the gate needs a token to read the pull request. Leave the input at its default (${{ github.token }}) ' +
+        'or pass a token, and grant the job `pull-requests: read` and `contents: read` in `permissions:`.',
+    );
+  }
+  const policy = input('policy').trim() || 'policies';
+  if (isAbsolute(policy) || policy.split(/[\\/]/).includes('..')) {
+    throw new ConfigError(`Invalid value "${policy}" for input "policy": it must be a path inside the repository, such as "policies" or "policies/gitops-gate.yaml".`);
+  }
+  const failOn = oneOf<FailOn>('fail-on', input('fail-on'), ['error', 'warning', 'never'], 'error');
+  const comment = oneOf<CommentMode>('comment', input('comment'), ['always', 'on-failure', 'never'], 'always');
+
+  const runnerHint = 'gitops-gate runs as a step of a GitHub Actions job, which sets it.';
+  const repository = requireEnv(env, 'GITHUB_REPOSITORY', runnerHint);
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
+  if (!m) throw new ConfigError(`Invalid GITHUB_REPOSITORY "${repository}". Expected format {owner}/{repo}.`);
+  const workspace = requireEnv(env, 'GITHUB_WORKSPACE', runnerHint);
+
+  const rawReport = input('report-file').trim();
+  const reportFile = rawReport
+    ? resolve(workspace, rawReport)
+    : join(env.RUNNER_TEMP || tmpdir(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}.json`);
+
+  const delay = env.GITOPS_GATE_RETRY_DELAY_MS;
+  const retryDelayMs = delay === undefined || delay === '' ? 1000 : Number(delay);
+  if (!Number.isInteger(retryDelayMs) || retryDelayMs < 0 || retryDelayMs > 60_000) {
+    throw new ConfigError(`Invalid GITOPS_GATE_RETRY_DELAY_MS "${delay}": expected an integer from 0 to 60000 (milliseconds).`);
+  }
+
+  return {
+    token,
+    policy,
+    failOn,
+    comment,
+    reportFile,
+    owner: m[1]!,
+    repo: m[2]!,
+    eventName: requireEnv(env, 'GITHUB_EVENT_NAME', runnerHint),
+    eventPath: requireEnv(env, 'GITHUB_EVENT_PATH', runnerHint),
+    workspace,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    retryDelayMs,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Gathers the {@link Change} of a pull request for the Action: the PR, its files, commits and reviews
+ * from the REST API, the head tree from the workspace, and the base tree from git when the base commit
+ * is in the clone, otherwise from the contents API at the base SHA. The policy is read from the base
+ * (by the engine), never from the head.
+ */
+import { SourceError } from '../core/errors.js';
+import type { Change, TreeReader } from '../core/model.js';
+import { git, GitTree } from '../sources/git.js';
+import { FsTree } from '../sources/workspace.js';
+import type { GitHubClient } from './client.js';
+import { ContentsTree } from './contents-tree.js';
+import { readPullRequest, readPullRequestLists, type PullRef } from './pull-request.js';
+
+/** Where to gather from. */
+export interface GatherOptions extends PullRef {
+  /** The checked-out workspace (`GITHUB_WORKSPACE`). */
+  workspace: string;
+  /** Web UI base URL, for links (`GITHUB_SERVER_URL`). */
+  serverUrl: string;
+  /** Progress messages (the Action passes `core.info`). */
+  log?: (message: string) => void;
+}
+
+async function hasCommit(workspace: string, sha: string): Promise<boolean> {
+  try {
+    await git(workspace, ['cat-file', '-e', `${sha}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The checked-out commit, or `undefined` when the workspace is not a git clone. @throws {SourceError} when git refuses the clone (for example "dubious ownership" in a container job) */
+async function workspaceHead(workspace: string): Promise<string | undefined> {
+  try {
+    return (await git(workspace, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).toString('utf8').trim();
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/not a git repository/i.test(msg) || /exit code 1$/.test(msg)) return undefined;
+    throw new SourceError(`git cannot read the workspace clone: ${msg}`, { cause: err });
+  }
+}
+
+/**
+ * The head tree: the workspace when it is checked out at the PR's head commit; git when the head commit
+ * is in the clone but something else is checked out (the default merge commit of `pull_request`).
+ * @throws {SourceError} when the workspace is not a git clone holding the PR's head commit (for example
+ * the PR moved on since the run started: a newer run evaluates the new head)
+ */
+export async function headTree(workspace: string, headSha: string): Promise<{ tree: TreeReader; from: string }> {
+  const checkedOut = await workspaceHead(workspace);
+  if (checkedOut === headSha) return { tree: new FsTree(workspace, headSha), from: `the workspace (${workspace})` };
+  if (checkedOut !== undefined && (await hasCommit(workspace, headSha))) {
+    return { tree: new GitTree(workspace, headSha), from: `git (${headSha} in the workspace clone; ${checkedOut} is checked out)` };
+  }
+  throw new SourceError(
+    checkedOut === undefined
+      ? `The workspace ${workspace} is not a git clone. Run actions/checkout with \`ref: \${{ github.event.pull_request.head.sha }}\` before gitops-gate.`
+      : `The workspace has ${checkedOut} checked out, and the pull request's head commit ${headSha} is not in the clone. ` +
+          'Check out `${{ github.event.pull_request.head.sha }}` with actions/checkout; if the pull request moved on since this run started, the run for the new head evaluates it.',
+  );
+}
+
+/**
+ * Gathers the change of one pull request.
+ * @throws {SourceError} naming the missing permission when an API call is refused, or when the workspace
+ * does not hold the head commit
+ * @throws {UsageError} when GitHub's JSON lacks a field the gate needs
+ */
+export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promise<Change> {
+  const log = opts.log ?? (() => undefined);
+  const { pr, changedFiles, commits: commitCount } = await readPullRequest(gh, opts);
+  const [lists, head, baseInClone] = await Promise.all([
+    readPullRequestLists(gh, opts, { changedFiles, commits: commitCount }),
+    headTree(opts.workspace, pr.headSha),
+    hasCommit(opts.workspace, pr.baseSha),
+  ]);
+  const base: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
+  log(`Pull request #${pr.number}: ${lists.files.length} file(s), ${lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
+  log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? 'git (the workspace clone)' : 'the contents API (the base commit is not in the clone)'}.`);
+  return {
+    repository: `${opts.owner}/${opts.repo}`,
+    serverUrl: opts.serverUrl,
+    pr,
+    baseSha: pr.baseSha,
+    headSha: pr.headSha,
+    files: lists.files,
+    commits: lists.commits,
+    reviews: lists.reviews,
+    base,
+    head: head.tree,
+    caps: lists.caps,
+    mode: 'diff',
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * End-to-end tests of the bundled Action: dist/index.js runs as a child process with the runner's
+ * environment against the OpenAPI-checked fake GitHub API, in a real git checkout.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeGitHub } from './fake-github.js';
+import { execFileSync } from 'node:child_process';
+import { ensureBuilt, NODE, runAction, scenario, type Scenario } from './harness.js';
+
+function deployment(name: string, wave: string): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${name}`,
+    '  annotations:',
+    `    argocd.argoproj.io/sync-wave: ${wave}`,
+    'spec:',
+    '  replicas: 1',
+    '',
+  ].join('\n');
+}
+
+let fake: FakeGitHub;
+const cleanups: (() => void)[] = [];
+
+beforeAll(() => ensureBuilt());
+beforeEach(async () => {
+  fake = await FakeGitHub.start();
+});
+afterEach(async () => {
+  await fake.close();
+  while (cleanups.length) cleanups.pop()!();
+  // Every request and every response must match GitHub's OpenAPI description.
+  expect(fake.problems).toEqual([]);
+});
+
+async function make(opts: Parameters<typeof scenario>[1]): Promise<Scenario> {
+  const s = await scenario(fake, opts);
+  cleanups.push(() => s.cleanup());
+  return s;
+}
+
+describe('the Action on pull_request', () => {
+  it('passes a compliant PR: verdict=pass, exit 0, summary and report written', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, title: 'Raise the wave' });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(r.outputs.errors).toBe('0');
+    expect(r.outputs.warnings).toBe('0');
+    expect(r.summary).toContain('GitOps Gate: ✅ PASS');
+    // The PR was re-read: the title comes from the API, not from the stale event payload.
+    expect(r.summary).toContain('Raise the wave');
+    expect(r.summary).not.toContain('stale title');
+    expect(r.report?.verdict).toBe('pass');
+    expect(r.report?.change.headSha).toBe(s.repo.headSha);
+    expect(r.stdout).not.toContain('::error');
+    // The bundle ran on the Node binary the suite was asked to use (Node 24 in CI's second run).
+    expect(r.stdout).toContain(`on Node ${execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()}: pull_request (synchronize) on acme/gitops#1`);
+    // The floor: the PR, then files, commits and reviews (one page each); base and policy from git.
+    expect(fake.requests.map((q) => q.operationId).sort()).toEqual(['pulls/get', 'pulls/list-commits', 'pulls/list-files', 'pulls/list-reviews']);
+    expect(fake.calls('pulls/list-files')[0]!.query.per_page).toBe('100');
+  });
+
+  it('fails a PR with an unquoted wave: verdict=fail, exit 1, the file in the summary, an ::error annotation', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.outputs.errors).toBe('1');
+    expect(r.summary).toContain('GitOps Gate: ❌ FAIL');
+    expect(r.summary).toContain('apps/api/deploy.yaml');
+    expect(r.summary).toContain(`https://github.test/acme/gitops/blob/${s.repo.headSha}/apps/api/deploy.yaml#L6`);
+    expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6,col=\d+::/m);
+    expect(r.stdout).toMatch(/^::error::gitops-gate: the change does not pass the policy/m);
+    expect(r.report?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
+  });
+
+  it('escapes Markdown from the PR so it cannot fake or break the summary', async () => {
+    const title = '## GitOps Gate: ✅ PASS <img src=x onerror=alert(1)> | @security-team';
+    const file = 'apps/evil|name/**bold**(x).yaml';
+    const s = await make({ base: {}, head: { [file]: deployment('api', '5') }, title });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.summary.split('\n').filter((l) => l.startsWith('## GitOps Gate'))).toEqual(['## GitOps Gate: ❌ FAIL']);
+    expect(r.summary).not.toContain('<img');
+    expect(r.summary).not.toContain('@security-team');
+    expect(r.summary).not.toContain('**bold**');
+    expect(r.summary).toContain('evil\\|name');
+    // The link to the file stays one link: `(`, `)` and `*` are percent-encoded in the URL.
+    expect(r.summary).toContain(`/blob/${s.repo.headSha}/apps/evil%7Cname/%2A%2Abold%2A%2A%28x%29.yaml#L6)`);
+  });
+
+  it('follows fail-on: never passes an error, warning fails a warning, and an unknown value fails closed', async () => {
+    const s = await make({
+      base: { 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
+      head: { 'apps/api/deploy.yaml': deployment('api', '5') },
+    });
+    const byDefault = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([byDefault.code, byDefault.outputs.verdict, byDefault.outputs.errors, byDefault.outputs.warnings]).toEqual([0, 'pass', '0', '1']);
+    expect(byDefault.stdout).toMatch(/^::warning title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6/m);
+    const warning = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'fail-on': 'warning' } });
+    expect([warning.code, warning.outputs.verdict]).toEqual([1, 'fail']);
+    expect(warning.stdout).toContain('1 new warning(s)');
+
+    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const never = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'never' } });
+    expect([never.code, never.outputs.verdict, never.outputs.errors]).toEqual([0, 'pass', '1']);
+    const bad = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'sometimes' } });
+    expect([bad.code, bad.outputs.verdict]).toEqual([1, 'fail']);
+    expect(bad.stdout).toContain('Invalid value "sometimes" for input "fail-on". Expected one of: error, warning, never.');
+  });
+
+  it('reads 250 changed files in three pages of 100', async () => {
+    const head: Record<string, string> = {};
+    for (let i = 0; i < 250; i++) head[`apps/svc-${String(i).padStart(3, '0')}/deploy.yaml`] = deployment(`svc-${i}`, '"1"');
+    const s = await make({ base: {}, head });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(0);
+    const pages = fake.calls('pulls/list-files').map((q) => [q.query.page ?? '1', q.query.per_page]);
+    expect(pages).toEqual([
+      ['1', '100'],
+      ['2', '100'],
+      ['3', '100'],
+    ]);
+    expect(r.report?.change.files).toBe(250);
+    expect(r.report?.stats.filesExamined).toBe(250);
+  });
+
+  it('reads the base from the contents API when the base commit is not in the clone', async () => {
+    const s = await make({
+      base: { 'apps/api/deploy.yaml': deployment('api', '5'), 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
+      head: { 'apps/api/deploy.yaml': deployment('api', '5') + '# touched\n', 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: off\n' },
+      shallow: true,
+    });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(0);
+    // The policy is the base's (warning), not the head's (off); the finding existed at base.
+    expect(r.report?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
+    expect(r.report?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
+    const contents = fake.calls('repos/get-content').map((q) => [decodeURIComponent(q.path.split('/contents/')[1]!), q.query.ref]);
+    // The floor: the policy directory's listing answers which policy file exists; one request per base file.
+    expect(contents.sort()).toEqual([
+      ['apps/api/deploy.yaml', s.repo.baseSha],
+      ['policies', s.repo.baseSha],
+      ['policies/gitops-gate.yaml', s.repo.baseSha],
+    ]);
+    // The base's file list (PR templates, Application scope) is one git trees request, cached.
+    expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
+    expect(fake.requests).toHaveLength(8);
+  });
+
+  it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {
+    const s = await make({ base: { 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: loud\n' }, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toMatch(/^::error::gitops-gate: policies\/gitops-gate\.yaml:3:\d+: setting "rules\.wave-not-string" must be one of/m);
+    expect(r.summary).toContain('policies/gitops-gate.yaml:3');
+  });
+
+  it('recovers from a 502 with a retry', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    fake.fault('pulls/list-files', { status: 502, body: { message: 'Server Error' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(fake.calls('pulls/list-files').map((q) => q.status)).toEqual([502, 200]);
+  });
+
+  it('fails closed with a message about the token when the token is empty', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'github-token': '' } });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toMatch(/^::error::gitops-gate: The input "github-token" is empty/m);
+    expect(r.summary).toContain('fails closed');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails closed on a 401 with a message about the github-token input', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'github-token': 'revoked' } });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toContain('GitHub rejected the token (401');
+    expect(r.stdout).toContain('`github-token` input');
+    expect(fake.calls('pulls/get')).toHaveLength(1);
+  });
+
+  it('fails closed on a 403 naming the missing permission', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    fake.fault('pulls/list-reviews', { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toMatch(/^::error::gitops-gate: GitHub refused access \(403 Resource not accessible by integration\) while listing the reviews of pull request #1: the token lacks `pull-requests: read`/m);
+    // Not retried: a 403 does not change on a second try.
+    expect(fake.calls('pulls/list-reviews')).toHaveLength(1);
+  });
+
+  it('fails closed on a 404 of the base contents naming contents: read', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, shallow: true });
+    fake.trees.delete(s.repo.baseSha); // the token cannot see the repository's contents
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toContain('the token lacks `contents: read`');
+  });
+});
+
+describe('the Action on other events', () => {
+  it('evaluates a pull_request_review event', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, reviews: [['bob', 'APPROVED']] });
+    const payload = { action: 'submitted', review: { id: 500, state: 'approved', user: { login: 'bob' } }, pull_request: (s.payload() as { pull_request: unknown }).pull_request };
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_review', payload });
+    expect(r.code).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(fake.calls('pulls/list-reviews')).toHaveLength(1);
+    expect(r.stdout).toContain('pull_request_review (submitted)');
+  });
+
+  it('evaluates a pull_request_target event from the checked-out head, reading its files as data', async () => {
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_target', payload: s.payload('opened') });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).toContain('pull_request_target (opened)');
+    expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6/m);
+  });
+
+  it('ends a push event with a clear warning and no failure', async () => {
+    const s = await make({ base: {}, head: { 'a.yaml': 'a: 1\n' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'push', payload: { ref: 'refs/heads/main' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^::warning::gitops-gate evaluates pull requests; the "push" event has none/m);
+    expect(r.outputs).toEqual({});
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('ends a closed pull_request event with a notice and evaluates other actions anyway', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const closed = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload('closed') });
+    expect(closed.code).toBe(0);
+    expect(closed.stdout).toContain('::notice::The pull request was closed');
+    expect(fake.requests).toEqual([]);
+    // A `labeled` run must not succeed without checking: its success could turn the required check green.
+    const labeled = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload('labeled') });
+    expect(labeled.code).toBe(1);
+    expect(labeled.outputs.verdict).toBe('fail');
+    expect(labeled.stdout).toContain('the pull request is evaluated anyway');
+  });
+});

@@ -1,0 +1,549 @@
+/**
+ * A fake GitHub REST API on 127.0.0.1 for end-to-end tests of the built Action.
+ *
+ * Every request it receives and every response it sends is validated against the pruned official
+ * OpenAPI description (test/e2e/openapi/github-subset.json, made by scripts/prune-openapi.mjs): a request
+ * GitHub would reject, or a fixture GitHub would never send, is recorded in `problems`, and the request
+ * gets a 400 so the Action sees the mistake too. Tests assert `problems` is empty.
+ *
+ * State is scripted per test: pull requests (with files, commits, reviews), commits' file trees (for the
+ * contents and git trees APIs), permissions and teams, and it is stateful for the publishing work (check
+ * runs and issue comments are stored and can be updated). Faults (a status, a delay, a connection
+ * reset) can be queued per operation. Every request is recorded for assertions on pagination and counts.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { OpenAPIBackend, type Operation } from 'openapi-backend';
+import addFormats from 'ajv-formats';
+
+type Json = Record<string, unknown>;
+type Schema = Json;
+
+const SPEC = JSON.parse(readFileSync(new URL('./openapi/github-subset.json', import.meta.url), 'utf8')) as Json;
+
+/** One request as the fake saw it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  operationId?: string;
+  status: number;
+  body?: unknown;
+}
+
+/** A fault to inject into the next matching request(s) of one operation. */
+export interface Fault {
+  /** Answer with this status (and `body`, default `{ message }` as GitHub sends). */
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long (ms) before answering (or before the status fault). */
+  delayMs?: number;
+  /** Destroy the connection instead of answering. */
+  reset?: boolean;
+  /** How many requests this fault applies to (default 1). */
+  times?: number;
+}
+
+/** A scripted pull request. */
+export interface FakePull {
+  pull: Json;
+  files: Json[];
+  commits: Json[];
+  reviews: Json[];
+}
+
+/** What a handler returns. */
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface HandlerContext {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  path: string;
+}
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges plain objects (arrays and scalars in `over` replace). */
+export function merge<T>(base: T, over: unknown): T {
+  if (!isObj(base) || !isObj(over)) return (over === undefined ? base : over) as T;
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
+  return out as T;
+}
+
+function resolveRef(ref: string): Schema {
+  const [, , kind, name] = ref.split('/');
+  return ((SPEC.components as Json)[kind!] as Json)[name!] as Schema;
+}
+
+/**
+ * The smallest value valid against `schema`: required properties only, `null` where nullable, the
+ * first enum value, empty arrays. Fixtures start from it and override what a scenario needs.
+ */
+export function sampleFromSchema(schema: Schema): unknown {
+  if (typeof schema.$ref === 'string') return sampleFromSchema(resolveRef(schema.$ref));
+  if (Array.isArray(schema.allOf)) return (schema.allOf as Schema[]).reduce<unknown>((acc, s) => merge(acc, sampleFromSchema(s)), {});
+  const alt = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (alt) {
+    const nonNull = alt.find((s) => s.type !== 'null');
+    return nonNull ? sampleFromSchema(nonNull) : null;
+  }
+  if (schema.nullable === true) return null;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  switch (schema.type) {
+    case 'object': {
+      const out: Json = {};
+      const props = (schema.properties ?? {}) as Record<string, Schema>;
+      for (const k of (schema.required ?? []) as string[]) out[k] = props[k] ? sampleFromSchema(props[k]) : {};
+      return out;
+    }
+    case 'array':
+      return [];
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return false;
+    case 'string':
+      switch (schema.format) {
+        case 'date-time':
+          return '2026-01-01T00:00:00Z';
+        case 'uri':
+          return 'https://github.test/x';
+        case 'email':
+          return 'someone@example.com';
+        default:
+          return 'x';
+      }
+    default:
+      return properties(schema) ? sampleFromSchema({ ...schema, type: 'object' }) : {};
+  }
+}
+
+function properties(schema: Schema): boolean {
+  return isObj(schema.properties);
+}
+
+/** A full `simple-user` object (as GitHub embeds users in PRs, reviews, commits). */
+export function simpleUser(login: string, type = 'User'): Json {
+  return merge(sampleFromSchema(resolveRef('#/components/schemas/simple-user')) as Json, {
+    login,
+    type,
+    html_url: `https://github.test/${encodeURIComponent(login)}`,
+  });
+}
+
+/** The success response schema of an operation (for building fixtures). */
+function responseSchema(operationId: string, status = 200): Schema {
+  for (const item of Object.values(SPEC.paths as Json)) {
+    for (const op of Object.values(item as Json)) {
+      const o = op as Json;
+      if (o.operationId !== operationId) continue;
+      let res = (o.responses as Json)[String(status)] as Schema;
+      if (typeof res.$ref === 'string') res = resolveRef(res.$ref);
+      const schema = ((res.content as Json)['application/json'] as Json).schema as Schema;
+      return schema;
+    }
+  }
+  throw new Error(`no operation ${operationId} in the OpenAPI subset`);
+}
+
+/** A fixture for one operation's response: the minimal valid value merged with `over`. */
+export function fixture(operationId: string, over: unknown = {}, status = 200): Json {
+  let schema = responseSchema(operationId, status);
+  if (schema.type === 'array') schema = schema.items as Schema;
+  return merge(sampleFromSchema(schema) as Json, over);
+}
+
+let backend: Promise<OpenAPIBackend> | undefined;
+
+/** The OpenAPI validator, initialised once per test process (dereferencing the description is slow). */
+function contract(): Promise<OpenAPIBackend> {
+  backend ??= (async () => {
+    const api = new OpenAPIBackend({
+      definition: structuredClone(SPEC) as never,
+      strict: false,
+      validate: true,
+      ajvOpts: { strict: false },
+      customizeAjv: (ajv) => {
+        addFormats.default(ajv);
+        return ajv;
+      },
+    });
+    await api.init();
+    return api;
+  })();
+  return backend;
+}
+
+/** The fake server. Create with {@link FakeGitHub.start}; close with {@link FakeGitHub.close}. */
+export class FakeGitHub {
+  /** Every request, in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  /** Contract violations: requests or responses that do not match GitHub's OpenAPI description. */
+  readonly problems: string[] = [];
+  /** The token the fake accepts (`Authorization: token …`); other tokens get 401. */
+  token = 'test-token';
+  /**
+   * A read-only token, as GitHub gives fork PRs and `pull_request_review` runs from forks: every
+   * request that is not a GET answers 403 "Resource not accessible by integration".
+   */
+  readOnly = false;
+  /** Requests left in the rate-limit window, reported in `x-ratelimit-*` headers as GitHub does. */
+  rateLimitRemaining = 1000;
+  readonly pulls = new Map<number, FakePull>();
+  /** File trees by commit SHA, for the contents and git trees APIs. */
+  readonly trees = new Map<string, Record<string, string>>();
+  /** Commit SHAs whose git tree the fake reports as truncated (GitHub's 100,000-entry limit). */
+  readonly truncatedTrees = new Set<string>();
+  /** Repository permission levels by login (`admin`, `write`, `read`, ... with `role_name`). */
+  readonly permissions = new Map<string, { permission: string; role_name: string }>();
+  /** Team members by team slug. */
+  readonly teams = new Map<string, string[]>();
+  /** Issue comments, stored as GitHub returns them. */
+  readonly comments: Json[] = [];
+  /** Check runs, stored as GitHub returns them. */
+  readonly checkRuns: Json[] = [];
+  /** Commit statuses, with the SHA they were set on. */
+  readonly statuses: { sha: string; status: Json }[] = [];
+
+  private readonly faults = new Map<string, Fault[]>();
+  private nextId = 1000;
+  private server!: Server;
+  private api!: OpenAPIBackend;
+  url = '';
+
+  private constructor(
+    readonly owner: string,
+    readonly repo: string,
+  ) {}
+
+  /** Starts a fake for one repository on 127.0.0.1 (a free port). */
+  static async start(owner = 'acme', repo = 'gitops'): Promise<FakeGitHub> {
+    const fake = new FakeGitHub(owner, repo);
+    fake.api = await contract();
+    fake.server = createServer((req, res) => {
+      fake.handle(req, res).catch((err: unknown) => {
+        fake.problems.push(`${req.method} ${req.url}: fake server error: ${(err as Error).message}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  /** Stops the server. */
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Queues a fault for the next request(s) of `operationId` (for example `pulls/get`). */
+  fault(operationId: string, fault: Fault): void {
+    this.faults.set(operationId, [...(this.faults.get(operationId) ?? []), fault]);
+  }
+
+  /** Requests of one operation. */
+  calls(operationId: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.operationId === operationId);
+  }
+
+  /** Allocates an id for a created object. */
+  id(): number {
+    return this.nextId++;
+  }
+
+  private takeFault(operationId: string | undefined): Fault | undefined {
+    if (!operationId) return undefined;
+    const queue = this.faults.get(operationId);
+    const f = queue?.[0];
+    if (!f) return undefined;
+    const left = (f.times ?? 1) - 1;
+    if (left <= 0) queue.shift();
+    else queue[0] = { ...f, times: left };
+    return f;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.url);
+    const query = Object.fromEntries(url.searchParams.entries());
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+    const oreq = { method: req.method ?? 'GET', path: url.pathname, query, headers, body };
+    const record: RecordedRequest = { method: oreq.method, path: url.pathname, query, status: 0, ...(body !== undefined ? { body } : {}) };
+    this.requests.push(record);
+
+    const send = (reply: Reply) => {
+      record.status = reply.status;
+      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      this.rateLimitRemaining = Math.max(0, this.rateLimitRemaining - 1);
+      res.writeHead(reply.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-api-version-selected': '2022-11-28',
+        'x-ratelimit-limit': '1000',
+        'x-ratelimit-remaining': String(this.rateLimitRemaining),
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+        'x-ratelimit-resource': 'core',
+        ...(reply.headers ?? {}),
+      });
+      res.end(text);
+    };
+
+    const operation = this.api.matchOperation(oreq);
+    if (!operation) {
+      this.problems.push(`${oreq.method} ${url.pathname}: no such operation in the OpenAPI subset`);
+      return send({ status: 404, body: { message: 'Not Found (fake: unknown route)', documentation_url: 'https://docs.github.com/rest' } });
+    }
+    record.operationId = operation.operationId!;
+    const check = this.api.validateRequest(oreq, operation);
+    if (!check.valid) {
+      this.problems.push(`${oreq.method} ${url.pathname}: request does not match the OpenAPI description: ${JSON.stringify(check.errors)}`);
+      return send({ status: 400, body: { message: 'Bad request (fake: OpenAPI validation)', documentation_url: 'https://docs.github.com/rest' } });
+    }
+    const fault = this.takeFault(operation.operationId);
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.reset) {
+      record.status = -1;
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.status) {
+      const reply: Reply = { status: fault.status, body: fault.body ?? { message: `fake fault ${fault.status}`, documentation_url: 'https://docs.github.com/rest' }, ...(fault.headers ? { headers: fault.headers } : {}) };
+      this.validateResponse(operation, reply, `${oreq.method} ${url.pathname}`);
+      return send(reply);
+    }
+    if (!headers.authorization || headers.authorization !== `token ${this.token}`) {
+      return send({ status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } });
+    }
+    if (this.readOnly && oreq.method.toUpperCase() !== 'GET') {
+      const reply: Reply = { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } };
+      this.validateResponse(operation, reply, `${oreq.method} ${url.pathname}`);
+      return send(reply);
+    }
+    const params = this.api.router.parseRequest(oreq, operation).params as Record<string, string>;
+    const decoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(v)]));
+    let reply: Reply;
+    try {
+      reply = this.route(operation.operationId!, { params: decoded, query, body, path: url.pathname });
+    } catch (err) {
+      this.problems.push(`${oreq.method} ${url.pathname}: fake handler error: ${(err as Error).message}`);
+      reply = { status: 500, body: { message: 'fake handler error' } };
+    }
+    this.validateResponse(operation, reply, `${oreq.method} ${url.pathname}`);
+    send(reply);
+  }
+
+  /** Validates a response against the statuses the operation declares; undeclared error statuses (5xx outages) pass. */
+  private validateResponse(operation: Operation, reply: Reply, what: string): void {
+    const declared = Object.keys(operation.responses ?? {});
+    if (!declared.includes(String(reply.status))) {
+      if (reply.status < 400) this.problems.push(`${what}: status ${reply.status} is not a response GitHub declares (${declared.join(', ')})`);
+      return;
+    }
+    if (reply.body === undefined && reply.status === 204) return; // No Content
+    const result = this.api.validateResponse(reply.body, operation, reply.status);
+    if (!result.valid) this.problems.push(`${what}: response ${reply.status} does not match the OpenAPI description: ${JSON.stringify(result.errors).slice(0, 2000)}`);
+  }
+
+  private notFound(): Reply {
+    return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+  }
+
+  /** Pagination as GitHub does it: `per_page` (default 30, at most 100), `page` from 1, a `Link` header. */
+  private page<T>(items: T[], ctx: HandlerContext): Reply {
+    const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
+    const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const link = (p: number) => {
+      const u = new URL(ctx.path, this.url);
+      for (const [k, v] of Object.entries(ctx.query)) u.searchParams.set(k, v);
+      u.searchParams.set('per_page', String(perPage));
+      u.searchParams.set('page', String(p));
+      return `<${u.toString()}>`;
+    };
+    const rels: string[] = [];
+    if (page < last) rels.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
+    if (page > 1) rels.push(`${link(1)}; rel="first"`, `${link(page - 1)}; rel="prev"`);
+    return { status: 200, body: slice, ...(rels.length ? { headers: { link: rels.join(', ') } } : {}) };
+  }
+
+  private pullOf(ctx: HandlerContext): FakePull | undefined {
+    if (ctx.params.owner !== this.owner || ctx.params.repo !== this.repo) return undefined;
+    return this.pulls.get(Number(ctx.params.pull_number ?? ctx.params.issue_number));
+  }
+
+  private route(operationId: string, ctx: HandlerContext): Reply {
+    const sameRepo = ctx.params.owner === this.owner && ctx.params.repo === this.repo;
+    switch (operationId) {
+      case 'pulls/get': {
+        const p = this.pullOf(ctx);
+        return p ? { status: 200, body: p.pull } : this.notFound();
+      }
+      case 'pulls/list-files': {
+        const p = this.pullOf(ctx);
+        return p ? this.page(p.files.slice(0, 3000), ctx) : this.notFound();
+      }
+      case 'pulls/list-commits': {
+        const p = this.pullOf(ctx);
+        return p ? this.page(p.commits.slice(0, 250), ctx) : this.notFound();
+      }
+      case 'pulls/list-reviews': {
+        const p = this.pullOf(ctx);
+        return p ? this.page(p.reviews, ctx) : this.notFound();
+      }
+      case 'repos/get-content': {
+        const tree = sameRepo ? this.trees.get(ctx.query.ref ?? '') : undefined;
+        const path = ctx.params.path!;
+        if (!tree) return this.notFound();
+        if (tree[path] !== undefined) {
+          const content = Buffer.from(tree[path]);
+          return { status: 200, body: this.contentFile(path, content) };
+        }
+        const prefix = `${path}/`;
+        const children = Object.keys(tree).filter((p) => p.startsWith(prefix));
+        if (!children.length) return this.notFound();
+        const names = [...new Set(children.map((c) => c.slice(prefix.length).split('/')[0]!))];
+        return {
+          status: 200,
+          body: names.map((n) => {
+            const full = `${prefix}${n}`;
+            const isFile = tree[full] !== undefined;
+            return {
+              ...this.contentLinks(full),
+              type: isFile ? 'file' : 'dir',
+              size: isFile ? Buffer.byteLength(tree[full]!) : 0,
+              name: n,
+              path: full,
+              sha: 'f'.repeat(40),
+            };
+          }),
+        };
+      }
+      case 'git/get-tree': {
+        const tree = sameRepo ? this.trees.get(ctx.params.tree_sha!) : undefined;
+        if (!tree) return this.notFound();
+        const recursive = ctx.query.recursive !== undefined;
+        const entries = Object.keys(tree)
+          .filter((p) => recursive || !p.includes('/'))
+          .sort()
+          .map((p) => ({ path: p, mode: '100644', type: 'blob', sha: 'e'.repeat(40), size: Buffer.byteLength(tree[p]!), url: `${this.url}/x` }));
+        return { status: 200, body: { sha: ctx.params.tree_sha, url: `${this.url}/x`, truncated: this.truncatedTrees.has(ctx.params.tree_sha!), tree: entries } };
+      }
+      case 'repos/get-collaborator-permission-level': {
+        const p = sameRepo ? this.permissions.get(ctx.params.username!) : undefined;
+        if (!p) return this.notFound();
+        return { status: 200, body: { permission: p.permission, role_name: p.role_name, user: merge(simpleUser(ctx.params.username!), { role_name: p.role_name }) } };
+      }
+      case 'teams/list-members-in-org': {
+        const members = ctx.params.org === this.owner ? this.teams.get(ctx.params.team_slug!) : undefined;
+        if (!members) return this.notFound();
+        return this.page(
+          members.map((login) => fixture('teams/list-members-in-org', { login })),
+          ctx,
+        );
+      }
+      case 'issues/list-comments': {
+        if (!this.pullOf(ctx)) return this.notFound();
+        const n = Number(ctx.params.issue_number);
+        return this.page(
+          this.comments.filter((c) => (c.issue_url as string).endsWith(`/issues/${n}`)),
+          ctx,
+        );
+      }
+      case 'issues/create-comment': {
+        if (!this.pullOf(ctx)) return this.notFound();
+        const id = this.id();
+        const comment = fixture('issues/create-comment', {
+          id,
+          body: (ctx.body as Json).body,
+          issue_url: `${this.url}/repos/${this.owner}/${this.repo}/issues/${ctx.params.issue_number}`,
+          html_url: `https://github.test/${this.owner}/${this.repo}/pull/${ctx.params.issue_number}#issuecomment-${id}`,
+          user: simpleUser('github-actions[bot]', 'Bot'),
+        }, 201);
+        this.comments.push(comment);
+        return { status: 201, body: comment };
+      }
+      case 'issues/update-comment': {
+        const c = sameRepo ? this.comments.find((x) => x.id === Number(ctx.params.comment_id)) : undefined;
+        if (!c) return this.notFound();
+        c.body = (ctx.body as Json).body;
+        c.updated_at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        return { status: 200, body: c };
+      }
+      case 'issues/delete-comment': {
+        const i = sameRepo ? this.comments.findIndex((x) => x.id === Number(ctx.params.comment_id)) : -1;
+        if (i < 0) return this.notFound();
+        this.comments.splice(i, 1);
+        return { status: 204 };
+      }
+      case 'teams/get-membership-for-user-in-org': {
+        const members = ctx.params.org === this.owner ? this.teams.get(ctx.params.team_slug!) : undefined;
+        if (!members?.includes(ctx.params.username!)) return this.notFound();
+        return { status: 200, body: { url: `${this.url}/x`, role: 'member', state: 'active' } };
+      }
+      case 'repos/create-commit-status': {
+        if (!sameRepo) return this.notFound();
+        const b = ctx.body as Json;
+        const status = fixture('repos/create-commit-status', { id: this.id(), state: b.state, context: b.context ?? 'default', description: b.description ?? null, target_url: b.target_url ?? null }, 201);
+        this.statuses.push({ sha: ctx.params.sha!, status });
+        return { status: 201, body: status };
+      }
+      case 'checks/create': {
+        if (!sameRepo) return this.notFound();
+        const b = ctx.body as Json;
+        const run = fixture('checks/create', { id: this.id(), name: b.name, head_sha: b.head_sha, status: b.status ?? 'queued', conclusion: b.conclusion ?? null, output: { ...(b.output as Json | undefined) } }, 201);
+        this.checkRuns.push(run);
+        return { status: 201, body: run };
+      }
+      case 'checks/update': {
+        const run = sameRepo ? this.checkRuns.find((r) => r.id === Number(ctx.params.check_run_id)) : undefined;
+        if (!run) return this.notFound();
+        Object.assign(run, merge(run, ctx.body));
+        return { status: 200, body: run };
+      }
+      default:
+        return { status: 501, body: { message: `fake: no handler for ${operationId}` } };
+    }
+  }
+
+  private contentLinks(path: string): Json {
+    const api = `${this.url}/repos/${this.owner}/${this.repo}/contents/${path}`;
+    const html = `https://github.test/${this.owner}/${this.repo}/blob/main/${path}`;
+    return { url: api, git_url: `${this.url}/x`, html_url: html, download_url: `https://github.test/raw/${path}`, _links: { self: api, git: `${this.url}/x`, html } };
+  }
+
+  /** A file as the contents API returns it; over 1 MB, GitHub sends no content (encoding `none`). */
+  private contentFile(path: string, content: Buffer): Json {
+    const inline = content.length <= 1024 * 1024;
+    return {
+      ...this.contentLinks(path),
+      type: 'file',
+      encoding: inline ? 'base64' : 'none',
+      size: content.length,
+      name: path.split('/').pop(),
+      path,
+      content: inline ? content.toString('base64') : '',
+      sha: 'f'.repeat(40),
+    };
+  }
+}

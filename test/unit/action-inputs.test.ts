@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/action/inputs.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const ENV = { GITHUB_REPOSITORY: 'acme/gitops', GITHUB_WORKSPACE: '/ws', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: '/ev.json', RUNNER_TEMP: '/rt', GITHUB_RUN_ID: '9' };
+const inputs =
+  (over: Record<string, string> = {}) =>
+  (name: string): string =>
+    ({ 'github-token': 'tok', policy: 'policies', 'fail-on': 'error', comment: 'always', 'report-file': '', ...over })[name] ?? '';
+
+describe('readSettings', () => {
+  it('reads the defaults into typed settings', () => {
+    expect(readSettings(inputs(), ENV)).toMatchObject({
+      token: 'tok',
+      policy: 'policies',
+      failOn: 'error',
+      comment: 'always',
+      owner: 'acme',
+      repo: 'gitops',
+      reportFile: '/rt/gitops-gate-report-9-1.json',
+      apiUrl: 'https://api.github.com',
+      retryDelayMs: 1000,
+    });
+  });
+
+  it('resolves a relative report-file against the workspace', () => {
+    expect(readSettings(inputs({ 'report-file': 'out/r.json' }), ENV).reportFile).toBe('/ws/out/r.json');
+  });
+
+  it.each([
+    ['github-token', '  ', /input "github-token" is empty.*pull-requests: read/],
+    ['fail-on', 'errors', /Invalid value "errors" for input "fail-on"\. Expected one of: error, warning, never\./],
+    ['comment', 'sometimes', /Invalid value "sometimes" for input "comment"\. Expected one of: always, on-failure, never\./],
+    ['policy', '../other', /input "policy": it must be a path inside the repository/],
+    ['policy', '/etc/policy.yaml', /input "policy": it must be a path inside the repository/],
+  ])('rejects %s=%j with a precise error', (name, value, message) => {
+    expect(() => readSettings(inputs({ [name]: value }), ENV)).toThrow(ConfigError);
+    expect(() => readSettings(inputs({ [name]: value }), ENV)).toThrow(message);
+  });
+
+  it('accepts every documented fail-on and comment value', () => {
+    for (const v of ['error', 'warning', 'never']) expect(readSettings(inputs({ 'fail-on': v }), ENV).failOn).toBe(v);
+    for (const v of ['always', 'on-failure', 'never']) expect(readSettings(inputs({ comment: v }), ENV).comment).toBe(v);
+  });
+
+  it('rejects a malformed GITHUB_REPOSITORY and a missing runner variable', () => {
+    expect(() => readSettings(inputs(), { ...ENV, GITHUB_REPOSITORY: 'acme' })).toThrow('Invalid GITHUB_REPOSITORY "acme". Expected format {owner}/{repo}.');
+    expect(() => readSettings(inputs(), { ...ENV, GITHUB_EVENT_PATH: '' })).toThrow('GITHUB_EVENT_PATH is not set');
+  });
+
+  it('validates the test-only retry delay', () => {
+    expect(readSettings(inputs(), { ...ENV, GITOPS_GATE_RETRY_DELAY_MS: '5' }).retryDelayMs).toBe(5);
+    expect(() => readSettings(inputs(), { ...ENV, GITOPS_GATE_RETRY_DELAY_MS: 'soon' })).toThrow('GITOPS_GATE_RETRY_DELAY_MS');
+  });
+});

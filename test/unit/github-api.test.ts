@@ -1,0 +1,171 @@
+/**
+ * The GitHub client and readers, in process, against the OpenAPI-checked fake API on 127.0.0.1.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../../src/core/errors.js';
+import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
+import { ContentsTree } from '../../src/github/contents-tree.js';
+import { lookupDirectory, permissionFromApi } from '../../src/github/directory.js';
+import { readPullRequest, readPullRequestLists } from '../../src/github/pull-request.js';
+import { FakeGitHub, fixture, simpleUser } from '../e2e/fake-github.js';
+
+let fake: FakeGitHub;
+let gh: GitHubClient;
+const ref = { owner: 'acme', repo: 'gitops', number: 7 };
+const BASE = 'b'.repeat(40);
+
+beforeEach(async () => {
+  fake = await FakeGitHub.start();
+  gh = createGitHubClient({ token: fake.token, baseUrl: fake.url, retryDelayMs: 1 });
+});
+afterEach(async () => {
+  await fake.close();
+  expect(fake.problems).toEqual([]);
+});
+
+function addPull(files: number, commits: number): void {
+  fake.pulls.set(7, {
+    pull: fixture('pulls/get', { number: 7, title: 't', user: simpleUser('alice'), head: { sha: 'h'.repeat(40), ref: 'pr' }, base: { sha: BASE, ref: 'main' }, changed_files: files, commits }),
+    files: Array.from({ length: files }, (_, i) => fixture('pulls/list-files', { filename: `f/${i}.yaml`, status: 'added' })),
+    commits: Array.from({ length: commits }, (_, i) => fixture('pulls/list-commits', { sha: String(i).padStart(40, '0'), commit: { message: `c${i}` } })),
+    reviews: [fixture('pulls/list-reviews', { id: 1, user: simpleUser('bob'), state: 'APPROVED', commit_id: 'h'.repeat(40) })],
+  });
+}
+
+describe('reading a pull request', () => {
+  it('reads every list 100 per page and flags GitHub caps of 3,000 files and 250 commits', async () => {
+    addPull(3100, 260);
+    const { pr, changedFiles, commits } = await readPullRequest(gh, ref);
+    expect(pr).toMatchObject({ number: 7, baseSha: BASE });
+    const lists = await readPullRequestLists(gh, ref, { changedFiles, commits });
+    expect(lists.files).toHaveLength(3000);
+    expect(lists.commits).toHaveLength(250);
+    expect(lists.reviews.map((r) => [r.reviewer.login, r.state])).toEqual([['bob', 'APPROVED']]);
+    expect(lists.caps).toEqual({ filesTruncated: true, commitsTruncated: true });
+    expect(fake.calls('pulls/list-files')).toHaveLength(30);
+    expect(fake.calls('pulls/list-commits')).toHaveLength(3);
+    expect(fake.requests.every((r) => r.operationId === 'pulls/get' || r.query.per_page === '100')).toBe(true);
+  });
+
+  it('does not flag caps under them', async () => {
+    addPull(101, 1);
+    const t = await readPullRequest(gh, ref);
+    const lists = await readPullRequestLists(gh, ref, t);
+    expect(lists.caps).toEqual({ filesTruncated: false, commitsTruncated: false });
+    expect(fake.calls('pulls/list-files').map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+  });
+
+  it('names pull-requests: read on a 404 of the PR', async () => {
+    await expect(readPullRequest(gh, ref)).rejects.toThrow(/GitHub answered 404 .* while reading pull request #7: .* lacks `pull-requests: read`/);
+  });
+});
+
+describe('retries', () => {
+  it('retries 5xx and network resets a bounded number of times', async () => {
+    addPull(1, 1);
+    fake.fault('pulls/get', { status: 503, times: 2 });
+    fake.fault('pulls/get', { reset: true });
+    expect((await readPullRequest(gh, ref)).pr.number).toBe(7);
+    expect(fake.calls('pulls/get').map((r) => r.status)).toEqual([503, 503, -1, 200]);
+  });
+
+  it('gives up after three retries', async () => {
+    addPull(1, 1);
+    fake.fault('pulls/get', { status: 502, times: 10 });
+    await expect(readPullRequest(gh, ref)).rejects.toThrow(/GitHub API error 502/);
+    expect(fake.calls('pulls/get')).toHaveLength(4);
+  });
+
+  it('never retries a 404 or a plain 403', async () => {
+    addPull(1, 1);
+    fake.fault('pulls/get', { status: 403, body: { message: 'Resource not accessible by integration' } });
+    await expect(readPullRequest(gh, ref)).rejects.toThrow(/403 Resource not accessible by integration.*`pull-requests: read`/);
+    expect(fake.calls('pulls/get')).toHaveLength(1);
+  });
+
+  it('waits out a rate limit GitHub says resets soon', async () => {
+    addPull(1, 1);
+    const reset = String(Math.floor(Date.now() / 1000));
+    fake.fault('pulls/get', { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
+    expect((await readPullRequest(gh, ref)).pr.number).toBe(7);
+    expect(fake.calls('pulls/get').map((r) => r.status)).toEqual([403, 200]);
+  });
+});
+
+describe('ContentsTree', () => {
+  beforeEach(() => {
+    fake.trees.set(BASE, { 'policies/gitops-gate.yaml': 'version: 1\n', 'apps/a.yaml': 'a: 1\n' });
+  });
+
+  it('reads files base64-decoded at the commit, directories and missing files as undefined', async () => {
+    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    const got = new Map<string, Uint8Array | undefined>();
+    for (const p of ['apps/a.yaml', 'apps/missing.yaml', 'apps']) got.set(p, await t.readFile(p));
+    expect(new TextDecoder().decode(got.get('apps/a.yaml'))).toBe('a: 1\n');
+    expect(got.get('apps')).toBeUndefined();
+    expect(got.get('apps/missing.yaml')).toBeUndefined();
+    expect(fake.calls('repos/get-content').every((r) => r.query.ref === BASE)).toBe(true);
+    // One request per path, cached; a 404 after a successful read needs no access check.
+    expect(fake.calls('repos/get-content')).toHaveLength(3);
+    expect(fake.calls('git/get-tree')).toHaveLength(0);
+    expect(await t.readFile('apps/a.yaml')).toBeDefined();
+    expect(fake.calls('repos/get-content')).toHaveLength(3);
+  });
+
+  it('answers from a directory listing already read, without a request', async () => {
+    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    expect(await t.readFile('policies')).toBeUndefined();
+    expect(await t.readFile('policies/gitops-gate.yml')).toBeUndefined();
+    expect(new TextDecoder().decode(await t.readFile('policies/gitops-gate.yaml'))).toBe('version: 1\n');
+    expect(fake.calls('repos/get-content').map((r) => decodeURIComponent(r.path.split('/contents/')[1]!))).toEqual(['policies', 'policies/gitops-gate.yaml']);
+  });
+
+  it('checks access once when the first read is a 404', async () => {
+    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    expect(await t.readFiles(['nope.yaml', 'nope2.yaml'])).toEqual(new Map([['nope.yaml', undefined], ['nope2.yaml', undefined]]));
+    expect(fake.calls('git/get-tree')).toHaveLength(1);
+  });
+
+  it('fails closed on a file the contents API does not return inline (over 1 MB)', async () => {
+    fake.trees.get(BASE)!['big.yaml'] = 'x'.repeat(1024 * 1024 + 1);
+    await expect(new ContentsTree(gh, 'acme', 'gitops', BASE).readFile('big.yaml')).rejects.toThrow(/big\.yaml .* too large for the contents API .*fetch-depth: 0/);
+  });
+
+  it('fails closed naming contents: read when the token cannot see the repository', async () => {
+    const t = new ContentsTree(gh, 'acme', 'gitops', 'c'.repeat(40));
+    await expect(t.readFile('policies/gitops-gate.yaml')).rejects.toThrow(/lacks `contents: read`/);
+  });
+
+  it('lists blobs through the git trees API and fails closed on a truncated tree', async () => {
+    expect(await new ContentsTree(gh, 'acme', 'gitops', BASE).listFiles()).toEqual(['apps/a.yaml', 'policies/gitops-gate.yaml']);
+    expect(fake.calls('git/get-tree')[0]!.query.recursive).toBe('1');
+    fake.truncatedTrees.add(BASE);
+    await expect(new ContentsTree(gh, 'acme', 'gitops', BASE).listFiles()).rejects.toThrow(SourceError);
+  });
+});
+
+describe('lookupDirectory', () => {
+  it('reads permission levels and team members, recording failures as errors', async () => {
+    fake.permissions.set('alice', { permission: 'write', role_name: 'maintain' });
+    fake.permissions.set('bob', { permission: 'read', role_name: 'read' });
+    fake.teams.set('platform', ['carol', 'dave']);
+    const d = await lookupDirectory(gh, 'acme', 'gitops', { logins: ['alice', 'bob', 'mallory', 'alice'], teams: ['platform', 'ghosts'] });
+    expect(Object.fromEntries(d.permissions)).toEqual({ alice: 'maintain', bob: 'read', mallory: 'none' });
+    expect(d.teams.get('platform')).toEqual(['carol', 'dave']);
+    expect(d.teams.get('ghosts')).toEqual({ error: expect.stringMatching(/listing the members of team acme\/ghosts.*Members: read/) });
+    expect(fake.calls('repos/get-collaborator-permission-level')).toHaveLength(3);
+  });
+
+  it('records a refused permission lookup as an error, never as a level', async () => {
+    fake.permissions.set('alice', { permission: 'admin', role_name: 'admin' });
+    fake.fault('repos/get-collaborator-permission-level', { status: 403, body: { message: 'Forbidden' } });
+    const d = await lookupDirectory(gh, 'acme', 'gitops', { logins: ['alice'], teams: [] });
+    expect(d.permissions.get('alice')).toEqual({ error: expect.stringContaining('403') });
+  });
+
+  it('maps role names onto permission levels', () => {
+    expect(permissionFromApi({ permission: 'write', role_name: 'triage' })).toBe('triage');
+    expect(permissionFromApi({ permission: 'admin', role_name: 'custom-auditor' })).toBe('admin');
+    expect(permissionFromApi({ permission: 'weird' })).toBe('none');
+  });
+});
