@@ -32,6 +32,8 @@ export interface RecordedRequest {
   /** The status answered; -1 for a connection reset before answering, -2 for a body cut off by a reset. */
   status: number;
   body?: unknown;
+  /** When the request arrived: `performance.now()` of the process running the fake, in ms. */
+  at: number;
 }
 
 /** A fault to inject into the next matching request(s) of one operation. */
@@ -311,6 +313,7 @@ export class FakeGitHub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -324,7 +327,7 @@ export class FakeGitHub {
     }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
     const oreq = { method: req.method ?? 'GET', path: url.pathname, query, headers, body };
-    const record: RecordedRequest = { method: oreq.method, path: url.pathname, query, status: 0, ...(body !== undefined ? { body } : {}) };
+    const record: RecordedRequest = { method: oreq.method, path: url.pathname, query, status: 0, at: arrived, ...(body !== undefined ? { body } : {}) };
     this.requests.push(record);
 
     const send = (reply: Reply, truncate = false) => {

@@ -63,6 +63,8 @@ export interface RunResult {
   summary: string;
   /** The JSON report, when the run wrote one. */
   report?: Report;
+  /** When the Action's process was spawned: `performance.now()` of the test process, in ms (compare with `RecordedRequest.at`). */
+  spawnedAt: number;
 }
 
 /** One run's settings. */
@@ -123,6 +125,7 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     // INPUT_<NAME>: upper-cased, spaces to underscores, hyphens kept (only settable through an env object).
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
 
+    const spawnedAt = performance.now();
     const child = spawn(NODE, [join(ROOT, 'dist/index.js')], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -139,6 +142,7 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
       stdout: Buffer.concat(out).toString('utf8'),
       stderr: Buffer.concat(err).toString('utf8'),
       outputs,
+      spawnedAt,
       summary: readFileSync(files.summary, 'utf8'),
       ...(reportPath && existsSync(reportPath) ? { report: JSON.parse(readFileSync(reportPath, 'utf8')) as Report } : {}),
     };
