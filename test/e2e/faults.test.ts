@@ -9,28 +9,18 @@
  * Elapsed-time assertions are generous bounds (the Action must not wait out a long rate limit or retry
  * forever), not speed goals: the retry backoff unit is 5 ms here (GITOPS_GATE_RETRY_DELAY_MS).
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeGitHub, primaryRateLimit, secondaryRateLimit, type Fault } from './fake-github.js';
-import { ensureBuilt, runAction, scenario, type RunResult, type Scenario } from './harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { primaryRateLimit, secondaryRateLimit, type FakeGitHub, type Fault } from './fake-github.js';
+import { runAction, type RunResult, type Scenario } from './harness.js';
+import { deployment, useE2eSuite } from './suite.js';
 
 /** Generous upper bound of a run with faults: retries are bounded, long waits are refused. */
 const BOUND_MS = 20_000;
 
-function deployment(name: string, wave: string): string {
-  return ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${name}`, '  annotations:', `    argocd.argoproj.io/sync-wave: ${wave}`, 'spec:', '  replicas: 1', ''].join('\n');
-}
-
+const suite = useE2eSuite();
 let fake: FakeGitHub;
-const cleanups: (() => void)[] = [];
-
-beforeAll(() => ensureBuilt());
-beforeEach(async () => {
-  fake = await FakeGitHub.start();
-});
-afterEach(async () => {
-  await fake.close();
-  while (cleanups.length) cleanups.pop()!();
-  expect(fake.problems).toEqual([]);
+beforeEach(() => {
+  fake = suite.fake();
 });
 
 /**
@@ -40,9 +30,8 @@ afterEach(async () => {
 async function make(files = 3): Promise<Scenario> {
   const head: Record<string, string> = {};
   for (let i = 0; i < files; i++) head[`apps/svc-${String(i).padStart(3, '0')}/deploy.yaml`] = deployment(`svc-${i}`, '"1"');
-  const s = await scenario(fake, { base: { 'README.md': 'GitOps\n' }, head, reviews: [['bob', 'APPROVED']] });
+  const s = await suite.make({ base: { 'README.md': 'GitOps\n' }, head, reviews: [['bob', 'APPROVED']] });
   fake.permissions.set('bob', { permission: 'write', role_name: 'write' });
-  cleanups.push(() => s.cleanup());
   return s;
 }
 
