@@ -69,10 +69,12 @@ function expectFailedClosed(r: RunResult & { ms: number }, cause: RegExp): void 
   expect(r.summary).toContain('The gate could not evaluate this change, so it fails closed');
   const quoted = /^> (.*)$/m.exec(r.summary)?.[1] ?? '';
   expect(quoted.replace(/\\(.)/g, '$1')).toMatch(cause);
-  // Nothing claims an evaluation: no report, no check run, no status, no comment.
+  // Nothing claims an evaluation: no report, and nothing published on the PR says it passed.
   expect(r.report).toBeUndefined();
   expect(r.outputs['report-file']).toBeUndefined();
-  expect([fake.checkRuns, fake.statuses, fake.comments]).toEqual([[], [], []]);
+  expect(fake.checkRuns.filter((c) => c.conclusion === 'success' || c.conclusion === 'neutral')).toEqual([]);
+  expect(fake.statuses.filter((x) => x.status.state === 'success')).toEqual([]);
+  expect(fake.comments.filter((c) => String(c.body).includes('PASS'))).toEqual([]);
   expect(r.ms).toBeLessThan(BOUND_MS);
 }
 
