@@ -72,7 +72,7 @@ export function bufferedFetch(inner: Fetch, timeoutMs: number): Fetch {
       Object.defineProperty(copy, 'url', { value: res.url });
       return copy;
     } catch (err) {
-      // Not an AbortError: Octokit rethrows those as they are, unretried.
+      // A plain Error, not the AbortError: Octokit rethrows an AbortError as it is, and it is never retried.
       if (timeout.aborted) throw new Error(`no complete answer within ${timeoutMs / 1000} s`, { cause: err });
       throw err;
     }
