@@ -4,6 +4,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type { Position } from '../core/model.js';
+import { inspectDoc, nestingExcess, SAFE_PARSE_DEPTH } from './yaml-guard.js';
 
 /** Limits applied to every YAML file the gate reads. */
 export interface YamlLimits {
@@ -13,7 +14,7 @@ export interface YamlLimits {
   maxDocuments: number;
   /** Most alias dereferences per document (the `yaml` package's `maxAliasCount`; guards against alias bombs). */
   maxAliasCount: number;
-  /** Deepest nesting of collections accepted. */
+  /** Deepest nesting of collections accepted, aliases expanded (capped at {@link SAFE_PARSE_DEPTH}). */
   maxDepth: number;
 }
 
@@ -30,8 +31,8 @@ export type YamlPath = readonly (string | number)[];
 
 /** A problem found while reading YAML, with its position. */
 export interface YamlProblem {
-  /** `yaml-syntax`, `yaml-duplicate-key`, `yaml-limit` or `yaml-not-text`. */
-  kind: 'yaml-syntax' | 'yaml-duplicate-key' | 'yaml-limit' | 'yaml-not-text';
+  /** The rule the problem falls under. */
+  kind: 'yaml-syntax' | 'yaml-duplicate-key' | 'yaml-limit' | 'yaml-not-text' | 'yaml-unsupported-key';
   message: string;
   line: number;
   column: number;
@@ -57,6 +58,8 @@ export interface YamlDoc {
 
 /** A whole parsed YAML file. */
 export interface YamlFile {
+  /** The decoded text (BOM dropped); undefined when the file was over the size limit or not text. */
+  text?: string;
   docs: YamlDoc[];
   problems: YamlProblem[];
 }
@@ -105,7 +108,7 @@ export function parseYamlFile(bytes: Uint8Array, limits: YamlLimits = DEFAULT_YA
       problems: [{ kind: 'yaml-not-text', message: 'file is not UTF-8 text (binary content or invalid UTF-8)', line: 1, column: 1 }],
     };
   }
-  return parseYamlText(text, limits);
+  return { ...parseYamlText(text, limits), text };
 }
 
 /** Parses YAML text; see {@link parseYamlFile}. */
@@ -116,11 +119,20 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const cap = Math.min(limits.maxDepth, SAFE_PARSE_DEPTH);
+  // Pre-scan: the parser recurses once per nesting level, so refuse pathological nesting before parsing.
+  const excess = nestingExcess(text, SAFE_PARSE_DEPTH);
+  if (excess) {
+    return {
+      docs: [],
+      problems: [{ kind: 'yaml-limit', message: `nesting goes deeper than ${SAFE_PARSE_DEPTH} levels, more than the gate parses (policy manifests.limits.maxDepth is ${limits.maxDepth})`, line: excess.line, column: 1 }],
+    };
+  }
   let parsed: Document.Parsed[];
   try {
     parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
   } catch (err) {
-    // The parser recurses per nesting level; pathological nesting can exhaust the stack.
+    // Not expected after the pre-scan; kept so that a parser failure is a finding, never a crash.
     return { docs: [], problems: [{ kind: 'yaml-limit', message: `YAML could not be parsed: ${(err as Error).message}`, line: 1, column: 1 }] };
   }
   if (!Array.isArray(parsed)) parsed = [parsed];
@@ -137,7 +149,8 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
       broken = true;
       const pos = at(e.pos[0]);
       problems.push({
-        kind: e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+        // The parser turns a stack overflow into an error of its own; that is a limit, not a syntax error.
+        kind: e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : /call stack/i.test(e.message) ? 'yaml-limit' : 'yaml-syntax',
         message: firstLine(e.message),
         ...pos,
       });
@@ -148,10 +161,10 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
     }
     let value: unknown;
     if (!broken) {
-      const depth = nodeDepth(doc.contents as Node | null, limits.maxDepth + 1);
-      if (depth > limits.maxDepth) {
+      const issues = inspectDoc(doc, cap);
+      for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at(issue.offset) });
+      if (issues.length) {
         broken = true;
-        problems.push({ kind: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels`, ...at(doc.range[0]) });
       } else {
         try {
           value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
@@ -183,20 +196,6 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
   return i < 0 ? s : s.slice(0, i);
-}
-
-/** Depth of collection nesting under `node`, stopping early once `cap` is reached. */
-function nodeDepth(node: Node | null | undefined, cap: number): number {
-  let max = 0;
-  const stack: { n: unknown; d: number }[] = [{ n: node, d: 0 }];
-  while (stack.length) {
-    const { n, d } = stack.pop()!;
-    if (d > max) max = d;
-    if (max >= cap) return max;
-    if (isMap(n)) for (const it of n.items) stack.push({ n: it.value, d: d + 1 });
-    else if (isSeq(n)) for (const it of n.items) stack.push({ n: it, d: d + 1 });
-  }
-  return max;
 }
 
 function keyOf(pair: Pair): unknown {
