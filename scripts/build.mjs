@@ -42,7 +42,8 @@ const common = {
   },
 };
 
-await build({ ...common, entryPoints: { index: 'src/action/index.ts' }, outdir: 'dist' });
+// read-worker.js: the worker threads that parse large batches of manifests (src/engine/parallel-read.ts).
+await build({ ...common, entryPoints: { index: 'src/action/index.ts', 'read-worker': 'src/engine/read-worker.ts' }, outdir: 'dist' });
 await build({
   ...common,
   entryPoints: { cli: 'src/cli/index.ts' },

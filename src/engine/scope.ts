@@ -3,10 +3,11 @@
  * The cost of an evaluation follows the change: only files in scope are read and parsed.
  */
 import type { Change } from '../core/model.js';
-import { dirName, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
+import { dirName, type ManifestFile } from '../manifests/manifest-file.js';
 import type { YamlLimits } from '../manifests/yaml-doc.js';
 import type { Snapshot, SyncGroup } from '../rules/check.js';
 import type { TreeReader } from '../core/model.js';
+import { parseManifestFiles, type ParseInput } from './parallel-read.js';
 
 /** The files to read on each side. */
 export interface Scope {
@@ -45,14 +46,13 @@ export async function readSide(tree: TreeReader, paths: readonly string[], limit
     if (t >= 0 && t < parts.length - 1) charts.add([...parts.slice(0, t), 'Chart.yaml'].join('/'));
   }
   const contents = await tree.readFiles([...paths, ...charts]);
-  const hasFile = (p: string) => contents.get(p) !== undefined;
-  const out: ManifestFile[] = [];
+  const existing = new Set([...charts].filter((p) => contents.get(p) !== undefined));
+  const inputs: ParseInput[] = [];
   for (const p of paths) {
     const bytes = contents.get(p);
-    if (bytes === undefined) continue;
-    out.push(readManifestFile(p, bytes, limits, hasFile));
+    if (bytes !== undefined) inputs.push({ path: p, bytes });
   }
-  return out;
+  return parseManifestFiles(inputs, limits, { existing });
 }
 
 /** Groups files by directory: the fallback grouping when no Application or kustomization says otherwise. */

@@ -1,0 +1,150 @@
+/**
+ * Parsing many manifest files on every core: large batches (`--all` on a monorepo) are split across
+ * worker threads running {@link readManifestFile}; small batches are parsed inline, where starting workers
+ * would cost more than it saves.
+ *
+ * Workers send back plain data (values, resources, annotation positions, problems), never the YAML syntax
+ * trees, which cannot cross threads. The position lookups of documents and resources (`pos`, `keyPos`,
+ * `node`) re-parse the file's text on first use, so they behave exactly as for a file parsed inline;
+ * checks only call them for the few nodes they report on.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
+import type { Resource } from '../manifests/resource.js';
+import { parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
+
+/** Fewest files for which workers are started. */
+export const PARALLEL_MIN_FILES = 2000;
+
+/** One file to parse. */
+export interface ParseInput {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** Options of {@link parseManifestFiles}. */
+export interface ParseOptions {
+  /** Paths that exist on the side being read (for Helm chart detection: `Chart.yaml` files). */
+  existing: ReadonlySet<string>;
+  /** Worker script; default `read-worker.js` next to this module (present in the bundle, `dist/`). */
+  workerUrl?: URL;
+  /** Number of workers; default: the available parallelism, at most 4. */
+  workers?: number;
+  /** Smallest batch sent to workers; default {@link PARALLEL_MIN_FILES}. */
+  minFiles?: number;
+}
+
+/** A file as a worker sends it: every field of a {@link ManifestFile} except functions and syntax trees. */
+export type WireFile = Omit<ManifestFile, 'docs' | 'resources'> & {
+  docs: Omit<YamlDoc, 'pos' | 'keyPos' | 'node'>[];
+  resources: Omit<Resource, 'pos' | 'keyPos' | 'node'>[];
+};
+
+/** Data fields of `obj`: functions dropped, so the object can be posted between threads. */
+function dataOf<T extends object>(obj: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v !== 'function'));
+}
+
+/** Strips a parsed file down to what can cross threads. */
+export function toWire(file: ManifestFile): WireFile {
+  return {
+    ...dataOf(file),
+    docs: file.docs.map((d) => dataOf(d)),
+    resources: file.resources.map((r) => dataOf(r)),
+  } as WireFile;
+}
+
+/**
+ * Rebuilds a {@link ManifestFile} from its wire form. Position lookups re-parse `file.text` once, on first use.
+ */
+export function fromWire(wire: WireFile, limits: YamlLimits): ManifestFile {
+  let parsed: YamlDoc[] | undefined;
+  const docAt = (i: number): YamlDoc | undefined => (parsed ??= wire.text === undefined ? [] : parseYamlText(wire.text, limits).docs)[i];
+  const fallback = (i: number) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
+  const docs: YamlDoc[] = wire.docs.map((d) => ({
+    ...d,
+    pos: (path) => docAt(d.index)?.pos(path) ?? fallback(d.index),
+    keyPos: (path) => docAt(d.index)?.keyPos(path) ?? fallback(d.index),
+    node: (path) => docAt(d.index)?.node(path),
+  }));
+  const resources: Resource[] = wire.resources.map((r) => ({
+    ...r,
+    pos: (sub) => docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub]),
+  }));
+  return { ...wire, docs, resources };
+}
+
+/** The message a worker receives. */
+export interface WorkerJob {
+  files: ParseInput[];
+  limits: YamlLimits;
+  existing: string[];
+}
+
+/** Parses one batch; the body of the worker, and the inline path. */
+export function parseBatch(job: WorkerJob): ManifestFile[] {
+  const existing = new Set(job.existing);
+  return job.files.map((f) => readManifestFile(f.path, f.bytes, job.limits, (p) => existing.has(p)));
+}
+
+function defaultWorkerUrl(): URL {
+  return new URL('./read-worker.js', import.meta.url);
+}
+
+/**
+ * Copies a batch's bytes into one fresh buffer, transferred to the worker: posting views of the reader's
+ * large output buffer would copy all of it to every worker.
+ */
+function packBatch(files: ParseInput[]): { files: ParseInput[]; transfer: ArrayBuffer } {
+  const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const buf = new Uint8Array(total);
+  let off = 0;
+  const packed = files.map((f) => {
+    buf.set(f.bytes, off);
+    const bytes = buf.subarray(off, off + f.bytes.byteLength);
+    off += f.bytes.byteLength;
+    return { path: f.path, bytes };
+  });
+  return { files: packed, transfer: buf.buffer };
+}
+
+function runWorker(url: URL, batch: ParseInput[], limits: YamlLimits, existing: string[]): Promise<WireFile[]> {
+  const { files, transfer } = packBatch(batch);
+  return new Promise((resolve, reject) => {
+    // A larger young generation: parsing allocates many short-lived objects.
+    const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    worker.once('message', (out: WireFile[]) => {
+      resolve(out);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`manifest parser worker exited with code ${code}`)));
+    worker.postMessage({ files, limits, existing } satisfies WorkerJob, [transfer]);
+  });
+}
+
+/**
+ * Parses manifest files, in worker threads when the batch is large and a worker script is available.
+ * Results are in input order and equal to parsing each file with {@link readManifestFile}.
+ * @throws {Error} only when a worker fails (a bug); bad input never throws
+ */
+export async function parseManifestFiles(files: ParseInput[], limits: YamlLimits, opts: ParseOptions): Promise<ManifestFile[]> {
+  const url = opts.workerUrl ?? defaultWorkerUrl();
+  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), files.length);
+  const existing = [...opts.existing];
+  if (files.length < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync(fileURLToPath(url))) {
+    return parseBatch({ files, limits, existing });
+  }
+  // Deal files round-robin so every worker gets a similar mix of sizes; copies keep the source buffers intact.
+  const batches: ParseInput[][] = Array.from({ length: count }, () => []);
+  files.forEach((f, i) => batches[i % count]!.push(f));
+  const results = await Promise.all(batches.map((b) => runWorker(url, b, limits, existing)));
+  const out: ManifestFile[] = new Array(files.length);
+  results.forEach((wires, w) => wires.forEach((wire, j) => (out[j * count + w] = fromWire(wire, limits))));
+  return out;
+}
