@@ -112,17 +112,17 @@ function offsetOf(node: unknown, fallback: number): number {
   return (node as Node | null)?.range?.[0] ?? fallback;
 }
 
-function describeKey(key: unknown): string {
+function describeKey(key: unknown, doc: Document.Parsed): string {
   if (isMap(key)) return 'a mapping';
   if (isCollection(key)) return 'a sequence';
-  if (isAlias(key)) return `the alias *${key.source}`;
+  if (isAlias(key)) return `the alias *${key.source}, which names ${isMap(key.resolve(doc)) ? 'a mapping' : isCollection(key.resolve(doc)) ? 'a sequence' : 'null or nothing'}`;
   return 'null';
 }
 
 /**
  * Checks a parsed document before it is converted to plain values, without recursion:
  * - nesting depth, following aliases (memoised, so alias bombs cost one visit per node), against `maxDepth`;
- * - mapping keys that are collections, aliases or null: Kubernetes converts YAML to JSON with
+ * - mapping keys that are collections or null (directly or through an alias): Kubernetes converts YAML to JSON with
  *   sigs.k8s.io/yaml, whose `convertToJSONableObject` accepts only string, integer, float and boolean keys
  *   (and go-yaml v2 rejects collection keys outright);
  * - aliases with no anchor before them in the same document (anchors never cross documents), and aliases
@@ -155,8 +155,9 @@ export function inspectDoc(doc: Document.Parsed, maxDepth: number): DocIssue[] {
     for (const it of n.items as unknown[]) {
       if (isPair(it)) {
         const k = it.key as unknown;
-        if (!top.expanded && (isCollection(k) || isAlias(k) || k === null || (isScalar(k) && k.value === null))) {
-          issues.push({ kind: 'yaml-unsupported-key', message: `mapping key is ${describeKey(k)}: Kubernetes accepts only string, number and boolean keys`, offset: offsetOf(k, offsetOf(it.value, offsetOf(n, docStart))) });
+        const resolved = isAlias(k) ? k.resolve(doc) : k;
+        if (!top.expanded && (isCollection(resolved) || resolved === null || resolved === undefined || (isScalar(resolved) && resolved.value === null))) {
+          issues.push({ kind: 'yaml-unsupported-key', message: `mapping key is ${describeKey(k, doc)}: Kubernetes accepts only string, number and boolean keys`, offset: offsetOf(k, offsetOf(it.value, offsetOf(n, docStart))) });
         }
         children.push(k, it.value);
       } else children.push(it);
@@ -164,7 +165,11 @@ export function inspectDoc(doc: Document.Parsed, maxDepth: number): DocIssue[] {
     if (!top.expanded) {
       top.expanded = true;
       open.add(n);
-      for (const c of children) if (c !== null && c !== undefined && !height.has(c)) stack.push({ n: c, expanded: false });
+      // Pushed last-first so children complete in document order: an anchor before the aliases naming it.
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i];
+        if (c !== null && c !== undefined && !height.has(c)) stack.push({ n: c, expanded: false });
+      }
       continue;
     }
     stack.pop();
