@@ -43,7 +43,8 @@ export function changeLine(report: Report): string {
   const parts: string[] = [];
   if (c.pr) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} ${escapeMarkdown(c.pr.title)}${c.pr.author ? ` by @${escapeMarkdown(c.pr.author)}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
+    // Titles are capped: a 65,536-character title must not crowd the summary out of its size limit.
+    parts.push(`${pr} ${cell(c.pr.title, 300)}${c.pr.author ? ` by @${cell(c.pr.author, 100)}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
   }
   if (c.mode === 'all') parts.push(`whole tree at ${code(shortSha(c.headSha))}`);
   else parts.push(`${c.commits} commit(s), ${c.files} file(s), ${code(shortSha(c.baseSha))} → ${code(shortSha(c.headSha))}`);
