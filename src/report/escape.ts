@@ -8,6 +8,7 @@
  * escape sequences), bidirectional overrides and isolates (U+202E can make `evil.yaml` read as `lmay.live`),
  * and zero-width characters. Shown as a visible `<U+XXXX>` instead.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /** Replaces invisible and direction-changing characters with a visible `<U+XXXX>` marker (for plain text). */
