@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
-import { parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
+import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 
 /** Fewest files for which workers are started. */
 export const PARALLEL_MIN_FILES = 2000;
@@ -37,8 +37,12 @@ export interface ParseOptions {
   minFiles?: number;
 }
 
-/** A file as a worker sends it: every field of a {@link ManifestFile} except functions and syntax trees. */
-export type WireFile = Omit<ManifestFile, 'docs' | 'resources'> & {
+/**
+ * A file as a worker sends it: every field of a {@link ManifestFile} except functions, syntax trees and the
+ * text (the main thread still holds the bytes, and decodes them only if the text is asked for).
+ */
+export type WireFile = Omit<ManifestFile, 'docs' | 'resources' | 'text'> & {
+  hasText: boolean;
   docs: Omit<YamlDoc, 'pos' | 'keyPos' | 'node'>[];
   resources: Omit<Resource, 'pos' | 'keyPos' | 'node'>[];
 };
@@ -50,19 +54,28 @@ function dataOf<T extends object>(obj: T): Record<string, unknown> {
 
 /** Strips a parsed file down to what can cross threads. */
 export function toWire(file: ManifestFile): WireFile {
+  const { text, ...rest } = file;
   return {
-    ...dataOf(file),
+    ...dataOf(rest),
+    hasText: text !== undefined,
     docs: file.docs.map((d) => dataOf(d)),
     resources: file.resources.map((r) => dataOf(r)),
   } as WireFile;
 }
 
 /**
- * Rebuilds a {@link ManifestFile} from its wire form. Position lookups re-parse `file.text` once, on first use.
+ * Rebuilds a {@link ManifestFile} from its wire form and the file's bytes. The text is decoded, and position
+ * lookups re-parse it, once, on first use.
  */
-export function fromWire(wire: WireFile, limits: YamlLimits): ManifestFile {
+export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits): ManifestFile {
+  const { hasText, ...fields } = wire;
+  let text: string | undefined;
+  const getText = () => (hasText ? (text ??= decodeText(bytes)) : undefined);
   let parsed: YamlDoc[] | undefined;
-  const docAt = (i: number): YamlDoc | undefined => (parsed ??= wire.text === undefined ? [] : parseYamlText(wire.text, limits).docs)[i];
+  const docAt = (i: number): YamlDoc | undefined => {
+    const t = getText();
+    return (parsed ??= t === undefined ? [] : parseYamlText(t, limits).docs)[i];
+  };
   const fallback = (i: number) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
   const docs: YamlDoc[] = wire.docs.map((d) => ({
     ...d,
@@ -76,7 +89,7 @@ export function fromWire(wire: WireFile, limits: YamlLimits): ManifestFile {
     keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
     node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub]),
   }));
-  return { ...wire, docs, resources };
+  return Object.defineProperty({ ...fields, docs, resources }, 'text', { get: getText, enumerable: true }) as ManifestFile;
 }
 
 /** The message a worker receives. */
@@ -86,10 +99,13 @@ export interface WorkerJob {
   existing: string[];
 }
 
-/** Parses one batch; the body of the worker, and the inline path. */
-export function parseBatch(job: WorkerJob): ManifestFile[] {
+/**
+ * Parses one batch; the body of the worker, and the inline path. `each` maps every file as soon as it is
+ * parsed (the worker strips it to its wire form there, so syntax trees do not pile up in memory).
+ */
+export function parseBatch<T = ManifestFile>(job: WorkerJob, each: (f: ManifestFile) => T = (f) => f as T): T[] {
   const existing = new Set(job.existing);
-  return job.files.map((f) => readManifestFile(f.path, f.bytes, job.limits, (p) => existing.has(p)));
+  return job.files.map((f) => each(readManifestFile(f.path, f.bytes, job.limits, (p) => existing.has(p))));
 }
 
 function defaultWorkerUrl(): URL {
@@ -145,6 +161,11 @@ export async function parseManifestFiles(files: ParseInput[], limits: YamlLimits
   files.forEach((f, i) => batches[i % count]!.push(f));
   const results = await Promise.all(batches.map((b) => runWorker(url, b, limits, existing)));
   const out: ManifestFile[] = new Array(files.length);
-  results.forEach((wires, w) => wires.forEach((wire, j) => (out[j * count + w] = fromWire(wire, limits))));
+  results.forEach((wires, w) =>
+    wires.forEach((wire, j) => {
+      const i = j * count + w;
+      out[i] = fromWire(wire, files[i]!.bytes, limits);
+    }),
+  );
   return out;
 }

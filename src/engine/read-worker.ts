@@ -6,5 +6,5 @@ import { parentPort } from 'node:worker_threads';
 import { parseBatch, toWire, type WorkerJob } from './parallel-read.js';
 
 parentPort?.once('message', (job: WorkerJob) => {
-  parentPort!.postMessage(parseBatch(job).map(toWire));
+  parentPort!.postMessage(parseBatch(job, toWire));
 });

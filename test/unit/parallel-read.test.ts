@@ -51,6 +51,7 @@ function observe(f: ManifestFile) {
     path: f.path,
     role: f.role,
     notEvaluated: f.notEvaluated,
+    text: f.text,
     problems: f.problems,
     docs: f.docs.map((d) => ({ index: d.index, broken: d.broken, value: d.value, startLine: d.startLine, pos: d.pos(['metadata', 'name']) })),
     resources: f.resources.map((r) => ({
@@ -85,7 +86,7 @@ describe('parallel manifest parsing', () => {
 
   it('wire form crosses threads (structured clone) and keeps positions', () => {
     const [file] = parseBatch({ files: inputs(1), limits: DEFAULT_YAML_LIMITS, existing: [] });
-    const back = fromWire(structuredClone(toWire(file!)), DEFAULT_YAML_LIMITS);
+    const back = fromWire(structuredClone(toWire(file!)), inputs(1)[0]!.bytes, DEFAULT_YAML_LIMITS);
     expect(observe(back)).toEqual(observe(file!));
     expect(back.resources[0]!.annotations.get('argocd.argoproj.io/sync-wave')!.valuePos).toEqual({ line: 6, column: 35 });
   });
