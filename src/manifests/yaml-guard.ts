@@ -33,6 +33,7 @@ const BLOCK_SCALAR_HEADER = /(?:^|[\s:-])[|>][0-9+-]*\s*(?:#.*)?$/;
  * @returns the first place where the bound exceeds `cap`, or `undefined`
  */
 export function nestingExcess(text: string, cap: number): NestingExcess | undefined {
+  if (quickBound(text) <= cap) return undefined;
   const indents: number[] = [];
   let flow = 0;
   let quote: '' | "'" | '"' = '';
@@ -40,14 +41,15 @@ export function nestingExcess(text: string, cap: number): NestingExcess | undefi
   let lineNo = 0;
   let start = 0;
   while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+    // YAML breaks lines at LF, CRLF and a lone CR.
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
     lineNo++;
     const line = text.slice(start, end);
-    start = end + 1;
+    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
     let i = 0;
     while (i < line.length && line[i] === ' ') i++;
-    const blank = i >= line.length || line[i] === '\r' || line[i] === '#';
+    const blank = i >= line.length || line[i] === '#';
     if (blockScalarIndent >= 0) {
       if (blank || i > blockScalarIndent) continue;
       blockScalarIndent = -1;
@@ -98,6 +100,21 @@ export function nestingExcess(text: string, cap: number): NestingExcess | undefi
     if (flow === 0 && quote === '' && BLOCK_SCALAR_HEADER.test(line.trimEnd())) blockScalarIndent = indents[indents.length - 1] ?? 0;
   }
   return undefined;
+}
+
+/**
+ * A looser bound, in one tight loop: every line may open two levels, every bracket, `-` and `?` one more.
+ * Most manifests are far under the cap by this count, and skip the exact scan.
+ */
+function quickBound(text: string): number {
+  let n = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // \n \r [ { - ?
+    if (c === 10 || c === 13) n += 2;
+    else if (c === 91 || c === 123 || c === 45 || c === 63) n++;
+  }
+  return n;
 }
 
 /** A structural problem of one parsed document. */

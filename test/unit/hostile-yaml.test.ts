@@ -22,6 +22,7 @@ describe('pathological nesting is a yaml-limit finding before the parser can ove
     'block sequences on one line': '- '.repeat(100_000) + 'x',
     'complex keys': '? '.repeat(5_000) + 'x',
     'block mappings by indentation': Array.from({ length: 1_000 }, (_, i) => ' '.repeat(i) + 'a:').join('\n'),
+    'block mappings by indentation, lone CR line breaks': Array.from({ length: 1_000 }, (_, i) => ' '.repeat(i) + 'a:').join('\r'),
     'a valid manifest with a deep value': `${CM}data:\n  x: ${'['.repeat(2_000)}${']'.repeat(2_000)}\n`,
   };
   for (const [name, text] of Object.entries(cases)) {
