@@ -43,6 +43,7 @@ function runChild(args, { cwd = root, expectExit = [0] } = {}) {
       const stdout = Buffer.concat(out).toString('utf8');
       if (!expectExit.includes(code)) return reject(new Error(`${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`));
       const s = existsSync(stats) ? JSON.parse(readFileSync(stats, 'utf8')) : {};
+      rmSync(stats, { force: true });
       resolve({ wallMs, cpuMs: s.cpuMs, maxRssKb: s.maxRssKb, stdout, code });
     });
     child.on('error', reject);

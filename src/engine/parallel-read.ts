@@ -35,6 +35,8 @@ export interface ParseOptions {
   workers?: number;
   /** Smallest batch sent to workers; default {@link PARALLEL_MIN_FILES}. */
   minFiles?: number;
+  /** Workers started ahead ({@link startParsers}); the caller closes them. Default: started here when the batch is large. */
+  pool?: ParserPool;
 }
 
 /**
@@ -129,19 +131,51 @@ function packBatch(files: ParseInput[]): { files: ParseInput[]; transfer: ArrayB
   return { files: packed, transfer: buf.buffer };
 }
 
-function runWorker(url: URL, batch: ParseInput[], limits: YamlLimits, existing: string[]): Promise<WireFile[]> {
-  const { files, transfer } = packBatch(batch);
-  return new Promise((resolve, reject) => {
-    // A larger young generation: parsing allocates many short-lived objects.
-    const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+/** One worker thread, started ahead of its batch so that it loads while the files are being read. */
+interface ParserWorker {
+  run(batch: ParseInput[], limits: YamlLimits, existing: string[]): Promise<WireFile[]>;
+  stop(): void;
+}
+
+function startWorker(url: URL): ParserWorker {
+  // A larger young generation: parsing allocates many short-lived objects.
+  const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+  const result = new Promise<WireFile[]>((resolve, reject) => {
     worker.once('message', (out: WireFile[]) => {
       resolve(out);
       void worker.terminate();
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`manifest parser worker exited with code ${code}`)));
-    worker.postMessage({ files, limits, existing } satisfies WorkerJob, [transfer]);
   });
+  result.catch(() => undefined); // a worker stopped unused is not an error
+  return {
+    run(batch, limits, existing) {
+      const { files, transfer } = packBatch(batch);
+      worker.postMessage({ files, limits, existing } satisfies WorkerJob, [transfer]);
+      return result;
+    },
+    stop: () => void worker.terminate(),
+  };
+}
+
+/** Worker threads started for one batch of files; see {@link startParsers}. */
+export interface ParserPool {
+  readonly workers: readonly ParserWorker[];
+  /** Stops every worker (those that finished have stopped already). Call it in a `finally`. */
+  close(): void;
+}
+
+/**
+ * Starts the workers for a batch of `fileCount` files before the files are read, when the batch is large
+ * enough and the worker script exists; otherwise returns `undefined` (the batch is parsed inline).
+ */
+export function startParsers(fileCount: number, opts: Omit<ParseOptions, 'existing'> = {}): ParserPool | undefined {
+  const url = opts.workerUrl ?? defaultWorkerUrl();
+  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), fileCount);
+  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync(fileURLToPath(url))) return undefined;
+  const workers = Array.from({ length: count }, () => startWorker(url));
+  return { workers, close: () => workers.forEach((w) => w.stop()) };
 }
 
 /**
@@ -150,22 +184,24 @@ function runWorker(url: URL, batch: ParseInput[], limits: YamlLimits, existing: 
  * @throws {Error} only when a worker fails (a bug); bad input never throws
  */
 export async function parseManifestFiles(files: ParseInput[], limits: YamlLimits, opts: ParseOptions): Promise<ManifestFile[]> {
-  const url = opts.workerUrl ?? defaultWorkerUrl();
-  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), files.length);
   const existing = [...opts.existing];
-  if (files.length < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync(fileURLToPath(url))) {
-    return parseBatch({ files, limits, existing });
+  const pool = opts.pool ?? startParsers(files.length, opts);
+  const count = Math.min(pool?.workers.length ?? 0, files.length);
+  try {
+    if (!pool || count < 2) return parseBatch({ files, limits, existing });
+    // Deal files round-robin so every worker gets a similar mix of sizes.
+    const batches: ParseInput[][] = Array.from({ length: count }, () => []);
+    files.forEach((f, i) => batches[i % count]!.push(f));
+    const results = await Promise.all(batches.map((b, w) => pool.workers[w]!.run(b, limits, existing)));
+    const out: ManifestFile[] = new Array(files.length);
+    results.forEach((wires, w) =>
+      wires.forEach((wire, j) => {
+        const i = j * count + w;
+        out[i] = fromWire(wire, files[i]!.bytes, limits);
+      }),
+    );
+    return out;
+  } finally {
+    if (!opts.pool) pool?.close();
   }
-  // Deal files round-robin so every worker gets a similar mix of sizes; copies keep the source buffers intact.
-  const batches: ParseInput[][] = Array.from({ length: count }, () => []);
-  files.forEach((f, i) => batches[i % count]!.push(f));
-  const results = await Promise.all(batches.map((b) => runWorker(url, b, limits, existing)));
-  const out: ManifestFile[] = new Array(files.length);
-  results.forEach((wires, w) =>
-    wires.forEach((wire, j) => {
-      const i = j * count + w;
-      out[i] = fromWire(wire, files[i]!.bytes, limits);
-    }),
-  );
-  return out;
 }

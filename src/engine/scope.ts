@@ -7,7 +7,7 @@ import { dirName, type ManifestFile } from '../manifests/manifest-file.js';
 import type { YamlLimits } from '../manifests/yaml-doc.js';
 import type { Snapshot, SyncGroup } from '../rules/check.js';
 import type { TreeReader } from '../core/model.js';
-import { parseManifestFiles, type ParseInput } from './parallel-read.js';
+import { parseManifestFiles, startParsers, type ParseInput } from './parallel-read.js';
 
 /** The files to read on each side. */
 export interface Scope {
@@ -45,14 +45,20 @@ export async function readSide(tree: TreeReader, paths: readonly string[], limit
     const t = parts.lastIndexOf('templates');
     if (t >= 0 && t < parts.length - 1) charts.add([...parts.slice(0, t), 'Chart.yaml'].join('/'));
   }
-  const contents = await tree.readFiles([...paths, ...charts]);
-  const existing = new Set([...charts].filter((p) => contents.get(p) !== undefined));
-  const inputs: ParseInput[] = [];
-  for (const p of paths) {
-    const bytes = contents.get(p);
-    if (bytes !== undefined) inputs.push({ path: p, bytes });
+  // Large batches are parsed in worker threads, started now so that they load while git reads.
+  const pool = startParsers(paths.length);
+  try {
+    const contents = await tree.readFiles([...paths, ...charts]);
+    const existing = new Set([...charts].filter((p) => contents.get(p) !== undefined));
+    const inputs: ParseInput[] = [];
+    for (const p of paths) {
+      const bytes = contents.get(p);
+      if (bytes !== undefined) inputs.push({ path: p, bytes });
+    }
+    return await parseManifestFiles(inputs, limits, { existing, ...(pool ? { pool } : {}) });
+  } finally {
+    pool?.close();
   }
-  return parseManifestFiles(inputs, limits, { existing });
 }
 
 /** Groups files by directory: the fallback grouping when no Application or kustomization says otherwise. */

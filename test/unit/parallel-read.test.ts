@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromWire, parseBatch, parseManifestFiles, toWire, type ParseInput } from '../../src/engine/parallel-read.js';
+import { fromWire, parseBatch, parseManifestFiles, startParsers, toWire, type ParseInput } from '../../src/engine/parallel-read.js';
 import type { ManifestFile } from '../../src/manifests/manifest-file.js';
 import { DEFAULT_YAML_LIMITS } from '../../src/manifests/yaml-doc.js';
 
@@ -75,6 +75,19 @@ describe('parallel manifest parsing', () => {
     const pooled = await parseManifestFiles(files, DEFAULT_YAML_LIMITS, { existing, workerUrl, workers: 2, minFiles: 10 });
     expect(pooled.map(observe)).toEqual(inline.map(observe));
     expect(pooled.find((f) => f.path.startsWith('chart/'))!.notEvaluated).toMatch(/Helm chart template/);
+  });
+
+  it('uses workers started ahead, leaving the spare ones to close', async () => {
+    const files = inputs(12);
+    const pool = startParsers(20, { workerUrl, workers: 3, minFiles: 10 })!;
+    expect(pool.workers).toHaveLength(3);
+    try {
+      const pooled = await parseManifestFiles(files.slice(0, 2), DEFAULT_YAML_LIMITS, { existing: new Set(), pool });
+      expect(pooled.map(observe)).toEqual(parseBatch({ files: files.slice(0, 2), limits: DEFAULT_YAML_LIMITS, existing: [] }).map(observe));
+    } finally {
+      pool.close();
+    }
+    expect(startParsers(5, { workerUrl, workers: 2, minFiles: 10 })).toBeUndefined();
   });
 
   it('parses small batches inline, and when no worker script exists', async () => {
