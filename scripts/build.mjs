@@ -15,8 +15,9 @@ function newest(dir) {
   return t;
 }
 
-if (process.argv.includes('--if-stale') && existsSync(join(root, 'dist/cli.js'))) {
-  const built = Math.min(statSync(join(root, 'dist/cli.js')).mtimeMs, statSync(join(root, 'dist/index.js')).mtimeMs);
+const outputs = ['dist/cli.js', 'dist/index.js', 'dist/read-worker.js'].map((p) => join(root, p));
+if (process.argv.includes('--if-stale') && outputs.every((p) => existsSync(p))) {
+  const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
   if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')))) process.exit(0);
 }
 
