@@ -138,8 +138,7 @@ interface ParserWorker {
 }
 
 function startWorker(url: URL): ParserWorker {
-  // A larger young generation: parsing allocates many short-lived objects.
-  const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+  const worker = new Worker(url);
   const result = new Promise<WireFile[]>((resolve, reject) => {
     worker.once('message', (out: WireFile[]) => {
       resolve(out);
