@@ -52,10 +52,13 @@ export class GitTree implements TreeReader {
 
   async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
     const result = new Map<string, Uint8Array | undefined>();
-    const wanted = [...new Set(paths)].filter((p) => !p.includes('\n'));
     for (const p of paths) result.set(p, undefined);
-    if (wanted.length === 0) return result;
+    // `cat-file --batch` reads one name per line: a path holding a line break can only be read by blob id,
+    // which listing the tree supplies. Skipping such a file would pass it unread.
+    if (paths.some((p) => p.includes('\n') || p.includes('\r'))) await this.listFiles();
     const blobs = this.blobs;
+    const wanted = [...new Set(paths)].filter((p) => blobs?.has(p) || !(p.includes('\n') || p.includes('\r')));
+    if (wanted.length === 0) return result;
     const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}\n`).join('');
     const out = await git(this.repo, ['cat-file', '--batch'], input);
     let off = 0;
