@@ -68,23 +68,44 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads the entries of a metadata map (annotations or labels) with their positions. */
+/** The plain value at `path` inside `value`. */
+function plainAt(value: unknown, path: YamlPath): unknown {
+  let cur = value;
+  for (const seg of path) cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
+}
+
+/** Source text for messages: the scalar as written, or the value as JSON (aliases and collections). */
+function sourceText(node: unknown, value: unknown): string {
+  if (isScalar(node) && node.source !== undefined) return String(node.source);
+  if (node === null || value === undefined) return '';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Reads the entries of a metadata map (annotations or labels) with their positions. Values come from
+ * the document's plain value, so an alias counts as the value it names (as Kubernetes reads it).
+ */
 function readMeta(doc: YamlDoc, at: YamlPath): Map<string, MetaEntry> {
   const out = new Map<string, MetaEntry>();
   const node = doc.node(at);
   if (!isMap(node)) return out;
+  const plain = plainAt(doc.value, at);
   for (const pair of node.items) {
     if (!isPair(pair)) continue;
     const k = pair.key as unknown;
     const key = isScalar(k) ? String(k.value) : String(k);
     const v = pair.value as unknown;
-    const value = isScalar(v) ? v.value : v === null ? null : (v as { toJSON?: () => unknown }).toJSON?.();
-    const source = isScalar(v) && v.source !== undefined ? String(v.source) : v === null ? '' : String(value);
+    const value = isRecord(plain) && Object.hasOwn(plain, key) ? plain[key] : isScalar(v) ? v.value : null;
     out.set(key, {
       key,
       value,
-      isString: isScalar(v) && typeof v.value === 'string',
-      source,
+      isString: typeof value === 'string',
+      source: sourceText(v, value),
       keyPos: doc.keyPos([...at, key]),
       valuePos: doc.pos([...at, key]),
     });

@@ -85,6 +85,15 @@ describe('alias bombs, anchors and aliases', () => {
     expect(f.docs[1]!.broken).toBe(true);
   });
 
+  it('reads an annotation given by an alias as the value it names', async () => {
+    const report = await evaluateFiles({
+      'app/a.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: &l {tier: "web"}\n  annotations:\n    note: &n "ok"\n    copy: *n\n    labels: *l\n`,
+    });
+    expect(report.findings.map((f) => [f.rule, f.line, f.message])).toEqual([
+      ['annotation-not-string', 9, expect.stringContaining('annotation labels has the YAML mapping {"tier":"web"}, not a string')],
+    ]);
+  });
+
   it('reports an alias inside the node its anchor names', () => {
     const f = parseYamlText('a: &loop\n  - 1\n  - *loop\n');
     expect(f.problems).toEqual([expect.objectContaining({ kind: 'yaml-syntax', line: 3, message: expect.stringMatching(/contain itself/) })]);
@@ -176,6 +185,7 @@ describe('size', () => {
     expect(f.text).toBeUndefined();
   });
 
+  // About 3 s and 0.7 GB of peak memory on the benchmark machine (the syntax trees are kept for positions).
   it('reads a 20 MB file of many documents under a raised limit', () => {
     const doc = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  annotations:\n    argocd.argoproj.io/sync-wave: "${i % 7}"\ndata:\n  payload: "${'x'.repeat(2000)}"\n`;
     const parts: string[] = [];
