@@ -2,7 +2,7 @@
  * The YAML layer: multi-document parsing with a position for every node, and limits against hostile
  * input (alias bombs, oversized files, deep nesting). Built on the `yaml` package.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type { Position } from '../core/model.js';
 import { inspectDoc, nestingExcess, SAFE_PARSE_DEPTH } from './yaml-guard.js';
 
@@ -85,7 +85,8 @@ export function decodeText(bytes: Uint8Array): string | undefined {
  * Parses a YAML file of one or more documents, never throwing for bad input: every problem comes back
  * in `problems` with its line and column.
  *
- * Keys must be unique (duplicate keys are an error in go-yaml v3, which kustomize uses).
+ * Keys must be unique (duplicate keys are an error in go-yaml v3, which kustomize uses). `<<` merge keys
+ * are expanded, as go-yaml (and so sigs.k8s.io/yaml and kustomize) expands them.
  */
 export function parseYamlFile(bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlFile {
   if (bytes.byteLength > limits.maxFileBytes) {
@@ -130,7 +131,7 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
   }
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true }) as Document.Parsed[];
   } catch (err) {
     // Not expected after the pre-scan; kept so that a parser failure is a finding, never a crash.
     return { docs: [], problems: [{ kind: 'yaml-limit', message: `YAML could not be parsed: ${(err as Error).message}`, line: 1, column: 1 }] };
@@ -170,7 +171,9 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
           value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
         } catch (err) {
           broken = true;
-          problems.push({ kind: 'yaml-limit', message: `YAML could not be expanded: ${firstLine((err as Error).message)}`, ...at(doc.range[0]) });
+          const message = firstLine((err as Error).message);
+          // A merge key whose value is not a mapping is malformed YAML; anything else here is a limit (aliases).
+          problems.push({ kind: /merge/i.test(message) ? 'yaml-syntax' : 'yaml-limit', message: `YAML could not be expanded: ${message}`, ...at(doc.range[0]) });
         }
       }
     }
@@ -203,21 +206,48 @@ function keyOf(pair: Pair): unknown {
   return isScalar(k) ? k.value : k;
 }
 
+/** True for a `<<` merge key (parsed with `merge: true`, its scalar value is a symbol). */
+function isMergePair(pair: Pair): boolean {
+  const k = keyOf(pair);
+  return typeof k === 'symbol' && k.description === '<<';
+}
+
+/**
+ * The pair of `map` with key `seg`: written in the map, or else brought in by a `<<` merge key (the
+ * merged mapping, an alias to one, or a sequence of them; earlier sources win, as in YAML 1.1).
+ */
+function findPair(doc: Document, map: unknown, seg: string | number, seen = new Set<unknown>()): Pair | undefined {
+  if (!isMap(map) || seen.has(map)) return undefined;
+  seen.add(map);
+  const items = map.items as Pair[];
+  const own = items.find((p) => !isMergePair(p) && String(keyOf(p)) === String(seg));
+  if (own) return own;
+  for (const merge of items.filter(isMergePair)) {
+    const value = isAlias(merge.value) ? merge.value.resolve(doc) : merge.value;
+    const sources = isSeq(value) ? value.items.map((it) => (isAlias(it) ? it.resolve(doc) : it)) : [value];
+    for (const src of sources) {
+      const found = findPair(doc, src, seg, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The pair whose key is the last path element, inside the map at the path's parent. */
 function pairAt(doc: Document, path: YamlPath): Pair | undefined {
   if (path.length === 0) return undefined;
-  const parent = nodeAt(doc, path.slice(0, -1));
-  const last = path[path.length - 1];
-  if (!isMap(parent)) return undefined;
-  return parent.items.find((p) => isPair(p) && String(keyOf(p)) === String(last));
+  return findPair(doc, nodeAt(doc, path.slice(0, -1)), path[path.length - 1]!);
 }
 
-/** The node at `path`, following maps by key and sequences by index (aliases are not followed). */
+/**
+ * The node at `path`, following maps by key (merge keys included) and sequences by index. Aliases are
+ * followed only into merged mappings.
+ */
 export function nodeAt(doc: Document, path: YamlPath): Node | undefined {
   let cur: unknown = doc.contents;
   for (const seg of path) {
     if (isMap(cur)) {
-      const pair = cur.items.find((p) => String(keyOf(p)) === String(seg));
+      const pair = findPair(doc, cur, seg);
       if (!pair) return undefined;
       cur = pair.value;
     } else if (isSeq(cur) && typeof seg === 'number') {

@@ -94,6 +94,31 @@ describe('alias bombs, anchors and aliases', () => {
     ]);
   });
 
+  it('expands merge keys as Kubernetes does, pointing findings at the merged value', async () => {
+    const text = [
+      'apiVersion: v1', // 1
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: a',
+      '  labels: &common', // 5
+      '    team: "web"',
+      '    argocd.argoproj.io/sync-wave: 3', // 7: an unquoted wave, merged into the annotations
+      '  annotations:',
+      '    <<: [*common, {extra: "1", team: "ignored"}]',
+      '    team: "own"', // 10
+    ].join('\n');
+    const f = read(text);
+    expect(f.problems).toEqual([]);
+    const ann = f.resources[0]!.annotations;
+    expect([...ann.keys()].sort()).toEqual(['argocd.argoproj.io/sync-wave', 'extra', 'team']);
+    expect(ann.get('team')).toMatchObject({ value: 'own', valuePos: { line: 10, column: 11 } });
+    expect(ann.get('argocd.argoproj.io/sync-wave')).toMatchObject({ value: 3, isString: false, valuePos: { line: 7, column: 35 } });
+    const report = await evaluateFiles({ 'app/m.yaml': text });
+    // The label of the same name is not a wave (ArgoCD reads waves from annotations only).
+    expect(report.findings.map((x) => [x.rule, x.line])).toEqual([['wave-not-string', 7]]);
+    expect(read('a: {b: 1}\nc:\n  <<: 5\n').problems.map((p) => p.kind)).toEqual(['yaml-syntax']);
+  });
+
   it('reports an alias inside the node its anchor names', () => {
     const f = parseYamlText('a: &loop\n  - 1\n  - *loop\n');
     expect(f.problems).toEqual([expect.objectContaining({ kind: 'yaml-syntax', line: 3, message: expect.stringMatching(/contain itself/) })]);
