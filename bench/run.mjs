@@ -101,7 +101,8 @@ for (const name of ['action', 'health']) {
   if (!existsSync(script)) continue;
   const r = await runChild([script, '--repo', repoDir], { expectExit: [0] });
   try {
-    extra[name] = JSON.parse(r.stdout);
+    // Each script prints its results as one JSON object on its last line.
+    extra[name] = JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
     extra[name] = { output: r.stdout.trim() };
   }
