@@ -1992,11 +1992,11 @@ var require_request = __commonJS({
           }
         } else if (headers && typeof headers === "object") {
           if (headers[Symbol.iterator]) {
-            for (const header of headers) {
-              if (!Array.isArray(header) || header.length !== 2) {
+            for (const header2 of headers) {
+              if (!Array.isArray(header2) || header2.length !== 2) {
                 throw new InvalidArgumentError("headers must be in key-value pair format");
               }
-              processHeader(this, header[0], header[1]);
+              processHeader(this, header2[0], header2[1]);
             }
           } else {
             const keys = Object.keys(headers);
@@ -4393,9 +4393,9 @@ var require_util2 = __commonJS({
       return "success";
     }
     function appendFetchMetadata(httpRequest) {
-      let header = null;
-      header = httpRequest.mode;
-      httpRequest.headersList.set("sec-fetch-mode", header, true);
+      let header2 = null;
+      header2 = httpRequest.mode;
+      httpRequest.headersList.set("sec-fetch-mode", header2, true);
     }
     function appendRequestOriginHeader(request2) {
       let serializedOrigin = request2.origin;
@@ -6747,22 +6747,22 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path8} HTTP/1.1\r
+      let header2 = `${method} ${path8} HTTP/1.1\r
 `;
       if (typeof host === "string") {
-        header += `host: ${host}\r
+        header2 += `host: ${host}\r
 `;
       } else {
-        header += client[kHostHeader];
+        header2 += client[kHostHeader];
       }
       if (upgrade) {
-        header += `connection: upgrade\r
+        header2 += `connection: upgrade\r
 upgrade: ${upgrade}\r
 `;
       } else if (client[kPipelining] && !socket[kReset]) {
-        header += "connection: keep-alive\r\n";
+        header2 += "connection: keep-alive\r\n";
       } else {
-        header += "connection: close\r\n";
+        header2 += "connection: close\r\n";
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
@@ -6770,41 +6770,41 @@ upgrade: ${upgrade}\r
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header += `${key2}: ${val[i]}\r
+              header2 += `${key2}: ${val[i]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header2 += `${key2}: ${val}\r
 `;
           }
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request: request2, headers: header, socket });
+        channels.sendHeaders.publish({ request: request2, headers: header2, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header2, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6870,22 +6870,22 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
-            socket.write(`${header}content-length: 0\r
+            socket.write(`${header2}content-length: 0\r
 \r
 `, "latin1");
           } else {
             assert(contentLength === null, "no body must not have content length");
-            socket.write(`${header}\r
+            socket.write(`${header2}\r
 `, "latin1");
           }
         } else if (util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
           socket.cork();
-          socket.write(`${header}content-length: ${contentLength}\r
+          socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
           socket.write(body);
@@ -6901,7 +6901,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6909,7 +6909,7 @@ upgrade: ${upgrade}\r
         }
         const buffer = Buffer.from(await body.arrayBuffer());
         socket.cork();
-        socket.write(`${header}content-length: ${contentLength}\r
+        socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
         socket.write(buffer);
@@ -6924,7 +6924,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6943,7 +6943,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6961,19 +6961,19 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 }) {
         this.socket = socket;
         this.request = request2;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
         this.expectsPayload = expectsPayload;
-        this.header = header;
+        this.header = header2;
         this.abort = abort;
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header: header2 } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6996,10 +6996,10 @@ upgrade: ${upgrade}\r
             socket[kReset] = true;
           }
           if (contentLength === null) {
-            socket.write(`${header}transfer-encoding: chunked\r
+            socket.write(`${header2}transfer-encoding: chunked\r
 `, "latin1");
           } else {
-            socket.write(`${header}content-length: ${contentLength}\r
+            socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
           }
@@ -7023,7 +7023,7 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header: header2, request: request2 } = this;
         request2.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
@@ -7034,11 +7034,11 @@ ${len.toString(16)}\r
         }
         if (bytesWritten === 0) {
           if (expectsPayload) {
-            socket.write(`${header}content-length: 0\r
+            socket.write(`${header2}content-length: 0\r
 \r
 `, "latin1");
           } else {
-            socket.write(`${header}\r
+            socket.write(`${header2}\r
 `, "latin1");
           }
         } else if (contentLength === null) {
@@ -7768,15 +7768,15 @@ var require_redirect_handler = __commonJS({
         }
       }
     }
-    function shouldRemoveHeader(header, removeContent, unknownOrigin) {
-      if (header.length === 4) {
-        return util.headerNameToString(header) === "host";
+    function shouldRemoveHeader(header2, removeContent, unknownOrigin) {
+      if (header2.length === 4) {
+        return util.headerNameToString(header2) === "host";
       }
-      if (removeContent && util.headerNameToString(header).startsWith("content-")) {
+      if (removeContent && util.headerNameToString(header2).startsWith("content-")) {
         return true;
       }
-      if (unknownOrigin && (header.length === 13 || header.length === 6 || header.length === 19)) {
-        const name = util.headerNameToString(header);
+      if (unknownOrigin && (header2.length === 13 || header2.length === 6 || header2.length === 19)) {
+        const name = util.headerNameToString(header2);
         return name === "authorization" || name === "cookie" || name === "proxy-authorization";
       }
       return false;
@@ -12164,14 +12164,14 @@ var require_headers = __commonJS({
     function fill(headers, object) {
       if (Array.isArray(object)) {
         for (let i = 0; i < object.length; ++i) {
-          const header = object[i];
-          if (header.length !== 2) {
+          const header2 = object[i];
+          if (header2.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
-              message: `expected name/value pair to be length 2, found ${header.length}.`
+              message: `expected name/value pair to be length 2, found ${header2.length}.`
             });
           }
-          appendHeader(headers, header[0], header[1]);
+          appendHeader(headers, header2[0], header2[1]);
         }
       } else if (typeof object === "object" && object !== null) {
         const keys = Object.keys(object);
@@ -12610,7 +12610,7 @@ var require_response = __commonJS({
     var assert = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12753,8 +12753,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12770,7 +12770,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12903,7 +12903,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12971,7 +12971,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -15615,10 +15615,10 @@ var require_util5 = __commonJS({
       const serializedB = URLSerializer(B, excludeFragment);
       return serializedA === serializedB;
     }
-    function getFieldValues(header) {
-      assert(header !== null);
+    function getFieldValues(header2) {
+      assert(header2 !== null);
       const values = [];
-      for (let value of header.split(",")) {
+      for (let value of header2.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
           values.push(value);
@@ -15641,7 +15641,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -16168,7 +16168,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -16517,20 +16517,20 @@ var require_parse = __commonJS({
     var { isCTLExcludingHtab } = require_util6();
     var { collectASequenceOfCodePointsFast } = require_data_url();
     var assert = __require("node:assert");
-    function parseSetCookie(header) {
-      if (isCTLExcludingHtab(header)) {
+    function parseSetCookie(header2) {
+      if (isCTLExcludingHtab(header2)) {
         return null;
       }
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
       let value = "";
-      if (header.includes(";")) {
+      if (header2.includes(";")) {
         const position2 = { position: 0 };
-        nameValuePair = collectASequenceOfCodePointsFast(";", header, position2);
-        unparsedAttributes = header.slice(position2.position);
+        nameValuePair = collectASequenceOfCodePointsFast(";", header2, position2);
+        unparsedAttributes = header2.slice(position2.position);
       } else {
-        nameValuePair = header;
+        nameValuePair = header2;
       }
       if (!nameValuePair.includes("=")) {
         value = nameValuePair;
@@ -19644,9 +19644,9 @@ var init_lib = __esm({
               }
               yield response.readBody();
               if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                for (const header in headers) {
-                  if (header.toLowerCase() === "authorization") {
-                    delete headers[header];
+                for (const header2 in headers) {
+                  if (header2.toLowerCase() === "authorization") {
+                    delete headers[header2];
                   }
                 }
               }
@@ -19799,15 +19799,15 @@ var init_lib = __esm({
        * For headers that must always be a single string (like Content-Type), use the
        * specialized _getExistingOrDefaultContentTypeHeader method instead.
        */
-      _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+      _getExistingOrDefaultHeader(additionalHeaders, header2, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+          const headerValue = lowercaseKeys(this.requestOptions.headers)[header2];
           if (headerValue) {
             clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
           }
         }
-        const additionalValue = additionalHeaders[header];
+        const additionalValue = additionalHeaders[header2];
         if (additionalValue !== void 0) {
           return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
         }
@@ -20336,8 +20336,8 @@ var init_summary = __esm({
             if (typeof cell2 === "string") {
               return this.wrap("td", cell2);
             }
-            const { header, data: data2, colspan, rowspan } = cell2;
-            const tag = header ? "th" : "td";
+            const { header: header2, data: data2, colspan, rowspan } = cell2;
+            const tag = header2 ? "th" : "td";
             const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
             return this.wrap(tag, data2, attrs);
           }).join("");
@@ -25540,9 +25540,9 @@ ${indent2}`) + "'";
         start = start.replace(/\n+/g, `$&${indent2}`);
       }
       const indentSize = indent2 ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -25557,11 +25557,11 @@ ${indent2}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent2, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent2}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent2}`);
-      return `|${header}
+      return `|${header2}
 ${indent2}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -28664,10 +28664,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -28678,26 +28678,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent2, content3] = lines[i];
         if (content3 === "" || content3 === "\r") {
-          if (header.indent === 0 && indent2.length > trimIndent)
+          if (header2.indent === 0 && indent2.length > trimIndent)
             trimIndent = indent2.length;
         } else {
           if (indent2.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent2.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent2.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -28724,7 +28724,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content3 = content3.slice(0, -1);
         if (content3 && indent2.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content3.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent2 = "";
@@ -28751,7 +28751,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -28763,8 +28763,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -29603,10 +29603,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -29638,10 +29638,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -62783,9 +62783,9 @@ var require_lib = __commonJS({
               }
               yield response.readBody();
               if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                for (const header in headers) {
-                  if (header.toLowerCase() === "authorization") {
-                    delete headers[header];
+                for (const header2 in headers) {
+                  if (header2.toLowerCase() === "authorization") {
+                    delete headers[header2];
                   }
                 }
               }
@@ -62938,15 +62938,15 @@ var require_lib = __commonJS({
        * For headers that must always be a single string (like Content-Type), use the
        * specialized _getExistingOrDefaultContentTypeHeader method instead.
        */
-      _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+      _getExistingOrDefaultHeader(additionalHeaders, header2, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys3(this.requestOptions.headers)[header];
+          const headerValue = lowercaseKeys3(this.requestOptions.headers)[header2];
           if (headerValue) {
             clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
           }
         }
-        const additionalValue = additionalHeaders[header];
+        const additionalValue = additionalHeaders[header2];
         if (additionalValue !== void 0) {
           return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
         }
@@ -63671,11 +63671,11 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse4(header, options) {
+function parse4(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
+  const len = header2.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+  while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index2 = valueStart;
@@ -63683,7 +63683,7 @@ function parse4(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index2 < len) {
-    const code3 = header.charCodeAt(index2);
+    const code3 = header2.charCodeAt(index2);
     const flags = CHAR_MAP[code3];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
@@ -63699,25 +63699,25 @@ function parse4(header, options) {
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
-  const value = header.slice(valueStart, valueEnd);
+  const value = header2.slice(valueStart, valueEnd);
   const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
   if (index2 === len || stop !== 0) {
     return { type, index: index2, parameters: new NullObject() };
   }
-  return parseParameters(header, type, index2, len, stopFlags);
+  return parseParameters(header2, type, index2, len, stopFlags);
 }
-function parseParameters(header, type, index2, len, stopFlags) {
+function parseParameters(header2, type, index2, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index2 < len) {
     index2++;
-    while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
+    while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
       index2++;
     }
     const keyStart = index2;
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index2 < len) {
-      const code3 = header.charCodeAt(index2);
+      const code3 = header2.charCodeAt(index2);
       const flags = CHAR_MAP[code3];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
@@ -63726,25 +63726,25 @@ function parseParameters(header, type, index2, len, stopFlags) {
       }
       if (code3 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
+        const value = header2.slice(keyStart, keyEnd);
         const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index2++;
-        while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
+        while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
           index2++;
         }
-        if (index2 < len && header.charCodeAt(index2) === DQUOTE) {
+        if (index2 < len && header2.charCodeAt(index2) === DQUOTE) {
           const quotedStart = ++index2;
           let escaped = false;
           while (index2 < len) {
-            const code4 = header.charCodeAt(index2);
+            const code4 = header2.charCodeAt(index2);
             if (code4 === DQUOTE) {
               if (parameters[key2] === void 0) {
-                parameters[key2] = escaped ? unescapeQuotedPairs(header, quotedStart, index2) : header.slice(quotedStart, index2);
+                parameters[key2] = escaped ? unescapeQuotedPairs(header2, quotedStart, index2) : header2.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
               while (index2 < len) {
-                const code5 = header.charCodeAt(index2);
+                const code5 = header2.charCodeAt(index2);
                 const flags2 = CHAR_MAP[code5];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
@@ -63769,7 +63769,7 @@ function parseParameters(header, type, index2, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index2 < len) {
-          const code4 = header.charCodeAt(index2);
+          const code4 = header2.charCodeAt(index2);
           const flags2 = CHAR_MAP[code4];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
@@ -63785,7 +63785,7 @@ function parseParameters(header, type, index2, len, stopFlags) {
         }
         if (parameters[key2] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index2 : valueWhitespace;
-          parameters[key2] = header.slice(valueStart, valueEnd);
+          parameters[key2] = header2.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -69016,14 +69016,116 @@ var init_dist_bundle7 = __esm({
   }
 });
 
+// src/github/api-errors.ts
+function httpStatus(err) {
+  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
+    return err.status;
+  }
+  return void 0;
+}
+function apiMessage(err) {
+  if (err instanceof Error) return err.message.split("\n")[0].replace(/\s+-\s+https?:\/\/\S+$/, "");
+  return String(err);
+}
+function header(err, name) {
+  const value = err.response?.headers?.[name];
+  return value === void 0 ? void 0 : String(value);
+}
+function noAnswer(err) {
+  return typeof err === "object" && err !== null && "request" in err && !err.response;
+}
+function retriesOf(err) {
+  const n = typeof err === "object" && err !== null ? err.request?.request?.retryCount : void 0;
+  return typeof n === "number" ? n : 0;
+}
+function utcTime(epochS) {
+  return `${new Date(epochS * 1e3).toISOString().slice(11, 19)} UTC`;
+}
+function rateLimitMessage(status, msg, err, what) {
+  if (status !== 403 && status !== 429) return void 0;
+  const retryAfter = header(err, "retry-after");
+  const wait = retryAfter ? ` GitHub asked to wait ${retryAfter} s.` : "";
+  const rerun = `The gate waits at most ${RATE_LIMIT_MAX_WAIT_S} s: re-run the job`;
+  if (/\bsecondary rate limit\b/i.test(msg)) {
+    return `GitHub's secondary rate limit stopped the gate (${status} ${msg}) while ${what}.${wait} ${rerun} later, or spread out the workflows that share this token.`;
+  }
+  const reset = Number(header(err, "x-ratelimit-reset"));
+  if (header(err, "x-ratelimit-remaining") === "0") {
+    const when = Number.isFinite(reset) && reset > 0 ? `; it resets at ${utcTime(reset)}` : "";
+    return `GitHub's API rate limit for this token is used up (${status} ${msg}) while ${what}${when}. ${rerun} after the reset, or use a token with its own limit (a GitHub App installation token).`;
+  }
+  if (status === 429) return `GitHub asked the gate to slow down (429 ${msg}) while ${what}.${wait} ${rerun} later.`;
+  return void 0;
+}
+function apiError(err, need2) {
+  const status = httpStatus(err);
+  const msg = apiMessage(err);
+  const retries = retriesOf(err);
+  const after = retries > 0 ? `, after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
+  if (noAnswer(err)) return new SourceError(`Cannot reach the GitHub API while ${need2.what}${after ? ` (${after.slice(2)})` : ""}: ${msg}`, { cause: err });
+  const limited = status === void 0 ? void 0 : rateLimitMessage(status, msg, err, need2.what);
+  if (limited) return new SourceError(limited, { cause: err });
+  const grant = `Grant \`${need2.permission}\` in the workflow's \`permissions:\` (or use a token that has it).`;
+  switch (status) {
+    case 401:
+      return new SourceError(
+        `GitHub rejected the token (401 ${msg}) while ${need2.what}. Check the \`github-token\` input: it must be a valid token, by default \${{ github.token }}.`,
+        { cause: err }
+      );
+    case 403:
+      return new SourceError(`GitHub refused access (403 ${msg}) while ${need2.what}: the token lacks \`${need2.permission}\`. ${grant}`, { cause: err });
+    case 404:
+      return new SourceError(
+        `GitHub answered 404 (${msg}) while ${need2.what}: the resource does not exist, or the token lacks \`${need2.permission}\` (GitHub hides what a token may not read). ${grant}`,
+        { cause: err }
+      );
+    case void 0:
+      return new SourceError(`Cannot reach the GitHub API while ${need2.what}: ${msg}`, { cause: err });
+    default:
+      return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}${after}.`, { cause: err });
+  }
+}
+async function needed(need2, call) {
+  try {
+    return await call();
+  } catch (err) {
+    throw apiError(err, need2);
+  }
+}
+var RATE_LIMIT_MAX_WAIT_S;
+var init_api_errors = __esm({
+  "src/github/api-errors.ts"() {
+    "use strict";
+    init_errors();
+    RATE_LIMIT_MAX_WAIT_S = 60;
+  }
+});
+
 // src/github/client.ts
+function bufferedFetch(inner, timeoutMs) {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      const res = await inner(input, { ...init, signal });
+      const body = NULL_BODY.has(res.status) ? null : await res.arrayBuffer();
+      const copy = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      Object.defineProperty(copy, "url", { value: res.url });
+      return copy;
+    } catch (err) {
+      if (timeout.aborted) throw new Error(`no complete answer within ${timeoutMs / 1e3} s`, { cause: err });
+      throw err;
+    }
+  };
+}
 function createGitHubClient(opts) {
   const log = opts.log ?? (() => void 0);
-  const maxWait = opts.maxRateLimitWaitS ?? 60;
+  const maxWait = opts.maxRateLimitWaitS ?? RATE_LIMIT_MAX_WAIT_S;
   const delay = opts.retryDelayMs ?? 1e3;
-  const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
-    const what = `${options.method ?? "GET"} ${options.url ?? ""}`;
-    if (retryCount < 2 && retryAfter <= maxWait) {
+  const baseUrl2 = opts.baseUrl.replace(/\/+$/, "");
+  const onLimit = (kind) => (retryAfter, options, octokit, retryCount) => {
+    const what = `${options.method} ${octokit.request.endpoint.parse(options).url.replace(baseUrl2, "")}`;
+    if (retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait) {
       log(`GitHub ${kind} on ${what}: retrying in ${retryAfter} s`);
       return true;
     }
@@ -69033,8 +69135,10 @@ function createGitHubClient(opts) {
   return getOctokit(
     opts.token,
     {
-      baseUrl: opts.baseUrl.replace(/\/+$/, ""),
+      baseUrl: baseUrl2,
       userAgent: "gitops-gate",
+      // The runner's proxy-aware fetch from @actions/github's defaults, made to read bodies whole.
+      request: { ...defaults2.request, fetch: bufferedFetch(defaults2.request?.fetch ?? globalThis.fetch, opts.requestTimeoutMs ?? 6e4) },
       retry: { doNotRetry: DO_NOT_RETRY, retries: opts.retries ?? 3, retryAfterBaseValue: delay },
       throttle: {
         retryAfterBaseValue: delay,
@@ -69046,14 +69150,18 @@ function createGitHubClient(opts) {
     throttling
   );
 }
-var DO_NOT_RETRY;
+var DO_NOT_RETRY, MAX_RATE_LIMIT_RETRIES, NULL_BODY;
 var init_client = __esm({
   "src/github/client.ts"() {
     "use strict";
     init_github();
+    init_utils3();
     init_dist_bundle6();
     init_dist_bundle7();
+    init_api_errors();
     DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+    MAX_RATE_LIMIT_RETRIES = 2;
+    NULL_BODY = /* @__PURE__ */ new Set([101, 103, 204, 205, 304]);
   }
 });
 
@@ -69108,11 +69216,11 @@ var init_git = __esm({
         for (const p of wanted) {
           const nl = out.indexOf(10, off);
           if (nl < 0) throw new SourceError(`git cat-file: truncated output reading ${p}`);
-          const header = out.subarray(off, nl).toString("utf8");
+          const header2 = out.subarray(off, nl).toString("utf8");
           off = nl + 1;
-          if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
-          const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-          if (!m) throw new SourceError(`git cat-file: unexpected header "${header}" reading ${p}`);
+          if (header2.endsWith(" missing") || header2.endsWith(" ambiguous")) continue;
+          const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header2);
+          if (!m) throw new SourceError(`git cat-file: unexpected header "${header2}" reading ${p}`);
           const size = Number(m[2]);
           if (m[1] === "blob") result.set(p, out.subarray(off, off + size));
           off += size + 1;
@@ -69228,54 +69336,6 @@ var init_workspace = __esm({
         return this.list;
       }
     };
-  }
-});
-
-// src/github/api-errors.ts
-function httpStatus(err) {
-  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
-    return err.status;
-  }
-  return void 0;
-}
-function apiMessage(err) {
-  if (err instanceof Error) return err.message.split("\n")[0].replace(/\s+-\s+https?:\/\/\S+$/, "");
-  return String(err);
-}
-function apiError(err, need2) {
-  const status = httpStatus(err);
-  const msg = apiMessage(err);
-  const grant = `Grant \`${need2.permission}\` in the workflow's \`permissions:\` (or use a token that has it).`;
-  switch (status) {
-    case 401:
-      return new SourceError(
-        `GitHub rejected the token (401 ${msg}) while ${need2.what}. Check the \`github-token\` input: it must be a valid token, by default \${{ github.token }}.`,
-        { cause: err }
-      );
-    case 403:
-      return new SourceError(`GitHub refused access (403 ${msg}) while ${need2.what}: the token lacks \`${need2.permission}\`. ${grant}`, { cause: err });
-    case 404:
-      return new SourceError(
-        `GitHub answered 404 (${msg}) while ${need2.what}: the resource does not exist, or the token lacks \`${need2.permission}\` (GitHub hides what a token may not read). ${grant}`,
-        { cause: err }
-      );
-    case void 0:
-      return new SourceError(`Cannot reach the GitHub API while ${need2.what}: ${msg}`, { cause: err });
-    default:
-      return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}.`, { cause: err });
-  }
-}
-async function needed(need2, call) {
-  try {
-    return await call();
-  } catch (err) {
-    throw apiError(err, need2);
-  }
-}
-var init_api_errors = __esm({
-  "src/github/api-errors.ts"() {
-    "use strict";
-    init_errors();
   }
 });
 
@@ -69492,22 +69552,43 @@ async function readPullRequest(gh, ref) {
   );
   return { pr: pullRequestFromApi(res.data, `pull request #${ref.number}`), changedFiles: res.data.changed_files, commits: res.data.commits };
 }
+async function readPages(pages, need2) {
+  const items = [];
+  let read2 = 0;
+  try {
+    for await (const res of pages) {
+      read2++;
+      items.push(...res.data);
+    }
+  } catch (err) {
+    if (read2 === 0) throw apiError(err, need2);
+    const status = httpStatus(err);
+    if (status === 404 || status === 422) {
+      throw new SourceError(
+        `GitHub answered ${status} (${apiMessage(err)}) for page ${read2 + 1} while ${need2.what}, after reading page${read2 > 1 ? `s 1-${read2}` : " 1"}: the list changed or went away while it was read (for example, the pull request was updated). Re-run the job; if the pull request moved on, the run for its new head evaluates it.`,
+        { cause: err }
+      );
+    }
+    throw apiError(err, { ...need2, what: `${need2.what} (page ${read2 + 1})` });
+  }
+  return items;
+}
+function requireComplete(listed, total, cap2, what, number) {
+  if (listed >= Math.min(total, cap2)) return;
+  throw new SourceError(
+    `GitHub listed ${listed} of the ${total} ${what} of pull request #${number} (its ${what === "files" ? "changed_files" : "commits"}): the list is incomplete, so the gate fails closed rather than judge part of the change. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
+  );
+}
 async function readPullRequestLists(gh, ref, totals) {
   const params = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: PER_PAGE };
+  const need2 = (list2) => ({ what: `listing the ${list2} of pull request #${ref.number}`, permission: PR_PERMISSION });
   const [rawFiles, rawCommits, rawReviews] = await Promise.all([
-    needed(
-      { what: `listing the files of pull request #${ref.number}`, permission: PR_PERMISSION },
-      () => gh.paginate(gh.rest.pulls.listFiles, params)
-    ),
-    needed(
-      { what: `listing the commits of pull request #${ref.number}`, permission: PR_PERMISSION },
-      () => gh.paginate(gh.rest.pulls.listCommits, params)
-    ),
-    needed(
-      { what: `listing the reviews of pull request #${ref.number}`, permission: PR_PERMISSION },
-      () => gh.paginate(gh.rest.pulls.listReviews, params)
-    )
+    readPages(gh.paginate.iterator(gh.rest.pulls.listFiles, params), need2("files")),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listCommits, params), need2("commits")),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listReviews, params), need2("reviews"))
   ]);
+  requireComplete(rawFiles.length, totals.changedFiles, MAX_FILES, "files", ref.number);
+  requireComplete(rawCommits.length, totals.commits, MAX_COMMITS, "commits", ref.number);
   const files = rawFiles.slice(0, MAX_FILES).map((f, i) => changedFileFromApi(f, `pull request file ${i + 1}`));
   const commits = rawCommits.slice(0, MAX_COMMITS).map((c, i) => commitFromApi(c, `pull request commit ${i + 1}`));
   const reviews = rawReviews.map((r, i) => reviewFromApi(r, `pull request review ${i + 1}`));
@@ -69525,6 +69606,7 @@ var MAX_FILES, MAX_COMMITS, PER_PAGE, PR_PERMISSION;
 var init_pull_request = __esm({
   "src/github/pull-request.ts"() {
     "use strict";
+    init_errors();
     init_github_shapes();
     init_api_errors();
     MAX_FILES = 3e3;

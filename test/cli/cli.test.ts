@@ -135,6 +135,6 @@ describe('the bundled example', () => {
     expect(text).toMatch(/sync plan: Application payments \(grouped by Application, changed by this PR\)/);
     const md = spawnSync(process.execPath, [example, '--format', 'markdown'], { encoding: 'utf8' }).stdout;
     expect(md).toContain('### Sync plan');
-    expect(md).toMatch(/<details><summary>Application `payments`/);
+    expect(md).toMatch(/<details><summary>Application <code>payments<\/code>/);
   });
 });
