@@ -12,6 +12,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 
 /** The Octokit instance the Action uses (REST endpoint methods and pagination included). */
 export type GitHubClient = ReturnType<typeof getOctokit>;
@@ -26,6 +27,12 @@ export interface ClientOptions {
   retries?: number;
   /** Base unit of the retry backoff in milliseconds. Default 1000 (waits of 1 s, 4 s, 9 s). */
   retryDelayMs?: number;
+  /**
+   * Least time between two write requests (POST, PATCH, PUT, DELETE), in milliseconds. Default 1000: the
+   * throttling plugin's own, following GitHub's advice to wait a second between writes to avoid secondary
+   * rate limits. Tests lower it (`GITOPS_GATE_WRITE_INTERVAL_MS`); production never should.
+   */
+  writeIntervalMs?: number;
   /** Longest rate-limit wait, in seconds, the client accepts before giving up. Default 60. */
   maxRateLimitWaitS?: number;
   /** Where the client reports waits (the Action passes `core.info`). */
@@ -64,6 +71,10 @@ export function createGitHubClient(opts: ClientOptions): GitHubClient {
         retryAfterBaseValue: delay,
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit'),
+        // The plugin's write limiter, one request at a time, with the interval asked for (its default: 1000 ms).
+        ...(opts.writeIntervalMs !== undefined && opts.writeIntervalMs !== 1000
+          ? { write: new Bottleneck.Group({ id: 'gitops-gate-write', maxConcurrent: 1, minTime: opts.writeIntervalMs }) }
+          : {}),
       },
     },
     retry,

@@ -3,8 +3,10 @@
  * before evaluation. Every failure is recorded as `{ error }` for that login or team, so the requirement that
  * needs it fails closed with the reason; nothing here throws for an API error.
  */
-import type { Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
-import type { ReviewNeeds } from './needs.js';
+import type { Change, Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
+import type { Policy } from '../policy/types.js';
+import { reviewNeeds, type ReviewNeeds } from './needs.js';
+import { prepareReview } from './prepare.js';
 import type { BreakGlass } from './settings.js';
 
 /**
@@ -143,4 +145,29 @@ export async function gatherBreakGlass(
     }
   }
   return out;
+}
+
+/**
+ * The review policy's pre-pass for a change read from GitHub: CODEOWNERS from the base side
+ * ({@link prepareReview}), then the permissions and team members {@link reviewNeeds} lists, then the
+ * break-glass comments and label events when the policy enables break-glass.
+ * @param api the Action's Octokit (its `request` goes through the retry and throttling plugins)
+ * @param repository `owner/name`
+ * @returns the change with `codeowners`, `directory` and the break-glass facts set, and notes for the
+ * report on facts that could not be read (the requirements needing them fail closed on their own)
+ * @throws whatever the base tree reader throws when CODEOWNERS cannot be read
+ */
+export async function gatherReviewFacts(api: GitHubRequester, repository: string, change: Change, policy: Policy): Promise<{ change: Change; notes: string[] }> {
+  const prepared = await prepareReview(change, policy);
+  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared, policy));
+  const bg = prepared.pr ? await gatherBreakGlass(api, repository, prepared.pr, policy.review.breakGlass) : { notes: [] };
+  return {
+    change: {
+      ...prepared,
+      directory,
+      ...(bg.comments ? { comments: bg.comments } : {}),
+      ...(bg.labelEvents ? { labelEvents: bg.labelEvents } : {}),
+    },
+    notes: bg.notes,
+  };
 }

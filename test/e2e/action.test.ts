@@ -35,6 +35,9 @@ afterEach(async () => {
   expect(fake.problems).toEqual([]);
 });
 
+/** A valid approval: bob, who has write access and took no part in the change, approved the head commit. */
+const APPROVED = { reviews: [['bob', 'APPROVED']] as [string, string][], permissions: { bob: 'write' } };
+
 async function make(opts: Parameters<typeof scenario>[1]): Promise<Scenario> {
   const s = await scenario(fake, opts);
   cleanups.push(() => s.cleanup());
@@ -43,7 +46,7 @@ async function make(opts: Parameters<typeof scenario>[1]): Promise<Scenario> {
 
 describe('the Action on pull_request', () => {
   it('passes a compliant PR: verdict=pass, exit 0, summary and report written', async () => {
-    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, title: 'Raise the wave' });
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, title: 'Raise the wave', ...APPROVED });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -54,13 +57,25 @@ describe('the Action on pull_request', () => {
     // The PR was re-read: the title comes from the API, not from the stale event payload.
     expect(r.summary).toContain('Raise the wave');
     expect(r.summary).not.toContain('stale title');
-    expect(r.report?.verdict).toBe('pass');
-    expect(r.report?.change.headSha).toBe(s.repo.headSha);
+    expect(r.record?.verdict).toBe('pass');
+    expect(r.record?.headSha).toBe(s.repo.headSha);
     expect(r.stdout).not.toContain('::error');
     // The bundle ran on the Node binary the suite was asked to use (Node 24 in CI's second run).
     expect(r.stdout).toContain(`on Node ${execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()}: pull_request (synchronize) on acme/gitops#1`);
-    // The floor: the PR, then files, commits and reviews (one page each); base and policy from git.
-    expect(fake.requests.map((q) => q.operationId).sort()).toEqual(['pulls/get', 'pulls/list-commits', 'pulls/list-files', 'pulls/list-reviews']);
+    // The floor: the PR, then files, commits and reviews (one page each); base and policy from git; the
+    // approver's permission; then publishing: the head re-read, the check run, the comments and the new comment.
+    const ops = fake.requests.map((q) => q.operationId);
+    expect([ops[0], ...ops.slice(1, 4).sort(), ...ops.slice(4)]).toEqual([
+      'pulls/get',
+      'pulls/list-commits', // the three lists are read in parallel
+      'pulls/list-files',
+      'pulls/list-reviews',
+      'repos/get-collaborator-permission-level',
+      'pulls/get',
+      'checks/create',
+      'issues/list-comments',
+      'issues/create-comment',
+    ]);
     expect(fake.calls('pulls/list-files')[0]!.query.per_page).toBe('100');
   });
 
@@ -75,7 +90,7 @@ describe('the Action on pull_request', () => {
     expect(r.summary).toContain(`https://github.test/acme/gitops/blob/${s.repo.headSha}/apps/api/deploy.yaml#L6`);
     expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6,col=\d+::/m);
     expect(r.stdout).toMatch(/^::error::gitops-gate: the change does not pass the policy/m);
-    expect(r.report?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
+    expect(r.record?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
   });
 
   it('escapes Markdown from the PR so it cannot fake or break the summary', async () => {
@@ -97,6 +112,7 @@ describe('the Action on pull_request', () => {
     const s = await make({
       base: { 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
       head: { 'apps/api/deploy.yaml': deployment('api', '5') },
+      ...APPROVED,
     });
     const byDefault = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect([byDefault.code, byDefault.outputs.verdict, byDefault.outputs.errors, byDefault.outputs.warnings]).toEqual([0, 'pass', '0', '1']);
@@ -105,7 +121,7 @@ describe('the Action on pull_request', () => {
     expect([warning.code, warning.outputs.verdict]).toEqual([1, 'fail']);
     expect(warning.stdout).toContain('1 new warning(s)');
 
-    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') }, ...APPROVED });
     const never = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'never' } });
     expect([never.code, never.outputs.verdict, never.outputs.errors]).toEqual([0, 'pass', '1']);
     const bad = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'sometimes' } });
@@ -116,7 +132,7 @@ describe('the Action on pull_request', () => {
   it('reads 250 changed files in three pages of 100', async () => {
     const head: Record<string, string> = {};
     for (let i = 0; i < 250; i++) head[`apps/svc-${String(i).padStart(3, '0')}/deploy.yaml`] = deployment(`svc-${i}`, '"1"');
-    const s = await make({ base: {}, head });
+    const s = await make({ base: {}, head, ...APPROVED });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
     const pages = fake.calls('pulls/list-files').map((q) => [q.query.page ?? '1', q.query.per_page]);
@@ -125,8 +141,8 @@ describe('the Action on pull_request', () => {
       ['2', '100'],
       ['3', '100'],
     ]);
-    expect(r.report?.change.files).toBe(250);
-    expect(r.report?.stats.filesExamined).toBe(250);
+    expect(r.record?.files).toHaveLength(250);
+    expect(r.summary).toMatch(/250 files, 250 resources examined/);
   });
 
   it('reads the base from the contents API when the base commit is not in the clone', async () => {
@@ -134,12 +150,13 @@ describe('the Action on pull_request', () => {
       base: { 'apps/api/deploy.yaml': deployment('api', '5'), 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
       head: { 'apps/api/deploy.yaml': deployment('api', '5') + '# touched\n', 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: off\n' },
       shallow: true,
+      ...APPROVED,
     });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
     // The policy is the base's (warning), not the head's (off); the finding existed at base.
-    expect(r.report?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
-    expect(r.report?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
+    expect(r.record?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
+    expect(r.record?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
     const contents = fake.calls('repos/get-content').map((q) => [decodeURIComponent(q.path.split('/contents/')[1]!), q.query.ref]);
     // The floor: the policy directory's listing answers which policy file exists; one request per base file.
     expect(contents.sort()).toEqual([
@@ -149,7 +166,8 @@ describe('the Action on pull_request', () => {
     ]);
     // The base's file list (PR templates, Application scope) is one git trees request, cached.
     expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
-    expect(fake.requests).toHaveLength(8);
+    // 8 to gather, 1 permission lookup, 4 to publish (head re-read, check run, comments listed, comment created).
+    expect(fake.requests).toHaveLength(13);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {
@@ -162,7 +180,7 @@ describe('the Action on pull_request', () => {
   });
 
   it('recovers from a 502 with a retry', async () => {
-    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, ...APPROVED });
     fake.fault('pulls/list-files', { status: 502, body: { message: 'Server Error' } });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
@@ -213,7 +231,7 @@ describe('the Action on pull_request', () => {
 
 describe('the Action on other events', () => {
   it('evaluates a pull_request_review event', async () => {
-    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, reviews: [['bob', 'APPROVED']] });
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, ...APPROVED });
     const payload = { action: 'submitted', review: { id: 500, state: 'approved', user: { login: 'bob' } }, pull_request: (s.payload() as { pull_request: unknown }).pull_request };
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_review', payload });
     expect(r.code).toBe(0);
