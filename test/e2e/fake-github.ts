@@ -53,6 +53,8 @@ export interface FakePull {
   files: Json[];
   commits: Json[];
   reviews: Json[];
+  /** Issue events (`labeled`, `unlabeled`, ...) as `GET /repos/{o}/{r}/issues/{n}/events` lists them. */
+  events?: Json[];
 }
 
 /** What a handler returns. */
@@ -469,6 +471,10 @@ export class FakeGitHub {
           this.comments.filter((c) => (c.issue_url as string).endsWith(`/issues/${n}`)),
           ctx,
         );
+      }
+      case 'issues/list-events': {
+        const p = this.pullOf(ctx);
+        return p ? this.page(p.events ?? [], ctx) : this.notFound();
       }
       case 'issues/create-comment': {
         if (!this.pullOf(ctx)) return this.notFound();
