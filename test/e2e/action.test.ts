@@ -2,47 +2,18 @@
  * End-to-end tests of the bundled Action: dist/index.js runs as a child process with the runner's
  * environment against the OpenAPI-checked fake GitHub API, in a real git checkout.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeGitHub } from './fake-github.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { ensureBuilt, NODE, runAction, scenario, type Scenario } from './harness.js';
+import { deployment, APPROVED } from './fixtures.js';
+import { e2eSuite, NODE, runAction } from './harness.js';
 
-function deployment(name: string, wave: string): string {
-  return [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    `  name: ${name}`,
-    '  annotations:',
-    `    argocd.argoproj.io/sync-wave: ${wave}`,
-    'spec:',
-    '  replicas: 1',
-    '',
-  ].join('\n');
-}
-
-let fake: FakeGitHub;
-const cleanups: (() => void)[] = [];
-
-beforeAll(() => ensureBuilt());
-beforeEach(async () => {
-  fake = await FakeGitHub.start();
+const suite = e2eSuite();
+const make = suite.make;
+// Each test gets a fresh fake; the tests below read it as `fake`.
+let fake = suite.fake;
+beforeEach(() => {
+  fake = suite.fake;
 });
-afterEach(async () => {
-  await fake.close();
-  while (cleanups.length) cleanups.pop()!();
-  // Every request and every response must match GitHub's OpenAPI description.
-  expect(fake.problems).toEqual([]);
-});
-
-/** A valid approval: bob, who has write access and took no part in the change, approved the head commit. */
-const APPROVED = { reviews: [['bob', 'APPROVED']] as [string, string][], permissions: { bob: 'write' } };
-
-async function make(opts: Parameters<typeof scenario>[1]): Promise<Scenario> {
-  const s = await scenario(fake, opts);
-  cleanups.push(() => s.cleanup());
-  return s;
-}
 
 describe('the Action on pull_request', () => {
   it('passes a compliant PR: verdict=pass, exit 0, summary and report written', async () => {

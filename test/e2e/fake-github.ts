@@ -55,6 +55,8 @@ export interface FakePull {
   reviews: Json[];
   /** Issue events (`labeled`, `unlabeled`, ...) as `GET /repos/{o}/{r}/issues/{n}/events` lists them. */
   events?: Json[];
+  /** Someone pushes while the gate runs: after this many reads of the PR, its head is `sha`. */
+  pushAfterReads?: { reads: number; sha: string };
 }
 
 /** What a handler returns. */
@@ -399,7 +401,12 @@ export class FakeGitHub {
     switch (operationId) {
       case 'pulls/get': {
         const p = this.pullOf(ctx);
-        return p ? { status: 200, body: p.pull } : this.notFound();
+        if (!p) return this.notFound();
+        if (p.pushAfterReads && --p.pushAfterReads.reads < 0) {
+          p.pull = merge(p.pull, { head: { sha: p.pushAfterReads.sha } });
+          delete p.pushAfterReads;
+        }
+        return { status: 200, body: p.pull };
       }
       case 'pulls/list-files': {
         const p = this.pullOf(ctx);

@@ -14,7 +14,8 @@ import { parse } from 'yaml';
 import type { AuditRecord } from '../../src/report/audit-record.js';
 import { changedFiles, commitsBetween } from '../../src/sources/git.js';
 import { git, makeRepo, type Files, type TestRepo } from '../helpers/git-repo.js';
-import { fixture, simpleUser, type FakeGitHub, type FakePull } from './fake-github.js';
+import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { FakeGitHub, fixture, simpleUser, type FakePull } from './fake-github.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -265,6 +266,42 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
     cleanup: () => {
       repo.cleanup();
       if (cloneDir) rmSync(cloneDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test file's fake GitHub and scenario maker, with the hooks every e2e file needs. */
+export interface E2eSuite {
+  /** The current test's fake (a new one per test). */
+  readonly fake: FakeGitHub;
+  /** Builds a scenario on the current fake, cleaned up after the test. */
+  make(opts: ScenarioOptions): Promise<Scenario>;
+}
+
+/**
+ * Registers the hooks of an e2e test file: build dist/ once, a fresh fake per test, and after each test
+ * the fake's contract check (every request and response must match GitHub's OpenAPI description).
+ */
+export function e2eSuite(): E2eSuite {
+  let current: FakeGitHub | undefined;
+  const cleanups: (() => void)[] = [];
+  beforeAll(() => ensureBuilt());
+  beforeEach(async () => {
+    current = await FakeGitHub.start();
+  });
+  afterEach(async () => {
+    await current!.close();
+    while (cleanups.length) cleanups.pop()!();
+    expect(current!.problems).toEqual([]);
+  });
+  return {
+    get fake() {
+      return current!;
+    },
+    async make(opts) {
+      const s = await scenario(current!, opts);
+      cleanups.push(() => s.cleanup());
+      return s;
     },
   };
 }
