@@ -107,6 +107,20 @@ describe('the review policy in the Action (default policy)', () => {
     expect(suite.fake.calls('teams/list-members-in-org').map((q) => [q.path, q.status])).toEqual([['/orgs/acme/teams/sre/members', 404]]);
   });
 
+  it('fails when the approver pushed the head commit last (the sender of a synchronize event for the current head)', async () => {
+    const s = await suite.make({ ...files, reviews: [['bob', 'APPROVED']], permissions: { bob: 'write' } });
+    const event = (headSha: string) => {
+      const p = s.payload('synchronize') as { pull_request: { head: object } };
+      return { ...p, sender: simpleUser('bob'), pull_request: { ...p.pull_request, head: { ...p.pull_request.head, sha: headSha } } };
+    };
+    const pushed = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: event(s.repo.headSha) });
+    expectBlocked(pushed, 'pushed the head commit last');
+    // An event about an older head says nothing about who pushed the current one: unknown, and the summary says so.
+    const older = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: event(s.repo.baseSha) });
+    expect([older.code, older.outputs.verdict]).toEqual([0, 'pass']);
+    expect(older.summary).toContain('Who pushed the head commit last is unknown for this run');
+  });
+
   it('honours a break-glass label applied by a listed user, reading who applied it from the issue events', async () => {
     const policy = ['version: 1', 'review:', '  breakGlass:', '    users: ["oncall"]', ''].join('\n');
     const s = await suite.make({ ...files, base: { ...files.base, 'policies/gitops-gate.yaml': policy }, labels: ['break-glass'] });
