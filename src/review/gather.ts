@@ -3,19 +3,15 @@
  * before evaluation. Every failure is recorded as `{ error }` for that login or team, so the requirement that
  * needs it fails closed with the reason; nothing here throws for an API error.
  */
+import { httpStatus } from '../github/api-errors.js';
+import type { GitHubRequester } from '../github/requester.js';
 import type { Change, Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
 import type { Policy } from '../policy/types.js';
 import { reviewNeeds, type ReviewNeeds } from './needs.js';
 import { prepareReview } from './prepare.js';
 import type { BreakGlass } from './settings.js';
 
-/**
- * The slice of Octokit this module uses: `octokit.request(route, params)`. Resolves with `{ data, status }`
- * for 2xx; rejects with an error carrying `.status` (Octokit's RequestError) otherwise.
- */
-export interface GitHubRequester {
-  request(route: string, params: Record<string, unknown>): Promise<{ data: unknown; status: number }>;
-}
+export type { GitHubRequester } from '../github/requester.js';
 
 /** What GitHub answers when the token cannot read a team: 404, never 403 (so 404 must not mean "not a member"). */
 export const TEAM_TOKEN_ERROR =
@@ -23,13 +19,8 @@ export const TEAM_TOKEN_ERROR =
 
 const PERMISSIONS = new Set<Permission>(['none', 'read', 'triage', 'write', 'maintain', 'admin']);
 
-function statusOf(e: unknown): number | undefined {
-  const s = (e as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : undefined;
-}
-
 function describe(e: unknown): string {
-  const status = statusOf(e);
+  const status = httpStatus(e);
   const msg = e instanceof Error ? e.message : String(e);
   return status ? `GitHub answered ${status}: ${msg}` : msg;
 }
@@ -76,7 +67,7 @@ export async function lookUpTeam(api: GitHubRequester, team: string): Promise<st
     return list.flatMap((m) => (str(obj(m).login) ? [(obj(m).login as string).toLowerCase()] : []));
   } catch (e) {
     // 404 also answers a misspelt team slug; either way the membership is unknown, never "not a member".
-    if (statusOf(e) === 404) return { error: TEAM_TOKEN_ERROR };
+    if (httpStatus(e) === 404) return { error: TEAM_TOKEN_ERROR };
     return { error: `cannot read the members of @${team}: ${describe(e)}` };
   }
 }

@@ -27,7 +27,7 @@ function fakeApi(routes: Record<string, (p: Record<string, unknown>) => unknown>
       calls.push(`${route} ${JSON.stringify(params)}`);
       const handler = routes[route];
       if (!handler) throw new HttpError(404, 'Not Found');
-      return { data: handler(params), status: 200 };
+      return { data: handler(params ?? {}), status: 200 };
     },
   };
 }
