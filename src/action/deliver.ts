@@ -82,16 +82,14 @@ export function newCounts(report: Report): { errors: number; warnings: number } 
   return { errors: n.filter((f) => f.severity === 'error').length, warnings: n.filter((f) => f.severity === 'warning').length };
 }
 
-/** Where the run's files go, and what goes in them. */
-export interface Delivery {
+/** The run's files: where they go and what goes in them. */
+export interface RunFiles {
   /** Absolute path of the audit record (`report-file`). */
   reportFile: string;
   /** The audit record to write there (see src/report/audit-record.ts). */
   record: AuditRecord;
   /** Absolute path of the SARIF log (`sarif-file`), when asked for. */
   sarifFile?: string;
-  /** What publishing did, for the job summary's "Publishing" section. */
-  publishing?: Pick<PublishOutcome, 'stale' | 'warnings'>;
 }
 
 async function writeText(path: string, text: string): Promise<void> {
@@ -100,15 +98,23 @@ async function writeText(path: string, text: string): Promise<void> {
 }
 
 /**
- * Delivers a report: annotations, the audit record (and SARIF) files, outputs, the job summary, and the
- * job's result by `fail-on` (the report's verdict already applies it). Publishing's refusals only add
- * to the summary: they never change the verdict.
+ * Writes the audit record and the SARIF log, creating their directories. Called before publishing, so a
+ * file that cannot be written fails the run before anything reaches the pull request.
+ * @throws the file system's error (the Action then fails closed)
  */
-export async function deliver(report: Report, d: Delivery): Promise<void> {
+export async function writeRunFiles(report: Report, files: RunFiles): Promise<void> {
+  await writeText(files.reportFile, auditRecordJson(files.record));
+  if (files.sarifFile) await writeText(files.sarifFile, JSON.stringify(renderSarif(report), null, 2) + '\n');
+}
+
+/**
+ * Delivers a report: annotations, outputs (the files' paths: see {@link writeRunFiles}), the job summary,
+ * and the job's result by `fail-on` (the report's verdict already applies it). Publishing's refusals only
+ * add to the summary: they never change the verdict.
+ */
+export async function deliver(report: Report, d: Omit<RunFiles, 'record'> & { publishing?: Pick<PublishOutcome, 'stale' | 'warnings'> }): Promise<void> {
   const plan = planAnnotations(report);
   annotate(plan);
-  await writeText(d.reportFile, auditRecordJson(d.record));
-  if (d.sarifFile) await writeText(d.sarifFile, JSON.stringify(renderSarif(report), null, 2) + '\n');
   const counts = newCounts(report);
   core.setOutput('verdict', report.verdict);
   core.setOutput('errors', counts.errors);

@@ -15,7 +15,7 @@ import { publishToPullRequest } from '../publish/publish.js';
 import { buildAuditRecord, runContextFromEnv } from '../report/audit-record.js';
 import { gatherReviewFacts } from '../review/gather.js';
 import { VERSION } from '../version.js';
-import { deliver, deliverFailure } from './deliver.js';
+import { deliver, deliverFailure, writeRunFiles } from './deliver.js';
 import { readEventTarget } from './event.js';
 import { readSettings } from './inputs.js';
 
@@ -68,6 +68,12 @@ export async function run(): Promise<void> {
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
     report.notes.push(...facts.notes);
 
+    const files = {
+      reportFile: settings.reportFile,
+      ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}),
+    };
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, runContextFromEnv()) });
+
     // Publishing is best effort: fork PRs get a read-only token, and `deliver` carries the verdict
     // (exit code, outputs, job summary, audit record) whatever GitHub refused.
     const url = runUrl();
@@ -83,12 +89,7 @@ export async function run(): Promise<void> {
     for (const line of publishing.info) core.info(`publish: ${line}`);
     for (const warning of publishing.warnings) core.warning(warning);
 
-    await deliver(report, {
-      reportFile: settings.reportFile,
-      record: buildAuditRecord(report, change, runContextFromEnv()),
-      ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}),
-      publishing,
-    });
+    await deliver(report, { ...files, publishing });
   } catch (err) {
     // A bug, not a user error: the stack goes to the log for the bug report.
     if (!(err instanceof GateError) && err instanceof Error && err.stack) core.info(err.stack);

@@ -85,6 +85,16 @@ describe('publishing from the Action', () => {
     expect(record.approvals).toEqual([expect.objectContaining({ reviewer: 'bob', commit: s.repo.headSha, onHead: true, counted: true })]);
   });
 
+  it('fails closed, publishing nothing, when the audit record cannot be written', async () => {
+    const s = await suite.make(compliant);
+    // A path under a regular file: the directory cannot be created.
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'report-file': 'apps/api/deploy.yaml/audit.json' } });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.summary).toContain('fails closed');
+    expect(suite.fake.calls('checks/create')).toEqual([]);
+    expect(suite.fake.calls('issues/create-comment')).toEqual([]);
+  });
+
   it('publishes nothing stale when the head moves during the run, and says so', async () => {
     const s = await suite.make(compliant);
     suite.fake.pulls.get(1)!.pushAfterReads = { reads: 1, sha: 'd'.repeat(40) };
