@@ -9,7 +9,8 @@ if (!existsSync(workerFile)) {
   process.stderr.write('dist/health-worker.js is missing: run `npm run build` first\n');
   process.exit(2);
 }
-const cases = Number(process.argv[2] ?? 2000);
+// Usage: node bench/health.mjs [CASES]; other arguments (such as bench/run.mjs's --repo DIR) are ignored.
+const cases = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000);
 
 // A script of the size and shape of ArgoCD's built-in checks (conditions, counters, string functions).
 const script = `
@@ -73,3 +74,4 @@ process.stdout.write(
   `health checks: ${cases} cases in ${total.toFixed(0)} ms: ${(total / cases).toFixed(3)} ms/case ` +
     `(first run incl. worker and WebAssembly start: ${init.toFixed(0)} ms); results ${JSON.stringify(counts)}\n`,
 );
+process.stdout.write(JSON.stringify({ cases, msPerCase: total / cases, firstRunMs: init, results: counts }) + '\n');

@@ -56,13 +56,13 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isMap5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
-    function isCollection(node2) {
+    function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case MAP:
@@ -82,7 +82,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar4(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar5(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -91,13 +91,13 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isAlias = isAlias3;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
-    exports.isPair = isPair4;
-    exports.isScalar = isScalar4;
+    exports.isPair = isPair3;
+    exports.isScalar = isScalar5;
     exports.isSeq = isSeq2;
   }
 });
@@ -2028,7 +2028,7 @@ var require_YAMLMap = __commonJS({
     var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
-    function findPair(items, key2) {
+    function findPair2(items, key2) {
       const k = identity2.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity2.isPair(it)) {
@@ -2089,7 +2089,7 @@ var require_YAMLMap = __commonJS({
           _pair = new Pair.Pair(pair2, pair2?.value);
         } else
           _pair = new Pair.Pair(pair2.key, pair2.value);
-        const prev = findPair(this.items, _pair.key);
+        const prev = findPair2(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
           if (!overwrite)
@@ -2109,19 +2109,19 @@ var require_YAMLMap = __commonJS({
         }
       }
       delete(key2) {
-        const it = findPair(this.items, key2);
+        const it = findPair2(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
       get(key2, keepScalar) {
-        const it = findPair(this.items, key2);
+        const it = findPair2(this.items, key2);
         const node2 = it?.value;
         return (!keepScalar && identity2.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key2) {
-        return !!findPair(this.items, key2);
+        return !!findPair2(this.items, key2);
       }
       set(key2, value) {
         this.add(new Pair.Pair(key2, value), true);
@@ -2158,7 +2158,7 @@ var require_YAMLMap = __commonJS({
       }
     };
     exports.YAMLMap = YAMLMap;
-    exports.findPair = findPair;
+    exports.findPair = findPair2;
   }
 });
 
@@ -4206,9 +4206,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4244,7 +4244,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
               key2,
               // checked by containsNewline()
@@ -4284,7 +4284,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep2 && !props.found) {
+        if (!isMap5 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4307,7 +4307,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4339,7 +4339,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4355,7 +4355,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -5641,8 +5641,8 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isCollection2 = (token) => !!token && "items" in token;
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5725,8 +5725,8 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar4;
+    exports.isCollection = isCollection2;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -24670,7 +24670,166 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // src/manifests/yaml-doc.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/manifests/yaml-guard.ts
 var import_yaml = __toESM(require_dist(), 1);
+var SAFE_PARSE_DEPTH = 400;
+var BLOCK_SCALAR_HEADER = /(?:^|[\s:-])[|>][0-9+-]*\s*(?:#.*)?$/;
+function nestingExcess(text4, cap2) {
+  if (quickBound(text4) <= cap2) return void 0;
+  const indents = [];
+  let flow3 = 0;
+  let quote2 = "";
+  let blockScalarIndent = -1;
+  let lineNo = 0;
+  let start = 0;
+  while (start <= text4.length) {
+    let end = start;
+    while (end < text4.length && text4.charCodeAt(end) !== 10 && text4.charCodeAt(end) !== 13) end++;
+    lineNo++;
+    const line2 = text4.slice(start, end);
+    start = end + (text4.charCodeAt(end) === 13 && text4.charCodeAt(end + 1) === 10 ? 2 : 1);
+    let i = 0;
+    while (i < line2.length && line2[i] === " ") i++;
+    const blank = i >= line2.length || line2[i] === "#";
+    if (blockScalarIndent >= 0) {
+      if (blank || i > blockScalarIndent) continue;
+      blockScalarIndent = -1;
+    }
+    if (quote2 === "" && flow3 === 0) {
+      if (blank) continue;
+      if (line2.startsWith("---") || line2.startsWith("...")) {
+        indents.length = 0;
+        continue;
+      }
+      while (indents.length && indents[indents.length - 1] >= i) indents.pop();
+      indents.push(i);
+    }
+    let depth = flow3 + 2 * indents.length;
+    let valueStart = flow3 === 0;
+    for (; i < line2.length; i++) {
+      const c = line2[i];
+      if (quote2) {
+        if (c === quote2) {
+          if (quote2 === "'" && line2[i + 1] === "'") i++;
+          else quote2 = "";
+        } else if (c === "\\" && quote2 === '"') i++;
+        continue;
+      }
+      const prev = i > 0 ? line2[i - 1] : " ";
+      const spaced = prev === " " || prev === "	";
+      if (c === "#" && spaced) break;
+      const indicator = (line2[i + 1] === " " || i + 1 === line2.length) && flow3 === 0;
+      if (indicator && c === ":") {
+        valueStart = true;
+        continue;
+      }
+      if (indicator && valueStart && (c === "-" || c === "?")) {
+        depth++;
+        continue;
+      }
+      if (c === " " || c === "	") continue;
+      const tokenStart = flow3 > 0 ? spaced || "[{,:".includes(prev) : valueStart;
+      if ((c === '"' || c === "'") && tokenStart) quote2 = c;
+      else if ((c === "[" || c === "{") && (flow3 > 0 || valueStart)) {
+        flow3++;
+        depth++;
+      } else if ((c === "]" || c === "}") && flow3 > 0) flow3--;
+      if (depth > cap2) return { bound: depth, line: lineNo };
+      if (flow3 === 0) valueStart = false;
+    }
+    if (depth > cap2) return { bound: depth, line: lineNo };
+    if (flow3 === 0 && quote2 === "" && BLOCK_SCALAR_HEADER.test(line2.trimEnd())) blockScalarIndent = indents[indents.length - 1] ?? 0;
+  }
+  return void 0;
+}
+function quickBound(text4) {
+  let n = 2;
+  for (let i = 0; i < text4.length; i++) {
+    const c = text4.charCodeAt(i);
+    if (c === 10 || c === 13) n += 2;
+    else if (c === 91 || c === 123 || c === 45 || c === 63) n++;
+  }
+  return n;
+}
+function offsetOf(node2, fallback) {
+  return node2?.range?.[0] ?? fallback;
+}
+function describeKey(key2, doc) {
+  if ((0, import_yaml.isMap)(key2)) return "a mapping";
+  if ((0, import_yaml.isCollection)(key2)) return "a sequence";
+  if ((0, import_yaml.isAlias)(key2)) return `the alias *${key2.source}, which names ${(0, import_yaml.isMap)(key2.resolve(doc)) ? "a mapping" : (0, import_yaml.isCollection)(key2.resolve(doc)) ? "a sequence" : "null or nothing"}`;
+  return "null";
+}
+function inspectDoc(doc, maxDepth) {
+  const issues = [];
+  const height = /* @__PURE__ */ new Map();
+  const open = /* @__PURE__ */ new Set();
+  const docStart = doc.range[0];
+  const root = doc.contents;
+  const stack = [{ n: root, expanded: false }];
+  const heightOf = (n) => (0, import_yaml.isAlias)(n) ? height.get(n.resolve(doc)) ?? 0 : height.get(n) ?? 0;
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const n = top.n;
+    if ((0, import_yaml.isAlias)(n)) {
+      stack.pop();
+      const target = n.resolve(doc);
+      if (!target) issues.push({ kind: "yaml-syntax", message: `alias *${n.source} names no anchor set before it in this document (anchors do not cross "---")`, offset: offsetOf(n, docStart) });
+      else if (open.has(target)) issues.push({ kind: "yaml-syntax", message: `alias *${n.source} is inside the node its anchor names (a value cannot contain itself)`, offset: offsetOf(n, docStart) });
+      continue;
+    }
+    if (!(0, import_yaml.isCollection)(n)) {
+      stack.pop();
+      continue;
+    }
+    const children = [];
+    for (const it of n.items) {
+      if ((0, import_yaml.isPair)(it)) {
+        const k = it.key;
+        const resolved = (0, import_yaml.isAlias)(k) ? k.resolve(doc) : k;
+        if (!top.expanded && ((0, import_yaml.isCollection)(resolved) || resolved === null || resolved === void 0 || (0, import_yaml.isScalar)(resolved) && resolved.value === null)) {
+          issues.push({ kind: "yaml-unsupported-key", message: `mapping key is ${describeKey(k, doc)}: Kubernetes accepts only string, number and boolean keys`, offset: offsetOf(k, offsetOf(it.value, offsetOf(n, docStart))) });
+        }
+        children.push(k, it.value);
+      } else children.push(it);
+    }
+    if (!top.expanded) {
+      top.expanded = true;
+      open.add(n);
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i];
+        if (c !== null && c !== void 0 && !height.has(c)) stack.push({ n: c, expanded: false });
+      }
+      continue;
+    }
+    stack.pop();
+    open.delete(n);
+    let h = 0;
+    for (const c of children) h = Math.max(h, heightOf(c));
+    height.set(n, h + 1);
+    if (issues.length) return issues;
+  }
+  if (issues.length) return issues;
+  const total = heightOf(root);
+  if (total > maxDepth) {
+    let n = root;
+    for (let d = 1; d < maxDepth && n; d++) {
+      if ((0, import_yaml.isAlias)(n)) n = n.resolve(doc);
+      if (!(0, import_yaml.isCollection)(n)) break;
+      let best;
+      for (const it of n.items) {
+        for (const c of (0, import_yaml.isPair)(it) ? [it.key, it.value] : [it]) if (best === void 0 || heightOf(c) > heightOf(best)) best = c;
+      }
+      n = best;
+    }
+    issues.push({ kind: "yaml-limit", message: `nesting is ${total} levels deep (aliases expanded), over the limit of ${maxDepth} (policy manifests.limits.maxDepth)`, offset: offsetOf(n, docStart) });
+  }
+  return issues;
+}
+
+// src/manifests/yaml-doc.ts
 var DEFAULT_YAML_LIMITS = {
   maxFileBytes: 8 * 1024 * 1024,
   maxDocuments: 1e4,
@@ -24709,18 +24868,26 @@ function parseYamlFile(bytes, limits = DEFAULT_YAML_LIMITS) {
       problems: [{ kind: "yaml-not-text", message: "file is not UTF-8 text (binary content or invalid UTF-8)", line: 1, column: 1 }]
     };
   }
-  return parseYamlText(text4, limits);
+  return { ...parseYamlText(text4, limits), text: text4 };
 }
 function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
-  const lineCounter = new import_yaml.LineCounter();
+  const lineCounter = new import_yaml2.LineCounter();
   const problems = [];
   const at3 = (offset) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const cap2 = Math.min(limits.maxDepth, SAFE_PARSE_DEPTH);
+  const excess = nestingExcess(text4, SAFE_PARSE_DEPTH);
+  if (excess) {
+    return {
+      docs: [],
+      problems: [{ kind: "yaml-limit", message: `nesting goes deeper than ${SAFE_PARSE_DEPTH} levels, more than the gate parses (policy manifests.limits.maxDepth is ${limits.maxDepth})`, line: excess.line, column: 1 }]
+    };
+  }
   let parsed;
   try {
-    parsed = (0, import_yaml.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+    parsed = (0, import_yaml2.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   } catch (err) {
     return { docs: [], problems: [{ kind: "yaml-limit", message: `YAML could not be parsed: ${err.message}`, line: 1, column: 1 }] };
   }
@@ -24738,7 +24905,8 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
       broken = true;
       const pos = at3(e.pos[0]);
       problems.push({
-        kind: e.code === "DUPLICATE_KEY" ? "yaml-duplicate-key" : "yaml-syntax",
+        // The parser turns a stack overflow into an error of its own; that is a limit, not a syntax error.
+        kind: e.code === "DUPLICATE_KEY" ? "yaml-duplicate-key" : /call stack/i.test(e.message) ? "yaml-limit" : "yaml-syntax",
         message: firstLine(e.message),
         ...pos
       });
@@ -24748,16 +24916,17 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
     }
     let value;
     if (!broken) {
-      const depth = nodeDepth(doc.contents, limits.maxDepth + 1);
-      if (depth > limits.maxDepth) {
+      const issues = inspectDoc(doc, cap2);
+      for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at3(issue.offset) });
+      if (issues.length) {
         broken = true;
-        problems.push({ kind: "yaml-limit", message: `nesting deeper than ${limits.maxDepth} levels`, ...at3(doc.range[0]) });
       } else {
         try {
           value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
         } catch (err) {
           broken = true;
-          problems.push({ kind: "yaml-limit", message: `YAML could not be expanded: ${firstLine(err.message)}`, ...at3(doc.range[0]) });
+          const message = firstLine(err.message);
+          problems.push({ kind: /merge/i.test(message) ? "yaml-syntax" : "yaml-limit", message: `YAML could not be expanded: ${message}`, ...at3(doc.range[0]) });
         }
       }
     }
@@ -24783,37 +24952,42 @@ function firstLine(s) {
   const i = s.indexOf("\n");
   return i < 0 ? s : s.slice(0, i);
 }
-function nodeDepth(node2, cap2) {
-  let max = 0;
-  const stack = [{ n: node2, d: 0 }];
-  while (stack.length) {
-    const { n, d } = stack.pop();
-    if (d > max) max = d;
-    if (max >= cap2) return max;
-    if ((0, import_yaml.isMap)(n)) for (const it of n.items) stack.push({ n: it.value, d: d + 1 });
-    else if ((0, import_yaml.isSeq)(n)) for (const it of n.items) stack.push({ n: it, d: d + 1 });
-  }
-  return max;
-}
 function keyOf(pair2) {
   const k = pair2.key;
-  return (0, import_yaml.isScalar)(k) ? k.value : k;
+  return (0, import_yaml2.isScalar)(k) ? k.value : k;
+}
+function isMergePair(pair2) {
+  const k = keyOf(pair2);
+  return typeof k === "symbol" && k.description === "<<";
+}
+function findPair(doc, map, seg, seen = /* @__PURE__ */ new Set()) {
+  if (!(0, import_yaml2.isMap)(map) || seen.has(map)) return void 0;
+  seen.add(map);
+  const items = map.items;
+  const own3 = items.find((p) => !isMergePair(p) && String(keyOf(p)) === String(seg));
+  if (own3) return own3;
+  for (const merge of items.filter(isMergePair)) {
+    const value = (0, import_yaml2.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
+    const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((it) => (0, import_yaml2.isAlias)(it) ? it.resolve(doc) : it) : [value];
+    for (const src of sources) {
+      const found = findPair(doc, src, seg, seen);
+      if (found) return found;
+    }
+  }
+  return void 0;
 }
 function pairAt(doc, path3) {
   if (path3.length === 0) return void 0;
-  const parent = nodeAt(doc, path3.slice(0, -1));
-  const last = path3[path3.length - 1];
-  if (!(0, import_yaml.isMap)(parent)) return void 0;
-  return parent.items.find((p) => (0, import_yaml.isPair)(p) && String(keyOf(p)) === String(last));
+  return findPair(doc, nodeAt(doc, path3.slice(0, -1)), path3[path3.length - 1]);
 }
 function nodeAt(doc, path3) {
   let cur = doc.contents;
   for (const seg of path3) {
-    if ((0, import_yaml.isMap)(cur)) {
-      const pair2 = cur.items.find((p) => String(keyOf(p)) === String(seg));
+    if ((0, import_yaml2.isMap)(cur)) {
+      const pair2 = findPair(doc, cur, seg);
       if (!pair2) return void 0;
       cur = pair2.value;
-    } else if ((0, import_yaml.isSeq)(cur) && typeof seg === "number") {
+    } else if ((0, import_yaml2.isSeq)(cur) && typeof seg === "number") {
       cur = cur.items[seg];
     } else {
       return void 0;
@@ -24830,7 +25004,7 @@ function nearestNode(doc, path3) {
 }
 
 // src/manifests/resource.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 function groupKind(r) {
   return r.group ? `${r.group}/${r.kind}` : r.kind;
 }
@@ -24845,22 +25019,31 @@ function splitApiVersion(apiVersion) {
 function isRecord(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+function plainAt(value, path3) {
+  let cur = value;
+  for (const seg of path3) cur = isRecord(cur) || Array.isArray(cur) ? cur[seg] : void 0;
+  return cur;
+}
+function sourceText(node2, value) {
+  if ((0, import_yaml3.isScalar)(node2) && node2.source !== void 0) return String(node2.source);
+  if (value === null || value === void 0) return "";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
 function readMeta(doc, at3) {
   const out = /* @__PURE__ */ new Map();
-  const node2 = doc.node(at3);
-  if (!(0, import_yaml2.isMap)(node2)) return out;
-  for (const pair2 of node2.items) {
-    if (!(0, import_yaml2.isPair)(pair2)) continue;
-    const k = pair2.key;
-    const key2 = (0, import_yaml2.isScalar)(k) ? String(k.value) : String(k);
-    const v = pair2.value;
-    const value = (0, import_yaml2.isScalar)(v) ? v.value : v === null ? null : v.toJSON?.();
-    const source = (0, import_yaml2.isScalar)(v) && v.source !== void 0 ? String(v.source) : v === null ? "" : String(value);
+  const plain = plainAt(doc.value, at3);
+  if (!(0, import_yaml3.isMap)(doc.node(at3)) || !isRecord(plain)) return out;
+  for (const key2 of Object.keys(plain)) {
+    const value = plain[key2];
     out.set(key2, {
       key: key2,
       value,
-      isString: (0, import_yaml2.isScalar)(v) && typeof v.value === "string",
-      source,
+      isString: typeof value === "string",
+      source: sourceText(doc.node([...at3, key2]), value),
       keyPos: doc.keyPos([...at3, key2]),
       valuePos: doc.pos([...at3, key2])
     });
@@ -24934,16 +25117,16 @@ function fileRole(path3, text4, hasFile) {
     const chart = chartDir ? `${chartDir}/Chart.yaml` : "Chart.yaml";
     if (hasFile?.(chart)) return "template";
   }
-  if (text4 !== void 0 && text4.includes("{{")) return "template";
+  if (text4 !== void 0 && (text4.includes("{{") || text4.includes("{%"))) return "template";
   return "manifest";
 }
 function readManifestFile(path3, bytes, limits, hasFile) {
   const parsed = parseYamlFile(bytes, limits);
-  const text4 = parsed.problems.some((p) => p.kind === "yaml-not-text") ? void 0 : new TextDecoder().decode(bytes);
+  const text4 = parsed.text;
   const role = fileRole(path3, text4, hasFile);
   if (role === "template") {
     const inChart = fileRole(path3, void 0, hasFile) === "template";
-    const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key");
+    const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
     if (inChart || broken) {
       return {
         path: path3,
@@ -24952,7 +25135,7 @@ function readManifestFile(path3, bytes, limits, hasFile) {
         docs: [],
         problems: parsed.problems.filter((p) => p.kind === "yaml-limit" || p.kind === "yaml-not-text"),
         resources: [],
-        notEvaluated: inChart ? "Helm chart template: only its rendered output is applied, and rendering is outside the gate" : "templated text ({{ ... }}) that is not valid YAML until rendered"
+        notEvaluated: inChart ? "Helm chart template: only its rendered output is applied, and rendering is outside the gate" : "templated text ({{ ... }} or {% ... %}) that is not valid YAML until rendered"
       };
     }
   }
@@ -25787,12 +25970,19 @@ var yamlCheck = {
       defaultSeverity: "error",
       reference: 'gitops-gate policy manifests.limits; YAML alias expansion ("billion laughs") guard'
     },
+    {
+      id: "yaml-unsupported-key",
+      area: "manifests",
+      title: "mapping keys must be strings, numbers or booleans",
+      defaultSeverity: "error",
+      reference: 'sigs.k8s.io/yaml (yaml.go, convertToJSONableObject) converts YAML to JSON and fails with "unsupported map key" on null and collection keys; go-yaml v2 rejects collection keys'
+    },
     { id: "yaml-not-text", area: "manifests", title: "manifest files must be UTF-8 text", defaultSeverity: "error", reference: "Kubernetes manifests are UTF-8 YAML or JSON" }
   ],
   side(ctx) {
     for (const f of ctx.snapshot.files) {
       for (const p of f.problems) {
-        const fix = p.kind === "yaml-duplicate-key" ? "Merge the two entries into one key; keep every value you need." : p.kind === "yaml-limit" ? "Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate." : p.kind === "yaml-not-text" ? "Remove the binary file, or exclude its path in the policy (manifests.exclude)." : "Fix the YAML syntax at this line.";
+        const fix = p.kind === "yaml-duplicate-key" ? "Merge the two entries into one key; keep every value you need." : p.kind === "yaml-limit" ? "Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate." : p.kind === "yaml-not-text" ? "Remove the binary file, or exclude its path in the policy (manifests.exclude)." : p.kind === "yaml-unsupported-key" ? "Write the key as a plain string (quote it if it looks like null, a list or a mapping)." : "Fix the YAML syntax at this line.";
         ctx.report(p.kind, { file: f.path, pos: { line: p.line, column: p.column }, message: `${f.path}: ${p.message}`, fix, key: p.message });
       }
     }
@@ -25838,10 +26028,18 @@ var HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PreDelete"
 function splitCsv(value) {
   const out = [];
   for (const part of value.split(",")) {
-    const item = part.trim();
+    const item = goTrimSpace(part);
     if (item && !out.includes(item)) out.push(item);
   }
   return out;
+}
+var GO_SPACE = "	\n\v\f\r \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
+function goTrimSpace(s) {
+  let a = 0;
+  let b = s.length;
+  while (a < b && GO_SPACE.includes(s[a])) a++;
+  while (b > a && GO_SPACE.includes(s[b - 1])) b--;
+  return s.slice(a, b);
 }
 var INT64_MAX = 9223372036854775807n;
 var INT64_MIN = -9223372036854775808n;
@@ -26258,7 +26456,7 @@ function syncRule(id, title, defaultSeverity, reference) {
 }
 
 // src/health/builtin.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/health/builtin-health-checks.yaml
 var builtin_health_checks_default = `# Group/Kinds that ArgoCD v3.6.0 (argoproj/argo-cd commit 37ee0097) checks with a built-in health check.
@@ -26526,7 +26724,7 @@ lua:
 `;
 
 // src/health/builtin.ts
-var data = (0, import_yaml3.parse)(builtin_health_checks_default);
+var data = (0, import_yaml4.parse)(builtin_health_checks_default);
 var BUILTIN_ARGOCD_VERSION = data.argocdVersion;
 var BUILTIN_GO_CHECKS = data.go;
 var BUILTIN_LUA_CHECKS = data.lua;
@@ -37929,7 +38127,7 @@ function execute(lua, L, hook, req) {
 }
 
 // src/health/config.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var CUSTOMIZATION_TYPES = ["health", "useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
 var LEGACY_FIELDS = ["health.lua", "health.lua.useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
 var PARSE_BOOL = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
@@ -37941,7 +38139,7 @@ function place(p, at3) {
 function scriptPlacement(doc, path3, at3) {
   const node2 = doc.node(path3);
   const p = place(doc.pos(path3), at3);
-  if ((0, import_yaml4.isScalar)(node2) && (node2.type === import_yaml4.Scalar.BLOCK_LITERAL || node2.type === import_yaml4.Scalar.BLOCK_FOLDED)) {
+  if ((0, import_yaml5.isScalar)(node2) && (node2.type === import_yaml5.Scalar.BLOCK_LITERAL || node2.type === import_yaml5.Scalar.BLOCK_FOLDED)) {
     const src = typeof node2.value === "string" ? node2.value : "";
     const indent2 = blockIndent(doc, path3, src);
     return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
@@ -37956,13 +38154,13 @@ function problem(rule6, file, pos, subject, key2, message, fix) {
 }
 function typeName2(n) {
   if (!n) return "null";
-  if ((0, import_yaml4.isScalar)(n)) {
+  if ((0, import_yaml5.isScalar)(n)) {
     const v = n.value;
     if (v === null) return "null";
     if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
     return typeof v;
   }
-  return (0, import_yaml4.isMap)(n) ? "mapping" : "sequence";
+  return (0, import_yaml5.isMap)(n) ? "mapping" : "sequence";
 }
 function checkSplitSuffix(suffix) {
   if (suffix.includes("*")) {
@@ -37992,18 +38190,18 @@ function checkSplitSuffix(suffix) {
 function readArgocdCmData(doc, dataPath, at3, holder, origin) {
   const out = { checks: [], problems: [] };
   const node2 = doc.node(dataPath);
-  if (!(0, import_yaml4.isMap)(node2)) return out;
+  if (!(0, import_yaml5.isMap)(node2)) return out;
   const health = /* @__PURE__ */ new Map();
   const openLibs = /* @__PURE__ */ new Map();
   for (const pair2 of node2.items) {
-    if (!(0, import_yaml4.isPair)(pair2) || !(0, import_yaml4.isScalar)(pair2.key)) continue;
+    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
     const k = String(pair2.key.value);
     const path3 = [...dataPath, k];
     const kpos = place(doc.keyPos(path3), at3);
     const v = pair2.value;
-    const isString = (0, import_yaml4.isScalar)(v) && typeof v.value === "string";
+    const isString = (0, import_yaml5.isScalar)(v) && typeof v.value === "string";
     if (!isString) {
-      const shown = (0, import_yaml4.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
+      const shown = (0, import_yaml5.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
       out.problems.push(problem(
         "configmap-value-not-string",
         at3.file,
@@ -38083,7 +38281,7 @@ function splitN(s, sep2, n) {
 }
 function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
   const node2 = doc.node(path3);
-  if (!(0, import_yaml4.isScalar)(node2) || typeof node2.value !== "string") return [];
+  if (!(0, import_yaml5.isScalar)(node2) || typeof node2.value !== "string") return [];
   const start = scriptPlacement(doc, path3, at3);
   const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
   const parsed = parseYamlText(node2.value);
@@ -38102,18 +38300,18 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
   }
   const d = parsed.docs[0];
   const m = d?.node([]);
-  if (!d || !(0, import_yaml4.isMap)(m)) return [];
+  if (!d || !(0, import_yaml5.isMap)(m)) return [];
   const checks = [];
   for (const pair2 of m.items) {
-    if (!(0, import_yaml4.isPair)(pair2) || !(0, import_yaml4.isScalar)(pair2.key)) continue;
+    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
     const key2 = String(pair2.key.value);
     const kpos = place(d.keyPos([key2]), inner);
     const entry = pair2.value;
-    if (!(0, import_yaml4.isMap)(entry)) continue;
+    if (!(0, import_yaml5.isMap)(entry)) continue;
     let script;
     let useOpenLibs = false;
     for (const f of entry.items) {
-      if (!(0, import_yaml4.isPair)(f) || !(0, import_yaml4.isScalar)(f.key)) continue;
+      if (!(0, import_yaml5.isPair)(f) || !(0, import_yaml5.isScalar)(f.key)) continue;
       const field2 = String(f.key.value);
       const fpath = [key2, field2];
       if (!LEGACY_FIELDS.includes(field2)) {
@@ -38129,9 +38327,9 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
         continue;
       }
       const fv = f.value;
-      if (field2 === "health.lua" && (0, import_yaml4.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
+      if (field2 === "health.lua" && (0, import_yaml5.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
       if (field2 === "health.lua.useOpenLibs") {
-        if ((0, import_yaml4.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
+        if ((0, import_yaml5.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
         else {
           problems.push(problem(
             "health-useopenlibs-invalid",
@@ -38173,10 +38371,10 @@ function readArgoCdCr(doc, path3, at3, holder) {
   items.forEach((_, i) => {
     const ip = [...listPath, i];
     const item = doc.node(ip);
-    if (!(0, import_yaml4.isMap)(item)) return;
+    if (!(0, import_yaml5.isMap)(item)) return;
     const get = (f) => {
       const n = doc.node([...ip, f]);
-      return (0, import_yaml4.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
+      return (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
     };
     const group = get("group") ?? "";
     const kind = get("kind") ?? "";
@@ -39026,7 +39224,7 @@ function parsePolicyText(text4, file) {
       const p = e.atKey ? doc.keyPos(e.path) : doc.pos(e.path);
       return { ...e, pos: p };
     });
-    const head = lines[0];
+    const head = lines[0] ?? { message: "policy does not match the schema", path: [], pos: { line: doc.startLine, column: 1 } };
     const rest = lines.slice(1).map((l) => `
   ${file}:${l.pos.line}:${l.pos.column}: ${l.message}`).join("");
     throw new ConfigError(`${head.message}${rest}`, { file, line: head.pos.line, column: head.pos.column }, settingName(head.path));
@@ -39070,7 +39268,8 @@ async function resolvePolicy(tree, path3, changedPaths = []) {
   for (const candidate of candidates) {
     const bytes = await tree.readFile(candidate);
     if (bytes === void 0) continue;
-    const text4 = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+    const text4 = decodeText(bytes);
+    if (text4 === void 0) throw new ConfigError("policy file is not UTF-8 text (binary content or invalid UTF-8)", { file: candidate, line: 1 }, "(file)");
     const policy = loadPolicy(text4, candidate);
     return {
       policy,
@@ -39120,6 +39319,104 @@ async function withPrTemplates(change, policy) {
   return { ...change, prTemplates: await readPrTemplates(tree, policy.description.template.paths) };
 }
 
+// src/engine/parallel-read.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+import { Worker as Worker2 } from "node:worker_threads";
+var PARALLEL_MIN_FILES = 2e3;
+function fromWire(wire, bytes, limits) {
+  const { hasText, ...fields } = wire;
+  let text4;
+  const getText = () => hasText ? text4 ??= decodeText(bytes) : void 0;
+  let parsed;
+  const docAt = (i) => {
+    const t = getText();
+    return (parsed ??= t === void 0 ? [] : parseYamlText(t, limits).docs)[i];
+  };
+  const fallback = (i) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
+  const docs = wire.docs.map((d) => ({
+    ...d,
+    pos: (path3) => docAt(d.index)?.pos(path3) ?? fallback(d.index),
+    keyPos: (path3) => docAt(d.index)?.keyPos(path3) ?? fallback(d.index),
+    node: (path3) => docAt(d.index)?.node(path3)
+  }));
+  const resources = wire.resources.map((r) => ({
+    ...r,
+    pos: (sub) => docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub])
+  }));
+  return Object.defineProperty({ ...fields, docs, resources }, "text", { get: getText, enumerable: true });
+}
+function parseBatch(job, each = (f) => f) {
+  const existing = new Set(job.existing);
+  return job.files.map((f) => each(readManifestFile(f.path, f.bytes, job.limits, (p) => existing.has(p))));
+}
+function defaultWorkerUrl() {
+  return new URL("./read-worker.js", import.meta.url);
+}
+function packBatch(files) {
+  const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const buf = new Uint8Array(total);
+  let off = 0;
+  const packed = files.map((f) => {
+    buf.set(f.bytes, off);
+    const bytes = buf.subarray(off, off + f.bytes.byteLength);
+    off += f.bytes.byteLength;
+    return { path: f.path, bytes };
+  });
+  return { files: packed, transfer: buf.buffer };
+}
+function startWorker(url) {
+  const worker = new Worker2(url);
+  const result = new Promise((resolve, reject) => {
+    worker.once("message", (out) => {
+      resolve(out);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code3) => reject(new Error(`manifest parser worker exited with code ${code3}`)));
+  });
+  result.catch(() => void 0);
+  return {
+    run(batch, limits, existing) {
+      const { files, transfer } = packBatch(batch);
+      worker.postMessage({ files, limits, existing }, [transfer]);
+      return result;
+    },
+    stop: () => void worker.terminate()
+  };
+}
+function startParsers(fileCount, opts = {}) {
+  const url = opts.workerUrl ?? defaultWorkerUrl();
+  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), fileCount);
+  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync3(fileURLToPath3(url))) return void 0;
+  const workers = Array.from({ length: count }, () => startWorker(url));
+  return { workers, close: () => workers.forEach((w) => w.stop()) };
+}
+async function parseManifestFiles(files, limits, opts) {
+  const existing = [...opts.existing];
+  const pool = opts.pool ?? startParsers(files.length, opts);
+  const count = Math.min(pool?.workers.length ?? 0, files.length);
+  try {
+    if (!pool || count < 2) return parseBatch({ files, limits, existing });
+    const batches = Array.from({ length: count }, () => []);
+    files.forEach((f, i) => batches[i % count].push(f));
+    const results = await Promise.all(batches.map((b, w) => pool.workers[w].run(b, limits, existing)));
+    const out = new Array(files.length);
+    results.forEach(
+      (wires, w) => wires.forEach((wire, j) => {
+        const i = j * count + w;
+        out[i] = fromWire(wire, files[i].bytes, limits);
+      })
+    );
+    return out;
+  } finally {
+    if (!opts.pool) pool?.close();
+  }
+}
+
 // src/engine/scope.ts
 async function readSide(tree, paths, limits) {
   const charts = /* @__PURE__ */ new Set();
@@ -39128,15 +39425,19 @@ async function readSide(tree, paths, limits) {
     const t = parts.lastIndexOf("templates");
     if (t >= 0 && t < parts.length - 1) charts.add([...parts.slice(0, t), "Chart.yaml"].join("/"));
   }
-  const contents = await tree.readFiles([...paths, ...charts]);
-  const hasFile = (p) => contents.get(p) !== void 0;
-  const out = [];
-  for (const p of paths) {
-    const bytes = contents.get(p);
-    if (bytes === void 0) continue;
-    out.push(readManifestFile(p, bytes, limits, hasFile));
+  const pool = startParsers(paths.length);
+  try {
+    const contents = await tree.readFiles([...paths, ...charts]);
+    const existing = new Set([...charts].filter((p) => contents.get(p) !== void 0));
+    const inputs = [];
+    for (const p of paths) {
+      const bytes = contents.get(p);
+      if (bytes !== void 0) inputs.push({ path: p, bytes });
+    }
+    return await parseManifestFiles(inputs, limits, { existing, ...pool ? { pool } : {} });
+  } finally {
+    pool?.close();
   }
-  return out;
 }
 function groupByDirectory(files) {
   const byDir = /* @__PURE__ */ new Map();
@@ -39428,8 +39729,15 @@ async function evaluate(change, opts) {
 }
 
 // src/report/escape.ts
+var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+function showInvisible(text4) {
+  return text4.replace(INVISIBLE, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
+}
+function plainLine(text4) {
+  return showInvisible(text4.replace(/\r\n?|\n/g, "\\n"));
+}
 function escapeMarkdown(text4) {
-  return text4.replace(/\r\n?|\n/g, " ").replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
+  return showInvisible(text4.replace(/\r\n?|\n/g, " ")).replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
     switch (c) {
       case "<":
         return "&lt;";
@@ -39442,24 +39750,28 @@ function escapeMarkdown(text4) {
       default:
         return `\\${c}`;
     }
-  }).replace(/@(?=\w)/g, "@\u200B");
+  }).replace(/@(?=\w)/g, "@\u200B").replace(/:\/\//g, ":\u200B//").replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200B.`);
 }
 function cell(text4, max = 500) {
   const t = text4.length > max ? `${text4.slice(0, max - 1)}\u2026` : text4;
   return escapeMarkdown(t);
 }
 function code2(text4) {
-  const t = text4.replace(/\r\n?|\n/g, " ");
+  const t = showInvisible(text4.replace(/\r\n?|\n/g, " "));
   let fence = "`";
   while (t.includes(fence)) fence += "`";
   const pad = t.startsWith("`") || t.endsWith("`") ? " " : "";
   return `${fence}${pad}${t.replace(/\|/g, "\\|")}${pad}${fence}`;
 }
 function encodePath(path3) {
-  return path3.split("/").map((seg) => encodeURIComponent(seg).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
+  return path3.split("/").map((seg) => encodeURIComponent(seg).replace(/[()!*'~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 }
 function login(name) {
   return escapeMarkdown(`@${name}`);
+}
+function htmlCode(text4) {
+  const t = showInvisible(text4.replace(/\r\n?|\n/g, " ")).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  return `<code>${t}</code>`;
 }
 
 // src/report/links.ts
@@ -39756,8 +40068,8 @@ function mark(r) {
   return parts.join("; ");
 }
 function describe(g) {
-  const where = g.dir ? code2(g.dir + "/") : "the repository root";
-  return g.grouping === "application" ? `Application ${code2(g.name)} (${where}, from ${code2(g.application ?? "")})` : `${GROUPING[g.grouping]} ${where}`;
+  const where = g.dir ? htmlCode(g.dir + "/") : "the repository root";
+  return g.grouping === "application" ? `Application ${htmlCode(g.name)} (${where}, from ${htmlCode(g.application ?? "")})` : `${GROUPING[g.grouping]} ${where}`;
 }
 function renderSyncPlans(report, h) {
   const groups = plans(report);
@@ -39826,7 +40138,7 @@ function changeLine(report) {
   const parts = [];
   if (c.pr) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} **${escapeMarkdown(c.pr.title)}**${c.pr.author ? ` by ${login(c.pr.author)}` : ""}${c.pr.draft ? " (draft)" : ""}`);
+    parts.push(`${pr} **${cell(c.pr.title, 300)}**${c.pr.author ? ` by ${login(c.pr.author.slice(0, 100))}` : ""}${c.pr.draft ? " (draft)" : ""}`);
   }
   if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha(c.headSha))}`);
   else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
@@ -40098,7 +40410,7 @@ function renderText(report) {
   out.push(
     `verdict: ${report.verdict.toUpperCase()}${report.override ? ` (override by ${report.override.by})` : ""} \xB7 ${newCount} new finding(s), ${pre} pre-existing \xB7 policy: ${report.policy.origin === "default" ? "built-in default" : report.policy.path} \xB7 ${report.stats.filesExamined} file(s) in ${report.stats.durationMs} ms`
   );
-  return out.join("\n") + "\n";
+  return out.map(plainLine).join("\n") + "\n";
 }
 
 // src/sources/local.ts
@@ -40137,15 +40449,19 @@ var GitTree = class {
   repo;
   label;
   list;
+  /** Blob ids by path, known once the tree has been listed; reading by id skips a tree walk per file. */
+  blobs;
   async readFile(path3) {
     return (await this.readFiles([path3])).get(path3);
   }
   async readFiles(paths) {
     const result = /* @__PURE__ */ new Map();
-    const wanted = [...new Set(paths)].filter((p) => !p.includes("\n"));
     for (const p of paths) result.set(p, void 0);
+    if (paths.some((p) => p.includes("\n") || p.includes("\r"))) await this.listFiles();
+    const blobs = this.blobs;
+    const wanted = [...new Set(paths)].filter((p) => blobs?.has(p) || !(p.includes("\n") || p.includes("\r")));
     if (wanted.length === 0) return result;
-    const input = wanted.map((p) => `${this.label}:${p}
+    const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}
 `).join("");
     const out = await git(this.repo, ["cat-file", "--batch"], input);
     let off = 0;
@@ -40164,9 +40480,17 @@ var GitTree = class {
     return result;
   }
   listFiles() {
-    this.list ??= git(this.repo, ["ls-tree", "-r", "-z", "--name-only", this.label]).then(
-      (b) => b.toString("utf8").split("\0").filter(Boolean)
-    );
+    this.list ??= git(this.repo, ["ls-tree", "-r", "-z", "--full-tree", this.label]).then((b) => {
+      const blobs = /* @__PURE__ */ new Map();
+      for (const entry of b.toString("utf8").split("\0")) {
+        const tab = entry.indexOf("	");
+        if (tab < 0) continue;
+        const [, type, id] = entry.slice(0, tab).split(" ");
+        if (type === "blob" && id) blobs.set(entry.slice(tab + 1), id);
+      }
+      this.blobs = blobs;
+      return [...blobs.keys()];
+    });
     return this.list;
   }
 };

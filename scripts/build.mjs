@@ -18,8 +18,9 @@ function newest(dir) {
   return t;
 }
 
-if (process.argv.includes('--if-stale') && existsSync(join(root, 'dist/cli.js'))) {
-  const built = Math.min(statSync(join(root, 'dist/cli.js')).mtimeMs, statSync(join(root, 'dist/index.js')).mtimeMs);
+const outputs = ['dist/cli.js', 'dist/index.js', 'dist/read-worker.js'].map((p) => join(root, p));
+if (process.argv.includes('--if-stale') && outputs.every((p) => existsSync(p))) {
+  const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
   if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')))) process.exit(0);
 }
 
@@ -45,7 +46,13 @@ const common = {
   },
 };
 
-await build({ ...common, entryPoints: { index: 'src/action/index.ts', 'health-worker': 'src/health/worker.ts' }, outdir: 'dist' });
+// health-worker.js runs health-check Lua (src/health/worker.ts); read-worker.js parses large batches of
+// manifests (src/engine/parallel-read.ts).
+await build({
+  ...common,
+  entryPoints: { index: 'src/action/index.ts', 'health-worker': 'src/health/worker.ts', 'read-worker': 'src/engine/read-worker.ts' },
+  outdir: 'dist',
+});
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(createRequire(import.meta.url).resolve('wasmoon/dist/glue.wasm'), join(root, 'dist/glue.wasm'));
 await build({

@@ -3,10 +3,11 @@
  * The cost of an evaluation follows the change: only files in scope are read and parsed.
  */
 import type { Change } from '../core/model.js';
-import { dirName, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
+import { dirName, type ManifestFile } from '../manifests/manifest-file.js';
 import type { YamlLimits } from '../manifests/yaml-doc.js';
 import type { Snapshot, SyncGroup } from '../rules/check.js';
 import type { TreeReader } from '../core/model.js';
+import { parseManifestFiles, startParsers, type ParseInput } from './parallel-read.js';
 
 /** The files to read on each side. */
 export interface Scope {
@@ -44,15 +45,20 @@ export async function readSide(tree: TreeReader, paths: readonly string[], limit
     const t = parts.lastIndexOf('templates');
     if (t >= 0 && t < parts.length - 1) charts.add([...parts.slice(0, t), 'Chart.yaml'].join('/'));
   }
-  const contents = await tree.readFiles([...paths, ...charts]);
-  const hasFile = (p: string) => contents.get(p) !== undefined;
-  const out: ManifestFile[] = [];
-  for (const p of paths) {
-    const bytes = contents.get(p);
-    if (bytes === undefined) continue;
-    out.push(readManifestFile(p, bytes, limits, hasFile));
+  // Large batches are parsed in worker threads, started now so that they load while git reads.
+  const pool = startParsers(paths.length);
+  try {
+    const contents = await tree.readFiles([...paths, ...charts]);
+    const existing = new Set([...charts].filter((p) => contents.get(p) !== undefined));
+    const inputs: ParseInput[] = [];
+    for (const p of paths) {
+      const bytes = contents.get(p);
+      if (bytes !== undefined) inputs.push({ path: p, bytes });
+    }
+    return await parseManifestFiles(inputs, limits, { existing, ...(pool ? { pool } : {}) });
+  } finally {
+    pool?.close();
   }
-  return out;
 }
 
 /** Groups files by directory: the fallback grouping when no Application or kustomization says otherwise. */

@@ -66,7 +66,7 @@ export function manifestMatcher(sel: ManifestSelector): (path: string) => boolea
 
 /**
  * Decides the role of a file. Files in a Helm chart's `templates/` directory (a `Chart.yaml` sits in the
- * directory above) and files holding `{{` template actions are templates.
+ * directory above) and files holding `{{` actions (Helm, Go templates) or `{%` tags (Jinja) are templates.
  */
 export function fileRole(path: string, text: string | undefined, hasFile?: (p: string) => boolean): FileRole {
   if (isKustomization(path)) return 'kustomization';
@@ -77,7 +77,7 @@ export function fileRole(path: string, text: string | undefined, hasFile?: (p: s
     const chart = chartDir ? `${chartDir}/Chart.yaml` : 'Chart.yaml';
     if (hasFile?.(chart)) return 'template';
   }
-  if (text !== undefined && text.includes('{{')) return 'template';
+  if (text !== undefined && (text.includes('{{') || text.includes('{%'))) return 'template';
   return 'manifest';
 }
 
@@ -93,11 +93,11 @@ export function readManifestFile(
   hasFile?: (p: string) => boolean,
 ): ManifestFile {
   const parsed = parseYamlFile(bytes, limits);
-  const text = parsed.problems.some((p) => p.kind === 'yaml-not-text') ? undefined : new TextDecoder().decode(bytes);
+  const text = parsed.text;
   const role = fileRole(path, text, hasFile);
   if (role === 'template') {
     const inChart = fileRole(path, undefined, hasFile) === 'template';
-    const broken = parsed.problems.some((p) => p.kind === 'yaml-syntax' || p.kind === 'yaml-duplicate-key');
+    const broken = parsed.problems.some((p) => p.kind === 'yaml-syntax' || p.kind === 'yaml-duplicate-key' || p.kind === 'yaml-unsupported-key');
     if (inChart || broken) {
       return {
         path,
@@ -108,7 +108,7 @@ export function readManifestFile(
         resources: [],
         notEvaluated: inChart
           ? 'Helm chart template: only its rendered output is applied, and rendering is outside the gate'
-          : 'templated text ({{ ... }}) that is not valid YAML until rendered',
+          : 'templated text ({{ ... }} or {% ... %}) that is not valid YAML until rendered',
       };
     }
   }

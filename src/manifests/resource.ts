@@ -2,7 +2,7 @@
  * Kubernetes resources read from manifest files: the fields ArgoCD reads (apiVersion, kind, metadata)
  * with the position of every annotation, label and field, so findings point at the exact line.
  */
-import { isScalar, isMap, isPair, type Node } from 'yaml';
+import { isScalar, isMap, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import type { YamlDoc, YamlPath } from './yaml-doc.js';
 
@@ -68,23 +68,41 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads the entries of a metadata map (annotations or labels) with their positions. */
+/** The plain value at `path` inside `value`. */
+function plainAt(value: unknown, path: YamlPath): unknown {
+  let cur = value;
+  for (const seg of path) cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
+}
+
+/** Source text for messages: the scalar as written, or the value as JSON (aliases and collections). */
+function sourceText(node: unknown, value: unknown): string {
+  if (isScalar(node) && node.source !== undefined) return String(node.source);
+  if (value === null || value === undefined) return '';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Reads the entries of a metadata map (annotations or labels) with their positions. Values come from
+ * the document's plain value, so an alias counts as the value it names and merged keys count (as
+ * Kubernetes reads them).
+ */
 function readMeta(doc: YamlDoc, at: YamlPath): Map<string, MetaEntry> {
   const out = new Map<string, MetaEntry>();
-  const node = doc.node(at);
-  if (!isMap(node)) return out;
-  for (const pair of node.items) {
-    if (!isPair(pair)) continue;
-    const k = pair.key as unknown;
-    const key = isScalar(k) ? String(k.value) : String(k);
-    const v = pair.value as unknown;
-    const value = isScalar(v) ? v.value : v === null ? null : (v as { toJSON?: () => unknown }).toJSON?.();
-    const source = isScalar(v) && v.source !== undefined ? String(v.source) : v === null ? '' : String(value);
+  const plain = plainAt(doc.value, at);
+  if (!isMap(doc.node(at)) || !isRecord(plain)) return out;
+  // Keys of the plain value: written ones and those brought in by `<<` merge keys, each at its own line.
+  for (const key of Object.keys(plain)) {
+    const value = plain[key];
     out.set(key, {
       key,
       value,
-      isString: isScalar(v) && typeof v.value === 'string',
-      source,
+      isString: typeof value === 'string',
+      source: sourceText(doc.node([...at, key]), value),
       keyPos: doc.keyPos([...at, key]),
       valuePos: doc.pos([...at, key]),
     });

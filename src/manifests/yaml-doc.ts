@@ -2,8 +2,9 @@
  * The YAML layer: multi-document parsing with a position for every node, and limits against hostile
  * input (alias bombs, oversized files, deep nesting). Built on the `yaml` package.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type { Position } from '../core/model.js';
+import { inspectDoc, nestingExcess, SAFE_PARSE_DEPTH } from './yaml-guard.js';
 
 /** Limits applied to every YAML file the gate reads. */
 export interface YamlLimits {
@@ -13,7 +14,7 @@ export interface YamlLimits {
   maxDocuments: number;
   /** Most alias dereferences per document (the `yaml` package's `maxAliasCount`; guards against alias bombs). */
   maxAliasCount: number;
-  /** Deepest nesting of collections accepted. */
+  /** Deepest nesting of collections accepted, aliases expanded (capped at {@link SAFE_PARSE_DEPTH}). */
   maxDepth: number;
 }
 
@@ -30,8 +31,8 @@ export type YamlPath = readonly (string | number)[];
 
 /** A problem found while reading YAML, with its position. */
 export interface YamlProblem {
-  /** `yaml-syntax`, `yaml-duplicate-key`, `yaml-limit` or `yaml-not-text`. */
-  kind: 'yaml-syntax' | 'yaml-duplicate-key' | 'yaml-limit' | 'yaml-not-text';
+  /** The rule the problem falls under. */
+  kind: 'yaml-syntax' | 'yaml-duplicate-key' | 'yaml-limit' | 'yaml-not-text' | 'yaml-unsupported-key';
   message: string;
   line: number;
   column: number;
@@ -57,6 +58,8 @@ export interface YamlDoc {
 
 /** A whole parsed YAML file. */
 export interface YamlFile {
+  /** The decoded text (BOM dropped); undefined when the file was over the size limit or not text. */
+  text?: string;
   docs: YamlDoc[];
   problems: YamlProblem[];
 }
@@ -82,7 +85,8 @@ export function decodeText(bytes: Uint8Array): string | undefined {
  * Parses a YAML file of one or more documents, never throwing for bad input: every problem comes back
  * in `problems` with its line and column.
  *
- * Keys must be unique (duplicate keys are an error in go-yaml v3, which kustomize uses).
+ * Keys must be unique (duplicate keys are an error in go-yaml v3, which kustomize uses). `<<` merge keys
+ * are expanded, as go-yaml (and so sigs.k8s.io/yaml and kustomize) expands them.
  */
 export function parseYamlFile(bytes: Uint8Array, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlFile {
   if (bytes.byteLength > limits.maxFileBytes) {
@@ -105,7 +109,7 @@ export function parseYamlFile(bytes: Uint8Array, limits: YamlLimits = DEFAULT_YA
       problems: [{ kind: 'yaml-not-text', message: 'file is not UTF-8 text (binary content or invalid UTF-8)', line: 1, column: 1 }],
     };
   }
-  return parseYamlText(text, limits);
+  return { ...parseYamlText(text, limits), text };
 }
 
 /** Parses YAML text; see {@link parseYamlFile}. */
@@ -116,11 +120,20 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const cap = Math.min(limits.maxDepth, SAFE_PARSE_DEPTH);
+  // Pre-scan: the parser recurses once per nesting level, so refuse pathological nesting before parsing.
+  const excess = nestingExcess(text, SAFE_PARSE_DEPTH);
+  if (excess) {
+    return {
+      docs: [],
+      problems: [{ kind: 'yaml-limit', message: `nesting goes deeper than ${SAFE_PARSE_DEPTH} levels, more than the gate parses (policy manifests.limits.maxDepth is ${limits.maxDepth})`, line: excess.line, column: 1 }],
+    };
+  }
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true }) as Document.Parsed[];
   } catch (err) {
-    // The parser recurses per nesting level; pathological nesting can exhaust the stack.
+    // Not expected after the pre-scan; kept so that a parser failure is a finding, never a crash.
     return { docs: [], problems: [{ kind: 'yaml-limit', message: `YAML could not be parsed: ${(err as Error).message}`, line: 1, column: 1 }] };
   }
   if (!Array.isArray(parsed)) parsed = [parsed];
@@ -137,7 +150,8 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
       broken = true;
       const pos = at(e.pos[0]);
       problems.push({
-        kind: e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+        // The parser turns a stack overflow into an error of its own; that is a limit, not a syntax error.
+        kind: e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : /call stack/i.test(e.message) ? 'yaml-limit' : 'yaml-syntax',
         message: firstLine(e.message),
         ...pos,
       });
@@ -148,16 +162,18 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
     }
     let value: unknown;
     if (!broken) {
-      const depth = nodeDepth(doc.contents as Node | null, limits.maxDepth + 1);
-      if (depth > limits.maxDepth) {
+      const issues = inspectDoc(doc, cap);
+      for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at(issue.offset) });
+      if (issues.length) {
         broken = true;
-        problems.push({ kind: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels`, ...at(doc.range[0]) });
       } else {
         try {
           value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
         } catch (err) {
           broken = true;
-          problems.push({ kind: 'yaml-limit', message: `YAML could not be expanded: ${firstLine((err as Error).message)}`, ...at(doc.range[0]) });
+          const message = firstLine((err as Error).message);
+          // A merge key whose value is not a mapping is malformed YAML; anything else here is a limit (aliases).
+          problems.push({ kind: /merge/i.test(message) ? 'yaml-syntax' : 'yaml-limit', message: `YAML could not be expanded: ${message}`, ...at(doc.range[0]) });
         }
       }
     }
@@ -185,40 +201,53 @@ function firstLine(s: string): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
-/** Depth of collection nesting under `node`, stopping early once `cap` is reached. */
-function nodeDepth(node: Node | null | undefined, cap: number): number {
-  let max = 0;
-  const stack: { n: unknown; d: number }[] = [{ n: node, d: 0 }];
-  while (stack.length) {
-    const { n, d } = stack.pop()!;
-    if (d > max) max = d;
-    if (max >= cap) return max;
-    if (isMap(n)) for (const it of n.items) stack.push({ n: it.value, d: d + 1 });
-    else if (isSeq(n)) for (const it of n.items) stack.push({ n: it, d: d + 1 });
-  }
-  return max;
-}
-
 function keyOf(pair: Pair): unknown {
   const k = pair.key as unknown;
   return isScalar(k) ? k.value : k;
 }
 
+/** True for a `<<` merge key (parsed with `merge: true`, its scalar value is a symbol). */
+function isMergePair(pair: Pair): boolean {
+  const k = keyOf(pair);
+  return typeof k === 'symbol' && k.description === '<<';
+}
+
+/**
+ * The pair of `map` with key `seg`: written in the map, or else brought in by a `<<` merge key (the
+ * merged mapping, an alias to one, or a sequence of them; earlier sources win, as in YAML 1.1).
+ */
+function findPair(doc: Document, map: unknown, seg: string | number, seen = new Set<unknown>()): Pair | undefined {
+  if (!isMap(map) || seen.has(map)) return undefined;
+  seen.add(map);
+  const items = map.items as Pair[];
+  const own = items.find((p) => !isMergePair(p) && String(keyOf(p)) === String(seg));
+  if (own) return own;
+  for (const merge of items.filter(isMergePair)) {
+    const value = isAlias(merge.value) ? merge.value.resolve(doc) : merge.value;
+    const sources = isSeq(value) ? value.items.map((it) => (isAlias(it) ? it.resolve(doc) : it)) : [value];
+    for (const src of sources) {
+      const found = findPair(doc, src, seg, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The pair whose key is the last path element, inside the map at the path's parent. */
 function pairAt(doc: Document, path: YamlPath): Pair | undefined {
   if (path.length === 0) return undefined;
-  const parent = nodeAt(doc, path.slice(0, -1));
-  const last = path[path.length - 1];
-  if (!isMap(parent)) return undefined;
-  return parent.items.find((p) => isPair(p) && String(keyOf(p)) === String(last));
+  return findPair(doc, nodeAt(doc, path.slice(0, -1)), path[path.length - 1]!);
 }
 
-/** The node at `path`, following maps by key and sequences by index (aliases are not followed). */
+/**
+ * The node at `path`, following maps by key (merge keys included) and sequences by index. Aliases are
+ * followed only into merged mappings.
+ */
 export function nodeAt(doc: Document, path: YamlPath): Node | undefined {
   let cur: unknown = doc.contents;
   for (const seg of path) {
     if (isMap(cur)) {
-      const pair = cur.items.find((p) => String(keyOf(p)) === String(seg));
+      const pair = findPair(doc, cur, seg);
       if (!pair) return undefined;
       cur = pair.value;
     } else if (isSeq(cur) && typeof seg === 'number') {

@@ -9,7 +9,7 @@ import schema from '../../policies/schema.json' with { type: 'json' };
 import defaultPolicyText from '../../policies/default.yaml';
 import { ConfigError } from '../core/errors.js';
 import type { PolicySource, TreeReader } from '../core/model.js';
-import { parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
+import { decodeText, parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
 import { RULES } from '../rules/catalog.js';
 import type { Policy } from './types.js';
 
@@ -118,7 +118,7 @@ export function parsePolicyText(text: string, file: string): Record<string, unkn
       const p = e.atKey ? doc.keyPos(e.path) : doc.pos(e.path);
       return { ...e, pos: p };
     });
-    const head = lines[0]!;
+    const head = lines[0] ?? { message: 'policy does not match the schema', path: [] as YamlPath, pos: { line: doc.startLine, column: 1 } };
     const rest = lines.slice(1).map((l) => `\n  ${file}:${l.pos.line}:${l.pos.column}: ${l.message}`).join('');
     throw new ConfigError(`${head.message}${rest}`, { file, line: head.pos.line, column: head.pos.column }, settingName(head.path));
   }
@@ -192,7 +192,9 @@ export async function resolvePolicy(tree: TreeReader, path: string, changedPaths
   for (const candidate of candidates) {
     const bytes = await tree.readFile(candidate);
     if (bytes === undefined) continue;
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const text = decodeText(bytes);
+    // Fail closed: a policy that cannot be read is an error, never replaced by the default policy.
+    if (text === undefined) throw new ConfigError('policy file is not UTF-8 text (binary content or invalid UTF-8)', { file: candidate, line: 1 }, '(file)');
     const policy = loadPolicy(text, candidate);
     return {
       policy,

@@ -68,7 +68,8 @@ export function changeLine(report: Report): string {
   const parts: string[] = [];
   if (c.pr) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} **${escapeMarkdown(c.pr.title)}**${c.pr.author ? ` by ${login(c.pr.author)}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
+    // Titles are capped: a 65,536-character title must not crowd the summary out of its size limit.
+    parts.push(`${pr} **${cell(c.pr.title, 300)}**${c.pr.author ? ` by ${login(c.pr.author.slice(0, 100))}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
   }
   if (c.mode === 'all') parts.push(`whole tree at ${code(shortSha(c.headSha))}`);
   else parts.push(`${plural(c.commits, 'commit')}, ${plural(c.files, 'file')} changed, ${code(shortSha(c.baseSha))} → ${code(shortSha(c.headSha))}`);

@@ -4,7 +4,7 @@
  */
 import type { Report } from '../core/model.js';
 import type { GroupPlan, PlanRow, SyncPlansDetail } from '../sync/plan-report.js';
-import { cell, code, escapeMarkdown } from './escape.js';
+import { cell, code, escapeMarkdown, htmlCode } from './escape.js';
 
 const GROUPING: Record<GroupPlan['grouping'], string> = {
   application: 'Application',
@@ -28,10 +28,11 @@ function mark(r: PlanRow): string {
   return parts.join('; ');
 }
 
+/** The group's title; it goes inside `<summary>`, where only HTML is read, so names are HTML-escaped. */
 function describe(g: GroupPlan): string {
-  const where = g.dir ? code(g.dir + '/') : 'the repository root';
+  const where = g.dir ? htmlCode(g.dir + '/') : 'the repository root';
   return g.grouping === 'application'
-    ? `Application ${code(g.name)} (${where}, from ${code(g.application ?? '')})`
+    ? `Application ${htmlCode(g.name)} (${where}, from ${htmlCode(g.application ?? '')})`
     : `${GROUPING[g.grouping]} ${where}`;
 }
 

@@ -1,8 +1,13 @@
 /** The report for people at a terminal. */
 import type { Report } from '../core/model.js';
 import { AREA_TEXT_SECTIONS } from './sections.js';
+import { plainLine } from './escape.js';
 
-/** Renders the report as plain text: verdict, notes, findings as `file:line:col severity rule message`. */
+/**
+ * Renders the report as plain text: verdict, notes, findings as `file:line:col severity rule message`.
+ * Each entry stays on its own line: line breaks inside PR or manifest text are shown as `\n`, and control,
+ * bidirectional and zero-width characters as `<U+XXXX>`, so no input can fake a line such as the verdict.
+ */
 export function renderText(report: Report): string {
   const out: string[] = [];
   const c = report.change;
@@ -25,5 +30,5 @@ export function renderText(report: Report): string {
   out.push(
     `verdict: ${report.verdict.toUpperCase()}${report.override ? ` (override by ${report.override.by})` : ''} · ${newCount} new finding(s), ${pre} pre-existing · policy: ${report.policy.origin === 'default' ? 'built-in default' : report.policy.path} · ${report.stats.filesExamined} file(s) in ${report.stats.durationMs} ms`,
   );
-  return out.join('\n') + '\n';
+  return out.map(plainLine).join('\n') + '\n';
 }

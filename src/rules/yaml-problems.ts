@@ -1,6 +1,6 @@
 /**
  * Findings for manifest files that cannot be read: YAML syntax errors, duplicate keys, files over a
- * limit, and files that are not text. The gate fails closed on each: what it cannot read, it does not pass.
+ * limit, keys Kubernetes cannot convert, and files that are not text. The gate fails closed on each: what it cannot read, it does not pass.
  */
 import type { Check } from './check.js';
 
@@ -25,6 +25,14 @@ export const yamlCheck: Check = {
       defaultSeverity: 'error',
       reference: 'gitops-gate policy manifests.limits; YAML alias expansion ("billion laughs") guard',
     },
+    {
+      id: 'yaml-unsupported-key',
+      area: 'manifests',
+      title: 'mapping keys must be strings, numbers or booleans',
+      defaultSeverity: 'error',
+      reference:
+        'sigs.k8s.io/yaml (yaml.go, convertToJSONableObject) converts YAML to JSON and fails with "unsupported map key" on null and collection keys; go-yaml v2 rejects collection keys',
+    },
     { id: 'yaml-not-text', area: 'manifests', title: 'manifest files must be UTF-8 text', defaultSeverity: 'error', reference: 'Kubernetes manifests are UTF-8 YAML or JSON' },
   ],
   side(ctx) {
@@ -37,7 +45,9 @@ export const yamlCheck: Check = {
               ? 'Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate.'
               : p.kind === 'yaml-not-text'
                 ? 'Remove the binary file, or exclude its path in the policy (manifests.exclude).'
-                : 'Fix the YAML syntax at this line.';
+                : p.kind === 'yaml-unsupported-key'
+                  ? 'Write the key as a plain string (quote it if it looks like null, a list or a mapping).'
+                  : 'Fix the YAML syntax at this line.';
         ctx.report(p.kind, { file: f.path, pos: { line: p.line, column: p.column }, message: `${f.path}: ${p.message}`, fix, key: p.message });
       }
     }

@@ -38,6 +38,8 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
 /** A {@link TreeReader} over one commit of a local repository. */
 export class GitTree implements TreeReader {
   private list?: Promise<string[]>;
+  /** Blob ids by path, known once the tree has been listed; reading by id skips a tree walk per file. */
+  private blobs?: Map<string, string>;
   constructor(
     private readonly repo: string,
     /** The commit SHA. */
@@ -50,10 +52,14 @@ export class GitTree implements TreeReader {
 
   async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
     const result = new Map<string, Uint8Array | undefined>();
-    const wanted = [...new Set(paths)].filter((p) => !p.includes('\n'));
     for (const p of paths) result.set(p, undefined);
+    // `cat-file --batch` reads one name per line: a path holding a line break can only be read by blob id,
+    // which listing the tree supplies. Skipping such a file would pass it unread.
+    if (paths.some((p) => p.includes('\n') || p.includes('\r'))) await this.listFiles();
+    const blobs = this.blobs;
+    const wanted = [...new Set(paths)].filter((p) => blobs?.has(p) || !(p.includes('\n') || p.includes('\r')));
     if (wanted.length === 0) return result;
-    const input = wanted.map((p) => `${this.label}:${p}\n`).join('');
+    const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}\n`).join('');
     const out = await git(this.repo, ['cat-file', '--batch'], input);
     let off = 0;
     for (const p of wanted) {
@@ -72,9 +78,18 @@ export class GitTree implements TreeReader {
   }
 
   listFiles(): Promise<string[]> {
-    this.list ??= git(this.repo, ['ls-tree', '-r', '-z', '--name-only', this.label]).then((b) =>
-      b.toString('utf8').split('\0').filter(Boolean),
-    );
+    this.list ??= git(this.repo, ['ls-tree', '-r', '-z', '--full-tree', this.label]).then((b) => {
+      // Entries are "<mode> <type> <id>\t<path>"; only blobs are files (submodules are commits).
+      const blobs = new Map<string, string>();
+      for (const entry of b.toString('utf8').split('\0')) {
+        const tab = entry.indexOf('\t');
+        if (tab < 0) continue;
+        const [, type, id] = entry.slice(0, tab).split(' ');
+        if (type === 'blob' && id) blobs.set(entry.slice(tab + 1), id);
+      }
+      this.blobs = blobs;
+      return [...blobs.keys()];
+    });
     return this.list;
   }
 }

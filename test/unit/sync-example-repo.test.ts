@@ -67,7 +67,7 @@ describe('sync plan in the summary', () => {
     const r = await evaluate(memoryChange(base, head), { policyPath: 'policies' });
     const md = renderMarkdown(r);
     expect(md).toContain('### Sync plan');
-    expect(md).toContain('<details><summary>Application `payments` (`payments/`, from `apps/children/payments.yaml`) · grouped by Application · changed (2 row(s) differ)</summary>');
+    expect(md).toContain('<details><summary>Application <code>payments</code> (<code>payments/</code>, from <code>apps/children/payments.yaml</code>) · grouped by Application · changed (2 row(s) differ)</summary>');
     expect(md).toMatch(/\| 6 \| \*\*Sync\*\* \| \*\*2\*\* \| `batch\/Job` \| payments\/payments-migrate-\\?\* \(hook\) \| ↕️ moved \(was Sync 0\) \|/);
     const text = renderText(r);
     expect(text).toContain('sync plan: Application payments (grouped by Application, changed by this PR)');
@@ -85,7 +85,7 @@ describe('sync plan rendering limits', () => {
     r.details.syncPlans = { groups: [...filler, payments] };
     const md = renderSyncPlans(r, '###')!;
     expect(md.match(/<details>/g)).toHaveLength(MAX_RENDERED_GROUPS);
-    expect(md.indexOf('`payments`')).toBeLessThan(md.indexOf('`quiet-0`'));
+    expect(md.indexOf('<code>payments</code>')).toBeLessThan(md.indexOf('<code>quiet-0</code>'));
     expect(md).toContain('_5 more group(s) are in the JSON report (details.syncPlans)._');
   });
 });

@@ -61,16 +61,32 @@ export type HookType = (typeof HOOK_TYPES)[number];
 
 /**
  * Splits a comma-separated annotation value as ArgoCD's `GetAnnotationCSVs` does
- * (gitops-engine/pkg/sync/resource/annotations.go:17-33): split on `,`, trim spaces, drop empty
+ * (gitops-engine/pkg/sync/resource/annotations.go:17-33): split on `,`, trim white space as Go's
+ * `strings.TrimSpace` does ({@link goTrimSpace}), drop empty
  * items, de-duplicate keeping the first occurrence.
  */
 export function splitCsv(value: string): string[] {
   const out: string[] = [];
   for (const part of value.split(',')) {
-    const item = part.trim();
+    const item = goTrimSpace(part);
     if (item && !out.includes(item)) out.push(item);
   }
   return out;
+}
+
+/**
+ * White space as Go's `unicode.IsSpace` defines it (Unicode White_Space). It differs from JavaScript's
+ * `trim()`: Go trims U+0085 (NEL) but not U+FEFF (BOM), so `"\uFEFFPreSync"` is not a hook phase to ArgoCD.
+ */
+const GO_SPACE = '\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+
+/** Go's `strings.TrimSpace`: removes leading and trailing {@link GO_SPACE} characters. */
+export function goTrimSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && GO_SPACE.includes(s[a]!)) a++;
+  while (b > a && GO_SPACE.includes(s[b - 1]!)) b--;
+  return s.slice(a, b);
 }
 
 const INT64_MAX = 9223372036854775807n;

@@ -1,0 +1,206 @@
+/**
+ * Parsing many manifest files on every core: large batches (`--all` on a monorepo) are split across
+ * worker threads running {@link readManifestFile}; small batches are parsed inline, where starting workers
+ * would cost more than it saves.
+ *
+ * Workers send back plain data (values, resources, annotation positions, problems), never the YAML syntax
+ * trees, which cannot cross threads. The position lookups of documents and resources (`pos`, `keyPos`,
+ * `node`) re-parse the file's text on first use, so they behave exactly as for a file parsed inline;
+ * checks only call them for the few nodes they report on.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
+import type { Resource } from '../manifests/resource.js';
+import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
+
+/** Fewest files for which workers are started. */
+export const PARALLEL_MIN_FILES = 2000;
+
+/** One file to parse. */
+export interface ParseInput {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** Options of {@link parseManifestFiles}. */
+export interface ParseOptions {
+  /** Paths that exist on the side being read (for Helm chart detection: `Chart.yaml` files). */
+  existing: ReadonlySet<string>;
+  /** Worker script; default `read-worker.js` next to this module (present in the bundle, `dist/`). */
+  workerUrl?: URL;
+  /** Number of workers; default: the available parallelism, at most 4. */
+  workers?: number;
+  /** Smallest batch sent to workers; default {@link PARALLEL_MIN_FILES}. */
+  minFiles?: number;
+  /** Workers started ahead ({@link startParsers}); the caller closes them. Default: started here when the batch is large. */
+  pool?: ParserPool;
+}
+
+/**
+ * A file as a worker sends it: every field of a {@link ManifestFile} except functions, syntax trees and the
+ * text (the main thread still holds the bytes, and decodes them only if the text is asked for).
+ */
+export type WireFile = Omit<ManifestFile, 'docs' | 'resources' | 'text'> & {
+  hasText: boolean;
+  docs: Omit<YamlDoc, 'pos' | 'keyPos' | 'node'>[];
+  resources: Omit<Resource, 'pos' | 'keyPos' | 'node'>[];
+};
+
+/** Data fields of `obj`: functions dropped, so the object can be posted between threads. */
+function dataOf<T extends object>(obj: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v !== 'function'));
+}
+
+/** Strips a parsed file down to what can cross threads. */
+export function toWire(file: ManifestFile): WireFile {
+  const { text, ...rest } = file;
+  return {
+    ...dataOf(rest),
+    hasText: text !== undefined,
+    docs: file.docs.map((d) => dataOf(d)),
+    resources: file.resources.map((r) => dataOf(r)),
+  } as WireFile;
+}
+
+/**
+ * Rebuilds a {@link ManifestFile} from its wire form and the file's bytes. The text is decoded, and position
+ * lookups re-parse it, once, on first use.
+ */
+export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits): ManifestFile {
+  const { hasText, ...fields } = wire;
+  let text: string | undefined;
+  const getText = () => (hasText ? (text ??= decodeText(bytes)) : undefined);
+  let parsed: YamlDoc[] | undefined;
+  const docAt = (i: number): YamlDoc | undefined => {
+    const t = getText();
+    return (parsed ??= t === undefined ? [] : parseYamlText(t, limits).docs)[i];
+  };
+  const fallback = (i: number) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
+  const docs: YamlDoc[] = wire.docs.map((d) => ({
+    ...d,
+    pos: (path) => docAt(d.index)?.pos(path) ?? fallback(d.index),
+    keyPos: (path) => docAt(d.index)?.keyPos(path) ?? fallback(d.index),
+    node: (path) => docAt(d.index)?.node(path),
+  }));
+  const resources: Resource[] = wire.resources.map((r) => ({
+    ...r,
+    pos: (sub) => docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub]),
+  }));
+  return Object.defineProperty({ ...fields, docs, resources }, 'text', { get: getText, enumerable: true }) as ManifestFile;
+}
+
+/** The message a worker receives. */
+export interface WorkerJob {
+  files: ParseInput[];
+  limits: YamlLimits;
+  existing: string[];
+}
+
+/**
+ * Parses one batch; the body of the worker, and the inline path. `each` maps every file as soon as it is
+ * parsed (the worker strips it to its wire form there, so syntax trees do not pile up in memory).
+ */
+export function parseBatch<T = ManifestFile>(job: WorkerJob, each: (f: ManifestFile) => T = (f) => f as T): T[] {
+  const existing = new Set(job.existing);
+  return job.files.map((f) => each(readManifestFile(f.path, f.bytes, job.limits, (p) => existing.has(p))));
+}
+
+function defaultWorkerUrl(): URL {
+  return new URL('./read-worker.js', import.meta.url);
+}
+
+/**
+ * Copies a batch's bytes into one fresh buffer, transferred to the worker: posting views of the reader's
+ * large output buffer would copy all of it to every worker.
+ */
+function packBatch(files: ParseInput[]): { files: ParseInput[]; transfer: ArrayBuffer } {
+  const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const buf = new Uint8Array(total);
+  let off = 0;
+  const packed = files.map((f) => {
+    buf.set(f.bytes, off);
+    const bytes = buf.subarray(off, off + f.bytes.byteLength);
+    off += f.bytes.byteLength;
+    return { path: f.path, bytes };
+  });
+  return { files: packed, transfer: buf.buffer };
+}
+
+/** One worker thread, started ahead of its batch so that it loads while the files are being read. */
+interface ParserWorker {
+  run(batch: ParseInput[], limits: YamlLimits, existing: string[]): Promise<WireFile[]>;
+  stop(): void;
+}
+
+function startWorker(url: URL): ParserWorker {
+  const worker = new Worker(url);
+  const result = new Promise<WireFile[]>((resolve, reject) => {
+    worker.once('message', (out: WireFile[]) => {
+      resolve(out);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`manifest parser worker exited with code ${code}`)));
+  });
+  result.catch(() => undefined); // a worker stopped unused is not an error
+  return {
+    run(batch, limits, existing) {
+      const { files, transfer } = packBatch(batch);
+      worker.postMessage({ files, limits, existing } satisfies WorkerJob, [transfer]);
+      return result;
+    },
+    stop: () => void worker.terminate(),
+  };
+}
+
+/** Worker threads started for one batch of files; see {@link startParsers}. */
+export interface ParserPool {
+  readonly workers: readonly ParserWorker[];
+  /** Stops every worker (those that finished have stopped already). Call it in a `finally`. */
+  close(): void;
+}
+
+/**
+ * Starts the workers for a batch of `fileCount` files before the files are read, when the batch is large
+ * enough and the worker script exists; otherwise returns `undefined` (the batch is parsed inline).
+ */
+export function startParsers(fileCount: number, opts: Omit<ParseOptions, 'existing'> = {}): ParserPool | undefined {
+  const url = opts.workerUrl ?? defaultWorkerUrl();
+  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), fileCount);
+  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync(fileURLToPath(url))) return undefined;
+  const workers = Array.from({ length: count }, () => startWorker(url));
+  return { workers, close: () => workers.forEach((w) => w.stop()) };
+}
+
+/**
+ * Parses manifest files, in worker threads when the batch is large and a worker script is available.
+ * Results are in input order and equal to parsing each file with {@link readManifestFile}.
+ * @throws {Error} only when a worker fails (a bug); bad input never throws
+ */
+export async function parseManifestFiles(files: ParseInput[], limits: YamlLimits, opts: ParseOptions): Promise<ManifestFile[]> {
+  const existing = [...opts.existing];
+  const pool = opts.pool ?? startParsers(files.length, opts);
+  const count = Math.min(pool?.workers.length ?? 0, files.length);
+  try {
+    if (!pool || count < 2) return parseBatch({ files, limits, existing });
+    // Deal files round-robin so every worker gets a similar mix of sizes.
+    const batches: ParseInput[][] = Array.from({ length: count }, () => []);
+    files.forEach((f, i) => batches[i % count]!.push(f));
+    const results = await Promise.all(batches.map((b, w) => pool.workers[w]!.run(b, limits, existing)));
+    const out: ManifestFile[] = new Array(files.length);
+    results.forEach((wires, w) =>
+      wires.forEach((wire, j) => {
+        const i = j * count + w;
+        out[i] = fromWire(wire, files[i]!.bytes, limits);
+      }),
+    );
+    return out;
+  } finally {
+    if (!opts.pool) pool?.close();
+  }
+}
