@@ -20,6 +20,7 @@ import { defaults } from '@actions/github/lib/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { RATE_LIMIT_MAX_WAIT_S } from './api-errors.js';
+import Bottleneck from 'bottleneck/light.js';
 
 /** The Octokit instance the Action uses (REST endpoint methods and pagination included). */
 export type GitHubClient = ReturnType<typeof getOctokit>;
@@ -34,6 +35,12 @@ export interface ClientOptions {
   retries?: number;
   /** Base unit of the retry backoff in milliseconds. Default 1000 (waits of 1 s, 4 s, 9 s). */
   retryDelayMs?: number;
+  /**
+   * Least time between two write requests (POST, PATCH, PUT, DELETE), in milliseconds. Default 1000: the
+   * throttling plugin's own, following GitHub's advice to wait a second between writes to avoid secondary
+   * rate limits. Tests lower it (`GITOPS_GATE_WRITE_INTERVAL_MS`); production never should.
+   */
+  writeIntervalMs?: number;
   /** Longest rate-limit wait, in seconds, the client accepts before giving up. Default 60. */
   maxRateLimitWaitS?: number;
   /** Longest time one request may take, headers and body, in milliseconds. Default 60,000. */
@@ -109,6 +116,10 @@ export function createGitHubClient(opts: ClientOptions): GitHubClient {
         retryAfterBaseValue: delay,
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit'),
+        // The plugin's write limiter, one request at a time, with the interval asked for (its default: 1000 ms).
+        ...(opts.writeIntervalMs !== undefined && opts.writeIntervalMs !== 1000
+          ? { write: new Bottleneck.Group({ id: 'gitops-gate-write', maxConcurrent: 1, minTime: opts.writeIntervalMs }) }
+          : {}),
       },
     },
     retry,

@@ -89,6 +89,10 @@ export interface FakePull {
   files: Json[];
   commits: Json[];
   reviews: Json[];
+  /** Issue events (`labeled`, `unlabeled`, ...) as `GET /repos/{o}/{r}/issues/{n}/events` lists them. */
+  events?: Json[];
+  /** Someone pushes while the gate runs: after this many reads of the PR, its head is `sha`. */
+  pushAfterReads?: { reads: number; sha: string };
 }
 
 /** What a handler returns. */
@@ -437,7 +441,12 @@ export class FakeGitHub {
     switch (operationId) {
       case 'pulls/get': {
         const p = this.pullOf(ctx);
-        return p ? { status: 200, body: p.pull } : this.notFound();
+        if (!p) return this.notFound();
+        if (p.pushAfterReads && --p.pushAfterReads.reads < 0) {
+          p.pull = merge(p.pull, { head: { sha: p.pushAfterReads.sha } });
+          delete p.pushAfterReads;
+        }
+        return { status: 200, body: p.pull };
       }
       case 'pulls/list-files': {
         const p = this.pullOf(ctx);
@@ -509,6 +518,10 @@ export class FakeGitHub {
           this.comments.filter((c) => (c.issue_url as string).endsWith(`/issues/${n}`)),
           ctx,
         );
+      }
+      case 'issues/list-events': {
+        const p = this.pullOf(ctx);
+        return p ? this.page(p.events ?? [], ctx) : this.notFound();
       }
       case 'issues/create-comment': {
         if (!this.pullOf(ctx)) return this.notFound();

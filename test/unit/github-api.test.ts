@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/core/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import { ContentsTree } from '../../src/github/contents-tree.js';
-import { lookupDirectory, permissionFromApi } from '../../src/github/directory.js';
 import { readPullRequest, readPullRequestLists } from '../../src/github/pull-request.js';
+import { gatherDirectory, TEAM_TOKEN_ERROR } from '../../src/review/gather.js';
 import { FakeGitHub, fixture, simpleUser } from '../e2e/fake-github.js';
 
 let fake: FakeGitHub;
@@ -186,28 +186,27 @@ describe('ContentsTree', () => {
   });
 });
 
-describe('lookupDirectory', () => {
-  it('reads permission levels and team members, recording failures as errors', async () => {
+describe('gatherDirectory through the Action\'s Octokit', () => {
+  it('reads permission levels and team members (org/slug, lower-cased), recording failures as errors', async () => {
     fake.permissions.set('alice', { permission: 'write', role_name: 'maintain' });
     fake.permissions.set('bob', { permission: 'read', role_name: 'read' });
-    fake.teams.set('platform', ['carol', 'dave']);
-    const d = await lookupDirectory(gh, 'acme', 'gitops', { logins: ['alice', 'bob', 'mallory', 'alice'], teams: ['platform', 'ghosts'] });
-    expect(Object.fromEntries(d.permissions)).toEqual({ alice: 'maintain', bob: 'read', mallory: 'none' });
-    expect(d.teams.get('platform')).toEqual(['carol', 'dave']);
-    expect(d.teams.get('ghosts')).toEqual({ error: expect.stringMatching(/listing the members of team acme\/ghosts.*Members: read/) });
+    fake.teams.set('platform', ['Carol', 'dave']);
+    const d = await gatherDirectory(gh, 'acme/gitops', { logins: ['alice', 'bob', 'mallory'], teams: ['acme/platform', 'acme/ghosts'] });
+    expect(Object.fromEntries(d.permissions)).toEqual({ alice: 'maintain', bob: 'read', mallory: { error: expect.stringContaining('GitHub answered 404') } });
+    expect(d.teams.get('acme/platform')).toEqual(['carol', 'dave']);
+    // GitHub answers 404 both for a missing team and for a token that cannot read teams: never "no members".
+    expect(d.teams.get('acme/ghosts')).toEqual({ error: TEAM_TOKEN_ERROR });
     expect(fake.calls('repos/get-collaborator-permission-level')).toHaveLength(3);
+    expect(fake.calls('teams/list-members-in-org').map((q) => [q.path, q.query.per_page])).toEqual([
+      ['/orgs/acme/teams/platform/members', '100'],
+      ['/orgs/acme/teams/ghosts/members', '100'],
+    ]);
   });
 
   it('records a refused permission lookup as an error, never as a level', async () => {
     fake.permissions.set('alice', { permission: 'admin', role_name: 'admin' });
     fake.fault('repos/get-collaborator-permission-level', { status: 403, body: { message: 'Forbidden' } });
-    const d = await lookupDirectory(gh, 'acme', 'gitops', { logins: ['alice'], teams: [] });
+    const d = await gatherDirectory(gh, 'acme/gitops', { logins: ['alice'], teams: [] });
     expect(d.permissions.get('alice')).toEqual({ error: expect.stringContaining('403') });
-  });
-
-  it('maps role names onto permission levels', () => {
-    expect(permissionFromApi({ permission: 'write', role_name: 'triage' })).toBe('triage');
-    expect(permissionFromApi({ permission: 'admin', role_name: 'custom-auditor' })).toBe('admin');
-    expect(permissionFromApi({ permission: 'weird' })).toBe('none');
   });
 });
