@@ -11,16 +11,16 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { primaryRateLimit, secondaryRateLimit, type FakeGitHub, type Fault } from './fake-github.js';
-import { runAction, type RunResult, type Scenario } from './harness.js';
-import { deployment, useE2eSuite } from './suite.js';
+import { e2eSuite, runAction, type RunResult, type Scenario } from './harness.js';
+import { deployment } from './fixtures.js';
 
 /** Generous upper bound of a run with faults: retries are bounded, long waits are refused. */
 const BOUND_MS = 20_000;
 
-const suite = useE2eSuite();
+const suite = e2eSuite();
 let fake: FakeGitHub;
 beforeEach(() => {
-  fake = suite.fake();
+  fake = suite.fake;
 });
 
 /**
