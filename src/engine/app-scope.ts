@@ -111,6 +111,40 @@ function appSources(file: string, obj: Record<string, unknown>, repoURLs: string
   return out;
 }
 
+/** What the layout reads from a manifest's text, without parsing it. */
+interface TextFacts {
+  /** The text, when it may hold health-check configuration ({@link HEALTH_CONFIG_TEXT}). */
+  healthText?: string;
+  /** May hold an Application. */
+  app: boolean;
+  /** May hold the argocd-cm ConfigMap (parsed at once). */
+  cm: boolean;
+  /** For an Application that is no argocd-cm candidate: the directories it may name ({@link applicationPathDirs}). */
+  dirs?: Set<string>;
+}
+
+/**
+ * Facts by file content. Readers that return the same bytes for the same content (the git reader caches
+ * blobs by id) let the base side reuse the head side's reading of every unchanged file.
+ */
+const textFacts = new WeakMap<Uint8Array, TextFacts | null>();
+
+function textFactsOf(bytes: Uint8Array): TextFacts | null {
+  let facts = textFacts.get(bytes);
+  if (facts !== undefined) return facts;
+  const text = decodeText(bytes);
+  if (text === undefined) {
+    facts = null;
+  } else {
+    const app = APPLICATION_TEXT.test(text);
+    const cm = ARGOCD_CM_TEXT.test(text);
+    const dirs = app && !cm ? applicationPathDirs(text) : undefined;
+    facts = { app, cm, ...(HEALTH_CONFIG_TEXT.test(text) ? { healthText: text } : {}), ...(dirs ? { dirs } : {}) };
+  }
+  textFacts.set(bytes, facts);
+  return facts;
+}
+
 const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
 
 /** True when `path` lies in `dir` or below it. */
@@ -164,17 +198,14 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
 
   for (const [path, bytes] of contents) {
     if (!bytes) continue;
-    const text = decodeText(bytes);
-    if (text === undefined) continue;
-    if (HEALTH_CONFIG_TEXT.test(text)) healthTexts.set(path, text);
-    const maybeApp = APPLICATION_TEXT.test(text);
-    const maybeCm = ARGOCD_CM_TEXT.test(text);
-    if (!maybeApp && !maybeCm) continue;
-    const dirs = maybeCm ? undefined : applicationPathDirs(text);
-    if (dirs) {
+    const facts = textFactsOf(bytes);
+    if (!facts) continue;
+    if (facts.healthText !== undefined) healthTexts.set(path, facts.healthText);
+    if (!facts.app && !facts.cm) continue;
+    if (facts.dirs) {
       // Parsed only when one of these directories is asked about.
       pending.set(path, bytes);
-      for (const d of dirs) {
+      for (const d of facts.dirs) {
         const list = byDir.get(d);
         if (list) list.push(path);
         else byDir.set(d, [path]);
@@ -314,8 +345,9 @@ export function repoLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
  * In `--all` mode, every manifest at head.
  */
 export async function applicationScope(change: Change, isManifest: (p: string) => boolean, policy: Policy): Promise<Scope> {
+  if (change.mode === 'all' || !change.base) return { head: (await repoLayout(change.head, policy)).manifests, base: [] };
+  // One side after the other: readers that cache by content (git) then read only the changed files twice.
   const head = await repoLayout(change.head, policy);
-  if (change.mode === 'all' || !change.base) return { head: head.manifests, base: [] };
   const base = await repoLayout(change.base, policy);
   const keys = new Map<string, GroupRef>();
   for (const f of change.files) {

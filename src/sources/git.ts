@@ -35,6 +35,28 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
   }
 }
 
+/**
+ * Blob contents by blob id, shared by every {@link GitTree} of the process: the base and head of a change
+ * share almost all their files, and a blob id names its content, so each is read from git once. Bounded
+ * by the total size of its entries; the oldest go first (entries are views of git's output, so a batch's
+ * buffer is released once none of its entries is held).
+ */
+const blobCache = new Map<string, Uint8Array>();
+let blobCacheBytes = 0;
+/** Most bytes {@link blobCache} holds. */
+const BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+function cacheBlob(id: string, bytes: Uint8Array): void {
+  if (bytes.byteLength > BLOB_CACHE_MAX_BYTES / 8 || blobCache.has(id)) return;
+  blobCache.set(id, bytes);
+  blobCacheBytes += bytes.byteLength;
+  for (const [old, b] of blobCache) {
+    if (blobCacheBytes <= BLOB_CACHE_MAX_BYTES) break;
+    blobCache.delete(old);
+    blobCacheBytes -= b.byteLength;
+  }
+}
+
 /** A {@link TreeReader} over one commit of a local repository. */
 export class GitTree implements TreeReader {
   private list?: Promise<string[]>;
@@ -57,7 +79,13 @@ export class GitTree implements TreeReader {
     // which listing the tree supplies. Skipping such a file would pass it unread.
     if (paths.some((p) => p.includes('\n') || p.includes('\r'))) await this.listFiles();
     const blobs = this.blobs;
-    const wanted = [...new Set(paths)].filter((p) => blobs?.has(p) || !(p.includes('\n') || p.includes('\r')));
+    const wanted: string[] = [];
+    for (const p of new Set(paths)) {
+      const id = blobs?.get(p);
+      const cached = id === undefined ? undefined : blobCache.get(id);
+      if (cached !== undefined) result.set(p, cached);
+      else if (id !== undefined || !(p.includes('\n') || p.includes('\r'))) wanted.push(p);
+    }
     if (wanted.length === 0) return result;
     const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}\n`).join('');
     const out = await git(this.repo, ['cat-file', '--batch'], input);
@@ -68,10 +96,14 @@ export class GitTree implements TreeReader {
       const header = out.subarray(off, nl).toString('utf8');
       off = nl + 1;
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+      const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
       if (!m) throw new SourceError(`git cat-file: unexpected header "${header}" reading ${p}`);
-      const size = Number(m[2]);
-      if (m[1] === 'blob') result.set(p, out.subarray(off, off + size));
+      const size = Number(m[3]);
+      if (m[2] === 'blob') {
+        const bytes = out.subarray(off, off + size);
+        result.set(p, bytes);
+        cacheBlob(m[1]!, bytes);
+      }
       off += size + 1;
     }
     return result;
