@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
+import type { Position } from '../core/model.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 
 /** Fewest files for which workers are started. */
@@ -45,8 +46,9 @@ export interface ParseOptions {
  */
 export type WireFile = Omit<ManifestFile, 'docs' | 'resources' | 'text'> & {
   hasText: boolean;
-  docs: Omit<YamlDoc, 'pos' | 'keyPos' | 'node'>[];
-  resources: Omit<Resource, 'pos' | 'keyPos' | 'node'>[];
+  /** `rootPos`: the position of the document's (resource's) own node, `pos([])`, which plans ask of every resource. */
+  docs: (Omit<YamlDoc, 'pos' | 'keyPos' | 'node'> & { rootPos: Position })[];
+  resources: (Omit<Resource, 'pos' | 'keyPos' | 'node'> & { rootPos: Position })[];
 };
 
 /** Data fields of `obj`: functions dropped, so the object can be posted between threads. */
@@ -60,14 +62,14 @@ export function toWire(file: ManifestFile): WireFile {
   return {
     ...dataOf(rest),
     hasText: text !== undefined,
-    docs: file.docs.map((d) => dataOf(d)),
-    resources: file.resources.map((r) => dataOf(r)),
+    docs: file.docs.map((d) => ({ ...dataOf(d), rootPos: d.pos([]) })),
+    resources: file.resources.map((r) => ({ ...dataOf(r), rootPos: r.pos([]) })),
   } as WireFile;
 }
 
 /**
  * Rebuilds a {@link ManifestFile} from its wire form and the file's bytes. The text is decoded, and position
- * lookups re-parse it, once, on first use.
+ * lookups other than `pos([])` re-parse it, once, on first use.
  */
 export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits): ManifestFile {
   const { hasText, ...fields } = wire;
@@ -79,15 +81,15 @@ export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits):
     return (parsed ??= t === undefined ? [] : parseYamlText(t, limits).docs)[i];
   };
   const fallback = (i: number) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
-  const docs: YamlDoc[] = wire.docs.map((d) => ({
+  const docs: YamlDoc[] = wire.docs.map(({ rootPos, ...d }) => ({
     ...d,
-    pos: (path) => docAt(d.index)?.pos(path) ?? fallback(d.index),
+    pos: (path) => (path.length === 0 ? rootPos : (docAt(d.index)?.pos(path) ?? fallback(d.index))),
     keyPos: (path) => docAt(d.index)?.keyPos(path) ?? fallback(d.index),
     node: (path) => docAt(d.index)?.node(path),
   }));
-  const resources: Resource[] = wire.resources.map((r) => ({
+  const resources: Resource[] = wire.resources.map(({ rootPos, ...r }) => ({
     ...r,
-    pos: (sub) => docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    pos: (sub) => (sub.length === 0 ? rootPos : (docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex))),
     keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
     node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub]),
   }));

@@ -103,4 +103,18 @@ describe('parallel manifest parsing', () => {
     expect(observe(back)).toEqual(observe(file!));
     expect(back.resources[0]!.annotations.get('argocd.argoproj.io/sync-wave')!.valuePos).toEqual({ line: 6, column: 35 });
   });
+
+  it('answers a resource\'s own position from the wire form, without re-parsing the text', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n';
+    const [file] = parseBatch({ files: [{ path: 'l.yaml', bytes: enc(text) }], limits: DEFAULT_YAML_LIMITS, existing: [] });
+    // Other bytes behind the wire form: a re-parse would give other positions.
+    const back = fromWire(structuredClone(toWire(file!)), enc('other: text\n'), DEFAULT_YAML_LIMITS);
+    expect(back.resources.map((r) => r.pos([]))).toEqual([
+      { line: 4, column: 5 },
+      { line: 7, column: 5 },
+    ]);
+    expect(back.resources.map((r) => r.pos([]))).toEqual(file!.resources.map((r) => r.pos([])));
+    expect(back.docs[0]!.pos([])).toEqual(file!.docs[0]!.pos([]));
+    expect(back.resources[1]!.pos(['kind'])).toEqual({ line: 1, column: 1 });
+  });
 });
