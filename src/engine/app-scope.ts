@@ -62,6 +62,8 @@ export interface RepoLayout {
   refOf(key: string): GroupRef | undefined;
   /** The SyncGroup shell (without files) of a key this layout made. */
   shell(key: string): Omit<SyncGroup, 'files'> | undefined;
+  /** Manifests that may hold Applications (by a textual test). */
+  applicationFiles: ReadonlySet<string>;
   /** Hands over files already parsed from this side (`--all` reads every manifest), so Applications are not parsed twice. */
   adopt(files: readonly ManifestFile[]): void;
 }
@@ -175,6 +177,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   /** Sources of parsed files by directory. */
   const appsByDir = new Map<string, AppSource[]>();
   const adopted = new Map<string, ManifestFile>();
+  const applicationFiles = new Set<string>();
 
   const record = (path: string, resources: readonly Resource[]) => {
     const found: AppSource[] = [];
@@ -202,6 +205,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
     if (!facts) continue;
     if (facts.healthText !== undefined) healthTexts.set(path, facts.healthText);
     if (!facts.app && !facts.cm) continue;
+    if (facts.app) applicationFiles.add(path);
     if (facts.dirs) {
       // Parsed only when one of these directories is asked about.
       pending.set(path, bytes);
@@ -316,6 +320,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
     keysOf,
     appsOfFile,
     members,
+    applicationFiles,
     refOf: (key) => refs.get(key),
     shell: (key) => shells.get(key),
     adopt: (files) => {
@@ -345,7 +350,10 @@ export function repoLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
  * In `--all` mode, every manifest at head.
  */
 export async function applicationScope(change: Change, isManifest: (p: string) => boolean, policy: Policy): Promise<Scope> {
-  if (change.mode === 'all' || !change.base) return { head: (await repoLayout(change.head, policy)).manifests, base: [] };
+  if (change.mode === 'all' || !change.base) {
+    const head = await repoLayout(change.head, policy);
+    return { head: head.manifests, base: [], prefer: head.applicationFiles };
+  }
   // One side after the other: readers that cache by content (git) then read only the changed files twice.
   const head = await repoLayout(change.head, policy);
   const base = await repoLayout(change.base, policy);

@@ -110,7 +110,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const scope = await (opts.scope ?? applicationScope)(change, isManifest, policy);
   const limits = policy.manifests.limits;
   const [headFiles, baseFiles] = await Promise.all([
-    readSide(change.head, scope.head, limits),
+    readSide(change.head, scope.head, limits, scope.prefer),
     change.base && change.mode === 'diff' ? readSide(change.base, scope.base, limits) : Promise.resolve([]),
   ]);
   const group = opts.group ?? applicationGroups;
