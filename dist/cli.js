@@ -28133,6 +28133,9 @@ var reviewCheck = {
     if (details2.exclusionsOff.length) {
       ctx.note(`Separation of duties is relaxed by the policy: ${details2.exclusionsOff.join(", ")} may approve this change.`);
     }
+    if (policy.review.separationOfDuties.lastPusher && change.pr && !change.pr.lastPusher) {
+      ctx.note("Who pushed the head commit last is unknown for this run (GitHub names the pusher only on opened and synchronize events), so the last-pusher exclusion could not be applied.");
+    }
     const rules = details2.requirements.filter((r) => r.rule === "review-approvals");
     if (rules.length) {
       const c = combine2(rules);
@@ -39481,6 +39484,7 @@ var package_default = {
     "@octokit/plugin-retry": "^8.1.1",
     "@octokit/plugin-throttling": "^11.0.5",
     ajv: "^8.20.0",
+    bottleneck: "^2.19.5",
     ignore: "^7.0.16",
     luaparse: "^0.3.1",
     "mdast-util-from-markdown": "^2.1.0",

@@ -1220,8 +1220,8 @@ var require_util = __commonJS({
     }
     function nop() {
     }
-    function isStream(obj) {
-      return obj && typeof obj === "object" && typeof obj.pipe === "function" && typeof obj.on === "function";
+    function isStream(obj2) {
+      return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
     }
     function isBlobLike(object) {
       if (object === null) {
@@ -1326,14 +1326,14 @@ var require_util = __commonJS({
       }
       return servername;
     }
-    function deepClone(obj) {
-      return JSON.parse(JSON.stringify(obj));
+    function deepClone(obj2) {
+      return JSON.parse(JSON.stringify(obj2));
     }
-    function isAsyncIterable(obj) {
-      return !!(obj != null && typeof obj[Symbol.asyncIterator] === "function");
+    function isAsyncIterable(obj2) {
+      return !!(obj2 != null && typeof obj2[Symbol.asyncIterator] === "function");
     }
-    function isIterable(obj) {
-      return !!(obj != null && (typeof obj[Symbol.iterator] === "function" || typeof obj[Symbol.asyncIterator] === "function"));
+    function isIterable(obj2) {
+      return !!(obj2 != null && (typeof obj2[Symbol.iterator] === "function" || typeof obj2[Symbol.asyncIterator] === "function"));
     }
     function bodyLength(body) {
       if (body == null) {
@@ -1380,30 +1380,30 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj) {
-      if (obj === void 0) obj = {};
+    function parseHeaders(headers, obj2) {
+      if (obj2 === void 0) obj2 = {};
       for (let i = 0; i < headers.length; i += 2) {
         const key2 = headerNameToString(headers[i]);
-        let val = obj[key2];
+        let val = obj2[key2];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj[key2] = val;
+            obj2[key2] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj[key2] = headersValue;
+            obj2[key2] = headersValue;
           } else {
-            obj[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
-      if ("content-length" in obj && "content-disposition" in obj) {
-        obj["content-disposition"] = Buffer.from(obj["content-disposition"]).toString("latin1");
+      if ("content-length" in obj2 && "content-disposition" in obj2) {
+        obj2["content-disposition"] = Buffer.from(obj2["content-disposition"]).toString("latin1");
       }
-      return obj;
+      return obj2;
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
@@ -1581,17 +1581,17 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj, name, listener) {
-      const listeners = obj[kListeners] ??= [];
+    function addListener(obj2, name, listener) {
+      const listeners = obj2[kListeners] ??= [];
       listeners.push([name, listener]);
-      obj.on(name, listener);
-      return obj;
+      obj2.on(name, listener);
+      return obj2;
     }
-    function removeAllListeners(obj) {
-      for (const [name, listener] of obj[kListeners] ?? []) {
-        obj.removeListener(name, listener);
+    function removeAllListeners(obj2) {
+      for (const [name, listener] of obj2[kListeners] ?? []) {
+        obj2.removeListener(name, listener);
       }
-      obj[kListeners] = null;
+      obj2[kListeners] = null;
     }
     function errorRequest2(client, request2, err) {
       try {
@@ -1992,11 +1992,11 @@ var require_request = __commonJS({
           }
         } else if (headers && typeof headers === "object") {
           if (headers[Symbol.iterator]) {
-            for (const header of headers) {
-              if (!Array.isArray(header) || header.length !== 2) {
+            for (const header2 of headers) {
+              if (!Array.isArray(header2) || header2.length !== 2) {
                 throw new InvalidArgumentError("headers must be in key-value pair format");
               }
-              processHeader(this, header[0], header[1]);
+              processHeader(this, header2[0], header2[1]);
             }
           } else {
             const keys = Object.keys(headers);
@@ -2196,11 +2196,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
-            const str = `${val[i]}`;
-            if (!isValidHeaderValue(str)) {
+            const str3 = `${val[i]}`;
+            if (!isValidHeaderValue(str3)) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
-            arr.push(str);
+            arr.push(str3);
           }
         }
         val = arr;
@@ -2904,10 +2904,10 @@ var require_utils = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.enumToMap = void 0;
-    function enumToMap(obj) {
+    function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj).forEach((key2) => {
-        const value = obj[key2];
+      Object.keys(obj2).forEach((key2) => {
+        const value = obj2[key2];
         if (typeof value === "number") {
           res[key2] = value;
         }
@@ -3773,25 +3773,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str, leading, trailing, predicate) {
+    function removeChars(str3, leading, trailing, predicate) {
       let lead = 0;
-      let trail2 = str.length - 1;
+      let trail2 = str3.length - 1;
       if (leading) {
-        while (lead < str.length && predicate(str.charCodeAt(lead))) lead++;
+        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail2 > 0 && predicate(str.charCodeAt(trail2))) trail2--;
+        while (trail2 > 0 && predicate(str3.charCodeAt(trail2))) trail2--;
       }
-      return lead === 0 && trail2 === str.length - 1 ? str : str.slice(lead, trail2 + 1);
+      return lead === 0 && trail2 === str3.length - 1 ? str3 : str3.slice(lead, trail2 + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -4393,9 +4393,9 @@ var require_util2 = __commonJS({
       return "success";
     }
     function appendFetchMetadata(httpRequest) {
-      let header = null;
-      header = httpRequest.mode;
-      httpRequest.headersList.set("sec-fetch-mode", header, true);
+      let header2 = null;
+      header2 = httpRequest.mode;
+      httpRequest.headersList.set("sec-fetch-mode", header2, true);
     }
     function appendRequestOriginHeader(request2) {
       let serializedOrigin = request2.origin;
@@ -5710,7 +5710,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix2 = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -6747,22 +6747,22 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path8} HTTP/1.1\r
+      let header2 = `${method} ${path8} HTTP/1.1\r
 `;
       if (typeof host === "string") {
-        header += `host: ${host}\r
+        header2 += `host: ${host}\r
 `;
       } else {
-        header += client[kHostHeader];
+        header2 += client[kHostHeader];
       }
       if (upgrade) {
-        header += `connection: upgrade\r
+        header2 += `connection: upgrade\r
 upgrade: ${upgrade}\r
 `;
       } else if (client[kPipelining] && !socket[kReset]) {
-        header += "connection: keep-alive\r\n";
+        header2 += "connection: keep-alive\r\n";
       } else {
-        header += "connection: close\r\n";
+        header2 += "connection: close\r\n";
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
@@ -6770,41 +6770,41 @@ upgrade: ${upgrade}\r
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header += `${key2}: ${val[i]}\r
+              header2 += `${key2}: ${val[i]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header2 += `${key2}: ${val}\r
 `;
           }
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request: request2, headers: header, socket });
+        channels.sendHeaders.publish({ request: request2, headers: header2, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header2, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6870,22 +6870,22 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
-            socket.write(`${header}content-length: 0\r
+            socket.write(`${header2}content-length: 0\r
 \r
 `, "latin1");
           } else {
             assert(contentLength === null, "no body must not have content length");
-            socket.write(`${header}\r
+            socket.write(`${header2}\r
 `, "latin1");
           }
         } else if (util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
           socket.cork();
-          socket.write(`${header}content-length: ${contentLength}\r
+          socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
           socket.write(body);
@@ -6901,7 +6901,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6909,7 +6909,7 @@ upgrade: ${upgrade}\r
         }
         const buffer = Buffer.from(await body.arrayBuffer());
         socket.cork();
-        socket.write(`${header}content-length: ${contentLength}\r
+        socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
         socket.write(buffer);
@@ -6924,7 +6924,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6943,7 +6943,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6961,19 +6961,19 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header: header2 }) {
         this.socket = socket;
         this.request = request2;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
         this.expectsPayload = expectsPayload;
-        this.header = header;
+        this.header = header2;
         this.abort = abort;
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header: header2 } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6996,10 +6996,10 @@ upgrade: ${upgrade}\r
             socket[kReset] = true;
           }
           if (contentLength === null) {
-            socket.write(`${header}transfer-encoding: chunked\r
+            socket.write(`${header2}transfer-encoding: chunked\r
 `, "latin1");
           } else {
-            socket.write(`${header}content-length: ${contentLength}\r
+            socket.write(`${header2}content-length: ${contentLength}\r
 \r
 `, "latin1");
           }
@@ -7023,7 +7023,7 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header: header2, request: request2 } = this;
         request2.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
@@ -7034,11 +7034,11 @@ ${len.toString(16)}\r
         }
         if (bytesWritten === 0) {
           if (expectsPayload) {
-            socket.write(`${header}content-length: 0\r
+            socket.write(`${header2}content-length: 0\r
 \r
 `, "latin1");
           } else {
-            socket.write(`${header}\r
+            socket.write(`${header2}\r
 `, "latin1");
           }
         } else if (contentLength === null) {
@@ -7768,15 +7768,15 @@ var require_redirect_handler = __commonJS({
         }
       }
     }
-    function shouldRemoveHeader(header, removeContent, unknownOrigin) {
-      if (header.length === 4) {
-        return util.headerNameToString(header) === "host";
+    function shouldRemoveHeader(header2, removeContent, unknownOrigin) {
+      if (header2.length === 4) {
+        return util.headerNameToString(header2) === "host";
       }
-      if (removeContent && util.headerNameToString(header).startsWith("content-")) {
+      if (removeContent && util.headerNameToString(header2).startsWith("content-")) {
         return true;
       }
-      if (unknownOrigin && (header.length === 13 || header.length === 6 || header.length === 19)) {
-        const name = util.headerNameToString(header);
+      if (unknownOrigin && (header2.length === 13 || header2.length === 6 || header2.length === 19)) {
+        const name = util.headerNameToString(header2);
         return name === "authorization" || name === "cookie" || name === "proxy-authorization";
       }
       return false;
@@ -12164,14 +12164,14 @@ var require_headers = __commonJS({
     function fill(headers, object) {
       if (Array.isArray(object)) {
         for (let i = 0; i < object.length; ++i) {
-          const header = object[i];
-          if (header.length !== 2) {
+          const header2 = object[i];
+          if (header2.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
-              message: `expected name/value pair to be length 2, found ${header.length}.`
+              message: `expected name/value pair to be length 2, found ${header2.length}.`
             });
           }
-          appendHeader(headers, header[0], header[1]);
+          appendHeader(headers, header2[0], header2[1]);
         }
       } else if (typeof object === "object" && object !== null) {
         const keys = Object.keys(object);
@@ -12610,7 +12610,7 @@ var require_response = __commonJS({
     var assert = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12753,8 +12753,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12770,7 +12770,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12903,7 +12903,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12971,7 +12971,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -15615,10 +15615,10 @@ var require_util5 = __commonJS({
       const serializedB = URLSerializer(B, excludeFragment);
       return serializedA === serializedB;
     }
-    function getFieldValues(header) {
-      assert(header !== null);
+    function getFieldValues(header2) {
+      assert(header2 !== null);
       const values = [];
-      for (let value of header.split(",")) {
+      for (let value of header2.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
           values.push(value);
@@ -15641,7 +15641,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -16168,7 +16168,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -16517,20 +16517,20 @@ var require_parse = __commonJS({
     var { isCTLExcludingHtab } = require_util6();
     var { collectASequenceOfCodePointsFast } = require_data_url();
     var assert = __require("node:assert");
-    function parseSetCookie(header) {
-      if (isCTLExcludingHtab(header)) {
+    function parseSetCookie(header2) {
+      if (isCTLExcludingHtab(header2)) {
         return null;
       }
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
       let value = "";
-      if (header.includes(";")) {
+      if (header2.includes(";")) {
         const position2 = { position: 0 };
-        nameValuePair = collectASequenceOfCodePointsFast(";", header, position2);
-        unparsedAttributes = header.slice(position2.position);
+        nameValuePair = collectASequenceOfCodePointsFast(";", header2, position2);
+        unparsedAttributes = header2.slice(position2.position);
       } else {
-        nameValuePair = header;
+        nameValuePair = header2;
       }
       if (!nameValuePair.includes("=")) {
         value = nameValuePair;
@@ -16693,9 +16693,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify(cookie);
-      if (str) {
-        headers.append("Set-Cookie", str);
+      const str3 = stringify(cookie);
+      if (str3) {
+        headers.append("Set-Cookie", str3);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19575,8 +19575,8 @@ var init_lib = __esm({
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj, null, 2);
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data2 = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
           additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
           const res = yield this.post(requestUrl, data2, additionalHeaders);
@@ -19584,8 +19584,8 @@ var init_lib = __esm({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj, null, 2);
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data2 = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
           additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
           const res = yield this.put(requestUrl, data2, additionalHeaders);
@@ -19593,8 +19593,8 @@ var init_lib = __esm({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj, null, 2);
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data2 = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
           additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
           const res = yield this.patch(requestUrl, data2, additionalHeaders);
@@ -19644,9 +19644,9 @@ var init_lib = __esm({
               }
               yield response.readBody();
               if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                for (const header in headers) {
-                  if (header.toLowerCase() === "authorization") {
-                    delete headers[header];
+                for (const header2 in headers) {
+                  if (header2.toLowerCase() === "authorization") {
+                    delete headers[header2];
                   }
                 }
               }
@@ -19799,15 +19799,15 @@ var init_lib = __esm({
        * For headers that must always be a single string (like Content-Type), use the
        * specialized _getExistingOrDefaultContentTypeHeader method instead.
        */
-      _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+      _getExistingOrDefaultHeader(additionalHeaders, header2, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+          const headerValue = lowercaseKeys(this.requestOptions.headers)[header2];
           if (headerValue) {
             clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
           }
         }
-        const additionalValue = additionalHeaders[header];
+        const additionalValue = additionalHeaders[header2];
         if (additionalValue !== void 0) {
           return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
         }
@@ -19957,25 +19957,25 @@ var init_lib = __esm({
               }
               return value;
             }
-            let obj;
+            let obj2;
             let contents;
             try {
               contents = yield res.readBody();
               if (contents && contents.length > 0) {
                 if (options && options.deserializeDates) {
-                  obj = JSON.parse(contents, dateTimeDeserializer);
+                  obj2 = JSON.parse(contents, dateTimeDeserializer);
                 } else {
-                  obj = JSON.parse(contents);
+                  obj2 = JSON.parse(contents);
                 }
-                response.result = obj;
+                response.result = obj2;
               }
               response.headers = res.message.headers;
             } catch (err) {
             }
             if (statusCode > 299) {
               let msg;
-              if (obj && obj.message) {
-                msg = obj.message;
+              if (obj2 && obj2.message) {
+                msg = obj2.message;
               } else if (contents && contents.length > 0) {
                 msg = contents;
               } else {
@@ -19991,7 +19991,7 @@ var init_lib = __esm({
         });
       }
     };
-    lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+    lowercaseKeys = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
   }
 });
 
@@ -20336,8 +20336,8 @@ var init_summary = __esm({
             if (typeof cell2 === "string") {
               return this.wrap("td", cell2);
             }
-            const { header, data: data2, colspan, rowspan } = cell2;
-            const tag = header ? "th" : "td";
+            const { header: header2, data: data2, colspan, rowspan } = cell2;
+            const tag = header2 ? "th" : "td";
             const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
             return this.wrap(tag, data2, attrs);
           }).join("");
@@ -20849,8 +20849,8 @@ var init_toolrunner = __esm({
         }
         return this.args;
       }
-      _endsWith(str, end) {
-        return str.endsWith(end);
+      _endsWith(str3, end) {
+        return str3.endsWith(end);
       }
       _isCmdFile() {
         const upperToolPath = this.toolPath.toUpperCase();
@@ -21567,21 +21567,21 @@ var init_model = __esm({
 var range;
 var init_esm = __esm({
   "node_modules/balanced-match/dist/esm/index.js"() {
-    range = (a, b, str) => {
+    range = (a, b, str3) => {
       let begs, beg, left, right = void 0, result;
-      let ai = str.indexOf(a);
-      let bi = str.indexOf(b, ai + 1);
+      let ai = str3.indexOf(a);
+      let bi = str3.indexOf(b, ai + 1);
       let i = ai;
       if (ai >= 0 && bi > 0) {
         if (a === b) {
           return [ai, bi];
         }
         begs = [];
-        left = str.length;
+        left = str3.length;
         while (i >= 0 && !result) {
           if (i === ai) {
             begs.push(i);
-            ai = str.indexOf(a, i + 1);
+            ai = str3.indexOf(a, i + 1);
           } else if (begs.length === 1) {
             const r = begs.pop();
             if (r !== void 0)
@@ -21592,7 +21592,7 @@ var init_esm = __esm({
               left = beg;
               right = bi;
             }
-            bi = str.indexOf(b, i + 1);
+            bi = str3.indexOf(b, i + 1);
           }
           i = ai < bi && ai >= 0 ? ai : bi;
         }
@@ -21606,35 +21606,35 @@ var init_esm = __esm({
 });
 
 // node_modules/brace-expansion/dist/esm/index.js
-function numeric(str) {
-  return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
+function numeric(str3) {
+  return !isNaN(str3) ? parseInt(str3, 10) : str3.charCodeAt(0);
 }
-function escapeBraces(str) {
-  return str.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str3) {
+  return str3.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str) {
-  return str.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str3) {
+  return str3.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++) {
     target.push(items[i]);
   }
 }
-function balancedWithBudget(str, masked, budget) {
+function balancedWithBudget(str3, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
   const r = range("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length;
   if (!r || budget.remaining < 0) {
     return void 0;
   }
   return {
     end: r[1],
-    pre: str.slice(0, r[0]),
-    body: str.slice(r[0] + 1, r[1]),
-    post: str.slice(r[1] + 1),
+    pre: str3.slice(0, r[0]),
+    body: str3.slice(r[0] + 1, r[1]),
+    post: str3.slice(r[1] + 1),
     unmatched
   };
 }
@@ -21658,34 +21658,34 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str, budget) {
-  budget.remaining -= str.length;
+function commaSetFollows(str3, budget) {
+  budget.remaining -= str3.length;
   if (budget.remaining < 0) {
     return false;
   }
   let close = false;
-  for (let i = str.length - 1; i >= 0; i--) {
-    const c = str.charCodeAt(i);
+  for (let i = str3.length - 1; i >= 0; i--) {
+    const c = str3.charCodeAt(i);
     if (c === 125) {
       close = true;
     } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
       close = false;
-    } else if (c === 44 && close && str.charCodeAt(i + 1) !== 44) {
+    } else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44) {
       return true;
     }
   }
   return false;
 }
-function parseCommaParts(str, budget) {
+function parseCommaParts(str3, budget) {
   const parts = [];
   let carry = "";
   for (; ; ) {
-    const m = balancedWithBudget(str, str, budget);
+    const m = balancedWithBudget(str3, str3, budget);
     if (budget.remaining < 0) {
       return void 0;
     }
     if (!m) {
-      const tail = str.split(",");
+      const tail = str3.split(",");
       tail[0] = carry + tail[0];
       pushAll(parts, tail);
       return parts;
@@ -21700,14 +21700,14 @@ function parseCommaParts(str, budget) {
     }
     carry = p.pop();
     pushAll(parts, p);
-    str = post;
+    str3 = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand(str, options = {}) {
-  if (!str) {
+function expand(str3, options = {}) {
+  if (!str3) {
     return [];
   }
   const max = bound(options.max, EXPANSION_MAX);
@@ -21715,13 +21715,13 @@ function expand(str, options = {}) {
   const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
   const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
   const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  if (str.slice(0, 2) === "{}") {
-    str = "\\{\\}" + str.slice(2);
+  if (str3.slice(0, 2) === "{}") {
+    str3 = "\\{\\}" + str3.slice(2);
   }
-  return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+  return expand_(escapeBraces(str3), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
 }
-function embrace(str) {
-  return "{" + str + "}";
+function embrace(str3) {
+  return "{" + str3 + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -21808,20 +21808,20 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   budget.remaining -= CALL_STEPS;
   if (depth > maxDepth) {
-    return [str];
+    return [str3];
   }
   let acc = [""];
   let rewrites = 0;
   let dropEmpties = false;
   let firstGroup = true;
-  let masked = str;
+  let masked = str3;
   for (; ; ) {
-    const m = balancedWithBudget(str, masked, budget);
+    const m = balancedWithBudget(str3, masked, budget);
     if (!m) {
-      return combine(acc, str, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
     }
     if (m.unmatched) {
       masked = maskUnmatchedOpens(masked, budget);
@@ -21833,7 +21833,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
       firstGroup = false;
       if (!m.post.length)
         break;
-      str = m.post;
+      str3 = m.post;
       masked = masked.slice(m.end + 1);
       continue;
     }
@@ -21844,7 +21844,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
         rewrites++;
-        str = m.pre + "{" + m.body + escClose + m.post;
+        str3 = m.pre + "{" + m.body + escClose + m.post;
         masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
         isTop = true;
         continue;
@@ -21879,7 +21879,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
           acc = next2;
           if (!m.post.length)
             break;
-          str = m.post;
+          str3 = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -21916,7 +21916,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
     acc = next;
     if (!m.post.length)
       break;
-    str = m.post;
+    str3 = m.post;
     masked = masked.slice(m.end + 1);
   }
   return acc;
@@ -22785,11 +22785,11 @@ var init_esm3 = __esm({
         this.#marks ??= marks(this.#size);
         const dfa = this.#dfa ??= new Dfa(this.#start, this.#marks);
         let d = dfa.start(dotStart);
-        const str = chars === s;
+        const str3 = chars === s;
         for (let i = 0; i < chars.length; i++) {
           if (d.dead)
             return false;
-          const code3 = str ? s.charCodeAt(i) : chars[i].charCodeAt(0);
+          const code3 = str3 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
           d = d.ascii?.[code3] ?? dfa.next(d, chars[i]);
         }
         return d.match;
@@ -24313,13 +24313,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity2.isDocument(node2)) {
+      if (identity3.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
           node2.contents = null;
@@ -24331,12 +24331,12 @@ var require_visit = __commonJS({
     visit.REMOVE = REMOVE;
     function visit_(key2, node2, visitor, path8) {
       const ctrl = callVisitor(key2, node2, visitor, path8);
-      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+      if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
         replaceNode(key2, path8, ctrl);
         return visit_(key2, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity2.isCollection(node2)) {
+        if (identity3.isCollection(node2)) {
           path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
             const ci = visit_(i, node2.items[i], visitor, path8);
@@ -24349,7 +24349,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity2.isPair(node2)) {
+        } else if (identity3.isPair(node2)) {
           path8 = Object.freeze(path8.concat(node2));
           const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
@@ -24367,7 +24367,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity2.isDocument(node2)) {
+      if (identity3.isDocument(node2)) {
         const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
           node2.contents = null;
@@ -24379,12 +24379,12 @@ var require_visit = __commonJS({
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key2, node2, visitor, path8) {
       const ctrl = await callVisitor(key2, node2, visitor, path8);
-      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+      if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
         replaceNode(key2, path8, ctrl);
         return visitAsync_(key2, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity2.isCollection(node2)) {
+        if (identity3.isCollection(node2)) {
           path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
             const ci = await visitAsync_(i, node2.items[i], visitor, path8);
@@ -24397,7 +24397,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity2.isPair(node2)) {
+        } else if (identity3.isPair(node2)) {
           path8 = Object.freeze(path8.concat(node2));
           const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
@@ -24434,31 +24434,31 @@ var require_visit = __commonJS({
     function callVisitor(key2, node2, visitor, path8) {
       if (typeof visitor === "function")
         return visitor(key2, node2, path8);
-      if (identity2.isMap(node2))
+      if (identity3.isMap(node2))
         return visitor.Map?.(key2, node2, path8);
-      if (identity2.isSeq(node2))
+      if (identity3.isSeq(node2))
         return visitor.Seq?.(key2, node2, path8);
-      if (identity2.isPair(node2))
+      if (identity3.isPair(node2))
         return visitor.Pair?.(key2, node2, path8);
-      if (identity2.isScalar(node2))
+      if (identity3.isScalar(node2))
         return visitor.Scalar?.(key2, node2, path8);
-      if (identity2.isAlias(node2))
+      if (identity3.isAlias(node2))
         return visitor.Alias?.(key2, node2, path8);
       return void 0;
     }
     function replaceNode(key2, path8, node2) {
       const parent = path8[path8.length - 1];
-      if (identity2.isCollection(parent)) {
+      if (identity3.isCollection(parent)) {
         parent.items[key2] = node2;
-      } else if (identity2.isPair(parent)) {
+      } else if (identity3.isPair(parent)) {
         if (key2 === "key")
           parent.key = node2;
         else
           parent.value = node2;
-      } else if (identity2.isDocument(parent)) {
+      } else if (identity3.isDocument(parent)) {
         parent.contents = node2;
       } else {
-        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity3.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -24471,7 +24471,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -24614,10 +24614,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node2) => {
-            if (identity2.isNode(node2) && node2.tag)
+            if (identity3.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -24642,7 +24642,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -24689,7 +24689,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity3.isScalar(ref.node) || identity3.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
@@ -24712,7 +24712,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key2, val) {
+    function applyReviver(reviver, obj2, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -24752,7 +24752,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key2, val);
+      return reviver.call(obj2, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -24762,12 +24762,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity2.hasAnchor(value))
+        if (!ctx || !identity3.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data2 = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data2);
@@ -24793,11 +24793,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity3.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -24808,7 +24808,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity2.isDocument(doc))
+        if (!identity3.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -24835,12 +24835,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity2.ALIAS);
+        super(identity3.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -24862,7 +24862,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node2) => {
-              if (identity2.isAlias(node2) || identity2.hasAnchor(node2))
+              if (identity3.isAlias(node2) || identity3.hasAnchor(node2))
                 nodes.push(node2);
             }
           });
@@ -24924,11 +24924,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node2, anchors2) {
-      if (identity2.isAlias(node2)) {
+      if (identity3.isAlias(node2)) {
         const source = node2.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity2.isCollection(node2)) {
+      } else if (identity3.isCollection(node2)) {
         let count = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -24936,7 +24936,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity2.isPair(node2)) {
+      } else if (identity3.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
         return Math.max(kc, vc);
@@ -24951,13 +24951,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
-        super(identity2.SCALAR);
+        super(identity3.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -24982,7 +24982,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -24996,12 +24996,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity2.isDocument(value))
+      if (identity3.isDocument(value))
         value = value.contents;
-      if (identity2.isNode(value))
+      if (identity3.isNode(value))
         return value;
-      if (identity2.isPair(value)) {
-        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity3.isPair(value)) {
+        const map = ctx.schema[identity3.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -25033,7 +25033,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
+        tagObj = value instanceof Map ? schema[identity3.MAP] : Symbol.iterator in Object(value) ? schema[identity3.SEQ] : schema[identity3.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -25057,7 +25057,7 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Node = require_Node();
     function collectionFromPath(schema, path8, value) {
       let v = value;
@@ -25101,7 +25101,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity3.isNode(it) || identity3.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -25117,7 +25117,7 @@ var require_Collection = __commonJS({
         else {
           const [key2, ...rest] = path8;
           const node2 = this.get(key2, true);
-          if (identity2.isCollection(node2))
+          if (identity3.isCollection(node2))
             node2.addIn(rest, value);
           else if (node2 === void 0 && this.schema)
             this.set(key2, collectionFromPath(this.schema, rest, value));
@@ -25134,7 +25134,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.delete(key2);
         const node2 = this.get(key2, true);
-        if (identity2.isCollection(node2))
+        if (identity3.isCollection(node2))
           return node2.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
@@ -25148,16 +25148,16 @@ var require_Collection = __commonJS({
         const [key2, ...rest] = path8;
         const node2 = this.get(key2, true);
         if (rest.length === 0)
-          return !keepScalar && identity2.isScalar(node2) ? node2.value : node2;
+          return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
         else
-          return identity2.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
+          return identity3.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node2) => {
-          if (!identity2.isPair(node2))
+          if (!identity3.isPair(node2))
             return false;
           const n = node2.value;
-          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity3.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
@@ -25168,7 +25168,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.has(key2);
         const node2 = this.get(key2, true);
-        return identity2.isCollection(node2) ? node2.hasIn(rest) : false;
+        return identity3.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
@@ -25180,7 +25180,7 @@ var require_Collection = __commonJS({
           this.set(key2, value);
         } else {
           const node2 = this.get(key2, true);
-          if (identity2.isCollection(node2))
+          if (identity3.isCollection(node2))
             node2.setIn(rest, value);
           else if (node2 === void 0 && this.schema)
             this.set(key2, collectionFromPath(this.schema, rest, value));
@@ -25199,13 +25199,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent2) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent2 ? comment.replace(/^(?! *$)/gm, indent2) : comment;
     }
-    var lineComment = (str, indent2, comment) => str.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent2, comment) => str3.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -25359,16 +25359,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -25385,11 +25385,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+          str3 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -25398,38 +25398,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str3 += json.slice(start, i);
                 const code3 = json.substr(i + 2, 4);
                 switch (code3) {
                   case "0000":
-                    str += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code3.substr(0, 2) === "00")
-                      str += "\\x" + code3.substr(2);
+                      str3 += "\\x" + code3.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str3 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -25439,14 +25439,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
+                str3 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str += indent2;
+                str3 += indent2;
                 if (json[i + 2] === " ")
-                  str += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -25455,8 +25455,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json.slice(start) : json;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -25540,9 +25540,9 @@ ${indent2}`) + "'";
         start = start.replace(/\n+/g, `$&${indent2}`);
       }
       const indentSize = indent2 ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -25557,11 +25557,11 @@ ${indent2}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent2, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent2}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent2}`);
-      return `|${header}
+      return `|${header2}
 ${indent2}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -25584,15 +25584,15 @@ ${indent2}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -25636,7 +25636,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -25688,10 +25688,10 @@ var require_stringify = __commonJS({
           return match2.find((t) => t.format === item.format) ?? match2[0];
       }
       let tagObj = void 0;
-      let obj;
-      if (identity2.isScalar(item)) {
-        obj = item.value;
-        let match2 = tags.filter((t) => t.identify?.(obj));
+      let obj2;
+      if (identity3.isScalar(item)) {
+        obj2 = item.value;
+        let match2 = tags.filter((t) => t.identify?.(obj2));
         if (match2.length > 1) {
           const testMatch = match2.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -25699,11 +25699,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match2.find((t) => t.format === item.format) ?? match2.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -25712,7 +25712,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity2.isScalar(node2) || identity2.isCollection(node2)) && node2.anchor;
+      const anchor = (identity3.isScalar(node2) || identity3.isCollection(node2)) && node2.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -25723,9 +25723,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity2.isPair(item))
+      if (identity3.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity2.isAlias(item)) {
+      if (identity3.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -25739,16 +25739,16 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node2 = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node2 = identity3.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity3.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity2.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str3;
+      return identity3.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -25759,23 +25759,23 @@ ${ctx.indent}${str}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar2 = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity2.isNode(key2) && key2.comment || null;
+      let keyComment = identity3.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity2.isCollection(key2) || !identity2.isNode(key2) && typeof key2 === "object") {
+        if (identity3.isCollection(key2) || !identity3.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key2) || (identity2.isScalar(key2) ? key2.type === Scalar2.Scalar.BLOCK_FOLDED || key2.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key2) || (identity3.isScalar(key2) ? key2.type === Scalar2.Scalar.BLOCK_FOLDED || key2.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -25783,8 +25783,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str3 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -25793,30 +25793,30 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent2}:`;
       } else {
-        str = `${str}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity2.isNode(value)) {
+      if (identity3.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -25828,10 +25828,10 @@ ${indent2}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity2.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+      if (!explicitKey && !keyComment && identity3.isScalar(value))
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -25851,7 +25851,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity2.isCollection(value)) {
+      } else if (!explicitKey && identity3.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -25873,16 +25873,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -25914,7 +25914,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
@@ -25927,10 +25927,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity2.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity3.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity2.isSeq(source))
+      if (identity3.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -25941,7 +25941,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity2.isMap(source))
+      if (!identity3.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key2, value2] of srcMap) {
@@ -25962,7 +25962,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity3.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -25977,10 +25977,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge2 = require_merge();
     var stringify = require_stringify();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key: key2, value }) {
-      if (identity2.isNode(key2) && key2.addToJSMap)
+      if (identity3.isNode(key2) && key2.addToJSMap)
         key2.addToJSMap(ctx, map, value);
       else if (merge2.isMergeKey(ctx, key2))
         merge2.addMergeToJSMap(ctx, map, value);
@@ -26011,7 +26011,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity2.isNode(key2) && ctx?.doc) {
+      if (identity3.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
@@ -26041,7 +26041,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     function createPair(key2, value, ctx) {
       const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -26049,15 +26049,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key2, value = null) {
-        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
+        Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.PAIR });
         this.key = key2;
         this.value = value;
       }
       clone(schema) {
         let { key: key2, value } = this;
-        if (identity2.isNode(key2))
+        if (identity3.isNode(key2))
           key2 = key2.clone(schema);
-        if (identity2.isNode(value))
+        if (identity3.isNode(value))
           value = value.clone(schema);
         return new _Pair(key2, value);
       }
@@ -26078,7 +26078,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -26094,14 +26094,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity2.isNode(item)) {
+        if (identity3.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity2.isPair(item)) {
-          const ik = identity2.isNode(item.key) ? item.key : null;
+        } else if (identity3.isPair(item)) {
+          const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -26109,31 +26109,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str4);
       }
-      let str;
+      let str3;
       if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line2 = lines[i];
-          str += line2 ? `
+          str3 += line2 ? `
 ${indent2}${line2}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -26149,14 +26149,14 @@ ${indent2}${line2}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment = null;
-        if (identity2.isNode(item)) {
+        if (identity3.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity2.isPair(item)) {
-          const ik = identity2.isNode(item.key) ? item.key : null;
+        } else if (identity3.isPair(item)) {
+          const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -26164,7 +26164,7 @@ ${indent2}${line2}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity2.isNode(item.value) ? item.value : null;
+          const iv = identity3.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -26176,21 +26176,21 @@ ${indent2}${line2}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -26202,11 +26202,11 @@ ${indent2}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str3 = start;
           for (const line2 of lines)
-            str += line2 ? `
+            str3 += line2 ? `
 ${indentStep}${indent2}${line2}` : "\n";
-          return `${str}
+          return `${str3}
 ${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -26232,16 +26232,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
     function findPair2(items, key2) {
-      const k = identity2.isScalar(key2) ? key2.value : key2;
+      const k = identity3.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
-        if (identity2.isPair(it)) {
+        if (identity3.isPair(it)) {
           if (it.key === key2 || it.key === k)
             return it;
-          if (identity2.isScalar(it.key) && it.key.value === k)
+          if (identity3.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -26252,30 +26252,30 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity2.MAP, schema);
+        super(identity3.MAP, schema);
         this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key2, value);
+            value = replacer.call(obj2, key2, value);
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key2, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key2, value] of obj)
+        if (obj2 instanceof Map) {
+          for (const [key2, value] of obj2)
             add(key2, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key2 of Object.keys(obj))
-            add(key2, obj[key2]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key2 of Object.keys(obj2))
+            add(key2, obj2[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -26290,7 +26290,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair2, overwrite) {
         let _pair;
-        if (identity2.isPair(pair2))
+        if (identity3.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
           _pair = new Pair.Pair(pair2, pair2?.value);
@@ -26301,7 +26301,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity2.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
+          if (identity3.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -26325,7 +26325,7 @@ var require_YAMLMap = __commonJS({
       get(key2, keepScalar) {
         const it = findPair2(this.items, key2);
         const node2 = it?.value;
-        return (!keepScalar && identity2.isScalar(node2) ? node2.value : node2) ?? void 0;
+        return (!keepScalar && identity3.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key2) {
         return !!findPair2(this.items, key2);
@@ -26350,7 +26350,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity2.isPair(item))
+          if (!identity3.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -26373,7 +26373,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -26381,11 +26381,11 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity2.isMap(map2))
+        if (!identity3.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
     };
     exports.map = map;
   }
@@ -26398,7 +26398,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar2 = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
@@ -26406,7 +26406,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity2.SEQ, schema);
+        super(identity3.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -26432,7 +26432,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity2.isScalar(it) ? it.value : it;
+        return !keepScalar && identity3.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -26456,7 +26456,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
-        if (identity2.isScalar(prev) && Scalar2.isScalarValue(value))
+        if (identity3.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -26481,15 +26481,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key2 = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key2, it);
+              const key2 = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -26498,7 +26498,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key2) {
-      let idx = identity2.isScalar(key2) ? key2.value : key2;
+      let idx = identity3.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -26511,7 +26511,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -26519,11 +26519,11 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity2.isSeq(seq2))
+        if (!identity3.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
     };
     exports.seq = seq;
   }
@@ -26538,7 +26538,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -26576,7 +26576,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str3) => new Scalar2.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -26628,7 +26628,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -26637,7 +26637,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -26648,11 +26648,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node2 = new Scalar2.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node2.minFractionDigits = str.length - dot - 1;
+      resolve(str3) {
+        const node2 = new Scalar2.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -26669,7 +26669,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -26682,7 +26682,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int = {
@@ -26690,7 +26690,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -26699,7 +26699,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int;
@@ -26752,7 +26752,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -26769,7 +26769,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -26777,7 +26777,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -26785,7 +26785,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -26793,9 +26793,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -26827,10 +26827,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -26841,28 +26841,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
         if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -26873,17 +26873,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity2.isSeq(seq)) {
+      if (identity3.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
           let item = seq.items[i];
-          if (identity2.isPair(item))
+          if (identity3.isPair(item))
             continue;
-          else if (identity2.isMap(item)) {
+          else if (identity3.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair2 = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
@@ -26897,7 +26897,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity3.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -26951,7 +26951,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -26978,7 +26978,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair2 of this.items) {
           let key2, value;
-          if (identity2.isPair(pair2)) {
+          if (identity3.isPair(pair2)) {
             key2 = toJS.toJS(pair2.key, "", ctx);
             value = toJS.toJS(pair2.value, key2, ctx);
           } else {
@@ -27008,7 +27008,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key: key2 } of pairs$1.items) {
-          if (identity2.isScalar(key2)) {
+          if (identity3.isScalar(key2)) {
             if (seenKeys.includes(key2.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
@@ -27068,7 +27068,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -27077,7 +27077,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -27088,11 +27088,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node2 = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar2.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -27112,34 +27112,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix2 + str.substr(1) : prefix2 + str;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix2 + str3.substr(1) : prefix2 + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -27149,7 +27149,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -27158,7 +27158,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int = {
@@ -27166,7 +27166,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -27175,7 +27175,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int;
@@ -27189,7 +27189,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -27199,7 +27199,7 @@ var require_set = __commonJS({
       }
       add(key2) {
         let pair2;
-        if (identity2.isPair(key2))
+        if (identity3.isPair(key2))
           pair2 = key2;
         else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
           pair2 = new Pair.Pair(key2.key, null);
@@ -27215,7 +27215,7 @@ var require_set = __commonJS({
        */
       get(key2, keepPair) {
         const pair2 = YAMLMap.findPair(this.items, key2);
-        return !keepPair && identity2.isPair(pair2) ? identity2.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        return !keepPair && identity3.isPair(pair2) ? identity3.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key2, value) {
         if (typeof value !== "boolean")
@@ -27259,7 +27259,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
-        if (identity2.isMap(map)) {
+        if (identity3.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -27279,9 +27279,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -27318,7 +27318,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -27327,7 +27327,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -27338,8 +27338,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match2 = str.match(timestamp.test);
+      resolve(str3) {
+        const match2 = str3.match(timestamp.test);
         if (!match2)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match2.map(Number);
@@ -27504,7 +27504,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string3 = require_string();
@@ -27517,9 +27517,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity2.MAP, { value: map.map });
-        Object.defineProperty(this, identity2.SCALAR, { value: string3.string });
-        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity3.MAP, { value: map.map });
+        Object.defineProperty(this, identity3.SCALAR, { value: string3.string });
+        Object.defineProperty(this, identity3.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -27536,7 +27536,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -27563,7 +27563,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity2.isNode(doc.contents)) {
+        if (identity3.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -27618,7 +27618,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
@@ -27633,7 +27633,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
+        Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -27669,7 +27669,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity2.NODE_TYPE]: { value: identity2.DOC }
+          [identity3.NODE_TYPE]: { value: identity3.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -27679,7 +27679,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity3.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -27742,7 +27742,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node2 = createNode.createNode(value, tag, ctx);
-        if (flow3 && identity2.isCollection(node2))
+        if (flow3 && identity3.isCollection(node2))
           node2.flow = true;
         setAnchors();
         return node2;
@@ -27782,7 +27782,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key2, keepScalar) {
-        return identity2.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -27791,14 +27791,14 @@ var require_Document = __commonJS({
        */
       getIn(path8, keepScalar) {
         if (Collection2.isEmptyPath(path8))
-          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+          return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key2) {
-        return identity2.isCollection(this.contents) ? this.contents.has(key2) : false;
+        return identity3.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -27806,7 +27806,7 @@ var require_Document = __commonJS({
       hasIn(path8) {
         if (Collection2.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -27913,7 +27913,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity2.isCollection(contents))
+      if (identity3.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -28184,12 +28184,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     function mapIncludes(ctx, items, search2) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity3.isScalar(a) && identity3.isScalar(b) && a.value === b.value;
       return items.some((pair2) => isEqual(pair2.key, search2));
     }
     exports.mapIncludes = mapIncludes;
@@ -28402,7 +28402,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -28481,7 +28481,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity2.isPair(prev))
+              if (identity3.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -28596,7 +28596,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -28646,7 +28646,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity2.isNode(res) ? res : new Scalar2.Scalar(res);
+      const node2 = identity3.isNode(res) ? res : new Scalar2.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -28664,10 +28664,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -28678,26 +28678,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent2, content3] = lines[i];
         if (content3 === "" || content3 === "\r") {
-          if (header.indent === 0 && indent2.length > trimIndent)
+          if (header2.indent === 0 && indent2.length > trimIndent)
             trimIndent = indent2.length;
         } else {
           if (indent2.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent2.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent2.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -28724,7 +28724,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content3 = content3.slice(0, -1);
         if (content3 && indent2.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content3.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent2 = "";
@@ -28751,7 +28751,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -28763,8 +28763,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -29065,7 +29065,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -29074,17 +29074,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity2.SCALAR];
+        tag = ctx.schema[identity3.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity2.SCALAR];
+        tag = ctx.schema[identity3.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity2.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity3.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -29104,7 +29104,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity2.SCALAR];
+        return schema[identity3.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -29123,12 +29123,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity2.SCALAR];
+      return schema[identity3.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity2.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity3.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity2.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity3.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -29177,7 +29177,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -29223,7 +29223,7 @@ var require_compose_node = __commonJS({
       node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node2.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity3.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -29329,7 +29329,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors2();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -29391,9 +29391,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity3.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity2.isPair(it))
+            if (identity3.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -29603,10 +29603,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -29638,10 +29638,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -31441,7 +31441,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors2();
     var log = require_log();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -31519,7 +31519,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity2.isDocument(value) && !_replacer)
+      if (identity3.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -31539,7 +31539,7 @@ var require_dist = __commonJS({
     var Schema = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var Scalar2 = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -31557,14 +31557,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity2.isAlias;
-    exports.isCollection = identity2.isCollection;
-    exports.isDocument = identity2.isDocument;
-    exports.isMap = identity2.isMap;
-    exports.isNode = identity2.isNode;
-    exports.isPair = identity2.isPair;
-    exports.isScalar = identity2.isScalar;
-    exports.isSeq = identity2.isSeq;
+    exports.isAlias = identity3.isAlias;
+    exports.isCollection = identity3.isCollection;
+    exports.isDocument = identity3.isDocument;
+    exports.isMap = identity3.isMap;
+    exports.isNode = identity3.isNode;
+    exports.isPair = identity3.isPair;
+    exports.isScalar = identity3.isScalar;
+    exports.isSeq = identity3.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -31958,10 +31958,10 @@ function sourceText(node2, value) {
 }
 function readMeta(doc, at3) {
   const out = /* @__PURE__ */ new Map();
-  const plain = plainAt(doc.value, at3);
-  if (!(0, import_yaml3.isMap)(doc.node(at3)) || !isRecord(plain)) return out;
-  for (const key2 of Object.keys(plain)) {
-    const value = plain[key2];
+  const plain2 = plainAt(doc.value, at3);
+  if (!(0, import_yaml3.isMap)(doc.node(at3)) || !isRecord(plain2)) return out;
+  for (const key2 of Object.keys(plain2)) {
+    const value = plain2[key2];
     out.set(key2, {
       key: key2,
       value,
@@ -31979,7 +31979,7 @@ function toResource(file, doc, path8, value) {
   if (typeof apiVersion !== "string" || typeof kind !== "string") return void 0;
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const { group: group2 } = splitApiVersion(apiVersion);
-  const str = (v) => typeof v === "string" ? v : void 0;
+  const str3 = (v) => typeof v === "string" ? v : void 0;
   return {
     file,
     docIndex: doc.index,
@@ -31987,9 +31987,9 @@ function toResource(file, doc, path8, value) {
     apiVersion,
     group: group2,
     kind,
-    name: str(metadata.name),
-    generateName: str(metadata.generateName),
-    namespace: str(metadata.namespace),
+    name: str3(metadata.name),
+    generateName: str3(metadata.generateName),
+    namespace: str3(metadata.namespace),
     annotations: readMeta(doc, [...path8, "metadata", "annotations"]),
     labels: readMeta(doc, [...path8, "metadata", "labels"]),
     object: value,
@@ -32150,7 +32150,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str3(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -32161,7 +32161,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str3;
     function addCodeArg(code3, arg) {
       if (arg instanceof _Code)
         code3.push(...arg._items);
@@ -32204,7 +32204,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -32918,12 +32918,12 @@ var require_codegen = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -33166,22 +33166,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      if (typeof str == "number")
-        return `${str}`;
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str3) {
+      if (typeof str3 == "number")
+        return `${str3}`;
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -34206,8 +34206,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -34743,11 +34743,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
+      setParams(obj2, assign) {
         if (assign)
-          Object.assign(this.params, obj);
+          Object.assign(this.params, obj2);
         else
-          this.params = obj;
+          this.params = obj2;
       }
       block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -35304,10 +35304,10 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str3, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+      for (let i = 0; i < str3.length; i++) {
+        if (str3[i] === token) ind++;
       }
       return ind;
     }
@@ -36377,7 +36377,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -37172,16 +37172,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
-      const len = str.length;
+    function ucs2length(str3) {
+      const len = str3.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
+        value = str3.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
+          value = str3.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -40710,8 +40710,8 @@ function kindRank(kind) {
 function isRecord2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function at(obj, ...path8) {
-  let cur = obj;
+function at(obj2, ...path8) {
+  let cur = obj2;
   for (const p of path8) {
     if (Array.isArray(cur) && typeof p === "number") cur = cur[p];
     else if (isRecord2(cur) && typeof p === "string") cur = cur[p];
@@ -42398,7 +42398,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index2, str) => index2 + 6 < str.length ? str.slice(index2 + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index2, str3) => index2 + 6 < str3.length ? str3.slice(index2 + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -42677,16 +42677,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key2);
       }
       _make(mode, key2) {
-        const str = pinWildcards(
+        const str3 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex2 = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
+        const regex2 = this.ignoreCase ? new RegExp(str3, "i") : new RegExp(str3);
         return define2(this, key2, regex2);
       }
     };
-    var hasTrailingBackslash = (str) => {
+    var hasTrailingBackslash = (str3) => {
       let count = 0;
-      while (str[str.length - count - 1] === ESCAPE) {
+      while (str3[str3.length - count - 1] === ESCAPE) {
         count++;
       }
       return count % 2 === 1;
@@ -42965,7 +42965,7 @@ var require_ignore = __commonJS({
     var factory2 = (options) => new Ignore(options);
     var isPathValid = (path8) => checkPath(convertPath(path8), path8, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
+      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath.isNotRelative = (path8) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path8) || isNotRelative(path8);
@@ -43587,6 +43587,9 @@ var init_check = __esm({
         ctx.detail("review", details2);
         if (details2.exclusionsOff.length) {
           ctx.note(`Separation of duties is relaxed by the policy: ${details2.exclusionsOff.join(", ")} may approve this change.`);
+        }
+        if (policy.review.separationOfDuties.lastPusher && change.pr && !change.pr.lastPusher) {
+          ctx.note("Who pushed the head commit last is unknown for this run (GitHub names the pusher only on opened and synchronize events), so the last-pusher exclusion could not be applied.");
         }
         const rules = details2.requirements.filter((r) => r.rule === "review-approvals");
         if (rules.length) {
@@ -54342,9 +54345,9 @@ var require_dist2 = __commonJS({
           return !this.address || this.closed || Boolean((_a = this.parent) === null || _a === void 0 ? void 0 : _a.isClosed());
         }
         indexToString(index2) {
-          const str = this.lua.luaL_tolstring(this.address, index2, null);
+          const str3 = this.lua.luaL_tolstring(this.address, index2, null);
           this.pop();
-          return str;
+          return str3;
         }
         dumpStack(log = console.log) {
           const top = this.getTop();
@@ -61051,9 +61054,9 @@ function healthKeys(data2, out) {
     }
   }
 }
-function appSources(file, obj, repoURLs, hasFile) {
-  const meta = isRecord3(obj.metadata) ? obj.metadata : {};
-  const spec = isRecord3(obj.spec) ? obj.spec : {};
+function appSources(file, obj2, repoURLs, hasFile) {
+  const meta = isRecord3(obj2.metadata) ? obj2.metadata : {};
+  const spec = isRecord3(obj2.spec) ? obj2.spec : {};
   const name = typeof meta.name === "string" ? meta.name : baseName(file);
   const dest = isRecord3(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
   const opts = isRecord3(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
@@ -61318,18 +61321,18 @@ function readConfigDoc(doc, at3, helmValues, out) {
 function readKustomizationPatches(doc, at3, limits, out) {
   const v = doc.value;
   if (!isRecord5(v)) return;
-  const inline = [];
+  const inline2 = [];
   if (Array.isArray(v.patches)) {
     v.patches.forEach((p, i) => {
-      if (isRecord5(p) && typeof p.patch === "string") inline.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord5(p.target) ? { target: p.target } : {} });
+      if (isRecord5(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord5(p.target) ? { target: p.target } : {} });
     });
   }
   if (Array.isArray(v.patchesStrategicMerge)) {
     v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === "string" && p.includes("\n")) inline.push({ path: ["patchesStrategicMerge", i], text: p });
+      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
     });
   }
-  for (const p of inline) {
+  for (const p of inline2) {
     if (!CONFIG_MARKERS.test(p.text)) continue;
     const start = doc.pos(p.path);
     const node2 = doc.node(p.path);
@@ -61437,7 +61440,7 @@ async function gatherHealth(tree, policy, isManifest, runner) {
     runs++;
     return true;
   };
-  const request2 = (c, obj) => ({ script: c.script, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 });
+  const request2 = (c, obj2) => ({ script: c.script, obj: obj2, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 });
   for (const c of facts.checks) {
     if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
     if (!budget()) {
@@ -61467,9 +61470,9 @@ async function gatherHealth(tree, policy, isManifest, runner) {
 }
 async function runCase(tc, checks, compiles, runner, request2, budget, facts) {
   if ("error" in tc.input) return { case: tc, actual: { status: "Unknown", message: String(tc.input.error) }, pass: false };
-  const obj = tc.input;
-  const { group: group2 } = splitApiVersion(String(obj.apiVersion ?? ""));
-  const kind = String(obj.kind ?? "");
+  const obj2 = tc.input;
+  const { group: group2 } = splitApiVersion(String(obj2.apiVersion ?? ""));
+  const kind = String(obj2.kind ?? "");
   const check = pickCheck(checks, group2, kind);
   if (!check) return { case: tc, actual: { status: "Unknown", message: `no custom health check for ${overrideKey(group2, kind)} in this repository` }, pass: false };
   if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
@@ -61477,7 +61480,7 @@ async function runCase(tc, checks, compiles, runner, request2, budget, facts) {
     facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);
     return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "", message: "not run" }, pass: true };
   }
-  const result = await runner.run(request2(check, obj));
+  const result = await runner.run(request2(check, obj2));
   const actual = argoHealth(result);
   const pass = actual.status === tc.expected.status && actual.message === tc.expected.message;
   return { case: tc, checkKey: check.key, checkFile: check.file, actual, result, pass };
@@ -62030,6 +62033,7 @@ var init_package = __esm({
         "@octokit/plugin-retry": "^8.1.1",
         "@octokit/plugin-throttling": "^11.0.5",
         ajv: "^8.20.0",
+        bottleneck: "^2.19.5",
         ignore: "^7.0.16",
         luaparse: "^0.3.1",
         "mdast-util-from-markdown": "^2.1.0",
@@ -62714,8 +62718,8 @@ var require_lib = __commonJS({
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data2 = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.post(requestUrl, data2, additionalHeaders);
@@ -62723,8 +62727,8 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data2 = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.put(requestUrl, data2, additionalHeaders);
@@ -62732,8 +62736,8 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data2 = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.patch(requestUrl, data2, additionalHeaders);
@@ -62783,9 +62787,9 @@ var require_lib = __commonJS({
               }
               yield response.readBody();
               if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                for (const header in headers) {
-                  if (header.toLowerCase() === "authorization") {
-                    delete headers[header];
+                for (const header2 in headers) {
+                  if (header2.toLowerCase() === "authorization") {
+                    delete headers[header2];
                   }
                 }
               }
@@ -62938,15 +62942,15 @@ var require_lib = __commonJS({
        * For headers that must always be a single string (like Content-Type), use the
        * specialized _getExistingOrDefaultContentTypeHeader method instead.
        */
-      _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+      _getExistingOrDefaultHeader(additionalHeaders, header2, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys3(this.requestOptions.headers)[header];
+          const headerValue = lowercaseKeys3(this.requestOptions.headers)[header2];
           if (headerValue) {
             clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
           }
         }
-        const additionalValue = additionalHeaders[header];
+        const additionalValue = additionalHeaders[header2];
         if (additionalValue !== void 0) {
           return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
         }
@@ -63096,25 +63100,25 @@ var require_lib = __commonJS({
               }
               return value;
             }
-            let obj;
+            let obj2;
             let contents;
             try {
               contents = yield res.readBody();
               if (contents && contents.length > 0) {
                 if (options && options.deserializeDates) {
-                  obj = JSON.parse(contents, dateTimeDeserializer);
+                  obj2 = JSON.parse(contents, dateTimeDeserializer);
                 } else {
-                  obj = JSON.parse(contents);
+                  obj2 = JSON.parse(contents);
                 }
-                response.result = obj;
+                response.result = obj2;
               }
               response.headers = res.message.headers;
             } catch (err) {
             }
             if (statusCode > 299) {
               let msg;
-              if (obj && obj.message) {
-                msg = obj.message;
+              if (obj2 && obj2.message) {
+                msg = obj2.message;
               } else if (contents && contents.length > 0) {
                 msg = contents;
               } else {
@@ -63131,7 +63135,7 @@ var require_lib = __commonJS({
       }
     };
     exports.HttpClient = HttpClient3;
-    var lowercaseKeys3 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+    var lowercaseKeys3 = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
   }
 });
 
@@ -63381,13 +63385,13 @@ function mergeDeep(defaults3, options) {
   });
   return result;
 }
-function removeUndefinedProperties(obj) {
-  for (const key2 in obj) {
-    if (obj[key2] === void 0) {
-      delete obj[key2];
+function removeUndefinedProperties(obj2) {
+  for (const key2 in obj2) {
+    if (obj2[key2] === void 0) {
+      delete obj2[key2];
     }
   }
-  return obj;
+  return obj2;
 }
 function merge(defaults3, route, options) {
   if (typeof route === "string") {
@@ -63442,16 +63446,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -63671,11 +63675,11 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse4(header, options) {
+function parse4(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
+  const len = header2.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+  while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index2 = valueStart;
@@ -63683,7 +63687,7 @@ function parse4(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index2 < len) {
-    const code3 = header.charCodeAt(index2);
+    const code3 = header2.charCodeAt(index2);
     const flags = CHAR_MAP[code3];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
@@ -63699,25 +63703,25 @@ function parse4(header, options) {
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
-  const value = header.slice(valueStart, valueEnd);
+  const value = header2.slice(valueStart, valueEnd);
   const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
   if (index2 === len || stop !== 0) {
     return { type, index: index2, parameters: new NullObject() };
   }
-  return parseParameters(header, type, index2, len, stopFlags);
+  return parseParameters(header2, type, index2, len, stopFlags);
 }
-function parseParameters(header, type, index2, len, stopFlags) {
+function parseParameters(header2, type, index2, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index2 < len) {
     index2++;
-    while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
+    while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
       index2++;
     }
     const keyStart = index2;
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index2 < len) {
-      const code3 = header.charCodeAt(index2);
+      const code3 = header2.charCodeAt(index2);
       const flags = CHAR_MAP[code3];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
@@ -63726,25 +63730,25 @@ function parseParameters(header, type, index2, len, stopFlags) {
       }
       if (code3 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
+        const value = header2.slice(keyStart, keyEnd);
         const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index2++;
-        while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
+        while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
           index2++;
         }
-        if (index2 < len && header.charCodeAt(index2) === DQUOTE) {
+        if (index2 < len && header2.charCodeAt(index2) === DQUOTE) {
           const quotedStart = ++index2;
           let escaped = false;
           while (index2 < len) {
-            const code4 = header.charCodeAt(index2);
+            const code4 = header2.charCodeAt(index2);
             if (code4 === DQUOTE) {
               if (parameters[key2] === void 0) {
-                parameters[key2] = escaped ? unescapeQuotedPairs(header, quotedStart, index2) : header.slice(quotedStart, index2);
+                parameters[key2] = escaped ? unescapeQuotedPairs(header2, quotedStart, index2) : header2.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
               while (index2 < len) {
-                const code5 = header.charCodeAt(index2);
+                const code5 = header2.charCodeAt(index2);
                 const flags2 = CHAR_MAP[code5];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
@@ -63769,7 +63773,7 @@ function parseParameters(header, type, index2, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index2 < len) {
-          const code4 = header.charCodeAt(index2);
+          const code4 = header2.charCodeAt(index2);
           const flags2 = CHAR_MAP[code4];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
@@ -63785,7 +63789,7 @@ function parseParameters(header, type, index2, len, stopFlags) {
         }
         if (parameters[key2] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index2 : valueWhitespace;
-          parameters[key2] = header.slice(valueStart, valueEnd);
+          parameters[key2] = header2.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -63803,15 +63807,15 @@ function parseParameters(header, type, index2, len, stopFlags) {
   }
   return { type, index: index2, parameters };
 }
-function unescapeQuotedPairs(str, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index2 = start; index2 < end; index2++) {
-    if (str.charCodeAt(index2) === BSLASH) {
-      result += str.slice(start, index2);
+    if (str3.charCodeAt(index2) === BSLASH) {
+      result += str3.slice(start, index2);
       start = ++index2;
     }
   }
-  return result + str.slice(start, end);
+  return result + str3.slice(start, end);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
@@ -68275,7 +68279,7 @@ var require_light = __commonJS({
       var Batcher_1 = Batcher;
       var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice2 = [].splice;
+      var Bottleneck3, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice2 = [].splice;
       NUM_PRIORITIES$1 = 10;
       DEFAULT_PRIORITY$1 = 5;
       parser$5 = parser;
@@ -68286,8 +68290,8 @@ var require_light = __commonJS({
       Events$4 = Events_1;
       States$1 = States_1;
       Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
+      Bottleneck3 = (function() {
+        class Bottleneck4 {
           constructor(options = {}, ...invalid) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
@@ -68309,7 +68313,7 @@ var require_light = __commonJS({
                 storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
                 return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
               } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+                throw new Bottleneck4.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
               }
             }).call(this);
             this._queues.on("leftzero", () => {
@@ -68323,7 +68327,7 @@ var require_light = __commonJS({
           }
           _validateOptions(options, invalid) {
             if (!(options != null && typeof options === "object" && invalid.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+              throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
           ready() {
@@ -68520,10 +68524,10 @@ var require_light = __commonJS({
               return waitForExecuting(1);
             });
             this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+              return job._reject(new Bottleneck4.prototype.BottleneckError(options.enqueueErrorMessage));
             };
             this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+              return this.Promise.reject(new Bottleneck4.prototype.BottleneckError("stop() has already been called"));
             };
             return done;
           }
@@ -68542,11 +68546,11 @@ var require_light = __commonJS({
               job.doDrop();
               return true;
             } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              shifted = strategy === Bottleneck4.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck4.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck4.prototype.strategy.OVERFLOW ? job : void 0;
               if (shifted != null) {
                 shifted.doDrop();
               }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+              if (shifted == null || strategy === Bottleneck4.prototype.strategy.OVERFLOW) {
                 if (shifted == null) {
                   job.doDrop();
                 }
@@ -68560,7 +68564,7 @@ var require_light = __commonJS({
           }
           _receive(job) {
             if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              job._reject(new Bottleneck4.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
               return false;
             } else {
               job.doReceive();
@@ -68630,31 +68634,31 @@ var require_light = __commonJS({
             return this._store.__incrementReservoir__(incr);
           }
         }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+        Bottleneck4.default = Bottleneck4;
+        Bottleneck4.Events = Events$4;
+        Bottleneck4.version = Bottleneck4.prototype.version = require$$8.version;
+        Bottleneck4.strategy = Bottleneck4.prototype.strategy = {
           LEAK: 1,
           OVERFLOW: 2,
           OVERFLOW_PRIORITY: 4,
           BLOCK: 3
         };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
+        Bottleneck4.BottleneckError = Bottleneck4.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck4.Group = Bottleneck4.prototype.Group = Group_1;
+        Bottleneck4.RedisConnection = Bottleneck4.prototype.RedisConnection = require$$2;
+        Bottleneck4.IORedisConnection = Bottleneck4.prototype.IORedisConnection = require$$3;
+        Bottleneck4.Batcher = Bottleneck4.prototype.Batcher = Batcher_1;
+        Bottleneck4.prototype.jobDefaults = {
           priority: DEFAULT_PRIORITY$1,
           weight: 1,
           expiration: null,
           id: "<no-id>"
         };
-        Bottleneck3.prototype.storeDefaults = {
+        Bottleneck4.prototype.storeDefaults = {
           maxConcurrent: null,
           minTime: 0,
           highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
+          strategy: Bottleneck4.prototype.strategy.LEAK,
           penalty: null,
           reservoir: null,
           reservoirRefreshInterval: null,
@@ -68663,12 +68667,12 @@ var require_light = __commonJS({
           reservoirIncreaseAmount: null,
           reservoirIncreaseMaximum: null
         };
-        Bottleneck3.prototype.localStoreDefaults = {
+        Bottleneck4.prototype.localStoreDefaults = {
           Promise,
           timeout: null,
           heartbeatInterval: 250
         };
-        Bottleneck3.prototype.redisStoreDefaults = {
+        Bottleneck4.prototype.redisStoreDefaults = {
           Promise,
           timeout: null,
           heartbeatInterval: 5e3,
@@ -68679,7 +68683,7 @@ var require_light = __commonJS({
           clearDatastore: false,
           connection: null
         };
-        Bottleneck3.prototype.instanceDefaults = {
+        Bottleneck4.prototype.instanceDefaults = {
           datastore: "local",
           connection: null,
           id: "<no-id>",
@@ -68687,14 +68691,14 @@ var require_light = __commonJS({
           trackDoneStatus: false,
           Promise
         };
-        Bottleneck3.prototype.stopDefaults = {
+        Bottleneck4.prototype.stopDefaults = {
           enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
           dropWaitingJobs: true,
           dropErrorMessage: "This limiter has been stopped."
         };
-        return Bottleneck3;
+        return Bottleneck4;
       }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
+      var Bottleneck_1 = Bottleneck3;
       var lib = Bottleneck_1;
       return lib;
     }));
@@ -68835,7 +68839,7 @@ function routeMatcher(paths) {
 function throttling(octokit, octokitOptions) {
   const {
     enabled = true,
-    Bottleneck: Bottleneck2 = import_light2.default,
+    Bottleneck: Bottleneck3 = import_light2.default,
     id = "no-id",
     timeout = 1e3 * 60 * 2,
     // Redis TTL: 2 minutes
@@ -68878,16 +68882,16 @@ function throttling(octokit, octokitOptions) {
     }
     initialized = true;
     if (groups.global == null) {
-      createGroups(Bottleneck2, common);
+      createGroups(Bottleneck3, common);
     }
     state.global = state.global ?? groups.global;
     state.auth = state.auth ?? groups.auth;
     state.search = state.search ?? groups.search;
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck3();
     const events2 = {};
-    const emitter = new Bottleneck2.Events(events2);
+    const emitter = new Bottleneck3.Events(events2);
     events2.on("secondary-limit", state.onSecondaryRateLimit);
     events2.on("rate-limit", state.onRateLimit);
     events2.on(
@@ -68981,30 +68985,30 @@ var init_dist_bundle7 = __esm({
     regex = routeMatcher(triggers_notification_paths_default);
     triggersNotification = regex.test.bind(regex);
     groups = {};
-    createGroups = function(Bottleneck2, common) {
-      groups.global = new Bottleneck2.Group({
+    createGroups = function(Bottleneck3, common) {
+      groups.global = new Bottleneck3.Group({
         id: "octokit-global",
         maxConcurrent: 10,
         ...common
       });
-      groups.auth = new Bottleneck2.Group({
+      groups.auth = new Bottleneck3.Group({
         id: "octokit-auth",
         maxConcurrent: 1,
         ...common
       });
-      groups.search = new Bottleneck2.Group({
+      groups.search = new Bottleneck3.Group({
         id: "octokit-search",
         maxConcurrent: 1,
         minTime: 2e3,
         ...common
       });
-      groups.write = new Bottleneck2.Group({
+      groups.write = new Bottleneck3.Group({
         id: "octokit-write",
         maxConcurrent: 1,
         minTime: 1e3,
         ...common
       });
-      groups.notifications = new Bottleneck2.Group({
+      groups.notifications = new Bottleneck3.Group({
         id: "octokit-notifications",
         maxConcurrent: 1,
         minTime: 3e3,
@@ -69016,14 +69020,116 @@ var init_dist_bundle7 = __esm({
   }
 });
 
+// src/github/api-errors.ts
+function httpStatus(err) {
+  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
+    return err.status;
+  }
+  return void 0;
+}
+function apiMessage(err) {
+  if (err instanceof Error) return err.message.split("\n")[0].replace(/\s+-\s+https?:\/\/\S+$/, "");
+  return String(err);
+}
+function header(err, name) {
+  const value = err.response?.headers?.[name];
+  return value === void 0 ? void 0 : String(value);
+}
+function noAnswer(err) {
+  return typeof err === "object" && err !== null && "request" in err && !err.response;
+}
+function retriesOf(err) {
+  const n = typeof err === "object" && err !== null ? err.request?.request?.retryCount : void 0;
+  return typeof n === "number" ? n : 0;
+}
+function utcTime(epochS) {
+  return `${new Date(epochS * 1e3).toISOString().slice(11, 19)} UTC`;
+}
+function rateLimitMessage(status, msg, err, what) {
+  if (status !== 403 && status !== 429) return void 0;
+  const retryAfter = header(err, "retry-after");
+  const wait = retryAfter ? ` GitHub asked to wait ${retryAfter} s.` : "";
+  const rerun = `The gate waits at most ${RATE_LIMIT_MAX_WAIT_S} s: re-run the job`;
+  if (/\bsecondary rate limit\b/i.test(msg)) {
+    return `GitHub's secondary rate limit stopped the gate (${status} ${msg}) while ${what}.${wait} ${rerun} later, or spread out the workflows that share this token.`;
+  }
+  const reset = Number(header(err, "x-ratelimit-reset"));
+  if (header(err, "x-ratelimit-remaining") === "0") {
+    const when = Number.isFinite(reset) && reset > 0 ? `; it resets at ${utcTime(reset)}` : "";
+    return `GitHub's API rate limit for this token is used up (${status} ${msg}) while ${what}${when}. ${rerun} after the reset, or use a token with its own limit (a GitHub App installation token).`;
+  }
+  if (status === 429) return `GitHub asked the gate to slow down (429 ${msg}) while ${what}.${wait} ${rerun} later.`;
+  return void 0;
+}
+function apiError(err, need2) {
+  const status = httpStatus(err);
+  const msg = apiMessage(err);
+  const retries = retriesOf(err);
+  const after = retries > 0 ? `, after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
+  if (noAnswer(err)) return new SourceError(`Cannot reach the GitHub API while ${need2.what}${after ? ` (${after.slice(2)})` : ""}: ${msg}`, { cause: err });
+  const limited = status === void 0 ? void 0 : rateLimitMessage(status, msg, err, need2.what);
+  if (limited) return new SourceError(limited, { cause: err });
+  const grant = `Grant \`${need2.permission}\` in the workflow's \`permissions:\` (or use a token that has it).`;
+  switch (status) {
+    case 401:
+      return new SourceError(
+        `GitHub rejected the token (401 ${msg}) while ${need2.what}. Check the \`github-token\` input: it must be a valid token, by default \${{ github.token }}.`,
+        { cause: err }
+      );
+    case 403:
+      return new SourceError(`GitHub refused access (403 ${msg}) while ${need2.what}: the token lacks \`${need2.permission}\`. ${grant}`, { cause: err });
+    case 404:
+      return new SourceError(
+        `GitHub answered 404 (${msg}) while ${need2.what}: the resource does not exist, or the token lacks \`${need2.permission}\` (GitHub hides what a token may not read). ${grant}`,
+        { cause: err }
+      );
+    case void 0:
+      return new SourceError(`Cannot reach the GitHub API while ${need2.what}: ${msg}`, { cause: err });
+    default:
+      return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}${after}.`, { cause: err });
+  }
+}
+async function needed(need2, call) {
+  try {
+    return await call();
+  } catch (err) {
+    throw apiError(err, need2);
+  }
+}
+var RATE_LIMIT_MAX_WAIT_S;
+var init_api_errors = __esm({
+  "src/github/api-errors.ts"() {
+    "use strict";
+    init_errors();
+    RATE_LIMIT_MAX_WAIT_S = 60;
+  }
+});
+
 // src/github/client.ts
+function bufferedFetch(inner, timeoutMs) {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      const res = await inner(input, { ...init, signal });
+      const body = NULL_BODY.has(res.status) ? null : await res.arrayBuffer();
+      const copy = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      Object.defineProperty(copy, "url", { value: res.url });
+      return copy;
+    } catch (err) {
+      if (timeout.aborted) throw new Error(`no complete answer within ${timeoutMs / 1e3} s`, { cause: err });
+      throw err;
+    }
+  };
+}
 function createGitHubClient(opts) {
   const log = opts.log ?? (() => void 0);
-  const maxWait = opts.maxRateLimitWaitS ?? 60;
+  const maxWait = opts.maxRateLimitWaitS ?? RATE_LIMIT_MAX_WAIT_S;
   const delay = opts.retryDelayMs ?? 1e3;
-  const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
-    const what = `${options.method ?? "GET"} ${options.url ?? ""}`;
-    if (retryCount < 2 && retryAfter <= maxWait) {
+  const baseUrl2 = opts.baseUrl.replace(/\/+$/, "");
+  const onLimit = (kind) => (retryAfter, options, octokit, retryCount) => {
+    const what = `${options.method} ${octokit.request.endpoint.parse(options).url.replace(baseUrl2, "")}`;
+    if (retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= maxWait) {
       log(`GitHub ${kind} on ${what}: retrying in ${retryAfter} s`);
       return true;
     }
@@ -69033,27 +69139,36 @@ function createGitHubClient(opts) {
   return getOctokit(
     opts.token,
     {
-      baseUrl: opts.baseUrl.replace(/\/+$/, ""),
+      baseUrl: baseUrl2,
       userAgent: "gitops-gate",
+      // The runner's proxy-aware fetch from @actions/github's defaults, made to read bodies whole.
+      request: { ...defaults2.request, fetch: bufferedFetch(defaults2.request?.fetch ?? globalThis.fetch, opts.requestTimeoutMs ?? 6e4) },
       retry: { doNotRetry: DO_NOT_RETRY, retries: opts.retries ?? 3, retryAfterBaseValue: delay },
       throttle: {
         retryAfterBaseValue: delay,
         onRateLimit: onLimit("rate limit"),
-        onSecondaryRateLimit: onLimit("secondary rate limit")
+        onSecondaryRateLimit: onLimit("secondary rate limit"),
+        // The plugin's write limiter, one request at a time, with the interval asked for (its default: 1000 ms).
+        ...opts.writeIntervalMs !== void 0 && opts.writeIntervalMs !== 1e3 ? { write: new import_light3.default.Group({ id: "gitops-gate-write", maxConcurrent: 1, minTime: opts.writeIntervalMs }) } : {}
       }
     },
     retry,
     throttling
   );
 }
-var DO_NOT_RETRY;
+var import_light3, DO_NOT_RETRY, MAX_RATE_LIMIT_RETRIES, NULL_BODY;
 var init_client = __esm({
   "src/github/client.ts"() {
     "use strict";
     init_github();
+    init_utils3();
     init_dist_bundle6();
     init_dist_bundle7();
+    init_api_errors();
+    import_light3 = __toESM(require_light(), 1);
     DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+    MAX_RATE_LIMIT_RETRIES = 2;
+    NULL_BODY = /* @__PURE__ */ new Set([101, 103, 204, 205, 304]);
   }
 });
 
@@ -69108,11 +69223,11 @@ var init_git = __esm({
         for (const p of wanted) {
           const nl = out.indexOf(10, off);
           if (nl < 0) throw new SourceError(`git cat-file: truncated output reading ${p}`);
-          const header = out.subarray(off, nl).toString("utf8");
+          const header2 = out.subarray(off, nl).toString("utf8");
           off = nl + 1;
-          if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
-          const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-          if (!m) throw new SourceError(`git cat-file: unexpected header "${header}" reading ${p}`);
+          if (header2.endsWith(" missing") || header2.endsWith(" ambiguous")) continue;
+          const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header2);
+          if (!m) throw new SourceError(`git cat-file: unexpected header "${header2}" reading ${p}`);
           const size = Number(m[2]);
           if (m[1] === "blob") result.set(p, out.subarray(off, off + size));
           off += size + 1;
@@ -69228,54 +69343,6 @@ var init_workspace = __esm({
         return this.list;
       }
     };
-  }
-});
-
-// src/github/api-errors.ts
-function httpStatus(err) {
-  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
-    return err.status;
-  }
-  return void 0;
-}
-function apiMessage(err) {
-  if (err instanceof Error) return err.message.split("\n")[0].replace(/\s+-\s+https?:\/\/\S+$/, "");
-  return String(err);
-}
-function apiError(err, need2) {
-  const status = httpStatus(err);
-  const msg = apiMessage(err);
-  const grant = `Grant \`${need2.permission}\` in the workflow's \`permissions:\` (or use a token that has it).`;
-  switch (status) {
-    case 401:
-      return new SourceError(
-        `GitHub rejected the token (401 ${msg}) while ${need2.what}. Check the \`github-token\` input: it must be a valid token, by default \${{ github.token }}.`,
-        { cause: err }
-      );
-    case 403:
-      return new SourceError(`GitHub refused access (403 ${msg}) while ${need2.what}: the token lacks \`${need2.permission}\`. ${grant}`, { cause: err });
-    case 404:
-      return new SourceError(
-        `GitHub answered 404 (${msg}) while ${need2.what}: the resource does not exist, or the token lacks \`${need2.permission}\` (GitHub hides what a token may not read). ${grant}`,
-        { cause: err }
-      );
-    case void 0:
-      return new SourceError(`Cannot reach the GitHub API while ${need2.what}: ${msg}`, { cause: err });
-    default:
-      return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}.`, { cause: err });
-  }
-}
-async function needed(need2, call) {
-  try {
-    return await call();
-  } catch (err) {
-    throw apiError(err, need2);
-  }
-}
-var init_api_errors = __esm({
-  "src/github/api-errors.ts"() {
-    "use strict";
-    init_errors();
   }
 });
 
@@ -69492,22 +69559,43 @@ async function readPullRequest(gh, ref) {
   );
   return { pr: pullRequestFromApi(res.data, `pull request #${ref.number}`), changedFiles: res.data.changed_files, commits: res.data.commits };
 }
+async function readPages(pages, need2) {
+  const items = [];
+  let read2 = 0;
+  try {
+    for await (const res of pages) {
+      read2++;
+      items.push(...res.data);
+    }
+  } catch (err) {
+    if (read2 === 0) throw apiError(err, need2);
+    const status = httpStatus(err);
+    if (status === 404 || status === 422) {
+      throw new SourceError(
+        `GitHub answered ${status} (${apiMessage(err)}) for page ${read2 + 1} while ${need2.what}, after reading page${read2 > 1 ? `s 1-${read2}` : " 1"}: the list changed or went away while it was read (for example, the pull request was updated). Re-run the job; if the pull request moved on, the run for its new head evaluates it.`,
+        { cause: err }
+      );
+    }
+    throw apiError(err, { ...need2, what: `${need2.what} (page ${read2 + 1})` });
+  }
+  return items;
+}
+function requireComplete(listed, total, cap2, what, number) {
+  if (listed >= Math.min(total, cap2)) return;
+  throw new SourceError(
+    `GitHub listed ${listed} of the ${total} ${what} of pull request #${number} (its ${what === "files" ? "changed_files" : "commits"}): the list is incomplete, so the gate fails closed rather than judge part of the change. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
+  );
+}
 async function readPullRequestLists(gh, ref, totals) {
   const params = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: PER_PAGE };
+  const need2 = (list2) => ({ what: `listing the ${list2} of pull request #${ref.number}`, permission: PR_PERMISSION });
   const [rawFiles, rawCommits, rawReviews] = await Promise.all([
-    needed(
-      { what: `listing the files of pull request #${ref.number}`, permission: PR_PERMISSION },
-      () => gh.paginate(gh.rest.pulls.listFiles, params)
-    ),
-    needed(
-      { what: `listing the commits of pull request #${ref.number}`, permission: PR_PERMISSION },
-      () => gh.paginate(gh.rest.pulls.listCommits, params)
-    ),
-    needed(
-      { what: `listing the reviews of pull request #${ref.number}`, permission: PR_PERMISSION },
-      () => gh.paginate(gh.rest.pulls.listReviews, params)
-    )
+    readPages(gh.paginate.iterator(gh.rest.pulls.listFiles, params), need2("files")),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listCommits, params), need2("commits")),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listReviews, params), need2("reviews"))
   ]);
+  requireComplete(rawFiles.length, totals.changedFiles, MAX_FILES, "files", ref.number);
+  requireComplete(rawCommits.length, totals.commits, MAX_COMMITS, "commits", ref.number);
   const files = rawFiles.slice(0, MAX_FILES).map((f, i) => changedFileFromApi(f, `pull request file ${i + 1}`));
   const commits = rawCommits.slice(0, MAX_COMMITS).map((c, i) => commitFromApi(c, `pull request commit ${i + 1}`));
   const reviews = rawReviews.map((r, i) => reviewFromApi(r, `pull request review ${i + 1}`));
@@ -69525,6 +69613,7 @@ var MAX_FILES, MAX_COMMITS, PER_PAGE, PR_PERMISSION;
 var init_pull_request = __esm({
   "src/github/pull-request.ts"() {
     "use strict";
+    init_errors();
     init_github_shapes();
     init_api_errors();
     MAX_FILES = 3e3;
@@ -69596,6 +69685,131 @@ var init_gather2 = __esm({
     init_workspace();
     init_contents_tree();
     init_pull_request();
+  }
+});
+
+// src/report/controls.ts
+function worstState(rules) {
+  return STATE_RANK.find((s) => rules.some((r) => r.state === s)) ?? "passed";
+}
+function controlsMapping(rules) {
+  const by = /* @__PURE__ */ new Map();
+  for (const r of rules) for (const c of r.controls ?? []) by.set(c, [...by.get(c) ?? [], r]);
+  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([control, rs]) => ({ control, rules: rs.map((r) => r.rule), state: worstState(rs) }));
+}
+var STATE_RANK;
+var init_controls = __esm({
+  "src/report/controls.ts"() {
+    "use strict";
+    STATE_RANK = ["failed", "pending", "not-evaluated", "passed", "skipped"];
+  }
+});
+
+// src/report/audit-record.ts
+function runContextFromEnv(env = process.env) {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  const out = {};
+  if (server && repo && id) out.url = `${server.replace(/\/+$/, "")}/${repo}/actions/runs/${id}`;
+  if (id) out.id = id;
+  if (env.GITHUB_RUN_ATTEMPT) out.attempt = env.GITHUB_RUN_ATTEMPT;
+  if (env.GITHUB_EVENT_NAME) out.event = env.GITHUB_EVENT_NAME;
+  if (env.GITHUB_ACTOR) out.actor = env.GITHUB_ACTOR;
+  if (env.GITHUB_WORKFLOW) out.workflow = env.GITHUB_WORKFLOW;
+  return out;
+}
+function identity2(i) {
+  const out = {};
+  if (i?.login) out.login = i.login;
+  if (i?.name) out.name = i.name;
+  if (i?.email) out.email = i.email;
+  if (i?.type) out.type = i.type;
+  return out;
+}
+function approvalsFromReviewDetails(report) {
+  const review = report.details.review;
+  if (!review || !Array.isArray(review.approvals)) return void 0;
+  return review.approvals.map((raw) => {
+    const a = raw ?? {};
+    const reviewer = typeof a.reviewer === "object" && a.reviewer ? str(a.reviewer.login) : str(a.reviewer ?? a.login);
+    const commit = str(a.commitId ?? a.commit);
+    return {
+      reviewer,
+      state: str(a.state) ?? "APPROVED",
+      commit,
+      submittedAt: str(a.submittedAt ?? a.at),
+      onHead: commit !== null && commit === report.change.headSha,
+      counted: typeof a.counted === "boolean" ? a.counted : null,
+      reason: str(a.reason)
+    };
+  });
+}
+function approvalsFromReviews(change) {
+  return (change.reviews ?? []).filter((r) => r.state === "APPROVED").map((r) => ({
+    reviewer: r.reviewer.login ?? null,
+    state: r.state,
+    commit: r.commitId || null,
+    submittedAt: r.submittedAt ?? null,
+    onHead: r.commitId === change.headSha,
+    counted: null,
+    reason: "the review policy did not report whether this approval counted"
+  }));
+}
+function plain(value) {
+  return value === void 0 ? null : JSON.parse(JSON.stringify(value, (_k, v) => v instanceof Map ? Object.fromEntries(v) : v));
+}
+function buildAuditRecord(report, change, run2) {
+  const fromPolicy = approvalsFromReviewDetails(report);
+  const pr = change.pr;
+  return {
+    schema: AUDIT_RECORD_SCHEMA_ID,
+    recordVersion: AUDIT_RECORD_VERSION,
+    tool: report.tool,
+    evaluatedAt: report.evaluatedAt,
+    run: run2 ? plain(run2) : null,
+    repository: report.change.repository ?? change.repository ?? null,
+    serverUrl: report.change.serverUrl ?? change.serverUrl ?? null,
+    mode: report.change.mode,
+    pullRequest: pr ? { number: pr.number, url: pr.url ?? null, title: pr.title, author: identity2(pr.author), baseRef: pr.baseRef, headRef: pr.headRef, draft: pr.draft, labels: [...pr.labels] } : null,
+    baseSha: report.change.baseSha ?? null,
+    headSha: report.change.headSha,
+    commits: change.commits.map((c) => ({ sha: c.sha, author: identity2(c.author), committer: identity2(c.committer), coAuthors: c.coAuthors.map(identity2) })),
+    files: change.files.map((f) => ({ path: f.path, status: f.status, ...f.previousPath ? { previousPath: f.previousPath } : {} })),
+    caps: { ...report.change.caps },
+    description: "description" in report.details ? plain(report.details.description) : null,
+    approvalsSource: fromPolicy ? "review-policy" : change.reviews ? "reviews" : "unavailable",
+    approvals: fromPolicy ?? approvalsFromReviews(change),
+    policy: { ...report.policy },
+    verdict: report.verdict,
+    failOn: report.failOn,
+    override: report.override ? { ...report.override } : null,
+    rules: report.rules.map((r) => ({
+      rule: r.rule,
+      area: r.area,
+      title: r.title,
+      state: r.state,
+      reason: r.reason ?? null,
+      blocking: r.blocking,
+      findings: { ...r.findings },
+      controls: [...r.controls ?? []]
+    })),
+    controls: controlsMapping(report.rules),
+    findings: report.findings.map((f) => ({ ...f })),
+    notEvaluated: report.notEvaluated.map((n) => ({ ...n })),
+    notes: [...report.notes],
+    details: plain(report.details)
+  };
+}
+function auditRecordJson(record) {
+  return JSON.stringify(record, null, 2) + "\n";
+}
+var AUDIT_RECORD_VERSION, AUDIT_RECORD_SCHEMA_ID, str;
+var init_audit_record = __esm({
+  "src/report/audit-record.ts"() {
+    "use strict";
+    init_controls();
+    AUDIT_RECORD_VERSION = 1;
+    AUDIT_RECORD_SCHEMA_ID = "urn:gitops-gate:audit-record:1";
+    str = (v) => typeof v === "string" && v !== "" ? v : null;
   }
 });
 
@@ -69705,23 +69919,6 @@ var init_blockers = __esm({
     init_model();
     init_escape2();
     init_links();
-  }
-});
-
-// src/report/controls.ts
-function worstState(rules) {
-  return STATE_RANK.find((s) => rules.some((r) => r.state === s)) ?? "passed";
-}
-function controlsMapping(rules) {
-  const by = /* @__PURE__ */ new Map();
-  for (const r of rules) for (const c of r.controls ?? []) by.set(c, [...by.get(c) ?? [], r]);
-  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([control, rs]) => ({ control, rules: rs.map((r) => r.rule), state: worstState(rs) }));
-}
-var STATE_RANK;
-var init_controls = __esm({
-  "src/report/controls.ts"() {
-    "use strict";
-    STATE_RANK = ["failed", "pending", "not-evaluated", "passed", "skipped"];
   }
 });
 
@@ -70252,6 +70449,533 @@ var init_markdown2 = __esm({
   }
 });
 
+// src/publish/client.ts
+function emptyResult() {
+  return { published: [], refused: [], skipped: [] };
+}
+function errorText(err) {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split("\n")[0].slice(0, 300);
+}
+function refusal(action, err, permission) {
+  const status = httpStatus(err);
+  const text4 = errorText(err);
+  if (status === 401 || status === 403 || status === 404) {
+    const rate = status === 403 && /rate limit/i.test(text4);
+    const message = rate ? `${action}: GitHub refused it (403, rate limit): ${text4}` : `${action}: GitHub refused it (${status}). The token probably lacks the permission \`${permission}\`` + (permission === "pull-requests: write" ? " (or `issues: write`) " : " ") + `(grant it in the workflow's \`permissions:\`; on pull requests from forks the token is read-only). GitHub said: ${text4}`;
+    return { action, status, ...rate ? {} : { permission }, message };
+  }
+  return { action, ...status !== void 0 ? { status } : {}, message: `${action} failed${status !== void 0 ? ` (${status})` : ""}: ${text4}` };
+}
+var init_client2 = __esm({
+  "src/publish/client.ts"() {
+    "use strict";
+    init_api_errors();
+    init_api_errors();
+  }
+});
+
+// src/publish/comment.ts
+function runUrl(env = process.env) {
+  return runContextFromEnv(env).url;
+}
+function stickyMarker(key2) {
+  if (!key2) return STICKY_MARKER;
+  return `<!-- gitops-gate:sticky key=${key2.replace(/--+|>|\r|\n/g, "_")} -->`;
+}
+function isOwnSticky(comment, author, marker = STICKY_MARKER) {
+  const login2 = comment.user?.login;
+  if (!login2 || login2.toLowerCase() !== author.toLowerCase()) return false;
+  return (comment.body ?? "").split("\n").some((line2) => line2.trim() === marker);
+}
+function renderComment(report, links = {}, marker = STICKY_MARKER) {
+  const { blocks, missing } = describeBlockers(report, 15);
+  const linkLine = [links.checkRun ? `[check run](${links.checkRun})` : "", links.run ? `[job summary](${links.run})` : ""].filter(Boolean).join(" \xB7 ");
+  const pointer = linkLine ? `the full report is in the ${linkLine}` : "the full report is in the job summary of the workflow run";
+  const parts = [{ id: "verdict", priority: 100, variants: [`${marker}
+### GitOps Gate: ${verdictLabel(report)}
+
+${changeLine(report)}`] }];
+  if (report.override) {
+    parts.push({ id: "override", priority: 90, variants: [`> **Break-glass override** by ${login(report.override.by)}: ${escapeMarkdown(report.override.reason)}`] });
+  }
+  if (blocks.length) parts.push({ id: "blocks", priority: 50, variants: [`**What blocks:**
+
+${blocks.map((b) => `- ${b}`).join("\n")}`, `_What blocks was left out to fit GitHub's size limit: ${pointer}._`] });
+  if (missing.length) parts.push({ id: "missing", priority: 60, variants: [`**What is missing:**
+
+${missing.map((b) => `- ${b}`).join("\n")}`, `_What is missing was left out to fit GitHub's size limit: ${pointer}._`] });
+  if (report.verdict === "pass" && !blocks.length && !missing.length) parts.push({ id: "ok", priority: 50, variants: ["Nothing blocks this change."] });
+  parts.push({ id: "links", priority: 95, variants: [`Details: ${linkLine || "see the job summary of the workflow run"}.`] });
+  return fitBlocks(parts, { max: LIMITS.commentChars, unit: "chars" }, `_Cut to fit GitHub's size limit: ${pointer}._`).text;
+}
+async function findStickyComment(client, opts) {
+  for (let page = 1; ; page++) {
+    const res = await client.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: opts.owner,
+      repo: opts.repo,
+      issue_number: opts.pull,
+      per_page: 100,
+      page
+    });
+    const items = Array.isArray(res.data) ? res.data : [];
+    const own3 = items.find((c) => isOwnSticky(c, opts.author, opts.marker));
+    if (own3) return own3;
+    if (items.length < 100) return void 0;
+  }
+}
+async function publishComment(client, report, opts) {
+  const result = emptyResult();
+  if (opts.mode === "never") {
+    result.skipped.push("comment: the `comment` input is `never`");
+    return result;
+  }
+  const author = opts.author ?? DEFAULT_COMMENT_AUTHOR;
+  const marker = stickyMarker(opts.key);
+  let existing;
+  try {
+    existing = await findStickyComment(client, { owner: opts.owner, repo: opts.repo, pull: opts.pull, author, marker });
+  } catch (err) {
+    result.refused.push(refusal(`list comments of PR #${opts.pull}`, err, "pull-requests: read"));
+    return result;
+  }
+  if (!existing && opts.mode === "on-failure" && report.verdict === "pass") {
+    result.skipped.push("comment: the verdict is pass and `comment` is `on-failure`, and there is no earlier comment to update");
+    return result;
+  }
+  const body = renderComment(report, opts.links, marker);
+  try {
+    if (existing) {
+      const res = await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: opts.owner, repo: opts.repo, comment_id: existing.id, body });
+      const url = res.data?.html_url;
+      result.comment = { id: existing.id, created: false, ...typeof url === "string" ? { url } : {} };
+      result.published.push(`updated comment ${existing.id} on PR #${opts.pull}`);
+    } else {
+      const res = await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: opts.owner, repo: opts.repo, issue_number: opts.pull, body });
+      const data2 = res.data;
+      result.comment = { id: Number(data2.id), created: true, ...typeof data2.html_url === "string" ? { url: data2.html_url } : {} };
+      result.published.push(`created comment ${result.comment.id} on PR #${opts.pull}`);
+    }
+  } catch (err) {
+    const what = existing ? `update comment ${existing.id} on PR #${opts.pull}` : `create a comment on PR #${opts.pull}`;
+    result.refused.push(refusal(what, err, "pull-requests: write"));
+  }
+  return result;
+}
+var STICKY_MARKER, DEFAULT_COMMENT_AUTHOR;
+var init_comment = __esm({
+  "src/publish/comment.ts"() {
+    "use strict";
+    init_audit_record();
+    init_blockers();
+    init_escape2();
+    init_limits();
+    init_markdown2();
+    init_client2();
+    STICKY_MARKER = "<!-- gitops-gate:sticky -->";
+    DEFAULT_COMMENT_AUTHOR = "github-actions[bot]";
+  }
+});
+
+// src/publish/check-run.ts
+function checkRunConclusion(report) {
+  if (report.override) return "neutral";
+  return report.verdict === "pass" ? "success" : "failure";
+}
+function checkRunTitle(report) {
+  const newCount = report.findings.filter((f) => f.status === "new").length;
+  const missing = report.rules.filter((r) => r.state === "failed" && r.blocking || r.state === "pending").length;
+  const verdict = report.override ? "Passed by override" : report.verdict === "pass" ? "Passed" : "Failed";
+  const parts = [plural(newCount, "new finding")];
+  if (blockingFindings(report).length) parts.push(`${blockingFindings(report).length} blocking`);
+  if (missing) parts.push(plural(missing, "requirement") + " not met");
+  return truncate(`${verdict}: ${parts.join(", ")}`, { max: LIMITS.checkRunTitleChars, unit: "chars" });
+}
+function findingAnnotation(f) {
+  const endLine = Math.max(f.endLine ?? f.line, f.line);
+  const sameLine = endLine === f.line;
+  const pre = f.status === "pre-existing";
+  return {
+    path: f.file,
+    start_line: f.line,
+    end_line: endLine,
+    ...sameLine && f.column > 0 ? { start_column: f.column, end_column: Math.max(f.endColumn ?? f.column, f.column) } : {},
+    annotation_level: pre ? "notice" : LEVEL[f.severity],
+    title: truncate(`${pre ? "(pre-existing) " : ""}${f.rule}${f.subject ? `: ${f.subject}` : ""}`, { max: LIMITS.annotationTitleChars, unit: "chars" }),
+    message: truncate(`${f.message}
+Fix: ${f.fix}`, MESSAGE_BUDGET),
+    raw_details: truncate(`Rule ${f.rule} (${f.severity}${pre ? ", already on the base branch: does not block" : ""}). Behaviour behind it: ${f.reference}`, MESSAGE_BUDGET)
+  };
+}
+async function publishCheckRun(client, report, opts) {
+  const result = { ...emptyResult(), annotationsSent: 0 };
+  const name = opts.name ?? DEFAULT_CHECK_NAME;
+  const output = {
+    title: checkRunTitle(report),
+    summary: renderMarkdown(report, {
+      budget: { max: LIMITS.checkRunSummaryChars, unit: "chars" },
+      ...opts.fullReport ? { fullReport: opts.fullReport } : {}
+    })
+  };
+  const ordered = [...report.findings.filter((f) => f.status === "new"), ...report.findings.filter((f) => f.status !== "new")];
+  const max = opts.maxAnnotations ?? MAX_ANNOTATIONS;
+  const annotations = ordered.slice(0, max).map(findingAnnotation);
+  if (ordered.length > max) result.skipped.push(`${ordered.length - max} of ${ordered.length} findings not sent as annotations (cap of ${max}); the summary and the report file list them all`);
+  const batches = [];
+  for (let i = 0; i < annotations.length; i += LIMITS.annotationsPerRequest) batches.push(annotations.slice(i, i + LIMITS.annotationsPerRequest));
+  let id;
+  try {
+    const res = await client.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: opts.owner,
+      repo: opts.repo,
+      name,
+      head_sha: opts.headSha,
+      status: "completed",
+      conclusion: checkRunConclusion(report),
+      completed_at: report.evaluatedAt,
+      external_id: report.change.headSha,
+      ...opts.detailsUrl ? { details_url: opts.detailsUrl } : {},
+      output: { ...output, annotations: batches[0] ?? [] }
+    });
+    id = Number(res.data?.id);
+    if (!Number.isInteger(id)) throw new Error("GitHub did not return the check run's id");
+    const url = res.data.html_url;
+    result.checkRun = { id, ...typeof url === "string" ? { url } : {} };
+    result.annotationsSent = batches[0]?.length ?? 0;
+    result.published.push(`created check run "${name}" on ${opts.headSha.slice(0, 7)} (${checkRunConclusion(report)}) with ${plural(result.annotationsSent, "annotation")}`);
+  } catch (err) {
+    result.refused.push(refusal(`create check run "${name}"`, err, "checks: write"));
+    return result;
+  }
+  for (const batch of batches.slice(1)) {
+    try {
+      await client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: opts.owner,
+        repo: opts.repo,
+        check_run_id: id,
+        output: { ...output, annotations: batch }
+      });
+      result.annotationsSent += batch.length;
+      result.published.push(`added ${plural(batch.length, "annotation")} to check run ${id}`);
+    } catch (err) {
+      const from = result.annotationsSent + 1;
+      result.refused.push(refusal(`add annotations ${from}-${annotations.length} to check run "${name}"`, err, "checks: write"));
+      break;
+    }
+  }
+  return result;
+}
+var DEFAULT_CHECK_NAME, MAX_ANNOTATIONS, LEVEL, MESSAGE_BUDGET;
+var init_check_run = __esm({
+  "src/publish/check-run.ts"() {
+    "use strict";
+    init_blockers();
+    init_limits();
+    init_markdown2();
+    init_client2();
+    DEFAULT_CHECK_NAME = "GitOps Gate";
+    MAX_ANNOTATIONS = 3e3;
+    LEVEL = { error: "failure", warning: "warning", notice: "notice" };
+    MESSAGE_BUDGET = { max: LIMITS.annotationMessageBytes, unit: "bytes" };
+  }
+});
+
+// src/publish/head-guard.ts
+async function checkHead(client, target, evaluatedSha) {
+  let current;
+  try {
+    const res = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: target.owner, repo: target.repo, pull_number: target.pull });
+    current = res.data?.head?.sha;
+  } catch (err) {
+    const status = httpStatus(err);
+    return {
+      ok: false,
+      reason: `Nothing was published: the pull request's head could not be re-read (${status ?? "no answer"}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}), so the result might be stale. The token needs \`pull-requests: read\`.`
+    };
+  }
+  if (typeof current !== "string" || !/^[0-9a-f]{40,64}$/i.test(current)) {
+    return { ok: false, reason: "Nothing was published: GitHub did not return the pull request's head SHA, so the result might be stale." };
+  }
+  if (current.toLowerCase() !== evaluatedSha.toLowerCase()) {
+    return {
+      ok: false,
+      currentSha: current,
+      reason: `Nothing was published: the pull request's head moved from ${evaluatedSha.slice(0, 7)} (evaluated) to ${current.slice(0, 7)} while the gate ran. The run for the new head publishes its own result.`
+    };
+  }
+  return { ok: true, headSha: current };
+}
+var init_head_guard = __esm({
+  "src/publish/head-guard.ts"() {
+    "use strict";
+    init_client2();
+  }
+});
+
+// src/publish/publish.ts
+async function publishToPullRequest(client, report, opts) {
+  try {
+    return await publish(client, report, opts);
+  } catch (err) {
+    const message = `Publishing to the pull request failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { warnings: [message], info: [] };
+  }
+}
+async function publish(client, report, opts) {
+  const guard = await checkHead(client, { owner: opts.owner, repo: opts.repo, pull: opts.pull }, report.change.headSha);
+  if (!guard.ok) return { stale: guard.reason, warnings: [guard.reason], info: [] };
+  const name = opts.checkName ?? DEFAULT_CHECK_NAME;
+  const checkRun = await publishCheckRun(client, report, {
+    owner: opts.owner,
+    repo: opts.repo,
+    headSha: guard.headSha,
+    name,
+    ...opts.runUrl ? { detailsUrl: opts.runUrl } : {},
+    ...opts.fullReport ? { fullReport: opts.fullReport } : {}
+  });
+  const comment = await publishComment(client, report, {
+    owner: opts.owner,
+    repo: opts.repo,
+    pull: opts.pull,
+    mode: opts.comment ?? "always",
+    author: opts.commentAuthor ?? DEFAULT_COMMENT_AUTHOR,
+    ...name !== DEFAULT_CHECK_NAME ? { key: name } : {},
+    links: { ...checkRun.checkRun?.url ? { checkRun: checkRun.checkRun.url } : {}, ...opts.runUrl ? { run: opts.runUrl } : {} }
+  });
+  return {
+    checkRun,
+    comment,
+    warnings: [...checkRun.refused, ...comment.refused].map((r) => r.message),
+    info: [...checkRun.published, ...comment.published, ...checkRun.skipped, ...comment.skipped]
+  };
+}
+var init_publish = __esm({
+  "src/publish/publish.ts"() {
+    "use strict";
+    init_check_run();
+    init_comment();
+    init_head_guard();
+  }
+});
+
+// src/review/needs.ts
+function reviewNeeds(change, policy) {
+  const logins = latestByReviewer(change.reviews ?? []).filter((s) => s.latest?.state === "APPROVED").map((s) => loginKey(s.login));
+  const reqs = [...ruleRequirements(change, policy).requirements, ...codeownerRequirements(change, policy).requirements];
+  const teams = reqs.flatMap((r) => r.teams.map((t) => t.toLowerCase()));
+  return { logins: [...new Set(logins)].sort(), teams: [...new Set(teams)].sort() };
+}
+var init_needs = __esm({
+  "src/review/needs.ts"() {
+    "use strict";
+    init_requirements();
+    init_reviewers();
+  }
+});
+
+// src/review/gather.ts
+function describe2(e) {
+  const status = httpStatus(e);
+  const msg = e instanceof Error ? e.message : String(e);
+  return status ? `GitHub answered ${status}: ${msg}` : msg;
+}
+async function allPages(api, route, params) {
+  const out = [];
+  for (let page = 1; ; page++) {
+    const { data: data2 } = await api.request(route, { ...params, per_page: 100, page });
+    if (!Array.isArray(data2)) throw new Error(`${route} did not answer a list`);
+    out.push(...data2);
+    if (data2.length < 100) return out;
+  }
+}
+async function lookUpPermission(api, owner, repo, username) {
+  try {
+    const { data: data2 } = await api.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner, repo, username });
+    const d = data2 ?? {};
+    if (typeof d.role_name === "string" && PERMISSIONS.has(d.role_name)) return d.role_name;
+    if (typeof d.permission === "string" && PERMISSIONS.has(d.permission)) return d.permission;
+    return { error: `GitHub reported no known permission for @${username}` };
+  } catch (e) {
+    return { error: `cannot read the permission of @${username}: ${describe2(e)}` };
+  }
+}
+async function lookUpTeam(api, team) {
+  const [org, slug] = team.split("/");
+  try {
+    const list2 = await allPages(api, "GET /orgs/{org}/teams/{team_slug}/members", { org, team_slug: slug });
+    return list2.flatMap((m) => str2(obj(m).login) ? [obj(m).login.toLowerCase()] : []);
+  } catch (e) {
+    if (httpStatus(e) === 404) return { error: TEAM_TOKEN_ERROR };
+    return { error: `cannot read the members of @${team}: ${describe2(e)}` };
+  }
+}
+async function gatherDirectory(api, repository, needs) {
+  const [owner, repo] = repository.split("/");
+  const permissions = /* @__PURE__ */ new Map();
+  const teams = /* @__PURE__ */ new Map();
+  for (const login2 of needs.logins) permissions.set(login2.toLowerCase(), await lookUpPermission(api, owner, repo, login2));
+  for (const team of needs.teams) teams.set(team.toLowerCase(), await lookUpTeam(api, team));
+  return { permissions, teams };
+}
+async function gatherBreakGlass(api, repository, pr, bg) {
+  const [owner, repo] = repository.split("/");
+  const notes = [];
+  const out = { notes };
+  if (bg.users.length === 0) return out;
+  const params = { owner, repo, issue_number: pr.number };
+  if (bg.command) {
+    try {
+      const list2 = await allPages(api, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", params);
+      out.comments = list2.map(obj).flatMap(
+        (c) => typeof c.id === "number" && str2(c.created_at) ? [
+          {
+            id: c.id,
+            author: { ...str2(obj(c.user).login) ? { login: obj(c.user).login } : {} },
+            body: str2(c.body) ? c.body : "",
+            createdAt: c.created_at,
+            ...str2(c.updated_at) ? { updatedAt: c.updated_at } : {}
+          }
+        ] : []
+      );
+    } catch (e) {
+      notes.push(`Break-glass comments could not be read: ${describe2(e)}`);
+    }
+  }
+  if (bg.labels.some((l) => pr.labels.includes(l))) {
+    try {
+      const list2 = await allPages(api, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", params);
+      out.labelEvents = list2.map(obj).flatMap(
+        (e) => (e.event === "labeled" || e.event === "unlabeled") && str2(obj(e.label).name) && str2(e.created_at) ? [{ action: e.event, label: obj(e.label).name, actor: { ...str2(obj(e.actor).login) ? { login: obj(e.actor).login } : {} }, createdAt: e.created_at }] : []
+      );
+    } catch (e) {
+      notes.push(`Label events could not be read, so a break-glass label cannot be attributed: ${describe2(e)}`);
+    }
+  }
+  return out;
+}
+async function gatherReviewFacts(api, repository, change, policy) {
+  const prepared = await prepareReview(change, policy);
+  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared, policy));
+  const bg = prepared.pr ? await gatherBreakGlass(api, repository, prepared.pr, policy.review.breakGlass) : { notes: [] };
+  return {
+    change: {
+      ...prepared,
+      directory,
+      ...bg.comments ? { comments: bg.comments } : {},
+      ...bg.labelEvents ? { labelEvents: bg.labelEvents } : {}
+    },
+    notes: bg.notes
+  };
+}
+var TEAM_TOKEN_ERROR, PERMISSIONS, str2, obj;
+var init_gather3 = __esm({
+  "src/review/gather.ts"() {
+    "use strict";
+    init_api_errors();
+    init_needs();
+    init_prepare();
+    TEAM_TOKEN_ERROR = "cannot read team membership: the token needs Members: read (GitHub App) or read:org (PAT); GitHub answers 404 for missing access";
+    PERMISSIONS = /* @__PURE__ */ new Set(["none", "read", "triage", "write", "maintain", "admin"]);
+    str2 = (v) => typeof v === "string";
+    obj = (v) => typeof v === "object" && v !== null ? v : {};
+  }
+});
+
+// src/publish/job-summary.ts
+function inline(text4) {
+  return truncate(text4, { max: 2e3, unit: "chars" }).replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@\u200B");
+}
+function renderJobSummary(report, outcome2, extras = {}) {
+  const lines = [];
+  for (const note of extras.notes ?? []) lines.push(`> ${note}`, "");
+  const notes = outcome2 ? [.../* @__PURE__ */ new Set([...outcome2.stale ? [outcome2.stale] : [], ...outcome2.warnings])] : [];
+  if (notes.length) {
+    lines.push("### Publishing", "", ...notes.map((n) => `- \u26A0\uFE0F ${inline(n)}`), "");
+  }
+  const tail = lines.join("\n");
+  const max = LIMITS.jobSummaryBytes - measure(tail, "bytes") - 2;
+  return renderMarkdown(report, { budget: { max, unit: "bytes" }, fullReport: JOB_SUMMARY_FULL_REPORT }) + (tail ? `
+${tail}` : "");
+}
+var JOB_SUMMARY_FULL_REPORT;
+var init_job_summary = __esm({
+  "src/publish/job-summary.ts"() {
+    "use strict";
+    init_limits();
+    init_markdown2();
+    JOB_SUMMARY_FULL_REPORT = "the full report is in the audit record (`report-file`; upload it as an artifact to keep it)";
+  }
+});
+
+// src/report/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+function fingerprintHash(f) {
+  return createHash2("sha256").update(f.fingerprint).digest("hex");
+}
+function sarifRule(r, docUrl) {
+  return {
+    id: r.id,
+    name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c) => c.toUpperCase()),
+    shortDescription: { text: r.title },
+    fullDescription: { text: `${r.title}. Behaviour behind the rule: ${r.reference}` },
+    ...docUrl ? { helpUri: `${docUrl}#${r.area}` } : {},
+    help: { text: `${r.title}.
+
+Behaviour behind the rule: ${r.reference}`, markdown: `**${r.title}.**
+
+Behaviour behind the rule: \`${r.reference.replace(/`/g, "'")}\`` },
+    defaultConfiguration: { level: LEVEL2[r.defaultSeverity] },
+    properties: { tags: ["gitops", "argocd", r.area] }
+  };
+}
+function renderSarif(report, opts = {}) {
+  const catalogue = opts.rules ?? RULES;
+  const docUrl = opts.rulesDocUrl;
+  const rules = [...catalogue.values()].map((r) => sarifRule(r, docUrl));
+  const index2 = new Map(rules.map((r, i) => [r.id, i]));
+  for (const f of report.findings) {
+    if (index2.has(f.rule)) continue;
+    index2.set(f.rule, rules.length);
+    rules.push({ id: f.rule, shortDescription: { text: f.rule }, fullDescription: { text: f.reference }, defaultConfiguration: { level: LEVEL2[f.severity] } });
+  }
+  const results = report.findings.map((f) => {
+    const region = { startLine: f.line, startColumn: Math.max(1, f.column) };
+    if (f.endLine && f.endLine >= f.line) region.endLine = f.endLine;
+    if (f.endColumn && (f.endLine ?? f.line) >= f.line) region.endColumn = Math.max(1, f.endColumn);
+    return {
+      ruleId: f.rule,
+      ruleIndex: index2.get(f.rule),
+      level: LEVEL2[f.severity],
+      message: { text: `${f.message}
+Fix: ${f.fix}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: encodePath(f.file), uriBaseId: "%SRCROOT%" }, region } }],
+      partialFingerprints: { "gitopsGateFinding/v1": fingerprintHash(f) },
+      baselineState: f.status === "pre-existing" ? "unchanged" : "new",
+      ...f.subject ? { properties: { subject: f.subject } } : {}
+    };
+  });
+  const run2 = {
+    tool: { driver: { name: "gitops-gate", semanticVersion: report.tool.version, version: report.tool.version, ...docUrl ? { informationUri: docUrl } : {}, rules } },
+    results,
+    invocations: [{ executionSuccessful: true, endTimeUtc: report.evaluatedAt }],
+    // Columns come from the YAML parser's string offsets: UTF-16 code units.
+    columnKind: "utf16CodeUnits"
+  };
+  const web = repositoryWeb(report);
+  if (web) run2.versionControlProvenance = [{ repositoryUri: `${web.server}/${web.repository}`, revisionId: report.change.headSha }];
+  return { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs: [run2] };
+}
+var LEVEL2;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    init_catalog();
+    init_escape2();
+    init_links();
+    LEVEL2 = { error: "error", warning: "warning", notice: "note" };
+  }
+});
+
 // src/action/deliver.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname3 } from "node:path";
@@ -70287,42 +71011,37 @@ function annotate(plan, out = core_exports) {
     out[f.severity](`${f.message} Fix: ${f.fix}`, props);
   }
 }
-function summaryMarkdown(report, plan) {
-  let md = renderMarkdown(report);
+function annotationOverflowNote(plan) {
   const left = plan.left.error + plan.left.warning + plan.left.notice;
-  if (left > 0) {
-    md += `
-> GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error and ${ANNOTATIONS_PER_LEVEL} warning annotations per step: ${left} more finding(s) are listed in this summary only.
-`;
-  }
-  return capSummary(md);
-}
-function capSummary(md) {
-  if (Buffer.byteLength(md) <= SUMMARY_MAX_BYTES) return md;
-  const note = "\n\n> The summary was cut at 1 MB (GitHub does not show larger step summaries). The JSON report file has every finding.\n";
-  let cut = Buffer.from(md).subarray(0, SUMMARY_MAX_BYTES - Buffer.byteLength(note)).toString("utf8");
-  cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
-  return cut + note;
+  if (left === 0) return void 0;
+  return `GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error and ${ANNOTATIONS_PER_LEVEL} warning annotations per step: ${left} more finding(s) are listed in this summary only.`;
 }
 function newCounts(report) {
   const n = report.findings.filter((f) => f.status === "new");
   return { errors: n.filter((f) => f.severity === "error").length, warnings: n.filter((f) => f.severity === "warning").length };
 }
-async function writeReport(path8, report) {
+async function writeText(path8, text4) {
   await mkdir2(dirname3(path8), { recursive: true });
-  await writeFile2(path8, JSON.stringify(report, null, 2) + "\n");
+  await writeFile2(path8, text4);
 }
-async function deliver(report, reportFile) {
+async function writeRunFiles(report, files) {
+  await writeText(files.reportFile, auditRecordJson(files.record));
+  if (files.sarifFile) await writeText(files.sarifFile, JSON.stringify(renderSarif(report), null, 2) + "\n");
+}
+async function deliver(report, d) {
   const plan = planAnnotations(report);
   annotate(plan);
-  await writeReport(reportFile, report);
   const counts = newCounts(report);
   setOutput("verdict", report.verdict);
   setOutput("errors", counts.errors);
   setOutput("warnings", counts.warnings);
-  setOutput("report-file", reportFile);
-  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(summaryMarkdown(report, plan)).write();
-  info(`gitops-gate: ${report.verdict.toUpperCase()} (${counts.errors} new error(s), ${counts.warnings} new warning(s), fail-on ${report.failOn}). Report: ${reportFile}`);
+  setOutput("report-file", d.reportFile);
+  if (d.sarifFile) setOutput("sarif-file", d.sarifFile);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const note = annotationOverflowNote(plan);
+    await summary.addRaw(renderJobSummary(report, d.publishing, { notes: note ? [note] : [] })).write();
+  }
+  info(`gitops-gate: ${report.verdict.toUpperCase()} (${counts.errors} new error(s), ${counts.warnings} new warning(s), fail-on ${report.failOn}). Audit record: ${d.reportFile}`);
   if (report.verdict === "fail") {
     const blocking = report.rules.filter((r) => r.blocking && r.state === "failed").map((r) => r.rule);
     const parts = [
@@ -70348,20 +71067,28 @@ The gate could not evaluate this change, so it fails closed:
   }
   setFailed(`gitops-gate: ${message}`);
 }
-var ANNOTATIONS_PER_LEVEL, SUMMARY_MAX_BYTES;
+var ANNOTATIONS_PER_LEVEL;
 var init_deliver = __esm({
   "src/action/deliver.ts"() {
     "use strict";
     init_core();
+    init_job_summary();
+    init_audit_record();
     init_escape2();
-    init_markdown2();
+    init_sarif();
     ANNOTATIONS_PER_LEVEL = 10;
-    SUMMARY_MAX_BYTES = 1e6;
   }
 });
 
 // src/action/event.ts
 import { readFile as readFile2 } from "node:fs/promises";
+function pusherOf(eventName, action, payload) {
+  if (eventName !== "pull_request" && eventName !== "pull_request_target") return void 0;
+  if (action !== "opened" && action !== "synchronize") return void 0;
+  const login2 = payload.sender?.login;
+  const headSha = payload.pull_request?.head?.sha;
+  return typeof login2 === "string" && login2 && typeof headSha === "string" && headSha ? { login: login2, headSha } : void 0;
+}
 async function readEventTarget(eventName, eventPath) {
   const actions = SUPPORTED_EVENTS[eventName];
   if (!actions) {
@@ -70394,7 +71121,8 @@ async function readEventTarget(eventName, eventPath) {
       note: `"${eventName}" events with action "${action}" are not among the triggers gitops-gate needs (${actions.join(", ")}); the pull request is evaluated anyway, so this run's result is a real verdict.`
     };
   }
-  return { kind: "pull-request", number, action };
+  const pusher = pusherOf(eventName, action, p);
+  return { kind: "pull-request", number, action, ...pusher ? { pusher } : {} };
 }
 var SUPPORTED_EVENTS;
 var init_event = __esm({
@@ -70417,6 +71145,14 @@ function oneOf(name, value, allowed, fallback) {
   if (v === "") return fallback;
   if (allowed.includes(v)) return v;
   throw new ConfigError(`Invalid value "${v}" for input "${name}". Expected one of: ${allowed.join(", ")}.`);
+}
+function envMs(env, name, fallback) {
+  const raw = env[name];
+  const value = raw === void 0 || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 6e4) {
+    throw new ConfigError(`Invalid ${name} "${raw}": expected an integer from 0 to 60000 (milliseconds).`);
+  }
+  return value;
 }
 function requireEnv(env, name, hint) {
   const v = env[name];
@@ -70443,17 +71179,16 @@ function readSettings(input, env = process.env) {
   const workspace = requireEnv(env, "GITHUB_WORKSPACE", runnerHint);
   const rawReport = input("report-file").trim();
   const reportFile = rawReport ? resolve2(workspace, rawReport) : join4(env.RUNNER_TEMP || tmpdir(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_RUN_ATTEMPT ?? "1"}.json`);
-  const delay = env.GITOPS_GATE_RETRY_DELAY_MS;
-  const retryDelayMs = delay === void 0 || delay === "" ? 1e3 : Number(delay);
-  if (!Number.isInteger(retryDelayMs) || retryDelayMs < 0 || retryDelayMs > 6e4) {
-    throw new ConfigError(`Invalid GITOPS_GATE_RETRY_DELAY_MS "${delay}": expected an integer from 0 to 60000 (milliseconds).`);
-  }
+  const rawSarif = input("sarif-file").trim();
   return {
     token,
     policy,
     failOn,
     comment,
+    checkName: input("check-name").trim() || DEFAULT_CHECK_NAME,
+    commentAuthor: input("comment-author").trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,
+    ...rawSarif ? { sarifFile: resolve2(workspace, rawSarif) } : {},
     owner: m[1],
     repo: m[2],
     eventName: requireEnv(env, "GITHUB_EVENT_NAME", runnerHint),
@@ -70461,13 +71196,16 @@ function readSettings(input, env = process.env) {
     workspace,
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
-    retryDelayMs
+    retryDelayMs: envMs(env, "GITOPS_GATE_RETRY_DELAY_MS", 1e3),
+    writeIntervalMs: envMs(env, "GITOPS_GATE_WRITE_INTERVAL_MS", 1e3)
   };
 }
 var init_inputs = __esm({
   "src/action/inputs.ts"() {
     "use strict";
     init_errors();
+    init_check_run();
+    init_comment();
   }
 });
 
@@ -70491,8 +71229,14 @@ async function run() {
     }
     if (target.note) info(target.note);
     info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
-    const gh = createGitHubClient({ token: settings.token, baseUrl: settings.apiUrl, retryDelayMs: settings.retryDelayMs, log: (m) => info(m) });
-    const change = await gatherChange(gh, {
+    const gh = createGitHubClient({
+      token: settings.token,
+      baseUrl: settings.apiUrl,
+      retryDelayMs: settings.retryDelayMs,
+      writeIntervalMs: settings.writeIntervalMs,
+      log: (m) => info(m)
+    });
+    let change = await gatherChange(gh, {
       owner: settings.owner,
       repo: settings.repo,
       number: target.number,
@@ -70502,8 +71246,29 @@ async function run() {
     });
     const changedPaths = change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
     const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
+    if (change.pr && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
+    const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy);
+    change = facts.change;
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
-    await deliver(report, settings.reportFile);
+    report.notes.push(...facts.notes);
+    const files = {
+      reportFile: settings.reportFile,
+      ...settings.sarifFile ? { sarifFile: settings.sarifFile } : {}
+    };
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, runContextFromEnv()) });
+    const url = runUrl();
+    const publishing = await publishToPullRequest(gh, report, {
+      owner: settings.owner,
+      repo: settings.repo,
+      pull: target.number,
+      checkName: settings.checkName,
+      comment: settings.comment,
+      commentAuthor: settings.commentAuthor,
+      ...url ? { runUrl: url } : {}
+    });
+    for (const line2 of publishing.info) info(`publish: ${line2}`);
+    for (const warning2 of publishing.warnings) warning(warning2);
+    await deliver(report, { ...files, publishing });
   } catch (err) {
     if (!(err instanceof GateError) && err instanceof Error && err.stack) info(err.stack);
     await deliverFailure(err instanceof GateError ? err.message : `internal error: ${describeError(err)}`);
@@ -70518,6 +71283,10 @@ var init_main = __esm({
     init_client();
     init_gather2();
     init_load();
+    init_comment();
+    init_publish();
+    init_audit_record();
+    init_gather3();
     init_version();
     init_deliver();
     init_event();

@@ -43,6 +43,8 @@ const OPERATIONS = [
   'issues/create-comment',
   'issues/update-comment',
   'issues/delete-comment',
+  // Break-glass: who applied a label.
+  'issues/list-events',
   'repos/create-commit-status',
   'actions/list-workflow-runs',
   'actions/re-run-workflow',

@@ -1,20 +1,21 @@
 /**
  * Delivering the verdict the way the Actions runner expects: workflow annotations (GitHub shows at most
- * 10 error and 10 warning annotations per step), the job summary, the step outputs and the JSON report
- * file. Everything here writes through `@actions/core` or to the report file; nothing reaches the API,
- * so the verdict is delivered even with a read-only token (fork PRs).
+ * 10 error and 10 warning annotations per step), the job summary, the step outputs, the audit record
+ * (`report-file`) and the SARIF log (`sarif-file`). Everything here writes through `@actions/core` or to
+ * files; nothing reaches the API, so the verdict is delivered even with a read-only token (fork PRs).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as core from '@actions/core';
 import type { Finding, Report, Severity } from '../core/model.js';
+import { renderJobSummary } from '../publish/job-summary.js';
+import type { PublishOutcome } from '../publish/publish.js';
+import { type AuditRecord, auditRecordJson } from '../report/audit-record.js';
 import { escapeMarkdown } from '../report/escape.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
 
 /** GitHub shows at most this many annotations of each level per step. */
 export const ANNOTATIONS_PER_LEVEL = 10;
-/** A step summary over 1 MiB is not uploaded at all; stay well under it. */
-export const SUMMARY_MAX_BYTES = 1_000_000;
 
 /** The annotation functions, injectable for tests. */
 export interface Annotator {
@@ -68,23 +69,11 @@ export function annotate(plan: AnnotationPlan, out: Annotator = core): void {
   }
 }
 
-/** The job summary: the report's Markdown, a note on annotations that did not fit, capped in size. */
-export function summaryMarkdown(report: Report, plan: AnnotationPlan): string {
-  let md = renderMarkdown(report);
+/** The job summary's note on findings that did not fit in workflow annotations, if any. */
+export function annotationOverflowNote(plan: AnnotationPlan): string | undefined {
   const left = plan.left.error + plan.left.warning + plan.left.notice;
-  if (left > 0) {
-    md += `\n> GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error and ${ANNOTATIONS_PER_LEVEL} warning annotations per step: ${left} more finding(s) are listed in this summary only.\n`;
-  }
-  return capSummary(md);
-}
-
-/** Cuts Markdown to {@link SUMMARY_MAX_BYTES} at a line break, saying so. */
-export function capSummary(md: string): string {
-  if (Buffer.byteLength(md) <= SUMMARY_MAX_BYTES) return md;
-  const note = '\n\n> The summary was cut at 1 MB (GitHub does not show larger step summaries). The JSON report file has every finding.\n';
-  let cut = Buffer.from(md).subarray(0, SUMMARY_MAX_BYTES - Buffer.byteLength(note)).toString('utf8');
-  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
-  return cut + note;
+  if (left === 0) return undefined;
+  return `GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error and ${ANNOTATIONS_PER_LEVEL} warning annotations per step: ${left} more finding(s) are listed in this summary only.`;
 }
 
 /** Counts of new findings per severity, for the outputs. */
@@ -93,27 +82,50 @@ export function newCounts(report: Report): { errors: number; warnings: number } 
   return { errors: n.filter((f) => f.severity === 'error').length, warnings: n.filter((f) => f.severity === 'warning').length };
 }
 
-/** Writes the JSON report, creating its directory. */
-export async function writeReport(path: string, report: Report): Promise<void> {
+/** The run's files: where they go and what goes in them. */
+export interface RunFiles {
+  /** Absolute path of the audit record (`report-file`). */
+  reportFile: string;
+  /** The audit record to write there (see src/report/audit-record.ts). */
+  record: AuditRecord;
+  /** Absolute path of the SARIF log (`sarif-file`), when asked for. */
+  sarifFile?: string;
+}
+
+async function writeText(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(path, text);
 }
 
 /**
- * Delivers a report: annotations, summary, outputs, report file, and the job's result by `fail-on`
- * (the report's verdict already applies it).
+ * Writes the audit record and the SARIF log, creating their directories. Called before publishing, so a
+ * file that cannot be written fails the run before anything reaches the pull request.
+ * @throws the file system's error (the Action then fails closed)
  */
-export async function deliver(report: Report, reportFile: string): Promise<void> {
+export async function writeRunFiles(report: Report, files: RunFiles): Promise<void> {
+  await writeText(files.reportFile, auditRecordJson(files.record));
+  if (files.sarifFile) await writeText(files.sarifFile, JSON.stringify(renderSarif(report), null, 2) + '\n');
+}
+
+/**
+ * Delivers a report: annotations, outputs (the files' paths: see {@link writeRunFiles}), the job summary,
+ * and the job's result by `fail-on` (the report's verdict already applies it). Publishing's refusals only
+ * add to the summary: they never change the verdict.
+ */
+export async function deliver(report: Report, d: Omit<RunFiles, 'record'> & { publishing?: Pick<PublishOutcome, 'stale' | 'warnings'> }): Promise<void> {
   const plan = planAnnotations(report);
   annotate(plan);
-  await writeReport(reportFile, report);
   const counts = newCounts(report);
   core.setOutput('verdict', report.verdict);
   core.setOutput('errors', counts.errors);
   core.setOutput('warnings', counts.warnings);
-  core.setOutput('report-file', reportFile);
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(report, plan)).write();
-  core.info(`gitops-gate: ${report.verdict.toUpperCase()} (${counts.errors} new error(s), ${counts.warnings} new warning(s), fail-on ${report.failOn}). Report: ${reportFile}`);
+  core.setOutput('report-file', d.reportFile);
+  if (d.sarifFile) core.setOutput('sarif-file', d.sarifFile);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const note = annotationOverflowNote(plan);
+    await core.summary.addRaw(renderJobSummary(report, d.publishing, { notes: note ? [note] : [] })).write();
+  }
+  core.info(`gitops-gate: ${report.verdict.toUpperCase()} (${counts.errors} new error(s), ${counts.warnings} new warning(s), fail-on ${report.failOn}). Audit record: ${d.reportFile}`);
   if (report.verdict === 'fail') {
     const blocking = report.rules.filter((r) => r.blocking && r.state === 'failed').map((r) => r.rule);
     const parts = [

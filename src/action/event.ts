@@ -22,9 +22,30 @@ export const SUPPORTED_EVENTS: Readonly<Record<string, readonly string[]>> = {
  * to gate.
  */
 export type EventTarget =
-  | { kind: 'pull-request'; number: number; action: string; note?: string }
+  | { kind: 'pull-request'; number: number; action: string; note?: string; pusher?: Pusher }
   | { kind: 'unsupported-event'; message: string }
   | { kind: 'unsupported-action'; message: string };
+
+/** Who pushed the PR's head, as the event tells it, and the head SHA that push produced. */
+export interface Pusher {
+  login: string;
+  headSha: string;
+}
+
+/**
+ * The last pusher, when the event knows it: on `pull_request` and `pull_request_target` events with
+ * action `opened` or `synchronize`, the `sender` is whoever pushed (or opened with) the head named in the
+ * payload. Other events (a review, an edit, a re-run of an old event) do not say who pushed last, and
+ * the REST API does not either, so the pusher stays unknown there. The caller must use it only when
+ * the payload's head is still the PR's head: a newer push has its own pusher.
+ */
+export function pusherOf(eventName: string, action: string, payload: Record<string, unknown>): Pusher | undefined {
+  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return undefined;
+  if (action !== 'opened' && action !== 'synchronize') return undefined;
+  const login = (payload.sender as { login?: unknown } | undefined)?.login;
+  const headSha = ((payload.pull_request as { head?: { sha?: unknown } } | undefined)?.head)?.sha;
+  return typeof login === 'string' && login && typeof headSha === 'string' && headSha ? { login, headSha } : undefined;
+}
 
 /**
  * Reads the event payload and decides what to do.
@@ -66,5 +87,6 @@ export async function readEventTarget(eventName: string, eventPath: string): Pro
       note: `"${eventName}" events with action "${action}" are not among the triggers gitops-gate needs (${actions.join(', ')}); the pull request is evaluated anyway, so this run's result is a real verdict.`,
     };
   }
-  return { kind: 'pull-request', number, action };
+  const pusher = pusherOf(eventName, action, p);
+  return { kind: 'pull-request', number, action, ...(pusher ? { pusher } : {}) };
 }

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
-
-/** When the publishing work posts the PR comment. */
-export type CommentMode = 'always' | 'on-failure' | 'never';
+import { DEFAULT_CHECK_NAME } from '../publish/check-run.js';
+import { type CommentMode, DEFAULT_COMMENT_AUTHOR } from '../publish/comment.js';
 
 /** Everything the Action needs to run, validated. */
 export interface Settings {
@@ -22,8 +21,14 @@ export interface Settings {
   policy: string;
   failOn: FailOn;
   comment: CommentMode;
-  /** Absolute path of the JSON report (the `report-file` input, or a file under `RUNNER_TEMP`). */
+  /** The `check-name` input: the check run's name (default `GitOps Gate`). */
+  checkName: string;
+  /** The `comment-author` input: the login the token writes comments as (default `github-actions[bot]`). */
+  commentAuthor: string;
+  /** Absolute path of the audit record (the `report-file` input, or a file under `RUNNER_TEMP`). */
   reportFile: string;
+  /** Absolute path of the SARIF log (the `sarif-file` input); absent: no SARIF is written. */
+  sarifFile?: string;
   owner: string;
   repo: string;
   /** `GITHUB_EVENT_NAME`. */
@@ -38,6 +43,11 @@ export interface Settings {
   serverUrl: string;
   /** Base unit of the retry backoff, in ms: `GITOPS_GATE_RETRY_DELAY_MS` (for tests), default 1000. */
   retryDelayMs: number;
+  /**
+   * Least time between two write requests, in ms: `GITOPS_GATE_WRITE_INTERVAL_MS` (for tests), default
+   * 1000, GitHub's advice against secondary rate limits (the throttling plugin's default).
+   */
+  writeIntervalMs: number;
 }
 
 /** Reads one input (`@actions/core`'s `getInput` in the Action; a map in tests). */
@@ -48,6 +58,16 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   if (v === '') return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
   throw new ConfigError(`Invalid value "${v}" for input "${name}". Expected one of: ${allowed.join(', ')}.`);
+}
+
+/** A millisecond setting from the environment (test-only knobs): an integer from 0 to 60000. */
+function envMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) {
+    throw new ConfigError(`Invalid ${name} "${raw}": expected an integer from 0 to 60000 (milliseconds).`);
+  }
+  return value;
 }
 
 function requireEnv(env: NodeJS.ProcessEnv, name: string, hint: string): string {
@@ -87,18 +107,17 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     ? resolve(workspace, rawReport)
     : join(env.RUNNER_TEMP || tmpdir(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}.json`);
 
-  const delay = env.GITOPS_GATE_RETRY_DELAY_MS;
-  const retryDelayMs = delay === undefined || delay === '' ? 1000 : Number(delay);
-  if (!Number.isInteger(retryDelayMs) || retryDelayMs < 0 || retryDelayMs > 60_000) {
-    throw new ConfigError(`Invalid GITOPS_GATE_RETRY_DELAY_MS "${delay}": expected an integer from 0 to 60000 (milliseconds).`);
-  }
+  const rawSarif = input('sarif-file').trim();
 
   return {
     token,
     policy,
     failOn,
     comment,
+    checkName: input('check-name').trim() || DEFAULT_CHECK_NAME,
+    commentAuthor: input('comment-author').trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,
+    ...(rawSarif ? { sarifFile: resolve(workspace, rawSarif) } : {}),
     owner: m[1]!,
     repo: m[2]!,
     eventName: requireEnv(env, 'GITHUB_EVENT_NAME', runnerHint),
@@ -106,6 +125,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     workspace,
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-    retryDelayMs,
+    retryDelayMs: envMs(env, 'GITOPS_GATE_RETRY_DELAY_MS', 1000),
+    writeIntervalMs: envMs(env, 'GITOPS_GATE_WRITE_INTERVAL_MS', 1000),
   };
 }

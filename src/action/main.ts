@@ -1,6 +1,8 @@
 /**
- * The GitHub Action: read the inputs, gather the pull request, evaluate it, deliver the verdict.
- * One outer catch turns every error into a failed step with `verdict=fail`: the gate fails closed.
+ * The GitHub Action: read the inputs, gather the pull request and the review policy's facts, evaluate,
+ * publish (check run, sticky comment; best effort), deliver the verdict (annotations, audit record,
+ * SARIF, outputs, job summary). One outer catch turns every error before delivery into a failed step
+ * with `verdict=fail`: the gate fails closed.
  */
 import * as core from '@actions/core';
 import { describeError, GateError } from '../core/errors.js';
@@ -8,8 +10,12 @@ import { evaluate } from '../engine/evaluate.js';
 import { createGitHubClient } from '../github/client.js';
 import { gatherChange } from '../github/gather.js';
 import { resolvePolicy } from '../policy/load.js';
+import { runUrl } from '../publish/comment.js';
+import { publishToPullRequest } from '../publish/publish.js';
+import { buildAuditRecord, runContextFromEnv } from '../report/audit-record.js';
+import { gatherReviewFacts } from '../review/gather.js';
 import { VERSION } from '../version.js';
-import { deliver, deliverFailure } from './deliver.js';
+import { deliver, deliverFailure, writeRunFiles } from './deliver.js';
 import { readEventTarget } from './event.js';
 import { readSettings } from './inputs.js';
 
@@ -31,8 +37,14 @@ export async function run(): Promise<void> {
     if (target.note) core.info(target.note);
     core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
 
-    const gh = createGitHubClient({ token: settings.token, baseUrl: settings.apiUrl, retryDelayMs: settings.retryDelayMs, log: (m) => core.info(m) });
-    const change = await gatherChange(gh, {
+    const gh = createGitHubClient({
+      token: settings.token,
+      baseUrl: settings.apiUrl,
+      retryDelayMs: settings.retryDelayMs,
+      writeIntervalMs: settings.writeIntervalMs,
+      log: (m) => core.info(m),
+    });
+    let change = await gatherChange(gh, {
       owner: settings.owner,
       repo: settings.repo,
       number: target.number,
@@ -44,16 +56,40 @@ export async function run(): Promise<void> {
     // The policy comes from the base side (a PR cannot loosen the policy that judges it).
     const changedPaths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
     const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
-    // Seam for the review policy: once the policy is known, look up the people it needs
-    // (github/directory.ts lookupDirectory) and set change.directory before evaluating.
+    // The last pusher is known only from an opened/synchronize event whose head is still the PR's head
+    // (see pusherOf); otherwise it stays unknown and the summary says separation of duties could not
+    // check it.
+    if (change.pr && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
+    // The review policy's facts (CODEOWNERS, permissions, team members, break-glass), through the same
+    // client, so the lookups get its retries and throttling.
+    const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy);
+    change = facts.change;
 
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
+    report.notes.push(...facts.notes);
 
-    // Seam for publishing (check run, sticky comment per settings.comment, audit record): after
-    // evaluation, with `gh`, `change` and `report`. Publishing must be best effort: fork PRs get a
-    // read-only token, and `deliver` carries the verdict (exit code, summary, annotations) regardless.
+    const files = {
+      reportFile: settings.reportFile,
+      ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}),
+    };
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, runContextFromEnv()) });
 
-    await deliver(report, settings.reportFile);
+    // Publishing is best effort: fork PRs get a read-only token, and `deliver` carries the verdict
+    // (exit code, outputs, job summary, audit record) whatever GitHub refused.
+    const url = runUrl();
+    const publishing = await publishToPullRequest(gh, report, {
+      owner: settings.owner,
+      repo: settings.repo,
+      pull: target.number,
+      checkName: settings.checkName,
+      comment: settings.comment,
+      commentAuthor: settings.commentAuthor,
+      ...(url ? { runUrl: url } : {}),
+    });
+    for (const line of publishing.info) core.info(`publish: ${line}`);
+    for (const warning of publishing.warnings) core.warning(warning);
+
+    await deliver(report, { ...files, publishing });
   } catch (err) {
     // A bug, not a user error: the stack goes to the log for the bug report.
     if (!(err instanceof GateError) && err instanceof Error && err.stack) core.info(err.stack);

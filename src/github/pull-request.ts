@@ -1,11 +1,13 @@
 /**
  * Reading a pull request through the REST API: the PR itself (re-read, since the event payload is
  * stale on re-runs), its changed files, commits and reviews. Lists are read 100 per page following the
- * `Link` header, up to GitHub's own caps (3,000 files, 250 commits).
+ * `Link` header, up to GitHub's own caps (3,000 files, 250 commits). A list that fails after its first
+ * page, or ends short of the count the PR reports, fails closed: the gate never judges part of a change.
  */
+import { SourceError } from '../core/errors.js';
 import type { ChangedFile, Commit, ListingCaps, PullRequest, Review } from '../core/model.js';
 import { changedFileFromApi, commitFromApi, pullRequestFromApi, reviewFromApi } from '../sources/github-shapes.js';
-import { needed } from './api-errors.js';
+import { apiError, apiMessage, httpStatus, needed, type ApiNeed } from './api-errors.js';
 import type { GitHubClient } from './client.js';
 
 /** Which pull request. */
@@ -53,24 +55,65 @@ export interface PullRequestLists {
 }
 
 /**
+ * Reads every page of a list. A failure on the first page is mapped by {@link apiError}. A 404 or 422
+ * on a later page means the list changed or went away while it was read (GitHub answers so for a page
+ * the `Link` header promised when the pull request moved on): that gets its own message, since the token
+ * evidently may read the list.
+ * @throws {SourceError} naming the page, when a page cannot be read
+ */
+export async function readPages<T>(pages: AsyncIterable<{ data: T[] }>, need: ApiNeed): Promise<T[]> {
+  const items: T[] = [];
+  let read = 0;
+  try {
+    for await (const res of pages) {
+      read++;
+      items.push(...res.data);
+    }
+  } catch (err) {
+    if (read === 0) throw apiError(err, need);
+    const status = httpStatus(err);
+    if (status === 404 || status === 422) {
+      throw new SourceError(
+        `GitHub answered ${status} (${apiMessage(err)}) for page ${read + 1} while ${need.what}, after reading page${read > 1 ? `s 1-${read}` : ' 1'}: ` +
+          'the list changed or went away while it was read (for example, the pull request was updated). Re-run the job; if the pull request moved on, the run for its new head evaluates it.',
+        { cause: err },
+      );
+    }
+    throw apiError(err, { ...need, what: `${need.what} (page ${read + 1})` });
+  }
+  return items;
+}
+
+/**
+ * Fails closed when a list ended short of the count the pull request reports (up to GitHub's cap): a
+ * page came back empty or short, so part of the change would go unjudged.
+ * @throws {SourceError} when `listed` is below `min(total, cap)`
+ */
+function requireComplete(listed: number, total: number, cap: number, what: string, number: number): void {
+  if (listed >= Math.min(total, cap)) return;
+  throw new SourceError(
+    `GitHub listed ${listed} of the ${total} ${what} of pull request #${number} (its ${what === 'files' ? 'changed_files' : 'commits'}): the list is incomplete, ` +
+      'so the gate fails closed rather than judge part of the change. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.',
+  );
+}
+
+/**
  * Reads files, commits and reviews, in parallel, 100 per page. Files stop at {@link MAX_FILES} and
  * commits at {@link MAX_COMMITS}; `caps` says whether the PR has more than was listed.
  * @param totals the PR's own counts (`changed_files`, `commits`), from {@link readPullRequest}
- * @throws {SourceError} naming `pull-requests: read` on 401/403/404
+ * @throws {SourceError} naming `pull-requests: read` on 401/403/404, naming the page when a later page
+ * fails, and when a list ends short of the PR's own count
  */
 export async function readPullRequestLists(gh: GitHubClient, ref: PullRef, totals: { changedFiles: number; commits: number }): Promise<PullRequestLists> {
   const params = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: PER_PAGE };
+  const need = (list: string): ApiNeed => ({ what: `listing the ${list} of pull request #${ref.number}`, permission: PR_PERMISSION });
   const [rawFiles, rawCommits, rawReviews] = await Promise.all([
-    needed({ what: `listing the files of pull request #${ref.number}`, permission: PR_PERMISSION }, () =>
-      gh.paginate(gh.rest.pulls.listFiles, params),
-    ),
-    needed({ what: `listing the commits of pull request #${ref.number}`, permission: PR_PERMISSION }, () =>
-      gh.paginate(gh.rest.pulls.listCommits, params),
-    ),
-    needed({ what: `listing the reviews of pull request #${ref.number}`, permission: PR_PERMISSION }, () =>
-      gh.paginate(gh.rest.pulls.listReviews, params),
-    ),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listFiles, params), need('files')),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listCommits, params), need('commits')),
+    readPages(gh.paginate.iterator(gh.rest.pulls.listReviews, params), need('reviews')),
   ]);
+  requireComplete(rawFiles.length, totals.changedFiles, MAX_FILES, 'files', ref.number);
+  requireComplete(rawCommits.length, totals.commits, MAX_COMMITS, 'commits', ref.number);
   const files = rawFiles.slice(0, MAX_FILES).map((f, i) => changedFileFromApi(f, `pull request file ${i + 1}`));
   const commits = rawCommits.slice(0, MAX_COMMITS).map((c, i) => commitFromApi(c, `pull request commit ${i + 1}`));
   const reviews = rawReviews.map((r, i) => reviewFromApi(r, `pull request review ${i + 1}`));

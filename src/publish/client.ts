@@ -3,23 +3,13 @@
  * warnings. The interface matches Octokit's `octokit.request(route, params)`, so the Action passes its
  * Octokit (`getOctokit(token).request`) directly; tests pass a recording fake.
  */
+import { httpStatus } from '../github/api-errors.js';
+import type { GitHubRequester } from '../github/requester.js';
 
-/** A response as Octokit returns it. */
-export interface GitHubResponse {
-  status: number;
-  // The REST responses are used for a few fields each; they are checked where they are read.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  data: any;
-  headers?: Record<string, string | number | undefined>;
-}
+export type { GitHubResponse } from '../github/requester.js';
 
-/**
- * Sends one REST request, for example `request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {...})`.
- * Rejects on HTTP errors with an error carrying `.status` (Octokit's `RequestError`).
- */
-export interface GitHubWriter {
-  request(route: string, params?: Record<string, unknown>): Promise<GitHubResponse>;
-}
+/** The client publishing writes through (an Octokit in the Action; a recording fake in tests). */
+export type GitHubWriter = GitHubRequester;
 
 /** The repository publishing targets. */
 export interface RepoRef {
@@ -58,10 +48,7 @@ export function emptyResult(): PublishResult {
 }
 
 /** The HTTP status carried by an Octokit `RequestError` (or any error with a numeric `status`). */
-export function errorStatus(err: unknown): number | undefined {
-  const s = (err as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : undefined;
-}
+export { httpStatus as errorStatus } from '../github/api-errors.js';
 
 function errorText(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
@@ -74,7 +61,7 @@ function errorText(err: unknown): string {
  * (GitHub REST docs, "Permissions required for GitHub Apps"; fork pull requests get read-only tokens).
  */
 export function refusal(action: string, err: unknown, permission: TokenPermission): Refusal {
-  const status = errorStatus(err);
+  const status = httpStatus(err);
   const text = errorText(err);
   if (status === 401 || status === 403 || status === 404) {
     const rate = status === 403 && /rate limit/i.test(text);

@@ -9,7 +9,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import type { PublishOutcome } from './publish.js';
 
 /** Where the full report is, from the job summary's point of view. */
-export const JOB_SUMMARY_FULL_REPORT = 'the full report is in the report file (`report-file`; upload it as an artifact to keep it)';
+export const JOB_SUMMARY_FULL_REPORT = 'the full report is in the audit record (`report-file`; upload it as an artifact to keep it)';
 
 /** Our own messages keep their code spans; GitHub's error text in them must not inject HTML or mentions. */
 function inline(text: string): string {
@@ -20,12 +20,20 @@ function inline(text: string): string {
     .replace(/@(?=\w)/g, '@\u200b');
 }
 
+/** What the job summary says besides the report. */
+export interface JobSummaryExtras {
+  /** Notes of the run itself (for example how many findings did not fit in workflow annotations), as Markdown. */
+  notes?: string[];
+}
+
 /**
- * The job summary for `report`, with a "Publishing" section listing refusals and a stale head.
+ * The job summary for `report`, with the run's notes and a "Publishing" section listing refusals and a
+ * stale head. This is the only renderer of the job summary (src/action/deliver.ts writes it).
  * @returns Markdown of at most 1 MiB (UTF-8 bytes)
  */
-export function renderJobSummary(report: Report, outcome?: Pick<PublishOutcome, 'stale' | 'warnings'>): string {
+export function renderJobSummary(report: Report, outcome?: Pick<PublishOutcome, 'stale' | 'warnings'>, extras: JobSummaryExtras = {}): string {
   const lines: string[] = [];
+  for (const note of extras.notes ?? []) lines.push(`> ${note}`, '');
   const notes = outcome ? [...new Set([...(outcome.stale ? [outcome.stale] : []), ...outcome.warnings])] : [];
   if (notes.length) {
     lines.push('### Publishing', '', ...notes.map((n) => `- ⚠️ ${inline(n)}`), '');

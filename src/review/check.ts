@@ -73,6 +73,10 @@ export const reviewCheck: Check = {
     if (details.exclusionsOff.length) {
       ctx.note(`Separation of duties is relaxed by the policy: ${details.exclusionsOff.join(', ')} may approve this change.`);
     }
+    if (policy.review.separationOfDuties.lastPusher && change.pr && !change.pr.lastPusher) {
+      // GitHub names the pusher only in opened/synchronize events; the REST API does not say who pushed.
+      ctx.note('Who pushed the head commit last is unknown for this run (GitHub names the pusher only on opened and synchronize events), so the last-pusher exclusion could not be applied.');
+    }
 
     const rules = details.requirements.filter((r) => r.rule === 'review-approvals');
     if (rules.length) {

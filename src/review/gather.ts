@@ -3,17 +3,15 @@
  * before evaluation. Every failure is recorded as `{ error }` for that login or team, so the requirement that
  * needs it fails closed with the reason; nothing here throws for an API error.
  */
-import type { Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
-import type { ReviewNeeds } from './needs.js';
+import { httpStatus } from '../github/api-errors.js';
+import type { GitHubRequester } from '../github/requester.js';
+import type { Change, Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
+import type { Policy } from '../policy/types.js';
+import { reviewNeeds, type ReviewNeeds } from './needs.js';
+import { prepareReview } from './prepare.js';
 import type { BreakGlass } from './settings.js';
 
-/**
- * The slice of Octokit this module uses: `octokit.request(route, params)`. Resolves with `{ data, status }`
- * for 2xx; rejects with an error carrying `.status` (Octokit's RequestError) otherwise.
- */
-export interface GitHubRequester {
-  request(route: string, params: Record<string, unknown>): Promise<{ data: unknown; status: number }>;
-}
+export type { GitHubRequester } from '../github/requester.js';
 
 /** What GitHub answers when the token cannot read a team: 404, never 403 (so 404 must not mean "not a member"). */
 export const TEAM_TOKEN_ERROR =
@@ -21,13 +19,8 @@ export const TEAM_TOKEN_ERROR =
 
 const PERMISSIONS = new Set<Permission>(['none', 'read', 'triage', 'write', 'maintain', 'admin']);
 
-function statusOf(e: unknown): number | undefined {
-  const s = (e as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : undefined;
-}
-
 function describe(e: unknown): string {
-  const status = statusOf(e);
+  const status = httpStatus(e);
   const msg = e instanceof Error ? e.message : String(e);
   return status ? `GitHub answered ${status}: ${msg}` : msg;
 }
@@ -74,7 +67,7 @@ export async function lookUpTeam(api: GitHubRequester, team: string): Promise<st
     return list.flatMap((m) => (str(obj(m).login) ? [(obj(m).login as string).toLowerCase()] : []));
   } catch (e) {
     // 404 also answers a misspelt team slug; either way the membership is unknown, never "not a member".
-    if (statusOf(e) === 404) return { error: TEAM_TOKEN_ERROR };
+    if (httpStatus(e) === 404) return { error: TEAM_TOKEN_ERROR };
     return { error: `cannot read the members of @${team}: ${describe(e)}` };
   }
 }
@@ -143,4 +136,29 @@ export async function gatherBreakGlass(
     }
   }
   return out;
+}
+
+/**
+ * The review policy's pre-pass for a change read from GitHub: CODEOWNERS from the base side
+ * ({@link prepareReview}), then the permissions and team members {@link reviewNeeds} lists, then the
+ * break-glass comments and label events when the policy enables break-glass.
+ * @param api the Action's Octokit (its `request` goes through the retry and throttling plugins)
+ * @param repository `owner/name`
+ * @returns the change with `codeowners`, `directory` and the break-glass facts set, and notes for the
+ * report on facts that could not be read (the requirements needing them fail closed on their own)
+ * @throws whatever the base tree reader throws when CODEOWNERS cannot be read
+ */
+export async function gatherReviewFacts(api: GitHubRequester, repository: string, change: Change, policy: Policy): Promise<{ change: Change; notes: string[] }> {
+  const prepared = await prepareReview(change, policy);
+  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared, policy));
+  const bg = prepared.pr ? await gatherBreakGlass(api, repository, prepared.pr, policy.review.breakGlass) : { notes: [] };
+  return {
+    change: {
+      ...prepared,
+      directory,
+      ...(bg.comments ? { comments: bg.comments } : {}),
+      ...(bg.labelEvents ? { labelEvents: bg.labelEvents } : {}),
+    },
+    notes: bg.notes,
+  };
 }

@@ -2,48 +2,22 @@
  * End-to-end tests of the bundled Action: dist/index.js runs as a child process with the runner's
  * environment against the OpenAPI-checked fake GitHub API, in a real git checkout.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeGitHub } from './fake-github.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { ensureBuilt, NODE, runAction, scenario, type Scenario } from './harness.js';
+import { deployment, APPROVED } from './fixtures.js';
+import { e2eSuite, NODE, runAction } from './harness.js';
 
-function deployment(name: string, wave: string): string {
-  return [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    `  name: ${name}`,
-    '  annotations:',
-    `    argocd.argoproj.io/sync-wave: ${wave}`,
-    'spec:',
-    '  replicas: 1',
-    '',
-  ].join('\n');
-}
-
-let fake: FakeGitHub;
-const cleanups: (() => void)[] = [];
-
-beforeAll(() => ensureBuilt());
-beforeEach(async () => {
-  fake = await FakeGitHub.start();
+const suite = e2eSuite();
+const make = suite.make;
+// Each test gets a fresh fake; the tests below read it as `fake`.
+let fake = suite.fake;
+beforeEach(() => {
+  fake = suite.fake;
 });
-afterEach(async () => {
-  await fake.close();
-  while (cleanups.length) cleanups.pop()!();
-  // Every request and every response must match GitHub's OpenAPI description.
-  expect(fake.problems).toEqual([]);
-});
-
-async function make(opts: Parameters<typeof scenario>[1]): Promise<Scenario> {
-  const s = await scenario(fake, opts);
-  cleanups.push(() => s.cleanup());
-  return s;
-}
 
 describe('the Action on pull_request', () => {
   it('passes a compliant PR: verdict=pass, exit 0, summary and report written', async () => {
-    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, title: 'Raise the wave' });
+    const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, title: 'Raise the wave', ...APPROVED });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -54,13 +28,25 @@ describe('the Action on pull_request', () => {
     // The PR was re-read: the title comes from the API, not from the stale event payload.
     expect(r.summary).toContain('Raise the wave');
     expect(r.summary).not.toContain('stale title');
-    expect(r.report?.verdict).toBe('pass');
-    expect(r.report?.change.headSha).toBe(s.repo.headSha);
+    expect(r.record?.verdict).toBe('pass');
+    expect(r.record?.headSha).toBe(s.repo.headSha);
     expect(r.stdout).not.toContain('::error');
     // The bundle ran on the Node binary the suite was asked to use (Node 24 in CI's second run).
     expect(r.stdout).toContain(`on Node ${execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()}: pull_request (synchronize) on acme/gitops#1`);
-    // The floor: the PR, then files, commits and reviews (one page each); base and policy from git.
-    expect(fake.requests.map((q) => q.operationId).sort()).toEqual(['pulls/get', 'pulls/list-commits', 'pulls/list-files', 'pulls/list-reviews']);
+    // The floor: the PR, then files, commits and reviews (one page each); base and policy from git; the
+    // approver's permission; then publishing: the head re-read, the check run, the comments and the new comment.
+    const ops = fake.requests.map((q) => q.operationId);
+    expect([ops[0], ...ops.slice(1, 4).sort(), ...ops.slice(4)]).toEqual([
+      'pulls/get',
+      'pulls/list-commits', // the three lists are read in parallel
+      'pulls/list-files',
+      'pulls/list-reviews',
+      'repos/get-collaborator-permission-level',
+      'pulls/get',
+      'checks/create',
+      'issues/list-comments',
+      'issues/create-comment',
+    ]);
     expect(fake.calls('pulls/list-files')[0]!.query.per_page).toBe('100');
   });
 
@@ -75,7 +61,7 @@ describe('the Action on pull_request', () => {
     expect(r.summary).toContain(`https://github.test/acme/gitops/blob/${s.repo.headSha}/apps/api/deploy.yaml#L6`);
     expect(r.stdout).toMatch(/^::error title=gitops-gate wave-not-string,file=apps\/api\/deploy\.yaml,line=6,col=\d+::/m);
     expect(r.stdout).toMatch(/^::error::gitops-gate: the change does not pass the policy/m);
-    expect(r.report?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
+    expect(r.record?.findings.map((f) => [f.rule, f.file, f.line, f.status])).toEqual([['wave-not-string', 'apps/api/deploy.yaml', 6, 'new']]);
   });
 
   it('escapes Markdown from the PR so it cannot fake or break the summary', async () => {
@@ -97,6 +83,7 @@ describe('the Action on pull_request', () => {
     const s = await make({
       base: { 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
       head: { 'apps/api/deploy.yaml': deployment('api', '5') },
+      ...APPROVED,
     });
     const byDefault = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect([byDefault.code, byDefault.outputs.verdict, byDefault.outputs.errors, byDefault.outputs.warnings]).toEqual([0, 'pass', '0', '1']);
@@ -105,7 +92,7 @@ describe('the Action on pull_request', () => {
     expect([warning.code, warning.outputs.verdict]).toEqual([1, 'fail']);
     expect(warning.stdout).toContain('1 new warning(s)');
 
-    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') } });
+    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') }, ...APPROVED });
     const never = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'never' } });
     expect([never.code, never.outputs.verdict, never.outputs.errors]).toEqual([0, 'pass', '1']);
     const bad = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'sometimes' } });
@@ -116,7 +103,7 @@ describe('the Action on pull_request', () => {
   it('reads 250 changed files in three pages of 100', async () => {
     const head: Record<string, string> = {};
     for (let i = 0; i < 250; i++) head[`apps/svc-${String(i).padStart(3, '0')}/deploy.yaml`] = deployment(`svc-${i}`, '"1"');
-    const s = await make({ base: {}, head });
+    const s = await make({ base: {}, head, ...APPROVED });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
     const pages = fake.calls('pulls/list-files').map((q) => [q.query.page ?? '1', q.query.per_page]);
@@ -125,8 +112,8 @@ describe('the Action on pull_request', () => {
       ['2', '100'],
       ['3', '100'],
     ]);
-    expect(r.report?.change.files).toBe(250);
-    expect(r.report?.stats.filesExamined).toBe(250);
+    expect(r.record?.files).toHaveLength(250);
+    expect(r.summary).toMatch(/250 files, 250 resources examined/);
   });
 
   it('reads the base from the contents API when the base commit is not in the clone', async () => {
@@ -134,12 +121,13 @@ describe('the Action on pull_request', () => {
       base: { 'apps/api/deploy.yaml': deployment('api', '5'), 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
       head: { 'apps/api/deploy.yaml': deployment('api', '5') + '# touched\n', 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: off\n' },
       shallow: true,
+      ...APPROVED,
     });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
     // The policy is the base's (warning), not the head's (off); the finding existed at base.
-    expect(r.report?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
-    expect(r.report?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
+    expect(r.record?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
+    expect(r.record?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
     const contents = fake.calls('repos/get-content').map((q) => [decodeURIComponent(q.path.split('/contents/')[1]!), q.query.ref]);
     // The floor: the policy directory's listing answers which policy file exists; one request per base file.
     expect(contents.sort()).toEqual([
@@ -149,7 +137,8 @@ describe('the Action on pull_request', () => {
     ]);
     // The base's file list (PR templates, Application scope) is one git trees request, cached.
     expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
-    expect(fake.requests).toHaveLength(8);
+    // 8 to gather, 1 permission lookup, 4 to publish (head re-read, check run, comments listed, comment created).
+    expect(fake.requests).toHaveLength(13);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {
@@ -162,7 +151,7 @@ describe('the Action on pull_request', () => {
   });
 
   it('recovers from a 502 with a retry', async () => {
-    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, ...APPROVED });
     fake.fault('pulls/list-files', { status: 502, body: { message: 'Server Error' } });
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
@@ -213,7 +202,7 @@ describe('the Action on pull_request', () => {
 
 describe('the Action on other events', () => {
   it('evaluates a pull_request_review event', async () => {
-    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, reviews: [['bob', 'APPROVED']] });
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, ...APPROVED });
     const payload = { action: 'submitted', review: { id: 500, state: 'approved', user: { login: 'bob' } }, pull_request: (s.payload() as { pull_request: unknown }).pull_request };
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_review', payload });
     expect(r.code).toBe(0);

@@ -29,8 +29,11 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   operationId?: string;
+  /** The status answered; -1 for a connection reset before answering, -2 for a body cut off by a reset. */
   status: number;
   body?: unknown;
+  /** When the request arrived: `performance.now()` of the process running the fake, in ms. */
+  at: number;
 }
 
 /** A fault to inject into the next matching request(s) of one operation. */
@@ -43,8 +46,41 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the connection instead of answering. */
   reset?: boolean;
+  /** Answer normally but destroy the connection halfway through the body (headers already sent). */
+  truncate?: boolean;
+  /** Only requests for this page of a list (`page` query parameter, 1 when absent). */
+  page?: number;
   /** How many requests this fault applies to (default 1). */
   times?: number;
+}
+
+/** The message GitHub sends with a secondary rate limit (the Octokit throttling plugin matches "secondary rate"). */
+export const SECONDARY_RATE_LIMIT_MESSAGE =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222.';
+
+/**
+ * A primary rate limit as GitHub answers it: `status` 403 or 429, `x-ratelimit-remaining: 0`, the reset
+ * time `resetInS` seconds from now, and `retry-after` when given.
+ */
+export function primaryRateLimit(status: 403 | 429, resetInS: number, retryAfterS?: number): Fault {
+  return {
+    status,
+    body: { message: 'API rate limit exceeded for installation ID 4242.', documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api' },
+    headers: {
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + resetInS),
+      ...(retryAfterS !== undefined ? { 'retry-after': String(retryAfterS) } : {}),
+    },
+  };
+}
+
+/** A secondary rate limit as GitHub answers it: 403 with `retry-after` and {@link SECONDARY_RATE_LIMIT_MESSAGE}. */
+export function secondaryRateLimit(retryAfterS: number): Fault {
+  return {
+    status: 403,
+    body: { message: SECONDARY_RATE_LIMIT_MESSAGE, documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits' },
+    headers: { 'retry-after': String(retryAfterS) },
+  };
 }
 
 /** A scripted pull request. */
@@ -53,6 +89,10 @@ export interface FakePull {
   files: Json[];
   commits: Json[];
   reviews: Json[];
+  /** Issue events (`labeled`, `unlabeled`, ...) as `GET /repos/{o}/{r}/issues/{n}/events` lists them. */
+  events?: Json[];
+  /** Someone pushes while the gate runs: after this many reads of the PR, its head is `sha`. */
+  pushAfterReads?: { reads: number; sha: string };
 }
 
 /** What a handler returns. */
@@ -264,18 +304,20 @@ export class FakeGitHub {
     return this.nextId++;
   }
 
-  private takeFault(operationId: string | undefined): Fault | undefined {
+  private takeFault(operationId: string | undefined, query: Record<string, string>): Fault | undefined {
     if (!operationId) return undefined;
-    const queue = this.faults.get(operationId);
-    const f = queue?.[0];
+    const queue = this.faults.get(operationId) ?? [];
+    const i = queue.findIndex((f) => f.page === undefined || String(f.page) === (query.page ?? '1'));
+    const f = queue[i];
     if (!f) return undefined;
     const left = (f.times ?? 1) - 1;
-    if (left <= 0) queue.shift();
-    else queue[0] = { ...f, times: left };
+    if (left <= 0) queue.splice(i, 1);
+    else queue[i] = { ...f, times: left };
     return f;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -289,11 +331,11 @@ export class FakeGitHub {
     }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
     const oreq = { method: req.method ?? 'GET', path: url.pathname, query, headers, body };
-    const record: RecordedRequest = { method: oreq.method, path: url.pathname, query, status: 0, ...(body !== undefined ? { body } : {}) };
+    const record: RecordedRequest = { method: oreq.method, path: url.pathname, query, status: 0, at: arrived, ...(body !== undefined ? { body } : {}) };
     this.requests.push(record);
 
-    const send = (reply: Reply) => {
-      record.status = reply.status;
+    const send = (reply: Reply, truncate = false) => {
+      record.status = truncate ? -2 : reply.status;
       const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
       this.rateLimitRemaining = Math.max(0, this.rateLimitRemaining - 1);
       res.writeHead(reply.status, {
@@ -305,7 +347,9 @@ export class FakeGitHub {
         'x-ratelimit-resource': 'core',
         ...(reply.headers ?? {}),
       });
-      res.end(text);
+      if (!truncate) return void res.end(text);
+      // Half the body, then a reset: the client must not take a cut-off body for an answer.
+      res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
     };
 
     const operation = this.api.matchOperation(oreq);
@@ -319,7 +363,7 @@ export class FakeGitHub {
       this.problems.push(`${oreq.method} ${url.pathname}: request does not match the OpenAPI description: ${JSON.stringify(check.errors)}`);
       return send({ status: 400, body: { message: 'Bad request (fake: OpenAPI validation)', documentation_url: 'https://docs.github.com/rest' } });
     }
-    const fault = this.takeFault(operation.operationId);
+    const fault = this.takeFault(operation.operationId, query);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.reset) {
       record.status = -1;
@@ -349,7 +393,7 @@ export class FakeGitHub {
       reply = { status: 500, body: { message: 'fake handler error' } };
     }
     this.validateResponse(operation, reply, `${oreq.method} ${url.pathname}`);
-    send(reply);
+    send(reply, fault?.truncate);
   }
 
   /** Validates a response against the statuses the operation declares; undeclared error statuses (5xx outages) pass. */
@@ -397,7 +441,12 @@ export class FakeGitHub {
     switch (operationId) {
       case 'pulls/get': {
         const p = this.pullOf(ctx);
-        return p ? { status: 200, body: p.pull } : this.notFound();
+        if (!p) return this.notFound();
+        if (p.pushAfterReads && --p.pushAfterReads.reads < 0) {
+          p.pull = merge(p.pull, { head: { sha: p.pushAfterReads.sha } });
+          delete p.pushAfterReads;
+        }
+        return { status: 200, body: p.pull };
       }
       case 'pulls/list-files': {
         const p = this.pullOf(ctx);
@@ -469,6 +518,10 @@ export class FakeGitHub {
           this.comments.filter((c) => (c.issue_url as string).endsWith(`/issues/${n}`)),
           ctx,
         );
+      }
+      case 'issues/list-events': {
+        const p = this.pullOf(ctx);
+        return p ? this.page(p.events ?? [], ctx) : this.notFound();
       }
       case 'issues/create-comment': {
         if (!this.pullOf(ctx)) return this.notFound();

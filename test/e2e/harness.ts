@@ -11,10 +11,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { Report } from '../../src/core/model.js';
+import type { AuditRecord } from '../../src/report/audit-record.js';
 import { changedFiles, commitsBetween } from '../../src/sources/git.js';
 import { git, makeRepo, type Files, type TestRepo } from '../helpers/git-repo.js';
-import { fixture, simpleUser, type FakeGitHub, type FakePull } from './fake-github.js';
+import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { FakeGitHub, fixture, simpleUser, type FakePull } from './fake-github.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -61,8 +62,12 @@ export interface RunResult {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-  /** The JSON report, when the run wrote one. */
-  report?: Report;
+  /** The audit record (`report-file`), when the run wrote one. */
+  record?: AuditRecord;
+  /** The SARIF log (`sarif-file`), when the run wrote one. */
+  sarif?: { runs: { results: unknown[] }[] };
+  /** When the Action's process was spawned: `performance.now()` of the test process, in ms (compare with `RecordedRequest.at`). */
+  spawnedAt: number;
 }
 
 /** One run's settings. */
@@ -118,11 +123,14 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
       RUNNER_DEBUG: '0',
       // Keep retries fast: the backoff unit in ms (waits of 5, 20, 45 ms).
       GITOPS_GATE_RETRY_DELAY_MS: '5',
+      // Keep writes fast: no second between two writes (production keeps GitHub's advised 1000 ms).
+      GITOPS_GATE_WRITE_INTERVAL_MS: '0',
       ...(opts.env ?? {}),
     };
     // INPUT_<NAME>: upper-cased, spaces to underscores, hyphens kept (only settable through an env object).
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
 
+    const spawnedAt = performance.now();
     const child = spawn(NODE, [join(ROOT, 'dist/index.js')], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -134,13 +142,16 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     });
     const outputs = parseOutputFile(readFileSync(files.output, 'utf8'));
     const reportPath = outputs['report-file'];
+    const sarifPath = outputs['sarif-file'];
     return {
       code,
       stdout: Buffer.concat(out).toString('utf8'),
       stderr: Buffer.concat(err).toString('utf8'),
       outputs,
+      spawnedAt,
       summary: readFileSync(files.summary, 'utf8'),
-      ...(reportPath && existsSync(reportPath) ? { report: JSON.parse(readFileSync(reportPath, 'utf8')) as Report } : {}),
+      ...(reportPath && existsSync(reportPath) ? { record: JSON.parse(readFileSync(reportPath, 'utf8')) as AuditRecord } : {}),
+      ...(sarifPath && existsSync(sarifPath) ? { sarif: JSON.parse(readFileSync(sarifPath, 'utf8')) as RunResult['sarif'] } : {}),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -166,8 +177,17 @@ export interface ScenarioOptions {
   title?: string;
   body?: string;
   author?: string;
-  /** Reviews as `[login, state]`. */
-  reviews?: [string, string][];
+  /**
+   * Reviews as `[login, state]`, on the head commit, or `[login, state, { commitId, submittedAt }]`
+   * (`commitId: 'base'` puts the review on the base commit: an approval of an older commit).
+   */
+  reviews?: ([string, string] | [string, string, { commitId?: string; submittedAt?: string }])[];
+  /** Repository permission per login as the fake answers it (`write`, `read`, `maintain`, ...). */
+  permissions?: Record<string, string>;
+  /** Message of the head commit (for `Co-authored-by` trailers). */
+  commitMessage?: string;
+  /** Labels on the pull request. */
+  labels?: string[];
   /** Clone the head commit alone, so the base commit is not in the workspace (the contents API is used). */
   shallow?: boolean;
 }
@@ -177,7 +197,7 @@ export interface ScenarioOptions {
  * serves the base commit's files through the contents API.
  */
 export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise<Scenario> {
-  const repo = makeRepo(opts.base, opts.head);
+  const repo = makeRepo(opts.base, opts.head, opts.commitMessage);
   const number = opts.number ?? 1;
   const author = opts.author ?? 'alice';
   const [files, commits] = await Promise.all([changedFiles(repo.dir, repo.baseSha, repo.headSha), commitsBetween(repo.dir, repo.baseSha, repo.headSha)]);
@@ -195,7 +215,7 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
     user: user(author),
     html_url: `https://github.test/${fake.owner}/${fake.repo}/pull/${number}`,
     draft: false,
-    labels: [],
+    labels: (opts.labels ?? []).map((name, i) => ({ id: i + 1, node_id: `L${i}`, url: `${fake.url}/labels/${i}`, name, description: null, color: 'ededed', default: false })),
     head: { sha: repo.headSha, ref: 'pr', label: `${fake.owner}:pr`, user: user(author) },
     base: { sha: repo.baseSha, ref: 'main', label: `${fake.owner}:main`, user: user(fake.owner) },
     changed_files: files.length,
@@ -219,11 +239,20 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
         committer: user(author),
       }),
     ),
-    reviews: (opts.reviews ?? []).map(([login, state], i) =>
-      fixture('pulls/list-reviews', { id: 500 + i, user: user(login), state, commit_id: repo.headSha, body: '', submitted_at: '2026-01-02T00:00:00Z', author_association: 'MEMBER' }),
+    reviews: (opts.reviews ?? []).map(([login, state, at], i) =>
+      fixture('pulls/list-reviews', {
+        id: 500 + i,
+        user: user(login),
+        state,
+        commit_id: at?.commitId === 'base' ? repo.baseSha : (at?.commitId ?? repo.headSha),
+        body: '',
+        submitted_at: at?.submittedAt ?? `2026-01-02T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+        author_association: 'MEMBER',
+      }),
     ),
   };
   fake.pulls.set(number, pr);
+  for (const [login, permission] of Object.entries(opts.permissions ?? {})) fake.permissions.set(login, { permission: permission === 'maintain' ? 'write' : permission === 'triage' ? 'read' : permission, role_name: permission });
 
   let workspace = repo.dir;
   let cloneDir: string | undefined;
@@ -241,6 +270,42 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
     cleanup: () => {
       repo.cleanup();
       if (cloneDir) rmSync(cloneDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test file's fake GitHub and scenario maker, with the hooks every e2e file needs. */
+export interface E2eSuite {
+  /** The current test's fake (a new one per test). */
+  readonly fake: FakeGitHub;
+  /** Builds a scenario on the current fake, cleaned up after the test. */
+  make(opts: ScenarioOptions): Promise<Scenario>;
+}
+
+/**
+ * Registers the hooks of an e2e test file: build dist/ once, a fresh fake per test, and after each test
+ * the fake's contract check (every request and response must match GitHub's OpenAPI description).
+ */
+export function e2eSuite(): E2eSuite {
+  let current: FakeGitHub | undefined;
+  const cleanups: (() => void)[] = [];
+  beforeAll(() => ensureBuilt());
+  beforeEach(async () => {
+    current = await FakeGitHub.start();
+  });
+  afterEach(async () => {
+    await current!.close();
+    while (cleanups.length) cleanups.pop()!();
+    expect(current!.problems).toEqual([]);
+  });
+  return {
+    get fake() {
+      return current!;
+    },
+    async make(opts) {
+      const s = await scenario(current!, opts);
+      cleanups.push(() => s.cleanup());
+      return s;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { annotate, capSummary, newCounts, planAnnotations, summaryMarkdown, SUMMARY_MAX_BYTES } from '../../src/action/deliver.js';
+import { annotate, annotationOverflowNote, newCounts, planAnnotations } from '../../src/action/deliver.js';
+import { renderJobSummary } from '../../src/publish/job-summary.js';
 import type { Finding, Report, Severity } from '../../src/core/model.js';
 import { evaluateFiles } from '../helpers/change.js';
 
@@ -43,18 +44,13 @@ describe('annotate', () => {
 });
 
 describe('summary', () => {
-  it('says how many findings did not fit in annotations', async () => {
+  it('says how many findings did not fit in annotations, in the job summary', async () => {
     const r = await reportWith(Array.from({ length: 13 }, (_, i) => finding(i, 'error')), 'fail');
-    expect(summaryMarkdown(r, planAnnotations(r))).toContain('4 more finding(s) are listed in this summary only');
-  });
-
-  it('cuts a summary over 1 MB at a line break and says so', () => {
-    const md = 'line of text\n'.repeat(100_000);
-    const cut = capSummary(md);
-    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
-    expect(cut).toContain('The summary was cut at 1 MB');
-    expect(cut.split('\n').slice(0, -4).every((l) => l === 'line of text')).toBe(true);
-    expect(capSummary('short\n')).toBe('short\n');
+    const note = annotationOverflowNote(planAnnotations(r));
+    expect(note).toContain('4 more finding(s) are listed in this summary only');
+    expect(renderJobSummary(r, undefined, { notes: [note!] })).toContain('> GitHub shows at most 10 error and 10 warning annotations per step: 4 more finding(s)');
+    const fits = await reportWith(Array.from({ length: 9 }, (_, i) => finding(i, 'error')), 'fail');
+    expect(annotationOverflowNote(planAnnotations(fits))).toBeUndefined();
   });
 
   it('counts new errors and warnings only', async () => {

@@ -42,4 +42,13 @@ describe('readEventTarget', () => {
     await expect(readEventTarget('pull_request', payloadFile('{'))).rejects.toThrow('Cannot read the pull_request event payload');
     await expect(readEventTarget('pull_request', payloadFile({ action: 'opened', pull_request: {} }))).rejects.toThrow('has no pull_request.number');
   });
+
+  it('knows the pusher only from opened and synchronize pull_request events, with the head they pushed', async () => {
+    const payload = (action: string) => ({ action, sender: { login: 'Mallory' }, pull_request: { number: 3, head: { sha: 'abc' } } });
+    expect(await readEventTarget('pull_request', payloadFile(payload('synchronize')))).toMatchObject({ pusher: { login: 'Mallory', headSha: 'abc' } });
+    expect(await readEventTarget('pull_request_target', payloadFile(payload('opened')))).toMatchObject({ pusher: { login: 'Mallory', headSha: 'abc' } });
+    // An edit or a review is sent by someone who did not push.
+    expect(await readEventTarget('pull_request', payloadFile(payload('edited')))).not.toHaveProperty('pusher');
+    expect(await readEventTarget('pull_request_review', payloadFile({ ...payload('submitted') }))).not.toHaveProperty('pusher');
+  });
 });

@@ -52,4 +52,15 @@ describe('readSettings', () => {
     expect(readSettings(inputs(), { ...ENV, GITOPS_GATE_RETRY_DELAY_MS: '5' }).retryDelayMs).toBe(5);
     expect(() => readSettings(inputs(), { ...ENV, GITOPS_GATE_RETRY_DELAY_MS: 'soon' })).toThrow('GITOPS_GATE_RETRY_DELAY_MS');
   });
+
+  it('keeps a second between writes unless the test-only GITOPS_GATE_WRITE_INTERVAL_MS says otherwise', () => {
+    expect(readSettings(inputs(), ENV).writeIntervalMs).toBe(1000);
+    expect(readSettings(inputs(), { ...ENV, GITOPS_GATE_WRITE_INTERVAL_MS: '0' }).writeIntervalMs).toBe(0);
+    expect(() => readSettings(inputs(), { ...ENV, GITOPS_GATE_WRITE_INTERVAL_MS: '-1' })).toThrow('Invalid GITOPS_GATE_WRITE_INTERVAL_MS "-1"');
+  });
+
+  it('reads check-name, comment-author and sarif-file, resolving the SARIF path in the workspace', () => {
+    const s = readSettings(inputs({ 'check-name': 'Prod gate', 'comment-author': 'my-app[bot]', 'sarif-file': 'out/gate.sarif' }), ENV);
+    expect(s).toMatchObject({ checkName: 'Prod gate', commentAuthor: 'my-app[bot]', sarifFile: '/ws/out/gate.sarif' });
+  });
 });

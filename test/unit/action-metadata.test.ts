@@ -19,7 +19,7 @@ describe('action.yml', () => {
     expect(meta.name && meta.description && meta.author && meta.branding.icon && meta.branding.color).toBeTruthy();
     for (const [name, spec] of [...Object.entries(meta.inputs), ...Object.entries(meta.outputs)]) expect(spec.description, name).toMatch(/\w{3,}/);
     expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
-    expect(Object.keys(meta.outputs).sort()).toEqual(['errors', 'report-file', 'verdict', 'warnings']);
+    expect(Object.keys(meta.outputs).sort()).toEqual(['errors', 'report-file', 'sarif-file', 'verdict', 'warnings']);
   });
 
   it('declares exactly the inputs the Action reads, with defaults it accepts', () => {
@@ -30,6 +30,7 @@ describe('action.yml', () => {
     };
     const s = readSettings(defaults, { GITHUB_REPOSITORY: 'a/b', GITHUB_WORKSPACE: '/w', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: '/e', RUNNER_TEMP: '/t' });
     expect([...read].sort()).toEqual(Object.keys(meta.inputs).sort());
-    expect(s).toMatchObject({ token: 'tok', policy: 'policies', failOn: 'error', comment: 'always' });
+    expect(s).toMatchObject({ token: 'tok', policy: 'policies', failOn: 'error', comment: 'always', checkName: 'GitOps Gate', commentAuthor: 'github-actions[bot]' });
+    expect(s.sarifFile).toBeUndefined();
   });
 });

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/core/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import { ContentsTree } from '../../src/github/contents-tree.js';
-import { lookupDirectory, permissionFromApi } from '../../src/github/directory.js';
 import { readPullRequest, readPullRequestLists } from '../../src/github/pull-request.js';
+import { gatherDirectory, TEAM_TOKEN_ERROR } from '../../src/review/gather.js';
 import { FakeGitHub, fixture, simpleUser } from '../e2e/fake-github.js';
 
 let fake: FakeGitHub;
@@ -76,6 +76,24 @@ describe('retries', () => {
     expect(fake.calls('pulls/get')).toHaveLength(4);
   });
 
+  it('aborts a request that does not finish in time and retries it like a network error', async () => {
+    addPull(1, 1);
+    const quick = createGitHubClient({ token: fake.token, baseUrl: fake.url, retryDelayMs: 1, requestTimeoutMs: 200 });
+    fake.fault('pulls/get', { delayMs: 1000 });
+    expect((await readPullRequest(quick, ref)).pr.number).toBe(7);
+    fake.fault('pulls/get', { delayMs: 1000, times: 4 });
+    await expect(readPullRequest(quick, ref)).rejects.toThrow(/^Cannot reach the GitHub API while reading pull request #7 \(after 3 retries\): no complete answer within 0\.2 s$/);
+    expect(fake.calls('pulls/get')).toHaveLength(6);
+  });
+
+  it('retries a body cut off halfway instead of reading it as an empty answer', async () => {
+    addPull(1, 1);
+    fake.fault('pulls/list-reviews', { truncate: true, times: 2 });
+    const lists = await readPullRequestLists(gh, ref, { changedFiles: 1, commits: 1 });
+    expect(lists.reviews).toHaveLength(1);
+    expect(fake.calls('pulls/list-reviews').map((r) => r.status)).toEqual([-2, -2, 200]);
+  });
+
   it('never retries a 404 or a plain 403', async () => {
     addPull(1, 1);
     fake.fault('pulls/get', { status: 403, body: { message: 'Resource not accessible by integration' } });
@@ -89,6 +107,30 @@ describe('retries', () => {
     fake.fault('pulls/get', { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
     expect((await readPullRequest(gh, ref)).pr.number).toBe(7);
     expect(fake.calls('pulls/get').map((r) => r.status)).toEqual([403, 200]);
+  });
+});
+
+describe('lists that fail or end early', () => {
+  it('names the page when a later page fails, and maps a first-page failure as usual', async () => {
+    addPull(1, 1);
+    fake.pulls.get(7)!.reviews = Array.from({ length: 150 }, (_, i) => fixture('pulls/list-reviews', { id: i + 1, user: simpleUser('bob'), state: 'COMMENTED', commit_id: 'h'.repeat(40) }));
+    fake.fault('pulls/list-reviews', { page: 2, status: 404, body: { message: 'Not Found' } });
+    await expect(readPullRequestLists(gh, ref, { changedFiles: 1, commits: 1 })).rejects.toThrow(
+      /^GitHub answered 404 \(Not Found\) for page 2 while listing the reviews of pull request #7, after reading page 1: the list changed or went away/,
+    );
+    fake.fault('pulls/list-reviews', { page: 2, status: 503, times: 4 });
+    await expect(readPullRequestLists(gh, ref, { changedFiles: 1, commits: 1 })).rejects.toThrow(/^GitHub API error 503 .* while listing the reviews of pull request #7 \(page 2\), after 3 retries\.$/);
+    fake.fault('pulls/list-reviews', { status: 403, body: { message: 'Resource not accessible by integration' } });
+    await expect(readPullRequestLists(gh, ref, { changedFiles: 1, commits: 1 })).rejects.toThrow(/^GitHub refused access \(403 .*\) while listing the reviews of pull request #7: the token lacks `pull-requests: read`/);
+  });
+
+  it('fails closed when a list ends short of the count the pull request reports, up to the cap', async () => {
+    addPull(120, 3);
+    await expect(readPullRequestLists(gh, ref, { changedFiles: 120, commits: 4 })).rejects.toThrow(/^GitHub listed 3 of the 4 commits of pull request #7 \(its commits\): the list is incomplete/);
+    fake.fault('pulls/list-files', { page: 2, status: 200, body: [] });
+    await expect(readPullRequestLists(gh, ref, { changedFiles: 120, commits: 3 })).rejects.toThrow(/^GitHub listed 100 of the 120 files of pull request #7 \(its changed_files\)/);
+    // The same lists read whole pass (past GitHub's caps a short list is flagged instead: see above).
+    expect((await readPullRequestLists(gh, ref, { changedFiles: 120, commits: 3 })).caps).toEqual({ filesTruncated: false, commitsTruncated: false });
   });
 });
 
@@ -144,28 +186,27 @@ describe('ContentsTree', () => {
   });
 });
 
-describe('lookupDirectory', () => {
-  it('reads permission levels and team members, recording failures as errors', async () => {
+describe('gatherDirectory through the Action\'s Octokit', () => {
+  it('reads permission levels and team members (org/slug, lower-cased), recording failures as errors', async () => {
     fake.permissions.set('alice', { permission: 'write', role_name: 'maintain' });
     fake.permissions.set('bob', { permission: 'read', role_name: 'read' });
-    fake.teams.set('platform', ['carol', 'dave']);
-    const d = await lookupDirectory(gh, 'acme', 'gitops', { logins: ['alice', 'bob', 'mallory', 'alice'], teams: ['platform', 'ghosts'] });
-    expect(Object.fromEntries(d.permissions)).toEqual({ alice: 'maintain', bob: 'read', mallory: 'none' });
-    expect(d.teams.get('platform')).toEqual(['carol', 'dave']);
-    expect(d.teams.get('ghosts')).toEqual({ error: expect.stringMatching(/listing the members of team acme\/ghosts.*Members: read/) });
+    fake.teams.set('platform', ['Carol', 'dave']);
+    const d = await gatherDirectory(gh, 'acme/gitops', { logins: ['alice', 'bob', 'mallory'], teams: ['acme/platform', 'acme/ghosts'] });
+    expect(Object.fromEntries(d.permissions)).toEqual({ alice: 'maintain', bob: 'read', mallory: { error: expect.stringContaining('GitHub answered 404') } });
+    expect(d.teams.get('acme/platform')).toEqual(['carol', 'dave']);
+    // GitHub answers 404 both for a missing team and for a token that cannot read teams: never "no members".
+    expect(d.teams.get('acme/ghosts')).toEqual({ error: TEAM_TOKEN_ERROR });
     expect(fake.calls('repos/get-collaborator-permission-level')).toHaveLength(3);
+    expect(fake.calls('teams/list-members-in-org').map((q) => [q.path, q.query.per_page])).toEqual([
+      ['/orgs/acme/teams/platform/members', '100'],
+      ['/orgs/acme/teams/ghosts/members', '100'],
+    ]);
   });
 
   it('records a refused permission lookup as an error, never as a level', async () => {
     fake.permissions.set('alice', { permission: 'admin', role_name: 'admin' });
     fake.fault('repos/get-collaborator-permission-level', { status: 403, body: { message: 'Forbidden' } });
-    const d = await lookupDirectory(gh, 'acme', 'gitops', { logins: ['alice'], teams: [] });
+    const d = await gatherDirectory(gh, 'acme/gitops', { logins: ['alice'], teams: [] });
     expect(d.permissions.get('alice')).toEqual({ error: expect.stringContaining('403') });
-  });
-
-  it('maps role names onto permission levels', () => {
-    expect(permissionFromApi({ permission: 'write', role_name: 'triage' })).toBe('triage');
-    expect(permissionFromApi({ permission: 'admin', role_name: 'custom-auditor' })).toBe('admin');
-    expect(permissionFromApi({ permission: 'weird' })).toBe('none');
   });
 });

@@ -5,7 +5,7 @@ import type { Review } from '../../src/core/model.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { ownerEntry, parseCodeowners, readCodeowners } from '../../src/review/codeowners.js';
 import { commentsFromJson, directoryFromJson } from '../../src/review/facts-files.js';
-import { gatherBreakGlass, gatherDirectory, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';
+import { gatherBreakGlass, gatherDirectory, gatherReviewFacts, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';
 import type { PullRequest } from '../../src/core/model.js';
 import { reviewNeeds } from '../../src/review/needs.js';
 import { prepareReview } from '../../src/review/prepare.js';
@@ -27,7 +27,7 @@ function fakeApi(routes: Record<string, (p: Record<string, unknown>) => unknown>
       calls.push(`${route} ${JSON.stringify(params)}`);
       const handler = routes[route];
       if (!handler) throw new HttpError(404, 'Not Found');
-      return { data: handler(params), status: 200 };
+      return { data: handler(params ?? {}), status: 200 };
     },
   };
 }
@@ -117,6 +117,30 @@ describe('gatherBreakGlass', () => {
       'Break-glass comments could not be read: GitHub answered 404: Not Found',
       'Label events could not be read, so a break-glass label cannot be attributed: GitHub answered 404: Not Found',
     ]);
+  });
+});
+
+describe('gatherReviewFacts', () => {
+  it('reads CODEOWNERS from the base, then looks up its teams and the approvers, and the break-glass facts; notes what failed', async () => {
+    const policy = loadPolicy('version: 1\nreview:\n  codeowners: { mode: any-owner }\n  breakGlass: { users: ["ops"] }\n', 'p.yaml');
+    const pr: PullRequest = { number: 9, title: 't', body: '', author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: 'h'.repeat(40), draft: false };
+    const change = memoryChange({ 'CODEOWNERS': '/apps/ @acme/SRE\n', 'apps/a.yaml': 'a: 1\n' }, { 'CODEOWNERS': '/apps/ @acme/other\n', 'apps/a.yaml': 'a: 2\n' }, {
+      pr,
+      reviews: [{ id: 1, reviewer: { login: 'Sam' }, state: 'APPROVED', commitId: 'h'.repeat(40), body: '' }],
+    });
+    const api = fakeApi({
+      'GET /repos/{owner}/{repo}/collaborators/{username}/permission': () => ({ permission: 'write', role_name: 'write' }),
+      'GET /orgs/{org}/teams/{team_slug}/members': (p) => (p.page === 1 ? [{ login: 'Sam' }] : []),
+    });
+    const out = await gatherReviewFacts(api, 'acme/gitops', change, policy);
+    // The base's CODEOWNERS names the team, not the head's: a PR does not choose its owners.
+    expect(out.change.codeowners?.text).toContain('@acme/SRE');
+    expect(out.change.directory?.teams.get('acme/sre')).toEqual(['sam']);
+    expect(out.change.directory?.permissions.get('sam')).toBe('write');
+    expect(api.calls.filter((c) => c.startsWith('GET /orgs')).map((c) => c.includes('"team_slug":"SRE"') || c.includes('"team_slug":"sre"'))).toEqual([true]);
+    // The comments route is missing from the fake: break-glass comments are unknown, and a note says so.
+    expect(out.change.comments).toBeUndefined();
+    expect(out.notes).toEqual(['Break-glass comments could not be read: GitHub answered 404: Not Found']);
   });
 });
 
