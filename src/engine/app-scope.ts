@@ -70,6 +70,16 @@ export interface RepoLayout {
 
 const APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
 const ARGOCD_CM_TEXT = /argocd-cm/;
+/**
+ * Fixed strings of which every text the layout looks at holds one: `Application` ({@link APPLICATION_TEXT}),
+ * `argocd-cm`, and the literals of {@link HEALTH_CONFIG_TEXT} (`kind: ArgoCD` holds `ArgoCD`).
+ */
+export const LAYOUT_MARKERS = ['Application', 'argocd-cm', 'resource.customizations', 'resourceHealthChecks', 'resourceCustomizations', 'ArgoCD'];
+
+/** A reader that can find files by content without reading them out (the git reader: `git grep`). */
+interface ContentSearch {
+  filesContaining(needles: readonly string[]): Promise<Set<string>>;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -157,13 +167,15 @@ function under(path: string, dir: string): boolean {
 /** Builds the layout of one side; see {@link repoLayout}. */
 async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout> {
   const isManifest = manifestMatcher(policy.manifests);
-  const all = await tree.listFiles();
+  // Readers that can search (git) read only the files holding a marker; the others read every manifest.
+  const search = (tree as Partial<ContentSearch>).filesContaining;
+  const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, LAYOUT_MARKERS) : undefined]);
   const allSet = new Set(all);
   const hasFile = (p: string) => allSet.has(p);
   const manifests = all.filter(isManifest).sort();
   const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m)));
+  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
   const customHealth = new Set<string>();
   const healthTexts = new Map<string, string>();
   const repoURLs = policy.sync.applications.repoURLs;
@@ -355,6 +367,8 @@ export async function applicationScope(change: Change, isManifest: (p: string) =
     return { head: head.manifests, base: [], prefer: head.applicationFiles };
   }
   // One side after the other: readers that cache by content (git) then read only the changed files twice.
+  // The base's listing starts at once (it is cached), to overlap the head side's reads.
+  change.base.listFiles().catch(() => undefined);
   const head = await repoLayout(change.head, policy);
   const base = await repoLayout(change.base, policy);
   const keys = new Map<string, GroupRef>();

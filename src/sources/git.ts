@@ -8,8 +8,12 @@ import { SourceError } from '../core/errors.js';
 import type { ChangedFile, Commit, FileStatus, Identity, TreeReader } from '../core/model.js';
 import { parseCoAuthors, identityFromEmail } from './identity.js';
 
-/** Runs git and returns its standard output. @throws {SourceError} on a non-zero exit, with git's message. */
-export function git(repo: string, args: string[], input?: Buffer | string): Promise<Buffer> {
+/**
+ * Runs git and returns its standard output.
+ * @param okCodes exit codes that are not failures (`git grep` exits 1 when nothing matches)
+ * @throws {SourceError} on another exit code, with git's message
+ */
+export function git(repo: string, args: string[], input?: Buffer | string, okCodes: readonly number[] = [0]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -18,7 +22,7 @@ export function git(repo: string, args: string[], input?: Buffer | string): Prom
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
     child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
+      if (code !== null && okCodes.includes(code)) resolve(Buffer.concat(out));
       else reject(new SourceError(`git ${args.slice(0, 3).join(' ')} failed in ${repo}: ${Buffer.concat(err).toString('utf8').trim() || `exit code ${code}`}`));
     });
     child.stdin.on('error', () => undefined);
@@ -107,6 +111,24 @@ export class GitTree implements TreeReader {
       off += size + 1;
     }
     return result;
+  }
+
+  /**
+   * Paths of the files whose content holds at least one of `needles` (fixed strings, case-sensitive), found
+   * by `git grep` over the commit without reading the files out: a cheap first cut before reading many files.
+   * @throws {SourceError} when git fails
+   */
+  async filesContaining(needles: readonly string[]): Promise<Set<string>> {
+    const args = ['grep', '-l', '-z', '-F', '--no-textconv', ...needles.flatMap((n) => ['-e', n]), this.label, '--'];
+    const out = (await git(this.repo, args, undefined, [0, 1])).toString('utf8');
+    const prefix = `${this.label}:`;
+    const found = new Set<string>();
+    for (const entry of out.split('\0')) {
+      if (!entry) continue;
+      if (!entry.startsWith(prefix)) throw new SourceError(`git grep: unexpected output "${entry.slice(0, 200)}"`);
+      found.add(entry.slice(prefix.length));
+    }
+    return found;
   }
 
   listFiles(): Promise<string[]> {
