@@ -164,9 +164,27 @@ function under(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
 }
 
+/** Manifest matchers by policy, remembering each path's answer: both sides list mostly the same paths. */
+const matchers = new WeakMap<Policy, (path: string) => boolean>();
+
+function memoMatcher(policy: Policy): (path: string) => boolean {
+  let m = matchers.get(policy);
+  if (!m) {
+    const match = manifestMatcher(policy.manifests);
+    const known = new Map<string, boolean>();
+    m = (p) => {
+      let v = known.get(p);
+      if (v === undefined) known.set(p, (v = match(p)));
+      return v;
+    };
+    matchers.set(policy, m);
+  }
+  return m;
+}
+
 /** Builds the layout of one side; see {@link repoLayout}. */
 async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout> {
-  const isManifest = manifestMatcher(policy.manifests);
+  const isManifest = memoMatcher(policy);
   // Readers that can search (git) read only the files holding a marker; the others read every manifest.
   const search = (tree as Partial<ContentSearch>).filesContaining;
   const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, LAYOUT_MARKERS) : undefined]);

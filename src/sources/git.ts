@@ -138,8 +138,9 @@ export class GitTree implements TreeReader {
       for (const entry of b.toString('utf8').split('\0')) {
         const tab = entry.indexOf('\t');
         if (tab < 0) continue;
-        const [, type, id] = entry.slice(0, tab).split(' ');
-        if (type === 'blob' && id) blobs.set(entry.slice(tab + 1), id);
+        // "<mode> blob <id>": the type starts after the first space, the id after the second.
+        const sp = entry.indexOf(' ');
+        if (entry.startsWith('blob ', sp + 1)) blobs.set(entry.slice(tab + 1), entry.slice(sp + 6, tab));
       }
       this.blobs = blobs;
       return [...blobs.keys()];
