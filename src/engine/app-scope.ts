@@ -385,8 +385,6 @@ export async function applicationScope(change: Change, isManifest: (p: string) =
     return { head: head.manifests, base: [], prefer: head.applicationFiles };
   }
   // One side after the other: readers that cache by content (git) then read only the changed files twice.
-  // The base's listing starts at once (it is cached), to overlap the head side's reads.
-  change.base.listFiles().catch(() => undefined);
   const head = await repoLayout(change.head, policy);
   const base = await repoLayout(change.base, policy);
   const keys = new Map<string, GroupRef>();

@@ -198,10 +198,8 @@ export async function resolvePolicy(tree: TreeReader, path: string, changedPaths
   const clean = path.replace(/^\.\//, '').replace(/\/+$/, '');
   const candidates = /\.ya?ml$/.test(clean) ? [clean] : [clean, ...POLICY_FILE_NAMES.map((n) => (clean ? `${clean}/${n}` : n))];
   const changed = (p: string) => changedPaths.includes(p);
-  // One read for every candidate; the first that exists wins.
-  const found = await tree.readFiles(candidates);
   for (const candidate of candidates) {
-    const bytes = found.get(candidate);
+    const bytes = await tree.readFile(candidate);
     if (bytes === undefined) continue;
     const text = decodeText(bytes);
     // Fail closed: a policy that cannot be read is an error, never replaced by the default policy.
