@@ -5,7 +5,9 @@
  * group it touches, at base and head, and nothing else.
  *
  * Cost: each side's file list is read once (cached by the TreeReader), and every manifest's text once per side
- * to find Applications and argocd-cm ConfigMaps by a textual test; only files that pass it are parsed.
+ * to find Applications and argocd-cm ConfigMaps by a textual test. argocd-cm candidates are parsed at once;
+ * an Application is parsed only when a directory its text may name as `path` is asked about (see
+ * {@link RepoLayout}), and in `--all` mode the engine's own parse of every manifest is reused.
  */
 import { minimatch } from 'minimatch';
 import type { Change, TreeReader } from '../core/model.js';
@@ -16,6 +18,8 @@ import type { SyncGroup } from '../rules/check.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Scope } from './scope.js';
 import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
+import type { Resource } from '../manifests/resource.js';
+import { applicationPathDirs, normalizeDir } from './app-paths.js';
 
 /** An Application source that points into this repository. */
 export interface AppSource {
@@ -29,41 +33,56 @@ export interface AppSource {
   syncOptions?: string[];
 }
 
-/** What one side of the repository looks like to the grouping. */
+/** The sync group a key names: an Application (file and name), a kustomization directory, or a plain directory. */
+export type GroupRef = { grouping: 'application'; file: string; name: string } | { grouping: 'kustomization' | 'directory'; dir: string };
+
+/**
+ * What one side of the repository looks like to the grouping. Applications are parsed on demand: the layout
+ * indexes each Application manifest by the directories its text names as `path` ({@link applicationPathDirs}),
+ * and parses one only when a directory it may point at is asked about (texts it cannot read safely are parsed
+ * at once). So a change that touches one Application parses a handful of files, and `--all` every one.
+ */
 export interface RepoLayout {
   /** Every path of the side, as listed (for areas that need files other than manifests, such as health.lua). */
   files: string[];
   /** Manifest paths, sorted. */
   manifests: string[];
-  apps: AppSource[];
   kustomizeDirs: Set<string>;
   /** `group/Kind` keys with a custom health check in an argocd-cm ConfigMap. */
   customHealth: Set<string>;
   /** Texts of the manifests (kustomizations aside) that may hold health-check configuration, for the health area. */
   healthTexts: Map<string, string>;
-  /** Group keys of each manifest path. */
-  keysOf: Map<string, string[]>;
-  /** Members of each group key. */
-  members: Map<string, string[]>;
-  /** The SyncGroup shell (without files) of each key. */
-  shells: Map<string, Omit<SyncGroup, 'files'>>;
+  /** Group keys of a manifest path; `undefined` for a path that is not a manifest of this side. */
+  keysOf(path: string): string[] | undefined;
+  /** The Application sources a file defines on this side (none when it is not an Application manifest). */
+  appsOfFile(file: string): AppSource[];
+  /** Members of a group (the manifests whose keys include it), sorted. */
+  members(key: string, ref: GroupRef): string[];
+  /** What a key names, for keys this layout made. */
+  refOf(key: string): GroupRef | undefined;
+  /** The SyncGroup shell (without files) of a key this layout made. */
+  shell(key: string): Omit<SyncGroup, 'files'> | undefined;
+  /** Manifests that may hold Applications (by a textual test). */
+  applicationFiles: ReadonlySet<string>;
+  /** Hands over files already parsed from this side (`--all` reads every manifest), so Applications are not parsed twice. */
+  adopt(files: readonly ManifestFile[]): void;
 }
 
 const APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
 const ARGOCD_CM_TEXT = /argocd-cm/;
+/**
+ * Fixed strings of which every text the layout looks at holds one: `Application` ({@link APPLICATION_TEXT}),
+ * `argocd-cm`, and the literals of {@link HEALTH_CONFIG_TEXT} (`kind: ArgoCD` holds `ArgoCD`).
+ */
+export const LAYOUT_MARKERS = ['Application', 'argocd-cm', 'resource.customizations', 'resourceHealthChecks', 'resourceCustomizations', 'ArgoCD'];
+
+/** A reader that can find files by content without reading them out (the git reader: `git grep`). */
+interface ContentSearch {
+  filesContaining(needles: readonly string[]): Promise<Set<string>>;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function normalizeDir(path: string): string {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  const out: string[] = [];
-  for (const p of parts) {
-    if (p === '..') out.pop();
-    else out.push(p);
-  }
-  return out.join('/');
 }
 
 /** Reads `group/Kind` keys of custom health checks from an argocd-cm ConfigMap's data. */
@@ -104,61 +123,182 @@ function appSources(file: string, obj: Record<string, unknown>, repoURLs: string
   return out;
 }
 
+/** What the layout reads from a manifest's text, without parsing it. */
+interface TextFacts {
+  /** The text, when it may hold health-check configuration ({@link HEALTH_CONFIG_TEXT}). */
+  healthText?: string;
+  /** May hold an Application. */
+  app: boolean;
+  /** May hold the argocd-cm ConfigMap (parsed at once). */
+  cm: boolean;
+  /** For an Application that is no argocd-cm candidate: the directories it may name ({@link applicationPathDirs}). */
+  dirs?: Set<string>;
+}
+
+/**
+ * Facts by file content. Readers that return the same bytes for the same content (the git reader caches
+ * blobs by id) let the base side reuse the head side's reading of every unchanged file.
+ */
+const textFacts = new WeakMap<Uint8Array, TextFacts | null>();
+
+function textFactsOf(bytes: Uint8Array): TextFacts | null {
+  let facts = textFacts.get(bytes);
+  if (facts !== undefined) return facts;
+  const text = decodeText(bytes);
+  if (text === undefined) {
+    facts = null;
+  } else {
+    const app = APPLICATION_TEXT.test(text);
+    const cm = ARGOCD_CM_TEXT.test(text);
+    const dirs = app && !cm ? applicationPathDirs(text) : undefined;
+    facts = { app, cm, ...(HEALTH_CONFIG_TEXT.test(text) ? { healthText: text } : {}), ...(dirs ? { dirs } : {}) };
+  }
+  textFacts.set(bytes, facts);
+  return facts;
+}
+
+const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
+
+/** True when `path` lies in `dir` or below it. */
+function under(path: string, dir: string): boolean {
+  return dir === '' || path.startsWith(`${dir}/`);
+}
+
+/** Manifest matchers by policy, remembering each path's answer: both sides list mostly the same paths. */
+const matchers = new WeakMap<Policy, (path: string) => boolean>();
+
+function memoMatcher(policy: Policy): (path: string) => boolean {
+  let m = matchers.get(policy);
+  if (!m) {
+    const match = manifestMatcher(policy.manifests);
+    const known = new Map<string, boolean>();
+    m = (p) => {
+      let v = known.get(p);
+      if (v === undefined) known.set(p, (v = match(p)));
+      return v;
+    };
+    matchers.set(policy, m);
+  }
+  return m;
+}
+
 /** Builds the layout of one side; see {@link repoLayout}. */
 async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout> {
-  const isManifest = manifestMatcher(policy.manifests);
-  const all = await tree.listFiles();
+  const isManifest = memoMatcher(policy);
+  // Readers that can search (git) read only the files holding a marker; the others read every manifest.
+  const search = (tree as Partial<ContentSearch>).filesContaining;
+  const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, LAYOUT_MARKERS) : undefined]);
   const allSet = new Set(all);
+  const hasFile = (p: string) => allSet.has(p);
   const manifests = all.filter(isManifest).sort();
+  const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m)));
-  const apps: AppSource[] = [];
+  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
   const customHealth = new Set<string>();
   const healthTexts = new Map<string, string>();
   const repoURLs = policy.sync.applications.repoURLs;
+
+  /** Application sources of each parsed candidate file. */
+  const parsedApps = new Map<string, AppSource[]>();
+  /** Candidate files not parsed yet: their bytes, by path. */
+  const pending = new Map<string, Uint8Array>();
+  /** Candidate files by a directory their text may name. */
+  const byDir = new Map<string, string[]>();
+  /** Sources of parsed files by directory. */
+  const appsByDir = new Map<string, AppSource[]>();
+  const adopted = new Map<string, ManifestFile>();
+  const applicationFiles = new Set<string>();
+
+  const record = (path: string, resources: readonly Resource[]) => {
+    const found: AppSource[] = [];
+    for (const r of resources) {
+      if (r.kind === 'Application' && r.group === 'argoproj.io') found.push(...appSources(path, r.object, repoURLs, hasFile));
+    }
+    parsedApps.set(path, found);
+    for (const a of found) {
+      const list = appsByDir.get(a.dir);
+      if (list) list.push(a);
+      else appsByDir.set(a.dir, [a]);
+    }
+    return found;
+  };
+  const parseCandidate = (path: string) => {
+    const bytes = pending.get(path);
+    if (bytes === undefined) return;
+    pending.delete(path);
+    record(path, (adopted.get(path) ?? readManifestFile(path, bytes, policy.manifests.limits, hasFile)).resources);
+  };
+
   for (const [path, bytes] of contents) {
     if (!bytes) continue;
-    const text = decodeText(bytes);
-    if (text === undefined) continue;
-    if (HEALTH_CONFIG_TEXT.test(text)) healthTexts.set(path, text);
-    const maybeApp = APPLICATION_TEXT.test(text);
-    const maybeCm = ARGOCD_CM_TEXT.test(text);
-    if (!maybeApp && !maybeCm) continue;
-    const parsed = readManifestFile(path, bytes, policy.manifests.limits, (p) => allSet.has(p));
+    const facts = textFactsOf(bytes);
+    if (!facts) continue;
+    if (facts.healthText !== undefined) healthTexts.set(path, facts.healthText);
+    if (!facts.app && !facts.cm) continue;
+    if (facts.app) applicationFiles.add(path);
+    if (facts.dirs) {
+      // Parsed only when one of these directories is asked about.
+      pending.set(path, bytes);
+      for (const d of facts.dirs) {
+        const list = byDir.get(d);
+        if (list) list.push(path);
+        else byDir.set(d, [path]);
+      }
+      continue;
+    }
+    const parsed = readManifestFile(path, bytes, policy.manifests.limits, hasFile);
+    record(path, parsed.resources);
     for (const r of parsed.resources) {
-      if (r.kind === 'Application' && r.group === 'argoproj.io') apps.push(...appSources(path, r.object, repoURLs, (p) => allSet.has(p)));
       if (r.kind === 'ConfigMap' && r.group === '' && r.name === 'argocd-cm' && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
     }
   }
 
-  const keysOf = new Map<string, string[]>();
-  const members = new Map<string, string[]>();
+  /** Sources whose directory is exactly `dir` (parsing the candidates that may name it), in file order. */
+  const appsAt = (dir: string): AppSource[] => {
+    const waiting = byDir.get(dir);
+    if (waiting) {
+      byDir.delete(dir);
+      for (const p of waiting) parseCandidate(p);
+    }
+    return appsByDir.get(dir) ?? [];
+  };
+
+  const refs = new Map<string, GroupRef>();
   const shells = new Map<string, Omit<SyncGroup, 'files'>>();
-  const appsByDir = new Map<string, AppSource[]>();
-  for (const a of apps) appsByDir.set(a.dir, [...(appsByDir.get(a.dir) ?? []), a]);
-  for (const m of manifests) {
+  const keyCache = new Map<string, string[]>();
+  const keysOf = (m: string): string[] | undefined => {
+    if (!manifestSet.has(m)) return undefined;
+    const known = keyCache.get(m);
+    if (known) return known;
     const d = dirName(m);
     // The deepest Application directory covering the file: its own directory, or an ancestor of a recursive one.
     let covering: AppSource[];
     for (let cur = d; ; cur = dirName(cur)) {
-      covering = (appsByDir.get(cur) ?? []).filter((a) => cur === d || a.recursive);
+      covering = appsAt(cur).filter((a) => cur === d || a.recursive);
       if (covering.length || cur === '') break;
     }
+    // Sources of one file are listed in file order, so keys come out as the full layout gave them.
+    covering.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     let keys: string[];
     if (covering.length) {
-      keys = covering.map((a) => {
-        const key = `application:${a.file}#${a.name}`;
-        if (!shells.has(key)) {
-          const application = {
-            file: a.file,
-            name: a.name,
-            ...(a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {}),
-            ...(a.syncOptions ? { syncOptions: a.syncOptions } : {}),
-          };
-          shells.set(key, { name: a.name, grouping: 'application', dir: a.dir, application });
-        }
-        return key;
-      });
+      keys = [
+        ...new Set(
+          covering.map((a) => {
+            const key = appKey(a);
+            if (!shells.has(key)) {
+              const application = {
+                file: a.file,
+                name: a.name,
+                ...(a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {}),
+                ...(a.syncOptions ? { syncOptions: a.syncOptions } : {}),
+              };
+              shells.set(key, { name: a.name, grouping: 'application', dir: a.dir, application });
+              refs.set(key, { grouping: 'application', file: a.file, name: a.name });
+            }
+            return key;
+          }),
+        ),
+      ];
     } else {
       let k: string | undefined;
       for (let cur = d; ; cur = dirName(cur)) {
@@ -171,18 +311,52 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
       const key = k !== undefined ? `kustomization:${k}` : `directory:${d}`;
       if (!shells.has(key)) {
         const dir = k ?? d;
-        shells.set(key, { name: dir || '(repository root)', grouping: k !== undefined ? 'kustomization' : 'directory', dir });
+        const grouping = k !== undefined ? 'kustomization' : 'directory';
+        shells.set(key, { name: dir || '(repository root)', grouping, dir });
+        refs.set(key, { grouping, dir });
       }
       keys = [key];
     }
-    keysOf.set(m, keys);
-    for (const k of keys) {
-      const list = members.get(k);
-      if (list) list.push(m);
-      else members.set(k, [m]);
+    keyCache.set(m, keys);
+    return keys;
+  };
+
+  const appsOfFile = (file: string): AppSource[] => {
+    parseCandidate(file);
+    return parsedApps.get(file) ?? [];
+  };
+
+  const members = (key: string, ref: GroupRef): string[] => {
+    // Only manifests in the group's region can carry its key: the Application's directories (with their
+    // trees when recursive), the kustomization's tree, or the directory itself.
+    let inRegion: (m: string) => boolean;
+    if (ref.grouping === 'application') {
+      const sources = appsOfFile(ref.file).filter((a) => a.name === ref.name);
+      inRegion = (m) => sources.some((a) => (a.recursive ? under(m, a.dir) : dirName(m) === a.dir));
+    } else if (ref.grouping === 'kustomization') {
+      inRegion = (m) => under(m, ref.dir);
+    } else {
+      inRegion = (m) => dirName(m) === ref.dir;
     }
-  }
-  return { files: all, manifests, apps, kustomizeDirs, customHealth, healthTexts, keysOf, members, shells };
+    return manifests.filter((m) => inRegion(m) && keysOf(m)!.includes(key));
+  };
+
+  return {
+    files: all,
+    manifests,
+    kustomizeDirs,
+    customHealth,
+    healthTexts,
+    keysOf,
+    appsOfFile,
+    members,
+    applicationFiles,
+    refOf: (key) => refs.get(key),
+    shell: (key) => shells.get(key),
+    adopt: (files) => {
+      for (const f of files) if (pending.has(f.path)) adopted.set(f.path, f);
+    },
+  };
 }
 
 const layouts = new WeakMap<TreeReader, Map<string, Promise<RepoLayout>>>();
@@ -206,34 +380,39 @@ export function repoLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
  * In `--all` mode, every manifest at head.
  */
 export async function applicationScope(change: Change, isManifest: (p: string) => boolean, policy: Policy): Promise<Scope> {
+  if (change.mode === 'all' || !change.base) {
+    const head = await repoLayout(change.head, policy);
+    return { head: head.manifests, base: [], prefer: head.applicationFiles };
+  }
+  // One side after the other: readers that cache by content (git) then read only the changed files twice.
   const head = await repoLayout(change.head, policy);
-  if (change.mode === 'all' || !change.base) return { head: head.manifests, base: [] };
   const base = await repoLayout(change.base, policy);
-  const keys = new Set<string>();
+  const keys = new Map<string, GroupRef>();
   for (const f of change.files) {
     for (const p of [f.path, f.previousPath].filter((x): x is string => x !== undefined && isManifest(x))) {
       for (const l of [head, base]) {
-        for (const k of l.keysOf.get(p) ?? []) keys.add(k);
+        for (const k of l.keysOf(p) ?? []) keys.set(k, l.refOf(k)!);
         // A changed Application also affects the group it defines (its path, namespace or options may have changed).
-        for (const a of l.apps) if (a.file === p) keys.add(`application:${a.file}#${a.name}`);
+        for (const a of l.appsOfFile(p)) keys.set(appKey(a), { grouping: 'application', file: a.file, name: a.name });
       }
     }
   }
-  const collect = (l: RepoLayout) => [...new Set([...keys].flatMap((k) => l.members.get(k) ?? []))].sort();
+  const collect = (l: RepoLayout) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
   return { head: collect(head), base: collect(base) };
 }
 
 /** The default grouping: the files read on one side, in the groups {@link applicationScope} found. */
 export async function applicationGroups(_side: 'base' | 'head', files: ManifestFile[], tree: TreeReader, policy: Policy): Promise<SyncGroup[]> {
   const layout = await repoLayout(tree, policy);
+  layout.adopt(files);
   const groups = new Map<string, SyncGroup>();
   for (const f of files) {
     // A file read by a custom scope that is not a manifest of the layout forms a group with its directory.
     const dir = dirName(f.path);
     const fallback = `directory:${dir}`;
-    for (const k of layout.keysOf.get(f.path) ?? [fallback]) {
+    for (const k of layout.keysOf(f.path) ?? [fallback]) {
       let g = groups.get(k);
-      const shell = layout.shells.get(k) ?? { name: dir || '(repository root)', grouping: 'directory' as const, dir };
+      const shell = layout.shell(k) ?? { name: dir || '(repository root)', grouping: 'directory' as const, dir };
       if (!g) groups.set(k, (g = { ...shell, files: [] }));
       g.files.push(f);
     }

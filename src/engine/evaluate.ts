@@ -26,7 +26,7 @@ import { makeSnapshot, readSide, type Scope } from './scope.js';
 import { applicationGroups, applicationScope, repoLayout } from './app-scope.js';
 import { VERSION } from '../version.js';
 import { prepareReview } from '../review/prepare.js';
-import { attachHealthFacts } from '../health/gather.js';
+import { gatherHealthFacts } from '../health/gather.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -109,8 +109,11 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const isManifest = manifestMatcher(policy.manifests);
   const scope = await (opts.scope ?? applicationScope)(change, isManifest, policy);
   const limits = policy.manifests.limits;
+  // Health facts need no parsed manifests: gathered (scripts run in a worker) while the files are read.
+  const health = checks.some((c) => c.rules.some((r) => r.area === 'health')) ? gatherHealthFacts(change, policy, isManifest) : undefined;
+  health?.catch(() => undefined); // awaited below; a read failure first must not leave it unhandled
   const [headFiles, baseFiles] = await Promise.all([
-    readSide(change.head, scope.head, limits),
+    readSide(change.head, scope.head, limits, scope.prefer),
     change.base && change.mode === 'diff' ? readSide(change.base, scope.base, limits) : Promise.resolve([]),
   ]);
   const group = opts.group ?? applicationGroups;
@@ -119,7 +122,11 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const base =
     change.mode === 'diff' && change.base ? makeSnapshot('base', baseFiles, await group('base', baseFiles, change.base, policy)) : undefined;
   if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
-  if (checks.some((c) => c.rules.some((r) => r.area === 'health'))) await attachHealthFacts(change, policy, isManifest, head, base);
+  if (health) {
+    const facts = await health;
+    head.health = facts.head;
+    if (base && facts.base) base.health = facts.base;
+  }
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 
   const ruleIndex = new Map<string, { info: RuleInfo; check: Check }>();

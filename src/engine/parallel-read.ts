@@ -1,7 +1,7 @@
 /**
- * Parsing many manifest files on every core: large batches (`--all` on a monorepo) are split across
- * worker threads running {@link readManifestFile}; small batches are parsed inline, where starting workers
- * would cost more than it saves.
+ * Parsing many manifest files on every core: large batches (`--all` on a monorepo) are split between the
+ * main thread and worker threads running {@link readManifestFile} (the main thread would otherwise wait);
+ * small batches are parsed inline, where starting workers would cost more than it saves.
  *
  * Workers send back plain data (values, resources, annotation positions, problems), never the YAML syntax
  * trees, which cannot cross threads. The position lookups of documents and resources (`pos`, `keyPos`,
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
+import type { Position } from '../core/model.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 
 /** Fewest files for which workers are started. */
@@ -31,7 +32,7 @@ export interface ParseOptions {
   existing: ReadonlySet<string>;
   /** Worker script; default `read-worker.js` next to this module (present in the bundle, `dist/`). */
   workerUrl?: URL;
-  /** Number of workers; default: the available parallelism, at most 4. */
+  /** Number of workers; default: one less than the available parallelism (the main thread parses a share too), at most 3. */
   workers?: number;
   /** Smallest batch sent to workers; default {@link PARALLEL_MIN_FILES}. */
   minFiles?: number;
@@ -45,8 +46,9 @@ export interface ParseOptions {
  */
 export type WireFile = Omit<ManifestFile, 'docs' | 'resources' | 'text'> & {
   hasText: boolean;
-  docs: Omit<YamlDoc, 'pos' | 'keyPos' | 'node'>[];
-  resources: Omit<Resource, 'pos' | 'keyPos' | 'node'>[];
+  /** `rootPos`: the position of the document's (resource's) own node, `pos([])`, which plans ask of every resource. */
+  docs: (Omit<YamlDoc, 'pos' | 'keyPos' | 'node'> & { rootPos: Position })[];
+  resources: (Omit<Resource, 'pos' | 'keyPos' | 'node'> & { rootPos: Position })[];
 };
 
 /** Data fields of `obj`: functions dropped, so the object can be posted between threads. */
@@ -60,14 +62,14 @@ export function toWire(file: ManifestFile): WireFile {
   return {
     ...dataOf(rest),
     hasText: text !== undefined,
-    docs: file.docs.map((d) => dataOf(d)),
-    resources: file.resources.map((r) => dataOf(r)),
+    docs: file.docs.map((d) => ({ ...dataOf(d), rootPos: d.pos([]) })),
+    resources: file.resources.map((r) => ({ ...dataOf(r), rootPos: r.pos([]) })),
   } as WireFile;
 }
 
 /**
  * Rebuilds a {@link ManifestFile} from its wire form and the file's bytes. The text is decoded, and position
- * lookups re-parse it, once, on first use.
+ * lookups other than `pos([])` re-parse it, once, on first use.
  */
 export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits): ManifestFile {
   const { hasText, ...fields } = wire;
@@ -79,15 +81,15 @@ export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits):
     return (parsed ??= t === undefined ? [] : parseYamlText(t, limits).docs)[i];
   };
   const fallback = (i: number) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
-  const docs: YamlDoc[] = wire.docs.map((d) => ({
+  const docs: YamlDoc[] = wire.docs.map(({ rootPos, ...d }) => ({
     ...d,
-    pos: (path) => docAt(d.index)?.pos(path) ?? fallback(d.index),
+    pos: (path) => (path.length === 0 ? rootPos : (docAt(d.index)?.pos(path) ?? fallback(d.index))),
     keyPos: (path) => docAt(d.index)?.keyPos(path) ?? fallback(d.index),
     node: (path) => docAt(d.index)?.node(path),
   }));
-  const resources: Resource[] = wire.resources.map((r) => ({
+  const resources: Resource[] = wire.resources.map(({ rootPos, ...r }) => ({
     ...r,
-    pos: (sub) => docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    pos: (sub) => (sub.length === 0 ? rootPos : (docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex))),
     keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
     node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub]),
   }));
@@ -138,7 +140,8 @@ interface ParserWorker {
 }
 
 function startWorker(url: URL): ParserWorker {
-  const worker = new Worker(url);
+  // A larger young generation: parsing allocates many short-lived objects, and fewer scavenges save time.
+  const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   const result = new Promise<WireFile[]>((resolve, reject) => {
     worker.once('message', (out: WireFile[]) => {
       resolve(out);
@@ -171,34 +174,75 @@ export interface ParserPool {
  */
 export function startParsers(fileCount: number, opts: Omit<ParseOptions, 'existing'> = {}): ParserPool | undefined {
   const url = opts.workerUrl ?? defaultWorkerUrl();
-  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), fileCount);
-  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync(fileURLToPath(url))) return undefined;
+  const count = Math.min(opts.workers ?? Math.min(availableParallelism() - 1, 3), fileCount);
+  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 1 || !existsSync(fileURLToPath(url))) return undefined;
   const workers = Array.from({ length: count }, () => startWorker(url));
   return { workers, close: () => workers.forEach((w) => w.stop()) };
 }
 
 /**
- * Parses manifest files, in worker threads when the batch is large and a worker script is available.
- * Results are in input order and equal to parsing each file with {@link readManifestFile}.
+ * Splits a batch between the main thread and `workers` workers, by size: the main thread takes the files
+ * `prefer` names first (they stay parsed with their syntax trees, so later position lookups need no
+ * re-parse), then more until it has its share; the rest is dealt to the workers by size.
+ * @returns input indexes for the main thread and for each worker
+ */
+export function splitBatch(files: readonly ParseInput[], workers: number, prefer?: (path: string) => boolean): { main: number[]; workers: number[][] } {
+  const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const share = total / (workers + 1);
+  const main: number[] = [];
+  const taken = new Set<number>();
+  let mainBytes = 0;
+  const take = (i: number) => {
+    main.push(i);
+    taken.add(i);
+    mainBytes += files[i]!.bytes.byteLength;
+  };
+  if (prefer) files.forEach((f, i) => prefer(f.path) && take(i));
+  for (let i = 0; i < files.length && mainBytes < share; i++) if (!taken.has(i)) take(i);
+  const out: number[][] = Array.from({ length: workers }, () => []);
+  const load = new Array<number>(workers).fill(0);
+  files.forEach((f, i) => {
+    if (taken.has(i)) return;
+    // The least loaded worker takes the next file, so every worker gets a similar amount of text.
+    let w = 0;
+    for (let k = 1; k < workers; k++) if (load[k]! < load[w]!) w = k;
+    out[w]!.push(i);
+    load[w]! += f.bytes.byteLength;
+  });
+  main.sort((a, b) => a - b);
+  return { main, workers: out };
+}
+
+/**
+ * Parses manifest files, in worker threads and the main thread together when the batch is large and a
+ * worker script is available. Results are in input order and equal to parsing each file with
+ * {@link readManifestFile}.
+ * @param prefer files to parse on the main thread (see {@link splitBatch})
  * @throws {Error} only when a worker fails (a bug); bad input never throws
  */
-export async function parseManifestFiles(files: ParseInput[], limits: YamlLimits, opts: ParseOptions): Promise<ManifestFile[]> {
+export async function parseManifestFiles(files: ParseInput[], limits: YamlLimits, opts: ParseOptions & { prefer?: (path: string) => boolean }): Promise<ManifestFile[]> {
   const existing = [...opts.existing];
   const pool = opts.pool ?? startParsers(files.length, opts);
   const count = Math.min(pool?.workers.length ?? 0, files.length);
   try {
-    if (!pool || count < 2) return parseBatch({ files, limits, existing });
-    // Deal files round-robin so every worker gets a similar mix of sizes.
-    const batches: ParseInput[][] = Array.from({ length: count }, () => []);
-    files.forEach((f, i) => batches[i % count]!.push(f));
-    const results = await Promise.all(batches.map((b, w) => pool.workers[w]!.run(b, limits, existing)));
-    const out: ManifestFile[] = new Array(files.length);
-    results.forEach((wires, w) =>
-      wires.forEach((wire, j) => {
-        const i = j * count + w;
-        out[i] = fromWire(wire, files[i]!.bytes, limits);
-      }),
+    if (!pool || count < 1) return parseBatch({ files, limits, existing });
+    const split = splitBatch(files, count, opts.prefer);
+    const results = split.workers.map((idx, w) =>
+      pool.workers[w]!.run(
+        idx.map((i) => files[i]!),
+        limits,
+        existing,
+      ),
     );
+    // The main thread parses its share while the workers parse theirs.
+    const out: ManifestFile[] = new Array(files.length);
+    const mine = parseBatch({ files: split.main.map((i) => files[i]!), limits, existing });
+    split.main.forEach((i, j) => (out[i] = mine[j]!));
+    const wires = await Promise.all(results);
+    wires.forEach((ws, w) => ws.forEach((wire, j) => {
+      const i = split.workers[w]![j]!;
+      out[i] = fromWire(wire, files[i]!.bytes, limits);
+    }));
     return out;
   } finally {
     if (!opts.pool) pool?.close();

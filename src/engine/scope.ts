@@ -13,6 +13,11 @@ import { parseManifestFiles, startParsers, type ParseInput } from './parallel-re
 export interface Scope {
   head: string[];
   base: string[];
+  /**
+   * Files whose positions checks are likely to ask for (Application manifests): in large batches they are
+   * parsed on the main thread, which keeps their syntax trees, rather than in a worker.
+   */
+  prefer?: ReadonlySet<string>;
 }
 
 /**
@@ -38,7 +43,7 @@ export async function changedScope(change: Change, isManifest: (p: string) => bo
  * Reads and parses manifest files from one side. Files in a Helm chart's `templates/` are recognised by
  * a `Chart.yaml` in the directory above, which is looked up in the same batch.
  */
-export async function readSide(tree: TreeReader, paths: readonly string[], limits: YamlLimits): Promise<ManifestFile[]> {
+export async function readSide(tree: TreeReader, paths: readonly string[], limits: YamlLimits, prefer?: ReadonlySet<string>): Promise<ManifestFile[]> {
   const charts = new Set<string>();
   for (const p of paths) {
     const parts = p.split('/');
@@ -55,7 +60,7 @@ export async function readSide(tree: TreeReader, paths: readonly string[], limit
       const bytes = contents.get(p);
       if (bytes !== undefined) inputs.push({ path: p, bytes });
     }
-    return await parseManifestFiles(inputs, limits, { existing, ...(pool ? { pool } : {}) });
+    return await parseManifestFiles(inputs, limits, { existing, ...(pool ? { pool } : {}), ...(prefer ? { prefer: (p: string) => prefer.has(p) } : {}) });
   } finally {
     pool?.close();
   }

@@ -9,7 +9,6 @@ import { baseName, dirName, isKustomization } from '../manifests/manifest-file.j
 import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
-import type { Snapshot } from '../rules/check.js';
 import { globMatch, overrideKey } from './builtin.js';
 import { readArgoCdCr, readArgocdCmData, type DocPlacement, type HealthConfig } from './config.js';
 import { analyzeLua } from './lua-static.js';
@@ -27,16 +26,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Gathers health facts for the head and base snapshots and attaches them as `snapshot.health`.
- * One worker runs every script of the evaluation and is stopped at the end.
+ * Gathers health facts for the head side and, in diff mode with a base, the base side. One worker runs
+ * every script of the evaluation and is stopped at the end. Needs no parsed manifests, so the engine
+ * starts it while it reads the files in scope.
  */
-export async function attachHealthFacts(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: Snapshot, base?: Snapshot): Promise<void> {
+export async function gatherHealthFacts(change: Change, policy: Policy, isManifest: (p: string) => boolean): Promise<{ head: HealthFacts; base?: HealthFacts }> {
   const runner = createLuaRunner();
   try {
-    head.health = await gatherHealth(change.head, policy, isManifest, runner);
-    if (!base || !change.base) return;
+    const head = await gatherHealth(change.head, policy, isManifest, runner);
+    if (change.mode !== 'diff' || !change.base) return { head };
     // When the change touches no health-check source, the base has the same facts: skip re-running them.
-    base.health = (await touchesHealth(change, policy, isManifest, head.health)) ? await gatherHealth(change.base, policy, isManifest, runner) : head.health;
+    const base = (await touchesHealth(change, policy, isManifest, head)) ? await gatherHealth(change.base, policy, isManifest, runner) : head;
+    return { head, base };
   } finally {
     await runner.close();
   }

@@ -103,6 +103,11 @@ function describeAjvError(e: ErrorObject, doc: YamlDoc): { path: YamlPath; atKey
  * @throws {ConfigError} naming file, line and setting on a syntax error, a schema violation, or an unknown rule id
  */
 export function parsePolicyText(text: string, file: string): Record<string, unknown> {
+  return readPolicyText(text, file, true);
+}
+
+/** {@link parsePolicyText}, optionally without the schema (compiling it costs a noticeable part of a small run). */
+function readPolicyText(text: string, file: string, againstSchema: boolean): Record<string, unknown> {
   const parsed = parseYamlText(text);
   const first = parsed.problems[0];
   if (first) throw new ConfigError(`policy is not valid YAML: ${first.message}`, { file, line: first.line, column: first.column });
@@ -111,8 +116,8 @@ export function parsePolicyText(text: string, file: string): Record<string, unkn
     throw new ConfigError(docs.length === 0 ? 'policy file is empty' : 'policy file must hold exactly one YAML document', { file, line: docs[1]?.startLine ?? 1 });
   }
   const doc = docs[0]!;
-  const validateFn = validate();
-  if (!validateFn(doc.value)) {
+  const validateFn = againstSchema ? validate() : undefined;
+  if (validateFn && !validateFn(doc.value)) {
     const errs = (validateFn.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => describeAjvError(e, doc));
     const lines = errs.map((e) => {
       const p = e.atKey ? doc.keyPos(e.path) : doc.pos(e.path);
@@ -145,9 +150,13 @@ export function parsePolicyText(text: string, file: string): Record<string, unkn
 
 let defaultPolicy: Record<string, unknown> | undefined;
 
-/** The built-in default policy, validated. @throws {ConfigError} only if the shipped file is broken (a bug). */
+/**
+ * The built-in default policy. Its rule ids are checked here; its schema validation is left to the test
+ * suite (test/unit/policy-load.test.ts validates the shipped file), so that a run without a policy file
+ * does not compile the schema. @throws {ConfigError} only if the shipped file is broken (a bug).
+ */
 export function defaultPolicyValue(): Record<string, unknown> {
-  defaultPolicy ??= parsePolicyText(defaultPolicyText, DEFAULT_POLICY_NAME);
+  defaultPolicy ??= readPolicyText(defaultPolicyText, DEFAULT_POLICY_NAME, false);
   return defaultPolicy;
 }
 

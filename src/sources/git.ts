@@ -8,8 +8,12 @@ import { SourceError } from '../core/errors.js';
 import type { ChangedFile, Commit, FileStatus, Identity, TreeReader } from '../core/model.js';
 import { parseCoAuthors, identityFromEmail } from './identity.js';
 
-/** Runs git and returns its standard output. @throws {SourceError} on a non-zero exit, with git's message. */
-export function git(repo: string, args: string[], input?: Buffer | string): Promise<Buffer> {
+/**
+ * Runs git and returns its standard output.
+ * @param okCodes exit codes that are not failures (`git grep` exits 1 when nothing matches)
+ * @throws {SourceError} on another exit code, with git's message
+ */
+export function git(repo: string, args: string[], input?: Buffer | string, okCodes: readonly number[] = [0]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -18,7 +22,7 @@ export function git(repo: string, args: string[], input?: Buffer | string): Prom
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
     child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
+      if (code !== null && okCodes.includes(code)) resolve(Buffer.concat(out));
       else reject(new SourceError(`git ${args.slice(0, 3).join(' ')} failed in ${repo}: ${Buffer.concat(err).toString('utf8').trim() || `exit code ${code}`}`));
     });
     child.stdin.on('error', () => undefined);
@@ -32,6 +36,28 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
     return (await git(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).toString('utf8').trim();
   } catch {
     throw new SourceError(`"${ref}" does not name a commit in ${repo}`);
+  }
+}
+
+/**
+ * Blob contents by blob id, shared by every {@link GitTree} of the process: the base and head of a change
+ * share almost all their files, and a blob id names its content, so each is read from git once. Bounded
+ * by the total size of its entries; the oldest go first (entries are views of git's output, so a batch's
+ * buffer is released once none of its entries is held).
+ */
+const blobCache = new Map<string, Uint8Array>();
+let blobCacheBytes = 0;
+/** Most bytes {@link blobCache} holds. */
+const BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+function cacheBlob(id: string, bytes: Uint8Array): void {
+  if (bytes.byteLength > BLOB_CACHE_MAX_BYTES / 8 || blobCache.has(id)) return;
+  blobCache.set(id, bytes);
+  blobCacheBytes += bytes.byteLength;
+  for (const [old, b] of blobCache) {
+    if (blobCacheBytes <= BLOB_CACHE_MAX_BYTES) break;
+    blobCache.delete(old);
+    blobCacheBytes -= b.byteLength;
   }
 }
 
@@ -57,7 +83,13 @@ export class GitTree implements TreeReader {
     // which listing the tree supplies. Skipping such a file would pass it unread.
     if (paths.some((p) => p.includes('\n') || p.includes('\r'))) await this.listFiles();
     const blobs = this.blobs;
-    const wanted = [...new Set(paths)].filter((p) => blobs?.has(p) || !(p.includes('\n') || p.includes('\r')));
+    const wanted: string[] = [];
+    for (const p of new Set(paths)) {
+      const id = blobs?.get(p);
+      const cached = id === undefined ? undefined : blobCache.get(id);
+      if (cached !== undefined) result.set(p, cached);
+      else if (id !== undefined || !(p.includes('\n') || p.includes('\r'))) wanted.push(p);
+    }
     if (wanted.length === 0) return result;
     const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}\n`).join('');
     const out = await git(this.repo, ['cat-file', '--batch'], input);
@@ -68,13 +100,35 @@ export class GitTree implements TreeReader {
       const header = out.subarray(off, nl).toString('utf8');
       off = nl + 1;
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+      const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
       if (!m) throw new SourceError(`git cat-file: unexpected header "${header}" reading ${p}`);
-      const size = Number(m[2]);
-      if (m[1] === 'blob') result.set(p, out.subarray(off, off + size));
+      const size = Number(m[3]);
+      if (m[2] === 'blob') {
+        const bytes = out.subarray(off, off + size);
+        result.set(p, bytes);
+        cacheBlob(m[1]!, bytes);
+      }
       off += size + 1;
     }
     return result;
+  }
+
+  /**
+   * Paths of the files whose content holds at least one of `needles` (fixed strings, case-sensitive), found
+   * by `git grep` over the commit without reading the files out: a cheap first cut before reading many files.
+   * @throws {SourceError} when git fails
+   */
+  async filesContaining(needles: readonly string[]): Promise<Set<string>> {
+    const args = ['grep', '-l', '-z', '-F', '--no-textconv', ...needles.flatMap((n) => ['-e', n]), this.label, '--'];
+    const out = (await git(this.repo, args, undefined, [0, 1])).toString('utf8');
+    const prefix = `${this.label}:`;
+    const found = new Set<string>();
+    for (const entry of out.split('\0')) {
+      if (!entry) continue;
+      if (!entry.startsWith(prefix)) throw new SourceError(`git grep: unexpected output "${entry.slice(0, 200)}"`);
+      found.add(entry.slice(prefix.length));
+    }
+    return found;
   }
 
   listFiles(): Promise<string[]> {
@@ -84,8 +138,9 @@ export class GitTree implements TreeReader {
       for (const entry of b.toString('utf8').split('\0')) {
         const tab = entry.indexOf('\t');
         if (tab < 0) continue;
-        const [, type, id] = entry.slice(0, tab).split(' ');
-        if (type === 'blob' && id) blobs.set(entry.slice(tab + 1), id);
+        // "<mode> blob <id>": the type starts after the first space, the id after the second.
+        const sp = entry.indexOf(' ');
+        if (entry.startsWith('blob ', sp + 1)) blobs.set(entry.slice(tab + 1), entry.slice(sp + 6, tab));
       }
       this.blobs = blobs;
       return [...blobs.keys()];

@@ -84,8 +84,20 @@ export interface SyncModel {
   deleteHook: boolean;
 }
 
-/** Computes {@link SyncModel} for a resource, as gitops-engine does. */
-export function syncModel(r: Resource): SyncModel {
+/** Models already computed: several checks ask for the model of every resource. */
+const models = new WeakMap<Resource, Readonly<SyncModel>>();
+
+/**
+ * Computes {@link SyncModel} for a resource, as gitops-engine does. The result is computed once per resource
+ * and shared: callers must not modify it.
+ */
+export function syncModel(r: Resource): Readonly<SyncModel> {
+  let m = models.get(r);
+  if (!m) models.set(r, (m = computeSyncModel(r)));
+  return m;
+}
+
+function computeSyncModel(r: Resource): SyncModel {
   const argoRaw = r.annotations.get(ANNOTATION_HOOK);
   const argoItems = argoRaw?.isString ? splitCsv(String(argoRaw.value)) : [];
   const argoTypes = argoItems.filter((t): t is EngineHookType => (ENGINE_HOOK_TYPES as readonly string[]).includes(t));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromWire, parseBatch, parseManifestFiles, startParsers, toWire, type ParseInput } from '../../src/engine/parallel-read.js';
+import { fromWire, parseBatch, parseManifestFiles, splitBatch, startParsers, toWire, type ParseInput } from '../../src/engine/parallel-read.js';
 import type { ManifestFile } from '../../src/manifests/manifest-file.js';
 import { DEFAULT_YAML_LIMITS } from '../../src/manifests/yaml-doc.js';
 
@@ -102,5 +102,41 @@ describe('parallel manifest parsing', () => {
     const back = fromWire(structuredClone(toWire(file!)), inputs(1)[0]!.bytes, DEFAULT_YAML_LIMITS);
     expect(observe(back)).toEqual(observe(file!));
     expect(back.resources[0]!.annotations.get('argocd.argoproj.io/sync-wave')!.valuePos).toEqual({ line: 6, column: 35 });
+  });
+
+  it('answers a resource\'s own position from the wire form, without re-parsing the text', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n';
+    const [file] = parseBatch({ files: [{ path: 'l.yaml', bytes: enc(text) }], limits: DEFAULT_YAML_LIMITS, existing: [] });
+    // Other bytes behind the wire form: a re-parse would give other positions.
+    const back = fromWire(structuredClone(toWire(file!)), enc('other: text\n'), DEFAULT_YAML_LIMITS);
+    expect(back.resources.map((r) => r.pos([]))).toEqual([
+      { line: 4, column: 5 },
+      { line: 7, column: 5 },
+    ]);
+    expect(back.resources.map((r) => r.pos([]))).toEqual(file!.resources.map((r) => r.pos([])));
+    expect(back.docs[0]!.pos([])).toEqual(file!.docs[0]!.pos([]));
+    expect(back.resources[1]!.pos(['kind'])).toEqual({ line: 1, column: 1 });
+  });
+
+  it('splits a batch by size: preferred files on the main thread, each file parsed exactly once', () => {
+    const files: ParseInput[] = Array.from({ length: 30 }, (_, i) => ({ path: `f${i}.yaml`, bytes: new Uint8Array(i % 3 === 0 ? 300 : 100) }));
+    const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+    const { main, workers } = splitBatch(files, 2, (p) => p === 'f29.yaml' || p === 'f28.yaml');
+    expect([...main, ...workers.flat()].sort((a, b) => a - b)).toEqual(files.map((_, i) => i));
+    expect(main).toContain(29);
+    expect(main).toContain(28);
+    const bytes = (idx: number[]) => idx.reduce((n, i) => n + files[i]!.bytes.byteLength, 0);
+    // About a third each, give or take a file.
+    for (const part of [main, ...workers]) expect(Math.abs(bytes(part) - total / 3)).toBeLessThanOrEqual(300);
+  });
+
+  it('parses with the main thread and a worker together, in input order, preferred files keeping their syntax trees', async () => {
+    const files = inputs(40);
+    const inline = parseBatch({ files, limits: DEFAULT_YAML_LIMITS, existing: ['chart/Chart.yaml'] });
+    const pooled = await parseManifestFiles(files, DEFAULT_YAML_LIMITS, { existing: new Set(['chart/Chart.yaml']), workerUrl, workers: 1, minFiles: 10, prefer: (p) => p === 'apps/f35.yaml' });
+    expect(pooled.map(observe)).toEqual(inline.map(observe));
+    // Parsed on the main thread: a syntax tree, not a wire form rebuilt over the bytes.
+    expect(Object.getOwnPropertyDescriptor(pooled[35]!, 'text')?.get).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(pooled[39]!, 'text')?.get).toBeDefined();
   });
 });
