@@ -82,7 +82,7 @@ function median(xs) {
 async function runOnce(fake, s) {
   fake.requests.length = 0;
   const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { comment: 'never' } });
-  if (!r.report) throw new Error(`the Action did not evaluate the PR (exit ${r.code}):\n${r.stdout}${r.stderr}`);
+  if (!r.record) throw new Error(`the Action did not evaluate the PR (exit ${r.code}):\n${r.stdout}${r.stderr}`);
   if (fake.problems.length) throw new Error(`requests GitHub would refuse:\n${fake.problems.join('\n')}`);
   const first = Math.min(...fake.requests.map((q) => q.at));
   return { r, startupMs: first - r.spawnedAt };
@@ -110,7 +110,7 @@ try {
       const byOp = {};
       for (const q of fake.requests) byOp[q.operationId] = (byOp[q.operationId] ?? 0) + 1;
       const missing = Object.entries(floorByOp).flatMap(([op, n]) => ((byOp[op] ?? 0) < n ? [`${op} ${byOp[op] ?? 0} of ${n}`] : []));
-      rows.push({ files, made, floor, verdict: last.r.report.verdict, byOp, missing });
+      rows.push({ files, made, floor, verdict: last.r.record.verdict, byOp, missing });
     } finally {
       s.cleanup();
       fake.pulls.clear();

@@ -29846,7 +29846,7 @@ var require_cst = __commonJS({
     var cstVisit = require_cst_visit();
     var BOM = "\uFEFF";
     var DOCUMENT = "";
-    var FLOW_END = "";
+    var FLOW_END2 = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
     var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
@@ -29856,7 +29856,7 @@ var require_cst = __commonJS({
           return "<BOM>";
         case DOCUMENT:
           return "<DOC>";
-        case FLOW_END:
+        case FLOW_END2:
           return "<FLOW_END>";
         case SCALAR:
           return "<SCALAR>";
@@ -29870,7 +29870,7 @@ var require_cst = __commonJS({
           return "byte-order-mark";
         case DOCUMENT:
           return "doc-mode";
-        case FLOW_END:
+        case FLOW_END2:
           return "flow-error-end";
         case SCALAR:
           return "scalar";
@@ -29930,7 +29930,7 @@ var require_cst = __commonJS({
     exports.visit = cstVisit.visit;
     exports.BOM = BOM;
     exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
+    exports.FLOW_END = FLOW_END2;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
     exports.isScalar = isScalar5;
@@ -41221,6 +41221,11 @@ function annotation(r, key2) {
   return e && e.isString ? String(e.value) : void 0;
 }
 function syncModel(r) {
+  let m = models.get(r);
+  if (!m) models.set(r, m = computeSyncModel(r));
+  return m;
+}
+function computeSyncModel(r) {
   const argoRaw = r.annotations.get(ANNOTATION_HOOK);
   const argoItems = argoRaw?.isString ? splitCsv(String(argoRaw.value)) : [];
   const argoTypes = argoItems.filter((t) => ENGINE_HOOK_TYPES.includes(t));
@@ -41277,7 +41282,7 @@ function compareSteps(a, b) {
   if (d !== 0) return d;
   return a.wave < b.wave ? -1 : a.wave > b.wave ? 1 : 0;
 }
-var HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE_POLICY, ENGINE_HOOK_TYPES, PHASE_ORDER, HELM_HOOK_MAPPING, ARGO_DELETE_POLICIES, HELM_DELETE_POLICIES;
+var HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE_POLICY, ENGINE_HOOK_TYPES, PHASE_ORDER, HELM_HOOK_MAPPING, ARGO_DELETE_POLICIES, HELM_DELETE_POLICIES, models;
 var init_model2 = __esm({
   "src/sync/model.ts"() {
     "use strict";
@@ -41301,6 +41306,7 @@ var init_model2 = __esm({
       "hook-succeeded": "HookSucceeded",
       "hook-failed": "HookFailed"
     };
+    models = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -61025,18 +61031,93 @@ var init_markers = __esm({
   }
 });
 
-// src/engine/app-scope.ts
-function isRecord3(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+// src/engine/app-paths.ts
 function normalizeDir(path8) {
-  const parts = path8.split("/").filter((p) => p !== "" && p !== ".");
   const out = [];
-  for (const p of parts) {
+  for (const p of path8.split("/")) {
+    if (p === "" || p === ".") continue;
     if (p === "..") out.pop();
     else out.push(p);
   }
   return out.join("/");
+}
+function hasOpenFlow(text4) {
+  if (!text4.includes("{") && !text4.includes("[")) return false;
+  for (const line2 of text4.split("\n")) {
+    const code3 = line2.trimStart().startsWith("#") ? "" : line2;
+    if (!code3.includes("{") && !code3.includes("[") && !code3.includes("}") && !code3.includes("]")) continue;
+    const count = (ch) => code3.split(ch).length - 1;
+    if (count("{") !== count("}") || count("[") !== count("]") || code3.includes('"') || code3.includes("'")) return true;
+  }
+  return false;
+}
+function indentOf(line2) {
+  return line2.length - line2.trimStart().length;
+}
+function continues(text4, from, indent2) {
+  let start = text4.indexOf("\n", from);
+  while (start >= 0) {
+    const end = text4.indexOf("\n", start + 1);
+    const line2 = text4.slice(start + 1, end < 0 ? void 0 : end).replace(/\r$/, "");
+    const body = line2.trim();
+    if (body !== "" && !body.startsWith("#")) return indentOf(line2) > indent2;
+    start = end;
+  }
+  return false;
+}
+function applicationPathDirs(text4) {
+  if (AMBIGUOUS_TEXT.test(text4) || hasOpenFlow(text4)) return void 0;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const m of text4.matchAll(PATH_KEY)) {
+    const lineStart = text4.lastIndexOf("\n", m.index) + 1;
+    const quoted = m.index > lineStart && (text4[m.index - 1] === '"' || text4[m.index - 1] === "'");
+    const keyIndent = m.index - lineStart - (quoted ? 1 : 0);
+    const eol = text4.indexOf("\n", m.index);
+    const rest = text4.slice(m.index + m[0].length, eol < 0 ? void 0 : eol).replace(/\r$/, "");
+    const value = rest.trimStart();
+    if (value === "" || value.startsWith("#")) {
+      if (continues(text4, m.index, keyIndent)) return void 0;
+      continue;
+    }
+    const c = value[0];
+    if (c === "|" || c === ">" || c === "*" || c === "&" || c === "!") return void 0;
+    if (c === "{" || c === "[") continue;
+    if (c === '"' || c === "'") {
+      let end = 1;
+      for (; ; ) {
+        end = value.indexOf(c, end);
+        if (end < 0) return void 0;
+        if (c === "'" && value[end + 1] === "'") {
+          end += 2;
+          continue;
+        }
+        break;
+      }
+      const raw = value.slice(1, end);
+      dirs.add(normalizeDir(c === "'" ? raw.replace(/''/g, "'") : raw));
+      continue;
+    }
+    if (continues(text4, m.index, keyIndent)) return void 0;
+    const block = value.replace(/\s+#.*$/, "").trim();
+    dirs.add(normalizeDir(block));
+    const flowEnd = FLOW_END.exec(block);
+    if (flowEnd) dirs.add(normalizeDir(block.slice(0, flowEnd.index).trim()));
+  }
+  return dirs;
+}
+var AMBIGUOUS_TEXT, PATH_KEY, FLOW_END;
+var init_app_paths = __esm({
+  "src/engine/app-paths.ts"() {
+    "use strict";
+    AMBIGUOUS_TEXT = /\\|(?:^|[\s[{,])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)/m;
+    PATH_KEY = /\bpath["']?[ \t]*:/g;
+    FLOW_END = /[,}\]]/;
+  }
+});
+
+// src/engine/app-scope.ts
+function isRecord3(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function healthKeys(data2, out) {
   const prefix2 = "resource.customizations.health.";
@@ -61073,58 +61154,140 @@ function appSources(file, obj2, repoURLs, hasFile) {
   }
   return out;
 }
+function textFactsOf(bytes) {
+  let facts = textFacts.get(bytes);
+  if (facts !== void 0) return facts;
+  const text4 = decodeText(bytes);
+  if (text4 === void 0) {
+    facts = null;
+  } else {
+    const app = APPLICATION_TEXT.test(text4);
+    const cm = ARGOCD_CM_TEXT.test(text4);
+    const dirs = app && !cm ? applicationPathDirs(text4) : void 0;
+    facts = { app, cm, ...HEALTH_CONFIG_TEXT.test(text4) ? { healthText: text4 } : {}, ...dirs ? { dirs } : {} };
+  }
+  textFacts.set(bytes, facts);
+  return facts;
+}
+function under(path8, dir) {
+  return dir === "" || path8.startsWith(`${dir}/`);
+}
+function memoMatcher(policy) {
+  let m = matchers.get(policy);
+  if (!m) {
+    const match2 = manifestMatcher(policy.manifests);
+    const known = /* @__PURE__ */ new Map();
+    m = (p) => {
+      let v = known.get(p);
+      if (v === void 0) known.set(p, v = match2(p));
+      return v;
+    };
+    matchers.set(policy, m);
+  }
+  return m;
+}
 async function buildLayout(tree, policy) {
-  const isManifest = manifestMatcher(policy.manifests);
-  const all2 = await tree.listFiles();
+  const isManifest = memoMatcher(policy);
+  const search2 = tree.filesContaining;
+  const [all2, marked] = await Promise.all([tree.listFiles(), typeof search2 === "function" ? search2.call(tree, LAYOUT_MARKERS) : void 0]);
   const allSet = new Set(all2);
+  const hasFile = (p) => allSet.has(p);
   const manifests = all2.filter(isManifest).sort();
+  const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m)));
-  const apps = [];
+  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
   const customHealth = /* @__PURE__ */ new Set();
   const healthTexts = /* @__PURE__ */ new Map();
   const repoURLs = policy.sync.applications.repoURLs;
+  const parsedApps = /* @__PURE__ */ new Map();
+  const pending = /* @__PURE__ */ new Map();
+  const byDir = /* @__PURE__ */ new Map();
+  const appsByDir = /* @__PURE__ */ new Map();
+  const adopted = /* @__PURE__ */ new Map();
+  const applicationFiles = /* @__PURE__ */ new Set();
+  const record = (path8, resources) => {
+    const found = [];
+    for (const r of resources) {
+      if (r.kind === "Application" && r.group === "argoproj.io") found.push(...appSources(path8, r.object, repoURLs, hasFile));
+    }
+    parsedApps.set(path8, found);
+    for (const a of found) {
+      const list2 = appsByDir.get(a.dir);
+      if (list2) list2.push(a);
+      else appsByDir.set(a.dir, [a]);
+    }
+    return found;
+  };
+  const parseCandidate = (path8) => {
+    const bytes = pending.get(path8);
+    if (bytes === void 0) return;
+    pending.delete(path8);
+    record(path8, (adopted.get(path8) ?? readManifestFile(path8, bytes, policy.manifests.limits, hasFile)).resources);
+  };
   for (const [path8, bytes] of contents) {
     if (!bytes) continue;
-    const text4 = decodeText(bytes);
-    if (text4 === void 0) continue;
-    if (HEALTH_CONFIG_TEXT.test(text4)) healthTexts.set(path8, text4);
-    const maybeApp = APPLICATION_TEXT.test(text4);
-    const maybeCm = ARGOCD_CM_TEXT.test(text4);
-    if (!maybeApp && !maybeCm) continue;
-    const parsed = readManifestFile(path8, bytes, policy.manifests.limits, (p) => allSet.has(p));
+    const facts = textFactsOf(bytes);
+    if (!facts) continue;
+    if (facts.healthText !== void 0) healthTexts.set(path8, facts.healthText);
+    if (!facts.app && !facts.cm) continue;
+    if (facts.app) applicationFiles.add(path8);
+    if (facts.dirs) {
+      pending.set(path8, bytes);
+      for (const d of facts.dirs) {
+        const list2 = byDir.get(d);
+        if (list2) list2.push(path8);
+        else byDir.set(d, [path8]);
+      }
+      continue;
+    }
+    const parsed = readManifestFile(path8, bytes, policy.manifests.limits, hasFile);
+    record(path8, parsed.resources);
     for (const r of parsed.resources) {
-      if (r.kind === "Application" && r.group === "argoproj.io") apps.push(...appSources(path8, r.object, repoURLs, (p) => allSet.has(p)));
       if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord3(r.object.data)) healthKeys(r.object.data, customHealth);
     }
   }
-  const keysOf = /* @__PURE__ */ new Map();
-  const members = /* @__PURE__ */ new Map();
+  const appsAt = (dir) => {
+    const waiting = byDir.get(dir);
+    if (waiting) {
+      byDir.delete(dir);
+      for (const p of waiting) parseCandidate(p);
+    }
+    return appsByDir.get(dir) ?? [];
+  };
+  const refs = /* @__PURE__ */ new Map();
   const shells = /* @__PURE__ */ new Map();
-  const appsByDir = /* @__PURE__ */ new Map();
-  for (const a of apps) appsByDir.set(a.dir, [...appsByDir.get(a.dir) ?? [], a]);
-  for (const m of manifests) {
+  const keyCache = /* @__PURE__ */ new Map();
+  const keysOf = (m) => {
+    if (!manifestSet.has(m)) return void 0;
+    const known = keyCache.get(m);
+    if (known) return known;
     const d = dirName(m);
     let covering;
     for (let cur = d; ; cur = dirName(cur)) {
-      covering = (appsByDir.get(cur) ?? []).filter((a) => cur === d || a.recursive);
+      covering = appsAt(cur).filter((a) => cur === d || a.recursive);
       if (covering.length || cur === "") break;
     }
+    covering.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
     let keys;
     if (covering.length) {
-      keys = covering.map((a) => {
-        const key2 = `application:${a.file}#${a.name}`;
-        if (!shells.has(key2)) {
-          const application = {
-            file: a.file,
-            name: a.name,
-            ...a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {},
-            ...a.syncOptions ? { syncOptions: a.syncOptions } : {}
-          };
-          shells.set(key2, { name: a.name, grouping: "application", dir: a.dir, application });
-        }
-        return key2;
-      });
+      keys = [
+        ...new Set(
+          covering.map((a) => {
+            const key2 = appKey(a);
+            if (!shells.has(key2)) {
+              const application = {
+                file: a.file,
+                name: a.name,
+                ...a.destinationNamespace ? { destinationNamespace: a.destinationNamespace } : {},
+                ...a.syncOptions ? { syncOptions: a.syncOptions } : {}
+              };
+              shells.set(key2, { name: a.name, grouping: "application", dir: a.dir, application });
+              refs.set(key2, { grouping: "application", file: a.file, name: a.name });
+            }
+            return key2;
+          })
+        )
+      ];
     } else {
       let k;
       for (let cur = d; ; cur = dirName(cur)) {
@@ -61137,18 +61300,47 @@ async function buildLayout(tree, policy) {
       const key2 = k !== void 0 ? `kustomization:${k}` : `directory:${d}`;
       if (!shells.has(key2)) {
         const dir = k ?? d;
-        shells.set(key2, { name: dir || "(repository root)", grouping: k !== void 0 ? "kustomization" : "directory", dir });
+        const grouping = k !== void 0 ? "kustomization" : "directory";
+        shells.set(key2, { name: dir || "(repository root)", grouping, dir });
+        refs.set(key2, { grouping, dir });
       }
       keys = [key2];
     }
-    keysOf.set(m, keys);
-    for (const k of keys) {
-      const list2 = members.get(k);
-      if (list2) list2.push(m);
-      else members.set(k, [m]);
+    keyCache.set(m, keys);
+    return keys;
+  };
+  const appsOfFile = (file) => {
+    parseCandidate(file);
+    return parsedApps.get(file) ?? [];
+  };
+  const members = (key2, ref) => {
+    let inRegion;
+    if (ref.grouping === "application") {
+      const sources = appsOfFile(ref.file).filter((a) => a.name === ref.name);
+      inRegion = (m) => sources.some((a) => a.recursive ? under(m, a.dir) : dirName(m) === a.dir);
+    } else if (ref.grouping === "kustomization") {
+      inRegion = (m) => under(m, ref.dir);
+    } else {
+      inRegion = (m) => dirName(m) === ref.dir;
     }
-  }
-  return { files: all2, manifests, apps, kustomizeDirs, customHealth, healthTexts, keysOf, members, shells };
+    return manifests.filter((m) => inRegion(m) && keysOf(m).includes(key2));
+  };
+  return {
+    files: all2,
+    manifests,
+    kustomizeDirs,
+    customHealth,
+    healthTexts,
+    keysOf,
+    appsOfFile,
+    members,
+    applicationFiles,
+    refOf: (key2) => refs.get(key2),
+    shell: (key2) => shells.get(key2),
+    adopt: (files) => {
+      for (const f of files) if (pending.has(f.path)) adopted.set(f.path, f);
+    }
+  };
 }
 function repoLayout(tree, policy) {
   const key2 = JSON.stringify([policy.manifests, policy.sync.applications]);
@@ -61159,37 +61351,41 @@ function repoLayout(tree, policy) {
   return p;
 }
 async function applicationScope(change, isManifest, policy) {
+  if (change.mode === "all" || !change.base) {
+    const head2 = await repoLayout(change.head, policy);
+    return { head: head2.manifests, base: [], prefer: head2.applicationFiles };
+  }
   const head = await repoLayout(change.head, policy);
-  if (change.mode === "all" || !change.base) return { head: head.manifests, base: [] };
   const base = await repoLayout(change.base, policy);
-  const keys = /* @__PURE__ */ new Set();
+  const keys = /* @__PURE__ */ new Map();
   for (const f of change.files) {
     for (const p of [f.path, f.previousPath].filter((x) => x !== void 0 && isManifest(x))) {
       for (const l of [head, base]) {
-        for (const k of l.keysOf.get(p) ?? []) keys.add(k);
-        for (const a of l.apps) if (a.file === p) keys.add(`application:${a.file}#${a.name}`);
+        for (const k of l.keysOf(p) ?? []) keys.set(k, l.refOf(k));
+        for (const a of l.appsOfFile(p)) keys.set(appKey(a), { grouping: "application", file: a.file, name: a.name });
       }
     }
   }
-  const collect = (l) => [...new Set([...keys].flatMap((k) => l.members.get(k) ?? []))].sort();
+  const collect = (l) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
   return { head: collect(head), base: collect(base) };
 }
 async function applicationGroups(_side, files, tree, policy) {
   const layout = await repoLayout(tree, policy);
+  layout.adopt(files);
   const groups2 = /* @__PURE__ */ new Map();
   for (const f of files) {
     const dir = dirName(f.path);
     const fallback = `directory:${dir}`;
-    for (const k of layout.keysOf.get(f.path) ?? [fallback]) {
+    for (const k of layout.keysOf(f.path) ?? [fallback]) {
       let g = groups2.get(k);
-      const shell = layout.shells.get(k) ?? { name: dir || "(repository root)", grouping: "directory", dir };
+      const shell = layout.shell(k) ?? { name: dir || "(repository root)", grouping: "directory", dir };
       if (!g) groups2.set(k, g = { ...shell, files: [] });
       g.files.push(f);
     }
   }
   return [...groups2.values()];
 }
-var APPLICATION_TEXT, ARGOCD_CM_TEXT, layouts;
+var APPLICATION_TEXT, ARGOCD_CM_TEXT, LAYOUT_MARKERS, textFacts, appKey, matchers, layouts;
 var init_app_scope = __esm({
   "src/engine/app-scope.ts"() {
     "use strict";
@@ -61197,8 +61393,13 @@ var init_app_scope = __esm({
     init_manifest_file();
     init_yaml_doc();
     init_markers();
+    init_app_paths();
     APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
     ARGOCD_CM_TEXT = /argocd-cm/;
+    LAYOUT_MARKERS = ["Application", "argocd-cm", "resource.customizations", "resourceHealthChecks", "resourceCustomizations", "ArgoCD"];
+    textFacts = /* @__PURE__ */ new WeakMap();
+    appKey = (a) => `application:${a.file}#${a.name}`;
+    matchers = /* @__PURE__ */ new WeakMap();
     layouts = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -61258,12 +61459,13 @@ var init_suites = __esm({
 function isRecord5(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-async function attachHealthFacts(change, policy, isManifest, head, base) {
+async function gatherHealthFacts(change, policy, isManifest) {
   const runner = createLuaRunner();
   try {
-    head.health = await gatherHealth(change.head, policy, isManifest, runner);
-    if (!base || !change.base) return;
-    base.health = await touchesHealth(change, policy, isManifest, head.health) ? await gatherHealth(change.base, policy, isManifest, runner) : head.health;
+    const head = await gatherHealth(change.head, policy, isManifest, runner);
+    if (change.mode !== "diff" || !change.base) return { head };
+    const base = await touchesHealth(change, policy, isManifest, head) ? await gatherHealth(change.base, policy, isManifest, runner) : head;
+    return { head, base };
   } finally {
     await runner.close();
   }
@@ -61724,6 +61926,9 @@ function describeAjvError(e, doc) {
   }
 }
 function parsePolicyText(text4, file) {
+  return readPolicyText(text4, file, true);
+}
+function readPolicyText(text4, file, againstSchema) {
   const parsed = parseYamlText(text4);
   const first = parsed.problems[0];
   if (first) throw new ConfigError(`policy is not valid YAML: ${first.message}`, { file, line: first.line, column: first.column });
@@ -61732,8 +61937,8 @@ function parsePolicyText(text4, file) {
     throw new ConfigError(docs.length === 0 ? "policy file is empty" : "policy file must hold exactly one YAML document", { file, line: docs[1]?.startLine ?? 1 });
   }
   const doc = docs[0];
-  const validateFn = validate();
-  if (!validateFn(doc.value)) {
+  const validateFn = againstSchema ? validate() : void 0;
+  if (validateFn && !validateFn(doc.value)) {
     const errs = (validateFn.errors ?? []).filter((e) => e.keyword !== "if").map((e) => describeAjvError(e, doc));
     const lines = errs.map((e) => {
       const p = e.atKey ? doc.keyPos(e.path) : doc.pos(e.path);
@@ -61765,7 +61970,7 @@ function parsePolicyText(text4, file) {
   return value;
 }
 function defaultPolicyValue() {
-  defaultPolicy ??= parsePolicyText(default_default, DEFAULT_POLICY_NAME);
+  defaultPolicy ??= readPolicyText(default_default, DEFAULT_POLICY_NAME, false);
   return defaultPolicy;
 }
 function loadPolicy(text4, file) {
@@ -61868,15 +62073,15 @@ function fromWire(wire, bytes, limits) {
     return (parsed ??= t === void 0 ? [] : parseYamlText(t, limits).docs)[i];
   };
   const fallback = (i) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
-  const docs = wire.docs.map((d) => ({
+  const docs = wire.docs.map(({ rootPos, ...d }) => ({
     ...d,
-    pos: (path8) => docAt(d.index)?.pos(path8) ?? fallback(d.index),
+    pos: (path8) => path8.length === 0 ? rootPos : docAt(d.index)?.pos(path8) ?? fallback(d.index),
     keyPos: (path8) => docAt(d.index)?.keyPos(path8) ?? fallback(d.index),
     node: (path8) => docAt(d.index)?.node(path8)
   }));
-  const resources = wire.resources.map((r) => ({
+  const resources = wire.resources.map(({ rootPos, ...r }) => ({
     ...r,
-    pos: (sub) => docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
+    pos: (sub) => sub.length === 0 ? rootPos : docAt(r.docIndex)?.pos([...r.path, ...sub]) ?? fallback(r.docIndex),
     keyPos: (sub) => docAt(r.docIndex)?.keyPos([...r.path, ...sub]) ?? fallback(r.docIndex),
     node: (sub) => docAt(r.docIndex)?.node([...r.path, ...sub])
   }));
@@ -61902,7 +62107,7 @@ function packBatch(files) {
   return { files: packed, transfer: buf.buffer };
 }
 function startWorker(url) {
-  const worker = new Worker2(url);
+  const worker = new Worker2(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   const result = new Promise((resolve3, reject) => {
     worker.once("message", (out) => {
       resolve3(out);
@@ -61923,27 +62128,58 @@ function startWorker(url) {
 }
 function startParsers(fileCount, opts = {}) {
   const url = opts.workerUrl ?? defaultWorkerUrl();
-  const count = Math.min(opts.workers ?? Math.min(availableParallelism(), 4), fileCount);
-  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 2 || !existsSync4(fileURLToPath3(url))) return void 0;
+  const count = Math.min(opts.workers ?? Math.min(availableParallelism() - 1, 3), fileCount);
+  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 1 || !existsSync4(fileURLToPath3(url))) return void 0;
   const workers = Array.from({ length: count }, () => startWorker(url));
   return { workers, close: () => workers.forEach((w) => w.stop()) };
+}
+function splitBatch(files, workers, prefer) {
+  const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const share = total / (workers + 1);
+  const main = [];
+  const taken = /* @__PURE__ */ new Set();
+  let mainBytes = 0;
+  const take = (i) => {
+    main.push(i);
+    taken.add(i);
+    mainBytes += files[i].bytes.byteLength;
+  };
+  if (prefer) files.forEach((f, i) => prefer(f.path) && take(i));
+  for (let i = 0; i < files.length && mainBytes < share; i++) if (!taken.has(i)) take(i);
+  const out = Array.from({ length: workers }, () => []);
+  const load2 = new Array(workers).fill(0);
+  files.forEach((f, i) => {
+    if (taken.has(i)) return;
+    let w = 0;
+    for (let k = 1; k < workers; k++) if (load2[k] < load2[w]) w = k;
+    out[w].push(i);
+    load2[w] += f.bytes.byteLength;
+  });
+  main.sort((a, b) => a - b);
+  return { main, workers: out };
 }
 async function parseManifestFiles(files, limits, opts) {
   const existing = [...opts.existing];
   const pool = opts.pool ?? startParsers(files.length, opts);
   const count = Math.min(pool?.workers.length ?? 0, files.length);
   try {
-    if (!pool || count < 2) return parseBatch({ files, limits, existing });
-    const batches = Array.from({ length: count }, () => []);
-    files.forEach((f, i) => batches[i % count].push(f));
-    const results = await Promise.all(batches.map((b, w) => pool.workers[w].run(b, limits, existing)));
-    const out = new Array(files.length);
-    results.forEach(
-      (wires, w) => wires.forEach((wire, j) => {
-        const i = j * count + w;
-        out[i] = fromWire(wire, files[i].bytes, limits);
-      })
+    if (!pool || count < 1) return parseBatch({ files, limits, existing });
+    const split = splitBatch(files, count, opts.prefer);
+    const results = split.workers.map(
+      (idx, w) => pool.workers[w].run(
+        idx.map((i) => files[i]),
+        limits,
+        existing
+      )
     );
+    const out = new Array(files.length);
+    const mine = parseBatch({ files: split.main.map((i) => files[i]), limits, existing });
+    split.main.forEach((i, j) => out[i] = mine[j]);
+    const wires = await Promise.all(results);
+    wires.forEach((ws, w) => ws.forEach((wire, j) => {
+      const i = split.workers[w][j];
+      out[i] = fromWire(wire, files[i].bytes, limits);
+    }));
     return out;
   } finally {
     if (!opts.pool) pool?.close();
@@ -61960,7 +62196,7 @@ var init_parallel_read = __esm({
 });
 
 // src/engine/scope.ts
-async function readSide(tree, paths, limits) {
+async function readSide(tree, paths, limits, prefer) {
   const charts = /* @__PURE__ */ new Set();
   for (const p of paths) {
     const parts = p.split("/");
@@ -61976,7 +62212,7 @@ async function readSide(tree, paths, limits) {
       const bytes = contents.get(p);
       if (bytes !== void 0) inputs.push({ path: p, bytes });
     }
-    return await parseManifestFiles(inputs, limits, { existing, ...pool ? { pool } : {} });
+    return await parseManifestFiles(inputs, limits, { existing, ...pool ? { pool } : {}, ...prefer ? { prefer: (p) => prefer.has(p) } : {} });
   } finally {
     pool?.close();
   }
@@ -62131,8 +62367,10 @@ async function evaluate(change, opts) {
   const isManifest = manifestMatcher(policy.manifests);
   const scope = await (opts.scope ?? applicationScope)(change, isManifest, policy);
   const limits = policy.manifests.limits;
+  const health = checks.some((c) => c.rules.some((r) => r.area === "health")) ? gatherHealthFacts(change, policy, isManifest) : void 0;
+  health?.catch(() => void 0);
   const [headFiles, baseFiles] = await Promise.all([
-    readSide(change.head, scope.head, limits),
+    readSide(change.head, scope.head, limits, scope.prefer),
     change.base && change.mode === "diff" ? readSide(change.base, scope.base, limits) : Promise.resolve([])
   ]);
   const group2 = opts.group ?? applicationGroups;
@@ -62140,7 +62378,11 @@ async function evaluate(change, opts) {
   head.customHealth = (await repoLayout(change.head, policy)).customHealth;
   const base = change.mode === "diff" && change.base ? makeSnapshot("base", baseFiles, await group2("base", baseFiles, change.base, policy)) : void 0;
   if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
-  if (checks.some((c) => c.rules.some((r) => r.area === "health"))) await attachHealthFacts(change, policy, isManifest, head, base);
+  if (health) {
+    const facts = await health;
+    head.health = facts.head;
+    if (base && facts.base) base.health = facts.base;
+  }
   for (const f of headFiles) if (f.notEvaluated) notEvaluated2.push({ subject: f.path, reason: f.notEvaluated });
   const ruleIndex = /* @__PURE__ */ new Map();
   for (const c of checks) for (const r of c.rules) ruleIndex.set(r.id, { info: r, check: c });
@@ -69174,7 +69416,7 @@ var init_client = __esm({
 
 // src/sources/git.ts
 import { spawn as spawn2 } from "node:child_process";
-function git(repo, args, input) {
+function git(repo, args, input, okCodes = [0]) {
   return new Promise((resolve3, reject) => {
     const child2 = spawn2("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
     const out = [];
@@ -69183,19 +69425,32 @@ function git(repo, args, input) {
     child2.stderr.on("data", (d) => err.push(d));
     child2.on("error", (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
     child2.on("close", (code3) => {
-      if (code3 === 0) resolve3(Buffer.concat(out));
+      if (code3 !== null && okCodes.includes(code3)) resolve3(Buffer.concat(out));
       else reject(new SourceError(`git ${args.slice(0, 3).join(" ")} failed in ${repo}: ${Buffer.concat(err).toString("utf8").trim() || `exit code ${code3}`}`));
     });
     child2.stdin.on("error", () => void 0);
     child2.stdin.end(input ?? "");
   });
 }
-var GitTree;
+function cacheBlob(id, bytes) {
+  if (bytes.byteLength > BLOB_CACHE_MAX_BYTES / 8 || blobCache.has(id)) return;
+  blobCache.set(id, bytes);
+  blobCacheBytes += bytes.byteLength;
+  for (const [old, b] of blobCache) {
+    if (blobCacheBytes <= BLOB_CACHE_MAX_BYTES) break;
+    blobCache.delete(old);
+    blobCacheBytes -= b.byteLength;
+  }
+}
+var blobCache, blobCacheBytes, BLOB_CACHE_MAX_BYTES, GitTree;
 var init_git = __esm({
   "src/sources/git.ts"() {
     "use strict";
     init_errors();
     init_identity();
+    blobCache = /* @__PURE__ */ new Map();
+    blobCacheBytes = 0;
+    BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
     GitTree = class {
       constructor(repo, label2) {
         this.repo = repo;
@@ -69214,7 +69469,13 @@ var init_git = __esm({
         for (const p of paths) result.set(p, void 0);
         if (paths.some((p) => p.includes("\n") || p.includes("\r"))) await this.listFiles();
         const blobs = this.blobs;
-        const wanted = [...new Set(paths)].filter((p) => blobs?.has(p) || !(p.includes("\n") || p.includes("\r")));
+        const wanted = [];
+        for (const p of new Set(paths)) {
+          const id = blobs?.get(p);
+          const cached = id === void 0 ? void 0 : blobCache.get(id);
+          if (cached !== void 0) result.set(p, cached);
+          else if (id !== void 0 || !(p.includes("\n") || p.includes("\r"))) wanted.push(p);
+        }
         if (wanted.length === 0) return result;
         const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}
 `).join("");
@@ -69226,13 +69487,34 @@ var init_git = __esm({
           const header2 = out.subarray(off, nl).toString("utf8");
           off = nl + 1;
           if (header2.endsWith(" missing") || header2.endsWith(" ambiguous")) continue;
-          const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header2);
+          const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header2);
           if (!m) throw new SourceError(`git cat-file: unexpected header "${header2}" reading ${p}`);
-          const size = Number(m[2]);
-          if (m[1] === "blob") result.set(p, out.subarray(off, off + size));
+          const size = Number(m[3]);
+          if (m[2] === "blob") {
+            const bytes = out.subarray(off, off + size);
+            result.set(p, bytes);
+            cacheBlob(m[1], bytes);
+          }
           off += size + 1;
         }
         return result;
+      }
+      /**
+       * Paths of the files whose content holds at least one of `needles` (fixed strings, case-sensitive), found
+       * by `git grep` over the commit without reading the files out: a cheap first cut before reading many files.
+       * @throws {SourceError} when git fails
+       */
+      async filesContaining(needles) {
+        const args = ["grep", "-l", "-z", "-F", "--no-textconv", ...needles.flatMap((n) => ["-e", n]), this.label, "--"];
+        const out = (await git(this.repo, args, void 0, [0, 1])).toString("utf8");
+        const prefix2 = `${this.label}:`;
+        const found = /* @__PURE__ */ new Set();
+        for (const entry of out.split("\0")) {
+          if (!entry) continue;
+          if (!entry.startsWith(prefix2)) throw new SourceError(`git grep: unexpected output "${entry.slice(0, 200)}"`);
+          found.add(entry.slice(prefix2.length));
+        }
+        return found;
       }
       listFiles() {
         this.list ??= git(this.repo, ["ls-tree", "-r", "-z", "--full-tree", this.label]).then((b) => {
@@ -69240,8 +69522,8 @@ var init_git = __esm({
           for (const entry of b.toString("utf8").split("\0")) {
             const tab = entry.indexOf("	");
             if (tab < 0) continue;
-            const [, type, id] = entry.slice(0, tab).split(" ");
-            if (type === "blob" && id) blobs.set(entry.slice(tab + 1), id);
+            const sp = entry.indexOf(" ");
+            if (entry.startsWith("blob ", sp + 1)) blobs.set(entry.slice(tab + 1), entry.slice(sp + 6, tab));
           }
           this.blobs = blobs;
           return [...blobs.keys()];

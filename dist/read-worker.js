@@ -10476,8 +10476,8 @@ function toWire(file) {
   return {
     ...dataOf(rest),
     hasText: text !== void 0,
-    docs: file.docs.map((d) => dataOf(d)),
-    resources: file.resources.map((r) => dataOf(r))
+    docs: file.docs.map((d) => ({ ...dataOf(d), rootPos: d.pos([]) })),
+    resources: file.resources.map((r) => ({ ...dataOf(r), rootPos: r.pos([]) }))
   };
 }
 function parseBatch(job, each = (f) => f) {
