@@ -78,7 +78,7 @@ export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits):
   let parsed: YamlDoc[] | undefined;
   const docAt = (i: number): YamlDoc | undefined => {
     const t = getText();
-    return (parsed ??= t === undefined ? [] : parseYamlText(t, limits).docs)[i];
+    return (parsed ??= t === undefined ? [] : parseYamlText(t, limits, { positionsOnly: true }).docs)[i];
   };
   const fallback = (i: number) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
   const docs: YamlDoc[] = wire.docs.map(({ rootPos, ...d }) => ({

@@ -112,8 +112,18 @@ export function parseYamlFile(bytes: Uint8Array, limits: YamlLimits = DEFAULT_YA
   return { ...parseYamlText(text, limits), text };
 }
 
+/** Options of {@link parseYamlText}. */
+export interface ParseTextOptions {
+  /**
+   * Build only the position lookups (`pos`, `keyPos`, `node`): no plain values (`value` stays `undefined`)
+   * and no alias/depth inspection. Only for text already parsed in full once (a worker's file whose
+   * positions are asked for later), where the values and problems are known.
+   */
+  positionsOnly?: boolean;
+}
+
 /** Parses YAML text; see {@link parseYamlFile}. */
-export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlFile {
+export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, opts: ParseTextOptions = {}): YamlFile {
   const lineCounter = new LineCounter();
   const problems: YamlProblem[] = [];
   const at = (offset: number): Position => {
@@ -161,7 +171,7 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
       void w;
     }
     let value: unknown;
-    if (!broken) {
+    if (!broken && !opts.positionsOnly) {
       const issues = inspectDoc(doc, cap);
       for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at(issue.offset) });
       if (issues.length) {
