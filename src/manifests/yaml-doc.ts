@@ -226,17 +226,24 @@ function isMergePair(pair: Pair): boolean {
  * The pair of `map` with key `seg`: written in the map, or else brought in by a `<<` merge key (the
  * merged mapping, an alias to one, or a sequence of them; earlier sources win, as in YAML 1.1).
  */
-function findPair(doc: Document, map: unknown, seg: string | number, seen = new Set<unknown>()): Pair | undefined {
-  if (!isMap(map) || seen.has(map)) return undefined;
-  seen.add(map);
-  const items = map.items as Pair[];
-  const own = items.find((p) => !isMergePair(p) && String(keyOf(p)) === String(seg));
-  if (own) return own;
-  for (const merge of items.filter(isMergePair)) {
+function findPair(doc: Document, map: unknown, seg: string | number, seen?: Set<unknown>): Pair | undefined {
+  if (!isMap(map) || seen?.has(map)) return undefined;
+  const key = String(seg);
+  // One pass: a pair written in the map wins wherever it stands; merge keys are kept, in order, for later.
+  let merges: Pair[] | undefined;
+  for (const p of map.items as Pair[]) {
+    if (isMergePair(p)) (merges ??= []).push(p);
+    else if (String(keyOf(p)) === key) return p;
+  }
+  if (!merges) return undefined;
+  // Maps already searched, against merge cycles; created only when a merge key is followed.
+  const visited = seen ?? new Set<unknown>();
+  visited.add(map);
+  for (const merge of merges) {
     const value = isAlias(merge.value) ? merge.value.resolve(doc) : merge.value;
     const sources = isSeq(value) ? value.items.map((it) => (isAlias(it) ? it.resolve(doc) : it)) : [value];
     for (const src of sources) {
-      const found = findPair(doc, src, seg, seen);
+      const found = findPair(doc, src, seg, visited);
       if (found) return found;
     }
   }
