@@ -24870,7 +24870,7 @@ function parseYamlFile(bytes, limits = DEFAULT_YAML_LIMITS) {
   }
   return { ...parseYamlText(text4, limits), text: text4 };
 }
-function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
+function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   const lineCounter = new import_yaml2.LineCounter();
   const problems = [];
   const at3 = (offset) => {
@@ -24915,7 +24915,7 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS) {
       void w;
     }
     let value;
-    if (!broken) {
+    if (!broken && !opts.positionsOnly) {
       const issues = inspectDoc(doc, cap2);
       for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at3(issue.offset) });
       if (issues.length) {
@@ -24960,17 +24960,22 @@ function isMergePair(pair2) {
   const k = keyOf(pair2);
   return typeof k === "symbol" && k.description === "<<";
 }
-function findPair(doc, map, seg, seen = /* @__PURE__ */ new Set()) {
-  if (!(0, import_yaml2.isMap)(map) || seen.has(map)) return void 0;
-  seen.add(map);
-  const items = map.items;
-  const own3 = items.find((p) => !isMergePair(p) && String(keyOf(p)) === String(seg));
-  if (own3) return own3;
-  for (const merge of items.filter(isMergePair)) {
+function findPair(doc, map, seg, seen) {
+  if (!(0, import_yaml2.isMap)(map) || seen?.has(map)) return void 0;
+  const key2 = String(seg);
+  let merges;
+  for (const p of map.items) {
+    if (isMergePair(p)) (merges ??= []).push(p);
+    else if (String(keyOf(p)) === key2) return p;
+  }
+  if (!merges) return void 0;
+  const visited = seen ?? /* @__PURE__ */ new Set();
+  visited.add(map);
+  for (const merge of merges) {
     const value = (0, import_yaml2.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
     const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((it) => (0, import_yaml2.isAlias)(it) ? it.resolve(doc) : it) : [value];
     for (const src of sources) {
-      const found = findPair(doc, src, seg, seen);
+      const found = findPair(doc, src, seg, visited);
       if (found) return found;
     }
   }
@@ -39533,7 +39538,7 @@ function fromWire(wire, bytes, limits) {
   let parsed;
   const docAt = (i) => {
     const t = getText();
-    return (parsed ??= t === void 0 ? [] : parseYamlText(t, limits).docs)[i];
+    return (parsed ??= t === void 0 ? [] : parseYamlText(t, limits, { positionsOnly: true }).docs)[i];
   };
   const fallback = (i) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
   const docs = wire.docs.map(({ rootPos, ...d }) => ({

@@ -10210,7 +10210,7 @@ function parseYamlFile(bytes, limits = DEFAULT_YAML_LIMITS) {
   }
   return { ...parseYamlText(text, limits), text };
 }
-function parseYamlText(text, limits = DEFAULT_YAML_LIMITS) {
+function parseYamlText(text, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   const lineCounter = new import_yaml2.LineCounter();
   const problems = [];
   const at = (offset) => {
@@ -10255,7 +10255,7 @@ function parseYamlText(text, limits = DEFAULT_YAML_LIMITS) {
       void w;
     }
     let value;
-    if (!broken) {
+    if (!broken && !opts.positionsOnly) {
       const issues = inspectDoc(doc, cap);
       for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at(issue.offset) });
       if (issues.length) {
@@ -10300,17 +10300,22 @@ function isMergePair(pair2) {
   const k = keyOf(pair2);
   return typeof k === "symbol" && k.description === "<<";
 }
-function findPair(doc, map, seg, seen = /* @__PURE__ */ new Set()) {
-  if (!(0, import_yaml2.isMap)(map) || seen.has(map)) return void 0;
-  seen.add(map);
-  const items = map.items;
-  const own = items.find((p) => !isMergePair(p) && String(keyOf(p)) === String(seg));
-  if (own) return own;
-  for (const merge of items.filter(isMergePair)) {
+function findPair(doc, map, seg, seen) {
+  if (!(0, import_yaml2.isMap)(map) || seen?.has(map)) return void 0;
+  const key = String(seg);
+  let merges;
+  for (const p of map.items) {
+    if (isMergePair(p)) (merges ??= []).push(p);
+    else if (String(keyOf(p)) === key) return p;
+  }
+  if (!merges) return void 0;
+  const visited = seen ?? /* @__PURE__ */ new Set();
+  visited.add(map);
+  for (const merge of merges) {
     const value = (0, import_yaml2.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
     const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((it) => (0, import_yaml2.isAlias)(it) ? it.resolve(doc) : it) : [value];
     for (const src of sources) {
-      const found = findPair(doc, src, seg, seen);
+      const found = findPair(doc, src, seg, visited);
       if (found) return found;
     }
   }
