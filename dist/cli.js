@@ -25010,6 +25010,13 @@ function nearestNode(doc, path3) {
 
 // src/manifests/resource.ts
 var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/core/values.ts
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+// src/manifests/resource.ts
 function groupKind(r) {
   return r.group ? `${r.group}/${r.kind}` : r.kind;
 }
@@ -25020,9 +25027,6 @@ function resourceLabel(r) {
 function splitApiVersion(apiVersion) {
   const i = apiVersion.lastIndexOf("/");
   return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
-function isRecord(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function plainAt(value, path3) {
   let cur = value;
@@ -26350,14 +26354,11 @@ var PERSISTENT_WORKLOAD_KINDS = /* @__PURE__ */ new Set([
   "Service",
   "Ingress"
 ]);
-function isRecord2(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function at(obj, ...path3) {
   let cur = obj;
   for (const p of path3) {
     if (Array.isArray(cur) && typeof p === "number") cur = cur[p];
-    else if (isRecord2(cur) && typeof p === "string") cur = cur[p];
+    else if (isRecord(cur) && typeof p === "string") cur = cur[p];
     else return void 0;
   }
   return cur;
@@ -26365,18 +26366,18 @@ function at(obj, ...path3) {
 function podTemplatePath(r) {
   if (r.kind === "Pod") return [];
   if (r.kind === "CronJob") return ["spec", "jobTemplate", "spec", "template"];
-  if (isRecord2(at(r.object, "spec", "template"))) return ["spec", "template"];
+  if (isRecord(at(r.object, "spec", "template"))) return ["spec", "template"];
   return void 0;
 }
 function podSpec(r) {
   const p = podTemplatePath(r);
   if (!p) return void 0;
   const spec = at(r.object, ...p, "spec");
-  return isRecord2(spec) ? spec : void 0;
+  return isRecord(spec) ? spec : void 0;
 }
 function containers(spec) {
   const all2 = [spec.containers, spec.initContainers].flatMap((c) => Array.isArray(c) ? c : []);
-  return all2.filter(isRecord2);
+  return all2.filter(isRecord);
 }
 function images(r) {
   const spec = podSpec(r);
@@ -27105,7 +27106,7 @@ function checkGroupWaves(ctx, report) {
       const gk = `${r.group}/${r.kind}`;
       if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
       if (r.group === "argoproj.io" && ["Application", "AppProject", "ApplicationSet"].includes(r.kind)) continue;
-      if (clusterCrd.some((p) => globMatch2(r.group, p))) continue;
+      if (clusterCrd.some((p) => globMatch(p, r.group))) continue;
       const opts = annotation(r, "argocd.argoproj.io/sync-options") ?? "";
       if (opts.split(",").map((s) => s.trim()).includes("SkipDryRunOnMissingResource=true")) continue;
       report(
@@ -27114,10 +27115,6 @@ function checkGroupWaves(ctx, report) {
       );
     }
   }
-}
-function globMatch2(value, glob2) {
-  const re = new RegExp(`^${glob2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  return re.test(value);
 }
 var waveCheck = {
   name: "sync-waves",
@@ -38662,9 +38659,6 @@ function applicationPathDirs(text4) {
 var APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
 var ARGOCD_CM_TEXT = /argocd-cm/;
 var LAYOUT_MARKERS = ["Application", "argocd-cm", "resource.customizations", "resourceHealthChecks", "resourceCustomizations", "ArgoCD"];
-function isRecord3(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function healthKeys(data2, out) {
   const prefix2 = "resource.customizations.health.";
   for (const [k, v] of Object.entries(data2)) {
@@ -38674,28 +38668,28 @@ function healthKeys(data2, out) {
       out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
     } else if (k === "resource.customizations" && typeof v === "string") {
       const legacy = parseYamlText(v).docs[0]?.value;
-      if (!isRecord3(legacy)) continue;
+      if (!isRecord(legacy)) continue;
       for (const [gk, body] of Object.entries(legacy)) {
-        if (isRecord3(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
+        if (isRecord(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
       }
     }
   }
 }
 function appSources(file, obj, repoURLs, hasFile) {
-  const meta = isRecord3(obj.metadata) ? obj.metadata : {};
-  const spec = isRecord3(obj.spec) ? obj.spec : {};
+  const meta = isRecord(obj.metadata) ? obj.metadata : {};
+  const spec = isRecord(obj.spec) ? obj.spec : {};
   const name = typeof meta.name === "string" ? meta.name : baseName(file);
-  const dest = isRecord3(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
-  const opts = isRecord3(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
-  const sources = [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord3);
+  const dest = isRecord(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
+  const opts = isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
+  const sources = [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord);
   const out = [];
   for (const s of sources) {
     if (typeof s.path !== "string" || typeof s.chart === "string") continue;
     const url = typeof s.repoURL === "string" ? s.repoURL : "";
     if (repoURLs.length && !repoURLs.some((g) => minimatch(url, g))) continue;
     const dir = normalizeDir(s.path);
-    const recurse = isRecord3(s.directory) && s.directory.recurse === true;
-    const tooled = isRecord3(s.kustomize) || isRecord3(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : "kustomization.yaml") || hasFile(dir ? `${dir}/Chart.yaml` : "Chart.yaml");
+    const recurse = isRecord(s.directory) && s.directory.recurse === true;
+    const tooled = isRecord(s.kustomize) || isRecord(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : "kustomization.yaml") || hasFile(dir ? `${dir}/Chart.yaml` : "Chart.yaml");
     out.push({ file, name, dir, recursive: recurse || tooled, ...dest ? { destinationNamespace: dest } : {}, ...opts ? { syncOptions: opts } : {} });
   }
   return out;
@@ -38792,7 +38786,7 @@ async function buildLayout(tree, policy) {
     const parsed = readManifestFile(path3, bytes, policy.manifests.limits, hasFile);
     record(path3, parsed.resources);
     for (const r of parsed.resources) {
-      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord3(r.object.data)) healthKeys(r.object.data, customHealth);
+      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
     }
   }
   const appsAt = (dir) => {
@@ -38937,9 +38931,6 @@ async function applicationGroups(_side, files, tree, policy) {
 }
 
 // src/health/suites.ts
-function isRecord4(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function field(o, name) {
   if (name in o) return o[name];
   const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
@@ -38960,7 +38951,7 @@ function parseSuite(file, text4) {
   const first = parsed.problems[0];
   if (first) return { cases: [], problems: [bad({ line: first.line, column: first.column }, `${file} is not valid YAML: ${first.message}`)] };
   const doc = parsed.docs[0];
-  if (!doc || !isRecord4(doc.value)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} holds no tests mapping`)] };
+  if (!doc || !isRecord(doc.value)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} holds no tests mapping`)] };
   const tests = field(doc.value, "tests");
   if (!Array.isArray(tests)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} has no "tests" list`)] };
   const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === "tests");
@@ -38968,10 +38959,10 @@ function parseSuite(file, text4) {
   const problems = [];
   tests.forEach((t, index2) => {
     const pos = doc.pos([testsKey, index2]);
-    const hs = isRecord4(t) ? field(t, "healthStatus") : void 0;
-    const inputPath = isRecord4(t) ? field(t, "inputPath") : void 0;
-    const status = isRecord4(hs) ? field(hs, "status") : void 0;
-    const message = isRecord4(hs) ? field(hs, "message") : void 0;
+    const hs = isRecord(t) ? field(t, "healthStatus") : void 0;
+    const inputPath = isRecord(t) ? field(t, "inputPath") : void 0;
+    const status = isRecord(hs) ? field(hs, "status") : void 0;
+    const message = isRecord(hs) ? field(hs, "message") : void 0;
     if (typeof inputPath !== "string" || typeof status !== "string" || message !== void 0 && message !== null && typeof message !== "string") {
       problems.push(bad(pos, `${file}: test ${index2 + 1} needs inputPath and healthStatus.status as strings (and message, when given, as a string)`));
       return;
@@ -38983,9 +38974,6 @@ function parseSuite(file, text4) {
 
 // src/health/gather.ts
 var CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
-function isRecord5(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 async function gatherHealthFacts(change, policy, isManifest) {
   const runner = createLuaRunner();
   try {
@@ -39028,8 +39016,8 @@ function healthConfigOfFile(path3, text4, limits) {
 }
 function readConfigDoc(doc, at3, helmValues, out) {
   const v = doc.value;
-  if (!isRecord5(v)) return;
-  const meta = isRecord5(v.metadata) ? v.metadata : {};
+  if (!isRecord(v)) return;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
   const add = (c) => {
     out.checks.push(...c.checks);
     out.problems.push(...c.problems);
@@ -39041,7 +39029,7 @@ function readConfigDoc(doc, at3, helmValues, out) {
   } else if (helmValues) {
     for (const prefix2 of [[], ["argo-cd"]]) {
       const scope = prefix2.length ? v[prefix2[0]] : v;
-      if (isRecord5(scope) && isRecord5(scope.configs) && isRecord5(scope.configs.cm)) {
+      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
         add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
       }
     }
@@ -39049,11 +39037,11 @@ function readConfigDoc(doc, at3, helmValues, out) {
 }
 function readKustomizationPatches(doc, at3, limits, out) {
   const v = doc.value;
-  if (!isRecord5(v)) return;
+  if (!isRecord(v)) return;
   const inline = [];
   if (Array.isArray(v.patches)) {
     v.patches.forEach((p, i) => {
-      if (isRecord5(p) && typeof p.patch === "string") inline.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord5(p.target) ? { target: p.target } : {} });
+      if (isRecord(p) && typeof p.patch === "string") inline.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
     });
   }
   if (Array.isArray(v.patchesStrategicMerge)) {
@@ -39191,7 +39179,7 @@ async function gatherHealth(tree, policy, isManifest, runner) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
       const doc = t === void 0 ? void 0 : parseYamlText(t, limits).docs[0];
-      tc.input = t === void 0 ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord5(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
+      tc.input = t === void 0 ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
       facts.tests.push(await runCase(tc, facts.checks, compiles, runner, request, budget, facts));
     }
   }
@@ -39360,11 +39348,8 @@ function validate() {
   validator ??= new import__.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).addFormat("regex", { type: "string", validate: isRegExp }).compile(schema_default);
   return validator;
 }
-function isRecord6(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function mergeSettings(base, over) {
-  if (!isRecord6(base) || !isRecord6(over)) return over === void 0 ? base : over;
+  if (!isRecord(base) || !isRecord(over)) return over === void 0 ? base : over;
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = mergeSettings(base[k], v);
   return out;
@@ -39380,7 +39365,7 @@ function pointerToPath(pointer, doc) {
       cur = cur[Number(seg)];
     } else {
       out.push(seg);
-      cur = isRecord6(cur) ? cur[seg] : void 0;
+      cur = isRecord(cur) ? cur[seg] : void 0;
     }
   }
   return out;
@@ -39436,7 +39421,7 @@ function readPolicyText(text4, file, againstSchema) {
     throw new ConfigError(`${head.message}${rest}`, { file, line: head.pos.line, column: head.pos.column }, settingName(head.path));
   }
   const value = doc.value;
-  if (isRecord6(value.rules)) {
+  if (isRecord(value.rules)) {
     for (const id of Object.keys(value.rules)) {
       if (!RULES.has(id)) {
         const pos = doc.keyPos(["rules", id]);
@@ -39445,7 +39430,7 @@ function readPolicyText(text4, file, againstSchema) {
       }
     }
   }
-  if (isRecord6(value.controls)) {
+  if (isRecord(value.controls)) {
     const areas = /* @__PURE__ */ new Set(["manifests", "sync", "health", "review", "description"]);
     for (const id of Object.keys(value.controls)) {
       if (!RULES.has(id) && !areas.has(id)) {
@@ -40809,9 +40794,6 @@ async function commitsBetween(repo, base, head) {
 }
 
 // src/sources/github-shapes.ts
-function isObj(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function need(v, ok3, what, source) {
   if (!ok3(v)) throw new UsageError(`${source}: ${what} is missing or has the wrong type`);
   return v;
@@ -40819,14 +40801,14 @@ function need(v, ok3, what, source) {
 var isStr = (x) => typeof x === "string";
 var isNum = (x) => typeof x === "number" && Number.isFinite(x);
 function user(v) {
-  if (!isObj(v)) return {};
+  if (!isRecord(v)) return {};
   return { ...isStr(v.login) ? { login: v.login } : {}, ...isStr(v.type) ? { type: v.type } : {} };
 }
 function pullRequestFromApi(pr, source = "pull request") {
-  if (!isObj(pr)) throw new UsageError(`${source}: not a pull request object`);
-  const base = need(pr.base, isObj, "base", source);
-  const head = need(pr.head, isObj, "head", source);
-  const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => isObj(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : []) : [];
+  if (!isRecord(pr)) throw new UsageError(`${source}: not a pull request object`);
+  const base = need(pr.base, isRecord, "base", source);
+  const head = need(pr.head, isRecord, "head", source);
+  const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => isRecord(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : []) : [];
   return {
     number: need(pr.number, isNum, "number", source),
     title: need(pr.title, isStr, "title", source),
@@ -40843,7 +40825,7 @@ function pullRequestFromApi(pr, source = "pull request") {
 }
 var REVIEW_STATES = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);
 function reviewFromApi(r, source = "review") {
-  if (!isObj(r)) throw new UsageError(`${source}: not a review object`);
+  if (!isRecord(r)) throw new UsageError(`${source}: not a review object`);
   const state = need(r.state, isStr, "state", source).toUpperCase();
   if (!REVIEW_STATES.has(state)) throw new UsageError(`${source}: unknown review state "${String(r.state)}"`);
   return {
@@ -40859,19 +40841,16 @@ function reviewFromApi(r, source = "review") {
 
 // src/review/facts-files.ts
 var PERMISSIONS = /* @__PURE__ */ new Set(["none", "read", "triage", "write", "maintain", "admin"]);
-function isObj2(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function errorValue(v) {
-  return isObj2(v) && typeof v.error === "string" && Object.keys(v).length === 1 ? { error: v.error } : void 0;
+  return isRecord(v) && typeof v.error === "string" && Object.keys(v).length === 1 ? { error: v.error } : void 0;
 }
 function directoryFromJson(value, file) {
-  if (!isObj2(value)) throw new UsageError(`${file}: expected an object with "permissions" and "teams"`);
+  if (!isRecord(value)) throw new UsageError(`${file}: expected an object with "permissions" and "teams"`);
   for (const k of Object.keys(value)) if (k !== "permissions" && k !== "teams") throw new UsageError(`${file}: unknown key "${k}" (expected "permissions" and "teams")`);
   const permissions = /* @__PURE__ */ new Map();
   const teams = /* @__PURE__ */ new Map();
   const perms = value.permissions ?? {};
-  if (!isObj2(perms)) throw new UsageError(`${file}: "permissions" must map logins to a permission`);
+  if (!isRecord(perms)) throw new UsageError(`${file}: "permissions" must map logins to a permission`);
   for (const [login2, p] of Object.entries(perms)) {
     const err = errorValue(p);
     if (err) permissions.set(login2.toLowerCase(), err);
@@ -40879,7 +40858,7 @@ function directoryFromJson(value, file) {
     else throw new UsageError(`${file}: permissions.${login2} must be one of ${[...PERMISSIONS].join(", ")} or {"error": "..."}`);
   }
   const ts = value.teams ?? {};
-  if (!isObj2(ts)) throw new UsageError(`${file}: "teams" must map org/slug to a list of logins`);
+  if (!isRecord(ts)) throw new UsageError(`${file}: "teams" must map org/slug to a list of logins`);
   for (const [team, m] of Object.entries(ts)) {
     const err = errorValue(m);
     if (err) teams.set(team.toLowerCase(), err);
@@ -40891,8 +40870,8 @@ function directoryFromJson(value, file) {
 function commentsFromJson(value, file) {
   if (!Array.isArray(value)) throw new UsageError(`${file}: expected a JSON array of issue comments`);
   return value.map((c, i) => {
-    if (!isObj2(c) || typeof c.id !== "number" || typeof c.created_at !== "string") throw new UsageError(`${file}[${i}]: a comment needs "id" and "created_at"`);
-    const user2 = isObj2(c.user) ? c.user : {};
+    if (!isRecord(c) || typeof c.id !== "number" || typeof c.created_at !== "string") throw new UsageError(`${file}[${i}]: a comment needs "id" and "created_at"`);
+    const user2 = isRecord(c.user) ? c.user : {};
     return {
       id: c.id,
       author: { ...typeof user2.login === "string" ? { login: user2.login } : {}, ...typeof user2.type === "string" ? { type: user2.type } : {} },

@@ -31932,6 +31932,16 @@ var init_yaml_doc = __esm({
   }
 });
 
+// src/core/values.ts
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+var init_values = __esm({
+  "src/core/values.ts"() {
+    "use strict";
+  }
+});
+
 // src/manifests/resource.ts
 function groupKind(r) {
   return r.group ? `${r.group}/${r.kind}` : r.kind;
@@ -31943,9 +31953,6 @@ function resourceLabel(r) {
 function splitApiVersion(apiVersion) {
   const i = apiVersion.lastIndexOf("/");
   return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
-function isRecord(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function plainAt(value, path8) {
   let cur = value;
@@ -32022,6 +32029,7 @@ var init_resource = __esm({
   "src/manifests/resource.ts"() {
     "use strict";
     import_yaml3 = __toESM(require_dist(), 1);
+    init_values();
   }
 });
 
@@ -40712,14 +40720,11 @@ var init_annotations = __esm({
 function kindRank(kind) {
   return KIND_RANK.get(kind) ?? 0;
 }
-function isRecord2(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function at(obj2, ...path8) {
   let cur = obj2;
   for (const p of path8) {
     if (Array.isArray(cur) && typeof p === "number") cur = cur[p];
-    else if (isRecord2(cur) && typeof p === "string") cur = cur[p];
+    else if (isRecord(cur) && typeof p === "string") cur = cur[p];
     else return void 0;
   }
   return cur;
@@ -40727,18 +40732,18 @@ function at(obj2, ...path8) {
 function podTemplatePath(r) {
   if (r.kind === "Pod") return [];
   if (r.kind === "CronJob") return ["spec", "jobTemplate", "spec", "template"];
-  if (isRecord2(at(r.object, "spec", "template"))) return ["spec", "template"];
+  if (isRecord(at(r.object, "spec", "template"))) return ["spec", "template"];
   return void 0;
 }
 function podSpec(r) {
   const p = podTemplatePath(r);
   if (!p) return void 0;
   const spec = at(r.object, ...p, "spec");
-  return isRecord2(spec) ? spec : void 0;
+  return isRecord(spec) ? spec : void 0;
 }
 function containers(spec) {
   const all2 = [spec.containers, spec.initContainers].flatMap((c) => Array.isArray(c) ? c : []);
-  return all2.filter(isRecord2);
+  return all2.filter(isRecord);
 }
 function images(r) {
   const spec = podSpec(r);
@@ -40796,6 +40801,7 @@ var KIND_ORDER, KIND_RANK, BUILTIN_GROUPS, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD
 var init_kinds = __esm({
   "src/sync/kinds.ts"() {
     "use strict";
+    init_values();
     KIND_ORDER = [
       "Namespace",
       "NetworkPolicy",
@@ -41568,7 +41574,7 @@ function checkGroupWaves(ctx, report) {
       const gk = `${r.group}/${r.kind}`;
       if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
       if (r.group === "argoproj.io" && ["Application", "AppProject", "ApplicationSet"].includes(r.kind)) continue;
-      if (clusterCrd.some((p) => globMatch2(r.group, p))) continue;
+      if (clusterCrd.some((p) => globMatch(p, r.group))) continue;
       const opts = annotation(r, "argocd.argoproj.io/sync-options") ?? "";
       if (opts.split(",").map((s) => s.trim()).includes("SkipDryRunOnMissingResource=true")) continue;
       report(
@@ -41577,10 +41583,6 @@ function checkGroupWaves(ctx, report) {
       );
     }
   }
-}
-function globMatch2(value, glob2) {
-  const re = new RegExp(`^${glob2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  return re.test(value);
 }
 var INT32_MAX, INT32_MIN, ANNOTATION_ONLY_KEYS, rule, WAVE_RULES, waveCheck;
 var init_waves = __esm({
@@ -61121,9 +61123,6 @@ var init_app_paths = __esm({
 });
 
 // src/engine/app-scope.ts
-function isRecord3(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function healthKeys(data2, out) {
   const prefix2 = "resource.customizations.health.";
   for (const [k, v] of Object.entries(data2)) {
@@ -61133,28 +61132,28 @@ function healthKeys(data2, out) {
       out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
     } else if (k === "resource.customizations" && typeof v === "string") {
       const legacy = parseYamlText(v).docs[0]?.value;
-      if (!isRecord3(legacy)) continue;
+      if (!isRecord(legacy)) continue;
       for (const [gk, body] of Object.entries(legacy)) {
-        if (isRecord3(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
+        if (isRecord(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
       }
     }
   }
 }
 function appSources(file, obj2, repoURLs, hasFile) {
-  const meta = isRecord3(obj2.metadata) ? obj2.metadata : {};
-  const spec = isRecord3(obj2.spec) ? obj2.spec : {};
+  const meta = isRecord(obj2.metadata) ? obj2.metadata : {};
+  const spec = isRecord(obj2.spec) ? obj2.spec : {};
   const name = typeof meta.name === "string" ? meta.name : baseName(file);
-  const dest = isRecord3(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
-  const opts = isRecord3(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
-  const sources = [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord3);
+  const dest = isRecord(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
+  const opts = isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
+  const sources = [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord);
   const out = [];
   for (const s of sources) {
     if (typeof s.path !== "string" || typeof s.chart === "string") continue;
     const url = typeof s.repoURL === "string" ? s.repoURL : "";
     if (repoURLs.length && !repoURLs.some((g) => minimatch(url, g))) continue;
     const dir = normalizeDir(s.path);
-    const recurse = isRecord3(s.directory) && s.directory.recurse === true;
-    const tooled = isRecord3(s.kustomize) || isRecord3(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : "kustomization.yaml") || hasFile(dir ? `${dir}/Chart.yaml` : "Chart.yaml");
+    const recurse = isRecord(s.directory) && s.directory.recurse === true;
+    const tooled = isRecord(s.kustomize) || isRecord(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : "kustomization.yaml") || hasFile(dir ? `${dir}/Chart.yaml` : "Chart.yaml");
     out.push({ file, name, dir, recursive: recurse || tooled, ...dest ? { destinationNamespace: dest } : {}, ...opts ? { syncOptions: opts } : {} });
   }
   return out;
@@ -61248,7 +61247,7 @@ async function buildLayout(tree, policy) {
     const parsed = readManifestFile(path8, bytes, policy.manifests.limits, hasFile);
     record(path8, parsed.resources);
     for (const r of parsed.resources) {
-      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord3(r.object.data)) healthKeys(r.object.data, customHealth);
+      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
     }
   }
   const appsAt = (dir) => {
@@ -61399,6 +61398,7 @@ var init_app_scope = __esm({
     init_yaml_doc();
     init_markers();
     init_app_paths();
+    init_values();
     APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
     ARGOCD_CM_TEXT = /argocd-cm/;
     LAYOUT_MARKERS = ["Application", "argocd-cm", "resource.customizations", "resourceHealthChecks", "resourceCustomizations", "ArgoCD"];
@@ -61410,9 +61410,6 @@ var init_app_scope = __esm({
 });
 
 // src/health/suites.ts
-function isRecord4(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function field(o, name) {
   if (name in o) return o[name];
   const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
@@ -61433,7 +61430,7 @@ function parseSuite(file, text4) {
   const first = parsed.problems[0];
   if (first) return { cases: [], problems: [bad({ line: first.line, column: first.column }, `${file} is not valid YAML: ${first.message}`)] };
   const doc = parsed.docs[0];
-  if (!doc || !isRecord4(doc.value)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} holds no tests mapping`)] };
+  if (!doc || !isRecord(doc.value)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} holds no tests mapping`)] };
   const tests = field(doc.value, "tests");
   if (!Array.isArray(tests)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} has no "tests" list`)] };
   const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === "tests");
@@ -61441,10 +61438,10 @@ function parseSuite(file, text4) {
   const problems = [];
   tests.forEach((t, index2) => {
     const pos = doc.pos([testsKey, index2]);
-    const hs = isRecord4(t) ? field(t, "healthStatus") : void 0;
-    const inputPath = isRecord4(t) ? field(t, "inputPath") : void 0;
-    const status = isRecord4(hs) ? field(hs, "status") : void 0;
-    const message = isRecord4(hs) ? field(hs, "message") : void 0;
+    const hs = isRecord(t) ? field(t, "healthStatus") : void 0;
+    const inputPath = isRecord(t) ? field(t, "inputPath") : void 0;
+    const status = isRecord(hs) ? field(hs, "status") : void 0;
+    const message = isRecord(hs) ? field(hs, "message") : void 0;
     if (typeof inputPath !== "string" || typeof status !== "string" || message !== void 0 && message !== null && typeof message !== "string") {
       problems.push(bad(pos, `${file}: test ${index2 + 1} needs inputPath and healthStatus.status as strings (and message, when given, as a string)`));
       return;
@@ -61457,13 +61454,11 @@ var init_suites = __esm({
   "src/health/suites.ts"() {
     "use strict";
     init_yaml_doc();
+    init_values();
   }
 });
 
 // src/health/gather.ts
-function isRecord5(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 async function gatherHealthFacts(change, policy, isManifest) {
   const runner = createLuaRunner();
   try {
@@ -61506,8 +61501,8 @@ function healthConfigOfFile(path8, text4, limits) {
 }
 function readConfigDoc(doc, at3, helmValues, out) {
   const v = doc.value;
-  if (!isRecord5(v)) return;
-  const meta = isRecord5(v.metadata) ? v.metadata : {};
+  if (!isRecord(v)) return;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
   const add = (c) => {
     out.checks.push(...c.checks);
     out.problems.push(...c.problems);
@@ -61519,7 +61514,7 @@ function readConfigDoc(doc, at3, helmValues, out) {
   } else if (helmValues) {
     for (const prefix2 of [[], ["argo-cd"]]) {
       const scope = prefix2.length ? v[prefix2[0]] : v;
-      if (isRecord5(scope) && isRecord5(scope.configs) && isRecord5(scope.configs.cm)) {
+      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
         add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
       }
     }
@@ -61527,11 +61522,11 @@ function readConfigDoc(doc, at3, helmValues, out) {
 }
 function readKustomizationPatches(doc, at3, limits, out) {
   const v = doc.value;
-  if (!isRecord5(v)) return;
+  if (!isRecord(v)) return;
   const inline2 = [];
   if (Array.isArray(v.patches)) {
     v.patches.forEach((p, i) => {
-      if (isRecord5(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord5(p.target) ? { target: p.target } : {} });
+      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
     });
   }
   if (Array.isArray(v.patchesStrategicMerge)) {
@@ -61669,7 +61664,7 @@ async function gatherHealth(tree, policy, isManifest, runner) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
       const doc = t === void 0 ? void 0 : parseYamlText(t, limits).docs[0];
-      tc.input = t === void 0 ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord5(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
+      tc.input = t === void 0 ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
       facts.tests.push(await runCase(tc, facts.checks, compiles, runner, request2, budget, facts));
     }
   }
@@ -61726,6 +61721,7 @@ var init_gather = __esm({
     init_markers();
     init_app_scope();
     init_suites();
+    init_values();
     CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
   }
 });
@@ -61879,11 +61875,8 @@ function validate() {
   validator ??= new import__.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).addFormat("regex", { type: "string", validate: isRegExp }).compile(schema_default);
   return validator;
 }
-function isRecord6(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function mergeSettings(base, over) {
-  if (!isRecord6(base) || !isRecord6(over)) return over === void 0 ? base : over;
+  if (!isRecord(base) || !isRecord(over)) return over === void 0 ? base : over;
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = mergeSettings(base[k], v);
   return out;
@@ -61899,7 +61892,7 @@ function pointerToPath(pointer, doc) {
       cur = cur[Number(seg)];
     } else {
       out.push(seg);
-      cur = isRecord6(cur) ? cur[seg] : void 0;
+      cur = isRecord(cur) ? cur[seg] : void 0;
     }
   }
   return out;
@@ -61955,7 +61948,7 @@ function readPolicyText(text4, file, againstSchema) {
     throw new ConfigError(`${head.message}${rest}`, { file, line: head.pos.line, column: head.pos.column }, settingName(head.path));
   }
   const value = doc.value;
-  if (isRecord6(value.rules)) {
+  if (isRecord(value.rules)) {
     for (const id of Object.keys(value.rules)) {
       if (!RULES.has(id)) {
         const pos = doc.keyPos(["rules", id]);
@@ -61964,7 +61957,7 @@ function readPolicyText(text4, file, againstSchema) {
       }
     }
   }
-  if (isRecord6(value.controls)) {
+  if (isRecord(value.controls)) {
     const areas = /* @__PURE__ */ new Set(["manifests", "sync", "health", "review", "description"]);
     for (const id of Object.keys(value.controls)) {
       if (!RULES.has(id) && !areas.has(id)) {
@@ -62020,6 +62013,7 @@ var init_load = __esm({
     init_errors();
     init_yaml_doc();
     init_catalog();
+    init_values();
     DEFAULT_POLICY_NAME = "policies/default.yaml (built in)";
     POLICY_FILE_NAMES = ["gitops-gate.yaml", "gitops-gate.yml"];
   }
@@ -69751,22 +69745,19 @@ var init_contents_tree = __esm({
 });
 
 // src/sources/github-shapes.ts
-function isObj(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 function need(v, ok3, what, source) {
   if (!ok3(v)) throw new UsageError(`${source}: ${what} is missing or has the wrong type`);
   return v;
 }
 function user(v) {
-  if (!isObj(v)) return {};
+  if (!isRecord(v)) return {};
   return { ...isStr(v.login) ? { login: v.login } : {}, ...isStr(v.type) ? { type: v.type } : {} };
 }
 function pullRequestFromApi(pr, source = "pull request") {
-  if (!isObj(pr)) throw new UsageError(`${source}: not a pull request object`);
-  const base = need(pr.base, isObj, "base", source);
-  const head = need(pr.head, isObj, "head", source);
-  const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => isObj(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : []) : [];
+  if (!isRecord(pr)) throw new UsageError(`${source}: not a pull request object`);
+  const base = need(pr.base, isRecord, "base", source);
+  const head = need(pr.head, isRecord, "head", source);
+  const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => isRecord(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : []) : [];
   return {
     number: need(pr.number, isNum, "number", source),
     title: need(pr.title, isStr, "title", source),
@@ -69782,7 +69773,7 @@ function pullRequestFromApi(pr, source = "pull request") {
   };
 }
 function reviewFromApi(r, source = "review") {
-  if (!isObj(r)) throw new UsageError(`${source}: not a review object`);
+  if (!isRecord(r)) throw new UsageError(`${source}: not a review object`);
   const state = need(r.state, isStr, "state", source).toUpperCase();
   if (!REVIEW_STATES.has(state)) throw new UsageError(`${source}: unknown review state "${String(r.state)}"`);
   return {
@@ -69796,10 +69787,10 @@ function reviewFromApi(r, source = "review") {
   };
 }
 function commitFromApi(c, source = "commit") {
-  if (!isObj(c)) throw new UsageError(`${source}: not a commit object`);
-  const commit = need(c.commit, isObj, "commit", source);
+  if (!isRecord(c)) throw new UsageError(`${source}: not a commit object`);
+  const commit = need(c.commit, isRecord, "commit", source);
   const person = (git2, gh) => {
-    const g = isObj(git2) ? git2 : {};
+    const g = isRecord(git2) ? git2 : {};
     const email = isStr(g.email) ? g.email : void 0;
     return {
       ...isStr(g.name) ? { name: g.name } : {},
@@ -69817,7 +69808,7 @@ function commitFromApi(c, source = "commit") {
   };
 }
 function changedFileFromApi(f, source = "file") {
-  if (!isObj(f)) throw new UsageError(`${source}: not a file object`);
+  if (!isRecord(f)) throw new UsageError(`${source}: not a file object`);
   const status = need(f.status, isStr, "status", source);
   return {
     path: need(f.filename, isStr, "filename", source),
@@ -69831,6 +69822,7 @@ var init_github_shapes = __esm({
     "use strict";
     init_errors();
     init_identity();
+    init_values();
     isStr = (x) => typeof x === "string";
     isNum = (x) => typeof x === "number" && Number.isFinite(x);
     REVIEW_STATES = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);

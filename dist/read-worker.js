@@ -10350,12 +10350,16 @@ function nearestNode(doc, path2) {
 
 // src/manifests/resource.ts
 var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/core/values.ts
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+// src/manifests/resource.ts
 function splitApiVersion(apiVersion) {
   const i = apiVersion.lastIndexOf("/");
   return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
-function isRecord(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function plainAt(value, path2) {
   let cur = value;

@@ -20,6 +20,7 @@ import type { Scope } from './scope.js';
 import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
 import type { Resource } from '../manifests/resource.js';
 import { applicationPathDirs, normalizeDir } from './app-paths.js';
+import { isRecord } from '../core/values.js';
 
 /** An Application source that points into this repository. */
 export interface AppSource {
@@ -81,9 +82,6 @@ interface ContentSearch {
   filesContaining(needles: readonly string[]): Promise<Set<string>>;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Reads `group/Kind` keys of custom health checks from an argocd-cm ConfigMap's data. */
 function healthKeys(data: Record<string, unknown>, out: Set<string>): void {

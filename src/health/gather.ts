@@ -18,12 +18,10 @@ import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from './markers.js';
 import { repoLayout } from '../engine/app-scope.js';
 import { joinPath, parseSuite } from './suites.js';
+import { isRecord } from '../core/values.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * Gathers health facts for the head side and, in diff mode with a base, the base side. One worker runs

@@ -6,10 +6,8 @@
 import type { Position } from '../core/model.js';
 import { parseYamlText } from '../manifests/yaml-doc.js';
 import type { ConfigProblem, HealthTestCase } from './model.js';
+import { isRecord } from '../core/values.js';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Looks a key up case-insensitively (encoding/json matching). */
 export function field(o: Record<string, unknown>, name: string): unknown {

@@ -5,6 +5,7 @@
 import { isScalar, isMap, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import type { YamlDoc, YamlPath } from './yaml-doc.js';
+import { isRecord } from '../core/values.js';
 
 /** One entry of `metadata.annotations` or `metadata.labels`. */
 export interface MetaEntry {
@@ -64,9 +65,6 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The plain value at `path` inside `value`. */
 function plainAt(value: unknown, path: YamlPath): unknown {

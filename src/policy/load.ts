@@ -12,6 +12,7 @@ import type { PolicySource, TreeReader } from '../core/model.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
 import { RULES } from '../rules/catalog.js';
 import type { Policy } from './types.js';
+import { isRecord } from '../core/values.js';
 
 /** The built-in default policy's file name, as reports name it. */
 export const DEFAULT_POLICY_NAME = 'policies/default.yaml (built in)';
@@ -36,9 +37,6 @@ function validate(): ValidateFunction {
   return validator;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Deep-merges `over` onto `base`: mappings merge key by key, everything else (lists too) replaces. */
 export function mergeSettings(base: unknown, over: unknown): unknown {

@@ -4,15 +4,13 @@
  */
 import type { Directory, IssueComment, Permission } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
+import { isRecord } from '../core/values.js';
 
 const PERMISSIONS = new Set<Permission>(['none', 'read', 'triage', 'write', 'maintain', 'admin']);
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function errorValue(v: unknown): { error: string } | undefined {
-  return isObj(v) && typeof v.error === 'string' && Object.keys(v).length === 1 ? { error: v.error } : undefined;
+  return isRecord(v) && typeof v.error === 'string' && Object.keys(v).length === 1 ? { error: v.error } : undefined;
 }
 
 /**
@@ -22,12 +20,12 @@ function errorValue(v: unknown): { error: string } | undefined {
  * @throws {UsageError} naming the file and the entry that has the wrong shape
  */
 export function directoryFromJson(value: unknown, file: string): Directory {
-  if (!isObj(value)) throw new UsageError(`${file}: expected an object with "permissions" and "teams"`);
+  if (!isRecord(value)) throw new UsageError(`${file}: expected an object with "permissions" and "teams"`);
   for (const k of Object.keys(value)) if (k !== 'permissions' && k !== 'teams') throw new UsageError(`${file}: unknown key "${k}" (expected "permissions" and "teams")`);
   const permissions = new Map<string, Permission | { error: string }>();
   const teams = new Map<string, string[] | { error: string }>();
   const perms = value.permissions ?? {};
-  if (!isObj(perms)) throw new UsageError(`${file}: "permissions" must map logins to a permission`);
+  if (!isRecord(perms)) throw new UsageError(`${file}: "permissions" must map logins to a permission`);
   for (const [login, p] of Object.entries(perms)) {
     const err = errorValue(p);
     if (err) permissions.set(login.toLowerCase(), err);
@@ -35,7 +33,7 @@ export function directoryFromJson(value: unknown, file: string): Directory {
     else throw new UsageError(`${file}: permissions.${login} must be one of ${[...PERMISSIONS].join(', ')} or {"error": "..."}`);
   }
   const ts = value.teams ?? {};
-  if (!isObj(ts)) throw new UsageError(`${file}: "teams" must map org/slug to a list of logins`);
+  if (!isRecord(ts)) throw new UsageError(`${file}: "teams" must map org/slug to a list of logins`);
   for (const [team, m] of Object.entries(ts)) {
     const err = errorValue(m);
     if (err) teams.set(team.toLowerCase(), err);
@@ -52,8 +50,8 @@ export function directoryFromJson(value: unknown, file: string): Directory {
 export function commentsFromJson(value: unknown, file: string): IssueComment[] {
   if (!Array.isArray(value)) throw new UsageError(`${file}: expected a JSON array of issue comments`);
   return value.map((c, i) => {
-    if (!isObj(c) || typeof c.id !== 'number' || typeof c.created_at !== 'string') throw new UsageError(`${file}[${i}]: a comment needs "id" and "created_at"`);
-    const user = isObj(c.user) ? c.user : {};
+    if (!isRecord(c) || typeof c.id !== 'number' || typeof c.created_at !== 'string') throw new UsageError(`${file}[${i}]: a comment needs "id" and "created_at"`);
+    const user = isRecord(c.user) ? c.user : {};
     return {
       id: c.id,
       author: { ...(typeof user.login === 'string' ? { login: user.login } : {}), ...(typeof user.type === 'string' ? { type: user.type } : {}) },

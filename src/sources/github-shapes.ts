@@ -5,12 +5,9 @@
 import { UsageError } from '../core/errors.js';
 import type { ChangedFile, Commit, FileStatus, Identity, PullRequest, Review, ReviewState } from '../core/model.js';
 import { identityFromEmail, parseCoAuthors } from './identity.js';
+import { isRecord } from '../core/values.js';
 
-type Json = Record<string, unknown>;
 
-function isObj(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function need<T>(v: unknown, ok: (x: unknown) => x is T, what: string, source: string): T {
   if (!ok(v)) throw new UsageError(`${source}: ${what} is missing or has the wrong type`);
@@ -20,7 +17,7 @@ const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 function user(v: unknown): Identity {
-  if (!isObj(v)) return {};
+  if (!isRecord(v)) return {};
   return { ...(isStr(v.login) ? { login: v.login } : {}), ...(isStr(v.type) ? { type: v.type } : {}) };
 }
 
@@ -30,10 +27,10 @@ function user(v: unknown): Identity {
  * @throws {UsageError} when a required field is missing
  */
 export function pullRequestFromApi(pr: unknown, source = 'pull request'): PullRequest {
-  if (!isObj(pr)) throw new UsageError(`${source}: not a pull request object`);
-  const base = need(pr.base, isObj, 'base', source);
-  const head = need(pr.head, isObj, 'head', source);
-  const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => (isObj(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : [])) : [];
+  if (!isRecord(pr)) throw new UsageError(`${source}: not a pull request object`);
+  const base = need(pr.base, isRecord, 'base', source);
+  const head = need(pr.head, isRecord, 'head', source);
+  const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => (isRecord(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : [])) : [];
   return {
     number: need(pr.number, isNum, 'number', source),
     title: need(pr.title, isStr, 'title', source),
@@ -57,7 +54,7 @@ const REVIEW_STATES = new Set<ReviewState>(['APPROVED', 'CHANGES_REQUESTED', 'CO
  * @throws {UsageError} when a required field is missing or the state is unknown
  */
 export function reviewFromApi(r: unknown, source = 'review'): Review {
-  if (!isObj(r)) throw new UsageError(`${source}: not a review object`);
+  if (!isRecord(r)) throw new UsageError(`${source}: not a review object`);
   const state = need(r.state, isStr, 'state', source).toUpperCase() as ReviewState;
   if (!REVIEW_STATES.has(state)) throw new UsageError(`${source}: unknown review state "${String(r.state)}"`);
   return {
@@ -73,10 +70,10 @@ export function reviewFromApi(r: unknown, source = 'review'): Review {
 
 /** A commit from `GET /repos/{o}/{r}/pulls/{n}/commits`. */
 export function commitFromApi(c: unknown, source = 'commit'): Commit {
-  if (!isObj(c)) throw new UsageError(`${source}: not a commit object`);
-  const commit = need(c.commit, isObj, 'commit', source);
+  if (!isRecord(c)) throw new UsageError(`${source}: not a commit object`);
+  const commit = need(c.commit, isRecord, 'commit', source);
   const person = (git: unknown, gh: unknown): Identity => {
-    const g = isObj(git) ? git : {};
+    const g = isRecord(git) ? git : {};
     const email = isStr(g.email) ? g.email : undefined;
     return {
       ...(isStr(g.name) ? { name: g.name } : {}),
@@ -98,7 +95,7 @@ const FILE_STATUS = new Set<FileStatus>(['added', 'modified', 'removed', 'rename
 
 /** A changed file from `GET /repos/{o}/{r}/pulls/{n}/files`. */
 export function changedFileFromApi(f: unknown, source = 'file'): ChangedFile {
-  if (!isObj(f)) throw new UsageError(`${source}: not a file object`);
+  if (!isRecord(f)) throw new UsageError(`${source}: not a file object`);
   const status = need(f.status, isStr, 'status', source) as FileStatus;
   return {
     path: need(f.filename, isStr, 'filename', source),

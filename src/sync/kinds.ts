@@ -3,6 +3,7 @@
  * (images, volumes, ConfigMap/Secret references) out of workload manifests.
  */
 import type { Resource } from '../manifests/resource.js';
+import { isRecord } from '../core/values.js';
 
 /**
  * ArgoCD's kind order (gitops-engine/pkg/sync/sync_tasks.go:28-64, Helm's install order). Matched by Kind only;
@@ -107,9 +108,6 @@ export const PERSISTENT_WORKLOAD_KINDS: ReadonlySet<string> = new Set([
   'Ingress',
 ]);
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Reads a nested value. */
 export function at(obj: unknown, ...path: (string | number)[]): unknown {

@@ -9,7 +9,7 @@ import type { Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../rules/argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
 import { at, BUILTIN_GROUPS, claimNames, podTemplatePath } from './kinds.js';
-import { knownHealthCheck } from '../health/builtin.js';
+import { globMatch, knownHealthCheck } from '../health/builtin.js';
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 
@@ -217,7 +217,7 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
       const gk = `${r.group}/${r.kind}`;
       if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
       if (r.group === 'argoproj.io' && ['Application', 'AppProject', 'ApplicationSet'].includes(r.kind)) continue;
-      if (clusterCrd.some((p) => globMatch(r.group, p))) continue;
+      if (clusterCrd.some((p) => globMatch(p, r.group))) continue;
       const opts = annotation(r, 'argocd.argoproj.io/sync-options') ?? '';
       if (opts.split(',').map((s) => s.trim()).includes('SkipDryRunOnMissingResource=true')) continue;
       report(
@@ -226,12 +226,6 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
       );
     }
   }
-}
-
-/** Minimal glob match (`*` for any run of characters) for API group names. */
-function globMatch(value: string, glob: string): boolean {
-  const re = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  return re.test(value);
 }
 
 /** Wave rules (see the module comment). */
