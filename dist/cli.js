@@ -22032,6 +22032,9 @@ var SEVERITY_ORDER = ["notice", "warning", "error"];
 function atLeast(s, threshold) {
   return SEVERITY_ORDER.indexOf(s) >= SEVERITY_ORDER.indexOf(threshold);
 }
+function touchedPaths(change) {
+  return [...new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]))];
+}
 
 // node_modules/balanced-match/dist/esm/index.js
 var range = (a, b, str) => {
@@ -22482,13 +22485,13 @@ var posixClasses = {
 };
 var braceEscape = (s) => s.replace(/[[\]\\-]/g, "\\$&");
 var noMatch = /$./;
-var parseClass = (glob2, position2, nocase = false, form) => {
+var parseClass = (glob, position2, nocase = false, form) => {
   const norm = (c) => {
     const n = form ? c.normalize(form) : c;
     return [...n].length === 1 ? n : c;
   };
   const pos = position2;
-  if (glob2.charAt(pos) !== "[") {
+  if (glob.charAt(pos) !== "[") {
     throw new Error("not in a brace expression");
   }
   const ranges = [];
@@ -22499,8 +22502,8 @@ var parseClass = (glob2, position2, nocase = false, form) => {
   let negate = false;
   let endPos = pos;
   let rangeStart = "";
-  WHILE: while (i < glob2.length) {
-    const c = String.fromCodePoint(glob2.codePointAt(i));
+  WHILE: while (i < glob.length) {
+    const c = String.fromCodePoint(glob.codePointAt(i));
     if ((c === "!" || c === "^") && i === pos + 1) {
       negate = true;
       i++;
@@ -22520,9 +22523,9 @@ var parseClass = (glob2, position2, nocase = false, form) => {
     }
     if (c === "[" && !escaping) {
       for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
-        if (glob2.startsWith(cls, i)) {
+        if (glob.startsWith(cls, i)) {
           if (rangeStart) {
-            return [noMatch, glob2.length - pos];
+            return [noMatch, glob.length - pos];
           }
           i += cls.length;
           if (neg)
@@ -22545,12 +22548,12 @@ var parseClass = (glob2, position2, nocase = false, form) => {
       i += c.length;
       continue;
     }
-    if (glob2.startsWith("-]", i + c.length)) {
+    if (glob.startsWith("-]", i + c.length)) {
       ranges.push(braceEscape(n + "-"));
       i += c.length + 1;
       continue;
     }
-    if (glob2.startsWith("-", i + c.length)) {
+    if (glob.startsWith("-", i + c.length)) {
       rangeStart = n;
       i += c.length + 1;
       continue;
@@ -22562,7 +22565,7 @@ var parseClass = (glob2, position2, nocase = false, form) => {
     return [noMatch, 0];
   }
   if (!ranges.length && !negs.length) {
-    return [noMatch, glob2.length - pos];
+    return [noMatch, glob.length - pos];
   }
   const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
   const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
@@ -23844,11 +23847,11 @@ var Minimatch = class {
             continue;
           const [first, ...rest] = g;
           const alts = g.map((i) => this.globParts[i][k]);
-          const glob2 = `@(${alts.join("|")})`;
-          if (extglobCount(glob2) > MAX_EXTGLOBS)
+          const glob = `@(${alts.join("|")})`;
+          if (extglobCount(glob) > MAX_EXTGLOBS)
             continue;
-          this.globParts[first][k] = glob2;
-          this.set[first][k] = this.parse(glob2);
+          this.globParts[first][k] = glob;
+          this.set[first][k] = this.parse(glob);
           for (const i of rest)
             drop.add(i);
         }
@@ -25112,10 +25115,14 @@ function dirName(path3) {
 function isKustomization(path3) {
   return KUSTOMIZATION_NAMES.has(baseName(path3));
 }
+function pathMatcher(globs2) {
+  const ms = globs2.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
+  return (path3) => ms.some((m) => m.match(path3));
+}
 function manifestMatcher(sel) {
-  const inc = sel.include.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
-  const exc = sel.exclude.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
-  return (path3) => inc.some((m) => m.match(path3)) && !exc.some((m) => m.match(path3));
+  const inc = pathMatcher(sel.include);
+  const exc = pathMatcher(sel.exclude);
+  return (path3) => inc(path3) && !exc(path3);
 }
 function fileRole(path3, text4, hasFile) {
   if (isKustomization(path3)) return "kustomization";
@@ -27748,14 +27755,10 @@ function isBot(id) {
 }
 
 // src/review/requirements.ts
-function touchedPaths(change) {
-  return [...new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]))];
-}
-var glob = (g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") });
 function ruleSkipReason(rule6, change, policy) {
   const c = rule6.if ?? {};
   const paths = touchedPaths(change);
-  if (c.paths && !c.paths.some((g) => paths.some((p) => glob(g).match(p)))) return `no changed file matches ${c.paths.join(", ")}`;
+  if (c.paths && !paths.some(pathMatcher(c.paths))) return `no changed file matches ${c.paths.join(", ")}`;
   if (c.manifestsChanged) {
     const isManifest = manifestMatcher(policy.manifests);
     if (!paths.some(isManifest)) return "no manifest changed";
@@ -37531,15 +37534,11 @@ function syncChanges(base, head, inScope) {
   }
   return out;
 }
-function globMatcher(globs2) {
-  const ms = globs2.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
-  return (p) => ms.some((m) => m.match(p));
-}
 function applies(req, change, base, head) {
   const because = [];
   let inScope;
   if (req.when.paths?.length) {
-    const match2 = globMatcher(req.when.paths);
+    const match2 = pathMatcher(req.when.paths);
     const hits = change.files.filter((f) => match2(f.path) || f.previousPath !== void 0 && match2(f.previousPath));
     if (!hits.length) return void 0;
     because.push(`changed paths match ${req.when.paths.join(", ")} (${hits.slice(0, 3).map((f) => f.path).join(", ")}${hits.length > 3 ? ", \u2026" : ""})`);
@@ -38988,7 +38987,7 @@ async function gatherHealthFacts(change, policy, isManifest) {
 async function touchesHealth(change, policy, isManifest, head) {
   const sources = new Set(head.files);
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
-  const paths = change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+  const paths = touchedPaths(change);
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
   const baseTexts = (await repoLayout(change.base, policy)).healthTexts;
   const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
@@ -39760,7 +39759,7 @@ async function evaluate(change, opts) {
   const started = performance.now();
   const checks = opts.checks ?? CHECKS;
   const failOn = opts.failOn ?? "error";
-  const changedPaths = change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+  const changedPaths = touchedPaths(change);
   const policyTree = change.mode === "all" || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? await resolvePolicy(policyTree, opts.policyPath, changedPaths);
   const { policy } = resolved;

@@ -21555,6 +21555,9 @@ var init_errors = __esm({
 function atLeast(s, threshold) {
   return SEVERITY_ORDER.indexOf(s) >= SEVERITY_ORDER.indexOf(threshold);
 }
+function touchedPaths(change) {
+  return [...new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]))];
+}
 var SEVERITY_ORDER;
 var init_model = __esm({
   "src/core/model.ts"() {
@@ -22031,13 +22034,13 @@ var init_parse_class = __esm({
     };
     braceEscape = (s) => s.replace(/[[\]\\-]/g, "\\$&");
     noMatch = /$./;
-    parseClass = (glob2, position2, nocase = false, form) => {
+    parseClass = (glob, position2, nocase = false, form) => {
       const norm = (c) => {
         const n = form ? c.normalize(form) : c;
         return [...n].length === 1 ? n : c;
       };
       const pos = position2;
-      if (glob2.charAt(pos) !== "[") {
+      if (glob.charAt(pos) !== "[") {
         throw new Error("not in a brace expression");
       }
       const ranges = [];
@@ -22048,8 +22051,8 @@ var init_parse_class = __esm({
       let negate = false;
       let endPos = pos;
       let rangeStart = "";
-      WHILE: while (i < glob2.length) {
-        const c = String.fromCodePoint(glob2.codePointAt(i));
+      WHILE: while (i < glob.length) {
+        const c = String.fromCodePoint(glob.codePointAt(i));
         if ((c === "!" || c === "^") && i === pos + 1) {
           negate = true;
           i++;
@@ -22069,9 +22072,9 @@ var init_parse_class = __esm({
         }
         if (c === "[" && !escaping) {
           for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
-            if (glob2.startsWith(cls, i)) {
+            if (glob.startsWith(cls, i)) {
               if (rangeStart) {
-                return [noMatch, glob2.length - pos];
+                return [noMatch, glob.length - pos];
               }
               i += cls.length;
               if (neg)
@@ -22094,12 +22097,12 @@ var init_parse_class = __esm({
           i += c.length;
           continue;
         }
-        if (glob2.startsWith("-]", i + c.length)) {
+        if (glob.startsWith("-]", i + c.length)) {
           ranges.push(braceEscape(n + "-"));
           i += c.length + 1;
           continue;
         }
-        if (glob2.startsWith("-", i + c.length)) {
+        if (glob.startsWith("-", i + c.length)) {
           rangeStart = n;
           i += c.length + 1;
           continue;
@@ -22111,7 +22114,7 @@ var init_parse_class = __esm({
         return [noMatch, 0];
       }
       if (!ranges.length && !negs.length) {
-        return [noMatch, glob2.length - pos];
+        return [noMatch, glob.length - pos];
       }
       const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
       const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
@@ -23425,11 +23428,11 @@ var init_esm4 = __esm({
                 continue;
               const [first, ...rest] = g;
               const alts = g.map((i) => this.globParts[i][k]);
-              const glob2 = `@(${alts.join("|")})`;
-              if (extglobCount(glob2) > MAX_EXTGLOBS)
+              const glob = `@(${alts.join("|")})`;
+              if (extglobCount(glob) > MAX_EXTGLOBS)
                 continue;
-              this.globParts[first][k] = glob2;
-              this.set[first][k] = this.parse(glob2);
+              this.globParts[first][k] = glob;
+              this.set[first][k] = this.parse(glob);
               for (const i of rest)
                 drop.add(i);
             }
@@ -32045,10 +32048,14 @@ function dirName(path8) {
 function isKustomization(path8) {
   return KUSTOMIZATION_NAMES.has(baseName(path8));
 }
+function pathMatcher(globs2) {
+  const ms = globs2.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
+  return (path8) => ms.some((m) => m.match(path8));
+}
 function manifestMatcher(sel) {
-  const inc = sel.include.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
-  const exc = sel.exclude.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
-  return (path8) => inc.some((m) => m.match(path8)) && !exc.some((m) => m.match(path8));
+  const inc = pathMatcher(sel.include);
+  const exc = pathMatcher(sel.exclude);
+  return (path8) => inc(path8) && !exc(path8);
 }
 function fileRole(path8, text4, hasFile) {
   if (isKustomization(path8)) return "kustomization";
@@ -43176,13 +43183,10 @@ var init_reviewers = __esm({
 });
 
 // src/review/requirements.ts
-function touchedPaths(change) {
-  return [...new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]))];
-}
 function ruleSkipReason(rule6, change, policy) {
   const c = rule6.if ?? {};
   const paths = touchedPaths(change);
-  if (c.paths && !c.paths.some((g) => paths.some((p) => glob(g).match(p)))) return `no changed file matches ${c.paths.join(", ")}`;
+  if (c.paths && !paths.some(pathMatcher(c.paths))) return `no changed file matches ${c.paths.join(", ")}`;
   if (c.manifestsChanged) {
     const isManifest = manifestMatcher(policy.manifests);
     if (!paths.some(isManifest)) return "no manifest changed";
@@ -43266,15 +43270,14 @@ function ruleRequirements(change, policy) {
   }
   return { requirements, skipped: skipped2 };
 }
-var glob;
 var init_requirements = __esm({
   "src/review/requirements.ts"() {
     "use strict";
     init_esm4();
+    init_model();
     init_manifest_file();
     init_codeowners();
     init_reviewers();
-    glob = (g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") });
   }
 });
 
@@ -53645,15 +53648,11 @@ function syncChanges(base, head, inScope) {
   }
   return out;
 }
-function globMatcher(globs2) {
-  const ms = globs2.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
-  return (p) => ms.some((m) => m.match(p));
-}
 function applies(req, change, base, head) {
   const because = [];
   let inScope;
   if (req.when.paths?.length) {
-    const match2 = globMatcher(req.when.paths);
+    const match2 = pathMatcher(req.when.paths);
     const hits = change.files.filter((f) => match2(f.path) || f.previousPath !== void 0 && match2(f.previousPath));
     if (!hits.length) return void 0;
     because.push(`changed paths match ${req.when.paths.join(", ")} (${hits.slice(0, 3).map((f) => f.path).join(", ")}${hits.length > 3 ? ", \u2026" : ""})`);
@@ -53682,7 +53681,7 @@ var HELM_HOOK2;
 var init_conditions = __esm({
   "src/description/conditions.ts"() {
     "use strict";
-    init_esm4();
+    init_manifest_file();
     init_resource();
     init_vocabulary();
     HELM_HOOK2 = "helm.sh/hook";
@@ -61473,7 +61472,7 @@ async function gatherHealthFacts(change, policy, isManifest) {
 async function touchesHealth(change, policy, isManifest, head) {
   const sources = new Set(head.files);
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
-  const paths = change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+  const paths = touchedPaths(change);
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
   const baseTexts = (await repoLayout(change.base, policy)).healthTexts;
   const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
@@ -61710,6 +61709,7 @@ var init_gather = __esm({
   "src/health/gather.ts"() {
     "use strict";
     init_esm4();
+    init_model();
     init_manifest_file();
     init_yaml_doc();
     init_resource();
@@ -62340,7 +62340,7 @@ async function evaluate(change, opts) {
   const started = performance.now();
   const checks = opts.checks ?? CHECKS;
   const failOn = opts.failOn ?? "error";
-  const changedPaths = change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+  const changedPaths = touchedPaths(change);
   const policyTree = change.mode === "all" || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? await resolvePolicy(policyTree, opts.policyPath, changedPaths);
   const { policy } = resolved;
@@ -71523,7 +71523,7 @@ async function run() {
       serverUrl: settings.serverUrl,
       log: (m) => info(m)
     });
-    const changedPaths = change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+    const changedPaths = touchedPaths(change);
     const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
     if (change.pr && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
     const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy);
@@ -71570,6 +71570,7 @@ var init_main = __esm({
     init_deliver();
     init_event();
     init_inputs();
+    init_model();
   }
 });
 

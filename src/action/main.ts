@@ -18,6 +18,7 @@ import { VERSION } from '../version.js';
 import { deliver, deliverFailure, writeRunFiles } from './deliver.js';
 import { readEventTarget } from './event.js';
 import { readSettings } from './inputs.js';
+import { touchedPaths } from '../core/model.js';
 
 /** Runs the action; the job's result is set through @actions/core (exit code 1 on failure). */
 export async function run(): Promise<void> {
@@ -54,7 +55,7 @@ export async function run(): Promise<void> {
     });
 
     // The policy comes from the base side (a PR cannot loosen the policy that judges it).
-    const changedPaths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+    const changedPaths = touchedPaths(change);
     const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
     // The last pusher is known only from an opened/synchronize event whose head is still the PR's head
     // (see pusherOf); otherwise it stays unknown and the summary says separation of duties could not

@@ -197,6 +197,11 @@ export interface LabelEvent {
   createdAt: string;
 }
 
+/** Every path a change touches: each file's path, and the base path of a renamed or copied file. */
+export function touchedPaths(change: Pick<Change, 'files'>): string[] {
+  return [...new Set(change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])))];
+}
+
 /** Repository permission levels, lowest to highest. */
 export type Permission = 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 

@@ -6,8 +6,8 @@
  * default 0) and hooks from `argocd.argoproj.io/hook`, or Helm's `helm.sh/hook` when ArgoCD's is absent
  * (gitops-engine/pkg/sync/hook/hook.go:23-36 and 46-51, gitops-engine/pkg/sync/hook/helm/hook.go).
  */
-import { minimatch } from 'minimatch';
 import type { Change } from '../core/model.js';
+import { pathMatcher } from '../manifests/manifest-file.js';
 import { groupKind, resourceLabel, type Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE } from '../rules/argocd/vocabulary.js';
 import type { Snapshot } from '../rules/check.js';
@@ -88,11 +88,6 @@ export interface Applies {
   waves: WaveChange[];
 }
 
-function globMatcher(globs: readonly string[]): (p: string) => boolean {
-  const ms = globs.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
-  return (p) => ms.some((m) => m.match(p));
-}
-
 /**
  * Decides whether `req` applies to the change. Every condition given in `when` must hold.
  * Resources considered for `kinds` and `changes` are those in files matching `paths`, when given.
@@ -101,7 +96,7 @@ export function applies(req: ConditionalRequirement, change: Change, base: Snaps
   const because: string[] = [];
   let inScope: ((file: string) => boolean) | undefined;
   if (req.when.paths?.length) {
-    const match = globMatcher(req.when.paths);
+    const match = pathMatcher(req.when.paths);
     const hits = change.files.filter((f) => match(f.path) || (f.previousPath !== undefined && match(f.previousPath)));
     if (!hits.length) return undefined;
     because.push(`changed paths match ${req.when.paths.join(', ')} (${hits.slice(0, 3).map((f) => f.path).join(', ')}${hits.length > 3 ? ', …' : ''})`);

@@ -15,7 +15,7 @@ import type {
   Severity,
   TreeReader,
 } from '../core/model.js';
-import { atLeast } from '../core/model.js';
+import { atLeast, touchedPaths } from '../core/model.js';
 import { manifestMatcher } from '../manifests/manifest-file.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
@@ -79,7 +79,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const started = performance.now();
   const checks = opts.checks ?? CHECKS;
   const failOn = opts.failOn ?? 'error';
-  const changedPaths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  const changedPaths = touchedPaths(change);
   const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;

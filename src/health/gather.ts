@@ -4,7 +4,7 @@
  * health check itself stays a pure function of these facts. Called by the engine for each side.
  */
 import { minimatch } from 'minimatch';
-import type { Change, Position, TreeReader } from '../core/model.js';
+import { touchedPaths, type Change, type Position, type TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
@@ -49,7 +49,7 @@ export async function gatherHealthFacts(change: Change, policy: Policy, isManife
 async function touchesHealth(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: HealthFacts): Promise<boolean> {
   const sources = new Set(head.files);
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
-  const paths = change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  const paths = touchedPaths(change);
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
   const baseTexts = (await repoLayout(change.base!, policy)).healthTexts;
   const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));

@@ -55,13 +55,19 @@ export function isKustomization(path: string): boolean {
 }
 
 /**
- * Returns a predicate telling which paths are manifests: matched by an `include` glob and by no
- * `exclude` glob (minimatch, with `dot: true` so `.argocd/` is included unless excluded).
+ * Returns a predicate telling whether a repository path matches any of the policy's path globs: minimatch
+ * with `dot: true` (so `.argocd/` matches), and a glob without `/` matches the file name anywhere.
  */
+export function pathMatcher(globs: readonly string[]): (path: string) => boolean {
+  const ms = globs.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
+  return (path) => ms.some((m) => m.match(path));
+}
+
+/** Returns a predicate telling which paths are manifests: matched by an `include` glob and by no `exclude` glob. */
 export function manifestMatcher(sel: ManifestSelector): (path: string) => boolean {
-  const inc = sel.include.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
-  const exc = sel.exclude.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
-  return (path) => inc.some((m) => m.match(path)) && !exc.some((m) => m.match(path));
+  const inc = pathMatcher(sel.include);
+  const exc = pathMatcher(sel.exclude);
+  return (path) => inc(path) && !exc(path);
 }
 
 /**

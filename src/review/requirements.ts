@@ -3,8 +3,8 @@
  * requirements for the touched paths. Pure.
  */
 import { minimatch } from 'minimatch';
-import type { Change } from '../core/model.js';
-import { manifestMatcher } from '../manifests/manifest-file.js';
+import { touchedPaths, type Change } from '../core/model.js';
+import { manifestMatcher, pathMatcher } from '../manifests/manifest-file.js';
 import type { Policy } from '../policy/types.js';
 import { ownerEntry, ownerLabel, parseCodeowners, type CodeownersProblem, type Owner } from './codeowners.js';
 import { loginKey } from './reviewers.js';
@@ -42,17 +42,13 @@ export type CodeownersResult =
   | { state: 'ok'; path: string; unowned: string[] };
 
 /** Every path the change touches (old paths of renames included). */
-export function touchedPaths(change: Change): string[] {
-  return [...new Set(change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])))];
-}
 
-const glob = (g: string) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes('/') });
 
 /** Why `rule` does not apply to the change, or `undefined` when it applies. */
 export function ruleSkipReason(rule: ApprovalRule, change: Change, policy: Policy): string | undefined {
   const c = rule.if ?? {};
   const paths = touchedPaths(change);
-  if (c.paths && !c.paths.some((g) => paths.some((p) => glob(g).match(p)))) return `no changed file matches ${c.paths.join(', ')}`;
+  if (c.paths && !paths.some(pathMatcher(c.paths))) return `no changed file matches ${c.paths.join(', ')}`;
   if (c.manifestsChanged) {
     const isManifest = manifestMatcher(policy.manifests);
     if (!paths.some(isManifest)) return 'no manifest changed';
