@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { parseEvents } from 'js-yaml';
 
 function walk(dir, out) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -22,4 +23,10 @@ let docs = 0;
 for (const t of texts) docs += parseAllDocuments(t).length;
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-console.log(JSON.stringify({ files: texts.length, docs, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS }));
+const maxRssKb = process.resourceUsage().maxRSS;
+// For context, not the baseline: the same texts through js-yaml's event parser, which the gate uses for
+// plain YAML (src/manifests/yaml-fast.ts).
+const t1 = performance.now();
+for (const t of texts) parseEvents(t, {});
+const eventsMs = performance.now() - t1;
+console.log(JSON.stringify({ files: texts.length, docs, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb, eventsMs }));

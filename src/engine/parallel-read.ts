@@ -17,6 +17,13 @@ import type { Resource } from '../manifests/resource.js';
 import type { Position } from '../core/model.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 
+/**
+ * The main thread's share of a batch, relative to an equal split: a worker's results still have to be
+ * copied to the main thread and rebuilt there, so the main thread parses more (measured with
+ * `npm run bench` on two cores: 1.3 has both finish together).
+ */
+export const MAIN_SHARE = 1.3;
+
 /** Fewest files for which workers are started. */
 export const PARALLEL_MIN_FILES = 2000;
 
@@ -47,7 +54,7 @@ export interface ParseOptions {
 export type WireFile = Omit<ManifestFile, 'docs' | 'resources' | 'text'> & {
   hasText: boolean;
   /** `rootPos`: the position of the document's (resource's) own node, `pos([])`, which plans ask of every resource. */
-  docs: (Omit<YamlDoc, 'pos' | 'keyPos' | 'node'> & { rootPos: Position })[];
+  docs: (Omit<YamlDoc, 'pos' | 'keyPos' | 'node' | 'scalarSource' | 'isMap'> & { rootPos: Position })[];
   resources: (Omit<Resource, 'pos' | 'keyPos' | 'node'> & { rootPos: Position })[];
 };
 
@@ -86,6 +93,8 @@ export function fromWire(wire: WireFile, bytes: Uint8Array, limits: YamlLimits):
     pos: (path) => (path.length === 0 ? rootPos : (docAt(d.index)?.pos(path) ?? fallback(d.index))),
     keyPos: (path) => docAt(d.index)?.keyPos(path) ?? fallback(d.index),
     node: (path) => docAt(d.index)?.node(path),
+    scalarSource: (path) => docAt(d.index)?.scalarSource(path),
+    isMap: (path) => docAt(d.index)?.isMap(path) ?? false,
   }));
   const resources: Resource[] = wire.resources.map(({ rootPos, ...r }) => ({
     ...r,
@@ -182,13 +191,14 @@ export function startParsers(fileCount: number, opts: Omit<ParseOptions, 'existi
 
 /**
  * Splits a batch between the main thread and `workers` workers, by size: the main thread takes the files
- * `prefer` names first (they stay parsed with their syntax trees, so later position lookups need no
- * re-parse), then more until it has its share; the rest is dealt to the workers by size.
+ * `prefer` names first (those the full parser reads keep their syntax trees there, so later position
+ * lookups need no re-parse), then more until it has its share ({@link MAIN_SHARE}); the rest is dealt to
+ * the workers by size.
  * @returns input indexes for the main thread and for each worker
  */
 export function splitBatch(files: readonly ParseInput[], workers: number, prefer?: (path: string) => boolean): { main: number[]; workers: number[][] } {
   const total = files.reduce((n, f) => n + f.bytes.byteLength, 0);
-  const share = total / (workers + 1);
+  const share = (total / (workers + 1)) * MAIN_SHARE;
   const main: number[] = [];
   const taken = new Set<number>();
   let mainBytes = 0;

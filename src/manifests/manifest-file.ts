@@ -119,5 +119,7 @@ export function readManifestFile(
     }
   }
   const resources = role === 'kustomization' ? [] : parsed.docs.flatMap((d) => (d.broken ? [] : resourcesOf(path, d)));
+  // The resources hold the positions they need; later lookups (for findings) parse the text again.
+  parsed.release?.();
   return { path, role, text, docs: parsed.docs, problems: parsed.problems, resources };
 }

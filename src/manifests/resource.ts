@@ -2,7 +2,7 @@
  * Kubernetes resources read from manifest files: the fields ArgoCD reads (apiVersion, kind, metadata)
  * with the position of every annotation, label and field, so findings point at the exact line.
  */
-import { isScalar, isMap, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import type { YamlDoc, YamlPath } from './yaml-doc.js';
 import { isRecord } from '../core/values.js';
@@ -74,8 +74,8 @@ function plainAt(value: unknown, path: YamlPath): unknown {
 }
 
 /** Source text for messages: the scalar as written, or the value as JSON (aliases and collections). */
-function sourceText(node: unknown, value: unknown): string {
-  if (isScalar(node) && node.source !== undefined) return String(node.source);
+function sourceText(source: string | undefined, value: unknown): string {
+  if (source !== undefined) return source;
   if (value === null || value === undefined) return '';
   try {
     return JSON.stringify(value) ?? String(value);
@@ -92,7 +92,7 @@ function sourceText(node: unknown, value: unknown): string {
 function readMeta(doc: YamlDoc, at: YamlPath): Map<string, MetaEntry> {
   const out = new Map<string, MetaEntry>();
   const plain = plainAt(doc.value, at);
-  if (!isMap(doc.node(at)) || !isRecord(plain)) return out;
+  if (!isRecord(plain) || !doc.isMap(at)) return out;
   // Keys of the plain value: written ones and those brought in by `<<` merge keys, each at its own line.
   for (const key of Object.keys(plain)) {
     const value = plain[key];
@@ -100,7 +100,7 @@ function readMeta(doc: YamlDoc, at: YamlPath): Map<string, MetaEntry> {
       key,
       value,
       isString: typeof value === 'string',
-      source: sourceText(doc.node([...at, key]), value),
+      source: sourceText(doc.scalarSource([...at, key]), value),
       keyPos: doc.keyPos([...at, key]),
       valuePos: doc.pos([...at, key]),
     });

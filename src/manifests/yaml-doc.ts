@@ -1,10 +1,13 @@
 /**
  * The YAML layer: multi-document parsing with a position for every node, and limits against hostile
- * input (alias bombs, oversized files, deep nesting). Built on the `yaml` package.
+ * input (alias bombs, oversized files, deep nesting). Built on the `yaml` package, which reads every
+ * file that is not plain YAML and reports its problems; plain YAML, most manifests, is read about twice
+ * as fast by js-yaml's event parser (yaml-fast.ts), with the same values and positions.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type { Position } from '../core/model.js';
 import { inspectDoc, nestingExcess, SAFE_PARSE_DEPTH } from './yaml-guard.js';
+import { fastParseYaml } from './yaml-fast.js';
 
 /** Limits applied to every YAML file the gate reads. */
 export interface YamlLimits {
@@ -52,6 +55,10 @@ export interface YamlDoc {
   keyPos(path: YamlPath): Position;
   /** The raw node at `path`, for checks that need the YAML type (for example a string or a number). */
   node(path: YamlPath): Node | undefined;
+  /** The text of the scalar at `path` as parsed, before type resolution (`1` for `1`, `x` for `"x"`); `undefined` when it is not a scalar. */
+  scalarSource(path: YamlPath): string | undefined;
+  /** True when the node at `path` is a mapping written there (an alias to a mapping is not). */
+  isMap(path: YamlPath): boolean;
   /** Start line of the document. */
   startLine: number;
 }
@@ -62,6 +69,8 @@ export interface YamlFile {
   text?: string;
   docs: YamlDoc[];
   problems: YamlProblem[];
+  /** Drops what the documents keep for position lookups, when the text was read by the fast path (a later lookup parses again). */
+  release?: () => void;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -122,8 +131,24 @@ export interface ParseTextOptions {
   positionsOnly?: boolean;
 }
 
-/** Parses YAML text; see {@link parseYamlFile}. */
+/**
+ * Parses YAML text; see {@link parseYamlFile}. Plain YAML (no anchors, aliases, tags, merge keys or
+ * directives, string keys only) is read by the fast path (yaml-fast.ts), everything else by
+ * {@link parseYamlTextFully}; both give the same documents, values and positions.
+ */
 export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, opts: ParseTextOptions = {}): YamlFile {
+  const fast = fastParseYaml(text, {
+    // Shallower than the full parser's cap: deeper text goes to the full parser, which reports it.
+    maxDepth: Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 1,
+    maxDocuments: limits.maxDocuments,
+    fullDocs: () => parseYamlTextFully(text, limits, { positionsOnly: true }).docs,
+  });
+  if (fast) return { docs: fast.docs, problems: [], release: fast.release };
+  return parseYamlTextFully(text, limits, opts);
+}
+
+/** Parses YAML text with the `yaml` package, whatever it holds; see {@link parseYamlFile}. */
+export function parseYamlTextFully(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, opts: ParseTextOptions = {}): YamlFile {
   const lineCounter = new LineCounter();
   const problems: YamlProblem[] = [];
   const at = (offset: number): Position => {
@@ -201,6 +226,11 @@ export function parseYamlText(text: string, limits: YamlLimits = DEFAULT_YAML_LI
         return at(nearestNode(doc, path)?.range?.[0] ?? docStart);
       },
       node: (path) => nodeAt(doc, path),
+      scalarSource: (path) => {
+        const n = nodeAt(doc, path);
+        return isScalar(n) && n.source !== undefined ? String(n.source) : undefined;
+      },
+      isMap: (path) => isMap(nodeAt(doc, path)),
     });
   });
   return { docs, problems };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromWire, parseBatch, parseManifestFiles, splitBatch, startParsers, toWire, type ParseInput } from '../../src/engine/parallel-read.js';
+import { fromWire, MAIN_SHARE, parseBatch, parseManifestFiles, splitBatch, startParsers, toWire, type ParseInput } from '../../src/engine/parallel-read.js';
 import type { ManifestFile } from '../../src/manifests/manifest-file.js';
 import { DEFAULT_YAML_LIMITS } from '../../src/manifests/yaml-doc.js';
 
@@ -126,8 +126,9 @@ describe('parallel manifest parsing', () => {
     expect(main).toContain(29);
     expect(main).toContain(28);
     const bytes = (idx: number[]) => idx.reduce((n, i) => n + files[i]!.bytes.byteLength, 0);
-    // About a third each, give or take a file.
-    for (const part of [main, ...workers]) expect(Math.abs(bytes(part) - total / 3)).toBeLessThanOrEqual(300);
+    // The main thread's share (MAIN_SHARE of a third), the workers an equal part of the rest, give or take a file.
+    expect(Math.abs(bytes(main) - (total / 3) * MAIN_SHARE)).toBeLessThanOrEqual(300);
+    for (const part of workers) expect(Math.abs(bytes(part) - (total - bytes(main)) / 2)).toBeLessThanOrEqual(300);
   });
 
   it('parses with the main thread and a worker together, in input order, preferred files keeping their syntax trees', async () => {

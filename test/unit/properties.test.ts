@@ -11,6 +11,7 @@ import { readManifestFile } from '../../src/manifests/manifest-file.js';
 import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlFile } from '../../src/manifests/yaml-doc.js';
 import { defaultPolicyValue, parsePolicyText } from '../../src/policy/load.js';
 import { parseAtoi, splitCsv } from '../../src/rules/argocd/vocabulary.js';
+import { mutatedText } from '../helpers/mutations.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const KINDS = new Set(['yaml-syntax', 'yaml-duplicate-key', 'yaml-limit', 'yaml-not-text', 'yaml-unsupported-key']);
@@ -46,21 +47,7 @@ items:
 `;
 
 /** A valid manifest with random edits: characters inserted, ranges deleted, lines duplicated. */
-const mutatedManifest = fc
-  .array(
-    fc.tuple(fc.nat({ max: MANIFEST.length }), fc.nat({ max: 40 }), fc.oneof(yamlToken, fc.string({ maxLength: 4 })), fc.constantFrom('insert', 'delete', 'replace')),
-    { minLength: 1, maxLength: 6 },
-  )
-  .map((edits) => {
-    let t = MANIFEST;
-    for (const [at, len, text, op] of edits) {
-      const i = Math.min(at, t.length);
-      if (op === 'insert') t = t.slice(0, i) + text + t.slice(i);
-      else if (op === 'delete') t = t.slice(0, i) + t.slice(i + len);
-      else t = t.slice(0, i) + text + t.slice(i + Math.min(len, text.length + 2));
-    }
-    return t;
-  });
+const mutatedManifest = mutatedText(MANIFEST, fc.oneof(yamlToken, fc.string({ maxLength: 4 })), { maxEdits: 6, maxRange: 40 });
 
 function checkInvariants(f: YamlFile, text?: string): void {
   const lines = text === undefined ? Infinity : text.split(/\r\n|\r|\n/).length;
