@@ -15,7 +15,7 @@ export interface Scope {
   base: string[];
   /**
    * Files whose positions checks are likely to ask for (Application manifests): in large batches they are
-   * parsed on the main thread, which keeps their syntax trees, rather than in a worker.
+   * parsed on the main thread rather than in a worker (one the full parser reads keeps its syntax tree there).
    */
   prefer?: ReadonlySet<string>;
 }

@@ -193,6 +193,21 @@ describe('YAML fast path', () => {
     expect(parseYamlText('base: &b {x: 1}\nc:\n  <<: *b\n').docs[0]!.value).toEqual({ base: { x: 1 }, c: { x: 1 } });
   });
 
+  it('agrees with the full parser at the nesting limit (policy manifests.limits.maxDepth)', () => {
+    for (const maxDepth of [2, 3, 5, 10]) {
+      const limits = { ...DEFAULT_YAML_LIMITS, maxDepth };
+      for (let d = 1; d <= maxDepth + 3; d++) {
+        const block = Array.from({ length: d }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' x\n';
+        const flow = `${'['.repeat(d)}x${']'.repeat(d)}\n`;
+        const seq = Array.from({ length: d }, (_, i) => `${'  '.repeat(i)}- `).join('\n') + 'x\n';
+        for (const text of [block, flow, `a: ${flow}`, seq]) {
+          const observed = (f: ReturnType<typeof parseYamlText>) => ({ text, problems: f.problems.map((p) => [p.kind, p.line]), values: f.docs.map((x) => x.value) });
+          expect(observed(parseYamlText(text, limits))).toEqual(observed(parseYamlTextFully(text, limits)));
+        }
+      }
+    }
+  });
+
   it('answers lookups the events cannot place exactly (empty and block scalars, raw nodes) from the full parser', () => {
     const text = 'a:\nb: |\n  x\nc: "q"\n';
     const d = fast(text)!.docs[0]!;
