@@ -6325,7 +6325,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -6348,7 +6348,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter3;
   }
 });
 
@@ -24673,7 +24673,7 @@ minimatch.escape = escape2;
 minimatch.unescape = unescape;
 
 // src/manifests/yaml-doc.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/manifests/yaml-guard.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -25694,33 +25694,33 @@ function makeSnippet(mark2, options) {
     ...options
   };
   const re = /\r?\n|\r|\0/g;
-  const lineStarts2 = [0];
+  const lineStarts = [0];
   const lineEnds = [];
   let match2;
   let foundLineNo = -1;
   while (match2 = re.exec(mark2.buffer)) {
     lineEnds.push(match2.index);
-    lineStarts2.push(match2.index + match2[0].length);
-    if (mark2.position <= match2.index && foundLineNo < 0) foundLineNo = lineStarts2.length - 2;
+    lineStarts.push(match2.index + match2[0].length);
+    if (mark2.position <= match2.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
   }
-  if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
+  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
   let result = "";
   const lineNoLength = Math.min(mark2.line + opts.linesAfter, lineEnds.length).toString().length;
   const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
   for (let i = 1; i <= opts.linesBefore; i++) {
     if (foundLineNo - i < 0) break;
-    const line3 = getLine(mark2.buffer, lineStarts2[foundLineNo - i], lineEnds[foundLineNo - i], mark2.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]), maxLineLength);
+    const line3 = getLine(mark2.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark2.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
     result = `${" ".repeat(opts.indent)}${padStart((mark2.line - i + 1).toString(), lineNoLength)} | ${line3.str}
 ${result}`;
   }
-  const line2 = getLine(mark2.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark2.position, maxLineLength);
+  const line2 = getLine(mark2.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark2.position, maxLineLength);
   result += `${" ".repeat(opts.indent)}${padStart((mark2.line + 1).toString(), lineNoLength)} | ${line2.str}
 `;
   result += `${"-".repeat(opts.indent + lineNoLength + 3 + line2.pos)}^
 `;
   for (let i = 1; i <= opts.linesAfter; i++) {
     if (foundLineNo + i >= lineEnds.length) break;
-    const line3 = getLine(mark2.buffer, lineStarts2[foundLineNo + i], lineEnds[foundLineNo + i], mark2.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]), maxLineLength);
+    const line3 = getLine(mark2.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark2.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
     result += `${" ".repeat(opts.indent)}${padStart((mark2.line + i + 1).toString(), lineNoLength)} | ${line3.str}
 `;
   }
@@ -27035,6 +27035,7 @@ var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 // src/manifests/yaml-fast.ts
+var import_yaml2 = __toESM(require_dist(), 1);
 var NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 var INT_OCT = /^0o[0-7]+$/;
@@ -27067,16 +27068,14 @@ function buildTree(text4, maxDepth, maxDocuments) {
   } catch {
     return void 0;
   }
-  const ends = new Int32Array(events.length);
-  const roots = [];
   const values = [];
   const stack = [];
-  const attach = (value, at3) => {
+  const attach = (value) => {
     const top = stack[stack.length - 1];
     if (!top) return false;
     if (top.kind === "doc") {
-      if (top.root >= 0) return false;
-      top.root = at3;
+      if (top.filled) return false;
+      top.filled = true;
       top.value = value;
     } else if (top.kind === "seq") top.arr.push(value);
     else {
@@ -27086,24 +27085,22 @@ function buildTree(text4, maxDepth, maxDocuments) {
     }
     return true;
   };
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i];
+  for (const ev of events) {
     switch (ev.type) {
       case EVENT_ID.DOCUMENT:
         if (ev.directives.length || stack.length) return void 0;
-        stack.push({ kind: "doc", start: i, root: -1, value: void 0 });
+        stack.push({ kind: "doc", filled: false, value: void 0 });
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return void 0;
-        const frame = ev.type === EVENT_ID.MAPPING ? { kind: "map", start: i, obj: {}, key: void 0 } : { kind: "seq", start: i, arr: [] };
-        if (!attach(frame.kind === "map" ? frame.obj : frame.arr, i)) return void 0;
+        const frame = ev.type === EVENT_ID.MAPPING ? { kind: "map", obj: {}, key: void 0 } : { kind: "seq", arr: [] };
+        if (!attach(frame.kind === "map" ? frame.obj : frame.arr)) return void 0;
         stack.push(frame);
         break;
       }
       case EVENT_ID.SCALAR: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return void 0;
-        ends[i] = i + 1;
         const top = stack[stack.length - 1];
         const plain = ev.style === SCALAR_STYLE.PLAIN;
         if (top?.kind === "map" && top.key === void 0) {
@@ -27115,16 +27112,14 @@ function buildTree(text4, maxDepth, maxDocuments) {
         }
         if (top?.kind === "doc") return void 0;
         const s = ev.valueStart < 0 ? "" : getScalarValue(text4, ev);
-        if (!attach(plain ? resolvePlainScalar(s) : s, i)) return void 0;
+        if (!attach(plain ? resolvePlainScalar(s) : s)) return void 0;
         break;
       }
       case EVENT_ID.POP: {
         const frame = stack.pop();
         if (!frame) return void 0;
-        ends[frame.start] = i + 1;
         if (frame.kind === "doc") {
-          if (frame.root < 0 || roots.length >= maxDocuments) return void 0;
-          roots.push(frame.root);
+          if (!frame.filled || values.length >= maxDocuments) return void 0;
           values.push(frame.value);
         }
         break;
@@ -27133,10 +27128,9 @@ function buildTree(text4, maxDepth, maxDocuments) {
         return void 0;
     }
   }
-  return stack.length || roots.length === 0 ? void 0 : { events, ends, roots, values };
+  return stack.length || values.length === 0 ? void 0 : { tree: indexEvents(events), values };
 }
-function indexTree(text4, maxDepth) {
-  const events = parseEvents(text4, { maxDepth });
+function indexEvents(events) {
   const ends = new Int32Array(events.length);
   const roots = [];
   const open = [];
@@ -27147,32 +27141,25 @@ function indexTree(text4, maxDepth) {
     else if (type === EVENT_ID.SCALAR) ends[i] = i + 1;
     else open.push(i);
   }
-  return { events, ends, roots, values: [] };
-}
-function lineStarts(text4) {
-  const starts = [0];
-  for (let i = text4.indexOf("\n"); i >= 0; i = text4.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-function positionAt(starts, offset) {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = lo + hi + 1 >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
+  return { events, ends, roots };
 }
 function fastParseYaml(text4, opts) {
-  let tree = buildTree(text4, opts.maxDepth, opts.maxDocuments);
-  if (!tree) return void 0;
-  const values = tree.values;
-  let starts;
+  const built = buildTree(text4, opts.maxDepth, opts.maxDocuments);
+  if (!built) return void 0;
+  let tree = built.tree;
+  let lines;
   let full;
-  const getTree = () => tree ??= indexTree(text4, opts.maxDepth);
+  const getTree = () => tree ??= indexEvents(parseEvents(text4, { maxDepth: opts.maxDepth }));
   const fullDoc = (i) => (full ??= opts.fullDocs())[i];
-  const at3 = (offset) => positionAt(starts ??= lineStarts(text4), offset);
+  const at3 = (offset) => {
+    if (!lines) {
+      lines = new import_yaml2.LineCounter();
+      lines.addNewLine(0);
+      for (let i = text4.indexOf("\n"); i >= 0; i = text4.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+    }
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
   const locate = (t, d, path3) => {
     const { events, ends } = t;
     let node2 = t.roots[d];
@@ -27202,8 +27189,9 @@ function fastParseYaml(text4, opts) {
     const quote2 = ev.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : "";
     return quote2 && text4[ev.valueStart - 1] === quote2 ? ev.valueStart - 1 : -1;
   };
-  const docs = values.map((value, index2) => {
-    const rootPos = at3(startOf(tree.events[tree.roots[index2]]));
+  const docs = built.values.map((value, index2) => {
+    const first = getTree();
+    const rootPos = at3(startOf(first.events[first.roots[index2]]));
     const pos = (path3) => {
       if (path3.length === 0) return rootPos;
       const t = getTree();
@@ -27243,7 +27231,7 @@ function fastParseYaml(text4, opts) {
     docs,
     release: () => {
       tree = void 0;
-      starts = void 0;
+      lines = void 0;
       full = void 0;
     }
   };
@@ -27301,7 +27289,7 @@ function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   return parseYamlTextFully(text4, limits, opts);
 }
 function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
-  const lineCounter = new import_yaml2.LineCounter();
+  const lineCounter = new import_yaml3.LineCounter();
   const problems = [];
   const at3 = (offset) => {
     const p = lineCounter.linePos(offset);
@@ -27317,7 +27305,7 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   }
   let parsed;
   try {
-    parsed = (0, import_yaml2.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
+    parsed = (0, import_yaml3.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   } catch (err) {
     return { docs: [], problems: [{ kind: "yaml-limit", message: `YAML could not be parsed: ${err.message}`, line: 1, column: 1 }] };
   }
@@ -27376,9 +27364,9 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
       node: (path3) => nodeAt(doc, path3),
       scalarSource: (path3) => {
         const n = nodeAt(doc, path3);
-        return (0, import_yaml2.isScalar)(n) && n.source !== void 0 ? String(n.source) : void 0;
+        return (0, import_yaml3.isScalar)(n) && n.source !== void 0 ? String(n.source) : void 0;
       },
-      isMap: (path3) => (0, import_yaml2.isMap)(nodeAt(doc, path3))
+      isMap: (path3) => (0, import_yaml3.isMap)(nodeAt(doc, path3))
     });
   });
   return { docs, problems };
@@ -27389,14 +27377,14 @@ function firstLine(s) {
 }
 function keyOf(pair2) {
   const k = pair2.key;
-  return (0, import_yaml2.isScalar)(k) ? k.value : k;
+  return (0, import_yaml3.isScalar)(k) ? k.value : k;
 }
 function isMergePair(pair2) {
   const k = keyOf(pair2);
   return typeof k === "symbol" && k.description === "<<";
 }
 function findPair(doc, map, seg, seen) {
-  if (!(0, import_yaml2.isMap)(map) || seen?.has(map)) return void 0;
+  if (!(0, import_yaml3.isMap)(map) || seen?.has(map)) return void 0;
   const key2 = String(seg);
   let merges;
   for (const p of map.items) {
@@ -27407,8 +27395,8 @@ function findPair(doc, map, seg, seen) {
   const visited = seen ?? /* @__PURE__ */ new Set();
   visited.add(map);
   for (const merge of merges) {
-    const value = (0, import_yaml2.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
-    const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((it) => (0, import_yaml2.isAlias)(it) ? it.resolve(doc) : it) : [value];
+    const value = (0, import_yaml3.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
+    const sources = (0, import_yaml3.isSeq)(value) ? value.items.map((it) => (0, import_yaml3.isAlias)(it) ? it.resolve(doc) : it) : [value];
     for (const src of sources) {
       const found = findPair(doc, src, seg, visited);
       if (found) return found;
@@ -27423,11 +27411,11 @@ function pairAt(doc, path3) {
 function nodeAt(doc, path3) {
   let cur = doc.contents;
   for (const seg of path3) {
-    if ((0, import_yaml2.isMap)(cur)) {
+    if ((0, import_yaml3.isMap)(cur)) {
       const pair2 = findPair(doc, cur, seg);
       if (!pair2) return void 0;
       cur = pair2.value;
-    } else if ((0, import_yaml2.isSeq)(cur) && typeof seg === "number") {
+    } else if ((0, import_yaml3.isSeq)(cur) && typeof seg === "number") {
       cur = cur.items[seg];
     } else {
       return void 0;
@@ -28899,7 +28887,7 @@ function syncRule(id, title, defaultSeverity, reference) {
 }
 
 // src/health/builtin.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/health/builtin-health-checks.yaml
 var builtin_health_checks_default = `# Group/Kinds that ArgoCD v3.6.0 (argoproj/argo-cd commit 37ee0097) checks with a built-in health check.
@@ -29167,7 +29155,7 @@ lua:
 `;
 
 // src/health/builtin.ts
-var data = (0, import_yaml3.parse)(builtin_health_checks_default);
+var data = (0, import_yaml4.parse)(builtin_health_checks_default);
 var BUILTIN_ARGOCD_VERSION = data.argocdVersion;
 var BUILTIN_GO_CHECKS = data.go;
 var BUILTIN_LUA_CHECKS = data.lua;
@@ -40567,7 +40555,7 @@ function execute(lua, L, hook, req) {
 }
 
 // src/health/config.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var CUSTOMIZATION_TYPES = ["health", "useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
 var LEGACY_FIELDS = ["health.lua", "health.lua.useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
 var PARSE_BOOL = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
@@ -40579,7 +40567,7 @@ function place(p, at3) {
 function scriptPlacement(doc, path3, at3) {
   const node2 = doc.node(path3);
   const p = place(doc.pos(path3), at3);
-  if ((0, import_yaml4.isScalar)(node2) && (node2.type === import_yaml4.Scalar.BLOCK_LITERAL || node2.type === import_yaml4.Scalar.BLOCK_FOLDED)) {
+  if ((0, import_yaml5.isScalar)(node2) && (node2.type === import_yaml5.Scalar.BLOCK_LITERAL || node2.type === import_yaml5.Scalar.BLOCK_FOLDED)) {
     const src = typeof node2.value === "string" ? node2.value : "";
     const indent2 = blockIndent(doc, path3, src);
     return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
@@ -40594,13 +40582,13 @@ function problem(rule6, file, pos, subject, key2, message, fix) {
 }
 function typeName2(n) {
   if (!n) return "null";
-  if ((0, import_yaml4.isScalar)(n)) {
+  if ((0, import_yaml5.isScalar)(n)) {
     const v = n.value;
     if (v === null) return "null";
     if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
     return typeof v;
   }
-  return (0, import_yaml4.isMap)(n) ? "mapping" : "sequence";
+  return (0, import_yaml5.isMap)(n) ? "mapping" : "sequence";
 }
 function checkSplitSuffix(suffix) {
   if (suffix.includes("*")) {
@@ -40630,18 +40618,18 @@ function checkSplitSuffix(suffix) {
 function readArgocdCmData(doc, dataPath, at3, holder, origin) {
   const out = { checks: [], problems: [] };
   const node2 = doc.node(dataPath);
-  if (!(0, import_yaml4.isMap)(node2)) return out;
+  if (!(0, import_yaml5.isMap)(node2)) return out;
   const health = /* @__PURE__ */ new Map();
   const openLibs = /* @__PURE__ */ new Map();
   for (const pair2 of node2.items) {
-    if (!(0, import_yaml4.isPair)(pair2) || !(0, import_yaml4.isScalar)(pair2.key)) continue;
+    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
     const k = String(pair2.key.value);
     const path3 = [...dataPath, k];
     const kpos = place(doc.keyPos(path3), at3);
     const v = pair2.value;
-    const isString = (0, import_yaml4.isScalar)(v) && typeof v.value === "string";
+    const isString = (0, import_yaml5.isScalar)(v) && typeof v.value === "string";
     if (!isString) {
-      const shown = (0, import_yaml4.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
+      const shown = (0, import_yaml5.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
       out.problems.push(problem(
         "configmap-value-not-string",
         at3.file,
@@ -40721,7 +40709,7 @@ function splitN(s, sep2, n) {
 }
 function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
   const node2 = doc.node(path3);
-  if (!(0, import_yaml4.isScalar)(node2) || typeof node2.value !== "string") return [];
+  if (!(0, import_yaml5.isScalar)(node2) || typeof node2.value !== "string") return [];
   const start = scriptPlacement(doc, path3, at3);
   const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
   const parsed = parseYamlText(node2.value);
@@ -40740,18 +40728,18 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
   }
   const d = parsed.docs[0];
   const m = d?.node([]);
-  if (!d || !(0, import_yaml4.isMap)(m)) return [];
+  if (!d || !(0, import_yaml5.isMap)(m)) return [];
   const checks = [];
   for (const pair2 of m.items) {
-    if (!(0, import_yaml4.isPair)(pair2) || !(0, import_yaml4.isScalar)(pair2.key)) continue;
+    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
     const key2 = String(pair2.key.value);
     const kpos = place(d.keyPos([key2]), inner);
     const entry = pair2.value;
-    if (!(0, import_yaml4.isMap)(entry)) continue;
+    if (!(0, import_yaml5.isMap)(entry)) continue;
     let script;
     let useOpenLibs = false;
     for (const f of entry.items) {
-      if (!(0, import_yaml4.isPair)(f) || !(0, import_yaml4.isScalar)(f.key)) continue;
+      if (!(0, import_yaml5.isPair)(f) || !(0, import_yaml5.isScalar)(f.key)) continue;
       const field2 = String(f.key.value);
       const fpath = [key2, field2];
       if (!LEGACY_FIELDS.includes(field2)) {
@@ -40767,9 +40755,9 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
         continue;
       }
       const fv = f.value;
-      if (field2 === "health.lua" && (0, import_yaml4.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
+      if (field2 === "health.lua" && (0, import_yaml5.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
       if (field2 === "health.lua.useOpenLibs") {
-        if ((0, import_yaml4.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
+        if ((0, import_yaml5.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
         else {
           problems.push(problem(
             "health-useopenlibs-invalid",
@@ -40811,10 +40799,10 @@ function readArgoCdCr(doc, path3, at3, holder) {
   items.forEach((_, i) => {
     const ip = [...listPath, i];
     const item = doc.node(ip);
-    if (!(0, import_yaml4.isMap)(item)) return;
+    if (!(0, import_yaml5.isMap)(item)) return;
     const get = (f) => {
       const n = doc.node([...ip, f]);
-      return (0, import_yaml4.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
+      return (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
     };
     const group = get("group") ?? "";
     const kind = get("kind") ?? "";

@@ -6320,7 +6320,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -6343,7 +6343,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter3;
   }
 });
 
@@ -10010,7 +10010,7 @@ minimatch.escape = escape;
 minimatch.unescape = unescape;
 
 // src/manifests/yaml-doc.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/manifests/yaml-guard.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -11031,33 +11031,33 @@ function makeSnippet(mark, options) {
     ...options
   };
   const re = /\r?\n|\r|\0/g;
-  const lineStarts2 = [0];
+  const lineStarts = [0];
   const lineEnds = [];
   let match2;
   let foundLineNo = -1;
   while (match2 = re.exec(mark.buffer)) {
     lineEnds.push(match2.index);
-    lineStarts2.push(match2.index + match2[0].length);
-    if (mark.position <= match2.index && foundLineNo < 0) foundLineNo = lineStarts2.length - 2;
+    lineStarts.push(match2.index + match2[0].length);
+    if (mark.position <= match2.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
   }
-  if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
+  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
   let result = "";
   const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
   const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
   for (let i = 1; i <= opts.linesBefore; i++) {
     if (foundLineNo - i < 0) break;
-    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]), maxLineLength);
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
     result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
 ${result}`;
   }
-  const line = getLine(mark.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
   result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
 `;
   result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
 `;
   for (let i = 1; i <= opts.linesAfter; i++) {
     if (foundLineNo + i >= lineEnds.length) break;
-    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]), maxLineLength);
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
     result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
 `;
   }
@@ -12372,6 +12372,7 @@ var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 // src/manifests/yaml-fast.ts
+var import_yaml2 = __toESM(require_dist(), 1);
 var NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 var INT_OCT = /^0o[0-7]+$/;
@@ -12404,16 +12405,14 @@ function buildTree(text, maxDepth, maxDocuments) {
   } catch {
     return void 0;
   }
-  const ends = new Int32Array(events.length);
-  const roots = [];
   const values = [];
   const stack = [];
-  const attach = (value, at) => {
+  const attach = (value) => {
     const top = stack[stack.length - 1];
     if (!top) return false;
     if (top.kind === "doc") {
-      if (top.root >= 0) return false;
-      top.root = at;
+      if (top.filled) return false;
+      top.filled = true;
       top.value = value;
     } else if (top.kind === "seq") top.arr.push(value);
     else {
@@ -12423,24 +12422,22 @@ function buildTree(text, maxDepth, maxDocuments) {
     }
     return true;
   };
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i];
+  for (const ev of events) {
     switch (ev.type) {
       case EVENT_ID.DOCUMENT:
         if (ev.directives.length || stack.length) return void 0;
-        stack.push({ kind: "doc", start: i, root: -1, value: void 0 });
+        stack.push({ kind: "doc", filled: false, value: void 0 });
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return void 0;
-        const frame = ev.type === EVENT_ID.MAPPING ? { kind: "map", start: i, obj: {}, key: void 0 } : { kind: "seq", start: i, arr: [] };
-        if (!attach(frame.kind === "map" ? frame.obj : frame.arr, i)) return void 0;
+        const frame = ev.type === EVENT_ID.MAPPING ? { kind: "map", obj: {}, key: void 0 } : { kind: "seq", arr: [] };
+        if (!attach(frame.kind === "map" ? frame.obj : frame.arr)) return void 0;
         stack.push(frame);
         break;
       }
       case EVENT_ID.SCALAR: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return void 0;
-        ends[i] = i + 1;
         const top = stack[stack.length - 1];
         const plain = ev.style === SCALAR_STYLE.PLAIN;
         if (top?.kind === "map" && top.key === void 0) {
@@ -12452,16 +12449,14 @@ function buildTree(text, maxDepth, maxDocuments) {
         }
         if (top?.kind === "doc") return void 0;
         const s = ev.valueStart < 0 ? "" : getScalarValue(text, ev);
-        if (!attach(plain ? resolvePlainScalar(s) : s, i)) return void 0;
+        if (!attach(plain ? resolvePlainScalar(s) : s)) return void 0;
         break;
       }
       case EVENT_ID.POP: {
         const frame = stack.pop();
         if (!frame) return void 0;
-        ends[frame.start] = i + 1;
         if (frame.kind === "doc") {
-          if (frame.root < 0 || roots.length >= maxDocuments) return void 0;
-          roots.push(frame.root);
+          if (!frame.filled || values.length >= maxDocuments) return void 0;
           values.push(frame.value);
         }
         break;
@@ -12470,10 +12465,9 @@ function buildTree(text, maxDepth, maxDocuments) {
         return void 0;
     }
   }
-  return stack.length || roots.length === 0 ? void 0 : { events, ends, roots, values };
+  return stack.length || values.length === 0 ? void 0 : { tree: indexEvents(events), values };
 }
-function indexTree(text, maxDepth) {
-  const events = parseEvents(text, { maxDepth });
+function indexEvents(events) {
   const ends = new Int32Array(events.length);
   const roots = [];
   const open = [];
@@ -12484,32 +12478,25 @@ function indexTree(text, maxDepth) {
     else if (type === EVENT_ID.SCALAR) ends[i] = i + 1;
     else open.push(i);
   }
-  return { events, ends, roots, values: [] };
-}
-function lineStarts(text) {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-function positionAt(starts, offset) {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = lo + hi + 1 >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
+  return { events, ends, roots };
 }
 function fastParseYaml(text, opts) {
-  let tree = buildTree(text, opts.maxDepth, opts.maxDocuments);
-  if (!tree) return void 0;
-  const values = tree.values;
-  let starts;
+  const built = buildTree(text, opts.maxDepth, opts.maxDocuments);
+  if (!built) return void 0;
+  let tree = built.tree;
+  let lines;
   let full;
-  const getTree = () => tree ??= indexTree(text, opts.maxDepth);
+  const getTree = () => tree ??= indexEvents(parseEvents(text, { maxDepth: opts.maxDepth }));
   const fullDoc = (i) => (full ??= opts.fullDocs())[i];
-  const at = (offset) => positionAt(starts ??= lineStarts(text), offset);
+  const at = (offset) => {
+    if (!lines) {
+      lines = new import_yaml2.LineCounter();
+      lines.addNewLine(0);
+      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+    }
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
   const locate = (t, d, path2) => {
     const { events, ends } = t;
     let node = t.roots[d];
@@ -12539,8 +12526,9 @@ function fastParseYaml(text, opts) {
     const quote = ev.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : "";
     return quote && text[ev.valueStart - 1] === quote ? ev.valueStart - 1 : -1;
   };
-  const docs = values.map((value, index) => {
-    const rootPos = at(startOf(tree.events[tree.roots[index]]));
+  const docs = built.values.map((value, index) => {
+    const first = getTree();
+    const rootPos = at(startOf(first.events[first.roots[index]]));
     const pos = (path2) => {
       if (path2.length === 0) return rootPos;
       const t = getTree();
@@ -12580,7 +12568,7 @@ function fastParseYaml(text, opts) {
     docs,
     release: () => {
       tree = void 0;
-      starts = void 0;
+      lines = void 0;
       full = void 0;
     }
   };
@@ -12638,7 +12626,7 @@ function parseYamlText(text, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   return parseYamlTextFully(text, limits, opts);
 }
 function parseYamlTextFully(text, limits = DEFAULT_YAML_LIMITS, opts = {}) {
-  const lineCounter = new import_yaml2.LineCounter();
+  const lineCounter = new import_yaml3.LineCounter();
   const problems = [];
   const at = (offset) => {
     const p = lineCounter.linePos(offset);
@@ -12654,7 +12642,7 @@ function parseYamlTextFully(text, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   }
   let parsed;
   try {
-    parsed = (0, import_yaml2.parseAllDocuments)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
+    parsed = (0, import_yaml3.parseAllDocuments)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   } catch (err) {
     return { docs: [], problems: [{ kind: "yaml-limit", message: `YAML could not be parsed: ${err.message}`, line: 1, column: 1 }] };
   }
@@ -12713,9 +12701,9 @@ function parseYamlTextFully(text, limits = DEFAULT_YAML_LIMITS, opts = {}) {
       node: (path2) => nodeAt(doc, path2),
       scalarSource: (path2) => {
         const n = nodeAt(doc, path2);
-        return (0, import_yaml2.isScalar)(n) && n.source !== void 0 ? String(n.source) : void 0;
+        return (0, import_yaml3.isScalar)(n) && n.source !== void 0 ? String(n.source) : void 0;
       },
-      isMap: (path2) => (0, import_yaml2.isMap)(nodeAt(doc, path2))
+      isMap: (path2) => (0, import_yaml3.isMap)(nodeAt(doc, path2))
     });
   });
   return { docs, problems };
@@ -12726,14 +12714,14 @@ function firstLine(s) {
 }
 function keyOf(pair2) {
   const k = pair2.key;
-  return (0, import_yaml2.isScalar)(k) ? k.value : k;
+  return (0, import_yaml3.isScalar)(k) ? k.value : k;
 }
 function isMergePair(pair2) {
   const k = keyOf(pair2);
   return typeof k === "symbol" && k.description === "<<";
 }
 function findPair(doc, map, seg, seen) {
-  if (!(0, import_yaml2.isMap)(map) || seen?.has(map)) return void 0;
+  if (!(0, import_yaml3.isMap)(map) || seen?.has(map)) return void 0;
   const key = String(seg);
   let merges;
   for (const p of map.items) {
@@ -12744,8 +12732,8 @@ function findPair(doc, map, seg, seen) {
   const visited = seen ?? /* @__PURE__ */ new Set();
   visited.add(map);
   for (const merge of merges) {
-    const value = (0, import_yaml2.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
-    const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((it) => (0, import_yaml2.isAlias)(it) ? it.resolve(doc) : it) : [value];
+    const value = (0, import_yaml3.isAlias)(merge.value) ? merge.value.resolve(doc) : merge.value;
+    const sources = (0, import_yaml3.isSeq)(value) ? value.items.map((it) => (0, import_yaml3.isAlias)(it) ? it.resolve(doc) : it) : [value];
     for (const src of sources) {
       const found = findPair(doc, src, seg, visited);
       if (found) return found;
@@ -12760,11 +12748,11 @@ function pairAt(doc, path2) {
 function nodeAt(doc, path2) {
   let cur = doc.contents;
   for (const seg of path2) {
-    if ((0, import_yaml2.isMap)(cur)) {
+    if ((0, import_yaml3.isMap)(cur)) {
       const pair2 = findPair(doc, cur, seg);
       if (!pair2) return void 0;
       cur = pair2.value;
-    } else if ((0, import_yaml2.isSeq)(cur) && typeof seg === "number") {
+    } else if ((0, import_yaml3.isSeq)(cur) && typeof seg === "number") {
       cur = cur.items[seg];
     } else {
       return void 0;

@@ -12,7 +12,7 @@
  * is found in it; test/unit/yaml-fast.test.ts compares the two paths on fixtures and generated documents.
  */
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, type Event, type ScalarEvent } from 'js-yaml';
-import type { Node } from 'yaml';
+import { LineCounter, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import type { YamlDoc, YamlPath } from './yaml-doc.js';
 
@@ -55,14 +55,12 @@ interface EventTree {
   ends: Int32Array;
   /** Event index of each document's root node. */
   roots: number[];
-  /** Plain value of each document. */
-  values: unknown[];
 }
 
 type Frame =
-  | { kind: 'doc'; start: number; root: number; value: unknown }
-  | { kind: 'map'; start: number; obj: Record<string, unknown>; key: string | undefined }
-  | { kind: 'seq'; start: number; arr: unknown[] };
+  | { kind: 'doc'; filled: boolean; value: unknown }
+  | { kind: 'map'; obj: Record<string, unknown>; key: string | undefined }
+  | { kind: 'seq'; arr: unknown[] };
 
 /**
  * Characters the two parsers treat differently, left to the full parser: carriage returns (a lone one
@@ -82,7 +80,7 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
  * Parses `text` into events and plain values, or returns `undefined` when the text is not plain YAML
  * (see the module comment). Never throws.
  */
-function buildTree(text: string, maxDepth: number, maxDocuments: number): EventTree | undefined {
+function buildTree(text: string, maxDepth: number, maxDocuments: number): { tree: EventTree; values: unknown[] } | undefined {
   if (UNUSUAL_CHARACTER.test(text) || DOCUMENT_END.test(text)) return undefined;
   let events: Event[];
   try {
@@ -90,17 +88,15 @@ function buildTree(text: string, maxDepth: number, maxDocuments: number): EventT
   } catch {
     return undefined;
   }
-  const ends = new Int32Array(events.length);
-  const roots: number[] = [];
   const values: unknown[] = [];
   const stack: Frame[] = [];
-  // Adds a finished node (value, first event) to the open collection or document; false refuses the text.
-  const attach = (value: unknown, at: number): boolean => {
+  // Adds a finished node to the open collection or document; false refuses the text.
+  const attach = (value: unknown): boolean => {
     const top = stack[stack.length - 1];
     if (!top) return false;
     if (top.kind === 'doc') {
-      if (top.root >= 0) return false;
-      top.root = at;
+      if (top.filled) return false;
+      top.filled = true;
       top.value = value;
     } else if (top.kind === 'seq') top.arr.push(value);
     else {
@@ -110,24 +106,22 @@ function buildTree(text: string, maxDepth: number, maxDocuments: number): EventT
     }
     return true;
   };
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i]!;
+  for (const ev of events) {
     switch (ev.type) {
       case EVENT_ID.DOCUMENT:
         if (ev.directives.length || stack.length) return undefined;
-        stack.push({ kind: 'doc', start: i, root: -1, value: undefined });
+        stack.push({ kind: 'doc', filled: false, value: undefined });
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return undefined;
-        const frame: Frame = ev.type === EVENT_ID.MAPPING ? { kind: 'map', start: i, obj: {}, key: undefined } : { kind: 'seq', start: i, arr: [] };
-        if (!attach(frame.kind === 'map' ? frame.obj : frame.arr, i)) return undefined;
+        const frame: Frame = ev.type === EVENT_ID.MAPPING ? { kind: 'map', obj: {}, key: undefined } : { kind: 'seq', arr: [] };
+        if (!attach(frame.kind === 'map' ? frame.obj : frame.arr)) return undefined;
         stack.push(frame);
         break;
       }
       case EVENT_ID.SCALAR: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return undefined;
-        ends[i] = i + 1;
         const top = stack[stack.length - 1];
         const plain = ev.style === SCALAR_STYLE.PLAIN;
         if (top?.kind === 'map' && top.key === undefined) {
@@ -140,16 +134,14 @@ function buildTree(text: string, maxDepth: number, maxDocuments: number): EventT
         }
         if (top?.kind === 'doc') return undefined; // a bare scalar (or empty) document
         const s = ev.valueStart < 0 ? '' : getScalarValue(text, ev);
-        if (!attach(plain ? resolvePlainScalar(s) : s, i)) return undefined;
+        if (!attach(plain ? resolvePlainScalar(s) : s)) return undefined;
         break;
       }
       case EVENT_ID.POP: {
         const frame = stack.pop();
         if (!frame) return undefined;
-        ends[frame.start] = i + 1;
         if (frame.kind === 'doc') {
-          if (frame.root < 0 || roots.length >= maxDocuments) return undefined;
-          roots.push(frame.root);
+          if (!frame.filled || values.length >= maxDocuments) return undefined;
           values.push(frame.value);
         }
         break;
@@ -158,15 +150,11 @@ function buildTree(text: string, maxDepth: number, maxDocuments: number): EventT
         return undefined; // an alias
     }
   }
-  return stack.length || roots.length === 0 ? undefined : { events, ends, roots, values };
+  return stack.length || values.length === 0 ? undefined : { tree: indexEvents(events), values };
 }
 
-/**
- * Indexes the events of a text already accepted by {@link buildTree} (for lookups after a release):
- * node ends and document roots, without building values again.
- */
-function indexTree(text: string, maxDepth: number): EventTree {
-  const events = parseEvents(text, { maxDepth });
+/** Indexes well-formed events: where each node ends, and each document's root node. */
+function indexEvents(events: Event[]): EventTree {
   const ends = new Int32Array(events.length);
   const roots: number[] = [];
   const open: number[] = [];
@@ -177,25 +165,7 @@ function indexTree(text: string, maxDepth: number): EventTree {
     else if (type === EVENT_ID.SCALAR) ends[i] = i + 1;
     else open.push(i);
   }
-  return { events, ends, roots, values: [] };
-}
-
-/** Start offsets of the lines of `text` (a line starts after each `\n`, as the `yaml` package counts). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function positionAt(starts: number[], offset: number): Position {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  return { events, ends, roots };
 }
 
 /** Options of {@link fastParseYaml}. */
@@ -227,14 +197,24 @@ export interface FastFile {
  * when the text is not plain YAML and must go to the full parser
  */
 export function fastParseYaml(text: string, opts: FastParseOptions): FastFile | undefined {
-  let tree = buildTree(text, opts.maxDepth, opts.maxDocuments);
-  if (!tree) return undefined;
-  const values = tree.values;
-  let starts: number[] | undefined;
+  const built = buildTree(text, opts.maxDepth, opts.maxDocuments);
+  if (!built) return undefined;
+  let tree: EventTree | undefined = built.tree;
+  let lines: LineCounter | undefined;
   let full: YamlDoc[] | undefined;
-  const getTree = (): EventTree => (tree ??= indexTree(text, opts.maxDepth));
+  // After a release, the text was accepted once: its events only need indexing again, not checking.
+  const getTree = (): EventTree => (tree ??= indexEvents(parseEvents(text, { maxDepth: opts.maxDepth })));
   const fullDoc = (i: number): YamlDoc | undefined => (full ??= opts.fullDocs())[i];
-  const at = (offset: number): Position => positionAt((starts ??= lineStarts(text)), offset);
+  const at = (offset: number): Position => {
+    // Lines counted as the `yaml` package counts them (a line starts after each `\n`), with its own counter.
+    if (!lines) {
+      lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    }
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
 
   /** Walks `path` from document `d`'s root: the deepest node reached, and whether the whole path exists. */
   const locate = (t: EventTree, d: number, path: YamlPath): { node: number; key: number; complete: boolean } => {
@@ -268,9 +248,11 @@ export function fastParseYaml(text: string, opts: FastParseOptions): FastFile | 
     return quote && text[ev.valueStart - 1] === quote ? ev.valueStart - 1 : -1;
   };
 
-  const docs: YamlDoc[] = values.map((value, index) => {
+  // No closure below refers to `built`: a closure would keep its events alive after a release.
+  const docs: YamlDoc[] = built.values.map((value, index) => {
     // The root's position is asked of every resource (sync plans): kept, so it needs no parse later.
-    const rootPos = at(startOf(tree!.events[tree!.roots[index]!]!));
+    const first = getTree();
+    const rootPos = at(startOf(first.events[first.roots[index]!]!));
     const pos = (path: YamlPath): Position => {
       if (path.length === 0) return rootPos;
       const t = getTree();
@@ -311,7 +293,7 @@ export function fastParseYaml(text: string, opts: FastParseOptions): FastFile | 
     docs,
     release: () => {
       tree = undefined;
-      starts = undefined;
+      lines = undefined;
       full = undefined;
     },
   };
