@@ -12,6 +12,8 @@ export interface CheckSettings {
   base?: string;
   head?: string;
   all: boolean;
+  /** Check the staged change (the index) instead of a commit: `--staged`, for pre-commit hooks. */
+  staged: boolean;
   prEvent?: string;
   reviews?: string;
   directory?: string;
@@ -23,6 +25,7 @@ export interface CheckSettings {
 
 /** Usage text. */
 export const USAGE = `Usage: gitops-gate check [options]
+       gitops-gate init [--force] [--repo DIR] [--action OWNER/REPO[@REF]]   (see gitops-gate init --help)
 
 Checks a change in a local git repository against the repository's gitops-gate policy.
 
@@ -31,6 +34,9 @@ Options:
   --base REF          base of the change (default: merge base of HEAD with origin/main or main)
   --head REF          head of the change (default: HEAD)
   --all               check the whole tree at --head, with no base: every finding counts
+  --staged            check the staged change (what "git commit" would record) instead of --head,
+                      against the merge base with the branch's upstream (default: origin/HEAD,
+                      origin/main or main, else HEAD); for pre-commit hooks
   --pr EVENT.json     GitHub pull_request event payload (title, body, author, labels)
   --reviews FILE      REST list-reviews response (JSON array) for the review policy
   --directory FILE    permissions and team members for the review policy (JSON:
@@ -68,6 +74,7 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
         base: { type: 'string' },
         head: { type: 'string' },
         all: { type: 'boolean', default: false },
+        staged: { type: 'boolean', default: false },
         pr: { type: 'string' },
         reviews: { type: 'string' },
         directory: { type: 'string' },
@@ -86,11 +93,16 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
   if (positionals.length === 0) throw new UsageError('missing command: gitops-gate check [options]');
   if (positionals[0] !== 'check' || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}": the command is "check"`);
   if (values.all && values.base) throw new UsageError('--all checks the whole tree with no base: do not combine it with --base');
+  if (values.staged) {
+    const prFacts = (['head', 'pr', 'reviews', 'directory', 'comments'] as const).filter((k) => values[k] !== undefined);
+    if (prFacts.length) throw new UsageError(`--staged checks the index before it is committed: do not combine it with ${prFacts.map((k) => `--${k}`).join(', ')}`);
+  }
   return {
     repo: values.repo ?? process.cwd(),
     ...(values.base ? { base: values.base } : {}),
     ...(values.head ? { head: values.head } : {}),
     all: values.all === true,
+    staged: values.staged === true,
     ...(values.pr ? { prEvent: values.pr } : {}),
     ...(values.reviews ? { reviews: values.reviews } : {}),
     ...(values.directory ? { directory: values.directory } : {}),

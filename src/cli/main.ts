@@ -1,5 +1,6 @@
 /**
- * The `gitops-gate` CLI: `gitops-gate check` evaluates a change in a local git repository.
+ * The `gitops-gate` CLI: `gitops-gate check` evaluates a change in a local git repository (a commit range,
+ * or with `--staged` the index); `gitops-gate init` sets a repository up (src/cli/init.ts).
  * Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
  */
 import { describeError, GateError } from '../core/errors.js';
@@ -8,7 +9,9 @@ import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { localChange } from '../sources/local.js';
+import { stagedChange } from '../sources/staged.js';
 import { parseCheckArgs, USAGE } from './args.js';
+import { runInit } from './init.js';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -27,21 +30,24 @@ const processIo: CliIo = {
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
+    if (argv[0] === 'init') return await runInit(argv.slice(1), io);
     const settings = parseCheckArgs(argv);
     if (settings === 'help') {
       io.out(USAGE);
       return 0;
     }
-    const change = await localChange({
-      repo: settings.repo,
-      all: settings.all,
-      ...(settings.base ? { base: settings.base } : {}),
-      ...(settings.head ? { head: settings.head } : {}),
-      ...(settings.prEvent ? { prEventPath: settings.prEvent } : {}),
-      ...(settings.reviews ? { reviewsPath: settings.reviews } : {}),
-      ...(settings.directory ? { directoryPath: settings.directory } : {}),
-      ...(settings.comments ? { commentsPath: settings.comments } : {}),
-    });
+    const change = settings.staged
+      ? await stagedChange({ repo: settings.repo, all: settings.all, ...(settings.base ? { base: settings.base } : {}) })
+      : await localChange({
+          repo: settings.repo,
+          all: settings.all,
+          ...(settings.base ? { base: settings.base } : {}),
+          ...(settings.head ? { head: settings.head } : {}),
+          ...(settings.prEvent ? { prEventPath: settings.prEvent } : {}),
+          ...(settings.reviews ? { reviewsPath: settings.reviews } : {}),
+          ...(settings.directory ? { directoryPath: settings.directory } : {}),
+          ...(settings.comments ? { commentsPath: settings.comments } : {}),
+        });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
     if (settings.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
     else if (settings.format === 'sarif') io.out(JSON.stringify(renderSarif(report), null, 2) + '\n');
