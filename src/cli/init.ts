@@ -417,8 +417,8 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
     '',
     'Next:',
     '  1. Commit these files and open a pull request: the gate runs on it and reports in a check run.',
-    `  2. Turn on one branch-protection setting: Settings > Branches > the rule for "${facts.defaultBranch}" >`,
-    `     "Require status checks to pass before merging" > add the check "${CHECK_NAME}".`,
+    `  2. Turn on one branch-protection setting, in Settings > Rules > Rulesets (or Settings > Branches),`,
+    `     for the branch "${facts.defaultBranch}": "Require status checks to pass", with the check "${CHECK_NAME}".`,
     '  Locally: "gitops-gate check" checks your branch, "gitops-gate check --staged" what you are about to commit.',
     '',
   );

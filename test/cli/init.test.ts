@@ -49,8 +49,7 @@ describe('gitops-gate init on an empty repository', () => {
     expect(r.stdout).toContain(`wrote      ${WORKFLOW_PATH}`);
     expect(r.stdout).toContain(`wrote      ${POLICY_PATH}`);
     // The one branch-protection setting, for the default branch, naming the workflow's check.
-    expect(r.stdout).toContain('Settings > Branches > the rule for "main"');
-    expect(r.stdout).toContain('"Require status checks to pass before merging" > add the check "GitOps Gate"');
+    expect(r.stdout).toContain('for the branch "main": "Require status checks to pass", with the check "GitOps Gate".');
 
     const workflow = read(dir, WORKFLOW_PATH);
     expect(workflow).toContain(`uses: your-org/gitops-gate@v${VERSION}\n`);
@@ -151,7 +150,7 @@ describe('gitops-gate init on a repository with files', () => {
     expect(r.stdout).toContain('default branch  trunk (origin/HEAD)');
     expect(r.stdout).toContain('ArgoCD          2 Application(s)');
     expect(r.stdout).toContain('CODEOWNERS      .github/CODEOWNERS: code-owner approval on (any-owner)');
-    expect(r.stdout).toContain('the rule for "trunk"');
+    expect(r.stdout).toContain('for the branch "trunk"');
     const policy = read(dir, POLICY_PATH);
     expect(policy).toContain('#   payments (apps/payments.yaml)');
     expect(policy).toContain('the workflow\'s github-token must read');
@@ -159,6 +158,16 @@ describe('gitops-gate init on a repository with files', () => {
     const loaded = loadPolicy(policy, POLICY_PATH);
     expect(loaded.sync.applications.repoURLs).toEqual(['git@github.com:Acme/GitOps.git']);
     expect(loaded.review.codeowners.mode).toBe('any-owner');
+  });
+});
+
+describe('editor completion', () => {
+  it('the schema $id is stable per policy format version, and the docs show the line init writes', () => {
+    expect(schema.$id).toBe(`https://gitops-gate.dev/schemas/policy-v${schema.properties.version.const}.json`);
+    const line = `# yaml-language-server: $schema=${schema.$id}`;
+    expect(read(ROOT, 'docs/adoption.md')).toContain(line);
+    expect(read(ROOT, 'README.md')).toContain(line.slice(2));
+    expect(read(ROOT, 'docs/adoption.md')).toContain(`"yaml.schemas": {\n    "${schema.$id}": ["${POLICY_PATH}"]`);
   });
 });
 
