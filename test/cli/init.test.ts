@@ -1,5 +1,4 @@
 /** `gitops-gate init`: the files it writes, what it detects, and that it never overwrites without --force. */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
