@@ -100,10 +100,13 @@ export function readManifestFile(
 ): ManifestFile {
   const parsed = parseYamlFile(bytes, limits);
   const text = parsed.text;
-  const role = fileRole(path, text, hasFile);
+  const broken = parsed.problems.some((p) => p.kind === 'yaml-syntax' || p.kind === 'yaml-duplicate-key' || p.kind === 'yaml-unsupported-key');
+  let role = fileRole(path, text, hasFile);
+  // A Jinja- or Helm-templated kustomization.yaml that is not YAML until rendered is a template, not a kustomization
+  // whose every line is a syntax error.
+  if (role === 'kustomization' && broken && text !== undefined && (text.includes('{{') || text.includes('{%'))) role = 'template';
   if (role === 'template') {
     const inChart = fileRole(path, undefined, hasFile) === 'template';
-    const broken = parsed.problems.some((p) => p.kind === 'yaml-syntax' || p.kind === 'yaml-duplicate-key' || p.kind === 'yaml-unsupported-key');
     if (inChart || broken) {
       return {
         path,

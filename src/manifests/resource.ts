@@ -109,8 +109,17 @@ function readMeta(doc: YamlDoc, at: YamlPath): Map<string, MetaEntry> {
 }
 
 /**
+ * API groups of tool configuration files that look like Kubernetes objects but are never applied to a cluster:
+ * k3d and kind cluster configs (`k3d.io`, `kind.x-k8s.io`), Backstage catalog entries (`backstage.io`), oc-mirror's
+ * ImageSetConfiguration (`mirror.openshift.io`), Skaffold (`skaffold/v4…`), kpt's Kptfile (`kpt.dev`) and ctlptl
+ * (`ctlptl.dev`). Each tool reads its own file; ArgoCD would fail to apply them (no such API on any cluster).
+ */
+export const TOOL_CONFIG_GROUPS: ReadonlySet<string> = new Set(['k3d.io', 'kind.x-k8s.io', 'backstage.io', 'mirror.openshift.io', 'skaffold', 'kpt.dev', 'ctlptl.dev']);
+
+/**
  * Builds a {@link Resource} from the object at `path` in `doc`, or returns `undefined` when the value
- * is not a Kubernetes object (it needs string `apiVersion` and `kind`).
+ * is not a Kubernetes object: it needs string `apiVersion` and `kind`, and an API group that is not a tool's
+ * configuration ({@link TOOL_CONFIG_GROUPS}).
  */
 export function toResource(file: string, doc: YamlDoc, path: YamlPath, value: unknown): Resource | undefined {
   if (!isRecord(value)) return undefined;
@@ -118,6 +127,7 @@ export function toResource(file: string, doc: YamlDoc, path: YamlPath, value: un
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const { group } = splitApiVersion(apiVersion);
+  if (TOOL_CONFIG_GROUPS.has(group)) return undefined;
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return {
     file,

@@ -19,6 +19,8 @@ export interface Policy {
   rules: Record<string, SeveritySetting>;
   /** Compliance controls keyed by rule id or area. */
   controls: Record<string, string[]>;
+  /** The ArgoCD the repository deploys with; version-dependent rules follow `version` (`MAJOR.MINOR[.PATCH]`). */
+  argocd: { version: string };
   sync: SyncSettings;
   health: HealthSettings;
   review: ReviewSettings;

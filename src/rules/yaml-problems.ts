@@ -37,7 +37,16 @@ export const yamlCheck: Check = {
   ],
   side(ctx) {
     for (const f of ctx.snapshot.files) {
+      // One syntax error usually cascades into many (a template tag, a bad indent): the first is the one to fix,
+      // the rest are reported as a count on it rather than as findings of their own.
+      const syntax = f.problems.filter((p) => p.kind === 'yaml-syntax');
+      const lines = f.text?.split('\n');
       for (const p of f.problems) {
+        if (p.kind === 'yaml-syntax' && p !== syntax[0]) continue;
+        const more = p.kind === 'yaml-syntax' && syntax.length > 1 ? ` (${syntax.length - 1} further syntax error${syntax.length > 2 ? 's' : ''} in this file follow from it; fix this one first)` : '';
+        // The parser can place an error past the end of its line (at the offset where it gave up): point at the line's end.
+        const lineText = lines?.[p.line - 1];
+        const column = lineText !== undefined ? Math.min(p.column, lineText.replace(/\r$/, '').length + 1) : p.column;
         const fix =
           p.kind === 'yaml-duplicate-key'
             ? 'Merge the two entries into one key; keep every value you need.'
@@ -48,7 +57,7 @@ export const yamlCheck: Check = {
                 : p.kind === 'yaml-unsupported-key'
                   ? 'Write the key as a plain string (quote it if it looks like null, a list or a mapping).'
                   : 'Fix the YAML syntax at this line.';
-        ctx.report(p.kind, { file: f.path, pos: { line: p.line, column: p.column }, message: `${f.path}: ${p.message}`, fix, key: p.message });
+        ctx.report(p.kind, { file: f.path, pos: { line: p.line, column }, message: `${f.path}: ${p.message}${more}`, fix, key: p.message });
       }
     }
   },

@@ -4,9 +4,10 @@
  */
 import type { Check, RuleInfo } from '../rules/check.js';
 import type { Resource } from '../manifests/resource.js';
-import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, closest, splitCsv } from '../rules/argocd/vocabulary.js';
+import { isRecord } from '../core/values.js';
+import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, argocdAtLeast, closest, splitCsv } from '../rules/argocd/vocabulary.js';
 import { about, syncRule, onceReporter } from './context.js';
-import { at, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS } from './kinds.js';
+import { at, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS, podReferences } from './kinds.js';
 import {
   ARGO_DELETE_POLICIES,
   ENGINE_HOOK_TYPES,
@@ -30,13 +31,40 @@ export const HOOK_RULES: RuleInfo[] = [
   rule('named-hook-not-rerun', 'a named hook Job or Pod needs BeforeHookCreation (or generateName) to run again', 'warning', 'gitops-engine/pkg/sync/doc.go:40-41; sync_context.go:1011-1024 (only unnamed hooks get fresh names)'),
   rule('hook-on-persistent-resource', 'a long-running workload as a hook leaves the app\'s health and pruning', 'notice', 'controller/health.go:36 (hooks are left out of app health); sync_context.go (hooks are not pruned)'),
   rule('non-hook-without-name', 'a resource that is not a hook needs metadata.name', 'error', 'gitops-engine/pkg/sync/sync_context.go:1011-1024 (only hooks get generated names)'),
-  rule('hook-with-ttl', 'a hook Job should not set ttlSecondsAfterFinished', 'warning', 'argo-cd issues #21055, #14929; docs/user-guide/resource_hooks.md (the Job can vanish before ArgoCD records the result)'),
+  rule('hook-with-ttl', 'before ArgoCD 3.0, a hook Job should not set ttlSecondsAfterFinished', 'warning', 'argo-cd issues #21055, #14929 (the Job can vanish before ArgoCD records the result); fixed by the hook finalizer, gitops-engine PR #646, released in ArgoCD 3.0: the rule follows the policy\'s argocd.version'),
   rule('helm-hook-mapping', 'Helm hooks that rely on Helm\'s install/upgrade semantics behave differently under ArgoCD', 'warning', 'gitops-engine/pkg/sync/hook/helm/type.go (pre-install and pre-upgrade are PreSync, post-* are PostSync); sync_tasks.go:16-21'),
   rule('mixed-helm-argo-delete-policy', 'do not combine ArgoCD and Helm delete policies on one object (they are unioned)', 'warning', 'gitops-engine/pkg/sync/hook/delete_policy.go:11-26; issue #15613'),
-  rule('stateful-kind-as-hook', 'long-lived objects (PVC, Namespace, Secret, ConfigMap, CRD) should not be hooks', 'warning', 'hooks are re-created on every sync (BeforeHookCreation) and never pruned: sync_context.go; issues #3837, #6112'),
+  rule('stateful-kind-as-hook', 'long-lived objects (PVC, Namespace, Secret, ConfigMap, CRD) should not be hooks, unless a hook of the same phase uses them', 'warning', 'hooks are re-created on every sync (BeforeHookCreation) and never pruned: sync_context.go; issues #3837, #6112. A ConfigMap, Secret or ServiceAccount a PreSync hook needs must itself be a PreSync hook (sync_tasks.go:16-21; docs/user-guide/resource_hooks.md)'),
 ];
 
-function checkResource(report: ReturnType<typeof onceReporter>, r: Resource, m: SyncModel): void {
+/** What {@link checkResource} needs to know beyond the resource itself. */
+interface HookScope {
+  /** The policy's ArgoCD release is 3.0 or later (hook finalizers: gitops-engine PR #646). */
+  hookFinalizers: boolean;
+  /** `Kind/name` of the ConfigMaps, Secrets and ServiceAccounts each phase's hooks use. */
+  usedByHooks: Map<string, Set<string>>;
+}
+
+/**
+ * `Kind/name` of the ConfigMaps, Secrets and ServiceAccounts that hooks use, per phase: such an object must run in
+ * the hook's phase (a PreSync Job cannot wait for a Sync-phase ServiceAccount), so making it a hook is right.
+ */
+function objectsUsedByHooks(resources: readonly Resource[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of resources) {
+    const m = syncModel(r);
+    if (!m.isHook) continue;
+    const refs = podReferences(r).map((ref) => `${ref.kind}/${ref.name}`);
+    for (const phase of m.phases) {
+      const set = out.get(phase) ?? new Set<string>();
+      for (const ref of refs) set.add(ref);
+      out.set(phase, set);
+    }
+  }
+  return out;
+}
+
+function checkResource(report: ReturnType<typeof onceReporter>, r: Resource, m: SyncModel, scope: HookScope): void {
   if (r.group === 'kustomize.config.k8s.io') return;
   const argo = r.annotations.get(ANNOTATION_HOOK);
   const argoItems = argo?.isString ? splitCsv(String(argo.value)) : [];
@@ -106,7 +134,10 @@ function checkResource(report: ReturnType<typeof onceReporter>, r: Resource, m: 
   }
 
   if (!m.isHook || m.phases.length === 0) {
-    if (!m.isHook && !m.skip && r.name === undefined) {
+    // A document with no metadata at all is some tool's file that borrows apiVersion/kind, not an object anyone
+    // applies; Argo Workflows files under .argo/ are submitted with `argo submit`, not synced.
+    const applied = isRecord(r.object.metadata) && !r.file.split('/').includes('.argo');
+    if (!m.isHook && !m.skip && r.name === undefined && applied) {
       report('non-hook-without-name', about(r, r.keyPos(['metadata', r.generateName !== undefined ? 'generateName' : 'name']), 'it has no metadata.name. Only hooks get a generated name; ArgoCD cannot apply or track a resource without one.', 'Give it a metadata.name, or make it a hook (for a Job that should run on every sync: argocd.argoproj.io/hook: Sync).'));
     }
     return;
@@ -115,11 +146,12 @@ function checkResource(report: ReturnType<typeof onceReporter>, r: Resource, m: 
   if (isRunOnce && r.name !== undefined && !m.deletePolicies.includes('BeforeHookCreation')) {
     report('named-hook-not-rerun', about(r, r.pos(['metadata', 'name']), `this hook has a fixed name and delete policy ${m.deletePolicies.join(', ')}: when it is still there from the last sync, ArgoCD does not create it again (and a Job's template cannot be changed), so it will not re-run.`, 'Add BeforeHookCreation to argocd.argoproj.io/hook-delete-policy, or use metadata.generateName.'));
   }
-  if (r.kind === 'Job' && at(r.object, 'spec', 'ttlSecondsAfterFinished') !== undefined) {
+  if (r.kind === 'Job' && !scope.hookFinalizers && at(r.object, 'spec', 'ttlSecondsAfterFinished') !== undefined) {
     report('hook-with-ttl', about(r, r.keyPos(['spec', 'ttlSecondsAfterFinished']), 'the Job controller may delete this hook Job before ArgoCD records its result; the sync then waits forever or fails with "resource is missing".', 'Remove ttlSecondsAfterFinished and let the hook delete policy (HookSucceeded, BeforeHookCreation) clean up.'));
   }
   const hookPos = argo?.valuePos ?? helm?.valuePos ?? r.pos(['metadata']);
-  if (LONG_LIVED_KINDS.has(r.kind)) {
+  const usedByHookOfItsPhase = r.name !== undefined && m.phases.some((p) => scope.usedByHooks.get(p)?.has(`${r.kind}/${r.name}`));
+  if (LONG_LIVED_KINDS.has(r.kind) && !usedByHookOfItsPhase) {
     report('stateful-kind-as-hook', about(r, hookPos, `a ${r.kind} as a hook is not part of the Application's managed resources: it is deleted and re-created on every sync (BeforeHookCreation; a bound PVC cannot be deleted) and never pruned.`, `Make the ${r.kind} a normal resource and order it with a negative sync-wave instead.`));
   } else if (PERSISTENT_WORKLOAD_KINDS.has(r.kind)) {
     report('hook-on-persistent-resource', about(r, hookPos, `a ${r.kind} as a hook is left out of the Application's health and is not pruned like other resources.`, `Make the ${r.kind} a normal resource and order it with sync-waves.`));
@@ -132,7 +164,8 @@ export const hookCheck: Check = {
   rules: HOOK_RULES,
   side(ctx) {
     const report = onceReporter(ctx);
-    for (const r of ctx.snapshot.resources) checkResource(report, r, syncModel(r));
+    const scope: HookScope = { hookFinalizers: argocdAtLeast(ctx.policy.argocd.version, 3, 0), usedByHooks: objectsUsedByHooks(ctx.snapshot.resources) };
+    for (const r of ctx.snapshot.resources) checkResource(report, r, syncModel(r), scope);
   },
 };
 

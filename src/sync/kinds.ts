@@ -120,12 +120,21 @@ export function at(obj: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
-/** Path (relative to the object) of the pod template of a workload, or `undefined` when the kind has none. */
+/** Kubernetes and Argo Rollouts kinds whose `spec.template` is a pod template. */
+const POD_TEMPLATE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'Rollout']);
+
+/**
+ * Path (relative to the object) of the pod template of a workload, or `undefined` when the kind has none. A
+ * `spec.template` is a pod template only for the workload kinds, or when it holds a pod spec (`spec.containers`):
+ * an ApplicationSet's `spec.template` is an Application, not a pod.
+ */
 export function podTemplatePath(r: Resource): (string | number)[] | undefined {
   if (r.kind === 'Pod') return [];
   if (r.kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template'];
-  if (isRecord(at(r.object, 'spec', 'template'))) return ['spec', 'template'];
-  return undefined;
+  const tpl = at(r.object, 'spec', 'template');
+  if (!isRecord(tpl)) return undefined;
+  if (POD_TEMPLATE_KINDS.has(r.kind)) return ['spec', 'template'];
+  return Array.isArray(at(tpl, 'spec', 'containers')) ? ['spec', 'template'] : undefined;
 }
 
 /** The pod spec of a workload (`spec` of a Pod, `spec.template.spec` of others), or `undefined`. */
@@ -207,4 +216,53 @@ export function podReferences(r: Resource): PodReference[] {
     add('Secret', at(v, 'secret', 'secretName'), [...specPath, 'volumes', vi, 'secret', 'secretName']);
   });
   return out;
+}
+
+/** Names `r` provides to others: its own name, and the Secrets it writes (`secretName`, `writeConnectionSecretToRef`, `target.name`). */
+export function providedNames(r: Resource): Set<string> {
+  const names = new Set<string>();
+  if (r.name) names.add(r.name);
+  let budget = 2000;
+  const walk = (v: unknown, key: string, depth: number): void => {
+    if (budget-- <= 0 || depth > 12) return;
+    if (typeof v === 'string') {
+      if (/secretname$/i.test(key) && v) names.add(v);
+      return;
+    }
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, key, depth + 1));
+    if (!isRecord(v)) return;
+    for (const [k, x] of Object.entries(v)) {
+      if ((k === 'writeConnectionSecretToRef' || k === 'target') && isRecord(x) && typeof x.name === 'string' && x.name) names.add(x.name);
+      walk(x, k, depth + 1);
+    }
+  };
+  walk(at(r.object, 'spec'), 'spec', 0);
+  return names;
+}
+
+/**
+ * Keys whose values name the object's own parts, not other objects (an image `example/api:1.0` does not use a
+ * Deployment `api`); references by `name` are read by {@link podReferences}.
+ */
+const NOT_REFERENCES: ReadonlySet<string> = new Set(['image', 'name', 'mountPath', 'subPath', 'imagePullPolicy', 'restartPolicy', 'protocol', 'path', 'kind', 'apiVersion', 'labels', 'matchLabels', 'selector']);
+
+/**
+ * True when `user` refers to `provider` by name: a token of one of its string values (outside metadata) is a
+ * name `provider` provides, or a DNS name under it (`db`, `db.shop.svc`, `--host=db`, `postgres://db:5432`).
+ */
+export function usesObject(user: Resource, provider: Resource): boolean {
+  const names = providedNames(provider);
+  if (names.size === 0) return false;
+  if (podReferences(user).some((ref) => names.has(ref.name))) return true;
+  let budget = 4000;
+  const hit = (s: string): boolean =>
+    s.split(/[\s=:/@,;"'()[\]{}]+/).some((tok) => names.has(tok) || [...names].some((n) => tok.startsWith(`${n}.`)));
+  const walk = (v: unknown, depth: number): boolean => {
+    if (budget-- <= 0 || depth > 16) return false;
+    if (typeof v === 'string') return hit(v);
+    if (Array.isArray(v)) return v.some((x) => walk(x, depth + 1));
+    if (!isRecord(v)) return false;
+    return Object.entries(v).some(([k, x]) => (NOT_REFERENCES.has(k) || (depth === 0 && k === 'metadata') ? false : walk(x, depth + 1)));
+  };
+  return walk(user.object, 0);
 }

@@ -37,6 +37,38 @@ export const APP_SYNC_OPTIONS: ReadonlySet<string> = new Set([
   'ClientSideApplyMigration=false',
 ]);
 
+/**
+ * Options that spell out ArgoCD's default (`CreateNamespace=false`): ArgoCD only acts on the other value, so these
+ * change nothing, but they are valid and say what the author means. Each key is read as a yes/no by
+ * `HasOption(key=true)` style comparisons (gitops-engine/pkg/sync/common/types.go:24-58; docs/user-guide/sync-options.md).
+ */
+const EXPLICIT_DEFAULTS: Record<'resource' | 'application', ReadonlySet<string>> = {
+  resource: new Set(['SkipDryRunOnMissingResource=false', 'Validate=true', 'PruneLast=false', 'Force=false']),
+  application: new Set([
+    'SkipDryRunOnMissingResource=false',
+    'Validate=true',
+    'PruneLast=false',
+    'Force=false',
+    'ApplyOutOfSyncOnly=false',
+    'CreateNamespace=false',
+    'RespectIgnoreDifferences=false',
+    'FailOnSharedResource=false',
+  ]),
+};
+
+/**
+ * A suggested spelling for an unknown option, only when it cannot change what the author meant: the same value
+ * (compared case-insensitively) under a key that is a near miss, or the same option in other letter case. Never a
+ * different value (`CreateNamespace=false` must not become `CreateNamespace=true`).
+ */
+function sameMeaning(written: string, known: Iterable<string>): string | undefined {
+  const wValue = written.split('=', 2)[1] ?? '';
+  const candidates = [...known].filter((k) => (k.split('=', 2)[1] ?? '').toLowerCase() === wValue.toLowerCase() && wValue !== '');
+  const exactCase = candidates.find((k) => k.toLowerCase() === written.toLowerCase());
+  if (exactCase) return exactCase;
+  return closest(written, candidates, 4);
+}
+
 /** Compare options on a resource (controller/state.go:1053) and on an Application (state.go:916-936). */
 const RESOURCE_COMPARE_OPTIONS = new Set(['IgnoreExtraneous']);
 const APP_COMPARE_OPTIONS = new Set(['ServerSideDiff=true', 'ServerSideDiff=false', 'IncludeMutationWebhook=true']);
@@ -55,10 +87,10 @@ type Report = ReturnType<typeof onceReporter>;
 
 function checkSyncOptions(report: Report, r: Resource, items: string[], pos: Position, level: 'resource' | 'application'): void {
   for (const o of items) {
-    if (RESOURCE_SYNC_OPTIONS.has(o) || (level === 'application' && APP_SYNC_OPTIONS.has(o))) continue;
+    if (RESOURCE_SYNC_OPTIONS.has(o) || (level === 'application' && APP_SYNC_OPTIONS.has(o)) || EXPLICIT_DEFAULTS[level].has(o)) continue;
     const appOnly = level === 'resource' && APP_SYNC_OPTIONS.has(o);
-    const known = level === 'resource' ? RESOURCE_SYNC_OPTIONS : new Set([...RESOURCE_SYNC_OPTIONS, ...APP_SYNC_OPTIONS]);
-    const near = closest(o, known, 4);
+    const known = new Set([...RESOURCE_SYNC_OPTIONS, ...(level === 'resource' ? [] : APP_SYNC_OPTIONS), ...EXPLICIT_DEFAULTS[level]]);
+    const near = sameMeaning(o, known);
     report(
       'sync-option-unknown',
       about(

@@ -10,7 +10,7 @@ import { resourceLabel } from '../manifests/resource.js';
 import type { Check, RuleInfo } from '../rules/check.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_OPTIONS, ANNOTATION_SYNC_WAVE, splitCsv } from '../rules/argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
-import { imageRepository, images, podReferences } from './kinds.js';
+import { imageRepository, images, podReferences, usesObject } from './kinds.js';
 import { annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 import type { OrderPhase, OrderingConstraint, ResourceRole, ResourceSelector, SyncSettings } from './settings.js';
@@ -47,6 +47,9 @@ function anyMeta(meta: Resource['labels'], wanted: Record<string, string>): bool
   });
 }
 
+/** Workload kinds that run a database when their image is one of `databases.images`. */
+const DATABASE_WORKLOADS: ReadonlySet<string> = new Set(['StatefulSet', 'Deployment']);
+
 /** True when `r` plays `role` under the policy's settings. */
 export function hasRole(r: Resource, role: ResourceRole, s: SyncSettings): boolean {
   const name = r.name ?? r.generateName;
@@ -54,9 +57,10 @@ export function hasRole(r: Resource, role: ResourceRole, s: SyncSettings): boole
     case 'migration':
       return (r.kind === 'Job' || r.kind === 'Pod') && (globs(name, s.migrations.names) || anyMeta(r.labels, s.migrations.labels));
     case 'database':
-      return s.databases.kinds.includes(`${r.group}/${r.kind}`) || (r.kind === 'StatefulSet' && images(r).some((i) => globs(i, s.databases.images)));
+      // By what it runs, not only by kind: a database is often a Deployment (ClickHouse, a dev Postgres).
+      return s.databases.kinds.includes(`${r.group}/${r.kind}`) || (DATABASE_WORKLOADS.has(r.kind) && images(r).some((i) => globs(i, s.databases.images)));
     case 'consumer':
-      return s.consumers.kinds.includes(r.kind) || s.consumers.kinds.includes(`${r.group}/${r.kind}`);
+      return (s.consumers.kinds.includes(r.kind) || s.consumers.kinds.includes(`${r.group}/${r.kind}`)) && !hasRole(r, 'database', s);
   }
 }
 
@@ -129,6 +133,9 @@ export const orderingCheck: Check = {
           const lastA = tasksOf.get(a)!.filter((t) => t.phase !== 'SyncFail').at(-1)!;
           for (const b of after) {
             if (a === b || (rel === 'same-image' && !sameImage(a, b, s))) continue;
+            // `a` visibly waits for `b` (names it as a host, a Secret or a ConfigMap): `b` is a dependency of `a`, not
+            // something that must follow it (a migration that waits for `--host=clickhouse` runs after ClickHouse).
+            if (usesObject(a, b)) continue;
             const firstB = tasksOf.get(b)!.find((t) => t.phase !== 'SyncFail')!;
             if (compareSteps(lastA, firstB) < 0) continue;
             const target = hasRole(a, 'migration', s) && !hasRole(b, 'migration', s) ? a : b;

@@ -63,6 +63,12 @@ export interface SyncSettings {
   consumers: { kinds: string[]; names: string[] };
   /** API groups whose CRDs are installed in the cluster outside the Application (no SkipDryRunOnMissingResource needed). */
   clusterCrdGroups: string[];
+  /**
+   * Globs of `group/Kind` that every cluster of the repository's platform has (OpenShift, OLM, the OpenShift GitOps
+   * `ArgoCD` CR): custom resources of these kinds need no SkipDryRunOnMissingResource=true. The default policy
+   * ships a documented baseline; a repository policy that sets the list replaces it.
+   */
+  platformKinds: string[];
   /** Ordering constraints between resources of one sync group. */
   ordering: OrderingConstraint[];
 }

@@ -4,14 +4,16 @@
  * commonAnnotations, and waves that cannot hold (no health check, suspended or Pending resources, child
  * Applications without an Application health check).
  */
-import type { Check, FindingInput, RuleInfo, SideContext } from '../rules/check.js';
+import type { Check, FindingInput, RuleInfo, SideContext, SyncGroup } from '../rules/check.js';
 import type { Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../rules/argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
-import { at, BUILTIN_GROUPS, claimNames, podTemplatePath } from './kinds.js';
+import { at, BUILTIN_GROUPS, claimNames, podTemplatePath, usesObject } from './kinds.js';
 import { globMatch, knownHealthCheck } from '../health/builtin.js';
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
+import { hasRole } from './ordering.js';
+import { dirName } from '../manifests/manifest-file.js';
 
 const INT32_MAX = 2147483647n;
 const INT32_MIN = -2147483648n;
@@ -29,15 +31,15 @@ export const WAVE_RULES: RuleInfo[] = [
   rule('wave-on-syncfail-hook', 'a wave on a SyncFail hook has no effect', 'warning', 'gitops-engine/pkg/sync/sync_context.go:926-962 (executeSyncFailPhase runs every SyncFail hook at once)'),
   rule('wave-overridden-by-dependency', 'a Namespace or CRD later than a resource that needs it is moved before it', 'notice', 'gitops-engine/pkg/sync/sync_tasks.go:113-178 (adjustDeps, waveOverride)'),
   rule('wave-wrong-location', 'ArgoCD sync annotations belong in the object\'s own metadata.annotations, not in labels or a pod template', 'error', 'gitops-engine/pkg/sync/syncwaves/waves.go:12-21 and hook/hook.go read obj.GetAnnotations() only'),
-  rule('wave-in-commonannotations', 'no sync-wave in kustomize commonAnnotations (it stamps one wave on every resource)', 'warning', 'kustomize commonAnnotations applies to every resource; gitops-engine/pkg/sync/syncwaves/waves.go'),
+  rule('wave-in-commonannotations', 'no sync-wave in kustomize commonAnnotations (it stamps one wave on every resource); wave "0" and a kustomization of one resource are fine', 'warning', 'kustomize commonAnnotations applies to every resource; gitops-engine/pkg/sync/syncwaves/waves.go (0 is the default wave)'),
   rule('hook-in-commonannotations', 'no hook annotation in kustomize commonAnnotations (it turns every resource into a hook)', 'error', 'kustomize commonAnnotations; gitops-engine/pkg/sync/hook/hook.go:23-36 (IsHook); sync_task.go (hooks are not pruned, re-created on sync)'),
   rule('app-waves-need-app-health', 'waves on child Applications need an argoproj.io_Application health check in argocd-cm', 'warning', 'docs/operator-manual/health.md "Argocd App" (built-in Application health removed in 1.8, issue #3781); sync_context.go:570-588'),
-  rule('app-waves-with-child-autosync', 'a child Application ordered by waves should not sync on its own', 'warning', 'docs/user-guide/sync-waves.md (waves order one sync operation); issues #8778, #4577'),
+  rule('app-waves-with-child-autosync', 'a child Application ordered by waves syncs on its own outside the parent\'s waves', 'notice', 'docs/user-guide/sync-waves.md (waves order one sync operation); issues #8778, #4577'),
   rule('appset-template-wave', 'a sync-wave in an ApplicationSet template orders nothing', 'warning', 'applicationset controller creates Applications directly (no sync operation over them); issue #18268; use Progressive Syncs'),
-  rule('wave-without-health-gate', 'a resource in an earlier wave needs a health check for later waves to wait on it', 'warning', 'gitops-engine/pkg/sync/sync_context.go:575-577 (no health check means done at once); issue #14442'),
+  rule('wave-without-health-gate', 'a resource that a later wave uses needs a health check for that wave to wait on it', 'warning', 'gitops-engine/pkg/sync/sync_context.go:575-577 (no health check means done at once; health: gitops-engine/pkg/health/health.go GetResourceHealth, built-in checks and resource.customizations.health); issue #14442'),
   rule('wave-blocked-by-suspended', 'a suspended or paused resource must not sit before later waves', 'warning', 'gitops-engine/pkg/sync/sync_context.go:578-586 (Suspended keeps the wave waiting); issue #25054'),
-  rule('wave-blocked-by-pending-pvc', 'a PVC must not sit in an earlier wave than the Pod that binds it', 'warning', 'gitops-engine/pkg/health/health_pvc.go (Pending is Progressing); sync_context.go:570-588; WaitForFirstConsumer storage classes'),
-  rule('cr-needs-skip-dry-run', 'a custom resource whose CRD is not in the same Application needs SkipDryRunOnMissingResource=true', 'warning', 'gitops-engine/pkg/sync/sync_context.go:1099 (SkipDryRunOnMissingResource); the dry run covers the whole sync before any wave; issue #6489'),
+  rule('wave-blocked-by-pending-pvc', 'a PVC must not sit in an earlier wave than the Pod that binds it', 'warning', 'gitops-engine/pkg/health/health_pvc.go (Pending is Progressing); sync_context.go:570-588; WaitForFirstConsumer storage classes. A pre-bound claim (spec.volumeName, or storageClassName "") binds without a Pod'),
+  rule('cr-needs-skip-dry-run', 'a custom resource whose CRD is not in the same Application (nor a platform kind the cluster always has) needs SkipDryRunOnMissingResource=true', 'warning', 'gitops-engine/pkg/sync/sync_context.go:1099 (SkipDryRunOnMissingResource); the dry run covers the whole sync before any wave; issue #6489. Platform kinds: policy sync.platformKinds'),
 ];
 
 function wavePos(r: Resource): FindingInput['pos'] {
@@ -96,6 +98,36 @@ function checkLocation(report: ReturnType<typeof onceReporter>, r: Resource): vo
   }
 }
 
+/**
+ * A sync-wave in commonAnnotations that cannot collapse an ordering: wave "0" (the default wave, which every
+ * resource without one has anyway), or a kustomization that takes one resource file holding at most one object
+ * and nothing else (no directories, bases, components, charts or generators).
+ */
+function harmlessCommonWave(ctx: SideContext, path: string, kustomization: Record<string, unknown>, wave: unknown): boolean {
+  if (typeof wave === 'string' && parseAtoi(wave) === 0n) return true;
+  for (const key of ['bases', 'components', 'helmCharts', 'generators', 'configMapGenerator', 'secretGenerator']) {
+    const v = kustomization[key];
+    if (Array.isArray(v) ? v.length > 0 : v !== undefined) return false;
+  }
+  const resources = Array.isArray(kustomization.resources) ? kustomization.resources : [];
+  if (resources.length !== 1 || typeof resources[0] !== 'string' || !/\.(ya?ml|json)$/i.test(resources[0])) return false;
+  const dir = dirName(path);
+  const target = normalise(dir ? `${dir}/${resources[0]}` : resources[0]);
+  const file = ctx.snapshot.files.find((x) => x.path === target);
+  return file !== undefined && file.resources.length <= 1;
+}
+
+/** `a/./b/../c` as `a/c` (repository-relative, no leading slash). */
+function normalise(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
 function checkKustomizations(ctx: SideContext, report: ReturnType<typeof onceReporter>): void {
   for (const f of ctx.snapshot.files) {
     for (const d of f.docs) {
@@ -104,7 +136,7 @@ function checkKustomizations(ctx: SideContext, report: ReturnType<typeof onceRep
       const isKust = f.role === 'kustomization' || (typeof v.apiVersion === 'string' && v.apiVersion.startsWith('kustomize.config.k8s.io/'));
       const common = v.commonAnnotations;
       if (!isKust || typeof common !== 'object' || common === null) continue;
-      if (ANNOTATION_SYNC_WAVE in common) {
+      if (ANNOTATION_SYNC_WAVE in common && !harmlessCommonWave(ctx, f.path, v, (common as Record<string, unknown>)[ANNOTATION_SYNC_WAVE])) {
         report('wave-in-commonannotations', {
           file: f.path,
           pos: d.pos(['commonAnnotations', ANNOTATION_SYNC_WAVE]),
@@ -155,14 +187,29 @@ function checkApplications(ctx: SideContext, report: ReturnType<typeof onceRepor
   if (enabled) {
     report(
       'app-waves-with-child-autosync',
-      about(r, r.keyPos(['spec', 'syncPolicy', 'automated']), 'this child Application is ordered by a sync-wave in its parent but also syncs automatically on its own. When only the child\'s source changes the child syncs by itself, outside the parent\'s waves, so a later wave can roll out before an earlier one.', 'Order updates inside one Application (waves on its resources), or drop automated sync on the children and let the parent sync them.'),
+      about(r, r.keyPos(['spec', 'syncPolicy', 'automated']), 'this child Application is ordered by a sync-wave in its parent and also syncs automatically on its own. The waves order the children\'s creation and the syncs the parent runs; a change to only this child\'s source syncs it by itself, outside the parent\'s waves, so it is not ordered against its siblings then. That is the usual bootstrap pattern and harmless unless a later child depends on this one\'s updates.', 'Nothing, if the children are independent after bootstrap; otherwise order the dependent resources inside one Application (waves on its resources).'),
     );
   }
+}
+
+/**
+ * Directories of the kustomizations in `files` whose commonAnnotations give every resource
+ * SkipDryRunOnMissingResource=true (kustomize stamps them on what the kustomization builds).
+ */
+function commonSkipDryRunDirs(files: SyncGroup['files']): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (f.role !== 'kustomization') continue;
+    const opts = at(f.docs[0]?.value, 'commonAnnotations', 'argocd.argoproj.io/sync-options');
+    if (typeof opts === 'string' && opts.split(',').map((o) => o.trim()).includes('SkipDryRunOnMissingResource=true')) out.push(dirName(f.path));
+  }
+  return out;
 }
 
 function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporter>): void {
   const health = ctx.snapshot.customHealth ?? new Set<string>();
   const clusterCrd = ctx.policy.sync.clusterCrdGroups;
+  const platformKinds = ctx.policy.sync.platformKinds;
   for (const g of ctx.snapshot.groups) {
     const resources = groupResources(g);
     const plan = syncPlan(resources, groupNamespace(g));
@@ -182,10 +229,16 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
       const gk = `${r.group}/${r.kind}`;
       const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ''} (${stepLabel(next.phase, next.wave)})`;
       if (!BUILTIN_GROUPS.has(r.group) && r.group !== 'argoproj.io' && knownHealthCheck(r.group, r.kind, []) === undefined && !health.has(gk)) {
-        report(
-          'wave-without-health-gate',
-          about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${nextLabel} does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`),
-        );
+        // Without a health check the resource is done once applied. That matters only when something in a later
+        // step needs it ready: it names the object or what the object provisions, or the object is a database.
+        const waiter = sync.find((o) => compareSteps(o, t) > 0 && o.resource !== r && (usesObject(o.resource, r) || (hasRole(r, 'database', ctx.policy.sync) && o.resource.kind !== r.kind)));
+        if (waiter) {
+          const waiterLabel = `${waiter.resource.kind} ${waiter.resource.name ?? waiter.resource.generateName ?? ''} (${stepLabel(waiter.phase, waiter.wave)})`;
+          report(
+            'wave-without-health-gate',
+            about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${waiterLabel}, which uses it, does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`),
+          );
+        }
       }
       const paused = (r.kind === 'Deployment' || r.kind === 'Rollout') && at(r.object, 'spec', 'paused') === true;
       const suspended = (r.kind === 'CronJob' || r.kind === 'Job') && at(r.object, 'spec', 'suspend') === true;
@@ -195,7 +248,8 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
           about(r, r.pos(['spec', paused ? 'paused' : 'suspend']), `this ${r.kind} is ${paused ? 'paused' : 'suspended'}, so its health is Suspended and the sync waits on it: ${nextLabel} is never applied.`, `Move the ${r.kind} to the last wave, or do not pause it in Git.`),
         );
       }
-      if (r.kind === 'PersistentVolumeClaim' && r.group === '' && !health.has('/PersistentVolumeClaim') && t.model.phases.length && !t.model.isHook) {
+      const preBound = (typeof at(r.object, 'spec', 'volumeName') === 'string' && at(r.object, 'spec', 'volumeName') !== '') || at(r.object, 'spec', 'storageClassName') === '';
+      if (r.kind === 'PersistentVolumeClaim' && r.group === '' && !preBound && !health.has('/PersistentVolumeClaim') && t.model.phases.length && !t.model.isHook) {
         const immediate = resources.some(
           (s) => s.kind === 'StorageClass' && s.name === at(r.object, 'spec', 'storageClassName') && at(s.object, 'volumeBindingMode') === 'Immediate',
         );
@@ -213,11 +267,14 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
       resources.filter((r) => r.kind === 'CustomResourceDefinition').map((r) => `${String(at(r.object, 'spec', 'group'))}/${String(at(r.object, 'spec', 'names', 'kind'))}`),
     );
     const appSkip = (g.application?.syncOptions ?? []).includes('SkipDryRunOnMissingResource=true');
+    const skipDirs = commonSkipDryRunDirs(g.files);
     for (const r of resources) {
       const gk = `${r.group}/${r.kind}`;
       if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
       if (r.group === 'argoproj.io' && ['Application', 'AppProject', 'ApplicationSet'].includes(r.kind)) continue;
       if (clusterCrd.some((p) => globMatch(p, r.group))) continue;
+      if (platformKinds.some((p) => globMatch(p, gk))) continue;
+      if (skipDirs.some((d) => d === '' || r.file.startsWith(`${d}/`))) continue;
       const opts = annotation(r, 'argocd.argoproj.io/sync-options') ?? '';
       if (opts.split(',').map((s) => s.trim()).includes('SkipDryRunOnMissingResource=true')) continue;
       report(

@@ -136,3 +136,14 @@ export function closest(word: string, candidates: Iterable<string>, max = 3): st
   }
   return best;
 }
+
+/**
+ * True when `version` (the policy's `argocd.version`, `MAJOR.MINOR[.PATCH]`, optional leading `v`) is release
+ * `major.minor` or later. A version that does not parse counts as the latest release (the schema refuses it anyway).
+ */
+export function argocdAtLeast(version: string, major: number, minor: number): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return true;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > major || (maj === major && min >= minor);
+}
