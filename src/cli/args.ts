@@ -21,6 +21,8 @@ export interface CheckSettings {
   policy: string;
   format: OutputFormat;
   failOn: FailOn;
+  /** Text format: print each affected Application's sync plan too (`--plan`). */
+  plan: boolean;
 }
 
 /** Usage text. */
@@ -46,6 +48,7 @@ Options:
   --comments FILE     REST list of PR (issue) comments (JSON array), for break-glass commands
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
   --format FORMAT     text | markdown | json | sarif (default: text)
+  --plan              text format: also print the sync plan of each affected Application
   --fail-on LEVEL     error | warning | never (default: error)
   -h, --help          show this help
 
@@ -81,6 +84,7 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
         comments: { type: 'string' },
         policy: { type: 'string' },
         format: { type: 'string' },
+        plan: { type: 'boolean', default: false },
         'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -110,5 +114,6 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     policy: values.policy ?? 'policies',
     format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json', 'sarif'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),
+    plan: values.plan === true,
   };
 }

@@ -52,7 +52,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     if (settings.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
     else if (settings.format === 'sarif') io.out(JSON.stringify(renderSarif(report), null, 2) + '\n');
     else if (settings.format === 'markdown') io.out(renderMarkdown(report));
-    else io.out(renderText(report));
+    else io.out(renderText(report, { plan: settings.plan }));
     return report.verdict === 'pass' ? 0 : 1;
   } catch (err) {
     if (err instanceof GateError) {

@@ -69,7 +69,8 @@ describe('sync plan in the summary', () => {
     expect(md).toContain('### Sync plan');
     expect(md).toContain('<details><summary>Application <code>payments</code> (<code>payments/</code>, from <code>apps/children/payments.yaml</code>) · grouped by Application · changed (2 row(s) differ)</summary>');
     expect(md).toMatch(/\| 6 \| \*\*Sync\*\* \| \*\*2\*\* \| `batch\/Job` \| payments\/payments-migrate-\\?\* \(hook\) \| ↕️ moved \(was Sync 0\) \|/);
-    const text = renderText(r);
+    expect(renderText(r)).not.toContain('sync plan: Application payments');
+    const text = renderText(r, { plan: true });
     expect(text).toContain('sync plan: Application payments (grouped by Application, changed by this PR)');
     expect(text).toMatch(/6\. Sync {5}wave {3}2 {2}batch\/Job payments\/payments-migrate-\* \(hook\) {2}<- MOVED from Sync 0/);
   });

@@ -227,7 +227,8 @@ describe('rules that follow the facts of ArgoCD', () => {
     const k3d = 'apiVersion: k3d.io/v1alpha5\nkind: Simple\nservers: 1\n';
     const workflow = 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: ci-\nspec:\n  entrypoint: main\n';
     const noMeta = 'apiVersion: example.com/v1\nkind: Thing\nspec: {}\n';
-    for (const files of [{ 'mirror/imageset.yaml': imageSet }, { 'k3d.yaml': k3d }, { '.argo/ci.yaml': workflow }, { 'app/thing.yaml': noMeta }]) {
+    const cases: Record<string, string>[] = [{ 'mirror/imageset.yaml': imageSet }, { 'k3d.yaml': k3d }, { '.argo/ci.yaml': workflow }, { 'app/thing.yaml': noMeta }];
+    for (const files of cases) {
       const rules = await rulesOf(files);
       expect(rules, JSON.stringify(files)).not.toContain('non-hook-without-name');
     }
