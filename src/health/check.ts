@@ -3,10 +3,11 @@
  * static Lua analysis, fresh-object runs, test suites) and records test results for the summary,
  * including which results the change alters. Pure: all reading and running happened before.
  */
+import { touchedPaths } from '../core/model.js';
 import type { Check, ChangeContext, SideContext } from '../rules/check.js';
 import type { RuleInfo } from '../rules/check.js';
 import { argoHealth } from './lua-vm.js';
-import type { HealthFacts, HealthTestRun } from './model.js';
+import type { HealthCheckDef, HealthFacts, HealthTestRun, SkippedRun } from './model.js';
 import { scriptPos } from './gather.js';
 
 const LUA = 'util/lua/lua.go (ArgoCD v3.6.0: runLua, ExecuteHealthLua)';
@@ -41,6 +42,8 @@ export const HEALTH_RULES: RuleInfo[] = [
   rule('lua-resource-limit', 'Health scripts finish within the time and memory limits', 'error', `${LUA} (1 s context timeout)`),
   rule('health-test-failed', 'Every health_test.yaml case gives the expected status and message', 'error', 'util/lua/health_test.go; docs/operator-manual/health.md "Way 2"'),
   rule('health-test-invalid', 'health_test.yaml files are well-formed', 'error', 'util/lua/health_test.go'),
+  rule('health-test-budget-exhausted', 'Every health-check run the change affects is run within health.maxRunsPerSide (a run left out is not a pass)', 'error', 'gitops-gate policy health.maxRunsPerSide; util/lua/health_test.go runs every case'),
+  rule('health-test-budget-exhausted-untouched', 'Health checks the change does not affect are run within health.maxRunsPerSide', 'warning', 'gitops-gate policy health.maxRunsPerSide; util/lua/health_test.go runs every case'),
 ];
 
 function show(h: { status: string; message: string }): string {
@@ -67,7 +70,7 @@ function reportFacts(ctx: SideContext, facts: HealthFacts): void {
     }
   }
   for (const t of facts.tests) {
-    if (t.pass) continue;
+    if (t.pass || t.notRun) continue; // runs left out are reported per check by the change pass
     const limit = t.result?.kind === 'error' && t.result.limit;
     ctx.report(limit ? 'lua-resource-limit' : 'health-test-failed', {
       file: t.case.file,
@@ -88,6 +91,8 @@ export interface HealthTestRow {
   expected: string;
   head: string;
   headPass: boolean;
+  /** The case was not run at head (run budget spent): neither a pass nor a failure. */
+  notRun?: boolean;
   base?: string;
   basePass?: boolean;
   changed: boolean;
@@ -111,10 +116,54 @@ function rows(head: HealthTestRun[], base?: HealthTestRun[]): HealthTestRow[] {
       expected: label(t.case.expected),
       head: h,
       headPass: t.pass,
+      ...(t.notRun ? { notRun: true } : {}),
       ...(b ? { base: bs, basePass: b.pass } : {}),
       changed: base !== undefined && (b === undefined || bs !== h || b.pass !== t.pass),
     };
   });
+}
+
+/** How many skipped runs a finding lists by name before it says "and N more". */
+const LISTED = 10;
+
+/**
+ * Whether the change affects a check: always in `--all` mode (nothing to compare with); otherwise when
+ * the file defining it changed and the base has no check of the same key, origin and file with the same
+ * script and useOpenLibs.
+ */
+function checkTouched(c: HealthCheckDef, paths: ReadonlySet<string>, base: HealthFacts | undefined): boolean {
+  if (!base) return true;
+  if (!paths.has(c.file)) return false;
+  const before = base.checks.find((b) => b.key === c.key && b.origin === c.origin && b.file === c.file);
+  return !before || before.script !== c.script || before.useOpenLibs !== c.useOpenLibs;
+}
+
+/**
+ * Reports the runs the per-side budget left out at head, one finding per check: an error
+ * (`health-test-budget-exhausted`, blocks) when the change affects the check or the suite or input of
+ * one of its unrun cases, else a warning (`health-test-budget-exhausted-untouched`).
+ */
+function reportSkipped(ctx: ChangeContext, head: HealthFacts, base: HealthFacts | undefined): void {
+  if (head.skipped.length === 0) return;
+  const paths = new Set(touchedPaths(ctx.change));
+  const byCheck = new Map<HealthCheckDef, SkippedRun[]>();
+  for (const s of head.skipped) byCheck.set(s.check, [...(byCheck.get(s.check) ?? []), s]);
+  const limit = ctx.policy.health.maxRunsPerSide;
+  for (const [c, runs] of byCheck) {
+    const touched = checkTouched(c, paths, base) || runs.some((r) => r.case && (paths.has(r.case.file) || (r.inputFile !== undefined && paths.has(r.inputFile))));
+    const names = runs.map((r) => (r.case ? `${r.case.file} test ${r.case.index + 1} (${r.case.inputPath})` : 'the run on a fresh object'));
+    const listed = `${names.slice(0, LISTED).join('; ')}${names.length > LISTED ? `; and ${names.length - LISTED} more` : ''}`;
+    ctx.report(touched ? 'health-test-budget-exhausted' : 'health-test-budget-exhausted-untouched', {
+      file: c.file,
+      pos: c.pos,
+      subject: `${c.holder} ${c.key}`,
+      key: c.key,
+      message:
+        `The limit of ${limit} script runs per side (health.maxRunsPerSide) was spent before the health check for ${c.key} (${c.holder}) ran, so ${runs.length} of its run(s) were not made and are not known to pass: ${listed}.` +
+        (touched ? ' This change affects the check or those cases, so the gate cannot vouch for it.' : ' This change does not affect the check or those cases.'),
+      fix: `Raise health.maxRunsPerSide in the policy above the number of runs the repository needs (at least ${limit + head.skipped.length} on this side), or remove redundant test cases.`,
+    });
+  }
 }
 
 /** The health check. */
@@ -128,6 +177,7 @@ export const healthCheck: Check = {
     const h = ctx.head.health;
     if (!h) return;
     for (const n of h.notEvaluated) ctx.notEvaluated({ subject: 'health', reason: n });
+    reportSkipped(ctx, h, ctx.base?.health);
     const tests = rows(h.tests, ctx.base?.health?.tests);
     if (h.checks.length === 0 && tests.length === 0) return;
     ctx.detail('health', {

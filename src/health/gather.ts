@@ -189,7 +189,7 @@ export function freshObject(key: string): Record<string, unknown> {
 export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner): Promise<HealthFacts> {
   const settings = policy.health;
   const limits = policy.manifests.limits;
-  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], files: [] };
+  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], skipped: [], files: [] };
   const index = await repoLayout(tree, policy);
   const all = index.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
@@ -252,6 +252,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
     if (!budget()) {
       facts.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
+      facts.skipped.push({ check: c });
       continue;
     }
     facts.fresh.push({ check: c, result: await runner.run(request(c, freshObject(c.key))) } satisfies FreshRun);
@@ -271,7 +272,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
       const t = inputs.get(inputFile);
       const doc = t === undefined ? undefined : parseYamlText(t, limits).docs[0];
       tc.input = t === undefined ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
-      facts.tests.push(await runCase(tc, facts.checks, compiles, runner, request, budget, facts));
+      facts.tests.push(await runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
     }
   }
   return facts;
@@ -279,6 +280,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
 
 async function runCase(
   tc: HealthTestRun['case'],
+  inputFile: string,
   checks: HealthCheckDef[],
   compiles: Set<HealthCheckDef>,
   runner: LuaRunner,
@@ -294,8 +296,10 @@ async function runCase(
   if (!check) return { case: tc, actual: { status: 'Unknown', message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
   if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: 'Unknown', message: 'the health script does not compile' }, pass: false };
   if (!budget()) {
+    // Not a pass: the health check reports the checks left unrun (health-test-budget-exhausted).
     facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);
-    return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: '', message: 'not run' }, pass: true };
+    facts.skipped.push({ check, case: tc, inputFile });
+    return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: '', message: 'not run' }, pass: false, notRun: true };
   }
   const result = await runner.run(request(check, obj));
   const actual = argoHealth(result);

@@ -23,7 +23,27 @@ math.mod = math.fmod
 string.gfind = string.gmatch
 
 -- Sandbox: text chunks only, no files, no processes, no debug, no bytecode.
-load = function(chunk, name, _, env) return _load(chunk, name, "t", env) end
+-- load is gopher-lua's (Lua 5.1, baselib.go baseLoad): load(reader [, chunkname]) calls the reader
+-- until it returns nil or "", unprotected (an error in the reader, a limit included, propagates), and
+-- the chunk gets the global environment. A string argument is an error there, as in Lua 5.1.
+local _concat = table.concat
+load = function(reader, name)
+  if _type(reader) ~= "function" then
+    _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+  end
+  local parts, n = {}, 0
+  while true do
+    local piece = reader()
+    if piece == nil then break end
+    local t = _type(piece)
+    if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
+    piece = _tostring(piece)
+    if piece == "" then break end
+    n = n + 1
+    parts[n] = piece
+  end
+  return _load(_concat(parts), name == nil and "=?" or name, "t")
+end
 loadstring = function(s, name) return _load(s, name, "t") end
 local function disabled(what)
   return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end

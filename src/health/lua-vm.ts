@@ -4,7 +4,12 @@
  * argocd-semantics.md sections 2 and 4.
  *
  * Limits are enforced inside the VM: a count hook set through the raw C API (`lua_sethook`) raises an
- * error once the deadline has passed, and wasmoon's allocator refuses allocations past the memory cap.
+ * error once the deadline has passed, and the allocator refuses allocations past the memory cap.
+ * A limit, once hit, poisons the state for the rest of the run, as gopher-lua's cancelled context does
+ * in ArgoCD: the hook then fires on every instruction and raises again, and every allocation is refused,
+ * so no `pcall`, `load` reader, error handler or `__close` handler can catch the limit and go on; the run
+ * is a limit error whatever the script returns. Results are read on the host without calling
+ * metamethods, and every text read from Lua is cut at {@link MAX_TEXT_BYTES}.
  * Work inside one C function (a pathological pattern) is not interruptible by the hook: the worker host
  * ({@link ./runner-host.ts}) kills the whole thread as a last resort.
  */
@@ -60,12 +65,22 @@ export function argoHealth(r: LuaRunResult): { status: string; message: string }
 
 /** The error text raised by the hook; the prelude re-raises it through the script's pcall. */
 const TIMEOUT_ERROR = 'gitops-gate: time limit exceeded';
+/** Lua's own text for a refused allocation (a fixed string in every state, so raising it allocates nothing). */
+const MEMORY_ERROR = 'not enough memory';
 const LUA_MASKCOUNT = 8;
 const HOOK_EVERY = 1000;
 const LUA_OK = 0;
-const LUA_ERRMEM = 4;
+const LUA_TNIL = 0;
+const LUA_TBOOLEAN = 1;
 const LUA_TNUMBER = 3;
 const LUA_TSTRING = 4;
+const TYPE_NAMES = ['nil', 'boolean', 'userdata', 'number', 'string', 'table', 'function', 'userdata', 'thread'];
+
+/**
+ * Longest text, in UTF-8 bytes, taken from a Lua string (a status, a message, an error): longer text is cut
+ * at a character boundary and ends with `… (N bytes cut)`. A 30 MB message once crashed the Action.
+ */
+export const MAX_TEXT_BYTES = 4096;
 
 /**
  * Where wasmoon's `glue.wasm` is: next to the bundle (scripts/build.mjs copies it into dist/), or in
@@ -85,15 +100,32 @@ let hookPointer: number | undefined;
 let allocPointer: number | undefined;
 /** Memory accounting of the one Lua state alive at a time (runs are synchronous once the module is loaded). */
 const memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
+/**
+ * The limit the current run hit, if any. Set by the hook (time) or the allocator (memory); from then on
+ * the state is poisoned until it is closed.
+ */
+let tripped: 'time' | 'memory' | undefined;
+/** The main thread of the run in progress, whose hook is re-armed to every instruction when a limit trips. */
+let running: number | undefined;
+
+/** Marks the run as over its limit and makes the hook of the main thread fire on every instruction. */
+function trip(lua: Lua, limit: 'time' | 'memory'): void {
+  tripped ??= limit;
+  if (running !== undefined && hookPointer !== undefined) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
+}
 
 /**
  * Installs the two C callbacks once per WebAssembly module: the count hook that enforces the deadline,
  * and an allocator that refuses to grow past the memory cap (Lua then raises "not enough memory").
+ * Once a limit has tripped, the hook raises on every instruction of every thread it reaches (re-arming
+ * itself to a count of 1) and the allocator refuses every growth, whatever the cap.
  */
 function callbacks(lua: Lua): { hook: number; alloc: number } {
   hookPointer ??= lua.module.addFunction((state: number) => {
-    if (Date.now() > deadline) {
-      lua.lua_pushstring(state, TIMEOUT_ERROR);
+    if (tripped === undefined && Date.now() > deadline) trip(lua, 'time');
+    if (tripped !== undefined) {
+      lua.lua_sethook(state, hookPointer!, LUA_MASKCOUNT, 1);
+      lua.lua_pushstring(state, tripped === 'time' ? TIMEOUT_ERROR : MEMORY_ERROR);
       lua.lua_error(state);
     }
   }, 'vii');
@@ -106,9 +138,14 @@ function callbacks(lua: Lua): { hook: number; alloc: number } {
       }
       return 0;
     }
-    if (newSize > old && memory.used + newSize - old > memory.max) return 0;
+    if (newSize > old && (tripped !== undefined || memory.used + newSize - old > memory.max)) {
+      // The first refusal ends the run: Lua's emergency collection and retry are refused too.
+      trip(lua, 'memory');
+      return 0;
+    }
     const out = lua.module._realloc(ptr, newSize);
     if (out) memory.used += newSize - old;
+    else if (newSize > old) trip(lua, 'memory'); // the WebAssembly heap itself is full
     return out;
   }, 'iiiii');
   return { hook: hookPointer, alloc: allocPointer };
@@ -121,16 +158,21 @@ export async function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
   const { hook, alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = undefined;
   const L = lua.lua_newstate(alloc, null);
   if (!L) return { kind: 'error', error: 'could not create a Lua state' };
+  running = L;
   try {
     return execute(lua, L, hook, req);
   } finally {
-    // __gc finalizers run at close: they get the same time limit (their errors are ignored by Lua).
-    deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+    // __gc finalizers run at close: they get the same time limit (their errors are ignored by Lua); a
+    // poisoned state stays poisoned while it is closed.
+    if (tripped === undefined) deadline = Date.now() + req.timeoutMs;
+    lua.lua_sethook(L, hook, LUA_MASKCOUNT, tripped === undefined ? HOOK_EVERY : 1);
     lua.lua_close(L);
     memory.max = Number.MAX_SAFE_INTEGER;
+    tripped = undefined;
+    running = undefined;
   }
 }
 
@@ -186,8 +228,55 @@ function load(lua: Lua, L: number, source: string, name: string): number {
   }
 }
 
-function stringAt(lua: Lua, L: number, idx: number): string {
-  return lua.lua_type(L, idx) === LUA_TSTRING || lua.lua_type(L, idx) === LUA_TNUMBER ? lua.lua_tolstring(L, idx, null) : lua.luaL_tolstring(L, idx, null);
+/** The raw parts of the Emscripten module used to read a Lua string without copying all of it. */
+interface RawModule {
+  _lua_tolstring(L: number, idx: number, len: number): number;
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+}
+let lengthPointer: number | undefined;
+const utf8 = new TextDecoder();
+
+/**
+ * Cuts UTF-8 text to {@link MAX_TEXT_BYTES} at a character boundary.
+ * @returns the text, with `… (N bytes cut)` appended when it was longer
+ */
+export function capText(bytes: Uint8Array): string {
+  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
+  let cut = MAX_TEXT_BYTES;
+  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--;
+  return `${utf8.decode(bytes.subarray(0, cut))}… (${bytes.length - cut} bytes cut)`;
+}
+
+/**
+ * Reads the value at `idx` as text on the host, as plain data: strings are read from WebAssembly memory
+ * (at most {@link MAX_TEXT_BYTES} of them decoded), numbers are formatted here, and any other value is
+ * named by its type, the way lua.c reports a non-string error object. No metamethod (`__tostring`,
+ * `__name`) runs and nothing is allocated in the Lua state.
+ */
+function textAt(lua: Lua, L: number, idx: number): string {
+  const type = lua.lua_type(L, idx);
+  if (type === LUA_TSTRING) {
+    const raw = lua.module as unknown as RawModule;
+    lengthPointer ??= lua.module._malloc(8);
+    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
+    const len = raw.HEAPU32[lengthPointer >> 2]!;
+    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
+  }
+  if (type === LUA_TNUMBER) {
+    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
+    const n = lua.lua_tonumberx(L, idx, null);
+    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
+  }
+  if (type === LUA_TNIL) return 'nil';
+  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? 'true' : 'false';
+  return `(error object is a ${TYPE_NAMES[type] ?? 'userdata'} value)`;
+}
+
+function limitError(req: LuaRunRequest, limit: 'time' | 'memory'): LuaRunResult {
+  return limit === 'memory'
+    ? { kind: 'error', error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: 'memory' }
+    : { kind: 'error', error: `time limit exceeded (${req.timeoutMs} ms)`, limit: 'time' };
 }
 
 function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunResult {
@@ -197,7 +286,7 @@ function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunR
   lua.lua_pushstring(L, TIMEOUT_ERROR);
   lua.lua_setglobal(L, '__gg_timeout');
   if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${stringAt(lua, L, -1)}`);
+    throw new Error(`health-check prelude failed: ${textAt(lua, L, -1)}`);
   }
   try {
     pushValue(lua, L, req.obj);
@@ -210,7 +299,7 @@ function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunR
   lua.lua_getglobal(L, '__gg_run');
   lua.lua_pushnil(L);
   lua.lua_setglobal(L, '__gg_run');
-  if (load(lua, L, req.script, '=health.lua') !== LUA_OK) return { kind: 'error', error: stringAt(lua, L, -1) };
+  if (load(lua, L, req.script, '=health.lua') !== LUA_OK) return tripped ? limitError(req, tripped) : { kind: 'error', error: textAt(lua, L, -1) };
 
   deadline = Date.now() + req.timeoutMs;
   lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
@@ -220,17 +309,13 @@ function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunR
   } finally {
     lua.lua_sethook(L, null, 0, 0);
   }
-  const late = Date.now() > deadline;
-  memory.max = Number.MAX_SAFE_INTEGER; // reading the result may allocate
-  if (status !== LUA_OK) {
-    const error = stringAt(lua, L, -1);
-    if (status === LUA_ERRMEM || error.includes('not enough memory')) return { kind: 'error', error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: 'memory' };
-    if (late || error.includes(TIMEOUT_ERROR)) return { kind: 'error', error: `time limit exceeded (${req.timeoutMs} ms)`, limit: 'time' };
-    return { kind: 'error', error };
-  }
-  const kind = stringAt(lua, L, -3);
-  const a = stringAt(lua, L, -2);
-  const b = stringAt(lua, L, -1);
+  // A limit hit anywhere in the run decides it, whatever the script made of the error afterwards.
+  if (tripped) return limitError(req, tripped);
+  // From here no Lua code runs: the results are plain values, read on the host under the same caps.
+  if (status !== LUA_OK) return { kind: 'error', error: textAt(lua, L, -1) };
+  const kind = textAt(lua, L, -3);
+  const a = textAt(lua, L, -2);
+  const b = textAt(lua, L, -1);
   if (kind === 'not-table') return { kind: 'error', error: `expect table output from Lua script, not ${a}` };
   return { kind: kind as 'ok' | 'invalid' | 'nil' | 'empty', status: a, message: b };
 }

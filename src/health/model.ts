@@ -65,7 +65,21 @@ export interface HealthTestRun {
   checkFile?: string;
   actual: { status: string; message: string };
   result?: LuaRunResult;
+  /** False for a case that failed, and for a case that was not run: a case not run is not a pass. */
   pass: boolean;
+  /** The case was not run because the per-side run budget (`health.maxRunsPerSide`) was spent. */
+  notRun?: boolean;
+}
+
+/**
+ * A script run skipped because the per-side run budget (`health.maxRunsPerSide`) was spent: the check
+ * it would have run, and what it would have checked. The health check reports these per check.
+ */
+export interface SkippedRun {
+  check: HealthCheckDef;
+  /** For a test case: the case, and its input file (repository path). Absent for the fresh-object run. */
+  case?: HealthTestCase;
+  inputFile?: string;
 }
 
 /** A health script run against a freshly created object of its kind (no `status`). */
@@ -84,4 +98,6 @@ export interface HealthFacts {
   files: string[];
   /** Runs skipped because the per-side cap was reached, or other reasons the facts are incomplete. */
   notEvaluated: string[];
+  /** The runs the per-side cap left out, in the order they would have run. */
+  skipped: SkippedRun[];
 }

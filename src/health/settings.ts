@@ -14,6 +14,9 @@ export interface HealthSettings {
   timeoutMs: number;
   /** Memory limit per run, in MiB. */
   memoryLimitMiB: number;
-  /** Most script runs per side of a change; runs past it are reported as not evaluated. */
+  /**
+   * Most script runs per side of a change. Runs past it are not made and are not passes: the health check
+   * reports them per check (`health-test-budget-exhausted`, an error when the change affects the check).
+   */
   maxRunsPerSide: number;
 }

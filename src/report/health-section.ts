@@ -8,7 +8,7 @@ import { cell, code } from './escape.js';
 interface HealthDetails {
   checks: { key: string; origin: string; file: string; line: number; useOpenLibs: boolean }[];
   fresh: { key: string; file: string; result: { status: string; message: string } }[];
-  tests: { suite: string; case: number; input: string; expected: string; head: string; headPass: boolean; base?: string; basePass?: boolean; changed: boolean }[];
+  tests: { suite: string; case: number; input: string; expected: string; head: string; headPass: boolean; notRun?: boolean; base?: string; basePass?: boolean; changed: boolean }[];
 }
 
 /** Renders `report.details.health`, or undefined when no health checks were found. */
@@ -26,9 +26,10 @@ export function renderHealthSection(report: Report, h: string): string | undefin
     out.push('');
   }
   if (d.tests.length) {
-    const failed = d.tests.filter((t) => !t.headPass).length;
+    const failed = d.tests.filter((t) => !t.headPass && !t.notRun).length;
+    const notRun = d.tests.filter((t) => t.notRun).length;
     const changed = d.tests.filter((t) => t.changed);
-    out.push(`Test cases: ${d.tests.length}, failing: ${failed}${changed.length ? `, results changed by this change: ${changed.length}` : ''}.`, '');
+    out.push(`Test cases: ${d.tests.length}, failing: ${failed}${notRun ? `, not run (health.maxRunsPerSide spent): ${notRun}` : ''}${changed.length ? `, results changed by this change: ${changed.length}` : ''}.`, '');
     const hasBase = d.tests.some((t) => t.base !== undefined);
     const shown = d.tests.filter((t) => !t.headPass || t.changed);
     if (shown.length === 0) {
@@ -37,7 +38,7 @@ export function renderHealthSection(report: Report, h: string): string | undefin
     }
     out.push(`| Suite | Case | Expected | Head |${hasBase ? ' Base | Changed |' : ''}`, `|---|---|---|---|${hasBase ? '---|---|' : ''}`);
     for (const t of shown) {
-      const row = `| ${cell(t.suite)} | ${t.case} (${cell(t.input)}) | ${cell(t.expected, 200)} | ${t.headPass ? 'pass' : 'FAIL'}: ${cell(t.head, 200)} |`;
+      const row = `| ${cell(t.suite)} | ${t.case} (${cell(t.input)}) | ${cell(t.expected, 200)} | ${t.notRun ? 'NOT RUN' : `${t.headPass ? 'pass' : 'FAIL'}: ${cell(t.head, 200)}`} |`;
       out.push(hasBase ? `${row} ${t.base === undefined ? 'new' : `${t.basePass ? 'pass' : 'FAIL'}: ${cell(t.base, 200)}`} | ${t.changed ? 'yes' : ''} |` : row);
     }
     out.push('');

@@ -113,8 +113,71 @@ describe('hostile scripts are stopped with an error, within the limit', () => {
       expect(r.kind, s).toBe('error');
     }
     expect(existsSync('/tmp/gitops-gate-pwned')).toBe(false);
-    const bin = await run('local f, err = load("\\27Lua") return {status = "Healthy", message = tostring(f) .. " " .. tostring(err)}');
+    const bin = await run('local done = false local f, err = load(function() if done then return nil end done = true return "\\27Lua" end) local g, err2 = loadstring("\\27Lua") return {status = "Healthy", message = tostring(f) .. " " .. tostring(err) .. " | " .. tostring(g) .. " " .. tostring(err2)}');
     expect(bin).toMatchObject({ kind: 'ok' });
-    expect(bin.kind === 'ok' && bin.message).toMatch(/^nil .*binary/);
+    expect(bin.kind === 'ok' && bin.message).toMatch(/^nil .*binary.* \| nil .*binary/);
+  });
+});
+
+describe('fail closed: a limit, once hit, ends the run (issue 13 item 9)', () => {
+  const small = { timeoutMs: 300, memoryBytes: 8 * 1024 * 1024 };
+  it('a time limit hit inside a load() reader is not swallowed as nil, msg', async () => {
+    const r = await run('local f, e = load(function() while true do end end) return {status = "Healthy", message = tostring(e)}', {}, small);
+    expect(r).toMatchObject({ kind: 'error', limit: 'time' });
+  });
+  it('a memory limit hit inside a load() reader is not swallowed as nil, msg', async () => {
+    const r = await run('local f, e = load(function() local t = {} for i = 1, 1e8 do t[i] = i end end) return {status = "Healthy", message = tostring(e)}', {}, small);
+    expect(r).toMatchObject({ kind: 'error', limit: 'memory' });
+  });
+  // A to-be-closed variable whose __close raises replaces the limit error before pcall sees it.
+  const REPLACE = 'local guard <close> = setmetatable({}, {__close = function() error("replaced", 0) end})';
+  it('a time limit replaced by another error before pcall sees it is still a limit', async () => {
+    const r = await run(`local ok, e = pcall(function() ${REPLACE} while true do end end) return {status = "Healthy", message = tostring(e)}`, {}, small);
+    expect(r).toMatchObject({ kind: 'error', limit: 'time' });
+  });
+  it('a memory limit replaced by another error before pcall sees it is still a limit', async () => {
+    const r = await run(`local ok, e = pcall(function() ${REPLACE} local t = {} for i = 1, 1e8 do t[i] = i end end) return {status = "Healthy", message = tostring(e)}`, {}, small);
+    expect(r).toMatchObject({ kind: 'error', limit: 'memory' });
+  });
+  it('after a memory limit, every further instruction fails: a loop in pcall or an error handler ends at once', async () => {
+    const long = { timeoutMs: 5000, memoryBytes: 8 * 1024 * 1024 };
+    for (const s of [
+      `pcall(function() ${REPLACE} local t = {} for i = 1, 1e8 do t[i] = i end end) while true do end`,
+      `xpcall(function() ${REPLACE} local t = {} for i = 1, 1e8 do t[i] = i end end, function() while true do end end)`,
+    ]) {
+      const t = Date.now();
+      const r = await run(s, {}, long);
+      expect(r, s).toMatchObject({ kind: 'error', limit: 'memory' });
+      expect(Date.now() - t, s).toBeLessThan(2000);
+    }
+  });
+  it('the error object\'s __tostring is not run outside the limits (host-side conversion, no metamethods)', async () => {
+    const r = await run('error(setmetatable({}, {__tostring = function() return string.rep("x", 40 * 1024 * 1024) end}))', {}, { ...small, useOpenLibs: true });
+    expect(r.kind).toBe('error');
+    const e = r.kind === 'error' ? r.error : '';
+    expect(e).toBe('(error object is a table value)');
+  });
+  it('caps a 30 MB message or error at 4 KiB and says how much was cut', async () => {
+    const big = 30 * 1024 * 1024;
+    const ok = await run(`return {status = "Healthy", message = string.rep("x", ${big})}`, {}, { useOpenLibs: true, memoryBytes: 128 * 1024 * 1024 });
+    expect(ok.kind).toBe('ok');
+    const m = ok.kind === 'ok' ? ok.message : '';
+    expect(m.length).toBeLessThan(4200);
+    expect(m.endsWith(`… (${big - 4096} bytes cut)`)).toBe(true);
+    const err = await run(`error(string.rep("y", ${big}), 0)`, {}, { useOpenLibs: true, memoryBytes: 128 * 1024 * 1024 });
+    const e = err.kind === 'error' ? err.error : '';
+    expect(e.length).toBeLessThan(4200);
+    expect(e).toMatch(/^y{4096}… \(\d+ bytes cut\)$/);
+  });
+  it('load(reader)() sees the globals, as gopher-lua\'s load (nil env means the global env)', async () => {
+    const r = await run('x = 7 local parts, i = {"return ", "x"}, 0 local f = load(function() i = i + 1 return parts[i] end) return {status = "Healthy", message = tostring(f())}');
+    expect(r).toEqual({ kind: 'ok', status: 'Healthy', message: '7' });
+    const s = await run('x = 8 return {status = "Healthy", message = tostring(loadstring("return x")())}');
+    expect(s).toEqual({ kind: 'ok', status: 'Healthy', message: '8' });
+  });
+  it('load with a string is an error, as in gopher-lua (Lua 5.1 load takes a reader function; loadstring takes text)', async () => {
+    const r = await run('x = 7 return {status = "Healthy", message = tostring(load("return x")())}');
+    expect(r.kind).toBe('error');
+    expect(r.kind === 'error' && r.error).toMatch(/bad argument #1 to 'load' \(function expected, got string\)/);
   });
 });

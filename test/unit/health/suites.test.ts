@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateFiles as evaluateAll } from '../../helpers/change.js';
 import { HEALTH_RULES } from '../../../src/health/check.js';
+import { renderHealthSection } from '../../../src/report/health-section.js';
 
 const HEALTH = new Set(HEALTH_RULES.map((r) => r.id));
 
@@ -132,4 +133,49 @@ describe('run limit', () => {
       `${dir}/health_test.yaml test 2: the limit of script runs per side was reached`,
     ]);
   });
+});
+
+describe('run budget exhausted (issue 13 item 8)', () => {
+  const FILLER = 'return {status = "Healthy"}\n';
+  const fillerDir = 'resource_customizations/example.com/Filler';
+  const brokenDir = 'resource_customizations/example.com/Widget'; // runs after Filler (suites run in path order)
+  const fillers = (n: number) => ({
+    [`${fillerDir}/health.lua`]: FILLER,
+    [`${fillerDir}/health_test.yaml`]: `tests:\n${'- healthStatus: {status: Healthy}\n  inputPath: testdata/f.yaml\n'.repeat(n)}`,
+    [`${fillerDir}/testdata/f.yaml`]: 'apiVersion: example.com/v1\nkind: Filler\nmetadata:\n  name: f\n',
+  });
+  const broken = (script: string) => ({
+    [`${brokenDir}/health.lua`]: script,
+    [`${brokenDir}/health_test.yaml`]: 'tests:\n- healthStatus: {status: Healthy}\n  inputPath: testdata/b.yaml\n',
+    [`${brokenDir}/testdata/b.yaml`]: 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: b\n',
+  });
+  it('2,000 filler cases push a broken case past maxRunsPerSide: the unrun case blocks, it is not a pass', async () => {
+    const r = await evaluateFiles({ ...fillers(2000), ...broken('return {status = "Degraded"}\n') });
+    const found = r.findings.filter((f) => f.rule.startsWith('health-test-budget'));
+    expect(found.map((f) => [f.rule, f.severity, f.status, f.file])).toEqual([['health-test-budget-exhausted', 'error', 'new', `${brokenDir}/health.lua`]]);
+    expect(found[0]!.message).toContain('example.com/Widget');
+    expect(found[0]!.message).toContain(`${brokenDir}/health_test.yaml test 1`);
+    expect(r.verdict).toBe('fail');
+    const rows = (r.details.health as Details & { tests: { notRun?: boolean }[] }).tests;
+    expect(rows.at(-1)).toMatchObject({ headPass: false, notRun: true });
+    const summary = renderHealthSection(r, '###')!;
+    expect(summary).toContain('failing: 0, not run (health.maxRunsPerSide spent): 1');
+    expect(summary).toContain('| NOT RUN |');
+  }, 60_000);
+  it('a change to an unrun case (its input) blocks even when the script is unchanged', async () => {
+    const policy = { 'policies/gitops-gate.yaml': 'version: 1\nhealth:\n  maxRunsPerSide: 1\n' };
+    const base = { ...policy, ...layout(SCRIPT, '3/3 ready') };
+    const r = await evaluateFiles({ ...base, [`${dir}/testdata/healthy.yaml`]: input(2) }, base);
+    const found = r.findings.filter((f) => f.rule.startsWith('health-test-budget'));
+    expect(found.map((f) => [f.rule, f.file])).toEqual([['health-test-budget-exhausted', `${dir}/health.lua`]]);
+    expect(found[0]!.message).toContain(`${dir}/health_test.yaml test 2 (testdata/healthy.yaml)`);
+    expect(r.verdict).toBe('fail');
+  });
+  it('checks the change did not touch, left unrun, are a warning that does not block', async () => {
+    const files = { ...fillers(2000), ...broken('return {status = "Healthy"}\n') };
+    const r = await evaluateFiles({ ...files, 'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' }, files);
+    const found = r.findings.filter((f) => f.rule.startsWith('health-test-budget'));
+    expect(found.map((f) => [f.rule, f.severity, f.file])).toEqual([['health-test-budget-exhausted-untouched', 'warning', `${brokenDir}/health.lua`]]);
+    expect(r.verdict).toBe('pass');
+  }, 60_000);
 });
