@@ -16,6 +16,7 @@ import { buildAuditRecord, runContextFromEnv } from '../report/audit-record.js';
 import { gatherReviewFacts } from '../review/gather.js';
 import { VERSION } from '../version.js';
 import { deliver, deliverFailure, writeRunFiles } from './deliver.js';
+import { publishEarlyFailure } from './early-failure.js';
 import { readEventTarget } from './event.js';
 import { readSettings } from './inputs.js';
 import { touchedPaths } from '../core/model.js';
@@ -68,6 +69,8 @@ export async function run(): Promise<void> {
 
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
     report.notes.push(...facts.notes);
+    // The workflow (the PR's own on pull_request) asked for a looser fail-on than the policy allows.
+    if (report.failOn !== settings.failOn) core.warning(report.notes.find((n) => n.includes('gate.failOn')) ?? `fail-on "${report.failOn}" applies (the policy's gate.failOn).`);
 
     const files = {
       reportFile: settings.reportFile,
@@ -94,6 +97,10 @@ export async function run(): Promise<void> {
   } catch (err) {
     // A bug, not a user error: the stack goes to the log for the bug report.
     if (!(err instanceof GateError) && err instanceof Error && err.stack) core.info(err.stack);
-    await deliverFailure(err instanceof GateError ? err.message : `internal error: ${describeError(err)}`);
+    const message = err instanceof GateError ? err.message : `internal error: ${describeError(err)}`;
+    // Nothing was published yet: a failing check run (when the token allows) keeps the required check
+    // from sitting at "Expected" with no reason.
+    await publishEarlyFailure(message);
+    await deliverFailure(message);
   }
 }

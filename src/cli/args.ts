@@ -46,10 +46,12 @@ Options:
                       without it, approvers' write access cannot be verified and
                       approval requirements fail closed
   --comments FILE     REST list of PR (issue) comments (JSON array), for break-glass commands
-  --policy PATH       policy file or directory in the repository, read from the base (default: policies)
+  --policy PATH       policy file or directory in the repository, read from the base (default: policies);
+                      a path that misses the policy the base holds is an error
   --format FORMAT     text | markdown | json | sarif (default: text)
   --plan              text format: also print the sync plan of each affected Application
-  --fail-on LEVEL     error | warning | never (default: error)
+  --fail-on LEVEL     error | warning | never (default: error); the policy's gate.failOn
+                      may only be tightened
   -h, --help          show this help
 
 Exit codes: 0 pass, 1 fail, 2 usage or configuration error.

@@ -49,6 +49,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
           ...(settings.comments ? { commentsPath: settings.comments } : {}),
         });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
+    // --fail-on looser than the policy's gate.failOn: the policy's applies; the report's notes say why.
+    if (report.failOn !== settings.failOn) io.err(`gitops-gate: --fail-on ${settings.failOn} is looser than the policy's gate.failOn: fail-on ${report.failOn} applies.\n`);
     if (settings.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
     else if (settings.format === 'sarif') io.out(JSON.stringify(renderSarif(report), null, 2) + '\n');
     else if (settings.format === 'markdown') io.out(renderMarkdown(report));

@@ -17,7 +17,7 @@ import type {
 } from '../core/model.js';
 import { atLeast, touchedPaths } from '../core/model.js';
 import { manifestMatcher } from '../manifests/manifest-file.js';
-import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
+import { DEFAULT_POLICY_NAME, resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { CHECKS } from '../rules/catalog.js';
 import { withPrTemplates } from '../description/templates.js';
@@ -32,7 +32,10 @@ import { gatherHealthFacts } from '../health/gather.js';
 export interface EvaluateOptions {
   /** Path of the policy file or directory in the repository (read from the base side). */
   policyPath: string;
-  /** Which findings fail the gate. Default `error`. */
+  /**
+   * Which findings fail the gate, as the workflow input or CLI flag asks. Default `error`. The policy's
+   * `gate.failOn` wins when it is stricter (see {@link effectiveFailOn}); `report.failOn` is what applied.
+   */
   failOn?: FailOn;
   /** The checks to run; default: every check in the catalogue. */
   checks?: readonly Check[];
@@ -68,6 +71,29 @@ function controlsFor(policy: Policy, rule: RuleInfo): string[] | undefined {
   return c.length ? [...new Set(c)] : undefined;
 }
 
+/** `fail-on` values from the least to the most strict: `never` fails on nothing, `warning` on warnings and errors. */
+export const FAIL_ON_ORDER: readonly FailOn[] = ['never', 'error', 'warning'];
+
+/**
+ * The `fail-on` a run uses: the requested one (the workflow's input, the CLI's flag) unless the policy's
+ * `gate.failOn` is stricter. A `pull_request` run takes its workflow from the PR, so the request may only
+ * tighten what the base branch's policy says (issue "Fail closed", item 5).
+ * @param requested the workflow input or CLI flag
+ * @param policy the resolved policy (base side)
+ * @param policyName where the policy came from, for the note
+ * @returns the value to apply, and a note (for the report and a workflow warning) when the request was looser
+ */
+export function effectiveFailOn(requested: FailOn, policy: Policy, policyName: string): { failOn: FailOn; note?: string } {
+  const floor = policy.gate.failOn;
+  if (FAIL_ON_ORDER.indexOf(requested) >= FAIL_ON_ORDER.indexOf(floor)) return { failOn: requested };
+  return {
+    failOn: floor,
+    note:
+      `The workflow asked for fail-on "${requested}", but the policy (${policyName}) sets gate.failOn to "${floor}", and a run may only be stricter than its policy: ` +
+      `fail-on "${floor}" applies. To allow "${requested}", set gate.failOn in the policy on the base branch.`,
+  };
+}
+
 /**
  * Evaluates a change under the policy found on its base side.
  * @returns the report; `verdict` is `fail` when a new finding reaches `failOn` or a requirement failed
@@ -78,16 +104,17 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const now = opts.now ?? (() => new Date());
   const started = performance.now();
   const checks = opts.checks ?? CHECKS;
-  const failOn = opts.failOn ?? 'error';
   const changedPaths = touchedPaths(change);
   const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;
+  const gate = effectiveFailOn(opts.failOn ?? 'error', policy, resolved.source.origin === 'default' ? DEFAULT_POLICY_NAME : resolved.source.path);
+  const failOn = gate.failOn;
   // Area pre-passes: I/O the pure checks need, done once the policy is known (description: PR templates;
   // review: CODEOWNERS).
   change = await withPrTemplates(change, policy);
   change = await prepareReview(change, policy);
-  const notes: string[] = [];
+  const notes: string[] = gate.note ? [gate.note] : [];
   const notEvaluated: NotEvaluated[] = [];
   const details: Record<string, unknown> = {};
 

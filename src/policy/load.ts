@@ -182,31 +182,80 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The policy path the Action's `policy` input and the CLI's `--policy` default to. */
+export const DEFAULT_POLICY_PATH = 'policies';
+
+/** The paths a configured policy path may name: the path itself, or the policy file names in it. */
+function policyCandidates(path: string): { clean: string; candidates: string[] } {
+  const clean = path.replace(/^\.\//, '').replace(/\/+$/, '');
+  return { clean, candidates: /\.ya?ml$/.test(clean) ? [clean] : [clean, ...POLICY_FILE_NAMES.map((n) => (clean ? `${clean}/${n}` : n))] };
+}
+
+async function firstExisting(tree: TreeReader, candidates: readonly string[]): Promise<{ path: string; bytes: Uint8Array } | undefined> {
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const bytes = await tree.readFile(candidate);
+    if (bytes !== undefined) return { path: candidate, bytes };
+  }
+  return undefined;
+}
+
 /**
  * Finds and loads the policy on one side of a change (the base side: a PR must not loosen the policy
  * that judges it). `path` may name a file, or a directory holding `gitops-gate.yaml`. When nothing is
- * there, the built-in default policy applies.
+ * there and the side holds no policy file anywhere the gate would find one, the built-in default
+ * policy applies.
+ *
+ * The path comes from the workflow, which a `pull_request` run takes from the PR itself, so it cannot
+ * be trusted to name the side's policy (issue "Fail closed", item 5). The side's policy is the
+ * authority: when the side holds a policy at {@link DEFAULT_POLICY_PATH}, a path that resolves to any
+ * other file fails closed; when the path holds nothing while the side holds a policy at the default
+ * location or a `gitops-gate.yaml`/`.yml` anywhere in its tree, the run fails closed instead of falling
+ * back to the built-in default.
  *
  * @param tree the side to read from (base, or head in `--all` mode)
  * @param path the configured policy path in the repository
  * @param changedPaths paths the change touches, to tell whether the change edits the policy
- * @throws {ConfigError} when the policy file exists but is invalid
+ * @throws {ConfigError} when the policy file exists but is invalid, or when the path resolves to
+ * another policy than the one the side holds (the message names both paths)
+ * @throws {SourceError} when the side's file list cannot be read (only needed when the path holds nothing)
  */
 export async function resolvePolicy(tree: TreeReader, path: string, changedPaths: readonly string[] = []): Promise<ResolvedPolicy> {
-  const clean = path.replace(/^\.\//, '').replace(/\/+$/, '');
-  const candidates = /\.ya?ml$/.test(clean) ? [clean] : [clean, ...POLICY_FILE_NAMES.map((n) => (clean ? `${clean}/${n}` : n))];
+  const { clean, candidates } = policyCandidates(path);
   const changed = (p: string) => changedPaths.includes(p);
-  for (const candidate of candidates) {
-    const bytes = await tree.readFile(candidate);
-    if (bytes === undefined) continue;
-    const text = decodeText(bytes);
+  const found = await firstExisting(tree, candidates);
+  const atDefault = clean === DEFAULT_POLICY_PATH ? found : await firstExisting(tree, policyCandidates(DEFAULT_POLICY_PATH).candidates);
+  // The side is the base commit, or the checked commit in `--all` mode.
+  const side = `commit ${tree.label}`;
+  if (found) {
+    if (atDefault && atDefault.path !== found.path) {
+      throw new ConfigError(
+        `the configured policy path "${clean}" resolves to "${found.path}", but ${side} holds the policy at "${atDefault.path}": ` +
+          `a run must use the policy the base branch holds (the workflow of a pull_request run comes from the pull request), so the gate fails closed. ` +
+          `Set the policy input (or --policy) to "${DEFAULT_POLICY_PATH}", or move the policy there.`,
+        { file: found.path, line: 1 },
+        '(file)',
+      );
+    }
+    const text = decodeText(found.bytes);
     // Fail closed: a policy that cannot be read is an error, never replaced by the default policy.
-    if (text === undefined) throw new ConfigError('policy file is not UTF-8 text (binary content or invalid UTF-8)', { file: candidate, line: 1 }, '(file)');
-    const policy = loadPolicy(text, candidate);
+    if (text === undefined) throw new ConfigError('policy file is not UTF-8 text (binary content or invalid UTF-8)', { file: found.path, line: 1 }, '(file)');
+    const policy = loadPolicy(text, found.path);
     return {
       policy,
-      source: { origin: 'repository', path: candidate, ref: tree.label, sha256: sha256(text), changedByThisChange: changed(candidate) },
+      source: { origin: 'repository', path: found.path, ref: tree.label, sha256: sha256(text), changedByThisChange: changed(found.path) },
     };
+  }
+  const held = atDefault ? [atDefault.path] : (await tree.listFiles()).filter((p) => POLICY_FILE_NAMES.includes(p.slice(p.lastIndexOf('/') + 1))).sort();
+  if (held.length) {
+    const list = held.slice(0, 5).map((p) => `"${p}"`).join(', ') + (held.length > 5 ? ` and ${held.length - 5} more` : '');
+    throw new ConfigError(
+      `the configured policy path "${clean}" holds no policy on ${side}, but that commit holds ${held.length === 1 ? 'a policy at' : 'policies at'} ${list}: ` +
+        `the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. ` +
+        `Set the policy input (or --policy) to the policy's path.`,
+      { file: held[0]!, line: 1 },
+      '(file)',
+    );
   }
   return {
     policy: mergeSettings(defaultPolicyValue(), {}) as Policy,

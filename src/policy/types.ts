@@ -7,6 +7,7 @@ import type { SyncSettings } from '../sync/settings.js';
 import type { HealthSettings } from '../health/settings.js';
 import type { ReviewSettings } from '../review/settings.js';
 import type { DescriptionSettings } from '../description/settings.js';
+import type { FailOn } from '../core/model.js';
 
 /** A rule's severity setting: `off`, or the severity of its findings. */
 export type SeveritySetting = 'off' | 'notice' | 'warning' | 'error';
@@ -21,8 +22,22 @@ export interface Policy {
   controls: Record<string, string[]>;
   /** The ArgoCD the repository deploys with; version-dependent rules follow `version` (`MAJOR.MINOR[.PATCH]`). */
   argocd: { version: string };
+  gate: GateSettings;
   sync: SyncSettings;
   health: HealthSettings;
   review: ReviewSettings;
   description: DescriptionSettings;
+}
+
+/**
+ * The `gate` section: how strict the gate is, whatever the workflow (or the CLI's flags) ask. A
+ * `pull_request` run takes its workflow file from the pull request, so its inputs are the PR's to set;
+ * only the policy on the base branch can pin these (issue "Fail closed", item 5).
+ */
+export interface GateSettings {
+  /**
+   * The least strict `fail-on` a run may use (`never` < `error` < `warning`). A looser input is replaced
+   * by this value, with a note; `never` lets the workflow choose.
+   */
+  failOn: FailOn;
 }

@@ -11,6 +11,7 @@
 import type { Finding, Report, Severity } from '../core/model.js';
 import { blockingFindings, plural } from '../report/blockers.js';
 import { type Budget, LIMITS, truncate } from '../report/limits.js';
+import { escapeMarkdown } from '../report/escape.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
 
@@ -164,6 +165,51 @@ export async function publishCheckRun(client: GitHubWriter, report: Report, opts
       result.refused.push(refusal(`add annotations ${from}-${annotations.length} to check run "${name}"`, err, 'checks: write'));
       break;
     }
+  }
+  return result;
+}
+
+/** The check run title of a run that could not evaluate the change. */
+export const FAILED_TO_EVALUATE_TITLE = 'Failed: the gate could not evaluate this change';
+
+/**
+ * Publishes a completed, failing check run for a run that failed before it could evaluate (head not in
+ * the clone, a refused API call, a bad input). Without it nothing carries the gate's check name on the
+ * head commit, and a required check sits at "Expected" with no reason. The summary quotes `reason`,
+ * escaped (it may carry text from the PR). Never throws: a refusal is returned as a warning.
+ * @param opts `headSha` is the head named by the event payload (the PR may not have been read)
+ * @param reason the failure message, as the job's log shows it
+ * @param now completion time (ISO-8601); default the current time
+ */
+export async function publishFailureCheckRun(
+  client: GitHubWriter,
+  opts: Pick<CheckRunOptions, 'owner' | 'repo' | 'headSha' | 'name' | 'detailsUrl'>,
+  reason: string,
+  now: string = new Date().toISOString(),
+): Promise<PublishResult> {
+  const result = emptyResult();
+  const name = opts.name ?? DEFAULT_CHECK_NAME;
+  const summary = truncate(
+    `## GitOps Gate: ❌ FAIL\n\nThe gate could not evaluate this change, so it fails closed:\n\n> ${escapeMarkdown(reason)}\n\n` +
+      `The workflow run's log has the details${opts.detailsUrl ? ` ([run](${opts.detailsUrl}))` : ''}.\n`,
+    { max: LIMITS.checkRunSummaryChars, unit: 'chars' },
+  );
+  try {
+    await client.request('POST /repos/{owner}/{repo}/check-runs', {
+      owner: opts.owner,
+      repo: opts.repo,
+      name,
+      head_sha: opts.headSha,
+      status: 'completed',
+      conclusion: 'failure',
+      completed_at: now,
+      external_id: opts.headSha,
+      ...(opts.detailsUrl ? { details_url: opts.detailsUrl } : {}),
+      output: { title: FAILED_TO_EVALUATE_TITLE, summary },
+    });
+    result.published.push(`created check run "${name}" on ${opts.headSha.slice(0, 7)} (failure: the gate could not evaluate)`);
+  } catch (err) {
+    result.refused.push(refusal(`create check run "${name}"`, err, 'checks: write'));
   }
   return result;
 }

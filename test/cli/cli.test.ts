@@ -64,6 +64,18 @@ describe('gitops-gate check', () => {
     expect(out.stderr).toMatch(/policies\/gitops-gate\.yaml:\d+:\d+: policy is not valid YAML/);
   });
 
+  it('applies the policy\'s gate.failOn over a looser --fail-on, and fails closed on a --policy that misses the base\'s policy', () => {
+    const r = repo({ 'policies/gitops-gate.yaml': 'version: 1\n', 'app/d.yaml': deploy('"1"') }, { 'app/d.yaml': deploy('2') });
+    const never = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--fail-on', 'never', '--format', 'json']);
+    expect(never.code).toBe(1);
+    expect(JSON.parse(never.stdout).failOn).toBe('error');
+    expect(never.stderr).toContain('--fail-on never is looser than the policy\'s gate.failOn: fail-on error applies.');
+    const missing = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--policy', 'elsewhere']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('the configured policy path "elsewhere" holds no policy');
+    expect(missing.stderr).toContain('a policy at "policies/gitops-gate.yaml"');
+  });
+
   it('--all checks the whole tree and every finding counts', () => {
     const r = repo({ 'app/d.yaml': deploy('1') }, { 'other.yaml': 'a: 1\n' });
     const out = run(['check', '--repo', r.dir, '--head', 'pr', '--all', '--format', 'json']);

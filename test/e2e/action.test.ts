@@ -92,7 +92,8 @@ describe('the Action on pull_request', () => {
     expect([warning.code, warning.outputs.verdict]).toEqual([1, 'fail']);
     expect(warning.stdout).toContain('1 new warning(s)');
 
-    const e = await make({ number: 2, base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') }, ...APPROVED });
+    // never needs a policy that lets the workflow choose (gate.failOn: never); see the tests of workflow inputs below.
+    const e = await make({ number: 2, base: { 'policies/gitops-gate.yaml': 'version: 1\ngate:\n  failOn: never\n' }, head: { 'apps/api/deploy.yaml': deployment('api', '5') }, ...APPROVED });
     const never = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'never' } });
     expect([never.code, never.outputs.verdict, never.outputs.errors]).toEqual([0, 'pass', '1']);
     const bad = await runAction({ fake, workspace: e.workspace, eventName: 'pull_request', payload: e.payload(), inputs: { 'fail-on': 'sometimes' } });
@@ -240,5 +241,91 @@ describe('the Action on other events', () => {
     expect(labeled.code).toBe(1);
     expect(labeled.outputs.verdict).toBe('fail');
     expect(labeled.stdout).toContain('the pull request is evaluated anyway');
+  });
+});
+
+describe('workflow inputs from the pull request (a pull_request run takes its workflow from the PR)', () => {
+  it('does not let the workflow loosen fail-on below the base policy: fail-on never still fails an error', async () => {
+    // No policy file: the built-in default pins fail-on at error.
+    const d = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '5') }, ...APPROVED });
+    const byDefault = await runAction({ fake, workspace: d.workspace, eventName: 'pull_request', payload: d.payload(), inputs: { 'fail-on': 'never' } });
+    expect([byDefault.code, byDefault.outputs.verdict]).toEqual([1, 'fail']);
+    expect(byDefault.record?.failOn).toBe('error');
+    expect(byDefault.stdout).toMatch(/^::warning::.*fail-on "never".*gate\.failOn.*"error"/m);
+    expect(byDefault.summary).toContain('gate.failOn');
+    // A policy on the base branch that pins warning: a workflow's error (its default) cannot loosen it.
+    const w = await make({
+      number: 2,
+      base: { 'policies/gitops-gate.yaml': 'version: 1\ngate:\n  failOn: warning\nrules:\n  wave-not-string: warning\n' },
+      head: { 'apps/api/deploy.yaml': deployment('api', '5') },
+      ...APPROVED,
+    });
+    const pinned = await runAction({ fake, workspace: w.workspace, eventName: 'pull_request', payload: w.payload(), inputs: { 'fail-on': 'never' } });
+    expect([pinned.code, pinned.outputs.verdict, pinned.record?.failOn]).toEqual([1, 'fail', 'warning']);
+    expect(pinned.stdout).toContain('1 new warning(s)');
+  });
+
+  it('fails closed when the policy input names a missing path while the base branch holds a policy, naming both paths', async () => {
+    const strict = 'version: 1\nrules:\n  wave-not-string: error\n';
+    const s = await make({ base: { 'policies/gitops-gate.yaml': strict }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, ...APPROVED });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { policy: 'no/such/policy.yaml' } });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.stdout).toMatch(/^::error::gitops-gate: .*"no\/such\/policy\.yaml".*"policies\/gitops-gate\.yaml"/m);
+    expect(r.summary).toContain('fails closed');
+    // A policy kept elsewhere (found by its file name on the base branch) is protected the same way.
+    const o = await make({ number: 2, base: { 'ops/gate/gitops-gate.yaml': strict }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, ...APPROVED });
+    const other = await runAction({ fake, workspace: o.workspace, eventName: 'pull_request', payload: o.payload(), inputs: { policy: 'ops/missing' } });
+    expect([other.code, other.outputs.verdict]).toEqual([1, 'fail']);
+    expect(other.stdout).toMatch(/^::error::gitops-gate: .*"ops\/missing".*"ops\/gate\/gitops-gate\.yaml"/m);
+    // The right path still works.
+    const ok = await runAction({ fake, workspace: o.workspace, eventName: 'pull_request', payload: o.payload(), inputs: { policy: 'ops/gate' } });
+    expect([ok.code, ok.record?.policy.path]).toEqual([0, 'ops/gate/gitops-gate.yaml']);
+  });
+
+  it('fails closed when the policy input names another file on the base branch than the policy at the default location', async () => {
+    const s = await make({
+      base: { 'policies/gitops-gate.yaml': 'version: 1\n', 'examples/lax.yaml': 'version: 1\nrules:\n  wave-not-string: "off"\n' },
+      head: { 'apps/api/deploy.yaml': deployment('api', '5') },
+      ...APPROVED,
+    });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { policy: 'examples/lax.yaml' } });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.stdout).toMatch(/^::error::gitops-gate: .*"examples\/lax\.yaml".*"policies\/gitops-gate\.yaml"/m);
+  });
+
+  it('asks for an approval of a change to .github/workflows under the default policy', async () => {
+    const wf = 'on: pull_request\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/gitops-gate@v1\n';
+    const s = await make({ base: { '.github/workflows/gate.yml': wf }, head: { '.github/workflows/gate.yml': wf + '        with: { fail-on: never }\n' } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.record?.rules.find((x) => x.rule === 'review-approvals')?.state).toBe('pending');
+    const a = await make({ number: 2, base: { '.github/workflows/gate.yml': wf }, head: { '.github/workflows/gate.yml': wf + '# touched\n' }, ...APPROVED });
+    const approved = await runAction({ fake, workspace: a.workspace, eventName: 'pull_request', payload: a.payload() });
+    expect([approved.code, approved.outputs.verdict]).toEqual([0, 'pass']);
+  });
+
+  it('publishes a failing check run with the reason when it fails before evaluating (head not in the clone)', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, ...APPROVED });
+    const missing = 'f'.repeat(40);
+    const pull = fake.pulls.get(1)!.pull as { head: { sha: string } };
+    pull.head.sha = missing;
+    const payload = s.payload() as { pull_request: { head: { sha: string } } };
+    payload.pull_request.head.sha = missing;
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(fake.checkRuns).toHaveLength(1);
+    const run = fake.checkRuns[0] as { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string } };
+    expect([run.name, run.head_sha, run.status, run.conclusion]).toEqual(['GitOps Gate', missing, 'completed', 'failure']);
+    expect(run.output.summary).toContain('is not in the clone');
+    expect(run.output.summary).toContain('fails closed');
+  });
+
+  it('warns, and still fails, when the token cannot publish the early failure', async () => {
+    const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') } });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'github-token': 'revoked' } });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(fake.calls('checks/create').map((q) => q.status)).toEqual([401]);
+    expect(r.stdout).toMatch(/^::warning::.*create check run "GitOps Gate".*401/m);
+    expect(fake.checkRuns).toEqual([]);
   });
 });

@@ -223,6 +223,8 @@ describe('GitHub failures that do not go away fail closed, naming the cause', ()
     const r = await run(s);
     expectFailedClosed(r, /^GitHub answered 404 \(Not Found\) while reading pull request #1: the resource does not exist, or the token lacks `pull-requests: read`/);
     expect(statuses('pulls/get')).toEqual([404]);
-    expect(fake.requests).toHaveLength(1);
+    // Nothing else is read; the only other request is the failing check run on the head the event names.
+    expect(fake.requests.map((q) => q.operationId)).toEqual(['pulls/get', 'checks/create']);
+    expect(fake.checkRuns.map((c) => c.conclusion)).toEqual(['failure']);
   });
 });

@@ -85,13 +85,15 @@ describe('publishing from the Action', () => {
     expect(record.approvals).toEqual([expect.objectContaining({ reviewer: 'bob', commit: s.repo.headSha, onHead: true, counted: true })]);
   });
 
-  it('fails closed, publishing nothing, when the audit record cannot be written', async () => {
+  it('fails closed, publishing no verdict, when the audit record cannot be written', async () => {
     const s = await suite.make(compliant);
     // A path under a regular file: the directory cannot be created.
     const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'report-file': 'apps/api/deploy.yaml/audit.json' } });
     expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
     expect(r.summary).toContain('fails closed');
-    expect(suite.fake.calls('checks/create')).toEqual([]);
+    // No verdict reaches the PR: only the failing check run of a run that could not finish, with the reason.
+    expect(suite.fake.checkRuns.map((c) => [c.conclusion, (c.output as { title: string }).title])).toEqual([['failure', 'Failed: the gate could not evaluate this change']]);
+    expect(((suite.fake.checkRuns[0]!.output as { summary: string }).summary)).toContain('apps/api/deploy.yaml');
     expect(suite.fake.calls('issues/create-comment')).toEqual([]);
   });
 

@@ -58,6 +58,23 @@ describe('engine', () => {
     expect(r2.verdict).toBe('fail');
   });
 
+  it('lets fail-on only tighten the policy\'s gate.failOn (never < error < warning), with a note when it was looser', async () => {
+    const head = { 'a.yaml': cm('5') };
+    const byDefault = await evaluate(memoryChange({}, head), { policyPath: 'policies', failOn: 'never' });
+    expect([byDefault.failOn, byDefault.verdict]).toEqual(['error', 'fail']);
+    expect(byDefault.notes[0]).toContain('The workflow asked for fail-on "never", but the policy (policies/default.yaml (built in)) sets gate.failOn to "error"');
+    const pinned = { 'policies/gitops-gate.yaml': 'version: 1\ngate:\n  failOn: warning\nrules:\n  wave-not-string: warning\n' };
+    for (const asked of ['never', 'error'] as const) {
+      const r = await evaluate(memoryChange(pinned, { ...pinned, ...head }), { policyPath: 'policies', failOn: asked });
+      expect([r.failOn, r.verdict]).toEqual(['warning', 'fail']);
+    }
+    const free = { 'policies/gitops-gate.yaml': 'version: 1\ngate:\n  failOn: never\n' };
+    const chosen = await evaluate(memoryChange(free, { ...free, ...head }), { policyPath: 'policies', failOn: 'never' });
+    expect([chosen.failOn, chosen.verdict, chosen.notes.some((n) => n.includes('gate.failOn'))]).toEqual(['never', 'pass', false]);
+    const stricter = await evaluate(memoryChange({}, head), { policyPath: 'policies', failOn: 'warning' });
+    expect([stricter.failOn, stricter.notes.some((n) => n.includes('gate.failOn'))]).toEqual(['warning', false]);
+  });
+
   it('excludes .github/ from manifests by default', async () => {
     const r = await evaluateFiles({ '.github/workflows/ci.yaml': 'on: [push]\njobs: {a: [\n' });
     expect(r.findings).toEqual([]);

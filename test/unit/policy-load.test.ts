@@ -72,4 +72,40 @@ describe('policy loading', () => {
     expect(r.source).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: 'abc', changedByThisChange: true });
     expect(r.policy.rules['wave-not-integer']).toBe('off');
   });
+
+  // Issue "Fail closed", item 5: the workflow (and its policy input) of a pull_request run comes from the PR.
+  it('fails closed when the configured path holds nothing but the default location holds a policy, naming both paths', async () => {
+    const tree = new MemoryTree({ 'policies/gitops-gate.yaml': 'version: 1\n' }, 'abc');
+    const e = await resolvePolicy(tree, 'no/such/dir').then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as Error).message).toMatch(/^policies\/gitops-gate\.yaml:1: the configured policy path "no\/such\/dir" holds no policy on commit abc, but that commit holds a policy at "policies\/gitops-gate\.yaml".*fails closed/);
+  });
+
+  it('fails closed when the configured path holds nothing but a gitops-gate.yaml lies elsewhere in the tree', async () => {
+    const tree = new MemoryTree({ 'ops/a/gitops-gate.yml': 'version: 1\n', 'ops/b/gitops-gate.yaml': 'version: 1\n', 'README.md': 'x' });
+    const e = await resolvePolicy(tree, 'policies').then(() => undefined, (err: unknown) => err);
+    expect((e as Error).message).toContain('"policies" holds no policy on commit memory, but that commit holds policies at "ops/a/gitops-gate.yml", "ops/b/gitops-gate.yaml"');
+  });
+
+  it('fails closed when the configured path resolves to another file than the policy at the default location', async () => {
+    const tree = new MemoryTree({ 'policies/gitops-gate.yaml': 'version: 1\n', 'policies/lax.yaml': 'version: 1\n' }, 'abc');
+    const e = await resolvePolicy(tree, 'policies/lax.yaml').then(() => undefined, (err: unknown) => err);
+    expect((e as Error).message).toMatch(/^policies\/lax\.yaml:1: the configured policy path "policies\/lax\.yaml" resolves to "policies\/lax\.yaml", but commit abc holds the policy at "policies\/gitops-gate\.yaml"/);
+    // The same file named directly, or with ./ and a trailing slash, is the same policy.
+    for (const p of ['policies/gitops-gate.yaml', './policies/', 'policies']) expect((await resolvePolicy(tree, p)).source.path).toBe('policies/gitops-gate.yaml');
+  });
+
+  it('uses a policy kept outside the default location when nothing is at the default location', async () => {
+    const tree = new MemoryTree({ 'ops/gitops-gate.yaml': 'version: 1\ngate:\n  failOn: warning\n' });
+    const r = await resolvePolicy(tree, 'ops');
+    expect(r.source).toMatchObject({ origin: 'repository', path: 'ops/gitops-gate.yaml' });
+    expect(r.policy.gate.failOn).toBe('warning');
+  });
+
+  it('pins fail-on at error in the default policy and asks for an approval of workflow changes', () => {
+    const p = loadPolicy('version: 1\n', 'p.yaml');
+    expect(p.gate.failOn).toBe('error');
+    expect(p.review.rules.find((r) => r.name === 'workflows')).toMatchObject({ if: { paths: ['.github/workflows/**', '.github/actions/**'] }, approvals: 1 });
+    expect(configError(() => parsePolicyText('version: 1\ngate:\n  failOn: sometimes\n', 'p.yaml')).message).toMatch(/^p\.yaml:3:\d+: setting "gate\.failOn" must be one of "error", "warning", "never"/);
+  });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { GitHubWriter } from '../../src/publish/client.js';
-import { checkRunConclusion, findingAnnotation, publishCheckRun } from '../../src/publish/check-run.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failureTarget } from '../../src/action/early-failure.js';
+import { checkRunConclusion, findingAnnotation, publishCheckRun, publishFailureCheckRun } from '../../src/publish/check-run.js';
 import { publishComment, renderComment, runUrl, STICKY_MARKER } from '../../src/publish/comment.js';
 import { checkHead } from '../../src/publish/head-guard.js';
 import { renderJobSummary } from '../../src/publish/job-summary.js';
@@ -272,5 +276,46 @@ describe('publishing never throws', () => {
     const client = { request: async (route: string, params?: Record<string, unknown>) => (n++ === 0 ? broken.request() : Promise.reject(new TypeError(`boom on ${route} ${JSON.stringify(params).length}`))) };
     const out = await publishToPullRequest(client, makeReport({ findings: manyFindings(2) }), { ...repo, pull: 7 });
     expect(out.warnings.join('\n')).toContain('boom on POST /repos/{owner}/{repo}/check-runs');
+  });
+});
+
+describe('failing check run of a run that could not evaluate', () => {
+  it('creates a completed, failing check run on the head with the escaped reason', async () => {
+    const gh = new RecordingGitHub(HEAD);
+    const r = await publishFailureCheckRun(gh, { ...repo, headSha: HEAD, name: 'Gate', detailsUrl: 'https://github.test/run/1' }, 'head <b>x</b> is not in the clone', '2026-01-01T00:00:00Z');
+    expect(r.refused).toEqual([]);
+    const p = gh.calls(CREATE_RUN)[0]!;
+    expect(p).toMatchObject({ name: 'Gate', head_sha: HEAD, status: 'completed', conclusion: 'failure', completed_at: '2026-01-01T00:00:00Z', details_url: 'https://github.test/run/1' });
+    const out = p.output as { title: string; summary: string };
+    expect(out.title).toBe('Failed: the gate could not evaluate this change');
+    expect(out.summary).toContain('head &lt;b&gt;x&lt;/b&gt; is not in the clone');
+    expect(out.summary).not.toContain('<b>');
+  });
+
+  it('a refusal is returned naming checks: write, not thrown', async () => {
+    const gh = new RecordingGitHub(HEAD);
+    gh.refuse.set(CREATE_RUN, 403);
+    const r = await publishFailureCheckRun(gh, { ...repo, headSha: HEAD }, 'reason');
+    expect(r.refused).toHaveLength(1);
+    expect(r.refused[0]).toMatchObject({ status: 403, permission: 'checks: write' });
+  });
+
+  it('finds the target from the inputs and the event payload, and nothing without a token, a PR event or a head SHA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gg-early-'));
+    try {
+      const event = join(dir, 'event.json');
+      writeFileSync(event, JSON.stringify({ action: 'synchronize', pull_request: { number: 3, head: { sha: HEAD } } }));
+      const env = { GITHUB_REPOSITORY: 'acme/deploy', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_API_URL: 'http://127.0.0.1:1' };
+      const inputs = (m: Record<string, string>) => (name: string) => m[name] ?? '';
+      expect(await failureTarget(inputs({ 'github-token': 't', 'check-name': 'Gate' }), env)).toEqual({ token: 't', owner: 'acme', repo: 'deploy', apiUrl: 'http://127.0.0.1:1', headSha: HEAD, checkName: 'Gate' });
+      expect(await failureTarget(inputs({ 'github-token': ' ' }), env)).toBeUndefined();
+      expect(await failureTarget(inputs({ 'github-token': 't' }), { ...env, GITHUB_EVENT_NAME: 'push' })).toBeUndefined();
+      writeFileSync(event, JSON.stringify({ pull_request: { head: { sha: 'not-a-sha' } } }));
+      expect(await failureTarget(inputs({ 'github-token': 't' }), env)).toBeUndefined();
+      writeFileSync(event, '{');
+      expect(await failureTarget(inputs({ 'github-token': 't' }), env)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
