@@ -1,5 +1,6 @@
 /**
- * The `gitops-gate` CLI: `gitops-gate check` evaluates a change in a local git repository.
+ * The `gitops-gate` CLI: `gitops-gate check` evaluates a change in a local git repository;
+ * `gitops-gate audit` reports every change of a period (src/audit/).
  * Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
  */
 import { describeError, GateError } from '../core/errors.js';
@@ -9,6 +10,7 @@ import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { localChange } from '../sources/local.js';
 import { parseCheckArgs, USAGE } from './args.js';
+import { runAudit } from '../audit/run.js';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -27,6 +29,7 @@ const processIo: CliIo = {
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
+    if (argv[0] === 'audit') return await runAudit(argv.slice(1), io);
     const settings = parseCheckArgs(argv);
     if (settings === 'help') {
       io.out(USAGE);

@@ -1,0 +1,205 @@
+/**
+ * `gitops-gate audit`: gathers the population from the clone and the facts from GitHub, judges each change
+ * (src/audit/build.ts) and writes the report in the format asked for.
+ */
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import type { Commit, IssueComment, Permission, PrTemplate } from '../core/model.js';
+import { readPrTemplates } from '../description/templates.js';
+import { createGitHubClient } from '../github/client.js';
+import { resolvePolicy } from '../policy/load.js';
+import type { Policy } from '../policy/types.js';
+import { latestByReviewer, loginKey } from '../review/reviewers.js';
+import { GitTree } from '../sources/git.js';
+import { VERSION } from '../version.js';
+import { parseAuditArgs, AUDIT_USAGE, type AuditSettings } from './args.js';
+import { auditChange, linkReverts, listExceptions, type ChangeFacts } from './build.js';
+import { AuditGitHub, type MergedPull } from './github.js';
+import { commitScope, firstParentCommits, presentCommits, resolveBranch, localPullCommits, type BranchCommit } from './history.js';
+import { EXCEPTION_KINDS, type AuditReport, type ExceptionKind, type GateVerdict, type MergeMethod } from './model.js';
+import { renderCsv, renderJson, renderMarkdown } from './render.js';
+import { drawSample, SAMPLE_METHOD } from './sample.js';
+
+/** Where the command writes; injectable for tests. */
+export interface AuditIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** What the audit cannot know, stated in every report. */
+export const AUDIT_LIMITS = [
+  'Changes made outside git: kubectl, the ArgoCD UI or CLI (manual syncs, parameter overrides, rollbacks to an earlier revision), Helm run by hand, cloud consoles. The cluster\'s own audit log and ArgoCD\'s events cover those.',
+  'The branch as it is now: history rewritten by a force-push is not in the clone, and a direct push\'s time is its committer date (git records no push time; GitHub\'s audit log keeps pushes for a limited time).',
+  'Permissions are read today: GitHub keeps no history of a collaborator\'s permission at merge time.',
+  'Who pushed last to a PR is not kept once it is merged, so that separation-of-duties role is not checked; authors, committers and co-authors are.',
+  'An approval counts here when it is the reviewer\'s latest word, on the merged head, from someone with the policy\'s minimum permission who took no part in the change. The policy\'s finer rules (paths, teams, CODEOWNERS) are in the gate\'s verdict, whose check run each change links to.',
+];
+
+/** The `owner/name`, token and API URL from the environment, as the Actions runner sets them. */
+export function githubEnv(env: NodeJS.ProcessEnv): { repository: string; token: string; apiUrl: string; serverUrl: string; retryDelayMs: number } {
+  const token = env.GITHUB_TOKEN ?? '';
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  if (!token) throw new UsageError('audit reads pull requests from GitHub: set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }})');
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(`set GITHUB_REPOSITORY to owner/name (got "${repository}")`);
+  const delay = Number(env.GITOPS_GATE_RETRY_DELAY_MS);
+  return {
+    repository,
+    token,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    retryDelayMs: Number.isFinite(delay) && delay >= 0 && env.GITOPS_GATE_RETRY_DELAY_MS !== undefined ? delay : 1000,
+  };
+}
+
+function methodOf(c: BranchCommit, pr: MergedPull): MergeMethod {
+  if (c.parents.length > 1) return 'merge';
+  if (pr.mergeCommitSha === c.sha && new RegExp(`\\(#${pr.number}\\)\\s*$`).test(c.subject)) return 'squash';
+  return 'rebase';
+}
+
+function dayAfter(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Builds the report.
+ * @throws {UsageError} on missing environment, {@link SourceError} on git or GitHub failures, {@link ConfigError} on an invalid policy
+ */
+export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<AuditReport> {
+  const gh = githubEnv(env);
+  const start = `${s.since}T00:00:00Z`;
+  const end = dayAfter(s.until);
+  const branch = await resolveBranch(s.repo, s.branch);
+  const commits = await firstParentCommits(s.repo, branch.sha, start, end);
+  const api = new AuditGitHub(createGitHubClient({ token: gh.token, baseUrl: gh.apiUrl, retryDelayMs: gh.retryDelayMs, log }), gh.repository);
+
+  // The PRs: one listing; a commit no PR claims is confirmed with the commit's PRs.
+  const pulls = commits.length ? await api.mergedPulls(s.branch, start) : [];
+  const byMerge = new Map(pulls.filter((p) => p.mergeCommitSha).map((p) => [p.mergeCommitSha!, p]));
+  const prOf = new Map<string, MergedPull>();
+  for (const c of commits) {
+    let pr = byMerge.get(c.sha);
+    if (!pr) pr = (await api.pullsOfCommit(c.sha)).find((p) => p.baseRef === s.branch);
+    if (pr) prOf.set(c.sha, pr);
+  }
+
+  // The policy and templates the gate applied: those on the branch before each change.
+  const policies = new Map<string, { policy: Policy; templates: PrTemplate[] }>();
+  for (const c of commits) {
+    const parent = c.parents[0];
+    const tree = parent ? new GitTree(s.repo, parent) : undefined;
+    const policy = tree ? (await resolvePolicy(tree, s.policy)).policy : (await resolvePolicy(new GitTree(s.repo, c.sha), s.policy)).policy;
+    const templates = tree && prOf.has(c.sha) && policy.description.template.enabled ? await readPrTemplates(tree, policy.description.template.paths) : [];
+    policies.set(c.sha, { policy, templates });
+  }
+
+  // Break-glass comments, once for the repository, when some policy lets someone invoke it by comment.
+  let comments: Map<number, IssueComment[]> | undefined;
+  const byComment = [...prOf.keys()].some((sha) => {
+    const bg = policies.get(sha)!.policy.review.breakGlass;
+    return bg.users.length > 0 && !!bg.command;
+  });
+  if (byComment) comments = await api.comments([...prOf.values()].map((p) => p.createdAt).sort()[0]!);
+
+  const present = await presentCommits(s.repo, [...new Set([...prOf.values()].map((p) => p.headSha))]);
+  const perPr = new Map<number, Promise<{ reviews: ChangeFacts['reviews']; gate: GateVerdict; prCommits: Commit[]; labelEvents?: ChangeFacts['labelEvents'] }>>();
+  const facts: ChangeFacts[] = [];
+  for (const c of commits) {
+    const { policy, templates } = policies.get(c.sha)!;
+    const scope = await commitScope(s.repo, c, policy);
+    const pr = prOf.get(c.sha);
+    if (!pr) {
+      facts.push({ commit: c, scope, method: 'direct-push', reviews: [], gate: { checkName: s.checkName, headSha: c.sha, conclusion: 'none', checkRunUrl: null, auditRecordUrl: null }, policy, templates: [], permissions: new Map(), unverified: [] });
+      continue;
+    }
+    let pf = perPr.get(pr.number);
+    if (!pf) {
+      pf = (async () => {
+        const reviews = await api.reviews(pr.number);
+        const run = await api.checkRun(pr.headSha, s.checkName);
+        const gate: GateVerdict = {
+          checkName: s.checkName,
+          headSha: pr.headSha,
+          conclusion: !run ? 'none' : run.status !== 'completed' ? run.status : (run.conclusion ?? 'none'),
+          checkRunUrl: run?.htmlUrl ?? null,
+          auditRecordUrl: run?.detailsUrl ?? null,
+        };
+        // The PR's commits from the clone when its head is there (a merge commit's second parent, or a fetched
+        // refs/pull/N/head); else from the API.
+        const prCommits = present.has(pr.headSha) && c.parents[0] ? await localPullCommits(s.repo, c.parents[0], pr.headSha) : await api.pullCommits(pr.number);
+        const bg = policy.review.breakGlass;
+        const labelEvents = bg.users.length && bg.labels.some((l) => pr.labels.includes(l)) ? await api.labelEvents(pr.number) : undefined;
+        return { reviews, gate, prCommits, ...(labelEvents ? { labelEvents } : {}) };
+      })();
+      perPr.set(pr.number, pf);
+    }
+    const got = await pf;
+    const permissions = new Map<string, Permission | { error: string }>();
+    for (const st of latestByReviewer(got.reviews)) if (st.latest?.state === 'APPROVED') permissions.set(loginKey(st.login), await api.permission(st.login));
+    const unverified = got.prCommits.length >= 250 ? [`pull request #${pr.number} has 250 commits or more; GitHub lists only 250, so committers and co-authors may be incomplete`] : [];
+    facts.push({
+      commit: c,
+      scope,
+      method: methodOf(c, pr),
+      pr,
+      reviews: got.reviews,
+      prCommits: got.prCommits,
+      gate: got.gate,
+      policy,
+      templates,
+      ...(comments ? { comments: comments.get(pr.number) ?? [] } : {}),
+      ...(got.labelEvents ? { labelEvents: got.labelEvents } : {}),
+      permissions,
+      unverified,
+    });
+  }
+
+  const changes = facts.map((f) => auditChange(f, gh.repository));
+  linkReverts(changes);
+  const exceptions = listExceptions(changes);
+  const counts = Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, 0])) as Record<ExceptionKind, number>;
+  for (const e of exceptions) counts[e.kind]++;
+  const report: AuditReport = {
+    schemaVersion: 1,
+    tool: { name: 'gitops-gate', version: VERSION },
+    generatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    repository: gh.repository,
+    branch: { name: s.branch, ref: branch.ref, sha: branch.sha },
+    period: { since: s.since, until: s.until, start, end },
+    totals: {
+      changes: changes.length,
+      pullRequests: new Set(changes.flatMap((c) => (c.pr ? [c.pr.number] : []))).size,
+      directPushes: changes.filter((c) => !c.pr).length,
+      changesWithExceptions: changes.filter((c) => c.exceptions.length).length,
+      exceptions: counts,
+    },
+    exceptions,
+    changes,
+    sample: s.sample !== undefined ? { seed: s.seed!, size: s.sample, method: SAMPLE_METHOD, commits: drawSample(changes, s.sample, s.seed!) } : null,
+    requests: { total: api.total, byRoute: Object.fromEntries([...api.requests].sort(([a], [b]) => a.localeCompare(b))) },
+    notes: AUDIT_LIMITS,
+  };
+  return report;
+}
+
+/**
+ * Runs `gitops-gate audit` with the arguments after `audit`.
+ * @returns the exit code: 0 report written, 2 usage, configuration, git or GitHub error (thrown errors are
+ * the caller's to report)
+ */
+export async function runAudit(argv: string[], io: AuditIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const settings = parseAuditArgs(argv);
+  if (settings === 'help') {
+    io.out(AUDIT_USAGE);
+    return 0;
+  }
+  const report = await buildAuditReport(settings, env, (m) => io.err(`gitops-gate: ${m}\n`));
+  const text = settings.format === 'csv' ? renderCsv(report) : settings.format === 'markdown' ? renderMarkdown(report) : renderJson(report);
+  if (settings.output) {
+    await writeFile(settings.output, text, 'utf8');
+    io.err(
+      `gitops-gate: wrote ${settings.output}: ${report.totals.changes} change(s), ${report.exceptions.length} exception(s), ${report.requests.total} GitHub request(s)\n`,
+    );
+  } else io.out(text);
+  return 0;
+}
