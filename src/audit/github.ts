@@ -76,8 +76,10 @@ export function mergedPullFromApi(p: unknown): MergedPull | undefined {
 
 /** The audit's view of one repository on GitHub. */
 export class AuditGitHub {
-  /** Attempts by route (`GET /repos/{owner}/{repo}/pulls`), retries included. */
+  /** Requests by route (`GET /repos/{owner}/{repo}/pulls`), each page once, retries not included. */
   readonly requests = new Map<string, number>();
+  /** HTTP attempts, retries included: the client's `onAttempt` calls {@link AuditGitHub.attempt}. */
+  attempts = 0;
   private readonly permissions = new Map<string, Promise<Permission | { error: string }>>();
   private readonly owner: string;
   private readonly repo: string;
@@ -91,15 +93,20 @@ export class AuditGitHub {
     readonly repository: string,
   ) {
     [this.owner, this.repo] = repository.split('/') as [string, string];
-    // Counted where Octokit sends: the retry plugin re-enters this hook for every attempt.
+    // Registered after the plugins, so this hook sees each request once; retries are counted by attempt().
     octokit.hook.before('request', (options) => {
       const route = `${options.method} ${String(options.url)}`;
       this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
     });
   }
 
-  /** Total attempts so far. */
-  get total(): number {
+  /** Counts one HTTP attempt (pass as the client's `onAttempt`). */
+  attempt(): void {
+    this.attempts++;
+  }
+
+  /** Requests so far, retries not included. */
+  get calls(): number {
     return [...this.requests.values()].reduce((a, b) => a + b, 0);
   }
 

@@ -157,8 +157,11 @@ export interface AuditReport {
   changes: AuditChange[];
   /** The reproducible sample, when `--sample N --seed S` was given. */
   sample: { seed: string; size: number; method: string; commits: string[] } | null;
-  /** GitHub API requests the audit made (every attempt, retries included), by operation. */
-  requests: { total: number; byRoute: Record<string, number> };
+  /**
+   * GitHub API requests the audit made: `total` HTTP attempts (what the rate limit counts), `retries` among
+   * them, and the requests by route (each page once, retries not included).
+   */
+  requests: { total: number; retries: number; byRoute: Record<string, number> };
   /** What the audit could not know or check, in words. */
   notes: string[];
 }

@@ -71,7 +71,9 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
   const end = dayAfter(s.until);
   const branch = await resolveBranch(s.repo, s.branch);
   const commits = await firstParentCommits(s.repo, branch.sha, start, end);
-  const api = new AuditGitHub(createGitHubClient({ token: gh.token, baseUrl: gh.apiUrl, retryDelayMs: gh.retryDelayMs, log }), gh.repository);
+  let count = () => undefined as void;
+  const api = new AuditGitHub(createGitHubClient({ token: gh.token, baseUrl: gh.apiUrl, retryDelayMs: gh.retryDelayMs, log, onAttempt: () => count() }), gh.repository);
+  count = () => api.attempt();
 
   // The PRs: one listing; a commit no PR claims is confirmed with the commit's PRs.
   const pulls = commits.length ? await api.mergedPulls(s.branch, start) : [];
@@ -176,7 +178,7 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
     exceptions,
     changes,
     sample: s.sample !== undefined ? { seed: s.seed!, size: s.sample, method: SAMPLE_METHOD, commits: drawSample(changes, s.sample, s.seed!) } : null,
-    requests: { total: api.total, byRoute: Object.fromEntries([...api.requests].sort(([a], [b]) => a.localeCompare(b))) },
+    requests: { total: api.attempts, retries: api.attempts - api.calls, byRoute: Object.fromEntries([...api.requests].sort(([a], [b]) => a.localeCompare(b))) },
     notes: AUDIT_LIMITS,
   };
   return report;
