@@ -74,6 +74,20 @@ export function mergedPullFromApi(p: unknown): MergedPull | undefined {
   };
 }
 
+/**
+ * The route of a request URL: a template (`/repos/{owner}/{repo}/pulls`) as given, or an expanded URL (pages
+ * of `paginate`) without origin and query, with the repository, numbers and SHAs put back as placeholders.
+ */
+export function routeOf(url: string, owner: string, repo: string): string {
+  if (!/^https?:/.test(url)) return url.split('?')[0]!;
+  const path = new URL(url).pathname.replace(/^.*?\/repos\//, '/repos/');
+  return path
+    .replace(`/repos/${owner}/${repo}/`, '/repos/{owner}/{repo}/')
+    .replace(/\/commits\/[0-9a-f]{40}\//, '/commits/{commit_sha}/')
+    .replace(/\/pulls\/\d+\//, '/pulls/{pull_number}/')
+    .replace(/\/issues\/\d+\//, '/issues/{issue_number}/');
+}
+
 /** The audit's view of one repository on GitHub. */
 export class AuditGitHub {
   /** Requests by route (`GET /repos/{owner}/{repo}/pulls`), each page once, retries not included. */
@@ -95,7 +109,7 @@ export class AuditGitHub {
     [this.owner, this.repo] = repository.split('/') as [string, string];
     // Registered after the plugins, so this hook sees each request once; retries are counted by attempt().
     octokit.hook.before('request', (options) => {
-      const route = `${options.method} ${String(options.url)}`;
+      const route = `${options.method} ${routeOf(String(options.url), this.owner, this.repo)}`;
       this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
     });
   }

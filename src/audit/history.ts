@@ -103,6 +103,48 @@ export function localPullCommits(repo: string, base: string, head: string): Prom
   return commitsBetween(repo, base, head);
 }
 
+const STATUS: Record<string, ChangedFile['status']> = { A: 'added', M: 'modified', D: 'removed', R: 'renamed', C: 'copied', T: 'changed' };
+
+/**
+ * The files each commit changed against its first parent (renames detected as GitHub does, `-M`), for many
+ * commits in one `git log` process: one process per commit would dominate the audit's time.
+ */
+export async function changedFilesOf(repo: string, shas: readonly string[]): Promise<Map<string, ChangedFile[]>> {
+  const out = new Map<string, ChangedFile[]>();
+  if (!shas.length) return out;
+  const text = (
+    await git(repo, ['log', '--no-walk=unsorted', '--stdin', '--diff-merges=first-parent', '--name-status', '-M', '-z', '--format=%x01%H'], shas.join('\n') + '\n')
+  ).toString('utf8');
+  for (const rec of text.split('\x01').filter(Boolean)) {
+    const parts = rec.split('\0');
+    const sha = parts[0]!.trim();
+    const files: ChangedFile[] = [];
+    for (let i = 1; i < parts.length; ) {
+      const code = parts[i++]!.replace(/^\n/, '');
+      if (!code) continue;
+      const status = STATUS[code[0]!] ?? 'changed';
+      if (status === 'renamed' || status === 'copied') {
+        const from = parts[i++]!;
+        files.push({ path: parts[i++]!, status, previousPath: from });
+      } else files.push({ path: parts[i++]!, status });
+    }
+    out.set(sha, files);
+  }
+  return out;
+}
+
+/** One {@link GitTree} per commit, so the layouts cached per tree are shared by a commit and its child. */
+export class Trees {
+  private readonly trees = new Map<string, GitTree>();
+  constructor(private readonly repo: string) {}
+  /** The tree of `sha`. */
+  of(sha: string): GitTree {
+    let t = this.trees.get(sha);
+    if (!t) this.trees.set(sha, (t = new GitTree(this.repo, sha)));
+    return t;
+  }
+}
+
 /** What a commit changed: its files against its first parent, the manifests among them and the Applications. */
 export interface CommitScope {
   files: ChangedFile[];
@@ -116,14 +158,14 @@ export interface CommitScope {
  * found as the gate groups manifests (src/engine/app-scope.ts): the Application whose source path holds a
  * changed manifest, at the parent or at the commit, and any Application whose own manifest changed.
  */
-export async function commitScope(repo: string, commit: BranchCommit, policy: Policy): Promise<CommitScope> {
+export async function commitScope(repo: string, commit: BranchCommit, policy: Policy, trees: Trees, known?: ChangedFile[]): Promise<CommitScope> {
   const parent = commit.parents[0];
-  const files = await changedFiles(repo, parent ?? EMPTY_TREE, commit.sha);
+  const files = known ?? (await changedFiles(repo, parent ?? EMPTY_TREE, commit.sha));
   const isManifest = manifestMatcher(policy.manifests);
   const manifests = [...new Set(files.flatMap((f) => [f.path, f.previousPath]).filter((p): p is string => p !== undefined && isManifest(p)))].sort();
   const apps = new Set<string>();
   if (manifests.length) {
-    const layouts = [await repoLayout(new GitTree(repo, commit.sha), policy), ...(parent ? [await repoLayout(new GitTree(repo, parent), policy)] : [])];
+    const layouts = [await repoLayout(trees.of(commit.sha), policy), ...(parent ? [await repoLayout(trees.of(parent), policy)] : [])];
     for (const p of manifests) {
       for (const l of layouts) {
         for (const k of l.keysOf(p) ?? []) {

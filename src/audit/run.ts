@@ -5,17 +5,16 @@
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import type { Commit, IssueComment, Permission, PrTemplate } from '../core/model.js';
-import { readPrTemplates } from '../description/templates.js';
+import { isGitHubTemplatePath, readPrTemplates } from '../description/templates.js';
 import { createGitHubClient } from '../github/client.js';
 import { resolvePolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { latestByReviewer, loginKey } from '../review/reviewers.js';
-import { GitTree } from '../sources/git.js';
 import { VERSION } from '../version.js';
 import { parseAuditArgs, AUDIT_USAGE, type AuditSettings } from './args.js';
 import { auditChange, linkReverts, listExceptions, type ChangeFacts } from './build.js';
 import { AuditGitHub, type MergedPull } from './github.js';
-import { commitScope, firstParentCommits, presentCommits, resolveBranch, localPullCommits, type BranchCommit } from './history.js';
+import { changedFilesOf, commitScope, firstParentCommits, presentCommits, resolveBranch, localPullCommits, Trees, type BranchCommit } from './history.js';
 import { EXCEPTION_KINDS, type AuditReport, type ExceptionKind, type GateVerdict, type MergeMethod } from './model.js';
 import { renderCsv, renderJson, renderMarkdown } from './render.js';
 import { drawSample, SAMPLE_METHOD } from './sample.js';
@@ -85,14 +84,24 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
     if (pr) prOf.set(c.sha, pr);
   }
 
-  // The policy and templates the gate applied: those on the branch before each change.
+  // The policy and templates the gate applied: those on the branch before each change. Read again only after
+  // a commit of the period touched them (each commit's parent is the commit before it on the first-parent line).
+  const trees = new Trees(s.repo);
+  const changed = await changedFilesOf(s.repo, commits.map((c) => c.sha));
   const policies = new Map<string, { policy: Policy; templates: PrTemplate[] }>();
-  for (const c of commits) {
-    const parent = c.parents[0];
-    const tree = parent ? new GitTree(s.repo, parent) : undefined;
-    const policy = tree ? (await resolvePolicy(tree, s.policy)).policy : (await resolvePolicy(new GitTree(s.repo, c.sha), s.policy)).policy;
-    const templates = tree && prOf.has(c.sha) && policy.description.template.enabled ? await readPrTemplates(tree, policy.description.template.paths) : [];
-    policies.set(c.sha, { policy, templates });
+  let last: { policy: Policy; templates: PrTemplate[] } | undefined;
+  const policyPath = s.policy.replace(/^\.\//, '').replace(/\/+$/, '');
+  for (const [i, c] of commits.entries()) {
+    const before = commits[i - 1];
+    const touched = (p: string) => p === policyPath || p.startsWith(`${policyPath}/`) || isGitHubTemplatePath(p) || (last?.policy.description.template.paths ?? []).some((t) => p === t || p.startsWith(`${t.replace(/\/+$/, '')}/`));
+    const stale = !last || !before || before.sha !== c.parents[0] || (changed.get(before.sha) ?? []).some((f) => touched(f.path) || (f.previousPath !== undefined && touched(f.previousPath)));
+    if (stale) {
+      const tree = trees.of(c.parents[0] ?? c.sha);
+      const policy = (await resolvePolicy(tree, s.policy)).policy;
+      const templates = policy.description.template.enabled ? await readPrTemplates(tree, policy.description.template.paths) : [];
+      last = { policy, templates };
+    }
+    policies.set(c.sha, last!);
   }
 
   // Break-glass comments, once for the repository, when some policy lets someone invoke it by comment.
@@ -108,7 +117,7 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
   const facts: ChangeFacts[] = [];
   for (const c of commits) {
     const { policy, templates } = policies.get(c.sha)!;
-    const scope = await commitScope(s.repo, c, policy);
+    const scope = await commitScope(s.repo, c, policy, trees, changed.get(c.sha));
     const pr = prOf.get(c.sha);
     if (!pr) {
       facts.push({ commit: c, scope, method: 'direct-push', reviews: [], gate: { checkName: s.checkName, headSha: c.sha, conclusion: 'none', checkRunUrl: null, auditRecordUrl: null }, policy, templates: [], permissions: new Map(), unverified: [] });
