@@ -372,4 +372,53 @@ describe('gitops-gate audit', () => {
       rmSync(shallow, { recursive: true, force: true });
     }
   });
+
+  it('spends about two requests per merged pull request (the cost of a year of history)', async () => {
+    const fake = suite.fake;
+    const n = 250;
+    const big = mkdtempSync(join(tmpdir(), 'gg-audit-big-'));
+    try {
+      // n merge commits through one git fast-import: one process, not thousands.
+      const t0 = Date.parse('2026-03-01T00:00:00Z') / 1000;
+      const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+      let stream = `commit refs/heads/main\nmark :1\ncommitter Init <init@example.com> ${t0 - 86400} +0000\n${data('initial')}M 644 inline README.md\n${data('x')}\n`;
+      for (let i = 1; i <= n; i++) {
+        const at = t0 + i * 3600;
+        stream += `commit refs/heads/f${i}\nmark :${2 * i}\nauthor alice <1+alice@users.noreply.github.com> ${at} +0000\ncommitter alice <1+alice@users.noreply.github.com> ${at} +0000\n${data(`change ${i}`)}from :${2 * i - 1}\nM 644 inline docs/${i}.md\n${data(`change ${i}`)}\n`;
+        stream += `commit refs/heads/main\nmark :${2 * i + 1}\ncommitter GitHub <noreply@github.com> ${at + 60} +0000\n${data(`Merge pull request #${i} from acme/f${i}`)}from :${2 * i - 1}\nmerge :${2 * i}\nM 644 inline docs/${i}.md\n${data(`change ${i}`)}\n`;
+      }
+      execFileSync('git', ['init', '-q', '-b', 'main', big], { env: { ...process.env, ...BASE_ENV } });
+      execFileSync('git', ['fast-import', '--quiet'], { cwd: big, input: stream, env: { ...process.env, ...BASE_ENV } });
+      const merges = execFileSync('git', ['log', '--first-parent', '--reverse', '--format=%H %P', 'main'], { cwd: big, encoding: 'utf8' }).trim().split('\n').slice(1);
+      expect(merges).toHaveLength(n);
+      const repoUrl = `https://github.test/${fake.owner}/${fake.repo}`;
+      merges.forEach((line, k) => {
+        const [merge, base, head] = line.split(' ') as [string, string, string];
+        const i = k + 1;
+        const at = new Date((t0 + i * 3600 + 60) * 1000).toISOString().replace('.000Z', 'Z');
+        fake.pulls.set(i, {
+          pull: fixture('pulls/get', {
+            number: i, state: 'closed', title: `Change ${i}`, body: BODY(`OPS-${i}`, 'a routine change of the docs.'), user: simpleUser('alice'), html_url: `${repoUrl}/pull/${i}`,
+            head: { sha: head, ref: `f${i}`, label: `acme:f${i}`, user: simpleUser('alice') }, base: { sha: base, ref: 'main', label: 'acme:main', user: simpleUser('acme') },
+            merged_at: at, merge_commit_sha: merge, created_at: at, updated_at: at, closed_at: at,
+          }),
+          files: [], commits: [],
+          reviews: [fixture('pulls/list-reviews', { id: 10_000 + i, user: simpleUser('bob'), state: 'APPROVED', commit_id: head, body: '', submitted_at: at, author_association: 'MEMBER' })],
+        });
+        fake.checkRuns.push(fixture('checks/create', { id: 20_000 + i, name: 'GitOps Gate', head_sha: head, status: 'completed', conclusion: 'success', html_url: `${repoUrl}/runs/${i}` }, 201));
+      });
+      fake.permissions.set('bob', { permission: 'write', role_name: 'write' });
+      fake.rateLimitRemaining = 5000;
+
+      const r = await audit(fake, ['--since', '2026-03-01', '--until', '2026-03-31'], big);
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout) as AuditReport;
+      expect(report.totals).toMatchObject({ changes: n, pullRequests: n, directPushes: 0, changesWithExceptions: 0 });
+      // The PR list in pages of 100, then one reviews and one check-runs request per PR, one permission per approver.
+      expect(report.requests).toMatchObject({ total: Math.ceil(n / 100) + 2 * n + 1, retries: 0 });
+      expect(report.requests.total).toBe(fake.requests.length);
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
