@@ -25,6 +25,8 @@ export interface AuditSettings {
   policy: string;
   /** Name of the gate's check run (the Action's `check-name` input; default `GitOps Gate`). */
   checkName: string;
+  /** Render this earlier JSON report instead of auditing again (no git, no GitHub requests). */
+  from?: string;
 }
 
 /** Usage text of `gitops-gate audit`. */
@@ -46,6 +48,8 @@ Options:
   --output FILE       write the report to FILE (default: standard output)
   --policy PATH       policy file or directory in the repository (default: policies)
   --check-name NAME   name of the gate's check run (default: GitOps Gate)
+  --from FILE         render an earlier JSON report (another format, a sample) without
+                      reading git or GitHub again; the period comes from the report
   -h, --help          show this help
 
 Exit codes: 0 report written (exceptions are in the report), 2 usage, configuration or GitHub error.
@@ -83,6 +87,7 @@ export function parseAuditArgs(argv: string[], today = new Date().toISOString().
         output: { type: 'string' },
         policy: { type: 'string' },
         'check-name': { type: 'string' },
+        from: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -90,10 +95,13 @@ export function parseAuditArgs(argv: string[], today = new Date().toISOString().
     throw new UsageError((e as Error).message);
   }
   if (values.help) return 'help';
-  if (!values.since) throw new UsageError('audit needs --since YYYY-MM-DD');
-  const since = date(values.since, '--since');
+  if (values.from && (values.since || values.until || values.branch || values.repo || values.policy || values['check-name'])) {
+    throw new UsageError('--from renders an earlier report: its period, branch and repository come from the report (drop --since, --until, --branch, --repo, --policy, --check-name)');
+  }
+  if (!values.since && !values.from) throw new UsageError('audit needs --since YYYY-MM-DD (or --from REPORT.json)');
+  const since = values.since ? date(values.since, '--since') : '';
   const until = date(values.until ?? today, '--until');
-  if (until < since) throw new UsageError(`--until ${until} is before --since ${since}`);
+  if (since && until < since) throw new UsageError(`--until ${until} is before --since ${since}`);
   const format = values.format ?? 'json';
   if (format !== 'json' && format !== 'csv' && format !== 'markdown') throw new UsageError(`--format must be one of json, csv, markdown (got "${format}")`);
   let sample: number | undefined;
@@ -112,5 +120,6 @@ export function parseAuditArgs(argv: string[], today = new Date().toISOString().
     ...(values.output ? { output: values.output } : {}),
     policy: values.policy ?? 'policies',
     checkName: values['check-name'] ?? DEFAULT_CHECK_NAME,
+    ...(values.from ? { from: values.from } : {}),
   };
 }

@@ -2,7 +2,9 @@
  * `gitops-gate audit`: gathers the population from the clone and the facts from GitHub, judges each change
  * (src/audit/build.ts) and writes the report in the format asked for.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import schema from '../../docs/audit-report.schema.json' with { type: 'json' };
 import { UsageError } from '../core/errors.js';
 import type { Commit, IssueComment, Permission, PrTemplate } from '../core/model.js';
 import { isGitHubTemplatePath, readPrTemplates } from '../description/templates.js';
@@ -193,6 +195,27 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
   return report;
 }
 
+let validator: ValidateFunction | undefined;
+
+/**
+ * Reads an earlier JSON report (`--from`), validated against docs/audit-report.schema.json.
+ * @throws {UsageError} when the file cannot be read, is not JSON, or is not a valid report
+ */
+export async function readAuditReport(path: string): Promise<AuditReport> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--from ${path}: cannot read a JSON report: ${(e as Error).message}`);
+  }
+  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  if (!validator(value)) {
+    const first = validator.errors?.[0];
+    throw new UsageError(`--from ${path}: not a gitops-gate audit report: ${first?.instancePath || '(root)'} ${first?.message ?? 'is invalid'}`);
+  }
+  return value as AuditReport;
+}
+
 /**
  * Runs `gitops-gate audit` with the arguments after `audit`.
  * @returns the exit code: 0 report written, 2 usage, configuration, git or GitHub error (thrown errors are
@@ -204,7 +227,11 @@ export async function runAudit(argv: string[], io: AuditIo, env: NodeJS.ProcessE
     io.out(AUDIT_USAGE);
     return 0;
   }
-  const report = await buildAuditReport(settings, env, (m) => io.err(`gitops-gate: ${m}\n`));
+  let report: AuditReport;
+  if (settings.from) {
+    report = await readAuditReport(settings.from);
+    if (settings.sample !== undefined) report = { ...report, sample: { seed: settings.seed!, size: settings.sample, method: SAMPLE_METHOD, commits: drawSample(report.changes, settings.sample, settings.seed!) } };
+  } else report = await buildAuditReport(settings, env, (m) => io.err(`gitops-gate: ${m}\n`));
   const text = settings.format === 'csv' ? renderCsv(report) : settings.format === 'markdown' ? renderMarkdown(report) : renderJson(report);
   if (settings.output) {
     await writeFile(settings.output, text, 'utf8');

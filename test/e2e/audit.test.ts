@@ -207,7 +207,7 @@ function register(fake: FakeGitHub): void {
 }
 
 async function audit(fake: FakeGitHub, args: string[], repo = dir): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(NODE, [...(process.env.AUDIT_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/auditprof'] : []), join(ROOT, 'dist/cli.js'), 'audit', '--repo', repo, ...args], {
+  const child = spawn(NODE, [join(ROOT, 'dist/cli.js'), 'audit', ...(repo ? ['--repo', repo] : []), ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), GITHUB_TOKEN: fake.token, GITHUB_REPOSITORY: `${fake.owner}/${fake.repo}`, GITHUB_API_URL: fake.url, GITOPS_GATE_RETRY_DELAY_MS: '5' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -344,8 +344,15 @@ describe('gitops-gate audit', () => {
       expect(records[3]).toMatch(/,direct-push,"direct-push: [^"]+",true,false$/);
       expect(records[5]).toContain('gate-missing; approval-missing; break-glass; revert');
 
-      const md = await audit(fake, [...JANUARY, '--format', 'markdown']);
+      // Markdown from the JSON report of an earlier run: no git, no GitHub.
+      const json = await audit(fake, [...JANUARY, '--output', join(out, 'audit.json')]);
+      expect(json.code).toBe(0);
+      const before = fake.requests.length;
+      const md = await audit(fake, ['--from', join(out, 'audit.json'), '--format', 'markdown', '--sample', '2', '--seed', 's'], '');
+      expect(md.stderr).toBe('');
       expect(md.code).toBe(0);
+      expect(fake.requests.length).toBe(before);
+      expect(md.stdout).toContain('## Sample (2 of 7, seed s)');
       const exceptions = md.stdout.indexOf('## Exceptions');
       const changes = md.stdout.indexOf('## Changes');
       expect(exceptions).toBeGreaterThan(0);

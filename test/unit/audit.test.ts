@@ -199,6 +199,8 @@ describe('audit arguments and routes', () => {
     expect(() => parseAuditArgs(['--since', '2026-02-01', '--until', '2026-01-01'])).toThrow(/before/);
     expect(() => parseAuditArgs(['--since', '2026-01-01', '--sample', '5'])).toThrow(/--seed/);
     expect(() => parseAuditArgs(['--since', '2026-01-01', '--format', 'xml'])).toThrow(/json, csv, markdown/);
+    expect(parseAuditArgs(['--from', 'audit.json', '--format', 'markdown'])).toMatchObject({ from: 'audit.json', format: 'markdown' });
+    expect(() => parseAuditArgs(['--from', 'audit.json', '--since', '2026-01-01'])).toThrow(/come from the report/);
   });
 
   it('counts pages of a list under their route', () => {
