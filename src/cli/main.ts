@@ -10,7 +10,6 @@ import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { localChange } from '../sources/local.js';
 import { parseCheckArgs, USAGE } from './args.js';
-import { runAudit } from '../audit/run.js';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -29,7 +28,8 @@ const processIo: CliIo = {
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
-    if (argv[0] === 'audit') return await runAudit(argv.slice(1), io);
+    // Loaded on demand: `check` does not pay for the GitHub client the audit brings.
+    if (argv[0] === 'audit') return await (await import('../audit/run.js')).runAudit(argv.slice(1), io);
     const settings = parseCheckArgs(argv);
     if (settings === 'help') {
       io.out(USAGE);
