@@ -42,6 +42,8 @@ export interface ChangeFacts {
   permissions: Map<string, Permission | { error: string }>;
   /** Facts that could not be read, in words (each becomes an `unverified` exception). */
   unverified: string[];
+  /** For a direct push: merged PRs GitHub associates with the commit although their merge did not bring it. */
+  associatedPulls?: number[];
 }
 
 const PERMISSION_RANK: Record<Permission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
@@ -181,7 +183,8 @@ export function auditChange(f: ChangeFacts, repository: string): AuditChange {
   let out: AuditChange;
   if (!f.pr) {
     const committers = [...new Set([c.author, c.committer].filter((i) => !isWebFlow(i)).map(personOf))];
-    exceptions.push({ kind: 'direct-push', detail: `${c.sha.slice(0, 12)} was pushed to the branch by ${personOf(c.committer)} without a pull request: no review, no gate` });
+    const also = f.associatedPulls?.length ? ` (GitHub associates it with ${f.associatedPulls.map((n) => `#${n}`).join(', ')}, whose merge did not bring it)` : '';
+    exceptions.push({ kind: 'direct-push', detail: `${c.sha.slice(0, 12)} was pushed to the branch by ${personOf(c.committer)} without a pull request: no review, no gate${also}` });
     out = {
       commit: c.sha,
       mergedAt: c.committedAt,

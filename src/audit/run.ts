@@ -12,6 +12,7 @@ import { createGitHubClient } from '../github/client.js';
 import { resolvePolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { latestByReviewer, loginKey } from '../review/reviewers.js';
+import { git } from '../sources/git.js';
 import { VERSION } from '../version.js';
 import { parseAuditArgs, AUDIT_USAGE, type AuditSettings } from './args.js';
 import { auditChange, linkReverts, listExceptions, type ChangeFacts } from './build.js';
@@ -58,6 +59,25 @@ function methodOf(c: BranchCommit, pr: MergedPull): MergeMethod {
   return 'rebase';
 }
 
+/** Longest gap between a PR's `merged_at` and the committer date GitHub gives the commits it rebases, in ms. */
+const REBASE_CLOCK_MS = 120_000;
+
+/**
+ * Whether merged PR `p`, which GitHub associates with commit `c` (`commits/{sha}/pulls` lists the PRs that
+ * contain a commit), brought it to the branch: GitHub rebased it when merging (its committer date is the
+ * merge time), or the PR was merged by a fast-forward that contains it. A commit pushed to the branch and
+ * also carried by some PR's branch is neither, and stays a direct push.
+ */
+async function broughtBy(repo: string, c: BranchCommit, p: MergedPull): Promise<boolean> {
+  if (Math.abs(Date.parse(c.committedAt) - Date.parse(p.mergedAt)) <= REBASE_CLOCK_MS) return true;
+  if (p.mergeCommitSha !== p.headSha || !p.headSha) return false;
+  // Exit 1: not an ancestor; 128: the head is not in the clone (then it cannot be shown, and is not assumed).
+  return git(repo, ['merge-base', '--is-ancestor', c.sha, p.headSha]).then(
+    () => true,
+    () => false,
+  );
+}
+
 function dayAfter(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -80,10 +100,18 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
   const pulls = commits.length ? await api.mergedPulls(s.branch, start) : [];
   const byMerge = new Map(pulls.filter((p) => p.mergeCommitSha).map((p) => [p.mergeCommitSha!, p]));
   const prOf = new Map<string, MergedPull>();
+  const notBrought = new Map<string, number[]>();
   for (const c of commits) {
-    let pr = byMerge.get(c.sha);
-    if (!pr) pr = (await api.pullsOfCommit(c.sha)).find((p) => p.baseRef === s.branch);
-    if (pr) prOf.set(c.sha, pr);
+    const byList = byMerge.get(c.sha);
+    if (byList) {
+      prOf.set(c.sha, byList);
+      continue;
+    }
+    const associated = (await api.pullsOfCommit(c.sha)).filter((p) => p.baseRef === s.branch);
+    let brought: MergedPull | undefined;
+    for (const p of associated) if (await broughtBy(s.repo, c, p)) brought ??= p;
+    if (brought) prOf.set(c.sha, brought);
+    else if (associated.length) notBrought.set(c.sha, associated.map((p) => p.number));
   }
 
   // The policy and templates the gate applied: those on the branch before each change. Read again only after
@@ -122,7 +150,18 @@ export async function buildAuditReport(s: AuditSettings, env: NodeJS.ProcessEnv,
     const scope = await commitScope(s.repo, c, policy, trees, changed.get(c.sha));
     const pr = prOf.get(c.sha);
     if (!pr) {
-      facts.push({ commit: c, scope, method: 'direct-push', reviews: [], gate: { checkName: s.checkName, headSha: c.sha, conclusion: 'none', checkRunUrl: null, auditRecordUrl: null }, policy, templates: [], permissions: new Map(), unverified: [] });
+      facts.push({
+        commit: c,
+        scope,
+        method: 'direct-push',
+        reviews: [],
+        gate: { checkName: s.checkName, headSha: c.sha, conclusion: 'none', checkRunUrl: null, auditRecordUrl: null },
+        policy,
+        templates: [],
+        permissions: new Map(),
+        unverified: [],
+        ...(notBrought.has(c.sha) ? { associatedPulls: notBrought.get(c.sha)! } : {}),
+      });
       continue;
     }
     let pf = perPr.get(pr.number);

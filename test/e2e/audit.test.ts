@@ -195,6 +195,8 @@ function register(fake: FakeGitHub): void {
 
   pr(5, { title: 'Image 3', body: BODY('OPS-15', 'image 3 is the new release.'), author: 'erin', head: h.head5!, headRef: 'f5', base: h.s4!, mergedAt: '2026-01-20T12:00:00Z', merge: h.r5b!, created: '2026-01-19T09:05:00Z' });
   fake.commitPulls.set(h.r5a!, [5]);
+  // GitHub also associates the direct push with #1 (say its branch carried the commit too): #1's merge did not bring it.
+  fake.commitPulls.set(h.direct!, [1]);
   review(5, 'bob', 'COMMENTED', h.head5!, '2026-01-19T11:00:00Z');
   review(5, 'bob', 'APPROVED', h.head5!, '2026-01-19T11:30:00Z');
   run(h.head5!, 'success');
@@ -291,6 +293,7 @@ describe('gitops-gate audit', () => {
       expect.objectContaining({ login: 'bob', valid: false, commit: h.old2 }),
       expect.objectContaining({ login: 'carol', valid: false, why: expect.stringContaining('co-author') }),
     ]);
+    expect(direct!.exceptions[0]!.detail).toContain('GitHub associates it with #1, whose merge did not bring it');
     expect(direct).toMatchObject({ author: 'Dave <dave@example.com>', committers: ['Dave <dave@example.com>'], approvers: [], reason: null, gate: { conclusion: 'none' } });
     expect(c3).toMatchObject({ committers: ['alice'], gate: { conclusion: 'failure', headSha: h.head3 } });
     expect(c4).toMatchObject({
