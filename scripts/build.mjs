@@ -21,7 +21,7 @@ function newest(dir) {
 const outputs = ['dist/cli.js', 'dist/index.js', 'dist/read-worker.js'].map((p) => join(root, p));
 if (process.argv.includes('--if-stale') && outputs.every((p) => existsSync(p))) {
   const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
-  if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')))) process.exit(0);
+  if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')), statSync(join(root, 'docs/audit-report.schema.json')).mtimeMs)) process.exit(0);
 }
 
 const common = {

@@ -48,6 +48,10 @@ const OPERATIONS = [
   'repos/create-commit-status',
   'actions/list-workflow-runs',
   'actions/re-run-workflow',
+  // The audit trail (`gitops-gate audit`): merged PRs in bulk, the PRs of a commit, repository comments.
+  'pulls/list',
+  'repos/list-pull-requests-associated-with-commit',
+  'issues/list-comments-for-repo',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'gg-openapi-'));

@@ -1,6 +1,7 @@
 /**
  * The `gitops-gate` CLI: `gitops-gate check` evaluates a change in a local git repository (a commit range,
- * or with `--staged` the index); `gitops-gate init` sets a repository up (src/cli/init.ts).
+ * or with `--staged` the index); `gitops-gate init` sets a repository up (src/cli/init.ts);
+ * `gitops-gate audit` reports every change of a period (src/audit/).
  * Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
  */
 import { describeError, GateError } from '../core/errors.js';
@@ -31,6 +32,8 @@ const processIo: CliIo = {
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
     if (argv[0] === 'init') return await runInit(argv.slice(1), io);
+    // Loaded on demand: `check` does not pay for the GitHub client the audit brings.
+    if (argv[0] === 'audit') return await (await import('../audit/run.js')).runAudit(argv.slice(1), io);
     const settings = parseCheckArgs(argv);
     if (settings === 'help') {
       io.out(USAGE);

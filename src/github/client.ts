@@ -47,6 +47,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Where the client reports waits (the Action passes `core.info`). */
   log?: (message: string) => void;
+  /** Called for every HTTP attempt, retries included (the audit counts its requests with it). */
+  onAttempt?: () => void;
 }
 
 /**
@@ -86,6 +88,14 @@ export function bufferedFetch(inner: Fetch, timeoutMs: number): Fetch {
   };
 }
 
+function counted(inner: Fetch, onAttempt?: () => void): Fetch {
+  if (!onAttempt) return inner;
+  return (input, init) => {
+    onAttempt();
+    return inner(input, init);
+  };
+}
+
 /** Creates the client. */
 export function createGitHubClient(opts: ClientOptions): GitHubClient {
   const log = opts.log ?? (() => undefined);
@@ -110,7 +120,7 @@ export function createGitHubClient(opts: ClientOptions): GitHubClient {
       baseUrl,
       userAgent: 'gitops-gate',
       // The runner's proxy-aware fetch from @actions/github's defaults, made to read bodies whole.
-      request: { ...defaults.request, fetch: bufferedFetch((defaults.request?.fetch as Fetch | undefined) ?? globalThis.fetch, opts.requestTimeoutMs ?? 60_000) },
+      request: { ...defaults.request, fetch: counted(bufferedFetch((defaults.request?.fetch as Fetch | undefined) ?? globalThis.fetch, opts.requestTimeoutMs ?? 60_000), opts.onAttempt) },
       retry: { doNotRetry: DO_NOT_RETRY, retries: opts.retries ?? 3, retryAfterBaseValue: delay },
       throttle: {
         retryAfterBaseValue: delay,

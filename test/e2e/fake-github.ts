@@ -256,6 +256,11 @@ export class FakeGitHub {
   readonly checkRuns: Json[] = [];
   /** Commit statuses, with the SHA they were set on. */
   readonly statuses: { sha: string; status: Json }[] = [];
+  /**
+   * Pull request numbers by commit SHA, for `GET /repos/{o}/{r}/commits/{sha}/pulls` (GitHub: the PRs that
+   * contain the commit). A PR whose `merge_commit_sha` or listed commits hold the SHA is found without it.
+   */
+  readonly commitPulls = new Map<string, number[]>();
 
   private readonly faults = new Map<string, Fault[]>();
   private nextId = 1000;
@@ -574,9 +579,45 @@ export class FakeGitHub {
         Object.assign(run, merge(run, ctx.body));
         return { status: 200, body: run };
       }
+      case 'pulls/list': {
+        if (!sameRepo) return this.notFound();
+        const state = ctx.query.state ?? 'open';
+        const list = [...this.pulls.values()]
+          .map((p) => p.pull)
+          .filter((p) => (state === 'all' || p.state === state) && (!ctx.query.base || (p.base as Json).ref === ctx.query.base))
+          .sort((a, b) => (ctx.query.sort === 'updated' ? String(b.updated_at).localeCompare(String(a.updated_at)) : Number(b.number) - Number(a.number)));
+        if (ctx.query.direction === 'asc') list.reverse();
+        return this.page(list.map((p) => this.simplePull(p)), ctx);
+      }
+      case 'repos/list-pull-requests-associated-with-commit': {
+        if (!sameRepo) return this.notFound();
+        const sha = ctx.params.commit_sha!;
+        const numbers = new Set(this.commitPulls.get(sha) ?? []);
+        for (const [n, p] of this.pulls) if (p.pull.merge_commit_sha === sha || p.commits.some((c) => c.sha === sha)) numbers.add(n);
+        return this.page([...numbers].sort((a, b) => a - b).map((n) => this.simplePull(this.pulls.get(n)!.pull)), ctx);
+      }
+      case 'checks/list-for-ref': {
+        if (!sameRepo) return this.notFound();
+        const runs = this.checkRuns.filter((r) => r.head_sha === ctx.params.ref && (!ctx.query.check_name || r.name === ctx.query.check_name));
+        const page = this.page(runs, ctx);
+        return { ...page, body: { total_count: runs.length, check_runs: page.body } };
+      }
+      case 'issues/list-comments-for-repo': {
+        if (!sameRepo) return this.notFound();
+        const since = ctx.query.since;
+        const list = this.comments.filter((c) => !since || String(c.updated_at) >= since).sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || Number(a.id) - Number(b.id));
+        if (ctx.query.direction === 'desc') list.reverse();
+        return this.page(list, ctx);
+      }
       default:
         return { status: 501, body: { message: `fake: no handler for ${operationId}` } };
     }
+  }
+
+  /** A stored pull request (`pulls/get` shape) as list endpoints return it (`pull-request-simple`). */
+  private simplePull(p: Json): Json {
+    const keep = ['id', 'number', 'state', 'locked', 'title', 'body', 'user', 'html_url', 'url', 'labels', 'head', 'base', 'merged_at', 'merge_commit_sha', 'created_at', 'updated_at', 'closed_at', 'draft', 'author_association'];
+    return fixture('pulls/list', Object.fromEntries(keep.filter((k) => k in p).map((k) => [k, p[k]])));
   }
 
   private contentLinks(path: string): Json {
