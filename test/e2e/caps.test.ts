@@ -51,12 +51,12 @@ describe('more than 3,000 changed files', () => {
   it('judges the files past the cap from the clone: a broken manifest at file 3,001 fails the PR', { timeout: SLOW }, async () => {
     const s = await suite.make(manyFiles(MAX_PULL_FILES));
     const r = await run(s);
+    expect(r.outputs.verdict).toBe('fail');
     // GitHub listed 3,000 files in 30 pages; the PR says 3,001.
     expect(fake.calls('pulls/list-files')).toHaveLength(MAX_PULL_FILES / 100);
     expect(r.record?.caps.filesTruncated).toBe(true);
     expect(r.record?.files).toHaveLength(MAX_PULL_FILES + 1);
     expect(r.record?.findings.some((f) => f.file === BROKEN && f.severity === 'error')).toBe(true);
-    expect(r.outputs.verdict).toBe('fail');
     expect(r.code).toBe(1);
     expect(r.summary).toContain('the 3001 changed files were read from the clone');
     expect(r.record?.notEvaluated.filter((n) => /3,000/.test(n.subject))).toEqual([]);
@@ -71,18 +71,18 @@ describe('more than 3,000 changed files', () => {
 
 describe('more than 250 commits', () => {
   it('excludes the author of commit 251 (the head) and a co-author of a later commit from approving', async () => {
-    const extra = Array.from({ length: 260 }, (_, i): NonNullable<ScenarioOptions['commits']>[number] => ({}));
+    const extra = Array.from({ length: 260 }, (): NonNullable<ScenarioOptions['commits']>[number] => ({}));
     // Commit 251: bob, with an e-mail only GitHub can map to his account. Commit 261 (the head): kim's co-author trailer.
     extra[249] = { name: 'Bob', email: 'bob@corp.example', login: 'bob' };
     extra[259] = { message: 'last\n\nCo-authored-by: Kim <7+kim@users.noreply.github.com>' };
     const s = await suite.make(manyCommits(extra, { reviews: [['bob', 'APPROVED'], ['kim', 'APPROVED']], permissions: { bob: 'write', kim: 'write' } }));
     const r = await run(s);
+    expect(r.outputs.verdict).toBe('fail');
     expect(fake.calls('pulls/list-commits')).toHaveLength(3);
     // The commits past 250: compare pages 3 (201-300) of 261, oldest first.
     expect(fake.calls('repos/compare-commits-with-basehead').map((q) => [q.query.page, q.status])).toEqual([['3', 200]]);
     expect(r.record?.commits).toHaveLength(261);
     expect(r.record?.caps.commitsTruncated).toBe(true);
-    expect(r.outputs.verdict).toBe('fail');
     const approvals = (r.record?.details as { review: { approvals: { reviewer: string; counted: boolean; reasons: { code: string }[] }[] } }).review.approvals;
     expect(approvals.map((a) => [a.reviewer, a.reasons.map((x) => x.code)])).toEqual([
       ['bob', ['committer']],
@@ -96,8 +96,8 @@ describe('more than 250 commits', () => {
     extra[258] = { name: 'Bob', email: 'bob@corp.example', login: 'bob' };
     const s = await suite.make({ ...manyCommits(extra), shallow: true });
     const r = await run(s);
-    expect(r.record?.commits).toHaveLength(260);
     expect(r.outputs.verdict).toBe('fail');
+    expect(r.record?.commits).toHaveLength(260);
     expect(r.summary).toContain('the 260 commits were read from GitHub (compare); the clone could not check them');
   });
 
