@@ -28,6 +28,8 @@ const OPERATIONS = [
   'pulls/list-files',
   'pulls/list-commits',
   'pulls/list-reviews',
+  // Commits past the 250 that pulls/list-commits lists (paged compare, as GitHub documents it).
+  'repos/compare-commits-with-basehead',
   'repos/get-content',
   'git/get-tree',
   // Review policy facts.

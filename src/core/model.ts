@@ -110,7 +110,11 @@ export interface TreeReader {
   listFiles(): Promise<string[]>;
 }
 
-/** Caps GitHub applies to listings; when hit, the report says so. */
+/**
+ * Caps GitHub applies to listings; when hit, the report says so. A {@link Change}'s lists are whole even
+ * then: the Action completes them from the clone and the compare API, or fails closed
+ * (src/github/beyond-caps.ts), and {@link Change.listNotes} says where they came from.
+ */
 export interface ListingCaps {
   /** True when GitHub's 3,000-file cap on `GET /pulls/{n}/files` was hit. */
   filesTruncated: boolean;
@@ -139,6 +143,8 @@ export interface Change {
   base?: TreeReader;
   head: TreeReader;
   caps: ListingCaps;
+  /** Where lists past a cap of {@link caps} came from, one sentence each, for the summary. */
+  listNotes?: string[];
   /** `diff`: base against head. `all`: the whole head tree, no base. */
   mode: 'diff' | 'all';
   /**

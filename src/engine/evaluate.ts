@@ -124,14 +124,8 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   if (resolved.source.changedByThisChange) {
     notes.push(`This change edits the policy (${resolved.source.path}). It is judged by the policy on the base branch; the new policy applies once merged.`);
   }
-  if (change.caps.filesTruncated) {
-    notes.push('GitHub lists at most 3,000 files of a pull request: files past that cap were not evaluated.');
-    notEvaluated.push({ subject: 'files past the 3,000th', reason: 'GitHub API cap on listing pull request files' });
-  }
-  if (change.caps.commitsTruncated) {
-    notes.push('GitHub lists at most 250 commits of a pull request: authors of later commits are unknown.');
-    notEvaluated.push({ subject: 'commits past the 250th', reason: 'GitHub API cap on listing pull request commits' });
-  }
+  // Past GitHub's listing caps the lists were made whole (src/github/beyond-caps.ts); the notes say from where.
+  notes.push(...(change.listNotes ?? []));
 
   const isManifest = manifestMatcher(policy.manifests);
   const scope = await (opts.scope ?? applicationScope)(change, isManifest, policy);

@@ -9,6 +9,7 @@ import type { Change, TreeReader } from '../core/model.js';
 import { git, GitTree } from '../sources/git.js';
 import { FsTree } from '../sources/workspace.js';
 import type { GitHubClient } from './client.js';
+import { commitsPastCap, filesPastCap } from './beyond-caps.js';
 import { ContentsTree } from './contents-tree.js';
 import { readPullRequest, readPullRequestLists, type PullRef } from './pull-request.js';
 
@@ -63,9 +64,10 @@ export async function headTree(workspace: string, headSha: string): Promise<{ tr
 }
 
 /**
- * Gathers the change of one pull request.
- * @throws {SourceError} naming the missing permission when an API call is refused, or when the workspace
- * does not hold the head commit
+ * Gathers the change of one pull request. Its files and commits are whole even past GitHub's listing caps
+ * (see {@link filesPastCap} and {@link commitsPastCap}).
+ * @throws {SourceError} naming the missing permission when an API call is refused, when the workspace
+ * does not hold the head commit, or when a list past a cap cannot be made whole
  * @throws {UsageError} when GitHub's JSON lacks a field the gate needs
  */
 export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promise<Change> {
@@ -77,7 +79,14 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
     hasCommit(opts.workspace, pr.baseSha),
   ]);
   const base: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
-  log(`Pull request #${pr.number}: ${lists.files.length} file(s), ${lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
+  // Past GitHub's listing caps the lists are made whole (files from the clone, commits from compare), or this throws.
+  const [files, commits] = await Promise.all([
+    lists.caps.filesTruncated ? filesPastCap(opts.workspace, pr, changedFiles, lists.files) : undefined,
+    lists.caps.commitsTruncated ? commitsPastCap(gh, opts, opts.workspace, pr, commitCount, lists.commits) : undefined,
+  ]);
+  const listNotes = [files?.note, commits?.note].filter((n): n is string => n !== undefined);
+  for (const n of listNotes) log(n);
+  log(`Pull request #${pr.number}: ${files?.items.length ?? lists.files.length} file(s), ${commits?.items.length ?? lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
   log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? 'git (the workspace clone)' : 'the contents API (the base commit is not in the clone)'}.`);
   return {
     repository: `${opts.owner}/${opts.repo}`,
@@ -85,12 +94,13 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
     pr,
     baseSha: pr.baseSha,
     headSha: pr.headSha,
-    files: lists.files,
-    commits: lists.commits,
+    files: files?.items ?? lists.files,
+    commits: commits?.items ?? lists.commits,
     reviews: lists.reviews,
     base,
     head: head.tree,
     caps: lists.caps,
+    ...(listNotes.length ? { listNotes } : {}),
     mode: 'diff',
   };
 }

@@ -186,3 +186,34 @@ export async function commitsBetween(repo: string, base: string, head: string): 
       return { sha: sha!, author, committer, coAuthors: parseCoAuthors(message), message };
     });
 }
+
+/** Whether a clone can give the change between two commits, and the merge base when it can. */
+export type CloneRange = { ok: true; mergeBase: string } | { ok: false; why: string };
+
+/**
+ * Checks that `repo` is a full (not shallow) clone holding both commits, and finds their merge base: the
+ * commit GitHub diffs a pull request's head against. Never throws: when the clone cannot serve, `why` says
+ * so in words for a message ("the clone is shallow", "commit … is not in the clone", …).
+ */
+export async function cloneRange(repo: string, base: string, head: string): Promise<CloneRange> {
+  try {
+    const shallow = (await git(repo, ['rev-parse', '--is-shallow-repository'])).toString('utf8').trim();
+    if (shallow === 'true') return { ok: false, why: 'the clone is shallow (its history is cut, so the merge base and the commits between are unknown)' };
+  } catch (err) {
+    return { ok: false, why: `git cannot read the clone (${(err as Error).message})` };
+  }
+  for (const sha of [base, head]) {
+    try {
+      await git(repo, ['cat-file', '-e', `${sha}^{commit}`]);
+    } catch {
+      return { ok: false, why: `commit ${sha} (the ${sha === base ? 'base' : 'head'}) is not in the clone` };
+    }
+  }
+  try {
+    const mergeBase = (await git(repo, ['merge-base', base, head])).toString('utf8').trim();
+    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(mergeBase)) return { ok: true, mergeBase };
+    return { ok: false, why: `git merge-base gave "${mergeBase.slice(0, 80)}"` };
+  } catch {
+    return { ok: false, why: `the base ${base} and the head ${head} have no merge base in the clone` };
+  }
+}

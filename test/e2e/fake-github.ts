@@ -83,10 +83,17 @@ export function secondaryRateLimit(retryAfterS: number): Fault {
   };
 }
 
+/** GitHub lists at most this many files of a pull request (`pulls/list-files`). */
+export const MAX_PULL_FILES = 3000;
+/** GitHub lists at most this many commits of a pull request (`pulls/list-commits`). */
+export const MAX_PULL_COMMITS = 250;
+
 /** A scripted pull request. */
 export interface FakePull {
   pull: Json;
+  /** Every changed file; `pulls/list-files` lists the first 3,000. */
   files: Json[];
+  /** Every commit, oldest first; `pulls/list-commits` lists the first 250, compare lists them all. */
   commits: Json[];
   reviews: Json[];
   /** Issue events (`labeled`, `unlabeled`, ...) as `GET /repos/{o}/{r}/issues/{n}/events` lists them. */
@@ -454,13 +461,17 @@ export class FakeGitHub {
         return { status: 200, body: p.pull };
       }
       case 'pulls/list-files': {
+        // GitHub: "Responses include a maximum of 3000 files"; the PR's `changed_files` still counts them all.
         const p = this.pullOf(ctx);
-        return p ? this.page(p.files.slice(0, 3000), ctx) : this.notFound();
+        return p ? this.page(p.files.slice(0, MAX_PULL_FILES), ctx) : this.notFound();
       }
       case 'pulls/list-commits': {
+        // GitHub: "Lists a maximum of 250 commits for a pull request"; the PR's `commits` still counts them all.
         const p = this.pullOf(ctx);
-        return p ? this.page(p.commits.slice(0, 250), ctx) : this.notFound();
+        return p ? this.page(p.commits.slice(0, MAX_PULL_COMMITS), ctx) : this.notFound();
       }
+      case 'repos/compare-commits-with-basehead':
+        return this.compare(ctx);
       case 'pulls/list-reviews': {
         const p = this.pullOf(ctx);
         return p ? this.page(p.reviews, ctx) : this.notFound();
@@ -618,6 +629,31 @@ export class FakeGitHub {
   private simplePull(p: Json): Json {
     const keep = ['id', 'number', 'state', 'locked', 'title', 'body', 'user', 'html_url', 'url', 'labels', 'head', 'base', 'merged_at', 'merge_commit_sha', 'created_at', 'updated_at', 'closed_at', 'draft', 'author_association'];
     return fixture('pulls/list', Object.fromEntries(keep.filter((k) => k in p).map((k) => [k, p[k]])));
+  }
+
+  /**
+   * `GET /repos/{o}/{r}/compare/{BASE...HEAD}` for a scripted pull request's base and head SHAs, as GitHub
+   * documents it: the commits of `git log BASE..HEAD`, oldest first. Without `page` or `per_page` at most
+   * 250, the last being the newest; with either, pages (default 30, at most 100) from the oldest, with a
+   * `Link` header. The changed files come with page 1 only (here: none, since the Action never reads them).
+   */
+  private compare(ctx: HandlerContext): Reply {
+    const sameRepo = ctx.params.owner === this.owner && ctx.params.repo === this.repo;
+    const [base, head, extra] = (ctx.params.basehead ?? '').split('...');
+    const p = sameRepo && extra === undefined ? [...this.pulls.values()].find((x) => (x.pull.base as Json).sha === base && (x.pull.head as Json).sha === head) : undefined;
+    if (!p) return this.notFound();
+    const body = (commits: Json[]): Json =>
+      fixture('repos/compare-commits-with-basehead', {
+        url: `${this.url}${ctx.path}`,
+        status: 'ahead',
+        ahead_by: p.commits.length,
+        behind_by: 0,
+        total_commits: p.commits.length,
+        commits,
+      });
+    if (ctx.query.page === undefined && ctx.query.per_page === undefined) return { status: 200, body: body(p.commits.slice(-MAX_PULL_COMMITS)) };
+    const paged = this.page(p.commits, ctx);
+    return { ...paged, body: body(paged.body as Json[]) };
   }
 
   private contentLinks(path: string): Json {

@@ -190,6 +190,35 @@ export interface ScenarioOptions {
   labels?: string[];
   /** Clone the head commit alone, so the base commit is not in the workspace (the contents API is used). */
   shallow?: boolean;
+  /**
+   * Empty commits made on top of the head commit, in order (the last is the PR's head): each with its own
+   * author and committer (`name`, `email`; default the test author) and `login`, the GitHub account
+   * GitHub maps that e-mail to (default: the PR author).
+   */
+  commits?: { name?: string; email?: string; login?: string; message?: string }[];
+}
+
+/**
+ * Makes the {@link ScenarioOptions.commits} on branch `pr` with one `git fast-import` (a process per commit
+ * is slow on a busy machine); returns the GitHub login of each new commit by SHA.
+ */
+function addCommits(repo: TestRepo, specs: NonNullable<ScenarioOptions['commits']>): Map<string, string> {
+  const logins = new Map<string, string>();
+  if (!specs.length) return logins;
+  const stream: string[] = [];
+  for (const [i, c] of specs.entries()) {
+    const who = `${c.name ?? 'Test Author'} <${c.email ?? 'author@example.com'}> 1767225600 +0000`;
+    const message = Buffer.from(c.message ?? `commit ${i + 2}`);
+    stream.push(`commit refs/heads/pr\nmark :${i + 1}\nauthor ${who}\ncommitter ${who}\ndata ${message.length}\n${message.toString()}\n`);
+    if (i === 0) stream.push(`from ${repo.headSha}\n`);
+    stream.push('\n');
+  }
+  const marks = join(repo.dir, '.git', 'gg-marks');
+  execFileSync('git', ['fast-import', '--quiet', `--export-marks=${marks}`], { cwd: repo.dir, input: stream.join(''), env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+  const shas = new Map(readFileSync(marks, 'utf8').trim().split('\n').map((l) => [Number(l.slice(1, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const));
+  for (const [i, c] of specs.entries()) if (c.login) logins.set(shas.get(i + 1)!, c.login);
+  repo.headSha = shas.get(specs.length)!;
+  return logins;
 }
 
 /**
@@ -200,6 +229,7 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
   const repo = makeRepo(opts.base, opts.head, opts.commitMessage);
   const number = opts.number ?? 1;
   const author = opts.author ?? 'alice';
+  const loginOf = addCommits(repo, opts.commits ?? []);
   const [files, commits] = await Promise.all([changedFiles(repo.dir, repo.baseSha, repo.headSha), commitsBetween(repo.dir, repo.baseSha, repo.headSha)]);
   const baseTree: Record<string, string> = {};
   for (const p of git(repo.dir, ['ls-tree', '-r', '--name-only', repo.baseSha]).split('\n').filter(Boolean)) {
@@ -235,8 +265,8 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
       fixture('pulls/list-commits', {
         sha: c.sha,
         commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: '2026-01-01T00:00:00Z' }, committer: { name: c.committer.name, email: c.committer.email, date: '2026-01-01T00:00:00Z' } },
-        author: user(author),
-        committer: user(author),
+        author: user(loginOf.get(c.sha) ?? author),
+        committer: user(loginOf.get(c.sha) ?? author),
       }),
     ),
     reviews: (opts.reviews ?? []).map(([login, state, at], i) =>
