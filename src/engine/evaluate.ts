@@ -27,6 +27,7 @@ import { applicationGroups, applicationScope, repoLayout } from './app-scope.js'
 import { VERSION } from '../version.js';
 import { prepareReview } from '../review/prepare.js';
 import { gatherHealthFacts } from '../health/gather.js';
+import { gatherApplicationFacts } from '../applications/gather.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -127,6 +128,10 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
     head.health = facts.head;
     if (base && facts.base) base.health = facts.base;
   }
+  if (checks.some((c) => c.rules.some((r) => r.area === 'applications'))) {
+    head.applications = await gatherApplicationFacts(change.head, isManifest, limits);
+    if (base && change.base) base.applications = await gatherApplicationFacts(change.base, isManifest, limits);
+  }
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 
   const ruleIndex = new Map<string, { info: RuleInfo; check: Check }>();
@@ -176,7 +181,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const findings: Finding[] = [];
   const pushFinding = (f: RawFinding, preExisting: boolean) => {
     const entry = ruleIndex.get(f.rule)!;
-    const sev = ruleSeverity(policy, entry.info);
+    const sev = policy.rules[f.rule] ?? f.severity ?? entry.info.defaultSeverity;
     if (sev === 'off') return;
     findings.push({
       rule: f.rule,

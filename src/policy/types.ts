@@ -7,6 +7,7 @@ import type { SyncSettings } from '../sync/settings.js';
 import type { HealthSettings } from '../health/settings.js';
 import type { ReviewSettings } from '../review/settings.js';
 import type { DescriptionSettings } from '../description/settings.js';
+import type { ApplicationsSettings } from '../applications/settings.js';
 
 /** A rule's severity setting: `off`, or the severity of its findings. */
 export type SeveritySetting = 'off' | 'notice' | 'warning' | 'error';
@@ -23,4 +24,6 @@ export interface Policy {
   health: HealthSettings;
   review: ReviewSettings;
   description: DescriptionSettings;
+  /** ArgoCD's own controls: drift reconciliation, sync-failure notifications, AppProject fences (src/applications). */
+  applications: ApplicationsSettings;
 }
