@@ -100,6 +100,11 @@ function find(r: Resource, pos: Position, message: string, fix: string, key?: st
   return { file: r.file, pos, subject: `argoproj.io/${label(r)}`, message: `${label(r)}: ${message}`, fix, ...(key !== undefined ? { key } : {}), ...severity };
 }
 
+/** Where to point at an Application's annotations: the block, or its name when it has none. */
+function metaPos(r: Resource): Position {
+  return r.annotations.size ? r.keyPos(['metadata', 'annotations']) : r.pos(['metadata', 'name']);
+}
+
 function driftMissing(d: DriftControls): string[] {
   const out: string[] = [];
   if (!d.automated) out.push('automated sync');
@@ -201,7 +206,7 @@ function checkApplication(ctx: SideContext, report: Reporter, a: AppFacts): void
   if (selectsAny(policy.applications.notifications.require, a, isProd) && failureSubscriptions(a, facts, policy.applications.notifications.triggers).length === 0) {
     report(
       'app-sync-failure-unnotified',
-      find(r, r.keyPos(['metadata', 'annotations']), `no subscription to a sync-failure trigger (${policy.applications.notifications.triggers.join(', ')}) on the Application, its AppProject ${a.project} or globally: a failed sync notifies no one.`, `Add notifications.argoproj.io/subscribe.${policy.applications.notifications.triggers[0] ?? 'on-sync-failed'}.<service>: <recipient> to the Application or its AppProject.`),
+      find(r, metaPos(r), `no subscription to a sync-failure trigger (${policy.applications.notifications.triggers.join(', ')}) on the Application, its AppProject ${a.project} or globally: a failed sync notifies no one.`, `Add notifications.argoproj.io/subscribe.${policy.applications.notifications.triggers[0] ?? 'on-sync-failed'}.<service>: <recipient> to the Application or its AppProject.`),
     );
   }
   const cms = facts?.notifications ?? [];
@@ -348,7 +353,7 @@ function changeCheck(ctx: ChangeContext): void {
       if (row.notifications.base!.length && !row.notifications.head!.length) {
         const what = `removes the last sync-failure notification of ${h.name} (was: ${row.notifications.base!.join('; ')}): a failed sync reaches no one`;
         weakens.push(what);
-        ctx.report('app-notification-removed', find(h.resource, h.resource.keyPos(['metadata', 'annotations']), `this change ${what}.`, 'Keep a notifications.argoproj.io/subscribe.on-sync-failed.<service> subscription on the Application or its AppProject.', 'notification', prodSeverity(prod)));
+        ctx.report('app-notification-removed', find(h.resource, metaPos(h.resource), `this change ${what}.`, 'Keep a notifications.argoproj.io/subscribe.on-sync-failed.<service> subscription on the Application or its AppProject.', 'notification', prodSeverity(prod)));
       }
       if (b.project !== h.project) {
         const from = bf?.projects.get(b.project);
