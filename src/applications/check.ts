@@ -19,6 +19,7 @@ import {
   blacklistItems,
   breakGlassWindows,
   destinationLabel,
+  driftOf,
   fenceItems,
   openFences,
   selectsAny,
@@ -390,6 +391,16 @@ function changeCheck(ctx: ChangeContext): void {
     rows.push(row);
   }
   if (ctx.base && bf) {
+    // ApplicationSet templates: weakening the template weakens every Application it generates.
+    for (const set of hf.appSets) {
+      if (!touched.has(set.file)) continue;
+      const before = bf.appSets.find((x) => x.name === set.name);
+      if (!before) continue;
+      const tpl = (r: Resource) => (isRecord(r.object.spec) && isRecord(r.object.spec.template) ? r.object.spec.template.spec : undefined);
+      for (const w of driftWeakening(driftOf(tpl(before)), driftOf(tpl(set)), `every Application of ApplicationSet ${set.name ?? ''}`)) {
+        ctx.report('app-drift-weakened', find(set, set.keyPos(['spec', 'template', ...w.path]), `this change ${w.what}.`, 'Keep spec.template.spec.syncPolicy.automated with selfHeal: true and prune: true (and a retry limit).', w.what.split(' ').slice(0, 3).join(' ')));
+      }
+    }
     for (const p of hf.projects.values()) {
       if (!touched.has(p.file)) continue;
       const prod = hf.apps.some((a) => a.project === p.name && isProduction(policy, a));

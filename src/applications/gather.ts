@@ -33,6 +33,8 @@ export interface NotificationsConfig {
 export interface ApplicationRepoFacts {
   /** Every Application of the side, in file order. */
   apps: AppFacts[];
+  /** Every ApplicationSet of the side. */
+  appSets: Resource[];
   /** AppProjects by `metadata.name` (the first one found). */
   projects: Map<string, Resource>;
   notifications: NotificationsConfig[];
@@ -74,12 +76,13 @@ export function notificationsConfig(r: Resource, limits: YamlLimits): Notificati
 
 /** Builds the facts from parsed files (pure; used by {@link gatherApplicationFacts} and tests). */
 export function applicationFactsOf(files: readonly ManifestFile[], limits: YamlLimits): ApplicationRepoFacts {
-  const facts: ApplicationRepoFacts = { apps: [], projects: new Map(), notifications: [], argocdCms: [], operatorCr: false, toolDirs: new Set() };
+  const facts: ApplicationRepoFacts = { apps: [], appSets: [], projects: new Map(), notifications: [], argocdCms: [], operatorCr: false, toolDirs: new Set() };
   for (const f of files) {
     for (const r of f.resources) {
       const a = appFacts(r);
       if (a) facts.apps.push(a);
       else if (r.group === 'argoproj.io' && r.kind === 'AppProject' && r.name && !facts.projects.has(r.name)) facts.projects.set(r.name, r);
+      else if (r.group === 'argoproj.io' && r.kind === 'ApplicationSet') facts.appSets.push(r);
       else if (r.group === 'argoproj.io' && r.kind === 'ArgoCD') facts.operatorCr = true;
       else if (r.group === '' && r.kind === 'ConfigMap' && r.name === 'argocd-notifications-cm') facts.notifications.push(notificationsConfig(r, limits));
       else if (r.group === '' && r.kind === 'ConfigMap' && r.name === 'argocd-cm') facts.argocdCms.push(r);

@@ -37,6 +37,12 @@ function project(spec: string, name = 'payments', annos = ''): string {
   return `apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: ${name}\n  namespace: argocd\n${annos}spec:\n${spec}`;
 }
 
+/** An ApplicationSet whose template carries `sync` (indented as an Application spec's syncPolicy). */
+function appSet(sync: string): string {
+  const tplSync = sync.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n');
+  return `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: payments\nspec:\n  generators:\n    - list:\n        elements: [{env: prod}]\n  template:\n    metadata:\n      name: 'payments-{{env}}'\n    spec:\n      project: payments\n      source: {repoURL: https://git.example/r.git, path: apps/payments}\n      destination: {server: https://kubernetes.default.svc, namespace: 'payments-{{env}}'}\n${tplSync}`;
+}
+
 const FENCED = '  sourceRepos:\n    - https://git.example/r.git\n  destinations:\n    - server: https://kubernetes.default.svc\n      namespace: payments-prod\n';
 const SUB = 'notifications.argoproj.io/subscribe.on-sync-failed.slack: payments-oncall';
 const NOTIF_CM =
@@ -103,6 +109,16 @@ const CASES: Case[] = [
     good: { 'apps/app.yaml': app({ syncPolicy: FULL_SYNC.replace('    automated:\n', '    automated:\n      enabled: true\n') }) },
     line: line(app(), '  syncPolicy:'),
     says: 'turns off automated sync',
+  },
+  {
+    name: 'prune turned off in an ApplicationSet template',
+    rule: 'app-drift-weakened',
+    base: { 'apps/set.yaml': appSet(FULL_SYNC) },
+    bad: { 'apps/set.yaml': appSet(FULL_SYNC.replace('prune: true', 'prune: false')) },
+    good: { 'apps/set.yaml': appSet(FULL_SYNC.replace('limit: 5', 'limit: 2')) },
+    file: 'apps/set.yaml',
+    line: line(appSet(FULL_SYNC), '    automated:'),
+    says: 'turns off prune for every Application of ApplicationSet payments',
   },
   {
     name: 'required sync-failure subscription missing (the AppProject may hold it)',
