@@ -144,7 +144,7 @@ function parentsOf(file: string, self: AppFacts, facts: ApplicationRepoFacts, po
   const dir = dirName(file);
   const repoURLs = policy.sync.applications.repoURLs;
   const out: { parent: AppFacts; renders: boolean }[] = [];
-  for (const p of facts.apps) {
+  for (const p of facts.appsAbove(dir)) {
     if (p === self || p.resource.file === file) continue;
     for (const s of p.sources) {
       if (repoURLs.length && !repoURLs.some((g) => minimatch(s.repoURL, g))) continue;
@@ -320,17 +320,24 @@ function changeCheck(ctx: ChangeContext): void {
   const bf = ctx.base?.applications;
   const touched = new Set(touchedPaths(ctx.change));
   const triggers = policy.applications.notifications.triggers;
-  const headApps = new Map(hf.apps.map((a) => [appKey(a), a]));
-  const baseApps = new Map((bf?.apps ?? []).map((a) => [appKey(a), a]));
   const touchedProjects = new Set([...hf.projects.values(), ...(bf?.projects.values() ?? [])].filter((p) => touched.has(p.file)).map((p) => p.name ?? ''));
-  const keys = new Set<string>();
-  for (const a of [...hf.apps, ...(bf?.apps ?? [])]) if (touched.has(a.resource.file) || touchedProjects.has(a.project) || ctx.change.mode === 'all') keys.add(appKey(a));
+  // The Applications the change touches: in changed files, or using a changed AppProject (`--all`: every one in scope).
+  const collect = (f: ApplicationRepoFacts | undefined, all: readonly AppFacts[]) => {
+    const out = new Map<string, AppFacts>();
+    if (!f) return out;
+    const found = ctx.change.mode === 'all' ? all : [...[...touched].flatMap((p) => f.appsInFile(p)), ...[...touchedProjects].flatMap((n) => f.appsMentioning(n).filter((a) => a.project === n))];
+    for (const a of found) if (!out.has(appKey(a))) out.set(appKey(a), a);
+    return out;
+  };
+  const headApps = collect(hf, ctx.head.resources.flatMap((r) => appFacts(r) ?? []));
+  const baseApps = ctx.change.mode === 'all' ? new Map<string, AppFacts>() : collect(bf, []);
+  const keys = new Set([...headApps.keys(), ...baseApps.keys()]);
   const rows: AppRow[] = [];
   const removedChildren: RemovedChild[] = [];
   const projectsUsed = new Set<string>();
   for (const k of keys) {
-    const h = headApps.get(k);
-    const b = ctx.change.mode === 'all' ? undefined : baseApps.get(k);
+    const h = headApps.get(k) ?? (baseApps.has(k) ? hf.appsMentioning(baseApps.get(k)!.name).find((x) => appKey(x) === k) : undefined);
+    const b = baseApps.get(k) ?? (bf && headApps.has(k) ? bf.appsMentioning(headApps.get(k)!.name).find((x) => appKey(x) === k) : undefined);
     const any = (h ?? b)!;
     const prod = isProduction(policy, any) || (b !== undefined && isProduction(policy, b));
     const weakens: string[] = [];
@@ -375,9 +382,9 @@ function changeCheck(ctx: ChangeContext): void {
     }
     if (b && !h && bf) {
       const parents = parentsOf(b.resource.file, b, bf, policy).filter((p) => p.renders);
-      if (parents.length && !hf.apps.some((x) => x.name === b.name)) {
+      if (parents.length) {
         const parentBase = parents[0]!.parent;
-        const parent = headApps.get(appKey(parentBase)) ?? parentBase;
+        const parent = hf.appsInFile(parentBase.resource.file).find((x) => x.name === parentBase.name) ?? parentBase;
         const fate: RemovedChild['fate'] = parent.drift.prune && !b.noPrune ? 'pruned' : 'orphaned';
         removedChildren.push({ name: b.name, file: b.resource.file, parent: parent.name, fate, cascade: b.cascade });
         const what =
@@ -403,7 +410,7 @@ function changeCheck(ctx: ChangeContext): void {
     }
     for (const p of hf.projects.values()) {
       if (!touched.has(p.file)) continue;
-      const prod = hf.apps.some((a) => a.project === p.name && isProduction(policy, a));
+      const prod = hf.appsMentioning(p.name ?? '').some((a) => a.project === p.name && isProduction(policy, a));
       for (const w of projectWidening(bf.projects.get(p.name ?? ''), p)) {
         ctx.report('project-fence-widened', find(p, p.pos(w.path), `this change widens the project: it ${w.what}.`, 'Keep the fence as narrow as the project\'s Applications need; a wider fence needs its own review.', w.what, prodSeverity(prod)));
         for (const row of rows) if (row.project.head === p.name) row.weakens.push(`AppProject ${p.name ?? ''} ${w.what}`);

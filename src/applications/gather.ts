@@ -1,18 +1,19 @@
 /**
- * Facts the applications area needs from the whole tree of one side, read before the checks run (the checks
- * stay pure): every Application, AppProject, argocd-notifications-cm and argocd-cm ConfigMap, and whether an
- * ArgoCD operator CR is present. An Application's project or the notification configuration usually live
- * outside the files a change touches.
+ * Facts the applications area needs from the whole tree of one side, taken from the repository layout the
+ * engine already read (src/engine/app-scope.ts), so the checks stay pure and nothing is read twice. AppProjects,
+ * ApplicationSets, argocd-notifications-cm, argocd-cm and ArgoCD CRs (few files) are parsed at once;
+ * Applications are parsed on demand: the ones a change touches, and the parents that may render a file.
  */
-import type { TreeReader } from '../core/model.js';
 import { isRecord } from '../core/values.js';
+import { APPLICATION_TEXT, type RepoLayout } from '../engine/app-scope.js';
+import { applicationPathDirs } from '../engine/app-paths.js';
 import { baseName, dirName, isKustomization, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import { decodeText, parseYamlText, type YamlLimits } from '../manifests/yaml-doc.js';
 import { appFacts, type AppFacts } from './model.js';
 
-/** Fixed strings one of which every file this module reads holds. */
-export const APPLICATION_MARKERS = ['Application', 'AppProject', 'argocd-notifications-cm', 'argocd-cm', 'ArgoCD'];
+/** Fixed strings of the files parsed at once. */
+const EAGER_MARKERS = ['AppProject', 'ApplicationSet', 'argocd-notifications-cm', 'argocd-cm', 'ArgoCD'];
 
 /** What an argocd-notifications-cm ConfigMap defines (docs/operator-manual/notifications/). */
 export interface NotificationsConfig {
@@ -25,14 +26,12 @@ export interface NotificationsConfig {
   services: Set<string>;
   /** `defaultTriggers`: the triggers of a subscription that names none. */
   defaultTriggers: string[];
-  /** `subscriptions`: global subscriptions with no selector (they apply to every Application). */
+  /** `subscriptions` without a selector: global subscriptions, which apply to every Application. */
   globalTriggers: string[];
 }
 
 /** Facts of one side's whole tree. */
 export interface ApplicationRepoFacts {
-  /** Every Application of the side, in file order. */
-  apps: AppFacts[];
   /** Every ApplicationSet of the side. */
   appSets: Resource[];
   /** AppProjects by `metadata.name` (the first one found). */
@@ -44,6 +43,12 @@ export interface ApplicationRepoFacts {
   operatorCr: boolean;
   /** Directories holding a kustomization or a Chart.yaml: ArgoCD renders them with a tool, not as a plain directory. */
   toolDirs: Set<string>;
+  /** The Applications defined in `path`. */
+  appsInFile(path: string): AppFacts[];
+  /** Applications whose source path may be `dir` or one of its ancestors (the parents that may render a file there). */
+  appsAbove(dir: string): AppFacts[];
+  /** Applications whose manifest text holds `text` (a name), parsed to check. */
+  appsMentioning(text: string): AppFacts[];
 }
 
 function yamlList(text: unknown, limits: YamlLimits): unknown[] {
@@ -74,46 +79,71 @@ export function notificationsConfig(r: Resource, limits: YamlLimits): Notificati
   return out;
 }
 
-/** Builds the facts from parsed files (pure; used by {@link gatherApplicationFacts} and tests). */
-export function applicationFactsOf(files: readonly ManifestFile[], limits: YamlLimits): ApplicationRepoFacts {
-  const facts: ApplicationRepoFacts = { apps: [], appSets: [], projects: new Map(), notifications: [], argocdCms: [], operatorCr: false, toolDirs: new Set() };
-  for (const f of files) {
-    for (const r of f.resources) {
-      const a = appFacts(r);
-      if (a) facts.apps.push(a);
-      else if (r.group === 'argoproj.io' && r.kind === 'AppProject' && r.name && !facts.projects.has(r.name)) facts.projects.set(r.name, r);
+/**
+ * The facts of one side, from its layout (pure: the layout holds the bytes already read).
+ * @param limits - YAML limits of the policy's `manifests` section
+ */
+export function applicationFacts(layout: Pick<RepoLayout, 'files' | 'contents'>, limits: YamlLimits): ApplicationRepoFacts {
+  const texts = new Map<string, string>();
+  for (const [p, bytes] of layout.contents) {
+    if (!bytes) continue;
+    const t = decodeText(bytes);
+    if (t !== undefined) texts.set(p, t);
+  }
+  const parsed = new Map<string, ManifestFile>();
+  const file = (p: string): ManifestFile | undefined => {
+    let f = parsed.get(p);
+    const bytes = layout.contents.get(p);
+    if (!f && bytes) parsed.set(p, (f = readManifestFile(p, bytes, limits)));
+    return f;
+  };
+  const appCache = new Map<string, AppFacts[]>();
+  const appsInFile = (p: string): AppFacts[] => {
+    let a = appCache.get(p);
+    if (!a) {
+      const t = texts.get(p);
+      appCache.set(p, (a = t !== undefined && APPLICATION_TEXT.test(t) ? (file(p)?.resources ?? []).flatMap((r) => appFacts(r) ?? []) : []));
+    }
+    return a;
+  };
+  // Application texts indexed by the directories they may name as a source path (undefined: cannot tell).
+  const byDir = new Map<string, string[]>();
+  const unsure: string[] = [];
+  for (const [p, t] of texts) {
+    if (!APPLICATION_TEXT.test(t)) continue;
+    const dirs = applicationPathDirs(t);
+    if (!dirs) unsure.push(p);
+    else for (const d of dirs) byDir.set(d, [...(byDir.get(d) ?? []), p]);
+  }
+  const facts: ApplicationRepoFacts = {
+    appSets: [],
+    projects: new Map(),
+    notifications: [],
+    argocdCms: [],
+    operatorCr: false,
+    toolDirs: new Set(layout.files.filter((p) => isKustomization(p) || baseName(p) === 'Chart.yaml').map(dirName)),
+    appsInFile,
+    appsAbove(dir) {
+      const paths = new Set(unsure);
+      for (let cur = dir; ; cur = dirName(cur)) {
+        for (const p of byDir.get(cur) ?? []) paths.add(p);
+        if (cur === '') break;
+      }
+      return [...paths].sort().flatMap(appsInFile);
+    },
+    appsMentioning(text) {
+      return [...texts].filter(([, t]) => t.includes(text)).map(([p]) => p).sort().flatMap(appsInFile);
+    },
+  };
+  for (const [p, t] of [...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!EAGER_MARKERS.some((m) => t.includes(m))) continue;
+    for (const r of file(p)?.resources ?? []) {
+      if (r.group === 'argoproj.io' && r.kind === 'AppProject' && r.name && !facts.projects.has(r.name)) facts.projects.set(r.name, r);
       else if (r.group === 'argoproj.io' && r.kind === 'ApplicationSet') facts.appSets.push(r);
       else if (r.group === 'argoproj.io' && r.kind === 'ArgoCD') facts.operatorCr = true;
       else if (r.group === '' && r.kind === 'ConfigMap' && r.name === 'argocd-notifications-cm') facts.notifications.push(notificationsConfig(r, limits));
       else if (r.group === '' && r.kind === 'ConfigMap' && r.name === 'argocd-cm') facts.argocdCms.push(r);
     }
   }
-  return facts;
-}
-
-/** A reader that can find files by content (the git reader). */
-interface ContentSearch {
-  filesContaining(needles: readonly string[]): Promise<Set<string>>;
-}
-
-/**
- * Reads the facts of one side: the manifests holding one of {@link APPLICATION_MARKERS}.
- * @throws {SourceError} when the tree cannot be read
- */
-export async function gatherApplicationFacts(tree: TreeReader, isManifest: (p: string) => boolean, limits: YamlLimits): Promise<ApplicationRepoFacts> {
-  const search = (tree as Partial<ContentSearch>).filesContaining;
-  const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, APPLICATION_MARKERS) : undefined]);
-  const paths = all.filter((p) => isManifest(p) && (!marked || marked.has(p))).sort();
-  const contents = await tree.readFiles(paths);
-  const files: ManifestFile[] = [];
-  for (const p of paths) {
-    const bytes = contents.get(p);
-    if (!bytes) continue;
-    const text = decodeText(bytes);
-    if (text === undefined || !APPLICATION_MARKERS.some((m) => text.includes(m))) continue;
-    files.push(readManifestFile(p, bytes, limits));
-  }
-  const facts = applicationFactsOf(files, limits);
-  for (const p of all) if (isKustomization(p) || baseName(p) === 'Chart.yaml') facts.toolDirs.add(dirName(p));
   return facts;
 }

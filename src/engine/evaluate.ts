@@ -27,7 +27,7 @@ import { applicationGroups, applicationScope, repoLayout } from './app-scope.js'
 import { VERSION } from '../version.js';
 import { prepareReview } from '../review/prepare.js';
 import { gatherHealthFacts } from '../health/gather.js';
-import { gatherApplicationFacts } from '../applications/gather.js';
+import { applicationFacts } from '../applications/gather.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -129,8 +129,8 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
     if (base && facts.base) base.health = facts.base;
   }
   if (checks.some((c) => c.rules.some((r) => r.area === 'applications'))) {
-    head.applications = await gatherApplicationFacts(change.head, isManifest, limits);
-    if (base && change.base) base.applications = await gatherApplicationFacts(change.base, isManifest, limits);
+    head.applications = applicationFacts(await repoLayout(change.head, policy), limits);
+    if (base && change.base) base.applications = applicationFacts(await repoLayout(change.base, policy), limits);
   }
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 

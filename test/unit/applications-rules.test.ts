@@ -275,7 +275,7 @@ const CASES: Case[] = [
 ];
 
 async function run(c: Case, head: Record<string, string>) {
-  const policy = c.policy ? { [POLICY]: c.policy } : {};
+  const policy: Record<string, string> = c.policy ? { [POLICY]: c.policy } : {};
   return evaluateFiles({ ...policy, ...head }, { ...policy, ...(c.base ?? {}) });
 }
 
