@@ -58,7 +58,6 @@ export function renderApplicationsSection(report: Report, h: string): string | u
     out.push('', 'Deny sync windows that allow manual sync (break-glass sync is possible while they are active):', '');
     for (const w of d.breakGlassWindows) out.push(`- AppProject ${code(w.project)}: ${code(w.schedule)} for ${code(w.duration)}`);
   }
-  out.push('');
   return out.join('\n');
 }
 
