@@ -323,6 +323,25 @@ describe('applications: policy and summary', () => {
     expect(renderText(r)).toContain('WEAKENS: turns off self-heal for payments-prod');
   });
 
+  it('a subscription to an undefined trigger does not count as a sync-failure notification; a global one does', async () => {
+    const policy = 'version: 1\napplications:\n  notifications:\n    require: [{}]\n';
+    const undefinedTrigger = await evaluateFiles({ [POLICY]: policy, 'apps/app.yaml': app({ annotations: [SUB] }), 'argocd/n.yaml': NOTIF_CM.replace('trigger.on-sync-failed', 'trigger.on-sync-done') }, { [POLICY]: policy });
+    expect(undefinedTrigger.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['app-sync-failure-unnotified', 'app-notification-undefined']));
+    const global = NOTIF_CM + '  subscriptions: |\n    - recipients: [slack:oncall]\n      triggers: [on-sync-failed]\n';
+    const r = await evaluateFiles({ [POLICY]: policy, 'apps/app.yaml': app(), 'argocd/n.yaml': global }, { [POLICY]: policy });
+    expect(r.rules.find((x) => x.rule === 'app-sync-failure-unnotified')?.state).toBe('passed');
+    expect(r.findings.filter((f) => f.rule === 'app-sync-failure-unnotified')).toEqual([]);
+  });
+
+  it('production raises side findings and project widenings to errors', async () => {
+    const undefinedSub = await evaluateFiles({ [POLICY]: PROD, 'apps/app.yaml': app({ annotations: [SUB.replace('.slack:', '.teams:')] }), 'argocd/n.yaml': NOTIF_CM }, { [POLICY]: PROD });
+    expect(undefinedSub.findings.find((f) => f.rule === 'app-notification-undefined')?.severity).toBe('error');
+    const wide = project(FENCED + "    - server: https://kubernetes.default.svc\n      namespace: '*'\n");
+    const r = await evaluateFiles({ [POLICY]: PROD, 'apps/app.yaml': app(), 'apps/project.yaml': wide }, { [POLICY]: PROD, 'apps/app.yaml': app(), 'apps/project.yaml': project(FENCED) });
+    expect(r.findings.find((f) => f.rule === 'project-fence-widened')).toMatchObject({ severity: 'error', status: 'new' });
+    expect(renderMarkdown(r)).toMatch(/\| ⚠️ AppProject payments adds destination https:\S*kubernetes\.default\.svc namespace \\\* \|/);
+  });
+
   it('the sync plan names a removed child as pruned', async () => {
     const c = CASES.find((x) => x.rule === 'app-child-removed')!;
     const r = await run(c, c.bad);
