@@ -261,7 +261,7 @@ export interface Finding {
 export type RuleState = 'passed' | 'failed' | 'pending' | 'skipped' | 'not-evaluated';
 
 /** The policy areas; each rule belongs to one. */
-export type Area = 'manifests' | 'sync' | 'health' | 'review' | 'description';
+export type Area = 'manifests' | 'sync' | 'health' | 'review' | 'description' | 'applications';
 
 /** What happened to one rule in this evaluation. */
 export interface RuleOutcome {

@@ -53,6 +53,8 @@ export interface RepoLayout {
   customHealth: Set<string>;
   /** Texts of the manifests (kustomizations aside) that may hold health-check configuration, for the health area. */
   healthTexts: Map<string, string>;
+  /** Bytes of the manifests read (kustomizations aside): every one, or those holding a {@link LAYOUT_MARKERS} string. */
+  contents: ReadonlyMap<string, Uint8Array | undefined>;
   /** Group keys of a manifest path; `undefined` for a path that is not a manifest of this side. */
   keysOf(path: string): string[] | undefined;
   /** The Application sources a file defines on this side (none when it is not an Application manifest). */
@@ -69,13 +71,15 @@ export interface RepoLayout {
   adopt(files: readonly ManifestFile[]): void;
 }
 
-const APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
+/** A text that may hold an Application (a `kind: Application` line). */
+export const APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
 const ARGOCD_CM_TEXT = /argocd-cm/;
 /**
  * Fixed strings of which every text the layout looks at holds one: `Application` ({@link APPLICATION_TEXT}),
- * `argocd-cm`, and the literals of {@link HEALTH_CONFIG_TEXT} (`kind: ArgoCD` holds `ArgoCD`).
+ * `argocd-cm`, and the literals of {@link HEALTH_CONFIG_TEXT} (`kind: ArgoCD` holds `ArgoCD`); `AppProject` and
+ * `argocd-notifications-cm` for the applications area (src/applications/gather.ts).
  */
-export const LAYOUT_MARKERS = ['Application', 'argocd-cm', 'resource.customizations', 'resourceHealthChecks', 'resourceCustomizations', 'ArgoCD'];
+export const LAYOUT_MARKERS = ['Application', 'argocd-cm', 'resource.customizations', 'resourceHealthChecks', 'resourceCustomizations', 'ArgoCD', 'AppProject', 'argocd-notifications-cm'];
 
 /** A reader that can find files by content without reading them out (the git reader: `git grep`). */
 interface ContentSearch {
@@ -345,6 +349,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
     kustomizeDirs,
     customHealth,
     healthTexts,
+    contents,
     keysOf,
     appsOfFile,
     members,

@@ -27,6 +27,7 @@ import { applicationGroups, applicationScope, repoLayout } from './app-scope.js'
 import { VERSION } from '../version.js';
 import { prepareReview } from '../review/prepare.js';
 import { gatherHealthFacts } from '../health/gather.js';
+import { applicationFacts } from '../applications/gather.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -148,6 +149,10 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
     head.health = facts.head;
     if (base && facts.base) base.health = facts.base;
   }
+  if (checks.some((c) => c.rules.some((r) => r.area === 'applications'))) {
+    head.applications = applicationFacts(await repoLayout(change.head, policy), limits);
+    if (base && change.base) base.applications = applicationFacts(await repoLayout(change.base, policy), limits);
+  }
   for (const f of headFiles) if (f.notEvaluated) notEvaluated.push({ subject: f.path, reason: f.notEvaluated });
 
   const ruleIndex = new Map<string, { info: RuleInfo; check: Check }>();
@@ -197,7 +202,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const findings: Finding[] = [];
   const pushFinding = (f: RawFinding, preExisting: boolean) => {
     const entry = ruleIndex.get(f.rule)!;
-    const sev = ruleSeverity(policy, entry.info);
+    const sev = policy.rules[f.rule] ?? f.severity ?? entry.info.defaultSeverity;
     if (sev === 'off') return;
     findings.push({
       rule: f.rule,

@@ -136,10 +136,10 @@ function readPolicyText(text: string, file: string, againstSchema: boolean): Rec
     }
   }
   if (isRecord(value.controls)) {
-    const areas = new Set(['manifests', 'sync', 'health', 'review', 'description']);
+    const areas = new Set(['manifests', 'sync', 'health', 'review', 'description', 'applications']);
     for (const id of Object.keys(value.controls)) {
       if (!RULES.has(id) && !areas.has(id)) {
-        throw new ConfigError(`controls: "${id}" is neither a rule id nor an area (manifests, sync, health, review, description)`, { file, ...doc.keyPos(['controls', id]) }, `controls.${id}`);
+        throw new ConfigError(`controls: "${id}" is neither a rule id nor an area (manifests, sync, applications, health, review, description)`, { file, ...doc.keyPos(['controls', id]) }, `controls.${id}`);
       }
     }
   }

@@ -8,6 +8,7 @@ import type { HealthSettings } from '../health/settings.js';
 import type { ReviewSettings } from '../review/settings.js';
 import type { DescriptionSettings } from '../description/settings.js';
 import type { FailOn } from '../core/model.js';
+import type { ApplicationsSettings } from '../applications/settings.js';
 
 /** A rule's severity setting: `off`, or the severity of its findings. */
 export type SeveritySetting = 'off' | 'notice' | 'warning' | 'error';
@@ -27,6 +28,8 @@ export interface Policy {
   health: HealthSettings;
   review: ReviewSettings;
   description: DescriptionSettings;
+  /** ArgoCD's own controls: drift reconciliation, sync-failure notifications, AppProject fences (src/applications). */
+  applications: ApplicationsSettings;
 }
 
 /**

@@ -20,9 +20,10 @@ const AREA_TITLES: Record<Area, string> = {
   health: 'Health checks',
   review: 'Review',
   description: 'Description',
+  applications: 'Applications',
 };
 
-const AREA_ORDER: Area[] = ['review', 'description', 'sync', 'health', 'manifests'];
+const AREA_ORDER: Area[] = ['review', 'description', 'sync', 'applications', 'health', 'manifests'];
 
 const STATE_ICON: Record<RuleOutcome['state'], string> = {
   passed: '✅ passed',

@@ -8,6 +8,7 @@ import { reviewSection, reviewTextSection } from './review-section.js';
 import { renderHealthSection } from './health-section.js';
 import { renderDescriptionSection } from './description-section.js';
 import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
+import { renderApplicationsSection, renderApplicationsText } from './applications-section.js';
 
 /**
  * What a section renderer returns: its Markdown (starting with a heading), or a full and a compact
@@ -20,10 +21,10 @@ export type SectionOutput = string | { full: string; compact?: string } | undefi
 export type SectionRenderer = (report: Report, h: string) => SectionOutput;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderSyncPlans, renderHealthSection];
+export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderHealthSection];
 
 /** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
 export type TextSectionRenderer = (report: Report) => string[];
 
 /** Plain-text renderers, in order. */
-export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [reviewTextSection, renderSyncPlansText];
+export const AREA_TEXT_SECTIONS: TextSectionRenderer[] = [reviewTextSection, renderApplicationsText, renderSyncPlansText];

@@ -5,6 +5,7 @@
 import type { Report } from '../core/model.js';
 import type { GroupPlan, PlanRow, SyncPlansDetail } from '../sync/plan-report.js';
 import { cell, code, escapeMarkdown, htmlCode } from './escape.js';
+import type { ApplicationsDetail } from '../applications/check.js';
 
 const GROUPING: Record<GroupPlan['grouping'], string> = {
   application: 'Application',
@@ -15,6 +16,15 @@ const GROUPING: Record<GroupPlan['grouping'], string> = {
 function plans(report: Report): GroupPlan[] {
   const d = report.details.syncPlans as SyncPlansDetail | undefined;
   return d?.groups ?? [];
+}
+
+/** For a child Application the change removes: what ArgoCD does to it (src/applications/check.ts), else ''. */
+function childFate(report: Report, r: PlanRow): string {
+  if (r.kind !== 'argoproj.io/Application') return '';
+  const d = report.details.applications as ApplicationsDetail | undefined;
+  const c = d?.removedChildren.find((x) => x.name === r.name && x.file === r.file);
+  if (!c) return '';
+  return c.fate === 'pruned' ? `: pruned by ${escapeMarkdown(c.parent)}${c.cascade ? ', with its resources' : ''}` : `: orphaned (${escapeMarkdown(c.parent)} does not prune)`;
 }
 
 /** Most groups rendered in the Markdown summary (GitHub caps a summary at 1 MiB); the JSON report has them all. */
@@ -53,7 +63,7 @@ export function renderSyncPlans(report: Report, h: string): string | undefined {
       const strong = r.change === 'moved' ? (s: string) => `**${s}**` : (s: string) => s;
       out.push(`| ${i + 1} | ${strong(r.phase)} | ${strong(r.wave)} | ${code(r.kind)} | ${cell(name)}${r.hook ? ' (hook)' : ''} | ${mark(r)} |`);
     });
-    for (const r of g.removed) out.push(`| - | ~~${r.phase}~~ | ~~${r.wave}~~ | ${code(r.kind)} | ${cell(r.name)} | ➖ removed |`);
+    for (const r of g.removed) out.push(`| - | ~~${r.phase}~~ | ~~${r.wave}~~ | ${code(r.kind)} | ${cell(r.name)} | ➖ removed${childFate(report, r)} |`);
     out.push('', '</details>', '');
   }
   if (groups.length > shown.length) out.push(`_${groups.length - shown.length} more group(s) are in the JSON report (details.syncPlans)._`, '');
@@ -71,7 +81,7 @@ export function renderSyncPlansText(report: Report): string[] {
         .join('; ');
       out.push(`  ${String(i + 1).padStart(2)}. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.hook ? ' (hook)' : ''}${m ? `  <- ${m}` : ''}`);
     });
-    for (const r of g.removed) out.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed`);
+    for (const r of g.removed) out.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed${childFate(report, r)}`);
   }
   return out;
 }

@@ -13,9 +13,10 @@ import { planCheck } from '../sync/plan-report.js';
 import { reviewCheck } from '../review/check.js';
 import { descriptionCheck } from '../description/check.js';
 import { healthCheck } from '../health/check.js';
+import { applicationsCheck } from '../applications/check.js';
 
 /** All checks. */
-export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, healthCheck, reviewCheck, descriptionCheck];
+export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, applicationsCheck, healthCheck, reviewCheck, descriptionCheck];
 
 /** All rules of all checks, by id. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r] as const)));

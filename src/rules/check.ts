@@ -8,6 +8,7 @@ import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import type { HealthFacts } from '../health/model.js';
+import type { ApplicationRepoFacts } from '../applications/gather.js';
 
 /** Static description of one rule. */
 export interface RuleInfo {
@@ -36,6 +37,11 @@ export interface FindingInput {
   subject?: string;
   /** Extra discriminator for the fingerprint when one subject can have several findings of a rule (e.g. the annotation key). */
   key?: string;
+  /**
+   * This finding's severity when the policy's `rules` section does not set the rule's (for example a weakening of a
+   * production Application raised to `error`); default: the rule's `defaultSeverity`.
+   */
+  severity?: Severity;
 }
 
 /** A set of resources that ArgoCD syncs together, and the files they come from. */
@@ -70,6 +76,8 @@ export interface Snapshot {
   customHealth?: ReadonlySet<string>;
   /** Custom health checks found on this side, with their validation and execution results (src/health/gather.ts). */
   health?: HealthFacts;
+  /** Applications, AppProjects and ArgoCD configuration of this side's whole tree (src/applications/gather.ts). */
+  applications?: ApplicationRepoFacts;
 }
 
 /** Context for a per-side manifest check. */

@@ -2,7 +2,7 @@
 import type { Area } from '../core/model.js';
 import type { Check } from './check.js';
 
-const AREA_ORDER: Area[] = ['manifests', 'sync', 'health', 'review', 'description'];
+const AREA_ORDER: Area[] = ['manifests', 'sync', 'applications', 'health', 'review', 'description'];
 
 /** The Markdown of docs/rules.md for the given checks. */
 export function renderRulesDoc(checks: readonly Check[]): string {

@@ -130,6 +130,7 @@ describe('the bundled example', () => {
     expect(report.verdict).toBe('fail');
     expect(report.change.pr.number).toBe(42);
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'wave-not-string', file: 'payments/api.yaml', line: 7 }));
+    expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'app-drift-weakened', file: 'apps/children/storefront.yaml', severity: 'warning' }));
   });
 
   it('flags the schema migration moved after the API, and shows the sync plan with the moves', () => {
@@ -139,7 +140,7 @@ describe('the bundled example', () => {
     expect(report.findings).toContainEqual(
       expect.objectContaining({ rule: 'migration-wave-not-before-consumer', severity: 'error', file: 'payments/schema-migration.yaml', line: 9, status: 'new' }),
     );
-    const [plan] = report.details.syncPlans.groups;
+    const plan = report.details.syncPlans.groups.find((g: { name: string }) => g.name === 'payments');
     expect(plan).toMatchObject({ name: 'payments', grouping: 'application', changed: true });
     expect(plan.head.find((r: { name: string }) => r.name === 'payments-migrate-*')).toMatchObject({ wave: '2', change: 'moved', was: { wave: '0' } });
     const text = spawnSync(process.execPath, [example, '--format', 'text'], { encoding: 'utf8' }).stdout;

@@ -36,7 +36,18 @@ describe('example repository', () => {
     expect(hit!.message).toContain('the sync-wave of apps/Deployment payments-api (1) is not a valid quoted integer');
     expect(r.verdict).toBe('fail');
     const groups = (r.details.syncPlans as SyncPlansDetail).groups;
-    expect(groups.map((g) => [g.name, g.grouping])).toEqual([['payments', 'application']]);
+    // The PR also edits the storefront Application (a child of root), so root's and storefront's groups are in scope.
+    expect(groups.map((g) => [g.name, g.grouping]).sort()).toEqual([['payments', 'application'], ['root', 'application'], ['storefront', 'application']]);
+  });
+
+  it('names the weakening the PR plants: self-heal turned off for storefront', async () => {
+    const r = await evaluate(memoryChange(base, head), { policyPath: 'policies' });
+    const hit = r.findings.find((f) => f.rule === 'app-drift-weakened');
+    expect(hit).toMatchObject({ severity: 'warning', file: 'apps/children/storefront.yaml', status: 'new' });
+    expect(hit!.message).toContain('turns off self-heal for storefront');
+    const md = renderMarkdown(r);
+    expect(md).toContain('### Applications');
+    expect(md).toContain('auto · selfHeal on · prune on · retry 5 → **auto · selfHeal off · prune on · retry 5**');
   });
 
   it('the base of the example, and the PR with the migration kept in wave 0, respect the ordering', async () => {
@@ -54,7 +65,7 @@ describe('example repository', () => {
       'Sync 1 Service payments-api',
       'Sync 1 apps/Deployment payments-api',
     ]);
-    const fixed = { ...head, 'payments/schema-migration.yaml': head['payments/schema-migration.yaml']!.replace('sync-wave: "2"', 'sync-wave: "0"'), 'payments/api.yaml': base['payments/api.yaml']! };
+    const fixed = { ...head, 'apps/children/storefront.yaml': base['apps/children/storefront.yaml']!, 'payments/schema-migration.yaml': head['payments/schema-migration.yaml']!.replace('sync-wave: "2"', 'sync-wave: "0"'), 'payments/api.yaml': base['payments/api.yaml']! };
     const ok = await evaluate(memoryChange(base, fixed), { policyPath: 'policies' });
     expect(ok.findings).toEqual([]);
   });
