@@ -85,7 +85,7 @@ describe('gatherDirectory', () => {
 
 describe('gatherBreakGlass', () => {
   const pr = (labels: string[]): PullRequest => ({ number: 9, title: 't', body: '', author: { login: 'dana' }, labels, baseRef: 'main', headRef: 'f', baseSha: 'b', headSha: 'h', draft: false });
-  const bg = { users: ['ops'], labels: ['break-glass'], command: '/gitops-gate break-glass' };
+  const bg = { users: ['ops'], labels: ['break-glass'], command: '/gitops-gate break-glass', allowAuthor: false };
   const comments = Array.from({ length: 101 }, (_, i) => ({ id: i, user: { login: i === 100 ? 'ops' : 'dana' }, body: `c${i}`, created_at: '2026-11-20T10:00:00Z' }));
   const events = [
     { event: 'labeled', label: { name: 'break-glass' }, actor: { login: 'ops' }, created_at: '2026-11-20T11:00:00Z' },
