@@ -8,6 +8,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { reviewSection } from '../../src/report/review-section.js';
 import { renderText } from '../../src/report/text.js';
 import { memoryChange } from '../helpers/change.js';
+import { parseCoAuthors } from '../../src/sources/identity.js';
 
 const HEAD = 'h'.repeat(40);
 const OLD = 'o'.repeat(40);
@@ -73,6 +74,7 @@ async function run(c: Case): Promise<{ report: Report; review: ReviewDetails; ru
       baseSha: 'b'.repeat(40),
       headSha: HEAD,
       draft: false,
+      lastPusher: 'pusher',
     },
     commits: c.commits ?? [commit('dana')],
     reviews: c.reviews,
@@ -176,7 +178,7 @@ describe('pitfall 4: staleness', () => {
 
 describe('the evaluated head', () => {
   it('counts approvals only on the evaluated head, and notes a PR event that names another head', async () => {
-    const pr = { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false };
+    const pr = { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false, lastPusher: 'pusher' };
     const { rule, report } = await run({ reviews: [review('sam', 'APPROVED', { commitId: OLD })], extra: { pr } });
     expect(rule('review-approvals').state).toBe('pending');
     expect(report.notes.join('\n')).toContain("The pull request's head is ooooooo but the evaluated head is hhhhhhh");
@@ -267,6 +269,84 @@ describe('pitfall 6: identity and separation of duties', () => {
     expect(d.exclusionsOff).toEqual(['coAuthors']);
     expect(report.notes.join('\n')).toContain('Separation of duties is relaxed by the policy: coAuthors');
     expect(renderMarkdown(report)).toContain('Separation of duties is relaxed');
+  });
+});
+
+describe('issue 13 item 6: the pusher of the head commit, across runs', () => {
+  const pr = (extra: Record<string, unknown>) => ({
+    pr: { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: HEAD, draft: false, ...extra },
+  });
+
+  it('fails closed, counting no approval, when who pushed the head is unknown and the policy excludes the pusher', async () => {
+    const { rule, review: d, report } = await run({ reviews: [review('sam', 'APPROVED')], extra: pr({}) });
+    expect(rule('review-approvals').state).toBe('failed');
+    expect(rule('review-approvals').reason).toContain('who pushed the head commit hhhhhhh is unknown');
+    expect(reasonsOf(d, 'sam')).toEqual(['pusher-unknown']);
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('No approval counts until it is known');
+  });
+
+  it('counts the approval when the policy does not exclude the pusher', async () => {
+    const policy = 'version: 1\nreview:\n  separationOfDuties:\n    lastPusher: false\n';
+    const { rule } = await run({ reviews: [review('sam', 'APPROVED')], extra: pr({}), policy });
+    expect(rule('review-approvals').state).toBe('passed');
+  });
+
+  it('excludes every pusher the gate recorded for the head, not only the last event\'s sender', async () => {
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED'), review('kim', 'APPROVED')], extra: pr({ pushers: ['sam', 'kim'] }) });
+    expect(rule('review-approvals').state).toBe('pending');
+    expect(reasonsOf(d, 'sam')).toEqual(['last-pusher']);
+    expect(reasonsOf(d, 'kim')).toEqual(['last-pusher']);
+  });
+});
+
+describe('issue 13 item 11: identities that cannot be tied to a login', () => {
+  const coAuthored = (line: string) => commit('dana', { message: `change\n\n${line}\n`, coAuthors: parseCoAuthors(`change\n\n${line}\n`) });
+
+  it('a co-author with an ordinary e-mail: no approval counts, and the requirement names the identity', async () => {
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by: Sam <sam@corp.example>')] });
+    expect(rule('review-approvals').state).toBe('failed');
+    expect(rule('review-approvals').reason).toContain('no GitHub login can be tied to Sam <sam@corp.example> (co-author of ccccccc)');
+    expect(reasonsOf(d, 'sam')).toEqual(['unlinked-identity']);
+  });
+
+  it('a second account that committed with an ordinary e-mail GitHub links to no login', async () => {
+    const c = commit('dana', { author: { name: 'Sam', email: 'sam@home.example' }, committer: { name: 'Sam', email: 'sam@home.example' } });
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [c] });
+    expect(rule('review-approvals').state).toBe('failed');
+    expect(rule('review-approvals').reason).toContain('Sam <sam@home.example> (committer of ccccccc)');
+    expect(reasonsOf(d, 'sam')).toEqual(['unlinked-identity']);
+  });
+
+  it('"Co-authored-by : Sam <...>" (a blank before the colon, a trailer to git) excludes Sam', async () => {
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by : Sam <5+sam@users.noreply.github.com>')] });
+    expect(rule('review-approvals').state).toBe('pending');
+    expect(reasonsOf(d, 'sam')).toEqual(['co-author']);
+  });
+
+  it('a trailer ending in a zero-width space excludes its co-author', async () => {
+    const { review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by: Sam <5+sam@users.noreply.github.com>\u200B')] });
+    expect(reasonsOf(d, 'sam')).toEqual(['co-author']);
+  });
+
+  it('a commit e-mail with invisible characters still names its no-reply login', async () => {
+    const c = commit('dana', { author: { name: 'Sam', email: '5+sam@users.noreply.github.com\u200B' } });
+    const { review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [c] });
+    expect(reasonsOf(d, 'sam')).toEqual(['committer']);
+  });
+
+  it('noreply@github.com is exempt only as the committer (GitHub\'s web flow), not as an author', async () => {
+    const web = commit('dana', { committer: { name: 'GitHub', email: 'noreply@github.com' } });
+    expect((await run({ reviews: [review('sam', 'APPROVED')], commits: [web] })).rule('review-approvals').state).toBe('passed');
+    const forged = commit('dana', { author: { name: 'GitHub', email: 'noreply@github.com' } });
+    expect((await run({ reviews: [review('sam', 'APPROVED')], commits: [forged] })).rule('review-approvals').state).toBe('failed');
+  });
+
+  it('unlinkedIdentities: allow lists the identities and counts the approval', async () => {
+    const policy = 'version: 1\nreview:\n  unlinkedIdentities: allow\n';
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by: Pat <pat@corp.example>')], policy });
+    expect(rule('review-approvals').state).toBe('passed');
+    expect(d.unlinked).toEqual([{ who: 'Pat <pat@corp.example>', role: 'co-author', commit: 'c'.repeat(40) }]);
   });
 });
 
