@@ -16,6 +16,10 @@ export interface CheckSettings {
   reviews?: string;
   directory?: string;
   comments?: string;
+  /** Login that pushed the head commit (`--pusher`). */
+  pusher?: string;
+  /** ISO-8601 time by which the head commit had been pushed (`--pushed-at`). */
+  pushedAt?: string;
   policy: string;
   format: OutputFormat;
   failOn: FailOn;
@@ -38,6 +42,11 @@ Options:
                       without it, approvers' write access cannot be verified and
                       approval requirements fail closed
   --comments FILE     REST list of PR (issue) comments (JSON array), for break-glass commands
+  --pusher LOGIN      who pushed the head commit (taken from the --pr event's sender on
+                      opened/synchronize); unknown: approvals fail closed while the
+                      policy excludes the pusher
+  --pushed-at TIME    ISO-8601 time by which the head commit had been pushed; break-glass
+                      honours only overrides given after it (unknown: none)
   --policy PATH       policy file or directory in the repository, read from the base (default: policies)
   --format FORMAT     text | markdown | json | sarif (default: text)
   --fail-on LEVEL     error | warning | never (default: error)
@@ -72,6 +81,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
         reviews: { type: 'string' },
         directory: { type: 'string' },
         comments: { type: 'string' },
+        pusher: { type: 'string' },
+        'pushed-at': { type: 'string' },
         policy: { type: 'string' },
         format: { type: 'string' },
         'fail-on': { type: 'string' },
@@ -86,6 +97,11 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
   if (positionals.length === 0) throw new UsageError('missing command: gitops-gate check [options]');
   if (positionals[0] !== 'check' || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}": the command is "check"`);
   if (values.all && values.base) throw new UsageError('--all checks the whole tree with no base: do not combine it with --base');
+  if (values.pusher !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(values.pusher)) throw new UsageError(`--pusher must be a GitHub login (got "${values.pusher}")`);
+  const pushedAt = values['pushed-at'];
+  if (pushedAt !== undefined && !/^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/.test(pushedAt)) {
+    throw new UsageError(`--pushed-at must be an ISO-8601 time such as 2026-11-20T10:00:00Z (got "${pushedAt}")`);
+  }
   return {
     repo: values.repo ?? process.cwd(),
     ...(values.base ? { base: values.base } : {}),
@@ -95,6 +111,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     ...(values.reviews ? { reviews: values.reviews } : {}),
     ...(values.directory ? { directory: values.directory } : {}),
     ...(values.comments ? { comments: values.comments } : {}),
+    ...(values.pusher ? { pusher: values.pusher } : {}),
+    ...(pushedAt ? { pushedAt } : {}),
     policy: values.policy ?? 'policies',
     format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json', 'sarif'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),

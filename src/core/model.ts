@@ -340,7 +340,8 @@ export interface Report {
     mode: 'diff' | 'all';
     baseSha?: string;
     headSha: string;
-    pr?: { number: number; title: string; author?: string; url?: string; draft: boolean; labels: string[] };
+    /** `pushers`: everyone known to have pushed the head commit (carried to later runs by the check run's record). */
+    pr?: { number: number; title: string; author?: string; url?: string; draft: boolean; labels: string[]; pushers?: string[] };
     files: number;
     commits: number;
     caps: ListingCaps;
