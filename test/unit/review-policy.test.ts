@@ -75,6 +75,7 @@ async function run(c: Case): Promise<{ report: Report; review: ReviewDetails; ru
       headSha: HEAD,
       draft: false,
       lastPusher: 'pusher',
+      headSeenAt: '2026-11-20T11:00:00Z',
     },
     commits: c.commits ?? [commit('dana')],
     reviews: c.reviews,
@@ -669,6 +670,55 @@ describe('break-glass', () => {
     const byOps = await run({ reviews: [], policy, labels: ['break-glass'], extra: { labelEvents: ev('ops') } });
     expect(byOps.report.verdict).toBe('pass');
     expect(byOps.report.override).toMatchObject({ by: 'ops', via: 'label' });
+  });
+
+  // Issue 13, item 10: an override applies to the head it was given for, never by the author, on the exact command.
+  const prWith = (extra: Record<string, unknown>) => ({
+    number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: ['break-glass'], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: HEAD, draft: false, lastPusher: 'pusher', ...extra,
+  });
+
+  it('does not honour a comment from before the head commit was pushed (the gate first saw the head later)', async () => {
+    const { report } = await run({ reviews: [], policy, extra: { pr: prWith({ headSeenAt: '2026-11-20T12:05:00Z' }), comments: [comment('ops', '/gitops-gate break-glass outage')] } });
+    expect(report.verdict).toBe('fail');
+    expect(report.override).toBeUndefined();
+    expect(report.notes.join('\n')).toContain('it was given before the head commit hhhhhhh was pushed');
+  });
+
+  it('does not honour a label applied before the head commit was pushed', async () => {
+    const labelEvents = [{ action: 'labeled' as const, label: 'break-glass', actor: { login: 'ops' }, createdAt: '2026-11-20T12:30:00Z' }];
+    const { report } = await run({ reviews: [], policy, labels: ['break-glass'], extra: { pr: prWith({ headSeenAt: '2026-11-20T13:00:00Z' }), labelEvents } });
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('an override applies only to the head it was given for');
+  });
+
+  it('does not honour an override while the time of the head\'s push is unknown', async () => {
+    const { report } = await run({ reviews: [], policy, extra: { pr: prWith({}), comments: [comment('ops', '/gitops-gate break-glass outage')] } });
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('the time the head commit hhhhhhh was pushed is unknown');
+  });
+
+  it('the pull request\'s author cannot break glass on it, even when listed, unless the policy allows it', async () => {
+    const both = 'version: 1\nreview:\n  breakGlass:\n    users: ["ops", "dana"]\n';
+    const byAuthor = { comments: [comment('dana', '/gitops-gate break-glass my own outage')] };
+    const denied = await run({ reviews: [], policy: both, extra: byAuthor });
+    expect(denied.report.verdict).toBe('fail');
+    expect(denied.report.notes.join('\n')).toContain("the pull request's author, was ignored");
+    const labelEvents = [{ action: 'labeled' as const, label: 'break-glass', actor: { login: 'Dana' }, createdAt: '2026-11-20T12:30:00Z' }];
+    const label = await run({ reviews: [], policy: both, labels: ['break-glass'], extra: { labelEvents } });
+    expect(label.report.verdict).toBe('fail');
+    const allowed = await run({ reviews: [], policy: `${both}    allowAuthor: true\n`, extra: byAuthor });
+    expect(allowed.report.verdict).toBe('pass');
+    expect(allowed.report.override).toMatchObject({ by: 'dana', via: 'comment' });
+  });
+
+  it('honours only the exact command: "/gitops-gate break-glassy" is not it', async () => {
+    for (const body of ['/gitops-gate break-glassy outage', '/gitops-gate break-glass\u200Boutage', '/gitops-gate break-glass-now outage']) {
+      const { report } = await run({ reviews: [], policy, extra: { comments: [comment('ops', body)] } });
+      expect(report.verdict, body).toBe('fail');
+      expect(report.notes.join('\n'), body).toContain('which is not the break-glass command "/gitops-gate break-glass"');
+    }
+    const tab = await run({ reviews: [], policy, extra: { comments: [comment('ops', '/gitops-gate break-glass\toutage')] } });
+    expect(tab.report.override).toMatchObject({ reason: 'outage' });
   });
 
   it('is disabled while no users are listed', async () => {
