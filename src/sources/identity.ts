@@ -14,8 +14,8 @@ export function identityFromEmail(email: string): Pick<Identity, 'login'> {
 }
 
 // Unicode format characters (zero-width space and joiners, bidi marks, BOM, soft hyphen, ...) and the other
-// default-ignorable code points a terminal or a web page shows as nothing.
-const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0]/gu;
+// default-ignorable code points (variation selectors, Hangul fillers, ...) a terminal or a web page shows as nothing.
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 // Space separators other than the ASCII space (no-break space, en/em spaces, ideographic space, ...).
 const ODD_SPACE = /[\p{Zs}\u0085]/gu;
 
