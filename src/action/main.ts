@@ -59,12 +59,16 @@ export async function run(): Promise<void> {
     const changedPaths = touchedPaths(change);
     const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
     // The last pusher is known only from an opened/synchronize event whose head is still the PR's head
-    // (see pusherOf); otherwise it stays unknown and the summary says separation of duties could not
-    // check it.
+    // (see pusherOf); otherwise the gate's earlier check runs on this head may name it (below), and when
+    // nothing does, no approval counts (the review policy fails closed).
     if (change.pr && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
     // The review policy's facts (CODEOWNERS, permissions, team members, break-glass), through the same
     // client, so the lookups get its retries and throttling.
-    const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy);
+    // The gate's own earlier check runs on this head say who pushed it when this event does not.
+    const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy, {
+      checkName: settings.checkName,
+      appSlug: settings.commentAuthor.replace(/\[bot\]$/i, ''),
+    });
     change = facts.change;
 
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });

@@ -18,6 +18,10 @@ export interface CheckSettings {
   reviews?: string;
   directory?: string;
   comments?: string;
+  /** Login that pushed the head commit (`--pusher`). */
+  pusher?: string;
+  /** ISO-8601 time by which the head commit had been pushed (`--pushed-at`). */
+  pushedAt?: string;
   policy: string;
   format: OutputFormat;
   failOn: FailOn;
@@ -46,6 +50,11 @@ Options:
                       without it, approvers' write access cannot be verified and
                       approval requirements fail closed
   --comments FILE     REST list of PR (issue) comments (JSON array), for break-glass commands
+  --pusher LOGIN      who pushed the head commit (taken from the --pr event's sender on
+                      opened/synchronize); unknown: approvals fail closed while the
+                      policy excludes the pusher
+  --pushed-at TIME    ISO-8601 time by which the head commit had been pushed; break-glass
+                      honours only overrides given after it (unknown: none)
   --policy PATH       policy file or directory in the repository, read from the base (default: policies);
                       a path that misses the policy the base holds is an error
   --format FORMAT     text | markdown | json | sarif (default: text)
@@ -84,6 +93,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
         reviews: { type: 'string' },
         directory: { type: 'string' },
         comments: { type: 'string' },
+        pusher: { type: 'string' },
+        'pushed-at': { type: 'string' },
         policy: { type: 'string' },
         format: { type: 'string' },
         plan: { type: 'boolean', default: false },
@@ -103,6 +114,11 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     const prFacts = (['head', 'pr', 'reviews', 'directory', 'comments'] as const).filter((k) => values[k] !== undefined);
     if (prFacts.length) throw new UsageError(`--staged checks the index before it is committed: do not combine it with ${prFacts.map((k) => `--${k}`).join(', ')}`);
   }
+  if (values.pusher !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(values.pusher)) throw new UsageError(`--pusher must be a GitHub login (got "${values.pusher}")`);
+  const pushedAt = values['pushed-at'];
+  if (pushedAt !== undefined && !/^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/.test(pushedAt)) {
+    throw new UsageError(`--pushed-at must be an ISO-8601 time such as 2026-11-20T10:00:00Z (got "${pushedAt}")`);
+  }
   return {
     repo: values.repo ?? process.cwd(),
     ...(values.base ? { base: values.base } : {}),
@@ -113,6 +129,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     ...(values.reviews ? { reviews: values.reviews } : {}),
     ...(values.directory ? { directory: values.directory } : {}),
     ...(values.comments ? { comments: values.comments } : {}),
+    ...(values.pusher ? { pusher: values.pusher } : {}),
+    ...(pushedAt ? { pushedAt } : {}),
     policy: values.policy ?? 'policies',
     format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json', 'sarif'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),

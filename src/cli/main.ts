@@ -50,6 +50,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
           ...(settings.reviews ? { reviewsPath: settings.reviews } : {}),
           ...(settings.directory ? { directoryPath: settings.directory } : {}),
           ...(settings.comments ? { commentsPath: settings.comments } : {}),
+          ...(settings.pusher ? { pusher: settings.pusher } : {}),
+          ...(settings.pushedAt ? { pushedAt: settings.pushedAt } : {}),
         });
     const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
     // --fail-on looser than the policy's gate.failOn: the policy's applies; the report's notes say why.

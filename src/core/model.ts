@@ -54,6 +54,18 @@ export interface PullRequest {
   url?: string;
   /** Login of whoever pushed the head commit last, when known (used by separation of duties). */
   lastPusher?: string;
+  /**
+   * Every login known to have pushed the head commit to this pull request (`lastPusher` included): the
+   * event's sender, and the pushers the gate's own earlier check runs on the same head recorded (see
+   * src/review/head-records.ts). Separation of duties excludes them all. Absent or empty: only `lastPusher`.
+   */
+  pushers?: string[];
+  /**
+   * ISO-8601: the earliest time one of the gate's own check runs recorded this head for this pull request.
+   * The head commit had been pushed by then, so a comment made later was made after that push (break-glass
+   * reads it). Absent: unknown.
+   */
+  headSeenAt?: string;
 }
 
 /** Status of a changed file, with GitHub's vocabulary (`git diff --name-status` maps onto it). */
@@ -334,7 +346,8 @@ export interface Report {
     mode: 'diff' | 'all';
     baseSha?: string;
     headSha: string;
-    pr?: { number: number; title: string; author?: string; url?: string; draft: boolean; labels: string[] };
+    /** `pushers`: everyone known to have pushed the head commit (carried to later runs by the check run's record). */
+    pr?: { number: number; title: string; author?: string; url?: string; draft: boolean; labels: string[]; pushers?: string[] };
     files: number;
     commits: number;
     caps: ListingCaps;

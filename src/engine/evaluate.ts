@@ -26,6 +26,7 @@ import { makeSnapshot, readSide, type Scope } from './scope.js';
 import { applicationGroups, applicationScope, repoLayout } from './app-scope.js';
 import { VERSION } from '../version.js';
 import { prepareReview } from '../review/prepare.js';
+import { headPushers } from '../review/reviewers.js';
 import { gatherHealthFacts } from '../health/gather.js';
 import { applicationFacts } from '../applications/gather.js';
 
@@ -302,6 +303,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
               ...(change.pr.url ? { url: change.pr.url } : {}),
               draft: change.pr.draft,
               labels: change.pr.labels,
+              ...(headPushers(change.pr).length ? { pushers: headPushers(change.pr) } : {}),
             },
           }
         : {}),

@@ -13,6 +13,7 @@ import { blockingFindings, plural } from '../report/blockers.js';
 import { type Budget, LIMITS, truncate } from '../report/limits.js';
 import { escapeMarkdown } from '../report/escape.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { formatHeadRecord } from '../review/head-records.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
 
 /** The default check name (input `check-name`). */
@@ -136,7 +137,10 @@ export async function publishCheckRun(client: GitHubWriter, report: Report, opts
       status: 'completed',
       conclusion: checkRunConclusion(report),
       completed_at: report.evaluatedAt,
-      external_id: report.change.headSha,
+      // What this run learned about the head, for later runs on it (src/review/head-records.ts).
+      external_id: report.change.pr
+        ? formatHeadRecord({ pr: report.change.pr.number, headSha: report.change.headSha, pushers: report.change.pr.pushers ?? [] })
+        : report.change.headSha,
       ...(opts.detailsUrl ? { details_url: opts.detailsUrl } : {}),
       output: { ...output, annotations: batches[0] ?? [] },
     });

@@ -7,7 +7,7 @@ import type { Policy } from '../policy/types.js';
 import { assignDistinct } from './assign.js';
 import type { ApprovalResult, DiscardReason, RequirementResult, ReviewDetails } from './details.js';
 import { codeownerRequirements, ruleRequirements, type CodeownersResult, type Requirement } from './requirements.js';
-import { isBot, latestByReviewer, loginKey, participants, type ParticipantRole } from './reviewers.js';
+import { headPushers, isBot, latestByReviewer, loginKey, participants, type ParticipantRole, type Participants } from './reviewers.js';
 import type { MinimumPermission } from './settings.js';
 
 const RANK: Record<Permission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
@@ -55,6 +55,27 @@ function eligibleText(req: Requirement): string {
 
 const short = (sha: string) => sha.slice(0, 7);
 
+/** What an unknown pusher and unlinked identities make of every approval, per the policy (empty: nothing). */
+function approvalBlockers(change: Change, policy: Policy, unlinked: Participants['unlinked']): DiscardReason[] {
+  const out: DiscardReason[] = [];
+  if (policy.review.separationOfDuties.lastPusher && change.pr && headPushers(change.pr).length === 0) {
+    out.push({
+      code: 'pusher-unknown',
+      text:
+        `who pushed the head commit ${short(change.headSha)} is unknown (GitHub names the pusher only in the opened and synchronize events, ` +
+        `and no earlier check run of the gate on this head recorded one), and separationOfDuties.lastPusher excludes the pusher`,
+    });
+  }
+  if (policy.review.unlinkedIdentities === 'fail' && unlinked.length) {
+    const names = [...new Set(unlinked.map((u) => `${u.who} (${u.role}${u.commit ? ` of ${short(u.commit)}` : ''})`))];
+    out.push({
+      code: 'unlinked-identity',
+      text: `no GitHub login can be tied to ${names.join(', ')}, so any reviewer could be that person (review.unlinkedIdentities is fail)`,
+    });
+  }
+  return out;
+}
+
 /**
  * Evaluates the review policy.
  *
@@ -70,6 +91,8 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
   const dir = change.directory;
   const people = participants(change, sod);
   const states = latestByReviewer(change.reviews ?? []);
+  // Facts without which no approval can be judged: fail closed, naming them (issue 13, items 6 and 11).
+  const blockers = approvalBlockers(change, policy, people.unlinked);
 
   // 1. Each approval against the global conditions.
   interface Candidate {
@@ -108,9 +131,12 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       if (sod.bots && isBot(st.reviewer)) result.reasons.push({ code: 'bot', text: 'is a bot or GitHub App' });
       // Permission matters only for an approval nothing else disqualifies (and an unknown one must not mask the real reason).
       const disqualified = result.reasons.length > 0;
-      if (!disqualified && typeof permission !== 'string') {
+      if (!disqualified) result.reasons.push(...blockers);
+      if (disqualified || blockers.length) {
+        // Already disqualified: the permission lookup would add nothing.
+      } else if (typeof permission !== 'string') {
         result.reasons.push({ code: 'permission-unknown', text: `write access could not be verified: ${permission.error}` });
-      } else if (!disqualified && typeof permission === 'string' && RANK[permission] < RANK[settings.minimumPermission]) {
+      } else if (RANK[permission] < RANK[settings.minimumPermission]) {
         result.reasons.push({ code: 'no-write-access', text: `has ${permission} permission; ${settings.minimumPermission} is required` });
       }
     }
@@ -185,6 +211,7 @@ export function assessReviews(change: Change, policy: Policy): Assessment {
       ...(req.paths ? { paths: req.paths } : {}),
     };
     if (got.length >= req.approvals) return { ...base, state: 'passed' as const };
+    if (blockers.length) return { ...base, state: 'failed' as const, reason: `no approval can count: ${blockers.map((b) => b.text).join('; ')}` };
     const missing = req.approvals - got.length;
     const errors = teamErrors(req);
     const unknownPermission = candidates.filter((c) => c.result.reasons.some((r) => r.code === 'permission-unknown') && inSet(req, c.login));

@@ -8,6 +8,7 @@ import { assessReviews } from './assess.js';
 import { findBreakGlass } from './break-glass.js';
 import { CODEOWNERS_PATHS } from './codeowners.js';
 import type { RequirementResult } from './details.js';
+import { headPushers } from './reviewers.js';
 
 const GITHUB_REVIEWS = 'GitHub REST: GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews (docs.github.com/rest/pulls/reviews)';
 
@@ -73,9 +74,11 @@ export const reviewCheck: Check = {
     if (details.exclusionsOff.length) {
       ctx.note(`Separation of duties is relaxed by the policy: ${details.exclusionsOff.join(', ')} may approve this change.`);
     }
-    if (policy.review.separationOfDuties.lastPusher && change.pr && !change.pr.lastPusher) {
-      // GitHub names the pusher only in opened/synchronize events; the REST API does not say who pushed.
-      ctx.note('Who pushed the head commit last is unknown for this run (GitHub names the pusher only on opened and synchronize events), so the last-pusher exclusion could not be applied.');
+    if (policy.review.separationOfDuties.lastPusher && change.pr && !headPushers(change.pr).length) {
+      ctx.note(
+        'Who pushed the head commit is unknown for this run: GitHub names the pusher only in the opened and synchronize events, and no earlier check run of the gate on this head recorded one. ' +
+          'No approval counts until it is known: re-run the gate\'s run for the push (its check run records the pusher), or push again.',
+      );
     }
 
     const rules = details.requirements.filter((r) => r.rule === 'review-approvals');

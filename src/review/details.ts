@@ -14,6 +14,8 @@ export type DiscardCode =
   | 'bot'
   | 'no-write-access'
   | 'permission-unknown'
+  | 'pusher-unknown'
+  | 'unlinked-identity'
   | 'dismissed'
   | 'changes-requested'
   | 'not-eligible'

@@ -10,6 +10,8 @@ import type { Policy } from '../policy/types.js';
 import { reviewNeeds, type ReviewNeeds } from './needs.js';
 import { prepareReview } from './prepare.js';
 import type { BreakGlass } from './settings.js';
+import { readHeadRecords } from './head-records.js';
+import { headPushers } from './reviewers.js';
 
 export type { GitHubRequester } from '../github/requester.js';
 
@@ -138,27 +140,52 @@ export async function gatherBreakGlass(
   return out;
 }
 
+/** Where the gate's own records of a head are (see src/review/head-records.ts). */
+export interface RecordSource {
+  /** The gate's check run name (input `check-name`). */
+  checkName: string;
+  /** The app the gate's token acts as (`github-actions` for `GITHUB_TOKEN`); only its check runs are trusted. */
+  appSlug: string;
+}
+
 /**
  * The review policy's pre-pass for a change read from GitHub: CODEOWNERS from the base side
  * ({@link prepareReview}), then the permissions and team members {@link reviewNeeds} lists, then the
- * break-glass comments and label events when the policy enables break-glass.
+ * break-glass comments and label events when the policy enables break-glass, then (with `records`, when
+ * the policy excludes the pusher or enables break-glass) the gate's earlier records of the head: their
+ * pushers join `pr.pushers`, the earliest record's time becomes `pr.headSeenAt`.
  * @param api the Action's Octokit (its `request` goes through the retry and throttling plugins)
  * @param repository `owner/name`
  * @returns the change with `codeowners`, `directory` and the break-glass facts set, and notes for the
  * report on facts that could not be read (the requirements needing them fail closed on their own)
  * @throws whatever the base tree reader throws when CODEOWNERS cannot be read
  */
-export async function gatherReviewFacts(api: GitHubRequester, repository: string, change: Change, policy: Policy): Promise<{ change: Change; notes: string[] }> {
+export async function gatherReviewFacts(
+  api: GitHubRequester,
+  repository: string,
+  change: Change,
+  policy: Policy,
+  records?: RecordSource,
+): Promise<{ change: Change; notes: string[] }> {
   const prepared = await prepareReview(change, policy);
   const directory = await gatherDirectory(api, repository, reviewNeeds(prepared, policy));
   const bg = prepared.pr ? await gatherBreakGlass(api, repository, prepared.pr, policy.review.breakGlass) : { notes: [] };
+  let pr = prepared.pr;
+  const notes = [...bg.notes];
+  if (pr && records && (policy.review.separationOfDuties.lastPusher || policy.review.breakGlass.users.length)) {
+    const facts = await readHeadRecords(api, repository, { pr: pr.number, headSha: prepared.headSha, ...records });
+    notes.push(...facts.notes);
+    const pushers = headPushers({ ...pr, pushers: [...(pr.pushers ?? []), ...facts.pushers] });
+    pr = { ...pr, ...(pushers.length ? { pushers } : {}), ...(facts.seenAt ? { headSeenAt: facts.seenAt } : {}) };
+  }
   return {
     change: {
       ...prepared,
+      ...(pr ? { pr } : {}),
       directory,
       ...(bg.comments ? { comments: bg.comments } : {}),
       ...(bg.labelEvents ? { labelEvents: bg.labelEvents } : {}),
     },
-    notes: bg.notes,
+    notes,
   };
 }

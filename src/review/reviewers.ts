@@ -2,8 +2,8 @@
  * Who said what, and who took part: each reviewer's latest word on the PR, and the people separation of
  * duties excludes. Pure functions of the {@link Change}.
  */
-import type { Change, Identity, Review } from '../core/model.js';
-import { identityFromEmail } from '../sources/identity.js';
+import type { Change, Identity, PullRequest, Review } from '../core/model.js';
+import { identityFromEmail, normaliseInvisible } from '../sources/identity.js';
 import type { SeparationOfDuties } from './settings.js';
 
 /** Logins compare case-insensitively on GitHub. */
@@ -59,34 +59,48 @@ export interface Participants {
 }
 
 function loginOf(id: Identity): string | undefined {
-  return id.login ?? (id.email ? identityFromEmail(id.email).login : undefined);
+  return id.login ?? (id.email ? identityFromEmail(normaliseInvisible(id.email)).login : undefined);
 }
 
 /**
- * Collects the participants separation of duties may exclude (only the switched-on roles).
- * GitHub's own web-flow committer (`noreply@github.com`) is not a person and is not reported as unlinked.
+ * Everyone known to have pushed the head commit ({@link PullRequest.lastPusher} and {@link PullRequest.pushers}),
+ * de-duplicated by login key; empty when nobody is known.
+ */
+export function headPushers(pr: PullRequest | undefined): string[] {
+  const out = new Map<string, string>();
+  for (const l of [...(pr?.lastPusher ? [pr.lastPusher] : []), ...(pr?.pushers ?? [])]) if (l && !out.has(loginKey(l))) out.set(loginKey(l), l);
+  return [...out.values()];
+}
+
+/**
+ * Collects the participants separation of duties may exclude (only the switched-on roles), and the
+ * identities no login can be tied to ({@link Participants.unlinked}): a commit author, committer or
+ * co-author without a login from GitHub and without a no-reply address (e-mails are read after
+ * {@link normaliseInvisible}). GitHub's own web-flow committer (`noreply@github.com` as a commit's
+ * committer) is not a person and is not reported as unlinked; the same address as an author or co-author is.
  */
 export function participants(change: Change, sod: SeparationOfDuties): Participants {
   const roles = new Map<string, Set<ParticipantRole>>();
   const unlinked: Participants['unlinked'] = [];
-  const add = (id: Identity, role: ParticipantRole, commit = '') => {
+  const add = (id: Identity, role: ParticipantRole, commit = '', webFlow = false) => {
     const login = loginOf(id);
     if (login) {
       const key = loginKey(login);
       roles.set(key, (roles.get(key) ?? new Set()).add(role));
-    } else if (id.email !== 'noreply@github.com' && (id.email || id.name)) {
-      unlinked.push({ who: id.email ? `${id.name ?? ''} <${id.email}>`.trim() : id.name!, role, commit });
+    } else if (!(webFlow && id.email === 'noreply@github.com')) {
+      const who = id.email ? `${id.name ?? ''} <${id.email}>`.trim() : id.name || 'an identity without a name or e-mail';
+      unlinked.push({ who, role, commit });
     }
   };
   if (sod.author && change.pr) add(change.pr.author, 'author');
   for (const c of change.commits) {
     if (sod.committers) {
       add(c.author, 'committer', c.sha);
-      add(c.committer, 'committer', c.sha);
+      add(c.committer, 'committer', c.sha, true);
     }
     if (sod.coAuthors) for (const co of c.coAuthors) add(co, 'co-author', c.sha);
   }
-  if (sod.lastPusher && change.pr?.lastPusher) add({ login: change.pr.lastPusher }, 'last-pusher');
+  if (sod.lastPusher) for (const login of headPushers(change.pr)) add({ login }, 'last-pusher');
   return { roles, unlinked };
 }
 

@@ -58,7 +58,16 @@ export interface BreakGlass {
   command: string;
   /** Logins allowed to invoke break-glass. Empty: break-glass is disabled. */
   users: string[];
+  /** When true, a listed user may break glass on a pull request they opened. Default false. */
+  allowAuthor: boolean;
 }
+
+/**
+ * What commit identities no GitHub login can be tied to (an author, committer or co-author with an ordinary
+ * e-mail that GitHub does not link to an account) do to approvals: `fail` (default) counts no approval and
+ * fails the approval requirements naming them, since any reviewer could be that person; `allow` only lists them.
+ */
+export type UnlinkedIdentities = 'fail' | 'allow';
 
 /** The `review` section. */
 export interface ReviewSettings {
@@ -69,4 +78,5 @@ export interface ReviewSettings {
   rules: ApprovalRule[];
   codeowners: { mode: CodeownersMode };
   breakGlass: BreakGlass;
+  unlinkedIdentities: UnlinkedIdentities;
 }

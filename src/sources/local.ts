@@ -8,6 +8,7 @@ import type { Change, PullRequest, Review } from '../core/model.js';
 import { changedFiles, commitsBetween, git, GitTree, resolveCommit } from './git.js';
 import { pullRequestFromApi, reviewFromApi } from './github-shapes.js';
 import { commentsFromJson, directoryFromJson } from '../review/facts-files.js';
+import { pusherOf } from '../action/event.js';
 
 /** What the CLI asks for. */
 export interface LocalChangeOptions {
@@ -26,6 +27,10 @@ export interface LocalChangeOptions {
   directoryPath?: string;
   /** Path of a REST list of issue comments (JSON array), for break-glass commands. */
   commentsPath?: string;
+  /** Who pushed the head commit (the caller vouches for it); joins the pull request's pushers. */
+  pusher?: string;
+  /** ISO-8601 time by which the head commit had been pushed (the caller vouches for it); see `PullRequest.headSeenAt`. */
+  pushedAt?: string;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -42,12 +47,17 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-/** Reads a `pull_request` event payload (the JSON the Actions runner writes to GITHUB_EVENT_PATH). */
+/**
+ * Reads a `pull_request` event payload (the JSON the Actions runner writes to GITHUB_EVENT_PATH). The
+ * `sender` of an `opened` or `synchronize` event pushed the payload's head: it becomes `lastPusher`.
+ */
 export async function readPrEvent(path: string): Promise<PullRequest> {
   const payload = await readJson(path, 'pull request event');
-  const pr = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).pull_request : undefined;
-  if (pr === undefined) throw new UsageError(`${path}: not a pull_request event payload (no "pull_request" key)`);
-  return pullRequestFromApi(pr, path);
+  const p = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  if (p.pull_request === undefined) throw new UsageError(`${path}: not a pull_request event payload (no "pull_request" key)`);
+  const pr = pullRequestFromApi(p.pull_request, path);
+  const pusher = pusherOf('pull_request', typeof p.action === 'string' ? p.action : '', p);
+  return pusher && pusher.headSha === pr.headSha ? { ...pr, lastPusher: pusher.login } : pr;
 }
 
 /** Reads a REST list-reviews response (a JSON array of reviews). */
@@ -81,7 +91,9 @@ export async function localChange(opts: LocalChangeOptions): Promise<Change> {
   const headSha = await resolveCommit(opts.repo, opts.head ?? 'HEAD').catch((e: unknown) => {
     throw new UsageError((e as SourceError).message);
   });
-  const pr = opts.prEventPath ? await readPrEvent(opts.prEventPath) : undefined;
+  let pr = opts.prEventPath ? await readPrEvent(opts.prEventPath) : undefined;
+  if (pr && opts.pusher) pr = { ...pr, pushers: [...(pr.pushers ?? []), opts.pusher] };
+  if (pr && opts.pushedAt) pr = { ...pr, headSeenAt: opts.pushedAt };
   const reviews = opts.reviewsPath ? await readReviews(opts.reviewsPath) : undefined;
   const directory = opts.directoryPath ? directoryFromJson(await readJson(opts.directoryPath, 'directory file'), opts.directoryPath) : undefined;
   const comments = opts.commentsPath ? commentsFromJson(await readJson(opts.commentsPath, 'comments file'), opts.commentsPath) : undefined;

@@ -36,9 +36,11 @@ function file(name: string, value: unknown): string {
   return p;
 }
 
-function event(r: TestRepo) {
+/** A synchronize event: dana pushed the head (unless `sender` says otherwise; `null`: no sender). */
+function event(r: TestRepo, sender: string | null = 'dana') {
   return file('event.json', {
     action: 'synchronize',
+    ...(sender ? { sender: { login: sender, type: 'User' } } : {}),
     pull_request: {
       number: 5,
       title: 'Change the ConfigMap',
@@ -82,7 +84,7 @@ describe('review policy via the CLI', () => {
     const { code, rule, approval } = check(r, [review('dana', 'APPROVED', r.headSha)]);
     expect(code).toBe(1);
     expect(rule('review-approvals')).toMatchObject({ state: 'pending', blocking: true });
-    expect(approval('dana').reasons.map((x: { code: string }) => x.code)).toEqual(['author', 'committer']);
+    expect(approval('dana').reasons.map((x: { code: string }) => x.code)).toEqual(['author', 'committer', 'last-pusher']);
   });
 
   it('fails when the only approval is on an older commit', () => {
@@ -175,8 +177,25 @@ describe('review policy via the CLI', () => {
   it('a break-glass comment from a listed user passes with an override', () => {
     const r = prRepo('version: 1\nreview:\n  breakGlass:\n    users: ["ops"]\n');
     const comments = file('comments.json', [{ id: 1, user: { login: 'ops' }, body: '/gitops-gate break-glass outage INC-9', created_at: '2026-11-20T11:00:00Z' }]);
-    const { code, report } = check(r, [], PERMS, ['--comments', comments]);
+    const { code, report } = check(r, [], PERMS, ['--comments', comments, '--pushed-at', '2026-11-20T10:00:00Z']);
     expect(code).toBe(0);
     expect(report.override).toEqual({ by: 'ops', reason: 'outage INC-9', via: 'comment', at: '2026-11-20T11:00:00Z' });
+    // Without the time of the head's push, the comment cannot be tied to this head: not honoured.
+    const unknown = check(r, [], PERMS, ['--comments', comments]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.report.notes.join('\n')).toContain('the time the head commit');
+  });
+
+  it('takes the pusher from the event\'s sender or --pusher, and fails closed without one', () => {
+    const r = prRepo();
+    const approvals = [review('sam', 'APPROVED', r.headSha)];
+    const run = (ev: string, extra: string[] = []) => {
+      const args = ['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--pr', ev, '--reviews', file('r.json', approvals), '--directory', file('d.json', PERMS), '--format', 'json', ...extra];
+      return JSON.parse(spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' }).stdout);
+    };
+    const approvalOf = (report: { details: { review: { approvals: { reviewer: string; reasons: { code: string }[] }[] } } }) => report.details.review.approvals[0]!.reasons.map((x) => x.code);
+    expect(approvalOf(run(event(r, 'sam')))).toEqual(['last-pusher']);
+    expect(approvalOf(run(event(r, null)))).toEqual(['pusher-unknown']);
+    expect(approvalOf(run(event(r, null), ['--pusher', 'sam']))).toEqual(['last-pusher']);
   });
 });

@@ -34,7 +34,8 @@ describe('the Action on pull_request', () => {
     // The bundle ran on the Node binary the suite was asked to use (Node 24 in CI's second run).
     expect(r.stdout).toContain(`on Node ${execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()}: pull_request (synchronize) on acme/gitops#1`);
     // The floor: the PR, then files, commits and reviews (one page each); base and policy from git; the
-    // approver's permission; then publishing: the head re-read, the check run, the comments and the new comment.
+    // approver's permission; the gate's earlier check runs on the head (who pushed it); then publishing: the
+    // head re-read, the check run, the comments and the new comment.
     const ops = fake.requests.map((q) => q.operationId);
     expect([ops[0], ...ops.slice(1, 4).sort(), ...ops.slice(4)]).toEqual([
       'pulls/get',
@@ -42,6 +43,7 @@ describe('the Action on pull_request', () => {
       'pulls/list-files',
       'pulls/list-reviews',
       'repos/get-collaborator-permission-level',
+      'checks/list-for-ref',
       'pulls/get',
       'checks/create',
       'issues/list-comments',
@@ -138,8 +140,9 @@ describe('the Action on pull_request', () => {
     ]);
     // The base's file list (PR templates, Application scope) is one git trees request, cached.
     expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
-    // 8 to gather, 1 permission lookup, 4 to publish (head re-read, check run, comments listed, comment created).
-    expect(fake.requests).toHaveLength(13);
+    // 8 to gather, 1 permission lookup, 1 for the gate's records of the head, 4 to publish (head re-read, check
+    // run, comments listed, comment created).
+    expect(fake.requests).toHaveLength(14);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {
@@ -204,11 +207,13 @@ describe('the Action on pull_request', () => {
 describe('the Action on other events', () => {
   it('evaluates a pull_request_review event', async () => {
     const s = await make({ base: {}, head: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, ...APPROVED });
+    // The run of the push records who pushed the head; the review's run reads it from that check run.
+    await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     const payload = { action: 'submitted', review: { id: 500, state: 'approved', user: { login: 'bob' } }, pull_request: (s.payload() as { pull_request: unknown }).pull_request };
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request_review', payload });
     expect(r.code).toBe(0);
     expect(r.outputs.verdict).toBe('pass');
-    expect(fake.calls('pulls/list-reviews')).toHaveLength(1);
+    expect(fake.calls('pulls/list-reviews')).toHaveLength(2);
     expect(r.stdout).toContain('pull_request_review (submitted)');
   });
 

@@ -261,6 +261,8 @@ export class FakeGitHub {
   readonly comments: Json[] = [];
   /** Check runs, stored as GitHub returns them. */
   readonly checkRuns: Json[] = [];
+  /** The app the token acts as: the `app` of the check runs it creates (`github-actions` for `GITHUB_TOKEN`). */
+  appSlug = 'github-actions';
   /** Commit statuses, with the SHA they were set on. */
   readonly statuses: { sha: string; status: Json }[] = [];
   /**
@@ -299,6 +301,16 @@ export class FakeGitHub {
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * A check run as GitHub returns it, created by the app `appSlug` (default: the token's, {@link appSlug}).
+   * Tests add check runs written by someone else (another app, another workflow) with it.
+   */
+  checkRun(over: Json, appSlug = this.appSlug): Json {
+    // The integration schema is nullable: sample it as the object it also is.
+    const app = merge(sampleFromSchema({ ...resolveRef('#/components/schemas/integration'), nullable: false }) as Json, { slug: appSlug, name: appSlug });
+    return fixture('checks/create', { id: this.id(), app, ...over }, 201);
   }
 
   /** Queues a fault for the next request(s) of `operationId` (for example `pulls/get`). */
@@ -580,9 +592,27 @@ export class FakeGitHub {
       case 'checks/create': {
         if (!sameRepo) return this.notFound();
         const b = ctx.body as Json;
-        const run = fixture('checks/create', { id: this.id(), name: b.name, head_sha: b.head_sha, status: b.status ?? 'queued', conclusion: b.conclusion ?? null, output: { ...(b.output as Json | undefined) } }, 201);
+        const run = this.checkRun({
+          name: b.name,
+          head_sha: b.head_sha,
+          status: b.status ?? 'queued',
+          conclusion: b.conclusion ?? null,
+          external_id: b.external_id ?? null,
+          started_at: b.started_at ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          completed_at: b.completed_at ?? null,
+          output: { ...(b.output as Json | undefined) },
+        });
         this.checkRuns.push(run);
         return { status: 201, body: run };
+      }
+      case 'checks/list-for-ref': {
+        if (!sameRepo) return this.notFound();
+        let runs = this.checkRuns.filter((r) => r.head_sha === ctx.params.ref && (ctx.query.check_name === undefined || r.name === ctx.query.check_name));
+        // filter=latest (the default): the most recent run of each name.
+        if ((ctx.query.filter ?? 'latest') === 'latest') runs = runs.filter((r) => !runs.some((o) => o.name === r.name && (o.id as number) > (r.id as number)));
+        const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
+        const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
+        return { status: 200, body: { total_count: runs.length, check_runs: runs.slice((page - 1) * perPage, page * perPage) } };
       }
       case 'checks/update': {
         const run = sameRepo ? this.checkRuns.find((r) => r.id === Number(ctx.params.check_run_id)) : undefined;

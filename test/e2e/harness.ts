@@ -295,8 +295,9 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
     repo,
     number,
     workspace,
-    // The payload is deliberately stale (an old title and head): the Action must re-read the PR.
-    payload: (action = 'synchronize') => ({ action, number, pull_request: { ...pull, title: 'stale title from the event', head: { ...(pull.head as object), sha: '0'.repeat(40) } } }),
+    // The payload is deliberately stale (an old title): the Action must re-read the PR. Its head and sender
+    // are the push's (the author pushed the head), as in the opened and synchronize events GitHub sends.
+    payload: (action = 'synchronize') => ({ action, number, sender: user(author), pull_request: { ...pull, title: 'stale title from the event' } }),
     cleanup: () => {
       repo.cleanup();
       if (cloneDir) rmSync(cloneDir, { recursive: true, force: true });

@@ -27,8 +27,8 @@ function prChange(): Change {
     serverUrl: 'https://github.com',
     baseSha: BASE,
     headSha: HEAD,
-    pr: { number: 7, title: 'Bump wave', body: 'x', author: { login: 'dana', type: 'User' }, labels: ['infra'], baseRef: 'main', headRef: 'bump', baseSha: BASE, headSha: HEAD, draft: false, url: 'https://github.com/acme/deploy/pull/7' },
-    commits: [{ sha: HEAD, author: { name: 'Dana', email: 'dana@example.com', login: 'dana' }, committer: { name: 'GitHub', email: 'noreply@github.com' }, coAuthors: [{ name: 'Eve', email: 'eve@example.com' }], message: 'bump' }],
+    pr: { number: 7, title: 'Bump wave', body: 'x', author: { login: 'dana', type: 'User' }, labels: ['infra'], baseRef: 'main', headRef: 'bump', baseSha: BASE, headSha: HEAD, draft: false, url: 'https://github.com/acme/deploy/pull/7', lastPusher: 'dana' },
+    commits: [{ sha: HEAD, author: { name: 'Dana', email: 'dana@example.com', login: 'dana' }, committer: { name: 'GitHub', email: 'noreply@github.com' }, coAuthors: [{ name: 'Eve', email: '9+eve@users.noreply.github.com', login: 'eve' }], message: 'bump' }],
     reviews: [
       { id: 1, reviewer: { login: 'rita' }, state: 'APPROVED', commitId: HEAD, submittedAt: '2026-03-01T09:00:00Z', body: '' },
       { id: 2, reviewer: { login: 'sam' }, state: 'APPROVED', commitId: OLD, submittedAt: '2026-02-28T09:00:00Z', body: '' },

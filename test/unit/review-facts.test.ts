@@ -9,6 +9,7 @@ import { gatherBreakGlass, gatherDirectory, gatherReviewFacts, TEAM_TOKEN_ERROR,
 import type { PullRequest } from '../../src/core/model.js';
 import { reviewNeeds } from '../../src/review/needs.js';
 import { prepareReview } from '../../src/review/prepare.js';
+import { formatHeadRecord, parseHeadRecord, readHeadRecords } from '../../src/review/head-records.js';
 import { memoryChange } from '../helpers/change.js';
 import { MemoryTree } from '../helpers/memory-tree.js';
 
@@ -85,7 +86,7 @@ describe('gatherDirectory', () => {
 
 describe('gatherBreakGlass', () => {
   const pr = (labels: string[]): PullRequest => ({ number: 9, title: 't', body: '', author: { login: 'dana' }, labels, baseRef: 'main', headRef: 'f', baseSha: 'b', headSha: 'h', draft: false });
-  const bg = { users: ['ops'], labels: ['break-glass'], command: '/gitops-gate break-glass' };
+  const bg = { users: ['ops'], labels: ['break-glass'], command: '/gitops-gate break-glass', allowAuthor: false };
   const comments = Array.from({ length: 101 }, (_, i) => ({ id: i, user: { login: i === 100 ? 'ops' : 'dana' }, body: `c${i}`, created_at: '2026-11-20T10:00:00Z' }));
   const events = [
     { event: 'labeled', label: { name: 'break-glass' }, actor: { login: 'ops' }, created_at: '2026-11-20T11:00:00Z' },
@@ -218,5 +219,66 @@ describe('offline fact files', () => {
     expect(commentsFromJson([{ id: 1, user: { login: 'ops', type: 'User' }, body: 'hi', created_at: '2026-01-01T00:00:00Z' }], 'c.json')).toEqual([
       { id: 1, author: { login: 'ops', type: 'User' }, body: 'hi', createdAt: '2026-01-01T00:00:00Z' },
     ]);
+  });
+});
+
+describe('the gate\'s records of a head (issue 13, item 6)', () => {
+  const HEAD = 'a'.repeat(40);
+  const run = (over: Record<string, unknown>) => ({
+    name: 'GitOps Gate',
+    head_sha: HEAD,
+    app: { slug: 'github-actions' },
+    completed_at: '2026-11-20T10:00:00Z',
+    external_id: formatHeadRecord({ pr: 7, headSha: HEAD, pushers: ['bob'] }),
+    ...over,
+  });
+  const opts = { pr: 7, headSha: HEAD, checkName: 'GitOps Gate', appSlug: 'github-actions' };
+
+  it('formats and parses a record, and refuses anything else', () => {
+    const text = formatHeadRecord({ pr: 7, headSha: HEAD, pushers: ['bob', 'carol'] });
+    expect(text).toBe(`gitops-gate/1 pr=7 head=${HEAD} pushers=bob,carol`);
+    expect(parseHeadRecord(text)).toEqual({ pr: 7, headSha: HEAD, pushers: ['bob', 'carol'] });
+    expect(parseHeadRecord(formatHeadRecord({ pr: 7, headSha: HEAD, pushers: [] }))).toEqual({ pr: 7, headSha: HEAD, pushers: [] });
+    for (const bad of [HEAD, `gitops-gate/1 pr=7 head=${HEAD} pushers=bo b`, `gitops-gate/1 pr=7 head=${HEAD} pushers=-x`, null]) expect(parseHeadRecord(bad)).toBeUndefined();
+  });
+
+  it('unites the pushers of the records of this pull request and head made by the gate\'s app; the earliest time is when the head was seen', async () => {
+    const runs = [
+      run({}),
+      run({ completed_at: '2026-11-20T09:00:00Z', external_id: formatHeadRecord({ pr: 7, headSha: HEAD, pushers: ['Carol', 'BOB'] }) }),
+      // A record by another app (any workflow with checks: write could write one), of another PR, of another head, of another check: ignored.
+      run({ app: { slug: 'evil-app' }, completed_at: '2026-01-01T00:00:00Z', external_id: formatHeadRecord({ pr: 7, headSha: HEAD, pushers: ['mallory'] }) }),
+      run({ completed_at: '2026-01-01T00:00:00Z', external_id: formatHeadRecord({ pr: 8, headSha: HEAD, pushers: ['zed'] }) }),
+      run({ completed_at: '2026-01-01T00:00:00Z', external_id: formatHeadRecord({ pr: 7, headSha: 'b'.repeat(40), pushers: ['yan'] }) }),
+      run({ name: 'Other', completed_at: '2026-01-01T00:00:00Z' }),
+    ];
+    const api = fakeApi({ 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': () => ({ total_count: runs.length, check_runs: runs }) });
+    const facts = await readHeadRecords(api, 'acme/gitops', opts);
+    expect(facts.pushers).toEqual(['bob', 'Carol']);
+    expect(facts.seenAt).toBe('2026-11-20T09:00:00Z');
+    expect(facts.notes).toEqual([`1 check run(s) named "GitOps Gate" on aaaaaaa carry a gate record but were not created by the app the gate runs as (github-actions): ignored.`]);
+    expect(api.calls[0]).toContain('"check_name":"GitOps Gate","filter":"all","per_page":100,"page":1');
+  });
+
+  it('reads every page, and leaves the facts unknown with a note when the list cannot be read', async () => {
+    const many = Array.from({ length: 100 }, () => run({ external_id: null }));
+    const api = fakeApi({ 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': (p) => ({ total_count: 101, check_runs: p.page === 1 ? many : [run({})] }) });
+    expect((await readHeadRecords(api, 'acme/gitops', opts)).pushers).toEqual(['bob']);
+    expect(api.calls).toHaveLength(2);
+    const failed = await readHeadRecords(fakeApi({}), 'acme/gitops', opts);
+    expect(failed.pushers).toEqual([]);
+    expect(failed.seenAt).toBeUndefined();
+    expect(failed.notes[0]).toContain('could not be read (GitHub answered 404: Not Found; the token needs checks: read)');
+  });
+
+  it('gatherReviewFacts adds the recorded pushers and the time the head was seen to the pull request', async () => {
+    const policy = loadPolicy('version: 1\n', 'p.yaml');
+    const pr: PullRequest = { number: 7, title: 't', body: '', author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b', headSha: HEAD, draft: false, lastPusher: 'dana' };
+    const change = memoryChange({ 'a.yaml': 'a: 1\n' }, { 'a.yaml': 'a: 2\n' }, { headSha: HEAD, pr });
+    const api = fakeApi({
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': () => ({ total_count: 1, check_runs: [run({})] }),
+    });
+    const out = await gatherReviewFacts(api, 'acme/gitops', change, policy, { checkName: 'GitOps Gate', appSlug: 'github-actions' });
+    expect(out.change.pr).toMatchObject({ lastPusher: 'dana', pushers: ['dana', 'bob'], headSeenAt: '2026-11-20T10:00:00Z' });
   });
 });

@@ -8,6 +8,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { reviewSection } from '../../src/report/review-section.js';
 import { renderText } from '../../src/report/text.js';
 import { memoryChange } from '../helpers/change.js';
+import { parseCoAuthors } from '../../src/sources/identity.js';
 
 const HEAD = 'h'.repeat(40);
 const OLD = 'o'.repeat(40);
@@ -73,6 +74,8 @@ async function run(c: Case): Promise<{ report: Report; review: ReviewDetails; ru
       baseSha: 'b'.repeat(40),
       headSha: HEAD,
       draft: false,
+      lastPusher: 'pusher',
+      headSeenAt: '2026-11-20T11:00:00Z',
     },
     commits: c.commits ?? [commit('dana')],
     reviews: c.reviews,
@@ -176,7 +179,7 @@ describe('pitfall 4: staleness', () => {
 
 describe('the evaluated head', () => {
   it('counts approvals only on the evaluated head, and notes a PR event that names another head', async () => {
-    const pr = { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false };
+    const pr = { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: OLD, draft: false, lastPusher: 'pusher' };
     const { rule, report } = await run({ reviews: [review('sam', 'APPROVED', { commitId: OLD })], extra: { pr } });
     expect(rule('review-approvals').state).toBe('pending');
     expect(report.notes.join('\n')).toContain("The pull request's head is ooooooo but the evaluated head is hhhhhhh");
@@ -267,6 +270,84 @@ describe('pitfall 6: identity and separation of duties', () => {
     expect(d.exclusionsOff).toEqual(['coAuthors']);
     expect(report.notes.join('\n')).toContain('Separation of duties is relaxed by the policy: coAuthors');
     expect(renderMarkdown(report)).toContain('Separation of duties is relaxed');
+  });
+});
+
+describe('issue 13 item 6: the pusher of the head commit, across runs', () => {
+  const pr = (extra: Record<string, unknown>) => ({
+    pr: { number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: HEAD, draft: false, ...extra },
+  });
+
+  it('fails closed, counting no approval, when who pushed the head is unknown and the policy excludes the pusher', async () => {
+    const { rule, review: d, report } = await run({ reviews: [review('sam', 'APPROVED')], extra: pr({}) });
+    expect(rule('review-approvals').state).toBe('failed');
+    expect(rule('review-approvals').reason).toContain('who pushed the head commit hhhhhhh is unknown');
+    expect(reasonsOf(d, 'sam')).toEqual(['pusher-unknown']);
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('No approval counts until it is known');
+  });
+
+  it('counts the approval when the policy does not exclude the pusher', async () => {
+    const policy = 'version: 1\nreview:\n  separationOfDuties:\n    lastPusher: false\n';
+    const { rule } = await run({ reviews: [review('sam', 'APPROVED')], extra: pr({}), policy });
+    expect(rule('review-approvals').state).toBe('passed');
+  });
+
+  it('excludes every pusher the gate recorded for the head, not only the last event\'s sender', async () => {
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED'), review('kim', 'APPROVED')], extra: pr({ pushers: ['sam', 'kim'] }) });
+    expect(rule('review-approvals').state).toBe('pending');
+    expect(reasonsOf(d, 'sam')).toEqual(['last-pusher']);
+    expect(reasonsOf(d, 'kim')).toEqual(['last-pusher']);
+  });
+});
+
+describe('issue 13 item 11: identities that cannot be tied to a login', () => {
+  const coAuthored = (line: string) => commit('dana', { message: `change\n\n${line}\n`, coAuthors: parseCoAuthors(`change\n\n${line}\n`) });
+
+  it('a co-author with an ordinary e-mail: no approval counts, and the requirement names the identity', async () => {
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by: Sam <sam@corp.example>')] });
+    expect(rule('review-approvals').state).toBe('failed');
+    expect(rule('review-approvals').reason).toContain('no GitHub login can be tied to Sam <sam@corp.example> (co-author of ccccccc)');
+    expect(reasonsOf(d, 'sam')).toEqual(['unlinked-identity']);
+  });
+
+  it('a second account that committed with an ordinary e-mail GitHub links to no login', async () => {
+    const c = commit('dana', { author: { name: 'Sam', email: 'sam@home.example' }, committer: { name: 'Sam', email: 'sam@home.example' } });
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [c] });
+    expect(rule('review-approvals').state).toBe('failed');
+    expect(rule('review-approvals').reason).toContain('Sam <sam@home.example> (committer of ccccccc)');
+    expect(reasonsOf(d, 'sam')).toEqual(['unlinked-identity']);
+  });
+
+  it('"Co-authored-by : Sam <...>" (a blank before the colon, a trailer to git) excludes Sam', async () => {
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by : Sam <5+sam@users.noreply.github.com>')] });
+    expect(rule('review-approvals').state).toBe('pending');
+    expect(reasonsOf(d, 'sam')).toEqual(['co-author']);
+  });
+
+  it('a trailer ending in a zero-width space excludes its co-author', async () => {
+    const { review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by: Sam <5+sam@users.noreply.github.com>\u200B')] });
+    expect(reasonsOf(d, 'sam')).toEqual(['co-author']);
+  });
+
+  it('a commit e-mail with invisible characters still names its no-reply login', async () => {
+    const c = commit('dana', { author: { name: 'Sam', email: '5+sam@users.noreply.github.com\u200B' } });
+    const { review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [c] });
+    expect(reasonsOf(d, 'sam')).toEqual(['committer']);
+  });
+
+  it('noreply@github.com is exempt only as the committer (GitHub\'s web flow), not as an author', async () => {
+    const web = commit('dana', { committer: { name: 'GitHub', email: 'noreply@github.com' } });
+    expect((await run({ reviews: [review('sam', 'APPROVED')], commits: [web] })).rule('review-approvals').state).toBe('passed');
+    const forged = commit('dana', { author: { name: 'GitHub', email: 'noreply@github.com' } });
+    expect((await run({ reviews: [review('sam', 'APPROVED')], commits: [forged] })).rule('review-approvals').state).toBe('failed');
+  });
+
+  it('unlinkedIdentities: allow lists the identities and counts the approval', async () => {
+    const policy = 'version: 1\nreview:\n  unlinkedIdentities: allow\n';
+    const { rule, review: d } = await run({ reviews: [review('sam', 'APPROVED')], commits: [coAuthored('Co-authored-by: Pat <pat@corp.example>')], policy });
+    expect(rule('review-approvals').state).toBe('passed');
+    expect(d.unlinked).toEqual([{ who: 'Pat <pat@corp.example>', role: 'co-author', commit: 'c'.repeat(40) }]);
   });
 });
 
@@ -589,6 +670,55 @@ describe('break-glass', () => {
     const byOps = await run({ reviews: [], policy, labels: ['break-glass'], extra: { labelEvents: ev('ops') } });
     expect(byOps.report.verdict).toBe('pass');
     expect(byOps.report.override).toMatchObject({ by: 'ops', via: 'label' });
+  });
+
+  // Issue 13, item 10: an override applies to the head it was given for, never by the author, on the exact command.
+  const prWith = (extra: Record<string, unknown>) => ({
+    number: 7, title: 't', body: BODY, author: { login: 'dana' }, labels: ['break-glass'], baseRef: 'main', headRef: 'f', baseSha: 'b'.repeat(40), headSha: HEAD, draft: false, lastPusher: 'pusher', ...extra,
+  });
+
+  it('does not honour a comment from before the head commit was pushed (the gate first saw the head later)', async () => {
+    const { report } = await run({ reviews: [], policy, extra: { pr: prWith({ headSeenAt: '2026-11-20T12:05:00Z' }), comments: [comment('ops', '/gitops-gate break-glass outage')] } });
+    expect(report.verdict).toBe('fail');
+    expect(report.override).toBeUndefined();
+    expect(report.notes.join('\n')).toContain('it was given before the head commit hhhhhhh was pushed');
+  });
+
+  it('does not honour a label applied before the head commit was pushed', async () => {
+    const labelEvents = [{ action: 'labeled' as const, label: 'break-glass', actor: { login: 'ops' }, createdAt: '2026-11-20T12:30:00Z' }];
+    const { report } = await run({ reviews: [], policy, labels: ['break-glass'], extra: { pr: prWith({ headSeenAt: '2026-11-20T13:00:00Z' }), labelEvents } });
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('an override applies only to the head it was given for');
+  });
+
+  it('does not honour an override while the time of the head\'s push is unknown', async () => {
+    const { report } = await run({ reviews: [], policy, extra: { pr: prWith({}), comments: [comment('ops', '/gitops-gate break-glass outage')] } });
+    expect(report.verdict).toBe('fail');
+    expect(report.notes.join('\n')).toContain('the time the head commit hhhhhhh was pushed is unknown');
+  });
+
+  it('the pull request\'s author cannot break glass on it, even when listed, unless the policy allows it', async () => {
+    const both = 'version: 1\nreview:\n  breakGlass:\n    users: ["ops", "dana"]\n';
+    const byAuthor = { comments: [comment('dana', '/gitops-gate break-glass my own outage')] };
+    const denied = await run({ reviews: [], policy: both, extra: byAuthor });
+    expect(denied.report.verdict).toBe('fail');
+    expect(denied.report.notes.join('\n')).toContain("the pull request's author, was ignored");
+    const labelEvents = [{ action: 'labeled' as const, label: 'break-glass', actor: { login: 'Dana' }, createdAt: '2026-11-20T12:30:00Z' }];
+    const label = await run({ reviews: [], policy: both, labels: ['break-glass'], extra: { labelEvents } });
+    expect(label.report.verdict).toBe('fail');
+    const allowed = await run({ reviews: [], policy: `${both}    allowAuthor: true\n`, extra: byAuthor });
+    expect(allowed.report.verdict).toBe('pass');
+    expect(allowed.report.override).toMatchObject({ by: 'dana', via: 'comment' });
+  });
+
+  it('honours only the exact command: "/gitops-gate break-glassy" is not it', async () => {
+    for (const body of ['/gitops-gate break-glassy outage', '/gitops-gate break-glass\u200Boutage', '/gitops-gate break-glass-now outage']) {
+      const { report } = await run({ reviews: [], policy, extra: { comments: [comment('ops', body)] } });
+      expect(report.verdict, body).toBe('fail');
+      expect(report.notes.join('\n'), body).toContain('which is not the break-glass command "/gitops-gate break-glass"');
+    }
+    const tab = await run({ reviews: [], policy, extra: { comments: [comment('ops', '/gitops-gate break-glass\toutage')] } });
+    expect(tab.report.override).toMatchObject({ reason: 'outage' });
   });
 
   it('is disabled while no users are listed', async () => {
