@@ -122,6 +122,10 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const base =
     change.mode === 'diff' && change.base ? makeSnapshot('base', baseFiles, await group('base', baseFiles, change.base, policy)) : undefined;
   if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
+  // Links leading nowhere readable are judged per side; the others were read as their targets.
+  const [headLinks, baseLinks] = await Promise.all([change.head.symlinks?.(), base ? change.base?.symlinks?.() : undefined]);
+  if (headLinks) head.symlinks = headLinks;
+  if (base && baseLinks) base.symlinks = baseLinks;
   if (health) {
     const facts = await health;
     head.health = facts.head;

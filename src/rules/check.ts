@@ -3,7 +3,7 @@
  * it receives parsed manifests (per side) or the whole change, and reports findings and rule
  * outcomes through the context. It never reads files or calls APIs itself.
  */
-import type { Area, Change, NotEvaluated, Position, RuleState, Severity } from '../core/model.js';
+import type { Area, Change, NotEvaluated, Position, RuleState, Severity, SymlinkInfo } from '../core/model.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
@@ -70,6 +70,8 @@ export interface Snapshot {
   customHealth?: ReadonlySet<string>;
   /** Custom health checks found on this side, with their validation and execution results (src/health/gather.ts). */
   health?: HealthFacts;
+  /** Every symbolic link of this side's tree, resolved; undefined when the reader cannot tell links from files. */
+  symlinks?: readonly SymlinkInfo[];
 }
 
 /** Context for a per-side manifest check. */
