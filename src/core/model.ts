@@ -129,7 +129,7 @@ export type SymlinkProblem = 'outside' | 'loop' | 'missing' | 'directory';
 export interface SymlinkInfo {
   /** Repository path of the link. */
   path: string;
-  /** The link's target text, as stored. */
+  /** The link's target text, as stored (the GitHub contents API, which follows good links itself, gives only the file's path). */
   target: string;
   /** The repository path of the file the link leads to, when it leads to one. */
   resolved?: string;
