@@ -72,6 +72,8 @@ export interface Snapshot {
   health?: HealthFacts;
   /** Every symbolic link of this side's tree, resolved; undefined when the reader cannot tell links from files. */
   symlinks?: readonly SymlinkInfo[];
+  /** Manifest paths the change adds or modifies that this side's tree does not hold (head only). */
+  unlisted?: readonly string[];
 }
 
 /** Context for a per-side manifest check. */
