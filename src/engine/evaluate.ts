@@ -129,7 +129,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
     // Every manifest the change adds or modifies exists at head: one the tree lacks was not read (its name may
     // not be UTF-8 in GitHub's list, or a sparse checkout left it out). Not the base: GitHub diffs against the
     // merge base, so a modified file may be gone from the base branch's tip.
-    const listed = new Set(await change.head.listFiles());
+    const listed = new Set((await repoLayout(change.head, policy)).files);
     head.unlisted = change.files.filter((f) => f.status !== 'removed' && isManifest(f.path) && !listed.has(f.path)).map((f) => f.path);
   }
   if (base && baseLinks) base.symlinks = baseLinks;
