@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { SourceError } from '../core/errors.js';
 import type { ChangedFile, Commit, FileStatus, Identity, SymlinkInfo, TreeReader } from '../core/model.js';
 import { parseCoAuthors, identityFromEmail } from './identity.js';
-import { PathTable, pathFromBytes, splitNul } from './path-bytes.js';
+import { nulRecords, PathTable, pathFromBytes } from './path-bytes.js';
 import { resolveAll } from './symlinks.js';
 
 /**
@@ -146,11 +146,11 @@ export class GitTree implements TreeReader {
   async filesContaining(needles: readonly string[]): Promise<Set<string>> {
     const args = ['grep', '-l', '-z', '-F', '--no-textconv', ...needles.flatMap((n) => ['-e', n]), this.label, '--'];
     const [out, { links }] = await Promise.all([git(this.repo, args, undefined, [0, 1]), this.listing()]);
-    const prefix = Buffer.from(`${this.label}:`);
+    const prefix = `${this.label}:`;
     const found = new Set<string>();
-    for (const entry of splitNul(out)) {
-      if (!entry.subarray(0, prefix.length).equals(prefix)) throw new SourceError(`git grep: unexpected output "${entry.subarray(0, 200).toString('utf8')}"`);
-      found.add(pathFromBytes(entry.subarray(prefix.length)));
+    for (const entry of nulRecords(out)) {
+      if (!entry.startsWith(prefix)) throw new SourceError(`git grep: unexpected output "${entry.slice(0, 200)}"`);
+      found.add(entry.slice(prefix.length));
     }
     for (const l of links.values()) if (l.resolved !== undefined && found.has(l.resolved)) found.add(l.path);
     return found;
@@ -172,19 +172,20 @@ export class GitTree implements TreeReader {
       const files = new PathTable<string>();
       const linkIds = new Map<string, string>();
       // Entries are "<mode> <type> <id>\t<path>"; only blobs are files (submodules are commits).
-      for (const entry of splitNul(out)) {
-        const tab = entry.indexOf(0x09);
-        if (tab < 0) continue;
-        const [mode, type, id] = entry.subarray(0, tab).toString('latin1').split(' ');
-        if (type !== 'blob' || !id) continue;
+      for (const entry of nulRecords(out)) {
+        // "<mode> blob <id>\t<path>": the type starts after the first space, the id after the second.
+        const tab = entry.indexOf('\t');
+        const sp = entry.indexOf(' ');
+        if (tab < 0 || !entry.startsWith('blob ', sp + 1)) continue;
+        const id = entry.slice(sp + 6, tab);
         let path: string;
         try {
-          path = files.add(entry.subarray(tab + 1), id);
+          path = files.add(entry.slice(tab + 1), id);
         } catch (e) {
           throw new SourceError(`${this.label}: ${(e as Error).message}`);
         }
         paths.push(path);
-        if (mode === LINK_MODE) linkIds.set(path, id);
+        if (entry.startsWith(LINK_MODE)) linkIds.set(path, id);
       }
       const targets = await readBlobs(this.repo, [...linkIds.values()]);
       const texts = new Map([...linkIds].map(([p, id]) => [p, pathFromBytes(targets.get(id)!)]));
@@ -203,8 +204,7 @@ const STATUS: Record<string, FileStatus> = { A: 'added', M: 'modified', D: 'remo
  * bytes and named by {@link pathFromBytes}, as {@link GitTree} names them.
  */
 export async function changedFiles(repo: string, base: string, head: string): Promise<ChangedFile[]> {
-  const raw = splitNul(await git(repo, ['diff', '--name-status', '-z', '-M', '--no-color', base, head]));
-  const parts = raw.map(pathFromBytes);
+  const parts = nulRecords(await git(repo, ['diff', '--name-status', '-z', '-M', '--no-color', base, head]));
   const files: ChangedFile[] = [];
   for (let i = 0; i < parts.length; ) {
     const code = parts[i++]!;

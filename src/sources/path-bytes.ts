@@ -54,7 +54,7 @@ function segmentFromBytes(b: Uint8Array): string {
  * collide with one; readers that list a tree detect that and fail ({@link PathTable}).
  */
 export function pathFromBytes(bytes: Uint8Array): string {
-  if (!bytes.some((c) => c >= 0x80)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (!hasHighByte(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const parts: string[] = [];
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
@@ -64,6 +64,26 @@ export function pathFromBytes(bytes: Uint8Array): string {
     }
   }
   return parts.join('/');
+}
+
+/** True when some byte is above 7f (ASCII text is UTF-8 whatever it holds). */
+function hasHighByte(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return true;
+  return false;
+}
+
+/**
+ * NUL-terminated records (`git ... -z`) as strings, each read by {@link pathFromBytes}: a record whose other
+ * fields are ASCII (`<mode> <type> <id>\t<path>`, `<sha>:<path>`) keeps them as they are and escapes its path.
+ * Output that is all ASCII is split as one string, the common and fast case.
+ */
+export function nulRecords(out: Buffer): string[] {
+  if (!hasHighByte(out)) {
+    const parts = out.toString('latin1').split('\0');
+    if (parts[parts.length - 1] === '') parts.pop();
+    return parts;
+  }
+  return splitNul(out).map(pathFromBytes);
 }
 
 /** Splits NUL-terminated records (`git ... -z`) without decoding them. */
@@ -85,11 +105,10 @@ export function splitNul(out: Buffer): Buffer[] {
 export class PathTable<T> {
   private readonly byPath = new Map<string, T>();
   /**
-   * Adds an entry under its path string.
+   * Adds an entry under its path string (made by {@link pathFromBytes}).
    * @throws {Error} when another entry already has that string (the caller wraps it in a SourceError)
    */
-  add(bytes: Uint8Array, value: T): string {
-    const path = pathFromBytes(bytes);
+  add(path: string, value: T): string {
     if (this.byPath.has(path)) {
       throw new Error(`two files are both named "${path}" once names that are not UTF-8 are escaped; rename one of them`);
     }

@@ -104,6 +104,7 @@ export function linkTreeOf(files: Iterable<string>, links: ReadonlyMap<string, s
 
 /** Resolves every link of a listed tree (see {@link linkTreeOf}), sorted by path. */
 export function resolveAll(files: Iterable<string>, links: ReadonlyMap<string, string>): SymlinkInfo[] {
+  if (links.size === 0) return [];
   const tree = linkTreeOf(files, links);
   return [...links.keys()].sort().map((p) => resolveSymlink(tree, p));
 }

@@ -89,9 +89,9 @@ export class FsTree implements TreeReader {
             if (!prefix && name.equals(Buffer.from('.git'))) continue;
             await walk(abs, rel);
           } else if (e.isFile()) {
-            plain.push(entries.add(rel, abs));
+            plain.push(entries.add(pathFromBytes(rel), abs));
           } else if (e.isSymbolicLink()) {
-            const path = entries.add(rel, abs);
+            const path = entries.add(pathFromBytes(rel), abs);
             linkTargets.set(path, pathFromBytes(await readlink(abs, { encoding: 'buffer' })));
           }
         }
