@@ -57,7 +57,7 @@ export function resolveSymlink(tree: LinkTree, linkPath: string): SymlinkInfo {
   if (leavesRepository(linkPath, target)) return outside(linkPath, target);
   const at = parentSegments(linkPath);
   let todo = target.split('/');
-  let hops = 0;
+  let hops = 1; // the link itself counts, as in the kernel's count
   while (todo.length) {
     const seg = todo.shift()!;
     if (seg === '' || seg === '.') continue;
