@@ -120,6 +120,36 @@ export interface TreeReader {
   readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>>;
   /** Every file path on this side (relative, `/`-separated). May be expensive; results are cached by implementations. */
   listFiles(): Promise<string[]>;
+  /**
+   * Every symbolic link on this side, resolved as ArgoCD's repo-server reads it (see src/sources/symlinks.ts).
+   * `readFile` of a link returns its target file's bytes, and `undefined` for a link with a `problem`.
+   * Readers that cannot tell links from files leave it out.
+   */
+  symlinks?(): Promise<SymlinkInfo[]>;
+}
+
+/**
+ * Why a symbolic link does not lead to a file ArgoCD can read:
+ * - `outside`: the target is absolute or leaves the repository (ArgoCD refuses the whole repository);
+ * - `loop`: the chain of links loops, or is longer than the hop limit;
+ * - `missing`: the target does not exist at this commit;
+ * - `directory`: the target is a directory, not a file.
+ */
+export type SymlinkProblem = 'outside' | 'loop' | 'missing' | 'directory';
+
+/** One symbolic link (git mode 120000) of a tree, resolved at the same commit. */
+export interface SymlinkInfo {
+  /** Repository path of the link. */
+  path: string;
+  /** The link's target text, as stored (the GitHub contents API, which follows good links itself, gives only the file's path). */
+  target: string;
+  /** The repository path of the file the link leads to, when it leads to one. */
+  resolved?: string;
+  /** Every repository path the resolution read (links on the way, then the file): a change to any changes what the link reads. */
+  via: string[];
+  problem?: SymlinkProblem;
+  /** Plain-language explanation of the problem. */
+  message?: string;
 }
 
 /**

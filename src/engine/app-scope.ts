@@ -16,7 +16,7 @@ import { decodeText, parseYamlText } from '../manifests/yaml-doc.js';
 import type { Policy } from '../policy/types.js';
 import type { SyncGroup } from '../rules/check.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
-import type { Scope } from './scope.js';
+import { linksThroughChange, type Scope } from './scope.js';
 import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
 import type { Resource } from '../manifests/resource.js';
 import { applicationPathDirs, normalizeDir } from './app-paths.js';
@@ -391,7 +391,9 @@ export async function applicationScope(change: Change, isManifest: (p: string) =
   const head = await repoLayout(change.head, policy);
   const base = await repoLayout(change.base, policy);
   const keys = new Map<string, GroupRef>();
-  for (const f of change.files) {
+  // A link reads its target: a change to the target (or to a link on the way) touches the link's group too.
+  const linked = (await linksThroughChange(change)).map((path) => ({ path, previousPath: undefined }));
+  for (const f of [...change.files, ...linked]) {
     for (const p of [f.path, f.previousPath].filter((x): x is string => x !== undefined && isManifest(x))) {
       for (const l of [head, base]) {
         for (const k of l.keysOf(p) ?? []) keys.set(k, l.refOf(k)!);

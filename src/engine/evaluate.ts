@@ -145,6 +145,17 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const base =
     change.mode === 'diff' && change.base ? makeSnapshot('base', baseFiles, await group('base', baseFiles, change.base, policy)) : undefined;
   if (base && change.base) base.customHealth = (await repoLayout(change.base, policy)).customHealth;
+  // Links leading nowhere readable are judged per side; the others were read as their targets.
+  const [headLinks, baseLinks] = await Promise.all([change.head.symlinks?.(), base ? change.base?.symlinks?.() : undefined]);
+  if (headLinks) head.symlinks = headLinks;
+  if (change.mode === 'diff') {
+    // Every manifest the change adds or modifies exists at head: one the tree lacks was not read (its name may
+    // not be UTF-8 in GitHub's list, or a sparse checkout left it out). Not the base: GitHub diffs against the
+    // merge base, so a modified file may be gone from the base branch's tip.
+    const listed = new Set((await repoLayout(change.head, policy)).files);
+    head.unlisted = change.files.filter((f) => f.status !== 'removed' && isManifest(f.path) && !listed.has(f.path)).map((f) => f.path);
+  }
+  if (base && baseLinks) base.symlinks = baseLinks;
   if (health) {
     const facts = await health;
     head.health = facts.head;

@@ -21,6 +21,19 @@ export interface Scope {
 }
 
 /**
+ * Paths of the symbolic links, on either side, whose resolution reads a path the change touches: a link reads
+ * its target, so changing the target (or a link on the way) changes what ArgoCD applies under the link's path.
+ * @throws {SourceError} when a tree cannot be listed
+ */
+export async function linksThroughChange(change: Change): Promise<string[]> {
+  const touched = new Set(change.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+  const sides = await Promise.all([change.head.symlinks?.(), change.mode === 'diff' ? change.base?.symlinks?.() : undefined]);
+  const out = new Set<string>();
+  for (const links of sides) for (const l of links ?? []) if (l.via.some((p) => touched.has(p))) out.add(l.path);
+  return [...out].sort();
+}
+
+/**
  * The manifest files the change touches: at head, every added, modified, renamed or copied manifest;
  * at base, the same files under their base names (removed ones included).
  * In `--all` mode, every manifest at head.
@@ -35,6 +48,12 @@ export async function changedScope(change: Change, isManifest: (p: string) => bo
     if (f.status !== 'removed' && isManifest(f.path)) head.add(f.path);
     const basePath = f.previousPath ?? f.path;
     if (f.status !== 'added' && isManifest(basePath)) base.add(basePath);
+  }
+  // A link whose target changed: read on both sides (a side where it is missing reads nothing).
+  for (const p of await linksThroughChange(change)) {
+    if (!isManifest(p)) continue;
+    head.add(p);
+    base.add(p);
   }
   return { head: [...head].sort(), base: [...base].sort() };
 }

@@ -4,6 +4,7 @@
  */
 import type { Check, RuleInfo } from './check.js';
 import { yamlCheck } from './yaml-problems.js';
+import { repoFilesCheck } from './repo-files.js';
 import { annotationCheck } from './argocd/annotations.js';
 import { waveCheck } from '../sync/waves.js';
 import { hookCheck } from '../sync/hooks.js';
@@ -16,7 +17,7 @@ import { healthCheck } from '../health/check.js';
 import { applicationsCheck } from '../applications/check.js';
 
 /** All checks. */
-export const CHECKS: readonly Check[] = [yamlCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, applicationsCheck, healthCheck, reviewCheck, descriptionCheck];
+export const CHECKS: readonly Check[] = [yamlCheck, repoFilesCheck, annotationCheck, waveCheck, hookCheck, optionsCheck, orderingCheck, planCheck, applicationsCheck, healthCheck, reviewCheck, descriptionCheck];
 
 /** All rules of all checks, by id. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(CHECKS.flatMap((c) => c.rules.map((r) => [r.id, r] as const)));

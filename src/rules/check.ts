@@ -3,7 +3,7 @@
  * it receives parsed manifests (per side) or the whole change, and reports findings and rule
  * outcomes through the context. It never reads files or calls APIs itself.
  */
-import type { Area, Change, NotEvaluated, Position, RuleState, Severity } from '../core/model.js';
+import type { Area, Change, NotEvaluated, Position, RuleState, Severity, SymlinkInfo } from '../core/model.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
@@ -78,6 +78,10 @@ export interface Snapshot {
   health?: HealthFacts;
   /** Applications, AppProjects and ArgoCD configuration of this side's whole tree (src/applications/gather.ts). */
   applications?: ApplicationRepoFacts;
+  /** Every symbolic link of this side's tree, resolved; undefined when the reader cannot tell links from files. */
+  symlinks?: readonly SymlinkInfo[];
+  /** Manifest paths the change adds or modifies that this side's tree does not hold (head only). */
+  unlisted?: readonly string[];
 }
 
 /** Context for a per-side manifest check. */

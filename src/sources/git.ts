@@ -5,8 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { SourceError } from '../core/errors.js';
-import type { ChangedFile, Commit, FileStatus, Identity, TreeReader } from '../core/model.js';
+import type { ChangedFile, Commit, FileStatus, Identity, SymlinkInfo, TreeReader } from '../core/model.js';
 import { parseCoAuthors, identityFromEmail } from './identity.js';
+import { nulRecords, PathTable, pathFromBytes } from './path-bytes.js';
+import { resolveAll } from './symlinks.js';
 
 /**
  * Runs git and returns its standard output.
@@ -61,11 +63,56 @@ function cacheBlob(id: string, bytes: Uint8Array): void {
   }
 }
 
-/** A {@link TreeReader} over one commit of a local repository. */
+/** What listing a commit gives: its blobs by path, and its symbolic links resolved. */
+interface GitIndex {
+  /** Every blob path (links included), sorted as git lists them. */
+  paths: string[];
+  /** Blob ids of the files that are not links, by path. */
+  files: PathTable<string>;
+  /** Each link, resolved within the commit, by path. */
+  links: Map<string, SymlinkInfo>;
+}
+
+/** Git's mode of a symbolic link. */
+const LINK_MODE = '120000';
+
+/**
+ * Reads blobs by id with one `git cat-file --batch`, through {@link blobCache}.
+ * @throws {SourceError} when git fails or its output is not what was asked for
+ */
+async function readBlobs(repo: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const result = new Map<string, Uint8Array>();
+  const wanted: string[] = [];
+  for (const id of new Set(ids)) {
+    const cached = blobCache.get(id);
+    if (cached !== undefined) result.set(id, cached);
+    else wanted.push(id);
+  }
+  if (wanted.length === 0) return result;
+  const out = await git(repo, ['cat-file', '--batch'], wanted.map((id) => `${id}\n`).join(''));
+  let off = 0;
+  for (const id of wanted) {
+    const nl = out.indexOf(0x0a, off);
+    if (nl < 0) throw new SourceError(`git cat-file: truncated output reading blob ${id}`);
+    const header = out.subarray(off, nl).toString('utf8');
+    off = nl + 1;
+    const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+    if (!m || m[2] !== 'blob') throw new SourceError(`git cat-file: unexpected answer "${header}" reading blob ${id}`);
+    const bytes = out.subarray(off, off + Number(m[3]));
+    result.set(id, bytes);
+    cacheBlob(id, bytes);
+    off += bytes.byteLength + 1;
+  }
+  return result;
+}
+
+/**
+ * A {@link TreeReader} over one commit of a local repository. File names are read as bytes (`ls-tree -z`) and
+ * named by {@link pathFromBytes}, so a name that is not UTF-8 is read like any other; files are read by blob id.
+ * A symbolic link reads as the file it leads to within the commit (see {@link resolveSymlink}).
+ */
 export class GitTree implements TreeReader {
-  private list?: Promise<string[]>;
-  /** Blob ids by path, known once the tree has been listed; reading by id skips a tree walk per file. */
-  private blobs?: Map<string, string>;
+  private index?: Promise<GitIndex>;
   constructor(
     private readonly repo: string,
     /** The commit SHA. */
@@ -76,87 +123,90 @@ export class GitTree implements TreeReader {
     return (await this.readFiles([path])).get(path);
   }
 
+  /** @throws {SourceError} when git fails */
   async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
+    const { files, links } = await this.listing();
+    const ids = new Map<string, string | undefined>();
+    for (const p of paths) {
+      const link = links.get(p);
+      ids.set(p, files.get(link ? (link.resolved ?? '') : p));
+    }
+    const blobs = await readBlobs(this.repo, [...ids.values()].filter((id): id is string => id !== undefined));
     const result = new Map<string, Uint8Array | undefined>();
-    for (const p of paths) result.set(p, undefined);
-    // `cat-file --batch` reads one name per line: a path holding a line break can only be read by blob id,
-    // which listing the tree supplies. Skipping such a file would pass it unread.
-    if (paths.some((p) => p.includes('\n') || p.includes('\r'))) await this.listFiles();
-    const blobs = this.blobs;
-    const wanted: string[] = [];
-    for (const p of new Set(paths)) {
-      const id = blobs?.get(p);
-      const cached = id === undefined ? undefined : blobCache.get(id);
-      if (cached !== undefined) result.set(p, cached);
-      else if (id !== undefined || !(p.includes('\n') || p.includes('\r'))) wanted.push(p);
-    }
-    if (wanted.length === 0) return result;
-    const input = wanted.map((p) => `${blobs?.get(p) ?? `${this.label}:${p}`}\n`).join('');
-    const out = await git(this.repo, ['cat-file', '--batch'], input);
-    let off = 0;
-    for (const p of wanted) {
-      const nl = out.indexOf(0x0a, off);
-      if (nl < 0) throw new SourceError(`git cat-file: truncated output reading ${p}`);
-      const header = out.subarray(off, nl).toString('utf8');
-      off = nl + 1;
-      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-      const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
-      if (!m) throw new SourceError(`git cat-file: unexpected header "${header}" reading ${p}`);
-      const size = Number(m[3]);
-      if (m[2] === 'blob') {
-        const bytes = out.subarray(off, off + size);
-        result.set(p, bytes);
-        cacheBlob(m[1]!, bytes);
-      }
-      off += size + 1;
-    }
+    for (const [p, id] of ids) result.set(p, id === undefined ? undefined : blobs.get(id));
     return result;
   }
 
   /**
    * Paths of the files whose content holds at least one of `needles` (fixed strings, case-sensitive), found
    * by `git grep` over the commit without reading the files out: a cheap first cut before reading many files.
+   * A link counts when the file it leads to does.
    * @throws {SourceError} when git fails
    */
   async filesContaining(needles: readonly string[]): Promise<Set<string>> {
     const args = ['grep', '-l', '-z', '-F', '--no-textconv', ...needles.flatMap((n) => ['-e', n]), this.label, '--'];
-    const out = (await git(this.repo, args, undefined, [0, 1])).toString('utf8');
+    const [out, { links }] = await Promise.all([git(this.repo, args, undefined, [0, 1]), this.listing()]);
     const prefix = `${this.label}:`;
     const found = new Set<string>();
-    for (const entry of out.split('\0')) {
-      if (!entry) continue;
+    for (const entry of nulRecords(out)) {
       if (!entry.startsWith(prefix)) throw new SourceError(`git grep: unexpected output "${entry.slice(0, 200)}"`);
       found.add(entry.slice(prefix.length));
     }
+    for (const l of links.values()) if (l.resolved !== undefined && found.has(l.resolved)) found.add(l.path);
     return found;
   }
 
-  listFiles(): Promise<string[]> {
-    this.list ??= git(this.repo, ['ls-tree', '-r', '-z', '--full-tree', this.label]).then((b) => {
+  async listFiles(): Promise<string[]> {
+    return (await this.listing()).paths;
+  }
+
+  async symlinks(): Promise<SymlinkInfo[]> {
+    return [...(await this.listing()).links.values()];
+  }
+
+  /** Lists the commit once: blob ids by path, and the links resolved. @throws {SourceError} when git fails */
+  private listing(): Promise<GitIndex> {
+    this.index ??= (async () => {
+      const out = await git(this.repo, ['ls-tree', '-r', '-z', '--full-tree', this.label]);
+      const paths: string[] = [];
+      const files = new PathTable<string>();
+      const linkIds = new Map<string, string>();
       // Entries are "<mode> <type> <id>\t<path>"; only blobs are files (submodules are commits).
-      const blobs = new Map<string, string>();
-      for (const entry of b.toString('utf8').split('\0')) {
+      for (const entry of nulRecords(out)) {
+        // "<mode> blob <id>\t<path>": the type starts after the first space, the id after the second.
         const tab = entry.indexOf('\t');
-        if (tab < 0) continue;
-        // "<mode> blob <id>": the type starts after the first space, the id after the second.
         const sp = entry.indexOf(' ');
-        if (entry.startsWith('blob ', sp + 1)) blobs.set(entry.slice(tab + 1), entry.slice(sp + 6, tab));
+        if (tab < 0 || !entry.startsWith('blob ', sp + 1)) continue;
+        const id = entry.slice(sp + 6, tab);
+        let path: string;
+        try {
+          path = files.add(entry.slice(tab + 1), id);
+        } catch (e) {
+          throw new SourceError(`${this.label}: ${(e as Error).message}`);
+        }
+        paths.push(path);
+        if (entry.startsWith(LINK_MODE)) linkIds.set(path, id);
       }
-      this.blobs = blobs;
-      return [...blobs.keys()];
-    });
-    return this.list;
+      const targets = await readBlobs(this.repo, [...linkIds.values()]);
+      const texts = new Map([...linkIds].map(([p, id]) => [p, pathFromBytes(targets.get(id)!)]));
+      const plain = paths.filter((p) => !linkIds.has(p));
+      const links = new Map(resolveAll(plain, texts).map((l) => [l.path, l]));
+      return { paths, files, links };
+    })();
+    return this.index;
   }
 }
 
 const STATUS: Record<string, FileStatus> = { A: 'added', M: 'modified', D: 'removed', R: 'renamed', C: 'copied', T: 'changed' };
 
-/** Files changed between two commits, with renames detected as GitHub does (`git diff -M`). */
+/**
+ * Files changed between two commits, with renames detected as GitHub does (`git diff -M`). Names are read as
+ * bytes and named by {@link pathFromBytes}, as {@link GitTree} names them.
+ */
 export async function changedFiles(repo: string, base: string, head: string): Promise<ChangedFile[]> {
-  const out = (await git(repo, ['diff', '--name-status', '-z', '-M', '--no-color', base, head])).toString('utf8');
-  const parts = out.split('\0');
+  const parts = nulRecords(await git(repo, ['diff', '--name-status', '-z', '-M', '--no-color', base, head]));
   const files: ChangedFile[] = [];
-  for (let i = 0; i < parts.length - 1; ) {
+  for (let i = 0; i < parts.length; ) {
     const code = parts[i++]!;
     const status = STATUS[code[0]!] ?? 'changed';
     if (status === 'renamed' || status === 'copied') {

@@ -251,6 +251,13 @@ export class FakeGitHub {
   readonly pulls = new Map<number, FakePull>();
   /** File trees by commit SHA, for the contents and git trees APIs. */
   readonly trees = new Map<string, Record<string, string>>();
+  /**
+   * Symbolic links by commit SHA (path → target text); their paths are in `trees` too. The git trees API lists
+   * them with mode 120000; the contents API answers, as GitHub documents, with the content of the file when the
+   * link leads to a normal file of the repository (the fake names that file in `path`), else with the link itself
+   * (`type: symlink`, `target`).
+   */
+  readonly links = new Map<string, Record<string, string>>();
   /** Commit SHAs whose git tree the fake reports as truncated (GitHub's 100,000-entry limit). */
   readonly truncatedTrees = new Set<string>();
   /** Repository permission levels by login (`admin`, `write`, `read`, ... with `role_name`). */
@@ -492,6 +499,20 @@ export class FakeGitHub {
         const tree = sameRepo ? this.trees.get(ctx.query.ref ?? '') : undefined;
         const path = ctx.params.path!;
         if (!tree) return this.notFound();
+        const target = this.links.get(ctx.query.ref ?? '')?.[path];
+        if (target !== undefined) {
+          const parts = path.split('/').slice(0, -1);
+          let out = target.startsWith('/');
+          for (const seg of target.split('/')) {
+            if (seg === '..') out ||= parts.pop() === undefined;
+            else if (seg && seg !== '.') parts.push(seg);
+          }
+          const to = parts.join('/');
+          if (!out && tree[to] !== undefined && this.links.get(ctx.query.ref ?? '')?.[to] === undefined) {
+            return { status: 200, body: this.contentFile(to, Buffer.from(tree[to])) };
+          }
+          return { status: 200, body: { ...this.contentLinks(path), type: 'symlink', target, size: Buffer.byteLength(target), name: path.split('/').pop(), path, sha: 'f'.repeat(40) } };
+        }
         if (tree[path] !== undefined) {
           const content = Buffer.from(tree[path]);
           return { status: 200, body: this.contentFile(path, content) };
@@ -523,7 +544,7 @@ export class FakeGitHub {
         const entries = Object.keys(tree)
           .filter((p) => recursive || !p.includes('/'))
           .sort()
-          .map((p) => ({ path: p, mode: '100644', type: 'blob', sha: 'e'.repeat(40), size: Buffer.byteLength(tree[p]!), url: `${this.url}/x` }));
+          .map((p) => ({ path: p, mode: this.links.get(ctx.params.tree_sha!)?.[p] !== undefined ? '120000' : '100644', type: 'blob', sha: 'e'.repeat(40), size: Buffer.byteLength(tree[p]!), url: `${this.url}/x` }));
         return { status: 200, body: { sha: ctx.params.tree_sha, url: `${this.url}/x`, truncated: this.truncatedTrees.has(ctx.params.tree_sha!), tree: entries } };
       }
       case 'repos/get-collaborator-permission-level': {

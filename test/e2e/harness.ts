@@ -232,10 +232,15 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
   const loginOf = addCommits(repo, opts.commits ?? []);
   const [files, commits] = await Promise.all([changedFiles(repo.dir, repo.baseSha, repo.headSha), commitsBetween(repo.dir, repo.baseSha, repo.headSha)]);
   const baseTree: Record<string, string> = {};
-  for (const p of git(repo.dir, ['ls-tree', '-r', '--name-only', repo.baseSha]).split('\n').filter(Boolean)) {
-    baseTree[p] = git(repo.dir, ['show', `${repo.baseSha}:${p}`]);
+  const baseLinks: Record<string, string> = {};
+  // Names that are not UTF-8 cannot be JSON strings: the fake serves the other files.
+  for (const entry of git(repo.dir, ['ls-tree', '-r', '-z', repo.baseSha]).split('\0').filter((e) => e && !e.includes('\ufffd'))) {
+    const [meta, p] = entry.split('\t') as [string, string];
+    baseTree[p] = git(repo.dir, ['cat-file', 'blob', meta.split(' ')[2]!]);
+    if (meta.startsWith('120000 ')) baseLinks[p] = baseTree[p];
   }
   fake.trees.set(repo.baseSha, baseTree);
+  fake.links.set(repo.baseSha, baseLinks);
   const user = (login: string) => simpleUser(login);
   const pull = fixture('pulls/get', {
     number,

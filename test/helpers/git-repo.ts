@@ -1,11 +1,32 @@
 /** Builds throw-away git repositories for tests: a base commit on main, then a head commit on a branch. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-/** File contents by path; `null` deletes the file in that commit. */
-export type Files = Record<string, string | Uint8Array | null>;
+/** A symbolic link (git mode 120000) whose target text is `symlink`. */
+export interface Symlink {
+  symlink: string;
+}
+
+/**
+ * File contents by path; `null` deletes the file in that commit; {@link Symlink} makes a link. A path may
+ * spell a byte that is not UTF-8 as `\xNN` (lower-case hex, 80 to ff): it is written to disk as that byte, so
+ * tests can commit file names that are not UTF-8.
+ */
+export type Files = Record<string, string | Uint8Array | null | Symlink>;
+
+/** A path of {@link Files} as the bytes written to disk (`\xNN` above 7f is that byte). */
+export function pathBytes(path: string): Buffer {
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of path.matchAll(/\\x([89a-f][0-9a-f])/g)) {
+    parts.push(Buffer.from(path.slice(last, m.index), 'utf8'), Buffer.from([parseInt(m[1]!, 16)]));
+    last = m.index + m[0].length;
+  }
+  parts.push(Buffer.from(path.slice(last), 'utf8'));
+  return Buffer.concat(parts);
+}
 
 const ENV = {
   GIT_CONFIG_NOSYSTEM: '1',
@@ -24,13 +45,12 @@ export function git(dir: string, args: string[], env: Record<string, string> = {
 
 function write(dir: string, files: Files): void {
   for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    if (content === null) {
-      rmSync(full, { force: true });
-      continue;
-    }
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
+    const full = Buffer.concat([Buffer.from(`${dir}/`), pathBytes(path)]);
+    rmSync(full, { force: true });
+    if (content === null) continue;
+    mkdirSync(full.subarray(0, full.lastIndexOf(0x2f)), { recursive: true });
+    if (typeof content === 'object' && 'symlink' in content) symlinkSync(content.symlink, full);
+    else writeFileSync(full, content);
   }
 }
 

@@ -178,6 +178,20 @@ describe('ContentsTree', () => {
     await expect(t.readFile('policies/gitops-gate.yaml')).rejects.toThrow(/lacks `contents: read`/);
   });
 
+  it('reads a link to a file of the repository as that file, and resolves the others to their problem', async () => {
+    Object.assign(fake.trees.get(BASE)!, { 'apps/in.yaml': 'a.yaml', 'apps/out.yaml': '../../etc/passwd', 'apps/gone.yaml': 'nothing.yaml' });
+    fake.links.set(BASE, { 'apps/in.yaml': 'a.yaml', 'apps/out.yaml': '../../etc/passwd', 'apps/gone.yaml': 'nothing.yaml' });
+    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    expect(new TextDecoder().decode(await t.readFile('apps/in.yaml'))).toBe('a: 1\n');
+    expect(await t.readFile('apps/out.yaml')).toBeUndefined();
+    expect(await t.readFile('apps/gone.yaml')).toBeUndefined();
+    expect((await t.symlinks()).map((l) => [l.path, l.resolved, l.problem])).toEqual([
+      ['apps/gone.yaml', undefined, 'missing'],
+      ['apps/in.yaml', 'apps/a.yaml', undefined],
+      ['apps/out.yaml', undefined, 'outside'],
+    ]);
+  });
+
   it('lists blobs through the git trees API and fails closed on a truncated tree', async () => {
     expect(await new ContentsTree(gh, 'acme', 'gitops', BASE).listFiles()).toEqual(['apps/a.yaml', 'policies/gitops-gate.yaml']);
     expect(fake.calls('git/get-tree')[0]!.query.recursive).toBe('1');

@@ -27,12 +27,25 @@ describe('FsTree', () => {
     expect(await t.readFile('apps')).toBeUndefined();
   });
 
-  it('reads a symbolic link as its target text, as git stores it, and never follows it', async () => {
+  it('never follows a link out of the workspace, and reports it', async () => {
     const t = new FsTree(workspace(), 'h');
-    const link = new TextDecoder().decode(await t.readFile('apps/link.yaml'));
-    expect(link).toMatch(/gg-outside-.*\/secret\.yaml$/);
-    expect(link).not.toContain('s3cret');
+    expect(await t.readFile('apps/link.yaml')).toBeUndefined();
     expect(await t.readFile('linked-dir/secret.yaml')).toBeUndefined();
+    const links = await t.symlinks();
+    expect(links.map((l) => [l.path, l.problem])).toEqual([
+      ['apps/link.yaml', 'outside'],
+      ['linked-dir', 'outside'],
+    ]);
+  });
+
+  it('reads a link inside the workspace as its target, and a name that is not UTF-8 under an escaped path', async () => {
+    const root = workspace();
+    symlinkSync('api/deploy.yaml', join(root, 'apps/inner.yaml'));
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/apps/`), Buffer.from([0xfe]), Buffer.from('.yaml')]), 'kind: Raw\n');
+    const t = new FsTree(root, 'h');
+    expect(new TextDecoder().decode(await t.readFile('apps/inner.yaml'))).toBe('kind: Deployment\n');
+    expect(await t.listFiles()).toContain('apps/\\xfe.yaml');
+    expect(new TextDecoder().decode(await t.readFile('apps/\\xfe.yaml'))).toBe('kind: Raw\n');
   });
 
   it('refuses paths that leave the tree or enter .git', async () => {
