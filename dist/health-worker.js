@@ -40,9 +40,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/wasmoon/dist/index.js
+// ../../main/node_modules/wasmoon/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/wasmoon/dist/index.js"(exports, module) {
+  "../../main/node_modules/wasmoon/dist/index.js"(exports, module) {
     (function(global, factory2) {
       typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global = typeof globalThis !== "undefined" ? globalThis : global || self, factory2(global.wasmoon = {}));
     })(exports, (function(exports2) {
