@@ -18,7 +18,7 @@ function newest(dir) {
   return t;
 }
 
-const outputs = ['dist/cli.js', 'dist/index.js', 'dist/read-worker.js'].map((p) => join(root, p));
+const outputs = ['dist/cli.js', 'dist/index.js', 'dist/read-worker.js', 'dist/markdown-worker.js'].map((p) => join(root, p));
 if (process.argv.includes('--if-stale') && outputs.every((p) => existsSync(p))) {
   const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
   if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')), statSync(join(root, 'docs/audit-report.schema.json')).mtimeMs)) process.exit(0);
@@ -47,10 +47,11 @@ const common = {
 };
 
 // health-worker.js runs health-check Lua (src/health/worker.ts); read-worker.js parses large batches of
-// manifests (src/engine/parallel-read.ts).
+// manifests (src/engine/parallel-read.ts); markdown-worker.js parses PR bodies under a time limit
+// (src/description/bounded.ts).
 await build({
   ...common,
-  entryPoints: { index: 'src/action/index.ts', 'health-worker': 'src/health/worker.ts', 'read-worker': 'src/engine/read-worker.ts' },
+  entryPoints: { index: 'src/action/index.ts', 'health-worker': 'src/health/worker.ts', 'read-worker': 'src/engine/read-worker.ts', 'markdown-worker': 'src/description/markdown-worker.ts' },
   outdir: 'dist',
 });
 mkdirSync(join(root, 'dist'), { recursive: true });

@@ -10,7 +10,8 @@ import type { RuleState } from '../core/model.js';
 import type { Check, ChangeContext, RuleInfo } from '../rules/check.js';
 import { placeholderMatchers, templateText } from './content.js';
 import { applies } from './conditions.js';
-import { parseBody } from './markdown.js';
+import { parseBodyBounded } from './bounded.js';
+import { MARKDOWN_LIMITS, parseBodySafe, type BodyParse, type ParsedBody } from './markdown.js';
 import {
   evaluateBody,
   evaluateLabels,
@@ -71,6 +72,13 @@ export const DESCRIPTION_RULES: RuleInfo[] = [
     defaultSeverity: 'error',
     reference: `${PCI}; ArgoCD sync order: gitops-engine/pkg/sync/syncwaves/waves.go:12-21, gitops-engine/pkg/sync/hook/hook.go:23-36`,
   },
+  {
+    id: 'description-unparseable',
+    area: 'description',
+    title: `the PR body must be readable as Markdown within the limits (${MARKDOWN_LIMITS.maxChars.toLocaleString('en-US')} characters, ${MARKDOWN_LIMITS.maxDepth} nested quotes or lists on a line, ${MARKDOWN_LIMITS.timeoutMs / 1000} s of parsing); a body that is not fails the description policy`,
+    defaultSeverity: 'error',
+    reference: `${PCI}: a description the gate cannot read documents nothing; GitHub limits a PR body to 65,536 characters`,
+  },
 ];
 
 /** What the description area records in `report.details.description`. PR text in it is verbatim: escape before rendering. */
@@ -92,6 +100,8 @@ export interface DescriptionDetails {
 
 const ALL_RULES = DESCRIPTION_RULES.map((r) => r.id as DescriptionRule);
 
+const EMPTY_BODY: ParsedBody = { headings: [], sections: [], blocks: [] };
+
 function notEvaluated(ctx: ChangeContext, reason: string): void {
   // The outcomes say it per rule; the verdict is left to the other areas.
   for (const rule of ALL_RULES) ctx.outcome(rule, 'not-evaluated', reason, { blocking: false });
@@ -102,6 +112,8 @@ function notEvaluated(ctx: ChangeContext, reason: string): void {
 function combine(results: RequirementResult[]): { state: RuleState; reason?: string } {
   const failed = results.filter((r) => r.state === 'failed');
   if (failed.length) return { state: 'failed', reason: failed.map((r) => `${r.name}: ${r.missing ?? 'failed'}`).join('; ') };
+  // Only description-unparseable has no result when all went well.
+  if (!results.length) return { state: 'passed', reason: 'the PR body was read as Markdown within the limits' };
   const passed = results.filter((r) => r.state === 'passed');
   if (passed.length) return { state: 'passed', reason: passed.map((r) => `${r.name}: ${r.found ?? 'ok'}`).join('; ') };
   const skip = results.find((r) => r.state === 'skipped');
@@ -116,12 +128,13 @@ function skipped(rule: DescriptionRule, name: string, why: string): RequirementR
  * Evaluates the description requirements of one change.
  * @returns the requirement results and the details for the summary (pure; no outcome set)
  */
-export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' | 'head'>, settings: DescriptionSettings): DescriptionDetails {
+export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' | 'head'>, settings: DescriptionSettings, body?: BodyParse): DescriptionDetails {
   const { change } = ctx;
   const pr = change.pr!;
+  const read = body ?? parseBodySafe(pr.body);
   const facts: BodyFacts = {
     pr,
-    parsed: parseBody(pr.body),
+    parsed: read.ok ? read.body : EMPTY_BODY,
     template: templateText(settings.template.enabled ? (change.prTemplates ?? []) : []),
     placeholders: placeholderMatchers(settings.placeholders),
   };
@@ -158,6 +171,19 @@ export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' |
     }
   }
 
+  if (!read.ok) {
+    // Fail closed: what needs the body's structure cannot pass on a body the gate could not read.
+    const why = 'not evaluated: the PR body could not be read as Markdown (description-unparseable)';
+    for (const r of results) {
+      if (r.rule === 'description-body' || r.rule === 'description-sections' || (r.rule === 'description-conditional' && r.state !== 'skipped')) {
+        r.state = 'failed';
+        r.missing = why;
+        delete r.found;
+      }
+    }
+    results.unshift({ rule: 'description-unparseable', name: 'Readable Markdown', state: 'failed', missing: `the PR body was not parsed: ${read.message}` });
+  }
+
   return {
     evaluated: true,
     draft: pr.draft,
@@ -173,14 +199,15 @@ export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' |
 export const descriptionCheck: Check = {
   name: 'description',
   rules: DESCRIPTION_RULES,
-  change(ctx) {
+  async change(ctx) {
     const pr = ctx.change.pr;
     if (!pr) {
       notEvaluated(ctx, 'no pull request data: the description policy reads the PR title and body (give the CLI --pr EVENT.json)');
       return;
     }
     const settings = ctx.policy.description;
-    const details = evaluateDescription(ctx, settings);
+    // The body is the author's text: parsed in a worker thread with a time limit (in-process without a bundle).
+    const details = evaluateDescription(ctx, settings, await parseBodyBounded(pr.body));
     ctx.detail('description', details);
     const blocking = !(pr.draft && settings.drafts === 'report');
     for (const rule of ALL_RULES) {

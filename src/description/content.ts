@@ -3,7 +3,7 @@
  * checkbox stubs, placeholder text and text copied unchanged from the repository's PR template are removed.
  */
 import type { PrTemplate } from '../core/model.js';
-import { parseBody, type Block } from './markdown.js';
+import { parseBodySafe, type Block } from './markdown.js';
 
 /** Why a block did not count as content. */
 export type DropReason = 'comment' | 'stub' | 'placeholder' | 'template' | 'empty';
@@ -35,7 +35,10 @@ export function templateText(templates: readonly PrTemplate[]): TemplateText {
   const blocks = new Set<string>();
   const headings = new Set<string>();
   for (const t of templates) {
-    const parsed = parseBody(t.text);
+    // Templates come from the base branch; one the parser cannot read within the limits contributes nothing.
+    const read = parseBodySafe(t.text);
+    if (!read.ok) continue;
+    const parsed = read.body;
     for (const b of parsed.blocks) if (b.text) blocks.add(b.text);
     for (const h of parsed.headings) headings.add(h.text);
   }

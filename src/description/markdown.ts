@@ -3,6 +3,12 @@
  * content as leaf blocks (paragraphs, list items, table rows, code blocks) with HTML comments removed.
  * Parsing uses micromark with GitHub Flavored Markdown (mdast-util-from-markdown, mdast-util-gfm), so
  * headings, comments and task-list checkboxes are read as GitHub renders them.
+ *
+ * The PR body is written by the PR's author, so it is hostile input: micromark and mdast recurse per nesting level
+ * and some inputs are super-linear (`"> "` × 32k overflows the stack; `"*_"` × 32k takes over a minute). Every
+ * parse of PR text goes through {@link prescanMarkdown} (size and nesting limits) and either
+ * {@link parseBodySafe} (in-process, exceptions caught) or `parseBodyBounded` (./bounded.ts: a worker thread with
+ * a time limit), which return a {@link BodyParse} instead of throwing.
  */
 import type { Heading, Nodes, Root, RootContent } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
@@ -180,4 +186,85 @@ export function normaliseHeading(text: string): string {
       .replace(/[-_]+/g, ' ')
       .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''),
   );
+}
+
+/** Limits of a Markdown parse of PR text. */
+export interface MarkdownLimits {
+  /** Most characters (UTF-16 code units) read; GitHub itself refuses a PR body over 65,536. */
+  maxChars: number;
+  /** Most block quotes and list markers opened on one line before its content. */
+  maxDepth: number;
+  /** Wall-clock time of a parse in a worker thread, in milliseconds (./bounded.ts). */
+  timeoutMs: number;
+}
+
+/**
+ * The limits: GitHub's own cap on a PR body (65,536 characters), 32 nested containers (far beyond what any
+ * description uses; the stack overflows in the tens of thousands), and 10 s of parsing (an ordinary body
+ * takes milliseconds).
+ */
+export const MARKDOWN_LIMITS: MarkdownLimits = { maxChars: 65_536, maxDepth: 32, timeoutMs: 10_000 };
+
+/** Why a text was not parsed: the limit it exceeds and where (1-based line, when one line is at fault). */
+export interface Unparseable {
+  message: string;
+  line?: number;
+  /** Which bound was hit. */
+  limit: 'size' | 'depth' | 'time' | 'error';
+}
+
+/** A parse that does not throw: the body, or why it could not be read. */
+export type BodyParse = { ok: true; body: ParsedBody } | ({ ok: false } & Unparseable);
+
+/** An ordered or bullet list marker followed by a space, a tab or the end of the line. */
+const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)/;
+/** A thematic break (`* * *`, `- - -`): list-marker-like characters that open no list. */
+const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+
+/**
+ * Checks text against the size and nesting limits before it is parsed. Nesting is counted per line: the block
+ * quote markers (`>`) and list markers (`-`, `+`, `*`, `1.`, `1)`) that open containers before the line's content.
+ * Conservative: a marker counted here may not open a container in the end (the line is then refused a little early).
+ * @returns why the text is refused, or `undefined` when it is within the limits
+ */
+export function prescanMarkdown(text: string, limits: MarkdownLimits = MARKDOWN_LIMITS): Unparseable | undefined {
+  if (text.length > limits.maxChars) {
+    return { limit: 'size', message: `it is ${text.length.toLocaleString('en-US')} characters long; the limit is ${limits.maxChars.toLocaleString('en-US')} (GitHub's own limit for a PR body)` };
+  }
+  let lineNo = 0;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    lineNo++;
+    if (THEMATIC_BREAK.test(line)) continue;
+    let depth = 0;
+    let i = 0;
+    for (;;) {
+      while (line[i] === ' ' || line[i] === '\t') i++;
+      if (line[i] === '>') {
+        i++;
+      } else {
+        const m = LIST_MARKER.exec(line.slice(i, i + 11));
+        if (!m) break;
+        i += m[0].length;
+      }
+      if (++depth > limits.maxDepth) {
+        return { limit: 'depth', line: lineNo, message: `line ${lineNo} nests more than ${limits.maxDepth} block quotes and list items` };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses PR text in-process within the size and nesting limits, catching what the parser throws (a stack
+ * overflow on deep inline nesting). No time limit: use `parseBodyBounded` (./bounded.ts) for untrusted text
+ * when a worker is available.
+ */
+export function parseBodySafe(text: string, limits: MarkdownLimits = MARKDOWN_LIMITS): BodyParse {
+  const refused = prescanMarkdown(text, limits);
+  if (refused) return { ok: false, ...refused };
+  try {
+    return { ok: true, body: parseBody(text) };
+  } catch (e) {
+    return { ok: false, limit: 'error', message: `the Markdown parser failed: ${(e as Error).message}` };
+  }
 }

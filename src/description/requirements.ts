@@ -15,7 +15,8 @@ export type DescriptionRule =
   | 'description-ticket'
   | 'description-title'
   | 'description-labels'
-  | 'description-conditional';
+  | 'description-conditional'
+  | 'description-unparseable';
 
 /** State of one requirement. */
 export type RequirementState = 'passed' | 'failed' | 'skipped';

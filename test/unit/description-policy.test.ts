@@ -332,7 +332,7 @@ describe('drafts, missing PR data and the summary', () => {
   it('reports not-evaluated without PR data and leaves the verdict to the other areas', async () => {
     const r = await run(undefined);
     expect(r.verdict).toBe('pass');
-    expect(r.rules.filter((o) => o.area === 'description').map((o) => o.state)).toEqual(Array(6).fill('not-evaluated'));
+    expect(r.rules.filter((o) => o.area === 'description').map((o) => o.state)).toEqual(Array(7).fill('not-evaluated'));
     expect(renderText(r)).toContain('not-evaluated [description-sections]: no pull request data');
   });
 
