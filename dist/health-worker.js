@@ -40,9 +40,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../main/node_modules/wasmoon/dist/index.js
+// node_modules/wasmoon/dist/index.js
 var require_dist = __commonJS({
-  "../../main/node_modules/wasmoon/dist/index.js"(exports, module) {
+  "node_modules/wasmoon/dist/index.js"(exports, module) {
     (function(global, factory2) {
       typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global = typeof globalThis !== "undefined" ? globalThis : global || self, factory2(global.wasmoon = {}));
     })(exports, (function(exports2) {
@@ -4385,7 +4385,27 @@ math.mod = math.fmod
 string.gfind = string.gmatch
 
 -- Sandbox: text chunks only, no files, no processes, no debug, no bytecode.
-load = function(chunk, name, _, env) return _load(chunk, name, "t", env) end
+-- load is gopher-lua's (Lua 5.1, baselib.go baseLoad): load(reader [, chunkname]) calls the reader
+-- until it returns nil or "", unprotected (an error in the reader, a limit included, propagates), and
+-- the chunk gets the global environment. A string argument is an error there, as in Lua 5.1.
+local _concat = table.concat
+load = function(reader, name)
+  if _type(reader) ~= "function" then
+    _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+  end
+  local parts, n = {}, 0
+  while true do
+    local piece = reader()
+    if piece == nil then break end
+    local t = _type(piece)
+    if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
+    piece = _tostring(piece)
+    if piece == "" then break end
+    n = n + 1
+    parts[n] = piece
+  end
+  return _load(_concat(parts), name == nil and "=?" or name, "t")
+end
 loadstring = function(s, name) return _load(s, name, "t") end
 local function disabled(what)
   return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
@@ -4464,12 +4484,16 @@ __gg_run = function(chunk) return classify(chunk()) end
 
 // src/health/lua-vm.ts
 var TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
+var MEMORY_ERROR = "not enough memory";
 var LUA_MASKCOUNT = 8;
 var HOOK_EVERY = 1e3;
 var LUA_OK = 0;
-var LUA_ERRMEM = 4;
+var LUA_TNIL = 0;
+var LUA_TBOOLEAN = 1;
 var LUA_TNUMBER = 3;
 var LUA_TSTRING = 4;
+var TYPE_NAMES = ["nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"];
+var MAX_TEXT_BYTES = 4096;
 function wasmLocation() {
   const bundled = fileURLToPath(new URL("./glue.wasm", import.meta.url));
   if (existsSync(bundled)) return bundled;
@@ -4480,10 +4504,18 @@ var deadline = 0;
 var hookPointer;
 var allocPointer;
 var memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
+var tripped;
+var running;
+function trip(lua, limit) {
+  tripped ??= limit;
+  if (running !== void 0 && hookPointer !== void 0) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
+}
 function callbacks(lua) {
   hookPointer ??= lua.module.addFunction((state) => {
-    if (Date.now() > deadline) {
-      lua.lua_pushstring(state, TIMEOUT_ERROR);
+    if (tripped === void 0 && Date.now() > deadline) trip(lua, "time");
+    if (tripped !== void 0) {
+      lua.lua_sethook(state, hookPointer, LUA_MASKCOUNT, 1);
+      lua.lua_pushstring(state, tripped === "time" ? TIMEOUT_ERROR : MEMORY_ERROR);
       lua.lua_error(state);
     }
   }, "vii");
@@ -4496,9 +4528,13 @@ function callbacks(lua) {
       }
       return 0;
     }
-    if (newSize > old && memory.used + newSize - old > memory.max) return 0;
+    if (newSize > old && (tripped !== void 0 || memory.used + newSize - old > memory.max)) {
+      trip(lua, "memory");
+      return 0;
+    }
     const out = lua.module._realloc(ptr, newSize);
     if (out) memory.used += newSize - old;
+    else if (newSize > old) trip(lua, "memory");
     return out;
   }, "iiiii");
   return { hook: hookPointer, alloc: allocPointer };
@@ -4509,15 +4545,19 @@ async function runHealthLua(req) {
   const { hook, alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
   const L = lua.lua_newstate(alloc, null);
   if (!L) return { kind: "error", error: "could not create a Lua state" };
+  running = L;
   try {
     return execute(lua, L, hook, req);
   } finally {
-    deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+    if (tripped === void 0) deadline = Date.now() + req.timeoutMs;
+    lua.lua_sethook(L, hook, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
     lua.lua_close(L);
     memory.max = Number.MAX_SAFE_INTEGER;
+    tripped = void 0;
+    running = void 0;
   }
 }
 function pushString(lua, L, s) {
@@ -4564,8 +4604,34 @@ function load(lua, L, source, name) {
     lua.module._free(buf);
   }
 }
-function stringAt(lua, L, idx) {
-  return lua.lua_type(L, idx) === LUA_TSTRING || lua.lua_type(L, idx) === LUA_TNUMBER ? lua.lua_tolstring(L, idx, null) : lua.luaL_tolstring(L, idx, null);
+var lengthPointer;
+var utf8 = new TextDecoder();
+function capText(bytes) {
+  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
+  let cut = MAX_TEXT_BYTES;
+  while (cut > 0 && (bytes[cut] & 192) === 128) cut--;
+  return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
+}
+function textAt(lua, L, idx) {
+  const type = lua.lua_type(L, idx);
+  if (type === LUA_TSTRING) {
+    const raw = lua.module;
+    lengthPointer ??= lua.module._malloc(8);
+    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
+    const len = raw.HEAPU32[lengthPointer >> 2];
+    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
+  }
+  if (type === LUA_TNUMBER) {
+    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
+    const n = lua.lua_tonumberx(L, idx, null);
+    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
+  }
+  if (type === LUA_TNIL) return "nil";
+  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
+  return `(error object is a ${TYPE_NAMES[type] ?? "userdata"} value)`;
+}
+function limitError(req, limit) {
+  return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
 }
 function execute(lua, L, hook, req) {
   lua.luaL_openlibs(L);
@@ -4574,7 +4640,7 @@ function execute(lua, L, hook, req) {
   lua.lua_pushstring(L, TIMEOUT_ERROR);
   lua.lua_setglobal(L, "__gg_timeout");
   if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${stringAt(lua, L, -1)}`);
+    throw new Error(`health-check prelude failed: ${textAt(lua, L, -1)}`);
   }
   try {
     pushValue(lua, L, req.obj);
@@ -4586,7 +4652,7 @@ function execute(lua, L, hook, req) {
   lua.lua_getglobal(L, "__gg_run");
   lua.lua_pushnil(L);
   lua.lua_setglobal(L, "__gg_run");
-  if (load(lua, L, req.script, "=health.lua") !== LUA_OK) return { kind: "error", error: stringAt(lua, L, -1) };
+  if (load(lua, L, req.script, "=health.lua") !== LUA_OK) return tripped ? limitError(req, tripped) : { kind: "error", error: textAt(lua, L, -1) };
   deadline = Date.now() + req.timeoutMs;
   lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status;
@@ -4595,17 +4661,11 @@ function execute(lua, L, hook, req) {
   } finally {
     lua.lua_sethook(L, null, 0, 0);
   }
-  const late = Date.now() > deadline;
-  memory.max = Number.MAX_SAFE_INTEGER;
-  if (status !== LUA_OK) {
-    const error = stringAt(lua, L, -1);
-    if (status === LUA_ERRMEM || error.includes("not enough memory")) return { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" };
-    if (late || error.includes(TIMEOUT_ERROR)) return { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
-    return { kind: "error", error };
-  }
-  const kind = stringAt(lua, L, -3);
-  const a = stringAt(lua, L, -2);
-  const b = stringAt(lua, L, -1);
+  if (tripped) return limitError(req, tripped);
+  if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
+  const kind = textAt(lua, L, -3);
+  const a = textAt(lua, L, -2);
+  const b = textAt(lua, L, -1);
   if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
   return { kind, status: a, message: b };
 }

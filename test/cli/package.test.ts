@@ -62,6 +62,7 @@ describe('the npm package', () => {
       'dist/cli.js',
       'dist/glue.wasm',
       'dist/health-worker.js',
+      'dist/markdown-worker.js',
       'dist/read-worker.js',
       'package.json',
       'policies/default.yaml',
