@@ -65180,6 +65180,7 @@ var init_package = __esm({
         "dist/cli.js",
         "dist/health-worker.js",
         "dist/read-worker.js",
+        "dist/markdown-worker.js",
         "dist/glue.wasm",
         "policies/schema.json",
         "policies/default.yaml"

@@ -22,6 +22,8 @@ const args = [
   // The CLI has no GitHub API: reviewers' repository permissions come from this file (the Action looks them up).
   '--directory', join(here, 'directory.json'),
   '--format', fmt,
+  // In a terminal, show each affected Application's sync plan too (the Markdown summary always has them).
+  ...(fmt === 'text' ? ['--plan'] : []),
 ];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 if (r.status === 0 || r.status === 1) {

@@ -116,6 +116,10 @@ function reviewView(f: ChangeFacts): Change {
       headSha: pr.headSha,
       draft: false,
       url: pr.url,
+      // The gate ties an override to the head it was given for (it must come after the head was pushed). The audit
+      // looks back: every override invoked on the PR is reported as an exception, whenever it was given, since an
+      // exception reported too often is the safe side of an audit.
+      headSeenAt: '1970-01-01T00:00:00Z',
     },
     headSha: pr.headSha,
     files: f.scope.files,

@@ -10,13 +10,18 @@ const app = (name: string, path: string, repoURL = 'https://git.example/shop.git
   `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  source:\n    repoURL: ${repoURL}\n    path: ${path}\n${extra}  destination:\n    namespace: ${name}\n`;
 const cm = (name: string, wave = '0') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\n`;
 
-/** A TreeReader that counts calls and the files read. */
+/**
+ * A TreeReader that counts listings and read batches. Like the real readers (git, workspace, contents API), it
+ * lists its side once and answers later `listFiles` calls from that listing (the TreeReader contract), so `lists`
+ * counts the listings made, not the calls.
+ */
 class CountingTree extends MemoryTree {
   lists = 0;
   batches = 0;
+  private listing: Promise<string[]> | undefined;
   override async listFiles() {
-    this.lists++;
-    return super.listFiles();
+    this.listing ??= (this.lists++, super.listFiles());
+    return this.listing;
   }
   override async readFiles(paths: readonly string[]) {
     this.batches++;
