@@ -631,9 +631,8 @@ export class FakeGitHub {
         let runs = this.checkRuns.filter((r) => r.head_sha === ctx.params.ref && (ctx.query.check_name === undefined || r.name === ctx.query.check_name));
         // filter=latest (the default): the most recent run of each name.
         if ((ctx.query.filter ?? 'latest') === 'latest') runs = runs.filter((r) => !runs.some((o) => o.name === r.name && (o.id as number) > (r.id as number)));
-        const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
-        const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
-        return { status: 200, body: { total_count: runs.length, check_runs: runs.slice((page - 1) * perPage, page * perPage) } };
+        const page = this.page(runs, ctx);
+        return { ...page, body: { total_count: runs.length, check_runs: page.body } };
       }
       case 'checks/update': {
         const run = sameRepo ? this.checkRuns.find((r) => r.id === Number(ctx.params.check_run_id)) : undefined;
@@ -657,12 +656,6 @@ export class FakeGitHub {
         const numbers = new Set(this.commitPulls.get(sha) ?? []);
         for (const [n, p] of this.pulls) if (p.pull.merge_commit_sha === sha || p.commits.some((c) => c.sha === sha)) numbers.add(n);
         return this.page([...numbers].sort((a, b) => a - b).map((n) => this.simplePull(this.pulls.get(n)!.pull)), ctx);
-      }
-      case 'checks/list-for-ref': {
-        if (!sameRepo) return this.notFound();
-        const runs = this.checkRuns.filter((r) => r.head_sha === ctx.params.ref && (!ctx.query.check_name || r.name === ctx.query.check_name));
-        const page = this.page(runs, ctx);
-        return { ...page, body: { total_count: runs.length, check_runs: page.body } };
       }
       case 'issues/list-comments-for-repo': {
         if (!sameRepo) return this.notFound();
