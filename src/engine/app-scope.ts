@@ -12,12 +12,14 @@
 import { minimatch } from 'minimatch';
 import type { Change, TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization, manifestMatcher, readManifestFile } from '../manifests/manifest-file.js';
-import { decodeText, parseYamlText } from '../manifests/yaml-doc.js';
+import { decodeText } from '../manifests/yaml-doc.js';
 import type { Policy } from '../policy/types.js';
 import type { SyncGroup } from '../rules/check.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Scope } from './scope.js';
 import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
+import { configuredHealthKeys, healthConfigOfFileCached } from '../health/sources.js';
+import type { ConfigProblem, HealthCheckDef } from '../health/model.js';
 import type { Resource } from '../manifests/resource.js';
 import { applicationPathDirs, normalizeDir } from './app-paths.js';
 import { isRecord } from '../core/values.js';
@@ -49,9 +51,13 @@ export interface RepoLayout {
   /** Manifest paths, sorted. */
   manifests: string[];
   kustomizeDirs: Set<string>;
-  /** `group/Kind` keys with a custom health check in an argocd-cm ConfigMap. */
+  /**
+   * Keys with a working custom health check (argocd-cm, chart values, ArgoCD CR, kustomize patches), read by the
+   * health area's parser (`configuredHealthKeys` in src/health/sources.ts): `group/Kind`, `Kind` for the core group,
+   * or a glob of the legacy block. Match with `hasCustomHealth` (src/health/builtin.ts).
+   */
   customHealth: Set<string>;
-  /** Texts of the manifests (kustomizations aside) that may hold health-check configuration, for the health area. */
+  /** Texts of the manifests (kustomizations included) that may hold health-check configuration, for the health area. */
   healthTexts: Map<string, string>;
   /** Group keys of a manifest path; `undefined` for a path that is not a manifest of this side. */
   keysOf(path: string): string[] | undefined;
@@ -82,24 +88,6 @@ interface ContentSearch {
   filesContaining(needles: readonly string[]): Promise<Set<string>>;
 }
 
-
-/** Reads `group/Kind` keys of custom health checks from an argocd-cm ConfigMap's data. */
-function healthKeys(data: Record<string, unknown>, out: Set<string>): void {
-  const prefix = 'resource.customizations.health.';
-  for (const [k, v] of Object.entries(data)) {
-    if (k.startsWith(prefix)) {
-      const gk = k.slice(prefix.length);
-      const i = gk.lastIndexOf('_');
-      out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
-    } else if (k === 'resource.customizations' && typeof v === 'string') {
-      const legacy = parseYamlText(v).docs[0]?.value;
-      if (!isRecord(legacy)) continue;
-      for (const [gk, body] of Object.entries(legacy)) {
-        if (isRecord(body) && 'health.lua' in body) out.add(gk.includes('/') ? gk : `/${gk}`);
-      }
-    }
-  }
-}
 
 function appSources(file: string, obj: Record<string, unknown>, repoURLs: string[], hasFile: (p: string) => boolean): AppSource[] {
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -191,8 +179,9 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   const manifests = all.filter(isManifest).sort();
   const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
-  const customHealth = new Set<string>();
+  // Kustomizations are read when they may hold health-check configuration (inline patches): always when
+  // the reader cannot search.
+  const contents = await tree.readFiles(manifests.filter((m) => !marked || marked.has(m)));
   const healthTexts = new Map<string, string>();
   const repoURLs = policy.sync.applications.repoURLs;
 
@@ -232,7 +221,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
     const facts = textFactsOf(bytes);
     if (!facts) continue;
     if (facts.healthText !== undefined) healthTexts.set(path, facts.healthText);
-    if (!facts.app && !facts.cm) continue;
+    if (isKustomization(path) || (!facts.app && !facts.cm)) continue;
     if (facts.app) applicationFiles.add(path);
     if (facts.dirs) {
       // Parsed only when one of these directories is asked about.
@@ -244,12 +233,17 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
       }
       continue;
     }
-    const parsed = readManifestFile(path, bytes, policy.manifests.limits, hasFile);
-    record(path, parsed.resources);
-    for (const r of parsed.resources) {
-      if (r.kind === 'ConfigMap' && r.group === '' && r.name === 'argocd-cm' && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
-    }
+    record(path, readManifestFile(path, bytes, policy.manifests.limits, hasFile).resources);
   }
+  // Custom health checks, through the health area's own parser (one key format, every source ArgoCD reads).
+  const healthChecks: HealthCheckDef[] = [];
+  const healthProblems: ConfigProblem[] = [];
+  for (const [path, text] of healthTexts) {
+    const c = healthConfigOfFileCached(path, text, policy.manifests.limits);
+    healthChecks.push(...c.checks);
+    healthProblems.push(...c.problems);
+  }
+  const customHealth = configuredHealthKeys(healthChecks, healthProblems);
 
   /** Sources whose directory is exactly `dir` (parsing the candidates that may name it), in file order. */
   const appsAt = (dir: string): AppSource[] => {

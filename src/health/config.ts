@@ -106,17 +106,24 @@ export function checkSplitSuffix(suffix: string): { key?: string; problem?: { ru
 
 /** Reads `data` of an argocd-cm ConfigMap (or the chart's `configs.cm`) at `dataPath` in `doc`. */
 export function readArgocdCmData(doc: YamlDoc, dataPath: YamlPath, at: DocPlacement, holder: string, origin: 'argocd-cm' | 'helm-values'): HealthConfig {
-  const out: HealthConfig = { checks: [], problems: [] };
   const node = doc.node(dataPath);
-  if (!isMap(node)) return out;
+  if (!isMap(node)) return { checks: [], problems: [] };
+  const entries: { key: string; path: YamlPath }[] = [];
+  for (const pair of node.items) if (isPair(pair) && isScalar(pair.key)) entries.push({ key: String(pair.key.value), path: [...dataPath, String(pair.key.value)] });
+  return readArgocdCmEntries(doc, entries, at, holder, origin);
+}
+
+/**
+ * Reads argocd-cm data entries: each `key` with its value at `path` in `doc` (a map entry of `data`, or the
+ * `value` of a JSON6902 operation that adds one key).
+ */
+export function readArgocdCmEntries(doc: YamlDoc, entries: readonly { key: string; path: YamlPath }[], at: DocPlacement, holder: string, origin: 'argocd-cm' | 'helm-values'): HealthConfig {
+  const out: HealthConfig = { checks: [], problems: [] };
   const health = new Map<string, { script: string; pos: Position; path: YamlPath }>();
   const openLibs = new Map<string, boolean>();
-  for (const pair of node.items) {
-    if (!isPair(pair) || !isScalar(pair.key)) continue;
-    const k = String(pair.key.value);
-    const path = [...dataPath, k];
+  for (const { key: k, path } of entries) {
     const kpos = place(doc.keyPos(path), at);
-    const v = pair.value as Node | null;
+    const v = (doc.node(path) ?? null) as Node | null;
     const isString = isScalar(v) && typeof v.value === 'string';
     if (!isString) {
       const shown = isScalar(v) ? String(v.source ?? v.value) : typeName(v);
@@ -245,27 +252,32 @@ export function readArgoCdCr(doc: YamlDoc, path: YamlPath, at: DocPlacement, hol
   const listPath = [...path, 'spec', 'resourceHealthChecks'];
   const list = doc.node(listPath) as { items?: unknown[] } | undefined;
   const items = Array.isArray(list?.items) ? list.items : [];
-  items.forEach((_, i) => {
-    const ip = [...listPath, i];
-    const item = doc.node(ip);
-    if (!isMap(item)) return;
-    const get = (f: string) => {
-      const n = doc.node([...ip, f]);
-      return isScalar(n) && n.value !== null ? String(n.value) : undefined;
-    };
-    const group = get('group') ?? '';
-    const kind = get('kind') ?? '';
-    const check = get('check');
-    const pos = place(doc.pos(ip), at);
-    if (`${group}${kind}`.includes('*')) {
-      out.problems.push(problem('health-key-wildcard', at.file, pos, holder, `${group}/${kind}`,
-        `${holder}: resourceHealthChecks entry ${group}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
-        'Name the group and Kind exactly.'));
-      return;
-    }
-    if (!kind || check === undefined) return;
-    const sp = scriptPlacement(doc, [...ip, 'check'], at);
-    out.checks.push({ key: group ? `${group}/${kind}` : kind, script: check, useOpenLibs: false, origin: 'argocd-cr', file: at.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  });
+  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at, holder, out));
   return out;
+}
+
+/**
+ * Reads one `spec.resourceHealthChecks` entry (group, kind, check) at `ip` in `doc`, from an ArgoCD CR or
+ * from the `value` of a JSON6902 operation that adds one. Checks and problems are appended to `out`.
+ */
+export function readHealthCheckItem(doc: YamlDoc, ip: YamlPath, at: DocPlacement, holder: string, out: HealthConfig): void {
+  const item = doc.node(ip);
+  if (!isMap(item)) return;
+  const get = (f: string) => {
+    const n = doc.node([...ip, f]);
+    return isScalar(n) && n.value !== null ? String(n.value) : undefined;
+  };
+  const group = get('group') ?? '';
+  const kind = get('kind') ?? '';
+  const check = get('check');
+  const pos = place(doc.pos(ip), at);
+  if (`${group}${kind}`.includes('*')) {
+    out.problems.push(problem('health-key-wildcard', at.file, pos, holder, `${group}/${kind}`,
+      `${holder}: resourceHealthChecks entry ${group}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
+      'Name the group and Kind exactly.'));
+    return;
+  }
+  if (!kind || check === undefined) return;
+  const sp = scriptPlacement(doc, [...ip, 'check'], at);
+  out.checks.push({ key: group ? `${group}/${kind}` : kind, script: check, useOpenLibs: false, origin: 'argocd-cr', file: at.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
 }

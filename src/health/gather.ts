@@ -10,7 +10,7 @@ import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../man
 import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from './builtin.js';
-import { readArgoCdCr, readArgocdCmData, type DocPlacement, type HealthConfig } from './config.js';
+import { healthConfigOfFileCached } from './sources.js';
 import { analyzeLua } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun } from './model.js';
@@ -60,89 +60,6 @@ async function touchesHealth(change: Change, policy: Policy, isManifest: (p: str
     if (t !== undefined && CONFIG_MARKERS.test(t)) return true;
   }
   return false;
-}
-
-/** Reads the configuration documents of one file into checks and problems. */
-export function healthConfigOfFile(path: string, text: string, limits: YamlLimits): HealthConfig & { operatorCrs: number } {
-  const out = { checks: [] as HealthCheckDef[], problems: [] as ConfigProblem[], operatorCrs: 0 };
-  const parsed = parseYamlText(text, limits);
-  const at: DocPlacement = { file: path, lineOffset: 0, columnOffset: 0 };
-  for (const doc of parsed.docs) {
-    if (doc.broken) continue; // reported by the YAML check
-    if (isKustomization(path)) {
-      readKustomizationPatches(doc, at, limits, out);
-      continue;
-    }
-    readConfigDoc(doc, at, /^values.*\.ya?ml$/.test(baseName(path)), out);
-  }
-  return out;
-}
-
-function readConfigDoc(doc: YamlDoc, at: DocPlacement, helmValues: boolean, out: HealthConfig & { operatorCrs: number }): void {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const meta = isRecord(v.metadata) ? v.metadata : {};
-  const add = (c: HealthConfig) => {
-    out.checks.push(...c.checks);
-    out.problems.push(...c.problems);
-  };
-  if (v.kind === 'ConfigMap' && meta.name === 'argocd-cm') add(readArgocdCmData(doc, ['data'], at, 'ConfigMap argocd-cm', 'argocd-cm'));
-  else if (v.kind === 'ArgoCD' && typeof v.apiVersion === 'string' && splitApiVersion(v.apiVersion).group === 'argoproj.io') {
-    out.operatorCrs++;
-    add(readArgoCdCr(doc, [], at, `ArgoCD ${String(meta.name ?? '')}`.trim()));
-  } else if (helmValues) {
-    // The argo-cd chart's own values, or an umbrella chart that has it as the `argo-cd` dependency.
-    for (const prefix of [[], ['argo-cd']]) {
-      const scope = prefix.length ? v[prefix[0]!] : v;
-      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
-        add(readArgocdCmData(doc, [...prefix, 'configs', 'cm'], at, `Helm values ${[...prefix, 'configs', 'cm'].join('.')}`, 'helm-values'));
-      }
-    }
-  }
-}
-
-/** Inline patches of a kustomization (`patches[].patch`, `patchesStrategicMerge[]`) that carry health checks. */
-function readKustomizationPatches(doc: YamlDoc, at: DocPlacement, limits: YamlLimits, out: HealthConfig & { operatorCrs: number }): void {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const inline: { path: (string | number)[]; text: string; target?: Record<string, unknown> }[] = [];
-  if (Array.isArray(v.patches)) {
-    v.patches.forEach((p, i) => {
-      if (isRecord(p) && typeof p.patch === 'string') inline.push({ path: ['patches', i, 'patch'], text: p.patch, ...(isRecord(p.target) ? { target: p.target } : {}) });
-    });
-  }
-  if (Array.isArray(v.patchesStrategicMerge)) {
-    v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === 'string' && p.includes('\n')) inline.push({ path: ['patchesStrategicMerge', i], text: p });
-    });
-  }
-  for (const p of inline) {
-    if (!CONFIG_MARKERS.test(p.text)) continue;
-    const start = doc.pos(p.path);
-    const node = doc.node(p.path) as { type?: string } | undefined;
-    const block = node?.type === 'BLOCK_LITERAL' || node?.type === 'BLOCK_FOLDED';
-    const inner: DocPlacement = { file: at.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
-    const parsed = parseYamlText(p.text, limits);
-    for (const d of parsed.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
-    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
-      const kind = typeof p.target.kind === 'string' ? p.target.kind : undefined;
-      const name = typeof p.target.name === 'string' ? p.target.name : undefined;
-      const wrongKind = kind !== undefined && kind !== 'ConfigMap' && kind !== 'ArgoCD';
-      const wrongName = kind === 'ConfigMap' && name !== undefined && !globMatch(name.replace(/\.\*/g, '*'), 'argocd-cm');
-      if (wrongKind || wrongName) {
-        const tpath = [...p.path.slice(0, -1), 'target', wrongKind ? 'kind' : 'name'];
-        out.problems.push({
-          rule: 'patch-target-matches-nothing',
-          file: at.file,
-          pos: doc.pos(tpath),
-          subject: `kustomize patch ${p.path.join('.')}`,
-          key: p.path.join('.'),
-          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
-          fix: wrongKind ? 'Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator).' : 'Target name: argocd-cm.',
-        });
-      }
-    }
-  }
 }
 
 /** The group/Kind of a layout check from its path (`<dir>/<group>/<Kind>/health.lua`); `_` means `*`. */
@@ -198,7 +115,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   // Manifest texts come from the repository index the engine reads anyway (one batch per side); only
   // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
   const indexed = index.healthTexts;
-  const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p));
+  const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = toRead.length ? await tree.readFiles(toRead) : new Map<string, Uint8Array | undefined>();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
@@ -214,7 +131,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     const t = text(p);
     if (t === undefined || !CONFIG_MARKERS.test(t)) continue;
     facts.files.push(p);
-    const c = healthConfigOfFile(p, t, limits);
+    const c = healthConfigOfFileCached(p, t, limits);
     facts.checks.push(...c.checks);
     facts.problems.push(...c.problems);
     operatorCrs += c.operatorCrs;
