@@ -6,7 +6,7 @@
 import { minimatch } from 'minimatch';
 import { touchedPaths, type Change, type Position, type TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
-import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
+import { decodeText, parseYamlText } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from './builtin.js';

@@ -106,34 +106,132 @@ export function analyzeLua(script: string, useOpenLibs: boolean): LuaProblem[] {
         out.push({ rule: 'lua-dialect-difference', pos: posOf(n), key: `escape:${raw}`, message: `the string ${raw.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: 'Use decimal escapes (\\65) or plain text.' });
       }
     }
-    const status = statusLiteral(n);
-    if (status && !(VALID_STATUSES as readonly string[]).includes(status.value)) {
-      out.push({ rule: 'lua-invalid-status-value', pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(', ')} (case-sensitive): ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(', ')}${closestStatus(status.value)}.` });
-    }
   });
+  for (const status of returnedStatusLiterals(parsed.ast!)) {
+    if ((VALID_STATUSES as readonly string[]).includes(status.value)) continue;
+    out.push({ rule: 'lua-invalid-status-value', pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(', ')} (case-sensitive), and the table holding it is returned: ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(', ')}${closestStatus(status.value)}.` });
+  }
   if (returns === 0) {
     out.push({ rule: 'lua-no-status-return', pos: { line: 1, column: 1 }, key: 'no-return', message: 'the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.', fix: 'End every path with return hs, where hs holds a valid status.' });
   }
   return out;
 }
 
-/** A string literal assigned to `.status` or given as `status = "..."` in a table constructor. */
-function statusLiteral(n: AnyNode): { value: string; pos: Position } | undefined {
-  if (n.type === 'AssignmentStatement') {
-    const vars = n.variables as AnyNode[];
-    const inits = n.init as AnyNode[];
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i]!;
-      const init = inits[i];
-      if (v.type === 'MemberExpression' && (v.identifier as AnyNode).name === 'status' && init?.type === 'StringLiteral') {
-        return { value: literalValue(init), pos: posOf(init) };
-      }
+/** How a path through statements ends for a table held in a variable. */
+type Flow = 'returned' | 'overwritten' | 'falls';
+
+/** A statement list and the index to continue at, once a nested block falls through its end. */
+interface Frame {
+  body: AnyNode[];
+  next: number;
+}
+
+const isName = (n: AnyNode | undefined, name: string) => n?.type === 'Identifier' && n.name === name;
+
+/** What one statement does to the table held in `name` whose `.status` was just set. */
+function statementFlow(st: AnyNode, name: string): Flow {
+  switch (st.type) {
+    case 'AssignmentStatement':
+    case 'LocalStatement': {
+      const vars = (st.variables as AnyNode[]) ?? [];
+      const rebinds = vars.some((v) => isName(v, name) || (v.type === 'MemberExpression' && isName(v.base as AnyNode, name) && (v.identifier as AnyNode).name === 'status'));
+      return rebinds ? 'overwritten' : 'falls';
     }
+    case 'ReturnStatement':
+      // A return of another value ends the path without this table: as safe as an overwrite.
+      return ((st.arguments as AnyNode[]) ?? []).some((a) => isName(a, name)) ? 'returned' : 'overwritten';
+    case 'IfStatement': {
+      const clauses = st.clauses as AnyNode[];
+      const flows = clauses.map((c) => blockFlow(c.body as AnyNode[], 0, name));
+      if (flows.includes('returned')) return 'returned';
+      const hasElse = clauses.some((c) => c.type === 'ElseClause');
+      return hasElse && flows.every((f) => f === 'overwritten') ? 'overwritten' : 'falls';
+    }
+    case 'DoStatement':
+    case 'RepeatStatement':
+      return blockFlow(st.body as AnyNode[], 0, name);
+    case 'WhileStatement':
+    case 'ForNumericStatement':
+    case 'ForGenericStatement':
+      // The body may not run: only a return inside it counts.
+      return blockFlow(st.body as AnyNode[], 0, name) === 'returned' ? 'returned' : 'falls';
+    default:
+      return 'falls';
   }
-  if (n.type === 'TableKeyString' && (n.key as AnyNode).name === 'status' && (n.value as AnyNode).type === 'StringLiteral') {
-    return { value: literalValue(n.value as AnyNode), pos: posOf(n.value as AnyNode) };
+}
+
+function blockFlow(body: AnyNode[], from: number, name: string): Flow {
+  for (let i = from; i < body.length; i++) {
+    const f = statementFlow(body[i]!, name);
+    if (f !== 'falls') return f;
   }
-  return undefined;
+  return 'falls';
+}
+
+/**
+ * True when, after the statement at `index` of `body`, some path returns the table in `name` before its
+ * `.status` (or the variable) is set again; the enclosing blocks (`outer`) continue a path that falls through.
+ */
+function reachesReturn(body: AnyNode[], index: number, outer: readonly Frame[], name: string): boolean {
+  let f = blockFlow(body, index + 1, name);
+  for (let k = outer.length - 1; f === 'falls' && k >= 0; k--) f = blockFlow(outer[k]!.body, outer[k]!.next, name);
+  return f === 'returned';
+}
+
+function statusField(t: AnyNode | undefined): AnyNode | undefined {
+  if (t?.type !== 'TableConstructorExpression') return undefined;
+  const f = (t.fields as AnyNode[]).find((x) => x.type === 'TableKeyString' && (x.key as AnyNode).name === 'status' && (x.value as AnyNode).type === 'StringLiteral');
+  return f?.value as AnyNode | undefined;
+}
+
+/**
+ * The literal statuses a script can return: `{status = "..."}` in a return statement, and a literal set on a
+ * table (`t.status = "..."`, `local t = {status = "..."}`) that some path then returns before setting it again.
+ * Literals on helper tables that are never returned, or overwritten before the return, are left out, as ArgoCD
+ * only reads the returned table (util/lua/lua.go ExecuteHealthLua).
+ */
+export function returnedStatusLiterals(ast: AnyNode): { value: string; pos: Position }[] {
+  const out: { value: string; pos: Position }[] = [];
+  const seen = new Set<AnyNode>();
+  const lit = (n: AnyNode) => {
+    if (!seen.has(n)) out.push({ value: literalValue(n), pos: posOf(n) });
+    seen.add(n);
+  };
+  const functions = new Set<AnyNode>();
+  const visitBody = (body: AnyNode[], outer: Frame[]) => {
+    body.forEach((st, i) => {
+      if (st.type === 'ReturnStatement') {
+        for (const a of st.arguments as AnyNode[]) {
+          const f = statusField(a);
+          if (f) lit(f);
+        }
+      }
+      if (st.type === 'AssignmentStatement' || st.type === 'LocalStatement') {
+        const vars = st.variables as AnyNode[];
+        const inits = (st.init as AnyNode[]) ?? [];
+        vars.forEach((v, j) => {
+          const init = inits[j];
+          if (v.type === 'MemberExpression' && (v.identifier as AnyNode).name === 'status' && init?.type === 'StringLiteral' && (v.base as AnyNode).type === 'Identifier') {
+            if (reachesReturn(body, i, outer, (v.base as AnyNode).name as string)) lit(init);
+          }
+          const f = statusField(init);
+          if (f && v.type === 'Identifier' && reachesReturn(body, i, outer, v.name as string)) lit(f);
+        });
+      }
+      const inner = [...outer, { body, next: i + 1 }];
+      // Nested blocks continue into the rest of this one; function bodies start a path of their own.
+      if (st.type === 'IfStatement') for (const c of st.clauses as AnyNode[]) visitBody(c.body as AnyNode[], inner);
+      if (['DoStatement', 'WhileStatement', 'RepeatStatement', 'ForNumericStatement', 'ForGenericStatement'].includes(st.type)) visitBody(st.body as AnyNode[], inner);
+      walk(st, (n) => {
+        if (n.type === 'FunctionDeclaration' && !functions.has(n)) {
+          functions.add(n);
+          visitBody(n.body as AnyNode[], []);
+        }
+      });
+    });
+  };
+  visitBody(ast.body as AnyNode[], []);
+  return out;
 }
 
 function literalValue(n: AnyNode): string {
