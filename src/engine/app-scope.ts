@@ -145,6 +145,22 @@ function textFactsOf(bytes: Uint8Array): TextFacts | null {
 
 const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
 
+/**
+ * True for a file under `testdata/` next to a `health_test.yaml` or `health.lua`: in ArgoCD's layout
+ * (`resource_customizations/<group>/<Kind>/testdata/`) these are health-test inputs, objects as the cluster
+ * reports them, not resources anyone applies, so they are not manifests of the repository.
+ */
+export function isHealthTestInput(path: string, hasFile: (p: string) => boolean): boolean {
+  const parts = path.split('/');
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (parts[i] !== 'testdata') continue;
+    const dir = parts.slice(0, i).join('/');
+    const at = (f: string) => (dir ? `${dir}/${f}` : f);
+    if (hasFile(at('health_test.yaml')) || hasFile(at('health.lua'))) return true;
+  }
+  return false;
+}
+
 /** True when `path` lies in `dir` or below it. */
 function under(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
@@ -176,7 +192,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, LAYOUT_MARKERS) : undefined]);
   const allSet = new Set(all);
   const hasFile = (p: string) => allSet.has(p);
-  const manifests = all.filter(isManifest).sort();
+  const manifests = all.filter((p) => isManifest(p) && !isHealthTestInput(p, hasFile)).sort();
   const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
   // Kustomizations are read when they may hold health-check configuration (inline patches): always when

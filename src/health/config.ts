@@ -10,6 +10,7 @@ import { isMap, isPair, isScalar, Scalar, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import { parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
 import type { ConfigProblem, HealthCheckDef, HealthOrigin } from './model.js';
+import { reindentQuotedContinuations } from './argo-yaml.js';
 
 /** Customization types ArgoCD knows in split keys (`util/settings/settings.go:1200-1226`). */
 export const CUSTOMIZATION_TYPES = ['health', 'useOpenLibs', 'actions', 'ignoreDifferences', 'ignoreResourceUpdates', 'knownTypeFields'] as const;
@@ -192,7 +193,13 @@ export function readLegacyBlock(doc: YamlDoc, path: YamlPath, at: DocPlacement, 
   if (!isScalar(node) || typeof node.value !== 'string') return [];
   const start = scriptPlacement(doc, path, at);
   const inner: DocPlacement = { file: at.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
-  const parsed = parseYamlText(node.value);
+  let parsed = parseYamlText(node.value);
+  if (parsed.problems.length && parsed.problems.every((p) => p.kind === 'yaml-syntax')) {
+    // ArgoCD reads the block with go-yaml, which accepts under-indented continuation lines of quoted scalars.
+    const lenient = reindentQuotedContinuations(node.value);
+    const again = lenient === undefined ? undefined : parseYamlText(lenient);
+    if (again && again.problems.length === 0) parsed = again;
+  }
   const first = parsed.problems[0];
   if (first) {
     problems.push(problem('health-config-invalid', at.file, place({ line: first.line, column: first.column }, inner), holder, `${path.join('.')}:yaml`,

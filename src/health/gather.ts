@@ -6,7 +6,7 @@
 import { minimatch } from 'minimatch';
 import { touchedPaths, type Change, type Position, type TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
-import { decodeText, parseYamlText } from '../manifests/yaml-doc.js';
+import { decodeText, type YamlLimits } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from './builtin.js';
@@ -18,7 +18,7 @@ import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from './markers.js';
 import { repoLayout } from '../engine/app-scope.js';
 import { joinPath, parseSuite } from './suites.js';
-import { isRecord } from '../core/values.js';
+import { readArgoYamlObject, type ArgoYamlObject } from './argo-yaml.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
 
@@ -100,6 +100,21 @@ export function freshObject(key: string): Record<string, unknown> {
     metadata: { name: 'example', namespace: 'default', generation: 1, uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: {},
   };
+}
+
+/** Test inputs read by text: base and head share most of them, and a case may reuse another's input. */
+const inputCache = new Map<string, ArgoYamlObject>();
+const INPUT_CACHE_MAX = 5000;
+
+/** Reads a test input as ArgoCD's test does ({@link readArgoYamlObject}), once per text and limits. */
+function readInput(text: string, limits: YamlLimits): ArgoYamlObject {
+  const key = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text}`;
+  let r = inputCache.get(key);
+  if (!r) {
+    if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
+    inputCache.set(key, (r = readArgoYamlObject(text, limits)));
+  }
+  return r;
 }
 
 /** Gathers the facts of one side. */
@@ -187,8 +202,11 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
-      const doc = t === undefined ? undefined : parseYamlText(t, limits).docs[0];
-      tc.input = t === undefined ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
+      if (t === undefined) tc.input = { error: `input file ${inputFile} not found` };
+      else {
+        const read = readInput(t, limits);
+        tc.input = 'error' in read ? { error: `input file ${inputFile} is ${read.error}` } : read.value;
+      }
       facts.tests.push(await runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
     }
   }
