@@ -8493,8 +8493,8 @@ var require_pool_base = __commonJS({
       }
       get [kRunning]() {
         let ret = 0;
-        for (const { [kRunning]: running } of this[kClients]) {
-          ret += running;
+        for (const { [kRunning]: running2 } of this[kClients]) {
+          ret += running2;
         }
         return ret;
       }
@@ -31452,7 +31452,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -31527,7 +31527,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseAllDocuments = parseAllDocuments3;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
   }
@@ -34427,6 +34427,7 @@ function toResource(file, doc, path8, value) {
   if (typeof apiVersion !== "string" || typeof kind !== "string") return void 0;
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const { group: group2 } = splitApiVersion(apiVersion);
+  if (TOOL_CONFIG_GROUPS.has(group2)) return void 0;
   const str3 = (v) => typeof v === "string" ? v : void 0;
   return {
     file,
@@ -34460,10 +34461,12 @@ function resourcesOf(file, doc) {
   const r = toResource(file, doc, [], v);
   return r ? [r] : [];
 }
+var TOOL_CONFIG_GROUPS;
 var init_resource = __esm({
   "src/manifests/resource.ts"() {
     "use strict";
     init_values();
+    TOOL_CONFIG_GROUPS = /* @__PURE__ */ new Set(["k3d.io", "kind.x-k8s.io", "backstage.io", "mirror.openshift.io", "skaffold", "kpt.dev", "ctlptl.dev"]);
   }
 });
 
@@ -34503,10 +34506,11 @@ function fileRole(path8, text4, hasFile) {
 function readManifestFile(path8, bytes, limits, hasFile) {
   const parsed = parseYamlFile(bytes, limits);
   const text4 = parsed.text;
-  const role = fileRole(path8, text4, hasFile);
+  const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
+  let role = fileRole(path8, text4, hasFile);
+  if (role === "kustomization" && broken && text4 !== void 0 && (text4.includes("{{") || text4.includes("{%"))) role = "template";
   if (role === "template") {
     const inChart = fileRole(path8, void 0, hasFile) === "template";
-    const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
     if (inChart || broken) {
       return {
         path: path8,
@@ -42034,6 +42038,18 @@ var init_schema = __esm({
         manifests: { $ref: "#/$defs/manifests" },
         rules: { $ref: "#/$defs/rules" },
         controls: { $ref: "#/$defs/controls" },
+        argocd: {
+          description: "The ArgoCD the repository deploys with. Rules whose truth depends on the ArgoCD release follow it.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            version: {
+              description: 'The ArgoCD release the repository targets, as MAJOR.MINOR (for example "3.6"); patch numbers and a leading v are accepted.',
+              type: "string",
+              pattern: "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$"
+            }
+          }
+        },
         sync: { $ref: "#/$defs/sync" },
         health: { $ref: "#/$defs/health" },
         review: { $ref: "#/$defs/review" },
@@ -42183,6 +42199,14 @@ var init_schema = __esm({
                 minLength: 1
               }
             },
+            platformKinds: {
+              description: "Globs of group/Kind that every cluster of the platform has (OpenShift, OLM, the OpenShift GitOps ArgoCD CR): custom resources of these kinds need no SkipDryRunOnMissingResource=true. The default policy ships a baseline; setting the list replaces it (add groups in clusterCrdGroups to extend it).",
+              type: "array",
+              items: {
+                type: "string",
+                minLength: 1
+              }
+            },
             ordering: {
               description: "Ordering constraints between resources of one sync group: every resource matching 'before' must run in an earlier phase or wave than every related resource matching 'after'.",
               type: "array",
@@ -42318,7 +42342,7 @@ var init_schema = __esm({
               maximum: 1024
             },
             maxRunsPerSide: {
-              description: "Most script runs on each side (base, head) of a change; runs past it are listed as not evaluated.",
+              description: "Most script runs on each side (base, head) of a change; runs past it are not made and are reported per check (health-test-budget-exhausted: an error when the change affects the check).",
               type: "integer",
               minimum: 0
             }
@@ -42601,6 +42625,12 @@ controls:
   review: ["SOC 2 CC8.1", "PCI DSS v4 6.5.1"]
   description: ["SOC 2 CC8.1", "PCI DSS v4 6.5.1"]
 
+# The ArgoCD the repository deploys with. Rules whose truth depends on the
+# ArgoCD release follow it (for example hook-with-ttl: since 3.0 ArgoCD holds
+# hook resources with a finalizer until it has recorded their result).
+argocd:
+  version: "3.6"
+
 # ---------------------------------------------------------------------------
 # Sync order: ArgoCD sync waves, hooks, sync options and dependency ordering.
 # ---------------------------------------------------------------------------
@@ -42621,8 +42651,8 @@ sync:
     labels:
       app.kubernetes.io/component: "migrat*"
 
-  # A database is one of these custom resource kinds, or a StatefulSet running
-  # one of these images.
+  # A database is one of these custom resource kinds, or a StatefulSet or
+  # Deployment running one of these images (it is never a consumer).
   databases:
     kinds:
       - postgresql.cnpg.io/Cluster
@@ -42633,7 +42663,7 @@ sync:
       - psmdb.percona.com/PerconaServerMongoDB
       - mongodbcommunity.mongodb.com/MongoDBCommunity
       - k8s.mariadb.com/MariaDB
-    images: ["*postgres*", "*mysql*", "*mariadb*", "*mongo*", "*cockroach*"]
+    images: ["*postgres*", "*mysql*", "*mariadb*", "*mongo*", "*cockroach*", "*clickhouse*", "*cassandra*"]
 
   # The workloads that use a migrated schema: these kinds when they run the
   # same image repository as the migration, and any workload named here.
@@ -42645,6 +42675,20 @@ sync:
   # Application that uses them). Custom resources of other groups need their
   # CRD in the same Application, or SkipDryRunOnMissingResource=true.
   clusterCrdGroups: []
+
+  # Kinds (group/Kind globs) that every cluster of the platform already has, so
+  # their custom resources need no SkipDryRunOnMissingResource=true. The baseline:
+  # OpenShift's own APIs, Operator Lifecycle Manager (on every OpenShift cluster
+  # and where OLM is installed), the Prometheus operator's kinds that OpenShift
+  # monitoring ships, and the OpenShift GitOps operator's ArgoCD CR. Add groups in
+  # clusterCrdGroups (for example cert-manager.io when an operator installs it
+  # before any Application syncs); setting platformKinds replaces this list.
+  platformKinds:
+    - "*.openshift.io/*"
+    - "operators.coreos.com/*"
+    - "packages.operators.coreos.com/*"
+    - "monitoring.coreos.com/*"
+    - "argoproj.io/ArgoCD"
 
   # Ordering constraints inside one Application: every resource matching
   # "before" must be applied in an earlier phase or wave than every related
@@ -42678,8 +42722,8 @@ health:
   # Limits of one run. ArgoCD itself stops a health script after 1 second.
   timeoutMs: 1000
   memoryLimitMiB: 64
-  # At most this many runs on each side of a change (the rest is reported as
-  # not evaluated, never passed silently).
+  # At most this many runs on each side of a change. The rest is not run and never
+  # passed: health-test-budget-exhausted, an error when the change affects those checks.
   maxRunsPerSide: 2000
 
 # ---------------------------------------------------------------------------
@@ -42862,9 +42906,15 @@ var init_yaml_problems = __esm({
       ],
       side(ctx) {
         for (const f of ctx.snapshot.files) {
+          const syntax = f.problems.filter((p) => p.kind === "yaml-syntax");
+          const lines = f.text?.split("\n");
           for (const p of f.problems) {
+            if (p.kind === "yaml-syntax" && p !== syntax[0]) continue;
+            const more = p.kind === "yaml-syntax" && syntax.length > 1 ? ` (${syntax.length - 1} further syntax error${syntax.length > 2 ? "s" : ""} in this file follow from it; fix this one first)` : "";
+            const lineText = lines?.[p.line - 1];
+            const column = lineText !== void 0 ? Math.min(p.column, lineText.replace(/\r$/, "").length + 1) : p.column;
             const fix = p.kind === "yaml-duplicate-key" ? "Merge the two entries into one key; keep every value you need." : p.kind === "yaml-limit" ? "Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate." : p.kind === "yaml-not-text" ? "Remove the binary file, or exclude its path in the policy (manifests.exclude)." : p.kind === "yaml-unsupported-key" ? "Write the key as a plain string (quote it if it looks like null, a list or a mapping)." : "Fix the YAML syntax at this line.";
-            ctx.report(p.kind, { file: f.path, pos: { line: p.line, column: p.column }, message: `${f.path}: ${p.message}`, fix, key: p.message });
+            ctx.report(p.kind, { file: f.path, pos: { line: p.line, column }, message: `${f.path}: ${p.message}${more}`, fix, key: p.message });
           }
         }
       }
@@ -42921,6 +42971,12 @@ function closest(word, candidates, max = 3) {
     }
   }
   return best;
+}
+function argocdAtLeast(version, major, minor) {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return true;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > major || maj === major && min >= minor;
 }
 var ARGOCD_PREFIX, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
 var init_vocabulary = __esm({
@@ -43171,8 +43227,10 @@ function at(obj2, ...path8) {
 function podTemplatePath(r) {
   if (r.kind === "Pod") return [];
   if (r.kind === "CronJob") return ["spec", "jobTemplate", "spec", "template"];
-  if (isRecord(at(r.object, "spec", "template"))) return ["spec", "template"];
-  return void 0;
+  const tpl = at(r.object, "spec", "template");
+  if (!isRecord(tpl)) return void 0;
+  if (POD_TEMPLATE_KINDS.has(r.kind)) return ["spec", "template"];
+  return Array.isArray(at(tpl, "spec", "containers")) ? ["spec", "template"] : void 0;
 }
 function podSpec(r) {
   const p = podTemplatePath(r);
@@ -43236,7 +43294,42 @@ function podReferences(r) {
   });
   return out;
 }
-var KIND_ORDER, KIND_RANK, BUILTIN_GROUPS, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS;
+function providedNames(r) {
+  const names = /* @__PURE__ */ new Set();
+  if (r.name) names.add(r.name);
+  let budget = 2e3;
+  const walk2 = (v, key2, depth) => {
+    if (budget-- <= 0 || depth > 12) return;
+    if (typeof v === "string") {
+      if (/secretname$/i.test(key2) && v) names.add(v);
+      return;
+    }
+    if (Array.isArray(v)) return v.forEach((x) => walk2(x, key2, depth + 1));
+    if (!isRecord(v)) return;
+    for (const [k, x] of Object.entries(v)) {
+      if ((k === "writeConnectionSecretToRef" || k === "target") && isRecord(x) && typeof x.name === "string" && x.name) names.add(x.name);
+      walk2(x, k, depth + 1);
+    }
+  };
+  walk2(at(r.object, "spec"), "spec", 0);
+  return names;
+}
+function usesObject(user2, provider) {
+  const names = providedNames(provider);
+  if (names.size === 0) return false;
+  if (podReferences(user2).some((ref) => names.has(ref.name))) return true;
+  let budget = 4e3;
+  const hit = (s) => s.split(/[\s=:/@,;"'()[\]{}]+/).some((tok) => names.has(tok) || [...names].some((n) => tok.startsWith(`${n}.`)));
+  const walk2 = (v, depth) => {
+    if (budget-- <= 0 || depth > 16) return false;
+    if (typeof v === "string") return hit(v);
+    if (Array.isArray(v)) return v.some((x) => walk2(x, depth + 1));
+    if (!isRecord(v)) return false;
+    return Object.entries(v).some(([k, x]) => NOT_REFERENCES.has(k) || depth === 0 && k === "metadata" ? false : walk2(x, depth + 1));
+  };
+  return walk2(user2.object, 0);
+}
+var KIND_ORDER, KIND_RANK, BUILTIN_GROUPS, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS, POD_TEMPLATE_KINDS, NOT_REFERENCES;
 var init_kinds = __esm({
   "src/sync/kinds.ts"() {
     "use strict";
@@ -43324,6 +43417,8 @@ var init_kinds = __esm({
       "Service",
       "Ingress"
     ]);
+    POD_TEMPLATE_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "Rollout"]);
+    NOT_REFERENCES = /* @__PURE__ */ new Set(["image", "name", "mountPath", "subPath", "imagePullPolicy", "restartPolicy", "protocol", "path", "kind", "apiVersion", "labels", "matchLabels", "selector"]);
   }
 });
 
@@ -43650,6 +43745,12 @@ function knownHealthCheck(group2, kind, customChecks) {
   if (BUILTIN_GO_CHECKS.includes(key2)) return "builtin-go";
   return void 0;
 }
+function hasCustomHealth(keys, group2, kind) {
+  const key2 = overrideKey(group2, kind);
+  if (keys.has(key2)) return true;
+  for (const k of keys) if (k.includes("*") && globMatch(k, key2)) return true;
+  return false;
+}
 var import_yaml4, data, BUILTIN_ARGOCD_VERSION, BUILTIN_GO_CHECKS, BUILTIN_LUA_CHECKS, luaExact, luaWild;
 var init_builtin = __esm({
   "src/health/builtin.ts"() {
@@ -43843,6 +43944,164 @@ var init_plan = __esm({
   }
 });
 
+// src/sync/ordering.ts
+function globs(value, patterns) {
+  return value !== void 0 && patterns.some((p) => minimatch(value, p));
+}
+function metaMatches(meta, wanted) {
+  if (!wanted) return true;
+  return Object.entries(wanted).every(([k, v]) => {
+    const e = meta.get(k);
+    return e !== void 0 && e.isString && minimatch(String(e.value), v);
+  });
+}
+function anyMeta(meta, wanted) {
+  return Object.entries(wanted).some(([k, v]) => {
+    const e = meta.get(k);
+    return e !== void 0 && e.isString && minimatch(String(e.value), v);
+  });
+}
+function hasRole(r, role, s) {
+  const name = r.name ?? r.generateName;
+  switch (role) {
+    case "migration":
+      return (r.kind === "Job" || r.kind === "Pod") && (globs(name, s.migrations.names) || anyMeta(r.labels, s.migrations.labels));
+    case "database":
+      return s.databases.kinds.includes(`${r.group}/${r.kind}`) || DATABASE_WORKLOADS.has(r.kind) && images(r).some((i) => globs(i, s.databases.images));
+    case "consumer":
+      return (s.consumers.kinds.includes(r.kind) || s.consumers.kinds.includes(`${r.group}/${r.kind}`)) && !hasRole(r, "database", s);
+  }
+}
+function selects(sel, r, phases, s) {
+  if (sel.kinds && !sel.kinds.some((k) => k === r.kind || k === `${r.group}/${r.kind}`)) return false;
+  if (sel.groups && !sel.groups.includes(r.group)) return false;
+  if (sel.names && !globs(r.name ?? r.generateName, sel.names)) return false;
+  if (!metaMatches(r.labels, sel.labels) || !metaMatches(r.annotations, sel.annotations)) return false;
+  if (sel.phases && !phases.some((p) => sel.phases.includes(p))) return false;
+  if (sel.role && !hasRole(r, sel.role, s)) return false;
+  return true;
+}
+function sameImage(a, b, s) {
+  if (globs(b.name ?? b.generateName, s.consumers.names)) return true;
+  const repos = new Set(images(a).map(imageRepository));
+  return images(b).some((i) => repos.has(imageRepository(i)));
+}
+function stepPos(r) {
+  const m = syncModel(r);
+  const wave = r.annotations.get(ANNOTATION_SYNC_WAVE);
+  const hook2 = r.annotations.get(ANNOTATION_HOOK);
+  if (m.isHook && hook2 && m.phases[0] !== "Sync") return hook2.valuePos;
+  if (wave) return wave.valuePos;
+  if (hook2) return hook2.valuePos;
+  return r.pos(["metadata"]);
+}
+function unreadWave(r) {
+  const e = r.annotations.get(ANNOTATION_SYNC_WAVE);
+  if (!e || syncModel(r).waveSource === "sync-wave") return "";
+  return ` Note: the sync-wave of ${resourceLabel(r)} (${e.source}) is not a valid quoted integer, so ArgoCD does not use it.`;
+}
+function fixFor(c, early, late) {
+  const lateLabel = resourceLabel(late.resource);
+  const earlyLabel = resourceLabel(early.resource);
+  if (late.phase === "PreSync" && early.phase !== "PreSync") {
+    return `Make ${lateLabel} a Sync hook (argocd.argoproj.io/hook: Sync) with a sync-wave greater than ${early.wave}, so it runs after ${earlyLabel}.`;
+  }
+  if (early.phase !== late.phase) return `Put ${earlyLabel} in a phase that runs before ${late.phase}, or move ${lateLabel} to a later phase.`;
+  return `Give ${earlyLabel} a sync-wave lower than ${late.wave} (quoted, for example "${late.wave - 1n}"), or give ${lateLabel} a sync-wave greater than ${early.wave}; the "${c.name}" constraint needs ${earlyLabel} first.`;
+}
+var rule, WAVES_REF, ORDERING_RULES, DATABASE_WORKLOADS, orderingCheck;
+var init_ordering = __esm({
+  "src/sync/ordering.ts"() {
+    "use strict";
+    init_esm4();
+    init_resource();
+    init_vocabulary();
+    init_context();
+    init_kinds();
+    init_model2();
+    init_plan();
+    rule = syncRule;
+    WAVES_REF = "gitops-engine/pkg/sync/sync_tasks.go:16-21, 81-111 (phase, then wave); sync_context.go:677-684 (one step at a time)";
+    ORDERING_RULES = [
+      rule("ordering-violated", "resources must respect the ordering constraints of the policy (sync.ordering)", "error", WAVES_REF),
+      rule("presync-hook-before-database", "a schema migration must run after the database it migrates (a PreSync hook runs before every Sync-phase resource)", "error", `${WAVES_REF}; docs/user-guide/sync-waves.md`),
+      rule("migration-wave-not-before-consumer", "a schema migration must run in an earlier phase or wave than every workload that uses its schema", "error", `${WAVES_REF}; issues #5086, #15968`),
+      rule("presync-hook-depends-on-sync-resource", "a PreSync hook must not need a ConfigMap, Secret or ServiceAccount that is only applied in the Sync phase", "error", "gitops-engine/pkg/sync/sync_tasks.go:16-21 (PreSync runs before any Sync-phase resource); issue #9891"),
+      rule("job-immutable-template", "a Job that is not a hook needs a per-release name or Replace=true (its template is immutable)", "warning", "Kubernetes: Job spec.template is immutable; gitops-engine/pkg/sync/sync_context.go:1434-1435 (Replace, Force)")
+    ];
+    DATABASE_WORKLOADS = /* @__PURE__ */ new Set(["StatefulSet", "Deployment"]);
+    orderingCheck = {
+      name: "sync-ordering",
+      rules: ORDERING_RULES,
+      side(ctx) {
+        const report = onceReporter(ctx);
+        const s = ctx.policy.sync;
+        for (const g of ctx.snapshot.groups) {
+          const resources = groupResources(g);
+          const plan = syncPlan(resources, groupNamespace(g));
+          const tasksOf = /* @__PURE__ */ new Map();
+          for (const t of plan) tasksOf.set(t.resource, [...tasksOf.get(t.resource) ?? [], t]);
+          const phasesOf = (r) => (tasksOf.get(r) ?? []).map((t) => t.phase).filter((p) => p !== "SyncFail");
+          const ordered = [...tasksOf.keys()].filter((r) => phasesOf(r).length > 0);
+          for (const c of s.ordering) {
+            const rel = c.relation ?? "any";
+            const ruleId = c.rule ?? "ordering-violated";
+            const before = ordered.filter((r) => selects(c.before, r, phasesOf(r), s));
+            const after = ordered.filter((r) => selects(c.after, r, phasesOf(r), s));
+            for (const a of before) {
+              const lastA = tasksOf.get(a).filter((t) => t.phase !== "SyncFail").at(-1);
+              for (const b of after) {
+                if (a === b || rel === "same-image" && !sameImage(a, b, s)) continue;
+                if (usesObject(a, b)) continue;
+                const firstB = tasksOf.get(b).find((t) => t.phase !== "SyncFail");
+                if (compareSteps(lastA, firstB) < 0) continue;
+                const target = hasRole(a, "migration", s) && !hasRole(b, "migration", s) ? a : b;
+                const other = target === a ? b : a;
+                const same = compareSteps(lastA, firstB) === 0;
+                report(ruleId, {
+                  ...about(
+                    target,
+                    stepPos(target),
+                    `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${other.file}, ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
+                    fixFor(c, lastA, firstB),
+                    `${c.name}|${resourceLabel(other)}`
+                  )
+                });
+              }
+            }
+          }
+          const syncOnly = /* @__PURE__ */ new Map();
+          for (const r of ordered) {
+            if (["ConfigMap", "Secret", "ServiceAccount"].includes(r.kind) && r.name && !phasesOf(r).includes("PreSync")) syncOnly.set(`${r.kind}/${r.name}`, r);
+          }
+          for (const r of ordered) {
+            if (!phasesOf(r).includes("PreSync") || !syncModel(r).isHook) continue;
+            for (const ref of podReferences(r)) {
+              const dep = syncOnly.get(`${ref.kind}/${ref.name}`);
+              if (!dep) continue;
+              report(
+                "presync-hook-depends-on-sync-resource",
+                about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref.kind} ${ref.name} (and after the database, for a migration).`, `${ref.kind}/${ref.name}`)
+              );
+            }
+          }
+        }
+        for (const r of ctx.snapshot.resources) {
+          if (r.kind !== "Job" || r.group !== "batch" || r.name === void 0) continue;
+          const m = syncModel(r);
+          if (m.isHook || m.skip) continue;
+          const opts = splitCsv(annotation(r, ANNOTATION_SYNC_OPTIONS) ?? "");
+          if (opts.includes("Replace=true") || opts.includes("Force=true")) continue;
+          report(
+            "job-immutable-template",
+            about(r, r.pos(["metadata", "name"]), `this Job is a normal resource with a fixed name. A Job's spec.template is immutable, so the next release that changes it (a new image tag) fails to apply ("field is immutable") and the sync is stuck until someone deletes the Job.`, "Make it a hook (argocd.argoproj.io/hook: Sync or PreSync, hook-delete-policy: BeforeHookCreation), add argocd.argoproj.io/sync-options: Replace=true, or give it a per-release name.")
+          );
+        }
+      }
+    };
+  }
+});
+
 // src/sync/waves.ts
 function wavePos(r) {
   const e = r.annotations.get(ANNOTATION_SYNC_WAVE);
@@ -43896,6 +44155,28 @@ function checkLocation(report, r) {
     );
   }
 }
+function harmlessCommonWave(ctx, path8, kustomization, wave) {
+  if (typeof wave === "string" && parseAtoi(wave) === 0n) return true;
+  for (const key2 of ["bases", "components", "helmCharts", "generators", "configMapGenerator", "secretGenerator"]) {
+    const v = kustomization[key2];
+    if (Array.isArray(v) ? v.length > 0 : v !== void 0) return false;
+  }
+  const resources = Array.isArray(kustomization.resources) ? kustomization.resources : [];
+  if (resources.length !== 1 || typeof resources[0] !== "string" || !/\.(ya?ml|json)$/i.test(resources[0])) return false;
+  const dir = dirName(path8);
+  const target = normalise(dir ? `${dir}/${resources[0]}` : resources[0]);
+  const file = ctx.snapshot.files.find((x) => x.path === target);
+  return file !== void 0 && file.resources.length <= 1;
+}
+function normalise(path8) {
+  const out = [];
+  for (const part of path8.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
 function checkKustomizations(ctx, report) {
   for (const f of ctx.snapshot.files) {
     for (const d of f.docs) {
@@ -43904,7 +44185,7 @@ function checkKustomizations(ctx, report) {
       const isKust = f.role === "kustomization" || typeof v.apiVersion === "string" && v.apiVersion.startsWith("kustomize.config.k8s.io/");
       const common = v.commonAnnotations;
       if (!isKust || typeof common !== "object" || common === null) continue;
-      if (ANNOTATION_SYNC_WAVE in common) {
+      if (ANNOTATION_SYNC_WAVE in common && !harmlessCommonWave(ctx, f.path, v, common[ANNOTATION_SYNC_WAVE])) {
         report("wave-in-commonannotations", {
           file: f.path,
           pos: d.pos(["commonAnnotations", ANNOTATION_SYNC_WAVE]),
@@ -43942,7 +44223,7 @@ function checkApplications(ctx, report, r) {
   }
   if (r.kind !== "Application" || !hasWave(r)) return;
   const health = ctx.snapshot.customHealth;
-  if (!health?.has("argoproj.io/Application")) {
+  if (!health || !hasCustomHealth(health, "argoproj.io", "Application")) {
     report(
       "app-waves-need-app-health",
       about(r, wavePos(r), "this child Application has a sync-wave, but no argocd-cm in this repository defines resource.customizations.health.argoproj.io_Application. Since ArgoCD 1.8 Applications have no built-in health, so the parent moves on to the next wave as soon as the child is created: waves order creation only.", 'Add the argoproj.io_Application health check to argocd-cm (see the ArgoCD health documentation, "Argocd App"), or drop the waves.')
@@ -43953,13 +44234,23 @@ function checkApplications(ctx, report, r) {
   if (enabled) {
     report(
       "app-waves-with-child-autosync",
-      about(r, r.keyPos(["spec", "syncPolicy", "automated"]), "this child Application is ordered by a sync-wave in its parent but also syncs automatically on its own. When only the child's source changes the child syncs by itself, outside the parent's waves, so a later wave can roll out before an earlier one.", "Order updates inside one Application (waves on its resources), or drop automated sync on the children and let the parent sync them.")
+      about(r, r.keyPos(["spec", "syncPolicy", "automated"]), "this child Application is ordered by a sync-wave in its parent and also syncs automatically on its own. The waves order the children's creation and the syncs the parent runs; a change to only this child's source syncs it by itself, outside the parent's waves, so it is not ordered against its siblings then. That is the usual bootstrap pattern and harmless unless a later child depends on this one's updates.", "Nothing, if the children are independent after bootstrap; otherwise order the dependent resources inside one Application (waves on its resources).")
     );
   }
+}
+function commonSkipDryRunDirs(files) {
+  const out = [];
+  for (const f of files) {
+    if (f.role !== "kustomization") continue;
+    const opts = at(f.docs[0]?.value, "commonAnnotations", "argocd.argoproj.io/sync-options");
+    if (typeof opts === "string" && opts.split(",").map((o) => o.trim()).includes("SkipDryRunOnMissingResource=true")) out.push(dirName(f.path));
+  }
+  return out;
 }
 function checkGroupWaves(ctx, report) {
   const health = ctx.snapshot.customHealth ?? /* @__PURE__ */ new Set();
   const clusterCrd = ctx.policy.sync.clusterCrdGroups;
+  const platformKinds = ctx.policy.sync.platformKinds;
   for (const g of ctx.snapshot.groups) {
     const resources = groupResources(g);
     const plan = syncPlan(resources, groupNamespace(g));
@@ -43978,11 +44269,15 @@ function checkGroupWaves(ctx, report) {
       if (!next) continue;
       const gk = `${r.group}/${r.kind}`;
       const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ""} (${stepLabel(next.phase, next.wave)})`;
-      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && knownHealthCheck(r.group, r.kind, []) === void 0 && !health.has(gk)) {
-        report(
-          "wave-without-health-gate",
-          about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${nextLabel} does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`)
-        );
+      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && knownHealthCheck(r.group, r.kind, []) === void 0 && !hasCustomHealth(health, r.group, r.kind)) {
+        const waiter = sync.find((o) => compareSteps(o, t) > 0 && o.resource !== r && (usesObject(o.resource, r) || hasRole(r, "database", ctx.policy.sync) && o.resource.kind !== r.kind));
+        if (waiter) {
+          const waiterLabel = `${waiter.resource.kind} ${waiter.resource.name ?? waiter.resource.generateName ?? ""} (${stepLabel(waiter.phase, waiter.wave)})`;
+          report(
+            "wave-without-health-gate",
+            about(r, wavePos(r), `${gk} has no built-in health check and no custom one in argocd-cm, so ArgoCD counts it done as soon as it is applied: ${waiterLabel}, which uses it, does not wait for it to be ready.`, `Add resource.customizations.health.${r.group}_${r.kind} to argocd-cm, or do not rely on the wave order for this resource.`)
+          );
+        }
       }
       const paused = (r.kind === "Deployment" || r.kind === "Rollout") && at(r.object, "spec", "paused") === true;
       const suspended = (r.kind === "CronJob" || r.kind === "Job") && at(r.object, "spec", "suspend") === true;
@@ -43992,7 +44287,8 @@ function checkGroupWaves(ctx, report) {
           about(r, r.pos(["spec", paused ? "paused" : "suspend"]), `this ${r.kind} is ${paused ? "paused" : "suspended"}, so its health is Suspended and the sync waits on it: ${nextLabel} is never applied.`, `Move the ${r.kind} to the last wave, or do not pause it in Git.`)
         );
       }
-      if (r.kind === "PersistentVolumeClaim" && r.group === "" && !health.has("/PersistentVolumeClaim") && t.model.phases.length && !t.model.isHook) {
+      const preBound = typeof at(r.object, "spec", "volumeName") === "string" && at(r.object, "spec", "volumeName") !== "" || at(r.object, "spec", "storageClassName") === "";
+      if (r.kind === "PersistentVolumeClaim" && r.group === "" && !preBound && !hasCustomHealth(health, "", "PersistentVolumeClaim") && t.model.phases.length && !t.model.isHook) {
         const immediate = resources.some(
           (s) => s.kind === "StorageClass" && s.name === at(r.object, "spec", "storageClassName") && at(s.object, "volumeBindingMode") === "Immediate"
         );
@@ -44009,11 +44305,14 @@ function checkGroupWaves(ctx, report) {
       resources.filter((r) => r.kind === "CustomResourceDefinition").map((r) => `${String(at(r.object, "spec", "group"))}/${String(at(r.object, "spec", "names", "kind"))}`)
     );
     const appSkip = (g.application?.syncOptions ?? []).includes("SkipDryRunOnMissingResource=true");
+    const skipDirs = commonSkipDryRunDirs(g.files);
     for (const r of resources) {
       const gk = `${r.group}/${r.kind}`;
       if (BUILTIN_GROUPS.has(r.group) || crds.has(gk) || appSkip) continue;
       if (r.group === "argoproj.io" && ["Application", "AppProject", "ApplicationSet"].includes(r.kind)) continue;
       if (clusterCrd.some((p) => globMatch(p, r.group))) continue;
+      if (platformKinds.some((p) => globMatch(p, gk))) continue;
+      if (skipDirs.some((d) => d === "" || r.file.startsWith(`${d}/`))) continue;
       const opts = annotation(r, "argocd.argoproj.io/sync-options") ?? "";
       if (opts.split(",").map((s) => s.trim()).includes("SkipDryRunOnMissingResource=true")) continue;
       report(
@@ -44023,7 +44322,7 @@ function checkGroupWaves(ctx, report) {
     }
   }
 }
-var INT32_MAX, INT32_MIN, ANNOTATION_ONLY_KEYS, rule, WAVE_RULES, waveCheck;
+var INT32_MAX, INT32_MIN, ANNOTATION_ONLY_KEYS, rule2, WAVE_RULES, waveCheck;
 var init_waves = __esm({
   "src/sync/waves.ts"() {
     "use strict";
@@ -44033,26 +44332,28 @@ var init_waves = __esm({
     init_builtin();
     init_model2();
     init_plan();
+    init_ordering();
+    init_manifest_file();
     INT32_MAX = 2147483647n;
     INT32_MIN = -2147483648n;
     ANNOTATION_ONLY_KEYS = ["sync-wave", "hook", "hook-delete-policy", "sync-options", "compare-options"].map((k) => ARGOCD_PREFIX + k);
-    rule = syncRule;
+    rule2 = syncRule;
     WAVE_RULES = [
-      rule("hook-weight-invalid", "helm.sh/hook-weight must be an integer as strconv.Atoi parses it", "warning", "gitops-engine/pkg/sync/hook/helm/weight.go:9-18 (Atoi; an invalid weight is silently 0)"),
-      rule("hook-weight-overridden", "helm.sh/hook-weight and sync-wave must not disagree (sync-wave wins)", "warning", "gitops-engine/pkg/sync/syncwaves/waves.go:12-21 (sync-wave first, then hook/helm/weight.go)"),
-      rule("wave-out-of-range", "a wave must fit in 32 bits", "warning", "gitops-engine/pkg/sync/sync_tasks.go:95 (waves compared by int subtraction, which overflows)"),
-      rule("wave-on-syncfail-hook", "a wave on a SyncFail hook has no effect", "warning", "gitops-engine/pkg/sync/sync_context.go:926-962 (executeSyncFailPhase runs every SyncFail hook at once)"),
-      rule("wave-overridden-by-dependency", "a Namespace or CRD later than a resource that needs it is moved before it", "notice", "gitops-engine/pkg/sync/sync_tasks.go:113-178 (adjustDeps, waveOverride)"),
-      rule("wave-wrong-location", "ArgoCD sync annotations belong in the object's own metadata.annotations, not in labels or a pod template", "error", "gitops-engine/pkg/sync/syncwaves/waves.go:12-21 and hook/hook.go read obj.GetAnnotations() only"),
-      rule("wave-in-commonannotations", "no sync-wave in kustomize commonAnnotations (it stamps one wave on every resource)", "warning", "kustomize commonAnnotations applies to every resource; gitops-engine/pkg/sync/syncwaves/waves.go"),
-      rule("hook-in-commonannotations", "no hook annotation in kustomize commonAnnotations (it turns every resource into a hook)", "error", "kustomize commonAnnotations; gitops-engine/pkg/sync/hook/hook.go:23-36 (IsHook); sync_task.go (hooks are not pruned, re-created on sync)"),
-      rule("app-waves-need-app-health", "waves on child Applications need an argoproj.io_Application health check in argocd-cm", "warning", 'docs/operator-manual/health.md "Argocd App" (built-in Application health removed in 1.8, issue #3781); sync_context.go:570-588'),
-      rule("app-waves-with-child-autosync", "a child Application ordered by waves should not sync on its own", "warning", "docs/user-guide/sync-waves.md (waves order one sync operation); issues #8778, #4577"),
-      rule("appset-template-wave", "a sync-wave in an ApplicationSet template orders nothing", "warning", "applicationset controller creates Applications directly (no sync operation over them); issue #18268; use Progressive Syncs"),
-      rule("wave-without-health-gate", "a resource in an earlier wave needs a health check for later waves to wait on it", "warning", "gitops-engine/pkg/sync/sync_context.go:575-577 (no health check means done at once); issue #14442"),
-      rule("wave-blocked-by-suspended", "a suspended or paused resource must not sit before later waves", "warning", "gitops-engine/pkg/sync/sync_context.go:578-586 (Suspended keeps the wave waiting); issue #25054"),
-      rule("wave-blocked-by-pending-pvc", "a PVC must not sit in an earlier wave than the Pod that binds it", "warning", "gitops-engine/pkg/health/health_pvc.go (Pending is Progressing); sync_context.go:570-588; WaitForFirstConsumer storage classes"),
-      rule("cr-needs-skip-dry-run", "a custom resource whose CRD is not in the same Application needs SkipDryRunOnMissingResource=true", "warning", "gitops-engine/pkg/sync/sync_context.go:1099 (SkipDryRunOnMissingResource); the dry run covers the whole sync before any wave; issue #6489")
+      rule2("hook-weight-invalid", "helm.sh/hook-weight must be an integer as strconv.Atoi parses it", "warning", "gitops-engine/pkg/sync/hook/helm/weight.go:9-18 (Atoi; an invalid weight is silently 0)"),
+      rule2("hook-weight-overridden", "helm.sh/hook-weight and sync-wave must not disagree (sync-wave wins)", "warning", "gitops-engine/pkg/sync/syncwaves/waves.go:12-21 (sync-wave first, then hook/helm/weight.go)"),
+      rule2("wave-out-of-range", "a wave must fit in 32 bits", "warning", "gitops-engine/pkg/sync/sync_tasks.go:95 (waves compared by int subtraction, which overflows)"),
+      rule2("wave-on-syncfail-hook", "a wave on a SyncFail hook has no effect", "warning", "gitops-engine/pkg/sync/sync_context.go:926-962 (executeSyncFailPhase runs every SyncFail hook at once)"),
+      rule2("wave-overridden-by-dependency", "a Namespace or CRD later than a resource that needs it is moved before it", "notice", "gitops-engine/pkg/sync/sync_tasks.go:113-178 (adjustDeps, waveOverride)"),
+      rule2("wave-wrong-location", "ArgoCD sync annotations belong in the object's own metadata.annotations, not in labels or a pod template", "error", "gitops-engine/pkg/sync/syncwaves/waves.go:12-21 and hook/hook.go read obj.GetAnnotations() only"),
+      rule2("wave-in-commonannotations", 'no sync-wave in kustomize commonAnnotations (it stamps one wave on every resource); wave "0" and a kustomization of one resource are fine', "warning", "kustomize commonAnnotations applies to every resource; gitops-engine/pkg/sync/syncwaves/waves.go (0 is the default wave)"),
+      rule2("hook-in-commonannotations", "no hook annotation in kustomize commonAnnotations (it turns every resource into a hook)", "error", "kustomize commonAnnotations; gitops-engine/pkg/sync/hook/hook.go:23-36 (IsHook); sync_task.go (hooks are not pruned, re-created on sync)"),
+      rule2("app-waves-need-app-health", "waves on child Applications need an argoproj.io_Application health check in argocd-cm", "warning", 'docs/operator-manual/health.md "Argocd App" (built-in Application health removed in 1.8, issue #3781); sync_context.go:570-588'),
+      rule2("app-waves-with-child-autosync", "a child Application ordered by waves syncs on its own outside the parent's waves", "notice", "docs/user-guide/sync-waves.md (waves order one sync operation); issues #8778, #4577"),
+      rule2("appset-template-wave", "a sync-wave in an ApplicationSet template orders nothing", "warning", "applicationset controller creates Applications directly (no sync operation over them); issue #18268; use Progressive Syncs"),
+      rule2("wave-without-health-gate", "a resource that a later wave uses needs a health check for that wave to wait on it", "warning", "gitops-engine/pkg/sync/sync_context.go:575-577 (no health check means done at once; health: gitops-engine/pkg/health/health.go GetResourceHealth, built-in checks and resource.customizations.health); issue #14442"),
+      rule2("wave-blocked-by-suspended", "a suspended or paused resource must not sit before later waves", "warning", "gitops-engine/pkg/sync/sync_context.go:578-586 (Suspended keeps the wave waiting); issue #25054"),
+      rule2("wave-blocked-by-pending-pvc", "a PVC must not sit in an earlier wave than the Pod that binds it", "warning", 'gitops-engine/pkg/health/health_pvc.go (Pending is Progressing); sync_context.go:570-588; WaitForFirstConsumer storage classes. A pre-bound claim (spec.volumeName, or storageClassName "") binds without a Pod'),
+      rule2("cr-needs-skip-dry-run", "a custom resource whose CRD is not in the same Application (nor a platform kind the cluster always has) needs SkipDryRunOnMissingResource=true", "warning", "gitops-engine/pkg/sync/sync_context.go:1099 (SkipDryRunOnMissingResource); the dry run covers the whole sync before any wave; issue #6489. Platform kinds: policy sync.platformKinds")
     ];
     waveCheck = {
       name: "sync-waves",
@@ -44073,7 +44374,21 @@ var init_waves = __esm({
 });
 
 // src/sync/hooks.ts
-function checkResource(report, r, m) {
+function objectsUsedByHooks(resources) {
+  const out = /* @__PURE__ */ new Map();
+  for (const r of resources) {
+    const m = syncModel(r);
+    if (!m.isHook) continue;
+    const refs = podReferences(r).map((ref) => `${ref.kind}/${ref.name}`);
+    for (const phase of m.phases) {
+      const set = out.get(phase) ?? /* @__PURE__ */ new Set();
+      for (const ref of refs) set.add(ref);
+      out.set(phase, set);
+    }
+  }
+  return out;
+}
+function checkResource(report, r, m, scope) {
   if (r.group === "kustomize.config.k8s.io") return;
   const argo = r.annotations.get(ANNOTATION_HOOK);
   const argoItems = argo?.isString ? splitCsv(String(argo.value)) : [];
@@ -44140,7 +44455,8 @@ function checkResource(report, r, m) {
     }
   }
   if (!m.isHook || m.phases.length === 0) {
-    if (!m.isHook && !m.skip && r.name === void 0) {
+    const applied = isRecord(r.object.metadata) && !r.file.split("/").includes(".argo");
+    if (!m.isHook && !m.skip && r.name === void 0 && applied) {
       report("non-hook-without-name", about(r, r.keyPos(["metadata", r.generateName !== void 0 ? "generateName" : "name"]), "it has no metadata.name. Only hooks get a generated name; ArgoCD cannot apply or track a resource without one.", "Give it a metadata.name, or make it a hook (for a Job that should run on every sync: argocd.argoproj.io/hook: Sync)."));
     }
     return;
@@ -44149,57 +44465,67 @@ function checkResource(report, r, m) {
   if (isRunOnce && r.name !== void 0 && !m.deletePolicies.includes("BeforeHookCreation")) {
     report("named-hook-not-rerun", about(r, r.pos(["metadata", "name"]), `this hook has a fixed name and delete policy ${m.deletePolicies.join(", ")}: when it is still there from the last sync, ArgoCD does not create it again (and a Job's template cannot be changed), so it will not re-run.`, "Add BeforeHookCreation to argocd.argoproj.io/hook-delete-policy, or use metadata.generateName."));
   }
-  if (r.kind === "Job" && at(r.object, "spec", "ttlSecondsAfterFinished") !== void 0) {
+  if (r.kind === "Job" && !scope.hookFinalizers && at(r.object, "spec", "ttlSecondsAfterFinished") !== void 0) {
     report("hook-with-ttl", about(r, r.keyPos(["spec", "ttlSecondsAfterFinished"]), 'the Job controller may delete this hook Job before ArgoCD records its result; the sync then waits forever or fails with "resource is missing".', "Remove ttlSecondsAfterFinished and let the hook delete policy (HookSucceeded, BeforeHookCreation) clean up."));
   }
   const hookPos = argo?.valuePos ?? helm?.valuePos ?? r.pos(["metadata"]);
-  if (LONG_LIVED_KINDS.has(r.kind)) {
+  const usedByHookOfItsPhase = r.name !== void 0 && m.phases.some((p) => scope.usedByHooks.get(p)?.has(`${r.kind}/${r.name}`));
+  if (LONG_LIVED_KINDS.has(r.kind) && !usedByHookOfItsPhase) {
     report("stateful-kind-as-hook", about(r, hookPos, `a ${r.kind} as a hook is not part of the Application's managed resources: it is deleted and re-created on every sync (BeforeHookCreation; a bound PVC cannot be deleted) and never pruned.`, `Make the ${r.kind} a normal resource and order it with a negative sync-wave instead.`));
   } else if (PERSISTENT_WORKLOAD_KINDS.has(r.kind)) {
     report("hook-on-persistent-resource", about(r, hookPos, `a ${r.kind} as a hook is left out of the Application's health and is not pruned like other resources.`, `Make the ${r.kind} a normal resource and order it with sync-waves.`));
   }
 }
-var rule2, HOOK_RULES, hookCheck;
+var rule3, HOOK_RULES, hookCheck;
 var init_hooks = __esm({
   "src/sync/hooks.ts"() {
     "use strict";
+    init_values();
     init_vocabulary();
     init_context();
     init_kinds();
     init_model2();
-    rule2 = syncRule;
+    rule3 = syncRule;
     HOOK_RULES = [
-      rule2("hook-skip-mixed", "Skip mixed with other hook types is not a skip", "warning", "gitops-engine/pkg/sync/hook/hook.go:31-36 (Skip only when it is the only type)"),
-      rule2("helm-hook-unsupported", "helm.sh/hook values must be ones ArgoCD maps (pre/post-install, pre/post-upgrade, pre/post-delete, crd-install)", "warning", "gitops-engine/pkg/sync/hook/helm/type.go, helm/type_test.go; ignore/ignore.go:10 (a hook with no type is never synced)"),
-      rule2("helm-and-argo-hook", "with both argocd.argoproj.io/hook and helm.sh/hook, the Helm hook is ignored", "notice", "gitops-engine/pkg/sync/hook/hook.go:46-51; hook/delete_policy.go:19-21 (delete policies are unioned)"),
-      rule2("hook-invalid-delete-policy", "hook-delete-policy items must be ones ArgoCD reads, in the spelling of their annotation", "error", "gitops-engine/pkg/sync/common/types.go:135-148; hook/helm/delete_policy.go; hook/delete_policy.go:11-26 (unknown values dropped, default BeforeHookCreation)"),
-      rule2("delete-policy-on-non-hook", "a hook delete policy on a resource that is not a hook does nothing", "warning", "gitops-engine/pkg/sync/sync_task.go:122-128 (hasHookDeletePolicy: not a hook, no policy)"),
-      rule2("named-hook-not-rerun", "a named hook Job or Pod needs BeforeHookCreation (or generateName) to run again", "warning", "gitops-engine/pkg/sync/doc.go:40-41; sync_context.go:1011-1024 (only unnamed hooks get fresh names)"),
-      rule2("hook-on-persistent-resource", "a long-running workload as a hook leaves the app's health and pruning", "notice", "controller/health.go:36 (hooks are left out of app health); sync_context.go (hooks are not pruned)"),
-      rule2("non-hook-without-name", "a resource that is not a hook needs metadata.name", "error", "gitops-engine/pkg/sync/sync_context.go:1011-1024 (only hooks get generated names)"),
-      rule2("hook-with-ttl", "a hook Job should not set ttlSecondsAfterFinished", "warning", "argo-cd issues #21055, #14929; docs/user-guide/resource_hooks.md (the Job can vanish before ArgoCD records the result)"),
-      rule2("helm-hook-mapping", "Helm hooks that rely on Helm's install/upgrade semantics behave differently under ArgoCD", "warning", "gitops-engine/pkg/sync/hook/helm/type.go (pre-install and pre-upgrade are PreSync, post-* are PostSync); sync_tasks.go:16-21"),
-      rule2("mixed-helm-argo-delete-policy", "do not combine ArgoCD and Helm delete policies on one object (they are unioned)", "warning", "gitops-engine/pkg/sync/hook/delete_policy.go:11-26; issue #15613"),
-      rule2("stateful-kind-as-hook", "long-lived objects (PVC, Namespace, Secret, ConfigMap, CRD) should not be hooks", "warning", "hooks are re-created on every sync (BeforeHookCreation) and never pruned: sync_context.go; issues #3837, #6112")
+      rule3("hook-skip-mixed", "Skip mixed with other hook types is not a skip", "warning", "gitops-engine/pkg/sync/hook/hook.go:31-36 (Skip only when it is the only type)"),
+      rule3("helm-hook-unsupported", "helm.sh/hook values must be ones ArgoCD maps (pre/post-install, pre/post-upgrade, pre/post-delete, crd-install)", "warning", "gitops-engine/pkg/sync/hook/helm/type.go, helm/type_test.go; ignore/ignore.go:10 (a hook with no type is never synced)"),
+      rule3("helm-and-argo-hook", "with both argocd.argoproj.io/hook and helm.sh/hook, the Helm hook is ignored", "notice", "gitops-engine/pkg/sync/hook/hook.go:46-51; hook/delete_policy.go:19-21 (delete policies are unioned)"),
+      rule3("hook-invalid-delete-policy", "hook-delete-policy items must be ones ArgoCD reads, in the spelling of their annotation", "error", "gitops-engine/pkg/sync/common/types.go:135-148; hook/helm/delete_policy.go; hook/delete_policy.go:11-26 (unknown values dropped, default BeforeHookCreation)"),
+      rule3("delete-policy-on-non-hook", "a hook delete policy on a resource that is not a hook does nothing", "warning", "gitops-engine/pkg/sync/sync_task.go:122-128 (hasHookDeletePolicy: not a hook, no policy)"),
+      rule3("named-hook-not-rerun", "a named hook Job or Pod needs BeforeHookCreation (or generateName) to run again", "warning", "gitops-engine/pkg/sync/doc.go:40-41; sync_context.go:1011-1024 (only unnamed hooks get fresh names)"),
+      rule3("hook-on-persistent-resource", "a long-running workload as a hook leaves the app's health and pruning", "notice", "controller/health.go:36 (hooks are left out of app health); sync_context.go (hooks are not pruned)"),
+      rule3("non-hook-without-name", "a resource that is not a hook needs metadata.name", "error", "gitops-engine/pkg/sync/sync_context.go:1011-1024 (only hooks get generated names)"),
+      rule3("hook-with-ttl", "before ArgoCD 3.0, a hook Job should not set ttlSecondsAfterFinished", "warning", "argo-cd issues #21055, #14929 (the Job can vanish before ArgoCD records the result); fixed by the hook finalizer, gitops-engine PR #646, released in ArgoCD 3.0: the rule follows the policy's argocd.version"),
+      rule3("helm-hook-mapping", "Helm hooks that rely on Helm's install/upgrade semantics behave differently under ArgoCD", "warning", "gitops-engine/pkg/sync/hook/helm/type.go (pre-install and pre-upgrade are PreSync, post-* are PostSync); sync_tasks.go:16-21"),
+      rule3("mixed-helm-argo-delete-policy", "do not combine ArgoCD and Helm delete policies on one object (they are unioned)", "warning", "gitops-engine/pkg/sync/hook/delete_policy.go:11-26; issue #15613"),
+      rule3("stateful-kind-as-hook", "long-lived objects (PVC, Namespace, Secret, ConfigMap, CRD) should not be hooks, unless a hook of the same phase uses them", "warning", "hooks are re-created on every sync (BeforeHookCreation) and never pruned: sync_context.go; issues #3837, #6112. A ConfigMap, Secret or ServiceAccount a PreSync hook needs must itself be a PreSync hook (sync_tasks.go:16-21; docs/user-guide/resource_hooks.md)")
     ];
     hookCheck = {
       name: "sync-hooks",
       rules: HOOK_RULES,
       side(ctx) {
         const report = onceReporter(ctx);
-        for (const r of ctx.snapshot.resources) checkResource(report, r, syncModel(r));
+        const scope = { hookFinalizers: argocdAtLeast(ctx.policy.argocd.version, 3, 0), usedByHooks: objectsUsedByHooks(ctx.snapshot.resources) };
+        for (const r of ctx.snapshot.resources) checkResource(report, r, syncModel(r), scope);
       }
     };
   }
 });
 
 // src/sync/options.ts
+function sameMeaning(written, known) {
+  const wValue = written.split("=", 2)[1] ?? "";
+  const candidates = [...known].filter((k) => (k.split("=", 2)[1] ?? "").toLowerCase() === wValue.toLowerCase() && wValue !== "");
+  const exactCase = candidates.find((k) => k.toLowerCase() === written.toLowerCase());
+  if (exactCase) return exactCase;
+  return closest(written, candidates, 4);
+}
 function checkSyncOptions(report, r, items, pos, level) {
   for (const o of items) {
-    if (RESOURCE_SYNC_OPTIONS.has(o) || level === "application" && APP_SYNC_OPTIONS.has(o)) continue;
+    if (RESOURCE_SYNC_OPTIONS.has(o) || level === "application" && APP_SYNC_OPTIONS.has(o) || EXPLICIT_DEFAULTS[level].has(o)) continue;
     const appOnly = level === "resource" && APP_SYNC_OPTIONS.has(o);
-    const known = level === "resource" ? RESOURCE_SYNC_OPTIONS : /* @__PURE__ */ new Set([...RESOURCE_SYNC_OPTIONS, ...APP_SYNC_OPTIONS]);
-    const near = closest(o, known, 4);
+    const known = /* @__PURE__ */ new Set([...RESOURCE_SYNC_OPTIONS, ...level === "resource" ? [] : APP_SYNC_OPTIONS, ...EXPLICIT_DEFAULTS[level]]);
+    const near = sameMeaning(o, known);
     report(
       "sync-option-unknown",
       about(
@@ -44255,7 +44581,7 @@ function checkResource2(report, r) {
     report("ignore-annotation-not-true", about(r, e.valuePos, `${key2} is "${String(e.value)}"; ArgoCD acts only on the exact string "true", so this does nothing.`, `Write "true", or remove the annotation.`, key2));
   }
 }
-var RESOURCE_SYNC_OPTIONS, APP_SYNC_OPTIONS, RESOURCE_COMPARE_OPTIONS, APP_COMPARE_OPTIONS, rule3, OPTION_RULES, optionsCheck;
+var RESOURCE_SYNC_OPTIONS, APP_SYNC_OPTIONS, EXPLICIT_DEFAULTS, RESOURCE_COMPARE_OPTIONS, APP_COMPARE_OPTIONS, rule4, OPTION_RULES, optionsCheck;
 var init_options = __esm({
   "src/sync/options.ts"() {
     "use strict";
@@ -44286,14 +44612,27 @@ var init_options = __esm({
       "FailOnSharedResource=true",
       "ClientSideApplyMigration=false"
     ]);
+    EXPLICIT_DEFAULTS = {
+      resource: /* @__PURE__ */ new Set(["SkipDryRunOnMissingResource=false", "Validate=true", "PruneLast=false", "Force=false"]),
+      application: /* @__PURE__ */ new Set([
+        "SkipDryRunOnMissingResource=false",
+        "Validate=true",
+        "PruneLast=false",
+        "Force=false",
+        "ApplyOutOfSyncOnly=false",
+        "CreateNamespace=false",
+        "RespectIgnoreDifferences=false",
+        "FailOnSharedResource=false"
+      ])
+    };
     RESOURCE_COMPARE_OPTIONS = /* @__PURE__ */ new Set(["IgnoreExtraneous"]);
     APP_COMPARE_OPTIONS = /* @__PURE__ */ new Set(["ServerSideDiff=true", "ServerSideDiff=false", "IncludeMutationWebhook=true"]);
-    rule3 = syncRule;
+    rule4 = syncRule;
     OPTION_RULES = [
-      rule3("sync-option-unknown", "sync options must be ones ArgoCD reads, spelled exactly, at the level where they act", "warning", "gitops-engine/pkg/sync/common/types.go:24-58; sync_context.go:337-357, 1099, 1168, 1317-1322, 1434-1435, 1764; controller/state.go:1235-1250; docs/user-guide/sync-options.md"),
-      rule3("sync-option-conflict", "sync options must not contradict each other", "notice", "docs/user-guide/sync-options.md (Replace wins over ServerSideApply; Force is meant with Replace)"),
-      rule3("compare-option-unknown", "compare options must be ones ArgoCD reads, at the level where they act", "warning", "common/common.go:218-219; controller/state.go:916-936, 1053"),
-      rule3("ignore-annotation-not-true", 'ignore-healthcheck and ignore-restart-policy must be exactly "true"', "warning", "controller/health.go:47; gitops-engine/pkg/sync/common/types.go:22")
+      rule4("sync-option-unknown", "sync options must be ones ArgoCD reads, spelled exactly, at the level where they act", "warning", "gitops-engine/pkg/sync/common/types.go:24-58; sync_context.go:337-357, 1099, 1168, 1317-1322, 1434-1435, 1764; controller/state.go:1235-1250; docs/user-guide/sync-options.md"),
+      rule4("sync-option-conflict", "sync options must not contradict each other", "notice", "docs/user-guide/sync-options.md (Replace wins over ServerSideApply; Force is meant with Replace)"),
+      rule4("compare-option-unknown", "compare options must be ones ArgoCD reads, at the level where they act", "warning", "common/common.go:218-219; controller/state.go:916-936, 1053"),
+      rule4("ignore-annotation-not-true", 'ignore-healthcheck and ignore-restart-policy must be exactly "true"', "warning", "controller/health.go:47; gitops-engine/pkg/sync/common/types.go:22")
     ];
     optionsCheck = {
       name: "sync-options",
@@ -44301,162 +44640,6 @@ var init_options = __esm({
       side(ctx) {
         const report = onceReporter(ctx);
         for (const r of ctx.snapshot.resources) checkResource2(report, r);
-      }
-    };
-  }
-});
-
-// src/sync/ordering.ts
-function globs(value, patterns) {
-  return value !== void 0 && patterns.some((p) => minimatch(value, p));
-}
-function metaMatches(meta, wanted) {
-  if (!wanted) return true;
-  return Object.entries(wanted).every(([k, v]) => {
-    const e = meta.get(k);
-    return e !== void 0 && e.isString && minimatch(String(e.value), v);
-  });
-}
-function anyMeta(meta, wanted) {
-  return Object.entries(wanted).some(([k, v]) => {
-    const e = meta.get(k);
-    return e !== void 0 && e.isString && minimatch(String(e.value), v);
-  });
-}
-function hasRole(r, role, s) {
-  const name = r.name ?? r.generateName;
-  switch (role) {
-    case "migration":
-      return (r.kind === "Job" || r.kind === "Pod") && (globs(name, s.migrations.names) || anyMeta(r.labels, s.migrations.labels));
-    case "database":
-      return s.databases.kinds.includes(`${r.group}/${r.kind}`) || r.kind === "StatefulSet" && images(r).some((i) => globs(i, s.databases.images));
-    case "consumer":
-      return s.consumers.kinds.includes(r.kind) || s.consumers.kinds.includes(`${r.group}/${r.kind}`);
-  }
-}
-function selects(sel, r, phases, s) {
-  if (sel.kinds && !sel.kinds.some((k) => k === r.kind || k === `${r.group}/${r.kind}`)) return false;
-  if (sel.groups && !sel.groups.includes(r.group)) return false;
-  if (sel.names && !globs(r.name ?? r.generateName, sel.names)) return false;
-  if (!metaMatches(r.labels, sel.labels) || !metaMatches(r.annotations, sel.annotations)) return false;
-  if (sel.phases && !phases.some((p) => sel.phases.includes(p))) return false;
-  if (sel.role && !hasRole(r, sel.role, s)) return false;
-  return true;
-}
-function sameImage(a, b, s) {
-  if (globs(b.name ?? b.generateName, s.consumers.names)) return true;
-  const repos = new Set(images(a).map(imageRepository));
-  return images(b).some((i) => repos.has(imageRepository(i)));
-}
-function stepPos(r) {
-  const m = syncModel(r);
-  const wave = r.annotations.get(ANNOTATION_SYNC_WAVE);
-  const hook2 = r.annotations.get(ANNOTATION_HOOK);
-  if (m.isHook && hook2 && m.phases[0] !== "Sync") return hook2.valuePos;
-  if (wave) return wave.valuePos;
-  if (hook2) return hook2.valuePos;
-  return r.pos(["metadata"]);
-}
-function unreadWave(r) {
-  const e = r.annotations.get(ANNOTATION_SYNC_WAVE);
-  if (!e || syncModel(r).waveSource === "sync-wave") return "";
-  return ` Note: the sync-wave of ${resourceLabel(r)} (${e.source}) is not a valid quoted integer, so ArgoCD does not use it.`;
-}
-function fixFor(c, early, late) {
-  const lateLabel = resourceLabel(late.resource);
-  const earlyLabel = resourceLabel(early.resource);
-  if (late.phase === "PreSync" && early.phase !== "PreSync") {
-    return `Make ${lateLabel} a Sync hook (argocd.argoproj.io/hook: Sync) with a sync-wave greater than ${early.wave}, so it runs after ${earlyLabel}.`;
-  }
-  if (early.phase !== late.phase) return `Put ${earlyLabel} in a phase that runs before ${late.phase}, or move ${lateLabel} to a later phase.`;
-  return `Give ${earlyLabel} a sync-wave lower than ${late.wave} (quoted, for example "${late.wave - 1n}"), or give ${lateLabel} a sync-wave greater than ${early.wave}; the "${c.name}" constraint needs ${earlyLabel} first.`;
-}
-var rule4, WAVES_REF, ORDERING_RULES, orderingCheck;
-var init_ordering = __esm({
-  "src/sync/ordering.ts"() {
-    "use strict";
-    init_esm4();
-    init_resource();
-    init_vocabulary();
-    init_context();
-    init_kinds();
-    init_model2();
-    init_plan();
-    rule4 = syncRule;
-    WAVES_REF = "gitops-engine/pkg/sync/sync_tasks.go:16-21, 81-111 (phase, then wave); sync_context.go:677-684 (one step at a time)";
-    ORDERING_RULES = [
-      rule4("ordering-violated", "resources must respect the ordering constraints of the policy (sync.ordering)", "error", WAVES_REF),
-      rule4("presync-hook-before-database", "a schema migration must run after the database it migrates (a PreSync hook runs before every Sync-phase resource)", "error", `${WAVES_REF}; docs/user-guide/sync-waves.md`),
-      rule4("migration-wave-not-before-consumer", "a schema migration must run in an earlier phase or wave than every workload that uses its schema", "error", `${WAVES_REF}; issues #5086, #15968`),
-      rule4("presync-hook-depends-on-sync-resource", "a PreSync hook must not need a ConfigMap, Secret or ServiceAccount that is only applied in the Sync phase", "error", "gitops-engine/pkg/sync/sync_tasks.go:16-21 (PreSync runs before any Sync-phase resource); issue #9891"),
-      rule4("job-immutable-template", "a Job that is not a hook needs a per-release name or Replace=true (its template is immutable)", "warning", "Kubernetes: Job spec.template is immutable; gitops-engine/pkg/sync/sync_context.go:1434-1435 (Replace, Force)")
-    ];
-    orderingCheck = {
-      name: "sync-ordering",
-      rules: ORDERING_RULES,
-      side(ctx) {
-        const report = onceReporter(ctx);
-        const s = ctx.policy.sync;
-        for (const g of ctx.snapshot.groups) {
-          const resources = groupResources(g);
-          const plan = syncPlan(resources, groupNamespace(g));
-          const tasksOf = /* @__PURE__ */ new Map();
-          for (const t of plan) tasksOf.set(t.resource, [...tasksOf.get(t.resource) ?? [], t]);
-          const phasesOf = (r) => (tasksOf.get(r) ?? []).map((t) => t.phase).filter((p) => p !== "SyncFail");
-          const ordered = [...tasksOf.keys()].filter((r) => phasesOf(r).length > 0);
-          for (const c of s.ordering) {
-            const rel = c.relation ?? "any";
-            const ruleId = c.rule ?? "ordering-violated";
-            const before = ordered.filter((r) => selects(c.before, r, phasesOf(r), s));
-            const after = ordered.filter((r) => selects(c.after, r, phasesOf(r), s));
-            for (const a of before) {
-              const lastA = tasksOf.get(a).filter((t) => t.phase !== "SyncFail").at(-1);
-              for (const b of after) {
-                if (a === b || rel === "same-image" && !sameImage(a, b, s)) continue;
-                const firstB = tasksOf.get(b).find((t) => t.phase !== "SyncFail");
-                if (compareSteps(lastA, firstB) < 0) continue;
-                const target = hasRole(a, "migration", s) && !hasRole(b, "migration", s) ? a : b;
-                const other = target === a ? b : a;
-                const same = compareSteps(lastA, firstB) === 0;
-                report(ruleId, {
-                  ...about(
-                    target,
-                    stepPos(target),
-                    `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${other.file}, ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
-                    fixFor(c, lastA, firstB),
-                    `${c.name}|${resourceLabel(other)}`
-                  )
-                });
-              }
-            }
-          }
-          const syncOnly = /* @__PURE__ */ new Map();
-          for (const r of ordered) {
-            if (["ConfigMap", "Secret", "ServiceAccount"].includes(r.kind) && r.name && !phasesOf(r).includes("PreSync")) syncOnly.set(`${r.kind}/${r.name}`, r);
-          }
-          for (const r of ordered) {
-            if (!phasesOf(r).includes("PreSync") || !syncModel(r).isHook) continue;
-            for (const ref of podReferences(r)) {
-              const dep = syncOnly.get(`${ref.kind}/${ref.name}`);
-              if (!dep) continue;
-              report(
-                "presync-hook-depends-on-sync-resource",
-                about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref.kind} ${ref.name} (and after the database, for a migration).`, `${ref.kind}/${ref.name}`)
-              );
-            }
-          }
-        }
-        for (const r of ctx.snapshot.resources) {
-          if (r.kind !== "Job" || r.group !== "batch" || r.name === void 0) continue;
-          const m = syncModel(r);
-          if (m.isHook || m.skip) continue;
-          const opts = splitCsv(annotation(r, ANNOTATION_SYNC_OPTIONS) ?? "");
-          if (opts.includes("Replace=true") || opts.includes("Force=true")) continue;
-          report(
-            "job-immutable-template",
-            about(r, r.pos(["metadata", "name"]), `this Job is a normal resource with a fixed name. A Job's spec.template is immutable, so the next release that changes it (a new image tag) fails to apply ("field is immutable") and the sync is stuck until someone deletes the Job.`, "Make it a hook (argocd.argoproj.io/hook: Sync or PreSync, hook-delete-policy: BeforeHookCreation), add argocd.argoproj.io/sync-options: Replace=true, or give it a per-release name.")
-          );
-        }
       }
     };
   }
@@ -56474,7 +56657,7 @@ var require_dist2 = __commonJS({
       const PointerSize = 4;
       const LUA_MULTRET = -1;
       const LUAI_MAXSTACK = 1e6;
-      const LUA_REGISTRYINDEX = -LUAI_MAXSTACK - 1e3;
+      const LUA_REGISTRYINDEX2 = -LUAI_MAXSTACK - 1e3;
       exports2.LuaType = void 0;
       (function(LuaType) {
         LuaType[LuaType["None"] = -1] = "None";
@@ -57064,12 +57247,12 @@ ${traceback}`;
           super(thread, "js_function");
           this.functionRegistry = typeof FinalizationRegistry !== "undefined" ? new FinalizationRegistry((func) => {
             if (!this.thread.isClosed()) {
-              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX, func);
+              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX2, func);
             }
           }) : void 0;
           this.options = options;
           this.callbackContext = thread.newThread();
-          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
           if (!this.functionRegistry) {
             console.warn("FunctionTypeExtension: FinalizationRegistry not found. Memory leaks likely.");
           }
@@ -57137,7 +57320,7 @@ ${traceback}`;
           this.thread.lua.module.removeFunction(this.gcPointer);
           this.thread.lua.module.removeFunction(this.functionWrapper);
           this.callbackContext.close();
-          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX, this.callbackContextIndex);
+          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX2, this.callbackContextIndex);
         }
         isType(_thread, _index, type) {
           return type === exports2.LuaType.Function;
@@ -57161,7 +57344,7 @@ ${traceback}`;
         getValue(thread, index2) {
           var _a;
           thread.lua.lua_pushvalue(thread.address, index2);
-          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
           const jsFunc = (...args) => {
             var _a2;
             if (this.callbackContext.isClosed()) {
@@ -57170,7 +57353,7 @@ ${traceback}`;
             }
             const callThread = this.callbackContext.newThread();
             try {
-              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX, BigInt(func));
+              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX2, BigInt(func));
               if (internalType !== exports2.LuaType.Function) {
                 const callMetafieldType = callThread.lua.luaL_getmetafield(callThread.address, -1, "__call");
                 callThread.pop();
@@ -57493,16 +57676,16 @@ ${traceback}`;
           const seenMap = userdata || /* @__PURE__ */ new Map();
           const existingReference = seenMap.get(target);
           if (existingReference !== void 0) {
-            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(existingReference));
+            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(existingReference));
             return true;
           }
           try {
             const tableIndex = thread.getTop() + 1;
             const createTable = (arrayCount, keyCount) => {
               thread.lua.lua_createtable(thread.address, arrayCount, keyCount);
-              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
               seenMap.set(target, ref);
-              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(ref));
+              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref));
             };
             if (Array.isArray(target)) {
               createTable(target.length, 0);
@@ -57522,7 +57705,7 @@ ${traceback}`;
           } finally {
             if (userdata === void 0) {
               for (const reference of seenMap.values()) {
-                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX, reference);
+                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX2, reference);
               }
             }
           }
@@ -60609,13 +60792,13 @@ ${traceback}`;
           this.lua_settop(luaState, -count - 1);
         }
         luaL_getmetatable(luaState, name) {
-          return this.lua_getfield(luaState, LUA_REGISTRYINDEX, name);
+          return this.lua_getfield(luaState, LUA_REGISTRYINDEX2, name);
         }
         lua_yield(luaState, count) {
           return this.lua_yieldk(luaState, count, 0, null);
         }
         lua_upvalueindex(index2) {
-          return LUA_REGISTRYINDEX - index2;
+          return LUA_REGISTRYINDEX2 - index2;
         }
         ref(data2) {
           const existing = this.referenceTracker.get(data2);
@@ -60744,7 +60927,7 @@ ${traceback}`;
       exports2.Decoration = Decoration;
       exports2.LUAI_MAXSTACK = LUAI_MAXSTACK;
       exports2.LUA_MULTRET = LUA_MULTRET;
-      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX;
+      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX2;
       exports2.LuaEngine = LuaEngine;
       exports2.LuaFactory = LuaFactory2;
       exports2.LuaGlobal = Global;
@@ -60768,48 +60951,115 @@ var lua_prelude_default;
 var init_lua_prelude = __esm({
   "src/health/lua-prelude.lua"() {
     lua_prelude_default = `-- gitops-gate: the environment a health script sees, rebuilt to match ArgoCD (util/lua/lua.go runLua,
--- v3.6.0) on PUC Lua 5.4, and the sandbox around it. Runs once per fresh Lua state, before the script.
--- Inputs (globals, removed here): __gg_openlibs (boolean), __gg_timeout (the time-limit error text).
-local openlibs = __gg_openlibs
+-- v3.6.0, gopher-lua) on PUC Lua 5.4, and the sandbox around it. Runs once per Lua state; the state is
+-- reused for many runs, and each run gets a fresh global environment (new library tables, a new string
+-- metatable, a new package table), so nothing a script changes reaches the next one.
+-- Input: the global __gg_timeout (the time-limit error text), removed here.
+-- Returns the run function: run(chunk, openlibs, obj) -> kind, status, message (see classify).
 local TIMEOUT = __gg_timeout
-__gg_openlibs, __gg_timeout = nil, nil
-
-local _pcall, _xpcall, _error, _load, _type, _tostring, _pairs = pcall, xpcall, error, load, type, tostring, pairs
-local _getmeta, _setmeta = debug.getmetatable, debug.setmetatable
-local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
+__gg_timeout = nil
 local MEMORY = "not enough memory"
 
+local _pcall, _xpcall, _error, _load, _type, _tostring, _tonumber, _pairs, _next, _select =
+  pcall, xpcall, error, load, type, tostring, tonumber, pairs, next, select
+local _rawget, _rawset, _setmetatable = rawget, rawset, setmetatable
+local _getmeta, _setmeta, _setupvalue = debug.getmetatable, debug.setmetatable, debug.setupvalue
+local _floor, _huge, _mtype = math.floor, math.huge, math.type
+local _format, _concat, _match = string.format, table.concat, string.match
+local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
+local cresume = coroutine.resume
+local stringMeta = _getmeta("")
+
+-- Numbers as gopher-lua prints them (value.go LNumber.String): a float with an int64 value prints as an
+-- integer ("2", not "2.0"); any other float as Go's fmt.Sprint does, the shortest text that reads back
+-- as the same number, in exponent form when the exponent is below -4 or at least 6 (strconv 'g', -1).
+local function numstr(x)
+  if _mtype(x) == "integer" then return _format("%d", x) end
+  if x ~= x then return "NaN" end
+  if x == _huge then return "+Inf" end
+  if x == -_huge then return "-Inf" end
+  if x == _floor(x) and x >= -2^63 and x < 2^63 then return _format("%d", x) end
+  local digits, s = 17, nil
+  for p = 1, 17 do
+    s = _format("%." .. (p - 1) .. "e", x)
+    if _tonumber(s) == x then digits = p break end
+  end
+  local exp = _tonumber(_match(s, "e([-+]%d+)$"))
+  if exp < -4 or exp >= 6 then return s end
+  local decimals = digits - 1 - exp
+  return _format("%." .. (decimals > 0 and decimals or 0) .. "f", x)
+end
+
+local function tostr(v)
+  if _type(v) == "number" then return numstr(v) end
+  return _tostring(v)
+end
+
+-- The \`..\` operator of a script is compiled as a call to this function (lua-static.ts rewriteConcat):
+-- numbers print as in gopher-lua, and a missing operand fails with gopher-lua's message (vm.go).
+local function cat(a, b)
+  local ta, tb = _type(a), _type(b)
+  if (ta == "string" or ta == "number") and (tb == "string" or tb == "number") then
+    if ta == "number" then a = numstr(a) end
+    if tb == "number" then b = numstr(b) end
+    return a .. b
+  end
+  local ma, mb = _getmeta(a), _getmeta(b)
+  if (ma and _rawget(ma, "__concat")) or (mb and _rawget(mb, "__concat")) then return a .. b end
+  _error("cannot perform concat operation between " .. ta .. " and " .. tb, 2)
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in _next, t do c[k] = v end
+  return c
+end
+
+-- The libraries as loaded, before any script ran: copied into each environment.
+local BASE = {}
+for _, k in ipairs({ "assert", "error", "ipairs", "pairs", "next", "rawequal", "rawget", "rawlen", "rawset",
+  "select", "tonumber", "type", "getmetatable" }) do BASE[k] = _G[k] end
+local STRING, MATH, TABLE, COROUTINE = copy(string), copy(math), copy(table), copy(coroutine)
 -- Lua 5.1 functions ArgoCD's gopher-lua has and Lua 5.4 dropped (argocd-semantics.md section 4).
-table.getn = function(t) return #t end
-table.maxn = function(t)
+TABLE.getn = function(t) return #t end
+TABLE.maxn = function(t)
   local m = 0
   for k in _pairs(t) do if _type(k) == "number" and k > m then m = k end end
   return m
 end
-unpack = table.unpack
-math.pow = function(a, b) return a ^ b end
-math.mod = math.fmod
-string.gfind = string.gmatch
-
--- Sandbox: text chunks only, no files, no processes, no debug, no bytecode.
-load = function(chunk, name, _, env) return _load(chunk, name, "t", env) end
-loadstring = function(s, name) return _load(s, name, "t") end
-local function disabled(what)
-  return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
+TABLE.concat = function(t, sep, i, j)
+  -- numbers in the list print as gopher-lua prints them
+  local n = j or #t
+  local parts = {}
+  for k = i or 1, n do
+    local v = t[k]
+    parts[#parts + 1] = _type(v) == "number" and numstr(v) or v
+  end
+  return _concat(parts, sep)
 end
-dofile = disabled("dofile")
-loadfile = disabled("loadfile")
-print = function() end
-string.dump = nil
-io = nil
-utf8 = nil
-
--- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
--- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
-local _setmetatable, _rawset = setmetatable, rawset
-setmetatable = function(t, mt)
-  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
-  return _setmetatable(t, mt)
+MATH.pow = function(a, b) return a ^ b end
+MATH.mod = math.fmod
+STRING.gfind = string.gmatch
+STRING.dump = nil
+local sformat, gmatch, unpack = string.format, string.gmatch, table.unpack
+STRING.format = function(f, ...)
+  -- gopher-lua formats %s of a number as it prints it, and %d of a float as its integer part
+  local n = _select("#", ...)
+  local args = { ... }
+  local k = 0
+  for spec in gmatch(f, "%%[-+ #0]*%d*%.?%d*([%a%%])") do
+    if spec ~= "%" then
+      k = k + 1
+      local v = args[k]
+      if _type(v) == "number" then
+        if spec == "s" then args[k] = numstr(v)
+        elseif (spec == "d" or spec == "i") and _mtype(v) == "float" and v == v and v ~= _huge and v ~= -_huge then
+          args[k] = v >= 0 and _floor(v) or -_floor(-v)
+        end
+      end
+    end
+  end
+  return sformat(f, unpack(args, 1, n))
 end
 
 -- A time-limit or memory error must not be swallowed by the script's own pcall.
@@ -60820,34 +61070,87 @@ local function rethrow(ok, ...)
   end
   return ok, ...
 end
-pcall = function(f, ...) return rethrow(_pcall(f, ...)) end
-xpcall = function(f, h, ...)
+local function spcall(f, ...) return rethrow(_pcall(f, ...)) end
+local function sxpcall(f, h, ...)
   return rethrow(_xpcall(f, function(e)
     if e == TIMEOUT or e == MEMORY then return e end
     return h(e)
   end, ...))
 end
+COROUTINE.resume = function(co, ...) return rethrow(cresume(co, ...)) end
 
-local safeOs = { time = ostime, date = osdate }
-local modules
-if openlibs then
-  local cresume = coroutine.resume
-  coroutine.resume = function(co, ...) return rethrow(cresume(co, ...)) end
-  os = { time = ostime, date = osdate, clock = osclock, difftime = osdifftime }
-  modules = { string = string, math = math, table = table, os = os, coroutine = coroutine }
-else
-  -- useOpenLibs=false: gopher-lua opens only base, table, package and a "safe os" that registers
-  -- into \`table\` (a no-op), so the globals below are nil and strings have no methods.
-  _setmeta("", nil)
-  string, math, os, coroutine = nil, nil, nil, nil
-  modules = { table = table, os = safeOs }
+-- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
+-- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
+local function ssetmetatable(t, mt)
+  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
+  return _setmetatable(t, mt)
 end
-debug = nil
-package = { loaded = { _G = _G, table = table } }
-require = function(name)
-  local m = modules[name]
-  if m ~= nil then return m end
-  _error("module '" .. _tostring(name) .. "' not found", 2)
+
+local function disabled(what)
+  return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
+end
+
+-- Arithmetic on numeric strings ("10" + 1) works in gopher-lua with or without libraries; in Lua 5.4
+-- it goes through the string metatable, which also carries the string methods.
+local STRING_ARITH = {}
+for k, v in _pairs(stringMeta) do if k ~= "__index" then STRING_ARITH[k] = v end end
+
+-- A fresh global environment, as a new gopher-lua state has it.
+local function newenv(openlibs)
+  local env = copy(BASE)
+  env._G = env
+  env._VERSION = "Lua 5.1"
+  env.tostring = tostr
+  env.unpack = table.unpack
+  env.pcall, env.xpcall, env.setmetatable = spcall, sxpcall, ssetmetatable
+  env.print = function() end
+  env.collectgarbage = function(opt) if opt == "count" then return 0, 0 end return 0 end
+  env.dofile, env.loadfile = disabled("dofile"), disabled("loadfile")
+  -- gopher-lua's Lua 5.1 load (baselib.go baseLoad): load(reader [, chunkname]) calls the reader until it
+  -- returns nil or "", unprotected (an error in the reader, a limit included, propagates); the chunk gets
+  -- the global environment. A string argument is an error there, as in Lua 5.1.
+  env.load = function(reader, name)
+    if _type(reader) ~= "function" then
+      _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+    end
+    local parts, n = {}, 0
+    while true do
+      local piece = reader()
+      if piece == nil then break end
+      local t = _type(piece)
+      if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
+      piece = _tostring(piece)
+      if piece == "" then break end
+      n = n + 1
+      parts[n] = piece
+    end
+    return _load(_concat(parts), name == nil and "=?" or name, "t", env)
+  end
+  env.loadstring = function(s, name) return _load(s, name, "t", env) end
+  local tbl = copy(TABLE)
+  env.table = tbl
+  local modules
+  if openlibs then
+    local str, mth, co = copy(STRING), copy(MATH), copy(COROUTINE)
+    local os = { time = ostime, date = osdate, clock = osclock, difftime = osdifftime }
+    env.string, env.math, env.os, env.coroutine = str, mth, os, co
+    local meta = copy(STRING_ARITH)
+    meta.__index = str
+    _setmeta("", meta)
+    modules = { string = str, math = mth, table = tbl, os = os, coroutine = co }
+  else
+    -- useOpenLibs=false: gopher-lua opens only base, table, package and a "safe os" that registers
+    -- into \`table\` (a no-op), so string, math, os and coroutine are nil and strings have no methods.
+    _setmeta("", copy(STRING_ARITH))
+    modules = { table = tbl, os = { time = ostime, date = osdate } }
+  end
+  env.package = { loaded = { _G = env, table = tbl } }
+  env.require = function(name)
+    local m = modules[name]
+    if m ~= nil then return m end
+    _error("module '" .. _tostring(name) .. "' not found", 2)
+  end
+  return env
 end
 
 local VALID = { Healthy = true, Progressing = true, Degraded = true, Suspended = true, Missing = true, Unknown = true }
@@ -60858,465 +61161,24 @@ local VALID = { Healthy = true, Progressing = true, Degraded = true, Suspended =
 local function classify(r)
   if r == nil then return "nil", "", "" end
   if _type(r) ~= "table" then return "not-table", _type(r), "" end
-  local k = next(r)
+  local k = _next(r)
   if k == nil or _type(k) ~= "string" then return "empty", "", "" end
-  local s, m = rawget(r, "status"), rawget(r, "message")
+  local s, m = _rawget(r, "status"), _rawget(r, "message")
   if (s ~= nil and _type(s) ~= "string") or (m ~= nil and _type(m) ~= "string") then return "empty", "", "" end
   if s == nil or not VALID[s] then return "invalid", s or "", m or "" end
   return "ok", s, m or ""
 end
 
-__gg_run = function(chunk) return classify(chunk()) end
+-- Everything a script could reach is in its environment; drop the real globals' dangerous parts anyway.
+io, debug, package, require, dofile, loadfile = nil, nil, nil, nil, nil, nil
+
+return function(chunk, openlibs, obj)
+  local env = newenv(openlibs)
+  env.obj = obj
+  _setupvalue(chunk, 1, env)
+  return classify(chunk(cat))
+end
 `;
-  }
-});
-
-// src/health/lua-vm.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-function argoHealth(r) {
-  switch (r.kind) {
-    case "ok":
-      return { status: r.status, message: r.message };
-    case "invalid":
-      return { status: "Unknown", message: "Lua returned an invalid health status" };
-    case "nil":
-    case "empty":
-      return { status: "", message: "" };
-    case "error":
-      return { status: "Unknown", message: r.error };
-  }
-}
-function wasmLocation() {
-  const bundled = fileURLToPath(new URL("./glue.wasm", import.meta.url));
-  if (existsSync2(bundled)) return bundled;
-  return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
-}
-function callbacks(lua) {
-  hookPointer ??= lua.module.addFunction((state) => {
-    if (Date.now() > deadline) {
-      lua.lua_pushstring(state, TIMEOUT_ERROR);
-      lua.lua_error(state);
-    }
-  }, "vii");
-  allocPointer ??= lua.module.addFunction((_ud, ptr, oldSize, newSize) => {
-    const old = ptr ? oldSize : 0;
-    if (newSize === 0) {
-      if (ptr) {
-        memory.used -= old;
-        lua.module._free(ptr);
-      }
-      return 0;
-    }
-    if (newSize > old && memory.used + newSize - old > memory.max) return 0;
-    const out = lua.module._realloc(ptr, newSize);
-    if (out) memory.used += newSize - old;
-    return out;
-  }, "iiiii");
-  return { hook: hookPointer, alloc: allocPointer };
-}
-async function runHealthLua(req) {
-  factory ??= new import_wasmoon.LuaFactory(wasmLocation());
-  const lua = await factory.getLuaModule();
-  const { hook: hook2, alloc } = callbacks(lua);
-  memory.used = 0;
-  memory.max = Number.MAX_SAFE_INTEGER;
-  const L = lua.lua_newstate(alloc, null);
-  if (!L) return { kind: "error", error: "could not create a Lua state" };
-  try {
-    return execute(lua, L, hook2, req);
-  } finally {
-    deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
-    lua.lua_close(L);
-    memory.max = Number.MAX_SAFE_INTEGER;
-  }
-}
-function pushString(lua, L, s) {
-  const size = lua.module.lengthBytesUTF8(s);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(s, buf, size + 1);
-    lua.lua_pushlstring(L, buf, size);
-  } finally {
-    lua.module._free(buf);
-  }
-}
-function pushValue(lua, L, v, depth = 0) {
-  if (depth > 200) throw new Error("object nested too deeply");
-  if (v === null || v === void 0) lua.lua_pushnil(L);
-  else if (typeof v === "boolean") lua.lua_pushboolean(L, v ? 1 : 0);
-  else if (typeof v === "number") {
-    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
-    else lua.lua_pushnumber(L, v);
-  } else if (typeof v === "string") pushString(lua, L, v);
-  else if (Array.isArray(v)) {
-    lua.lua_createtable(L, v.length, 0);
-    v.forEach((x, i) => {
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawseti(L, -2, BigInt(i + 1));
-    });
-  } else if (typeof v === "object") {
-    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
-    lua.lua_createtable(L, 0, entries.length);
-    for (const [k, x] of entries) {
-      pushString(lua, L, k);
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawset(L, -3);
-    }
-  } else lua.lua_pushnil(L);
-}
-function load(lua, L, source, name) {
-  const size = lua.module.lengthBytesUTF8(source);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(source, buf, size + 1);
-    return lua.luaL_loadbufferx(L, buf, size, name, "t");
-  } finally {
-    lua.module._free(buf);
-  }
-}
-function stringAt(lua, L, idx) {
-  return lua.lua_type(L, idx) === LUA_TSTRING || lua.lua_type(L, idx) === LUA_TNUMBER ? lua.lua_tolstring(L, idx, null) : lua.luaL_tolstring(L, idx, null);
-}
-function execute(lua, L, hook2, req) {
-  lua.luaL_openlibs(L);
-  lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  lua.lua_setglobal(L, "__gg_openlibs");
-  lua.lua_pushstring(L, TIMEOUT_ERROR);
-  lua.lua_setglobal(L, "__gg_timeout");
-  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${stringAt(lua, L, -1)}`);
-  }
-  try {
-    pushValue(lua, L, req.obj);
-  } catch (e) {
-    return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  lua.lua_setglobal(L, "obj");
-  memory.max = memory.used + req.memoryBytes;
-  lua.lua_getglobal(L, "__gg_run");
-  lua.lua_pushnil(L);
-  lua.lua_setglobal(L, "__gg_run");
-  if (load(lua, L, req.script, "=health.lua") !== LUA_OK) return { kind: "error", error: stringAt(lua, L, -1) };
-  deadline = Date.now() + req.timeoutMs;
-  lua.lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
-  let status;
-  try {
-    status = lua.lua_pcallk(L, 1, 3, 0, 0, null);
-  } finally {
-    lua.lua_sethook(L, null, 0, 0);
-  }
-  const late = Date.now() > deadline;
-  memory.max = Number.MAX_SAFE_INTEGER;
-  if (status !== LUA_OK) {
-    const error2 = stringAt(lua, L, -1);
-    if (status === LUA_ERRMEM || error2.includes("not enough memory")) return { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" };
-    if (late || error2.includes(TIMEOUT_ERROR)) return { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
-    return { kind: "error", error: error2 };
-  }
-  const kind = stringAt(lua, L, -3);
-  const a = stringAt(lua, L, -2);
-  const b = stringAt(lua, L, -1);
-  if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
-  return { kind, status: a, message: b };
-}
-var import_wasmoon, TIMEOUT_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_ERRMEM, LUA_TNUMBER, LUA_TSTRING, factory, deadline, hookPointer, allocPointer, memory;
-var init_lua_vm = __esm({
-  "src/health/lua-vm.ts"() {
-    "use strict";
-    import_wasmoon = __toESM(require_dist2(), 1);
-    init_lua_prelude();
-    TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
-    LUA_MASKCOUNT = 8;
-    HOOK_EVERY = 1e3;
-    LUA_OK = 0;
-    LUA_ERRMEM = 4;
-    LUA_TNUMBER = 3;
-    LUA_TSTRING = 4;
-    deadline = 0;
-    memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
-  }
-});
-
-// src/health/config.ts
-function place(p, at3) {
-  return { line: p.line + at3.lineOffset, column: p.column + (p.line === 1 ? 0 : at3.columnOffset) };
-}
-function scriptPlacement(doc, path8, at3) {
-  const node2 = doc.node(path8);
-  const p = place(doc.pos(path8), at3);
-  if ((0, import_yaml5.isScalar)(node2) && (node2.type === import_yaml5.Scalar.BLOCK_LITERAL || node2.type === import_yaml5.Scalar.BLOCK_FOLDED)) {
-    const src = typeof node2.value === "string" ? node2.value : "";
-    const indent2 = blockIndent(doc, path8, src);
-    return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
-  }
-  return p;
-}
-function blockIndent(doc, path8, _src) {
-  return doc.keyPos(path8).column - 1 + 2;
-}
-function problem(rule6, file, pos, subject, key2, message, fix) {
-  return { rule: rule6, file, pos, subject, key: key2, message, fix };
-}
-function typeName2(n) {
-  if (!n) return "null";
-  if ((0, import_yaml5.isScalar)(n)) {
-    const v = n.value;
-    if (v === null) return "null";
-    if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-    return typeof v;
-  }
-  return (0, import_yaml5.isMap)(n) ? "mapping" : "sequence";
-}
-function checkSplitSuffix(suffix) {
-  if (suffix.includes("*")) {
-    return { problem: { rule: "health-key-wildcard", message: `"${suffix}" holds a wildcard: "*" is not a valid ConfigMap key character, so the API server rejects the whole ConfigMap. Wildcards only work in the legacy resource.customizations block.`, fix: "Name the group and Kind exactly, or move the check into the resource.customizations block with a quoted wildcard key." } };
-  }
-  if (!CONFIGMAP_KEY.test(suffix)) {
-    const near = suffix.replace("/", "_");
-    return { problem: { rule: "health-key-invalid-configmap-key", message: `"${suffix}" is not a valid ConfigMap key (only letters, digits, "-", "_" and "." are allowed): the API server rejects the whole argocd-cm, and every other setting in it is lost too.`, fix: `Join group and Kind with "_": ${near}.` } };
-  }
-  if (suffix === "all") return { key: "*/*" };
-  const parts = suffix.split("_");
-  if (parts.length > 2) {
-    return { problem: { rule: "health-key-format", message: `"${suffix}" holds more than one "_": ArgoCD fails to load all resource overrides (convertToOverrideKey), not only this one.`, fix: 'Write exactly one "_" between the API group and the Kind (group_Kind), or just Kind for the core group.' } };
-  }
-  if (parts.length === 2) {
-    if (parts[0] === "") {
-      return { problem: { rule: "health-key-core-group-prefix", message: `"${suffix}" starts with "_": the key becomes "/${parts[1]}", but health lookups for core kinds use just "${parts[1]}", so the check is never used.`, fix: `Write the core kind alone: ${parts[1]}.` } };
-    }
-    return { key: `${parts[0]}/${parts[1]}` };
-  }
-  const m = /^(.*\.[a-z0-9-]+)[-.]([A-Z][A-Za-z0-9]*)$/.exec(suffix);
-  if (m) {
-    return { problem: { rule: "health-key-bad-separator", message: `"${suffix}" has no "_" between group and Kind: ArgoCD reads it as a core-group Kind named "${suffix}", which never matches, so the check is silently unused.`, fix: `Write ${m[1]}_${m[2]}.` } };
-  }
-  return { key: suffix };
-}
-function readArgocdCmData(doc, dataPath, at3, holder, origin) {
-  const out = { checks: [], problems: [] };
-  const node2 = doc.node(dataPath);
-  if (!(0, import_yaml5.isMap)(node2)) return out;
-  const health = /* @__PURE__ */ new Map();
-  const openLibs = /* @__PURE__ */ new Map();
-  for (const pair2 of node2.items) {
-    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
-    const k = String(pair2.key.value);
-    const path8 = [...dataPath, k];
-    const kpos = place(doc.keyPos(path8), at3);
-    const v = pair2.value;
-    const isString = (0, import_yaml5.isScalar)(v) && typeof v.value === "string";
-    if (!isString) {
-      const shown = (0, import_yaml5.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
-      out.problems.push(problem(
-        "configmap-value-not-string",
-        at3.file,
-        place(doc.pos(path8), at3),
-        holder,
-        k,
-        `${holder}: data "${k}" is the YAML ${typeName2(v)} ${shown}, not a string. ConfigMap data values must be strings: the apply fails (cannot unmarshal ${typeName2(v)} into ConfigMap.data of type string).`,
-        `Quote the value: ${k}: "${shown}"`
-      ));
-    }
-    if (k !== PREFIX && !k.startsWith(`${PREFIX}.`)) continue;
-    if (k === PREFIX) {
-      if (isString) out.checks.push(...readLegacyBlock(doc, path8, at3, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
-      continue;
-    }
-    const parts = splitN(k, ".", 4);
-    const type = parts[2] ?? "";
-    if (!CUSTOMIZATION_TYPES.includes(type) || parts.length < 4) {
-      out.problems.push(problem(
-        "health-customization-unknown-type",
-        at3.file,
-        kpos,
-        holder,
-        k,
-        `${holder}: "${k}" names the customization type "${type}", which ArgoCD does not know (${CUSTOMIZATION_TYPES.join(", ")}). ArgoCD fails to load every resource override when it meets it (settings.go:1226).`,
-        `Use resource.customizations.<type>.<group>_<Kind> with one of: ${CUSTOMIZATION_TYPES.join(", ")}.`
-      ));
-      continue;
-    }
-    if (type !== "health" && type !== "useOpenLibs") continue;
-    const { key: key2, problem: p } = checkSplitSuffix(parts[3]);
-    if (p) {
-      out.problems.push(problem(p.rule, at3.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
-      continue;
-    }
-    if (!isString) continue;
-    const text4 = String(v.value);
-    if (type === "health") health.set(key2, { script: text4, pos: kpos, path: path8 });
-    else {
-      const b = PARSE_BOOL[text4];
-      if (b === void 0) {
-        out.problems.push(problem(
-          "health-useopenlibs-invalid",
-          at3.file,
-          place(doc.pos(path8), at3),
-          holder,
-          k,
-          `${holder}: "${k}" is "${text4}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
-          `Write "true" or "false".`
-        ));
-      } else openLibs.set(key2, b);
-    }
-  }
-  const legacyKeys = new Map(out.checks.map((c) => [c.key, c]));
-  for (const [key2, h] of health) {
-    const sp = scriptPlacement(doc, h.path, at3);
-    const shadowed = legacyKeys.get(key2);
-    if (shadowed) {
-      out.problems.push(problem(
-        "health-check-shadowed",
-        at3.file,
-        h.pos,
-        holder,
-        `shadow:${key2}`,
-        `${holder}: ${key2} has a health check both in the resource.customizations block (line ${shadowed.pos.line}) and as a split key; the split key wins and the block's script is never used.`,
-        "Keep one definition: delete the health.lua in the resource.customizations block."
-      ));
-      out.checks = out.checks.filter((c) => c !== shadowed);
-    }
-    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at3.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  }
-  return out;
-}
-function splitN(s, sep5, n) {
-  const parts = s.split(sep5);
-  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep5)];
-}
-function readLegacyBlock(doc, path8, at3, holder, origin, problems) {
-  const node2 = doc.node(path8);
-  if (!(0, import_yaml5.isScalar)(node2) || typeof node2.value !== "string") return [];
-  const start = scriptPlacement(doc, path8, at3);
-  const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
-  const parsed = parseYamlText(node2.value);
-  const first = parsed.problems[0];
-  if (first) {
-    problems.push(problem(
-      "health-config-invalid",
-      at3.file,
-      place({ line: first.line, column: first.column }, inner),
-      holder,
-      `${path8.join(".")}:yaml`,
-      `${holder}: the resource.customizations block is not valid YAML: ${first.message}. ArgoCD cannot load any resource override.`,
-      "Fix the YAML of the block."
-    ));
-    return [];
-  }
-  const d = parsed.docs[0];
-  const m = d?.node([]);
-  if (!d || !(0, import_yaml5.isMap)(m)) return [];
-  const checks = [];
-  for (const pair2 of m.items) {
-    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
-    const key2 = String(pair2.key.value);
-    const kpos = place(d.keyPos([key2]), inner);
-    const entry = pair2.value;
-    if (!(0, import_yaml5.isMap)(entry)) continue;
-    let script;
-    let useOpenLibs = false;
-    for (const f of entry.items) {
-      if (!(0, import_yaml5.isPair)(f) || !(0, import_yaml5.isScalar)(f.key)) continue;
-      const field2 = String(f.key.value);
-      const fpath = [key2, field2];
-      if (!LEGACY_FIELDS.includes(field2)) {
-        problems.push(problem(
-          "health-customization-unknown-type",
-          at3.file,
-          place(d.keyPos(fpath), inner),
-          holder,
-          `${key2}.${field2}`,
-          `${holder}: "${field2}" under "${key2}" is not a field ArgoCD reads (${LEGACY_FIELDS.join(", ")}); it is silently ignored.`,
-          field2 === "health" ? "Write health.lua." : `Use one of ${LEGACY_FIELDS.join(", ")}.`
-        ));
-        continue;
-      }
-      const fv = f.value;
-      if (field2 === "health.lua" && (0, import_yaml5.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
-      if (field2 === "health.lua.useOpenLibs") {
-        if ((0, import_yaml5.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
-        else {
-          problems.push(problem(
-            "health-useopenlibs-invalid",
-            at3.file,
-            place(d.pos(fpath), inner),
-            holder,
-            `${key2}.${field2}`,
-            `${holder}: health.lua.useOpenLibs under "${key2}" must be a YAML boolean here (the block is decoded into a Go bool); ArgoCD fails to load the block.`,
-            "Write true or false, unquoted."
-          ));
-        }
-      }
-    }
-    if (!script) continue;
-    const sp = scriptPlacement(d, script.path, inner);
-    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at3.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  }
-  return checks;
-}
-function readArgoCdCr(doc, path8, at3, holder) {
-  const out = { checks: [], problems: [] };
-  const legacyPath = [...path8, "spec", "resourceCustomizations"];
-  const legacy = doc.node(legacyPath);
-  if (legacy) {
-    out.problems.push(problem(
-      "argocd-cr-deprecated-resourcecustomizations",
-      at3.file,
-      place(doc.keyPos(legacyPath), at3),
-      holder,
-      "spec.resourceCustomizations",
-      `${holder}: spec.resourceCustomizations is deprecated; since the operator's v1beta1 API (OpenShift GitOps 1.10) it cannot be set, so the application managing this CR stays OutOfSync and its health checks disappear.`,
-      "Move each health.lua into spec.resourceHealthChecks (group, kind, check)."
-    ));
-    out.checks.push(...readLegacyBlock(doc, legacyPath, at3, holder, "argocd-cr-legacy", out.problems));
-  }
-  const listPath = [...path8, "spec", "resourceHealthChecks"];
-  const list2 = doc.node(listPath);
-  const items = Array.isArray(list2?.items) ? list2.items : [];
-  items.forEach((_, i) => {
-    const ip = [...listPath, i];
-    const item = doc.node(ip);
-    if (!(0, import_yaml5.isMap)(item)) return;
-    const get = (f) => {
-      const n = doc.node([...ip, f]);
-      return (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
-    };
-    const group2 = get("group") ?? "";
-    const kind = get("kind") ?? "";
-    const check = get("check");
-    const pos = place(doc.pos(ip), at3);
-    if (`${group2}${kind}`.includes("*")) {
-      out.problems.push(problem(
-        "health-key-wildcard",
-        at3.file,
-        pos,
-        holder,
-        `${group2}/${kind}`,
-        `${holder}: resourceHealthChecks entry ${group2}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
-        "Name the group and Kind exactly."
-      ));
-      return;
-    }
-    if (!kind || check === void 0) return;
-    const sp = scriptPlacement(doc, [...ip, "check"], at3);
-    out.checks.push({ key: group2 ? `${group2}/${kind}` : kind, script: check, useOpenLibs: false, origin: "argocd-cr", file: at3.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  });
-  return out;
-}
-var import_yaml5, CUSTOMIZATION_TYPES, LEGACY_FIELDS, PARSE_BOOL, CONFIGMAP_KEY, PREFIX;
-var init_config = __esm({
-  "src/health/config.ts"() {
-    "use strict";
-    import_yaml5 = __toESM(require_dist(), 1);
-    init_yaml_doc();
-    CUSTOMIZATION_TYPES = ["health", "useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
-    LEGACY_FIELDS = ["health.lua", "health.lua.useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
-    PARSE_BOOL = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
-    CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
-    PREFIX = "resource.customizations";
   }
 });
 
@@ -63287,11 +63149,11 @@ var require_luaparse = __commonJS({
 function posOf(n) {
   return n.loc ? { line: n.loc.start.line, column: n.loc.start.column + 1 } : { line: 1, column: 1 };
 }
-function parseGopherLua(script) {
+function parseGopherLua(script, ranges = false) {
   let text4 = script;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      return { ast: import_luaparse.default.parse(text4, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false }) };
+      return { ast: import_luaparse.default.parse(text4, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false, ranges }) };
     } catch (e) {
       const err = e;
       if (typeof err.index === "number" && text4[err.index] === ";") {
@@ -63346,32 +63208,102 @@ function analyzeLua(script, useOpenLibs) {
         out.push({ rule: "lua-dialect-difference", pos: posOf(n), key: `escape:${raw}`, message: `the string ${raw.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: "Use decimal escapes (\\65) or plain text." });
       }
     }
-    const status = statusLiteral(n);
-    if (status && !VALID_STATUSES.includes(status.value)) {
-      out.push({ rule: "lua-invalid-status-value", pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(", ")} (case-sensitive): ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(", ")}${closestStatus(status.value)}.` });
-    }
   });
+  for (const status of returnedStatusLiterals(parsed.ast)) {
+    if (VALID_STATUSES.includes(status.value)) continue;
+    out.push({ rule: "lua-invalid-status-value", pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(", ")} (case-sensitive), and the table holding it is returned: ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(", ")}${closestStatus(status.value)}.` });
+  }
   if (returns === 0) {
     out.push({ rule: "lua-no-status-return", pos: { line: 1, column: 1 }, key: "no-return", message: "the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.", fix: "End every path with return hs, where hs holds a valid status." });
   }
   return out;
 }
-function statusLiteral(n) {
-  if (n.type === "AssignmentStatement") {
-    const vars = n.variables;
-    const inits = n.init;
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i];
-      const init = inits[i];
-      if (v.type === "MemberExpression" && v.identifier.name === "status" && init?.type === "StringLiteral") {
-        return { value: literalValue(init), pos: posOf(init) };
-      }
+function statementFlow(st, name) {
+  switch (st.type) {
+    case "AssignmentStatement":
+    case "LocalStatement": {
+      const vars = st.variables ?? [];
+      const rebinds = vars.some((v) => isName(v, name) || v.type === "MemberExpression" && isName(v.base, name) && v.identifier.name === "status");
+      return rebinds ? "overwritten" : "falls";
     }
+    case "ReturnStatement":
+      return (st.arguments ?? []).some((a) => isName(a, name)) ? "returned" : "overwritten";
+    case "IfStatement": {
+      const clauses = st.clauses;
+      const flows = clauses.map((c) => blockFlow(c.body, 0, name));
+      if (flows.includes("returned")) return "returned";
+      const hasElse = clauses.some((c) => c.type === "ElseClause");
+      return hasElse && flows.every((f) => f === "overwritten") ? "overwritten" : "falls";
+    }
+    case "DoStatement":
+    case "RepeatStatement":
+      return blockFlow(st.body, 0, name);
+    case "WhileStatement":
+    case "ForNumericStatement":
+    case "ForGenericStatement":
+      return blockFlow(st.body, 0, name) === "returned" ? "returned" : "falls";
+    default:
+      return "falls";
   }
-  if (n.type === "TableKeyString" && n.key.name === "status" && n.value.type === "StringLiteral") {
-    return { value: literalValue(n.value), pos: posOf(n.value) };
+}
+function blockFlow(body, from, name) {
+  for (let i = from; i < body.length; i++) {
+    const f = statementFlow(body[i], name);
+    if (f !== "falls") return f;
   }
-  return void 0;
+  return "falls";
+}
+function reachesReturn(body, index2, outer, name) {
+  let f = blockFlow(body, index2 + 1, name);
+  for (let k = outer.length - 1; f === "falls" && k >= 0; k--) f = blockFlow(outer[k].body, outer[k].next, name);
+  return f === "returned";
+}
+function statusField(t) {
+  if (t?.type !== "TableConstructorExpression") return void 0;
+  const f = t.fields.find((x) => x.type === "TableKeyString" && x.key.name === "status" && x.value.type === "StringLiteral");
+  return f?.value;
+}
+function returnedStatusLiterals(ast) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const lit2 = (n) => {
+    if (!seen.has(n)) out.push({ value: literalValue(n), pos: posOf(n) });
+    seen.add(n);
+  };
+  const functions = /* @__PURE__ */ new Set();
+  const visitBody = (body, outer) => {
+    body.forEach((st, i) => {
+      if (st.type === "ReturnStatement") {
+        for (const a of st.arguments) {
+          const f = statusField(a);
+          if (f) lit2(f);
+        }
+      }
+      if (st.type === "AssignmentStatement" || st.type === "LocalStatement") {
+        const vars = st.variables;
+        const inits = st.init ?? [];
+        vars.forEach((v, j) => {
+          const init = inits[j];
+          if (v.type === "MemberExpression" && v.identifier.name === "status" && init?.type === "StringLiteral" && v.base.type === "Identifier") {
+            if (reachesReturn(body, i, outer, v.base.name)) lit2(init);
+          }
+          const f = statusField(init);
+          if (f && v.type === "Identifier" && reachesReturn(body, i, outer, v.name)) lit2(f);
+        });
+      }
+      const inner = [...outer, { body, next: i + 1 }];
+      if (st.type === "IfStatement") for (const c of st.clauses) visitBody(c.body, inner);
+      if (["DoStatement", "WhileStatement", "RepeatStatement", "ForNumericStatement", "ForGenericStatement"].includes(st.type)) visitBody(st.body, inner);
+      walk(st, (n) => {
+        if (n.type === "FunctionDeclaration" && !functions.has(n)) {
+          functions.add(n);
+          visitBody(n.body, []);
+        }
+      });
+    });
+  };
+  visitBody(ast.body, []);
+  return out;
 }
 function literalValue(n) {
   if (typeof n.value === "string" && n.value !== "") return n.value;
@@ -63384,7 +63316,51 @@ function closestStatus(s) {
   const map = { Ready: "Healthy", Running: "Healthy", Pending: "Progressing", Failed: "Degraded", Error: "Degraded" };
   return map[s] ? ` (probably "${map[s]}")` : "";
 }
-var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS;
+function concatToken(text4, from, to) {
+  let i = from;
+  while (i < to) {
+    if (text4.startsWith("..", i)) return i;
+    if (text4.startsWith("--", i)) {
+      const long = /^--\[(=*)\[/.exec(text4.slice(i, i + 64));
+      if (long) {
+        const end = text4.indexOf(`]${long[1]}]`, i);
+        i = end < 0 ? to : end + long[1].length + 2;
+      } else {
+        const nl = text4.indexOf("\n", i);
+        i = nl < 0 ? to : nl + 1;
+      }
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+function rewriteConcat(script) {
+  const prefix2 = `local ${CAT} = ...; `;
+  if (!script.includes("..")) return prefix2 + script;
+  const parsed = parseGopherLua(script, true);
+  if (!parsed.ast) return prefix2 + script;
+  const edits = [];
+  let ok3 = true;
+  walk(parsed.ast, (n) => {
+    if (n.type !== "BinaryExpression" || n.operator !== "..") return;
+    const range2 = n.range;
+    const left = n.left.range;
+    const right = n.right.range;
+    const op = concatToken(script, left[1], right[0]);
+    if (op < 0) {
+      ok3 = false;
+      return;
+    }
+    edits.push({ at: range2[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: "," }, { at: range2[1], remove: 0, text: ")" });
+  });
+  if (!ok3) return prefix2 + script;
+  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
+  let out = script;
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
+  return prefix2 + out;
+}
+var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS, isName, CAT;
 var init_lua_static = __esm({
   "src/health/lua-static.ts"() {
     "use strict";
@@ -63399,6 +63375,785 @@ var init_lua_static = __esm({
       "math.tointeger": "use math.floor",
       "utf8": "gopher-lua has no utf8 library"
     };
+    isName = (n, name) => n?.type === "Identifier" && n.name === name;
+    CAT = "__gg_cat";
+  }
+});
+
+// src/health/lua-vm.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+function argoHealth(r) {
+  switch (r.kind) {
+    case "ok":
+      return { status: r.status, message: r.message };
+    case "invalid":
+      return { status: "Unknown", message: "Lua returned an invalid health status" };
+    case "nil":
+    case "empty":
+      return { status: "", message: "" };
+    case "error":
+      return { status: "Unknown", message: r.error };
+  }
+}
+function wasmLocation() {
+  const bundled = fileURLToPath(new URL("./glue.wasm", import.meta.url));
+  if (existsSync2(bundled)) return bundled;
+  return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
+}
+function trip(lua, limit) {
+  tripped ??= limit;
+  if (running !== void 0 && hookPointer !== void 0) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
+}
+function callbacks(lua) {
+  hookPointer ??= lua.module.addFunction((state) => {
+    if (tripped === void 0 && Date.now() > deadline) trip(lua, "time");
+    if (tripped !== void 0) {
+      lua.lua_sethook(state, hookPointer, LUA_MASKCOUNT, 1);
+      lua.lua_pushstring(state, tripped === "time" ? TIMEOUT_ERROR : MEMORY_ERROR);
+      lua.lua_error(state);
+    }
+  }, "vii");
+  allocPointer ??= lua.module.addFunction((_ud, ptr, oldSize, newSize) => {
+    const old = ptr ? oldSize : 0;
+    if (newSize === 0) {
+      if (ptr) {
+        memory.used -= old;
+        lua.module._free(ptr);
+      }
+      return 0;
+    }
+    if (newSize > old && (tripped !== void 0 || memory.used + newSize - old > memory.max)) {
+      trip(lua, "memory");
+      return 0;
+    }
+    const out = lua.module._realloc(ptr, newSize);
+    if (out) memory.used += newSize - old;
+    else if (newSize > old) trip(lua, "memory");
+    return out;
+  }, "iiiii");
+  return { hook: hookPointer, alloc: allocPointer };
+}
+async function getVm() {
+  if (vm) return vm;
+  factory ??= new import_wasmoon.LuaFactory(wasmLocation());
+  const lua = await factory.getLuaModule();
+  const { alloc } = callbacks(lua);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  const L = lua.lua_newstate(alloc, null);
+  if (!L) throw new Error("could not create a Lua state");
+  lua.luaL_openlibs(L);
+  lua.lua_pushstring(L, TIMEOUT_ERROR);
+  lua.lua_setglobal(L, "__gg_timeout");
+  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+    const why = textAt(lua, L, -1);
+    lua.lua_close(L);
+    throw new Error(`health-check prelude failed: ${why}`);
+  }
+  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: /* @__PURE__ */ new Map() };
+  return vm;
+}
+function discardVm(timeoutMs) {
+  const v = vm;
+  vm = void 0;
+  if (!v) return;
+  const { hook: hook2 } = callbacks(v.lua);
+  running = v.L;
+  if (tripped === void 0) deadline = Date.now() + timeoutMs;
+  v.lua.lua_sethook(v.L, hook2, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
+  v.lua.lua_close(v.L);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  running = void 0;
+}
+async function runHealthLua(req) {
+  const v = await getVm();
+  let ok3 = false;
+  try {
+    const r = execute(v, req);
+    ok3 = true;
+    return r;
+  } finally {
+    if (!ok3 || tripped !== void 0) discardVm(req.timeoutMs);
+    else {
+      v.lua.lua_settop(v.L, 0);
+      memory.max = Number.MAX_SAFE_INTEGER;
+      running = void 0;
+    }
+  }
+}
+function chunkOf(v, script) {
+  let c = v.chunks.get(script);
+  if (c) return c;
+  const { lua, L } = v;
+  if (v.chunks.size >= MAX_CHUNKS) {
+    for (const x of v.chunks.values()) if ("ref" in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
+    v.chunks.clear();
+  }
+  if (load(lua, L, rewriteConcat(script), "=health.lua") !== LUA_OK) {
+    c = { error: textAt(lua, L, -1) };
+    lua.lua_settop(L, 0);
+  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
+  v.chunks.set(script, c);
+  return c;
+}
+function pushString(lua, L, s) {
+  const size = lua.module.lengthBytesUTF8(s);
+  const buf = lua.module._malloc(size + 1);
+  try {
+    lua.module.stringToUTF8(s, buf, size + 1);
+    lua.lua_pushlstring(L, buf, size);
+  } finally {
+    lua.module._free(buf);
+  }
+}
+function pushValue(lua, L, v, depth = 0) {
+  if (depth > 200) throw new Error("object nested too deeply");
+  if (v === null || v === void 0) lua.lua_pushnil(L);
+  else if (typeof v === "boolean") lua.lua_pushboolean(L, v ? 1 : 0);
+  else if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
+    else lua.lua_pushnumber(L, v);
+  } else if (typeof v === "string") pushString(lua, L, v);
+  else if (Array.isArray(v)) {
+    lua.lua_createtable(L, v.length, 0);
+    v.forEach((x, i) => {
+      pushValue(lua, L, x, depth + 1);
+      lua.lua_rawseti(L, -2, BigInt(i + 1));
+    });
+  } else if (typeof v === "object") {
+    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
+    lua.lua_createtable(L, 0, entries.length);
+    for (const [k, x] of entries) {
+      pushString(lua, L, k);
+      pushValue(lua, L, x, depth + 1);
+      lua.lua_rawset(L, -3);
+    }
+  } else lua.lua_pushnil(L);
+}
+function load(lua, L, source, name) {
+  const size = lua.module.lengthBytesUTF8(source);
+  const buf = lua.module._malloc(size + 1);
+  try {
+    lua.module.stringToUTF8(source, buf, size + 1);
+    return lua.luaL_loadbufferx(L, buf, size, name, "t");
+  } finally {
+    lua.module._free(buf);
+  }
+}
+function capText(bytes) {
+  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
+  let cut = MAX_TEXT_BYTES;
+  while (cut > 0 && (bytes[cut] & 192) === 128) cut--;
+  return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
+}
+function textAt(lua, L, idx) {
+  const type = lua.lua_type(L, idx);
+  if (type === LUA_TSTRING) {
+    const raw = lua.module;
+    lengthPointer ??= lua.module._malloc(8);
+    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
+    const len = raw.HEAPU32[lengthPointer >> 2];
+    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
+  }
+  if (type === LUA_TNUMBER) {
+    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
+    const n = lua.lua_tonumberx(L, idx, null);
+    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
+  }
+  if (type === LUA_TNIL) return "nil";
+  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
+  return `(error object is a ${TYPE_NAMES[type] ?? "userdata"} value)`;
+}
+function limitError(req, limit) {
+  return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
+}
+function execute(v, req) {
+  const { lua, L } = v;
+  const { hook: hook2 } = callbacks(lua);
+  running = L;
+  const chunk = chunkOf(v, req.script);
+  if ("error" in chunk) return { kind: "error", error: chunk.error };
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  try {
+    pushValue(lua, L, req.obj);
+  } catch (e) {
+    return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  memory.max = memory.used + req.memoryBytes;
+  deadline = Date.now() + req.timeoutMs;
+  lua.lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
+  let status;
+  try {
+    status = lua.lua_pcallk(L, 3, 3, 0, 0, null);
+  } finally {
+    lua.lua_sethook(L, null, 0, 0);
+  }
+  if (tripped) return limitError(req, tripped);
+  if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
+  const kind = textAt(lua, L, -3);
+  const a = textAt(lua, L, -2);
+  const b = textAt(lua, L, -1);
+  if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
+  return { kind, status: a, message: b };
+}
+var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, factory, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, lengthPointer, utf8;
+var init_lua_vm = __esm({
+  "src/health/lua-vm.ts"() {
+    "use strict";
+    import_wasmoon = __toESM(require_dist2(), 1);
+    init_lua_prelude();
+    init_lua_static();
+    TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
+    MEMORY_ERROR = "not enough memory";
+    LUA_MASKCOUNT = 8;
+    HOOK_EVERY = 1e3;
+    LUA_OK = 0;
+    LUA_TNIL = 0;
+    LUA_TBOOLEAN = 1;
+    LUA_TNUMBER = 3;
+    LUA_TSTRING = 4;
+    TYPE_NAMES = ["nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"];
+    MAX_TEXT_BYTES = 4096;
+    deadline = 0;
+    memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
+    LUA_REGISTRYINDEX = -1001e3;
+    MAX_CHUNKS = 2e3;
+    utf8 = new TextDecoder();
+  }
+});
+
+// src/health/argo-yaml.ts
+function reindentQuotedContinuations(text4) {
+  const lines = text4.split("\n");
+  let quote2;
+  let minIndent = 0;
+  let blockIndent2 = -1;
+  let changed = false;
+  for (let li = 0; li < lines.length; li++) {
+    let line2 = lines[li];
+    const indent2 = line2.length - line2.trimStart().length;
+    if (quote2) {
+      if (line2.trim() !== "" && indent2 < minIndent && !/^(---|\.\.\.)(\s|$)/.test(line2)) {
+        line2 = " ".repeat(minIndent) + line2.trimStart();
+        lines[li] = line2;
+        changed = true;
+      }
+    } else if (blockIndent2 >= 0) {
+      if (line2.trim() === "" || indent2 > blockIndent2) continue;
+      blockIndent2 = -1;
+    }
+    let i = quote2 ? 0 : indent2;
+    let valueStart = !quote2;
+    while (i < line2.length) {
+      const ch = line2[i];
+      if (quote2) {
+        if (quote2 === "'" && ch === "'") {
+          if (line2[i + 1] === "'") i += 2;
+          else {
+            quote2 = void 0;
+            i++;
+          }
+          continue;
+        }
+        if (quote2 === '"' && ch === "\\") {
+          i += 2;
+          continue;
+        }
+        if (quote2 === '"' && ch === '"') quote2 = void 0;
+        i++;
+        continue;
+      }
+      if (ch === "#" && (i === 0 || /\s/.test(line2[i - 1]))) break;
+      if (valueStart && (ch === "'" || ch === '"')) {
+        quote2 = ch;
+        minIndent = indent2 + 1;
+        i++;
+        continue;
+      }
+      if (valueStart && (ch === "|" || ch === ">") && /^[|>][-+0-9]*\s*(#.*)?$/.test(line2.slice(i))) {
+        blockIndent2 = indent2;
+        break;
+      }
+      if (ch === " " || ch === "	") {
+        i++;
+        continue;
+      }
+      valueStart = ch === "[" || ch === "{" || ch === "," || (ch === ":" || ch === "-" || ch === "?") && (i + 1 >= line2.length || /\s/.test(line2[i + 1]));
+      i++;
+    }
+  }
+  return changed ? lines.join("\n") : void 0;
+}
+function readArgoYamlObject(text4, limits) {
+  const strict = parseYamlText(text4, limits);
+  const first = strict.docs[0];
+  const problem2 = strict.problems.find((p) => first === void 0 || p.line >= first.startLine) ?? strict.problems[0];
+  if (first && !first.broken) return isRecord(first.value) ? { value: first.value, lenient: false } : { error: `its first document is not a YAML object` };
+  const error2 = problem2 ? `not valid YAML: ${problem2.message} (line ${problem2.line})` : "no YAML document";
+  if (!problem2 || problem2.kind !== "yaml-syntax" && problem2.kind !== "yaml-duplicate-key" || nestingExcess(text4, SAFE_PARSE_DEPTH)) return { error: error2 };
+  try {
+    const docs = (0, import_yaml5.parseAllDocuments)(reindentQuotedContinuations(text4) ?? text4, { uniqueKeys: false, strict: false, merge: true, prettyErrors: false });
+    const doc = Array.isArray(docs) ? docs[0] : docs;
+    if (!doc || doc.errors.length) return { error: error2 };
+    const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    return isRecord(value) ? { value, lenient: true } : { error: error2 };
+  } catch {
+    return { error: error2 };
+  }
+}
+var import_yaml5;
+var init_argo_yaml = __esm({
+  "src/health/argo-yaml.ts"() {
+    "use strict";
+    import_yaml5 = __toESM(require_dist(), 1);
+    init_yaml_doc();
+    init_yaml_guard();
+    init_values();
+  }
+});
+
+// src/health/config.ts
+function place(p, at3) {
+  return { line: p.line + at3.lineOffset, column: p.column + (p.line === 1 ? 0 : at3.columnOffset) };
+}
+function scriptPlacement(doc, path8, at3) {
+  const node2 = doc.node(path8);
+  const p = place(doc.pos(path8), at3);
+  if ((0, import_yaml6.isScalar)(node2) && (node2.type === import_yaml6.Scalar.BLOCK_LITERAL || node2.type === import_yaml6.Scalar.BLOCK_FOLDED)) {
+    const src = typeof node2.value === "string" ? node2.value : "";
+    const indent2 = blockIndent(doc, path8, src);
+    return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
+  }
+  return p;
+}
+function blockIndent(doc, path8, _src) {
+  return doc.keyPos(path8).column - 1 + 2;
+}
+function problem(rule6, file, pos, subject, key2, message, fix) {
+  return { rule: rule6, file, pos, subject, key: key2, message, fix };
+}
+function typeName2(n) {
+  if (!n) return "null";
+  if ((0, import_yaml6.isScalar)(n)) {
+    const v = n.value;
+    if (v === null) return "null";
+    if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+    return typeof v;
+  }
+  return (0, import_yaml6.isMap)(n) ? "mapping" : "sequence";
+}
+function checkSplitSuffix(suffix) {
+  if (suffix.includes("*")) {
+    return { problem: { rule: "health-key-wildcard", message: `"${suffix}" holds a wildcard: "*" is not a valid ConfigMap key character, so the API server rejects the whole ConfigMap. Wildcards only work in the legacy resource.customizations block.`, fix: "Name the group and Kind exactly, or move the check into the resource.customizations block with a quoted wildcard key." } };
+  }
+  if (!CONFIGMAP_KEY.test(suffix)) {
+    const near = suffix.replace("/", "_");
+    return { problem: { rule: "health-key-invalid-configmap-key", message: `"${suffix}" is not a valid ConfigMap key (only letters, digits, "-", "_" and "." are allowed): the API server rejects the whole argocd-cm, and every other setting in it is lost too.`, fix: `Join group and Kind with "_": ${near}.` } };
+  }
+  if (suffix === "all") return { key: "*/*" };
+  const parts = suffix.split("_");
+  if (parts.length > 2) {
+    return { problem: { rule: "health-key-format", message: `"${suffix}" holds more than one "_": ArgoCD fails to load all resource overrides (convertToOverrideKey), not only this one.`, fix: 'Write exactly one "_" between the API group and the Kind (group_Kind), or just Kind for the core group.' } };
+  }
+  if (parts.length === 2) {
+    if (parts[0] === "") {
+      return { problem: { rule: "health-key-core-group-prefix", message: `"${suffix}" starts with "_": the key becomes "/${parts[1]}", but health lookups for core kinds use just "${parts[1]}", so the check is never used.`, fix: `Write the core kind alone: ${parts[1]}.` } };
+    }
+    return { key: `${parts[0]}/${parts[1]}` };
+  }
+  const m = /^(.*\.[a-z0-9-]+)[-.]([A-Z][A-Za-z0-9]*)$/.exec(suffix);
+  if (m) {
+    return { problem: { rule: "health-key-bad-separator", message: `"${suffix}" has no "_" between group and Kind: ArgoCD reads it as a core-group Kind named "${suffix}", which never matches, so the check is silently unused.`, fix: `Write ${m[1]}_${m[2]}.` } };
+  }
+  return { key: suffix };
+}
+function readArgocdCmData(doc, dataPath, at3, holder, origin) {
+  const node2 = doc.node(dataPath);
+  if (!(0, import_yaml6.isMap)(node2)) return { checks: [], problems: [] };
+  const entries = [];
+  for (const pair2 of node2.items) if ((0, import_yaml6.isPair)(pair2) && (0, import_yaml6.isScalar)(pair2.key)) entries.push({ key: String(pair2.key.value), path: [...dataPath, String(pair2.key.value)] });
+  return readArgocdCmEntries(doc, entries, at3, holder, origin);
+}
+function readArgocdCmEntries(doc, entries, at3, holder, origin) {
+  const out = { checks: [], problems: [] };
+  const health = /* @__PURE__ */ new Map();
+  const openLibs = /* @__PURE__ */ new Map();
+  for (const { key: k, path: path8 } of entries) {
+    const kpos = place(doc.keyPos(path8), at3);
+    const v = doc.node(path8) ?? null;
+    const isString = (0, import_yaml6.isScalar)(v) && typeof v.value === "string";
+    if (!isString) {
+      const shown = (0, import_yaml6.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
+      out.problems.push(problem(
+        "configmap-value-not-string",
+        at3.file,
+        place(doc.pos(path8), at3),
+        holder,
+        k,
+        `${holder}: data "${k}" is the YAML ${typeName2(v)} ${shown}, not a string. ConfigMap data values must be strings: the apply fails (cannot unmarshal ${typeName2(v)} into ConfigMap.data of type string).`,
+        `Quote the value: ${k}: "${shown}"`
+      ));
+    }
+    if (k !== PREFIX && !k.startsWith(`${PREFIX}.`)) continue;
+    if (k === PREFIX) {
+      if (isString) out.checks.push(...readLegacyBlock(doc, path8, at3, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
+      continue;
+    }
+    const parts = splitN(k, ".", 4);
+    const type = parts[2] ?? "";
+    if (!CUSTOMIZATION_TYPES.includes(type) || parts.length < 4) {
+      out.problems.push(problem(
+        "health-customization-unknown-type",
+        at3.file,
+        kpos,
+        holder,
+        k,
+        `${holder}: "${k}" names the customization type "${type}", which ArgoCD does not know (${CUSTOMIZATION_TYPES.join(", ")}). ArgoCD fails to load every resource override when it meets it (settings.go:1226).`,
+        `Use resource.customizations.<type>.<group>_<Kind> with one of: ${CUSTOMIZATION_TYPES.join(", ")}.`
+      ));
+      continue;
+    }
+    if (type !== "health" && type !== "useOpenLibs") continue;
+    const { key: key2, problem: p } = checkSplitSuffix(parts[3]);
+    if (p) {
+      out.problems.push(problem(p.rule, at3.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
+      continue;
+    }
+    if (!isString) continue;
+    const text4 = String(v.value);
+    if (type === "health") health.set(key2, { script: text4, pos: kpos, path: path8 });
+    else {
+      const b = PARSE_BOOL[text4];
+      if (b === void 0) {
+        out.problems.push(problem(
+          "health-useopenlibs-invalid",
+          at3.file,
+          place(doc.pos(path8), at3),
+          holder,
+          k,
+          `${holder}: "${k}" is "${text4}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
+          `Write "true" or "false".`
+        ));
+      } else openLibs.set(key2, b);
+    }
+  }
+  const legacyKeys = new Map(out.checks.map((c) => [c.key, c]));
+  for (const [key2, h] of health) {
+    const sp = scriptPlacement(doc, h.path, at3);
+    const shadowed = legacyKeys.get(key2);
+    if (shadowed) {
+      out.problems.push(problem(
+        "health-check-shadowed",
+        at3.file,
+        h.pos,
+        holder,
+        `shadow:${key2}`,
+        `${holder}: ${key2} has a health check both in the resource.customizations block (line ${shadowed.pos.line}) and as a split key; the split key wins and the block's script is never used.`,
+        "Keep one definition: delete the health.lua in the resource.customizations block."
+      ));
+      out.checks = out.checks.filter((c) => c !== shadowed);
+    }
+    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at3.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+  }
+  return out;
+}
+function splitN(s, sep5, n) {
+  const parts = s.split(sep5);
+  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep5)];
+}
+function readLegacyBlock(doc, path8, at3, holder, origin, problems) {
+  const node2 = doc.node(path8);
+  if (!(0, import_yaml6.isScalar)(node2) || typeof node2.value !== "string") return [];
+  const start = scriptPlacement(doc, path8, at3);
+  const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
+  let parsed = parseYamlText(node2.value);
+  if (parsed.problems.length && parsed.problems.every((p) => p.kind === "yaml-syntax")) {
+    const lenient = reindentQuotedContinuations(node2.value);
+    const again = lenient === void 0 ? void 0 : parseYamlText(lenient);
+    if (again && again.problems.length === 0) parsed = again;
+  }
+  const first = parsed.problems[0];
+  if (first) {
+    problems.push(problem(
+      "health-config-invalid",
+      at3.file,
+      place({ line: first.line, column: first.column }, inner),
+      holder,
+      `${path8.join(".")}:yaml`,
+      `${holder}: the resource.customizations block is not valid YAML: ${first.message}. ArgoCD cannot load any resource override.`,
+      "Fix the YAML of the block."
+    ));
+    return [];
+  }
+  const d = parsed.docs[0];
+  const m = d?.node([]);
+  if (!d || !(0, import_yaml6.isMap)(m)) return [];
+  const checks = [];
+  for (const pair2 of m.items) {
+    if (!(0, import_yaml6.isPair)(pair2) || !(0, import_yaml6.isScalar)(pair2.key)) continue;
+    const key2 = String(pair2.key.value);
+    const kpos = place(d.keyPos([key2]), inner);
+    const entry = pair2.value;
+    if (!(0, import_yaml6.isMap)(entry)) continue;
+    let script;
+    let useOpenLibs = false;
+    for (const f of entry.items) {
+      if (!(0, import_yaml6.isPair)(f) || !(0, import_yaml6.isScalar)(f.key)) continue;
+      const field2 = String(f.key.value);
+      const fpath = [key2, field2];
+      if (!LEGACY_FIELDS.includes(field2)) {
+        problems.push(problem(
+          "health-customization-unknown-type",
+          at3.file,
+          place(d.keyPos(fpath), inner),
+          holder,
+          `${key2}.${field2}`,
+          `${holder}: "${field2}" under "${key2}" is not a field ArgoCD reads (${LEGACY_FIELDS.join(", ")}); it is silently ignored.`,
+          field2 === "health" ? "Write health.lua." : `Use one of ${LEGACY_FIELDS.join(", ")}.`
+        ));
+        continue;
+      }
+      const fv = f.value;
+      if (field2 === "health.lua" && (0, import_yaml6.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
+      if (field2 === "health.lua.useOpenLibs") {
+        if ((0, import_yaml6.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
+        else {
+          problems.push(problem(
+            "health-useopenlibs-invalid",
+            at3.file,
+            place(d.pos(fpath), inner),
+            holder,
+            `${key2}.${field2}`,
+            `${holder}: health.lua.useOpenLibs under "${key2}" must be a YAML boolean here (the block is decoded into a Go bool); ArgoCD fails to load the block.`,
+            "Write true or false, unquoted."
+          ));
+        }
+      }
+    }
+    if (!script) continue;
+    const sp = scriptPlacement(d, script.path, inner);
+    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at3.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+  }
+  return checks;
+}
+function readArgoCdCr(doc, path8, at3, holder) {
+  const out = { checks: [], problems: [] };
+  const legacyPath = [...path8, "spec", "resourceCustomizations"];
+  const legacy = doc.node(legacyPath);
+  if (legacy) {
+    out.problems.push(problem(
+      "argocd-cr-deprecated-resourcecustomizations",
+      at3.file,
+      place(doc.keyPos(legacyPath), at3),
+      holder,
+      "spec.resourceCustomizations",
+      `${holder}: spec.resourceCustomizations is deprecated; since the operator's v1beta1 API (OpenShift GitOps 1.10) it cannot be set, so the application managing this CR stays OutOfSync and its health checks disappear.`,
+      "Move each health.lua into spec.resourceHealthChecks (group, kind, check)."
+    ));
+    out.checks.push(...readLegacyBlock(doc, legacyPath, at3, holder, "argocd-cr-legacy", out.problems));
+  }
+  const listPath = [...path8, "spec", "resourceHealthChecks"];
+  const list2 = doc.node(listPath);
+  const items = Array.isArray(list2?.items) ? list2.items : [];
+  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at3, holder, out));
+  return out;
+}
+function readHealthCheckItem(doc, ip, at3, holder, out) {
+  const item = doc.node(ip);
+  if (!(0, import_yaml6.isMap)(item)) return;
+  const get = (f) => {
+    const n = doc.node([...ip, f]);
+    return (0, import_yaml6.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
+  };
+  const group2 = get("group") ?? "";
+  const kind = get("kind") ?? "";
+  const check = get("check");
+  const pos = place(doc.pos(ip), at3);
+  if (`${group2}${kind}`.includes("*")) {
+    out.problems.push(problem(
+      "health-key-wildcard",
+      at3.file,
+      pos,
+      holder,
+      `${group2}/${kind}`,
+      `${holder}: resourceHealthChecks entry ${group2}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
+      "Name the group and Kind exactly."
+    ));
+    return;
+  }
+  if (!kind || check === void 0) return;
+  const sp = scriptPlacement(doc, [...ip, "check"], at3);
+  out.checks.push({ key: group2 ? `${group2}/${kind}` : kind, script: check, useOpenLibs: false, origin: "argocd-cr", file: at3.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+}
+var import_yaml6, CUSTOMIZATION_TYPES, LEGACY_FIELDS, PARSE_BOOL, CONFIGMAP_KEY, PREFIX;
+var init_config = __esm({
+  "src/health/config.ts"() {
+    "use strict";
+    import_yaml6 = __toESM(require_dist(), 1);
+    init_yaml_doc();
+    init_argo_yaml();
+    CUSTOMIZATION_TYPES = ["health", "useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
+    LEGACY_FIELDS = ["health.lua", "health.lua.useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
+    PARSE_BOOL = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
+    CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
+    PREFIX = "resource.customizations";
+  }
+});
+
+// src/health/markers.ts
+var HEALTH_CONFIG_TEXT;
+var init_markers = __esm({
+  "src/health/markers.ts"() {
+    "use strict";
+    HEALTH_CONFIG_TEXT = /resource\.customizations|resourceHealthChecks|resourceCustomizations|^kind:\s*ArgoCD\s*$/m;
+  }
+});
+
+// src/health/sources.ts
+function healthConfigOfFile(path8, text4, limits) {
+  const out = { checks: [], problems: [], operatorCrs: 0 };
+  const parsed = parseYamlText(text4, limits);
+  const at3 = { file: path8, lineOffset: 0, columnOffset: 0 };
+  for (const doc of parsed.docs) {
+    if (doc.broken) continue;
+    if (isKustomization(path8)) {
+      readKustomizationPatches(doc, at3, limits, out);
+      continue;
+    }
+    readConfigDoc(doc, at3, /^values.*\.ya?ml$/.test(baseName(path8)), out);
+  }
+  return out;
+}
+function readConfigDoc(doc, at3, helmValues, out) {
+  const v = doc.value;
+  if (Array.isArray(v)) {
+    readJson6902(doc, v, at3, out);
+    return;
+  }
+  if (!isRecord(v)) return;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const add = (c) => {
+    out.checks.push(...c.checks);
+    out.problems.push(...c.problems);
+  };
+  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at3, "ConfigMap argocd-cm", "argocd-cm"));
+  else if (v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io") {
+    out.operatorCrs++;
+    add(readArgoCdCr(doc, [], at3, `ArgoCD ${String(meta.name ?? "")}`.trim()));
+  } else if (helmValues) {
+    for (const prefix2 of [[], ["argo-cd"]]) {
+      const scope = prefix2.length ? v[prefix2[0]] : v;
+      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
+        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
+      }
+    }
+  }
+}
+function readKustomizationPatches(doc, at3, limits, out) {
+  const v = doc.value;
+  if (!isRecord(v)) return;
+  const inline2 = [];
+  if (Array.isArray(v.patches)) {
+    v.patches.forEach((p, i) => {
+      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
+    });
+  }
+  if (Array.isArray(v.patchesStrategicMerge)) {
+    v.patchesStrategicMerge.forEach((p, i) => {
+      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
+    });
+  }
+  for (const p of inline2) {
+    if (!CONFIG_MARKERS.test(p.text)) continue;
+    const start = doc.pos(p.path);
+    const node2 = doc.node(p.path);
+    const block = node2?.type === "BLOCK_LITERAL" || node2?.type === "BLOCK_FOLDED";
+    const inner = { file: at3.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
+    const parsed = parseYamlText(p.text, limits);
+    for (const d of parsed.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
+    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
+      const kind = typeof p.target.kind === "string" ? p.target.kind : void 0;
+      const name = typeof p.target.name === "string" ? p.target.name : void 0;
+      const wrongKind = kind !== void 0 && kind !== "ConfigMap" && kind !== "ArgoCD";
+      const wrongName = kind === "ConfigMap" && name !== void 0 && !globMatch(name.replace(/\.\*/g, "*"), "argocd-cm");
+      if (wrongKind || wrongName) {
+        const tpath = [...p.path.slice(0, -1), "target", wrongKind ? "kind" : "name"];
+        out.problems.push({
+          rule: "patch-target-matches-nothing",
+          file: at3.file,
+          pos: doc.pos(tpath),
+          subject: `kustomize patch ${p.path.join(".")}`,
+          key: p.path.join("."),
+          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
+          fix: wrongKind ? "Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator)." : "Target name: argocd-cm."
+        });
+      }
+    }
+  }
+}
+function pointerSegment(s) {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+function readJson6902(doc, ops, at3, out) {
+  ops.forEach((op, i) => {
+    if (!isRecord(op) || op.op !== "add" && op.op !== "replace" || typeof op.path !== "string" || !("value" in op)) return;
+    const segs = op.path.split("/").slice(1).map(pointerSegment);
+    const vpath = [i, "value"];
+    const add = (c) => {
+      out.checks.push(...c.checks);
+      out.problems.push(...c.problems);
+    };
+    if (segs[0] === "spec" && segs[1] === "resourceHealthChecks") {
+      const holder = "ArgoCD (JSON6902 patch)";
+      if (segs.length === 2 && Array.isArray(op.value)) op.value.forEach((_, j) => readHealthCheckItem(doc, [...vpath, j], at3, holder, out));
+      else if (segs.length === 3) readHealthCheckItem(doc, vpath, at3, holder, out);
+    } else if (segs[0] === "data") {
+      const holder = "ConfigMap argocd-cm (JSON6902 patch)";
+      if (segs.length === 1) add(readArgocdCmData(doc, vpath, at3, holder, "argocd-cm"));
+      else if (segs.length === 2 && segs[1].startsWith("resource.customizations")) add(readArgocdCmEntries(doc, [{ key: segs[1], path: vpath }], at3, holder, "argocd-cm"));
+    }
+  });
+}
+function configuredHealthKeys(checks, problems) {
+  const broken = /* @__PURE__ */ new Set();
+  for (const p of problems) {
+    if (DROPS_ALL_OVERRIDES.has(p.rule)) broken.add(`${p.file}\0${p.subject}`);
+  }
+  const keys = /* @__PURE__ */ new Set();
+  for (const c of checks) if (c.origin !== "layout" && !broken.has(`${c.file}\0${c.holder}`)) keys.add(c.key);
+  return keys;
+}
+function healthConfigOfFileCached(path8, text4, limits) {
+  const key2 = `${path8}\0${JSON.stringify(limits)}\0${text4}`;
+  let c = parsedConfigs.get(key2);
+  if (!c) {
+    if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear();
+    parsedConfigs.set(key2, c = healthConfigOfFile(path8, text4, limits));
+  }
+  return c;
+}
+var CONFIG_MARKERS, DROPS_ALL_OVERRIDES, parsedConfigs, PARSED_CONFIGS_MAX;
+var init_sources = __esm({
+  "src/health/sources.ts"() {
+    "use strict";
+    init_manifest_file();
+    init_yaml_doc();
+    init_resource();
+    init_builtin();
+    init_config();
+    init_markers();
+    init_values();
+    CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
+    DROPS_ALL_OVERRIDES = /* @__PURE__ */ new Set(["health-key-format", "health-key-invalid-configmap-key", "health-key-wildcard", "health-config-invalid"]);
+    parsedConfigs = /* @__PURE__ */ new Map();
+    PARSED_CONFIGS_MAX = 1e3;
   }
 });
 
@@ -63457,15 +64212,6 @@ var init_runner_host = __esm({
     "use strict";
     init_lua_vm();
     KILL_MARGIN_MS = 2e3;
-  }
-});
-
-// src/health/markers.ts
-var HEALTH_CONFIG_TEXT;
-var init_markers = __esm({
-  "src/health/markers.ts"() {
-    "use strict";
-    HEALTH_CONFIG_TEXT = /resource\.customizations|resourceHealthChecks|resourceCustomizations|^kind:\s*ArgoCD\s*$/m;
   }
 });
 
@@ -63554,22 +64300,6 @@ var init_app_paths = __esm({
 });
 
 // src/engine/app-scope.ts
-function healthKeys(data2, out) {
-  const prefix2 = "resource.customizations.health.";
-  for (const [k, v] of Object.entries(data2)) {
-    if (k.startsWith(prefix2)) {
-      const gk = k.slice(prefix2.length);
-      const i = gk.lastIndexOf("_");
-      out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
-    } else if (k === "resource.customizations" && typeof v === "string") {
-      const legacy = parseYamlText(v).docs[0]?.value;
-      if (!isRecord(legacy)) continue;
-      for (const [gk, body] of Object.entries(legacy)) {
-        if (isRecord(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
-      }
-    }
-  }
-}
 function appSources(file, obj2, repoURLs, hasFile) {
   const meta = isRecord(obj2.metadata) ? obj2.metadata : {};
   const spec = isRecord(obj2.spec) ? obj2.spec : {};
@@ -63604,6 +64334,16 @@ function textFactsOf(bytes) {
   textFacts.set(bytes, facts);
   return facts;
 }
+function isHealthTestInput(path8, hasFile) {
+  const parts = path8.split("/");
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (parts[i] !== "testdata") continue;
+    const dir = parts.slice(0, i).join("/");
+    const at3 = (f) => dir ? `${dir}/${f}` : f;
+    if (hasFile(at3("health_test.yaml")) || hasFile(at3("health.lua"))) return true;
+  }
+  return false;
+}
 function under(path8, dir) {
   return dir === "" || path8.startsWith(`${dir}/`);
 }
@@ -63627,11 +64367,10 @@ async function buildLayout(tree, policy) {
   const [all2, marked] = await Promise.all([tree.listFiles(), typeof search2 === "function" ? search2.call(tree, LAYOUT_MARKERS) : void 0]);
   const allSet = new Set(all2);
   const hasFile = (p) => allSet.has(p);
-  const manifests = all2.filter(isManifest).sort();
+  const manifests = all2.filter((p) => isManifest(p) && !isHealthTestInput(p, hasFile)).sort();
   const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
-  const customHealth = /* @__PURE__ */ new Set();
+  const contents = await tree.readFiles(manifests.filter((m) => !marked || marked.has(m)));
   const healthTexts = /* @__PURE__ */ new Map();
   const repoURLs = policy.sync.applications.repoURLs;
   const parsedApps = /* @__PURE__ */ new Map();
@@ -63664,7 +64403,7 @@ async function buildLayout(tree, policy) {
     const facts = textFactsOf(bytes);
     if (!facts) continue;
     if (facts.healthText !== void 0) healthTexts.set(path8, facts.healthText);
-    if (!facts.app && !facts.cm) continue;
+    if (isKustomization(path8) || !facts.app && !facts.cm) continue;
     if (facts.app) applicationFiles.add(path8);
     if (facts.dirs) {
       pending.set(path8, bytes);
@@ -63675,12 +64414,16 @@ async function buildLayout(tree, policy) {
       }
       continue;
     }
-    const parsed = readManifestFile(path8, bytes, policy.manifests.limits, hasFile);
-    record(path8, parsed.resources);
-    for (const r of parsed.resources) {
-      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
-    }
+    record(path8, readManifestFile(path8, bytes, policy.manifests.limits, hasFile).resources);
   }
+  const healthChecks = [];
+  const healthProblems = [];
+  for (const [path8, text4] of healthTexts) {
+    const c = healthConfigOfFileCached(path8, text4, policy.manifests.limits);
+    healthChecks.push(...c.checks);
+    healthProblems.push(...c.problems);
+  }
+  const customHealth = configuredHealthKeys(healthChecks, healthProblems);
   const appsAt = (dir) => {
     const waiting = byDir.get(dir);
     if (waiting) {
@@ -63828,6 +64571,7 @@ var init_app_scope = __esm({
     init_manifest_file();
     init_yaml_doc();
     init_markers();
+    init_sources();
     init_app_paths();
     init_values();
     APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
@@ -63912,86 +64656,9 @@ async function touchesHealth(change, policy, isManifest, head) {
   if (paths.some((p) => baseTexts.has(p))) return true;
   for (const b of contents.values()) {
     const t = b === void 0 ? void 0 : decodeText(b);
-    if (t !== void 0 && CONFIG_MARKERS.test(t)) return true;
+    if (t !== void 0 && CONFIG_MARKERS2.test(t)) return true;
   }
   return false;
-}
-function healthConfigOfFile(path8, text4, limits) {
-  const out = { checks: [], problems: [], operatorCrs: 0 };
-  const parsed = parseYamlText(text4, limits);
-  const at3 = { file: path8, lineOffset: 0, columnOffset: 0 };
-  for (const doc of parsed.docs) {
-    if (doc.broken) continue;
-    if (isKustomization(path8)) {
-      readKustomizationPatches(doc, at3, limits, out);
-      continue;
-    }
-    readConfigDoc(doc, at3, /^values.*\.ya?ml$/.test(baseName(path8)), out);
-  }
-  return out;
-}
-function readConfigDoc(doc, at3, helmValues, out) {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const meta = isRecord(v.metadata) ? v.metadata : {};
-  const add = (c) => {
-    out.checks.push(...c.checks);
-    out.problems.push(...c.problems);
-  };
-  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at3, "ConfigMap argocd-cm", "argocd-cm"));
-  else if (v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io") {
-    out.operatorCrs++;
-    add(readArgoCdCr(doc, [], at3, `ArgoCD ${String(meta.name ?? "")}`.trim()));
-  } else if (helmValues) {
-    for (const prefix2 of [[], ["argo-cd"]]) {
-      const scope = prefix2.length ? v[prefix2[0]] : v;
-      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
-        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
-      }
-    }
-  }
-}
-function readKustomizationPatches(doc, at3, limits, out) {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const inline2 = [];
-  if (Array.isArray(v.patches)) {
-    v.patches.forEach((p, i) => {
-      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
-    });
-  }
-  if (Array.isArray(v.patchesStrategicMerge)) {
-    v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
-    });
-  }
-  for (const p of inline2) {
-    if (!CONFIG_MARKERS.test(p.text)) continue;
-    const start = doc.pos(p.path);
-    const node2 = doc.node(p.path);
-    const block = node2?.type === "BLOCK_LITERAL" || node2?.type === "BLOCK_FOLDED";
-    const inner = { file: at3.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
-    const parsed = parseYamlText(p.text, limits);
-    for (const d of parsed.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
-    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
-      const kind = typeof p.target.kind === "string" ? p.target.kind : void 0;
-      const name = typeof p.target.name === "string" ? p.target.name : void 0;
-      const wrongKind = kind !== void 0 && kind !== "ConfigMap" && kind !== "ArgoCD";
-      const wrongName = kind === "ConfigMap" && name !== void 0 && !globMatch(name.replace(/\.\*/g, "*"), "argocd-cm");
-      if (wrongKind || wrongName) {
-        const tpath = [...p.path.slice(0, -1), "target", wrongKind ? "kind" : "name"];
-        out.problems.push({
-          rule: "patch-target-matches-nothing",
-          file: at3.file,
-          pos: doc.pos(tpath),
-          subject: `kustomize patch ${p.path.join(".")}`,
-          key: p.path.join("."),
-          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
-          fix: wrongKind ? "Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator)." : "Target name: argocd-cm."
-        });
-      }
-    }
-  }
 }
 function layoutKey(path8) {
   const parts = path8.split("/");
@@ -64018,17 +64685,26 @@ function freshObject(key2) {
     spec: {}
   };
 }
+function readInput(text4, limits) {
+  const key2 = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text4}`;
+  let r = inputCache.get(key2);
+  if (!r) {
+    if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
+    inputCache.set(key2, r = readArgoYamlObject(text4, limits));
+  }
+  return r;
+}
 async function gatherHealth(tree, policy, isManifest, runner) {
   const settings = policy.health;
   const limits = policy.manifests.limits;
-  const facts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], files: [] };
+  const facts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], skipped: [], files: [] };
   const index2 = await repoLayout(tree, policy);
   const all2 = index2.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all2.filter((p) => (baseName(p) === "health.lua" || baseName(p) === "health_test.yaml") && inLayout.some((m) => m.match(p)));
   facts.files.push(...layoutFiles);
   const indexed = index2.healthTexts;
-  const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p));
+  const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = toRead.length ? await tree.readFiles(toRead) : /* @__PURE__ */ new Map();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
@@ -64041,9 +64717,9 @@ async function gatherHealth(tree, policy, isManifest, runner) {
   let operatorCrs = 0;
   for (const p of configFiles) {
     const t = text4(p);
-    if (t === void 0 || !CONFIG_MARKERS.test(t)) continue;
+    if (t === void 0 || !CONFIG_MARKERS2.test(t)) continue;
     facts.files.push(p);
-    const c = healthConfigOfFile(p, t, limits);
+    const c = healthConfigOfFileCached(p, t, limits);
     facts.checks.push(...c.checks);
     facts.problems.push(...c.problems);
     operatorCrs += c.operatorCrs;
@@ -64078,6 +64754,7 @@ async function gatherHealth(tree, policy, isManifest, runner) {
     if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
     if (!budget()) {
       facts.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
+      facts.skipped.push({ check: c });
       continue;
     }
     facts.fresh.push({ check: c, result: await runner.run(request2(c, freshObject(c.key))) });
@@ -64094,14 +64771,17 @@ async function gatherHealth(tree, policy, isManifest, runner) {
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
-      const doc = t === void 0 ? void 0 : parseYamlText(t, limits).docs[0];
-      tc.input = t === void 0 ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
-      facts.tests.push(await runCase(tc, facts.checks, compiles, runner, request2, budget, facts));
+      if (t === void 0) tc.input = { error: `input file ${inputFile} not found` };
+      else {
+        const read2 = readInput(t, limits);
+        tc.input = "error" in read2 ? { error: `input file ${inputFile} is ${read2.error}` } : read2.value;
+      }
+      facts.tests.push(await runCase(tc, inputFile, facts.checks, compiles, runner, request2, budget, facts));
     }
   }
   return facts;
 }
-async function runCase(tc, checks, compiles, runner, request2, budget, facts) {
+async function runCase(tc, inputFile, checks, compiles, runner, request2, budget, facts) {
   if ("error" in tc.input) return { case: tc, actual: { status: "Unknown", message: String(tc.input.error) }, pass: false };
   const obj2 = tc.input;
   const { group: group2 } = splitApiVersion(String(obj2.apiVersion ?? ""));
@@ -64111,7 +64791,8 @@ async function runCase(tc, checks, compiles, runner, request2, budget, facts) {
   if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
   if (!budget()) {
     facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);
-    return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "", message: "not run" }, pass: true };
+    facts.skipped.push({ check, case: tc, inputFile });
+    return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "", message: "not run" }, pass: false, notRun: true };
   }
   const result = await runner.run(request2(check, obj2));
   const actual = argoHealth(result);
@@ -64136,7 +64817,7 @@ function wildcardOverlaps(checks) {
   }
   return out;
 }
-var CONFIG_MARKERS;
+var CONFIG_MARKERS2, inputCache, INPUT_CACHE_MAX;
 var init_gather = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -64146,15 +64827,17 @@ var init_gather = __esm({
     init_yaml_doc();
     init_resource();
     init_builtin();
-    init_config();
+    init_sources();
     init_lua_static();
     init_lua_vm();
     init_runner_host();
     init_markers();
     init_app_scope();
     init_suites();
-    init_values();
-    CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
+    init_argo_yaml();
+    CONFIG_MARKERS2 = HEALTH_CONFIG_TEXT;
+    inputCache = /* @__PURE__ */ new Map();
+    INPUT_CACHE_MAX = 5e3;
   }
 });
 
@@ -64185,7 +64868,7 @@ function reportFacts(ctx, facts) {
     }
   }
   for (const t of facts.tests) {
-    if (t.pass) continue;
+    if (t.pass || t.notRun) continue;
     const limit = t.result?.kind === "error" && t.result.limit;
     ctx.report(limit ? "lua-resource-limit" : "health-test-failed", {
       file: t.case.file,
@@ -64213,15 +64896,43 @@ function rows2(head, base) {
       expected: label(t.case.expected),
       head: h,
       headPass: t.pass,
+      ...t.notRun ? { notRun: true } : {},
       ...b ? { base: bs, basePass: b.pass } : {},
       changed: base !== void 0 && (b === void 0 || bs !== h || b.pass !== t.pass)
     };
   });
 }
-var LUA, SETTINGS, HEALTH_RULES, healthCheck;
+function checkTouched(c, paths, base) {
+  if (!base) return true;
+  if (!paths.has(c.file)) return false;
+  const before = base.checks.find((b) => b.key === c.key && b.origin === c.origin && b.file === c.file);
+  return !before || before.script !== c.script || before.useOpenLibs !== c.useOpenLibs;
+}
+function reportSkipped(ctx, head, base) {
+  if (head.skipped.length === 0) return;
+  const paths = new Set(touchedPaths(ctx.change));
+  const byCheck = /* @__PURE__ */ new Map();
+  for (const s of head.skipped) byCheck.set(s.check, [...byCheck.get(s.check) ?? [], s]);
+  const limit = ctx.policy.health.maxRunsPerSide;
+  for (const [c, runs] of byCheck) {
+    const touched = checkTouched(c, paths, base) || runs.some((r) => r.case && (paths.has(r.case.file) || r.inputFile !== void 0 && paths.has(r.inputFile)));
+    const names = runs.map((r) => r.case ? `${r.case.file} test ${r.case.index + 1} (${r.case.inputPath})` : "the run on a fresh object");
+    const listed = `${names.slice(0, LISTED).join("; ")}${names.length > LISTED ? `; and ${names.length - LISTED} more` : ""}`;
+    ctx.report(touched ? "health-test-budget-exhausted" : "health-test-budget-exhausted-untouched", {
+      file: c.file,
+      pos: c.pos,
+      subject: `${c.holder} ${c.key}`,
+      key: c.key,
+      message: `The limit of ${limit} script runs per side (health.maxRunsPerSide) was spent before the health check for ${c.key} (${c.holder}) ran, so ${runs.length} of its run(s) were not made and are not known to pass: ${listed}.` + (touched ? " This change affects the check or those cases, so the gate cannot vouch for it." : " This change does not affect the check or those cases."),
+      fix: `Raise health.maxRunsPerSide in the policy above the number of runs the repository needs (at least ${limit + head.skipped.length} on this side), or remove redundant test cases.`
+    });
+  }
+}
+var LUA, SETTINGS, HEALTH_RULES, LISTED, healthCheck;
 var init_check3 = __esm({
   "src/health/check.ts"() {
     "use strict";
+    init_model();
     init_lua_vm();
     init_gather();
     LUA = "util/lua/lua.go (ArgoCD v3.6.0: runLua, ExecuteHealthLua)";
@@ -64249,8 +64960,11 @@ var init_check3 = __esm({
       rule5("lua-fails-on-fresh-object", "Health scripts work on a freshly created object (no status yet)", "error", `${LUA}; gitops-engine/pkg/health/health.go:78-90`),
       rule5("lua-resource-limit", "Health scripts finish within the time and memory limits", "error", `${LUA} (1 s context timeout)`),
       rule5("health-test-failed", "Every health_test.yaml case gives the expected status and message", "error", 'util/lua/health_test.go; docs/operator-manual/health.md "Way 2"'),
-      rule5("health-test-invalid", "health_test.yaml files are well-formed", "error", "util/lua/health_test.go")
+      rule5("health-test-invalid", "health_test.yaml files are well-formed", "error", "util/lua/health_test.go"),
+      rule5("health-test-budget-exhausted", "Every health-check run the change affects is run within health.maxRunsPerSide (a run left out is not a pass)", "error", "gitops-gate policy health.maxRunsPerSide; util/lua/health_test.go runs every case"),
+      rule5("health-test-budget-exhausted-untouched", "Health checks the change does not affect are run within health.maxRunsPerSide", "warning", "gitops-gate policy health.maxRunsPerSide; util/lua/health_test.go runs every case")
     ];
+    LISTED = 10;
     healthCheck = {
       name: "health",
       rules: HEALTH_RULES,
@@ -64261,6 +64975,7 @@ var init_check3 = __esm({
         const h = ctx.head.health;
         if (!h) return;
         for (const n of h.notEvaluated) ctx.notEvaluated({ subject: "health", reason: n });
+        reportSkipped(ctx, h, ctx.base?.health);
         const tests = rows2(h.tests, ctx.base?.health?.tests);
         if (h.checks.length === 0 && tests.length === 0) return;
         ctx.detail("health", {
@@ -71082,11 +71797,11 @@ var require_light = __commonJS({
             }
           }
           async _free(index2, job, options, eventInfo) {
-            var e, running;
+            var e, running2;
             try {
-              ({ running } = await this._store.__free__(index2, options.weight));
+              ({ running: running2 } = await this._store.__free__(index2, options.weight));
               this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-              if (running === 0 && this.empty()) {
+              if (running2 === 0 && this.empty()) {
                 return this.Events.trigger("idle");
               }
             } catch (error1) {
@@ -72810,9 +73525,10 @@ function renderHealthSection(report, h) {
     out.push("");
   }
   if (d.tests.length) {
-    const failed = d.tests.filter((t) => !t.headPass).length;
+    const failed = d.tests.filter((t) => !t.headPass && !t.notRun).length;
+    const notRun = d.tests.filter((t) => t.notRun).length;
     const changed = d.tests.filter((t) => t.changed);
-    out.push(`Test cases: ${d.tests.length}, failing: ${failed}${changed.length ? `, results changed by this change: ${changed.length}` : ""}.`, "");
+    out.push(`Test cases: ${d.tests.length}, failing: ${failed}${notRun ? `, not run (health.maxRunsPerSide spent): ${notRun}` : ""}${changed.length ? `, results changed by this change: ${changed.length}` : ""}.`, "");
     const hasBase = d.tests.some((t) => t.base !== void 0);
     const shown = d.tests.filter((t) => !t.headPass || t.changed);
     if (shown.length === 0) {
@@ -72821,7 +73537,7 @@ function renderHealthSection(report, h) {
     }
     out.push(`| Suite | Case | Expected | Head |${hasBase ? " Base | Changed |" : ""}`, `|---|---|---|---|${hasBase ? "---|---|" : ""}`);
     for (const t of shown) {
-      const row = `| ${cell(t.suite)} | ${t.case} (${cell(t.input)}) | ${cell(t.expected, 200)} | ${t.headPass ? "pass" : "FAIL"}: ${cell(t.head, 200)} |`;
+      const row = `| ${cell(t.suite)} | ${t.case} (${cell(t.input)}) | ${cell(t.expected, 200)} | ${t.notRun ? "NOT RUN" : `${t.headPass ? "pass" : "FAIL"}: ${cell(t.head, 200)}`} |`;
       out.push(hasBase ? `${row} ${t.base === void 0 ? "new" : `${t.basePass ? "pass" : "FAIL"}: ${cell(t.base, 200)}`} | ${t.changed ? "yes" : ""} |` : row);
     }
     out.push("");
@@ -73037,7 +73753,7 @@ ${body}
 
 </details>`;
 }
-function normalise(out) {
+function normalise2(out) {
   if (out === void 0) return void 0;
   return typeof out === "string" ? { full: out } : out;
 }
@@ -73069,7 +73785,7 @@ function summaryBlocks(report, opts) {
 
 ${areaTable(report)}`] });
   AREA_SECTIONS.forEach((section, i) => {
-    const out = normalise(section(report, h + "#"));
+    const out = normalise2(section(report, h + "#"));
     if (!out) return;
     const variants = [out.full, ...out.compact ? [out.compact] : [], omitted(sectionTitle(out.full))];
     blocks.push({ id: `section-${i}`, priority: 40, variants });

@@ -12809,12 +12809,14 @@ function readMeta(doc, at) {
   }
   return out;
 }
+var TOOL_CONFIG_GROUPS = /* @__PURE__ */ new Set(["k3d.io", "kind.x-k8s.io", "backstage.io", "mirror.openshift.io", "skaffold", "kpt.dev", "ctlptl.dev"]);
 function toResource(file, doc, path2, value) {
   if (!isRecord(value)) return void 0;
   const { apiVersion, kind } = value;
   if (typeof apiVersion !== "string" || typeof kind !== "string") return void 0;
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const { group } = splitApiVersion(apiVersion);
+  if (TOOL_CONFIG_GROUPS.has(group)) return void 0;
   const str = (v) => typeof v === "string" ? v : void 0;
   return {
     file,
@@ -12873,10 +12875,11 @@ function fileRole(path2, text, hasFile) {
 function readManifestFile(path2, bytes, limits, hasFile) {
   const parsed = parseYamlFile(bytes, limits);
   const text = parsed.text;
-  const role = fileRole(path2, text, hasFile);
+  const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
+  let role = fileRole(path2, text, hasFile);
+  if (role === "kustomization" && broken && text !== void 0 && (text.includes("{{") || text.includes("{%"))) role = "template";
   if (role === "template") {
     const inChart = fileRole(path2, void 0, hasFile) === "template";
-    const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
     if (inChart || broken) {
       return {
         path: path2,

@@ -44,11 +44,11 @@ function posOf(n: AnyNode): Position {
  * Parses as gopher-lua does. luaparse rejects the empty statement `;` that gopher-lua accepts, so a
  * `;` the parser trips on is blanked and parsing is retried.
  */
-export function parseGopherLua(script: string): { ast?: AnyNode; error?: { pos: Position; message: string } } {
+export function parseGopherLua(script: string, ranges = false): { ast?: AnyNode; error?: { pos: Position; message: string } } {
   let text = script;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      return { ast: luaparse.parse(text, { luaVersion: 'LuaJIT', locations: true, scope: true, comments: false }) as unknown as AnyNode };
+      return { ast: luaparse.parse(text, { luaVersion: 'LuaJIT', locations: true, scope: true, comments: false, ranges }) as unknown as AnyNode };
     } catch (e) {
       const err = e as { index?: number; line?: number; column?: number; message?: string };
       if (typeof err.index === 'number' && text[err.index] === ';') {
@@ -245,4 +245,62 @@ function closestStatus(s: string): string {
   if (hit) return ` (write "${hit}")`;
   const map: Record<string, string> = { Ready: 'Healthy', Running: 'Healthy', Pending: 'Progressing', Failed: 'Degraded', Error: 'Degraded' };
   return map[s] ? ` (probably "${map[s]}")` : '';
+}
+
+/** The name of the concatenation function the rewritten chunk receives (lua-prelude.lua `cat`). */
+const CAT = '__gg_cat';
+
+/** Index of the `..` operator in `text` from `from`, skipping blanks, closing parentheses and comments. */
+function concatToken(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    if (text.startsWith('..', i)) return i;
+    if (text.startsWith('--', i)) {
+      const long = /^--\[(=*)\[/.exec(text.slice(i, i + 64));
+      if (long) {
+        const end = text.indexOf(`]${long[1]}]`, i);
+        i = end < 0 ? to : end + long[1]!.length + 2;
+      } else {
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 ? to : nl + 1;
+      }
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/**
+ * Rewrites every `a .. b` of a script into `__gg_cat(a, b)`, and binds `__gg_cat` to the chunk's first
+ * argument, so the prelude's concatenation (numbers as gopher-lua prints them, gopher-lua's error for a nil
+ * operand) replaces Lua 5.4's. Only text on a line is inserted: line numbers of errors do not change.
+ * A script luaparse cannot read is left as it is (the syntax check reports it).
+ * @returns the source to compile, taking its concatenation function as the chunk's first argument (`...`)
+ */
+export function rewriteConcat(script: string): string {
+  const prefix = `local ${CAT} = ...; `;
+  if (!script.includes('..')) return prefix + script;
+  const parsed = parseGopherLua(script, true);
+  if (!parsed.ast) return prefix + script;
+  const edits: { at: number; remove: number; text: string }[] = [];
+  let ok = true;
+  walk(parsed.ast, (n) => {
+    if (n.type !== 'BinaryExpression' || n.operator !== '..') return;
+    const range = n.range as [number, number];
+    const left = (n.left as AnyNode).range as [number, number];
+    const right = (n.right as AnyNode).range as [number, number];
+    const op = concatToken(script, left[1], right[0]);
+    if (op < 0) {
+      ok = false;
+      return;
+    }
+    edits.push({ at: range[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: ',' }, { at: range[1], remove: 0, text: ')' });
+  });
+  if (!ok) return prefix + script;
+  // Applied from the end; at one position the operator is replaced first, so an insertion lands before it.
+  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
+  let out = script;
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
+  return prefix + out;
 }

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { LuaFactory, type LuaWasm } from 'wasmoon';
 import prelude from './lua-prelude.lua';
+import { rewriteConcat } from './lua-static.js';
 
 /** One execution request. */
 export interface LuaRunRequest {
@@ -151,29 +152,100 @@ function callbacks(lua: Lua): { hook: number; alloc: number } {
   return { hook: hookPointer, alloc: allocPointer };
 }
 
-/** Runs the script, never throws for script problems: they come back as `kind: 'error'`. */
-export async function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+/** Lua's pseudo-index of the registry in wasmoon's build (`-LUAI_MAXSTACK - 1000`). */
+const LUA_REGISTRYINDEX = -1001000;
+/** Compiled scripts kept per state; past this many the cache starts over. */
+const MAX_CHUNKS = 2000;
+
+/**
+ * The Lua state of this thread, reused by every run: the prelude runs once, each script is compiled once
+ * (its chunk kept in the registry), and each run gets a fresh global environment from the prelude.
+ */
+interface Vm {
+  lua: Lua;
+  L: number;
+  /** Registry reference of the prelude's run function. */
+  run: number;
+  /** Compiled chunks by script text: a registry reference, or the compile error. */
+  chunks: Map<string, { ref: number } | { error: string }>;
+}
+let vm: Vm | undefined;
+
+async function getVm(): Promise<Vm> {
+  if (vm) return vm;
   factory ??= new LuaFactory(wasmLocation());
   const lua = await factory.getLuaModule();
-  const { hook, alloc } = callbacks(lua);
+  const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
   tripped = undefined;
   const L = lua.lua_newstate(alloc, null);
-  if (!L) return { kind: 'error', error: 'could not create a Lua state' };
-  running = L;
-  try {
-    return execute(lua, L, hook, req);
-  } finally {
-    // __gc finalizers run at close: they get the same time limit (their errors are ignored by Lua); a
-    // poisoned state stays poisoned while it is closed.
-    if (tripped === undefined) deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook, LUA_MASKCOUNT, tripped === undefined ? HOOK_EVERY : 1);
+  if (!L) throw new Error('could not create a Lua state');
+  lua.luaL_openlibs(L);
+  lua.lua_pushstring(L, TIMEOUT_ERROR);
+  lua.lua_setglobal(L, '__gg_timeout');
+  if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+    const why = textAt(lua, L, -1);
     lua.lua_close(L);
-    memory.max = Number.MAX_SAFE_INTEGER;
-    tripped = undefined;
-    running = undefined;
+    throw new Error(`health-check prelude failed: ${why}`);
   }
+  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: new Map() };
+  return vm;
+}
+
+/**
+ * Closes the state (after a limit, which poisons it, or a failure of the host code), so the next run starts
+ * a new one. `__gc` finalizers run at close under the same time limit (their errors are ignored by Lua); a
+ * poisoned state stays poisoned while it is closed.
+ */
+function discardVm(timeoutMs: number): void {
+  const v = vm;
+  vm = undefined;
+  if (!v) return;
+  const { hook } = callbacks(v.lua);
+  running = v.L;
+  if (tripped === undefined) deadline = Date.now() + timeoutMs;
+  v.lua.lua_sethook(v.L, hook, LUA_MASKCOUNT, tripped === undefined ? HOOK_EVERY : 1);
+  v.lua.lua_close(v.L);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = undefined;
+  running = undefined;
+}
+
+/** Runs the script, never throws for script problems: they come back as `kind: 'error'`. */
+export async function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+  const v = await getVm();
+  let ok = false;
+  try {
+    const r = execute(v, req);
+    ok = true;
+    return r;
+  } finally {
+    if (!ok || tripped !== undefined) discardVm(req.timeoutMs);
+    else {
+      v.lua.lua_settop(v.L, 0);
+      memory.max = Number.MAX_SAFE_INTEGER;
+      running = undefined;
+    }
+  }
+}
+
+/** The compiled chunk of a script (compiled on first use, with `..` rewritten, see {@link rewriteConcat}). */
+function chunkOf(v: Vm, script: string): { ref: number } | { error: string } {
+  let c = v.chunks.get(script);
+  if (c) return c;
+  const { lua, L } = v;
+  if (v.chunks.size >= MAX_CHUNKS) {
+    for (const x of v.chunks.values()) if ('ref' in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
+    v.chunks.clear();
+  }
+  if (load(lua, L, rewriteConcat(script), '=health.lua') !== LUA_OK) {
+    c = { error: textAt(lua, L, -1) };
+    lua.lua_settop(L, 0);
+  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
+  v.chunks.set(script, c);
+  return c;
 }
 
 function pushString(lua: Lua, L: number, s: string): void {
@@ -279,33 +351,26 @@ function limitError(req: LuaRunRequest, limit: 'time' | 'memory'): LuaRunResult 
     : { kind: 'error', error: `time limit exceeded (${req.timeoutMs} ms)`, limit: 'time' };
 }
 
-function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunResult {
-  lua.luaL_openlibs(L);
+function execute(v: Vm, req: LuaRunRequest): LuaRunResult {
+  const { lua, L } = v;
+  const { hook } = callbacks(lua);
+  running = L;
+  const chunk = chunkOf(v, req.script);
+  if ('error' in chunk) return { kind: 'error', error: chunk.error };
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
+  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
   lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  lua.lua_setglobal(L, '__gg_openlibs');
-  lua.lua_pushstring(L, TIMEOUT_ERROR);
-  lua.lua_setglobal(L, '__gg_timeout');
-  if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${textAt(lua, L, -1)}`);
-  }
   try {
     pushValue(lua, L, req.obj);
   } catch (e) {
     return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
-  lua.lua_setglobal(L, 'obj');
   memory.max = memory.used + req.memoryBytes;
-
-  lua.lua_getglobal(L, '__gg_run');
-  lua.lua_pushnil(L);
-  lua.lua_setglobal(L, '__gg_run');
-  if (load(lua, L, req.script, '=health.lua') !== LUA_OK) return tripped ? limitError(req, tripped) : { kind: 'error', error: textAt(lua, L, -1) };
-
   deadline = Date.now() + req.timeoutMs;
   lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status: number;
   try {
-    status = lua.lua_pcallk(L, 1, 3, 0, 0, null);
+    status = lua.lua_pcallk(L, 3, 3, 0, 0, null);
   } finally {
     lua.lua_sethook(L, null, 0, 0);
   }
@@ -319,4 +384,3 @@ function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunR
   if (kind === 'not-table') return { kind: 'error', error: `expect table output from Lua script, not ${a}` };
   return { kind: kind as 'ok' | 'invalid' | 'nil' | 'empty', status: a, message: b };
 }
-
