@@ -180,6 +180,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   };
   const request = (c: HealthCheckDef, obj: unknown): LuaRunRequest => ({ script: c.script, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 });
 
+  const fresh: Promise<FreshRun>[] = [];
   for (const c of facts.checks) {
     if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
     if (!budget()) {
@@ -187,7 +188,8 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
       facts.skipped.push({ check: c });
       continue;
     }
-    facts.fresh.push({ check: c, result: await runner.run(request(c, freshObject(c.key))) } satisfies FreshRun);
+    // Runs are pipelined: the worker makes them in order while the next ones are posted.
+    fresh.push(runner.run(request(c, freshObject(c.key))).then((result) => ({ check: c, result }) satisfies FreshRun));
   }
 
   const suites = layoutFiles.filter((x) => baseName(x) === 'health_test.yaml');
@@ -197,6 +199,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   facts.files.push(...wanted);
   const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : new Map<string, Uint8Array | undefined>();
   for (const [p, b] of inputBytes) inputs.set(p, b === undefined ? undefined : decodeText(b));
+  const tests: Promise<HealthTestRun>[] = [];
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {
@@ -207,9 +210,11 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
         const read = readInput(t, limits);
         tc.input = 'error' in read ? { error: `input file ${inputFile} is ${read.error}` } : read.value;
       }
-      facts.tests.push(await runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
+      tests.push(runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
     }
   }
+  facts.fresh.push(...(await Promise.all(fresh)));
+  facts.tests.push(...(await Promise.all(tests)));
   return facts;
 }
 

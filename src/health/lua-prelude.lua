@@ -12,7 +12,7 @@ local _pcall, _xpcall, _error, _load, _type, _tostring, _tonumber, _pairs, _next
   pcall, xpcall, error, load, type, tostring, tonumber, pairs, next, select
 local _rawget, _rawset, _setmetatable = rawget, rawset, setmetatable
 local _getmeta, _setmeta, _setupvalue = debug.getmetatable, debug.setmetatable, debug.setupvalue
-local _floor, _huge, _mtype = math.floor, math.huge, math.type
+local _floor, _huge, _mtype, _toint = math.floor, math.huge, math.type, math.tointeger
 local _format, _concat, _match = string.format, table.concat, string.match
 local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
 local cresume = coroutine.resume
@@ -45,16 +45,25 @@ end
 
 -- The `..` operator of a script is compiled as a call to this function (lua-static.ts rewriteConcat):
 -- numbers print as in gopher-lua, and a missing operand fails with gopher-lua's message (vm.go).
-local function cat(a, b)
-  local ta, tb = _type(a), _type(b)
-  if (ta == "string" or ta == "number") and (tb == "string" or tb == "number") then
-    if ta == "number" then a = numstr(a) end
-    if tb == "number" then b = numstr(b) end
-    return a .. b
-  end
+local function catslow(a, b, ta, tb)
   local ma, mb = _getmeta(a), _getmeta(b)
   if (ma and _rawget(ma, "__concat")) or (mb and _rawget(mb, "__concat")) then return a .. b end
   _error("cannot perform concat operation between " .. ta .. " and " .. tb, 2)
+end
+local function cat(a, b)
+  local ta, tb = _type(a), _type(b)
+  if ta == "number" then
+    -- integers (and floats with an integer value, made integers) concatenate natively as "%d"
+    if _mtype(a) == "float" then a = _toint(a) or numstr(a) end
+  elseif ta ~= "string" then
+    return catslow(a, b, ta, tb)
+  end
+  if tb == "number" then
+    if _mtype(b) == "float" then b = _toint(b) or numstr(b) end
+  elseif tb ~= "string" then
+    return catslow(a, b, ta, tb)
+  end
+  return a .. b
 end
 
 local function copy(t)

@@ -213,8 +213,20 @@ function discardVm(timeoutMs: number): void {
   running = undefined;
 }
 
-/** Runs the script, never throws for script problems: they come back as `kind: 'error'`. */
-export async function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+/** The run in progress, if any: runs share one state, so they are made one after the other. */
+let tail: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the script, never throws for script problems: they come back as `kind: 'error'`. Calls made while
+ * another run is in progress wait for it (runs share this thread's Lua state).
+ */
+export function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+  const p = tail.then(() => runOne(req));
+  tail = p.catch(() => undefined);
+  return p;
+}
+
+async function runOne(req: LuaRunRequest): Promise<LuaRunResult> {
   const v = await getVm();
   let ok = false;
   try {
