@@ -65,7 +65,7 @@ const run = (obj) =>
     outbox.push({ id, req: sent ? req : { ...req, script }, scriptId: 0 });
     sent = true;
     if (outbox.length === 1) {
-      queueMicrotask(() => {
+      void Promise.resolve().then(() => {
         worker.postMessage(outbox);
         outbox = [];
       });

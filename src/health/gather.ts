@@ -13,12 +13,13 @@ import { globMatch, overrideKey } from './builtin.js';
 import { healthConfigOfFileCached } from './sources.js';
 import { analyzeLua } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
-import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun } from './model.js';
+import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from './markers.js';
 import { repoLayout } from '../engine/app-scope.js';
 import { joinPath, parseSuite } from './suites.js';
 import { readArgoYamlObject, type ArgoYamlObject } from './argo-yaml.js';
+import { isRecord } from '../core/values.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
 
@@ -117,11 +118,46 @@ function readInput(text: string, limits: YamlLimits): ArgoYamlObject {
   return r;
 }
 
+/** A condition as controllers write it. */
+const condition = (type: string, status: string) => ({ type, status, reason: status === 'True' ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: '2026-01-01T00:00:00Z' });
+const label = (cs: unknown[]) => cs.map((c) => (isRecord(c) ? `${String(c.type)}=${String(c.status)}` : '?')).join(', ');
+/** Most shape runs per check. */
+const MAX_SHAPES = 12;
+
+/**
+ * Objects of the statuses a resource of `key` passes through: common shapes (an empty status, no
+ * conditions, a Ready condition True, False or Unknown, a phase) and, from the inputs of the check's tests,
+ * the input with no conditions and with each of its conditions alone. A script that fails on one of them
+ * fails in a cluster as soon as the resource reaches that status.
+ */
+export function statusShapes(key: string, inputs: readonly Record<string, unknown>[]): { shape: string; obj: Record<string, unknown> }[] {
+  const fresh = freshObject(key);
+  const out: { shape: string; obj: Record<string, unknown> }[] = [
+    { shape: 'status = {}', obj: { ...fresh, status: {} } },
+    { shape: 'status.conditions = []', obj: { ...fresh, status: { conditions: [] } } },
+    ...['True', 'False', 'Unknown'].map((st) => ({ shape: `status.conditions = [Ready=${st}]`, obj: { ...fresh, status: { observedGeneration: 1, conditions: [condition('Ready', st)] } } })),
+    { shape: 'status.phase = "Pending"', obj: { ...fresh, status: { phase: 'Pending' } } },
+  ];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const status = isRecord(input.status) ? input.status : undefined;
+    const conds = status && Array.isArray(status.conditions) ? status.conditions : [];
+    const variants = [[], ...conds.map((c) => [c])];
+    for (const v of variants) {
+      const shape = `a test input's status with conditions = [${label(v)}]`;
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+      out.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
+    }
+  }
+  return out.slice(0, MAX_SHAPES);
+}
+
 /** Gathers the facts of one side. */
 export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner): Promise<HealthFacts> {
   const settings = policy.health;
   const limits = policy.manifests.limits;
-  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], skipped: [], files: [] };
+  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], shapes: [], notEvaluated: [], skipped: [], files: [] };
   const index = await repoLayout(tree, policy);
   const all = index.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
@@ -213,8 +249,24 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
       tests.push(runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
     }
   }
-  facts.fresh.push(...(await Promise.all(fresh)));
   facts.tests.push(...(await Promise.all(tests)));
+  // Configured checks run on the statuses a resource passes through, after the tests, while the budget lasts.
+  const shapes: Promise<ShapeRun>[] = [];
+  let shapesLeftOut = 0;
+  for (const c of facts.checks) {
+    if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
+    const inputs = facts.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !('error' in t.case.input)).map((t) => t.case.input as Record<string, unknown>);
+    for (const s of statusShapes(c.key, inputs)) {
+      if (!budget()) {
+        shapesLeftOut++;
+        continue;
+      }
+      shapes.push(runner.run(request(c, s.obj)).then((result) => ({ check: c, shape: s.shape, result }) satisfies ShapeRun));
+    }
+  }
+  if (shapesLeftOut) facts.notEvaluated.push(`${shapesLeftOut} run(s) of configured health checks on common status shapes: the limit of script runs per side was reached`);
+  facts.fresh.push(...(await Promise.all(fresh)));
+  facts.shapes.push(...(await Promise.all(shapes)));
   return facts;
 }
 

@@ -25,7 +25,7 @@ const NEWER_FUNCTIONS: Record<string, string> = {
 
 /** One static problem, with its line inside the script (1-based). */
 export interface LuaProblem {
-  rule: 'lua-syntax-error' | 'lua-stdlib-disabled' | 'lua-dialect-difference' | 'lua-invalid-status-value' | 'lua-no-status-return';
+  rule: 'lua-syntax-error' | 'lua-stdlib-disabled' | 'lua-dialect-difference' | 'lua-invalid-status-value' | 'lua-no-status-return' | 'lua-global-maybe-nil';
   /** Position inside the script. */
   pos: Position;
   message: string;
@@ -110,6 +110,9 @@ export function analyzeLua(script: string, useOpenLibs: boolean): LuaProblem[] {
   for (const status of returnedStatusLiterals(parsed.ast!)) {
     if ((VALID_STATUSES as readonly string[]).includes(status.value)) continue;
     out.push({ rule: 'lua-invalid-status-value', pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(', ')} (case-sensitive), and the table holding it is returned: ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(', ')}${closestStatus(status.value)}.` });
+  }
+  for (const g of globalsMaybeNil(parsed.ast!)) {
+    out.push({ rule: 'lua-global-maybe-nil', pos: g.pos, key: `global:${g.name}`, message: `the global "${g.name}" is ${g.use} here, but it is assigned only on some paths before this point: where it was not, it is nil and the script fails ("${g.use === 'concatenated' ? 'cannot perform concat operation between string and nil' : 'attempt to use a nil value'}"), and the resource's health becomes Unknown.`, fix: `Give ${g.name} a value before the branches (local ${g.name} = "" or a default), or guard the use with if ${g.name} ~= nil.` });
   }
   if (returns === 0) {
     out.push({ rule: 'lua-no-status-return', pos: { line: 1, column: 1 }, key: 'no-return', message: 'the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.', fix: 'End every path with return hs, where hs holds a valid status.' });
@@ -303,4 +306,191 @@ export function rewriteConcat(script: string): string {
   let out = script;
   for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
   return prefix + out;
+}
+
+/** Globals a flow may leave unassigned: `undefined` stands for an unreachable point (after return, break, goto). */
+type Defined = Set<string> | undefined;
+
+const union = (a: Defined, b: Iterable<string>): Defined => (a === undefined ? undefined : new Set([...a, ...b]));
+function meet(states: Defined[]): Defined {
+  const live = states.filter((x): x is Set<string> => x !== undefined);
+  if (live.length === 0) return undefined;
+  return new Set([...live[0]!].filter((g) => live.every((x) => x.has(g))));
+}
+
+/** Names a condition proves non-nil when it is true (`truthy`) or false. */
+function narrowed(c: AnyNode | undefined, truthy: boolean): string[] {
+  if (!c) return [];
+  const global = (n: AnyNode | undefined): string | undefined => {
+    if (n?.type === 'Identifier' && !n.isLocal) return n.name as string;
+    if (n?.type === 'MemberExpression' || n?.type === 'IndexExpression') return global(n.base as AnyNode);
+    return undefined;
+  };
+  if (c.type === 'UnaryExpression' && c.operator === 'not') return narrowed(c.argument as AnyNode, !truthy);
+  if (c.type === 'LogicalExpression') {
+    if (c.operator === 'and' && truthy) return [...narrowed(c.left as AnyNode, true), ...narrowed(c.right as AnyNode, true)];
+    if (c.operator === 'or' && !truthy) return [...narrowed(c.left as AnyNode, false), ...narrowed(c.right as AnyNode, false)];
+    return [];
+  }
+  if (c.type === 'BinaryExpression' && (c.operator === '~=' || c.operator === '==')) {
+    const [l, r] = [c.left as AnyNode, c.right as AnyNode];
+    const other = l.type === 'NilLiteral' ? r : r.type === 'NilLiteral' ? l : undefined;
+    if (other && (c.operator === '~=') === truthy) {
+      const g = global(other);
+      return g ? [g] : [];
+    }
+    if (!other && truthy && c.operator === '==') return [global(l), global(r)].filter((x): x is string => x !== undefined);
+    return [];
+  }
+  if (truthy) {
+    const g = global(c);
+    return g ? [g] : [];
+  }
+  return [];
+}
+
+const ARITH = new Set(['+', '-', '*', '/', '%', '^', '<', '<=', '>', '>=']);
+
+/**
+ * Globals the script assigns only on some paths and then uses where nil fails (concatenation, arithmetic,
+ * comparison by order, indexing, calling, `#`) on a path where no assignment happened. Flow-sensitive over
+ * if/elseif/else, loops (a body may not run), returns, and conditions that test the global (`x ~= nil`, `x and`).
+ * Reads inside function bodies are not judged (they run when called). One finding per global.
+ */
+export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; use: string }[] {
+  const assigned = new Set<string>();
+  walk(ast, (n) => {
+    if (n.type === 'AssignmentStatement') for (const v of n.variables as AnyNode[]) if (v.type === 'Identifier' && !v.isLocal) assigned.add(v.name as string);
+    if (n.type === 'FunctionDeclaration' && !n.isLocal && (n.identifier as AnyNode | null)?.type === 'Identifier') assigned.add((n.identifier as AnyNode).name as string);
+  });
+  const out: { name: string; pos: Position; use: string }[] = [];
+  const reported = new Set<string>();
+  if (assigned.size === 0) return out;
+
+  /** Judges the reads of an expression under `state`; `use` says how the value is used when it is a bare name. */
+  const expr = (n: AnyNode | undefined | null, state: Defined, use?: string): void => {
+    if (!n || state === undefined) return;
+    switch (n.type) {
+      case 'Identifier':
+        if (use && !n.isLocal && assigned.has(n.name as string) && !state.has(n.name as string) && !reported.has(n.name as string)) {
+          reported.add(n.name as string);
+          out.push({ name: n.name as string, pos: posOf(n), use });
+        }
+        return;
+      case 'FunctionDeclaration':
+        return; // runs when called
+      case 'BinaryExpression': {
+        const op = n.operator as string;
+        const u = op === '..' ? 'concatenated' : ARITH.has(op) ? 'used in arithmetic or an order comparison' : undefined;
+        expr(n.left as AnyNode, state, u);
+        expr(n.right as AnyNode, state, u);
+        return;
+      }
+      case 'LogicalExpression':
+        expr(n.left as AnyNode, state);
+        expr(n.right as AnyNode, union(state, narrowed(n.left as AnyNode, n.operator === 'and')));
+        return;
+      case 'UnaryExpression':
+        expr(n.argument as AnyNode, state, n.operator === 'not' ? undefined : n.operator === '#' ? 'measured with #' : 'used in arithmetic or an order comparison');
+        return;
+      case 'MemberExpression':
+      case 'IndexExpression':
+        expr(n.base as AnyNode, state, 'indexed');
+        if (n.type === 'IndexExpression') expr(n.index as AnyNode, state);
+        return;
+      case 'CallExpression':
+      case 'StringCallExpression':
+      case 'TableCallExpression':
+        expr(n.base as AnyNode, state, 'called');
+        for (const a of (n.arguments as AnyNode[] | AnyNode | undefined) ? ([] as AnyNode[]).concat(n.arguments as AnyNode) : []) expr(a, state);
+        return;
+      case 'TableConstructorExpression':
+        for (const f of n.fields as AnyNode[]) {
+          if (f.type === 'TableKey') expr(f.key as AnyNode, state);
+          expr(f.value as AnyNode, state);
+        }
+        return;
+      default:
+        return;
+    }
+  };
+
+  const block = (body: AnyNode[], state: Defined): Defined => {
+    const start = state;
+    for (const st of body) state = statement(st, state, start);
+    return state;
+  };
+  const statement = (st: AnyNode, state: Defined, blockStart: Defined): Defined => {
+    if (st.type === 'LabelStatement') return state === undefined ? blockStart : meet([state, blockStart]);
+    if (state === undefined) return undefined;
+    switch (st.type) {
+      case 'LocalStatement':
+        for (const e of (st.init as AnyNode[]) ?? []) expr(e, state);
+        return state;
+      case 'AssignmentStatement': {
+        for (const e of st.init as AnyNode[]) expr(e, state);
+        const names: string[] = [];
+        for (const v of st.variables as AnyNode[]) {
+          if (v.type === 'Identifier') {
+            if (!v.isLocal) names.push(v.name as string);
+          } else expr(v, state);
+        }
+        return union(state, names);
+      }
+      case 'CallStatement':
+        expr(st.expression as AnyNode, state);
+        return state;
+      case 'FunctionDeclaration':
+        return !st.isLocal && (st.identifier as AnyNode | null)?.type === 'Identifier' ? union(state, [(st.identifier as AnyNode).name as string]) : state;
+      case 'ReturnStatement':
+        for (const e of st.arguments as AnyNode[]) expr(e, state);
+        return undefined;
+      case 'BreakStatement':
+      case 'GotoStatement':
+        return undefined;
+      case 'DoStatement':
+        return block(st.body as AnyNode[], state);
+      case 'IfStatement': {
+        const outs: Defined[] = [];
+        let rest: Defined = state;
+        let hasElse = false;
+        for (const c of st.clauses as AnyNode[]) {
+          if (c.type === 'ElseClause') {
+            hasElse = true;
+            outs.push(block(c.body as AnyNode[], rest));
+            continue;
+          }
+          expr(c.condition as AnyNode, rest);
+          outs.push(block(c.body as AnyNode[], union(rest, narrowed(c.condition as AnyNode, true))));
+          rest = union(rest, narrowed(c.condition as AnyNode, false));
+        }
+        if (!hasElse) outs.push(rest);
+        return meet(outs);
+      }
+      case 'WhileStatement':
+        expr(st.condition as AnyNode, state);
+        block(st.body as AnyNode[], union(state, narrowed(st.condition as AnyNode, true)));
+        return union(state, narrowed(st.condition as AnyNode, false));
+      case 'RepeatStatement': {
+        const after = block(st.body as AnyNode[], state);
+        expr(st.condition as AnyNode, after);
+        // A break inside leaves with the state at its point: keep only what held before the loop then.
+        return after === undefined ? state : after;
+      }
+      case 'ForNumericStatement':
+        expr(st.start as AnyNode, state);
+        expr(st.end as AnyNode, state);
+        expr(st.step as AnyNode, state);
+        block(st.body as AnyNode[], state);
+        return state;
+      case 'ForGenericStatement':
+        for (const e of st.iterators as AnyNode[]) expr(e, state);
+        block(st.body as AnyNode[], state);
+        return state;
+      default:
+        return state;
+    }
+  };
+  block(ast.body as AnyNode[], new Set());
+  return out;
 }

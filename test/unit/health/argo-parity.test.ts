@@ -75,3 +75,31 @@ describe('test inputs under ArgoCD\'s layout are not resources', () => {
     expect(r2.findings.filter((f) => f.file === 'apps/web/pod.yaml').length).toBeGreaterThan(0);
   });
 });
+
+describe('configured checks run on the statuses a resource passes through', () => {
+  const cm = (init: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: argocd-cm
+data:
+  resource.customizations.health.example.com_Operator: |
+    hs = {status = "Progressing", message = "Waiting for status"}
+    ${init}
+    if obj.status ~= nil and obj.status.conditions ~= nil then
+      for _, c in ipairs(obj.status.conditions) do
+        if c.type == "Installed" and c.status == "True" then installed_message = c.message end
+      end
+      hs.message = "Installed: " .. installed_message
+    end
+    return hs
+`;
+  it('a global assigned on some paths only fails once the object has conditions: an error, not only a warning', async () => {
+    const bad = (await evaluateFiles({ 'argocd/cm.yaml': cm('') })).findings;
+    const shape = bad.filter((f) => f.rule === 'lua-fails-on-status-shape');
+    expect(shape.map((f) => [f.file, f.line, f.severity])).toEqual([['argocd/cm.yaml', 13, 'error']]);
+    expect(shape[0]!.message).toContain('cannot perform concat operation between string and nil');
+    expect(bad.filter((f) => f.rule === 'lua-global-maybe-nil').map((f) => f.line)).toEqual([13]);
+    const good = (await evaluateFiles({ 'argocd/cm.yaml': cm('installed_message = "not yet"') })).findings;
+    expect(good.map((f) => f.rule).filter((r) => r.startsWith('lua'))).toEqual([]);
+  });
+});

@@ -44,3 +44,28 @@ describe('lua-invalid-status-value follows what is returned', () => {
     expect(rules(script.replace('else\n  result.status = "Progressing"\n', ''), 'lua-invalid-status-value')).toEqual([3]);
   });
 });
+
+describe('lua-global-maybe-nil', () => {
+  // A global assigned only when a condition of one type is found, then concatenated.
+  const script = (init: string) => [
+    'hs = {status = "Progressing", message = "Waiting"}',
+    init,
+    'if obj.status ~= nil and obj.status.conditions ~= nil then',
+    '  for _, c in ipairs(obj.status.conditions) do',
+    '    if c.type == "Installed" then ready_message = c.message end',
+    '  end',
+    '  hs.message = "Installed: " .. ready_message',
+    'end',
+    'return hs',
+  ].join('\n');
+
+  it('flags a global concatenated on a path where it was never assigned', () => {
+    expect(rules(script(''), 'lua-global-maybe-nil')).toEqual([7]);
+  });
+  it('is quiet when the global gets a value first, or the use is guarded', () => {
+    expect(rules(script('ready_message = ""'), 'lua-global-maybe-nil')).toEqual([]);
+    expect(rules(script('').replace('hs.message = "Installed: " .. ready_message', 'if ready_message ~= nil then hs.message = "Installed: " .. ready_message end'), 'lua-global-maybe-nil')).toEqual([]);
+    expect(rules('if obj.a then x = 1 else x = 2 end\nreturn {status = "Healthy", message = "n" .. x}', 'lua-global-maybe-nil')).toEqual([]);
+    expect(rules('if not obj.a then return {status = "Progressing"} end\nx = obj.a\nreturn {status = "Healthy", message = "n" .. x}', 'lua-global-maybe-nil')).toEqual([]);
+  });
+});
