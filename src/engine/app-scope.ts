@@ -146,12 +146,14 @@ function textFactsOf(bytes: Uint8Array): TextFacts | null {
 const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
 
 /**
- * True for a file under `testdata/` next to a `health_test.yaml` or `health.lua`: in ArgoCD's layout
+ * True for a `health_test.yaml`, and for a file under `testdata/` next to a `health_test.yaml` or `health.lua`: in ArgoCD's layout
  * (`resource_customizations/<group>/<Kind>/testdata/`) these are health-test inputs, objects as the cluster
  * reports them, not resources anyone applies, so they are not manifests of the repository.
  */
 export function isHealthTestInput(path: string, hasFile: (p: string) => boolean): boolean {
   const parts = path.split('/');
+  // The suite itself (tests: [...]) is no resource either.
+  if (parts[parts.length - 1] === 'health_test.yaml') return true;
   for (let i = parts.length - 2; i >= 0; i--) {
     if (parts[i] !== 'testdata') continue;
     const dir = parts.slice(0, i).join('/');

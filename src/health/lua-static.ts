@@ -44,7 +44,21 @@ function posOf(n: AnyNode): Position {
  * Parses as gopher-lua does. luaparse rejects the empty statement `;` that gopher-lua accepts, so a
  * `;` the parser trips on is blanked and parsing is retried.
  */
-export function parseGopherLua(script: string, ranges = false): { ast?: AnyNode; error?: { pos: Position; message: string } } {
+export function parseGopherLua(script: string): { ast?: AnyNode; error?: { pos: Position; message: string } } {
+  let r = parsed.get(script);
+  if (!r) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(script, (r = parseUncached(script)));
+  }
+  return r;
+}
+
+/** Parses by script text: the static checks and {@link rewriteConcat} read the same parse (treat it as read-only). */
+const parsed = new Map<string, { ast?: AnyNode; error?: { pos: Position; message: string } }>();
+const PARSED_MAX = 2000;
+
+function parseUncached(script: string): { ast?: AnyNode; error?: { pos: Position; message: string } } {
+  const ranges = true;
   let text = script;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
@@ -284,7 +298,7 @@ function concatToken(text: string, from: number, to: number): number {
 export function rewriteConcat(script: string): string {
   const prefix = `local ${CAT} = ...; `;
   if (!script.includes('..')) return prefix + script;
-  const parsed = parseGopherLua(script, true);
+  const parsed = parseGopherLua(script);
   if (!parsed.ast) return prefix + script;
   const edits: { at: number; remove: number; text: string }[] = [];
   let ok = true;

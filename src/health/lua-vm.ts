@@ -28,6 +28,13 @@ export interface LuaRunRequest {
   obj: unknown;
   /** ArgoCD's `useOpenLibs` for this kind: false gives the reduced environment of argocd-cm scripts. */
   useOpenLibs: boolean;
+  /** `script` is already rewritten by {@link rewriteConcat} (the host prepares it once per script). */
+  prepared?: boolean;
+  /**
+   * `obj` as a Lua expression ({@link toLuaSource}), made once per input by the host: the worker then builds the
+   * table by compiling it instead of one call into WebAssembly per field. `obj` is ignored when set.
+   */
+  objLua?: string;
   /** Time limit in milliseconds (ArgoCD: 1000). */
   timeoutMs: number;
   /** Memory limit of the Lua state in bytes. */
@@ -244,7 +251,7 @@ async function runOne(req: LuaRunRequest): Promise<LuaRunResult> {
 }
 
 /** The compiled chunk of a script (compiled on first use, with `..` rewritten, see {@link rewriteConcat}). */
-function chunkOf(v: Vm, script: string): { ref: number } | { error: string } {
+function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { error: string } {
   let c = v.chunks.get(script);
   if (c) return c;
   const { lua, L } = v;
@@ -252,7 +259,7 @@ function chunkOf(v: Vm, script: string): { ref: number } | { error: string } {
     for (const x of v.chunks.values()) if ('ref' in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
     v.chunks.clear();
   }
-  if (load(lua, L, rewriteConcat(script), '=health.lua') !== LUA_OK) {
+  if (load(lua, L, prepared ? script : rewriteConcat(script), '=health.lua') !== LUA_OK) {
     c = { error: textAt(lua, L, -1) };
     lua.lua_settop(L, 0);
   } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
@@ -299,6 +306,35 @@ function pushValue(lua: Lua, L: number, v: unknown, depth = 0): void {
       lua.lua_rawset(L, -3);
     }
   } else lua.lua_pushnil(L);
+}
+
+/** Lua's escape for a character a string literal cannot hold as it is. */
+const escapeChar = (c: string) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`;
+
+/**
+ * A JSON value as a Lua expression that builds what {@link pushValue} pushes: maps without their null entries,
+ * 1-based arrays, whole numbers as integers, other numbers exactly (17 significant digits).
+ * @throws Error when the value nests deeper than 200 levels (as pushValue)
+ */
+export function toLuaSource(v: unknown, depth = 0): string {
+  if (depth > 200) throw new Error('object nested too deeply');
+  if (v === null || v === undefined) return 'nil';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v)) return String(v);
+    if (Number.isNaN(v)) return '(0/0)';
+    if (!Number.isFinite(v)) return v > 0 ? '(1/0)' : '(-1/0)';
+    const t = v.toPrecision(17);
+    return /[.e]/.test(t) ? t : `${t}.0`;
+  }
+  if (typeof v === 'string') return `"${v.replace(/[\\"\x00-\x1f\x7f]/g, escapeChar)}"`;
+  if (Array.isArray(v)) return `{${v.map((x) => toLuaSource(x, depth + 1)).join(',')}}`;
+  if (typeof v === 'object') {
+    const parts: string[] = [];
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) parts.push(`[${toLuaSource(k)}]=${toLuaSource(x, depth + 1)}`);
+    return `{${parts.join(',')}}`;
+  }
+  return 'nil';
 }
 
 function load(lua: Lua, L: number, source: string, name: string): number {
@@ -367,15 +403,22 @@ function execute(v: Vm, req: LuaRunRequest): LuaRunResult {
   const { lua, L } = v;
   const { hook } = callbacks(lua);
   running = L;
-  const chunk = chunkOf(v, req.script);
+  const chunk = chunkOf(v, req.script, req.prepared === true);
   if ('error' in chunk) return { kind: 'error', error: chunk.error };
   lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
   lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
   lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  try {
-    pushValue(lua, L, req.obj);
-  } catch (e) {
-    return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
+  if (req.objLua !== undefined) {
+    // The object's table, built by compiling its Lua constructor (no hook, no memory cap: like pushValue).
+    if (load(lua, L, `return ${req.objLua}`, '=obj') !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+      return { kind: 'error', error: `cannot pass the object to Lua: ${textAt(lua, L, -1)}` };
+    }
+  } else {
+    try {
+      pushValue(lua, L, req.obj);
+    } catch (e) {
+      return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
+    }
   }
   memory.max = memory.used + req.memoryBytes;
   deadline = Date.now() + req.timeoutMs;
