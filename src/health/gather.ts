@@ -12,7 +12,7 @@ import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from './builtin.js';
 import { healthConfigOfFileCached } from './sources.js';
 import { analyzeLua, rewriteConcat } from './lua-static.js';
-import { argoHealth, toLuaSource, type LuaRunRequest } from './lua-vm.js';
+import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from './markers.js';
@@ -105,8 +105,6 @@ export function freshObject(key: string): Record<string, unknown> {
 
 /** Scripts as the worker compiles them (see rewriteConcat), by script text. */
 const prepared = new Map<string, string>();
-/** Objects as Lua source (see toLuaSource), by input object (inputs are cached by text, so shared by both sides). */
-const objSources = new WeakMap<object, string>();
 
 /** Test inputs read by text: base and head share most of them, and a case may reuse another's input. */
 const inputCache = new Map<string, ArgoYamlObject>();
@@ -219,23 +217,15 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     runs++;
     return true;
   };
-  // Scripts are rewritten (rewriteConcat) and objects turned into Lua source here, once each, reusing the
-  // static check's parse; the worker only compiles and runs them.
+  // Scripts are rewritten (rewriteConcat) here, once each, reusing the static check's parse; the worker only
+  // compiles and runs them.
   const request = (c: HealthCheckDef, obj: Record<string, unknown>): LuaRunRequest => {
     let script = prepared.get(c.script);
     if (script === undefined) {
       if (prepared.size >= 5000) prepared.clear();
       prepared.set(c.script, (script = rewriteConcat(c.script)));
     }
-    let objLua = objSources.get(obj);
-    if (objLua === undefined) {
-      try {
-        objSources.set(obj, (objLua = toLuaSource(obj)));
-      } catch {
-        objLua = undefined; // too deep: the worker reports it when it pushes the object
-      }
-    }
-    return { script, prepared: true, obj, ...(objLua !== undefined ? { objLua } : {}), useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
+    return { script, prepared: true, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
   };
 
   const fresh: Promise<FreshRun>[] = [];

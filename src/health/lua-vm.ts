@@ -30,11 +30,6 @@ export interface LuaRunRequest {
   useOpenLibs: boolean;
   /** `script` is already rewritten by {@link rewriteConcat} (the host prepares it once per script). */
   prepared?: boolean;
-  /**
-   * `obj` as a Lua expression ({@link toLuaSource}), made once per input by the host: the worker then builds the
-   * table by compiling it instead of one call into WebAssembly per field. `obj` is ignored when set.
-   */
-  objLua?: string;
   /** Time limit in milliseconds (ArgoCD: 1000). */
   timeoutMs: number;
   /** Memory limit of the Lua state in bytes. */
@@ -243,7 +238,7 @@ async function runOne(req: LuaRunRequest): Promise<LuaRunResult> {
   } finally {
     if (!ok || tripped !== undefined) discardVm(req.timeoutMs);
     else {
-      v.lua.lua_settop(v.L, 0);
+      raw(v.lua)._lua_settop(v.L, 0);
       memory.max = Number.MAX_SAFE_INTEGER;
       running = undefined;
     }
@@ -267,74 +262,51 @@ function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { 
   return c;
 }
 
+/** A buffer in WebAssembly memory reused for the strings pushed into Lua (grown when a string needs more). */
+let scratch = { ptr: 0, size: 0 };
+const encoder = new TextEncoder();
+
 function pushString(lua: Lua, L: number, s: string): void {
-  const size = lua.module.lengthBytesUTF8(s);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(s, buf, size + 1);
-    lua.lua_pushlstring(L, buf, size);
-  } finally {
-    lua.module._free(buf);
+  const r = raw(lua);
+  const need = s.length * 3 + 1;
+  if (need > scratch.size) {
+    if (scratch.ptr) lua.module._free(scratch.ptr);
+    const size = Math.max(need, 4096);
+    scratch = { ptr: lua.module._malloc(size), size };
   }
+  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
+  r._lua_pushlstring(L, scratch.ptr, written);
 }
 
 /**
  * Pushes a JSON value as ArgoCD's decodeValue converts it: maps become tables without their null
  * entries, arrays become 1-based tables, whole numbers become Lua integers (so they print as `2`, not
- * `2.0`, as gopher-lua prints them).
+ * `2.0`, as gopher-lua prints them). Calls the module's exports directly (see {@link RawModule}).
  */
 function pushValue(lua: Lua, L: number, v: unknown, depth = 0): void {
   if (depth > 200) throw new Error('object nested too deeply');
-  if (v === null || v === undefined) lua.lua_pushnil(L);
-  else if (typeof v === 'boolean') lua.lua_pushboolean(L, v ? 1 : 0);
+  const r = raw(lua);
+  if (v === null || v === undefined) r._lua_pushnil(L);
+  else if (typeof v === 'boolean') r._lua_pushboolean(L, v ? 1 : 0);
   else if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
-    else lua.lua_pushnumber(L, v);
+    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
+    else r._lua_pushnumber(L, v);
   } else if (typeof v === 'string') pushString(lua, L, v);
   else if (Array.isArray(v)) {
-    lua.lua_createtable(L, v.length, 0);
-    v.forEach((x, i) => {
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawseti(L, -2, BigInt(i + 1));
-    });
+    r._lua_createtable(L, v.length, 0);
+    for (let i = 0; i < v.length; i++) {
+      pushValue(lua, L, v[i], depth + 1);
+      r._lua_rawseti(L, -2, BigInt(i + 1));
+    }
   } else if (typeof v === 'object') {
     const entries = Object.entries(v).filter(([, x]) => x !== null && x !== undefined);
-    lua.lua_createtable(L, 0, entries.length);
+    r._lua_createtable(L, 0, entries.length);
     for (const [k, x] of entries) {
       pushString(lua, L, k);
       pushValue(lua, L, x, depth + 1);
-      lua.lua_rawset(L, -3);
+      r._lua_rawset(L, -3);
     }
-  } else lua.lua_pushnil(L);
-}
-
-/** Lua's escape for a character a string literal cannot hold as it is. */
-const escapeChar = (c: string) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`;
-
-/**
- * A JSON value as a Lua expression that builds what {@link pushValue} pushes: maps without their null entries,
- * 1-based arrays, whole numbers as integers, other numbers exactly (17 significant digits).
- * @throws Error when the value nests deeper than 200 levels (as pushValue)
- */
-export function toLuaSource(v: unknown, depth = 0): string {
-  if (depth > 200) throw new Error('object nested too deeply');
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return String(v);
-    if (Number.isNaN(v)) return '(0/0)';
-    if (!Number.isFinite(v)) return v > 0 ? '(1/0)' : '(-1/0)';
-    const t = v.toPrecision(17);
-    return /[.e]/.test(t) ? t : `${t}.0`;
-  }
-  if (typeof v === 'string') return `"${v.replace(/[\\"\x00-\x1f\x7f]/g, escapeChar)}"`;
-  if (Array.isArray(v)) return `{${v.map((x) => toLuaSource(x, depth + 1)).join(',')}}`;
-  if (typeof v === 'object') {
-    const parts: string[] = [];
-    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) parts.push(`[${toLuaSource(k)}]=${toLuaSource(x, depth + 1)}`);
-    return `{${parts.join(',')}}`;
-  }
-  return 'nil';
+  } else r._lua_pushnil(L);
 }
 
 function load(lua: Lua, L: number, source: string, name: string): number {
@@ -342,18 +314,49 @@ function load(lua: Lua, L: number, source: string, name: string): number {
   const buf = lua.module._malloc(size + 1);
   try {
     lua.module.stringToUTF8(source, buf, size + 1);
-    return lua.luaL_loadbufferx(L, buf, size, name, 't');
+    return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, 't'));
   } finally {
     lua.module._free(buf);
   }
 }
 
-/** The raw parts of the Emscripten module used to read a Lua string without copying all of it. */
+/**
+ * The raw exports of the Emscripten module, called directly on the hot path of a run: wasmoon's wrappers go
+ * through `ccall`, which converts every argument and costs more than the call itself.
+ */
 interface RawModule {
   _lua_tolstring(L: number, idx: number, len: number): number;
+  _lua_rawgeti(L: number, idx: number, n: bigint): number;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pcallk(L: number, nargs: number, nresults: number, errfunc: number, ctx: number, k: number): number;
+  _lua_sethook(L: number, f: number, mask: number, count: number): void;
+  _lua_settop(L: number, idx: number): void;
+  _lua_type(L: number, idx: number): number;
+  _lua_pushnil(L: number): void;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_pushlstring(L: number, s: number, len: number): number;
+  _lua_createtable(L: number, narr: number, nrec: number): void;
+  _lua_rawseti(L: number, idx: number, n: bigint): void;
+  _lua_rawset(L: number, idx: number): void;
+  _luaL_loadbufferx(L: number, buff: number, size: number, name: number, mode: number): number;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
 }
+
+/** C strings allocated once per module (chunk names, the load mode). */
+const cStrings = new Map<string, number>();
+function cString(lua: Lua, s: string): number {
+  let p = cStrings.get(s);
+  if (p === undefined) {
+    const size = lua.module.lengthBytesUTF8(s) + 1;
+    p = lua.module._malloc(size);
+    lua.module.stringToUTF8(s, p, size);
+    cStrings.set(s, p);
+  }
+  return p;
+}
+const raw = (lua: Lua) => lua.module as unknown as RawModule;
 let lengthPointer: number | undefined;
 const utf8 = new TextDecoder();
 
@@ -375,7 +378,7 @@ export function capText(bytes: Uint8Array): string {
  * `__name`) runs and nothing is allocated in the Lua state.
  */
 function textAt(lua: Lua, L: number, idx: number): string {
-  const type = lua.lua_type(L, idx);
+  const type = raw(lua)._lua_type(L, idx);
   if (type === LUA_TSTRING) {
     const raw = lua.module as unknown as RawModule;
     lengthPointer ??= lua.module._malloc(8);
@@ -405,29 +408,23 @@ function execute(v: Vm, req: LuaRunRequest): LuaRunResult {
   running = L;
   const chunk = chunkOf(v, req.script, req.prepared === true);
   if ('error' in chunk) return { kind: 'error', error: chunk.error };
-  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
-  lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
-  lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  if (req.objLua !== undefined) {
-    // The object's table, built by compiling its Lua constructor (no hook, no memory cap: like pushValue).
-    if (load(lua, L, `return ${req.objLua}`, '=obj') !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
-      return { kind: 'error', error: `cannot pass the object to Lua: ${textAt(lua, L, -1)}` };
-    }
-  } else {
-    try {
-      pushValue(lua, L, req.obj);
-    } catch (e) {
-      return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
-    }
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  try {
+    pushValue(lua, L, req.obj);
+  } catch (e) {
+    return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
   memory.max = memory.used + req.memoryBytes;
   deadline = Date.now() + req.timeoutMs;
-  lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  r._lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status: number;
   try {
-    status = lua.lua_pcallk(L, 3, 3, 0, 0, null);
+    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
   } finally {
-    lua.lua_sethook(L, null, 0, 0);
+    r._lua_sethook(L, 0, 0, 0);
   }
   // A limit hit anywhere in the run decides it, whatever the script made of the error afterwards.
   if (tripped) return limitError(req, tripped);
