@@ -214,7 +214,7 @@ export function returnedStatusLiterals(ast: AnyNode): { value: string; pos: Posi
     if (!seen.has(n)) out.push({ value: literalValue(n), pos: posOf(n) });
     seen.add(n);
   };
-  const functions = new Set<AnyNode>();
+  const functions: AnyNode[] = [];
   const visitBody = (body: AnyNode[], outer: Frame[]) => {
     body.forEach((st, i) => {
       if (st.type === 'ReturnStatement') {
@@ -236,18 +236,17 @@ export function returnedStatusLiterals(ast: AnyNode): { value: string; pos: Posi
         });
       }
       const inner = [...outer, { body, next: i + 1 }];
-      // Nested blocks continue into the rest of this one; function bodies start a path of their own.
+      // Nested blocks continue into the rest of this one.
       if (st.type === 'IfStatement') for (const c of st.clauses as AnyNode[]) visitBody(c.body as AnyNode[], inner);
       if (['DoStatement', 'WhileStatement', 'RepeatStatement', 'ForNumericStatement', 'ForGenericStatement'].includes(st.type)) visitBody(st.body as AnyNode[], inner);
-      walk(st, (n) => {
-        if (n.type === 'FunctionDeclaration' && !functions.has(n)) {
-          functions.add(n);
-          visitBody(n.body as AnyNode[], []);
-        }
-      });
     });
   };
   visitBody(ast.body as AnyNode[], []);
+  // Function bodies start a path of their own.
+  walk(ast, (n) => {
+    if (n.type === 'FunctionDeclaration') functions.push(n);
+  });
+  for (const f of functions) visitBody(f.body as AnyNode[], []);
   return out;
 }
 
