@@ -12,12 +12,14 @@
 import { minimatch } from 'minimatch';
 import type { Change, TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization, manifestMatcher, readManifestFile } from '../manifests/manifest-file.js';
-import { decodeText, parseYamlText } from '../manifests/yaml-doc.js';
+import { decodeText } from '../manifests/yaml-doc.js';
 import type { Policy } from '../policy/types.js';
 import type { SyncGroup } from '../rules/check.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import { linksThroughChange, type Scope } from './scope.js';
 import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
+import { configuredHealthKeys, healthConfigOfFileCached } from '../health/sources.js';
+import type { ConfigProblem, HealthCheckDef } from '../health/model.js';
 import type { Resource } from '../manifests/resource.js';
 import { applicationPathDirs, normalizeDir } from './app-paths.js';
 import { isRecord } from '../core/values.js';
@@ -49,9 +51,13 @@ export interface RepoLayout {
   /** Manifest paths, sorted. */
   manifests: string[];
   kustomizeDirs: Set<string>;
-  /** `group/Kind` keys with a custom health check in an argocd-cm ConfigMap. */
+  /**
+   * Keys with a working custom health check (argocd-cm, chart values, ArgoCD CR, kustomize patches), read by the
+   * health area's parser (`configuredHealthKeys` in src/health/sources.ts): `group/Kind`, `Kind` for the core group,
+   * or a glob of the legacy block. Match with `hasCustomHealth` (src/health/builtin.ts).
+   */
   customHealth: Set<string>;
-  /** Texts of the manifests (kustomizations aside) that may hold health-check configuration, for the health area. */
+  /** Texts of the manifests (kustomizations included) that may hold health-check configuration, for the health area. */
   healthTexts: Map<string, string>;
   /** Bytes of the manifests read (kustomizations aside): every one, or those holding a {@link LAYOUT_MARKERS} string. */
   contents: ReadonlyMap<string, Uint8Array | undefined>;
@@ -86,24 +92,6 @@ interface ContentSearch {
   filesContaining(needles: readonly string[]): Promise<Set<string>>;
 }
 
-
-/** Reads `group/Kind` keys of custom health checks from an argocd-cm ConfigMap's data. */
-function healthKeys(data: Record<string, unknown>, out: Set<string>): void {
-  const prefix = 'resource.customizations.health.';
-  for (const [k, v] of Object.entries(data)) {
-    if (k.startsWith(prefix)) {
-      const gk = k.slice(prefix.length);
-      const i = gk.lastIndexOf('_');
-      out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
-    } else if (k === 'resource.customizations' && typeof v === 'string') {
-      const legacy = parseYamlText(v).docs[0]?.value;
-      if (!isRecord(legacy)) continue;
-      for (const [gk, body] of Object.entries(legacy)) {
-        if (isRecord(body) && 'health.lua' in body) out.add(gk.includes('/') ? gk : `/${gk}`);
-      }
-    }
-  }
-}
 
 function appSources(file: string, obj: Record<string, unknown>, repoURLs: string[], hasFile: (p: string) => boolean): AppSource[] {
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -161,6 +149,24 @@ function textFactsOf(bytes: Uint8Array): TextFacts | null {
 
 const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
 
+/**
+ * True for a `health_test.yaml`, and for a file under `testdata/` next to a `health_test.yaml` or `health.lua`: in ArgoCD's layout
+ * (`resource_customizations/<group>/<Kind>/testdata/`) these are health-test inputs, objects as the cluster
+ * reports them, not resources anyone applies, so they are not manifests of the repository.
+ */
+export function isHealthTestInput(path: string, hasFile: (p: string) => boolean): boolean {
+  const parts = path.split('/');
+  // The suite itself (tests: [...]) is no resource either.
+  if (parts[parts.length - 1] === 'health_test.yaml') return true;
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (parts[i] !== 'testdata') continue;
+    const dir = parts.slice(0, i).join('/');
+    const at = (f: string) => (dir ? `${dir}/${f}` : f);
+    if (hasFile(at('health_test.yaml')) || hasFile(at('health.lua'))) return true;
+  }
+  return false;
+}
+
 /** True when `path` lies in `dir` or below it. */
 function under(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
@@ -192,11 +198,12 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, LAYOUT_MARKERS) : undefined]);
   const allSet = new Set(all);
   const hasFile = (p: string) => allSet.has(p);
-  const manifests = all.filter(isManifest).sort();
+  const manifests = all.filter((p) => isManifest(p) && !isHealthTestInput(p, hasFile)).sort();
   const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
-  const customHealth = new Set<string>();
+  // Kustomizations are read when they may hold health-check configuration (inline patches): always when
+  // the reader cannot search.
+  const contents = await tree.readFiles(manifests.filter((m) => !marked || marked.has(m)));
   const healthTexts = new Map<string, string>();
   const repoURLs = policy.sync.applications.repoURLs;
 
@@ -236,7 +243,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
     const facts = textFactsOf(bytes);
     if (!facts) continue;
     if (facts.healthText !== undefined) healthTexts.set(path, facts.healthText);
-    if (!facts.app && !facts.cm) continue;
+    if (isKustomization(path) || (!facts.app && !facts.cm)) continue;
     if (facts.app) applicationFiles.add(path);
     if (facts.dirs) {
       // Parsed only when one of these directories is asked about.
@@ -248,12 +255,17 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
       }
       continue;
     }
-    const parsed = readManifestFile(path, bytes, policy.manifests.limits, hasFile);
-    record(path, parsed.resources);
-    for (const r of parsed.resources) {
-      if (r.kind === 'ConfigMap' && r.group === '' && r.name === 'argocd-cm' && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
-    }
+    record(path, readManifestFile(path, bytes, policy.manifests.limits, hasFile).resources);
   }
+  // Custom health checks, through the health area's own parser (one key format, every source ArgoCD reads).
+  const healthChecks: HealthCheckDef[] = [];
+  const healthProblems: ConfigProblem[] = [];
+  for (const [path, text] of healthTexts) {
+    const c = healthConfigOfFileCached(path, text, policy.manifests.limits);
+    healthChecks.push(...c.checks);
+    healthProblems.push(...c.problems);
+  }
+  const customHealth = configuredHealthKeys(healthChecks, healthProblems);
 
   /** Sources whose directory is exactly `dir` (parsing the candidates that may name it), in file order. */
   const appsAt = (dir: string): AppSource[] => {

@@ -59,3 +59,15 @@ export function knownHealthCheck(group: string, kind: string, customChecks: read
   if (BUILTIN_GO_CHECKS.includes(key)) return 'builtin-go';
   return undefined;
 }
+
+/**
+ * Whether a custom health check configured in the repository applies to a group/Kind: an exact key, or a glob
+ * of the legacy block, as ArgoCD's lookup matches them (`util/lua/lua.go` GetHealthScript).
+ * @param keys override keys from `configuredHealthKeys` (./sources.ts): `group/Kind`, `Kind` for the core group
+ */
+export function hasCustomHealth(keys: ReadonlySet<string>, group: string, kind: string): boolean {
+  const key = overrideKey(group, kind);
+  if (keys.has(key)) return true;
+  for (const k of keys) if (k.includes('*') && globMatch(k, key)) return true;
+  return false;
+}

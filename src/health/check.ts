@@ -38,7 +38,9 @@ export const HEALTH_RULES: RuleInfo[] = [
   rule('lua-stdlib-disabled', 'No string/math/os library use unless useOpenLibs is on for the kind', 'error', `${LUA} (SkipOpenLibs: !UseOpenLibs; util/lua/oslib_safe.go:16-20)`),
   rule('lua-invalid-status-value', 'Health scripts return one of ArgoCD\'s six statuses', 'error', `${LUA} isValidHealthStatusCode`),
   rule('lua-no-status-return', 'Health scripts return a table with a status', 'error', `${LUA} ExecuteHealthLua`),
+  rule('lua-global-maybe-nil', 'Health scripts give a global a value on every path before they concatenate, index or compute with it', 'warning', `${LUA} (a nil global fails the run: Unknown)`),
   rule('lua-fails-on-fresh-object', 'Health scripts work on a freshly created object (no status yet)', 'error', `${LUA}; gitops-engine/pkg/health/health.go:78-90`),
+  rule('lua-fails-on-status-shape', 'Health scripts work on the statuses a resource passes through (common condition shapes, conditions of their test inputs)', 'error', `${LUA}; gitops-engine/pkg/health/health.go:78-90`),
   rule('lua-resource-limit', 'Health scripts finish within the time and memory limits', 'error', `${LUA} (1 s context timeout)`),
   rule('health-test-failed', 'Every health_test.yaml case gives the expected status and message', 'error', 'util/lua/health_test.go; docs/operator-manual/health.md "Way 2"'),
   rule('health-test-invalid', 'health_test.yaml files are well-formed', 'error', 'util/lua/health_test.go'),
@@ -68,6 +70,16 @@ function reportFacts(ctx: SideContext, facts: HealthFacts): void {
     } else if (r.kind === 'nil' || r.kind === 'empty') {
       ctx.report('lua-no-status-return', { ...base, key: `${c.key}:fresh`, message: `Health check for ${c.key} (${c.holder}) returns ${r.kind === 'nil' ? 'nil' : 'an empty table or a table ArgoCD cannot decode'} on a fresh object: ArgoCD gets the empty status "", so a sync wave holding the resource never completes.`, fix: 'Return a table with a status on every path, for example {status = "Progressing", message = "Waiting for status"}.' });
     }
+  }
+  const failedShape = new Set<HealthCheckDef>();
+  for (const sr of facts.shapes) {
+    const c = sr.check;
+    const r = sr.result;
+    if (r.kind !== 'error' || r.limit || failedShape.has(c) || facts.fresh.some((f) => f.check === c && f.result.kind === 'error')) continue;
+    failedShape.add(c);
+    const m = /^health\.lua:(\d+):/.exec(r.error);
+    const pos = m ? scriptPos(c, { line: Number(m[1]), column: 1 }) : c.pos;
+    ctx.report('lua-fails-on-status-shape', { file: c.file, pos, subject: `${c.holder} ${c.key}`, key: c.key, message: `Health check for ${c.key} (${c.holder}) fails on an object with ${sr.shape}: ${r.error}. ArgoCD reports the resource as Unknown with this error once it reaches that status.`, fix: 'Give every variable a value on every path (a global assigned only inside a branch or loop is nil elsewhere), and guard fields that may be missing.' });
   }
   for (const t of facts.tests) {
     if (t.pass || t.notRun) continue; // runs left out are reported per check by the change pass

@@ -10,6 +10,7 @@ import { isMap, isPair, isScalar, Scalar, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import { parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
 import type { ConfigProblem, HealthCheckDef, HealthOrigin } from './model.js';
+import { reindentQuotedContinuations } from './argo-yaml.js';
 
 /** Customization types ArgoCD knows in split keys (`util/settings/settings.go:1200-1226`). */
 export const CUSTOMIZATION_TYPES = ['health', 'useOpenLibs', 'actions', 'ignoreDifferences', 'ignoreResourceUpdates', 'knownTypeFields'] as const;
@@ -106,17 +107,24 @@ export function checkSplitSuffix(suffix: string): { key?: string; problem?: { ru
 
 /** Reads `data` of an argocd-cm ConfigMap (or the chart's `configs.cm`) at `dataPath` in `doc`. */
 export function readArgocdCmData(doc: YamlDoc, dataPath: YamlPath, at: DocPlacement, holder: string, origin: 'argocd-cm' | 'helm-values'): HealthConfig {
-  const out: HealthConfig = { checks: [], problems: [] };
   const node = doc.node(dataPath);
-  if (!isMap(node)) return out;
+  if (!isMap(node)) return { checks: [], problems: [] };
+  const entries: { key: string; path: YamlPath }[] = [];
+  for (const pair of node.items) if (isPair(pair) && isScalar(pair.key)) entries.push({ key: String(pair.key.value), path: [...dataPath, String(pair.key.value)] });
+  return readArgocdCmEntries(doc, entries, at, holder, origin);
+}
+
+/**
+ * Reads argocd-cm data entries: each `key` with its value at `path` in `doc` (a map entry of `data`, or the
+ * `value` of a JSON6902 operation that adds one key).
+ */
+export function readArgocdCmEntries(doc: YamlDoc, entries: readonly { key: string; path: YamlPath }[], at: DocPlacement, holder: string, origin: 'argocd-cm' | 'helm-values'): HealthConfig {
+  const out: HealthConfig = { checks: [], problems: [] };
   const health = new Map<string, { script: string; pos: Position; path: YamlPath }>();
   const openLibs = new Map<string, boolean>();
-  for (const pair of node.items) {
-    if (!isPair(pair) || !isScalar(pair.key)) continue;
-    const k = String(pair.key.value);
-    const path = [...dataPath, k];
+  for (const { key: k, path } of entries) {
     const kpos = place(doc.keyPos(path), at);
-    const v = pair.value as Node | null;
+    const v = (doc.node(path) ?? null) as Node | null;
     const isString = isScalar(v) && typeof v.value === 'string';
     if (!isString) {
       const shown = isScalar(v) ? String(v.source ?? v.value) : typeName(v);
@@ -185,7 +193,13 @@ export function readLegacyBlock(doc: YamlDoc, path: YamlPath, at: DocPlacement, 
   if (!isScalar(node) || typeof node.value !== 'string') return [];
   const start = scriptPlacement(doc, path, at);
   const inner: DocPlacement = { file: at.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
-  const parsed = parseYamlText(node.value);
+  let parsed = parseYamlText(node.value);
+  if (parsed.problems.length && parsed.problems.every((p) => p.kind === 'yaml-syntax')) {
+    // ArgoCD reads the block with go-yaml, which accepts under-indented continuation lines of quoted scalars.
+    const lenient = reindentQuotedContinuations(node.value);
+    const again = lenient === undefined ? undefined : parseYamlText(lenient);
+    if (again && again.problems.length === 0) parsed = again;
+  }
   const first = parsed.problems[0];
   if (first) {
     problems.push(problem('health-config-invalid', at.file, place({ line: first.line, column: first.column }, inner), holder, `${path.join('.')}:yaml`,
@@ -245,27 +259,32 @@ export function readArgoCdCr(doc: YamlDoc, path: YamlPath, at: DocPlacement, hol
   const listPath = [...path, 'spec', 'resourceHealthChecks'];
   const list = doc.node(listPath) as { items?: unknown[] } | undefined;
   const items = Array.isArray(list?.items) ? list.items : [];
-  items.forEach((_, i) => {
-    const ip = [...listPath, i];
-    const item = doc.node(ip);
-    if (!isMap(item)) return;
-    const get = (f: string) => {
-      const n = doc.node([...ip, f]);
-      return isScalar(n) && n.value !== null ? String(n.value) : undefined;
-    };
-    const group = get('group') ?? '';
-    const kind = get('kind') ?? '';
-    const check = get('check');
-    const pos = place(doc.pos(ip), at);
-    if (`${group}${kind}`.includes('*')) {
-      out.problems.push(problem('health-key-wildcard', at.file, pos, holder, `${group}/${kind}`,
-        `${holder}: resourceHealthChecks entry ${group}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
-        'Name the group and Kind exactly.'));
-      return;
-    }
-    if (!kind || check === undefined) return;
-    const sp = scriptPlacement(doc, [...ip, 'check'], at);
-    out.checks.push({ key: group ? `${group}/${kind}` : kind, script: check, useOpenLibs: false, origin: 'argocd-cr', file: at.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  });
+  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at, holder, out));
   return out;
+}
+
+/**
+ * Reads one `spec.resourceHealthChecks` entry (group, kind, check) at `ip` in `doc`, from an ArgoCD CR or
+ * from the `value` of a JSON6902 operation that adds one. Checks and problems are appended to `out`.
+ */
+export function readHealthCheckItem(doc: YamlDoc, ip: YamlPath, at: DocPlacement, holder: string, out: HealthConfig): void {
+  const item = doc.node(ip);
+  if (!isMap(item)) return;
+  const get = (f: string) => {
+    const n = doc.node([...ip, f]);
+    return isScalar(n) && n.value !== null ? String(n.value) : undefined;
+  };
+  const group = get('group') ?? '';
+  const kind = get('kind') ?? '';
+  const check = get('check');
+  const pos = place(doc.pos(ip), at);
+  if (`${group}${kind}`.includes('*')) {
+    out.problems.push(problem('health-key-wildcard', at.file, pos, holder, `${group}/${kind}`,
+      `${holder}: resourceHealthChecks entry ${group}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
+      'Name the group and Kind exactly.'));
+    return;
+  }
+  if (!kind || check === undefined) return;
+  const sp = scriptPlacement(doc, [...ip, 'check'], at);
+  out.checks.push({ key: group ? `${group}/${kind}` : kind, script: check, useOpenLibs: false, origin: 'argocd-cr', file: at.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
 }

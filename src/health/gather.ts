@@ -6,18 +6,19 @@
 import { minimatch } from 'minimatch';
 import { touchedPaths, type Change, type Position, type TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
-import { decodeText, parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
+import { decodeText, type YamlLimits } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from './builtin.js';
-import { readArgoCdCr, readArgocdCmData, type DocPlacement, type HealthConfig } from './config.js';
-import { analyzeLua } from './lua-static.js';
+import { healthConfigOfFileCached } from './sources.js';
+import { analyzeLua, rewriteConcat } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
-import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun } from './model.js';
+import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from './markers.js';
 import { repoLayout } from '../engine/app-scope.js';
 import { joinPath, parseSuite } from './suites.js';
+import { readArgoYamlObject, type ArgoYamlObject } from './argo-yaml.js';
 import { isRecord } from '../core/values.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
@@ -62,89 +63,6 @@ async function touchesHealth(change: Change, policy: Policy, isManifest: (p: str
   return false;
 }
 
-/** Reads the configuration documents of one file into checks and problems. */
-export function healthConfigOfFile(path: string, text: string, limits: YamlLimits): HealthConfig & { operatorCrs: number } {
-  const out = { checks: [] as HealthCheckDef[], problems: [] as ConfigProblem[], operatorCrs: 0 };
-  const parsed = parseYamlText(text, limits);
-  const at: DocPlacement = { file: path, lineOffset: 0, columnOffset: 0 };
-  for (const doc of parsed.docs) {
-    if (doc.broken) continue; // reported by the YAML check
-    if (isKustomization(path)) {
-      readKustomizationPatches(doc, at, limits, out);
-      continue;
-    }
-    readConfigDoc(doc, at, /^values.*\.ya?ml$/.test(baseName(path)), out);
-  }
-  return out;
-}
-
-function readConfigDoc(doc: YamlDoc, at: DocPlacement, helmValues: boolean, out: HealthConfig & { operatorCrs: number }): void {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const meta = isRecord(v.metadata) ? v.metadata : {};
-  const add = (c: HealthConfig) => {
-    out.checks.push(...c.checks);
-    out.problems.push(...c.problems);
-  };
-  if (v.kind === 'ConfigMap' && meta.name === 'argocd-cm') add(readArgocdCmData(doc, ['data'], at, 'ConfigMap argocd-cm', 'argocd-cm'));
-  else if (v.kind === 'ArgoCD' && typeof v.apiVersion === 'string' && splitApiVersion(v.apiVersion).group === 'argoproj.io') {
-    out.operatorCrs++;
-    add(readArgoCdCr(doc, [], at, `ArgoCD ${String(meta.name ?? '')}`.trim()));
-  } else if (helmValues) {
-    // The argo-cd chart's own values, or an umbrella chart that has it as the `argo-cd` dependency.
-    for (const prefix of [[], ['argo-cd']]) {
-      const scope = prefix.length ? v[prefix[0]!] : v;
-      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
-        add(readArgocdCmData(doc, [...prefix, 'configs', 'cm'], at, `Helm values ${[...prefix, 'configs', 'cm'].join('.')}`, 'helm-values'));
-      }
-    }
-  }
-}
-
-/** Inline patches of a kustomization (`patches[].patch`, `patchesStrategicMerge[]`) that carry health checks. */
-function readKustomizationPatches(doc: YamlDoc, at: DocPlacement, limits: YamlLimits, out: HealthConfig & { operatorCrs: number }): void {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const inline: { path: (string | number)[]; text: string; target?: Record<string, unknown> }[] = [];
-  if (Array.isArray(v.patches)) {
-    v.patches.forEach((p, i) => {
-      if (isRecord(p) && typeof p.patch === 'string') inline.push({ path: ['patches', i, 'patch'], text: p.patch, ...(isRecord(p.target) ? { target: p.target } : {}) });
-    });
-  }
-  if (Array.isArray(v.patchesStrategicMerge)) {
-    v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === 'string' && p.includes('\n')) inline.push({ path: ['patchesStrategicMerge', i], text: p });
-    });
-  }
-  for (const p of inline) {
-    if (!CONFIG_MARKERS.test(p.text)) continue;
-    const start = doc.pos(p.path);
-    const node = doc.node(p.path) as { type?: string } | undefined;
-    const block = node?.type === 'BLOCK_LITERAL' || node?.type === 'BLOCK_FOLDED';
-    const inner: DocPlacement = { file: at.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
-    const parsed = parseYamlText(p.text, limits);
-    for (const d of parsed.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
-    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
-      const kind = typeof p.target.kind === 'string' ? p.target.kind : undefined;
-      const name = typeof p.target.name === 'string' ? p.target.name : undefined;
-      const wrongKind = kind !== undefined && kind !== 'ConfigMap' && kind !== 'ArgoCD';
-      const wrongName = kind === 'ConfigMap' && name !== undefined && !globMatch(name.replace(/\.\*/g, '*'), 'argocd-cm');
-      if (wrongKind || wrongName) {
-        const tpath = [...p.path.slice(0, -1), 'target', wrongKind ? 'kind' : 'name'];
-        out.problems.push({
-          rule: 'patch-target-matches-nothing',
-          file: at.file,
-          pos: doc.pos(tpath),
-          subject: `kustomize patch ${p.path.join('.')}`,
-          key: p.path.join('.'),
-          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
-          fix: wrongKind ? 'Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator).' : 'Target name: argocd-cm.',
-        });
-      }
-    }
-  }
-}
-
 /** The group/Kind of a layout check from its path (`<dir>/<group>/<Kind>/health.lua`); `_` means `*`. */
 export function layoutKey(path: string): string | undefined {
   const parts = path.split('/');
@@ -185,11 +103,64 @@ export function freshObject(key: string): Record<string, unknown> {
   };
 }
 
+/** Scripts as the worker compiles them (see rewriteConcat), by script text. */
+const prepared = new Map<string, string>();
+
+/** Test inputs read by text: base and head share most of them, and a case may reuse another's input. */
+const inputCache = new Map<string, ArgoYamlObject>();
+const INPUT_CACHE_MAX = 5000;
+
+/** Reads a test input as ArgoCD's test does ({@link readArgoYamlObject}), once per text and limits. */
+function readInput(text: string, limits: YamlLimits): ArgoYamlObject {
+  const key = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text}`;
+  let r = inputCache.get(key);
+  if (!r) {
+    if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
+    inputCache.set(key, (r = readArgoYamlObject(text, limits)));
+  }
+  return r;
+}
+
+/** A condition as controllers write it. */
+const condition = (type: string, status: string) => ({ type, status, reason: status === 'True' ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: '2026-01-01T00:00:00Z' });
+const label = (cs: unknown[]) => cs.map((c) => (isRecord(c) ? `${String(c.type)}=${String(c.status)}` : '?')).join(', ');
+/** Most shape runs per check. */
+const MAX_SHAPES = 12;
+
+/**
+ * Objects of the statuses a resource of `key` passes through: common shapes (an empty status, no
+ * conditions, a Ready condition True, False or Unknown, a phase) and, from the inputs of the check's tests,
+ * the input with no conditions and with each of its conditions alone. A script that fails on one of them
+ * fails in a cluster as soon as the resource reaches that status.
+ */
+export function statusShapes(key: string, inputs: readonly Record<string, unknown>[]): { shape: string; obj: Record<string, unknown> }[] {
+  const fresh = freshObject(key);
+  const out: { shape: string; obj: Record<string, unknown> }[] = [
+    { shape: 'status = {}', obj: { ...fresh, status: {} } },
+    { shape: 'status.conditions = []', obj: { ...fresh, status: { conditions: [] } } },
+    ...['True', 'False', 'Unknown'].map((st) => ({ shape: `status.conditions = [Ready=${st}]`, obj: { ...fresh, status: { observedGeneration: 1, conditions: [condition('Ready', st)] } } })),
+    { shape: 'status.phase = "Pending"', obj: { ...fresh, status: { phase: 'Pending' } } },
+  ];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const status = isRecord(input.status) ? input.status : undefined;
+    const conds = status && Array.isArray(status.conditions) ? status.conditions : [];
+    const variants = [[], ...conds.map((c) => [c])];
+    for (const v of variants) {
+      const shape = `a test input's status with conditions = [${label(v)}]`;
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+      out.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
+    }
+  }
+  return out.slice(0, MAX_SHAPES);
+}
+
 /** Gathers the facts of one side. */
 export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner): Promise<HealthFacts> {
   const settings = policy.health;
   const limits = policy.manifests.limits;
-  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], skipped: [], files: [] };
+  const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], shapes: [], notEvaluated: [], skipped: [], files: [] };
   const index = await repoLayout(tree, policy);
   const all = index.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
@@ -198,7 +169,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   // Manifest texts come from the repository index the engine reads anyway (one batch per side); only
   // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
   const indexed = index.healthTexts;
-  const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p));
+  const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = toRead.length ? await tree.readFiles(toRead) : new Map<string, Uint8Array | undefined>();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
@@ -214,7 +185,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     const t = text(p);
     if (t === undefined || !CONFIG_MARKERS.test(t)) continue;
     facts.files.push(p);
-    const c = healthConfigOfFile(p, t, limits);
+    const c = healthConfigOfFileCached(p, t, limits);
     facts.checks.push(...c.checks);
     facts.problems.push(...c.problems);
     operatorCrs += c.operatorCrs;
@@ -246,8 +217,18 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     runs++;
     return true;
   };
-  const request = (c: HealthCheckDef, obj: unknown): LuaRunRequest => ({ script: c.script, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 });
+  // Scripts are rewritten (rewriteConcat) here, once each, reusing the static check's parse; the worker only
+  // compiles and runs them.
+  const request = (c: HealthCheckDef, obj: Record<string, unknown>): LuaRunRequest => {
+    let script = prepared.get(c.script);
+    if (script === undefined) {
+      if (prepared.size >= 5000) prepared.clear();
+      prepared.set(c.script, (script = rewriteConcat(c.script)));
+    }
+    return { script, prepared: true, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
+  };
 
+  const fresh: Promise<FreshRun>[] = [];
   for (const c of facts.checks) {
     if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
     if (!budget()) {
@@ -255,7 +236,8 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
       facts.skipped.push({ check: c });
       continue;
     }
-    facts.fresh.push({ check: c, result: await runner.run(request(c, freshObject(c.key))) } satisfies FreshRun);
+    // Runs are pipelined: the worker makes them in order while the next ones are posted.
+    fresh.push(runner.run(request(c, freshObject(c.key))).then((result) => ({ check: c, result }) satisfies FreshRun));
   }
 
   const suites = layoutFiles.filter((x) => baseName(x) === 'health_test.yaml');
@@ -265,16 +247,38 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   facts.files.push(...wanted);
   const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : new Map<string, Uint8Array | undefined>();
   for (const [p, b] of inputBytes) inputs.set(p, b === undefined ? undefined : decodeText(b));
+  const tests: Promise<HealthTestRun>[] = [];
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
-      const doc = t === undefined ? undefined : parseYamlText(t, limits).docs[0];
-      tc.input = t === undefined ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
-      facts.tests.push(await runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
+      if (t === undefined) tc.input = { error: `input file ${inputFile} not found` };
+      else {
+        const read = readInput(t, limits);
+        tc.input = 'error' in read ? { error: `input file ${inputFile} is ${read.error}` } : read.value;
+      }
+      tests.push(runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
     }
   }
+  facts.tests.push(...(await Promise.all(tests)));
+  // Configured checks run on the statuses a resource passes through, after the tests, while the budget lasts.
+  const shapes: Promise<ShapeRun>[] = [];
+  let shapesLeftOut = 0;
+  for (const c of facts.checks) {
+    if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
+    const inputs = facts.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !('error' in t.case.input)).map((t) => t.case.input as Record<string, unknown>);
+    for (const s of statusShapes(c.key, inputs)) {
+      if (!budget()) {
+        shapesLeftOut++;
+        continue;
+      }
+      shapes.push(runner.run(request(c, s.obj)).then((result) => ({ check: c, shape: s.shape, result }) satisfies ShapeRun));
+    }
+  }
+  if (shapesLeftOut) facts.notEvaluated.push(`${shapesLeftOut} run(s) of configured health checks on common status shapes: the limit of script runs per side was reached`);
+  facts.fresh.push(...(await Promise.all(fresh)));
+  facts.shapes.push(...(await Promise.all(shapes)));
   return facts;
 }
 
@@ -284,7 +288,7 @@ async function runCase(
   checks: HealthCheckDef[],
   compiles: Set<HealthCheckDef>,
   runner: LuaRunner,
-  request: (c: HealthCheckDef, obj: unknown) => LuaRunRequest,
+  request: (c: HealthCheckDef, obj: Record<string, unknown>) => LuaRunRequest,
   budget: () => boolean,
   facts: HealthFacts,
 ): Promise<HealthTestRun> {

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { LuaFactory, type LuaWasm } from 'wasmoon';
 import prelude from './lua-prelude.lua';
+import { rewriteConcat } from './lua-static.js';
 
 /** One execution request. */
 export interface LuaRunRequest {
@@ -27,6 +28,8 @@ export interface LuaRunRequest {
   obj: unknown;
   /** ArgoCD's `useOpenLibs` for this kind: false gives the reduced environment of argocd-cm scripts. */
   useOpenLibs: boolean;
+  /** `script` is already rewritten by {@link rewriteConcat} (the host prepares it once per script). */
+  prepared?: boolean;
   /** Time limit in milliseconds (ArgoCD: 1000). */
   timeoutMs: number;
   /** Memory limit of the Lua state in bytes. */
@@ -151,70 +154,159 @@ function callbacks(lua: Lua): { hook: number; alloc: number } {
   return { hook: hookPointer, alloc: allocPointer };
 }
 
-/** Runs the script, never throws for script problems: they come back as `kind: 'error'`. */
-export async function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+/** Lua's pseudo-index of the registry in wasmoon's build (`-LUAI_MAXSTACK - 1000`). */
+const LUA_REGISTRYINDEX = -1001000;
+/** Compiled scripts kept per state; past this many the cache starts over. */
+const MAX_CHUNKS = 2000;
+
+/**
+ * The Lua state of this thread, reused by every run: the prelude runs once, each script is compiled once
+ * (its chunk kept in the registry), and each run gets a fresh global environment from the prelude.
+ */
+interface Vm {
+  lua: Lua;
+  L: number;
+  /** Registry reference of the prelude's run function. */
+  run: number;
+  /** Compiled chunks by script text: a registry reference, or the compile error. */
+  chunks: Map<string, { ref: number } | { error: string }>;
+}
+let vm: Vm | undefined;
+
+async function getVm(): Promise<Vm> {
+  if (vm) return vm;
   factory ??= new LuaFactory(wasmLocation());
   const lua = await factory.getLuaModule();
-  const { hook, alloc } = callbacks(lua);
+  const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
   tripped = undefined;
   const L = lua.lua_newstate(alloc, null);
-  if (!L) return { kind: 'error', error: 'could not create a Lua state' };
-  running = L;
-  try {
-    return execute(lua, L, hook, req);
-  } finally {
-    // __gc finalizers run at close: they get the same time limit (their errors are ignored by Lua); a
-    // poisoned state stays poisoned while it is closed.
-    if (tripped === undefined) deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook, LUA_MASKCOUNT, tripped === undefined ? HOOK_EVERY : 1);
+  if (!L) throw new Error('could not create a Lua state');
+  lua.luaL_openlibs(L);
+  lua.lua_pushstring(L, TIMEOUT_ERROR);
+  lua.lua_setglobal(L, '__gg_timeout');
+  if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+    const why = textAt(lua, L, -1);
     lua.lua_close(L);
-    memory.max = Number.MAX_SAFE_INTEGER;
-    tripped = undefined;
-    running = undefined;
+    throw new Error(`health-check prelude failed: ${why}`);
+  }
+  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: new Map() };
+  return vm;
+}
+
+/**
+ * Closes the state (after a limit, which poisons it, or a failure of the host code), so the next run starts
+ * a new one. `__gc` finalizers run at close under the same time limit (their errors are ignored by Lua); a
+ * poisoned state stays poisoned while it is closed.
+ */
+function discardVm(timeoutMs: number): void {
+  const v = vm;
+  vm = undefined;
+  if (!v) return;
+  const { hook } = callbacks(v.lua);
+  running = v.L;
+  if (tripped === undefined) deadline = Date.now() + timeoutMs;
+  v.lua.lua_sethook(v.L, hook, LUA_MASKCOUNT, tripped === undefined ? HOOK_EVERY : 1);
+  v.lua.lua_close(v.L);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = undefined;
+  running = undefined;
+}
+
+/** The run in progress, if any: runs share one state, so they are made one after the other. */
+let tail: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the script, never throws for script problems: they come back as `kind: 'error'`. Calls made while
+ * another run is in progress wait for it (runs share this thread's Lua state).
+ */
+export function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+  const p = tail.then(() => runOne(req));
+  tail = p.catch(() => undefined);
+  return p;
+}
+
+async function runOne(req: LuaRunRequest): Promise<LuaRunResult> {
+  const v = await getVm();
+  let ok = false;
+  try {
+    const r = execute(v, req);
+    ok = true;
+    return r;
+  } finally {
+    if (!ok || tripped !== undefined) discardVm(req.timeoutMs);
+    else {
+      raw(v.lua)._lua_settop(v.L, 0);
+      memory.max = Number.MAX_SAFE_INTEGER;
+      running = undefined;
+    }
   }
 }
 
-function pushString(lua: Lua, L: number, s: string): void {
-  const size = lua.module.lengthBytesUTF8(s);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(s, buf, size + 1);
-    lua.lua_pushlstring(L, buf, size);
-  } finally {
-    lua.module._free(buf);
+/** The compiled chunk of a script (compiled on first use, with `..` rewritten, see {@link rewriteConcat}). */
+function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { error: string } {
+  let c = v.chunks.get(script);
+  if (c) return c;
+  const { lua, L } = v;
+  if (v.chunks.size >= MAX_CHUNKS) {
+    for (const x of v.chunks.values()) if ('ref' in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
+    v.chunks.clear();
   }
+  if (load(lua, L, prepared ? script : rewriteConcat(script), '=health.lua') !== LUA_OK) {
+    c = { error: textAt(lua, L, -1) };
+    lua.lua_settop(L, 0);
+  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
+  v.chunks.set(script, c);
+  return c;
+}
+
+/** A buffer in WebAssembly memory reused for the strings pushed into Lua (grown when a string needs more). */
+let scratch = { ptr: 0, size: 0 };
+const encoder = new TextEncoder();
+
+function pushString(lua: Lua, L: number, s: string): void {
+  const r = raw(lua);
+  const need = s.length * 3 + 1;
+  if (need > scratch.size) {
+    if (scratch.ptr) lua.module._free(scratch.ptr);
+    const size = Math.max(need, 4096);
+    scratch = { ptr: lua.module._malloc(size), size };
+  }
+  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
+  r._lua_pushlstring(L, scratch.ptr, written);
 }
 
 /**
  * Pushes a JSON value as ArgoCD's decodeValue converts it: maps become tables without their null
  * entries, arrays become 1-based tables, whole numbers become Lua integers (so they print as `2`, not
- * `2.0`, as gopher-lua prints them).
+ * `2.0`, as gopher-lua prints them). Calls the module's exports directly (see {@link RawModule}).
  */
 function pushValue(lua: Lua, L: number, v: unknown, depth = 0): void {
   if (depth > 200) throw new Error('object nested too deeply');
-  if (v === null || v === undefined) lua.lua_pushnil(L);
-  else if (typeof v === 'boolean') lua.lua_pushboolean(L, v ? 1 : 0);
+  const r = raw(lua);
+  if (v === null || v === undefined) r._lua_pushnil(L);
+  else if (typeof v === 'boolean') r._lua_pushboolean(L, v ? 1 : 0);
   else if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
-    else lua.lua_pushnumber(L, v);
+    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
+    else r._lua_pushnumber(L, v);
   } else if (typeof v === 'string') pushString(lua, L, v);
   else if (Array.isArray(v)) {
-    lua.lua_createtable(L, v.length, 0);
-    v.forEach((x, i) => {
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawseti(L, -2, BigInt(i + 1));
-    });
+    r._lua_createtable(L, v.length, 0);
+    for (let i = 0; i < v.length; i++) {
+      pushValue(lua, L, v[i], depth + 1);
+      r._lua_rawseti(L, -2, BigInt(i + 1));
+    }
   } else if (typeof v === 'object') {
     const entries = Object.entries(v).filter(([, x]) => x !== null && x !== undefined);
-    lua.lua_createtable(L, 0, entries.length);
+    r._lua_createtable(L, 0, entries.length);
     for (const [k, x] of entries) {
       pushString(lua, L, k);
       pushValue(lua, L, x, depth + 1);
-      lua.lua_rawset(L, -3);
+      r._lua_rawset(L, -3);
     }
-  } else lua.lua_pushnil(L);
+  } else r._lua_pushnil(L);
 }
 
 function load(lua: Lua, L: number, source: string, name: string): number {
@@ -222,18 +314,49 @@ function load(lua: Lua, L: number, source: string, name: string): number {
   const buf = lua.module._malloc(size + 1);
   try {
     lua.module.stringToUTF8(source, buf, size + 1);
-    return lua.luaL_loadbufferx(L, buf, size, name, 't');
+    return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, 't'));
   } finally {
     lua.module._free(buf);
   }
 }
 
-/** The raw parts of the Emscripten module used to read a Lua string without copying all of it. */
+/**
+ * The raw exports of the Emscripten module, called directly on the hot path of a run: wasmoon's wrappers go
+ * through `ccall`, which converts every argument and costs more than the call itself.
+ */
 interface RawModule {
   _lua_tolstring(L: number, idx: number, len: number): number;
+  _lua_rawgeti(L: number, idx: number, n: bigint): number;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pcallk(L: number, nargs: number, nresults: number, errfunc: number, ctx: number, k: number): number;
+  _lua_sethook(L: number, f: number, mask: number, count: number): void;
+  _lua_settop(L: number, idx: number): void;
+  _lua_type(L: number, idx: number): number;
+  _lua_pushnil(L: number): void;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_pushlstring(L: number, s: number, len: number): number;
+  _lua_createtable(L: number, narr: number, nrec: number): void;
+  _lua_rawseti(L: number, idx: number, n: bigint): void;
+  _lua_rawset(L: number, idx: number): void;
+  _luaL_loadbufferx(L: number, buff: number, size: number, name: number, mode: number): number;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
 }
+
+/** C strings allocated once per module (chunk names, the load mode). */
+const cStrings = new Map<string, number>();
+function cString(lua: Lua, s: string): number {
+  let p = cStrings.get(s);
+  if (p === undefined) {
+    const size = lua.module.lengthBytesUTF8(s) + 1;
+    p = lua.module._malloc(size);
+    lua.module.stringToUTF8(s, p, size);
+    cStrings.set(s, p);
+  }
+  return p;
+}
+const raw = (lua: Lua) => lua.module as unknown as RawModule;
 let lengthPointer: number | undefined;
 const utf8 = new TextDecoder();
 
@@ -255,7 +378,7 @@ export function capText(bytes: Uint8Array): string {
  * `__name`) runs and nothing is allocated in the Lua state.
  */
 function textAt(lua: Lua, L: number, idx: number): string {
-  const type = lua.lua_type(L, idx);
+  const type = raw(lua)._lua_type(L, idx);
   if (type === LUA_TSTRING) {
     const raw = lua.module as unknown as RawModule;
     lengthPointer ??= lua.module._malloc(8);
@@ -279,35 +402,29 @@ function limitError(req: LuaRunRequest, limit: 'time' | 'memory'): LuaRunResult 
     : { kind: 'error', error: `time limit exceeded (${req.timeoutMs} ms)`, limit: 'time' };
 }
 
-function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunResult {
-  lua.luaL_openlibs(L);
-  lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  lua.lua_setglobal(L, '__gg_openlibs');
-  lua.lua_pushstring(L, TIMEOUT_ERROR);
-  lua.lua_setglobal(L, '__gg_timeout');
-  if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${textAt(lua, L, -1)}`);
-  }
+function execute(v: Vm, req: LuaRunRequest): LuaRunResult {
+  const { lua, L } = v;
+  const { hook } = callbacks(lua);
+  running = L;
+  const chunk = chunkOf(v, req.script, req.prepared === true);
+  if ('error' in chunk) return { kind: 'error', error: chunk.error };
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
   try {
     pushValue(lua, L, req.obj);
   } catch (e) {
     return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
-  lua.lua_setglobal(L, 'obj');
   memory.max = memory.used + req.memoryBytes;
-
-  lua.lua_getglobal(L, '__gg_run');
-  lua.lua_pushnil(L);
-  lua.lua_setglobal(L, '__gg_run');
-  if (load(lua, L, req.script, '=health.lua') !== LUA_OK) return tripped ? limitError(req, tripped) : { kind: 'error', error: textAt(lua, L, -1) };
-
   deadline = Date.now() + req.timeoutMs;
-  lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  r._lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status: number;
   try {
-    status = lua.lua_pcallk(L, 1, 3, 0, 0, null);
+    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
   } finally {
-    lua.lua_sethook(L, null, 0, 0);
+    r._lua_sethook(L, 0, 0, 0);
   }
   // A limit hit anywhere in the run decides it, whatever the script made of the error afterwards.
   if (tripped) return limitError(req, tripped);
@@ -319,4 +436,3 @@ function execute(lua: Lua, L: number, hook: number, req: LuaRunRequest): LuaRunR
   if (kind === 'not-table') return { kind: 'error', error: `expect table output from Lua script, not ${a}` };
   return { kind: kind as 'ok' | 'invalid' | 'nil' | 'empty', status: a, message: b };
 }
-

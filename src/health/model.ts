@@ -88,12 +88,25 @@ export interface FreshRun {
   result: LuaRunResult;
 }
 
+/**
+ * A configured health script run against an object of a common status shape, or one built from the inputs
+ * of its tests (one condition at a time): the statuses a resource passes through in a cluster.
+ */
+export interface ShapeRun {
+  check: HealthCheckDef;
+  /** What the object looked like, for messages: `status.conditions = [Ready=False]`, ... */
+  shape: string;
+  result: LuaRunResult;
+}
+
 /** Everything gathered about health checks on one side. */
 export interface HealthFacts {
   checks: HealthCheckDef[];
   problems: ConfigProblem[];
   tests: HealthTestRun[];
   fresh: FreshRun[];
+  /** Runs on common status shapes and on objects built from test inputs (configured checks only). */
+  shapes: ShapeRun[];
   /** Every file these facts were read from (configuration, layout checks, suites, test inputs). */
   files: string[];
   /** Runs skipped because the per-side cap was reached, or other reasons the facts are incomplete. */

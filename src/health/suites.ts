@@ -43,8 +43,11 @@ export function parseSuite(file: string, text: string): { cases: HealthTestCase[
   const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === 'tests')!;
   const cases: HealthTestCase[] = [];
   const problems: ConfigProblem[] = [];
+  // Item lines from the text when it is plain block YAML (cheap); else from the parser's positions.
+  const lines = itemLines(text, testsKey);
+  const scanned = lines.length === tests.length;
   tests.forEach((t, index) => {
-    const pos = doc.pos([testsKey, index]);
+    const pos = scanned ? { line: lines[index]!, column: 1 } : doc.pos([testsKey, index]);
     const hs = isRecord(t) ? field(t, 'healthStatus') : undefined;
     const inputPath = isRecord(t) ? field(t, 'inputPath') : undefined;
     const status = isRecord(hs) ? field(hs, 'status') : undefined;
@@ -56,4 +59,29 @@ export function parseSuite(file: string, text: string): { cases: HealthTestCase[
     cases.push({ file, line: pos.line, index, inputPath, expected: { status, message: typeof message === 'string' ? message : '' }, input: { error: 'not read' } });
   });
   return { cases, problems };
+}
+
+/**
+ * The lines of the items of the top-level block sequence under `key` (`- ` at one indentation), found by
+ * scanning the text; a count that does not match the parsed list means the scan does not apply.
+ */
+function itemLines(text: string, key: string): number[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${key}:`) && /^[^:]+:\s*(#.*)?$/.test(l));
+  if (start < 0) return [];
+  const out: number[] = [];
+  let indent: number | undefined;
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    const body = l.trimStart();
+    if (body === '' || body.startsWith('#')) continue;
+    const at = l.length - body.length;
+    if (indent === undefined) {
+      if (!body.startsWith('-')) return [];
+      indent = at;
+    }
+    if (at < indent || (at === indent && !body.startsWith('-'))) break;
+    if (at === indent && /^-(\s|$)/.test(body)) out.push(i + 1);
+  }
+  return out;
 }

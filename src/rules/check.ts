@@ -70,8 +70,10 @@ export interface Snapshot {
   /** The sync groups (Applications) in scope on this side. */
   groups: SyncGroup[];
   /**
-   * `group/Kind` keys (`argoproj.io/Application`, `/PersistentVolumeClaim`) that have a custom health check in an
-   * argocd-cm ConfigMap anywhere in this side's tree; undefined when the engine did not look.
+   * Keys of the custom health checks ArgoCD would use, from every place it reads them (argocd-cm, chart values,
+   * ArgoCD CR, kustomize patches) anywhere in this side's tree, parsed by the health area (src/health/sources.ts):
+   * `argoproj.io/Application`, `PersistentVolumeClaim` for a core kind, or a glob of the legacy block. Match with
+   * `hasCustomHealth` (src/health/builtin.ts). Undefined when the engine did not look.
    */
   customHealth?: ReadonlySet<string>;
   /** Custom health checks found on this side, with their validation and execution results (src/health/gather.ts). */

@@ -9,7 +9,7 @@ import type { Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../rules/argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
 import { at, BUILTIN_GROUPS, claimNames, podTemplatePath, usesObject } from './kinds.js';
-import { globMatch, knownHealthCheck } from '../health/builtin.js';
+import { globMatch, hasCustomHealth, knownHealthCheck } from '../health/builtin.js';
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 import { hasRole } from './ordering.js';
@@ -176,7 +176,7 @@ function checkApplications(ctx: SideContext, report: ReturnType<typeof onceRepor
   }
   if (r.kind !== 'Application' || !hasWave(r)) return;
   const health = ctx.snapshot.customHealth;
-  if (!health?.has('argoproj.io/Application')) {
+  if (!health || !hasCustomHealth(health, 'argoproj.io', 'Application')) {
     report(
       'app-waves-need-app-health',
       about(r, wavePos(r), 'this child Application has a sync-wave, but no argocd-cm in this repository defines resource.customizations.health.argoproj.io_Application. Since ArgoCD 1.8 Applications have no built-in health, so the parent moves on to the next wave as soon as the child is created: waves order creation only.', 'Add the argoproj.io_Application health check to argocd-cm (see the ArgoCD health documentation, "Argocd App"), or drop the waves.'),
@@ -228,7 +228,7 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
       if (!next) continue;
       const gk = `${r.group}/${r.kind}`;
       const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ''} (${stepLabel(next.phase, next.wave)})`;
-      if (!BUILTIN_GROUPS.has(r.group) && r.group !== 'argoproj.io' && knownHealthCheck(r.group, r.kind, []) === undefined && !health.has(gk)) {
+      if (!BUILTIN_GROUPS.has(r.group) && r.group !== 'argoproj.io' && knownHealthCheck(r.group, r.kind, []) === undefined && !hasCustomHealth(health, r.group, r.kind)) {
         // Without a health check the resource is done once applied. That matters only when something in a later
         // step needs it ready: it names the object or what the object provisions, or the object is a database.
         const waiter = sync.find((o) => compareSteps(o, t) > 0 && o.resource !== r && (usesObject(o.resource, r) || (hasRole(r, 'database', ctx.policy.sync) && o.resource.kind !== r.kind)));
@@ -249,7 +249,7 @@ function checkGroupWaves(ctx: SideContext, report: ReturnType<typeof onceReporte
         );
       }
       const preBound = (typeof at(r.object, 'spec', 'volumeName') === 'string' && at(r.object, 'spec', 'volumeName') !== '') || at(r.object, 'spec', 'storageClassName') === '';
-      if (r.kind === 'PersistentVolumeClaim' && r.group === '' && !preBound && !health.has('/PersistentVolumeClaim') && t.model.phases.length && !t.model.isHook) {
+      if (r.kind === 'PersistentVolumeClaim' && r.group === '' && !preBound && !hasCustomHealth(health, '', 'PersistentVolumeClaim') && t.model.phases.length && !t.model.isHook) {
         const immediate = resources.some(
           (s) => s.kind === 'StorageClass' && s.name === at(r.object, 'spec', 'storageClassName') && at(s.object, 'volumeBindingMode') === 'Immediate',
         );

@@ -181,3 +181,49 @@ describe('fail closed: a limit, once hit, ends the run (issue 13 item 9)', () =>
     expect(r.kind === 'error' && r.error).toMatch(/bad argument #1 to 'load' \(function expected, got string\)/);
   });
 });
+
+describe('numbers as gopher-lua prints them (value.go LNumber.String)', () => {
+  const msg = async (expr: string, open = false) => {
+    const r = await run(`return {status = "Healthy", message = ${expr}}`, {}, { useOpenLibs: open });
+    return r.kind === 'ok' ? r.message : JSON.stringify(r);
+  };
+  it('a whole float prints without .0, in concatenation, tostring, table.concat and %s', async () => {
+    expect(await msg(`(4/2)..''`)).toBe('2');
+    expect(await msg('tostring(2^53)')).toBe('9007199254740992');
+    expect(await msg('table.concat({10/2, 1/4}, ",")')).toBe('5,0.25');
+    expect(await msg('string.format("%s/%d", 6/3, 2.7)', true)).toBe('2/2');
+  });
+  it('other floats print as Go\'s fmt.Sprint: shortest round-trip text, exponent below -4 and from 6', async () => {
+    expect(await msg(`1/3 .. ''`)).toBe('0.3333333333333333');
+    expect(await msg(`0.1 + 0.2 .. ''`)).toBe('0.30000000000000004');
+    expect(await msg(`1234567.5 .. ''`)).toBe('1.2345675e+06');
+    expect(await msg(`0.00001 .. ''`)).toBe('1e-05');
+    expect(await msg(`tostring(1/0) .. tostring(-1/0)`)).toBe('+Inf-Inf');
+  });
+  it('concatenating nil fails with gopher-lua\'s message and the script line', async () => {
+    const r = await run('local hs = {}\nhs.message = "x" .. missing\nreturn hs');
+    expect(r).toEqual({ kind: 'error', error: 'health.lua:2: cannot perform concat operation between string and nil' });
+  });
+});
+
+describe('one Lua state for many runs', () => {
+  it('each run starts with clean globals and libraries', async () => {
+    await run('string.upper = nil; table.insert = nil; leaked = 1; getmetatable("").__index = {}; return {status = "Healthy"}', {}, { useOpenLibs: true });
+    const r = await run('return {status = "Healthy", message = ("x"):upper() .. tostring(leaked) .. type(table.insert)}', {}, { useOpenLibs: true });
+    expect(r).toEqual({ kind: 'ok', status: 'Healthy', message: 'Xnilfunction' });
+    // Without useOpenLibs after a run with them: strings have no methods again.
+    const closed = await run('return {status = "Healthy", message = ("x"):upper()}');
+    expect(closed.kind).toBe('error');
+  });
+});
+
+describe('objects pushed into Lua', () => {
+  it('keep every character of their strings, numbers and nesting', async () => {
+    const obj = { s: 'a"b\\c\nd\te\u0001\u007f 9é€😀', n: 3, f: 0.1, neg: -2, t: true, gone: null, list: [1, 'x', { k: 'v' }], nested: { deep: { x: 1.5 } }, long: 'x'.repeat(10000) };
+    const script = `local parts = {}
+for _, k in ipairs({"s", "n", "f", "neg", "t", "gone"}) do parts[#parts + 1] = k .. "=" .. tostring(obj[k]) end
+parts[#parts + 1] = #obj.list .. obj.list[2] .. obj.list[3].k .. obj.nested.deep.x .. string.len(obj.s) .. "," .. string.len(obj.long)
+return {status = "Healthy", message = table.concat(parts, ";")}`;
+    expect(await run(script, obj, { useOpenLibs: true })).toEqual({ kind: 'ok', status: 'Healthy', message: 's=a"b\\c\nd\te\u0001\u007f 9é€😀;n=3;f=0.1;neg=-2;t=true;gone=nil;3xv1.522,10000' });
+  });
+});

@@ -1,0 +1,230 @@
+// Health checks in ArgoCD's layout, end to end: generates a corpus shaped like argo-cd's
+// resource_customizations/ (241 checks, each with health.lua, health_test.yaml and testdata/ inputs; 1,123
+// cases), runs the built CLI with --all on it, and reports the CPU time per test case, input reading and
+// parsing included. The cost of everything else (start-up, listing, the other areas) is measured on the same
+// tree without the suites and inputs, and subtracted.
+// Usage: npm run build && node bench/health-corpus.mjs [--kinds N]   (writes bench/.work/health-corpus/)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { git } from './generate.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = join(here, '..');
+const { values } = parseArgs({ options: { kinds: { type: 'string' }, repo: { type: 'string' } }, strict: false });
+const kinds = Number(values.kinds ?? 241);
+const dir = join(here, '.work', 'health-corpus');
+
+/** Seeded PRNG, so every run generates the same corpus. */
+let seed = 7;
+const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+
+// Script shapes found in ArgoCD's checks, written for this bench: conditions, phases, replica counts, goto.
+const SCRIPTS = [
+  (k) => `local hs = {}
+if obj.status ~= nil then
+  if obj.status.conditions ~= nil then
+    for i, condition in ipairs(obj.status.conditions) do
+      if condition.type == "Ready" and condition.status == "False" then
+        hs.status = "Degraded"
+        hs.message = condition.message
+        return hs
+      end
+      if condition.type == "Ready" and condition.status == "True" then
+        hs.status = "Healthy"
+        hs.message = "${k} is ready"
+        return hs
+      end
+    end
+  end
+end
+hs.status = "Progressing"
+hs.message = "Waiting for ${k}"
+return hs
+`,
+  (k) => `local health_status = {}
+if obj.status == nil or obj.status.phase == nil then
+  health_status.status = "Progressing"
+  health_status.message = "Waiting for ${k} to be created"
+  return health_status
+end
+local phase = obj.status.phase
+if phase == "Running" or phase == "Ready" then
+  health_status.status = "Healthy"
+  health_status.message = "${k} is " .. phase
+elseif phase == "Failed" or phase == "Error" then
+  health_status.status = "Degraded"
+  health_status.message = obj.status.message or ("${k} " .. phase)
+elseif phase == "Paused" then
+  health_status.status = "Suspended"
+  health_status.message = "${k} is paused"
+else
+  health_status.status = "Progressing"
+  health_status.message = "${k} is " .. phase
+end
+return health_status
+`,
+  (k) => `hs = {status = "Progressing", message = "Waiting for replicas"}
+if obj.status == nil then return hs end
+local desired = obj.spec.replicas or 1
+local ready = obj.status.readyReplicas or 0
+if obj.metadata.generation ~= nil and obj.status.observedGeneration ~= nil and obj.metadata.generation > obj.status.observedGeneration then
+  hs.message = "Waiting for the ${k} spec update to be observed"
+  return hs
+end
+if ready < desired then
+  hs.message = "Waiting for " .. (desired - ready) .. " of " .. desired .. " replicas (" .. string.format("%d%%", ready * 100 / desired) .. ")"
+  return hs
+end
+hs.status = "Healthy"
+hs.message = ready .. "/" .. desired .. " replicas ready"
+return hs
+`,
+  (k) => `local hs = {status = "Progressing", message = "Waiting for conditions"}
+if obj.status == nil or obj.status.conditions == nil then return hs end
+for _, c in ipairs(obj.status.conditions) do
+  if c.type ~= "Synced" and c.type ~= "Ready" then goto continue end
+  if c.status == "False" then
+    hs.status = "Degraded"
+    hs.message = c.type .. ": " .. (c.reason or "") .. " " .. (c.message or "")
+    return hs
+  end
+  if c.type == "Ready" and c.status == "True" then
+    hs.status = "Healthy"
+    hs.message = "${k} is available"
+  end
+  ::continue::
+end
+return hs
+`,
+];
+
+const STATES = [
+  ['Healthy', (k) => ({ conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: `${k} is ready` }, { type: 'Synced', status: 'True' }], phase: 'Running', readyReplicas: 3 })],
+  ['Degraded', (k) => ({ conditions: [{ type: 'Ready', status: 'False', reason: 'Failed', message: `${k} failed: the backend is not reachable` }], phase: 'Failed', message: 'the backend is not reachable', readyReplicas: 1 })],
+  ['Progressing', () => ({ conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Reconciling' }], phase: 'Pending', readyReplicas: 1 })],
+];
+
+function input(group, kind, state, i) {
+  const status = state(kind);
+  const lines = [
+    `apiVersion: ${group}/v1`,
+    `kind: ${kind}`,
+    'metadata:',
+    `  name: example-${i}`,
+    '  namespace: default',
+    '  generation: 2',
+    '  labels:',
+    '    app.kubernetes.io/name: example',
+    '    app.kubernetes.io/part-of: bench',
+    '  annotations:',
+    `    example.com/note: "generated input ${i}"`,
+    'spec:',
+    '  replicas: 3',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '      - name: main',
+    '        image: registry.example/app:1.2.3',
+    '        resources: {limits: {cpu: 500m, memory: 256Mi}}',
+    'status:',
+    '  observedGeneration: 2',
+    `  readyReplicas: ${status.readyReplicas}`,
+    `  phase: ${status.phase}`,
+    ...(status.message ? [`  message: "${status.message}"`] : []),
+    '  conditions:',
+    ...status.conditions.flatMap((c) => [
+      `  - type: ${c.type}`,
+      `    status: "${c.status}"`,
+      '    lastTransitionTime: "2026-01-01T00:00:00Z"',
+      ...(c.reason ? [`    reason: ${c.reason}`] : []),
+      ...(c.message ? [`    message: "${c.message}"`] : []),
+    ]),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Runs one Lua-free copy of each script to know what a case expects: the bench checks the gate agrees. */
+function expected(scriptIndex, kind, stateName) {
+  const s = STATES.find(([n]) => n === stateName)[1](kind);
+  switch (scriptIndex) {
+    case 0:
+      return s.conditions.some((c) => c.type === 'Ready' && c.status === 'False')
+        ? ['Degraded', s.conditions.find((c) => c.type === 'Ready').message]
+        : s.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? ['Healthy', `${kind} is ready`] : ['Progressing', `Waiting for ${kind}`];
+    case 1:
+      return s.phase === 'Running' ? ['Healthy', `${kind} is Running`] : s.phase === 'Failed' ? ['Degraded', s.message] : ['Progressing', `${kind} is ${s.phase}`];
+    case 2:
+      return s.readyReplicas < 3 ? ['Progressing', `Waiting for ${3 - s.readyReplicas} of 3 replicas (${Math.floor((s.readyReplicas * 100) / 3)}%)`] : ['Healthy', '3/3 replicas ready'];
+    default: {
+      const bad = s.conditions.find((c) => (c.type === 'Synced' || c.type === 'Ready') && c.status === 'False');
+      if (bad) return ['Degraded', `${bad.type}: ${bad.reason ?? ''} ${bad.message ?? ''}`];
+      return s.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? ['Healthy', `${kind} is available`] : ['Progressing', 'Waiting for conditions'];
+    }
+  }
+}
+
+function generate(withSuites) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  seed = 7;
+  let cases = 0;
+  const write = (p, t) => {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), t);
+  };
+  for (let k = 0; k < kinds; k++) {
+    const group = `g${k % 112}.example.io`;
+    const kind = `Kind${k}`;
+    const base = `resource_customizations/${group}/${kind}`;
+    const si = Math.floor(rand() * SCRIPTS.length);
+    write(`${base}/health.lua`, SCRIPTS[si](kind));
+    if (!withSuites) continue;
+    // 1,123 cases over 241 checks: 4 or 5 (sometimes 6) per check.
+    const n = 4 + (rand() < 0.6 ? 1 : 0) + (rand() < 0.08 ? 1 : 0);
+    const tests = [];
+    for (let i = 0; i < n; i++) {
+      const [stateName, state] = pick(STATES);
+      const file = `testdata/${stateName.toLowerCase()}-${i}.yaml`;
+      write(`${base}/${file}`, input(group, kind, state, i));
+      const [status, message] = expected(si, kind, stateName);
+      tests.push(`- healthStatus:\n    status: ${status}\n    message: ${JSON.stringify(message)}\n  inputPath: ${file}\n`);
+      cases++;
+    }
+    write(`${base}/health_test.yaml`, `tests:\n${tests.join('')}`);
+  }
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'corpus']);
+  return { cases, head: git(dir, ['rev-parse', 'HEAD']) };
+}
+
+function runCli(head) {
+  const stats = join(here, '.work', `health-corpus-stats-${process.pid}.json`);
+  const r = spawnSync(process.execPath, ['--import', join(here, 'child-stats.mjs'), join(root, 'dist/cli.js'), 'check', '--repo', dir, '--all', '--head', head, '--format', 'json'], {
+    env: { ...process.env, GITOPS_GATE_BENCH_STATS: stats },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  rmSync(stats, { force: true });
+  return { cpuMs: s.cpuMs, report: JSON.parse(r.stdout) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const RUNS = 3;
+const baseGen = generate(false);
+const baseCpu = median(Array.from({ length: RUNS }, () => runCli(baseGen.head).cpuMs));
+const full = generate(true);
+const runs = Array.from({ length: RUNS }, () => runCli(full.head));
+const fullCpu = median(runs.map((r) => r.cpuMs));
+const tests = runs[0].report.details?.health?.tests ?? [];
+const passed = tests.filter((t) => t.headPass).length;
+const perCase = (fullCpu - baseCpu) / full.cases;
+process.stdout.write(
+  `health corpus: ${kinds} checks, ${full.cases} cases (${passed} pass): ${fullCpu.toFixed(0)} ms CPU with the suites, ${baseCpu.toFixed(0)} ms without: ` +
+    `${perCase.toFixed(3)} ms CPU per case, input parsing included (goal: at most gopher-lua's 0.29)\n`,
+);
+process.stdout.write(JSON.stringify({ kinds, cases: full.cases, passed, cpuMsWithSuites: fullCpu, cpuMsWithout: baseCpu, cpuMsPerCase: perCase, goalMsPerCase: 0.29 }) + '\n');
