@@ -1,0 +1,87 @@
+/**
+ * End-to-end tests of the Action in real repositories' set-ups (issue 17): merge queues, a base branch
+ * that moved on, break-glass by comment, outputs, a checkout in a sub-directory. Payloads start from
+ * GitHub's own examples (`@octokit/webhooks-examples`), adapted to the scenario's repository and SHAs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { git } from '../helpers/git-repo.js';
+import { deployment, APPROVED } from './fixtures.js';
+import { e2eSuite, runAction, type Scenario } from './harness.js';
+
+const suite = e2eSuite();
+const require = createRequire(import.meta.url);
+const examples = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, unknown>[] }[];
+
+/** GitHub's first example payload of `event` with `action` (deep copy, to adapt). */
+function example(event: string, pick: (p: Record<string, unknown>) => boolean = () => true): Record<string, unknown> {
+  const found = examples.find((e) => e.name === event)?.examples.find(pick);
+  if (!found) throw new Error(`no ${event} example`);
+  return structuredClone(found);
+}
+
+const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+const files = { base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') } };
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+/**
+ * Builds the merge queue's commit for the scenario's PR as GitHub does (a merge of the PR's head into the
+ * base branch's tip, on branch gh-readonly-queue/main/pr-<n>-<base sha>) and a `fetch-depth: 1` clone of it.
+ */
+function mergeQueue(s: Scenario): { headSha: string; headRef: string; workspace: string } {
+  const tree = git(s.repo.dir, ['rev-parse', `${s.repo.headSha}^{tree}`]);
+  const headSha = git(s.repo.dir, ['commit-tree', tree, '-p', s.repo.baseSha, '-p', s.repo.headSha, '-m', `Merge pull request #${s.number} from acme/pr`]);
+  const branch = `gh-readonly-queue/main/pr-${s.number}-${s.repo.baseSha}`;
+  git(s.repo.dir, ['branch', branch, headSha]);
+  const workspace = mkdtempSync(join(tmpdir(), 'gg-queue-'));
+  dirs.push(workspace);
+  execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', branch, `file://${s.repo.dir}`, workspace], { env: GIT_ENV });
+  return { headSha, headRef: `refs/heads/${branch}`, workspace };
+}
+
+function mergeGroupPayload(s: Scenario, q: { headSha: string; headRef: string }): Record<string, unknown> {
+  const p = example('merge_group');
+  const g = p.merge_group as Record<string, unknown>;
+  Object.assign(g, { head_sha: q.headSha, head_ref: q.headRef, base_sha: s.repo.baseSha, base_ref: 'refs/heads/main' });
+  (g.head_commit as Record<string, unknown>).id = q.headSha;
+  return p;
+}
+
+describe('merge queues (merge_group)', () => {
+  it('evaluates the group against its base, applies the queued PR\'s reviews, and reports on the group\'s head', async () => {
+    const s = await suite.make({ ...files, ...APPROVED });
+    const q = mergeQueue(s);
+    const r = await runAction({ fake: suite.fake, workspace: q.workspace, eventName: 'merge_group', payload: mergeGroupPayload(s, q) });
+    expect(r.stderr).toBe('');
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: q.headSha, conclusion: 'success', name: 'GitOps Gate' }]);
+    expect(suite.fake.comments).toEqual([]);
+    expect(r.record?.approvals).toMatchObject([{ reviewer: 'bob', counted: true }]);
+    expect(r.stdout).toContain('Fetched');
+    expect(r.summary).toContain(`Merge group ${q.headSha.slice(0, 7)}`);
+  });
+
+  it('fails the group, on its head, when the queued PR lacks its approval', async () => {
+    const s = await suite.make({ ...files });
+    const q = mergeQueue(s);
+    const r = await runAction({ fake: suite.fake, workspace: q.workspace, eventName: 'merge_group', payload: mergeGroupPayload(s, q) });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: q.headSha, conclusion: 'failure' }]);
+  });
+
+  it('fails closed when the queue branch names no pull request', async () => {
+    const s = await suite.make({ ...files, ...APPROVED });
+    const q = mergeQueue(s);
+    const r = await runAction({ fake: suite.fake, workspace: q.workspace, eventName: 'merge_group', payload: mergeGroupPayload(s, { ...q, headRef: 'refs/heads/main' }) });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.stdout).toContain('names no queued pull request');
+    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: q.headSha, conclusion: 'failure' }]);
+  });
+});
