@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
 
     // The policy comes from the base side (a PR cannot loosen the policy that judges it).
     const changedPaths = touchedPaths(change);
-    const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
+    const resolved = await resolvePolicy(change.policyBase ?? change.base ?? change.head, settings.policy, changedPaths);
     // The last pusher is known only from an opened/synchronize event whose head is still the PR's head
     // (see pusherOf); otherwise it stays unknown and the summary says separation of duties could not
     // check it.

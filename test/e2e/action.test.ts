@@ -138,8 +138,10 @@ describe('the Action on pull_request', () => {
     ]);
     // The base's file list (PR templates, Application scope) is one git trees request, cached.
     expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
-    // 8 to gather, 1 permission lookup, 4 to publish (head re-read, check run, comments listed, comment created).
-    expect(fake.requests).toHaveLength(13);
+    // 9 to gather (one compare names the merge base), 1 permission lookup, 4 to publish (head re-read,
+    // check run, comments listed, comment created).
+    expect(fake.calls('repos/compare-commits-with-basehead').map((q) => q.query.per_page)).toEqual(['1']);
+    expect(fake.requests).toHaveLength(14);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {

@@ -100,6 +100,8 @@ export interface FakePull {
   events?: Json[];
   /** Someone pushes while the gate runs: after this many reads of the PR, its head is `sha`. */
   pushAfterReads?: { reads: number; sha: string };
+  /** The merge base compare reports (`merge_base_commit.sha`) when the base branch moved on; default the base. */
+  mergeBase?: string;
 }
 
 /** What a handler returns. */
@@ -650,6 +652,7 @@ export class FakeGitHub {
         behind_by: 0,
         total_commits: p.commits.length,
         commits,
+        merge_base_commit: { sha: p.mergeBase ?? base },
       });
     if (ctx.query.page === undefined && ctx.query.per_page === undefined) return { status: 200, body: body(p.commits.slice(-MAX_PULL_COMMITS)) };
     const paged = this.page(p.commits, ctx);

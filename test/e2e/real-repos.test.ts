@@ -85,3 +85,34 @@ describe('merge queues (merge_group)', () => {
     expect(suite.fake.checkRuns).toMatchObject([{ head_sha: q.headSha, conclusion: 'failure' }]);
   });
 });
+
+/**
+ * The PR changes apps/api/api.yaml; after it branched, main fixed a bad sync wave in apps/api/db.yaml, a
+ * file the PR never touched (both are one Application). The PR's head still has the old mistake: against
+ * the base branch's tip it looks new, against the merge base it is pre-existing.
+ */
+async function movedBase(shallow: boolean): Promise<{ s: Scenario; tip: string }> {
+  const base = { 'apps/api/db.yaml': deployment('db', '"first"'), 'apps/api/api.yaml': deployment('api', '"1"') };
+  const s = await suite.make({ base, head: { 'apps/api/api.yaml': deployment('api', '"2"') }, ...APPROVED, shallow });
+  git(s.repo.dir, ['checkout', '-q', 'main']);
+  git(s.repo.dir, ['commit', '-q', '-am', 'placeholder', '--allow-empty']);
+  execFileSync('sh', ['-c', `printf '%s' "$0" > apps/api/db.yaml && git add -A && git commit -q --amend -m 'Fix the wave of db'`, deployment('db', '"0"')], { cwd: s.repo.dir, env: { ...GIT_ENV, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' } });
+  const tip = git(s.repo.dir, ['rev-parse', 'HEAD']);
+  git(s.repo.dir, ['checkout', '-q', 'pr']);
+  const pr = suite.fake.pulls.get(s.number)!;
+  (pr.pull.base as Record<string, unknown>).sha = tip;
+  pr.mergeBase = s.repo.baseSha;
+  suite.fake.trees.set(tip, { ...suite.fake.trees.get(s.repo.baseSha)!, 'apps/api/db.yaml': deployment('db', '"0"') });
+  return { s, tip };
+}
+
+describe('a base branch that moved on', () => {
+  it.each([false, true])('compares the head with the merge base, as "Files changed" does (shallow clone: %s)', async (shallow) => {
+    const { s, tip } = await movedBase(shallow);
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.stderr).toBe('');
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(r.record?.baseSha).toBe(s.repo.baseSha);
+    expect(r.stdout).toContain(`the base branch's tip ${tip.slice(0, 7)}`);
+  });
+});
