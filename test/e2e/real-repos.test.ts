@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-repo.js';
 import { deployment, APPROVED } from './fixtures.js';
+import { fixture, simpleUser } from './fake-github.js';
 import { e2eSuite, runAction, type Scenario } from './harness.js';
 
 const suite = e2eSuite();
@@ -114,5 +115,49 @@ describe('a base branch that moved on', () => {
     expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
     expect(r.record?.baseSha).toBe(s.repo.baseSha);
     expect(r.stdout).toContain(`the base branch's tip ${tip.slice(0, 7)}`);
+  });
+});
+
+/** GitHub's example `issue_comment` payload of `action`, moved onto the scenario's PR (or a plain issue). */
+function commentPayload(s: Scenario, action: string, body: string, onPull = true): Record<string, unknown> {
+  const p = example('issue_comment', (x) => x.action === action);
+  const issue = p.issue as Record<string, unknown>;
+  issue.number = s.number;
+  if (onPull) issue.pull_request = { url: `${suite.fake.url}/repos/acme/gitops/pulls/${s.number}`, html_url: `https://github.test/acme/gitops/pull/${s.number}`, diff_url: null, patch_url: null };
+  else delete issue.pull_request;
+  Object.assign(p.comment as Record<string, unknown>, { body, user: simpleUser('oncall') });
+  return p;
+}
+
+describe('break-glass by comment (issue_comment)', () => {
+  const policy = ['version: 1', 'review:', '  breakGlass:', '    users: ["oncall"]', ''].join('\n');
+  const withPolicy = { ...files, base: { ...files.base, 'policies/gitops-gate.yaml': policy } };
+  const command = '/gitops-gate break-glass payments down, INC-4711';
+
+  it('re-evaluates the PR when the command is posted, and publishes the override on its head', async () => {
+    const s = await suite.make(withPolicy);
+    suite.fake.comments.push(
+      fixture('issues/list-comments', { id: 8001, body: command, user: simpleUser('oncall'), issue_url: `${suite.fake.url}/repos/acme/gitops/issues/1`, created_at: '2026-01-03T00:00:00Z', updated_at: '2026-01-03T00:00:00Z' }),
+    );
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'issue_comment', payload: commentPayload(s, 'created', command) });
+    expect(r.stderr).toBe('');
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(r.record?.override).toMatchObject({ by: 'oncall', via: 'comment' });
+    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: s.repo.headSha, conclusion: 'neutral' }]); // an override is not a plain success
+  });
+
+  it('re-evaluates when the command is deleted: the override is gone', async () => {
+    const s = await suite.make(withPolicy);
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'issue_comment', payload: commentPayload(s, 'deleted', command) });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: s.repo.headSha, conclusion: 'failure' }]);
+  });
+
+  it('ignores a comment on a plain issue, with a notice', async () => {
+    const s = await suite.make(withPolicy);
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'issue_comment', payload: commentPayload(s, 'edited', command, false) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('::notice::The comment is on issue #1, not on a pull request');
+    expect(suite.fake.requests).toEqual([]);
   });
 });
