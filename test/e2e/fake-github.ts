@@ -582,7 +582,8 @@ export class FakeGitHub {
       case 'checks/create': {
         if (!sameRepo) return this.notFound();
         const b = ctx.body as Json;
-        const run = fixture('checks/create', { id: this.id(), name: b.name, head_sha: b.head_sha, status: b.status ?? 'queued', conclusion: b.conclusion ?? null, output: { ...(b.output as Json | undefined) } }, 201);
+        const id = this.id();
+        const run = fixture('checks/create', { id, html_url: `https://github.test/${this.owner}/${this.repo}/runs/${id}`, name: b.name, head_sha: b.head_sha, status: b.status ?? 'queued', conclusion: b.conclusion ?? null, output: { ...(b.output as Json | undefined) } }, 201);
         this.checkRuns.push(run);
         return { status: 201, body: run };
       }

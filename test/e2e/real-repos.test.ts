@@ -143,6 +143,7 @@ describe('break-glass by comment (issue_comment)', () => {
     expect(r.stderr).toBe('');
     expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
     expect(r.record?.override).toMatchObject({ by: 'oncall', via: 'comment' });
+    expect(r.outputs.override).toBe('true');
     expect(suite.fake.checkRuns).toMatchObject([{ head_sha: s.repo.headSha, conclusion: 'neutral' }]); // an override is not a plain success
   });
 
@@ -159,5 +160,26 @@ describe('break-glass by comment (issue_comment)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('::notice::The comment is on issue #1, not on a pull request');
     expect(suite.fake.requests).toEqual([]);
+  });
+});
+
+describe('outputs', () => {
+  it('sets override, not-evaluated, check-run-url and comment-url', async () => {
+    const s = await suite.make({ ...files, ...APPROVED });
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(r.outputs).toMatchObject({ override: 'false', 'not-evaluated': String(r.record?.notEvaluated.length) });
+    expect(r.outputs['check-run-url']).toBe(suite.fake.checkRuns[0]!.html_url);
+    expect(r.outputs['comment-url']).toBe(suite.fake.comments[0]!.html_url);
+  });
+
+  it('counts what could not be evaluated, and sets no URL when nothing was published', async () => {
+    const s = await suite.make({ base: files.base, head: { ...files.head, 'apps/api/templated.yaml': 'kind: {{ .Values.kind }}\nmetadata: {{ include "x" . }}: y\n' }, ...APPROVED });
+    suite.fake.readOnly = true;
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.record?.notEvaluated.length).toBeGreaterThan(0);
+    expect(Number(r.outputs['not-evaluated'])).toBe(r.record?.notEvaluated.length);
+    expect(r.outputs).not.toHaveProperty('check-run-url');
+    expect(r.outputs).not.toHaveProperty('comment-url');
   });
 });
