@@ -35,7 +35,7 @@ export interface Settings {
   eventName: string;
   /** `GITHUB_EVENT_PATH`: the webhook payload. */
   eventPath: string;
-  /** `GITHUB_WORKSPACE`: the checkout. */
+  /** The checkout: `GITHUB_WORKSPACE`, or the `path` input under it (actions/checkout's `path`). */
   workspace: string;
   /** `GITHUB_API_URL`. */
   apiUrl: string;
@@ -101,6 +101,10 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
   if (!m) throw new ConfigError(`Invalid GITHUB_REPOSITORY "${repository}". Expected format {owner}/{repo}.`);
   const workspace = requireEnv(env, 'GITHUB_WORKSPACE', runnerHint);
+  const rawPath = input('path').trim();
+  if (rawPath && (isAbsolute(rawPath) || rawPath.split(/[\\/]/).includes('..'))) {
+    throw new ConfigError(`Invalid value "${rawPath}" for input "path": it must be a directory inside the workspace, as actions/checkout's \`path\` (for example "gitops").`);
+  }
 
   const rawReport = input('report-file').trim();
   const reportFile = rawReport
@@ -122,7 +126,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     repo: m[2]!,
     eventName: requireEnv(env, 'GITHUB_EVENT_NAME', runnerHint),
     eventPath: requireEnv(env, 'GITHUB_EVENT_PATH', runnerHint),
-    workspace,
+    workspace: rawPath ? resolve(workspace, rawPath) : workspace,
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     retryDelayMs: envMs(env, 'GITOPS_GATE_RETRY_DELAY_MS', 1000),

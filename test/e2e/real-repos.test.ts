@@ -183,3 +183,16 @@ describe('outputs', () => {
     expect(r.outputs).not.toHaveProperty('comment-url');
   });
 });
+
+describe('a checkout in a sub-directory (path)', () => {
+  it('reads the clone from the path input, as actions/checkout with path: gitops leaves it', async () => {
+    const s = await suite.make({ ...files, ...APPROVED });
+    const outer = mkdtempSync(join(tmpdir(), 'gg-ws-'));
+    dirs.push(outer);
+    execFileSync('git', ['clone', '-q', '--branch', 'pr', `file://${s.repo.dir}`, join(outer, 'gitops')], { env: GIT_ENV });
+    const r = await runAction({ fake: suite.fake, workspace: outer, eventName: 'pull_request', payload: s.payload(), inputs: { path: 'gitops', 'report-file': 'audit.json' } });
+    expect(r.stderr).toBe('');
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(r.outputs['report-file']).toBe(join(outer, 'audit.json'));
+  });
+});
