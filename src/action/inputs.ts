@@ -12,6 +12,7 @@ import { ConfigError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
 import { DEFAULT_CHECK_NAME } from '../publish/check-run.js';
 import { type CommentMode, DEFAULT_COMMENT_AUTHOR } from '../publish/comment.js';
+import type { DraftComment } from '../publish/publish.js';
 
 /** Everything the Action needs to run, validated. */
 export interface Settings {
@@ -21,6 +22,8 @@ export interface Settings {
   policy: string;
   failOn: FailOn;
   comment: CommentMode;
+  /** The `draft-comment` input: `post` (default) or `wait` (no sticky comment while the PR is a draft). */
+  draftComment: DraftComment;
   /** The `check-name` input: the check run's name (default `GitOps Gate`). */
   checkName: string;
   /** The `comment-author` input: the login the token writes comments as (default `github-actions[bot]`). */
@@ -95,6 +98,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
   }
   const failOn = oneOf<FailOn>('fail-on', input('fail-on'), ['error', 'warning', 'never'], 'error');
   const comment = oneOf<CommentMode>('comment', input('comment'), ['always', 'on-failure', 'never'], 'always');
+  const draftComment = oneOf<DraftComment>('draft-comment', input('draft-comment'), ['post', 'wait'], 'post');
 
   const runnerHint = 'gitops-gate runs as a step of a GitHub Actions job, which sets it.';
   const repository = requireEnv(env, 'GITHUB_REPOSITORY', runnerHint);
@@ -118,6 +122,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     policy,
     failOn,
     comment,
+    draftComment,
     checkName: input('check-name').trim() || DEFAULT_CHECK_NAME,
     commentAuthor: input('comment-author').trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,

@@ -84,6 +84,7 @@ export async function run(): Promise<void> {
       checkName: settings.checkName,
       comment: settings.comment,
       commentAuthor: settings.commentAuthor,
+      draftComment: settings.draftComment,
       ...(url ? { runUrl: url } : {}),
     });
     for (const line of publishing.info) core.info(`publish: ${line}`);

@@ -196,3 +196,27 @@ describe('a checkout in a sub-directory (path)', () => {
     expect(r.outputs['report-file']).toBe(join(outer, 'audit.json'));
   });
 });
+
+describe('drafts', () => {
+  it('evaluates a draft, says so in the check run, and writes the comment once it is ready for review', async () => {
+    const s = await suite.make({ ...files, ...APPROVED });
+    const pull = suite.fake.pulls.get(s.number)!.pull as Record<string, unknown>;
+    pull.draft = true;
+    const opened = example('pull_request', (x) => x.action === 'opened');
+    Object.assign(opened.pull_request as Record<string, unknown>, { number: s.number, draft: true, head: { ...(pull.head as object) } });
+    const draft = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: opened, inputs: { 'draft-comment': 'wait' } });
+    expect(draft.stderr).toBe('');
+    expect([draft.code, draft.outputs.verdict]).toEqual([0, 'pass']);
+    expect((suite.fake.checkRuns[0]!.output as { title: string }).title).toMatch(/^Draft: Passed/);
+    expect(suite.fake.comments).toEqual([]);
+    expect(draft.stdout).toContain('the pull request is a draft');
+
+    pull.draft = false;
+    const ready = example('pull_request', (x) => x.action === 'ready_for_review');
+    Object.assign(ready.pull_request as Record<string, unknown>, { number: s.number, draft: false });
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: ready, inputs: { 'draft-comment': 'wait' } });
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(suite.fake.comments).toHaveLength(1);
+    expect((suite.fake.checkRuns[1]!.output as { title: string }).title).toMatch(/^Passed/);
+  });
+});
