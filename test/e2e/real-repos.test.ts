@@ -220,3 +220,21 @@ describe('drafts', () => {
     expect((suite.fake.checkRuns[1]!.output as { title: string }).title).toMatch(/^Passed/);
   });
 });
+
+describe('why approvals did not count, in the sticky comment', () => {
+  it('names each approval that did not count and why (read-only permission, stale, co-author)', async () => {
+    const s = await suite.make({
+      ...files,
+      commitMessage: 'Raise the wave\n\nCo-authored-by: Carol <4243+carol@users.noreply.github.com>\n',
+      reviews: [['rita', 'APPROVED'], ['bob', 'APPROVED', { commitId: 'base' }], ['carol', 'APPROVED']],
+      permissions: { rita: 'read', bob: 'write', carol: 'write' },
+    });
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    const body = String(suite.fake.comments[0]!.body);
+    expect(body).toContain('**Approvals that did not count:**');
+    expect(body).toMatch(/@.?rita: has read permission; write is required/);
+    expect(body).toMatch(/@.?bob: stale: given on [0-9a-f]{7}, the head is [0-9a-f]{7}/);
+    expect(body).toMatch(/@.?carol: .*Co-authored-by/);
+  });
+});
