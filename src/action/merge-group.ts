@@ -11,9 +11,9 @@ import type { Change, Report } from '../core/model.js';
 import { type CheckRunOptions, publishCheckRun } from '../publish/check-run.js';
 import type { GitHubWriter } from '../publish/client.js';
 import type { PublishOutcome } from '../publish/publish.js';
-import { changedFiles, git, GitTree } from '../sources/git.js';
+import { changedFiles, GitTree } from '../sources/git.js';
 import type { GitHubClient } from '../github/client.js';
-import { headTree } from '../github/gather.js';
+import { fetchCommit, headTree } from '../github/gather.js';
 import { readPullRequest, readPullRequestLists } from '../github/pull-request.js';
 
 /** The merge group of a `merge_group` event. */
@@ -59,28 +59,6 @@ export function mergeGroupOf(payload: Record<string, unknown>, where: string): M
     );
   }
   return { baseSha, headSha, headRef, pull };
-}
-
-async function hasCommit(workspace: string, sha: string): Promise<boolean> {
-  return git(workspace, ['cat-file', '-e', `${sha}^{commit}`]).then(
-    () => true,
-    () => false,
-  );
-}
-
-/**
- * Makes sure `sha` is in the clone: fetches it from `origin` with the checkout's credentials (a
- * `fetch-depth: 1` checkout has the head only). Returns whether the commit is there now.
- */
-export async function fetchCommit(workspace: string, sha: string, log: (m: string) => void): Promise<boolean> {
-  if (await hasCommit(workspace, sha)) return true;
-  try {
-    await git(workspace, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]);
-    log(`Fetched ${sha} from origin with git (it was not in the clone).`);
-  } catch (err) {
-    log(`git could not fetch ${sha} from origin: ${(err as Error).message.split('\n')[0]}`);
-  }
-  return hasCommit(workspace, sha);
 }
 
 /** Where to gather a merge group from. */

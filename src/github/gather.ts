@@ -33,6 +33,24 @@ async function hasCommit(workspace: string, sha: string): Promise<boolean> {
   }
 }
 
+/**
+ * Makes sure `sha` is in the clone: fetches it from `origin` with the checkout's credentials
+ * (`git fetch --depth=1 origin <sha>`; a `fetch-depth: 1` checkout has the head only). Reading a commit
+ * with git costs no API request, where the contents API costs one per file. Never throws: returns whether
+ * the commit is there now, and logs why a fetch failed (for example `persist-credentials: false` on a
+ * private repository).
+ */
+export async function fetchCommit(workspace: string, sha: string, log: (m: string) => void): Promise<boolean> {
+  if (await hasCommit(workspace, sha)) return true;
+  try {
+    await git(workspace, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', 'origin', sha]);
+    log(`Fetched ${sha} from origin with git (it was not in the clone).`);
+  } catch (err) {
+    log(`git could not fetch ${sha} from origin (${(err as Error).message.split('\n')[0]}).`);
+  }
+  return hasCommit(workspace, sha);
+}
+
 /** The checked-out commit, or `undefined` when the workspace is not a git clone. @throws {SourceError} when git refuses the clone (for example "dubious ownership" in a container job) */
 async function workspaceHead(workspace: string): Promise<string | undefined> {
   try {
@@ -95,14 +113,14 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
   const [lists, head, baseInClone] = await Promise.all([
     readPullRequestLists(gh, opts, { changedFiles, commits: commitCount }),
     headTree(opts.workspace, pr.headSha),
-    hasCommit(opts.workspace, pr.baseSha),
+    fetchCommit(opts.workspace, pr.baseSha, log),
   ]);
   const tip: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
   // The head is compared with the merge base, as `git diff base...head` and "Files changed" do: what the
   // base branch changed since the PR branched is not the PR's. The policy stays the base tip's.
   const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha);
   const moved = mergeBase !== pr.baseSha;
-  const mergeBaseInClone = moved && (await hasCommit(opts.workspace, mergeBase));
+  const mergeBaseInClone = moved && (await fetchCommit(opts.workspace, mergeBase, log));
   const base: TreeReader = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(gh, opts.owner, opts.repo, mergeBase);
   if (moved) {
     log(

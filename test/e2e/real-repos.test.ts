@@ -238,3 +238,17 @@ describe('why approvals did not count, in the sticky comment', () => {
     expect(body).toMatch(/@.?carol: .*Co-authored-by/);
   });
 });
+
+describe('shallow clones (fetch-depth: 1)', () => {
+  it('fetches the base with git instead of reading every base file through the contents API', async () => {
+    const base: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) base[`apps/api/part-${i}.yaml`] = deployment(`part-${i}`, '"1"');
+    const s = await suite.make({ base, head: { 'apps/api/part-0.yaml': deployment('part-0', '"2"') }, ...APPROVED, shallow: true });
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.stderr).toBe('');
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(r.stdout).toContain(`Fetched ${s.repo.baseSha} from origin with git`);
+    expect(suite.fake.calls('repos/get-content')).toEqual([]);
+    expect(suite.fake.calls('git/get-tree')).toEqual([]);
+  });
+});
