@@ -252,3 +252,18 @@ describe('shallow clones (fetch-depth: 1)', () => {
     expect(suite.fake.calls('git/get-tree')).toEqual([]);
   });
 });
+
+describe('fork pull requests (read-only token)', () => {
+  it('fails the job itself, the check to require, and writes the audit record a workflow_run job can publish from', async () => {
+    const s = await suite.make({ ...files });
+    suite.fake.readOnly = true;
+    const payload = example('pull_request', (x) => x.action === 'opened');
+    const pr = payload.pull_request as Record<string, unknown>;
+    Object.assign(pr, { number: s.number, head: { ...(pr.head as object), sha: s.repo.headSha, repo: { ...((pr.head as { repo: object }).repo), fork: true } } });
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(suite.fake.checkRuns).toEqual([]);
+    expect(suite.fake.comments).toEqual([]);
+    expect(r.record).toMatchObject({ verdict: 'fail', headSha: s.repo.headSha, pullRequest: { number: s.number } });
+  });
+});
