@@ -41,12 +41,17 @@ export async function run(): Promise<void> {
     if (target.kind === 'pull-request' && target.note) core.info(target.note);
     core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${number}`);
 
+    // Every HTTP attempt, for the audit record (what the run cost against the token's rate limit).
+    let apiRequests = 0;
     const gh = createGitHubClient({
       token: settings.token,
       baseUrl: settings.apiUrl,
       retryDelayMs: settings.retryDelayMs,
       writeIntervalMs: settings.writeIntervalMs,
       log: (m) => core.info(m),
+      onAttempt: () => {
+        apiRequests++;
+      },
     });
     const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log: (m: string) => core.info(m) };
     let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number });
@@ -72,7 +77,7 @@ export async function run(): Promise<void> {
       reportFile: settings.reportFile,
       ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}),
     };
-    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, runContextFromEnv()) });
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, { ...runContextFromEnv(), apiRequests }) });
 
     // Publishing is best effort: fork PRs get a read-only token, and `deliver` carries the verdict
     // (exit code, outputs, job summary, audit record) whatever GitHub refused.

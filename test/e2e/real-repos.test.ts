@@ -250,6 +250,9 @@ describe('shallow clones (fetch-depth: 1)', () => {
     expect(r.stdout).toContain(`Fetched ${s.repo.baseSha} from origin with git`);
     expect(suite.fake.calls('repos/get-content')).toEqual([]);
     expect(suite.fake.calls('git/get-tree')).toEqual([]);
+    // The audit record counts the requests made before it was written: all but the 4 of publishing
+    // (head re-read, check run, comments listed, comment created).
+    expect(r.record?.run?.apiRequests).toBe(suite.fake.requests.length - 4);
   });
 });
 
