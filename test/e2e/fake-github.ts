@@ -250,6 +250,11 @@ export class FakeGitHub {
   readOnly = false;
   /** Requests left in the rate-limit window, reported in `x-ratelimit-*` headers as GitHub does. */
   rateLimitRemaining = 1000;
+  /**
+   * When set, the fake refuses as GitHub does once {@link rateLimitRemaining} is used up: every later
+   * request answers 403 "API rate limit exceeded" ({@link primaryRateLimit}, resetting in an hour).
+   */
+  enforceRateLimit = false;
   readonly pulls = new Map<number, FakePull>();
   /** File trees by commit SHA, for the contents and git trees APIs. */
   readonly trees = new Map<string, Record<string, string>>();
@@ -377,7 +382,8 @@ export class FakeGitHub {
       this.problems.push(`${oreq.method} ${url.pathname}: request does not match the OpenAPI description: ${JSON.stringify(check.errors)}`);
       return send({ status: 400, body: { message: 'Bad request (fake: OpenAPI validation)', documentation_url: 'https://docs.github.com/rest' } });
     }
-    const fault = this.takeFault(operation.operationId, query);
+    const limited = this.enforceRateLimit && this.rateLimitRemaining === 0 ? primaryRateLimit(403, 3600) : undefined;
+    const fault = limited ?? this.takeFault(operation.operationId, query);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.reset) {
       record.status = -1;

@@ -270,3 +270,21 @@ describe('fork pull requests (read-only token)', () => {
     expect(r.record).toMatchObject({ verdict: 'fail', headSha: s.repo.headSha, pullRequest: { number: s.number } });
   });
 });
+
+describe('a rate limit while reading the base through the contents API', () => {
+  it('stops at the first rate-limit answer instead of spending the next hour\'s budget', async () => {
+    const base: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) base[`apps/api/part-${i}.yaml`] = deployment(`part-${i}`, '"1"');
+    const s = await suite.make({ base, head: { 'apps/api/part-0.yaml': deployment('part-0', '"2"') }, ...APPROVED, shallow: true });
+    git(s.workspace, ['remote', 'set-url', 'origin', `file://${s.workspace}-gone`]); // git cannot fetch the base
+    suite.fake.rateLimitRemaining = 30;
+    suite.fake.enforceRateLimit = true;
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.stdout).toContain("GitHub's API rate limit for this token is used up");
+    const refused = suite.fake.requests.filter((q) => q.status === 403).length;
+    // Only the requests already in flight when the first refusal came back (the client sends at most 10 at once).
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThanOrEqual(12);
+  });
+});
