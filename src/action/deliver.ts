@@ -112,7 +112,7 @@ export async function writeRunFiles(report: Report, files: RunFiles): Promise<vo
  * and the job's result by `fail-on` (the report's verdict already applies it). Publishing's refusals only
  * add to the summary: they never change the verdict.
  */
-export async function deliver(report: Report, d: Omit<RunFiles, 'record'> & { publishing?: Pick<PublishOutcome, 'stale' | 'warnings'> }): Promise<void> {
+export async function deliver(report: Report, d: Omit<RunFiles, 'record'> & { publishing?: Pick<PublishOutcome, 'stale' | 'warnings' | 'checkRun' | 'comment'> }): Promise<void> {
   const plan = planAnnotations(report);
   annotate(plan);
   const counts = newCounts(report);
@@ -121,6 +121,13 @@ export async function deliver(report: Report, d: Omit<RunFiles, 'record'> & { pu
   core.setOutput('warnings', counts.warnings);
   core.setOutput('report-file', d.reportFile);
   if (d.sarifFile) core.setOutput('sarif-file', d.sarifFile);
+  core.setOutput('override', report.override ? 'true' : 'false');
+  core.setOutput('not-evaluated', report.notEvaluated.length);
+  // Set only when GitHub accepted the write (a fork PR's read-only token publishes nothing).
+  const checkRunUrl = d.publishing?.checkRun?.checkRun?.url;
+  if (checkRunUrl) core.setOutput('check-run-url', checkRunUrl);
+  const commentUrl = d.publishing?.comment?.comment?.url;
+  if (commentUrl) core.setOutput('comment-url', commentUrl);
   if (process.env.GITHUB_STEP_SUMMARY) {
     const note = annotationOverflowNote(plan);
     await core.summary.addRaw(renderJobSummary(report, d.publishing, { notes: note ? [note] : [] })).write();

@@ -42,8 +42,9 @@ export async function failureTarget(input: InputReader, env: NodeJS.ProcessEnv =
     const repository = /^([^/\s]+)\/([^/\s]+)$/.exec(env.GITHUB_REPOSITORY ?? '');
     const eventName = env.GITHUB_EVENT_NAME ?? '';
     if (!token || !repository || !SUPPORTED_EVENTS[eventName] || !env.GITHUB_EVENT_PATH) return undefined;
-    const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { head?: { sha?: unknown } } } | null;
-    const headSha = payload?.pull_request?.head?.sha;
+    const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { head?: { sha?: unknown } }; merge_group?: { head_sha?: unknown } } | null;
+    // A merge queue waits for the checks on the group's head commit.
+    const headSha = payload?.pull_request?.head?.sha ?? payload?.merge_group?.head_sha;
     if (typeof headSha !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(headSha)) return undefined;
     const url = runUrl(env);
     return {

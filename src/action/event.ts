@@ -5,12 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
+import { mergeGroupOf, type MergeGroup } from './merge-group.js';
 
 /** Event names and the `action` values of each that the gate evaluates. */
 export const SUPPORTED_EVENTS: Readonly<Record<string, readonly string[]>> = {
   pull_request: ['opened', 'synchronize', 'reopened', 'edited', 'ready_for_review'],
   pull_request_target: ['opened', 'synchronize', 'reopened', 'edited', 'ready_for_review'],
   pull_request_review: ['submitted', 'edited', 'dismissed'],
+  // A break-glass command or its removal: the PR is re-evaluated and the result published on its head.
+  issue_comment: ['created', 'edited', 'deleted'],
+  // A merge queue asks for the required checks on the group's head commit (see merge-group.ts).
+  merge_group: ['checks_requested'],
 };
 
 /**
@@ -23,6 +28,7 @@ export const SUPPORTED_EVENTS: Readonly<Record<string, readonly string[]>> = {
  */
 export type EventTarget =
   | { kind: 'pull-request'; number: number; action: string; note?: string; pusher?: Pusher }
+  | { kind: 'merge-group'; group: MergeGroup; action: string }
   | { kind: 'unsupported-event'; message: string }
   | { kind: 'unsupported-action'; message: string };
 
@@ -74,7 +80,17 @@ export async function readEventTarget(eventName: string, eventPath: string): Pro
   if (action === 'closed') {
     return { kind: 'unsupported-action', message: `The pull request was closed: gitops-gate has nothing to gate, so nothing was checked.` };
   }
-  const pr = p.pull_request as Record<string, unknown> | undefined;
+  if (eventName === 'merge_group') {
+    if (!actions.includes(action)) return { kind: 'unsupported-action', message: `merge_group events with action "${action}" ask for no checks, so nothing was checked.` };
+    return { kind: 'merge-group', group: mergeGroupOf(p, eventPath), action };
+  }
+  let pr = p.pull_request as Record<string, unknown> | undefined;
+  if (eventName === 'issue_comment') {
+    // Comments on pull requests and on plain issues share the event; only the former carry issue.pull_request.
+    const issue = p.issue as Record<string, unknown> | undefined;
+    if (!issue?.pull_request) return { kind: 'unsupported-action', message: `The comment is on issue #${String(issue?.number ?? '?')}, not on a pull request: nothing was checked.` };
+    pr = issue;
+  }
   const number = pr?.number;
   if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
     throw new UsageError(`The ${eventName} event payload at ${eventPath} has no pull_request.number.`);

@@ -12,6 +12,7 @@ import { ConfigError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
 import { DEFAULT_CHECK_NAME } from '../publish/check-run.js';
 import { type CommentMode, DEFAULT_COMMENT_AUTHOR } from '../publish/comment.js';
+import type { DraftComment } from '../publish/publish.js';
 
 /** Everything the Action needs to run, validated. */
 export interface Settings {
@@ -21,6 +22,8 @@ export interface Settings {
   policy: string;
   failOn: FailOn;
   comment: CommentMode;
+  /** The `draft-comment` input: `post` (default) or `wait` (no sticky comment while the PR is a draft). */
+  draftComment: DraftComment;
   /** The `check-name` input: the check run's name (default `GitOps Gate`). */
   checkName: string;
   /** The `comment-author` input: the login the token writes comments as (default `github-actions[bot]`). */
@@ -35,7 +38,7 @@ export interface Settings {
   eventName: string;
   /** `GITHUB_EVENT_PATH`: the webhook payload. */
   eventPath: string;
-  /** `GITHUB_WORKSPACE`: the checkout. */
+  /** The checkout: `GITHUB_WORKSPACE`, or the `path` input under it (actions/checkout's `path`). */
   workspace: string;
   /** `GITHUB_API_URL`. */
   apiUrl: string;
@@ -95,12 +98,17 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
   }
   const failOn = oneOf<FailOn>('fail-on', input('fail-on'), ['error', 'warning', 'never'], 'error');
   const comment = oneOf<CommentMode>('comment', input('comment'), ['always', 'on-failure', 'never'], 'always');
+  const draftComment = oneOf<DraftComment>('draft-comment', input('draft-comment'), ['post', 'wait'], 'post');
 
   const runnerHint = 'gitops-gate runs as a step of a GitHub Actions job, which sets it.';
   const repository = requireEnv(env, 'GITHUB_REPOSITORY', runnerHint);
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
   if (!m) throw new ConfigError(`Invalid GITHUB_REPOSITORY "${repository}". Expected format {owner}/{repo}.`);
   const workspace = requireEnv(env, 'GITHUB_WORKSPACE', runnerHint);
+  const rawPath = input('path').trim();
+  if (rawPath && (isAbsolute(rawPath) || rawPath.split(/[\\/]/).includes('..'))) {
+    throw new ConfigError(`Invalid value "${rawPath}" for input "path": it must be a directory inside the workspace, as actions/checkout's \`path\` (for example "gitops").`);
+  }
 
   const rawReport = input('report-file').trim();
   const reportFile = rawReport
@@ -114,6 +122,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     policy,
     failOn,
     comment,
+    draftComment,
     checkName: input('check-name').trim() || DEFAULT_CHECK_NAME,
     commentAuthor: input('comment-author').trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,
@@ -122,7 +131,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     repo: m[2]!,
     eventName: requireEnv(env, 'GITHUB_EVENT_NAME', runnerHint),
     eventPath: requireEnv(env, 'GITHUB_EVENT_PATH', runnerHint),
-    workspace,
+    workspace: rawPath ? resolve(workspace, rawPath) : workspace,
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     retryDelayMs: envMs(env, 'GITOPS_GATE_RETRY_DELAY_MS', 1000),

@@ -18,6 +18,7 @@ import { VERSION } from '../version.js';
 import { deliver, deliverFailure, writeRunFiles } from './deliver.js';
 import { publishEarlyFailure } from './early-failure.js';
 import { readEventTarget } from './event.js';
+import { gatherMergeGroupChange, publishToMergeGroup } from './merge-group.js';
 import { readSettings } from './inputs.js';
 import { touchedPaths } from '../core/model.js';
 
@@ -36,32 +37,32 @@ export async function run(): Promise<void> {
       core.notice(target.message);
       return;
     }
-    if (target.note) core.info(target.note);
-    core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
+    const number = target.kind === 'merge-group' ? target.group.pull : target.number;
+    if (target.kind === 'pull-request' && target.note) core.info(target.note);
+    core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${number}`);
 
+    // Every HTTP attempt, for the audit record (what the run cost against the token's rate limit).
+    let apiRequests = 0;
     const gh = createGitHubClient({
       token: settings.token,
       baseUrl: settings.apiUrl,
       retryDelayMs: settings.retryDelayMs,
       writeIntervalMs: settings.writeIntervalMs,
       log: (m) => core.info(m),
+      onAttempt: () => {
+        apiRequests++;
+      },
     });
-    let change = await gatherChange(gh, {
-      owner: settings.owner,
-      repo: settings.repo,
-      number: target.number,
-      workspace: settings.workspace,
-      serverUrl: settings.serverUrl,
-      log: (m) => core.info(m),
-    });
+    const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log: (m: string) => core.info(m) };
+    let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number });
 
     // The policy comes from the base side (a PR cannot loosen the policy that judges it).
     const changedPaths = touchedPaths(change);
-    const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
+    const resolved = await resolvePolicy(change.policyBase ?? change.base ?? change.head, settings.policy, changedPaths);
     // The last pusher is known only from an opened/synchronize event whose head is still the PR's head
     // (see pusherOf); otherwise the gate's earlier check runs on this head may name it (below), and when
     // nothing does, no approval counts (the review policy fails closed).
-    if (change.pr && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
+    if (change.pr && target.kind === 'pull-request' && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
     // The review policy's facts (CODEOWNERS, permissions, team members, break-glass), through the same
     // client, so the lookups get its retries and throttling.
     // The gate's own earlier check runs on this head say who pushed it when this event does not.
@@ -80,18 +81,19 @@ export async function run(): Promise<void> {
       reportFile: settings.reportFile,
       ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}),
     };
-    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, runContextFromEnv()) });
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, { ...runContextFromEnv(), apiRequests }) });
 
     // Publishing is best effort: fork PRs get a read-only token, and `deliver` carries the verdict
     // (exit code, outputs, job summary, audit record) whatever GitHub refused.
     const url = runUrl();
-    const publishing = await publishToPullRequest(gh, report, {
+    const publishing = target.kind === 'merge-group' ? await publishToMergeGroup(gh, report, { owner: settings.owner, repo: settings.repo, headSha: target.group.headSha, name: settings.checkName, ...(url ? { detailsUrl: url } : {}) }) : await publishToPullRequest(gh, report, {
       owner: settings.owner,
       repo: settings.repo,
-      pull: target.number,
+      pull: number,
       checkName: settings.checkName,
       comment: settings.comment,
       commentAuthor: settings.commentAuthor,
+      draftComment: settings.draftComment,
       ...(url ? { runUrl: url } : {}),
     });
     for (const line of publishing.info) core.info(`publish: ${line}`);

@@ -183,6 +183,11 @@ export interface Change {
   commits: Commit[];
   reviews?: Review[];
   base?: TreeReader;
+  /**
+   * The base branch's tip, when it moved on since the PR branched (then {@link base} is the merge base):
+   * the policy, CODEOWNERS and PR templates are read here. Absent: they are read from {@link base}.
+   */
+  policyBase?: TreeReader;
   head: TreeReader;
   caps: ListingCaps;
   /** Where lists past a cap of {@link caps} came from, one sentence each, for the summary. */

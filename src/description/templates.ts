@@ -56,6 +56,6 @@ export async function readPrTemplates(tree: TreeReader, paths: readonly string[]
  */
 export async function withPrTemplates(change: Change, policy: Policy): Promise<Change> {
   if (!change.pr || change.prTemplates || !policy.description.template.enabled) return change;
-  const tree = change.mode === 'all' || !change.base ? change.head : change.base;
+  const tree = change.mode === 'all' || !change.base ? change.head : (change.policyBase ?? change.base);
   return { ...change, prTemplates: await readPrTemplates(tree, policy.description.template.paths) };
 }

@@ -107,7 +107,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const started = performance.now();
   const checks = opts.checks ?? CHECKS;
   const changedPaths = touchedPaths(change);
-  const policyTree = change.mode === 'all' || !change.base ? change.head : change.base;
+  const policyTree = change.mode === 'all' || !change.base ? change.head : (change.policyBase ?? change.base);
   const resolved = opts.resolved ?? (await resolvePolicy(policyTree, opts.policyPath, changedPaths));
   const { policy } = resolved;
   const gate = effectiveFailOn(opts.failOn ?? 'error', policy, resolved.source.origin === 'default' ? DEFAULT_POLICY_NAME : resolved.source.path);

@@ -96,6 +96,31 @@ function counted(inner: Fetch, onAttempt?: () => void): Fetch {
   };
 }
 
+/**
+ * Stops at the first primary rate-limit answer GitHub will not lift in time: once a 403 or 429 with
+ * `x-ratelimit-remaining: 0` comes back whose reset is more than `maxWaitS` away, every later request of
+ * this client gets that same answer without being sent, until the reset. Requests already in flight
+ * still arrive; nothing new spends the next hour's budget on answers that would be refused (a large
+ * base read through the contents API would otherwise send hundreds after the first refusal).
+ */
+export function rateLimitBreaker(inner: Fetch, maxWaitS: number, log: (m: string) => void): Fetch {
+  let tripped: { status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer; resetAt: number } | undefined;
+  let held = 0;
+  return async (input, init) => {
+    if (tripped && Date.now() / 1000 < tripped.resetAt) {
+      if (held++ === 0) log(`GitHub's rate limit is used up until ${new Date(tripped.resetAt * 1000).toISOString().slice(11, 19)} UTC: later requests are not sent.`);
+      return new Response(tripped.body.slice(0), { status: tripped.status, statusText: tripped.statusText, headers: tripped.headers });
+    }
+    const res = await inner(input, init);
+    const reset = Number(res.headers.get('x-ratelimit-reset'));
+    if ((res.status === 403 || res.status === 429) && res.headers.get('x-ratelimit-remaining') === '0' && Number.isFinite(reset) && reset - Date.now() / 1000 > maxWaitS) {
+      const body = await res.clone().arrayBuffer();
+      tripped = { status: res.status, statusText: res.statusText, headers: [...res.headers.entries()], body, resetAt: reset };
+    }
+    return res;
+  };
+}
+
 /** Creates the client. */
 export function createGitHubClient(opts: ClientOptions): GitHubClient {
   const log = opts.log ?? (() => undefined);
@@ -120,7 +145,7 @@ export function createGitHubClient(opts: ClientOptions): GitHubClient {
       baseUrl,
       userAgent: 'gitops-gate',
       // The runner's proxy-aware fetch from @actions/github's defaults, made to read bodies whole.
-      request: { ...defaults.request, fetch: counted(bufferedFetch((defaults.request?.fetch as Fetch | undefined) ?? globalThis.fetch, opts.requestTimeoutMs ?? 60_000), opts.onAttempt) },
+      request: { ...defaults.request, fetch: rateLimitBreaker(counted(bufferedFetch((defaults.request?.fetch as Fetch | undefined) ?? globalThis.fetch, opts.requestTimeoutMs ?? 60_000), opts.onAttempt), maxWait, log) },
       retry: { doNotRetry: DO_NOT_RETRY, retries: opts.retries ?? 3, retryAfterBaseValue: delay },
       throttle: {
         retryAfterBaseValue: delay,

@@ -6,7 +6,8 @@
  */
 import { SourceError } from '../core/errors.js';
 import type { Change, TreeReader } from '../core/model.js';
-import { git, GitTree } from '../sources/git.js';
+import { cloneRange, git, GitTree } from '../sources/git.js';
+import { needed } from './api-errors.js';
 import { FsTree } from '../sources/workspace.js';
 import type { GitHubClient } from './client.js';
 import { commitsPastCap, filesPastCap } from './beyond-caps.js';
@@ -30,6 +31,24 @@ async function hasCommit(workspace: string, sha: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Makes sure `sha` is in the clone: fetches it from `origin` with the checkout's credentials
+ * (`git fetch --depth=1 origin <sha>`; a `fetch-depth: 1` checkout has the head only). Reading a commit
+ * with git costs no API request, where the contents API costs one per file. Never throws: returns whether
+ * the commit is there now, and logs why a fetch failed (for example `persist-credentials: false` on a
+ * private repository).
+ */
+export async function fetchCommit(workspace: string, sha: string, log: (m: string) => void): Promise<boolean> {
+  if (await hasCommit(workspace, sha)) return true;
+  try {
+    await git(workspace, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', 'origin', sha]);
+    log(`Fetched ${sha} from origin with git (it was not in the clone).`);
+  } catch (err) {
+    log(`git could not fetch ${sha} from origin (${(err as Error).message.split('\n')[0]}).`);
+  }
+  return hasCommit(workspace, sha);
 }
 
 /** The checked-out commit, or `undefined` when the workspace is not a git clone. @throws {SourceError} when git refuses the clone (for example "dubious ownership" in a container job) */
@@ -64,6 +83,24 @@ export async function headTree(workspace: string, headSha: string): Promise<{ tr
 }
 
 /**
+ * The merge base of the PR's base tip and head: `git merge-base` when the clone holds the history of both
+ * (see {@link cloneRange}), else `merge_base_commit` of the compare API (one request).
+ * @throws {SourceError} naming `contents: read` when compare is refused, or when it names no merge base
+ */
+export async function mergeBaseOf(gh: GitHubClient, ref: PullRef, workspace: string, baseSha: string, headSha: string): Promise<string> {
+  const range = await cloneRange(workspace, baseSha, headSha);
+  if (range.ok) return range.mergeBase;
+  const res = await needed({ what: `finding the merge base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} (compare)`, permission: 'contents: read' }, () =>
+    gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead: `${baseSha}...${headSha}`, per_page: 1 }),
+  );
+  const sha = res.data.merge_base_commit?.sha;
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) {
+    throw new SourceError(`GitHub's compare of ${baseSha.slice(0, 7)}...${headSha.slice(0, 7)} names no merge base: the gate cannot tell what the pull request changed, so it fails closed.`);
+  }
+  return sha;
+}
+
+/**
  * Gathers the change of one pull request. Its files and commits are whole even past GitHub's listing caps
  * (see {@link filesPastCap} and {@link commitsPastCap}).
  * @throws {SourceError} naming the missing permission when an API call is refused, when the workspace
@@ -76,15 +113,28 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
   const [lists, head, baseInClone] = await Promise.all([
     readPullRequestLists(gh, opts, { changedFiles, commits: commitCount }),
     headTree(opts.workspace, pr.headSha),
-    hasCommit(opts.workspace, pr.baseSha),
+    fetchCommit(opts.workspace, pr.baseSha, log),
   ]);
-  const base: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
+  const tip: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
+  // The head is compared with the merge base, as `git diff base...head` and "Files changed" do: what the
+  // base branch changed since the PR branched is not the PR's. The policy stays the base tip's.
+  const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha);
+  const moved = mergeBase !== pr.baseSha;
+  const mergeBaseInClone = moved && (await fetchCommit(opts.workspace, mergeBase, log));
+  const base: TreeReader = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(gh, opts.owner, opts.repo, mergeBase);
+  if (moved) {
+    log(
+      `The base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched: the head is compared with the merge base ${mergeBase.slice(0, 7)} ` +
+        `(from ${mergeBaseInClone ? 'git' : 'the contents API'}); the policy, CODEOWNERS and templates are read from the tip.`,
+    );
+  }
   // Past GitHub's listing caps the lists are made whole (files from the clone, commits from compare), or this throws.
   const [files, commits] = await Promise.all([
     lists.caps.filesTruncated ? filesPastCap(opts.workspace, pr, changedFiles, lists.files) : undefined,
     lists.caps.commitsTruncated ? commitsPastCap(gh, opts, opts.workspace, pr, commitCount, lists.commits) : undefined,
   ]);
-  const listNotes = [files?.note, commits?.note].filter((n): n is string => n !== undefined);
+  const moveNote = moved ? `Compared with the merge base ${mergeBase.slice(0, 7)}: the base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched.` : undefined;
+  const listNotes = [files?.note, commits?.note, moveNote].filter((n): n is string => n !== undefined);
   for (const n of listNotes) log(n);
   log(`Pull request #${pr.number}: ${files?.items.length ?? lists.files.length} file(s), ${commits?.items.length ?? lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
   log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? 'git (the workspace clone)' : 'the contents API (the base commit is not in the clone)'}.`);
@@ -92,12 +142,13 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
     repository: `${opts.owner}/${opts.repo}`,
     serverUrl: opts.serverUrl,
     pr,
-    baseSha: pr.baseSha,
+    baseSha: mergeBase,
     headSha: pr.headSha,
     files: files?.items ?? lists.files,
     commits: commits?.items ?? lists.commits,
     reviews: lists.reviews,
     base,
+    ...(moved ? { policyBase: tip } : {}),
     head: head.tree,
     caps: lists.caps,
     ...(listNotes.length ? { listNotes } : {}),

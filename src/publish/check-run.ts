@@ -79,7 +79,9 @@ export function checkRunTitle(report: Report): string {
   const parts = [plural(newCount, 'new finding')];
   if (blockingFindings(report).length) parts.push(`${blockingFindings(report).length} blocking`);
   if (missing) parts.push(plural(missing, 'requirement') + ' not met');
-  return truncate(`${verdict}: ${parts.join(', ')}`, { max: LIMITS.checkRunTitleChars, unit: 'chars' });
+  // A draft is evaluated like any pull request; the title says it is one (its findings may be work in progress).
+  const draft = report.change.pr?.draft ? 'Draft: ' : '';
+  return truncate(`${draft}${verdict}: ${parts.join(', ')}`, { max: LIMITS.checkRunTitleChars, unit: 'chars' });
 }
 
 const MESSAGE_BUDGET: Budget = { max: LIMITS.annotationMessageBytes, unit: 'bytes' };

@@ -9,7 +9,8 @@
 import type { Report } from '../core/model.js';
 import { runContextFromEnv } from '../report/audit-record.js';
 import { describeBlockers } from '../report/blockers.js';
-import { escapeMarkdown, login } from '../report/escape.js';
+import { cell, escapeMarkdown, login } from '../report/escape.js';
+import type { ReviewDetails } from '../review/details.js';
 import { type Block, fitBlocks, LIMITS } from '../report/limits.js';
 import { changeLine, verdictLabel } from '../report/markdown.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
@@ -87,9 +88,34 @@ export function renderComment(report: Report, links: CommentLinks = {}, marker =
   }
   if (blocks.length) parts.push({ id: 'blocks', priority: 50, variants: [`**What blocks:**\n\n${blocks.map((b) => `- ${b}`).join('\n')}`, `_What blocks was left out to fit GitHub's size limit: ${pointer}._`] });
   if (missing.length) parts.push({ id: 'missing', priority: 60, variants: [`**What is missing:**\n\n${missing.map((b) => `- ${b}`).join('\n')}`, `_What is missing was left out to fit GitHub's size limit: ${pointer}._`] });
+  const notCounted = notCountedLines(report);
+  if (notCounted.length) {
+    const title = '**Approvals that did not count:**';
+    parts.push({
+      id: 'not-counted',
+      priority: 55,
+      variants: [
+        `${title}\n\n${notCounted.join('\n')}`,
+        ...(notCounted.length > 5 ? [`${title}\n\n${notCounted.slice(0, 5).join('\n')}\n- … and ${notCounted.length - 5} more: ${pointer}.`] : []),
+        `_Why ${notCounted.length} approval(s) did not count was left out to fit GitHub's size limit: ${pointer}._`,
+      ],
+    });
+  }
   if (report.verdict === 'pass' && !blocks.length && !missing.length) parts.push({ id: 'ok', priority: 50, variants: ['Nothing blocks this change.'] });
   parts.push({ id: 'links', priority: 95, variants: [`Details: ${linkLine || 'see the job summary of the workflow run'}.`] });
   return fitBlocks(parts, { max: LIMITS.commentChars, unit: 'chars' }, `_Cut to fit GitHub's size limit: ${pointer}._`).text;
+}
+
+/**
+ * One list item per approval that did not count, with every reason (read-only permission, stale,
+ * co-author, ...), so the PR's conversation says it and not only the job summary. Reasons are cut at a
+ * word boundary.
+ */
+function notCountedLines(report: Report): string[] {
+  const d = report.details.review as ReviewDetails | undefined;
+  return (d?.approvals ?? [])
+    .filter((a) => !a.counted)
+    .map((a) => `- ${login(a.reviewer)}: ${cell(a.reasons.map((r) => r.text).join('; ') || a.reason, 300)}`);
 }
 
 /**

@@ -6,9 +6,12 @@
  */
 import type { Report } from '../core/model.js';
 import { type CheckRunResult, DEFAULT_CHECK_NAME, publishCheckRun } from './check-run.js';
-import type { GitHubWriter, RepoRef } from './client.js';
+import { emptyResult, type GitHubWriter, type RepoRef } from './client.js';
 import { type CommentMode, type CommentResult, DEFAULT_COMMENT_AUTHOR, publishComment } from './comment.js';
 import { checkHead } from './head-guard.js';
+
+/** Values of the `draft-comment` input. */
+export type DraftComment = 'post' | 'wait';
 
 /** Options of {@link publishToPullRequest}, from the Action's inputs and the runner's environment. */
 export interface PublishOptions extends RepoRef {
@@ -20,6 +23,11 @@ export interface PublishOptions extends RepoRef {
   comment?: CommentMode;
   /** The login the token writes comments as; default `github-actions[bot]`. */
   commentAuthor?: string;
+  /**
+   * Input `draft-comment`: `post` (default) writes the sticky comment on drafts too; `wait` leaves it
+   * until the pull request is ready for review (the `ready_for_review` run writes it).
+   */
+  draftComment?: DraftComment;
   /** The workflow run's URL (see `runUrl()`), for links from the check run and the comment. */
   runUrl?: string;
   /** Where the full report is, named when a summary must be shortened (Markdown). */
@@ -64,7 +72,9 @@ async function publish(client: GitHubWriter, report: Report, opts: PublishOption
     ...(opts.runUrl ? { detailsUrl: opts.runUrl } : {}),
     ...(opts.fullReport ? { fullReport: opts.fullReport } : {}),
   });
-  const comment = await publishComment(client, report, {
+  const comment = opts.draftComment === 'wait' && report.change.pr?.draft
+    ? { ...emptyResult(), skipped: ['sticky comment: the pull request is a draft (input draft-comment is wait); it is written once the pull request is ready for review'] }
+    : await publishComment(client, report, {
     owner: opts.owner,
     repo: opts.repo,
     pull: opts.pull,

@@ -45,6 +45,8 @@ export interface AuditRunContext {
   actor?: string;
   /** `GITHUB_WORKFLOW`. */
   workflow?: string;
+  /** REST requests (HTTP attempts, retries included) made before the record was written (the Action sets it). */
+  apiRequests?: number;
 }
 
 /** The run context from the runner's environment variables (absent ones are left out). */

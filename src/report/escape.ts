@@ -2,6 +2,7 @@
  * Escaping for text that comes from the PR (titles, bodies, file names, logins) before it enters
  * Markdown: it must not be able to break the summary's structure, fake a verdict, or inject HTML.
  */
+import { truncate } from './limits.js';
 
 /**
  * Characters that change how text around them displays without being seen: C0 and C1 controls (terminal
@@ -48,7 +49,8 @@ export function escapeMarkdown(text: string): string {
 
 /** Escapes text for a table cell (Markdown escaped, pipes and newlines neutralised), truncated to `max` characters. */
 export function cell(text: string, max = 500): string {
-  const t = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  // Cut at a word boundary, never mid-word (see truncate).
+  const t = truncate(text, { max, unit: 'chars' });
   return escapeMarkdown(t);
 }
 

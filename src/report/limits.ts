@@ -46,9 +46,14 @@ export function fits(text: string, budget: Budget): boolean {
   return measure(text, budget.unit) <= budget.max;
 }
 
+/** How far back (code points) a cut may move to end at a word boundary; past it, the "word" is a long token (a path, a URL) and is cut. */
+export const WORD_BACKOFF = 80;
+
 /**
- * Cuts `text` to at most `max` units without splitting a surrogate pair or a UTF-8 sequence,
- * appending `ellipsis` (counted in the budget) when it cut.
+ * Cuts `text` to at most `max` units without splitting a surrogate pair or a UTF-8 sequence, appending
+ * `ellipsis` (counted in the budget) when it cut. The cut ends at a word boundary (before the last
+ * whitespace that fits, trailing whitespace and `,;:` dropped), never mid-word, unless no whitespace is
+ * within {@link WORD_BACKOFF} code points of the limit.
  */
 export function truncate(text: string, budget: Budget, ellipsis = '…'): string {
   if (fits(text, budget)) return text;
@@ -63,7 +68,21 @@ export function truncate(text: string, budget: Budget, ellipsis = '…'): string
     if (measure(cps.slice(0, mid).join(''), budget.unit) <= room) lo = mid;
     else hi = mid - 1;
   }
-  return cps.slice(0, lo).join('') + ellipsis;
+  return atWordBoundary(cps, lo) + ellipsis;
+}
+
+/** The first `n` code points of `cps`, moved back to the last word boundary (see {@link truncate}). */
+function atWordBoundary(cps: string[], n: number): string {
+  const kept = cps.slice(0, n);
+  // The cut already falls between words.
+  if (n === 0 || /\s/.test(cps[n] ?? ' ') || /\s/.test(kept[n - 1]!)) return kept.join('').replace(/[\s,;:]+$/u, '');
+  for (let i = n - 1; i > 0 && i >= n - WORD_BACKOFF; i--) {
+    if (/\s/.test(kept[i]!)) {
+      const head = kept.slice(0, i).join('').replace(/[\s,;:]+$/u, '');
+      if (head) return head;
+    }
+  }
+  return kept.join('');
 }
 
 /** One part of a document, with ever smaller variants. */

@@ -15,6 +15,6 @@ import { readCodeowners } from './codeowners.js';
  */
 export async function prepareReview(change: Change, policy: Policy): Promise<Change> {
   if (policy.review.codeowners.mode === 'off' || change.codeowners !== undefined) return change;
-  const tree = change.mode === 'all' || !change.base ? change.head : change.base;
+  const tree = change.mode === 'all' || !change.base ? change.head : (change.policyBase ?? change.base);
   return { ...change, codeowners: await readCodeowners(tree) };
 }

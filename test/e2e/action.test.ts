@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { deployment, APPROVED } from './fixtures.js';
 import { e2eSuite, NODE, runAction } from './harness.js';
+import { git } from '../helpers/git-repo.js';
 
 const suite = e2eSuite();
 const make = suite.make;
@@ -119,13 +120,15 @@ describe('the Action on pull_request', () => {
     expect(r.summary).toMatch(/250 files, 250 resources examined/);
   });
 
-  it('reads the base from the contents API when the base commit is not in the clone', async () => {
+  it('reads the base from the contents API when the base commit is not in the clone and git cannot fetch it', async () => {
     const s = await make({
       base: { 'apps/api/deploy.yaml': deployment('api', '5'), 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
       head: { 'apps/api/deploy.yaml': deployment('api', '5') + '# touched\n', 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: off\n' },
       shallow: true,
       ...APPROVED,
     });
+    // origin cannot be reached (as a private repository checked out with persist-credentials: false).
+    git(s.workspace, ['remote', 'set-url', 'origin', `file://${s.workspace}-gone`]);
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(0);
     // The policy is the base's (warning), not the head's (off); the finding existed at base.
@@ -140,8 +143,9 @@ describe('the Action on pull_request', () => {
     ]);
     // The base's file list (PR templates, Application scope) is one git trees request, cached.
     expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
-    // 8 to gather, 1 permission lookup, 1 for the gate's records of the head, 4 to publish (head re-read, check
-    // run, comments listed, comment created).
+    // 9 to gather (one compare names the merge base), 1 permission lookup, 1 for the gate's records of the head,
+    // 4 to publish (head re-read, check run, comments listed, comment created).
+    expect(fake.calls('repos/compare-commits-with-basehead').map((q) => q.query.per_page)).toEqual(['1']);
     expect(fake.requests).toHaveLength(14);
   });
 
@@ -197,6 +201,7 @@ describe('the Action on pull_request', () => {
   it('fails closed on a 404 of the base contents naming contents: read', async () => {
     const s = await make({ base: { 'apps/api/deploy.yaml': deployment('api', '"1"') }, head: { 'apps/api/deploy.yaml': deployment('api', '"2"') }, shallow: true });
     fake.trees.delete(s.repo.baseSha); // the token cannot see the repository's contents
+    git(s.workspace, ['remote', 'set-url', 'origin', `file://${s.workspace}-gone`]); // nor can git fetch them
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(1);
     expect(r.outputs.verdict).toBe('fail');

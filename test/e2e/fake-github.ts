@@ -100,6 +100,8 @@ export interface FakePull {
   events?: Json[];
   /** Someone pushes while the gate runs: after this many reads of the PR, its head is `sha`. */
   pushAfterReads?: { reads: number; sha: string };
+  /** The merge base compare reports (`merge_base_commit.sha`) when the base branch moved on; default the base. */
+  mergeBase?: string;
 }
 
 /** What a handler returns. */
@@ -248,6 +250,11 @@ export class FakeGitHub {
   readOnly = false;
   /** Requests left in the rate-limit window, reported in `x-ratelimit-*` headers as GitHub does. */
   rateLimitRemaining = 1000;
+  /**
+   * When set, the fake refuses as GitHub does once {@link rateLimitRemaining} is used up: every later
+   * request answers 403 "API rate limit exceeded" ({@link primaryRateLimit}, resetting in an hour).
+   */
+  enforceRateLimit = false;
   readonly pulls = new Map<number, FakePull>();
   /** File trees by commit SHA, for the contents and git trees APIs. */
   readonly trees = new Map<string, Record<string, string>>();
@@ -317,7 +324,8 @@ export class FakeGitHub {
   checkRun(over: Json, appSlug = this.appSlug): Json {
     // The integration schema is nullable: sample it as the object it also is.
     const app = merge(sampleFromSchema({ ...resolveRef('#/components/schemas/integration'), nullable: false }) as Json, { slug: appSlug, name: appSlug });
-    return fixture('checks/create', { id: this.id(), app, ...over }, 201);
+    const id = this.id();
+    return fixture('checks/create', { id, html_url: `https://github.test/${this.owner}/${this.repo}/runs/${id}`, app, ...over }, 201);
   }
 
   /** Queues a fault for the next request(s) of `operationId` (for example `pulls/get`). */
@@ -394,7 +402,8 @@ export class FakeGitHub {
       this.problems.push(`${oreq.method} ${url.pathname}: request does not match the OpenAPI description: ${JSON.stringify(check.errors)}`);
       return send({ status: 400, body: { message: 'Bad request (fake: OpenAPI validation)', documentation_url: 'https://docs.github.com/rest' } });
     }
-    const fault = this.takeFault(operation.operationId, query);
+    const limited = this.enforceRateLimit && this.rateLimitRemaining === 0 ? primaryRateLimit(403, 3600) : undefined;
+    const fault = limited ?? this.takeFault(operation.operationId, query);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.reset) {
       record.status = -1;
@@ -694,6 +703,7 @@ export class FakeGitHub {
         behind_by: 0,
         total_commits: p.commits.length,
         commits,
+        merge_base_commit: { sha: p.mergeBase ?? base },
       });
     if (ctx.query.page === undefined && ctx.query.per_page === undefined) return { status: 200, body: body(p.commits.slice(-MAX_PULL_COMMITS)) };
     const paged = this.page(p.commits, ctx);

@@ -23,7 +23,7 @@ describe('readEventTarget', () => {
   it('names the supported events for another event, without reading the payload', async () => {
     const t = await readEventTarget('push', '/does/not/exist');
     expect(t.kind).toBe('unsupported-event');
-    expect(t.kind !== 'pull-request' && t.message).toContain('Trigger the workflow on pull_request, pull_request_target, pull_request_review');
+    expect('message' in t && t.message).toContain('Trigger the workflow on pull_request, pull_request_target, pull_request_review');
   });
 
   it('skips a closed pull request', async () => {

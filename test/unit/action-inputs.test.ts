@@ -27,12 +27,20 @@ describe('readSettings', () => {
     expect(readSettings(inputs({ 'report-file': 'out/r.json' }), ENV).reportFile).toBe('/ws/out/r.json');
   });
 
+  it('reads the checkout from the path input, under the workspace; report-file stays relative to the workspace', () => {
+    const s = readSettings(inputs({ path: 'gitops', 'report-file': 'r.json' }), ENV);
+    expect([s.workspace, s.reportFile]).toEqual(['/ws/gitops', '/ws/r.json']);
+    expect(readSettings(inputs(), ENV).workspace).toBe('/ws');
+  });
+
   it.each([
     ['github-token', '  ', /input "github-token" is empty.*pull-requests: read/],
     ['fail-on', 'errors', /Invalid value "errors" for input "fail-on"\. Expected one of: error, warning, never\./],
     ['comment', 'sometimes', /Invalid value "sometimes" for input "comment"\. Expected one of: always, on-failure, never\./],
     ['policy', '../other', /input "policy": it must be a path inside the repository/],
     ['policy', '/etc/policy.yaml', /input "policy": it must be a path inside the repository/],
+    ['path', '../elsewhere', /input "path": it must be a directory inside the workspace/],
+    ['path', '/abs', /input "path": it must be a directory inside the workspace/],
   ])('rejects %s=%j with a precise error', (name, value, message) => {
     expect(() => readSettings(inputs({ [name]: value }), ENV)).toThrow(ConfigError);
     expect(() => readSettings(inputs({ [name]: value }), ENV)).toThrow(message);

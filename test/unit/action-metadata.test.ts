@@ -19,7 +19,7 @@ describe('action.yml', () => {
     expect(meta.name && meta.description && meta.author && meta.branding.icon && meta.branding.color).toBeTruthy();
     for (const [name, spec] of [...Object.entries(meta.inputs), ...Object.entries(meta.outputs)]) expect(spec.description, name).toMatch(/\w{3,}/);
     expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
-    expect(Object.keys(meta.outputs).sort()).toEqual(['errors', 'report-file', 'sarif-file', 'verdict', 'warnings']);
+    expect(Object.keys(meta.outputs).sort()).toEqual(['check-run-url', 'comment-url', 'errors', 'not-evaluated', 'override', 'report-file', 'sarif-file', 'verdict', 'warnings']);
   });
 
   it('declares exactly the inputs the Action reads, with defaults it accepts', () => {

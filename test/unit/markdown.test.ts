@@ -88,6 +88,13 @@ describe('limits', () => {
     expect(truncate('short', { max: 10, unit: 'chars' })).toBe('short');
   });
 
+  it('cuts at a word boundary, never mid-word, unless the word is a long token', () => {
+    const t = truncate('the approver has read permission; write is required', { max: 30, unit: 'chars' });
+    expect(t).toBe('the approver has read…');
+    expect(truncate('one two three', { max: 8, unit: 'chars' })).toBe('one two…');
+    expect(truncate(`see ${'x'.repeat(300)}`, { max: 200, unit: 'chars' })).toBe(`see ${'x'.repeat(195)}…`);
+  });
+
   it('cuts hard at a line when nothing can be shortened, closing an open details element', () => {
     const body = `<details><summary>x</summary>\n\n${'line\n'.repeat(500)}</details>`;
     const out = fitBlocks([{ id: 'a', priority: 1, variants: [body] }], { max: 300, unit: 'chars' }, 'CUT: see the full report');
