@@ -43,8 +43,8 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 // node_modules/wasmoon/dist/index.js
 var require_dist = __commonJS({
   "node_modules/wasmoon/dist/index.js"(exports, module) {
-    (function(global, factory2) {
-      typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global = typeof globalThis !== "undefined" ? globalThis : global || self, factory2(global.wasmoon = {}));
+    (function(global2, factory2) {
+      typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory2(global2.wasmoon = {}));
     })(exports, (function(exports2) {
       "use strict";
       var _documentCurrentScript = typeof document !== "undefined" ? document.currentScript : null;
@@ -61,7 +61,7 @@ var require_dist = __commonJS({
       const PointerSize = 4;
       const LUA_MULTRET = -1;
       const LUAI_MAXSTACK = 1e6;
-      const LUA_REGISTRYINDEX = -LUAI_MAXSTACK - 1e3;
+      const LUA_REGISTRYINDEX2 = -LUAI_MAXSTACK - 1e3;
       exports2.LuaType = void 0;
       (function(LuaType) {
         LuaType[LuaType["None"] = -1] = "None";
@@ -651,12 +651,12 @@ ${traceback}`;
           super(thread, "js_function");
           this.functionRegistry = typeof FinalizationRegistry !== "undefined" ? new FinalizationRegistry((func) => {
             if (!this.thread.isClosed()) {
-              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX, func);
+              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX2, func);
             }
           }) : void 0;
           this.options = options;
           this.callbackContext = thread.newThread();
-          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
           if (!this.functionRegistry) {
             console.warn("FunctionTypeExtension: FinalizationRegistry not found. Memory leaks likely.");
           }
@@ -724,7 +724,7 @@ ${traceback}`;
           this.thread.lua.module.removeFunction(this.gcPointer);
           this.thread.lua.module.removeFunction(this.functionWrapper);
           this.callbackContext.close();
-          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX, this.callbackContextIndex);
+          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX2, this.callbackContextIndex);
         }
         isType(_thread, _index, type) {
           return type === exports2.LuaType.Function;
@@ -748,7 +748,7 @@ ${traceback}`;
         getValue(thread, index) {
           var _a;
           thread.lua.lua_pushvalue(thread.address, index);
-          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
           const jsFunc = (...args) => {
             var _a2;
             if (this.callbackContext.isClosed()) {
@@ -757,7 +757,7 @@ ${traceback}`;
             }
             const callThread = this.callbackContext.newThread();
             try {
-              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX, BigInt(func));
+              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX2, BigInt(func));
               if (internalType !== exports2.LuaType.Function) {
                 const callMetafieldType = callThread.lua.luaL_getmetafield(callThread.address, -1, "__call");
                 callThread.pop();
@@ -1080,16 +1080,16 @@ ${traceback}`;
           const seenMap = userdata || /* @__PURE__ */ new Map();
           const existingReference = seenMap.get(target);
           if (existingReference !== void 0) {
-            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(existingReference));
+            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(existingReference));
             return true;
           }
           try {
             const tableIndex = thread.getTop() + 1;
             const createTable = (arrayCount, keyCount) => {
               thread.lua.lua_createtable(thread.address, arrayCount, keyCount);
-              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
               seenMap.set(target, ref);
-              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(ref));
+              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref));
             };
             if (Array.isArray(target)) {
               createTable(target.length, 0);
@@ -1109,7 +1109,7 @@ ${traceback}`;
           } finally {
             if (userdata === void 0) {
               for (const reference of seenMap.values()) {
-                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX, reference);
+                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX2, reference);
               }
             }
           }
@@ -4196,13 +4196,13 @@ ${traceback}`;
           this.lua_settop(luaState, -count - 1);
         }
         luaL_getmetatable(luaState, name) {
-          return this.lua_getfield(luaState, LUA_REGISTRYINDEX, name);
+          return this.lua_getfield(luaState, LUA_REGISTRYINDEX2, name);
         }
         lua_yield(luaState, count) {
           return this.lua_yieldk(luaState, count, 0, null);
         }
         lua_upvalueindex(index) {
-          return LUA_REGISTRYINDEX - index;
+          return LUA_REGISTRYINDEX2 - index;
         }
         ref(data) {
           const existing = this.referenceTracker.get(data);
@@ -4331,7 +4331,7 @@ ${traceback}`;
       exports2.Decoration = Decoration;
       exports2.LUAI_MAXSTACK = LUAI_MAXSTACK;
       exports2.LUA_MULTRET = LUA_MULTRET;
-      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX;
+      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX2;
       exports2.LuaEngine = LuaEngine;
       exports2.LuaFactory = LuaFactory2;
       exports2.LuaGlobal = Global;
@@ -4350,6 +4350,1969 @@ ${traceback}`;
   }
 });
 
+// node_modules/luaparse/luaparse.js
+var require_luaparse = __commonJS({
+  "node_modules/luaparse/luaparse.js"(exports, module) {
+    (function(root, name, factory2) {
+      "use strict";
+      var objectTypes = {
+        "function": true,
+        "object": true
+      }, freeExports = objectTypes[typeof exports] && exports && !exports.nodeType && exports, freeModule = objectTypes[typeof module] && module && !module.nodeType && module, freeGlobal = freeExports && freeModule && typeof global === "object" && global, moduleExports = freeModule && freeModule.exports === freeExports && freeExports;
+      if (freeGlobal && (freeGlobal.global === freeGlobal || /* istanbul ignore next */
+      freeGlobal.window === freeGlobal || /* istanbul ignore next */
+      freeGlobal.self === freeGlobal)) {
+        root = freeGlobal;
+      }
+      if (typeof define === "function" && /* istanbul ignore next */
+      typeof define.amd === "object" && /* istanbul ignore next */
+      define.amd) {
+        define(["exports"], factory2);
+        if (freeExports && moduleExports) factory2(freeModule.exports);
+      } else if (freeExports && freeModule) {
+        if (moduleExports) factory2(freeModule.exports);
+        else factory2(freeExports);
+      } else {
+        factory2(root[name] = {});
+      }
+    })(exports, "luaparse", function(exports2) {
+      "use strict";
+      exports2.version = "0.3.1";
+      var input, options, length, features, encodingMode;
+      var defaultOptions = exports2.defaultOptions = {
+        // Explicitly tell the parser when the input ends.
+        wait: false,
+        comments: true,
+        scope: false,
+        locations: false,
+        ranges: false,
+        onCreateNode: null,
+        onCreateScope: null,
+        onDestroyScope: null,
+        onLocalDeclaration: null,
+        luaVersion: "5.1",
+        encodingMode: "none"
+      };
+      function encodeUTF8(codepoint, highMask) {
+        highMask = highMask || 0;
+        if (codepoint < 128) {
+          return String.fromCharCode(codepoint);
+        } else if (codepoint < 2048) {
+          return String.fromCharCode(
+            highMask | 192 | codepoint >> 6,
+            highMask | 128 | codepoint & 63
+          );
+        } else if (codepoint < 65536) {
+          return String.fromCharCode(
+            highMask | 224 | codepoint >> 12,
+            highMask | 128 | codepoint >> 6 & 63,
+            highMask | 128 | codepoint & 63
+          );
+        } else if (codepoint < 1114112) {
+          return String.fromCharCode(
+            highMask | 240 | codepoint >> 18,
+            highMask | 128 | codepoint >> 12 & 63,
+            highMask | 128 | codepoint >> 6 & 63,
+            highMask | 128 | codepoint & 63
+          );
+        } else {
+          return null;
+        }
+      }
+      function toHex(num, digits) {
+        var result = num.toString(16);
+        while (result.length < digits)
+          result = "0" + result;
+        return result;
+      }
+      function checkChars(rx) {
+        return function(s) {
+          var m = rx.exec(s);
+          if (!m)
+            return s;
+          raise(null, errors.invalidCodeUnit, toHex(m[0].charCodeAt(0), 4).toUpperCase());
+        };
+      }
+      var encodingModes = {
+        // `pseudo-latin1` encoding mode: assume the input was decoded with the latin1 encoding
+        // WARNING: latin1 does **NOT** mean cp1252 here like in the bone-headed WHATWG standard;
+        // it means true ISO/IEC 8859-1 identity-mapped to Basic Latin and Latin-1 Supplement blocks
+        "pseudo-latin1": {
+          fixup: checkChars(/[^\x00-\xff]/),
+          encodeByte: function(value) {
+            if (value === null)
+              return "";
+            return String.fromCharCode(value);
+          },
+          encodeUTF8: function(codepoint) {
+            return encodeUTF8(codepoint);
+          }
+        },
+        // `x-user-defined` encoding mode: assume the input was decoded with the WHATWG `x-user-defined` encoding
+        "x-user-defined": {
+          fixup: checkChars(/[^\x00-\x7f\uf780-\uf7ff]/),
+          encodeByte: function(value) {
+            if (value === null)
+              return "";
+            if (value >= 128)
+              return String.fromCharCode(value | 63232);
+            return String.fromCharCode(value);
+          },
+          encodeUTF8: function(codepoint) {
+            return encodeUTF8(codepoint, 63232);
+          }
+        },
+        // `none` encoding mode: disregard intrepretation of string literals, leave identifiers as-is
+        "none": {
+          discardStrings: true,
+          fixup: function(s) {
+            return s;
+          },
+          encodeByte: function(value) {
+            return "";
+          },
+          encodeUTF8: function(codepoint) {
+            return "";
+          }
+        }
+      };
+      var EOF = 1, StringLiteral = 2, Keyword = 4, Identifier = 8, NumericLiteral = 16, Punctuator = 32, BooleanLiteral = 64, NilLiteral = 128, VarargLiteral = 256;
+      exports2.tokenTypes = {
+        EOF,
+        StringLiteral,
+        Keyword,
+        Identifier,
+        NumericLiteral,
+        Punctuator,
+        BooleanLiteral,
+        NilLiteral,
+        VarargLiteral
+      };
+      var errors = exports2.errors = {
+        unexpected: "unexpected %1 '%2' near '%3'",
+        unexpectedEOF: "unexpected symbol near '<eof>'",
+        expected: "'%1' expected near '%2'",
+        expectedToken: "%1 expected near '%2'",
+        unfinishedString: "unfinished string near '%1'",
+        malformedNumber: "malformed number near '%1'",
+        decimalEscapeTooLarge: "decimal escape too large near '%1'",
+        invalidEscape: "invalid escape sequence near '%1'",
+        hexadecimalDigitExpected: "hexadecimal digit expected near '%1'",
+        braceExpected: "missing '%1' near '%2'",
+        tooLargeCodepoint: "UTF-8 value too large near '%1'",
+        unfinishedLongString: "unfinished long string (starting at line %1) near '%2'",
+        unfinishedLongComment: "unfinished long comment (starting at line %1) near '%2'",
+        ambiguousSyntax: "ambiguous syntax (function call x new statement) near '%1'",
+        noLoopToBreak: "no loop to break near '%1'",
+        labelAlreadyDefined: "label '%1' already defined on line %2",
+        labelNotVisible: "no visible label '%1' for <goto>",
+        gotoJumpInLocalScope: "<goto %1> jumps into the scope of local '%2'",
+        cannotUseVararg: "cannot use '...' outside a vararg function near '%1'",
+        invalidCodeUnit: "code unit U+%1 is not allowed in the current encoding mode"
+      };
+      var ast = exports2.ast = {
+        labelStatement: function(label) {
+          return {
+            type: "LabelStatement",
+            label
+          };
+        },
+        breakStatement: function() {
+          return {
+            type: "BreakStatement"
+          };
+        },
+        gotoStatement: function(label) {
+          return {
+            type: "GotoStatement",
+            label
+          };
+        },
+        returnStatement: function(args) {
+          return {
+            type: "ReturnStatement",
+            "arguments": args
+          };
+        },
+        ifStatement: function(clauses) {
+          return {
+            type: "IfStatement",
+            clauses
+          };
+        },
+        ifClause: function(condition, body) {
+          return {
+            type: "IfClause",
+            condition,
+            body
+          };
+        },
+        elseifClause: function(condition, body) {
+          return {
+            type: "ElseifClause",
+            condition,
+            body
+          };
+        },
+        elseClause: function(body) {
+          return {
+            type: "ElseClause",
+            body
+          };
+        },
+        whileStatement: function(condition, body) {
+          return {
+            type: "WhileStatement",
+            condition,
+            body
+          };
+        },
+        doStatement: function(body) {
+          return {
+            type: "DoStatement",
+            body
+          };
+        },
+        repeatStatement: function(condition, body) {
+          return {
+            type: "RepeatStatement",
+            condition,
+            body
+          };
+        },
+        localStatement: function(variables, init) {
+          return {
+            type: "LocalStatement",
+            variables,
+            init
+          };
+        },
+        assignmentStatement: function(variables, init) {
+          return {
+            type: "AssignmentStatement",
+            variables,
+            init
+          };
+        },
+        callStatement: function(expression) {
+          return {
+            type: "CallStatement",
+            expression
+          };
+        },
+        functionStatement: function(identifier, parameters, isLocal, body) {
+          return {
+            type: "FunctionDeclaration",
+            identifier,
+            isLocal,
+            parameters,
+            body
+          };
+        },
+        forNumericStatement: function(variable, start, end2, step, body) {
+          return {
+            type: "ForNumericStatement",
+            variable,
+            start,
+            end: end2,
+            step,
+            body
+          };
+        },
+        forGenericStatement: function(variables, iterators, body) {
+          return {
+            type: "ForGenericStatement",
+            variables,
+            iterators,
+            body
+          };
+        },
+        chunk: function(body) {
+          return {
+            type: "Chunk",
+            body
+          };
+        },
+        identifier: function(name) {
+          return {
+            type: "Identifier",
+            name
+          };
+        },
+        literal: function(type, value, raw2) {
+          type = type === StringLiteral ? "StringLiteral" : type === NumericLiteral ? "NumericLiteral" : type === BooleanLiteral ? "BooleanLiteral" : type === NilLiteral ? "NilLiteral" : "VarargLiteral";
+          return {
+            type,
+            value,
+            raw: raw2
+          };
+        },
+        tableKey: function(key, value) {
+          return {
+            type: "TableKey",
+            key,
+            value
+          };
+        },
+        tableKeyString: function(key, value) {
+          return {
+            type: "TableKeyString",
+            key,
+            value
+          };
+        },
+        tableValue: function(value) {
+          return {
+            type: "TableValue",
+            value
+          };
+        },
+        tableConstructorExpression: function(fields) {
+          return {
+            type: "TableConstructorExpression",
+            fields
+          };
+        },
+        binaryExpression: function(operator, left, right) {
+          var type = "and" === operator || "or" === operator ? "LogicalExpression" : "BinaryExpression";
+          return {
+            type,
+            operator,
+            left,
+            right
+          };
+        },
+        unaryExpression: function(operator, argument) {
+          return {
+            type: "UnaryExpression",
+            operator,
+            argument
+          };
+        },
+        memberExpression: function(base, indexer, identifier) {
+          return {
+            type: "MemberExpression",
+            indexer,
+            identifier,
+            base
+          };
+        },
+        indexExpression: function(base, index2) {
+          return {
+            type: "IndexExpression",
+            base,
+            index: index2
+          };
+        },
+        callExpression: function(base, args) {
+          return {
+            type: "CallExpression",
+            base,
+            "arguments": args
+          };
+        },
+        tableCallExpression: function(base, args) {
+          return {
+            type: "TableCallExpression",
+            base,
+            "arguments": args
+          };
+        },
+        stringCallExpression: function(base, argument) {
+          return {
+            type: "StringCallExpression",
+            base,
+            argument
+          };
+        },
+        comment: function(value, raw2) {
+          return {
+            type: "Comment",
+            value,
+            raw: raw2
+          };
+        }
+      };
+      function finishNode(node) {
+        if (trackLocations) {
+          var location2 = locations.pop();
+          location2.complete();
+          location2.bless(node);
+        }
+        if (options.onCreateNode) options.onCreateNode(node);
+        return node;
+      }
+      var slice = Array.prototype.slice, toString = Object.prototype.toString;
+      var indexOf = (
+        /* istanbul ignore next */
+        function(array, element) {
+          for (var i = 0, length2 = array.length; i < length2; ++i) {
+            if (array[i] === element) return i;
+          }
+          return -1;
+        }
+      );
+      if (Array.prototype.indexOf)
+        indexOf = function(array, element) {
+          return array.indexOf(element);
+        };
+      function indexOfObject(array, property, element) {
+        for (var i = 0, length2 = array.length; i < length2; ++i) {
+          if (array[i][property] === element) return i;
+        }
+        return -1;
+      }
+      function sprintf(format) {
+        var args = slice.call(arguments, 1);
+        format = format.replace(/%(\d)/g, function(match, index2) {
+          return "" + args[index2 - 1] || /* istanbul ignore next */
+          "";
+        });
+        return format;
+      }
+      var assign = (
+        /* istanbul ignore next */
+        function(dest) {
+          var args = slice.call(arguments, 1), src, prop;
+          for (var i = 0, length2 = args.length; i < length2; ++i) {
+            src = args[i];
+            for (prop in src)
+              if (Object.prototype.hasOwnProperty.call(src, prop)) {
+                dest[prop] = src[prop];
+              }
+          }
+          return dest;
+        }
+      );
+      if (Object.assign)
+        assign = Object.assign;
+      exports2.SyntaxError = SyntaxError;
+      function fixupError(e) {
+        if (!Object.create)
+          return e;
+        return Object.create(e, {
+          "line": { "writable": true, value: e.line },
+          "index": { "writable": true, value: e.index },
+          "column": { "writable": true, value: e.column }
+        });
+      }
+      function raise(token2) {
+        var message = sprintf.apply(null, slice.call(arguments, 1)), error, col;
+        if (token2 === null || typeof token2.line === "undefined") {
+          col = index - lineStart + 1;
+          error = fixupError(new SyntaxError(sprintf("[%1:%2] %3", line, col, message)));
+          error.index = index;
+          error.line = line;
+          error.column = col;
+        } else {
+          col = token2.range[0] - token2.lineStart;
+          error = fixupError(new SyntaxError(sprintf("[%1:%2] %3", token2.line, col, message)));
+          error.line = token2.line;
+          error.index = token2.range[0];
+          error.column = col;
+        }
+        throw error;
+      }
+      function tokenValue(token2) {
+        var raw2 = input.slice(token2.range[0], token2.range[1]);
+        if (raw2)
+          return raw2;
+        return token2.value;
+      }
+      function raiseUnexpectedToken(type, token2) {
+        raise(token2, errors.expectedToken, type, tokenValue(token2));
+      }
+      function unexpected(found) {
+        var near = tokenValue(lookahead);
+        if ("undefined" !== typeof found.type) {
+          var type;
+          switch (found.type) {
+            case StringLiteral:
+              type = "string";
+              break;
+            case Keyword:
+              type = "keyword";
+              break;
+            case Identifier:
+              type = "identifier";
+              break;
+            case NumericLiteral:
+              type = "number";
+              break;
+            case Punctuator:
+              type = "symbol";
+              break;
+            case BooleanLiteral:
+              type = "boolean";
+              break;
+            case NilLiteral:
+              return raise(found, errors.unexpected, "symbol", "nil", near);
+            case EOF:
+              return raise(found, errors.unexpectedEOF);
+          }
+          return raise(found, errors.unexpected, type, tokenValue(found), near);
+        }
+        return raise(found, errors.unexpected, "symbol", found, near);
+      }
+      var index, token, previousToken, lookahead, comments, tokenStart, line, lineStart;
+      exports2.lex = lex;
+      function lex() {
+        skipWhiteSpace();
+        while (45 === input.charCodeAt(index) && 45 === input.charCodeAt(index + 1)) {
+          scanComment();
+          skipWhiteSpace();
+        }
+        if (index >= length) return {
+          type: EOF,
+          value: "<eof>",
+          line,
+          lineStart,
+          range: [index, index]
+        };
+        var charCode = input.charCodeAt(index), next2 = input.charCodeAt(index + 1);
+        tokenStart = index;
+        if (isIdentifierStart(charCode)) return scanIdentifierOrKeyword();
+        switch (charCode) {
+          case 39:
+          case 34:
+            return scanStringLiteral();
+          case 48:
+          case 49:
+          case 50:
+          case 51:
+          case 52:
+          case 53:
+          case 54:
+          case 55:
+          case 56:
+          case 57:
+            return scanNumericLiteral();
+          case 46:
+            if (isDecDigit(next2)) return scanNumericLiteral();
+            if (46 === next2) {
+              if (46 === input.charCodeAt(index + 2)) return scanVarargLiteral();
+              return scanPunctuator("..");
+            }
+            return scanPunctuator(".");
+          case 61:
+            if (61 === next2) return scanPunctuator("==");
+            return scanPunctuator("=");
+          case 62:
+            if (features.bitwiseOperators) {
+              if (62 === next2) return scanPunctuator(">>");
+            }
+            if (61 === next2) return scanPunctuator(">=");
+            return scanPunctuator(">");
+          case 60:
+            if (features.bitwiseOperators) {
+              if (60 === next2) return scanPunctuator("<<");
+            }
+            if (61 === next2) return scanPunctuator("<=");
+            return scanPunctuator("<");
+          case 126:
+            if (61 === next2) return scanPunctuator("~=");
+            if (!features.bitwiseOperators)
+              break;
+            return scanPunctuator("~");
+          case 58:
+            if (features.labels) {
+              if (58 === next2) return scanPunctuator("::");
+            }
+            return scanPunctuator(":");
+          case 91:
+            if (91 === next2 || 61 === next2) return scanLongStringLiteral();
+            return scanPunctuator("[");
+          case 47:
+            if (features.integerDivision) {
+              if (47 === next2) return scanPunctuator("//");
+            }
+            return scanPunctuator("/");
+          case 38:
+          case 124:
+            if (!features.bitwiseOperators)
+              break;
+          /* fall through */
+          case 42:
+          case 94:
+          case 37:
+          case 44:
+          case 123:
+          case 125:
+          case 93:
+          case 40:
+          case 41:
+          case 59:
+          case 35:
+          case 45:
+          case 43:
+            return scanPunctuator(input.charAt(index));
+        }
+        return unexpected(input.charAt(index));
+      }
+      function consumeEOL() {
+        var charCode = input.charCodeAt(index), peekCharCode = input.charCodeAt(index + 1);
+        if (isLineTerminator(charCode)) {
+          if (10 === charCode && 13 === peekCharCode) ++index;
+          if (13 === charCode && 10 === peekCharCode) ++index;
+          ++line;
+          lineStart = ++index;
+          return true;
+        }
+        return false;
+      }
+      function skipWhiteSpace() {
+        while (index < length) {
+          var charCode = input.charCodeAt(index);
+          if (isWhiteSpace(charCode)) {
+            ++index;
+          } else if (!consumeEOL()) {
+            break;
+          }
+        }
+      }
+      function scanIdentifierOrKeyword() {
+        var value, type;
+        while (isIdentifierPart(input.charCodeAt(++index))) ;
+        value = encodingMode.fixup(input.slice(tokenStart, index));
+        if (isKeyword(value)) {
+          type = Keyword;
+        } else if ("true" === value || "false" === value) {
+          type = BooleanLiteral;
+          value = "true" === value;
+        } else if ("nil" === value) {
+          type = NilLiteral;
+          value = null;
+        } else {
+          type = Identifier;
+        }
+        return {
+          type,
+          value,
+          line,
+          lineStart,
+          range: [tokenStart, index]
+        };
+      }
+      function scanPunctuator(value) {
+        index += value.length;
+        return {
+          type: Punctuator,
+          value,
+          line,
+          lineStart,
+          range: [tokenStart, index]
+        };
+      }
+      function scanVarargLiteral() {
+        index += 3;
+        return {
+          type: VarargLiteral,
+          value: "...",
+          line,
+          lineStart,
+          range: [tokenStart, index]
+        };
+      }
+      function scanStringLiteral() {
+        var delimiter = input.charCodeAt(index++), beginLine = line, beginLineStart = lineStart, stringStart = index, string = encodingMode.discardStrings ? null : "", charCode;
+        for (; ; ) {
+          charCode = input.charCodeAt(index++);
+          if (delimiter === charCode) break;
+          if (index > length || isLineTerminator(charCode)) {
+            string += input.slice(stringStart, index - 1);
+            raise(null, errors.unfinishedString, input.slice(tokenStart, index - 1));
+          }
+          if (92 === charCode) {
+            if (!encodingMode.discardStrings) {
+              var beforeEscape = input.slice(stringStart, index - 1);
+              string += encodingMode.fixup(beforeEscape);
+            }
+            var escapeValue = readEscapeSequence();
+            if (!encodingMode.discardStrings)
+              string += escapeValue;
+            stringStart = index;
+          }
+        }
+        if (!encodingMode.discardStrings) {
+          string += encodingMode.encodeByte(null);
+          string += encodingMode.fixup(input.slice(stringStart, index - 1));
+        }
+        return {
+          type: StringLiteral,
+          value: string,
+          line: beginLine,
+          lineStart: beginLineStart,
+          lastLine: line,
+          lastLineStart: lineStart,
+          range: [tokenStart, index]
+        };
+      }
+      function scanLongStringLiteral() {
+        var beginLine = line, beginLineStart = lineStart, string = readLongString(false);
+        if (false === string) raise(token, errors.expected, "[", tokenValue(token));
+        return {
+          type: StringLiteral,
+          value: encodingMode.discardStrings ? null : encodingMode.fixup(string),
+          line: beginLine,
+          lineStart: beginLineStart,
+          lastLine: line,
+          lastLineStart: lineStart,
+          range: [tokenStart, index]
+        };
+      }
+      function scanNumericLiteral() {
+        var character = input.charAt(index), next2 = input.charAt(index + 1);
+        var literal = "0" === character && "xX".indexOf(next2 || null) >= 0 ? readHexLiteral() : readDecLiteral();
+        var foundImaginaryUnit = readImaginaryUnitSuffix(), foundInt64Suffix = readInt64Suffix();
+        if (foundInt64Suffix && (foundImaginaryUnit || literal.hasFractionPart)) {
+          raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+        }
+        return {
+          type: NumericLiteral,
+          value: literal.value,
+          line,
+          lineStart,
+          range: [tokenStart, index]
+        };
+      }
+      function readImaginaryUnitSuffix() {
+        if (!features.imaginaryNumbers) return;
+        if ("iI".indexOf(input.charAt(index) || null) >= 0) {
+          ++index;
+          return true;
+        } else {
+          return false;
+        }
+      }
+      function readInt64Suffix() {
+        if (!features.integerSuffixes) return;
+        if ("uU".indexOf(input.charAt(index) || null) >= 0) {
+          ++index;
+          if ("lL".indexOf(input.charAt(index) || null) >= 0) {
+            ++index;
+            if ("lL".indexOf(input.charAt(index) || null) >= 0) {
+              ++index;
+              return "ULL";
+            } else {
+              raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+            }
+          } else {
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+          }
+        } else if ("lL".indexOf(input.charAt(index) || null) >= 0) {
+          ++index;
+          if ("lL".indexOf(input.charAt(index) || null) >= 0) {
+            ++index;
+            return "LL";
+          } else {
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+          }
+        }
+      }
+      function readHexLiteral() {
+        var fraction = 0, binaryExponent = 1, binarySign = 1, digit, fractionStart, exponentStart, digitStart;
+        digitStart = index += 2;
+        if (!isHexDigit(input.charCodeAt(index)))
+          raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+        while (isHexDigit(input.charCodeAt(index))) ++index;
+        digit = parseInt(input.slice(digitStart, index), 16);
+        var foundFraction = false;
+        if ("." === input.charAt(index)) {
+          foundFraction = true;
+          fractionStart = ++index;
+          while (isHexDigit(input.charCodeAt(index))) ++index;
+          fraction = input.slice(fractionStart, index);
+          fraction = fractionStart === index ? 0 : parseInt(fraction, 16) / Math.pow(16, index - fractionStart);
+        }
+        var foundBinaryExponent = false;
+        if ("pP".indexOf(input.charAt(index) || null) >= 0) {
+          foundBinaryExponent = true;
+          ++index;
+          if ("+-".indexOf(input.charAt(index) || null) >= 0)
+            binarySign = "+" === input.charAt(index++) ? 1 : -1;
+          exponentStart = index;
+          if (!isDecDigit(input.charCodeAt(index)))
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+          while (isDecDigit(input.charCodeAt(index))) ++index;
+          binaryExponent = input.slice(exponentStart, index);
+          binaryExponent = Math.pow(2, binaryExponent * binarySign);
+        }
+        return {
+          value: (digit + fraction) * binaryExponent,
+          hasFractionPart: foundFraction || foundBinaryExponent
+        };
+      }
+      function readDecLiteral() {
+        while (isDecDigit(input.charCodeAt(index))) ++index;
+        var foundFraction = false;
+        if ("." === input.charAt(index)) {
+          foundFraction = true;
+          ++index;
+          while (isDecDigit(input.charCodeAt(index))) ++index;
+        }
+        var foundExponent = false;
+        if ("eE".indexOf(input.charAt(index) || null) >= 0) {
+          foundExponent = true;
+          ++index;
+          if ("+-".indexOf(input.charAt(index) || null) >= 0) ++index;
+          if (!isDecDigit(input.charCodeAt(index)))
+            raise(null, errors.malformedNumber, input.slice(tokenStart, index));
+          while (isDecDigit(input.charCodeAt(index))) ++index;
+        }
+        return {
+          value: parseFloat(input.slice(tokenStart, index)),
+          hasFractionPart: foundFraction || foundExponent
+        };
+      }
+      function readUnicodeEscapeSequence() {
+        var sequenceStart = index++;
+        if (input.charAt(index++) !== "{")
+          raise(null, errors.braceExpected, "{", "\\" + input.slice(sequenceStart, index));
+        if (!isHexDigit(input.charCodeAt(index)))
+          raise(null, errors.hexadecimalDigitExpected, "\\" + input.slice(sequenceStart, index));
+        while (input.charCodeAt(index) === 48) ++index;
+        var escStart = index;
+        while (isHexDigit(input.charCodeAt(index))) {
+          ++index;
+          if (index - escStart > 6)
+            raise(null, errors.tooLargeCodepoint, "\\" + input.slice(sequenceStart, index));
+        }
+        var b = input.charAt(index++);
+        if (b !== "}") {
+          if (b === '"' || b === "'")
+            raise(null, errors.braceExpected, "}", "\\" + input.slice(sequenceStart, index--));
+          else
+            raise(null, errors.hexadecimalDigitExpected, "\\" + input.slice(sequenceStart, index));
+        }
+        var codepoint = parseInt(input.slice(escStart, index - 1) || "0", 16);
+        var frag = "\\" + input.slice(sequenceStart, index);
+        if (codepoint > 1114111) {
+          raise(null, errors.tooLargeCodepoint, frag);
+        }
+        return encodingMode.encodeUTF8(codepoint, frag);
+      }
+      function readEscapeSequence() {
+        var sequenceStart = index;
+        switch (input.charAt(index)) {
+          // Lua allow the following escape sequences.
+          case "a":
+            ++index;
+            return "\x07";
+          case "n":
+            ++index;
+            return "\n";
+          case "r":
+            ++index;
+            return "\r";
+          case "t":
+            ++index;
+            return "	";
+          case "v":
+            ++index;
+            return "\v";
+          case "b":
+            ++index;
+            return "\b";
+          case "f":
+            ++index;
+            return "\f";
+          // Backslash at the end of the line. We treat all line endings as equivalent,
+          // and as representing the [LF] character (code 10). Lua 5.1 through 5.3
+          // have been verified to behave the same way.
+          case "\r":
+          case "\n":
+            consumeEOL();
+            return "\n";
+          case "0":
+          case "1":
+          case "2":
+          case "3":
+          case "4":
+          case "5":
+          case "6":
+          case "7":
+          case "8":
+          case "9":
+            while (isDecDigit(input.charCodeAt(index)) && index - sequenceStart < 3) ++index;
+            var frag = input.slice(sequenceStart, index);
+            var ddd = parseInt(frag, 10);
+            if (ddd > 255) {
+              raise(null, errors.decimalEscapeTooLarge, "\\" + ddd);
+            }
+            return encodingMode.encodeByte(ddd, "\\" + frag);
+          case "z":
+            if (features.skipWhitespaceEscape) {
+              ++index;
+              skipWhiteSpace();
+              return "";
+            }
+            break;
+          case "x":
+            if (features.hexEscapes) {
+              if (isHexDigit(input.charCodeAt(index + 1)) && isHexDigit(input.charCodeAt(index + 2))) {
+                index += 3;
+                return encodingMode.encodeByte(parseInt(input.slice(sequenceStart + 1, index), 16), "\\" + input.slice(sequenceStart, index));
+              }
+              raise(null, errors.hexadecimalDigitExpected, "\\" + input.slice(sequenceStart, index + 2));
+            }
+            break;
+          case "u":
+            if (features.unicodeEscapes)
+              return readUnicodeEscapeSequence();
+            break;
+          case "\\":
+          case '"':
+          case "'":
+            return input.charAt(index++);
+        }
+        if (features.strictEscapes)
+          raise(null, errors.invalidEscape, "\\" + input.slice(sequenceStart, index + 1));
+        return input.charAt(index++);
+      }
+      function scanComment() {
+        tokenStart = index;
+        index += 2;
+        var character = input.charAt(index), content = "", isLong = false, commentStart = index, lineStartComment = lineStart, lineComment = line;
+        if ("[" === character) {
+          content = readLongString(true);
+          if (false === content) content = character;
+          else isLong = true;
+        }
+        if (!isLong) {
+          while (index < length) {
+            if (isLineTerminator(input.charCodeAt(index))) break;
+            ++index;
+          }
+          if (options.comments) content = input.slice(commentStart, index);
+        }
+        if (options.comments) {
+          var node = ast.comment(content, input.slice(tokenStart, index));
+          if (options.locations) {
+            node.loc = {
+              start: { line: lineComment, column: tokenStart - lineStartComment },
+              end: { line, column: index - lineStart }
+            };
+          }
+          if (options.ranges) {
+            node.range = [tokenStart, index];
+          }
+          if (options.onCreateNode) options.onCreateNode(node);
+          comments.push(node);
+        }
+      }
+      function readLongString(isComment) {
+        var level = 0, content = "", terminator = false, character, stringStart, firstLine = line;
+        ++index;
+        while ("=" === input.charAt(index + level)) ++level;
+        if ("[" !== input.charAt(index + level)) return false;
+        index += level + 1;
+        if (isLineTerminator(input.charCodeAt(index))) consumeEOL();
+        stringStart = index;
+        while (index < length) {
+          while (isLineTerminator(input.charCodeAt(index))) consumeEOL();
+          character = input.charAt(index++);
+          if ("]" === character) {
+            terminator = true;
+            for (var i = 0; i < level; ++i) {
+              if ("=" !== input.charAt(index + i)) terminator = false;
+            }
+            if ("]" !== input.charAt(index + level)) terminator = false;
+          }
+          if (terminator) {
+            content += input.slice(stringStart, index - 1);
+            index += level + 1;
+            return content;
+          }
+        }
+        raise(
+          null,
+          isComment ? errors.unfinishedLongComment : errors.unfinishedLongString,
+          firstLine,
+          "<eof>"
+        );
+      }
+      function next() {
+        previousToken = token;
+        token = lookahead;
+        lookahead = lex();
+      }
+      function consume(value) {
+        if (value === token.value) {
+          next();
+          return true;
+        }
+        return false;
+      }
+      function expect(value) {
+        if (value === token.value) next();
+        else raise(token, errors.expected, value, tokenValue(token));
+      }
+      function isWhiteSpace(charCode) {
+        return 9 === charCode || 32 === charCode || 11 === charCode || 12 === charCode;
+      }
+      function isLineTerminator(charCode) {
+        return 10 === charCode || 13 === charCode;
+      }
+      function isDecDigit(charCode) {
+        return charCode >= 48 && charCode <= 57;
+      }
+      function isHexDigit(charCode) {
+        return charCode >= 48 && charCode <= 57 || charCode >= 97 && charCode <= 102 || charCode >= 65 && charCode <= 70;
+      }
+      function isIdentifierStart(charCode) {
+        if (charCode >= 65 && charCode <= 90 || charCode >= 97 && charCode <= 122 || 95 === charCode)
+          return true;
+        if (features.extendedIdentifiers && charCode >= 128)
+          return true;
+        return false;
+      }
+      function isIdentifierPart(charCode) {
+        if (charCode >= 65 && charCode <= 90 || charCode >= 97 && charCode <= 122 || 95 === charCode || charCode >= 48 && charCode <= 57)
+          return true;
+        if (features.extendedIdentifiers && charCode >= 128)
+          return true;
+        return false;
+      }
+      function isKeyword(id) {
+        switch (id.length) {
+          case 2:
+            return "do" === id || "if" === id || "in" === id || "or" === id;
+          case 3:
+            return "and" === id || "end" === id || "for" === id || "not" === id;
+          case 4:
+            if ("else" === id || "then" === id)
+              return true;
+            if (features.labels && !features.contextualGoto)
+              return "goto" === id;
+            return false;
+          case 5:
+            return "break" === id || "local" === id || "until" === id || "while" === id;
+          case 6:
+            return "elseif" === id || "repeat" === id || "return" === id;
+          case 8:
+            return "function" === id;
+        }
+        return false;
+      }
+      function isUnary(token2) {
+        if (Punctuator === token2.type) return "#-~".indexOf(token2.value) >= 0;
+        if (Keyword === token2.type) return "not" === token2.value;
+        return false;
+      }
+      function isBlockFollow(token2) {
+        if (EOF === token2.type) return true;
+        if (Keyword !== token2.type) return false;
+        switch (token2.value) {
+          case "else":
+          case "elseif":
+          case "end":
+          case "until":
+            return true;
+          default:
+            return false;
+        }
+      }
+      var scopes, scopeDepth, globals;
+      function createScope() {
+        var scope = scopes[scopeDepth++].slice();
+        scopes.push(scope);
+        if (options.onCreateScope) options.onCreateScope();
+      }
+      function destroyScope() {
+        var scope = scopes.pop();
+        --scopeDepth;
+        if (options.onDestroyScope) options.onDestroyScope();
+      }
+      function scopeIdentifierName(name) {
+        if (options.onLocalDeclaration) options.onLocalDeclaration(name);
+        if (-1 !== indexOf(scopes[scopeDepth], name)) return;
+        scopes[scopeDepth].push(name);
+      }
+      function scopeIdentifier(node) {
+        scopeIdentifierName(node.name);
+        attachScope(node, true);
+      }
+      function attachScope(node, isLocal) {
+        if (!isLocal && -1 === indexOfObject(globals, "name", node.name))
+          globals.push(node);
+        node.isLocal = isLocal;
+      }
+      function scopeHasName(name) {
+        return -1 !== indexOf(scopes[scopeDepth], name);
+      }
+      var locations = [], trackLocations;
+      function createLocationMarker() {
+        return new Marker(token);
+      }
+      function Marker(token2) {
+        if (options.locations) {
+          this.loc = {
+            start: {
+              line: token2.line,
+              column: token2.range[0] - token2.lineStart
+            },
+            end: {
+              line: 0,
+              column: 0
+            }
+          };
+        }
+        if (options.ranges) this.range = [token2.range[0], 0];
+      }
+      Marker.prototype.complete = function() {
+        if (options.locations) {
+          this.loc.end.line = previousToken.lastLine || previousToken.line;
+          this.loc.end.column = previousToken.range[1] - (previousToken.lastLineStart || previousToken.lineStart);
+        }
+        if (options.ranges) {
+          this.range[1] = previousToken.range[1];
+        }
+      };
+      Marker.prototype.bless = function(node) {
+        if (this.loc) {
+          var loc = this.loc;
+          node.loc = {
+            start: {
+              line: loc.start.line,
+              column: loc.start.column
+            },
+            end: {
+              line: loc.end.line,
+              column: loc.end.column
+            }
+          };
+        }
+        if (this.range) {
+          node.range = [
+            this.range[0],
+            this.range[1]
+          ];
+        }
+      };
+      function markLocation() {
+        if (trackLocations) locations.push(createLocationMarker());
+      }
+      function pushLocation(marker) {
+        if (trackLocations) locations.push(marker);
+      }
+      function FullFlowContext() {
+        this.scopes = [];
+        this.pendingGotos = [];
+      }
+      FullFlowContext.prototype.isInLoop = function() {
+        var i = this.scopes.length;
+        while (i-- > 0) {
+          if (this.scopes[i].isLoop)
+            return true;
+        }
+        return false;
+      };
+      FullFlowContext.prototype.pushScope = function(isLoop) {
+        var scope = {
+          labels: {},
+          locals: [],
+          deferredGotos: [],
+          isLoop: !!isLoop
+        };
+        this.scopes.push(scope);
+      };
+      FullFlowContext.prototype.popScope = function() {
+        for (var i = 0; i < this.pendingGotos.length; ++i) {
+          var theGoto = this.pendingGotos[i];
+          if (theGoto.maxDepth >= this.scopes.length) {
+            if (--theGoto.maxDepth <= 0)
+              raise(theGoto.token, errors.labelNotVisible, theGoto.target);
+          }
+        }
+        this.scopes.pop();
+      };
+      FullFlowContext.prototype.addGoto = function(target, token2) {
+        var localCounts = [];
+        for (var i = 0; i < this.scopes.length; ++i) {
+          var scope = this.scopes[i];
+          localCounts.push(scope.locals.length);
+          if (Object.prototype.hasOwnProperty.call(scope.labels, target))
+            return;
+        }
+        this.pendingGotos.push({
+          maxDepth: this.scopes.length,
+          target,
+          token: token2,
+          localCounts
+        });
+      };
+      FullFlowContext.prototype.addLabel = function(name, token2) {
+        var scope = this.currentScope();
+        if (Object.prototype.hasOwnProperty.call(scope.labels, name)) {
+          raise(token2, errors.labelAlreadyDefined, name, scope.labels[name].line);
+        } else {
+          var newGotos = [];
+          for (var i = 0; i < this.pendingGotos.length; ++i) {
+            var theGoto = this.pendingGotos[i];
+            if (theGoto.maxDepth >= this.scopes.length && theGoto.target === name) {
+              if (theGoto.localCounts[this.scopes.length - 1] < scope.locals.length) {
+                scope.deferredGotos.push(theGoto);
+              }
+              continue;
+            }
+            newGotos.push(theGoto);
+          }
+          this.pendingGotos = newGotos;
+        }
+        scope.labels[name] = {
+          localCount: scope.locals.length,
+          line: token2.line
+        };
+      };
+      FullFlowContext.prototype.addLocal = function(name, token2) {
+        this.currentScope().locals.push({
+          name,
+          token: token2
+        });
+      };
+      FullFlowContext.prototype.currentScope = function() {
+        return this.scopes[this.scopes.length - 1];
+      };
+      FullFlowContext.prototype.raiseDeferredErrors = function() {
+        var scope = this.currentScope();
+        var bads = scope.deferredGotos;
+        for (var i = 0; i < bads.length; ++i) {
+          var theGoto = bads[i];
+          raise(theGoto.token, errors.gotoJumpInLocalScope, theGoto.target, scope.locals[theGoto.localCounts[this.scopes.length - 1]].name);
+        }
+      };
+      function LoopFlowContext() {
+        this.level = 0;
+        this.loopLevels = [];
+      }
+      LoopFlowContext.prototype.isInLoop = function() {
+        return !!this.loopLevels.length;
+      };
+      LoopFlowContext.prototype.pushScope = function(isLoop) {
+        ++this.level;
+        if (isLoop)
+          this.loopLevels.push(this.level);
+      };
+      LoopFlowContext.prototype.popScope = function() {
+        var levels = this.loopLevels;
+        var levlen = levels.length;
+        if (levlen) {
+          if (levels[levlen - 1] === this.level)
+            levels.pop();
+        }
+        --this.level;
+      };
+      LoopFlowContext.prototype.addGoto = LoopFlowContext.prototype.addLabel = /* istanbul ignore next */
+      function() {
+        throw new Error("This should never happen");
+      };
+      LoopFlowContext.prototype.addLocal = LoopFlowContext.prototype.raiseDeferredErrors = function() {
+      };
+      function makeFlowContext() {
+        return features.labels ? new FullFlowContext() : new LoopFlowContext();
+      }
+      function parseChunk() {
+        next();
+        markLocation();
+        if (options.scope) createScope();
+        var flowContext = makeFlowContext();
+        flowContext.allowVararg = true;
+        flowContext.pushScope();
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        if (EOF !== token.type) unexpected(token);
+        if (trackLocations && !body.length) previousToken = token;
+        return finishNode(ast.chunk(body));
+      }
+      function parseBlock(flowContext) {
+        var block = [], statement;
+        while (!isBlockFollow(token)) {
+          if ("return" === token.value || !features.relaxedBreak && "break" === token.value) {
+            block.push(parseStatement(flowContext));
+            break;
+          }
+          statement = parseStatement(flowContext);
+          consume(";");
+          if (statement) block.push(statement);
+        }
+        return block;
+      }
+      function parseStatement(flowContext) {
+        markLocation();
+        if (Punctuator === token.type) {
+          if (consume("::")) return parseLabelStatement(flowContext);
+        }
+        if (features.emptyStatement) {
+          if (consume(";")) {
+            if (trackLocations) locations.pop();
+            return;
+          }
+        }
+        flowContext.raiseDeferredErrors();
+        if (Keyword === token.type) {
+          switch (token.value) {
+            case "local":
+              next();
+              return parseLocalStatement(flowContext);
+            case "if":
+              next();
+              return parseIfStatement(flowContext);
+            case "return":
+              next();
+              return parseReturnStatement(flowContext);
+            case "function":
+              next();
+              var name = parseFunctionName();
+              return parseFunctionDeclaration(name);
+            case "while":
+              next();
+              return parseWhileStatement(flowContext);
+            case "for":
+              next();
+              return parseForStatement(flowContext);
+            case "repeat":
+              next();
+              return parseRepeatStatement(flowContext);
+            case "break":
+              next();
+              if (!flowContext.isInLoop())
+                raise(token, errors.noLoopToBreak, token.value);
+              return parseBreakStatement();
+            case "do":
+              next();
+              return parseDoStatement(flowContext);
+            case "goto":
+              next();
+              return parseGotoStatement(flowContext);
+          }
+        }
+        if (features.contextualGoto && token.type === Identifier && token.value === "goto" && lookahead.type === Identifier && lookahead.value !== "goto") {
+          next();
+          return parseGotoStatement(flowContext);
+        }
+        if (trackLocations) locations.pop();
+        return parseAssignmentOrCallStatement(flowContext);
+      }
+      function parseLabelStatement(flowContext) {
+        var nameToken = token, label = parseIdentifier();
+        if (options.scope) {
+          scopeIdentifierName("::" + nameToken.value + "::");
+          attachScope(label, true);
+        }
+        expect("::");
+        flowContext.addLabel(nameToken.value, nameToken);
+        return finishNode(ast.labelStatement(label));
+      }
+      function parseBreakStatement() {
+        return finishNode(ast.breakStatement());
+      }
+      function parseGotoStatement(flowContext) {
+        var name = token.value, gotoToken = previousToken, label = parseIdentifier();
+        flowContext.addGoto(name, gotoToken);
+        return finishNode(ast.gotoStatement(label));
+      }
+      function parseDoStatement(flowContext) {
+        if (options.scope) createScope();
+        flowContext.pushScope();
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        expect("end");
+        return finishNode(ast.doStatement(body));
+      }
+      function parseWhileStatement(flowContext) {
+        var condition = parseExpectedExpression(flowContext);
+        expect("do");
+        if (options.scope) createScope();
+        flowContext.pushScope(true);
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        expect("end");
+        return finishNode(ast.whileStatement(condition, body));
+      }
+      function parseRepeatStatement(flowContext) {
+        if (options.scope) createScope();
+        flowContext.pushScope(true);
+        var body = parseBlock(flowContext);
+        expect("until");
+        flowContext.raiseDeferredErrors();
+        var condition = parseExpectedExpression(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        return finishNode(ast.repeatStatement(condition, body));
+      }
+      function parseReturnStatement(flowContext) {
+        var expressions = [];
+        if ("end" !== token.value) {
+          var expression = parseExpression(flowContext);
+          if (null != expression) expressions.push(expression);
+          while (consume(",")) {
+            expression = parseExpectedExpression(flowContext);
+            expressions.push(expression);
+          }
+          consume(";");
+        }
+        return finishNode(ast.returnStatement(expressions));
+      }
+      function parseIfStatement(flowContext) {
+        var clauses = [], condition, body, marker;
+        if (trackLocations) {
+          marker = locations[locations.length - 1];
+          locations.push(marker);
+        }
+        condition = parseExpectedExpression(flowContext);
+        expect("then");
+        if (options.scope) createScope();
+        flowContext.pushScope();
+        body = parseBlock(flowContext);
+        flowContext.popScope();
+        if (options.scope) destroyScope();
+        clauses.push(finishNode(ast.ifClause(condition, body)));
+        if (trackLocations) marker = createLocationMarker();
+        while (consume("elseif")) {
+          pushLocation(marker);
+          condition = parseExpectedExpression(flowContext);
+          expect("then");
+          if (options.scope) createScope();
+          flowContext.pushScope();
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          if (options.scope) destroyScope();
+          clauses.push(finishNode(ast.elseifClause(condition, body)));
+          if (trackLocations) marker = createLocationMarker();
+        }
+        if (consume("else")) {
+          if (trackLocations) {
+            marker = new Marker(previousToken);
+            locations.push(marker);
+          }
+          if (options.scope) createScope();
+          flowContext.pushScope();
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          if (options.scope) destroyScope();
+          clauses.push(finishNode(ast.elseClause(body)));
+        }
+        expect("end");
+        return finishNode(ast.ifStatement(clauses));
+      }
+      function parseForStatement(flowContext) {
+        var variable = parseIdentifier(), body;
+        if (options.scope) {
+          createScope();
+          scopeIdentifier(variable);
+        }
+        if (consume("=")) {
+          var start = parseExpectedExpression(flowContext);
+          expect(",");
+          var end2 = parseExpectedExpression(flowContext);
+          var step = consume(",") ? parseExpectedExpression(flowContext) : null;
+          expect("do");
+          flowContext.pushScope(true);
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          expect("end");
+          if (options.scope) destroyScope();
+          return finishNode(ast.forNumericStatement(variable, start, end2, step, body));
+        } else {
+          var variables = [variable];
+          while (consume(",")) {
+            variable = parseIdentifier();
+            if (options.scope) scopeIdentifier(variable);
+            variables.push(variable);
+          }
+          expect("in");
+          var iterators = [];
+          do {
+            var expression = parseExpectedExpression(flowContext);
+            iterators.push(expression);
+          } while (consume(","));
+          expect("do");
+          flowContext.pushScope(true);
+          body = parseBlock(flowContext);
+          flowContext.popScope();
+          expect("end");
+          if (options.scope) destroyScope();
+          return finishNode(ast.forGenericStatement(variables, iterators, body));
+        }
+      }
+      function parseLocalStatement(flowContext) {
+        var name, declToken = previousToken;
+        if (Identifier === token.type) {
+          var variables = [], init = [];
+          do {
+            name = parseIdentifier();
+            variables.push(name);
+            flowContext.addLocal(name.name, declToken);
+          } while (consume(","));
+          if (consume("=")) {
+            do {
+              var expression = parseExpectedExpression(flowContext);
+              init.push(expression);
+            } while (consume(","));
+          }
+          if (options.scope) {
+            for (var i = 0, l = variables.length; i < l; ++i) {
+              scopeIdentifier(variables[i]);
+            }
+          }
+          return finishNode(ast.localStatement(variables, init));
+        }
+        if (consume("function")) {
+          name = parseIdentifier();
+          flowContext.addLocal(name.name, declToken);
+          if (options.scope) {
+            scopeIdentifier(name);
+            createScope();
+          }
+          return parseFunctionDeclaration(name, true);
+        } else {
+          raiseUnexpectedToken("<name>", token);
+        }
+      }
+      function parseAssignmentOrCallStatement(flowContext) {
+        var previous = token, marker, startMarker;
+        var lvalue, base, name;
+        var targets = [];
+        if (trackLocations) startMarker = createLocationMarker();
+        do {
+          if (trackLocations) marker = createLocationMarker();
+          if (Identifier === token.type) {
+            name = token.value;
+            base = parseIdentifier();
+            if (options.scope) attachScope(base, scopeHasName(name));
+            lvalue = true;
+          } else if ("(" === token.value) {
+            next();
+            base = parseExpectedExpression(flowContext);
+            expect(")");
+            lvalue = false;
+          } else {
+            return unexpected(token);
+          }
+          both: for (; ; ) {
+            var newBase;
+            switch (StringLiteral === token.type ? '"' : token.value) {
+              case ".":
+              case "[":
+                lvalue = true;
+                break;
+              case ":":
+              case "(":
+              case "{":
+              case '"':
+                lvalue = null;
+                break;
+              default:
+                break both;
+            }
+            base = parsePrefixExpressionPart(base, marker, flowContext);
+          }
+          targets.push(base);
+          if ("," !== token.value)
+            break;
+          if (!lvalue) {
+            return unexpected(token);
+          }
+          next();
+        } while (true);
+        if (targets.length === 1 && lvalue === null) {
+          pushLocation(marker);
+          return finishNode(ast.callStatement(targets[0]));
+        } else if (!lvalue) {
+          return unexpected(token);
+        }
+        expect("=");
+        var values = [];
+        do {
+          values.push(parseExpectedExpression(flowContext));
+        } while (consume(","));
+        pushLocation(startMarker);
+        return finishNode(ast.assignmentStatement(targets, values));
+      }
+      function parseIdentifier() {
+        markLocation();
+        var identifier = token.value;
+        if (Identifier !== token.type) raiseUnexpectedToken("<name>", token);
+        next();
+        return finishNode(ast.identifier(identifier));
+      }
+      function parseFunctionDeclaration(name, isLocal) {
+        var flowContext = makeFlowContext();
+        flowContext.pushScope();
+        var parameters = [];
+        expect("(");
+        if (!consume(")")) {
+          while (true) {
+            if (Identifier === token.type) {
+              var parameter = parseIdentifier();
+              if (options.scope) scopeIdentifier(parameter);
+              parameters.push(parameter);
+              if (consume(",")) continue;
+            } else if (VarargLiteral === token.type) {
+              flowContext.allowVararg = true;
+              parameters.push(parsePrimaryExpression(flowContext));
+            } else {
+              raiseUnexpectedToken("<name> or '...'", token);
+            }
+            expect(")");
+            break;
+          }
+        }
+        var body = parseBlock(flowContext);
+        flowContext.popScope();
+        expect("end");
+        if (options.scope) destroyScope();
+        isLocal = isLocal || false;
+        return finishNode(ast.functionStatement(name, parameters, isLocal, body));
+      }
+      function parseFunctionName() {
+        var base, name, marker;
+        if (trackLocations) marker = createLocationMarker();
+        base = parseIdentifier();
+        if (options.scope) {
+          attachScope(base, scopeHasName(base.name));
+          createScope();
+        }
+        while (consume(".")) {
+          pushLocation(marker);
+          name = parseIdentifier();
+          base = finishNode(ast.memberExpression(base, ".", name));
+        }
+        if (consume(":")) {
+          pushLocation(marker);
+          name = parseIdentifier();
+          base = finishNode(ast.memberExpression(base, ":", name));
+          if (options.scope) scopeIdentifierName("self");
+        }
+        return base;
+      }
+      function parseTableConstructor(flowContext) {
+        var fields = [], key, value;
+        while (true) {
+          markLocation();
+          if (Punctuator === token.type && consume("[")) {
+            key = parseExpectedExpression(flowContext);
+            expect("]");
+            expect("=");
+            value = parseExpectedExpression(flowContext);
+            fields.push(finishNode(ast.tableKey(key, value)));
+          } else if (Identifier === token.type) {
+            if ("=" === lookahead.value) {
+              key = parseIdentifier();
+              next();
+              value = parseExpectedExpression(flowContext);
+              fields.push(finishNode(ast.tableKeyString(key, value)));
+            } else {
+              value = parseExpectedExpression(flowContext);
+              fields.push(finishNode(ast.tableValue(value)));
+            }
+          } else {
+            if (null == (value = parseExpression(flowContext))) {
+              locations.pop();
+              break;
+            }
+            fields.push(finishNode(ast.tableValue(value)));
+          }
+          if (",;".indexOf(token.value) >= 0) {
+            next();
+            continue;
+          }
+          break;
+        }
+        expect("}");
+        return finishNode(ast.tableConstructorExpression(fields));
+      }
+      function parseExpression(flowContext) {
+        var expression = parseSubExpression(0, flowContext);
+        return expression;
+      }
+      function parseExpectedExpression(flowContext) {
+        var expression = parseExpression(flowContext);
+        if (null == expression) raiseUnexpectedToken("<expression>", token);
+        else return expression;
+      }
+      function binaryPrecedence(operator) {
+        var charCode = operator.charCodeAt(0), length2 = operator.length;
+        if (1 === length2) {
+          switch (charCode) {
+            case 94:
+              return 12;
+            // ^
+            case 42:
+            case 47:
+            case 37:
+              return 10;
+            // * / %
+            case 43:
+            case 45:
+              return 9;
+            // + -
+            case 38:
+              return 6;
+            // &
+            case 126:
+              return 5;
+            // ~
+            case 124:
+              return 4;
+            // |
+            case 60:
+            case 62:
+              return 3;
+          }
+        } else if (2 === length2) {
+          switch (charCode) {
+            case 47:
+              return 10;
+            // //
+            case 46:
+              return 8;
+            // ..
+            case 60:
+            case 62:
+              if ("<<" === operator || ">>" === operator) return 7;
+              return 3;
+            // <= >=
+            case 61:
+            case 126:
+              return 3;
+            // == ~=
+            case 111:
+              return 1;
+          }
+        } else if (97 === charCode && "and" === operator) return 2;
+        return 0;
+      }
+      function parseSubExpression(minPrecedence, flowContext) {
+        var operator = token.value, expression, marker;
+        if (trackLocations) marker = createLocationMarker();
+        if (isUnary(token)) {
+          markLocation();
+          next();
+          var argument = parseSubExpression(10, flowContext);
+          if (argument == null) raiseUnexpectedToken("<expression>", token);
+          expression = finishNode(ast.unaryExpression(operator, argument));
+        }
+        if (null == expression) {
+          expression = parsePrimaryExpression(flowContext);
+          if (null == expression) {
+            expression = parsePrefixExpression(flowContext);
+          }
+        }
+        if (null == expression) return null;
+        var precedence;
+        while (true) {
+          operator = token.value;
+          precedence = Punctuator === token.type || Keyword === token.type ? binaryPrecedence(operator) : 0;
+          if (precedence === 0 || precedence <= minPrecedence) break;
+          if ("^" === operator || ".." === operator) --precedence;
+          next();
+          var right = parseSubExpression(precedence, flowContext);
+          if (null == right) raiseUnexpectedToken("<expression>", token);
+          if (trackLocations) locations.push(marker);
+          expression = finishNode(ast.binaryExpression(operator, expression, right));
+        }
+        return expression;
+      }
+      function parsePrefixExpressionPart(base, marker, flowContext) {
+        var expression, identifier;
+        if (Punctuator === token.type) {
+          switch (token.value) {
+            case "[":
+              pushLocation(marker);
+              next();
+              expression = parseExpectedExpression(flowContext);
+              expect("]");
+              return finishNode(ast.indexExpression(base, expression));
+            case ".":
+              pushLocation(marker);
+              next();
+              identifier = parseIdentifier();
+              return finishNode(ast.memberExpression(base, ".", identifier));
+            case ":":
+              pushLocation(marker);
+              next();
+              identifier = parseIdentifier();
+              base = finishNode(ast.memberExpression(base, ":", identifier));
+              pushLocation(marker);
+              return parseCallExpression(base, flowContext);
+            case "(":
+            case "{":
+              pushLocation(marker);
+              return parseCallExpression(base, flowContext);
+          }
+        } else if (StringLiteral === token.type) {
+          pushLocation(marker);
+          return parseCallExpression(base, flowContext);
+        }
+        return null;
+      }
+      function parsePrefixExpression(flowContext) {
+        var base, name, marker;
+        if (trackLocations) marker = createLocationMarker();
+        if (Identifier === token.type) {
+          name = token.value;
+          base = parseIdentifier();
+          if (options.scope) attachScope(base, scopeHasName(name));
+        } else if (consume("(")) {
+          base = parseExpectedExpression(flowContext);
+          expect(")");
+        } else {
+          return null;
+        }
+        for (; ; ) {
+          var newBase = parsePrefixExpressionPart(base, marker, flowContext);
+          if (newBase === null)
+            break;
+          base = newBase;
+        }
+        return base;
+      }
+      function parseCallExpression(base, flowContext) {
+        if (Punctuator === token.type) {
+          switch (token.value) {
+            case "(":
+              if (!features.emptyStatement) {
+                if (token.line !== previousToken.line)
+                  raise(null, errors.ambiguousSyntax, token.value);
+              }
+              next();
+              var expressions = [];
+              var expression = parseExpression(flowContext);
+              if (null != expression) expressions.push(expression);
+              while (consume(",")) {
+                expression = parseExpectedExpression(flowContext);
+                expressions.push(expression);
+              }
+              expect(")");
+              return finishNode(ast.callExpression(base, expressions));
+            case "{":
+              markLocation();
+              next();
+              var table = parseTableConstructor(flowContext);
+              return finishNode(ast.tableCallExpression(base, table));
+          }
+        } else if (StringLiteral === token.type) {
+          return finishNode(ast.stringCallExpression(base, parsePrimaryExpression(flowContext)));
+        }
+        raiseUnexpectedToken("function arguments", token);
+      }
+      function parsePrimaryExpression(flowContext) {
+        var literals = StringLiteral | NumericLiteral | BooleanLiteral | NilLiteral | VarargLiteral, value = token.value, type = token.type, marker;
+        if (trackLocations) marker = createLocationMarker();
+        if (type === VarargLiteral && !flowContext.allowVararg) {
+          raise(token, errors.cannotUseVararg, token.value);
+        }
+        if (type & literals) {
+          pushLocation(marker);
+          var raw2 = input.slice(token.range[0], token.range[1]);
+          next();
+          return finishNode(ast.literal(type, value, raw2));
+        } else if (Keyword === type && "function" === value) {
+          pushLocation(marker);
+          next();
+          if (options.scope) createScope();
+          return parseFunctionDeclaration(null);
+        } else if (consume("{")) {
+          pushLocation(marker);
+          return parseTableConstructor(flowContext);
+        }
+      }
+      exports2.parse = parse;
+      var versionFeatures = {
+        "5.1": {},
+        "5.2": {
+          labels: true,
+          emptyStatement: true,
+          hexEscapes: true,
+          skipWhitespaceEscape: true,
+          strictEscapes: true,
+          relaxedBreak: true
+        },
+        "5.3": {
+          labels: true,
+          emptyStatement: true,
+          hexEscapes: true,
+          skipWhitespaceEscape: true,
+          strictEscapes: true,
+          unicodeEscapes: true,
+          bitwiseOperators: true,
+          integerDivision: true,
+          relaxedBreak: true
+        },
+        "LuaJIT": {
+          // XXX: LuaJIT language features may depend on compilation options; may need to
+          // rethink how to handle this. Specifically, there is a LUAJIT_ENABLE_LUA52COMPAT
+          // that removes contextual goto. Maybe add 'LuaJIT-5.2compat' as well?
+          labels: true,
+          contextualGoto: true,
+          hexEscapes: true,
+          skipWhitespaceEscape: true,
+          strictEscapes: true,
+          unicodeEscapes: true,
+          imaginaryNumbers: true,
+          integerSuffixes: true
+        }
+      };
+      function parse(_input, _options) {
+        if ("undefined" === typeof _options && "object" === typeof _input) {
+          _options = _input;
+          _input = void 0;
+        }
+        if (!_options) _options = {};
+        input = _input || "";
+        options = assign({}, defaultOptions, _options);
+        index = 0;
+        line = 1;
+        lineStart = 0;
+        length = input.length;
+        scopes = [[]];
+        scopeDepth = 0;
+        globals = [];
+        locations = [];
+        if (!Object.prototype.hasOwnProperty.call(versionFeatures, options.luaVersion)) {
+          throw new Error(sprintf("Lua version '%1' not supported", options.luaVersion));
+        }
+        features = assign({}, versionFeatures[options.luaVersion]);
+        if (options.extendedIdentifiers !== void 0)
+          features.extendedIdentifiers = !!options.extendedIdentifiers;
+        if (!Object.prototype.hasOwnProperty.call(encodingModes, options.encodingMode)) {
+          throw new Error(sprintf("Encoding mode '%1' not supported", options.encodingMode));
+        }
+        encodingMode = encodingModes[options.encodingMode];
+        if (options.comments) comments = [];
+        if (!options.wait) return end();
+        return exports2;
+      }
+      exports2.write = write;
+      function write(_input) {
+        input += String(_input);
+        length = input.length;
+        return exports2;
+      }
+      exports2.end = end;
+      function end(_input) {
+        if ("undefined" !== typeof _input) write(_input);
+        if (input && input.substr(0, 2) === "#!") input = input.replace(/^.*/, function(line2) {
+          return line2.replace(/./g, " ");
+        });
+        length = input.length;
+        trackLocations = options.locations || options.ranges;
+        lookahead = lex();
+        var chunk = parseChunk();
+        if (options.comments) chunk.comments = comments;
+        if (options.scope) chunk.globals = globals;
+        if (locations.length > 0)
+          throw new Error("Location tracking failed. This is most likely a bug in luaparse");
+        return chunk;
+      }
+    });
+  }
+});
+
 // src/health/worker.ts
 import { parentPort } from "node:worker_threads";
 
@@ -4361,68 +6324,124 @@ import { fileURLToPath } from "node:url";
 
 // src/health/lua-prelude.lua
 var lua_prelude_default = `-- gitops-gate: the environment a health script sees, rebuilt to match ArgoCD (util/lua/lua.go runLua,
--- v3.6.0) on PUC Lua 5.4, and the sandbox around it. Runs once per fresh Lua state, before the script.
--- Inputs (globals, removed here): __gg_openlibs (boolean), __gg_timeout (the time-limit error text).
-local openlibs = __gg_openlibs
+-- v3.6.0, gopher-lua) on PUC Lua 5.4, and the sandbox around it. Runs once per Lua state; the state is
+-- reused for many runs, and each run gets a fresh global environment (new library tables, a new string
+-- metatable, a new package table), so nothing a script changes reaches the next one.
+-- Input: the global __gg_timeout (the time-limit error text), removed here.
+-- Returns the run function: run(chunk, openlibs, obj) -> kind, status, message (see classify).
 local TIMEOUT = __gg_timeout
-__gg_openlibs, __gg_timeout = nil, nil
-
-local _pcall, _xpcall, _error, _load, _type, _tostring, _pairs = pcall, xpcall, error, load, type, tostring, pairs
-local _getmeta, _setmeta = debug.getmetatable, debug.setmetatable
-local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
+__gg_timeout = nil
 local MEMORY = "not enough memory"
 
+local _pcall, _xpcall, _error, _load, _type, _tostring, _tonumber, _pairs, _next, _select =
+  pcall, xpcall, error, load, type, tostring, tonumber, pairs, next, select
+local _rawget, _rawset, _setmetatable = rawget, rawset, setmetatable
+local _getmeta, _setmeta, _setupvalue = debug.getmetatable, debug.setmetatable, debug.setupvalue
+local _floor, _huge, _mtype, _toint = math.floor, math.huge, math.type, math.tointeger
+local _format, _concat, _match = string.format, table.concat, string.match
+local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
+local cresume = coroutine.resume
+local stringMeta = _getmeta("")
+
+-- Numbers as gopher-lua prints them (value.go LNumber.String): a float with an int64 value prints as an
+-- integer ("2", not "2.0"); any other float as Go's fmt.Sprint does, the shortest text that reads back
+-- as the same number, in exponent form when the exponent is below -4 or at least 6 (strconv 'g', -1).
+local function numstr(x)
+  if _mtype(x) == "integer" then return _format("%d", x) end
+  if x ~= x then return "NaN" end
+  if x == _huge then return "+Inf" end
+  if x == -_huge then return "-Inf" end
+  if x == _floor(x) and x >= -2^63 and x < 2^63 then return _format("%d", x) end
+  local digits, s = 17, nil
+  for p = 1, 17 do
+    s = _format("%." .. (p - 1) .. "e", x)
+    if _tonumber(s) == x then digits = p break end
+  end
+  local exp = _tonumber(_match(s, "e([-+]%d+)$"))
+  if exp < -4 or exp >= 6 then return s end
+  local decimals = digits - 1 - exp
+  return _format("%." .. (decimals > 0 and decimals or 0) .. "f", x)
+end
+
+local function tostr(v)
+  if _type(v) == "number" then return numstr(v) end
+  return _tostring(v)
+end
+
+-- The \`..\` operator of a script is compiled as a call to this function (lua-static.ts rewriteConcat):
+-- numbers print as in gopher-lua, and a missing operand fails with gopher-lua's message (vm.go).
+local function catslow(a, b, ta, tb)
+  local ma, mb = _getmeta(a), _getmeta(b)
+  if (ma and _rawget(ma, "__concat")) or (mb and _rawget(mb, "__concat")) then return a .. b end
+  _error("cannot perform concat operation between " .. ta .. " and " .. tb, 2)
+end
+local function cat(a, b)
+  local ta, tb = _type(a), _type(b)
+  if ta == "number" then
+    -- integers (and floats with an integer value, made integers) concatenate natively as "%d"
+    if _mtype(a) == "float" then a = _toint(a) or numstr(a) end
+  elseif ta ~= "string" then
+    return catslow(a, b, ta, tb)
+  end
+  if tb == "number" then
+    if _mtype(b) == "float" then b = _toint(b) or numstr(b) end
+  elseif tb ~= "string" then
+    return catslow(a, b, ta, tb)
+  end
+  return a .. b
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in _next, t do c[k] = v end
+  return c
+end
+
+-- The libraries as loaded, before any script ran: copied into each environment.
+local BASE = {}
+for _, k in ipairs({ "assert", "error", "ipairs", "pairs", "next", "rawequal", "rawget", "rawlen", "rawset",
+  "select", "tonumber", "type", "getmetatable" }) do BASE[k] = _G[k] end
+local STRING, MATH, TABLE, COROUTINE = copy(string), copy(math), copy(table), copy(coroutine)
 -- Lua 5.1 functions ArgoCD's gopher-lua has and Lua 5.4 dropped (argocd-semantics.md section 4).
-table.getn = function(t) return #t end
-table.maxn = function(t)
+TABLE.getn = function(t) return #t end
+TABLE.maxn = function(t)
   local m = 0
   for k in _pairs(t) do if _type(k) == "number" and k > m then m = k end end
   return m
 end
-unpack = table.unpack
-math.pow = function(a, b) return a ^ b end
-math.mod = math.fmod
-string.gfind = string.gmatch
-
--- Sandbox: text chunks only, no files, no processes, no debug, no bytecode.
--- load is gopher-lua's (Lua 5.1, baselib.go baseLoad): load(reader [, chunkname]) calls the reader
--- until it returns nil or "", unprotected (an error in the reader, a limit included, propagates), and
--- the chunk gets the global environment. A string argument is an error there, as in Lua 5.1.
-local _concat = table.concat
-load = function(reader, name)
-  if _type(reader) ~= "function" then
-    _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+TABLE.concat = function(t, sep, i, j)
+  -- numbers in the list print as gopher-lua prints them
+  local n = j or #t
+  local parts = {}
+  for k = i or 1, n do
+    local v = t[k]
+    parts[#parts + 1] = _type(v) == "number" and numstr(v) or v
   end
-  local parts, n = {}, 0
-  while true do
-    local piece = reader()
-    if piece == nil then break end
-    local t = _type(piece)
-    if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
-    piece = _tostring(piece)
-    if piece == "" then break end
-    n = n + 1
-    parts[n] = piece
+  return _concat(parts, sep)
+end
+MATH.pow = function(a, b) return a ^ b end
+MATH.mod = math.fmod
+STRING.gfind = string.gmatch
+STRING.dump = nil
+local sformat, gmatch, unpack = string.format, string.gmatch, table.unpack
+STRING.format = function(f, ...)
+  -- gopher-lua formats %s of a number as it prints it, and %d of a float as its integer part
+  local n = _select("#", ...)
+  local args = { ... }
+  local k = 0
+  for spec in gmatch(f, "%%[-+ #0]*%d*%.?%d*([%a%%])") do
+    if spec ~= "%" then
+      k = k + 1
+      local v = args[k]
+      if _type(v) == "number" then
+        if spec == "s" then args[k] = numstr(v)
+        elseif (spec == "d" or spec == "i") and _mtype(v) == "float" and v == v and v ~= _huge and v ~= -_huge then
+          args[k] = v >= 0 and _floor(v) or -_floor(-v)
+        end
+      end
+    end
   end
-  return _load(_concat(parts), name == nil and "=?" or name, "t")
-end
-loadstring = function(s, name) return _load(s, name, "t") end
-local function disabled(what)
-  return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
-end
-dofile = disabled("dofile")
-loadfile = disabled("loadfile")
-print = function() end
-string.dump = nil
-io = nil
-utf8 = nil
-
--- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
--- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
-local _setmetatable, _rawset = setmetatable, rawset
-setmetatable = function(t, mt)
-  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
-  return _setmetatable(t, mt)
+  return sformat(f, unpack(args, 1, n))
 end
 
 -- A time-limit or memory error must not be swallowed by the script's own pcall.
@@ -4433,34 +6452,87 @@ local function rethrow(ok, ...)
   end
   return ok, ...
 end
-pcall = function(f, ...) return rethrow(_pcall(f, ...)) end
-xpcall = function(f, h, ...)
+local function spcall(f, ...) return rethrow(_pcall(f, ...)) end
+local function sxpcall(f, h, ...)
   return rethrow(_xpcall(f, function(e)
     if e == TIMEOUT or e == MEMORY then return e end
     return h(e)
   end, ...))
 end
+COROUTINE.resume = function(co, ...) return rethrow(cresume(co, ...)) end
 
-local safeOs = { time = ostime, date = osdate }
-local modules
-if openlibs then
-  local cresume = coroutine.resume
-  coroutine.resume = function(co, ...) return rethrow(cresume(co, ...)) end
-  os = { time = ostime, date = osdate, clock = osclock, difftime = osdifftime }
-  modules = { string = string, math = math, table = table, os = os, coroutine = coroutine }
-else
-  -- useOpenLibs=false: gopher-lua opens only base, table, package and a "safe os" that registers
-  -- into \`table\` (a no-op), so the globals below are nil and strings have no methods.
-  _setmeta("", nil)
-  string, math, os, coroutine = nil, nil, nil, nil
-  modules = { table = table, os = safeOs }
+-- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
+-- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
+local function ssetmetatable(t, mt)
+  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
+  return _setmetatable(t, mt)
 end
-debug = nil
-package = { loaded = { _G = _G, table = table } }
-require = function(name)
-  local m = modules[name]
-  if m ~= nil then return m end
-  _error("module '" .. _tostring(name) .. "' not found", 2)
+
+local function disabled(what)
+  return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
+end
+
+-- Arithmetic on numeric strings ("10" + 1) works in gopher-lua with or without libraries; in Lua 5.4
+-- it goes through the string metatable, which also carries the string methods.
+local STRING_ARITH = {}
+for k, v in _pairs(stringMeta) do if k ~= "__index" then STRING_ARITH[k] = v end end
+
+-- A fresh global environment, as a new gopher-lua state has it.
+local function newenv(openlibs)
+  local env = copy(BASE)
+  env._G = env
+  env._VERSION = "Lua 5.1"
+  env.tostring = tostr
+  env.unpack = table.unpack
+  env.pcall, env.xpcall, env.setmetatable = spcall, sxpcall, ssetmetatable
+  env.print = function() end
+  env.collectgarbage = function(opt) if opt == "count" then return 0, 0 end return 0 end
+  env.dofile, env.loadfile = disabled("dofile"), disabled("loadfile")
+  -- gopher-lua's Lua 5.1 load (baselib.go baseLoad): load(reader [, chunkname]) calls the reader until it
+  -- returns nil or "", unprotected (an error in the reader, a limit included, propagates); the chunk gets
+  -- the global environment. A string argument is an error there, as in Lua 5.1.
+  env.load = function(reader, name)
+    if _type(reader) ~= "function" then
+      _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+    end
+    local parts, n = {}, 0
+    while true do
+      local piece = reader()
+      if piece == nil then break end
+      local t = _type(piece)
+      if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
+      piece = _tostring(piece)
+      if piece == "" then break end
+      n = n + 1
+      parts[n] = piece
+    end
+    return _load(_concat(parts), name == nil and "=?" or name, "t", env)
+  end
+  env.loadstring = function(s, name) return _load(s, name, "t", env) end
+  local tbl = copy(TABLE)
+  env.table = tbl
+  local modules
+  if openlibs then
+    local str, mth, co = copy(STRING), copy(MATH), copy(COROUTINE)
+    local os = { time = ostime, date = osdate, clock = osclock, difftime = osdifftime }
+    env.string, env.math, env.os, env.coroutine = str, mth, os, co
+    local meta = copy(STRING_ARITH)
+    meta.__index = str
+    _setmeta("", meta)
+    modules = { string = str, math = mth, table = tbl, os = os, coroutine = co }
+  else
+    -- useOpenLibs=false: gopher-lua opens only base, table, package and a "safe os" that registers
+    -- into \`table\` (a no-op), so string, math, os and coroutine are nil and strings have no methods.
+    _setmeta("", copy(STRING_ARITH))
+    modules = { table = tbl, os = { time = ostime, date = osdate } }
+  end
+  env.package = { loaded = { _G = env, table = tbl } }
+  env.require = function(name)
+    local m = modules[name]
+    if m ~= nil then return m end
+    _error("module '" .. _tostring(name) .. "' not found", 2)
+  end
+  return env
 end
 
 local VALID = { Healthy = true, Progressing = true, Degraded = true, Suspended = true, Missing = true, Unknown = true }
@@ -4471,16 +6543,110 @@ local VALID = { Healthy = true, Progressing = true, Degraded = true, Suspended =
 local function classify(r)
   if r == nil then return "nil", "", "" end
   if _type(r) ~= "table" then return "not-table", _type(r), "" end
-  local k = next(r)
+  local k = _next(r)
   if k == nil or _type(k) ~= "string" then return "empty", "", "" end
-  local s, m = rawget(r, "status"), rawget(r, "message")
+  local s, m = _rawget(r, "status"), _rawget(r, "message")
   if (s ~= nil and _type(s) ~= "string") or (m ~= nil and _type(m) ~= "string") then return "empty", "", "" end
   if s == nil or not VALID[s] then return "invalid", s or "", m or "" end
   return "ok", s, m or ""
 end
 
-__gg_run = function(chunk) return classify(chunk()) end
+-- Everything a script could reach is in its environment; drop the real globals' dangerous parts anyway.
+io, debug, package, require, dofile, loadfile = nil, nil, nil, nil, nil, nil
+
+return function(chunk, openlibs, obj)
+  local env = newenv(openlibs)
+  env.obj = obj
+  _setupvalue(chunk, 1, env)
+  return classify(chunk(cat))
+end
 `;
+
+// src/health/lua-static.ts
+var import_luaparse = __toESM(require_luaparse(), 1);
+function parseGopherLua(script) {
+  let r = parsed.get(script);
+  if (!r) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(script, r = parseUncached(script));
+  }
+  return r;
+}
+var parsed = /* @__PURE__ */ new Map();
+var PARSED_MAX = 2e3;
+function parseUncached(script) {
+  const ranges = true;
+  let text = script;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      return { ast: import_luaparse.default.parse(text, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false, ranges }) };
+    } catch (e) {
+      const err = e;
+      if (typeof err.index === "number" && text[err.index] === ";") {
+        text = `${text.slice(0, err.index)} ${text.slice(err.index + 1)}`;
+        continue;
+      }
+      const message = String(err.message ?? e).replace(/^\[\d+:\d+\]\s*/, "");
+      return { error: { pos: { line: err.line ?? 1, column: (err.column ?? 0) + 1 }, message } };
+    }
+  }
+  return { error: { pos: { line: 1, column: 1 }, message: "too many empty statements" } };
+}
+function walk(n, visit, parent) {
+  if (Array.isArray(n)) {
+    for (const x of n) walk(x, visit, parent);
+    return;
+  }
+  if (!n || typeof n !== "object" || typeof n.type !== "string") return;
+  const node = n;
+  visit(node, parent);
+  for (const [k, v] of Object.entries(node)) if (k !== "loc" && k !== "range") walk(v, visit, node);
+}
+var CAT = "__gg_cat";
+function concatToken(text, from, to) {
+  let i = from;
+  while (i < to) {
+    if (text.startsWith("..", i)) return i;
+    if (text.startsWith("--", i)) {
+      const long = /^--\[(=*)\[/.exec(text.slice(i, i + 64));
+      if (long) {
+        const end = text.indexOf(`]${long[1]}]`, i);
+        i = end < 0 ? to : end + long[1].length + 2;
+      } else {
+        const nl = text.indexOf("\n", i);
+        i = nl < 0 ? to : nl + 1;
+      }
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+function rewriteConcat(script) {
+  const prefix = `local ${CAT} = ...; `;
+  if (!script.includes("..")) return prefix + script;
+  const parsed2 = parseGopherLua(script);
+  if (!parsed2.ast) return prefix + script;
+  const edits = [];
+  let ok = true;
+  walk(parsed2.ast, (n) => {
+    if (n.type !== "BinaryExpression" || n.operator !== "..") return;
+    const range = n.range;
+    const left = n.left.range;
+    const right = n.right.range;
+    const op = concatToken(script, left[1], right[0]);
+    if (op < 0) {
+      ok = false;
+      return;
+    }
+    edits.push({ at: range[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: "," }, { at: range[1], remove: 0, text: ")" });
+  });
+  if (!ok) return prefix + script;
+  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
+  let out = script;
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
+  return prefix + out;
+}
 
 // src/health/lua-vm.ts
 var TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
@@ -4539,71 +6705,141 @@ function callbacks(lua) {
   }, "iiiii");
   return { hook: hookPointer, alloc: allocPointer };
 }
-async function runHealthLua(req) {
+var LUA_REGISTRYINDEX = -1001e3;
+var MAX_CHUNKS = 2e3;
+var vm;
+async function getVm() {
+  if (vm) return vm;
   factory ??= new import_wasmoon.LuaFactory(wasmLocation());
   const lua = await factory.getLuaModule();
-  const { hook, alloc } = callbacks(lua);
+  const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
   tripped = void 0;
   const L = lua.lua_newstate(alloc, null);
-  if (!L) return { kind: "error", error: "could not create a Lua state" };
-  running = L;
-  try {
-    return execute(lua, L, hook, req);
-  } finally {
-    if (tripped === void 0) deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
+  if (!L) throw new Error("could not create a Lua state");
+  lua.luaL_openlibs(L);
+  lua.lua_pushstring(L, TIMEOUT_ERROR);
+  lua.lua_setglobal(L, "__gg_timeout");
+  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+    const why = textAt(lua, L, -1);
     lua.lua_close(L);
-    memory.max = Number.MAX_SAFE_INTEGER;
-    tripped = void 0;
-    running = void 0;
+    throw new Error(`health-check prelude failed: ${why}`);
+  }
+  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: /* @__PURE__ */ new Map() };
+  return vm;
+}
+function discardVm(timeoutMs) {
+  const v = vm;
+  vm = void 0;
+  if (!v) return;
+  const { hook } = callbacks(v.lua);
+  running = v.L;
+  if (tripped === void 0) deadline = Date.now() + timeoutMs;
+  v.lua.lua_sethook(v.L, hook, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
+  v.lua.lua_close(v.L);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  running = void 0;
+}
+var tail = Promise.resolve();
+function runHealthLua(req) {
+  const p = tail.then(() => runOne(req));
+  tail = p.catch(() => void 0);
+  return p;
+}
+async function runOne(req) {
+  const v = await getVm();
+  let ok = false;
+  try {
+    const r = execute(v, req);
+    ok = true;
+    return r;
+  } finally {
+    if (!ok || tripped !== void 0) discardVm(req.timeoutMs);
+    else {
+      raw(v.lua)._lua_settop(v.L, 0);
+      memory.max = Number.MAX_SAFE_INTEGER;
+      running = void 0;
+    }
   }
 }
-function pushString(lua, L, s) {
-  const size = lua.module.lengthBytesUTF8(s);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(s, buf, size + 1);
-    lua.lua_pushlstring(L, buf, size);
-  } finally {
-    lua.module._free(buf);
+function chunkOf(v, script, prepared) {
+  let c = v.chunks.get(script);
+  if (c) return c;
+  const { lua, L } = v;
+  if (v.chunks.size >= MAX_CHUNKS) {
+    for (const x of v.chunks.values()) if ("ref" in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
+    v.chunks.clear();
   }
+  if (load(lua, L, prepared ? script : rewriteConcat(script), "=health.lua") !== LUA_OK) {
+    c = { error: textAt(lua, L, -1) };
+    lua.lua_settop(L, 0);
+  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
+  v.chunks.set(script, c);
+  return c;
+}
+var scratch = { ptr: 0, size: 0 };
+var encoder = new TextEncoder();
+function pushString(lua, L, s) {
+  const r = raw(lua);
+  const need = s.length * 3 + 1;
+  if (need > scratch.size) {
+    if (scratch.ptr) lua.module._free(scratch.ptr);
+    const size = Math.max(need, 4096);
+    scratch = { ptr: lua.module._malloc(size), size };
+  }
+  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
+  r._lua_pushlstring(L, scratch.ptr, written);
 }
 function pushValue(lua, L, v, depth = 0) {
   if (depth > 200) throw new Error("object nested too deeply");
-  if (v === null || v === void 0) lua.lua_pushnil(L);
-  else if (typeof v === "boolean") lua.lua_pushboolean(L, v ? 1 : 0);
+  const r = raw(lua);
+  if (v === null || v === void 0) r._lua_pushnil(L);
+  else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
   else if (typeof v === "number") {
-    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
-    else lua.lua_pushnumber(L, v);
+    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
+    else r._lua_pushnumber(L, v);
   } else if (typeof v === "string") pushString(lua, L, v);
   else if (Array.isArray(v)) {
-    lua.lua_createtable(L, v.length, 0);
-    v.forEach((x, i) => {
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawseti(L, -2, BigInt(i + 1));
-    });
+    r._lua_createtable(L, v.length, 0);
+    for (let i = 0; i < v.length; i++) {
+      pushValue(lua, L, v[i], depth + 1);
+      r._lua_rawseti(L, -2, BigInt(i + 1));
+    }
   } else if (typeof v === "object") {
     const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
-    lua.lua_createtable(L, 0, entries.length);
+    r._lua_createtable(L, 0, entries.length);
     for (const [k, x] of entries) {
       pushString(lua, L, k);
       pushValue(lua, L, x, depth + 1);
-      lua.lua_rawset(L, -3);
+      r._lua_rawset(L, -3);
     }
-  } else lua.lua_pushnil(L);
+  } else r._lua_pushnil(L);
 }
 function load(lua, L, source, name) {
   const size = lua.module.lengthBytesUTF8(source);
   const buf = lua.module._malloc(size + 1);
   try {
     lua.module.stringToUTF8(source, buf, size + 1);
-    return lua.luaL_loadbufferx(L, buf, size, name, "t");
+    return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, "t"));
   } finally {
     lua.module._free(buf);
   }
 }
+var cStrings = /* @__PURE__ */ new Map();
+function cString(lua, s) {
+  let p = cStrings.get(s);
+  if (p === void 0) {
+    const size = lua.module.lengthBytesUTF8(s) + 1;
+    p = lua.module._malloc(size);
+    lua.module.stringToUTF8(s, p, size);
+    cStrings.set(s, p);
+  }
+  return p;
+}
+var raw = (lua) => lua.module;
 var lengthPointer;
 var utf8 = new TextDecoder();
 function capText(bytes) {
@@ -4613,13 +6849,13 @@ function capText(bytes) {
   return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
 }
 function textAt(lua, L, idx) {
-  const type = lua.lua_type(L, idx);
+  const type = raw(lua)._lua_type(L, idx);
   if (type === LUA_TSTRING) {
-    const raw = lua.module;
+    const raw2 = lua.module;
     lengthPointer ??= lua.module._malloc(8);
-    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
-    const len = raw.HEAPU32[lengthPointer >> 2];
-    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
+    const ptr = raw2._lua_tolstring(L, idx, lengthPointer);
+    const len = raw2.HEAPU32[lengthPointer >> 2];
+    return capText(raw2.HEAPU8.subarray(ptr, ptr + len));
   }
   if (type === LUA_TNUMBER) {
     if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
@@ -4633,33 +6869,29 @@ function textAt(lua, L, idx) {
 function limitError(req, limit) {
   return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
 }
-function execute(lua, L, hook, req) {
-  lua.luaL_openlibs(L);
-  lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  lua.lua_setglobal(L, "__gg_openlibs");
-  lua.lua_pushstring(L, TIMEOUT_ERROR);
-  lua.lua_setglobal(L, "__gg_timeout");
-  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${textAt(lua, L, -1)}`);
-  }
+function execute(v, req) {
+  const { lua, L } = v;
+  const { hook } = callbacks(lua);
+  running = L;
+  const chunk = chunkOf(v, req.script, req.prepared === true);
+  if ("error" in chunk) return { kind: "error", error: chunk.error };
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
   try {
     pushValue(lua, L, req.obj);
   } catch (e) {
     return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
-  lua.lua_setglobal(L, "obj");
   memory.max = memory.used + req.memoryBytes;
-  lua.lua_getglobal(L, "__gg_run");
-  lua.lua_pushnil(L);
-  lua.lua_setglobal(L, "__gg_run");
-  if (load(lua, L, req.script, "=health.lua") !== LUA_OK) return tripped ? limitError(req, tripped) : { kind: "error", error: textAt(lua, L, -1) };
   deadline = Date.now() + req.timeoutMs;
-  lua.lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  r._lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status;
   try {
-    status = lua.lua_pcallk(L, 1, 3, 0, 0, null);
+    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
   } finally {
-    lua.lua_sethook(L, null, 0, 0);
+    r._lua_sethook(L, 0, 0, 0);
   }
   if (tripped) return limitError(req, tripped);
   if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
@@ -4671,9 +6903,30 @@ function execute(lua, L, hook, req) {
 }
 
 // src/health/worker.ts
-parentPort?.on("message", (m) => {
-  runHealthLua(m.req).then(
-    (result) => parentPort.postMessage({ id: m.id, result }),
-    (e) => parentPort.postMessage({ id: m.id, result: { kind: "error", error: `the Lua VM failed: ${e instanceof Error ? e.message : String(e)}` } })
-  );
+var scripts = /* @__PURE__ */ new Map();
+var outbox = [];
+var sentAt = Date.now();
+var ANSWER_EVERY_MS = 10;
+function answer(r, last) {
+  outbox.push(r);
+  if (last || Date.now() - sentAt >= ANSWER_EVERY_MS) {
+    parentPort.postMessage(outbox);
+    outbox = [];
+    sentAt = Date.now();
+  }
+}
+async function handle(m) {
+  if ("script" in m.req) scripts.set(m.scriptId, m.req.script);
+  const script = scripts.get(m.scriptId);
+  if (script === void 0) return { id: m.id, result: { kind: "error", error: "the Lua worker does not know this script" } };
+  try {
+    return { id: m.id, result: await runHealthLua({ ...m.req, script }) };
+  } catch (e) {
+    return { id: m.id, result: { kind: "error", error: `the Lua VM failed: ${e instanceof Error ? e.message : String(e)}` } };
+  }
+}
+parentPort?.on("message", (batch) => {
+  batch.forEach((m, i) => {
+    void handle(m).then((r) => answer(r, i === batch.length - 1));
+  });
 });

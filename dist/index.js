@@ -3516,7 +3516,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var encoder2 = new TextEncoder();
+    var encoder3 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3570,9 +3570,9 @@ var require_data_url = __commonJS({
       }
       return serialized;
     }
-    function collectASequenceOfCodePoints(condition, input, position2) {
+    function collectASequenceOfCodePoints(condition2, input, position2) {
       let result = "";
-      while (position2.position < input.length && condition(input[position2.position])) {
+      while (position2.position < input.length && condition2(input[position2.position])) {
         result += input[position2.position];
         position2.position++;
       }
@@ -3589,7 +3589,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position2.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder2.encode(input);
+      const bytes = encoder3.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -5591,9 +5591,9 @@ var require_formdata_parser = __commonJS({
       name = new TextDecoder().decode(name).replace(/%0A/ig, "\n").replace(/%0D/ig, "\r").replace(/%22/g, '"');
       return name;
     }
-    function collectASequenceOfBytes(condition, input, position2) {
+    function collectASequenceOfBytes(condition2, input, position2) {
       let start = position2.position;
-      while (start < input.length && condition(input[start])) {
+      while (start < input.length && condition2(input[start])) {
         ++start;
       }
       return input.subarray(position2.position, position2.position = start);
@@ -5858,12 +5858,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value, mimeType);
-                  if (parsed === "failure") {
+                  const parsed2 = multipartFormDataParser(value, mimeType);
+                  if (parsed2 === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
                   const fd = new FormData();
-                  fd[kState] = parsed;
+                  fd[kState] = parsed2;
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
@@ -8374,10 +8374,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data2);
       }
       shift() {
-        const tail = this.tail;
-        const next = tail.shift();
-        if (tail.isEmpty() && tail.next !== null) {
-          this.tail = tail.next;
+        const tail2 = this.tail;
+        const next = tail2.shift();
+        if (tail2.isEmpty() && tail2.next !== null) {
+          this.tail = tail2.next;
         }
         return next;
       }
@@ -9243,10 +9243,10 @@ var require_env_http_proxy_agent = __commonJS({
           if (!entry) {
             continue;
           }
-          const parsed = entry.match(/^(.+):(\d+)$/);
+          const parsed2 = entry.match(/^(.+):(\d+)$/);
           noProxyEntries.push({
-            hostname: (parsed ? parsed[1] : entry).toLowerCase(),
-            port: parsed ? Number.parseInt(parsed[2], 10) : 0
+            hostname: (parsed2 ? parsed2[1] : entry).toLowerCase(),
+            port: parsed2 ? Number.parseInt(parsed2[2], 10) : 0
           });
         }
         this.#noProxyValue = noProxyValue;
@@ -14867,11 +14867,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label3) {
-      if (!label3) {
+    function getEncoding(label4) {
+      if (!label4) {
         return "failure";
       }
-      switch (label3.trim().toLowerCase()) {
+      switch (label4.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -15250,9 +15250,9 @@ var require_util4 = __commonJS({
       switch (type) {
         case "DataURL": {
           let dataURL = "data:";
-          const parsed = parseMIMEType(mimeType || "application/octet-stream");
-          if (parsed !== "failure") {
-            dataURL += serializeAMimeType(parsed);
+          const parsed2 = parseMIMEType(mimeType || "application/octet-stream");
+          if (parsed2 !== "failure") {
+            dataURL += serializeAMimeType(parsed2);
           }
           dataURL += ";base64,";
           const decoder2 = new StringDecoder2("latin1");
@@ -17556,7 +17556,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail = Buffer.from([0, 0, 255, 255]);
+    var tail2 = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17614,7 +17614,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail);
+          this.#inflate.write(tail2);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -20354,8 +20354,8 @@ var init_summary = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addDetails(label3, content3) {
-        const element = this.wrap("details", this.wrap("summary", label3) + content3);
+      addDetails(label4, content3) {
+        const element = this.wrap("details", this.wrap("summary", label4) + content3);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -21688,9 +21688,9 @@ function parseCommaParts(str4, budget) {
       return void 0;
     }
     if (!m) {
-      const tail = str4.split(",");
-      tail[0] = carry + tail[0];
-      pushAll(parts, tail);
+      const tail2 = str4.split(",");
+      tail2[0] = carry + tail2[0];
+      pushAll(parts, tail2);
       return parts;
     }
     const { pre, body, post } = m;
@@ -23969,7 +23969,7 @@ var init_esm4 = __esm({
         return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
       }
       #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
-        const { head, body, tail, segments } = this.#getGlobstarParts(pattern, partial, patternIndex);
+        const { head, body, tail: tail2, segments } = this.#getGlobstarParts(pattern, partial, patternIndex);
         if (head.length) {
           const headEnd = fileIndex + head.length;
           if (!this.#matchOne(file, head, partial, fileIndex, 0, headEnd)) {
@@ -23979,21 +23979,21 @@ var init_esm4 = __esm({
           patternIndex += head.length;
         }
         let fileTailMatch = 0;
-        if (tail.length) {
-          if (tail.length + fileIndex > file.length)
+        if (tail2.length) {
+          if (tail2.length + fileIndex > file.length)
             return false;
-          let tailStart = file.length - tail.length;
-          if (this.#matchOne(file, tail, partial, tailStart, 0)) {
-            fileTailMatch = tail.length;
+          let tailStart = file.length - tail2.length;
+          if (this.#matchOne(file, tail2, partial, tailStart, 0)) {
+            fileTailMatch = tail2.length;
           } else {
-            if (file[file.length - 1] !== "" || fileIndex + tail.length === file.length) {
+            if (file[file.length - 1] !== "" || fileIndex + tail2.length === file.length) {
               return false;
             }
             tailStart--;
-            if (!this.#matchOne(file, tail, partial, tailStart, 0)) {
+            if (!this.#matchOne(file, tail2, partial, tailStart, 0)) {
               return false;
             }
-            fileTailMatch = tail.length + 1;
+            fileTailMatch = tail2.length + 1;
           }
         }
         if (!body.length) {
@@ -24027,7 +24027,7 @@ var init_esm4 = __esm({
         const lastgs = pattern.lastIndexOf(GLOBSTAR);
         const head = pattern.slice(patternIndex, firstgs);
         const body = pattern.slice(firstgs + 1, partial ? void 0 : lastgs);
-        const tail = partial ? [] : pattern.slice(lastgs + 1);
+        const tail2 = partial ? [] : pattern.slice(lastgs + 1);
         const segments = [[[], 0]];
         let current = segments[0];
         let nonGsParts = 0;
@@ -24045,7 +24045,7 @@ var init_esm4 = __esm({
         segments.forEach((b, i) => {
           b[1] = nonGsParts - nonGsPartsSums[i];
         });
-        const parts = { head, body, tail, segments };
+        const parts = { head, body, tail: tail2, segments };
         byStart[key2] = parts;
         return parts;
       }
@@ -28981,9 +28981,9 @@ var require_resolve_flow_scalar = __commonJS({
             res += parseCharCode(source, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-            res += raw;
+            const raw2 = source.substr(i - 1, 2);
+            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw2}`);
+            res += raw2;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
@@ -29055,9 +29055,9 @@ var require_resolve_flow_scalar = __commonJS({
       try {
         return String.fromCodePoint(code3);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
-        return raw;
+        const raw2 = source.substr(offset - 2, length + 2);
+        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw2}`);
+        return raw2;
       }
     }
     exports.resolveFlowScalar = resolveFlowScalar;
@@ -31452,7 +31452,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -31527,7 +31527,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseAllDocuments = parseAllDocuments3;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
   }
@@ -32022,18 +32022,18 @@ function normalizeKey(key2) {
 }
 function getLine(buffer, lineStart, lineEnd, position2, maxLineLength) {
   let head = "";
-  let tail = "";
+  let tail2 = "";
   const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
   if (position2 - lineStart > maxHalfLength) {
     head = " ... ";
     lineStart = position2 - maxHalfLength + head.length;
   }
   if (lineEnd - position2 > maxHalfLength) {
-    tail = " ...";
-    lineEnd = position2 + maxHalfLength - tail.length;
+    tail2 = " ...";
+    lineEnd = position2 + maxHalfLength - tail2.length;
   }
   return {
-    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail2,
     pos: position2 - lineStart + head.length
   };
 }
@@ -34224,21 +34224,21 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
       problems: [{ kind: "yaml-limit", message: `nesting goes deeper than ${SAFE_PARSE_DEPTH} levels, more than the gate parses (policy manifests.limits.maxDepth is ${limits.maxDepth})`, line: excess.line, column: 1 }]
     };
   }
-  let parsed;
+  let parsed2;
   try {
-    parsed = (0, import_yaml3.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
+    parsed2 = (0, import_yaml3.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   } catch (err) {
     return { docs: [], problems: [{ kind: "yaml-limit", message: `YAML could not be parsed: ${err.message}`, line: 1, column: 1 }] };
   }
-  if (!Array.isArray(parsed)) parsed = [parsed];
-  if (parsed.length > limits.maxDocuments) {
+  if (!Array.isArray(parsed2)) parsed2 = [parsed2];
+  if (parsed2.length > limits.maxDocuments) {
     return {
       docs: [],
-      problems: [{ kind: "yaml-limit", message: `file holds ${parsed.length} documents, over the limit of ${limits.maxDocuments}`, line: 1, column: 1 }]
+      problems: [{ kind: "yaml-limit", message: `file holds ${parsed2.length} documents, over the limit of ${limits.maxDocuments}`, line: 1, column: 1 }]
     };
   }
   const docs = [];
-  parsed.forEach((doc, index2) => {
+  parsed2.forEach((doc, index2) => {
     let broken = false;
     for (const e of doc.errors) {
       broken = true;
@@ -34504,9 +34504,9 @@ function fileRole(path8, text4, hasFile) {
   return "manifest";
 }
 function readManifestFile(path8, bytes, limits, hasFile) {
-  const parsed = parseYamlFile(bytes, limits);
-  const text4 = parsed.text;
-  const broken = parsed.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
+  const parsed2 = parseYamlFile(bytes, limits);
+  const text4 = parsed2.text;
+  const broken = parsed2.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
   let role = fileRole(path8, text4, hasFile);
   if (role === "kustomization" && broken && text4 !== void 0 && (text4.includes("{{") || text4.includes("{%"))) role = "template";
   if (role === "template") {
@@ -34517,15 +34517,15 @@ function readManifestFile(path8, bytes, limits, hasFile) {
         role,
         text: text4,
         docs: [],
-        problems: parsed.problems.filter((p) => p.kind === "yaml-limit" || p.kind === "yaml-not-text"),
+        problems: parsed2.problems.filter((p) => p.kind === "yaml-limit" || p.kind === "yaml-not-text"),
         resources: [],
         notEvaluated: inChart ? "Helm chart template: only its rendered output is applied, and rendering is outside the gate" : "templated text ({{ ... }} or {% ... %}) that is not valid YAML until rendered"
       };
     }
   }
-  const resources = role === "kustomization" ? [] : parsed.docs.flatMap((d) => d.broken ? [] : resourcesOf(path8, d));
-  parsed.release?.();
-  return { path: path8, role, text: text4, docs: parsed.docs, problems: parsed.problems, resources };
+  const resources = role === "kustomization" ? [] : parsed2.docs.flatMap((d) => d.broken ? [] : resourcesOf(path8, d));
+  parsed2.release?.();
+  return { path: path8, role, text: text4, docs: parsed2.docs, problems: parsed2.problems, resources };
 }
 var KUSTOMIZATION_NAMES;
 var init_manifest_file = __esm({
@@ -34957,9 +34957,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label3) {
+      constructor(label4) {
         super();
-        this.label = label3;
+        this.label = label4;
         this.names = {};
       }
       render({ _n }) {
@@ -34967,14 +34967,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label3) {
+      constructor(label4) {
         super();
-        this.label = label3;
+        this.label = label4;
         this.names = {};
       }
       render({ _n }) {
-        const label3 = this.label ? ` ${this.label}` : "";
-        return `break${label3};` + _n;
+        const label4 = this.label ? ` ${this.label}` : "";
+        return `break${label4};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -35057,9 +35057,9 @@ var require_codegen = __commonJS({
     };
     Else.kind = "else";
     var If = class _If extends BlockNode {
-      constructor(condition, nodes) {
+      constructor(condition2, nodes) {
         super(nodes);
-        this.condition = condition;
+        this.condition = condition2;
       }
       render(opts) {
         let code3 = `if(${this.condition})` + super.render(opts);
@@ -35322,8 +35322,8 @@ var require_codegen = __commonJS({
         return new code_1._Code(code3);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
-      if(condition, thenBody, elseBody) {
-        this._blockNode(new If(condition));
+      if(condition2, thenBody, elseBody) {
+        this._blockNode(new If(condition2));
         if (thenBody && elseBody) {
           this.code(thenBody).else().code(elseBody).endIf();
         } else if (thenBody) {
@@ -35334,8 +35334,8 @@ var require_codegen = __commonJS({
         return this;
       }
       // `else if` clause - invalid without `if` or after `else` clauses
-      elseIf(condition) {
-        return this._elseNode(new If(condition));
+      elseIf(condition2) {
+        return this._elseNode(new If(condition2));
       }
       // `else` clause - only valid after `if` or `else if` clauses
       else() {
@@ -35386,12 +35386,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label3) {
-        return this._leafNode(new Label(label3));
+      label(label4) {
+        return this._leafNode(new Label(label4));
       }
       // `break` statement
-      break(label3) {
-        return this._leafNode(new Break(label3));
+      break(label4) {
+        return this._leafNode(new Break(label4));
       }
       // `return` statement
       return(value) {
@@ -36202,11 +36202,11 @@ var require_defaults = __commonJS({
         (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
         return;
       }
-      let condition = (0, codegen_1._)`${childData} === undefined`;
+      let condition2 = (0, codegen_1._)`${childData} === undefined`;
       if (opts.useDefaults === "empty") {
-        condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
+        condition2 = (0, codegen_1._)`${condition2} || ${childData} === null || ${childData} === ""`;
       }
-      gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
+      gen.if(condition2, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
     }
   }
 });
@@ -37130,11 +37130,11 @@ var require_validate = __commonJS({
           this.errsCount = it.gen.const("_errs", names_1.default.errors);
         }
       }
-      result(condition, successAction, failAction) {
-        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
+      result(condition2, successAction, failAction) {
+        this.failResult((0, codegen_1.not)(condition2), successAction, failAction);
       }
-      failResult(condition, successAction, failAction) {
-        this.gen.if(condition);
+      failResult(condition2, successAction, failAction) {
+        this.gen.if(condition2);
         if (failAction)
           failAction();
         else
@@ -37151,28 +37151,28 @@ var require_validate = __commonJS({
             this.gen.else();
         }
       }
-      pass(condition, failAction) {
-        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
+      pass(condition2, failAction) {
+        this.failResult((0, codegen_1.not)(condition2), void 0, failAction);
       }
-      fail(condition) {
-        if (condition === void 0) {
+      fail(condition2) {
+        if (condition2 === void 0) {
           this.error();
           if (!this.allErrors)
             this.gen.if(false);
           return;
         }
-        this.gen.if(condition);
+        this.gen.if(condition2);
         this.error();
         if (this.allErrors)
           this.gen.endIf();
         else
           this.gen.else();
       }
-      fail$data(condition) {
+      fail$data(condition2) {
         if (!this.$data)
-          return this.fail(condition);
+          return this.fail(condition2);
         const { schemaCode } = this;
-        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
+        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition2)})`);
       }
       error(append, errorParams, errorPaths) {
         if (errorParams) {
@@ -37696,8 +37696,8 @@ var require_utils2 = __commonJS({
       }
       if (bestLength < 2) return hextets.join(":");
       const head = hextets.slice(0, bestStart).join(":");
-      const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
+      const tail2 = hextets.slice(bestStart + bestLength).join(":");
+      return head + "::" + tail2;
     }
     function normalizeIPv6Address(input) {
       const compression = input.indexOf("::");
@@ -38547,11 +38547,11 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed2, matches) {
+      if (matches[2] !== void 0 && parsed2.path && parsed2.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
-      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
+      if (typeof parsed2.port === "number" && (parsed2.port < 0 || parsed2.port > 65535)) {
         return "URI port is malformed.";
       }
       return void 0;
@@ -38574,30 +38574,30 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
-        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+    function canonicalizeHost(parsed2, options, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP)) {
+        parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed2.host)) {
         let url;
         try {
-          url = new URL("http://" + parsed.host);
+          url = new URL("http://" + parsed2.host);
         } catch (e) {
-          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
+          parsed2.error = parsed2.error || "Host's domain name can not be converted to ASCII: " + e;
           return true;
         }
         if (!isHostOnlyURL(url)) {
-          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+          parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
           return true;
         }
-        parsed.host = url.hostname;
+        parsed2.host = url.hostname;
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed2.host && isIP === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -38605,7 +38605,7 @@ var require_fast_uri = __commonJS({
     }
     function parseWithStatus(uri, opts) {
       const options = Object.assign({}, opts);
-      const parsed = {
+      const parsed2 = {
         scheme: void 0,
         userinfo: void 0,
         host: "",
@@ -38630,7 +38630,7 @@ var require_fast_uri = __commonJS({
       }
       const authorityMatch = uri.match(AUTHORITY_PREFIX);
       if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed.error = "URI authority must not contain a literal backslash.";
+        parsed2.error = "URI authority must not contain a literal backslash.";
         malformedAuthorityOrPort = true;
       }
       const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
@@ -38639,104 +38639,104 @@ var require_fast_uri = __commonJS({
         const normalizedRegion = region.replace(/[\t\n\r]/g, "");
         if (normalizedRegion.length >= 2) {
           if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
+            parsed2.error = parsed2.error || "URI authority must not contain a literal backslash.";
             malformedAuthorityOrPort = true;
           } else if (region.length !== normalizedRegion.length) {
-            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
+            parsed2.error = parsed2.error || "URI authority introducer must not contain whitespace.";
             malformedAuthorityOrPort = true;
           }
         }
       }
       const matches = uri.match(URI_PARSE);
       if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
-        if (parsed.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed.scheme)) {
-            parsed.scheme = parsed.scheme.toLowerCase();
+        parsed2.scheme = matches[1];
+        parsed2.userinfo = matches[3];
+        parsed2.host = matches[4];
+        parsed2.port = parseInt(matches[5], 10);
+        parsed2.path = matches[6] || "";
+        parsed2.query = matches[7];
+        parsed2.fragment = matches[8];
+        if (parsed2.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed2.scheme)) {
+            parsed2.scheme = parsed2.scheme.toLowerCase();
           } else {
-            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
+            parsed2.error = parsed2.error || MALFORMED_SCHEME_ERROR;
             malformedScheme = true;
           }
         }
         malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
         if (malformedPercentEncoding) {
-          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
+          parsed2.error = parsed2.error || "URI contains malformed percent-encoding.";
         }
-        if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+        if (isNaN(parsed2.port)) {
+          parsed2.port = matches[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed2, matches);
         if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
+          parsed2.error = parsed2.error || parseError;
           malformedAuthorityOrPort = true;
         }
-        if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
+        if (parsed2.host) {
+          const ipv4result = isIPv4(parsed2.host);
           if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed.host);
-            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed.host);
+            const bracketedIPLiteral = isIPLiteral(parsed2.host);
+            const hasIPLiteralBracket = parsed2.host.indexOf("[") !== -1 || parsed2.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed2.host);
             isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed2.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
-              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+              parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
             isIP = true;
           }
         }
-        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
-          parsed.reference = "same-document";
-        } else if (parsed.scheme === void 0) {
-          parsed.reference = "relative";
-        } else if (parsed.fragment === void 0) {
-          parsed.reference = "absolute";
+        if (parsed2.scheme === void 0 && parsed2.userinfo === void 0 && parsed2.host === void 0 && parsed2.port === void 0 && parsed2.query === void 0 && !parsed2.path) {
+          parsed2.reference = "same-document";
+        } else if (parsed2.scheme === void 0) {
+          parsed2.reference = "relative";
+        } else if (parsed2.fragment === void 0) {
+          parsed2.reference = "absolute";
         } else {
-          parsed.reference = "uri";
+          parsed2.reference = "uri";
         }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
-          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
+        if (options.reference && options.reference !== "suffix" && options.reference !== parsed2.reference) {
+          parsed2.error = parsed2.error || "URI is not a " + options.reference + " reference.";
         }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
+        const schemeHandler = getSchemeHandler(options.scheme || parsed2.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP);
         }
-        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+        if (uri.indexOf("%") !== -1 && parsed2.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
           if (!isIP) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed2.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed.path) {
-            parsed.path = normalizePathEncoding(parsed.path);
+          if (parsed2.path) {
+            parsed2.path = normalizePathEncoding(parsed2.path);
           }
-          if (parsed.query) {
-            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
+          if (parsed2.query) {
+            parsed2.query = normalizeQueryFragmentEncoding(parsed2.query);
           }
-          if (parsed.fragment) {
-            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
+          if (parsed2.fragment) {
+            parsed2.fragment = normalizeQueryFragmentEncoding(parsed2.fragment);
           }
         }
         if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed, options);
-          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
+          schemeHandler.parse(parsed2, options);
+          if (schemeHandler === SCHEMES.urn && parsed2.nid === void 0) {
             malformedSchemeSpecific = true;
           }
         }
       } else {
-        parsed.error = parsed.error || "URI can not be parsed.";
+        parsed2.error = parsed2.error || "URI can not be parsed.";
       }
-      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+      return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
     function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
@@ -38745,9 +38745,9 @@ var require_fast_uri = __commonJS({
       return normalizeStringWithStatus(uri, opts).normalized;
     }
     function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      const { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed2, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -43951,6 +43951,12 @@ function knownHealthCheck(group2, kind, customChecks) {
   if (BUILTIN_GO_CHECKS.includes(key2)) return "builtin-go";
   return void 0;
 }
+function hasCustomHealth(keys, group2, kind) {
+  const key2 = overrideKey(group2, kind);
+  if (keys.has(key2)) return true;
+  for (const k of keys) if (k.includes("*") && globMatch(k, key2)) return true;
+  return false;
+}
 var import_yaml4, data, BUILTIN_ARGOCD_VERSION, BUILTIN_GO_CHECKS, BUILTIN_LUA_CHECKS, luaExact, luaWild;
 var init_builtin = __esm({
   "src/health/builtin.ts"() {
@@ -44312,13 +44318,13 @@ function checkWeight(report, r) {
   const wave = annotation(r, ANNOTATION_SYNC_WAVE);
   const parsedWave = wave === void 0 ? void 0 : parseAtoi(wave);
   if (weight?.isString) {
-    const parsed = parseAtoi(String(weight.value));
-    if (parsed === void 0) {
+    const parsed2 = parseAtoi(String(weight.value));
+    if (parsed2 === void 0) {
       report("hook-weight-invalid", about(r, weight.valuePos, `helm.sh/hook-weight "${String(weight.value)}" is not an integer; ArgoCD ignores it${parsedWave === void 0 ? " and uses wave 0" : ""}.`, 'Write a whole number, quoted, such as "-1".'));
-    } else if (parsedWave !== void 0 && parsed !== parsedWave) {
+    } else if (parsedWave !== void 0 && parsed2 !== parsedWave) {
       report(
         "hook-weight-overridden",
-        about(r, weight.valuePos, `helm.sh/hook-weight "${parsed}" differs from sync-wave "${parsedWave}"; ArgoCD uses the sync-wave and ignores the weight.`, "Remove one of them, or give both the same value.")
+        about(r, weight.valuePos, `helm.sh/hook-weight "${parsed2}" differs from sync-wave "${parsedWave}"; ArgoCD uses the sync-wave and ignores the weight.`, "Remove one of them, or give both the same value.")
       );
     }
   }
@@ -44338,9 +44344,9 @@ function checkSyncFailWave(report, r) {
 }
 function checkLocation(report, r) {
   for (const key2 of ANNOTATION_ONLY_KEYS) {
-    const label3 = r.labels.get(key2);
-    if (label3 && !r.annotations.has(key2)) {
-      report("wave-wrong-location", about(r, label3.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
+    const label4 = r.labels.get(key2);
+    if (label4 && !r.annotations.has(key2)) {
+      report("wave-wrong-location", about(r, label4.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
     }
   }
   const tpl = podTemplatePath(r);
@@ -44423,7 +44429,7 @@ function checkApplications(ctx, report, r) {
   }
   if (r.kind !== "Application" || !hasWave(r)) return;
   const health = ctx.snapshot.customHealth;
-  if (!health?.has("argoproj.io/Application")) {
+  if (!health || !hasCustomHealth(health, "argoproj.io", "Application")) {
     report(
       "app-waves-need-app-health",
       about(r, wavePos(r), "this child Application has a sync-wave, but no argocd-cm in this repository defines resource.customizations.health.argoproj.io_Application. Since ArgoCD 1.8 Applications have no built-in health, so the parent moves on to the next wave as soon as the child is created: waves order creation only.", 'Add the argoproj.io_Application health check to argocd-cm (see the ArgoCD health documentation, "Argocd App"), or drop the waves.')
@@ -44469,7 +44475,7 @@ function checkGroupWaves(ctx, report) {
       if (!next) continue;
       const gk = `${r.group}/${r.kind}`;
       const nextLabel = `${next.resource.kind} ${next.resource.name ?? next.resource.generateName ?? ""} (${stepLabel(next.phase, next.wave)})`;
-      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && knownHealthCheck(r.group, r.kind, []) === void 0 && !health.has(gk)) {
+      if (!BUILTIN_GROUPS.has(r.group) && r.group !== "argoproj.io" && knownHealthCheck(r.group, r.kind, []) === void 0 && !hasCustomHealth(health, r.group, r.kind)) {
         const waiter = sync.find((o) => compareSteps(o, t) > 0 && o.resource !== r && (usesObject(o.resource, r) || hasRole(r, "database", ctx.policy.sync) && o.resource.kind !== r.kind));
         if (waiter) {
           const waiterLabel = `${waiter.resource.kind} ${waiter.resource.name ?? waiter.resource.generateName ?? ""} (${stepLabel(waiter.phase, waiter.wave)})`;
@@ -44488,7 +44494,7 @@ function checkGroupWaves(ctx, report) {
         );
       }
       const preBound = typeof at(r.object, "spec", "volumeName") === "string" && at(r.object, "spec", "volumeName") !== "" || at(r.object, "spec", "storageClassName") === "";
-      if (r.kind === "PersistentVolumeClaim" && r.group === "" && !preBound && !health.has("/PersistentVolumeClaim") && t.model.phases.length && !t.model.isHook) {
+      if (r.kind === "PersistentVolumeClaim" && r.group === "" && !preBound && !hasCustomHealth(health, "", "PersistentVolumeClaim") && t.model.phases.length && !t.model.isHook) {
         const immediate = resources.some(
           (s) => s.kind === "StorageClass" && s.name === at(r.object, "spec", "storageClassName") && at(s.object, "volumeBindingMode") === "Immediate"
         );
@@ -45199,9 +45205,9 @@ function compilePattern(pattern) {
 function parseCodeowners(text4) {
   const entries = [];
   const problems = [];
-  text4.split(/\r?\n/).forEach((raw, i) => {
+  text4.split(/\r?\n/).forEach((raw2, i) => {
     const line2 = i + 1;
-    const toks = tokens(raw);
+    const toks = tokens(raw2);
     if (toks.length === 0) return;
     const [pat, ...owners] = toks;
     if (pat.text.startsWith("[") || pat.text.startsWith("^[")) {
@@ -45213,13 +45219,13 @@ function parseCodeowners(text4) {
       problems.push({ line: line2, column: pat.column, message: `pattern "${pat.text}": ${compiled.message}` });
       return;
     }
-    const parsed = [];
+    const parsed2 = [];
     for (const o of owners) {
       const owner = parseOwner(o.text);
       if (!owner) problems.push({ line: line2, column: o.column, message: `"${o.text}" is not an owner: use @user, @org/team or an e-mail address` });
-      else parsed.push(owner);
+      else parsed2.push(owner);
     }
-    entries.push({ line: line2, pattern: pat.text, owners: parsed, matches: compiled.matches });
+    entries.push({ line: line2, pattern: pat.text, owners: parsed2, matches: compiled.matches });
   });
   return problems.length ? { ok: false, problems } : { ok: true, entries };
 }
@@ -45346,14 +45352,14 @@ function codeownerRequirements(change, policy) {
   if (mode === "off") return { result: { state: "off" }, requirements: [] };
   if (change.codeowners === void 0) return { result: { state: "not-read" }, requirements: [] };
   if (change.codeowners === null) return { result: { state: "missing" }, requirements: [] };
-  const parsed = parseCodeowners(change.codeowners.text);
+  const parsed2 = parseCodeowners(change.codeowners.text);
   const path8 = change.codeowners.path;
-  if (!parsed.ok) return { result: { state: "invalid", path: path8, problems: parsed.problems }, requirements: [] };
+  if (!parsed2.ok) return { result: { state: "invalid", path: path8, problems: parsed2.problems }, requirements: [] };
   const permission = policy.review.minimumPermission;
   const unowned = [];
   const byKey = /* @__PURE__ */ new Map();
   for (const p of touchedPaths(change)) {
-    const entry = ownerEntry(parsed.entries, p);
+    const entry = ownerEntry(parsed2.entries, p);
     if (!entry || entry.owners.length === 0) {
       unowned.push(p);
       continue;
@@ -45663,21 +45669,21 @@ function findBreakGlass(change, bg) {
     return void 0;
   };
   const found = [];
-  for (const label3 of bg.labels.filter((l) => pr.labels.includes(l))) {
+  for (const label4 of bg.labels.filter((l) => pr.labels.includes(l))) {
     if (!change.labelEvents) {
-      notes.push(`The break-glass label "${label3}" is present, but who applied it is unknown (no label events): it is not honoured.`);
+      notes.push(`The break-glass label "${label4}" is present, but who applied it is unknown (no label events): it is not honoured.`);
       continue;
     }
-    const last = change.labelEvents.filter((e) => e.label === label3 && e.action === "labeled").at(-1);
+    const last = change.labelEvents.filter((e) => e.label === label4 && e.action === "labeled").at(-1);
     const by = last?.actor.login;
     if (!last || !isAllowed(by)) {
-      notes.push(`The break-glass label "${label3}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
+      notes.push(`The break-glass label "${label4}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
     } else if (isAuthor(by)) {
-      notes.push(`The break-glass label "${label3}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
+      notes.push(`The break-glass label "${label4}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
     } else {
       const early = tooEarly(last.createdAt);
-      if (early) notes.push(`The break-glass label "${label3}" applied by @${by} is not honoured: ${early}.`);
-      else found.push({ by, reason: `label "${label3}" applied`, via: "label", at: last.createdAt });
+      if (early) notes.push(`The break-glass label "${label4}" applied by @${by} is not honoured: ${early}.`);
+      else found.push({ by, reason: `label "${label4}" applied`, via: "label", at: last.createdAt });
     }
   }
   if (bg.command) {
@@ -49103,8 +49109,8 @@ function tokenizeCodeFenced(effects, ok3, nok) {
     return beforeSequenceOpen(code3);
   }
   function beforeSequenceOpen(code3) {
-    const tail = self2.events[self2.events.length - 1];
-    initialPrefix = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+    const tail2 = self2.events[self2.events.length - 1];
+    initialPrefix = tail2 && tail2[1].type === "linePrefix" ? tail2[2].sliceSerialize(tail2[1], true).length : 0;
     marker = code3;
     effects.enter("codeFenced");
     effects.enter("codeFencedFence");
@@ -49857,8 +49863,8 @@ function tokenizeContinuation(effects, ok3, nok) {
     if (code3 === null || markdownLineEnding(code3)) {
       return nok(code3);
     }
-    const tail = self2.events[self2.events.length - 1];
-    if (!self2.parser.constructs.disable.null.includes("codeIndented") && tail && tail[1].type === "linePrefix" && tail[2].sliceSerialize(tail[1], true).length >= 4) {
+    const tail2 = self2.events[self2.events.length - 1];
+    if (!self2.parser.constructs.disable.null.includes("codeIndented") && tail2 && tail2[1].type === "linePrefix" && tail2[2].sliceSerialize(tail2[1], true).length >= 4) {
       return ok3(code3);
     }
     return effects.interrupt(self2.parser.constructs.flow, nok, ok3)(code3);
@@ -49904,7 +49910,7 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return raw(code3);
+    return raw2(code3);
   }
   function enclosedBefore(code3) {
     if (code3 === 62) {
@@ -49940,7 +49946,7 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
     }
     return enclosed(code3);
   }
-  function raw(code3) {
+  function raw2(code3) {
     if (!balance && (code3 === null || code3 === 41 || markdownLineEndingOrSpace(code3))) {
       effects.exit("chunkString");
       effects.exit(stringType);
@@ -49951,25 +49957,25 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
     if (balance < limit && code3 === 40) {
       effects.consume(code3);
       balance++;
-      return raw;
+      return raw2;
     }
     if (code3 === 41) {
       effects.consume(code3);
       balance--;
-      return raw;
+      return raw2;
     }
     if (code3 === null || code3 === 32 || code3 === 40 || asciiControl(code3)) {
       return nok(code3);
     }
     effects.consume(code3);
-    return code3 === 92 ? rawEscape : raw;
+    return code3 === 92 ? rawEscape : raw2;
   }
   function rawEscape(code3) {
     if (code3 === 40 || code3 === 41 || code3 === 92) {
       effects.consume(code3);
-      return raw;
+      return raw2;
     }
-    return raw(code3);
+    return raw2(code3);
   }
 }
 var init_micromark_factory_destination = __esm({
@@ -51166,7 +51172,7 @@ function resolveToLabelEnd(events2, context3) {
       ...events2[events2.length - 1][1].end
     }
   };
-  const label3 = {
+  const label4 = {
     type: "label",
     start: {
       ...events2[open3][1].start
@@ -51184,11 +51190,11 @@ function resolveToLabelEnd(events2, context3) {
       ...events2[close - 2][1].start
     }
   };
-  media = [["enter", group2, context3], ["enter", label3, context3]];
+  media = [["enter", group2, context3], ["enter", label4, context3]];
   media = push(media, events2.slice(open3 + 1, open3 + offset + 3));
   media = push(media, [["enter", text4, context3]]);
   media = push(media, resolveAll(context3.parser.constructs.insideSpan.null, events2.slice(open3 + offset + 4, close - 3), context3));
-  media = push(media, [["exit", text4, context3], events2[close - 2], events2[close - 1], ["exit", label3, context3]]);
+  media = push(media, [["exit", text4, context3], events2[close - 2], events2[close - 1], ["exit", label4, context3]]);
   media = push(media, events2.slice(close + 1));
   media = push(media, [["exit", group2, context3]]);
   splice(events2, open3, events2.length, media);
@@ -51498,8 +51504,8 @@ var init_thematic_break = __esm({
 // node_modules/micromark-core-commonmark/lib/list.js
 function tokenizeListStart(effects, ok3, nok) {
   const self2 = this;
-  const tail = self2.events[self2.events.length - 1];
-  let initialSize = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+  const tail2 = self2.events[self2.events.length - 1];
+  let initialSize = tail2 && tail2[1].type === "linePrefix" ? tail2[2].sliceSerialize(tail2[1], true).length : 0;
   let size = 0;
   return start;
   function start(code3) {
@@ -51593,8 +51599,8 @@ function tokenizeIndent(effects, ok3, nok) {
   const self2 = this;
   return factorySpace(effects, afterPrefix, "listItemIndent", self2.containerState.size + 1);
   function afterPrefix(code3) {
-    const tail = self2.events[self2.events.length - 1];
-    return tail && tail[1].type === "listItemIndent" && tail[2].sliceSerialize(tail[1], true).length === self2.containerState.size ? ok3(code3) : nok(code3);
+    const tail2 = self2.events[self2.events.length - 1];
+    return tail2 && tail2[1].type === "listItemIndent" && tail2[2].sliceSerialize(tail2[1], true).length === self2.containerState.size ? ok3(code3) : nok(code3);
   }
 }
 function tokenizeListEnd(effects) {
@@ -51604,8 +51610,8 @@ function tokenizeListItemPrefixWhitespace(effects, ok3, nok) {
   const self2 = this;
   return factorySpace(effects, afterPrefix, "listItemPrefixWhitespace", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4 + 1);
   function afterPrefix(code3) {
-    const tail = self2.events[self2.events.length - 1];
-    return !markdownSpace(code3) && tail && tail[1].type === "listItemPrefixWhitespace" ? ok3(code3) : nok(code3);
+    const tail2 = self2.events[self2.events.length - 1];
+    return !markdownSpace(code3) && tail2 && tail2[1].type === "listItemPrefixWhitespace" ? ok3(code3) : nok(code3);
   }
 }
 var list, listItemPrefixWhitespaceConstruct, indentConstruct;
@@ -52706,20 +52712,20 @@ function compiler(options) {
       data: data2
     };
     const listStack = [];
-    const prepared = [];
+    const prepared2 = [];
     let index2 = -1;
     while (++index2 < events2.length) {
-      prepared.push(events2[index2]);
+      prepared2.push(events2[index2]);
       if (events2[index2][1].type === "listOrdered" || events2[index2][1].type === "listUnordered") {
         if (events2[index2][0] === "enter") {
-          listStack.push(prepared.length - 1);
+          listStack.push(prepared2.length - 1);
         } else {
-          const tail = listStack.pop();
-          prepareList(prepared, tail);
+          const tail2 = listStack.pop();
+          prepareList(prepared2, tail2);
         }
       }
     }
-    events2 = prepared;
+    events2 = prepared2;
     index2 = -1;
     while (++index2 < events2.length) {
       const handler2 = config[events2[index2][0]];
@@ -52743,9 +52749,9 @@ function compiler(options) {
       }
     }
     if (context3.tokenStack.length > 0) {
-      const tail = context3.tokenStack[context3.tokenStack.length - 1];
-      const handler2 = tail[1] || defaultOnError;
-      handler2.call(context3, void 0, tail[0]);
+      const tail2 = context3.tokenStack[context3.tokenStack.length - 1];
+      const handler2 = tail2[1] || defaultOnError;
+      handler2.call(context3, void 0, tail2[0]);
     }
     tree.position = {
       start: point2(events2.length > 0 ? events2[0][1].start : {
@@ -52963,9 +52969,9 @@ function compiler(options) {
     node2.value = data3.replace(/(\r?\n|\r)$/g, "");
   }
   function onexitdefinitionlabelstring(token) {
-    const label3 = this.resume();
+    const label4 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label3;
+    node2.label = label4;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
   }
   function onexitdefinitiontitlestring() {
@@ -52998,28 +53004,28 @@ function compiler(options) {
   function onenterdata(token) {
     const node2 = this.stack[this.stack.length - 1];
     const siblings = node2.children;
-    let tail = siblings[siblings.length - 1];
-    if (!tail || tail.type !== "text") {
-      tail = text4();
-      tail.position = {
+    let tail2 = siblings[siblings.length - 1];
+    if (!tail2 || tail2.type !== "text") {
+      tail2 = text4();
+      tail2.position = {
         start: point2(token.start),
         // @ts-expect-error: we’ll add `end` later.
         end: void 0
       };
-      siblings.push(tail);
+      siblings.push(tail2);
     }
-    this.stack.push(tail);
+    this.stack.push(tail2);
   }
   function onexitdata(token) {
-    const tail = this.stack.pop();
-    tail.value += this.sliceSerialize(token);
-    tail.position.end = point2(token.end);
+    const tail2 = this.stack.pop();
+    tail2.value += this.sliceSerialize(token);
+    tail2.position.end = point2(token.end);
   }
   function onexitlineending(token) {
     const context3 = this.stack[this.stack.length - 1];
     if (this.data.atHardBreak) {
-      const tail = context3.children[context3.children.length - 1];
-      tail.position.end = point2(token.end);
+      const tail2 = context3.children[context3.children.length - 1];
+      tail2.position.end = point2(token.end);
       this.data.atHardBreak = void 0;
       return;
     }
@@ -53109,9 +53115,9 @@ function compiler(options) {
     this.data.referenceType = "collapsed";
   }
   function onexitreferencestring(token) {
-    const label3 = this.resume();
+    const label4 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label3;
+    node2.label = label4;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
     this.data.referenceType = "full";
   }
@@ -53129,12 +53135,12 @@ function compiler(options) {
       const result = decodeNamedCharacterReference(data3);
       value = result;
     }
-    const tail = this.stack[this.stack.length - 1];
-    tail.value += value;
+    const tail2 = this.stack[this.stack.length - 1];
+    tail2.value += value;
   }
   function onexitcharacterreference(token) {
-    const tail = this.stack.pop();
-    tail.position.end = point2(token.end);
+    const tail2 = this.stack.pop();
+    tail2.position.end = point2(token.end);
   }
   function onexitautolinkprotocol(token) {
     onexitdata.call(this, token);
@@ -53861,23 +53867,23 @@ function findUrl(_, protocol, domain2, path8, match2) {
   }
   return result;
 }
-function findEmail(_, atext, label3) {
-  if (/[\d\-_]$/.test(label3)) {
+function findEmail(_, atext, label4) {
+  if (/[\d\-_]$/.test(label4)) {
     return false;
   }
   return {
     type: "link",
     title: null,
-    url: "mailto:" + atext + "@" + label3,
-    children: [{ type: "text", value: atext + "@" + label3, position: void 0 }],
+    url: "mailto:" + atext + "@" + label4,
+    children: [{ type: "text", value: atext + "@" + label4, position: void 0 }],
     position: void 0
   };
 }
-function findMailto(_, atext, label3) {
-  if (/[\d\-_]$/.test(label3)) {
+function findMailto(_, atext, label4) {
+  if (/[\d\-_]$/.test(label4)) {
     return false;
   }
-  const value = "mailto:" + atext + "@" + label3;
+  const value = "mailto:" + atext + "@" + label4;
   return {
     type: "link",
     title: null,
@@ -53886,11 +53892,11 @@ function findMailto(_, atext, label3) {
     position: void 0
   };
 }
-function findXmpp(matchValue, atext, label3, resource, match2) {
-  if (/[\d\-_]$/.test(label3) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
+function findXmpp(matchValue, atext, label4, resource, match2) {
+  if (/[\d\-_]$/.test(label4) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
     return false;
   }
-  const value = "xmpp:" + atext + "@" + label3 + (resource || "");
+  const value = "xmpp:" + atext + "@" + label4 + (resource || "");
   return {
     type: "link",
     title: null,
@@ -53969,25 +53975,25 @@ function enterFootnoteDefinition(token) {
   );
 }
 function exitFootnoteCallString(token) {
-  const label3 = this.resume();
+  const label4 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteReference");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label3;
+  node2.label = label4;
 }
 function exitFootnoteCall(token) {
   this.exit(token);
 }
 function exitFootnoteDefinitionLabelString(token) {
-  const label3 = this.resume();
+  const label4 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteDefinition");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label3;
+  node2.label = label4;
 }
 function exitFootnoteDefinition(token) {
   this.exit(token);
@@ -54867,8 +54873,8 @@ function tokenizeIndent2(effects, ok3, nok) {
   const self2 = this;
   return factorySpace(effects, afterPrefix, "gfmFootnoteDefinitionIndent", 4 + 1);
   function afterPrefix(code3) {
-    const tail = self2.events[self2.events.length - 1];
-    return tail && tail[1].type === "gfmFootnoteDefinitionIndent" && tail[2].sliceSerialize(tail[1], true).length === 4 ? ok3(code3) : nok(code3);
+    const tail2 = self2.events[self2.events.length - 1];
+    return tail2 && tail2[1].type === "gfmFootnoteDefinitionIndent" && tail2[2].sliceSerialize(tail2[1], true).length === 4 ? ok3(code3) : nok(code3);
   }
 }
 var indent;
@@ -55153,8 +55159,8 @@ function tokenizeTable(effects, ok3, nok) {
         break;
       }
     }
-    const tail = index2 > -1 ? self2.events[index2][1].type : null;
-    const next = tail === "tableHead" || tail === "tableRow" ? bodyRowStart : headRowBefore;
+    const tail2 = index2 > -1 ? self2.events[index2][1].type : null;
+    const next = tail2 === "tableHead" || tail2 === "tableRow" ? bodyRowStart : headRowBefore;
     if (next === bodyRowStart && self2.parser.lazy[self2.now().line]) {
       return nok(code3);
     }
@@ -55798,9 +55804,9 @@ function templateText(templates) {
   for (const t of templates) {
     const read2 = parseBodySafe(t.text);
     if (!read2.ok) continue;
-    const parsed = read2.body;
-    for (const b of parsed.blocks) if (b.text) blocks.add(b.text);
-    for (const h of parsed.headings) headings.add(h.text);
+    const parsed2 = read2.body;
+    for (const b of parsed2.blocks) if (b.text) blocks.add(b.text);
+    for (const h of parsed2.headings) headings.add(h.text);
   }
   return { paths: templates.map((t) => t.path), blocks, headings };
 }
@@ -56009,11 +56015,11 @@ function missingHint(sec, facts) {
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), "and")}${hs.length > 6 ? ", \u2026" : ""})` : " (the body has no headings)";
 }
 function evaluateSection(sec, facts, rule7, extras = {}, name) {
-  const label3 = name ?? `Section ${q(sec.headings[0])}`;
+  const label4 = name ?? `Section ${q(sec.headings[0])}`;
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const matches = facts.parsed.sections.filter((s2) => wanted.has(normaliseHeading(s2.heading.text)));
   if (!matches.length) {
-    return { rule: rule7, name: label3, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
+    return { rule: rule7, name: label4, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
   }
   let first;
   for (const s2 of matches) {
@@ -56021,14 +56027,14 @@ function evaluateSection(sec, facts, rule7, extras = {}, name) {
     const problems2 = contentProblems(sec, c, extras, facts);
     if (!problems2.length) {
       const what = isNotApplicable(c) ? "N/A (accepted for this section)" : `${c.length} character(s) of real content`;
-      return { rule: rule7, name: label3, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
+      return { rule: rule7, name: label4, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
     }
     first ??= { s: s2, problems: problems2 };
   }
   const { s, problems } = first;
   return {
     rule: rule7,
-    name: label3,
+    name: label4,
     state: "failed",
     found: `${q(s.heading.source)} at line ${s.heading.line}`,
     missing: `section ${q(s.heading.source)} (line ${s.heading.line}) ${problems.join("; ")}`
@@ -56332,7 +56338,7 @@ var require_dist2 = __commonJS({
       const PointerSize = 4;
       const LUA_MULTRET = -1;
       const LUAI_MAXSTACK = 1e6;
-      const LUA_REGISTRYINDEX = -LUAI_MAXSTACK - 1e3;
+      const LUA_REGISTRYINDEX2 = -LUAI_MAXSTACK - 1e3;
       exports2.LuaType = void 0;
       (function(LuaType) {
         LuaType[LuaType["None"] = -1] = "None";
@@ -56922,12 +56928,12 @@ ${traceback}`;
           super(thread, "js_function");
           this.functionRegistry = typeof FinalizationRegistry !== "undefined" ? new FinalizationRegistry((func) => {
             if (!this.thread.isClosed()) {
-              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX, func);
+              this.thread.lua.luaL_unref(this.thread.address, LUA_REGISTRYINDEX2, func);
             }
           }) : void 0;
           this.options = options;
           this.callbackContext = thread.newThread();
-          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          this.callbackContextIndex = this.thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
           if (!this.functionRegistry) {
             console.warn("FunctionTypeExtension: FinalizationRegistry not found. Memory leaks likely.");
           }
@@ -56995,7 +57001,7 @@ ${traceback}`;
           this.thread.lua.module.removeFunction(this.gcPointer);
           this.thread.lua.module.removeFunction(this.functionWrapper);
           this.callbackContext.close();
-          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX, this.callbackContextIndex);
+          this.callbackContext.lua.luaL_unref(this.callbackContext.address, LUA_REGISTRYINDEX2, this.callbackContextIndex);
         }
         isType(_thread, _index, type) {
           return type === exports2.LuaType.Function;
@@ -57019,7 +57025,7 @@ ${traceback}`;
         getValue(thread, index2) {
           var _a;
           thread.lua.lua_pushvalue(thread.address, index2);
-          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+          const func = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
           const jsFunc = (...args) => {
             var _a2;
             if (this.callbackContext.isClosed()) {
@@ -57028,7 +57034,7 @@ ${traceback}`;
             }
             const callThread = this.callbackContext.newThread();
             try {
-              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX, BigInt(func));
+              const internalType = callThread.lua.lua_rawgeti(callThread.address, LUA_REGISTRYINDEX2, BigInt(func));
               if (internalType !== exports2.LuaType.Function) {
                 const callMetafieldType = callThread.lua.luaL_getmetafield(callThread.address, -1, "__call");
                 callThread.pop();
@@ -57351,16 +57357,16 @@ ${traceback}`;
           const seenMap = userdata || /* @__PURE__ */ new Map();
           const existingReference = seenMap.get(target);
           if (existingReference !== void 0) {
-            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(existingReference));
+            thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(existingReference));
             return true;
           }
           try {
             const tableIndex = thread.getTop() + 1;
             const createTable = (arrayCount, keyCount) => {
               thread.lua.lua_createtable(thread.address, arrayCount, keyCount);
-              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX);
+              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
               seenMap.set(target, ref);
-              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX, BigInt(ref));
+              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref));
             };
             if (Array.isArray(target)) {
               createTable(target.length, 0);
@@ -57380,7 +57386,7 @@ ${traceback}`;
           } finally {
             if (userdata === void 0) {
               for (const reference of seenMap.values()) {
-                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX, reference);
+                thread.lua.luaL_unref(thread.address, LUA_REGISTRYINDEX2, reference);
               }
             }
           }
@@ -60467,13 +60473,13 @@ ${traceback}`;
           this.lua_settop(luaState, -count - 1);
         }
         luaL_getmetatable(luaState, name) {
-          return this.lua_getfield(luaState, LUA_REGISTRYINDEX, name);
+          return this.lua_getfield(luaState, LUA_REGISTRYINDEX2, name);
         }
         lua_yield(luaState, count) {
           return this.lua_yieldk(luaState, count, 0, null);
         }
         lua_upvalueindex(index2) {
-          return LUA_REGISTRYINDEX - index2;
+          return LUA_REGISTRYINDEX2 - index2;
         }
         ref(data2) {
           const existing = this.referenceTracker.get(data2);
@@ -60602,7 +60608,7 @@ ${traceback}`;
       exports2.Decoration = Decoration;
       exports2.LUAI_MAXSTACK = LUAI_MAXSTACK;
       exports2.LUA_MULTRET = LUA_MULTRET;
-      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX;
+      exports2.LUA_REGISTRYINDEX = LUA_REGISTRYINDEX2;
       exports2.LuaEngine = LuaEngine;
       exports2.LuaFactory = LuaFactory2;
       exports2.LuaGlobal = Global;
@@ -60626,68 +60632,124 @@ var lua_prelude_default;
 var init_lua_prelude = __esm({
   "src/health/lua-prelude.lua"() {
     lua_prelude_default = `-- gitops-gate: the environment a health script sees, rebuilt to match ArgoCD (util/lua/lua.go runLua,
--- v3.6.0) on PUC Lua 5.4, and the sandbox around it. Runs once per fresh Lua state, before the script.
--- Inputs (globals, removed here): __gg_openlibs (boolean), __gg_timeout (the time-limit error text).
-local openlibs = __gg_openlibs
+-- v3.6.0, gopher-lua) on PUC Lua 5.4, and the sandbox around it. Runs once per Lua state; the state is
+-- reused for many runs, and each run gets a fresh global environment (new library tables, a new string
+-- metatable, a new package table), so nothing a script changes reaches the next one.
+-- Input: the global __gg_timeout (the time-limit error text), removed here.
+-- Returns the run function: run(chunk, openlibs, obj) -> kind, status, message (see classify).
 local TIMEOUT = __gg_timeout
-__gg_openlibs, __gg_timeout = nil, nil
-
-local _pcall, _xpcall, _error, _load, _type, _tostring, _pairs = pcall, xpcall, error, load, type, tostring, pairs
-local _getmeta, _setmeta = debug.getmetatable, debug.setmetatable
-local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
+__gg_timeout = nil
 local MEMORY = "not enough memory"
 
+local _pcall, _xpcall, _error, _load, _type, _tostring, _tonumber, _pairs, _next, _select =
+  pcall, xpcall, error, load, type, tostring, tonumber, pairs, next, select
+local _rawget, _rawset, _setmetatable = rawget, rawset, setmetatable
+local _getmeta, _setmeta, _setupvalue = debug.getmetatable, debug.setmetatable, debug.setupvalue
+local _floor, _huge, _mtype, _toint = math.floor, math.huge, math.type, math.tointeger
+local _format, _concat, _match = string.format, table.concat, string.match
+local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
+local cresume = coroutine.resume
+local stringMeta = _getmeta("")
+
+-- Numbers as gopher-lua prints them (value.go LNumber.String): a float with an int64 value prints as an
+-- integer ("2", not "2.0"); any other float as Go's fmt.Sprint does, the shortest text that reads back
+-- as the same number, in exponent form when the exponent is below -4 or at least 6 (strconv 'g', -1).
+local function numstr(x)
+  if _mtype(x) == "integer" then return _format("%d", x) end
+  if x ~= x then return "NaN" end
+  if x == _huge then return "+Inf" end
+  if x == -_huge then return "-Inf" end
+  if x == _floor(x) and x >= -2^63 and x < 2^63 then return _format("%d", x) end
+  local digits, s = 17, nil
+  for p = 1, 17 do
+    s = _format("%." .. (p - 1) .. "e", x)
+    if _tonumber(s) == x then digits = p break end
+  end
+  local exp = _tonumber(_match(s, "e([-+]%d+)$"))
+  if exp < -4 or exp >= 6 then return s end
+  local decimals = digits - 1 - exp
+  return _format("%." .. (decimals > 0 and decimals or 0) .. "f", x)
+end
+
+local function tostr(v)
+  if _type(v) == "number" then return numstr(v) end
+  return _tostring(v)
+end
+
+-- The \`..\` operator of a script is compiled as a call to this function (lua-static.ts rewriteConcat):
+-- numbers print as in gopher-lua, and a missing operand fails with gopher-lua's message (vm.go).
+local function catslow(a, b, ta, tb)
+  local ma, mb = _getmeta(a), _getmeta(b)
+  if (ma and _rawget(ma, "__concat")) or (mb and _rawget(mb, "__concat")) then return a .. b end
+  _error("cannot perform concat operation between " .. ta .. " and " .. tb, 2)
+end
+local function cat(a, b)
+  local ta, tb = _type(a), _type(b)
+  if ta == "number" then
+    -- integers (and floats with an integer value, made integers) concatenate natively as "%d"
+    if _mtype(a) == "float" then a = _toint(a) or numstr(a) end
+  elseif ta ~= "string" then
+    return catslow(a, b, ta, tb)
+  end
+  if tb == "number" then
+    if _mtype(b) == "float" then b = _toint(b) or numstr(b) end
+  elseif tb ~= "string" then
+    return catslow(a, b, ta, tb)
+  end
+  return a .. b
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in _next, t do c[k] = v end
+  return c
+end
+
+-- The libraries as loaded, before any script ran: copied into each environment.
+local BASE = {}
+for _, k in ipairs({ "assert", "error", "ipairs", "pairs", "next", "rawequal", "rawget", "rawlen", "rawset",
+  "select", "tonumber", "type", "getmetatable" }) do BASE[k] = _G[k] end
+local STRING, MATH, TABLE, COROUTINE = copy(string), copy(math), copy(table), copy(coroutine)
 -- Lua 5.1 functions ArgoCD's gopher-lua has and Lua 5.4 dropped (argocd-semantics.md section 4).
-table.getn = function(t) return #t end
-table.maxn = function(t)
+TABLE.getn = function(t) return #t end
+TABLE.maxn = function(t)
   local m = 0
   for k in _pairs(t) do if _type(k) == "number" and k > m then m = k end end
   return m
 end
-unpack = table.unpack
-math.pow = function(a, b) return a ^ b end
-math.mod = math.fmod
-string.gfind = string.gmatch
-
--- Sandbox: text chunks only, no files, no processes, no debug, no bytecode.
--- load is gopher-lua's (Lua 5.1, baselib.go baseLoad): load(reader [, chunkname]) calls the reader
--- until it returns nil or "", unprotected (an error in the reader, a limit included, propagates), and
--- the chunk gets the global environment. A string argument is an error there, as in Lua 5.1.
-local _concat = table.concat
-load = function(reader, name)
-  if _type(reader) ~= "function" then
-    _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+TABLE.concat = function(t, sep, i, j)
+  -- numbers in the list print as gopher-lua prints them
+  local n = j or #t
+  local parts = {}
+  for k = i or 1, n do
+    local v = t[k]
+    parts[#parts + 1] = _type(v) == "number" and numstr(v) or v
   end
-  local parts, n = {}, 0
-  while true do
-    local piece = reader()
-    if piece == nil then break end
-    local t = _type(piece)
-    if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
-    piece = _tostring(piece)
-    if piece == "" then break end
-    n = n + 1
-    parts[n] = piece
+  return _concat(parts, sep)
+end
+MATH.pow = function(a, b) return a ^ b end
+MATH.mod = math.fmod
+STRING.gfind = string.gmatch
+STRING.dump = nil
+local sformat, gmatch, unpack = string.format, string.gmatch, table.unpack
+STRING.format = function(f, ...)
+  -- gopher-lua formats %s of a number as it prints it, and %d of a float as its integer part
+  local n = _select("#", ...)
+  local args = { ... }
+  local k = 0
+  for spec in gmatch(f, "%%[-+ #0]*%d*%.?%d*([%a%%])") do
+    if spec ~= "%" then
+      k = k + 1
+      local v = args[k]
+      if _type(v) == "number" then
+        if spec == "s" then args[k] = numstr(v)
+        elseif (spec == "d" or spec == "i") and _mtype(v) == "float" and v == v and v ~= _huge and v ~= -_huge then
+          args[k] = v >= 0 and _floor(v) or -_floor(-v)
+        end
+      end
+    end
   end
-  return _load(_concat(parts), name == nil and "=?" or name, "t")
-end
-loadstring = function(s, name) return _load(s, name, "t") end
-local function disabled(what)
-  return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
-end
-dofile = disabled("dofile")
-loadfile = disabled("loadfile")
-print = function() end
-string.dump = nil
-io = nil
-utf8 = nil
-
--- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
--- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
-local _setmetatable, _rawset = setmetatable, rawset
-setmetatable = function(t, mt)
-  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
-  return _setmetatable(t, mt)
+  return sformat(f, unpack(args, 1, n))
 end
 
 -- A time-limit or memory error must not be swallowed by the script's own pcall.
@@ -60698,34 +60760,87 @@ local function rethrow(ok, ...)
   end
   return ok, ...
 end
-pcall = function(f, ...) return rethrow(_pcall(f, ...)) end
-xpcall = function(f, h, ...)
+local function spcall(f, ...) return rethrow(_pcall(f, ...)) end
+local function sxpcall(f, h, ...)
   return rethrow(_xpcall(f, function(e)
     if e == TIMEOUT or e == MEMORY then return e end
     return h(e)
   end, ...))
 end
+COROUTINE.resume = function(co, ...) return rethrow(cresume(co, ...)) end
 
-local safeOs = { time = ostime, date = osdate }
-local modules
-if openlibs then
-  local cresume = coroutine.resume
-  coroutine.resume = function(co, ...) return rethrow(cresume(co, ...)) end
-  os = { time = ostime, date = osdate, clock = osclock, difftime = osdifftime }
-  modules = { string = string, math = math, table = table, os = os, coroutine = coroutine }
-else
-  -- useOpenLibs=false: gopher-lua opens only base, table, package and a "safe os" that registers
-  -- into \`table\` (a no-op), so the globals below are nil and strings have no methods.
-  _setmeta("", nil)
-  string, math, os, coroutine = nil, nil, nil, nil
-  modules = { table = table, os = safeOs }
+-- Lua runs __gc finalizers with hooks off, so a hostile finalizer could not be stopped by the time
+-- limit; gopher-lua (Lua 5.1) ignores __gc on tables anyway, so it is dropped.
+local function ssetmetatable(t, mt)
+  if _type(mt) == "table" then _rawset(mt, "__gc", nil) end
+  return _setmetatable(t, mt)
 end
-debug = nil
-package = { loaded = { _G = _G, table = table } }
-require = function(name)
-  local m = modules[name]
-  if m ~= nil then return m end
-  _error("module '" .. _tostring(name) .. "' not found", 2)
+
+local function disabled(what)
+  return function() _error(what .. " is not available in the gate's health-check sandbox", 2) end
+end
+
+-- Arithmetic on numeric strings ("10" + 1) works in gopher-lua with or without libraries; in Lua 5.4
+-- it goes through the string metatable, which also carries the string methods.
+local STRING_ARITH = {}
+for k, v in _pairs(stringMeta) do if k ~= "__index" then STRING_ARITH[k] = v end end
+
+-- A fresh global environment, as a new gopher-lua state has it.
+local function newenv(openlibs)
+  local env = copy(BASE)
+  env._G = env
+  env._VERSION = "Lua 5.1"
+  env.tostring = tostr
+  env.unpack = table.unpack
+  env.pcall, env.xpcall, env.setmetatable = spcall, sxpcall, ssetmetatable
+  env.print = function() end
+  env.collectgarbage = function(opt) if opt == "count" then return 0, 0 end return 0 end
+  env.dofile, env.loadfile = disabled("dofile"), disabled("loadfile")
+  -- gopher-lua's Lua 5.1 load (baselib.go baseLoad): load(reader [, chunkname]) calls the reader until it
+  -- returns nil or "", unprotected (an error in the reader, a limit included, propagates); the chunk gets
+  -- the global environment. A string argument is an error there, as in Lua 5.1.
+  env.load = function(reader, name)
+    if _type(reader) ~= "function" then
+      _error("bad argument #1 to 'load' (function expected, got " .. (reader == nil and "no value" or _type(reader)) .. ")", 2)
+    end
+    local parts, n = {}, 0
+    while true do
+      local piece = reader()
+      if piece == nil then break end
+      local t = _type(piece)
+      if t ~= "string" and t ~= "number" then return nil, "reader function must return a string" end
+      piece = _tostring(piece)
+      if piece == "" then break end
+      n = n + 1
+      parts[n] = piece
+    end
+    return _load(_concat(parts), name == nil and "=?" or name, "t", env)
+  end
+  env.loadstring = function(s, name) return _load(s, name, "t", env) end
+  local tbl = copy(TABLE)
+  env.table = tbl
+  local modules
+  if openlibs then
+    local str, mth, co = copy(STRING), copy(MATH), copy(COROUTINE)
+    local os = { time = ostime, date = osdate, clock = osclock, difftime = osdifftime }
+    env.string, env.math, env.os, env.coroutine = str, mth, os, co
+    local meta = copy(STRING_ARITH)
+    meta.__index = str
+    _setmeta("", meta)
+    modules = { string = str, math = mth, table = tbl, os = os, coroutine = co }
+  else
+    -- useOpenLibs=false: gopher-lua opens only base, table, package and a "safe os" that registers
+    -- into \`table\` (a no-op), so string, math, os and coroutine are nil and strings have no methods.
+    _setmeta("", copy(STRING_ARITH))
+    modules = { table = tbl, os = { time = ostime, date = osdate } }
+  end
+  env.package = { loaded = { _G = env, table = tbl } }
+  env.require = function(name)
+    local m = modules[name]
+    if m ~= nil then return m end
+    _error("module '" .. _tostring(name) .. "' not found", 2)
+  end
+  return env
 end
 
 local VALID = { Healthy = true, Progressing = true, Degraded = true, Suspended = true, Missing = true, Unknown = true }
@@ -60736,502 +60851,24 @@ local VALID = { Healthy = true, Progressing = true, Degraded = true, Suspended =
 local function classify(r)
   if r == nil then return "nil", "", "" end
   if _type(r) ~= "table" then return "not-table", _type(r), "" end
-  local k = next(r)
+  local k = _next(r)
   if k == nil or _type(k) ~= "string" then return "empty", "", "" end
-  local s, m = rawget(r, "status"), rawget(r, "message")
+  local s, m = _rawget(r, "status"), _rawget(r, "message")
   if (s ~= nil and _type(s) ~= "string") or (m ~= nil and _type(m) ~= "string") then return "empty", "", "" end
   if s == nil or not VALID[s] then return "invalid", s or "", m or "" end
   return "ok", s, m or ""
 end
 
-__gg_run = function(chunk) return classify(chunk()) end
+-- Everything a script could reach is in its environment; drop the real globals' dangerous parts anyway.
+io, debug, package, require, dofile, loadfile = nil, nil, nil, nil, nil, nil
+
+return function(chunk, openlibs, obj)
+  local env = newenv(openlibs)
+  env.obj = obj
+  _setupvalue(chunk, 1, env)
+  return classify(chunk(cat))
+end
 `;
-  }
-});
-
-// src/health/lua-vm.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-function argoHealth(r) {
-  switch (r.kind) {
-    case "ok":
-      return { status: r.status, message: r.message };
-    case "invalid":
-      return { status: "Unknown", message: "Lua returned an invalid health status" };
-    case "nil":
-    case "empty":
-      return { status: "", message: "" };
-    case "error":
-      return { status: "Unknown", message: r.error };
-  }
-}
-function wasmLocation() {
-  const bundled = fileURLToPath2(new URL("./glue.wasm", import.meta.url));
-  if (existsSync3(bundled)) return bundled;
-  return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
-}
-function trip(lua, limit) {
-  tripped ??= limit;
-  if (running !== void 0 && hookPointer !== void 0) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
-}
-function callbacks(lua) {
-  hookPointer ??= lua.module.addFunction((state) => {
-    if (tripped === void 0 && Date.now() > deadline) trip(lua, "time");
-    if (tripped !== void 0) {
-      lua.lua_sethook(state, hookPointer, LUA_MASKCOUNT, 1);
-      lua.lua_pushstring(state, tripped === "time" ? TIMEOUT_ERROR : MEMORY_ERROR);
-      lua.lua_error(state);
-    }
-  }, "vii");
-  allocPointer ??= lua.module.addFunction((_ud, ptr, oldSize, newSize) => {
-    const old = ptr ? oldSize : 0;
-    if (newSize === 0) {
-      if (ptr) {
-        memory.used -= old;
-        lua.module._free(ptr);
-      }
-      return 0;
-    }
-    if (newSize > old && (tripped !== void 0 || memory.used + newSize - old > memory.max)) {
-      trip(lua, "memory");
-      return 0;
-    }
-    const out = lua.module._realloc(ptr, newSize);
-    if (out) memory.used += newSize - old;
-    else if (newSize > old) trip(lua, "memory");
-    return out;
-  }, "iiiii");
-  return { hook: hookPointer, alloc: allocPointer };
-}
-async function runHealthLua(req) {
-  factory ??= new import_wasmoon.LuaFactory(wasmLocation());
-  const lua = await factory.getLuaModule();
-  const { hook: hook2, alloc } = callbacks(lua);
-  memory.used = 0;
-  memory.max = Number.MAX_SAFE_INTEGER;
-  tripped = void 0;
-  const L = lua.lua_newstate(alloc, null);
-  if (!L) return { kind: "error", error: "could not create a Lua state" };
-  running = L;
-  try {
-    return execute(lua, L, hook2, req);
-  } finally {
-    if (tripped === void 0) deadline = Date.now() + req.timeoutMs;
-    lua.lua_sethook(L, hook2, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
-    lua.lua_close(L);
-    memory.max = Number.MAX_SAFE_INTEGER;
-    tripped = void 0;
-    running = void 0;
-  }
-}
-function pushString(lua, L, s) {
-  const size = lua.module.lengthBytesUTF8(s);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(s, buf, size + 1);
-    lua.lua_pushlstring(L, buf, size);
-  } finally {
-    lua.module._free(buf);
-  }
-}
-function pushValue(lua, L, v, depth = 0) {
-  if (depth > 200) throw new Error("object nested too deeply");
-  if (v === null || v === void 0) lua.lua_pushnil(L);
-  else if (typeof v === "boolean") lua.lua_pushboolean(L, v ? 1 : 0);
-  else if (typeof v === "number") {
-    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
-    else lua.lua_pushnumber(L, v);
-  } else if (typeof v === "string") pushString(lua, L, v);
-  else if (Array.isArray(v)) {
-    lua.lua_createtable(L, v.length, 0);
-    v.forEach((x, i) => {
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawseti(L, -2, BigInt(i + 1));
-    });
-  } else if (typeof v === "object") {
-    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
-    lua.lua_createtable(L, 0, entries.length);
-    for (const [k, x] of entries) {
-      pushString(lua, L, k);
-      pushValue(lua, L, x, depth + 1);
-      lua.lua_rawset(L, -3);
-    }
-  } else lua.lua_pushnil(L);
-}
-function load(lua, L, source, name) {
-  const size = lua.module.lengthBytesUTF8(source);
-  const buf = lua.module._malloc(size + 1);
-  try {
-    lua.module.stringToUTF8(source, buf, size + 1);
-    return lua.luaL_loadbufferx(L, buf, size, name, "t");
-  } finally {
-    lua.module._free(buf);
-  }
-}
-function capText(bytes) {
-  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
-  let cut = MAX_TEXT_BYTES;
-  while (cut > 0 && (bytes[cut] & 192) === 128) cut--;
-  return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
-}
-function textAt(lua, L, idx) {
-  const type = lua.lua_type(L, idx);
-  if (type === LUA_TSTRING) {
-    const raw = lua.module;
-    lengthPointer ??= lua.module._malloc(8);
-    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
-    const len = raw.HEAPU32[lengthPointer >> 2];
-    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
-  }
-  if (type === LUA_TNUMBER) {
-    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
-    const n = lua.lua_tonumberx(L, idx, null);
-    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
-  }
-  if (type === LUA_TNIL) return "nil";
-  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
-  return `(error object is a ${TYPE_NAMES[type] ?? "userdata"} value)`;
-}
-function limitError(req, limit) {
-  return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
-}
-function execute(lua, L, hook2, req) {
-  lua.luaL_openlibs(L);
-  lua.lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  lua.lua_setglobal(L, "__gg_openlibs");
-  lua.lua_pushstring(L, TIMEOUT_ERROR);
-  lua.lua_setglobal(L, "__gg_timeout");
-  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 0, 0, 0, null) !== LUA_OK) {
-    throw new Error(`health-check prelude failed: ${textAt(lua, L, -1)}`);
-  }
-  try {
-    pushValue(lua, L, req.obj);
-  } catch (e) {
-    return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  lua.lua_setglobal(L, "obj");
-  memory.max = memory.used + req.memoryBytes;
-  lua.lua_getglobal(L, "__gg_run");
-  lua.lua_pushnil(L);
-  lua.lua_setglobal(L, "__gg_run");
-  if (load(lua, L, req.script, "=health.lua") !== LUA_OK) return tripped ? limitError(req, tripped) : { kind: "error", error: textAt(lua, L, -1) };
-  deadline = Date.now() + req.timeoutMs;
-  lua.lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
-  let status;
-  try {
-    status = lua.lua_pcallk(L, 1, 3, 0, 0, null);
-  } finally {
-    lua.lua_sethook(L, null, 0, 0);
-  }
-  if (tripped) return limitError(req, tripped);
-  if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
-  const kind = textAt(lua, L, -3);
-  const a = textAt(lua, L, -2);
-  const b = textAt(lua, L, -1);
-  if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
-  return { kind, status: a, message: b };
-}
-var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, factory, deadline, hookPointer, allocPointer, memory, tripped, running, lengthPointer, utf8;
-var init_lua_vm = __esm({
-  "src/health/lua-vm.ts"() {
-    "use strict";
-    import_wasmoon = __toESM(require_dist2(), 1);
-    init_lua_prelude();
-    TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
-    MEMORY_ERROR = "not enough memory";
-    LUA_MASKCOUNT = 8;
-    HOOK_EVERY = 1e3;
-    LUA_OK = 0;
-    LUA_TNIL = 0;
-    LUA_TBOOLEAN = 1;
-    LUA_TNUMBER = 3;
-    LUA_TSTRING = 4;
-    TYPE_NAMES = ["nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"];
-    MAX_TEXT_BYTES = 4096;
-    deadline = 0;
-    memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
-    utf8 = new TextDecoder();
-  }
-});
-
-// src/health/config.ts
-function place(p, at3) {
-  return { line: p.line + at3.lineOffset, column: p.column + (p.line === 1 ? 0 : at3.columnOffset) };
-}
-function scriptPlacement(doc, path8, at3) {
-  const node2 = doc.node(path8);
-  const p = place(doc.pos(path8), at3);
-  if ((0, import_yaml5.isScalar)(node2) && (node2.type === import_yaml5.Scalar.BLOCK_LITERAL || node2.type === import_yaml5.Scalar.BLOCK_FOLDED)) {
-    const src = typeof node2.value === "string" ? node2.value : "";
-    const indent2 = blockIndent(doc, path8, src);
-    return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
-  }
-  return p;
-}
-function blockIndent(doc, path8, _src) {
-  return doc.keyPos(path8).column - 1 + 2;
-}
-function problem(rule7, file, pos, subject, key2, message, fix) {
-  return { rule: rule7, file, pos, subject, key: key2, message, fix };
-}
-function typeName2(n) {
-  if (!n) return "null";
-  if ((0, import_yaml5.isScalar)(n)) {
-    const v = n.value;
-    if (v === null) return "null";
-    if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-    return typeof v;
-  }
-  return (0, import_yaml5.isMap)(n) ? "mapping" : "sequence";
-}
-function checkSplitSuffix(suffix) {
-  if (suffix.includes("*")) {
-    return { problem: { rule: "health-key-wildcard", message: `"${suffix}" holds a wildcard: "*" is not a valid ConfigMap key character, so the API server rejects the whole ConfigMap. Wildcards only work in the legacy resource.customizations block.`, fix: "Name the group and Kind exactly, or move the check into the resource.customizations block with a quoted wildcard key." } };
-  }
-  if (!CONFIGMAP_KEY.test(suffix)) {
-    const near = suffix.replace("/", "_");
-    return { problem: { rule: "health-key-invalid-configmap-key", message: `"${suffix}" is not a valid ConfigMap key (only letters, digits, "-", "_" and "." are allowed): the API server rejects the whole argocd-cm, and every other setting in it is lost too.`, fix: `Join group and Kind with "_": ${near}.` } };
-  }
-  if (suffix === "all") return { key: "*/*" };
-  const parts = suffix.split("_");
-  if (parts.length > 2) {
-    return { problem: { rule: "health-key-format", message: `"${suffix}" holds more than one "_": ArgoCD fails to load all resource overrides (convertToOverrideKey), not only this one.`, fix: 'Write exactly one "_" between the API group and the Kind (group_Kind), or just Kind for the core group.' } };
-  }
-  if (parts.length === 2) {
-    if (parts[0] === "") {
-      return { problem: { rule: "health-key-core-group-prefix", message: `"${suffix}" starts with "_": the key becomes "/${parts[1]}", but health lookups for core kinds use just "${parts[1]}", so the check is never used.`, fix: `Write the core kind alone: ${parts[1]}.` } };
-    }
-    return { key: `${parts[0]}/${parts[1]}` };
-  }
-  const m = /^(.*\.[a-z0-9-]+)[-.]([A-Z][A-Za-z0-9]*)$/.exec(suffix);
-  if (m) {
-    return { problem: { rule: "health-key-bad-separator", message: `"${suffix}" has no "_" between group and Kind: ArgoCD reads it as a core-group Kind named "${suffix}", which never matches, so the check is silently unused.`, fix: `Write ${m[1]}_${m[2]}.` } };
-  }
-  return { key: suffix };
-}
-function readArgocdCmData(doc, dataPath, at3, holder, origin) {
-  const out = { checks: [], problems: [] };
-  const node2 = doc.node(dataPath);
-  if (!(0, import_yaml5.isMap)(node2)) return out;
-  const health = /* @__PURE__ */ new Map();
-  const openLibs = /* @__PURE__ */ new Map();
-  for (const pair2 of node2.items) {
-    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
-    const k = String(pair2.key.value);
-    const path8 = [...dataPath, k];
-    const kpos = place(doc.keyPos(path8), at3);
-    const v = pair2.value;
-    const isString = (0, import_yaml5.isScalar)(v) && typeof v.value === "string";
-    if (!isString) {
-      const shown = (0, import_yaml5.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
-      out.problems.push(problem(
-        "configmap-value-not-string",
-        at3.file,
-        place(doc.pos(path8), at3),
-        holder,
-        k,
-        `${holder}: data "${k}" is the YAML ${typeName2(v)} ${shown}, not a string. ConfigMap data values must be strings: the apply fails (cannot unmarshal ${typeName2(v)} into ConfigMap.data of type string).`,
-        `Quote the value: ${k}: "${shown}"`
-      ));
-    }
-    if (k !== PREFIX && !k.startsWith(`${PREFIX}.`)) continue;
-    if (k === PREFIX) {
-      if (isString) out.checks.push(...readLegacyBlock(doc, path8, at3, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
-      continue;
-    }
-    const parts = splitN(k, ".", 4);
-    const type = parts[2] ?? "";
-    if (!CUSTOMIZATION_TYPES.includes(type) || parts.length < 4) {
-      out.problems.push(problem(
-        "health-customization-unknown-type",
-        at3.file,
-        kpos,
-        holder,
-        k,
-        `${holder}: "${k}" names the customization type "${type}", which ArgoCD does not know (${CUSTOMIZATION_TYPES.join(", ")}). ArgoCD fails to load every resource override when it meets it (settings.go:1226).`,
-        `Use resource.customizations.<type>.<group>_<Kind> with one of: ${CUSTOMIZATION_TYPES.join(", ")}.`
-      ));
-      continue;
-    }
-    if (type !== "health" && type !== "useOpenLibs") continue;
-    const { key: key2, problem: p } = checkSplitSuffix(parts[3]);
-    if (p) {
-      out.problems.push(problem(p.rule, at3.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
-      continue;
-    }
-    if (!isString) continue;
-    const text4 = String(v.value);
-    if (type === "health") health.set(key2, { script: text4, pos: kpos, path: path8 });
-    else {
-      const b = PARSE_BOOL[text4];
-      if (b === void 0) {
-        out.problems.push(problem(
-          "health-useopenlibs-invalid",
-          at3.file,
-          place(doc.pos(path8), at3),
-          holder,
-          k,
-          `${holder}: "${k}" is "${text4}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
-          `Write "true" or "false".`
-        ));
-      } else openLibs.set(key2, b);
-    }
-  }
-  const legacyKeys = new Map(out.checks.map((c) => [c.key, c]));
-  for (const [key2, h] of health) {
-    const sp = scriptPlacement(doc, h.path, at3);
-    const shadowed = legacyKeys.get(key2);
-    if (shadowed) {
-      out.problems.push(problem(
-        "health-check-shadowed",
-        at3.file,
-        h.pos,
-        holder,
-        `shadow:${key2}`,
-        `${holder}: ${key2} has a health check both in the resource.customizations block (line ${shadowed.pos.line}) and as a split key; the split key wins and the block's script is never used.`,
-        "Keep one definition: delete the health.lua in the resource.customizations block."
-      ));
-      out.checks = out.checks.filter((c) => c !== shadowed);
-    }
-    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at3.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  }
-  return out;
-}
-function splitN(s, sep5, n) {
-  const parts = s.split(sep5);
-  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep5)];
-}
-function readLegacyBlock(doc, path8, at3, holder, origin, problems) {
-  const node2 = doc.node(path8);
-  if (!(0, import_yaml5.isScalar)(node2) || typeof node2.value !== "string") return [];
-  const start = scriptPlacement(doc, path8, at3);
-  const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
-  const parsed = parseYamlText(node2.value);
-  const first = parsed.problems[0];
-  if (first) {
-    problems.push(problem(
-      "health-config-invalid",
-      at3.file,
-      place({ line: first.line, column: first.column }, inner),
-      holder,
-      `${path8.join(".")}:yaml`,
-      `${holder}: the resource.customizations block is not valid YAML: ${first.message}. ArgoCD cannot load any resource override.`,
-      "Fix the YAML of the block."
-    ));
-    return [];
-  }
-  const d = parsed.docs[0];
-  const m = d?.node([]);
-  if (!d || !(0, import_yaml5.isMap)(m)) return [];
-  const checks = [];
-  for (const pair2 of m.items) {
-    if (!(0, import_yaml5.isPair)(pair2) || !(0, import_yaml5.isScalar)(pair2.key)) continue;
-    const key2 = String(pair2.key.value);
-    const kpos = place(d.keyPos([key2]), inner);
-    const entry = pair2.value;
-    if (!(0, import_yaml5.isMap)(entry)) continue;
-    let script;
-    let useOpenLibs = false;
-    for (const f of entry.items) {
-      if (!(0, import_yaml5.isPair)(f) || !(0, import_yaml5.isScalar)(f.key)) continue;
-      const field2 = String(f.key.value);
-      const fpath = [key2, field2];
-      if (!LEGACY_FIELDS.includes(field2)) {
-        problems.push(problem(
-          "health-customization-unknown-type",
-          at3.file,
-          place(d.keyPos(fpath), inner),
-          holder,
-          `${key2}.${field2}`,
-          `${holder}: "${field2}" under "${key2}" is not a field ArgoCD reads (${LEGACY_FIELDS.join(", ")}); it is silently ignored.`,
-          field2 === "health" ? "Write health.lua." : `Use one of ${LEGACY_FIELDS.join(", ")}.`
-        ));
-        continue;
-      }
-      const fv = f.value;
-      if (field2 === "health.lua" && (0, import_yaml5.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
-      if (field2 === "health.lua.useOpenLibs") {
-        if ((0, import_yaml5.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
-        else {
-          problems.push(problem(
-            "health-useopenlibs-invalid",
-            at3.file,
-            place(d.pos(fpath), inner),
-            holder,
-            `${key2}.${field2}`,
-            `${holder}: health.lua.useOpenLibs under "${key2}" must be a YAML boolean here (the block is decoded into a Go bool); ArgoCD fails to load the block.`,
-            "Write true or false, unquoted."
-          ));
-        }
-      }
-    }
-    if (!script) continue;
-    const sp = scriptPlacement(d, script.path, inner);
-    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at3.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  }
-  return checks;
-}
-function readArgoCdCr(doc, path8, at3, holder) {
-  const out = { checks: [], problems: [] };
-  const legacyPath = [...path8, "spec", "resourceCustomizations"];
-  const legacy = doc.node(legacyPath);
-  if (legacy) {
-    out.problems.push(problem(
-      "argocd-cr-deprecated-resourcecustomizations",
-      at3.file,
-      place(doc.keyPos(legacyPath), at3),
-      holder,
-      "spec.resourceCustomizations",
-      `${holder}: spec.resourceCustomizations is deprecated; since the operator's v1beta1 API (OpenShift GitOps 1.10) it cannot be set, so the application managing this CR stays OutOfSync and its health checks disappear.`,
-      "Move each health.lua into spec.resourceHealthChecks (group, kind, check)."
-    ));
-    out.checks.push(...readLegacyBlock(doc, legacyPath, at3, holder, "argocd-cr-legacy", out.problems));
-  }
-  const listPath = [...path8, "spec", "resourceHealthChecks"];
-  const list2 = doc.node(listPath);
-  const items = Array.isArray(list2?.items) ? list2.items : [];
-  items.forEach((_, i) => {
-    const ip = [...listPath, i];
-    const item = doc.node(ip);
-    if (!(0, import_yaml5.isMap)(item)) return;
-    const get = (f) => {
-      const n = doc.node([...ip, f]);
-      return (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
-    };
-    const group2 = get("group") ?? "";
-    const kind = get("kind") ?? "";
-    const check = get("check");
-    const pos = place(doc.pos(ip), at3);
-    if (`${group2}${kind}`.includes("*")) {
-      out.problems.push(problem(
-        "health-key-wildcard",
-        at3.file,
-        pos,
-        holder,
-        `${group2}/${kind}`,
-        `${holder}: resourceHealthChecks entry ${group2}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
-        "Name the group and Kind exactly."
-      ));
-      return;
-    }
-    if (!kind || check === void 0) return;
-    const sp = scriptPlacement(doc, [...ip, "check"], at3);
-    out.checks.push({ key: group2 ? `${group2}/${kind}` : kind, script: check, useOpenLibs: false, origin: "argocd-cr", file: at3.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
-  });
-  return out;
-}
-var import_yaml5, CUSTOMIZATION_TYPES, LEGACY_FIELDS, PARSE_BOOL, CONFIGMAP_KEY, PREFIX;
-var init_config = __esm({
-  "src/health/config.ts"() {
-    "use strict";
-    import_yaml5 = __toESM(require_dist(), 1);
-    init_yaml_doc();
-    CUSTOMIZATION_TYPES = ["health", "useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
-    LEGACY_FIELDS = ["health.lua", "health.lua.useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
-    PARSE_BOOL = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
-    CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
-    PREFIX = "resource.customizations";
   }
 });
 
@@ -61396,10 +61033,10 @@ var require_luaparse = __commonJS({
         invalidCodeUnit: "code unit U+%1 is not allowed in the current encoding mode"
       };
       var ast = exports2.ast = {
-        labelStatement: function(label3) {
+        labelStatement: function(label4) {
           return {
             type: "LabelStatement",
-            label: label3
+            label: label4
           };
         },
         breakStatement: function() {
@@ -61407,10 +61044,10 @@ var require_luaparse = __commonJS({
             type: "BreakStatement"
           };
         },
-        gotoStatement: function(label3) {
+        gotoStatement: function(label4) {
           return {
             type: "GotoStatement",
-            label: label3
+            label: label4
           };
         },
         returnStatement: function(args) {
@@ -61425,17 +61062,17 @@ var require_luaparse = __commonJS({
             clauses
           };
         },
-        ifClause: function(condition, body) {
+        ifClause: function(condition2, body) {
           return {
             type: "IfClause",
-            condition,
+            condition: condition2,
             body
           };
         },
-        elseifClause: function(condition, body) {
+        elseifClause: function(condition2, body) {
           return {
             type: "ElseifClause",
-            condition,
+            condition: condition2,
             body
           };
         },
@@ -61445,10 +61082,10 @@ var require_luaparse = __commonJS({
             body
           };
         },
-        whileStatement: function(condition, body) {
+        whileStatement: function(condition2, body) {
           return {
             type: "WhileStatement",
-            condition,
+            condition: condition2,
             body
           };
         },
@@ -61458,10 +61095,10 @@ var require_luaparse = __commonJS({
             body
           };
         },
-        repeatStatement: function(condition, body) {
+        repeatStatement: function(condition2, body) {
           return {
             type: "RepeatStatement",
-            condition,
+            condition: condition2,
             body
           };
         },
@@ -61524,12 +61161,12 @@ var require_luaparse = __commonJS({
             name
           };
         },
-        literal: function(type, value, raw) {
+        literal: function(type, value, raw2) {
           type = type === StringLiteral ? "StringLiteral" : type === NumericLiteral ? "NumericLiteral" : type === BooleanLiteral ? "BooleanLiteral" : type === NilLiteral ? "NilLiteral" : "VarargLiteral";
           return {
             type,
             value,
-            raw
+            raw: raw2
           };
         },
         tableKey: function(key2, value) {
@@ -61610,11 +61247,11 @@ var require_luaparse = __commonJS({
             argument
           };
         },
-        comment: function(value, raw) {
+        comment: function(value, raw2) {
           return {
             type: "Comment",
             value,
-            raw
+            raw: raw2
           };
         }
       };
@@ -61699,9 +61336,9 @@ var require_luaparse = __commonJS({
         throw error2;
       }
       function tokenValue(token2) {
-        var raw = input.slice(token2.range[0], token2.range[1]);
-        if (raw)
-          return raw;
+        var raw2 = input.slice(token2.range[0], token2.range[1]);
+        if (raw2)
+          return raw2;
         return token2.value;
       }
       function raiseUnexpectedToken(type, token2) {
@@ -62580,22 +62217,22 @@ var require_luaparse = __commonJS({
         return parseAssignmentOrCallStatement(flowContext);
       }
       function parseLabelStatement(flowContext) {
-        var nameToken = token, label3 = parseIdentifier();
+        var nameToken = token, label4 = parseIdentifier();
         if (options.scope) {
           scopeIdentifierName("::" + nameToken.value + "::");
-          attachScope(label3, true);
+          attachScope(label4, true);
         }
         expect("::");
         flowContext.addLabel(nameToken.value, nameToken);
-        return finishNode(ast.labelStatement(label3));
+        return finishNode(ast.labelStatement(label4));
       }
       function parseBreakStatement() {
         return finishNode(ast.breakStatement());
       }
       function parseGotoStatement(flowContext) {
-        var name = token.value, gotoToken = previousToken, label3 = parseIdentifier();
+        var name = token.value, gotoToken = previousToken, label4 = parseIdentifier();
         flowContext.addGoto(name, gotoToken);
-        return finishNode(ast.gotoStatement(label3));
+        return finishNode(ast.gotoStatement(label4));
       }
       function parseDoStatement(flowContext) {
         if (options.scope) createScope();
@@ -62607,7 +62244,7 @@ var require_luaparse = __commonJS({
         return finishNode(ast.doStatement(body));
       }
       function parseWhileStatement(flowContext) {
-        var condition = parseExpectedExpression(flowContext);
+        var condition2 = parseExpectedExpression(flowContext);
         expect("do");
         if (options.scope) createScope();
         flowContext.pushScope(true);
@@ -62615,7 +62252,7 @@ var require_luaparse = __commonJS({
         flowContext.popScope();
         if (options.scope) destroyScope();
         expect("end");
-        return finishNode(ast.whileStatement(condition, body));
+        return finishNode(ast.whileStatement(condition2, body));
       }
       function parseRepeatStatement(flowContext) {
         if (options.scope) createScope();
@@ -62623,10 +62260,10 @@ var require_luaparse = __commonJS({
         var body = parseBlock(flowContext);
         expect("until");
         flowContext.raiseDeferredErrors();
-        var condition = parseExpectedExpression(flowContext);
+        var condition2 = parseExpectedExpression(flowContext);
         flowContext.popScope();
         if (options.scope) destroyScope();
-        return finishNode(ast.repeatStatement(condition, body));
+        return finishNode(ast.repeatStatement(condition2, body));
       }
       function parseReturnStatement(flowContext) {
         var expressions = [];
@@ -62642,30 +62279,30 @@ var require_luaparse = __commonJS({
         return finishNode(ast.returnStatement(expressions));
       }
       function parseIfStatement(flowContext) {
-        var clauses = [], condition, body, marker;
+        var clauses = [], condition2, body, marker;
         if (trackLocations) {
           marker = locations[locations.length - 1];
           locations.push(marker);
         }
-        condition = parseExpectedExpression(flowContext);
+        condition2 = parseExpectedExpression(flowContext);
         expect("then");
         if (options.scope) createScope();
         flowContext.pushScope();
         body = parseBlock(flowContext);
         flowContext.popScope();
         if (options.scope) destroyScope();
-        clauses.push(finishNode(ast.ifClause(condition, body)));
+        clauses.push(finishNode(ast.ifClause(condition2, body)));
         if (trackLocations) marker = createLocationMarker();
         while (consume("elseif")) {
           pushLocation(marker);
-          condition = parseExpectedExpression(flowContext);
+          condition2 = parseExpectedExpression(flowContext);
           expect("then");
           if (options.scope) createScope();
           flowContext.pushScope();
           body = parseBlock(flowContext);
           flowContext.popScope();
           if (options.scope) destroyScope();
-          clauses.push(finishNode(ast.elseifClause(condition, body)));
+          clauses.push(finishNode(ast.elseifClause(condition2, body)));
           if (trackLocations) marker = createLocationMarker();
         }
         if (consume("else")) {
@@ -63093,9 +62730,9 @@ var require_luaparse = __commonJS({
         }
         if (type & literals) {
           pushLocation(marker);
-          var raw = input.slice(token.range[0], token.range[1]);
+          var raw2 = input.slice(token.range[0], token.range[1]);
           next();
-          return finishNode(ast.literal(type, value, raw));
+          return finishNode(ast.literal(type, value, raw2));
         } else if (Keyword === type && "function" === value) {
           pushLocation(marker);
           next();
@@ -63203,10 +62840,19 @@ function posOf(n) {
   return n.loc ? { line: n.loc.start.line, column: n.loc.start.column + 1 } : { line: 1, column: 1 };
 }
 function parseGopherLua(script) {
+  let r = parsed.get(script);
+  if (!r) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(script, r = parseUncached(script));
+  }
+  return r;
+}
+function parseUncached(script) {
+  const ranges = true;
   let text4 = script;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      return { ast: import_luaparse.default.parse(text4, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false }) };
+      return { ast: import_luaparse.default.parse(text4, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false, ranges }) };
     } catch (e) {
       const err = e;
       if (typeof err.index === "number" && text4[err.index] === ";") {
@@ -63230,13 +62876,13 @@ function walk(n, visit, parent) {
   for (const [k, v] of Object.entries(node2)) if (k !== "loc" && k !== "range") walk(v, visit, node2);
 }
 function analyzeLua(script, useOpenLibs) {
-  const parsed = parseGopherLua(script);
-  if (parsed.error) {
-    return [{ rule: "lua-syntax-error", pos: parsed.error.pos, key: "syntax", message: `the script does not compile as ArgoCD's Lua (gopher-lua, Lua 5.1 with goto): ${parsed.error.message}`, fix: "Fix the syntax; Lua 5.3+ constructs such as //, bitwise operators and <const> do not exist in ArgoCD's Lua." }];
+  const parsed2 = parseGopherLua(script);
+  if (parsed2.error) {
+    return [{ rule: "lua-syntax-error", pos: parsed2.error.pos, key: "syntax", message: `the script does not compile as ArgoCD's Lua (gopher-lua, Lua 5.1 with goto): ${parsed2.error.message}`, fix: "Fix the syntax; Lua 5.3+ constructs such as //, bitwise operators and <const> do not exist in ArgoCD's Lua." }];
   }
   const out = [];
   let returns = 0;
-  walk(parsed.ast, (n) => {
+  walk(parsed2.ast, (n) => {
     if (n.type === "ReturnStatement") returns++;
     if (n.type === "MemberExpression") {
       const base = n.base;
@@ -63256,42 +62902,113 @@ function analyzeLua(script, useOpenLibs) {
       }
     }
     if (n.type === "StringLiteral") {
-      const raw = String(n.raw ?? "");
-      if (/\\x[0-9a-fA-F]{2}|\\u\{/.test(raw) && !/^\[=*\[/.test(raw)) {
-        out.push({ rule: "lua-dialect-difference", pos: posOf(n), key: `escape:${raw}`, message: `the string ${raw.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: "Use decimal escapes (\\65) or plain text." });
+      const raw2 = String(n.raw ?? "");
+      if (/\\x[0-9a-fA-F]{2}|\\u\{/.test(raw2) && !/^\[=*\[/.test(raw2)) {
+        out.push({ rule: "lua-dialect-difference", pos: posOf(n), key: `escape:${raw2}`, message: `the string ${raw2.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: "Use decimal escapes (\\65) or plain text." });
       }
     }
-    const status = statusLiteral(n);
-    if (status && !VALID_STATUSES.includes(status.value)) {
-      out.push({ rule: "lua-invalid-status-value", pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(", ")} (case-sensitive): ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(", ")}${closestStatus(status.value)}.` });
-    }
   });
+  for (const status of returnedStatusLiterals(parsed2.ast)) {
+    if (VALID_STATUSES.includes(status.value)) continue;
+    out.push({ rule: "lua-invalid-status-value", pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(", ")} (case-sensitive), and the table holding it is returned: ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(", ")}${closestStatus(status.value)}.` });
+  }
+  for (const g of globalsMaybeNil(parsed2.ast)) {
+    out.push({ rule: "lua-global-maybe-nil", pos: g.pos, key: `global:${g.name}`, message: `the global "${g.name}" is ${g.use} here, but it is assigned only on some paths before this point: where it was not, it is nil and the script fails ("${g.use === "concatenated" ? "cannot perform concat operation between string and nil" : "attempt to use a nil value"}"), and the resource's health becomes Unknown.`, fix: `Give ${g.name} a value before the branches (local ${g.name} = "" or a default), or guard the use with if ${g.name} ~= nil.` });
+  }
   if (returns === 0) {
     out.push({ rule: "lua-no-status-return", pos: { line: 1, column: 1 }, key: "no-return", message: "the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.", fix: "End every path with return hs, where hs holds a valid status." });
   }
   return out;
 }
-function statusLiteral(n) {
-  if (n.type === "AssignmentStatement") {
-    const vars = n.variables;
-    const inits = n.init;
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i];
-      const init = inits[i];
-      if (v.type === "MemberExpression" && v.identifier.name === "status" && init?.type === "StringLiteral") {
-        return { value: literalValue(init), pos: posOf(init) };
-      }
+function statementFlow(st, name) {
+  switch (st.type) {
+    case "AssignmentStatement":
+    case "LocalStatement": {
+      const vars = st.variables ?? [];
+      const rebinds = vars.some((v) => isName(v, name) || v.type === "MemberExpression" && isName(v.base, name) && v.identifier.name === "status");
+      return rebinds ? "overwritten" : "falls";
     }
+    case "ReturnStatement":
+      return (st.arguments ?? []).some((a) => isName(a, name)) ? "returned" : "overwritten";
+    case "IfStatement": {
+      const clauses = st.clauses;
+      const flows = clauses.map((c) => blockFlow(c.body, 0, name));
+      if (flows.includes("returned")) return "returned";
+      const hasElse = clauses.some((c) => c.type === "ElseClause");
+      return hasElse && flows.every((f) => f === "overwritten") ? "overwritten" : "falls";
+    }
+    case "DoStatement":
+    case "RepeatStatement":
+      return blockFlow(st.body, 0, name);
+    case "WhileStatement":
+    case "ForNumericStatement":
+    case "ForGenericStatement":
+      return blockFlow(st.body, 0, name) === "returned" ? "returned" : "falls";
+    default:
+      return "falls";
   }
-  if (n.type === "TableKeyString" && n.key.name === "status" && n.value.type === "StringLiteral") {
-    return { value: literalValue(n.value), pos: posOf(n.value) };
+}
+function blockFlow(body, from, name) {
+  for (let i = from; i < body.length; i++) {
+    const f = statementFlow(body[i], name);
+    if (f !== "falls") return f;
   }
-  return void 0;
+  return "falls";
+}
+function reachesReturn(body, index2, outer, name) {
+  let f = blockFlow(body, index2 + 1, name);
+  for (let k = outer.length - 1; f === "falls" && k >= 0; k--) f = blockFlow(outer[k].body, outer[k].next, name);
+  return f === "returned";
+}
+function statusField(t) {
+  if (t?.type !== "TableConstructorExpression") return void 0;
+  const f = t.fields.find((x) => x.type === "TableKeyString" && x.key.name === "status" && x.value.type === "StringLiteral");
+  return f?.value;
+}
+function returnedStatusLiterals(ast) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const lit2 = (n) => {
+    if (!seen.has(n)) out.push({ value: literalValue(n), pos: posOf(n) });
+    seen.add(n);
+  };
+  const functions = [];
+  const visitBody = (body, outer) => {
+    body.forEach((st, i) => {
+      if (st.type === "ReturnStatement") {
+        for (const a of st.arguments) {
+          const f = statusField(a);
+          if (f) lit2(f);
+        }
+      }
+      if (st.type === "AssignmentStatement" || st.type === "LocalStatement") {
+        const vars = st.variables;
+        const inits = st.init ?? [];
+        vars.forEach((v, j) => {
+          const init = inits[j];
+          if (v.type === "MemberExpression" && v.identifier.name === "status" && init?.type === "StringLiteral" && v.base.type === "Identifier") {
+            if (reachesReturn(body, i, outer, v.base.name)) lit2(init);
+          }
+          const f = statusField(init);
+          if (f && v.type === "Identifier" && reachesReturn(body, i, outer, v.name)) lit2(f);
+        });
+      }
+      const inner = [...outer, { body, next: i + 1 }];
+      if (st.type === "IfStatement") for (const c of st.clauses) visitBody(c.body, inner);
+      if (["DoStatement", "WhileStatement", "RepeatStatement", "ForNumericStatement", "ForGenericStatement"].includes(st.type)) visitBody(st.body, inner);
+    });
+  };
+  visitBody(ast.body, []);
+  walk(ast, (n) => {
+    if (n.type === "FunctionDeclaration") functions.push(n);
+  });
+  for (const f of functions) visitBody(f.body, []);
+  return out;
 }
 function literalValue(n) {
   if (typeof n.value === "string" && n.value !== "") return n.value;
-  const raw = String(n.raw ?? "");
-  return raw.replace(/^(["'])(.*)\1$/s, "$2").replace(/^\[=*\[(.*)\]=*\]$/s, "$1");
+  const raw2 = String(n.raw ?? "");
+  return raw2.replace(/^(["'])(.*)\1$/s, "$2").replace(/^\[=*\[(.*)\]=*\]$/s, "$1");
 }
 function closestStatus(s) {
   const hit = VALID_STATUSES.find((v) => v.toLowerCase() === s.toLowerCase());
@@ -63299,7 +63016,221 @@ function closestStatus(s) {
   const map = { Ready: "Healthy", Running: "Healthy", Pending: "Progressing", Failed: "Degraded", Error: "Degraded" };
   return map[s] ? ` (probably "${map[s]}")` : "";
 }
-var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS;
+function concatToken(text4, from, to) {
+  let i = from;
+  while (i < to) {
+    if (text4.startsWith("..", i)) return i;
+    if (text4.startsWith("--", i)) {
+      const long = /^--\[(=*)\[/.exec(text4.slice(i, i + 64));
+      if (long) {
+        const end = text4.indexOf(`]${long[1]}]`, i);
+        i = end < 0 ? to : end + long[1].length + 2;
+      } else {
+        const nl = text4.indexOf("\n", i);
+        i = nl < 0 ? to : nl + 1;
+      }
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+function rewriteConcat(script) {
+  const prefix2 = `local ${CAT} = ...; `;
+  if (!script.includes("..")) return prefix2 + script;
+  const parsed2 = parseGopherLua(script);
+  if (!parsed2.ast) return prefix2 + script;
+  const edits = [];
+  let ok3 = true;
+  walk(parsed2.ast, (n) => {
+    if (n.type !== "BinaryExpression" || n.operator !== "..") return;
+    const range2 = n.range;
+    const left = n.left.range;
+    const right = n.right.range;
+    const op = concatToken(script, left[1], right[0]);
+    if (op < 0) {
+      ok3 = false;
+      return;
+    }
+    edits.push({ at: range2[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: "," }, { at: range2[1], remove: 0, text: ")" });
+  });
+  if (!ok3) return prefix2 + script;
+  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
+  let out = script;
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
+  return prefix2 + out;
+}
+function meet(states) {
+  const live = states.filter((x) => x !== void 0);
+  if (live.length === 0) return void 0;
+  return new Set([...live[0]].filter((g) => live.every((x) => x.has(g))));
+}
+function narrowed(c, truthy) {
+  if (!c) return [];
+  const global2 = (n) => {
+    if (n?.type === "Identifier" && !n.isLocal) return n.name;
+    if (n?.type === "MemberExpression" || n?.type === "IndexExpression") return global2(n.base);
+    return void 0;
+  };
+  if (c.type === "UnaryExpression" && c.operator === "not") return narrowed(c.argument, !truthy);
+  if (c.type === "LogicalExpression") {
+    if (c.operator === "and" && truthy) return [...narrowed(c.left, true), ...narrowed(c.right, true)];
+    if (c.operator === "or" && !truthy) return [...narrowed(c.left, false), ...narrowed(c.right, false)];
+    return [];
+  }
+  if (c.type === "BinaryExpression" && (c.operator === "~=" || c.operator === "==")) {
+    const [l, r] = [c.left, c.right];
+    const other = l.type === "NilLiteral" ? r : r.type === "NilLiteral" ? l : void 0;
+    if (other && c.operator === "~=" === truthy) {
+      const g = global2(other);
+      return g ? [g] : [];
+    }
+    if (!other && truthy && c.operator === "==") return [global2(l), global2(r)].filter((x) => x !== void 0);
+    return [];
+  }
+  if (truthy) {
+    const g = global2(c);
+    return g ? [g] : [];
+  }
+  return [];
+}
+function globalsMaybeNil(ast) {
+  const assigned = /* @__PURE__ */ new Set();
+  walk(ast, (n) => {
+    if (n.type === "AssignmentStatement") {
+      for (const v of n.variables) if (v.type === "Identifier" && !v.isLocal) assigned.add(v.name);
+    }
+    if (n.type === "FunctionDeclaration" && !n.isLocal && n.identifier?.type === "Identifier") assigned.add(n.identifier.name);
+  });
+  const out = [];
+  const reported = /* @__PURE__ */ new Set();
+  if (assigned.size === 0) return out;
+  const expr = (n, state, use) => {
+    if (!n || state === void 0) return;
+    switch (n.type) {
+      case "Identifier":
+        if (use && !n.isLocal && assigned.has(n.name) && !state.has(n.name) && !reported.has(n.name)) {
+          reported.add(n.name);
+          out.push({ name: n.name, pos: posOf(n), use });
+        }
+        return;
+      case "FunctionDeclaration":
+        return;
+      // runs when called
+      case "BinaryExpression": {
+        const op = n.operator;
+        const u = op === ".." ? "concatenated" : ARITH.has(op) ? "used in arithmetic or an order comparison" : void 0;
+        expr(n.left, state, u);
+        expr(n.right, state, u);
+        return;
+      }
+      case "LogicalExpression":
+        expr(n.left, state);
+        expr(n.right, union(state, narrowed(n.left, n.operator === "and")));
+        return;
+      case "UnaryExpression":
+        expr(n.argument, state, n.operator === "not" ? void 0 : n.operator === "#" ? "measured with #" : "used in arithmetic or an order comparison");
+        return;
+      case "MemberExpression":
+      case "IndexExpression":
+        expr(n.base, state, "indexed");
+        if (n.type === "IndexExpression") expr(n.index, state);
+        return;
+      case "CallExpression":
+      case "StringCallExpression":
+      case "TableCallExpression":
+        expr(n.base, state, "called");
+        for (const a of n.arguments ? [].concat(n.arguments) : []) expr(a, state);
+        return;
+      case "TableConstructorExpression":
+        for (const f of n.fields) {
+          if (f.type === "TableKey") expr(f.key, state);
+          expr(f.value, state);
+        }
+        return;
+      default:
+        return;
+    }
+  };
+  const block = (body, state) => {
+    const start = state;
+    for (const st of body) state = statement(st, state, start);
+    return state;
+  };
+  const statement = (st, state, blockStart) => {
+    if (st.type === "LabelStatement") return state === void 0 ? blockStart : meet([state, blockStart]);
+    if (state === void 0) return void 0;
+    switch (st.type) {
+      case "LocalStatement":
+        for (const e of st.init ?? []) expr(e, state);
+        return state;
+      case "AssignmentStatement": {
+        for (const e of st.init) expr(e, state);
+        const names = [];
+        for (const v of st.variables) {
+          if (v.type === "Identifier") {
+            if (!v.isLocal) names.push(v.name);
+          } else expr(v, state);
+        }
+        return union(state, names);
+      }
+      case "CallStatement":
+        expr(st.expression, state);
+        return state;
+      case "FunctionDeclaration":
+        return !st.isLocal && st.identifier?.type === "Identifier" ? union(state, [st.identifier.name]) : state;
+      case "ReturnStatement":
+        for (const e of st.arguments) expr(e, state);
+        return void 0;
+      case "BreakStatement":
+      case "GotoStatement":
+        return void 0;
+      case "DoStatement":
+        return block(st.body, state);
+      case "IfStatement": {
+        const outs = [];
+        let rest = state;
+        let hasElse = false;
+        for (const c of st.clauses) {
+          if (c.type === "ElseClause") {
+            hasElse = true;
+            outs.push(block(c.body, rest));
+            continue;
+          }
+          expr(c.condition, rest);
+          outs.push(block(c.body, union(rest, narrowed(c.condition, true))));
+          rest = union(rest, narrowed(c.condition, false));
+        }
+        if (!hasElse) outs.push(rest);
+        return meet(outs);
+      }
+      case "WhileStatement":
+        expr(st.condition, state);
+        block(st.body, union(state, narrowed(st.condition, true)));
+        return union(state, narrowed(st.condition, false));
+      case "RepeatStatement": {
+        const after = block(st.body, state);
+        expr(st.condition, after);
+        return after === void 0 ? state : after;
+      }
+      case "ForNumericStatement":
+        expr(st.start, state);
+        expr(st.end, state);
+        expr(st.step, state);
+        block(st.body, state);
+        return state;
+      case "ForGenericStatement":
+        for (const e of st.iterators) expr(e, state);
+        block(st.body, state);
+        return state;
+      default:
+        return state;
+    }
+  };
+  block(ast.body, /* @__PURE__ */ new Set());
+  return out;
+}
+var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS, parsed, PARSED_MAX, isName, CAT, union, ARITH;
 var init_lua_static = __esm({
   "src/health/lua-static.ts"() {
     "use strict";
@@ -63314,6 +63245,812 @@ var init_lua_static = __esm({
       "math.tointeger": "use math.floor",
       "utf8": "gopher-lua has no utf8 library"
     };
+    parsed = /* @__PURE__ */ new Map();
+    PARSED_MAX = 2e3;
+    isName = (n, name) => n?.type === "Identifier" && n.name === name;
+    CAT = "__gg_cat";
+    union = (a, b) => a === void 0 ? void 0 : /* @__PURE__ */ new Set([...a, ...b]);
+    ARITH = /* @__PURE__ */ new Set(["+", "-", "*", "/", "%", "^", "<", "<=", ">", ">="]);
+  }
+});
+
+// src/health/lua-vm.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function argoHealth(r) {
+  switch (r.kind) {
+    case "ok":
+      return { status: r.status, message: r.message };
+    case "invalid":
+      return { status: "Unknown", message: "Lua returned an invalid health status" };
+    case "nil":
+    case "empty":
+      return { status: "", message: "" };
+    case "error":
+      return { status: "Unknown", message: r.error };
+  }
+}
+function wasmLocation() {
+  const bundled = fileURLToPath2(new URL("./glue.wasm", import.meta.url));
+  if (existsSync3(bundled)) return bundled;
+  return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
+}
+function trip(lua, limit) {
+  tripped ??= limit;
+  if (running !== void 0 && hookPointer !== void 0) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
+}
+function callbacks(lua) {
+  hookPointer ??= lua.module.addFunction((state) => {
+    if (tripped === void 0 && Date.now() > deadline) trip(lua, "time");
+    if (tripped !== void 0) {
+      lua.lua_sethook(state, hookPointer, LUA_MASKCOUNT, 1);
+      lua.lua_pushstring(state, tripped === "time" ? TIMEOUT_ERROR : MEMORY_ERROR);
+      lua.lua_error(state);
+    }
+  }, "vii");
+  allocPointer ??= lua.module.addFunction((_ud, ptr, oldSize, newSize) => {
+    const old = ptr ? oldSize : 0;
+    if (newSize === 0) {
+      if (ptr) {
+        memory.used -= old;
+        lua.module._free(ptr);
+      }
+      return 0;
+    }
+    if (newSize > old && (tripped !== void 0 || memory.used + newSize - old > memory.max)) {
+      trip(lua, "memory");
+      return 0;
+    }
+    const out = lua.module._realloc(ptr, newSize);
+    if (out) memory.used += newSize - old;
+    else if (newSize > old) trip(lua, "memory");
+    return out;
+  }, "iiiii");
+  return { hook: hookPointer, alloc: allocPointer };
+}
+async function getVm() {
+  if (vm) return vm;
+  factory ??= new import_wasmoon.LuaFactory(wasmLocation());
+  const lua = await factory.getLuaModule();
+  const { alloc } = callbacks(lua);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  const L = lua.lua_newstate(alloc, null);
+  if (!L) throw new Error("could not create a Lua state");
+  lua.luaL_openlibs(L);
+  lua.lua_pushstring(L, TIMEOUT_ERROR);
+  lua.lua_setglobal(L, "__gg_timeout");
+  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+    const why = textAt(lua, L, -1);
+    lua.lua_close(L);
+    throw new Error(`health-check prelude failed: ${why}`);
+  }
+  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: /* @__PURE__ */ new Map() };
+  return vm;
+}
+function discardVm(timeoutMs) {
+  const v = vm;
+  vm = void 0;
+  if (!v) return;
+  const { hook: hook2 } = callbacks(v.lua);
+  running = v.L;
+  if (tripped === void 0) deadline = Date.now() + timeoutMs;
+  v.lua.lua_sethook(v.L, hook2, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
+  v.lua.lua_close(v.L);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  running = void 0;
+}
+function runHealthLua(req) {
+  const p = tail.then(() => runOne(req));
+  tail = p.catch(() => void 0);
+  return p;
+}
+async function runOne(req) {
+  const v = await getVm();
+  let ok3 = false;
+  try {
+    const r = execute(v, req);
+    ok3 = true;
+    return r;
+  } finally {
+    if (!ok3 || tripped !== void 0) discardVm(req.timeoutMs);
+    else {
+      raw(v.lua)._lua_settop(v.L, 0);
+      memory.max = Number.MAX_SAFE_INTEGER;
+      running = void 0;
+    }
+  }
+}
+function chunkOf(v, script, prepared2) {
+  let c = v.chunks.get(script);
+  if (c) return c;
+  const { lua, L } = v;
+  if (v.chunks.size >= MAX_CHUNKS) {
+    for (const x of v.chunks.values()) if ("ref" in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
+    v.chunks.clear();
+  }
+  if (load(lua, L, prepared2 ? script : rewriteConcat(script), "=health.lua") !== LUA_OK) {
+    c = { error: textAt(lua, L, -1) };
+    lua.lua_settop(L, 0);
+  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
+  v.chunks.set(script, c);
+  return c;
+}
+function pushString(lua, L, s) {
+  const r = raw(lua);
+  const need2 = s.length * 3 + 1;
+  if (need2 > scratch.size) {
+    if (scratch.ptr) lua.module._free(scratch.ptr);
+    const size = Math.max(need2, 4096);
+    scratch = { ptr: lua.module._malloc(size), size };
+  }
+  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
+  r._lua_pushlstring(L, scratch.ptr, written);
+}
+function pushValue(lua, L, v, depth = 0) {
+  if (depth > 200) throw new Error("object nested too deeply");
+  const r = raw(lua);
+  if (v === null || v === void 0) r._lua_pushnil(L);
+  else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
+  else if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
+    else r._lua_pushnumber(L, v);
+  } else if (typeof v === "string") pushString(lua, L, v);
+  else if (Array.isArray(v)) {
+    r._lua_createtable(L, v.length, 0);
+    for (let i = 0; i < v.length; i++) {
+      pushValue(lua, L, v[i], depth + 1);
+      r._lua_rawseti(L, -2, BigInt(i + 1));
+    }
+  } else if (typeof v === "object") {
+    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
+    r._lua_createtable(L, 0, entries.length);
+    for (const [k, x] of entries) {
+      pushString(lua, L, k);
+      pushValue(lua, L, x, depth + 1);
+      r._lua_rawset(L, -3);
+    }
+  } else r._lua_pushnil(L);
+}
+function load(lua, L, source, name) {
+  const size = lua.module.lengthBytesUTF8(source);
+  const buf = lua.module._malloc(size + 1);
+  try {
+    lua.module.stringToUTF8(source, buf, size + 1);
+    return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, "t"));
+  } finally {
+    lua.module._free(buf);
+  }
+}
+function cString(lua, s) {
+  let p = cStrings.get(s);
+  if (p === void 0) {
+    const size = lua.module.lengthBytesUTF8(s) + 1;
+    p = lua.module._malloc(size);
+    lua.module.stringToUTF8(s, p, size);
+    cStrings.set(s, p);
+  }
+  return p;
+}
+function capText(bytes) {
+  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
+  let cut = MAX_TEXT_BYTES;
+  while (cut > 0 && (bytes[cut] & 192) === 128) cut--;
+  return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
+}
+function textAt(lua, L, idx) {
+  const type = raw(lua)._lua_type(L, idx);
+  if (type === LUA_TSTRING) {
+    const raw2 = lua.module;
+    lengthPointer ??= lua.module._malloc(8);
+    const ptr = raw2._lua_tolstring(L, idx, lengthPointer);
+    const len = raw2.HEAPU32[lengthPointer >> 2];
+    return capText(raw2.HEAPU8.subarray(ptr, ptr + len));
+  }
+  if (type === LUA_TNUMBER) {
+    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
+    const n = lua.lua_tonumberx(L, idx, null);
+    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
+  }
+  if (type === LUA_TNIL) return "nil";
+  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
+  return `(error object is a ${TYPE_NAMES[type] ?? "userdata"} value)`;
+}
+function limitError(req, limit) {
+  return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
+}
+function execute(v, req) {
+  const { lua, L } = v;
+  const { hook: hook2 } = callbacks(lua);
+  running = L;
+  const chunk = chunkOf(v, req.script, req.prepared === true);
+  if ("error" in chunk) return { kind: "error", error: chunk.error };
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  try {
+    pushValue(lua, L, req.obj);
+  } catch (e) {
+    return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  memory.max = memory.used + req.memoryBytes;
+  deadline = Date.now() + req.timeoutMs;
+  r._lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
+  let status;
+  try {
+    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
+  } finally {
+    r._lua_sethook(L, 0, 0, 0);
+  }
+  if (tripped) return limitError(req, tripped);
+  if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
+  const kind = textAt(lua, L, -3);
+  const a = textAt(lua, L, -2);
+  const b = textAt(lua, L, -1);
+  if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
+  return { kind, status: a, message: b };
+}
+var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, factory, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, tail, scratch, encoder, cStrings, raw, lengthPointer, utf8;
+var init_lua_vm = __esm({
+  "src/health/lua-vm.ts"() {
+    "use strict";
+    import_wasmoon = __toESM(require_dist2(), 1);
+    init_lua_prelude();
+    init_lua_static();
+    TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
+    MEMORY_ERROR = "not enough memory";
+    LUA_MASKCOUNT = 8;
+    HOOK_EVERY = 1e3;
+    LUA_OK = 0;
+    LUA_TNIL = 0;
+    LUA_TBOOLEAN = 1;
+    LUA_TNUMBER = 3;
+    LUA_TSTRING = 4;
+    TYPE_NAMES = ["nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"];
+    MAX_TEXT_BYTES = 4096;
+    deadline = 0;
+    memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
+    LUA_REGISTRYINDEX = -1001e3;
+    MAX_CHUNKS = 2e3;
+    tail = Promise.resolve();
+    scratch = { ptr: 0, size: 0 };
+    encoder = new TextEncoder();
+    cStrings = /* @__PURE__ */ new Map();
+    raw = (lua) => lua.module;
+    utf8 = new TextDecoder();
+  }
+});
+
+// src/health/argo-yaml.ts
+function reindentQuotedContinuations(text4) {
+  const lines = text4.split("\n");
+  let quote2;
+  let minIndent = 0;
+  let blockIndent2 = -1;
+  let changed = false;
+  for (let li = 0; li < lines.length; li++) {
+    let line2 = lines[li];
+    const indent2 = line2.length - line2.trimStart().length;
+    if (quote2) {
+      if (line2.trim() !== "" && indent2 < minIndent && !/^(---|\.\.\.)(\s|$)/.test(line2)) {
+        line2 = " ".repeat(minIndent) + line2.trimStart();
+        lines[li] = line2;
+        changed = true;
+      }
+    } else if (blockIndent2 >= 0) {
+      if (line2.trim() === "" || indent2 > blockIndent2) continue;
+      blockIndent2 = -1;
+    }
+    let i = quote2 ? 0 : indent2;
+    let valueStart = !quote2;
+    while (i < line2.length) {
+      const ch = line2[i];
+      if (quote2) {
+        if (quote2 === "'" && ch === "'") {
+          if (line2[i + 1] === "'") i += 2;
+          else {
+            quote2 = void 0;
+            i++;
+          }
+          continue;
+        }
+        if (quote2 === '"' && ch === "\\") {
+          i += 2;
+          continue;
+        }
+        if (quote2 === '"' && ch === '"') quote2 = void 0;
+        i++;
+        continue;
+      }
+      if (ch === "#" && (i === 0 || /\s/.test(line2[i - 1]))) break;
+      if (valueStart && (ch === "'" || ch === '"')) {
+        quote2 = ch;
+        minIndent = indent2 + 1;
+        i++;
+        continue;
+      }
+      if (valueStart && (ch === "|" || ch === ">") && /^[|>][-+0-9]*\s*(#.*)?$/.test(line2.slice(i))) {
+        blockIndent2 = indent2;
+        break;
+      }
+      if (ch === " " || ch === "	") {
+        i++;
+        continue;
+      }
+      valueStart = ch === "[" || ch === "{" || ch === "," || (ch === ":" || ch === "-" || ch === "?") && (i + 1 >= line2.length || /\s/.test(line2[i + 1]));
+      i++;
+    }
+  }
+  return changed ? lines.join("\n") : void 0;
+}
+function readArgoYamlObject(text4, limits) {
+  const strict = parseYamlText(text4, limits);
+  const first = strict.docs[0];
+  const problem2 = strict.problems.find((p) => first === void 0 || p.line >= first.startLine) ?? strict.problems[0];
+  if (first && !first.broken) return isRecord(first.value) ? { value: first.value, lenient: false } : { error: `its first document is not a YAML object` };
+  const error2 = problem2 ? `not valid YAML: ${problem2.message} (line ${problem2.line})` : "no YAML document";
+  if (!problem2 || problem2.kind !== "yaml-syntax" && problem2.kind !== "yaml-duplicate-key" || nestingExcess(text4, SAFE_PARSE_DEPTH)) return { error: error2 };
+  try {
+    const docs = (0, import_yaml5.parseAllDocuments)(reindentQuotedContinuations(text4) ?? text4, { uniqueKeys: false, strict: false, merge: true, prettyErrors: false });
+    const doc = Array.isArray(docs) ? docs[0] : docs;
+    if (!doc || doc.errors.length) return { error: error2 };
+    const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    return isRecord(value) ? { value, lenient: true } : { error: error2 };
+  } catch {
+    return { error: error2 };
+  }
+}
+var import_yaml5;
+var init_argo_yaml = __esm({
+  "src/health/argo-yaml.ts"() {
+    "use strict";
+    import_yaml5 = __toESM(require_dist(), 1);
+    init_yaml_doc();
+    init_yaml_guard();
+    init_values();
+  }
+});
+
+// src/health/config.ts
+function place(p, at3) {
+  return { line: p.line + at3.lineOffset, column: p.column + (p.line === 1 ? 0 : at3.columnOffset) };
+}
+function scriptPlacement(doc, path8, at3) {
+  const node2 = doc.node(path8);
+  const p = place(doc.pos(path8), at3);
+  if ((0, import_yaml6.isScalar)(node2) && (node2.type === import_yaml6.Scalar.BLOCK_LITERAL || node2.type === import_yaml6.Scalar.BLOCK_FOLDED)) {
+    const src = typeof node2.value === "string" ? node2.value : "";
+    const indent2 = blockIndent(doc, path8, src);
+    return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
+  }
+  return p;
+}
+function blockIndent(doc, path8, _src) {
+  return doc.keyPos(path8).column - 1 + 2;
+}
+function problem(rule7, file, pos, subject, key2, message, fix) {
+  return { rule: rule7, file, pos, subject, key: key2, message, fix };
+}
+function typeName2(n) {
+  if (!n) return "null";
+  if ((0, import_yaml6.isScalar)(n)) {
+    const v = n.value;
+    if (v === null) return "null";
+    if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+    return typeof v;
+  }
+  return (0, import_yaml6.isMap)(n) ? "mapping" : "sequence";
+}
+function checkSplitSuffix(suffix) {
+  if (suffix.includes("*")) {
+    return { problem: { rule: "health-key-wildcard", message: `"${suffix}" holds a wildcard: "*" is not a valid ConfigMap key character, so the API server rejects the whole ConfigMap. Wildcards only work in the legacy resource.customizations block.`, fix: "Name the group and Kind exactly, or move the check into the resource.customizations block with a quoted wildcard key." } };
+  }
+  if (!CONFIGMAP_KEY.test(suffix)) {
+    const near = suffix.replace("/", "_");
+    return { problem: { rule: "health-key-invalid-configmap-key", message: `"${suffix}" is not a valid ConfigMap key (only letters, digits, "-", "_" and "." are allowed): the API server rejects the whole argocd-cm, and every other setting in it is lost too.`, fix: `Join group and Kind with "_": ${near}.` } };
+  }
+  if (suffix === "all") return { key: "*/*" };
+  const parts = suffix.split("_");
+  if (parts.length > 2) {
+    return { problem: { rule: "health-key-format", message: `"${suffix}" holds more than one "_": ArgoCD fails to load all resource overrides (convertToOverrideKey), not only this one.`, fix: 'Write exactly one "_" between the API group and the Kind (group_Kind), or just Kind for the core group.' } };
+  }
+  if (parts.length === 2) {
+    if (parts[0] === "") {
+      return { problem: { rule: "health-key-core-group-prefix", message: `"${suffix}" starts with "_": the key becomes "/${parts[1]}", but health lookups for core kinds use just "${parts[1]}", so the check is never used.`, fix: `Write the core kind alone: ${parts[1]}.` } };
+    }
+    return { key: `${parts[0]}/${parts[1]}` };
+  }
+  const m = /^(.*\.[a-z0-9-]+)[-.]([A-Z][A-Za-z0-9]*)$/.exec(suffix);
+  if (m) {
+    return { problem: { rule: "health-key-bad-separator", message: `"${suffix}" has no "_" between group and Kind: ArgoCD reads it as a core-group Kind named "${suffix}", which never matches, so the check is silently unused.`, fix: `Write ${m[1]}_${m[2]}.` } };
+  }
+  return { key: suffix };
+}
+function readArgocdCmData(doc, dataPath, at3, holder, origin) {
+  const node2 = doc.node(dataPath);
+  if (!(0, import_yaml6.isMap)(node2)) return { checks: [], problems: [] };
+  const entries = [];
+  for (const pair2 of node2.items) if ((0, import_yaml6.isPair)(pair2) && (0, import_yaml6.isScalar)(pair2.key)) entries.push({ key: String(pair2.key.value), path: [...dataPath, String(pair2.key.value)] });
+  return readArgocdCmEntries(doc, entries, at3, holder, origin);
+}
+function readArgocdCmEntries(doc, entries, at3, holder, origin) {
+  const out = { checks: [], problems: [] };
+  const health = /* @__PURE__ */ new Map();
+  const openLibs = /* @__PURE__ */ new Map();
+  for (const { key: k, path: path8 } of entries) {
+    const kpos = place(doc.keyPos(path8), at3);
+    const v = doc.node(path8) ?? null;
+    const isString = (0, import_yaml6.isScalar)(v) && typeof v.value === "string";
+    if (!isString) {
+      const shown = (0, import_yaml6.isScalar)(v) ? String(v.source ?? v.value) : typeName2(v);
+      out.problems.push(problem(
+        "configmap-value-not-string",
+        at3.file,
+        place(doc.pos(path8), at3),
+        holder,
+        k,
+        `${holder}: data "${k}" is the YAML ${typeName2(v)} ${shown}, not a string. ConfigMap data values must be strings: the apply fails (cannot unmarshal ${typeName2(v)} into ConfigMap.data of type string).`,
+        `Quote the value: ${k}: "${shown}"`
+      ));
+    }
+    if (k !== PREFIX && !k.startsWith(`${PREFIX}.`)) continue;
+    if (k === PREFIX) {
+      if (isString) out.checks.push(...readLegacyBlock(doc, path8, at3, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
+      continue;
+    }
+    const parts = splitN(k, ".", 4);
+    const type = parts[2] ?? "";
+    if (!CUSTOMIZATION_TYPES.includes(type) || parts.length < 4) {
+      out.problems.push(problem(
+        "health-customization-unknown-type",
+        at3.file,
+        kpos,
+        holder,
+        k,
+        `${holder}: "${k}" names the customization type "${type}", which ArgoCD does not know (${CUSTOMIZATION_TYPES.join(", ")}). ArgoCD fails to load every resource override when it meets it (settings.go:1226).`,
+        `Use resource.customizations.<type>.<group>_<Kind> with one of: ${CUSTOMIZATION_TYPES.join(", ")}.`
+      ));
+      continue;
+    }
+    if (type !== "health" && type !== "useOpenLibs") continue;
+    const { key: key2, problem: p } = checkSplitSuffix(parts[3]);
+    if (p) {
+      out.problems.push(problem(p.rule, at3.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
+      continue;
+    }
+    if (!isString) continue;
+    const text4 = String(v.value);
+    if (type === "health") health.set(key2, { script: text4, pos: kpos, path: path8 });
+    else {
+      const b = PARSE_BOOL[text4];
+      if (b === void 0) {
+        out.problems.push(problem(
+          "health-useopenlibs-invalid",
+          at3.file,
+          place(doc.pos(path8), at3),
+          holder,
+          k,
+          `${holder}: "${k}" is "${text4}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
+          `Write "true" or "false".`
+        ));
+      } else openLibs.set(key2, b);
+    }
+  }
+  const legacyKeys = new Map(out.checks.map((c) => [c.key, c]));
+  for (const [key2, h] of health) {
+    const sp = scriptPlacement(doc, h.path, at3);
+    const shadowed = legacyKeys.get(key2);
+    if (shadowed) {
+      out.problems.push(problem(
+        "health-check-shadowed",
+        at3.file,
+        h.pos,
+        holder,
+        `shadow:${key2}`,
+        `${holder}: ${key2} has a health check both in the resource.customizations block (line ${shadowed.pos.line}) and as a split key; the split key wins and the block's script is never used.`,
+        "Keep one definition: delete the health.lua in the resource.customizations block."
+      ));
+      out.checks = out.checks.filter((c) => c !== shadowed);
+    }
+    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at3.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+  }
+  return out;
+}
+function splitN(s, sep5, n) {
+  const parts = s.split(sep5);
+  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep5)];
+}
+function readLegacyBlock(doc, path8, at3, holder, origin, problems) {
+  const node2 = doc.node(path8);
+  if (!(0, import_yaml6.isScalar)(node2) || typeof node2.value !== "string") return [];
+  const start = scriptPlacement(doc, path8, at3);
+  const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
+  let parsed2 = parseYamlText(node2.value);
+  if (parsed2.problems.length && parsed2.problems.every((p) => p.kind === "yaml-syntax")) {
+    const lenient = reindentQuotedContinuations(node2.value);
+    const again = lenient === void 0 ? void 0 : parseYamlText(lenient);
+    if (again && again.problems.length === 0) parsed2 = again;
+  }
+  const first = parsed2.problems[0];
+  if (first) {
+    problems.push(problem(
+      "health-config-invalid",
+      at3.file,
+      place({ line: first.line, column: first.column }, inner),
+      holder,
+      `${path8.join(".")}:yaml`,
+      `${holder}: the resource.customizations block is not valid YAML: ${first.message}. ArgoCD cannot load any resource override.`,
+      "Fix the YAML of the block."
+    ));
+    return [];
+  }
+  const d = parsed2.docs[0];
+  const m = d?.node([]);
+  if (!d || !(0, import_yaml6.isMap)(m)) return [];
+  const checks = [];
+  for (const pair2 of m.items) {
+    if (!(0, import_yaml6.isPair)(pair2) || !(0, import_yaml6.isScalar)(pair2.key)) continue;
+    const key2 = String(pair2.key.value);
+    const kpos = place(d.keyPos([key2]), inner);
+    const entry = pair2.value;
+    if (!(0, import_yaml6.isMap)(entry)) continue;
+    let script;
+    let useOpenLibs = false;
+    for (const f of entry.items) {
+      if (!(0, import_yaml6.isPair)(f) || !(0, import_yaml6.isScalar)(f.key)) continue;
+      const field2 = String(f.key.value);
+      const fpath = [key2, field2];
+      if (!LEGACY_FIELDS.includes(field2)) {
+        problems.push(problem(
+          "health-customization-unknown-type",
+          at3.file,
+          place(d.keyPos(fpath), inner),
+          holder,
+          `${key2}.${field2}`,
+          `${holder}: "${field2}" under "${key2}" is not a field ArgoCD reads (${LEGACY_FIELDS.join(", ")}); it is silently ignored.`,
+          field2 === "health" ? "Write health.lua." : `Use one of ${LEGACY_FIELDS.join(", ")}.`
+        ));
+        continue;
+      }
+      const fv = f.value;
+      if (field2 === "health.lua" && (0, import_yaml6.isScalar)(fv) && typeof fv.value === "string") script = { text: fv.value, path: fpath };
+      if (field2 === "health.lua.useOpenLibs") {
+        if ((0, import_yaml6.isScalar)(fv) && typeof fv.value === "boolean") useOpenLibs = fv.value;
+        else {
+          problems.push(problem(
+            "health-useopenlibs-invalid",
+            at3.file,
+            place(d.pos(fpath), inner),
+            holder,
+            `${key2}.${field2}`,
+            `${holder}: health.lua.useOpenLibs under "${key2}" must be a YAML boolean here (the block is decoded into a Go bool); ArgoCD fails to load the block.`,
+            "Write true or false, unquoted."
+          ));
+        }
+      }
+    }
+    if (!script) continue;
+    const sp = scriptPlacement(d, script.path, inner);
+    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at3.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+  }
+  return checks;
+}
+function readArgoCdCr(doc, path8, at3, holder) {
+  const out = { checks: [], problems: [] };
+  const legacyPath = [...path8, "spec", "resourceCustomizations"];
+  const legacy = doc.node(legacyPath);
+  if (legacy) {
+    out.problems.push(problem(
+      "argocd-cr-deprecated-resourcecustomizations",
+      at3.file,
+      place(doc.keyPos(legacyPath), at3),
+      holder,
+      "spec.resourceCustomizations",
+      `${holder}: spec.resourceCustomizations is deprecated; since the operator's v1beta1 API (OpenShift GitOps 1.10) it cannot be set, so the application managing this CR stays OutOfSync and its health checks disappear.`,
+      "Move each health.lua into spec.resourceHealthChecks (group, kind, check)."
+    ));
+    out.checks.push(...readLegacyBlock(doc, legacyPath, at3, holder, "argocd-cr-legacy", out.problems));
+  }
+  const listPath = [...path8, "spec", "resourceHealthChecks"];
+  const list2 = doc.node(listPath);
+  const items = Array.isArray(list2?.items) ? list2.items : [];
+  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at3, holder, out));
+  return out;
+}
+function readHealthCheckItem(doc, ip, at3, holder, out) {
+  const item = doc.node(ip);
+  if (!(0, import_yaml6.isMap)(item)) return;
+  const get = (f) => {
+    const n = doc.node([...ip, f]);
+    return (0, import_yaml6.isScalar)(n) && n.value !== null ? String(n.value) : void 0;
+  };
+  const group2 = get("group") ?? "";
+  const kind = get("kind") ?? "";
+  const check = get("check");
+  const pos = place(doc.pos(ip), at3);
+  if (`${group2}${kind}`.includes("*")) {
+    out.problems.push(problem(
+      "health-key-wildcard",
+      at3.file,
+      pos,
+      holder,
+      `${group2}/${kind}`,
+      `${holder}: resourceHealthChecks entry ${group2}/${kind} holds a wildcard; the operator writes it into an argocd-cm key, where "*" is not allowed, and the reconcile fails.`,
+      "Name the group and Kind exactly."
+    ));
+    return;
+  }
+  if (!kind || check === void 0) return;
+  const sp = scriptPlacement(doc, [...ip, "check"], at3);
+  out.checks.push({ key: group2 ? `${group2}/${kind}` : kind, script: check, useOpenLibs: false, origin: "argocd-cr", file: at3.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+}
+var import_yaml6, CUSTOMIZATION_TYPES, LEGACY_FIELDS, PARSE_BOOL, CONFIGMAP_KEY, PREFIX;
+var init_config = __esm({
+  "src/health/config.ts"() {
+    "use strict";
+    import_yaml6 = __toESM(require_dist(), 1);
+    init_yaml_doc();
+    init_argo_yaml();
+    CUSTOMIZATION_TYPES = ["health", "useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
+    LEGACY_FIELDS = ["health.lua", "health.lua.useOpenLibs", "actions", "ignoreDifferences", "ignoreResourceUpdates", "knownTypeFields"];
+    PARSE_BOOL = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
+    CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
+    PREFIX = "resource.customizations";
+  }
+});
+
+// src/health/markers.ts
+var HEALTH_CONFIG_TEXT;
+var init_markers = __esm({
+  "src/health/markers.ts"() {
+    "use strict";
+    HEALTH_CONFIG_TEXT = /resource\.customizations|resourceHealthChecks|resourceCustomizations|^kind:\s*ArgoCD\s*$/m;
+  }
+});
+
+// src/health/sources.ts
+function healthConfigOfFile(path8, text4, limits) {
+  const out = { checks: [], problems: [], operatorCrs: 0 };
+  const parsed2 = parseYamlText(text4, limits);
+  const at3 = { file: path8, lineOffset: 0, columnOffset: 0 };
+  for (const doc of parsed2.docs) {
+    if (doc.broken) continue;
+    if (isKustomization(path8)) {
+      readKustomizationPatches(doc, at3, limits, out);
+      continue;
+    }
+    readConfigDoc(doc, at3, /^values.*\.ya?ml$/.test(baseName(path8)), out);
+  }
+  return out;
+}
+function readConfigDoc(doc, at3, helmValues, out) {
+  const v = doc.value;
+  if (Array.isArray(v)) {
+    readJson6902(doc, v, at3, out);
+    return;
+  }
+  if (!isRecord(v)) return;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const add = (c) => {
+    out.checks.push(...c.checks);
+    out.problems.push(...c.problems);
+  };
+  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at3, "ConfigMap argocd-cm", "argocd-cm"));
+  else if (v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io") {
+    out.operatorCrs++;
+    add(readArgoCdCr(doc, [], at3, `ArgoCD ${String(meta.name ?? "")}`.trim()));
+  } else if (helmValues) {
+    for (const prefix2 of [[], ["argo-cd"]]) {
+      const scope = prefix2.length ? v[prefix2[0]] : v;
+      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
+        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
+      }
+    }
+  }
+}
+function readKustomizationPatches(doc, at3, limits, out) {
+  const v = doc.value;
+  if (!isRecord(v)) return;
+  const inline2 = [];
+  if (Array.isArray(v.patches)) {
+    v.patches.forEach((p, i) => {
+      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
+    });
+  }
+  if (Array.isArray(v.patchesStrategicMerge)) {
+    v.patchesStrategicMerge.forEach((p, i) => {
+      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
+    });
+  }
+  for (const p of inline2) {
+    if (!CONFIG_MARKERS.test(p.text)) continue;
+    const start = doc.pos(p.path);
+    const node2 = doc.node(p.path);
+    const block = node2?.type === "BLOCK_LITERAL" || node2?.type === "BLOCK_FOLDED";
+    const inner = { file: at3.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
+    const parsed2 = parseYamlText(p.text, limits);
+    for (const d of parsed2.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
+    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
+      const kind = typeof p.target.kind === "string" ? p.target.kind : void 0;
+      const name = typeof p.target.name === "string" ? p.target.name : void 0;
+      const wrongKind = kind !== void 0 && kind !== "ConfigMap" && kind !== "ArgoCD";
+      const wrongName = kind === "ConfigMap" && name !== void 0 && !globMatch(name.replace(/\.\*/g, "*"), "argocd-cm");
+      if (wrongKind || wrongName) {
+        const tpath = [...p.path.slice(0, -1), "target", wrongKind ? "kind" : "name"];
+        out.problems.push({
+          rule: "patch-target-matches-nothing",
+          file: at3.file,
+          pos: doc.pos(tpath),
+          subject: `kustomize patch ${p.path.join(".")}`,
+          key: p.path.join("."),
+          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
+          fix: wrongKind ? "Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator)." : "Target name: argocd-cm."
+        });
+      }
+    }
+  }
+}
+function pointerSegment(s) {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+function readJson6902(doc, ops, at3, out) {
+  ops.forEach((op, i) => {
+    if (!isRecord(op) || op.op !== "add" && op.op !== "replace" || typeof op.path !== "string" || !("value" in op)) return;
+    const segs = op.path.split("/").slice(1).map(pointerSegment);
+    const vpath = [i, "value"];
+    const add = (c) => {
+      out.checks.push(...c.checks);
+      out.problems.push(...c.problems);
+    };
+    if (segs[0] === "spec" && segs[1] === "resourceHealthChecks") {
+      const holder = "ArgoCD (JSON6902 patch)";
+      if (segs.length === 2 && Array.isArray(op.value)) op.value.forEach((_, j) => readHealthCheckItem(doc, [...vpath, j], at3, holder, out));
+      else if (segs.length === 3) readHealthCheckItem(doc, vpath, at3, holder, out);
+    } else if (segs[0] === "data") {
+      const holder = "ConfigMap argocd-cm (JSON6902 patch)";
+      if (segs.length === 1) add(readArgocdCmData(doc, vpath, at3, holder, "argocd-cm"));
+      else if (segs.length === 2 && segs[1].startsWith("resource.customizations")) add(readArgocdCmEntries(doc, [{ key: segs[1], path: vpath }], at3, holder, "argocd-cm"));
+    }
+  });
+}
+function configuredHealthKeys(checks, problems) {
+  const broken = /* @__PURE__ */ new Set();
+  for (const p of problems) {
+    if (DROPS_ALL_OVERRIDES.has(p.rule)) broken.add(`${p.file}\0${p.subject}`);
+  }
+  const keys = /* @__PURE__ */ new Set();
+  for (const c of checks) if (c.origin !== "layout" && !broken.has(`${c.file}\0${c.holder}`)) keys.add(c.key);
+  return keys;
+}
+function healthConfigOfFileCached(path8, text4, limits) {
+  const key2 = `${path8}\0${JSON.stringify(limits)}\0${text4}`;
+  let c = parsedConfigs.get(key2);
+  if (!c) {
+    if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear();
+    parsedConfigs.set(key2, c = healthConfigOfFile(path8, text4, limits));
+  }
+  return c;
+}
+var CONFIG_MARKERS, DROPS_ALL_OVERRIDES, parsedConfigs, PARSED_CONFIGS_MAX;
+var init_sources = __esm({
+  "src/health/sources.ts"() {
+    "use strict";
+    init_manifest_file();
+    init_yaml_doc();
+    init_resource();
+    init_builtin();
+    init_config();
+    init_markers();
+    init_values();
+    CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
+    DROPS_ALL_OVERRIDES = /* @__PURE__ */ new Set(["health-key-format", "health-key-invalid-configmap-key", "health-key-wildcard", "health-config-invalid"]);
+    parsedConfigs = /* @__PURE__ */ new Map();
+    PARSED_CONFIGS_MAX = 1e3;
   }
 });
 
@@ -63329,41 +64066,92 @@ function createLuaRunner(workerFile = bundledWorker()) {
   if (!workerFile) return { run: runHealthLua, close: async () => {
   } };
   let worker;
+  let scripts = /* @__PURE__ */ new Map();
   let next = 0;
-  const kill = async () => {
+  const queue = [];
+  let timer;
+  const arm = () => {
+    if (timer) clearTimeout(timer);
+    timer = void 0;
+    const head = queue[0];
+    if (!head) return;
+    timer = setTimeout(() => {
+      const stuck = queue.shift();
+      restart();
+      stuck.resolve({ kind: "error", error: `time limit exceeded (${stuck.req.timeoutMs} ms; the worker was stopped)`, limit: "time" });
+    }, head.req.timeoutMs + KILL_MARGIN_MS);
+  };
+  let outbox = [];
+  const flush = () => {
+    const batch = outbox;
+    outbox = [];
+    if (batch.length) start().postMessage(batch);
+  };
+  const post = (p) => {
+    const known = scripts.get(p.req.script);
+    if (known !== void 0) {
+      const { script: _script, ...rest } = p.req;
+      outbox.push({ id: p.id, req: rest, scriptId: known });
+    } else {
+      const scriptId = scripts.size;
+      scripts.set(p.req.script, scriptId);
+      outbox.push({ id: p.id, req: p.req, scriptId });
+    }
+    if (outbox.length === 1) queueMicrotask(flush);
+  };
+  const onMessage = (answers) => {
+    for (const m of answers) {
+      const i = queue.findIndex((p2) => p2.id === m.id);
+      if (i < 0) continue;
+      const [p] = queue.splice(i, 1);
+      p.resolve(m.result);
+    }
+    arm();
+  };
+  const onError = (e) => {
+    const failed = queue.shift();
+    restart();
+    failed?.resolve({ kind: "error", error: `the Lua worker failed: ${e.message}` });
+  };
+  function start() {
+    if (!worker) {
+      worker = new Worker2(workerFile);
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+    }
+    return worker;
+  }
+  function restart() {
     const w = worker;
     worker = void 0;
-    if (w) await w.terminate();
-  };
+    scripts = /* @__PURE__ */ new Map();
+    outbox = [];
+    if (w) {
+      w.off("message", onMessage);
+      w.off("error", onError);
+      void w.terminate();
+    }
+    for (const p of queue) post(p);
+    arm();
+  }
   return {
-    async run(req) {
-      worker ??= new Worker2(workerFile);
-      const w = worker;
-      const id = next++;
+    run(req) {
       return new Promise((resolve3) => {
-        const done = (r) => {
-          clearTimeout(timer);
-          w.off("message", onMessage);
-          w.off("error", onError);
-          resolve3(r);
-        };
-        const onMessage = (m) => {
-          if (m.id === id) done(m.result);
-        };
-        const onError = (e) => {
-          void kill();
-          done({ kind: "error", error: `the Lua worker failed: ${e.message}` });
-        };
-        const timer = setTimeout(() => {
-          void kill();
-          done({ kind: "error", error: `time limit exceeded (${req.timeoutMs} ms; the worker was stopped)`, limit: "time" });
-        }, req.timeoutMs + KILL_MARGIN_MS);
-        w.on("message", onMessage);
-        w.on("error", onError);
-        w.postMessage({ id, req });
+        const p = { id: next++, req, resolve: resolve3 };
+        queue.push(p);
+        post(p);
+        if (queue.length === 1) arm();
       });
     },
-    close: kill
+    async close() {
+      if (timer) clearTimeout(timer);
+      timer = void 0;
+      const w = worker;
+      worker = void 0;
+      scripts = /* @__PURE__ */ new Map();
+      for (const p of queue.splice(0)) p.resolve({ kind: "error", error: "the Lua worker was closed" });
+      if (w) await w.terminate();
+    }
   };
 }
 var KILL_MARGIN_MS;
@@ -63372,15 +64160,6 @@ var init_runner_host = __esm({
     "use strict";
     init_lua_vm();
     KILL_MARGIN_MS = 2e3;
-  }
-});
-
-// src/health/markers.ts
-var HEALTH_CONFIG_TEXT;
-var init_markers = __esm({
-  "src/health/markers.ts"() {
-    "use strict";
-    HEALTH_CONFIG_TEXT = /resource\.customizations|resourceHealthChecks|resourceCustomizations|^kind:\s*ArgoCD\s*$/m;
   }
 });
 
@@ -63393,10 +64172,10 @@ function fromWire(wire, bytes, limits) {
   const { hasText, ...fields } = wire;
   let text4;
   const getText = () => hasText ? text4 ??= decodeText(bytes) : void 0;
-  let parsed;
+  let parsed2;
   const docAt = (i) => {
     const t = getText();
-    return (parsed ??= t === void 0 ? [] : parseYamlText(t, limits, { positionsOnly: true }).docs)[i];
+    return (parsed2 ??= t === void 0 ? [] : parseYamlText(t, limits, { positionsOnly: true }).docs)[i];
   };
   const fallback = (i) => ({ line: wire.docs[i]?.startLine ?? 1, column: 1 });
   const docs = wire.docs.map(({ rootPos, ...d }) => ({
@@ -63634,8 +64413,8 @@ function applicationPathDirs(text4) {
         }
         break;
       }
-      const raw = value.slice(1, end);
-      dirs.add(normalizeDir(c === "'" ? raw.replace(/''/g, "'") : raw));
+      const raw2 = value.slice(1, end);
+      dirs.add(normalizeDir(c === "'" ? raw2.replace(/''/g, "'") : raw2));
       continue;
     }
     if (continues(text4, m.index, keyIndent)) return void 0;
@@ -63657,22 +64436,6 @@ var init_app_paths = __esm({
 });
 
 // src/engine/app-scope.ts
-function healthKeys(data2, out) {
-  const prefix2 = "resource.customizations.health.";
-  for (const [k, v] of Object.entries(data2)) {
-    if (k.startsWith(prefix2)) {
-      const gk = k.slice(prefix2.length);
-      const i = gk.lastIndexOf("_");
-      out.add(i < 0 ? `/${gk}` : `${gk.slice(0, i)}/${gk.slice(i + 1)}`);
-    } else if (k === "resource.customizations" && typeof v === "string") {
-      const legacy = parseYamlText(v).docs[0]?.value;
-      if (!isRecord(legacy)) continue;
-      for (const [gk, body] of Object.entries(legacy)) {
-        if (isRecord(body) && "health.lua" in body) out.add(gk.includes("/") ? gk : `/${gk}`);
-      }
-    }
-  }
-}
 function appSources(file, obj3, repoURLs, hasFile) {
   const meta = isRecord(obj3.metadata) ? obj3.metadata : {};
   const spec = isRecord(obj3.spec) ? obj3.spec : {};
@@ -63707,6 +64470,17 @@ function textFactsOf(bytes) {
   textFacts.set(bytes, facts);
   return facts;
 }
+function isHealthTestInput(path8, hasFile) {
+  const parts = path8.split("/");
+  if (parts[parts.length - 1] === "health_test.yaml") return true;
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (parts[i] !== "testdata") continue;
+    const dir = parts.slice(0, i).join("/");
+    const at3 = (f) => dir ? `${dir}/${f}` : f;
+    if (hasFile(at3("health_test.yaml")) || hasFile(at3("health.lua"))) return true;
+  }
+  return false;
+}
 function under(path8, dir) {
   return dir === "" || path8.startsWith(`${dir}/`);
 }
@@ -63730,11 +64504,10 @@ async function buildLayout(tree, policy) {
   const [all2, marked] = await Promise.all([tree.listFiles(), typeof search2 === "function" ? search2.call(tree, LAYOUT_MARKERS) : void 0]);
   const allSet = new Set(all2);
   const hasFile = (p) => allSet.has(p);
-  const manifests = all2.filter(isManifest).sort();
+  const manifests = all2.filter((p) => isManifest(p) && !isHealthTestInput(p, hasFile)).sort();
   const manifestSet = new Set(manifests);
   const kustomizeDirs = new Set(manifests.filter(isKustomization).map(dirName));
-  const contents = await tree.readFiles(manifests.filter((m) => !isKustomization(m) && (!marked || marked.has(m))));
-  const customHealth = /* @__PURE__ */ new Set();
+  const contents = await tree.readFiles(manifests.filter((m) => !marked || marked.has(m)));
   const healthTexts = /* @__PURE__ */ new Map();
   const repoURLs = policy.sync.applications.repoURLs;
   const parsedApps = /* @__PURE__ */ new Map();
@@ -63767,7 +64540,7 @@ async function buildLayout(tree, policy) {
     const facts = textFactsOf(bytes);
     if (!facts) continue;
     if (facts.healthText !== void 0) healthTexts.set(path8, facts.healthText);
-    if (!facts.app && !facts.cm) continue;
+    if (isKustomization(path8) || !facts.app && !facts.cm) continue;
     if (facts.app) applicationFiles.add(path8);
     if (facts.dirs) {
       pending.set(path8, bytes);
@@ -63778,12 +64551,16 @@ async function buildLayout(tree, policy) {
       }
       continue;
     }
-    const parsed = readManifestFile(path8, bytes, policy.manifests.limits, hasFile);
-    record(path8, parsed.resources);
-    for (const r of parsed.resources) {
-      if (r.kind === "ConfigMap" && r.group === "" && r.name === "argocd-cm" && isRecord(r.object.data)) healthKeys(r.object.data, customHealth);
-    }
+    record(path8, readManifestFile(path8, bytes, policy.manifests.limits, hasFile).resources);
   }
+  const healthChecks = [];
+  const healthProblems = [];
+  for (const [path8, text4] of healthTexts) {
+    const c = healthConfigOfFileCached(path8, text4, policy.manifests.limits);
+    healthChecks.push(...c.checks);
+    healthProblems.push(...c.problems);
+  }
+  const customHealth = configuredHealthKeys(healthChecks, healthProblems);
   const appsAt = (dir) => {
     const waiting = byDir.get(dir);
     if (waiting) {
@@ -63934,6 +64711,7 @@ var init_app_scope = __esm({
     init_yaml_doc();
     init_scope();
     init_markers();
+    init_sources();
     init_app_paths();
     init_values();
     APPLICATION_TEXT = /^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m;
@@ -63962,19 +64740,21 @@ function joinPath(dir, rel) {
   return out.join("/");
 }
 function parseSuite(file, text4) {
-  const parsed = parseYamlText(text4);
+  const parsed2 = parseYamlText(text4);
   const bad = (pos, message) => ({ rule: "health-test-invalid", file, pos, subject: file, key: `${pos.line}`, message, fix: "Write tests: [{healthStatus: {status, message}, inputPath}] as in ArgoCD's resource_customizations." });
-  const first = parsed.problems[0];
+  const first = parsed2.problems[0];
   if (first) return { cases: [], problems: [bad({ line: first.line, column: first.column }, `${file} is not valid YAML: ${first.message}`)] };
-  const doc = parsed.docs[0];
+  const doc = parsed2.docs[0];
   if (!doc || !isRecord(doc.value)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} holds no tests mapping`)] };
   const tests = field(doc.value, "tests");
   if (!Array.isArray(tests)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} has no "tests" list`)] };
   const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === "tests");
   const cases = [];
   const problems = [];
+  const lines = itemLines(text4, testsKey);
+  const scanned = lines.length === tests.length;
   tests.forEach((t, index2) => {
-    const pos = doc.pos([testsKey, index2]);
+    const pos = scanned ? { line: lines[index2], column: 1 } : doc.pos([testsKey, index2]);
     const hs = isRecord(t) ? field(t, "healthStatus") : void 0;
     const inputPath = isRecord(t) ? field(t, "inputPath") : void 0;
     const status = isRecord(hs) ? field(hs, "status") : void 0;
@@ -63986,6 +64766,26 @@ function parseSuite(file, text4) {
     cases.push({ file, line: pos.line, index: index2, inputPath, expected: { status, message: typeof message === "string" ? message : "" }, input: { error: "not read" } });
   });
   return { cases, problems };
+}
+function itemLines(text4, key2) {
+  const lines = text4.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`${key2}:`) && /^[^:]+:\s*(#.*)?$/.test(l));
+  if (start < 0) return [];
+  const out = [];
+  let indent2;
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i];
+    const body = l.trimStart();
+    if (body === "" || body.startsWith("#")) continue;
+    const at3 = l.length - body.length;
+    if (indent2 === void 0) {
+      if (!body.startsWith("-")) return [];
+      indent2 = at3;
+    }
+    if (at3 < indent2 || at3 === indent2 && !body.startsWith("-")) break;
+    if (at3 === indent2 && /^-(\s|$)/.test(body)) out.push(i + 1);
+  }
+  return out;
 }
 var init_suites = __esm({
   "src/health/suites.ts"() {
@@ -64018,86 +64818,9 @@ async function touchesHealth(change, policy, isManifest, head) {
   if (paths.some((p) => baseTexts.has(p))) return true;
   for (const b of contents.values()) {
     const t = b === void 0 ? void 0 : decodeText(b);
-    if (t !== void 0 && CONFIG_MARKERS.test(t)) return true;
+    if (t !== void 0 && CONFIG_MARKERS2.test(t)) return true;
   }
   return false;
-}
-function healthConfigOfFile(path8, text4, limits) {
-  const out = { checks: [], problems: [], operatorCrs: 0 };
-  const parsed = parseYamlText(text4, limits);
-  const at3 = { file: path8, lineOffset: 0, columnOffset: 0 };
-  for (const doc of parsed.docs) {
-    if (doc.broken) continue;
-    if (isKustomization(path8)) {
-      readKustomizationPatches(doc, at3, limits, out);
-      continue;
-    }
-    readConfigDoc(doc, at3, /^values.*\.ya?ml$/.test(baseName(path8)), out);
-  }
-  return out;
-}
-function readConfigDoc(doc, at3, helmValues, out) {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const meta = isRecord(v.metadata) ? v.metadata : {};
-  const add = (c) => {
-    out.checks.push(...c.checks);
-    out.problems.push(...c.problems);
-  };
-  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at3, "ConfigMap argocd-cm", "argocd-cm"));
-  else if (v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io") {
-    out.operatorCrs++;
-    add(readArgoCdCr(doc, [], at3, `ArgoCD ${String(meta.name ?? "")}`.trim()));
-  } else if (helmValues) {
-    for (const prefix2 of [[], ["argo-cd"]]) {
-      const scope = prefix2.length ? v[prefix2[0]] : v;
-      if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
-        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
-      }
-    }
-  }
-}
-function readKustomizationPatches(doc, at3, limits, out) {
-  const v = doc.value;
-  if (!isRecord(v)) return;
-  const inline2 = [];
-  if (Array.isArray(v.patches)) {
-    v.patches.forEach((p, i) => {
-      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
-    });
-  }
-  if (Array.isArray(v.patchesStrategicMerge)) {
-    v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
-    });
-  }
-  for (const p of inline2) {
-    if (!CONFIG_MARKERS.test(p.text)) continue;
-    const start = doc.pos(p.path);
-    const node2 = doc.node(p.path);
-    const block = node2?.type === "BLOCK_LITERAL" || node2?.type === "BLOCK_FOLDED";
-    const inner = { file: at3.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
-    const parsed = parseYamlText(p.text, limits);
-    for (const d of parsed.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
-    if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
-      const kind = typeof p.target.kind === "string" ? p.target.kind : void 0;
-      const name = typeof p.target.name === "string" ? p.target.name : void 0;
-      const wrongKind = kind !== void 0 && kind !== "ConfigMap" && kind !== "ArgoCD";
-      const wrongName = kind === "ConfigMap" && name !== void 0 && !globMatch(name.replace(/\.\*/g, "*"), "argocd-cm");
-      if (wrongKind || wrongName) {
-        const tpath = [...p.path.slice(0, -1), "target", wrongKind ? "kind" : "name"];
-        out.problems.push({
-          rule: "patch-target-matches-nothing",
-          file: at3.file,
-          pos: doc.pos(tpath),
-          subject: `kustomize patch ${p.path.join(".")}`,
-          key: p.path.join("."),
-          message: `This patch adds health checks, but its target selects ${wrongKind ? `kind "${kind}"` : `ConfigMap "${name}"`}, which is neither the argocd-cm ConfigMap nor an ArgoCD CR: kustomize applies a patch that matches nothing as a silent no-op, so the checks never reach ArgoCD.`,
-          fix: wrongKind ? "Target kind: ConfigMap with name: argocd-cm (or kind: ArgoCD for the operator)." : "Target name: argocd-cm."
-        });
-      }
-    }
-  }
 }
 function layoutKey(path8) {
   const parts = path8.split("/");
@@ -64124,17 +64847,48 @@ function freshObject(key2) {
     spec: {}
   };
 }
+function readInput(text4, limits) {
+  const key2 = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text4}`;
+  let r = inputCache.get(key2);
+  if (!r) {
+    if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
+    inputCache.set(key2, r = readArgoYamlObject(text4, limits));
+  }
+  return r;
+}
+function statusShapes(key2, inputs) {
+  const fresh = freshObject(key2);
+  const out = [
+    { shape: "status = {}", obj: { ...fresh, status: {} } },
+    { shape: "status.conditions = []", obj: { ...fresh, status: { conditions: [] } } },
+    ...["True", "False", "Unknown"].map((st) => ({ shape: `status.conditions = [Ready=${st}]`, obj: { ...fresh, status: { observedGeneration: 1, conditions: [condition("Ready", st)] } } })),
+    { shape: 'status.phase = "Pending"', obj: { ...fresh, status: { phase: "Pending" } } }
+  ];
+  const seen = /* @__PURE__ */ new Set();
+  for (const input of inputs) {
+    const status = isRecord(input.status) ? input.status : void 0;
+    const conds = status && Array.isArray(status.conditions) ? status.conditions : [];
+    const variants = [[], ...conds.map((c) => [c])];
+    for (const v of variants) {
+      const shape = `a test input's status with conditions = [${label(v)}]`;
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+      out.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
+    }
+  }
+  return out.slice(0, MAX_SHAPES);
+}
 async function gatherHealth(tree, policy, isManifest, runner) {
   const settings = policy.health;
   const limits = policy.manifests.limits;
-  const facts = { checks: [], problems: [], tests: [], fresh: [], notEvaluated: [], skipped: [], files: [] };
+  const facts = { checks: [], problems: [], tests: [], fresh: [], shapes: [], notEvaluated: [], skipped: [], files: [] };
   const index2 = await repoLayout(tree, policy);
   const all2 = index2.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all2.filter((p) => (baseName(p) === "health.lua" || baseName(p) === "health_test.yaml") && inLayout.some((m) => m.match(p)));
   facts.files.push(...layoutFiles);
   const indexed = index2.healthTexts;
-  const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p));
+  const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = toRead.length ? await tree.readFiles(toRead) : /* @__PURE__ */ new Map();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
@@ -64147,9 +64901,9 @@ async function gatherHealth(tree, policy, isManifest, runner) {
   let operatorCrs = 0;
   for (const p of configFiles) {
     const t = text4(p);
-    if (t === void 0 || !CONFIG_MARKERS.test(t)) continue;
+    if (t === void 0 || !CONFIG_MARKERS2.test(t)) continue;
     facts.files.push(p);
-    const c = healthConfigOfFile(p, t, limits);
+    const c = healthConfigOfFileCached(p, t, limits);
     facts.checks.push(...c.checks);
     facts.problems.push(...c.problems);
     operatorCrs += c.operatorCrs;
@@ -64179,7 +64933,15 @@ async function gatherHealth(tree, policy, isManifest, runner) {
     runs++;
     return true;
   };
-  const request2 = (c, obj3) => ({ script: c.script, obj: obj3, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 });
+  const request2 = (c, obj3) => {
+    let script = prepared.get(c.script);
+    if (script === void 0) {
+      if (prepared.size >= 5e3) prepared.clear();
+      prepared.set(c.script, script = rewriteConcat(c.script));
+    }
+    return { script, prepared: true, obj: obj3, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
+  };
+  const fresh = [];
   for (const c of facts.checks) {
     if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
     if (!budget()) {
@@ -64187,7 +64949,7 @@ async function gatherHealth(tree, policy, isManifest, runner) {
       facts.skipped.push({ check: c });
       continue;
     }
-    facts.fresh.push({ check: c, result: await runner.run(request2(c, freshObject(c.key))) });
+    fresh.push(runner.run(request2(c, freshObject(c.key))).then((result) => ({ check: c, result })));
   }
   const suites = layoutFiles.filter((x) => baseName(x) === "health_test.yaml");
   const inputs = /* @__PURE__ */ new Map();
@@ -64196,16 +64958,37 @@ async function gatherHealth(tree, policy, isManifest, runner) {
   facts.files.push(...wanted);
   const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : /* @__PURE__ */ new Map();
   for (const [p, b] of inputBytes) inputs.set(p, b === void 0 ? void 0 : decodeText(b));
+  const tests = [];
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
-      const doc = t === void 0 ? void 0 : parseYamlText(t, limits).docs[0];
-      tc.input = t === void 0 ? { error: `input file ${inputFile} not found` } : doc && !doc.broken && isRecord(doc.value) ? doc.value : { error: `input file ${inputFile} is not a YAML object` };
-      facts.tests.push(await runCase(tc, inputFile, facts.checks, compiles, runner, request2, budget, facts));
+      if (t === void 0) tc.input = { error: `input file ${inputFile} not found` };
+      else {
+        const read2 = readInput(t, limits);
+        tc.input = "error" in read2 ? { error: `input file ${inputFile} is ${read2.error}` } : read2.value;
+      }
+      tests.push(runCase(tc, inputFile, facts.checks, compiles, runner, request2, budget, facts));
     }
   }
+  facts.tests.push(...await Promise.all(tests));
+  const shapes = [];
+  let shapesLeftOut = 0;
+  for (const c of facts.checks) {
+    if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
+    const inputs2 = facts.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !("error" in t.case.input)).map((t) => t.case.input);
+    for (const s of statusShapes(c.key, inputs2)) {
+      if (!budget()) {
+        shapesLeftOut++;
+        continue;
+      }
+      shapes.push(runner.run(request2(c, s.obj)).then((result) => ({ check: c, shape: s.shape, result })));
+    }
+  }
+  if (shapesLeftOut) facts.notEvaluated.push(`${shapesLeftOut} run(s) of configured health checks on common status shapes: the limit of script runs per side was reached`);
+  facts.fresh.push(...await Promise.all(fresh));
+  facts.shapes.push(...await Promise.all(shapes));
   return facts;
 }
 async function runCase(tc, inputFile, checks, compiles, runner, request2, budget, facts) {
@@ -64244,7 +65027,7 @@ function wildcardOverlaps(checks) {
   }
   return out;
 }
-var CONFIG_MARKERS;
+var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label, MAX_SHAPES;
 var init_gather = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -64254,15 +65037,22 @@ var init_gather = __esm({
     init_yaml_doc();
     init_resource();
     init_builtin();
-    init_config();
+    init_sources();
     init_lua_static();
     init_lua_vm();
     init_runner_host();
     init_markers();
     init_app_scope();
     init_suites();
+    init_argo_yaml();
     init_values();
-    CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
+    CONFIG_MARKERS2 = HEALTH_CONFIG_TEXT;
+    prepared = /* @__PURE__ */ new Map();
+    inputCache = /* @__PURE__ */ new Map();
+    INPUT_CACHE_MAX = 5e3;
+    condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
+    label = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
+    MAX_SHAPES = 12;
   }
 });
 
@@ -64292,6 +65082,16 @@ function reportFacts(ctx, facts) {
       ctx.report("lua-no-status-return", { ...base, key: `${c.key}:fresh`, message: `Health check for ${c.key} (${c.holder}) returns ${r.kind === "nil" ? "nil" : "an empty table or a table ArgoCD cannot decode"} on a fresh object: ArgoCD gets the empty status "", so a sync wave holding the resource never completes.`, fix: 'Return a table with a status on every path, for example {status = "Progressing", message = "Waiting for status"}.' });
     }
   }
+  const failedShape = /* @__PURE__ */ new Set();
+  for (const sr of facts.shapes) {
+    const c = sr.check;
+    const r = sr.result;
+    if (r.kind !== "error" || r.limit || failedShape.has(c) || facts.fresh.some((f) => f.check === c && f.result.kind === "error")) continue;
+    failedShape.add(c);
+    const m = /^health\.lua:(\d+):/.exec(r.error);
+    const pos = m ? scriptPos(c, { line: Number(m[1]), column: 1 }) : c.pos;
+    ctx.report("lua-fails-on-status-shape", { file: c.file, pos, subject: `${c.holder} ${c.key}`, key: c.key, message: `Health check for ${c.key} (${c.holder}) fails on an object with ${sr.shape}: ${r.error}. ArgoCD reports the resource as Unknown with this error once it reaches that status.`, fix: "Give every variable a value on every path (a global assigned only inside a branch or loop is nil elsewhere), and guard fields that may be missing." });
+  }
   for (const t of facts.tests) {
     if (t.pass || t.notRun) continue;
     const limit = t.result?.kind === "error" && t.result.limit;
@@ -64305,20 +65105,20 @@ function reportFacts(ctx, facts) {
     });
   }
 }
-function label(h) {
+function label2(h) {
   return `${h.status || "(empty)"}${h.message ? `: ${h.message}` : ""}`;
 }
 function rows2(head, base) {
   const byKey = new Map((base ?? []).map((t) => [`${t.case.file}#${t.case.index}`, t]));
   return head.map((t) => {
     const b = byKey.get(`${t.case.file}#${t.case.index}`);
-    const h = label(t.actual);
-    const bs = b ? label(b.actual) : void 0;
+    const h = label2(t.actual);
+    const bs = b ? label2(b.actual) : void 0;
     return {
       suite: t.case.file,
       case: t.case.index + 1,
       input: t.case.inputPath,
-      expected: label(t.case.expected),
+      expected: label2(t.case.expected),
       head: h,
       headPass: t.pass,
       ...t.notRun ? { notRun: true } : {},
@@ -64382,7 +65182,9 @@ var init_check3 = __esm({
       rule5("lua-stdlib-disabled", "No string/math/os library use unless useOpenLibs is on for the kind", "error", `${LUA} (SkipOpenLibs: !UseOpenLibs; util/lua/oslib_safe.go:16-20)`),
       rule5("lua-invalid-status-value", "Health scripts return one of ArgoCD's six statuses", "error", `${LUA} isValidHealthStatusCode`),
       rule5("lua-no-status-return", "Health scripts return a table with a status", "error", `${LUA} ExecuteHealthLua`),
+      rule5("lua-global-maybe-nil", "Health scripts give a global a value on every path before they concatenate, index or compute with it", "warning", `${LUA} (a nil global fails the run: Unknown)`),
       rule5("lua-fails-on-fresh-object", "Health scripts work on a freshly created object (no status yet)", "error", `${LUA}; gitops-engine/pkg/health/health.go:78-90`),
+      rule5("lua-fails-on-status-shape", "Health scripts work on the statuses a resource passes through (common condition shapes, conditions of their test inputs)", "error", `${LUA}; gitops-engine/pkg/health/health.go:78-90`),
       rule5("lua-resource-limit", "Health scripts finish within the time and memory limits", "error", `${LUA} (1 s context timeout)`),
       rule5("health-test-failed", "Every health_test.yaml case gives the expected status and message", "error", 'util/lua/health_test.go; docs/operator-manual/health.md "Way 2"'),
       rule5("health-test-invalid", "health_test.yaml files are well-formed", "error", "util/lua/health_test.go"),
@@ -64564,11 +65366,11 @@ var init_model3 = __esm({
 function isProduction(policy, a) {
   return selectsAny(policy.applications.production, a, () => false);
 }
-function label2(r) {
+function label3(r) {
   return `${r.kind} ${r.name ?? r.generateName ?? ""}`;
 }
 function find(r, pos, message, fix, key2, severity) {
-  return { file: r.file, pos, subject: `argoproj.io/${label2(r)}`, message: `${label2(r)}: ${message}`, fix, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
+  return { file: r.file, pos, subject: `argoproj.io/${label3(r)}`, message: `${label3(r)}: ${message}`, fix, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
 }
 function metaPos(r) {
   return r.annotations.size ? r.keyPos(["metadata", "annotations"]) : r.pos(["metadata", "name"]);
@@ -64632,7 +65434,7 @@ function operatorSignal(r) {
   if (owners.some((o) => isRecord(o) && o.kind === "ArgoCD")) return "its ownerReferences name an ArgoCD CR";
   return void 0;
 }
-function healthKeys2(r) {
+function healthKeys(r) {
   const data2 = isRecord(r.object.data) ? r.object.data : {};
   return Object.keys(data2).filter((k) => k.startsWith("resource.customizations.health.") || k === "resource.customizations" && typeof data2[k] === "string" && data2[k].includes("health.lua"));
 }
@@ -64715,7 +65517,7 @@ function checkProject(ctx, report, p) {
 }
 function checkArgocdCm(ctx, report, r) {
   if (ctx.snapshot.applications?.operatorCr) return;
-  const keys = healthKeys2(r);
+  const keys = healthKeys(r);
   const why = keys.length ? operatorSignal(r) : void 0;
   if (!why) return;
   for (const k of keys) {
@@ -64951,8 +65753,8 @@ function pointerToPath(pointer, doc) {
   if (!pointer) return [];
   const out = [];
   let cur = doc.value;
-  for (const raw of pointer.slice(1).split("/")) {
-    const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+  for (const raw2 of pointer.slice(1).split("/")) {
+    const seg = raw2.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(cur)) {
       out.push(Number(seg));
       cur = cur[Number(seg)];
@@ -64993,10 +65795,10 @@ function parsePolicyText(text4, file) {
   return readPolicyText(text4, file, true);
 }
 function readPolicyText(text4, file, againstSchema) {
-  const parsed = parseYamlText(text4);
-  const first = parsed.problems[0];
+  const parsed2 = parseYamlText(text4);
+  const first = parsed2.problems[0];
   if (first) throw new ConfigError(`policy is not valid YAML: ${first.message}`, { file, line: first.line, column: first.column });
-  const docs = parsed.docs.filter((d) => d.value !== void 0 && d.value !== null);
+  const docs = parsed2.docs.filter((d) => d.value !== void 0 && d.value !== null);
   if (docs.length !== 1) {
     throw new ConfigError(docs.length === 0 ? "policy file is empty" : "policy file must hold exactly one YAML document", { file, line: docs[1]?.startLine ?? 1 });
   }
@@ -65141,7 +65943,7 @@ async function readPrTemplates(tree, paths = []) {
 }
 async function withPrTemplates(change, policy) {
   if (!change.pr || change.prTemplates || !policy.description.template.enabled) return change;
-  const tree = change.mode === "all" || !change.base ? change.head : change.base;
+  const tree = change.mode === "all" || !change.base ? change.head : change.policyBase ?? change.base;
   return { ...change, prTemplates: await readPrTemplates(tree, policy.description.template.paths) };
 }
 var MAX_TEMPLATE_BYTES;
@@ -65202,6 +66004,7 @@ var init_package = __esm({
         "@microsoft/jest-sarif": "^1.0.0-beta.0",
         "@octokit/plugin-retry": "^8.1.1",
         "@octokit/plugin-throttling": "^11.0.5",
+        "@octokit/webhooks-examples": "^7.6.1",
         "@types/luaparse": "^0.2.13",
         "@types/mdast": "^4.0.4",
         "@types/node": "^20.19.43",
@@ -65247,7 +66050,7 @@ var init_version = __esm({
 // src/review/prepare.ts
 async function prepareReview(change, policy) {
   if (policy.review.codeowners.mode === "off" || change.codeowners !== void 0) return change;
-  const tree = change.mode === "all" || !change.base ? change.head : change.base;
+  const tree = change.mode === "all" || !change.base ? change.head : change.policyBase ?? change.base;
   return { ...change, codeowners: await readCodeowners(tree) };
 }
 var init_prepare = __esm({
@@ -65290,11 +66093,11 @@ function applicationFacts(layout, limits) {
     const t = decodeText(bytes);
     if (t !== void 0) texts.set(p, t);
   }
-  const parsed = /* @__PURE__ */ new Map();
+  const parsed2 = /* @__PURE__ */ new Map();
   const file = (p) => {
-    let f = parsed.get(p);
+    let f = parsed2.get(p);
     const bytes = layout.contents.get(p);
-    if (!f && bytes) parsed.set(p, f = readManifestFile(p, bytes, limits));
+    if (!f && bytes) parsed2.set(p, f = readManifestFile(p, bytes, limits));
     return f;
   };
   const appCache = /* @__PURE__ */ new Map();
@@ -65384,7 +66187,7 @@ async function evaluate(change, opts) {
   const started = performance.now();
   const checks = opts.checks ?? CHECKS;
   const changedPaths = touchedPaths(change);
-  const policyTree = change.mode === "all" || !change.base ? change.head : change.base;
+  const policyTree = change.mode === "all" || !change.base ? change.head : change.policyBase ?? change.base;
   const resolved = opts.resolved ?? await resolvePolicy(policyTree, opts.policyPath, changedPaths);
   const { policy } = resolved;
   const gate = effectiveFailOn(opts.failOn ?? "error", policy, resolved.source.origin === "default" ? DEFAULT_POLICY_NAME : resolved.source.path);
@@ -67420,8 +68223,8 @@ var init_json_with_bigint = __esm({
     MAX_DIGITS = MAX_INT.length;
     stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
     noiseValueWithQuotes = /^"-?\d+n+"$/;
-    applyReviverIteratively = (parsed, userReviver) => {
-      const rootHolder = { "": parsed };
+    applyReviverIteratively = (parsed2, userReviver) => {
+      const rootHolder = { "": parsed2 };
       const stack = [{ parent: rootHolder, key: "", visited: false }];
       while (stack.length > 0) {
         const node2 = stack[stack.length - 1];
@@ -67489,8 +68292,8 @@ var init_json_with_bigint = __esm({
       } catch (error2) {
         if (error2 instanceof RangeError) {
           const serializedData = serializeBigInts(text4);
-          const parsed = originalParse(serializedData);
-          return applyReviverIteratively(parsed, reviver);
+          const parsed2 = originalParse(serializedData);
+          return applyReviverIteratively(parsed2, reviver);
         }
         throw error2;
       }
@@ -72424,6 +73227,23 @@ function counted(inner, onAttempt) {
     return inner(input, init);
   };
 }
+function rateLimitBreaker(inner, maxWaitS, log) {
+  let tripped2;
+  let held = 0;
+  return async (input, init) => {
+    if (tripped2 && Date.now() / 1e3 < tripped2.resetAt) {
+      if (held++ === 0) log(`GitHub's rate limit is used up until ${new Date(tripped2.resetAt * 1e3).toISOString().slice(11, 19)} UTC: later requests are not sent.`);
+      return new Response(tripped2.body.slice(0), { status: tripped2.status, statusText: tripped2.statusText, headers: tripped2.headers });
+    }
+    const res = await inner(input, init);
+    const reset = Number(res.headers.get("x-ratelimit-reset"));
+    if ((res.status === 403 || res.status === 429) && res.headers.get("x-ratelimit-remaining") === "0" && Number.isFinite(reset) && reset - Date.now() / 1e3 > maxWaitS) {
+      const body = await res.clone().arrayBuffer();
+      tripped2 = { status: res.status, statusText: res.statusText, headers: [...res.headers.entries()], body, resetAt: reset };
+    }
+    return res;
+  };
+}
 function createGitHubClient(opts) {
   const log = opts.log ?? (() => void 0);
   const maxWait = opts.maxRateLimitWaitS ?? RATE_LIMIT_MAX_WAIT_S;
@@ -72444,7 +73264,7 @@ function createGitHubClient(opts) {
       baseUrl: baseUrl2,
       userAgent: "gitops-gate",
       // The runner's proxy-aware fetch from @actions/github's defaults, made to read bodies whole.
-      request: { ...defaults2.request, fetch: counted(bufferedFetch(defaults2.request?.fetch ?? globalThis.fetch, opts.requestTimeoutMs ?? 6e4), opts.onAttempt) },
+      request: { ...defaults2.request, fetch: rateLimitBreaker(counted(bufferedFetch(defaults2.request?.fetch ?? globalThis.fetch, opts.requestTimeoutMs ?? 6e4), opts.onAttempt), maxWait, log) },
       retry: { doNotRetry: DO_NOT_RETRY, retries: opts.retries ?? 3, retryAfterBaseValue: delay },
       throttle: {
         retryAfterBaseValue: delay,
@@ -72772,9 +73592,9 @@ var init_git = __esm({
     BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
     LINK_MODE = "120000";
     GitTree = class {
-      constructor(repo, label3) {
+      constructor(repo, label4) {
         this.repo = repo;
-        this.label = label3;
+        this.label = label4;
       }
       repo;
       label;
@@ -72880,9 +73700,9 @@ var init_workspace = __esm({
     init_symlinks();
     init_tree_paths();
     FsTree = class {
-      constructor(root, label3) {
+      constructor(root, label4) {
         this.root = root;
-        this.label = label3;
+        this.label = label4;
       }
       root;
       label;
@@ -73157,8 +73977,8 @@ async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
   const commits = [...listed];
   const seen = new Set(listed.map((c) => c.sha));
   for (const [i, res] of pages.entries()) {
-    for (const [j, raw] of res.data.commits.entries()) {
-      const c = commitFromApi(raw, `compare page ${first + i}, commit ${j + 1}`);
+    for (const [j, raw2] of res.data.commits.entries()) {
+      const c = commitFromApi(raw2, `compare page ${first + i}, commit ${j + 1}`);
       if (seen.has(c.sha)) continue;
       seen.add(c.sha);
       commits.push(c);
@@ -73207,11 +74027,11 @@ var init_contents_tree = __esm({
     init_api_errors();
     CONTENTS_PERMISSION = "contents: read";
     ContentsTree = class {
-      constructor(gh, owner, repo, label3) {
+      constructor(gh, owner, repo, label4) {
         this.gh = gh;
         this.owner = owner;
         this.repo = repo;
-        this.label = label3;
+        this.label = label4;
       }
       gh;
       owner;
@@ -73352,6 +74172,16 @@ async function hasCommit(workspace, sha) {
     return false;
   }
 }
+async function fetchCommit(workspace, sha, log) {
+  if (await hasCommit(workspace, sha)) return true;
+  try {
+    await git(workspace, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth=1", "origin", sha]);
+    log(`Fetched ${sha} from origin with git (it was not in the clone).`);
+  } catch (err) {
+    log(`git could not fetch ${sha} from origin (${err.message.split("\n")[0]}).`);
+  }
+  return hasCommit(workspace, sha);
+}
 async function workspaceHead(workspace) {
   try {
     return (await git(workspace, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])).toString("utf8").trim();
@@ -73371,20 +74201,43 @@ async function headTree(workspace, headSha) {
     checkedOut === void 0 ? `The workspace ${workspace} is not a git clone. Run actions/checkout with \`ref: \${{ github.event.pull_request.head.sha }}\` before gitops-gate.` : `The workspace has ${checkedOut} checked out, and the pull request's head commit ${headSha} is not in the clone. Check out \`\${{ github.event.pull_request.head.sha }}\` with actions/checkout; if the pull request moved on since this run started, the run for the new head evaluates it.`
   );
 }
+async function mergeBaseOf(gh, ref, workspace, baseSha, headSha) {
+  const range2 = await cloneRange(workspace, baseSha, headSha);
+  if (range2.ok) return range2.mergeBase;
+  const res = await needed(
+    { what: `finding the merge base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} (compare)`, permission: "contents: read" },
+    () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead: `${baseSha}...${headSha}`, per_page: 1 })
+  );
+  const sha = res.data.merge_base_commit?.sha;
+  if (typeof sha !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) {
+    throw new SourceError(`GitHub's compare of ${baseSha.slice(0, 7)}...${headSha.slice(0, 7)} names no merge base: the gate cannot tell what the pull request changed, so it fails closed.`);
+  }
+  return sha;
+}
 async function gatherChange(gh, opts) {
   const log = opts.log ?? (() => void 0);
   const { pr, changedFiles: changedFiles2, commits: commitCount } = await readPullRequest(gh, opts);
   const [lists, head, baseInClone] = await Promise.all([
     readPullRequestLists(gh, opts, { changedFiles: changedFiles2, commits: commitCount }),
     headTree(opts.workspace, pr.headSha),
-    hasCommit(opts.workspace, pr.baseSha)
+    fetchCommit(opts.workspace, pr.baseSha, log)
   ]);
-  const base = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
+  const tip = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
+  const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha);
+  const moved = mergeBase !== pr.baseSha;
+  const mergeBaseInClone = moved && await fetchCommit(opts.workspace, mergeBase, log);
+  const base = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(gh, opts.owner, opts.repo, mergeBase);
+  if (moved) {
+    log(
+      `The base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched: the head is compared with the merge base ${mergeBase.slice(0, 7)} (from ${mergeBaseInClone ? "git" : "the contents API"}); the policy, CODEOWNERS and templates are read from the tip.`
+    );
+  }
   const [files, commits] = await Promise.all([
     lists.caps.filesTruncated ? filesPastCap(opts.workspace, pr, changedFiles2, lists.files) : void 0,
     lists.caps.commitsTruncated ? commitsPastCap(gh, opts, opts.workspace, pr, commitCount, lists.commits) : void 0
   ]);
-  const listNotes = [files?.note, commits?.note].filter((n) => n !== void 0);
+  const moveNote = moved ? `Compared with the merge base ${mergeBase.slice(0, 7)}: the base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched.` : void 0;
+  const listNotes = [files?.note, commits?.note, moveNote].filter((n) => n !== void 0);
   for (const n of listNotes) log(n);
   log(`Pull request #${pr.number}: ${files?.items.length ?? lists.files.length} file(s), ${commits?.items.length ?? lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
   log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? "git (the workspace clone)" : "the contents API (the base commit is not in the clone)"}.`);
@@ -73392,12 +74245,13 @@ async function gatherChange(gh, opts) {
     repository: `${opts.owner}/${opts.repo}`,
     serverUrl: opts.serverUrl,
     pr,
-    baseSha: pr.baseSha,
+    baseSha: mergeBase,
     headSha: pr.headSha,
     files: files?.items ?? lists.files,
     commits: commits?.items ?? lists.commits,
     reviews: lists.reviews,
     base,
+    ...moved ? { policyBase: tip } : {},
     head: head.tree,
     caps: lists.caps,
     ...listNotes.length ? { listNotes } : {},
@@ -73409,6 +74263,7 @@ var init_gather3 = __esm({
     "use strict";
     init_errors();
     init_git();
+    init_api_errors();
     init_workspace();
     init_beyond_caps();
     init_contents_tree();
@@ -73456,8 +74311,8 @@ function identity2(i) {
 function approvalsFromReviewDetails(report) {
   const review = report.details.review;
   if (!review || !Array.isArray(review.approvals)) return void 0;
-  return review.approvals.map((raw) => {
-    const a = raw ?? {};
+  return review.approvals.map((raw2) => {
+    const a = raw2 ?? {};
     const reviewer = typeof a.reviewer === "object" && a.reviewer ? str2(a.reviewer.login) : str2(a.reviewer ?? a.login);
     const commit = str2(a.commitId ?? a.commit);
     return {
@@ -73541,6 +74396,108 @@ var init_audit_record = __esm({
   }
 });
 
+// src/report/limits.ts
+function measure(text4, unit) {
+  return unit === "bytes" ? encoder2.encode(text4).length : text4.length;
+}
+function fits(text4, budget) {
+  return measure(text4, budget.unit) <= budget.max;
+}
+function truncate(text4, budget, ellipsis = "\u2026") {
+  if (fits(text4, budget)) return text4;
+  const room = budget.max - measure(ellipsis, budget.unit);
+  if (room <= 0) return "";
+  const cps = Array.from(text4);
+  let lo = 0;
+  let hi = cps.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(cps.slice(0, mid).join(""), budget.unit) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return atWordBoundary(cps, lo) + ellipsis;
+}
+function atWordBoundary(cps, n) {
+  const kept = cps.slice(0, n);
+  if (n === 0 || /\s/.test(cps[n] ?? " ") || /\s/.test(kept[n - 1])) return kept.join("").replace(/[\s,;:]+$/u, "");
+  for (let i = n - 1; i > 0 && i >= n - WORD_BACKOFF; i--) {
+    if (/\s/.test(kept[i])) {
+      const head = kept.slice(0, i).join("").replace(/[\s,;:]+$/u, "");
+      if (head) return head;
+    }
+  }
+  return kept.join("");
+}
+function fitBlocks(blocks, budget, cutNotice) {
+  const level = blocks.map(() => 0);
+  const render = () => blocks.map((b, i) => b.variants[level[i]] ?? "").filter((t) => t !== "").join("\n\n") + "\n";
+  let text4 = render();
+  const shortened = /* @__PURE__ */ new Set();
+  const order2 = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
+  for (const { b, i } of order2) {
+    if (fits(text4, budget)) break;
+    while (!fits(text4, budget) && level[i] < b.variants.length - 1) {
+      level[i]++;
+      text4 = render();
+    }
+  }
+  if (!fits(text4, budget)) {
+    blocks.forEach((b, i) => level[i] > 0 && shortened.add(b.id));
+    return { text: cutAtLine(text4, budget, cutNotice), shortened: [...shortened], cut: true };
+  }
+  for (const { b, i } of [...order2].reverse()) {
+    for (let l = 0; l < level[i]; l++) {
+      const was = level[i];
+      level[i] = l;
+      const t = render();
+      if (fits(t, budget)) {
+        text4 = t;
+        break;
+      }
+      level[i] = was;
+    }
+    if (level[i] > 0) shortened.add(b.id);
+  }
+  return { text: text4, shortened: [...shortened], cut: false };
+}
+function cutAtLine(text4, budget, notice2) {
+  const tail2 = `
+
+${notice2}
+`;
+  const closer = "\n</details>";
+  const room = { max: budget.max - measure(tail2 + closer, budget.unit), unit: budget.unit };
+  let head = truncate(text4, room, "");
+  const nl = head.lastIndexOf("\n");
+  if (nl > 0) head = head.slice(0, nl);
+  const open3 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  return head + (open3 > 0 ? closer : "") + tail2;
+}
+var LIMITS, encoder2, WORD_BACKOFF;
+var init_limits = __esm({
+  "src/report/limits.ts"() {
+    "use strict";
+    LIMITS = {
+      /** Issue/PR comment body, in characters. */
+      commentChars: 65536,
+      /** Check run `output.summary` (and `output.text`), in characters. */
+      checkRunSummaryChars: 65535,
+      /** Check run `output.title`, in characters (not documented as a hard limit; kept short on purpose). */
+      checkRunTitleChars: 255,
+      /** Job summary of one step, in bytes (UTF-8). */
+      jobSummaryBytes: 1024 * 1024,
+      /** Annotations per create/update request of a check run. */
+      annotationsPerRequest: 50,
+      /** Annotation `message` and `raw_details`, in bytes (UTF-8). */
+      annotationMessageBytes: 64 * 1024,
+      /** Annotation `title`, in characters. */
+      annotationTitleChars: 255
+    };
+    encoder2 = new TextEncoder();
+    WORD_BACKOFF = 80;
+  }
+});
+
 // src/report/escape.ts
 function showInvisible(text4) {
   return text4.replace(INVISIBLE2, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
@@ -73562,7 +74519,7 @@ function escapeMarkdown(text4) {
   }).replace(/@(?=\w)/g, "@\u200B").replace(/:\/\//g, ":\u200B//").replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200B.`);
 }
 function cell(text4, max = 500) {
-  const t = text4.length > max ? `${text4.slice(0, max - 1)}\u2026` : text4;
+  const t = truncate(text4, { max, unit: "chars" });
   return escapeMarkdown(t);
 }
 function code2(text4) {
@@ -73586,6 +74543,7 @@ var INVISIBLE2;
 var init_escape2 = __esm({
   "src/report/escape.ts"() {
     "use strict";
+    init_limits();
     INVISIBLE2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
   }
 });
@@ -73647,96 +74605,6 @@ var init_blockers = __esm({
     init_model();
     init_escape2();
     init_links();
-  }
-});
-
-// src/report/limits.ts
-function measure(text4, unit) {
-  return unit === "bytes" ? encoder.encode(text4).length : text4.length;
-}
-function fits(text4, budget) {
-  return measure(text4, budget.unit) <= budget.max;
-}
-function truncate(text4, budget, ellipsis = "\u2026") {
-  if (fits(text4, budget)) return text4;
-  const room = budget.max - measure(ellipsis, budget.unit);
-  if (room <= 0) return "";
-  const cps = Array.from(text4);
-  let lo = 0;
-  let hi = cps.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (measure(cps.slice(0, mid).join(""), budget.unit) <= room) lo = mid;
-    else hi = mid - 1;
-  }
-  return cps.slice(0, lo).join("") + ellipsis;
-}
-function fitBlocks(blocks, budget, cutNotice) {
-  const level = blocks.map(() => 0);
-  const render = () => blocks.map((b, i) => b.variants[level[i]] ?? "").filter((t) => t !== "").join("\n\n") + "\n";
-  let text4 = render();
-  const shortened = /* @__PURE__ */ new Set();
-  const order2 = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
-  for (const { b, i } of order2) {
-    if (fits(text4, budget)) break;
-    while (!fits(text4, budget) && level[i] < b.variants.length - 1) {
-      level[i]++;
-      text4 = render();
-    }
-  }
-  if (!fits(text4, budget)) {
-    blocks.forEach((b, i) => level[i] > 0 && shortened.add(b.id));
-    return { text: cutAtLine(text4, budget, cutNotice), shortened: [...shortened], cut: true };
-  }
-  for (const { b, i } of [...order2].reverse()) {
-    for (let l = 0; l < level[i]; l++) {
-      const was = level[i];
-      level[i] = l;
-      const t = render();
-      if (fits(t, budget)) {
-        text4 = t;
-        break;
-      }
-      level[i] = was;
-    }
-    if (level[i] > 0) shortened.add(b.id);
-  }
-  return { text: text4, shortened: [...shortened], cut: false };
-}
-function cutAtLine(text4, budget, notice2) {
-  const tail = `
-
-${notice2}
-`;
-  const closer = "\n</details>";
-  const room = { max: budget.max - measure(tail + closer, budget.unit), unit: budget.unit };
-  let head = truncate(text4, room, "");
-  const nl = head.lastIndexOf("\n");
-  if (nl > 0) head = head.slice(0, nl);
-  const open3 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
-  return head + (open3 > 0 ? closer : "") + tail;
-}
-var LIMITS, encoder;
-var init_limits = __esm({
-  "src/report/limits.ts"() {
-    "use strict";
-    LIMITS = {
-      /** Issue/PR comment body, in characters. */
-      commentChars: 65536,
-      /** Check run `output.summary` (and `output.text`), in characters. */
-      checkRunSummaryChars: 65535,
-      /** Check run `output.title`, in characters (not documented as a hard limit; kept short on purpose). */
-      checkRunTitleChars: 255,
-      /** Job summary of one step, in bytes (UTF-8). */
-      jobSummaryBytes: 1024 * 1024,
-      /** Annotations per create/update request of a check run. */
-      annotationsPerRequest: 50,
-      /** Annotation `message` and `raw_details`, in bytes (UTF-8). */
-      annotationMessageBytes: 64 * 1024,
-      /** Annotation `title`, in characters. */
-      annotationTitleChars: 255
-    };
-    encoder = new TextEncoder();
   }
 });
 
@@ -74294,9 +75162,31 @@ ${blocks.map((b) => `- ${b}`).join("\n")}`, `_What blocks was left out to fit Gi
   if (missing.length) parts.push({ id: "missing", priority: 60, variants: [`**What is missing:**
 
 ${missing.map((b) => `- ${b}`).join("\n")}`, `_What is missing was left out to fit GitHub's size limit: ${pointer}._`] });
+  const notCounted = notCountedLines(report);
+  if (notCounted.length) {
+    const title = "**Approvals that did not count:**";
+    parts.push({
+      id: "not-counted",
+      priority: 55,
+      variants: [
+        `${title}
+
+${notCounted.join("\n")}`,
+        ...notCounted.length > 5 ? [`${title}
+
+${notCounted.slice(0, 5).join("\n")}
+- \u2026 and ${notCounted.length - 5} more: ${pointer}.`] : [],
+        `_Why ${notCounted.length} approval(s) did not count was left out to fit GitHub's size limit: ${pointer}._`
+      ]
+    });
+  }
   if (report.verdict === "pass" && !blocks.length && !missing.length) parts.push({ id: "ok", priority: 50, variants: ["Nothing blocks this change."] });
   parts.push({ id: "links", priority: 95, variants: [`Details: ${linkLine || "see the job summary of the workflow run"}.`] });
   return fitBlocks(parts, { max: LIMITS.commentChars, unit: "chars" }, `_Cut to fit GitHub's size limit: ${pointer}._`).text;
+}
+function notCountedLines(report) {
+  const d = report.details.review;
+  return (d?.approvals ?? []).filter((a) => !a.counted).map((a) => `- ${login(a.reviewer)}: ${cell(a.reasons.map((r) => r.text).join("; ") || a.reason, 300)}`);
 }
 async function findStickyComment(client, opts) {
   for (let page = 1; ; page++) {
@@ -74446,7 +75336,8 @@ function checkRunTitle(report) {
   const parts = [plural(newCount, "new finding")];
   if (blockingFindings(report).length) parts.push(`${blockingFindings(report).length} blocking`);
   if (missing) parts.push(plural(missing, "requirement") + " not met");
-  return truncate(`${verdict}: ${parts.join(", ")}`, { max: LIMITS.checkRunTitleChars, unit: "chars" });
+  const draft = report.change.pr?.draft ? "Draft: " : "";
+  return truncate(`${draft}${verdict}: ${parts.join(", ")}`, { max: LIMITS.checkRunTitleChars, unit: "chars" });
 }
 function findingAnnotation(f) {
   const endLine = Math.max(f.endLine ?? f.line, f.line);
@@ -74627,7 +75518,7 @@ async function publish(client, report, opts) {
     ...opts.runUrl ? { detailsUrl: opts.runUrl } : {},
     ...opts.fullReport ? { fullReport: opts.fullReport } : {}
   });
-  const comment = await publishComment(client, report, {
+  const comment = opts.draftComment === "wait" && report.change.pr?.draft ? { ...emptyResult(), skipped: ["sticky comment: the pull request is a draft (input draft-comment is wait); it is written once the pull request is ready for review"] } : await publishComment(client, report, {
     owner: opts.owner,
     repo: opts.repo,
     pull: opts.pull,
@@ -74647,6 +75538,7 @@ var init_publish = __esm({
   "src/publish/publish.ts"() {
     "use strict";
     init_check_run();
+    init_client2();
     init_comment();
     init_head_guard();
   }
@@ -74748,20 +75640,20 @@ async function gatherBreakGlass(api, repository, pr, bg) {
   return out;
 }
 async function gatherReviewFacts(api, repository, change, policy, records) {
-  const prepared = await prepareReview(change, policy);
-  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared, policy));
-  const bg = prepared.pr ? await gatherBreakGlass(api, repository, prepared.pr, policy.review.breakGlass) : { notes: [] };
-  let pr = prepared.pr;
+  const prepared2 = await prepareReview(change, policy);
+  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared2, policy));
+  const bg = prepared2.pr ? await gatherBreakGlass(api, repository, prepared2.pr, policy.review.breakGlass) : { notes: [] };
+  let pr = prepared2.pr;
   const notes = [...bg.notes];
   if (pr && records && (policy.review.separationOfDuties.lastPusher || policy.review.breakGlass.users.length)) {
-    const facts = await readHeadRecords(api, repository, { pr: pr.number, headSha: prepared.headSha, ...records });
+    const facts = await readHeadRecords(api, repository, { pr: pr.number, headSha: prepared2.headSha, ...records });
     notes.push(...facts.notes);
     const pushers = headPushers({ ...pr, pushers: [...pr.pushers ?? [], ...facts.pushers] });
     pr = { ...pr, ...pushers.length ? { pushers } : {}, ...facts.seenAt ? { headSeenAt: facts.seenAt } : {} };
   }
   return {
     change: {
-      ...prepared,
+      ...prepared2,
       ...pr ? { pr } : {},
       directory,
       ...bg.comments ? { comments: bg.comments } : {},
@@ -74797,10 +75689,10 @@ function renderJobSummary(report, outcome2, extras = {}) {
   if (notes.length) {
     lines.push("### Publishing", "", ...notes.map((n) => `- \u26A0\uFE0F ${inline(n)}`), "");
   }
-  const tail = lines.join("\n");
-  const max = LIMITS.jobSummaryBytes - measure(tail, "bytes") - 2;
-  return renderMarkdown(report, { budget: { max, unit: "bytes" }, fullReport: JOB_SUMMARY_FULL_REPORT }) + (tail ? `
-${tail}` : "");
+  const tail2 = lines.join("\n");
+  const max = LIMITS.jobSummaryBytes - measure(tail2, "bytes") - 2;
+  return renderMarkdown(report, { budget: { max, unit: "bytes" }, fullReport: JOB_SUMMARY_FULL_REPORT }) + (tail2 ? `
+${tail2}` : "");
 }
 var JOB_SUMMARY_FULL_REPORT;
 var init_job_summary = __esm({
@@ -74942,6 +75834,12 @@ async function deliver(report, d) {
   setOutput("warnings", counts.warnings);
   setOutput("report-file", d.reportFile);
   if (d.sarifFile) setOutput("sarif-file", d.sarifFile);
+  setOutput("override", report.override ? "true" : "false");
+  setOutput("not-evaluated", report.notEvaluated.length);
+  const checkRunUrl = d.publishing?.checkRun?.checkRun?.url;
+  if (checkRunUrl) setOutput("check-run-url", checkRunUrl);
+  const commentUrl = d.publishing?.comment?.comment?.url;
+  if (commentUrl) setOutput("comment-url", commentUrl);
   if (process.env.GITHUB_STEP_SUMMARY) {
     const note = annotationOverflowNote(plan);
     await summary.addRaw(renderJobSummary(report, d.publishing, { notes: note ? [note] : [] })).write();
@@ -74985,6 +75883,82 @@ var init_deliver = __esm({
   }
 });
 
+// src/action/merge-group.ts
+function queuedPullOf(headRef) {
+  const m = /^(?:refs\/heads\/)?gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]{40,64}$/i.exec(headRef);
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : void 0;
+}
+function mergeGroupOf(payload, where) {
+  const g = payload.merge_group ?? {};
+  const baseSha = g.base_sha;
+  const headSha = g.head_sha;
+  const headRef = g.head_ref;
+  if (typeof baseSha !== "string" || !SHA.test(baseSha) || typeof headSha !== "string" || !SHA.test(headSha)) {
+    throw new UsageError(`The merge_group event payload at ${where} has no valid merge_group.base_sha and merge_group.head_sha.`);
+  }
+  const pull = typeof headRef === "string" ? queuedPullOf(headRef) : void 0;
+  if (pull === void 0 || typeof headRef !== "string") {
+    throw new UsageError(
+      `The merge_group event payload at ${where} has head_ref "${String(headRef)}", which names no queued pull request (expected gh-readonly-queue/<base>/pr-<number>-<sha>): the gate cannot tell whose reviews to check, so it fails closed.`
+    );
+  }
+  return { baseSha, headSha, headRef, pull };
+}
+async function gatherMergeGroupChange(gh, opts, group2) {
+  const log = opts.log ?? (() => void 0);
+  const ref = { owner: opts.owner, repo: opts.repo, number: group2.pull };
+  const { pr, changedFiles: nFiles, commits: nCommits } = await readPullRequest(gh, ref);
+  const [lists, head, baseThere] = await Promise.all([
+    readPullRequestLists(gh, ref, { changedFiles: nFiles, commits: nCommits }),
+    headTree(opts.workspace, group2.headSha),
+    fetchCommit(opts.workspace, group2.baseSha, log)
+  ]);
+  if (!baseThere) {
+    throw new SourceError(
+      `The merge group's base ${group2.baseSha} is not in the clone and git could not fetch it from origin. Check out with actions/checkout \`fetch-depth: 0\` (or keep its credentials: \`persist-credentials: true\`).`
+    );
+  }
+  const files = await changedFiles(opts.workspace, group2.baseSha, group2.headSha);
+  const note = `Merge group ${group2.headSha.slice(0, 7)} (${group2.headRef.replace(/^refs\/heads\//, "")}) against its base ${group2.baseSha.slice(0, 7)}: ${files.length} file(s); the review and description policies apply to pull request #${pr.number} as of its head ${pr.headSha.slice(0, 7)}.`;
+  log(note);
+  return {
+    repository: `${opts.owner}/${opts.repo}`,
+    serverUrl: opts.serverUrl,
+    pr,
+    baseSha: group2.baseSha,
+    headSha: pr.headSha,
+    files,
+    commits: lists.commits,
+    reviews: lists.reviews,
+    base: new GitTree(opts.workspace, group2.baseSha),
+    head: head.tree,
+    caps: lists.caps,
+    listNotes: [note],
+    mode: "diff"
+  };
+}
+async function publishToMergeGroup(client, report, opts) {
+  try {
+    const checkRun = await publishCheckRun(client, report, opts);
+    return { checkRun, warnings: checkRun.refused.map((r) => r.message), info: [...checkRun.published, ...checkRun.skipped] };
+  } catch (err) {
+    return { warnings: [`Publishing to the merge group failed: ${err instanceof Error ? err.message : String(err)}`], info: [] };
+  }
+}
+var SHA;
+var init_merge_group = __esm({
+  "src/action/merge-group.ts"() {
+    "use strict";
+    init_errors();
+    init_check_run();
+    init_git();
+    init_gather3();
+    init_pull_request();
+    SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
+  }
+});
+
 // src/action/event.ts
 import { readFile } from "node:fs/promises";
 function pusherOf(eventName, action, payload) {
@@ -75013,7 +75987,16 @@ async function readEventTarget(eventName, eventPath) {
   if (action === "closed") {
     return { kind: "unsupported-action", message: `The pull request was closed: gitops-gate has nothing to gate, so nothing was checked.` };
   }
-  const pr = p.pull_request;
+  if (eventName === "merge_group") {
+    if (!actions.includes(action)) return { kind: "unsupported-action", message: `merge_group events with action "${action}" ask for no checks, so nothing was checked.` };
+    return { kind: "merge-group", group: mergeGroupOf(p, eventPath), action };
+  }
+  let pr = p.pull_request;
+  if (eventName === "issue_comment") {
+    const issue2 = p.issue;
+    if (!issue2?.pull_request) return { kind: "unsupported-action", message: `The comment is on issue #${String(issue2?.number ?? "?")}, not on a pull request: nothing was checked.` };
+    pr = issue2;
+  }
   const number = pr?.number;
   if (typeof number !== "number" || !Number.isInteger(number) || number <= 0) {
     throw new UsageError(`The ${eventName} event payload at ${eventPath} has no pull_request.number.`);
@@ -75034,10 +76017,15 @@ var init_event = __esm({
   "src/action/event.ts"() {
     "use strict";
     init_errors();
+    init_merge_group();
     SUPPORTED_EVENTS = {
       pull_request: ["opened", "synchronize", "reopened", "edited", "ready_for_review"],
       pull_request_target: ["opened", "synchronize", "reopened", "edited", "ready_for_review"],
-      pull_request_review: ["submitted", "edited", "dismissed"]
+      pull_request_review: ["submitted", "edited", "dismissed"],
+      // A break-glass command or its removal: the PR is re-evaluated and the result published on its head.
+      issue_comment: ["created", "edited", "deleted"],
+      // A merge queue asks for the required checks on the group's head commit (see merge-group.ts).
+      merge_group: ["checks_requested"]
     };
   }
 });
@@ -75051,7 +76039,7 @@ async function failureTarget(input, env = process.env) {
     const eventName = env.GITHUB_EVENT_NAME ?? "";
     if (!token || !repository || !SUPPORTED_EVENTS[eventName] || !env.GITHUB_EVENT_PATH) return void 0;
     const payload = JSON.parse(await readFile2(env.GITHUB_EVENT_PATH, "utf8"));
-    const headSha = payload?.pull_request?.head?.sha;
+    const headSha = payload?.pull_request?.head?.sha ?? payload?.merge_group?.head_sha;
     if (typeof headSha !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(headSha)) return void 0;
     const url = runUrl(env);
     return {
@@ -75115,10 +76103,10 @@ function oneOf(name, value, allowed2, fallback) {
   throw new ConfigError(`Invalid value "${v}" for input "${name}". Expected one of: ${allowed2.join(", ")}.`);
 }
 function envMs2(env, name, fallback) {
-  const raw = env[name];
-  const value = raw === void 0 || raw === "" ? fallback : Number(raw);
+  const raw2 = env[name];
+  const value = raw2 === void 0 || raw2 === "" ? fallback : Number(raw2);
   if (!Number.isInteger(value) || value < 0 || value > 6e4) {
-    throw new ConfigError(`Invalid ${name} "${raw}": expected an integer from 0 to 60000 (milliseconds).`);
+    throw new ConfigError(`Invalid ${name} "${raw2}": expected an integer from 0 to 60000 (milliseconds).`);
   }
   return value;
 }
@@ -75140,11 +76128,16 @@ function readSettings(input, env = process.env) {
   }
   const failOn = oneOf("fail-on", input("fail-on"), ["error", "warning", "never"], "error");
   const comment = oneOf("comment", input("comment"), ["always", "on-failure", "never"], "always");
+  const draftComment = oneOf("draft-comment", input("draft-comment"), ["post", "wait"], "post");
   const runnerHint = "gitops-gate runs as a step of a GitHub Actions job, which sets it.";
   const repository = requireEnv(env, "GITHUB_REPOSITORY", runnerHint);
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
   if (!m) throw new ConfigError(`Invalid GITHUB_REPOSITORY "${repository}". Expected format {owner}/{repo}.`);
   const workspace = requireEnv(env, "GITHUB_WORKSPACE", runnerHint);
+  const rawPath = input("path").trim();
+  if (rawPath && (isAbsolute(rawPath) || rawPath.split(/[\\/]/).includes(".."))) {
+    throw new ConfigError(`Invalid value "${rawPath}" for input "path": it must be a directory inside the workspace, as actions/checkout's \`path\` (for example "gitops").`);
+  }
   const rawReport = input("report-file").trim();
   const reportFile = rawReport ? resolve2(workspace, rawReport) : join3(env.RUNNER_TEMP || tmpdir(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_RUN_ATTEMPT ?? "1"}.json`);
   const rawSarif = input("sarif-file").trim();
@@ -75153,6 +76146,7 @@ function readSettings(input, env = process.env) {
     policy,
     failOn,
     comment,
+    draftComment,
     checkName: input("check-name").trim() || DEFAULT_CHECK_NAME,
     commentAuthor: input("comment-author").trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,
@@ -75161,7 +76155,7 @@ function readSettings(input, env = process.env) {
     repo: m[2],
     eventName: requireEnv(env, "GITHUB_EVENT_NAME", runnerHint),
     eventPath: requireEnv(env, "GITHUB_EVENT_PATH", runnerHint),
-    workspace,
+    workspace: rawPath ? resolve2(workspace, rawPath) : workspace,
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
     retryDelayMs: envMs2(env, "GITOPS_GATE_RETRY_DELAY_MS", 1e3),
@@ -75195,26 +76189,25 @@ async function run() {
       notice(target.message);
       return;
     }
-    if (target.note) info(target.note);
-    info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${target.number}`);
+    const number = target.kind === "merge-group" ? target.group.pull : target.number;
+    if (target.kind === "pull-request" && target.note) info(target.note);
+    info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${number}`);
+    let apiRequests = 0;
     const gh = createGitHubClient({
       token: settings.token,
       baseUrl: settings.apiUrl,
       retryDelayMs: settings.retryDelayMs,
       writeIntervalMs: settings.writeIntervalMs,
-      log: (m) => info(m)
+      log: (m) => info(m),
+      onAttempt: () => {
+        apiRequests++;
+      }
     });
-    let change = await gatherChange(gh, {
-      owner: settings.owner,
-      repo: settings.repo,
-      number: target.number,
-      workspace: settings.workspace,
-      serverUrl: settings.serverUrl,
-      log: (m) => info(m)
-    });
+    const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log: (m) => info(m) };
+    let change = target.kind === "merge-group" ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number });
     const changedPaths = touchedPaths(change);
-    const resolved = await resolvePolicy(change.base ?? change.head, settings.policy, changedPaths);
-    if (change.pr && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
+    const resolved = await resolvePolicy(change.policyBase ?? change.base ?? change.head, settings.policy, changedPaths);
+    if (change.pr && target.kind === "pull-request" && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
     const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy, {
       checkName: settings.checkName,
       appSlug: settings.commentAuthor.replace(/\[bot\]$/i, "")
@@ -75227,15 +76220,16 @@ async function run() {
       reportFile: settings.reportFile,
       ...settings.sarifFile ? { sarifFile: settings.sarifFile } : {}
     };
-    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, runContextFromEnv()) });
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, { ...runContextFromEnv(), apiRequests }) });
     const url = runUrl();
-    const publishing = await publishToPullRequest(gh, report, {
+    const publishing = target.kind === "merge-group" ? await publishToMergeGroup(gh, report, { owner: settings.owner, repo: settings.repo, headSha: target.group.headSha, name: settings.checkName, ...url ? { detailsUrl: url } : {} }) : await publishToPullRequest(gh, report, {
       owner: settings.owner,
       repo: settings.repo,
-      pull: target.number,
+      pull: number,
       checkName: settings.checkName,
       comment: settings.comment,
       commentAuthor: settings.commentAuthor,
+      draftComment: settings.draftComment,
       ...url ? { runUrl: url } : {}
     });
     for (const line2 of publishing.info) info(`publish: ${line2}`);
@@ -75265,6 +76259,7 @@ var init_main = __esm({
     init_deliver();
     init_early_failure();
     init_event();
+    init_merge_group();
     init_inputs();
     init_model();
   }
