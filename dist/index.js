@@ -34527,6 +34527,15 @@ function readManifestFile(path8, bytes, limits, hasFile) {
   parsed2.release?.();
   return { path: path8, role, text: text4, docs: parsed2.docs, problems: parsed2.problems, resources };
 }
+function normalizeDir(path8) {
+  const out = [];
+  for (const p of path8.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") out.pop();
+    else out.push(p);
+  }
+  return out.join("/");
+}
 var KUSTOMIZATION_NAMES;
 var init_manifest_file = __esm({
   "src/manifests/manifest-file.ts"() {
@@ -44370,18 +44379,9 @@ function harmlessCommonWave(ctx, path8, kustomization, wave) {
   const resources = Array.isArray(kustomization.resources) ? kustomization.resources : [];
   if (resources.length !== 1 || typeof resources[0] !== "string" || !/\.(ya?ml|json)$/i.test(resources[0])) return false;
   const dir = dirName(path8);
-  const target = normalise(dir ? `${dir}/${resources[0]}` : resources[0]);
+  const target = normalizeDir(dir ? `${dir}/${resources[0]}` : resources[0]);
   const file = ctx.snapshot.files.find((x) => x.path === target);
   return file !== void 0 && file.resources.length <= 1;
-}
-function normalise(path8) {
-  const out = [];
-  for (const part of path8.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
 }
 function checkKustomizations(ctx, report) {
   for (const f of ctx.snapshot.files) {
@@ -64352,15 +64352,6 @@ var init_scope = __esm({
 });
 
 // src/engine/app-paths.ts
-function normalizeDir(path8) {
-  const out = [];
-  for (const p of path8.split("/")) {
-    if (p === "" || p === ".") continue;
-    if (p === "..") out.pop();
-    else out.push(p);
-  }
-  return out.join("/");
-}
 function hasOpenFlow(text4) {
   if (!text4.includes("{") && !text4.includes("[")) return false;
   for (const line2 of text4.split("\n")) {
@@ -64429,6 +64420,7 @@ var AMBIGUOUS_TEXT, PATH_KEY, FLOW_END;
 var init_app_paths = __esm({
   "src/engine/app-paths.ts"() {
     "use strict";
+    init_manifest_file();
     AMBIGUOUS_TEXT = /\\|(?:^|[\s[{,])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)/m;
     PATH_KEY = /\bpath["']?[ \t]*:/g;
     FLOW_END = /[,}\]]/;
@@ -74965,7 +74957,7 @@ ${body}
 
 </details>`;
 }
-function normalise2(out) {
+function normalise(out) {
   if (out === void 0) return void 0;
   return typeof out === "string" ? { full: out } : out;
 }
@@ -74997,7 +74989,7 @@ function summaryBlocks(report, opts) {
 
 ${areaTable(report)}`] });
   AREA_SECTIONS.forEach((section, i) => {
-    const out = normalise2(section(report, h + "#"));
+    const out = normalise(section(report, h + "#"));
     if (!out) return;
     const variants = [out.full, ...out.compact ? [out.compact] : [], omitted(sectionTitle(out.full))];
     blocks.push({ id: `section-${i}`, priority: 40, variants });

@@ -9,16 +9,9 @@
  * lines or hold quotes) is ambiguous: the caller then parses it, as before.
  */
 
-/** Resolves `.` and `..` segments and drops empty ones: the repository-relative directory (`''` for the root). */
-export function normalizeDir(path: string): string {
-  const out: string[] = [];
-  for (const p of path.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') out.pop();
-    else out.push(p);
-  }
-  return out.join('/');
-}
+import { normalizeDir } from '../manifests/manifest-file.js';
+
+export { normalizeDir };
 
 /** Constructs that can hide a key or a value from a textual reading: escapes, anchors (hence aliases), tags, explicit keys. */
 const AMBIGUOUS_TEXT = /\\|(?:^|[\s[{,])[&!]\S|(?:^|[\s[{,])\?(?:\s|$)/m;

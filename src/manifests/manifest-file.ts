@@ -126,3 +126,14 @@ export function readManifestFile(
   parsed.release?.();
   return { path, role, text, docs: parsed.docs, problems: parsed.problems, resources };
 }
+
+/** Resolves `.` and `..` segments and drops empty ones: the repository-relative directory (`''` for the root). */
+export function normalizeDir(path: string): string {
+  const out: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') out.pop();
+    else out.push(p);
+  }
+  return out.join('/');
+}

@@ -13,7 +13,7 @@ import { globMatch, hasCustomHealth, knownHealthCheck } from '../health/builtin.
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 import { hasRole } from './ordering.js';
-import { dirName } from '../manifests/manifest-file.js';
+import { dirName, normalizeDir } from '../manifests/manifest-file.js';
 
 const INT32_MAX = 2147483647n;
 const INT32_MIN = -2147483648n;
@@ -112,20 +112,9 @@ function harmlessCommonWave(ctx: SideContext, path: string, kustomization: Recor
   const resources = Array.isArray(kustomization.resources) ? kustomization.resources : [];
   if (resources.length !== 1 || typeof resources[0] !== 'string' || !/\.(ya?ml|json)$/i.test(resources[0])) return false;
   const dir = dirName(path);
-  const target = normalise(dir ? `${dir}/${resources[0]}` : resources[0]);
+  const target = normalizeDir(dir ? `${dir}/${resources[0]}` : resources[0]);
   const file = ctx.snapshot.files.find((x) => x.path === target);
   return file !== undefined && file.resources.length <= 1;
-}
-
-/** `a/./b/../c` as `a/c` (repository-relative, no leading slash). */
-function normalise(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
 }
 
 function checkKustomizations(ctx: SideContext, report: ReturnType<typeof onceReporter>): void {

@@ -53,7 +53,7 @@ describe('gitops-gate init on an empty repository', () => {
     const workflow = read(dir, WORKFLOW_PATH);
     expect(workflow).toContain(`uses: your-org/gitops-gate@v${VERSION}\n`);
     const wf = parse(workflow) as { on: Record<string, unknown>; permissions: Record<string, string>; concurrency: unknown; jobs: { gate: { steps: { uses?: string; with?: Record<string, unknown> }[] } } };
-    expect(Object.keys(wf.on)).toEqual(['pull_request', 'pull_request_review']);
+    expect(Object.keys(wf.on)).toEqual(['pull_request', 'pull_request_review', 'issue_comment', 'merge_group']);
     expect(wf.permissions).toMatchObject({ contents: 'read', 'pull-requests': 'write', checks: 'write' });
     expect(wf.concurrency).toBeDefined();
     const gate = wf.jobs.gate.steps.find((s) => s.uses?.includes('gitops-gate'));

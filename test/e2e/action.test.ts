@@ -146,7 +146,7 @@ describe('the Action on pull_request', () => {
     // 9 to gather (one compare names the merge base), 1 permission lookup, 1 for the gate's records of the head,
     // 4 to publish (head re-read, check run, comments listed, comment created).
     expect(fake.calls('repos/compare-commits-with-basehead').map((q) => q.query.per_page)).toEqual(['1']);
-    expect(fake.requests).toHaveLength(14);
+    expect(fake.requests).toHaveLength(15);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {

@@ -58,12 +58,16 @@ function mergeGroupPayload(s: Scenario, q: { headSha: string; headRef: string })
 describe('merge queues (merge_group)', () => {
   it('evaluates the group against its base, applies the queued PR\'s reviews, and reports on the group\'s head', async () => {
     const s = await suite.make({ ...files, ...APPROVED });
+    // The PR passed the gate before it was queued (the check is required): that run recorded who pushed its head,
+    // which the queue's run needs to count the approval (separation of duties excludes the last pusher).
+    const pr = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([pr.code, pr.outputs.verdict]).toEqual([0, 'pass']);
     const q = mergeQueue(s);
     const r = await runAction({ fake: suite.fake, workspace: q.workspace, eventName: 'merge_group', payload: mergeGroupPayload(s, q) });
     expect(r.stderr).toBe('');
     expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
-    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: q.headSha, conclusion: 'success', name: 'GitOps Gate' }]);
-    expect(suite.fake.comments).toEqual([]);
+    expect(suite.fake.checkRuns.filter((c) => c.head_sha === q.headSha)).toMatchObject([{ head_sha: q.headSha, conclusion: 'success', name: 'GitOps Gate' }]);
+    expect(suite.fake.comments.filter((c) => String(c.body).includes(q.headSha.slice(0, 7)))).toEqual([]);
     expect(r.record?.approvals).toMatchObject([{ reviewer: 'bob', counted: true }]);
     expect(r.stdout).toContain('Fetched');
     expect(r.summary).toContain(`Merge group ${q.headSha.slice(0, 7)}`);
@@ -136,15 +140,19 @@ describe('break-glass by comment (issue_comment)', () => {
 
   it('re-evaluates the PR when the command is posted, and publishes the override on its head', async () => {
     const s = await suite.make(withPolicy);
+    // The push's run fails (no approval) and records the head; an override applies only when given after that.
+    const push = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([push.code, push.outputs.verdict]).toEqual([1, 'fail']);
+    const at = new Date(Date.now() + 2000).toISOString().replace(/\.\d+Z$/, 'Z');
     suite.fake.comments.push(
-      fixture('issues/list-comments', { id: 8001, body: command, user: simpleUser('oncall'), issue_url: `${suite.fake.url}/repos/acme/gitops/issues/1`, created_at: '2026-01-03T00:00:00Z', updated_at: '2026-01-03T00:00:00Z' }),
+      fixture('issues/list-comments', { id: 8001, body: command, user: simpleUser('oncall'), issue_url: `${suite.fake.url}/repos/acme/gitops/issues/1`, created_at: at, updated_at: at }),
     );
     const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'issue_comment', payload: commentPayload(s, 'created', command) });
     expect(r.stderr).toBe('');
     expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
     expect(r.record?.override).toMatchObject({ by: 'oncall', via: 'comment' });
     expect(r.outputs.override).toBe('true');
-    expect(suite.fake.checkRuns).toMatchObject([{ head_sha: s.repo.headSha, conclusion: 'neutral' }]); // an override is not a plain success
+    expect(suite.fake.checkRuns.at(-1)).toMatchObject({ head_sha: s.repo.headSha, conclusion: 'neutral' }); // an override is not a plain success
   });
 
   it('re-evaluates when the command is deleted: the override is gone', async () => {
