@@ -3,7 +3,6 @@
  * commit, squash merges, a rebase merge, a direct push, a revert, a PR merged while the gate failed)
  * against the fake GitHub, which checks every request and response against GitHub's OpenAPI description.
  */
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/audit/model.js';
 import { CSV_COLUMNS } from '../../src/audit/render.js';
-import { e2eSuite, NODE } from './harness.js';
+import { e2eSuite, runNode } from './harness.js';
 import { fixture, simpleUser, type FakeGitHub } from './fake-github.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -209,19 +208,9 @@ function register(fake: FakeGitHub): void {
 }
 
 async function audit(fake: FakeGitHub, args: string[], repo = dir): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(NODE, [join(ROOT, 'dist/cli.js'), 'audit', ...(repo ? ['--repo', repo] : []), ...args], {
+  return runNode([join(ROOT, 'dist/cli.js'), 'audit', ...(repo ? ['--repo', repo] : []), ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), GITHUB_TOKEN: fake.token, GITHUB_REPOSITORY: `${fake.owner}/${fake.repo}`, GITHUB_API_URL: fake.url, GITOPS_GATE_RETRY_DELAY_MS: '5' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d: Buffer) => err.push(d));
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (c) => resolve(c ?? -1));
-  });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
 const JANUARY = ['--since', '2026-01-01', '--until', '2026-01-31'];

@@ -83,6 +83,23 @@ export interface RunOptions {
 }
 
 /** Runs dist/index.js once and collects what the runner would see. */
+/**
+ * Runs `args` under the e2e Node binary ({@link NODE}) with exactly `env` (nothing inherited) and collects its
+ * exit code (-1 when killed by a signal) and its output as UTF-8.
+ */
+export async function runNode(args: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(NODE, args, { ...(opts.cwd ? { cwd: opts.cwd } : {}), env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => err.push(d));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
 export async function runAction(opts: RunOptions): Promise<RunResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'gg-runner-'));
   try {
@@ -131,22 +148,14 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
 
     const spawnedAt = performance.now();
-    const child = spawn(NODE, [join(ROOT, 'dist/index.js')], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const code = await new Promise<number>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (c) => resolve(c ?? -1));
-    });
+    const { code, stdout, stderr } = await runNode([join(ROOT, 'dist/index.js')], { cwd: opts.workspace, env });
     const outputs = parseOutputFile(readFileSync(files.output, 'utf8'));
     const reportPath = outputs['report-file'];
     const sarifPath = outputs['sarif-file'];
     return {
       code,
-      stdout: Buffer.concat(out).toString('utf8'),
-      stderr: Buffer.concat(err).toString('utf8'),
+      stdout,
+      stderr,
       outputs,
       spawnedAt,
       summary: readFileSync(files.summary, 'utf8'),
