@@ -6,10 +6,9 @@
  */
 import * as core from '@actions/core';
 import { describeError, GateError } from '../core/errors.js';
-import { evaluate } from '../engine/evaluate.js';
 import { createGitHubClient } from '../github/client.js';
 import { gatherChange } from '../github/gather.js';
-import { resolvePolicy } from '../policy/load.js';
+import { evaluate, resolvePolicy } from '../composition.js';
 import { runUrl } from '../publish/comment.js';
 import { publishToPullRequest } from '../publish/publish.js';
 import { buildAuditRecord, runContextFromEnv } from '../report/audit-record.js';

@@ -12,7 +12,7 @@ import { isRecord } from '../core/values.js';
 import { dirName } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
-import type { Check, ChangeContext, FindingInput, RuleInfo, SideContext } from '../rules/check.js';
+import type { Check, ChangeContext, FindingInput, RuleInfo, SideContext } from '../area/contract.js';
 import type { ApplicationRepoFacts } from './gather.js';
 import {
   appFacts,

@@ -5,8 +5,8 @@
  * Applications are parsed on demand: the ones a change touches, and the parents that may render a file.
  */
 import { isRecord } from '../core/values.js';
-import { APPLICATION_TEXT, type RepoLayout } from '../engine/app-scope.js';
-import { applicationPathDirs } from '../engine/app-paths.js';
+import { APPLICATION_TEXT, type RepoLayout } from '../argocd/layout.js';
+import { applicationPathDirs } from '../argocd/app-paths.js';
 import { baseName, dirName, isKustomization, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import { decodeText, parseYamlText, type YamlLimits } from '../manifests/yaml-doc.js';

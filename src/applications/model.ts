@@ -6,8 +6,8 @@
  */
 import type { Resource } from '../manifests/resource.js';
 import { isRecord } from '../core/values.js';
-import { globMatch } from '../health/builtin.js';
-import { normalizeDir } from '../engine/app-paths.js';
+import { globMatch } from '../argocd/builtin-health.js';
+import { normalizeDir } from '../argocd/app-paths.js';
 import type { AppSelector } from './settings.js';
 
 /** Annotation prefix of notification subscriptions (docs/user-guide/subscriptions.md). */

@@ -4,9 +4,10 @@
  * The clone must hold that history (`actions/checkout` with `fetch-depth: 0`); a shallow clone that stops
  * inside the period is an error, never a shorter population.
  */
+import { layoutSettings } from '../policy/layout.js';
 import { SourceError } from '../core/errors.js';
 import type { ChangedFile, Commit, Identity } from '../core/model.js';
-import { repoLayout } from '../engine/app-scope.js';
+import { repoLayout } from '../argocd/layout.js';
 import { manifestMatcher } from '../manifests/manifest-file.js';
 import type { Policy } from '../policy/types.js';
 import { changedFiles, commitsBetween, git, GitTree } from '../sources/git.js';
@@ -165,7 +166,7 @@ export async function commitScope(repo: string, commit: BranchCommit, policy: Po
   const manifests = [...new Set(files.flatMap((f) => [f.path, f.previousPath]).filter((p): p is string => p !== undefined && isManifest(p)))].sort();
   const apps = new Set<string>();
   if (manifests.length) {
-    const layouts = [await repoLayout(trees.of(commit.sha), policy), ...(parent ? [await repoLayout(trees.of(parent), policy)] : [])];
+    const layouts = [await repoLayout(trees.of(commit.sha), layoutSettings(policy)), ...(parent ? [await repoLayout(trees.of(parent), layoutSettings(policy))] : [])];
     for (const p of manifests) {
       for (const l of layouts) {
         for (const k of l.keysOf(p) ?? []) {

@@ -9,7 +9,7 @@ import { UsageError } from '../core/errors.js';
 import type { Commit, IssueComment, Permission, PrTemplate } from '../core/model.js';
 import { isGitHubTemplatePath, readPrTemplates } from '../description/templates.js';
 import { createGitHubClient } from '../github/client.js';
-import { resolvePolicy } from '../policy/load.js';
+import { resolvePolicy } from '../composition.js';
 import type { Policy } from '../policy/types.js';
 import { latestByReviewer, loginKey } from '../review/reviewers.js';
 import { git } from '../sources/git.js';

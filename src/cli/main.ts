@@ -5,7 +5,7 @@
  * Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
  */
 import { describeError, GateError } from '../core/errors.js';
-import { evaluate } from '../engine/evaluate.js';
+import { evaluate } from '../composition.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';

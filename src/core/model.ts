@@ -394,6 +394,30 @@ export interface Report {
   /** Plain-language notes for the summary (for example, that the change edits the policy). */
   notes: string[];
   stats: Stats;
-  /** Area-specific details, filled by the areas that ran (review, description, sync plans, health). */
-  details: Record<string, unknown>;
+  /** Area-specific details, filled by the areas that ran (review, description, sync plans, health), keyed by area. */
+  details: ReportDetails;
+}
+
+/**
+ * What the areas report beyond findings and rule outcomes, keyed by area: the review's approvals, the
+ * description's requirements, the sync plans, the health tests, the Applications. Each area declares its key
+ * in its own `area.ts` by declaration merging (`declare module '../core/model.js' { interface ReportDetails
+ * { review?: ReviewDetails } }`), so renderers read typed details without casts.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- extended by the areas
+export interface ReportDetails {}
+
+/** Logins compare case-insensitively on GitHub. */
+export function loginKey(login: string): string {
+  return login.toLowerCase();
+}
+
+/**
+ * Everyone known to have pushed the head commit ({@link PullRequest.lastPusher} and {@link PullRequest.pushers}),
+ * de-duplicated by login key; empty when nobody is known.
+ */
+export function headPushers(pr: PullRequest | undefined): string[] {
+  const out = new Map<string, string>();
+  for (const l of [...(pr?.lastPusher ? [pr.lastPusher] : []), ...(pr?.pushers ?? [])]) if (l && !out.has(loginKey(l))) out.set(loginKey(l), l);
+  return [...out.values()];
 }

@@ -7,7 +7,7 @@
  * (`withPrTemplates` in ./templates.ts), the sync-order comparison from the base and head snapshots.
  */
 import type { RuleState } from '../core/model.js';
-import type { Check, ChangeContext, RuleInfo } from '../rules/check.js';
+import type { Check, ChangeContext, RuleInfo } from '../area/contract.js';
 import { placeholderMatchers, templateText } from './content.js';
 import { applies } from './conditions.js';
 import { parseBodyBounded } from './bounded.js';

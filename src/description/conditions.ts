@@ -9,8 +9,8 @@
 import type { Change } from '../core/model.js';
 import { pathMatcher } from '../manifests/manifest-file.js';
 import { groupKind, resourceLabel, type Resource } from '../manifests/resource.js';
-import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE } from '../rules/argocd/vocabulary.js';
-import type { Snapshot } from '../rules/check.js';
+import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE } from '../argocd/vocabulary.js';
+import type { Snapshot } from '../area/contract.js';
 import type { ConditionalRequirement } from './settings.js';
 
 const HELM_HOOK = 'helm.sh/hook';

@@ -5,7 +5,10 @@
 import type { Change } from '../core/model.js';
 import { dirName, type ManifestFile } from '../manifests/manifest-file.js';
 import type { YamlLimits } from '../manifests/yaml-doc.js';
-import type { Snapshot, SyncGroup } from '../rules/check.js';
+import type { Snapshot } from '../area/contract.js';
+import { appKey, repoLayout, type GroupRef, type RepoLayout, type SyncGroup } from '../argocd/layout.js';
+import { layoutSettings } from '../policy/layout.js';
+import type { Policy } from '../policy/types.js';
 import type { TreeReader } from '../core/model.js';
 import { parseManifestFiles, startParsers, type ParseInput } from './parallel-read.js';
 
@@ -98,4 +101,53 @@ export function groupByDirectory(files: ManifestFile[]): SyncGroup[] {
 /** Builds a snapshot from parsed files. */
 export function makeSnapshot(side: 'base' | 'head', files: ManifestFile[], groups?: SyncGroup[]): Snapshot {
   return { side, files, resources: files.flatMap((f) => f.resources), groups: groups ?? groupByDirectory(files) };
+}
+
+/**
+ * The default scope: every manifest of every sync group a changed manifest belongs to, on either side, and of
+ * the groups that changed Application manifests define.
+ * In `--all` mode, every manifest at head.
+ */
+export async function applicationScope(change: Change, isManifest: (p: string) => boolean, policy: Policy): Promise<Scope> {
+  const settings = layoutSettings(policy);
+  if (change.mode === 'all' || !change.base) {
+    const head = await repoLayout(change.head, settings);
+    return { head: head.manifests, base: [], prefer: head.applicationFiles };
+  }
+  // One side after the other: readers that cache by content (git) then read only the changed files twice.
+  const head = await repoLayout(change.head, settings);
+  const base = await repoLayout(change.base, settings);
+  const keys = new Map<string, GroupRef>();
+  // A link reads its target: a change to the target (or to a link on the way) touches the link's group too.
+  const linked = (await linksThroughChange(change)).map((path) => ({ path, previousPath: undefined }));
+  for (const f of [...change.files, ...linked]) {
+    for (const p of [f.path, f.previousPath].filter((x): x is string => x !== undefined && isManifest(x))) {
+      for (const l of [head, base]) {
+        for (const k of l.keysOf(p) ?? []) keys.set(k, l.refOf(k)!);
+        // A changed Application also affects the group it defines (its path, namespace or options may have changed).
+        for (const a of l.appsOfFile(p)) keys.set(appKey(a), { grouping: 'application', file: a.file, name: a.name });
+      }
+    }
+  }
+  const collect = (l: RepoLayout) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
+  return { head: collect(head), base: collect(base) };
+}
+
+/** The default grouping: the files read on one side, in the groups {@link applicationScope} found. */
+export async function applicationGroups(_side: 'base' | 'head', files: ManifestFile[], tree: TreeReader, policy: Policy): Promise<SyncGroup[]> {
+  const layout = await repoLayout(tree, layoutSettings(policy));
+  layout.adopt(files);
+  const groups = new Map<string, SyncGroup>();
+  for (const f of files) {
+    // A file read by a custom scope that is not a manifest of the layout forms a group with its directory.
+    const dir = dirName(f.path);
+    const fallback = `directory:${dir}`;
+    for (const k of layout.keysOf(f.path) ?? [fallback]) {
+      let g = groups.get(k);
+      const shell = layout.shell(k) ?? { name: dir || '(repository root)', grouping: 'directory' as const, dir };
+      if (!g) groups.set(k, (g = { ...shell, files: [] }));
+      g.files.push(f);
+    }
+  }
+  return [...groups.values()];
 }

@@ -4,8 +4,8 @@
  * including which results the change alters. Pure: all reading and running happened before.
  */
 import { touchedPaths } from '../core/model.js';
-import type { Check, ChangeContext, SideContext } from '../rules/check.js';
-import type { RuleInfo } from '../rules/check.js';
+import type { Check, ChangeContext, SideContext } from '../area/contract.js';
+import type { RuleInfo } from '../area/contract.js';
 import { argoHealth } from './lua-vm.js';
 import type { HealthCheckDef, HealthFacts, HealthTestRun, SkippedRun } from './model.js';
 import { scriptPos } from './gather.js';
@@ -93,6 +93,14 @@ function reportFacts(ctx: SideContext, facts: HealthFacts): void {
       fix: limit ? 'Remove unbounded work from the script.' : 'Fix the script, or the expectation if the script is right.',
     });
   }
+}
+
+/** What the health area records in `report.details.health`: the checks found, and every test case's result. */
+export interface HealthDetails {
+  checks: { key: string; origin: string; file: string; line: number; useOpenLibs: boolean }[];
+  /** Each check run on a new object of its kind (an empty status), as ArgoCD would on creation. */
+  fresh: { key: string; file: string; result: { status: string; message: string } }[];
+  tests: HealthTestRow[];
 }
 
 /** One row of the test summary. */

@@ -3,22 +3,23 @@
  * the configuration around it, and runs the scripts (test suites, fresh objects) in the sandbox, so the
  * health check itself stays a pure function of these facts. Called by the engine for each side.
  */
+import { layoutSettings } from '../policy/layout.js';
 import { minimatch } from 'minimatch';
 import { touchedPaths, type Change, type Position, type TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
 import { decodeText, type YamlLimits } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
-import { globMatch, overrideKey } from './builtin.js';
-import { healthConfigOfFileCached } from './sources.js';
+import { globMatch, overrideKey } from '../argocd/builtin-health.js';
+import { healthConfigOfFileCached } from '../argocd/health-sources.js';
 import { analyzeLua, rewriteConcat } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
-import { HEALTH_CONFIG_TEXT } from './markers.js';
-import { repoLayout } from '../engine/app-scope.js';
+import { HEALTH_CONFIG_TEXT } from '../argocd/health-markers.js';
+import { repoLayout } from '../argocd/layout.js';
 import { joinPath, parseSuite } from './suites.js';
-import { readArgoYamlObject, type ArgoYamlObject } from './argo-yaml.js';
+import { readArgoYamlObject, type ArgoYamlObject } from '../argocd/argo-yaml.js';
 import { isRecord } from '../core/values.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
@@ -52,7 +53,7 @@ async function touchesHealth(change: Change, policy: Policy, isManifest: (p: str
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const paths = touchedPaths(change);
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
-  const baseTexts = (await repoLayout(change.base!, policy)).healthTexts;
+  const baseTexts = (await repoLayout(change.base!, layoutSettings(policy))).healthTexts;
   const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
   const contents = baseKustomizations.length ? await change.base!.readFiles(baseKustomizations) : new Map<string, Uint8Array | undefined>();
   if (paths.some((p) => baseTexts.has(p))) return true;
@@ -161,7 +162,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const settings = policy.health;
   const limits = policy.manifests.limits;
   const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], shapes: [], notEvaluated: [], skipped: [], files: [] };
-  const index = await repoLayout(tree, policy);
+  const index = await repoLayout(tree, layoutSettings(policy));
   const all = index.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all.filter((p) => (baseName(p) === 'health.lua' || baseName(p) === 'health_test.yaml') && inLayout.some((m) => m.match(p)));

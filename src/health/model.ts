@@ -5,44 +5,8 @@
 import type { Position } from '../core/model.js';
 import type { LuaRunResult } from './lua-vm.js';
 
-/** Where a health check is defined. */
-export type HealthOrigin =
-  | 'argocd-cm' // split key resource.customizations.health.<group>_<Kind>
-  | 'argocd-cm-legacy' // the resource.customizations YAML block
-  | 'helm-values' // argo-cd chart values: configs.cm
-  | 'argocd-cr' // operator ArgoCD CR: spec.resourceHealthChecks
-  | 'argocd-cr-legacy' // operator ArgoCD CR: spec.resourceCustomizations (deprecated)
-  | 'layout'; // <dir>/<group>/<Kind>/health.lua, as in argo-cd's resource_customizations/
-
-/** One custom health check. */
-export interface HealthCheckDef {
-  /** ArgoCD's override key: `group/Kind`, `Kind` for the core group, or a glob (legacy block, layout `_`). */
-  key: string;
-  script: string;
-  /** ArgoCD's useOpenLibs for the key (layout checks run with open libraries, as ArgoCD's built-ins do). */
-  useOpenLibs: boolean;
-  origin: HealthOrigin;
-  file: string;
-  /** Position of the key (or file start) that defines the check. */
-  pos: Position;
-  /** Line of the file holding the script's first line: script line n is file line `scriptLine + n - 1`. */
-  scriptLine: number;
-  /** Column of the script's text in the file (its block indentation + 1). */
-  scriptColumn: number;
-  /** The object holding it, for messages: `ConfigMap argocd-cm`, `ArgoCD openshift-gitops`, ... */
-  holder: string;
-}
-
-/** A problem found while reading health-check configuration, ready to report. */
-export interface ConfigProblem {
-  rule: string;
-  file: string;
-  pos: Position;
-  message: string;
-  fix: string;
-  subject: string;
-  key: string;
-}
+export type { HealthOrigin, HealthCheckDef, ConfigProblem } from '../argocd/health-model.js';
+import type { ConfigProblem, HealthCheckDef } from '../argocd/health-model.js';
 
 /** One case of a `health_test.yaml`. */
 export interface HealthTestCase {

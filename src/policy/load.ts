@@ -10,7 +10,6 @@ import defaultPolicyText from '../../policies/default.yaml';
 import { ConfigError } from '../core/errors.js';
 import type { PolicySource, TreeReader } from '../core/model.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
-import { RULES } from '../rules/catalog.js';
 import type { Policy } from './types.js';
 import { isRecord } from '../core/values.js';
 
@@ -100,12 +99,13 @@ function describeAjvError(e: ErrorObject, doc: YamlDoc): { path: YamlPath; atKey
  * @returns the validated value of the file
  * @throws {ConfigError} naming file, line and setting on a syntax error, a schema violation, or an unknown rule id
  */
-export function parsePolicyText(text: string, file: string): Record<string, unknown> {
-  return readPolicyText(text, file, true);
+function parsePolicyText(catalog: RuleCatalog, text: string, file: string): Record<string, unknown> {
+  return readPolicyText(text, file, true, catalog);
 }
 
 /** {@link parsePolicyText}, optionally without the schema (compiling it costs a noticeable part of a small run). */
-function readPolicyText(text: string, file: string, againstSchema: boolean): Record<string, unknown> {
+function readPolicyText(text: string, file: string, againstSchema: boolean, catalog: RuleCatalog): Record<string, unknown> {
+  const RULES = catalog.rules;
   const parsed = parseYamlText(text);
   const first = parsed.problems[0];
   if (first) throw new ConfigError(`policy is not valid YAML: ${first.message}`, { file, line: first.line, column: first.column });
@@ -136,26 +136,27 @@ function readPolicyText(text: string, file: string, againstSchema: boolean): Rec
     }
   }
   if (isRecord(value.controls)) {
-    const areas = new Set(['manifests', 'sync', 'health', 'review', 'description', 'applications']);
+    const areas = new Set(catalog.areas);
     for (const id of Object.keys(value.controls)) {
       if (!RULES.has(id) && !areas.has(id)) {
-        throw new ConfigError(`controls: "${id}" is neither a rule id nor an area (manifests, sync, applications, health, review, description)`, { file, ...doc.keyPos(['controls', id]) }, `controls.${id}`);
+        throw new ConfigError(`controls: "${id}" is neither a rule id nor an area (${catalog.areas.join(', ')})`, { file, ...doc.keyPos(['controls', id]) }, `controls.${id}`);
       }
     }
   }
   return value;
 }
 
-let defaultPolicy: Record<string, unknown> | undefined;
+const defaults = new WeakMap<RuleCatalog, Record<string, unknown>>();
 
 /**
  * The built-in default policy. Its rule ids are checked here; its schema validation is left to the test
  * suite (test/unit/policy-load.test.ts validates the shipped file), so that a run without a policy file
  * does not compile the schema. @throws {ConfigError} only if the shipped file is broken (a bug).
  */
-export function defaultPolicyValue(): Record<string, unknown> {
-  defaultPolicy ??= readPolicyText(defaultPolicyText, DEFAULT_POLICY_NAME, false);
-  return defaultPolicy;
+function defaultPolicyValue(catalog: RuleCatalog): Record<string, unknown> {
+  let d = defaults.get(catalog);
+  if (!d) defaults.set(catalog, (d = readPolicyText(defaultPolicyText, DEFAULT_POLICY_NAME, false, catalog)));
+  return d;
 }
 
 /** The built-in default policy's text. */
@@ -167,9 +168,9 @@ export function defaultPolicyYaml(): string {
  * Loads a policy from text: validates it and merges it over the default policy.
  * @throws {ConfigError} see {@link parsePolicyText}
  */
-export function loadPolicy(text: string, file: string): Policy {
-  const value = parsePolicyText(text, file);
-  return mergeSettings(defaultPolicyValue(), value) as Policy;
+function loadPolicy(catalog: RuleCatalog, text: string, file: string): Policy {
+  const value = parsePolicyText(catalog, text, file);
+  return mergeSettings(defaultPolicyValue(catalog), value) as Policy;
 }
 
 /** A loaded policy and where it came from. */
@@ -220,7 +221,7 @@ async function firstExisting(tree: TreeReader, candidates: readonly string[]): P
  * another policy than the one the side holds (the message names both paths)
  * @throws {SourceError} when the side's file list cannot be read (only needed when the path holds nothing)
  */
-export async function resolvePolicy(tree: TreeReader, path: string, changedPaths: readonly string[] = []): Promise<ResolvedPolicy> {
+async function resolvePolicy(catalog: RuleCatalog, tree: TreeReader, path: string, changedPaths: readonly string[] = []): Promise<ResolvedPolicy> {
   const { clean, candidates } = policyCandidates(path);
   const changed = (p: string) => changedPaths.includes(p);
   const found = await firstExisting(tree, candidates);
@@ -240,7 +241,7 @@ export async function resolvePolicy(tree: TreeReader, path: string, changedPaths
     const text = decodeText(found.bytes);
     // Fail closed: a policy that cannot be read is an error, never replaced by the default policy.
     if (text === undefined) throw new ConfigError('policy file is not UTF-8 text (binary content or invalid UTF-8)', { file: found.path, line: 1 }, '(file)');
-    const policy = loadPolicy(text, found.path);
+    const policy = loadPolicy(catalog, text, found.path);
     return {
       policy,
       source: { origin: 'repository', path: found.path, ref: tree.label, sha256: sha256(text), changedByThisChange: changed(found.path) },
@@ -258,12 +259,59 @@ export async function resolvePolicy(tree: TreeReader, path: string, changedPaths
     );
   }
   return {
-    policy: mergeSettings(defaultPolicyValue(), {}) as Policy,
+    policy: mergeSettings(defaultPolicyValue(catalog), {}) as Policy,
     source: {
       origin: 'default',
       path: clean,
       sha256: sha256(defaultPolicyText),
       changedByThisChange: candidates.some(changed),
     },
+  };
+}
+
+/**
+ * What the loader checks a policy's `rules` and `controls` keys against: every rule id and every area id of the
+ * areas the gate runs (from the composition root, src/composition.ts).
+ */
+export interface RuleCatalog {
+  rules: ReadonlySet<string> | ReadonlyMap<string, unknown>;
+  areas: readonly string[];
+}
+
+/** The policy loader for one rule catalogue; see {@link policyLoader}. */
+export interface PolicyLoader {
+  /**
+   * Parses and validates one policy file's text (without merging defaults).
+   * @param text the YAML text
+   * @param file the file name used in error messages
+   * @returns the validated value of the file
+   * @throws {ConfigError} naming file, line and setting on a syntax error, a schema violation, or an unknown rule id
+   */
+  parsePolicyText(text: string, file: string): Record<string, unknown>;
+  /**
+   * The built-in default policy. Its rule ids are checked here; its schema validation is left to the test
+   * suite (test/unit/policy-load.test.ts validates the shipped file), so that a run without a policy file
+   * does not compile the schema. @throws {ConfigError} only if the shipped file is broken (a bug).
+   */
+  defaultPolicyValue(): Record<string, unknown>;
+  /**
+   * Loads a policy from text: validates it and merges it over the default policy.
+   * @throws {ConfigError} see {@link PolicyLoader.parsePolicyText}
+   */
+  loadPolicy(text: string, file: string): Policy;
+  /** Finds and loads the policy on one side of a change; see {@link resolvePolicy}. */
+  resolvePolicy(tree: TreeReader, path: string, changedPaths?: readonly string[]): Promise<ResolvedPolicy>;
+}
+
+/**
+ * The policy loader for the given rule catalogue: the rule ids and area ids a policy may name. The composition
+ * root binds it to the gate's areas; a test may bind it to others.
+ */
+export function policyLoader(catalog: RuleCatalog): PolicyLoader {
+  return {
+    parsePolicyText: (text, file) => parsePolicyText(catalog, text, file),
+    defaultPolicyValue: () => defaultPolicyValue(catalog),
+    loadPolicy: (text, file) => loadPolicy(catalog, text, file),
+    resolvePolicy: (tree, path, changedPaths) => resolvePolicy(catalog, tree, path, changedPaths),
   };
 }

@@ -5,15 +5,9 @@
 import type { Report } from '../core/model.js';
 import { cell, code } from './escape.js';
 
-interface HealthDetails {
-  checks: { key: string; origin: string; file: string; line: number; useOpenLibs: boolean }[];
-  fresh: { key: string; file: string; result: { status: string; message: string } }[];
-  tests: { suite: string; case: number; input: string; expected: string; head: string; headPass: boolean; notRun?: boolean; base?: string; basePass?: boolean; changed: boolean }[];
-}
-
 /** Renders `report.details.health`, or undefined when no health checks were found. */
 export function renderHealthSection(report: Report, h: string): string | undefined {
-  const d = report.details.health as HealthDetails | undefined;
+  const d = report.details.health;
   if (!d) return undefined;
   const out: string[] = [`${h} Custom health checks`, ''];
   if (d.checks.length) {

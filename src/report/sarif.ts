@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import type { Finding, Report, Severity } from '../core/model.js';
-import type { RuleInfo } from '../rules/check.js';
-import { RULES } from '../rules/catalog.js';
+import type { RuleInfo } from '../area/contract.js';
+import { RULES } from '../composition.js';
 import { encodePath } from './escape.js';
 import { repositoryWeb } from './links.js';
 

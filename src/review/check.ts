@@ -3,7 +3,7 @@
  * Missing approvals are `pending` and block; unsatisfiable requirements and unreadable facts are `failed`.
  */
 import type { RuleState } from '../core/model.js';
-import type { ChangeContext, Check, RuleInfo } from '../rules/check.js';
+import type { ChangeContext, Check, RuleInfo } from '../area/contract.js';
 import { assessReviews } from './assess.js';
 import { findBreakGlass } from './break-glass.js';
 import { CODEOWNERS_PATHS } from './codeowners.js';
@@ -50,7 +50,7 @@ function outcome(ctx: ChangeContext, rule: string, state: RuleState, reason?: st
 function breakGlass(ctx: ChangeContext) {
   const bg = findBreakGlass(ctx.change, ctx.policy.review.breakGlass);
   for (const n of bg.notes) ctx.note(n);
-  if (bg.override) ctx.detail('override', bg.override);
+  if (bg.override) ctx.override(bg.override);
 }
 
 /** The review policy check. */

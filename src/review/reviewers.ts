@@ -6,10 +6,8 @@ import type { Change, Identity, PullRequest, Review } from '../core/model.js';
 import { identityFromEmail, normaliseInvisible } from '../sources/identity.js';
 import type { SeparationOfDuties } from './settings.js';
 
-/** Logins compare case-insensitively on GitHub. */
-export function loginKey(login: string): string {
-  return login.toLowerCase();
-}
+export { headPushers, loginKey } from '../core/model.js';
+import { headPushers, loginKey } from '../core/model.js';
 
 /** A reviewer's latest word, from the reviews list. */
 export interface ReviewerState {
@@ -60,16 +58,6 @@ export interface Participants {
 
 function loginOf(id: Identity): string | undefined {
   return id.login ?? (id.email ? identityFromEmail(normaliseInvisible(id.email)).login : undefined);
-}
-
-/**
- * Everyone known to have pushed the head commit ({@link PullRequest.lastPusher} and {@link PullRequest.pushers}),
- * de-duplicated by login key; empty when nobody is known.
- */
-export function headPushers(pr: PullRequest | undefined): string[] {
-  const out = new Map<string, string>();
-  for (const l of [...(pr?.lastPusher ? [pr.lastPusher] : []), ...(pr?.pushers ?? [])]) if (l && !out.has(loginKey(l))) out.set(loginKey(l), l);
-  return [...out.values()];
 }
 
 /**

@@ -5,8 +5,8 @@
 import type { Position } from '../core/model.js';
 import type { Resource } from '../manifests/resource.js';
 import { resourceLabel } from '../manifests/resource.js';
-import type { FindingInput, RuleInfo, SideContext, SyncGroup } from '../rules/check.js';
-import { at } from './kinds.js';
+import type { FindingInput, RuleInfo, SideContext, SyncGroup } from '../area/contract.js';
+import { at } from '../argocd/kinds.js';
 import { dirName } from '../manifests/manifest-file.js';
 
 /** Reports findings once per (rule, file, position, key), even when a file is evaluated in several groups. */

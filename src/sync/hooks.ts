@@ -2,12 +2,12 @@
  * Hook rules: Skip mixed with phases, Helm hooks ArgoCD maps or ignores, delete policies, hooks that will not
  * re-run, TTLs on hook Jobs, long-lived kinds used as hooks, and non-hooks without a name.
  */
-import type { Check, RuleInfo } from '../rules/check.js';
+import type { Check, RuleInfo } from '../area/contract.js';
 import type { Resource } from '../manifests/resource.js';
 import { isRecord } from '../core/values.js';
-import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, argocdAtLeast, closest, splitCsv } from '../rules/argocd/vocabulary.js';
+import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, argocdAtLeast, closest, splitCsv } from '../argocd/vocabulary.js';
 import { about, syncRule, onceReporter } from './context.js';
-import { at, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS, podReferences } from './kinds.js';
+import { at, LONG_LIVED_KINDS, PERSISTENT_WORKLOAD_KINDS, podReferences } from '../argocd/kinds.js';
 import {
   ARGO_DELETE_POLICIES,
   ENGINE_HOOK_TYPES,

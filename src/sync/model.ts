@@ -9,7 +9,7 @@ import {
   ANNOTATION_SYNC_WAVE,
   parseAtoi,
   splitCsv,
-} from '../rules/argocd/vocabulary.js';
+} from '../argocd/vocabulary.js';
 import type { OrderPhase } from './settings.js';
 
 /** `helm.sh/hook` (gitops-engine/pkg/sync/hook/helm/hook.go). */

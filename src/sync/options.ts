@@ -2,12 +2,12 @@
  * Sync and compare option rules: only the values ArgoCD reads, spelled exactly, at the level where they act.
  * ArgoCD compares option strings exactly (gitops-engine/pkg/sync/resource/annotations.go `HasAnnotationOption`).
  */
-import type { Check, RuleInfo } from '../rules/check.js';
+import type { Check, RuleInfo } from '../area/contract.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Position } from '../core/model.js';
-import { ANNOTATION_COMPARE_OPTIONS, ANNOTATION_SYNC_OPTIONS, closest, splitCsv } from '../rules/argocd/vocabulary.js';
+import { ANNOTATION_COMPARE_OPTIONS, ANNOTATION_SYNC_OPTIONS, closest, splitCsv } from '../argocd/vocabulary.js';
 import { about, syncRule, onceReporter } from './context.js';
-import { at } from './kinds.js';
+import { at } from '../argocd/kinds.js';
 
 /** Options ArgoCD reads from a resource's sync-options annotation (gitops-engine/pkg/sync/common/types.go:24-58). */
 export const RESOURCE_SYNC_OPTIONS: ReadonlySet<string> = new Set([

@@ -7,12 +7,13 @@ import { minimatch } from 'minimatch';
 import type { Position } from '../core/model.js';
 import type { Resource } from '../manifests/resource.js';
 import { resourceLabel } from '../manifests/resource.js';
-import type { Check, RuleInfo } from '../rules/check.js';
-import { ANNOTATION_HOOK, ANNOTATION_SYNC_OPTIONS, ANNOTATION_SYNC_WAVE, splitCsv } from '../rules/argocd/vocabulary.js';
+import type { Check, RuleInfo } from '../area/contract.js';
+import { ANNOTATION_HOOK, ANNOTATION_SYNC_OPTIONS, ANNOTATION_SYNC_WAVE, splitCsv } from '../argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
-import { imageRepository, images, podReferences, usesObject } from './kinds.js';
+import { imageRepository, images, podReferences, usesObject } from '../argocd/kinds.js';
 import { annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
+import { comparePlans } from './plan-report.js';
 import type { OrderPhase, OrderingConstraint, ResourceRole, ResourceSelector, SyncSettings } from './settings.js';
 
 const rule = syncRule;
@@ -113,6 +114,11 @@ function fixFor(c: OrderingConstraint, early: PlanTask, late: PlanTask): string 
 export const orderingCheck: Check = {
   name: 'sync-ordering',
   rules: ORDERING_RULES,
+  /** The sync plan of each affected group at base and head, for the report (`details.syncPlans`). */
+  change(ctx) {
+    const detail = comparePlans(ctx.head, ctx.base);
+    if (detail.groups.length) ctx.detail('syncPlans', detail);
+  },
   side(ctx) {
     const report = onceReporter(ctx);
     const s = ctx.policy.sync;

@@ -4,7 +4,7 @@
  * `report.details.syncPlans` ({@link SyncPlansDetail}) and rendered by src/report/sections.ts.
  */
 import { groupKind } from '../manifests/resource.js';
-import type { Check, Snapshot, SyncGroup } from '../rules/check.js';
+import type { Snapshot, SyncGroup } from '../area/contract.js';
 import { groupNamespace, groupResources } from './context.js';
 import { syncPlan, type PlanTask } from './plan.js';
 import type { OrderPhase } from './settings.js';
@@ -117,14 +117,3 @@ export function comparePlans(head: Snapshot, base?: Snapshot): SyncPlansDetail {
   }
   return { groups };
 }
-
-/** Puts the sync plans into the report (no rules of its own). */
-export const planCheck: Check = {
-  name: 'sync-plan',
-  rules: [],
-  change(ctx) {
-    const detail = comparePlans(ctx.head, ctx.base);
-    if (detail.groups.length) ctx.detail('syncPlans', detail);
-  },
-};
-

@@ -3,7 +3,7 @@
  * gitops-engine's `syncTasks.Sort` does (gitops-engine/pkg/sync/sync_tasks.go:81-178).
  */
 import type { Resource } from '../manifests/resource.js';
-import { at, kindRank } from './kinds.js';
+import { at, kindRank } from '../argocd/kinds.js';
 import { compareSteps, syncModel, type SyncModel } from './model.js';
 import type { OrderPhase } from './settings.js';
 

@@ -4,12 +4,12 @@
  * commonAnnotations, and waves that cannot hold (no health check, suspended or Pending resources, child
  * Applications without an Application health check).
  */
-import type { Check, FindingInput, RuleInfo, SideContext, SyncGroup } from '../rules/check.js';
+import type { Check, FindingInput, RuleInfo, SideContext, SyncGroup } from '../area/contract.js';
 import type { Resource } from '../manifests/resource.js';
-import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../rules/argocd/vocabulary.js';
+import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE, ARGOCD_PREFIX, parseAtoi } from '../argocd/vocabulary.js';
 import { about, syncRule, groupNamespace, groupResources, onceReporter } from './context.js';
-import { at, BUILTIN_GROUPS, claimNames, podTemplatePath, usesObject } from './kinds.js';
-import { globMatch, hasCustomHealth, knownHealthCheck } from '../health/builtin.js';
+import { at, BUILTIN_GROUPS, claimNames, podTemplatePath, usesObject } from '../argocd/kinds.js';
+import { globMatch, hasCustomHealth, knownHealthCheck } from '../argocd/builtin-health.js';
 import { HELM_HOOK_WEIGHT, annotation, compareSteps, stepLabel, syncModel } from './model.js';
 import { syncPlan, type PlanTask } from './plan.js';
 import { hasRole } from './ordering.js';

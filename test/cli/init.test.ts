@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import schema from '../../policies/schema.json' with { type: 'json' };
 import { actionRepository, normalizeGitUrl, POLICY_PATH, WORKFLOW_PATH, workflowYaml } from '../../src/cli/init.js';
 import { runCli } from '../../src/cli/main.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/composition.js';
 import { VERSION } from '../../src/version.js';
 import { git } from '../helpers/git-repo.js';
 

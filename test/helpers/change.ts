@@ -1,6 +1,7 @@
 /** Builds in-memory changes and evaluates them, for unit tests of checks. */
 import type { Change, ChangedFile } from '../../src/core/model.js';
-import { evaluate, type EvaluateOptions } from '../../src/engine/evaluate.js';
+import { type EvaluateOptions } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 import { MemoryTree } from './memory-tree.js';
 
 /** A diff-mode change from base and head file maps; changed files are derived from the maps. */

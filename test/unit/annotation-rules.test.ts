@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAtoi, splitCsv } from '../../src/rules/argocd/vocabulary.js';
+import { parseAtoi, splitCsv } from '../../src/argocd/vocabulary.js';
 import { evaluateFiles } from '../helpers/change.js';
 
 const obj = (annotations: string, kind = 'ConfigMap', api = 'v1') =>

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { applicationPathDirs, normalizeDir } from '../../src/engine/app-paths.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { applicationPathDirs, normalizeDir } from '../../src/argocd/app-paths.js';
+import { evaluate } from '../../src/composition.js';
 import type { SyncPlansDetail } from '../../src/sync/plan-report.js';
 import { memoryChange } from '../helpers/change.js';
 

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/core/model.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 import { auditRecordJson, buildAuditRecord, runContextFromEnv } from '../../src/report/audit-record.js';
 import { memoryChange } from '../helpers/change.js';
 
@@ -68,8 +68,9 @@ describe('audit record', () => {
   it('takes the review policy\'s account of approvals and the description sections when present', async () => {
     const change = prChange();
     const report = await evaluated(change);
-    report.details.review = { approvals: [{ reviewer: { login: 'rita' }, commitId: HEAD, submittedAt: '2026-03-01T09:00:00Z', counted: true }, { reviewer: 'sam', commitId: OLD, counted: false, reason: 'given on an older commit' }] };
-    report.details.description = { sections: [{ name: 'Rollback', found: true, line: 4 }] };
+    // Details of other shapes (an older record, another tool's) must still make a valid record.
+    (report.details as Record<string, unknown>).review = { approvals: [{ reviewer: { login: 'rita' }, commitId: HEAD, submittedAt: '2026-03-01T09:00:00Z', counted: true }, { reviewer: 'sam', commitId: OLD, counted: false, reason: 'given on an older commit' }] };
+    (report.details as Record<string, unknown>).description = { sections: [{ name: 'Rollback', found: true, line: 4 }] };
     report.override = { by: 'lead', reason: 'incident 42', via: 'label' };
     const record = JSON.parse(auditRecordJson(buildAuditRecord(report, change)));
     expect(validate(record), JSON.stringify(validate.errors)).toBe(true);

@@ -8,7 +8,7 @@ import type { AuditChange, AuditReport } from '../../src/audit/model.js';
 import { csvField, renderCsv } from '../../src/audit/render.js';
 import { drawSample, sampleWeight } from '../../src/audit/sample.js';
 import type { Review } from '../../src/core/model.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/composition.js';
 
 const POLICY = loadPolicy('version: 1\nreview:\n  breakGlass:\n    users: [oncall]\n', 'policies/gitops-gate.yaml');
 const HEAD = 'b'.repeat(40);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model.js';
 import { parseBodyBounded } from '../../src/description/bounded.js';
 import { MARKDOWN_LIMITS, parseBody, prescanMarkdown } from '../../src/description/markdown.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 import { memoryChange } from '../helpers/change.js';
 import { GOOD_BODY, makePr } from '../helpers/pr.js';
 

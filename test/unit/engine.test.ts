@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 import { memoryChange, evaluateFiles } from '../helpers/change.js';
 
 const cm = (wave: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n${extra}  annotations:\n    argocd.argoproj.io/sync-wave: ${wave}\n`;

@@ -4,8 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Change, Report } from '../../src/core/model.js';
-import { LAYOUT_MARKERS } from '../../src/engine/app-scope.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { LAYOUT_MARKERS } from '../../src/argocd/layout.js';
+import { evaluate } from '../../src/composition.js';
 import { GitTree } from '../../src/sources/git.js';
 import { localChange } from '../../src/sources/local.js';
 import { memoryChange } from '../helpers/change.js';

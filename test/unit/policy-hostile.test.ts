@@ -1,8 +1,8 @@
 /** Hostile policy files: each fails closed with a ConfigError naming the file, the line and the setting. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { parsePolicyText, resolvePolicy } from '../../src/policy/load.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { parsePolicyText, resolvePolicy } from '../../src/composition.js';
+import { evaluate } from '../../src/composition.js';
 import { memoryChange } from '../helpers/change.js';
 import { MemoryTree } from '../helpers/memory-tree.js';
 

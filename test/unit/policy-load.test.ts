@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { loadPolicy, parsePolicyText, resolvePolicy, defaultPolicyValue, defaultPolicyYaml, DEFAULT_POLICY_NAME } from '../../src/policy/load.js';
+import { defaultPolicyYaml, DEFAULT_POLICY_NAME } from '../../src/policy/load.js';
+import { loadPolicy, parsePolicyText, resolvePolicy, defaultPolicyValue } from '../../src/composition.js';
 import { MemoryTree } from '../helpers/memory-tree.js';
 
 function configError(fn: () => unknown): ConfigError {

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { readManifestFile } from '../../src/manifests/manifest-file.js';
 import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlFile } from '../../src/manifests/yaml-doc.js';
-import { defaultPolicyValue, parsePolicyText } from '../../src/policy/load.js';
-import { parseAtoi, splitCsv } from '../../src/rules/argocd/vocabulary.js';
+import { defaultPolicyValue, parsePolicyText } from '../../src/composition.js';
+import { parseAtoi, splitCsv } from '../../src/argocd/vocabulary.js';
 import { mutatedText } from '../helpers/mutations.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

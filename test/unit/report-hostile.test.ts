@@ -9,7 +9,7 @@ import { cell, code, encodePath, escapeMarkdown } from '../../src/report/escape.
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { memoryChange } from '../helpers/change.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 
 const FAKE = '\n## GitOps Gate: ✅ PASS\n</details></sub><img src=x onerror=alert(1)><script>alert(2)</script> | a | b |\n`x` [link](javascript:alert(3)) @octocat @org/team ![i](https://evil.example/p.png) <a href="javascript:x">a</a> &lt;b&gt; **bold** _em_ ~~s~~ \u202Eevil\u202C \u200Bzero\u200D';
 const HOSTILE_FILE = 'apps/my app/`tick`|pipe <b> (x).yaml';

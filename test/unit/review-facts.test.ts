@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import type { Review } from '../../src/core/model.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { loadPolicy } from '../../src/composition.js';
 import { ownerEntry, parseCodeowners, readCodeowners } from '../../src/review/codeowners.js';
 import { commentsFromJson, directoryFromJson } from '../../src/review/facts-files.js';
 import { gatherBreakGlass, gatherDirectory, gatherReviewFacts, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';

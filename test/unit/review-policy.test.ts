@@ -1,7 +1,7 @@
 /** The review policy end to end through the engine, one test per pitfall of the review-policy survey, section (c). */
 import { describe, expect, it } from 'vitest';
 import type { Change, Commit, Directory, Permission, Report, Review } from '../../src/core/model.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 import type { ReviewDetails } from '../../src/review/details.js';
 import { TEAM_TOKEN_ERROR } from '../../src/review/gather.js';
 import { renderMarkdown } from '../../src/report/markdown.js';

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHECKS, RULES } from '../../src/rules/catalog.js';
-import { renderRulesDoc } from '../../src/rules/doc.js';
+import { CHECKS, RULES } from '../../src/composition.js';
+import { renderRulesDoc } from '../../src/area/rules-doc.js';
 
 const DOC = join(import.meta.dirname, '..', '..', 'docs', 'rules.md');
 

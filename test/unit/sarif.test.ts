@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSarif } from '../../src/report/sarif.js';
-import { RULES } from '../../src/rules/catalog.js';
+import { RULES } from '../../src/composition.js';
 import { finding, makeReport } from '../helpers/report.js';
 import { validateSarif } from '../helpers/sarif-schema.js';
 

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate } from '../../src/composition.js';
 import type { SyncPlansDetail } from '../../src/sync/plan-report.js';
 import { memoryChange } from '../helpers/change.js';
 import { renderMarkdown } from '../../src/report/markdown.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { evaluate } from '../../src/engine/evaluate.js';
-import { loadPolicy } from '../../src/policy/load.js';
+import { evaluate } from '../../src/composition.js';
+import { loadPolicy } from '../../src/composition.js';
 import { memoryChange } from '../helpers/change.js';
 
 const POLICY = `version: 1

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../src/core/model.js';
-import { evaluate } from '../../src/engine/evaluate.js';
+import type { Change, Report } from '../../src/core/model.js';
+import { evaluate } from '../../src/composition.js';
 import { changedScope } from '../../src/engine/scope.js';
 import type { SyncPlansDetail } from '../../src/sync/plan-report.js';
 import { memoryChange } from '../helpers/change.js';
@@ -34,7 +34,7 @@ function countingChange(base: Record<string, string>, head: Record<string, strin
   return { ...c, base: new CountingTree(base, c.baseSha), head: new CountingTree(head, c.headSha) };
 }
 
-const plans = (r: { details: Record<string, unknown> }) => (r.details.syncPlans as SyncPlansDetail).groups;
+const plans = (r: { details: Report["details"] }) => (r.details.syncPlans as SyncPlansDetail).groups;
 
 describe('Application-based scope', () => {
   it('a PR touching one Application in a repository of thousands of files evaluates only that Application', async () => {

@@ -1,7 +1,7 @@
 /** Health checks as ArgoCD runs them (issue 16): YAML as go-yaml reads it, test inputs that are not resources. */
 import { describe, expect, it } from 'vitest';
 import { evaluateFiles } from '../../helpers/change.js';
-import { readArgoYamlObject } from '../../../src/health/argo-yaml.js';
+import { readArgoYamlObject } from '../../../src/argocd/argo-yaml.js';
 import { DEFAULT_YAML_LIMITS } from '../../../src/manifests/yaml-doc.js';
 
 const dir = 'resource_customizations/example.com/Widget';

@@ -11,7 +11,7 @@ async function evaluateFiles(...args: Parameters<typeof evaluateAll>) {
   const r = await evaluateAll(...args);
   return { ...r, findings: r.findings.filter((f) => HEALTH.has(f.rule)) };
 }
-import { BUILTIN_ARGOCD_VERSION, knownHealthCheck } from '../../../src/health/builtin.js';
+import { BUILTIN_ARGOCD_VERSION, knownHealthCheck } from '../../../src/argocd/builtin-health.js';
 
 const SCRIPT = `hs = {status = "Progressing", message = "Waiting"}
 if obj.status ~= nil and obj.status.ready == obj.spec.replicas then

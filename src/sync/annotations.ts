@@ -2,8 +2,8 @@
  * The first ArgoCD rules: sync-wave values, hook phases, metadata values that are not strings,
  * and misspelled ArgoCD annotation keys. Each finding points at the line of the offending annotation.
  */
-import type { Check, SideContext } from '../check.js';
-import { resourceLabel, type MetaEntry, type Resource } from '../../manifests/resource.js';
+import type { Check, SideContext } from '../area/contract.js';
+import { resourceLabel, type MetaEntry, type Resource } from '../manifests/resource.js';
 import {
   ANNOTATION_HOOK,
   ANNOTATION_SYNC_WAVE,
@@ -14,7 +14,7 @@ import {
   editDistance,
   parseAtoi,
   splitCsv,
-} from './vocabulary.js';
+} from '../argocd/vocabulary.js';
 
 /** Prefixes people write instead of `argocd.argoproj.io/` (seen in the mistakes catalogue, entry 03). */
 const PREFIX_MISSPELLINGS = new Set([

@@ -5,7 +5,7 @@
  * tree does not hold under the name the change gives. The gate fails closed on each.
  */
 import { manifestMatcher } from '../manifests/manifest-file.js';
-import type { Check } from './check.js';
+import type { Check } from '../area/contract.js';
 
 /** Rules on symbolic links and unreadable changed files. */
 export const repoFilesCheck: Check = {

@@ -9,7 +9,7 @@
 import { isMap, isPair, isScalar, Scalar, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
 import { parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
-import type { ConfigProblem, HealthCheckDef, HealthOrigin } from './model.js';
+import type { ConfigProblem, HealthCheckDef, HealthOrigin } from './health-model.js';
 import { reindentQuotedContinuations } from './argo-yaml.js';
 
 /** Customization types ArgoCD knows in split keys (`util/settings/settings.go:1200-1226`). */

@@ -1,6 +1,6 @@
 /** Renders docs/rules.md from the rule catalogue, so the documentation cannot drift from the code. */
 import type { Area } from '../core/model.js';
-import type { Check } from './check.js';
+import type { Check } from './contract.js';
 
 const AREA_ORDER: Area[] = ['manifests', 'sync', 'applications', 'health', 'review', 'description'];
 

@@ -2,7 +2,7 @@
  * Findings for manifest files that cannot be read: YAML syntax errors, duplicate keys, files over a
  * limit, keys Kubernetes cannot convert, and files that are not text. The gate fails closed on each: what it cannot read, it does not pass.
  */
-import type { Check } from './check.js';
+import type { Check } from '../area/contract.js';
 
 const SYNTAX_REF = 'YAML 1.2 spec; ArgoCD renders manifests with sigs.k8s.io/yaml and kustomize with go-yaml v3, which reject the file (ComparisonError)';
 

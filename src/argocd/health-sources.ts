@@ -7,10 +7,10 @@
 import { baseName, isKustomization } from '../manifests/manifest-file.js';
 import { parseYamlText, type YamlDoc, type YamlLimits } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
-import { globMatch } from './builtin.js';
-import { readArgoCdCr, readArgocdCmData, readArgocdCmEntries, readHealthCheckItem, type DocPlacement, type HealthConfig } from './config.js';
-import { HEALTH_CONFIG_TEXT } from './markers.js';
-import type { ConfigProblem, HealthCheckDef } from './model.js';
+import { globMatch } from './builtin-health.js';
+import { readArgoCdCr, readArgocdCmData, readArgocdCmEntries, readHealthCheckItem, type DocPlacement, type HealthConfig } from './health-config.js';
+import { HEALTH_CONFIG_TEXT } from './health-markers.js';
+import type { ConfigProblem, HealthCheckDef } from './health-model.js';
 import { isRecord } from '../core/values.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;

@@ -1,8 +1,9 @@
 /**
- * Application-based scope and grouping, the engine's default: the resources ArgoCD syncs together are found
+ * The repository as ArgoCD sees it, per side: the resources ArgoCD syncs together are found
  * from Application resources in the repository (`spec.source.path`, `spec.sources[].path`), else from the
- * nearest directory with a kustomization, else from the file's directory. A change reads every file of each
- * group it touches, at base and head, and nothing else.
+ * nearest directory with a kustomization, else from the file's directory (the engine's scope, src/engine/scope.ts,
+ * reads every file of each group a change touches, at base and head, and nothing else); and the custom health
+ * checks configured anywhere in the tree (src/argocd/health-sources.ts).
  *
  * Cost: each side's file list is read once (cached by the TreeReader), and every manifest's text once per side
  * to find Applications and argocd-cm ConfigMaps by a textual test. argocd-cm candidates are parsed at once;
@@ -10,19 +11,42 @@
  * {@link RepoLayout}), and in `--all` mode the engine's own parse of every manifest is reused.
  */
 import { minimatch } from 'minimatch';
-import type { Change, TreeReader } from '../core/model.js';
-import { baseName, dirName, isKustomization, manifestMatcher, readManifestFile } from '../manifests/manifest-file.js';
+import type { TreeReader } from '../core/model.js';
+import { baseName, dirName, isKustomization, manifestMatcher, readManifestFile, type ManifestSelector } from '../manifests/manifest-file.js';
+import type { YamlLimits } from '../manifests/yaml-doc.js';
 import { decodeText } from '../manifests/yaml-doc.js';
-import type { Policy } from '../policy/types.js';
-import type { SyncGroup } from '../rules/check.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
-import { linksThroughChange, type Scope } from './scope.js';
-import { HEALTH_CONFIG_TEXT } from '../health/markers.js';
-import { configuredHealthKeys, healthConfigOfFileCached } from '../health/sources.js';
+import { HEALTH_CONFIG_TEXT } from './health-markers.js';
+import { configuredHealthKeys, healthConfigOfFileCached } from './health-sources.js';
 import type { ConfigProblem, HealthCheckDef } from '../health/model.js';
 import type { Resource } from '../manifests/resource.js';
 import { applicationPathDirs, normalizeDir } from './app-paths.js';
 import { isRecord } from '../core/values.js';
+
+/**
+ * What the layout needs of the policy: which files are manifests (with the YAML limits to read them), and
+ * which repository URLs name the repository under review (`sync.applications.repoURLs`).
+ */
+export interface LayoutSettings {
+  manifests: ManifestSelector & { limits: YamlLimits };
+  repoURLs: readonly string[];
+}
+
+/** A set of resources that ArgoCD syncs together, and the files they come from. */
+export interface SyncGroup {
+  /** Display name: the Application's name, or the directory. */
+  name: string;
+  /** How the grouping was found: an Application's `spec.source.path`, a kustomization directory, or the file's directory. */
+  grouping: 'application' | 'kustomization' | 'directory';
+  /** The directory the group covers (repository-relative). */
+  dir: string;
+  /**
+   * The Application resource that defines the group, when there is one: its file and name, its
+   * `spec.destination.namespace`, and its `spec.syncPolicy.syncOptions` (which apply to every resource).
+   */
+  application?: { file: string; name: string; destinationNamespace?: string; syncOptions?: string[] };
+  files: ManifestFile[];
+}
 
 /** An Application source that points into this repository. */
 export interface AppSource {
@@ -93,7 +117,7 @@ interface ContentSearch {
 }
 
 
-function appSources(file: string, obj: Record<string, unknown>, repoURLs: string[], hasFile: (p: string) => boolean): AppSource[] {
+function appSources(file: string, obj: Record<string, unknown>, repoURLs: readonly string[], hasFile: (p: string) => boolean): AppSource[] {
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   const spec = isRecord(obj.spec) ? obj.spec : {};
   const name = typeof meta.name === 'string' ? meta.name : baseName(file);
@@ -147,7 +171,8 @@ function textFactsOf(bytes: Uint8Array): TextFacts | null {
   return facts;
 }
 
-const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
+/** The key of an Application's sync group: its file and name. */
+export const appKey = (a: Pick<AppSource, 'file' | 'name'>) => `application:${a.file}#${a.name}`;
 
 /**
  * True for a `health_test.yaml`, and for a file under `testdata/` next to a `health_test.yaml` or `health.lua`: in ArgoCD's layout
@@ -173,26 +198,26 @@ function under(path: string, dir: string): boolean {
 }
 
 /** Manifest matchers by policy, remembering each path's answer: both sides list mostly the same paths. */
-const matchers = new WeakMap<Policy, (path: string) => boolean>();
+const matchers = new WeakMap<ManifestSelector, (path: string) => boolean>();
 
-function memoMatcher(policy: Policy): (path: string) => boolean {
-  let m = matchers.get(policy);
+function memoMatcher(selector: ManifestSelector): (path: string) => boolean {
+  let m = matchers.get(selector);
   if (!m) {
-    const match = manifestMatcher(policy.manifests);
+    const match = manifestMatcher(selector);
     const known = new Map<string, boolean>();
     m = (p) => {
       let v = known.get(p);
       if (v === undefined) known.set(p, (v = match(p)));
       return v;
     };
-    matchers.set(policy, m);
+    matchers.set(selector, m);
   }
   return m;
 }
 
 /** Builds the layout of one side; see {@link repoLayout}. */
-async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout> {
-  const isManifest = memoMatcher(policy);
+async function buildLayout(tree: TreeReader, settings: LayoutSettings): Promise<RepoLayout> {
+  const isManifest = memoMatcher(settings.manifests);
   // Readers that can search (git) read only the files holding a marker; the others read every manifest.
   const search = (tree as Partial<ContentSearch>).filesContaining;
   const [all, marked] = await Promise.all([tree.listFiles(), typeof search === 'function' ? search.call(tree, LAYOUT_MARKERS) : undefined]);
@@ -205,7 +230,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
   // the reader cannot search.
   const contents = await tree.readFiles(manifests.filter((m) => !marked || marked.has(m)));
   const healthTexts = new Map<string, string>();
-  const repoURLs = policy.sync.applications.repoURLs;
+  const repoURLs = settings.repoURLs;
 
   /** Application sources of each parsed candidate file. */
   const parsedApps = new Map<string, AppSource[]>();
@@ -235,7 +260,7 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
     const bytes = pending.get(path);
     if (bytes === undefined) return;
     pending.delete(path);
-    record(path, (adopted.get(path) ?? readManifestFile(path, bytes, policy.manifests.limits, hasFile)).resources);
+    record(path, (adopted.get(path) ?? readManifestFile(path, bytes, settings.manifests.limits, hasFile)).resources);
   };
 
   for (const [path, bytes] of contents) {
@@ -255,13 +280,13 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
       }
       continue;
     }
-    record(path, readManifestFile(path, bytes, policy.manifests.limits, hasFile).resources);
+    record(path, readManifestFile(path, bytes, settings.manifests.limits, hasFile).resources);
   }
   // Custom health checks, through the health area's own parser (one key format, every source ArgoCD reads).
   const healthChecks: HealthCheckDef[] = [];
   const healthProblems: ConfigProblem[] = [];
   for (const [path, text] of healthTexts) {
-    const c = healthConfigOfFileCached(path, text, policy.manifests.limits);
+    const c = healthConfigOfFileCached(path, text, settings.manifests.limits);
     healthChecks.push(...c.checks);
     healthProblems.push(...c.problems);
   }
@@ -377,62 +402,14 @@ async function buildLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout
 const layouts = new WeakMap<TreeReader, Map<string, Promise<RepoLayout>>>();
 
 /**
- * The layout of one side of the repository, cached per tree and policy.
+ * The layout of one side of the repository, cached per tree and settings.
  * @throws {SourceError} when the tree cannot be listed or read
  */
-export function repoLayout(tree: TreeReader, policy: Policy): Promise<RepoLayout> {
-  const key = JSON.stringify([policy.manifests, policy.sync.applications]);
+export function repoLayout(tree: TreeReader, settings: LayoutSettings): Promise<RepoLayout> {
+  const key = JSON.stringify([settings.manifests, settings.repoURLs]);
   let byPolicy = layouts.get(tree);
   if (!byPolicy) layouts.set(tree, (byPolicy = new Map()));
   let p = byPolicy.get(key);
-  if (!p) byPolicy.set(key, (p = buildLayout(tree, policy)));
+  if (!p) byPolicy.set(key, (p = buildLayout(tree, settings)));
   return p;
-}
-
-/**
- * The default scope: every manifest of every sync group a changed manifest belongs to, on either side, and of
- * the groups that changed Application manifests define.
- * In `--all` mode, every manifest at head.
- */
-export async function applicationScope(change: Change, isManifest: (p: string) => boolean, policy: Policy): Promise<Scope> {
-  if (change.mode === 'all' || !change.base) {
-    const head = await repoLayout(change.head, policy);
-    return { head: head.manifests, base: [], prefer: head.applicationFiles };
-  }
-  // One side after the other: readers that cache by content (git) then read only the changed files twice.
-  const head = await repoLayout(change.head, policy);
-  const base = await repoLayout(change.base, policy);
-  const keys = new Map<string, GroupRef>();
-  // A link reads its target: a change to the target (or to a link on the way) touches the link's group too.
-  const linked = (await linksThroughChange(change)).map((path) => ({ path, previousPath: undefined }));
-  for (const f of [...change.files, ...linked]) {
-    for (const p of [f.path, f.previousPath].filter((x): x is string => x !== undefined && isManifest(x))) {
-      for (const l of [head, base]) {
-        for (const k of l.keysOf(p) ?? []) keys.set(k, l.refOf(k)!);
-        // A changed Application also affects the group it defines (its path, namespace or options may have changed).
-        for (const a of l.appsOfFile(p)) keys.set(appKey(a), { grouping: 'application', file: a.file, name: a.name });
-      }
-    }
-  }
-  const collect = (l: RepoLayout) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
-  return { head: collect(head), base: collect(base) };
-}
-
-/** The default grouping: the files read on one side, in the groups {@link applicationScope} found. */
-export async function applicationGroups(_side: 'base' | 'head', files: ManifestFile[], tree: TreeReader, policy: Policy): Promise<SyncGroup[]> {
-  const layout = await repoLayout(tree, policy);
-  layout.adopt(files);
-  const groups = new Map<string, SyncGroup>();
-  for (const f of files) {
-    // A file read by a custom scope that is not a manifest of the layout forms a group with its directory.
-    const dir = dirName(f.path);
-    const fallback = `directory:${dir}`;
-    for (const k of layout.keysOf(f.path) ?? [fallback]) {
-      let g = groups.get(k);
-      const shell = layout.shell(k) ?? { name: dir || '(repository root)', grouping: 'directory' as const, dir };
-      if (!g) groups.set(k, (g = { ...shell, files: [] }));
-      g.files.push(f);
-    }
-  }
-  return [...groups.values()];
 }

@@ -1,0 +1,16 @@
+/**
+ * The manifests area (folder `files/`: `src/manifests/` is the YAML and resource reader every area uses):
+ * whether each manifest file can be read as ArgoCD reads it (YAML syntax, duplicate keys, limits, text),
+ * and whether the repository's links and listed files lead to what ArgoCD would read.
+ */
+import type { AreaModule } from '../area/contract.js';
+import { repoFilesCheck } from './repo-files.js';
+import { yamlCheck } from './yaml-problems.js';
+
+/** The manifests area. */
+export const manifestsArea: AreaModule = {
+  id: 'manifests',
+  title: 'Manifest files',
+  settingsKey: 'manifests',
+  checks: [yamlCheck, repoFilesCheck],
+};

@@ -1,0 +1,35 @@
+/**
+ * The health area: custom health checks (Lua) found wherever ArgoCD reads them, validated statically and run
+ * on their `health_test.yaml` cases and on a new object, as ArgoCD runs them. Its `gather` runs the scripts
+ * (in a worker, with limits) while the engine reads the manifests.
+ */
+import type { AreaModule } from '../area/contract.js';
+import { healthCheck, type HealthDetails } from './check.js';
+import { gatherHealthFacts } from './gather.js';
+import type { HealthFacts } from './model.js';
+
+declare module '../area/contract.js' {
+  interface SideFacts {
+    /** Custom health checks found on this side, with their validation and execution results (src/health/gather.ts). */
+    health?: HealthFacts;
+  }
+}
+
+declare module '../core/model.js' {
+  interface ReportDetails {
+    /** The custom health checks found and their test results (src/health/check.ts). */
+    health?: HealthDetails;
+  }
+}
+
+/** The health area. */
+export const healthArea: AreaModule = {
+  id: 'health',
+  title: 'Custom health checks',
+  settingsKey: 'health',
+  checks: [healthCheck],
+  async gather({ change, policy, isManifest }) {
+    const facts = await gatherHealthFacts(change, policy, isManifest);
+    return { head: { health: facts.head }, ...(facts.base ? { base: { health: facts.base } } : {}) };
+  },
+};
