@@ -3,6 +3,7 @@
  * sync-failure notifications, AppProject fences), from the whole tree of each side.
  */
 import type { AreaModule } from '../area/contract.js';
+import type { ApplicationsSettings } from './settings.js';
 import { applicationsCheck, type ApplicationsDetail } from './check.js';
 import { applicationFacts, type ApplicationRepoFacts } from './gather.js';
 
@@ -17,6 +18,13 @@ declare module '../core/model.js' {
   interface ReportDetails {
     /** Per Application, its controls at head and what the change did to them (src/applications/check.ts). */
     applications?: ApplicationsDetail;
+  }
+}
+
+declare module '../policy/types.js' {
+  interface Policy {
+    /** ArgoCD's own controls: drift reconciliation, sync-failure notifications, AppProject fences. */
+    applications: ApplicationsSettings;
   }
 }
 

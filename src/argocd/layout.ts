@@ -18,7 +18,7 @@ import { decodeText } from '../manifests/yaml-doc.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
 import { HEALTH_CONFIG_TEXT } from './health-markers.js';
 import { configuredHealthKeys, healthConfigOfFileCached } from './health-sources.js';
-import type { ConfigProblem, HealthCheckDef } from '../health/model.js';
+import type { ConfigProblem, HealthCheckDef } from './health-model.js';
 import type { Resource } from '../manifests/resource.js';
 import { applicationPathDirs, normalizeDir } from './app-paths.js';
 import { isRecord } from '../core/values.js';

@@ -4,7 +4,7 @@
  * The clone must hold that history (`actions/checkout` with `fetch-depth: 0`); a shallow clone that stops
  * inside the period is an error, never a shorter population.
  */
-import { layoutSettings } from '../policy/layout.js';
+import { layoutSettings } from '../engine/layout.js';
 import { SourceError } from '../core/errors.js';
 import type { ChangedFile, Commit, Identity } from '../core/model.js';
 import { repoLayout } from '../argocd/layout.js';

@@ -15,7 +15,7 @@ import schema from '../../policies/schema.json' with { type: 'json' };
 import { UsageError } from '../core/errors.js';
 import { git } from '../sources/git.js';
 import { VERSION } from '../version.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 import workflowTemplate from './templates/workflow.yaml';
 
 /** Where the workflow goes, relative to the repository root. */

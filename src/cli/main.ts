@@ -13,12 +13,9 @@ import { localChange } from '../sources/local.js';
 import { stagedChange } from '../sources/staged.js';
 import { parseCheckArgs, USAGE } from './args.js';
 import { runInit } from './init.js';
+import type { CliIo } from './io.js';
 
-/** Where the CLI writes; injectable for tests. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { CliIo } from './io.js';
 
 const processIo: CliIo = {
   out: (t) => process.stdout.write(t),

@@ -3,6 +3,7 @@
  * from its Markdown. Its `gather` reads the PR templates from the base side.
  */
 import type { AreaModule } from '../area/contract.js';
+import type { DescriptionSettings } from './settings.js';
 import { descriptionCheck, type DescriptionDetails } from './check.js';
 import { withPrTemplates } from './templates.js';
 
@@ -10,6 +11,13 @@ declare module '../core/model.js' {
   interface ReportDetails {
     /** Per requirement its result, with the PR text it read (src/description/check.ts). */
     description?: DescriptionDetails;
+  }
+}
+
+declare module '../policy/types.js' {
+  interface Policy {
+    /** The description area's settings (src/description/settings.ts). */
+    description: DescriptionSettings;
   }
 }
 

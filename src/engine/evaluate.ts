@@ -18,7 +18,7 @@ import type { Change, FailOn, Finding, NotEvaluated, Override, Report, ReportDet
 import { headPushers, touchedPaths } from '../core/model.js';
 import { manifestMatcher, type ManifestFile } from '../manifests/manifest-file.js';
 import { DEFAULT_POLICY_NAME, policyLoader, type PolicyLoader, type ResolvedPolicy } from '../policy/load.js';
-import { layoutSettings } from '../policy/layout.js';
+import { layoutSettings } from './layout.js';
 import type { Policy } from '../policy/types.js';
 import { repoLayout, type RepoLayout } from '../argocd/layout.js';
 import { rulesOf, type AreaModule, type Check, type Gathered, type RuleInfo, type Snapshot } from '../area/contract.js';

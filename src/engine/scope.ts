@@ -7,7 +7,7 @@ import { dirName, type ManifestFile } from '../manifests/manifest-file.js';
 import type { YamlLimits } from '../manifests/yaml-doc.js';
 import type { Snapshot } from '../area/contract.js';
 import { appKey, repoLayout, type GroupRef, type RepoLayout, type SyncGroup } from '../argocd/layout.js';
-import { layoutSettings } from '../policy/layout.js';
+import { layoutSettings } from './layout.js';
 import type { Policy } from '../policy/types.js';
 import type { TreeReader } from '../core/model.js';
 import { parseManifestFiles, startParsers, type ParseInput } from './parallel-read.js';

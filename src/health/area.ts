@@ -4,6 +4,7 @@
  * (in a worker, with limits) while the engine reads the manifests.
  */
 import type { AreaModule } from '../area/contract.js';
+import type { HealthSettings } from './settings.js';
 import { healthCheck, type HealthDetails } from './check.js';
 import { gatherHealthFacts } from './gather.js';
 import type { HealthFacts } from './model.js';
@@ -22,14 +23,21 @@ declare module '../core/model.js' {
   }
 }
 
+declare module '../policy/types.js' {
+  interface Policy {
+    /** The health area's settings (src/health/settings.ts). */
+    health: HealthSettings;
+  }
+}
+
 /** The health area. */
 export const healthArea: AreaModule = {
   id: 'health',
   title: 'Custom health checks',
   settingsKey: 'health',
   checks: [healthCheck],
-  async gather({ change, policy, isManifest }) {
-    const facts = await gatherHealthFacts(change, policy, isManifest);
+  async gather({ change, policy, isManifest, layout }) {
+    const facts = await gatherHealthFacts(change, policy, isManifest, layout);
     return { head: { health: facts.head }, ...(facts.base ? { base: { health: facts.base } } : {}) };
   },
 };

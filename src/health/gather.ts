@@ -3,7 +3,6 @@
  * the configuration around it, and runs the scripts (test suites, fresh objects) in the sandbox, so the
  * health check itself stays a pure function of these facts. Called by the engine for each side.
  */
-import { layoutSettings } from '../policy/layout.js';
 import { minimatch } from 'minimatch';
 import { touchedPaths, type Change, type Position, type TreeReader } from '../core/model.js';
 import { baseName, dirName, isKustomization } from '../manifests/manifest-file.js';
@@ -17,7 +16,10 @@ import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from '../argocd/health-markers.js';
-import { repoLayout } from '../argocd/layout.js';
+import type { RepoLayout } from '../argocd/layout.js';
+
+/** ArgoCD's view of one side's tree (the engine's, cached per tree). */
+export type LayoutOf = (tree: TreeReader) => Promise<RepoLayout>;
 import { joinPath, parseSuite } from './suites.js';
 import { readArgoYamlObject, type ArgoYamlObject } from '../argocd/argo-yaml.js';
 import { isRecord } from '../core/values.js';
@@ -30,13 +32,13 @@ const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
  * every script of the evaluation and is stopped at the end. Needs no parsed manifests, so the engine
  * starts it while it reads the files in scope.
  */
-export async function gatherHealthFacts(change: Change, policy: Policy, isManifest: (p: string) => boolean): Promise<{ head: HealthFacts; base?: HealthFacts }> {
+export async function gatherHealthFacts(change: Change, policy: Policy, isManifest: (p: string) => boolean, layout: LayoutOf): Promise<{ head: HealthFacts; base?: HealthFacts }> {
   const runner = createLuaRunner();
   try {
-    const head = await gatherHealth(change.head, policy, isManifest, runner);
+    const head = await gatherHealth(change.head, policy, isManifest, runner, layout);
     if (change.mode !== 'diff' || !change.base) return { head };
     // When the change touches no health-check source, the base has the same facts: skip re-running them.
-    const base = (await touchesHealth(change, policy, isManifest, head)) ? await gatherHealth(change.base, policy, isManifest, runner) : head;
+    const base = (await touchesHealth(change, policy, isManifest, head, layout)) ? await gatherHealth(change.base, policy, isManifest, runner, layout) : head;
     return { head, base };
   } finally {
     await runner.close();
@@ -48,12 +50,12 @@ export async function gatherHealthFacts(change: Change, policy: Policy, isManife
  * (configuration, layout checks, suites and their inputs), a file under the layout globs, or a changed
  * manifest whose base version holds health-check configuration.
  */
-async function touchesHealth(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: HealthFacts): Promise<boolean> {
+async function touchesHealth(change: Change, policy: Policy, isManifest: (p: string) => boolean, head: HealthFacts, layout: LayoutOf): Promise<boolean> {
   const sources = new Set(head.files);
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const paths = touchedPaths(change);
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
-  const baseTexts = (await repoLayout(change.base!, layoutSettings(policy))).healthTexts;
+  const baseTexts = (await layout(change.base!)).healthTexts;
   const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
   const contents = baseKustomizations.length ? await change.base!.readFiles(baseKustomizations) : new Map<string, Uint8Array | undefined>();
   if (paths.some((p) => baseTexts.has(p))) return true;
@@ -158,11 +160,11 @@ export function statusShapes(key: string, inputs: readonly Record<string, unknow
 }
 
 /** Gathers the facts of one side. */
-export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner): Promise<HealthFacts> {
+export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner, layout: LayoutOf): Promise<HealthFacts> {
   const settings = policy.health;
   const limits = policy.manifests.limits;
   const facts: HealthFacts = { checks: [], problems: [], tests: [], fresh: [], shapes: [], notEvaluated: [], skipped: [], files: [] };
-  const index = await repoLayout(tree, layoutSettings(policy));
+  const index = await layout(tree);
   const all = index.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all.filter((p) => (baseName(p) === 'health.lua' || baseName(p) === 'health_test.yaml') && inLayout.some((m) => m.match(p)));

@@ -14,7 +14,7 @@
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, type Event, type ScalarEvent } from 'js-yaml';
 import { LineCounter, type Node } from 'yaml';
 import type { Position } from '../core/model.js';
-import type { YamlDoc, YamlPath } from './yaml-doc.js';
+import type { YamlDoc, YamlPath } from './yaml-types.js';
 
 // The YAML 1.2.2 core schema's tag resolution for plain scalars (spec section 10.3.2), in the order the
 // `yaml` package tries them; quoted and block scalars are always strings.

@@ -1,14 +1,12 @@
 /**
  * The TypeScript shape of a policy after loading: the repository's policy file merged over the
  * built-in default policy, validated against policies/schema.json.
+ *
+ * The sections common to every area are declared here; each area declares its own section (`sync`,
+ * `health`, ...) in its `area.ts` by declaration merging, so the policy layer imports no area.
  */
 import type { YamlLimits } from '../manifests/yaml-doc.js';
-import type { SyncSettings } from '../sync/settings.js';
-import type { HealthSettings } from '../health/settings.js';
-import type { ReviewSettings } from '../review/settings.js';
-import type { DescriptionSettings } from '../description/settings.js';
 import type { FailOn } from '../core/model.js';
-import type { ApplicationsSettings } from '../applications/settings.js';
 
 /** A rule's severity setting: `off`, or the severity of its findings. */
 export type SeveritySetting = 'off' | 'notice' | 'warning' | 'error';
@@ -24,12 +22,6 @@ export interface Policy {
   /** The ArgoCD the repository deploys with; version-dependent rules follow `version` (`MAJOR.MINOR[.PATCH]`). */
   argocd: { version: string };
   gate: GateSettings;
-  sync: SyncSettings;
-  health: HealthSettings;
-  review: ReviewSettings;
-  description: DescriptionSettings;
-  /** ArgoCD's own controls: drift reconciliation, sync-failure notifications, AppProject fences (src/applications). */
-  applications: ApplicationsSettings;
 }
 
 /**

@@ -4,6 +4,7 @@
  * permissions and team members beforehand (src/review/gather.ts).
  */
 import type { AreaModule } from '../area/contract.js';
+import type { ReviewSettings } from './settings.js';
 import { reviewCheck } from './check.js';
 import type { ReviewDetails } from './details.js';
 import { prepareReview } from './prepare.js';
@@ -12,6 +13,13 @@ declare module '../core/model.js' {
   interface ReportDetails {
     /** Per requirement its state, and each approval with what it counted for (src/review/details.ts). */
     review?: ReviewDetails;
+  }
+}
+
+declare module '../policy/types.js' {
+  interface Policy {
+    /** The review area's settings (src/review/settings.ts). */
+    review: ReviewSettings;
   }
 }
 

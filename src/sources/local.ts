@@ -7,8 +7,8 @@ import { SourceError, UsageError } from '../core/errors.js';
 import type { Change, PullRequest, Review } from '../core/model.js';
 import { changedFiles, commitsBetween, git, GitTree, resolveCommit } from './git.js';
 import { pullRequestFromApi, reviewFromApi } from './github-shapes.js';
-import { commentsFromJson, directoryFromJson } from '../review/facts-files.js';
-import { pusherOf } from '../action/event.js';
+import { commentsFromJson, directoryFromJson } from './facts-files.js';
+import { pusherOf } from './webhook.js';
 
 /** What the CLI asks for. */
 export interface LocalChangeOptions {

@@ -4,6 +4,7 @@
  * the report.
  */
 import type { AreaModule } from '../area/contract.js';
+import type { SyncSettings } from './settings.js';
 import { annotationCheck } from './annotations.js';
 import { hookCheck } from './hooks.js';
 import { optionsCheck } from './options.js';
@@ -15,6 +16,13 @@ declare module '../core/model.js' {
   interface ReportDetails {
     /** Per affected sync group, its sync plan at base and head (src/sync/plan-report.ts). */
     syncPlans?: SyncPlansDetail;
+  }
+}
+
+declare module '../policy/types.js' {
+  interface Policy {
+    /** The sync area's settings (src/sync/settings.ts). */
+    sync: SyncSettings;
   }
 }
 

@@ -4,7 +4,7 @@ import { UsageError } from '../../src/core/errors.js';
 import type { Review } from '../../src/core/model.js';
 import { loadPolicy } from '../../src/composition.js';
 import { ownerEntry, parseCodeowners, readCodeowners } from '../../src/review/codeowners.js';
-import { commentsFromJson, directoryFromJson } from '../../src/review/facts-files.js';
+import { commentsFromJson, directoryFromJson } from '../../src/sources/facts-files.js';
 import { gatherBreakGlass, gatherDirectory, gatherReviewFacts, TEAM_TOKEN_ERROR, type GitHubRequester } from '../../src/review/gather.js';
 import type { PullRequest } from '../../src/core/model.js';
 import { reviewNeeds } from '../../src/review/needs.js';

@@ -1,6 +1,6 @@
 /** What ArgoCD's view of the repository (src/argocd/layout.ts) takes from the policy. */
 import type { LayoutSettings } from '../argocd/layout.js';
-import type { Policy } from './types.js';
+import type { Policy } from '../policy/types.js';
 
 const memo = new WeakMap<Policy, LayoutSettings>();
 
