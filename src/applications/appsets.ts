@@ -135,7 +135,7 @@ export function expandApplicationSet(appSet: Record<string, unknown>, opts: Expa
       skipped.push(`generator ${gi}: a per-generator template or selector is not evaluated`);
       continue;
     }
-    let paramSets: Record<string, unknown>[] = [];
+    let paramSets: Record<string, unknown>[];
     if (kinds.length === 1 && kinds[0] === 'list' && isRecord(g.list)) {
       if (g.list.elementsYaml !== undefined) {
         skipped.push(`generator ${gi}: list.elementsYaml is not evaluated`);

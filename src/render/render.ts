@@ -22,7 +22,7 @@ import { isRecord } from '../core/values.js';
 import { explicitSourceType, type ApplicationSourceSpec } from '../applications/sources.js';
 import { repoMatcher } from '../applications/appsets.js';
 import { decodeText } from '../manifests/yaml-doc.js';
-import type { CachedRender, Origin, RenderCache, RenderOptions, RenderResult, RenderUnit, RenderedObject, ToolInfo } from './model.js';
+import type { CachedRender, Origin, RenderOptions, RenderResult, RenderUnit, RenderedObject, ToolInfo } from './model.js';
 import { createRenderCache } from './model.js';
 import {
   contentHash,
