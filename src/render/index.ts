@@ -9,3 +9,4 @@ export { renderApplications, discoverSourceType, parseBuildOptions, applyKustomi
 export { renderedManifestFiles } from './to-manifest.js';
 export { diffRendered, redactSecret, type RenderedDiff, type ChangedObject } from './diff.js';
 export { ORIGIN_ANNOTATION } from './output.js';
+export { repoMatcher } from '../applications/appsets.js';

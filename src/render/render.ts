@@ -30,6 +30,7 @@ import {
   filesUnder,
   helmChartCheck,
   isDir,
+  KUSTOMIZATION_NAMES,
   kustomizationIn,
   kustomizeClosure,
   readAll,
@@ -202,9 +203,10 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
   if (o?.version) return ne(`kustomize.version ${o.version}: a named kustomize version of argocd-cm is not evaluated by the gate`, 'Kustomize');
   const closure = await kustomizeClosure(ctx, dir, o?.components ?? [], build.loadNone);
   if (closure.problem) return fromProblem(closure.problem, 'Kustomize');
+  const kfile = kustomizationIn(ctx, dir);
+  if (!kfile) return { status: 'failed', reason: `${dir || '.'} holds no kustomization (${KUSTOMIZATION_NAMES.join(', ')}) for the kustomize source`, sourceType: 'Kustomize' };
   const tool = await findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env);
   if (typeof tool === 'string') return ne(tool, 'Kustomize');
-  const kfile = kustomizationIn(ctx, dir)!;
   const bytes = await readAll(ctx, closure.files);
   const text = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? '';
   const key = createHash('sha256')
@@ -262,7 +264,15 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
   };
 }
 
-async function prepareHelm(ctx: SideContext, unit: RenderUnit, dir: string, opts: RenderOptions, env: Record<string, string>, isThisRepo: (u: string) => boolean): Promise<Prepared | Decided> {
+async function prepareHelm(
+  ctx: SideContext,
+  unit: RenderUnit,
+  dir: string,
+  opts: RenderOptions,
+  env: Record<string, string>,
+  isThisRepo: (u: string) => boolean,
+  revisions: ReadonlySet<string> | undefined,
+): Promise<Prepared | Decided> {
   const h = unit.source.helm;
   const check = await helmChartCheck(ctx, dir);
   if (check.problem) return fromProblem(check.problem, 'Helm');
@@ -275,6 +285,7 @@ async function prepareHelm(ctx: SideContext, unit: RenderUnit, dir: string, opts
       const ref = unit.sources.find((s) => s.ref === name);
       if (!ref) return { status: 'failed', reason: `value file ${vf}: no source has ref ${name}`, sourceType: 'Helm' };
       if (!isThisRepo(ref.repoURL)) return ne(`value file ${vf} comes from another repository (${ref.repoURL})`, 'Helm');
+      if (revisions && !revisions.has(ref.targetRevision)) return ne(`value file ${vf} comes from revision ${ref.targetRevision}, not the revision under review`, 'Helm');
       path = resolveInRepo('', vf.slice(name.length + 2), `value file ${vf}`);
     } else if (vf.startsWith('/')) path = resolveInRepo('', vf.slice(1), `value file ${vf}`);
     else path = resolveInRepo(dir, vf, `value file ${vf}`);
@@ -409,7 +420,7 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
         const type = explicit ?? discoverSourceType(ctx, dir);
         if (type === 'Plugin') return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, 'Plugin'));
         if (type === 'Directory') return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: 'Directory' };
-        const prep = type === 'Kustomize' ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo);
+        const prep = type === 'Kustomize' ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
         if (!('run' in prep)) return done(prep);
         const key = prep.key!;
         let entry = cache.entries.get(key);

@@ -104,3 +104,11 @@ metadata:
     }
   });
 });
+
+describe('sources ArgoCD would fail', () => {
+  it('an explicit kustomize source without a kustomization fails with the reason', async () => {
+    const u = unit('m', { kustomize: { images: [], commonLabels: {}, commonAnnotations: {}, forceCommonLabels: false, forceCommonAnnotations: false, labelWithoutSelector: false, commonAnnotationsEnvsubst: false, patches: [], components: [], replicas: [] } });
+    const r = await render(new MemoryTree({ 'm/cm.yaml': CM }), u);
+    expect(r).toMatchObject({ status: 'failed', sourceType: 'Kustomize', reason: expect.stringContaining('holds no kustomization') });
+  });
+});
