@@ -392,61 +392,65 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
   let seq = 0;
   try {
     return await Promise.all(
-      units.map(async (unit): Promise<RenderResult> => {
-        const done = (d: Decided | CachedRender, cached?: boolean): RenderResult => {
-          const objects = 'objects' in d ? d.objects.map((o) => (o.origin.via === 'application' ? { ...o, origin: { file: unit.app.file, line: unit.app.line, via: 'application' as const } } : o)) : [];
-          return {
-            unit,
-            status: d.status,
-            ...(d.reason ? { reason: d.reason } : {}),
-            ...('sourceType' in d && d.sourceType ? { sourceType: d.sourceType } : {}),
-            ...(d.tool ? { tool: d.tool } : {}),
-            objects,
-            ...(cached !== undefined ? { cached } : {}),
-            ...('durationMs' in d ? { durationMs: cached ? 0 : d.durationMs } : {}),
-          };
-        };
-        if (unit.notEvaluated) return done(ne(unit.notEvaluated));
-        const s = unit.source;
-        if (outside) return done(ne(`symbolic link ${outside.path} → ${outside.target} leaves the repository; ArgoCD refuses the whole repository, and the gate reads nothing outside it`));
-        if (!isThisRepo(s.repoURL)) return done(ne(`source ${s.index} comes from another repository (${s.repoURL || 'no repoURL'}); only the repository under review is rendered`));
-        if (s.chart !== undefined) return done(ne(`source ${s.index} is chart ${s.chart} from a Helm repository; fetching it needs network`, 'Helm'));
-        if (revisions && !revisions.has(s.targetRevision)) return done(ne(`source ${s.index} targets revision ${s.targetRevision}, not the revision under review`));
-        if (s.path === undefined) return done(ne(`source ${s.index} has no path`));
-        const dir = s.path;
-        const explicit = explicitSourceType(s);
-        if (explicit === 'multiple') return done({ status: 'failed', reason: `source ${s.index} writes more than one of helm, kustomize, directory and plugin (ArgoCD: multiple application sources defined)` });
-        if (!isDir(ctx, dir)) return done({ status: 'failed', reason: `source ${s.index}: path ${s.rawPath ?? dir} does not exist in the repository (ArgoCD: app path does not exist)` });
-        const type = explicit ?? discoverSourceType(ctx, dir);
-        if (type === 'Plugin') return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, 'Plugin'));
-        if (type === 'Directory') return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: 'Directory' };
-        const prep = type === 'Kustomize' ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
-        if (!('run' in prep)) return done(prep);
-        const key = prep.key!;
-        let entry = cache.entries.get(key);
-        const cached = entry !== undefined;
-        if (entry) cache.hits++;
-        else {
-          cache.runs++;
-          entry = pool(async () => {
-            const sandbox = join(base, `u${seq++}`);
-            try {
-              await materialize(ctx, sandbox, prep.files);
-              return await prep.run(sandbox, env, timeoutMs);
-            } finally {
-              await rm(sandbox, { recursive: true, force: true });
-            }
-          });
-          cache.entries.set(key, entry);
-        }
-        const r = await entry;
-        // A timeout or a tool that could not start says nothing of the inputs: do not keep it.
-        if (!cached && r.status === 'not-evaluated') cache.entries.delete(key);
-        return { ...done(r, cached), sourceType: type };
-      }),
+      units.map((unit) =>
+        renderOne(unit).catch((e: unknown): RenderResult => ({ unit, status: 'not-evaluated', reason: `the gate could not render this source: ${(e as Error).message}`, objects: [] })),
+      ),
     );
   } finally {
     await rm(base, { recursive: true, force: true });
+  }
+
+  async function renderOne(unit: RenderUnit): Promise<RenderResult> {
+    const done = (d: Decided | CachedRender, cached?: boolean): RenderResult => {
+      const objects = 'objects' in d ? d.objects.map((o) => (o.origin.via === 'application' ? { ...o, origin: { file: unit.app.file, line: unit.app.line, via: 'application' as const } } : o)) : [];
+      return {
+        unit,
+        status: d.status,
+        ...(d.reason ? { reason: d.reason } : {}),
+        ...('sourceType' in d && d.sourceType ? { sourceType: d.sourceType } : {}),
+        ...(d.tool ? { tool: d.tool } : {}),
+        objects,
+        ...(cached !== undefined ? { cached } : {}),
+        ...('durationMs' in d ? { durationMs: cached ? 0 : d.durationMs } : {}),
+      };
+    };
+    if (unit.notEvaluated) return done(ne(unit.notEvaluated));
+    const s = unit.source;
+    if (outside) return done(ne(`symbolic link ${outside.path} → ${outside.target} leaves the repository; ArgoCD refuses the whole repository, and the gate reads nothing outside it`));
+    if (!isThisRepo(s.repoURL)) return done(ne(`source ${s.index} comes from another repository (${s.repoURL || 'no repoURL'}); only the repository under review is rendered`));
+    if (s.chart !== undefined) return done(ne(`source ${s.index} is chart ${s.chart} from a Helm repository; fetching it needs network`, 'Helm'));
+    if (revisions && !revisions.has(s.targetRevision)) return done(ne(`source ${s.index} targets revision ${s.targetRevision}, not the revision under review`));
+    if (s.path === undefined) return done(ne(`source ${s.index} has no path`));
+    const dir = s.path;
+    const explicit = explicitSourceType(s);
+    if (explicit === 'multiple') return done({ status: 'failed', reason: `source ${s.index} writes more than one of helm, kustomize, directory and plugin (ArgoCD: multiple application sources defined)` });
+    if (!isDir(ctx, dir)) return done({ status: 'failed', reason: `source ${s.index}: path ${s.rawPath ?? dir} does not exist in the repository (ArgoCD: app path does not exist)` });
+    const type = explicit ?? discoverSourceType(ctx, dir);
+    if (type === 'Plugin') return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, 'Plugin'));
+    if (type === 'Directory') return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: 'Directory' };
+    const prep = type === 'Kustomize' ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
+    if (!('run' in prep)) return done(prep);
+    const key = prep.key!;
+    let entry = cache.entries.get(key);
+    const cached = entry !== undefined;
+    if (entry) cache.hits++;
+    else {
+      cache.runs++;
+      entry = pool(async () => {
+        const sandbox = join(base, `u${seq++}`);
+        try {
+          await materialize(ctx, sandbox, prep.files);
+          return await prep.run(sandbox, env, timeoutMs);
+        } finally {
+          await rm(sandbox, { recursive: true, force: true });
+        }
+      });
+      cache.entries.set(key, entry);
+    }
+    const r = await entry;
+    // A timeout or a tool that could not start says nothing of the inputs: do not keep it.
+    if (!cached && r.status === 'not-evaluated') cache.entries.delete(key);
+    return { ...done(r, cached), sourceType: type };
   }
 }
 
