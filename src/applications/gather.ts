@@ -1,6 +1,6 @@
 /**
  * Facts the applications area needs from the whole tree of one side, taken from the repository layout the
- * engine already read (src/engine/app-scope.ts), so the checks stay pure and nothing is read twice. AppProjects,
+ * engine already read (src/argocd/layout.ts), so the checks stay pure and nothing is read twice. AppProjects,
  * ApplicationSets, argocd-notifications-cm, argocd-cm and ArgoCD CRs (few files) are parsed at once;
  * Applications are parsed on demand: the ones a change touches, and the parents that may render a file.
  */

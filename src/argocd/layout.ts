@@ -77,8 +77,8 @@ export interface RepoLayout {
   kustomizeDirs: Set<string>;
   /**
    * Keys with a working custom health check (argocd-cm, chart values, ArgoCD CR, kustomize patches), read by the
-   * health area's parser (`configuredHealthKeys` in src/health/sources.ts): `group/Kind`, `Kind` for the core group,
-   * or a glob of the legacy block. Match with `hasCustomHealth` (src/health/builtin.ts).
+   * health area's parser (`configuredHealthKeys` in src/argocd/health-sources.ts): `group/Kind`, `Kind` for the core group,
+   * or a glob of the legacy block. Match with `hasCustomHealth` (src/argocd/builtin-health.ts).
    */
   customHealth: Set<string>;
   /** Texts of the manifests (kustomizations included) that may hold health-check configuration, for the health area. */

@@ -156,7 +156,7 @@ export interface CommitScope {
 
 /**
  * The files, manifests and Applications one commit changed, against its first parent. Applications are
- * found as the gate groups manifests (src/engine/app-scope.ts): the Application whose source path holds a
+ * found as the gate groups manifests (src/argocd/layout.ts): the Application whose source path holds a
  * changed manifest, at the parent or at the commit, and any Application whose own manifest changed.
  */
 export async function commitScope(repo: string, commit: BranchCommit, policy: Policy, trees: Trees, known?: ChangedFile[]): Promise<CommitScope> {

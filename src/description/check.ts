@@ -195,7 +195,7 @@ export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' |
   };
 }
 
-/** The description check, registered in src/rules/catalog.ts. */
+/** The description check, registered in src/composition.ts. */
 export const descriptionCheck: Check = {
   name: 'description',
   rules: DESCRIPTION_RULES,

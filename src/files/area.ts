@@ -1,9 +1,11 @@
 /**
  * The manifests area (folder `files/`: `src/manifests/` is the YAML and resource reader every area uses):
  * whether each manifest file can be read as ArgoCD reads it (YAML syntax, duplicate keys, limits, text),
- * and whether the repository's links and listed files lead to what ArgoCD would read.
+ * whether the repository's links and listed files lead to what ArgoCD would read, and whether metadata values
+ * are strings, as Kubernetes requires.
  */
 import type { AreaModule } from '../area/contract.js';
+import { metadataCheck } from './metadata.js';
 import { repoFilesCheck } from './repo-files.js';
 import { yamlCheck } from './yaml-problems.js';
 
@@ -12,5 +14,5 @@ export const manifestsArea: AreaModule = {
   id: 'manifests',
   title: 'Manifest files',
   settingsKey: 'manifests',
-  checks: [yamlCheck, repoFilesCheck],
+  checks: [yamlCheck, repoFilesCheck, metadataCheck],
 };

@@ -166,3 +166,17 @@ export function resourcesOf(file: string, doc: YamlDoc): Resource[] {
   const r = toResource(file, doc, [], v);
   return r ? [r] : [];
 }
+
+/** The value of a metadata entry as written, cut to 60 characters for messages. */
+export function quoteSource(e: Pick<MetaEntry, 'source'>): string {
+  return e.source.length > 60 ? `${e.source.slice(0, 57)}...` : e.source;
+}
+
+/** The YAML type of a parsed value, for messages: `integer`, `boolean`, `mapping`, `null`, ... */
+export function yamlTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'sequence';
+  if (typeof v === 'object') return 'mapping';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v === 'boolean' ? 'boolean' : typeof v;
+}

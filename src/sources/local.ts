@@ -23,7 +23,7 @@ export interface LocalChangeOptions {
   prEventPath?: string;
   /** Path of a REST list-reviews response (JSON array). */
   reviewsPath?: string;
-  /** Path of a directory file (permissions and team members; see src/review/facts-files.ts). */
+  /** Path of a directory file (permissions and team members; see src/sources/facts-files.ts). */
   directoryPath?: string;
   /** Path of a REST list of issue comments (JSON array), for break-glass commands. */
   commentsPath?: string;

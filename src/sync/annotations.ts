@@ -1,9 +1,8 @@
 /**
- * The first ArgoCD rules: sync-wave values, hook phases, metadata values that are not strings,
- * and misspelled ArgoCD annotation keys. Each finding points at the line of the offending annotation.
+ * The first ArgoCD rules: sync-wave values, hook phases, and misspelled ArgoCD annotation keys. Each finding points at the line of the offending annotation.
  */
 import type { Check, SideContext } from '../area/contract.js';
-import { resourceLabel, type MetaEntry, type Resource } from '../manifests/resource.js';
+import { quoteSource as quote, resourceLabel, yamlTypeName as typeName, type MetaEntry, type Resource } from '../manifests/resource.js';
 import {
   ANNOTATION_HOOK,
   ANNOTATION_SYNC_WAVE,
@@ -27,10 +26,6 @@ const PREFIX_MISSPELLINGS = new Set([
   'argocd.argocd.io',
   'argocd',
 ]);
-
-function quote(e: MetaEntry): string {
-  return e.source.length > 60 ? `${e.source.slice(0, 57)}...` : e.source;
-}
 
 function checkWave(ctx: SideContext, r: Resource, e: MetaEntry): void {
   const subject = resourceLabel(r);
@@ -96,27 +91,6 @@ function checkHook(ctx: SideContext, r: Resource, e: MetaEntry): void {
       fix: near ? `Write "${near}".` : `Use one of ${HOOK_TYPES.join(', ')}.`,
     });
   }
-}
-
-function typeName(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return 'sequence';
-  if (typeof v === 'object') return 'mapping';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v === 'boolean' ? 'boolean' : typeof v;
-}
-
-function checkNotString(ctx: SideContext, r: Resource, e: MetaEntry, where: 'annotation' | 'label'): void {
-  if (e.isString || e.key === ANNOTATION_SYNC_WAVE) return;
-  const subject = resourceLabel(r);
-  ctx.report('annotation-not-string', {
-    file: r.file,
-    pos: e.valuePos,
-    subject,
-    key: `${where}:${e.key}`,
-    message: `${subject}: ${where} ${e.key} has the YAML ${typeName(e.value)} ${quote(e) || 'null'}, not a string. Kubernetes rejects the object, or ArgoCD reads no annotations from it at all.`,
-    fix: e.value === null || e.value === undefined ? `Give ${e.key} a quoted value, such as "", or remove it.` : `Quote the value: ${e.key}: "${String(e.value)}"`,
-  });
 }
 
 function checkKey(ctx: SideContext, r: Resource, e: MetaEntry, where: 'annotation' | 'label'): void {
@@ -187,26 +161,16 @@ export const annotationCheck: Check = {
       defaultSeverity: 'error',
       reference: 'gitops-engine/pkg/sync/common/types.go (annotation constants); common/common.go (label and annotation keys)',
     },
-    {
-      id: 'annotation-not-string',
-      area: 'manifests',
-      title: 'annotation and label values must be YAML strings',
-      defaultSeverity: 'error',
-      reference:
-        'reposerver/repository/repository_test.go:845 (TestInvalidMetadata): a non-string value makes ArgoCD fail to read metadata.annotations ("contains non-string value in the map")',
-    },
   ],
   side(ctx) {
     for (const r of ctx.snapshot.resources) {
       for (const e of r.annotations.values()) {
         checkKey(ctx, r, e, 'annotation');
-        checkNotString(ctx, r, e, 'annotation');
         if (e.key === ANNOTATION_SYNC_WAVE) checkWave(ctx, r, e);
         else if (e.key === ANNOTATION_HOOK) checkHook(ctx, r, e);
       }
       for (const e of r.labels.values()) {
         checkKey(ctx, r, e, 'label');
-        checkNotString(ctx, r, e, 'label');
       }
     }
   },

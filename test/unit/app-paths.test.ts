@@ -1,5 +1,5 @@
 /**
- * The textual prefilter of Application paths (src/engine/app-paths.ts) and the on-demand layout built on it:
+ * The textual prefilter of Application paths (src/argocd/app-paths.ts) and the on-demand layout built on it:
  * it may name too many directories, never too few, and texts it cannot read safely are parsed instead.
  */
 import { describe, expect, it } from 'vitest';

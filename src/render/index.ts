@@ -1,0 +1,12 @@
+/**
+ * The render module: Application sources rendered with the real tools, as ArgoCD's repo-server renders
+ * them, with provenance and a rendered diff. See docs/render.md.
+ */
+export type { RenderUnit, RenderResult, RenderedObject, Origin, ToolInfo, RenderOptions, RenderCache, CachedRender } from './model.js';
+export { createRenderCache } from './model.js';
+export { unitsOfApplication, unitsOfApplicationSet } from './units.js';
+export { renderApplications, discoverSourceType, parseBuildOptions, applyKustomizeOptions, DEFAULT_RENDER_TIMEOUT_MS } from './render.js';
+export { renderedManifestFiles } from './to-manifest.js';
+export { diffRendered, redactSecret, type RenderedDiff, type ChangedObject } from './diff.js';
+export { ORIGIN_ANNOTATION } from './output.js';
+export { repoMatcher } from '../argocd/app-sets.js';
