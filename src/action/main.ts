@@ -1,25 +1,23 @@
 /**
- * The GitHub Action: read the inputs, gather the pull request and the review policy's facts, evaluate,
- * publish (check run, sticky comment; best effort), deliver the verdict (annotations, audit record,
- * SARIF, outputs, job summary). One outer catch turns every error before delivery into a failed step
- * with `verdict=fail`: the gate fails closed.
+ * The GitHub Action, in four steps, each a log group: gather the change (src/action/gather.ts), evaluate it,
+ * publish the result to GitHub (check run, sticky comment; best effort), deliver the verdict (annotations,
+ * audit record, SARIF, outputs, job summary; src/action/deliver.ts). One outer catch turns every error
+ * before delivery into a failed step with `verdict=fail`: the gate fails closed.
  */
 import * as core from '@actions/core';
+import { evaluate } from '../composition.js';
 import { describeError, GateError } from '../core/errors.js';
-import { createGitHubClient } from '../github/client.js';
-import { gatherChange } from '../github/gather.js';
-import { evaluate, resolvePolicy } from '../composition.js';
+import type { Report } from '../core/model.js';
 import { runUrl } from '../publish/comment.js';
-import { publishToPullRequest } from '../publish/publish.js';
+import { publishToPullRequest, type PublishOutcome } from '../publish/publish.js';
 import { buildAuditRecord, runContextFromEnv } from '../report/audit-record.js';
-import { gatherReviewFacts } from '../review/gather.js';
 import { VERSION } from '../version.js';
 import { deliver, deliverFailure, writeRunFiles } from './deliver.js';
 import { publishEarlyFailure } from './early-failure.js';
 import { readEventTarget } from './event.js';
-import { gatherMergeGroupChange, publishToMergeGroup } from './merge-group.js';
-import { readSettings } from './inputs.js';
-import { touchedPaths } from '../core/model.js';
+import { gatherForAction, pullNumber, type GatheredRun, type GatedTarget } from './gather.js';
+import { readSettings, type Settings } from './inputs.js';
+import { publishToMergeGroup } from './merge-group.js';
 
 /** Runs the action; the job's result is set through @actions/core (exit code 1 on failure). */
 export async function run(): Promise<void> {
@@ -36,68 +34,14 @@ export async function run(): Promise<void> {
       core.notice(target.message);
       return;
     }
-    const number = target.kind === 'merge-group' ? target.group.pull : target.number;
     if (target.kind === 'pull-request' && target.note) core.info(target.note);
-    core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${number}`);
+    core.info(`gitops-gate ${VERSION} on Node ${process.version}: ${settings.eventName} (${target.action}) on ${settings.owner}/${settings.repo}#${pullNumber(target)}`);
 
-    // Every HTTP attempt, for the audit record (what the run cost against the token's rate limit).
-    let apiRequests = 0;
-    const gh = createGitHubClient({
-      token: settings.token,
-      baseUrl: settings.apiUrl,
-      retryDelayMs: settings.retryDelayMs,
-      writeIntervalMs: settings.writeIntervalMs,
-      log: (m) => core.info(m),
-      onAttempt: () => {
-        apiRequests++;
-      },
-    });
-    const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log: (m: string) => core.info(m) };
-    let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number });
-
-    // The policy comes from the base side (a PR cannot loosen the policy that judges it).
-    const changedPaths = touchedPaths(change);
-    const resolved = await resolvePolicy(change.policyBase ?? change.base ?? change.head, settings.policy, changedPaths);
-    // The last pusher is known only from an opened/synchronize event whose head is still the PR's head
-    // (see pusherOf); otherwise the gate's earlier check runs on this head may name it (below), and when
-    // nothing does, no approval counts (the review policy fails closed).
-    if (change.pr && target.kind === 'pull-request' && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
-    // The review policy's facts (CODEOWNERS, permissions, team members, break-glass), through the same
-    // client, so the lookups get its retries and throttling.
-    // The gate's own earlier check runs on this head say who pushed it when this event does not.
-    const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy, {
-      checkName: settings.checkName,
-      appSlug: settings.commentAuthor.replace(/\[bot\]$/i, ''),
-    });
-    change = facts.change;
-
-    const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
-    report.notes.push(...facts.notes);
-    // The workflow (the PR's own on pull_request) asked for a looser fail-on than the policy allows.
-    if (report.failOn !== settings.failOn) core.warning(report.notes.find((n) => n.includes('gate.failOn')) ?? `fail-on "${report.failOn}" applies (the policy's gate.failOn).`);
-
-    const files = {
-      reportFile: settings.reportFile,
-      ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}),
-    };
-    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, change, { ...runContextFromEnv(), apiRequests }) });
-
-    // Publishing is best effort: fork PRs get a read-only token, and `deliver` carries the verdict
-    // (exit code, outputs, job summary, audit record) whatever GitHub refused.
-    const url = runUrl();
-    const publishing = target.kind === 'merge-group' ? await publishToMergeGroup(gh, report, { owner: settings.owner, repo: settings.repo, headSha: target.group.headSha, name: settings.checkName, ...(url ? { detailsUrl: url } : {}) }) : await publishToPullRequest(gh, report, {
-      owner: settings.owner,
-      repo: settings.repo,
-      pull: number,
-      checkName: settings.checkName,
-      comment: settings.comment,
-      commentAuthor: settings.commentAuthor,
-      draftComment: settings.draftComment,
-      ...(url ? { runUrl: url } : {}),
-    });
-    for (const line of publishing.info) core.info(`publish: ${line}`);
-    for (const warning of publishing.warnings) core.warning(warning);
-
+    const run = await core.group('Gather the change', () => gatherForAction(settings, target, (m) => core.info(m)));
+    const report = await core.group('Evaluate', () => evaluateForAction(run, settings));
+    const files = { reportFile: settings.reportFile, ...(settings.sarifFile ? { sarifFile: settings.sarifFile } : {}) };
+    await writeRunFiles(report, { ...files, record: buildAuditRecord(report, run.change, { ...runContextFromEnv(), apiRequests: run.apiRequests() }) });
+    const publishing = await core.group('Publish', () => publish(run, report, settings, target));
     await deliver(report, { ...files, publishing });
   } catch (err) {
     // A bug, not a user error: the stack goes to the log for the bug report.
@@ -108,4 +52,37 @@ export async function run(): Promise<void> {
     await publishEarlyFailure(message);
     await deliverFailure(message);
   }
+}
+
+/** Evaluates the gathered change under the base side's policy; the review lookups' notes join the report's. */
+async function evaluateForAction(run: GatheredRun, settings: Settings): Promise<Report> {
+  const report = await evaluate(run.change, { policyPath: settings.policy, failOn: settings.failOn, resolved: run.resolved });
+  report.notes.push(...run.notes);
+  // The workflow (the PR's own on pull_request) asked for a looser fail-on than the policy allows.
+  if (report.failOn !== settings.failOn) core.warning(report.notes.find((n) => n.includes('gate.failOn')) ?? `fail-on "${report.failOn}" applies (the policy's gate.failOn).`);
+  return report;
+}
+
+/**
+ * Publishes the report: the check run on the merge group's head, or the check run and sticky comment of the
+ * PR. Best effort: fork PRs get a read-only token, and `deliver` carries the verdict whatever GitHub refused.
+ */
+async function publish(run: GatheredRun, report: Report, settings: Settings, target: GatedTarget): Promise<PublishOutcome> {
+  const url = runUrl();
+  const publishing =
+    target.kind === 'merge-group'
+      ? await publishToMergeGroup(run.gh, report, { owner: settings.owner, repo: settings.repo, headSha: target.group.headSha, name: settings.checkName, ...(url ? { detailsUrl: url } : {}) })
+      : await publishToPullRequest(run.gh, report, {
+          owner: settings.owner,
+          repo: settings.repo,
+          pull: target.number,
+          checkName: settings.checkName,
+          comment: settings.comment,
+          commentAuthor: settings.commentAuthor,
+          draftComment: settings.draftComment,
+          ...(url ? { runUrl: url } : {}),
+        });
+  for (const line of publishing.info) core.info(`publish: ${line}`);
+  for (const warning of publishing.warnings) core.warning(warning);
+  return publishing;
 }
