@@ -2,7 +2,6 @@
  * Facts about custom health checks, gathered from one side of a change before the checks run
  * (see {@link ./gather.ts}); the health check turns them into findings.
  */
-import type { Position } from '../core/model.js';
 import type { LuaRunResult } from './lua-vm.js';
 
 export type { HealthOrigin, HealthCheckDef, ConfigProblem } from '../argocd/health-model.js';

@@ -2,7 +2,7 @@
  * Who said what, and who took part: each reviewer's latest word on the PR, and the people separation of
  * duties excludes. Pure functions of the {@link Change}.
  */
-import type { Change, Identity, PullRequest, Review } from '../core/model.js';
+import type { Change, Identity, Review } from '../core/model.js';
 import { identityFromEmail, normaliseInvisible } from '../sources/identity.js';
 import type { SeparationOfDuties } from './settings.js';
 
