@@ -54,7 +54,7 @@ export async function run(): Promise<void> {
       },
     });
     const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log: (m: string) => core.info(m) };
-    let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number });
+    let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number, apiRequestBudget: settings.apiRequestBudget });
 
     // The policy comes from the base side (a PR cannot loosen the policy that judges it).
     const changedPaths = touchedPaths(change);

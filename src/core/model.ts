@@ -87,6 +87,8 @@ export interface Commit {
   /** People named in `Co-authored-by:` trailers of the message. */
   coAuthors: Identity[];
   message: string;
+  /** Parent commit SHAs, when the source gives them (the REST API's `parents`). */
+  parents?: string[];
 }
 
 /** A review state as the REST API reports it. */
