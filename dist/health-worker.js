@@ -40,9 +40,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../main/node_modules/wasmoon/dist/index.js
+// node_modules/wasmoon/dist/index.js
 var require_dist = __commonJS({
-  "../../main/node_modules/wasmoon/dist/index.js"(exports, module) {
+  "node_modules/wasmoon/dist/index.js"(exports, module) {
     (function(global2, factory2) {
       typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory2(global2.wasmoon = {}));
     })(exports, (function(exports2) {
@@ -4350,9 +4350,9 @@ ${traceback}`;
   }
 });
 
-// ../../main/node_modules/luaparse/luaparse.js
+// node_modules/luaparse/luaparse.js
 var require_luaparse = __commonJS({
-  "../../main/node_modules/luaparse/luaparse.js"(exports, module) {
+  "node_modules/luaparse/luaparse.js"(exports, module) {
     (function(root, name, factory2) {
       "use strict";
       var objectTypes = {
