@@ -111,7 +111,7 @@ export interface Review {
 /**
  * Read access to one side (base or head) of a change.
  *
- * Implementations: a git commit, a directory on disk, the GitHub contents API.
+ * Implementations: a git commit, a directory on disk, a commit through the GitHub git trees and blobs APIs.
  */
 export interface TreeReader {
   /** A label for messages, for example the commit SHA. */

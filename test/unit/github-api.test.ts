@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../src/core/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import { ContentsTree, GitHubObjects } from '../../src/github/contents-tree.js';
 import { baseIsAncestor } from '../../src/github/gather.js';
