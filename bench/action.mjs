@@ -4,17 +4,26 @@
 // floor the REST API needs.
 //
 // The floor: the PR read (1), ceil(files/100) pages of files, ceil(commits/100) pages of commits,
-// ceil(reviews/100) pages of reviews, and one permission lookup per distinct approving reviewer (the
-// review policy counts an approval only from someone with write access). The base commit is in the
+// ceil(reviews/100) pages of reviews, one permission lookup per distinct approving reviewer (the
+// review policy counts an approval only from someone with write access), and one page of the gate's check
+// runs on the head (the default policy's last-pusher rule reads who pushed it from them). The base commit is in the
 // clone, so no contents API reads are needed. Requests beyond the floor are listed by operation.
+//
+// Then a one-file pull request in a 300-Application monorepo (bench/generate.mjs's layout), twice: with
+// fetch-depth: 0 (the full repository is the workspace) and with fetch-depth: 1 (a shallow clone of the
+// head whose origin git cannot reach, so the base is read through the git trees and blobs APIs). Both are
+// counted from the audit record (`run.apiRequests`: what gathering and evaluating cost, publishing aside)
+// against the same REST floor, and must come within 2 requests of it.
 //
 // The fake and the harness are TypeScript (test/e2e/): they are bundled with esbuild into bench/.work/.
 // Usage: npm run build && node bench/action.mjs [STARTUP_RUNS]   (default 5); other arguments (such as
 // bench/run.mjs's --repo DIR) are ignored: the pull requests are generated here.
 // Output: a table, then the results as one JSON object on the last line of stdout.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { monorepoFiles, releasedDeployment } from './generate.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(join(root, 'dist/index.js'))) {
@@ -23,6 +32,10 @@ if (!existsSync(join(root, 'dist/index.js'))) {
 }
 const startupRuns = Math.max(1, Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5));
 const SIZES = [1, 100, 3000];
+/** Applications in the monorepo of the fetch-depth comparison. */
+const APPS = 300;
+/** How far above the floor a run may be. */
+const SLACK = 2;
 const PER_PAGE = 100;
 
 // bench/.work/ is two levels below the root, as test/e2e/ is, so the harness finds dist/ and action.yml.
@@ -69,6 +82,8 @@ function floorOf(pull) {
     'pulls/list-commits': pages(Math.min(pull.commits.length, 250)),
     'pulls/list-reviews': pages(pull.reviews.length),
     'repos/get-collaborator-permission-level': approvers.size,
+    // The default policy's separation of duties (last pusher) reads the gate's check runs on the head: one page.
+    'checks/list-for-ref': 1,
   };
 }
 
@@ -120,6 +135,39 @@ try {
   await fake.close();
 }
 
+// A one-file pull request in a 300-Application monorepo, with fetch-depth: 0 and 1.
+const depthRows = [];
+const fake2 = await FakeGitHub.start();
+try {
+  const { files, first } = monorepoFiles({ apps: APPS });
+  const prPath = `${first}/deployment.yaml`;
+  const s = await scenario(fake2, { base: Object.fromEntries(files), head: { [prPath]: releasedDeployment(files.get(prPath)) }, reviews: [['bob', 'APPROVED']], shallow: true });
+  fake2.permissions.set('bob', { permission: 'write', role_name: 'write' });
+  // The runner's git could fetch the base with the checkout's credentials; here origin is gone, so the API is the only way.
+  execFileSync('git', ['remote', 'set-url', 'origin', `file://${s.workspace}-unreachable`], { cwd: s.workspace });
+  try {
+    for (const [depth, workspace] of [
+      [0, s.repo.dir],
+      [1, s.workspace],
+    ]) {
+      fake2.requests.length = 0;
+      const r = await runAction({ fake: fake2, workspace, eventName: 'pull_request', payload: s.payload(), inputs: { comment: 'never' } });
+      if (!r.record) throw new Error(`the Action did not evaluate the PR (exit ${r.code}):\n${r.stdout}${r.stderr}`);
+      if (fake2.problems.length) throw new Error(`requests GitHub would refuse:\n${fake2.problems.join('\n')}`);
+      const floor = sum(floorOf(fake2.pulls.get(s.number)));
+      const made = r.record.run.apiRequests;
+      const byOp = {};
+      for (const q of fake2.requests.slice(0, made)) byOp[q.operationId] = (byOp[q.operationId] ?? 0) + 1;
+      depthRows.push({ depth, made, total: fake2.requests.length, floor, within: made - floor <= SLACK, verdict: r.record.verdict, byOp });
+    }
+  } finally {
+    s.cleanup();
+  }
+} finally {
+  await fake2.close();
+}
+results.monorepo = { apps: APPS, files: 1, ...Object.fromEntries(depthRows.map((d) => [`fetchDepth${d.depth}`, { made: d.made, floor: d.floor, withinTwo: d.within }])) };
+
 console.log(`Action start-up to first API request: ${results.startupToFirstRequestMs} ms (median of ${startupRuns} runs, Node ${process.version})`);
 console.log('');
 console.log('| files | requests made | floor | verdict | requests by operation |');
@@ -135,6 +183,18 @@ const short = rows.filter((r) => r.missing.length);
 if (short.length) {
   console.log('');
   for (const r of short) console.log(`Below the floor for ${r.files} file(s): ${r.missing.join(', ')} (a fact the policy needs was not read).`);
+}
+console.log('');
+console.log(`One-file pull request in a ${APPS}-Application repository (requests from the audit record, publishing aside):`);
+console.log('');
+console.log('| fetch-depth | requests made | floor | within 2 of the floor | requests by operation |');
+console.log('|------------:|--------------:|------:|-----------------------|-----------------------|');
+for (const d of depthRows) {
+  const ops = Object.entries(d.byOp)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+  console.log(`| ${d.depth} | ${d.made} | ${d.floor} | ${d.within ? 'yes' : 'NO'} (+${d.made - d.floor}) | ${ops} |`);
 }
 console.log('');
 console.log(JSON.stringify(results));

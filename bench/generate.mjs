@@ -199,13 +199,11 @@ data:
 `;
 
 /**
- * Generates the repository.
- * @returns {{ dir: string, files: string[], manifests: number, prPath: string, baseSha: string, headSha: string }}
+ * The monorepo's files, in memory (bench/action.mjs serves them through the fake GitHub).
+ * @returns {{ files: Map<string, string>, first: string }} the files by path, and the first Application's directory
  */
-export function generateRepo({ apps = 2000, out, seed = 20260101 } = {}) {
+export function monorepoFiles({ apps = 2000, seed = 20260101 } = {}) {
   const r = rng(seed);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
   const files = new Map();
   const put = (p, text) => files.set(p, text);
   put('argocd/argocd-cm.yaml', ARGOCD_CM);
@@ -235,6 +233,22 @@ export function generateRepo({ apps = 2000, out, seed = 20260101 } = {}) {
     put(`${dir}/kustomization.yaml`, `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${team}\nresources:\n${names.map((n) => `  - ${n}`).join('\n')}\n`);
     put(`argocd/applications/${app}.yaml`, application(app, team, dir));
   }
+  return { files, first };
+}
+
+/** The pull request's new Deployment of the first Application: a new image and a later wave. */
+export function releasedDeployment(text) {
+  return text.replace(/:1\.\d+\.\d+/, ':2.0.0').replace(/sync-wave: "\d+"/, 'sync-wave: "5"');
+}
+
+/**
+ * Generates the repository.
+ * @returns {{ dir: string, files: string[], manifests: number, prPath: string, baseSha: string, headSha: string }}
+ */
+export function generateRepo({ apps = 2000, out, seed = 20260101 } = {}) {
+  const { files, first } = monorepoFiles({ apps, seed });
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
   for (const [p, text] of files) {
     const full = join(out, p);
     mkdirSync(dirname(full), { recursive: true });
@@ -247,7 +261,7 @@ export function generateRepo({ apps = 2000, out, seed = 20260101 } = {}) {
   // The PR: one Application's Deployment gets a new image and a later wave; its migration Job a new wave.
   git(out, ['checkout', '-q', '-b', 'pr']);
   const prPath = `${first}/deployment.yaml`;
-  writeFileSync(join(out, prPath), files.get(prPath).replace(/:1\.\d+\.\d+/, ':2.0.0').replace(/sync-wave: "\d+"/, 'sync-wave: "5"'));
+  writeFileSync(join(out, prPath), releasedDeployment(files.get(prPath)));
   writeFileSync(join(out, `${first}/migration-job.yaml`), files.get(`${first}/migration-job.yaml`).replace('sync-wave: "-2"', 'sync-wave: "-3"'));
   git(out, ['commit', '-q', '-am', 'payments: release 2.0.0']);
   const headSha = git(out, ['rev-parse', 'HEAD']);

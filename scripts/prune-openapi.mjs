@@ -32,6 +32,8 @@ const OPERATIONS = [
   'repos/compare-commits-with-basehead',
   'repos/get-content',
   'git/get-tree',
+  // The base commit through the API when git cannot fetch it: its blobs by id.
+  'git/get-blob',
   // Review policy facts.
   'repos/get-collaborator-permission-level',
   'teams/get-membership-for-user-in-org',

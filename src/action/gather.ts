@@ -52,7 +52,7 @@ export async function gatherForAction(settings: Settings, target: GatedTarget, l
     },
   });
   const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log };
-  let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number: target.number });
+  let change = target.kind === 'merge-group' ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number: target.number, apiRequestBudget: settings.apiRequestBudget });
 
   // The policy comes from the base side (a PR cannot loosen the policy that judges it).
   const resolved = await resolvePolicy(change.policyBase ?? change.base ?? change.head, settings.policy, touchedPaths(change));

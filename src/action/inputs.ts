@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
+import { DEFAULT_API_REQUEST_BUDGET } from '../github/contents-tree.js';
 import { DEFAULT_CHECK_NAME } from '../publish/check-run.js';
 import { type CommentMode, DEFAULT_COMMENT_AUTHOR } from '../publish/comment.js';
 import type { DraftComment } from '../publish/publish.js';
@@ -51,6 +52,8 @@ export interface Settings {
    * 1000, GitHub's advice against secondary rate limits (the throttling plugin's default).
    */
   writeIntervalMs: number;
+  /** The `api-request-budget` input: most API requests spent reading a base commit git cannot fetch (default 200). */
+  apiRequestBudget: number;
 }
 
 /** Reads one input (`@actions/core`'s `getInput` in the Action; a map in tests). */
@@ -73,6 +76,14 @@ function envMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** A whole-number input from 0 to 100,000; empty: `fallback`. @throws {ConfigError} naming the input */
+function count(name: string, value: string, fallback: number): number {
+  const v = value.trim();
+  if (v === '') return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > 100_000) throw new ConfigError(`Invalid value "${v}" for input "${name}". Expected a whole number from 0 to 100000.`);
+  return Number(v);
+}
+
 function requireEnv(env: NodeJS.ProcessEnv, name: string, hint: string): string {
   const v = env[name];
   if (!v) throw new ConfigError(`The environment variable ${name} is not set: ${hint}`);
@@ -82,7 +93,7 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string, hint: string): string 
 /**
  * Reads and validates the inputs and the runner's environment.
  * @throws {ConfigError} naming the input or variable at fault: an empty `github-token`, an unknown
- * `fail-on` or `comment` value, a `policy` outside the repository, a malformed `GITHUB_REPOSITORY`
+ * `fail-on` or `comment` value, an `api-request-budget` that is not a whole number, a `policy` outside the repository, a malformed `GITHUB_REPOSITORY`
  */
 export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
   const token = input('github-token').trim();
@@ -136,5 +147,6 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     retryDelayMs: envMs(env, 'GITOPS_GATE_RETRY_DELAY_MS', 1000),
     writeIntervalMs: envMs(env, 'GITOPS_GATE_WRITE_INTERVAL_MS', 1000),
+    apiRequestBudget: count('api-request-budget', input('api-request-budget'), DEFAULT_API_REQUEST_BUDGET),
   };
 }

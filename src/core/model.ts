@@ -87,6 +87,8 @@ export interface Commit {
   /** People named in `Co-authored-by:` trailers of the message. */
   coAuthors: Identity[];
   message: string;
+  /** Parent commit SHAs, when the source gives them (the REST API's `parents`). */
+  parents?: string[];
 }
 
 /** A review state as the REST API reports it. */
@@ -109,7 +111,7 @@ export interface Review {
 /**
  * Read access to one side (base or head) of a change.
  *
- * Implementations: a git commit, a directory on disk, the GitHub contents API.
+ * Implementations: a git commit, a directory on disk, a commit through the GitHub git trees and blobs APIs.
  */
 export interface TreeReader {
   /** A label for messages, for example the commit SHA. */

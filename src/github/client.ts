@@ -101,7 +101,7 @@ function counted(inner: Fetch, onAttempt?: () => void): Fetch {
  * `x-ratelimit-remaining: 0` comes back whose reset is more than `maxWaitS` away, every later request of
  * this client gets that same answer without being sent, until the reset. Requests already in flight
  * still arrive; nothing new spends the next hour's budget on answers that would be refused (a large
- * base read through the contents API would otherwise send hundreds after the first refusal).
+ * base read through the API would otherwise send hundreds after the first refusal).
  */
 export function rateLimitBreaker(inner: Fetch, maxWaitS: number, log: (m: string) => void): Fetch {
   let tripped: { status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer; resetAt: number } | undefined;

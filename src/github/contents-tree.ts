@@ -1,168 +1,273 @@
 /**
- * A {@link TreeReader} over one commit of the repository on GitHub, for the base side when the base
- * commit is not in the workspace clone (`actions/checkout` fetches one commit by default).
+ * A {@link TreeReader} over one commit of the repository on GitHub, for the base side when git cannot bring
+ * the base commit into the workspace clone (`actions/checkout` fetches one commit by default, and a
+ * `git fetch` of the base may be refused, for example with `persist-credentials: false`).
  *
- * Files come from the contents API (`GET /repos/{o}/{r}/contents/{path}?ref=SHA`, base64), one request
- * per file, cached; the file list comes from the git trees API (`GET /repos/{o}/{r}/git/trees/{sha}?recursive=1`).
+ * The commit is read through the git database API, within a request budget ({@link GitHubObjects}):
+ * - the file list, with each file's blob id, from one `GET /repos/{o}/{r}/git/trees/{sha}?recursive=1`.
+ *   When GitHub truncates it (over 100,000 entries or 7 MB), the gate trusts none of it and walks the
+ *   tree instead: the root without `recursive`, then each subtree with it (and a truncated subtree again
+ *   without), so the list is whole or the read fails;
+ * - a file's bytes by its blob id: from the workspace clone when it holds that blob (every file the head
+ *   shares with the base: a blob id names its content), else `GET /repos/{o}/{r}/git/blobs/{sha}`.
  *
- * Symbolic links: the contents API itself answers a link that leads to a normal file of the repository with
- * that file's content, and any other link with the link (`type: symlink`, its target). The first reads as the
- * file, as ArgoCD reads it; the second reads as nothing, and {@link ContentsTree.symlinks} says why.
+ * A one-file change thus costs two requests (the tree, the one changed blob) whatever the repository's size.
+ * Symbolic links (mode 120000) are blobs holding the target, resolved within the commit as the git reader
+ * resolves them (see src/sources/symlinks.ts).
  */
 import { SourceError } from '../core/errors.js';
 import type { SymlinkInfo, TreeReader } from '../core/model.js';
+import { readBlobsPresent } from '../sources/git.js';
+import { pathFromBytes } from '../sources/path-bytes.js';
 import { resolveAll } from '../sources/symlinks.js';
-import { isRepoPath, readEach } from '../sources/tree-paths.js';
-import { apiError, httpStatus } from './api-errors.js';
+import { apiError } from './api-errors.js';
 import type { GitHubClient } from './client.js';
 
 const CONTENTS_PERMISSION = 'contents: read';
 
-/** Reads one commit through the contents and git trees APIs. */
-/** What the contents API answered for a path. */
-type Entry = { kind: 'file'; bytes: Uint8Array; path: string } | { kind: 'link'; target: string } | { kind: 'none' };
+/**
+ * Default of the `api-request-budget` input: the most API requests the gate spends reading base commits
+ * through the git database API. A one-file pull request needs 2; GITHUB_TOKEN gets 1,000 an hour per repository.
+ */
+export const DEFAULT_API_REQUEST_BUDGET = 200;
 
-export class ContentsTree implements TreeReader {
-  private readonly cache = new Map<string, Promise<Entry>>();
-  private list?: Promise<{ paths: string[]; links: string[] }>;
-  private access?: Promise<void>;
-  /** Directory listings seen so far (entry name → type), which answer later lookups without a request. */
-  private readonly dirs = new Map<string, Map<string, string>>();
+/** Blobs fetched at once (GitHub's secondary limits punish bursts; the client has no queue of its own for reads). */
+const BLOB_CONCURRENCY = 8;
+
+/** Git's mode of a symbolic link. */
+const LINK_MODE = '120000';
+
+/** One entry of a git tree as the git trees API lists it. */
+interface TreeEntry {
+  path?: string;
+  mode?: string;
+  type?: string;
+  sha?: string;
+}
+
+/** Where the objects come from, and what reading them may cost. */
+export interface GitHubObjectsOptions {
+  /** The workspace clone: blobs it holds are read from it, never from the API. */
+  workspace: string;
+  /** Most API requests {@link GitHubObjects} may make in all. Default {@link DEFAULT_API_REQUEST_BUDGET}. */
+  budget?: number;
+  /** Name of the setting that sets the budget, for messages. Default `api-request-budget`. */
+  budgetName?: string;
+}
+
+/**
+ * Git objects of one repository through GitHub's git database API, with a request budget shared by
+ * every tree read through it (the base tip and the merge base of one run), and a blob cache by id.
+ */
+export class GitHubObjects {
+  /** API requests spent so far (each a `git/trees` or `git/blobs` read; retries are the client's). */
+  used = 0;
+  readonly budget: number;
+  private readonly budgetName: string;
+  private readonly blobs = new Map<string, Promise<Uint8Array>>();
 
   constructor(
     private readonly gh: GitHubClient,
-    private readonly owner: string,
-    private readonly repo: string,
+    readonly owner: string,
+    readonly repo: string,
+    private readonly opts: GitHubObjectsOptions,
+  ) {
+    this.budget = opts.budget ?? DEFAULT_API_REQUEST_BUDGET;
+    this.budgetName = opts.budgetName ?? 'api-request-budget';
+  }
+
+  /**
+   * Reserves `n` requests before any is sent, so a read over the budget sends none of them.
+   * @throws {SourceError} naming the budget, the requests needed and how to avoid them (`fetch-depth: 0`)
+   */
+  spend(n: number, what: string): void {
+    if (this.used + n <= this.budget) {
+      this.used += n;
+      return;
+    }
+    throw new SourceError(
+      `Reading the base through the GitHub API would take more than the ${this.budget} requests of the \`${this.budgetName}\` input ` +
+        `(${this.used} spent, ${n} more needed for ${what}), so the gate stops before spending the token's rate limit and fails closed. ` +
+        'Check out the full history (actions/checkout with `fetch-depth: 0`) so the gate reads the base with git at no API cost, ' +
+        `or raise \`${this.budgetName}\`.`,
+    );
+  }
+
+  /**
+   * The entries of a tree (a commit SHA names its root tree), recursive or not.
+   * @throws {SourceError} naming `contents: read` when GitHub refuses, and over the budget
+   */
+  async tree(sha: string, recursive: boolean, what: string): Promise<{ entries: TreeEntry[]; truncated: boolean }> {
+    this.spend(1, what);
+    try {
+      const { data } = await this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: sha, ...(recursive ? { recursive: '1' } : {}) });
+      return { entries: data.tree, truncated: data.truncated };
+    } catch (err) {
+      throw apiError(err, { what, permission: CONTENTS_PERMISSION });
+    }
+  }
+
+  /**
+   * Blobs by id: from the workspace clone when it holds them, the others through `git/blobs`, each once.
+   * @param label the commit being read, for messages
+   * @throws {SourceError} when the blobs to fetch would exceed the budget (nothing is sent then), or GitHub
+   * refuses a read
+   */
+  async read(ids: readonly string[], label: string): Promise<Map<string, Uint8Array>> {
+    const fresh = [...new Set(ids)].filter((id) => !this.blobs.has(id));
+    if (fresh.length) {
+      const local = await readBlobsPresent(this.opts.workspace, fresh);
+      const remote = fresh.filter((id) => !local.has(id));
+      this.spend(remote.length, `${remote.length} file(s) of ${label} the clone does not hold`);
+      for (const [id, bytes] of local) this.blobs.set(id, Promise.resolve(bytes));
+      const queue = [...remote];
+      const pending = new Map(remote.map((id) => [id, deferred<Uint8Array>()] as const));
+      for (const [id, p] of pending) {
+        this.blobs.set(id, p.promise);
+        p.promise.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      }
+      const worker = async (): Promise<void> => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          const p = pending.get(id)!;
+          try {
+            p.resolve(await this.fetchBlob(id, label));
+          } catch (err) {
+            p.reject(err);
+            for (const rest of queue.splice(0)) pending.get(rest)!.reject(err); // stop at the first failure (a rate limit above all)
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, remote.length) }, worker));
+    }
+    const out = new Map<string, Uint8Array>();
+    for (const id of new Set(ids)) out.set(id, await this.blobs.get(id)!);
+    return out;
+  }
+
+  private async fetchBlob(id: string, label: string): Promise<Uint8Array> {
+    let data;
+    try {
+      ({ data } = await this.gh.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: id }));
+    } catch (err) {
+      throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label}`, permission: CONTENTS_PERMISSION });
+    }
+    if (data.encoding === 'base64') return new Uint8Array(Buffer.from(data.content, 'base64'));
+    if (data.encoding === 'utf-8' || data.encoding === 'utf8') return new Uint8Array(Buffer.from(data.content, 'utf8'));
+    throw new SourceError(`GitHub sent blob ${id} of ${label} in an unknown encoding "${data.encoding}": the gate cannot read it, so it fails closed.`);
+  }
+}
+
+/** A promise with its settle functions (Promise.withResolvers needs Node 22). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A commit as listed: blob ids by path, and the links to resolve. */
+interface Listing {
+  /** Every blob path (links included), sorted. */
+  paths: string[];
+  /** Blob ids of the files that are not links. */
+  files: Map<string, string>;
+  /** Blob ids of the symbolic links. */
+  links: Map<string, string>;
+}
+
+/** Reads one commit through the git trees and blobs APIs (see the file's header). */
+export class ContentsTree implements TreeReader {
+  private list?: Promise<Listing>;
+  private resolved?: Promise<Map<string, SymlinkInfo>>;
+
+  constructor(
+    private readonly objects: GitHubObjects,
     /** The commit SHA. */
     readonly label: string,
   ) {}
 
   /**
-   * A file's bytes: a file's content, or the content of the file a symbolic link leads to; `undefined` for a
-   * directory, a submodule, a link that leads to no file of the repository, or a 404.
-   * @throws {SourceError} on 401/403 or other API errors, and for files the contents API does not
-   * return inline (over 1 MB)
+   * A file's bytes: a file's content, or the content of the file a symbolic link leads to within the commit;
+   * `undefined` for a directory, a submodule, a missing path or a link that leads to no file.
+   * @throws {SourceError} as {@link listFiles}, over the request budget, or when GitHub refuses a blob
    */
   async readFile(path: string): Promise<Uint8Array | undefined> {
-    const e = await this.entry(path);
-    return e.kind === 'file' ? e.bytes : undefined;
+    return (await this.readFiles([path])).get(path);
   }
 
-  private entry(path: string): Promise<Entry> {
-    let p = this.cache.get(path);
-    if (!p) {
-      p = this.fetch(path);
-      this.cache.set(path, p);
-    }
-    return p;
-  }
-
-  /**
-   * The commit's symbolic links (mode 120000 in the git trees API), each read once through the contents API:
-   * one GitHub followed is resolved to the file it answered with; the target of any other is resolved here.
-   * @throws {SourceError} as {@link listFiles} and {@link readFile}
-   */
-  async symlinks(): Promise<SymlinkInfo[]> {
-    const { paths, links } = await this.listing();
-    if (!links.length) return [];
-    const answers = await Promise.all(links.map(async (l) => [l, await this.entry(l)] as const));
-    const linkSet = new Set(links);
-    const texts = new Map<string, string>();
-    const followed: SymlinkInfo[] = [];
-    for (const [l, e] of answers) {
-      if (e.kind === 'link') texts.set(l, e.target);
-      else if (e.kind === 'file') followed.push({ path: l, target: e.path, resolved: e.path, via: [e.path] });
-      else texts.set(l, ''); // listed as a link, yet the API answers nothing: resolved as a link to its own directory
-    }
-    // Links GitHub followed lead to files: to resolve the others they count as files.
-    const files = paths.filter((p) => !linkSet.has(p) || !texts.has(p));
-    return [...followed, ...resolveAll(files, texts)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }
-
-  readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
-    return readEach(this, paths);
+  /** Many files at once: one budget check and one `git cat-file` for the lot. @throws {SourceError} as {@link readFile} */
+  async readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
+    const { files, links } = await this.listing();
+    const resolved = paths.some((p) => links.has(p)) ? await this.linkIndex() : undefined;
+    const ids = new Map<string, string | undefined>();
+    for (const p of paths) ids.set(p, links.has(p) ? files.get(resolved!.get(p)?.resolved ?? '') : files.get(p));
+    const blobs = await this.objects.read([...ids.values()].filter((id): id is string => id !== undefined), this.label);
+    return new Map([...ids].map(([p, id]) => [p, id === undefined ? undefined : blobs.get(id)]));
   }
 
   /**
-   * Every blob path of the commit.
-   * @throws {SourceError} when GitHub truncates the tree (over 100,000 entries or 7 MB): the list would
-   * be incomplete, so the gate fails closed and asks for the base commit in the clone instead
+   * Every blob path of the commit (links included), sorted.
+   * @throws {SourceError} naming `contents: read` when GitHub refuses, and over the request budget
    */
   async listFiles(): Promise<string[]> {
     return (await this.listing()).paths;
   }
 
-  private listing(): Promise<{ paths: string[]; links: string[] }> {
+  /** The commit's symbolic links, resolved within it. @throws {SourceError} as {@link readFile} */
+  async symlinks(): Promise<SymlinkInfo[]> {
+    return [...(await this.linkIndex()).values()];
+  }
+
+  private linkIndex(): Promise<Map<string, SymlinkInfo>> {
+    this.resolved ??= (async () => {
+      const { paths, links } = await this.listing();
+      if (!links.size) return new Map();
+      const targets = await this.objects.read([...links.values()], this.label);
+      const texts = new Map([...links].map(([p, id]) => [p, pathFromBytes(Buffer.from(targets.get(id)!))]));
+      return new Map(resolveAll(paths.filter((p) => !links.has(p)), texts).map((l) => [l.path, l]));
+    })();
+    return this.resolved;
+  }
+
+  private listing(): Promise<Listing> {
     this.list ??= (async () => {
-      let data;
-      try {
-        ({ data } = await this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: this.label, recursive: '1' }));
-      } catch (err) {
-        throw apiError(err, { what: `listing the files of ${this.label}`, permission: CONTENTS_PERMISSION });
+      const entries = await this.walk(this.label, '', true);
+      const files = new Map<string, string>();
+      const links = new Map<string, string>();
+      for (const e of entries) {
+        if (e.type !== 'blob' || !e.path || !e.sha) continue; // trees are walked; commits are submodules
+        (e.mode === LINK_MODE ? links : files).set(e.path, e.sha);
       }
-      if (data.truncated) {
-        throw new SourceError(
-          `GitHub truncated the file list of the base commit ${this.label} (the git trees API returns at most 100,000 entries). ` +
-            'Fetch the base commit in actions/checkout (fetch-depth: 0) so the gate reads it with git.',
-        );
-      }
-      const blobs = data.tree.filter((e) => e.type === 'blob' && e.path);
-      return { paths: blobs.map((e) => e.path!), links: blobs.filter((e) => e.mode === '120000').map((e) => e.path!) };
+      const paths = [...files.keys(), ...links.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return { paths, files, links };
     })();
     return this.list;
   }
 
   /**
-   * GitHub answers 404 both for a missing file and for a repository the token may not read. A missing
-   * policy file must not silently become the default policy, so a 404 before any successful read is
-   * checked once against the commit's root tree: if that is a 404 too, the token cannot read the
-   * repository.
+   * The entries under the tree `sha` (paths prefixed with `prefix`): one recursive read, or, when GitHub
+   * truncates it, a read without `recursive` and a recursive read of each subtree in turn.
    */
-  private checkAccess(): Promise<void> {
-    this.access ??= this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: this.label }).then(
-      () => undefined,
-      (err: unknown) => {
-        throw apiError(err, { what: `reading the base commit ${this.label}`, permission: CONTENTS_PERMISSION });
-      },
-    );
-    return this.access;
-  }
-
-  /** True when a listing already read shows that `path` is not a file (absent, or a directory). */
-  private knownNotFile(path: string): boolean {
-    const slash = path.lastIndexOf('/');
-    const listing = this.dirs.get(slash < 0 ? '' : path.slice(0, slash));
-    if (!listing) return false;
-    const type = listing.get(path.slice(slash + 1));
-    return type === undefined || type === 'dir';
-  }
-
-  private async fetch(path: string): Promise<Entry> {
-    const none: Entry = { kind: 'none' };
-    if (!isRepoPath(path) || this.knownNotFile(path)) return none;
-    let data;
-    try {
-      ({ data } = await this.gh.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref: this.label }));
-    } catch (err) {
-      if (httpStatus(err) === 404) {
-        await this.checkAccess();
-        return none;
-      }
-      throw apiError(err, { what: `reading ${path} at ${this.label}`, permission: CONTENTS_PERMISSION });
-    }
-    this.access ??= Promise.resolve(); // a 200 proves the token can read the repository
-    if (Array.isArray(data)) {
-      // A directory. The contents API lists at most 1,000 entries: only complete listings are kept.
-      if (data.length < 1000) this.dirs.set(path, new Map(data.map((e) => [e.name, e.type])));
-      return none;
-    }
-    if (data.type === 'symlink' && 'target' in data) return { kind: 'link', target: data.target };
-    if (data.type !== 'file' || !('content' in data)) return none; // a submodule
-    if (data.encoding !== 'base64') {
+  private async walk(sha: string, prefix: string, recursive: boolean): Promise<TreeEntry[]> {
+    const where = prefix ? `${prefix.slice(0, -1)} at ${this.label}` : `the files of ${this.label}`;
+    const got = await this.objects.tree(sha, recursive, `listing ${where} (git trees)`);
+    if (got.truncated && recursive) return this.walk(sha, prefix, false);
+    if (got.truncated) {
       throw new SourceError(
-        `${path} at ${this.label} is too large for the contents API (${data.size} bytes). Fetch the base commit in actions/checkout (fetch-depth: 0) so the gate reads it with git.`,
+        `GitHub truncated the listing of ${where} even without recursion: the file list would be incomplete, so the gate fails closed. ` +
+          'Check out the full history (actions/checkout with `fetch-depth: 0`) so the gate reads the base with git.',
       );
     }
-    return { kind: 'file', bytes: new Uint8Array(Buffer.from(data.content, 'base64')), path: data.path };
+    const out: TreeEntry[] = [];
+    for (const e of got.entries) {
+      if (!e.path) continue;
+      const entry = { ...e, path: prefix + e.path };
+      out.push(entry);
+      if (!recursive && e.type === 'tree' && e.sha) out.push(...(await this.walk(e.sha, `${entry.path}/`, true)));
+    }
+    return out;
   }
 }

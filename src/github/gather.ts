@@ -1,17 +1,18 @@
 /**
  * Gathers the {@link Change} of a pull request for the Action: the PR, its files, commits and reviews
  * from the REST API, the head tree from the workspace, and the base tree from git when the base commit
- * is in the clone, otherwise from the contents API at the base SHA. The policy is read from the base
+ * is in the clone (or git can fetch it), otherwise from the git trees and blobs APIs within a request
+ * budget (see {@link ContentsTree}). The policy is read from the base
  * (by the engine), never from the head.
  */
 import { SourceError } from '../core/errors.js';
-import type { Change, TreeReader } from '../core/model.js';
+import type { Change, Commit, TreeReader } from '../core/model.js';
 import { cloneRange, git, GitTree } from '../sources/git.js';
 import { needed } from './api-errors.js';
 import { FsTree } from '../sources/workspace.js';
 import type { GitHubClient } from './client.js';
 import { commitsPastCap, filesPastCap } from './beyond-caps.js';
-import { ContentsTree } from './contents-tree.js';
+import { ContentsTree, DEFAULT_API_REQUEST_BUDGET, GitHubObjects } from './contents-tree.js';
 import { readPullRequest, readPullRequestLists, type PullRef } from './pull-request.js';
 
 /** Where to gather from. */
@@ -22,6 +23,11 @@ export interface GatherOptions extends PullRef {
   serverUrl: string;
   /** Progress messages (the Action passes `core.info`). */
   log?: (message: string) => void;
+  /**
+   * Most API requests spent reading base commits git cannot fetch (the `api-request-budget` input); default
+   * {@link DEFAULT_API_REQUEST_BUDGET}.
+   */
+  apiRequestBudget?: number;
 }
 
 async function hasCommit(workspace: string, sha: string): Promise<boolean> {
@@ -36,7 +42,7 @@ async function hasCommit(workspace: string, sha: string): Promise<boolean> {
 /**
  * Makes sure `sha` is in the clone: fetches it from `origin` with the checkout's credentials
  * (`git fetch --depth=1 origin <sha>`; a `fetch-depth: 1` checkout has the head only). Reading a commit
- * with git costs no API request, where the contents API costs one per file. Never throws: returns whether
+ * with git costs no API request, where the API costs one per file the clone lacks. Never throws: returns whether
  * the commit is there now, and logs why a fetch failed (for example `persist-credentials: false` on a
  * private repository).
  */
@@ -83,13 +89,26 @@ export async function headTree(workspace: string, headSha: string): Promise<{ tr
 }
 
 /**
+ * True when the listed commits prove `baseSha` an ancestor of `headSha` (then it is their merge base):
+ * the list ends at the head, so it is the head's history, and one of its commits has the base as a parent.
+ * `pulls/list-commits` lists `git log base..head` with each commit's parents; the proof holds for a
+ * list cut at GitHub's cap only when its last commit is still the head.
+ */
+export function baseIsAncestor(commits: readonly Commit[], baseSha: string, headSha: string): boolean {
+  return commits.at(-1)?.sha === headSha && commits.some((c) => c.parents?.includes(baseSha));
+}
+
+/**
  * The merge base of the PR's base tip and head: `git merge-base` when the clone holds the history of both
- * (see {@link cloneRange}), else `merge_base_commit` of the compare API (one request).
+ * (see {@link cloneRange}); the base itself when the PR's commits show it is an ancestor of the head
+ * ({@link baseIsAncestor}: the usual case, no request); else `merge_base_commit` of the compare API (one request).
+ * @param commits the PR's commits as listed, oldest first (with parents)
  * @throws {SourceError} naming `contents: read` when compare is refused, or when it names no merge base
  */
-export async function mergeBaseOf(gh: GitHubClient, ref: PullRef, workspace: string, baseSha: string, headSha: string): Promise<string> {
+export async function mergeBaseOf(gh: GitHubClient, ref: PullRef, workspace: string, baseSha: string, headSha: string, commits: readonly Commit[] = []): Promise<string> {
   const range = await cloneRange(workspace, baseSha, headSha);
   if (range.ok) return range.mergeBase;
+  if (baseIsAncestor(commits, baseSha, headSha)) return baseSha;
   const res = await needed({ what: `finding the merge base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} (compare)`, permission: 'contents: read' }, () =>
     gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead: `${baseSha}...${headSha}`, per_page: 1 }),
   );
@@ -115,17 +134,19 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
     headTree(opts.workspace, pr.headSha),
     fetchCommit(opts.workspace, pr.baseSha, log),
   ]);
-  const tip: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
+  // Commits git cannot fetch are read through the git database API, within one request budget for the run.
+  const objects = new GitHubObjects(gh, opts.owner, opts.repo, { workspace: opts.workspace, budget: opts.apiRequestBudget ?? DEFAULT_API_REQUEST_BUDGET });
+  const tip: TreeReader = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(objects, pr.baseSha);
   // The head is compared with the merge base, as `git diff base...head` and "Files changed" do: what the
   // base branch changed since the PR branched is not the PR's. The policy stays the base tip's.
-  const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha);
+  const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha, lists.commits);
   const moved = mergeBase !== pr.baseSha;
   const mergeBaseInClone = moved && (await fetchCommit(opts.workspace, mergeBase, log));
-  const base: TreeReader = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(gh, opts.owner, opts.repo, mergeBase);
+  const base: TreeReader = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(objects, mergeBase);
   if (moved) {
     log(
       `The base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched: the head is compared with the merge base ${mergeBase.slice(0, 7)} ` +
-        `(from ${mergeBaseInClone ? 'git' : 'the contents API'}); the policy, CODEOWNERS and templates are read from the tip.`,
+        `(from ${mergeBaseInClone ? 'git' : 'the GitHub API'}); the policy, CODEOWNERS and templates are read from the tip.`,
     );
   }
   // Past GitHub's listing caps the lists are made whole (files from the clone, commits from compare), or this throws.
@@ -137,7 +158,7 @@ export async function gatherChange(gh: GitHubClient, opts: GatherOptions): Promi
   const listNotes = [files?.note, commits?.note, moveNote].filter((n): n is string => n !== undefined);
   for (const n of listNotes) log(n);
   log(`Pull request #${pr.number}: ${files?.items.length ?? lists.files.length} file(s), ${commits?.items.length ?? lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
-  log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? 'git (the workspace clone)' : 'the contents API (the base commit is not in the clone)'}.`);
+  log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? 'git (the workspace clone)' : `the GitHub API (the base commit is not in the clone): git trees, and blobs the clone lacks, within ${objects.budget} requests`}.`);
   return {
     repository: `${opts.owner}/${opts.repo}`,
     serverUrl: opts.serverUrl,

@@ -88,6 +88,7 @@ export function commitFromApi(c: unknown, source = 'commit'): Commit {
     committer: person(commit.committer, c.committer),
     coAuthors: parseCoAuthors(message),
     message,
+    ...(Array.isArray(c.parents) ? { parents: c.parents.flatMap((x) => (isRecord(x) && isStr(x.sha) ? [x.sha] : [])) } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-/** Helpers shared by the {@link TreeReader}s that read one file per call (the workspace, the contents API). */
+/** Helpers shared by the {@link TreeReader}s that read one file per call (the workspace). */
 import type { TreeReader } from '../core/model.js';
 
 /** True for a relative, `/`-separated path with no empty, `.` or `..` segment (and no NUL). */

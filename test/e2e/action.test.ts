@@ -120,7 +120,7 @@ describe('the Action on pull_request', () => {
     expect(r.summary).toMatch(/250 files, 250 resources examined/);
   });
 
-  it('reads the base from the contents API when the base commit is not in the clone and git cannot fetch it', async () => {
+  it('reads the base through the git trees and blobs APIs when the base commit is not in the clone and git cannot fetch it', async () => {
     const s = await make({
       base: { 'apps/api/deploy.yaml': deployment('api', '5'), 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: warning\n' },
       head: { 'apps/api/deploy.yaml': deployment('api', '5') + '# touched\n', 'policies/gitops-gate.yaml': 'version: 1\nrules:\n  wave-not-string: off\n' },
@@ -134,19 +134,15 @@ describe('the Action on pull_request', () => {
     // The policy is the base's (warning), not the head's (off); the finding existed at base.
     expect(r.record?.policy).toMatchObject({ origin: 'repository', path: 'policies/gitops-gate.yaml', ref: s.repo.baseSha, changedByThisChange: true });
     expect(r.record?.findings.map((f) => [f.rule, f.severity, f.status])).toEqual([['wave-not-string', 'warning', 'pre-existing']]);
-    const contents = fake.calls('repos/get-content').map((q) => [decodeURIComponent(q.path.split('/contents/')[1]!), q.query.ref]);
-    // The floor: the policy directory's listing answers which policy file exists; one request per base file.
-    expect(contents.sort()).toEqual([
-      ['apps/api/deploy.yaml', s.repo.baseSha],
-      ['policies', s.repo.baseSha],
-      ['policies/gitops-gate.yaml', s.repo.baseSha],
-    ]);
-    // The base's file list (PR templates, Application scope) is one git trees request, cached.
+    // The base's file list with blob ids is one git trees request; the two files the head changed are read
+    // as blobs, every other base file the clone holds comes from the clone.
     expect(fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
-    // 9 to gather (one compare names the merge base), 1 permission lookup, 1 for the gate's records of the head,
-    // 4 to publish (head re-read, check run, comments listed, comment created).
-    expect(fake.calls('repos/compare-commits-with-basehead').map((q) => q.query.per_page)).toEqual(['1']);
-    expect(fake.requests).toHaveLength(15);
+    expect(fake.calls('git/get-blob')).toHaveLength(2);
+    expect(fake.calls('repos/get-content')).toEqual([]);
+    // 7 to gather (the PR's commits show the base is the head's parent: no compare), 1 permission lookup,
+    // 1 for the gate's records of the head, 4 to publish (head re-read, check run, comments listed, comment created).
+    expect(fake.calls('repos/compare-commits-with-basehead')).toEqual([]);
+    expect(fake.requests).toHaveLength(13);
   });
 
   it('fails closed on an invalid policy on the base branch, naming the file, line and setting', async () => {

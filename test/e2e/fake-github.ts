@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OpenAPIBackend, type Operation } from 'openapi-backend';
 import addFormats from 'ajv-formats';
@@ -102,6 +103,14 @@ export interface FakePull {
   pushAfterReads?: { reads: number; sha: string };
   /** The merge base compare reports (`merge_base_commit.sha`) when the base branch moved on; default the base. */
   mergeBase?: string;
+}
+
+/** One entry of a git tree object. */
+interface GitTreeEntry {
+  name: string;
+  /** `100644`, `100755`, `120000` (a link) or `040000` (a subtree), as the git trees API writes them. */
+  mode: string;
+  sha: string;
 }
 
 /** What a handler returns. */
@@ -265,7 +274,10 @@ export class FakeGitHub {
    * (`type: symlink`, `target`).
    */
   readonly links = new Map<string, Record<string, string>>();
-  /** Commit SHAs whose git tree the fake reports as truncated (GitHub's 100,000-entry limit). */
+  /**
+   * Commit or tree SHAs whose recursive git tree listing the fake reports as truncated (GitHub's 100,000-entry
+   * limit): it sends half the entries and `truncated: true`; the same tree without `recursive` is whole.
+   */
   readonly truncatedTrees = new Set<string>();
   /** Repository permission levels by login (`admin`, `write`, `read`, ... with `role_name`). */
   readonly permissions = new Map<string, { permission: string; role_name: string }>();
@@ -547,14 +559,33 @@ export class FakeGitHub {
         };
       }
       case 'git/get-tree': {
-        const tree = sameRepo ? this.trees.get(ctx.params.tree_sha!) : undefined;
-        if (!tree) return this.notFound();
+        // A commit SHA names its root tree; a tree SHA (from an earlier listing) names a subtree.
+        const asked = ctx.params.tree_sha!;
+        const objects = sameRepo ? this.gitObjects() : undefined;
+        const sha = this.trees.has(asked) ? objects?.roots.get(asked) : asked;
+        const root = sha === undefined ? undefined : objects?.trees.get(sha);
+        if (!root || !objects) return this.notFound();
         const recursive = ctx.query.recursive !== undefined;
-        const entries = Object.keys(tree)
-          .filter((p) => recursive || !p.includes('/'))
-          .sort()
-          .map((p) => ({ path: p, mode: this.links.get(ctx.params.tree_sha!)?.[p] !== undefined ? '120000' : '100644', type: 'blob', sha: 'e'.repeat(40), size: Buffer.byteLength(tree[p]!), url: `${this.url}/x` }));
-        return { status: 200, body: { sha: ctx.params.tree_sha, url: `${this.url}/x`, truncated: this.truncatedTrees.has(ctx.params.tree_sha!), tree: entries } };
+        const entries: Json[] = [];
+        const list = (tree: GitTreeEntry[], prefix: string): void => {
+          for (const e of tree) {
+            const path = prefix + e.name;
+            const isTree = e.mode === '040000';
+            entries.push({ path, mode: e.mode, type: isTree ? 'tree' : 'blob', sha: e.sha, ...(isTree ? {} : { size: objects.blobs.get(e.sha)!.length }), url: `${this.url}/repos/${this.owner}/${this.repo}/git/${isTree ? 'trees' : 'blobs'}/${e.sha}` });
+            if (isTree && recursive) list(objects.trees.get(e.sha)!, `${path}/`);
+          }
+        };
+        list(root, '');
+        // GitHub truncates a recursive listing past its limits and says so; it sends the entries up to the cut.
+        const truncated = recursive && this.truncatedTrees.has(asked);
+        return { status: 200, body: { sha, url: `${this.url}/repos/${this.owner}/${this.repo}/git/trees/${sha}`, truncated, tree: truncated ? entries.slice(0, Math.ceil(entries.length / 2)) : entries } };
+      }
+      case 'git/get-blob': {
+        const bytes = sameRepo ? this.gitObjects().blobs.get(ctx.params.file_sha!) : undefined;
+        if (!bytes) return this.notFound();
+        // GitHub sends base64 in lines of 60 characters.
+        const content = (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + (bytes.length ? '\n' : '');
+        return { status: 200, body: { sha: ctx.params.file_sha, node_id: `B_${ctx.params.file_sha}`, size: bytes.length, url: `${this.url}/repos/${this.owner}/${this.repo}/git/blobs/${ctx.params.file_sha}`, content, encoding: 'base64' } };
       }
       case 'repos/get-collaborator-permission-level': {
         const p = sameRepo ? this.permissions.get(ctx.params.username!) : undefined;
@@ -676,6 +707,47 @@ export class FakeGitHub {
       default:
         return { status: 501, body: { message: `fake: no handler for ${operationId}` } };
     }
+  }
+
+  /**
+   * The git objects of {@link trees} (and {@link links}) as git hashes them: blobs by id, trees (entries
+   * sorted as git sorts them, mode `040000` for a subtree) by id, and each commit's root tree. Built on each
+   * request, since tests edit `trees` in place.
+   */
+  private gitObjects(): { blobs: Map<string, Buffer>; trees: Map<string, GitTreeEntry[]>; roots: Map<string, string> } {
+    const blobs = new Map<string, Buffer>();
+    const trees = new Map<string, GitTreeEntry[]>();
+    const roots = new Map<string, string>();
+    const hash = (type: string, body: Buffer): string => createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
+    type Dir = Map<string, Dir | { mode: string; sha: string }>;
+    const write = (dir: Dir): string => {
+      const entries: GitTreeEntry[] = [...dir].map(([name, v]) => (v instanceof Map ? { name, mode: '040000', sha: write(v) } : { name, ...v }));
+      // git orders a subtree's name as if it ended in "/".
+      const key = (e: GitTreeEntry) => Buffer.from(e.mode === '040000' ? `${e.name}/` : e.name);
+      entries.sort((a, b) => Buffer.compare(key(a), key(b)));
+      const body = Buffer.concat(entries.flatMap((e) => [Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')]));
+      const sha = hash('tree', body);
+      trees.set(sha, entries);
+      return sha;
+    };
+    for (const [commit, files] of this.trees) {
+      const root: Dir = new Map();
+      for (const [path, text] of Object.entries(files)) {
+        const bytes = Buffer.from(text);
+        const sha = hash('blob', bytes);
+        blobs.set(sha, bytes);
+        const parts = path.split('/');
+        let dir = root;
+        for (const part of parts.slice(0, -1)) {
+          let next = dir.get(part);
+          if (!(next instanceof Map)) dir.set(part, (next = new Map()));
+          dir = next;
+        }
+        dir.set(parts.at(-1)!, { mode: this.links.get(commit)?.[path] !== undefined ? '120000' : '100644', sha });
+      }
+      roots.set(commit, write(root));
+    }
+    return { blobs, trees, roots };
   }
 
   /** A stored pull request (`pulls/get` shape) as list endpoints return it (`pull-request-simple`). */

@@ -245,12 +245,23 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
   // Names that are not UTF-8 cannot be JSON strings: the fake serves the other files.
   for (const entry of git(repo.dir, ['ls-tree', '-r', '-z', repo.baseSha]).split('\0').filter((e) => e && !e.includes('\ufffd'))) {
     const [meta, p] = entry.split('\t') as [string, string];
-    baseTree[p] = git(repo.dir, ['cat-file', 'blob', meta.split(' ')[2]!]);
+    // The blob's exact bytes (the test helper's git() trims its output): the fake hashes them as git does.
+    baseTree[p] = execFileSync('git', ['cat-file', 'blob', meta.split(' ')[2]!], { cwd: repo.dir, encoding: 'utf8' });
     if (meta.startsWith('120000 ')) baseLinks[p] = baseTree[p];
   }
   fake.trees.set(repo.baseSha, baseTree);
   fake.links.set(repo.baseSha, baseLinks);
   const user = (login: string) => simpleUser(login);
+  // Each commit's parents, as pulls/list-commits lists them.
+  const parents = new Map(
+    git(repo.dir, ['rev-list', '--parents', `${repo.baseSha}..${repo.headSha}`])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [sha, ...ps] = l.split(' ');
+        return [sha!, ps] as const;
+      }),
+  );
   const pull = fixture('pulls/get', {
     number,
     state: 'open',
@@ -281,6 +292,7 @@ export async function scenario(fake: FakeGitHub, opts: ScenarioOptions): Promise
         commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: '2026-01-01T00:00:00Z' }, committer: { name: c.committer.name, email: c.committer.email, date: '2026-01-01T00:00:00Z' } },
         author: user(loginOf.get(c.sha) ?? author),
         committer: user(loginOf.get(c.sha) ?? author),
+        parents: (parents.get(c.sha) ?? []).map((sha) => ({ sha, url: `${fake.url}/repos/${fake.owner}/${fake.repo}/commits/${sha}` })),
       }),
     ),
     reviews: (opts.reviews ?? []).map(([login, state, at], i) =>

@@ -264,6 +264,49 @@ describe('shallow clones (fetch-depth: 1)', () => {
   });
 });
 
+describe('shallow clones git cannot complete (the base through the GitHub API)', () => {
+  /** 40 Applications' manifests; the pull request changes one. Origin is gone, so git cannot fetch the base. */
+  async function unreachableBase(): Promise<Scenario> {
+    const base: Record<string, string> = { 'CODEOWNERS': '* @acme/sre\n' };
+    for (let i = 0; i < 40; i++) {
+      base[`apps/app-${i}/deploy.yaml`] = deployment(`app-${i}`, '"1"');
+      base[`apps/app-${i}/svc.yaml`] = deployment(`svc-${i}`, '"2"');
+    }
+    const s = await suite.make({ base, head: { 'apps/app-0/deploy.yaml': deployment('app-0', '"3"') }, ...APPROVED, shallow: true });
+    git(s.workspace, ['remote', 'set-url', 'origin', `file://${s.workspace}-gone`]);
+    return s;
+  }
+
+  it('reads a one-file change with two requests: the tree, and the one blob the checkout does not share', async () => {
+    const s = await unreachableBase();
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect(r.stderr).toBe('');
+    expect([r.code, r.outputs.verdict]).toEqual([0, 'pass']);
+    expect(r.stdout).toContain('from the GitHub API (the base commit is not in the clone)');
+    expect(suite.fake.calls('git/get-tree').map((q) => q.query.recursive)).toEqual(['1']);
+    expect(suite.fake.calls('git/get-blob')).toHaveLength(1);
+    expect(suite.fake.calls('repos/get-content')).toEqual([]);
+    // The PR's commits show the base is the head's ancestor: no compare for the merge base either.
+    expect(suite.fake.calls('repos/compare-commits-with-basehead')).toEqual([]);
+    expect(r.record?.run?.apiRequests).toBe(suite.fake.requests.length - 4);
+  });
+
+  it('fails closed before spending more than api-request-budget, naming it and fetch-depth: 0', async () => {
+    const s = await unreachableBase();
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'api-request-budget': '1' } });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    expect(r.stdout).toMatch(/^::error::gitops-gate: Reading the base through the GitHub API would take more than the 1 requests of the `api-request-budget` input .*`fetch-depth: 0`/m);
+    expect(suite.fake.calls('git/get-blob')).toEqual([]);
+  });
+
+  it('rejects an api-request-budget that is not a whole number', async () => {
+    const s = await unreachableBase();
+    const r = await runAction({ fake: suite.fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload(), inputs: { 'api-request-budget': 'lots' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Invalid value "lots" for input "api-request-budget"');
+  });
+});
+
 describe('fork pull requests (read-only token)', () => {
   it('fails the job itself, the check to require, and writes the audit record a workflow_run job can publish from', async () => {
     const s = await suite.make({ ...files });
@@ -279,11 +322,15 @@ describe('fork pull requests (read-only token)', () => {
   });
 });
 
-describe('a rate limit while reading the base through the contents API', () => {
+describe('a rate limit while reading the base through the GitHub API', () => {
   it('stops at the first rate-limit answer instead of spending the next hour\'s budget', async () => {
     const base: Record<string, string> = {};
-    for (let i = 0; i < 120; i++) base[`apps/api/part-${i}.yaml`] = deployment(`part-${i}`, '"1"');
-    const s = await suite.make({ base, head: { 'apps/api/part-0.yaml': deployment('part-0', '"2"') }, ...APPROVED, shallow: true });
+    const head: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) {
+      base[`apps/api/part-${i}.yaml`] = deployment(`part-${i}`, '"1"');
+      head[`apps/api/part-${i}.yaml`] = deployment(`part-${i}`, '"2"'); // every base blob differs from the head's: 120 blob reads
+    }
+    const s = await suite.make({ base, head, ...APPROVED, shallow: true });
     git(s.workspace, ['remote', 'set-url', 'origin', `file://${s.workspace}-gone`]); // git cannot fetch the base
     suite.fake.rateLimitRemaining = 30;
     suite.fake.enforceRateLimit = true;
@@ -291,8 +338,9 @@ describe('a rate limit while reading the base through the contents API', () => {
     expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
     expect(r.stdout).toContain("GitHub's API rate limit for this token is used up");
     const refused = suite.fake.requests.filter((q) => q.status === 403).length;
-    // Only the requests already in flight when the first refusal came back (the client sends at most 10 at once).
+    // Only the requests already in flight when the first refusal came back (blobs are read 8 at a time).
     expect(refused).toBeGreaterThan(0);
-    expect(refused).toBeLessThanOrEqual(12);
+    expect(refused).toBeLessThanOrEqual(8);
+    expect(suite.fake.calls('git/get-blob').length).toBeLessThan(40);
   });
 });

@@ -23,6 +23,12 @@ describe('readSettings', () => {
     });
   });
 
+  it('reads api-request-budget as a whole number, 200 when empty', () => {
+    expect(readSettings(inputs(), ENV).apiRequestBudget).toBe(200);
+    expect(readSettings(inputs({ 'api-request-budget': ' 30 ' }), ENV).apiRequestBudget).toBe(30);
+    for (const bad of ['-1', '1.5', 'lots', '100001']) expect(() => readSettings(inputs({ 'api-request-budget': bad }), ENV)).toThrow(/input "api-request-budget"/);
+  });
+
   it('resolves a relative report-file against the workspace', () => {
     expect(readSettings(inputs({ 'report-file': 'out/r.json' }), ENV).reportFile).toBe('/ws/out/r.json');
   });

@@ -1,10 +1,14 @@
 /**
  * The GitHub client and readers, in process, against the OpenAPI-checked fake API on 127.0.0.1.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../src/core/errors.js';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
-import { ContentsTree } from '../../src/github/contents-tree.js';
+import { ContentsTree, GitHubObjects } from '../../src/github/contents-tree.js';
+import { baseIsAncestor } from '../../src/github/gather.js';
+import { makeRepo } from '../helpers/git-repo.js';
 import { readPullRequest, readPullRequestLists } from '../../src/github/pull-request.js';
 import { gatherDirectory, TEAM_TOKEN_ERROR } from '../../src/review/gather.js';
 import { FakeGitHub, fixture, simpleUser } from '../e2e/fake-github.js';
@@ -134,54 +138,85 @@ describe('lists that fail or end early', () => {
   });
 });
 
-describe('ContentsTree', () => {
+describe('ContentsTree (git trees and blobs)', () => {
+  let dirs: string[] = [];
+  /** A directory that is no git clone: every blob comes from the API. */
+  const noClone = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'gg-noclone-'));
+    dirs.push(d);
+    return d;
+  };
+  const objects = (budget?: number, workspace = noClone()) => new GitHubObjects(gh, 'acme', 'gitops', { workspace, ...(budget !== undefined ? { budget } : {}) });
   beforeEach(() => {
-    fake.trees.set(BASE, { 'policies/gitops-gate.yaml': 'version: 1\n', 'apps/a.yaml': 'a: 1\n' });
+    fake.trees.set(BASE, { 'policies/gitops-gate.yaml': 'version: 1\n', 'apps/a.yaml': 'a: 1\n', 'apps/b/b.yaml': 'b: 1\n' });
+  });
+  afterEach(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    dirs = [];
   });
 
-  it('reads files base64-decoded at the commit, directories and missing files as undefined', async () => {
-    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
-    const got = new Map<string, Uint8Array | undefined>();
-    for (const p of ['apps/a.yaml', 'apps/missing.yaml', 'apps']) got.set(p, await t.readFile(p));
+  it('lists the commit with one recursive tree read and reads each needed blob once; directories and missing paths cost nothing', async () => {
+    const o = objects();
+    const t = new ContentsTree(o, BASE);
+    expect(await t.listFiles()).toEqual(['apps/a.yaml', 'apps/b/b.yaml', 'policies/gitops-gate.yaml']);
+    const got = await t.readFiles(['apps/a.yaml', 'apps/missing.yaml', 'apps', 'apps/a.yaml']);
     expect(new TextDecoder().decode(got.get('apps/a.yaml'))).toBe('a: 1\n');
-    expect(got.get('apps')).toBeUndefined();
-    expect(got.get('apps/missing.yaml')).toBeUndefined();
-    expect(fake.calls('repos/get-content').every((r) => r.query.ref === BASE)).toBe(true);
-    // One request per path, cached; a 404 after a successful read needs no access check.
-    expect(fake.calls('repos/get-content')).toHaveLength(3);
-    expect(fake.calls('git/get-tree')).toHaveLength(0);
+    expect([got.get('apps'), got.get('apps/missing.yaml')]).toEqual([undefined, undefined]);
     expect(await t.readFile('apps/a.yaml')).toBeDefined();
-    expect(fake.calls('repos/get-content')).toHaveLength(3);
+    expect(fake.calls('git/get-tree').map((r) => r.query.recursive)).toEqual(['1']);
+    expect(fake.calls('git/get-blob')).toHaveLength(1);
+    expect(fake.calls('repos/get-content')).toEqual([]);
+    expect(o.used).toBe(2);
   });
 
-  it('answers from a directory listing already read, without a request', async () => {
-    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
-    expect(await t.readFile('policies')).toBeUndefined();
-    expect(await t.readFile('policies/gitops-gate.yml')).toBeUndefined();
-    expect(new TextDecoder().decode(await t.readFile('policies/gitops-gate.yaml'))).toBe('version: 1\n');
-    expect(fake.calls('repos/get-content').map((r) => decodeURIComponent(r.path.split('/contents/')[1]!))).toEqual(['policies', 'policies/gitops-gate.yaml']);
+  it('reads the blobs the workspace clone holds from the clone, not the API', async () => {
+    const repo = makeRepo({ 'apps/a.yaml': 'a: 1\n' }, { 'apps/a.yaml': 'a: 1\n', 'other.yaml': 'x: 1\n' });
+    try {
+      const t = new ContentsTree(objects(undefined, repo.dir), BASE);
+      const got = await t.readFiles(['apps/a.yaml', 'apps/b/b.yaml']);
+      expect(new TextDecoder().decode(got.get('apps/a.yaml'))).toBe('a: 1\n');
+      expect(new TextDecoder().decode(got.get('apps/b/b.yaml'))).toBe('b: 1\n');
+      // Only b.yaml, which the clone lacks, is read through the API.
+      expect(fake.calls('git/get-blob')).toHaveLength(1);
+    } finally {
+      repo.cleanup();
+    }
   });
 
-  it('checks access once when the first read is a 404', async () => {
-    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
-    expect(await t.readFiles(['nope.yaml', 'nope2.yaml'])).toEqual(new Map([['nope.yaml', undefined], ['nope2.yaml', undefined]]));
-    expect(fake.calls('git/get-tree')).toHaveLength(1);
+  it('walks a truncated tree (the root, then each subtree recursively) instead of trusting a partial list', async () => {
+    fake.truncatedTrees.add(BASE);
+    const t = new ContentsTree(objects(), BASE);
+    expect(await t.listFiles()).toEqual(['apps/a.yaml', 'apps/b/b.yaml', 'policies/gitops-gate.yaml']);
+    // recursive (truncated), the root alone, then apps/ and policies/ recursively.
+    expect(fake.calls('git/get-tree').map((r) => r.query.recursive ?? '-')).toEqual(['1', '-', '1', '1']);
+    expect(new TextDecoder().decode(await t.readFile('apps/b/b.yaml'))).toBe('b: 1\n');
   });
 
-  it('fails closed on a file the contents API does not return inline (over 1 MB)', async () => {
-    fake.trees.get(BASE)!['big.yaml'] = 'x'.repeat(1024 * 1024 + 1);
-    await expect(new ContentsTree(gh, 'acme', 'gitops', BASE).readFile('big.yaml')).rejects.toThrow(/big\.yaml .* too large for the contents API .*fetch-depth: 0/);
+  it('fails closed over the request budget before sending the reads, naming the budget and fetch-depth: 0', async () => {
+    const t = new ContentsTree(objects(2), BASE);
+    await expect(t.readFiles(['policies/gitops-gate.yaml', 'apps/b/b.yaml'])).rejects.toThrow(
+      /more than the 2 requests of the `api-request-budget` input \(1 spent, 2 more needed for 2 file\(s\) of b{40} the clone does not hold\).*fetch-depth: 0/,
+    );
+    expect(fake.calls('git/get-blob')).toEqual([]);
+    expect(new TextDecoder().decode(await t.readFile('apps/b/b.yaml'))).toBe('b: 1\n'); // one more fits
   });
 
   it('fails closed naming contents: read when the token cannot see the repository', async () => {
-    const t = new ContentsTree(gh, 'acme', 'gitops', 'c'.repeat(40));
+    const t = new ContentsTree(objects(), 'c'.repeat(40));
     await expect(t.readFile('policies/gitops-gate.yaml')).rejects.toThrow(/lacks `contents: read`/);
   });
 
-  it('reads a link to a file of the repository as that file, and resolves the others to their problem', async () => {
+  it('stops reading blobs at the first failure', async () => {
+    fake.fault('git/get-blob', { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' }, times: 10 });
+    const t = new ContentsTree(objects(), BASE);
+    await expect(t.readFiles(['apps/a.yaml', 'apps/b/b.yaml', 'policies/gitops-gate.yaml'])).rejects.toThrow(/403 .* reading blob .* lacks `contents: read`/);
+    expect(fake.calls('git/get-blob').length).toBeLessThanOrEqual(3);
+  });
+
+  it('reads a link as the file it leads to within the commit, and resolves the others to their problem', async () => {
     Object.assign(fake.trees.get(BASE)!, { 'apps/in.yaml': 'a.yaml', 'apps/out.yaml': '../../etc/passwd', 'apps/gone.yaml': 'nothing.yaml' });
     fake.links.set(BASE, { 'apps/in.yaml': 'a.yaml', 'apps/out.yaml': '../../etc/passwd', 'apps/gone.yaml': 'nothing.yaml' });
-    const t = new ContentsTree(gh, 'acme', 'gitops', BASE);
+    const t = new ContentsTree(objects(), BASE);
     expect(new TextDecoder().decode(await t.readFile('apps/in.yaml'))).toBe('a: 1\n');
     expect(await t.readFile('apps/out.yaml')).toBeUndefined();
     expect(await t.readFile('apps/gone.yaml')).toBeUndefined();
@@ -191,12 +226,16 @@ describe('ContentsTree', () => {
       ['apps/out.yaml', undefined, 'outside'],
     ]);
   });
+});
 
-  it('lists blobs through the git trees API and fails closed on a truncated tree', async () => {
-    expect(await new ContentsTree(gh, 'acme', 'gitops', BASE).listFiles()).toEqual(['apps/a.yaml', 'policies/gitops-gate.yaml']);
-    expect(fake.calls('git/get-tree')[0]!.query.recursive).toBe('1');
-    fake.truncatedTrees.add(BASE);
-    await expect(new ContentsTree(gh, 'acme', 'gitops', BASE).listFiles()).rejects.toThrow(SourceError);
+describe('baseIsAncestor', () => {
+  const c = (sha: string, parents?: string[]) => ({ sha, author: {}, committer: {}, coAuthors: [], message: '', ...(parents ? { parents } : {}) });
+  it('proves the base an ancestor only from a list that ends at the head and has a commit on the base', () => {
+    expect(baseIsAncestor([c('1', [BASE]), c('2', ['1'])], BASE, '2')).toBe(true);
+    expect(baseIsAncestor([c('1', ['0']), c('2', ['1', BASE])], BASE, '2')).toBe(true); // merged the base in
+    expect(baseIsAncestor([c('1', ['0']), c('2', ['1'])], BASE, '2')).toBe(false); // branched off an older commit
+    expect(baseIsAncestor([c('1', [BASE]), c('2', ['1'])], BASE, '3')).toBe(false); // another head's list
+    expect(baseIsAncestor([c('1'), c('2')], BASE, '2')).toBe(false); // no parents given
   });
 });
 
