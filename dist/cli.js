@@ -33681,33 +33681,6 @@ var init_area4 = __esm({
   }
 });
 
-// src/review/assign.ts
-function assignDistinct(needs, eligible) {
-  const slots = needs.flatMap((n, req) => Array.from({ length: n }, () => req));
-  const slotOf = /* @__PURE__ */ new Map();
-  const fill = (s, seen) => {
-    for (const a of eligible[slots[s]] ?? []) {
-      if (seen.has(a)) continue;
-      seen.add(a);
-      const current = slotOf.get(a);
-      if (current === void 0 || fill(current, seen)) {
-        slotOf.set(a, s);
-        return true;
-      }
-    }
-    return false;
-  };
-  slots.forEach((_, s) => fill(s, /* @__PURE__ */ new Set()));
-  const out = needs.map(() => []);
-  for (const [a, s] of slotOf) out[slots[s]].push(a);
-  return out;
-}
-var init_assign = __esm({
-  "src/review/assign.ts"() {
-    "use strict";
-  }
-});
-
 // src/sources/identity.ts
 function identityFromEmail(email) {
   const m = NOREPLY.exec(email.trim());
@@ -33809,6 +33782,247 @@ var init_identity = __esm({
     ODD_SPACE = /[\p{Zs}\u0085]/gu;
     GIT_GENERATED = ["Signed-off-by: ", "(cherry picked from commit "];
     isBlank = (line2) => /^\s*$/.test(line2);
+  }
+});
+
+// src/review/reviewers.ts
+function order(reviews) {
+  return reviews.map((r, i) => ({ r, i })).sort((a, b) => (a.r.submittedAt ?? "").localeCompare(b.r.submittedAt ?? "") || a.i - b.i).map((x) => x.r);
+}
+function latestByReviewer(reviews) {
+  const byLogin = /* @__PURE__ */ new Map();
+  for (const r of order(reviews)) {
+    const login2 = r.reviewer.login;
+    if (!login2) continue;
+    const key2 = loginKey(login2);
+    const st = byLogin.get(key2) ?? { login: login2, reviewer: r.reviewer, everApproved: false };
+    if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") st.latest = r;
+    if (r.state === "APPROVED") st.everApproved = true;
+    byLogin.set(key2, st);
+  }
+  return [...byLogin.values()];
+}
+function loginOf(id) {
+  return id.login ?? (id.email ? identityFromEmail(normaliseInvisible(id.email)).login : void 0);
+}
+function participants(change, sod) {
+  const roles = /* @__PURE__ */ new Map();
+  const unlinked = [];
+  const add = (id, role, commit = "", webFlow = false) => {
+    const login2 = loginOf(id);
+    if (login2) {
+      const key2 = loginKey(login2);
+      roles.set(key2, (roles.get(key2) ?? /* @__PURE__ */ new Set()).add(role));
+    } else if (!(webFlow && id.email === "noreply@github.com")) {
+      const who = id.email ? `${id.name ?? ""} <${id.email}>`.trim() : id.name || "an identity without a name or e-mail";
+      unlinked.push({ who, role, commit });
+    }
+  };
+  if (sod.author && change.pr) add(change.pr.author, "author");
+  for (const c of change.commits) {
+    if (sod.committers) {
+      add(c.author, "committer", c.sha);
+      add(c.committer, "committer", c.sha, true);
+    }
+    if (sod.coAuthors) for (const co of c.coAuthors) add(co, "co-author", c.sha);
+  }
+  if (sod.lastPusher) for (const login2 of headPushers(change.pr)) add({ login: login2 }, "last-pusher");
+  return { roles, unlinked };
+}
+function isBot(id) {
+  return id.type === "Bot" || /\[bot\]$/i.test(id.login ?? "");
+}
+var init_reviewers = __esm({
+  "src/review/reviewers.ts"() {
+    "use strict";
+    init_identity();
+    init_model();
+    init_model();
+  }
+});
+
+// src/review/eligibility.ts
+function permissionOf(dir, login2) {
+  if (!dir) return { error: NO_DIRECTORY };
+  const p = dir.permissions.get(loginKey(login2)) ?? dir.permissions.get(login2);
+  return p ?? { error: `the permission of @${login2} was not looked up` };
+}
+function meetsPermission(permission, min) {
+  return typeof permission === "string" && RANK[permission] >= RANK[min];
+}
+function teamMembers(dir, team) {
+  if (!dir) return { error: NO_DIRECTORY };
+  const t = dir.teams.get(team.toLowerCase()) ?? dir.teams.get(team);
+  if (!t) return { error: `the members of @${team} were not looked up` };
+  return Array.isArray(t) ? new Set(t.map(loginKey)) : t;
+}
+function openToAnyone(req) {
+  return req.users.length === 0 && req.teams.length === 0 && !req.unmatchable?.length;
+}
+function isApprover(dir, req, login2) {
+  if (openToAnyone(req)) return true;
+  if (req.users.some((u) => loginKey(u) === loginKey(login2))) return true;
+  return req.teams.some((t) => {
+    const m = teamMembers(dir, t);
+    return m instanceof Set && m.has(loginKey(login2));
+  });
+}
+function teamErrors(dir, req) {
+  return req.teams.flatMap((t) => {
+    const m = teamMembers(dir, t);
+    return m instanceof Set ? [] : [`cannot read the members of @${t}: ${m.error}`];
+  });
+}
+function approverPool(dir, req, exclusions) {
+  if (openToAnyone(req)) return void 0;
+  const pool = new Set(req.users.map(loginKey));
+  for (const t of req.teams) {
+    const m = teamMembers(dir, t);
+    if (m instanceof Set) for (const x of m) pool.add(x);
+  }
+  const isExcluded = (l) => exclusions(l).length > 0;
+  return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
+}
+function eligibleText(req) {
+  const who = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `members of @${t}`), ...req.unmatchable ?? []];
+  return `${who.length ? who.join(", ") : "anyone who took no part in the change"} with ${req.permission} access`;
+}
+var NO_DIRECTORY, RANK;
+var init_eligibility = __esm({
+  "src/review/eligibility.ts"() {
+    "use strict";
+    init_reviewers();
+    NO_DIRECTORY = "no permission or team facts were supplied (the CLI has no GitHub API access: pass --directory FILE; the Action looks them up)";
+    RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+  }
+});
+
+// src/review/approvals.ts
+function approvalContext(change, policy) {
+  const people = participants(change, policy.review.separationOfDuties);
+  return {
+    headSha: change.headSha,
+    directory: change.directory,
+    people,
+    settings: policy.review,
+    // Facts without which no approval can be judged: fail closed, naming them (issue 13, items 6 and 11).
+    blockers: approvalBlockers(change, policy, people.unlinked)
+  };
+}
+function approvalBlockers(change, policy, unlinked) {
+  const out = [];
+  if (policy.review.separationOfDuties.lastPusher && change.pr && headPushers(change.pr).length === 0) {
+    out.push({
+      code: "pusher-unknown",
+      text: `who pushed the head commit ${shortSha(change.headSha)} is unknown (GitHub names the pusher only in the opened and synchronize events, and no earlier check run of the gate on this head recorded one), and separationOfDuties.lastPusher excludes the pusher`
+    });
+  }
+  if (policy.review.unlinkedIdentities === "fail" && unlinked.length) {
+    const names = [...new Set(unlinked.map((u) => `${u.who} (${u.role}${u.commit ? ` of ${shortSha(u.commit)}` : ""})`))];
+    out.push({
+      code: "unlinked-identity",
+      text: `no GitHub login can be tied to ${names.join(", ")}, so any reviewer could be that person (review.unlinkedIdentities is fail)`
+    });
+  }
+  return out;
+}
+function judgeApprovals(states, ctx) {
+  const candidates = [];
+  const changesRequested = [];
+  for (const st of states) {
+    const r = st.latest;
+    if (r?.state === "CHANGES_REQUESTED") {
+      changesRequested.push({ reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...r.submittedAt ? { submittedAt: r.submittedAt } : {} });
+    }
+    if (!r || !st.everApproved && r.state !== "DISMISSED") continue;
+    candidates.push(judgeApproval(st, r, ctx));
+  }
+  return { candidates, changesRequested };
+}
+function judgeApproval(st, r, ctx) {
+  const permission = permissionOf(ctx.directory, st.login);
+  const reasons = discardReasons(st, r, permission, ctx).sort((a, b) => a.code.localeCompare(b.code));
+  const result = {
+    reviewer: st.login,
+    reviewId: r.id,
+    state: r.state,
+    counted: false,
+    reason: "",
+    commitId: r.commitId,
+    ...r.submittedAt ? { submittedAt: r.submittedAt } : {},
+    countedFor: [],
+    reasons
+  };
+  return { login: st.login, result, permission };
+}
+function discardReasons(st, r, permission, ctx) {
+  if (r.state === "DISMISSED") return [{ code: "dismissed", text: "the latest review was dismissed; an earlier approval does not come back" }];
+  if (r.state === "CHANGES_REQUESTED") return [{ code: "changes-requested", text: `superseded by changes requested on ${shortSha(r.commitId)}` }];
+  const disqualified = disqualifiers(st, r, ctx);
+  if (disqualified.length) return disqualified;
+  if (ctx.blockers.length) return [...ctx.blockers];
+  const low = permissionReason(permission, ctx.settings);
+  return low ? [low] : [];
+}
+function disqualifiers(st, r, ctx) {
+  const out = [];
+  const head = ctx.headSha;
+  if (r.commitId !== head) out.push({ code: "stale", text: `stale: given on ${shortSha(r.commitId) || "an unknown commit"}, the head is ${shortSha(head)}` });
+  for (const role of ctx.people.roles.get(loginKey(st.login)) ?? []) out.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
+  if (ctx.settings.separationOfDuties.bots && isBot(st.reviewer)) out.push({ code: "bot", text: "is a bot or GitHub App" });
+  return out;
+}
+function permissionReason(permission, settings) {
+  if (typeof permission !== "string") return { code: "permission-unknown", text: `write access could not be verified: ${permission.error}` };
+  if (meetsPermission(permission, settings.minimumPermission)) return void 0;
+  return { code: "no-write-access", text: `has ${permission} permission; ${settings.minimumPermission} is required` };
+}
+var ROLE_REASON, ROLE_TEXT, shortSha;
+var init_approvals = __esm({
+  "src/review/approvals.ts"() {
+    "use strict";
+    init_eligibility();
+    init_reviewers();
+    ROLE_REASON = {
+      author: "author",
+      committer: "committer",
+      "co-author": "co-author",
+      "last-pusher": "last-pusher"
+    };
+    ROLE_TEXT = {
+      author: "is the pull request author",
+      committer: "authored or committed a commit of the pull request",
+      "co-author": "is a Co-authored-by of a commit of the pull request",
+      "last-pusher": "pushed the head commit last"
+    };
+    shortSha = (sha) => sha.slice(0, 7);
+  }
+});
+
+// src/review/assign.ts
+function assignDistinct(needs, eligible) {
+  const slots = needs.flatMap((n, req) => Array.from({ length: n }, () => req));
+  const slotOf = /* @__PURE__ */ new Map();
+  const fill = (s, seen) => {
+    for (const a of eligible[slots[s]] ?? []) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      const current = slotOf.get(a);
+      if (current === void 0 || fill(current, seen)) {
+        slotOf.set(a, s);
+        return true;
+      }
+    }
+    return false;
+  };
+  slots.forEach((_, s) => fill(s, /* @__PURE__ */ new Set()));
+  const out = needs.map(() => []);
+  for (const [a, s] of slotOf) out[slots[s]].push(a);
+  return out;
+}
+var init_assign = __esm({
+  "src/review/assign.ts"() {
+    "use strict";
   }
 });
 
@@ -34004,62 +34218,6 @@ var init_codeowners = __esm({
   }
 });
 
-// src/review/reviewers.ts
-function order(reviews) {
-  return reviews.map((r, i) => ({ r, i })).sort((a, b) => (a.r.submittedAt ?? "").localeCompare(b.r.submittedAt ?? "") || a.i - b.i).map((x) => x.r);
-}
-function latestByReviewer(reviews) {
-  const byLogin = /* @__PURE__ */ new Map();
-  for (const r of order(reviews)) {
-    const login2 = r.reviewer.login;
-    if (!login2) continue;
-    const key2 = loginKey(login2);
-    const st = byLogin.get(key2) ?? { login: login2, reviewer: r.reviewer, everApproved: false };
-    if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") st.latest = r;
-    if (r.state === "APPROVED") st.everApproved = true;
-    byLogin.set(key2, st);
-  }
-  return [...byLogin.values()];
-}
-function loginOf(id) {
-  return id.login ?? (id.email ? identityFromEmail(normaliseInvisible(id.email)).login : void 0);
-}
-function participants(change, sod) {
-  const roles = /* @__PURE__ */ new Map();
-  const unlinked = [];
-  const add = (id, role, commit = "", webFlow = false) => {
-    const login2 = loginOf(id);
-    if (login2) {
-      const key2 = loginKey(login2);
-      roles.set(key2, (roles.get(key2) ?? /* @__PURE__ */ new Set()).add(role));
-    } else if (!(webFlow && id.email === "noreply@github.com")) {
-      const who = id.email ? `${id.name ?? ""} <${id.email}>`.trim() : id.name || "an identity without a name or e-mail";
-      unlinked.push({ who, role, commit });
-    }
-  };
-  if (sod.author && change.pr) add(change.pr.author, "author");
-  for (const c of change.commits) {
-    if (sod.committers) {
-      add(c.author, "committer", c.sha);
-      add(c.committer, "committer", c.sha, true);
-    }
-    if (sod.coAuthors) for (const co of c.coAuthors) add(co, "co-author", c.sha);
-  }
-  if (sod.lastPusher) for (const login2 of headPushers(change.pr)) add({ login: login2 }, "last-pusher");
-  return { roles, unlinked };
-}
-function isBot(id) {
-  return id.type === "Bot" || /\[bot\]$/i.test(id.login ?? "");
-}
-var init_reviewers = __esm({
-  "src/review/reviewers.ts"() {
-    "use strict";
-    init_identity();
-    init_model();
-    init_model();
-  }
-});
-
 // src/review/requirements.ts
 function ruleSkipReason(rule7, change, policy) {
   const c = rule7.if ?? {};
@@ -34160,200 +34318,125 @@ var init_requirements = __esm({
 });
 
 // src/review/assess.ts
-function permissionOf(dir, login2) {
-  if (!dir) return { error: NO_DIRECTORY };
-  const p = dir.permissions.get(loginKey(login2)) ?? dir.permissions.get(login2);
-  return p ?? { error: `the permission of @${login2} was not looked up` };
-}
-function teamMembers(dir, team) {
-  if (!dir) return { error: NO_DIRECTORY };
-  const t = dir.teams.get(team.toLowerCase()) ?? dir.teams.get(team);
-  if (!t) return { error: `the members of @${team} were not looked up` };
-  return Array.isArray(t) ? new Set(t.map(loginKey)) : t;
-}
-function eligibleText(req) {
-  const who = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `members of @${t}`), ...req.unmatchable ?? []];
-  return `${who.length ? who.join(", ") : "anyone who took no part in the change"} with ${req.permission} access`;
-}
-function approvalBlockers(change, policy, unlinked) {
-  const out = [];
-  if (policy.review.separationOfDuties.lastPusher && change.pr && headPushers(change.pr).length === 0) {
-    out.push({
-      code: "pusher-unknown",
-      text: `who pushed the head commit ${short(change.headSha)} is unknown (GitHub names the pusher only in the opened and synchronize events, and no earlier check run of the gate on this head recorded one), and separationOfDuties.lastPusher excludes the pusher`
-    });
-  }
-  if (policy.review.unlinkedIdentities === "fail" && unlinked.length) {
-    const names = [...new Set(unlinked.map((u) => `${u.who} (${u.role}${u.commit ? ` of ${short(u.commit)}` : ""})`))];
-    out.push({
-      code: "unlinked-identity",
-      text: `no GitHub login can be tied to ${names.join(", ")}, so any reviewer could be that person (review.unlinkedIdentities is fail)`
-    });
-  }
-  return out;
-}
 function assessReviews(change, policy) {
-  const settings = policy.review;
-  const sod = settings.separationOfDuties;
-  const headSha = change.headSha;
-  const dir = change.directory;
-  const people = participants(change, sod);
-  const states = latestByReviewer(change.reviews ?? []);
-  const blockers = approvalBlockers(change, policy, people.unlinked);
-  const candidates = [];
-  const changesRequested = [];
-  for (const st of states) {
-    const r = st.latest;
-    if (r?.state === "CHANGES_REQUESTED") {
-      changesRequested.push({ reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...r.submittedAt ? { submittedAt: r.submittedAt } : {} });
-    }
-    if (!r || !st.everApproved && r.state !== "DISMISSED") continue;
-    const result = {
-      reviewer: st.login,
-      reviewId: r.id,
-      state: r.state,
-      counted: false,
-      reason: "",
-      commitId: r.commitId,
-      ...r.submittedAt ? { submittedAt: r.submittedAt } : {},
-      countedFor: [],
-      reasons: []
-    };
-    const permission = permissionOf(dir, st.login);
-    if (r.state === "DISMISSED") {
-      result.reasons.push({ code: "dismissed", text: "the latest review was dismissed; an earlier approval does not come back" });
-    } else if (r.state === "CHANGES_REQUESTED") {
-      result.reasons.push({ code: "changes-requested", text: `superseded by changes requested on ${short(r.commitId)}` });
-    } else {
-      if (r.commitId !== headSha) result.reasons.push({ code: "stale", text: `stale: given on ${short(r.commitId) || "an unknown commit"}, the head is ${short(headSha)}` });
-      for (const role of people.roles.get(loginKey(st.login)) ?? []) result.reasons.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
-      if (sod.bots && isBot(st.reviewer)) result.reasons.push({ code: "bot", text: "is a bot or GitHub App" });
-      const disqualified = result.reasons.length > 0;
-      if (!disqualified) result.reasons.push(...blockers);
-      if (disqualified || blockers.length) {
-      } else if (typeof permission !== "string") {
-        result.reasons.push({ code: "permission-unknown", text: `write access could not be verified: ${permission.error}` });
-      } else if (RANK[permission] < RANK[settings.minimumPermission]) {
-        result.reasons.push({ code: "no-write-access", text: `has ${permission} permission; ${settings.minimumPermission} is required` });
-      }
-    }
-    result.reasons.sort((a, b) => a.code.localeCompare(b.code));
-    candidates.push({ login: st.login, result, permission });
-  }
-  const valid = candidates.filter((c) => c.result.reasons.length === 0);
+  const ctx = approvalContext(change, policy);
+  const { candidates, changesRequested } = judgeApprovals(latestByReviewer(change.reviews ?? []), ctx);
   const fromRules = ruleRequirements(change, policy);
   const fromOwners2 = codeownerRequirements(change, policy);
   const reqs = [...fromRules.requirements, ...fromOwners2.requirements];
-  const teamErrors = (req) => req.teams.flatMap((t) => {
-    const m = teamMembers(dir, t);
-    return m instanceof Set ? [] : [`cannot read the members of @${t}: ${m.error}`];
-  });
-  const inSet = (req, login2) => {
-    if (req.users.length === 0 && req.teams.length === 0 && !req.unmatchable?.length) return true;
-    if (req.users.some((u) => loginKey(u) === loginKey(login2))) return true;
-    return req.teams.some((t) => {
-      const m = teamMembers(dir, t);
-      return m instanceof Set && m.has(loginKey(login2));
-    });
-  };
-  const hasPermission = (c, min) => typeof c.permission === "string" && RANK[c.permission] >= RANK[min];
-  const eligible = reqs.map((req) => valid.filter((c) => inSet(req, c.login) && hasPermission(c, req.permission)).map((c) => c.login));
-  const excludedRoles = (login2) => [...people.roles.get(loginKey(login2)) ?? []];
-  const poolOf = (req) => {
-    if (!req.users.length && !req.teams.length && !req.unmatchable?.length) return void 0;
-    const pool = new Set(req.users.map(loginKey));
-    for (const t of req.teams) {
-      const m = teamMembers(dir, t);
-      if (m instanceof Set) for (const x of m) pool.add(x);
-    }
-    const isExcluded = (l) => excludedRoles(l).length > 0 || sod.bots && /\[bot\]$/i.test(l);
-    return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
-  };
-  const counted2 = settings.distinctApprovers ? assignInOrder(reqs.map((r) => r.approvals), reqs.map((r) => poolOf(r)?.available.length ?? Infinity), eligible) : eligible;
+  const counted2 = countApprovals(ctx, reqs, candidates);
+  let requirements = reqs.map((req, i) => requirementResult(ctx, req, counted2[i], candidates));
+  if (ctx.settings.distinctApprovers) requirements = failExhaustedPools(ctx, reqs, requirements);
+  const details2 = buildDetails(ctx, { requirements, skipped: fromRules.skipped, candidates, changesRequested, codeowners: fromOwners2.result });
+  return { codeowners: fromOwners2.result, details: details2 };
+}
+function exclusionsOf(ctx, login2) {
+  const roles = [...ctx.people.roles.get(loginKey(login2)) ?? []];
+  if (roles.length) return roles;
+  return ctx.settings.separationOfDuties.bots && /\[bot\]$/i.test(login2) ? ["bot"] : [];
+}
+function poolOf(ctx, req) {
+  return approverPool(ctx.directory, req, (login2) => exclusionsOf(ctx, login2));
+}
+function countApprovals(ctx, reqs, candidates) {
+  const valid = candidates.filter((c) => c.result.reasons.length === 0);
+  const eligible = reqs.map(
+    (req) => valid.filter((c) => isApprover(ctx.directory, req, c.login) && meetsPermission(c.permission, req.permission)).map((c) => c.login)
+  );
+  const counted2 = ctx.settings.distinctApprovers ? assignInOrder(
+    reqs.map((r) => r.approvals),
+    reqs.map((r) => poolOf(ctx, r)?.available.length ?? Infinity),
+    eligible
+  ) : eligible;
   reqs.forEach((req, i) => {
     for (const login2 of counted2[i]) candidates.find((c) => c.login === login2).result.countedFor.push(req.name);
   });
-  for (const c of valid) {
-    if (c.result.countedFor.length) continue;
-    const couldCount = eligible.some((e) => e.includes(c.login));
-    c.result.reasons.push(
-      couldCount ? { code: "not-needed", text: "each requirement it could count for was filled by other approvers (distinct approvers)" } : { code: "not-eligible", text: reqs.length ? "not among the approvers of any requirement that applies" : "no requirement applies" }
-    );
-  }
+  explainUncounted(valid, eligible, reqs.length > 0);
   for (const { result } of candidates) {
     result.counted = result.countedFor.length > 0;
     result.reason = result.counted ? `counted for ${result.countedFor.join(", ")}` : result.reasons.map((r) => r.text).join("; ");
   }
-  const requirements = reqs.map((req, i) => {
-    const got = counted2[i];
-    const base = {
-      rule: req.rule,
-      name: req.name,
-      ...req.description ? { description: req.description } : {},
-      required: req.approvals,
-      eligible: eligibleText(req),
-      counted: got,
-      ...req.paths ? { paths: req.paths } : {}
-    };
-    if (got.length >= req.approvals) return { ...base, state: "passed" };
-    if (blockers.length) return { ...base, state: "failed", reason: `no approval can count: ${blockers.map((b) => b.text).join("; ")}` };
-    const missing = req.approvals - got.length;
-    const errors = teamErrors(req);
-    const unknownPermission = candidates.filter((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && inSet(req, c.login));
-    if (errors.length) return { ...base, state: "failed", reason: `${errors.join("; ")}. Failing closed: team membership is never read as "not a member"` };
-    if (unknownPermission.length) {
-      const c = unknownPermission[0];
-      return { ...base, state: "failed", reason: `approval by @${c.login} cannot count: ${c.result.reasons.find((r) => r.code === "permission-unknown").text}` };
-    }
-    const pool = poolOf(req);
-    if (pool && pool.available.length < req.approvals) {
-      const why = pool.excluded.map((l) => `@${l} (${excludedRoles(l).join(", ") || "bot"})`).join(", ");
-      const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(", ")} cannot be matched to a GitHub login` : "";
-      return {
-        ...base,
-        state: "failed",
-        reason: `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ""}${unmatch}`
-      };
-    }
-    return { ...base, state: "pending", reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${short(headSha)}` };
-  });
-  if (settings.distinctApprovers) {
-    const finite = reqs.map((req, i) => ({ i, pool: poolOf(req), state: requirements[i].state })).filter((x) => x.pool && x.state !== "failed").sort((a, b) => Number(a.state === "pending") - Number(b.state === "pending"));
-    const fill = assignDistinct(
-      finite.map((x) => reqs[x.i].approvals),
-      finite.map((x) => x.pool.available)
+  return counted2;
+}
+function explainUncounted(valid, eligible, anyRequirement) {
+  for (const c of valid) {
+    if (c.result.countedFor.length) continue;
+    const couldCount = eligible.some((e) => e.includes(c.login));
+    c.result.reasons.push(
+      couldCount ? { code: "not-needed", text: "each requirement it could count for was filled by other approvers (distinct approvers)" } : { code: "not-eligible", text: anyRequirement ? "not among the approvers of any requirement that applies" : "no requirement applies" }
     );
-    finite.forEach((x, k) => {
-      const req = reqs[x.i];
-      if (x.state !== "pending" || fill[k].length >= req.approvals) return;
-      requirements[x.i] = {
-        ...requirements[x.i],
-        state: "failed",
-        reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${x.pool.available.map((l) => `@${l}`).join(", ") || "nobody"}, who are needed by other requirements too`
-      };
-    });
   }
-  const exclusionsOff = Object.entries(sod).filter(([, on]) => !on).map(([k]) => k);
-  const oc = fromOwners2.result;
+}
+function requirementResult(ctx, req, got, candidates) {
+  const base = {
+    rule: req.rule,
+    name: req.name,
+    ...req.description ? { description: req.description } : {},
+    required: req.approvals,
+    eligible: eligibleText(req),
+    counted: got,
+    ...req.paths ? { paths: req.paths } : {}
+  };
+  if (got.length >= req.approvals) return { ...base, state: "passed" };
+  const failure = whyUnsatisfiable(ctx, req, candidates);
+  if (failure) return { ...base, state: "failed", reason: failure };
+  const missing = req.approvals - got.length;
+  return { ...base, state: "pending", reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${shortSha(ctx.headSha)}` };
+}
+function whyUnsatisfiable(ctx, req, candidates) {
+  if (ctx.blockers.length) return `no approval can count: ${ctx.blockers.map((b) => b.text).join("; ")}`;
+  const errors = teamErrors(ctx.directory, req);
+  if (errors.length) return `${errors.join("; ")}. Failing closed: team membership is never read as "not a member"`;
+  const unknown = candidates.find((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && isApprover(ctx.directory, req, c.login));
+  if (unknown) return `approval by @${unknown.login} cannot count: ${unknown.result.reasons.find((r) => r.code === "permission-unknown").text}`;
+  return poolShortfall(ctx, req);
+}
+function poolShortfall(ctx, req) {
+  const pool = poolOf(ctx, req);
+  if (!pool || pool.available.length >= req.approvals) return void 0;
+  const why = pool.excluded.map((l) => `@${l} (${exclusionsOf(ctx, l).join(", ")})`).join(", ");
+  const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(", ")} cannot be matched to a GitHub login` : "";
+  return `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ""}${unmatch}`;
+}
+function failExhaustedPools(ctx, reqs, requirements) {
+  const out = [...requirements];
+  const finite = reqs.map((req, i) => ({ i, pool: poolOf(ctx, req), state: requirements[i].state })).filter((x) => x.pool !== void 0 && x.state !== "failed").sort((a, b) => Number(a.state === "pending") - Number(b.state === "pending"));
+  const fill = assignDistinct(
+    finite.map((x) => reqs[x.i].approvals),
+    finite.map((x) => x.pool.available)
+  );
+  finite.forEach((x, k) => {
+    const req = reqs[x.i];
+    if (x.state !== "pending" || fill[k].length >= req.approvals) return;
+    const who = x.pool.available.map((l) => `@${l}`).join(", ") || "nobody";
+    out[x.i] = {
+      ...out[x.i],
+      state: "failed",
+      reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${who}, who are needed by other requirements too`
+    };
+  });
+  return out;
+}
+function buildDetails(ctx, parts) {
+  const { settings } = ctx;
+  const oc = parts.codeowners;
   return {
-    codeowners: oc,
-    details: {
-      headSha,
-      minimumPermission: settings.minimumPermission,
-      distinctApprovers: settings.distinctApprovers,
-      exclusionsOff,
-      requirements,
-      skipped: fromRules.skipped,
-      approvals: candidates.map((c) => c.result),
-      changesRequested,
-      codeowners: {
-        mode: settings.codeowners.mode,
-        state: oc.state,
-        ..."path" in oc ? { path: oc.path } : {},
-        ...oc.state === "ok" && oc.unowned.length ? { unowned: oc.unowned } : {}
-      },
-      unlinked: people.unlinked
-    }
+    headSha: ctx.headSha,
+    minimumPermission: settings.minimumPermission,
+    distinctApprovers: settings.distinctApprovers,
+    // The summary must say which exclusions the policy switched off.
+    exclusionsOff: Object.entries(settings.separationOfDuties).filter(([, on]) => !on).map(([k]) => k),
+    requirements: parts.requirements,
+    skipped: parts.skipped,
+    approvals: parts.candidates.map((c) => c.result),
+    changesRequested: parts.changesRequested,
+    codeowners: {
+      mode: settings.codeowners.mode,
+      state: oc.state,
+      ..."path" in oc ? { path: oc.path } : {},
+      ...oc.state === "ok" && oc.unowned.length ? { unowned: oc.unowned } : {}
+    },
+    unlinked: ctx.people.unlinked
   };
 }
 function assignInOrder(needs, poolSizes, eligible) {
@@ -34366,28 +34449,15 @@ function assignInOrder(needs, poolSizes, eligible) {
   order2.forEach((i, k) => out[i] = got[k]);
   return out;
 }
-var RANK, NO_DIRECTORY, ROLE_REASON, ROLE_TEXT, short;
 var init_assess = __esm({
   "src/review/assess.ts"() {
     "use strict";
+    init_approvals();
     init_assign();
+    init_eligibility();
     init_requirements();
     init_reviewers();
-    RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
-    NO_DIRECTORY = "no permission or team facts were supplied (the CLI has no GitHub API access: pass --directory FILE; the Action looks them up)";
-    ROLE_REASON = {
-      author: "author",
-      committer: "committer",
-      "co-author": "co-author",
-      "last-pusher": "last-pusher"
-    };
-    ROLE_TEXT = {
-      author: "is the pull request author",
-      committer: "authored or committed a commit of the pull request",
-      "co-author": "is a Co-authored-by of a commit of the pull request",
-      "last-pusher": "pushed the head commit last"
-    };
-    short = (sha) => sha.slice(0, 7);
+    init_eligibility();
   }
 });
 
@@ -45709,7 +45779,7 @@ var init_sections = __esm({
 });
 
 // src/report/markdown.ts
-function shortSha(sha) {
+function shortSha2(sha) {
   return sha ? sha.slice(0, 7) : "-";
 }
 function verdictLabel(report) {
@@ -45722,8 +45792,8 @@ function changeLine(report) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
     parts.push(`${pr} **${cell(c.pr.title, 300)}**${c.pr.author ? ` by ${login(c.pr.author.slice(0, 100))}` : ""}${c.pr.draft ? " (draft)" : ""}`);
   }
-  if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha(c.headSha))}`);
-  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
+  if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha2(c.headSha))}`);
+  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha2(c.baseSha))} \u2192 ${code2(shortSha2(c.headSha))}`);
   return parts.join(" \xB7 ");
 }
 function findingRow(report, f) {
@@ -45810,7 +45880,7 @@ function policyLine(report) {
   const p = report.policy;
   const where = p.origin === "default" ? `built-in default (no policy file at ${code2(p.path)})` : code2(p.path);
   const at3 = p.ref ?? report.change.baseSha;
-  return `**Policy:** ${where}${at3 ? ` on base ${code2(shortSha(at3))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
+  return `**Policy:** ${where}${at3 ? ` on base ${code2(shortSha2(at3))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
 }
 function summaryBlocks(report, opts) {
   const h = "#".repeat(opts.level ?? 2);
@@ -46363,7 +46433,8 @@ function commitFromApi(c, source = "commit") {
     author: person(commit.author, c.author),
     committer: person(commit.committer, c.committer),
     coAuthors: parseCoAuthors(message),
-    message
+    message,
+    ...Array.isArray(c.parents) ? { parents: c.parents.flatMap((x) => isRecord(x) && isStr(x.sha) ? [x.sha] : []) } : {}
   };
 }
 var isStr, isNum, REVIEW_STATES;
@@ -73366,7 +73437,7 @@ function renderMarkdown2(report) {
   const t = report.totals;
   out.push(`# Change audit: ${escapeMarkdown(report.repository)} \`${report.branch.name}\`, ${report.period.since} to ${report.period.until}`, "");
   out.push(
-    `${t.changes} change(s) on the first-parent history of \`${report.branch.name}\` (${short2(report.branch.sha)}): ${t.pullRequests} through pull requests, ${t.directPushes} direct push(es). ${t.changesWithExceptions} change(s) with exceptions. ${report.requests.total} GitHub API request(s).`,
+    `${t.changes} change(s) on the first-parent history of \`${report.branch.name}\` (${short(report.branch.sha)}): ${t.pullRequests} through pull requests, ${t.directPushes} direct push(es). ${t.changesWithExceptions} change(s) with exceptions. ${report.requests.total} GitHub API request(s).`,
     ""
   );
   out.push("## Exceptions", "");
@@ -73375,7 +73446,7 @@ function renderMarkdown2(report) {
     out.push("| kind | merged at (UTC) | change | detail |", "| --- | --- | --- | --- |");
     for (const e of report.exceptions) {
       const c = report.changes.find((x) => x.commit === e.commit);
-      out.push(`| ${e.kind} | ${e.mergedAt} | ${prRef(c)} ${short2(e.commit)} | ${cell(e.detail)} |`);
+      out.push(`| ${e.kind} | ${e.mergedAt} | ${prRef(c)} ${short(e.commit)} | ${cell(e.detail)} |`);
     }
     out.push("");
     out.push(EXCEPTION_KINDS.filter((k) => t.exceptions[k]).map((k) => `${k}: ${t.exceptions[k]}`).join(", "), "");
@@ -73384,7 +73455,7 @@ function renderMarkdown2(report) {
     out.push(`## Sample (${report.sample.commits.length} of ${t.changes}, seed ${escapeMarkdown(report.sample.seed)})`, "", report.sample.method, "");
     for (const sha of report.sample.commits) {
       const c = report.changes.find((x) => x.commit === sha);
-      out.push(`- ${short2(sha)} ${prRef(c)} ${cell(c.pr?.title ?? c.subject, 120)}${c.exceptions.length ? ` (${[...new Set(c.exceptions.map((e) => e.kind))].join(", ")})` : ""}`);
+      out.push(`- ${short(sha)} ${prRef(c)} ${cell(c.pr?.title ?? c.subject, 120)}${c.exceptions.length ? ` (${[...new Set(c.exceptions.map((e) => e.kind))].join(", ")})` : ""}`);
     }
     out.push("");
   }
@@ -73394,14 +73465,14 @@ function renderMarkdown2(report) {
     const approvers2 = c.approvers.map((a) => `${cell(a.login, 60)}${a.valid ? "" : " (not counted)"}`).join(", ") || "\u2014";
     const gate = c.gate.checkRunUrl ? `[${c.gate.conclusion}](${c.gate.checkRunUrl})` : c.gate.conclusion;
     out.push(
-      `| ${c.mergedAt} | ${prRef(c)} ${short2(c.commit)} | ${cell(c.pr?.title ?? c.subject, 120)} | ${cell(c.author, 60)} | ${approvers2} | ${gate} | ${cell(c.reason ?? "\u2014", 200)} | ${cell(c.rollback ?? "\u2014", 200)} | ${[...new Set(c.exceptions.map((e) => e.kind))].join(", ") || "\u2014"} |`
+      `| ${c.mergedAt} | ${prRef(c)} ${short(c.commit)} | ${cell(c.pr?.title ?? c.subject, 120)} | ${cell(c.author, 60)} | ${approvers2} | ${gate} | ${cell(c.reason ?? "\u2014", 200)} | ${cell(c.rollback ?? "\u2014", 200)} | ${[...new Set(c.exceptions.map((e) => e.kind))].join(", ") || "\u2014"} |`
     );
   }
   out.push("");
   if (report.notes.length) out.push("## What this audit cannot know", "", ...report.notes.map((n) => `- ${n}`), "");
   return out.join("\n");
 }
-var CSV_COLUMNS, short2;
+var CSV_COLUMNS, short;
 var init_render = __esm({
   "src/audit/render.ts"() {
     "use strict";
@@ -73437,7 +73508,7 @@ var init_render = __esm({
       "weekend",
       "sampled"
     ];
-    short2 = (sha) => `\`${sha.slice(0, 12)}\``;
+    short = (sha) => `\`${sha.slice(0, 12)}\``;
   }
 });
 

@@ -11446,11 +11446,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count) {
-        const one2 = count === 1;
+      pluralize(count2) {
+        const one2 = count2 === 1;
         const keys = one2 ? singulars : plurals;
         const noun = one2 ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -18869,15 +18869,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -24803,8 +24803,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -24912,13 +24912,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity3.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity3.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -27871,8 +27871,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -27949,12 +27949,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error2.linePos[1];
         if (end?.line === line2 && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error2.message += `:
 
 ${lineStr}
@@ -32143,9 +32143,9 @@ function skipFoldedBreaks(input, position2, end) {
     breaks
   };
 }
-function foldedBreaks(count) {
-  if (count === 1) return " ";
-  return "\n".repeat(count - 1);
+function foldedBreaks(count2) {
+  if (count2 === 1) return " ";
+  return "\n".repeat(count2 - 1);
 }
 function getPlainValue(input, start, end) {
   let result = "";
@@ -36724,20 +36724,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count = 0;
+      let count2 = 0;
       for (const key2 in schema) {
         if (key2 === "$ref")
           return Infinity;
-        count++;
+        count2++;
         if (SIMPLE_INLINED.has(key2))
           continue;
         if (typeof schema[key2] == "object") {
-          (0, util_1.eachItem)(schema[key2], (sch) => count += countKeys(sch));
+          (0, util_1.eachItem)(schema[key2], (sch) => count2 += countKeys(sch));
         }
-        if (count === Infinity)
+        if (count2 === Infinity)
           return Infinity;
       }
-      return count;
+      return count2;
     }
     function getFullPath(resolver2, id = "", normalize2) {
       if (normalize2 !== false)
@@ -40275,8 +40275,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -40289,16 +40289,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
+        function checkLimits(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -44112,8 +44112,8 @@ function hasOpenFlow(text4) {
   for (const line2 of text4.split("\n")) {
     const code3 = line2.trimStart().startsWith("#") ? "" : line2;
     if (!code3.includes("{") && !code3.includes("[") && !code3.includes("}") && !code3.includes("]")) continue;
-    const count = (ch) => code3.split(ch).length - 1;
-    if (count("{") !== count("}") || count("[") !== count("]") || code3.includes('"') || code3.includes("'")) return true;
+    const count2 = (ch) => code3.split(ch).length - 1;
+    if (count2("{") !== count2("}") || count2("[") !== count2("]") || code3.includes('"') || code3.includes("'")) return true;
   }
   return false;
 }
@@ -44506,9 +44506,9 @@ function startWorker(url) {
 }
 function startParsers(fileCount, opts = {}) {
   const url = opts.workerUrl ?? defaultWorkerUrl();
-  const count = Math.min(opts.workers ?? Math.min(availableParallelism() - 1, 3), fileCount);
-  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count < 1 || !existsSync2(fileURLToPath(url))) return void 0;
-  const workers = Array.from({ length: count }, () => startWorker(url));
+  const count2 = Math.min(opts.workers ?? Math.min(availableParallelism() - 1, 3), fileCount);
+  if (fileCount < (opts.minFiles ?? PARALLEL_MIN_FILES) || count2 < 1 || !existsSync2(fileURLToPath(url))) return void 0;
+  const workers = Array.from({ length: count2 }, () => startWorker(url));
   return { workers, close: () => workers.forEach((w) => w.stop()) };
 }
 function splitBatch(files, workers, prefer) {
@@ -44539,10 +44539,10 @@ function splitBatch(files, workers, prefer) {
 async function parseManifestFiles(files, limits, opts) {
   const existing = [...opts.existing];
   const pool = opts.pool ?? startParsers(files.length, opts);
-  const count = Math.min(pool?.workers.length ?? 0, files.length);
+  const count2 = Math.min(pool?.workers.length ?? 0, files.length);
   try {
-    if (!pool || count < 1) return parseBatch({ files, limits, existing });
-    const split = splitBatch(files, count, opts.prefer);
+    if (!pool || count2 < 1) return parseBatch({ files, limits, existing });
+    const split = splitBatch(files, count2, opts.prefer);
     const results = split.workers.map(
       (idx, w) => pool.workers[w].run(
         idx.map((i) => files[i]),
@@ -47488,8 +47488,8 @@ var require_dist2 = __commonJS({
           this.assertOk(this.lua.lua_pcallk(this.address, argCount, LUA_MULTRET, 0, 0, null));
           return this.getStackValues(base);
         }
-        pop(count = 1) {
-          this.lua.lua_pop(this.address, count);
+        pop(count2 = 1) {
+          this.lua.lua_pop(this.address, count2);
         }
         call(name, ...args) {
           const type = this.lua.lua_getglobal(this.address, name);
@@ -47909,8 +47909,8 @@ ${traceback}`;
         return new ErrorTypeExtension(thread, injectObject);
       }
       class RawResult {
-        constructor(count) {
-          this.count = count;
+        constructor(count2) {
+          this.count = count2;
         }
       }
       function decorateFunction(target, options) {
@@ -51462,14 +51462,14 @@ ${traceback}`;
           this.lua_rotate(luaState, index2, -1);
           this.lua_pop(luaState, 1);
         }
-        lua_pop(luaState, count) {
-          this.lua_settop(luaState, -count - 1);
+        lua_pop(luaState, count2) {
+          this.lua_settop(luaState, -count2 - 1);
         }
         luaL_getmetatable(luaState, name) {
           return this.lua_getfield(luaState, LUA_REGISTRYINDEX2, name);
         }
-        lua_yield(luaState, count) {
-          return this.lua_yieldk(luaState, count, 0, null);
+        lua_yield(luaState, count2) {
+          return this.lua_yieldk(luaState, count2, 0, null);
         }
         lua_upvalueindex(index2) {
           return LUA_REGISTRYINDEX2 - index2;
@@ -55138,33 +55138,6 @@ var init_area4 = __esm({
   }
 });
 
-// src/review/assign.ts
-function assignDistinct(needs, eligible) {
-  const slots = needs.flatMap((n, req) => Array.from({ length: n }, () => req));
-  const slotOf = /* @__PURE__ */ new Map();
-  const fill = (s, seen) => {
-    for (const a of eligible[slots[s]] ?? []) {
-      if (seen.has(a)) continue;
-      seen.add(a);
-      const current = slotOf.get(a);
-      if (current === void 0 || fill(current, seen)) {
-        slotOf.set(a, s);
-        return true;
-      }
-    }
-    return false;
-  };
-  slots.forEach((_, s) => fill(s, /* @__PURE__ */ new Set()));
-  const out = needs.map(() => []);
-  for (const [a, s] of slotOf) out[slots[s]].push(a);
-  return out;
-}
-var init_assign = __esm({
-  "src/review/assign.ts"() {
-    "use strict";
-  }
-});
-
 // src/sources/identity.ts
 function identityFromEmail(email) {
   const m = NOREPLY.exec(email.trim());
@@ -55266,6 +55239,247 @@ var init_identity = __esm({
     ODD_SPACE = /[\p{Zs}\u0085]/gu;
     GIT_GENERATED = ["Signed-off-by: ", "(cherry picked from commit "];
     isBlank = (line2) => /^\s*$/.test(line2);
+  }
+});
+
+// src/review/reviewers.ts
+function order(reviews) {
+  return reviews.map((r, i) => ({ r, i })).sort((a, b) => (a.r.submittedAt ?? "").localeCompare(b.r.submittedAt ?? "") || a.i - b.i).map((x) => x.r);
+}
+function latestByReviewer(reviews) {
+  const byLogin = /* @__PURE__ */ new Map();
+  for (const r of order(reviews)) {
+    const login2 = r.reviewer.login;
+    if (!login2) continue;
+    const key2 = loginKey(login2);
+    const st = byLogin.get(key2) ?? { login: login2, reviewer: r.reviewer, everApproved: false };
+    if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") st.latest = r;
+    if (r.state === "APPROVED") st.everApproved = true;
+    byLogin.set(key2, st);
+  }
+  return [...byLogin.values()];
+}
+function loginOf(id) {
+  return id.login ?? (id.email ? identityFromEmail(normaliseInvisible(id.email)).login : void 0);
+}
+function participants(change, sod) {
+  const roles = /* @__PURE__ */ new Map();
+  const unlinked = [];
+  const add = (id, role, commit = "", webFlow = false) => {
+    const login2 = loginOf(id);
+    if (login2) {
+      const key2 = loginKey(login2);
+      roles.set(key2, (roles.get(key2) ?? /* @__PURE__ */ new Set()).add(role));
+    } else if (!(webFlow && id.email === "noreply@github.com")) {
+      const who = id.email ? `${id.name ?? ""} <${id.email}>`.trim() : id.name || "an identity without a name or e-mail";
+      unlinked.push({ who, role, commit });
+    }
+  };
+  if (sod.author && change.pr) add(change.pr.author, "author");
+  for (const c of change.commits) {
+    if (sod.committers) {
+      add(c.author, "committer", c.sha);
+      add(c.committer, "committer", c.sha, true);
+    }
+    if (sod.coAuthors) for (const co of c.coAuthors) add(co, "co-author", c.sha);
+  }
+  if (sod.lastPusher) for (const login2 of headPushers(change.pr)) add({ login: login2 }, "last-pusher");
+  return { roles, unlinked };
+}
+function isBot(id) {
+  return id.type === "Bot" || /\[bot\]$/i.test(id.login ?? "");
+}
+var init_reviewers = __esm({
+  "src/review/reviewers.ts"() {
+    "use strict";
+    init_identity();
+    init_model();
+    init_model();
+  }
+});
+
+// src/review/eligibility.ts
+function permissionOf(dir, login2) {
+  if (!dir) return { error: NO_DIRECTORY };
+  const p = dir.permissions.get(loginKey(login2)) ?? dir.permissions.get(login2);
+  return p ?? { error: `the permission of @${login2} was not looked up` };
+}
+function meetsPermission(permission, min) {
+  return typeof permission === "string" && RANK[permission] >= RANK[min];
+}
+function teamMembers(dir, team) {
+  if (!dir) return { error: NO_DIRECTORY };
+  const t = dir.teams.get(team.toLowerCase()) ?? dir.teams.get(team);
+  if (!t) return { error: `the members of @${team} were not looked up` };
+  return Array.isArray(t) ? new Set(t.map(loginKey)) : t;
+}
+function openToAnyone(req) {
+  return req.users.length === 0 && req.teams.length === 0 && !req.unmatchable?.length;
+}
+function isApprover(dir, req, login2) {
+  if (openToAnyone(req)) return true;
+  if (req.users.some((u) => loginKey(u) === loginKey(login2))) return true;
+  return req.teams.some((t) => {
+    const m = teamMembers(dir, t);
+    return m instanceof Set && m.has(loginKey(login2));
+  });
+}
+function teamErrors(dir, req) {
+  return req.teams.flatMap((t) => {
+    const m = teamMembers(dir, t);
+    return m instanceof Set ? [] : [`cannot read the members of @${t}: ${m.error}`];
+  });
+}
+function approverPool(dir, req, exclusions) {
+  if (openToAnyone(req)) return void 0;
+  const pool = new Set(req.users.map(loginKey));
+  for (const t of req.teams) {
+    const m = teamMembers(dir, t);
+    if (m instanceof Set) for (const x of m) pool.add(x);
+  }
+  const isExcluded = (l) => exclusions(l).length > 0;
+  return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
+}
+function eligibleText(req) {
+  const who = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `members of @${t}`), ...req.unmatchable ?? []];
+  return `${who.length ? who.join(", ") : "anyone who took no part in the change"} with ${req.permission} access`;
+}
+var NO_DIRECTORY, RANK;
+var init_eligibility = __esm({
+  "src/review/eligibility.ts"() {
+    "use strict";
+    init_reviewers();
+    NO_DIRECTORY = "no permission or team facts were supplied (the CLI has no GitHub API access: pass --directory FILE; the Action looks them up)";
+    RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+  }
+});
+
+// src/review/approvals.ts
+function approvalContext(change, policy) {
+  const people = participants(change, policy.review.separationOfDuties);
+  return {
+    headSha: change.headSha,
+    directory: change.directory,
+    people,
+    settings: policy.review,
+    // Facts without which no approval can be judged: fail closed, naming them (issue 13, items 6 and 11).
+    blockers: approvalBlockers(change, policy, people.unlinked)
+  };
+}
+function approvalBlockers(change, policy, unlinked) {
+  const out = [];
+  if (policy.review.separationOfDuties.lastPusher && change.pr && headPushers(change.pr).length === 0) {
+    out.push({
+      code: "pusher-unknown",
+      text: `who pushed the head commit ${shortSha(change.headSha)} is unknown (GitHub names the pusher only in the opened and synchronize events, and no earlier check run of the gate on this head recorded one), and separationOfDuties.lastPusher excludes the pusher`
+    });
+  }
+  if (policy.review.unlinkedIdentities === "fail" && unlinked.length) {
+    const names = [...new Set(unlinked.map((u) => `${u.who} (${u.role}${u.commit ? ` of ${shortSha(u.commit)}` : ""})`))];
+    out.push({
+      code: "unlinked-identity",
+      text: `no GitHub login can be tied to ${names.join(", ")}, so any reviewer could be that person (review.unlinkedIdentities is fail)`
+    });
+  }
+  return out;
+}
+function judgeApprovals(states, ctx) {
+  const candidates = [];
+  const changesRequested = [];
+  for (const st of states) {
+    const r = st.latest;
+    if (r?.state === "CHANGES_REQUESTED") {
+      changesRequested.push({ reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...r.submittedAt ? { submittedAt: r.submittedAt } : {} });
+    }
+    if (!r || !st.everApproved && r.state !== "DISMISSED") continue;
+    candidates.push(judgeApproval(st, r, ctx));
+  }
+  return { candidates, changesRequested };
+}
+function judgeApproval(st, r, ctx) {
+  const permission = permissionOf(ctx.directory, st.login);
+  const reasons = discardReasons(st, r, permission, ctx).sort((a, b) => a.code.localeCompare(b.code));
+  const result = {
+    reviewer: st.login,
+    reviewId: r.id,
+    state: r.state,
+    counted: false,
+    reason: "",
+    commitId: r.commitId,
+    ...r.submittedAt ? { submittedAt: r.submittedAt } : {},
+    countedFor: [],
+    reasons
+  };
+  return { login: st.login, result, permission };
+}
+function discardReasons(st, r, permission, ctx) {
+  if (r.state === "DISMISSED") return [{ code: "dismissed", text: "the latest review was dismissed; an earlier approval does not come back" }];
+  if (r.state === "CHANGES_REQUESTED") return [{ code: "changes-requested", text: `superseded by changes requested on ${shortSha(r.commitId)}` }];
+  const disqualified = disqualifiers(st, r, ctx);
+  if (disqualified.length) return disqualified;
+  if (ctx.blockers.length) return [...ctx.blockers];
+  const low = permissionReason(permission, ctx.settings);
+  return low ? [low] : [];
+}
+function disqualifiers(st, r, ctx) {
+  const out = [];
+  const head = ctx.headSha;
+  if (r.commitId !== head) out.push({ code: "stale", text: `stale: given on ${shortSha(r.commitId) || "an unknown commit"}, the head is ${shortSha(head)}` });
+  for (const role of ctx.people.roles.get(loginKey(st.login)) ?? []) out.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
+  if (ctx.settings.separationOfDuties.bots && isBot(st.reviewer)) out.push({ code: "bot", text: "is a bot or GitHub App" });
+  return out;
+}
+function permissionReason(permission, settings) {
+  if (typeof permission !== "string") return { code: "permission-unknown", text: `write access could not be verified: ${permission.error}` };
+  if (meetsPermission(permission, settings.minimumPermission)) return void 0;
+  return { code: "no-write-access", text: `has ${permission} permission; ${settings.minimumPermission} is required` };
+}
+var ROLE_REASON, ROLE_TEXT, shortSha;
+var init_approvals = __esm({
+  "src/review/approvals.ts"() {
+    "use strict";
+    init_eligibility();
+    init_reviewers();
+    ROLE_REASON = {
+      author: "author",
+      committer: "committer",
+      "co-author": "co-author",
+      "last-pusher": "last-pusher"
+    };
+    ROLE_TEXT = {
+      author: "is the pull request author",
+      committer: "authored or committed a commit of the pull request",
+      "co-author": "is a Co-authored-by of a commit of the pull request",
+      "last-pusher": "pushed the head commit last"
+    };
+    shortSha = (sha) => sha.slice(0, 7);
+  }
+});
+
+// src/review/assign.ts
+function assignDistinct(needs, eligible) {
+  const slots = needs.flatMap((n, req) => Array.from({ length: n }, () => req));
+  const slotOf = /* @__PURE__ */ new Map();
+  const fill = (s, seen) => {
+    for (const a of eligible[slots[s]] ?? []) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      const current = slotOf.get(a);
+      if (current === void 0 || fill(current, seen)) {
+        slotOf.set(a, s);
+        return true;
+      }
+    }
+    return false;
+  };
+  slots.forEach((_, s) => fill(s, /* @__PURE__ */ new Set()));
+  const out = needs.map(() => []);
+  for (const [a, s] of slotOf) out[slots[s]].push(a);
+  return out;
+}
+var init_assign = __esm({
+  "src/review/assign.ts"() {
+    "use strict";
   }
 });
 
@@ -55461,62 +55675,6 @@ var init_codeowners = __esm({
   }
 });
 
-// src/review/reviewers.ts
-function order(reviews) {
-  return reviews.map((r, i) => ({ r, i })).sort((a, b) => (a.r.submittedAt ?? "").localeCompare(b.r.submittedAt ?? "") || a.i - b.i).map((x) => x.r);
-}
-function latestByReviewer(reviews) {
-  const byLogin = /* @__PURE__ */ new Map();
-  for (const r of order(reviews)) {
-    const login2 = r.reviewer.login;
-    if (!login2) continue;
-    const key2 = loginKey(login2);
-    const st = byLogin.get(key2) ?? { login: login2, reviewer: r.reviewer, everApproved: false };
-    if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") st.latest = r;
-    if (r.state === "APPROVED") st.everApproved = true;
-    byLogin.set(key2, st);
-  }
-  return [...byLogin.values()];
-}
-function loginOf(id) {
-  return id.login ?? (id.email ? identityFromEmail(normaliseInvisible(id.email)).login : void 0);
-}
-function participants(change, sod) {
-  const roles = /* @__PURE__ */ new Map();
-  const unlinked = [];
-  const add = (id, role, commit = "", webFlow = false) => {
-    const login2 = loginOf(id);
-    if (login2) {
-      const key2 = loginKey(login2);
-      roles.set(key2, (roles.get(key2) ?? /* @__PURE__ */ new Set()).add(role));
-    } else if (!(webFlow && id.email === "noreply@github.com")) {
-      const who = id.email ? `${id.name ?? ""} <${id.email}>`.trim() : id.name || "an identity without a name or e-mail";
-      unlinked.push({ who, role, commit });
-    }
-  };
-  if (sod.author && change.pr) add(change.pr.author, "author");
-  for (const c of change.commits) {
-    if (sod.committers) {
-      add(c.author, "committer", c.sha);
-      add(c.committer, "committer", c.sha, true);
-    }
-    if (sod.coAuthors) for (const co of c.coAuthors) add(co, "co-author", c.sha);
-  }
-  if (sod.lastPusher) for (const login2 of headPushers(change.pr)) add({ login: login2 }, "last-pusher");
-  return { roles, unlinked };
-}
-function isBot(id) {
-  return id.type === "Bot" || /\[bot\]$/i.test(id.login ?? "");
-}
-var init_reviewers = __esm({
-  "src/review/reviewers.ts"() {
-    "use strict";
-    init_identity();
-    init_model();
-    init_model();
-  }
-});
-
 // src/review/requirements.ts
 function ruleSkipReason(rule7, change, policy) {
   const c = rule7.if ?? {};
@@ -55617,200 +55775,125 @@ var init_requirements = __esm({
 });
 
 // src/review/assess.ts
-function permissionOf(dir, login2) {
-  if (!dir) return { error: NO_DIRECTORY };
-  const p = dir.permissions.get(loginKey(login2)) ?? dir.permissions.get(login2);
-  return p ?? { error: `the permission of @${login2} was not looked up` };
-}
-function teamMembers(dir, team) {
-  if (!dir) return { error: NO_DIRECTORY };
-  const t = dir.teams.get(team.toLowerCase()) ?? dir.teams.get(team);
-  if (!t) return { error: `the members of @${team} were not looked up` };
-  return Array.isArray(t) ? new Set(t.map(loginKey)) : t;
-}
-function eligibleText(req) {
-  const who = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `members of @${t}`), ...req.unmatchable ?? []];
-  return `${who.length ? who.join(", ") : "anyone who took no part in the change"} with ${req.permission} access`;
-}
-function approvalBlockers(change, policy, unlinked) {
-  const out = [];
-  if (policy.review.separationOfDuties.lastPusher && change.pr && headPushers(change.pr).length === 0) {
-    out.push({
-      code: "pusher-unknown",
-      text: `who pushed the head commit ${short(change.headSha)} is unknown (GitHub names the pusher only in the opened and synchronize events, and no earlier check run of the gate on this head recorded one), and separationOfDuties.lastPusher excludes the pusher`
-    });
-  }
-  if (policy.review.unlinkedIdentities === "fail" && unlinked.length) {
-    const names = [...new Set(unlinked.map((u) => `${u.who} (${u.role}${u.commit ? ` of ${short(u.commit)}` : ""})`))];
-    out.push({
-      code: "unlinked-identity",
-      text: `no GitHub login can be tied to ${names.join(", ")}, so any reviewer could be that person (review.unlinkedIdentities is fail)`
-    });
-  }
-  return out;
-}
 function assessReviews(change, policy) {
-  const settings = policy.review;
-  const sod = settings.separationOfDuties;
-  const headSha = change.headSha;
-  const dir = change.directory;
-  const people = participants(change, sod);
-  const states = latestByReviewer(change.reviews ?? []);
-  const blockers = approvalBlockers(change, policy, people.unlinked);
-  const candidates = [];
-  const changesRequested = [];
-  for (const st of states) {
-    const r = st.latest;
-    if (r?.state === "CHANGES_REQUESTED") {
-      changesRequested.push({ reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...r.submittedAt ? { submittedAt: r.submittedAt } : {} });
-    }
-    if (!r || !st.everApproved && r.state !== "DISMISSED") continue;
-    const result = {
-      reviewer: st.login,
-      reviewId: r.id,
-      state: r.state,
-      counted: false,
-      reason: "",
-      commitId: r.commitId,
-      ...r.submittedAt ? { submittedAt: r.submittedAt } : {},
-      countedFor: [],
-      reasons: []
-    };
-    const permission = permissionOf(dir, st.login);
-    if (r.state === "DISMISSED") {
-      result.reasons.push({ code: "dismissed", text: "the latest review was dismissed; an earlier approval does not come back" });
-    } else if (r.state === "CHANGES_REQUESTED") {
-      result.reasons.push({ code: "changes-requested", text: `superseded by changes requested on ${short(r.commitId)}` });
-    } else {
-      if (r.commitId !== headSha) result.reasons.push({ code: "stale", text: `stale: given on ${short(r.commitId) || "an unknown commit"}, the head is ${short(headSha)}` });
-      for (const role of people.roles.get(loginKey(st.login)) ?? []) result.reasons.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
-      if (sod.bots && isBot(st.reviewer)) result.reasons.push({ code: "bot", text: "is a bot or GitHub App" });
-      const disqualified = result.reasons.length > 0;
-      if (!disqualified) result.reasons.push(...blockers);
-      if (disqualified || blockers.length) {
-      } else if (typeof permission !== "string") {
-        result.reasons.push({ code: "permission-unknown", text: `write access could not be verified: ${permission.error}` });
-      } else if (RANK[permission] < RANK[settings.minimumPermission]) {
-        result.reasons.push({ code: "no-write-access", text: `has ${permission} permission; ${settings.minimumPermission} is required` });
-      }
-    }
-    result.reasons.sort((a, b) => a.code.localeCompare(b.code));
-    candidates.push({ login: st.login, result, permission });
-  }
-  const valid = candidates.filter((c) => c.result.reasons.length === 0);
+  const ctx = approvalContext(change, policy);
+  const { candidates, changesRequested } = judgeApprovals(latestByReviewer(change.reviews ?? []), ctx);
   const fromRules = ruleRequirements(change, policy);
   const fromOwners2 = codeownerRequirements(change, policy);
   const reqs = [...fromRules.requirements, ...fromOwners2.requirements];
-  const teamErrors = (req) => req.teams.flatMap((t) => {
-    const m = teamMembers(dir, t);
-    return m instanceof Set ? [] : [`cannot read the members of @${t}: ${m.error}`];
-  });
-  const inSet = (req, login2) => {
-    if (req.users.length === 0 && req.teams.length === 0 && !req.unmatchable?.length) return true;
-    if (req.users.some((u) => loginKey(u) === loginKey(login2))) return true;
-    return req.teams.some((t) => {
-      const m = teamMembers(dir, t);
-      return m instanceof Set && m.has(loginKey(login2));
-    });
-  };
-  const hasPermission = (c, min) => typeof c.permission === "string" && RANK[c.permission] >= RANK[min];
-  const eligible = reqs.map((req) => valid.filter((c) => inSet(req, c.login) && hasPermission(c, req.permission)).map((c) => c.login));
-  const excludedRoles = (login2) => [...people.roles.get(loginKey(login2)) ?? []];
-  const poolOf = (req) => {
-    if (!req.users.length && !req.teams.length && !req.unmatchable?.length) return void 0;
-    const pool = new Set(req.users.map(loginKey));
-    for (const t of req.teams) {
-      const m = teamMembers(dir, t);
-      if (m instanceof Set) for (const x of m) pool.add(x);
-    }
-    const isExcluded = (l) => excludedRoles(l).length > 0 || sod.bots && /\[bot\]$/i.test(l);
-    return { available: [...pool].filter((l) => !isExcluded(l)), excluded: [...pool].filter(isExcluded) };
-  };
-  const counted2 = settings.distinctApprovers ? assignInOrder(reqs.map((r) => r.approvals), reqs.map((r) => poolOf(r)?.available.length ?? Infinity), eligible) : eligible;
+  const counted2 = countApprovals(ctx, reqs, candidates);
+  let requirements = reqs.map((req, i) => requirementResult(ctx, req, counted2[i], candidates));
+  if (ctx.settings.distinctApprovers) requirements = failExhaustedPools(ctx, reqs, requirements);
+  const details2 = buildDetails(ctx, { requirements, skipped: fromRules.skipped, candidates, changesRequested, codeowners: fromOwners2.result });
+  return { codeowners: fromOwners2.result, details: details2 };
+}
+function exclusionsOf(ctx, login2) {
+  const roles = [...ctx.people.roles.get(loginKey(login2)) ?? []];
+  if (roles.length) return roles;
+  return ctx.settings.separationOfDuties.bots && /\[bot\]$/i.test(login2) ? ["bot"] : [];
+}
+function poolOf(ctx, req) {
+  return approverPool(ctx.directory, req, (login2) => exclusionsOf(ctx, login2));
+}
+function countApprovals(ctx, reqs, candidates) {
+  const valid = candidates.filter((c) => c.result.reasons.length === 0);
+  const eligible = reqs.map(
+    (req) => valid.filter((c) => isApprover(ctx.directory, req, c.login) && meetsPermission(c.permission, req.permission)).map((c) => c.login)
+  );
+  const counted2 = ctx.settings.distinctApprovers ? assignInOrder(
+    reqs.map((r) => r.approvals),
+    reqs.map((r) => poolOf(ctx, r)?.available.length ?? Infinity),
+    eligible
+  ) : eligible;
   reqs.forEach((req, i) => {
     for (const login2 of counted2[i]) candidates.find((c) => c.login === login2).result.countedFor.push(req.name);
   });
-  for (const c of valid) {
-    if (c.result.countedFor.length) continue;
-    const couldCount = eligible.some((e) => e.includes(c.login));
-    c.result.reasons.push(
-      couldCount ? { code: "not-needed", text: "each requirement it could count for was filled by other approvers (distinct approvers)" } : { code: "not-eligible", text: reqs.length ? "not among the approvers of any requirement that applies" : "no requirement applies" }
-    );
-  }
+  explainUncounted(valid, eligible, reqs.length > 0);
   for (const { result } of candidates) {
     result.counted = result.countedFor.length > 0;
     result.reason = result.counted ? `counted for ${result.countedFor.join(", ")}` : result.reasons.map((r) => r.text).join("; ");
   }
-  const requirements = reqs.map((req, i) => {
-    const got = counted2[i];
-    const base = {
-      rule: req.rule,
-      name: req.name,
-      ...req.description ? { description: req.description } : {},
-      required: req.approvals,
-      eligible: eligibleText(req),
-      counted: got,
-      ...req.paths ? { paths: req.paths } : {}
-    };
-    if (got.length >= req.approvals) return { ...base, state: "passed" };
-    if (blockers.length) return { ...base, state: "failed", reason: `no approval can count: ${blockers.map((b) => b.text).join("; ")}` };
-    const missing = req.approvals - got.length;
-    const errors = teamErrors(req);
-    const unknownPermission = candidates.filter((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && inSet(req, c.login));
-    if (errors.length) return { ...base, state: "failed", reason: `${errors.join("; ")}. Failing closed: team membership is never read as "not a member"` };
-    if (unknownPermission.length) {
-      const c = unknownPermission[0];
-      return { ...base, state: "failed", reason: `approval by @${c.login} cannot count: ${c.result.reasons.find((r) => r.code === "permission-unknown").text}` };
-    }
-    const pool = poolOf(req);
-    if (pool && pool.available.length < req.approvals) {
-      const why = pool.excluded.map((l) => `@${l} (${excludedRoles(l).join(", ") || "bot"})`).join(", ");
-      const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(", ")} cannot be matched to a GitHub login` : "";
-      return {
-        ...base,
-        state: "failed",
-        reason: `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ""}${unmatch}`
-      };
-    }
-    return { ...base, state: "pending", reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${short(headSha)}` };
-  });
-  if (settings.distinctApprovers) {
-    const finite = reqs.map((req, i) => ({ i, pool: poolOf(req), state: requirements[i].state })).filter((x) => x.pool && x.state !== "failed").sort((a, b) => Number(a.state === "pending") - Number(b.state === "pending"));
-    const fill = assignDistinct(
-      finite.map((x) => reqs[x.i].approvals),
-      finite.map((x) => x.pool.available)
+  return counted2;
+}
+function explainUncounted(valid, eligible, anyRequirement) {
+  for (const c of valid) {
+    if (c.result.countedFor.length) continue;
+    const couldCount = eligible.some((e) => e.includes(c.login));
+    c.result.reasons.push(
+      couldCount ? { code: "not-needed", text: "each requirement it could count for was filled by other approvers (distinct approvers)" } : { code: "not-eligible", text: anyRequirement ? "not among the approvers of any requirement that applies" : "no requirement applies" }
     );
-    finite.forEach((x, k) => {
-      const req = reqs[x.i];
-      if (x.state !== "pending" || fill[k].length >= req.approvals) return;
-      requirements[x.i] = {
-        ...requirements[x.i],
-        state: "failed",
-        reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${x.pool.available.map((l) => `@${l}`).join(", ") || "nobody"}, who are needed by other requirements too`
-      };
-    });
   }
-  const exclusionsOff = Object.entries(sod).filter(([, on]) => !on).map(([k]) => k);
-  const oc = fromOwners2.result;
+}
+function requirementResult(ctx, req, got, candidates) {
+  const base = {
+    rule: req.rule,
+    name: req.name,
+    ...req.description ? { description: req.description } : {},
+    required: req.approvals,
+    eligible: eligibleText(req),
+    counted: got,
+    ...req.paths ? { paths: req.paths } : {}
+  };
+  if (got.length >= req.approvals) return { ...base, state: "passed" };
+  const failure = whyUnsatisfiable(ctx, req, candidates);
+  if (failure) return { ...base, state: "failed", reason: failure };
+  const missing = req.approvals - got.length;
+  return { ...base, state: "pending", reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${shortSha(ctx.headSha)}` };
+}
+function whyUnsatisfiable(ctx, req, candidates) {
+  if (ctx.blockers.length) return `no approval can count: ${ctx.blockers.map((b) => b.text).join("; ")}`;
+  const errors = teamErrors(ctx.directory, req);
+  if (errors.length) return `${errors.join("; ")}. Failing closed: team membership is never read as "not a member"`;
+  const unknown = candidates.find((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && isApprover(ctx.directory, req, c.login));
+  if (unknown) return `approval by @${unknown.login} cannot count: ${unknown.result.reasons.find((r) => r.code === "permission-unknown").text}`;
+  return poolShortfall(ctx, req);
+}
+function poolShortfall(ctx, req) {
+  const pool = poolOf(ctx, req);
+  if (!pool || pool.available.length >= req.approvals) return void 0;
+  const why = pool.excluded.map((l) => `@${l} (${exclusionsOf(ctx, l).join(", ")})`).join(", ");
+  const unmatch = req.unmatchable?.length ? `; ${req.unmatchable.join(", ")} cannot be matched to a GitHub login` : "";
+  return `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ""}${unmatch}`;
+}
+function failExhaustedPools(ctx, reqs, requirements) {
+  const out = [...requirements];
+  const finite = reqs.map((req, i) => ({ i, pool: poolOf(ctx, req), state: requirements[i].state })).filter((x) => x.pool !== void 0 && x.state !== "failed").sort((a, b) => Number(a.state === "pending") - Number(b.state === "pending"));
+  const fill = assignDistinct(
+    finite.map((x) => reqs[x.i].approvals),
+    finite.map((x) => x.pool.available)
+  );
+  finite.forEach((x, k) => {
+    const req = reqs[x.i];
+    if (x.state !== "pending" || fill[k].length >= req.approvals) return;
+    const who = x.pool.available.map((l) => `@${l}`).join(", ") || "nobody";
+    out[x.i] = {
+      ...out[x.i],
+      state: "failed",
+      reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${who}, who are needed by other requirements too`
+    };
+  });
+  return out;
+}
+function buildDetails(ctx, parts) {
+  const { settings } = ctx;
+  const oc = parts.codeowners;
   return {
-    codeowners: oc,
-    details: {
-      headSha,
-      minimumPermission: settings.minimumPermission,
-      distinctApprovers: settings.distinctApprovers,
-      exclusionsOff,
-      requirements,
-      skipped: fromRules.skipped,
-      approvals: candidates.map((c) => c.result),
-      changesRequested,
-      codeowners: {
-        mode: settings.codeowners.mode,
-        state: oc.state,
-        ..."path" in oc ? { path: oc.path } : {},
-        ...oc.state === "ok" && oc.unowned.length ? { unowned: oc.unowned } : {}
-      },
-      unlinked: people.unlinked
-    }
+    headSha: ctx.headSha,
+    minimumPermission: settings.minimumPermission,
+    distinctApprovers: settings.distinctApprovers,
+    // The summary must say which exclusions the policy switched off.
+    exclusionsOff: Object.entries(settings.separationOfDuties).filter(([, on]) => !on).map(([k]) => k),
+    requirements: parts.requirements,
+    skipped: parts.skipped,
+    approvals: parts.candidates.map((c) => c.result),
+    changesRequested: parts.changesRequested,
+    codeowners: {
+      mode: settings.codeowners.mode,
+      state: oc.state,
+      ..."path" in oc ? { path: oc.path } : {},
+      ...oc.state === "ok" && oc.unowned.length ? { unowned: oc.unowned } : {}
+    },
+    unlinked: ctx.people.unlinked
   };
 }
 function assignInOrder(needs, poolSizes, eligible) {
@@ -55823,28 +55906,15 @@ function assignInOrder(needs, poolSizes, eligible) {
   order2.forEach((i, k) => out[i] = got[k]);
   return out;
 }
-var RANK, NO_DIRECTORY, ROLE_REASON, ROLE_TEXT, short;
 var init_assess = __esm({
   "src/review/assess.ts"() {
     "use strict";
+    init_approvals();
     init_assign();
+    init_eligibility();
     init_requirements();
     init_reviewers();
-    RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
-    NO_DIRECTORY = "no permission or team facts were supplied (the CLI has no GitHub API access: pass --directory FILE; the Action looks them up)";
-    ROLE_REASON = {
-      author: "author",
-      committer: "committer",
-      "co-author": "co-author",
-      "last-pusher": "last-pusher"
-    };
-    ROLE_TEXT = {
-      author: "is the pull request author",
-      committer: "authored or committed a commit of the pull request",
-      "co-author": "is a Co-authored-by of a commit of the pull request",
-      "last-pusher": "pushed the head commit last"
-    };
-    short = (sha) => sha.slice(0, 7);
+    init_eligibility();
   }
 });
 
@@ -59785,9 +59855,9 @@ var init_splice_buffer = __esm({
        *   Any removed items.
        */
       splice(start, deleteCount, items) {
-        const count = deleteCount || 0;
+        const count2 = deleteCount || 0;
         this.setCursor(Math.trunc(start));
-        const removed = this.right.splice(this.right.length - count, Number.POSITIVE_INFINITY);
+        const removed = this.right.splice(this.right.length - count2, Number.POSITIVE_INFINITY);
         if (items) chunkedPush(this.left, items);
         return removed.reverse();
       }
@@ -63610,13 +63680,13 @@ function ccount(value, character) {
   if (typeof character !== "string") {
     throw new TypeError("Expected character");
   }
-  let count = 0;
+  let count2 = 0;
   let index2 = source.indexOf(character);
   while (index2 !== -1) {
-    count++;
+    count2++;
     index2 = source.indexOf(character, index2 + character.length);
   }
-  return count;
+  return count2;
 }
 var init_ccount = __esm({
   "node_modules/ccount/index.js"() {
@@ -67236,7 +67306,7 @@ var init_sections = __esm({
 });
 
 // src/report/markdown.ts
-function shortSha(sha) {
+function shortSha2(sha) {
   return sha ? sha.slice(0, 7) : "-";
 }
 function verdictLabel(report) {
@@ -67249,8 +67319,8 @@ function changeLine(report) {
     const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
     parts.push(`${pr} **${cell(c.pr.title, 300)}**${c.pr.author ? ` by ${login(c.pr.author.slice(0, 100))}` : ""}${c.pr.draft ? " (draft)" : ""}`);
   }
-  if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha(c.headSha))}`);
-  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha(c.baseSha))} \u2192 ${code2(shortSha(c.headSha))}`);
+  if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha2(c.headSha))}`);
+  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha2(c.baseSha))} \u2192 ${code2(shortSha2(c.headSha))}`);
   return parts.join(" \xB7 ");
 }
 function findingRow(report, f) {
@@ -67337,7 +67407,7 @@ function policyLine(report) {
   const p = report.policy;
   const where = p.origin === "default" ? `built-in default (no policy file at ${code2(p.path)})` : code2(p.path);
   const at3 = p.ref ?? report.change.baseSha;
-  return `**Policy:** ${where}${at3 ? ` on base ${code2(shortSha(at3))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
+  return `**Policy:** ${where}${at3 ? ` on base ${code2(shortSha2(at3))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
 }
 function summaryBlocks(report, opts) {
   const h = "#".repeat(opts.level ?? 2);
@@ -75244,6 +75314,39 @@ async function readBlobs(repo, ids) {
   }
   return result;
 }
+async function readBlobsPresent(repo, ids) {
+  const result = /* @__PURE__ */ new Map();
+  const wanted = [];
+  for (const id of new Set(ids)) {
+    const cached = blobCache.get(id);
+    if (cached !== void 0) result.set(id, cached);
+    else if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) wanted.push(id);
+  }
+  if (wanted.length === 0) return result;
+  let out;
+  try {
+    out = await git(repo, ["cat-file", "--batch"], wanted.map((id) => `${id}
+`).join(""));
+  } catch {
+    return result;
+  }
+  let off = 0;
+  for (const id of wanted) {
+    const nl = out.indexOf(10, off);
+    if (nl < 0) throw new SourceError(`git cat-file: truncated output reading blob ${id}`);
+    const header2 = out.subarray(off, nl).toString("utf8");
+    off = nl + 1;
+    if (header2 === `${id} missing`) continue;
+    const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header2);
+    if (!m || m[1] !== id) throw new SourceError(`git cat-file: unexpected answer "${header2}" reading blob ${id}`);
+    const bytes = out.subarray(off, off + Number(m[3]));
+    off += bytes.byteLength + 1;
+    if (m[2] !== "blob") continue;
+    result.set(id, bytes);
+    cacheBlob(id, bytes);
+  }
+  return result;
+}
 async function changedFiles(repo, base, head) {
   const parts = nulRecords(await git(repo, ["diff", "--name-status", "-z", "-M", "--no-color", base, head]));
   const files = [];
@@ -75388,9 +75491,6 @@ var init_git = __esm({
 });
 
 // src/sources/tree-paths.ts
-function isRepoPath(path8) {
-  return path8.length > 0 && !path8.includes("\0") && !path8.startsWith("/") && path8.split("/").every((s) => s !== "" && s !== "." && s !== "..");
-}
 async function readEach(tree, paths) {
   const unique = [...new Set(paths)];
   const values = await Promise.all(unique.map((p) => tree.readFile(p)));
@@ -75553,7 +75653,8 @@ function commitFromApi(c, source = "commit") {
     author: person(commit.author, c.author),
     committer: person(commit.committer, c.committer),
     coAuthors: parseCoAuthors(message),
-    message
+    message,
+    ...Array.isArray(c.parents) ? { parents: c.parents.flatMap((x) => isRecord(x) && isStr(x.sha) ? [x.sha] : []) } : {}
   };
 }
 function changedFileFromApi(f, source = "file") {
@@ -75665,7 +75766,7 @@ async function filesPastCap(workspace, pr, total, listed) {
   const added = files.filter((f) => f.status === "added").length + renames;
   const paths = files.length + renames;
   const disagree = (why) => new SourceError(
-    `GitHub and the clone disagree on the files of pull request #${pr.number}: ${why}. The clone's diff (merge base ${short2(range2.mergeBase)} to the head ${short2(pr.headSha)}) cannot stand in for the files GitHub did not list, so the gate fails closed. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
+    `GitHub and the clone disagree on the files of pull request #${pr.number}: ${why}. The clone's diff (merge base ${short(range2.mergeBase)} to the head ${short(pr.headSha)}) cannot stand in for the files GitHub did not list, so the gate fails closed. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
   );
   if (total > paths || total < paths - Math.min(removed, added)) throw disagree(`GitHub counts ${total} changed files, the clone's diff has ${files.length} (${renames} renamed)`);
   const touched = new Set(files.flatMap((f) => f.previousPath === void 0 ? [f.path] : [f.path, f.previousPath]));
@@ -75673,7 +75774,7 @@ async function filesPastCap(workspace, pr, total, listed) {
   if (unknown !== void 0) throw disagree(`GitHub lists ${JSON.stringify(unknown)}, which the clone's diff does not touch`);
   return {
     items: files,
-    note: `GitHub lists at most ${MAX_FILES.toLocaleString("en-US")} files of a pull request: the ${files.length} changed files were read from the clone (git diff of the merge base ${short2(range2.mergeBase)} and the head).`
+    note: `GitHub lists at most ${MAX_FILES.toLocaleString("en-US")} files of a pull request: the ${files.length} changed files were read from the clone (git diff of the merge base ${short(range2.mergeBase)} and the head).`
   };
 }
 async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
@@ -75683,7 +75784,7 @@ async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
   const pages = await Promise.all(
     Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i).map(
       (page) => needed(
-        { what: `listing the commits past the ${MAX_COMMITS}th of pull request #${ref.number} (compare ${short2(pr.baseSha)}...${short2(pr.headSha)}, page ${page})`, permission: "contents: read" },
+        { what: `listing the commits past the ${MAX_COMMITS}th of pull request #${ref.number} (compare ${short(pr.baseSha)}...${short(pr.headSha)}, page ${page})`, permission: "contents: read" },
         () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead, per_page: PER_PAGE, page })
       )
     )
@@ -75712,12 +75813,12 @@ async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
   const onlyClone = local.find((c) => !seen.has(c.sha));
   if (local.length !== total || onlyGitHub || onlyClone) {
     throw new SourceError(
-      `GitHub and the clone disagree on the commits of pull request #${ref.number}: GitHub lists ${total}, the clone's git log ${short2(pr.baseSha)}..${short2(pr.headSha)} ${local.length}${onlyGitHub ? `; ${onlyGitHub.sha} is only in GitHub's list` : ""}${onlyClone ? `; ${onlyClone.sha} is only in the clone` : ""}. The gate cannot tell who wrote the change, so it fails closed. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
+      `GitHub and the clone disagree on the commits of pull request #${ref.number}: GitHub lists ${total}, the clone's git log ${short(pr.baseSha)}..${short(pr.headSha)} ${local.length}${onlyGitHub ? `; ${onlyGitHub.sha} is only in GitHub's list` : ""}${onlyClone ? `; ${onlyClone.sha} is only in the clone` : ""}. The gate cannot tell who wrote the change, so it fails closed. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
     );
   }
   return { items: commits, note: `${from} and checked against the clone (git log).` };
 }
-var short2;
+var short;
 var init_beyond_caps = __esm({
   "src/github/beyond-caps.ts"() {
     "use strict";
@@ -75726,152 +75827,207 @@ var init_beyond_caps = __esm({
     init_github_shapes();
     init_api_errors();
     init_pull_request();
-    short2 = (sha) => sha.slice(0, 12);
+    short = (sha) => sha.slice(0, 12);
   }
 });
 
 // src/github/contents-tree.ts
-var CONTENTS_PERMISSION, ContentsTree;
+function deferred() {
+  let resolve3;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve3 = res;
+    reject = rej;
+  });
+  return { promise, resolve: resolve3, reject };
+}
+var CONTENTS_PERMISSION, DEFAULT_API_REQUEST_BUDGET, BLOB_CONCURRENCY, LINK_MODE2, GitHubObjects, ContentsTree;
 var init_contents_tree = __esm({
   "src/github/contents-tree.ts"() {
     "use strict";
     init_errors();
+    init_git();
+    init_path_bytes();
     init_symlinks();
-    init_tree_paths();
     init_api_errors();
     CONTENTS_PERMISSION = "contents: read";
-    ContentsTree = class {
-      constructor(gh, owner, repo, label4) {
+    DEFAULT_API_REQUEST_BUDGET = 200;
+    BLOB_CONCURRENCY = 8;
+    LINK_MODE2 = "120000";
+    GitHubObjects = class {
+      constructor(gh, owner, repo, opts) {
         this.gh = gh;
         this.owner = owner;
         this.repo = repo;
-        this.label = label4;
+        this.opts = opts;
+        this.budget = opts.budget ?? DEFAULT_API_REQUEST_BUDGET;
+        this.budgetName = opts.budgetName ?? "api-request-budget";
       }
       gh;
       owner;
       repo;
-      label;
-      cache = /* @__PURE__ */ new Map();
-      list;
-      access;
-      /** Directory listings seen so far (entry name → type), which answer later lookups without a request. */
-      dirs = /* @__PURE__ */ new Map();
+      opts;
+      /** API requests spent so far (each a `git/trees` or `git/blobs` read; retries are the client's). */
+      used = 0;
+      budget;
+      budgetName;
+      blobs = /* @__PURE__ */ new Map();
       /**
-       * A file's bytes: a file's content, or the content of the file a symbolic link leads to; `undefined` for a
-       * directory, a submodule, a link that leads to no file of the repository, or a 404.
-       * @throws {SourceError} on 401/403 or other API errors, and for files the contents API does not
-       * return inline (over 1 MB)
+       * Reserves `n` requests before any is sent, so a read over the budget sends none of them.
+       * @throws {SourceError} naming the budget, the requests needed and how to avoid them (`fetch-depth: 0`)
+       */
+      spend(n, what) {
+        if (this.used + n <= this.budget) {
+          this.used += n;
+          return;
+        }
+        throw new SourceError(
+          `Reading the base through the GitHub API would take more than the ${this.budget} requests of the \`${this.budgetName}\` input (${this.used} spent, ${n} more needed for ${what}), so the gate stops before spending the token's rate limit and fails closed. Check out the full history (actions/checkout with \`fetch-depth: 0\`) so the gate reads the base with git at no API cost, or raise \`${this.budgetName}\`.`
+        );
+      }
+      /**
+       * The entries of a tree (a commit SHA names its root tree), recursive or not.
+       * @throws {SourceError} naming `contents: read` when GitHub refuses, and over the budget
+       */
+      async tree(sha, recursive, what) {
+        this.spend(1, what);
+        try {
+          const { data: data2 } = await this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: sha, ...recursive ? { recursive: "1" } : {} });
+          return { entries: data2.tree, truncated: data2.truncated };
+        } catch (err) {
+          throw apiError(err, { what, permission: CONTENTS_PERMISSION });
+        }
+      }
+      /**
+       * Blobs by id: from the workspace clone when it holds them, the others through `git/blobs`, each once.
+       * @param label the commit being read, for messages
+       * @throws {SourceError} when the blobs to fetch would exceed the budget (nothing is sent then), or GitHub
+       * refuses a read
+       */
+      async read(ids, label4) {
+        const fresh = [...new Set(ids)].filter((id) => !this.blobs.has(id));
+        if (fresh.length) {
+          const local = await readBlobsPresent(this.opts.workspace, fresh);
+          const remote = fresh.filter((id) => !local.has(id));
+          this.spend(remote.length, `${remote.length} file(s) of ${label4} the clone does not hold`);
+          for (const [id, bytes] of local) this.blobs.set(id, Promise.resolve(bytes));
+          const queue = [...remote];
+          const pending = new Map(remote.map((id) => [id, deferred()]));
+          for (const [id, p] of pending) {
+            this.blobs.set(id, p.promise);
+            p.promise.catch(() => void 0);
+          }
+          const worker = async () => {
+            for (let id = queue.shift(); id !== void 0; id = queue.shift()) {
+              const p = pending.get(id);
+              try {
+                p.resolve(await this.fetchBlob(id, label4));
+              } catch (err) {
+                p.reject(err);
+                for (const rest of queue.splice(0)) pending.get(rest).reject(err);
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, remote.length) }, worker));
+        }
+        const out = /* @__PURE__ */ new Map();
+        for (const id of new Set(ids)) out.set(id, await this.blobs.get(id));
+        return out;
+      }
+      async fetchBlob(id, label4) {
+        let data2;
+        try {
+          ({ data: data2 } = await this.gh.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: id }));
+        } catch (err) {
+          throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label4}`, permission: CONTENTS_PERMISSION });
+        }
+        if (data2.encoding === "base64") return new Uint8Array(Buffer.from(data2.content, "base64"));
+        if (data2.encoding === "utf-8" || data2.encoding === "utf8") return new Uint8Array(Buffer.from(data2.content, "utf8"));
+        throw new SourceError(`GitHub sent blob ${id} of ${label4} in an unknown encoding "${data2.encoding}": the gate cannot read it, so it fails closed.`);
+      }
+    };
+    ContentsTree = class {
+      constructor(objects, label4) {
+        this.objects = objects;
+        this.label = label4;
+      }
+      objects;
+      label;
+      list;
+      resolved;
+      /**
+       * A file's bytes: a file's content, or the content of the file a symbolic link leads to within the commit;
+       * `undefined` for a directory, a submodule, a missing path or a link that leads to no file.
+       * @throws {SourceError} as {@link listFiles}, over the request budget, or when GitHub refuses a blob
        */
       async readFile(path8) {
-        const e = await this.entry(path8);
-        return e.kind === "file" ? e.bytes : void 0;
+        return (await this.readFiles([path8])).get(path8);
       }
-      entry(path8) {
-        let p = this.cache.get(path8);
-        if (!p) {
-          p = this.fetch(path8);
-          this.cache.set(path8, p);
-        }
-        return p;
-      }
-      /**
-       * The commit's symbolic links (mode 120000 in the git trees API), each read once through the contents API:
-       * one GitHub followed is resolved to the file it answered with; the target of any other is resolved here.
-       * @throws {SourceError} as {@link listFiles} and {@link readFile}
-       */
-      async symlinks() {
-        const { paths, links } = await this.listing();
-        if (!links.length) return [];
-        const answers = await Promise.all(links.map(async (l) => [l, await this.entry(l)]));
-        const linkSet = new Set(links);
-        const texts = /* @__PURE__ */ new Map();
-        const followed = [];
-        for (const [l, e] of answers) {
-          if (e.kind === "link") texts.set(l, e.target);
-          else if (e.kind === "file") followed.push({ path: l, target: e.path, resolved: e.path, via: [e.path] });
-          else texts.set(l, "");
-        }
-        const files = paths.filter((p) => !linkSet.has(p) || !texts.has(p));
-        return [...followed, ...resolveAll2(files, texts)].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-      }
-      readFiles(paths) {
-        return readEach(this, paths);
+      /** Many files at once: one budget check and one `git cat-file` for the lot. @throws {SourceError} as {@link readFile} */
+      async readFiles(paths) {
+        const { files, links } = await this.listing();
+        const resolved = paths.some((p) => links.has(p)) ? await this.linkIndex() : void 0;
+        const ids = /* @__PURE__ */ new Map();
+        for (const p of paths) ids.set(p, links.has(p) ? files.get(resolved.get(p)?.resolved ?? "") : files.get(p));
+        const blobs = await this.objects.read([...ids.values()].filter((id) => id !== void 0), this.label);
+        return new Map([...ids].map(([p, id]) => [p, id === void 0 ? void 0 : blobs.get(id)]));
       }
       /**
-       * Every blob path of the commit.
-       * @throws {SourceError} when GitHub truncates the tree (over 100,000 entries or 7 MB): the list would
-       * be incomplete, so the gate fails closed and asks for the base commit in the clone instead
+       * Every blob path of the commit (links included), sorted.
+       * @throws {SourceError} naming `contents: read` when GitHub refuses, and over the request budget
        */
       async listFiles() {
         return (await this.listing()).paths;
       }
+      /** The commit's symbolic links, resolved within it. @throws {SourceError} as {@link readFile} */
+      async symlinks() {
+        return [...(await this.linkIndex()).values()];
+      }
+      linkIndex() {
+        this.resolved ??= (async () => {
+          const { paths, links } = await this.listing();
+          if (!links.size) return /* @__PURE__ */ new Map();
+          const targets = await this.objects.read([...links.values()], this.label);
+          const texts = new Map([...links].map(([p, id]) => [p, pathFromBytes(Buffer.from(targets.get(id)))]));
+          return new Map(resolveAll2(paths.filter((p) => !links.has(p)), texts).map((l) => [l.path, l]));
+        })();
+        return this.resolved;
+      }
       listing() {
         this.list ??= (async () => {
-          let data2;
-          try {
-            ({ data: data2 } = await this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: this.label, recursive: "1" }));
-          } catch (err) {
-            throw apiError(err, { what: `listing the files of ${this.label}`, permission: CONTENTS_PERMISSION });
+          const entries = await this.walk(this.label, "", true);
+          const files = /* @__PURE__ */ new Map();
+          const links = /* @__PURE__ */ new Map();
+          for (const e of entries) {
+            if (e.type !== "blob" || !e.path || !e.sha) continue;
+            (e.mode === LINK_MODE2 ? links : files).set(e.path, e.sha);
           }
-          if (data2.truncated) {
-            throw new SourceError(
-              `GitHub truncated the file list of the base commit ${this.label} (the git trees API returns at most 100,000 entries). Fetch the base commit in actions/checkout (fetch-depth: 0) so the gate reads it with git.`
-            );
-          }
-          const blobs = data2.tree.filter((e) => e.type === "blob" && e.path);
-          return { paths: blobs.map((e) => e.path), links: blobs.filter((e) => e.mode === "120000").map((e) => e.path) };
+          const paths = [...files.keys(), ...links.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+          return { paths, files, links };
         })();
         return this.list;
       }
       /**
-       * GitHub answers 404 both for a missing file and for a repository the token may not read. A missing
-       * policy file must not silently become the default policy, so a 404 before any successful read is
-       * checked once against the commit's root tree: if that is a 404 too, the token cannot read the
-       * repository.
+       * The entries under the tree `sha` (paths prefixed with `prefix`): one recursive read, or, when GitHub
+       * truncates it, a read without `recursive` and a recursive read of each subtree in turn.
        */
-      checkAccess() {
-        this.access ??= this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: this.label }).then(
-          () => void 0,
-          (err) => {
-            throw apiError(err, { what: `reading the base commit ${this.label}`, permission: CONTENTS_PERMISSION });
-          }
-        );
-        return this.access;
-      }
-      /** True when a listing already read shows that `path` is not a file (absent, or a directory). */
-      knownNotFile(path8) {
-        const slash = path8.lastIndexOf("/");
-        const listing = this.dirs.get(slash < 0 ? "" : path8.slice(0, slash));
-        if (!listing) return false;
-        const type = listing.get(path8.slice(slash + 1));
-        return type === void 0 || type === "dir";
-      }
-      async fetch(path8) {
-        const none = { kind: "none" };
-        if (!isRepoPath(path8) || this.knownNotFile(path8)) return none;
-        let data2;
-        try {
-          ({ data: data2 } = await this.gh.rest.repos.getContent({ owner: this.owner, repo: this.repo, path: path8, ref: this.label }));
-        } catch (err) {
-          if (httpStatus(err) === 404) {
-            await this.checkAccess();
-            return none;
-          }
-          throw apiError(err, { what: `reading ${path8} at ${this.label}`, permission: CONTENTS_PERMISSION });
-        }
-        this.access ??= Promise.resolve();
-        if (Array.isArray(data2)) {
-          if (data2.length < 1e3) this.dirs.set(path8, new Map(data2.map((e) => [e.name, e.type])));
-          return none;
-        }
-        if (data2.type === "symlink" && "target" in data2) return { kind: "link", target: data2.target };
-        if (data2.type !== "file" || !("content" in data2)) return none;
-        if (data2.encoding !== "base64") {
+      async walk(sha, prefix2, recursive) {
+        const where = prefix2 ? `${prefix2.slice(0, -1)} at ${this.label}` : `the files of ${this.label}`;
+        const got = await this.objects.tree(sha, recursive, `listing ${where} (git trees)`);
+        if (got.truncated && recursive) return this.walk(sha, prefix2, false);
+        if (got.truncated) {
           throw new SourceError(
-            `${path8} at ${this.label} is too large for the contents API (${data2.size} bytes). Fetch the base commit in actions/checkout (fetch-depth: 0) so the gate reads it with git.`
+            `GitHub truncated the listing of ${where} even without recursion: the file list would be incomplete, so the gate fails closed. Check out the full history (actions/checkout with \`fetch-depth: 0\`) so the gate reads the base with git.`
           );
         }
-        return { kind: "file", bytes: new Uint8Array(Buffer.from(data2.content, "base64")), path: data2.path };
+        const out = [];
+        for (const e of got.entries) {
+          if (!e.path) continue;
+          const entry = { ...e, path: prefix2 + e.path };
+          out.push(entry);
+          if (!recursive && e.type === "tree" && e.sha) out.push(...await this.walk(e.sha, `${entry.path}/`, true));
+        }
+        return out;
       }
     };
   }
@@ -75915,9 +76071,13 @@ async function headTree(workspace, headSha) {
     checkedOut === void 0 ? `The workspace ${workspace} is not a git clone. Run actions/checkout with \`ref: \${{ github.event.pull_request.head.sha }}\` before gitops-gate.` : `The workspace has ${checkedOut} checked out, and the pull request's head commit ${headSha} is not in the clone. Check out \`\${{ github.event.pull_request.head.sha }}\` with actions/checkout; if the pull request moved on since this run started, the run for the new head evaluates it.`
   );
 }
-async function mergeBaseOf(gh, ref, workspace, baseSha, headSha) {
+function baseIsAncestor(commits, baseSha, headSha) {
+  return commits.at(-1)?.sha === headSha && commits.some((c) => c.parents?.includes(baseSha));
+}
+async function mergeBaseOf(gh, ref, workspace, baseSha, headSha, commits = []) {
   const range2 = await cloneRange(workspace, baseSha, headSha);
   if (range2.ok) return range2.mergeBase;
+  if (baseIsAncestor(commits, baseSha, headSha)) return baseSha;
   const res = await needed(
     { what: `finding the merge base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} (compare)`, permission: "contents: read" },
     () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead: `${baseSha}...${headSha}`, per_page: 1 })
@@ -75936,14 +76096,15 @@ async function gatherChange(gh, opts) {
     headTree(opts.workspace, pr.headSha),
     fetchCommit(opts.workspace, pr.baseSha, log)
   ]);
-  const tip = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(gh, opts.owner, opts.repo, pr.baseSha);
-  const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha);
+  const objects = new GitHubObjects(gh, opts.owner, opts.repo, { workspace: opts.workspace, budget: opts.apiRequestBudget ?? DEFAULT_API_REQUEST_BUDGET });
+  const tip = baseInClone ? new GitTree(opts.workspace, pr.baseSha) : new ContentsTree(objects, pr.baseSha);
+  const mergeBase = await mergeBaseOf(gh, opts, opts.workspace, pr.baseSha, pr.headSha, lists.commits);
   const moved = mergeBase !== pr.baseSha;
   const mergeBaseInClone = moved && await fetchCommit(opts.workspace, mergeBase, log);
-  const base = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(gh, opts.owner, opts.repo, mergeBase);
+  const base = !moved ? tip : mergeBaseInClone ? new GitTree(opts.workspace, mergeBase) : new ContentsTree(objects, mergeBase);
   if (moved) {
     log(
-      `The base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched: the head is compared with the merge base ${mergeBase.slice(0, 7)} (from ${mergeBaseInClone ? "git" : "the contents API"}); the policy, CODEOWNERS and templates are read from the tip.`
+      `The base branch's tip ${pr.baseSha.slice(0, 7)} moved on since the pull request branched: the head is compared with the merge base ${mergeBase.slice(0, 7)} (from ${mergeBaseInClone ? "git" : "the GitHub API"}); the policy, CODEOWNERS and templates are read from the tip.`
     );
   }
   const [files, commits] = await Promise.all([
@@ -75954,7 +76115,7 @@ async function gatherChange(gh, opts) {
   const listNotes = [files?.note, commits?.note, moveNote].filter((n) => n !== void 0);
   for (const n of listNotes) log(n);
   log(`Pull request #${pr.number}: ${files?.items.length ?? lists.files.length} file(s), ${commits?.items.length ?? lists.commits.length} commit(s), ${lists.reviews.length} review(s).`);
-  log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? "git (the workspace clone)" : "the contents API (the base commit is not in the clone)"}.`);
+  log(`Head ${pr.headSha} from ${head.from}; base ${pr.baseSha} from ${baseInClone ? "git (the workspace clone)" : `the GitHub API (the base commit is not in the clone): git trees, and blobs the clone lacks, within ${objects.budget} requests`}.`);
   return {
     repository: `${opts.owner}/${opts.repo}`,
     serverUrl: opts.serverUrl,
@@ -76340,7 +76501,7 @@ async function gatherForAction(settings, target, log) {
     }
   });
   const where = { owner: settings.owner, repo: settings.repo, workspace: settings.workspace, serverUrl: settings.serverUrl, log };
-  let change = target.kind === "merge-group" ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number: target.number });
+  let change = target.kind === "merge-group" ? await gatherMergeGroupChange(gh, where, target.group) : await gatherChange(gh, { ...where, number: target.number, apiRequestBudget: settings.apiRequestBudget });
   const resolved = await resolvePolicy2(change.policyBase ?? change.base ?? change.head, settings.policy, touchedPaths(change));
   if (change.pr && target.kind === "pull-request" && target.pusher && target.pusher.headSha === change.headSha) change = { ...change, pr: { ...change.pr, lastPusher: target.pusher.login } };
   const facts = await gatherReviewFacts(gh, `${settings.owner}/${settings.repo}`, change, resolved.policy, {
@@ -76377,6 +76538,12 @@ function envMs2(env, name, fallback) {
     throw new ConfigError(`Invalid ${name} "${raw2}": expected an integer from 0 to 60000 (milliseconds).`);
   }
   return value;
+}
+function count(name, value, fallback) {
+  const v = value.trim();
+  if (v === "") return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > 1e5) throw new ConfigError(`Invalid value "${v}" for input "${name}". Expected a whole number from 0 to 100000.`);
+  return Number(v);
 }
 function requireEnv(env, name, hint) {
   const v = env[name];
@@ -76427,13 +76594,15 @@ function readSettings(input, env = process.env) {
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
     retryDelayMs: envMs2(env, "GITOPS_GATE_RETRY_DELAY_MS", 1e3),
-    writeIntervalMs: envMs2(env, "GITOPS_GATE_WRITE_INTERVAL_MS", 1e3)
+    writeIntervalMs: envMs2(env, "GITOPS_GATE_WRITE_INTERVAL_MS", 1e3),
+    apiRequestBudget: count("api-request-budget", input("api-request-budget"), DEFAULT_API_REQUEST_BUDGET)
   };
 }
 var init_inputs = __esm({
   "src/action/inputs.ts"() {
     "use strict";
     init_errors();
+    init_contents_tree();
     init_check_run();
     init_comment();
   }
