@@ -107,6 +107,18 @@ describe('limits', () => {
     expect(out.text).toMatch(/<\/details>\n\nCUT: see the full report\n$/);
   });
 
+  it('builds a variant given as a function only when it is tried', () => {
+    let built = 0;
+    const small = () => {
+      built++;
+      return 'd';
+    };
+    const roomy = fitBlocks([{ id: 'a', priority: 1, variants: ['A'.repeat(10), small] }], { max: 60, unit: 'chars' }, 'cut');
+    expect([roomy.text, built]).toEqual([`${'A'.repeat(10)}\n`, 0]);
+    const tight = fitBlocks([{ id: 'a', priority: 1, variants: ['A'.repeat(100), small] }], { max: 60, unit: 'chars' }, 'cut');
+    expect([tight.text, built]).toEqual(['d\n', 1]);
+  });
+
   it('steps down the lowest priority block first', () => {
     const out = fitBlocks(
       [
