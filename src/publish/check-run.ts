@@ -11,8 +11,8 @@
 import type { Finding, Report, Severity } from '../core/model.js';
 import { blockingFindings, plural } from '../report/blockers.js';
 import { type Budget, LIMITS, truncate } from '../report/limits.js';
-import { escapeMarkdown } from '../report/escape.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { heading, link, paragraph, quote, serialize, text, untrusted } from '../report/md.js';
 import { formatHeadRecord } from '../review/head-records.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
 
@@ -195,9 +195,16 @@ export async function publishFailureCheckRun(
 ): Promise<PublishResult> {
   const result = emptyResult();
   const name = opts.name ?? DEFAULT_CHECK_NAME;
+  // The reason is cut first, to less than half the limit: escaping at most doubles it (`<` becomes `\<`), so the
+  // summary fits whole; the final cut below guards the rest (invisible characters shown as `<U+XXXX>`).
+  const quoted = untrusted(reason, 30_000);
   const summary = truncate(
-    `## GitOps Gate: ❌ FAIL\n\nThe gate could not evaluate this change, so it fails closed:\n\n> ${escapeMarkdown(reason)}\n\n` +
-      `The workflow run's log has the details${opts.detailsUrl ? ` ([run](${opts.detailsUrl}))` : ''}.\n`,
+    serialize([
+      heading(2, text('GitOps Gate: ❌ FAIL')),
+      paragraph(text('The gate could not evaluate this change, so it fails closed:')),
+      quote(quoted),
+      paragraph(text("The workflow run's log has the details"), opts.detailsUrl ? [text(' ('), link(opts.detailsUrl, text('run')), text(')')] : [], text('.')),
+    ]) + '\n',
     { max: LIMITS.checkRunSummaryChars, unit: 'chars' },
   );
   try {

@@ -9,10 +9,10 @@
 import type { Report } from '../core/model.js';
 import { runContextFromEnv } from '../report/audit-record.js';
 import { describeBlockers } from '../report/blockers.js';
-import { cell, escapeMarkdown, login } from '../report/escape.js';
 import type { ReviewDetails } from '../review/details.js';
 import { type Block, fitBlocks, LIMITS } from '../report/limits.js';
 import { changeLine, verdictLabel } from '../report/markdown.js';
+import { emphasis, heading, type Inline, link, list, login, paragraph, quote, serialize, strong, text, untrusted } from '../report/md.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
 
 /** The hidden marker that identifies the gate's sticky comment. */
@@ -80,30 +80,33 @@ export function isOwnSticky(comment: { body?: string | null; user?: { login?: st
  */
 export function renderComment(report: Report, links: CommentLinks = {}, marker = STICKY_MARKER): string {
   const { blocks, missing } = describeBlockers(report, 15);
-  const linkLine = [links.checkRun ? `[check run](${links.checkRun})` : '', links.run ? `[job summary](${links.run})` : ''].filter(Boolean).join(' · ');
-  const pointer = linkLine ? `the full report is in the ${linkLine}` : 'the full report is in the job summary of the workflow run';
-  const parts: Block[] = [{ id: 'verdict', priority: 100, variants: [`${marker}\n### GitOps Gate: ${verdictLabel(report)}\n\n${changeLine(report)}`] }];
+  const linkList: Inline[] = [...(links.checkRun ? [link(links.checkRun, text('check run'))] : []), ...(links.run ? [link(links.run, text('job summary'))] : [])];
+  const linkLine: Inline = linkList.flatMap((l, i) => (i ? [text(' · '), l] : [l]));
+  const pointer: Inline = linkList.length ? [text('the full report is in the '), linkLine] : text('the full report is in the job summary of the workflow run');
+  const leftOut = (what: string) => serialize([paragraph(emphasis(text(`${what} left out to fit GitHub's size limit: `), pointer, text('.')))]);
+  // The marker is the gate's own HTML comment, on its own line right above the heading.
+  const parts: Block[] = [{ id: 'verdict', priority: 100, variants: [`${marker}\n${serialize([heading(3, text(`GitOps Gate: ${verdictLabel(report)}`)), paragraph(changeLine(report))])}`] }];
   if (report.override) {
-    parts.push({ id: 'override', priority: 90, variants: [`> **Break-glass override** by ${login(report.override.by)}: ${escapeMarkdown(report.override.reason)}`] });
+    parts.push({ id: 'override', priority: 90, variants: [serialize([quote(strong(text('Break-glass override')), text(' by '), login(report.override.by), text(': '), untrusted(report.override.reason))])] });
   }
-  if (blocks.length) parts.push({ id: 'blocks', priority: 50, variants: [`**What blocks:**\n\n${blocks.map((b) => `- ${b}`).join('\n')}`, `_What blocks was left out to fit GitHub's size limit: ${pointer}._`] });
-  if (missing.length) parts.push({ id: 'missing', priority: 60, variants: [`**What is missing:**\n\n${missing.map((b) => `- ${b}`).join('\n')}`, `_What is missing was left out to fit GitHub's size limit: ${pointer}._`] });
-  const notCounted = notCountedLines(report);
+  if (blocks.length) parts.push({ id: 'blocks', priority: 50, variants: [serialize([paragraph(strong(text('What blocks:'))), list(blocks)]), leftOut('What blocks was')] });
+  if (missing.length) parts.push({ id: 'missing', priority: 60, variants: [serialize([paragraph(strong(text('What is missing:'))), list(missing)]), leftOut('What is missing was')] });
+  const notCounted = notCountedItems(report);
   if (notCounted.length) {
-    const title = '**Approvals that did not count:**';
+    const title = paragraph(strong(text('Approvals that did not count:')));
     parts.push({
       id: 'not-counted',
       priority: 55,
       variants: [
-        `${title}\n\n${notCounted.join('\n')}`,
-        ...(notCounted.length > 5 ? [`${title}\n\n${notCounted.slice(0, 5).join('\n')}\n- … and ${notCounted.length - 5} more: ${pointer}.`] : []),
-        `_Why ${notCounted.length} approval(s) did not count was left out to fit GitHub's size limit: ${pointer}._`,
+        serialize([title, list(notCounted)]),
+        ...(notCounted.length > 5 ? [serialize([title, list([...notCounted.slice(0, 5), [text(`… and ${notCounted.length - 5} more: `), pointer, text('.')]])])] : []),
+        leftOut(`Why ${notCounted.length} approval(s) did not count was`),
       ],
     });
   }
   if (report.verdict === 'pass' && !blocks.length && !missing.length) parts.push({ id: 'ok', priority: 50, variants: ['Nothing blocks this change.'] });
-  parts.push({ id: 'links', priority: 95, variants: [`Details: ${linkLine || 'see the job summary of the workflow run'}.`] });
-  return fitBlocks(parts, { max: LIMITS.commentChars, unit: 'chars' }, `_Cut to fit GitHub's size limit: ${pointer}._`).text;
+  parts.push({ id: 'links', priority: 95, variants: [serialize([paragraph(text('Details: '), linkList.length ? linkLine : text('see the job summary of the workflow run'), text('.'))])] });
+  return fitBlocks(parts, { max: LIMITS.commentChars, unit: 'chars' }, serialize([paragraph(emphasis(text("Cut to fit GitHub's size limit: "), pointer, text('.')))])).text;
 }
 
 /**
@@ -111,11 +114,9 @@ export function renderComment(report: Report, links: CommentLinks = {}, marker =
  * co-author, ...), so the PR's conversation says it and not only the job summary. Reasons are cut at a
  * word boundary.
  */
-function notCountedLines(report: Report): string[] {
+function notCountedItems(report: Report): Inline[] {
   const d = report.details.review as ReviewDetails | undefined;
-  return (d?.approvals ?? [])
-    .filter((a) => !a.counted)
-    .map((a) => `- ${login(a.reviewer)}: ${cell(a.reasons.map((r) => r.text).join('; ') || a.reason, 300)}`);
+  return (d?.approvals ?? []).filter((a) => !a.counted).map((a) => [login(a.reviewer), text(': '), untrusted(a.reasons.map((r) => r.text).join('; ') || a.reason, 300)]);
 }
 
 /**

@@ -3,22 +3,15 @@
  * publishing did not do (a stale head, writes GitHub refused). The job summary is written by the
  * runner from a file, so it arrives even when the token can write nothing.
  */
+import type { RootContent } from 'mdast';
 import type { Report } from '../core/model.js';
 import { LIMITS, measure, truncate } from '../report/limits.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { heading, list, ownMarkdown, quote, serialize, text } from '../report/md.js';
 import type { PublishOutcome } from './publish.js';
 
 /** Where the full report is, from the job summary's point of view. */
 export const JOB_SUMMARY_FULL_REPORT = 'the full report is in the audit record (`report-file`; upload it as an artifact to keep it)';
-
-/** Our own messages keep their code spans; GitHub's error text in them must not inject HTML or mentions. */
-function inline(text: string): string {
-  return truncate(text, { max: 2000, unit: 'chars' })
-    .replace(/\r?\n/g, ' ')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(?=\w)/g, '@\u200b');
-}
 
 /** What the job summary says besides the report. */
 export interface JobSummaryExtras {
@@ -32,13 +25,11 @@ export interface JobSummaryExtras {
  * @returns Markdown of at most 1 MiB (UTF-8 bytes)
  */
 export function renderJobSummary(report: Report, outcome?: Pick<PublishOutcome, 'stale' | 'warnings'>, extras: JobSummaryExtras = {}): string {
-  const lines: string[] = [];
-  for (const note of extras.notes ?? []) lines.push(`> ${note}`, '');
+  // Our own messages keep their code spans and links; GitHub's error text in them must not inject HTML or mentions.
+  const nodes: RootContent[] = (extras.notes ?? []).map((note) => quote(ownMarkdown(note)));
   const notes = outcome ? [...new Set([...(outcome.stale ? [outcome.stale] : []), ...outcome.warnings])] : [];
-  if (notes.length) {
-    lines.push('### Publishing', '', ...notes.map((n) => `- ⚠️ ${inline(n)}`), '');
-  }
-  const tail = lines.join('\n');
+  if (notes.length) nodes.push(heading(3, text('Publishing')), list(notes.map((n) => [text('⚠️ '), ownMarkdown(truncate(n, { max: 2000, unit: 'chars' }))])));
+  const tail = nodes.length ? `${serialize(nodes)}\n` : '';
   const max = LIMITS.jobSummaryBytes - measure(tail, 'bytes') - 2;
   return renderMarkdown(report, { budget: { max, unit: 'bytes' }, fullReport: JOB_SUMMARY_FULL_REPORT }) + (tail ? `\n${tail}` : '');
 }

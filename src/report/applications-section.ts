@@ -7,7 +7,8 @@
 import type { Report } from '../core/model.js';
 import type { ApplicationsDetail, AppRow } from '../applications/check.js';
 import type { DriftControls } from '../applications/model.js';
-import { cell, code } from './escape.js';
+import type { RootContent } from 'mdast';
+import { code, emphasis, heading, type Inline, join, list, paragraph, serialize, strike, strong, table, text, untrusted } from './md.js';
 
 /** Most Applications rendered in the Markdown summary; the JSON report has them all. */
 export const MAX_RENDERED_APPS = 50;
@@ -25,19 +26,26 @@ export function driftLabel(d?: DriftControls): string {
   return `auto · selfHeal ${yn(d.selfHeal)} · prune ${yn(d.prune)}${d.retryLimit ? ` · retry ${d.retryLimit}` : ''}`;
 }
 
-/** `before → **after**` with both parts escaped for a table cell (`plain` for terminal text). */
-function beforeAfter(b: string | undefined, h: string | undefined, plain = false): string {
-  const c = plain ? (x: string) => x : (x: string) => cell(x, 200);
-  if (b === undefined) return h === undefined ? '-' : c(h);
-  if (h === undefined) return plain ? `${b} (removed)` : `~~${c(b)}~~ (removed)`;
-  return b === h ? c(b) : plain ? `${b} -> ${h}` : `${c(b)} → **${c(h)}**`;
+/** `before → **after**` for a table cell, each part escaped and capped. */
+function beforeAfter(b: string | undefined, h: string | undefined): Inline {
+  const c = (x: string) => untrusted(x, 200);
+  if (b === undefined) return h === undefined ? text('-') : c(h);
+  if (h === undefined) return [strike(c(b)), text(' (removed)')];
+  return b === h ? c(b) : [c(b), text(' → '), strong(c(h))];
 }
 
-function row(a: AppRow): string {
+/** `before -> after` for terminal text. */
+function beforeAfterText(b: string | undefined, h: string | undefined): string {
+  if (b === undefined) return h === undefined ? '-' : h;
+  if (h === undefined) return `${b} (removed)`;
+  return b === h ? b : `${b} -> ${h}`;
+}
+
+function row(a: AppRow): Inline[] {
   const notif = a.notifications.head === undefined ? '-' : a.notifications.head.length ? a.notifications.head.join('; ') : 'none';
   const weak = a.weakens.length ? `⚠️ ${a.weakens.join('; ')}` : '-';
   const drift = beforeAfter(a.drift.base ? driftLabel(a.drift.base) : undefined, a.drift.head ? driftLabel(a.drift.head) : undefined);
-  return `| ${code(a.name)}${a.production ? ' (production)' : ''} | ${beforeAfter(a.project.base, a.project.head)} | ${beforeAfter(a.destination.base, a.destination.head)} | ${drift} | ${cell(notif, 300)} | ${cell(weak, 600)} |`;
+  return [[code(a.name), text(a.production ? ' (production)' : '')], beforeAfter(a.project.base, a.project.head), beforeAfter(a.destination.base, a.destination.head), drift, untrusted(notif, 300), untrusted(weak, 600)];
 }
 
 /** The Applications section of the Markdown summary, or `undefined` when the change touches no Application. */
@@ -45,20 +53,34 @@ export function renderApplicationsSection(report: Report, h: string): string | u
   const d = detail(report);
   if (!d) return undefined;
   const weakened = d.apps.filter((a) => a.weakens.length);
-  const out: string[] = [`${h} Applications`, ''];
-  out.push(weakened.length ? `This change weakens ${weakened.length} Application(s): ${weakened.map((a) => `${code(a.name)} ${cell(a.weakens[0]!, 200)}`).join('; ')}.` : 'This change weakens no ArgoCD control of the Applications it touches.', '');
-  out.push('| Application | Project | Destination | Sync (before → after) | Sync-failure notifications | Weakens |', '| --- | --- | --- | --- | --- | --- |');
-  for (const a of d.apps.slice(0, MAX_RENDERED_APPS)) out.push(row(a));
-  if (d.apps.length > MAX_RENDERED_APPS) out.push('', `_${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications)._`);
+  const out: RootContent[] = [heading(h.length, text('Applications'))];
+  out.push(
+    weakened.length
+      ? paragraph(text(`This change weakens ${weakened.length} Application(s): `), join(weakened.map((a) => [code(a.name), text(' '), untrusted(a.weakens[0]!, 200)]), '; '), text('.'))
+      : paragraph(text('This change weakens no ArgoCD control of the Applications it touches.')),
+  );
+  out.push(table(['Application', 'Project', 'Destination', 'Sync (before → after)', 'Sync-failure notifications', 'Weakens'], d.apps.slice(0, MAX_RENDERED_APPS).map(row)));
+  if (d.apps.length > MAX_RENDERED_APPS) out.push(paragraph(emphasis(text(`${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications).`))));
   if (d.removedChildren.length) {
-    out.push('', 'Child Applications removed from their parent:', '');
-    for (const c of d.removedChildren) out.push(`- ${code(c.name)} (from ${code(c.parent)}): **${c.fate}**${c.fate === 'pruned' ? (c.cascade ? ', with every resource it deployed (resources-finalizer)' : ', its resources stay unmanaged') : ': keeps running, no longer managed by its parent'}`);
+    out.push(paragraph(text('Child Applications removed from their parent:')));
+    out.push(
+      list(
+        d.removedChildren.map((c) => [
+          code(c.name),
+          text(' (from '),
+          code(c.parent),
+          text('): '),
+          strong(text(c.fate)),
+          text(c.fate === 'pruned' ? (c.cascade ? ', with every resource it deployed (resources-finalizer)' : ', its resources stay unmanaged') : ': keeps running, no longer managed by its parent'),
+        ]),
+      ),
+    );
   }
   if (d.breakGlassWindows.length) {
-    out.push('', 'Deny sync windows that allow manual sync (break-glass sync is possible while they are active):', '');
-    for (const w of d.breakGlassWindows) out.push(`- AppProject ${code(w.project)}: ${code(w.schedule)} for ${code(w.duration)}`);
+    out.push(paragraph(text('Deny sync windows that allow manual sync (break-glass sync is possible while they are active):')));
+    out.push(list(d.breakGlassWindows.map((w) => [text('AppProject '), code(w.project), text(': '), code(w.schedule), text(' for '), code(w.duration)])));
   }
-  return out.join('\n');
+  return serialize(out);
 }
 
 /** The Applications section as plain text lines for the terminal report. */
@@ -67,7 +89,7 @@ export function renderApplicationsText(report: Report): string[] {
   if (!d) return [];
   const out: string[] = [];
   for (const a of d.apps) {
-    out.push(`application ${a.name}${a.production ? ' (production)' : ''}: project ${beforeAfter(a.project.base, a.project.head, true)}, ${beforeAfter(a.drift.base ? driftLabel(a.drift.base) : undefined, a.drift.head ? driftLabel(a.drift.head) : undefined, true)}`);
+    out.push(`application ${a.name}${a.production ? ' (production)' : ''}: project ${beforeAfterText(a.project.base, a.project.head)}, ${beforeAfterText(a.drift.base ? driftLabel(a.drift.base) : undefined, a.drift.head ? driftLabel(a.drift.head) : undefined)}`);
     for (const w of a.weakens) out.push(`  WEAKENS: ${w}`);
   }
   for (const c of d.removedChildren) out.push(`child application ${c.name} removed from ${c.parent}: ${c.fate}${c.cascade && c.fate === 'pruned' ? ' (with its resources)' : ''}`);

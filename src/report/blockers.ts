@@ -5,8 +5,8 @@
  */
 import type { Finding, Report } from '../core/model.js';
 import { atLeast } from '../core/model.js';
-import { cell, code, escapeMarkdown } from './escape.js';
 import { lineUrl } from './links.js';
+import { code, type Inline, link, text, untrusted } from './md.js';
 
 /** English plural: `plural(1, 'file')` is `1 file`, `plural(2, 'file')` is `2 files`. */
 export function plural(n: number, word: string, many = `${word}s`): string {
@@ -20,12 +20,12 @@ export function blockingFindings(report: Report): Finding[] {
   return report.findings.filter((f) => f.status === 'new' && atLeast(f.severity, threshold));
 }
 
-/** The blockers, as Markdown list items (without the leading `- `). */
+/** The blockers, as the inline content of list items (see ./md.ts `list`). */
 export interface Blockers {
   /** New findings that make the verdict fail, grouped per rule. */
-  blocks: string[];
+  blocks: Inline[][];
   /** Requirements not met (whose approval, which description section: the rule's reason) and pending ones. */
-  missing: string[];
+  missing: Inline[][];
 }
 
 /**
@@ -34,26 +34,30 @@ export interface Blockers {
  * @param maxItems - at most this many items per list; the rest is summed up in a last item
  */
 export function describeBlockers(report: Report, maxItems = 20): Blockers {
-  const blocks: string[] = [];
+  const blocks: Inline[][] = [];
   const byRule = new Map<string, Finding[]>();
-  for (const f of blockingFindings(report)) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const f of blockingFindings(report)) {
+    const same = byRule.get(f.rule);
+    if (same) same.push(f);
+    else byRule.set(f.rule, [f]);
+  }
   for (const [rule, fs] of byRule) {
     const first = fs[0]!;
     const url = lineUrl(report, first.file, first.line);
-    const where = `${escapeMarkdown(first.file)}:${first.line}`;
-    const at = url ? `[${where}](${url})` : where;
+    const where = untrusted(`${first.file}:${first.line}`);
+    const at = url ? link(url, where) : where;
     const more = fs.length > 1 ? ` and ${plural(fs.length - 1, 'more place')}` : '';
-    blocks.push(`${code(rule)}: ${plural(fs.length, `new ${first.severity}`)} at ${at}${more}: ${cell(first.message, 300)}`);
+    blocks.push([code(rule), text(`: ${plural(fs.length, `new ${first.severity}`)} at `), at, text(`${more}: `), untrusted(first.message, 300)]);
   }
-  const missing: string[] = [];
+  const missing: Inline[][] = [];
   for (const r of report.rules) {
-    const why = cell(r.reason ?? r.title, 400);
-    if (r.state === 'failed' && r.blocking) missing.push(`${code(r.rule)}: ${why}`);
-    else if (r.state === 'pending') missing.push(`${code(r.rule)} (pending): ${why}`);
+    const why = untrusted(r.reason ?? r.title, 400);
+    if (r.state === 'failed' && r.blocking) missing.push([code(r.rule), text(': '), why]);
+    else if (r.state === 'pending') missing.push([code(r.rule), text(' (pending): '), why]);
   }
   return { blocks: cap(blocks, maxItems), missing: cap(missing, maxItems) };
 }
 
-function cap(items: string[], max: number): string[] {
-  return items.length <= max ? items : [...items.slice(0, max), `…and ${items.length - max} more (see the full report)`];
+function cap(items: Inline[][], max: number): Inline[][] {
+  return items.length <= max ? items : [...items.slice(0, max), [text(`…and ${items.length - max} more (see the full report)`)]];
 }

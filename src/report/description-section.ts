@@ -5,7 +5,8 @@
 import type { Report } from '../core/model.js';
 import type { DescriptionDetails } from '../description/check.js';
 import type { RequirementState } from '../description/requirements.js';
-import { cell, escapeMarkdown } from './escape.js';
+import type { RootContent } from 'mdast';
+import { code, emphasis, heading, html, type Inline, link, list, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
 
 const ICON: Record<RequirementState, string> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped' };
 
@@ -22,35 +23,37 @@ function safeUrl(url: string | undefined): string | undefined {
 export function renderDescriptionSection(report: Report, h: string): string | undefined {
   const d = report.details.description;
   if (!isDetails(d)) return undefined;
-  const out = [`${h} Description`, ''];
+  const out: RootContent[] = [heading(h.length, text('Description'))];
   if (!d.evaluated) {
-    out.push(`_Not evaluated: ${escapeMarkdown(d.reason ?? 'no pull request data')}._`);
-    return out.join('\n');
+    out.push(paragraph(emphasis(text('Not evaluated: '), untrusted(d.reason ?? 'no pull request data'), text('.'))));
+    return serialize(out);
   }
   if (d.draft) {
     out.push(
       d.draftsBlock
-        ? '> **Draft PR.** Evaluated as if ready for review; its failures block.'
-        : '> **Draft PR.** Evaluated, but its failures do not block until it is ready for review (policy `drafts: report`).',
-      '',
+        ? quote(strong(text('Draft PR.')), text(' Evaluated as if ready for review; its failures block.'))
+        : quote(strong(text('Draft PR.')), text(' Evaluated, but its failures do not block until it is ready for review (policy '), code('drafts: report'), text(').')),
     );
   }
   if (d.revert) {
     const r = d.revert;
     const url = safeUrl(r.url);
-    const target = r.number !== undefined ? `${r.repository ? escapeMarkdown(r.repository) : ''}#${r.number}` : r.revertedTitle !== undefined ? `“${escapeMarkdown(r.revertedTitle)}”` : 'an earlier change';
+    const target: Inline =
+      r.number !== undefined ? untrusted(`${r.repository ?? ''}#${r.number}`) : r.revertedTitle !== undefined ? [text('“'), untrusted(r.revertedTitle), text('”')] : text('an earlier change');
     const how = r.source === 'body' ? 'its body names the reverted PR' : 'its title starts with “Revert”';
-    out.push(`> **Revert** of ${url ? `[${target}](${url})` : target} (${how}). It must carry what the policy asks of reverts (description.reverts).`, '');
+    out.push(quote(strong(text('Revert')), text(' of '), url ? link(url, target) : target, text(` (${how}). It must carry what the policy asks of reverts (description.reverts).`)));
   }
-  for (const c of d.conditions ?? []) out.push(`- Conditional requirement **${escapeMarkdown(c.name)}** applies: ${escapeMarkdown(c.because.join('; '))}.`);
-  if (d.conditions?.length) out.push('');
-  out.push('| Requirement | State | Found | Missing, or why not required |', '| --- | --- | --- | --- |');
-  for (const r of d.requirements) {
+  if (d.conditions?.length) {
+    out.push(list(d.conditions.map((c) => [text('Conditional requirement '), strong(untrusted(c.name)), text(' applies: '), untrusted(c.because.join('; ')), text('.')])));
+  }
+  const rows = d.requirements.map((r): Inline[] => [
+    untrusted(r.name, 200),
+    text(ICON[r.state]),
+    untrusted(r.found ?? '', 300),
     // A skipped requirement's `missing` says why it does not apply.
-    const missing = cell(r.missing ?? '', r.state === 'skipped' ? 300 : 600);
-    const found = cell(r.found ?? '', 300);
-    out.push(`| ${cell(r.name, 200)} | ${ICON[r.state]} | ${found} | ${missing} |`);
-  }
-  if (d.templates?.length) out.push('', `<sub>Compared with the PR template(s): ${d.templates.map((t) => escapeMarkdown(t)).join(', ')}</sub>`);
-  return out.join('\n');
+    untrusted(r.missing ?? '', r.state === 'skipped' ? 300 : 600),
+  ]);
+  out.push(table(['Requirement', 'State', 'Found', 'Missing, or why not required'], rows));
+  if (d.templates?.length) out.push(paragraph(html('<sub>'), text('Compared with the PR template(s): '), untrusted(d.templates.join(', ')), html('</sub>')));
+  return serialize(out);
 }

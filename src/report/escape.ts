@@ -1,6 +1,9 @@
 /**
- * Escaping for text that comes from the PR (titles, bodies, file names, logins) before it enters
- * Markdown: it must not be able to break the summary's structure, fake a verdict, or inject HTML.
+ * Text from the PR (titles, bodies, file names, logins) made harmless where Markdown escaping does not
+ * reach: invisible characters for plain text, HTML text inside the gate's own `<summary>` elements, path
+ * segments in URLs. The summary, the PR comment and the check run text are mdast trees (./md.ts), escaped by
+ * the serialiser; {@link escapeMarkdown} and {@link cell} remain only for Markdown still built as strings
+ * outside src/report (the audit report, src/audit/render.ts; the action's failure summary, src/action/deliver.ts).
  */
 import { truncate } from './limits.js';
 
@@ -22,7 +25,7 @@ export function plainLine(text: string): string {
   return showInvisible(text.replace(/\r\n?|\n/g, '\\n'));
 }
 
-/** Escapes Markdown and HTML metacharacters so `text` renders literally, on one line. */
+/** Escapes Markdown and HTML metacharacters so `text` renders literally, on one line (for string-built Markdown; see the module's note). */
 export function escapeMarkdown(text: string): string {
   return showInvisible(text.replace(/\r\n?|\n/g, ' '))
     .replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
@@ -54,15 +57,6 @@ export function cell(text: string, max = 500): string {
   return escapeMarkdown(t);
 }
 
-/** Text in inline code: backticks in `text` are handled by choosing a longer fence. */
-export function code(text: string): string {
-  const t = showInvisible(text.replace(/\r\n?|\n/g, ' '));
-  let fence = '`';
-  while (t.includes(fence)) fence += '`';
-  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${t.replace(/\|/g, '\\|')}${pad}${fence}`;
-}
-
 /**
  * Percent-encodes each segment of a repository path for use in a URL, including the characters
  * `encodeURIComponent` leaves alone but Markdown reads (`(`, `)`, `!`, `*`, `'`, `~`): a file named
@@ -73,11 +67,6 @@ export function encodePath(path: string): string {
     .split('/')
     .map((seg) => encodeURIComponent(seg).replace(/[()!*'~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
-}
-
-/** A login shown as `@login` without mentioning (notifying) the person: PR comments would ping them. */
-export function login(name: string): string {
-  return escapeMarkdown(`@${name}`);
 }
 
 /**

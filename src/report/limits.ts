@@ -94,8 +94,12 @@ export interface Block {
    * has the highest; pre-existing findings the lowest.
    */
   priority: number;
-  /** Variants from full to smallest; the last may be a one-line pointer to the full report, or ''. */
-  variants: string[];
+  /**
+   * Variants from full to smallest; the last may be a one-line pointer to the full report, or ''. A variant
+   * may be a function returning the text: it is called (once) only when that variant is tried, so large
+   * shortened forms cost nothing when the full form fits.
+   */
+  variants: (string | (() => string))[];
 }
 
 /** The result of fitting blocks into a budget. */
@@ -114,9 +118,20 @@ export interface Fitted {
  */
 export function fitBlocks(blocks: readonly Block[], budget: Budget, cutNotice: string): Fitted {
   const level = blocks.map(() => 0);
+  const made = blocks.map(() => new Map<number, string>());
+  const variant = (i: number): string => {
+    const l = level[i]!;
+    let t = made[i]!.get(l);
+    if (t === undefined) {
+      const v = blocks[i]!.variants[l] ?? '';
+      t = typeof v === 'function' ? v() : v;
+      made[i]!.set(l, t);
+    }
+    return t;
+  };
   const render = () =>
     blocks
-      .map((b, i) => b.variants[level[i]!] ?? '')
+      .map((_, i) => variant(i))
       .filter((t) => t !== '')
       .join('\n\n') + '\n';
   let text = render();

@@ -1,17 +1,19 @@
 /**
  * The compliance summary as GitHub-flavoured Markdown: the job summary, the check run summary and the
- * CLI's `--format markdown`. Everything that comes from the PR is escaped.
+ * CLI's `--format markdown`. Each block is an mdast tree serialised by ./md.ts, so everything that comes
+ * from the PR is escaped by the serialiser.
  *
  * The summary is built as blocks with priorities (see {@link fitBlocks}); with a `budget`, the least
  * important blocks are shortened first (pre-existing findings, then the controls and rule tables, then
  * area sections) and each shortened block points to the full report.
  */
+import type { RootContent } from 'mdast';
 import type { Area, Finding, Report, RuleOutcome } from '../core/model.js';
 import { describeBlockers, plural } from './blockers.js';
-import { cell, code, escapeMarkdown, login } from './escape.js';
 import { controlsMapping, worstState } from './controls.js';
 import { type Block, type Budget, fitBlocks } from './limits.js';
 import { lineUrl } from './links.js';
+import { code, details, emphasis, heading, html, type Inline, join, link, list, login, ownMarkdown, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
 import { AREA_SECTIONS, type SectionOutput } from './sections.js';
 
 const AREA_TITLES: Record<Area, string> = {
@@ -63,36 +65,58 @@ export function verdictLabel(report: Report): string {
   return report.verdict === 'pass' ? (report.override ? '⚠️ PASS (override)' : '✅ PASS') : '❌ FAIL';
 }
 
-/** The one-line description of the change: PR, author, commits, files, base and head. */
-export function changeLine(report: Report): string {
+/** The one-line description of the change: PR, author, commits, files, base and head (inline content). */
+export function changeLine(report: Report): Inline[] {
   const c = report.change;
-  const parts: string[] = [];
+  const parts: Inline[][] = [];
   if (c.pr) {
-    const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
+    const pr = c.pr.url ? link(c.pr.url, text(`PR #${c.pr.number}`)) : text(`PR #${c.pr.number}`);
     // Titles are capped: a 65,536-character title must not crowd the summary out of its size limit.
-    parts.push(`${pr} **${cell(c.pr.title, 300)}**${c.pr.author ? ` by ${login(c.pr.author.slice(0, 100))}` : ''}${c.pr.draft ? ' (draft)' : ''}`);
+    const title = untrusted(c.pr.title.trim(), 300);
+    parts.push([pr, text(' '), title.value ? strong(title) : text('(no title)'), ...(c.pr.author ? [text(' by '), login(c.pr.author.slice(0, 100))] : []), ...(c.pr.draft ? [text(' (draft)')] : [])]);
   }
-  if (c.mode === 'all') parts.push(`whole tree at ${code(shortSha(c.headSha))}`);
-  else parts.push(`${plural(c.commits, 'commit')}, ${plural(c.files, 'file')} changed, ${code(shortSha(c.baseSha))} → ${code(shortSha(c.headSha))}`);
-  return parts.join(' · ');
+  if (c.mode === 'all') parts.push([text('whole tree at '), code(shortSha(c.headSha))]);
+  else parts.push([text(`${plural(c.commits, 'commit')}, ${plural(c.files, 'file')} changed, `), code(shortSha(c.baseSha)), text(' → '), code(shortSha(c.headSha))]);
+  return join(parts, ' · ');
 }
 
-/** Renders one finding as a table row. */
-function findingRow(report: Report, f: Finding): string {
+/** Renders one finding as table cells. */
+function findingRow(report: Report, f: Finding): Inline[] {
   const url = lineUrl(report, f.file, f.line);
-  const where = url ? `[L${f.line}](${url})` : `L${f.line}`;
-  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code(f.rule)}: ${cell(f.message)} | ${cell(f.fix)} |`;
+  const where = url ? link(url, text(`L${f.line}`)) : text(`L${f.line}`);
+  return [where, text(SEVERITY_ICON[f.severity]), [code(f.rule), text(': '), untrusted(f.message, 500)], untrusted(f.fix, 500)];
 }
 
 function groupByFile(findings: Finding[]): Map<string, Finding[]> {
   const byFile = new Map<string, Finding[]>();
-  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of findings) {
+    const same = byFile.get(f.file);
+    if (same) same.push(f);
+    else byFile.set(f.file, [f]);
+  }
   return byFile;
 }
 
-function fileLink(report: Report, file: string): string {
+function fileLink(report: Report, file: string): Inline {
   const url = lineUrl(report, file);
-  return url ? `[${escapeMarkdown(file)}](${url})` : escapeMarkdown(file);
+  return url ? link(url, untrusted(file)) : untrusted(file);
+}
+
+const FINDING_HEADER = ['Line', 'Severity', 'Finding', 'Fix'];
+
+/**
+ * Findings grouped by file, as tables with links to the lines.
+ * @param maxRows - at most this many findings in all; the rest is counted in a line after the tables
+ */
+function findingsNodes(report: Report, findings: Finding[], maxRows = Infinity): RootContent[] {
+  const out: RootContent[] = [];
+  const shown = findings.slice(0, maxRows);
+  for (const [file, fs] of groupByFile(shown)) {
+    out.push(paragraph(strong(fileLink(report, file))), table(FINDING_HEADER, fs.map((f) => findingRow(report, f))));
+  }
+  const rest = findings.length - shown.length;
+  if (rest > 0) out.push(paragraph(emphasis(text(`…and ${plural(rest, 'more finding')} in ${plural(groupByFile(findings.slice(shown.length)).size, 'file')}.`))));
+  return out;
 }
 
 /**
@@ -100,68 +124,62 @@ function fileLink(report: Report, file: string): string {
  * @param maxRows - at most this many findings in all; the rest is counted in a line after the tables
  */
 export function findingsByFile(report: Report, findings: Finding[], maxRows = Infinity): string {
-  const out: string[] = [];
-  const shown = findings.slice(0, maxRows);
-  for (const [file, fs] of groupByFile(shown)) {
-    out.push(`**${fileLink(report, file)}**`, '');
-    out.push('| Line | Severity | Finding | Fix |', '| --- | --- | --- | --- |');
-    for (const f of fs) out.push(findingRow(report, f));
-    out.push('');
-  }
-  const rest = findings.length - shown.length;
-  if (rest > 0) out.push(`_…and ${plural(rest, 'more finding')} in ${plural(groupByFile(findings.slice(shown.length)).size, 'file')}._`);
-  return out.join('\n').trimEnd();
+  return serialize(findingsNodes(report, findings, maxRows));
 }
 
 /** A compact table: one row per file with the number of findings of each severity. */
-function findingCounts(report: Report, findings: Finding[]): string {
-  const rows = ['| File | Errors | Warnings | Notices |', '| --- | --- | --- | --- |'];
+function findingCounts(report: Report, findings: Finding[]): RootContent {
+  const rows: Inline[][] = [];
   for (const [file, fs] of groupByFile(findings)) {
-    const n = (s: Finding['severity']) => fs.filter((f) => f.severity === s).length;
-    rows.push(`| ${fileLink(report, file)} | ${n('error')} | ${n('warning')} | ${n('notice')} |`);
+    const n = (s: Finding['severity']) => text(String(fs.filter((f) => f.severity === s).length));
+    rows.push([fileLink(report, file), n('error'), n('warning'), n('notice')]);
   }
-  return rows.join('\n');
+  return table(['File', 'Errors', 'Warnings', 'Notices'], rows);
 }
 
 function sortedRules(report: Report, filter: (r: RuleOutcome) => boolean = () => true): RuleOutcome[] {
   return report.rules.filter(filter).sort((a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || a.rule.localeCompare(b.rule));
 }
 
+function rulesNode(report: Report, filter?: (r: RuleOutcome) => boolean): RootContent {
+  const rows = sortedRules(report, filter).map((r): Inline[] => [
+    text(AREA_TITLES[r.area]),
+    [code(r.rule), text(' '), untrusted(r.title, 200)],
+    [text(STATE_ICON[r.state]), ...(r.reason ? [text(': '), untrusted(r.reason, 300)] : [])],
+    text(String(r.findings.new)),
+    text(String(r.findings.preExisting)),
+    untrusted((r.controls ?? []).join(', '), 500),
+  ]);
+  return table(['Area', 'Rule', 'State', 'New', 'Pre-existing', 'Controls'], rows);
+}
+
 /** The table of rules with their states, grouped by area. */
 export function rulesTable(report: Report, filter?: (r: RuleOutcome) => boolean): string {
-  const rows = ['| Area | Rule | State | New | Pre-existing | Controls |', '| --- | --- | --- | --- | --- | --- |'];
-  for (const r of sortedRules(report, filter)) {
-    const state = STATE_ICON[r.state] + (r.reason ? `: ${cell(r.reason, 300)}` : '');
-    rows.push(`| ${AREA_TITLES[r.area]} | ${code(r.rule)} ${cell(r.title, 200)} | ${state} | ${r.findings.new} | ${r.findings.preExisting} | ${cell((r.controls ?? []).join(', '))} |`);
-  }
-  return rows.join('\n');
+  return serialize([rulesNode(report, filter)]);
 }
 
 /** Per-area summary: the worst state of its rules, and the rules that need attention. */
-function areaTable(report: Report): string {
-  const rows = ['| Area | State | Rules | New findings | Needs attention |', '| --- | --- | --- | --- | --- |'];
+function areaTable(report: Report): RootContent {
+  const rows: Inline[][] = [];
   for (const area of AREA_ORDER) {
     const rs = report.rules.filter((r) => r.area === area);
     if (!rs.length) continue;
     const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
     const attention = rs.filter((r) => r.state === 'failed' || r.state === 'pending').map((r) => code(r.rule));
-    rows.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} | ${attention.join(', ') || '-'} |`);
+    rows.push([text(AREA_TITLES[area]), text(STATE_ICON[worst]), text(String(rs.length)), text(String(n)), attention.length ? join(attention, ', ') : text('-')]);
   }
-  return rows.join('\n');
+  return table(['Area', 'State', 'Rules', 'New findings', 'Needs attention'], rows);
 }
 
 /** Controls mapped to the rules serving them, with the worst state of those rules. */
-function controlsTable(report: Report): string | undefined {
+function controlsTable(report: Report): RootContent | undefined {
   const mapping = controlsMapping(report.rules);
   if (!mapping.length) return undefined;
-  const rows = ['| Control | State | Rules |', '| --- | --- | --- |'];
-  for (const c of mapping) rows.push(`| ${cell(c.control)} | ${STATE_ICON[c.state]} | ${c.rules.map(code).join(', ')} |`);
-  return rows.join('\n');
-}
-
-function details(summary: string, body: string): string {
-  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+  return table(
+    ['Control', 'State', 'Rules'],
+    mapping.map((c) => [untrusted(c.control, 500), text(STATE_ICON[c.state]), join(c.rules.map(code), ', ')]),
+  );
 }
 
 function normalise(out: SectionOutput): { full: string; compact?: string } | undefined {
@@ -176,53 +194,58 @@ function sectionTitle(text: string): string {
 }
 
 /** The policy's provenance: file or built-in default, the base commit it was read from, its SHA-256. */
-function policyLine(report: Report): string {
+function policyLine(report: Report): RootContent {
   const p = report.policy;
-  const where = p.origin === 'default' ? `built-in default (no policy file at ${code(p.path)})` : code(p.path);
+  const where = p.origin === 'default' ? [text('built-in default (no policy file at '), code(p.path), text(')')] : [code(p.path)];
   const at = p.ref ?? report.change.baseSha;
-  return `**Policy:** ${where}${at ? ` on base ${code(shortSha(at))}` : ''} · sha256 ${code(p.sha256)} · fail-on ${code(report.failOn)}`;
+  return paragraph(strong(text('Policy:')), text(' '), where, ...(at ? [text(' on base '), code(shortSha(at))] : []), text(' · sha256 '), code(p.sha256), text(' · fail-on '), code(report.failOn));
 }
 
 /** Builds the summary's blocks, highest priority for what must stay. */
 function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
-  const h = '#'.repeat(opts.level ?? 2);
-  const full = opts.fullReport ?? DEFAULT_FULL_REPORT;
-  const omitted = (what: string) => `_${what} left out to fit GitHub's size limit: ${full}._`;
+  const level = opts.level ?? 2;
+  const h = '#'.repeat(level);
+  const full = ownMarkdown(opts.fullReport ?? DEFAULT_FULL_REPORT);
+  const omitted = (what: string) => paragraph(emphasis(text(`${what} left out to fit GitHub's size limit: `), full, text('.')));
   const blocks: Block[] = [];
+  // Variants are built when fitBlocks tries them (see Block): a big report's shortened forms cost nothing when the full one fits.
+  const md = (...nodes: RootContent[]) => serialize(nodes);
+  const lazy = (build: () => RootContent[]) => () => serialize(build());
 
-  const head: string[] = [`${h} GitOps Gate: ${verdictLabel(report)}`, '', changeLine(report)];
+  const head: RootContent[] = [heading(level, text(`GitOps Gate: ${verdictLabel(report)}`)), paragraph(changeLine(report))];
   if (report.override) {
-    head.push('', `> **Break-glass override** by ${login(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`);
+    const o = report.override;
+    head.push(quote(strong(text('Break-glass override')), text(' by '), login(o.by), text(` via ${o.via}: `), untrusted(o.reason), text('. Compliance must review this change after the fact.')));
   }
-  for (const n of report.notes) head.push('', `> ${escapeMarkdown(n)}`);
+  for (const n of report.notes) head.push(quote(untrusted(n)));
   const { blocks: blocking, missing } = describeBlockers(report);
-  if (blocking.length) head.push('', '**What blocks:**', '', ...blocking.map((b) => `- ${b}`));
-  if (missing.length) head.push('', '**What is missing:**', '', ...missing.map((b) => `- ${b}`));
-  blocks.push({ id: 'verdict', priority: 100, variants: [head.join('\n')] });
+  if (blocking.length) head.push(paragraph(strong(text('What blocks:'))), list(blocking));
+  if (missing.length) head.push(paragraph(strong(text('What is missing:'))), list(missing));
+  blocks.push({ id: 'verdict', priority: 100, variants: [md(...head)] });
 
-  blocks.push({ id: 'areas', priority: 90, variants: [`${h}# Policy areas\n\n${areaTable(report)}`] });
+  blocks.push({ id: 'areas', priority: 90, variants: [md(heading(level + 1, text('Policy areas')), areaTable(report))] });
 
   AREA_SECTIONS.forEach((section, i) => {
     const out = normalise(section(report, h + '#'));
     if (!out) return;
-    const variants = [out.full, ...(out.compact ? [out.compact] : []), omitted(sectionTitle(out.full))];
+    const variants = [out.full, ...(out.compact ? [out.compact] : []), md(omitted(sectionTitle(out.full)))];
     blocks.push({ id: `section-${i}`, priority: 40, variants });
   });
 
   const newF = report.findings.filter((f) => f.status === 'new');
   const oldF = report.findings.filter((f) => f.status === 'pre-existing');
-  const newTitle = `${h}# New findings (${newF.length})`;
+  const newTitle = heading(level + 1, text(`New findings (${newF.length})`));
   blocks.push({
     id: 'new-findings',
     priority: 60,
     variants: newF.length
       ? [
-          `${newTitle}\n\n${findingsByFile(report, newF)}`,
-          ...[500, 200, 50].filter((n) => n < newF.length).map((n) => `${newTitle}\n\n${findingsByFile(report, newF, n)}\n\n${omitted('The other findings were')}`),
-          `${newTitle}\n\n${findingCounts(report, newF)}\n\n${omitted('The findings themselves were')}`,
-          `${newTitle}\n\n${omitted('The list of findings was')}`,
+          lazy(() => [newTitle, ...findingsNodes(report, newF)]),
+          ...[500, 200, 50].filter((n) => n < newF.length).map((n) => lazy(() => [newTitle, ...findingsNodes(report, newF, n), omitted('The other findings were')])),
+          lazy(() => [newTitle, findingCounts(report, newF), omitted('The findings themselves were')]),
+          md(newTitle, omitted('The list of findings was')),
         ]
-      : [`${newTitle}\n\n_None._`],
+      : [md(newTitle, paragraph(emphasis(text('None.'))))],
   });
 
   if (oldF.length && opts.preExisting !== false) {
@@ -230,17 +253,21 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
     blocks.push({
       id: 'pre-existing-findings',
       priority: 10,
-      variants: [details(summary, findingsByFile(report, oldF)), details(summary, findingCounts(report, oldF)), `_${plural(oldF.length, 'pre-existing finding')} (already on the base branch, not blocking): ${full}._`],
+      variants: [
+        lazy(() => details(summary, findingsNodes(report, oldF))),
+        lazy(() => details(summary, [findingCounts(report, oldF)])),
+        md(paragraph(emphasis(text(`${plural(oldF.length, 'pre-existing finding')} (already on the base branch, not blocking): `), full, text('.')))),
+      ],
     });
   }
 
   if (report.notEvaluated.length) {
-    const line = (n: Report['notEvaluated'][number]) => `- ${escapeMarkdown(n.subject)}: ${escapeMarkdown(n.reason)}`;
-    const title = `${h}# Not evaluated (${report.notEvaluated.length})`;
+    const item = (n: Report['notEvaluated'][number]): Inline[] => [untrusted(n.subject), text(': '), untrusted(n.reason)];
+    const title = heading(level + 1, text(`Not evaluated (${report.notEvaluated.length})`));
     blocks.push({
       id: 'not-evaluated',
       priority: 70,
-      variants: [`${title}\n\n${report.notEvaluated.map(line).join('\n')}`, `${title}\n\n${report.notEvaluated.slice(0, 20).map(line).join('\n')}\n\n${omitted('Further items were')}`],
+      variants: [lazy(() => [title, list(report.notEvaluated.map(item))]), lazy(() => [title, list(report.notEvaluated.slice(0, 20).map(item)), omitted('Further items were')])],
     });
   }
 
@@ -249,17 +276,26 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
     id: 'rules',
     priority: 30,
     variants: [
-      details(`All rules (${report.rules.length})`, rulesTable(report)),
-      details(`Rules that did not pass (${report.rules.filter(attention).length} of ${report.rules.length})`, rulesTable(report, attention)),
-      omitted('The table of rules was'),
+      lazy(() => details(`All rules (${report.rules.length})`, [rulesNode(report)])),
+      lazy(() => details(`Rules that did not pass (${report.rules.filter(attention).length} of ${report.rules.length})`, [rulesNode(report, attention)])),
+      md(omitted('The table of rules was')),
     ],
   });
 
   const controls = controlsTable(report);
-  if (controls) blocks.push({ id: 'controls', priority: 20, variants: [details('Compliance controls served by these rules', controls), omitted('The controls table was')] });
+  if (controls) blocks.push({ id: 'controls', priority: 20, variants: [md(...details('Compliance controls served by these rules', [controls])), md(omitted('The controls table was'))] });
 
-  const footer = `${policyLine(report)}\n\n<sub>Evaluated ${escapeMarkdown(report.evaluatedAt)} by gitops-gate ${escapeMarkdown(report.tool.version)} · ${plural(report.stats.filesExamined, 'file')}, ${plural(report.stats.resourcesExamined, 'resource')} examined in ${report.stats.durationMs} ms</sub>`;
-  blocks.push({ id: 'policy', priority: 95, variants: [footer] });
+  const s = report.stats;
+  const footer = paragraph(
+    html('<sub>'),
+    text('Evaluated '),
+    untrusted(report.evaluatedAt),
+    text(' by gitops-gate '),
+    untrusted(report.tool.version),
+    text(` · ${plural(s.filesExamined, 'file')}, ${plural(s.resourcesExamined, 'resource')} examined in ${s.durationMs} ms`),
+    html('</sub>'),
+  );
+  blocks.push({ id: 'policy', priority: 95, variants: [md(policyLine(report), footer)] });
   return blocks;
 }
 
@@ -271,5 +307,6 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
 export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   const blocks = summaryBlocks(report, opts);
   const budget = opts.budget ?? { max: Infinity, unit: 'chars' };
-  return fitBlocks(blocks, budget, `_The summary was cut to fit GitHub's size limit: ${opts.fullReport ?? DEFAULT_FULL_REPORT}._`).text;
+  const cut = serialize([paragraph(emphasis(text("The summary was cut to fit GitHub's size limit: "), ownMarkdown(opts.fullReport ?? DEFAULT_FULL_REPORT), text('.')))]);
+  return fitBlocks(blocks, budget, cut).text;
 }

@@ -5,12 +5,11 @@
  */
 import type { Report } from '../core/model.js';
 import type { ReviewDetails } from '../review/details.js';
-import { cell, code, escapeMarkdown } from './escape.js';
+import type { RootContent } from 'mdast';
+import { code, emphasis, heading, type Inline, join, login, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
 import type { SectionOutput } from './sections.js';
 
 const STATE: Record<string, string> = { passed: '✅ satisfied', pending: '⏳ pending', failed: '❌ failed' };
-
-const at = (login: string) => escapeMarkdown(`@${login}`);
 
 /**
  * Renders `report.details.review`, or `undefined` when the review area did not run. The compact form (for
@@ -19,46 +18,68 @@ const at = (login: string) => escapeMarkdown(`@${login}`);
 export function reviewSection(report: Report, h: string): SectionOutput {
   const d = report.details.review as ReviewDetails | undefined;
   if (!d) return undefined;
-  const out: string[] = [`${h} Approvals`, ''];
+  const out: RootContent[] = [heading(h.length, text('Approvals'))];
   out.push(
-    `Approvals count on the head commit ${code(d.headSha.slice(0, 7))}, from the reviewer's latest review, with ${escapeMarkdown(d.minimumPermission)} access or more, from someone who did not take part in the change.${d.distinctApprovers ? ' One approver counts for one requirement only (distinct approvers).' : ''}`,
-    '',
+    paragraph(
+      text('Approvals count on the head commit '),
+      code(d.headSha.slice(0, 7)),
+      text(", from the reviewer's latest review, with "),
+      untrusted(d.minimumPermission),
+      text(` access or more, from someone who did not take part in the change.${d.distinctApprovers ? ' One approver counts for one requirement only (distinct approvers).' : ''}`),
+    ),
   );
-  if (d.exclusionsOff.length) out.push(`> ⚠️ Separation of duties is relaxed by the policy: ${d.exclusionsOff.map((e) => code(e)).join(', ')} may approve.`, '');
+  if (d.exclusionsOff.length) out.push(quote(text('⚠️ Separation of duties is relaxed by the policy: '), join(d.exclusionsOff.map((e) => code(e)), ', '), text(' may approve.')));
   if (d.changesRequested.length) {
-    out.push(`**Changes requested** by ${d.changesRequested.map((c) => `${at(c.reviewer)} (on ${code(c.commitId.slice(0, 7))})`).join(', ')}: this blocks until they approve or their review is dismissed.`, '');
+    const who = d.changesRequested.map((c) => [login(c.reviewer), text(' (on '), code(c.commitId.slice(0, 7)), text(')')]);
+    out.push(paragraph(strong(text('Changes requested')), text(' by '), join(who, ', '), text(': this blocks until they approve or their review is dismissed.')));
   }
   if (d.requirements.length) {
-    out.push('| Requirement | State | Approvals | Counted | Who may approve | What is missing |', '| --- | --- | --- | --- | --- | --- |');
-    for (const r of d.requirements) {
-      const name = r.paths ? `${cell(r.name)} (${cell(r.paths.join(', '), 200)})` : cell(r.name);
-      out.push(`| ${name} | ${STATE[r.state] ?? r.state} | ${r.counted.length}/${r.required} | ${r.counted.map(at).join(', ') || '-'} | ${cell(r.eligible, 200)} | ${r.reason ? cell(r.reason, 400) : ''} |`);
-    }
-    out.push('');
+    const rows = d.requirements.map((r): Inline[] => [
+      r.paths ? [untrusted(r.name, 500), text(' ('), untrusted(r.paths.join(', '), 200), text(')')] : untrusted(r.name, 500),
+      text(STATE[r.state] ?? r.state),
+      text(`${r.counted.length}/${r.required}`),
+      r.counted.length ? join(r.counted.map(login), ', ') : text('-'),
+      untrusted(r.eligible, 200),
+      r.reason ? untrusted(r.reason, 400) : [],
+    ]);
+    out.push(table(['Requirement', 'State', 'Approvals', 'Counted', 'Who may approve', 'What is missing'], rows));
   } else {
-    out.push('_No approval requirement applies to this change._', '');
+    out.push(paragraph(emphasis(text('No approval requirement applies to this change.'))));
   }
-  if (d.skipped.length) out.push(`Rules that do not apply: ${d.skipped.map((s) => `${cell(s.name)} (${cell(s.reason, 200)})`).join('; ')}.`, '');
+  if (d.skipped.length) out.push(paragraph(text('Rules that do not apply: '), join(d.skipped.map((s) => [untrusted(s.name, 500), text(' ('), untrusted(s.reason, 200), text(')')]), '; '), text('.')));
   if (d.codeowners.mode !== 'off') {
-    out.push(`CODEOWNERS (${code(d.codeowners.mode)}): ${d.codeowners.path ? code(d.codeowners.path) : 'none'} on the base branch, ${escapeMarkdown(d.codeowners.state)}${d.codeowners.unowned?.length ? `; paths without owners: ${cell(d.codeowners.unowned.join(', '), 300)}` : ''}.`, '');
+    const c = d.codeowners;
+    out.push(
+      paragraph(
+        text('CODEOWNERS ('),
+        code(c.mode),
+        text('): '),
+        c.path ? code(c.path) : text('none'),
+        text(' on the base branch, '),
+        untrusted(c.state),
+        c.unowned?.length ? [text('; paths without owners: '), untrusted(c.unowned.join(', '), 300)] : [],
+        text('.'),
+      ),
+    );
   }
   const head = out.length;
   if (d.approvals.length) {
-    out.push('| Reviewer | Review | Counted for | Did not count because |', '| --- | --- | --- | --- |');
-    for (const a of d.approvals) {
-      const when = `${code(a.commitId.slice(0, 7) || '?')}${a.submittedAt ? ` ${escapeMarkdown(a.submittedAt)}` : ''}`;
-      out.push(`| ${at(a.reviewer)} | ${when} | ${a.countedFor.map((n) => cell(n)).join(', ') || '-'} | ${a.reasons.map((r) => cell(r.text, 200)).join('; ')} |`);
-    }
-    out.push('');
+    const rows = d.approvals.map((a): Inline[] => [
+      login(a.reviewer),
+      [code(a.commitId.slice(0, 7) || '?'), a.submittedAt ? [text(' '), untrusted(a.submittedAt)] : []],
+      a.countedFor.length ? join(a.countedFor.map((n) => untrusted(n, 500)), ', ') : text('-'),
+      join(a.reasons.map((r) => untrusted(r.text, 200)), '; '),
+    ]);
+    out.push(table(['Reviewer', 'Review', 'Counted for', 'Did not count because'], rows));
   } else {
-    out.push('_No approvals yet._', '');
+    out.push(paragraph(emphasis(text('No approvals yet.'))));
   }
   if (d.unlinked.length) {
-    out.push(`> Commit identities without a GitHub login cannot be matched to reviewers: ${d.unlinked.map((u) => `${cell(u.who, 120)} (${u.role})`).join(', ')}.`, '');
+    out.push(quote(text('Commit identities without a GitHub login cannot be matched to reviewers: '), join(d.unlinked.map((u) => [untrusted(u.who, 120), text(` (${u.role})`)]), ', '), text('.')));
   }
   const counted = d.approvals.filter((a) => a.counted).length;
-  const compact = [...out.slice(0, head), `${counted} approval(s) counted, ${d.approvals.length - counted} did not; the reasons are in the full report.`];
-  return { full: out.join('\n').trimEnd(), compact: compact.join('\n').trimEnd() };
+  const compact = [...out.slice(0, head), paragraph(text(`${counted} approval(s) counted, ${d.approvals.length - counted} did not; the reasons are in the full report.`))];
+  return { full: serialize(out), compact: serialize(compact) };
 }
 
 /** The review area for the terminal: each requirement that is not met, and each approval that did not count. */

@@ -1,7 +1,8 @@
 /**
  * Area sections of the summary (approvals, description requirements, sync plans, health-check tests).
  * Each renderer reads its area's entry in `report.details` and returns Markdown, or `undefined` when
- * it has nothing to show. Add a renderer here when an area adds details.
+ * it has nothing to show; renderers build their Markdown as mdast nodes (./md.ts), so PR text is escaped by
+ * the serialiser. Add a renderer here when an area adds details.
  */
 import type { Report } from '../core/model.js';
 import { reviewSection, reviewTextSection } from './review-section.js';

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { deployment, APPROVED } from './fixtures.js';
 import { e2eSuite, NODE, runAction } from './harness.js';
 import { git } from '../helpers/git-repo.js';
+import { nodesOf, parseGfm, rawHtml, textOf } from '../helpers/gfm.js';
 
 const suite = e2eSuite();
 const make = suite.make;
@@ -74,12 +75,16 @@ describe('the Action on pull_request', () => {
     const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
     expect(r.code).toBe(1);
     expect(r.summary.split('\n').filter((l) => l.startsWith('## GitOps Gate'))).toEqual(['## GitOps Gate: ❌ FAIL']);
-    expect(r.summary).not.toContain('<img');
     expect(r.summary).not.toContain('@security-team');
-    expect(r.summary).not.toContain('**bold**');
-    expect(r.summary).toContain('evil\\|name');
+    // Read back as GFM: no <img> element, the title is literal bold text, the file name one link's literal text.
+    const tree = parseGfm(r.summary);
+    expect(rawHtml(r.summary).filter((h) => h.includes('<img'))).toEqual([]);
+    expect(nodesOf(tree, 'strong').map((n) => textOf(n))).toContain('## GitOps Gate: ✅ PASS <img src=x onerror=alert(1)> | @\u200bsecurity-team');
+    const fileLinks = nodesOf(tree, 'link').filter((l) => textOf(l).startsWith(file));
+    expect(fileLinks.length).toBeGreaterThan(0);
     // The link to the file stays one link: `(`, `)` and `*` are percent-encoded in the URL.
-    expect(r.summary).toContain(`/blob/${s.repo.headSha}/apps/evil%7Cname/%2A%2Abold%2A%2A%28x%29.yaml#L6)`);
+    for (const l of fileLinks) expect(l.url).toMatch(new RegExp(`/blob/${s.repo.headSha}/apps/evil%7Cname/%2A%2Abold%2A%2A%28x%29\\.yaml(#L6)?$`));
+    expect(nodesOf(tree, 'emphasis').filter((n) => textOf(n) === 'bold')).toEqual([]);
   });
 
   it('follows fail-on: never passes an error, warning fails a warning, and an unknown value fails closed', async () => {

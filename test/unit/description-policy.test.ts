@@ -11,6 +11,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { memoryChange } from '../helpers/change.js';
 import { GOOD_BODY, makePr } from '../helpers/pr.js';
+import { nodesOf, parseGfm, rawHtml, textOf } from '../helpers/gfm.js';
 
 const POLICY = 'policies/gitops-gate.yaml';
 
@@ -339,9 +340,12 @@ describe('drafts, missing PR data and the summary', () => {
   it('escapes PR text in the summary', async () => {
     const r = await run({ body: '## Why <img src=x onerror=alert(1)> @admins\nThe queue overflows every night.\n\n## Rollback | ✅ passed |\n<!-- -->\n' });
     const md = renderMarkdown(r);
-    expect(md).not.toContain('<img');
     expect(md).not.toMatch(/@admins/);
-    expect(md).toContain('&lt;img');
-    expect(md).toContain('Rollback \\| ✅ passed \\|');
+    // Read as GFM: no HTML element from the body, and the pipes stay inside the Found cell.
+    expect(rawHtml(md).filter((h) => !/^<\/?(details|summary|sub)>/.test(h) && !h.startsWith('<details><summary>'))).toEqual([]);
+    expect(textOf(parseGfm(md))).toContain('<img src=x');
+    const tables = nodesOf(parseGfm(md), 'table').filter((t) => textOf(t).includes('Rollback | ✅ passed |'));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const t of tables) for (const r of t.children) expect(r.children).toHaveLength(t.children[0]!.children.length);
   });
 });

@@ -11,6 +11,7 @@ import { renderJobSummary } from '../../src/publish/job-summary.js';
 import { publishToPullRequest } from '../../src/publish/publish.js';
 import { finding, makeReport, manyFindings, rule } from '../helpers/report.js';
 import { RecordingGitHub } from '../helpers/recording-github.js';
+import { nodesOf, parseGfm, rawHtml, textOf } from '../helpers/gfm.js';
 
 const HEAD = 'a'.repeat(40);
 const repo = { owner: 'acme', repo: 'deploy' };
@@ -288,8 +289,9 @@ describe('failing check run of a run that could not evaluate', () => {
     expect(p).toMatchObject({ name: 'Gate', head_sha: HEAD, status: 'completed', conclusion: 'failure', completed_at: '2026-01-01T00:00:00Z', details_url: 'https://github.test/run/1' });
     const out = p.output as { title: string; summary: string };
     expect(out.title).toBe('Failed: the gate could not evaluate this change');
-    expect(out.summary).toContain('head &lt;b&gt;x&lt;/b&gt; is not in the clone');
-    expect(out.summary).not.toContain('<b>');
+    // The reason renders literally (escaped by the serialiser, `\\<b>`): no HTML element, the text in the quote.
+    expect(rawHtml(out.summary)).toEqual([]);
+    expect(nodesOf(parseGfm(out.summary), 'blockquote').map((q) => textOf(q))).toEqual(['head <b>x</b> is not in the clone']);
   });
 
   it('a refusal is returned naming checks: write, not thrown', async () => {

@@ -5,11 +5,15 @@
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { PullRequest, Report } from '../../src/core/model.js';
-import { cell, code, encodePath, escapeMarkdown } from '../../src/report/escape.js';
+import { cell, encodePath, escapeMarkdown } from '../../src/report/escape.js';
+import { renderComment } from '../../src/publish/comment.js';
+import { renderJobSummary } from '../../src/publish/job-summary.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { memoryChange } from '../helpers/change.js';
 import { evaluate } from '../../src/composition.js';
+import { makeReport, rule } from '../helpers/report.js';
+import { nodesOf, parseGfm, rawHtml, textOf } from '../helpers/gfm.js';
 
 const FAKE = '\n## GitOps Gate: ✅ PASS\n</details></sub><img src=x onerror=alert(1)><script>alert(2)</script> | a | b |\n`x` [link](javascript:alert(3)) @octocat @org/team ![i](https://evil.example/p.png) <a href="javascript:x">a</a> &lt;b&gt; **bold** _em_ ~~s~~ \u202Eevil\u202C \u200Bzero\u200D';
 const HOSTILE_FILE = 'apps/my app/`tick`|pipe <b> (x).yaml';
@@ -108,10 +112,81 @@ describe('escape functions', () => {
     expect(e).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
   });
 
-  it('cell truncates and code picks a fence longer than any backtick run', () => {
+  it('cell truncates', () => {
     expect(cell('x'.repeat(600), 10)).toBe('xxxxxxxxx…');
-    expect(code('a``b')).toBe('```a``b```');
-    expect(code('`a`')).toBe('`` `a` ``');
+  });
+});
+
+/** The gate's own HTML: `<details><summary>…</summary>`, `</details>`, `<sub>`, `</sub>`, the sticky marker. */
+const OWN_HTML = /^(<details><summary>[^<]*(<code>[^<]*<\/code>[^<]*)*<\/summary>|<\/details>|<\/?sub>|<!-- gitops-gate:sticky[^>]*-->)$/;
+
+describe('Markdown built as a tree: escaping by the serialiser', () => {
+  it('inline code outside a table keeps a pipe as is (no stray backslash)', () => {
+    const report = makeReport();
+    report.policy.path = 'policies/a|b.yaml';
+    const codes = nodesOf(parseGfm(renderMarkdown(report)), 'inlineCode').map((c) => c.value);
+    expect(codes).toContain('policies/a|b.yaml');
+    expect(codes.some((c) => c.includes('\\'))).toBe(false);
+  });
+
+  it('inline code with pipes and backticks in a table cell stays in its cell', () => {
+    const report = makeReport({ rules: [rule('a|b`c', { state: 'failed', blocking: true, reason: 'x | y `z` | w' })] });
+    const tree = parseGfm(renderMarkdown(report));
+    const rules = nodesOf(tree, 'table').find((t) => textOf(t.children[0]!).startsWith('AreaRule'))!;
+    for (const r of rules.children) expect(r.children).toHaveLength(6);
+    expect(nodesOf(rules, 'inlineCode').map((c) => c.value)).toContain('a|b`c');
+    expect(textOf(rules.children[1]!.children[2]!)).toBe('❌ failed: x | y `z` | w');
+  });
+
+  it('a file name or note that starts like a list item stays text: no list, quote or heading of its own', () => {
+    const report = makeReport({ notEvaluated: [{ subject: '1. fake.yaml', reason: 'r1' }, { subject: '+ plus.yaml', reason: 'r2' }, { subject: '# h.yaml', reason: 'r3' }] });
+    report.notes.push('- injected item', '1) second', '> nested');
+    const tree = parseGfm(renderMarkdown(report));
+    const notEvaluated = nodesOf(tree, 'list').find((l) => textOf(l).includes('fake.yaml'))!;
+    expect(notEvaluated.children.map((i) => textOf(i))).toEqual(['1. fake.yaml: r1', '+ plus.yaml: r2', '# h.yaml: r3']);
+    expect(nodesOf(notEvaluated, 'list')).toHaveLength(1);
+    const quotes = nodesOf(tree, 'blockquote');
+    expect(quotes.map((q) => textOf(q))).toEqual(expect.arrayContaining(['- injected item', '1) second', '> nested']));
+    for (const q of quotes) expect(q.children.map((c) => c.type)).toEqual(['paragraph']);
+  });
+
+  it('file names with brackets, parentheses and pipes make one link each, to the blob', async () => {
+    const report = makeReport();
+    const file = 'apps/[x](javascript:alert(1))|y.yaml';
+    report.findings.push({ ...report.findings[0], rule: 'r', severity: 'error', file, line: 3, column: 1, message: 'm', fix: 'f', reference: '', subject: 's', status: 'new', fingerprint: 'x' });
+    const md = renderMarkdown(report);
+    const links = nodesOf(parseGfm(md), 'link');
+    expect(links.every((l) => l.url.startsWith('https://github.com/acme/deploy/'))).toBe(true);
+    expect(links.filter((l) => textOf(l) === file)).toHaveLength(1);
+    expect(decodeURIComponent(links.find((l) => textOf(l) === file)!.url.split(`/blob/${'a'.repeat(40)}/`)[1]!)).toBe(file);
+  });
+
+  it('the PR comment keeps PR text from adding HTML, links, mentions or headings', async () => {
+    const report = await hostileReport();
+    report.override = { by: 'x<b>y', reason: FAKE, via: 'label' };
+    const md = renderComment(report, { checkRun: 'https://github.com/o/r/runs/1' });
+    expect(rawHtml(md).filter((h) => !OWN_HTML.test(h))).toEqual([]);
+    const tree = parseGfm(md);
+    expect(nodesOf(tree, 'heading').map((h) => textOf(h))).toEqual(['GitOps Gate: ❌ FAIL']);
+    expect(nodesOf(tree, 'image')).toEqual([]);
+    for (const l of nodesOf(tree, 'link')) expect(l.url).toMatch(/^https:\/\/github\.com\/o\/r\//);
+    expect(md).not.toMatch(/@octocat|@org\/team/);
+  });
+
+  it('every summary table keeps its column count whatever the cells hold', async () => {
+    const md = renderMarkdown(await hostileReport());
+    const tables = nodesOf(parseGfm(md), 'table');
+    expect(tables.length).toBeGreaterThan(3);
+    for (const t of tables) for (const r of t.children) expect(r.children.length).toBe(t.children[0]!.children.length);
+    expect(rawHtml(md).filter((h) => !OWN_HTML.test(h))).toEqual([]);
+  });
+
+  it("the job summary's publishing notes quote GitHub's error text without HTML or mentions, keeping our code spans", () => {
+    const md = renderJobSummary(makeReport(), { warnings: ['create check run: GitHub refused it (403 <script>x</script> @org/admins): grant `checks: write`'] });
+    expect(rawHtml(md).filter((h) => !OWN_HTML.test(h))).toEqual([]);
+    const item = nodesOf(parseGfm(md), 'listItem').find((i) => textOf(i).includes('refused'))!;
+    expect(textOf(item)).toBe('⚠️ create check run: GitHub refused it (403 <script>x</script> @\u200borg/admins): grant checks: write');
+    expect(nodesOf(item, 'inlineCode').map((c) => c.value)).toEqual(['checks: write']);
   });
 });
 
