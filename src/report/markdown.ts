@@ -14,7 +14,7 @@ import { controlsMapping, worstState } from './controls.js';
 import { type Block, type Budget, fitBlocks } from './limits.js';
 import { lineUrl } from './links.js';
 import { code, details, emphasis, heading, html, type Inline, join, link, list, login, ownMarkdown, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
-import { AREA_SECTIONS, type SectionOutput } from './sections.js';
+import { AREA_SECTIONS, type SectionOutput, type SectionRenderer } from './sections.js';
 
 const AREA_TITLES: Record<Area, string> = {
   manifests: 'Manifests',
@@ -42,6 +42,8 @@ export const DEFAULT_FULL_REPORT = 'the full report is in the job summary of the
 
 /** Options for rendering. */
 export interface MarkdownOptions {
+  /** The area sections, in order; default {@link AREA_SECTIONS}. */
+  sections?: readonly SectionRenderer[];
   /** Render pre-existing findings (collapsed). Default true. */
   preExisting?: boolean;
   /** Heading level of the title (2 gives `##`). */
@@ -225,7 +227,7 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
 
   blocks.push({ id: 'areas', priority: 90, variants: [md(heading(level + 1, text('Policy areas')), areaTable(report))] });
 
-  AREA_SECTIONS.forEach((section, i) => {
+  (opts.sections ?? AREA_SECTIONS).forEach((section, i) => {
     const out = normalise(section(report, h + '#'));
     if (!out) return;
     const variants = [out.full, ...(out.compact ? [out.compact] : []), md(omitted(sectionTitle(out.full)))];

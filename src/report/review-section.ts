@@ -7,7 +7,7 @@ import type { Report } from '../core/model.js';
 import type { ReviewDetails } from '../review/details.js';
 import type { RootContent } from 'mdast';
 import { code, emphasis, heading, type Inline, join, login, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
-import type { SectionOutput } from './sections.js';
+import type { SectionOutput } from './section-types.js';
 
 const STATE: Record<string, string> = { passed: '✅ satisfied', pending: '⏳ pending', failed: '❌ failed' };
 

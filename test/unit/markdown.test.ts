@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderJobSummary } from '../../src/publish/job-summary.js';
 import { fitBlocks, measure, truncate } from '../../src/report/limits.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { AREA_SECTIONS } from '../../src/report/sections.js';
+import type { SectionRenderer } from '../../src/report/sections.js';
 import { finding, makeReport, manyFindings, rule } from '../helpers/report.js';
 import { nodesOf, parseGfm, rawHtml, textOf } from '../helpers/gfm.js';
 
 const preExisting = (n: number) => manyFindings(n, 'pre-existing').map((f) => ({ ...f, file: `legacy/${f.file}` }));
 
 describe('summary', () => {
-  afterEach(() => {
-    AREA_SECTIONS.length = 0;
-  });
-
   it('shows verdict, change line, blockers, areas, findings with line links, policy version and controls', () => {
     const md = renderMarkdown(makeReport({ findings: [finding('apps/a.yaml', 7)], notEvaluated: [{ subject: 'charts/x.yaml', reason: 'Helm templates are not rendered' }] }));
     expect(md).toMatch(/^## GitOps Gate: ❌ FAIL/);
@@ -57,12 +53,12 @@ describe('summary', () => {
   });
 
   it('shortens area sections to their compact form, then leaves them out with a pointer', () => {
-    AREA_SECTIONS.push((_r, h) => ({ full: `${h} Sync plan\n\n${'| wave | x |\n'.repeat(3000)}`, compact: `${h} Sync plan\n\n(3000 steps)` }));
+    const compactable: SectionRenderer = (_r, h) => ({ full: `${h} Sync plan\n\n${'| wave | x |\n'.repeat(3000)}`, compact: `${h} Sync plan\n\n(3000 steps)` });
     const report = makeReport({ findings: manyFindings(3) });
-    const a = renderMarkdown(report, { budget: { max: 20_000, unit: 'chars' } });
+    const a = renderMarkdown(report, { budget: { max: 20_000, unit: 'chars' }, sections: [compactable] });
     expect(a).toContain('(3000 steps)');
-    AREA_SECTIONS[0] = (_r, h) => `${h} Sync plan\n\n${'| wave | x |\n'.repeat(3000)}`;
-    const b = renderMarkdown(report, { budget: { max: 20_000, unit: 'chars' }, fullReport: 'see the artifact' });
+    const fullOnly: SectionRenderer = (_r, h) => `${h} Sync plan\n\n${'| wave | x |\n'.repeat(3000)}`;
+    const b = renderMarkdown(report, { budget: { max: 20_000, unit: 'chars' }, fullReport: 'see the artifact', sections: [fullOnly] });
     expect(b).toContain('_The "Sync plan" section left out to fit GitHub\'s size limit: see the artifact._');
     expect(b).toContain('### New findings (3)');
   });
