@@ -4,6 +4,7 @@
  * needs it fails closed with the reason; nothing here throws for an API error.
  */
 import { httpStatus } from '../github/api-errors.js';
+import { GitHubResponseError } from '../core/errors.js';
 import type { GitHubRequester } from '../github/requester.js';
 import type { Change, Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
 import type { Policy } from '../policy/types.js';
@@ -31,7 +32,7 @@ async function allPages(api: GitHubRequester, route: string, params: Record<stri
   const out: unknown[] = [];
   for (let page = 1; ; page++) {
     const { data } = await api.request(route, { ...params, per_page: 100, page });
-    if (!Array.isArray(data)) throw new Error(`${route} did not answer a list`);
+    if (!Array.isArray(data)) throw new GitHubResponseError(`${route} did not answer a list`);
     out.push(...data);
     if (data.length < 100) return out;
   }

@@ -15,6 +15,7 @@
  * which the head had been pushed, which break-glass uses.
  */
 import { httpStatus } from '../github/api-errors.js';
+import { GitHubResponseError } from '../core/errors.js';
 import type { GitHubRequester } from '../github/requester.js';
 
 /** The content of one record. */
@@ -88,7 +89,7 @@ export async function readHeadRecords(
         page,
       });
       const runs = obj(data).check_runs;
-      if (!Array.isArray(runs)) throw new Error('GitHub did not answer a list of check runs');
+      if (!Array.isArray(runs)) throw new GitHubResponseError('GitHub did not answer a list of check runs');
       for (const run of runs.map(obj)) {
         const record = parseHeadRecord(run.external_id);
         if (!record || run.name !== opts.checkName || run.head_sha !== opts.headSha) continue;
