@@ -118,11 +118,23 @@ export function apiError(err: unknown, need: ApiNeed): SourceError {
   }
 }
 
-/** Runs `call`, mapping its failure with {@link apiError}. */
+/**
+ * True for an error of the gate's own code (a `TypeError`, `RangeError` or `ReferenceError` with no request
+ * attached): Octokit wraps every failed request, network errors included, in a `RequestError`.
+ */
+function isBug(err: unknown): boolean {
+  return (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) && !('request' in err);
+}
+
+/**
+ * Runs `call`, mapping its failure with {@link apiError}. A bug in `call` (see `isBug`) is rethrown as it
+ * is, so it reads as an internal error (CLI exit code 3) and not as an unreachable GitHub.
+ */
 export async function needed<T>(need: ApiNeed, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    if (isBug(err)) throw err;
     throw apiError(err, need);
   }
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { GitHubResponseError, SourceError, UsageError } from '../../src/core/errors.js';
 import { runCli, type CliIo } from '../../src/cli/main.js';
 import type { GitHubClient } from '../../src/github/client.js';
-import { apiError } from '../../src/github/api-errors.js';
+import { apiError, needed } from '../../src/github/api-errors.js';
 import { readPullRequest } from '../../src/github/pull-request.js';
 import { commitFromApi, pullRequestFromApi, reviewFromApi } from '../../src/sources/github-shapes.js';
 import { localChange } from '../../src/sources/local.js';
@@ -78,6 +78,15 @@ describe('malformed GitHub answers', () => {
     const err = apiError(new GitHubResponseError('review 1: id is missing or has the wrong type'), { what: 'reading the reviews of pull request #7', permission: 'pull-requests: read' });
     expect(err).toBeInstanceOf(GitHubResponseError);
     expect(err.message).toBe('GitHub sent a malformed answer while reading the reviews of pull request #7: review 1: id is missing or has the wrong type');
+  });
+
+  it('a bug inside a needed call stays a bug (exit 3), not "cannot reach the GitHub API"', async () => {
+    const need = { what: 'reading pull request #7', permission: 'pull-requests: read' };
+    const bug = new TypeError("Cannot read properties of undefined (reading 'sha')");
+    await expect(needed(need, () => Promise.reject(bug))).rejects.toBe(bug);
+    // A failed request (Octokit's RequestError carries the request) is still mapped.
+    const network = Object.assign(new Error('fetch failed'), { request: {} });
+    await expect(needed(need, () => Promise.reject(network))).rejects.toThrow(new SourceError('Cannot reach the GitHub API while reading pull request #7: fetch failed'));
   });
 
   it('in a file given to the CLI (--pr, --reviews) stay usage errors naming the file', async () => {
