@@ -6,7 +6,7 @@
  */
 import * as core from '@actions/core';
 import { evaluate } from '../composition.js';
-import { describeError, GateError } from '../core/errors.js';
+import { BUG_REPORT, describeError, GateError } from '../core/errors.js';
 import type { Report } from '../core/model.js';
 import { runUrl } from '../publish/comment.js';
 import { publishToPullRequest, type PublishOutcome } from '../publish/publish.js';
@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
   } catch (err) {
     // A bug, not a user error: the stack goes to the log for the bug report.
     if (!(err instanceof GateError) && err instanceof Error && err.stack) core.info(err.stack);
-    const message = err instanceof GateError ? err.message : `internal error: ${describeError(err)}`;
+    const message = err instanceof GateError ? err.message : `internal error: ${describeError(err)}. ${BUG_REPORT}`;
     // Nothing was published yet: a failing check run (when the token allows) keeps the required check
     // from sitting at "Expected" with no reason.
     await publishEarlyFailure(message);

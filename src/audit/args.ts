@@ -52,7 +52,8 @@ Options:
                       reading git or GitHub again; the period comes from the report
   -h, --help          show this help
 
-Exit codes: 0 report written (exceptions are in the report), 2 usage, configuration or GitHub error.
+Exit codes: 0 report written (exceptions are in the report), 2 usage, configuration or GitHub error,
+3 internal error (a bug: please report it).
 `;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

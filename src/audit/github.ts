@@ -19,6 +19,7 @@
 import type { Commit, IssueComment, LabelEvent, Permission, Review } from '../core/model.js';
 import { needed } from '../github/api-errors.js';
 import type { GitHubClient } from '../github/client.js';
+import { collectPages, linkPages } from '../github/paginate.js';
 import { lookUpPermission } from '../review/gather.js';
 import { commitFromApi, reviewFromApi } from '../sources/github-shapes.js';
 import { isRecord } from '../core/values.js';
@@ -124,6 +125,11 @@ export class AuditGitHub {
     return [...this.requests.values()].reduce((a, b) => a + b, 0);
   }
 
+  /** Every item of a list, following the `Link` header (src/github/paginate.ts; no cap, so never truncated). */
+  private async all(pages: AsyncIterable<{ data: unknown[]; headers?: { link?: string } }>): Promise<unknown[]> {
+    return (await collectPages(linkPages(pages))).items;
+  }
+
   private get base(): { owner: string; repo: string } {
     return { owner: this.owner, repo: this.repo };
   }
@@ -134,7 +140,6 @@ export class AuditGitHub {
    */
   async mergedPulls(branch: string, since: string): Promise<MergedPull[]> {
     return needed({ what: `listing the pull requests merged into ${branch}`, permission: 'pull-requests: read' }, async () => {
-      const out: MergedPull[] = [];
       const pages = this.octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
         ...this.base,
         state: 'closed',
@@ -143,40 +148,34 @@ export class AuditGitHub {
         direction: 'desc',
         per_page: 100,
       });
-      for await (const page of pages) {
-        let older = false;
-        for (const p of page.data as unknown[]) {
-          const m = mergedPullFromApi(p);
-          if (m) out.push(m);
-          if (str(obj(p).updated_at) && (obj(p).updated_at as string) < since) older = true;
-        }
-        if (older) break;
-      }
-      return out;
+      const older = (p: unknown): boolean => str(obj(p).updated_at) && (obj(p).updated_at as string) < since;
+      // Stops after the page that reaches PRs last updated before the period (an early stop, not a cap).
+      const read = await collectPages<unknown>(linkPages(pages, 'the merged pull requests'), { until: (items) => items.some(older) });
+      return read.items.flatMap((p) => mergedPullFromApi(p) ?? []);
     });
   }
 
   /** The merged PRs GitHub associates with a commit (`GET /repos/{o}/{r}/commits/{sha}/pulls`). */
   async pullsOfCommit(sha: string): Promise<MergedPull[]> {
     return needed({ what: `looking up the pull requests of commit ${sha.slice(0, 12)}`, permission: 'pull-requests: read' }, async () => {
-      const data = await this.octokit.paginate('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...this.base, commit_sha: sha, per_page: 100 });
-      return (data as unknown[]).flatMap((p) => mergedPullFromApi(p) ?? []);
+      const data = await this.all(this.octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...this.base, commit_sha: sha, per_page: 100 }));
+      return data.flatMap((p) => mergedPullFromApi(p) ?? []);
     });
   }
 
   /** Every review of a PR, in GitHub's (chronological) order. */
   async reviews(pr: number): Promise<Review[]> {
     return needed({ what: `reading the reviews of pull request #${pr}`, permission: 'pull-requests: read' }, async () => {
-      const data = await this.octokit.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...this.base, pull_number: pr, per_page: 100 });
-      return (data as unknown[]).map((r, i) => reviewFromApi(r, `review ${i + 1} of pull request #${pr}`));
+      const data = await this.all(this.octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...this.base, pull_number: pr, per_page: 100 }));
+      return data.map((r, i) => reviewFromApi(r, `review ${i + 1} of pull request #${pr}`));
     });
   }
 
   /** A PR's commits (GitHub lists at most 250). */
   async pullCommits(pr: number): Promise<Commit[]> {
     return needed({ what: `reading the commits of pull request #${pr}`, permission: 'pull-requests: read' }, async () => {
-      const data = await this.octokit.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { ...this.base, pull_number: pr, per_page: 100 });
-      return (data as unknown[]).map((c, i) => commitFromApi(c, `commit ${i + 1} of pull request #${pr}`));
+      const data = await this.all(this.octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { ...this.base, pull_number: pr, per_page: 100 }));
+      return data.map((c, i) => commitFromApi(c, `commit ${i + 1} of pull request #${pr}`));
     });
   }
 
@@ -200,9 +199,9 @@ export class AuditGitHub {
   /** Issue and PR comments of the repository updated at or after `since`, by issue number. */
   async comments(since: string): Promise<Map<number, IssueComment[]>> {
     return needed({ what: 'reading the repository\'s pull request comments (break-glass commands)', permission: 'issues: read' }, async () => {
-      const data = await this.octokit.paginate('GET /repos/{owner}/{repo}/issues/comments', { ...this.base, since, sort: 'created', direction: 'asc', per_page: 100 });
+      const data = await this.all(this.octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/comments', { ...this.base, since, sort: 'created', direction: 'asc', per_page: 100 }));
       const out = new Map<number, IssueComment[]>();
-      for (const c of (data as unknown[]).map(obj)) {
+      for (const c of data.map(obj)) {
         const n = str(c.issue_url) ? Number(/\/issues\/(\d+)$/.exec(c.issue_url)?.[1]) : NaN;
         if (!Number.isInteger(n) || typeof c.id !== 'number' || !str(c.created_at)) continue;
         const login = obj(c.user).login;
@@ -218,8 +217,8 @@ export class AuditGitHub {
   /** `labeled`/`unlabeled` events of a PR. */
   async labelEvents(pr: number): Promise<LabelEvent[]> {
     return needed({ what: `reading the label events of pull request #${pr}`, permission: 'issues: read' }, async () => {
-      const data = await this.octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/events', { ...this.base, issue_number: pr, per_page: 100 });
-      return (data as unknown[]).map(obj).flatMap((e): LabelEvent[] =>
+      const data = await this.all(this.octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/events', { ...this.base, issue_number: pr, per_page: 100 }));
+      return data.map(obj).flatMap((e): LabelEvent[] =>
         (e.event === 'labeled' || e.event === 'unlabeled') && str(obj(e.label).name) && str(e.created_at)
           ? [{ action: e.event, label: obj(e.label).name as string, actor: str(obj(e.actor).login) ? { login: obj(e.actor).login as string } : {}, createdAt: e.created_at }]
           : [],

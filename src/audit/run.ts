@@ -257,8 +257,9 @@ export async function readAuditReport(path: string): Promise<AuditReport> {
 
 /**
  * Runs `gitops-gate audit` with the arguments after `audit`.
- * @returns the exit code: 0 report written, 2 usage, configuration, git or GitHub error (thrown errors are
- * the caller's to report)
+ * @returns 0 when the report was written
+ * @throws {UsageError}, {@link ConfigError} or {@link SourceError} (the CLI exits 2; anything else thrown is
+ * a bug, exit 3: src/cli/main.ts)
  */
 export async function runAudit(argv: string[], io: AuditIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const settings = parseAuditArgs(argv);
@@ -273,7 +274,9 @@ export async function runAudit(argv: string[], io: AuditIo, env: NodeJS.ProcessE
   } else report = await buildAuditReport(settings, env, (m) => io.err(`gitops-gate: ${m}\n`));
   const text = settings.format === 'csv' ? renderCsv(report) : settings.format === 'markdown' ? renderMarkdown(report) : renderJson(report);
   if (settings.output) {
-    await writeFile(settings.output, text, 'utf8');
+    await writeFile(settings.output, text, 'utf8').catch((e: unknown) => {
+      throw new UsageError(`--output ${settings.output}: cannot write the report: ${(e as Error).message}`);
+    });
     io.err(
       `gitops-gate: wrote ${settings.output}: ${report.totals.changes} change(s), ${report.exceptions.length} exception(s), ${report.requests.total} GitHub request(s)\n`,
     );

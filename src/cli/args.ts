@@ -63,7 +63,8 @@ Options:
                       may only be tightened
   -h, --help          show this help
 
-Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
+Exit codes: 0 pass, 1 fail, 2 usage or configuration error (or git or GitHub could not
+supply a fact), 3 internal error (a bug: please report it, with the stack printed).
 `;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -62,7 +62,8 @@ Options:
   --force             overwrite files that exist (default: keep them)
   -h, --help          show this help
 
-Exit codes: 0 every file written, 1 a file existed and was kept, 2 usage error.
+Exit codes: 0 every file written, 1 a file existed and was kept, 2 usage error,
+3 internal error (a bug: please report it).
 `;
 
 /** One ArgoCD Application found in the work tree. */
@@ -343,6 +344,7 @@ async function exists(path: string): Promise<boolean> {
 /**
  * Writes `text` to `rel` under `root` unless a file is there (or at one of `aliases`, other spellings
  * the gate would read instead) and `force` is off. With `force` the existing spelling is overwritten.
+ * @throws {UsageError} when the file cannot be written
  */
 async function place(root: string, rel: string, aliases: readonly string[], text: string, force: boolean, what: string): Promise<Written> {
   let target = rel;
@@ -355,8 +357,13 @@ async function place(root: string, rel: string, aliases: readonly string[], text
   const full = join(root, target);
   const existed = await exists(full);
   if (existed && !force) return { path: target, state: 'kept', what };
-  await mkdir(dirname(full), { recursive: true });
-  await writeFile(full, text, { flag: force ? 'w' : 'wx' });
+  try {
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, text, { flag: force ? 'w' : 'wx' });
+  } catch (e) {
+    // A read-only checkout, a directory where the file belongs: the user's to fix, not a bug.
+    throw new UsageError(`init: cannot write ${target}: ${(e as Error).message}`);
+  }
   return { path: target, state: existed ? 'overwrote' : 'wrote', what };
 }
 

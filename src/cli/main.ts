@@ -2,9 +2,10 @@
  * The `gitops-gate` CLI: `gitops-gate check` evaluates a change in a local git repository (a commit range,
  * or with `--staged` the index); `gitops-gate init` sets a repository up (src/cli/init.ts);
  * `gitops-gate audit` reports every change of a period (src/audit/).
- * Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
+ * Exit codes: 0 pass, 1 fail, 2 usage or configuration error (or a source, git or GitHub, that could not
+ * supply a fact), 3 internal error (a bug: the stack is printed, with where to report it).
  */
-import { describeError, GateError } from '../core/errors.js';
+import { BUG_REPORT, describeError, exitCodeOf, GateError } from '../core/errors.js';
 import { evaluate } from '../composition.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
@@ -24,7 +25,8 @@ const processIo: CliIo = {
 
 /**
  * Runs the CLI.
- * @returns the exit code (0 pass, 1 fail, 2 usage or configuration error)
+ * @returns the exit code (0 pass, 1 fail, 2 usage, configuration or source error, 3 internal error);
+ * never throws
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
@@ -62,9 +64,9 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     if (err instanceof GateError) {
       io.err(`gitops-gate: ${err.message}\n`);
       if (err.name === 'UsageError') io.err('Run "gitops-gate --help" for usage.\n');
-      return 2;
+      return exitCodeOf(err);
     }
-    io.err(`gitops-gate: internal error: ${describeError(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`);
-    return 2;
+    io.err(`gitops-gate: internal error: ${describeError(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}${BUG_REPORT}\n`);
+    return exitCodeOf(err);
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Error classes of gitops-gate. Everything the gate throws on purpose is a {@link GateError};
- * anything else is a bug. Entry points map {@link ConfigError} and {@link UsageError} to exit code 2.
+ * anything else is a bug. The CLI's exit codes (see {@link exitCodeOf}): 0 pass, 1 fail, 2 a
+ * {@link GateError} (usage, configuration, or a source such as git or GitHub that could not supply a
+ * fact), 3 an internal error (anything else: a bug, reported with its stack).
  */
 
 /** Base class of the project's own errors. */
@@ -38,6 +40,39 @@ export class UsageError extends GateError {}
 
 /** A source (git, the GitHub API) could not supply a fact the gate needs. The gate fails closed. */
 export class SourceError extends GateError {}
+
+/**
+ * GitHub answered, but with a body that is not the documented shape (a missing field, a wrong type, an
+ * object where a list belongs). A fault of GitHub (or of a proxy in between), not of the user: the gate
+ * fails closed and the message names the response and the field.
+ */
+export class GitHubResponseError extends SourceError {}
+
+/**
+ * Makes the error a malformed GitHub-shaped document is reported as: a {@link GitHubResponseError} for an
+ * API response, a {@link UsageError} for a file the user gave the CLI (`--pr`, `--reviews`).
+ */
+export type ShapeErrorFactory = (message: string) => GateError;
+
+/** {@link ShapeErrorFactory} for API responses. */
+export const responseError: ShapeErrorFactory = (message) => new GitHubResponseError(message);
+
+/** {@link ShapeErrorFactory} for the CLI's input files. */
+export const inputError: ShapeErrorFactory = (message) => new UsageError(message);
+
+/** Exit code of an internal error (a bug): anything thrown that is not a {@link GateError}. */
+export const EXIT_INTERNAL = 3;
+
+/** Exit code of a {@link GateError}: usage, configuration or source error. */
+export const EXIT_USAGE = 2;
+
+/** The CLI's exit code for a thrown value: {@link EXIT_USAGE} for a {@link GateError}, else {@link EXIT_INTERNAL}. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof GateError ? EXIT_USAGE : EXIT_INTERNAL;
+}
+
+/** Where bugs are reported: the issues of the project's repository. */
+export const BUG_REPORT = 'This is a bug in gitops-gate: please report it, with the output above, in the issues of the gitops-gate repository.';
 
 /** Prefixes a message with `file:line:column: ` where known. */
 export function formatLocated(message: string, location?: ErrorLocation): string {

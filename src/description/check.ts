@@ -128,7 +128,7 @@ function skipped(rule: DescriptionRule, name: string, why: string): RequirementR
  * Evaluates the description requirements of one change.
  * @returns the requirement results and the details for the summary (pure; no outcome set)
  */
-export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' | 'head'>, settings: DescriptionSettings, body?: BodyParse): DescriptionDetails {
+export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' | 'head' | 'policy'>, settings: DescriptionSettings, body?: BodyParse): DescriptionDetails {
   const { change } = ctx;
   const pr = change.pr!;
   const read = body ?? parseBodySafe(pr.body);
@@ -156,7 +156,7 @@ export function evaluateDescription(ctx: Pick<ChangeContext, 'change' | 'base' |
     results.push(skipped('description-conditional', 'Conditional requirements', revertWhy));
   } else {
     for (const req of settings.conditional) {
-      const a = applies(req, change, ctx.base, ctx.head);
+      const a = applies(req, change, ctx.base, ctx.head, ctx.policy.manifests);
       if (!a) continue;
       conditions.push({ name: req.name, because: a.because });
       const ids = new Set([...(req.sections ?? []), ...Object.keys(req.mention ?? {}), ...(req.previousWaves ? [req.previousWaves] : [])]);

@@ -7,7 +7,8 @@
  * (gitops-engine/pkg/sync/hook/hook.go:23-36 and 46-51, gitops-engine/pkg/sync/hook/helm/hook.go).
  */
 import type { Change } from '../core/model.js';
-import { pathMatcher } from '../manifests/manifest-file.js';
+import type { ManifestSelector } from '../manifests/manifest-file.js';
+import { changeConditions } from '../policy/conditions.js';
 import { groupKind, resourceLabel, type Resource } from '../manifests/resource.js';
 import { ANNOTATION_HOOK, ANNOTATION_SYNC_WAVE } from '../argocd/vocabulary.js';
 import type { Snapshot } from '../area/contract.js';
@@ -89,19 +90,17 @@ export interface Applies {
 }
 
 /**
- * Decides whether `req` applies to the change. Every condition given in `when` must hold.
- * Resources considered for `kinds` and `changes` are those in files matching `paths`, when given.
+ * Decides whether `req` applies to the change. Every condition given in `when` must hold: the change
+ * conditions (paths, manifestsChanged, labels, authors, targetBranches) are decided by the policy's
+ * condition language (src/policy/conditions.ts), the resource conditions (`kinds`, `changes`) here, over
+ * the resources in files matching `paths`, when given.
+ * @param manifests the policy's `manifests` section, for `manifestsChanged`
  */
-export function applies(req: ConditionalRequirement, change: Change, base: Snapshot | undefined, head: Snapshot): Applies | undefined {
-  const because: string[] = [];
-  let inScope: ((file: string) => boolean) | undefined;
-  if (req.when.paths?.length) {
-    const match = pathMatcher(req.when.paths);
-    const hits = change.files.filter((f) => match(f.path) || (f.previousPath !== undefined && match(f.previousPath)));
-    if (!hits.length) return undefined;
-    because.push(`changed paths match ${req.when.paths.join(', ')} (${hits.slice(0, 3).map((f) => f.path).join(', ')}${hits.length > 3 ? ', …' : ''})`);
-    inScope = match;
-  }
+export function applies(req: ConditionalRequirement, change: Change, base: Snapshot | undefined, head: Snapshot, manifests: ManifestSelector): Applies | undefined {
+  const decided = changeConditions(req.when, change, manifests);
+  if (!decided.holds) return undefined;
+  const because = [...decided.because];
+  const inScope = decided.inScope;
   if (req.when.kinds?.length) {
     const kinds = new Set(req.when.kinds);
     const touched = [...(base?.resources ?? []), ...head.resources].filter((r) => (!inScope || inScope(r.file)) && (kinds.has(r.kind) || kinds.has(groupKind(r))));

@@ -2,7 +2,8 @@
  * Policy settings of the description area: the TypeScript shape of `description` in policies/schema.json.
  * Values are already merged with the default policy when checks see them (policies/default.yaml sets
  * every top-level key; per-section keys left out take the defaults in {@link sectionDefaults}).
- */
+ */import type { Condition, SyncChangeKind } from '../policy/conditions.js';
+
 
 /** One section the PR body may be required to have, found by its Markdown heading. */
 export interface SectionSettings {
@@ -33,26 +34,20 @@ export interface ResolvedSection {
 export type TicketPlace = 'title' | 'body' | 'branch';
 
 /** Kinds of sync-order change a conditional requirement can react to. */
-export type SyncChangeKind = 'sync-waves' | 'hooks';
+export type { SyncChangeKind };
 
 /** Requirements a revert PR can be exempted from. */
 export type RevertExemption = 'title' | 'ticket' | 'labels' | 'conditional';
 
 /**
- * A requirement that applies only when the change matches `when`. All conditions given in `when`
- * must hold; `kinds` and `changes` look only at resources in files matching `paths` (when given).
+ * A requirement that applies only when the change matches `when`, in the policy's one condition language
+ * (src/policy/conditions.ts). All conditions given in `when` must hold; `kinds` and `changes` look only at
+ * resources in files matching `paths` (when given).
  */
 export interface ConditionalRequirement {
   /** Name shown in the summary, for example `production sync order`. */
   name: string;
-  when: {
-    /** Minimatch globs; at least one changed file (path or previous path) must match. */
-    paths?: string[];
-    /** Resource kinds (`Kind` or `group/Kind`); at least one resource of these kinds must be touched, at base or head. */
-    kinds?: string[];
-    /** The change must modify sync waves or hooks of at least one resource. */
-    changes?: SyncChangeKind[];
-  };
+  when: Condition;
   /** Section keys that become required. */
   sections?: string[];
   /** Regular expressions (case-insensitive) a section's real content must match, keyed by section key. */

@@ -5,7 +5,7 @@
  * without an HTTP answer (reset, timeout) says GitHub could not be reached; and a failure the client had
  * already retried says how often. docs/faults.md lists the messages.
  */
-import { SourceError } from '../core/errors.js';
+import { GitHubResponseError, SourceError } from '../core/errors.js';
 
 /** What a call was for and the permission it needs, for messages. */
 export interface ApiNeed {
@@ -82,11 +82,14 @@ function rateLimitMessage(status: number, msg: string, err: unknown, what: strin
 export const RATE_LIMIT_MAX_WAIT_S = 60;
 
 /**
- * Maps an error of a needed API call to a {@link SourceError} naming the missing permission or input.
+ * Maps an error of a needed API call to a {@link SourceError} naming the missing permission or input;
+ * a {@link GitHubResponseError} (a malformed answer) stays one, with what the call was for.
  * @param err what Octokit threw
  * @param need the call's purpose and the permission it needs
  */
 export function apiError(err: unknown, need: ApiNeed): SourceError {
+  // GitHub answered, with a body of the wrong shape: not a permission or network fault.
+  if (err instanceof GitHubResponseError) return new GitHubResponseError(`GitHub sent a malformed answer while ${need.what}: ${err.message}`, { cause: err });
   const status = httpStatus(err);
   const msg = apiMessage(err);
   const retries = retriesOf(err);
@@ -115,11 +118,23 @@ export function apiError(err: unknown, need: ApiNeed): SourceError {
   }
 }
 
-/** Runs `call`, mapping its failure with {@link apiError}. */
+/**
+ * True for an error of the gate's own code (a `TypeError`, `RangeError` or `ReferenceError` with no request
+ * attached): Octokit wraps every failed request, network errors included, in a `RequestError`.
+ */
+function isBug(err: unknown): boolean {
+  return (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) && !('request' in err);
+}
+
+/**
+ * Runs `call`, mapping its failure with {@link apiError}. A bug in `call` (see `isBug`) is rethrown as it
+ * is, so it reads as an internal error (CLI exit code 3) and not as an unreachable GitHub.
+ */
 export async function needed<T>(need: ApiNeed, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    if (isBug(err)) throw err;
     throw apiError(err, need);
   }
 }

@@ -90,6 +90,8 @@ export async function commitsPastCap(
   const basehead = `${pr.baseSha}...${pr.headSha}`;
   const first = Math.floor(Math.min(listed.length, MAX_COMMITS) / PER_PAGE) + 1;
   const last = Math.ceil(total / PER_PAGE);
+  // Known page numbers, read in parallel: not a walk of `Link` headers (src/github/paginate.ts), since the
+  // PR's `commits` says how many pages there are, and the count of what came back is checked below.
   const pages = await Promise.all(
     Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i).map((page) =>
       needed({ what: `listing the commits past the ${MAX_COMMITS}th of pull request #${ref.number} (compare ${short(pr.baseSha)}...${short(pr.headSha)}, page ${page})`, permission: 'contents: read' }, () =>

@@ -9,6 +9,7 @@ import type { ChangedFile, Commit, ListingCaps, PullRequest, Review } from '../c
 import { changedFileFromApi, commitFromApi, pullRequestFromApi, reviewFromApi } from '../sources/github-shapes.js';
 import { apiError, apiMessage, httpStatus, needed, type ApiNeed } from './api-errors.js';
 import type { GitHubClient } from './client.js';
+import { collectPages, linkPages, PER_PAGE } from './paginate.js';
 
 /** Which pull request. */
 export interface PullRef {
@@ -21,8 +22,7 @@ export interface PullRef {
 export const MAX_FILES = 3000;
 /** GitHub lists at most this many commits of a PR (REST `GET /pulls/{n}/commits`). */
 export const MAX_COMMITS = 250;
-/** Items per page: the API's maximum. */
-export const PER_PAGE = 100;
+export { PER_PAGE };
 
 /** A pull request with the totals GitHub reports, to tell whether a listing was capped. */
 export interface PullRequestWithTotals {
@@ -55,33 +55,33 @@ export interface PullRequestLists {
 }
 
 /**
- * Reads every page of a list. A failure on the first page is mapped by {@link apiError}. A 404 or 422
- * on a later page means the list changed or went away while it was read (GitHub answers so for a page
- * the `Link` header promised when the pull request moved on): that gets its own message, since the token
- * evidently may read the list.
- * @throws {SourceError} naming the page, when a page cannot be read
+ * Maps the failure of a list's page (src/github/paginate.ts `onError`). A failure on the first page is
+ * mapped by {@link apiError}. A 404 or 422 on a later page means the list changed or went away while it was
+ * read (GitHub answers so for a page the `Link` header promised when the pull request moved on): that gets
+ * its own message, since the token evidently may read the list.
+ * @returns the {@link SourceError} to throw, naming the page
  */
-export async function readPages<T>(pages: AsyncIterable<{ data: T[] }>, need: ApiNeed): Promise<T[]> {
-  const items: T[] = [];
-  let read = 0;
-  try {
-    for await (const res of pages) {
-      read++;
-      items.push(...res.data);
-    }
-  } catch (err) {
-    if (read === 0) throw apiError(err, need);
-    const status = httpStatus(err);
-    if (status === 404 || status === 422) {
-      throw new SourceError(
-        `GitHub answered ${status} (${apiMessage(err)}) for page ${read + 1} while ${need.what}, after reading page${read > 1 ? `s 1-${read}` : ' 1'}: ` +
-          'the list changed or went away while it was read (for example, the pull request was updated). Re-run the job; if the pull request moved on, the run for its new head evaluates it.',
-        { cause: err },
-      );
-    }
-    throw apiError(err, { ...need, what: `${need.what} (page ${read + 1})` });
+export function pageError(err: unknown, read: number, need: ApiNeed): SourceError {
+  if (read === 0) return apiError(err, need);
+  const status = httpStatus(err);
+  if (status === 404 || status === 422) {
+    return new SourceError(
+      `GitHub answered ${status} (${apiMessage(err)}) for page ${read + 1} while ${need.what}, after reading page${read > 1 ? `s 1-${read}` : ' 1'}: ` +
+        'the list changed or went away while it was read (for example, the pull request was updated). Re-run the job; if the pull request moved on, the run for its new head evaluates it.',
+      { cause: err },
+    );
   }
-  return items;
+  return apiError(err, { ...need, what: `${need.what} (page ${read + 1})` });
+}
+
+/**
+ * Reads every page of a list, following the `Link` header (src/github/paginate.ts), with no page cap:
+ * GitHub's own caps are found by the caller against the PR's counts.
+ * @throws {SourceError} naming the page, when a page cannot be read (see {@link pageError})
+ */
+export async function readPages<T>(pages: AsyncIterable<{ data: T[]; headers?: { link?: string } }>, need: ApiNeed): Promise<T[]> {
+  const read = await collectPages(linkPages(pages, need.what), { onError: (err, n) => pageError(err, n, need) });
+  return read.items;
 }
 
 /**

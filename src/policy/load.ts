@@ -87,6 +87,9 @@ function describeAjvError(e: ErrorObject, doc: YamlDoc): { path: YamlPath; atKey
       const prop = String((e.params as { missingProperty: string }).missingProperty);
       return { path, atKey: false, message: `setting "${settingName([...path, prop])}" is required` };
     }
+    case 'false schema':
+      // A setting the shared definition has but this place refuses (review.rules[].if.kinds: src/policy/conditions.ts).
+      return { path, atKey: true, message: `setting "${where}" is not available here${/\.if\.(kinds|changes)$/.test(where) ? ': kinds and changes are description conditions (description.conditional[].when); an approval rule is decided before the manifests are read' : ''}` };
     default:
       return { path, atKey: false, message: `setting "${where}" ${e.message ?? 'is invalid'}` };
   }

@@ -8,6 +8,7 @@
  * `output.summary` at most 65,535 characters; annotation `title` at most 255 characters, `message` at
  * most 64 KB; `annotation_level` is `notice`, `warning` or `failure`.
  */
+import { GitHubResponseError } from '../core/errors.js';
 import type { Finding, Report, Severity } from '../core/model.js';
 import { blockingFindings, plural } from '../report/blockers.js';
 import { type Budget, LIMITS, truncate } from '../report/limits.js';
@@ -147,7 +148,7 @@ export async function publishCheckRun(client: GitHubWriter, report: Report, opts
       output: { ...output, annotations: batches[0] ?? [] },
     });
     id = Number((res.data as { id?: unknown } | undefined)?.id);
-    if (!Number.isInteger(id)) throw new Error('GitHub did not return the check run\'s id');
+    if (!Number.isInteger(id)) throw new GitHubResponseError('GitHub did not return the check run\'s id');
     const url = (res.data as { html_url?: unknown }).html_url;
     result.checkRun = { id, ...(typeof url === 'string' ? { url } : {}) };
     result.annotationsSent = batches[0]?.length ?? 0;

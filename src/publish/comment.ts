@@ -13,6 +13,7 @@ import type { ReviewDetails } from '../review/details.js';
 import { type Block, fitBlocks, LIMITS } from '../report/limits.js';
 import { changeLine, verdictLabel } from '../report/markdown.js';
 import { emphasis, heading, type Inline, link, list, login, paragraph, quote, serialize, strong, text, untrusted } from '../report/md.js';
+import { collectPages, numberedPages } from '../github/paginate.js';
 import { emptyResult, type GitHubWriter, type PublishResult, refusal, type RepoRef } from './client.js';
 
 /** The hidden marker that identifies the gate's sticky comment. */
@@ -122,22 +123,16 @@ function notCountedItems(report: Report): Inline[] {
 /**
  * Finds the gate's sticky comment among the PR's comments (all pages of 100). Only comments with the
  * marker written by `author` count; the oldest is the sticky one.
- * @throws the request error (the caller turns it into a refusal)
+ * @throws the request error, or a `GitHubResponseError` when a page is not a list (the caller turns either
+ * into a refusal)
  */
 export async function findStickyComment(client: GitHubWriter, opts: RepoRef & { pull: number; author: string; marker: string }): Promise<{ id: number; html_url?: string } | undefined> {
-  for (let page = 1; ; page++) {
-    const res = await client.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner: opts.owner,
-      repo: opts.repo,
-      issue_number: opts.pull,
-      per_page: 100,
-      page,
-    });
-    const items = Array.isArray(res.data) ? (res.data as { id: number; html_url?: string; body?: string | null; user?: { login?: string } | null }[]) : [];
-    const own = items.find((c) => isOwnSticky(c, opts.author, opts.marker));
-    if (own) return own;
-    if (items.length < 100) return undefined;
-  }
+  type Comment = { id: number; html_url?: string; body?: string | null; user?: { login?: string } | null };
+  const own = (items: readonly unknown[]) => (items as Comment[]).find((c) => isOwnSticky(c, opts.author, opts.marker));
+  // Stops at the page holding the sticky comment; no cap, so the list is never truncated.
+  const pages = numberedPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: opts.owner, repo: opts.repo, issue_number: opts.pull });
+  const read = await collectPages(pages, { until: (items) => own(items) !== undefined });
+  return own(read.items);
 }
 
 /**

@@ -4,6 +4,7 @@
  * needs it fails closed with the reason; nothing here throws for an API error.
  */
 import { httpStatus } from '../github/api-errors.js';
+import { collectPages, numberedPages } from '../github/paginate.js';
 import type { GitHubRequester } from '../github/requester.js';
 import type { Change, Directory, IssueComment, LabelEvent, Permission, PullRequest } from '../core/model.js';
 import type { Policy } from '../policy/types.js';
@@ -27,14 +28,9 @@ function describe(e: unknown): string {
   return status ? `GitHub answered ${status}: ${msg}` : msg;
 }
 
+/** Every page of a list (src/github/paginate.ts, by page number; no cap, so never truncated). */
 async function allPages(api: GitHubRequester, route: string, params: Record<string, unknown>): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (let page = 1; ; page++) {
-    const { data } = await api.request(route, { ...params, per_page: 100, page });
-    if (!Array.isArray(data)) throw new Error(`${route} did not answer a list`);
-    out.push(...data);
-    if (data.length < 100) return out;
-  }
+  return (await collectPages(numberedPages(api, route, params))).items;
 }
 
 const str = (v: unknown): v is string => typeof v === 'string';

@@ -15,6 +15,7 @@
  * which the head had been pushed, which break-glass uses.
  */
 import { httpStatus } from '../github/api-errors.js';
+import { collectPages, numberedPages, PER_PAGE } from '../github/paginate.js';
 import type { GitHubRequester } from '../github/requester.js';
 
 /** The content of one record. */
@@ -76,40 +77,37 @@ export async function readHeadRecords(
   const byKey = new Map<string, string>();
   let seenAt: string | undefined;
   let foreign = 0;
+  let runs;
   try {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const { data } = await api.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-        owner,
-        repo,
-        ref: opts.headSha,
-        check_name: opts.checkName,
-        filter: 'all',
-        per_page: 100,
-        page,
-      });
-      const runs = obj(data).check_runs;
-      if (!Array.isArray(runs)) throw new Error('GitHub did not answer a list of check runs');
-      for (const run of runs.map(obj)) {
-        const record = parseHeadRecord(run.external_id);
-        if (!record || run.name !== opts.checkName || run.head_sha !== opts.headSha) continue;
-        if (record.pr !== opts.pr || record.headSha !== opts.headSha) continue;
-        const slug = obj(run.app).slug;
-        if (typeof slug !== 'string' || slug.toLowerCase() !== opts.appSlug.toLowerCase()) {
-          foreign++;
-          continue;
-        }
-        for (const p of record.pushers) if (!byKey.has(p.toLowerCase())) byKey.set(p.toLowerCase(), p);
-        const at = run.completed_at;
-        if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && (!seenAt || Date.parse(at) < Date.parse(seenAt))) seenAt = at;
-      }
-      if (runs.length < 100) break;
-    }
+    const route = 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs';
+    const params = { owner, repo, ref: opts.headSha, check_name: opts.checkName, filter: 'all' };
+    runs = await collectPages(numberedPages(api, route, params, (data) => obj(data).check_runs), { maxPages: MAX_PAGES });
   } catch (e) {
     const status = httpStatus(e);
     notes.push(
       `The gate's earlier check runs on ${opts.headSha.slice(0, 7)} could not be read (${status ? `GitHub answered ${status}: ` : ''}${e instanceof Error ? e.message : String(e)}; the token needs checks: read): who pushed the head and when stay unknown.`,
     );
     return { pushers: [], notes };
+  }
+  if (runs.truncated) {
+    // A partial list could miss a pusher, who could then approve: the facts stay unknown (fail closed).
+    notes.push(
+      `The gate's earlier check runs on ${opts.headSha.slice(0, 7)} number more than ${MAX_PAGES * PER_PAGE} (the most the gate reads): who pushed the head and when stay unknown.`,
+    );
+    return { pushers: [], notes };
+  }
+  for (const run of runs.items.map(obj)) {
+    const record = parseHeadRecord(run.external_id);
+    if (!record || run.name !== opts.checkName || run.head_sha !== opts.headSha) continue;
+    if (record.pr !== opts.pr || record.headSha !== opts.headSha) continue;
+    const slug = obj(run.app).slug;
+    if (typeof slug !== 'string' || slug.toLowerCase() !== opts.appSlug.toLowerCase()) {
+      foreign++;
+      continue;
+    }
+    for (const p of record.pushers) if (!byKey.has(p.toLowerCase())) byKey.set(p.toLowerCase(), p);
+    const at = run.completed_at;
+    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && (!seenAt || Date.parse(at) < Date.parse(seenAt))) seenAt = at;
   }
   if (foreign) notes.push(`${foreign} check run(s) named "${opts.checkName}" on ${opts.headSha.slice(0, 7)} carry a gate record but were not created by the app the gate runs as (${opts.appSlug}): ignored.`);
   return { pushers: [...byKey.values()], ...(seenAt ? { seenAt } : {}), notes };

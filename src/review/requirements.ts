@@ -2,12 +2,10 @@
  * What the policy requires of this change: the approval rules whose conditions hold, and the CODEOWNERS
  * requirements for the touched paths. Pure.
  */
-import { minimatch } from 'minimatch';
 import { touchedPaths, type Change } from '../core/model.js';
-import { manifestMatcher, pathMatcher } from '../manifests/manifest-file.js';
+import { changeConditions } from '../policy/conditions.js';
 import type { Policy } from '../policy/types.js';
 import { ownerEntry, ownerLabel, parseCodeowners, type CodeownersProblem, type Owner } from './codeowners.js';
-import { loginKey } from './reviewers.js';
 import type { ApprovalRule, MinimumPermission } from './settings.js';
 
 /** One requirement: `approvals` approvals from `users`/`teams` (both empty: anyone eligible). */
@@ -44,22 +42,10 @@ export type CodeownersResult =
 /** Every path the change touches (old paths of renames included). */
 
 
-/** Why `rule` does not apply to the change, or `undefined` when it applies. */
+/** Why `rule` does not apply to the change (its `if`, src/policy/conditions.ts), or `undefined` when it applies. */
 export function ruleSkipReason(rule: ApprovalRule, change: Change, policy: Policy): string | undefined {
-  const c = rule.if ?? {};
-  const paths = touchedPaths(change);
-  if (c.paths && !paths.some(pathMatcher(c.paths))) return `no changed file matches ${c.paths.join(', ')}`;
-  if (c.manifestsChanged) {
-    const isManifest = manifestMatcher(policy.manifests);
-    if (!paths.some(isManifest)) return 'no manifest changed';
-  }
-  const pr = change.pr;
-  if (c.labels && !c.labels.some((l) => pr?.labels.includes(l))) return `the pull request has none of the labels ${c.labels.join(', ')}`;
-  if (c.authors && !c.authors.some((a) => pr?.author.login && loginKey(a) === loginKey(pr.author.login))) return `the author is not one of ${c.authors.join(', ')}`;
-  if (c.targetBranches && !c.targetBranches.some((g) => pr && new minimatch.Minimatch(g).match(pr.baseRef))) {
-    return `the target branch is not one of ${c.targetBranches.join(', ')}`;
-  }
-  return undefined;
+  const r = changeConditions(rule.if ?? {}, change, policy.manifests);
+  return r.holds ? undefined : r.reason;
 }
 
 function fromOwners(owners: Owner[]): Pick<Requirement, 'users' | 'teams' | 'unmatchable'> {

@@ -2,6 +2,7 @@
  * Policy settings of the review area: the TypeScript shape of `review` in policies/schema.json.
  * Values are already merged with the default policy when checks see them.
  */
+import type { ChangeCondition } from '../policy/conditions.js';
 
 /** Minimum repository permission an approver must hold (GitHub only counts approvals from `write` up). */
 export type MinimumPermission = 'write' | 'maintain' | 'admin';
@@ -12,19 +13,11 @@ export interface ApproverSet {
   teams?: string[];
 }
 
-/** When a rule applies. Every condition given must hold; a rule without conditions applies to every change. */
-export interface RuleConditions {
-  /** At least one changed file (old or new path) matches one of these minimatch globs. */
-  paths?: string[];
-  /** At least one changed file is a manifest (per the policy's `manifests` section). */
-  manifestsChanged?: boolean;
-  /** The PR carries at least one of these labels. */
-  labels?: string[];
-  /** The PR author is one of these logins. */
-  authors?: string[];
-  /** The target branch matches one of these minimatch globs. */
-  targetBranches?: string[];
-}
+/**
+ * When a rule applies: the policy's one condition language (src/policy/conditions.ts), its change
+ * conditions. Every condition given must hold; a rule without conditions applies to every change.
+ */
+export type RuleConditions = ChangeCondition;
 
 /** One approval rule of the policy. */
 export interface ApprovalRule {

@@ -3,7 +3,7 @@
  * optionally a `pull_request` event payload and a REST list-reviews response read from files.
  */
 import { readFile } from 'node:fs/promises';
-import { SourceError, UsageError } from '../core/errors.js';
+import { inputError, SourceError, UsageError } from '../core/errors.js';
 import type { Change, PullRequest, Review } from '../core/model.js';
 import { changedFiles, commitsBetween, git, GitTree, resolveCommit } from './git.js';
 import { pullRequestFromApi, reviewFromApi } from './github-shapes.js';
@@ -55,7 +55,7 @@ export async function readPrEvent(path: string): Promise<PullRequest> {
   const payload = await readJson(path, 'pull request event');
   const p = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
   if (p.pull_request === undefined) throw new UsageError(`${path}: not a pull_request event payload (no "pull_request" key)`);
-  const pr = pullRequestFromApi(p.pull_request, path);
+  const pr = pullRequestFromApi(p.pull_request, path, inputError);
   const pusher = pusherOf('pull_request', typeof p.action === 'string' ? p.action : '', p);
   return pusher && pusher.headSha === pr.headSha ? { ...pr, lastPusher: pusher.login } : pr;
 }
@@ -64,7 +64,7 @@ export async function readPrEvent(path: string): Promise<PullRequest> {
 export async function readReviews(path: string): Promise<Review[]> {
   const list = await readJson(path, 'reviews file');
   if (!Array.isArray(list)) throw new UsageError(`${path}: expected a JSON array of reviews (GET /repos/{owner}/{repo}/pulls/{number}/reviews)`);
-  return list.map((r, i) => reviewFromApi(r, `${path}[${i}]`));
+  return list.map((r, i) => reviewFromApi(r, `${path}[${i}]`, inputError));
 }
 
 async function defaultBase(repo: string, head: string): Promise<string> {

@@ -298,6 +298,29 @@ describe('conditional requirements', () => {
     const waveZero = await run({ body: body('Revert this PR.') }, { base: { 'envs/prod/api.yaml': deploy('api') }, head: { 'envs/prod/api.yaml': deploy('api', '0') }, policy });
     expect(rule(waveZero, 'description-conditional').state).toBe('skipped');
   });
+
+  it('accepts the approval rules\' conditions in when (one condition language): labels, authors, targetBranches, manifestsChanged', async () => {
+    const shared = `description:
+  conditional:
+    - name: hotfix to main
+      when:
+        labels: [hotfix]
+        targetBranches: [main]
+        authors: [DANA]
+        manifestsChanged: true
+      sections: [why]
+`;
+    const head = { 'envs/prod/api.yaml': deploy('api', '1') };
+    const pr = { body: '## Rollback\nRevert this PR and resync.\n', labels: ['hotfix'], author: { login: 'dana' }, baseRef: 'main' };
+    const hit = await run(pr, { head, policy: shared });
+    expect(details(hit).conditions).toEqual([{ name: 'hotfix to main', because: ['a manifest changed (envs/prod/api.yaml)', 'labelled hotfix', 'authored by @dana', 'targets main'] }]);
+    expect(rule(hit, 'description-conditional')).toMatchObject({ state: 'failed', reason: 'hotfix to main: section “Why”: no section headed “Why”, “Reason” or “Motivation” (headings found: “## Rollback”)' });
+    // Any one condition missing: the requirement does not apply.
+    for (const miss of [{ labels: [] }, { baseRef: 'release' }, { author: { login: 'sam' } }]) {
+      expect(rule(await run({ ...pr, ...miss }, { head, policy: shared }), 'description-conditional').state).toBe('skipped');
+    }
+    expect(rule(await run(pr, { head: { 'README.md': 'x\n' }, policy: shared }), 'description-conditional').state).toBe('skipped');
+  });
 });
 
 describe('reverts', () => {

@@ -110,3 +110,16 @@ describe('policy loading', () => {
     expect(configError(() => parsePolicyText('version: 1\ngate:\n  failOn: sometimes\n', 'p.yaml')).message).toMatch(/^p\.yaml:3:\d+: setting "gate\.failOn" must be one of "error", "warning", "never"/);
   });
 });
+
+describe('one condition language (review.rules[].if and description.conditional[].when)', () => {
+  it('accepts the change conditions in both places and the resource conditions in when only, saying why', () => {
+    const both = '  { paths: ["a/**"], manifestsChanged: true, labels: [x], authors: [dana], targetBranches: [main] }';
+    const p = loadPolicy(`version: 1\nreview:\n  rules:\n    - name: r\n      approvals: 1\n      if:${both}\ndescription:\n  conditional:\n    - name: c\n      sections: [why]\n      when:${both}\n`, 'p.yaml');
+    expect(p.description.conditional[0]!.when).toEqual(p.review.rules[0]!.if);
+    expect(() => loadPolicy('version: 1\ndescription:\n  conditional:\n    - name: c\n      sections: [why]\n      when: { kinds: [Job], changes: [hooks] }\n', 'p.yaml')).not.toThrow();
+    expect(() => loadPolicy('version: 1\nreview:\n  rules:\n    - name: r\n      approvals: 1\n      if: { kinds: [Job] }\n', 'p.yaml')).toThrow(
+      new ConfigError('setting "review.rules[0].if.kinds" is not available here: kinds and changes are description conditions (description.conditional[].when); an approval rule is decided before the manifests are read', { file: 'p.yaml', line: 6, column: 13 }, 'review.rules[0].if.kinds'),
+    );
+    expect(() => loadPolicy('version: 1\ndescription:\n  conditional:\n    - name: c\n      sections: [why]\n      when: { branch: [main] }\n', 'p.yaml')).toThrow(/unknown setting "description\.conditional\[0\]\.when\.branch"/);
+  });
+});

@@ -271,6 +271,17 @@ describe('the gate\'s records of a head (issue 13, item 6)', () => {
     expect(failed.notes[0]).toContain('could not be read (GitHub answered 404: Not Found; the token needs checks: read)');
   });
 
+  it('leaves the facts unknown when the check runs fill the 10 pages it reads (a cut list could miss a pusher)', async () => {
+    const full = Array.from({ length: 100 }, () => run({ external_id: null }));
+    // Page 1 names bob; pages 2-10 are full; GitHub would have more (an 11th page may name another pusher).
+    const api = fakeApi({ 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': (p) => ({ total_count: 1001, check_runs: p.page === 1 ? [run({}), ...full.slice(1)] : full }) });
+    const facts = await readHeadRecords(api, 'acme/gitops', opts);
+    expect(api.calls).toHaveLength(10);
+    expect(facts.pushers).toEqual([]);
+    expect(facts.seenAt).toBeUndefined();
+    expect(facts.notes).toEqual(['The gate\'s earlier check runs on aaaaaaa number more than 1000 (the most the gate reads): who pushed the head and when stay unknown.']);
+  });
+
   it('gatherReviewFacts adds the recorded pushers and the time the head was seen to the pull request', async () => {
     const policy = loadPolicy('version: 1\n', 'p.yaml');
     const pr: PullRequest = { number: 7, title: 't', body: '', author: { login: 'dana' }, labels: [], baseRef: 'main', headRef: 'f', baseSha: 'b', headSha: HEAD, draft: false, lastPusher: 'dana' };
