@@ -54,6 +54,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 
 // src/core/errors.ts
+function exitCodeOf(err) {
+  return err instanceof GateError ? EXIT_USAGE : EXIT_INTERNAL;
+}
 function formatLocated(message, location2) {
   if (!location2) return message;
   let where = location2.file;
@@ -67,7 +70,7 @@ function describeError(err) {
   if (err instanceof Error) return err.message;
   return String(err);
 }
-var GateError, ConfigError, UsageError, SourceError;
+var GateError, ConfigError, UsageError, SourceError, GitHubResponseError, responseError, inputError, EXIT_INTERNAL, EXIT_USAGE, BUG_REPORT;
 var init_errors = __esm({
   "src/core/errors.ts"() {
     "use strict";
@@ -91,6 +94,13 @@ var init_errors = __esm({
     };
     SourceError = class extends GateError {
     };
+    GitHubResponseError = class extends SourceError {
+    };
+    responseError = (message) => new GitHubResponseError(message);
+    inputError = (message) => new UsageError(message);
+    EXIT_INTERNAL = 3;
+    EXIT_USAGE = 2;
+    BUG_REPORT = "This is a bug in gitops-gate: please report it, with the output above, in the issues of the gitops-gate repository.";
   }
 });
 
@@ -219,9 +229,9 @@ function maskUnmatchedOpens(masked, budget) {
   let out = "";
   let last = 0;
   for (let i = 0; i < open.length; i++) {
-    const at3 = open[i];
-    out += masked.slice(last, at3) + "\0";
-    last = at3 + 1;
+    const at2 = open[i];
+    out += masked.slice(last, at2) + "\0";
+    last = at2 + 1;
   }
   return out + masked.slice(last);
 }
@@ -715,12 +725,12 @@ var init_esm3 = __esm({
         return true;
       if (!l.re)
         return false;
-      const code3 = c.charCodeAt(0);
-      if (code3 >= 128)
+      const code5 = c.charCodeAt(0);
+      if (code5 >= 128)
         return l.re.test(c);
       const ascii = l.ascii ??= new Uint8Array(128);
-      ascii[code3] ||= l.re.test(c) ? 1 : 2;
-      return ascii[code3] === 1;
+      ascii[code5] ||= l.re.test(c) ? 1 : 2;
+      return ascii[code5] === 1;
     };
     tokenize = (p, nocase, noext, form, mark2) => {
       const toks = [];
@@ -1097,17 +1107,17 @@ var init_esm3 = __esm({
       }
       // the next state, after a miss in `d.ascii`
       next(d, c) {
-        const code3 = c.charCodeAt(0);
-        const found = code3 < 128 ? void 0 : d.next.get(c);
+        const code5 = c.charCodeAt(0);
+        const found = code5 < 128 ? void 0 : d.next.get(c);
         if (found)
           return found;
         const n = d === this.#dotStart ? this.#intern(this.#dotSim.step(d.state, c, 0, true)) : this.#intern(this.#sim.step(d.state, c, 1, true));
-        if (code3 < 128) {
+        if (code5 < 128) {
           if (!d.ascii) {
             d.ascii = new Array(128);
             this.#size += 128;
           }
-          d.ascii[code3] = n;
+          d.ascii[code5] = n;
         } else {
           d.next.set(c, n);
         }
@@ -1356,8 +1366,8 @@ var init_esm3 = __esm({
         for (let i = 0; i < chars.length; i++) {
           if (d.dead)
             return false;
-          const code3 = str3 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
-          d = d.ascii?.[code3] ?? dfa.next(d, chars[i]);
+          const code5 = str3 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
+          d = d.ascii?.[code5] ?? dfa.next(d, chars[i]);
         }
         return d.match;
       }
@@ -1592,7 +1602,7 @@ var init_esm4 = __esm({
         filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
         defaults: (options) => orig.defaults(ext(def, options)),
         braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-        match: (list3, pattern, options = {}) => orig.match(list3, pattern, ext(def, options)),
+        match: (list6, pattern, options = {}) => orig.match(list6, pattern, ext(def, options)),
         sep: orig.sep,
         GLOBSTAR
       });
@@ -1630,13 +1640,13 @@ var init_esm4 = __esm({
       }
       return false;
     };
-    match = (list3, pattern, options = {}) => {
+    match = (list6, pattern, options = {}) => {
       const mm = new Minimatch(pattern, options);
-      list3 = list3.filter((f) => mm.match(f));
-      if (mm.options.nonull && !list3.length) {
-        list3.push(pattern);
+      list6 = list6.filter((f) => mm.match(f));
+      if (mm.options.nonull && !list6.length) {
+        list6.push(pattern);
       }
-      return list3;
+      return list6;
     };
     minimatch.match = match;
     globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
@@ -2103,14 +2113,14 @@ var init_esm4 = __esm({
       // get rid of adjascent ** and resolve .. portions
       levelOneOptimize(globParts) {
         return globParts.map((parts) => {
-          const root = this.#rootIndex(parts) + 1;
+          const root2 = this.#rootIndex(parts) + 1;
           parts = parts.reduce((set, part) => {
             const prev = set[set.length - 1];
             if (part === "**" && prev === "**") {
               return set;
             }
             if (part === "..") {
-              if (set.length > root && prev && prev !== ".." && prev !== "." && prev !== "**") {
+              if (set.length > root2 && prev && prev !== ".." && prev !== "." && prev !== "**") {
                 set.pop();
                 return set;
               }
@@ -2322,14 +2332,14 @@ var init_esm4 = __esm({
               parts.pop();
             }
           }
-          const root = this.#rootIndex(parts) + 1;
-          let dd = root;
+          const root2 = this.#rootIndex(parts) + 1;
+          let dd = root2;
           while (-1 !== (dd = parts.indexOf("..", dd + 1))) {
             const p = parts[dd - 1];
             if (p && p !== "." && p !== ".." && p !== "**") {
               didSomething = true;
               parts.splice(dd - 1, 2);
-              dd = Math.max(dd - 2, root);
+              dd = Math.max(dd - 2, root2);
             }
           }
         } while (didSomething);
@@ -2406,8 +2416,8 @@ var init_esm4 = __esm({
                 parts.pop();
               }
             }
-            const root = this.#rootIndex(parts) + 1;
-            let dd = root;
+            const root2 = this.#rootIndex(parts) + 1;
+            let dd = root2;
             while (-1 !== (dd = parts.indexOf("..", dd + 1))) {
               const p = parts[dd - 1];
               if (p && p !== "." && p !== ".." && p !== "**") {
@@ -2417,7 +2427,7 @@ var init_esm4 = __esm({
                 parts.splice(dd - 1, 2, ...splin);
                 if (parts.length === 0)
                   parts.push("");
-                dd = Math.max(dd - 2, root);
+                dd = Math.max(dd - 2, root2);
               }
             }
           }
@@ -2689,12 +2699,12 @@ var init_esm4 = __esm({
         const { pattern } = this;
         if (this.options.nobrace)
           return this.braceExpand();
-        let code3 = 57344;
-        while (pattern.includes(String.fromCharCode(code3))) {
-          if (++code3 > 63743)
+        let code5 = 57344;
+        while (pattern.includes(String.fromCharCode(code5))) {
+          if (++code5 > 63743)
             return this.braceExpand();
         }
-        const mark2 = String.fromCharCode(code3);
+        const mark2 = String.fromCharCode(code5);
         let found = false;
         const marked = pattern.replace(rangeRe, (m, lo, hi) => {
           const a = Number(lo);
@@ -2884,7 +2894,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node2, visitor) {
+    function visit2(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity2.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -2893,9 +2903,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP2;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP2;
+    visit2.REMOVE = REMOVE;
     function visit_(key2, node2, visitor, path3) {
       const ctrl = callVisitor(key2, node2, visitor, path3);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
@@ -3029,7 +3039,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -3039,7 +3049,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -3101,8 +3111,8 @@ var require_directives = __commonJS({
               if (parts.length < 2)
                 return false;
             }
-            const [handle, prefix2] = parts;
-            this.tags[handle] = prefix2;
+            const [handle2, prefix2] = parts;
+            this.tags[handle2] = prefix2;
             return true;
           }
           case "%YAML": {
@@ -3149,10 +3159,10 @@ var require_directives = __commonJS({
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle2, suffix] = source.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
           onError(`The ${source} tag has no suffix`);
-        const prefix2 = this.tags[handle];
+        const prefix2 = this.tags[handle2];
         if (prefix2) {
           try {
             return prefix2 + decodeURIComponent(suffix);
@@ -3161,7 +3171,7 @@ var require_directives = __commonJS({
             return null;
           }
         }
-        if (handle === "!")
+        if (handle2 === "!")
           return source;
         onError(`Could not resolve tag: ${source}`);
         return null;
@@ -3171,9 +3181,9 @@ var require_directives = __commonJS({
        * taking into account current tag prefixes and defaults.
        */
       tagString(tag) {
-        for (const [handle, prefix2] of Object.entries(this.tags)) {
+        for (const [handle2, prefix2] of Object.entries(this.tags)) {
           if (tag.startsWith(prefix2))
-            return handle + escapeTagName(tag.substring(prefix2.length));
+            return handle2 + escapeTagName(tag.substring(prefix2.length));
         }
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
@@ -3183,18 +3193,18 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node2) => {
+          visit2.visit(doc.contents, (_key, node2) => {
             if (identity2.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
         } else
           tagNames = [];
-        for (const [handle, prefix2] of tagEntries) {
-          if (handle === "!!" && prefix2 === "tag:yaml.org,2002:")
+        for (const [handle2, prefix2] of tagEntries) {
+          if (handle2 === "!!" && prefix2 === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn) => tn.startsWith(prefix2)))
-            lines.push(`%TAG ${handle} ${prefix2}`);
+            lines.push(`%TAG ${handle2} ${prefix2}`);
         }
         return lines.join("\n");
       }
@@ -3210,7 +3220,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -3219,9 +3229,9 @@ var require_anchors = __commonJS({
       }
       return true;
     }
-    function anchorNames(root) {
+    function anchorNames(root2) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root2, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -3401,7 +3411,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -3427,7 +3437,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node2) => {
               if (identity2.isAlias(node2) || identity2.hasAnchor(node2))
                 nodes.push(node2);
@@ -3568,9 +3578,9 @@ var require_createNode = __commonJS({
       if (identity2.isNode(value))
         return value;
       if (identity2.isPair(value)) {
-        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
-        return map;
+        const map4 = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
+        map4.items.push(value);
+        return map4;
       }
       if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
         value = value.valueOf();
@@ -3786,14 +3796,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text4, indent2, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text6, indent2, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text4;
+        return text6;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent2.length);
-      if (text4.length <= endStep)
-        return text4;
+      if (text6.length <= endStep)
+        return text6;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent2.length;
@@ -3810,14 +3820,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text4, i, indent2.length);
+        i = consumeMoreIndentedLines(text6, i, indent2.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text4[i += 1]; ) {
+      for (let ch; ch = text6[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text4[i + 1]) {
+          switch (text6[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -3834,12 +3844,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text4, i, indent2.length);
+            i = consumeMoreIndentedLines(text6, i, indent2.length);
           end = i + indent2.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text4[i + 1];
+            const next = text6[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -3851,12 +3861,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text4[i += 1];
+                ch = text6[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text4;
+                return text6;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -3871,39 +3881,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text4;
+        return text6;
       if (onFold)
         onFold();
-      let res = text4.slice(0, folds[0]);
+      let res = text6.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text4.length;
+        const end2 = folds[i2 + 1] || text6.length;
         if (fold === 0)
           res = `
-${indent2}${text4.slice(0, end2)}`;
+${indent2}${text6.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text4[fold]}\\`;
+            res += `${text6[fold]}\\`;
           res += `
-${indent2}${text4.slice(fold + 1, end2)}`;
+${indent2}${text6.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text4, i, indent2) {
+    function consumeMoreIndentedLines(text6, i, indent2) {
       let end = i;
       let start = i + 1;
-      let ch = text4[start];
+      let ch = text6[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent2) {
-          ch = text4[++i];
+          ch = text6[++i];
         } else {
           do {
-            ch = text4[++i];
+            ch = text6[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text4[start];
+          ch = text6[start];
         }
       }
       return end;
@@ -3966,8 +3976,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str3 += json.slice(start, i);
-                const code3 = json.substr(i + 2, 4);
-                switch (code3) {
+                const code5 = json.substr(i + 2, 4);
+                switch (code5) {
                   case "0000":
                     str3 += "\\0";
                     break;
@@ -3993,8 +4003,8 @@ var require_stringifyString = __commonJS({
                     str3 += "\\P";
                     break;
                   default:
-                    if (code3.substr(0, 2) === "00")
-                      str3 += "\\x" + code3.substr(2);
+                    if (code5.substr(0, 2) === "00")
+                      str3 += "\\x" + code5.substr(2);
                     else
                       str3 += json.substr(i, 6);
                 }
@@ -4495,30 +4505,30 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity2.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
-    function addMergeToJSMap(ctx, map, value) {
+    function addMergeToJSMap(ctx, map4, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity2.isSeq(source))
         for (const it of source.items)
-          mergeValue(ctx, map, it);
+          mergeValue(ctx, map4, it);
       else if (Array.isArray(source))
         for (const it of source)
-          mergeValue(ctx, map, it);
+          mergeValue(ctx, map4, it);
       else
-        mergeValue(ctx, map, source);
+        mergeValue(ctx, map4, source);
     }
-    function mergeValue(ctx, map, value) {
+    function mergeValue(ctx, map4, value) {
       const source = resolveAliasValue(ctx, value);
       if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key2, value2] of srcMap) {
-        if (map instanceof Map) {
-          if (!map.has(key2))
-            map.set(key2, value2);
-        } else if (map instanceof Set) {
-          map.add(key2);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key2)) {
-          Object.defineProperty(map, key2, {
+        if (map4 instanceof Map) {
+          if (!map4.has(key2))
+            map4.set(key2, value2);
+        } else if (map4 instanceof Set) {
+          map4.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map4, key2)) {
+          Object.defineProperty(map4, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -4526,7 +4536,7 @@ var require_merge = __commonJS({
           });
         }
       }
-      return map;
+      return map4;
     }
     function resolveAliasValue(ctx, value) {
       return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
@@ -4546,32 +4556,32 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key: key2, value }) {
+    function addPairToJSMap(ctx, map4, { key: key2, value }) {
       if (identity2.isNode(key2) && key2.addToJSMap)
-        key2.addToJSMap(ctx, map, value);
+        key2.addToJSMap(ctx, map4, value);
       else if (merge2.isMergeKey(ctx, key2))
-        merge2.addMergeToJSMap(ctx, map, value);
+        merge2.addMergeToJSMap(ctx, map4, value);
       else {
         const jsKey = toJS.toJS(key2, "", ctx);
-        if (map instanceof Map) {
-          map.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        } else if (map instanceof Set) {
-          map.add(jsKey);
+        if (map4 instanceof Map) {
+          map4.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        } else if (map4 instanceof Set) {
+          map4.add(jsKey);
         } else {
           const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
-          if (stringKey in map)
-            Object.defineProperty(map, stringKey, {
+          if (stringKey in map4)
+            Object.defineProperty(map4, stringKey, {
               value: jsValue,
               writable: true,
               enumerable: true,
               configurable: true
             });
           else
-            map[stringKey] = jsValue;
+            map4[stringKey] = jsValue;
         }
       }
-      return map;
+      return map4;
     }
     function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
@@ -4629,8 +4639,8 @@ var require_Pair = __commonJS({
         return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
-        const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair2, this);
+        const pair3 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair3, this);
       }
       toString(ctx, onComment, onChompKeep) {
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
@@ -4828,14 +4838,14 @@ var require_YAMLMap = __commonJS({
        */
       static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
+        const map4 = new this(schema);
         const add = (key2, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj2, key2, value);
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key2, value, ctx));
+            map4.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj2 instanceof Map) {
           for (const [key2, value] of obj2)
@@ -4845,9 +4855,9 @@ var require_YAMLMap = __commonJS({
             add(key2, obj2[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
-          map.items.sort(schema.sortMapEntries);
+          map4.items.sort(schema.sortMapEntries);
         }
-        return map;
+        return map4;
       }
       /**
        * Adds a value to the collection.
@@ -4855,14 +4865,14 @@ var require_YAMLMap = __commonJS({
        * @param overwrite - If not set `true`, using a key that is already in the
        *   collection will throw. Otherwise, overwrites the previous value.
        */
-      add(pair2, overwrite) {
+      add(pair3, overwrite) {
         let _pair;
-        if (identity2.isPair(pair2))
-          _pair = pair2;
-        else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
-          _pair = new Pair.Pair(pair2, pair2?.value);
+        if (identity2.isPair(pair3))
+          _pair = pair3;
+        else if (!pair3 || typeof pair3 !== "object" || !("key" in pair3)) {
+          _pair = new Pair.Pair(pair3, pair3?.value);
         } else
-          _pair = new Pair.Pair(pair2.key, pair2.value);
+          _pair = new Pair.Pair(pair3.key, pair3.value);
         const prev = findPair2(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
@@ -4906,12 +4916,12 @@ var require_YAMLMap = __commonJS({
        * @returns Instance of Type, Map, or Object
        */
       toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        const map4 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
-          ctx.onCreate(map);
+          ctx.onCreate(map4);
         for (const item of this.items)
-          addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
+          addPairToJSMap.addPairToJSMap(ctx, map4, item);
+        return map4;
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -4942,19 +4952,19 @@ var require_map = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
-    var map = {
+    var map4 = {
       collection: "map",
       default: true,
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
-      resolve(map2, onError) {
-        if (!identity2.isMap(map2))
+      resolve(map5, onError) {
+        if (!identity2.isMap(map5))
           onError("Expected a mapping for this tag");
-        return map2;
+        return map5;
       },
       createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
     };
-    exports.map = map;
+    exports.map = map4;
   }
 });
 
@@ -5279,7 +5289,7 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map();
+    var map4 = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string3 = require_string();
@@ -5287,7 +5297,7 @@ var require_schema = __commonJS({
     var float = require_float();
     var int = require_int();
     var schema = [
-      map.map,
+      map4.map,
       seq.seq,
       string3.string,
       _null.nullTag,
@@ -5308,7 +5318,7 @@ var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar();
-    var map = require_map();
+    var map4 = require_map();
     var seq = require_seq();
     function intIdentify(value) {
       return typeof value === "bigint" || Number.isInteger(value);
@@ -5365,7 +5375,7 @@ var require_schema2 = __commonJS({
         return str3;
       }
     };
-    var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
+    var schema = [map4.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
   }
 });
@@ -5453,16 +5463,16 @@ var require_pairs = __commonJS({
           else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair2 = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
+            const pair3 = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
             if (item.commentBefore)
-              pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
-${pair2.key.commentBefore}` : item.commentBefore;
+              pair3.key.commentBefore = pair3.key.commentBefore ? `${item.commentBefore}
+${pair3.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn = pair2.value ?? pair2.key;
+              const cn = pair3.value ?? pair3.key;
               cn.comment = cn.comment ? `${item.comment}
 ${cn.comment}` : item.comment;
             }
-            item = pair2;
+            item = pair3;
           }
           seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
@@ -5540,22 +5550,22 @@ var require_omap = __commonJS({
       toJSON(_, ctx) {
         if (!ctx)
           return super.toJSON(_);
-        const map = /* @__PURE__ */ new Map();
+        const map4 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
-          ctx.onCreate(map);
-        for (const pair2 of this.items) {
+          ctx.onCreate(map4);
+        for (const pair3 of this.items) {
           let key2, value;
-          if (identity2.isPair(pair2)) {
-            key2 = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key2, ctx);
+          if (identity2.isPair(pair3)) {
+            key2 = toJS.toJS(pair3.key, "", ctx);
+            value = toJS.toJS(pair3.value, key2, ctx);
           } else {
-            key2 = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair3, "", ctx);
           }
-          if (map.has(key2))
+          if (map4.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key2, value);
+          map4.set(key2, value);
         }
-        return map;
+        return map4;
       }
       static from(schema, iterable, ctx) {
         const pairs$1 = pairs.createPairs(schema, iterable, ctx);
@@ -5765,24 +5775,24 @@ var require_set = __commonJS({
         this.tag = _YAMLSet.tag;
       }
       add(key2) {
-        let pair2;
+        let pair3;
         if (identity2.isPair(key2))
-          pair2 = key2;
+          pair3 = key2;
         else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair2 = new Pair.Pair(key2.key, null);
+          pair3 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key2, null);
-        const prev = YAMLMap.findPair(this.items, pair2.key);
+          pair3 = new Pair.Pair(key2, null);
+        const prev = YAMLMap.findPair(this.items, pair3.key);
         if (!prev)
-          this.items.push(pair2);
+          this.items.push(pair3);
       }
       /**
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
       get(key2, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key2);
-        return !keepPair && identity2.isPair(pair2) ? identity2.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        const pair3 = YAMLMap.findPair(this.items, key2);
+        return !keepPair && identity2.isPair(pair3) ? identity2.isScalar(pair3.key) ? pair3.key.value : pair3.key : pair3;
       }
       set(key2, value) {
         if (typeof value !== "boolean")
@@ -5825,15 +5835,15 @@ var require_set = __commonJS({
       default: false,
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-      resolve(map, onError) {
-        if (identity2.isMap(map)) {
-          if (map.hasAllNullValues(true))
-            return Object.assign(new YAMLSet(), map);
+      resolve(map4, onError) {
+        if (identity2.isMap(map4)) {
+          if (map4.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map4);
           else
             onError("Set items must all have null values");
         } else
           onError("Expected a mapping for this tag");
-        return map;
+        return map4;
       }
     };
     exports.YAMLSet = YAMLSet;
@@ -5933,7 +5943,7 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map();
+    var map4 = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string3 = require_string();
@@ -5947,7 +5957,7 @@ var require_schema3 = __commonJS({
     var set = require_set();
     var timestamp = require_timestamp();
     var schema = [
-      map.map,
+      map4.map,
       seq.seq,
       string3.string,
       _null.nullTag,
@@ -5977,7 +5987,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map();
+    var map4 = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string3 = require_string();
@@ -5995,7 +6005,7 @@ var require_tags = __commonJS({
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
-      ["failsafe", [map.map, seq.seq, string3.string]],
+      ["failsafe", [map4.map, seq.seq, string3.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
       ["yaml-1.1", schema$2.schema]
@@ -6011,7 +6021,7 @@ var require_tags = __commonJS({
       intHex: int.intHex,
       intOct: int.intOct,
       intTime: timestamp.intTime,
-      map: map.map,
+      map: map4.map,
       merge: merge2.merge,
       null: _null.nullTag,
       omap: omap.omap,
@@ -6072,7 +6082,7 @@ var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var map = require_map();
+    var map4 = require_map();
     var seq = require_seq();
     var string3 = require_string();
     var tags = require_tags();
@@ -6084,7 +6094,7 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity2.MAP, { value: map.map });
+        Object.defineProperty(this, identity2.MAP, { value: map4.map });
         Object.defineProperty(this, identity2.SCALAR, { value: string3.string });
         Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
@@ -6493,22 +6503,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code3, message) {
+      constructor(name, pos, code5, message) {
         super();
         this.name = name;
-        this.code = code3;
+        this.code = code5;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code3, message) {
-        super("YAMLParseError", pos, code3, message);
+      constructor(pos, code5, message) {
+        super("YAMLParseError", pos, code5, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code3, message) {
-        super("YAMLWarning", pos, code3, message);
+      constructor(pos, code5, message) {
+        super("YAMLWarning", pos, code5, message);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -6757,7 +6767,7 @@ var require_util_map_includes = __commonJS({
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
-      return items.some((pair2) => isEqual(pair2.key, search2));
+      return items.some((pair3) => isEqual(pair3.key, search2));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -6776,7 +6786,7 @@ var require_resolve_block_map = __commonJS({
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-      const map = new NodeClass(ctx.schema);
+      const map4 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       let offset = bm.offset;
@@ -6802,10 +6812,10 @@ var require_resolve_block_map = __commonJS({
           if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
-              if (map.comment)
-                map.comment += "\n" + keyProps.comment;
+              if (map4.comment)
+                map4.comment += "\n" + keyProps.comment;
               else
-                map.comment = keyProps.comment;
+                map4.comment = keyProps.comment;
             }
             continue;
           }
@@ -6821,7 +6831,7 @@ var require_resolve_block_map = __commonJS({
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+        if (utilMapIncludes.mapIncludes(ctx, map4.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
@@ -6843,10 +6853,10 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair3 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair2.srcToken = collItem;
-          map.items.push(pair2);
+            pair3.srcToken = collItem;
+          map4.items.push(pair3);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -6856,16 +6866,16 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode);
+          const pair3 = new Pair.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
-            pair2.srcToken = collItem;
-          map.items.push(pair2);
+            pair3.srcToken = collItem;
+          map4.items.push(pair3);
         }
       }
       if (commentEnd && commentEnd < offset)
         onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
-      map.range = [bm.offset, offset, commentEnd ?? offset];
-      return map;
+      map4.range = [bm.offset, offset, commentEnd ?? offset];
+      return map4;
     }
     exports.resolveBlockMap = resolveBlockMap;
   }
@@ -7110,21 +7120,21 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair3 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair2.srcToken = collItem;
+            pair3.srcToken = collItem;
           if (isMap4) {
-            const map = coll;
-            if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+            const map4 = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map4.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map.items.push(pair2);
+            map4.items.push(pair3);
           } else {
-            const map = new YAMLMap.YAMLMap(ctx.schema);
-            map.flow = true;
-            map.items.push(pair2);
+            const map4 = new YAMLMap.YAMLMap(ctx.schema);
+            map4.flow = true;
+            map4.items.push(pair3);
             const endRange = (valueNode ?? keyNode).range;
-            map.range = [keyNode.range[0], endRange[1], endRange[2]];
-            coll.items.push(map);
+            map4.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map4);
           }
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
@@ -7417,7 +7427,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
+      const _onError = (rel, code5, msg) => onError(offset + rel, code5, msg);
       switch (type) {
         case "scalar":
           _type = Scalar2.Scalar.PLAIN;
@@ -7615,9 +7625,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok3 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code3 = ok3 ? parseInt(cc, 16) : NaN;
+      const code5 = ok3 ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code3);
+        return String.fromCodePoint(code5);
       } catch {
         const raw2 = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw2}`);
@@ -7939,12 +7949,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code3, message, warning) => {
+        this.onError = (source, code5, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code3, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code5, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code3, message));
+            this.errors.push(new errors.YAMLParseError(pos, code5, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -8106,12 +8116,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code3, message) => {
+        const _onError = (pos, code5, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code3, message);
+            onError(offset, code5, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code3, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code5, message);
         };
         switch (token.type) {
           case "scalar":
@@ -8349,15 +8359,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP2;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path3) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP2;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path3) => {
       let item = cst;
       for (const [field2, index2] of path3) {
         const tok = item?.[field2];
@@ -8368,8 +8378,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path3) => {
-      const parent = visit.itemAtPath(cst, path3.slice(0, -1));
+    visit2.parentCollection = (cst, path3) => {
+      const parent = visit2.itemAtPath(cst, path3.slice(0, -1));
       const field2 = path3[path3.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
@@ -8400,7 +8410,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path3) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -8824,9 +8834,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -9133,15 +9143,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list3, type) {
-      for (let i = 0; i < list3.length; ++i)
-        if (list3[i].type === type)
+    function includesToken(list6, type) {
+      for (let i = 0; i < list6.length; ++i)
+        if (list6[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list3) {
-      for (let i = 0; i < list3.length; ++i) {
-        switch (list3[i].type) {
+    function findNonEmptyIndex(list6) {
+      for (let i = 0; i < list6.length; ++i) {
+        switch (list6[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -9506,14 +9516,14 @@ var require_parser = __commonJS({
             delete scalar.end;
           } else
             sep3 = [this.sourceToken];
-          const map = {
+          const map4 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
             items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
-          this.stack[this.stack.length - 1] = map;
+          this.stack[this.stack.length - 1] = map4;
         } else
           yield* this.lineEnd(scalar);
       }
@@ -9543,8 +9553,8 @@ var require_parser = __commonJS({
             yield* this.step();
         }
       }
-      *blockMap(map) {
-        const it = map.items[map.items.length - 1];
+      *blockMap(map4) {
+        const it = map4.items[map4.items.length - 1];
         switch (this.type) {
           case "newline":
             this.onKeyLine = false;
@@ -9554,7 +9564,7 @@ var require_parser = __commonJS({
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
-                map.items.push({ start: [this.sourceToken] });
+                map4.items.push({ start: [this.sourceToken] });
             } else if (it.sep) {
               it.sep.push(this.sourceToken);
             } else {
@@ -9564,17 +9574,17 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
             if (it.value) {
-              map.items.push({ start: [this.sourceToken] });
+              map4.items.push({ start: [this.sourceToken] });
             } else if (it.sep) {
               it.sep.push(this.sourceToken);
             } else {
-              if (this.atIndentedComment(it.start, map.indent)) {
-                const prev = map.items[map.items.length - 2];
+              if (this.atIndentedComment(it.start, map4.indent)) {
+                const prev = map4.items[map4.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
                   arrayPushArray(end, it.start);
                   end.push(this.sourceToken);
-                  map.items.pop();
+                  map4.items.pop();
                   return;
                 }
               }
@@ -9582,8 +9592,8 @@ var require_parser = __commonJS({
             }
             return;
         }
-        if (this.indent >= map.indent) {
-          const atMapIndent = !this.onKeyLine && this.indent === map.indent;
+        if (this.indent >= map4.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map4.indent;
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
           if (atNextItem && it.sep && !it.value) {
@@ -9597,7 +9607,7 @@ var require_parser = __commonJS({
                 case "space":
                   break;
                 case "comment":
-                  if (st.indent > map.indent)
+                  if (st.indent > map4.indent)
                     nl.length = 0;
                   break;
                 default:
@@ -9612,7 +9622,7 @@ var require_parser = __commonJS({
             case "tag":
               if (atNextItem || it.value) {
                 start.push(this.sourceToken);
-                map.items.push({ start });
+                map4.items.push({ start });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 it.sep.push(this.sourceToken);
@@ -9626,7 +9636,7 @@ var require_parser = __commonJS({
                 it.explicitKey = true;
               } else if (atNextItem || it.value) {
                 start.push(this.sourceToken);
-                map.items.push({ start, explicitKey: true });
+                map4.items.push({ start, explicitKey: true });
               } else {
                 this.stack.push({
                   type: "block-map",
@@ -9652,7 +9662,7 @@ var require_parser = __commonJS({
                     });
                   }
                 } else if (it.value) {
-                  map.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                  map4.items.push({ start: [], key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -9682,7 +9692,7 @@ var require_parser = __commonJS({
                 if (!it.sep) {
                   Object.assign(it, { key: null, sep: [this.sourceToken] });
                 } else if (it.value || atNextItem) {
-                  map.items.push({ start, key: null, sep: [this.sourceToken] });
+                  map4.items.push({ start, key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -9702,7 +9712,7 @@ var require_parser = __commonJS({
             case "double-quoted-scalar": {
               const fs = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs, sep: [] });
+                map4.items.push({ start, key: fs, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 this.stack.push(fs);
@@ -9713,7 +9723,7 @@ var require_parser = __commonJS({
               return;
             }
             default: {
-              const bv = this.startBlockValue(map);
+              const bv = this.startBlockValue(map4);
               if (bv) {
                 if (bv.type === "block-seq") {
                   if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
@@ -9726,7 +9736,7 @@ var require_parser = __commonJS({
                     return;
                   }
                 } else if (atMapIndent) {
-                  map.items.push({ start });
+                  map4.items.push({ start });
                 }
                 this.stack.push(bv);
                 return;
@@ -9867,14 +9877,14 @@ var require_parser = __commonJS({
             fixFlowSeqItems(fc);
             const sep3 = fc.end.splice(1, fc.end.length);
             sep3.push(this.sourceToken);
-            const map = {
+            const map4 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
               items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
+            this.stack[this.stack.length - 1] = map4;
           } else {
             yield* this.lineEnd(fc);
           }
@@ -10116,7 +10126,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema3.Schema;
@@ -10144,26 +10154,26 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
 // src/manifests/yaml-guard.ts
-function nestingExcess(text4, cap2) {
-  if (quickBound(text4) <= cap2) return void 0;
+function nestingExcess(text6, cap2) {
+  if (quickBound(text6) <= cap2) return void 0;
   const indents = [];
   let flow3 = 0;
-  let quote = "";
+  let quote2 = "";
   let blockScalarIndent = -1;
   let lineNo = 0;
   let start = 0;
-  while (start <= text4.length) {
+  while (start <= text6.length) {
     let end = start;
-    while (end < text4.length && text4.charCodeAt(end) !== 10 && text4.charCodeAt(end) !== 13) end++;
+    while (end < text6.length && text6.charCodeAt(end) !== 10 && text6.charCodeAt(end) !== 13) end++;
     lineNo++;
-    const line2 = text4.slice(start, end);
-    start = end + (text4.charCodeAt(end) === 13 && text4.charCodeAt(end + 1) === 10 ? 2 : 1);
+    const line2 = text6.slice(start, end);
+    start = end + (text6.charCodeAt(end) === 13 && text6.charCodeAt(end + 1) === 10 ? 2 : 1);
     let i = 0;
     while (i < line2.length && line2[i] === " ") i++;
     const blank = i >= line2.length || line2[i] === "#";
@@ -10171,7 +10181,7 @@ function nestingExcess(text4, cap2) {
       if (blank || i > blockScalarIndent) continue;
       blockScalarIndent = -1;
     }
-    if (quote === "" && flow3 === 0) {
+    if (quote2 === "" && flow3 === 0) {
       if (blank) continue;
       if (line2.startsWith("---") || line2.startsWith("...")) {
         indents.length = 0;
@@ -10184,11 +10194,11 @@ function nestingExcess(text4, cap2) {
     let valueStart = flow3 === 0;
     for (; i < line2.length; i++) {
       const c = line2[i];
-      if (quote) {
-        if (c === quote) {
-          if (quote === "'" && line2[i + 1] === "'") i++;
-          else quote = "";
-        } else if (c === "\\" && quote === '"') i++;
+      if (quote2) {
+        if (c === quote2) {
+          if (quote2 === "'" && line2[i + 1] === "'") i++;
+          else quote2 = "";
+        } else if (c === "\\" && quote2 === '"') i++;
         continue;
       }
       const prev = i > 0 ? line2[i - 1] : " ";
@@ -10205,7 +10215,7 @@ function nestingExcess(text4, cap2) {
       }
       if (c === " " || c === "	") continue;
       const tokenStart = flow3 > 0 ? spaced || "[{,:".includes(prev) : valueStart;
-      if ((c === '"' || c === "'") && tokenStart) quote = c;
+      if ((c === '"' || c === "'") && tokenStart) quote2 = c;
       else if ((c === "[" || c === "{") && (flow3 > 0 || valueStart)) {
         flow3++;
         depth++;
@@ -10214,14 +10224,14 @@ function nestingExcess(text4, cap2) {
       if (flow3 === 0) valueStart = false;
     }
     if (depth > cap2) return { bound: depth, line: lineNo };
-    if (flow3 === 0 && quote === "" && BLOCK_SCALAR_HEADER.test(line2.trimEnd())) blockScalarIndent = indents[indents.length - 1] ?? 0;
+    if (flow3 === 0 && quote2 === "" && BLOCK_SCALAR_HEADER.test(line2.trimEnd())) blockScalarIndent = indents[indents.length - 1] ?? 0;
   }
   return void 0;
 }
-function quickBound(text4) {
+function quickBound(text6) {
   let n = 2;
-  for (let i = 0; i < text4.length; i++) {
-    const c = text4.charCodeAt(i);
+  for (let i = 0; i < text6.length; i++) {
+    const c = text6.charCodeAt(i);
     if (c === 10 || c === 13) n += 2;
     else if (c === 91 || c === 123 || c === 45 || c === 63) n++;
   }
@@ -10241,8 +10251,8 @@ function inspectDoc(doc, maxDepth) {
   const height = /* @__PURE__ */ new Map();
   const open = /* @__PURE__ */ new Set();
   const docStart = doc.range[0];
-  const root = doc.contents;
-  const stack = [{ n: root, expanded: false }];
+  const root2 = doc.contents;
+  const stack = [{ n: root2, expanded: false }];
   const heightOf = (n) => (0, import_yaml.isAlias)(n) ? height.get(n.resolve(doc)) ?? 0 : height.get(n) ?? 0;
   while (stack.length) {
     const top = stack[stack.length - 1];
@@ -10286,9 +10296,9 @@ function inspectDoc(doc, maxDepth) {
     if (issues.length) return issues;
   }
   if (issues.length) return issues;
-  const total = heightOf(root);
+  const total = heightOf(root2);
   if (total > maxDepth) {
-    let n = root;
+    let n = root2;
     for (let d = 1; d < maxDepth && n; d++) {
       if ((0, import_yaml.isAlias)(n)) n = n.resolve(doc);
       if (!(0, import_yaml.isCollection)(n)) break;
@@ -11610,14 +11620,14 @@ function readDirective(state) {
     });
   } else if (name === "TAG") {
     if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
-    const [handle, prefix2] = args;
-    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    const [handle2, prefix2] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle2)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle2)) throwError(state, `there is a previously declared suffix for "${handle2}" tag handle`);
     if (!PATTERN_TAG_PREFIX.test(prefix2)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-    state.tagHandlers[handle] = prefix2;
+    state.tagHandlers[handle2] = prefix2;
     state.directives.push({
       kind: "tag",
-      handle,
+      handle: handle2,
       prefix: prefix2
     });
   }
@@ -12048,9 +12058,9 @@ var init_js_yaml = __esm({
       create: () => ({}),
       identify: isPlainObject,
       represent: (o) => {
-        const map = /* @__PURE__ */ new Map();
-        for (const key2 of Object.keys(o)) map.set(key2, o[key2]);
-        return map;
+        const map4 = /* @__PURE__ */ new Map();
+        for (const key2 of Object.keys(o)) map4.set(key2, o[key2]);
+        return map4;
       },
       addPair: (container, key2, value) => {
         if (key2 !== null && typeof key2 === "object") return "object-based map does not support complex keys";
@@ -12079,9 +12089,9 @@ var init_js_yaml = __esm({
       create: () => /* @__PURE__ */ new Set(),
       identify: (data2) => data2 instanceof Set,
       represent: (data2) => {
-        const map = /* @__PURE__ */ new Map();
-        for (const key2 of data2) map.set(key2, null);
-        return map;
+        const map4 = /* @__PURE__ */ new Map();
+        for (const key2 of data2) map4.set(key2, null);
+        return map4;
       },
       addPair: (container, key2, value) => {
         if (value !== null) return "cannot resolve a set item";
@@ -12187,8 +12197,8 @@ var init_js_yaml = __esm({
       }
       /** @internal */
       resolveImplicitScalarTag(source) {
-        const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
-        for (const tag2 of candidates) {
+        const candidates2 = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+        for (const tag2 of candidates2) {
           const value = tag2.resolve(source, false, tag2.tagName);
           if (value !== NOT_RESOLVED) return {
             value,
@@ -12276,19 +12286,19 @@ var init_js_yaml = __esm({
       identify: (data2) => data2 instanceof Map || isPlainObject(data2),
       represent: (data2) => {
         if (data2 instanceof Map) return data2;
-        const map = /* @__PURE__ */ new Map();
+        const map4 = /* @__PURE__ */ new Map();
         const obj2 = data2;
-        for (const key2 of Object.keys(obj2)) map.set(key2, obj2[key2]);
-        return map;
+        for (const key2 of Object.keys(obj2)) map4.set(key2, obj2[key2]);
+        return map4;
       }
     });
     legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
       create: () => ({}),
       identify: isPlainObject,
       represent: (o) => {
-        const map = /* @__PURE__ */ new Map();
-        for (const key2 of Object.keys(o)) map.set(key2, o[key2]);
-        return map;
+        const map4 = /* @__PURE__ */ new Map();
+        for (const key2 of Object.keys(o)) map4.set(key2, o[key2]);
+        return map4;
       },
       addPair: (container, key2, value) => {
         const normalizedKey = normalizeKey(key2);
@@ -12532,11 +12542,11 @@ function resolvePlainScalar(s) {
   if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
   return s;
 }
-function buildTree(text4, maxDepth, maxDocuments) {
-  if (UNUSUAL_CHARACTER.test(text4) || DOCUMENT_END.test(text4)) return void 0;
+function buildTree(text6, maxDepth, maxDocuments) {
+  if (UNUSUAL_CHARACTER.test(text6) || DOCUMENT_END.test(text6)) return void 0;
   let events;
   try {
-    events = parseEvents(text4, { maxDepth });
+    events = parseEvents(text6, { maxDepth });
   } catch {
     return void 0;
   }
@@ -12577,13 +12587,13 @@ function buildTree(text4, maxDepth, maxDocuments) {
         const plain = ev.style === SCALAR_STYLE.PLAIN;
         if (top?.kind === "map" && top.key === void 0) {
           if (ev.valueStart < 0) return void 0;
-          const key2 = getScalarValue(text4, ev);
+          const key2 = getScalarValue(text6, ev);
           if (plain && typeof resolvePlainScalar(key2) !== "string" || key2 === "<<" || key2 === "__proto__" || hasOwn(top.obj, key2)) return void 0;
           top.key = key2;
           break;
         }
         if (top?.kind === "doc") return void 0;
-        const s = ev.valueStart < 0 ? "" : getScalarValue(text4, ev);
+        const s = ev.valueStart < 0 ? "" : getScalarValue(text6, ev);
         if (!attach(plain ? resolvePlainScalar(s) : s)) return void 0;
         break;
       }
@@ -12615,19 +12625,19 @@ function indexEvents(events) {
   }
   return { events, ends, roots };
 }
-function fastParseYaml(text4, opts) {
-  const built = buildTree(text4, opts.maxDepth, opts.maxDocuments);
+function fastParseYaml(text6, opts) {
+  const built = buildTree(text6, opts.maxDepth, opts.maxDocuments);
   if (!built) return void 0;
   let tree = built.tree;
   let lines;
   let full;
-  const getTree = () => tree ??= indexEvents(parseEvents(text4, { maxDepth: opts.maxDepth }));
+  const getTree = () => tree ??= indexEvents(parseEvents(text6, { maxDepth: opts.maxDepth }));
   const fullDoc = (i) => (full ??= opts.fullDocs())[i];
-  const at3 = (offset) => {
+  const at2 = (offset) => {
     if (!lines) {
       lines = new import_yaml2.LineCounter();
       lines.addNewLine(0);
-      for (let i = text4.indexOf("\n"); i >= 0; i = text4.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+      for (let i = text6.indexOf("\n"); i >= 0; i = text6.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
     }
     const p = lines.linePos(offset);
     return { line: p.line, column: p.col };
@@ -12641,7 +12651,7 @@ function fastParseYaml(text4, opts) {
       let k = node2 + 1;
       if (ev.type === EVENT_ID.MAPPING) {
         const want = String(seg);
-        while (events[k].type !== EVENT_ID.POP && getScalarValue(text4, events[k]) !== want) k = ends[k + 1];
+        while (events[k].type !== EVENT_ID.POP && getScalarValue(text6, events[k]) !== want) k = ends[k + 1];
       } else if (ev.type === EVENT_ID.SEQUENCE && typeof seg === "number") {
         for (let n = 0; n < seg && events[k].type !== EVENT_ID.POP; n++) k = ends[k];
       } else return { node: node2, key: key2, complete: false };
@@ -12658,17 +12668,17 @@ function fastParseYaml(text4, opts) {
     if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) return ev.start;
     if (ev.type !== EVENT_ID.SCALAR || ev.valueStart < 0) return -1;
     if (ev.style === SCALAR_STYLE.PLAIN) return ev.valueStart;
-    const quote = ev.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : "";
-    return quote && text4[ev.valueStart - 1] === quote ? ev.valueStart - 1 : -1;
+    const quote2 = ev.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : "";
+    return quote2 && text6[ev.valueStart - 1] === quote2 ? ev.valueStart - 1 : -1;
   };
   const docs = built.values.map((value, index2) => {
     const first = getTree();
-    const rootPos = at3(startOf(first.events[first.roots[index2]]));
+    const rootPos = at2(startOf(first.events[first.roots[index2]]));
     const pos = (path3) => {
       if (path3.length === 0) return rootPos;
       const t = getTree();
       const start = startOf(t.events[locate(t, index2, path3).node]);
-      return start >= 0 ? at3(start) : fullDoc(index2)?.pos(path3) ?? at3(0);
+      return start >= 0 ? at2(start) : fullDoc(index2)?.pos(path3) ?? at2(0);
     };
     return {
       index: index2,
@@ -12682,7 +12692,7 @@ function fastParseYaml(text4, opts) {
         const loc = locate(t, index2, path3);
         if (!loc.complete || loc.key < 0) return pos(path3);
         const start = startOf(t.events[loc.key]);
-        return start >= 0 ? at3(start) : fullDoc(index2)?.keyPos(path3) ?? at3(0);
+        return start >= 0 ? at2(start) : fullDoc(index2)?.keyPos(path3) ?? at2(0);
       },
       node: (path3) => fullDoc(index2)?.node(path3),
       scalarSource: (path3) => {
@@ -12690,7 +12700,7 @@ function fastParseYaml(text4, opts) {
         const loc = locate(t, index2, path3);
         const ev = t.events[loc.node];
         if (!loc.complete || ev.type !== EVENT_ID.SCALAR) return void 0;
-        return ev.valueStart < 0 ? fullDoc(index2)?.scalarSource(path3) : getScalarValue(text4, ev);
+        return ev.valueStart < 0 ? fullDoc(index2)?.scalarSource(path3) : getScalarValue(text6, ev);
       },
       isMap: (path3) => {
         const t = getTree();
@@ -12731,14 +12741,14 @@ var init_yaml_fast = __esm({
 
 // src/manifests/yaml-doc.ts
 function decodeText(bytes) {
-  let text4;
+  let text6;
   try {
-    text4 = decoder.decode(bytes);
+    text6 = decoder.decode(bytes);
   } catch {
     return void 0;
   }
-  if (text4.includes("\0")) return void 0;
-  return text4.startsWith("\uFEFF") ? text4.slice(1) : text4;
+  if (text6.includes("\0")) return void 0;
+  return text6.startsWith("\uFEFF") ? text6.slice(1) : text6;
 }
 function parseYamlFile(bytes, limits = DEFAULT_YAML_LIMITS) {
   if (bytes.byteLength > limits.maxFileBytes) {
@@ -12754,34 +12764,34 @@ function parseYamlFile(bytes, limits = DEFAULT_YAML_LIMITS) {
       ]
     };
   }
-  const text4 = decodeText(bytes);
-  if (text4 === void 0) {
+  const text6 = decodeText(bytes);
+  if (text6 === void 0) {
     return {
       docs: [],
       problems: [{ kind: "yaml-not-text", message: "file is not UTF-8 text (binary content or invalid UTF-8)", line: 1, column: 1 }]
     };
   }
-  return { ...parseYamlText(text4, limits), text: text4 };
+  return { ...parseYamlText(text6, limits), text: text6 };
 }
-function parseYamlText(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
-  const fast = fastParseYaml(text4, {
+function parseYamlText(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
+  const fast = fastParseYaml(text6, {
     // Shallower than the full parser's cap: deeper text goes to the full parser, which reports it.
     maxDepth: Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 1,
     maxDocuments: limits.maxDocuments,
-    fullDocs: () => parseYamlTextFully(text4, limits, { positionsOnly: true }).docs
+    fullDocs: () => parseYamlTextFully(text6, limits, { positionsOnly: true }).docs
   });
   if (fast) return { docs: fast.docs, problems: [], release: fast.release };
-  return parseYamlTextFully(text4, limits, opts);
+  return parseYamlTextFully(text6, limits, opts);
 }
-function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
+function parseYamlTextFully(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   const lineCounter = new import_yaml3.LineCounter();
   const problems = [];
-  const at3 = (offset) => {
+  const at2 = (offset) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
   const cap2 = Math.min(limits.maxDepth, SAFE_PARSE_DEPTH);
-  const excess = nestingExcess(text4, SAFE_PARSE_DEPTH);
+  const excess = nestingExcess(text6, SAFE_PARSE_DEPTH);
   if (excess) {
     return {
       docs: [],
@@ -12790,7 +12800,7 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   }
   let parsed2;
   try {
-    parsed2 = (0, import_yaml3.parseAllDocuments)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
+    parsed2 = (0, import_yaml3.parseAllDocuments)(text6, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   } catch (err) {
     return { docs: [], problems: [{ kind: "yaml-limit", message: `YAML could not be parsed: ${err.message}`, line: 1, column: 1 }] };
   }
@@ -12806,7 +12816,7 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
     let broken = false;
     for (const e of doc.errors) {
       broken = true;
-      const pos = at3(e.pos[0]);
+      const pos = at2(e.pos[0]);
       problems.push({
         // The parser turns a stack overflow into an error of its own; that is a limit, not a syntax error.
         kind: e.code === "DUPLICATE_KEY" ? "yaml-duplicate-key" : /call stack/i.test(e.message) ? "yaml-limit" : "yaml-syntax",
@@ -12820,7 +12830,7 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
     let value;
     if (!broken && !opts.positionsOnly) {
       const issues = inspectDoc(doc, cap2);
-      for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at3(issue.offset) });
+      for (const issue of issues) problems.push({ kind: issue.kind, message: issue.message, ...at2(issue.offset) });
       if (issues.length) {
         broken = true;
       } else {
@@ -12829,7 +12839,7 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
         } catch (err) {
           broken = true;
           const message = firstLine(err.message);
-          problems.push({ kind: /merge/i.test(message) ? "yaml-syntax" : "yaml-limit", message: `YAML could not be expanded: ${message}`, ...at3(doc.range[0]) });
+          problems.push({ kind: /merge/i.test(message) ? "yaml-syntax" : "yaml-limit", message: `YAML could not be expanded: ${message}`, ...at2(doc.range[0]) });
         }
       }
     }
@@ -12838,13 +12848,13 @@ function parseYamlTextFully(text4, limits = DEFAULT_YAML_LIMITS, opts = {}) {
       index: index2,
       value: broken ? void 0 : value,
       broken,
-      startLine: at3(docStart).line,
-      pos: (path3) => at3(nearestNode(doc, path3)?.range?.[0] ?? docStart),
+      startLine: at2(docStart).line,
+      pos: (path3) => at2(nearestNode(doc, path3)?.range?.[0] ?? docStart),
       keyPos: (path3) => {
-        const pair2 = pairAt(doc, path3);
-        const key2 = pair2 && pair2.key;
-        if (key2 && key2.range) return at3(key2.range[0]);
-        return at3(nearestNode(doc, path3)?.range?.[0] ?? docStart);
+        const pair3 = pairAt(doc, path3);
+        const key2 = pair3 && pair3.key;
+        if (key2 && key2.range) return at2(key2.range[0]);
+        return at2(nearestNode(doc, path3)?.range?.[0] ?? docStart);
       },
       node: (path3) => nodeAt(doc, path3),
       scalarSource: (path3) => {
@@ -12860,25 +12870,25 @@ function firstLine(s) {
   const i = s.indexOf("\n");
   return i < 0 ? s : s.slice(0, i);
 }
-function keyOf(pair2) {
-  const k = pair2.key;
+function keyOf(pair3) {
+  const k = pair3.key;
   return (0, import_yaml3.isScalar)(k) ? k.value : k;
 }
-function isMergePair(pair2) {
-  const k = keyOf(pair2);
+function isMergePair(pair3) {
+  const k = keyOf(pair3);
   return typeof k === "symbol" && k.description === "<<";
 }
-function findPair(doc, map, seg, seen) {
-  if (!(0, import_yaml3.isMap)(map) || seen?.has(map)) return void 0;
+function findPair(doc, map4, seg, seen) {
+  if (!(0, import_yaml3.isMap)(map4) || seen?.has(map4)) return void 0;
   const key2 = String(seg);
   let merges;
-  for (const p of map.items) {
+  for (const p of map4.items) {
     if (isMergePair(p)) (merges ??= []).push(p);
     else if (String(keyOf(p)) === key2) return p;
   }
   if (!merges) return void 0;
   const visited = seen ?? /* @__PURE__ */ new Set();
-  visited.add(map);
+  visited.add(map4);
   for (const merge2 of merges) {
     const value = (0, import_yaml3.isAlias)(merge2.value) ? merge2.value.resolve(doc) : merge2.value;
     const sources = (0, import_yaml3.isSeq)(value) ? value.items.map((it) => (0, import_yaml3.isAlias)(it) ? it.resolve(doc) : it) : [value];
@@ -12897,9 +12907,9 @@ function nodeAt(doc, path3) {
   let cur = doc.contents;
   for (const seg of path3) {
     if ((0, import_yaml3.isMap)(cur)) {
-      const pair2 = findPair(doc, cur, seg);
-      if (!pair2) return void 0;
-      cur = pair2.value;
+      const pair3 = findPair(doc, cur, seg);
+      if (!pair3) return void 0;
+      cur = pair3.value;
     } else if ((0, import_yaml3.isSeq)(cur) && typeof seg === "number") {
       cur = cur.items[seg];
     } else {
@@ -12968,19 +12978,19 @@ function sourceText(source, value) {
     return String(value);
   }
 }
-function readMeta(doc, at3) {
+function readMeta(doc, at2) {
   const out = /* @__PURE__ */ new Map();
-  const plain = plainAt(doc.value, at3);
-  if (!isRecord(plain) || !doc.isMap(at3)) return out;
+  const plain = plainAt(doc.value, at2);
+  if (!isRecord(plain) || !doc.isMap(at2)) return out;
   for (const key2 of Object.keys(plain)) {
     const value = plain[key2];
     out.set(key2, {
       key: key2,
       value,
       isString: typeof value === "string",
-      source: sourceText(doc.scalarSource([...at3, key2]), value),
-      keyPos: doc.keyPos([...at3, key2]),
-      valuePos: doc.pos([...at3, key2])
+      source: sourceText(doc.scalarSource([...at2, key2]), value),
+      keyPos: doc.keyPos([...at2, key2]),
+      valuePos: doc.pos([...at2, key2])
     });
   }
   return out;
@@ -13065,7 +13075,7 @@ function manifestMatcher(sel) {
   const exc = pathMatcher(sel.exclude);
   return (path3) => inc(path3) && !exc(path3);
 }
-function fileRole(path3, text4, hasFile) {
+function fileRole(path3, text6, hasFile) {
   if (isKustomization(path3)) return "kustomization";
   const parts = path3.split("/");
   const t = parts.lastIndexOf("templates");
@@ -13074,22 +13084,22 @@ function fileRole(path3, text4, hasFile) {
     const chart = chartDir ? `${chartDir}/Chart.yaml` : "Chart.yaml";
     if (hasFile?.(chart)) return "template";
   }
-  if (text4 !== void 0 && (text4.includes("{{") || text4.includes("{%"))) return "template";
+  if (text6 !== void 0 && (text6.includes("{{") || text6.includes("{%"))) return "template";
   return "manifest";
 }
 function readManifestFile(path3, bytes, limits, hasFile) {
   const parsed2 = parseYamlFile(bytes, limits);
-  const text4 = parsed2.text;
+  const text6 = parsed2.text;
   const broken = parsed2.problems.some((p) => p.kind === "yaml-syntax" || p.kind === "yaml-duplicate-key" || p.kind === "yaml-unsupported-key");
-  let role = fileRole(path3, text4, hasFile);
-  if (role === "kustomization" && broken && text4 !== void 0 && (text4.includes("{{") || text4.includes("{%"))) role = "template";
+  let role = fileRole(path3, text6, hasFile);
+  if (role === "kustomization" && broken && text6 !== void 0 && (text6.includes("{{") || text6.includes("{%"))) role = "template";
   if (role === "template") {
     const inChart = fileRole(path3, void 0, hasFile) === "template";
     if (inChart || broken) {
       return {
         path: path3,
         role,
-        text: text4,
+        text: text6,
         docs: [],
         problems: parsed2.problems.filter((p) => p.kind === "yaml-limit" || p.kind === "yaml-not-text"),
         resources: [],
@@ -13099,7 +13109,7 @@ function readManifestFile(path3, bytes, limits, hasFile) {
   }
   const resources = role === "kustomization" ? [] : parsed2.docs.flatMap((d) => d.broken ? [] : resourcesOf(path3, d));
   parsed2.release?.();
-  return { path: path3, role, text: text4, docs: parsed2.docs, problems: parsed2.problems, resources };
+  return { path: path3, role, text: text6, docs: parsed2.docs, problems: parsed2.problems, resources };
 }
 function normalizeDir(path3) {
   const out = [];
@@ -13150,9 +13160,9 @@ var require_code = __commonJS({
     };
     exports.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code3) {
+      constructor(code5) {
         super();
-        this._items = typeof code3 === "string" ? [code3] : code3;
+        this._items = typeof code5 === "string" ? [code5] : code5;
       }
       toString() {
         return this.str;
@@ -13179,13 +13189,13 @@ var require_code = __commonJS({
     exports._Code = _Code;
     exports.nil = new _Code("");
     function _(strs, ...args) {
-      const code3 = [strs[0]];
+      const code5 = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code3, args[i]);
-        code3.push(strs[++i]);
+        addCodeArg(code5, args[i]);
+        code5.push(strs[++i]);
       }
-      return new _Code(code3);
+      return new _Code(code5);
     }
     exports._ = _;
     var plus = new _Code("+");
@@ -13201,13 +13211,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports.str = str3;
-    function addCodeArg(code3, arg) {
+    function addCodeArg(code5, arg) {
       if (arg instanceof _Code)
-        code3.push(...arg._items);
+        code5.push(...arg._items);
       else if (arg instanceof Name)
-        code3.push(arg);
+        code5.push(arg);
       else
-        code3.push(interpolate(arg));
+        code5.push(interpolate(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -13391,7 +13401,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code3 = code_1.nil;
+        let code5 = code_1.nil;
         for (const prefix2 in values) {
           const vs = values[prefix2];
           if (!vs)
@@ -13404,16 +13414,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code3 = (0, code_1._)`${code3}${def} ${name} = ${c};${this.opts._n}`;
+              code5 = (0, code_1._)`${code5}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code3 = (0, code_1._)`${code3}${c}${this.opts._n}`;
+              code5 = (0, code_1._)`${code5}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code3;
+        return code5;
       }
     };
     exports.ValueScope = ValueScope;
@@ -13573,9 +13583,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code3) {
+      constructor(code5) {
         super();
-        this.code = code3;
+        this.code = code5;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -13597,7 +13607,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code3, n) => code3 + n.render(opts), "");
+        return this.nodes.reduce((code5, n) => code5 + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -13645,10 +13655,10 @@ var require_codegen = __commonJS({
         this.condition = condition2;
       }
       render(opts) {
-        let code3 = `if(${this.condition})` + super.render(opts);
+        let code5 = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code3 += "else " + this.else.render(opts);
-        return code3;
+          code5 += "else " + this.else.render(opts);
+        return code5;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -13769,12 +13779,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code3 = "try" + super.render(opts);
+        let code5 = "try" + super.render(opts);
         if (this.catch)
-          code3 += this.catch.render(opts);
+          code5 += this.catch.render(opts);
         if (this.finally)
-          code3 += this.finally.render(opts);
-        return code3;
+          code5 += this.finally.render(opts);
+        return code5;
       }
       optimizeNodes() {
         var _a, _b;
@@ -13891,18 +13901,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code3 = ["{"];
+        const code5 = ["{"];
         for (const [key2, value] of keyValues) {
-          if (code3.length > 1)
-            code3.push(",");
-          code3.push(key2);
+          if (code5.length > 1)
+            code5.push(",");
+          code5.push(key2);
           if (key2 !== value || this.opts.es5) {
-            code3.push(":");
-            (0, code_1.addCodeArg)(code3, value);
+            code5.push(":");
+            (0, code_1.addCodeArg)(code5, value);
           }
         }
-        code3.push("}");
-        return new code_1._Code(code3);
+        code5.push("}");
+        return new code_1._Code(code5);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition2, thenBody, elseBody) {
@@ -16066,22 +16076,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root, baseId, ref) {
+    function resolveRef(root2, baseId, ref) {
       var _a;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root.refs[ref];
+      const schOrFunc = root2.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve2.call(this, root, ref);
+      let _sch = resolve2.call(this, root2, ref);
       if (_sch === void 0) {
-        const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
         if (schema)
-          _sch = new SchemaEnv({ schema, schemaId, root, baseId });
+          _sch = new SchemaEnv({ schema, schemaId, root: root2, baseId });
       }
       if (_sch === void 0)
         return;
-      return root.refs[ref] = inlineOrCompile.call(this, _sch);
+      return root2.refs[ref] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -16099,23 +16109,23 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve2(root, ref) {
+    function resolve2(root2, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+      return sch || this.schemas[ref] || resolveSchema.call(this, root2, ref);
     }
-    function resolveSchema(root, ref) {
+    function resolveSchema(root2, ref) {
       const p = this.opts.uriResolver.parse(ref);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
-      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
-      if (Object.keys(root.schema).length > 0 && refPath === baseId) {
-        return getJsonPointer.call(this, p, root);
+      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
+      if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
+        return getJsonPointer.call(this, p, root2);
       }
       const id = (0, resolve_1.normalizeId)(refPath);
       const schOrRef = this.refs[id] || this.schemas[id];
       if (typeof schOrRef == "string") {
-        const sch = resolveSchema.call(this, root, schOrRef);
+        const sch = resolveSchema.call(this, root2, schOrRef);
         if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
           return;
         return getJsonPointer.call(this, p, sch);
@@ -16130,7 +16140,7 @@ var require_compile = __commonJS({
         const schId = schema[schemaId];
         if (schId)
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        return new SchemaEnv({ schema, schemaId, root, baseId });
+        return new SchemaEnv({ schema, schemaId, root: root2, baseId });
       }
       return getJsonPointer.call(this, p, schOrRef);
     }
@@ -16142,7 +16152,7 @@ var require_compile = __commonJS({
       "dependencies",
       "definitions"
     ]);
-    function getJsonPointer(parsedRef, { baseId, schema, root }) {
+    function getJsonPointer(parsedRef, { baseId, schema, root: root2 }) {
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
@@ -16161,10 +16171,10 @@ var require_compile = __commonJS({
       let env;
       if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
         const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
-        env = resolveSchema.call(this, root, $ref);
+        env = resolveSchema.call(this, root2, $ref);
       }
       const { schemaId } = this.opts;
-      env = env || new SchemaEnv({ schema, schemaId, root, baseId });
+      env = env || new SchemaEnv({ schema, schemaId, root: root2, baseId });
       if (env.schema !== env.root.schema)
         return env;
       return void 0;
@@ -16221,22 +16231,22 @@ var require_utils = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code3 = 0;
+      let code5 = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code3 = input[i].charCodeAt(0);
-        if (code3 === 48) {
+        code5 = input[i].charCodeAt(0);
+        if (code5 === 48) {
           continue;
         }
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+        if (!(code5 >= 48 && code5 <= 57 || code5 >= 65 && code5 <= 70 || code5 >= 97 && code5 <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code3 = input[i].charCodeAt(0);
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+        code5 = input[i].charCodeAt(0);
+        if (!(code5 >= 48 && code5 <= 57 || code5 >= 65 && code5 <= 70 || code5 >= 97 && code5 <= 102)) {
           return "";
         }
         acc += input[i];
@@ -16509,15 +16519,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code5 = input.charCodeAt(i);
+          if (code5 < 128) {
+            output += isEscapeSafe(code5) ? ch : BYTE_HEX[code5];
+          } else if (code5 < 55296 || code5 > 57343) {
+            output += percentEncodeNonAscii(code5);
+          } else if (code5 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -16548,15 +16558,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code5 = input.charCodeAt(i);
+          if (code5 < 128) {
+            output += BYTE_HEX[code5];
+          } else if (code5 < 55296 || code5 > 57343) {
+            output += percentEncodeNonAscii(code5);
+          } else if (code5 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -16583,15 +16593,15 @@ var require_utils = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code5 = input.charCodeAt(i);
+          if (code5 < 128) {
+            output += BYTE_HEX[code5];
+          } else if (code5 < 55296 || code5 > 57343) {
+            output += percentEncodeNonAscii(code5);
+          } else if (code5 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -16636,15 +16646,15 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code5 = input.charCodeAt(i);
+          if (code5 < 128) {
+            output += isEscapeSafe(code5) ? ch : BYTE_HEX[code5];
+          } else if (code5 < 55296 || code5 > 57343) {
+            output += percentEncodeNonAscii(code5);
+          } else if (code5 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -16959,7 +16969,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse5(serialize(uri, options), options);
+        parse5(serialize4(uri, options), options);
       }
       return uri;
     }
@@ -16997,13 +17007,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
+      return serialize4(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse5(serialize(base, options), options);
-        relative = parse5(serialize(relative, options), options);
+        base = parse5(serialize4(base, options), options);
+        relative = parse5(serialize4(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -17058,7 +17068,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize(cmpts, opts) {
+    function serialize4(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -17330,7 +17340,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed2, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize4(parsed2, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -17344,7 +17354,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
+        value = typeof uri === "string" ? uri : serialize4(uri, opts);
       } catch {
         return void 0;
       }
@@ -17357,7 +17367,7 @@ var require_fast_uri = __commonJS({
       resolve: resolve2,
       resolveComponent,
       equal,
-      serialize,
+      serialize: serialize4,
       parse: parse5
     };
     module.exports = fastUri;
@@ -17659,8 +17669,8 @@ var require_core = __commonJS({
           keyRef = sch;
         if (sch === void 0) {
           const { schemaId } = this.opts;
-          const root = new compile_1.SchemaEnv({ schema: {}, schemaId });
-          sch = compile_1.resolveSchema.call(this, root, keyRef);
+          const root2 = new compile_1.SchemaEnv({ schema: {}, schemaId });
+          sch = compile_1.resolveSchema.call(this, root2, keyRef);
           if (!sch)
             return;
           this.refs[keyRef] = sch;
@@ -17735,12 +17745,12 @@ var require_core = __commonJS({
           return this;
         }
         keywordMetaschema.call(this, def);
-        const definition2 = {
+        const definition3 = {
           ...def,
           type: (0, dataType_1.getJSONTypes)(def.type),
           schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
         };
-        (0, util_1.eachItem)(keyword, definition2.type.length === 0 ? (k) => addRule.call(this, k, definition2) : (k) => definition2.type.forEach((t) => addRule.call(this, k, definition2, t)));
+        (0, util_1.eachItem)(keyword, definition3.type.length === 0 ? (k) => addRule.call(this, k, definition3) : (k) => definition3.type.forEach((t) => addRule.call(this, k, definition3, t)));
         return this;
       }
       getKeyword(keyword) {
@@ -17769,7 +17779,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text4, msg) => text4 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text6, msg) => text6 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -17933,9 +17943,9 @@ var require_core = __commonJS({
         throw new Error('$data keyword must have "code" or "validate" function');
       }
     }
-    function addRule(keyword, definition2, dataType) {
+    function addRule(keyword, definition3, dataType) {
       var _a;
-      const post = definition2 === null || definition2 === void 0 ? void 0 : definition2.post;
+      const post = definition3 === null || definition3 === void 0 ? void 0 : definition3.post;
       if (dataType && post)
         throw new Error('keyword with "post" flag cannot have "type"');
       const { RULES: RULES2 } = this;
@@ -17945,22 +17955,22 @@ var require_core = __commonJS({
         RULES2.rules.push(ruleGroup);
       }
       RULES2.keywords[keyword] = true;
-      if (!definition2)
+      if (!definition3)
         return;
       const rule7 = {
         keyword,
         definition: {
-          ...definition2,
-          type: (0, dataType_1.getJSONTypes)(definition2.type),
-          schemaType: (0, dataType_1.getJSONTypes)(definition2.schemaType)
+          ...definition3,
+          type: (0, dataType_1.getJSONTypes)(definition3.type),
+          schemaType: (0, dataType_1.getJSONTypes)(definition3.schemaType)
         }
       };
-      if (definition2.before)
-        addBeforeRule.call(this, ruleGroup, rule7, definition2.before);
+      if (definition3.before)
+        addBeforeRule.call(this, ruleGroup, rule7, definition3.before);
       else
         ruleGroup.rules.push(rule7);
       RULES2.all[keyword] = rule7;
-      (_a = definition2.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
+      (_a = definition3.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
     function addBeforeRule(ruleGroup, rule7, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
@@ -18021,20 +18031,20 @@ var require_ref = __commonJS({
       code(cxt) {
         const { gen, schema: $ref, it } = cxt;
         const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
-        const { root } = env;
-        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
+        const { root: root2 } = env;
+        if (($ref === "#" || $ref === "#/") && baseId === root2.baseId)
           return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
+        const schOrEnv = compile_1.resolveRef.call(self2, root2, baseId, $ref);
         if (schOrEnv === void 0)
           throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
           return callValidate(schOrEnv);
         return inlineRefSchema(schOrEnv);
         function callRootRef() {
-          if (env === root)
+          if (env === root2)
             return callRef(cxt, validateName, env, env.$async);
-          const rootName = gen.scopeValue("root", { ref: root });
-          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
+          const rootName = gen.scopeValue("root", { ref: root2 });
+          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root2, root2.$async);
         }
         function callValidate(sch) {
           const v = getValidate(cxt, sch);
@@ -18198,8 +18208,8 @@ var require_multipleOf = __commonJS({
         const { gen, data: data2, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data2}/${schemaCode}, ${invalid}))`);
+        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data2}/${schemaCode}, ${invalid2}))`);
       }
     };
     exports.default = def;
@@ -19559,9 +19569,9 @@ var require_dynamicAnchor = __commonJS({
     exports.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
       const { schemaEnv, schema, self: self2 } = cxt.it;
-      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { root: root2, baseId, localRefs, meta } = schemaEnv.root;
       const { schemaId } = self2.opts;
-      const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
+      const sch = new compile_1.SchemaEnv({ schema, schemaId, root: root2, baseId, localRefs, meta });
       compile_1.compileSchema.call(self2, sch);
       return (0, ref_1.getValidate)(cxt, sch);
     }
@@ -19921,8 +19931,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
+            const code5 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code5 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -21082,6 +21092,26 @@ var init_schema = __esm({
           description: "Least repository permission an approver must hold. GitHub itself only counts approvals from users with write access.",
           enum: ["write", "maintain", "admin"]
         },
+        condition: {
+          description: "The policy's one condition language, used by review.rules[].if and description.conditional[].when (src/policy/conditions.ts). Every condition given must hold. paths, manifestsChanged, labels, authors and targetBranches are decided from the change and its pull request (labels, authors and targetBranches do not hold without one); kinds and changes from the parsed manifests of base and head, only in description.conditional[].when, looking only at resources in files matching paths when paths is given.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            paths: { description: "Globs (minimatch); at least one changed file (path or previous path of a rename) must match.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
+            manifestsChanged: { description: "true: at least one changed file is a manifest (see the manifests section).", type: "boolean" },
+            labels: { description: "The pull request carries at least one of these labels.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+            authors: { description: "The pull request's author is one of these logins (case-insensitive).", type: "array", minItems: 1, items: { $ref: "#/$defs/login" } },
+            targetBranches: { description: "The target branch matches one of these globs.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
+            kinds: { description: "Resource kinds (Kind or group/Kind); at least one resource of these kinds must be changed, at base or head. Only in description.conditional[].when.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+            changes: {
+              description: "The change must modify the sync order: sync-waves (a resource's argocd.argoproj.io/sync-wave changes, or a resource with one is added or removed) or hooks (argocd.argoproj.io/hook or helm.sh/hook changes). Only in description.conditional[].when.",
+              type: "array",
+              minItems: 1,
+              uniqueItems: true,
+              items: { enum: ["sync-waves", "hooks"] }
+            }
+          }
+        },
         reviewRule: {
           description: "One approval rule: when its conditions hold, it needs the given number of approvals from the listed users or teams.",
           type: "object",
@@ -21091,16 +21121,10 @@ var init_schema = __esm({
             name: { description: "Name shown in the summary.", type: "string", minLength: 1 },
             description: { description: "Why the rule exists, shown in the summary.", type: "string" },
             if: {
-              description: "When the rule applies. Every condition given must hold; without conditions the rule applies to every change.",
+              description: "When the rule applies, in the policy's condition language (see $defs/condition). Every condition given must hold; without conditions the rule applies to every change. kinds and changes are not available here: an approval rule is decided before the manifests are read.",
               type: "object",
-              additionalProperties: false,
-              properties: {
-                paths: { description: "At least one changed file matches one of these globs.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
-                manifestsChanged: { description: "true: at least one changed file is a manifest (see the manifests section).", type: "boolean" },
-                labels: { description: "The pull request carries at least one of these labels.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-                authors: { description: "The pull request's author is one of these logins.", type: "array", minItems: 1, items: { $ref: "#/$defs/login" } },
-                targetBranches: { description: "The target branch matches one of these globs.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } }
-              }
+              $ref: "#/$defs/condition",
+              properties: { kinds: false, changes: false }
             },
             approvals: { description: "Number of approvals required.", type: "integer", minimum: 1 },
             from: {
@@ -21226,21 +21250,10 @@ var init_schema = __esm({
           properties: {
             name: { description: "Name shown in the summary, for example 'production sync order'.", type: "string", minLength: 1 },
             when: {
-              description: "Conditions, all of which must hold. kinds and changes look only at resources in files matching paths, when paths is given.",
+              description: "Conditions, in the policy's condition language (see $defs/condition), all of which must hold.",
               type: "object",
-              additionalProperties: false,
-              minProperties: 1,
-              properties: {
-                paths: { description: "Globs (minimatch); at least one changed file must match.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
-                kinds: { description: "Resource kinds (Kind or group/Kind); at least one resource of these kinds must be changed, at base or head.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-                changes: {
-                  description: "The change must modify the sync order: sync-waves (a resource's argocd.argoproj.io/sync-wave changes, or a resource with one is added or removed) or hooks (argocd.argoproj.io/hook or helm.sh/hook changes).",
-                  type: "array",
-                  minItems: 1,
-                  uniqueItems: true,
-                  items: { enum: ["sync-waves", "hooks"] }
-                }
-              }
+              $ref: "#/$defs/condition",
+              minProperties: 1
             },
             sections: { description: "Section ids that become required.", type: "array", items: { type: "string", minLength: 1 } },
             mention: {
@@ -21661,16 +21674,18 @@ function describeAjvError(e, doc) {
       const prop = String(e.params.missingProperty);
       return { path: path3, atKey: false, message: `setting "${settingName([...path3, prop])}" is required` };
     }
+    case "false schema":
+      return { path: path3, atKey: true, message: `setting "${where}" is not available here${/\.if\.(kinds|changes)$/.test(where) ? ": kinds and changes are description conditions (description.conditional[].when); an approval rule is decided before the manifests are read" : ""}` };
     default:
       return { path: path3, atKey: false, message: `setting "${where}" ${e.message ?? "is invalid"}` };
   }
 }
-function parsePolicyText(catalog, text4, file) {
-  return readPolicyText(text4, file, true, catalog);
+function parsePolicyText(catalog, text6, file) {
+  return readPolicyText(text6, file, true, catalog);
 }
-function readPolicyText(text4, file, againstSchema, catalog) {
+function readPolicyText(text6, file, againstSchema, catalog) {
   const RULES2 = catalog.rules;
-  const parsed2 = parseYamlText(text4);
+  const parsed2 = parseYamlText(text6);
   const first = parsed2.problems[0];
   if (first) throw new ConfigError(`policy is not valid YAML: ${first.message}`, { file, line: first.line, column: first.column });
   const docs = parsed2.docs.filter((d) => d.value !== void 0 && d.value !== null);
@@ -21715,19 +21730,19 @@ function defaultPolicyValue(catalog) {
   if (!d) defaults2.set(catalog, d = readPolicyText(default_default, DEFAULT_POLICY_NAME, false, catalog));
   return d;
 }
-function loadPolicy(catalog, text4, file) {
-  const value = parsePolicyText(catalog, text4, file);
+function loadPolicy(catalog, text6, file) {
+  const value = parsePolicyText(catalog, text6, file);
   return mergeSettings(defaultPolicyValue(catalog), value);
 }
-function sha256(text4) {
-  return createHash("sha256").update(text4).digest("hex");
+function sha256(text6) {
+  return createHash("sha256").update(text6).digest("hex");
 }
 function policyCandidates(path3) {
   const clean = path3.replace(/^\.\//, "").replace(/\/+$/, "");
   return { clean, candidates: /\.ya?ml$/.test(clean) ? [clean] : [clean, ...POLICY_FILE_NAMES.map((n) => clean ? `${clean}/${n}` : n)] };
 }
-async function firstExisting(tree, candidates) {
-  for (const candidate of candidates) {
+async function firstExisting(tree, candidates2) {
+  for (const candidate of candidates2) {
     if (!candidate) continue;
     const bytes = await tree.readFile(candidate);
     if (bytes !== void 0) return { path: candidate, bytes };
@@ -21735,9 +21750,9 @@ async function firstExisting(tree, candidates) {
   return void 0;
 }
 async function resolvePolicy(catalog, tree, path3, changedPaths = []) {
-  const { clean, candidates } = policyCandidates(path3);
+  const { clean, candidates: candidates2 } = policyCandidates(path3);
   const changed = (p) => changedPaths.includes(p);
-  const found = await firstExisting(tree, candidates);
+  const found = await firstExisting(tree, candidates2);
   const atDefault = clean === DEFAULT_POLICY_PATH ? found : await firstExisting(tree, policyCandidates(DEFAULT_POLICY_PATH).candidates);
   const side = `commit ${tree.label}`;
   if (found) {
@@ -21748,19 +21763,19 @@ async function resolvePolicy(catalog, tree, path3, changedPaths = []) {
         "(file)"
       );
     }
-    const text4 = decodeText(found.bytes);
-    if (text4 === void 0) throw new ConfigError("policy file is not UTF-8 text (binary content or invalid UTF-8)", { file: found.path, line: 1 }, "(file)");
-    const policy = loadPolicy(catalog, text4, found.path);
+    const text6 = decodeText(found.bytes);
+    if (text6 === void 0) throw new ConfigError("policy file is not UTF-8 text (binary content or invalid UTF-8)", { file: found.path, line: 1 }, "(file)");
+    const policy = loadPolicy(catalog, text6, found.path);
     return {
       policy,
-      source: { origin: "repository", path: found.path, ref: tree.label, sha256: sha256(text4), changedByThisChange: changed(found.path) }
+      source: { origin: "repository", path: found.path, ref: tree.label, sha256: sha256(text6), changedByThisChange: changed(found.path) }
     };
   }
   const held = atDefault ? [atDefault.path] : (await tree.listFiles()).filter((p) => POLICY_FILE_NAMES.includes(p.slice(p.lastIndexOf("/") + 1))).sort();
   if (held.length) {
-    const list3 = held.slice(0, 5).map((p) => `"${p}"`).join(", ") + (held.length > 5 ? ` and ${held.length - 5} more` : "");
+    const list6 = held.slice(0, 5).map((p) => `"${p}"`).join(", ") + (held.length > 5 ? ` and ${held.length - 5} more` : "");
     throw new ConfigError(
-      `the configured policy path "${clean}" holds no policy on ${side}, but that commit holds ${held.length === 1 ? "a policy at" : "policies at"} ${list3}: the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. Set the policy input (or --policy) to the policy's path.`,
+      `the configured policy path "${clean}" holds no policy on ${side}, but that commit holds ${held.length === 1 ? "a policy at" : "policies at"} ${list6}: the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. Set the policy input (or --policy) to the policy's path.`,
       { file: held[0], line: 1 },
       "(file)"
     );
@@ -21771,15 +21786,15 @@ async function resolvePolicy(catalog, tree, path3, changedPaths = []) {
       origin: "default",
       path: clean,
       sha256: sha256(default_default),
-      changedByThisChange: candidates.some(changed)
+      changedByThisChange: candidates2.some(changed)
     }
   };
 }
 function policyLoader(catalog) {
   return {
-    parsePolicyText: (text4, file) => parsePolicyText(catalog, text4, file),
+    parsePolicyText: (text6, file) => parsePolicyText(catalog, text6, file),
     defaultPolicyValue: () => defaultPolicyValue(catalog),
-    loadPolicy: (text4, file) => loadPolicy(catalog, text4, file),
+    loadPolicy: (text6, file) => loadPolicy(catalog, text6, file),
     resolvePolicy: (tree, path3, changedPaths) => resolvePolicy(catalog, tree, path3, changedPaths)
   };
 }
@@ -22131,16 +22146,16 @@ var init_builtin_health = __esm({
 });
 
 // src/argocd/argo-yaml.ts
-function reindentQuotedContinuations(text4) {
-  const lines = text4.split("\n");
-  let quote;
+function reindentQuotedContinuations(text6) {
+  const lines = text6.split("\n");
+  let quote2;
   let minIndent = 0;
   let blockIndent2 = -1;
   let changed = false;
   for (let li = 0; li < lines.length; li++) {
     let line2 = lines[li];
     const indent2 = line2.length - line2.trimStart().length;
-    if (quote) {
+    if (quote2) {
       if (line2.trim() !== "" && indent2 < minIndent && !/^(---|\.\.\.)(\s|$)/.test(line2)) {
         line2 = " ".repeat(minIndent) + line2.trimStart();
         lines[li] = line2;
@@ -22150,30 +22165,30 @@ function reindentQuotedContinuations(text4) {
       if (line2.trim() === "" || indent2 > blockIndent2) continue;
       blockIndent2 = -1;
     }
-    let i = quote ? 0 : indent2;
-    let valueStart = !quote;
+    let i = quote2 ? 0 : indent2;
+    let valueStart = !quote2;
     while (i < line2.length) {
       const ch = line2[i];
-      if (quote) {
-        if (quote === "'" && ch === "'") {
+      if (quote2) {
+        if (quote2 === "'" && ch === "'") {
           if (line2[i + 1] === "'") i += 2;
           else {
-            quote = void 0;
+            quote2 = void 0;
             i++;
           }
           continue;
         }
-        if (quote === '"' && ch === "\\") {
+        if (quote2 === '"' && ch === "\\") {
           i += 2;
           continue;
         }
-        if (quote === '"' && ch === '"') quote = void 0;
+        if (quote2 === '"' && ch === '"') quote2 = void 0;
         i++;
         continue;
       }
       if (ch === "#" && (i === 0 || /\s/.test(line2[i - 1]))) break;
       if (valueStart && (ch === "'" || ch === '"')) {
-        quote = ch;
+        quote2 = ch;
         minIndent = indent2 + 1;
         i++;
         continue;
@@ -22192,15 +22207,15 @@ function reindentQuotedContinuations(text4) {
   }
   return changed ? lines.join("\n") : void 0;
 }
-function readArgoYamlObject(text4, limits) {
-  const strict = parseYamlText(text4, limits);
+function readArgoYamlObject(text6, limits) {
+  const strict = parseYamlText(text6, limits);
   const first = strict.docs[0];
   const problem2 = strict.problems.find((p) => first === void 0 || p.line >= first.startLine) ?? strict.problems[0];
   if (first && !first.broken) return isRecord(first.value) ? { value: first.value, lenient: false } : { error: `its first document is not a YAML object` };
   const error = problem2 ? `not valid YAML: ${problem2.message} (line ${problem2.line})` : "no YAML document";
-  if (!problem2 || problem2.kind !== "yaml-syntax" && problem2.kind !== "yaml-duplicate-key" || nestingExcess(text4, SAFE_PARSE_DEPTH)) return { error };
+  if (!problem2 || problem2.kind !== "yaml-syntax" && problem2.kind !== "yaml-duplicate-key" || nestingExcess(text6, SAFE_PARSE_DEPTH)) return { error };
   try {
-    const docs = (0, import_yaml5.parseAllDocuments)(reindentQuotedContinuations(text4) ?? text4, { uniqueKeys: false, strict: false, merge: true, prettyErrors: false });
+    const docs = (0, import_yaml5.parseAllDocuments)(reindentQuotedContinuations(text6) ?? text6, { uniqueKeys: false, strict: false, merge: true, prettyErrors: false });
     const doc = Array.isArray(docs) ? docs[0] : docs;
     if (!doc || doc.errors.length) return { error };
     const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
@@ -22221,24 +22236,24 @@ var init_argo_yaml = __esm({
 });
 
 // src/argocd/health-config.ts
-function place(p, at3) {
-  return { line: p.line + at3.lineOffset, column: p.column + (p.line === 1 ? 0 : at3.columnOffset) };
+function place(p, at2) {
+  return { line: p.line + at2.lineOffset, column: p.column + (p.line === 1 ? 0 : at2.columnOffset) };
 }
-function scriptPlacement(doc, path3, at3) {
+function scriptPlacement(doc, path3, at2) {
   const node2 = doc.node(path3);
-  const p = place(doc.pos(path3), at3);
+  const p = place(doc.pos(path3), at2);
   if ((0, import_yaml6.isScalar)(node2) && (node2.type === import_yaml6.Scalar.BLOCK_LITERAL || node2.type === import_yaml6.Scalar.BLOCK_FOLDED)) {
     const src = typeof node2.value === "string" ? node2.value : "";
     const indent2 = blockIndent(doc, path3, src);
-    return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
+    return { line: p.line + 1, column: indent2 + 1 + at2.columnOffset };
   }
   return p;
 }
 function blockIndent(doc, path3, _src) {
   return doc.keyPos(path3).column - 1 + 2;
 }
-function problem(rule7, file, pos, subject, key2, message, fix) {
-  return { rule: rule7, file, pos, subject, key: key2, message, fix };
+function problem(rule7, file, pos, subject, key2, message, fix2) {
+  return { rule: rule7, file, pos, subject, key: key2, message, fix: fix2 };
 }
 function typeName(n) {
   if (!n) return "null";
@@ -22275,27 +22290,27 @@ function checkSplitSuffix(suffix) {
   }
   return { key: suffix };
 }
-function readArgocdCmData(doc, dataPath, at3, holder, origin) {
+function readArgocdCmData(doc, dataPath, at2, holder, origin) {
   const node2 = doc.node(dataPath);
   if (!(0, import_yaml6.isMap)(node2)) return { checks: [], problems: [] };
   const entries = [];
-  for (const pair2 of node2.items) if ((0, import_yaml6.isPair)(pair2) && (0, import_yaml6.isScalar)(pair2.key)) entries.push({ key: String(pair2.key.value), path: [...dataPath, String(pair2.key.value)] });
-  return readArgocdCmEntries(doc, entries, at3, holder, origin);
+  for (const pair3 of node2.items) if ((0, import_yaml6.isPair)(pair3) && (0, import_yaml6.isScalar)(pair3.key)) entries.push({ key: String(pair3.key.value), path: [...dataPath, String(pair3.key.value)] });
+  return readArgocdCmEntries(doc, entries, at2, holder, origin);
 }
-function readArgocdCmEntries(doc, entries, at3, holder, origin) {
+function readArgocdCmEntries(doc, entries, at2, holder, origin) {
   const out = { checks: [], problems: [] };
   const health = /* @__PURE__ */ new Map();
   const openLibs = /* @__PURE__ */ new Map();
   for (const { key: k, path: path3 } of entries) {
-    const kpos = place(doc.keyPos(path3), at3);
+    const kpos = place(doc.keyPos(path3), at2);
     const v = doc.node(path3) ?? null;
     const isString = (0, import_yaml6.isScalar)(v) && typeof v.value === "string";
     if (!isString) {
       const shown = (0, import_yaml6.isScalar)(v) ? String(v.source ?? v.value) : typeName(v);
       out.problems.push(problem(
         "configmap-value-not-string",
-        at3.file,
-        place(doc.pos(path3), at3),
+        at2.file,
+        place(doc.pos(path3), at2),
         holder,
         k,
         `${holder}: data "${k}" is the YAML ${typeName(v)} ${shown}, not a string. ConfigMap data values must be strings: the apply fails (cannot unmarshal ${typeName(v)} into ConfigMap.data of type string).`,
@@ -22304,7 +22319,7 @@ function readArgocdCmEntries(doc, entries, at3, holder, origin) {
     }
     if (k !== PREFIX && !k.startsWith(`${PREFIX}.`)) continue;
     if (k === PREFIX) {
-      if (isString) out.checks.push(...readLegacyBlock(doc, path3, at3, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
+      if (isString) out.checks.push(...readLegacyBlock(doc, path3, at2, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
       continue;
     }
     const parts = splitN(k, ".", 4);
@@ -22312,7 +22327,7 @@ function readArgocdCmEntries(doc, entries, at3, holder, origin) {
     if (!CUSTOMIZATION_TYPES.includes(type) || parts.length < 4) {
       out.problems.push(problem(
         "health-customization-unknown-type",
-        at3.file,
+        at2.file,
         kpos,
         holder,
         k,
@@ -22324,22 +22339,22 @@ function readArgocdCmEntries(doc, entries, at3, holder, origin) {
     if (type !== "health" && type !== "useOpenLibs") continue;
     const { key: key2, problem: p } = checkSplitSuffix(parts[3]);
     if (p) {
-      out.problems.push(problem(p.rule, at3.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
+      out.problems.push(problem(p.rule, at2.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
       continue;
     }
     if (!isString) continue;
-    const text4 = String(v.value);
-    if (type === "health") health.set(key2, { script: text4, pos: kpos, path: path3 });
+    const text6 = String(v.value);
+    if (type === "health") health.set(key2, { script: text6, pos: kpos, path: path3 });
     else {
-      const b = PARSE_BOOL[text4];
+      const b = PARSE_BOOL[text6];
       if (b === void 0) {
         out.problems.push(problem(
           "health-useopenlibs-invalid",
-          at3.file,
-          place(doc.pos(path3), at3),
+          at2.file,
+          place(doc.pos(path3), at2),
           holder,
           k,
-          `${holder}: "${k}" is "${text4}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
+          `${holder}: "${k}" is "${text6}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
           `Write "true" or "false".`
         ));
       } else openLibs.set(key2, b);
@@ -22347,12 +22362,12 @@ function readArgocdCmEntries(doc, entries, at3, holder, origin) {
   }
   const legacyKeys = new Map(out.checks.map((c) => [c.key, c]));
   for (const [key2, h] of health) {
-    const sp = scriptPlacement(doc, h.path, at3);
+    const sp = scriptPlacement(doc, h.path, at2);
     const shadowed = legacyKeys.get(key2);
     if (shadowed) {
       out.problems.push(problem(
         "health-check-shadowed",
-        at3.file,
+        at2.file,
         h.pos,
         holder,
         `shadow:${key2}`,
@@ -22361,7 +22376,7 @@ function readArgocdCmEntries(doc, entries, at3, holder, origin) {
       ));
       out.checks = out.checks.filter((c) => c !== shadowed);
     }
-    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at3.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at2.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
   }
   return out;
 }
@@ -22369,11 +22384,11 @@ function splitN(s, sep3, n) {
   const parts = s.split(sep3);
   return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep3)];
 }
-function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
+function readLegacyBlock(doc, path3, at2, holder, origin, problems) {
   const node2 = doc.node(path3);
   if (!(0, import_yaml6.isScalar)(node2) || typeof node2.value !== "string") return [];
-  const start = scriptPlacement(doc, path3, at3);
-  const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
+  const start = scriptPlacement(doc, path3, at2);
+  const inner = { file: at2.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
   let parsed2 = parseYamlText(node2.value);
   if (parsed2.problems.length && parsed2.problems.every((p) => p.kind === "yaml-syntax")) {
     const lenient = reindentQuotedContinuations(node2.value);
@@ -22384,7 +22399,7 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
   if (first) {
     problems.push(problem(
       "health-config-invalid",
-      at3.file,
+      at2.file,
       place({ line: first.line, column: first.column }, inner),
       holder,
       `${path3.join(".")}:yaml`,
@@ -22397,11 +22412,11 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
   const m = d?.node([]);
   if (!d || !(0, import_yaml6.isMap)(m)) return [];
   const checks = [];
-  for (const pair2 of m.items) {
-    if (!(0, import_yaml6.isPair)(pair2) || !(0, import_yaml6.isScalar)(pair2.key)) continue;
-    const key2 = String(pair2.key.value);
+  for (const pair3 of m.items) {
+    if (!(0, import_yaml6.isPair)(pair3) || !(0, import_yaml6.isScalar)(pair3.key)) continue;
+    const key2 = String(pair3.key.value);
     const kpos = place(d.keyPos([key2]), inner);
-    const entry = pair2.value;
+    const entry = pair3.value;
     if (!(0, import_yaml6.isMap)(entry)) continue;
     let script;
     let useOpenLibs = false;
@@ -22412,7 +22427,7 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
       if (!LEGACY_FIELDS.includes(field2)) {
         problems.push(problem(
           "health-customization-unknown-type",
-          at3.file,
+          at2.file,
           place(d.keyPos(fpath), inner),
           holder,
           `${key2}.${field2}`,
@@ -22428,7 +22443,7 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
         else {
           problems.push(problem(
             "health-useopenlibs-invalid",
-            at3.file,
+            at2.file,
             place(d.pos(fpath), inner),
             holder,
             `${key2}.${field2}`,
@@ -22440,33 +22455,33 @@ function readLegacyBlock(doc, path3, at3, holder, origin, problems) {
     }
     if (!script) continue;
     const sp = scriptPlacement(d, script.path, inner);
-    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at3.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at2.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
   }
   return checks;
 }
-function readArgoCdCr(doc, path3, at3, holder) {
+function readArgoCdCr(doc, path3, at2, holder) {
   const out = { checks: [], problems: [] };
   const legacyPath = [...path3, "spec", "resourceCustomizations"];
   const legacy = doc.node(legacyPath);
   if (legacy) {
     out.problems.push(problem(
       "argocd-cr-deprecated-resourcecustomizations",
-      at3.file,
-      place(doc.keyPos(legacyPath), at3),
+      at2.file,
+      place(doc.keyPos(legacyPath), at2),
       holder,
       "spec.resourceCustomizations",
       `${holder}: spec.resourceCustomizations is deprecated; since the operator's v1beta1 API (OpenShift GitOps 1.10) it cannot be set, so the application managing this CR stays OutOfSync and its health checks disappear.`,
       "Move each health.lua into spec.resourceHealthChecks (group, kind, check)."
     ));
-    out.checks.push(...readLegacyBlock(doc, legacyPath, at3, holder, "argocd-cr-legacy", out.problems));
+    out.checks.push(...readLegacyBlock(doc, legacyPath, at2, holder, "argocd-cr-legacy", out.problems));
   }
   const listPath = [...path3, "spec", "resourceHealthChecks"];
-  const list3 = doc.node(listPath);
-  const items = Array.isArray(list3?.items) ? list3.items : [];
-  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at3, holder, out));
+  const list6 = doc.node(listPath);
+  const items = Array.isArray(list6?.items) ? list6.items : [];
+  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at2, holder, out));
   return out;
 }
-function readHealthCheckItem(doc, ip, at3, holder, out) {
+function readHealthCheckItem(doc, ip, at2, holder, out) {
   const item = doc.node(ip);
   if (!(0, import_yaml6.isMap)(item)) return;
   const get = (f) => {
@@ -22475,12 +22490,12 @@ function readHealthCheckItem(doc, ip, at3, holder, out) {
   };
   const group = get("group") ?? "";
   const kind = get("kind") ?? "";
-  const check = get("check");
-  const pos = place(doc.pos(ip), at3);
+  const check2 = get("check");
+  const pos = place(doc.pos(ip), at2);
   if (`${group}${kind}`.includes("*")) {
     out.problems.push(problem(
       "health-key-wildcard",
-      at3.file,
+      at2.file,
       pos,
       holder,
       `${group}/${kind}`,
@@ -22489,9 +22504,9 @@ function readHealthCheckItem(doc, ip, at3, holder, out) {
     ));
     return;
   }
-  if (!kind || check === void 0) return;
-  const sp = scriptPlacement(doc, [...ip, "check"], at3);
-  out.checks.push({ key: group ? `${group}/${kind}` : kind, script: check, useOpenLibs: false, origin: "argocd-cr", file: at3.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+  if (!kind || check2 === void 0) return;
+  const sp = scriptPlacement(doc, [...ip, "check"], at2);
+  out.checks.push({ key: group ? `${group}/${kind}` : kind, script: check2, useOpenLibs: false, origin: "argocd-cr", file: at2.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
 }
 var import_yaml6, CUSTOMIZATION_TYPES, LEGACY_FIELDS, PARSE_BOOL, CONFIGMAP_KEY, PREFIX;
 var init_health_config = __esm({
@@ -22509,24 +22524,24 @@ var init_health_config = __esm({
 });
 
 // src/argocd/health-sources.ts
-function healthConfigOfFile(path3, text4, limits) {
+function healthConfigOfFile(path3, text6, limits) {
   const out = { checks: [], problems: [], operatorCrs: 0 };
-  const parsed2 = parseYamlText(text4, limits);
-  const at3 = { file: path3, lineOffset: 0, columnOffset: 0 };
+  const parsed2 = parseYamlText(text6, limits);
+  const at2 = { file: path3, lineOffset: 0, columnOffset: 0 };
   for (const doc of parsed2.docs) {
     if (doc.broken) continue;
     if (isKustomization(path3)) {
-      readKustomizationPatches(doc, at3, limits, out);
+      readKustomizationPatches(doc, at2, limits, out);
       continue;
     }
-    readConfigDoc(doc, at3, /^values.*\.ya?ml$/.test(baseName(path3)), out);
+    readConfigDoc(doc, at2, /^values.*\.ya?ml$/.test(baseName(path3)), out);
   }
   return out;
 }
-function readConfigDoc(doc, at3, helmValues, out) {
+function readConfigDoc(doc, at2, helmValues, out) {
   const v = doc.value;
   if (Array.isArray(v)) {
-    readJson6902(doc, v, at3, out);
+    readJson6902(doc, v, at2, out);
     return;
   }
   if (!isRecord(v)) return;
@@ -22535,20 +22550,20 @@ function readConfigDoc(doc, at3, helmValues, out) {
     out.checks.push(...c.checks);
     out.problems.push(...c.problems);
   };
-  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at3, "ConfigMap argocd-cm", "argocd-cm"));
+  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at2, "ConfigMap argocd-cm", "argocd-cm"));
   else if (v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io") {
     out.operatorCrs++;
-    add(readArgoCdCr(doc, [], at3, `ArgoCD ${String(meta.name ?? "")}`.trim()));
+    add(readArgoCdCr(doc, [], at2, `ArgoCD ${String(meta.name ?? "")}`.trim()));
   } else if (helmValues) {
     for (const prefix2 of [[], ["argo-cd"]]) {
       const scope = prefix2.length ? v[prefix2[0]] : v;
       if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
-        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
+        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at2, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
       }
     }
   }
 }
-function readKustomizationPatches(doc, at3, limits, out) {
+function readKustomizationPatches(doc, at2, limits, out) {
   const v = doc.value;
   if (!isRecord(v)) return;
   const inline = [];
@@ -22567,7 +22582,7 @@ function readKustomizationPatches(doc, at3, limits, out) {
     const start = doc.pos(p.path);
     const node2 = doc.node(p.path);
     const block = node2?.type === "BLOCK_LITERAL" || node2?.type === "BLOCK_FOLDED";
-    const inner = { file: at3.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
+    const inner = { file: at2.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
     const parsed2 = parseYamlText(p.text, limits);
     for (const d of parsed2.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
     if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
@@ -22579,7 +22594,7 @@ function readKustomizationPatches(doc, at3, limits, out) {
         const tpath = [...p.path.slice(0, -1), "target", wrongKind ? "kind" : "name"];
         out.problems.push({
           rule: "patch-target-matches-nothing",
-          file: at3.file,
+          file: at2.file,
           pos: doc.pos(tpath),
           subject: `kustomize patch ${p.path.join(".")}`,
           key: p.path.join("."),
@@ -22593,7 +22608,7 @@ function readKustomizationPatches(doc, at3, limits, out) {
 function pointerSegment(s) {
   return s.replace(/~1/g, "/").replace(/~0/g, "~");
 }
-function readJson6902(doc, ops, at3, out) {
+function readJson6902(doc, ops, at2, out) {
   ops.forEach((op, i) => {
     if (!isRecord(op) || op.op !== "add" && op.op !== "replace" || typeof op.path !== "string" || !("value" in op)) return;
     const segs = op.path.split("/").slice(1).map(pointerSegment);
@@ -22604,12 +22619,12 @@ function readJson6902(doc, ops, at3, out) {
     };
     if (segs[0] === "spec" && segs[1] === "resourceHealthChecks") {
       const holder = "ArgoCD (JSON6902 patch)";
-      if (segs.length === 2 && Array.isArray(op.value)) op.value.forEach((_, j) => readHealthCheckItem(doc, [...vpath, j], at3, holder, out));
-      else if (segs.length === 3) readHealthCheckItem(doc, vpath, at3, holder, out);
+      if (segs.length === 2 && Array.isArray(op.value)) op.value.forEach((_, j) => readHealthCheckItem(doc, [...vpath, j], at2, holder, out));
+      else if (segs.length === 3) readHealthCheckItem(doc, vpath, at2, holder, out);
     } else if (segs[0] === "data") {
       const holder = "ConfigMap argocd-cm (JSON6902 patch)";
-      if (segs.length === 1) add(readArgocdCmData(doc, vpath, at3, holder, "argocd-cm"));
-      else if (segs.length === 2 && segs[1].startsWith("resource.customizations")) add(readArgocdCmEntries(doc, [{ key: segs[1], path: vpath }], at3, holder, "argocd-cm"));
+      if (segs.length === 1) add(readArgocdCmData(doc, vpath, at2, holder, "argocd-cm"));
+      else if (segs.length === 2 && segs[1].startsWith("resource.customizations")) add(readArgocdCmEntries(doc, [{ key: segs[1], path: vpath }], at2, holder, "argocd-cm"));
     }
   });
 }
@@ -22622,12 +22637,12 @@ function configuredHealthKeys(checks, problems) {
   for (const c of checks) if (c.origin !== "layout" && !broken.has(`${c.file}\0${c.holder}`)) keys.add(c.key);
   return keys;
 }
-function healthConfigOfFileCached(path3, text4, limits) {
-  const key2 = `${path3}\0${JSON.stringify(limits)}\0${text4}`;
+function healthConfigOfFileCached(path3, text6, limits) {
+  const key2 = `${path3}\0${JSON.stringify(limits)}\0${text6}`;
   let c = parsedConfigs.get(key2);
   if (!c) {
     if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear();
-    parsedConfigs.set(key2, c = healthConfigOfFile(path3, text4, limits));
+    parsedConfigs.set(key2, c = healthConfigOfFile(path3, text6, limits));
   }
   return c;
 }
@@ -22650,42 +22665,42 @@ var init_health_sources = __esm({
 });
 
 // src/argocd/app-paths.ts
-function hasOpenFlow(text4) {
-  if (!text4.includes("{") && !text4.includes("[")) return false;
-  for (const line2 of text4.split("\n")) {
-    const code3 = line2.trimStart().startsWith("#") ? "" : line2;
-    if (!code3.includes("{") && !code3.includes("[") && !code3.includes("}") && !code3.includes("]")) continue;
-    const count = (ch) => code3.split(ch).length - 1;
-    if (count("{") !== count("}") || count("[") !== count("]") || code3.includes('"') || code3.includes("'")) return true;
+function hasOpenFlow(text6) {
+  if (!text6.includes("{") && !text6.includes("[")) return false;
+  for (const line2 of text6.split("\n")) {
+    const code5 = line2.trimStart().startsWith("#") ? "" : line2;
+    if (!code5.includes("{") && !code5.includes("[") && !code5.includes("}") && !code5.includes("]")) continue;
+    const count = (ch) => code5.split(ch).length - 1;
+    if (count("{") !== count("}") || count("[") !== count("]") || code5.includes('"') || code5.includes("'")) return true;
   }
   return false;
 }
 function indentOf(line2) {
   return line2.length - line2.trimStart().length;
 }
-function continues(text4, from, indent2) {
-  let start = text4.indexOf("\n", from);
+function continues(text6, from, indent2) {
+  let start = text6.indexOf("\n", from);
   while (start >= 0) {
-    const end = text4.indexOf("\n", start + 1);
-    const line2 = text4.slice(start + 1, end < 0 ? void 0 : end).replace(/\r$/, "");
+    const end = text6.indexOf("\n", start + 1);
+    const line2 = text6.slice(start + 1, end < 0 ? void 0 : end).replace(/\r$/, "");
     const body = line2.trim();
     if (body !== "" && !body.startsWith("#")) return indentOf(line2) > indent2;
     start = end;
   }
   return false;
 }
-function applicationPathDirs(text4) {
-  if (AMBIGUOUS_TEXT.test(text4) || hasOpenFlow(text4)) return void 0;
+function applicationPathDirs(text6) {
+  if (AMBIGUOUS_TEXT.test(text6) || hasOpenFlow(text6)) return void 0;
   const dirs = /* @__PURE__ */ new Set();
-  for (const m of text4.matchAll(PATH_KEY)) {
-    const lineStart = text4.lastIndexOf("\n", m.index) + 1;
-    const quoted = m.index > lineStart && (text4[m.index - 1] === '"' || text4[m.index - 1] === "'");
+  for (const m of text6.matchAll(PATH_KEY)) {
+    const lineStart = text6.lastIndexOf("\n", m.index) + 1;
+    const quoted = m.index > lineStart && (text6[m.index - 1] === '"' || text6[m.index - 1] === "'");
     const keyIndent = m.index - lineStart - (quoted ? 1 : 0);
-    const eol = text4.indexOf("\n", m.index);
-    const rest = text4.slice(m.index + m[0].length, eol < 0 ? void 0 : eol).replace(/\r$/, "");
+    const eol2 = text6.indexOf("\n", m.index);
+    const rest = text6.slice(m.index + m[0].length, eol2 < 0 ? void 0 : eol2).replace(/\r$/, "");
     const value = rest.trimStart();
     if (value === "" || value.startsWith("#")) {
-      if (continues(text4, m.index, keyIndent)) return void 0;
+      if (continues(text6, m.index, keyIndent)) return void 0;
       continue;
     }
     const c = value[0];
@@ -22706,7 +22721,7 @@ function applicationPathDirs(text4) {
       dirs.add(normalizeDir(c === "'" ? raw2.replace(/''/g, "'") : raw2));
       continue;
     }
-    if (continues(text4, m.index, keyIndent)) return void 0;
+    if (continues(text6, m.index, keyIndent)) return void 0;
     const block = value.replace(/\s+#.*$/, "").trim();
     dirs.add(normalizeDir(block));
     const flowEnd = FLOW_END.exec(block);
@@ -22748,14 +22763,14 @@ function appSources(file, obj2, repoURLs, hasFile) {
 function textFactsOf(bytes) {
   let facts = textFacts.get(bytes);
   if (facts !== void 0) return facts;
-  const text4 = decodeText(bytes);
-  if (text4 === void 0) {
+  const text6 = decodeText(bytes);
+  if (text6 === void 0) {
     facts = null;
   } else {
-    const app = APPLICATION_TEXT.test(text4);
-    const cm = ARGOCD_CM_TEXT.test(text4);
-    const dirs = app && !cm ? applicationPathDirs(text4) : void 0;
-    facts = { app, cm, ...HEALTH_CONFIG_TEXT.test(text4) ? { healthText: text4 } : {}, ...dirs ? { dirs } : {} };
+    const app = APPLICATION_TEXT.test(text6);
+    const cm = ARGOCD_CM_TEXT.test(text6);
+    const dirs = app && !cm ? applicationPathDirs(text6) : void 0;
+    facts = { app, cm, ...HEALTH_CONFIG_TEXT.test(text6) ? { healthText: text6 } : {}, ...dirs ? { dirs } : {} };
   }
   textFacts.set(bytes, facts);
   return facts;
@@ -22766,8 +22781,8 @@ function isHealthTestInput(path3, hasFile) {
   for (let i = parts.length - 2; i >= 0; i--) {
     if (parts[i] !== "testdata") continue;
     const dir = parts.slice(0, i).join("/");
-    const at3 = (f) => dir ? `${dir}/${f}` : f;
-    if (hasFile(at3("health_test.yaml")) || hasFile(at3("health.lua"))) return true;
+    const at2 = (f) => dir ? `${dir}/${f}` : f;
+    if (hasFile(at2("health_test.yaml")) || hasFile(at2("health.lua"))) return true;
   }
   return false;
 }
@@ -22813,8 +22828,8 @@ async function buildLayout(tree, settings) {
     }
     parsedApps.set(path3, found);
     for (const a of found) {
-      const list3 = appsByDir.get(a.dir);
-      if (list3) list3.push(a);
+      const list6 = appsByDir.get(a.dir);
+      if (list6) list6.push(a);
       else appsByDir.set(a.dir, [a]);
     }
     return found;
@@ -22835,8 +22850,8 @@ async function buildLayout(tree, settings) {
     if (facts.dirs) {
       pending.set(path3, bytes);
       for (const d of facts.dirs) {
-        const list3 = byDir.get(d);
-        if (list3) list3.push(path3);
+        const list6 = byDir.get(d);
+        if (list6) list6.push(path3);
         else byDir.set(d, [path3]);
       }
       continue;
@@ -22845,8 +22860,8 @@ async function buildLayout(tree, settings) {
   }
   const healthChecks = [];
   const healthProblems = [];
-  for (const [path3, text4] of healthTexts) {
-    const c = healthConfigOfFileCached(path3, text4, settings.manifests.limits);
+  for (const [path3, text6] of healthTexts) {
+    const c = healthConfigOfFileCached(path3, text6, settings.manifests.limits);
     healthChecks.push(...c.checks);
     healthProblems.push(...c.problems);
   }
@@ -22984,8 +22999,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 function fromWire(wire, bytes, limits) {
   const { hasText, ...fields } = wire;
-  let text4;
-  const getText = () => hasText ? text4 ??= decodeText(bytes) : void 0;
+  let text6;
+  const getText = () => hasText ? text6 ??= decodeText(bytes) : void 0;
   let parsed2;
   const docAt = (i) => {
     const t = getText();
@@ -23035,7 +23050,7 @@ function startWorker(url) {
       void worker.terminate();
     });
     worker.once("error", reject);
-    worker.once("exit", (code3) => reject(new Error(`manifest parser worker exited with code ${code3}`)));
+    worker.once("exit", (code5) => reject(new Error(`manifest parser worker exited with code ${code5}`)));
   });
   result.catch(() => void 0);
   return {
@@ -23374,6 +23389,7 @@ var init_package = __esm({
         marked: "^18.2.1",
         "mdast-util-from-markdown": "^2.1.0",
         "mdast-util-gfm": "^3.1.0",
+        "mdast-util-to-markdown": "^2.2.5",
         "mdast-util-to-string": "^4.0.0",
         "micromark-extension-gfm": "^3.0.0",
         minimatch: "^11.0.9",
@@ -23459,18 +23475,18 @@ function applyGathered(change, sides, gathered) {
   }
   return change;
 }
-function ownRule(check, rule7) {
-  if (!check.rules.some((r) => r.id === rule7)) throw new Error(`check ${check.name} reported unknown rule ${rule7}`);
+function ownRule(check2, rule7) {
+  if (!check2.rules.some((r) => r.id === rule7)) throw new Error(`check ${check2.name} reported unknown rule ${rule7}`);
 }
 async function sidePhase(checks, snapshot, policy) {
   const out = [];
-  for (const check of checks) {
-    if (!check.side) continue;
-    await check.side({
+  for (const check2 of checks) {
+    if (!check2.side) continue;
+    await check2.side({
       snapshot,
       policy,
       report: (rule7, f) => {
-        ownRule(check, rule7);
+        ownRule(check2, rule7);
         out.push({ ...f, rule: rule7 });
       }
     });
@@ -23479,19 +23495,19 @@ async function sidePhase(checks, snapshot, policy) {
 }
 async function changePhase(checks, change, policy, sides) {
   const out = { raw: [], explicit: /* @__PURE__ */ new Map(), details: {}, notEvaluated: [], notes: [] };
-  for (const check of checks) {
-    if (!check.change) continue;
-    await check.change({
+  for (const check2 of checks) {
+    if (!check2.change) continue;
+    await check2.change({
       change,
       policy,
       head: sides.head,
       ...sides.base ? { base: sides.base } : {},
       report: (rule7, f) => {
-        ownRule(check, rule7);
+        ownRule(check2, rule7);
         out.raw.push({ ...f, rule: rule7 });
       },
       outcome: (rule7, state, reason, o) => {
-        ownRule(check, rule7);
+        ownRule(check2, rule7);
         out.explicit.set(rule7, { state, ...reason !== void 0 ? { reason } : {}, blocking: o?.blocking ?? state === "failed" });
       },
       detail: (key2, value) => {
@@ -23501,7 +23517,7 @@ async function changePhase(checks, change, policy, sides) {
         out.override = value;
       },
       notEvaluated: (item) => out.notEvaluated.push(item),
-      note: (text4) => out.notes.push(text4)
+      note: (text6) => out.notes.push(text6)
     });
   }
   return out;
@@ -23634,10 +23650,10 @@ function editDistance(a, b, max = 3) {
   }
   return prev[b.length];
 }
-function closest(word, candidates, max = 3) {
+function closest(word, candidates2, max = 3) {
   let best;
   let bestD = max + 1;
-  for (const c of candidates) {
+  for (const c of candidates2) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase(), max);
     if (d < bestD) {
       best = c;
@@ -23836,8 +23852,8 @@ var init_yaml_problems = __esm({
             const more = p.kind === "yaml-syntax" && syntax.length > 1 ? ` (${syntax.length - 1} further syntax error${syntax.length > 2 ? "s" : ""} in this file follow from it; fix this one first)` : "";
             const lineText = lines?.[p.line - 1];
             const column = lineText !== void 0 ? Math.min(p.column, lineText.replace(/\r$/, "").length + 1) : p.column;
-            const fix = p.kind === "yaml-duplicate-key" ? "Merge the two entries into one key; keep every value you need." : p.kind === "yaml-limit" ? "Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate." : p.kind === "yaml-not-text" ? "Remove the binary file, or exclude its path in the policy (manifests.exclude)." : p.kind === "yaml-unsupported-key" ? "Write the key as a plain string (quote it if it looks like null, a list or a mapping)." : "Fix the YAML syntax at this line.";
-            ctx.report(p.kind, { file: f.path, pos: { line: p.line, column }, message: `${f.path}: ${p.message}${more}`, fix, key: p.message });
+            const fix2 = p.kind === "yaml-duplicate-key" ? "Merge the two entries into one key; keep every value you need." : p.kind === "yaml-limit" ? "Split the file, remove the aliases, or raise the limit in the policy (manifests.limits) if the file is legitimate." : p.kind === "yaml-not-text" ? "Remove the binary file, or exclude its path in the policy (manifests.exclude)." : p.kind === "yaml-unsupported-key" ? "Write the key as a plain string (quote it if it looks like null, a list or a mapping)." : "Fix the YAML syntax at this line.";
+            ctx.report(p.kind, { file: f.path, pos: { line: p.line, column }, message: `${f.path}: ${p.message}${more}`, fix: fix2, key: p.message });
           }
         }
       }
@@ -23897,7 +23913,7 @@ function checkHook(ctx, r, e) {
   if (!e.isString) return;
   const subject = resourceLabel(r);
   const items = splitCsv(String(e.value));
-  const unknown = items.filter((i) => !HOOK_TYPES.includes(i));
+  const unknown2 = items.filter((i) => !HOOK_TYPES.includes(i));
   if (items.length === 0) {
     ctx.report("hook-invalid-phase", {
       file: r.file,
@@ -23909,9 +23925,9 @@ function checkHook(ctx, r, e) {
     });
     return;
   }
-  for (const u of unknown) {
+  for (const u of unknown2) {
     const near = closest(u, HOOK_TYPES, 4);
-    const known = items.length - unknown.length;
+    const known = items.length - unknown2.length;
     ctx.report("hook-invalid-phase", {
       file: r.file,
       pos: e.valuePos,
@@ -24055,8 +24071,8 @@ function images(r) {
   if (!spec) return [];
   return containers(spec).flatMap((c) => typeof c.image === "string" ? [c.image] : []);
 }
-function imageRepository(image) {
-  const noDigest = image.split("@")[0];
+function imageRepository(image2) {
+  const noDigest = image2.split("@")[0];
   const slash = noDigest.lastIndexOf("/");
   const colon = noDigest.lastIndexOf(":");
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
@@ -24079,10 +24095,10 @@ function podReferences(r) {
     if (typeof name === "string" && name) out.push({ kind, name, path: path3 });
   };
   if (typeof spec.serviceAccountName === "string") add("ServiceAccount", spec.serviceAccountName, [...specPath, "serviceAccountName"]);
-  for (const list3 of ["containers", "initContainers"]) {
-    const cs = Array.isArray(spec[list3]) ? spec[list3] : [];
+  for (const list6 of ["containers", "initContainers"]) {
+    const cs = Array.isArray(spec[list6]) ? spec[list6] : [];
     cs.forEach((c, ci) => {
-      const cp = [...specPath, list3, ci];
+      const cp = [...specPath, list6, ci];
       const envFrom = Array.isArray(at(c, "envFrom")) ? at(c, "envFrom") : [];
       envFrom.forEach((e, ei) => {
         add("ConfigMap", at(e, "configMapRef", "name"), [...cp, "envFrom", ei, "configMapRef", "name"]);
@@ -24240,9 +24256,9 @@ function onceReporter(ctx) {
     ctx.report(rule7, f);
   };
 }
-function about(r, pos, message, fix, key2) {
+function about(r, pos, message, fix2, key2) {
   const subject = resourceLabel(r);
-  return { file: r.file, pos, subject, message: `${subject}: ${message}`, fix, ...key2 !== void 0 ? { key: key2 } : {} };
+  return { file: r.file, pos, subject, message: `${subject}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {} };
 }
 function groupResources(g) {
   return g.files.flatMap((f) => f.resources).filter((r) => r.group !== "kustomize.config.k8s.io");
@@ -24387,8 +24403,8 @@ function checkResource(report, r, m, scope) {
     report("hook-skip-mixed", about(r, argo.valuePos, `"Skip" is ignored when other hook types are listed: ArgoCD runs this object as a ${m.phases.join(", ")} hook instead of skipping it.`, 'Use "Skip" alone to skip the object, or remove "Skip".'));
   }
   if (helm) {
-    const unknown = helmItems.filter((h) => !(h in HELM_HOOK_MAPPING) && h !== "crd-install");
-    for (const u of unknown) {
+    const unknown2 = helmItems.filter((h) => !(h in HELM_HOOK_MAPPING) && h !== "crd-install");
+    for (const u of unknown2) {
       const dropped = !argo && m.ignored;
       report(
         "helm-hook-unsupported",
@@ -24504,10 +24520,10 @@ var init_hooks = __esm({
 // src/sync/options.ts
 function sameMeaning(written, known) {
   const wValue = written.split("=", 2)[1] ?? "";
-  const candidates = [...known].filter((k) => (k.split("=", 2)[1] ?? "").toLowerCase() === wValue.toLowerCase() && wValue !== "");
-  const exactCase = candidates.find((k) => k.toLowerCase() === written.toLowerCase());
+  const candidates2 = [...known].filter((k) => (k.split("=", 2)[1] ?? "").toLowerCase() === wValue.toLowerCase() && wValue !== "");
+  const exactCase = candidates2.find((k) => k.toLowerCase() === written.toLowerCase());
   if (exactCase) return exactCase;
-  return closest(written, candidates, 4);
+  return closest(written, candidates2, 4);
 }
 function checkSyncOptions(report, r, items, pos, level) {
   for (const o of items) {
@@ -24544,12 +24560,12 @@ function checkResource2(report, r) {
     checkConflicts(report, r, splitCsv(String(so.value)), so.valuePos, "resource");
   }
   if (isApp) {
-    const list3 = at(r.object, "spec", "syncPolicy", "syncOptions");
-    if (Array.isArray(list3)) {
-      list3.forEach((o, i) => {
+    const list6 = at(r.object, "spec", "syncPolicy", "syncOptions");
+    if (Array.isArray(list6)) {
+      list6.forEach((o, i) => {
         if (typeof o === "string") checkSyncOptions(report, r, [o], r.pos(["spec", "syncPolicy", "syncOptions", i]), "application");
       });
-      checkConflicts(report, r, list3.filter((o) => typeof o === "string"), r.keyPos(["spec", "syncPolicy", "syncOptions"]), "application");
+      checkConflicts(report, r, list6.filter((o) => typeof o === "string"), r.keyPos(["spec", "syncPolicy", "syncOptions"]), "application");
     }
   }
   const co = r.annotations.get(ANNOTATION_COMPARE_OPTIONS);
@@ -25311,23 +25327,23 @@ function selects2(sel, a, isProduction2) {
   if (sel.production === true && !isProduction2(a)) return false;
   return true;
 }
-function selectsAny(list3, a, isProduction2) {
-  return list3.some((s) => selects2(s, a, isProduction2));
+function selectsAny(list6, a, isProduction2) {
+  return list6.some((s) => selects2(s, a, isProduction2));
 }
 function fenceItems(project) {
   const spec = isRecord(project.object.spec) ? project.object.spec : {};
   const out = /* @__PURE__ */ new Map();
-  const list3 = (k) => Array.isArray(spec[k]) ? spec[k] : [];
-  list3("sourceRepos").forEach((v, i) => typeof v === "string" && out.set(`source repository ${v}`, ["spec", "sourceRepos", i]));
-  list3("sourceNamespaces").forEach((v, i) => typeof v === "string" && out.set(`Application namespace ${v}`, ["spec", "sourceNamespaces", i]));
-  list3("destinations").forEach((d, i) => {
+  const list6 = (k) => Array.isArray(spec[k]) ? spec[k] : [];
+  list6("sourceRepos").forEach((v, i) => typeof v === "string" && out.set(`source repository ${v}`, ["spec", "sourceRepos", i]));
+  list6("sourceNamespaces").forEach((v, i) => typeof v === "string" && out.set(`Application namespace ${v}`, ["spec", "sourceNamespaces", i]));
+  list6("destinations").forEach((d, i) => {
     if (!isRecord(d)) return;
     out.set(`destination ${str(d.server) ?? str(d.name) ?? "?"} namespace ${str(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
   });
-  list3("clusterResourceWhitelist").forEach((d, i) => {
+  list6("clusterResourceWhitelist").forEach((d, i) => {
     if (isRecord(d)) out.set(`cluster-scoped ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
   });
-  list3("namespaceResourceWhitelist").forEach((d, i) => {
+  list6("namespaceResourceWhitelist").forEach((d, i) => {
     if (isRecord(d)) out.set(`namespaced ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
   });
   return out;
@@ -25346,16 +25362,16 @@ function blacklistItems(project) {
 function openFences(project) {
   const spec = isRecord(project.object.spec) ? project.object.spec : {};
   const out = [];
-  const list3 = (k) => Array.isArray(spec[k]) ? spec[k] : [];
-  list3("sourceRepos").forEach((v, i) => {
+  const list6 = (k) => Array.isArray(spec[k]) ? spec[k] : [];
+  list6("sourceRepos").forEach((v, i) => {
     if (v === "*") out.push({ fence: "sourceRepos", path: ["spec", "sourceRepos", i], what: "deploy from any Git or Helm repository" });
   });
-  list3("destinations").forEach((d, i) => {
+  list6("destinations").forEach((d, i) => {
     if (!isRecord(d)) return;
     if (d.server === "*" || d.name === "*") out.push({ fence: "destinationServer", path: ["spec", "destinations", i], what: "deploy to any cluster ArgoCD knows" });
     if (d.namespace === "*") out.push({ fence: "destinationNamespace", path: ["spec", "destinations", i], what: "deploy into any namespace, kube-system and argocd included" });
   });
-  list3("clusterResourceWhitelist").forEach((d, i) => {
+  list6("clusterResourceWhitelist").forEach((d, i) => {
     if (isRecord(d) && d.group === "*" && d.kind === "*") out.push({ fence: "clusterResources", path: ["spec", "clusterResourceWhitelist", i], what: "create any cluster-scoped resource (ClusterRoles, CRDs, webhooks)" });
   });
   return out;
@@ -25390,8 +25406,8 @@ function isProduction(policy, a) {
 function label(r) {
   return `${r.kind} ${r.name ?? r.generateName ?? ""}`;
 }
-function find(r, pos, message, fix, key2, severity) {
-  return { file: r.file, pos, subject: `argoproj.io/${label(r)}`, message: `${label(r)}: ${message}`, fix, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
+function find(r, pos, message, fix2, key2, severity) {
+  return { file: r.file, pos, subject: `argoproj.io/${label(r)}`, message: `${label(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
 }
 function metaPos(r) {
   return r.annotations.size ? r.keyPos(["metadata", "annotations"]) : r.pos(["metadata", "name"]);
@@ -25729,9 +25745,9 @@ var init_check = __esm({
 });
 
 // src/applications/gather.ts
-function yamlList(text4, limits) {
-  if (typeof text4 !== "string") return [];
-  const v = parseYamlText(text4, limits).docs[0]?.value;
+function yamlList(text6, limits) {
+  if (typeof text6 !== "string") return [];
+  const v = parseYamlText(text6, limits).docs[0]?.value;
   return Array.isArray(v) ? v : [];
 }
 function notificationsConfig(r, limits) {
@@ -25801,8 +25817,8 @@ function applicationFacts(layout, limits) {
       }
       return [...paths].sort().flatMap(appsInFile);
     },
-    appsMentioning(text4) {
-      return [...texts].filter(([, t]) => t.includes(text4)).map(([p]) => p).sort().flatMap(appsInFile);
+    appsMentioning(text6) {
+      return [...texts].filter(([, t]) => t.includes(text6)).map(([p]) => p).sort().flatMap(appsInFile);
     }
   };
   for (const [p, t] of [...texts].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
@@ -26876,15 +26892,15 @@ ${traceback}`;
         getValue(thread, index2, userdata) {
           const seenMap = userdata || /* @__PURE__ */ new Map();
           const pointer = thread.lua.lua_topointer(thread.address, index2);
-          let table = seenMap.get(pointer);
-          if (!table) {
+          let table2 = seenMap.get(pointer);
+          if (!table2) {
             const keys = this.readTableKeys(thread, index2);
             const isSequential = keys.length > 0 && keys.every((key2, index3) => key2 === String(index3 + 1));
-            table = isSequential ? [] : {};
-            seenMap.set(pointer, table);
-            this.readTableValues(thread, index2, seenMap, table);
+            table2 = isSequential ? [] : {};
+            seenMap.set(pointer, table2);
+            this.readTableValues(thread, index2, seenMap, table2);
           }
-          return table;
+          return table2;
         }
         pushValue(thread, { target }, userdata) {
           if (typeof target !== "object" || target === null) {
@@ -26938,16 +26954,16 @@ ${traceback}`;
           }
           return keys;
         }
-        readTableValues(thread, index2, seenMap, table) {
-          const isArray = Array.isArray(table);
+        readTableValues(thread, index2, seenMap, table2) {
+          const isArray = Array.isArray(table2);
           thread.lua.lua_pushnil(thread.address);
           while (thread.lua.lua_next(thread.address, index2)) {
             const key2 = thread.indexToString(-2);
             const value = thread.getValue(-1, void 0, seenMap);
             if (isArray) {
-              table.push(value);
+              table2.push(value);
             } else {
-              table[key2] = value;
+              table2[key2] = value;
             }
             thread.pop();
           }
@@ -30411,7 +30427,7 @@ end
 // node_modules/luaparse/luaparse.js
 var require_luaparse = __commonJS({
   "node_modules/luaparse/luaparse.js"(exports, module) {
-    (function(root, name, factory2) {
+    (function(root2, name, factory2) {
       "use strict";
       var objectTypes = {
         "function": true,
@@ -30420,7 +30436,7 @@ var require_luaparse = __commonJS({
       if (freeGlobal && (freeGlobal.global === freeGlobal || /* istanbul ignore next */
       freeGlobal.window === freeGlobal || /* istanbul ignore next */
       freeGlobal.self === freeGlobal)) {
-        root = freeGlobal;
+        root2 = freeGlobal;
       }
       if (typeof define === "function" && /* istanbul ignore next */
       typeof define.amd === "object" && /* istanbul ignore next */
@@ -30431,7 +30447,7 @@ var require_luaparse = __commonJS({
         if (moduleExports) factory2(freeModule.exports);
         else factory2(freeExports);
       } else {
-        factory2(root[name] = {});
+        factory2(root2[name] = {});
       }
     })(exports, "luaparse", function(exports2) {
       "use strict";
@@ -32250,8 +32266,8 @@ var require_luaparse = __commonJS({
             case "{":
               markLocation();
               next();
-              var table = parseTableConstructor(flowContext);
-              return finishNode(ast.tableCallExpression(base, table));
+              var table2 = parseTableConstructor(flowContext);
+              return finishNode(ast.tableCallExpression(base, table2));
           }
         } else if (StringLiteral === token.type) {
           return finishNode(ast.stringCallExpression(base, parsePrimaryExpression(flowContext)));
@@ -32385,14 +32401,14 @@ function parseGopherLua(script) {
 }
 function parseUncached(script) {
   const ranges = true;
-  let text4 = script;
+  let text6 = script;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      return { ast: import_luaparse.default.parse(text4, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false, ranges }) };
+      return { ast: import_luaparse.default.parse(text6, { luaVersion: "LuaJIT", locations: true, scope: true, comments: false, ranges }) };
     } catch (e) {
       const err = e;
-      if (typeof err.index === "number" && text4[err.index] === ";") {
-        text4 = `${text4.slice(0, err.index)} ${text4.slice(err.index + 1)}`;
+      if (typeof err.index === "number" && text6[err.index] === ";") {
+        text6 = `${text6.slice(0, err.index)} ${text6.slice(err.index + 1)}`;
         continue;
       }
       const message = String(err.message ?? e).replace(/^\[\d+:\d+\]\s*/, "");
@@ -32401,15 +32417,15 @@ function parseUncached(script) {
   }
   return { error: { pos: { line: 1, column: 1 }, message: "too many empty statements" } };
 }
-function walk(n, visit, parent) {
+function walk(n, visit2, parent) {
   if (Array.isArray(n)) {
-    for (const x of n) walk(x, visit, parent);
+    for (const x of n) walk(x, visit2, parent);
     return;
   }
   if (!n || typeof n !== "object" || typeof n.type !== "string") return;
   const node2 = n;
-  visit(node2, parent);
-  for (const [k, v] of Object.entries(node2)) if (k !== "loc" && k !== "range") walk(v, visit, node2);
+  visit2(node2, parent);
+  for (const [k, v] of Object.entries(node2)) if (k !== "loc" && k !== "range") walk(v, visit2, node2);
 }
 function analyzeLua(script, useOpenLibs) {
   const parsed2 = parseGopherLua(script);
@@ -32549,20 +32565,20 @@ function literalValue(n) {
 function closestStatus(s) {
   const hit = VALID_STATUSES.find((v) => v.toLowerCase() === s.toLowerCase());
   if (hit) return ` (write "${hit}")`;
-  const map = { Ready: "Healthy", Running: "Healthy", Pending: "Progressing", Failed: "Degraded", Error: "Degraded" };
-  return map[s] ? ` (probably "${map[s]}")` : "";
+  const map4 = { Ready: "Healthy", Running: "Healthy", Pending: "Progressing", Failed: "Degraded", Error: "Degraded" };
+  return map4[s] ? ` (probably "${map4[s]}")` : "";
 }
-function concatToken(text4, from, to) {
+function concatToken(text6, from, to) {
   let i = from;
   while (i < to) {
-    if (text4.startsWith("..", i)) return i;
-    if (text4.startsWith("--", i)) {
-      const long = /^--\[(=*)\[/.exec(text4.slice(i, i + 64));
+    if (text6.startsWith("..", i)) return i;
+    if (text6.startsWith("--", i)) {
+      const long = /^--\[(=*)\[/.exec(text6.slice(i, i + 64));
       if (long) {
-        const end = text4.indexOf(`]${long[1]}]`, i);
+        const end = text6.indexOf(`]${long[1]}]`, i);
         i = end < 0 ? to : end + long[1].length + 2;
       } else {
-        const nl = text4.indexOf("\n", i);
+        const nl = text6.indexOf("\n", i);
         i = nl < 0 ? to : nl + 1;
       }
       continue;
@@ -33186,8 +33202,8 @@ function joinPath(dir, rel) {
   }
   return out.join("/");
 }
-function parseSuite(file, text4) {
-  const parsed2 = parseYamlText(text4);
+function parseSuite(file, text6) {
+  const parsed2 = parseYamlText(text6);
   const bad = (pos, message) => ({ rule: "health-test-invalid", file, pos, subject: file, key: `${pos.line}`, message, fix: "Write tests: [{healthStatus: {status, message}, inputPath}] as in ArgoCD's resource_customizations." });
   const first = parsed2.problems[0];
   if (first) return { cases: [], problems: [bad({ line: first.line, column: first.column }, `${file} is not valid YAML: ${first.message}`)] };
@@ -33198,7 +33214,7 @@ function parseSuite(file, text4) {
   const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === "tests");
   const cases = [];
   const problems = [];
-  const lines = itemLines(text4, testsKey);
+  const lines = itemLines(text6, testsKey);
   const scanned = lines.length === tests.length;
   tests.forEach((t, index2) => {
     const pos = scanned ? { line: lines[index2], column: 1 } : doc.pos([testsKey, index2]);
@@ -33214,8 +33230,8 @@ function parseSuite(file, text4) {
   });
   return { cases, problems };
 }
-function itemLines(text4, key2) {
-  const lines = text4.split("\n");
+function itemLines(text6, key2) {
+  const lines = text6.split("\n");
   const start = lines.findIndex((l) => l.startsWith(`${key2}:`) && /^[^:]+:\s*(#.*)?$/.test(l));
   if (start < 0) return [];
   const out = [];
@@ -33224,13 +33240,13 @@ function itemLines(text4, key2) {
     const l = lines[i];
     const body = l.trimStart();
     if (body === "" || body.startsWith("#")) continue;
-    const at3 = l.length - body.length;
+    const at2 = l.length - body.length;
     if (indent2 === void 0) {
       if (!body.startsWith("-")) return [];
-      indent2 = at3;
+      indent2 = at2;
     }
-    if (at3 < indent2 || at3 === indent2 && !body.startsWith("-")) break;
-    if (at3 === indent2 && /^-(\s|$)/.test(body)) out.push(i + 1);
+    if (at2 < indent2 || at2 === indent2 && !body.startsWith("-")) break;
+    if (at2 === indent2 && /^-(\s|$)/.test(body)) out.push(i + 1);
   }
   return out;
 }
@@ -33294,12 +33310,12 @@ function freshObject(key2) {
     spec: {}
   };
 }
-function readInput(text4, limits) {
-  const key2 = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text4}`;
+function readInput(text6, limits) {
+  const key2 = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text6}`;
   let r = inputCache.get(key2);
   if (!r) {
     if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
-    inputCache.set(key2, r = readArgoYamlObject(text4, limits));
+    inputCache.set(key2, r = readArgoYamlObject(text6, limits));
   }
   return r;
 }
@@ -33339,7 +33355,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = toRead.length ? await tree.readFiles(toRead) : /* @__PURE__ */ new Map();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
-  const text4 = (p) => {
+  const text6 = (p) => {
     const known = indexed.get(p);
     if (known !== void 0) return known;
     const b = contents.get(p);
@@ -33347,7 +33363,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   };
   let operatorCrs = 0;
   for (const p of configFiles) {
-    const t = text4(p);
+    const t = text6(p);
     if (t === void 0 || !CONFIG_MARKERS2.test(t)) continue;
     facts.files.push(p);
     const c = healthConfigOfFileCached(p, t, limits);
@@ -33362,7 +33378,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   }
   facts.problems.push(...wildcardOverlaps(facts.checks));
   for (const p of layoutFiles.filter((x) => baseName(x) === "health.lua")) {
-    const t = text4(p);
+    const t = text6(p);
     const key2 = layoutKey(p);
     if (t === void 0 || !key2) continue;
     facts.checks.push({ key: key2, script: t, useOpenLibs: true, origin: "layout", file: p, pos: { line: 1, column: 1 }, scriptLine: 1, scriptColumn: 1, holder: dirName(p) });
@@ -33400,7 +33416,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   }
   const suites = layoutFiles.filter((x) => baseName(x) === "health_test.yaml");
   const inputs = /* @__PURE__ */ new Map();
-  const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text4(s) ?? "") }));
+  const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text6(s) ?? "") }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
   facts.files.push(...wanted);
   const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : /* @__PURE__ */ new Map();
@@ -33443,18 +33459,18 @@ async function runCase(tc, inputFile, checks, compiles, runner, request2, budget
   const obj2 = tc.input;
   const { group } = splitApiVersion(String(obj2.apiVersion ?? ""));
   const kind = String(obj2.kind ?? "");
-  const check = pickCheck(checks, group, kind);
-  if (!check) return { case: tc, actual: { status: "Unknown", message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
-  if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
+  const check2 = pickCheck(checks, group, kind);
+  if (!check2) return { case: tc, actual: { status: "Unknown", message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
+  if (!compiles.has(check2)) return { case: tc, checkKey: check2.key, checkFile: check2.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
   if (!budget()) {
     facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);
-    facts.skipped.push({ check, case: tc, inputFile });
-    return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: "", message: "not run" }, pass: false, notRun: true };
+    facts.skipped.push({ check: check2, case: tc, inputFile });
+    return { case: tc, checkKey: check2.key, checkFile: check2.file, actual: { status: "", message: "not run" }, pass: false, notRun: true };
   }
-  const result = await runner.run(request2(check, obj2));
+  const result = await runner.run(request2(check2, obj2));
   const actual = argoHealth(result);
   const pass = actual.status === tc.expected.status && actual.message === tc.expected.message;
-  return { case: tc, checkKey: check.key, checkFile: check.file, actual, result, pass };
+  return { case: tc, checkKey: check2.key, checkFile: check2.file, actual, result, pass };
 }
 function scriptPos(c, p) {
   return { line: c.scriptLine + p.line - 1, column: p.line === 1 ? c.scriptColumn + p.column - 1 : p.column + c.scriptColumn - 1 };
@@ -33686,8 +33702,8 @@ function identityFromEmail(email) {
   const m = NOREPLY.exec(email.trim());
   return m ? { login: m[2] } : {};
 }
-function normaliseInvisible(text4) {
-  return text4.normalize("NFKC").replace(INVISIBLE, "").replace(ODD_SPACE, " ");
+function normaliseInvisible(text6) {
+  return text6.normalize("NFKC").replace(INVISIBLE, "").replace(ODD_SPACE, " ");
 }
 function separatorAt(line2) {
   let blankSeen = false;
@@ -33704,8 +33720,8 @@ function separatorAt(line2) {
   return -1;
 }
 function parseTrailers(message) {
-  const text4 = normaliseInvisible(message).replace(/\r\n?/g, "\n");
-  let lines = text4.split("\n");
+  const text6 = normaliseInvisible(message).replace(/\r\n?/g, "\n");
+  let lines = text6.split("\n");
   const divider = lines.findIndex((l) => /^---(?:\s|$)/.test(l));
   if (divider >= 0) lines = lines.slice(0, divider);
   lines = lines.filter((l) => !l.startsWith("#"));
@@ -33927,7 +33943,7 @@ function approvalBlockers(change, policy, unlinked) {
   return out;
 }
 function judgeApprovals(states, ctx) {
-  const candidates = [];
+  const candidates2 = [];
   const changesRequested = [];
   for (const st of states) {
     const r = st.latest;
@@ -33935,9 +33951,9 @@ function judgeApprovals(states, ctx) {
       changesRequested.push({ reviewer: st.login, reviewId: r.id, commitId: r.commitId, ...r.submittedAt ? { submittedAt: r.submittedAt } : {} });
     }
     if (!r || !st.everApproved && r.state !== "DISMISSED") continue;
-    candidates.push(judgeApproval(st, r, ctx));
+    candidates2.push(judgeApproval(st, r, ctx));
   }
-  return { candidates, changesRequested };
+  return { candidates: candidates2, changesRequested };
 }
 function judgeApproval(st, r, ctx) {
   const permission = permissionOf(ctx.directory, st.login);
@@ -34026,6 +34042,50 @@ var init_assign = __esm({
   }
 });
 
+// src/policy/conditions.ts
+function changeConditions(c, change, manifests) {
+  const because = [];
+  let inScope;
+  const paths = touchedPaths(change);
+  if (c.paths?.length) {
+    const match2 = pathMatcher(c.paths);
+    const hits = paths.filter(match2);
+    if (!hits.length) return { holds: false, reason: `no changed file matches ${c.paths.join(", ")}` };
+    because.push(`changed paths match ${c.paths.join(", ")} (${hits.slice(0, 3).join(", ")}${hits.length > 3 ? ", \u2026" : ""})`);
+    inScope = match2;
+  }
+  if (c.manifestsChanged) {
+    const manifest = paths.find(manifestMatcher(manifests));
+    if (manifest === void 0) return { holds: false, reason: "no manifest changed" };
+    because.push(`a manifest changed (${manifest})`);
+  }
+  const pr = change.pr;
+  if (c.labels?.length) {
+    const label4 = c.labels.find((l) => pr?.labels.includes(l));
+    if (label4 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
+    because.push(`labelled ${label4}`);
+  }
+  if (c.authors?.length) {
+    const author = pr?.author.login;
+    if (!author || !c.authors.some((a) => a.toLowerCase() === author.toLowerCase())) return { holds: false, reason: `the author is not one of ${c.authors.join(", ")}` };
+    because.push(`authored by @${author}`);
+  }
+  if (c.targetBranches?.length) {
+    const glob = pr ? c.targetBranches.find((g) => new minimatch.Minimatch(g).match(pr.baseRef)) : void 0;
+    if (glob === void 0) return { holds: false, reason: `the target branch is not one of ${c.targetBranches.join(", ")}` };
+    because.push(`targets ${pr.baseRef}`);
+  }
+  return { holds: true, because, ...inScope ? { inScope } : {} };
+}
+var init_conditions = __esm({
+  "src/policy/conditions.ts"() {
+    "use strict";
+    init_esm4();
+    init_model();
+    init_manifest_file();
+  }
+});
+
 // src/review/codeowners.ts
 function tokens(line2) {
   const out = [];
@@ -34051,22 +34111,22 @@ function tokens(line2) {
   if (start >= 0) out.push({ text: cur, column: start + 1 });
   return out;
 }
-function parseOwner(text4) {
-  const team = TEAM.exec(text4);
+function parseOwner(text6) {
+  const team = TEAM.exec(text6);
   if (team) return { kind: "team", team: team[1].toLowerCase() };
-  const user2 = USER.exec(text4);
+  const user2 = USER.exec(text6);
   if (user2) return { kind: "user", login: user2[1] };
-  if (EMAIL.test(text4)) {
-    const id = identityFromEmail(text4);
-    return { kind: "email", email: text4, ...id.login ? { login: id.login } : {} };
+  if (EMAIL.test(text6)) {
+    const id = identityFromEmail(text6);
+    return { kind: "email", email: text6, ...id.login ? { login: id.login } : {} };
   }
   return void 0;
 }
-function segment(text4) {
-  if (text4 === "**") return { kind: "any-dirs" };
-  if (text4.includes("***")) return 'three or more consecutive "*" are not a pattern';
+function segment(text6) {
+  if (text6 === "**") return { kind: "any-dirs" };
+  if (text6.includes("***")) return 'three or more consecutive "*" are not a pattern';
   const parts = [];
-  const chars = Array.from(text4);
+  const chars = Array.from(text6);
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
     if (c === "\\") {
@@ -34164,10 +34224,10 @@ function compilePattern(pattern) {
   };
   return { ok: true, matches };
 }
-function parseCodeowners(text4) {
+function parseCodeowners(text6) {
   const entries = [];
   const problems = [];
-  text4.split(/\r?\n/).forEach((raw2, i) => {
+  text6.split(/\r?\n/).forEach((raw2, i) => {
     const line2 = i + 1;
     const toks = tokens(raw2);
     if (toks.length === 0) return;
@@ -34220,20 +34280,8 @@ var init_codeowners = __esm({
 
 // src/review/requirements.ts
 function ruleSkipReason(rule7, change, policy) {
-  const c = rule7.if ?? {};
-  const paths = touchedPaths(change);
-  if (c.paths && !paths.some(pathMatcher(c.paths))) return `no changed file matches ${c.paths.join(", ")}`;
-  if (c.manifestsChanged) {
-    const isManifest = manifestMatcher(policy.manifests);
-    if (!paths.some(isManifest)) return "no manifest changed";
-  }
-  const pr = change.pr;
-  if (c.labels && !c.labels.some((l) => pr?.labels.includes(l))) return `the pull request has none of the labels ${c.labels.join(", ")}`;
-  if (c.authors && !c.authors.some((a) => pr?.author.login && loginKey(a) === loginKey(pr.author.login))) return `the author is not one of ${c.authors.join(", ")}`;
-  if (c.targetBranches && !c.targetBranches.some((g) => pr && new minimatch.Minimatch(g).match(pr.baseRef))) {
-    return `the target branch is not one of ${c.targetBranches.join(", ")}`;
-  }
-  return void 0;
+  const r = changeConditions(rule7.if ?? {}, change, policy.manifests);
+  return r.holds ? void 0 : r.reason;
 }
 function fromOwners(owners) {
   const users = [];
@@ -34309,25 +34357,23 @@ function ruleRequirements(change, policy) {
 var init_requirements = __esm({
   "src/review/requirements.ts"() {
     "use strict";
-    init_esm4();
     init_model();
-    init_manifest_file();
+    init_conditions();
     init_codeowners();
-    init_reviewers();
   }
 });
 
 // src/review/assess.ts
 function assessReviews(change, policy) {
   const ctx = approvalContext(change, policy);
-  const { candidates, changesRequested } = judgeApprovals(latestByReviewer(change.reviews ?? []), ctx);
+  const { candidates: candidates2, changesRequested } = judgeApprovals(latestByReviewer(change.reviews ?? []), ctx);
   const fromRules = ruleRequirements(change, policy);
   const fromOwners2 = codeownerRequirements(change, policy);
   const reqs = [...fromRules.requirements, ...fromOwners2.requirements];
-  const counted2 = countApprovals(ctx, reqs, candidates);
-  let requirements = reqs.map((req, i) => requirementResult(ctx, req, counted2[i], candidates));
+  const counted2 = countApprovals(ctx, reqs, candidates2);
+  let requirements = reqs.map((req, i) => requirementResult(ctx, req, counted2[i], candidates2));
   if (ctx.settings.distinctApprovers) requirements = failExhaustedPools(ctx, reqs, requirements);
-  const details2 = buildDetails(ctx, { requirements, skipped: fromRules.skipped, candidates, changesRequested, codeowners: fromOwners2.result });
+  const details2 = buildDetails(ctx, { requirements, skipped: fromRules.skipped, candidates: candidates2, changesRequested, codeowners: fromOwners2.result });
   return { codeowners: fromOwners2.result, details: details2 };
 }
 function exclusionsOf(ctx, login2) {
@@ -34338,8 +34384,8 @@ function exclusionsOf(ctx, login2) {
 function poolOf(ctx, req) {
   return approverPool(ctx.directory, req, (login2) => exclusionsOf(ctx, login2));
 }
-function countApprovals(ctx, reqs, candidates) {
-  const valid = candidates.filter((c) => c.result.reasons.length === 0);
+function countApprovals(ctx, reqs, candidates2) {
+  const valid = candidates2.filter((c) => c.result.reasons.length === 0);
   const eligible = reqs.map(
     (req) => valid.filter((c) => isApprover(ctx.directory, req, c.login) && meetsPermission(c.permission, req.permission)).map((c) => c.login)
   );
@@ -34349,10 +34395,10 @@ function countApprovals(ctx, reqs, candidates) {
     eligible
   ) : eligible;
   reqs.forEach((req, i) => {
-    for (const login2 of counted2[i]) candidates.find((c) => c.login === login2).result.countedFor.push(req.name);
+    for (const login2 of counted2[i]) candidates2.find((c) => c.login === login2).result.countedFor.push(req.name);
   });
   explainUncounted(valid, eligible, reqs.length > 0);
-  for (const { result } of candidates) {
+  for (const { result } of candidates2) {
     result.counted = result.countedFor.length > 0;
     result.reason = result.counted ? `counted for ${result.countedFor.join(", ")}` : result.reasons.map((r) => r.text).join("; ");
   }
@@ -34367,7 +34413,7 @@ function explainUncounted(valid, eligible, anyRequirement) {
     );
   }
 }
-function requirementResult(ctx, req, got, candidates) {
+function requirementResult(ctx, req, got, candidates2) {
   const base = {
     rule: req.rule,
     name: req.name,
@@ -34378,17 +34424,17 @@ function requirementResult(ctx, req, got, candidates) {
     ...req.paths ? { paths: req.paths } : {}
   };
   if (got.length >= req.approvals) return { ...base, state: "passed" };
-  const failure = whyUnsatisfiable(ctx, req, candidates);
+  const failure = whyUnsatisfiable(ctx, req, candidates2);
   if (failure) return { ...base, state: "failed", reason: failure };
   const missing = req.approvals - got.length;
   return { ...base, state: "pending", reason: `needs ${missing} more approval(s) from ${eligibleText(req)}, given on ${shortSha(ctx.headSha)}` };
 }
-function whyUnsatisfiable(ctx, req, candidates) {
+function whyUnsatisfiable(ctx, req, candidates2) {
   if (ctx.blockers.length) return `no approval can count: ${ctx.blockers.map((b) => b.text).join("; ")}`;
   const errors = teamErrors(ctx.directory, req);
   if (errors.length) return `${errors.join("; ")}. Failing closed: team membership is never read as "not a member"`;
-  const unknown = candidates.find((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && isApprover(ctx.directory, req, c.login));
-  if (unknown) return `approval by @${unknown.login} cannot count: ${unknown.result.reasons.find((r) => r.code === "permission-unknown").text}`;
+  const unknown2 = candidates2.find((c) => c.result.reasons.some((r) => r.code === "permission-unknown") && isApprover(ctx.directory, req, c.login));
+  if (unknown2) return `approval by @${unknown2.login} cannot count: ${unknown2.result.reasons.find((r) => r.code === "permission-unknown").text}`;
   return poolShortfall(ctx, req);
 }
 function poolShortfall(ctx, req) {
@@ -34475,9 +34521,9 @@ function findBreakGlass(change, bg) {
   const isAuthor = (login2) => !bg.allowAuthor && !!login2 && loginKey(login2) === author;
   const since = pr.headSeenAt;
   const head = change.headSha.slice(0, 7);
-  const tooEarly = (at3) => {
+  const tooEarly = (at2) => {
     if (!since) return `the time the head commit ${head} was pushed is unknown (no earlier check run of the gate on it), so the override cannot be tied to this head; re-run the gate to apply it`;
-    if (!(Date.parse(at3) > Date.parse(since))) return `it was given before the head commit ${head} was pushed (the gate first saw that head at ${since}); an override applies only to the head it was given for: invoke it again`;
+    if (!(Date.parse(at2) > Date.parse(since))) return `it was given before the head commit ${head} was pushed (the gate first saw that head at ${since}); an override applies only to the head it was given for: invoke it again`;
     return void 0;
   };
   const found = [];
@@ -36887,8 +36933,8 @@ var init_decode_named_character_reference = __esm({
 });
 
 // node_modules/micromark-util-chunked/index.js
-function splice(list3, start, remove, items) {
-  const end = list3.length;
+function splice(list6, start, remove, items) {
+  const end = list6.length;
   let chunkStart = 0;
   let parameters;
   if (start < 0) {
@@ -36900,22 +36946,22 @@ function splice(list3, start, remove, items) {
   if (items.length < 1e4) {
     parameters = Array.from(items);
     parameters.unshift(start, remove);
-    list3.splice(...parameters);
+    list6.splice(...parameters);
   } else {
-    if (remove) list3.splice(start, remove);
+    if (remove) list6.splice(start, remove);
     while (chunkStart < items.length) {
       parameters = items.slice(chunkStart, chunkStart + 1e4);
       parameters.unshift(start, 0);
-      list3.splice(...parameters);
+      list6.splice(...parameters);
       chunkStart += 1e4;
       start += 1e4;
     }
   }
 }
-function push(list3, items) {
-  if (list3.length > 0) {
-    splice(list3, list3.length, 0, items);
-    return list3;
+function push(list6, items) {
+  if (list6.length > 0) {
+    splice(list6, list6.length, 0, items);
+    return list6;
   }
   return items;
 }
@@ -36939,26 +36985,26 @@ function syntaxExtension(all2, extension2) {
     const maybe = hasOwnProperty.call(all2, hook2) ? all2[hook2] : void 0;
     const left = maybe || (all2[hook2] = {});
     const right = extension2[hook2];
-    let code3;
+    let code5;
     if (right) {
-      for (code3 in right) {
-        if (!hasOwnProperty.call(left, code3)) left[code3] = [];
-        const value = right[code3];
+      for (code5 in right) {
+        if (!hasOwnProperty.call(left, code5)) left[code5] = [];
+        const value = right[code5];
         constructs(
           // @ts-expect-error Looks like a list.
-          left[code3],
+          left[code5],
           Array.isArray(value) ? value : value ? [value] : []
         );
       }
     }
   }
 }
-function constructs(existing, list3) {
+function constructs(existing, list6) {
   let index2 = -1;
   const before = [];
-  while (++index2 < list3.length) {
+  while (++index2 < list6.length) {
     ;
-    (list3[index2].add === "after" ? existing : before).push(list3[index2]);
+    (list6[index2].add === "after" ? existing : before).push(list6[index2]);
   }
   splice(existing, 0, 0, before);
 }
@@ -36972,20 +37018,20 @@ var init_micromark_util_combine_extensions = __esm({
 
 // node_modules/micromark-util-decode-numeric-character-reference/index.js
 function decodeNumericCharacterReference(value, base) {
-  const code3 = Number.parseInt(value, base);
+  const code5 = Number.parseInt(value, base);
   if (
     // C0 except for HT, LF, FF, CR, space.
-    code3 < 9 || code3 === 11 || code3 > 13 && code3 < 32 || // Control character (DEL) of C0, and C1 controls.
-    code3 > 126 && code3 < 160 || // Lone high surrogates and low surrogates.
-    code3 > 55295 && code3 < 57344 || // Noncharacters.
-    code3 > 64975 && code3 < 65008 || /* eslint-disable no-bitwise */
-    (code3 & 65535) === 65535 || (code3 & 65535) === 65534 || /* eslint-enable no-bitwise */
+    code5 < 9 || code5 === 11 || code5 > 13 && code5 < 32 || // Control character (DEL) of C0, and C1 controls.
+    code5 > 126 && code5 < 160 || // Lone high surrogates and low surrogates.
+    code5 > 55295 && code5 < 57344 || // Noncharacters.
+    code5 > 64975 && code5 < 65008 || /* eslint-disable no-bitwise */
+    (code5 & 65535) === 65535 || (code5 & 65535) === 65534 || /* eslint-enable no-bitwise */
     // Out of range
-    code3 > 1114111
+    code5 > 1114111
   ) {
     return "\uFFFD";
   }
-  return String.fromCodePoint(code3);
+  return String.fromCodePoint(code5);
 }
 var init_micromark_util_decode_numeric_character_reference = __esm({
   "node_modules/micromark-util-decode-numeric-character-reference/index.js"() {
@@ -37002,26 +37048,26 @@ var init_micromark_util_normalize_identifier = __esm({
 });
 
 // node_modules/micromark-util-character/index.js
-function asciiControl(code3) {
+function asciiControl(code5) {
   return (
     // Special whitespace codes (which have negative values), C0 and Control
     // character DEL
-    code3 !== null && (code3 < 32 || code3 === 127)
+    code5 !== null && (code5 < 32 || code5 === 127)
   );
 }
-function markdownLineEnding(code3) {
-  return code3 !== null && code3 < -2;
+function markdownLineEnding(code5) {
+  return code5 !== null && code5 < -2;
 }
-function markdownLineEndingOrSpace(code3) {
-  return code3 !== null && (code3 < 0 || code3 === 32);
+function markdownLineEndingOrSpace(code5) {
+  return code5 !== null && (code5 < 0 || code5 === 32);
 }
-function markdownSpace(code3) {
-  return code3 === -2 || code3 === -1 || code3 === 32;
+function markdownSpace(code5) {
+  return code5 === -2 || code5 === -1 || code5 === 32;
 }
 function regexCheck(regex2) {
-  return check;
-  function check(code3) {
-    return code3 !== null && code3 > -1 && regex2.test(String.fromCharCode(code3));
+  return check2;
+  function check2(code5) {
+    return code5 !== null && code5 > -1 && regex2.test(String.fromCharCode(code5));
   }
 }
 var asciiAlpha, asciiAlphanumeric, asciiAtext, asciiDigit, asciiHexDigit, asciiPunctuation, unicodePunctuation, unicodeWhitespace;
@@ -37043,43 +37089,43 @@ function factorySpace(effects, ok3, type, max) {
   const limit = max ? max - 1 : Infinity;
   let size = 0;
   return start;
-  function start(code3) {
-    if (markdownSpace(code3)) {
+  function start(code5) {
+    if (markdownSpace(code5)) {
       effects.enter(type);
-      return prefix2(code3);
+      return prefix2(code5);
     }
-    return ok3(code3);
+    return ok3(code5);
   }
-  function prefix2(code3) {
-    if (markdownSpace(code3) && size++ < limit) {
-      effects.consume(code3);
+  function prefix2(code5) {
+    if (markdownSpace(code5) && size++ < limit) {
+      effects.consume(code5);
       return prefix2;
     }
     effects.exit(type);
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function factorySpaceMinMax(effects, ok3, nok, type, min, max) {
   let size = 0;
   return start;
-  function start(code3) {
-    if (max > 0 && markdownSpace(code3)) {
+  function start(code5) {
+    if (max > 0 && markdownSpace(code5)) {
       effects.enter(type);
-      return prefix2(code3);
+      return prefix2(code5);
     }
-    return after(code3);
+    return after(code5);
   }
-  function prefix2(code3) {
-    if (markdownSpace(code3) && size < max) {
-      effects.consume(code3);
+  function prefix2(code5) {
+    if (markdownSpace(code5) && size < max) {
+      effects.consume(code5);
       size++;
       return prefix2;
     }
     effects.exit(type);
-    return after(code3);
+    return after(code5);
   }
-  function after(code3) {
-    return size >= min ? ok3(code3) : nok(code3);
+  function after(code5) {
+    return size >= min ? ok3(code5) : nok(code5);
   }
 }
 var init_micromark_factory_space = __esm({
@@ -37093,21 +37139,21 @@ function initializeContent(effects) {
   const contentStart = effects.attempt(this.parser.constructs.contentInitial, afterContentStartConstruct, paragraphInitial);
   let previous3;
   return contentStart;
-  function afterContentStartConstruct(code3) {
-    if (code3 === null) {
-      effects.consume(code3);
+  function afterContentStartConstruct(code5) {
+    if (code5 === null) {
+      effects.consume(code5);
       return;
     }
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return factorySpace(effects, contentStart, "linePrefix");
   }
-  function paragraphInitial(code3) {
+  function paragraphInitial(code5) {
     effects.enter("paragraph");
-    return lineStart(code3);
+    return lineStart(code5);
   }
-  function lineStart(code3) {
+  function lineStart(code5) {
     const token = effects.enter("chunkText", {
       contentType: "text",
       previous: previous3
@@ -37116,21 +37162,21 @@ function initializeContent(effects) {
       previous3.next = token;
     }
     previous3 = token;
-    return data2(code3);
+    return data2(code5);
   }
-  function data2(code3) {
-    if (code3 === null) {
+  function data2(code5) {
+    if (code5 === null) {
       effects.exit("chunkText");
       effects.exit("paragraph");
-      effects.consume(code3);
+      effects.consume(code5);
       return;
     }
-    if (markdownLineEnding(code3)) {
-      effects.consume(code3);
+    if (markdownLineEnding(code5)) {
+      effects.consume(code5);
       effects.exit("chunkText");
       return lineStart;
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return data2;
   }
 }
@@ -37146,11 +37192,11 @@ var init_content = __esm({
 });
 
 // node_modules/micromark-util-edit-map/index.js
-function addImplementation(editMap, at3, remove, add, before) {
+function addImplementation(editMap, at2, remove, add, before) {
   if (remove === 0 && add.length === 0) {
     return;
   }
-  const existing = editMap.index.get(at3);
+  const existing = editMap.index.get(at2);
   if (existing) {
     existing[1] += remove;
     if (before) {
@@ -37161,9 +37207,9 @@ function addImplementation(editMap, at3, remove, add, before) {
     }
     return;
   }
-  const change = [at3, remove, add];
+  const change = [at2, remove, add];
   editMap.map.push(change);
-  editMap.index.set(at3, change);
+  editMap.index.set(at2, change);
 }
 var EditMap;
 var init_micromark_util_edit_map = __esm({
@@ -37257,15 +37303,15 @@ function initializeDocument(effects) {
   let childToken;
   let lineStartOffset;
   return start;
-  function start(code3) {
+  function start(code5) {
     if (continued < stack.length) {
       const item = stack[continued];
       self2.containerState = item[1];
-      return effects.attempt(item[0].continuation, documentContinue, checkNewContainers)(code3);
+      return effects.attempt(item[0].continuation, documentContinue, checkNewContainers)(code5);
     }
-    return checkNewContainers(code3);
+    return checkNewContainers(code5);
   }
-  function documentContinue(code3) {
+  function documentContinue(code5) {
     continued++;
     if (self2.containerState._closeFlow) {
       self2.containerState._closeFlow = void 0;
@@ -37293,51 +37339,51 @@ function initializeDocument(effects) {
       editMap.add(indexBeforeFlow + 1, 0, self2.events.slice(indexBeforeExits));
       editMap.add(indexBeforeExits, index2 - indexBeforeExits, []);
       editMap.consume(self2.events);
-      return checkNewContainers(code3);
+      return checkNewContainers(code5);
     }
-    return start(code3);
+    return start(code5);
   }
-  function checkNewContainers(code3) {
+  function checkNewContainers(code5) {
     if (continued === stack.length) {
       if (!childFlow) {
-        return documentContinued(code3);
+        return documentContinued(code5);
       }
       if (childFlow.currentConstruct && childFlow.currentConstruct.concrete) {
-        return flowStart(code3);
+        return flowStart(code5);
       }
       self2.interrupt = Boolean(childFlow.currentConstruct && !childFlow._gfmTableDynamicInterruptHack);
     }
     self2.containerState = {};
-    return effects.check(containerConstruct, thereIsANewContainer, thereIsNoNewContainer)(code3);
+    return effects.check(containerConstruct, thereIsANewContainer, thereIsNoNewContainer)(code5);
   }
-  function thereIsANewContainer(code3) {
+  function thereIsANewContainer(code5) {
     if (childFlow) {
       closeFlow();
     }
     exitContainers(continued);
-    return documentContinued(code3);
+    return documentContinued(code5);
   }
-  function thereIsNoNewContainer(code3) {
+  function thereIsNoNewContainer(code5) {
     self2.parser.lazy[self2.now().line] = continued !== stack.length;
     lineStartOffset = self2.now().offset;
-    return flowStart(code3);
+    return flowStart(code5);
   }
-  function documentContinued(code3) {
+  function documentContinued(code5) {
     self2.containerState = {};
-    return effects.attempt(containerConstruct, containerContinue, flowStart)(code3);
+    return effects.attempt(containerConstruct, containerContinue, flowStart)(code5);
   }
-  function containerContinue(code3) {
+  function containerContinue(code5) {
     continued++;
     stack.push([self2.currentConstruct, self2.containerState]);
-    return documentContinued(code3);
+    return documentContinued(code5);
   }
-  function flowStart(code3) {
-    if (code3 === null) {
+  function flowStart(code5) {
+    if (code5 === null) {
       if (childFlow) {
         closeFlow();
       }
       exitContainers(0);
-      effects.consume(code3);
+      effects.consume(code5);
       return;
     }
     childFlow = childFlow || self2.parser.flow(self2.now());
@@ -37346,23 +37392,23 @@ function initializeDocument(effects) {
       contentType: "flow",
       previous: childToken
     });
-    return flowContinue(code3);
+    return flowContinue(code5);
   }
-  function flowContinue(code3) {
-    if (code3 === null) {
+  function flowContinue(code5) {
+    if (code5 === null) {
       writeToChild(effects.exit("chunkFlow"), true);
       exitContainers(0);
-      effects.consume(code3);
+      effects.consume(code5);
       return;
     }
-    if (markdownLineEnding(code3)) {
-      effects.consume(code3);
+    if (markdownLineEnding(code5)) {
+      effects.consume(code5);
       writeToChild(effects.exit("chunkFlow"));
       continued = 0;
       self2.interrupt = void 0;
       return start;
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return flowContinue;
   }
   function writeToChild(token, endOfFile) {
@@ -37451,11 +37497,11 @@ var init_document = __esm({
 });
 
 // node_modules/micromark-util-classify-character/index.js
-function classifyCharacter(code3) {
-  if (code3 === null || markdownLineEndingOrSpace(code3) || unicodeWhitespace(code3)) {
+function classifyCharacter(code5) {
+  if (code5 === null || markdownLineEndingOrSpace(code5) || unicodeWhitespace(code5)) {
     return 1;
   }
-  if (unicodePunctuation(code3)) {
+  if (unicodePunctuation(code5)) {
     return 2;
   }
 }
@@ -37519,7 +37565,7 @@ function resolveAllAttention(events, context3) {
             },
             end
           };
-          const text4 = {
+          const text6 = {
             type: use > 1 ? "strongText" : "emphasisText",
             start: {
               ...events[open][1].end
@@ -37547,9 +37593,9 @@ function resolveAllAttention(events, context3) {
           if (events[open][1].end.offset - events[open][1].start.offset) {
             nextEvents = push(nextEvents, [["enter", events[open][1], context3], ["exit", events[open][1], context3]]);
           }
-          nextEvents = push(nextEvents, [["enter", group, context3], ["enter", openingSequence, context3], ["exit", openingSequence, context3], ["enter", text4, context3]]);
+          nextEvents = push(nextEvents, [["enter", group, context3], ["enter", openingSequence, context3], ["exit", openingSequence, context3], ["enter", text6, context3]]);
           nextEvents = push(nextEvents, resolveAll(context3.parser.constructs.insideSpan.null, events.slice(open + 1, index2), context3));
-          nextEvents = push(nextEvents, [["exit", text4, context3], ["enter", closingSequence, context3], ["exit", closingSequence, context3], ["exit", group, context3]]);
+          nextEvents = push(nextEvents, [["exit", text6, context3], ["enter", closingSequence, context3], ["exit", closingSequence, context3], ["exit", group, context3]]);
           let offset = 0;
           if (events[index2][1].end.offset - events[index2][1].start.offset) {
             offset = 2;
@@ -37576,23 +37622,23 @@ function tokenizeAttention(effects, ok3) {
   const before = classifyCharacter(previous3);
   let marker;
   return start;
-  function start(code3) {
-    marker = code3;
+  function start(code5) {
+    marker = code5;
     effects.enter("attentionSequence");
-    return inside(code3);
+    return inside(code5);
   }
-  function inside(code3) {
-    if (code3 === marker) {
-      effects.consume(code3);
+  function inside(code5) {
+    if (code5 === marker) {
+      effects.consume(code5);
       return inside;
     }
     const token = effects.exit("attentionSequence");
-    const after = classifyCharacter(code3);
-    const open = !after || after === 2 && before || attentionMarkers2.includes(code3) && code3 !== 42 && code3 !== 95;
+    const after = classifyCharacter(code5);
+    const open = !after || after === 2 && before || attentionMarkers2.includes(code5) && code5 !== 42 && code5 !== 95;
     const close = !before || before === 2 && after || attentionMarkers2.includes(previous3) && previous3 !== 42 && previous3 !== 95;
     token._open = Boolean(marker === 42 ? open : open && (before || !close));
     token._close = Boolean(marker === 42 ? close : close && (after || !open));
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function movePoint(point3, offset) {
@@ -37618,96 +37664,96 @@ var init_attention = __esm({
 function tokenizeAutolink(effects, ok3, nok) {
   let size = 0;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("autolink");
     effects.enter("autolinkMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("autolinkMarker");
     effects.enter("autolinkProtocol");
     return open;
   }
-  function open(code3) {
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
+  function open(code5) {
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
       return schemeOrEmailAtext;
     }
-    if (code3 === 64) {
-      return nok(code3);
+    if (code5 === 64) {
+      return nok(code5);
     }
-    return emailAtext(code3);
+    return emailAtext(code5);
   }
-  function schemeOrEmailAtext(code3) {
-    if (code3 === 43 || code3 === 45 || code3 === 46 || asciiAlphanumeric(code3)) {
+  function schemeOrEmailAtext(code5) {
+    if (code5 === 43 || code5 === 45 || code5 === 46 || asciiAlphanumeric(code5)) {
       size = 1;
-      return schemeInsideOrEmailAtext(code3);
+      return schemeInsideOrEmailAtext(code5);
     }
-    return emailAtext(code3);
+    return emailAtext(code5);
   }
-  function schemeInsideOrEmailAtext(code3) {
-    if (code3 === 58) {
-      effects.consume(code3);
+  function schemeInsideOrEmailAtext(code5) {
+    if (code5 === 58) {
+      effects.consume(code5);
       size = 0;
       return urlInside;
     }
-    if ((code3 === 43 || code3 === 45 || code3 === 46 || asciiAlphanumeric(code3)) && size++ < 32) {
-      effects.consume(code3);
+    if ((code5 === 43 || code5 === 45 || code5 === 46 || asciiAlphanumeric(code5)) && size++ < 32) {
+      effects.consume(code5);
       return schemeInsideOrEmailAtext;
     }
     size = 0;
-    return emailAtext(code3);
+    return emailAtext(code5);
   }
-  function urlInside(code3) {
-    if (code3 === 62) {
+  function urlInside(code5) {
+    if (code5 === 62) {
       effects.exit("autolinkProtocol");
       effects.enter("autolinkMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("autolinkMarker");
       effects.exit("autolink");
       return ok3;
     }
-    if (code3 === null || code3 === 32 || code3 === 60 || asciiControl(code3)) {
-      return nok(code3);
+    if (code5 === null || code5 === 32 || code5 === 60 || asciiControl(code5)) {
+      return nok(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return urlInside;
   }
-  function emailAtext(code3) {
-    if (code3 === 64) {
-      effects.consume(code3);
+  function emailAtext(code5) {
+    if (code5 === 64) {
+      effects.consume(code5);
       return emailAtSignOrDot;
     }
-    if (asciiAtext(code3)) {
-      effects.consume(code3);
+    if (asciiAtext(code5)) {
+      effects.consume(code5);
       return emailAtext;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function emailAtSignOrDot(code3) {
-    return asciiAlphanumeric(code3) ? emailLabel(code3) : nok(code3);
+  function emailAtSignOrDot(code5) {
+    return asciiAlphanumeric(code5) ? emailLabel(code5) : nok(code5);
   }
-  function emailLabel(code3) {
-    if (code3 === 46) {
-      effects.consume(code3);
+  function emailLabel(code5) {
+    if (code5 === 46) {
+      effects.consume(code5);
       size = 0;
       return emailAtSignOrDot;
     }
-    if (code3 === 62) {
+    if (code5 === 62) {
       effects.exit("autolinkProtocol").type = "autolinkEmail";
       effects.enter("autolinkMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("autolinkMarker");
       effects.exit("autolink");
       return ok3;
     }
-    return emailValue(code3);
+    return emailValue(code5);
   }
-  function emailValue(code3) {
-    if ((code3 === 45 || asciiAlphanumeric(code3)) && size++ < 63) {
-      const next = code3 === 45 ? emailValue : emailLabel;
-      effects.consume(code3);
+  function emailValue(code5) {
+    if ((code5 === 45 || asciiAlphanumeric(code5)) && size++ < 63) {
+      const next = code5 === 45 ? emailValue : emailLabel;
+      effects.consume(code5);
       return next;
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 var autolink;
@@ -37724,11 +37770,11 @@ var init_autolink = __esm({
 // node_modules/micromark-core-commonmark/lib/blank-line.js
 function tokenizeBlankLine(effects, ok3, nok) {
   return start;
-  function start(code3) {
-    return markdownSpace(code3) ? factorySpace(effects, after, "linePrefix")(code3) : after(code3);
+  function start(code5) {
+    return markdownSpace(code5) ? factorySpace(effects, after, "linePrefix")(code5) : after(code5);
   }
-  function after(code3) {
-    return code3 === null || markdownLineEnding(code3) ? ok3(code3) : nok(code3);
+  function after(code5) {
+    return code5 === null || markdownLineEnding(code5) ? ok3(code5) : nok(code5);
   }
 }
 var blankLine;
@@ -37747,8 +37793,8 @@ var init_blank_line = __esm({
 function tokenizeBlockQuoteStart(effects, ok3, nok) {
   const self2 = this;
   return start;
-  function start(code3) {
-    if (code3 === 62) {
+  function start(code5) {
+    if (code5 === 62) {
       const state = self2.containerState;
       if (!state.open) {
         effects.enter("blockQuote", {
@@ -37758,35 +37804,35 @@ function tokenizeBlockQuoteStart(effects, ok3, nok) {
       }
       effects.enter("blockQuotePrefix");
       effects.enter("blockQuoteMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("blockQuoteMarker");
       return after;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function after(code3) {
-    if (markdownSpace(code3)) {
+  function after(code5) {
+    if (markdownSpace(code5)) {
       effects.enter("blockQuotePrefixWhitespace");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("blockQuotePrefixWhitespace");
       effects.exit("blockQuotePrefix");
       return ok3;
     }
     effects.exit("blockQuotePrefix");
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizeBlockQuoteContinuation(effects, ok3, nok) {
   const self2 = this;
   return contStart;
-  function contStart(code3) {
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, contBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code3);
+  function contStart(code5) {
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, contBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code5);
     }
-    return contBefore(code3);
+    return contBefore(code5);
   }
-  function contBefore(code3) {
-    return effects.attempt(blockQuote, ok3, nok)(code3);
+  function contBefore(code5) {
+    return effects.attempt(blockQuote, ok3, nok)(code5);
   }
 }
 function exit(effects) {
@@ -37811,22 +37857,22 @@ var init_block_quote = __esm({
 // node_modules/micromark-core-commonmark/lib/character-escape.js
 function tokenizeCharacterEscape(effects, ok3, nok) {
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("characterEscape");
     effects.enter("escapeMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("escapeMarker");
     return inside;
   }
-  function inside(code3) {
-    if (asciiPunctuation(code3)) {
+  function inside(code5) {
+    if (asciiPunctuation(code5)) {
       effects.enter("characterEscapeValue");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("characterEscapeValue");
       effects.exit("characterEscape");
       return ok3;
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 var characterEscape;
@@ -37847,29 +37893,29 @@ function tokenizeCharacterReference(effects, ok3, nok) {
   let max;
   let test;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("characterReference");
     effects.enter("characterReferenceMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("characterReferenceMarker");
     return open;
   }
-  function open(code3) {
-    if (code3 === 35) {
+  function open(code5) {
+    if (code5 === 35) {
       effects.enter("characterReferenceMarkerNumeric");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("characterReferenceMarkerNumeric");
       return numeric2;
     }
     effects.enter("characterReferenceValue");
     max = 31;
     test = asciiAlphanumeric;
-    return value(code3);
+    return value(code5);
   }
-  function numeric2(code3) {
-    if (code3 === 88 || code3 === 120) {
+  function numeric2(code5) {
+    if (code5 === 88 || code5 === 120) {
       effects.enter("characterReferenceMarkerHexadecimal");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("characterReferenceMarkerHexadecimal");
       effects.enter("characterReferenceValue");
       max = 6;
@@ -37879,25 +37925,25 @@ function tokenizeCharacterReference(effects, ok3, nok) {
     effects.enter("characterReferenceValue");
     max = 7;
     test = asciiDigit;
-    return value(code3);
+    return value(code5);
   }
-  function value(code3) {
-    if (code3 === 59 && size) {
+  function value(code5) {
+    if (code5 === 59 && size) {
       const token = effects.exit("characterReferenceValue");
       if (test === asciiAlphanumeric && !decodeNamedCharacterReference(self2.sliceSerialize(token))) {
-        return nok(code3);
+        return nok(code5);
       }
       effects.enter("characterReferenceMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("characterReferenceMarker");
       effects.exit("characterReference");
       return ok3;
     }
-    if (test(code3) && size++ < max) {
-      effects.consume(code3);
+    if (test(code5) && size++ < max) {
+      effects.consume(code5);
       return value;
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 var characterReference;
@@ -37916,17 +37962,17 @@ var init_character_reference = __esm({
 function tokenizeNonLazyContinuation(effects, ok3, nok) {
   const self2 = this;
   return start;
-  function start(code3) {
-    if (code3 === null) {
-      return nok(code3);
+  function start(code5) {
+    if (code5 === null) {
+      return nok(code5);
     }
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return after;
   }
-  function after(code3) {
-    return self2.parser.lazy[self2.now().line] ? nok(code3) : ok3(code3);
+  function after(code5) {
+    return self2.parser.lazy[self2.now().line] ? nok(code5) : ok3(code5);
   }
 }
 var nonLazyContinuation;
@@ -37950,149 +37996,149 @@ function tokenizeCodeFenced(effects, ok3, nok) {
   let sizeOpen = 0;
   let marker;
   return start;
-  function start(code3) {
-    return beforeSequenceOpen(code3);
+  function start(code5) {
+    return beforeSequenceOpen(code5);
   }
-  function beforeSequenceOpen(code3) {
+  function beforeSequenceOpen(code5) {
     const tail2 = self2.events[self2.events.length - 1];
     initialPrefix = tail2 && tail2[1].type === "linePrefix" ? tail2[2].sliceSerialize(tail2[1], true).length : 0;
-    marker = code3;
+    marker = code5;
     effects.enter("codeFenced");
     effects.enter("codeFencedFence");
     effects.enter("codeFencedFenceSequence");
-    return sequenceOpen(code3);
+    return sequenceOpen(code5);
   }
-  function sequenceOpen(code3) {
-    if (code3 === marker) {
+  function sequenceOpen(code5) {
+    if (code5 === marker) {
       sizeOpen++;
-      effects.consume(code3);
+      effects.consume(code5);
       return sequenceOpen;
     }
     if (sizeOpen < 3) {
-      return nok(code3);
+      return nok(code5);
     }
     effects.exit("codeFencedFenceSequence");
-    return markdownSpace(code3) ? factorySpace(effects, infoBefore, "whitespace")(code3) : infoBefore(code3);
+    return markdownSpace(code5) ? factorySpace(effects, infoBefore, "whitespace")(code5) : infoBefore(code5);
   }
-  function infoBefore(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function infoBefore(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("codeFencedFence");
-      return self2.interrupt ? ok3(code3) : effects.check(nonLazyContinuation, atNonLazyBreak, after)(code3);
+      return self2.interrupt ? ok3(code5) : effects.check(nonLazyContinuation, atNonLazyBreak, after)(code5);
     }
     effects.enter("codeFencedFenceInfo");
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return info(code3);
+    return info(code5);
   }
-  function info(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function info(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("chunkString");
       effects.exit("codeFencedFenceInfo");
-      return infoBefore(code3);
+      return infoBefore(code5);
     }
-    if (markdownSpace(code3)) {
+    if (markdownSpace(code5)) {
       effects.exit("chunkString");
       effects.exit("codeFencedFenceInfo");
-      return factorySpace(effects, metaBefore, "whitespace")(code3);
+      return factorySpace(effects, metaBefore, "whitespace")(code5);
     }
-    if (code3 === 96 && code3 === marker) {
-      return nok(code3);
+    if (code5 === 96 && code5 === marker) {
+      return nok(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return info;
   }
-  function metaBefore(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
-      return infoBefore(code3);
+  function metaBefore(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
+      return infoBefore(code5);
     }
     effects.enter("codeFencedFenceMeta");
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return meta(code3);
+    return meta(code5);
   }
-  function meta(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function meta(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("chunkString");
       effects.exit("codeFencedFenceMeta");
-      return infoBefore(code3);
+      return infoBefore(code5);
     }
-    if (code3 === 96 && code3 === marker) {
-      return nok(code3);
+    if (code5 === 96 && code5 === marker) {
+      return nok(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return meta;
   }
-  function atNonLazyBreak(code3) {
-    return effects.attempt(closeStart, after, contentBefore)(code3);
+  function atNonLazyBreak(code5) {
+    return effects.attempt(closeStart, after, contentBefore)(code5);
   }
-  function contentBefore(code3) {
+  function contentBefore(code5) {
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return contentStart;
   }
-  function contentStart(code3) {
-    return initialPrefix > 0 && markdownSpace(code3) ? factorySpace(effects, beforeContentChunk, "linePrefix", initialPrefix + 1)(code3) : beforeContentChunk(code3);
+  function contentStart(code5) {
+    return initialPrefix > 0 && markdownSpace(code5) ? factorySpace(effects, beforeContentChunk, "linePrefix", initialPrefix + 1)(code5) : beforeContentChunk(code5);
   }
-  function beforeContentChunk(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
-      return effects.check(nonLazyContinuation, atNonLazyBreak, after)(code3);
+  function beforeContentChunk(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
+      return effects.check(nonLazyContinuation, atNonLazyBreak, after)(code5);
     }
     effects.enter("codeFlowValue");
-    return contentChunk(code3);
+    return contentChunk(code5);
   }
-  function contentChunk(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function contentChunk(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("codeFlowValue");
-      return beforeContentChunk(code3);
+      return beforeContentChunk(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return contentChunk;
   }
-  function after(code3) {
+  function after(code5) {
     effects.exit("codeFenced");
-    return ok3(code3);
+    return ok3(code5);
   }
   function tokenizeCloseStart(effects2, ok4, nok2) {
     let size = 0;
     return startBefore;
-    function startBefore(code3) {
+    function startBefore(code5) {
       effects2.enter("lineEnding");
-      effects2.consume(code3);
+      effects2.consume(code5);
       effects2.exit("lineEnding");
       return start2;
     }
-    function start2(code3) {
+    function start2(code5) {
       effects2.enter("codeFencedFence");
-      return markdownSpace(code3) ? factorySpace(effects2, beforeSequenceClose, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code3) : beforeSequenceClose(code3);
+      return markdownSpace(code5) ? factorySpace(effects2, beforeSequenceClose, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code5) : beforeSequenceClose(code5);
     }
-    function beforeSequenceClose(code3) {
-      if (code3 === marker) {
+    function beforeSequenceClose(code5) {
+      if (code5 === marker) {
         effects2.enter("codeFencedFenceSequence");
-        return sequenceClose(code3);
+        return sequenceClose(code5);
       }
-      return nok2(code3);
+      return nok2(code5);
     }
-    function sequenceClose(code3) {
-      if (code3 === marker) {
+    function sequenceClose(code5) {
+      if (code5 === marker) {
         size++;
-        effects2.consume(code3);
+        effects2.consume(code5);
         return sequenceClose;
       }
       if (size >= sizeOpen) {
         effects2.exit("codeFencedFenceSequence");
-        return markdownSpace(code3) ? factorySpace(effects2, sequenceCloseAfter, "whitespace")(code3) : sequenceCloseAfter(code3);
+        return markdownSpace(code5) ? factorySpace(effects2, sequenceCloseAfter, "whitespace")(code5) : sequenceCloseAfter(code5);
       }
-      return nok2(code3);
+      return nok2(code5);
     }
-    function sequenceCloseAfter(code3) {
-      if (code3 === null || markdownLineEnding(code3)) {
+    function sequenceCloseAfter(code5) {
+      if (code5 === null || markdownLineEnding(code5)) {
         effects2.exit("codeFencedFence");
-        return ok4(code3);
+        return ok4(code5);
       }
-      return nok2(code3);
+      return nok2(code5);
     }
   }
 }
@@ -38113,50 +38159,50 @@ var init_code_fenced = __esm({
 // node_modules/micromark-core-commonmark/lib/code-indented.js
 function tokenizeCodeIndented(effects, ok3, nok) {
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("codeIndented");
-    return factorySpaceMinMax(effects, atBreak, nok, "linePrefix", 4, 4)(code3);
+    return factorySpaceMinMax(effects, atBreak, nok, "linePrefix", 4, 4)(code5);
   }
-  function atBreak(code3) {
-    if (code3 === null) {
-      return after(code3);
+  function atBreak(code5) {
+    if (code5 === null) {
+      return after(code5);
     }
-    if (markdownLineEnding(code3)) {
-      return effects.attempt(furtherStart, atBreak, after)(code3);
+    if (markdownLineEnding(code5)) {
+      return effects.attempt(furtherStart, atBreak, after)(code5);
     }
     effects.enter("codeFlowValue");
-    return inside(code3);
+    return inside(code5);
   }
-  function inside(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function inside(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("codeFlowValue");
-      return atBreak(code3);
+      return atBreak(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return inside;
   }
-  function after(code3) {
+  function after(code5) {
     effects.exit("codeIndented");
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizeFurtherStart(effects, ok3, nok) {
   const self2 = this;
   return furtherStart2;
-  function furtherStart2(code3) {
+  function furtherStart2(code5) {
     if (self2.parser.lazy[self2.now().line]) {
-      return nok(code3);
+      return nok(code5);
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       effects.enter("lineEnding");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("lineEnding");
       return furtherStart2;
     }
-    return factorySpaceMinMax(effects, ok3, onNotEnoughPrefix, "linePrefix", 4, 4)(code3);
+    return factorySpaceMinMax(effects, ok3, onNotEnoughPrefix, "linePrefix", 4, 4)(code5);
   }
-  function onNotEnoughPrefix(code3) {
-    return markdownLineEnding(code3) ? furtherStart2(code3) : nok(code3);
+  function onNotEnoughPrefix(code5) {
+    return markdownLineEnding(code5) ? furtherStart2(code5) : nok(code5);
   }
 }
 var codeIndented, furtherStart;
@@ -38213,8 +38259,8 @@ function resolveCodeText(events) {
   }
   return events;
 }
-function previous(code3) {
-  return code3 !== 96 || this.events[this.events.length - 1][1].type === "characterEscape";
+function previous(code5) {
+  return code5 !== 96 || this.events[this.events.length - 1][1].type === "characterEscape";
 }
 function tokenizeCodeText(effects, ok3, nok) {
   const self2 = this;
@@ -38222,65 +38268,65 @@ function tokenizeCodeText(effects, ok3, nok) {
   let size;
   let token;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("codeText");
     effects.enter("codeTextSequence");
-    return sequenceOpen(code3);
+    return sequenceOpen(code5);
   }
-  function sequenceOpen(code3) {
-    if (code3 === 96) {
-      effects.consume(code3);
+  function sequenceOpen(code5) {
+    if (code5 === 96) {
+      effects.consume(code5);
       sizeOpen++;
       return sequenceOpen;
     }
     effects.exit("codeTextSequence");
-    return between(code3);
+    return between2(code5);
   }
-  function between(code3) {
-    if (code3 === null) {
-      return nok(code3);
+  function between2(code5) {
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (code3 === 32) {
+    if (code5 === 32) {
       effects.enter("space");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("space");
-      return between;
+      return between2;
     }
-    if (code3 === 96) {
+    if (code5 === 96) {
       token = effects.enter("codeTextSequence");
       size = 0;
-      return sequenceClose(code3);
+      return sequenceClose(code5);
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       effects.enter("lineEnding");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("lineEnding");
-      return between;
+      return between2;
     }
     effects.enter("codeTextData");
-    return data2(code3);
+    return data2(code5);
   }
-  function data2(code3) {
-    if (code3 === null || code3 === 32 || code3 === 96 || markdownLineEnding(code3)) {
+  function data2(code5) {
+    if (code5 === null || code5 === 32 || code5 === 96 || markdownLineEnding(code5)) {
       effects.exit("codeTextData");
-      return between(code3);
+      return between2(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return data2;
   }
-  function sequenceClose(code3) {
-    if (code3 === 96) {
-      effects.consume(code3);
+  function sequenceClose(code5) {
+    if (code5 === 96) {
+      effects.consume(code5);
       size++;
       return sequenceClose;
     }
     if (size === sizeOpen) {
       effects.exit("codeTextSequence");
       effects.exit("codeText");
-      return ok3(code3);
+      return ok3(code5);
     }
     token.type = "codeTextData";
-    return data2(code3);
+    return data2(code5);
   }
 }
 var codeText;
@@ -38297,13 +38343,13 @@ var init_code_text = __esm({
 });
 
 // node_modules/micromark-util-subtokenize/lib/splice-buffer.js
-function chunkedPush(list3, right) {
+function chunkedPush(list6, right) {
   let chunkStart = 0;
   if (right.length < 1e4) {
-    list3.push(...right);
+    list6.push(...right);
   } else {
     while (chunkStart < right.length) {
-      list3.push(...right.slice(chunkStart, chunkStart + 1e4));
+      list6.push(...right.slice(chunkStart, chunkStart + 1e4));
       chunkStart += 1e4;
     }
   }
@@ -38661,30 +38707,30 @@ function resolveContent(events) {
 function tokenizeContent(effects, ok3) {
   let previous3;
   return chunkStart;
-  function chunkStart(code3) {
+  function chunkStart(code5) {
     effects.enter("content");
     previous3 = effects.enter("chunkContent", {
       contentType: "content"
     });
-    return chunkInside(code3);
+    return chunkInside(code5);
   }
-  function chunkInside(code3) {
-    if (code3 === null) {
-      return contentEnd(code3);
+  function chunkInside(code5) {
+    if (code5 === null) {
+      return contentEnd(code5);
     }
-    if (markdownLineEnding(code3)) {
-      return effects.check(continuationConstruct, contentContinue, contentEnd)(code3);
+    if (markdownLineEnding(code5)) {
+      return effects.check(continuationConstruct, contentContinue, contentEnd)(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return chunkInside;
   }
-  function contentEnd(code3) {
+  function contentEnd(code5) {
     effects.exit("chunkContent");
     effects.exit("content");
-    return ok3(code3);
+    return ok3(code5);
   }
-  function contentContinue(code3) {
-    effects.consume(code3);
+  function contentContinue(code5) {
+    effects.consume(code5);
     effects.exit("chunkContent");
     previous3.next = effects.enter("chunkContent", {
       contentType: "content",
@@ -38697,22 +38743,22 @@ function tokenizeContent(effects, ok3) {
 function tokenizeContinuation(effects, ok3, nok) {
   const self2 = this;
   return startLookahead;
-  function startLookahead(code3) {
+  function startLookahead(code5) {
     effects.exit("chunkContent");
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return factorySpace(effects, prefixed, "linePrefix");
   }
-  function prefixed(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
-      return nok(code3);
+  function prefixed(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
+      return nok(code5);
     }
     const tail2 = self2.events[self2.events.length - 1];
     if (!self2.parser.constructs.disable.null.includes("codeIndented") && tail2 && tail2[1].type === "linePrefix" && tail2[2].sliceSerialize(tail2[1], true).length >= 4) {
-      return ok3(code3);
+      return ok3(code5);
     }
-    return effects.interrupt(self2.parser.constructs.flow, nok, ok3)(code3);
+    return effects.interrupt(self2.parser.constructs.flow, nok, ok3)(code5);
   }
 }
 var content2, continuationConstruct;
@@ -38737,17 +38783,17 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
   const limit = max || Number.POSITIVE_INFINITY;
   let balance = 0;
   return start;
-  function start(code3) {
-    if (code3 === 60) {
+  function start(code5) {
+    if (code5 === 60) {
       effects.enter(type);
       effects.enter(literalType);
       effects.enter(literalMarkerType);
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit(literalMarkerType);
       return enclosedBefore;
     }
-    if (code3 === null || code3 === 32 || code3 === 41 || asciiControl(code3)) {
-      return nok(code3);
+    if (code5 === null || code5 === 32 || code5 === 41 || asciiControl(code5)) {
+      return nok(code5);
     }
     effects.enter(type);
     effects.enter(rawType);
@@ -38755,12 +38801,12 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return raw2(code3);
+    return raw2(code5);
   }
-  function enclosedBefore(code3) {
-    if (code3 === 62) {
+  function enclosedBefore(code5) {
+    if (code5 === 62) {
       effects.enter(literalMarkerType);
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit(literalMarkerType);
       effects.exit(literalType);
       effects.exit(type);
@@ -38770,57 +38816,57 @@ function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerT
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return enclosed(code3);
+    return enclosed(code5);
   }
-  function enclosed(code3) {
-    if (code3 === 62) {
+  function enclosed(code5) {
+    if (code5 === 62) {
       effects.exit("chunkString");
       effects.exit(stringType);
-      return enclosedBefore(code3);
+      return enclosedBefore(code5);
     }
-    if (code3 === null || code3 === 60 || markdownLineEnding(code3)) {
-      return nok(code3);
+    if (code5 === null || code5 === 60 || markdownLineEnding(code5)) {
+      return nok(code5);
     }
-    effects.consume(code3);
-    return code3 === 92 ? enclosedEscape : enclosed;
+    effects.consume(code5);
+    return code5 === 92 ? enclosedEscape : enclosed;
   }
-  function enclosedEscape(code3) {
-    if (code3 === 60 || code3 === 62 || code3 === 92) {
-      effects.consume(code3);
+  function enclosedEscape(code5) {
+    if (code5 === 60 || code5 === 62 || code5 === 92) {
+      effects.consume(code5);
       return enclosed;
     }
-    return enclosed(code3);
+    return enclosed(code5);
   }
-  function raw2(code3) {
-    if (!balance && (code3 === null || code3 === 41 || markdownLineEndingOrSpace(code3))) {
+  function raw2(code5) {
+    if (!balance && (code5 === null || code5 === 41 || markdownLineEndingOrSpace(code5))) {
       effects.exit("chunkString");
       effects.exit(stringType);
       effects.exit(rawType);
       effects.exit(type);
-      return ok3(code3);
+      return ok3(code5);
     }
-    if (balance < limit && code3 === 40) {
-      effects.consume(code3);
+    if (balance < limit && code5 === 40) {
+      effects.consume(code5);
       balance++;
       return raw2;
     }
-    if (code3 === 41) {
-      effects.consume(code3);
+    if (code5 === 41) {
+      effects.consume(code5);
       balance--;
       return raw2;
     }
-    if (code3 === null || code3 === 32 || code3 === 40 || asciiControl(code3)) {
-      return nok(code3);
+    if (code5 === null || code5 === 32 || code5 === 40 || asciiControl(code5)) {
+      return nok(code5);
     }
-    effects.consume(code3);
-    return code3 === 92 ? rawEscape : raw2;
+    effects.consume(code5);
+    return code5 === 92 ? rawEscape : raw2;
   }
-  function rawEscape(code3) {
-    if (code3 === 40 || code3 === 41 || code3 === 92) {
-      effects.consume(code3);
+  function rawEscape(code5) {
+    if (code5 === 40 || code5 === 41 || code5 === 92) {
+      effects.consume(code5);
       return raw2;
     }
-    return raw2(code3);
+    return raw2(code5);
   }
 }
 var init_micromark_factory_destination = __esm({
@@ -38835,58 +38881,58 @@ function factoryLabel(effects, ok3, nok, type, markerType, stringType) {
   let size = 0;
   let seen;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter(type);
     effects.enter(markerType);
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit(markerType);
     effects.enter(stringType);
     return atBreak;
   }
-  function atBreak(code3) {
-    if (size > 999 || code3 === null || code3 === 91 || code3 === 93 && !seen || // To do: remove in the future once we’ve switched from
+  function atBreak(code5) {
+    if (size > 999 || code5 === null || code5 === 91 || code5 === 93 && !seen || // To do: remove in the future once we’ve switched from
     // `micromark-extension-footnote` to `micromark-extension-gfm-footnote`,
     // which doesn’t need this.
     // Hidden footnotes hook.
     /* c8 ignore next 3 */
-    code3 === 94 && !size && "_hiddenFootnoteSupport" in self2.parser.constructs) {
-      return nok(code3);
+    code5 === 94 && !size && "_hiddenFootnoteSupport" in self2.parser.constructs) {
+      return nok(code5);
     }
-    if (code3 === 93) {
+    if (code5 === 93) {
       effects.exit(stringType);
       effects.enter(markerType);
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit(markerType);
       effects.exit(type);
       return ok3;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       effects.enter("lineEnding");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("lineEnding");
       return atBreak;
     }
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return labelInside(code3);
+    return labelInside(code5);
   }
-  function labelInside(code3) {
-    if (code3 === null || code3 === 91 || code3 === 93 || markdownLineEnding(code3) || size++ > 999) {
+  function labelInside(code5) {
+    if (code5 === null || code5 === 91 || code5 === 93 || markdownLineEnding(code5) || size++ > 999) {
       effects.exit("chunkString");
-      return atBreak(code3);
+      return atBreak(code5);
     }
-    effects.consume(code3);
-    if (!seen) seen = !markdownSpace(code3);
-    return code3 === 92 ? labelEscape : labelInside;
+    effects.consume(code5);
+    if (!seen) seen = !markdownSpace(code5);
+    return code5 === 92 ? labelEscape : labelInside;
   }
-  function labelEscape(code3) {
-    if (code3 === 91 || code3 === 92 || code3 === 93) {
-      effects.consume(code3);
+  function labelEscape(code5) {
+    if (code5 === 91 || code5 === 92 || code5 === 93) {
+      effects.consume(code5);
       size++;
       return labelInside;
     }
-    return labelInside(code3);
+    return labelInside(code5);
   }
 }
 var init_micromark_factory_label = __esm({
@@ -38899,61 +38945,61 @@ var init_micromark_factory_label = __esm({
 function factoryTitle(effects, ok3, nok, type, markerType, stringType) {
   let marker;
   return start;
-  function start(code3) {
-    if (code3 === 34 || code3 === 39 || code3 === 40) {
+  function start(code5) {
+    if (code5 === 34 || code5 === 39 || code5 === 40) {
       effects.enter(type);
       effects.enter(markerType);
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit(markerType);
-      marker = code3 === 40 ? 41 : code3;
+      marker = code5 === 40 ? 41 : code5;
       return begin;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function begin(code3) {
-    if (code3 === marker) {
+  function begin(code5) {
+    if (code5 === marker) {
       effects.enter(markerType);
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit(markerType);
       effects.exit(type);
       return ok3;
     }
     effects.enter(stringType);
-    return atBreak(code3);
+    return atBreak(code5);
   }
-  function atBreak(code3) {
-    if (code3 === marker) {
+  function atBreak(code5) {
+    if (code5 === marker) {
       effects.exit(stringType);
       return begin(marker);
     }
-    if (code3 === null) {
-      return nok(code3);
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       effects.enter("lineEnding");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("lineEnding");
       return factorySpace(effects, atBreak, "linePrefix");
     }
     effects.enter("chunkString", {
       contentType: "string"
     });
-    return inside(code3);
+    return inside(code5);
   }
-  function inside(code3) {
-    if (code3 === marker || code3 === null || markdownLineEnding(code3)) {
+  function inside(code5) {
+    if (code5 === marker || code5 === null || markdownLineEnding(code5)) {
       effects.exit("chunkString");
-      return atBreak(code3);
+      return atBreak(code5);
     }
-    effects.consume(code3);
-    return code3 === 92 ? escape3 : inside;
+    effects.consume(code5);
+    return code5 === 92 ? escape3 : inside;
   }
-  function escape3(code3) {
-    if (code3 === marker || code3 === 92) {
-      effects.consume(code3);
+  function escape3(code5) {
+    if (code5 === marker || code5 === 92) {
+      effects.consume(code5);
       return inside;
     }
-    return inside(code3);
+    return inside(code5);
   }
 }
 var init_micromark_factory_title = __esm({
@@ -38967,18 +39013,18 @@ var init_micromark_factory_title = __esm({
 function factoryWhitespace(effects, ok3) {
   let seen;
   return start;
-  function start(code3) {
-    if (markdownLineEnding(code3)) {
+  function start(code5) {
+    if (markdownLineEnding(code5)) {
       effects.enter("lineEnding");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("lineEnding");
       seen = true;
       return start;
     }
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, start, seen ? "linePrefix" : "lineSuffix")(code3);
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, start, seen ? "linePrefix" : "lineSuffix")(code5);
     }
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 var init_micromark_factory_whitespace = __esm({
@@ -38993,11 +39039,11 @@ function tokenizeDefinition(effects, ok3, nok) {
   const self2 = this;
   let identifier;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("definition");
-    return before(code3);
+    return before(code5);
   }
-  function before(code3) {
+  function before(code5) {
     return factoryLabel.call(
       self2,
       effects,
@@ -39007,22 +39053,22 @@ function tokenizeDefinition(effects, ok3, nok) {
       "definitionLabel",
       "definitionLabelMarker",
       "definitionLabelString"
-    )(code3);
+    )(code5);
   }
-  function labelAfter(code3) {
+  function labelAfter(code5) {
     identifier = normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1));
-    if (code3 === 58) {
+    if (code5 === 58) {
       effects.enter("definitionMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("definitionMarker");
       return markerAfter;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function markerAfter(code3) {
-    return markdownLineEndingOrSpace(code3) ? factoryWhitespace(effects, destinationBefore)(code3) : destinationBefore(code3);
+  function markerAfter(code5) {
+    return markdownLineEndingOrSpace(code5) ? factoryWhitespace(effects, destinationBefore)(code5) : destinationBefore(code5);
   }
-  function destinationBefore(code3) {
+  function destinationBefore(code5) {
     return factoryDestination(
       effects,
       destinationAfter,
@@ -39033,36 +39079,36 @@ function tokenizeDefinition(effects, ok3, nok) {
       "definitionDestinationLiteralMarker",
       "definitionDestinationRaw",
       "definitionDestinationString"
-    )(code3);
+    )(code5);
   }
-  function destinationAfter(code3) {
-    return effects.attempt(titleBefore, after, after)(code3);
+  function destinationAfter(code5) {
+    return effects.attempt(titleBefore, after, after)(code5);
   }
-  function after(code3) {
-    return markdownSpace(code3) ? factorySpace(effects, afterWhitespace, "whitespace")(code3) : afterWhitespace(code3);
+  function after(code5) {
+    return markdownSpace(code5) ? factorySpace(effects, afterWhitespace, "whitespace")(code5) : afterWhitespace(code5);
   }
-  function afterWhitespace(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function afterWhitespace(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("definition");
       self2.parser.defined.push(identifier);
-      return ok3(code3);
+      return ok3(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 function tokenizeTitleBefore(effects, ok3, nok) {
   return titleBefore2;
-  function titleBefore2(code3) {
-    return markdownLineEndingOrSpace(code3) ? factoryWhitespace(effects, beforeMarker)(code3) : nok(code3);
+  function titleBefore2(code5) {
+    return markdownLineEndingOrSpace(code5) ? factoryWhitespace(effects, beforeMarker)(code5) : nok(code5);
   }
-  function beforeMarker(code3) {
-    return factoryTitle(effects, titleAfter, nok, "definitionTitle", "definitionTitleMarker", "definitionTitleString")(code3);
+  function beforeMarker(code5) {
+    return factoryTitle(effects, titleAfter, nok, "definitionTitle", "definitionTitleMarker", "definitionTitleString")(code5);
   }
-  function titleAfter(code3) {
-    return markdownSpace(code3) ? factorySpace(effects, titleAfterOptionalWhitespace, "whitespace")(code3) : titleAfterOptionalWhitespace(code3);
+  function titleAfter(code5) {
+    return markdownSpace(code5) ? factorySpace(effects, titleAfterOptionalWhitespace, "whitespace")(code5) : titleAfterOptionalWhitespace(code5);
   }
-  function titleAfterOptionalWhitespace(code3) {
-    return code3 === null || markdownLineEnding(code3) ? ok3(code3) : nok(code3);
+  function titleAfterOptionalWhitespace(code5) {
+    return code5 === null || markdownLineEnding(code5) ? ok3(code5) : nok(code5);
   }
 }
 var definition, titleBefore;
@@ -39089,17 +39135,17 @@ var init_definition = __esm({
 // node_modules/micromark-core-commonmark/lib/hard-break-escape.js
 function tokenizeHardBreakEscape(effects, ok3, nok) {
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("hardBreakEscape");
-    effects.consume(code3);
+    effects.consume(code5);
     return after;
   }
-  function after(code3) {
-    if (markdownLineEnding(code3)) {
+  function after(code5) {
+    if (markdownLineEnding(code5)) {
       effects.exit("hardBreakEscape");
-      return ok3(code3);
+      return ok3(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 var hardBreakEscape;
@@ -39132,67 +39178,67 @@ function resolveHeadingAtx(events, context3) {
       start: events[contentStart][1].start,
       end: events[contentEnd][1].end
     };
-    const text4 = {
+    const text6 = {
       type: "chunkText",
       start: events[contentStart][1].start,
       end: events[contentEnd][1].end,
       contentType: "text"
     };
-    splice(events, contentStart, contentEnd - contentStart + 1, [["enter", content3, context3], ["enter", text4, context3], ["exit", text4, context3], ["exit", content3, context3]]);
+    splice(events, contentStart, contentEnd - contentStart + 1, [["enter", content3, context3], ["enter", text6, context3], ["exit", text6, context3], ["exit", content3, context3]]);
   }
   return events;
 }
 function tokenizeHeadingAtx(effects, ok3, nok) {
   let size = 0;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("atxHeading");
-    return before(code3);
+    return before(code5);
   }
-  function before(code3) {
+  function before(code5) {
     effects.enter("atxHeadingSequence");
-    return sequenceOpen(code3);
+    return sequenceOpen(code5);
   }
-  function sequenceOpen(code3) {
-    if (code3 === 35 && size++ < 6) {
-      effects.consume(code3);
+  function sequenceOpen(code5) {
+    if (code5 === 35 && size++ < 6) {
+      effects.consume(code5);
       return sequenceOpen;
     }
-    if (code3 === null || markdownLineEndingOrSpace(code3)) {
+    if (code5 === null || markdownLineEndingOrSpace(code5)) {
       effects.exit("atxHeadingSequence");
-      return atBreak(code3);
+      return atBreak(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function atBreak(code3) {
-    if (code3 === 35) {
+  function atBreak(code5) {
+    if (code5 === 35) {
       effects.enter("atxHeadingSequence");
-      return sequenceFurther(code3);
+      return sequenceFurther(code5);
     }
-    if (code3 === null || markdownLineEnding(code3)) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("atxHeading");
-      return ok3(code3);
+      return ok3(code5);
     }
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, atBreak, "whitespace")(code3);
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, atBreak, "whitespace")(code5);
     }
     effects.enter("atxHeadingText");
-    return data2(code3);
+    return data2(code5);
   }
-  function sequenceFurther(code3) {
-    if (code3 === 35) {
-      effects.consume(code3);
+  function sequenceFurther(code5) {
+    if (code5 === 35) {
+      effects.consume(code5);
       return sequenceFurther;
     }
     effects.exit("atxHeadingSequence");
-    return atBreak(code3);
+    return atBreak(code5);
   }
-  function data2(code3) {
-    if (code3 === null || code3 === 35 || markdownLineEndingOrSpace(code3)) {
+  function data2(code5) {
+    if (code5 === null || code5 === 35 || markdownLineEndingOrSpace(code5)) {
       effects.exit("atxHeadingText");
-      return atBreak(code3);
+      return atBreak(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return data2;
   }
 }
@@ -39305,327 +39351,327 @@ function tokenizeHtmlFlow(effects, ok3, nok) {
   let index2;
   let markerB;
   return start;
-  function start(code3) {
-    return before(code3);
+  function start(code5) {
+    return before(code5);
   }
-  function before(code3) {
+  function before(code5) {
     effects.enter("htmlFlow");
     effects.enter("htmlFlowData");
-    effects.consume(code3);
+    effects.consume(code5);
     return open;
   }
-  function open(code3) {
-    if (code3 === 33) {
-      effects.consume(code3);
+  function open(code5) {
+    if (code5 === 33) {
+      effects.consume(code5);
       return declarationOpen;
     }
-    if (code3 === 47) {
-      effects.consume(code3);
+    if (code5 === 47) {
+      effects.consume(code5);
       closingTag = true;
       return tagCloseStart;
     }
-    if (code3 === 63) {
-      effects.consume(code3);
+    if (code5 === 63) {
+      effects.consume(code5);
       marker = 3;
       return self2.interrupt ? ok3 : continuationDeclarationInside;
     }
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
-      buffer = String.fromCharCode(code3);
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
+      buffer = String.fromCharCode(code5);
       return tagName;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function declarationOpen(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function declarationOpen(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       marker = 2;
       return commentOpenInside;
     }
-    if (code3 === 91) {
-      effects.consume(code3);
+    if (code5 === 91) {
+      effects.consume(code5);
       marker = 5;
       index2 = 0;
       return cdataOpenInside;
     }
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
       marker = 4;
       return self2.interrupt ? ok3 : continuationDeclarationInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function commentOpenInside(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function commentOpenInside(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       return self2.interrupt ? ok3 : continuationDeclarationInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function cdataOpenInside(code3) {
+  function cdataOpenInside(code5) {
     const value = "CDATA[";
-    if (code3 === value.charCodeAt(index2++)) {
-      effects.consume(code3);
+    if (code5 === value.charCodeAt(index2++)) {
+      effects.consume(code5);
       if (index2 === value.length) {
         return self2.interrupt ? ok3 : continuation;
       }
       return cdataOpenInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function tagCloseStart(code3) {
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
-      buffer = String.fromCharCode(code3);
+  function tagCloseStart(code5) {
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
+      buffer = String.fromCharCode(code5);
       return tagName;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function tagName(code3) {
-    if (code3 === null || code3 === 47 || code3 === 62 || markdownLineEndingOrSpace(code3)) {
-      const slash = code3 === 47;
+  function tagName(code5) {
+    if (code5 === null || code5 === 47 || code5 === 62 || markdownLineEndingOrSpace(code5)) {
+      const slash = code5 === 47;
       const name = buffer.toLowerCase();
       if (!slash && !closingTag && htmlRawNames.includes(name)) {
         marker = 1;
-        return self2.interrupt ? ok3(code3) : continuation(code3);
+        return self2.interrupt ? ok3(code5) : continuation(code5);
       }
       if (htmlBlockNames.includes(buffer.toLowerCase())) {
         marker = 6;
         if (slash) {
-          effects.consume(code3);
+          effects.consume(code5);
           return basicSelfClosing;
         }
-        return self2.interrupt ? ok3(code3) : continuation(code3);
+        return self2.interrupt ? ok3(code5) : continuation(code5);
       }
       marker = 7;
-      return self2.interrupt && !self2.parser.lazy[self2.now().line] ? nok(code3) : closingTag ? completeClosingTagAfter(code3) : completeAttributeNameBefore(code3);
+      return self2.interrupt && !self2.parser.lazy[self2.now().line] ? nok(code5) : closingTag ? completeClosingTagAfter(code5) : completeAttributeNameBefore(code5);
     }
-    if (code3 === 45 || asciiAlphanumeric(code3)) {
-      effects.consume(code3);
-      buffer += String.fromCharCode(code3);
+    if (code5 === 45 || asciiAlphanumeric(code5)) {
+      effects.consume(code5);
+      buffer += String.fromCharCode(code5);
       return tagName;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function basicSelfClosing(code3) {
-    if (code3 === 62) {
-      effects.consume(code3);
+  function basicSelfClosing(code5) {
+    if (code5 === 62) {
+      effects.consume(code5);
       return self2.interrupt ? ok3 : continuation;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function completeClosingTagAfter(code3) {
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+  function completeClosingTagAfter(code5) {
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return completeClosingTagAfter;
     }
-    return completeEnd(code3);
+    return completeEnd(code5);
   }
-  function completeAttributeNameBefore(code3) {
-    if (code3 === 47) {
-      effects.consume(code3);
+  function completeAttributeNameBefore(code5) {
+    if (code5 === 47) {
+      effects.consume(code5);
       return completeEnd;
     }
-    if (code3 === 58 || code3 === 95 || asciiAlpha(code3)) {
-      effects.consume(code3);
+    if (code5 === 58 || code5 === 95 || asciiAlpha(code5)) {
+      effects.consume(code5);
       return completeAttributeName;
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return completeAttributeNameBefore;
     }
-    return completeEnd(code3);
+    return completeEnd(code5);
   }
-  function completeAttributeName(code3) {
-    if (code3 === 45 || code3 === 46 || code3 === 58 || code3 === 95 || asciiAlphanumeric(code3)) {
-      effects.consume(code3);
+  function completeAttributeName(code5) {
+    if (code5 === 45 || code5 === 46 || code5 === 58 || code5 === 95 || asciiAlphanumeric(code5)) {
+      effects.consume(code5);
       return completeAttributeName;
     }
-    return completeAttributeNameAfter(code3);
+    return completeAttributeNameAfter(code5);
   }
-  function completeAttributeNameAfter(code3) {
-    if (code3 === 61) {
-      effects.consume(code3);
+  function completeAttributeNameAfter(code5) {
+    if (code5 === 61) {
+      effects.consume(code5);
       return completeAttributeValueBefore;
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return completeAttributeNameAfter;
     }
-    return completeAttributeNameBefore(code3);
+    return completeAttributeNameBefore(code5);
   }
-  function completeAttributeValueBefore(code3) {
-    if (code3 === null || code3 === 60 || code3 === 61 || code3 === 62 || code3 === 96) {
-      return nok(code3);
+  function completeAttributeValueBefore(code5) {
+    if (code5 === null || code5 === 60 || code5 === 61 || code5 === 62 || code5 === 96) {
+      return nok(code5);
     }
-    if (code3 === 34 || code3 === 39) {
-      effects.consume(code3);
-      markerB = code3;
+    if (code5 === 34 || code5 === 39) {
+      effects.consume(code5);
+      markerB = code5;
       return completeAttributeValueQuoted;
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return completeAttributeValueBefore;
     }
-    return completeAttributeValueUnquoted(code3);
+    return completeAttributeValueUnquoted(code5);
   }
-  function completeAttributeValueQuoted(code3) {
-    if (code3 === markerB) {
-      effects.consume(code3);
+  function completeAttributeValueQuoted(code5) {
+    if (code5 === markerB) {
+      effects.consume(code5);
       markerB = null;
       return completeAttributeValueQuotedAfter;
     }
-    if (code3 === null || markdownLineEnding(code3)) {
-      return nok(code3);
+    if (code5 === null || markdownLineEnding(code5)) {
+      return nok(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return completeAttributeValueQuoted;
   }
-  function completeAttributeValueUnquoted(code3) {
-    if (code3 === null || code3 === 34 || code3 === 39 || code3 === 47 || code3 === 60 || code3 === 61 || code3 === 62 || code3 === 96 || markdownLineEndingOrSpace(code3)) {
-      return completeAttributeNameAfter(code3);
+  function completeAttributeValueUnquoted(code5) {
+    if (code5 === null || code5 === 34 || code5 === 39 || code5 === 47 || code5 === 60 || code5 === 61 || code5 === 62 || code5 === 96 || markdownLineEndingOrSpace(code5)) {
+      return completeAttributeNameAfter(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return completeAttributeValueUnquoted;
   }
-  function completeAttributeValueQuotedAfter(code3) {
-    if (code3 === 47 || code3 === 62 || markdownSpace(code3)) {
-      return completeAttributeNameBefore(code3);
+  function completeAttributeValueQuotedAfter(code5) {
+    if (code5 === 47 || code5 === 62 || markdownSpace(code5)) {
+      return completeAttributeNameBefore(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function completeEnd(code3) {
-    if (code3 === 62) {
-      effects.consume(code3);
+  function completeEnd(code5) {
+    if (code5 === 62) {
+      effects.consume(code5);
       return completeAfter;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function completeAfter(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
-      return continuation(code3);
+  function completeAfter(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
+      return continuation(code5);
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return completeAfter;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function continuation(code3) {
-    if (code3 === 45 && marker === 2) {
-      effects.consume(code3);
+  function continuation(code5) {
+    if (code5 === 45 && marker === 2) {
+      effects.consume(code5);
       return continuationCommentInside;
     }
-    if (code3 === 60 && marker === 1) {
-      effects.consume(code3);
+    if (code5 === 60 && marker === 1) {
+      effects.consume(code5);
       return continuationRawTagOpen;
     }
-    if (code3 === 62 && marker === 4) {
-      effects.consume(code3);
+    if (code5 === 62 && marker === 4) {
+      effects.consume(code5);
       return continuationClose;
     }
-    if (code3 === 63 && marker === 3) {
-      effects.consume(code3);
+    if (code5 === 63 && marker === 3) {
+      effects.consume(code5);
       return continuationDeclarationInside;
     }
-    if (code3 === 93 && marker === 5) {
-      effects.consume(code3);
+    if (code5 === 93 && marker === 5) {
+      effects.consume(code5);
       return continuationCdataInside;
     }
-    if (markdownLineEnding(code3) && (marker === 6 || marker === 7)) {
+    if (markdownLineEnding(code5) && (marker === 6 || marker === 7)) {
       effects.exit("htmlFlowData");
-      return effects.check(blankLineBefore, continuationAfter, continuationStart)(code3);
+      return effects.check(blankLineBefore, continuationAfter, continuationStart)(code5);
     }
-    if (code3 === null || markdownLineEnding(code3)) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("htmlFlowData");
-      return continuationStart(code3);
+      return continuationStart(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return continuation;
   }
-  function continuationStart(code3) {
-    return effects.check(nonLazyContinuation, continuationStartNonLazy, continuationAfter)(code3);
+  function continuationStart(code5) {
+    return effects.check(nonLazyContinuation, continuationStartNonLazy, continuationAfter)(code5);
   }
-  function continuationStartNonLazy(code3) {
+  function continuationStartNonLazy(code5) {
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return continuationBefore;
   }
-  function continuationBefore(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
-      return continuationStart(code3);
+  function continuationBefore(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
+      return continuationStart(code5);
     }
     effects.enter("htmlFlowData");
-    return continuation(code3);
+    return continuation(code5);
   }
-  function continuationCommentInside(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function continuationCommentInside(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       return continuationDeclarationInside;
     }
-    return continuation(code3);
+    return continuation(code5);
   }
-  function continuationRawTagOpen(code3) {
-    if (code3 === 47) {
-      effects.consume(code3);
+  function continuationRawTagOpen(code5) {
+    if (code5 === 47) {
+      effects.consume(code5);
       buffer = "";
       return continuationRawEndTag;
     }
-    return continuation(code3);
+    return continuation(code5);
   }
-  function continuationRawEndTag(code3) {
-    if (code3 === 62) {
+  function continuationRawEndTag(code5) {
+    if (code5 === 62) {
       const name = buffer.toLowerCase();
       if (htmlRawNames.includes(name)) {
-        effects.consume(code3);
+        effects.consume(code5);
         return continuationClose;
       }
-      return continuation(code3);
+      return continuation(code5);
     }
-    if (asciiAlpha(code3) && buffer.length < 8) {
-      effects.consume(code3);
-      buffer += String.fromCharCode(code3);
+    if (asciiAlpha(code5) && buffer.length < 8) {
+      effects.consume(code5);
+      buffer += String.fromCharCode(code5);
       return continuationRawEndTag;
     }
-    return continuation(code3);
+    return continuation(code5);
   }
-  function continuationCdataInside(code3) {
-    if (code3 === 93) {
-      effects.consume(code3);
+  function continuationCdataInside(code5) {
+    if (code5 === 93) {
+      effects.consume(code5);
       return continuationDeclarationInside;
     }
-    return continuation(code3);
+    return continuation(code5);
   }
-  function continuationDeclarationInside(code3) {
-    if (code3 === 62) {
-      effects.consume(code3);
+  function continuationDeclarationInside(code5) {
+    if (code5 === 62) {
+      effects.consume(code5);
       return continuationClose;
     }
-    if (code3 === 45 && marker === 2) {
-      effects.consume(code3);
+    if (code5 === 45 && marker === 2) {
+      effects.consume(code5);
       return continuationDeclarationInside;
     }
-    return continuation(code3);
+    return continuation(code5);
   }
-  function continuationClose(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function continuationClose(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("htmlFlowData");
-      return continuationAfter(code3);
+      return continuationAfter(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return continuationClose;
   }
-  function continuationAfter(code3) {
+  function continuationAfter(code5) {
     effects.exit("htmlFlow");
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizeBlankLineBefore(effects, ok3, nok) {
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return effects.attempt(blankLine, ok3, nok);
   }
@@ -39657,298 +39703,298 @@ function tokenizeHtmlText(effects, ok3, nok) {
   let index2;
   let returnState;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("htmlText");
     effects.enter("htmlTextData");
-    effects.consume(code3);
+    effects.consume(code5);
     return open;
   }
-  function open(code3) {
-    if (code3 === 33) {
-      effects.consume(code3);
+  function open(code5) {
+    if (code5 === 33) {
+      effects.consume(code5);
       return declarationOpen;
     }
-    if (code3 === 47) {
-      effects.consume(code3);
+    if (code5 === 47) {
+      effects.consume(code5);
       return tagCloseStart;
     }
-    if (code3 === 63) {
-      effects.consume(code3);
+    if (code5 === 63) {
+      effects.consume(code5);
       return instruction;
     }
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
       return tagOpen;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function declarationOpen(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function declarationOpen(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       return commentOpenInside;
     }
-    if (code3 === 91) {
-      effects.consume(code3);
+    if (code5 === 91) {
+      effects.consume(code5);
       index2 = 0;
       return cdataOpenInside;
     }
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
       return declaration;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function commentOpenInside(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function commentOpenInside(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       return commentEnd;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function comment(code3) {
-    if (code3 === null) {
-      return nok(code3);
+  function comment(code5) {
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (code3 === 45) {
-      effects.consume(code3);
+    if (code5 === 45) {
+      effects.consume(code5);
       return commentClose;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = comment;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return comment;
   }
-  function commentClose(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function commentClose(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       return commentEnd;
     }
-    return comment(code3);
+    return comment(code5);
   }
-  function commentEnd(code3) {
-    return code3 === 62 ? end(code3) : code3 === 45 ? commentClose(code3) : comment(code3);
+  function commentEnd(code5) {
+    return code5 === 62 ? end(code5) : code5 === 45 ? commentClose(code5) : comment(code5);
   }
-  function cdataOpenInside(code3) {
+  function cdataOpenInside(code5) {
     const value = "CDATA[";
-    if (code3 === value.charCodeAt(index2++)) {
-      effects.consume(code3);
+    if (code5 === value.charCodeAt(index2++)) {
+      effects.consume(code5);
       return index2 === value.length ? cdata : cdataOpenInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function cdata(code3) {
-    if (code3 === null) {
-      return nok(code3);
+  function cdata(code5) {
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (code3 === 93) {
-      effects.consume(code3);
+    if (code5 === 93) {
+      effects.consume(code5);
       return cdataClose;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = cdata;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return cdata;
   }
-  function cdataClose(code3) {
-    if (code3 === 93) {
-      effects.consume(code3);
+  function cdataClose(code5) {
+    if (code5 === 93) {
+      effects.consume(code5);
       return cdataEnd;
     }
-    return cdata(code3);
+    return cdata(code5);
   }
-  function cdataEnd(code3) {
-    if (code3 === 62) {
-      return end(code3);
+  function cdataEnd(code5) {
+    if (code5 === 62) {
+      return end(code5);
     }
-    if (code3 === 93) {
-      effects.consume(code3);
+    if (code5 === 93) {
+      effects.consume(code5);
       return cdataEnd;
     }
-    return cdata(code3);
+    return cdata(code5);
   }
-  function declaration(code3) {
-    if (code3 === null || code3 === 62) {
-      return end(code3);
+  function declaration(code5) {
+    if (code5 === null || code5 === 62) {
+      return end(code5);
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = declaration;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return declaration;
   }
-  function instruction(code3) {
-    if (code3 === null) {
-      return nok(code3);
+  function instruction(code5) {
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (code3 === 63) {
-      effects.consume(code3);
+    if (code5 === 63) {
+      effects.consume(code5);
       return instructionClose;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = instruction;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return instruction;
   }
-  function instructionClose(code3) {
-    return code3 === 62 ? end(code3) : instruction(code3);
+  function instructionClose(code5) {
+    return code5 === 62 ? end(code5) : instruction(code5);
   }
-  function tagCloseStart(code3) {
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
+  function tagCloseStart(code5) {
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
       return tagClose;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function tagClose(code3) {
-    if (code3 === 45 || asciiAlphanumeric(code3)) {
-      effects.consume(code3);
+  function tagClose(code5) {
+    if (code5 === 45 || asciiAlphanumeric(code5)) {
+      effects.consume(code5);
       return tagClose;
     }
-    return tagCloseBetween(code3);
+    return tagCloseBetween(code5);
   }
-  function tagCloseBetween(code3) {
-    if (markdownLineEnding(code3)) {
+  function tagCloseBetween(code5) {
+    if (markdownLineEnding(code5)) {
       returnState = tagCloseBetween;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return tagCloseBetween;
     }
-    return end(code3);
+    return end(code5);
   }
-  function tagOpen(code3) {
-    if (code3 === 45 || asciiAlphanumeric(code3)) {
-      effects.consume(code3);
+  function tagOpen(code5) {
+    if (code5 === 45 || asciiAlphanumeric(code5)) {
+      effects.consume(code5);
       return tagOpen;
     }
-    if (code3 === 47 || code3 === 62 || markdownLineEndingOrSpace(code3)) {
-      return tagOpenBetween(code3);
+    if (code5 === 47 || code5 === 62 || markdownLineEndingOrSpace(code5)) {
+      return tagOpenBetween(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function tagOpenBetween(code3) {
-    if (code3 === 47) {
-      effects.consume(code3);
+  function tagOpenBetween(code5) {
+    if (code5 === 47) {
+      effects.consume(code5);
       return end;
     }
-    if (code3 === 58 || code3 === 95 || asciiAlpha(code3)) {
-      effects.consume(code3);
+    if (code5 === 58 || code5 === 95 || asciiAlpha(code5)) {
+      effects.consume(code5);
       return tagOpenAttributeName;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = tagOpenBetween;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return tagOpenBetween;
     }
-    return end(code3);
+    return end(code5);
   }
-  function tagOpenAttributeName(code3) {
-    if (code3 === 45 || code3 === 46 || code3 === 58 || code3 === 95 || asciiAlphanumeric(code3)) {
-      effects.consume(code3);
+  function tagOpenAttributeName(code5) {
+    if (code5 === 45 || code5 === 46 || code5 === 58 || code5 === 95 || asciiAlphanumeric(code5)) {
+      effects.consume(code5);
       return tagOpenAttributeName;
     }
-    return tagOpenAttributeNameAfter(code3);
+    return tagOpenAttributeNameAfter(code5);
   }
-  function tagOpenAttributeNameAfter(code3) {
-    if (code3 === 61) {
-      effects.consume(code3);
+  function tagOpenAttributeNameAfter(code5) {
+    if (code5 === 61) {
+      effects.consume(code5);
       return tagOpenAttributeValueBefore;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = tagOpenAttributeNameAfter;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return tagOpenAttributeNameAfter;
     }
-    return tagOpenBetween(code3);
+    return tagOpenBetween(code5);
   }
-  function tagOpenAttributeValueBefore(code3) {
-    if (code3 === null || code3 === 60 || code3 === 61 || code3 === 62 || code3 === 96) {
-      return nok(code3);
+  function tagOpenAttributeValueBefore(code5) {
+    if (code5 === null || code5 === 60 || code5 === 61 || code5 === 62 || code5 === 96) {
+      return nok(code5);
     }
-    if (code3 === 34 || code3 === 39) {
-      effects.consume(code3);
-      marker = code3;
+    if (code5 === 34 || code5 === 39) {
+      effects.consume(code5);
+      marker = code5;
       return tagOpenAttributeValueQuoted;
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = tagOpenAttributeValueBefore;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    if (markdownSpace(code3)) {
-      effects.consume(code3);
+    if (markdownSpace(code5)) {
+      effects.consume(code5);
       return tagOpenAttributeValueBefore;
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return tagOpenAttributeValueUnquoted;
   }
-  function tagOpenAttributeValueQuoted(code3) {
-    if (code3 === marker) {
-      effects.consume(code3);
+  function tagOpenAttributeValueQuoted(code5) {
+    if (code5 === marker) {
+      effects.consume(code5);
       marker = void 0;
       return tagOpenAttributeValueQuotedAfter;
     }
-    if (code3 === null) {
-      return nok(code3);
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       returnState = tagOpenAttributeValueQuoted;
-      return lineEndingBefore(code3);
+      return lineEndingBefore(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return tagOpenAttributeValueQuoted;
   }
-  function tagOpenAttributeValueUnquoted(code3) {
-    if (code3 === null || code3 === 34 || code3 === 39 || code3 === 60 || code3 === 61 || code3 === 96) {
-      return nok(code3);
+  function tagOpenAttributeValueUnquoted(code5) {
+    if (code5 === null || code5 === 34 || code5 === 39 || code5 === 60 || code5 === 61 || code5 === 96) {
+      return nok(code5);
     }
-    if (code3 === 47 || code3 === 62 || markdownLineEndingOrSpace(code3)) {
-      return tagOpenBetween(code3);
+    if (code5 === 47 || code5 === 62 || markdownLineEndingOrSpace(code5)) {
+      return tagOpenBetween(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return tagOpenAttributeValueUnquoted;
   }
-  function tagOpenAttributeValueQuotedAfter(code3) {
-    if (code3 === 47 || code3 === 62 || markdownLineEndingOrSpace(code3)) {
-      return tagOpenBetween(code3);
+  function tagOpenAttributeValueQuotedAfter(code5) {
+    if (code5 === 47 || code5 === 62 || markdownLineEndingOrSpace(code5)) {
+      return tagOpenBetween(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function end(code3) {
-    if (code3 === 62) {
-      effects.consume(code3);
+  function end(code5) {
+    if (code5 === 62) {
+      effects.consume(code5);
       effects.exit("htmlTextData");
       effects.exit("htmlText");
       return ok3;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function lineEndingBefore(code3) {
+  function lineEndingBefore(code5) {
     effects.exit("htmlTextData");
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return lineEndingAfter;
   }
-  function lineEndingAfter(code3) {
-    return markdownSpace(code3) ? factorySpace(effects, lineEndingAfterPrefix, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code3) : lineEndingAfterPrefix(code3);
+  function lineEndingAfter(code5) {
+    return markdownSpace(code5) ? factorySpace(effects, lineEndingAfterPrefix, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code5) : lineEndingAfterPrefix(code5);
   }
-  function lineEndingAfterPrefix(code3) {
+  function lineEndingAfterPrefix(code5) {
     effects.enter("htmlTextData");
-    return returnState(code3);
+    return returnState(code5);
   }
 }
 var htmlText;
@@ -40026,7 +40072,7 @@ function resolveToLabelEnd(events, context3) {
       ...events[close][1].end
     }
   };
-  const text4 = {
+  const text6 = {
     type: "labelText",
     start: {
       ...events[open + offset + 2][1].end
@@ -40037,9 +40083,9 @@ function resolveToLabelEnd(events, context3) {
   };
   media = [["enter", group, context3], ["enter", label4, context3]];
   media = push(media, events.slice(open + 1, open + offset + 3));
-  media = push(media, [["enter", text4, context3]]);
+  media = push(media, [["enter", text6, context3]]);
   media = push(media, resolveAll(context3.parser.constructs.insideSpan.null, events.slice(open + offset + 4, close - 3), context3));
-  media = push(media, [["exit", text4, context3], events[close - 2], events[close - 1], ["exit", label4, context3]]);
+  media = push(media, [["exit", text6, context3], events[close - 2], events[close - 1], ["exit", label4, context3]]);
   media = push(media, events.slice(close + 1));
   media = push(media, [["exit", group, context3]]);
   splice(events, open, events.length, media);
@@ -40057,12 +40103,12 @@ function tokenizeLabelEnd(effects, ok3, nok) {
     labelStart = labelStarts[labelStarts.length - 1];
   }
   return start;
-  function start(code3) {
+  function start(code5) {
     if (!labelStart) {
-      return nok(code3);
+      return nok(code5);
     }
     if (labelStart._inactive) {
-      return labelEndNok(code3);
+      return labelEndNok(code5);
     }
     defined = self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize({
       start: labelStart.end,
@@ -40070,107 +40116,107 @@ function tokenizeLabelEnd(effects, ok3, nok) {
     })));
     effects.enter("labelEnd");
     effects.enter("labelMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("labelMarker");
     effects.exit("labelEnd");
     return after;
   }
-  function after(code3) {
-    if (code3 === 40) {
-      return effects.attempt(resourceConstruct, labelEndOk, defined ? labelEndOk : labelEndNok)(code3);
+  function after(code5) {
+    if (code5 === 40) {
+      return effects.attempt(resourceConstruct, labelEndOk, defined ? labelEndOk : labelEndNok)(code5);
     }
-    if (code3 === 91) {
-      return effects.attempt(referenceFullConstruct, labelEndOk, defined ? referenceNotFull : labelEndNok)(code3);
+    if (code5 === 91) {
+      return effects.attempt(referenceFullConstruct, labelEndOk, defined ? referenceNotFull : labelEndNok)(code5);
     }
-    return defined ? labelEndOk(code3) : labelEndNok(code3);
+    return defined ? labelEndOk(code5) : labelEndNok(code5);
   }
-  function referenceNotFull(code3) {
-    return effects.attempt(referenceCollapsedConstruct, labelEndOk, labelEndNok)(code3);
+  function referenceNotFull(code5) {
+    return effects.attempt(referenceCollapsedConstruct, labelEndOk, labelEndNok)(code5);
   }
-  function labelEndOk(code3) {
+  function labelEndOk(code5) {
     labelStarts.pop();
-    return ok3(code3);
+    return ok3(code5);
   }
-  function labelEndNok(code3) {
+  function labelEndNok(code5) {
     labelStart._balanced = true;
-    return nok(code3);
+    return nok(code5);
   }
 }
 function tokenizeResource(effects, ok3, nok) {
   return resourceStart;
-  function resourceStart(code3) {
+  function resourceStart(code5) {
     effects.enter("resource");
     effects.enter("resourceMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("resourceMarker");
     return resourceBefore;
   }
-  function resourceBefore(code3) {
-    return markdownLineEndingOrSpace(code3) ? factoryWhitespace(effects, resourceOpen)(code3) : resourceOpen(code3);
+  function resourceBefore(code5) {
+    return markdownLineEndingOrSpace(code5) ? factoryWhitespace(effects, resourceOpen)(code5) : resourceOpen(code5);
   }
-  function resourceOpen(code3) {
-    if (code3 === 41) {
-      return resourceEnd(code3);
+  function resourceOpen(code5) {
+    if (code5 === 41) {
+      return resourceEnd(code5);
     }
-    return factoryDestination(effects, resourceDestinationAfter, resourceDestinationMissing, "resourceDestination", "resourceDestinationLiteral", "resourceDestinationLiteralMarker", "resourceDestinationRaw", "resourceDestinationString", 32)(code3);
+    return factoryDestination(effects, resourceDestinationAfter, resourceDestinationMissing, "resourceDestination", "resourceDestinationLiteral", "resourceDestinationLiteralMarker", "resourceDestinationRaw", "resourceDestinationString", 32)(code5);
   }
-  function resourceDestinationAfter(code3) {
-    return markdownLineEndingOrSpace(code3) ? factoryWhitespace(effects, resourceBetween)(code3) : resourceEnd(code3);
+  function resourceDestinationAfter(code5) {
+    return markdownLineEndingOrSpace(code5) ? factoryWhitespace(effects, resourceBetween)(code5) : resourceEnd(code5);
   }
-  function resourceDestinationMissing(code3) {
-    return nok(code3);
+  function resourceDestinationMissing(code5) {
+    return nok(code5);
   }
-  function resourceBetween(code3) {
-    if (code3 === 34 || code3 === 39 || code3 === 40) {
-      return factoryTitle(effects, resourceTitleAfter, nok, "resourceTitle", "resourceTitleMarker", "resourceTitleString")(code3);
+  function resourceBetween(code5) {
+    if (code5 === 34 || code5 === 39 || code5 === 40) {
+      return factoryTitle(effects, resourceTitleAfter, nok, "resourceTitle", "resourceTitleMarker", "resourceTitleString")(code5);
     }
-    return resourceEnd(code3);
+    return resourceEnd(code5);
   }
-  function resourceTitleAfter(code3) {
-    return markdownLineEndingOrSpace(code3) ? factoryWhitespace(effects, resourceEnd)(code3) : resourceEnd(code3);
+  function resourceTitleAfter(code5) {
+    return markdownLineEndingOrSpace(code5) ? factoryWhitespace(effects, resourceEnd)(code5) : resourceEnd(code5);
   }
-  function resourceEnd(code3) {
-    if (code3 === 41) {
+  function resourceEnd(code5) {
+    if (code5 === 41) {
       effects.enter("resourceMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("resourceMarker");
       effects.exit("resource");
       return ok3;
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 function tokenizeReferenceFull(effects, ok3, nok) {
   const self2 = this;
   return referenceFull;
-  function referenceFull(code3) {
-    return factoryLabel.call(self2, effects, referenceFullAfter, referenceFullMissing, "reference", "referenceMarker", "referenceString")(code3);
+  function referenceFull(code5) {
+    return factoryLabel.call(self2, effects, referenceFullAfter, referenceFullMissing, "reference", "referenceMarker", "referenceString")(code5);
   }
-  function referenceFullAfter(code3) {
-    return self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1))) ? ok3(code3) : nok(code3);
+  function referenceFullAfter(code5) {
+    return self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1))) ? ok3(code5) : nok(code5);
   }
-  function referenceFullMissing(code3) {
-    return nok(code3);
+  function referenceFullMissing(code5) {
+    return nok(code5);
   }
 }
 function tokenizeReferenceCollapsed(effects, ok3, nok) {
   return referenceCollapsedStart;
-  function referenceCollapsedStart(code3) {
+  function referenceCollapsedStart(code5) {
     effects.enter("reference");
     effects.enter("referenceMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("referenceMarker");
     return referenceCollapsedOpen;
   }
-  function referenceCollapsedOpen(code3) {
-    if (code3 === 93) {
+  function referenceCollapsedOpen(code5) {
+    if (code5 === 93) {
       effects.enter("referenceMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("referenceMarker");
       effects.exit("reference");
       return ok3;
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 var labelEnd, resourceConstruct, referenceFullConstruct, referenceCollapsedConstruct;
@@ -40207,30 +40253,30 @@ function tokenizeLabelStartImage(effects, ok3, nok) {
   const self2 = this;
   let labelImage;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("labelImage");
     effects.enter("labelImageMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("labelImageMarker");
     return open;
   }
-  function open(code3) {
-    if (code3 === 91) {
+  function open(code5) {
+    if (code5 === 91) {
       effects.enter("labelMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("labelMarker");
       labelImage = effects.exit("labelImage");
       return after;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function after(code3) {
-    if (code3 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
-      return nok(code3);
+  function after(code5) {
+    if (code5 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
+      return nok(code5);
     }
     self2._labelStarts = self2._labelStarts || [];
     self2._labelStarts.push(labelImage);
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 var labelStartImage;
@@ -40250,21 +40296,21 @@ function tokenizeLabelStartLink(effects, ok3, nok) {
   const self2 = this;
   let labelLink;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("labelLink");
     effects.enter("labelMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("labelMarker");
     labelLink = effects.exit("labelLink");
     return after;
   }
-  function after(code3) {
-    if (code3 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
-      return nok(code3);
+  function after(code5) {
+    if (code5 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
+      return nok(code5);
     }
     self2._labelStarts = self2._labelStarts || [];
     self2._labelStarts.push(labelLink);
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 var labelStartLink;
@@ -40282,9 +40328,9 @@ var init_label_start_link = __esm({
 // node_modules/micromark-core-commonmark/lib/line-ending.js
 function tokenizeLineEnding(effects, ok3) {
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     return factorySpace(effects, ok3, "linePrefix");
   }
@@ -40305,33 +40351,33 @@ function tokenizeThematicBreak(effects, ok3, nok) {
   let size = 0;
   let marker;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("thematicBreak");
-    return before(code3);
+    return before(code5);
   }
-  function before(code3) {
-    marker = code3;
-    return atBreak(code3);
+  function before(code5) {
+    marker = code5;
+    return atBreak(code5);
   }
-  function atBreak(code3) {
-    if (code3 === marker) {
+  function atBreak(code5) {
+    if (code5 === marker) {
       effects.enter("thematicBreakSequence");
-      return sequence(code3);
+      return sequence(code5);
     }
-    if (size >= 3 && (code3 === null || markdownLineEnding(code3))) {
+    if (size >= 3 && (code5 === null || markdownLineEnding(code5))) {
       effects.exit("thematicBreak");
-      return ok3(code3);
+      return ok3(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function sequence(code3) {
-    if (code3 === marker) {
-      effects.consume(code3);
+  function sequence(code5) {
+    if (code5 === marker) {
+      effects.consume(code5);
       size++;
       return sequence;
     }
     effects.exit("thematicBreakSequence");
-    return markdownSpace(code3) ? factorySpace(effects, atBreak, "whitespace")(code3) : atBreak(code3);
+    return markdownSpace(code5) ? factorySpace(effects, atBreak, "whitespace")(code5) : atBreak(code5);
   }
 }
 var thematicBreak;
@@ -40353,9 +40399,9 @@ function tokenizeListStart(effects, ok3, nok) {
   let initialSize = tail2 && tail2[1].type === "linePrefix" ? tail2[2].sliceSerialize(tail2[1], true).length : 0;
   let size = 0;
   return start;
-  function start(code3) {
-    const kind = self2.containerState.type || (code3 === 42 || code3 === 43 || code3 === 45 ? "listUnordered" : "listOrdered");
-    if (kind === "listUnordered" ? !self2.containerState.marker || code3 === self2.containerState.marker : asciiDigit(code3)) {
+  function start(code5) {
+    const kind = self2.containerState.type || (code5 === 42 || code5 === 43 || code5 === 45 ? "listUnordered" : "listOrdered");
+    if (kind === "listUnordered" ? !self2.containerState.marker || code5 === self2.containerState.marker : asciiDigit(code5)) {
       if (!self2.containerState.type) {
         self2.containerState.type = kind;
         effects.enter(kind, {
@@ -40364,32 +40410,32 @@ function tokenizeListStart(effects, ok3, nok) {
       }
       if (kind === "listUnordered") {
         effects.enter("listItemPrefix");
-        return code3 === 42 || code3 === 45 ? effects.check(thematicBreak, nok, atMarker)(code3) : atMarker(code3);
+        return code5 === 42 || code5 === 45 ? effects.check(thematicBreak, nok, atMarker)(code5) : atMarker(code5);
       }
-      if (!self2.interrupt || code3 === 49) {
+      if (!self2.interrupt || code5 === 49) {
         effects.enter("listItemPrefix");
         effects.enter("listItemValue");
-        return inside(code3);
+        return inside(code5);
       }
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function inside(code3) {
-    if (asciiDigit(code3) && ++size < 10) {
-      effects.consume(code3);
+  function inside(code5) {
+    if (asciiDigit(code5) && ++size < 10) {
+      effects.consume(code5);
       return inside;
     }
-    if ((!self2.interrupt || size < 2) && (self2.containerState.marker ? code3 === self2.containerState.marker : code3 === 41 || code3 === 46)) {
+    if ((!self2.interrupt || size < 2) && (self2.containerState.marker ? code5 === self2.containerState.marker : code5 === 41 || code5 === 46)) {
       effects.exit("listItemValue");
-      return atMarker(code3);
+      return atMarker(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function atMarker(code3) {
+  function atMarker(code5) {
     effects.enter("listItemMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("listItemMarker");
-    self2.containerState.marker = self2.containerState.marker || code3;
+    self2.containerState.marker = self2.containerState.marker || code5;
     return effects.check(
       blankLine,
       // Can’t be empty when interrupting.
@@ -40397,55 +40443,55 @@ function tokenizeListStart(effects, ok3, nok) {
       effects.attempt(listItemPrefixWhitespaceConstruct, endOfPrefix, otherPrefix)
     );
   }
-  function onBlank(code3) {
+  function onBlank(code5) {
     self2.containerState.initialBlankLine = true;
     initialSize++;
-    return endOfPrefix(code3);
+    return endOfPrefix(code5);
   }
-  function otherPrefix(code3) {
-    if (markdownSpace(code3)) {
+  function otherPrefix(code5) {
+    if (markdownSpace(code5)) {
       effects.enter("listItemPrefixWhitespace");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("listItemPrefixWhitespace");
       return endOfPrefix;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function endOfPrefix(code3) {
+  function endOfPrefix(code5) {
     self2.containerState.size = initialSize + self2.sliceSerialize(effects.exit("listItemPrefix"), true).length;
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizeListContinuation(effects, ok3, nok) {
   const self2 = this;
   self2.containerState._closeFlow = void 0;
   return effects.check(blankLine, onBlank, notBlank);
-  function onBlank(code3) {
+  function onBlank(code5) {
     self2.containerState.furtherBlankLines = self2.containerState.furtherBlankLines || self2.containerState.initialBlankLine;
-    return factorySpace(effects, ok3, "listItemIndent", self2.containerState.size + 1)(code3);
+    return factorySpace(effects, ok3, "listItemIndent", self2.containerState.size + 1)(code5);
   }
-  function notBlank(code3) {
-    if (self2.containerState.furtherBlankLines || !markdownSpace(code3)) {
+  function notBlank(code5) {
+    if (self2.containerState.furtherBlankLines || !markdownSpace(code5)) {
       self2.containerState.furtherBlankLines = void 0;
       self2.containerState.initialBlankLine = void 0;
-      return notInCurrentItem(code3);
+      return notInCurrentItem(code5);
     }
     self2.containerState.furtherBlankLines = void 0;
     self2.containerState.initialBlankLine = void 0;
-    return effects.attempt(indentConstruct, ok3, notInCurrentItem)(code3);
+    return effects.attempt(indentConstruct, ok3, notInCurrentItem)(code5);
   }
-  function notInCurrentItem(code3) {
+  function notInCurrentItem(code5) {
     self2.containerState._closeFlow = true;
     self2.interrupt = void 0;
-    return factorySpace(effects, effects.attempt(list, ok3, nok), "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code3);
+    return factorySpace(effects, effects.attempt(list, ok3, nok), "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code5);
   }
 }
 function tokenizeIndent(effects, ok3, nok) {
   const self2 = this;
   return factorySpace(effects, afterPrefix, "listItemIndent", self2.containerState.size + 1);
-  function afterPrefix(code3) {
+  function afterPrefix(code5) {
     const tail2 = self2.events[self2.events.length - 1];
-    return tail2 && tail2[1].type === "listItemIndent" && tail2[2].sliceSerialize(tail2[1], true).length === self2.containerState.size ? ok3(code3) : nok(code3);
+    return tail2 && tail2[1].type === "listItemIndent" && tail2[2].sliceSerialize(tail2[1], true).length === self2.containerState.size ? ok3(code5) : nok(code5);
   }
 }
 function tokenizeListEnd(effects) {
@@ -40454,9 +40500,9 @@ function tokenizeListEnd(effects) {
 function tokenizeListItemPrefixWhitespace(effects, ok3, nok) {
   const self2 = this;
   return factorySpace(effects, afterPrefix, "listItemPrefixWhitespace", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4 + 1);
-  function afterPrefix(code3) {
+  function afterPrefix(code5) {
     const tail2 = self2.events[self2.events.length - 1];
-    return !markdownSpace(code3) && tail2 && tail2[1].type === "listItemPrefixWhitespace" ? ok3(code3) : nok(code3);
+    return !markdownSpace(code5) && tail2 && tail2[1].type === "listItemPrefixWhitespace" ? ok3(code5) : nok(code5);
   }
 }
 var list, listItemPrefixWhitespaceConstruct, indentConstruct;
@@ -40490,8 +40536,8 @@ function resolveToSetextUnderline(events, context3) {
   const editMap = new EditMap();
   let index2 = events.length;
   let content3;
-  let text4;
-  let definition2;
+  let text6;
+  let definition3;
   while (index2--) {
     if (events[index2][0] === "enter") {
       if (events[index2][1].type === "content") {
@@ -40499,18 +40545,18 @@ function resolveToSetextUnderline(events, context3) {
         break;
       }
       if (events[index2][1].type === "paragraph") {
-        text4 = index2;
+        text6 = index2;
       }
     } else {
       if (events[index2][1].type === "content") {
         editMap.add(index2, 1, []);
       }
-      if (!definition2 && events[index2][1].type === "definition") {
-        definition2 = index2;
+      if (!definition3 && events[index2][1].type === "definition") {
+        definition3 = index2;
       }
     }
   }
-  const heading = {
+  const heading3 = {
     type: "setextHeading",
     start: {
       ...events[content3][1].start
@@ -40519,17 +40565,17 @@ function resolveToSetextUnderline(events, context3) {
       ...events[events.length - 1][1].end
     }
   };
-  events[text4][1].type = "setextHeadingText";
-  if (definition2) {
-    editMap.add(text4, 0, [["enter", heading, context3]]);
-    editMap.add(definition2 + 1, 0, [["exit", events[content3][1], context3]]);
+  events[text6][1].type = "setextHeadingText";
+  if (definition3) {
+    editMap.add(text6, 0, [["enter", heading3, context3]]);
+    editMap.add(definition3 + 1, 0, [["exit", events[content3][1], context3]]);
     events[content3][1].end = {
-      ...events[definition2][1].end
+      ...events[definition3][1].end
     };
   } else {
-    events[content3][1] = heading;
+    events[content3][1] = heading3;
   }
-  editMap.add(events.length, 0, [["exit", heading, context3]]);
+  editMap.add(events.length, 0, [["exit", heading3, context3]]);
   editMap.consume(events);
   return events;
 }
@@ -40537,40 +40583,40 @@ function tokenizeSetextUnderline(effects, ok3, nok) {
   const self2 = this;
   let marker;
   return start;
-  function start(code3) {
+  function start(code5) {
     let index2 = self2.events.length;
-    let paragraph;
+    let paragraph3;
     while (index2--) {
       if (self2.events[index2][1].type !== "lineEnding" && self2.events[index2][1].type !== "linePrefix" && self2.events[index2][1].type !== "content") {
-        paragraph = self2.events[index2][1].type === "paragraph";
+        paragraph3 = self2.events[index2][1].type === "paragraph";
         break;
       }
     }
-    if (!self2.parser.lazy[self2.now().line] && (self2.interrupt || paragraph)) {
+    if (!self2.parser.lazy[self2.now().line] && (self2.interrupt || paragraph3)) {
       effects.enter("setextHeadingLine");
-      marker = code3;
-      return before(code3);
+      marker = code5;
+      return before(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function before(code3) {
+  function before(code5) {
     effects.enter("setextHeadingLineSequence");
-    return inside(code3);
+    return inside(code5);
   }
-  function inside(code3) {
-    if (code3 === marker) {
-      effects.consume(code3);
+  function inside(code5) {
+    if (code5 === marker) {
+      effects.consume(code5);
       return inside;
     }
     effects.exit("setextHeadingLineSequence");
-    return markdownSpace(code3) ? factorySpace(effects, after, "lineSuffix")(code3) : after(code3);
+    return markdownSpace(code5) ? factorySpace(effects, after, "lineSuffix")(code5) : after(code5);
   }
-  function after(code3) {
-    if (code3 === null || markdownLineEnding(code3)) {
+  function after(code5) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("setextHeadingLine");
-      return ok3(code3);
+      return ok3(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 var setextUnderline;
@@ -40626,24 +40672,24 @@ function initializeFlow(effects) {
     effects.attempt(this.parser.constructs.flowInitial, afterConstruct, factorySpace(effects, effects.attempt(this.parser.constructs.flow, afterConstruct, effects.attempt(content2, afterConstruct)), "linePrefix"))
   );
   return initial;
-  function atBlankEnding(code3) {
-    if (code3 === null) {
-      effects.consume(code3);
+  function atBlankEnding(code5) {
+    if (code5 === null) {
+      effects.consume(code5);
       return;
     }
     effects.enter("lineEndingBlank");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEndingBlank");
     self2.currentConstruct = void 0;
     return initial;
   }
-  function afterConstruct(code3) {
-    if (code3 === null) {
-      effects.consume(code3);
+  function afterConstruct(code5) {
+    if (code5 === null) {
+      effects.consume(code5);
       return;
     }
     effects.enter("lineEnding");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("lineEnding");
     self2.currentConstruct = void 0;
     return initial;
@@ -40669,37 +40715,37 @@ function initializeFactory(field2) {
   function initializeText(effects) {
     const self2 = this;
     const constructs2 = this.parser.constructs[field2];
-    const text4 = effects.attempt(constructs2, start, notText);
+    const text6 = effects.attempt(constructs2, start, notText);
     return start;
-    function start(code3) {
-      return atBreak(code3) ? text4(code3) : notText(code3);
+    function start(code5) {
+      return atBreak(code5) ? text6(code5) : notText(code5);
     }
-    function notText(code3) {
-      if (code3 === null) {
-        effects.consume(code3);
+    function notText(code5) {
+      if (code5 === null) {
+        effects.consume(code5);
         return;
       }
       effects.enter("data");
-      effects.consume(code3);
+      effects.consume(code5);
       return data2;
     }
-    function data2(code3) {
-      if (atBreak(code3)) {
+    function data2(code5) {
+      if (atBreak(code5)) {
         effects.exit("data");
-        return text4(code3);
+        return text6(code5);
       }
-      effects.consume(code3);
+      effects.consume(code5);
       return data2;
     }
-    function atBreak(code3) {
-      if (code3 === null) {
+    function atBreak(code5) {
+      if (code5 === null) {
         return true;
       }
-      const list3 = constructs2[code3];
+      const list6 = constructs2[code5];
       let index2 = -1;
-      if (list3) {
-        while (++index2 < list3.length) {
-          const item = list3[index2];
+      if (list6) {
+        while (++index2 < list6.length) {
+          const item = list6[index2];
           if (!item.previous || item.previous.call(self2, self2.previous)) {
             return true;
           }
@@ -40984,18 +41030,18 @@ function createTokenizer(parser, initialize, from) {
       }
     }
   }
-  function go(code3) {
+  function go(code5) {
     consumed = void 0;
-    expectedCode = code3;
-    state = state(code3);
+    expectedCode = code5;
+    state = state(code5);
   }
-  function consume(code3) {
-    if (markdownLineEnding(code3)) {
+  function consume(code5) {
+    if (markdownLineEnding(code5)) {
       point3.line++;
       point3.column = 1;
-      point3.offset += code3 === -3 ? 2 : 1;
+      point3.offset += code5 === -3 ? 2 : 1;
       accountForPotentialSkip();
-    } else if (code3 !== -1) {
+    } else if (code5 !== -1) {
       point3.column++;
       point3.offset++;
     }
@@ -41011,7 +41057,7 @@ function createTokenizer(parser, initialize, from) {
         point3._index++;
       }
     }
-    context3.previous = code3;
+    context3.previous = code5;
     consumed = true;
   }
   function enter(type, fields) {
@@ -41051,38 +41097,38 @@ function createTokenizer(parser, initialize, from) {
           constructs2
         ])
       ) : handleMapOfConstructs(constructs2);
-      function handleMapOfConstructs(map) {
+      function handleMapOfConstructs(map4) {
         return start;
-        function start(code3) {
-          const left = code3 !== null && map[code3];
-          const all2 = code3 !== null && map.null;
-          const list3 = [
+        function start(code5) {
+          const left = code5 !== null && map4[code5];
+          const all2 = code5 !== null && map4.null;
+          const list6 = [
             // To do: add more extension tests.
             /* c8 ignore next 2 */
             ...Array.isArray(left) ? left : left ? [left] : [],
             ...Array.isArray(all2) ? all2 : all2 ? [all2] : []
           ];
-          return handleListOfConstructs(list3)(code3);
+          return handleListOfConstructs(list6)(code5);
         }
       }
-      function handleListOfConstructs(list3) {
-        listOfConstructs = list3;
+      function handleListOfConstructs(list6) {
+        listOfConstructs = list6;
         constructIndex = 0;
-        if (list3.length === 0) {
+        if (list6.length === 0) {
           return bogusState;
         }
-        return handleConstruct(list3[constructIndex]);
+        return handleConstruct(list6[constructIndex]);
       }
       function handleConstruct(construct) {
         return start;
-        function start(code3) {
+        function start(code5) {
           info = store();
           currentConstruct = construct;
           if (!construct.partial) {
             context3.currentConstruct = construct;
           }
           if (construct.name && context3.parser.constructs.disable.null.includes(construct.name)) {
-            return nok(code3);
+            return nok(code5);
           }
           return construct.tokenize.call(
             // If we do have fields, create an object w/ `context` as its
@@ -41092,15 +41138,15 @@ function createTokenizer(parser, initialize, from) {
             effects,
             ok3,
             nok
-          )(code3);
+          )(code5);
         }
       }
-      function ok3(code3) {
+      function ok3(code5) {
         consumed = true;
         onreturn(currentConstruct, info);
         return returnState;
       }
-      function nok(code3) {
+      function nok(code5) {
         consumed = true;
         info.restore();
         if (++constructIndex < listOfConstructs.length) {
@@ -41294,12 +41340,12 @@ function preprocess() {
       search.lastIndex = startPosition;
       const match2 = search.exec(value);
       const endPosition = match2 && match2.index !== void 0 ? match2.index : value.length;
-      const code3 = value.charCodeAt(endPosition);
+      const code5 = value.charCodeAt(endPosition);
       if (!match2) {
         buffer = value.slice(startPosition);
         break;
       }
-      if (code3 === 10 && startPosition === endPosition && atCarriageReturn) {
+      if (code5 === 10 && startPosition === endPosition && atCarriageReturn) {
         chunks.push(-3);
         atCarriageReturn = void 0;
       } else {
@@ -41311,7 +41357,7 @@ function preprocess() {
           chunks.push(value.slice(startPosition, endPosition));
           column += endPosition - startPosition;
         }
-        switch (code3) {
+        switch (code5) {
           case 0: {
             chunks.push(65533);
             column++;
@@ -41443,10 +41489,10 @@ function compiler(options) {
     transforms: [],
     canContainEols: ["emphasis", "fragment", "heading", "paragraph", "strong"],
     enter: {
-      autolink: opener(link),
+      autolink: opener(link3),
       autolinkProtocol: onenterdata,
       autolinkEmail: onenterdata,
-      atxHeading: opener(heading),
+      atxHeading: opener(heading3),
       blockQuote: opener(blockQuote2),
       characterEscape: onenterdata,
       characterReference: onenterdata,
@@ -41458,32 +41504,32 @@ function compiler(options) {
       codeTextData: onenterdata,
       data: onenterdata,
       codeFlowValue: onenterdata,
-      definition: opener(definition2),
+      definition: opener(definition3),
       definitionDestinationString: buffer,
       definitionLabelString: buffer,
       definitionTitleString: buffer,
-      emphasis: opener(emphasis),
-      hardBreakEscape: opener(hardBreak),
-      hardBreakTrailing: opener(hardBreak),
-      htmlFlow: opener(html, buffer),
+      emphasis: opener(emphasis3),
+      hardBreakEscape: opener(hardBreak2),
+      hardBreakTrailing: opener(hardBreak2),
+      htmlFlow: opener(html3, buffer),
       htmlFlowData: onenterdata,
-      htmlText: opener(html, buffer),
+      htmlText: opener(html3, buffer),
       htmlTextData: onenterdata,
-      image: opener(image),
+      image: opener(image2),
       label: buffer,
-      link: opener(link),
-      listItem: opener(listItem),
+      link: opener(link3),
+      listItem: opener(listItem2),
       listItemValue: onenterlistitemvalue,
-      listOrdered: opener(list3, onenterlistordered),
-      listUnordered: opener(list3),
-      paragraph: opener(paragraph),
+      listOrdered: opener(list6, onenterlistordered),
+      listUnordered: opener(list6),
+      paragraph: opener(paragraph3),
       reference: onenterreference,
       referenceString: buffer,
       resourceDestinationString: buffer,
       resourceTitleString: buffer,
-      setextHeading: opener(heading),
-      strong: opener(strong),
-      thematicBreak: opener(thematicBreak2)
+      setextHeading: opener(heading3),
+      strong: opener(strong3),
+      thematicBreak: opener(thematicBreak3)
     },
     exit: {
       atxHeading: closer(),
@@ -41627,7 +41673,7 @@ function compiler(options) {
     let index2 = start - 1;
     let containerBalance = -1;
     let listSpread = false;
-    let listItem2;
+    let listItem3;
     let lineIndex;
     let firstBlankLineIndex;
     let atMarker;
@@ -41648,7 +41694,7 @@ function compiler(options) {
         }
         case "lineEndingBlank": {
           if (event[0] === "enter") {
-            if (listItem2 && !atMarker && !containerBalance && !firstBlankLineIndex) {
+            if (listItem3 && !atMarker && !containerBalance && !firstBlankLineIndex) {
               firstBlankLineIndex = index2;
             }
             atMarker = void 0;
@@ -41667,7 +41713,7 @@ function compiler(options) {
         }
       }
       if (!containerBalance && event[0] === "enter" && event[1].type === "listItemPrefix" || containerBalance === -1 && event[0] === "exit" && (event[1].type === "listUnordered" || event[1].type === "listOrdered")) {
-        if (listItem2) {
+        if (listItem3) {
           let tailIndex = index2;
           lineIndex = void 0;
           while (tailIndex--) {
@@ -41686,12 +41732,12 @@ function compiler(options) {
             }
           }
           if (firstBlankLineIndex && (!lineIndex || firstBlankLineIndex < lineIndex)) {
-            listItem2._spread = true;
+            listItem3._spread = true;
           }
-          listItem2.end = Object.assign({}, lineIndex ? events[lineIndex][1].start : event[1].end);
+          listItem3.end = Object.assign({}, lineIndex ? events[lineIndex][1].start : event[1].end);
           insertions.push({
             at: lineIndex || index2,
-            event: ["exit", listItem2, event[2]]
+            event: ["exit", listItem3, event[2]]
           });
         }
         if (event[1].type === "listItemPrefix") {
@@ -41702,7 +41748,7 @@ function compiler(options) {
             // @ts-expect-error: we’ll add `end` in a second.
             end: void 0
           };
-          listItem2 = item;
+          listItem3 = item;
           insertions.push({
             at: index2,
             event: ["enter", item, event[2]]
@@ -41851,7 +41897,7 @@ function compiler(options) {
     const siblings = node2.children;
     let tail2 = siblings[siblings.length - 1];
     if (!tail2 || tail2.type !== "text") {
-      tail2 = text4();
+      tail2 = text6();
       tail2.position = {
         start: point2(token.start),
         // @ts-expect-error: we’ll add `end` later.
@@ -42020,7 +42066,7 @@ function compiler(options) {
       position: void 0
     };
   }
-  function definition2() {
+  function definition3() {
     return {
       type: "definition",
       identifier: "",
@@ -42030,14 +42076,14 @@ function compiler(options) {
       position: void 0
     };
   }
-  function emphasis() {
+  function emphasis3() {
     return {
       type: "emphasis",
       children: [],
       position: void 0
     };
   }
-  function heading() {
+  function heading3() {
     return {
       type: "heading",
       // @ts-expect-error `depth` will be set later.
@@ -42046,20 +42092,20 @@ function compiler(options) {
       position: void 0
     };
   }
-  function hardBreak() {
+  function hardBreak2() {
     return {
       type: "break",
       position: void 0
     };
   }
-  function html() {
+  function html3() {
     return {
       type: "html",
       value: "",
       position: void 0
     };
   }
-  function image() {
+  function image2() {
     return {
       type: "image",
       title: null,
@@ -42068,7 +42114,7 @@ function compiler(options) {
       position: void 0
     };
   }
-  function link() {
+  function link3() {
     return {
       type: "link",
       title: null,
@@ -42077,7 +42123,7 @@ function compiler(options) {
       position: void 0
     };
   }
-  function list3(token) {
+  function list6(token) {
     return {
       type: "list",
       ordered: token.type === "listOrdered",
@@ -42087,7 +42133,7 @@ function compiler(options) {
       position: void 0
     };
   }
-  function listItem(token) {
+  function listItem2(token) {
     return {
       type: "listItem",
       spread: token._spread,
@@ -42096,28 +42142,28 @@ function compiler(options) {
       position: void 0
     };
   }
-  function paragraph() {
+  function paragraph3() {
     return {
       type: "paragraph",
       children: [],
       position: void 0
     };
   }
-  function strong() {
+  function strong3() {
     return {
       type: "strong",
       children: [],
       position: void 0
     };
   }
-  function text4() {
+  function text6() {
     return {
       type: "text",
       value: "",
       position: void 0
     };
   }
-  function thematicBreak2() {
+  function thematicBreak3() {
     return {
       type: "thematicBreak",
       position: void 0
@@ -42272,10 +42318,10 @@ function anyFactory(tests) {
     return false;
   }
 }
-function propertiesFactory(check) {
+function propertiesFactory(check2) {
   const checkAsRecord = (
     /** @type {Record<string, unknown>} */
-    check
+    check2
   );
   return castFactory(all2);
   function all2(node2) {
@@ -42285,21 +42331,21 @@ function propertiesFactory(check) {
       node2
     );
     let key2;
-    for (key2 in check) {
+    for (key2 in check2) {
       if (nodeAsRecord[key2] !== checkAsRecord[key2]) return false;
     }
     return true;
   }
 }
-function typeFactory(check) {
+function typeFactory(check2) {
   return castFactory(type);
   function type(node2) {
-    return node2 && node2.type === check;
+    return node2 && node2.type === check2;
   }
 }
 function castFactory(testFunction) {
-  return check;
-  function check(value, index2, parent) {
+  return check2;
+  function check2(value, index2, parent) {
     return Boolean(
       looksLikeANode(value) && testFunction.call(
         this,
@@ -42380,12 +42426,12 @@ function visitParents(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, rev
     throw new Error("Unexpected value `" + tree + "` for `tree`, expected node");
   }
   let preorder = true;
-  let check;
+  let check2;
   let visitors;
   let enter;
   let exit3;
   if (typeof enterOrVisitorsOrReverse === "function" || enterOrVisitorsOrReverse && typeof enterOrVisitorsOrReverse === "object") {
-    check = /** @type {Test} */
+    check2 = /** @type {Test} */
     testOrEnterOrVisitors;
     visitors = enterOrVisitorsOrReverse;
     if (reverse) preorder = false;
@@ -42417,7 +42463,7 @@ function visitParents(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, rev
       "Unexpected value `" + visitors + "` for `enter` or `visitors`, expected visitor or object with visitors"
     );
   }
-  const is2 = convert(check);
+  const is2 = convert(check2);
   const step = preorder ? 1 : -1;
   factory2(tree, void 0, [])();
   function factory2(node2, index2, parents) {
@@ -42433,13 +42479,13 @@ function visitParents(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, rev
           typeof value.name === "string" ? value.name : void 0
         )
       );
-      Object.defineProperty(visit, "name", {
+      Object.defineProperty(visit2, "name", {
         value: "node (" + color(node2.type + (name ? "<" + name + ">" : "")) + ")"
       });
     }
-    return visit;
-    function visit() {
-      const matches = !check || is2(node2, index2, parents[parents.length - 1] || void 0);
+    return visit2;
+    function visit2() {
+      const matches = !check2 || is2(node2, index2, parents[parents.length - 1] || void 0);
       let result = empty;
       if (enter && matches) {
         result = toResult(enter(node2, parents, index2));
@@ -42509,10 +42555,10 @@ var init_unist_util_visit_parents = __esm({
 });
 
 // node_modules/mdast-util-find-and-replace/lib/index.js
-function findAndReplace(tree, list3, options) {
+function findAndReplace(tree, list6, options) {
   const settings = options || {};
   const ignored = convert(settings.ignore || []);
-  const pairs = toPairs(list3);
+  const pairs = toPairs(list6);
   let pairIndex = -1;
   while (++pairIndex < pairs.length) {
     visitParents(tree, visitor);
@@ -42586,7 +42632,7 @@ function toPairs(tupleOrList) {
     throw new TypeError("Expected find and replace tuple or list of tuples");
   }
   const result = [];
-  const list3 = !tupleOrList[0] || Array.isArray(tupleOrList[0]) ? (
+  const list6 = !tupleOrList[0] || Array.isArray(tupleOrList[0]) ? (
     /** @type {FindAndReplaceList} */
     tupleOrList
   ) : [
@@ -42594,8 +42640,8 @@ function toPairs(tupleOrList) {
     tupleOrList
   ];
   let index2 = -1;
-  while (++index2 < list3.length) {
-    const tuple = list3[index2];
+  while (++index2 < list6.length) {
+    const tuple = list6[index2];
     result.push([toExpression(tuple[0]), toFunction(tuple[1])]);
   }
   return result;
@@ -42639,6 +42685,33 @@ function gfmAutolinkLiteralFromMarkdown() {
       literalAutolinkHttp: exitLiteralAutolinkHttp,
       literalAutolinkWww: exitLiteralAutolinkWww
     }
+  };
+}
+function gfmAutolinkLiteralToMarkdown() {
+  return {
+    unsafe: [
+      {
+        character: "@",
+        before: "[+\\-.\\w]",
+        after: "[\\-.\\w]",
+        inConstruct,
+        notInConstruct
+      },
+      {
+        character: ".",
+        before: "[Ww]",
+        after: "[\\-.\\w]",
+        inConstruct,
+        notInConstruct
+      },
+      {
+        character: ":",
+        before: "[ps]",
+        after: "\\/",
+        inConstruct,
+        notInConstruct
+      }
+    ]
   };
 }
 function enterLiteralAutolink(token) {
@@ -42760,8 +42833,8 @@ function isCorrectDomain(domain2) {
 function splitUrl(url) {
   let index2 = url.length;
   while (index2 > 0) {
-    const code3 = url.charCodeAt(index2 - 1);
-    if (code3 === 33 || code3 === 34 || code3 === 38 || code3 === 39 || code3 === 41 || code3 === 44 || code3 === 46 || code3 === 58 || code3 === 59 || code3 === 60 || code3 === 62 || code3 === 63 || code3 === 93 || code3 === 125) {
+    const code5 = url.charCodeAt(index2 - 1);
+    if (code5 === 33 || code5 === 34 || code5 === 38 || code5 === 39 || code5 === 41 || code5 === 44 || code5 === 46 || code5 === 58 || code5 === 59 || code5 === 60 || code5 === 62 || code5 === 63 || code5 === 93 || code5 === 125) {
       index2--;
     } else {
       break;
@@ -42784,15 +42857,18 @@ function splitUrl(url) {
   return [url, trail2];
 }
 function previous2(match2) {
-  const code3 = match2.input.charCodeAt(match2.index - 1);
-  return match2.index === 0 || unicodeWhitespace(code3) || unicodePunctuation(code3);
+  const code5 = match2.input.charCodeAt(match2.index - 1);
+  return match2.index === 0 || unicodeWhitespace(code5) || unicodePunctuation(code5);
 }
+var inConstruct, notInConstruct;
 var init_lib7 = __esm({
   "node_modules/mdast-util-gfm-autolink-literal/lib/index.js"() {
     init_ccount();
     init_default2();
     init_micromark_util_character();
     init_mdast_util_find_and_replace();
+    inConstruct = "phrasing";
+    notInConstruct = ["autolink", "link", "image", "label"];
   }
 });
 
@@ -42875,6 +42951,45 @@ function gfmFootnoteFromMarkdown() {
     }
   };
 }
+function gfmFootnoteToMarkdown(options) {
+  let firstLineBlank = false;
+  if (options && options.firstLineBlank) {
+    firstLineBlank = true;
+  }
+  return {
+    handlers: { footnoteDefinition, footnoteReference },
+    // This is on by default already.
+    unsafe: [{ character: "[", inConstruct: ["label", "phrasing", "reference"] }]
+  };
+  function footnoteDefinition(node2, _, state, info) {
+    const tracker = state.createTracker(info);
+    let value = tracker.move("[^");
+    const exit3 = state.enter("footnoteDefinition");
+    const subexit = state.enter("label");
+    value += tracker.move(
+      state.safe(state.associationId(node2), { before: value, after: "]" })
+    );
+    subexit();
+    value += tracker.move("]:");
+    if (node2.children && node2.children.length > 0) {
+      tracker.shift(4);
+      value += tracker.move(
+        (firstLineBlank ? "\n" : " ") + state.indentLines(
+          state.containerFlow(node2, tracker.current()),
+          firstLineBlank ? mapAll : mapExceptFirst
+        )
+      );
+    }
+    exit3();
+    return value;
+  }
+}
+function mapExceptFirst(line2, index2, blank) {
+  return index2 === 0 ? line2 : mapAll(line2, index2, blank);
+}
+function mapAll(line2, index2, blank) {
+  return (blank ? "" : "    ") + line2;
+}
 var init_lib8 = __esm({
   "node_modules/mdast-util-gfm-footnote/lib/index.js"() {
     init_default2();
@@ -42896,6 +43011,18 @@ function gfmStrikethroughFromMarkdown() {
     canContainEols: ["delete"],
     enter: { strikethrough: enterStrikethrough },
     exit: { strikethrough: exitStrikethrough }
+  };
+}
+function gfmStrikethroughToMarkdown() {
+  return {
+    handlers: { delete: handleDelete },
+    unsafe: [
+      {
+        character: "~",
+        inConstruct: "phrasing",
+        notInConstruct: constructsWithoutStrikethrough
+      }
+    ]
   };
 }
 function enterStrikethrough(token) {
@@ -42924,8 +43051,17 @@ function attentionDelete() {
 function peekDelete() {
   return "~";
 }
+var constructsWithoutStrikethrough;
 var init_lib9 = __esm({
   "node_modules/mdast-util-gfm-strikethrough/lib/index.js"() {
+    constructsWithoutStrikethrough = [
+      "autolink",
+      "destinationLiteral",
+      "destinationRaw",
+      "reference",
+      "titleQuote",
+      "titleApostrophe"
+    ];
     handleDelete.attention = attentionDelete;
     handleDelete.peek = peekDelete;
   }
@@ -42935,6 +43071,2397 @@ var init_lib9 = __esm({
 var init_mdast_util_gfm_strikethrough = __esm({
   "node_modules/mdast-util-gfm-strikethrough/index.js"() {
     init_lib9();
+  }
+});
+
+// node_modules/markdown-table/index.js
+function defaultStringLength(value) {
+  return value.length;
+}
+function markdownTable(table2, options) {
+  const settings = options || {};
+  const align = (settings.align || []).concat();
+  const stringLength = settings.stringLength || defaultStringLength;
+  const alignments = [];
+  const cellMatrix = [];
+  const sizeMatrix = [];
+  const longestCellByColumn = [];
+  let mostCellsPerRow = 0;
+  let rowIndex = -1;
+  while (++rowIndex < table2.length) {
+    const row4 = [];
+    const sizes2 = [];
+    let columnIndex2 = -1;
+    if (table2[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table2[rowIndex].length;
+    }
+    while (++columnIndex2 < table2[rowIndex].length) {
+      const cell2 = serialize(table2[rowIndex][columnIndex2]);
+      if (settings.alignDelimiters !== false) {
+        const size = stringLength(cell2);
+        sizes2[columnIndex2] = size;
+        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
+          longestCellByColumn[columnIndex2] = size;
+        }
+      }
+      row4.push(cell2);
+    }
+    cellMatrix[rowIndex] = row4;
+    sizeMatrix[rowIndex] = sizes2;
+  }
+  let columnIndex = -1;
+  if (typeof align === "object" && "length" in align) {
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = toAlignment(align[columnIndex]);
+    }
+  } else {
+    const code5 = toAlignment(align);
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = code5;
+    }
+  }
+  columnIndex = -1;
+  const row3 = [];
+  const sizes = [];
+  while (++columnIndex < mostCellsPerRow) {
+    const code5 = alignments[columnIndex];
+    let before = "";
+    let after = "";
+    if (code5 === 99) {
+      before = ":";
+      after = ":";
+    } else if (code5 === 108) {
+      before = ":";
+    } else if (code5 === 114) {
+      after = ":";
+    }
+    let size = settings.alignDelimiters === false ? 1 : Math.max(
+      1,
+      longestCellByColumn[columnIndex] - before.length - after.length
+    );
+    const cell2 = before + "-".repeat(size) + after;
+    if (settings.alignDelimiters !== false) {
+      size = before.length + size + after.length;
+      if (size > longestCellByColumn[columnIndex]) {
+        longestCellByColumn[columnIndex] = size;
+      }
+      sizes[columnIndex] = size;
+    }
+    row3[columnIndex] = cell2;
+  }
+  cellMatrix.splice(1, 0, row3);
+  sizeMatrix.splice(1, 0, sizes);
+  rowIndex = -1;
+  const lines = [];
+  while (++rowIndex < cellMatrix.length) {
+    const row4 = cellMatrix[rowIndex];
+    const sizes2 = sizeMatrix[rowIndex];
+    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    columnIndex = -1;
+    const line2 = [];
+    while (++columnIndex < cellsInRow) {
+      const cell2 = row4[columnIndex] || "";
+      let before = "";
+      let after = "";
+      if (settings.alignDelimiters !== false) {
+        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
+        const code5 = alignments[columnIndex];
+        if (code5 === 114) {
+          before = " ".repeat(size);
+        } else if (code5 === 99) {
+          const half = size / 2;
+          if (size % 2) {
+            before = " ".repeat(half + 0.5);
+            after = " ".repeat(half - 0.5);
+          } else {
+            before = " ".repeat(half);
+            after = before;
+          }
+        } else {
+          after = " ".repeat(size);
+        }
+      }
+      if (settings.delimiterStart !== false && !columnIndex) {
+        line2.push("|");
+      }
+      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      // empty: there will be a closing space.
+      !(settings.alignDelimiters === false && cell2 === "") && (settings.delimiterStart !== false || columnIndex)) {
+        line2.push(" ");
+      }
+      if (settings.alignDelimiters !== false) {
+        line2.push(before);
+      }
+      line2.push(cell2);
+      if (settings.alignDelimiters !== false) {
+        line2.push(after);
+      }
+      if (settings.padding !== false) {
+        line2.push(" ");
+      }
+      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+        line2.push("|");
+      }
+    }
+    lines.push(
+      settings.delimiterEnd === false ? line2.join("").replace(/ +$/, "") : line2.join("")
+    );
+  }
+  return lines.join("\n");
+}
+function serialize(value) {
+  return value === null || value === void 0 ? "" : String(value);
+}
+function toAlignment(value) {
+  const code5 = typeof value === "string" ? value.codePointAt(0) : 0;
+  return code5 === 67 || code5 === 99 ? 99 : code5 === 76 || code5 === 108 ? 108 : code5 === 82 || code5 === 114 ? 114 : 0;
+}
+var init_markdown_table = __esm({
+  "node_modules/markdown-table/index.js"() {
+  }
+});
+
+// node_modules/mdast-util-phrasing/lib/index.js
+var phrasing;
+var init_lib10 = __esm({
+  "node_modules/mdast-util-phrasing/lib/index.js"() {
+    init_unist_util_is();
+    phrasing = /** @type {(node?: unknown) => node is Exclude<PhrasingContent, Html>} */
+    convert([
+      "break",
+      "delete",
+      "emphasis",
+      // To do: next major: removed since footnotes were added to GFM.
+      "footnote",
+      "footnoteReference",
+      "image",
+      "imageReference",
+      "inlineCode",
+      // Enabled by `mdast-util-math`:
+      "inlineMath",
+      "link",
+      "linkReference",
+      // Enabled by `mdast-util-mdx`:
+      "mdxJsxTextElement",
+      // Enabled by `mdast-util-mdx`:
+      "mdxTextExpression",
+      "strong",
+      "text",
+      // Enabled by `mdast-util-directive`:
+      "textDirective"
+    ]);
+  }
+});
+
+// node_modules/mdast-util-phrasing/index.js
+var init_mdast_util_phrasing = __esm({
+  "node_modules/mdast-util-phrasing/index.js"() {
+    init_lib10();
+  }
+});
+
+// node_modules/zwitch/index.js
+function zwitch(key2, options) {
+  const settings = options || {};
+  function one2(value, ...parameters) {
+    let fn = one2.invalid;
+    const handlers = one2.handlers;
+    if (value && own3.call(value, key2)) {
+      const id = String(value[key2]);
+      fn = own3.call(handlers, id) ? handlers[id] : one2.unknown;
+    }
+    if (fn) {
+      return fn.call(this, value, ...parameters);
+    }
+  }
+  one2.handlers = settings.handlers || {};
+  one2.invalid = settings.invalid;
+  one2.unknown = settings.unknown;
+  return one2;
+}
+var own3;
+var init_zwitch = __esm({
+  "node_modules/zwitch/index.js"() {
+    own3 = {}.hasOwnProperty;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/configure.js
+function configure2(base, extension2) {
+  let index2 = -1;
+  let key2;
+  if (extension2.extensions) {
+    while (++index2 < extension2.extensions.length) {
+      configure2(base, extension2.extensions[index2]);
+    }
+  }
+  for (key2 in extension2) {
+    if (own4.call(extension2, key2)) {
+      switch (key2) {
+        case "extensions": {
+          break;
+        }
+        /* c8 ignore next 4 */
+        case "unsafe": {
+          list2(base[key2], extension2[key2]);
+          break;
+        }
+        case "join": {
+          list2(base[key2], extension2[key2]);
+          break;
+        }
+        case "handlers": {
+          map(base[key2], extension2[key2]);
+          break;
+        }
+        default: {
+          base.options[key2] = extension2[key2];
+        }
+      }
+    }
+  }
+  return base;
+}
+function list2(left, right) {
+  if (right) {
+    left.push(...right);
+  }
+}
+function map(left, right) {
+  if (right) {
+    Object.assign(left, right);
+  }
+}
+var own4;
+var init_configure = __esm({
+  "node_modules/mdast-util-to-markdown/lib/configure.js"() {
+    own4 = {}.hasOwnProperty;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/blockquote.js
+function blockquote(node2, _, state, info) {
+  const exit3 = state.enter("blockquote");
+  const tracker = state.createTracker(info);
+  tracker.move("> ");
+  tracker.shift(2);
+  const value = state.indentLines(
+    state.containerFlow(node2, tracker.current()),
+    map2
+  );
+  exit3();
+  return value;
+}
+function map2(line2, _, blank) {
+  return ">" + (blank ? "" : " ") + line2;
+}
+var init_blockquote = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/blockquote.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/pattern-in-scope.js
+function patternInScope(stack, pattern) {
+  return listInScope(stack, pattern.inConstruct, true) && !listInScope(stack, pattern.notInConstruct, false);
+}
+function listInScope(stack, list6, none) {
+  if (typeof list6 === "string") {
+    list6 = [list6];
+  }
+  if (!list6 || list6.length === 0) {
+    return none;
+  }
+  let index2 = -1;
+  while (++index2 < list6.length) {
+    if (stack.includes(list6[index2])) {
+      return true;
+    }
+  }
+  return false;
+}
+var init_pattern_in_scope = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/pattern-in-scope.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/break.js
+function hardBreak(_, _1, state, info) {
+  let index2 = -1;
+  while (++index2 < state.unsafe.length) {
+    const pattern = state.unsafe[index2];
+    if (pattern.character === "\n" && !pattern.before && !pattern.after && patternInScope(state.stack, pattern)) {
+      return /[\t ]/.test(info.before) ? "" : " ";
+    }
+  }
+  return "\\\n";
+}
+var init_break = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/break.js"() {
+    init_pattern_in_scope();
+  }
+});
+
+// node_modules/longest-streak/index.js
+function longestStreak(value, substring) {
+  const source = String(value);
+  let index2 = source.indexOf(substring);
+  let expected = index2;
+  let count = 0;
+  let max = 0;
+  if (typeof substring !== "string") {
+    throw new TypeError("Expected substring");
+  }
+  while (index2 !== -1) {
+    if (index2 === expected) {
+      if (++count > max) {
+        max = count;
+      }
+    } else {
+      count = 1;
+    }
+    expected = index2 + substring.length;
+    index2 = source.indexOf(substring, expected);
+  }
+  return max;
+}
+var init_longest_streak = __esm({
+  "node_modules/longest-streak/index.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/format-code-as-indented.js
+function formatCodeAsIndented(node2, state) {
+  return Boolean(
+    state.options.fences === false && node2.value && // If there’s no info…
+    !node2.lang && // And there’s a non-whitespace character…
+    /[^\n\r ]/.test(node2.value) && // And the value doesn’t start or end in a blank…
+    !/^[\t ]*(?:[\n\r]|$)|(?:^|[\n\r])[\t ]*$/.test(node2.value)
+  );
+}
+var init_format_code_as_indented = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/format-code-as-indented.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-fence.js
+function checkFence(state) {
+  const marker = state.options.fence || "`";
+  if (marker !== "`" && marker !== "~") {
+    throw new Error(
+      "Cannot serialize code with `" + marker + "` for `options.fence`, expected `` ` `` or `~`"
+    );
+  }
+  return marker;
+}
+var init_check_fence = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-fence.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/code.js
+function code(node2, _, state, info) {
+  const marker = checkFence(state);
+  const raw2 = node2.value || "";
+  if (formatCodeAsIndented(node2, state)) {
+    const exit4 = state.enter("codeIndented");
+    const value2 = state.indentLines(raw2, map3);
+    exit4();
+    return value2;
+  }
+  const tracker = state.createTracker(info);
+  const sequence = marker.repeat(Math.max(longestStreak(raw2, marker) + 1, 3));
+  const exit3 = state.enter("codeFenced");
+  const suffix = marker === "`" ? "GraveAccent" : "Tilde";
+  let value = tracker.move(sequence);
+  if (node2.lang) {
+    const subexit = state.enter(`codeFencedLang${suffix}`);
+    value += tracker.move(
+      state.safe(node2.lang, {
+        before: value,
+        after: " ",
+        encode: ["`"],
+        ...tracker.current()
+      })
+    );
+    subexit();
+  }
+  if (node2.lang && node2.meta) {
+    const subexit = state.enter(`codeFencedMeta${suffix}`);
+    value += tracker.move(" ");
+    value += tracker.move(
+      state.safe(node2.meta, {
+        before: value,
+        after: "\n",
+        encode: ["`"],
+        ...tracker.current()
+      })
+    );
+    subexit();
+  }
+  value += tracker.move("\n");
+  if (raw2) {
+    value += tracker.move(raw2 + "\n");
+  }
+  value += tracker.move(sequence);
+  exit3();
+  return value;
+}
+function map3(line2, _, blank) {
+  return (blank ? "" : "    ") + line2;
+}
+var init_code = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/code.js"() {
+    init_longest_streak();
+    init_format_code_as_indented();
+    init_check_fence();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-quote.js
+function checkQuote(state) {
+  const marker = state.options.quote || '"';
+  if (marker !== '"' && marker !== "'") {
+    throw new Error(
+      "Cannot serialize title with `" + marker + "` for `options.quote`, expected `\"`, or `'`"
+    );
+  }
+  return marker;
+}
+var init_check_quote = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-quote.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/definition.js
+function definition2(node2, _, state, info) {
+  const quote2 = checkQuote(state);
+  const suffix = quote2 === '"' ? "Quote" : "Apostrophe";
+  const exit3 = state.enter("definition");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("[");
+  value += tracker.move(
+    state.safe(state.associationId(node2), {
+      before: value,
+      after: "]",
+      ...tracker.current()
+    })
+  );
+  value += tracker.move("]: ");
+  subexit();
+  if (
+    // If there’s no url, or…
+    !node2.url || // If there are control characters, whitespace, or a leading `<`.
+    /^<|[\0- \u007F]/.test(node2.url)
+  ) {
+    subexit = state.enter("destinationLiteral");
+    value += tracker.move("<");
+    value += tracker.move(
+      state.safe(node2.url, { before: value, after: ">", ...tracker.current() })
+    );
+    value += tracker.move(">");
+  } else {
+    subexit = state.enter("destinationRaw");
+    value += tracker.move(
+      state.safe(node2.url, {
+        before: value,
+        after: node2.title ? " " : "\n",
+        ...tracker.current()
+      })
+    );
+  }
+  subexit();
+  if (node2.title) {
+    subexit = state.enter(`title${suffix}`);
+    value += tracker.move(" " + quote2);
+    value += tracker.move(
+      state.safe(node2.title, {
+        before: value,
+        after: quote2,
+        ...tracker.current()
+      })
+    );
+    value += tracker.move(quote2);
+    subexit();
+  }
+  exit3();
+  return value;
+}
+var init_definition2 = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/definition.js"() {
+    init_check_quote();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-emphasis.js
+function checkEmphasis(state) {
+  const marker = state.options.emphasis || "*";
+  if (marker !== "*" && marker !== "_") {
+    throw new Error(
+      "Cannot serialize emphasis with `" + marker + "` for `options.emphasis`, expected `*`, or `_`"
+    );
+  }
+  return marker;
+}
+var init_check_emphasis = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-emphasis.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/character.js
+function firstCharacter(value) {
+  const code5 = value.codePointAt(0);
+  return code5 === void 0 ? "" : String.fromCodePoint(code5);
+}
+function lastCharacter(value) {
+  const code5 = value.codePointAt(value.length - 2);
+  return code5 !== void 0 && code5 > 65535 ? value.slice(-2) : value.slice(-1);
+}
+var init_character = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/character.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/encode-character-reference.js
+function encodeCharacterReference(code5) {
+  return "&#x" + code5.toString(16).toUpperCase() + ";";
+}
+var init_encode_character_reference = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/encode-character-reference.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/encode-info.js
+function encodeInfo(outside, inside, marker) {
+  const outsideKind = classifyCharacter(outside);
+  const insideKind = classifyCharacter(inside);
+  if (outsideKind === void 0) {
+    return insideKind === void 0 ? (
+      // Letter inside:
+      // we have to encode *both* letters for `_` as it is looser.
+      // it already forms for `*` (and GFMs `~`).
+      marker === "_" ? { inside: true, outside: true } : { inside: false, outside: false }
+    ) : insideKind === 1 ? (
+      // Whitespace inside: encode both (letter, whitespace).
+      { inside: true, outside: true }
+    ) : (
+      // Punctuation inside: encode outer (letter)
+      { inside: false, outside: true }
+    );
+  }
+  if (outsideKind === 1) {
+    return insideKind === void 0 ? (
+      // Letter inside: already forms.
+      { inside: false, outside: false }
+    ) : insideKind === 1 ? (
+      // Whitespace inside: encode both (whitespace).
+      { inside: true, outside: true }
+    ) : (
+      // Punctuation inside: already forms.
+      { inside: false, outside: false }
+    );
+  }
+  return insideKind === void 0 ? (
+    // Letter inside: already forms.
+    { inside: false, outside: false }
+  ) : insideKind === 1 ? (
+    // Whitespace inside: encode inner (whitespace).
+    { inside: true, outside: false }
+  ) : (
+    // Punctuation inside: already forms.
+    { inside: false, outside: false }
+  );
+}
+var init_encode_info = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/encode-info.js"() {
+    init_micromark_util_classify_character();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/html-kind.js
+function htmlKind(value) {
+  if (value.charCodeAt(0) !== 60) return;
+  const next = value.charCodeAt(1);
+  if (next === 33) {
+    const code6 = value.charCodeAt(2);
+    if (code6 === 45) return 2;
+    if (code6 === 91) return 5;
+    if (asciiAlpha(code6)) return 4;
+    return;
+  }
+  if (next === 63) return 3;
+  const closing = next === 47;
+  const start = closing ? 2 : 1;
+  let end = start;
+  let code5 = value.charCodeAt(end);
+  if (!asciiAlpha(code5)) return;
+  while (code5 === 45 || asciiAlphanumeric(code5)) {
+    code5 = value.charCodeAt(++end);
+  }
+  const name = value.slice(start, end).toLowerCase();
+  if (!closing && code5 !== 47 && htmlRawNames.includes(name)) {
+    return 1;
+  }
+  return htmlBlockNames.includes(name) ? 6 : 7;
+}
+var init_html_kind = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/html-kind.js"() {
+    init_micromark_util_character();
+    init_micromark_util_html_tag_name();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/container-phrasing.js
+function candidates(tokens2, involved, runOf) {
+  const related = /* @__PURE__ */ new Set();
+  for (const token of tokens2) {
+    const siblings = runOf.get(token);
+    if (siblings && token.attention && involved.some((d) => d.attention === token.attention)) {
+      for (const sibling of siblings.tokens) {
+        related.add(sibling.attention);
+      }
+    }
+  }
+  const ordered = [];
+  for (const token of tokens2) {
+    if (token.attention && related.delete(token.attention)) {
+      ordered.push(token.attention);
+    }
+  }
+  ordered.reverse();
+  return ordered;
+}
+function check(tokens2, before, after) {
+  const runs = [];
+  const wrong = /* @__PURE__ */ new Map();
+  const runOf = /* @__PURE__ */ new Map();
+  let index2 = 0;
+  while (index2 < tokens2.length) {
+    if (!tokens2[index2].attention) {
+      index2++;
+      continue;
+    }
+    const marker = tokens2[index2].value.charAt(0);
+    const strict = builtins.get(marker);
+    let end = index2 + 1;
+    while (end < tokens2.length && tokens2[end].attention && tokens2[end].value.charAt(0) === marker) {
+      end++;
+    }
+    const head = index2 ? tokens2[index2 - 1].value : before;
+    const previous3 = classifyCharacter(head.charCodeAt(head.length - 1));
+    const next = classifyCharacter(
+      (end < tokens2.length ? tokens2[end].value : after).charCodeAt(0)
+    );
+    const open = !next || next === 2 && Boolean(previous3);
+    const close = !previous3 || previous3 === 2 && Boolean(next);
+    const run = {
+      tokens: tokens2.slice(index2, end),
+      markers: [],
+      start: 0,
+      end: 0,
+      // Underscores are strict, they cannot open or close inside words.
+      open: strict ? open && (Boolean(previous3) || !close) : open,
+      close: strict ? close && (Boolean(next) || !open) : close,
+      // All builtins can split runs.
+      split: strict !== void 0
+    };
+    for (const token of run.tokens) {
+      wrong.set(token, [...run.tokens]);
+      runOf.set(token, run);
+      let size = token.value.length;
+      while (size--) run.markers.push(token);
+    }
+    run.end = run.markers.length;
+    runs.push(run);
+    index2 = end;
+  }
+  pair2(runs, wrong);
+  index2 = -1;
+  while (++index2 < tokens2.length) {
+    const involved = wrong.get(tokens2[index2]);
+    if (involved) return { attention: candidates(tokens2, involved, runOf), index: index2 };
+  }
+}
+function containerPhrasing(parent, state, info) {
+  return serialize2(phrasing2(parent, state, info), info.before, info.after);
+}
+function encode(tokens2, start) {
+  const token = tokens2[start ? 0 : tokens2.length - 1];
+  if (!token || token.attention) return;
+  const character = start ? firstCharacter(token.value) : lastCharacter(token.value);
+  const reference = encodeCharacterReference(
+    /** @type {number} */
+    character.codePointAt(0)
+  );
+  if (start) {
+    token.value = reference + token.value.slice(character.length);
+  } else {
+    let value = token.value.slice(0, token.value.length - character.length);
+    let escapes = 0;
+    while (value.charCodeAt(value.length - 1 - escapes) === 92) {
+      escapes++;
+    }
+    if (escapes % 2) value += "\\";
+    token.value = value + reference;
+  }
+}
+function improve(items, chosen, mistake, before, after) {
+  for (const attention4 of mistake.attention) {
+    const current = chosen.get(attention4) || attention4.sequences[0];
+    for (const sequence of attention4.sequences) {
+      if (sequence === current) continue;
+      const trial = new Map(chosen);
+      trial.set(attention4, sequence);
+      const tokens2 = render(items, trial, before, after);
+      const next = check(tokens2, before, after);
+      if (!next || next.index > mistake.index) {
+        return { chosen: trial, mistake: next, tokens: tokens2 };
+      }
+    }
+  }
+}
+function pair2(runs, wrong) {
+  const openersByMarker = /* @__PURE__ */ new Map();
+  for (const closer of runs) {
+    const marker = closer.tokens[0].value.charAt(0);
+    let openers = openersByMarker.get(marker);
+    if (!openers) {
+      openers = [];
+      openersByMarker.set(marker, openers);
+    }
+    let open = closer.close ? openers.length : 0;
+    while (open-- && closer.start < closer.end) {
+      const opener = openers[open];
+      const openerSize = opener.end - opener.start;
+      const closerSize = closer.end - closer.start;
+      if (closer.split ? (
+        // The rule of 3, on the sizes that are left.
+        (opener.close || closer.open) && closerSize % 3 && !((openerSize + closerSize) % 3)
+      ) : (
+        // Others pair whole runs of the same size.
+        openerSize !== opener.markers.length || openerSize !== closerSize
+      )) {
+        continue;
+      }
+      const size = closer.split ? openerSize > 1 && closerSize > 1 ? 2 : 1 : closerSize;
+      const opening = opener.markers.slice(opener.end - size, opener.end);
+      const closing = closer.markers.slice(closer.start, closer.start + size);
+      const openToken = opening[0];
+      const closeToken = closing[0];
+      if (
+        // Whole sequences:
+        // the markers of a sequence are next to each other,
+        // so if the first and last marker are of one sequence of that size,
+        // all markers are exactly that sequence.
+        openToken === opening[size - 1] && openToken.value.length === size && closeToken === closing[size - 1] && closeToken.value.length === size && // Of the same attention, so its opening and closing sequence.
+        openToken.attention === closeToken.attention
+      ) {
+        wrong.delete(openToken);
+        wrong.delete(closeToken);
+      } else {
+        const involved = [.../* @__PURE__ */ new Set([...opening, ...closing])];
+        for (const token of involved) {
+          const list6 = wrong.get(token);
+          if (list6) list6.push(...involved);
+        }
+      }
+      opener.end -= size;
+      closer.start += size;
+      if (opener.start === opener.end) openers.splice(open, 1);
+      open = openers.length;
+    }
+    if (closer.open && closer.start < closer.end) openers.push(closer);
+  }
+}
+function attentionSequences(type, markers, sizes) {
+  if (markers.length === 0) {
+    throw new Error(
+      "Cannot serialize `" + type + "` as attention without markers, expected one or more markers"
+    );
+  }
+  if (sizes.length === 0) {
+    throw new Error(
+      "Cannot serialize `" + type + "` as attention without sizes, expected one or more sizes"
+    );
+  }
+  for (const size of sizes) {
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new Error(
+        "Cannot serialize `" + type + "` as attention with `" + size + "` as size, expected positive integer"
+      );
+    }
+  }
+  const sequences = [];
+  for (const marker of markers) {
+    if (marker.length !== 1) {
+      throw new Error(
+        "Cannot serialize `" + type + "` as attention with `" + marker + "` as marker, expected a single ascii character"
+      );
+    }
+    if (!asciiPunctuation(marker.charCodeAt(0))) {
+      throw new Error(
+        "Cannot serialize `" + type + "` as attention with `" + marker + "` as marker, expected ascii punctuation"
+      );
+    }
+    for (const size of sizes) {
+      sequences.push(marker.repeat(size));
+    }
+  }
+  return sequences;
+}
+function phrasing2(parent, state, info) {
+  const indexStack = state.indexStack;
+  const children = parent.children || [];
+  const results = [];
+  let index2 = -1;
+  let before = info.before;
+  indexStack.push(-1);
+  let tracker = state.createTracker(info);
+  while (++index2 < children.length) {
+    const child = children[index2];
+    let after;
+    indexStack[indexStack.length - 1] = index2;
+    if (index2 + 1 < children.length) {
+      let handle3 = state.handle.handlers[children[index2 + 1].type];
+      if (handle3 && handle3.peek) handle3 = handle3.peek;
+      after = handle3 ? firstCharacter(
+        handle3(children[index2 + 1], parent, state, {
+          before: "",
+          after: "",
+          ...tracker.current()
+        })
+      ) : "";
+    } else {
+      after = info.after;
+    }
+    const previous3 = results[results.length - 1];
+    if (typeof previous3 === "string" && (before === "\r" || before === "\n") && child.type === "html" && htmlKind(child.value) !== 7) {
+      results[results.length - 1] = previous3.replace(/(\r?\n|\r)$/, " ");
+      before = " ";
+      tracker = state.createTracker(info);
+      tracker.move(serialize2(results, info.before, info.after));
+    }
+    const handle2 = state.handle.handlers[child.type];
+    if (handle2 && handle2.attention) {
+      const item = attentionItem(
+        /** @type {PhrasingParents} */
+        child,
+        handle2.attention,
+        state,
+        tracker
+      );
+      if (!item) continue;
+      results.push(item);
+      before = lastCharacter(item.sequences[0]);
+    } else {
+      const value = state.handle(child, parent, state, {
+        ...tracker.current(),
+        after,
+        before
+      });
+      if (!value) continue;
+      tracker.move(value);
+      results.push(value);
+      before = lastCharacter(value);
+    }
+  }
+  indexStack.pop();
+  return results;
+}
+function attentionItem(node2, attention4, state, tracker) {
+  const { construct, markers, sizes } = attention4(node2, state);
+  const sequences = attentionSequences(node2.type, markers, sizes);
+  const sequence = sequences[0];
+  const exit3 = state.enter(construct);
+  const inside = state.createTracker(tracker.current());
+  inside.move(sequence);
+  const children = phrasing2(node2, state, {
+    ...inside.current(),
+    before: sequence,
+    after: sequence
+  });
+  exit3();
+  if (children.length === 0) return;
+  tracker.move(sequence);
+  tracker.move(serialize2(children, sequence, sequence));
+  tracker.move(sequence);
+  return { children, sequences };
+}
+function fix(items, chosen, before, after) {
+  let tokens2 = render(items, chosen, before, after);
+  let mistake = check(tokens2, before, after);
+  while (mistake) {
+    const next = improve(items, chosen, mistake, before, after);
+    if (!next) return;
+    chosen = next.chosen;
+    tokens2 = next.tokens;
+    mistake = next.mistake;
+  }
+  return tokens2;
+}
+function guess(items, chosen, before, after) {
+  let previous3 = before;
+  let index2 = -1;
+  while (++index2 < items.length) {
+    const item = items[index2];
+    if (typeof item === "string") {
+      previous3 = "";
+      continue;
+    }
+    const next = index2 === items.length - 1 ? after : "";
+    const sequence = item.sequences.find(function(value) {
+      const marker = value.charAt(0);
+      return marker !== previous3.charAt(0) && marker !== next.charAt(0) || items.length === 1 && builtins.has(marker) && value.length > before.length;
+    }) || item.sequences[0];
+    if (sequence !== item.sequences[0]) chosen.set(item, sequence);
+    guess(item.children, chosen, sequence, sequence);
+    previous3 = sequence;
+  }
+}
+function render(items, chosen, before, after) {
+  const tokens2 = [];
+  let encodeAfter;
+  let previous3 = lastCharacter(before);
+  let index2 = -1;
+  while (++index2 < items.length) {
+    const item = items[index2];
+    if (typeof item === "string") {
+      const token = { value: item, attention: void 0 };
+      if (encodeAfter && encodeAfter === firstCharacter(item)) {
+        encode([token], true);
+      }
+      encodeAfter = void 0;
+      tokens2.push(token);
+      if (token.value) previous3 = lastCharacter(token.value);
+      continue;
+    }
+    const sequence = chosen.get(item) || item.sequences[0];
+    const marker = sequence.charAt(0);
+    const next = items[index2 + 1];
+    const outsideBefore = previous3;
+    const outsideAfter = firstCharacter(
+      next === void 0 ? after : typeof next === "string" ? next : chosen.get(next) || next.sequences[0]
+    );
+    const inside = render(item.children, chosen, sequence, sequence);
+    const head = inside[0].value;
+    const open = encodeInfo(
+      outsideBefore.charCodeAt(outsideBefore.length - 1),
+      head.charCodeAt(0),
+      marker
+    );
+    if (open.inside) encode(inside, true);
+    const tail2 = lastCharacter(inside[inside.length - 1].value);
+    const close = encodeInfo(
+      outsideAfter.charCodeAt(0),
+      tail2.charCodeAt(tail2.length - 1),
+      marker
+    );
+    if (close.inside) encode(inside, false);
+    if (open.outside && outsideBefore !== "\n" && outsideBefore !== "\r") {
+      encode(tokens2, false);
+    }
+    if (close.outside) encodeAfter = outsideAfter;
+    tokens2.push({ value: sequence, attention: item }, ...inside, {
+      value: sequence,
+      attention: item
+    });
+    previous3 = sequence.charAt(sequence.length - 1);
+  }
+  return tokens2;
+}
+function serialize2(items, before, after) {
+  const guessed = /* @__PURE__ */ new Map();
+  guess(items, guessed, before, after);
+  const tokens2 = (
+    // Start from guesses (based on the preferred sequences).
+    (guessed.size > 0 ? fix(items, guessed, before, after) : void 0) || // If stuck, start from the preferred sequences instead.
+    fix(items, /* @__PURE__ */ new Map(), before, after) || // If stuck again, use the preferred sequences as they are.
+    render(items, /* @__PURE__ */ new Map(), before, after)
+  );
+  let result = "";
+  for (const token of tokens2) result += token.value;
+  return result;
+}
+var builtins;
+var init_container_phrasing = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/container-phrasing.js"() {
+    init_micromark_util_character();
+    init_micromark_util_classify_character();
+    init_character();
+    init_encode_character_reference();
+    init_encode_info();
+    init_html_kind();
+    builtins = /* @__PURE__ */ new Map([
+      ["*", false],
+      ["_", true]
+    ]);
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/emphasis.js
+function emphasis(node2, _, state, info) {
+  const exit3 = state.enter("phrasing");
+  const item = attentionItem(node2, attention2, state, state.createTracker(info));
+  const value = item ? serialize2([item], info.before, info.after) : "";
+  exit3();
+  return value;
+}
+function attention2(_, state) {
+  const marker = checkEmphasis(state);
+  return {
+    construct: "emphasis",
+    markers: marker === "*" ? ["*", "_"] : ["_", "*"],
+    sizes: [1]
+  };
+}
+function peek(_, _1, state) {
+  return state.options.emphasis || "*";
+}
+var init_emphasis = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/emphasis.js"() {
+    init_check_emphasis();
+    init_container_phrasing();
+    emphasis.attention = attention2;
+    emphasis.peek = peek;
+  }
+});
+
+// node_modules/unist-util-visit/lib/index.js
+function visit(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, maybeReverse) {
+  let check2;
+  let visitors;
+  let reverse;
+  if (typeof enterOrVisitorsOrReverse === "function" || enterOrVisitorsOrReverse && typeof enterOrVisitorsOrReverse === "object") {
+    check2 = /** @type {Test} */
+    testOrEnterOrVisitors;
+    visitors = enterOrVisitorsOrReverse;
+    reverse = maybeReverse;
+  } else {
+    visitors = /** @type {Visitor | Visitors} */
+    testOrEnterOrVisitors;
+    reverse = enterOrVisitorsOrReverse;
+  }
+  if (typeof visitors === "function") {
+    visitParents(tree, check2, wrap(visitors), reverse);
+  } else {
+    visitParents(tree, check2, wrapVisitors(visitors), reverse);
+  }
+}
+function wrapVisitors(visitors) {
+  if (!visitors || typeof visitors !== "object") return visitors;
+  return {
+    enter: typeof visitors.enter === "function" ? wrap(visitors.enter) : visitors.enter,
+    exit: typeof visitors.exit === "function" ? wrap(visitors.exit) : visitors.exit
+  };
+}
+function wrap(visitor) {
+  return overload;
+  function overload(node2, parents, index2) {
+    return visitor(node2, index2, parents[parents.length - 1]);
+  }
+}
+var init_lib11 = __esm({
+  "node_modules/unist-util-visit/lib/index.js"() {
+    init_unist_util_visit_parents();
+    init_unist_util_visit_parents();
+  }
+});
+
+// node_modules/unist-util-visit/index.js
+var init_unist_util_visit = __esm({
+  "node_modules/unist-util-visit/index.js"() {
+    init_lib11();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/format-heading-as-setext.js
+function formatHeadingAsSetext(node2, state) {
+  let literalWithBreak = false;
+  visit(node2, function(node3) {
+    if ("value" in node3 && /\r?\n|\r/.test(node3.value) || node3.type === "break") {
+      literalWithBreak = true;
+      return EXIT;
+    }
+  });
+  return Boolean(
+    (!node2.depth || node2.depth < 3) && toString(node2) && (state.options.setext || literalWithBreak)
+  );
+}
+var init_format_heading_as_setext = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/format-heading-as-setext.js"() {
+    init_unist_util_visit();
+    init_mdast_util_to_string();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/heading.js
+function heading(node2, _, state, info) {
+  const rank = Math.max(Math.min(6, node2.depth || 1), 1);
+  const tracker = state.createTracker(info);
+  if (formatHeadingAsSetext(node2, state)) {
+    const exit4 = state.enter("headingSetext");
+    const subexit2 = state.enter("phrasing");
+    const value2 = state.containerPhrasing(node2, {
+      ...tracker.current(),
+      before: "\n",
+      after: "\n"
+    });
+    subexit2();
+    exit4();
+    return value2 + "\n" + (rank === 1 ? "=" : "-").repeat(
+      // The whole size…
+      value2.length - // Minus the position of the character after the last EOL (or
+      // 0 if there is none)…
+      (Math.max(value2.lastIndexOf("\r"), value2.lastIndexOf("\n")) + 1)
+    );
+  }
+  const sequence = "#".repeat(rank);
+  const exit3 = state.enter("headingAtx");
+  const subexit = state.enter("phrasing");
+  tracker.move(sequence + " ");
+  let value = state.containerPhrasing(node2, {
+    before: "# ",
+    after: "\n",
+    ...tracker.current()
+  });
+  const head = value.charCodeAt(0);
+  if (head === 9 || head === 32) {
+    value = encodeCharacterReference(head) + value.slice(1);
+  }
+  value = value ? sequence + " " + value : sequence;
+  if (state.options.closeAtx) {
+    value += " " + sequence;
+  }
+  subexit();
+  exit3();
+  return value;
+}
+var init_heading = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/heading.js"() {
+    init_encode_character_reference();
+    init_format_heading_as_setext();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/html.js
+function html(node2) {
+  return node2.value || "";
+}
+function htmlPeek() {
+  return "<";
+}
+var init_html = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/html.js"() {
+    html.peek = htmlPeek;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/image.js
+function image(node2, _, state, info) {
+  const quote2 = checkQuote(state);
+  const suffix = quote2 === '"' ? "Quote" : "Apostrophe";
+  const exit3 = state.enter("image");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("![");
+  value += tracker.move(
+    state.safe(node2.alt, { before: value, after: "]", ...tracker.current() })
+  );
+  value += tracker.move("](");
+  subexit();
+  if (
+    // If there’s no url but there is a title…
+    !node2.url && node2.title || // If there are control characters, whitespace, or a leading `<`.
+    /^<|[\0- \u007F]/.test(node2.url)
+  ) {
+    subexit = state.enter("destinationLiteral");
+    value += tracker.move("<");
+    value += tracker.move(
+      state.safe(node2.url, { before: value, after: ">", ...tracker.current() })
+    );
+    value += tracker.move(">");
+  } else {
+    subexit = state.enter("destinationRaw");
+    value += tracker.move(
+      state.safe(node2.url, {
+        before: value,
+        after: node2.title ? " " : ")",
+        ...tracker.current()
+      })
+    );
+  }
+  subexit();
+  if (node2.title) {
+    subexit = state.enter(`title${suffix}`);
+    value += tracker.move(" " + quote2);
+    value += tracker.move(
+      state.safe(node2.title, {
+        before: value,
+        after: quote2,
+        ...tracker.current()
+      })
+    );
+    value += tracker.move(quote2);
+    subexit();
+  }
+  value += tracker.move(")");
+  exit3();
+  return value;
+}
+function imagePeek() {
+  return "!";
+}
+var init_image = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/image.js"() {
+    init_check_quote();
+    image.peek = imagePeek;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/image-reference.js
+function imageReference(node2, _, state, info) {
+  const type = node2.referenceType;
+  const exit3 = state.enter("imageReference");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("![");
+  const alt = state.safe(node2.alt, {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  value += tracker.move(alt + "][");
+  subexit();
+  const stack = state.stack;
+  state.stack = stack.filter(function(d) {
+    return d !== "phrasing";
+  });
+  subexit = state.enter("reference");
+  const reference = state.safe(state.associationId(node2), {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  subexit();
+  state.stack = stack;
+  exit3();
+  if (type === "full" || !alt || alt !== reference) {
+    value += tracker.move(reference + "]");
+  } else if (type === "shortcut") {
+    value = value.slice(0, -1);
+  } else {
+    value += tracker.move("]");
+  }
+  return value;
+}
+function imageReferencePeek() {
+  return "!";
+}
+var init_image_reference = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/image-reference.js"() {
+    imageReference.peek = imageReferencePeek;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/inline-code.js
+function inlineCode(node2, _, state) {
+  let value = node2.value || "";
+  let sequence = "`";
+  let index2 = -1;
+  while (new RegExp("(^|[^`])" + sequence + "([^`]|$)").test(value)) {
+    sequence += "`";
+  }
+  if (/[^\n\r ]/.test(value) && (/^[\n\r ]/.test(value) && /[\n\r ]$/.test(value) || /^`|`$/.test(value))) {
+    value = " " + value + " ";
+  }
+  while (++index2 < state.unsafe.length) {
+    const pattern = state.unsafe[index2];
+    const expression = state.compilePattern(pattern);
+    if (!pattern.atBreak) continue;
+    let match2;
+    while (match2 = expression.exec(value)) {
+      let position2 = match2.index;
+      if (value.charCodeAt(position2) === 10 && value.charCodeAt(position2 - 1) === 13) {
+        position2--;
+      }
+      value = value.slice(0, position2) + " " + value.slice(match2.index + 1);
+    }
+  }
+  return sequence + value + sequence;
+}
+function inlineCodePeek() {
+  return "`";
+}
+var init_inline_code = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/inline-code.js"() {
+    inlineCode.peek = inlineCodePeek;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/format-link-as-autolink.js
+function formatLinkAsAutolink(node2, state) {
+  const raw2 = toString(node2);
+  return Boolean(
+    !state.options.resourceLink && // If there’s a url…
+    node2.url && // And there’s no title…
+    !node2.title && // And the content of `node` is a single text node…
+    node2.children && node2.children.length === 1 && node2.children[0].type === "text" && // And if the url is the same as the content…
+    (raw2 === node2.url || "mailto:" + raw2 === node2.url) && // And that starts w/ a protocol…
+    /^[a-z][+\-.a-z]+:/i.test(node2.url) && // And that doesn’t contain ASCII control codes (character escapes and
+    // references don’t work), space, or angle brackets…
+    !/[\0- <>\u007F]/.test(node2.url)
+  );
+}
+var init_format_link_as_autolink = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/format-link-as-autolink.js"() {
+    init_mdast_util_to_string();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/link.js
+function link(node2, _, state, info) {
+  const quote2 = checkQuote(state);
+  const suffix = quote2 === '"' ? "Quote" : "Apostrophe";
+  const tracker = state.createTracker(info);
+  if (formatLinkAsAutolink(node2, state)) {
+    const stack = state.stack;
+    state.stack = stack.filter(function(d) {
+      return d !== "phrasing";
+    });
+    const exit4 = state.enter("autolink");
+    let value2 = tracker.move("<");
+    value2 += tracker.move(
+      state.containerPhrasing(node2, {
+        before: value2,
+        after: ">",
+        ...tracker.current()
+      })
+    );
+    value2 += tracker.move(">");
+    exit4();
+    state.stack = stack;
+    return value2;
+  }
+  const exit3 = state.enter("link");
+  let subexit = state.enter("label");
+  let value = tracker.move("[");
+  const text6 = state.containerPhrasing(node2, {
+    before: value,
+    after: "](",
+    ...tracker.current()
+  });
+  value += tracker.move(text6);
+  subexit();
+  value += tracker.move("](");
+  const enclose = /^<|[\0- \u007F]/.test(node2.url);
+  const last = info.before.charAt(info.before.length - 1);
+  let title = node2.title || void 0;
+  if (!title && !enclose && (last === "\n" || last === "\r")) {
+    let index2 = 0;
+    while (index2 < text6.length && text6.charCodeAt(index2) !== 93) {
+      index2 += text6.charCodeAt(index2) === 92 ? 2 : 1;
+    }
+    if (text6.charCodeAt(index2 + 1) === 58) title = "";
+  }
+  if (
+    // If there’s no url but there is a title…
+    !node2.url && typeof title === "string" || // If there are control characters or whitespace.
+    enclose
+  ) {
+    subexit = state.enter("destinationLiteral");
+    value += tracker.move("<");
+    value += tracker.move(
+      state.safe(node2.url, { before: value, after: ">", ...tracker.current() })
+    );
+    value += tracker.move(">");
+  } else {
+    subexit = state.enter("destinationRaw");
+    value += tracker.move(
+      state.safe(node2.url, {
+        before: value,
+        after: typeof title === "string" ? " " : ")",
+        ...tracker.current()
+      })
+    );
+  }
+  subexit();
+  if (typeof title === "string") {
+    subexit = state.enter(`title${suffix}`);
+    value += tracker.move(" " + quote2);
+    value += tracker.move(
+      state.safe(title, {
+        before: value,
+        after: quote2,
+        ...tracker.current()
+      })
+    );
+    value += tracker.move(quote2);
+    subexit();
+  }
+  value += tracker.move(")");
+  exit3();
+  return value;
+}
+function linkPeek(node2, _, state) {
+  return formatLinkAsAutolink(node2, state) ? "<" : "[";
+}
+var init_link = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/link.js"() {
+    init_check_quote();
+    init_format_link_as_autolink();
+    link.peek = linkPeek;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/link-reference.js
+function linkReference(node2, _, state, info) {
+  const type = node2.referenceType;
+  const exit3 = state.enter("linkReference");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("[");
+  const text6 = state.containerPhrasing(node2, {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  value += tracker.move(text6 + "][");
+  subexit();
+  const stack = state.stack;
+  state.stack = stack.filter(function(d) {
+    return d !== "phrasing";
+  });
+  subexit = state.enter("reference");
+  const reference = state.safe(state.associationId(node2), {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  subexit();
+  state.stack = stack;
+  exit3();
+  if (type === "full" || !text6 || text6 !== reference) {
+    value += tracker.move(reference + "]");
+  } else if (type === "shortcut") {
+    value = value.slice(0, -1);
+  } else {
+    value += tracker.move("]");
+  }
+  return value;
+}
+function linkReferencePeek() {
+  return "[";
+}
+var init_link_reference = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/link-reference.js"() {
+    linkReference.peek = linkReferencePeek;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-bullet.js
+function checkBullet(state) {
+  const marker = state.options.bullet || "*";
+  if (marker !== "*" && marker !== "+" && marker !== "-") {
+    throw new Error(
+      "Cannot serialize items with `" + marker + "` for `options.bullet`, expected `*`, `+`, or `-`"
+    );
+  }
+  return marker;
+}
+var init_check_bullet = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-bullet.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-bullet-other.js
+function checkBulletOther(state) {
+  const bullet = checkBullet(state);
+  const bulletOther = state.options.bulletOther;
+  if (!bulletOther) {
+    return bullet === "*" ? "-" : "*";
+  }
+  if (bulletOther !== "*" && bulletOther !== "+" && bulletOther !== "-") {
+    throw new Error(
+      "Cannot serialize items with `" + bulletOther + "` for `options.bulletOther`, expected `*`, `+`, or `-`"
+    );
+  }
+  if (bulletOther === bullet) {
+    throw new Error(
+      "Expected `bullet` (`" + bullet + "`) and `bulletOther` (`" + bulletOther + "`) to be different"
+    );
+  }
+  return bulletOther;
+}
+var init_check_bullet_other = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-bullet-other.js"() {
+    init_check_bullet();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-bullet-ordered.js
+function checkBulletOrdered(state) {
+  const marker = state.options.bulletOrdered || ".";
+  if (marker !== "." && marker !== ")") {
+    throw new Error(
+      "Cannot serialize items with `" + marker + "` for `options.bulletOrdered`, expected `.` or `)`"
+    );
+  }
+  return marker;
+}
+var init_check_bullet_ordered = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-bullet-ordered.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-rule.js
+function checkRule(state) {
+  const marker = state.options.rule || "*";
+  if (marker !== "*" && marker !== "-" && marker !== "_") {
+    throw new Error(
+      "Cannot serialize rules with `" + marker + "` for `options.rule`, expected `*`, `-`, or `_`"
+    );
+  }
+  return marker;
+}
+var init_check_rule = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-rule.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/list.js
+function list3(node2, parent, state, info) {
+  const exit3 = state.enter("list");
+  const bulletCurrent = state.bulletCurrent;
+  let bullet = node2.ordered ? checkBulletOrdered(state) : checkBullet(state);
+  const bulletOther = node2.ordered ? bullet === "." ? ")" : "." : checkBulletOther(state);
+  let useDifferentMarker = parent && state.bulletLastUsed ? bullet === state.bulletLastUsed : false;
+  if (!node2.ordered) {
+    const firstListItem = node2.children ? node2.children[0] : void 0;
+    if (
+      // Bullet could be used as a thematic break marker:
+      (bullet === "*" || bullet === "-") && // Empty first list item:
+      firstListItem && (!firstListItem.children || !firstListItem.children[0]) && // Directly in two other list items:
+      state.stack[state.stack.length - 1] === "list" && state.stack[state.stack.length - 2] === "listItem" && state.stack[state.stack.length - 3] === "list" && state.stack[state.stack.length - 4] === "listItem" && // That are each the first child.
+      state.indexStack[state.indexStack.length - 1] === 0 && state.indexStack[state.indexStack.length - 2] === 0 && state.indexStack[state.indexStack.length - 3] === 0
+    ) {
+      useDifferentMarker = true;
+    }
+    if (checkRule(state) === bullet && firstListItem) {
+      let index2 = -1;
+      while (++index2 < node2.children.length) {
+        const item = node2.children[index2];
+        if (item && item.type === "listItem" && item.children && item.children[0] && item.children[0].type === "thematicBreak") {
+          useDifferentMarker = true;
+          break;
+        }
+      }
+    }
+  }
+  if (useDifferentMarker) {
+    bullet = bulletOther;
+  }
+  state.bulletCurrent = bullet;
+  const value = state.containerFlow(node2, info);
+  state.bulletLastUsed = bullet;
+  state.bulletCurrent = bulletCurrent;
+  exit3();
+  return value;
+}
+var init_list2 = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/list.js"() {
+    init_check_bullet();
+    init_check_bullet_other();
+    init_check_bullet_ordered();
+    init_check_rule();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-list-item-indent.js
+function checkListItemIndent(state) {
+  const style = state.options.listItemIndent || "one";
+  if (style !== "tab" && style !== "one" && style !== "mixed") {
+    throw new Error(
+      "Cannot serialize items with `" + style + "` for `options.listItemIndent`, expected `tab`, `one`, or `mixed`"
+    );
+  }
+  return style;
+}
+var init_check_list_item_indent = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-list-item-indent.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/list-item.js
+function listItem(node2, parent, state, info) {
+  const listItemIndent = checkListItemIndent(state);
+  let bullet = state.bulletCurrent || checkBullet(state);
+  if (parent && parent.type === "list" && parent.ordered) {
+    bullet = (typeof parent.start === "number" && parent.start > -1 ? parent.start : 1) + (state.options.incrementListMarker === false ? 0 : parent.children.indexOf(node2)) + bullet;
+  }
+  let size = bullet.length + 1;
+  if (listItemIndent === "tab" || listItemIndent === "mixed" && (parent && parent.type === "list" && parent.spread || node2.spread)) {
+    size = Math.ceil(size / 4) * 4;
+  }
+  const tracker = state.createTracker(info);
+  tracker.move(bullet + " ".repeat(size - bullet.length));
+  tracker.shift(size);
+  const exit3 = state.enter("listItem");
+  const value = state.indentLines(
+    state.containerFlow(node2, tracker.current()),
+    map4
+  );
+  exit3();
+  return value;
+  function map4(line2, index2, blank) {
+    if (index2) {
+      return (blank ? "" : " ".repeat(size)) + line2;
+    }
+    return (blank ? bullet : bullet + " ".repeat(size - bullet.length)) + line2;
+  }
+}
+var init_list_item = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/list-item.js"() {
+    init_check_bullet();
+    init_check_list_item_indent();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/paragraph.js
+function paragraph(node2, _, state, info) {
+  const exit3 = state.enter("paragraph");
+  const subexit = state.enter("phrasing");
+  const value = state.containerPhrasing(node2, info);
+  subexit();
+  exit3();
+  return value;
+}
+var init_paragraph = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/paragraph.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/root.js
+function root(node2, _, state, info) {
+  const hasPhrasing = node2.children.some(function(d) {
+    return phrasing(d);
+  });
+  if (!hasPhrasing) return state.containerFlow(node2, info);
+  const exit3 = state.enter("phrasing");
+  const value = state.containerPhrasing(node2, info);
+  exit3();
+  return value;
+}
+var init_root = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/root.js"() {
+    init_mdast_util_phrasing();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-strong.js
+function checkStrong(state) {
+  const marker = state.options.strong || "*";
+  if (marker !== "*" && marker !== "_") {
+    throw new Error(
+      "Cannot serialize strong with `" + marker + "` for `options.strong`, expected `*`, or `_`"
+    );
+  }
+  return marker;
+}
+var init_check_strong = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-strong.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/strong.js
+function strong(node2, _, state, info) {
+  const exit3 = state.enter("phrasing");
+  const item = attentionItem(node2, attention3, state, state.createTracker(info));
+  const value = item ? serialize2([item], info.before, info.after) : "";
+  exit3();
+  return value;
+}
+function attention3(_, state) {
+  const marker = checkStrong(state);
+  return {
+    construct: "strong",
+    markers: marker === "*" ? ["*", "_"] : ["_", "*"],
+    sizes: [2]
+  };
+}
+function peek2(_, _1, state) {
+  return state.options.strong || "*";
+}
+var init_strong = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/strong.js"() {
+    init_check_strong();
+    init_container_phrasing();
+    strong.attention = attention3;
+    strong.peek = peek2;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/text.js
+function text3(node2, parent, state, info) {
+  const siblings = parent ? parent.children : [];
+  const index2 = state.indexStack[state.indexStack.length - 1];
+  return state.safe(node2.value, {
+    ...info,
+    afterNode: siblings[index2 + 1],
+    beforeNode: siblings[index2 - 1]
+  });
+}
+var init_text2 = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/text.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/check-rule-repetition.js
+function checkRuleRepetition(state) {
+  const repetition = state.options.ruleRepetition || 3;
+  if (repetition < 3) {
+    throw new Error(
+      "Cannot serialize rules with repetition `" + repetition + "` for `options.ruleRepetition`, expected `3` or more"
+    );
+  }
+  return repetition;
+}
+var init_check_rule_repetition = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/check-rule-repetition.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/thematic-break.js
+function thematicBreak2(_, _1, state) {
+  const value = (checkRule(state) + (state.options.ruleSpaces ? " " : "")).repeat(checkRuleRepetition(state));
+  return state.options.ruleSpaces ? value.slice(0, -1) : value;
+}
+var init_thematic_break2 = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/thematic-break.js"() {
+    init_check_rule_repetition();
+    init_check_rule();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/handle/index.js
+var handle;
+var init_handle = __esm({
+  "node_modules/mdast-util-to-markdown/lib/handle/index.js"() {
+    init_blockquote();
+    init_break();
+    init_code();
+    init_definition2();
+    init_emphasis();
+    init_heading();
+    init_html();
+    init_image();
+    init_image_reference();
+    init_inline_code();
+    init_link();
+    init_link_reference();
+    init_list2();
+    init_list_item();
+    init_paragraph();
+    init_root();
+    init_strong();
+    init_text2();
+    init_thematic_break2();
+    handle = {
+      blockquote,
+      break: hardBreak,
+      code,
+      definition: definition2,
+      emphasis,
+      hardBreak,
+      heading,
+      html,
+      image,
+      imageReference,
+      inlineCode,
+      link,
+      linkReference,
+      list: list3,
+      listItem,
+      paragraph,
+      root,
+      strong,
+      text: text3,
+      thematicBreak: thematicBreak2
+    };
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/join.js
+function joinDefaults(left, right, parent, state) {
+  if (right.type === "code" && formatCodeAsIndented(right, state) && (left.type === "list" || left.type === right.type && formatCodeAsIndented(left, state))) {
+    return false;
+  }
+  if ("spread" in parent && typeof parent.spread === "boolean") {
+    if (parent.spread) return 1;
+    if (left.type === "html") {
+      const kind = htmlKind(left.value);
+      if (kind === void 0 || kind === 6 || kind === 7) return 1;
+    }
+    if (left.type === "blockquote" && right.type === "blockquote") return 1;
+    if ((left.type === "definition" || left.type === "paragraph") && right.type === "list" && (right.ordered && typeof right.start === "number" && right.start !== 1 || right.children.length > 0 && right.children[0].children.length === 0)) {
+      return 1;
+    }
+    if (left.type === "paragraph" && right.type === "thematicBreak" && checkRule(state) === "-" && !state.options.ruleSpaces) {
+      return 1;
+    }
+    let tail2 = left;
+    while ((tail2.type === "blockquote" || tail2.type === "list" || tail2.type === "listItem") && tail2.children.length > 0) {
+      tail2 = tail2.children[tail2.children.length - 1];
+    }
+    if (tail2.type !== "definition" && tail2.type !== "paragraph") return 0;
+    if (right.type === "code" && formatCodeAsIndented(right, state)) return 1;
+    if (right.type === "html") {
+      const kind = htmlKind(right.value);
+      if (kind === void 0 || kind === 7) return 1;
+    }
+    if ((left.type === "paragraph" || left !== tail2) && (right.type === "definition" || right.type === "heading" && formatHeadingAsSetext(right, state) || right.type === "paragraph")) {
+      return 1;
+    }
+    return 0;
+  }
+}
+var join;
+var init_join = __esm({
+  "node_modules/mdast-util-to-markdown/lib/join.js"() {
+    init_check_rule();
+    init_format_code_as_indented();
+    init_format_heading_as_setext();
+    init_html_kind();
+    join = [joinDefaults];
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/unsafe.js
+var fullPhrasingSpans, unsafe, code2;
+var init_unsafe = __esm({
+  "node_modules/mdast-util-to-markdown/lib/unsafe.js"() {
+    fullPhrasingSpans = [
+      "autolink",
+      "destinationLiteral",
+      "destinationRaw",
+      "reference",
+      "titleQuote",
+      "titleApostrophe"
+    ];
+    unsafe = [
+      { character: "	", after: "[\\r\\n]", inConstruct: "phrasing" },
+      { character: "	", before: "[\\r\\n]", inConstruct: "phrasing" },
+      {
+        character: "	",
+        inConstruct: ["codeFencedLangGraveAccent", "codeFencedLangTilde"]
+      },
+      {
+        character: "\r",
+        inConstruct: [
+          "codeFencedLangGraveAccent",
+          "codeFencedLangTilde",
+          "codeFencedMetaGraveAccent",
+          "codeFencedMetaTilde",
+          "destinationLiteral",
+          "headingAtx"
+        ]
+      },
+      {
+        character: "\n",
+        inConstruct: [
+          "codeFencedLangGraveAccent",
+          "codeFencedLangTilde",
+          "codeFencedMetaGraveAccent",
+          "codeFencedMetaTilde",
+          "destinationLiteral",
+          "headingAtx"
+        ]
+      },
+      { character: "\r", before: "[\\r\\n]", inConstruct: "phrasing" },
+      { character: "\r", after: "\\r", inConstruct: "phrasing" },
+      { character: "\n", before: "\\n", inConstruct: "phrasing" },
+      { character: "\n", after: "[\\r\\n]", inConstruct: "phrasing" },
+      { character: " ", after: "[\\r\\n]", inConstruct: "phrasing" },
+      { character: " ", before: "[\\r\\n]", inConstruct: "phrasing" },
+      {
+        character: " ",
+        inConstruct: ["codeFencedLangGraveAccent", "codeFencedLangTilde"]
+      },
+      // An exclamation mark can start an image, if it is followed by a link or
+      // a link reference.
+      {
+        character: "!",
+        after: "\\[",
+        inConstruct: "phrasing",
+        notInConstruct: fullPhrasingSpans
+      },
+      // A quote can break out of a title.
+      { character: '"', inConstruct: "titleQuote" },
+      // A number sign could start an ATX heading if it starts a line.
+      { atBreak: true, character: "#" },
+      { character: "#", inConstruct: "headingAtx", after: "(?:[\r\n]|$)" },
+      // Dollar sign and percentage are not used in markdown.
+      // An ampersand could start a character reference.
+      // Labels match on their source.
+      {
+        character: "&",
+        after: "[#A-Za-z]",
+        inConstruct: [
+          "codeFencedLangGraveAccent",
+          "codeFencedLangTilde",
+          "codeFencedMetaGraveAccent",
+          "codeFencedMetaTilde",
+          "destinationLiteral",
+          "destinationRaw",
+          "phrasing",
+          "titleApostrophe",
+          "titleQuote"
+        ]
+      },
+      // An apostrophe can break out of a title.
+      { character: "'", inConstruct: "titleApostrophe" },
+      // A left paren could break out of a destination raw.
+      { character: "(", inConstruct: "destinationRaw" },
+      // A left paren followed by `]` could make something into a link or image.
+      {
+        before: "\\]",
+        character: "(",
+        inConstruct: "phrasing",
+        notInConstruct: fullPhrasingSpans
+      },
+      // A right paren could start a list item or break out of a destination
+      // raw.
+      { atBreak: true, before: "\\d+", character: ")" },
+      { character: ")", inConstruct: "destinationRaw" },
+      // An asterisk can start thematic breaks, list items, emphasis, strong.
+      { atBreak: true, character: "*", after: "(?:[ 	\r\n*])" },
+      { character: "*", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+      // A plus sign could start a list item.
+      { atBreak: true, character: "+", after: "(?:[ 	\r\n])" },
+      // A dash can start thematic breaks, list items, and setext heading
+      // underlines.
+      { atBreak: true, character: "-", after: "(?:[ 	\r\n-])" },
+      // A dot could start a list item.
+      { atBreak: true, before: "\\d+", character: ".", after: "(?:[ 	\r\n]|$)" },
+      // Slash, colon, and semicolon are not used in markdown for constructs.
+      // A less than can start html (flow or text) or an autolink.
+      // HTML could start with an exclamation mark (declaration, cdata, comment),
+      // slash (closing tag), question mark (instruction), or a letter (tag).
+      // An autolink also starts with a letter.
+      // It could break out of a destination literal,
+      // or start one at the start of a destination raw.
+      { atBreak: true, character: "<", after: "[!/?A-Za-z]" },
+      {
+        character: "<",
+        after: "[!/?A-Za-z]",
+        inConstruct: "phrasing",
+        notInConstruct: fullPhrasingSpans
+      },
+      { character: "<", inConstruct: "destinationLiteral" },
+      { character: "<", before: "[( ]", inConstruct: "destinationRaw" },
+      // An equals to can start setext heading underlines.
+      { atBreak: true, character: "=" },
+      // A greater than can start block quotes and it can break out of a
+      // destination literal.
+      { atBreak: true, character: ">" },
+      { character: ">", inConstruct: "destinationLiteral" },
+      // Question mark and at sign are not used in markdown for constructs.
+      // A left bracket can start definitions, references, labels,
+      { atBreak: true, character: "[" },
+      { character: "[", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+      { character: "[", inConstruct: ["label", "reference"] },
+      // A backslash can start an escape (when followed by punctuation) or a
+      // hard break (when followed by an eol).
+      // Note: typical escapes are handled in `safe`!
+      { character: "\\", after: "[\\r\\n]", inConstruct: "phrasing" },
+      // A right bracket can exit labels.
+      { character: "]", inConstruct: ["label", "reference"] },
+      // Caret is not used in markdown for constructs.
+      // An underscore can start emphasis, strong, or a thematic break.
+      { atBreak: true, character: "_" },
+      { character: "_", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+      // A grave accent can start code (fenced or text), or it can break out of
+      // a grave accent code fence.
+      { atBreak: true, character: "`" },
+      {
+        character: "`",
+        inConstruct: ["codeFencedLangGraveAccent", "codeFencedMetaGraveAccent"]
+      },
+      { character: "`", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+      // Left brace, vertical bar, right brace are not used in markdown for
+      // constructs.
+      // A tilde can start code (fenced).
+      { atBreak: true, character: "~" },
+      { character: "<", inConstruct: "autolink" },
+      { character: ">", inConstruct: "autolink" },
+      { character: "\x7F", inConstruct: "autolink" }
+    ];
+    code2 = -1;
+    while (++code2 < 33) {
+      unsafe.push({ character: String.fromCharCode(code2), inConstruct: "autolink" });
+    }
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/association.js
+function association(node2) {
+  if (node2.label || !node2.identifier) {
+    return node2.label || "";
+  }
+  return decodeString(node2.identifier);
+}
+var init_association = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/association.js"() {
+    init_micromark_util_decode_string();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/compile-pattern.js
+function compilePattern2(pattern) {
+  if (!pattern._compiled) {
+    const before = (pattern.atBreak ? "[\\r\\n][\\t ]*" : "") + (pattern.before ? "(?:" + pattern.before + ")" : "");
+    pattern._compiled = new RegExp(
+      (pattern.beforeNode ? "^" : before ? "(" + before + ")" : "") + (/[$()*+.?[\\\]^{|}]/.test(pattern.character) ? "\\" : "") + pattern.character + (pattern.afterNode ? "$" : pattern.after ? "(?=" + pattern.after + ")" : ""),
+      pattern.unicode ? "gu" : "g"
+    );
+  }
+  return pattern._compiled;
+}
+var init_compile_pattern = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/compile-pattern.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/container-flow.js
+function containerFlow(parent, state, info) {
+  const indexStack = state.indexStack;
+  const children = parent.children || [];
+  const tracker = state.createTracker(info);
+  const results = [];
+  let index2 = -1;
+  indexStack.push(-1);
+  while (++index2 < children.length) {
+    const child = children[index2];
+    indexStack[indexStack.length - 1] = index2;
+    results.push(
+      tracker.move(
+        state.handle(child, parent, state, {
+          before: "\n",
+          after: "\n",
+          ...tracker.current()
+        })
+      )
+    );
+    if (child.type !== "list") {
+      state.bulletLastUsed = void 0;
+    }
+    if (index2 < children.length - 1) {
+      results.push(
+        tracker.move(between(child, children[index2 + 1], parent, state))
+      );
+    }
+  }
+  indexStack.pop();
+  return results.join("");
+}
+function between(left, right, parent, state) {
+  let index2 = state.join.length;
+  while (index2--) {
+    const result = state.join[index2](left, right, parent, state);
+    if (result === true || result === 1) {
+      break;
+    }
+    if (typeof result === "number") {
+      return "\n".repeat(1 + result);
+    }
+    if (result === false) {
+      return "\n\n<!---->\n\n";
+    }
+  }
+  return "\n\n";
+}
+var init_container_flow = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/container-flow.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/indent-lines.js
+function indentLines(value, map4) {
+  const result = [];
+  let start = 0;
+  let line2 = 0;
+  let match2;
+  while (match2 = eol.exec(value)) {
+    one2(value.slice(start, match2.index));
+    result.push(match2[0]);
+    start = match2.index + match2[0].length;
+    line2++;
+  }
+  one2(value.slice(start));
+  return result.join("");
+  function one2(value2) {
+    result.push(map4(value2, line2, !value2));
+  }
+}
+var eol;
+var init_indent_lines = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/indent-lines.js"() {
+    eol = /\r?\n|\r/g;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/safe.js
+function safe(state, input, config) {
+  const value = (config.before || "") + (input || "") + (config.after || "");
+  const positions = [];
+  const result = [];
+  const infos = {};
+  const percentEncode = state.stack.includes("autolink");
+  const offset = config.before ? config.before.length : 0;
+  const end = value.length - (config.after ? config.after.length : 0);
+  let index2 = -1;
+  while (++index2 < state.unsafe.length) {
+    const pattern = state.unsafe[index2];
+    if (!patternInScope(state.stack, pattern) || !nodeInScope(pattern.beforeNode, config.beforeNode) || !nodeInScope(pattern.afterNode, config.afterNode)) {
+      continue;
+    }
+    const expression = state.compilePattern(pattern);
+    const from = pattern.beforeNode ? offset : 0;
+    const subject = value.slice(from, pattern.afterNode ? end : void 0);
+    let match2;
+    while (match2 = expression.exec(subject)) {
+      const before = Boolean(pattern.before || pattern.atBreak);
+      const after = Boolean(pattern.after);
+      const character = match2.index + (before ? match2[1].length : 0);
+      const position2 = from + character;
+      expression.lastIndex = Math.max(character, match2.index + 1);
+      if (own5.call(infos, position2)) {
+        if (infos[position2].before && !before) {
+          infos[position2].before = false;
+        }
+        if (infos[position2].after && !after) {
+          infos[position2].after = false;
+        }
+      } else {
+        positions.push(position2);
+        infos[position2] = { before, after };
+      }
+    }
+  }
+  positions.sort(numerical);
+  let start = offset;
+  index2 = -1;
+  while (++index2 < positions.length) {
+    const position2 = positions[index2];
+    if (position2 < start || position2 >= end) {
+      continue;
+    }
+    if (value.charAt(position2) === "_" && // Preceded by an unescaped character that is not punctuation or whitespace:
+    position2 > 0 && classifyCharacter(value.charCodeAt(position2 - 1)) === void 0 && !own5.call(infos, position2 - 1) && // Characters next to attention markers can become character references
+    // later, turning `a` into `&#x61;`, so those do not count.
+    !(position2 - 1 === offset && /[*_]/.test(value.charAt(offset - 1)))) {
+      let sequenceEnd = position2 + 1;
+      while (sequenceEnd < end && value.charAt(sequenceEnd) === "_") {
+        sequenceEnd++;
+      }
+      const skip = sequenceEnd - position2 - 1;
+      if (
+        // All underscores in the run are unsafe positions, so they can be
+        // skipped.
+        positions[index2 + skip] === sequenceEnd - 1 && // Rest as above.
+        sequenceEnd < value.length && classifyCharacter(value.charCodeAt(sequenceEnd)) === void 0 && !own5.call(infos, sequenceEnd) && !(sequenceEnd === end - 1 && /[*_]/.test(value.charAt(end)))
+      ) {
+        index2 += skip;
+        continue;
+      }
+    }
+    if (position2 + 1 < end && positions[index2 + 1] === position2 + 1 && infos[position2].after && !infos[position2 + 1].before && !infos[position2 + 1].after || position2 - 1 >= offset && positions[index2 - 1] === position2 - 1 && infos[position2].before && !infos[position2 - 1].before && !infos[position2 - 1].after) {
+      continue;
+    }
+    if (start !== position2) {
+      const slice = value.slice(start, position2);
+      result.push(percentEncode ? slice : escapeBackslashes(slice, "\\"));
+    }
+    start = position2 + 1;
+    if (percentEncode) {
+      result.push(
+        "%" + value.charCodeAt(position2).toString(16).toUpperCase().padStart(2, "0")
+      );
+    } else if (/[!-/:-@[-`{-~]/.test(value.charAt(position2)) && (!config.encode || !config.encode.includes(value.charAt(position2)))) {
+      result.push("\\" + value.charAt(position2));
+    } else {
+      result.push(encodeCharacterReference(value.charCodeAt(position2)));
+    }
+  }
+  const rest = value.slice(start, end);
+  result.push(percentEncode ? rest : escapeBackslashes(rest, config.after));
+  return result.join("");
+}
+function nodeInScope(types, node2) {
+  if (!types) return true;
+  if (!node2) return false;
+  return typeof types === "string" ? types === node2.type : types.includes(node2.type);
+}
+function numerical(a, b) {
+  return a - b;
+}
+function escapeBackslashes(value, after) {
+  const expression = /\\(?=[!-/:-@[-`{-~])/g;
+  const positions = [];
+  const results = [];
+  const whole = value + after;
+  let index2 = -1;
+  let start = 0;
+  let match2;
+  while (match2 = expression.exec(whole)) {
+    positions.push(match2.index);
+  }
+  while (++index2 < positions.length) {
+    if (start !== positions[index2]) {
+      results.push(value.slice(start, positions[index2]));
+    }
+    results.push("\\");
+    start = positions[index2];
+  }
+  results.push(value.slice(start));
+  return results.join("");
+}
+var own5;
+var init_safe = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/safe.js"() {
+    init_micromark_util_classify_character();
+    init_encode_character_reference();
+    init_pattern_in_scope();
+    own5 = {}.hasOwnProperty;
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/util/track.js
+function track(config) {
+  const options = config || {};
+  const now = options.now || {};
+  let lineShift = options.lineShift || 0;
+  let line2 = now.line || 1;
+  let column = now.column || 1;
+  return { move, current, shift };
+  function current() {
+    return { now: { line: line2, column }, lineShift };
+  }
+  function shift(value) {
+    lineShift += value;
+  }
+  function move(input) {
+    const value = input || "";
+    const chunks = value.split(/\r?\n|\r/g);
+    const tail2 = chunks[chunks.length - 1];
+    line2 += chunks.length - 1;
+    column = chunks.length === 1 ? column + tail2.length : 1 + tail2.length + lineShift;
+    return value;
+  }
+}
+var init_track = __esm({
+  "node_modules/mdast-util-to-markdown/lib/util/track.js"() {
+  }
+});
+
+// node_modules/mdast-util-to-markdown/lib/index.js
+function toMarkdown(tree, options) {
+  const settings = options || {};
+  const state = {
+    associationId: association,
+    bulletCurrent: void 0,
+    bulletLastUsed: void 0,
+    containerPhrasing: containerPhrasingBound,
+    containerFlow: containerFlowBound,
+    createTracker: track,
+    compilePattern: compilePattern2,
+    enter,
+    // @ts-expect-error: GFM / frontmatter are typed in `mdast` but not defined
+    // here.
+    handlers: { ...handle },
+    // @ts-expect-error: add `handle` in a second.
+    handle: void 0,
+    indentLines,
+    indexStack: [],
+    join: [...join],
+    options: {},
+    safe: safeBound,
+    stack: [],
+    unsafe: [...unsafe]
+  };
+  configure2(state, settings);
+  if (state.options.tightDefinitions) {
+    state.join.push(joinDefinition);
+  }
+  state.handle = zwitch("type", {
+    invalid,
+    unknown,
+    handlers: state.handlers
+  });
+  let result = state.handle(
+    phrasing(tree) ? { type: "root", children: [tree] } : tree,
+    void 0,
+    state,
+    { before: "\n", after: "\n", now: { line: 1, column: 1 }, lineShift: 0 }
+  );
+  if (result && result.charCodeAt(result.length - 1) !== 10 && result.charCodeAt(result.length - 1) !== 13) {
+    result += "\n";
+  }
+  return result;
+  function enter(name) {
+    state.stack.push(name);
+    return exit3;
+    function exit3() {
+      state.stack.pop();
+    }
+  }
+}
+function invalid(value) {
+  throw new Error("Cannot handle value `" + value + "`, expected node");
+}
+function unknown(value) {
+  const node2 = (
+    /** @type {Nodes} */
+    value
+  );
+  throw new Error("Cannot handle unknown node `" + node2.type + "`");
+}
+function joinDefinition(left, right) {
+  if (left.type === "definition" && left.type === right.type) {
+    return 0;
+  }
+}
+function containerPhrasingBound(parent, info) {
+  return containerPhrasing(parent, this, info);
+}
+function containerFlowBound(parent, info) {
+  return containerFlow(parent, this, info);
+}
+function safeBound(value, config) {
+  return safe(this, value, config);
+}
+var init_lib12 = __esm({
+  "node_modules/mdast-util-to-markdown/lib/index.js"() {
+    init_mdast_util_phrasing();
+    init_zwitch();
+    init_configure();
+    init_handle();
+    init_join();
+    init_unsafe();
+    init_association();
+    init_compile_pattern();
+    init_container_phrasing();
+    init_container_flow();
+    init_indent_lines();
+    init_safe();
+    init_track();
+  }
+});
+
+// node_modules/mdast-util-to-markdown/index.js
+var init_mdast_util_to_markdown = __esm({
+  "node_modules/mdast-util-to-markdown/index.js"() {
+    init_lib12();
+    init_handle();
   }
 });
 
@@ -42998,16 +45525,155 @@ function exitCodeText(token) {
 function replace($0, $1) {
   return $1 === "|" ? $1 : $0;
 }
-var init_lib10 = __esm({
+function gfmTableToMarkdown(options) {
+  const settings = options || {};
+  const {
+    tableCellPadding: padding,
+    tablePipeAlign: alignDelimiters,
+    stringLength
+  } = settings;
+  const around = padding ? " " : "|";
+  return {
+    handlers: {
+      inlineCode: inlineCodeWithTable,
+      table: handleTable,
+      tableCell: handleTableCell,
+      tableRow: handleTableRow
+    },
+    join: [joinTable],
+    unsafe: [
+      { character: "\r", inConstruct: "tableCell" },
+      { character: "\n", inConstruct: "tableCell" },
+      // A pipe, when followed by a tab or space (padding), or a dash or colon
+      // (unpadded delimiter row), could result in a table.
+      { atBreak: true, character: "|", after: "[	 :-]" },
+      // A pipe in a cell must be encoded.
+      { character: "|", inConstruct: "tableCell" },
+      // A colon must be followed by a dash, in which case it could start a
+      // delimiter row.
+      { atBreak: true, character: ":", after: "-" },
+      // A delimiter row can also start with a dash, when followed by more
+      // dashes, a colon, or a pipe.
+      // This is a stricter version than the built in check for lists, thematic
+      // breaks, and setex heading underlines though:
+      // <https://github.com/syntax-tree/mdast-util-to-markdown/blob/51a2038/lib/unsafe.js#L57>
+      { atBreak: true, character: "-", after: "[:|-]" }
+    ]
+  };
+  function handleTable(node2, _, state, info) {
+    const matrix = handleTableAsData(node2, state, info);
+    const head = matrix[0];
+    if (head) {
+      let columns = node2.align ? node2.align.length : 0;
+      let index2 = -1;
+      if (!columns) {
+        while (++index2 < matrix.length) {
+          if (matrix[index2].length > columns) columns = matrix[index2].length;
+        }
+      }
+      while (head.length < columns) head.push("");
+    }
+    return serializeData(matrix, node2.align);
+  }
+  function handleTableRow(node2, _, state, info) {
+    const row3 = handleTableRowAsData(node2, state, info);
+    const value = serializeData([row3]);
+    return value.slice(0, value.indexOf("\n"));
+  }
+  function handleTableCell(node2, _, state, info) {
+    const exit3 = state.enter("tableCell");
+    const subexit = state.enter("phrasing");
+    const value = state.containerPhrasing(node2, {
+      ...info,
+      before: around,
+      after: around
+    });
+    subexit();
+    exit3();
+    return value;
+  }
+  function serializeData(matrix, align) {
+    return markdownTable(matrix, {
+      align,
+      alignDelimiters,
+      fillRows: false,
+      padding,
+      stringLength
+    });
+  }
+  function handleTableAsData(node2, state, info) {
+    const { children } = node2;
+    let index2 = -1;
+    const result = [];
+    const subexit = state.enter("table");
+    while (++index2 < children.length) {
+      result[index2] = handleTableRowAsData(children[index2], state, info);
+    }
+    subexit();
+    return result;
+  }
+  function handleTableRowAsData(node2, state, info) {
+    const { children } = node2;
+    let index2 = -1;
+    const result = [];
+    const subexit = state.enter("tableRow");
+    while (++index2 < children.length) {
+      result[index2] = handleTableCell(children[index2], node2, state, info);
+    }
+    subexit();
+    return result;
+  }
+  function inlineCodeWithTable(node2, parent, state) {
+    const value = handle.inlineCode(node2, parent, state);
+    if (!state.stack.includes("tableCell")) return value;
+    const result = [];
+    let start = 0;
+    let index2 = value.indexOf("|");
+    while (index2 !== -1) {
+      let before = index2;
+      while (before > start && value.charCodeAt(before - 1) === 92) {
+        before--;
+      }
+      result.push(value.slice(start, index2));
+      if ((index2 - before) % 2 === 0) result.push("\\");
+      start = index2;
+      index2 = value.indexOf("|", index2 + 1);
+    }
+    result.push(value.slice(start));
+    return result.join("");
+  }
+}
+function joinTable(left, right, parent, state) {
+  if (left.type === "table" && parent.type === "listItem" && parent.spread === false && (right.type === "definition" || right.type === "heading" && formatHeadingAsSetext2(right, state) || right.type === "paragraph" || right.type === "table")) {
+    return 1;
+  }
+}
+function formatHeadingAsSetext2(node2, state) {
+  let literalWithBreak = false;
+  visit(node2, function(node3) {
+    if (node3.type === "break" || "value" in node3 && /\r?\n|\r/.test(node3.value)) {
+      literalWithBreak = true;
+      return EXIT;
+    }
+  });
+  return Boolean(
+    (!node2.depth || node2.depth < 3) && toString(node2) && (state.options.setext || literalWithBreak)
+  );
+}
+var init_lib13 = __esm({
   "node_modules/mdast-util-gfm-table/lib/index.js"() {
     init_default2();
+    init_markdown_table();
+    init_mdast_util_to_markdown();
+    init_mdast_util_to_string();
+    init_unist_util_visit();
   }
 });
 
 // node_modules/mdast-util-gfm-table/index.js
 var init_mdast_util_gfm_table = __esm({
   "node_modules/mdast-util-gfm-table/index.js"() {
-    init_lib10();
+    init_lib13();
   }
 });
 
@@ -43019,6 +45685,12 @@ function gfmTaskListItemFromMarkdown() {
       taskListCheckValueUnchecked: exitCheck,
       paragraph: exitParagraphWithTaskListItem
     }
+  };
+}
+function gfmTaskListItemToMarkdown() {
+  return {
+    handlers: { paragraph: paragraphWithTaskListItem },
+    join: [joinDefinitionsBeforeTaskListItemParagraph]
   };
 }
 function exitCheck(token) {
@@ -43057,16 +45729,54 @@ function exitParagraphWithTaskListItem(token) {
   }
   this.exit(token);
 }
-var init_lib11 = __esm({
+function paragraphWithTaskListItem(node2, parent, state, info) {
+  if (!parent || parent.type !== "listItem" || taskListItemParagraph(parent) !== node2) {
+    return handle.paragraph(node2, parent, state, info);
+  }
+  const checkbox = "[" + (parent.checked ? "x" : " ") + "] ";
+  const tracker = state.createTracker(info);
+  tracker.move(checkbox);
+  const value = handle.paragraph(
+    node2.children.length > 0 ? node2 : { type: "paragraph", children: [{ type: "text", value: " " }] },
+    parent,
+    state,
+    { ...info, ...tracker.current() }
+  );
+  return checkbox + value;
+}
+function joinDefinitionsBeforeTaskListItemParagraph(left, _, parent) {
+  if (!(left.type === "definition" && parent.type === "listItem")) {
+    return;
+  }
+  const paragraph3 = taskListItemParagraph(parent);
+  if (paragraph3 && parent.children.indexOf(left) < parent.children.indexOf(paragraph3)) {
+    return 0;
+  }
+}
+function taskListItemParagraph(node2) {
+  if (typeof node2.checked !== "boolean") {
+    return;
+  }
+  for (const child of node2.children) {
+    if (child.type === "paragraph") {
+      return child;
+    }
+    if (child.type !== "definition") {
+      return;
+    }
+  }
+}
+var init_lib14 = __esm({
   "node_modules/mdast-util-gfm-task-list-item/lib/index.js"() {
     init_default2();
+    init_mdast_util_to_markdown();
   }
 });
 
 // node_modules/mdast-util-gfm-task-list-item/index.js
 var init_mdast_util_gfm_task_list_item = __esm({
   "node_modules/mdast-util-gfm-task-list-item/index.js"() {
-    init_lib11();
+    init_lib14();
   }
 });
 
@@ -43080,7 +45790,18 @@ function gfmFromMarkdown() {
     gfmTaskListItemFromMarkdown()
   ];
 }
-var init_lib12 = __esm({
+function gfmToMarkdown(options) {
+  return {
+    extensions: [
+      gfmAutolinkLiteralToMarkdown(),
+      gfmFootnoteToMarkdown(options),
+      gfmStrikethroughToMarkdown(),
+      gfmTableToMarkdown(options),
+      gfmTaskListItemToMarkdown()
+    ]
+  };
+}
+var init_lib15 = __esm({
   "node_modules/mdast-util-gfm/lib/index.js"() {
     init_mdast_util_gfm_autolink_literal();
     init_mdast_util_gfm_footnote();
@@ -43093,14 +45814,14 @@ var init_lib12 = __esm({
 // node_modules/mdast-util-gfm/index.js
 var init_mdast_util_gfm = __esm({
   "node_modules/mdast-util-gfm/index.js"() {
-    init_lib12();
+    init_lib15();
   }
 });
 
 // node_modules/micromark-extension-gfm-autolink-literal/lib/syntax.js
 function gfmAutolinkLiteral() {
   return {
-    text: text3
+    text: text4
   };
 }
 function tokenizeEmailAutolink(effects, ok3, nok) {
@@ -43108,65 +45829,65 @@ function tokenizeEmailAutolink(effects, ok3, nok) {
   let dot;
   let data2;
   return start;
-  function start(code3) {
-    if (!gfmAtext(code3) || !previousEmail.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
-      return nok(code3);
+  function start(code5) {
+    if (!gfmAtext(code5) || !previousEmail.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
+      return nok(code5);
     }
     effects.enter("literalAutolink");
     effects.enter("literalAutolinkEmail");
-    return atext(code3);
+    return atext(code5);
   }
-  function atext(code3) {
-    if (gfmAtext(code3)) {
-      effects.consume(code3);
+  function atext(code5) {
+    if (gfmAtext(code5)) {
+      effects.consume(code5);
       return atext;
     }
-    if (code3 === 64) {
-      effects.consume(code3);
+    if (code5 === 64) {
+      effects.consume(code5);
       return emailDomain;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function emailDomain(code3) {
-    if (code3 === 46) {
-      return effects.check(emailDomainDotTrail, emailDomainAfter, emailDomainDot)(code3);
+  function emailDomain(code5) {
+    if (code5 === 46) {
+      return effects.check(emailDomainDotTrail, emailDomainAfter, emailDomainDot)(code5);
     }
-    if (code3 === 45 || code3 === 95 || asciiAlphanumeric(code3)) {
+    if (code5 === 45 || code5 === 95 || asciiAlphanumeric(code5)) {
       data2 = true;
-      effects.consume(code3);
+      effects.consume(code5);
       return emailDomain;
     }
-    return emailDomainAfter(code3);
+    return emailDomainAfter(code5);
   }
-  function emailDomainDot(code3) {
-    effects.consume(code3);
+  function emailDomainDot(code5) {
+    effects.consume(code5);
     dot = true;
     return emailDomain;
   }
-  function emailDomainAfter(code3) {
+  function emailDomainAfter(code5) {
     if (data2 && dot && asciiAlpha(self2.previous)) {
       effects.exit("literalAutolinkEmail");
       effects.exit("literalAutolink");
-      return ok3(code3);
+      return ok3(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 function tokenizeWwwAutolink(effects, ok3, nok) {
   const self2 = this;
   return wwwStart;
-  function wwwStart(code3) {
-    if (code3 !== 87 && code3 !== 119 || !previousWww.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
-      return nok(code3);
+  function wwwStart(code5) {
+    if (code5 !== 87 && code5 !== 119 || !previousWww.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
+      return nok(code5);
     }
     effects.enter("literalAutolink");
     effects.enter("literalAutolinkWww");
-    return effects.check(wwwPrefix, effects.attempt(domain, effects.attempt(path2, wwwAfter), nok), nok)(code3);
+    return effects.check(wwwPrefix, effects.attempt(domain, effects.attempt(path2, wwwAfter), nok), nok)(code5);
   }
-  function wwwAfter(code3) {
+  function wwwAfter(code5) {
     effects.exit("literalAutolinkWww");
     effects.exit("literalAutolink");
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizeProtocolAutolink(effects, ok3, nok) {
@@ -43174,68 +45895,68 @@ function tokenizeProtocolAutolink(effects, ok3, nok) {
   let buffer = "";
   let seen = false;
   return protocolStart;
-  function protocolStart(code3) {
-    if ((code3 === 72 || code3 === 104) && previousProtocol.call(self2, self2.previous) && !previousUnbalanced(self2.events)) {
+  function protocolStart(code5) {
+    if ((code5 === 72 || code5 === 104) && previousProtocol.call(self2, self2.previous) && !previousUnbalanced(self2.events)) {
       effects.enter("literalAutolink");
       effects.enter("literalAutolinkHttp");
-      buffer += String.fromCodePoint(code3);
-      effects.consume(code3);
+      buffer += String.fromCodePoint(code5);
+      effects.consume(code5);
       return protocolPrefixInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function protocolPrefixInside(code3) {
-    if (asciiAlpha(code3) && buffer.length < 5) {
-      buffer += String.fromCodePoint(code3);
-      effects.consume(code3);
+  function protocolPrefixInside(code5) {
+    if (asciiAlpha(code5) && buffer.length < 5) {
+      buffer += String.fromCodePoint(code5);
+      effects.consume(code5);
       return protocolPrefixInside;
     }
-    if (code3 === 58) {
+    if (code5 === 58) {
       const protocol = buffer.toLowerCase();
       if (protocol === "http" || protocol === "https") {
-        effects.consume(code3);
+        effects.consume(code5);
         return protocolSlashesInside;
       }
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function protocolSlashesInside(code3) {
-    if (code3 === 47) {
-      effects.consume(code3);
+  function protocolSlashesInside(code5) {
+    if (code5 === 47) {
+      effects.consume(code5);
       if (seen) {
         return afterProtocol;
       }
       seen = true;
       return protocolSlashesInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function afterProtocol(code3) {
-    return code3 === null || asciiControl(code3) || markdownLineEndingOrSpace(code3) || unicodeWhitespace(code3) || unicodePunctuation(code3) ? nok(code3) : effects.attempt(domain, effects.attempt(path2, protocolAfter), nok)(code3);
+  function afterProtocol(code5) {
+    return code5 === null || asciiControl(code5) || markdownLineEndingOrSpace(code5) || unicodeWhitespace(code5) || unicodePunctuation(code5) ? nok(code5) : effects.attempt(domain, effects.attempt(path2, protocolAfter), nok)(code5);
   }
-  function protocolAfter(code3) {
+  function protocolAfter(code5) {
     effects.exit("literalAutolinkHttp");
     effects.exit("literalAutolink");
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizeWwwPrefix(effects, ok3, nok) {
   let size = 0;
   return wwwPrefixInside;
-  function wwwPrefixInside(code3) {
-    if ((code3 === 87 || code3 === 119) && size < 3) {
+  function wwwPrefixInside(code5) {
+    if ((code5 === 87 || code5 === 119) && size < 3) {
       size++;
-      effects.consume(code3);
+      effects.consume(code5);
       return wwwPrefixInside;
     }
-    if (code3 === 46 && size === 3) {
-      effects.consume(code3);
+    if (code5 === 46 && size === 3) {
+      effects.consume(code5);
       return wwwPrefixAfter;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function wwwPrefixAfter(code3) {
-    return code3 === null ? nok(code3) : ok3(code3);
+  function wwwPrefixAfter(code5) {
+    return code5 === null ? nok(code5) : ok3(code5);
   }
 }
 function tokenizeDomain(effects, ok3, nok) {
@@ -43243,130 +45964,130 @@ function tokenizeDomain(effects, ok3, nok) {
   let underscoreInLastLastSegment;
   let seen;
   return domainInside;
-  function domainInside(code3) {
-    if (code3 === 46 || code3 === 95) {
-      return effects.check(trail, domainAfter, domainAtPunctuation)(code3);
+  function domainInside(code5) {
+    if (code5 === 46 || code5 === 95) {
+      return effects.check(trail, domainAfter, domainAtPunctuation)(code5);
     }
-    if (code3 === null || markdownLineEndingOrSpace(code3) || unicodeWhitespace(code3) || code3 !== 45 && unicodePunctuation(code3)) {
-      return domainAfter(code3);
+    if (code5 === null || markdownLineEndingOrSpace(code5) || unicodeWhitespace(code5) || code5 !== 45 && unicodePunctuation(code5)) {
+      return domainAfter(code5);
     }
     seen = true;
-    effects.consume(code3);
+    effects.consume(code5);
     return domainInside;
   }
-  function domainAtPunctuation(code3) {
-    if (code3 === 95) {
+  function domainAtPunctuation(code5) {
+    if (code5 === 95) {
       underscoreInLastSegment = true;
     } else {
       underscoreInLastLastSegment = underscoreInLastSegment;
       underscoreInLastSegment = void 0;
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return domainInside;
   }
-  function domainAfter(code3) {
+  function domainAfter(code5) {
     if (underscoreInLastLastSegment || underscoreInLastSegment || !seen) {
-      return nok(code3);
+      return nok(code5);
     }
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function tokenizePath(effects, ok3) {
   let sizeOpen = 0;
   let sizeClose = 0;
   return pathInside;
-  function pathInside(code3) {
-    if (code3 === 40) {
+  function pathInside(code5) {
+    if (code5 === 40) {
       sizeOpen++;
-      effects.consume(code3);
+      effects.consume(code5);
       return pathInside;
     }
-    if (code3 === 41 && sizeClose < sizeOpen) {
-      return pathAtPunctuation(code3);
+    if (code5 === 41 && sizeClose < sizeOpen) {
+      return pathAtPunctuation(code5);
     }
-    if (code3 === 33 || code3 === 34 || code3 === 38 || code3 === 39 || code3 === 41 || code3 === 42 || code3 === 44 || code3 === 46 || code3 === 58 || code3 === 59 || code3 === 60 || code3 === 63 || code3 === 93 || code3 === 95 || code3 === 126) {
-      return effects.check(trail, ok3, pathAtPunctuation)(code3);
+    if (code5 === 33 || code5 === 34 || code5 === 38 || code5 === 39 || code5 === 41 || code5 === 42 || code5 === 44 || code5 === 46 || code5 === 58 || code5 === 59 || code5 === 60 || code5 === 63 || code5 === 93 || code5 === 95 || code5 === 126) {
+      return effects.check(trail, ok3, pathAtPunctuation)(code5);
     }
-    if (code3 === null || markdownLineEndingOrSpace(code3) || unicodeWhitespace(code3)) {
-      return ok3(code3);
+    if (code5 === null || markdownLineEndingOrSpace(code5) || unicodeWhitespace(code5)) {
+      return ok3(code5);
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return pathInside;
   }
-  function pathAtPunctuation(code3) {
-    if (code3 === 41) {
+  function pathAtPunctuation(code5) {
+    if (code5 === 41) {
       sizeClose++;
     }
-    effects.consume(code3);
+    effects.consume(code5);
     return pathInside;
   }
 }
 function tokenizeTrail(effects, ok3, nok) {
   return trail2;
-  function trail2(code3) {
-    if (code3 === 33 || code3 === 34 || code3 === 39 || code3 === 41 || code3 === 42 || code3 === 44 || code3 === 46 || code3 === 58 || code3 === 59 || code3 === 63 || code3 === 95 || code3 === 126) {
-      effects.consume(code3);
+  function trail2(code5) {
+    if (code5 === 33 || code5 === 34 || code5 === 39 || code5 === 41 || code5 === 42 || code5 === 44 || code5 === 46 || code5 === 58 || code5 === 59 || code5 === 63 || code5 === 95 || code5 === 126) {
+      effects.consume(code5);
       return trail2;
     }
-    if (code3 === 38) {
-      effects.consume(code3);
+    if (code5 === 38) {
+      effects.consume(code5);
       return trailCharacterReferenceStart;
     }
-    if (code3 === 93) {
-      effects.consume(code3);
+    if (code5 === 93) {
+      effects.consume(code5);
       return trailBracketAfter;
     }
     if (
       // `<` is an end.
-      code3 === 60 || // So is whitespace.
-      code3 === null || markdownLineEndingOrSpace(code3) || unicodeWhitespace(code3)
+      code5 === 60 || // So is whitespace.
+      code5 === null || markdownLineEndingOrSpace(code5) || unicodeWhitespace(code5)
     ) {
-      return ok3(code3);
+      return ok3(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function trailBracketAfter(code3) {
-    if (code3 === null || code3 === 40 || code3 === 91 || markdownLineEndingOrSpace(code3) || unicodeWhitespace(code3)) {
-      return ok3(code3);
+  function trailBracketAfter(code5) {
+    if (code5 === null || code5 === 40 || code5 === 91 || markdownLineEndingOrSpace(code5) || unicodeWhitespace(code5)) {
+      return ok3(code5);
     }
-    return trail2(code3);
+    return trail2(code5);
   }
-  function trailCharacterReferenceStart(code3) {
-    return asciiAlpha(code3) ? trailCharacterReferenceInside(code3) : nok(code3);
+  function trailCharacterReferenceStart(code5) {
+    return asciiAlpha(code5) ? trailCharacterReferenceInside(code5) : nok(code5);
   }
-  function trailCharacterReferenceInside(code3) {
-    if (code3 === 59) {
-      effects.consume(code3);
+  function trailCharacterReferenceInside(code5) {
+    if (code5 === 59) {
+      effects.consume(code5);
       return trail2;
     }
-    if (asciiAlpha(code3)) {
-      effects.consume(code3);
+    if (asciiAlpha(code5)) {
+      effects.consume(code5);
       return trailCharacterReferenceInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 function tokenizeEmailDomainDotTrail(effects, ok3, nok) {
   return start;
-  function start(code3) {
-    effects.consume(code3);
+  function start(code5) {
+    effects.consume(code5);
     return after;
   }
-  function after(code3) {
-    return asciiAlphanumeric(code3) ? nok(code3) : ok3(code3);
+  function after(code5) {
+    return asciiAlphanumeric(code5) ? nok(code5) : ok3(code5);
   }
 }
-function previousWww(code3) {
-  return code3 === null || code3 === 40 || code3 === 42 || code3 === 95 || code3 === 91 || code3 === 93 || code3 === 126 || markdownLineEndingOrSpace(code3);
+function previousWww(code5) {
+  return code5 === null || code5 === 40 || code5 === 42 || code5 === 95 || code5 === 91 || code5 === 93 || code5 === 126 || markdownLineEndingOrSpace(code5);
 }
-function previousProtocol(code3) {
-  return !asciiAlpha(code3);
+function previousProtocol(code5) {
+  return !asciiAlpha(code5);
 }
-function previousEmail(code3) {
-  return !(code3 === 47 || gfmAtext(code3));
+function previousEmail(code5) {
+  return !(code5 === 47 || gfmAtext(code5));
 }
-function gfmAtext(code3) {
-  return code3 === 43 || code3 === 45 || code3 === 46 || code3 === 95 || asciiAlphanumeric(code3);
+function gfmAtext(code5) {
+  return code5 === 43 || code5 === 45 || code5 === 46 || code5 === 95 || asciiAlphanumeric(code5);
 }
 function previousUnbalanced(events) {
   let index2 = events.length;
@@ -43387,7 +46108,7 @@ function previousUnbalanced(events) {
   }
   return result;
 }
-var wwwPrefix, domain, path2, trail, emailDomainDotTrail, wwwAutolink, protocolAutolink, emailAutolink, text3, code;
+var wwwPrefix, domain, path2, trail, emailDomainDotTrail, wwwAutolink, protocolAutolink, emailAutolink, text4, code3;
 var init_syntax = __esm({
   "node_modules/micromark-extension-gfm-autolink-literal/lib/syntax.js"() {
     init_micromark_util_character();
@@ -43426,22 +46147,22 @@ var init_syntax = __esm({
       tokenize: tokenizeEmailAutolink,
       previous: previousEmail
     };
-    text3 = {};
-    code = 48;
-    while (code < 123) {
-      text3[code] = emailAutolink;
-      code++;
-      if (code === 58) code = 65;
-      else if (code === 91) code = 97;
+    text4 = {};
+    code3 = 48;
+    while (code3 < 123) {
+      text4[code3] = emailAutolink;
+      code3++;
+      if (code3 === 58) code3 = 65;
+      else if (code3 === 91) code3 = 97;
     }
-    text3[43] = emailAutolink;
-    text3[45] = emailAutolink;
-    text3[46] = emailAutolink;
-    text3[95] = emailAutolink;
-    text3[72] = [emailAutolink, protocolAutolink];
-    text3[104] = [emailAutolink, protocolAutolink];
-    text3[87] = [emailAutolink, wwwAutolink];
-    text3[119] = [emailAutolink, wwwAutolink];
+    text4[43] = emailAutolink;
+    text4[45] = emailAutolink;
+    text4[46] = emailAutolink;
+    text4[95] = emailAutolink;
+    text4[72] = [emailAutolink, protocolAutolink];
+    text4[104] = [emailAutolink, protocolAutolink];
+    text4[87] = [emailAutolink, wwwAutolink];
+    text4[119] = [emailAutolink, wwwAutolink];
   }
 });
 
@@ -43495,21 +46216,21 @@ function tokenizePotentialGfmFootnoteCall(effects, ok3, nok) {
     }
   }
   return start;
-  function start(code3) {
+  function start(code5) {
     if (!labelStart || !labelStart._balanced) {
-      return nok(code3);
+      return nok(code5);
     }
     const id = normalizeIdentifier(self2.sliceSerialize({
       start: labelStart.end,
       end: self2.now()
     }));
     if (id.codePointAt(0) !== 94 || !defined.includes(id.slice(1))) {
-      return nok(code3);
+      return nok(code5);
     }
     effects.enter("gfmFootnoteCallLabelMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("gfmFootnoteCallLabelMarker");
-    return ok3(code3);
+    return ok3(code5);
   }
 }
 function resolveToPotentialGfmFootnoteCall(events, context3) {
@@ -43577,58 +46298,58 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
   let size = 0;
   let data2;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("gfmFootnoteCall");
     effects.enter("gfmFootnoteCallLabelMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("gfmFootnoteCallLabelMarker");
     return callStart;
   }
-  function callStart(code3) {
-    if (code3 !== 94) return nok(code3);
+  function callStart(code5) {
+    if (code5 !== 94) return nok(code5);
     effects.enter("gfmFootnoteCallMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("gfmFootnoteCallMarker");
     effects.enter("gfmFootnoteCallString");
     effects.enter("chunkString").contentType = "string";
     return callData;
   }
-  function callData(code3) {
+  function callData(code5) {
     if (
       // Too long.
       size > 999 || // Closing brace with nothing.
-      code3 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
+      code5 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
       // `\n` and `[` not being supported makes sense.
-      code3 === null || code3 === 91 || markdownLineEndingOrSpace(code3)
+      code5 === null || code5 === 91 || markdownLineEndingOrSpace(code5)
     ) {
-      return nok(code3);
+      return nok(code5);
     }
-    if (code3 === 93) {
+    if (code5 === 93) {
       effects.exit("chunkString");
       const token = effects.exit("gfmFootnoteCallString");
       if (!defined.includes(normalizeIdentifier(self2.sliceSerialize(token)))) {
-        return nok(code3);
+        return nok(code5);
       }
       effects.enter("gfmFootnoteCallLabelMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("gfmFootnoteCallLabelMarker");
       effects.exit("gfmFootnoteCall");
       return ok3;
     }
-    if (!markdownLineEndingOrSpace(code3)) {
+    if (!markdownLineEndingOrSpace(code5)) {
       data2 = true;
     }
     size++;
-    effects.consume(code3);
-    return code3 === 92 ? callEscape : callData;
+    effects.consume(code5);
+    return code5 === 92 ? callEscape : callData;
   }
-  function callEscape(code3) {
-    if (code3 === 91 || code3 === 92 || code3 === 93) {
-      effects.consume(code3);
+  function callEscape(code5) {
+    if (code5 === 91 || code5 === 92 || code5 === 93) {
+      effects.consume(code5);
       size++;
       return callData;
     }
-    return callData(code3);
+    return callData(code5);
   }
 }
 function tokenizeDefinitionStart(effects, ok3, nok) {
@@ -43638,74 +46359,74 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
   let size = 0;
   let data2;
   return start;
-  function start(code3) {
+  function start(code5) {
     effects.enter("gfmFootnoteDefinition")._container = true;
     effects.enter("gfmFootnoteDefinitionLabel");
     effects.enter("gfmFootnoteDefinitionLabelMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("gfmFootnoteDefinitionLabelMarker");
     return labelAtMarker;
   }
-  function labelAtMarker(code3) {
-    if (code3 === 94) {
+  function labelAtMarker(code5) {
+    if (code5 === 94) {
       effects.enter("gfmFootnoteDefinitionMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("gfmFootnoteDefinitionMarker");
       effects.enter("gfmFootnoteDefinitionLabelString");
       effects.enter("chunkString").contentType = "string";
       return labelInside;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function labelInside(code3) {
+  function labelInside(code5) {
     if (
       // Too long.
       size > 999 || // Closing brace with nothing.
-      code3 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
+      code5 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
       // `\n` and `[` not being supported makes sense.
-      code3 === null || code3 === 91 || markdownLineEndingOrSpace(code3)
+      code5 === null || code5 === 91 || markdownLineEndingOrSpace(code5)
     ) {
-      return nok(code3);
+      return nok(code5);
     }
-    if (code3 === 93) {
+    if (code5 === 93) {
       effects.exit("chunkString");
       const token = effects.exit("gfmFootnoteDefinitionLabelString");
       identifier = normalizeIdentifier(self2.sliceSerialize(token));
       effects.enter("gfmFootnoteDefinitionLabelMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("gfmFootnoteDefinitionLabelMarker");
       effects.exit("gfmFootnoteDefinitionLabel");
       return labelAfter;
     }
-    if (!markdownLineEndingOrSpace(code3)) {
+    if (!markdownLineEndingOrSpace(code5)) {
       data2 = true;
     }
     size++;
-    effects.consume(code3);
-    return code3 === 92 ? labelEscape : labelInside;
+    effects.consume(code5);
+    return code5 === 92 ? labelEscape : labelInside;
   }
-  function labelEscape(code3) {
-    if (code3 === 91 || code3 === 92 || code3 === 93) {
-      effects.consume(code3);
+  function labelEscape(code5) {
+    if (code5 === 91 || code5 === 92 || code5 === 93) {
+      effects.consume(code5);
       size++;
       return labelInside;
     }
-    return labelInside(code3);
+    return labelInside(code5);
   }
-  function labelAfter(code3) {
-    if (code3 === 58) {
+  function labelAfter(code5) {
+    if (code5 === 58) {
       effects.enter("definitionMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("definitionMarker");
       if (!defined.includes(identifier)) {
         defined.push(identifier);
       }
       return factorySpace(effects, whitespaceAfter, "gfmFootnoteDefinitionWhitespace");
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function whitespaceAfter(code3) {
-    return ok3(code3);
+  function whitespaceAfter(code5) {
+    return ok3(code5);
   }
 }
 function tokenizeDefinitionContinuation(effects, ok3, nok) {
@@ -43717,9 +46438,9 @@ function gfmFootnoteDefinitionEnd(effects) {
 function tokenizeIndent2(effects, ok3, nok) {
   const self2 = this;
   return factorySpace(effects, afterPrefix, "gfmFootnoteDefinitionIndent", 4 + 1);
-  function afterPrefix(code3) {
+  function afterPrefix(code5) {
     const tail2 = self2.events[self2.events.length - 1];
-    return tail2 && tail2[1].type === "gfmFootnoteDefinitionIndent" && tail2[2].sliceSerialize(tail2[1], true).length === 4 ? ok3(code3) : nok(code3);
+    return tail2 && tail2[1].type === "gfmFootnoteDefinitionIndent" && tail2[2].sliceSerialize(tail2[1], true).length === 4 ? ok3(code5) : nok(code5);
   }
 }
 var indent;
@@ -43781,17 +46502,17 @@ function gfmStrikethrough(options) {
               start: Object.assign({}, events[open][1].start),
               end: Object.assign({}, events[index2][1].end)
             };
-            const text4 = {
+            const text6 = {
               type: "strikethroughText",
               start: Object.assign({}, events[open][1].end),
               end: Object.assign({}, events[index2][1].start)
             };
-            const nextEvents = [["enter", strikethrough, context3], ["enter", events[open][1], context3], ["exit", events[open][1], context3], ["enter", text4, context3]];
+            const nextEvents = [["enter", strikethrough, context3], ["enter", events[open][1], context3], ["exit", events[open][1], context3], ["enter", text6, context3]];
             const insideSpan2 = context3.parser.constructs.insideSpan.null;
             if (insideSpan2) {
               splice(nextEvents, nextEvents.length, 0, resolveAll(insideSpan2, events.slice(open + 1, index2), context3));
             }
-            splice(nextEvents, nextEvents.length, 0, [["exit", text4, context3], ["enter", events[index2][1], context3], ["exit", events[index2][1], context3], ["exit", strikethrough, context3]]);
+            splice(nextEvents, nextEvents.length, 0, [["exit", text6, context3], ["enter", events[index2][1], context3], ["exit", events[index2][1], context3], ["exit", strikethrough, context3]]);
             splice(events, open - 1, index2 - open + 3, nextEvents);
             index2 = open + nextEvents.length - 2;
             break;
@@ -43812,27 +46533,27 @@ function gfmStrikethrough(options) {
     const events = this.events;
     let size = 0;
     return start;
-    function start(code3) {
+    function start(code5) {
       if (previous3 === 126 && events[events.length - 1][1].type !== "characterEscape") {
-        return nok(code3);
+        return nok(code5);
       }
       effects.enter("strikethroughSequenceTemporary");
-      return more(code3);
+      return more(code5);
     }
-    function more(code3) {
+    function more(code5) {
       const before = classifyCharacter(previous3);
-      if (code3 === 126) {
-        if (size > 1) return nok(code3);
-        effects.consume(code3);
+      if (code5 === 126) {
+        if (size > 1) return nok(code5);
+        effects.consume(code5);
         size++;
         return more;
       }
-      if (size < 2 && !single) return nok(code3);
+      if (size < 2 && !single) return nok(code5);
       const token = effects.exit("strikethroughSequenceTemporary");
-      const after = classifyCharacter(code3);
+      const after = classifyCharacter(code5);
       token._open = !after || after === 2 && Boolean(before);
       token._close = !before || before === 2 && Boolean(after);
-      return ok3(code3);
+      return ok3(code5);
     }
   }
 }
@@ -43852,19 +46573,19 @@ var init_micromark_extension_gfm_strikethrough = __esm({
 });
 
 // node_modules/micromark-extension-gfm-table/lib/edit-map.js
-function addImplementation2(editMap, at3, remove, add) {
+function addImplementation2(editMap, at2, remove, add) {
   if (remove === 0 && add.length === 0) {
     return;
   }
-  const existing = editMap.index.get(at3);
+  const existing = editMap.index.get(at2);
   if (existing) {
     existing[1] += remove;
     existing[2].push(...add);
     return;
   }
-  const change = [at3, remove, add];
+  const change = [at2, remove, add];
   editMap.map.push(change);
-  editMap.index.set(at3, change);
+  editMap.index.set(at2, change);
 }
 var EditMap2;
 var init_edit_map = __esm({
@@ -43991,7 +46712,7 @@ function tokenizeTable(effects, ok3, nok) {
   let sizeB = 0;
   let seen;
   return start;
-  function start(code3) {
+  function start(code5) {
     let index2 = self2.events.length - 1;
     while (index2 > -1) {
       const {
@@ -44007,202 +46728,202 @@ function tokenizeTable(effects, ok3, nok) {
     const tail2 = index2 > -1 ? self2.events[index2][1].type : null;
     const next = tail2 === "tableHead" || tail2 === "tableRow" ? bodyRowStart : headRowBefore;
     if (next === bodyRowStart && self2.parser.lazy[self2.now().line]) {
-      return nok(code3);
+      return nok(code5);
     }
-    return next(code3);
+    return next(code5);
   }
-  function headRowBefore(code3) {
+  function headRowBefore(code5) {
     effects.enter("tableHead");
     effects.enter("tableRow");
-    return headRowStart(code3);
+    return headRowStart(code5);
   }
-  function headRowStart(code3) {
-    if (code3 === 124) {
-      return headRowBreak(code3);
+  function headRowStart(code5) {
+    if (code5 === 124) {
+      return headRowBreak(code5);
     }
     seen = true;
     sizeB += 1;
-    return headRowBreak(code3);
+    return headRowBreak(code5);
   }
-  function headRowBreak(code3) {
-    if (code3 === null) {
-      return nok(code3);
+  function headRowBreak(code5) {
+    if (code5 === null) {
+      return nok(code5);
     }
-    if (markdownLineEnding(code3)) {
+    if (markdownLineEnding(code5)) {
       if (sizeB > 1) {
         sizeB = 0;
         self2.interrupt = true;
         effects.exit("tableRow");
         effects.enter("lineEnding");
-        effects.consume(code3);
+        effects.consume(code5);
         effects.exit("lineEnding");
         return headDelimiterStart;
       }
-      return nok(code3);
+      return nok(code5);
     }
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, headRowBreak, "whitespace")(code3);
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, headRowBreak, "whitespace")(code5);
     }
     sizeB += 1;
     if (seen) {
       seen = false;
       size += 1;
     }
-    if (code3 === 124) {
+    if (code5 === 124) {
       effects.enter("tableCellDivider");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("tableCellDivider");
       seen = true;
       return headRowBreak;
     }
     effects.enter("data");
-    return headRowData(code3);
+    return headRowData(code5);
   }
-  function headRowData(code3) {
-    if (code3 === null || code3 === 124 || markdownLineEndingOrSpace(code3)) {
+  function headRowData(code5) {
+    if (code5 === null || code5 === 124 || markdownLineEndingOrSpace(code5)) {
       effects.exit("data");
-      return headRowBreak(code3);
+      return headRowBreak(code5);
     }
-    effects.consume(code3);
-    return code3 === 92 ? headRowEscape : headRowData;
+    effects.consume(code5);
+    return code5 === 92 ? headRowEscape : headRowData;
   }
-  function headRowEscape(code3) {
-    if (code3 === 92 || code3 === 124) {
-      effects.consume(code3);
+  function headRowEscape(code5) {
+    if (code5 === 92 || code5 === 124) {
+      effects.consume(code5);
       return headRowData;
     }
-    return headRowData(code3);
+    return headRowData(code5);
   }
-  function headDelimiterStart(code3) {
+  function headDelimiterStart(code5) {
     self2.interrupt = false;
     if (self2.parser.lazy[self2.now().line]) {
-      return nok(code3);
+      return nok(code5);
     }
     effects.enter("tableDelimiterRow");
     seen = false;
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, headDelimiterBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code3);
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, headDelimiterBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code5);
     }
-    return headDelimiterBefore(code3);
+    return headDelimiterBefore(code5);
   }
-  function headDelimiterBefore(code3) {
-    if (code3 === 45 || code3 === 58) {
-      return headDelimiterValueBefore(code3);
+  function headDelimiterBefore(code5) {
+    if (code5 === 45 || code5 === 58) {
+      return headDelimiterValueBefore(code5);
     }
-    if (code3 === 124) {
+    if (code5 === 124) {
       seen = true;
       effects.enter("tableCellDivider");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("tableCellDivider");
       return headDelimiterCellBefore;
     }
-    return headDelimiterNok(code3);
+    return headDelimiterNok(code5);
   }
-  function headDelimiterCellBefore(code3) {
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, headDelimiterValueBefore, "whitespace")(code3);
+  function headDelimiterCellBefore(code5) {
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, headDelimiterValueBefore, "whitespace")(code5);
     }
-    return headDelimiterValueBefore(code3);
+    return headDelimiterValueBefore(code5);
   }
-  function headDelimiterValueBefore(code3) {
-    if (code3 === 58) {
+  function headDelimiterValueBefore(code5) {
+    if (code5 === 58) {
       sizeB += 1;
       seen = true;
       effects.enter("tableDelimiterMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("tableDelimiterMarker");
       return headDelimiterLeftAlignmentAfter;
     }
-    if (code3 === 45) {
+    if (code5 === 45) {
       sizeB += 1;
-      return headDelimiterLeftAlignmentAfter(code3);
+      return headDelimiterLeftAlignmentAfter(code5);
     }
-    if (code3 === null || markdownLineEnding(code3)) {
-      return headDelimiterCellAfter(code3);
+    if (code5 === null || markdownLineEnding(code5)) {
+      return headDelimiterCellAfter(code5);
     }
-    return headDelimiterNok(code3);
+    return headDelimiterNok(code5);
   }
-  function headDelimiterLeftAlignmentAfter(code3) {
-    if (code3 === 45) {
+  function headDelimiterLeftAlignmentAfter(code5) {
+    if (code5 === 45) {
       effects.enter("tableDelimiterFiller");
-      return headDelimiterFiller(code3);
+      return headDelimiterFiller(code5);
     }
-    return headDelimiterNok(code3);
+    return headDelimiterNok(code5);
   }
-  function headDelimiterFiller(code3) {
-    if (code3 === 45) {
-      effects.consume(code3);
+  function headDelimiterFiller(code5) {
+    if (code5 === 45) {
+      effects.consume(code5);
       return headDelimiterFiller;
     }
-    if (code3 === 58) {
+    if (code5 === 58) {
       seen = true;
       effects.exit("tableDelimiterFiller");
       effects.enter("tableDelimiterMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("tableDelimiterMarker");
       return headDelimiterRightAlignmentAfter;
     }
     effects.exit("tableDelimiterFiller");
-    return headDelimiterRightAlignmentAfter(code3);
+    return headDelimiterRightAlignmentAfter(code5);
   }
-  function headDelimiterRightAlignmentAfter(code3) {
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, headDelimiterCellAfter, "whitespace")(code3);
+  function headDelimiterRightAlignmentAfter(code5) {
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, headDelimiterCellAfter, "whitespace")(code5);
     }
-    return headDelimiterCellAfter(code3);
+    return headDelimiterCellAfter(code5);
   }
-  function headDelimiterCellAfter(code3) {
-    if (code3 === 124) {
-      return headDelimiterBefore(code3);
+  function headDelimiterCellAfter(code5) {
+    if (code5 === 124) {
+      return headDelimiterBefore(code5);
     }
-    if (code3 === null || markdownLineEnding(code3)) {
+    if (code5 === null || markdownLineEnding(code5)) {
       if (!seen || size !== sizeB) {
-        return headDelimiterNok(code3);
+        return headDelimiterNok(code5);
       }
       effects.exit("tableDelimiterRow");
       effects.exit("tableHead");
-      return ok3(code3);
+      return ok3(code5);
     }
-    return headDelimiterNok(code3);
+    return headDelimiterNok(code5);
   }
-  function headDelimiterNok(code3) {
-    return nok(code3);
+  function headDelimiterNok(code5) {
+    return nok(code5);
   }
-  function bodyRowStart(code3) {
+  function bodyRowStart(code5) {
     effects.enter("tableRow");
-    return bodyRowBreak(code3);
+    return bodyRowBreak(code5);
   }
-  function bodyRowBreak(code3) {
-    if (code3 === 124) {
+  function bodyRowBreak(code5) {
+    if (code5 === 124) {
       effects.enter("tableCellDivider");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("tableCellDivider");
       return bodyRowBreak;
     }
-    if (code3 === null || markdownLineEnding(code3)) {
+    if (code5 === null || markdownLineEnding(code5)) {
       effects.exit("tableRow");
-      return ok3(code3);
+      return ok3(code5);
     }
-    if (markdownSpace(code3)) {
-      return factorySpace(effects, bodyRowBreak, "whitespace")(code3);
+    if (markdownSpace(code5)) {
+      return factorySpace(effects, bodyRowBreak, "whitespace")(code5);
     }
     effects.enter("data");
-    return bodyRowData(code3);
+    return bodyRowData(code5);
   }
-  function bodyRowData(code3) {
-    if (code3 === null || code3 === 124 || markdownLineEndingOrSpace(code3)) {
+  function bodyRowData(code5) {
+    if (code5 === null || code5 === 124 || markdownLineEndingOrSpace(code5)) {
       effects.exit("data");
-      return bodyRowBreak(code3);
+      return bodyRowBreak(code5);
     }
-    effects.consume(code3);
-    return code3 === 92 ? bodyRowEscape : bodyRowData;
+    effects.consume(code5);
+    return code5 === 92 ? bodyRowEscape : bodyRowData;
   }
-  function bodyRowEscape(code3) {
-    if (code3 === 92 || code3 === 124) {
-      effects.consume(code3);
+  function bodyRowEscape(code5) {
+    if (code5 === 92 || code5 === 124) {
+      effects.consume(code5);
       return bodyRowData;
     }
-    return bodyRowData(code3);
+    return bodyRowData(code5);
   }
 }
 function resolveTable(events, context3) {
@@ -44216,7 +46937,7 @@ function resolveTable(events, context3) {
   let currentTable;
   let currentBody;
   let currentCell;
-  const map = new EditMap2();
+  const map4 = new EditMap2();
   while (++index2 < events.length) {
     const event = events[index2];
     const token = event[1];
@@ -44224,7 +46945,7 @@ function resolveTable(events, context3) {
       if (token.type === "tableHead") {
         afterHeadAwaitingFirstBodyRow = false;
         if (lastTableEnd !== 0) {
-          flushTableEnd(map, context3, lastTableEnd, currentTable, currentBody);
+          flushTableEnd(map4, context3, lastTableEnd, currentTable, currentBody);
           currentBody = void 0;
           lastTableEnd = 0;
         }
@@ -44234,7 +46955,7 @@ function resolveTable(events, context3) {
           // Note: correct end is set later.
           end: Object.assign({}, token.end)
         };
-        map.add(index2, 0, [["enter", currentTable, context3]]);
+        map4.add(index2, 0, [["enter", currentTable, context3]]);
       } else if (token.type === "tableRow" || token.type === "tableDelimiterRow") {
         inFirstCellAwaitingPipe = true;
         currentCell = void 0;
@@ -44248,7 +46969,7 @@ function resolveTable(events, context3) {
             // Note: correct end is set later.
             end: Object.assign({}, token.end)
           };
-          map.add(index2, 0, [["enter", currentBody, context3]]);
+          map4.add(index2, 0, [["enter", currentBody, context3]]);
         }
         rowKind = token.type === "tableDelimiterRow" ? 2 : currentBody ? 3 : 1;
       } else if (rowKind && (token.type === "data" || token.type === "tableDelimiterMarker" || token.type === "tableDelimiterFiller")) {
@@ -44256,7 +46977,7 @@ function resolveTable(events, context3) {
         if (cell2[2] === 0) {
           if (lastCell[1] !== 0) {
             cell2[0] = cell2[1];
-            currentCell = flushCell(map, context3, lastCell, rowKind, void 0, currentCell);
+            currentCell = flushCell(map4, context3, lastCell, rowKind, void 0, currentCell);
             lastCell = [0, 0, 0, 0];
           }
           cell2[2] = index2;
@@ -44267,7 +46988,7 @@ function resolveTable(events, context3) {
         } else {
           if (lastCell[1] !== 0) {
             cell2[0] = cell2[1];
-            currentCell = flushCell(map, context3, lastCell, rowKind, void 0, currentCell);
+            currentCell = flushCell(map4, context3, lastCell, rowKind, void 0, currentCell);
           }
           lastCell = cell2;
           cell2 = [lastCell[1], index2, 0, 0];
@@ -44280,9 +47001,9 @@ function resolveTable(events, context3) {
       lastTableEnd = index2;
       if (lastCell[1] !== 0) {
         cell2[0] = cell2[1];
-        currentCell = flushCell(map, context3, lastCell, rowKind, index2, currentCell);
+        currentCell = flushCell(map4, context3, lastCell, rowKind, index2, currentCell);
       } else if (cell2[1] !== 0) {
-        currentCell = flushCell(map, context3, cell2, rowKind, index2, currentCell);
+        currentCell = flushCell(map4, context3, cell2, rowKind, index2, currentCell);
       }
       rowKind = 0;
     } else if (rowKind && (token.type === "data" || token.type === "tableDelimiterMarker" || token.type === "tableDelimiterFiller")) {
@@ -44290,9 +47011,9 @@ function resolveTable(events, context3) {
     }
   }
   if (lastTableEnd !== 0) {
-    flushTableEnd(map, context3, lastTableEnd, currentTable, currentBody);
+    flushTableEnd(map4, context3, lastTableEnd, currentTable, currentBody);
   }
-  map.consume(context3.events);
+  map4.consume(context3.events);
   index2 = -1;
   while (++index2 < context3.events.length) {
     const event = context3.events[index2];
@@ -44302,12 +47023,12 @@ function resolveTable(events, context3) {
   }
   return events;
 }
-function flushCell(map, context3, range2, rowKind, rowEnd, previousCell) {
+function flushCell(map4, context3, range2, rowKind, rowEnd, previousCell) {
   const groupName = rowKind === 1 ? "tableHeader" : rowKind === 2 ? "tableDelimiter" : "tableData";
   const valueName = "tableContent";
   if (range2[0] !== 0) {
     previousCell.end = Object.assign({}, getPoint(context3.events, range2[0]));
-    map.add(range2[0], 0, [["exit", previousCell, context3]]);
+    map4.add(range2[0], 0, [["exit", previousCell, context3]]);
   }
   const now = getPoint(context3.events, range2[1]);
   previousCell = {
@@ -44316,7 +47037,7 @@ function flushCell(map, context3, range2, rowKind, rowEnd, previousCell) {
     // Note: correct end is set later.
     end: Object.assign({}, now)
   };
-  map.add(range2[1], 0, [["enter", previousCell, context3]]);
+  map4.add(range2[1], 0, [["enter", previousCell, context3]]);
   if (range2[2] !== 0) {
     const relatedStart = getPoint(context3.events, range2[2]);
     const relatedEnd = getPoint(context3.events, range2[3]);
@@ -44325,7 +47046,7 @@ function flushCell(map, context3, range2, rowKind, rowEnd, previousCell) {
       start: Object.assign({}, relatedStart),
       end: Object.assign({}, relatedEnd)
     };
-    map.add(range2[2], 0, [["enter", valueToken, context3]]);
+    map4.add(range2[2], 0, [["enter", valueToken, context3]]);
     if (rowKind !== 2) {
       const start = context3.events[range2[2]];
       const end = context3.events[range2[3]];
@@ -44335,28 +47056,28 @@ function flushCell(map, context3, range2, rowKind, rowEnd, previousCell) {
       if (range2[3] > range2[2] + 1) {
         const a = range2[2] + 1;
         const b = range2[3] - range2[2] - 1;
-        map.add(a, b, []);
+        map4.add(a, b, []);
       }
     }
-    map.add(range2[3] + 1, 0, [["exit", valueToken, context3]]);
+    map4.add(range2[3] + 1, 0, [["exit", valueToken, context3]]);
   }
   if (rowEnd !== void 0) {
     previousCell.end = Object.assign({}, getPoint(context3.events, rowEnd));
-    map.add(rowEnd, 0, [["exit", previousCell, context3]]);
+    map4.add(rowEnd, 0, [["exit", previousCell, context3]]);
     previousCell = void 0;
   }
   return previousCell;
 }
-function flushTableEnd(map, context3, index2, table, tableBody) {
+function flushTableEnd(map4, context3, index2, table2, tableBody) {
   const exits = [];
   const related = getPoint(context3.events, index2);
   if (tableBody) {
     tableBody.end = Object.assign({}, related);
     exits.push(["exit", tableBody, context3]);
   }
-  table.end = Object.assign({}, related);
-  exits.push(["exit", table, context3]);
-  map.add(index2 + 1, 0, exits);
+  table2.end = Object.assign({}, related);
+  exits.push(["exit", table2, context3]);
+  map4.add(index2 + 1, 0, exits);
 }
 function getPoint(events, index2) {
   const event = events[index2];
@@ -44390,62 +47111,62 @@ function gfmTaskListItem() {
 function tokenizeTasklistCheck(effects, ok3, nok) {
   const self2 = this;
   return open;
-  function open(code3) {
+  function open(code5) {
     if (
       // Exit if there’s stuff before.
       self2.previous !== null || // Exit if not in the first content that is the first child of a list
       // item.
       !self2._gfmTasklistFirstContentOfListItem
     ) {
-      return nok(code3);
+      return nok(code5);
     }
     effects.enter("taskListCheck");
     effects.enter("taskListCheckMarker");
-    effects.consume(code3);
+    effects.consume(code5);
     effects.exit("taskListCheckMarker");
     return inside;
   }
-  function inside(code3) {
-    if (markdownLineEndingOrSpace(code3)) {
+  function inside(code5) {
+    if (markdownLineEndingOrSpace(code5)) {
       effects.enter("taskListCheckValueUnchecked");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("taskListCheckValueUnchecked");
       return close;
     }
-    if (code3 === 88 || code3 === 120) {
+    if (code5 === 88 || code5 === 120) {
       effects.enter("taskListCheckValueChecked");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("taskListCheckValueChecked");
       return close;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function close(code3) {
-    if (code3 === 93) {
+  function close(code5) {
+    if (code5 === 93) {
       effects.enter("taskListCheckMarker");
-      effects.consume(code3);
+      effects.consume(code5);
       effects.exit("taskListCheckMarker");
       effects.exit("taskListCheck");
       return after;
     }
-    return nok(code3);
+    return nok(code5);
   }
-  function after(code3) {
-    if (markdownLineEnding(code3)) {
-      return ok3(code3);
+  function after(code5) {
+    if (markdownLineEnding(code5)) {
+      return ok3(code5);
     }
-    if (markdownSpace(code3)) {
+    if (markdownSpace(code5)) {
       return effects.check({
         tokenize: spaceThenNonSpace
-      }, ok3, nok)(code3);
+      }, ok3, nok)(code5);
     }
-    return nok(code3);
+    return nok(code5);
   }
 }
 function spaceThenNonSpace(effects, ok3, nok) {
   return factorySpace(effects, after, "whitespace");
-  function after(code3) {
-    return code3 === null ? nok(code3) : ok3(code3);
+  function after(code5) {
+    return code5 === null ? nok(code5) : ok3(code5);
   }
 }
 var tasklistCheck;
@@ -44489,11 +47210,11 @@ var init_micromark_extension_gfm = __esm({
 });
 
 // src/description/markdown.ts
-function collapse(text4) {
-  return text4.replace(/\s+/g, " ").trim();
+function collapse(text6) {
+  return text6.replace(/\s+/g, " ").trim();
 }
-function parseMarkdown(text4) {
-  return fromMarkdown(text4, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+function parseMarkdown(text6) {
+  return fromMarkdown(text6, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
 }
 function inlineText(node2, marks2) {
   if (node2.type === "html") {
@@ -44525,15 +47246,15 @@ function collectBlocks(node2, out, checked) {
       return;
     case "paragraph": {
       const marks2 = { comment: false };
-      const text4 = collapse(inlineText(node2, marks2));
+      const text6 = collapse(inlineText(node2, marks2));
       const isTask = checked !== void 0 && checked !== null;
-      const bareBox = !isTask && BARE_BOX.test(text4);
+      const bareBox = !isTask && BARE_BOX.test(text6);
       out.push({
-        text: bareBox ? "" : text4,
+        text: bareBox ? "" : text6,
         line: line(node2),
         ...isTask ? { checked } : {},
         hadComment: marks2.comment,
-        stub: bareBox || isTask && text4 === ""
+        stub: bareBox || isTask && text6 === ""
       });
       return;
     }
@@ -44562,12 +47283,12 @@ function headingOf(node2, body) {
   return { text: collapse(toString(node2)), source, depth: node2.depth, line: line(node2) };
 }
 function parseBody(body) {
-  const root = parseMarkdown(body);
+  const root2 = parseMarkdown(body);
   const headings = [];
   const sections = [];
   const blocks = [];
   const open = [];
-  for (const node2 of root.children) {
+  for (const node2 of root2.children) {
     if (node2.type === "heading") {
       const h = headingOf(node2, body);
       headings.push(h);
@@ -44585,17 +47306,17 @@ function parseBody(body) {
   }
   return { headings, sections, blocks };
 }
-function normaliseHeading(text4) {
+function normaliseHeading(text6) {
   return collapse(
-    text4.toLowerCase().replace(/[-_]+/g, " ").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
+    text6.toLowerCase().replace(/[-_]+/g, " ").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
   );
 }
-function prescanMarkdown(text4, limits = MARKDOWN_LIMITS) {
-  if (text4.length > limits.maxChars) {
-    return { limit: "size", message: `it is ${text4.length.toLocaleString("en-US")} characters long; the limit is ${limits.maxChars.toLocaleString("en-US")} (GitHub's own limit for a PR body)` };
+function prescanMarkdown(text6, limits = MARKDOWN_LIMITS) {
+  if (text6.length > limits.maxChars) {
+    return { limit: "size", message: `it is ${text6.length.toLocaleString("en-US")} characters long; the limit is ${limits.maxChars.toLocaleString("en-US")} (GitHub's own limit for a PR body)` };
   }
   let lineNo = 0;
-  for (const line2 of text4.split(/\r\n|\r|\n/)) {
+  for (const line2 of text6.split(/\r\n|\r|\n/)) {
     lineNo++;
     if (THEMATIC_BREAK.test(line2)) continue;
     let depth = 0;
@@ -44616,11 +47337,11 @@ function prescanMarkdown(text4, limits = MARKDOWN_LIMITS) {
   }
   return void 0;
 }
-function parseBodySafe(text4, limits = MARKDOWN_LIMITS) {
-  const refused = prescanMarkdown(text4, limits);
+function parseBodySafe(text6, limits = MARKDOWN_LIMITS) {
+  const refused = prescanMarkdown(text6, limits);
   if (refused) return { ok: false, ...refused };
   try {
-    return { ok: true, body: parseBody(text4) };
+    return { ok: true, body: parseBody(text6) };
   } catch (e) {
     return { ok: false, limit: "error", message: `the Markdown parser failed: ${e.message}` };
   }
@@ -44727,16 +47448,11 @@ function syncChanges(base, head, inScope) {
   }
   return out;
 }
-function applies(req, change, base, head) {
-  const because = [];
-  let inScope;
-  if (req.when.paths?.length) {
-    const match2 = pathMatcher(req.when.paths);
-    const hits = change.files.filter((f) => match2(f.path) || f.previousPath !== void 0 && match2(f.previousPath));
-    if (!hits.length) return void 0;
-    because.push(`changed paths match ${req.when.paths.join(", ")} (${hits.slice(0, 3).map((f) => f.path).join(", ")}${hits.length > 3 ? ", \u2026" : ""})`);
-    inScope = match2;
-  }
+function applies(req, change, base, head, manifests) {
+  const decided = changeConditions(req.when, change, manifests);
+  if (!decided.holds) return void 0;
+  const because = [...decided.because];
+  const inScope = decided.inScope;
   if (req.when.kinds?.length) {
     const kinds = new Set(req.when.kinds);
     const touched = [...base?.resources ?? [], ...head.resources].filter((r) => (!inScope || inScope(r.file)) && (kinds.has(r.kind) || kinds.has(groupKind(r))));
@@ -44757,10 +47473,10 @@ function applies(req, change, base, head) {
   return { because, waves: sc.waves };
 }
 var HELM_HOOK2;
-var init_conditions = __esm({
+var init_conditions2 = __esm({
   "src/description/conditions.ts"() {
     "use strict";
-    init_manifest_file();
+    init_conditions();
     init_resource();
     init_vocabulary();
     HELM_HOOK2 = "helm.sh/hook";
@@ -44775,12 +47491,12 @@ function bundledMarkdownWorker() {
   const p = fileURLToPath4(new URL("./markdown-worker.js", import.meta.url));
   return existsSync4(p) ? p : void 0;
 }
-async function parseBodyBounded(text4, opts = {}) {
+async function parseBodyBounded(text6, opts = {}) {
   const limits = opts.limits ?? MARKDOWN_LIMITS;
-  const refused = prescanMarkdown(text4, limits);
+  const refused = prescanMarkdown(text6, limits);
   if (refused) return { ok: false, ...refused };
   const workerFile = opts.workerFile === void 0 ? bundledMarkdownWorker() : opts.workerFile;
-  if (!workerFile) return parseBodySafe(text4, limits);
+  if (!workerFile) return parseBodySafe(text6, limits);
   const worker = new Worker3(workerFile, { resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 4 } });
   try {
     return await new Promise((resolve2) => {
@@ -44793,8 +47509,8 @@ async function parseBodyBounded(text4, opts = {}) {
       };
       worker.once("message", done);
       worker.once("error", (e) => done({ ok: false, limit: "error", message: `the Markdown parser failed: ${e.message}` }));
-      worker.once("exit", (code3) => done({ ok: false, limit: "error", message: `the Markdown parser stopped (exit code ${code3})` }));
-      worker.postMessage({ text: text4, limits });
+      worker.once("exit", (code5) => done({ ok: false, limit: "error", message: `the Markdown parser stopped (exit code ${code5})` }));
+      worker.postMessage({ text: text6, limits });
     });
   } finally {
     await worker.terminate();
@@ -44808,8 +47524,8 @@ var init_bounded = __esm({
 });
 
 // src/description/requirements.ts
-function q(text4) {
-  return `\u201C${text4}\u201D`;
+function q(text6) {
+  return `\u201C${text6}\u201D`;
 }
 function quoteList(items, joiner = "or") {
   const qs = items.map(q);
@@ -44827,11 +47543,11 @@ function namesPreviousWave(line2, w) {
   const l = line2.toLowerCase();
   const numbers = [...l.matchAll(/(?<![\w.])[+-]?\d+(?!\d|\.\d)/g)].map((m) => ({ at: m.index, end: m.index + m[0].length, value: Number(m[0]) }));
   const previous3 = Number(w.before);
-  for (let at3 = l.indexOf(name); at3 >= 0; at3 = l.indexOf(name, at3 + 1)) {
-    const end = at3 + name.length;
-    if (/[\w-]/.test(l[at3 - 1] ?? "") || /[\w-]/.test(l[end] ?? "")) continue;
-    const outside = numbers.filter((n) => n.end <= at3 || n.at >= end);
-    const distance = (n) => n.end <= at3 ? at3 - n.end : n.at - end;
+  for (let at2 = l.indexOf(name); at2 >= 0; at2 = l.indexOf(name, at2 + 1)) {
+    const end = at2 + name.length;
+    if (/[\w-]/.test(l[at2 - 1] ?? "") || /[\w-]/.test(l[end] ?? "")) continue;
+    const outside = numbers.filter((n) => n.end <= at2 || n.at >= end);
+    const distance = (n) => n.end <= at2 ? at2 - n.end : n.at - end;
     const nearest = outside.sort((a, b) => distance(a) - distance(b))[0];
     if (nearest && Number.isFinite(previous3) && nearest.value === previous3) return true;
   }
@@ -45035,7 +47751,7 @@ function evaluateDescription(ctx, settings, body) {
     results.push(skipped("description-conditional", "Conditional requirements", revertWhy));
   } else {
     for (const req of settings.conditional) {
-      const a = applies(req, change, ctx.base, ctx.head);
+      const a = applies(req, change, ctx.base, ctx.head, ctx.policy.manifests);
       if (!a) continue;
       conditions.push({ name: req.name, because: a.because });
       const ids = /* @__PURE__ */ new Set([...req.sections ?? [], ...Object.keys(req.mention ?? {}), ...req.previousWaves ? [req.previousWaves] : []]);
@@ -45075,7 +47791,7 @@ var init_check4 = __esm({
   "src/description/check.ts"() {
     "use strict";
     init_content3();
-    init_conditions();
+    init_conditions2();
     init_bounded();
     init_markdown();
     init_requirements2();
@@ -45245,17 +47961,17 @@ var init_composition = __esm({
 });
 
 // src/report/limits.ts
-function measure(text4, unit) {
-  return unit === "bytes" ? encoder2.encode(text4).length : text4.length;
+function measure(text6, unit) {
+  return unit === "bytes" ? encoder2.encode(text6).length : text6.length;
 }
-function fits(text4, budget) {
-  return measure(text4, budget.unit) <= budget.max;
+function fits(text6, budget) {
+  return measure(text6, budget.unit) <= budget.max;
 }
-function truncate(text4, budget, ellipsis = "\u2026") {
-  if (fits(text4, budget)) return text4;
+function truncate(text6, budget, ellipsis = "\u2026") {
+  if (fits(text6, budget)) return text6;
   const room = budget.max - measure(ellipsis, budget.unit);
   if (room <= 0) return "";
-  const cps = Array.from(text4);
+  const cps = Array.from(text6);
   let lo = 0;
   let hi = cps.length;
   while (lo < hi) {
@@ -45278,44 +47994,55 @@ function atWordBoundary(cps, n) {
 }
 function fitBlocks(blocks, budget, cutNotice) {
   const level = blocks.map(() => 0);
-  const render = () => blocks.map((b, i) => b.variants[level[i]] ?? "").filter((t) => t !== "").join("\n\n") + "\n";
-  let text4 = render();
+  const made = blocks.map(() => /* @__PURE__ */ new Map());
+  const variant = (i) => {
+    const l = level[i];
+    let t = made[i].get(l);
+    if (t === void 0) {
+      const v = blocks[i].variants[l] ?? "";
+      t = typeof v === "function" ? v() : v;
+      made[i].set(l, t);
+    }
+    return t;
+  };
+  const render2 = () => blocks.map((_, i) => variant(i)).filter((t) => t !== "").join("\n\n") + "\n";
+  let text6 = render2();
   const shortened = /* @__PURE__ */ new Set();
   const order2 = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
   for (const { b, i } of order2) {
-    if (fits(text4, budget)) break;
-    while (!fits(text4, budget) && level[i] < b.variants.length - 1) {
+    if (fits(text6, budget)) break;
+    while (!fits(text6, budget) && level[i] < b.variants.length - 1) {
       level[i]++;
-      text4 = render();
+      text6 = render2();
     }
   }
-  if (!fits(text4, budget)) {
+  if (!fits(text6, budget)) {
     blocks.forEach((b, i) => level[i] > 0 && shortened.add(b.id));
-    return { text: cutAtLine(text4, budget, cutNotice), shortened: [...shortened], cut: true };
+    return { text: cutAtLine(text6, budget, cutNotice), shortened: [...shortened], cut: true };
   }
   for (const { b, i } of [...order2].reverse()) {
     for (let l = 0; l < level[i]; l++) {
       const was = level[i];
       level[i] = l;
-      const t = render();
+      const t = render2();
       if (fits(t, budget)) {
-        text4 = t;
+        text6 = t;
         break;
       }
       level[i] = was;
     }
     if (level[i] > 0) shortened.add(b.id);
   }
-  return { text: text4, shortened: [...shortened], cut: false };
+  return { text: text6, shortened: [...shortened], cut: false };
 }
-function cutAtLine(text4, budget, notice) {
+function cutAtLine(text6, budget, notice) {
   const tail2 = `
 
 ${notice}
 `;
   const closer = "\n</details>";
   const room = { max: budget.max - measure(tail2 + closer, budget.unit), unit: budget.unit };
-  let head = truncate(text4, room, "");
+  let head = truncate(text6, room, "");
   const nl = head.lastIndexOf("\n");
   if (nl > 0) head = head.slice(0, nl);
   const open = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
@@ -45347,14 +48074,14 @@ var init_limits = __esm({
 });
 
 // src/report/escape.ts
-function showInvisible(text4) {
-  return text4.replace(INVISIBLE2, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
+function showInvisible(text6) {
+  return text6.replace(INVISIBLE2, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
 }
-function plainLine(text4) {
-  return showInvisible(text4.replace(/\r\n?|\n/g, "\\n"));
+function plainLine(text6) {
+  return showInvisible(text6.replace(/\r\n?|\n/g, "\\n"));
 }
-function escapeMarkdown(text4) {
-  return showInvisible(text4.replace(/\r\n?|\n/g, " ")).replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
+function escapeMarkdown(text6) {
+  return showInvisible(text6.replace(/\r\n?|\n/g, " ")).replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
     switch (c) {
       case "<":
         return "&lt;";
@@ -45369,25 +48096,15 @@ function escapeMarkdown(text4) {
     }
   }).replace(/@(?=\w)/g, "@\u200B").replace(/:\/\//g, ":\u200B//").replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200B.`);
 }
-function cell(text4, max = 500) {
-  const t = truncate(text4, { max, unit: "chars" });
+function cell(text6, max = 500) {
+  const t = truncate(text6, { max, unit: "chars" });
   return escapeMarkdown(t);
-}
-function code2(text4) {
-  const t = showInvisible(text4.replace(/\r\n?|\n/g, " "));
-  let fence = "`";
-  while (t.includes(fence)) fence += "`";
-  const pad = t.startsWith("`") || t.endsWith("`") ? " " : "";
-  return `${fence}${pad}${t.replace(/\|/g, "\\|")}${pad}${fence}`;
 }
 function encodePath(path3) {
   return path3.split("/").map((seg) => encodeURIComponent(seg).replace(/[()!*'~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 }
-function login(name) {
-  return escapeMarkdown(`@${name}`);
-}
-function htmlCode(text4) {
-  const t = showInvisible(text4.replace(/\r\n?|\n/g, " ")).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+function htmlCode(text6) {
+  const t = showInvisible(text6.replace(/\r\n?|\n/g, " ")).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   return `<code>${t}</code>`;
 }
 var INVISIBLE2;
@@ -45418,6 +48135,115 @@ var init_links = __esm({
   }
 });
 
+// src/report/md.ts
+function flat(parts) {
+  return parts.flatMap((p) => isList(p) ? flat(p) : [p]);
+}
+function isList(p) {
+  return Array.isArray(p);
+}
+function serialize3(blocks) {
+  if (!blocks.length) return "";
+  return toMarkdown({ type: "root", children: [...blocks] }, OPTIONS).replace(/\n+$/, "");
+}
+function text5(value) {
+  return { type: "text", value };
+}
+function untrusted(value, max = Infinity) {
+  return text5(neutralise(Number.isFinite(max) ? truncate(value, { max, unit: "chars" }) : value));
+}
+function neutralise(value) {
+  return showInvisible(value.replace(/\r\n?|\n/g, " ")).replace(/@(?=\w)/g, "@\u200B").replace(/:\/\//g, ":\u200B//").replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200B.`);
+}
+function ownMarkdown(markdown) {
+  const root2 = fromMarkdown(markdown.replace(/\r\n?|\n/g, " "), { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  const inline = (n) => {
+    if (n.type === "html" || n.type === "text") return text5(neutralise(n.value));
+    if ("children" in n) return { ...n, children: n.children.map(inline) };
+    return n;
+  };
+  const out = [];
+  visitBlocks(root2.children, (p) => out.push(...out.length ? [text5(" ")] : [], ...p.children.map(inline)));
+  return out;
+}
+function visitBlocks(nodes, onParagraph) {
+  for (const n of nodes) {
+    if (n.type === "paragraph" || n.type === "heading") onParagraph(n);
+    else if (n.type === "html" || n.type === "code") onParagraph(paragraph2(text5(n.value)));
+    else if ("children" in n) visitBlocks(n.children, onParagraph);
+  }
+}
+function login(name) {
+  return untrusted(`@${name}`, 120);
+}
+function code4(value) {
+  return { type: "inlineCode", value: showInvisible(value.replace(/\r\n?|\n/g, " ")) };
+}
+function strong2(...children) {
+  return { type: "strong", children: flat(children) };
+}
+function emphasis2(...children) {
+  return { type: "emphasis", children: flat(children) };
+}
+function strike(...children) {
+  return { type: "delete", children: flat(children) };
+}
+function link2(url, ...children) {
+  return { type: "link", url, children: flat(children) };
+}
+function html2(value) {
+  return { type: "html", value };
+}
+function paragraph2(...children) {
+  return { type: "paragraph", children: flat(children) };
+}
+function heading2(depth, ...children) {
+  return { type: "heading", depth: Math.min(6, Math.max(1, depth)), children: flat(children) };
+}
+function quote(...children) {
+  return { type: "blockquote", children: [paragraph2(...children)] };
+}
+function list4(items) {
+  return {
+    type: "list",
+    ordered: false,
+    spread: false,
+    children: items.map((item) => ({ type: "listItem", spread: false, children: [paragraph2(item)] }))
+  };
+}
+function table(header2, rows3) {
+  const row3 = (cells) => ({
+    type: "tableRow",
+    children: header2.map((_, i) => ({ type: "tableCell", children: flat(cells[i] === void 0 ? [] : [cells[i]]) }))
+  });
+  return { type: "table", align: header2.map(() => null), children: [row3(header2.map(text5)), ...rows3.map(row3)] };
+}
+function details(summary, body) {
+  return [html2(`<details><summary>${summary}</summary>`), ...body, html2("</details>")];
+}
+function join2(parts, separator) {
+  return parts.flatMap((p, i) => i ? [text5(separator), ...flat([p])] : flat([p]));
+}
+var OPTIONS;
+var init_md = __esm({
+  "src/report/md.ts"() {
+    "use strict";
+    init_mdast_util_from_markdown();
+    init_mdast_util_gfm();
+    init_mdast_util_to_markdown();
+    init_micromark_extension_gfm();
+    init_limits();
+    init_escape2();
+    OPTIONS = {
+      bullet: "-",
+      emphasis: "_",
+      strong: "*",
+      listItemIndent: "one",
+      extensions: [gfmToMarkdown({ tablePipeAlign: false })]
+    };
+  }
+});
+
 // src/report/blockers.ts
 function plural(n, word, many = `${word}s`) {
   return `${n} ${n === 1 ? word : many}`;
@@ -45430,32 +48256,36 @@ function blockingFindings(report) {
 function describeBlockers(report, maxItems = 20) {
   const blocks = [];
   const byRule = /* @__PURE__ */ new Map();
-  for (const f of blockingFindings(report)) byRule.set(f.rule, [...byRule.get(f.rule) ?? [], f]);
+  for (const f of blockingFindings(report)) {
+    const same = byRule.get(f.rule);
+    if (same) same.push(f);
+    else byRule.set(f.rule, [f]);
+  }
   for (const [rule7, fs] of byRule) {
     const first = fs[0];
     const url = lineUrl(report, first.file, first.line);
-    const where = `${escapeMarkdown(first.file)}:${first.line}`;
-    const at3 = url ? `[${where}](${url})` : where;
+    const where = untrusted(`${first.file}:${first.line}`);
+    const at2 = url ? link2(url, where) : where;
     const more = fs.length > 1 ? ` and ${plural(fs.length - 1, "more place")}` : "";
-    blocks.push(`${code2(rule7)}: ${plural(fs.length, `new ${first.severity}`)} at ${at3}${more}: ${cell(first.message, 300)}`);
+    blocks.push([code4(rule7), text5(`: ${plural(fs.length, `new ${first.severity}`)} at `), at2, text5(`${more}: `), untrusted(first.message, 300)]);
   }
   const missing = [];
   for (const r of report.rules) {
-    const why = cell(r.reason ?? r.title, 400);
-    if (r.state === "failed" && r.blocking) missing.push(`${code2(r.rule)}: ${why}`);
-    else if (r.state === "pending") missing.push(`${code2(r.rule)} (pending): ${why}`);
+    const why = untrusted(r.reason ?? r.title, 400);
+    if (r.state === "failed" && r.blocking) missing.push([code4(r.rule), text5(": "), why]);
+    else if (r.state === "pending") missing.push([code4(r.rule), text5(" (pending): "), why]);
   }
   return { blocks: cap(blocks, maxItems), missing: cap(missing, maxItems) };
 }
 function cap(items, max) {
-  return items.length <= max ? items : [...items.slice(0, max), `\u2026and ${items.length - max} more (see the full report)`];
+  return items.length <= max ? items : [...items.slice(0, max), [text5(`\u2026and ${items.length - max} more (see the full report)`)]];
 }
 var init_blockers = __esm({
   "src/report/blockers.ts"() {
     "use strict";
     init_model();
-    init_escape2();
     init_links();
+    init_md();
   }
 });
 
@@ -45480,46 +48310,68 @@ var init_controls = __esm({
 function reviewSection(report, h) {
   const d = report.details.review;
   if (!d) return void 0;
-  const out = [`${h} Approvals`, ""];
+  const out = [heading2(h.length, text5("Approvals"))];
   out.push(
-    `Approvals count on the head commit ${code2(d.headSha.slice(0, 7))}, from the reviewer's latest review, with ${escapeMarkdown(d.minimumPermission)} access or more, from someone who did not take part in the change.${d.distinctApprovers ? " One approver counts for one requirement only (distinct approvers)." : ""}`,
-    ""
+    paragraph2(
+      text5("Approvals count on the head commit "),
+      code4(d.headSha.slice(0, 7)),
+      text5(", from the reviewer's latest review, with "),
+      untrusted(d.minimumPermission),
+      text5(` access or more, from someone who did not take part in the change.${d.distinctApprovers ? " One approver counts for one requirement only (distinct approvers)." : ""}`)
+    )
   );
-  if (d.exclusionsOff.length) out.push(`> \u26A0\uFE0F Separation of duties is relaxed by the policy: ${d.exclusionsOff.map((e) => code2(e)).join(", ")} may approve.`, "");
+  if (d.exclusionsOff.length) out.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join2(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
   if (d.changesRequested.length) {
-    out.push(`**Changes requested** by ${d.changesRequested.map((c) => `${at2(c.reviewer)} (on ${code2(c.commitId.slice(0, 7))})`).join(", ")}: this blocks until they approve or their review is dismissed.`, "");
+    const who = d.changesRequested.map((c) => [login(c.reviewer), text5(" (on "), code4(c.commitId.slice(0, 7)), text5(")")]);
+    out.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join2(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
   }
   if (d.requirements.length) {
-    out.push("| Requirement | State | Approvals | Counted | Who may approve | What is missing |", "| --- | --- | --- | --- | --- | --- |");
-    for (const r of d.requirements) {
-      const name = r.paths ? `${cell(r.name)} (${cell(r.paths.join(", "), 200)})` : cell(r.name);
-      out.push(`| ${name} | ${STATE[r.state] ?? r.state} | ${r.counted.length}/${r.required} | ${r.counted.map(at2).join(", ") || "-"} | ${cell(r.eligible, 200)} | ${r.reason ? cell(r.reason, 400) : ""} |`);
-    }
-    out.push("");
+    const rows3 = d.requirements.map((r) => [
+      r.paths ? [untrusted(r.name, 500), text5(" ("), untrusted(r.paths.join(", "), 200), text5(")")] : untrusted(r.name, 500),
+      text5(STATE[r.state] ?? r.state),
+      text5(`${r.counted.length}/${r.required}`),
+      r.counted.length ? join2(r.counted.map(login), ", ") : text5("-"),
+      untrusted(r.eligible, 200),
+      r.reason ? untrusted(r.reason, 400) : []
+    ]);
+    out.push(table(["Requirement", "State", "Approvals", "Counted", "Who may approve", "What is missing"], rows3));
   } else {
-    out.push("_No approval requirement applies to this change._", "");
+    out.push(paragraph2(emphasis2(text5("No approval requirement applies to this change."))));
   }
-  if (d.skipped.length) out.push(`Rules that do not apply: ${d.skipped.map((s) => `${cell(s.name)} (${cell(s.reason, 200)})`).join("; ")}.`, "");
+  if (d.skipped.length) out.push(paragraph2(text5("Rules that do not apply: "), join2(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
   if (d.codeowners.mode !== "off") {
-    out.push(`CODEOWNERS (${code2(d.codeowners.mode)}): ${d.codeowners.path ? code2(d.codeowners.path) : "none"} on the base branch, ${escapeMarkdown(d.codeowners.state)}${d.codeowners.unowned?.length ? `; paths without owners: ${cell(d.codeowners.unowned.join(", "), 300)}` : ""}.`, "");
+    const c = d.codeowners;
+    out.push(
+      paragraph2(
+        text5("CODEOWNERS ("),
+        code4(c.mode),
+        text5("): "),
+        c.path ? code4(c.path) : text5("none"),
+        text5(" on the base branch, "),
+        untrusted(c.state),
+        c.unowned?.length ? [text5("; paths without owners: "), untrusted(c.unowned.join(", "), 300)] : [],
+        text5(".")
+      )
+    );
   }
   const head = out.length;
   if (d.approvals.length) {
-    out.push("| Reviewer | Review | Counted for | Did not count because |", "| --- | --- | --- | --- |");
-    for (const a of d.approvals) {
-      const when = `${code2(a.commitId.slice(0, 7) || "?")}${a.submittedAt ? ` ${escapeMarkdown(a.submittedAt)}` : ""}`;
-      out.push(`| ${at2(a.reviewer)} | ${when} | ${a.countedFor.map((n) => cell(n)).join(", ") || "-"} | ${a.reasons.map((r) => cell(r.text, 200)).join("; ")} |`);
-    }
-    out.push("");
+    const rows3 = d.approvals.map((a) => [
+      login(a.reviewer),
+      [code4(a.commitId.slice(0, 7) || "?"), a.submittedAt ? [text5(" "), untrusted(a.submittedAt)] : []],
+      a.countedFor.length ? join2(a.countedFor.map((n) => untrusted(n, 500)), ", ") : text5("-"),
+      join2(a.reasons.map((r) => untrusted(r.text, 200)), "; ")
+    ]);
+    out.push(table(["Reviewer", "Review", "Counted for", "Did not count because"], rows3));
   } else {
-    out.push("_No approvals yet._", "");
+    out.push(paragraph2(emphasis2(text5("No approvals yet."))));
   }
   if (d.unlinked.length) {
-    out.push(`> Commit identities without a GitHub login cannot be matched to reviewers: ${d.unlinked.map((u) => `${cell(u.who, 120)} (${u.role})`).join(", ")}.`, "");
+    out.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join2(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
   }
   const counted2 = d.approvals.filter((a) => a.counted).length;
-  const compact = [...out.slice(0, head), `${counted2} approval(s) counted, ${d.approvals.length - counted2} did not; the reasons are in the full report.`];
-  return { full: out.join("\n").trimEnd(), compact: compact.join("\n").trimEnd() };
+  const compact = [...out.slice(0, head), paragraph2(text5(`${counted2} approval(s) counted, ${d.approvals.length - counted2} did not; the reasons are in the full report.`))];
+  return { full: serialize3(out), compact: serialize3(compact) };
 }
 function reviewTextSection(report) {
   const d = report.details.review;
@@ -45532,13 +48384,12 @@ function reviewTextSection(report) {
   for (const a of d.approvals) if (!a.counted) out.push(`review: approval by @${a.reviewer} did not count: ${a.reason}`);
   return out;
 }
-var STATE, at2;
+var STATE;
 var init_review_section = __esm({
   "src/report/review-section.ts"() {
     "use strict";
-    init_escape2();
+    init_md();
     STATE = { passed: "\u2705 satisfied", pending: "\u23F3 pending", failed: "\u274C failed" };
-    at2 = (login2) => escapeMarkdown(`@${login2}`);
   }
 });
 
@@ -45546,40 +48397,41 @@ var init_review_section = __esm({
 function renderHealthSection(report, h) {
   const d = report.details.health;
   if (!d) return void 0;
-  const out = [`${h} Custom health checks`, ""];
+  const out = [heading2(h.length, text5("Custom health checks"))];
   if (d.checks.length) {
-    out.push("| Group/Kind | Defined in | useOpenLibs | On a new object |", "|---|---|---|---|");
-    for (const c of d.checks) {
+    const rows3 = d.checks.map((c) => {
       const fresh = d.fresh.find((f) => f.key === c.key && f.file === c.file);
       const r = fresh ? `${fresh.result.status || "(empty)"}${fresh.result.message ? `: ${fresh.result.message}` : ""}` : "not run";
-      out.push(`| ${code2(c.key)} | ${cell(`${c.file}:${c.line}`)} (${c.origin}) | ${c.useOpenLibs ? "yes" : "no"} | ${cell(r, 200)} |`);
-    }
-    out.push("");
+      return [code4(c.key), [untrusted(`${c.file}:${c.line}`, 500), text5(` (${c.origin})`)], text5(c.useOpenLibs ? "yes" : "no"), untrusted(r, 200)];
+    });
+    out.push(table(["Group/Kind", "Defined in", "useOpenLibs", "On a new object"], rows3));
   }
   if (d.tests.length) {
     const failed = d.tests.filter((t) => !t.headPass && !t.notRun).length;
     const notRun = d.tests.filter((t) => t.notRun).length;
     const changed = d.tests.filter((t) => t.changed);
-    out.push(`Test cases: ${d.tests.length}, failing: ${failed}${notRun ? `, not run (health.maxRunsPerSide spent): ${notRun}` : ""}${changed.length ? `, results changed by this change: ${changed.length}` : ""}.`, "");
+    out.push(paragraph2(text5(`Test cases: ${d.tests.length}, failing: ${failed}${notRun ? `, not run (health.maxRunsPerSide spent): ${notRun}` : ""}${changed.length ? `, results changed by this change: ${changed.length}` : ""}.`)));
     const hasBase = d.tests.some((t) => t.base !== void 0);
     const shown = d.tests.filter((t) => !t.headPass || t.changed);
     if (shown.length === 0) {
-      out.push("Every case passes.", "");
-      return out.join("\n");
+      out.push(paragraph2(text5("Every case passes.")));
+      return serialize3(out);
     }
-    out.push(`| Suite | Case | Expected | Head |${hasBase ? " Base | Changed |" : ""}`, `|---|---|---|---|${hasBase ? "---|---|" : ""}`);
-    for (const t of shown) {
-      const row3 = `| ${cell(t.suite)} | ${t.case} (${cell(t.input)}) | ${cell(t.expected, 200)} | ${t.notRun ? "NOT RUN" : `${t.headPass ? "pass" : "FAIL"}: ${cell(t.head, 200)}`} |`;
-      out.push(hasBase ? `${row3} ${t.base === void 0 ? "new" : `${t.basePass ? "pass" : "FAIL"}: ${cell(t.base, 200)}`} | ${t.changed ? "yes" : ""} |` : row3);
-    }
-    out.push("");
+    const rows3 = shown.map((t) => [
+      untrusted(t.suite, 500),
+      [text5(`${t.case} (`), untrusted(t.input, 500), text5(")")],
+      untrusted(t.expected, 200),
+      t.notRun ? text5("NOT RUN") : [text5(`${t.headPass ? "pass" : "FAIL"}: `), untrusted(t.head, 200)],
+      ...hasBase ? [t.base === void 0 ? text5("new") : [text5(`${t.basePass ? "pass" : "FAIL"}: `), untrusted(t.base, 200)], text5(t.changed ? "yes" : "")] : []
+    ]);
+    out.push(table(["Suite", "Case", "Expected", "Head", ...hasBase ? ["Base", "Changed"] : []], rows3));
   }
-  return out.join("\n");
+  return serialize3(out);
 }
 var init_health_section = __esm({
   "src/report/health-section.ts"() {
     "use strict";
-    init_escape2();
+    init_md();
   }
 });
 
@@ -45593,40 +48445,42 @@ function safeUrl(url) {
 function renderDescriptionSection(report, h) {
   const d = report.details.description;
   if (!isDetails(d)) return void 0;
-  const out = [`${h} Description`, ""];
+  const out = [heading2(h.length, text5("Description"))];
   if (!d.evaluated) {
-    out.push(`_Not evaluated: ${escapeMarkdown(d.reason ?? "no pull request data")}._`);
-    return out.join("\n");
+    out.push(paragraph2(emphasis2(text5("Not evaluated: "), untrusted(d.reason ?? "no pull request data"), text5("."))));
+    return serialize3(out);
   }
   if (d.draft) {
     out.push(
-      d.draftsBlock ? "> **Draft PR.** Evaluated as if ready for review; its failures block." : "> **Draft PR.** Evaluated, but its failures do not block until it is ready for review (policy `drafts: report`).",
-      ""
+      d.draftsBlock ? quote(strong2(text5("Draft PR.")), text5(" Evaluated as if ready for review; its failures block.")) : quote(strong2(text5("Draft PR.")), text5(" Evaluated, but its failures do not block until it is ready for review (policy "), code4("drafts: report"), text5(")."))
     );
   }
   if (d.revert) {
     const r = d.revert;
     const url = safeUrl(r.url);
-    const target = r.number !== void 0 ? `${r.repository ? escapeMarkdown(r.repository) : ""}#${r.number}` : r.revertedTitle !== void 0 ? `\u201C${escapeMarkdown(r.revertedTitle)}\u201D` : "an earlier change";
+    const target = r.number !== void 0 ? untrusted(`${r.repository ?? ""}#${r.number}`) : r.revertedTitle !== void 0 ? [text5("\u201C"), untrusted(r.revertedTitle), text5("\u201D")] : text5("an earlier change");
     const how = r.source === "body" ? "its body names the reverted PR" : "its title starts with \u201CRevert\u201D";
-    out.push(`> **Revert** of ${url ? `[${target}](${url})` : target} (${how}). It must carry what the policy asks of reverts (description.reverts).`, "");
+    out.push(quote(strong2(text5("Revert")), text5(" of "), url ? link2(url, target) : target, text5(` (${how}). It must carry what the policy asks of reverts (description.reverts).`)));
   }
-  for (const c of d.conditions ?? []) out.push(`- Conditional requirement **${escapeMarkdown(c.name)}** applies: ${escapeMarkdown(c.because.join("; "))}.`);
-  if (d.conditions?.length) out.push("");
-  out.push("| Requirement | State | Found | Missing, or why not required |", "| --- | --- | --- | --- |");
-  for (const r of d.requirements) {
-    const missing = cell(r.missing ?? "", r.state === "skipped" ? 300 : 600);
-    const found = cell(r.found ?? "", 300);
-    out.push(`| ${cell(r.name, 200)} | ${ICON[r.state]} | ${found} | ${missing} |`);
+  if (d.conditions?.length) {
+    out.push(list4(d.conditions.map((c) => [text5("Conditional requirement "), strong2(untrusted(c.name)), text5(" applies: "), untrusted(c.because.join("; ")), text5(".")])));
   }
-  if (d.templates?.length) out.push("", `<sub>Compared with the PR template(s): ${d.templates.map((t) => escapeMarkdown(t)).join(", ")}</sub>`);
-  return out.join("\n");
+  const rows3 = d.requirements.map((r) => [
+    untrusted(r.name, 200),
+    text5(ICON[r.state]),
+    untrusted(r.found ?? "", 300),
+    // A skipped requirement's `missing` says why it does not apply.
+    untrusted(r.missing ?? "", r.state === "skipped" ? 300 : 600)
+  ]);
+  out.push(table(["Requirement", "State", "Found", "Missing, or why not required"], rows3));
+  if (d.templates?.length) out.push(paragraph2(html2("<sub>"), text5("Compared with the PR template(s): "), untrusted(d.templates.join(", ")), html2("</sub>")));
+  return serialize3(out);
 }
 var ICON;
 var init_description_section = __esm({
   "src/report/description-section.ts"() {
     "use strict";
-    init_escape2();
+    init_md();
     ICON = { passed: "\u2705 passed", failed: "\u274C failed", skipped: "\u23ED\uFE0F skipped" };
   }
 });
@@ -45637,18 +48491,27 @@ function plans(report) {
   return d?.groups ?? [];
 }
 function childFate(report, r) {
-  if (r.kind !== "argoproj.io/Application") return "";
+  if (r.kind !== "argoproj.io/Application") return void 0;
   const d = report.details.applications;
   const c = d?.removedChildren.find((x) => x.name === r.name && x.file === r.file);
+  return c && { pruned: c.fate === "pruned", parent: c.parent, cascade: Boolean(c.cascade) };
+}
+function childFateText(report, r) {
+  const c = childFate(report, r);
   if (!c) return "";
-  return c.fate === "pruned" ? `: pruned by ${escapeMarkdown(c.parent)}${c.cascade ? ", with its resources" : ""}` : `: orphaned (${escapeMarkdown(c.parent)} does not prune)`;
+  return c.pruned ? `: pruned by ${c.parent}${c.cascade ? ", with its resources" : ""}` : `: orphaned (${c.parent} does not prune)`;
+}
+function childFateInline(report, r) {
+  const c = childFate(report, r);
+  if (!c) return [];
+  return c.pruned ? [text5(": pruned by "), untrusted(c.parent), text5(c.cascade ? ", with its resources" : "")] : [text5(": orphaned ("), untrusted(c.parent), text5(" does not prune)")];
 }
 function mark(r) {
   const parts = [];
-  if (r.change === "added") parts.push("\u{1F195} added");
-  if (r.change === "moved" && r.was) parts.push(`\u2195\uFE0F moved (was ${r.was.phase} ${r.was.wave})`);
-  if (r.dependencyMove) parts.push(`ArgoCD moves it before ${escapeMarkdown(r.dependencyMove.before)} (annotated ${r.dependencyMove.phase} ${r.dependencyMove.wave})`);
-  return parts.join("; ");
+  if (r.change === "added") parts.push(text5("\u{1F195} added"));
+  if (r.change === "moved" && r.was) parts.push(text5(`\u2195\uFE0F moved (was ${r.was.phase} ${r.was.wave})`));
+  if (r.dependencyMove) parts.push([text5("ArgoCD moves it before "), untrusted(r.dependencyMove.before), text5(` (annotated ${r.dependencyMove.phase} ${r.dependencyMove.wave})`)]);
+  return parts.flatMap((p, i) => i ? [text5("; "), p] : [p]);
 }
 function describe(g) {
   const where = g.dir ? htmlCode(g.dir + "/") : "the repository root";
@@ -45657,23 +48520,21 @@ function describe(g) {
 function renderSyncPlans(report, h) {
   const groups2 = plans(report);
   if (!groups2.length) return void 0;
-  const out = [`${h} Sync plan`, "", "The order ArgoCD applies the resources of each affected group in: phase, then wave, then kind, then name.", ""];
+  const out = [heading2(h.length, text5("Sync plan")), paragraph2(text5("The order ArgoCD applies the resources of each affected group in: phase, then wave, then kind, then name."))];
   const shown = [...groups2].sort((a, b) => Number(b.changed) - Number(a.changed)).slice(0, MAX_RENDERED_GROUPS);
   for (const g of shown) {
     const moved = g.head.filter((r) => r.change).length + g.removed.length;
     const status = g.base === void 0 ? report.change.mode === "all" ? "" : " \xB7 new" : g.changed ? ` \xB7 changed (${moved} row(s) differ)` : " \xB7 unchanged";
-    out.push(`<details><summary>${describe(g)} \xB7 grouped by ${GROUPING[g.grouping]}${status}</summary>`, "");
-    out.push("| # | Phase | Wave | Kind | Name | Change |", "| --- | --- | --- | --- | --- | --- |");
-    g.head.forEach((r, i) => {
+    const rows3 = g.head.map((r, i) => {
       const name = `${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
-      const strong = r.change === "moved" ? (s) => `**${s}**` : (s) => s;
-      out.push(`| ${i + 1} | ${strong(r.phase)} | ${strong(r.wave)} | ${code2(r.kind)} | ${cell(name)}${r.hook ? " (hook)" : ""} | ${mark(r)} |`);
+      const moved2 = (s) => r.change === "moved" ? strong2(text5(s)) : text5(s);
+      return [text5(String(i + 1)), moved2(r.phase), moved2(r.wave), code4(r.kind), [untrusted(name, 500), text5(r.hook ? " (hook)" : "")], mark(r)];
     });
-    for (const r of g.removed) out.push(`| - | ~~${r.phase}~~ | ~~${r.wave}~~ | ${code2(r.kind)} | ${cell(r.name)} | \u2796 removed${childFate(report, r)} |`);
-    out.push("", "</details>", "");
+    for (const r of g.removed) rows3.push([text5("-"), strike(text5(r.phase)), strike(text5(r.wave)), code4(r.kind), untrusted(r.name, 500), [text5("\u2796 removed"), childFateInline(report, r)]]);
+    out.push(...details(`${describe(g)} \xB7 grouped by ${GROUPING[g.grouping]}${status}`, [table(["#", "Phase", "Wave", "Kind", "Name", "Change"], rows3)]));
   }
-  if (groups2.length > shown.length) out.push(`_${groups2.length - shown.length} more group(s) are in the JSON report (details.syncPlans)._`, "");
-  return out.join("\n");
+  if (groups2.length > shown.length) out.push(paragraph2(emphasis2(text5(`${groups2.length - shown.length} more group(s) are in the JSON report (details.syncPlans).`))));
+  return serialize3(out);
 }
 function renderSyncPlansText(report) {
   const out = [];
@@ -45683,7 +48544,7 @@ function renderSyncPlansText(report) {
       const m = [r.change === "added" ? "added" : "", r.change === "moved" && r.was ? `MOVED from ${r.was.phase} ${r.was.wave}` : "", r.dependencyMove ? `moved by ArgoCD before ${r.dependencyMove.before}` : ""].filter(Boolean).join("; ");
       out.push(`  ${String(i + 1).padStart(2)}. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}${r.hook ? " (hook)" : ""}${m ? `  <- ${m}` : ""}`);
     });
-    for (const r of g.removed) out.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed${childFate(report, r)}`);
+    for (const r of g.removed) out.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed${childFateText(report, r)}`);
   }
   return out;
 }
@@ -45692,6 +48553,7 @@ var init_sync_plan = __esm({
   "src/report/sync-plan.ts"() {
     "use strict";
     init_escape2();
+    init_md();
     GROUPING = {
       application: "Application",
       kustomization: "kustomization directory",
@@ -45712,43 +48574,60 @@ function driftLabel(d) {
   const yn = (b) => b ? "on" : "off";
   return `auto \xB7 selfHeal ${yn(d.selfHeal)} \xB7 prune ${yn(d.prune)}${d.retryLimit ? ` \xB7 retry ${d.retryLimit}` : ""}`;
 }
-function beforeAfter(b, h, plain = false) {
-  const c = plain ? (x) => x : (x) => cell(x, 200);
-  if (b === void 0) return h === void 0 ? "-" : c(h);
-  if (h === void 0) return plain ? `${b} (removed)` : `~~${c(b)}~~ (removed)`;
-  return b === h ? c(b) : plain ? `${b} -> ${h}` : `${c(b)} \u2192 **${c(h)}**`;
+function beforeAfter(b, h) {
+  const c = (x) => untrusted(x, 200);
+  if (b === void 0) return h === void 0 ? text5("-") : c(h);
+  if (h === void 0) return [strike(c(b)), text5(" (removed)")];
+  return b === h ? c(b) : [c(b), text5(" \u2192 "), strong2(c(h))];
+}
+function beforeAfterText(b, h) {
+  if (b === void 0) return h === void 0 ? "-" : h;
+  if (h === void 0) return `${b} (removed)`;
+  return b === h ? b : `${b} -> ${h}`;
 }
 function row(a) {
   const notif = a.notifications.head === void 0 ? "-" : a.notifications.head.length ? a.notifications.head.join("; ") : "none";
   const weak = a.weakens.length ? `\u26A0\uFE0F ${a.weakens.join("; ")}` : "-";
   const drift = beforeAfter(a.drift.base ? driftLabel(a.drift.base) : void 0, a.drift.head ? driftLabel(a.drift.head) : void 0);
-  return `| ${code2(a.name)}${a.production ? " (production)" : ""} | ${beforeAfter(a.project.base, a.project.head)} | ${beforeAfter(a.destination.base, a.destination.head)} | ${drift} | ${cell(notif, 300)} | ${cell(weak, 600)} |`;
+  return [[code4(a.name), text5(a.production ? " (production)" : "")], beforeAfter(a.project.base, a.project.head), beforeAfter(a.destination.base, a.destination.head), drift, untrusted(notif, 300), untrusted(weak, 600)];
 }
 function renderApplicationsSection(report, h) {
   const d = detail(report);
   if (!d) return void 0;
   const weakened = d.apps.filter((a) => a.weakens.length);
-  const out = [`${h} Applications`, ""];
-  out.push(weakened.length ? `This change weakens ${weakened.length} Application(s): ${weakened.map((a) => `${code2(a.name)} ${cell(a.weakens[0], 200)}`).join("; ")}.` : "This change weakens no ArgoCD control of the Applications it touches.", "");
-  out.push("| Application | Project | Destination | Sync (before \u2192 after) | Sync-failure notifications | Weakens |", "| --- | --- | --- | --- | --- | --- |");
-  for (const a of d.apps.slice(0, MAX_RENDERED_APPS)) out.push(row(a));
-  if (d.apps.length > MAX_RENDERED_APPS) out.push("", `_${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications)._`);
+  const out = [heading2(h.length, text5("Applications"))];
+  out.push(
+    weakened.length ? paragraph2(text5(`This change weakens ${weakened.length} Application(s): `), join2(weakened.map((a) => [code4(a.name), text5(" "), untrusted(a.weakens[0], 200)]), "; "), text5(".")) : paragraph2(text5("This change weakens no ArgoCD control of the Applications it touches."))
+  );
+  out.push(table(["Application", "Project", "Destination", "Sync (before \u2192 after)", "Sync-failure notifications", "Weakens"], d.apps.slice(0, MAX_RENDERED_APPS).map(row)));
+  if (d.apps.length > MAX_RENDERED_APPS) out.push(paragraph2(emphasis2(text5(`${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications).`))));
   if (d.removedChildren.length) {
-    out.push("", "Child Applications removed from their parent:", "");
-    for (const c of d.removedChildren) out.push(`- ${code2(c.name)} (from ${code2(c.parent)}): **${c.fate}**${c.fate === "pruned" ? c.cascade ? ", with every resource it deployed (resources-finalizer)" : ", its resources stay unmanaged" : ": keeps running, no longer managed by its parent"}`);
+    out.push(paragraph2(text5("Child Applications removed from their parent:")));
+    out.push(
+      list4(
+        d.removedChildren.map((c) => [
+          code4(c.name),
+          text5(" (from "),
+          code4(c.parent),
+          text5("): "),
+          strong2(text5(c.fate)),
+          text5(c.fate === "pruned" ? c.cascade ? ", with every resource it deployed (resources-finalizer)" : ", its resources stay unmanaged" : ": keeps running, no longer managed by its parent")
+        ])
+      )
+    );
   }
   if (d.breakGlassWindows.length) {
-    out.push("", "Deny sync windows that allow manual sync (break-glass sync is possible while they are active):", "");
-    for (const w of d.breakGlassWindows) out.push(`- AppProject ${code2(w.project)}: ${code2(w.schedule)} for ${code2(w.duration)}`);
+    out.push(paragraph2(text5("Deny sync windows that allow manual sync (break-glass sync is possible while they are active):")));
+    out.push(list4(d.breakGlassWindows.map((w) => [text5("AppProject "), code4(w.project), text5(": "), code4(w.schedule), text5(" for "), code4(w.duration)])));
   }
-  return out.join("\n");
+  return serialize3(out);
 }
 function renderApplicationsText(report) {
   const d = detail(report);
   if (!d) return [];
   const out = [];
   for (const a of d.apps) {
-    out.push(`application ${a.name}${a.production ? " (production)" : ""}: project ${beforeAfter(a.project.base, a.project.head, true)}, ${beforeAfter(a.drift.base ? driftLabel(a.drift.base) : void 0, a.drift.head ? driftLabel(a.drift.head) : void 0, true)}`);
+    out.push(`application ${a.name}${a.production ? " (production)" : ""}: project ${beforeAfterText(a.project.base, a.project.head)}, ${beforeAfterText(a.drift.base ? driftLabel(a.drift.base) : void 0, a.drift.head ? driftLabel(a.drift.head) : void 0)}`);
     for (const w of a.weakens) out.push(`  WEAKENS: ${w}`);
   }
   for (const c of d.removedChildren) out.push(`child application ${c.name} removed from ${c.parent}: ${c.fate}${c.cascade && c.fate === "pruned" ? " (with its resources)" : ""}`);
@@ -45758,7 +48637,7 @@ var MAX_RENDERED_APPS;
 var init_applications_section = __esm({
   "src/report/applications-section.ts"() {
     "use strict";
-    init_escape2();
+    init_md();
     MAX_RENDERED_APPS = 50;
   }
 });
@@ -45773,8 +48652,8 @@ var init_sections = __esm({
     init_description_section();
     init_sync_plan();
     init_applications_section();
-    AREA_SECTIONS = [reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderHealthSection];
-    AREA_TEXT_SECTIONS = [reviewTextSection, renderApplicationsText, renderSyncPlansText];
+    AREA_SECTIONS = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderHealthSection]);
+    AREA_TEXT_SECTIONS = Object.freeze([reviewTextSection, renderApplicationsText, renderSyncPlansText]);
   }
 });
 
@@ -45789,204 +48668,197 @@ function changeLine(report) {
   const c = report.change;
   const parts = [];
   if (c.pr) {
-    const pr = c.pr.url ? `[PR #${c.pr.number}](${c.pr.url})` : `PR #${c.pr.number}`;
-    parts.push(`${pr} **${cell(c.pr.title, 300)}**${c.pr.author ? ` by ${login(c.pr.author.slice(0, 100))}` : ""}${c.pr.draft ? " (draft)" : ""}`);
+    const pr = c.pr.url ? link2(c.pr.url, text5(`PR #${c.pr.number}`)) : text5(`PR #${c.pr.number}`);
+    const title = untrusted(c.pr.title.trim(), 300);
+    parts.push([pr, text5(" "), title.value ? strong2(title) : text5("(no title)"), ...c.pr.author ? [text5(" by "), login(c.pr.author.slice(0, 100))] : [], ...c.pr.draft ? [text5(" (draft)")] : []]);
   }
-  if (c.mode === "all") parts.push(`whole tree at ${code2(shortSha2(c.headSha))}`);
-  else parts.push(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, ${code2(shortSha2(c.baseSha))} \u2192 ${code2(shortSha2(c.headSha))}`);
-  return parts.join(" \xB7 ");
+  if (c.mode === "all") parts.push([text5("whole tree at "), code4(shortSha2(c.headSha))]);
+  else parts.push([text5(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, `), code4(shortSha2(c.baseSha)), text5(" \u2192 "), code4(shortSha2(c.headSha))]);
+  return join2(parts, " \xB7 ");
 }
 function findingRow(report, f) {
   const url = lineUrl(report, f.file, f.line);
-  const where = url ? `[L${f.line}](${url})` : `L${f.line}`;
-  return `| ${where} | ${SEVERITY_ICON[f.severity]} | ${code2(f.rule)}: ${cell(f.message)} | ${cell(f.fix)} |`;
+  const where = url ? link2(url, text5(`L${f.line}`)) : text5(`L${f.line}`);
+  return [where, text5(SEVERITY_ICON[f.severity]), [code4(f.rule), text5(": "), untrusted(f.message, 500)], untrusted(f.fix, 500)];
 }
 function groupByFile(findings) {
   const byFile = /* @__PURE__ */ new Map();
-  for (const f of findings) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+  for (const f of findings) {
+    const same = byFile.get(f.file);
+    if (same) same.push(f);
+    else byFile.set(f.file, [f]);
+  }
   return byFile;
 }
 function fileLink(report, file) {
   const url = lineUrl(report, file);
-  return url ? `[${escapeMarkdown(file)}](${url})` : escapeMarkdown(file);
+  return url ? link2(url, untrusted(file)) : untrusted(file);
 }
-function findingsByFile(report, findings, maxRows = Infinity) {
+function findingsNodes(report, findings, maxRows = Infinity) {
   const out = [];
   const shown = findings.slice(0, maxRows);
   for (const [file, fs] of groupByFile(shown)) {
-    out.push(`**${fileLink(report, file)}**`, "");
-    out.push("| Line | Severity | Finding | Fix |", "| --- | --- | --- | --- |");
-    for (const f of fs) out.push(findingRow(report, f));
-    out.push("");
+    out.push(paragraph2(strong2(fileLink(report, file))), table(FINDING_HEADER, fs.map((f) => findingRow(report, f))));
   }
   const rest = findings.length - shown.length;
-  if (rest > 0) out.push(`_\u2026and ${plural(rest, "more finding")} in ${plural(groupByFile(findings.slice(shown.length)).size, "file")}._`);
-  return out.join("\n").trimEnd();
+  if (rest > 0) out.push(paragraph2(emphasis2(text5(`\u2026and ${plural(rest, "more finding")} in ${plural(groupByFile(findings.slice(shown.length)).size, "file")}.`))));
+  return out;
 }
 function findingCounts(report, findings) {
-  const rows3 = ["| File | Errors | Warnings | Notices |", "| --- | --- | --- | --- |"];
+  const rows3 = [];
   for (const [file, fs] of groupByFile(findings)) {
-    const n = (s) => fs.filter((f) => f.severity === s).length;
-    rows3.push(`| ${fileLink(report, file)} | ${n("error")} | ${n("warning")} | ${n("notice")} |`);
+    const n = (s) => text5(String(fs.filter((f) => f.severity === s).length));
+    rows3.push([fileLink(report, file), n("error"), n("warning"), n("notice")]);
   }
-  return rows3.join("\n");
+  return table(["File", "Errors", "Warnings", "Notices"], rows3);
 }
 function sortedRules(report, filter2 = () => true) {
   return report.rules.filter(filter2).sort((a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || a.rule.localeCompare(b.rule));
 }
-function rulesTable(report, filter2) {
-  const rows3 = ["| Area | Rule | State | New | Pre-existing | Controls |", "| --- | --- | --- | --- | --- | --- |"];
-  for (const r of sortedRules(report, filter2)) {
-    const state = STATE_ICON[r.state] + (r.reason ? `: ${cell(r.reason, 300)}` : "");
-    rows3.push(`| ${AREA_TITLES[r.area]} | ${code2(r.rule)} ${cell(r.title, 200)} | ${state} | ${r.findings.new} | ${r.findings.preExisting} | ${cell((r.controls ?? []).join(", "))} |`);
-  }
-  return rows3.join("\n");
+function rulesNode(report, filter2) {
+  const rows3 = sortedRules(report, filter2).map((r) => [
+    text5(AREA_TITLES[r.area]),
+    [code4(r.rule), text5(" "), untrusted(r.title, 200)],
+    [text5(STATE_ICON[r.state]), ...r.reason ? [text5(": "), untrusted(r.reason, 300)] : []],
+    text5(String(r.findings.new)),
+    text5(String(r.findings.preExisting)),
+    untrusted((r.controls ?? []).join(", "), 500)
+  ]);
+  return table(["Area", "Rule", "State", "New", "Pre-existing", "Controls"], rows3);
 }
 function areaTable(report) {
-  const rows3 = ["| Area | State | Rules | New findings | Needs attention |", "| --- | --- | --- | --- | --- |"];
+  const rows3 = [];
   for (const area of AREA_ORDER) {
     const rs = report.rules.filter((r) => r.area === area);
     if (!rs.length) continue;
     const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
-    const attention2 = rs.filter((r) => r.state === "failed" || r.state === "pending").map((r) => code2(r.rule));
-    rows3.push(`| ${AREA_TITLES[area]} | ${STATE_ICON[worst]} | ${rs.length} | ${n} | ${attention2.join(", ") || "-"} |`);
+    const attention4 = rs.filter((r) => r.state === "failed" || r.state === "pending").map((r) => code4(r.rule));
+    rows3.push([text5(AREA_TITLES[area]), text5(STATE_ICON[worst]), text5(String(rs.length)), text5(String(n)), attention4.length ? join2(attention4, ", ") : text5("-")]);
   }
-  return rows3.join("\n");
+  return table(["Area", "State", "Rules", "New findings", "Needs attention"], rows3);
 }
 function controlsTable(report) {
   const mapping = controlsMapping(report.rules);
   if (!mapping.length) return void 0;
-  const rows3 = ["| Control | State | Rules |", "| --- | --- | --- |"];
-  for (const c of mapping) rows3.push(`| ${cell(c.control)} | ${STATE_ICON[c.state]} | ${c.rules.map(code2).join(", ")} |`);
-  return rows3.join("\n");
-}
-function details(summary, body) {
-  return `<details><summary>${summary}</summary>
-
-${body}
-
-</details>`;
+  return table(
+    ["Control", "State", "Rules"],
+    mapping.map((c) => [untrusted(c.control, 500), text5(STATE_ICON[c.state]), join2(c.rules.map(code4), ", ")])
+  );
 }
 function normalise(out) {
   if (out === void 0) return void 0;
   return typeof out === "string" ? { full: out } : out;
 }
-function sectionTitle(text4) {
-  const m = /^#+\s+(.+)$/m.exec(text4);
+function sectionTitle(text6) {
+  const m = /^#+\s+(.+)$/m.exec(text6);
   return m ? `The "${m[1].trim()}" section` : "A section";
 }
 function policyLine(report) {
   const p = report.policy;
-  const where = p.origin === "default" ? `built-in default (no policy file at ${code2(p.path)})` : code2(p.path);
-  const at3 = p.ref ?? report.change.baseSha;
-  return `**Policy:** ${where}${at3 ? ` on base ${code2(shortSha2(at3))}` : ""} \xB7 sha256 ${code2(p.sha256)} \xB7 fail-on ${code2(report.failOn)}`;
+  const where = p.origin === "default" ? [text5("built-in default (no policy file at "), code4(p.path), text5(")")] : [code4(p.path)];
+  const at2 = p.ref ?? report.change.baseSha;
+  return paragraph2(strong2(text5("Policy:")), text5(" "), where, ...at2 ? [text5(" on base "), code4(shortSha2(at2))] : [], text5(" \xB7 sha256 "), code4(p.sha256), text5(" \xB7 fail-on "), code4(report.failOn));
 }
 function summaryBlocks(report, opts) {
-  const h = "#".repeat(opts.level ?? 2);
-  const full = opts.fullReport ?? DEFAULT_FULL_REPORT;
-  const omitted = (what) => `_${what} left out to fit GitHub's size limit: ${full}._`;
+  const level = opts.level ?? 2;
+  const h = "#".repeat(level);
+  const full = ownMarkdown(opts.fullReport ?? DEFAULT_FULL_REPORT);
+  const omitted = (what) => paragraph2(emphasis2(text5(`${what} left out to fit GitHub's size limit: `), full, text5(".")));
   const blocks = [];
-  const head = [`${h} GitOps Gate: ${verdictLabel(report)}`, "", changeLine(report)];
+  const md = (...nodes) => serialize3(nodes);
+  const lazy = (build2) => () => serialize3(build2());
+  const head = [heading2(level, text5(`GitOps Gate: ${verdictLabel(report)}`)), paragraph2(changeLine(report))];
   if (report.override) {
-    head.push("", `> **Break-glass override** by ${login(report.override.by)} via ${report.override.via}: ${escapeMarkdown(report.override.reason)}. Compliance must review this change after the fact.`);
+    const o = report.override;
+    head.push(quote(strong2(text5("Break-glass override")), text5(" by "), login(o.by), text5(` via ${o.via}: `), untrusted(o.reason), text5(". Compliance must review this change after the fact.")));
   }
-  for (const n of report.notes) head.push("", `> ${escapeMarkdown(n)}`);
+  for (const n of report.notes) head.push(quote(untrusted(n)));
   const { blocks: blocking, missing } = describeBlockers(report);
-  if (blocking.length) head.push("", "**What blocks:**", "", ...blocking.map((b) => `- ${b}`));
-  if (missing.length) head.push("", "**What is missing:**", "", ...missing.map((b) => `- ${b}`));
-  blocks.push({ id: "verdict", priority: 100, variants: [head.join("\n")] });
-  blocks.push({ id: "areas", priority: 90, variants: [`${h}# Policy areas
-
-${areaTable(report)}`] });
-  AREA_SECTIONS.forEach((section, i) => {
+  if (blocking.length) head.push(paragraph2(strong2(text5("What blocks:"))), list4(blocking));
+  if (missing.length) head.push(paragraph2(strong2(text5("What is missing:"))), list4(missing));
+  blocks.push({ id: "verdict", priority: 100, variants: [md(...head)] });
+  blocks.push({ id: "areas", priority: 90, variants: [md(heading2(level + 1, text5("Policy areas")), areaTable(report))] });
+  (opts.sections ?? AREA_SECTIONS).forEach((section, i) => {
     const out = normalise(section(report, h + "#"));
     if (!out) return;
-    const variants = [out.full, ...out.compact ? [out.compact] : [], omitted(sectionTitle(out.full))];
+    const variants = [out.full, ...out.compact ? [out.compact] : [], md(omitted(sectionTitle(out.full)))];
     blocks.push({ id: `section-${i}`, priority: 40, variants });
   });
   const newF = report.findings.filter((f) => f.status === "new");
   const oldF = report.findings.filter((f) => f.status === "pre-existing");
-  const newTitle = `${h}# New findings (${newF.length})`;
+  const newTitle = heading2(level + 1, text5(`New findings (${newF.length})`));
   blocks.push({
     id: "new-findings",
     priority: 60,
     variants: newF.length ? [
-      `${newTitle}
-
-${findingsByFile(report, newF)}`,
-      ...[500, 200, 50].filter((n) => n < newF.length).map((n) => `${newTitle}
-
-${findingsByFile(report, newF, n)}
-
-${omitted("The other findings were")}`),
-      `${newTitle}
-
-${findingCounts(report, newF)}
-
-${omitted("The findings themselves were")}`,
-      `${newTitle}
-
-${omitted("The list of findings was")}`
-    ] : [`${newTitle}
-
-_None._`]
+      lazy(() => [newTitle, ...findingsNodes(report, newF)]),
+      ...[500, 200, 50].filter((n) => n < newF.length).map((n) => lazy(() => [newTitle, ...findingsNodes(report, newF, n), omitted("The other findings were")])),
+      lazy(() => [newTitle, findingCounts(report, newF), omitted("The findings themselves were")]),
+      md(newTitle, omitted("The list of findings was"))
+    ] : [md(newTitle, paragraph2(emphasis2(text5("None."))))]
   });
   if (oldF.length && opts.preExisting !== false) {
     const summary = `Pre-existing findings (${oldF.length}): already on the base branch, they do not block`;
     blocks.push({
       id: "pre-existing-findings",
       priority: 10,
-      variants: [details(summary, findingsByFile(report, oldF)), details(summary, findingCounts(report, oldF)), `_${plural(oldF.length, "pre-existing finding")} (already on the base branch, not blocking): ${full}._`]
+      variants: [
+        lazy(() => details(summary, findingsNodes(report, oldF))),
+        lazy(() => details(summary, [findingCounts(report, oldF)])),
+        md(paragraph2(emphasis2(text5(`${plural(oldF.length, "pre-existing finding")} (already on the base branch, not blocking): `), full, text5("."))))
+      ]
     });
   }
   if (report.notEvaluated.length) {
-    const line2 = (n) => `- ${escapeMarkdown(n.subject)}: ${escapeMarkdown(n.reason)}`;
-    const title = `${h}# Not evaluated (${report.notEvaluated.length})`;
+    const item = (n) => [untrusted(n.subject), text5(": "), untrusted(n.reason)];
+    const title = heading2(level + 1, text5(`Not evaluated (${report.notEvaluated.length})`));
     blocks.push({
       id: "not-evaluated",
       priority: 70,
-      variants: [`${title}
-
-${report.notEvaluated.map(line2).join("\n")}`, `${title}
-
-${report.notEvaluated.slice(0, 20).map(line2).join("\n")}
-
-${omitted("Further items were")}`]
+      variants: [lazy(() => [title, list4(report.notEvaluated.map(item))]), lazy(() => [title, list4(report.notEvaluated.slice(0, 20).map(item)), omitted("Further items were")])]
     });
   }
-  const attention2 = (r) => r.state !== "passed" && r.state !== "skipped";
+  const attention4 = (r) => r.state !== "passed" && r.state !== "skipped";
   blocks.push({
     id: "rules",
     priority: 30,
     variants: [
-      details(`All rules (${report.rules.length})`, rulesTable(report)),
-      details(`Rules that did not pass (${report.rules.filter(attention2).length} of ${report.rules.length})`, rulesTable(report, attention2)),
-      omitted("The table of rules was")
+      lazy(() => details(`All rules (${report.rules.length})`, [rulesNode(report)])),
+      lazy(() => details(`Rules that did not pass (${report.rules.filter(attention4).length} of ${report.rules.length})`, [rulesNode(report, attention4)])),
+      md(omitted("The table of rules was"))
     ]
   });
   const controls = controlsTable(report);
-  if (controls) blocks.push({ id: "controls", priority: 20, variants: [details("Compliance controls served by these rules", controls), omitted("The controls table was")] });
-  const footer = `${policyLine(report)}
-
-<sub>Evaluated ${escapeMarkdown(report.evaluatedAt)} by gitops-gate ${escapeMarkdown(report.tool.version)} \xB7 ${plural(report.stats.filesExamined, "file")}, ${plural(report.stats.resourcesExamined, "resource")} examined in ${report.stats.durationMs} ms</sub>`;
-  blocks.push({ id: "policy", priority: 95, variants: [footer] });
+  if (controls) blocks.push({ id: "controls", priority: 20, variants: [md(...details("Compliance controls served by these rules", [controls])), md(omitted("The controls table was"))] });
+  const s = report.stats;
+  const footer = paragraph2(
+    html2("<sub>"),
+    text5("Evaluated "),
+    untrusted(report.evaluatedAt),
+    text5(" by gitops-gate "),
+    untrusted(report.tool.version),
+    text5(` \xB7 ${plural(s.filesExamined, "file")}, ${plural(s.resourcesExamined, "resource")} examined in ${s.durationMs} ms`),
+    html2("</sub>")
+  );
+  blocks.push({ id: "policy", priority: 95, variants: [md(policyLine(report), footer)] });
   return blocks;
 }
 function renderMarkdown(report, opts = {}) {
   const blocks = summaryBlocks(report, opts);
   const budget = opts.budget ?? { max: Infinity, unit: "chars" };
-  return fitBlocks(blocks, budget, `_The summary was cut to fit GitHub's size limit: ${opts.fullReport ?? DEFAULT_FULL_REPORT}._`).text;
+  const cut = serialize3([paragraph2(emphasis2(text5("The summary was cut to fit GitHub's size limit: "), ownMarkdown(opts.fullReport ?? DEFAULT_FULL_REPORT), text5(".")))]);
+  return fitBlocks(blocks, budget, cut).text;
 }
-var AREA_TITLES, AREA_ORDER, STATE_ICON, SEVERITY_ICON, DEFAULT_FULL_REPORT;
+var AREA_TITLES, AREA_ORDER, STATE_ICON, SEVERITY_ICON, DEFAULT_FULL_REPORT, FINDING_HEADER;
 var init_markdown2 = __esm({
   "src/report/markdown.ts"() {
     "use strict";
     init_blockers();
-    init_escape2();
     init_controls();
     init_limits();
     init_links();
+    init_md();
     init_sections();
     AREA_TITLES = {
       manifests: "Manifests",
@@ -46006,6 +48878,7 @@ var init_markdown2 = __esm({
     };
     SEVERITY_ICON = { error: "\u{1F6D1} error", warning: "\u26A0\uFE0F warning", notice: "\u2139\uFE0F notice" };
     DEFAULT_FULL_REPORT = "the full report is in the job summary of the workflow run and in the report file (`report-file`)";
+    FINDING_HEADER = ["Line", "Severity", "Finding", "Fix"];
   }
 });
 
@@ -46120,13 +48993,13 @@ function parentSegments(path3) {
 }
 function leavesRepository(linkPath, target) {
   if (target.startsWith("/")) return true;
-  const at3 = parentSegments(linkPath);
+  const at2 = parentSegments(linkPath);
   for (const seg of target.split("/")) {
     if (seg === "..") {
-      if (at3.length === 0) return true;
-      at3.pop();
+      if (at2.length === 0) return true;
+      at2.pop();
     } else if (seg !== "" && seg !== ".") {
-      at3.push(seg);
+      at2.push(seg);
     }
   }
   return false;
@@ -46135,34 +49008,34 @@ function resolveSymlink(tree, linkPath) {
   const target = tree.target(linkPath);
   const via = [];
   const fail = (problem2, message) => ({ path: linkPath, target, via, problem: problem2, message });
-  const outside = (link, t) => fail("outside", `${link} is a symbolic link to "${t}", ${t.startsWith("/") ? "an absolute path" : "which leads outside the repository"}: ArgoCD refuses a repository holding such a link`);
+  const outside = (link3, t) => fail("outside", `${link3} is a symbolic link to "${t}", ${t.startsWith("/") ? "an absolute path" : "which leads outside the repository"}: ArgoCD refuses a repository holding such a link`);
   if (leavesRepository(linkPath, target)) return outside(linkPath, target);
-  const at3 = parentSegments(linkPath);
+  const at2 = parentSegments(linkPath);
   let todo = target.split("/");
   let hops = 1;
   while (todo.length) {
     const seg = todo.shift();
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
-      if (at3.length === 0) return outside(linkPath, target);
-      at3.pop();
+      if (at2.length === 0) return outside(linkPath, target);
+      at2.pop();
       continue;
     }
-    at3.push(seg);
-    const p = at3.join("/");
+    at2.push(seg);
+    const p = at2.join("/");
     const kind = tree.kind(p);
     if (kind === "link") {
       if (++hops > MAX_LINK_HOPS) return fail("loop", `${linkPath}: the chain of symbolic links loops or is longer than ${MAX_LINK_HOPS} links (at ${p})`);
       via.push(p);
       const next = tree.target(p);
       if (leavesRepository(p, next)) return outside(p, next);
-      at3.pop();
+      at2.pop();
       todo = [...next.split("/"), ...todo];
     } else if (kind === void 0 || kind === "file" && todo.some((s) => s !== "")) {
       return fail("missing", `${linkPath} is a symbolic link to "${target}", and ${p} does not exist at this commit`);
     }
   }
-  const end = at3.join("/");
+  const end = at2.join("/");
   if (tree.kind(end) !== "file") return fail("directory", `${linkPath} is a symbolic link to "${target}", which is a directory (${end || "the repository root"}), not a file`);
   via.push(end);
   return { path: linkPath, target, resolved: end, via };
@@ -46201,9 +49074,9 @@ function git(repo, args, input, okCodes = [0]) {
     child.stdout.on("data", (d) => out.push(d));
     child.stderr.on("data", (d) => err.push(d));
     child.on("error", (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
-    child.on("close", (code3) => {
-      if (code3 !== null && okCodes.includes(code3)) resolve2(Buffer.concat(out));
-      else reject(new SourceError(`git ${args.slice(0, 3).join(" ")} failed in ${repo}: ${Buffer.concat(err).toString("utf8").trim() || `exit code ${code3}`}`));
+    child.on("close", (code5) => {
+      if (code5 !== null && okCodes.includes(code5)) resolve2(Buffer.concat(out));
+      else reject(new SourceError(`git ${args.slice(0, 3).join(" ")} failed in ${repo}: ${Buffer.concat(err).toString("utf8").trim() || `exit code ${code5}`}`));
     });
     child.stdin.on("error", () => void 0);
     child.stdin.end(input ?? "");
@@ -46256,8 +49129,8 @@ async function changedFiles(repo, base, head) {
   const parts = nulRecords(await git(repo, ["diff", "--name-status", "-z", "-M", "--no-color", base, head]));
   const files = [];
   for (let i = 0; i < parts.length; ) {
-    const code3 = parts[i++];
-    const status = STATUS[code3[0]] ?? "changed";
+    const code5 = parts[i++];
+    const status = STATUS[code5[0]] ?? "changed";
     if (status === "renamed" || status === "copied") {
       const from = parts[i++];
       const to = parts[i++];
@@ -46307,8 +49180,8 @@ var init_git = __esm({
         const { files, links } = await this.listing();
         const ids = /* @__PURE__ */ new Map();
         for (const p of paths) {
-          const link = links.get(p);
-          ids.set(p, files.get(link ? link.resolved ?? "" : p));
+          const link3 = links.get(p);
+          ids.set(p, files.get(link3 ? link3.resolved ?? "" : p));
         }
         const blobs = await readBlobs(this.repo, [...ids.values()].filter((id) => id !== void 0));
         const result = /* @__PURE__ */ new Map();
@@ -46374,39 +49247,39 @@ var init_git = __esm({
 });
 
 // src/sources/github-shapes.ts
-function need(v, ok3, what, source) {
-  if (!ok3(v)) throw new UsageError(`${source}: ${what} is missing or has the wrong type`);
+function need(v, ok3, what, source, fail) {
+  if (!ok3(v)) throw fail(`${source}: ${what} is missing or has the wrong type`);
   return v;
 }
 function user(v) {
   if (!isRecord(v)) return {};
   return { ...isStr(v.login) ? { login: v.login } : {}, ...isStr(v.type) ? { type: v.type } : {} };
 }
-function pullRequestFromApi(pr, source = "pull request") {
-  if (!isRecord(pr)) throw new UsageError(`${source}: not a pull request object`);
-  const base = need(pr.base, isRecord, "base", source);
-  const head = need(pr.head, isRecord, "head", source);
+function pullRequestFromApi(pr, source = "pull request", fail = responseError) {
+  if (!isRecord(pr)) throw fail(`${source}: not a pull request object`);
+  const base = need(pr.base, isRecord, "base", source, fail);
+  const head = need(pr.head, isRecord, "head", source, fail);
   const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => isRecord(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : []) : [];
   return {
-    number: need(pr.number, isNum, "number", source),
-    title: need(pr.title, isStr, "title", source),
+    number: need(pr.number, isNum, "number", source, fail),
+    title: need(pr.title, isStr, "title", source, fail),
     body: isStr(pr.body) ? pr.body : "",
     author: user(pr.user),
     labels,
     baseRef: isStr(base.ref) ? base.ref : "",
     headRef: isStr(head.ref) ? head.ref : "",
-    baseSha: need(base.sha, isStr, "base.sha", source),
-    headSha: need(head.sha, isStr, "head.sha", source),
+    baseSha: need(base.sha, isStr, "base.sha", source, fail),
+    headSha: need(head.sha, isStr, "head.sha", source, fail),
     draft: pr.draft === true,
     ...isStr(pr.html_url) ? { url: pr.html_url } : {}
   };
 }
-function reviewFromApi(r, source = "review") {
-  if (!isRecord(r)) throw new UsageError(`${source}: not a review object`);
-  const state = need(r.state, isStr, "state", source).toUpperCase();
-  if (!REVIEW_STATES.has(state)) throw new UsageError(`${source}: unknown review state "${String(r.state)}"`);
+function reviewFromApi(r, source = "review", fail = responseError) {
+  if (!isRecord(r)) throw fail(`${source}: not a review object`);
+  const state = need(r.state, isStr, "state", source, fail).toUpperCase();
+  if (!REVIEW_STATES.has(state)) throw fail(`${source}: unknown review state "${String(r.state)}"`);
   return {
-    id: need(r.id, isNum, "id", source),
+    id: need(r.id, isNum, "id", source, fail),
     reviewer: user(r.user),
     state,
     commitId: isStr(r.commit_id) ? r.commit_id : "",
@@ -46415,9 +49288,9 @@ function reviewFromApi(r, source = "review") {
     ...isStr(r.author_association) ? { authorAssociation: r.author_association } : {}
   };
 }
-function commitFromApi(c, source = "commit") {
-  if (!isRecord(c)) throw new UsageError(`${source}: not a commit object`);
-  const commit = need(c.commit, isRecord, "commit", source);
+function commitFromApi(c, source = "commit", fail = responseError) {
+  if (!isRecord(c)) throw fail(`${source}: not a commit object`);
+  const commit = need(c.commit, isRecord, "commit", source, fail);
   const person = (git2, gh) => {
     const g = isRecord(git2) ? git2 : {};
     const email = isStr(g.email) ? g.email : void 0;
@@ -46429,7 +49302,7 @@ function commitFromApi(c, source = "commit") {
   };
   const message = isStr(commit.message) ? commit.message : "";
   return {
-    sha: need(c.sha, isStr, "sha", source),
+    sha: need(c.sha, isStr, "sha", source, fail),
     author: person(commit.author, c.author),
     committer: person(commit.committer, c.committer),
     coAuthors: parseCoAuthors(message),
@@ -47363,10 +50236,10 @@ var require_errors3 = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code3, data2) {
+      constructor(message, code5, data2) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code3 ? `HPE_${code3}` : void 0;
+        this.code = code5 ? `HPE_${code5}` : void 0;
         this.data = data2 ? data2.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -47389,12 +50262,12 @@ var require_errors3 = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code3, { headers, data: data2 }) {
+      constructor(message, code5, { headers, data: data2 }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code3;
+        this.statusCode = code5;
         this.data = data2;
         this.headers = headers;
       }
@@ -47405,12 +50278,12 @@ var require_errors3 = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code3, { headers, data: data2 }) {
+      constructor(message, code5, { headers, data: data2 }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code3;
+        this.statusCode = code5;
         this.data = data2;
         this.headers = headers;
       }
@@ -47620,8 +50493,8 @@ var require_tree = __commonJS({
         if (index2 === void 0 || index2 >= key2.length) {
           throw new TypeError("Unreachable");
         }
-        const code3 = this.code = key2.charCodeAt(index2);
-        if (code3 > 127) {
+        const code5 = this.code = key2.charCodeAt(index2);
+        if (code5 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key2.length !== ++index2) {
@@ -47642,11 +50515,11 @@ var require_tree = __commonJS({
         let index2 = 0;
         let node2 = this;
         while (true) {
-          const code3 = key2.charCodeAt(index2);
-          if (code3 > 127) {
+          const code5 = key2.charCodeAt(index2);
+          if (code5 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node2.code === code3) {
+          if (node2.code === code5) {
             if (length === ++index2) {
               node2.value = value;
               break;
@@ -47656,7 +50529,7 @@ var require_tree = __commonJS({
               node2.middle = new _TstNode(key2, value, index2);
               break;
             }
-          } else if (node2.code < code3) {
+          } else if (node2.code < code5) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
@@ -47680,19 +50553,19 @@ var require_tree = __commonJS({
         let index2 = 0;
         let node2 = this;
         while (node2 !== null && index2 < keylength) {
-          let code3 = key2[index2];
-          if (code3 <= 90 && code3 >= 65) {
-            code3 |= 32;
+          let code5 = key2[index2];
+          if (code5 <= 90 && code5 >= 65) {
+            code5 |= 32;
           }
           while (node2 !== null) {
-            if (code3 === node2.code) {
+            if (code5 === node2.code) {
               if (keylength === ++index2) {
                 return node2;
               }
               node2 = node2.middle;
               break;
             }
-            node2 = node2.code < code3 ? node2.left : node2.right;
+            node2 = node2.code < code5 ? node2.left : node2.right;
           }
         }
         return null;
@@ -48399,11 +51272,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code: code3, reason } = evt;
+        const { websocket, code: code5, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code3,
+          code5,
           reason
         );
       });
@@ -50891,9 +53764,9 @@ var require_util3 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code3 = url.charCodeAt(i);
-        if (code3 > 126 || // Non-US-ASCII + DEL
-        code3 < 32) {
+        const code5 = url.charCodeAt(i);
+        if (code5 > 126 || // Non-US-ASCII + DEL
+        code5 < 32) {
           return false;
         }
       }
@@ -51484,8 +54357,8 @@ var require_util3 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code3 = char.charCodeAt(0);
-          return code3 >= 48 && code3 <= 57;
+          const code5 = char.charCodeAt(0);
+          return code5 >= 48 && code5 <= 57;
         },
         data2,
         position2
@@ -51511,8 +54384,8 @@ var require_util3 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code3 = char.charCodeAt(0);
-          return code3 >= 48 && code3 <= 57;
+          const code5 = char.charCodeAt(0);
+          return code5 >= 48 && code5 <= 57;
         },
         data2,
         position2
@@ -51629,8 +54502,8 @@ var require_util3 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list3) {
-      const value = list3.get(name, true);
+    function getDecodeSplit(name, list6) {
+      const value = list6.get(name, true);
       if (value === null) {
         return null;
       }
@@ -52089,12 +54962,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input, filenameBuffer, position2)) {
-              let check = position2.position + filenameBuffer.length;
-              if (input[check] === 42) {
+              let check2 = position2.position + filenameBuffer.length;
+              if (input[check2] === 42) {
                 position2.position += 1;
-                check += 1;
+                check2 += 1;
               }
-              if (input[check] !== 61 || input[check + 1] !== 34) {
+              if (input[check2] !== 61 || input[check2 + 1] !== 34) {
                 return "failure";
               }
               position2.position += 12;
@@ -52579,35 +55452,35 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at3, len) => {
+          wasm_on_url: (p, at2, len) => {
             return 0;
           },
-          wasm_on_status: (p, at3, len) => {
+          wasm_on_status: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at3, len) => {
+          wasm_on_header_field: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at3, len) => {
+          wasm_on_header_value: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at3, len) => {
+          wasm_on_body: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
@@ -53803,9 +56676,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code3, id) {
+    function onHttp2FrameError(type, code5, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code3}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code5}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -53815,8 +56688,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code3) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code3}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code5) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code5}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -54021,8 +56894,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code3) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code3}`));
+      stream.once("frameError", (type, code5) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code5}`));
       });
       return true;
       function writeBodyH2() {
@@ -55960,7 +58833,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code: code3, headers } = err;
+        const { statusCode, code: code5, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -55972,7 +58845,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code3 && code3 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code3)) {
+        if (code5 && code5 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code5)) {
           cb(err);
           return;
         }
@@ -58715,8 +61588,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code3) {
-      return code3 === 10 || code3 === 13 || code3 === 9 || code3 === 32;
+    function isHTTPWhiteSpaceCharCode(code5) {
+      return code5 === 10 || code5 === 13 || code5 === 9 || code5 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -59042,9 +61915,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list3 = this.#headersList.cookies;
-        if (list3) {
-          return [...list3];
+        const list6 = this.#headersList.cookies;
+        if (list6) {
+          return [...list6];
         }
         return [];
       }
@@ -59084,8 +61957,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list3) {
-        o.#headersList = list3;
+      static setHeadersList(o, list6) {
+        o.#headersList = list6;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers;
@@ -60053,13 +62926,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list3 = dependentControllerMap.get(this.signal);
-          if (list3 === void 0) {
-            list3 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list3);
+          let list6 = dependentControllerMap.get(this.signal);
+          if (list6 === void 0) {
+            list6 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list6);
           }
           const acRef = new WeakRef(ac);
-          list3.add(acRef);
+          list6.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -62871,8 +65744,8 @@ var require_util7 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code3 = value.charCodeAt(i);
-        if (code3 >= 0 && code3 <= 8 || code3 >= 10 && code3 <= 31 || code3 === 127) {
+        const code5 = value.charCodeAt(i);
+        if (code5 >= 0 && code5 <= 8 || code5 >= 10 && code5 <= 31 || code5 === 127) {
           return true;
         }
       }
@@ -62880,26 +65753,26 @@ var require_util7 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code3 = name.charCodeAt(i);
-        if (code3 < 33 || // exclude CTLs (0-31), SP and HT
-        code3 > 126 || // exclude non-ascii and DEL
-        code3 === 34 || // "
-        code3 === 40 || // (
-        code3 === 41 || // )
-        code3 === 60 || // <
-        code3 === 62 || // >
-        code3 === 64 || // @
-        code3 === 44 || // ,
-        code3 === 59 || // ;
-        code3 === 58 || // :
-        code3 === 92 || // \
-        code3 === 47 || // /
-        code3 === 91 || // [
-        code3 === 93 || // ]
-        code3 === 63 || // ?
-        code3 === 61 || // =
-        code3 === 123 || // {
-        code3 === 125) {
+        const code5 = name.charCodeAt(i);
+        if (code5 < 33 || // exclude CTLs (0-31), SP and HT
+        code5 > 126 || // exclude non-ascii and DEL
+        code5 === 34 || // "
+        code5 === 40 || // (
+        code5 === 41 || // )
+        code5 === 60 || // <
+        code5 === 62 || // >
+        code5 === 64 || // @
+        code5 === 44 || // ,
+        code5 === 59 || // ;
+        code5 === 58 || // :
+        code5 === 92 || // \
+        code5 === 47 || // /
+        code5 === 91 || // [
+        code5 === 93 || // ]
+        code5 === 63 || // ?
+        code5 === 61 || // =
+        code5 === 123 || // {
+        code5 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -62915,31 +65788,31 @@ var require_util7 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code3 = value.charCodeAt(i++);
-        if (code3 < 33 || // exclude CTLs (0-31)
-        code3 > 126 || // non-ascii and DEL (127)
-        code3 === 34 || // "
-        code3 === 44 || // ,
-        code3 === 59 || // ;
-        code3 === 92) {
+        const code5 = value.charCodeAt(i++);
+        if (code5 < 33 || // exclude CTLs (0-31)
+        code5 > 126 || // non-ascii and DEL (127)
+        code5 === 34 || // "
+        code5 === 44 || // ,
+        code5 === 59 || // ;
+        code5 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path3) {
       for (let i = 0; i < path3.length; ++i) {
-        const code3 = path3.charCodeAt(i);
-        if (code3 < 32 || // exclude CTLs (0-31)
-        code3 > 126 || // exclude DEL and non-ascii
-        code3 === 59) {
+        const code5 = path3.charCodeAt(i);
+        if (code5 < 32 || // exclude CTLs (0-31)
+        code5 > 126 || // exclude DEL and non-ascii
+        code5 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code3) {
-      return code3 >= 48 && code3 <= 57 || // 0-9
-      code3 >= 65 && code3 <= 90 || // A-Z
-      code3 >= 97 && code3 <= 122;
+    function isLetterOrDigit(code5) {
+      return code5 >= 48 && code5 <= 57 || // 0-9
+      code5 >= 65 && code5 <= 90 || // A-Z
+      code5 >= 97 && code5 <= 122;
     }
     function validateCookieDomain(domain2) {
       if (domain2 === " ") {
@@ -62950,8 +65823,8 @@ var require_util7 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain2.length; ++i) {
-        const code3 = domain2.charCodeAt(i);
-        if (code3 === 46) {
+        const code5 = domain2.charCodeAt(i);
+        if (code5 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -62961,10 +65834,10 @@ var require_util7 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code3)) {
+        if (labelLength === 0 && !isLetterOrDigit(code5)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code3) && code3 !== 45) {
+        if (!isLetterOrDigit(code5) && code5 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -63251,7 +66124,7 @@ var require_cookies = __commonJS({
       if (!cookies) {
         return [];
       }
-      return cookies.map((pair2) => parseSetCookie(pair2));
+      return cookies.map((pair3) => parseSetCookie(pair3));
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
@@ -63738,37 +66611,37 @@ var require_util8 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code3 = protocol.charCodeAt(i);
-        if (code3 < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code3 > 126 || code3 === 34 || // "
-        code3 === 40 || // (
-        code3 === 41 || // )
-        code3 === 44 || // ,
-        code3 === 47 || // /
-        code3 === 58 || // :
-        code3 === 59 || // ;
-        code3 === 60 || // <
-        code3 === 61 || // =
-        code3 === 62 || // >
-        code3 === 63 || // ?
-        code3 === 64 || // @
-        code3 === 91 || // [
-        code3 === 92 || // \
-        code3 === 93 || // ]
-        code3 === 123 || // {
-        code3 === 125) {
+        const code5 = protocol.charCodeAt(i);
+        if (code5 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code5 > 126 || code5 === 34 || // "
+        code5 === 40 || // (
+        code5 === 41 || // )
+        code5 === 44 || // ,
+        code5 === 47 || // /
+        code5 === 58 || // :
+        code5 === 59 || // ;
+        code5 === 60 || // <
+        code5 === 61 || // =
+        code5 === 62 || // >
+        code5 === 63 || // ?
+        code5 === 64 || // @
+        code5 === 91 || // [
+        code5 === 92 || // \
+        code5 === 93 || // ]
+        code5 === 123 || // {
+        code5 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code3) {
-      if (code3 >= 1e3 && code3 < 1015) {
-        return code3 !== 1004 && // reserved
-        code3 !== 1005 && // "MUST NOT be set as a status code"
-        code3 !== 1006;
+    function isValidStatusCode(code5) {
+      if (code5 >= 1e3 && code5 < 1015) {
+        return code5 !== 1004 && // reserved
+        code5 !== 1005 && // "MUST NOT be set as a status code"
+        code5 !== 1006;
       }
-      return code3 >= 3e3 && code3 <= 4999;
+      return code5 >= 3e3 && code5 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -63799,8 +66672,8 @@ var require_util8 = __commonJS({
       const position2 = { position: 0 };
       const extensionList = /* @__PURE__ */ new Map();
       while (position2.position < extensions.length) {
-        const pair2 = collectASequenceOfCodePointsFast(";", extensions, position2);
-        const [name, value = ""] = pair2.split("=");
+        const pair3 = collectASequenceOfCodePointsFast(";", extensions, position2);
+        const [name, value = ""] = pair3.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
           removeHTTPWhitespace(value, false, true)
@@ -64037,7 +66910,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code3, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code5, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -64045,12 +66918,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code3 !== void 0 && reason === void 0) {
+        if (code5 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code3, 0);
-        } else if (code3 !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code5, 0);
+        } else if (code5 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code3, 0);
+          frame.frameData.writeUInt16BE(code5, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -64075,25 +66948,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code3 = 1005;
+      let code5 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code3 = result.code ?? 1005;
+        code5 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code3 = 1006;
+        code5 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code: code3,
+        code: code5,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code: code3,
+          code: code5,
           reason
         });
       }
@@ -64218,8 +67091,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors3();
-    function failWebsocketConnectionWithCode(ws, code3, reason) {
-      closeWebSocketConnection(ws, code3, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code5, reason) {
+      closeWebSocketConnection(ws, code5, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -64406,8 +67279,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error, data2) => {
                     if (error) {
-                      const code3 = error instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code3, error.message);
+                      const code5 = error instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code5, error.message);
                       return;
                     }
                     if (!this.writeFragments(data2)) {
@@ -64493,11 +67366,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data2) {
         assert(data2.length !== 1);
-        let code3;
+        let code5;
         if (data2.length >= 2) {
-          code3 = data2.readUInt16BE(0);
+          code5 = data2.readUInt16BE(0);
         }
-        if (code3 !== void 0 && !isValidStatusCode(code3)) {
+        if (code5 !== void 0 && !isValidStatusCode(code5)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data2.subarray(2);
@@ -64509,7 +67382,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code: code3, reason, error: false };
+        return { code: code5, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -64524,8 +67397,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code: code3, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code3, reason, reason.length);
+            const { code: code5, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code5, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -64763,17 +67636,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code3 = void 0, reason = void 0) {
+      close(code5 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix2 = "WebSocket.close";
-        if (code3 !== void 0) {
-          code3 = webidl.converters["unsigned short"](code3, prefix2, "code", { clamp: true });
+        if (code5 !== void 0) {
+          code5 = webidl.converters["unsigned short"](code5, prefix2, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix2, "reason");
         }
-        if (code3 !== void 0) {
-          if (code3 !== 1e3 && (code3 < 3e3 || code3 > 4999)) {
+        if (code5 !== void 0) {
+          if (code5 !== 1e3 && (code5 < 3e3 || code5 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -64787,7 +67660,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code3, reason, reasonByteLength);
+        closeWebSocketConnection(this, code5, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -65033,15 +67906,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code3;
+      let code5;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code3 = err.code;
+        code5 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code3);
+      closeWebSocketConnection(this, code5);
     }
     module.exports = {
       WebSocket
@@ -67162,8 +70035,8 @@ function parse4(header2, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index2 < len) {
-    const code3 = header2.charCodeAt(index2);
-    const flags = CHAR_MAP[code3];
+    const code5 = header2.charCodeAt(index2);
+    const flags = CHAR_MAP[code5];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -67174,7 +70047,7 @@ function parse4(header2, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code3 & NON_ASCII | flags;
+    typeFlags |= code5 & NON_ASCII | flags;
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
@@ -67196,14 +70069,14 @@ function parseParameters(header2, type, index2, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index2 < len) {
-      const code3 = header2.charCodeAt(index2);
-      const flags = CHAR_MAP[code3];
+      const code5 = header2.charCodeAt(index2);
+      const flags = CHAR_MAP[code5];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code3 === EQ) {
+      if (code5 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
         const value = header2.slice(keyStart, keyEnd);
         const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -67215,16 +70088,16 @@ function parseParameters(header2, type, index2, len, stopFlags) {
           const quotedStart = ++index2;
           let escaped = false;
           while (index2 < len) {
-            const code4 = header2.charCodeAt(index2);
-            if (code4 === DQUOTE) {
+            const code6 = header2.charCodeAt(index2);
+            if (code6 === DQUOTE) {
               if (parameters[key2] === void 0) {
                 parameters[key2] = escaped ? unescapeQuotedPairs(header2, quotedStart, index2) : header2.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
               while (index2 < len) {
-                const code5 = header2.charCodeAt(index2);
-                const flags2 = CHAR_MAP[code5];
+                const code7 = header2.charCodeAt(index2);
+                const flags2 = CHAR_MAP[code7];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -67235,7 +70108,7 @@ function parseParameters(header2, type, index2, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code4 === BSLASH && index2 + 1 < len) {
+            if (code6 === BSLASH && index2 + 1 < len) {
               escaped = true;
               index2 += 2;
               continue;
@@ -67248,8 +70121,8 @@ function parseParameters(header2, type, index2, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index2 < len) {
-          const code4 = header2.charCodeAt(index2);
-          const flags2 = CHAR_MAP[code4];
+          const code6 = header2.charCodeAt(index2);
+          const flags2 = CHAR_MAP[code6];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -67276,7 +70149,7 @@ function parseParameters(header2, type, index2, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code3 & NON_ASCII | flags;
+      keyFlags |= code5 & NON_ASCII | flags;
       index2++;
     }
   }
@@ -67314,20 +70187,20 @@ var init_dist = __esm({
     CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
-    for (let code3 = 128; code3 <= 255; code3++) {
-      CHAR_MAP[code3] |= LOWER_CASE;
+    for (let code5 = 128; code5 <= 255; code5++) {
+      CHAR_MAP[code5] |= LOWER_CASE;
     }
     for (const char of "!#$%&'*+-.^_`|~") {
       CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
     }
-    for (let code3 = 48; code3 <= 57; code3++) {
-      CHAR_MAP[code3] |= TOKEN_FLAG;
+    for (let code5 = 48; code5 <= 57; code5++) {
+      CHAR_MAP[code5] |= TOKEN_FLAG;
     }
-    for (let code3 = 65; code3 <= 90; code3++) {
-      CHAR_MAP[code3] |= LOWER_CASE | TOKEN_FLAG;
+    for (let code5 = 65; code5 <= 90; code5++) {
+      CHAR_MAP[code5] |= LOWER_CASE | TOKEN_FLAG;
     }
-    for (let code3 = 97; code3 <= 122; code3++) {
-      CHAR_MAP[code3] |= TOKEN_FLAG;
+    for (let code5 = 97; code5 <= 122; code5++) {
+      CHAR_MAP[code5] |= TOKEN_FLAG;
     }
     NullObject = /* @__PURE__ */ (() => {
       const C = function() {
@@ -67583,8 +70456,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key2, value, context3);
     };
-    JSONParseV2 = (text4, reviver) => {
-      return JSON.parse(text4, (key2, value, context3) => {
+    JSONParseV2 = (text6, reviver) => {
+      return JSON.parse(text6, (key2, value, context3) => {
         const isNumber = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber && isOutOfBounds;
@@ -67642,8 +70515,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text4) => {
-      return text4.replace(
+    serializeBigInts = (text6) => {
+      return text6.replace(
         stringsOrLargeNumbers,
         (match2, digits, fractional, exponential) => {
           const isString = match2[0] === '"';
@@ -67657,18 +70530,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text4, reviver) => {
-      if (!text4) return originalParse(text4, reviver);
+    JSONParse = (text6, reviver) => {
+      if (!text6) return originalParse(text6, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text4, reviver);
-        const serializedData = serializeBigInts(text4);
+        if (isContextSourceSupported()) return JSONParseV2(text6, reviver);
+        const serializedData = serializeBigInts(text6);
         return originalParse(
           serializedData,
           (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
         );
       } catch (error) {
         if (error instanceof RangeError) {
-          const serializedData = serializeBigInts(text4);
+          const serializedData = serializeBigInts(text6);
           const parsed2 = originalParse(serializedData);
           return applyReviverIteratively(parsed2, reviver);
         }
@@ -67836,12 +70709,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text4 = "";
+    let text6 = "";
     try {
-      text4 = await response.text();
-      return JSONParse(text4);
+      text6 = await response.text();
+      return JSONParse(text6);
     } catch (err) {
-      return text4;
+      return text6;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -71104,16 +73977,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list3) {
-            return list3.forEachShift(fn);
+          return this._lists.forEach(function(list6) {
+            return list6.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list3;
+          var j, len, list6;
           for (j = 0, len = arr.length; j < len; j++) {
-            list3 = arr[j];
-            if (list3.length > 0) {
-              return list3;
+            list6 = arr[j];
+            if (list6.length > 0) {
+              return list6;
             }
           }
           return [];
@@ -71767,10 +74640,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options = {}, ...invalid) {
+          constructor(options = {}, ...invalid2) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options, invalid);
+            this._validateOptions(options, invalid2);
             parser$5.load(options, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -71800,8 +74673,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options, invalid) {
-            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+          _validateOptions(options, invalid2) {
+            if (!(options != null && typeof options === "object" && invalid2.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -71949,12 +74822,12 @@ var require_light = __commonJS({
           stop(options = {}) {
             var done, waitForExecuting;
             options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at3) => {
+            waitForExecuting = (at2) => {
               var finished;
               finished = () => {
                 var counts;
                 counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at3;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
               return new this.Promise((resolve2, reject) => {
                 if (finished()) {
@@ -72537,6 +75410,7 @@ function rateLimitMessage(status, msg, err, what) {
   return void 0;
 }
 function apiError(err, need2) {
+  if (err instanceof GitHubResponseError) return new GitHubResponseError(`GitHub sent a malformed answer while ${need2.what}: ${err.message}`, { cause: err });
   const status = httpStatus(err);
   const msg = apiMessage(err);
   const retries = retriesOf(err);
@@ -72564,10 +75438,14 @@ function apiError(err, need2) {
       return new SourceError(`GitHub API error ${status} (${msg}) while ${need2.what}${after}.`, { cause: err });
   }
 }
+function isBug(err) {
+  return (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) && !("request" in err);
+}
 async function needed(need2, call) {
   try {
     return await call();
   } catch (err) {
+    if (isBug(err)) throw err;
     throw apiError(err, need2);
   }
 }
@@ -72671,11 +75549,50 @@ var init_client = __esm({
   }
 });
 
+// src/github/paginate.ts
+async function collectPages(pages, opts = {}) {
+  const max = opts.maxPages ?? Infinity;
+  const items = [];
+  let read2 = 0;
+  let truncated = false;
+  try {
+    for await (const page of pages) {
+      read2++;
+      items.push(...page.items);
+      if (opts.until?.(page.items) || !page.more) break;
+      if (read2 >= max) {
+        truncated = true;
+        break;
+      }
+    }
+  } catch (err) {
+    throw opts.onError ? opts.onError(err, read2) : err;
+  }
+  return { items, pages: read2, truncated };
+}
+function nextLink(link3) {
+  if (typeof link3 !== "string") return void 0;
+  return /<([^>]+)>;\s*rel="next"/.exec(link3)?.[1];
+}
+async function* linkPages(responses, what = "a page") {
+  for await (const res of responses) {
+    if (!Array.isArray(res.data)) throw new GitHubResponseError(`GitHub did not answer a list for ${what}`);
+    yield { items: res.data, more: nextLink(res.headers?.link) !== void 0 };
+  }
+}
+var init_paginate = __esm({
+  "src/github/paginate.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
 // src/review/head-records.ts
 var init_head_records = __esm({
   "src/review/head-records.ts"() {
     "use strict";
     init_api_errors();
+    init_paginate();
   }
 });
 
@@ -72693,10 +75610,11 @@ var DEFAULT_CHECK_NAME, MESSAGE_BUDGET;
 var init_check_run = __esm({
   "src/publish/check-run.ts"() {
     "use strict";
+    init_errors();
     init_blockers();
     init_limits();
-    init_escape2();
     init_markdown2();
+    init_md();
     init_head_records();
     init_client2();
     DEFAULT_CHECK_NAME = "GitOps Gate";
@@ -72793,7 +75711,8 @@ Options:
                       reading git or GitHub again; the period comes from the report
   -h, --help          show this help
 
-Exit codes: 0 report written (exceptions are in the report), 2 usage, configuration or GitHub error.
+Exit codes: 0 report written (exceptions are in the report), 2 usage, configuration or GitHub error,
+3 internal error (a bug: please report it).
 `;
     DATE = /^\d{4}-\d{2}-\d{2}$/;
   }
@@ -72893,7 +75812,7 @@ function approvers(f, view) {
   const sod = f.policy.review.separationOfDuties;
   const roles = participants(view, { ...sod, author: true, committers: true, coAuthors: true, lastPusher: false }).roles;
   const min = f.policy.review.minimumPermission;
-  const list3 = [];
+  const list6 = [];
   const self2 = [];
   const stale = [];
   for (const st of latestByReviewer(f.reviews)) {
@@ -72915,9 +75834,9 @@ function approvers(f, view) {
     if (sod.bots && isBot(st.reviewer)) why.push("is a bot");
     if (permission === "unknown") why.push(typeof perm === "object" ? perm.error : "permission not looked up");
     else if (PERMISSION_RANK[permission] < PERMISSION_RANK[min]) why.push(`has ${permission} permission, below the policy's ${min}`);
-    list3.push({ login: st.login, permission, commit: r.commitId, submittedAt: r.submittedAt ?? null, valid: why.length === 0, ...why.length ? { why: why.join("; ") } : {} });
+    list6.push({ login: st.login, permission, commit: r.commitId, submittedAt: r.submittedAt ?? null, valid: why.length === 0, ...why.length ? { why: why.join("; ") } : {} });
   }
-  return { list: list3, self: self2, stale };
+  return { list: list6, self: self2, stale };
 }
 function gateExceptions(g) {
   const on = `"${g.checkName}" on the merged head ${g.headSha.slice(0, 12)}`;
@@ -73080,6 +75999,7 @@ var init_gather3 = __esm({
   "src/review/gather.ts"() {
     "use strict";
     init_api_errors();
+    init_paginate();
     init_needs();
     init_prepare();
     init_head_records();
@@ -73119,6 +76039,7 @@ var init_github2 = __esm({
   "src/audit/github.ts"() {
     "use strict";
     init_api_errors();
+    init_paginate();
     init_gather3();
     init_github_shapes();
     init_values();
@@ -73155,6 +76076,10 @@ var init_github2 = __esm({
       get calls() {
         return [...this.requests.values()].reduce((a, b) => a + b, 0);
       }
+      /** Every item of a list, following the `Link` header (src/github/paginate.ts; no cap, so never truncated). */
+      async all(pages) {
+        return (await collectPages(linkPages(pages))).items;
+      }
       get base() {
         return { owner: this.owner, repo: this.repo };
       }
@@ -73164,7 +76089,6 @@ var init_github2 = __esm({
        */
       async mergedPulls(branch, since) {
         return needed({ what: `listing the pull requests merged into ${branch}`, permission: "pull-requests: read" }, async () => {
-          const out = [];
           const pages = this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/pulls", {
             ...this.base,
             state: "closed",
@@ -73173,36 +76097,29 @@ var init_github2 = __esm({
             direction: "desc",
             per_page: 100
           });
-          for await (const page of pages) {
-            let older = false;
-            for (const p of page.data) {
-              const m = mergedPullFromApi(p);
-              if (m) out.push(m);
-              if (str2(obj(p).updated_at) && obj(p).updated_at < since) older = true;
-            }
-            if (older) break;
-          }
-          return out;
+          const older = (p) => str2(obj(p).updated_at) && obj(p).updated_at < since;
+          const read2 = await collectPages(linkPages(pages, "the merged pull requests"), { until: (items) => items.some(older) });
+          return read2.items.flatMap((p) => mergedPullFromApi(p) ?? []);
         });
       }
       /** The merged PRs GitHub associates with a commit (`GET /repos/{o}/{r}/commits/{sha}/pulls`). */
       async pullsOfCommit(sha) {
         return needed({ what: `looking up the pull requests of commit ${sha.slice(0, 12)}`, permission: "pull-requests: read" }, async () => {
-          const data2 = await this.octokit.paginate("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { ...this.base, commit_sha: sha, per_page: 100 });
+          const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { ...this.base, commit_sha: sha, per_page: 100 }));
           return data2.flatMap((p) => mergedPullFromApi(p) ?? []);
         });
       }
       /** Every review of a PR, in GitHub's (chronological) order. */
       async reviews(pr) {
         return needed({ what: `reading the reviews of pull request #${pr}`, permission: "pull-requests: read" }, async () => {
-          const data2 = await this.octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", { ...this.base, pull_number: pr, per_page: 100 });
+          const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", { ...this.base, pull_number: pr, per_page: 100 }));
           return data2.map((r, i) => reviewFromApi(r, `review ${i + 1} of pull request #${pr}`));
         });
       }
       /** A PR's commits (GitHub lists at most 250). */
       async pullCommits(pr) {
         return needed({ what: `reading the commits of pull request #${pr}`, permission: "pull-requests: read" }, async () => {
-          const data2 = await this.octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", { ...this.base, pull_number: pr, per_page: 100 });
+          const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", { ...this.base, pull_number: pr, per_page: 100 }));
           return data2.map((c, i) => commitFromApi(c, `commit ${i + 1} of pull request #${pr}`));
         });
       }
@@ -73225,7 +76142,7 @@ var init_github2 = __esm({
       /** Issue and PR comments of the repository updated at or after `since`, by issue number. */
       async comments(since) {
         return needed({ what: "reading the repository's pull request comments (break-glass commands)", permission: "issues: read" }, async () => {
-          const data2 = await this.octokit.paginate("GET /repos/{owner}/{repo}/issues/comments", { ...this.base, since, sort: "created", direction: "asc", per_page: 100 });
+          const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/comments", { ...this.base, since, sort: "created", direction: "asc", per_page: 100 }));
           const out = /* @__PURE__ */ new Map();
           for (const c of data2.map(obj)) {
             const n = str2(c.issue_url) ? Number(/\/issues\/(\d+)$/.exec(c.issue_url)?.[1]) : NaN;
@@ -73242,7 +76159,7 @@ var init_github2 = __esm({
       /** `labeled`/`unlabeled` events of a PR. */
       async labelEvents(pr) {
         return needed({ what: `reading the label events of pull request #${pr}`, permission: "issues: read" }, async () => {
-          const data2 = await this.octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/events", { ...this.base, issue_number: pr, per_page: 100 });
+          const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/{issue_number}/events", { ...this.base, issue_number: pr, per_page: 100 }));
           return data2.map(obj).flatMap(
             (e) => (e.event === "labeled" || e.event === "unlabeled") && str2(obj(e.label).name) && str2(e.created_at) ? [{ action: e.event, label: obj(e.label).name, actor: str2(obj(e.actor).login) ? { login: obj(e.actor).login } : {}, createdAt: e.created_at }] : []
           );
@@ -73313,15 +76230,15 @@ function localPullCommits(repo, base, head) {
 async function changedFilesOf(repo, shas) {
   const out = /* @__PURE__ */ new Map();
   if (!shas.length) return out;
-  const text4 = (await git(repo, ["log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--name-status", "-M", "-z", "--format=%x01%H"], shas.join("\n") + "\n")).toString("utf8");
-  for (const rec of text4.split("").filter(Boolean)) {
+  const text6 = (await git(repo, ["log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--name-status", "-M", "-z", "--format=%x01%H"], shas.join("\n") + "\n")).toString("utf8");
+  for (const rec of text6.split("").filter(Boolean)) {
     const parts = rec.split("\0");
     const sha = parts[0].trim();
     const files = [];
     for (let i = 1; i < parts.length; ) {
-      const code3 = parts[i++].replace(/^\n/, "");
-      if (!code3) continue;
-      const status = STATUS2[code3[0]] ?? "changed";
+      const code5 = parts[i++].replace(/^\n/, "");
+      if (!code5) continue;
+      const status = STATUS2[code5[0]] ?? "changed";
       if (status === "renamed" || status === "copied") {
         const from = parts[i++];
         files.push({ path: parts[i++], status, previousPath: from });
@@ -73840,14 +76757,16 @@ async function runAudit(argv, io, env = process.env) {
     if (settings.sample !== void 0) report = { ...report, sample: { seed: settings.seed, size: settings.sample, method: SAMPLE_METHOD, commits: drawSample(report.changes, settings.sample, settings.seed) } };
   } else report = await buildAuditReport(settings, env, (m) => io.err(`gitops-gate: ${m}
 `));
-  const text4 = settings.format === "csv" ? renderCsv(report) : settings.format === "markdown" ? renderMarkdown2(report) : renderJson(report);
+  const text6 = settings.format === "csv" ? renderCsv(report) : settings.format === "markdown" ? renderMarkdown2(report) : renderJson(report);
   if (settings.output) {
-    await writeFile2(settings.output, text4, "utf8");
+    await writeFile2(settings.output, text6, "utf8").catch((e) => {
+      throw new UsageError(`--output ${settings.output}: cannot write the report: ${e.message}`);
+    });
     io.err(
       `gitops-gate: wrote ${settings.output}: ${report.totals.changes} change(s), ${report.exceptions.length} exception(s), ${report.requests.total} GitHub request(s)
 `
     );
-  } else io.out(text4);
+  } else io.out(text6);
   return 0;
 }
 var import__2, AUDIT_LIMITS, REBASE_CLOCK_MS, validator2;
@@ -73993,8 +76912,8 @@ function renderText(report, opts = {}) {
     `verdict: ${report.verdict.toUpperCase()}${report.override ? ` (override by ${report.override.by})` : ""} \xB7 ${newCount} new finding(s), ${pre} pre-existing \xB7 policy: ${report.policy.origin === "default" ? "built-in default" : report.policy.path} \xB7 ${report.stats.filesExamined} file(s) in ${report.stats.durationMs} ms`
   );
   for (const n of report.notes) out.push(`note: ${n}`);
-  const table = ruleTable(report.findings);
-  if (table.length) out.push("", ...table, "");
+  const table2 = ruleTable(report.findings);
+  if (table2.length) out.push("", ...table2, "");
   for (const group of groupFindings(report.findings)) {
     const f = group[0];
     const tag = `${f.severity} [${f.rule}]${f.status === "pre-existing" ? " (pre-existing)" : ""}`;
@@ -74083,14 +77002,14 @@ function pusherOf(eventName, action, payload) {
 
 // src/sources/local.ts
 async function readJson(path3, what) {
-  let text4;
+  let text6;
   try {
-    text4 = await readFile(path3, "utf8");
+    text6 = await readFile(path3, "utf8");
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path3}: ${e.message}`);
   }
   try {
-    return JSON.parse(text4);
+    return JSON.parse(text6);
   } catch (e) {
     throw new UsageError(`${path3}: ${what} is not valid JSON: ${e.message}`);
   }
@@ -74099,14 +77018,14 @@ async function readPrEvent(path3) {
   const payload = await readJson(path3, "pull request event");
   const p = typeof payload === "object" && payload !== null ? payload : {};
   if (p.pull_request === void 0) throw new UsageError(`${path3}: not a pull_request event payload (no "pull_request" key)`);
-  const pr = pullRequestFromApi(p.pull_request, path3);
+  const pr = pullRequestFromApi(p.pull_request, path3, inputError);
   const pusher = pusherOf("pull_request", typeof p.action === "string" ? p.action : "", p);
   return pusher && pusher.headSha === pr.headSha ? { ...pr, lastPusher: pusher.login } : pr;
 }
 async function readReviews(path3) {
-  const list3 = await readJson(path3, "reviews file");
-  if (!Array.isArray(list3)) throw new UsageError(`${path3}: expected a JSON array of reviews (GET /repos/{owner}/{repo}/pulls/{number}/reviews)`);
-  return list3.map((r, i) => reviewFromApi(r, `${path3}[${i}]`));
+  const list6 = await readJson(path3, "reviews file");
+  if (!Array.isArray(list6)) throw new UsageError(`${path3}: expected a JSON array of reviews (GET /repos/{owner}/{repo}/pulls/{number}/reviews)`);
+  return list6.map((r, i) => reviewFromApi(r, `${path3}[${i}]`, inputError));
 }
 async function defaultBase(repo, head) {
   for (const ref of ["origin/main", "main", "origin/master", "master"]) {
@@ -74236,7 +77155,8 @@ Options:
                       may only be tightened
   -h, --help          show this help
 
-Exit codes: 0 pass, 1 fail, 2 usage or configuration error.
+Exit codes: 0 pass, 1 fail, 2 usage or configuration error (or git or GitHub could not
+supply a fact), 3 internal error (a bug: please report it, with the stack printed).
 `;
 function oneOf(value, allowed2, flag) {
   if (!allowed2.includes(value)) throw new UsageError(`${flag} must be one of ${allowed2.join(", ")} (got "${value}")`);
@@ -74312,7 +77232,7 @@ init_errors();
 init_git();
 init_version();
 import { readFile as readFile2, stat, writeFile, mkdir } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join as join3, resolve } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/cli/templates/workflow.yaml
@@ -74348,7 +77268,8 @@ Options:
   --force             overwrite files that exist (default: keep them)
   -h, --help          show this help
 
-Exit codes: 0 every file written, 1 a file existed and was kept, 2 usage error.
+Exit codes: 0 every file written, 1 a file existed and was kept, 2 usage error,
+3 internal error (a bug: please report it).
 `;
 async function gitText(repo, args) {
   try {
@@ -74364,20 +77285,20 @@ function normalizeGitUrl(url) {
   if (scp) u = `${scp[1]}/${scp[2]}`;
   return u.replace(/\/+$/, "").replace(/\.git$/, "");
 }
-async function defaultBranch(root) {
-  const remoteHead = await gitText(root, ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]);
+async function defaultBranch(root2) {
+  const remoteHead = await gitText(root2, ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]);
   if (remoteHead?.startsWith("origin/")) return { name: remoteHead.slice("origin/".length), from: "origin/HEAD" };
   for (const name of ["main", "master"]) {
-    if (await gitText(root, ["rev-parse", "--verify", "--quiet", `refs/heads/${name}`])) return { name, from: `the local branch ${name}` };
+    if (await gitText(root2, ["rev-parse", "--verify", "--quiet", `refs/heads/${name}`])) return { name, from: `the local branch ${name}` };
   }
-  const current = await gitText(root, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
+  const current = await gitText(root2, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
   if (current) return { name: current, from: "the current branch" };
   return { name: "main", from: "no branch found: assumed" };
 }
-function applicationsIn(file, text4) {
-  if (!text4.includes("argoproj.io") || !/^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m.test(text4)) return [];
+function applicationsIn(file, text6) {
+  if (!text6.includes("argoproj.io") || !/^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m.test(text6)) return [];
   const found = [];
-  for (const doc of (0, import_yaml7.parseAllDocuments)(text4)) {
+  for (const doc of (0, import_yaml7.parseAllDocuments)(text6)) {
     if (doc.errors.length) continue;
     const obj2 = doc.toJS();
     if (typeof obj2 !== "object" || obj2 === null) continue;
@@ -74393,25 +77314,25 @@ function applicationsIn(file, text4) {
   return found;
 }
 async function detectRepo(dir) {
-  const root = await gitText(dir, ["rev-parse", "--show-toplevel"]);
-  if (!root) throw new UsageError(`${dir} is not inside a git work tree: run "git init" (or clone the repository) first`);
-  const branch = await defaultBranch(root);
-  const originUrl = await gitText(root, ["remote", "get-url", "origin"]);
-  const listing = (await git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])).toString("utf8");
+  const root2 = await gitText(dir, ["rev-parse", "--show-toplevel"]);
+  if (!root2) throw new UsageError(`${dir} is not inside a git work tree: run "git init" (or clone the repository) first`);
+  const branch = await defaultBranch(root2);
+  const originUrl = await gitText(root2, ["remote", "get-url", "origin"]);
+  const listing = (await git(root2, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])).toString("utf8");
   const paths = [...new Set(listing.split("\0").filter((p) => p && /\.ya?ml$/i.test(p)))].sort();
   const applications = [];
   for (const p of paths) {
-    const full = join(root, p);
+    const full = join3(root2, p);
     const size = await stat(full).then((s) => s.isFile() ? s.size : -1, () => -1);
     if (size < 0 || size > MAX_SCAN_BYTES) continue;
     applications.push(...applicationsIn(p, await readFile2(full, "utf8")));
   }
   let codeowners;
   for (const p of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
-    const text4 = await readFile2(join(root, p), "utf8").catch(() => void 0);
-    if (text4 === void 0) continue;
+    const text6 = await readFile2(join3(root2, p), "utf8").catch(() => void 0);
+    if (text6 === void 0) continue;
     const teams = /* @__PURE__ */ new Set();
-    for (const line2 of text4.split("\n")) {
+    for (const line2 of text6.split("\n")) {
       if (line2.trimStart().startsWith("#")) continue;
       for (const m of line2.matchAll(/@([\w.-]+\/[\w.-]+)/g)) teams.add(m[1]);
     }
@@ -74419,7 +77340,7 @@ async function detectRepo(dir) {
     break;
   }
   return {
-    root,
+    root: root2,
     defaultBranch: branch.name,
     defaultBranchFrom: branch.from,
     ...originUrl ? { originUrl } : {},
@@ -74433,7 +77354,7 @@ function workflowYaml(action) {
 ` + workflow_default.replace("{{action}}", action);
 }
 var q2 = (s) => JSON.stringify(s);
-var list2 = (items) => `[${items.map(q2).join(", ")}]`;
+var list5 = (items) => `[${items.map(q2).join(", ")}]`;
 function ownRepoUrls(facts) {
   const all2 = [...new Set(facts.applications.flatMap((a) => a.repoURLs))].sort();
   if (!facts.originUrl) return { own: [], other: all2 };
@@ -74451,14 +77372,14 @@ function syncSection(facts) {
       "    repoURLs: []"
     );
   } else {
-    const { own: own3, other } = ownRepoUrls(facts);
+    const { own: own6, other } = ownRepoUrls(facts);
     lines.push(`    # ${apps.length} ArgoCD Application(s) found${apps.length > 3 ? ", among them" : ""}:`);
     for (const a of apps.slice(0, 3)) lines.push(`    #   ${a.name} (${a.file})`);
-    if (own3.length > 0 && other.length > 0) {
+    if (own6.length > 0 && other.length > 0) {
       lines.push(
         "    # Only Applications whose source repoURL matches one of these globs group the manifests of this",
         `    # repository; the others deploy from elsewhere (${other.slice(0, 3).join(", ")}${other.length > 3 ? ", ..." : ""}).`,
-        `    repoURLs: ${list2(own3)}`
+        `    repoURLs: ${list5(own6)}`
       );
     } else {
       lines.push(
@@ -74565,19 +77486,23 @@ async function exists(path3) {
     () => false
   );
 }
-async function place2(root, rel, aliases, text4, force, what) {
+async function place2(root2, rel, aliases, text6, force, what) {
   let target = rel;
   for (const a of [rel, ...aliases]) {
-    if (await exists(join(root, a))) {
+    if (await exists(join3(root2, a))) {
       target = a;
       break;
     }
   }
-  const full = join(root, target);
+  const full = join3(root2, target);
   const existed = await exists(full);
   if (existed && !force) return { path: target, state: "kept", what };
-  await mkdir(dirname(full), { recursive: true });
-  await writeFile(full, text4, { flag: force ? "w" : "wx" });
+  try {
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, text6, { flag: force ? "w" : "wx" });
+  } catch (e) {
+    throw new UsageError(`init: cannot write ${target}: ${e.message}`);
+  }
   return { path: target, state: existed ? "overwrote" : "wrote", what };
 }
 async function runInit(argv, io) {
@@ -74679,11 +77604,12 @@ async function runCli(argv, io = processIo) {
       io.err(`gitops-gate: ${err.message}
 `);
       if (err.name === "UsageError") io.err('Run "gitops-gate --help" for usage.\n');
-      return 2;
+      return exitCodeOf(err);
     }
     io.err(`gitops-gate: internal error: ${describeError(err)}
-${err instanceof Error && err.stack ? err.stack + "\n" : ""}`);
-    return 2;
+${err instanceof Error && err.stack ? err.stack + "\n" : ""}${BUG_REPORT}
+`);
+    return exitCodeOf(err);
   }
 }
 
