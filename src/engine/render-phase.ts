@@ -25,6 +25,8 @@ import type { Change, NotEvaluated, TreeReader } from '../core/model.js';
 import type { RenderedGroup, Snapshot, SyncGroup } from '../area/contract.js';
 import type { Policy } from '../policy/types.js';
 import { explicitSourceType } from '../argocd/app-sources.js';
+import { repoLayout } from '../argocd/layout.js';
+import { layoutSettings } from './layout.js';
 import { isRecord } from '../core/values.js';
 import { baseName, dirName, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import { decodeText } from '../manifests/yaml-doc.js';
@@ -137,11 +139,16 @@ async function targetsOf(snapshot: Snapshot, tree: TreeReader, policy: Policy): 
   const byPath = new Map(snapshot.files.map((f) => [f.path, f] as const));
   const globs = policy.sync.applications.repoURLs;
   const ours = (url: string) => !globs.length || globs.some((g) => minimatch(url, g));
-  // Application files the read phase did not read, in one batch.
+  // Application files the read phase did not read: the layout holds their bytes (it indexes every Application).
   const appFiles = [...new Set(snapshot.groups.flatMap((g) => (g.application && !byPath.has(g.application.file) ? [g.application.file] : [])))];
   if (appFiles.length) {
-    const bytes = await tree.readFiles(appFiles);
-    for (const [p, b] of bytes) if (b) byPath.set(p, readManifestFile(p, b, policy.manifests.limits));
+    const layout = await repoLayout(tree, layoutSettings(policy));
+    const missing = appFiles.filter((p) => !layout.contents.get(p));
+    const read = missing.length ? await tree.readFiles(missing) : new Map<string, Uint8Array | undefined>();
+    for (const p of appFiles) {
+      const b = layout.contents.get(p) ?? read.get(p);
+      if (b) byPath.set(p, readManifestFile(p, b, policy.manifests.limits));
+    }
   }
   const out = new Map<string, Target>();
   for (const g of snapshot.groups) {
