@@ -71,7 +71,8 @@ export async function run(): Promise<void> {
     });
     change = facts.change;
 
-    const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved });
+    const render = { ...(settings.kustomize ? { kustomizeBinary: settings.kustomize } : {}), ...(settings.helm ? { helmBinary: settings.helm } : {}) };
+    const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, resolved, render });
     report.notes.push(...facts.notes);
     // The workflow (the PR's own on pull_request) asked for a looser fail-on than the policy allows.
     if (report.failOn !== settings.failOn) core.warning(report.notes.find((n) => n.includes('gate.failOn')) ?? `fail-on "${report.failOn}" applies (the policy's gate.failOn).`);
