@@ -1,5 +1,6 @@
 /**
- * Area sections of the summary (approvals, description requirements, sync plans, health-check tests).
+ * Area sections of the summary (approvals, description requirements, sync plans, rendered manifests,
+ * health-check tests).
  * Each renderer reads its area's entry in `report.details` and returns Markdown, or `undefined` when
  * it has nothing to show. Add a renderer here when an area adds details.
  */
@@ -9,6 +10,7 @@ import { renderHealthSection } from './health-section.js';
 import { renderDescriptionSection } from './description-section.js';
 import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 import { renderApplicationsSection, renderApplicationsText } from './applications-section.js';
+import { renderRenderSection } from './render-section.js';
 
 /**
  * What a section renderer returns: its Markdown (starting with a heading), or a full and a compact
@@ -21,7 +23,7 @@ export type SectionOutput = string | { full: string; compact?: string } | undefi
 export type SectionRenderer = (report: Report, h: string) => SectionOutput;
 
 /** Renderers, in the order their sections appear. */
-export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderHealthSection];
+export const AREA_SECTIONS: SectionRenderer[] = [reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderRenderSection, renderHealthSection];
 
 /** Renders one area's details as plain text lines for the terminal report (empty when nothing to show). */
 export type TextSectionRenderer = (report: Report) => string[];
