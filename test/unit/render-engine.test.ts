@@ -10,6 +10,8 @@ import type { Change } from '../../src/core/model.js';
 import { evaluate } from '../../src/composition.js';
 import { memoryChange } from '../helpers/change.js';
 import { renderTools } from '../helpers/render-tools.js';
+import { MAX_PATCH_LINES, renderRenderSection } from '../../src/report/render-section.js';
+import { buildAuditRecord } from '../../src/report/audit-record.js';
 
 const tools = renderTools();
 const render = { kustomizeBinary: tools.kubectl, helmBinary: tools.helm };
@@ -146,5 +148,29 @@ describe('render phase: plain directories', () => {
     expect(existsSync(marker)).toBe(false);
     expect(on.details.render).toBeUndefined();
     expect(Object.keys(on.details)).not.toContain('render');
+  });
+});
+
+describe('render phase: report', () => {
+  it('redacts Secret values in the rendered diff, and shows it collapsed in the summary and whole in the audit record', async () => {
+    const secret = (v: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\nstringData:\n  password: ${v}\n`;
+    const base = { ...shop, 'base/kustomization.yaml': `${shop['base/kustomization.yaml']}  - secret.yaml\n`, 'base/secret.yaml': secret('hunter2') };
+    const head = { ...base, 'base/secret.yaml': secret('correct-horse') };
+    const change = memoryChange(base, head);
+    const r = await run(change);
+    const json = JSON.stringify(r);
+    const audit = buildAuditRecord(r, change);
+    expect((audit.details.render as typeof r.details.render)!.applications.map((a) => a.name)).toEqual(r.details.render!.applications.map((a) => a.name));
+    expect(JSON.stringify(audit)).not.toContain('hunter2');
+    expect(json).not.toContain('hunter2');
+    expect(json).not.toContain('correct-horse');
+    const prod = r.details.render!.applications.find((a) => a.name === 'shop-prod')!;
+    expect(prod.diff.changed[0]!.patch).toContain('<redacted: changed>');
+    const md = renderRenderSection(r, '###')!;
+    expect(md.full).toContain('### Rendered manifests');
+    expect(md.full).toContain('<details><summary><code>Application shop-prod</code>: 0 added, 0 removed, 1 changed</summary>');
+    expect(md.full).not.toContain('hunter2');
+    expect(md.compact.length).toBeLessThan(md.full.length);
+    expect(MAX_PATCH_LINES).toBeGreaterThan(0);
   });
 });
