@@ -11,7 +11,7 @@ import { layoutSettings } from './layout.js';
 import type { Policy } from '../policy/types.js';
 import type { TreeReader } from '../core/model.js';
 import { parseManifestFiles, startParsers, type ParseInput } from './parallel-read.js';
-import { kustomizationIn, kustomizeClosure, sideContext } from '../render/index.js';
+import { kustomizationIn, kustomizeClosure, readAll, sideContext } from '../render/index.js';
 
 /** The files to read on each side. */
 export interface Scope {
@@ -156,6 +156,8 @@ export async function kustomizeDependents(tree: TreeReader, layout: RepoLayout, 
   const ctx = await sideContext(tree);
   const wanted = new Set(paths);
   const out: string[] = [];
+  // Every kustomization in one read: the closures below then read from memory.
+  await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
   for (const dir of [...layout.kustomizeDirs].sort()) {
     const kfile = kustomizationIn(ctx, dir);
     if (!kfile) continue;

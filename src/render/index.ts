@@ -11,4 +11,4 @@ export { diffRendered, redactSecret, type RenderedDiff, type ChangedObject } fro
 export { ORIGIN_ANNOTATION } from './output.js';
 export { repoMatcher } from '../argocd/app-sets.js';
 export { renderedApplicationDetail, type RenderDetails, type RenderedApplicationDetail, type RenderUnitDetail, type RenderProvenance, type RenderedGroupLike } from './details.js';
-export { sideContext, kustomizationIn, kustomizeClosure, type SideContext } from './inputs.js';
+export { sideContext, kustomizationIn, kustomizeClosure, readAll, type SideContext } from './inputs.js';
