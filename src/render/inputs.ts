@@ -31,6 +31,8 @@ export interface SideContext {
   files: Set<string>;
   /** Sorted file list. */
   sorted: string[];
+  /** Every directory that holds a file, at any depth (`''` excluded). */
+  dirs: Set<string>;
   symlinks: SymlinkInfo[];
   /** Bytes read so far. */
   bytes: Map<string, Uint8Array | undefined>;
@@ -45,7 +47,9 @@ export function sideContext(reader: TreeReader): Promise<SideContext> {
     c = (async () => {
       const sorted = [...(await reader.listFiles())].sort();
       const symlinks = reader.symlinks ? await reader.symlinks() : [];
-      return { reader, files: new Set(sorted), sorted, symlinks, bytes: new Map() };
+      const dirs = new Set<string>();
+      for (const f of sorted) for (let i = f.lastIndexOf('/'); i > 0 && !dirs.has(f.slice(0, i)); i = f.lastIndexOf('/', i - 1)) dirs.add(f.slice(0, i));
+      return { reader, files: new Set(sorted), sorted, dirs, symlinks, bytes: new Map() };
     })();
     contexts.set(reader, c);
   }
@@ -67,15 +71,25 @@ export async function readAll(ctx: SideContext, paths: Iterable<string>): Promis
 /** Every file under `dir` (`''`: the whole tree). */
 export function filesUnder(ctx: SideContext, dir: string): string[] {
   if (dir === '') return ctx.sorted;
+  if (!ctx.dirs.has(dir)) return [];
   const prefix = `${dir}/`;
-  return ctx.sorted.filter((f) => f.startsWith(prefix));
+  // The paths under `dir` are one run of the sorted list: binary search for its start.
+  let lo = 0;
+  let hi = ctx.sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ctx.sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < ctx.sorted.length && ctx.sorted[i]!.startsWith(prefix); i++) out.push(ctx.sorted[i]!);
+  return out;
 }
 
 /** True when some file lies under `dir`. */
 export function isDir(ctx: SideContext, dir: string): boolean {
   if (dir === '') return ctx.sorted.length > 0;
-  const prefix = `${dir}/`;
-  return ctx.sorted.some((f) => f.startsWith(prefix));
+  return ctx.dirs.has(dir);
 }
 
 /** Why a closure cannot be rendered: `refused` (hostile or forbidden input), `network` (needs network), `unsupported`, `failed` (ArgoCD would fail). */
