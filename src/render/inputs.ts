@@ -205,6 +205,9 @@ export async function kustomizeClosure(ctx: SideContext, root: string, extraComp
         if (isProblem(r)) return { files: [], problem: r };
         if (isDir(ctx, r)) queue.push({ dir: r, from: kfile });
         else if (ctx.files.has(r)) extraFiles.push(r);
+        // A relative path (`./x`, `../x`, `x/y` with no host) that is not there fails the build, in ArgoCD too;
+        // only a host-like first segment (`github.com/org/repo`) is what kustomize fetches as a repository.
+        else if (looksLocal(v)) return { files: [], problem: { kind: 'failed', reason: `${kfile}: ${field} entry ${JSON.stringify(v)} does not exist in the repository at this commit; kustomize (and ArgoCD) fail to build it` } };
         else return { files: [], problem: { kind: 'network', reason: `${kfile}: ${field} entry ${JSON.stringify(v)} is not in the repository; kustomize would fetch it as a remote repository, which needs network` } };
       }
     }
@@ -294,4 +297,11 @@ export function contentHash(files: readonly string[], bytes: ReadonlyMap<string,
     h.update(f).update('\0').update(b ? createHash('sha256').update(b).digest('hex') : '-').update('\n');
   }
   return h.digest('hex');
+}
+
+/** True for a kustomize entry that names a local path: it starts with `.` or `/`, or its first segment is no host name. */
+function looksLocal(entry: string): boolean {
+  if (entry.startsWith('.') || entry.startsWith('/')) return true;
+  const first = entry.split('/')[0] ?? '';
+  return !first.includes('.');
 }
