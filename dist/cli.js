@@ -144,21 +144,21 @@ var init_model = __esm({
 var range;
 var init_esm = __esm({
   "node_modules/balanced-match/dist/esm/index.js"() {
-    range = (a, b, str3) => {
+    range = (a, b, str4) => {
       let begs, beg, left, right = void 0, result;
-      let ai = str3.indexOf(a);
-      let bi = str3.indexOf(b, ai + 1);
+      let ai = str4.indexOf(a);
+      let bi = str4.indexOf(b, ai + 1);
       let i = ai;
       if (ai >= 0 && bi > 0) {
         if (a === b) {
           return [ai, bi];
         }
         begs = [];
-        left = str3.length;
+        left = str4.length;
         while (i >= 0 && !result) {
           if (i === ai) {
             begs.push(i);
-            ai = str3.indexOf(a, i + 1);
+            ai = str4.indexOf(a, i + 1);
           } else if (begs.length === 1) {
             const r = begs.pop();
             if (r !== void 0)
@@ -169,7 +169,7 @@ var init_esm = __esm({
               left = beg;
               right = bi;
             }
-            bi = str3.indexOf(b, i + 1);
+            bi = str4.indexOf(b, i + 1);
           }
           i = ai < bi && ai >= 0 ? ai : bi;
         }
@@ -183,35 +183,35 @@ var init_esm = __esm({
 });
 
 // node_modules/brace-expansion/dist/esm/index.js
-function numeric(str3) {
-  return !isNaN(str3) ? parseInt(str3, 10) : str3.charCodeAt(0);
+function numeric(str4) {
+  return !isNaN(str4) ? parseInt(str4, 10) : str4.charCodeAt(0);
 }
-function escapeBraces(str3) {
-  return str3.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str4) {
+  return str4.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str3) {
-  return str3.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str4) {
+  return str4.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++) {
     target.push(items[i]);
   }
 }
-function balancedWithBudget(str3, masked, budget) {
+function balancedWithBudget(str4, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
   const r = range("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length;
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str4.length;
   if (!r || budget.remaining < 0) {
     return void 0;
   }
   return {
     end: r[1],
-    pre: str3.slice(0, r[0]),
-    body: str3.slice(r[0] + 1, r[1]),
-    post: str3.slice(r[1] + 1),
+    pre: str4.slice(0, r[0]),
+    body: str4.slice(r[0] + 1, r[1]),
+    post: str4.slice(r[1] + 1),
     unmatched
   };
 }
@@ -235,34 +235,34 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str3, budget) {
-  budget.remaining -= str3.length;
+function commaSetFollows(str4, budget) {
+  budget.remaining -= str4.length;
   if (budget.remaining < 0) {
     return false;
   }
   let close = false;
-  for (let i = str3.length - 1; i >= 0; i--) {
-    const c = str3.charCodeAt(i);
+  for (let i = str4.length - 1; i >= 0; i--) {
+    const c = str4.charCodeAt(i);
     if (c === 125) {
       close = true;
     } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
       close = false;
-    } else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44) {
+    } else if (c === 44 && close && str4.charCodeAt(i + 1) !== 44) {
       return true;
     }
   }
   return false;
 }
-function parseCommaParts(str3, budget) {
+function parseCommaParts(str4, budget) {
   const parts = [];
   let carry = "";
   for (; ; ) {
-    const m = balancedWithBudget(str3, str3, budget);
+    const m = balancedWithBudget(str4, str4, budget);
     if (budget.remaining < 0) {
       return void 0;
     }
     if (!m) {
-      const tail2 = str3.split(",");
+      const tail2 = str4.split(",");
       tail2[0] = carry + tail2[0];
       pushAll(parts, tail2);
       return parts;
@@ -277,14 +277,14 @@ function parseCommaParts(str3, budget) {
     }
     carry = p.pop();
     pushAll(parts, p);
-    str3 = post;
+    str4 = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand(str3, options = {}) {
-  if (!str3) {
+function expand(str4, options = {}) {
+  if (!str4) {
     return [];
   }
   const max = bound(options.max, EXPANSION_MAX);
@@ -292,13 +292,13 @@ function expand(str3, options = {}) {
   const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
   const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
   const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  if (str3.slice(0, 2) === "{}") {
-    str3 = "\\{\\}" + str3.slice(2);
+  if (str4.slice(0, 2) === "{}") {
+    str4 = "\\{\\}" + str4.slice(2);
   }
-  return expand_(escapeBraces(str3), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+  return expand_(escapeBraces(str4), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
 }
-function embrace(str3) {
-  return "{" + str3 + "}";
+function embrace(str4) {
+  return "{" + str4 + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -385,20 +385,20 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   budget.remaining -= CALL_STEPS;
   if (depth > maxDepth) {
-    return [str3];
+    return [str4];
   }
   let acc = [""];
   let rewrites = 0;
   let dropEmpties = false;
   let firstGroup = true;
-  let masked = str3;
+  let masked = str4;
   for (; ; ) {
-    const m = balancedWithBudget(str3, masked, budget);
+    const m = balancedWithBudget(str4, masked, budget);
     if (!m) {
-      return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str4, [""], max, maxLength, dropEmpties, budget);
     }
     if (m.unmatched) {
       masked = maskUnmatchedOpens(masked, budget);
@@ -410,7 +410,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       firstGroup = false;
       if (!m.post.length)
         break;
-      str3 = m.post;
+      str4 = m.post;
       masked = masked.slice(m.end + 1);
       continue;
     }
@@ -421,7 +421,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
         rewrites++;
-        str3 = m.pre + "{" + m.body + escClose + m.post;
+        str4 = m.pre + "{" + m.body + escClose + m.post;
         masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
         isTop = true;
         continue;
@@ -456,7 +456,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
           acc = next2;
           if (!m.post.length)
             break;
-          str3 = m.post;
+          str4 = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -493,7 +493,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     acc = next;
     if (!m.post.length)
       break;
-    str3 = m.post;
+    str4 = m.post;
     masked = masked.slice(m.end + 1);
   }
   return acc;
@@ -864,7 +864,7 @@ var init_esm3 = __esm({
     show = (start) => {
       const lines = [];
       const seen = /* @__PURE__ */ new Set();
-      const ref = (n) => n.t === "match" ? "match" : String(n.id);
+      const ref2 = (n) => n.t === "match" ? "match" : String(n.id);
       const walk2 = (n, indent2) => {
         if (n.t === "match" || seen.has(n))
           return;
@@ -872,27 +872,27 @@ var init_esm3 = __esm({
         const line2 = (desc) => lines.push(`${indent2}${n.id}: ${desc}`);
         switch (n.t) {
           case "split":
-            line2(`split -> ${n.out.map(ref).join(", ")}`);
+            line2(`split -> ${n.out.map(ref2).join(", ")}`);
             for (const o of n.out)
               walk2(o, indent2);
             return;
           case "neg":
-            line2(`!(${ref(n.sub)}) -> ${ref(n.next)}`);
+            line2(`!(${ref2(n.sub)}) -> ${ref2(n.next)}`);
             walk2(n.sub, indent2 + "  ");
             return walk2(n.next, indent2);
           case "lit":
-            line2(`${JSON.stringify(n.ch)} -> ${ref(n.next)}`);
+            line2(`${JSON.stringify(n.ch)} -> ${ref2(n.next)}`);
             break;
           case "class":
-            line2(`${n.re} -> ${ref(n.next)}`);
+            line2(`${n.re} -> ${ref2(n.next)}`);
             break;
           default:
-            line2(`${n.t === "any" ? "?" : "*"} -> ${ref(n.next)}`);
+            line2(`${n.t === "any" ? "?" : "*"} -> ${ref2(n.next)}`);
         }
         walk2(n.next, indent2);
       };
       walk2(start, "");
-      return [`start -> ${ref(start)}`, ...lines].join("\n");
+      return [`start -> ${ref2(start)}`, ...lines].join("\n");
     };
     State = class {
       // set by the Sim, to mark the nodes that this state has
@@ -1362,11 +1362,11 @@ var init_esm3 = __esm({
         this.#marks ??= marks(this.#size);
         const dfa = this.#dfa ??= new Dfa(this.#start, this.#marks);
         let d = dfa.start(dotStart);
-        const str3 = chars === s;
+        const str4 = chars === s;
         for (let i = 0; i < chars.length; i++) {
           if (d.dead)
             return false;
-          const code5 = str3 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
+          const code5 = str4 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
           d = d.ascii?.[code5] ?? dfa.next(d, chars[i]);
         }
         return d.match;
@@ -3265,9 +3265,9 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
               error.source = source;
@@ -3586,15 +3586,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -3606,8 +3606,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node3 = new Scalar2.Scalar(value);
-          if (ref)
-            ref.node = node3;
+          if (ref2)
+            ref2.node = node3;
           return node3;
         }
         tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
@@ -3621,8 +3621,8 @@ var require_createNode = __commonJS({
         node2.tag = tagName;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
-      if (ref)
-        ref.node = node2;
+      if (ref2)
+        ref2.node = node2;
       return node2;
     }
     exports.createNode = createNode;
@@ -3776,13 +3776,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent2) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent2 ? comment.replace(/^(?! *$)/gm, indent2) : comment;
     }
-    var lineComment = (str3, indent2, comment) => str3.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str3.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str4, indent2, comment) => str4.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str4.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -3936,16 +3936,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+    function lineLengthOverLimit(str4, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str3.length;
+      const strLen = str4.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str3[i] === "\n") {
+        if (str4[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -3962,11 +3962,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
+      let str4 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str3 += json.slice(start, i) + "\\ ";
+          str4 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -3975,38 +3975,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str3 += json.slice(start, i);
+                str4 += json.slice(start, i);
                 const code5 = json.substr(i + 2, 4);
                 switch (code5) {
                   case "0000":
-                    str3 += "\\0";
+                    str4 += "\\0";
                     break;
                   case "0007":
-                    str3 += "\\a";
+                    str4 += "\\a";
                     break;
                   case "000b":
-                    str3 += "\\v";
+                    str4 += "\\v";
                     break;
                   case "001b":
-                    str3 += "\\e";
+                    str4 += "\\e";
                     break;
                   case "0085":
-                    str3 += "\\N";
+                    str4 += "\\N";
                     break;
                   case "00a0":
-                    str3 += "\\_";
+                    str4 += "\\_";
                     break;
                   case "2028":
-                    str3 += "\\L";
+                    str4 += "\\L";
                     break;
                   case "2029":
-                    str3 += "\\P";
+                    str4 += "\\P";
                     break;
                   default:
                     if (code5.substr(0, 2) === "00")
-                      str3 += "\\x" + code5.substr(2);
+                      str4 += "\\x" + code5.substr(2);
                     else
-                      str3 += json.substr(i, 6);
+                      str4 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -4016,14 +4016,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str3 += json.slice(start, i) + "\n\n";
+                str4 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str3 += "\n";
+                  str4 += "\n";
                   i += 2;
                 }
-                str3 += indent2;
+                str4 += indent2;
                 if (json[i + 2] === " ")
-                  str3 += "\\";
+                  str4 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -4032,8 +4032,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str3 = start ? str3 + json.slice(start) : json;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str4 = start ? str4 + json.slice(start) : json;
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -4161,15 +4161,15 @@ ${indent2}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str4 = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -4299,7 +4299,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity2.isAlias(item)) {
@@ -4321,14 +4321,14 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str3;
-      return identity2.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+        return str4;
+      return identity2.isScalar(node2) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
   }
 });
 
@@ -4338,7 +4338,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var Scalar2 = require_Scalar();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -4360,8 +4360,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+      let str4 = stringify4.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -4370,27 +4370,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
+        str4 = `? ${str4}`;
         if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str3;
+        return str4;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+        str4 = `? ${str4}
 ${indent2}:`;
       } else {
-        str3 = `${str3}:`;
+        str4 = `${str4}:`;
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity2.isNode(value)) {
@@ -4406,13 +4406,13 @@ ${indent2}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity2.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
+        ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -4450,16 +4450,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str3 += ws + valueStr;
+      str4 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str3;
+      return str4;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -4553,7 +4553,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map4, { key: key2, value }) {
@@ -4589,7 +4589,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity2.isNode(key2) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -4656,12 +4656,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow3 = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow3 ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify5 = flow3 ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify5(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent2, options: { commentString } } = ctx;
@@ -4686,31 +4686,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str5 = stringify4.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines.push(blockItemPrefix + str5);
       }
-      let str3;
+      let str4;
       if (lines.length === 0) {
-        str3 = flowChars.start + flowChars.end;
+        str4 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
+        str4 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line2 = lines[i];
-          str3 += line2 ? `
+          str4 += line2 ? `
 ${indent2}${line2}` : "\n";
         }
       }
       if (comment) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
+        str4 += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str3;
+      return str4;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -4753,21 +4753,21 @@ ${indent2}${line2}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        let str4 = stringify4.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i < items.length - 1) {
-          str3 += ",";
+          str4 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str3 += ",";
+            str4 += ",";
           }
         }
         if (comment)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
-        lines.push(str3);
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment));
+        lines.push(str4);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -4779,11 +4779,11 @@ ${indent2}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str3 = start;
+          let str4 = start;
           for (const line2 of lines)
-            str3 += line2 ? `
+            str4 += line2 ? `
 ${indentStep}${indent2}${line2}` : "\n";
-          return `${str3}
+          return `${str4}
 ${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -5115,7 +5115,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
+      resolve: (str4) => str4,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -5153,7 +5153,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar2.Scalar(str3[0] === "t" || str3[0] === "T"),
+      resolve: (str4) => new Scalar2.Scalar(str4[0] === "t" || str4[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -5205,7 +5205,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -5214,7 +5214,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
+      resolve: (str4) => parseFloat(str4),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -5225,11 +5225,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node2 = new Scalar2.Scalar(parseFloat(str3));
-        const dot = str3.indexOf(".");
-        if (dot !== -1 && str3[str3.length - 1] === "0")
-          node2.minFractionDigits = str3.length - dot - 1;
+      resolve(str4) {
+        const node2 = new Scalar2.Scalar(parseFloat(str4));
+        const dot = str4.indexOf(".");
+        if (dot !== -1 && str4[str4.length - 1] === "0")
+          node2.minFractionDigits = str4.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -5246,7 +5246,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -5259,7 +5259,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int = {
@@ -5267,7 +5267,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -5276,7 +5276,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int;
@@ -5329,7 +5329,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
+        resolve: (str4) => str4,
         stringify: stringifyJSON
       },
       {
@@ -5346,7 +5346,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
+        resolve: (str4) => str4 === "true",
         stringify: stringifyJSON
       },
       {
@@ -5354,7 +5354,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -5362,7 +5362,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
+        resolve: (str4) => parseFloat(str4),
         stringify: stringifyJSON
       }
     ];
@@ -5370,9 +5370,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
+      resolve(str4, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+        return str4;
       }
     };
     var schema = [map4.map, seq.seq].concat(jsonScalars, jsonError);
@@ -5404,10 +5404,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i = 0; i < str3.length; ++i)
-            buffer[i] = str3.charCodeAt(i);
+          const str4 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str4.length);
+          for (let i = 0; i < str4.length; ++i)
+            buffer[i] = str4.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -5418,28 +5418,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str3;
+        let str4;
         if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str3 = btoa(s);
+          str4 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
         if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
+          const n = Math.ceil(str4.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str3.substr(o, lineWidth);
+            lines[i] = str4.substr(o, lineWidth);
           }
-          str3 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str4 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str4 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -5645,7 +5645,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -5654,7 +5654,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -5665,11 +5665,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node2 = new Scalar2.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot = str3.indexOf(".");
+      resolve(str4) {
+        const node2 = new Scalar2.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const dot = str4.indexOf(".");
         if (dot !== -1) {
-          const f = str3.substring(dot + 1).replace(/_/g, "");
+          const f = str4.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -5689,34 +5689,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
+    function intResolve(str4, offset, radix, { intAsBigInt }) {
+      const sign = str4[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
+      str4 = str4.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str3 = `0b${str3}`;
+            str4 = `0b${str4}`;
             break;
           case 8:
-            str3 = `0o${str3}`;
+            str4 = `0o${str4}`;
             break;
           case 16:
-            str3 = `0x${str3}`;
+            str4 = `0x${str4}`;
             break;
         }
-        const n2 = BigInt(str3);
+        const n2 = BigInt(str4);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str3, radix);
+      const n = parseInt(str4, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix2 + str3.substr(1) : prefix2 + str3;
+        const str4 = value.toString(radix);
+        return value < 0 ? "-" + prefix2 + str4.substr(1) : prefix2 + str4;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -5726,7 +5726,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -5735,7 +5735,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int = {
@@ -5743,7 +5743,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -5752,7 +5752,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int;
@@ -5856,9 +5856,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+    function parseSexagesimal(str4, asBigInt) {
+      const sign = str4[0];
+      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -5895,7 +5895,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -5904,7 +5904,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
+      resolve: (str4) => parseSexagesimal(str4, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -5915,8 +5915,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match2 = str3.match(timestamp.test);
+      resolve(str4) {
+        const match2 = str4.match(timestamp.test);
         if (!match2)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match2.map(Number);
@@ -6114,7 +6114,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -6129,7 +6129,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify4.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -6151,7 +6151,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -6159,7 +6159,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify4.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -7245,7 +7245,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header2.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content3 = lines[i][1];
@@ -7403,7 +7403,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent2, chomp, comment, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -8295,7 +8295,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -8348,7 +8348,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
   }
 });
 
@@ -9109,7 +9109,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter4 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -9132,7 +9132,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter3;
+    exports.LineCounter = LineCounter4;
   }
 });
 
@@ -10026,7 +10026,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments4(source, options = {}) {
+    function parseAllDocuments7(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -10059,7 +10059,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse10(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -10078,7 +10078,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify4(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -10100,10 +10100,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments4;
+    exports.parse = parse10;
+    exports.parseAllDocuments = parseAllDocuments7;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
   }
 });
 
@@ -13002,7 +13002,7 @@ function toResource(file, doc, path3, value) {
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const { group } = splitApiVersion(apiVersion);
   if (TOOL_CONFIG_GROUPS.has(group)) return void 0;
-  const str3 = (v) => typeof v === "string" ? v : void 0;
+  const str4 = (v) => typeof v === "string" ? v : void 0;
   return {
     file,
     docIndex: doc.index,
@@ -13010,9 +13010,9 @@ function toResource(file, doc, path3, value) {
     apiVersion,
     group,
     kind,
-    name: str3(metadata.name),
-    generateName: str3(metadata.generateName),
-    namespace: str3(metadata.namespace),
+    name: str4(metadata.name),
+    generateName: str4(metadata.generateName),
+    namespace: str4(metadata.namespace),
     annotations: readMeta(doc, [...path3, "metadata", "annotations"]),
     labels: readMeta(doc, [...path3, "metadata", "labels"]),
     object: value,
@@ -13199,7 +13199,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str3(strs, ...args) {
+    function str4(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -13210,7 +13210,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str3;
+    exports.str = str4;
     function addCodeArg(code5, arg) {
       if (arg instanceof _Code)
         code5.push(...arg._items);
@@ -13253,16 +13253,16 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str4`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify(x) {
+    function stringify4(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -13508,11 +13508,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -13529,10 +13529,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -13550,9 +13550,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label4) {
+      constructor(label5) {
         super();
-        this.label = label4;
+        this.label = label5;
         this.names = {};
       }
       render({ _n }) {
@@ -13560,14 +13560,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label4) {
+      constructor(label5) {
         super();
-        this.label = label4;
+        this.label = label5;
         this.names = {};
       }
       render({ _n }) {
-        const label4 = this.label ? ` ${this.label}` : "";
-        return `break${label4};` + _n;
+        const label5 = this.label ? ` ${this.label}` : "";
+        return `break${label5};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -13593,8 +13593,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names, constants2) {
+        this.code = optimizeExpr(this.code, names, constants2);
         return this;
       }
       get names() {
@@ -13623,12 +13623,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants))
+          if (n.optimizeNames(names, constants2))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -13681,12 +13681,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        if (!(super.optimizeNames(names, constants2) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names, constants2);
         return this;
       }
       get names() {
@@ -13709,10 +13709,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names, constants2);
         return this;
       }
       get names() {
@@ -13748,10 +13748,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names, constants2);
         return this;
       }
       get names() {
@@ -13793,11 +13793,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        super.optimizeNames(names, constants2);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
         return this;
       }
       get names() {
@@ -13979,12 +13979,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label4) {
-        return this._leafNode(new Label(label4));
+      label(label5) {
+        return this._leafNode(new Label(label5));
       }
       // `break` statement
-      break(label4) {
-        return this._leafNode(new Break(label4));
+      break(label5) {
+        return this._leafNode(new Break(label5));
       }
       // `return` statement
       return(value) {
@@ -14098,7 +14098,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names, constants2) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -14113,14 +14113,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants[n.str];
+        const c = constants2[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -14215,22 +14215,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str3) {
-      return unescapeJsonPointer(decodeURIComponent(str3));
+    function unescapeFragment(str4) {
+      return unescapeJsonPointer(decodeURIComponent(str4));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str3) {
-      return encodeURIComponent(escapeJsonPointer(str3));
+    function escapeFragment(str4) {
+      return encodeURIComponent(escapeJsonPointer(str4));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str3) {
-      if (typeof str3 == "number")
-        return `${str3}`;
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str4) {
+      if (typeof str4 == "number")
+        return `${str4}`;
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str3) {
-      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str4) {
+      return str4.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -15255,8 +15255,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str3) {
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str4) {
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -15375,26 +15375,26 @@ var require_resolve = __commonJS({
         addAnchor.call(this, sch.$anchor);
         addAnchor.call(this, sch.$dynamicAnchor);
         baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
+        function addRef(ref2) {
           const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
+          ref2 = normalizeId(innerBaseId ? _resolve(innerBaseId, ref2) : ref2);
+          if (schemaRefs.has(ref2))
+            throw ambiguos(ref2);
+          schemaRefs.add(ref2);
+          let schOrRef = this.refs[ref2];
           if (typeof schOrRef == "string")
             schOrRef = this.refs[schOrRef];
           if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
+            checkAmbiguosRef(sch, schOrRef.schema, ref2);
+          } else if (ref2 !== normalizeId(fullPath)) {
+            if (ref2[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref2], ref2);
+              localRefs[ref2] = sch;
             } else {
-              this.refs[ref] = fullPath;
+              this.refs[ref2] = fullPath;
             }
           }
-          return ref;
+          return ref2;
         }
         function addAnchor(anchor) {
           if (typeof anchor == "string") {
@@ -15405,12 +15405,12 @@ var require_resolve = __commonJS({
         }
       });
       return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
+      function checkAmbiguosRef(sch1, sch2, ref2) {
         if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
+          throw ambiguos(ref2);
       }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
+      function ambiguos(ref2) {
+        return new Error(`reference "${ref2}" resolves to more than one schema`);
       }
     }
     exports.getSchemaRefs = getSchemaRefs;
@@ -15948,9 +15948,9 @@ var require_ref_error = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
     var MissingRefError = class extends Error {
-      constructor(resolver2, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver2, baseId, ref);
+      constructor(resolver2, baseId, ref2, msg) {
+        super(msg || `can't resolve reference ${ref2} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver2, baseId, ref2);
         this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver2, this.missingRef));
       }
     };
@@ -16076,22 +16076,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root2, baseId, ref) {
+    function resolveRef(root2, baseId, ref2) {
       var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root2.refs[ref];
+      ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
+      const schOrFunc = root2.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve2.call(this, root2, ref);
+      let _sch = resolve4.call(this, root2, ref2);
       if (_sch === void 0) {
-        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
         if (schema)
           _sch = new SchemaEnv({ schema, schemaId, root: root2, baseId });
       }
       if (_sch === void 0)
         return;
-      return root2.refs[ref] = inlineOrCompile.call(this, _sch);
+      return root2.refs[ref2] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -16109,14 +16109,14 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve2(root2, ref) {
+    function resolve4(root2, ref2) {
       let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root2, ref);
+      while (typeof (sch = this.refs[ref2]) == "string")
+        ref2 = sch;
+      return sch || this.schemas[ref2] || resolveSchema.call(this, root2, ref2);
     }
-    function resolveSchema(root2, ref) {
-      const p = this.opts.uriResolver.parse(ref);
+    function resolveSchema(root2, ref2) {
+      const p = this.opts.uriResolver.parse(ref2);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
       let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
       if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
@@ -16134,7 +16134,7 @@ var require_compile = __commonJS({
         return;
       if (!schOrRef.validate)
         compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
+      if (id === (0, resolve_1.normalizeId)(ref2)) {
         const { schema } = schOrRef;
         const { schemaId } = this.opts;
         const schId = schema[schemaId];
@@ -16353,10 +16353,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str3, token) {
+    function findToken(str4, token) {
       let ind = 0;
-      for (let i = 0; i < str3.length; i++) {
-        if (str3[i] === token) ind++;
+      for (let i = 0; i < str4.length; i++) {
+        if (str4[i] === token) ind++;
       }
       return ind;
     }
@@ -16969,11 +16969,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse5(serialize4(uri, options), options);
+        parse10(serialize4(uri, options), options);
       }
       return uri;
     }
-    function resolve2(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -17012,8 +17012,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse5(serialize4(base, options), options);
-        relative = parse5(serialize4(relative, options), options);
+        base = parse10(serialize4(base, options), options);
+        relative = parse10(serialize4(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -17331,7 +17331,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse5(uri, opts) {
+    function parse10(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -17364,11 +17364,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve2,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize: serialize4,
-      parse: parse5
+      parse: parse10
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -17426,7 +17426,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
+    var defaultRegExp = (str4, flags) => new RegExp(str4, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -17587,26 +17587,26 @@ var require_core = __commonJS({
             return _compileAsync.call(this, sch);
           }
         }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+        function checkLoaded({ missingSchema: ref2, missingRef }) {
+          if (this.refs[ref2]) {
+            throw new Error(`AnySchema ${ref2} is loaded but ${missingRef} cannot be resolved`);
           }
         }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
+        async function loadMissingSchema(ref2) {
+          const _schema = await _loadSchema.call(this, ref2);
+          if (!this.refs[ref2])
             await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
+          if (!this.refs[ref2])
+            this.addSchema(_schema, ref2, meta);
         }
-        async function _loadSchema(ref) {
-          const p = this._loading[ref];
+        async function _loadSchema(ref2) {
+          const p = this._loading[ref2];
           if (p)
             return p;
           try {
-            return await (this._loading[ref] = loadSchema(ref));
+            return await (this._loading[ref2] = loadSchema(ref2));
           } finally {
-            delete this._loading[ref];
+            delete this._loading[ref2];
           }
         }
       }
@@ -18221,16 +18221,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str3) {
-      const len = str3.length;
+    function ucs2length(str4) {
+      const len = str4.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str3.charCodeAt(pos++);
+        value = str4.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str3.charCodeAt(pos);
+          value = str4.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -19593,11 +19593,11 @@ var require_dynamicRef = __commonJS({
       schemaType: "string",
       code: (cxt) => dynamicRef(cxt, cxt.schema)
     };
-    function dynamicRef(cxt, ref) {
+    function dynamicRef(cxt, ref2) {
       const { gen, keyword, it } = cxt;
-      if (ref[0] !== "#")
+      if (ref2[0] !== "#")
         throw new Error(`"${keyword}" only supports hash fragment reference`);
-      const anchor = ref.slice(1);
+      const anchor = ref2.slice(1);
       if (it.allErrors) {
         _dynamicRef();
       } else {
@@ -20090,12 +20090,12 @@ var require_discriminator = __commonJS({
           for (let i = 0; i < oneOf2.length; i++) {
             let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              const ref2 = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
               if (sch instanceof compile_1.SchemaEnv)
                 sch = sch.schema;
               if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref2);
             }
             const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
             if (typeof propSch != "object") {
@@ -20632,6 +20632,7 @@ var init_schema = __esm({
         rules: { $ref: "#/$defs/rules" },
         controls: { $ref: "#/$defs/controls" },
         gate: { $ref: "#/$defs/gate" },
+        render: { $ref: "#/$defs/render" },
         argocd: {
           description: "The ArgoCD the repository deploys with. Rules whose truth depends on the ArgoCD release follow it.",
           type: "object",
@@ -20699,6 +20700,35 @@ var init_schema = __esm({
           additionalProperties: {
             type: "array",
             items: { type: "string", minLength: 1 }
+          }
+        },
+        render: {
+          description: "Rendering of kustomize and Helm sources before the sync rules run (docs/render.md). Each affected Application whose source is a kustomization or a Helm chart (and each kustomization or chart directory no Application covers) is rendered on both sides with the real tools; the wave, hook, sync-option, ordering and metadata rules read the rendered objects, as ArgoCD's repo-server produces them, while the file rules (YAML syntax, duplicate keys, text) read the files as written.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: {
+              description: "Render kustomize and Helm sources. false: every file is read as written, as before rendering existed, and no tool runs.",
+              type: "boolean"
+            },
+            timeoutSeconds: {
+              description: "Time allowed for one tool run, in seconds. A render that runs longer is killed and its Application is not evaluated.",
+              type: "integer",
+              minimum: 1,
+              maximum: 3600
+            },
+            notEvaluated: {
+              description: "What an Application the change touches that cannot be rendered (missing tool, needs network, plugin, timeout, render error) does to the gate: block reports rule render-not-evaluated as an error on the Application's file, warn as a warning. Either way the report's not-evaluated list names it with the reason.",
+              enum: ["block", "warn"]
+            },
+            kustomizeBuildOptions: {
+              description: "kustomize.buildOptions of your argocd-cm, passed to kustomize build. Only --load-restrictor, --reorder, --enable-helm, --helm-kube-version, --helm-api-versions and --enable-managedby-label are passed; any other flag makes the Application not evaluated.",
+              type: "string"
+            },
+            network: {
+              description: "Always false: the gate never fetches remote kustomize bases, charts from Helm repositories or unvendored chart dependencies; such sources stay not evaluated.",
+              const: false
+            }
           }
         },
         gate: {
@@ -21323,6 +21353,24 @@ argocd:
 gate:
   failOn: error
 
+# Rendering: ArgoCD applies what kustomize and Helm render, not the files as
+# written. Each affected Application whose source is a kustomization or a Helm
+# chart is rendered on both sides (docs/render.md) and the sync rules read the
+# rendered objects; the YAML file rules still read the files as written.
+render:
+  enabled: true
+  # Time allowed for one kustomize or Helm run.
+  timeoutSeconds: 60
+  # An Application the change touches that cannot be rendered (missing tool,
+  # remote base or chart, plugin, timeout, render error): block (rule
+  # render-not-evaluated, error) or warn (the same rule as a warning).
+  notEvaluated: block
+  # kustomize.buildOptions of your argocd-cm, for example
+  # "--load-restrictor LoadRestrictionsNone".
+  kustomizeBuildOptions: ""
+  # The gate never fetches remote bases or charts: they stay not evaluated.
+  network: false
+
 # ---------------------------------------------------------------------------
 # Sync order: ArgoCD sync waves, hooks, sync options and dependency ordering.
 # ---------------------------------------------------------------------------
@@ -21754,11 +21802,11 @@ async function resolvePolicy(catalog, tree, path3, changedPaths = []) {
   const changed = (p) => changedPaths.includes(p);
   const found = await firstExisting(tree, candidates2);
   const atDefault = clean === DEFAULT_POLICY_PATH ? found : await firstExisting(tree, policyCandidates(DEFAULT_POLICY_PATH).candidates);
-  const side = `commit ${tree.label}`;
+  const side2 = `commit ${tree.label}`;
   if (found) {
     if (atDefault && atDefault.path !== found.path) {
       throw new ConfigError(
-        `the configured policy path "${clean}" resolves to "${found.path}", but ${side} holds the policy at "${atDefault.path}": a run must use the policy the base branch holds (the workflow of a pull_request run comes from the pull request), so the gate fails closed. Set the policy input (or --policy) to "${DEFAULT_POLICY_PATH}", or move the policy there.`,
+        `the configured policy path "${clean}" resolves to "${found.path}", but ${side2} holds the policy at "${atDefault.path}": a run must use the policy the base branch holds (the workflow of a pull_request run comes from the pull request), so the gate fails closed. Set the policy input (or --policy) to "${DEFAULT_POLICY_PATH}", or move the policy there.`,
         { file: found.path, line: 1 },
         "(file)"
       );
@@ -21775,7 +21823,7 @@ async function resolvePolicy(catalog, tree, path3, changedPaths = []) {
   if (held.length) {
     const list6 = held.slice(0, 5).map((p) => `"${p}"`).join(", ") + (held.length > 5 ? ` and ${held.length - 5} more` : "");
     throw new ConfigError(
-      `the configured policy path "${clean}" holds no policy on ${side}, but that commit holds ${held.length === 1 ? "a policy at" : "policies at"} ${list6}: the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. Set the policy input (or --policy) to the policy's path.`,
+      `the configured policy path "${clean}" holds no policy on ${side2}, but that commit holds ${held.length === 1 ? "a policy at" : "policies at"} ${list6}: the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. Set the policy input (or --policy) to the policy's path.`,
       { file: held[0], line: 1 },
       "(file)"
     );
@@ -22566,18 +22614,18 @@ function readConfigDoc(doc, at2, helmValues, out) {
 function readKustomizationPatches(doc, at2, limits, out) {
   const v = doc.value;
   if (!isRecord(v)) return;
-  const inline = [];
+  const inline2 = [];
   if (Array.isArray(v.patches)) {
     v.patches.forEach((p, i) => {
-      if (isRecord(p) && typeof p.patch === "string") inline.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
+      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
     });
   }
   if (Array.isArray(v.patchesStrategicMerge)) {
     v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === "string" && p.includes("\n")) inline.push({ path: ["patchesStrategicMerge", i], text: p });
+      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
     });
   }
-  for (const p of inline) {
+  for (const p of inline2) {
     if (!CONFIG_MARKERS.test(p.text)) continue;
     const start = doc.pos(p.path);
     const node2 = doc.node(p.path);
@@ -22933,15 +22981,15 @@ async function buildLayout(tree, settings) {
     parseCandidate(file);
     return parsedApps.get(file) ?? [];
   };
-  const members = (key2, ref) => {
+  const members = (key2, ref2) => {
     let inRegion;
-    if (ref.grouping === "application") {
-      const sources = appsOfFile(ref.file).filter((a) => a.name === ref.name);
+    if (ref2.grouping === "application") {
+      const sources = appsOfFile(ref2.file).filter((a) => a.name === ref2.name);
       inRegion = (m) => sources.some((a) => a.recursive ? under(m, a.dir) : dirName(m) === a.dir);
-    } else if (ref.grouping === "kustomization") {
-      inRegion = (m) => under(m, ref.dir);
+    } else if (ref2.grouping === "kustomization") {
+      inRegion = (m) => under(m, ref2.dir);
     } else {
-      inRegion = (m) => dirName(m) === ref.dir;
+      inRegion = (m) => dirName(m) === ref2.dir;
     }
     return manifests.filter((m) => inRegion(m) && keysOf(m).includes(key2));
   };
@@ -23044,9 +23092,9 @@ function packBatch(files) {
 }
 function startWorker(url) {
   const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-  const result = new Promise((resolve2, reject) => {
+  const result = new Promise((resolve4, reject) => {
     worker.once("message", (out) => {
-      resolve2(out);
+      resolve4(out);
       void worker.terminate();
     });
     worker.once("error", reject);
@@ -23132,6 +23180,1750 @@ var init_parallel_read = __esm({
   }
 });
 
+// src/render/model.ts
+function createRenderCache() {
+  return { entries: /* @__PURE__ */ new Map(), runs: 0, hits: 0 };
+}
+var init_model2 = __esm({
+  "src/render/model.ts"() {
+    "use strict";
+  }
+});
+
+// src/argocd/app-sources.ts
+function str(v) {
+  return typeof v === "string" ? v : void 0;
+}
+function strings(v) {
+  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function stringMap(v) {
+  const out = {};
+  if (isRecord(v)) {
+    for (const [k, x] of Object.entries(v)) if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k] = String(x);
+  }
+  return out;
+}
+function helmOf(h) {
+  const values = isRecord(h.valuesObject) ? h.valuesObject : typeof h.values === "string" ? h.values : isRecord(h.values) ? h.values : void 0;
+  const releaseName = str(h.releaseName);
+  const namespace = str(h.namespace);
+  const kubeVersion = str(h.kubeVersion);
+  return {
+    valueFiles: strings(h.valueFiles),
+    ...values !== void 0 && values !== "" ? { values } : {},
+    parameters: (Array.isArray(h.parameters) ? h.parameters : []).filter(isRecord).flatMap(
+      (p) => typeof p.name === "string" ? [{ name: p.name, value: p.value === void 0 || p.value === null ? "" : String(p.value), forceString: p.forceString === true }] : []
+    ),
+    fileParameters: (Array.isArray(h.fileParameters) ? h.fileParameters : []).filter(isRecord).flatMap(
+      (p) => typeof p.name === "string" && typeof p.path === "string" ? [{ name: p.name, path: p.path }] : []
+    ),
+    ...releaseName ? { releaseName } : {},
+    ...namespace ? { namespace } : {},
+    skipCrds: h.skipCrds === true,
+    skipSchemaValidation: h.skipSchemaValidation === true,
+    skipTests: h.skipTests === true,
+    ignoreMissingValueFiles: h.ignoreMissingValueFiles === true,
+    passCredentials: h.passCredentials === true,
+    ...kubeVersion ? { kubeVersion } : {},
+    apiVersions: strings(h.apiVersions)
+  };
+}
+function kustomizeOf(k) {
+  const namePrefix = str(k.namePrefix);
+  const nameSuffix = str(k.nameSuffix);
+  const namespace = str(k.namespace);
+  const version = str(k.version);
+  return {
+    ...namePrefix ? { namePrefix } : {},
+    ...nameSuffix ? { nameSuffix } : {},
+    images: strings(k.images),
+    commonLabels: stringMap(k.commonLabels),
+    commonAnnotations: stringMap(k.commonAnnotations),
+    forceCommonLabels: k.forceCommonLabels === true,
+    forceCommonAnnotations: k.forceCommonAnnotations === true,
+    labelWithoutSelector: k.labelWithoutSelector === true,
+    commonAnnotationsEnvsubst: k.commonAnnotationsEnvsubst === true,
+    ...namespace ? { namespace } : {},
+    patches: (Array.isArray(k.patches) ? k.patches : []).filter(isRecord),
+    components: strings(k.components),
+    replicas: (Array.isArray(k.replicas) ? k.replicas : []).filter(isRecord).flatMap(
+      (r) => typeof r.name === "string" && (typeof r.count === "number" || typeof r.count === "string") ? [{ name: r.name, count: r.count }] : []
+    ),
+    ...version ? { version } : {}
+  };
+}
+function sourceSpecOf(src, index2, multi) {
+  if (!isRecord(src)) return void 0;
+  const rawPath = str(src.path);
+  const chart = str(src.chart);
+  const ref2 = str(src.ref);
+  const name = str(src.name);
+  const d = isRecord(src.directory) ? src.directory : void 0;
+  const include = d ? str(d.include) : void 0;
+  const exclude = d ? str(d.exclude) : void 0;
+  return {
+    index: index2,
+    multi,
+    repoURL: str(src.repoURL) ?? "",
+    ...rawPath !== void 0 && chart === void 0 ? { path: normalizeDir(rawPath), rawPath } : {},
+    ...chart !== void 0 ? { chart } : {},
+    targetRevision: str(src.targetRevision) ?? "",
+    ...ref2 ? { ref: ref2 } : {},
+    ...name ? { name } : {},
+    ...isRecord(src.helm) ? { helm: helmOf(src.helm) } : {},
+    ...isRecord(src.kustomize) ? { kustomize: kustomizeOf(src.kustomize) } : {},
+    ...d ? { directory: { recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, jsonnet: isRecord(d.jsonnet) && Object.keys(d.jsonnet).length > 0 } } : {},
+    plugin: isRecord(src.plugin)
+  };
+}
+function applicationSourceSpecs(spec) {
+  if (!isRecord(spec)) return [];
+  if (Array.isArray(spec.sources) && spec.sources.length > 0) {
+    return spec.sources.flatMap((s, i) => sourceSpecOf(s, i, true) ?? []);
+  }
+  const one2 = sourceSpecOf(spec.source, 0, false);
+  return one2 ? [one2] : [];
+}
+function explicitSourceType(s) {
+  const set = [s.helm && "Helm", s.kustomize && "Kustomize", s.directory && "Directory", s.plugin && "Plugin"].filter((x) => typeof x === "string");
+  if (set.length > 1) return "multiple";
+  return set[0];
+}
+function normalizeRepoURL(url) {
+  let u = url.trim();
+  const scp = /^([^@/:]+@)?([^/:]+):(?!\/\/)(.*)$/.exec(u);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(u)) u = `${scp[2]}/${scp[3]}`;
+  u = u.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^[^@/]+@/, "");
+  u = u.replace(/\/+$/, "").replace(/\.git$/, "").replace(/\/+$/, "");
+  const slash = u.indexOf("/");
+  const host = (slash < 0 ? u : u.slice(0, slash)).toLowerCase().replace(/:(22|443|80)$/, "");
+  return slash < 0 ? host : `${host}${u.slice(slash).toLowerCase()}`;
+}
+var init_app_sources = __esm({
+  "src/argocd/app-sources.ts"() {
+    "use strict";
+    init_values();
+    init_manifest_file();
+  }
+});
+
+// src/argocd/app-sets.ts
+function repoMatcher(urls) {
+  const set = new Set(urls.map(normalizeRepoURL));
+  return (u) => set.has(normalizeRepoURL(u));
+}
+var init_app_sets = __esm({
+  "src/argocd/app-sets.ts"() {
+    "use strict";
+    init_esm4();
+    init_values();
+    init_app_sources();
+  }
+});
+
+// src/render/units.ts
+function unitsOf(obj2, file, line2, generatedBy) {
+  const meta = isRecord(obj2.metadata) ? obj2.metadata : {};
+  const spec = isRecord(obj2.spec) ? obj2.spec : {};
+  const dest = isRecord(spec.destination) ? spec.destination : {};
+  const name = typeof meta.name === "string" ? meta.name : "";
+  const sources = applicationSourceSpecs(spec);
+  return sources.filter((s) => !(s.ref && s.path === void 0 && s.chart === void 0)).map((source) => ({
+    id: `${file}#${name}@${source.index}`,
+    app: {
+      name,
+      file,
+      line: line2,
+      ...typeof dest.namespace === "string" && dest.namespace ? { destinationNamespace: dest.namespace } : {},
+      ...generatedBy !== void 0 ? { generatedBy } : {}
+    },
+    source,
+    sources
+  }));
+}
+function unitsOfApplication(app) {
+  if (app.group !== "argoproj.io" || app.kind !== "Application") return [];
+  return unitsOf(app.object, app.file, app.pos([]).line);
+}
+var init_units = __esm({
+  "src/render/units.ts"() {
+    "use strict";
+    init_values();
+    init_app_sources();
+    init_app_sets();
+  }
+});
+
+// src/render/inputs.ts
+import { createHash as createHash2 } from "node:crypto";
+import { posix } from "node:path";
+function sideContext(reader) {
+  let c = contexts.get(reader);
+  if (!c) {
+    c = (async () => {
+      const sorted = [...await reader.listFiles()].sort();
+      const symlinks = reader.symlinks ? await reader.symlinks() : [];
+      const dirs = /* @__PURE__ */ new Set();
+      for (const f of sorted) for (let i = f.lastIndexOf("/"); i > 0 && !dirs.has(f.slice(0, i)); i = f.lastIndexOf("/", i - 1)) dirs.add(f.slice(0, i));
+      return { reader, files: new Set(sorted), sorted, dirs, symlinks, bytes: /* @__PURE__ */ new Map() };
+    })();
+    contexts.set(reader, c);
+  }
+  return c;
+}
+async function readAll(ctx, paths) {
+  const want = [...new Set(paths)].filter((p) => !ctx.bytes.has(p));
+  if (want.length) for (const [p, b] of await ctx.reader.readFiles(want)) ctx.bytes.set(p, b);
+  const out = /* @__PURE__ */ new Map();
+  for (const p of paths) {
+    const b = ctx.bytes.get(p);
+    if (b) out.set(p, b);
+  }
+  return out;
+}
+function filesUnder(ctx, dir) {
+  if (dir === "") return ctx.sorted;
+  if (!ctx.dirs.has(dir)) return [];
+  const prefix2 = `${dir}/`;
+  let lo = 0;
+  let hi = ctx.sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (ctx.sorted[mid] < prefix2) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [];
+  for (let i = lo; i < ctx.sorted.length && ctx.sorted[i].startsWith(prefix2); i++) out.push(ctx.sorted[i]);
+  return out;
+}
+function isDir(ctx, dir) {
+  if (dir === "") return ctx.sorted.length > 0;
+  return ctx.dirs.has(dir);
+}
+function resolveInRepo(dir, p, what) {
+  if (p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p)) return { kind: "refused", reason: `${what} ${JSON.stringify(p)} is an absolute path: the gate reads nothing outside the repository` };
+  const joined = posix.normalize(posix.join(dir || ".", p));
+  if (joined === ".." || joined.startsWith("../")) return { kind: "refused", reason: `${what} ${JSON.stringify(p)} leaves the repository root` };
+  return joined === "." ? "" : joined.replace(/\/$/, "");
+}
+function isRemoteRef(p) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || /^git@/.test(p) || /\?(ref|version|timeout|submodules)=/.test(p) || /^(github\.com|gitlab\.com|bitbucket\.org)[/:]/.test(p) || /\.git(\/\/|$)/.test(p);
+}
+function kustomizationIn(ctx, dir) {
+  for (const n of KUSTOMIZATION_NAMES2) {
+    const p = dir ? `${dir}/${n}` : n;
+    if (ctx.files.has(p)) return p;
+  }
+  return void 0;
+}
+function checkPluginConfig(v, where) {
+  if (!isRecord(v)) return void 0;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const ann = isRecord(meta.annotations) ? meta.annotations : {};
+  const fn = FN_ANNOTATIONS.find((a) => a in ann);
+  if (fn) return { kind: "refused", reason: `${where}: a KRM function config (${fn}); the gate never runs exec or container functions` };
+  if (v.apiVersion !== "builtin") {
+    return { kind: "refused", reason: `${where}: plugin config ${String(v.apiVersion)}/${String(v.kind)} is not a built-in plugin; the gate never enables kustomize plugins (--enable-alpha-plugins, --enable-exec)` };
+  }
+  return void 0;
+}
+function pathsOf(k) {
+  const out = [];
+  const add = (field2, v) => typeof v === "string" && out.push({ field: field2, path: v });
+  const list6 = (v) => Array.isArray(v) ? v : [];
+  for (const f of ["patchesStrategicMerge", "crds", "configurations"]) for (const v of list6(k[f])) if (typeof v === "string" && !v.includes("\n")) add(f, v);
+  for (const f of ["patches", "patchesJson6902", "replacements"]) for (const v of list6(k[f])) if (isRecord(v)) add(`${f}.path`, v.path);
+  if (isRecord(k.openapi)) add("openapi.path", k.openapi.path);
+  for (const g of ["configMapGenerator", "secretGenerator"]) {
+    for (const v of list6(k[g])) {
+      if (!isRecord(v)) continue;
+      for (const f of list6(v.files)) if (typeof f === "string") add(`${g}.files`, f.includes("=") ? f.slice(f.indexOf("=") + 1) : f);
+      for (const f of list6(v.envs)) add(`${g}.envs`, f);
+      add(`${g}.env`, v.env);
+    }
+  }
+  return out;
+}
+async function kustomizeClosure(ctx, root2, extraComponents, loadNone) {
+  const dirs = /* @__PURE__ */ new Set();
+  const queue = [{ dir: root2, from: "the Application" }];
+  for (const c of extraComponents) {
+    const r = resolveInRepo(root2, c, "Application kustomize.components entry");
+    if (isProblem(r)) return { files: [], problem: r };
+    queue.push({ dir: r, from: "the Application" });
+  }
+  const extraFiles = [];
+  while (queue.length) {
+    const { dir } = queue.shift();
+    if (dirs.has(dir)) continue;
+    dirs.add(dir);
+    const kfile = kustomizationIn(ctx, dir);
+    if (!kfile) continue;
+    const bytes = (await readAll(ctx, [kfile])).get(kfile);
+    const text6 = bytes ? decodeText(bytes) : void 0;
+    let k;
+    try {
+      k = text6 === void 0 ? void 0 : (0, import_yaml7.parse)(text6, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isRecord(k)) continue;
+    if (k.helmCharts !== void 0 || k.helmChartInflationGenerator !== void 0) {
+      return { files: [], problem: { kind: "unsupported", reason: `${kfile}: helmCharts (kustomize's Helm inflation) is not evaluated by the gate` } };
+    }
+    for (const field2 of ["resources", "bases", "components"]) {
+      for (const v of Array.isArray(k[field2]) ? k[field2] : []) {
+        if (typeof v !== "string") continue;
+        if (isRemoteRef(v)) return { files: [], problem: { kind: "network", reason: `${kfile}: ${field2} entry ${JSON.stringify(v)} is remote; rendering it needs network, which the gate does not use` } };
+        const r = resolveInRepo(dir, v, `${kfile}: ${field2} entry`);
+        if (isProblem(r)) return { files: [], problem: r };
+        if (isDir(ctx, r)) queue.push({ dir: r, from: kfile });
+        else if (ctx.files.has(r)) extraFiles.push(r);
+        else return { files: [], problem: { kind: "network", reason: `${kfile}: ${field2} entry ${JSON.stringify(v)} is not in the repository; kustomize would fetch it as a remote repository, which needs network` } };
+      }
+    }
+    for (const { field: field2, path: path3 } of pathsOf(k)) {
+      const r = resolveInRepo(dir, path3, `${kfile}: ${field2}`);
+      if (isProblem(r)) return { files: [], problem: r };
+      if (ctx.files.has(r)) extraFiles.push(r);
+    }
+    for (const field2 of ["generators", "transformers", "validators"]) {
+      for (const [i, v] of (Array.isArray(k[field2]) ? k[field2] : []).entries()) {
+        const where = `${kfile}: ${field2}[${i}]`;
+        if (isRecord(v)) {
+          const p = checkPluginConfig(v, where);
+          if (p) return { files: [], problem: p };
+          continue;
+        }
+        if (typeof v !== "string") continue;
+        if (isRemoteRef(v)) return { files: [], problem: { kind: "network", reason: `${where} ${JSON.stringify(v)} is remote; rendering it needs network` } };
+        const r = resolveInRepo(dir, v, where);
+        if (isProblem(r)) return { files: [], problem: r };
+        if (!ctx.files.has(r)) return { files: [], problem: { kind: "refused", reason: `${where} ${JSON.stringify(v)} is not a plugin config file in the repository (a directory of configs is not evaluated)` } };
+        const b = (await readAll(ctx, [r])).get(r);
+        const t = b ? decodeText(b) : void 0;
+        for (const doc of t ? (0, import_yaml7.parseAllDocuments)(t) : []) {
+          if ("errors" in doc && doc.errors.length) continue;
+          const p = checkPluginConfig(doc.toJS({ maxAliasCount: 100 }), `${where} (${r})`);
+          if (p) return { files: [], problem: p };
+        }
+        extraFiles.push(r);
+      }
+    }
+  }
+  const files = loadNone ? ctx.sorted : [.../* @__PURE__ */ new Set([...[...dirs].flatMap((d) => filesUnder(ctx, d)), ...extraFiles])].sort();
+  return { files };
+}
+function chartDependencies(chartYaml, requirements) {
+  const list6 = [...isRecord(chartYaml) && Array.isArray(chartYaml.dependencies) ? chartYaml.dependencies : [], ...isRecord(requirements) && Array.isArray(requirements.dependencies) ? requirements.dependencies : []];
+  return list6.filter(isRecord).flatMap((d) => typeof d.name === "string" ? [{ name: d.name, repository: typeof d.repository === "string" ? d.repository : "" }] : []);
+}
+async function readYaml(ctx, path3) {
+  const b = (await readAll(ctx, [path3])).get(path3);
+  const t = b ? decodeText(b) : void 0;
+  if (t === void 0) return void 0;
+  try {
+    return (0, import_yaml7.parse)(t, { maxAliasCount: 100 });
+  } catch {
+    return void 0;
+  }
+}
+async function helmChartCheck(ctx, chartDir) {
+  const at2 = (p) => chartDir ? `${chartDir}/${p}` : p;
+  const chart = await readYaml(ctx, at2("Chart.yaml"));
+  const req = ctx.files.has(at2("requirements.yaml")) ? await readYaml(ctx, at2("requirements.yaml")) : void 0;
+  const name = isRecord(chart) && typeof chart.name === "string" ? chart.name : void 0;
+  for (const d of chartDependencies(chart, req)) {
+    const vendored = ctx.files.has(at2(`charts/${d.name}/Chart.yaml`)) || ctx.sorted.some((f) => f.startsWith(at2(`charts/${d.name}-`)) && f.endsWith(".tgz"));
+    if (!vendored) {
+      return {
+        ...name ? { name } : {},
+        problem: {
+          kind: "network",
+          reason: `${at2("Chart.yaml")}: dependency ${d.name}${d.repository ? ` (${d.repository})` : ""} is not vendored in charts/; fetching it (helm dependency build) needs network, which the gate does not use`
+        }
+      };
+    }
+  }
+  return name ? { name } : {};
+}
+function directoryFilter(include, exclude) {
+  const m = (g, v) => minimatch.braceExpand(g).some((p) => globMatch(p, v));
+  return (rel) => (!include || m(include, rel)) && !(exclude && m(exclude, rel));
+}
+function contentHash(files, bytes) {
+  const h = createHash2("sha256");
+  for (const f of [...files].sort()) {
+    const b = bytes.get(f);
+    h.update(f).update("\0").update(b ? createHash2("sha256").update(b).digest("hex") : "-").update("\n");
+  }
+  return h.digest("hex");
+}
+var import_yaml7, KUSTOMIZATION_NAMES2, contexts, isProblem, FN_ANNOTATIONS;
+var init_inputs = __esm({
+  "src/render/inputs.ts"() {
+    "use strict";
+    init_esm4();
+    import_yaml7 = __toESM(require_dist(), 1);
+    init_values();
+    init_builtin_health();
+    init_yaml_doc();
+    KUSTOMIZATION_NAMES2 = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    contexts = /* @__PURE__ */ new WeakMap();
+    isProblem = (x) => isRecord(x) && typeof x.kind === "string" && typeof x.reason === "string";
+    FN_ANNOTATIONS = ["config.kubernetes.io/function", "config.k8s.io/function"];
+  }
+});
+
+// src/render/output.ts
+import { posix as posix2 } from "node:path";
+function outputDocuments(text6) {
+  const out = [];
+  const chunks = text6.split(/^---[ \t]*(?:#.*)?$/m);
+  for (const chunk of chunks) {
+    const source = /^#\s*Source:\s*(.+?)\s*$/m.exec(chunk)?.[1];
+    let value;
+    try {
+      value = (0, import_yaml8.parse)(chunk, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (value === null || value === void 0) continue;
+    out.push({ value, ...source ? { source } : {} });
+  }
+  return out;
+}
+function objectsOfDoc(value) {
+  if (!isRecord(value)) return [];
+  if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) return value.items.filter(isRecord);
+  return typeof value.kind === "string" && typeof value.apiVersion === "string" ? [value] : [];
+}
+function objectKey(o) {
+  const api = typeof o.apiVersion === "string" ? o.apiVersion : "";
+  const group = api.includes("/") ? api.slice(0, api.lastIndexOf("/")) : "";
+  const meta = isRecord(o.metadata) ? o.metadata : {};
+  const ns = typeof meta.namespace === "string" ? meta.namespace : "";
+  const name = typeof meta.name === "string" ? meta.name : typeof meta.generateName === "string" ? `${meta.generateName}*` : "";
+  return `${group ? `${group}/` : ""}${String(o.kind)} ${ns}/${name}`;
+}
+function takeOrigin(o, keep) {
+  const meta = isRecord(o.metadata) ? o.metadata : void 0;
+  const ann = meta && isRecord(meta.annotations) ? meta.annotations : void 0;
+  const raw2 = ann?.[ORIGIN_ANNOTATION];
+  if (!ann || typeof raw2 !== "string") return void 0;
+  if (!keep) {
+    delete ann[ORIGIN_ANNOTATION];
+    if (Object.keys(ann).length === 0) delete meta.annotations;
+  }
+  let v;
+  try {
+    v = (0, import_yaml8.parse)(raw2);
+  } catch {
+    return void 0;
+  }
+  if (!isRecord(v)) return void 0;
+  return {
+    ...typeof v.path === "string" ? { path: v.path } : {},
+    ...typeof v.configuredIn === "string" ? { configuredIn: v.configuredIn } : {},
+    ...v.repo !== void 0 ? { remote: true } : {}
+  };
+}
+function documentLines(bytes) {
+  const text6 = bytes ? decodeText(bytes) : void 0;
+  if (text6 === void 0) return [];
+  const lc = new import_yaml8.LineCounter();
+  const out = [];
+  for (const doc of (0, import_yaml8.parseAllDocuments)(text6, { lineCounter: lc })) {
+    if ("errors" in doc && doc.errors.length) continue;
+    const start = doc.contents?.range[0];
+    if (start === void 0) continue;
+    const v = doc.toJS({ maxAliasCount: 100 });
+    for (const o of isRecord(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items) ? [] : [v]) {
+      const meta = isRecord(o) && isRecord(o.metadata) ? o.metadata : {};
+      out.push({ line: lc.linePos(start).line, ...isRecord(o) && typeof o.kind === "string" ? { kind: o.kind } : {}, ...typeof meta.name === "string" ? { name: meta.name } : {} });
+    }
+  }
+  return out;
+}
+function lineIn(docs, o) {
+  const same = docs.filter((d) => d.kind === o.kind);
+  if (same.length === 1) return same[0].line;
+  const meta = isRecord(o.metadata) ? o.metadata : {};
+  const name = typeof meta.name === "string" ? meta.name : "";
+  const named = same.filter((d) => d.name !== void 0 && name.includes(d.name)).sort((a, b) => b.name.length - a.name.length);
+  return named[0]?.line ?? same[0]?.line ?? 1;
+}
+function renderedObject(object, origin) {
+  return { object, yaml: (0, import_yaml8.stringify)(object, { lineWidth: 0 }), origin, key: objectKey(object) };
+}
+function helmSourcePath(source, chartDir, exists2) {
+  const slash = source.indexOf("/");
+  if (slash < 0) return void 0;
+  const rel = source.slice(slash + 1);
+  const p = posix2.normalize(chartDir ? `${chartDir}/${rel}` : rel);
+  if (p.startsWith("..")) return void 0;
+  return exists2(p) ? p : void 0;
+}
+var import_yaml8, ORIGIN_ANNOTATION;
+var init_output = __esm({
+  "src/render/output.ts"() {
+    "use strict";
+    import_yaml8 = __toESM(require_dist(), 1);
+    init_values();
+    init_yaml_doc();
+    ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
+  }
+});
+
+// src/render/patch-origin.ts
+function lineOf(text6, needle, from = 0) {
+  const i = text6.indexOf(needle, from);
+  return i < 0 ? 1 : text6.slice(0, i).split("\n").length;
+}
+function docsOf(file, text6, target) {
+  const out = [];
+  for (const d of (0, import_yaml9.parseAllDocuments)(text6)) {
+    if ("errors" in d && d.errors.length) continue;
+    const v = d.toJS({ maxAliasCount: 100 });
+    if (!isRecord(v)) continue;
+    const meta = isRecord(v.metadata) ? v.metadata : {};
+    const ann = isRecord(meta.annotations) ? meta.annotations : {};
+    const annotations = {};
+    for (const [k, x] of Object.entries(ann)) if (k.startsWith(ARGOCD_PREFIX) && typeof x === "string") annotations[k] = x;
+    if (!Object.keys(annotations).length) continue;
+    const kind = typeof target?.kind === "string" ? target.kind : typeof v.kind === "string" ? v.kind : void 0;
+    const name = typeof target?.name === "string" ? target.name : typeof meta.name === "string" ? meta.name : void 0;
+    out.push({ file, text: text6, ...kind ? { kind } : {}, ...name ? { name } : {}, annotations });
+  }
+  return out;
+}
+function patchDocs(kustomizations, bytes) {
+  const out = [];
+  const text6 = (p) => {
+    const b = bytes.get(p);
+    return b ? decodeText(b) : void 0;
+  };
+  for (const kfile of kustomizations) {
+    const kt = text6(kfile);
+    let k;
+    try {
+      k = kt === void 0 ? void 0 : (0, import_yaml9.parse)(kt, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isRecord(k)) continue;
+    const dir = kfile.includes("/") ? kfile.slice(0, kfile.lastIndexOf("/")) : "";
+    const fromFile = (p, target) => {
+      if (typeof p !== "string") return;
+      const r = resolveInRepo(dir, p, "patch");
+      const t = typeof r === "string" ? text6(r) : void 0;
+      if (typeof r === "string" && t !== void 0) out.push(...docsOf(r, t, target));
+    };
+    for (const e of Array.isArray(k.patches) ? k.patches : []) {
+      if (!isRecord(e)) continue;
+      const target = isRecord(e.target) ? e.target : void 0;
+      if (typeof e.path === "string") fromFile(e.path, target);
+      else if (typeof e.patch === "string" && kt !== void 0) out.push(...inline(kfile, kt, e.patch, target));
+    }
+    for (const e of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) {
+      if (typeof e === "string" && !e.includes("\n")) fromFile(e);
+      else if (typeof e === "string" && kt !== void 0) out.push(...inline(kfile, kt, e, void 0));
+    }
+  }
+  return out;
+}
+function inline(kfile, ktext, patch, target) {
+  return docsOf(kfile, patch, target).map((d) => ({ ...d, text: ktext }));
+}
+function patchOrigin(obj2, patches) {
+  if (!patches.length) return void 0;
+  const meta = isRecord(obj2.metadata) ? obj2.metadata : {};
+  const ann = isRecord(meta.annotations) ? meta.annotations : {};
+  const name = typeof meta.name === "string" ? meta.name : "";
+  for (const p of patches) {
+    if (p.kind !== void 0 && p.kind !== obj2.kind) continue;
+    if (p.name !== void 0 && p.name !== name && !name.includes(p.name)) continue;
+    for (const [k, v] of Object.entries(p.annotations)) {
+      if (ann[k] !== v) continue;
+      return { file: p.file, line: lineOf(p.text, k), via: "kustomize-patch" };
+    }
+  }
+  return void 0;
+}
+var import_yaml9, ARGOCD_PREFIX;
+var init_patch_origin = __esm({
+  "src/render/patch-origin.ts"() {
+    "use strict";
+    import_yaml9 = __toESM(require_dist(), 1);
+    init_values();
+    init_yaml_doc();
+    init_inputs();
+    ARGOCD_PREFIX = "argocd.argoproj.io/";
+  }
+});
+
+// src/render/tools.ts
+import { execFile } from "node:child_process";
+import { access, constants, mkdir, writeFile } from "node:fs/promises";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+function runProcess(file, args, opts) {
+  return new Promise((res) => {
+    execFile(file, args, { cwd: opts.cwd, env: opts.env, timeout: opts.timeoutMs, killSignal: "SIGKILL", maxBuffer: MAX_TOOL_OUTPUT, encoding: "utf8", windowsHide: true }, (err, stdout, stderr) => {
+      if (!err) return res({ code: 0, stdout, stderr, timedOut: false });
+      const e = err;
+      if (typeof e.code === "string" && e.code !== "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return res({ code: null, stdout: "", stderr: "", timedOut: false, spawnError: `${e.code}: ${e.message}` });
+      const timedOut = e.killed === true && e.signal === "SIGKILL";
+      res({ code: typeof e.code === "number" ? e.code : null, stdout: String(stdout ?? ""), stderr: String(stderr ?? "") || e.message, timedOut });
+    });
+  });
+}
+async function executable(p) {
+  try {
+    await access(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function which(name, searchPath) {
+  for (const d of (searchPath ?? "").split(delimiter)) {
+    if (!d) continue;
+    const p = join(d, name);
+    if (await executable(p)) return p;
+  }
+  return void 0;
+}
+function versionOf(bin, args, parse10, env) {
+  const key2 = `${bin}\0${args.join(" ")}`;
+  let v = versions.get(key2);
+  if (!v) {
+    v = runProcess(bin, args, { cwd: dirname(bin), env, timeoutMs: 2e4 }).then((o) => o.code === 0 ? parse10(o.stdout + o.stderr) : void 0);
+    versions.set(key2, v);
+  }
+  return v;
+}
+async function findKustomize(binary, searchPath, env) {
+  let bin = binary ? resolve(binary) : await which("kustomize", searchPath);
+  if (!bin && !binary) bin = await which("kubectl", searchPath);
+  if (!bin || !await executable(bin)) return binary ? `the kustomize binary ${binary} is not an executable file` : "neither kustomize nor kubectl was found on PATH";
+  const kubectl = /kubectl[^/]*$/.test(bin);
+  const version = kubectl ? await versionOf(bin, ["version", "--client"], (o) => /Kustomize Version:\s*(\S+)/.exec(o)?.[1], env) : await versionOf(bin, ["version"], (o) => /(v\d+\.\d+\.\d+[^\s"}]*)/.exec(o)?.[1], env);
+  if (!version) return `${bin} did not report a kustomize version`;
+  return { info: { name: "kustomize", version, path: bin }, prefix: kubectl ? ["kustomize"] : ["build"] };
+}
+async function findHelm(binary, searchPath, env) {
+  const bin = binary ? resolve(binary) : await which("helm", searchPath);
+  if (!bin || !await executable(bin)) return binary ? `the helm binary ${binary} is not an executable file` : "helm was not found on PATH";
+  const version = await versionOf(bin, ["version", "--short"], (o) => /(v\d+\.\d+\.\d+[^\s+]*)/.exec(o)?.[1], env);
+  if (!version) return `${bin} did not report a helm version`;
+  return { info: { name: "helm", version, path: bin }, prefix: ["template"] };
+}
+async function toolEnv(home) {
+  const dirs = ["config", "cache", "data", "helm/config", "helm/cache", "helm/data", "helm/plugins"];
+  await Promise.all(dirs.map((d) => mkdir(join(home, d), { recursive: true })));
+  const kubeconfig = join(home, "kubeconfig");
+  await writeFile(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+  return {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_DATA_HOME: join(home, "data"),
+    HELM_CONFIG_HOME: join(home, "helm/config"),
+    HELM_CACHE_HOME: join(home, "helm/cache"),
+    HELM_DATA_HOME: join(home, "helm/data"),
+    HELM_PLUGINS: join(home, "helm/plugins"),
+    KUBECONFIG: kubeconfig,
+    GIT_TERMINAL_PROMPT: "0",
+    LANG: "C"
+  };
+}
+function networkSandbox() {
+  unshareProbe ??= (async () => {
+    const bin = await which("unshare", "/usr/bin:/bin") ?? void 0;
+    if (!bin || !isAbsolute(bin)) return void 0;
+    const o = await runProcess(bin, ["-rn", "true"], { cwd: "/", env: { PATH: "/usr/bin:/bin" }, timeoutMs: 5e3 });
+    return o.code === 0 ? bin : void 0;
+  })();
+  return unshareProbe;
+}
+var MAX_TOOL_OUTPUT, versions, unshareProbe;
+var init_tools = __esm({
+  "src/render/tools.ts"() {
+    "use strict";
+    MAX_TOOL_OUTPUT = 64 * 1024 * 1024;
+    versions = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/render/render.ts
+import { mkdir as mkdir2, mkdtemp, rm, writeFile as writeFile2 } from "node:fs/promises";
+import { availableParallelism as availableParallelism2, tmpdir } from "node:os";
+import { dirname as dirname2, join as join2 } from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+function parseBuildOptions(opts) {
+  const words = (opts ?? "").split(" ").filter(Boolean);
+  const args = [];
+  let loadNone = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const [flag, inline2] = w.includes("=") ? [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)] : [w, void 0];
+    if (!ALLOWED_BUILD_FLAGS.has(flag)) return { refused: `kustomize build option ${w} is not passed by the gate (plugins, exec functions and network are never enabled)` };
+    let value = inline2;
+    if (value === void 0 && VALUE_FLAGS.has(flag)) value = words[++i];
+    if (flag.startsWith("--load") && value === "LoadRestrictionsNone") loadNone = true;
+    args.push(value === void 0 ? flag : `${flag}=${value}`);
+  }
+  return { args, loadNone };
+}
+function limiter(n) {
+  let active = 0;
+  const waiting = [];
+  return async (task) => {
+    if (active >= n) await new Promise((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+function discoverSourceType(ctx, dir) {
+  let t = "Directory";
+  const prefix2 = dir ? `${dir}/` : "";
+  for (const f of ctx.sorted) {
+    if (!f.startsWith(prefix2)) continue;
+    const base = f.slice(prefix2.length);
+    if (base.includes("/")) continue;
+    if (base.endsWith("Chart.yaml")) t = "Helm";
+    if (base === "kustomization.yaml" || base === "kustomization.yml" || base === "Kustomization") t = "Kustomize";
+  }
+  return t;
+}
+async function materialize(ctx, sandbox, files) {
+  const bytes = await readAll(ctx, files);
+  const repo = join2(sandbox, "repo");
+  await mkdir2(repo, { recursive: true });
+  const dirs = new Set(files.map((f) => dirname2(join2(repo, f))));
+  await Promise.all([...dirs].map((d) => mkdir2(d, { recursive: true })));
+  await Promise.all(files.map((f) => writeFile2(join2(repo, f), bytes.get(f) ?? new Uint8Array())));
+}
+function toolMessage(text6, sandbox) {
+  const t = text6.split(`${join2(sandbox, "repo")}/`).join("").split(sandbox).join("<sandbox>").trim();
+  return t.length > 2e3 ? `${t.slice(0, 2e3)}\u2026` : t;
+}
+function outcome(o, tool, sandbox, timeoutMs, started) {
+  const durationMs = Date.now() - started;
+  if (o.spawnError) return { status: "not-evaluated", reason: `${tool.info.name} could not start: ${o.spawnError}`, objects: [], durationMs };
+  if (o.timedOut) return { status: "not-evaluated", reason: `${tool.info.name} did not finish within ${timeoutMs} ms (render timeout)`, tool: tool.info, objects: [], durationMs };
+  if (o.code !== 0) return { status: "failed", reason: `${tool.info.name} ${tool.info.version} failed: ${toolMessage(o.stderr || o.stdout, sandbox)}`, tool: tool.info, objects: [], durationMs };
+  return void 0;
+}
+async function command(tool, args) {
+  const unshare = await networkSandbox();
+  return unshare ? [unshare, ["-rn", "--", tool.info.path, ...tool.prefix, ...args]] : [tool.info.path, [...tool.prefix, ...args]];
+}
+function applyKustomizeOptions(k, o) {
+  if (o.namePrefix) k.namePrefix = o.namePrefix;
+  if (o.nameSuffix) k.nameSuffix = o.nameSuffix;
+  if (o.namespace) k.namespace = o.namespace;
+  if (o.images.length) {
+    const images2 = (Array.isArray(k.images) ? k.images : []).filter(isRecord);
+    for (const spec of o.images) {
+      const [name, rest] = spec.includes("=") ? [spec.slice(0, spec.indexOf("=")), spec.slice(spec.indexOf("=") + 1)] : [void 0, spec];
+      const at2 = rest.indexOf("@");
+      const base = at2 >= 0 ? rest.slice(0, at2) : rest;
+      const colon = base.lastIndexOf(":") > base.lastIndexOf("/") ? base.lastIndexOf(":") : -1;
+      const newName = colon >= 0 ? base.slice(0, colon) : base;
+      const entry = { name: name ?? newName };
+      if (name !== void 0 && newName !== name) entry.newName = newName;
+      if (colon >= 0) entry.newTag = base.slice(colon + 1);
+      if (at2 >= 0) entry.digest = rest.slice(at2 + 1);
+      const i = images2.findIndex((x) => x.name === entry.name);
+      if (i >= 0) images2[i] = entry;
+      else images2.push(entry);
+    }
+    k.images = images2;
+  }
+  for (const [field2, values, force] of [
+    ["commonLabels", o.commonLabels, o.forceCommonLabels],
+    ["commonAnnotations", o.commonAnnotations, o.forceCommonAnnotations]
+  ]) {
+    if (!Object.keys(values).length) continue;
+    if (field2 === "commonLabels" && o.labelWithoutSelector) {
+      k.labels = [...Array.isArray(k.labels) ? k.labels : [], { pairs: values, includeSelectors: false }];
+      continue;
+    }
+    const cur = isRecord(k[field2]) ? { ...k[field2] } : {};
+    for (const [key2, v] of Object.entries(values)) {
+      if (key2 in cur && !force) return `kustomize edit add: ${field2} ${key2} already exists in the kustomization (ArgoCD needs force${field2 === "commonLabels" ? "CommonLabels" : "CommonAnnotations"})`;
+      cur[key2] = v;
+    }
+    k[field2] = cur;
+  }
+  if (o.patches.length) k.patches = [...Array.isArray(k.patches) ? k.patches : [], ...o.patches];
+  if (o.components.length) k.components = [...Array.isArray(k.components) ? k.components : [], ...o.components];
+  if (o.replicas.length) {
+    const reps = (Array.isArray(k.replicas) ? k.replicas : []).filter(isRecord);
+    for (const r of o.replicas) {
+      const count = typeof r.count === "number" ? r.count : Number(r.count);
+      const i = reps.findIndex((x) => x.name === r.name);
+      if (i >= 0) reps[i] = { name: r.name, count };
+      else reps.push({ name: r.name, count });
+    }
+    k.replicas = reps;
+  }
+  return void 0;
+}
+async function prepareKustomize(ctx, unit, dir, opts, env) {
+  const build2 = parseBuildOptions(opts.kustomizeBuildOptions);
+  if ("refused" in build2) return ne(build2.refused, "Kustomize");
+  const o = unit.source.kustomize;
+  if (o?.commonAnnotationsEnvsubst) return ne("kustomize.commonAnnotationsEnvsubst is not evaluated by the gate", "Kustomize");
+  if (o?.version) return ne(`kustomize.version ${o.version}: a named kustomize version of argocd-cm is not evaluated by the gate`, "Kustomize");
+  const closure = await kustomizeClosure(ctx, dir, o?.components ?? [], build2.loadNone);
+  if (closure.problem) return fromProblem(closure.problem, "Kustomize");
+  const kfile = kustomizationIn(ctx, dir);
+  if (!kfile) return { status: "failed", reason: `${dir || "."} holds no kustomization (${KUSTOMIZATION_NAMES2.join(", ")}) for the kustomize source`, sourceType: "Kustomize" };
+  const tool = await findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env);
+  if (typeof tool === "string") return ne(tool, "Kustomize");
+  const bytes = await readAll(ctx, closure.files);
+  const text6 = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? "";
+  const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, o, dir, args: build2.args, inputs: contentHash(closure.files, bytes) })).digest("hex");
+  return {
+    tool,
+    key: key2,
+    files: closure.files,
+    async run(sandbox, runEnv, timeoutMs) {
+      let k;
+      try {
+        k = (0, import_yaml10.parse)(text6, { maxAliasCount: 100 });
+      } catch (e) {
+        return { status: "failed", reason: `${kfile}: not valid YAML: ${e.message}`, objects: [], durationMs: 0 };
+      }
+      const kust = isRecord(k) ? k : {};
+      const meta = Array.isArray(kust.buildMetadata) ? kust.buildMetadata.filter((x) => typeof x === "string") : [];
+      const keepOrigin = meta.includes("originAnnotations");
+      if (!keepOrigin) kust.buildMetadata = [...meta, "originAnnotations"];
+      if (o) {
+        const err = applyKustomizeOptions(kust, o);
+        if (err) return { status: "failed", reason: err, objects: [], durationMs: 0 };
+      }
+      await writeFile2(join2(sandbox, "repo", kfile), (0, import_yaml10.stringify)(kust));
+      const started = Date.now();
+      const [file, args] = await command(tool, [dir || ".", ...build2.args]);
+      const res = await runProcess(file, args, { cwd: join2(sandbox, "repo"), env: runEnv, timeoutMs });
+      const bad = outcome(res, tool, sandbox, timeoutMs, started);
+      if (bad) return bad;
+      const docsCache = /* @__PURE__ */ new Map();
+      const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && KUSTOMIZATION_NAMES2.includes(f.slice(f.lastIndexOf("/") + 1)))];
+      const patches = patchDocs(kustomizations, bytes);
+      const objects = [];
+      for (const d of outputDocuments(res.stdout)) {
+        for (const obj2 of objectsOfDoc(d.value)) {
+          const org = takeOrigin(obj2, keepOrigin);
+          let origin = { file: unit.app.file, line: unit.app.line, via: "application" };
+          const rel = org?.path ?? org?.configuredIn;
+          if (rel !== void 0 && !org?.remote) {
+            const p = resolveInRepo(dir, rel, "origin");
+            if (typeof p === "string" && ctx.files.has(p)) {
+              let line2 = 1;
+              if (org?.path !== void 0) {
+                let docs = docsCache.get(p);
+                if (!docs) docsCache.set(p, docs = documentLines(bytes.get(p)));
+                line2 = lineIn(docs, obj2);
+              }
+              origin = { file: p, line: line2, via: "kustomize-origin" };
+            }
+          }
+          origin = patchOrigin(obj2, patches) ?? origin;
+          objects.push(renderedObject(obj2, origin));
+        }
+      }
+      return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+    }
+  };
+}
+async function prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions) {
+  const h = unit.source.helm;
+  const check2 = await helmChartCheck(ctx, dir);
+  if (check2.problem) return fromProblem(check2.problem, "Helm");
+  const valueFiles = [];
+  for (const vf of h?.valueFiles ?? []) {
+    let path3;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(vf)) return ne(`needs network: value file ${vf} is a URL`, "Helm");
+    if (vf.startsWith("$")) {
+      const name = vf.slice(1, vf.includes("/") ? vf.indexOf("/") : void 0);
+      const ref2 = unit.sources.find((s) => s.ref === name);
+      if (!ref2) return { status: "failed", reason: `value file ${vf}: no source has ref ${name}`, sourceType: "Helm" };
+      if (!isThisRepo(ref2.repoURL)) return ne(`value file ${vf} comes from another repository (${ref2.repoURL})`, "Helm");
+      if (revisions && !revisions.has(ref2.targetRevision)) return ne(`value file ${vf} comes from revision ${ref2.targetRevision}, not the revision under review`, "Helm");
+      path3 = resolveInRepo("", vf.slice(name.length + 2), `value file ${vf}`);
+    } else if (vf.startsWith("/")) path3 = resolveInRepo("", vf.slice(1), `value file ${vf}`);
+    else path3 = resolveInRepo(dir, vf, `value file ${vf}`);
+    if (typeof path3 !== "string") return fromProblem(path3, "Helm");
+    if (!ctx.files.has(path3)) {
+      if (h?.ignoreMissingValueFiles) continue;
+      return { status: "failed", reason: `value file ${vf} (${path3}) does not exist in the repository`, sourceType: "Helm" };
+    }
+    valueFiles.push(path3);
+  }
+  const fileParams = [];
+  for (const fp of h?.fileParameters ?? []) {
+    const p = resolveInRepo(dir, fp.path, `file parameter ${fp.name}`);
+    if (typeof p !== "string") return fromProblem(p, "Helm");
+    fileParams.push({ name: fp.name, path: p });
+  }
+  const tool = await findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env);
+  if (typeof tool === "string") return ne(tool, "Helm");
+  const files = [.../* @__PURE__ */ new Set([...filesUnder(ctx, dir), ...valueFiles, ...fileParams.map((f) => f.path).filter((p) => ctx.files.has(p))])].sort();
+  const bytes = await readAll(ctx, files);
+  const releaseName = h?.releaseName || unit.app.name;
+  const namespace = h?.namespace || unit.app.destinationNamespace;
+  const kubeVersion = h?.kubeVersion || opts.kubeVersion;
+  const inline2 = h?.values === void 0 ? void 0 : typeof h.values === "string" ? h.values : (0, import_yaml10.stringify)(h.values);
+  const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, h, releaseName, namespace, kubeVersion, dir, inputs: contentHash(files, bytes) })).digest("hex");
+  return {
+    tool,
+    key: key2,
+    files,
+    async run(sandbox, runEnv, timeoutMs) {
+      const repo = join2(sandbox, "repo");
+      const args = [releaseName, dir ? join2(repo, dir) : repo];
+      if (namespace) args.push("--namespace", namespace);
+      if (kubeVersion) args.push("--kube-version", kubeVersion);
+      for (const a of h?.apiVersions ?? []) args.push("--api-versions", a);
+      for (const vf of valueFiles) args.push("--values", join2(repo, vf));
+      if (inline2 !== void 0) {
+        const p = join2(sandbox, "argocd-inline-values.yaml");
+        await writeFile2(p, inline2);
+        args.push("--values", p);
+      }
+      for (const p of h?.parameters ?? []) args.push(p.forceString ? "--set-string" : "--set", `${p.name}=${p.value}`);
+      for (const p of fileParams) args.push("--set-file", `${p.name}=${join2(repo, p.path)}`);
+      if (!h?.skipCrds) args.push("--include-crds");
+      if (h?.skipSchemaValidation) args.push("--skip-schema-validation");
+      if (h?.skipTests) args.push("--skip-tests");
+      const started = Date.now();
+      const [file, full] = await command(tool, args);
+      const res = await runProcess(file, full, { cwd: repo, env: runEnv, timeoutMs });
+      const bad = outcome(res, tool, sandbox, timeoutMs, started);
+      if (bad) return bad;
+      const objects = [];
+      for (const d of outputDocuments(res.stdout)) {
+        const p = d.source ? helmSourcePath(d.source, dir, (x) => ctx.files.has(x)) : void 0;
+        for (const obj2 of objectsOfDoc(d.value)) {
+          objects.push(renderedObject(obj2, p ? { file: p, line: 1, via: "helm-source" } : { file: unit.app.file, line: unit.app.line, via: "application" }));
+        }
+      }
+      return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+    }
+  };
+}
+async function renderDirectory(ctx, unit, dir) {
+  const d = unit.source.directory;
+  if (d?.jsonnet) return ne("directory.jsonnet: Jsonnet is not evaluated by the gate", "Directory");
+  const keep = directoryFilter(d?.include, d?.exclude);
+  const all2 = filesUnder(ctx, dir).filter((f) => d?.recurse || !f.slice(dir ? dir.length + 1 : 0).includes("/"));
+  const jsonnet = all2.find((f) => /\.(jsonnet|libsonnet)$/.test(f));
+  if (jsonnet) return ne(`${jsonnet}: Jsonnet is not evaluated by the gate`, "Directory");
+  const files = all2.filter((f) => /\.(ya?ml|json)$/.test(f) && keep(f.slice(dir ? dir.length + 1 : 0)));
+  const bytes = await readAll(ctx, files);
+  const objects = [];
+  for (const f of files) {
+    const docs = documentLines(bytes.get(f));
+    const text6 = decodeText(bytes.get(f) ?? new Uint8Array()) ?? "";
+    for (const doc of outputDocuments(text6)) for (const obj2 of objectsOfDoc(doc.value)) objects.push(renderedObject(obj2, { file: f, line: lineIn(docs, obj2), via: "file" }));
+  }
+  return { status: "rendered", tool: { name: "directory", version: "" }, objects, durationMs: 0 };
+}
+async function renderApplications(tree, units, opts) {
+  const ctx = await sideContext(tree);
+  const cache2 = opts.cache ?? createRenderCache();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
+  const pool = limiter(Math.max(1, opts.concurrency ?? availableParallelism2()));
+  const isThisRepo = repoMatcher(opts.repoURLs);
+  const revisions = opts.revisions ? /* @__PURE__ */ new Set(["", "HEAD", ...opts.revisions]) : void 0;
+  const outside = ctx.symlinks.find((l) => l.problem === "outside");
+  const base = await mkdtemp(join2(opts.tmpDir ?? tmpdir(), "gitops-gate-render-"));
+  const env = await toolEnv(join2(base, "home"));
+  let seq = 0;
+  try {
+    return await Promise.all(
+      units.map(
+        (unit) => renderOne(unit).catch((e) => ({ unit, status: "not-evaluated", reason: `the gate could not render this source: ${e.message}`, objects: [] }))
+      )
+    );
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+  async function renderOne(unit) {
+    const done = (d, cached2) => {
+      const objects = "objects" in d ? d.objects.map((o) => o.origin.via === "application" ? { ...o, origin: { file: unit.app.file, line: unit.app.line, via: "application" } } : o) : [];
+      return {
+        unit,
+        status: d.status,
+        ...d.reason ? { reason: d.reason } : {},
+        ..."sourceType" in d && d.sourceType ? { sourceType: d.sourceType } : {},
+        ...d.tool ? { tool: d.tool } : {},
+        objects,
+        ...cached2 !== void 0 ? { cached: cached2 } : {},
+        ..."durationMs" in d ? { durationMs: cached2 ? 0 : d.durationMs } : {}
+      };
+    };
+    if (unit.notEvaluated) return done(ne(unit.notEvaluated));
+    const s = unit.source;
+    if (outside) return done(ne(`symbolic link ${outside.path} \u2192 ${outside.target} leaves the repository; ArgoCD refuses the whole repository, and the gate reads nothing outside it`));
+    if (!isThisRepo(s.repoURL)) return done(ne(`source ${s.index} comes from another repository (${s.repoURL || "no repoURL"}); only the repository under review is rendered`));
+    if (s.chart !== void 0) return done(ne(`source ${s.index} is chart ${s.chart} from a Helm repository; fetching it needs network`, "Helm"));
+    if (revisions && !revisions.has(s.targetRevision)) return done(ne(`source ${s.index} targets revision ${s.targetRevision}, not the revision under review`));
+    if (s.path === void 0) return done(ne(`source ${s.index} has no path`));
+    const dir = s.path;
+    const explicit = explicitSourceType(s);
+    if (explicit === "multiple") return done({ status: "failed", reason: `source ${s.index} writes more than one of helm, kustomize, directory and plugin (ArgoCD: multiple application sources defined)` });
+    if (!isDir(ctx, dir)) return done({ status: "failed", reason: `source ${s.index}: path ${s.rawPath ?? dir} does not exist in the repository (ArgoCD: app path does not exist)` });
+    const type = explicit ?? discoverSourceType(ctx, dir);
+    if (type === "Plugin") return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, "Plugin"));
+    if (type === "Directory") return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: "Directory" };
+    const prep = type === "Kustomize" ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
+    if (!("run" in prep)) return done(prep);
+    const key2 = prep.key;
+    let entry = cache2.entries.get(key2);
+    const cached = entry !== void 0;
+    if (entry) cache2.hits++;
+    else {
+      cache2.runs++;
+      entry = pool(async () => {
+        const sandbox = join2(base, `u${seq++}`);
+        try {
+          await materialize(ctx, sandbox, prep.files);
+          return await prep.run(sandbox, env, timeoutMs);
+        } finally {
+          await rm(sandbox, { recursive: true, force: true });
+        }
+      });
+      cache2.entries.set(key2, entry);
+    }
+    const r = await entry;
+    if (!cached && r.status === "not-evaluated") cache2.entries.delete(key2);
+    return { ...done(r, cached), sourceType: type };
+  }
+}
+var import_yaml10, DEFAULT_RENDER_TIMEOUT_MS, ALLOWED_BUILD_FLAGS, VALUE_FLAGS, ne, fromProblem;
+var init_render = __esm({
+  "src/render/render.ts"() {
+    "use strict";
+    import_yaml10 = __toESM(require_dist(), 1);
+    init_values();
+    init_app_sources();
+    init_app_sets();
+    init_yaml_doc();
+    init_model2();
+    init_inputs();
+    init_output();
+    init_patch_origin();
+    init_tools();
+    DEFAULT_RENDER_TIMEOUT_MS = 6e4;
+    ALLOWED_BUILD_FLAGS = /* @__PURE__ */ new Set(["--load-restrictor", "--load_restrictor", "--reorder", "--enable-helm", "--helm-kube-version", "--helm-api-versions", "--enable-managedby-label", "--add-managedby-label"]);
+    VALUE_FLAGS = /* @__PURE__ */ new Set(["--load-restrictor", "--load_restrictor", "--reorder", "--helm-kube-version", "--helm-api-versions"]);
+    ne = (reason, sourceType) => ({ status: "not-evaluated", reason, ...sourceType ? { sourceType } : {} });
+    fromProblem = (p, sourceType) => p.kind === "failed" ? { status: "failed", reason: p.reason, sourceType } : ne(p.kind === "network" ? `needs network: ${p.reason}` : p.reason, sourceType);
+  }
+});
+
+// src/render/to-manifest.ts
+function remapMeta(m, at2) {
+  return new Map([...m].map(([k, e]) => [k, { ...e, keyPos: at2, valuePos: at2 }]));
+}
+function atOrigin(r, file, line2) {
+  const at2 = { line: line2, column: 1 };
+  return { ...r, file, annotations: remapMeta(r.annotations, at2), labels: remapMeta(r.labels, at2), pos: () => at2, keyPos: () => at2 };
+}
+function renderedManifestFiles(result, limits = DEFAULT_YAML_LIMITS) {
+  if (result.status !== "rendered") return [];
+  const files = /* @__PURE__ */ new Map();
+  for (const o of result.objects) {
+    let f = files.get(o.origin.file);
+    if (!f) files.set(o.origin.file, f = { path: o.origin.file, role: "manifest", docs: [], problems: [], resources: [] });
+    const parsed2 = parseYamlText(o.yaml, limits);
+    const doc = parsed2.docs[0];
+    if (!doc || doc.broken || parsed2.problems.length) {
+      f.problems.push(...parsed2.problems.map((p) => ({ ...p, line: o.origin.line, column: 1 })));
+      continue;
+    }
+    const indexed = {
+      index: f.docs.length,
+      value: doc.value,
+      broken: doc.broken,
+      pos: (p) => doc.pos(p),
+      keyPos: (p) => doc.keyPos(p),
+      node: (p) => doc.node(p),
+      scalarSource: (p) => doc.scalarSource(p),
+      isMap: (p) => doc.isMap(p),
+      startLine: o.origin.line
+    };
+    f.docs.push(indexed);
+    f.resources.push(...resourcesOf(o.origin.file, indexed).map((r) => atOrigin(r, o.origin.file, o.origin.line)));
+  }
+  return [...files.values()];
+}
+var init_to_manifest = __esm({
+  "src/render/to-manifest.ts"() {
+    "use strict";
+    init_resource();
+    init_yaml_doc();
+  }
+});
+
+// node_modules/diff/libesm/diff/base.js
+var Diff;
+var init_base = __esm({
+  "node_modules/diff/libesm/diff/base.js"() {
+    Diff = class {
+      diff(oldStr, newStr, options = {}) {
+        let callback;
+        if (typeof options === "function") {
+          callback = options;
+          options = {};
+        } else if ("callback" in options) {
+          callback = options.callback;
+        }
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+      }
+      diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+          value = this.postProcess(value, options);
+          if (callback) {
+            setTimeout(function() {
+              callback(value);
+            }, 0);
+            return void 0;
+          } else {
+            return value;
+          }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+          maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+          return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        const execEditLength = () => {
+          for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+            let basePath;
+            const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+            if (removePath) {
+              bestPath[diagonalPath - 1] = void 0;
+            }
+            let canAdd = false;
+            if (addPath) {
+              const addPathNewPos = addPath.oldPos - diagonalPath;
+              canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+            }
+            const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+            if (!canAdd && !canRemove) {
+              bestPath[diagonalPath] = void 0;
+              continue;
+            }
+            if (!canRemove || canAdd && removePath.oldPos < addPath.oldPos) {
+              basePath = this.addToPath(addPath, true, false, 0, options);
+            } else {
+              basePath = this.addToPath(removePath, false, true, 1, options);
+            }
+            newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+            if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+              return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+            } else {
+              bestPath[diagonalPath] = basePath;
+              if (basePath.oldPos + 1 >= oldLen) {
+                maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+              }
+              if (newPos + 1 >= newLen) {
+                minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+              }
+            }
+          }
+          editLength++;
+        };
+        if (callback) {
+          (function exec() {
+            setTimeout(function() {
+              if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                return callback(void 0);
+              }
+              if (!execEditLength()) {
+                exec();
+              }
+            }, 0);
+          })();
+        } else {
+          while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+            const ret = execEditLength();
+            if (ret) {
+              return ret;
+            }
+          }
+        }
+      }
+      addToPath(path3, added, removed, oldPosInc, options) {
+        const last = path3.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+          return {
+            oldPos: path3.oldPos + oldPosInc,
+            lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
+          };
+        } else {
+          return {
+            oldPos: path3.oldPos + oldPosInc,
+            lastComponent: { count: 1, added, removed, previousComponent: last }
+          };
+        }
+      }
+      extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+          newPos++;
+          oldPos++;
+          commonCount++;
+          if (options.oneChangePerToken) {
+            basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+          }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+          basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+      }
+      equals(left, right, options) {
+        if (options.comparator) {
+          return options.comparator(left, right);
+        } else {
+          return left === right || !!options.ignoreCase && left.toLowerCase() === right.toLowerCase();
+        }
+      }
+      removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+          if (array[i]) {
+            ret.push(array[i]);
+          }
+        }
+        return ret;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      castInput(value, options) {
+        return value;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      tokenize(value, options) {
+        return Array.from(value);
+      }
+      join(chars) {
+        return chars.join("");
+      }
+      postProcess(changeObjects, options) {
+        return changeObjects;
+      }
+      get useLongestToken() {
+        return false;
+      }
+      buildValues(lastComponent, newTokens, oldTokens) {
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+          components.push(lastComponent);
+          nextComponent = lastComponent.previousComponent;
+          delete lastComponent.previousComponent;
+          lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+          const component = components[componentPos];
+          if (!component.removed) {
+            if (!component.added && this.useLongestToken) {
+              let value = newTokens.slice(newPos, newPos + component.count);
+              value = value.map(function(value2, i) {
+                const oldValue = oldTokens[oldPos + i];
+                return oldValue.length > value2.length ? oldValue : value2;
+              });
+              component.value = this.join(value);
+            } else {
+              component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+            }
+            newPos += component.count;
+            if (!component.added) {
+              oldPos += component.count;
+            }
+          } else {
+            component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+            oldPos += component.count;
+          }
+        }
+        return components;
+      }
+    };
+  }
+});
+
+// node_modules/diff/libesm/diff/line.js
+function diffLines(oldStr, newStr, options) {
+  return lineDiff.diff(oldStr, newStr, options);
+}
+function tokenize2(value, options) {
+  if (options.stripTrailingCr) {
+    value = value.replace(/\r\n/g, "\n");
+  }
+  const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+  if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+    linesAndNewlines.pop();
+  }
+  for (let i = 0; i < linesAndNewlines.length; i++) {
+    const line2 = linesAndNewlines[i];
+    if (i % 2 && !options.newlineIsToken) {
+      retLines[retLines.length - 1] += line2;
+    } else {
+      retLines.push(line2);
+    }
+  }
+  return retLines;
+}
+var LineDiff, lineDiff;
+var init_line = __esm({
+  "node_modules/diff/libesm/diff/line.js"() {
+    init_base();
+    LineDiff = class extends Diff {
+      constructor() {
+        super(...arguments);
+        this.tokenize = tokenize2;
+      }
+      equals(left, right, options) {
+        if (options.ignoreWhitespace) {
+          if (!options.newlineIsToken || !left.includes("\n")) {
+            left = left.trim();
+          }
+          if (!options.newlineIsToken || !right.includes("\n")) {
+            right = right.trim();
+          }
+        } else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+          if (left.endsWith("\n")) {
+            left = left.slice(0, -1);
+          }
+          if (right.endsWith("\n")) {
+            right = right.slice(0, -1);
+          }
+        }
+        return super.equals(left, right, options);
+      }
+    };
+    lineDiff = new LineDiff();
+  }
+});
+
+// node_modules/diff/libesm/patch/create.js
+function needsQuoting(s) {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
+      return true;
+    }
+  }
+  return false;
+}
+function quoteFileNameIfNeeded(s) {
+  if (!needsQuoting(s)) {
+    return s;
+  }
+  let result = '"';
+  const bytes = new TextEncoder().encode(s);
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 7) {
+      result += "\\a";
+    } else if (b === 8) {
+      result += "\\b";
+    } else if (b === 9) {
+      result += "\\t";
+    } else if (b === 10) {
+      result += "\\n";
+    } else if (b === 11) {
+      result += "\\v";
+    } else if (b === 12) {
+      result += "\\f";
+    } else if (b === 13) {
+      result += "\\r";
+    } else if (b === 34) {
+      result += '\\"';
+    } else if (b === 92) {
+      result += "\\\\";
+    } else if (b >= 32 && b <= 126) {
+      result += String.fromCharCode(b);
+    } else {
+      result += "\\" + b.toString(8).padStart(3, "0");
+    }
+    i++;
+  }
+  result += '"';
+  return result;
+}
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+  let optionsObj;
+  if (!options) {
+    optionsObj = {};
+  } else if (typeof options === "function") {
+    optionsObj = { callback: options };
+  } else {
+    optionsObj = options;
+  }
+  if (typeof optionsObj.context === "undefined") {
+    optionsObj.context = 4;
+  }
+  const context3 = optionsObj.context;
+  if (optionsObj.newlineIsToken) {
+    throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
+  }
+  if (!optionsObj.callback) {
+    return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+  } else {
+    const { callback } = optionsObj;
+    diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
+      const patch = diffLinesResultToPatch(diff);
+      callback(patch);
+    } }));
+  }
+  function diffLinesResultToPatch(diff) {
+    if (!diff) {
+      return;
+    }
+    diff.push({ value: "", lines: [] });
+    function contextLines(lines) {
+      return lines.map(function(entry) {
+        return " " + entry;
+      });
+    }
+    const hunks = [];
+    let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+    for (let i = 0; i < diff.length; i++) {
+      const current = diff[i], lines = current.lines || splitLines(current.value);
+      current.lines = lines;
+      if (current.added || current.removed) {
+        if (!oldRangeStart) {
+          const prev = diff[i - 1];
+          oldRangeStart = oldLine;
+          newRangeStart = newLine;
+          if (prev) {
+            curRange = context3 > 0 ? contextLines(prev.lines.slice(-context3)) : [];
+            oldRangeStart -= curRange.length;
+            newRangeStart -= curRange.length;
+          }
+        }
+        for (const line2 of lines) {
+          curRange.push((current.added ? "+" : "-") + line2);
+        }
+        if (current.added) {
+          newLine += lines.length;
+        } else {
+          oldLine += lines.length;
+        }
+      } else {
+        if (oldRangeStart) {
+          if (lines.length <= context3 * 2 && i < diff.length - 2) {
+            for (const line2 of contextLines(lines)) {
+              curRange.push(line2);
+            }
+          } else {
+            const contextSize = Math.min(lines.length, context3);
+            for (const line2 of contextLines(lines.slice(0, contextSize))) {
+              curRange.push(line2);
+            }
+            const hunk = {
+              oldStart: oldRangeStart,
+              oldLines: oldLine - oldRangeStart + contextSize,
+              newStart: newRangeStart,
+              newLines: newLine - newRangeStart + contextSize,
+              lines: curRange
+            };
+            hunks.push(hunk);
+            oldRangeStart = 0;
+            newRangeStart = 0;
+            curRange = [];
+          }
+        }
+        oldLine += lines.length;
+        newLine += lines.length;
+      }
+    }
+    for (const hunk of hunks) {
+      for (let i = 0; i < hunk.lines.length; i++) {
+        if (hunk.lines[i].endsWith("\n")) {
+          hunk.lines[i] = hunk.lines[i].slice(0, -1);
+        } else {
+          hunk.lines.splice(i + 1, 0, "\\ No newline at end of file");
+          i++;
+        }
+      }
+    }
+    return {
+      oldFileName,
+      newFileName,
+      oldHeader,
+      newHeader,
+      hunks
+    };
+  }
+}
+function formatPatch(patch, headerOptions) {
+  var _a, _b, _c, _d, _e, _f;
+  if (!headerOptions) {
+    headerOptions = INCLUDE_HEADERS;
+  }
+  if (Array.isArray(patch)) {
+    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p) => p.isGit)) {
+      throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
+    }
+    return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
+  }
+  const ret = [];
+  if (patch.isGit) {
+    headerOptions = INCLUDE_HEADERS;
+    if (!patch.oldFileName) {
+      throw new Error("oldFileName must be specified for Git patches");
+    }
+    if (!patch.newFileName) {
+      throw new Error("newFileName must be specified for Git patches");
+    }
+    let gitOldName = patch.oldFileName;
+    let gitNewName = patch.newFileName;
+    if (patch.isCreate && gitOldName === "/dev/null") {
+      gitOldName = gitNewName.replace(/^b\//, "a/");
+    } else if (patch.isDelete && gitNewName === "/dev/null") {
+      gitNewName = gitOldName.replace(/^a\//, "b/");
+    }
+    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    if (patch.isDelete) {
+      ret.push("deleted file mode " + ((_a = patch.oldMode) !== null && _a !== void 0 ? _a : "100644"));
+    }
+    if (patch.isCreate) {
+      ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
+    }
+    if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
+      ret.push("old mode " + patch.oldMode);
+      ret.push("new mode " + patch.newMode);
+    }
+    if (patch.isRename) {
+      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
+      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+    }
+    if (patch.isCopy) {
+      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+    }
+  } else {
+    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
+      ret.push("Index: " + patch.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+      ret.push("===================================================================");
+    }
+  }
+  const hasHunks = patch.hunks.length > 0;
+  if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
+    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
+    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
+  }
+  for (let i = 0; i < patch.hunks.length; i++) {
+    const hunk = patch.hunks[i];
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    for (const line2 of hunk.lines) {
+      ret.push(line2);
+    }
+  }
+  return ret.join("\n") + "\n";
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+  if (typeof options === "function") {
+    options = { callback: options };
+  }
+  if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+    const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+    if (!patchObj) {
+      return;
+    }
+    return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+  } else {
+    const { callback } = options;
+    structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: (patchObj) => {
+      if (!patchObj) {
+        callback(void 0);
+      } else {
+        callback(formatPatch(patchObj, options.headerOptions));
+      }
+    } }));
+  }
+}
+function splitLines(text6) {
+  const hasTrailingNl = text6.endsWith("\n");
+  const result = text6.split("\n").map((line2) => line2 + "\n");
+  if (hasTrailingNl) {
+    result.pop();
+  } else {
+    result.push(result.pop().slice(0, -1));
+  }
+  return result;
+}
+var INCLUDE_HEADERS;
+var init_create = __esm({
+  "node_modules/diff/libesm/patch/create.js"() {
+    init_line();
+    INCLUDE_HEADERS = {
+      includeIndex: true,
+      includeUnderline: true,
+      includeFileHeaders: true
+    };
+  }
+});
+
+// node_modules/diff/libesm/index.js
+var init_libesm = __esm({
+  "node_modules/diff/libesm/index.js"() {
+    init_create();
+  }
+});
+
+// src/render/diff.ts
+function isSecret(o) {
+  return o.kind === "Secret" && (o.apiVersion === "v1" || o.apiVersion === void 0);
+}
+function redactSecret(o, other) {
+  if (!isSecret(o)) return o;
+  const copy = structuredClone(o);
+  for (const f of SECRET_FIELDS) {
+    const m = copy[f];
+    if (!isRecord(m)) continue;
+    const om = other && isRecord(other[f]) ? other[f] : void 0;
+    for (const k of Object.keys(m)) m[k] = om && k in om && om[k] !== m[k] ? "<redacted: changed>" : "<redacted>";
+  }
+  const meta = isRecord(copy.metadata) ? copy.metadata : void 0;
+  if (meta && isRecord(meta.annotations) && LAST_APPLIED in meta.annotations) meta.annotations[LAST_APPLIED] = "<redacted>";
+  return copy;
+}
+function redacted(r, other) {
+  if (!isSecret(r.object)) return r;
+  const object = redactSecret(r.object, other?.object);
+  return { ...r, object, yaml: (0, import_yaml11.stringify)(object, { lineWidth: 0 }) };
+}
+function diffRendered(base, head) {
+  const b = new Map((base?.objects ?? []).map((o) => [o.key, o]));
+  const h = new Map((head?.objects ?? []).map((o) => [o.key, o]));
+  const out = { added: [], removed: [], changed: [] };
+  for (const [key2, ho] of h) {
+    const bo = b.get(key2);
+    if (!bo) {
+      out.added.push(redacted(ho));
+      continue;
+    }
+    const rb = isSecret(bo.object) ? { ...bo, yaml: (0, import_yaml11.stringify)(redactSecret(bo.object), { lineWidth: 0 }), object: redactSecret(bo.object) } : bo;
+    const rh = redacted(ho, bo);
+    if (bo.yaml === ho.yaml) continue;
+    const patch = createTwoFilesPatch(`base/${key2}`, `head/${key2}`, rb.yaml, rh.yaml, bo.origin.file, ho.origin.file);
+    out.changed.push({ key: key2, base: rb, head: rh, patch });
+  }
+  for (const [key2, bo] of b) if (!h.has(key2)) out.removed.push(redacted(bo));
+  const byKey = (x, y) => x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+  out.added.sort(byKey);
+  out.removed.sort(byKey);
+  out.changed.sort(byKey);
+  return out;
+}
+var import_yaml11, SECRET_FIELDS, LAST_APPLIED;
+var init_diff = __esm({
+  "src/render/diff.ts"() {
+    "use strict";
+    init_libesm();
+    import_yaml11 = __toESM(require_dist(), 1);
+    init_values();
+    SECRET_FIELDS = ["data", "stringData"];
+    LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+  }
+});
+
+// src/render/details.ts
+function provenance(r) {
+  return {
+    status: r.status,
+    ...r.reason ? { reason: r.reason } : {},
+    ...r.tool ? { tool: r.tool.name, ...r.tool.version ? { version: r.tool.version } : {} } : {},
+    ...r.durationMs !== void 0 ? { durationMs: r.durationMs } : {},
+    ...r.cached !== void 0 ? { cached: r.cached } : {},
+    objects: r.objects.length
+  };
+}
+function renderedApplicationDetail(head, base, diff) {
+  const g = head ?? base;
+  const ids = [...new Set([...head?.results ?? [], ...base?.results ?? []].map((r) => r.unit.id))];
+  const hb = new Map((head?.results ?? []).map((r) => [r.unit.id, r]));
+  const bb = new Map((base?.results ?? []).map((r) => [r.unit.id, r]));
+  const out = { name: g.name, grouping: g.grouping, dir: g.dir, file: g.file, line: g.line, units: [], diff: { added: [], removed: [], changed: [] }, partial: false };
+  for (const id of ids) {
+    const h = hb.get(id);
+    const b = bb.get(id);
+    const sourceType = h?.sourceType ?? b?.sourceType;
+    out.units.push({ id, ...sourceType ? { sourceType } : {}, ...h ? { head: provenance(h) } : {}, ...b ? { base: provenance(b) } : {} });
+    if (h && h.status !== "rendered" || diff && b && b.status !== "rendered") out.partial = true;
+    if (!diff || h && h.status !== "rendered" || b && b.status !== "rendered") continue;
+    const d = diffRendered(b, h);
+    out.diff.added.push(...d.added.map(ref));
+    out.diff.removed.push(...d.removed.map(ref));
+    out.diff.changed.push(...d.changed.map((c) => ({ ...ref(c.head), patch: c.patch })));
+  }
+  return out;
+}
+var ref;
+var init_details = __esm({
+  "src/render/details.ts"() {
+    "use strict";
+    init_diff();
+    ref = (o) => ({ key: o.key, file: o.origin.file, line: o.origin.line });
+  }
+});
+
+// src/render/index.ts
+var init_render2 = __esm({
+  "src/render/index.ts"() {
+    "use strict";
+    init_model2();
+    init_units();
+    init_render();
+    init_to_manifest();
+    init_diff();
+    init_output();
+    init_app_sets();
+    init_details();
+    init_inputs();
+  }
+});
+
 // src/engine/scope.ts
 async function linksThroughChange(change) {
   const touched = new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]));
@@ -23169,8 +24961,8 @@ function groupByDirectory(files) {
   }
   return [...byDir.entries()].map(([dir, fs]) => ({ name: dir || "(repository root)", grouping: "directory", dir, files: fs }));
 }
-function makeSnapshot(side, files, groups2) {
-  return { side, files, resources: files.flatMap((f) => f.resources), groups: groups2 ?? groupByDirectory(files) };
+function makeSnapshot(side2, files, groups2) {
+  return { side: side2, files, resources: files.flatMap((f) => f.resources), groups: groups2 ?? groupByDirectory(files) };
 }
 async function applicationScope(change, isManifest, policy) {
   const settings = layoutSettings(policy);
@@ -23190,8 +24982,29 @@ async function applicationScope(change, isManifest, policy) {
       }
     }
   }
-  const collect = (l) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
+  const touched = [...change.files, ...linked].flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+  for (const [l, tree] of [
+    [head, change.head],
+    [base, change.base]
+  ]) {
+    for (const kfile of await kustomizeDependents(tree, l, touched)) for (const k of l.keysOf(kfile) ?? []) keys.set(k, l.refOf(k));
+  }
+  const collect = (l) => [...new Set([...keys].flatMap(([k, ref2]) => l.members(k, ref2)))].sort();
   return { head: collect(head), base: collect(base) };
+}
+async function kustomizeDependents(tree, layout, paths) {
+  if (!layout.kustomizeDirs.size || !paths.length) return [];
+  const ctx = await sideContext(tree);
+  const wanted = new Set(paths);
+  const out = [];
+  await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
+  for (const dir of [...layout.kustomizeDirs].sort()) {
+    const kfile = kustomizationIn(ctx, dir);
+    if (!kfile) continue;
+    const closure = await kustomizeClosure(ctx, dir, [], false);
+    if (closure.files.some((f) => wanted.has(f))) out.push(kfile);
+  }
+  return out;
 }
 async function applicationGroups(_side, files, tree, policy) {
   const layout = await repoLayout(tree, layoutSettings(policy));
@@ -23216,6 +25029,7 @@ var init_scope = __esm({
     init_layout2();
     init_layout();
     init_parallel_read();
+    init_render2();
   }
 });
 
@@ -23415,6 +25229,185 @@ var init_version = __esm({
   }
 });
 
+// src/engine/render-phase.ts
+function directoryUnit(file, dir, kind) {
+  const name = (baseName(dir) || "root").toLowerCase().replace(/[^a-z0-9-]/g, "-");
+  return { id: `${file}#${kind}`, app: { name, file, line: 1 }, source: { index: 0, multi: false, repoURL: "", targetRevision: "", plugin: false, path: dir }, sources: [] };
+}
+function chartRoot(ctx, dir) {
+  const has = (d) => ctx.files.has(d ? `${d}/Chart.yaml` : "Chart.yaml");
+  let root2;
+  for (let cur = dir; ; cur = dirName(cur)) {
+    if (has(cur)) {
+      root2 = cur;
+      break;
+    }
+    if (cur === "") return void 0;
+  }
+  for (; ; ) {
+    const parent = dirName(root2);
+    if (baseName(parent) !== "charts" || parent === root2) break;
+    const up = dirName(parent);
+    if (!has(up)) break;
+    root2 = up;
+  }
+  return root2;
+}
+async function firstDoc(ctx, files, path3) {
+  const f = files.get(path3);
+  if (f) return f.docs[0]?.value;
+  const bytes = (await ctx.reader.readFiles([path3])).get(path3);
+  const text6 = bytes ? decodeText(bytes) : void 0;
+  try {
+    return text6 === void 0 ? void 0 : (0, import_yaml12.parse)(text6, { maxAliasCount: 100 });
+  } catch {
+    return void 0;
+  }
+}
+async function targetsOf(snapshot, tree, policy) {
+  const candidates2 = snapshot.groups.filter((g) => g.grouping !== "directory" || g.files.length);
+  if (!candidates2.length) return [];
+  const ctx = await sideContext(tree);
+  const byPath = new Map(snapshot.files.map((f) => [f.path, f]));
+  const globs2 = policy.sync.applications.repoURLs;
+  const ours = (url) => !globs2.length || globs2.some((g) => minimatch(url, g));
+  const appFiles = [...new Set(snapshot.groups.flatMap((g) => g.application && !byPath.has(g.application.file) ? [g.application.file] : []))];
+  if (appFiles.length) {
+    const layout = await repoLayout(tree, layoutSettings(policy));
+    const missing = appFiles.filter((p) => !layout.contents.get(p));
+    const read2 = missing.length ? await tree.readFiles(missing) : /* @__PURE__ */ new Map();
+    for (const p of appFiles) {
+      const b = layout.contents.get(p) ?? read2.get(p);
+      if (b) byPath.set(p, readManifestFile(p, b, policy.manifests.limits));
+    }
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const g of snapshot.groups) {
+    const { files: _files, ...shell } = g;
+    if (g.grouping === "application" && g.application) {
+      const { file, name } = g.application;
+      const app = byPath.get(file)?.resources.find((r) => r.group === "argoproj.io" && r.kind === "Application" && (r.name ?? baseName(file)) === name);
+      if (!app) continue;
+      const units = unitsOfApplication(app).filter((u) => u.source.path !== void 0 && u.source.chart === void 0 && ours(u.source.repoURL));
+      const tooled = units.some((u) => {
+        const t2 = explicitSourceType(u.source) ?? discoverSourceType(ctx, u.source.path);
+        return t2 === "Kustomize" || t2 === "Helm";
+      });
+      if (!tooled) continue;
+      const key2 = `application:${file}#${name}`;
+      const t = out.get(key2);
+      if (t) t.members.push(g);
+      else out.set(key2, { key: key2, shell, file, line: app.pos([]).line, units, members: [g] });
+    } else if (g.grouping === "kustomization") {
+      const kfile = kustomizationIn(ctx, g.dir);
+      if (!kfile) continue;
+      const doc = await firstDoc(ctx, byPath, kfile);
+      const component = isRecord(doc) && doc.kind === "Component";
+      const key2 = `kustomization:${g.dir}`;
+      const t = out.get(key2);
+      if (t) t.members.push(g);
+      else out.set(key2, { key: key2, shell, file: kfile, line: 1, units: component ? [] : [directoryUnit(kfile, g.dir, "kustomization")], members: [g] });
+    } else {
+      const root2 = chartRoot(ctx, g.dir);
+      if (root2 === void 0) continue;
+      const key2 = `chart:${root2}`;
+      const file = root2 ? `${root2}/Chart.yaml` : "Chart.yaml";
+      const t = out.get(key2);
+      if (t) t.members.push(g);
+      else out.set(key2, { key: key2, shell: { name: root2 || "(repository root)", grouping: "directory", dir: root2 }, file, line: 1, units: [directoryUnit(file, root2, "chart")], members: [g] });
+    }
+  }
+  return [...out.values()];
+}
+async function renderSide(snapshot, tree, policy, opts) {
+  const targets = await targetsOf(snapshot, tree, policy);
+  const groups2 = /* @__PURE__ */ new Map();
+  const covered = /* @__PURE__ */ new Set();
+  if (!targets.length) return { groups: groups2, covered };
+  const units = targets.flatMap((t) => t.units);
+  const results = units.length ? await renderApplications(tree, units, { ...opts, repoURLs: [...new Set(units.map((u) => u.source.repoURL))] }) : [];
+  const replaced = /* @__PURE__ */ new Map();
+  const renderedFiles = /* @__PURE__ */ new Map();
+  let i = 0;
+  for (const t of targets) {
+    const rs = results.slice(i, i + t.units.length);
+    i += t.units.length;
+    for (const m of t.members) {
+      replaced.set(m, t);
+      for (const f of m.files) covered.add(f.path);
+    }
+    if (!t.units.length) continue;
+    groups2.set(t.key, { name: t.shell.name, grouping: t.shell.grouping, dir: t.shell.dir, file: t.file, line: t.line, results: rs });
+    if (rs.some((r) => r.status === "rendered")) renderedFiles.set(t, rs.flatMap((r) => renderedManifestFiles(r, policy.manifests.limits)));
+  }
+  const next = [];
+  const placed = /* @__PURE__ */ new Set();
+  for (const g of snapshot.groups) {
+    const t = replaced.get(g);
+    if (!t) {
+      next.push(g);
+      continue;
+    }
+    if (placed.has(t)) continue;
+    placed.add(t);
+    const files = renderedFiles.get(t);
+    if (files) next.push({ ...t.shell, files });
+  }
+  const plain = new Set(snapshot.groups.filter((g) => !replaced.has(g)).flatMap((g) => g.files.map((f) => f.path)));
+  const grouped = new Set(snapshot.groups.flatMap((g) => g.files.map((f) => f.path)));
+  const raw2 = snapshot.files.filter((f) => plain.has(f.path) || !grouped.has(f.path)).flatMap((f) => f.resources);
+  const rendered = [...renderedFiles.values()].flatMap((fs) => fs.flatMap((f) => f.resources));
+  snapshot.groups = next;
+  snapshot.resources = [...raw2, ...rendered];
+  if (groups2.size) snapshot.renders = [...groups2.values()];
+  return { groups: groups2, covered };
+}
+function notEvaluatedOf(groups2) {
+  const out = [];
+  for (const g of groups2) {
+    for (const r of g.results) {
+      if (r.status === "rendered") continue;
+      const what = g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+      const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : "";
+      out.push({ subject: `${g.file}:${g.line} (${what}${source})`, reason: `not rendered${r.status === "failed" ? " (render error)" : ""}: ${r.reason ?? "unknown reason"}` });
+    }
+  }
+  return out;
+}
+async function renderPhase(change, policy, head, base, tools = {}) {
+  if (!policy.render.enabled) return { notEvaluated: [], covered: /* @__PURE__ */ new Set() };
+  const cache2 = createRenderCache();
+  const opts = {
+    cache: cache2,
+    timeoutMs: policy.render.timeoutSeconds * 1e3,
+    ...policy.render.kustomizeBuildOptions ? { kustomizeBuildOptions: policy.render.kustomizeBuildOptions } : {},
+    ...tools
+  };
+  const h = await renderSide(head, change.head, policy, opts);
+  const b = base && change.base ? await renderSide(base, change.base, policy, opts) : void 0;
+  const notEvaluated2 = notEvaluatedOf(h.groups.values());
+  const keys = [.../* @__PURE__ */ new Set([...h.groups.keys(), ...b?.groups.keys() ?? []])];
+  if (!keys.length) return { notEvaluated: notEvaluated2, covered: h.covered };
+  const diff = change.mode === "diff" && b !== void 0;
+  const applications = keys.map((k) => renderedApplicationDetail(h.groups.get(k), b?.groups.get(k), diff));
+  return { notEvaluated: notEvaluated2, covered: h.covered, details: { applications, runs: cache2.runs, cacheHits: cache2.hits } };
+}
+var import_yaml12;
+var init_render_phase = __esm({
+  "src/engine/render-phase.ts"() {
+    "use strict";
+    init_esm4();
+    import_yaml12 = __toESM(require_dist(), 1);
+    init_app_sources();
+    init_layout2();
+    init_layout();
+    init_values();
+    init_manifest_file();
+    init_yaml_doc();
+    init_render2();
+  }
+});
+
 // src/engine/evaluate.ts
 function catalogOf(areas) {
   let c = loaders.get(areas);
@@ -23532,7 +25525,9 @@ async function evaluate(change, opts) {
   const gathering = gatherPhase(opts.areas, change, policy, isManifest);
   const sides = await readPhase(change, opts, policy, isManifest);
   change = applyGathered(change, sides, await gathering);
-  const notEvaluated2 = sides.headFiles.filter((f) => f.notEvaluated).map((f) => ({ subject: f.path, reason: f.notEvaluated }));
+  const rendered = await renderPhase(change, policy, sides.head, sides.base, opts.render);
+  const notEvaluated2 = sides.headFiles.filter((f) => f.notEvaluated && !rendered.covered.has(f.path)).map((f) => ({ subject: f.path, reason: f.notEvaluated }));
+  notEvaluated2.push(...rendered.notEvaluated);
   const headRaw = await sidePhase(checks, sides.head, policy);
   const baseRaw = sides.base ? await sidePhase(checks, sides.base, policy) : [];
   const toFinding = findingMaker(policy, rules);
@@ -23590,7 +25585,7 @@ async function evaluate(change, opts) {
       resourcesExamined: sides.head.resources.length + (sides.base?.resources.length ?? 0),
       durationMs: Math.round(performance.now() - started)
     },
-    details: changed.details
+    details: rendered.details ? { ...changed.details, render: rendered.details } : changed.details
   };
 }
 var loaders;
@@ -23607,6 +25602,7 @@ var init_evaluate = __esm({
     init_classify();
     init_verdict();
     init_version();
+    init_render_phase();
     init_verdict();
     loaders = /* @__PURE__ */ new WeakMap();
   }
@@ -23668,11 +25664,11 @@ function argocdAtLeast(version, major, minor) {
   const [maj, min] = [Number(m[1]), Number(m[2])];
   return maj > major || maj === major && min >= minor;
 }
-var ARGOCD_PREFIX, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
+var ARGOCD_PREFIX2, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
 var init_vocabulary = __esm({
   "src/argocd/vocabulary.ts"() {
     "use strict";
-    ARGOCD_PREFIX = "argocd.argoproj.io/";
+    ARGOCD_PREFIX2 = "argocd.argoproj.io/";
     ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave";
     ANNOTATION_HOOK = "argocd.argoproj.io/hook";
     ANNOTATION_HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
@@ -23704,7 +25700,7 @@ var init_vocabulary = __esm({
         "managed-by-url",
         "application-set-refresh",
         "project"
-      ].map((k) => ARGOCD_PREFIX + k)
+      ].map((k) => ARGOCD_PREFIX2 + k)
     );
     HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PreDelete", "PostDelete"];
     GO_SPACE = "	\n\v\f\r \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
@@ -23861,6 +25857,56 @@ var init_yaml_problems = __esm({
   }
 });
 
+// src/files/render-coverage.ts
+function fixFor(r) {
+  const reason = r.reason ?? "";
+  if (/found on PATH|not an executable file|did not report|could not start/.test(reason)) {
+    return "Install the tool in the workflow before the gate (pinned to the versions your ArgoCD bundles) or pass its path (CLI --kustomize/--helm, Action inputs kustomize/helm).";
+  }
+  if (reason.startsWith("needs network")) return "Vendor the remote base or chart into the repository, or set render.notEvaluated: warn in the policy to accept the change unrendered.";
+  if (r.status === "failed") return "Fix the source so that the tool renders it: ArgoCD's repo-server fails the same way and the Application stays OutOfSync with a ComparisonError.";
+  return "Make the source renderable offline by the gate, or set render.notEvaluated: warn in the policy to accept the change unrendered.";
+}
+function label(g) {
+  return g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+}
+var renderCoverageCheck;
+var init_render_coverage = __esm({
+  "src/files/render-coverage.ts"() {
+    "use strict";
+    renderCoverageCheck = {
+      name: "render-coverage",
+      rules: [
+        {
+          id: "render-not-evaluated",
+          area: "manifests",
+          title: "every kustomize and Helm source an affected Application syncs must be rendered by the gate",
+          defaultSeverity: "error",
+          reference: "reposerver/repository/repository.go GenerateManifests: ArgoCD's repo-server applies what kustomize build / helm template render, not the files as written; what the gate cannot render it cannot check"
+        }
+      ],
+      change(ctx) {
+        const severity = ctx.policy.render.notEvaluated === "warn" ? "warning" : "error";
+        for (const g of ctx.head.renders ?? []) {
+          for (const r of g.results) {
+            if (r.status === "rendered") continue;
+            const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : "";
+            ctx.report("render-not-evaluated", {
+              file: g.file,
+              pos: { line: g.line, column: 1 },
+              subject: label(g),
+              key: r.unit.id,
+              severity,
+              message: `${label(g)}${source} was not rendered: ${r.reason ?? "unknown reason"}. The sync rules did not see the objects ArgoCD would apply from it.`,
+              fix: fixFor(r)
+            });
+          }
+        }
+      }
+    };
+  }
+});
+
 // src/files/area.ts
 var manifestsArea;
 var init_area = __esm({
@@ -23869,11 +25915,12 @@ var init_area = __esm({
     init_metadata();
     init_repo_files();
     init_yaml_problems();
+    init_render_coverage();
     manifestsArea = {
       id: "manifests",
       title: "Manifest files",
       settingsKey: "manifests",
-      checks: [yamlCheck, repoFilesCheck, metadataCheck]
+      checks: [yamlCheck, repoFilesCheck, metadataCheck, renderCoverageCheck]
     };
   }
 });
@@ -23944,7 +25991,7 @@ function checkKey(ctx, r, e, where) {
   if (slash < 0) return;
   const prefix2 = e.key.slice(0, slash);
   const name = e.key.slice(slash + 1);
-  if (e.key.startsWith(ARGOCD_PREFIX)) {
+  if (e.key.startsWith(ARGOCD_PREFIX2)) {
     if (KNOWN_ARGOCD_KEYS.has(e.key)) return;
     const near2 = closest(e.key, KNOWN_ARGOCD_KEYS, 4);
     ctx.report("unknown-argocd-annotation", {
@@ -23959,7 +26006,7 @@ function checkKey(ctx, r, e, where) {
   }
   const misspelledPrefix = PREFIX_MISSPELLINGS.has(prefix2) || editDistance(prefix2, "argocd.argoproj.io", 2) <= 2;
   if (!misspelledPrefix) return;
-  const intended = ARGOCD_PREFIX + name;
+  const intended = ARGOCD_PREFIX2 + name;
   const near = KNOWN_ARGOCD_KEYS.has(intended) ? intended : closest(intended, KNOWN_ARGOCD_KEYS, 3);
   if (!near) return;
   ctx.report("unknown-argocd-annotation", {
@@ -24141,7 +26188,7 @@ function providedNames(r) {
 function usesObject(user2, provider) {
   const names = providedNames(provider);
   if (names.size === 0) return false;
-  if (podReferences(user2).some((ref) => names.has(ref.name))) return true;
+  if (podReferences(user2).some((ref2) => names.has(ref2.name))) return true;
   let budget = 4e3;
   const hit = (s) => s.split(/[\s=:/@,;"'()[\]{}]+/).some((tok) => names.has(tok) || [...names].some((n) => tok.startsWith(`${n}.`)));
   const walk2 = (v, depth) => {
@@ -24351,7 +26398,7 @@ function compareSteps(a, b) {
   return a.wave < b.wave ? -1 : a.wave > b.wave ? 1 : 0;
 }
 var HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE_POLICY, ENGINE_HOOK_TYPES, PHASE_ORDER, HELM_HOOK_MAPPING, ARGO_DELETE_POLICIES, HELM_DELETE_POLICIES, models;
-var init_model2 = __esm({
+var init_model3 = __esm({
   "src/sync/model.ts"() {
     "use strict";
     init_vocabulary();
@@ -24384,10 +26431,10 @@ function objectsUsedByHooks(resources) {
   for (const r of resources) {
     const m = syncModel(r);
     if (!m.isHook) continue;
-    const refs = podReferences(r).map((ref) => `${ref.kind}/${ref.name}`);
+    const refs = podReferences(r).map((ref2) => `${ref2.kind}/${ref2.name}`);
     for (const phase of m.phases) {
       const set = out.get(phase) ?? /* @__PURE__ */ new Set();
-      for (const ref of refs) set.add(ref);
+      for (const ref2 of refs) set.add(ref2);
       out.set(phase, set);
     }
   }
@@ -24489,7 +26536,7 @@ var init_hooks = __esm({
     init_vocabulary();
     init_context();
     init_kinds();
-    init_model2();
+    init_model3();
     rule = syncRule;
     HOOK_RULES = [
       rule("hook-skip-mixed", "Skip mixed with other hook types is not a skip", "warning", "gitops-engine/pkg/sync/hook/hook.go:31-36 (Skip only when it is the only type)"),
@@ -24703,7 +26750,7 @@ var init_plan = __esm({
   "src/sync/plan.ts"() {
     "use strict";
     init_kinds();
-    init_model2();
+    init_model3();
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
       "CustomResourceDefinition",
@@ -24863,7 +26910,7 @@ function unreadWave(r) {
   if (!e || syncModel(r).waveSource === "sync-wave") return "";
   return ` Note: the sync-wave of ${resourceLabel(r)} (${e.source}) is not a valid quoted integer, so ArgoCD does not use it.`;
 }
-function fixFor(c, early, late) {
+function fixFor2(c, early, late) {
   const lateLabel = resourceLabel(late.resource);
   const earlyLabel = resourceLabel(early.resource);
   if (late.phase === "PreSync" && early.phase !== "PreSync") {
@@ -24881,7 +26928,7 @@ var init_ordering = __esm({
     init_vocabulary();
     init_context();
     init_kinds();
-    init_model2();
+    init_model3();
     init_plan();
     init_plan_report();
     rule3 = syncRule;
@@ -24932,7 +26979,7 @@ var init_ordering = __esm({
                     target,
                     stepPos(target),
                     `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${other.file}, ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
-                    fixFor(c, lastA, firstB),
+                    fixFor2(c, lastA, firstB),
                     `${c.name}|${resourceLabel(other)}`
                   )
                 });
@@ -24945,12 +26992,12 @@ var init_ordering = __esm({
           }
           for (const r of ordered) {
             if (!phasesOf(r).includes("PreSync") || !syncModel(r).isHook) continue;
-            for (const ref of podReferences(r)) {
-              const dep = syncOnly.get(`${ref.kind}/${ref.name}`);
+            for (const ref2 of podReferences(r)) {
+              const dep = syncOnly.get(`${ref2.kind}/${ref2.name}`);
               if (!dep) continue;
               report(
                 "presync-hook-depends-on-sync-resource",
-                about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref.kind} ${ref.name} (and after the database, for a migration).`, `${ref.kind}/${ref.name}`)
+                about(r, r.pos(ref2.path), `this PreSync hook uses ${ref2.kind} ${ref2.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref2.kind} ${ref2.name} (and after the database, for a migration).`, `${ref2.kind}/${ref2.name}`)
               );
             }
           }
@@ -25007,9 +27054,9 @@ function checkSyncFailWave(report, r) {
 }
 function checkLocation(report, r) {
   for (const key2 of ANNOTATION_ONLY_KEYS) {
-    const label4 = r.labels.get(key2);
-    if (label4 && !r.annotations.has(key2)) {
-      report("wave-wrong-location", about(r, label4.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
+    const label5 = r.labels.get(key2);
+    if (label5 && !r.annotations.has(key2)) {
+      report("wave-wrong-location", about(r, label5.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
     }
   }
   const tpl = podTemplatePath(r);
@@ -25190,13 +27237,13 @@ var init_waves = __esm({
     init_context();
     init_kinds();
     init_builtin_health();
-    init_model2();
+    init_model3();
     init_plan();
     init_ordering();
     init_manifest_file();
     INT32_MAX = 2147483647n;
     INT32_MIN = -2147483648n;
-    ANNOTATION_ONLY_KEYS = ["sync-wave", "hook", "hook-delete-policy", "sync-options", "compare-options"].map((k) => ARGOCD_PREFIX + k);
+    ANNOTATION_ONLY_KEYS = ["sync-wave", "hook", "hook-delete-policy", "sync-options", "compare-options"].map((k) => ARGOCD_PREFIX2 + k);
     rule4 = syncRule;
     WAVE_RULES = [
       rule4("hook-weight-invalid", "helm.sh/hook-weight must be an integer as strconv.Atoi parses it", "warning", "gitops-engine/pkg/sync/hook/helm/weight.go:9-18 (Atoi; an invalid weight is silently 0)"),
@@ -25253,7 +27300,7 @@ var init_area2 = __esm({
 });
 
 // src/applications/model.ts
-function str(v) {
+function str2(v) {
   return typeof v === "string" ? v : void 0;
 }
 function subscriptionsOf(r, on) {
@@ -25289,13 +27336,13 @@ function appFacts(r) {
   const meta = isRecord(r.object.metadata) ? r.object.metadata : {};
   const finalizers = Array.isArray(meta.finalizers) ? meta.finalizers : [];
   const so = r.annotations.get("argocd.argoproj.io/sync-options");
-  const server = str(dest.server);
-  const cluster = str(dest.name);
-  const namespace = str(dest.namespace);
+  const server = str2(dest.server);
+  const cluster = str2(dest.name);
+  const namespace = str2(dest.namespace);
   return {
     resource: r,
     name: r.name ?? "",
-    project: str(spec.project) || "default",
+    project: str2(spec.project) || "default",
     ...server ? { server } : {},
     ...cluster ? { cluster } : {},
     ...namespace ? { namespace } : {},
@@ -25308,9 +27355,9 @@ function appFacts(r) {
     sources: [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord).flatMap((src) => {
       if (typeof src.path !== "string" || typeof src.chart === "string") return [];
       const d = isRecord(src.directory) ? src.directory : {};
-      const include = str(d.include);
-      const exclude = str(d.exclude);
-      return [{ repoURL: str(src.repoURL) ?? "", dir: normalizeDir(src.path), recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, tool: isRecord(src.kustomize) || isRecord(src.helm) }];
+      const include = str2(d.include);
+      const exclude = str2(d.exclude);
+      return [{ repoURL: str2(src.repoURL) ?? "", dir: normalizeDir(src.path), recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, tool: isRecord(src.kustomize) || isRecord(src.helm) }];
     }),
     noPrune: so?.isString === true && String(so.value).split(",").some((o) => o.trim() === "Prune=false")
   };
@@ -25338,13 +27385,13 @@ function fenceItems(project) {
   list6("sourceNamespaces").forEach((v, i) => typeof v === "string" && out.set(`Application namespace ${v}`, ["spec", "sourceNamespaces", i]));
   list6("destinations").forEach((d, i) => {
     if (!isRecord(d)) return;
-    out.set(`destination ${str(d.server) ?? str(d.name) ?? "?"} namespace ${str(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
+    out.set(`destination ${str2(d.server) ?? str2(d.name) ?? "?"} namespace ${str2(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
   });
   list6("clusterResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d)) out.set(`cluster-scoped ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
+    if (isRecord(d)) out.set(`cluster-scoped ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
   });
   list6("namespaceResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d)) out.set(`namespaced ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
+    if (isRecord(d)) out.set(`namespaced ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
   });
   return out;
 }
@@ -25354,7 +27401,7 @@ function blacklistItems(project) {
   for (const k of ["clusterResourceBlacklist", "namespaceResourceBlacklist"]) {
     const l = Array.isArray(spec[k]) ? spec[k] : [];
     l.forEach((d, i) => {
-      if (isRecord(d)) out.set(`${k} ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", k, i]);
+      if (isRecord(d)) out.set(`${k} ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", k, i]);
     });
   }
   return out;
@@ -25383,12 +27430,12 @@ function breakGlassWindows(project) {
   windows.forEach((w, index2) => {
     if (!isRecord(w) || w.kind !== "deny" || w.manualSync !== true) return;
     const apps = Array.isArray(w.applications) ? w.applications.filter((a) => typeof a === "string") : [];
-    out.push({ index: index2, schedule: str(w.schedule) ?? "?", duration: str(w.duration) ?? "?", applications: apps });
+    out.push({ index: index2, schedule: str2(w.schedule) ?? "?", duration: str2(w.duration) ?? "?", applications: apps });
   });
   return out;
 }
 var SUBSCRIBE_PREFIX, anyGlob;
-var init_model3 = __esm({
+var init_model4 = __esm({
   "src/applications/model.ts"() {
     "use strict";
     init_values();
@@ -25403,11 +27450,11 @@ var init_model3 = __esm({
 function isProduction(policy, a) {
   return selectsAny(policy.applications.production, a, () => false);
 }
-function label(r) {
+function label2(r) {
   return `${r.kind} ${r.name ?? r.generateName ?? ""}`;
 }
 function find(r, pos, message, fix2, key2, severity) {
-  return { file: r.file, pos, subject: `argoproj.io/${label(r)}`, message: `${label(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
+  return { file: r.file, pos, subject: `argoproj.io/${label2(r)}`, message: `${label2(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
 }
 function metaPos(r) {
   return r.annotations.size ? r.keyPos(["metadata", "annotations"]) : r.pos(["metadata", "name"]);
@@ -25713,7 +27760,7 @@ var init_check = __esm({
     init_model();
     init_values();
     init_manifest_file();
-    init_model3();
+    init_model4();
     DRIFT_REF = "docs/user-guide/auto_sync.md (automated, prune, selfHeal; retry in docs/user-guide/sync-options.md); controller/appcontroller.go autoSync; SyncPolicyAutomated.Enabled in pkg/apis/application/v1alpha1/types.go (ArgoCD 3.x: enabled: false turns automated sync off)";
     NOTIFY_REF = "docs/user-guide/subscriptions.md (notifications.argoproj.io/subscribe.<trigger>.<service>, on Applications and AppProjects); docs/operator-manual/notifications/catalog.md (on-sync-failed)";
     rule5 = (id, title, defaultSeverity, reference) => ({ id, area: "applications", title, defaultSeverity, reference });
@@ -25842,7 +27889,7 @@ var init_gather = __esm({
     init_app_paths();
     init_manifest_file();
     init_yaml_doc();
-    init_model3();
+    init_model4();
     EAGER_MARKERS = ["AppProject", "ApplicationSet", "argocd-notifications-cm", "argocd-cm", "ArgoCD"];
   }
 });
@@ -26027,10 +28074,10 @@ var require_dist2 = __commonJS({
                 if (lastValue === Promise.resolve(lastValue)) {
                   await lastValue;
                 } else {
-                  await new Promise((resolve2) => setImmediate(resolve2));
+                  await new Promise((resolve4) => setImmediate(resolve4));
                 }
               } else {
-                await new Promise((resolve2) => setImmediate(resolve2));
+                await new Promise((resolve4) => setImmediate(resolve4));
               }
               resumeResult = this.resume(0);
             }
@@ -26205,9 +28252,9 @@ var require_dist2 = __commonJS({
           return !this.address || this.closed || Boolean((_a = this.parent) === null || _a === void 0 ? void 0 : _a.isClosed());
         }
         indexToString(index2) {
-          const str3 = this.lua.luaL_tolstring(this.address, index2, null);
+          const str4 = this.lua.luaL_tolstring(this.address, index2, null);
           this.pop();
-          return str3;
+          return str4;
         }
         dumpStack(log = console.log) {
           const top = this.getTop();
@@ -26916,9 +28963,9 @@ ${traceback}`;
             const tableIndex = thread.getTop() + 1;
             const createTable = (arrayCount, keyCount) => {
               thread.lua.lua_createtable(thread.address, arrayCount, keyCount);
-              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
-              seenMap.set(target, ref);
-              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref));
+              const ref2 = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
+              seenMap.set(target, ref2);
+              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref2));
             };
             if (Array.isArray(target)) {
               createTable(target.length, 0);
@@ -30050,19 +32097,19 @@ ${traceback}`;
           return index2;
         }
         unref(index2) {
-          const ref = this.referenceMap.get(index2);
-          if (ref === void 0) {
+          const ref2 = this.referenceMap.get(index2);
+          if (ref2 === void 0) {
             return;
           }
-          const metadata = this.referenceTracker.get(ref);
+          const metadata = this.referenceTracker.get(ref2);
           if (metadata === void 0) {
-            this.referenceTracker.delete(ref);
+            this.referenceTracker.delete(ref2);
             this.availableReferences.push(index2);
             return;
           }
           metadata.refCount--;
           if (metadata.refCount <= 0) {
-            this.referenceTracker.delete(ref);
+            this.referenceTracker.delete(ref2);
             this.referenceMap.delete(index2);
             this.availableReferences.push(index2);
           }
@@ -30585,10 +32632,10 @@ var require_luaparse = __commonJS({
         invalidCodeUnit: "code unit U+%1 is not allowed in the current encoding mode"
       };
       var ast = exports2.ast = {
-        labelStatement: function(label4) {
+        labelStatement: function(label5) {
           return {
             type: "LabelStatement",
-            label: label4
+            label: label5
           };
         },
         breakStatement: function() {
@@ -30596,10 +32643,10 @@ var require_luaparse = __commonJS({
             type: "BreakStatement"
           };
         },
-        gotoStatement: function(label4) {
+        gotoStatement: function(label5) {
           return {
             type: "GotoStatement",
-            label: label4
+            label: label5
           };
         },
         returnStatement: function(args) {
@@ -31088,10 +33135,10 @@ var require_luaparse = __commonJS({
         };
       }
       function scanStringLiteral() {
-        var delimiter = input.charCodeAt(index2++), beginLine = line2, beginLineStart = lineStart, stringStart = index2, string3 = encodingMode.discardStrings ? null : "", charCode;
+        var delimiter2 = input.charCodeAt(index2++), beginLine = line2, beginLineStart = lineStart, stringStart = index2, string3 = encodingMode.discardStrings ? null : "", charCode;
         for (; ; ) {
           charCode = input.charCodeAt(index2++);
-          if (delimiter === charCode) break;
+          if (delimiter2 === charCode) break;
           if (index2 > length || isLineTerminator(charCode)) {
             string3 += input.slice(stringStart, index2 - 1);
             raise(null, errors.unfinishedString, input.slice(tokenStart, index2 - 1));
@@ -31769,22 +33816,22 @@ var require_luaparse = __commonJS({
         return parseAssignmentOrCallStatement(flowContext);
       }
       function parseLabelStatement(flowContext) {
-        var nameToken = token, label4 = parseIdentifier();
+        var nameToken = token, label5 = parseIdentifier();
         if (options.scope) {
           scopeIdentifierName("::" + nameToken.value + "::");
-          attachScope(label4, true);
+          attachScope(label5, true);
         }
         expect("::");
         flowContext.addLabel(nameToken.value, nameToken);
-        return finishNode(ast.labelStatement(label4));
+        return finishNode(ast.labelStatement(label5));
       }
       function parseBreakStatement() {
         return finishNode(ast.breakStatement());
       }
       function parseGotoStatement(flowContext) {
-        var name = token.value, gotoToken = previousToken, label4 = parseIdentifier();
+        var name = token.value, gotoToken = previousToken, label5 = parseIdentifier();
         flowContext.addGoto(name, gotoToken);
-        return finishNode(ast.gotoStatement(label4));
+        return finishNode(ast.gotoStatement(label5));
       }
       function parseDoStatement(flowContext) {
         if (options.scope) createScope();
@@ -32295,7 +34342,7 @@ var require_luaparse = __commonJS({
           return parseTableConstructor(flowContext);
         }
       }
-      exports2.parse = parse5;
+      exports2.parse = parse10;
       var versionFeatures = {
         "5.1": {},
         "5.2": {
@@ -32331,7 +34378,7 @@ var require_luaparse = __commonJS({
           integerSuffixes: true
         }
       };
-      function parse5(_input, _options) {
+      function parse10(_input, _options) {
         if ("undefined" === typeof _options && "object" === typeof _input) {
           _options = _input;
           _input = void 0;
@@ -33160,8 +35207,8 @@ function createLuaRunner(workerFile = bundledWorker()) {
   }
   return {
     run(req) {
-      return new Promise((resolve2) => {
-        const p = { id: next++, req, resolve: resolve2 };
+      return new Promise((resolve4) => {
+        const p = { id: next++, req, resolve: resolve4 };
         queue.push(p);
         post(p);
         if (queue.length === 1) arm();
@@ -33333,7 +35380,7 @@ function statusShapes(key2, inputs) {
     const conds = status && Array.isArray(status.conditions) ? status.conditions : [];
     const variants = [[], ...conds.map((c) => [c])];
     for (const v of variants) {
-      const shape = `a test input's status with conditions = [${label2(v)}]`;
+      const shape = `a test input's status with conditions = [${label3(v)}]`;
       if (seen.has(shape)) continue;
       seen.add(shape);
       out.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
@@ -33490,7 +35537,7 @@ function wildcardOverlaps(checks) {
   }
   return out;
 }
-var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES;
+var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label3, MAX_SHAPES;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -33513,7 +35560,7 @@ var init_gather2 = __esm({
     inputCache = /* @__PURE__ */ new Map();
     INPUT_CACHE_MAX = 5e3;
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
-    label2 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
+    label3 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
   }
 });
@@ -33567,20 +35614,20 @@ function reportFacts(ctx, facts) {
     });
   }
 }
-function label3(h) {
+function label4(h) {
   return `${h.status || "(empty)"}${h.message ? `: ${h.message}` : ""}`;
 }
 function rows2(head, base) {
   const byKey = new Map((base ?? []).map((t) => [`${t.case.file}#${t.case.index}`, t]));
   return head.map((t) => {
     const b = byKey.get(`${t.case.file}#${t.case.index}`);
-    const h = label3(t.actual);
-    const bs = b ? label3(b.actual) : void 0;
+    const h = label4(t.actual);
+    const bs = b ? label4(b.actual) : void 0;
     return {
       suite: t.case.file,
       case: t.case.index + 1,
       input: t.case.inputPath,
-      expected: label3(t.case.expected),
+      expected: label4(t.case.expected),
       head: h,
       headPass: t.pass,
       ...t.notRun ? { notRun: true } : {},
@@ -34061,9 +36108,9 @@ function changeConditions(c, change, manifests) {
   }
   const pr = change.pr;
   if (c.labels?.length) {
-    const label4 = c.labels.find((l) => pr?.labels.includes(l));
-    if (label4 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
-    because.push(`labelled ${label4}`);
+    const label5 = c.labels.find((l) => pr?.labels.includes(l));
+    if (label5 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
+    because.push(`labelled ${label5}`);
   }
   if (c.authors?.length) {
     const author = pr?.author.login;
@@ -34508,8 +36555,8 @@ var init_assess = __esm({
 });
 
 // src/review/break-glass.ts
-function isCommand(line2, command) {
-  return line2 === command || line2.startsWith(command) && /^[ \t]/.test(line2.slice(command.length));
+function isCommand(line2, command2) {
+  return line2 === command2 || line2.startsWith(command2) && /^[ \t]/.test(line2.slice(command2.length));
 }
 function findBreakGlass(change, bg) {
   const notes = [];
@@ -34527,21 +36574,21 @@ function findBreakGlass(change, bg) {
     return void 0;
   };
   const found = [];
-  for (const label4 of bg.labels.filter((l) => pr.labels.includes(l))) {
+  for (const label5 of bg.labels.filter((l) => pr.labels.includes(l))) {
     if (!change.labelEvents) {
-      notes.push(`The break-glass label "${label4}" is present, but who applied it is unknown (no label events): it is not honoured.`);
+      notes.push(`The break-glass label "${label5}" is present, but who applied it is unknown (no label events): it is not honoured.`);
       continue;
     }
-    const last = change.labelEvents.filter((e) => e.label === label4 && e.action === "labeled").at(-1);
+    const last = change.labelEvents.filter((e) => e.label === label5 && e.action === "labeled").at(-1);
     const by = last?.actor.login;
     if (!last || !isAllowed(by)) {
-      notes.push(`The break-glass label "${label4}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
+      notes.push(`The break-glass label "${label5}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
     } else if (isAuthor(by)) {
-      notes.push(`The break-glass label "${label4}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
+      notes.push(`The break-glass label "${label5}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
     } else {
       const early = tooEarly(last.createdAt);
-      if (early) notes.push(`The break-glass label "${label4}" applied by @${by} is not honoured: ${early}.`);
-      else found.push({ by, reason: `label "${label4}" applied`, via: "label", at: last.createdAt });
+      if (early) notes.push(`The break-glass label "${label5}" applied by @${by} is not honoured: ${early}.`);
+      else found.push({ by, reason: `label "${label5}" applied`, via: "label", at: last.createdAt });
     }
   }
   if (bg.command) {
@@ -34595,7 +36642,7 @@ function combine2(reqs) {
   const open = reqs.filter((r) => r.state !== "passed").map((r) => `${r.name}: ${r.reason ?? r.state}`);
   return open.length ? { state, reason: open.join("; ") } : { state };
 }
-function outcome(ctx, rule7, state, reason) {
+function outcome2(ctx, rule7, state, reason) {
   ctx.outcome(rule7, state, reason, { blocking: state === "failed" || state === "pending" });
 }
 function breakGlass(ctx) {
@@ -34662,21 +36709,21 @@ var init_check3 = __esm({
         const rules = details2.requirements.filter((r) => r.rule === "review-approvals");
         if (rules.length) {
           const c = combine2(rules);
-          outcome(ctx, "review-approvals", c.state, c.reason);
+          outcome2(ctx, "review-approvals", c.state, c.reason);
         } else {
           ctx.outcome("review-approvals", "skipped", details2.skipped.length ? `no approval rule applies (${details2.skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")})` : "the policy has no approval rules");
         }
         const cr = details2.changesRequested;
-        outcome(ctx, "review-changes-requested", cr.length ? "failed" : "passed", cr.length ? `changes requested by ${cr.map((c) => `@${c.reviewer}`).join(", ")}` : void 0);
+        outcome2(ctx, "review-changes-requested", cr.length ? "failed" : "passed", cr.length ? `changes requested by ${cr.map((c) => `@${c.reviewer}`).join(", ")}` : void 0);
         switch (codeowners.state) {
           case "off":
             ctx.outcome("review-codeowners", "skipped", "review.codeowners.mode is off");
             break;
           case "not-read":
-            outcome(ctx, "review-codeowners", "failed", "CODEOWNERS was not read before evaluation; failing closed");
+            outcome2(ctx, "review-codeowners", "failed", "CODEOWNERS was not read before evaluation; failing closed");
             break;
           case "missing":
-            outcome(ctx, "review-codeowners", "failed", `the policy requires code-owner approval but the base branch has no CODEOWNERS (looked for ${CODEOWNERS_PATHS.join(", ")})`);
+            outcome2(ctx, "review-codeowners", "failed", `the policy requires code-owner approval but the base branch has no CODEOWNERS (looked for ${CODEOWNERS_PATHS.join(", ")})`);
             break;
           case "invalid":
             for (const p of codeowners.problems) {
@@ -34689,13 +36736,13 @@ var init_check3 = __esm({
                 key: `${p.line}:${p.column}`
               });
             }
-            outcome(ctx, "review-codeowners", "failed", `${codeowners.path} does not parse (${codeowners.problems.length} problem(s), first at line ${codeowners.problems[0].line}): failing closed`);
+            outcome2(ctx, "review-codeowners", "failed", `${codeowners.path} does not parse (${codeowners.problems.length} problem(s), first at line ${codeowners.problems[0].line}): failing closed`);
             break;
           case "ok": {
             const owned = details2.requirements.filter((r) => r.rule === "review-codeowners");
             if (owned.length) {
               const c = combine2(owned);
-              outcome(ctx, "review-codeowners", c.state, c.reason);
+              outcome2(ctx, "review-codeowners", c.state, c.reason);
             } else ctx.outcome("review-codeowners", "passed", "no touched path has code owners");
           }
         }
@@ -37516,10 +39563,10 @@ function resolveAll(constructs2, events, context3) {
   const called = [];
   let index2 = -1;
   while (++index2 < constructs2.length) {
-    const resolve2 = constructs2[index2].resolveAll;
-    if (resolve2 && !called.includes(resolve2)) {
-      events = resolve2(events, context3);
-      called.push(resolve2);
+    const resolve4 = constructs2[index2].resolveAll;
+    if (resolve4 && !called.includes(resolve4)) {
+      events = resolve4(events, context3);
+      called.push(resolve4);
     }
   }
   return events;
@@ -40063,7 +42110,7 @@ function resolveToLabelEnd(events, context3) {
       ...events[events.length - 1][1].end
     }
   };
-  const label4 = {
+  const label5 = {
     type: "label",
     start: {
       ...events[open][1].start
@@ -40081,11 +42128,11 @@ function resolveToLabelEnd(events, context3) {
       ...events[close - 2][1].start
     }
   };
-  media = [["enter", group, context3], ["enter", label4, context3]];
+  media = [["enter", group, context3], ["enter", label5, context3]];
   media = push(media, events.slice(open + 1, open + offset + 3));
   media = push(media, [["enter", text6, context3]]);
   media = push(media, resolveAll(context3.parser.constructs.insideSpan.null, events.slice(open + offset + 4, close - 3), context3));
-  media = push(media, [["exit", text6, context3], events[close - 2], events[close - 1], ["exit", label4, context3]]);
+  media = push(media, [["exit", text6, context3], events[close - 2], events[close - 1], ["exit", label5, context3]]);
   media = push(media, events.slice(close + 1));
   media = push(media, [["exit", group, context3]]);
   splice(events, open, events.length, media);
@@ -41270,7 +43317,7 @@ var init_create_tokenizer = __esm({
 });
 
 // node_modules/micromark/lib/parse.js
-function parse2(options) {
+function parse7(options) {
   const settings = options || {};
   const constructs2 = (
     /** @type {FullNormalizedExtension} */
@@ -41480,7 +43527,7 @@ function fromMarkdown(value, encoding, options) {
     options = encoding;
     encoding = void 0;
   }
-  return compiler(options)(postprocess(parse2(options).document().write(preprocess()(value, encoding, true))));
+  return compiler(options)(postprocess(parse7(options).document().write(preprocess()(value, encoding, true))));
 }
 function compiler(options) {
   const config = {
@@ -41860,9 +43907,9 @@ function compiler(options) {
     node2.value = data3.replace(/(\r?\n|\r)$/g, "");
   }
   function onexitdefinitionlabelstring(token) {
-    const label4 = this.resume();
+    const label5 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label4;
+    node2.label = label5;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
   }
   function onexitdefinitiontitlestring() {
@@ -42006,9 +44053,9 @@ function compiler(options) {
     this.data.referenceType = "collapsed";
   }
   function onexitreferencestring(token) {
-    const label4 = this.resume();
+    const label5 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label4;
+    node2.label = label5;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
     this.data.referenceType = "full";
   }
@@ -42785,23 +44832,23 @@ function findUrl(_, protocol, domain2, path3, match2) {
   }
   return result;
 }
-function findEmail(_, atext, label4) {
-  if (/[\d\-_]$/.test(label4)) {
+function findEmail(_, atext, label5) {
+  if (/[\d\-_]$/.test(label5)) {
     return false;
   }
   return {
     type: "link",
     title: null,
-    url: "mailto:" + atext + "@" + label4,
-    children: [{ type: "text", value: atext + "@" + label4, position: void 0 }],
+    url: "mailto:" + atext + "@" + label5,
+    children: [{ type: "text", value: atext + "@" + label5, position: void 0 }],
     position: void 0
   };
 }
-function findMailto(_, atext, label4) {
-  if (/[\d\-_]$/.test(label4)) {
+function findMailto(_, atext, label5) {
+  if (/[\d\-_]$/.test(label5)) {
     return false;
   }
-  const value = "mailto:" + atext + "@" + label4;
+  const value = "mailto:" + atext + "@" + label5;
   return {
     type: "link",
     title: null,
@@ -42810,11 +44857,11 @@ function findMailto(_, atext, label4) {
     position: void 0
   };
 }
-function findXmpp(matchValue, atext, label4, resource, match2) {
-  if (/[\d\-_]$/.test(label4) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
+function findXmpp(matchValue, atext, label5, resource, match2) {
+  if (/[\d\-_]$/.test(label5) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
     return false;
   }
-  const value = "xmpp:" + atext + "@" + label4 + (resource || "");
+  const value = "xmpp:" + atext + "@" + label5 + (resource || "");
   return {
     type: "link",
     title: null,
@@ -42896,25 +44943,25 @@ function enterFootnoteDefinition(token) {
   );
 }
 function exitFootnoteCallString(token) {
-  const label4 = this.resume();
+  const label5 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteReference");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label4;
+  node2.label = label5;
 }
 function exitFootnoteCall(token) {
   this.exit(token);
 }
 function exitFootnoteDefinitionLabelString(token) {
-  const label4 = this.resume();
+  const label5 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteDefinition");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label4;
+  node2.label = label5;
 }
 function exitFootnoteDefinition(token) {
   this.exit(token);
@@ -44924,14 +46971,14 @@ function joinDefaults(left, right, parent, state) {
     return 0;
   }
 }
-var join;
+var join3;
 var init_join = __esm({
   "node_modules/mdast-util-to-markdown/lib/join.js"() {
     init_check_rule();
     init_format_code_as_indented();
     init_format_heading_as_setext();
     init_html_kind();
-    join = [joinDefaults];
+    join3 = [joinDefaults];
   }
 });
 
@@ -45382,7 +47429,7 @@ function toMarkdown(tree, options) {
     handle: void 0,
     indentLines,
     indexStack: [],
-    join: [...join],
+    join: [...join3],
     options: {},
     safe: safeBound,
     stack: [],
@@ -47081,8 +49128,8 @@ function flushTableEnd(map4, context3, index2, table2, tableBody) {
 }
 function getPoint(events, index2) {
   const event = events[index2];
-  const side = event[0] === "enter" ? "start" : "end";
-  return event[1][side];
+  const side2 = event[0] === "enter" ? "start" : "end";
+  return event[1][side2];
 }
 var init_syntax4 = __esm({
   "node_modules/micromark-extension-gfm-table/lib/syntax.js"() {
@@ -47499,13 +49546,13 @@ async function parseBodyBounded(text6, opts = {}) {
   if (!workerFile) return parseBodySafe(text6, limits);
   const worker = new Worker3(workerFile, { resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 4 } });
   try {
-    return await new Promise((resolve2) => {
+    return await new Promise((resolve4) => {
       const timer = setTimeout(() => {
-        resolve2({ ok: false, limit: "time", message: `parsing took longer than ${limits.timeoutMs.toLocaleString("en-US")} ms and was stopped` });
+        resolve4({ ok: false, limit: "time", message: `parsing took longer than ${limits.timeoutMs.toLocaleString("en-US")} ms and was stopped` });
       }, limits.timeoutMs);
       const done = (r) => {
         clearTimeout(timer);
-        resolve2(r);
+        resolve4(r);
       };
       worker.once("message", done);
       worker.once("error", (e) => done({ ok: false, limit: "error", message: `the Markdown parser failed: ${e.message}` }));
@@ -47576,11 +49623,11 @@ function missingHint(sec, facts) {
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), "and")}${hs.length > 6 ? ", \u2026" : ""})` : " (the body has no headings)";
 }
 function evaluateSection(sec, facts, rule7, extras = {}, name) {
-  const label4 = name ?? `Section ${q(sec.headings[0])}`;
+  const label5 = name ?? `Section ${q(sec.headings[0])}`;
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const matches = facts.parsed.sections.filter((s2) => wanted.has(normaliseHeading(s2.heading.text)));
   if (!matches.length) {
-    return { rule: rule7, name: label4, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
+    return { rule: rule7, name: label5, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
   }
   let first;
   for (const s2 of matches) {
@@ -47588,14 +49635,14 @@ function evaluateSection(sec, facts, rule7, extras = {}, name) {
     const problems2 = contentProblems(sec, c, extras, facts);
     if (!problems2.length) {
       const what = isNotApplicable(c) ? "N/A (accepted for this section)" : `${c.length} character(s) of real content`;
-      return { rule: rule7, name: label4, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
+      return { rule: rule7, name: label5, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
     }
     first ??= { s: s2, problems: problems2 };
   }
   const { s, problems } = first;
   return {
     rule: rule7,
-    name: label4,
+    name: label5,
     state: "failed",
     found: `${q(s.heading.source)} at line ${s.heading.line}`,
     missing: `section ${q(s.heading.source)} (line ${s.heading.line}) ${problems.join("; ")}`
@@ -48157,13 +50204,13 @@ function neutralise(value) {
 }
 function ownMarkdown(markdown) {
   const root2 = fromMarkdown(markdown.replace(/\r\n?|\n/g, " "), { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-  const inline = (n) => {
+  const inline2 = (n) => {
     if (n.type === "html" || n.type === "text") return text5(neutralise(n.value));
-    if ("children" in n) return { ...n, children: n.children.map(inline) };
+    if ("children" in n) return { ...n, children: n.children.map(inline2) };
     return n;
   };
   const out = [];
-  visitBlocks(root2.children, (p) => out.push(...out.length ? [text5(" ")] : [], ...p.children.map(inline)));
+  visitBlocks(root2.children, (p) => out.push(...out.length ? [text5(" ")] : [], ...p.children.map(inline2)));
   return out;
 }
 function visitBlocks(nodes, onParagraph) {
@@ -48221,7 +50268,7 @@ function table(header2, rows3) {
 function details(summary, body) {
   return [html2(`<details><summary>${summary}</summary>`), ...body, html2("</details>")];
 }
-function join2(parts, separator) {
+function join4(parts, separator) {
   return parts.flatMap((p, i) => i ? [text5(separator), ...flat([p])] : flat([p]));
 }
 var OPTIONS;
@@ -48320,17 +50367,17 @@ function reviewSection(report, h) {
       text5(` access or more, from someone who did not take part in the change.${d.distinctApprovers ? " One approver counts for one requirement only (distinct approvers)." : ""}`)
     )
   );
-  if (d.exclusionsOff.length) out.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join2(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
+  if (d.exclusionsOff.length) out.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join4(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
   if (d.changesRequested.length) {
     const who = d.changesRequested.map((c) => [login(c.reviewer), text5(" (on "), code4(c.commitId.slice(0, 7)), text5(")")]);
-    out.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join2(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
+    out.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join4(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
   }
   if (d.requirements.length) {
     const rows3 = d.requirements.map((r) => [
       r.paths ? [untrusted(r.name, 500), text5(" ("), untrusted(r.paths.join(", "), 200), text5(")")] : untrusted(r.name, 500),
       text5(STATE[r.state] ?? r.state),
       text5(`${r.counted.length}/${r.required}`),
-      r.counted.length ? join2(r.counted.map(login), ", ") : text5("-"),
+      r.counted.length ? join4(r.counted.map(login), ", ") : text5("-"),
       untrusted(r.eligible, 200),
       r.reason ? untrusted(r.reason, 400) : []
     ]);
@@ -48338,7 +50385,7 @@ function reviewSection(report, h) {
   } else {
     out.push(paragraph2(emphasis2(text5("No approval requirement applies to this change."))));
   }
-  if (d.skipped.length) out.push(paragraph2(text5("Rules that do not apply: "), join2(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
+  if (d.skipped.length) out.push(paragraph2(text5("Rules that do not apply: "), join4(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
   if (d.codeowners.mode !== "off") {
     const c = d.codeowners;
     out.push(
@@ -48359,15 +50406,15 @@ function reviewSection(report, h) {
     const rows3 = d.approvals.map((a) => [
       login(a.reviewer),
       [code4(a.commitId.slice(0, 7) || "?"), a.submittedAt ? [text5(" "), untrusted(a.submittedAt)] : []],
-      a.countedFor.length ? join2(a.countedFor.map((n) => untrusted(n, 500)), ", ") : text5("-"),
-      join2(a.reasons.map((r) => untrusted(r.text, 200)), "; ")
+      a.countedFor.length ? join4(a.countedFor.map((n) => untrusted(n, 500)), ", ") : text5("-"),
+      join4(a.reasons.map((r) => untrusted(r.text, 200)), "; ")
     ]);
     out.push(table(["Reviewer", "Review", "Counted for", "Did not count because"], rows3));
   } else {
     out.push(paragraph2(emphasis2(text5("No approvals yet."))));
   }
   if (d.unlinked.length) {
-    out.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join2(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
+    out.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join4(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
   }
   const counted2 = d.approvals.filter((a) => a.counted).length;
   const compact = [...out.slice(0, head), paragraph2(text5(`${counted2} approval(s) counted, ${d.approvals.length - counted2} did not; the reasons are in the full report.`))];
@@ -48597,7 +50644,7 @@ function renderApplicationsSection(report, h) {
   const weakened = d.apps.filter((a) => a.weakens.length);
   const out = [heading2(h.length, text5("Applications"))];
   out.push(
-    weakened.length ? paragraph2(text5(`This change weakens ${weakened.length} Application(s): `), join2(weakened.map((a) => [code4(a.name), text5(" "), untrusted(a.weakens[0], 200)]), "; "), text5(".")) : paragraph2(text5("This change weakens no ArgoCD control of the Applications it touches."))
+    weakened.length ? paragraph2(text5(`This change weakens ${weakened.length} Application(s): `), join4(weakened.map((a) => [code4(a.name), text5(" "), untrusted(a.weakens[0], 200)]), "; "), text5(".")) : paragraph2(text5("This change weakens no ArgoCD control of the Applications it touches."))
   );
   out.push(table(["Application", "Project", "Destination", "Sync (before \u2192 after)", "Sync-failure notifications", "Weakens"], d.apps.slice(0, MAX_RENDERED_APPS).map(row)));
   if (d.apps.length > MAX_RENDERED_APPS) out.push(paragraph2(emphasis2(text5(`${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications).`))));
@@ -48642,6 +50689,74 @@ var init_applications_section = __esm({
   }
 });
 
+// src/report/render-section.ts
+function side(p) {
+  if (!p) return text5("\u2014");
+  if (p.status !== "rendered") return [strong2(text5(p.status)), text5(": "), untrusted(p.reason ?? "", 300)];
+  const tool = p.tool ? `${p.tool}${p.version ? ` ${p.version}` : ""}` : "";
+  return [text5(`${p.objects} objects \xB7 `), untrusted(tool, 100), text5(p.cached ? " \xB7 cached" : p.durationMs !== void 0 ? ` \xB7 ${p.durationMs} ms` : "")];
+}
+function capped(patch) {
+  const lines = patch.split("\n");
+  const body = lines.slice(lines[0]?.startsWith("===") ? 4 : 2);
+  return body.length > MAX_PATCH_LINES ? `${body.slice(0, MAX_PATCH_LINES).join("\n")}
+\u2026 ${body.length - MAX_PATCH_LINES} more lines in the JSON report` : body.join("\n");
+}
+function summaryLine(a) {
+  const d = a.diff;
+  const counts = `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`;
+  const what = a.grouping === "application" ? `Application ${a.name}` : a.grouping === "kustomization" ? `kustomization ${a.dir || "."}` : `Helm chart ${a.dir || "."}`;
+  return `${htmlCode(what)}: ${counts}${a.partial ? " (partial: a source was not rendered)" : ""}`;
+}
+function diffBlocks(a) {
+  const d = a.diff;
+  const where = (o) => [code4(o.key), text5(" ("), untrusted(`${o.file}:${o.line}`, 300), text5(")")];
+  const body = [];
+  const items = [...d.added.map((o) => [text5("added "), where(o)]), ...d.removed.map((o) => [text5("removed "), where(o)])];
+  if (items.length) body.push(list4(items));
+  for (const c of d.changed) body.push(paragraph2(text5("changed "), where(c)), { type: "code", lang: "diff", value: capped(c.patch) });
+  return details(summaryLine(a), body);
+}
+function renderRenderSection(report, h) {
+  const d = report.details.render;
+  if (!d || !d.applications.length) return void 0;
+  const head = [
+    heading2(h.length, text5("Rendered manifests")),
+    paragraph2(text5(`kustomize and Helm sources rendered as ArgoCD's repo-server would (${d.runs} tool runs, ${d.cacheHits} from the cache). The sync rules read these objects.`)),
+    table(
+      ["Rendered", "Source", "Head", "Base"],
+      d.applications.flatMap((a) => a.units.map((u) => [untrusted(a.name, 200), [text5(`${u.sourceType ?? ""} `), code4(u.id)], side(u.head), side(u.base)]))
+    )
+  ];
+  const compact = serialize3(head);
+  const out = [...head];
+  let size = compact.length;
+  let left = 0;
+  for (const a of d.applications) {
+    if (!a.diff.added.length && !a.diff.removed.length && !a.diff.changed.length) continue;
+    const blocks = diffBlocks(a);
+    const length = serialize3(blocks).length;
+    if (size + length > MAX_SECTION_CHARS) {
+      left++;
+      continue;
+    }
+    size += length;
+    out.push(...blocks);
+  }
+  if (left) out.push(paragraph2(text5(`${left} more rendered diff${left > 1 ? "s" : ""} in the JSON report (details.render).`)));
+  return { full: serialize3(out), compact };
+}
+var MAX_PATCH_LINES, MAX_SECTION_CHARS;
+var init_render_section = __esm({
+  "src/report/render-section.ts"() {
+    "use strict";
+    init_escape2();
+    init_md();
+    MAX_PATCH_LINES = 60;
+    MAX_SECTION_CHARS = 2e4;
+  }
+});
+
 // src/report/sections.ts
 var AREA_SECTIONS, AREA_TEXT_SECTIONS;
 var init_sections = __esm({
@@ -48652,7 +50767,8 @@ var init_sections = __esm({
     init_description_section();
     init_sync_plan();
     init_applications_section();
-    AREA_SECTIONS = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderHealthSection]);
+    init_render_section();
+    AREA_SECTIONS = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderRenderSection, renderHealthSection]);
     AREA_TEXT_SECTIONS = Object.freeze([reviewTextSection, renderApplicationsText, renderSyncPlansText]);
   }
 });
@@ -48674,7 +50790,7 @@ function changeLine(report) {
   }
   if (c.mode === "all") parts.push([text5("whole tree at "), code4(shortSha2(c.headSha))]);
   else parts.push([text5(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, `), code4(shortSha2(c.baseSha)), text5(" \u2192 "), code4(shortSha2(c.headSha))]);
-  return join2(parts, " \xB7 ");
+  return join4(parts, " \xB7 ");
 }
 function findingRow(report, f) {
   const url = lineUrl(report, f.file, f.line);
@@ -48734,7 +50850,7 @@ function areaTable(report) {
     const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
     const attention4 = rs.filter((r) => r.state === "failed" || r.state === "pending").map((r) => code4(r.rule));
-    rows3.push([text5(AREA_TITLES[area]), text5(STATE_ICON[worst]), text5(String(rs.length)), text5(String(n)), attention4.length ? join2(attention4, ", ") : text5("-")]);
+    rows3.push([text5(AREA_TITLES[area]), text5(STATE_ICON[worst]), text5(String(rs.length)), text5(String(n)), attention4.length ? join4(attention4, ", ") : text5("-")]);
   }
   return table(["Area", "State", "Rules", "New findings", "Needs attention"], rows3);
 }
@@ -48743,7 +50859,7 @@ function controlsTable(report) {
   if (!mapping.length) return void 0;
   return table(
     ["Control", "State", "Rules"],
-    mapping.map((c) => [untrusted(c.control, 500), text5(STATE_ICON[c.state]), join2(c.rules.map(code4), ", ")])
+    mapping.map((c) => [untrusted(c.control, 500), text5(STATE_ICON[c.state]), join4(c.rules.map(code4), ", ")])
   );
 }
 function normalise(out) {
@@ -49067,7 +51183,7 @@ var init_symlinks = __esm({
 // src/sources/git.ts
 import { spawn } from "node:child_process";
 function git(repo, args, input, okCodes = [0]) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve4, reject) => {
     const child = spawn("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
     const out = [];
     const err = [];
@@ -49075,18 +51191,18 @@ function git(repo, args, input, okCodes = [0]) {
     child.stderr.on("data", (d) => err.push(d));
     child.on("error", (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
     child.on("close", (code5) => {
-      if (code5 !== null && okCodes.includes(code5)) resolve2(Buffer.concat(out));
+      if (code5 !== null && okCodes.includes(code5)) resolve4(Buffer.concat(out));
       else reject(new SourceError(`git ${args.slice(0, 3).join(" ")} failed in ${repo}: ${Buffer.concat(err).toString("utf8").trim() || `exit code ${code5}`}`));
     });
     child.stdin.on("error", () => void 0);
     child.stdin.end(input ?? "");
   });
 }
-async function resolveCommit(repo, ref) {
+async function resolveCommit(repo, ref2) {
   try {
-    return (await git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).toString("utf8").trim();
+    return (await git(repo, ["rev-parse", "--verify", "--quiet", `${ref2}^{commit}`])).toString("utf8").trim();
   } catch {
-    throw new SourceError(`"${ref}" does not name a commit in ${repo}`);
+    throw new SourceError(`"${ref2}" does not name a commit in ${repo}`);
   }
 }
 function cacheBlob(id, bytes) {
@@ -49165,9 +51281,9 @@ var init_git = __esm({
     BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
     LINK_MODE = "120000";
     GitTree = class {
-      constructor(repo, label4) {
+      constructor(repo, label5) {
         this.repo = repo;
-        this.label = label4;
+        this.label = label5;
       }
       repo;
       label;
@@ -50616,7 +52732,7 @@ var require_util2 = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify4 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors3();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -50676,7 +52792,7 @@ var require_util2 = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify4(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -51633,11 +53749,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
-            const str3 = `${val[i]}`;
-            if (!isValidHeaderValue(str3)) {
+            const str4 = `${val[i]}`;
+            if (!isValidHeaderValue(str4)) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
-            arr.push(str3);
+            arr.push(str4);
           }
         }
         val = arr;
@@ -51807,9 +53923,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data2) => {
-              return err ? reject(err) : resolve2(data2);
+              return err ? reject(err) : resolve4(data2);
             });
           });
         }
@@ -51847,12 +53963,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data2) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data2);
+              ) : resolve4(data2);
             });
           });
         }
@@ -52177,15 +54293,15 @@ var require_connect = __commonJS({
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key2);
-            if (ref !== void 0 && ref.deref() === void 0) {
+            const ref2 = this._sessionCache.get(key2);
+            if (ref2 !== void 0 && ref2.deref() === void 0) {
               this._sessionCache.delete(key2);
             }
           });
         }
         get(sessionKey) {
-          const ref = this._sessionCache.get(sessionKey);
-          return ref ? ref.deref() : null;
+          const ref2 = this._sessionCache.get(sessionKey);
+          return ref2 ? ref2.deref() : null;
         }
         set(sessionKey, session) {
           if (this._maxCachedSessions === 0) {
@@ -53210,25 +55326,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str3, leading, trailing, predicate) {
+    function removeChars(str4, leading, trailing, predicate) {
       let lead = 0;
-      let trail2 = str3.length - 1;
+      let trail2 = str4.length - 1;
       if (leading) {
-        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
+        while (lead < str4.length && predicate(str4.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail2 > 0 && predicate(str3.charCodeAt(trail2))) trail2--;
+        while (trail2 > 0 && predicate(str4.charCodeAt(trail2))) trail2--;
       }
-      return lead === 0 && trail2 === str3.length - 1 ? str3 : str3.slice(lead, trail2 + 1);
+      return lead === 0 && trail2 === str4.length - 1 ? str4 : str4.slice(lead, trail2 + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -54119,8 +56235,8 @@ var require_util3 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -55147,7 +57263,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix2 = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -55432,7 +57548,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -55507,7 +57623,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -55602,11 +57718,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const body = data2.subarray(offset);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -55629,10 +57745,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -55649,7 +57765,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data2);
+        return new HTTPParserError(message, constants2.ERROR[ret], data2);
       }
       destroy() {
         assert(this.ptr != null);
@@ -55829,7 +57945,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -55851,7 +57967,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -55887,13 +58003,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -56371,12 +58487,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -57046,12 +59162,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -57530,16 +59646,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve2(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -57550,7 +59666,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -57601,7 +59717,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -57613,7 +59729,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -57949,8 +60065,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -59219,7 +61335,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -59232,7 +61348,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve4(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -59251,7 +61367,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -59268,7 +61384,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -59338,18 +61454,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve4(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -59606,9 +61722,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve2(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -59831,9 +61947,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory2, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory2, (err, data2) => {
-            return err ? reject(err) : resolve2(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -60118,9 +62234,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve2(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -60212,9 +62328,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve2(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -61683,10 +63799,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
         if (exists2) {
-          const delimiter = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            value: `${exists2.value}${delimiter2}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -62504,8 +64620,8 @@ var require_request2 = __commonJS({
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
             if (controllerList.size !== 0) {
-              for (const ref of controllerList) {
-                const ctrl = ref.deref();
+              for (const ref2 of controllerList) {
+                const ctrl = ref2.deref();
                 if (ctrl !== void 0) {
                   ctrl.abort(this.reason);
                 }
@@ -64077,7 +66193,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -64153,7 +66269,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -64196,7 +66312,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve4({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -64304,11 +66420,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label4) {
-      if (!label4) {
+    function getEncoding(label5) {
+      if (!label5) {
         return "failure";
       }
-      switch (label4.trim().toLowerCase()) {
+      switch (label5.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -65883,7 +67999,7 @@ var require_util7 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify4(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -65941,7 +68057,7 @@ var require_util7 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify4
     };
   }
 });
@@ -66087,7 +68203,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util7();
+    var { stringify: stringify4 } = require_util7();
     var { webidl } = require_webidl();
     var { Headers } = require_headers();
     function getCookies(headers) {
@@ -66130,9 +68246,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str3 = stringify(cookie);
-      if (str3) {
-        headers.append("Set-Cookie", str3);
+      const str4 = stringify4(cookie);
+      if (str4) {
+        headers.append("Set-Cookie", str4);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -67937,8 +70053,8 @@ var require_util9 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     module.exports = {
@@ -68839,11 +70955,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter2 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -68859,7 +70975,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -68946,26 +71062,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter2(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter2(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter2(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve2(output.toString());
+              resolve4(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter2(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter2(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter2(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve2(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -69173,14 +71289,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info, data2) {
         return __awaiter2(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve2(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info, data2, callbackForResult);
@@ -69424,12 +71540,12 @@ var require_lib = __commonJS({
         return __awaiter2(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter2(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => __awaiter2(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter2(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -69437,7 +71553,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes.NotFound) {
-              resolve2(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key2, value) {
               if (typeof value === "string") {
@@ -69476,7 +71592,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve2(response);
+              resolve4(response);
             }
           }));
         });
@@ -69534,11 +71650,11 @@ var init_utils = __esm({
     import_undici = __toESM(require_undici(), 1);
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -69554,7 +71670,7 @@ var init_utils = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -69794,16 +71910,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -69924,7 +72040,7 @@ function expand2(template, context3) {
     return template.replace(/\/$/, "");
   }
 }
-function parse3(options) {
+function parse8(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -69988,7 +72104,7 @@ function parse3(options) {
   );
 }
 function endpointWithDefaults(defaults4, route, options) {
-  return parse3(merge(defaults4, route, options));
+  return parse8(merge(defaults4, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -69997,7 +72113,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: parse3
+    parse: parse8
   });
 }
 var VERSION2, userAgent, DEFAULTS, urlVariableRegex, endpoint;
@@ -70023,7 +72139,7 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse4(header2, options) {
+function parse9(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
   let valueStart = options?.start ?? 0;
@@ -70155,15 +72271,15 @@ function parseParameters(header2, type, index2, len, stopFlags) {
   }
   return { type, index: index2, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result = "";
   for (let index2 = start; index2 < end; index2++) {
-    if (str3.charCodeAt(index2) === BSLASH) {
-      result += str3.slice(start, index2);
+    if (str4.charCodeAt(index2) === BSLASH) {
+      result += str4.slice(start, index2);
       start = ++index2;
     }
   }
-  return result + str3.slice(start, end);
+  return result + str4.slice(start, end);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
@@ -70707,7 +72823,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse4(contentType);
+  const mimetype = parse9(contentType);
   if (isJSONResponse(mimetype)) {
     let text6 = "";
     try {
@@ -73746,10 +75862,10 @@ var require_light = __commonJS({
         return n && n["default"] || n;
       }
       var load2 = function(received, defaults4, onto = {}) {
-        var k, ref, v;
+        var k, ref2, v;
         for (k in defaults4) {
           v = defaults4[k];
-          onto[k] = (ref = received[k]) != null ? ref : v;
+          onto[k] = (ref2 = received[k]) != null ? ref2 : v;
         }
         return onto;
       };
@@ -73819,11 +75935,11 @@ var require_light = __commonJS({
           }
         }
         getArray() {
-          var node2, ref, results;
+          var node2, ref2, results;
           node2 = this._first;
           results = [];
           while (node2 != null) {
-            results.push((ref = node2, node2 = node2.next, ref.value));
+            results.push((ref2 = node2, node2 = node2.next, ref2.value));
           }
           return results;
         }
@@ -73836,14 +75952,14 @@ var require_light = __commonJS({
           return void 0;
         }
         debug() {
-          var node2, ref, ref1, ref2, results;
+          var node2, ref2, ref1, ref22, results;
           node2 = this._first;
           results = [];
           while (node2 != null) {
-            results.push((ref = node2, node2 = node2.next, {
-              value: ref.value,
-              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            results.push((ref2 = node2, node2 = node2.next, {
+              value: ref2.value,
+              prev: (ref1 = ref2.prev) != null ? ref1.value : void 0,
+              next: (ref22 = ref2.next) != null ? ref22.value : void 0
             }));
           }
           return results;
@@ -73944,9 +76060,9 @@ var require_light = __commonJS({
           this.Events = new Events$1(this);
           this._length = 0;
           this._lists = (function() {
-            var j, ref, results;
+            var j, ref2, results;
             results = [];
-            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+            for (i = j = 1, ref2 = num_priorities; 1 <= ref2 ? j <= ref2 : j >= ref2; i = 1 <= ref2 ? ++j : --j) {
               results.push(new DLList$1((() => {
                 return this.incr();
               }), (() => {
@@ -74187,13 +76303,13 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve4, reject) {
+            return setTimeout(resolve4, t);
           });
         }
         computePenalty() {
-          var ref;
-          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+          var ref2;
+          return (ref2 = this.storeOptions.penalty) != null ? ref2 : 15 * this.storeOptions.minTime || 5e3;
         }
         async __updateSettings__(options) {
           await this.yieldLoop();
@@ -74354,20 +76470,20 @@ var require_light = __commonJS({
           return current != null;
         }
         jobStatus(id) {
-          var ref;
-          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+          var ref2;
+          return (ref2 = this.status[this._jobs[id]]) != null ? ref2 : null;
         }
         statusJobs(status) {
-          var k, pos, ref, results, v;
+          var k, pos, ref2, results, v;
           if (status != null) {
             pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
-            ref = this._jobs;
+            ref2 = this._jobs;
             results = [];
-            for (k in ref) {
-              v = ref[k];
+            for (k in ref2) {
+              v = ref2[k];
               if (v === pos) {
                 results.push(k);
               }
@@ -74399,15 +76515,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve2, returned, task;
+          var args, cb, error, reject, resolve4, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve4(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -74422,13 +76538,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve2;
-          resolve2 = reject = null;
+          var promise, reject, resolve4;
+          resolve4 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve4 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve4, reject });
           this._tryToRun();
           return promise;
         }
@@ -74471,16 +76587,16 @@ var require_light = __commonJS({
             }
           }
           key(key2 = "") {
-            var ref;
-            return (ref = this.instances[key2]) != null ? ref : (() => {
-              var limiter;
-              limiter = this.instances[key2] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+            var ref2;
+            return (ref2 = this.instances[key2]) != null ? ref2 : (() => {
+              var limiter2;
+              limiter2 = this.instances[key2] = new this.Bottleneck(Object.assign(this.limiterOptions, {
                 id: `${this.id}-${key2}`,
                 timeout: this.timeout,
                 connection: this.connection
               }));
-              this.Events.trigger("created", limiter, key2);
-              return limiter;
+              this.Events.trigger("created", limiter2, key2);
+              return limiter2;
             })();
           }
           async deleteKey(key2 = "") {
@@ -74496,11 +76612,11 @@ var require_light = __commonJS({
             return instance != null || deleted > 0;
           }
           limiters() {
-            var k, ref, results, v;
-            ref = this.instances;
+            var k, ref2, results, v;
+            ref2 = this.instances;
             results = [];
-            for (k in ref) {
-              v = ref[k];
+            for (k in ref2) {
+              v = ref2[k];
               results.push({
                 key: k,
                 limiter: v
@@ -74534,12 +76650,12 @@ var require_light = __commonJS({
             var base;
             clearInterval(this.interval);
             return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time, v;
+              var e, k, ref2, results, time, v;
               time = Date.now();
-              ref = this.instances;
+              ref2 = this.instances;
               results = [];
-              for (k in ref) {
-                v = ref[k];
+              for (k in ref2) {
+                v = ref2[k];
                 try {
                   if (await v._store.__groupCheck__(time)) {
                     results.push(this.deleteKey(k));
@@ -74562,9 +76678,9 @@ var require_light = __commonJS({
             }
           }
           disconnect(flush = true) {
-            var ref;
+            var ref2;
             if (!this.sharedConnection) {
-              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+              return (ref2 = this.connection) != null ? ref2.disconnect(flush) : void 0;
             }
           }
         }
@@ -74665,12 +76781,12 @@ var require_light = __commonJS({
               }
             }).call(this);
             this._queues.on("leftzero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+              var ref2;
+              return (ref2 = this._store.heartbeat) != null ? typeof ref2.ref === "function" ? ref2.ref() : void 0 : void 0;
             });
             this._queues.on("zero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+              var ref2;
+              return (ref2 = this._store.heartbeat) != null ? typeof ref2.unref === "function" ? ref2.unref() : void 0 : void 0;
             });
           }
           _validateOptions(options, invalid2) {
@@ -74829,14 +76945,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve4, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve4();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve4();
                     }
                   });
                 }
@@ -74850,10 +76966,10 @@ var require_light = __commonJS({
               return this.Promise.resolve(null);
             }, this._registerLock.schedule(() => {
               return this._submitLock.schedule(() => {
-                var k, ref, v;
-                ref = this._scheduled;
-                for (k in ref) {
-                  v = ref[k];
+                var k, ref2, v;
+                ref2 = this._scheduled;
+                for (k in ref2) {
+                  v = ref2[k];
                   if (this.jobStatus(v.job.options.id) === "RUNNING") {
                     clearTimeout(v.timeout);
                     clearTimeout(v.expiration);
@@ -74920,18 +77036,18 @@ var require_light = __commonJS({
             }
           }
           submit(...args) {
-            var cb, fn, job, options, ref, ref1, task;
+            var cb, fn, job, options, ref2, ref1, task;
             if (typeof args[0] === "function") {
-              ref = args, [fn, ...args] = ref, [cb] = splice2.call(args, -1);
+              ref2 = args, [fn, ...args] = ref2, [cb] = splice2.call(args, -1);
               options = parser$5.load({}, this.jobDefaults);
             } else {
               ref1 = args, [options, fn, ...args] = ref1, [cb] = splice2.call(args, -1);
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve4, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve4)(args3);
                 });
               });
             };
@@ -75069,8 +77185,8 @@ async function errorRequest(state, octokit, error, options) {
   throw error;
 }
 async function wrapRequest(state, octokit, request2, options) {
-  const limiter = new import_light.default();
-  limiter.on("failed", function(error, info) {
+  const limiter2 = new import_light.default();
+  limiter2.on("failed", function(error, info) {
     const maxRetries = ~~error.request.request?.retries;
     const after = ~~error.request.request?.retryAfter;
     options.request.retryCount = info.retryCount + 1;
@@ -75078,7 +77194,7 @@ async function wrapRequest(state, octokit, request2, options) {
       return after * state.retryAfterBaseValue;
     }
   });
-  return limiter.schedule(
+  return limiter2.schedule(
     requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
     options
   );
@@ -75720,7 +77836,7 @@ Exit codes: 0 report written (exceptions are in the report), 2 usage, configurat
 
 // src/audit/model.ts
 var EXCEPTION_KINDS;
-var init_model4 = __esm({
+var init_model5 = __esm({
   "src/audit/model.ts"() {
     "use strict";
     EXCEPTION_KINDS = [
@@ -75962,7 +78078,7 @@ var init_build = __esm({
     init_settings();
     init_break_glass();
     init_reviewers();
-    init_model4();
+    init_model5();
     PERMISSION_RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
     REVERT_COMMIT = /This reverts commit ([0-9a-f]{7,40})/i;
   }
@@ -76011,22 +78127,22 @@ var init_gather3 = __esm({
 // src/audit/github.ts
 function mergedPullFromApi(p) {
   const pr = obj(p);
-  if (!str2(pr.merged_at) || typeof pr.number !== "number") return void 0;
+  if (!str3(pr.merged_at) || typeof pr.number !== "number") return void 0;
   const user2 = obj(pr.user);
   return {
     number: pr.number,
-    url: str2(pr.html_url) ? pr.html_url : "",
-    title: str2(pr.title) ? pr.title : "",
-    body: str2(pr.body) ? pr.body : "",
-    author: str2(user2.login) ? user2.login : null,
-    authorType: str2(user2.type) ? user2.type : null,
-    labels: Array.isArray(pr.labels) ? pr.labels.flatMap((l) => str2(obj(l).name) ? [obj(l).name] : []) : [],
-    baseRef: str2(obj(pr.base).ref) ? obj(pr.base).ref : "",
-    headRef: str2(obj(pr.head).ref) ? obj(pr.head).ref : "",
-    headSha: str2(obj(pr.head).sha) ? obj(pr.head).sha : "",
+    url: str3(pr.html_url) ? pr.html_url : "",
+    title: str3(pr.title) ? pr.title : "",
+    body: str3(pr.body) ? pr.body : "",
+    author: str3(user2.login) ? user2.login : null,
+    authorType: str3(user2.type) ? user2.type : null,
+    labels: Array.isArray(pr.labels) ? pr.labels.flatMap((l) => str3(obj(l).name) ? [obj(l).name] : []) : [],
+    baseRef: str3(obj(pr.base).ref) ? obj(pr.base).ref : "",
+    headRef: str3(obj(pr.head).ref) ? obj(pr.head).ref : "",
+    headSha: str3(obj(pr.head).sha) ? obj(pr.head).sha : "",
     mergedAt: pr.merged_at,
-    mergeCommitSha: str2(pr.merge_commit_sha) ? pr.merge_commit_sha : null,
-    createdAt: str2(pr.created_at) ? pr.created_at : pr.merged_at
+    mergeCommitSha: str3(pr.merge_commit_sha) ? pr.merge_commit_sha : null,
+    createdAt: str3(pr.created_at) ? pr.created_at : pr.merged_at
   };
 }
 function routeOf(url, owner, repo) {
@@ -76034,7 +78150,7 @@ function routeOf(url, owner, repo) {
   const path3 = new URL(url).pathname.replace(/^.*?\/repos\//, "/repos/");
   return path3.replace(`/repos/${owner}/${repo}/`, "/repos/{owner}/{repo}/").replace(/\/commits\/[0-9a-f]{40}\//, "/commits/{commit_sha}/").replace(/\/pulls\/\d+\//, "/pulls/{pull_number}/").replace(/\/issues\/\d+\//, "/issues/{issue_number}/");
 }
-var str2, obj, AuditGitHub;
+var str3, obj, AuditGitHub;
 var init_github2 = __esm({
   "src/audit/github.ts"() {
     "use strict";
@@ -76043,7 +78159,7 @@ var init_github2 = __esm({
     init_gather3();
     init_github_shapes();
     init_values();
-    str2 = (v) => typeof v === "string";
+    str3 = (v) => typeof v === "string";
     obj = (v) => isRecord(v) ? v : {};
     AuditGitHub = class {
       /**
@@ -76097,7 +78213,7 @@ var init_github2 = __esm({
             direction: "desc",
             per_page: 100
           });
-          const older = (p) => str2(obj(p).updated_at) && obj(p).updated_at < since;
+          const older = (p) => str3(obj(p).updated_at) && obj(p).updated_at < since;
           const read2 = await collectPages(linkPages(pages, "the merged pull requests"), { until: (items) => items.some(older) });
           return read2.items.flatMap((p) => mergedPullFromApi(p) ?? []);
         });
@@ -76132,10 +78248,10 @@ var init_github2 = __esm({
           const r = runs[0];
           if (!r) return void 0;
           return {
-            status: str2(r.status) ? r.status : "unknown",
-            conclusion: str2(r.conclusion) ? r.conclusion : null,
-            htmlUrl: str2(r.html_url) ? r.html_url : null,
-            detailsUrl: str2(r.details_url) ? r.details_url : null
+            status: str3(r.status) ? r.status : "unknown",
+            conclusion: str3(r.conclusion) ? r.conclusion : null,
+            htmlUrl: str3(r.html_url) ? r.html_url : null,
+            detailsUrl: str3(r.details_url) ? r.details_url : null
           };
         });
       }
@@ -76145,12 +78261,12 @@ var init_github2 = __esm({
           const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/comments", { ...this.base, since, sort: "created", direction: "asc", per_page: 100 }));
           const out = /* @__PURE__ */ new Map();
           for (const c of data2.map(obj)) {
-            const n = str2(c.issue_url) ? Number(/\/issues\/(\d+)$/.exec(c.issue_url)?.[1]) : NaN;
-            if (!Number.isInteger(n) || typeof c.id !== "number" || !str2(c.created_at)) continue;
+            const n = str3(c.issue_url) ? Number(/\/issues\/(\d+)$/.exec(c.issue_url)?.[1]) : NaN;
+            if (!Number.isInteger(n) || typeof c.id !== "number" || !str3(c.created_at)) continue;
             const login2 = obj(c.user).login;
             out.set(n, [
               ...out.get(n) ?? [],
-              { id: c.id, author: str2(login2) ? { login: login2 } : {}, body: str2(c.body) ? c.body : "", createdAt: c.created_at, ...str2(c.updated_at) ? { updatedAt: c.updated_at } : {} }
+              { id: c.id, author: str3(login2) ? { login: login2 } : {}, body: str3(c.body) ? c.body : "", createdAt: c.created_at, ...str3(c.updated_at) ? { updatedAt: c.updated_at } : {} }
             ]);
           }
           return out;
@@ -76161,7 +78277,7 @@ var init_github2 = __esm({
         return needed({ what: `reading the label events of pull request #${pr}`, permission: "issues: read" }, async () => {
           const data2 = await this.all(this.octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/{issue_number}/events", { ...this.base, issue_number: pr, per_page: 100 }));
           return data2.map(obj).flatMap(
-            (e) => (e.event === "labeled" || e.event === "unlabeled") && str2(obj(e.label).name) && str2(e.created_at) ? [{ action: e.event, label: obj(e.label).name, actor: str2(obj(e.actor).login) ? { login: obj(e.actor).login } : {}, createdAt: e.created_at }] : []
+            (e) => (e.event === "labeled" || e.event === "unlabeled") && str3(obj(e.label).name) && str3(e.created_at) ? [{ action: e.event, label: obj(e.label).name, actor: str3(obj(e.actor).login) ? { login: obj(e.actor).login } : {}, createdAt: e.created_at }] : []
           );
         });
       }
@@ -76178,10 +78294,10 @@ var init_github2 = __esm({
 
 // src/audit/history.ts
 async function resolveBranch(repo, branch) {
-  for (const ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`]) {
+  for (const ref2 of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`]) {
     try {
-      const sha = (await git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).toString("utf8").trim();
-      if (sha) return { ref, sha };
+      const sha = (await git(repo, ["rev-parse", "--verify", "--quiet", `${ref2}^{commit}`])).toString("utf8").trim();
+      if (sha) return { ref: ref2, sha };
     } catch {
     }
   }
@@ -76259,8 +78375,8 @@ async function commitScope(repo, commit, policy, trees, known) {
     for (const p of manifests) {
       for (const l of layouts2) {
         for (const k of l.keysOf(p) ?? []) {
-          const ref = l.refOf(k);
-          if (ref?.grouping === "application") apps.add(`${ref.file}#${ref.name}`);
+          const ref2 = l.refOf(k);
+          if (ref2?.grouping === "application") apps.add(`${ref2.file}#${ref2.name}`);
         }
         for (const a of l.appsOfFile(p)) apps.add(`${a.file}#${a.name}`);
       }
@@ -76390,11 +78506,11 @@ function renderMarkdown2(report) {
   return out.join("\n");
 }
 var CSV_COLUMNS, short;
-var init_render = __esm({
+var init_render3 = __esm({
   "src/audit/render.ts"() {
     "use strict";
     init_escape2();
-    init_model4();
+    init_model5();
     CSV_COLUMNS = [
       "merged_at",
       "commit",
@@ -76526,13 +78642,13 @@ var init_xoroshiro128plus = __esm({
 });
 
 // src/audit/sample.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 function sampleWeight(c) {
   const day = new Date(c.mergedAt).getUTCDay();
   return (c.exceptions.length ? EXCEPTION_WEIGHT : 1) + (day === 0 || day === 6 ? WEEKEND_WEIGHT : 0);
 }
 function seedNumber(seed) {
-  return createHash3("sha256").update(seed, "utf8").digest().readInt32BE(0);
+  return createHash5("sha256").update(seed, "utf8").digest().readInt32BE(0);
 }
 function drawSample(changes, n, seed) {
   const rng = xoroshiro128plus(seedNumber(seed));
@@ -76564,7 +78680,7 @@ __export(run_exports, {
   readAuditReport: () => readAuditReport,
   runAudit: () => runAudit
 });
-import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
+import { readFile as readFile3, writeFile as writeFile4 } from "node:fs/promises";
 function githubEnv(env) {
   const token = env.GITHUB_TOKEN ?? "";
   const repository = env.GITHUB_REPOSITORY ?? "";
@@ -76759,7 +78875,7 @@ async function runAudit(argv, io, env = process.env) {
 `));
   const text6 = settings.format === "csv" ? renderCsv(report) : settings.format === "markdown" ? renderMarkdown2(report) : renderJson(report);
   if (settings.output) {
-    await writeFile2(settings.output, text6, "utf8").catch((e) => {
+    await writeFile4(settings.output, text6, "utf8").catch((e) => {
       throw new UsageError(`--output ${settings.output}: cannot write the report: ${e.message}`);
     });
     io.err(
@@ -76786,8 +78902,8 @@ var init_run = __esm({
     init_build();
     init_github2();
     init_history();
-    init_model4();
-    init_render();
+    init_model5();
+    init_render3();
     init_sample();
     AUDIT_LIMITS = [
       "Changes made outside git: kubectl, the ArgoCD UI or CLI (manual syncs, parameter overrides, rollbacks to an earlier revision), Helm run by hand, cloud consoles. The cluster's own audit log and ArgoCD's events cover those.",
@@ -76809,10 +78925,10 @@ init_markdown2();
 init_composition();
 init_escape2();
 init_links();
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 var LEVEL = { error: "error", warning: "warning", notice: "note" };
 function fingerprintHash(f) {
-  return createHash2("sha256").update(f.fingerprint).digest("hex");
+  return createHash4("sha256").update(f.fingerprint).digest("hex");
 }
 function sarifRule(r, docUrl) {
   return {
@@ -77028,9 +79144,9 @@ async function readReviews(path3) {
   return list6.map((r, i) => reviewFromApi(r, `${path3}[${i}]`, inputError));
 }
 async function defaultBase(repo, head) {
-  for (const ref of ["origin/main", "main", "origin/master", "master"]) {
+  for (const ref2 of ["origin/main", "main", "origin/master", "master"]) {
     try {
-      return (await git(repo, ["merge-base", ref, head])).toString("utf8").trim();
+      return (await git(repo, ["merge-base", ref2, head])).toString("utf8").trim();
     } catch {
     }
   }
@@ -77089,9 +79205,9 @@ async function stagedBase(repo) {
   const head = await tryGit(repo, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
   if (head === void 0) return void 0;
   const upstream = await tryGit(repo, ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"]);
-  for (const ref of upstream ? [upstream] : FALLBACK_BASES) {
-    const sha = await tryGit(repo, ["merge-base", ref, head]);
-    if (sha !== void 0) return { sha, from: `merge base of HEAD and ${ref}` };
+  for (const ref2 of upstream ? [upstream] : FALLBACK_BASES) {
+    const sha = await tryGit(repo, ["merge-base", ref2, head]);
+    if (sha !== void 0) return { sha, from: `merge base of HEAD and ${ref2}` };
   }
   return { sha: head, from: "HEAD" };
 }
@@ -77121,6 +79237,7 @@ async function stagedChange(opts) {
 
 // src/cli/args.ts
 init_errors();
+import { resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 var USAGE = `Usage: gitops-gate check [options]
        gitops-gate init [--force] [--repo DIR] [--action OWNER/REPO[@REF]]   (see gitops-gate init --help)
@@ -77151,6 +79268,9 @@ Options:
                       a path that misses the policy the base holds is an error
   --format FORMAT     text | markdown | json | sarif (default: text)
   --plan              text format: also print the sync plan of each affected Application
+  --kustomize PATH    kustomize (or kubectl) binary that renders kustomize sources
+                      (default: kustomize, then kubectl, on PATH); see docs/render.md
+  --helm PATH         helm binary that renders Helm sources (default: helm on PATH)
   --fail-on LEVEL     error | warning | never (default: error); the policy's gate.failOn
                       may only be tightened
   -h, --help          show this help
@@ -77184,6 +79304,8 @@ function parseCheckArgs(argv) {
         policy: { type: "string" },
         format: { type: "string" },
         plan: { type: "boolean", default: false },
+        kustomize: { type: "string" },
+        helm: { type: "string" },
         "fail-on": { type: "string" },
         help: { type: "boolean", short: "h", default: false }
       }
@@ -77220,19 +79342,21 @@ function parseCheckArgs(argv) {
     policy: values.policy ?? "policies",
     format: oneOf(values.format ?? "text", ["text", "markdown", "json", "sarif"], "--format"),
     failOn: oneOf(values["fail-on"] ?? "error", ["error", "warning", "never"], "--fail-on"),
-    plan: values.plan === true
+    plan: values.plan === true,
+    ...values.kustomize ? { kustomize: resolve2(values.kustomize) } : {},
+    ...values.helm ? { helm: resolve2(values.helm) } : {}
   };
 }
 
 // src/cli/init.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 init_package();
 init_schema();
 init_errors();
 init_git();
 init_version();
-import { readFile as readFile2, stat, writeFile, mkdir } from "node:fs/promises";
-import { dirname, join as join3, resolve } from "node:path";
+import { readFile as readFile2, stat, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
+import { dirname as dirname3, join as join5, resolve as resolve3 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/cli/templates/workflow.yaml
@@ -77298,7 +79422,7 @@ async function defaultBranch(root2) {
 function applicationsIn(file, text6) {
   if (!text6.includes("argoproj.io") || !/^\s*kind:\s*["']?Application["']?\s*(#.*)?$/m.test(text6)) return [];
   const found = [];
-  for (const doc of (0, import_yaml7.parseAllDocuments)(text6)) {
+  for (const doc of (0, import_yaml13.parseAllDocuments)(text6)) {
     if (doc.errors.length) continue;
     const obj2 = doc.toJS();
     if (typeof obj2 !== "object" || obj2 === null) continue;
@@ -77322,14 +79446,14 @@ async function detectRepo(dir) {
   const paths = [...new Set(listing.split("\0").filter((p) => p && /\.ya?ml$/i.test(p)))].sort();
   const applications = [];
   for (const p of paths) {
-    const full = join3(root2, p);
+    const full = join5(root2, p);
     const size = await stat(full).then((s) => s.isFile() ? s.size : -1, () => -1);
     if (size < 0 || size > MAX_SCAN_BYTES) continue;
     applications.push(...applicationsIn(p, await readFile2(full, "utf8")));
   }
   let codeowners;
   for (const p of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
-    const text6 = await readFile2(join3(root2, p), "utf8").catch(() => void 0);
+    const text6 = await readFile2(join5(root2, p), "utf8").catch(() => void 0);
     if (text6 === void 0) continue;
     const teams = /* @__PURE__ */ new Set();
     for (const line2 of text6.split("\n")) {
@@ -77489,17 +79613,17 @@ async function exists(path3) {
 async function place2(root2, rel, aliases, text6, force, what) {
   let target = rel;
   for (const a of [rel, ...aliases]) {
-    if (await exists(join3(root2, a))) {
+    if (await exists(join5(root2, a))) {
       target = a;
       break;
     }
   }
-  const full = join3(root2, target);
+  const full = join5(root2, target);
   const existed = await exists(full);
   if (existed && !force) return { path: target, state: "kept", what };
   try {
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, text6, { flag: force ? "w" : "wx" });
+    await mkdir3(dirname3(full), { recursive: true });
+    await writeFile3(full, text6, { flag: force ? "w" : "wx" });
   } catch (e) {
     throw new UsageError(`init: cannot write ${target}: ${e.message}`);
   }
@@ -77529,7 +79653,7 @@ async function runInit(argv, io) {
   let action = values.action ?? defaultAction();
   if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?(@[\w./-]+)?$/.test(action)) throw new UsageError(`--action must be OWNER/REPO or OWNER/REPO@REF (got "${action}")`);
   if (!action.includes("@")) action += `@v${VERSION}`;
-  const facts = await detectRepo(resolve(values.repo ?? process.cwd()));
+  const facts = await detectRepo(resolve3(values.repo ?? process.cwd()));
   const force = values.force === true;
   const results = [
     await place2(facts.root, WORKFLOW_PATH, [".github/workflows/gitops-gate.yml"], workflowYaml(action), force, `runs the gate on every pull request, with ${action}`),
@@ -77591,7 +79715,8 @@ async function runCli(argv, io = processIo) {
       ...settings.pusher ? { pusher: settings.pusher } : {},
       ...settings.pushedAt ? { pushedAt: settings.pushedAt } : {}
     });
-    const report = await evaluate2(change, { policyPath: settings.policy, failOn: settings.failOn });
+    const render2 = { ...settings.kustomize ? { kustomizeBinary: settings.kustomize } : {}, ...settings.helm ? { helmBinary: settings.helm } : {} };
+    const report = await evaluate2(change, { policyPath: settings.policy, failOn: settings.failOn, render: render2 });
     if (report.failOn !== settings.failOn) io.err(`gitops-gate: --fail-on ${settings.failOn} is looser than the policy's gate.failOn: fail-on ${report.failOn} applies.
 `);
     if (settings.format === "json") io.out(JSON.stringify(report, null, 2) + "\n");

@@ -81,8 +81,8 @@ var init_utils = __esm({
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command2, properties, message) {
+  const cmd = new Command(command2, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
 }
 function issue(name, message = "") {
@@ -100,11 +100,11 @@ var init_command = __esm({
     init_utils();
     CMD_STRING = "::";
     Command = class {
-      constructor(command, properties, message) {
-        if (!command) {
-          command = "missing.command";
+      constructor(command2, properties, message) {
+        if (!command2) {
+          command2 = "missing.command";
         }
-        this.command = command;
+        this.command = command2;
         this.properties = properties;
         this.message = message;
       }
@@ -138,10 +138,10 @@ var init_command = __esm({
 import * as crypto2 from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message) {
-  const filePath = process.env[`GITHUB_${command}`];
+function issueFileCommand(command2, message) {
+  const filePath = process.env[`GITHUB_${command2}`];
   if (!filePath) {
-    throw new Error(`Unable to find environment variable for file command ${command}`);
+    throw new Error(`Unable to find environment variable for file command ${command2}`);
   }
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
@@ -151,15 +151,15 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key2, value) {
-  const delimiter3 = `ghadelimiter_${crypto2.randomUUID()}`;
+  const delimiter4 = `ghadelimiter_${crypto2.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key2.includes(delimiter3)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
+  if (key2.includes(delimiter4)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter4}"`);
   }
-  if (convertedValue.includes(delimiter3)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
+  if (convertedValue.includes(delimiter4)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter4}"`);
   }
-  return `${key2}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
+  return `${key2}<<${delimiter4}${os2.EOL}${convertedValue}${os2.EOL}${delimiter4}`;
 }
 var init_file_command = __esm({
   "node_modules/@actions/core/lib/file-command.js"() {
@@ -1179,7 +1179,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify4 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1239,7 +1239,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify4(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -2196,11 +2196,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
-            const str4 = `${val[i]}`;
-            if (!isValidHeaderValue(str4)) {
+            const str5 = `${val[i]}`;
+            if (!isValidHeaderValue(str5)) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
-            arr.push(str4);
+            arr.push(str5);
           }
         }
         val = arr;
@@ -2370,9 +2370,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data2) => {
-              return err ? reject(err) : resolve3(data2);
+              return err ? reject(err) : resolve4(data2);
             });
           });
         }
@@ -2410,12 +2410,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data2) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data2);
+              ) : resolve4(data2);
             });
           });
         }
@@ -2740,15 +2740,15 @@ var require_connect = __commonJS({
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key2);
-            if (ref !== void 0 && ref.deref() === void 0) {
+            const ref2 = this._sessionCache.get(key2);
+            if (ref2 !== void 0 && ref2.deref() === void 0) {
               this._sessionCache.delete(key2);
             }
           });
         }
         get(sessionKey) {
-          const ref = this._sessionCache.get(sessionKey);
-          return ref ? ref.deref() : null;
+          const ref2 = this._sessionCache.get(sessionKey);
+          return ref2 ? ref2.deref() : null;
         }
         set(sessionKey, session) {
           if (this._maxCachedSessions === 0) {
@@ -3773,25 +3773,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str4, leading = true, trailing = true) {
-      return removeChars(str4, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str5, leading = true, trailing = true) {
+      return removeChars(str5, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str4, leading = true, trailing = true) {
-      return removeChars(str4, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str5, leading = true, trailing = true) {
+      return removeChars(str5, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str4, leading, trailing, predicate) {
+    function removeChars(str5, leading, trailing, predicate) {
       let lead = 0;
-      let trail2 = str4.length - 1;
+      let trail2 = str5.length - 1;
       if (leading) {
-        while (lead < str4.length && predicate(str4.charCodeAt(lead))) lead++;
+        while (lead < str5.length && predicate(str5.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail2 > 0 && predicate(str4.charCodeAt(trail2))) trail2--;
+        while (trail2 > 0 && predicate(str5.charCodeAt(trail2))) trail2--;
       }
-      return lead === 0 && trail2 === str4.length - 1 ? str4 : str4.slice(lead, trail2 + 1);
+      return lead === 0 && trail2 === str5.length - 1 ? str5 : str5.slice(lead, trail2 + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -4682,8 +4682,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -5710,7 +5710,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix2 = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str5) => str5.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5995,7 +5995,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -6070,7 +6070,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -6165,11 +6165,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data2.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -6192,10 +6192,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6212,7 +6212,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data2);
+        return new HTTPParserError(message, constants5.ERROR[ret], data2);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6392,7 +6392,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6414,7 +6414,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6450,13 +6450,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6934,12 +6934,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7609,12 +7609,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8093,16 +8093,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -8113,7 +8113,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -8164,7 +8164,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -8176,7 +8176,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -8512,8 +8512,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -9782,7 +9782,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9795,7 +9795,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve4(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9814,7 +9814,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9831,7 +9831,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -9901,18 +9901,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body, length));
+          resolve4(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10169,9 +10169,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve3(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -10394,9 +10394,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory2, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory2, (err, data2) => {
-            return err ? reject(err) : resolve3(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -10681,9 +10681,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve3(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -10775,9 +10775,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve3(data2);
+            return err ? reject(err) : resolve4(data2);
           });
         });
       }
@@ -12246,10 +12246,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
         if (exists2) {
-          const delimiter3 = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter4 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter3}${value}`
+            value: `${exists2.value}${delimiter4}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -13067,8 +13067,8 @@ var require_request2 = __commonJS({
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
             if (controllerList.size !== 0) {
-              for (const ref of controllerList) {
-                const ctrl = ref.deref();
+              for (const ref2 of controllerList) {
+                const ctrl = ref2.deref();
                 if (ctrl !== void 0) {
                   ctrl.abort(this.reason);
                 }
@@ -14640,7 +14640,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14716,7 +14716,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -14759,7 +14759,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -14867,11 +14867,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label4) {
-      if (!label4) {
+    function getEncoding(label5) {
+      if (!label5) {
         return "failure";
       }
-      switch (label4.trim().toLowerCase()) {
+      switch (label5.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -16446,7 +16446,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify4(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16504,7 +16504,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify4
     };
   }
 });
@@ -16650,7 +16650,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util6();
+    var { stringify: stringify4 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16693,9 +16693,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str4 = stringify(cookie);
-      if (str4) {
-        headers.append("Set-Cookie", str4);
+      const str5 = stringify4(cookie);
+      if (str5) {
+        headers.append("Set-Cookie", str5);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -18500,8 +18500,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     module.exports = {
@@ -19370,11 +19370,11 @@ var init_lib = __esm({
     import_undici = __toESM(require_undici(), 1);
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19390,7 +19390,7 @@ var init_lib = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19460,26 +19460,26 @@ var init_lib = __esm({
       }
       readBody() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output.toString());
+              resolve4(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -19682,14 +19682,14 @@ var init_lib = __esm({
        */
       requestRaw(info2, data2) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info2, data2, callbackForResult);
@@ -19933,12 +19933,12 @@ var init_lib = __esm({
         return __awaiter(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -19946,7 +19946,7 @@ var init_lib = __esm({
               headers: {}
             };
             if (statusCode === HttpCodes.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key2, value) {
               if (typeof value === "string") {
@@ -19985,7 +19985,7 @@ var init_lib = __esm({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -20001,11 +20001,11 @@ var init_auth = __esm({
   "node_modules/@actions/http-client/lib/auth.js"() {
     __awaiter2 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20021,7 +20021,7 @@ var init_auth = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20060,11 +20060,11 @@ var init_oidc_utils = __esm({
     init_core();
     __awaiter3 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20080,7 +20080,7 @@ var init_oidc_utils = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20154,11 +20154,11 @@ var init_summary = __esm({
   "node_modules/@actions/core/lib/summary.js"() {
     __awaiter4 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20174,7 +20174,7 @@ var init_summary = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20354,8 +20354,8 @@ var init_summary = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addDetails(label4, content3) {
-        const element = this.wrap("details", this.wrap("summary", label4) + content3);
+      addDetails(label5, content3) {
+        const element = this.wrap("details", this.wrap("summary", label5) + content3);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20553,11 +20553,11 @@ var init_io_util = __esm({
   "node_modules/@actions/io/lib/io-util.js"() {
     __awaiter5 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20573,7 +20573,7 @@ var init_io_util = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20656,11 +20656,11 @@ var init_io = __esm({
     init_io_util();
     __awaiter6 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20676,7 +20676,7 @@ var init_io = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20741,11 +20741,11 @@ var init_toolrunner = __esm({
     init_io_util();
     __awaiter7 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20761,7 +20761,7 @@ var init_toolrunner = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -20849,8 +20849,8 @@ var init_toolrunner = __esm({
         }
         return this.args;
       }
-      _endsWith(str4, end) {
-        return str4.endsWith(end);
+      _endsWith(str5, end) {
+        return str5.endsWith(end);
       }
       _isCmdFile() {
         const upperToolPath = this.toolPath.toUpperCase();
@@ -20980,7 +20980,7 @@ var init_toolrunner = __esm({
             this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
           }
           this.toolPath = yield which(this.toolPath, true);
-          return new Promise((resolve3, reject) => __awaiter7(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter7(this, void 0, void 0, function* () {
             this._debug(`exec tool: ${this.toolPath}`);
             this._debug("arguments:");
             for (const arg of this.args) {
@@ -21063,7 +21063,7 @@ var init_toolrunner = __esm({
               if (error2) {
                 reject(error2);
               } else {
-                resolve3(exitCode);
+                resolve4(exitCode);
               }
             });
             if (this.options.input) {
@@ -21193,11 +21193,11 @@ var init_exec = __esm({
     init_toolrunner();
     __awaiter8 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21213,7 +21213,7 @@ var init_exec = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21249,11 +21249,11 @@ var init_platform = __esm({
     init_exec();
     __awaiter9 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21269,7 +21269,7 @@ var init_platform = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21478,11 +21478,11 @@ var init_core = __esm({
     init_platform();
     __awaiter10 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21498,7 +21498,7 @@ var init_core = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21550,21 +21550,21 @@ var init_model = __esm({
 var range;
 var init_esm = __esm({
   "node_modules/balanced-match/dist/esm/index.js"() {
-    range = (a, b, str4) => {
+    range = (a, b, str5) => {
       let begs, beg, left, right = void 0, result;
-      let ai = str4.indexOf(a);
-      let bi = str4.indexOf(b, ai + 1);
+      let ai = str5.indexOf(a);
+      let bi = str5.indexOf(b, ai + 1);
       let i = ai;
       if (ai >= 0 && bi > 0) {
         if (a === b) {
           return [ai, bi];
         }
         begs = [];
-        left = str4.length;
+        left = str5.length;
         while (i >= 0 && !result) {
           if (i === ai) {
             begs.push(i);
-            ai = str4.indexOf(a, i + 1);
+            ai = str5.indexOf(a, i + 1);
           } else if (begs.length === 1) {
             const r = begs.pop();
             if (r !== void 0)
@@ -21575,7 +21575,7 @@ var init_esm = __esm({
               left = beg;
               right = bi;
             }
-            bi = str4.indexOf(b, i + 1);
+            bi = str5.indexOf(b, i + 1);
           }
           i = ai < bi && ai >= 0 ? ai : bi;
         }
@@ -21589,35 +21589,35 @@ var init_esm = __esm({
 });
 
 // node_modules/brace-expansion/dist/esm/index.js
-function numeric(str4) {
-  return !isNaN(str4) ? parseInt(str4, 10) : str4.charCodeAt(0);
+function numeric(str5) {
+  return !isNaN(str5) ? parseInt(str5, 10) : str5.charCodeAt(0);
 }
-function escapeBraces(str4) {
-  return str4.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str5) {
+  return str5.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str4) {
-  return str4.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str5) {
+  return str5.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++) {
     target.push(items[i]);
   }
 }
-function balancedWithBudget(str4, masked, budget) {
+function balancedWithBudget(str5, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
   const r = range("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  budget.remaining -= r && !unmatched ? r[1] + 1 : str4.length;
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str5.length;
   if (!r || budget.remaining < 0) {
     return void 0;
   }
   return {
     end: r[1],
-    pre: str4.slice(0, r[0]),
-    body: str4.slice(r[0] + 1, r[1]),
-    post: str4.slice(r[1] + 1),
+    pre: str5.slice(0, r[0]),
+    body: str5.slice(r[0] + 1, r[1]),
+    post: str5.slice(r[1] + 1),
     unmatched
   };
 }
@@ -21641,34 +21641,34 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str4, budget) {
-  budget.remaining -= str4.length;
+function commaSetFollows(str5, budget) {
+  budget.remaining -= str5.length;
   if (budget.remaining < 0) {
     return false;
   }
   let close = false;
-  for (let i = str4.length - 1; i >= 0; i--) {
-    const c = str4.charCodeAt(i);
+  for (let i = str5.length - 1; i >= 0; i--) {
+    const c = str5.charCodeAt(i);
     if (c === 125) {
       close = true;
     } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
       close = false;
-    } else if (c === 44 && close && str4.charCodeAt(i + 1) !== 44) {
+    } else if (c === 44 && close && str5.charCodeAt(i + 1) !== 44) {
       return true;
     }
   }
   return false;
 }
-function parseCommaParts(str4, budget) {
+function parseCommaParts(str5, budget) {
   const parts = [];
   let carry = "";
   for (; ; ) {
-    const m = balancedWithBudget(str4, str4, budget);
+    const m = balancedWithBudget(str5, str5, budget);
     if (budget.remaining < 0) {
       return void 0;
     }
     if (!m) {
-      const tail2 = str4.split(",");
+      const tail2 = str5.split(",");
       tail2[0] = carry + tail2[0];
       pushAll(parts, tail2);
       return parts;
@@ -21683,14 +21683,14 @@ function parseCommaParts(str4, budget) {
     }
     carry = p.pop();
     pushAll(parts, p);
-    str4 = post;
+    str5 = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand(str4, options = {}) {
-  if (!str4) {
+function expand(str5, options = {}) {
+  if (!str5) {
     return [];
   }
   const max = bound(options.max, EXPANSION_MAX);
@@ -21698,13 +21698,13 @@ function expand(str4, options = {}) {
   const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
   const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
   const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  if (str4.slice(0, 2) === "{}") {
-    str4 = "\\{\\}" + str4.slice(2);
+  if (str5.slice(0, 2) === "{}") {
+    str5 = "\\{\\}" + str5.slice(2);
   }
-  return expand_(escapeBraces(str4), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+  return expand_(escapeBraces(str5), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
 }
-function embrace(str4) {
-  return "{" + str4 + "}";
+function embrace(str5) {
+  return "{" + str5 + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -21791,20 +21791,20 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str5, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   budget.remaining -= CALL_STEPS;
   if (depth > maxDepth) {
-    return [str4];
+    return [str5];
   }
   let acc = [""];
   let rewrites = 0;
   let dropEmpties = false;
   let firstGroup = true;
-  let masked = str4;
+  let masked = str5;
   for (; ; ) {
-    const m = balancedWithBudget(str4, masked, budget);
+    const m = balancedWithBudget(str5, masked, budget);
     if (!m) {
-      return combine(acc, str4, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str5, [""], max, maxLength, dropEmpties, budget);
     }
     if (m.unmatched) {
       masked = maskUnmatchedOpens(masked, budget);
@@ -21816,7 +21816,7 @@ function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       firstGroup = false;
       if (!m.post.length)
         break;
-      str4 = m.post;
+      str5 = m.post;
       masked = masked.slice(m.end + 1);
       continue;
     }
@@ -21827,7 +21827,7 @@ function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
         rewrites++;
-        str4 = m.pre + "{" + m.body + escClose + m.post;
+        str5 = m.pre + "{" + m.body + escClose + m.post;
         masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
         isTop = true;
         continue;
@@ -21862,7 +21862,7 @@ function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
           acc = next2;
           if (!m.post.length)
             break;
-          str4 = m.post;
+          str5 = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -21899,7 +21899,7 @@ function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     acc = next;
     if (!m.post.length)
       break;
-    str4 = m.post;
+    str5 = m.post;
     masked = masked.slice(m.end + 1);
   }
   return acc;
@@ -22270,7 +22270,7 @@ var init_esm3 = __esm({
     show = (start) => {
       const lines = [];
       const seen = /* @__PURE__ */ new Set();
-      const ref = (n) => n.t === "match" ? "match" : String(n.id);
+      const ref2 = (n) => n.t === "match" ? "match" : String(n.id);
       const walk2 = (n, indent2) => {
         if (n.t === "match" || seen.has(n))
           return;
@@ -22278,27 +22278,27 @@ var init_esm3 = __esm({
         const line2 = (desc) => lines.push(`${indent2}${n.id}: ${desc}`);
         switch (n.t) {
           case "split":
-            line2(`split -> ${n.out.map(ref).join(", ")}`);
+            line2(`split -> ${n.out.map(ref2).join(", ")}`);
             for (const o of n.out)
               walk2(o, indent2);
             return;
           case "neg":
-            line2(`!(${ref(n.sub)}) -> ${ref(n.next)}`);
+            line2(`!(${ref2(n.sub)}) -> ${ref2(n.next)}`);
             walk2(n.sub, indent2 + "  ");
             return walk2(n.next, indent2);
           case "lit":
-            line2(`${JSON.stringify(n.ch)} -> ${ref(n.next)}`);
+            line2(`${JSON.stringify(n.ch)} -> ${ref2(n.next)}`);
             break;
           case "class":
-            line2(`${n.re} -> ${ref(n.next)}`);
+            line2(`${n.re} -> ${ref2(n.next)}`);
             break;
           default:
-            line2(`${n.t === "any" ? "?" : "*"} -> ${ref(n.next)}`);
+            line2(`${n.t === "any" ? "?" : "*"} -> ${ref2(n.next)}`);
         }
         walk2(n.next, indent2);
       };
       walk2(start, "");
-      return [`start -> ${ref(start)}`, ...lines].join("\n");
+      return [`start -> ${ref2(start)}`, ...lines].join("\n");
     };
     State = class {
       // set by the Sim, to mark the nodes that this state has
@@ -22768,11 +22768,11 @@ var init_esm3 = __esm({
         this.#marks ??= marks(this.#size);
         const dfa = this.#dfa ??= new Dfa(this.#start, this.#marks);
         let d = dfa.start(dotStart);
-        const str4 = chars === s;
+        const str5 = chars === s;
         for (let i = 0; i < chars.length; i++) {
           if (d.dead)
             return false;
-          const code5 = str4 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
+          const code5 = str5 ? s.charCodeAt(i) : chars[i].charCodeAt(0);
           d = d.ascii?.[code5] ?? dfa.next(d, chars[i]);
         }
         return d.match;
@@ -24671,9 +24671,9 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity3.isScalar(ref.node) || identity3.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity3.isScalar(ref2.node) || identity3.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
               error2.source = source;
@@ -24992,15 +24992,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -25012,8 +25012,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node3 = new Scalar2.Scalar(value);
-          if (ref)
-            ref.node = node3;
+          if (ref2)
+            ref2.node = node3;
           return node3;
         }
         tagObj = value instanceof Map ? schema[identity3.MAP] : Symbol.iterator in Object(value) ? schema[identity3.SEQ] : schema[identity3.MAP];
@@ -25027,8 +25027,8 @@ var require_createNode = __commonJS({
         node2.tag = tagName;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
-      if (ref)
-        ref.node = node2;
+      if (ref2)
+        ref2.node = node2;
       return node2;
     }
     exports.createNode = createNode;
@@ -25182,13 +25182,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str5) => str5.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent2) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent2 ? comment.replace(/^(?! *$)/gm, indent2) : comment;
     }
-    var lineComment = (str4, indent2, comment) => str4.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str4.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str5, indent2, comment) => str5.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str5.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -25342,16 +25342,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
-    function lineLengthOverLimit(str4, lineWidth, indentLength) {
+    var containsDocumentMarker = (str5) => /^(%|---|\.\.\.)/m.test(str5);
+    function lineLengthOverLimit(str5, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str4.length;
+      const strLen = str5.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str4[i] === "\n") {
+        if (str5[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -25368,11 +25368,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str4 = "";
+      let str5 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str4 += json.slice(start, i) + "\\ ";
+          str5 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -25381,38 +25381,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str4 += json.slice(start, i);
+                str5 += json.slice(start, i);
                 const code5 = json.substr(i + 2, 4);
                 switch (code5) {
                   case "0000":
-                    str4 += "\\0";
+                    str5 += "\\0";
                     break;
                   case "0007":
-                    str4 += "\\a";
+                    str5 += "\\a";
                     break;
                   case "000b":
-                    str4 += "\\v";
+                    str5 += "\\v";
                     break;
                   case "001b":
-                    str4 += "\\e";
+                    str5 += "\\e";
                     break;
                   case "0085":
-                    str4 += "\\N";
+                    str5 += "\\N";
                     break;
                   case "00a0":
-                    str4 += "\\_";
+                    str5 += "\\_";
                     break;
                   case "2028":
-                    str4 += "\\L";
+                    str5 += "\\L";
                     break;
                   case "2029":
-                    str4 += "\\P";
+                    str5 += "\\P";
                     break;
                   default:
                     if (code5.substr(0, 2) === "00")
-                      str4 += "\\x" + code5.substr(2);
+                      str5 += "\\x" + code5.substr(2);
                     else
-                      str4 += json.substr(i, 6);
+                      str5 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -25422,14 +25422,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str4 += json.slice(start, i) + "\n\n";
+                str5 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str4 += "\n";
+                  str5 += "\n";
                   i += 2;
                 }
-                str4 += indent2;
+                str5 += indent2;
                 if (json[i + 2] === " ")
-                  str4 += "\\";
+                  str5 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -25438,8 +25438,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str4 = start ? str4 + json.slice(start) : json;
-      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str5 = start ? str5 + json.slice(start) : json;
+      return implicitKey ? str5 : foldFlowLines.foldFlowLines(str5, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -25567,15 +25567,15 @@ ${indent2}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str4 = value.replace(/\n+/g, `$&
+      const str5 = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str5);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str5 : foldFlowLines.foldFlowLines(str5, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -25705,7 +25705,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       if (identity3.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity3.isAlias(item)) {
@@ -25727,14 +25727,14 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity3.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str5 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity3.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str4;
-      return identity3.isScalar(node2) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
-${ctx.indent}${str4}`;
+        return str5;
+      return identity3.isScalar(node2) || str5[0] === "{" || str5[0] === "[" ? `${props} ${str5}` : `${props}
+${ctx.indent}${str5}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
   }
 });
 
@@ -25744,7 +25744,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity3 = require_identity();
     var Scalar2 = require_Scalar();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -25766,8 +25766,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str4 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
+      let str5 = stringify4.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str5.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -25776,27 +25776,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
+          return str5 === "" ? "?" : explicitKey ? `? ${str5}` : str5;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str4 = `? ${str4}`;
+        str5 = `? ${str5}`;
         if (keyComment && !keyCommentDone) {
-          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+          str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str4;
+        return str5;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
-        str4 = `? ${str4}
+          str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(keyComment));
+        str5 = `? ${str5}
 ${indent2}:`;
       } else {
-        str4 = `${str4}:`;
+        str5 = `${str5}:`;
         if (keyComment)
-          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+          str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity3.isNode(value)) {
@@ -25812,13 +25812,13 @@ ${indent2}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity3.isScalar(value))
-        ctx.indentAtStart = str4.length + 1;
+        ctx.indentAtStart = str5.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -25856,16 +25856,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str4 += ws + valueStr;
+      str5 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
+        str5 += stringifyComment.lineComment(str5, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str4;
+      return str5;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -25959,7 +25959,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var identity3 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map4, { key: key2, value }) {
@@ -25995,7 +25995,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity3.isNode(key2) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -26062,12 +26062,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow3 = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow3 ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify5 = flow3 ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify5(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent2, options: { commentString } } = ctx;
@@ -26092,31 +26092,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str5 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str6 = stringify4.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment2));
+          str6 += stringifyComment.lineComment(str6, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str5);
+        lines.push(blockItemPrefix + str6);
       }
-      let str4;
+      let str5;
       if (lines.length === 0) {
-        str4 = flowChars.start + flowChars.end;
+        str5 = flowChars.start + flowChars.end;
       } else {
-        str4 = lines[0];
+        str5 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line2 = lines[i];
-          str4 += line2 ? `
+          str5 += line2 ? `
 ${indent2}${line2}` : "\n";
         }
       }
       if (comment) {
-        str4 += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
+        str5 += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str4;
+      return str5;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -26159,21 +26159,21 @@ ${indent2}${line2}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str4 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
+        let str5 = stringify4.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str5.includes("\n"));
         if (i < items.length - 1) {
-          str4 += ",";
+          str5 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str5.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str4 += ",";
+            str5 += ",";
           }
         }
         if (comment)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment));
-        lines.push(str4);
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment));
+        lines.push(str5);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -26185,11 +26185,11 @@ ${indent2}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str4 = start;
+          let str5 = start;
           for (const line2 of lines)
-            str4 += line2 ? `
+            str5 += line2 ? `
 ${indentStep}${indent2}${line2}` : "\n";
-          return `${str4}
+          return `${str5}
 ${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -26521,7 +26521,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str4) => str4,
+      resolve: (str5) => str5,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -26559,7 +26559,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str4) => new Scalar2.Scalar(str4[0] === "t" || str4[0] === "T"),
+      resolve: (str5) => new Scalar2.Scalar(str5[0] === "t" || str5[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -26611,7 +26611,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str5) => str5.slice(-3).toLowerCase() === "nan" ? NaN : str5[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -26620,7 +26620,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str4) => parseFloat(str4),
+      resolve: (str5) => parseFloat(str5),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -26631,11 +26631,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str4) {
-        const node2 = new Scalar2.Scalar(parseFloat(str4));
-        const dot = str4.indexOf(".");
-        if (dot !== -1 && str4[str4.length - 1] === "0")
-          node2.minFractionDigits = str4.length - dot - 1;
+      resolve(str5) {
+        const node2 = new Scalar2.Scalar(parseFloat(str5));
+        const dot = str5.indexOf(".");
+        if (dot !== -1 && str5[str5.length - 1] === "0")
+          node2.minFractionDigits = str5.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -26652,7 +26652,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
+    var intResolve = (str5, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str5) : parseInt(str5.substring(offset), radix);
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -26665,7 +26665,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int = {
@@ -26673,7 +26673,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -26682,7 +26682,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int;
@@ -26735,7 +26735,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str4) => str4,
+        resolve: (str5) => str5,
         stringify: stringifyJSON
       },
       {
@@ -26752,7 +26752,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str4) => str4 === "true",
+        resolve: (str5) => str5 === "true",
         stringify: stringifyJSON
       },
       {
@@ -26760,7 +26760,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
+        resolve: (str5, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str5) : parseInt(str5, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -26768,7 +26768,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str4) => parseFloat(str4),
+        resolve: (str5) => parseFloat(str5),
         stringify: stringifyJSON
       }
     ];
@@ -26776,9 +26776,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str4, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
-        return str4;
+      resolve(str5, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str5)}`);
+        return str5;
       }
     };
     var schema = [map4.map, seq.seq].concat(jsonScalars, jsonError);
@@ -26810,10 +26810,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str4 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str4.length);
-          for (let i = 0; i < str4.length; ++i)
-            buffer[i] = str4.charCodeAt(i);
+          const str5 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str5.length);
+          for (let i = 0; i < str5.length; ++i)
+            buffer[i] = str5.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -26824,28 +26824,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str4;
+        let str5;
         if (typeof node_buffer.Buffer === "function") {
-          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str5 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str4 = btoa(s);
+          str5 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
         if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str4.length / lineWidth);
+          const n = Math.ceil(str5.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str4.substr(o, lineWidth);
+            lines[i] = str5.substr(o, lineWidth);
           }
-          str4 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str5 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str4 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str5 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -27051,7 +27051,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str5) => str5.slice(-3).toLowerCase() === "nan" ? NaN : str5[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -27060,7 +27060,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
+      resolve: (str5) => parseFloat(str5.replace(/_/g, "")),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -27071,11 +27071,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str4) {
-        const node2 = new Scalar2.Scalar(parseFloat(str4.replace(/_/g, "")));
-        const dot = str4.indexOf(".");
+      resolve(str5) {
+        const node2 = new Scalar2.Scalar(parseFloat(str5.replace(/_/g, "")));
+        const dot = str5.indexOf(".");
         if (dot !== -1) {
-          const f = str4.substring(dot + 1).replace(/_/g, "");
+          const f = str5.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -27095,34 +27095,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str4, offset, radix, { intAsBigInt }) {
-      const sign = str4[0];
+    function intResolve(str5, offset, radix, { intAsBigInt }) {
+      const sign = str5[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str4 = str4.substring(offset).replace(/_/g, "");
+      str5 = str5.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str4 = `0b${str4}`;
+            str5 = `0b${str5}`;
             break;
           case 8:
-            str4 = `0o${str4}`;
+            str5 = `0o${str5}`;
             break;
           case 16:
-            str4 = `0x${str4}`;
+            str5 = `0x${str5}`;
             break;
         }
-        const n2 = BigInt(str4);
+        const n2 = BigInt(str5);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str4, radix);
+      const n = parseInt(str5, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str4 = value.toString(radix);
-        return value < 0 ? "-" + prefix2 + str4.substr(1) : prefix2 + str4;
+        const str5 = value.toString(radix);
+        return value < 0 ? "-" + prefix2 + str5.substr(1) : prefix2 + str5;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -27132,7 +27132,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -27141,7 +27141,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int = {
@@ -27149,7 +27149,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -27158,7 +27158,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
+      resolve: (str5, _onError, opt) => intResolve(str5, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int;
@@ -27262,9 +27262,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str4, asBigInt) {
-      const sign = str4[0];
-      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
+    function parseSexagesimal(str5, asBigInt) {
+      const sign = str5[0];
+      const parts = sign === "-" || sign === "+" ? str5.substring(1) : str5;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -27301,7 +27301,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
+      resolve: (str5, _onError, { intAsBigInt }) => parseSexagesimal(str5, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -27310,7 +27310,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str4) => parseSexagesimal(str4, false),
+      resolve: (str5) => parseSexagesimal(str5, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -27321,8 +27321,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str4) {
-        const match2 = str4.match(timestamp.test);
+      resolve(str5) {
+        const match2 = str5.match(timestamp.test);
         if (!match2)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match2.map(Number);
@@ -27520,7 +27520,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -27535,7 +27535,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify4.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -27557,7 +27557,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -27565,7 +27565,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify4.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -28651,7 +28651,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header2.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content3 = lines[i][1];
@@ -28809,7 +28809,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent2, chomp, comment, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -29701,7 +29701,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -29754,7 +29754,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
   }
 });
 
@@ -30515,7 +30515,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter4 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -30538,7 +30538,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter3;
+    exports.LineCounter = LineCounter4;
   }
 });
 
@@ -31432,7 +31432,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments3(source, options = {}) {
+    function parseAllDocuments6(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -31465,7 +31465,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse10(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -31484,7 +31484,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify4(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -31506,10 +31506,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments3;
+    exports.parse = parse10;
+    exports.parseAllDocuments = parseAllDocuments6;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
   }
 });
 
@@ -34408,7 +34408,7 @@ function toResource(file, doc, path8, value) {
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const { group: group2 } = splitApiVersion(apiVersion);
   if (TOOL_CONFIG_GROUPS.has(group2)) return void 0;
-  const str4 = (v) => typeof v === "string" ? v : void 0;
+  const str5 = (v) => typeof v === "string" ? v : void 0;
   return {
     file,
     docIndex: doc.index,
@@ -34416,9 +34416,9 @@ function toResource(file, doc, path8, value) {
     apiVersion,
     group: group2,
     kind,
-    name: str4(metadata.name),
-    generateName: str4(metadata.generateName),
-    namespace: str4(metadata.namespace),
+    name: str5(metadata.name),
+    generateName: str5(metadata.generateName),
+    namespace: str5(metadata.namespace),
     annotations: readMeta(doc, [...path8, "metadata", "annotations"]),
     labels: readMeta(doc, [...path8, "metadata", "labels"]),
     object: value,
@@ -34605,7 +34605,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str4(strs, ...args) {
+    function str5(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -34616,7 +34616,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str4;
+    exports.str = str5;
     function addCodeArg(code5, arg) {
       if (arg instanceof _Code)
         code5.push(...arg._items);
@@ -34659,16 +34659,16 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str4`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str5`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify(x) {
+    function stringify4(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify4;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -34914,11 +34914,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -34935,10 +34935,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -34956,9 +34956,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label4) {
+      constructor(label5) {
         super();
-        this.label = label4;
+        this.label = label5;
         this.names = {};
       }
       render({ _n }) {
@@ -34966,14 +34966,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label4) {
+      constructor(label5) {
         super();
-        this.label = label4;
+        this.label = label5;
         this.names = {};
       }
       render({ _n }) {
-        const label4 = this.label ? ` ${this.label}` : "";
-        return `break${label4};` + _n;
+        const label5 = this.label ? ` ${this.label}` : "";
+        return `break${label5};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -34999,8 +34999,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants5) {
+        this.code = optimizeExpr(this.code, names, constants5);
         return this;
       }
       get names() {
@@ -35029,12 +35029,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants5))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -35087,12 +35087,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        if (!(super.optimizeNames(names, constants5) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants5);
         return this;
       }
       get names() {
@@ -35115,10 +35115,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants5);
         return this;
       }
       get names() {
@@ -35154,10 +35154,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants5);
         return this;
       }
       get names() {
@@ -35199,11 +35199,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a, _b;
-        super.optimizeNames(names, constants4);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants5);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
         return this;
       }
       get names() {
@@ -35385,12 +35385,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label4) {
-        return this._leafNode(new Label(label4));
+      label(label5) {
+        return this._leafNode(new Label(label5));
       }
       // `break` statement
-      break(label4) {
-        return this._leafNode(new Break(label4));
+      break(label5) {
+        return this._leafNode(new Break(label5));
       }
       // `return` statement
       return(value) {
@@ -35504,7 +35504,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants5) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -35519,14 +35519,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants5[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -35621,22 +35621,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str4) {
-      return unescapeJsonPointer(decodeURIComponent(str4));
+    function unescapeFragment(str5) {
+      return unescapeJsonPointer(decodeURIComponent(str5));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str4) {
-      return encodeURIComponent(escapeJsonPointer(str4));
+    function escapeFragment(str5) {
+      return encodeURIComponent(escapeJsonPointer(str5));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str4) {
-      if (typeof str4 == "number")
-        return `${str4}`;
-      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str5) {
+      if (typeof str5 == "number")
+        return `${str5}`;
+      return str5.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str4) {
-      return str4.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str5) {
+      return str5.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -36661,8 +36661,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str4) {
-      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str5) {
+      return str5.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -36781,26 +36781,26 @@ var require_resolve = __commonJS({
         addAnchor.call(this, sch.$anchor);
         addAnchor.call(this, sch.$dynamicAnchor);
         baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
+        function addRef(ref2) {
           const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
+          ref2 = normalizeId(innerBaseId ? _resolve(innerBaseId, ref2) : ref2);
+          if (schemaRefs.has(ref2))
+            throw ambiguos(ref2);
+          schemaRefs.add(ref2);
+          let schOrRef = this.refs[ref2];
           if (typeof schOrRef == "string")
             schOrRef = this.refs[schOrRef];
           if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
+            checkAmbiguosRef(sch, schOrRef.schema, ref2);
+          } else if (ref2 !== normalizeId(fullPath)) {
+            if (ref2[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref2], ref2);
+              localRefs[ref2] = sch;
             } else {
-              this.refs[ref] = fullPath;
+              this.refs[ref2] = fullPath;
             }
           }
-          return ref;
+          return ref2;
         }
         function addAnchor(anchor) {
           if (typeof anchor == "string") {
@@ -36811,12 +36811,12 @@ var require_resolve = __commonJS({
         }
       });
       return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
+      function checkAmbiguosRef(sch1, sch2, ref2) {
         if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
+          throw ambiguos(ref2);
       }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
+      function ambiguos(ref2) {
+        return new Error(`reference "${ref2}" resolves to more than one schema`);
       }
     }
     exports.getSchemaRefs = getSchemaRefs;
@@ -37354,9 +37354,9 @@ var require_ref_error = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
     var MissingRefError = class extends Error {
-      constructor(resolver2, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver2, baseId, ref);
+      constructor(resolver2, baseId, ref2, msg) {
+        super(msg || `can't resolve reference ${ref2} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver2, baseId, ref2);
         this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver2, this.missingRef));
       }
     };
@@ -37482,22 +37482,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root2, baseId, ref) {
+    function resolveRef(root2, baseId, ref2) {
       var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root2.refs[ref];
+      ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
+      const schOrFunc = root2.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root2, ref);
+      let _sch = resolve4.call(this, root2, ref2);
       if (_sch === void 0) {
-        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
         if (schema)
           _sch = new SchemaEnv({ schema, schemaId, root: root2, baseId });
       }
       if (_sch === void 0)
         return;
-      return root2.refs[ref] = inlineOrCompile.call(this, _sch);
+      return root2.refs[ref2] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -37515,14 +37515,14 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root2, ref) {
+    function resolve4(root2, ref2) {
       let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root2, ref);
+      while (typeof (sch = this.refs[ref2]) == "string")
+        ref2 = sch;
+      return sch || this.schemas[ref2] || resolveSchema.call(this, root2, ref2);
     }
-    function resolveSchema(root2, ref) {
-      const p = this.opts.uriResolver.parse(ref);
+    function resolveSchema(root2, ref2) {
+      const p = this.opts.uriResolver.parse(ref2);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
       let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
       if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
@@ -37540,7 +37540,7 @@ var require_compile = __commonJS({
         return;
       if (!schOrRef.validate)
         compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
+      if (id === (0, resolve_1.normalizeId)(ref2)) {
         const { schema } = schOrRef;
         const { schemaId } = this.opts;
         const schId = schema[schemaId];
@@ -37759,10 +37759,10 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str4, token) {
+    function findToken(str5, token) {
       let ind = 0;
-      for (let i = 0; i < str4.length; i++) {
-        if (str4[i] === token) ind++;
+      for (let i = 0; i < str5.length; i++) {
+        if (str5[i] === token) ind++;
       }
       return ind;
     }
@@ -38375,11 +38375,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse5(serialize4(uri, options), options);
+        parse10(serialize4(uri, options), options);
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -38418,8 +38418,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse5(serialize4(base, options), options);
-        relative2 = parse5(serialize4(relative2, options), options);
+        base = parse10(serialize4(base, options), options);
+        relative2 = parse10(serialize4(relative2, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative2.scheme) {
@@ -38737,7 +38737,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse5(uri, opts) {
+    function parse10(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -38770,11 +38770,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize: serialize4,
-      parse: parse5
+      parse: parse10
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -38832,7 +38832,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str4, flags) => new RegExp(str4, flags);
+    var defaultRegExp = (str5, flags) => new RegExp(str5, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -38993,26 +38993,26 @@ var require_core = __commonJS({
             return _compileAsync.call(this, sch);
           }
         }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+        function checkLoaded({ missingSchema: ref2, missingRef }) {
+          if (this.refs[ref2]) {
+            throw new Error(`AnySchema ${ref2} is loaded but ${missingRef} cannot be resolved`);
           }
         }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
+        async function loadMissingSchema(ref2) {
+          const _schema = await _loadSchema.call(this, ref2);
+          if (!this.refs[ref2])
             await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
+          if (!this.refs[ref2])
+            this.addSchema(_schema, ref2, meta);
         }
-        async function _loadSchema(ref) {
-          const p = this._loading[ref];
+        async function _loadSchema(ref2) {
+          const p = this._loading[ref2];
           if (p)
             return p;
           try {
-            return await (this._loading[ref] = loadSchema(ref));
+            return await (this._loading[ref2] = loadSchema(ref2));
           } finally {
-            delete this._loading[ref];
+            delete this._loading[ref2];
           }
         }
       }
@@ -39627,16 +39627,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str4) {
-      const len = str4.length;
+    function ucs2length(str5) {
+      const len = str5.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str4.charCodeAt(pos++);
+        value = str5.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str4.charCodeAt(pos);
+          value = str5.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -40999,11 +40999,11 @@ var require_dynamicRef = __commonJS({
       schemaType: "string",
       code: (cxt) => dynamicRef(cxt, cxt.schema)
     };
-    function dynamicRef(cxt, ref) {
+    function dynamicRef(cxt, ref2) {
       const { gen, keyword, it } = cxt;
-      if (ref[0] !== "#")
+      if (ref2[0] !== "#")
         throw new Error(`"${keyword}" only supports hash fragment reference`);
-      const anchor = ref.slice(1);
+      const anchor = ref2.slice(1);
       if (it.allErrors) {
         _dynamicRef();
       } else {
@@ -41496,12 +41496,12 @@ var require_discriminator = __commonJS({
           for (let i = 0; i < oneOf2.length; i++) {
             let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              const ref2 = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
               if (sch instanceof compile_1.SchemaEnv)
                 sch = sch.schema;
               if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref2);
             }
             const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
             if (typeof propSch != "object") {
@@ -42038,6 +42038,7 @@ var init_schema = __esm({
         rules: { $ref: "#/$defs/rules" },
         controls: { $ref: "#/$defs/controls" },
         gate: { $ref: "#/$defs/gate" },
+        render: { $ref: "#/$defs/render" },
         argocd: {
           description: "The ArgoCD the repository deploys with. Rules whose truth depends on the ArgoCD release follow it.",
           type: "object",
@@ -42105,6 +42106,35 @@ var init_schema = __esm({
           additionalProperties: {
             type: "array",
             items: { type: "string", minLength: 1 }
+          }
+        },
+        render: {
+          description: "Rendering of kustomize and Helm sources before the sync rules run (docs/render.md). Each affected Application whose source is a kustomization or a Helm chart (and each kustomization or chart directory no Application covers) is rendered on both sides with the real tools; the wave, hook, sync-option, ordering and metadata rules read the rendered objects, as ArgoCD's repo-server produces them, while the file rules (YAML syntax, duplicate keys, text) read the files as written.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: {
+              description: "Render kustomize and Helm sources. false: every file is read as written, as before rendering existed, and no tool runs.",
+              type: "boolean"
+            },
+            timeoutSeconds: {
+              description: "Time allowed for one tool run, in seconds. A render that runs longer is killed and its Application is not evaluated.",
+              type: "integer",
+              minimum: 1,
+              maximum: 3600
+            },
+            notEvaluated: {
+              description: "What an Application the change touches that cannot be rendered (missing tool, needs network, plugin, timeout, render error) does to the gate: block reports rule render-not-evaluated as an error on the Application's file, warn as a warning. Either way the report's not-evaluated list names it with the reason.",
+              enum: ["block", "warn"]
+            },
+            kustomizeBuildOptions: {
+              description: "kustomize.buildOptions of your argocd-cm, passed to kustomize build. Only --load-restrictor, --reorder, --enable-helm, --helm-kube-version, --helm-api-versions and --enable-managedby-label are passed; any other flag makes the Application not evaluated.",
+              type: "string"
+            },
+            network: {
+              description: "Always false: the gate never fetches remote kustomize bases, charts from Helm repositories or unvendored chart dependencies; such sources stay not evaluated.",
+              const: false
+            }
           }
         },
         gate: {
@@ -42729,6 +42759,24 @@ argocd:
 gate:
   failOn: error
 
+# Rendering: ArgoCD applies what kustomize and Helm render, not the files as
+# written. Each affected Application whose source is a kustomization or a Helm
+# chart is rendered on both sides (docs/render.md) and the sync rules read the
+# rendered objects; the YAML file rules still read the files as written.
+render:
+  enabled: true
+  # Time allowed for one kustomize or Helm run.
+  timeoutSeconds: 60
+  # An Application the change touches that cannot be rendered (missing tool,
+  # remote base or chart, plugin, timeout, render error): block (rule
+  # render-not-evaluated, error) or warn (the same rule as a warning).
+  notEvaluated: block
+  # kustomize.buildOptions of your argocd-cm, for example
+  # "--load-restrictor LoadRestrictionsNone".
+  kustomizeBuildOptions: ""
+  # The gate never fetches remote bases or charts: they stay not evaluated.
+  network: false
+
 # ---------------------------------------------------------------------------
 # Sync order: ArgoCD sync waves, hooks, sync options and dependency ordering.
 # ---------------------------------------------------------------------------
@@ -43205,11 +43253,11 @@ async function resolvePolicy(catalog, tree, path8, changedPaths = []) {
   const changed = (p) => changedPaths.includes(p);
   const found = await firstExisting(tree, candidates2);
   const atDefault = clean === DEFAULT_POLICY_PATH ? found : await firstExisting(tree, policyCandidates(DEFAULT_POLICY_PATH).candidates);
-  const side = `commit ${tree.label}`;
+  const side2 = `commit ${tree.label}`;
   if (found) {
     if (atDefault && atDefault.path !== found.path) {
       throw new ConfigError(
-        `the configured policy path "${clean}" resolves to "${found.path}", but ${side} holds the policy at "${atDefault.path}": a run must use the policy the base branch holds (the workflow of a pull_request run comes from the pull request), so the gate fails closed. Set the policy input (or --policy) to "${DEFAULT_POLICY_PATH}", or move the policy there.`,
+        `the configured policy path "${clean}" resolves to "${found.path}", but ${side2} holds the policy at "${atDefault.path}": a run must use the policy the base branch holds (the workflow of a pull_request run comes from the pull request), so the gate fails closed. Set the policy input (or --policy) to "${DEFAULT_POLICY_PATH}", or move the policy there.`,
         { file: found.path, line: 1 },
         "(file)"
       );
@@ -43226,7 +43274,7 @@ async function resolvePolicy(catalog, tree, path8, changedPaths = []) {
   if (held.length) {
     const list5 = held.slice(0, 5).map((p) => `"${p}"`).join(", ") + (held.length > 5 ? ` and ${held.length - 5} more` : "");
     throw new ConfigError(
-      `the configured policy path "${clean}" holds no policy on ${side}, but that commit holds ${held.length === 1 ? "a policy at" : "policies at"} ${list5}: the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. Set the policy input (or --policy) to the policy's path.`,
+      `the configured policy path "${clean}" holds no policy on ${side2}, but that commit holds ${held.length === 1 ? "a policy at" : "policies at"} ${list5}: the gate does not fall back to the built-in default policy and drop those rules (the workflow of a pull_request run comes from the pull request), so it fails closed. Set the policy input (or --policy) to the policy's path.`,
       { file: held[0], line: 1 },
       "(file)"
     );
@@ -44017,18 +44065,18 @@ function readConfigDoc(doc, at2, helmValues, out) {
 function readKustomizationPatches(doc, at2, limits, out) {
   const v = doc.value;
   if (!isRecord(v)) return;
-  const inline = [];
+  const inline2 = [];
   if (Array.isArray(v.patches)) {
     v.patches.forEach((p, i) => {
-      if (isRecord(p) && typeof p.patch === "string") inline.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
+      if (isRecord(p) && typeof p.patch === "string") inline2.push({ path: ["patches", i, "patch"], text: p.patch, ...isRecord(p.target) ? { target: p.target } : {} });
     });
   }
   if (Array.isArray(v.patchesStrategicMerge)) {
     v.patchesStrategicMerge.forEach((p, i) => {
-      if (typeof p === "string" && p.includes("\n")) inline.push({ path: ["patchesStrategicMerge", i], text: p });
+      if (typeof p === "string" && p.includes("\n")) inline2.push({ path: ["patchesStrategicMerge", i], text: p });
     });
   }
-  for (const p of inline) {
+  for (const p of inline2) {
     if (!CONFIG_MARKERS.test(p.text)) continue;
     const start = doc.pos(p.path);
     const node2 = doc.node(p.path);
@@ -44384,15 +44432,15 @@ async function buildLayout(tree, settings) {
     parseCandidate(file);
     return parsedApps.get(file) ?? [];
   };
-  const members = (key2, ref) => {
+  const members = (key2, ref2) => {
     let inRegion;
-    if (ref.grouping === "application") {
-      const sources = appsOfFile(ref.file).filter((a) => a.name === ref.name);
+    if (ref2.grouping === "application") {
+      const sources = appsOfFile(ref2.file).filter((a) => a.name === ref2.name);
       inRegion = (m) => sources.some((a) => a.recursive ? under(m, a.dir) : dirName(m) === a.dir);
-    } else if (ref.grouping === "kustomization") {
-      inRegion = (m) => under(m, ref.dir);
+    } else if (ref2.grouping === "kustomization") {
+      inRegion = (m) => under(m, ref2.dir);
     } else {
-      inRegion = (m) => dirName(m) === ref.dir;
+      inRegion = (m) => dirName(m) === ref2.dir;
     }
     return manifests.filter((m) => inRegion(m) && keysOf(m).includes(key2));
   };
@@ -44495,9 +44543,9 @@ function packBatch(files) {
 }
 function startWorker(url) {
   const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-  const result = new Promise((resolve3, reject) => {
+  const result = new Promise((resolve4, reject) => {
     worker.once("message", (out) => {
-      resolve3(out);
+      resolve4(out);
       void worker.terminate();
     });
     worker.once("error", reject);
@@ -44583,6 +44631,1750 @@ var init_parallel_read = __esm({
   }
 });
 
+// src/render/model.ts
+function createRenderCache() {
+  return { entries: /* @__PURE__ */ new Map(), runs: 0, hits: 0 };
+}
+var init_model2 = __esm({
+  "src/render/model.ts"() {
+    "use strict";
+  }
+});
+
+// src/argocd/app-sources.ts
+function str(v) {
+  return typeof v === "string" ? v : void 0;
+}
+function strings(v) {
+  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function stringMap(v) {
+  const out = {};
+  if (isRecord(v)) {
+    for (const [k, x] of Object.entries(v)) if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k] = String(x);
+  }
+  return out;
+}
+function helmOf(h) {
+  const values = isRecord(h.valuesObject) ? h.valuesObject : typeof h.values === "string" ? h.values : isRecord(h.values) ? h.values : void 0;
+  const releaseName = str(h.releaseName);
+  const namespace = str(h.namespace);
+  const kubeVersion = str(h.kubeVersion);
+  return {
+    valueFiles: strings(h.valueFiles),
+    ...values !== void 0 && values !== "" ? { values } : {},
+    parameters: (Array.isArray(h.parameters) ? h.parameters : []).filter(isRecord).flatMap(
+      (p) => typeof p.name === "string" ? [{ name: p.name, value: p.value === void 0 || p.value === null ? "" : String(p.value), forceString: p.forceString === true }] : []
+    ),
+    fileParameters: (Array.isArray(h.fileParameters) ? h.fileParameters : []).filter(isRecord).flatMap(
+      (p) => typeof p.name === "string" && typeof p.path === "string" ? [{ name: p.name, path: p.path }] : []
+    ),
+    ...releaseName ? { releaseName } : {},
+    ...namespace ? { namespace } : {},
+    skipCrds: h.skipCrds === true,
+    skipSchemaValidation: h.skipSchemaValidation === true,
+    skipTests: h.skipTests === true,
+    ignoreMissingValueFiles: h.ignoreMissingValueFiles === true,
+    passCredentials: h.passCredentials === true,
+    ...kubeVersion ? { kubeVersion } : {},
+    apiVersions: strings(h.apiVersions)
+  };
+}
+function kustomizeOf(k) {
+  const namePrefix = str(k.namePrefix);
+  const nameSuffix = str(k.nameSuffix);
+  const namespace = str(k.namespace);
+  const version = str(k.version);
+  return {
+    ...namePrefix ? { namePrefix } : {},
+    ...nameSuffix ? { nameSuffix } : {},
+    images: strings(k.images),
+    commonLabels: stringMap(k.commonLabels),
+    commonAnnotations: stringMap(k.commonAnnotations),
+    forceCommonLabels: k.forceCommonLabels === true,
+    forceCommonAnnotations: k.forceCommonAnnotations === true,
+    labelWithoutSelector: k.labelWithoutSelector === true,
+    commonAnnotationsEnvsubst: k.commonAnnotationsEnvsubst === true,
+    ...namespace ? { namespace } : {},
+    patches: (Array.isArray(k.patches) ? k.patches : []).filter(isRecord),
+    components: strings(k.components),
+    replicas: (Array.isArray(k.replicas) ? k.replicas : []).filter(isRecord).flatMap(
+      (r) => typeof r.name === "string" && (typeof r.count === "number" || typeof r.count === "string") ? [{ name: r.name, count: r.count }] : []
+    ),
+    ...version ? { version } : {}
+  };
+}
+function sourceSpecOf(src, index2, multi) {
+  if (!isRecord(src)) return void 0;
+  const rawPath = str(src.path);
+  const chart = str(src.chart);
+  const ref2 = str(src.ref);
+  const name = str(src.name);
+  const d = isRecord(src.directory) ? src.directory : void 0;
+  const include = d ? str(d.include) : void 0;
+  const exclude = d ? str(d.exclude) : void 0;
+  return {
+    index: index2,
+    multi,
+    repoURL: str(src.repoURL) ?? "",
+    ...rawPath !== void 0 && chart === void 0 ? { path: normalizeDir(rawPath), rawPath } : {},
+    ...chart !== void 0 ? { chart } : {},
+    targetRevision: str(src.targetRevision) ?? "",
+    ...ref2 ? { ref: ref2 } : {},
+    ...name ? { name } : {},
+    ...isRecord(src.helm) ? { helm: helmOf(src.helm) } : {},
+    ...isRecord(src.kustomize) ? { kustomize: kustomizeOf(src.kustomize) } : {},
+    ...d ? { directory: { recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, jsonnet: isRecord(d.jsonnet) && Object.keys(d.jsonnet).length > 0 } } : {},
+    plugin: isRecord(src.plugin)
+  };
+}
+function applicationSourceSpecs(spec) {
+  if (!isRecord(spec)) return [];
+  if (Array.isArray(spec.sources) && spec.sources.length > 0) {
+    return spec.sources.flatMap((s, i) => sourceSpecOf(s, i, true) ?? []);
+  }
+  const one2 = sourceSpecOf(spec.source, 0, false);
+  return one2 ? [one2] : [];
+}
+function explicitSourceType(s) {
+  const set = [s.helm && "Helm", s.kustomize && "Kustomize", s.directory && "Directory", s.plugin && "Plugin"].filter((x) => typeof x === "string");
+  if (set.length > 1) return "multiple";
+  return set[0];
+}
+function normalizeRepoURL(url) {
+  let u = url.trim();
+  const scp = /^([^@/:]+@)?([^/:]+):(?!\/\/)(.*)$/.exec(u);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(u)) u = `${scp[2]}/${scp[3]}`;
+  u = u.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^[^@/]+@/, "");
+  u = u.replace(/\/+$/, "").replace(/\.git$/, "").replace(/\/+$/, "");
+  const slash = u.indexOf("/");
+  const host = (slash < 0 ? u : u.slice(0, slash)).toLowerCase().replace(/:(22|443|80)$/, "");
+  return slash < 0 ? host : `${host}${u.slice(slash).toLowerCase()}`;
+}
+var init_app_sources = __esm({
+  "src/argocd/app-sources.ts"() {
+    "use strict";
+    init_values();
+    init_manifest_file();
+  }
+});
+
+// src/argocd/app-sets.ts
+function repoMatcher(urls) {
+  const set = new Set(urls.map(normalizeRepoURL));
+  return (u) => set.has(normalizeRepoURL(u));
+}
+var init_app_sets = __esm({
+  "src/argocd/app-sets.ts"() {
+    "use strict";
+    init_esm4();
+    init_values();
+    init_app_sources();
+  }
+});
+
+// src/render/units.ts
+function unitsOf(obj3, file, line2, generatedBy) {
+  const meta = isRecord(obj3.metadata) ? obj3.metadata : {};
+  const spec = isRecord(obj3.spec) ? obj3.spec : {};
+  const dest = isRecord(spec.destination) ? spec.destination : {};
+  const name = typeof meta.name === "string" ? meta.name : "";
+  const sources = applicationSourceSpecs(spec);
+  return sources.filter((s) => !(s.ref && s.path === void 0 && s.chart === void 0)).map((source) => ({
+    id: `${file}#${name}@${source.index}`,
+    app: {
+      name,
+      file,
+      line: line2,
+      ...typeof dest.namespace === "string" && dest.namespace ? { destinationNamespace: dest.namespace } : {},
+      ...generatedBy !== void 0 ? { generatedBy } : {}
+    },
+    source,
+    sources
+  }));
+}
+function unitsOfApplication(app) {
+  if (app.group !== "argoproj.io" || app.kind !== "Application") return [];
+  return unitsOf(app.object, app.file, app.pos([]).line);
+}
+var init_units = __esm({
+  "src/render/units.ts"() {
+    "use strict";
+    init_values();
+    init_app_sources();
+    init_app_sets();
+  }
+});
+
+// src/render/inputs.ts
+import { createHash as createHash2 } from "node:crypto";
+import { posix } from "node:path";
+function sideContext(reader) {
+  let c = contexts.get(reader);
+  if (!c) {
+    c = (async () => {
+      const sorted = [...await reader.listFiles()].sort();
+      const symlinks = reader.symlinks ? await reader.symlinks() : [];
+      const dirs = /* @__PURE__ */ new Set();
+      for (const f of sorted) for (let i = f.lastIndexOf("/"); i > 0 && !dirs.has(f.slice(0, i)); i = f.lastIndexOf("/", i - 1)) dirs.add(f.slice(0, i));
+      return { reader, files: new Set(sorted), sorted, dirs, symlinks, bytes: /* @__PURE__ */ new Map() };
+    })();
+    contexts.set(reader, c);
+  }
+  return c;
+}
+async function readAll(ctx, paths) {
+  const want = [...new Set(paths)].filter((p) => !ctx.bytes.has(p));
+  if (want.length) for (const [p, b] of await ctx.reader.readFiles(want)) ctx.bytes.set(p, b);
+  const out = /* @__PURE__ */ new Map();
+  for (const p of paths) {
+    const b = ctx.bytes.get(p);
+    if (b) out.set(p, b);
+  }
+  return out;
+}
+function filesUnder(ctx, dir) {
+  if (dir === "") return ctx.sorted;
+  if (!ctx.dirs.has(dir)) return [];
+  const prefix2 = `${dir}/`;
+  let lo = 0;
+  let hi = ctx.sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (ctx.sorted[mid] < prefix2) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [];
+  for (let i = lo; i < ctx.sorted.length && ctx.sorted[i].startsWith(prefix2); i++) out.push(ctx.sorted[i]);
+  return out;
+}
+function isDir(ctx, dir) {
+  if (dir === "") return ctx.sorted.length > 0;
+  return ctx.dirs.has(dir);
+}
+function resolveInRepo(dir, p, what) {
+  if (p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p)) return { kind: "refused", reason: `${what} ${JSON.stringify(p)} is an absolute path: the gate reads nothing outside the repository` };
+  const joined = posix.normalize(posix.join(dir || ".", p));
+  if (joined === ".." || joined.startsWith("../")) return { kind: "refused", reason: `${what} ${JSON.stringify(p)} leaves the repository root` };
+  return joined === "." ? "" : joined.replace(/\/$/, "");
+}
+function isRemoteRef(p) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || /^git@/.test(p) || /\?(ref|version|timeout|submodules)=/.test(p) || /^(github\.com|gitlab\.com|bitbucket\.org)[/:]/.test(p) || /\.git(\/\/|$)/.test(p);
+}
+function kustomizationIn(ctx, dir) {
+  for (const n of KUSTOMIZATION_NAMES2) {
+    const p = dir ? `${dir}/${n}` : n;
+    if (ctx.files.has(p)) return p;
+  }
+  return void 0;
+}
+function checkPluginConfig(v, where) {
+  if (!isRecord(v)) return void 0;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const ann = isRecord(meta.annotations) ? meta.annotations : {};
+  const fn = FN_ANNOTATIONS.find((a) => a in ann);
+  if (fn) return { kind: "refused", reason: `${where}: a KRM function config (${fn}); the gate never runs exec or container functions` };
+  if (v.apiVersion !== "builtin") {
+    return { kind: "refused", reason: `${where}: plugin config ${String(v.apiVersion)}/${String(v.kind)} is not a built-in plugin; the gate never enables kustomize plugins (--enable-alpha-plugins, --enable-exec)` };
+  }
+  return void 0;
+}
+function pathsOf(k) {
+  const out = [];
+  const add = (field2, v) => typeof v === "string" && out.push({ field: field2, path: v });
+  const list5 = (v) => Array.isArray(v) ? v : [];
+  for (const f of ["patchesStrategicMerge", "crds", "configurations"]) for (const v of list5(k[f])) if (typeof v === "string" && !v.includes("\n")) add(f, v);
+  for (const f of ["patches", "patchesJson6902", "replacements"]) for (const v of list5(k[f])) if (isRecord(v)) add(`${f}.path`, v.path);
+  if (isRecord(k.openapi)) add("openapi.path", k.openapi.path);
+  for (const g of ["configMapGenerator", "secretGenerator"]) {
+    for (const v of list5(k[g])) {
+      if (!isRecord(v)) continue;
+      for (const f of list5(v.files)) if (typeof f === "string") add(`${g}.files`, f.includes("=") ? f.slice(f.indexOf("=") + 1) : f);
+      for (const f of list5(v.envs)) add(`${g}.envs`, f);
+      add(`${g}.env`, v.env);
+    }
+  }
+  return out;
+}
+async function kustomizeClosure(ctx, root2, extraComponents, loadNone) {
+  const dirs = /* @__PURE__ */ new Set();
+  const queue = [{ dir: root2, from: "the Application" }];
+  for (const c of extraComponents) {
+    const r = resolveInRepo(root2, c, "Application kustomize.components entry");
+    if (isProblem(r)) return { files: [], problem: r };
+    queue.push({ dir: r, from: "the Application" });
+  }
+  const extraFiles = [];
+  while (queue.length) {
+    const { dir } = queue.shift();
+    if (dirs.has(dir)) continue;
+    dirs.add(dir);
+    const kfile = kustomizationIn(ctx, dir);
+    if (!kfile) continue;
+    const bytes = (await readAll(ctx, [kfile])).get(kfile);
+    const text6 = bytes ? decodeText(bytes) : void 0;
+    let k;
+    try {
+      k = text6 === void 0 ? void 0 : (0, import_yaml7.parse)(text6, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isRecord(k)) continue;
+    if (k.helmCharts !== void 0 || k.helmChartInflationGenerator !== void 0) {
+      return { files: [], problem: { kind: "unsupported", reason: `${kfile}: helmCharts (kustomize's Helm inflation) is not evaluated by the gate` } };
+    }
+    for (const field2 of ["resources", "bases", "components"]) {
+      for (const v of Array.isArray(k[field2]) ? k[field2] : []) {
+        if (typeof v !== "string") continue;
+        if (isRemoteRef(v)) return { files: [], problem: { kind: "network", reason: `${kfile}: ${field2} entry ${JSON.stringify(v)} is remote; rendering it needs network, which the gate does not use` } };
+        const r = resolveInRepo(dir, v, `${kfile}: ${field2} entry`);
+        if (isProblem(r)) return { files: [], problem: r };
+        if (isDir(ctx, r)) queue.push({ dir: r, from: kfile });
+        else if (ctx.files.has(r)) extraFiles.push(r);
+        else return { files: [], problem: { kind: "network", reason: `${kfile}: ${field2} entry ${JSON.stringify(v)} is not in the repository; kustomize would fetch it as a remote repository, which needs network` } };
+      }
+    }
+    for (const { field: field2, path: path8 } of pathsOf(k)) {
+      const r = resolveInRepo(dir, path8, `${kfile}: ${field2}`);
+      if (isProblem(r)) return { files: [], problem: r };
+      if (ctx.files.has(r)) extraFiles.push(r);
+    }
+    for (const field2 of ["generators", "transformers", "validators"]) {
+      for (const [i, v] of (Array.isArray(k[field2]) ? k[field2] : []).entries()) {
+        const where = `${kfile}: ${field2}[${i}]`;
+        if (isRecord(v)) {
+          const p = checkPluginConfig(v, where);
+          if (p) return { files: [], problem: p };
+          continue;
+        }
+        if (typeof v !== "string") continue;
+        if (isRemoteRef(v)) return { files: [], problem: { kind: "network", reason: `${where} ${JSON.stringify(v)} is remote; rendering it needs network` } };
+        const r = resolveInRepo(dir, v, where);
+        if (isProblem(r)) return { files: [], problem: r };
+        if (!ctx.files.has(r)) return { files: [], problem: { kind: "refused", reason: `${where} ${JSON.stringify(v)} is not a plugin config file in the repository (a directory of configs is not evaluated)` } };
+        const b = (await readAll(ctx, [r])).get(r);
+        const t = b ? decodeText(b) : void 0;
+        for (const doc of t ? (0, import_yaml7.parseAllDocuments)(t) : []) {
+          if ("errors" in doc && doc.errors.length) continue;
+          const p = checkPluginConfig(doc.toJS({ maxAliasCount: 100 }), `${where} (${r})`);
+          if (p) return { files: [], problem: p };
+        }
+        extraFiles.push(r);
+      }
+    }
+  }
+  const files = loadNone ? ctx.sorted : [.../* @__PURE__ */ new Set([...[...dirs].flatMap((d) => filesUnder(ctx, d)), ...extraFiles])].sort();
+  return { files };
+}
+function chartDependencies(chartYaml, requirements) {
+  const list5 = [...isRecord(chartYaml) && Array.isArray(chartYaml.dependencies) ? chartYaml.dependencies : [], ...isRecord(requirements) && Array.isArray(requirements.dependencies) ? requirements.dependencies : []];
+  return list5.filter(isRecord).flatMap((d) => typeof d.name === "string" ? [{ name: d.name, repository: typeof d.repository === "string" ? d.repository : "" }] : []);
+}
+async function readYaml(ctx, path8) {
+  const b = (await readAll(ctx, [path8])).get(path8);
+  const t = b ? decodeText(b) : void 0;
+  if (t === void 0) return void 0;
+  try {
+    return (0, import_yaml7.parse)(t, { maxAliasCount: 100 });
+  } catch {
+    return void 0;
+  }
+}
+async function helmChartCheck(ctx, chartDir) {
+  const at2 = (p) => chartDir ? `${chartDir}/${p}` : p;
+  const chart = await readYaml(ctx, at2("Chart.yaml"));
+  const req = ctx.files.has(at2("requirements.yaml")) ? await readYaml(ctx, at2("requirements.yaml")) : void 0;
+  const name = isRecord(chart) && typeof chart.name === "string" ? chart.name : void 0;
+  for (const d of chartDependencies(chart, req)) {
+    const vendored = ctx.files.has(at2(`charts/${d.name}/Chart.yaml`)) || ctx.sorted.some((f) => f.startsWith(at2(`charts/${d.name}-`)) && f.endsWith(".tgz"));
+    if (!vendored) {
+      return {
+        ...name ? { name } : {},
+        problem: {
+          kind: "network",
+          reason: `${at2("Chart.yaml")}: dependency ${d.name}${d.repository ? ` (${d.repository})` : ""} is not vendored in charts/; fetching it (helm dependency build) needs network, which the gate does not use`
+        }
+      };
+    }
+  }
+  return name ? { name } : {};
+}
+function directoryFilter(include, exclude) {
+  const m = (g, v) => minimatch.braceExpand(g).some((p) => globMatch(p, v));
+  return (rel) => (!include || m(include, rel)) && !(exclude && m(exclude, rel));
+}
+function contentHash(files, bytes) {
+  const h = createHash2("sha256");
+  for (const f of [...files].sort()) {
+    const b = bytes.get(f);
+    h.update(f).update("\0").update(b ? createHash2("sha256").update(b).digest("hex") : "-").update("\n");
+  }
+  return h.digest("hex");
+}
+var import_yaml7, KUSTOMIZATION_NAMES2, contexts, isProblem, FN_ANNOTATIONS;
+var init_inputs = __esm({
+  "src/render/inputs.ts"() {
+    "use strict";
+    init_esm4();
+    import_yaml7 = __toESM(require_dist(), 1);
+    init_values();
+    init_builtin_health();
+    init_yaml_doc();
+    KUSTOMIZATION_NAMES2 = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    contexts = /* @__PURE__ */ new WeakMap();
+    isProblem = (x) => isRecord(x) && typeof x.kind === "string" && typeof x.reason === "string";
+    FN_ANNOTATIONS = ["config.kubernetes.io/function", "config.k8s.io/function"];
+  }
+});
+
+// src/render/output.ts
+import { posix as posix2 } from "node:path";
+function outputDocuments(text6) {
+  const out = [];
+  const chunks = text6.split(/^---[ \t]*(?:#.*)?$/m);
+  for (const chunk of chunks) {
+    const source = /^#\s*Source:\s*(.+?)\s*$/m.exec(chunk)?.[1];
+    let value;
+    try {
+      value = (0, import_yaml8.parse)(chunk, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (value === null || value === void 0) continue;
+    out.push({ value, ...source ? { source } : {} });
+  }
+  return out;
+}
+function objectsOfDoc(value) {
+  if (!isRecord(value)) return [];
+  if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) return value.items.filter(isRecord);
+  return typeof value.kind === "string" && typeof value.apiVersion === "string" ? [value] : [];
+}
+function objectKey(o) {
+  const api = typeof o.apiVersion === "string" ? o.apiVersion : "";
+  const group2 = api.includes("/") ? api.slice(0, api.lastIndexOf("/")) : "";
+  const meta = isRecord(o.metadata) ? o.metadata : {};
+  const ns = typeof meta.namespace === "string" ? meta.namespace : "";
+  const name = typeof meta.name === "string" ? meta.name : typeof meta.generateName === "string" ? `${meta.generateName}*` : "";
+  return `${group2 ? `${group2}/` : ""}${String(o.kind)} ${ns}/${name}`;
+}
+function takeOrigin(o, keep) {
+  const meta = isRecord(o.metadata) ? o.metadata : void 0;
+  const ann = meta && isRecord(meta.annotations) ? meta.annotations : void 0;
+  const raw2 = ann?.[ORIGIN_ANNOTATION];
+  if (!ann || typeof raw2 !== "string") return void 0;
+  if (!keep) {
+    delete ann[ORIGIN_ANNOTATION];
+    if (Object.keys(ann).length === 0) delete meta.annotations;
+  }
+  let v;
+  try {
+    v = (0, import_yaml8.parse)(raw2);
+  } catch {
+    return void 0;
+  }
+  if (!isRecord(v)) return void 0;
+  return {
+    ...typeof v.path === "string" ? { path: v.path } : {},
+    ...typeof v.configuredIn === "string" ? { configuredIn: v.configuredIn } : {},
+    ...v.repo !== void 0 ? { remote: true } : {}
+  };
+}
+function documentLines(bytes) {
+  const text6 = bytes ? decodeText(bytes) : void 0;
+  if (text6 === void 0) return [];
+  const lc = new import_yaml8.LineCounter();
+  const out = [];
+  for (const doc of (0, import_yaml8.parseAllDocuments)(text6, { lineCounter: lc })) {
+    if ("errors" in doc && doc.errors.length) continue;
+    const start = doc.contents?.range[0];
+    if (start === void 0) continue;
+    const v = doc.toJS({ maxAliasCount: 100 });
+    for (const o of isRecord(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items) ? [] : [v]) {
+      const meta = isRecord(o) && isRecord(o.metadata) ? o.metadata : {};
+      out.push({ line: lc.linePos(start).line, ...isRecord(o) && typeof o.kind === "string" ? { kind: o.kind } : {}, ...typeof meta.name === "string" ? { name: meta.name } : {} });
+    }
+  }
+  return out;
+}
+function lineIn(docs, o) {
+  const same = docs.filter((d) => d.kind === o.kind);
+  if (same.length === 1) return same[0].line;
+  const meta = isRecord(o.metadata) ? o.metadata : {};
+  const name = typeof meta.name === "string" ? meta.name : "";
+  const named = same.filter((d) => d.name !== void 0 && name.includes(d.name)).sort((a, b) => b.name.length - a.name.length);
+  return named[0]?.line ?? same[0]?.line ?? 1;
+}
+function renderedObject(object, origin) {
+  return { object, yaml: (0, import_yaml8.stringify)(object, { lineWidth: 0 }), origin, key: objectKey(object) };
+}
+function helmSourcePath(source, chartDir, exists2) {
+  const slash = source.indexOf("/");
+  if (slash < 0) return void 0;
+  const rel = source.slice(slash + 1);
+  const p = posix2.normalize(chartDir ? `${chartDir}/${rel}` : rel);
+  if (p.startsWith("..")) return void 0;
+  return exists2(p) ? p : void 0;
+}
+var import_yaml8, ORIGIN_ANNOTATION;
+var init_output = __esm({
+  "src/render/output.ts"() {
+    "use strict";
+    import_yaml8 = __toESM(require_dist(), 1);
+    init_values();
+    init_yaml_doc();
+    ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
+  }
+});
+
+// src/render/patch-origin.ts
+function lineOf(text6, needle, from = 0) {
+  const i = text6.indexOf(needle, from);
+  return i < 0 ? 1 : text6.slice(0, i).split("\n").length;
+}
+function docsOf(file, text6, target) {
+  const out = [];
+  for (const d of (0, import_yaml9.parseAllDocuments)(text6)) {
+    if ("errors" in d && d.errors.length) continue;
+    const v = d.toJS({ maxAliasCount: 100 });
+    if (!isRecord(v)) continue;
+    const meta = isRecord(v.metadata) ? v.metadata : {};
+    const ann = isRecord(meta.annotations) ? meta.annotations : {};
+    const annotations = {};
+    for (const [k, x] of Object.entries(ann)) if (k.startsWith(ARGOCD_PREFIX) && typeof x === "string") annotations[k] = x;
+    if (!Object.keys(annotations).length) continue;
+    const kind = typeof target?.kind === "string" ? target.kind : typeof v.kind === "string" ? v.kind : void 0;
+    const name = typeof target?.name === "string" ? target.name : typeof meta.name === "string" ? meta.name : void 0;
+    out.push({ file, text: text6, ...kind ? { kind } : {}, ...name ? { name } : {}, annotations });
+  }
+  return out;
+}
+function patchDocs(kustomizations, bytes) {
+  const out = [];
+  const text6 = (p) => {
+    const b = bytes.get(p);
+    return b ? decodeText(b) : void 0;
+  };
+  for (const kfile of kustomizations) {
+    const kt = text6(kfile);
+    let k;
+    try {
+      k = kt === void 0 ? void 0 : (0, import_yaml9.parse)(kt, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isRecord(k)) continue;
+    const dir = kfile.includes("/") ? kfile.slice(0, kfile.lastIndexOf("/")) : "";
+    const fromFile = (p, target) => {
+      if (typeof p !== "string") return;
+      const r = resolveInRepo(dir, p, "patch");
+      const t = typeof r === "string" ? text6(r) : void 0;
+      if (typeof r === "string" && t !== void 0) out.push(...docsOf(r, t, target));
+    };
+    for (const e of Array.isArray(k.patches) ? k.patches : []) {
+      if (!isRecord(e)) continue;
+      const target = isRecord(e.target) ? e.target : void 0;
+      if (typeof e.path === "string") fromFile(e.path, target);
+      else if (typeof e.patch === "string" && kt !== void 0) out.push(...inline(kfile, kt, e.patch, target));
+    }
+    for (const e of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) {
+      if (typeof e === "string" && !e.includes("\n")) fromFile(e);
+      else if (typeof e === "string" && kt !== void 0) out.push(...inline(kfile, kt, e, void 0));
+    }
+  }
+  return out;
+}
+function inline(kfile, ktext, patch, target) {
+  return docsOf(kfile, patch, target).map((d) => ({ ...d, text: ktext }));
+}
+function patchOrigin(obj3, patches) {
+  if (!patches.length) return void 0;
+  const meta = isRecord(obj3.metadata) ? obj3.metadata : {};
+  const ann = isRecord(meta.annotations) ? meta.annotations : {};
+  const name = typeof meta.name === "string" ? meta.name : "";
+  for (const p of patches) {
+    if (p.kind !== void 0 && p.kind !== obj3.kind) continue;
+    if (p.name !== void 0 && p.name !== name && !name.includes(p.name)) continue;
+    for (const [k, v] of Object.entries(p.annotations)) {
+      if (ann[k] !== v) continue;
+      return { file: p.file, line: lineOf(p.text, k), via: "kustomize-patch" };
+    }
+  }
+  return void 0;
+}
+var import_yaml9, ARGOCD_PREFIX;
+var init_patch_origin = __esm({
+  "src/render/patch-origin.ts"() {
+    "use strict";
+    import_yaml9 = __toESM(require_dist(), 1);
+    init_values();
+    init_yaml_doc();
+    init_inputs();
+    ARGOCD_PREFIX = "argocd.argoproj.io/";
+  }
+});
+
+// src/render/tools.ts
+import { execFile } from "node:child_process";
+import { access as access2, constants as constants3, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { delimiter as delimiter3, dirname as dirname3, isAbsolute, join as join3, resolve as resolve2 } from "node:path";
+function runProcess(file, args, opts) {
+  return new Promise((res) => {
+    execFile(file, args, { cwd: opts.cwd, env: opts.env, timeout: opts.timeoutMs, killSignal: "SIGKILL", maxBuffer: MAX_TOOL_OUTPUT, encoding: "utf8", windowsHide: true }, (err, stdout, stderr) => {
+      if (!err) return res({ code: 0, stdout, stderr, timedOut: false });
+      const e = err;
+      if (typeof e.code === "string" && e.code !== "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return res({ code: null, stdout: "", stderr: "", timedOut: false, spawnError: `${e.code}: ${e.message}` });
+      const timedOut = e.killed === true && e.signal === "SIGKILL";
+      res({ code: typeof e.code === "number" ? e.code : null, stdout: String(stdout ?? ""), stderr: String(stderr ?? "") || e.message, timedOut });
+    });
+  });
+}
+async function executable(p) {
+  try {
+    await access2(p, constants3.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function which2(name, searchPath) {
+  for (const d of (searchPath ?? "").split(delimiter3)) {
+    if (!d) continue;
+    const p = join3(d, name);
+    if (await executable(p)) return p;
+  }
+  return void 0;
+}
+function versionOf(bin, args, parse10, env) {
+  const key2 = `${bin}\0${args.join(" ")}`;
+  let v = versions.get(key2);
+  if (!v) {
+    v = runProcess(bin, args, { cwd: dirname3(bin), env, timeoutMs: 2e4 }).then((o) => o.code === 0 ? parse10(o.stdout + o.stderr) : void 0);
+    versions.set(key2, v);
+  }
+  return v;
+}
+async function findKustomize(binary, searchPath, env) {
+  let bin = binary ? resolve2(binary) : await which2("kustomize", searchPath);
+  if (!bin && !binary) bin = await which2("kubectl", searchPath);
+  if (!bin || !await executable(bin)) return binary ? `the kustomize binary ${binary} is not an executable file` : "neither kustomize nor kubectl was found on PATH";
+  const kubectl = /kubectl[^/]*$/.test(bin);
+  const version = kubectl ? await versionOf(bin, ["version", "--client"], (o) => /Kustomize Version:\s*(\S+)/.exec(o)?.[1], env) : await versionOf(bin, ["version"], (o) => /(v\d+\.\d+\.\d+[^\s"}]*)/.exec(o)?.[1], env);
+  if (!version) return `${bin} did not report a kustomize version`;
+  return { info: { name: "kustomize", version, path: bin }, prefix: kubectl ? ["kustomize"] : ["build"] };
+}
+async function findHelm(binary, searchPath, env) {
+  const bin = binary ? resolve2(binary) : await which2("helm", searchPath);
+  if (!bin || !await executable(bin)) return binary ? `the helm binary ${binary} is not an executable file` : "helm was not found on PATH";
+  const version = await versionOf(bin, ["version", "--short"], (o) => /(v\d+\.\d+\.\d+[^\s+]*)/.exec(o)?.[1], env);
+  if (!version) return `${bin} did not report a helm version`;
+  return { info: { name: "helm", version, path: bin }, prefix: ["template"] };
+}
+async function toolEnv(home) {
+  const dirs = ["config", "cache", "data", "helm/config", "helm/cache", "helm/data", "helm/plugins"];
+  await Promise.all(dirs.map((d) => mkdir2(join3(home, d), { recursive: true })));
+  const kubeconfig = join3(home, "kubeconfig");
+  await writeFile2(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+  return {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: home,
+    XDG_CONFIG_HOME: join3(home, "config"),
+    XDG_CACHE_HOME: join3(home, "cache"),
+    XDG_DATA_HOME: join3(home, "data"),
+    HELM_CONFIG_HOME: join3(home, "helm/config"),
+    HELM_CACHE_HOME: join3(home, "helm/cache"),
+    HELM_DATA_HOME: join3(home, "helm/data"),
+    HELM_PLUGINS: join3(home, "helm/plugins"),
+    KUBECONFIG: kubeconfig,
+    GIT_TERMINAL_PROMPT: "0",
+    LANG: "C"
+  };
+}
+function networkSandbox() {
+  unshareProbe ??= (async () => {
+    const bin = await which2("unshare", "/usr/bin:/bin") ?? void 0;
+    if (!bin || !isAbsolute(bin)) return void 0;
+    const o = await runProcess(bin, ["-rn", "true"], { cwd: "/", env: { PATH: "/usr/bin:/bin" }, timeoutMs: 5e3 });
+    return o.code === 0 ? bin : void 0;
+  })();
+  return unshareProbe;
+}
+var MAX_TOOL_OUTPUT, versions, unshareProbe;
+var init_tools = __esm({
+  "src/render/tools.ts"() {
+    "use strict";
+    MAX_TOOL_OUTPUT = 64 * 1024 * 1024;
+    versions = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/render/render.ts
+import { mkdir as mkdir3, mkdtemp, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { availableParallelism as availableParallelism2, tmpdir } from "node:os";
+import { dirname as dirname4, join as join4 } from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+function parseBuildOptions(opts) {
+  const words = (opts ?? "").split(" ").filter(Boolean);
+  const args = [];
+  let loadNone = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const [flag, inline2] = w.includes("=") ? [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)] : [w, void 0];
+    if (!ALLOWED_BUILD_FLAGS.has(flag)) return { refused: `kustomize build option ${w} is not passed by the gate (plugins, exec functions and network are never enabled)` };
+    let value = inline2;
+    if (value === void 0 && VALUE_FLAGS.has(flag)) value = words[++i];
+    if (flag.startsWith("--load") && value === "LoadRestrictionsNone") loadNone = true;
+    args.push(value === void 0 ? flag : `${flag}=${value}`);
+  }
+  return { args, loadNone };
+}
+function limiter(n) {
+  let active = 0;
+  const waiting = [];
+  return async (task) => {
+    if (active >= n) await new Promise((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+function discoverSourceType(ctx, dir) {
+  let t = "Directory";
+  const prefix2 = dir ? `${dir}/` : "";
+  for (const f of ctx.sorted) {
+    if (!f.startsWith(prefix2)) continue;
+    const base = f.slice(prefix2.length);
+    if (base.includes("/")) continue;
+    if (base.endsWith("Chart.yaml")) t = "Helm";
+    if (base === "kustomization.yaml" || base === "kustomization.yml" || base === "Kustomization") t = "Kustomize";
+  }
+  return t;
+}
+async function materialize(ctx, sandbox, files) {
+  const bytes = await readAll(ctx, files);
+  const repo = join4(sandbox, "repo");
+  await mkdir3(repo, { recursive: true });
+  const dirs = new Set(files.map((f) => dirname4(join4(repo, f))));
+  await Promise.all([...dirs].map((d) => mkdir3(d, { recursive: true })));
+  await Promise.all(files.map((f) => writeFile3(join4(repo, f), bytes.get(f) ?? new Uint8Array())));
+}
+function toolMessage(text6, sandbox) {
+  const t = text6.split(`${join4(sandbox, "repo")}/`).join("").split(sandbox).join("<sandbox>").trim();
+  return t.length > 2e3 ? `${t.slice(0, 2e3)}\u2026` : t;
+}
+function outcome(o, tool, sandbox, timeoutMs, started) {
+  const durationMs = Date.now() - started;
+  if (o.spawnError) return { status: "not-evaluated", reason: `${tool.info.name} could not start: ${o.spawnError}`, objects: [], durationMs };
+  if (o.timedOut) return { status: "not-evaluated", reason: `${tool.info.name} did not finish within ${timeoutMs} ms (render timeout)`, tool: tool.info, objects: [], durationMs };
+  if (o.code !== 0) return { status: "failed", reason: `${tool.info.name} ${tool.info.version} failed: ${toolMessage(o.stderr || o.stdout, sandbox)}`, tool: tool.info, objects: [], durationMs };
+  return void 0;
+}
+async function command(tool, args) {
+  const unshare = await networkSandbox();
+  return unshare ? [unshare, ["-rn", "--", tool.info.path, ...tool.prefix, ...args]] : [tool.info.path, [...tool.prefix, ...args]];
+}
+function applyKustomizeOptions(k, o) {
+  if (o.namePrefix) k.namePrefix = o.namePrefix;
+  if (o.nameSuffix) k.nameSuffix = o.nameSuffix;
+  if (o.namespace) k.namespace = o.namespace;
+  if (o.images.length) {
+    const images2 = (Array.isArray(k.images) ? k.images : []).filter(isRecord);
+    for (const spec of o.images) {
+      const [name, rest] = spec.includes("=") ? [spec.slice(0, spec.indexOf("=")), spec.slice(spec.indexOf("=") + 1)] : [void 0, spec];
+      const at2 = rest.indexOf("@");
+      const base = at2 >= 0 ? rest.slice(0, at2) : rest;
+      const colon = base.lastIndexOf(":") > base.lastIndexOf("/") ? base.lastIndexOf(":") : -1;
+      const newName = colon >= 0 ? base.slice(0, colon) : base;
+      const entry = { name: name ?? newName };
+      if (name !== void 0 && newName !== name) entry.newName = newName;
+      if (colon >= 0) entry.newTag = base.slice(colon + 1);
+      if (at2 >= 0) entry.digest = rest.slice(at2 + 1);
+      const i = images2.findIndex((x) => x.name === entry.name);
+      if (i >= 0) images2[i] = entry;
+      else images2.push(entry);
+    }
+    k.images = images2;
+  }
+  for (const [field2, values, force] of [
+    ["commonLabels", o.commonLabels, o.forceCommonLabels],
+    ["commonAnnotations", o.commonAnnotations, o.forceCommonAnnotations]
+  ]) {
+    if (!Object.keys(values).length) continue;
+    if (field2 === "commonLabels" && o.labelWithoutSelector) {
+      k.labels = [...Array.isArray(k.labels) ? k.labels : [], { pairs: values, includeSelectors: false }];
+      continue;
+    }
+    const cur = isRecord(k[field2]) ? { ...k[field2] } : {};
+    for (const [key2, v] of Object.entries(values)) {
+      if (key2 in cur && !force) return `kustomize edit add: ${field2} ${key2} already exists in the kustomization (ArgoCD needs force${field2 === "commonLabels" ? "CommonLabels" : "CommonAnnotations"})`;
+      cur[key2] = v;
+    }
+    k[field2] = cur;
+  }
+  if (o.patches.length) k.patches = [...Array.isArray(k.patches) ? k.patches : [], ...o.patches];
+  if (o.components.length) k.components = [...Array.isArray(k.components) ? k.components : [], ...o.components];
+  if (o.replicas.length) {
+    const reps = (Array.isArray(k.replicas) ? k.replicas : []).filter(isRecord);
+    for (const r of o.replicas) {
+      const count2 = typeof r.count === "number" ? r.count : Number(r.count);
+      const i = reps.findIndex((x) => x.name === r.name);
+      if (i >= 0) reps[i] = { name: r.name, count: count2 };
+      else reps.push({ name: r.name, count: count2 });
+    }
+    k.replicas = reps;
+  }
+  return void 0;
+}
+async function prepareKustomize(ctx, unit, dir, opts, env) {
+  const build2 = parseBuildOptions(opts.kustomizeBuildOptions);
+  if ("refused" in build2) return ne(build2.refused, "Kustomize");
+  const o = unit.source.kustomize;
+  if (o?.commonAnnotationsEnvsubst) return ne("kustomize.commonAnnotationsEnvsubst is not evaluated by the gate", "Kustomize");
+  if (o?.version) return ne(`kustomize.version ${o.version}: a named kustomize version of argocd-cm is not evaluated by the gate`, "Kustomize");
+  const closure = await kustomizeClosure(ctx, dir, o?.components ?? [], build2.loadNone);
+  if (closure.problem) return fromProblem(closure.problem, "Kustomize");
+  const kfile = kustomizationIn(ctx, dir);
+  if (!kfile) return { status: "failed", reason: `${dir || "."} holds no kustomization (${KUSTOMIZATION_NAMES2.join(", ")}) for the kustomize source`, sourceType: "Kustomize" };
+  const tool = await findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env);
+  if (typeof tool === "string") return ne(tool, "Kustomize");
+  const bytes = await readAll(ctx, closure.files);
+  const text6 = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? "";
+  const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, o, dir, args: build2.args, inputs: contentHash(closure.files, bytes) })).digest("hex");
+  return {
+    tool,
+    key: key2,
+    files: closure.files,
+    async run(sandbox, runEnv, timeoutMs) {
+      let k;
+      try {
+        k = (0, import_yaml10.parse)(text6, { maxAliasCount: 100 });
+      } catch (e) {
+        return { status: "failed", reason: `${kfile}: not valid YAML: ${e.message}`, objects: [], durationMs: 0 };
+      }
+      const kust = isRecord(k) ? k : {};
+      const meta = Array.isArray(kust.buildMetadata) ? kust.buildMetadata.filter((x) => typeof x === "string") : [];
+      const keepOrigin = meta.includes("originAnnotations");
+      if (!keepOrigin) kust.buildMetadata = [...meta, "originAnnotations"];
+      if (o) {
+        const err = applyKustomizeOptions(kust, o);
+        if (err) return { status: "failed", reason: err, objects: [], durationMs: 0 };
+      }
+      await writeFile3(join4(sandbox, "repo", kfile), (0, import_yaml10.stringify)(kust));
+      const started = Date.now();
+      const [file, args] = await command(tool, [dir || ".", ...build2.args]);
+      const res = await runProcess(file, args, { cwd: join4(sandbox, "repo"), env: runEnv, timeoutMs });
+      const bad = outcome(res, tool, sandbox, timeoutMs, started);
+      if (bad) return bad;
+      const docsCache = /* @__PURE__ */ new Map();
+      const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && KUSTOMIZATION_NAMES2.includes(f.slice(f.lastIndexOf("/") + 1)))];
+      const patches = patchDocs(kustomizations, bytes);
+      const objects = [];
+      for (const d of outputDocuments(res.stdout)) {
+        for (const obj3 of objectsOfDoc(d.value)) {
+          const org = takeOrigin(obj3, keepOrigin);
+          let origin = { file: unit.app.file, line: unit.app.line, via: "application" };
+          const rel = org?.path ?? org?.configuredIn;
+          if (rel !== void 0 && !org?.remote) {
+            const p = resolveInRepo(dir, rel, "origin");
+            if (typeof p === "string" && ctx.files.has(p)) {
+              let line2 = 1;
+              if (org?.path !== void 0) {
+                let docs = docsCache.get(p);
+                if (!docs) docsCache.set(p, docs = documentLines(bytes.get(p)));
+                line2 = lineIn(docs, obj3);
+              }
+              origin = { file: p, line: line2, via: "kustomize-origin" };
+            }
+          }
+          origin = patchOrigin(obj3, patches) ?? origin;
+          objects.push(renderedObject(obj3, origin));
+        }
+      }
+      return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+    }
+  };
+}
+async function prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions) {
+  const h = unit.source.helm;
+  const check2 = await helmChartCheck(ctx, dir);
+  if (check2.problem) return fromProblem(check2.problem, "Helm");
+  const valueFiles = [];
+  for (const vf of h?.valueFiles ?? []) {
+    let path8;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(vf)) return ne(`needs network: value file ${vf} is a URL`, "Helm");
+    if (vf.startsWith("$")) {
+      const name = vf.slice(1, vf.includes("/") ? vf.indexOf("/") : void 0);
+      const ref2 = unit.sources.find((s) => s.ref === name);
+      if (!ref2) return { status: "failed", reason: `value file ${vf}: no source has ref ${name}`, sourceType: "Helm" };
+      if (!isThisRepo(ref2.repoURL)) return ne(`value file ${vf} comes from another repository (${ref2.repoURL})`, "Helm");
+      if (revisions && !revisions.has(ref2.targetRevision)) return ne(`value file ${vf} comes from revision ${ref2.targetRevision}, not the revision under review`, "Helm");
+      path8 = resolveInRepo("", vf.slice(name.length + 2), `value file ${vf}`);
+    } else if (vf.startsWith("/")) path8 = resolveInRepo("", vf.slice(1), `value file ${vf}`);
+    else path8 = resolveInRepo(dir, vf, `value file ${vf}`);
+    if (typeof path8 !== "string") return fromProblem(path8, "Helm");
+    if (!ctx.files.has(path8)) {
+      if (h?.ignoreMissingValueFiles) continue;
+      return { status: "failed", reason: `value file ${vf} (${path8}) does not exist in the repository`, sourceType: "Helm" };
+    }
+    valueFiles.push(path8);
+  }
+  const fileParams = [];
+  for (const fp of h?.fileParameters ?? []) {
+    const p = resolveInRepo(dir, fp.path, `file parameter ${fp.name}`);
+    if (typeof p !== "string") return fromProblem(p, "Helm");
+    fileParams.push({ name: fp.name, path: p });
+  }
+  const tool = await findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env);
+  if (typeof tool === "string") return ne(tool, "Helm");
+  const files = [.../* @__PURE__ */ new Set([...filesUnder(ctx, dir), ...valueFiles, ...fileParams.map((f) => f.path).filter((p) => ctx.files.has(p))])].sort();
+  const bytes = await readAll(ctx, files);
+  const releaseName = h?.releaseName || unit.app.name;
+  const namespace = h?.namespace || unit.app.destinationNamespace;
+  const kubeVersion = h?.kubeVersion || opts.kubeVersion;
+  const inline2 = h?.values === void 0 ? void 0 : typeof h.values === "string" ? h.values : (0, import_yaml10.stringify)(h.values);
+  const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, h, releaseName, namespace, kubeVersion, dir, inputs: contentHash(files, bytes) })).digest("hex");
+  return {
+    tool,
+    key: key2,
+    files,
+    async run(sandbox, runEnv, timeoutMs) {
+      const repo = join4(sandbox, "repo");
+      const args = [releaseName, dir ? join4(repo, dir) : repo];
+      if (namespace) args.push("--namespace", namespace);
+      if (kubeVersion) args.push("--kube-version", kubeVersion);
+      for (const a of h?.apiVersions ?? []) args.push("--api-versions", a);
+      for (const vf of valueFiles) args.push("--values", join4(repo, vf));
+      if (inline2 !== void 0) {
+        const p = join4(sandbox, "argocd-inline-values.yaml");
+        await writeFile3(p, inline2);
+        args.push("--values", p);
+      }
+      for (const p of h?.parameters ?? []) args.push(p.forceString ? "--set-string" : "--set", `${p.name}=${p.value}`);
+      for (const p of fileParams) args.push("--set-file", `${p.name}=${join4(repo, p.path)}`);
+      if (!h?.skipCrds) args.push("--include-crds");
+      if (h?.skipSchemaValidation) args.push("--skip-schema-validation");
+      if (h?.skipTests) args.push("--skip-tests");
+      const started = Date.now();
+      const [file, full] = await command(tool, args);
+      const res = await runProcess(file, full, { cwd: repo, env: runEnv, timeoutMs });
+      const bad = outcome(res, tool, sandbox, timeoutMs, started);
+      if (bad) return bad;
+      const objects = [];
+      for (const d of outputDocuments(res.stdout)) {
+        const p = d.source ? helmSourcePath(d.source, dir, (x) => ctx.files.has(x)) : void 0;
+        for (const obj3 of objectsOfDoc(d.value)) {
+          objects.push(renderedObject(obj3, p ? { file: p, line: 1, via: "helm-source" } : { file: unit.app.file, line: unit.app.line, via: "application" }));
+        }
+      }
+      return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+    }
+  };
+}
+async function renderDirectory(ctx, unit, dir) {
+  const d = unit.source.directory;
+  if (d?.jsonnet) return ne("directory.jsonnet: Jsonnet is not evaluated by the gate", "Directory");
+  const keep = directoryFilter(d?.include, d?.exclude);
+  const all2 = filesUnder(ctx, dir).filter((f) => d?.recurse || !f.slice(dir ? dir.length + 1 : 0).includes("/"));
+  const jsonnet = all2.find((f) => /\.(jsonnet|libsonnet)$/.test(f));
+  if (jsonnet) return ne(`${jsonnet}: Jsonnet is not evaluated by the gate`, "Directory");
+  const files = all2.filter((f) => /\.(ya?ml|json)$/.test(f) && keep(f.slice(dir ? dir.length + 1 : 0)));
+  const bytes = await readAll(ctx, files);
+  const objects = [];
+  for (const f of files) {
+    const docs = documentLines(bytes.get(f));
+    const text6 = decodeText(bytes.get(f) ?? new Uint8Array()) ?? "";
+    for (const doc of outputDocuments(text6)) for (const obj3 of objectsOfDoc(doc.value)) objects.push(renderedObject(obj3, { file: f, line: lineIn(docs, obj3), via: "file" }));
+  }
+  return { status: "rendered", tool: { name: "directory", version: "" }, objects, durationMs: 0 };
+}
+async function renderApplications(tree, units, opts) {
+  const ctx = await sideContext(tree);
+  const cache2 = opts.cache ?? createRenderCache();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
+  const pool = limiter(Math.max(1, opts.concurrency ?? availableParallelism2()));
+  const isThisRepo = repoMatcher(opts.repoURLs);
+  const revisions = opts.revisions ? /* @__PURE__ */ new Set(["", "HEAD", ...opts.revisions]) : void 0;
+  const outside = ctx.symlinks.find((l) => l.problem === "outside");
+  const base = await mkdtemp(join4(opts.tmpDir ?? tmpdir(), "gitops-gate-render-"));
+  const env = await toolEnv(join4(base, "home"));
+  let seq = 0;
+  try {
+    return await Promise.all(
+      units.map(
+        (unit) => renderOne(unit).catch((e) => ({ unit, status: "not-evaluated", reason: `the gate could not render this source: ${e.message}`, objects: [] }))
+      )
+    );
+  } finally {
+    await rm2(base, { recursive: true, force: true });
+  }
+  async function renderOne(unit) {
+    const done = (d, cached2) => {
+      const objects = "objects" in d ? d.objects.map((o) => o.origin.via === "application" ? { ...o, origin: { file: unit.app.file, line: unit.app.line, via: "application" } } : o) : [];
+      return {
+        unit,
+        status: d.status,
+        ...d.reason ? { reason: d.reason } : {},
+        ..."sourceType" in d && d.sourceType ? { sourceType: d.sourceType } : {},
+        ...d.tool ? { tool: d.tool } : {},
+        objects,
+        ...cached2 !== void 0 ? { cached: cached2 } : {},
+        ..."durationMs" in d ? { durationMs: cached2 ? 0 : d.durationMs } : {}
+      };
+    };
+    if (unit.notEvaluated) return done(ne(unit.notEvaluated));
+    const s = unit.source;
+    if (outside) return done(ne(`symbolic link ${outside.path} \u2192 ${outside.target} leaves the repository; ArgoCD refuses the whole repository, and the gate reads nothing outside it`));
+    if (!isThisRepo(s.repoURL)) return done(ne(`source ${s.index} comes from another repository (${s.repoURL || "no repoURL"}); only the repository under review is rendered`));
+    if (s.chart !== void 0) return done(ne(`source ${s.index} is chart ${s.chart} from a Helm repository; fetching it needs network`, "Helm"));
+    if (revisions && !revisions.has(s.targetRevision)) return done(ne(`source ${s.index} targets revision ${s.targetRevision}, not the revision under review`));
+    if (s.path === void 0) return done(ne(`source ${s.index} has no path`));
+    const dir = s.path;
+    const explicit = explicitSourceType(s);
+    if (explicit === "multiple") return done({ status: "failed", reason: `source ${s.index} writes more than one of helm, kustomize, directory and plugin (ArgoCD: multiple application sources defined)` });
+    if (!isDir(ctx, dir)) return done({ status: "failed", reason: `source ${s.index}: path ${s.rawPath ?? dir} does not exist in the repository (ArgoCD: app path does not exist)` });
+    const type = explicit ?? discoverSourceType(ctx, dir);
+    if (type === "Plugin") return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, "Plugin"));
+    if (type === "Directory") return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: "Directory" };
+    const prep = type === "Kustomize" ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
+    if (!("run" in prep)) return done(prep);
+    const key2 = prep.key;
+    let entry = cache2.entries.get(key2);
+    const cached = entry !== void 0;
+    if (entry) cache2.hits++;
+    else {
+      cache2.runs++;
+      entry = pool(async () => {
+        const sandbox = join4(base, `u${seq++}`);
+        try {
+          await materialize(ctx, sandbox, prep.files);
+          return await prep.run(sandbox, env, timeoutMs);
+        } finally {
+          await rm2(sandbox, { recursive: true, force: true });
+        }
+      });
+      cache2.entries.set(key2, entry);
+    }
+    const r = await entry;
+    if (!cached && r.status === "not-evaluated") cache2.entries.delete(key2);
+    return { ...done(r, cached), sourceType: type };
+  }
+}
+var import_yaml10, DEFAULT_RENDER_TIMEOUT_MS, ALLOWED_BUILD_FLAGS, VALUE_FLAGS, ne, fromProblem;
+var init_render = __esm({
+  "src/render/render.ts"() {
+    "use strict";
+    import_yaml10 = __toESM(require_dist(), 1);
+    init_values();
+    init_app_sources();
+    init_app_sets();
+    init_yaml_doc();
+    init_model2();
+    init_inputs();
+    init_output();
+    init_patch_origin();
+    init_tools();
+    DEFAULT_RENDER_TIMEOUT_MS = 6e4;
+    ALLOWED_BUILD_FLAGS = /* @__PURE__ */ new Set(["--load-restrictor", "--load_restrictor", "--reorder", "--enable-helm", "--helm-kube-version", "--helm-api-versions", "--enable-managedby-label", "--add-managedby-label"]);
+    VALUE_FLAGS = /* @__PURE__ */ new Set(["--load-restrictor", "--load_restrictor", "--reorder", "--helm-kube-version", "--helm-api-versions"]);
+    ne = (reason, sourceType) => ({ status: "not-evaluated", reason, ...sourceType ? { sourceType } : {} });
+    fromProblem = (p, sourceType) => p.kind === "failed" ? { status: "failed", reason: p.reason, sourceType } : ne(p.kind === "network" ? `needs network: ${p.reason}` : p.reason, sourceType);
+  }
+});
+
+// src/render/to-manifest.ts
+function remapMeta(m, at2) {
+  return new Map([...m].map(([k, e]) => [k, { ...e, keyPos: at2, valuePos: at2 }]));
+}
+function atOrigin(r, file, line2) {
+  const at2 = { line: line2, column: 1 };
+  return { ...r, file, annotations: remapMeta(r.annotations, at2), labels: remapMeta(r.labels, at2), pos: () => at2, keyPos: () => at2 };
+}
+function renderedManifestFiles(result, limits = DEFAULT_YAML_LIMITS) {
+  if (result.status !== "rendered") return [];
+  const files = /* @__PURE__ */ new Map();
+  for (const o of result.objects) {
+    let f = files.get(o.origin.file);
+    if (!f) files.set(o.origin.file, f = { path: o.origin.file, role: "manifest", docs: [], problems: [], resources: [] });
+    const parsed2 = parseYamlText(o.yaml, limits);
+    const doc = parsed2.docs[0];
+    if (!doc || doc.broken || parsed2.problems.length) {
+      f.problems.push(...parsed2.problems.map((p) => ({ ...p, line: o.origin.line, column: 1 })));
+      continue;
+    }
+    const indexed = {
+      index: f.docs.length,
+      value: doc.value,
+      broken: doc.broken,
+      pos: (p) => doc.pos(p),
+      keyPos: (p) => doc.keyPos(p),
+      node: (p) => doc.node(p),
+      scalarSource: (p) => doc.scalarSource(p),
+      isMap: (p) => doc.isMap(p),
+      startLine: o.origin.line
+    };
+    f.docs.push(indexed);
+    f.resources.push(...resourcesOf(o.origin.file, indexed).map((r) => atOrigin(r, o.origin.file, o.origin.line)));
+  }
+  return [...files.values()];
+}
+var init_to_manifest = __esm({
+  "src/render/to-manifest.ts"() {
+    "use strict";
+    init_resource();
+    init_yaml_doc();
+  }
+});
+
+// node_modules/diff/libesm/diff/base.js
+var Diff;
+var init_base = __esm({
+  "node_modules/diff/libesm/diff/base.js"() {
+    Diff = class {
+      diff(oldStr, newStr, options = {}) {
+        let callback;
+        if (typeof options === "function") {
+          callback = options;
+          options = {};
+        } else if ("callback" in options) {
+          callback = options.callback;
+        }
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+      }
+      diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+          value = this.postProcess(value, options);
+          if (callback) {
+            setTimeout(function() {
+              callback(value);
+            }, 0);
+            return void 0;
+          } else {
+            return value;
+          }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+          maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+          return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        const execEditLength = () => {
+          for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+            let basePath;
+            const removePath = bestPath[diagonalPath - 1], addPath2 = bestPath[diagonalPath + 1];
+            if (removePath) {
+              bestPath[diagonalPath - 1] = void 0;
+            }
+            let canAdd = false;
+            if (addPath2) {
+              const addPathNewPos = addPath2.oldPos - diagonalPath;
+              canAdd = addPath2 && 0 <= addPathNewPos && addPathNewPos < newLen;
+            }
+            const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+            if (!canAdd && !canRemove) {
+              bestPath[diagonalPath] = void 0;
+              continue;
+            }
+            if (!canRemove || canAdd && removePath.oldPos < addPath2.oldPos) {
+              basePath = this.addToPath(addPath2, true, false, 0, options);
+            } else {
+              basePath = this.addToPath(removePath, false, true, 1, options);
+            }
+            newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+            if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+              return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+            } else {
+              bestPath[diagonalPath] = basePath;
+              if (basePath.oldPos + 1 >= oldLen) {
+                maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+              }
+              if (newPos + 1 >= newLen) {
+                minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+              }
+            }
+          }
+          editLength++;
+        };
+        if (callback) {
+          (function exec2() {
+            setTimeout(function() {
+              if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                return callback(void 0);
+              }
+              if (!execEditLength()) {
+                exec2();
+              }
+            }, 0);
+          })();
+        } else {
+          while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+            const ret = execEditLength();
+            if (ret) {
+              return ret;
+            }
+          }
+        }
+      }
+      addToPath(path8, added, removed, oldPosInc, options) {
+        const last = path8.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+          return {
+            oldPos: path8.oldPos + oldPosInc,
+            lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
+          };
+        } else {
+          return {
+            oldPos: path8.oldPos + oldPosInc,
+            lastComponent: { count: 1, added, removed, previousComponent: last }
+          };
+        }
+      }
+      extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+          newPos++;
+          oldPos++;
+          commonCount++;
+          if (options.oneChangePerToken) {
+            basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+          }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+          basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+      }
+      equals(left, right, options) {
+        if (options.comparator) {
+          return options.comparator(left, right);
+        } else {
+          return left === right || !!options.ignoreCase && left.toLowerCase() === right.toLowerCase();
+        }
+      }
+      removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+          if (array[i]) {
+            ret.push(array[i]);
+          }
+        }
+        return ret;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      castInput(value, options) {
+        return value;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      tokenize(value, options) {
+        return Array.from(value);
+      }
+      join(chars) {
+        return chars.join("");
+      }
+      postProcess(changeObjects, options) {
+        return changeObjects;
+      }
+      get useLongestToken() {
+        return false;
+      }
+      buildValues(lastComponent, newTokens, oldTokens) {
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+          components.push(lastComponent);
+          nextComponent = lastComponent.previousComponent;
+          delete lastComponent.previousComponent;
+          lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+          const component = components[componentPos];
+          if (!component.removed) {
+            if (!component.added && this.useLongestToken) {
+              let value = newTokens.slice(newPos, newPos + component.count);
+              value = value.map(function(value2, i) {
+                const oldValue = oldTokens[oldPos + i];
+                return oldValue.length > value2.length ? oldValue : value2;
+              });
+              component.value = this.join(value);
+            } else {
+              component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+            }
+            newPos += component.count;
+            if (!component.added) {
+              oldPos += component.count;
+            }
+          } else {
+            component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+            oldPos += component.count;
+          }
+        }
+        return components;
+      }
+    };
+  }
+});
+
+// node_modules/diff/libesm/diff/line.js
+function diffLines(oldStr, newStr, options) {
+  return lineDiff.diff(oldStr, newStr, options);
+}
+function tokenize2(value, options) {
+  if (options.stripTrailingCr) {
+    value = value.replace(/\r\n/g, "\n");
+  }
+  const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+  if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+    linesAndNewlines.pop();
+  }
+  for (let i = 0; i < linesAndNewlines.length; i++) {
+    const line2 = linesAndNewlines[i];
+    if (i % 2 && !options.newlineIsToken) {
+      retLines[retLines.length - 1] += line2;
+    } else {
+      retLines.push(line2);
+    }
+  }
+  return retLines;
+}
+var LineDiff, lineDiff;
+var init_line = __esm({
+  "node_modules/diff/libesm/diff/line.js"() {
+    init_base();
+    LineDiff = class extends Diff {
+      constructor() {
+        super(...arguments);
+        this.tokenize = tokenize2;
+      }
+      equals(left, right, options) {
+        if (options.ignoreWhitespace) {
+          if (!options.newlineIsToken || !left.includes("\n")) {
+            left = left.trim();
+          }
+          if (!options.newlineIsToken || !right.includes("\n")) {
+            right = right.trim();
+          }
+        } else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+          if (left.endsWith("\n")) {
+            left = left.slice(0, -1);
+          }
+          if (right.endsWith("\n")) {
+            right = right.slice(0, -1);
+          }
+        }
+        return super.equals(left, right, options);
+      }
+    };
+    lineDiff = new LineDiff();
+  }
+});
+
+// node_modules/diff/libesm/patch/create.js
+function needsQuoting(s) {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
+      return true;
+    }
+  }
+  return false;
+}
+function quoteFileNameIfNeeded(s) {
+  if (!needsQuoting(s)) {
+    return s;
+  }
+  let result = '"';
+  const bytes = new TextEncoder().encode(s);
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 7) {
+      result += "\\a";
+    } else if (b === 8) {
+      result += "\\b";
+    } else if (b === 9) {
+      result += "\\t";
+    } else if (b === 10) {
+      result += "\\n";
+    } else if (b === 11) {
+      result += "\\v";
+    } else if (b === 12) {
+      result += "\\f";
+    } else if (b === 13) {
+      result += "\\r";
+    } else if (b === 34) {
+      result += '\\"';
+    } else if (b === 92) {
+      result += "\\\\";
+    } else if (b >= 32 && b <= 126) {
+      result += String.fromCharCode(b);
+    } else {
+      result += "\\" + b.toString(8).padStart(3, "0");
+    }
+    i++;
+  }
+  result += '"';
+  return result;
+}
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+  let optionsObj;
+  if (!options) {
+    optionsObj = {};
+  } else if (typeof options === "function") {
+    optionsObj = { callback: options };
+  } else {
+    optionsObj = options;
+  }
+  if (typeof optionsObj.context === "undefined") {
+    optionsObj.context = 4;
+  }
+  const context3 = optionsObj.context;
+  if (optionsObj.newlineIsToken) {
+    throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
+  }
+  if (!optionsObj.callback) {
+    return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+  } else {
+    const { callback } = optionsObj;
+    diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
+      const patch = diffLinesResultToPatch(diff);
+      callback(patch);
+    } }));
+  }
+  function diffLinesResultToPatch(diff) {
+    if (!diff) {
+      return;
+    }
+    diff.push({ value: "", lines: [] });
+    function contextLines(lines) {
+      return lines.map(function(entry) {
+        return " " + entry;
+      });
+    }
+    const hunks = [];
+    let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+    for (let i = 0; i < diff.length; i++) {
+      const current = diff[i], lines = current.lines || splitLines(current.value);
+      current.lines = lines;
+      if (current.added || current.removed) {
+        if (!oldRangeStart) {
+          const prev = diff[i - 1];
+          oldRangeStart = oldLine;
+          newRangeStart = newLine;
+          if (prev) {
+            curRange = context3 > 0 ? contextLines(prev.lines.slice(-context3)) : [];
+            oldRangeStart -= curRange.length;
+            newRangeStart -= curRange.length;
+          }
+        }
+        for (const line2 of lines) {
+          curRange.push((current.added ? "+" : "-") + line2);
+        }
+        if (current.added) {
+          newLine += lines.length;
+        } else {
+          oldLine += lines.length;
+        }
+      } else {
+        if (oldRangeStart) {
+          if (lines.length <= context3 * 2 && i < diff.length - 2) {
+            for (const line2 of contextLines(lines)) {
+              curRange.push(line2);
+            }
+          } else {
+            const contextSize = Math.min(lines.length, context3);
+            for (const line2 of contextLines(lines.slice(0, contextSize))) {
+              curRange.push(line2);
+            }
+            const hunk = {
+              oldStart: oldRangeStart,
+              oldLines: oldLine - oldRangeStart + contextSize,
+              newStart: newRangeStart,
+              newLines: newLine - newRangeStart + contextSize,
+              lines: curRange
+            };
+            hunks.push(hunk);
+            oldRangeStart = 0;
+            newRangeStart = 0;
+            curRange = [];
+          }
+        }
+        oldLine += lines.length;
+        newLine += lines.length;
+      }
+    }
+    for (const hunk of hunks) {
+      for (let i = 0; i < hunk.lines.length; i++) {
+        if (hunk.lines[i].endsWith("\n")) {
+          hunk.lines[i] = hunk.lines[i].slice(0, -1);
+        } else {
+          hunk.lines.splice(i + 1, 0, "\\ No newline at end of file");
+          i++;
+        }
+      }
+    }
+    return {
+      oldFileName,
+      newFileName,
+      oldHeader,
+      newHeader,
+      hunks
+    };
+  }
+}
+function formatPatch(patch, headerOptions) {
+  var _a, _b, _c, _d, _e, _f;
+  if (!headerOptions) {
+    headerOptions = INCLUDE_HEADERS;
+  }
+  if (Array.isArray(patch)) {
+    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p) => p.isGit)) {
+      throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
+    }
+    return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
+  }
+  const ret = [];
+  if (patch.isGit) {
+    headerOptions = INCLUDE_HEADERS;
+    if (!patch.oldFileName) {
+      throw new Error("oldFileName must be specified for Git patches");
+    }
+    if (!patch.newFileName) {
+      throw new Error("newFileName must be specified for Git patches");
+    }
+    let gitOldName = patch.oldFileName;
+    let gitNewName = patch.newFileName;
+    if (patch.isCreate && gitOldName === "/dev/null") {
+      gitOldName = gitNewName.replace(/^b\//, "a/");
+    } else if (patch.isDelete && gitNewName === "/dev/null") {
+      gitNewName = gitOldName.replace(/^a\//, "b/");
+    }
+    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    if (patch.isDelete) {
+      ret.push("deleted file mode " + ((_a = patch.oldMode) !== null && _a !== void 0 ? _a : "100644"));
+    }
+    if (patch.isCreate) {
+      ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
+    }
+    if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
+      ret.push("old mode " + patch.oldMode);
+      ret.push("new mode " + patch.newMode);
+    }
+    if (patch.isRename) {
+      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
+      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+    }
+    if (patch.isCopy) {
+      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+    }
+  } else {
+    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
+      ret.push("Index: " + patch.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+      ret.push("===================================================================");
+    }
+  }
+  const hasHunks = patch.hunks.length > 0;
+  if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
+    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
+    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
+  }
+  for (let i = 0; i < patch.hunks.length; i++) {
+    const hunk = patch.hunks[i];
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    for (const line2 of hunk.lines) {
+      ret.push(line2);
+    }
+  }
+  return ret.join("\n") + "\n";
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+  if (typeof options === "function") {
+    options = { callback: options };
+  }
+  if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+    const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+    if (!patchObj) {
+      return;
+    }
+    return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+  } else {
+    const { callback } = options;
+    structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: (patchObj) => {
+      if (!patchObj) {
+        callback(void 0);
+      } else {
+        callback(formatPatch(patchObj, options.headerOptions));
+      }
+    } }));
+  }
+}
+function splitLines(text6) {
+  const hasTrailingNl = text6.endsWith("\n");
+  const result = text6.split("\n").map((line2) => line2 + "\n");
+  if (hasTrailingNl) {
+    result.pop();
+  } else {
+    result.push(result.pop().slice(0, -1));
+  }
+  return result;
+}
+var INCLUDE_HEADERS;
+var init_create = __esm({
+  "node_modules/diff/libesm/patch/create.js"() {
+    init_line();
+    INCLUDE_HEADERS = {
+      includeIndex: true,
+      includeUnderline: true,
+      includeFileHeaders: true
+    };
+  }
+});
+
+// node_modules/diff/libesm/index.js
+var init_libesm = __esm({
+  "node_modules/diff/libesm/index.js"() {
+    init_create();
+  }
+});
+
+// src/render/diff.ts
+function isSecret(o) {
+  return o.kind === "Secret" && (o.apiVersion === "v1" || o.apiVersion === void 0);
+}
+function redactSecret(o, other) {
+  if (!isSecret(o)) return o;
+  const copy = structuredClone(o);
+  for (const f of SECRET_FIELDS) {
+    const m = copy[f];
+    if (!isRecord(m)) continue;
+    const om = other && isRecord(other[f]) ? other[f] : void 0;
+    for (const k of Object.keys(m)) m[k] = om && k in om && om[k] !== m[k] ? "<redacted: changed>" : "<redacted>";
+  }
+  const meta = isRecord(copy.metadata) ? copy.metadata : void 0;
+  if (meta && isRecord(meta.annotations) && LAST_APPLIED in meta.annotations) meta.annotations[LAST_APPLIED] = "<redacted>";
+  return copy;
+}
+function redacted(r, other) {
+  if (!isSecret(r.object)) return r;
+  const object = redactSecret(r.object, other?.object);
+  return { ...r, object, yaml: (0, import_yaml11.stringify)(object, { lineWidth: 0 }) };
+}
+function diffRendered(base, head) {
+  const b = new Map((base?.objects ?? []).map((o) => [o.key, o]));
+  const h = new Map((head?.objects ?? []).map((o) => [o.key, o]));
+  const out = { added: [], removed: [], changed: [] };
+  for (const [key2, ho] of h) {
+    const bo = b.get(key2);
+    if (!bo) {
+      out.added.push(redacted(ho));
+      continue;
+    }
+    const rb = isSecret(bo.object) ? { ...bo, yaml: (0, import_yaml11.stringify)(redactSecret(bo.object), { lineWidth: 0 }), object: redactSecret(bo.object) } : bo;
+    const rh = redacted(ho, bo);
+    if (bo.yaml === ho.yaml) continue;
+    const patch = createTwoFilesPatch(`base/${key2}`, `head/${key2}`, rb.yaml, rh.yaml, bo.origin.file, ho.origin.file);
+    out.changed.push({ key: key2, base: rb, head: rh, patch });
+  }
+  for (const [key2, bo] of b) if (!h.has(key2)) out.removed.push(redacted(bo));
+  const byKey = (x, y) => x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+  out.added.sort(byKey);
+  out.removed.sort(byKey);
+  out.changed.sort(byKey);
+  return out;
+}
+var import_yaml11, SECRET_FIELDS, LAST_APPLIED;
+var init_diff = __esm({
+  "src/render/diff.ts"() {
+    "use strict";
+    init_libesm();
+    import_yaml11 = __toESM(require_dist(), 1);
+    init_values();
+    SECRET_FIELDS = ["data", "stringData"];
+    LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+  }
+});
+
+// src/render/details.ts
+function provenance(r) {
+  return {
+    status: r.status,
+    ...r.reason ? { reason: r.reason } : {},
+    ...r.tool ? { tool: r.tool.name, ...r.tool.version ? { version: r.tool.version } : {} } : {},
+    ...r.durationMs !== void 0 ? { durationMs: r.durationMs } : {},
+    ...r.cached !== void 0 ? { cached: r.cached } : {},
+    objects: r.objects.length
+  };
+}
+function renderedApplicationDetail(head, base, diff) {
+  const g = head ?? base;
+  const ids = [...new Set([...head?.results ?? [], ...base?.results ?? []].map((r) => r.unit.id))];
+  const hb = new Map((head?.results ?? []).map((r) => [r.unit.id, r]));
+  const bb = new Map((base?.results ?? []).map((r) => [r.unit.id, r]));
+  const out = { name: g.name, grouping: g.grouping, dir: g.dir, file: g.file, line: g.line, units: [], diff: { added: [], removed: [], changed: [] }, partial: false };
+  for (const id of ids) {
+    const h = hb.get(id);
+    const b = bb.get(id);
+    const sourceType = h?.sourceType ?? b?.sourceType;
+    out.units.push({ id, ...sourceType ? { sourceType } : {}, ...h ? { head: provenance(h) } : {}, ...b ? { base: provenance(b) } : {} });
+    if (h && h.status !== "rendered" || diff && b && b.status !== "rendered") out.partial = true;
+    if (!diff || h && h.status !== "rendered" || b && b.status !== "rendered") continue;
+    const d = diffRendered(b, h);
+    out.diff.added.push(...d.added.map(ref));
+    out.diff.removed.push(...d.removed.map(ref));
+    out.diff.changed.push(...d.changed.map((c) => ({ ...ref(c.head), patch: c.patch })));
+  }
+  return out;
+}
+var ref;
+var init_details = __esm({
+  "src/render/details.ts"() {
+    "use strict";
+    init_diff();
+    ref = (o) => ({ key: o.key, file: o.origin.file, line: o.origin.line });
+  }
+});
+
+// src/render/index.ts
+var init_render2 = __esm({
+  "src/render/index.ts"() {
+    "use strict";
+    init_model2();
+    init_units();
+    init_render();
+    init_to_manifest();
+    init_diff();
+    init_output();
+    init_app_sets();
+    init_details();
+    init_inputs();
+  }
+});
+
 // src/engine/scope.ts
 async function linksThroughChange(change) {
   const touched = new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]));
@@ -44620,8 +46412,8 @@ function groupByDirectory(files) {
   }
   return [...byDir.entries()].map(([dir, fs3]) => ({ name: dir || "(repository root)", grouping: "directory", dir, files: fs3 }));
 }
-function makeSnapshot(side, files, groups2) {
-  return { side, files, resources: files.flatMap((f) => f.resources), groups: groups2 ?? groupByDirectory(files) };
+function makeSnapshot(side2, files, groups2) {
+  return { side: side2, files, resources: files.flatMap((f) => f.resources), groups: groups2 ?? groupByDirectory(files) };
 }
 async function applicationScope(change, isManifest, policy) {
   const settings = layoutSettings(policy);
@@ -44641,8 +46433,29 @@ async function applicationScope(change, isManifest, policy) {
       }
     }
   }
-  const collect = (l) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
+  const touched = [...change.files, ...linked].flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
+  for (const [l, tree] of [
+    [head, change.head],
+    [base, change.base]
+  ]) {
+    for (const kfile of await kustomizeDependents(tree, l, touched)) for (const k of l.keysOf(kfile) ?? []) keys.set(k, l.refOf(k));
+  }
+  const collect = (l) => [...new Set([...keys].flatMap(([k, ref2]) => l.members(k, ref2)))].sort();
   return { head: collect(head), base: collect(base) };
+}
+async function kustomizeDependents(tree, layout, paths) {
+  if (!layout.kustomizeDirs.size || !paths.length) return [];
+  const ctx = await sideContext(tree);
+  const wanted = new Set(paths);
+  const out = [];
+  await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
+  for (const dir of [...layout.kustomizeDirs].sort()) {
+    const kfile = kustomizationIn(ctx, dir);
+    if (!kfile) continue;
+    const closure = await kustomizeClosure(ctx, dir, [], false);
+    if (closure.files.some((f) => wanted.has(f))) out.push(kfile);
+  }
+  return out;
 }
 async function applicationGroups(_side, files, tree, policy) {
   const layout = await repoLayout(tree, layoutSettings(policy));
@@ -44667,6 +46480,7 @@ var init_scope = __esm({
     init_layout2();
     init_layout();
     init_parallel_read();
+    init_render2();
   }
 });
 
@@ -44866,6 +46680,185 @@ var init_version = __esm({
   }
 });
 
+// src/engine/render-phase.ts
+function directoryUnit(file, dir, kind) {
+  const name = (baseName(dir) || "root").toLowerCase().replace(/[^a-z0-9-]/g, "-");
+  return { id: `${file}#${kind}`, app: { name, file, line: 1 }, source: { index: 0, multi: false, repoURL: "", targetRevision: "", plugin: false, path: dir }, sources: [] };
+}
+function chartRoot(ctx, dir) {
+  const has = (d) => ctx.files.has(d ? `${d}/Chart.yaml` : "Chart.yaml");
+  let root2;
+  for (let cur = dir; ; cur = dirName(cur)) {
+    if (has(cur)) {
+      root2 = cur;
+      break;
+    }
+    if (cur === "") return void 0;
+  }
+  for (; ; ) {
+    const parent = dirName(root2);
+    if (baseName(parent) !== "charts" || parent === root2) break;
+    const up = dirName(parent);
+    if (!has(up)) break;
+    root2 = up;
+  }
+  return root2;
+}
+async function firstDoc(ctx, files, path8) {
+  const f = files.get(path8);
+  if (f) return f.docs[0]?.value;
+  const bytes = (await ctx.reader.readFiles([path8])).get(path8);
+  const text6 = bytes ? decodeText(bytes) : void 0;
+  try {
+    return text6 === void 0 ? void 0 : (0, import_yaml12.parse)(text6, { maxAliasCount: 100 });
+  } catch {
+    return void 0;
+  }
+}
+async function targetsOf(snapshot, tree, policy) {
+  const candidates2 = snapshot.groups.filter((g) => g.grouping !== "directory" || g.files.length);
+  if (!candidates2.length) return [];
+  const ctx = await sideContext(tree);
+  const byPath = new Map(snapshot.files.map((f) => [f.path, f]));
+  const globs2 = policy.sync.applications.repoURLs;
+  const ours = (url) => !globs2.length || globs2.some((g) => minimatch(url, g));
+  const appFiles = [...new Set(snapshot.groups.flatMap((g) => g.application && !byPath.has(g.application.file) ? [g.application.file] : []))];
+  if (appFiles.length) {
+    const layout = await repoLayout(tree, layoutSettings(policy));
+    const missing = appFiles.filter((p) => !layout.contents.get(p));
+    const read2 = missing.length ? await tree.readFiles(missing) : /* @__PURE__ */ new Map();
+    for (const p of appFiles) {
+      const b = layout.contents.get(p) ?? read2.get(p);
+      if (b) byPath.set(p, readManifestFile(p, b, policy.manifests.limits));
+    }
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const g of snapshot.groups) {
+    const { files: _files, ...shell } = g;
+    if (g.grouping === "application" && g.application) {
+      const { file, name } = g.application;
+      const app = byPath.get(file)?.resources.find((r) => r.group === "argoproj.io" && r.kind === "Application" && (r.name ?? baseName(file)) === name);
+      if (!app) continue;
+      const units = unitsOfApplication(app).filter((u) => u.source.path !== void 0 && u.source.chart === void 0 && ours(u.source.repoURL));
+      const tooled = units.some((u) => {
+        const t2 = explicitSourceType(u.source) ?? discoverSourceType(ctx, u.source.path);
+        return t2 === "Kustomize" || t2 === "Helm";
+      });
+      if (!tooled) continue;
+      const key2 = `application:${file}#${name}`;
+      const t = out.get(key2);
+      if (t) t.members.push(g);
+      else out.set(key2, { key: key2, shell, file, line: app.pos([]).line, units, members: [g] });
+    } else if (g.grouping === "kustomization") {
+      const kfile = kustomizationIn(ctx, g.dir);
+      if (!kfile) continue;
+      const doc = await firstDoc(ctx, byPath, kfile);
+      const component = isRecord(doc) && doc.kind === "Component";
+      const key2 = `kustomization:${g.dir}`;
+      const t = out.get(key2);
+      if (t) t.members.push(g);
+      else out.set(key2, { key: key2, shell, file: kfile, line: 1, units: component ? [] : [directoryUnit(kfile, g.dir, "kustomization")], members: [g] });
+    } else {
+      const root2 = chartRoot(ctx, g.dir);
+      if (root2 === void 0) continue;
+      const key2 = `chart:${root2}`;
+      const file = root2 ? `${root2}/Chart.yaml` : "Chart.yaml";
+      const t = out.get(key2);
+      if (t) t.members.push(g);
+      else out.set(key2, { key: key2, shell: { name: root2 || "(repository root)", grouping: "directory", dir: root2 }, file, line: 1, units: [directoryUnit(file, root2, "chart")], members: [g] });
+    }
+  }
+  return [...out.values()];
+}
+async function renderSide(snapshot, tree, policy, opts) {
+  const targets = await targetsOf(snapshot, tree, policy);
+  const groups2 = /* @__PURE__ */ new Map();
+  const covered = /* @__PURE__ */ new Set();
+  if (!targets.length) return { groups: groups2, covered };
+  const units = targets.flatMap((t) => t.units);
+  const results = units.length ? await renderApplications(tree, units, { ...opts, repoURLs: [...new Set(units.map((u) => u.source.repoURL))] }) : [];
+  const replaced = /* @__PURE__ */ new Map();
+  const renderedFiles = /* @__PURE__ */ new Map();
+  let i = 0;
+  for (const t of targets) {
+    const rs = results.slice(i, i + t.units.length);
+    i += t.units.length;
+    for (const m of t.members) {
+      replaced.set(m, t);
+      for (const f of m.files) covered.add(f.path);
+    }
+    if (!t.units.length) continue;
+    groups2.set(t.key, { name: t.shell.name, grouping: t.shell.grouping, dir: t.shell.dir, file: t.file, line: t.line, results: rs });
+    if (rs.some((r) => r.status === "rendered")) renderedFiles.set(t, rs.flatMap((r) => renderedManifestFiles(r, policy.manifests.limits)));
+  }
+  const next = [];
+  const placed = /* @__PURE__ */ new Set();
+  for (const g of snapshot.groups) {
+    const t = replaced.get(g);
+    if (!t) {
+      next.push(g);
+      continue;
+    }
+    if (placed.has(t)) continue;
+    placed.add(t);
+    const files = renderedFiles.get(t);
+    if (files) next.push({ ...t.shell, files });
+  }
+  const plain2 = new Set(snapshot.groups.filter((g) => !replaced.has(g)).flatMap((g) => g.files.map((f) => f.path)));
+  const grouped = new Set(snapshot.groups.flatMap((g) => g.files.map((f) => f.path)));
+  const raw2 = snapshot.files.filter((f) => plain2.has(f.path) || !grouped.has(f.path)).flatMap((f) => f.resources);
+  const rendered = [...renderedFiles.values()].flatMap((fs3) => fs3.flatMap((f) => f.resources));
+  snapshot.groups = next;
+  snapshot.resources = [...raw2, ...rendered];
+  if (groups2.size) snapshot.renders = [...groups2.values()];
+  return { groups: groups2, covered };
+}
+function notEvaluatedOf(groups2) {
+  const out = [];
+  for (const g of groups2) {
+    for (const r of g.results) {
+      if (r.status === "rendered") continue;
+      const what = g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+      const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : "";
+      out.push({ subject: `${g.file}:${g.line} (${what}${source})`, reason: `not rendered${r.status === "failed" ? " (render error)" : ""}: ${r.reason ?? "unknown reason"}` });
+    }
+  }
+  return out;
+}
+async function renderPhase(change, policy, head, base, tools = {}) {
+  if (!policy.render.enabled) return { notEvaluated: [], covered: /* @__PURE__ */ new Set() };
+  const cache2 = createRenderCache();
+  const opts = {
+    cache: cache2,
+    timeoutMs: policy.render.timeoutSeconds * 1e3,
+    ...policy.render.kustomizeBuildOptions ? { kustomizeBuildOptions: policy.render.kustomizeBuildOptions } : {},
+    ...tools
+  };
+  const h = await renderSide(head, change.head, policy, opts);
+  const b = base && change.base ? await renderSide(base, change.base, policy, opts) : void 0;
+  const notEvaluated2 = notEvaluatedOf(h.groups.values());
+  const keys = [.../* @__PURE__ */ new Set([...h.groups.keys(), ...b?.groups.keys() ?? []])];
+  if (!keys.length) return { notEvaluated: notEvaluated2, covered: h.covered };
+  const diff = change.mode === "diff" && b !== void 0;
+  const applications = keys.map((k) => renderedApplicationDetail(h.groups.get(k), b?.groups.get(k), diff));
+  return { notEvaluated: notEvaluated2, covered: h.covered, details: { applications, runs: cache2.runs, cacheHits: cache2.hits } };
+}
+var import_yaml12;
+var init_render_phase = __esm({
+  "src/engine/render-phase.ts"() {
+    "use strict";
+    init_esm4();
+    import_yaml12 = __toESM(require_dist(), 1);
+    init_app_sources();
+    init_layout2();
+    init_layout();
+    init_values();
+    init_manifest_file();
+    init_yaml_doc();
+    init_render2();
+  }
+});
+
 // src/engine/evaluate.ts
 function catalogOf(areas) {
   let c = loaders.get(areas);
@@ -44983,7 +46976,9 @@ async function evaluate(change, opts) {
   const gathering = gatherPhase(opts.areas, change, policy, isManifest);
   const sides = await readPhase(change, opts, policy, isManifest);
   change = applyGathered(change, sides, await gathering);
-  const notEvaluated2 = sides.headFiles.filter((f) => f.notEvaluated).map((f) => ({ subject: f.path, reason: f.notEvaluated }));
+  const rendered = await renderPhase(change, policy, sides.head, sides.base, opts.render);
+  const notEvaluated2 = sides.headFiles.filter((f) => f.notEvaluated && !rendered.covered.has(f.path)).map((f) => ({ subject: f.path, reason: f.notEvaluated }));
+  notEvaluated2.push(...rendered.notEvaluated);
   const headRaw = await sidePhase(checks, sides.head, policy);
   const baseRaw = sides.base ? await sidePhase(checks, sides.base, policy) : [];
   const toFinding = findingMaker(policy, rules);
@@ -45041,7 +47036,7 @@ async function evaluate(change, opts) {
       resourcesExamined: sides.head.resources.length + (sides.base?.resources.length ?? 0),
       durationMs: Math.round(performance.now() - started)
     },
-    details: changed.details
+    details: rendered.details ? { ...changed.details, render: rendered.details } : changed.details
   };
 }
 var loaders;
@@ -45058,6 +47053,7 @@ var init_evaluate = __esm({
     init_classify();
     init_verdict();
     init_version();
+    init_render_phase();
     init_verdict();
     loaders = /* @__PURE__ */ new WeakMap();
   }
@@ -45119,11 +47115,11 @@ function argocdAtLeast(version, major, minor) {
   const [maj, min] = [Number(m[1]), Number(m[2])];
   return maj > major || maj === major && min >= minor;
 }
-var ARGOCD_PREFIX, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
+var ARGOCD_PREFIX2, ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS, KNOWN_ARGOCD_KEYS, HOOK_TYPES, GO_SPACE, INT64_MAX, INT64_MIN;
 var init_vocabulary = __esm({
   "src/argocd/vocabulary.ts"() {
     "use strict";
-    ARGOCD_PREFIX = "argocd.argoproj.io/";
+    ARGOCD_PREFIX2 = "argocd.argoproj.io/";
     ANNOTATION_SYNC_WAVE = "argocd.argoproj.io/sync-wave";
     ANNOTATION_HOOK = "argocd.argoproj.io/hook";
     ANNOTATION_HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
@@ -45155,7 +47151,7 @@ var init_vocabulary = __esm({
         "managed-by-url",
         "application-set-refresh",
         "project"
-      ].map((k) => ARGOCD_PREFIX + k)
+      ].map((k) => ARGOCD_PREFIX2 + k)
     );
     HOOK_TYPES = ["PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PreDelete", "PostDelete"];
     GO_SPACE = "	\n\v\f\r \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
@@ -45312,6 +47308,56 @@ var init_yaml_problems = __esm({
   }
 });
 
+// src/files/render-coverage.ts
+function fixFor(r) {
+  const reason = r.reason ?? "";
+  if (/found on PATH|not an executable file|did not report|could not start/.test(reason)) {
+    return "Install the tool in the workflow before the gate (pinned to the versions your ArgoCD bundles) or pass its path (CLI --kustomize/--helm, Action inputs kustomize/helm).";
+  }
+  if (reason.startsWith("needs network")) return "Vendor the remote base or chart into the repository, or set render.notEvaluated: warn in the policy to accept the change unrendered.";
+  if (r.status === "failed") return "Fix the source so that the tool renders it: ArgoCD's repo-server fails the same way and the Application stays OutOfSync with a ComparisonError.";
+  return "Make the source renderable offline by the gate, or set render.notEvaluated: warn in the policy to accept the change unrendered.";
+}
+function label(g) {
+  return g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+}
+var renderCoverageCheck;
+var init_render_coverage = __esm({
+  "src/files/render-coverage.ts"() {
+    "use strict";
+    renderCoverageCheck = {
+      name: "render-coverage",
+      rules: [
+        {
+          id: "render-not-evaluated",
+          area: "manifests",
+          title: "every kustomize and Helm source an affected Application syncs must be rendered by the gate",
+          defaultSeverity: "error",
+          reference: "reposerver/repository/repository.go GenerateManifests: ArgoCD's repo-server applies what kustomize build / helm template render, not the files as written; what the gate cannot render it cannot check"
+        }
+      ],
+      change(ctx) {
+        const severity = ctx.policy.render.notEvaluated === "warn" ? "warning" : "error";
+        for (const g of ctx.head.renders ?? []) {
+          for (const r of g.results) {
+            if (r.status === "rendered") continue;
+            const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : "";
+            ctx.report("render-not-evaluated", {
+              file: g.file,
+              pos: { line: g.line, column: 1 },
+              subject: label(g),
+              key: r.unit.id,
+              severity,
+              message: `${label(g)}${source} was not rendered: ${r.reason ?? "unknown reason"}. The sync rules did not see the objects ArgoCD would apply from it.`,
+              fix: fixFor(r)
+            });
+          }
+        }
+      }
+    };
+  }
+});
+
 // src/files/area.ts
 var manifestsArea;
 var init_area = __esm({
@@ -45320,11 +47366,12 @@ var init_area = __esm({
     init_metadata();
     init_repo_files();
     init_yaml_problems();
+    init_render_coverage();
     manifestsArea = {
       id: "manifests",
       title: "Manifest files",
       settingsKey: "manifests",
-      checks: [yamlCheck, repoFilesCheck, metadataCheck]
+      checks: [yamlCheck, repoFilesCheck, metadataCheck, renderCoverageCheck]
     };
   }
 });
@@ -45395,7 +47442,7 @@ function checkKey(ctx, r, e, where) {
   if (slash < 0) return;
   const prefix2 = e.key.slice(0, slash);
   const name = e.key.slice(slash + 1);
-  if (e.key.startsWith(ARGOCD_PREFIX)) {
+  if (e.key.startsWith(ARGOCD_PREFIX2)) {
     if (KNOWN_ARGOCD_KEYS.has(e.key)) return;
     const near2 = closest(e.key, KNOWN_ARGOCD_KEYS, 4);
     ctx.report("unknown-argocd-annotation", {
@@ -45410,7 +47457,7 @@ function checkKey(ctx, r, e, where) {
   }
   const misspelledPrefix = PREFIX_MISSPELLINGS.has(prefix2) || editDistance(prefix2, "argocd.argoproj.io", 2) <= 2;
   if (!misspelledPrefix) return;
-  const intended = ARGOCD_PREFIX + name;
+  const intended = ARGOCD_PREFIX2 + name;
   const near = KNOWN_ARGOCD_KEYS.has(intended) ? intended : closest(intended, KNOWN_ARGOCD_KEYS, 3);
   if (!near) return;
   ctx.report("unknown-argocd-annotation", {
@@ -45592,7 +47639,7 @@ function providedNames(r) {
 function usesObject(user2, provider) {
   const names = providedNames(provider);
   if (names.size === 0) return false;
-  if (podReferences(user2).some((ref) => names.has(ref.name))) return true;
+  if (podReferences(user2).some((ref2) => names.has(ref2.name))) return true;
   let budget = 4e3;
   const hit = (s) => s.split(/[\s=:/@,;"'()[\]{}]+/).some((tok) => names.has(tok) || [...names].some((n) => tok.startsWith(`${n}.`)));
   const walk2 = (v, depth) => {
@@ -45802,7 +47849,7 @@ function compareSteps(a, b) {
   return a.wave < b.wave ? -1 : a.wave > b.wave ? 1 : 0;
 }
 var HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE_POLICY, ENGINE_HOOK_TYPES, PHASE_ORDER, HELM_HOOK_MAPPING, ARGO_DELETE_POLICIES, HELM_DELETE_POLICIES, models;
-var init_model2 = __esm({
+var init_model3 = __esm({
   "src/sync/model.ts"() {
     "use strict";
     init_vocabulary();
@@ -45835,10 +47882,10 @@ function objectsUsedByHooks(resources) {
   for (const r of resources) {
     const m = syncModel(r);
     if (!m.isHook) continue;
-    const refs = podReferences(r).map((ref) => `${ref.kind}/${ref.name}`);
+    const refs = podReferences(r).map((ref2) => `${ref2.kind}/${ref2.name}`);
     for (const phase of m.phases) {
       const set = out.get(phase) ?? /* @__PURE__ */ new Set();
-      for (const ref of refs) set.add(ref);
+      for (const ref2 of refs) set.add(ref2);
       out.set(phase, set);
     }
   }
@@ -45940,7 +47987,7 @@ var init_hooks = __esm({
     init_vocabulary();
     init_context();
     init_kinds();
-    init_model2();
+    init_model3();
     rule = syncRule;
     HOOK_RULES = [
       rule("hook-skip-mixed", "Skip mixed with other hook types is not a skip", "warning", "gitops-engine/pkg/sync/hook/hook.go:31-36 (Skip only when it is the only type)"),
@@ -46154,7 +48201,7 @@ var init_plan = __esm({
   "src/sync/plan.ts"() {
     "use strict";
     init_kinds();
-    init_model2();
+    init_model3();
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
       "CustomResourceDefinition",
@@ -46314,7 +48361,7 @@ function unreadWave(r) {
   if (!e || syncModel(r).waveSource === "sync-wave") return "";
   return ` Note: the sync-wave of ${resourceLabel(r)} (${e.source}) is not a valid quoted integer, so ArgoCD does not use it.`;
 }
-function fixFor(c, early, late) {
+function fixFor2(c, early, late) {
   const lateLabel = resourceLabel(late.resource);
   const earlyLabel = resourceLabel(early.resource);
   if (late.phase === "PreSync" && early.phase !== "PreSync") {
@@ -46332,7 +48379,7 @@ var init_ordering = __esm({
     init_vocabulary();
     init_context();
     init_kinds();
-    init_model2();
+    init_model3();
     init_plan();
     init_plan_report();
     rule3 = syncRule;
@@ -46383,7 +48430,7 @@ var init_ordering = __esm({
                     target,
                     stepPos(target),
                     `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${other.file}, ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
-                    fixFor(c, lastA, firstB),
+                    fixFor2(c, lastA, firstB),
                     `${c.name}|${resourceLabel(other)}`
                   )
                 });
@@ -46396,12 +48443,12 @@ var init_ordering = __esm({
           }
           for (const r of ordered) {
             if (!phasesOf(r).includes("PreSync") || !syncModel(r).isHook) continue;
-            for (const ref of podReferences(r)) {
-              const dep = syncOnly.get(`${ref.kind}/${ref.name}`);
+            for (const ref2 of podReferences(r)) {
+              const dep = syncOnly.get(`${ref2.kind}/${ref2.name}`);
               if (!dep) continue;
               report(
                 "presync-hook-depends-on-sync-resource",
-                about(r, r.pos(ref.path), `this PreSync hook uses ${ref.kind} ${ref.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref.kind} ${ref.name} (and after the database, for a migration).`, `${ref.kind}/${ref.name}`)
+                about(r, r.pos(ref2.path), `this PreSync hook uses ${ref2.kind} ${ref2.name}, which is a normal resource of the same Application (${dep.file}) and so is only applied in the Sync phase, after every PreSync hook. On a first install it does not exist yet (the Pod is stuck in CreateContainerConfigError); later syncs read the previous value.`, `Run this hook in the Sync phase (argocd.argoproj.io/hook: Sync) with a sync-wave after ${ref2.kind} ${ref2.name} (and after the database, for a migration).`, `${ref2.kind}/${ref2.name}`)
               );
             }
           }
@@ -46458,9 +48505,9 @@ function checkSyncFailWave(report, r) {
 }
 function checkLocation(report, r) {
   for (const key2 of ANNOTATION_ONLY_KEYS) {
-    const label4 = r.labels.get(key2);
-    if (label4 && !r.annotations.has(key2)) {
-      report("wave-wrong-location", about(r, label4.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
+    const label5 = r.labels.get(key2);
+    if (label5 && !r.annotations.has(key2)) {
+      report("wave-wrong-location", about(r, label5.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
     }
   }
   const tpl = podTemplatePath(r);
@@ -46641,13 +48688,13 @@ var init_waves = __esm({
     init_context();
     init_kinds();
     init_builtin_health();
-    init_model2();
+    init_model3();
     init_plan();
     init_ordering();
     init_manifest_file();
     INT32_MAX = 2147483647n;
     INT32_MIN = -2147483648n;
-    ANNOTATION_ONLY_KEYS = ["sync-wave", "hook", "hook-delete-policy", "sync-options", "compare-options"].map((k) => ARGOCD_PREFIX + k);
+    ANNOTATION_ONLY_KEYS = ["sync-wave", "hook", "hook-delete-policy", "sync-options", "compare-options"].map((k) => ARGOCD_PREFIX2 + k);
     rule4 = syncRule;
     WAVE_RULES = [
       rule4("hook-weight-invalid", "helm.sh/hook-weight must be an integer as strconv.Atoi parses it", "warning", "gitops-engine/pkg/sync/hook/helm/weight.go:9-18 (Atoi; an invalid weight is silently 0)"),
@@ -46704,7 +48751,7 @@ var init_area2 = __esm({
 });
 
 // src/applications/model.ts
-function str(v) {
+function str2(v) {
   return typeof v === "string" ? v : void 0;
 }
 function subscriptionsOf(r, on) {
@@ -46740,13 +48787,13 @@ function appFacts(r) {
   const meta = isRecord(r.object.metadata) ? r.object.metadata : {};
   const finalizers = Array.isArray(meta.finalizers) ? meta.finalizers : [];
   const so = r.annotations.get("argocd.argoproj.io/sync-options");
-  const server = str(dest.server);
-  const cluster = str(dest.name);
-  const namespace = str(dest.namespace);
+  const server = str2(dest.server);
+  const cluster = str2(dest.name);
+  const namespace = str2(dest.namespace);
   return {
     resource: r,
     name: r.name ?? "",
-    project: str(spec.project) || "default",
+    project: str2(spec.project) || "default",
     ...server ? { server } : {},
     ...cluster ? { cluster } : {},
     ...namespace ? { namespace } : {},
@@ -46759,9 +48806,9 @@ function appFacts(r) {
     sources: [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord).flatMap((src) => {
       if (typeof src.path !== "string" || typeof src.chart === "string") return [];
       const d = isRecord(src.directory) ? src.directory : {};
-      const include = str(d.include);
-      const exclude = str(d.exclude);
-      return [{ repoURL: str(src.repoURL) ?? "", dir: normalizeDir(src.path), recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, tool: isRecord(src.kustomize) || isRecord(src.helm) }];
+      const include = str2(d.include);
+      const exclude = str2(d.exclude);
+      return [{ repoURL: str2(src.repoURL) ?? "", dir: normalizeDir(src.path), recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, tool: isRecord(src.kustomize) || isRecord(src.helm) }];
     }),
     noPrune: so?.isString === true && String(so.value).split(",").some((o) => o.trim() === "Prune=false")
   };
@@ -46789,13 +48836,13 @@ function fenceItems(project) {
   list5("sourceNamespaces").forEach((v, i) => typeof v === "string" && out.set(`Application namespace ${v}`, ["spec", "sourceNamespaces", i]));
   list5("destinations").forEach((d, i) => {
     if (!isRecord(d)) return;
-    out.set(`destination ${str(d.server) ?? str(d.name) ?? "?"} namespace ${str(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
+    out.set(`destination ${str2(d.server) ?? str2(d.name) ?? "?"} namespace ${str2(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
   });
   list5("clusterResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d)) out.set(`cluster-scoped ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
+    if (isRecord(d)) out.set(`cluster-scoped ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
   });
   list5("namespaceResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d)) out.set(`namespaced ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
+    if (isRecord(d)) out.set(`namespaced ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
   });
   return out;
 }
@@ -46805,7 +48852,7 @@ function blacklistItems(project) {
   for (const k of ["clusterResourceBlacklist", "namespaceResourceBlacklist"]) {
     const l = Array.isArray(spec[k]) ? spec[k] : [];
     l.forEach((d, i) => {
-      if (isRecord(d)) out.set(`${k} ${str(d.group) ?? ""}/${str(d.kind) ?? ""}`, ["spec", k, i]);
+      if (isRecord(d)) out.set(`${k} ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", k, i]);
     });
   }
   return out;
@@ -46834,12 +48881,12 @@ function breakGlassWindows(project) {
   windows.forEach((w, index2) => {
     if (!isRecord(w) || w.kind !== "deny" || w.manualSync !== true) return;
     const apps = Array.isArray(w.applications) ? w.applications.filter((a) => typeof a === "string") : [];
-    out.push({ index: index2, schedule: str(w.schedule) ?? "?", duration: str(w.duration) ?? "?", applications: apps });
+    out.push({ index: index2, schedule: str2(w.schedule) ?? "?", duration: str2(w.duration) ?? "?", applications: apps });
   });
   return out;
 }
 var SUBSCRIBE_PREFIX, anyGlob;
-var init_model3 = __esm({
+var init_model4 = __esm({
   "src/applications/model.ts"() {
     "use strict";
     init_values();
@@ -46854,11 +48901,11 @@ var init_model3 = __esm({
 function isProduction(policy, a) {
   return selectsAny(policy.applications.production, a, () => false);
 }
-function label(r) {
+function label2(r) {
   return `${r.kind} ${r.name ?? r.generateName ?? ""}`;
 }
 function find(r, pos, message, fix2, key2, severity) {
-  return { file: r.file, pos, subject: `argoproj.io/${label(r)}`, message: `${label(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
+  return { file: r.file, pos, subject: `argoproj.io/${label2(r)}`, message: `${label2(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
 }
 function metaPos(r) {
   return r.annotations.size ? r.keyPos(["metadata", "annotations"]) : r.pos(["metadata", "name"]);
@@ -47164,7 +49211,7 @@ var init_check = __esm({
     init_model();
     init_values();
     init_manifest_file();
-    init_model3();
+    init_model4();
     DRIFT_REF = "docs/user-guide/auto_sync.md (automated, prune, selfHeal; retry in docs/user-guide/sync-options.md); controller/appcontroller.go autoSync; SyncPolicyAutomated.Enabled in pkg/apis/application/v1alpha1/types.go (ArgoCD 3.x: enabled: false turns automated sync off)";
     NOTIFY_REF = "docs/user-guide/subscriptions.md (notifications.argoproj.io/subscribe.<trigger>.<service>, on Applications and AppProjects); docs/operator-manual/notifications/catalog.md (on-sync-failed)";
     rule5 = (id, title, defaultSeverity, reference) => ({ id, area: "applications", title, defaultSeverity, reference });
@@ -47293,7 +49340,7 @@ var init_gather = __esm({
     init_app_paths();
     init_manifest_file();
     init_yaml_doc();
-    init_model3();
+    init_model4();
     EAGER_MARKERS = ["AppProject", "ApplicationSet", "argocd-notifications-cm", "argocd-cm", "ArgoCD"];
   }
 });
@@ -47478,10 +49525,10 @@ var require_dist2 = __commonJS({
                 if (lastValue === Promise.resolve(lastValue)) {
                   await lastValue;
                 } else {
-                  await new Promise((resolve3) => setImmediate(resolve3));
+                  await new Promise((resolve4) => setImmediate(resolve4));
                 }
               } else {
-                await new Promise((resolve3) => setImmediate(resolve3));
+                await new Promise((resolve4) => setImmediate(resolve4));
               }
               resumeResult = this.resume(0);
             }
@@ -47656,9 +49703,9 @@ var require_dist2 = __commonJS({
           return !this.address || this.closed || Boolean((_a = this.parent) === null || _a === void 0 ? void 0 : _a.isClosed());
         }
         indexToString(index2) {
-          const str4 = this.lua.luaL_tolstring(this.address, index2, null);
+          const str5 = this.lua.luaL_tolstring(this.address, index2, null);
           this.pop();
-          return str4;
+          return str5;
         }
         dumpStack(log = console.log) {
           const top = this.getTop();
@@ -48367,9 +50414,9 @@ ${traceback}`;
             const tableIndex = thread.getTop() + 1;
             const createTable = (arrayCount, keyCount) => {
               thread.lua.lua_createtable(thread.address, arrayCount, keyCount);
-              const ref = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
-              seenMap.set(target, ref);
-              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref));
+              const ref2 = thread.lua.luaL_ref(thread.address, LUA_REGISTRYINDEX2);
+              seenMap.set(target, ref2);
+              thread.lua.lua_rawgeti(thread.address, LUA_REGISTRYINDEX2, BigInt(ref2));
             };
             if (Array.isArray(target)) {
               createTable(target.length, 0);
@@ -51501,19 +53548,19 @@ ${traceback}`;
           return index2;
         }
         unref(index2) {
-          const ref = this.referenceMap.get(index2);
-          if (ref === void 0) {
+          const ref2 = this.referenceMap.get(index2);
+          if (ref2 === void 0) {
             return;
           }
-          const metadata = this.referenceTracker.get(ref);
+          const metadata = this.referenceTracker.get(ref2);
           if (metadata === void 0) {
-            this.referenceTracker.delete(ref);
+            this.referenceTracker.delete(ref2);
             this.availableReferences.push(index2);
             return;
           }
           metadata.refCount--;
           if (metadata.refCount <= 0) {
-            this.referenceTracker.delete(ref);
+            this.referenceTracker.delete(ref2);
             this.referenceMap.delete(index2);
             this.availableReferences.push(index2);
           }
@@ -52036,10 +54083,10 @@ var require_luaparse = __commonJS({
         invalidCodeUnit: "code unit U+%1 is not allowed in the current encoding mode"
       };
       var ast = exports2.ast = {
-        labelStatement: function(label4) {
+        labelStatement: function(label5) {
           return {
             type: "LabelStatement",
-            label: label4
+            label: label5
           };
         },
         breakStatement: function() {
@@ -52047,10 +54094,10 @@ var require_luaparse = __commonJS({
             type: "BreakStatement"
           };
         },
-        gotoStatement: function(label4) {
+        gotoStatement: function(label5) {
           return {
             type: "GotoStatement",
-            label: label4
+            label: label5
           };
         },
         returnStatement: function(args) {
@@ -52539,10 +54586,10 @@ var require_luaparse = __commonJS({
         };
       }
       function scanStringLiteral() {
-        var delimiter3 = input.charCodeAt(index2++), beginLine = line2, beginLineStart = lineStart, stringStart = index2, string3 = encodingMode.discardStrings ? null : "", charCode;
+        var delimiter4 = input.charCodeAt(index2++), beginLine = line2, beginLineStart = lineStart, stringStart = index2, string3 = encodingMode.discardStrings ? null : "", charCode;
         for (; ; ) {
           charCode = input.charCodeAt(index2++);
-          if (delimiter3 === charCode) break;
+          if (delimiter4 === charCode) break;
           if (index2 > length || isLineTerminator(charCode)) {
             string3 += input.slice(stringStart, index2 - 1);
             raise(null, errors.unfinishedString, input.slice(tokenStart, index2 - 1));
@@ -53220,22 +55267,22 @@ var require_luaparse = __commonJS({
         return parseAssignmentOrCallStatement(flowContext);
       }
       function parseLabelStatement(flowContext) {
-        var nameToken = token, label4 = parseIdentifier();
+        var nameToken = token, label5 = parseIdentifier();
         if (options.scope) {
           scopeIdentifierName("::" + nameToken.value + "::");
-          attachScope(label4, true);
+          attachScope(label5, true);
         }
         expect("::");
         flowContext.addLabel(nameToken.value, nameToken);
-        return finishNode(ast.labelStatement(label4));
+        return finishNode(ast.labelStatement(label5));
       }
       function parseBreakStatement() {
         return finishNode(ast.breakStatement());
       }
       function parseGotoStatement(flowContext) {
-        var name = token.value, gotoToken = previousToken, label4 = parseIdentifier();
+        var name = token.value, gotoToken = previousToken, label5 = parseIdentifier();
         flowContext.addGoto(name, gotoToken);
-        return finishNode(ast.gotoStatement(label4));
+        return finishNode(ast.gotoStatement(label5));
       }
       function parseDoStatement(flowContext) {
         if (options.scope) createScope();
@@ -53746,7 +55793,7 @@ var require_luaparse = __commonJS({
           return parseTableConstructor(flowContext);
         }
       }
-      exports2.parse = parse5;
+      exports2.parse = parse10;
       var versionFeatures = {
         "5.1": {},
         "5.2": {
@@ -53782,7 +55829,7 @@ var require_luaparse = __commonJS({
           integerSuffixes: true
         }
       };
-      function parse5(_input, _options) {
+      function parse10(_input, _options) {
         if ("undefined" === typeof _options && "object" === typeof _input) {
           _options = _input;
           _input = void 0;
@@ -54611,8 +56658,8 @@ function createLuaRunner(workerFile = bundledWorker()) {
   }
   return {
     run(req) {
-      return new Promise((resolve3) => {
-        const p = { id: next++, req, resolve: resolve3 };
+      return new Promise((resolve4) => {
+        const p = { id: next++, req, resolve: resolve4 };
         queue.push(p);
         post(p);
         if (queue.length === 1) arm();
@@ -54784,7 +56831,7 @@ function statusShapes(key2, inputs) {
     const conds = status && Array.isArray(status.conditions) ? status.conditions : [];
     const variants = [[], ...conds.map((c) => [c])];
     for (const v of variants) {
-      const shape = `a test input's status with conditions = [${label2(v)}]`;
+      const shape = `a test input's status with conditions = [${label3(v)}]`;
       if (seen.has(shape)) continue;
       seen.add(shape);
       out.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
@@ -54941,7 +56988,7 @@ function wildcardOverlaps(checks) {
   }
   return out;
 }
-var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES;
+var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label3, MAX_SHAPES;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -54964,7 +57011,7 @@ var init_gather2 = __esm({
     inputCache = /* @__PURE__ */ new Map();
     INPUT_CACHE_MAX = 5e3;
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
-    label2 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
+    label3 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
   }
 });
@@ -55018,20 +57065,20 @@ function reportFacts(ctx, facts) {
     });
   }
 }
-function label3(h) {
+function label4(h) {
   return `${h.status || "(empty)"}${h.message ? `: ${h.message}` : ""}`;
 }
 function rows2(head, base) {
   const byKey = new Map((base ?? []).map((t) => [`${t.case.file}#${t.case.index}`, t]));
   return head.map((t) => {
     const b = byKey.get(`${t.case.file}#${t.case.index}`);
-    const h = label3(t.actual);
-    const bs = b ? label3(b.actual) : void 0;
+    const h = label4(t.actual);
+    const bs = b ? label4(b.actual) : void 0;
     return {
       suite: t.case.file,
       case: t.case.index + 1,
       input: t.case.inputPath,
-      expected: label3(t.case.expected),
+      expected: label4(t.case.expected),
       head: h,
       headPass: t.pass,
       ...t.notRun ? { notRun: true } : {},
@@ -55512,9 +57559,9 @@ function changeConditions(c, change, manifests) {
   }
   const pr = change.pr;
   if (c.labels?.length) {
-    const label4 = c.labels.find((l) => pr?.labels.includes(l));
-    if (label4 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
-    because.push(`labelled ${label4}`);
+    const label5 = c.labels.find((l) => pr?.labels.includes(l));
+    if (label5 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
+    because.push(`labelled ${label5}`);
   }
   if (c.authors?.length) {
     const author = pr?.author.login;
@@ -55959,8 +58006,8 @@ var init_assess = __esm({
 });
 
 // src/review/break-glass.ts
-function isCommand(line2, command) {
-  return line2 === command || line2.startsWith(command) && /^[ \t]/.test(line2.slice(command.length));
+function isCommand(line2, command2) {
+  return line2 === command2 || line2.startsWith(command2) && /^[ \t]/.test(line2.slice(command2.length));
 }
 function findBreakGlass(change, bg) {
   const notes = [];
@@ -55978,21 +58025,21 @@ function findBreakGlass(change, bg) {
     return void 0;
   };
   const found = [];
-  for (const label4 of bg.labels.filter((l) => pr.labels.includes(l))) {
+  for (const label5 of bg.labels.filter((l) => pr.labels.includes(l))) {
     if (!change.labelEvents) {
-      notes.push(`The break-glass label "${label4}" is present, but who applied it is unknown (no label events): it is not honoured.`);
+      notes.push(`The break-glass label "${label5}" is present, but who applied it is unknown (no label events): it is not honoured.`);
       continue;
     }
-    const last = change.labelEvents.filter((e) => e.label === label4 && e.action === "labeled").at(-1);
+    const last = change.labelEvents.filter((e) => e.label === label5 && e.action === "labeled").at(-1);
     const by = last?.actor.login;
     if (!last || !isAllowed(by)) {
-      notes.push(`The break-glass label "${label4}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
+      notes.push(`The break-glass label "${label5}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
     } else if (isAuthor(by)) {
-      notes.push(`The break-glass label "${label4}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
+      notes.push(`The break-glass label "${label5}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
     } else {
       const early = tooEarly(last.createdAt);
-      if (early) notes.push(`The break-glass label "${label4}" applied by @${by} is not honoured: ${early}.`);
-      else found.push({ by, reason: `label "${label4}" applied`, via: "label", at: last.createdAt });
+      if (early) notes.push(`The break-glass label "${label5}" applied by @${by} is not honoured: ${early}.`);
+      else found.push({ by, reason: `label "${label5}" applied`, via: "label", at: last.createdAt });
     }
   }
   if (bg.command) {
@@ -56046,7 +58093,7 @@ function combine2(reqs) {
   const open3 = reqs.filter((r) => r.state !== "passed").map((r) => `${r.name}: ${r.reason ?? r.state}`);
   return open3.length ? { state, reason: open3.join("; ") } : { state };
 }
-function outcome(ctx, rule7, state, reason) {
+function outcome2(ctx, rule7, state, reason) {
   ctx.outcome(rule7, state, reason, { blocking: state === "failed" || state === "pending" });
 }
 function breakGlass(ctx) {
@@ -56113,21 +58160,21 @@ var init_check3 = __esm({
         const rules = details2.requirements.filter((r) => r.rule === "review-approvals");
         if (rules.length) {
           const c = combine2(rules);
-          outcome(ctx, "review-approvals", c.state, c.reason);
+          outcome2(ctx, "review-approvals", c.state, c.reason);
         } else {
           ctx.outcome("review-approvals", "skipped", details2.skipped.length ? `no approval rule applies (${details2.skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")})` : "the policy has no approval rules");
         }
         const cr = details2.changesRequested;
-        outcome(ctx, "review-changes-requested", cr.length ? "failed" : "passed", cr.length ? `changes requested by ${cr.map((c) => `@${c.reviewer}`).join(", ")}` : void 0);
+        outcome2(ctx, "review-changes-requested", cr.length ? "failed" : "passed", cr.length ? `changes requested by ${cr.map((c) => `@${c.reviewer}`).join(", ")}` : void 0);
         switch (codeowners.state) {
           case "off":
             ctx.outcome("review-codeowners", "skipped", "review.codeowners.mode is off");
             break;
           case "not-read":
-            outcome(ctx, "review-codeowners", "failed", "CODEOWNERS was not read before evaluation; failing closed");
+            outcome2(ctx, "review-codeowners", "failed", "CODEOWNERS was not read before evaluation; failing closed");
             break;
           case "missing":
-            outcome(ctx, "review-codeowners", "failed", `the policy requires code-owner approval but the base branch has no CODEOWNERS (looked for ${CODEOWNERS_PATHS.join(", ")})`);
+            outcome2(ctx, "review-codeowners", "failed", `the policy requires code-owner approval but the base branch has no CODEOWNERS (looked for ${CODEOWNERS_PATHS.join(", ")})`);
             break;
           case "invalid":
             for (const p of codeowners.problems) {
@@ -56140,13 +58187,13 @@ var init_check3 = __esm({
                 key: `${p.line}:${p.column}`
               });
             }
-            outcome(ctx, "review-codeowners", "failed", `${codeowners.path} does not parse (${codeowners.problems.length} problem(s), first at line ${codeowners.problems[0].line}): failing closed`);
+            outcome2(ctx, "review-codeowners", "failed", `${codeowners.path} does not parse (${codeowners.problems.length} problem(s), first at line ${codeowners.problems[0].line}): failing closed`);
             break;
           case "ok": {
             const owned = details2.requirements.filter((r) => r.rule === "review-codeowners");
             if (owned.length) {
               const c = combine2(owned);
-              outcome(ctx, "review-codeowners", c.state, c.reason);
+              outcome2(ctx, "review-codeowners", c.state, c.reason);
             } else ctx.outcome("review-codeowners", "passed", "no touched path has code owners");
           }
         }
@@ -58967,10 +61014,10 @@ function resolveAll(constructs2, events2, context3) {
   const called = [];
   let index2 = -1;
   while (++index2 < constructs2.length) {
-    const resolve3 = constructs2[index2].resolveAll;
-    if (resolve3 && !called.includes(resolve3)) {
-      events2 = resolve3(events2, context3);
-      called.push(resolve3);
+    const resolve4 = constructs2[index2].resolveAll;
+    if (resolve4 && !called.includes(resolve4)) {
+      events2 = resolve4(events2, context3);
+      called.push(resolve4);
     }
   }
   return events2;
@@ -61514,7 +63561,7 @@ function resolveToLabelEnd(events2, context3) {
       ...events2[events2.length - 1][1].end
     }
   };
-  const label4 = {
+  const label5 = {
     type: "label",
     start: {
       ...events2[open3][1].start
@@ -61532,11 +63579,11 @@ function resolveToLabelEnd(events2, context3) {
       ...events2[close - 2][1].start
     }
   };
-  media = [["enter", group2, context3], ["enter", label4, context3]];
+  media = [["enter", group2, context3], ["enter", label5, context3]];
   media = push(media, events2.slice(open3 + 1, open3 + offset + 3));
   media = push(media, [["enter", text6, context3]]);
   media = push(media, resolveAll(context3.parser.constructs.insideSpan.null, events2.slice(open3 + offset + 4, close - 3), context3));
-  media = push(media, [["exit", text6, context3], events2[close - 2], events2[close - 1], ["exit", label4, context3]]);
+  media = push(media, [["exit", text6, context3], events2[close - 2], events2[close - 1], ["exit", label5, context3]]);
   media = push(media, events2.slice(close + 1));
   media = push(media, [["exit", group2, context3]]);
   splice(events2, open3, events2.length, media);
@@ -62721,7 +64768,7 @@ var init_create_tokenizer = __esm({
 });
 
 // node_modules/micromark/lib/parse.js
-function parse2(options) {
+function parse7(options) {
   const settings = options || {};
   const constructs2 = (
     /** @type {FullNormalizedExtension} */
@@ -62931,7 +64978,7 @@ function fromMarkdown(value, encoding, options) {
     options = encoding;
     encoding = void 0;
   }
-  return compiler(options)(postprocess(parse2(options).document().write(preprocess()(value, encoding, true))));
+  return compiler(options)(postprocess(parse7(options).document().write(preprocess()(value, encoding, true))));
 }
 function compiler(options) {
   const config = {
@@ -63311,9 +65358,9 @@ function compiler(options) {
     node2.value = data3.replace(/(\r?\n|\r)$/g, "");
   }
   function onexitdefinitionlabelstring(token) {
-    const label4 = this.resume();
+    const label5 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label4;
+    node2.label = label5;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
   }
   function onexitdefinitiontitlestring() {
@@ -63457,9 +65504,9 @@ function compiler(options) {
     this.data.referenceType = "collapsed";
   }
   function onexitreferencestring(token) {
-    const label4 = this.resume();
+    const label5 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label4;
+    node2.label = label5;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
     this.data.referenceType = "full";
   }
@@ -64236,23 +66283,23 @@ function findUrl(_, protocol, domain2, path8, match2) {
   }
   return result;
 }
-function findEmail(_, atext, label4) {
-  if (/[\d\-_]$/.test(label4)) {
+function findEmail(_, atext, label5) {
+  if (/[\d\-_]$/.test(label5)) {
     return false;
   }
   return {
     type: "link",
     title: null,
-    url: "mailto:" + atext + "@" + label4,
-    children: [{ type: "text", value: atext + "@" + label4, position: void 0 }],
+    url: "mailto:" + atext + "@" + label5,
+    children: [{ type: "text", value: atext + "@" + label5, position: void 0 }],
     position: void 0
   };
 }
-function findMailto(_, atext, label4) {
-  if (/[\d\-_]$/.test(label4)) {
+function findMailto(_, atext, label5) {
+  if (/[\d\-_]$/.test(label5)) {
     return false;
   }
-  const value = "mailto:" + atext + "@" + label4;
+  const value = "mailto:" + atext + "@" + label5;
   return {
     type: "link",
     title: null,
@@ -64261,11 +66308,11 @@ function findMailto(_, atext, label4) {
     position: void 0
   };
 }
-function findXmpp(matchValue, atext, label4, resource, match2) {
-  if (/[\d\-_]$/.test(label4) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
+function findXmpp(matchValue, atext, label5, resource, match2) {
+  if (/[\d\-_]$/.test(label5) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
     return false;
   }
-  const value = "xmpp:" + atext + "@" + label4 + (resource || "");
+  const value = "xmpp:" + atext + "@" + label5 + (resource || "");
   return {
     type: "link",
     title: null,
@@ -64347,25 +66394,25 @@ function enterFootnoteDefinition(token) {
   );
 }
 function exitFootnoteCallString(token) {
-  const label4 = this.resume();
+  const label5 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteReference");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label4;
+  node2.label = label5;
 }
 function exitFootnoteCall(token) {
   this.exit(token);
 }
 function exitFootnoteDefinitionLabelString(token) {
-  const label4 = this.resume();
+  const label5 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteDefinition");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label4;
+  node2.label = label5;
 }
 function exitFootnoteDefinition(token) {
   this.exit(token);
@@ -66375,14 +68422,14 @@ function joinDefaults(left, right, parent, state) {
     return 0;
   }
 }
-var join3;
+var join5;
 var init_join = __esm({
   "node_modules/mdast-util-to-markdown/lib/join.js"() {
     init_check_rule();
     init_format_code_as_indented();
     init_format_heading_as_setext();
     init_html_kind();
-    join3 = [joinDefaults];
+    join5 = [joinDefaults];
   }
 });
 
@@ -66833,7 +68880,7 @@ function toMarkdown(tree, options) {
     handle: void 0,
     indentLines,
     indexStack: [],
-    join: [...join3],
+    join: [...join5],
     options: {},
     safe: safeBound,
     stack: [],
@@ -68532,8 +70579,8 @@ function flushTableEnd(map4, context3, index2, table2, tableBody) {
 }
 function getPoint(events2, index2) {
   const event = events2[index2];
-  const side = event[0] === "enter" ? "start" : "end";
-  return event[1][side];
+  const side2 = event[0] === "enter" ? "start" : "end";
+  return event[1][side2];
 }
 var init_syntax4 = __esm({
   "node_modules/micromark-extension-gfm-table/lib/syntax.js"() {
@@ -68950,13 +70997,13 @@ async function parseBodyBounded(text6, opts = {}) {
   if (!workerFile) return parseBodySafe(text6, limits);
   const worker = new Worker3(workerFile, { resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 4 } });
   try {
-    return await new Promise((resolve3) => {
+    return await new Promise((resolve4) => {
       const timer = setTimeout(() => {
-        resolve3({ ok: false, limit: "time", message: `parsing took longer than ${limits.timeoutMs.toLocaleString("en-US")} ms and was stopped` });
+        resolve4({ ok: false, limit: "time", message: `parsing took longer than ${limits.timeoutMs.toLocaleString("en-US")} ms and was stopped` });
       }, limits.timeoutMs);
       const done = (r) => {
         clearTimeout(timer);
-        resolve3(r);
+        resolve4(r);
       };
       worker.once("message", done);
       worker.once("error", (e) => done({ ok: false, limit: "error", message: `the Markdown parser failed: ${e.message}` }));
@@ -69027,11 +71074,11 @@ function missingHint(sec, facts) {
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), "and")}${hs.length > 6 ? ", \u2026" : ""})` : " (the body has no headings)";
 }
 function evaluateSection(sec, facts, rule7, extras = {}, name) {
-  const label4 = name ?? `Section ${q(sec.headings[0])}`;
+  const label5 = name ?? `Section ${q(sec.headings[0])}`;
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const matches = facts.parsed.sections.filter((s2) => wanted.has(normaliseHeading(s2.heading.text)));
   if (!matches.length) {
-    return { rule: rule7, name: label4, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
+    return { rule: rule7, name: label5, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
   }
   let first;
   for (const s2 of matches) {
@@ -69039,14 +71086,14 @@ function evaluateSection(sec, facts, rule7, extras = {}, name) {
     const problems2 = contentProblems(sec, c, extras, facts);
     if (!problems2.length) {
       const what = isNotApplicable(c) ? "N/A (accepted for this section)" : `${c.length} character(s) of real content`;
-      return { rule: rule7, name: label4, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
+      return { rule: rule7, name: label5, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
     }
     first ??= { s: s2, problems: problems2 };
   }
   const { s, problems } = first;
   return {
     rule: rule7,
-    name: label4,
+    name: label5,
     state: "failed",
     found: `${q(s.heading.source)} at line ${s.heading.line}`,
     missing: `section ${q(s.heading.source)} (line ${s.heading.line}) ${problems.join("; ")}`
@@ -69453,16 +71500,16 @@ function approvalsFromReviewDetails(report) {
   if (!review || !Array.isArray(review.approvals)) return void 0;
   return review.approvals.map((raw2) => {
     const a = raw2 ?? {};
-    const reviewer = typeof a.reviewer === "object" && a.reviewer ? str2(a.reviewer.login) : str2(a.reviewer ?? a.login);
-    const commit = str2(a.commitId ?? a.commit);
+    const reviewer = typeof a.reviewer === "object" && a.reviewer ? str3(a.reviewer.login) : str3(a.reviewer ?? a.login);
+    const commit = str3(a.commitId ?? a.commit);
     return {
       reviewer,
-      state: str2(a.state) ?? "APPROVED",
+      state: str3(a.state) ?? "APPROVED",
       commit,
-      submittedAt: str2(a.submittedAt ?? a.at),
+      submittedAt: str3(a.submittedAt ?? a.at),
       onHead: commit !== null && commit === report.change.headSha,
       counted: typeof a.counted === "boolean" ? a.counted : null,
-      reason: str2(a.reason)
+      reason: str3(a.reason)
     };
   });
 }
@@ -69525,14 +71572,14 @@ function buildAuditRecord(report, change, run2) {
 function auditRecordJson(record) {
   return JSON.stringify(record, null, 2) + "\n";
 }
-var AUDIT_RECORD_VERSION, AUDIT_RECORD_SCHEMA_ID, str2;
+var AUDIT_RECORD_VERSION, AUDIT_RECORD_SCHEMA_ID, str3;
 var init_audit_record = __esm({
   "src/report/audit-record.ts"() {
     "use strict";
     init_controls();
     AUDIT_RECORD_VERSION = 1;
     AUDIT_RECORD_SCHEMA_ID = "urn:gitops-gate:audit-record:1";
-    str2 = (v) => typeof v === "string" && v !== "" ? v : null;
+    str3 = (v) => typeof v === "string" && v !== "" ? v : null;
   }
 });
 
@@ -69726,13 +71773,13 @@ function neutralise(value) {
 }
 function ownMarkdown(markdown) {
   const root2 = fromMarkdown(markdown.replace(/\r\n?|\n/g, " "), { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-  const inline = (n) => {
+  const inline2 = (n) => {
     if (n.type === "html" || n.type === "text") return text5(neutralise(n.value));
-    if ("children" in n) return { ...n, children: n.children.map(inline) };
+    if ("children" in n) return { ...n, children: n.children.map(inline2) };
     return n;
   };
   const out = [];
-  visitBlocks(root2.children, (p) => out.push(...out.length ? [text5(" ")] : [], ...p.children.map(inline)));
+  visitBlocks(root2.children, (p) => out.push(...out.length ? [text5(" ")] : [], ...p.children.map(inline2)));
   return out;
 }
 function visitBlocks(nodes, onParagraph) {
@@ -69790,7 +71837,7 @@ function table(header2, rows3) {
 function details(summary2, body) {
   return [html2(`<details><summary>${summary2}</summary>`), ...body, html2("</details>")];
 }
-function join4(parts, separator) {
+function join6(parts, separator) {
   return parts.flatMap((p, i) => i ? [text5(separator), ...flat([p])] : flat([p]));
 }
 var OPTIONS;
@@ -69872,17 +71919,17 @@ function reviewSection(report, h) {
       text5(` access or more, from someone who did not take part in the change.${d.distinctApprovers ? " One approver counts for one requirement only (distinct approvers)." : ""}`)
     )
   );
-  if (d.exclusionsOff.length) out.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join4(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
+  if (d.exclusionsOff.length) out.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join6(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
   if (d.changesRequested.length) {
     const who = d.changesRequested.map((c) => [login(c.reviewer), text5(" (on "), code4(c.commitId.slice(0, 7)), text5(")")]);
-    out.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join4(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
+    out.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join6(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
   }
   if (d.requirements.length) {
     const rows3 = d.requirements.map((r) => [
       r.paths ? [untrusted(r.name, 500), text5(" ("), untrusted(r.paths.join(", "), 200), text5(")")] : untrusted(r.name, 500),
       text5(STATE[r.state] ?? r.state),
       text5(`${r.counted.length}/${r.required}`),
-      r.counted.length ? join4(r.counted.map(login), ", ") : text5("-"),
+      r.counted.length ? join6(r.counted.map(login), ", ") : text5("-"),
       untrusted(r.eligible, 200),
       r.reason ? untrusted(r.reason, 400) : []
     ]);
@@ -69890,7 +71937,7 @@ function reviewSection(report, h) {
   } else {
     out.push(paragraph2(emphasis2(text5("No approval requirement applies to this change."))));
   }
-  if (d.skipped.length) out.push(paragraph2(text5("Rules that do not apply: "), join4(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
+  if (d.skipped.length) out.push(paragraph2(text5("Rules that do not apply: "), join6(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
   if (d.codeowners.mode !== "off") {
     const c = d.codeowners;
     out.push(
@@ -69911,15 +71958,15 @@ function reviewSection(report, h) {
     const rows3 = d.approvals.map((a) => [
       login(a.reviewer),
       [code4(a.commitId.slice(0, 7) || "?"), a.submittedAt ? [text5(" "), untrusted(a.submittedAt)] : []],
-      a.countedFor.length ? join4(a.countedFor.map((n) => untrusted(n, 500)), ", ") : text5("-"),
-      join4(a.reasons.map((r) => untrusted(r.text, 200)), "; ")
+      a.countedFor.length ? join6(a.countedFor.map((n) => untrusted(n, 500)), ", ") : text5("-"),
+      join6(a.reasons.map((r) => untrusted(r.text, 200)), "; ")
     ]);
     out.push(table(["Reviewer", "Review", "Counted for", "Did not count because"], rows3));
   } else {
     out.push(paragraph2(emphasis2(text5("No approvals yet."))));
   }
   if (d.unlinked.length) {
-    out.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join4(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
+    out.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join6(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
   }
   const counted2 = d.approvals.filter((a) => a.counted).length;
   const compact = [...out.slice(0, head), paragraph2(text5(`${counted2} approval(s) counted, ${d.approvals.length - counted2} did not; the reasons are in the full report.`))];
@@ -70149,7 +72196,7 @@ function renderApplicationsSection(report, h) {
   const weakened = d.apps.filter((a) => a.weakens.length);
   const out = [heading2(h.length, text5("Applications"))];
   out.push(
-    weakened.length ? paragraph2(text5(`This change weakens ${weakened.length} Application(s): `), join4(weakened.map((a) => [code4(a.name), text5(" "), untrusted(a.weakens[0], 200)]), "; "), text5(".")) : paragraph2(text5("This change weakens no ArgoCD control of the Applications it touches."))
+    weakened.length ? paragraph2(text5(`This change weakens ${weakened.length} Application(s): `), join6(weakened.map((a) => [code4(a.name), text5(" "), untrusted(a.weakens[0], 200)]), "; "), text5(".")) : paragraph2(text5("This change weakens no ArgoCD control of the Applications it touches."))
   );
   out.push(table(["Application", "Project", "Destination", "Sync (before \u2192 after)", "Sync-failure notifications", "Weakens"], d.apps.slice(0, MAX_RENDERED_APPS).map(row)));
   if (d.apps.length > MAX_RENDERED_APPS) out.push(paragraph2(emphasis2(text5(`${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications).`))));
@@ -70194,6 +72241,74 @@ var init_applications_section = __esm({
   }
 });
 
+// src/report/render-section.ts
+function side(p) {
+  if (!p) return text5("\u2014");
+  if (p.status !== "rendered") return [strong2(text5(p.status)), text5(": "), untrusted(p.reason ?? "", 300)];
+  const tool = p.tool ? `${p.tool}${p.version ? ` ${p.version}` : ""}` : "";
+  return [text5(`${p.objects} objects \xB7 `), untrusted(tool, 100), text5(p.cached ? " \xB7 cached" : p.durationMs !== void 0 ? ` \xB7 ${p.durationMs} ms` : "")];
+}
+function capped(patch) {
+  const lines = patch.split("\n");
+  const body = lines.slice(lines[0]?.startsWith("===") ? 4 : 2);
+  return body.length > MAX_PATCH_LINES ? `${body.slice(0, MAX_PATCH_LINES).join("\n")}
+\u2026 ${body.length - MAX_PATCH_LINES} more lines in the JSON report` : body.join("\n");
+}
+function summaryLine(a) {
+  const d = a.diff;
+  const counts = `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`;
+  const what = a.grouping === "application" ? `Application ${a.name}` : a.grouping === "kustomization" ? `kustomization ${a.dir || "."}` : `Helm chart ${a.dir || "."}`;
+  return `${htmlCode(what)}: ${counts}${a.partial ? " (partial: a source was not rendered)" : ""}`;
+}
+function diffBlocks(a) {
+  const d = a.diff;
+  const where = (o) => [code4(o.key), text5(" ("), untrusted(`${o.file}:${o.line}`, 300), text5(")")];
+  const body = [];
+  const items = [...d.added.map((o) => [text5("added "), where(o)]), ...d.removed.map((o) => [text5("removed "), where(o)])];
+  if (items.length) body.push(list4(items));
+  for (const c of d.changed) body.push(paragraph2(text5("changed "), where(c)), { type: "code", lang: "diff", value: capped(c.patch) });
+  return details(summaryLine(a), body);
+}
+function renderRenderSection(report, h) {
+  const d = report.details.render;
+  if (!d || !d.applications.length) return void 0;
+  const head = [
+    heading2(h.length, text5("Rendered manifests")),
+    paragraph2(text5(`kustomize and Helm sources rendered as ArgoCD's repo-server would (${d.runs} tool runs, ${d.cacheHits} from the cache). The sync rules read these objects.`)),
+    table(
+      ["Rendered", "Source", "Head", "Base"],
+      d.applications.flatMap((a) => a.units.map((u) => [untrusted(a.name, 200), [text5(`${u.sourceType ?? ""} `), code4(u.id)], side(u.head), side(u.base)]))
+    )
+  ];
+  const compact = serialize3(head);
+  const out = [...head];
+  let size = compact.length;
+  let left = 0;
+  for (const a of d.applications) {
+    if (!a.diff.added.length && !a.diff.removed.length && !a.diff.changed.length) continue;
+    const blocks = diffBlocks(a);
+    const length = serialize3(blocks).length;
+    if (size + length > MAX_SECTION_CHARS) {
+      left++;
+      continue;
+    }
+    size += length;
+    out.push(...blocks);
+  }
+  if (left) out.push(paragraph2(text5(`${left} more rendered diff${left > 1 ? "s" : ""} in the JSON report (details.render).`)));
+  return { full: serialize3(out), compact };
+}
+var MAX_PATCH_LINES, MAX_SECTION_CHARS;
+var init_render_section = __esm({
+  "src/report/render-section.ts"() {
+    "use strict";
+    init_escape2();
+    init_md();
+    MAX_PATCH_LINES = 60;
+    MAX_SECTION_CHARS = 2e4;
+  }
+});
+
 // src/report/sections.ts
 var AREA_SECTIONS, AREA_TEXT_SECTIONS;
 var init_sections = __esm({
@@ -70204,7 +72319,8 @@ var init_sections = __esm({
     init_description_section();
     init_sync_plan();
     init_applications_section();
-    AREA_SECTIONS = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderHealthSection]);
+    init_render_section();
+    AREA_SECTIONS = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderRenderSection, renderHealthSection]);
     AREA_TEXT_SECTIONS = Object.freeze([reviewTextSection, renderApplicationsText, renderSyncPlansText]);
   }
 });
@@ -70226,7 +72342,7 @@ function changeLine(report) {
   }
   if (c.mode === "all") parts.push([text5("whole tree at "), code4(shortSha2(c.headSha))]);
   else parts.push([text5(`${plural(c.commits, "commit")}, ${plural(c.files, "file")} changed, `), code4(shortSha2(c.baseSha)), text5(" \u2192 "), code4(shortSha2(c.headSha))]);
-  return join4(parts, " \xB7 ");
+  return join6(parts, " \xB7 ");
 }
 function findingRow(report, f) {
   const url = lineUrl(report, f.file, f.line);
@@ -70286,7 +72402,7 @@ function areaTable(report) {
     const worst = worstState(rs);
     const n = rs.reduce((a, r) => a + r.findings.new, 0);
     const attention4 = rs.filter((r) => r.state === "failed" || r.state === "pending").map((r) => code4(r.rule));
-    rows3.push([text5(AREA_TITLES[area]), text5(STATE_ICON[worst]), text5(String(rs.length)), text5(String(n)), attention4.length ? join4(attention4, ", ") : text5("-")]);
+    rows3.push([text5(AREA_TITLES[area]), text5(STATE_ICON[worst]), text5(String(rs.length)), text5(String(n)), attention4.length ? join6(attention4, ", ") : text5("-")]);
   }
   return table(["Area", "State", "Rules", "New findings", "Needs attention"], rows3);
 }
@@ -70295,7 +72411,7 @@ function controlsTable(report) {
   if (!mapping.length) return void 0;
   return table(
     ["Control", "State", "Rules"],
-    mapping.map((c) => [untrusted(c.control, 500), text5(STATE_ICON[c.state]), join4(c.rules.map(code4), ", ")])
+    mapping.map((c) => [untrusted(c.control, 500), text5(STATE_ICON[c.state]), join6(c.rules.map(code4), ", ")])
   );
 }
 function normalise(out) {
@@ -70992,9 +73108,9 @@ var init_publish = __esm({
 });
 
 // src/publish/job-summary.ts
-function renderJobSummary(report, outcome2, extras = {}) {
+function renderJobSummary(report, outcome3, extras = {}) {
   const nodes = (extras.notes ?? []).map((note) => quote(ownMarkdown(note)));
-  const notes = outcome2 ? [.../* @__PURE__ */ new Set([...outcome2.stale ? [outcome2.stale] : [], ...outcome2.warnings])] : [];
+  const notes = outcome3 ? [.../* @__PURE__ */ new Set([...outcome3.stale ? [outcome3.stale] : [], ...outcome3.warnings])] : [];
   if (notes.length) nodes.push(heading2(3, text5("Publishing")), list4(notes.map((n) => [text5("\u26A0\uFE0F "), ownMarkdown(truncate(n, { max: 2e3, unit: "chars" }))])));
   const tail2 = nodes.length ? `${serialize3(nodes)}
 ` : "";
@@ -71014,9 +73130,9 @@ var init_job_summary = __esm({
 });
 
 // src/report/sarif.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function fingerprintHash(f) {
-  return createHash2("sha256").update(f.fingerprint).digest("hex");
+  return createHash4("sha256").update(f.fingerprint).digest("hex");
 }
 function sarifRule(r, docUrl) {
   return {
@@ -71083,8 +73199,8 @@ var init_sarif = __esm({
 });
 
 // src/action/deliver.ts
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname3 } from "node:path";
+import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname5 } from "node:path";
 function planAnnotations(report) {
   const limits = {
     error: report.verdict === "fail" ? ANNOTATIONS_PER_LEVEL - 1 : ANNOTATIONS_PER_LEVEL,
@@ -71127,8 +73243,8 @@ function newCounts(report) {
   return { errors: n.filter((f) => f.severity === "error").length, warnings: n.filter((f) => f.severity === "warning").length };
 }
 async function writeText(path8, text6) {
-  await mkdir2(dirname3(path8), { recursive: true });
-  await writeFile2(path8, text6);
+  await mkdir4(dirname5(path8), { recursive: true });
+  await writeFile4(path8, text6);
 }
 async function writeRunFiles(report, files) {
   await writeText(files.reportFile, auditRecordJson(files.record));
@@ -71372,11 +73488,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter12 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -71392,7 +73508,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -71479,26 +73595,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter12(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter12(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output.toString());
+              resolve4(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter12(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter12(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -71706,14 +73822,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data2) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info2, data2, callbackForResult);
@@ -71957,12 +74073,12 @@ var require_lib = __commonJS({
         return __awaiter12(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling2, retryNumber);
           const ms = ExponentialBackoffTimeSlice2 * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter12(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter12(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -71970,7 +74086,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key2, value) {
               if (typeof value === "string") {
@@ -72009,7 +74125,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -72067,11 +74183,11 @@ var init_utils2 = __esm({
     import_undici2 = __toESM(require_undici(), 1);
     __awaiter11 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -72087,7 +74203,7 @@ var init_utils2 = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -72327,16 +74443,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str4) {
-  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str5) {
+  return str5.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str4) {
-  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str5) {
+  return encodeURIComponent(str5).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -72457,7 +74573,7 @@ function expand2(template, context3) {
     return template.replace(/\/$/, "");
   }
 }
-function parse3(options) {
+function parse8(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -72521,7 +74637,7 @@ function parse3(options) {
   );
 }
 function endpointWithDefaults(defaults4, route, options) {
-  return parse3(merge(defaults4, route, options));
+  return parse8(merge(defaults4, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -72530,7 +74646,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: parse3
+    parse: parse8
   });
 }
 var VERSION2, userAgent, DEFAULTS, urlVariableRegex, endpoint;
@@ -72556,7 +74672,7 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse4(header2, options) {
+function parse9(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
   let valueStart = options?.start ?? 0;
@@ -72688,15 +74804,15 @@ function parseParameters(header2, type, index2, len, stopFlags) {
   }
   return { type, index: index2, parameters };
 }
-function unescapeQuotedPairs(str4, start, end) {
+function unescapeQuotedPairs(str5, start, end) {
   let result = "";
   for (let index2 = start; index2 < end; index2++) {
-    if (str4.charCodeAt(index2) === BSLASH) {
-      result += str4.slice(start, index2);
+    if (str5.charCodeAt(index2) === BSLASH) {
+      result += str5.slice(start, index2);
       start = ++index2;
     }
   }
-  return result + str4.slice(start, end);
+  return result + str5.slice(start, end);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
@@ -73240,7 +75356,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse4(contentType);
+  const mimetype = parse9(contentType);
   if (isJSONResponse(mimetype)) {
     let text6 = "";
     try {
@@ -76279,10 +78395,10 @@ var require_light = __commonJS({
         return n && n["default"] || n;
       }
       var load2 = function(received, defaults4, onto = {}) {
-        var k, ref, v;
+        var k, ref2, v;
         for (k in defaults4) {
           v = defaults4[k];
-          onto[k] = (ref = received[k]) != null ? ref : v;
+          onto[k] = (ref2 = received[k]) != null ? ref2 : v;
         }
         return onto;
       };
@@ -76352,11 +78468,11 @@ var require_light = __commonJS({
           }
         }
         getArray() {
-          var node2, ref, results;
+          var node2, ref2, results;
           node2 = this._first;
           results = [];
           while (node2 != null) {
-            results.push((ref = node2, node2 = node2.next, ref.value));
+            results.push((ref2 = node2, node2 = node2.next, ref2.value));
           }
           return results;
         }
@@ -76369,14 +78485,14 @@ var require_light = __commonJS({
           return void 0;
         }
         debug() {
-          var node2, ref, ref1, ref2, results;
+          var node2, ref2, ref1, ref22, results;
           node2 = this._first;
           results = [];
           while (node2 != null) {
-            results.push((ref = node2, node2 = node2.next, {
-              value: ref.value,
-              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            results.push((ref2 = node2, node2 = node2.next, {
+              value: ref2.value,
+              prev: (ref1 = ref2.prev) != null ? ref1.value : void 0,
+              next: (ref22 = ref2.next) != null ? ref22.value : void 0
             }));
           }
           return results;
@@ -76477,9 +78593,9 @@ var require_light = __commonJS({
           this.Events = new Events$1(this);
           this._length = 0;
           this._lists = (function() {
-            var j, ref, results;
+            var j, ref2, results;
             results = [];
-            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+            for (i = j = 1, ref2 = num_priorities; 1 <= ref2 ? j <= ref2 : j >= ref2; i = 1 <= ref2 ? ++j : --j) {
               results.push(new DLList$1((() => {
                 return this.incr();
               }), (() => {
@@ -76720,13 +78836,13 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve3, reject) {
-            return setTimeout(resolve3, t);
+          return new this.Promise(function(resolve4, reject) {
+            return setTimeout(resolve4, t);
           });
         }
         computePenalty() {
-          var ref;
-          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+          var ref2;
+          return (ref2 = this.storeOptions.penalty) != null ? ref2 : 15 * this.storeOptions.minTime || 5e3;
         }
         async __updateSettings__(options) {
           await this.yieldLoop();
@@ -76887,20 +79003,20 @@ var require_light = __commonJS({
           return current != null;
         }
         jobStatus(id) {
-          var ref;
-          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+          var ref2;
+          return (ref2 = this.status[this._jobs[id]]) != null ? ref2 : null;
         }
         statusJobs(status) {
-          var k, pos, ref, results, v;
+          var k, pos, ref2, results, v;
           if (status != null) {
             pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
-            ref = this._jobs;
+            ref2 = this._jobs;
             results = [];
-            for (k in ref) {
-              v = ref[k];
+            for (k in ref2) {
+              v = ref2[k];
               if (v === pos) {
                 results.push(k);
               }
@@ -76932,15 +79048,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve3, returned, task;
+          var args, cb, error2, reject, resolve4, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve4(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -76955,13 +79071,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve3;
-          resolve3 = reject = null;
+          var promise, reject, resolve4;
+          resolve4 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve3 = _resolve;
+            resolve4 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve3, reject });
+          this._queue.push({ task, args, resolve: resolve4, reject });
           this._tryToRun();
           return promise;
         }
@@ -77004,16 +79120,16 @@ var require_light = __commonJS({
             }
           }
           key(key2 = "") {
-            var ref;
-            return (ref = this.instances[key2]) != null ? ref : (() => {
-              var limiter;
-              limiter = this.instances[key2] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+            var ref2;
+            return (ref2 = this.instances[key2]) != null ? ref2 : (() => {
+              var limiter2;
+              limiter2 = this.instances[key2] = new this.Bottleneck(Object.assign(this.limiterOptions, {
                 id: `${this.id}-${key2}`,
                 timeout: this.timeout,
                 connection: this.connection
               }));
-              this.Events.trigger("created", limiter, key2);
-              return limiter;
+              this.Events.trigger("created", limiter2, key2);
+              return limiter2;
             })();
           }
           async deleteKey(key2 = "") {
@@ -77029,11 +79145,11 @@ var require_light = __commonJS({
             return instance != null || deleted > 0;
           }
           limiters() {
-            var k, ref, results, v;
-            ref = this.instances;
+            var k, ref2, results, v;
+            ref2 = this.instances;
             results = [];
-            for (k in ref) {
-              v = ref[k];
+            for (k in ref2) {
+              v = ref2[k];
               results.push({
                 key: k,
                 limiter: v
@@ -77067,12 +79183,12 @@ var require_light = __commonJS({
             var base;
             clearInterval(this.interval);
             return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time, v;
+              var e, k, ref2, results, time, v;
               time = Date.now();
-              ref = this.instances;
+              ref2 = this.instances;
               results = [];
-              for (k in ref) {
-                v = ref[k];
+              for (k in ref2) {
+                v = ref2[k];
                 try {
                   if (await v._store.__groupCheck__(time)) {
                     results.push(this.deleteKey(k));
@@ -77095,9 +79211,9 @@ var require_light = __commonJS({
             }
           }
           disconnect(flush = true) {
-            var ref;
+            var ref2;
             if (!this.sharedConnection) {
-              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+              return (ref2 = this.connection) != null ? ref2.disconnect(flush) : void 0;
             }
           }
         }
@@ -77198,12 +79314,12 @@ var require_light = __commonJS({
               }
             }).call(this);
             this._queues.on("leftzero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+              var ref2;
+              return (ref2 = this._store.heartbeat) != null ? typeof ref2.ref === "function" ? ref2.ref() : void 0 : void 0;
             });
             this._queues.on("zero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+              var ref2;
+              return (ref2 = this._store.heartbeat) != null ? typeof ref2.unref === "function" ? ref2.unref() : void 0 : void 0;
             });
           }
           _validateOptions(options, invalid2) {
@@ -77362,14 +79478,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve3, reject) => {
+              return new this.Promise((resolve4, reject) => {
                 if (finished()) {
-                  return resolve3();
+                  return resolve4();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve3();
+                      return resolve4();
                     }
                   });
                 }
@@ -77383,10 +79499,10 @@ var require_light = __commonJS({
               return this.Promise.resolve(null);
             }, this._registerLock.schedule(() => {
               return this._submitLock.schedule(() => {
-                var k, ref, v;
-                ref = this._scheduled;
-                for (k in ref) {
-                  v = ref[k];
+                var k, ref2, v;
+                ref2 = this._scheduled;
+                for (k in ref2) {
+                  v = ref2[k];
                   if (this.jobStatus(v.job.options.id) === "RUNNING") {
                     clearTimeout(v.timeout);
                     clearTimeout(v.expiration);
@@ -77453,18 +79569,18 @@ var require_light = __commonJS({
             }
           }
           submit(...args) {
-            var cb, fn, job, options, ref, ref1, task;
+            var cb, fn, job, options, ref2, ref1, task;
             if (typeof args[0] === "function") {
-              ref = args, [fn, ...args] = ref, [cb] = splice2.call(args, -1);
+              ref2 = args, [fn, ...args] = ref2, [cb] = splice2.call(args, -1);
               options = parser$5.load({}, this.jobDefaults);
             } else {
               ref1 = args, [options, fn, ...args] = ref1, [cb] = splice2.call(args, -1);
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve3, reject) {
+              return new this.Promise(function(resolve4, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve3)(args3);
+                  return (args3[0] != null ? reject : resolve4)(args3);
                 });
               });
             };
@@ -77602,8 +79718,8 @@ async function errorRequest(state, octokit, error2, options) {
   throw error2;
 }
 async function wrapRequest(state, octokit, request2, options) {
-  const limiter = new import_light.default();
-  limiter.on("failed", function(error2, info2) {
+  const limiter2 = new import_light.default();
+  limiter2.on("failed", function(error2, info2) {
     const maxRetries = ~~error2.request.request?.retries;
     const after = ~~error2.request.request?.retryAfter;
     options.request.retryCount = info2.retryCount + 1;
@@ -77611,7 +79727,7 @@ async function wrapRequest(state, octokit, request2, options) {
       return after * state.retryAfterBaseValue;
     }
   });
-  return limiter.schedule(
+  return limiter2.schedule(
     requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
     options
   );
@@ -78191,7 +80307,7 @@ var init_symlinks = __esm({
 // src/sources/git.ts
 import { spawn as spawn2 } from "node:child_process";
 function git(repo, args, input, okCodes = [0]) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const child2 = spawn2("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
     const out = [];
     const err = [];
@@ -78199,7 +80315,7 @@ function git(repo, args, input, okCodes = [0]) {
     child2.stderr.on("data", (d) => err.push(d));
     child2.on("error", (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
     child2.on("close", (code5) => {
-      if (code5 !== null && okCodes.includes(code5)) resolve3(Buffer.concat(out));
+      if (code5 !== null && okCodes.includes(code5)) resolve4(Buffer.concat(out));
       else reject(new SourceError(`git ${args.slice(0, 3).join(" ")} failed in ${repo}: ${Buffer.concat(err).toString("utf8").trim() || `exit code ${code5}`}`));
     });
     child2.stdin.on("error", () => void 0);
@@ -78337,9 +80453,9 @@ var init_git = __esm({
     BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
     LINK_MODE = "120000";
     GitTree = class {
-      constructor(repo, label4) {
+      constructor(repo, label5) {
         this.repo = repo;
-        this.label = label4;
+        this.label = label5;
       }
       repo;
       label;
@@ -78431,7 +80547,7 @@ var init_tree_paths = __esm({
 });
 
 // src/sources/workspace.ts
-import { constants as constants3 } from "node:fs";
+import { constants as constants4 } from "node:fs";
 import { open as open2, readdir as readdir2, readlink as readlink2 } from "node:fs/promises";
 var FsTree;
 var init_workspace = __esm({
@@ -78442,9 +80558,9 @@ var init_workspace = __esm({
     init_symlinks();
     init_tree_paths();
     FsTree = class {
-      constructor(root2, label4) {
+      constructor(root2, label5) {
         this.root = root2;
-        this.label = label4;
+        this.label = label5;
       }
       root;
       label;
@@ -78460,7 +80576,7 @@ var init_workspace = __esm({
         const file = link3 ? link3.resolved === void 0 ? void 0 : entries.get(link3.resolved) : entries.get(path8);
         if (file === void 0) return void 0;
         try {
-          const fh = await open2(file, constants3.O_RDONLY | constants3.O_NOFOLLOW);
+          const fh = await open2(file, constants4.O_RDONLY | constants4.O_NOFOLLOW);
           try {
             if (!(await fh.stat()).isFile()) return void 0;
             return new Uint8Array(await fh.readFile());
@@ -78609,12 +80725,12 @@ var init_github_shapes = __esm({
 });
 
 // src/github/pull-request.ts
-async function readPullRequest(gh, ref) {
+async function readPullRequest(gh, ref2) {
   const res = await needed(
-    { what: `reading pull request #${ref.number}`, permission: PR_PERMISSION },
-    () => gh.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number })
+    { what: `reading pull request #${ref2.number}`, permission: PR_PERMISSION },
+    () => gh.rest.pulls.get({ owner: ref2.owner, repo: ref2.repo, pull_number: ref2.number })
   );
-  return { pr: pullRequestFromApi(res.data, `pull request #${ref.number}`), changedFiles: res.data.changed_files, commits: res.data.commits };
+  return { pr: pullRequestFromApi(res.data, `pull request #${ref2.number}`), changedFiles: res.data.changed_files, commits: res.data.commits };
 }
 function pageError(err, read2, need2) {
   if (read2 === 0) return apiError(err, need2);
@@ -78637,16 +80753,16 @@ function requireComplete(listed, total, cap2, what, number) {
     `GitHub listed ${listed} of the ${total} ${what} of pull request #${number} (its ${what === "files" ? "changed_files" : "commits"}): the list is incomplete, so the gate fails closed rather than judge part of the change. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
   );
 }
-async function readPullRequestLists(gh, ref, totals) {
-  const params = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: PER_PAGE };
-  const need2 = (list5) => ({ what: `listing the ${list5} of pull request #${ref.number}`, permission: PR_PERMISSION });
+async function readPullRequestLists(gh, ref2, totals) {
+  const params = { owner: ref2.owner, repo: ref2.repo, pull_number: ref2.number, per_page: PER_PAGE };
+  const need2 = (list5) => ({ what: `listing the ${list5} of pull request #${ref2.number}`, permission: PR_PERMISSION });
   const [rawFiles, rawCommits, rawReviews] = await Promise.all([
     readPages(gh.paginate.iterator(gh.rest.pulls.listFiles, params), need2("files")),
     readPages(gh.paginate.iterator(gh.rest.pulls.listCommits, params), need2("commits")),
     readPages(gh.paginate.iterator(gh.rest.pulls.listReviews, params), need2("reviews"))
   ]);
-  requireComplete(rawFiles.length, totals.changedFiles, MAX_FILES, "files", ref.number);
-  requireComplete(rawCommits.length, totals.commits, MAX_COMMITS, "commits", ref.number);
+  requireComplete(rawFiles.length, totals.changedFiles, MAX_FILES, "files", ref2.number);
+  requireComplete(rawCommits.length, totals.commits, MAX_COMMITS, "commits", ref2.number);
   const files = rawFiles.slice(0, MAX_FILES).map((f, i) => changedFileFromApi(f, `pull request file ${i + 1}`));
   const commits = rawCommits.slice(0, MAX_COMMITS).map((c, i) => commitFromApi(c, `pull request commit ${i + 1}`));
   const reviews = rawReviews.map((r, i) => reviewFromApi(r, `pull request review ${i + 1}`));
@@ -78699,15 +80815,15 @@ async function filesPastCap(workspace, pr, total, listed) {
     note: `GitHub lists at most ${MAX_FILES.toLocaleString("en-US")} files of a pull request: the ${files.length} changed files were read from the clone (git diff of the merge base ${short(range2.mergeBase)} and the head).`
   };
 }
-async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
+async function commitsPastCap(gh, ref2, workspace, pr, total, listed) {
   const basehead = `${pr.baseSha}...${pr.headSha}`;
   const first = Math.floor(Math.min(listed.length, MAX_COMMITS) / PER_PAGE) + 1;
   const last = Math.ceil(total / PER_PAGE);
   const pages = await Promise.all(
     Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i).map(
       (page) => needed(
-        { what: `listing the commits past the ${MAX_COMMITS}th of pull request #${ref.number} (compare ${short(pr.baseSha)}...${short(pr.headSha)}, page ${page})`, permission: "contents: read" },
-        () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead, per_page: PER_PAGE, page })
+        { what: `listing the commits past the ${MAX_COMMITS}th of pull request #${ref2.number} (compare ${short(pr.baseSha)}...${short(pr.headSha)}, page ${page})`, permission: "contents: read" },
+        () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref2.owner, repo: ref2.repo, basehead, per_page: PER_PAGE, page })
       )
     )
   );
@@ -78723,7 +80839,7 @@ async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
   }
   if (commits.length !== total) {
     throw new SourceError(
-      `GitHub lists ${commits.length} of the ${total} commits of pull request #${ref.number} (the first ${MAX_COMMITS} from the pull request, the rest from compare): the list is incomplete, so the gate fails closed rather than judge part of the change. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
+      `GitHub lists ${commits.length} of the ${total} commits of pull request #${ref2.number} (the first ${MAX_COMMITS} from the pull request, the rest from compare): the list is incomplete, so the gate fails closed rather than judge part of the change. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
     );
   }
   const range2 = await cloneRange(workspace, pr.baseSha, pr.headSha);
@@ -78735,7 +80851,7 @@ async function commitsPastCap(gh, ref, workspace, pr, total, listed) {
   const onlyClone = local.find((c) => !seen.has(c.sha));
   if (local.length !== total || onlyGitHub || onlyClone) {
     throw new SourceError(
-      `GitHub and the clone disagree on the commits of pull request #${ref.number}: GitHub lists ${total}, the clone's git log ${short(pr.baseSha)}..${short(pr.headSha)} ${local.length}${onlyGitHub ? `; ${onlyGitHub.sha} is only in GitHub's list` : ""}${onlyClone ? `; ${onlyClone.sha} is only in the clone` : ""}. The gate cannot tell who wrote the change, so it fails closed. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
+      `GitHub and the clone disagree on the commits of pull request #${ref2.number}: GitHub lists ${total}, the clone's git log ${short(pr.baseSha)}..${short(pr.headSha)} ${local.length}${onlyGitHub ? `; ${onlyGitHub.sha} is only in GitHub's list` : ""}${onlyClone ? `; ${onlyClone.sha} is only in the clone` : ""}. The gate cannot tell who wrote the change, so it fails closed. Re-run the job; if the pull request was updated meanwhile, the run for its new head evaluates it.`
     );
   }
   return { items: commits, note: `${from} and checked against the clone (git log).` };
@@ -78755,13 +80871,13 @@ var init_beyond_caps = __esm({
 
 // src/github/contents-tree.ts
 function deferred() {
-  let resolve3;
+  let resolve4;
   let reject;
   const promise = new Promise((res, rej) => {
-    resolve3 = res;
+    resolve4 = res;
     reject = rej;
   });
-  return { promise, resolve: resolve3, reject };
+  return { promise, resolve: resolve4, reject };
 }
 var CONTENTS_PERMISSION, DEFAULT_API_REQUEST_BUDGET, BLOB_CONCURRENCY, LINK_MODE2, GitHubObjects, ContentsTree;
 var init_contents_tree = __esm({
@@ -78826,12 +80942,12 @@ var init_contents_tree = __esm({
        * @throws {SourceError} when the blobs to fetch would exceed the budget (nothing is sent then), or GitHub
        * refuses a read
        */
-      async read(ids, label4) {
+      async read(ids, label5) {
         const fresh = [...new Set(ids)].filter((id) => !this.blobs.has(id));
         if (fresh.length) {
           const local = await readBlobsPresent(this.opts.workspace, fresh);
           const remote = fresh.filter((id) => !local.has(id));
-          this.spend(remote.length, `${remote.length} file(s) of ${label4} the clone does not hold`);
+          this.spend(remote.length, `${remote.length} file(s) of ${label5} the clone does not hold`);
           for (const [id, bytes] of local) this.blobs.set(id, Promise.resolve(bytes));
           const queue = [...remote];
           const pending = new Map(remote.map((id) => [id, deferred()]));
@@ -78843,7 +80959,7 @@ var init_contents_tree = __esm({
             for (let id = queue.shift(); id !== void 0; id = queue.shift()) {
               const p = pending.get(id);
               try {
-                p.resolve(await this.fetchBlob(id, label4));
+                p.resolve(await this.fetchBlob(id, label5));
               } catch (err) {
                 p.reject(err);
                 for (const rest of queue.splice(0)) pending.get(rest).reject(err);
@@ -78856,22 +80972,22 @@ var init_contents_tree = __esm({
         for (const id of new Set(ids)) out.set(id, await this.blobs.get(id));
         return out;
       }
-      async fetchBlob(id, label4) {
+      async fetchBlob(id, label5) {
         let data2;
         try {
           ({ data: data2 } = await this.gh.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: id }));
         } catch (err) {
-          throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label4}`, permission: CONTENTS_PERMISSION });
+          throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label5}`, permission: CONTENTS_PERMISSION });
         }
         if (data2.encoding === "base64") return new Uint8Array(Buffer.from(data2.content, "base64"));
         if (data2.encoding === "utf-8" || data2.encoding === "utf8") return new Uint8Array(Buffer.from(data2.content, "utf8"));
-        throw new SourceError(`GitHub sent blob ${id} of ${label4} in an unknown encoding "${data2.encoding}": the gate cannot read it, so it fails closed.`);
+        throw new SourceError(`GitHub sent blob ${id} of ${label5} in an unknown encoding "${data2.encoding}": the gate cannot read it, so it fails closed.`);
       }
     };
     ContentsTree = class {
-      constructor(objects, label4) {
+      constructor(objects, label5) {
         this.objects = objects;
-        this.label = label4;
+        this.label = label5;
       }
       objects;
       label;
@@ -78996,13 +81112,13 @@ async function headTree(workspace, headSha) {
 function baseIsAncestor(commits, baseSha, headSha) {
   return commits.at(-1)?.sha === headSha && commits.some((c) => c.parents?.includes(baseSha));
 }
-async function mergeBaseOf(gh, ref, workspace, baseSha, headSha, commits = []) {
+async function mergeBaseOf(gh, ref2, workspace, baseSha, headSha, commits = []) {
   const range2 = await cloneRange(workspace, baseSha, headSha);
   if (range2.ok) return range2.mergeBase;
   if (baseIsAncestor(commits, baseSha, headSha)) return baseSha;
   const res = await needed(
     { what: `finding the merge base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} (compare)`, permission: "contents: read" },
-    () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref.owner, repo: ref.repo, basehead: `${baseSha}...${headSha}`, per_page: 1 })
+    () => gh.rest.repos.compareCommitsWithBasehead({ owner: ref2.owner, repo: ref2.repo, basehead: `${baseSha}...${headSha}`, per_page: 1 })
   );
   const sha = res.data.merge_base_commit?.sha;
   if (typeof sha !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) {
@@ -79092,10 +81208,10 @@ function mergeGroupOf(payload, where) {
 }
 async function gatherMergeGroupChange(gh, opts, group2) {
   const log = opts.log ?? (() => void 0);
-  const ref = { owner: opts.owner, repo: opts.repo, number: group2.pull };
-  const { pr, changedFiles: nFiles, commits: nCommits } = await readPullRequest(gh, ref);
+  const ref2 = { owner: opts.owner, repo: opts.repo, number: group2.pull };
+  const { pr, changedFiles: nFiles, commits: nCommits } = await readPullRequest(gh, ref2);
   const [lists, head, baseThere] = await Promise.all([
-    readPullRequestLists(gh, ref, { changedFiles: nFiles, commits: nCommits }),
+    readPullRequestLists(gh, ref2, { changedFiles: nFiles, commits: nCommits }),
     headTree(opts.workspace, group2.headSha),
     fetchCommit(opts.workspace, group2.baseSha, log)
   ]);
@@ -79311,7 +81427,7 @@ async function lookUpTeam(api, team) {
   const [org, slug] = team.split("/");
   try {
     const list5 = await allPages(api, "GET /orgs/{org}/teams/{team_slug}/members", { org, team_slug: slug });
-    return list5.flatMap((m) => str3(obj2(m).login) ? [obj2(m).login.toLowerCase()] : []);
+    return list5.flatMap((m) => str4(obj2(m).login) ? [obj2(m).login.toLowerCase()] : []);
   } catch (e) {
     if (httpStatus(e) === 404) return { error: TEAM_TOKEN_ERROR };
     return { error: `cannot read the members of @${team}: ${describe2(e)}` };
@@ -79335,13 +81451,13 @@ async function gatherBreakGlass(api, repository, pr, bg) {
     try {
       const list5 = await allPages(api, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", params);
       out.comments = list5.map(obj2).flatMap(
-        (c) => typeof c.id === "number" && str3(c.created_at) ? [
+        (c) => typeof c.id === "number" && str4(c.created_at) ? [
           {
             id: c.id,
-            author: { ...str3(obj2(c.user).login) ? { login: obj2(c.user).login } : {} },
-            body: str3(c.body) ? c.body : "",
+            author: { ...str4(obj2(c.user).login) ? { login: obj2(c.user).login } : {} },
+            body: str4(c.body) ? c.body : "",
             createdAt: c.created_at,
-            ...str3(c.updated_at) ? { updatedAt: c.updated_at } : {}
+            ...str4(c.updated_at) ? { updatedAt: c.updated_at } : {}
           }
         ] : []
       );
@@ -79353,7 +81469,7 @@ async function gatherBreakGlass(api, repository, pr, bg) {
     try {
       const list5 = await allPages(api, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", params);
       out.labelEvents = list5.map(obj2).flatMap(
-        (e) => (e.event === "labeled" || e.event === "unlabeled") && str3(obj2(e.label).name) && str3(e.created_at) ? [{ action: e.event, label: obj2(e.label).name, actor: { ...str3(obj2(e.actor).login) ? { login: obj2(e.actor).login } : {} }, createdAt: e.created_at }] : []
+        (e) => (e.event === "labeled" || e.event === "unlabeled") && str4(obj2(e.label).name) && str4(e.created_at) ? [{ action: e.event, label: obj2(e.label).name, actor: { ...str4(obj2(e.actor).login) ? { login: obj2(e.actor).login } : {} }, createdAt: e.created_at }] : []
       );
     } catch (e) {
       notes.push(`Label events could not be read, so a break-glass label cannot be attributed: ${describe2(e)}`);
@@ -79384,7 +81500,7 @@ async function gatherReviewFacts(api, repository, change, policy, records) {
     notes
   };
 }
-var TEAM_TOKEN_ERROR, PERMISSIONS, str3, obj2;
+var TEAM_TOKEN_ERROR, PERMISSIONS, str4, obj2;
 var init_gather4 = __esm({
   "src/review/gather.ts"() {
     "use strict";
@@ -79396,7 +81512,7 @@ var init_gather4 = __esm({
     init_reviewers();
     TEAM_TOKEN_ERROR = "cannot read team membership: the token needs Members: read (GitHub App) or read:org (PAT); GitHub answers 404 for missing access";
     PERMISSIONS = /* @__PURE__ */ new Set(["none", "read", "triage", "write", "maintain", "admin"]);
-    str3 = (v) => typeof v === "string";
+    str4 = (v) => typeof v === "string";
     obj2 = (v) => typeof v === "object" && v !== null ? v : {};
   }
 });
@@ -79440,8 +81556,8 @@ var init_gather5 = __esm({
 });
 
 // src/action/inputs.ts
-import { tmpdir } from "node:os";
-import { isAbsolute, join as join5, resolve as resolve2 } from "node:path";
+import { tmpdir as tmpdir2 } from "node:os";
+import { isAbsolute as isAbsolute2, join as join7, resolve as resolve3 } from "node:path";
 function oneOf(name, value, allowed2, fallback) {
   const v = value.trim();
   if (v === "") return fallback;
@@ -79475,7 +81591,7 @@ function readSettings(input, env = process.env) {
     );
   }
   const policy = input("policy").trim() || "policies";
-  if (isAbsolute(policy) || policy.split(/[\\/]/).includes("..")) {
+  if (isAbsolute2(policy) || policy.split(/[\\/]/).includes("..")) {
     throw new ConfigError(`Invalid value "${policy}" for input "policy": it must be a path inside the repository, such as "policies" or "policies/gitops-gate.yaml".`);
   }
   const failOn = oneOf("fail-on", input("fail-on"), ["error", "warning", "never"], "error");
@@ -79487,12 +81603,20 @@ function readSettings(input, env = process.env) {
   if (!m) throw new ConfigError(`Invalid GITHUB_REPOSITORY "${repository}". Expected format {owner}/{repo}.`);
   const workspace = requireEnv(env, "GITHUB_WORKSPACE", runnerHint);
   const rawPath = input("path").trim();
-  if (rawPath && (isAbsolute(rawPath) || rawPath.split(/[\\/]/).includes(".."))) {
+  if (rawPath && (isAbsolute2(rawPath) || rawPath.split(/[\\/]/).includes(".."))) {
     throw new ConfigError(`Invalid value "${rawPath}" for input "path": it must be a directory inside the workspace, as actions/checkout's \`path\` (for example "gitops").`);
   }
   const rawReport = input("report-file").trim();
-  const reportFile = rawReport ? resolve2(workspace, rawReport) : join5(env.RUNNER_TEMP || tmpdir(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_RUN_ATTEMPT ?? "1"}.json`);
+  const reportFile = rawReport ? resolve3(workspace, rawReport) : join7(env.RUNNER_TEMP || tmpdir2(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_RUN_ATTEMPT ?? "1"}.json`);
   const rawSarif = input("sarif-file").trim();
+  const toolPath = (name) => {
+    const v = input(name).trim();
+    if (!v) return void 0;
+    if (!isAbsolute2(v)) throw new ConfigError(`Invalid value "${v}" for input "${name}": it must be an absolute path (for example the path a setup step installed it at), or empty to find ${name} on PATH.`);
+    return v;
+  };
+  const kustomize = toolPath("kustomize");
+  const helm = toolPath("helm");
   return {
     token,
     policy,
@@ -79502,12 +81626,14 @@ function readSettings(input, env = process.env) {
     checkName: input("check-name").trim() || DEFAULT_CHECK_NAME,
     commentAuthor: input("comment-author").trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,
-    ...rawSarif ? { sarifFile: resolve2(workspace, rawSarif) } : {},
+    ...rawSarif ? { sarifFile: resolve3(workspace, rawSarif) } : {},
+    ...kustomize ? { kustomize } : {},
+    ...helm ? { helm } : {},
     owner: m[1],
     repo: m[2],
     eventName: requireEnv(env, "GITHUB_EVENT_NAME", runnerHint),
     eventPath: requireEnv(env, "GITHUB_EVENT_PATH", runnerHint),
-    workspace: rawPath ? resolve2(workspace, rawPath) : workspace,
+    workspace: rawPath ? resolve3(workspace, rawPath) : workspace,
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
     retryDelayMs: envMs2(env, "GITOPS_GATE_RETRY_DELAY_MS", 1e3),
@@ -79515,7 +81641,7 @@ function readSettings(input, env = process.env) {
     apiRequestBudget: count("api-request-budget", input("api-request-budget"), DEFAULT_API_REQUEST_BUDGET)
   };
 }
-var init_inputs = __esm({
+var init_inputs2 = __esm({
   "src/action/inputs.ts"() {
     "use strict";
     init_errors();
@@ -79559,7 +81685,8 @@ async function run() {
   }
 }
 async function evaluateForAction(run2, settings) {
-  const report = await evaluate2(run2.change, { policyPath: settings.policy, failOn: settings.failOn, resolved: run2.resolved });
+  const render2 = { ...settings.kustomize ? { kustomizeBinary: settings.kustomize } : {}, ...settings.helm ? { helmBinary: settings.helm } : {} };
+  const report = await evaluate2(run2.change, { policyPath: settings.policy, failOn: settings.failOn, resolved: run2.resolved, render: render2 });
   report.notes.push(...run2.notes);
   if (report.failOn !== settings.failOn) warning(report.notes.find((n) => n.includes("gate.failOn")) ?? `fail-on "${report.failOn}" applies (the policy's gate.failOn).`);
   return report;
@@ -79594,7 +81721,7 @@ var init_main = __esm({
     init_early_failure();
     init_event();
     init_gather5();
-    init_inputs();
+    init_inputs2();
     init_merge_group();
   }
 });
