@@ -44931,6 +44931,7 @@ async function kustomizeClosure(ctx, root2, extraComponents, loadNone) {
         if (isProblem(r)) return { files: [], problem: r };
         if (isDir(ctx, r)) queue.push({ dir: r, from: kfile });
         else if (ctx.files.has(r)) extraFiles.push(r);
+        else if (looksLocal(v)) return { files: [], problem: { kind: "failed", reason: `${kfile}: ${field2} entry ${JSON.stringify(v)} does not exist in the repository at this commit; kustomize (and ArgoCD) fail to build it` } };
         else return { files: [], problem: { kind: "network", reason: `${kfile}: ${field2} entry ${JSON.stringify(v)} is not in the repository; kustomize would fetch it as a remote repository, which needs network` } };
       }
     }
@@ -45010,6 +45011,11 @@ function contentHash(files, bytes) {
     h.update(f).update("\0").update(b ? createHash2("sha256").update(b).digest("hex") : "-").update("\n");
   }
   return h.digest("hex");
+}
+function looksLocal(entry) {
+  if (entry.startsWith(".") || entry.startsWith("/")) return true;
+  const first = entry.split("/")[0] ?? "";
+  return !first.includes(".");
 }
 var import_yaml7, KUSTOMIZATION_NAMES2, contexts, isProblem, FN_ANNOTATIONS;
 var init_inputs = __esm({
