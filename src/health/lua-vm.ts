@@ -464,13 +464,13 @@ export function capText(bytes: Uint8Array): string {
  * `__name`) runs and nothing is allocated in the Lua state.
  */
 function textAt(lua: Lua, L: number, idx: number): string {
-  const type = raw(lua)._lua_type(L, idx);
+  const r = raw(lua);
+  const type = r._lua_type(L, idx);
   if (type === LUA_TSTRING) {
-    const raw = lua.module as unknown as RawModule;
-    lengthPointer ??= lua.module._malloc(8);
-    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
-    const len = raw.HEAPU32[lengthPointer >> 2]!;
-    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
+    lengthPointer ??= r._malloc(8);
+    const ptr = r._lua_tolstring(L, idx, lengthPointer);
+    const len = r.HEAPU32[lengthPointer >> 2]!;
+    return capText(r.HEAPU8.subarray(ptr, ptr + len));
   }
   if (type === LUA_TNUMBER) {
     if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
