@@ -6,6 +6,7 @@
 // Usage: npm run build && node bench/health-corpus.mjs [--kinds N]   (writes bench/.work/health-corpus/)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { git } from './generate.mjs';
@@ -213,6 +214,7 @@ function runCli(head) {
   return { cpuMs: s.cpuMs, report: JSON.parse(r.stdout) };
 }
 
+const load = loadavg().map((x) => x.toFixed(1)).join(' ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const RUNS = 3;
 const baseGen = generate(false);
@@ -225,6 +227,6 @@ const passed = tests.filter((t) => t.headPass).length;
 const perCase = (fullCpu - baseCpu) / full.cases;
 process.stdout.write(
   `health corpus: ${kinds} checks, ${full.cases} cases (${passed} pass): ${fullCpu.toFixed(0)} ms CPU with the suites, ${baseCpu.toFixed(0)} ms without: ` +
-    `${perCase.toFixed(3)} ms CPU per case, input parsing included (goal: at most gopher-lua's 0.29)\n`,
+    `${perCase.toFixed(3)} ms CPU per case, input parsing included (goal: at most gopher-lua's 0.29); load average ${load}\n`,
 );
-process.stdout.write(JSON.stringify({ kinds, cases: full.cases, passed, cpuMsWithSuites: fullCpu, cpuMsWithout: baseCpu, cpuMsPerCase: perCase, goalMsPerCase: 0.29 }) + '\n');
+process.stdout.write(JSON.stringify({ kinds, cases: full.cases, passed, cpuMsWithSuites: fullCpu, cpuMsWithout: baseCpu, cpuMsPerCase: perCase, goalMsPerCase: 0.29, loadAverage: load }) + '\n');

@@ -173,7 +173,10 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
   const indexed = index.healthTexts;
   const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
-  const toRead = [...kustomizations, ...layoutFiles];
+  // The inputs of the suites are read in the same batch: in ArgoCD's layout they are the files under testdata/
+  // next to each health_test.yaml (a case naming another file reads it after the suites are parsed).
+  const likelyInputs = testdataFiles(all, layoutFiles);
+  const toRead = [...kustomizations, ...layoutFiles, ...likelyInputs];
   const contents = toRead.length ? await tree.readFiles(toRead) : new Map<string, Uint8Array | undefined>();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
   const text = (p: string) => {
@@ -248,9 +251,20 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
   facts.files.push(...wanted);
-  const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : new Map<string, Uint8Array | undefined>();
-  for (const [p, b] of inputBytes) inputs.set(p, b === undefined ? undefined : decodeText(b));
+  const unread = [...new Set(wanted)].filter((p) => !contents.has(p));
+  const inputBytes = unread.length ? await tree.readFiles(unread) : new Map<string, Uint8Array | undefined>();
+  for (const p of new Set(wanted)) {
+    const b = contents.has(p) ? contents.get(p) : inputBytes.get(p);
+    inputs.set(p, b === undefined ? undefined : decodeText(b));
+  }
   const tests: Promise<HealthTestRun>[] = [];
+  // The checks are all known here: each group/Kind's pick is made once.
+  const picked = new Map<string, HealthCheckDef | undefined>();
+  const pick = (group: string, kind: string): HealthCheckDef | undefined => {
+    const k = `${group}\0${kind}`;
+    if (!picked.has(k)) picked.set(k, pickCheck(facts.checks, group, kind));
+    return picked.get(k);
+  };
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {
@@ -261,7 +275,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
         const read = readInput(t, limits);
         tc.input = 'error' in read ? { error: `input file ${inputFile} is ${read.error}` } : read.value;
       }
-      tests.push(runCase(tc, inputFile, facts.checks, compiles, runner, request, budget, facts));
+      tests.push(runCase(tc, inputFile, pick, compiles, runner, request, budget, facts));
     }
   }
   facts.tests.push(...(await Promise.all(tests)));
@@ -288,7 +302,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
 async function runCase(
   tc: HealthTestRun['case'],
   inputFile: string,
-  checks: HealthCheckDef[],
+  pick: (group: string, kind: string) => HealthCheckDef | undefined,
   compiles: Set<HealthCheckDef>,
   runner: LuaRunner,
   request: (c: HealthCheckDef, obj: Record<string, unknown>) => LuaRunRequest,
@@ -299,7 +313,7 @@ async function runCase(
   const obj = tc.input;
   const { group } = splitApiVersion(String(obj.apiVersion ?? ''));
   const kind = String(obj.kind ?? '');
-  const check = pickCheck(checks, group, kind);
+  const check = pick(group, kind);
   if (!check) return { case: tc, actual: { status: 'Unknown', message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
   if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: 'Unknown', message: 'the health script does not compile' }, pass: false };
   if (!budget()) {
@@ -312,6 +326,25 @@ async function runCase(
   const actual = argoHealth(result);
   const pass = actual.status === tc.expected.status && actual.message === tc.expected.message;
   return { case: tc, checkKey: check.key, checkFile: check.file, actual, result, pass };
+}
+
+/** File names read with the suites, as likely test inputs (other names are read when a case names them). */
+const INPUT_NAME = /\.(ya?ml|json)$/;
+
+/**
+ * The files under `testdata/` (at any depth) of the directories that hold a `health_test.yaml` among
+ * `layoutFiles`: the inputs of ArgoCD's layout, read in one batch with the suites.
+ */
+export function testdataFiles(all: readonly string[], layoutFiles: readonly string[]): string[] {
+  const prefixes = new Set(layoutFiles.filter((p) => baseName(p) === 'health_test.yaml').map((p) => (dirName(p) ? `${dirName(p)}/testdata/` : 'testdata/')));
+  if (prefixes.size === 0) return [];
+  return all.filter((p) => {
+    if (!INPUT_NAME.test(p)) return false;
+    for (let i = p.indexOf('testdata/'); i >= 0; i = p.indexOf('testdata/', i + 1)) {
+      if ((i === 0 || p[i - 1] === '/') && prefixes.has(p.slice(0, i + 'testdata/'.length))) return true;
+    }
+    return false;
+  });
 }
 
 /** Maps a position inside a script to its file. */

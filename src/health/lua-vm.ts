@@ -97,7 +97,9 @@ export function wasmLocation(): string {
 
 type Lua = LuaWasm;
 
-let factory: LuaFactory | undefined;
+let loading: Promise<{ lua: Lua; raw: RawModule }> | undefined;
+/** The {@link RawModule} of the loaded module. */
+let rawFunctions: RawModule | undefined;
 let deadline = 0;
 let hookPointer: number | undefined;
 let allocPointer: number | undefined;
@@ -137,7 +139,7 @@ function callbacks(lua: Lua): { hook: number; alloc: number } {
     if (newSize === 0) {
       if (ptr) {
         memory.used -= old;
-        lua.module._free(ptr);
+        raw(lua)._free(ptr);
       }
       return 0;
     }
@@ -146,7 +148,7 @@ function callbacks(lua: Lua): { hook: number; alloc: number } {
       trip(lua, 'memory');
       return 0;
     }
-    const out = lua.module._realloc(ptr, newSize);
+    const out = raw(lua)._realloc(ptr, newSize);
     if (out) memory.used += newSize - old;
     else if (newSize > old) trip(lua, 'memory'); // the WebAssembly heap itself is full
     return out;
@@ -175,8 +177,10 @@ let vm: Vm | undefined;
 
 async function getVm(): Promise<Vm> {
   if (vm) return vm;
-  factory ??= new LuaFactory(wasmLocation());
-  const lua = await factory.getLuaModule();
+  loading ??= loadLua();
+  const loaded = await loading;
+  const lua = loaded.lua;
+  rawFunctions = loaded.raw;
   const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
@@ -266,16 +270,33 @@ function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { 
 let scratch = { ptr: 0, size: 0 };
 const encoder = new TextEncoder();
 
-function pushString(lua: Lua, L: number, s: string): void {
-  const r = raw(lua);
+/** Longest string written byte by byte when it is ASCII (keys, short values); longer ones go through the encoder. */
+const ASCII_LOOP_MAX = 64;
+
+function pushString(r: RawModule, L: number, s: string): void {
   const need = s.length * 3 + 1;
   if (need > scratch.size) {
-    if (scratch.ptr) lua.module._free(scratch.ptr);
+    if (scratch.ptr) r._free(scratch.ptr);
     const size = Math.max(need, 4096);
-    scratch = { ptr: lua.module._malloc(size), size };
+    scratch = { ptr: r._malloc(size), size };
   }
-  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
-  r._lua_pushlstring(L, scratch.ptr, written);
+  // The view is read again for every string: Lua's allocations may grow the memory, which replaces it.
+  const heap = r.HEAPU8;
+  const at = scratch.ptr;
+  if (s.length <= ASCII_LOOP_MAX) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      heap[at + i] = c;
+    }
+    if (i === s.length) {
+      r._lua_pushlstring(L, at, i);
+      return;
+    }
+  }
+  const { written } = encoder.encodeInto(s, heap.subarray(at, at + scratch.size));
+  r._lua_pushlstring(L, at, written);
 }
 
 /**
@@ -283,27 +304,32 @@ function pushString(lua: Lua, L: number, s: string): void {
  * entries, arrays become 1-based tables, whole numbers become Lua integers (so they print as `2`, not
  * `2.0`, as gopher-lua prints them). Calls the module's exports directly (see {@link RawModule}).
  */
-function pushValue(lua: Lua, L: number, v: unknown, depth = 0): void {
+function pushValue(r: RawModule, L: number, v: unknown, depth = 0): void {
   if (depth > 200) throw new Error('object nested too deeply');
-  const r = raw(lua);
   if (v === null || v === undefined) r._lua_pushnil(L);
-  else if (typeof v === 'boolean') r._lua_pushboolean(L, v ? 1 : 0);
+  else if (typeof v === 'string') pushString(r, L, v);
   else if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
     else r._lua_pushnumber(L, v);
-  } else if (typeof v === 'string') pushString(lua, L, v);
+  } else if (typeof v === 'boolean') r._lua_pushboolean(L, v ? 1 : 0);
   else if (Array.isArray(v)) {
     r._lua_createtable(L, v.length, 0);
     for (let i = 0; i < v.length; i++) {
-      pushValue(lua, L, v[i], depth + 1);
+      pushValue(r, L, v[i], depth + 1);
       r._lua_rawseti(L, -2, BigInt(i + 1));
     }
   } else if (typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== undefined);
-    r._lua_createtable(L, 0, entries.length);
-    for (const [k, x] of entries) {
-      pushString(lua, L, k);
-      pushValue(lua, L, x, depth + 1);
+    // Own enumerable keys in Object.entries order, without building the entries.
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    let present = 0;
+    for (const k of keys) if (o[k] !== null && o[k] !== undefined) present++;
+    r._lua_createtable(L, 0, present);
+    for (const k of keys) {
+      const x = o[k];
+      if (x === null || x === undefined) continue;
+      pushString(r, L, k);
+      pushValue(r, L, x, depth + 1);
       r._lua_rawset(L, -3);
     }
   } else r._lua_pushnil(L);
@@ -320,9 +346,18 @@ function load(lua: Lua, L: number, source: string, name: string): number {
   }
 }
 
+/** The C functions called on the hot path of a run (and by the allocator, on every allocation). */
+const RAW_FUNCTIONS = [
+  'lua_tolstring', 'lua_rawgeti', 'lua_pushboolean', 'lua_pcallk', 'lua_sethook', 'lua_settop', 'lua_type', 'lua_pushnil',
+  'lua_pushinteger', 'lua_pushnumber', 'lua_pushlstring', 'lua_createtable', 'lua_rawseti', 'lua_rawset', 'luaL_loadbufferx',
+  'malloc', 'realloc', 'free',
+] as const;
+
 /**
- * The raw exports of the Emscripten module, called directly on the hot path of a run: wasmoon's wrappers go
- * through `ccall`, which converts every argument and costs more than the call itself.
+ * The C functions of the module, called directly on the hot path of a run: wasmoon's `lua_*` methods go
+ * through `ccall`, which converts every argument, and the module's own `_name` functions are assertion
+ * wrappers (`fn.apply(null, arguments)`), each costing more than the call itself. Bound to the
+ * WebAssembly instance's exports when {@link loadLua} caught them, else to the module's wrappers.
  */
 interface RawModule {
   _lua_tolstring(L: number, idx: number, len: number): number;
@@ -340,8 +375,59 @@ interface RawModule {
   _lua_rawseti(L: number, idx: number, n: bigint): void;
   _lua_rawset(L: number, idx: number): void;
   _luaL_loadbufferx(L: number, buff: number, size: number, name: number, mode: number): number;
-  HEAPU8: Uint8Array;
-  HEAPU32: Uint32Array;
+  _malloc(size: number): number;
+  _realloc(ptr: number, size: number): number;
+  _free(ptr: number): void;
+  /** The module's views of its memory (replaced by the module when the memory grows). */
+  readonly HEAPU8: Uint8Array;
+  readonly HEAPU32: Uint32Array;
+}
+
+/** Builds the {@link RawModule} of a module from the instance's exports (or the module's wrappers). */
+function rawModule(lua: Lua, exports: Record<string, unknown> | undefined): RawModule {
+  const m = lua.module as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    get HEAPU8() {
+      return m.HEAPU8;
+    },
+    get HEAPU32() {
+      return m.HEAPU32;
+    },
+  };
+  for (const name of RAW_FUNCTIONS) {
+    const direct = exports?.[name];
+    out[`_${name}`] = typeof direct === 'function' ? direct : m[`_${name}`];
+  }
+  return out as unknown as RawModule;
+}
+
+/**
+ * Loads wasmoon's module, catching the WebAssembly instance Emscripten creates (it keeps the exports to
+ * itself) by wrapping `WebAssembly.instantiate` while the module loads: the wrapper hands every call on
+ * unchanged, and keeps the exports of the instance that has Lua's C API. Without them (another loader),
+ * the module's own wrappers are used.
+ */
+async function loadLua(): Promise<{ lua: Lua; raw: RawModule }> {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+  const original = wasm.instantiate;
+  let exports: Record<string, unknown> | undefined;
+  wasm.instantiate = async function (this: unknown, ...args: unknown[]) {
+    const r = (await Reflect.apply(original, this, args)) as { instance?: { exports: Record<string, unknown> }; exports?: Record<string, unknown> };
+    const found = r.instance?.exports ?? r.exports;
+    if (typeof found?.lua_newstate === 'function') exports = found;
+    return r;
+  };
+  try {
+    const lua = await new LuaFactory(wasmLocation()).getLuaModule();
+    return { lua, raw: rawModule(lua, exports) };
+  } finally {
+    wasm.instantiate = original;
+  }
+}
+
+/** The part of the `WebAssembly` global that {@link loadLua} wraps (the project's TypeScript libraries do not declare it). */
+interface WasmGlobal {
+  instantiate: (...args: unknown[]) => Promise<unknown>;
 }
 
 /** C strings allocated once per module (chunk names, the load mode). */
@@ -356,7 +442,7 @@ function cString(lua: Lua, s: string): number {
   }
   return p;
 }
-const raw = (lua: Lua) => lua.module as unknown as RawModule;
+const raw = (_lua: Lua) => rawFunctions!;
 let lengthPointer: number | undefined;
 const utf8 = new TextDecoder();
 
@@ -378,13 +464,13 @@ export function capText(bytes: Uint8Array): string {
  * `__name`) runs and nothing is allocated in the Lua state.
  */
 function textAt(lua: Lua, L: number, idx: number): string {
-  const type = raw(lua)._lua_type(L, idx);
+  const r = raw(lua);
+  const type = r._lua_type(L, idx);
   if (type === LUA_TSTRING) {
-    const raw = lua.module as unknown as RawModule;
-    lengthPointer ??= lua.module._malloc(8);
-    const ptr = raw._lua_tolstring(L, idx, lengthPointer);
-    const len = raw.HEAPU32[lengthPointer >> 2]!;
-    return capText(raw.HEAPU8.subarray(ptr, ptr + len));
+    lengthPointer ??= r._malloc(8);
+    const ptr = r._lua_tolstring(L, idx, lengthPointer);
+    const len = r.HEAPU32[lengthPointer >> 2]!;
+    return capText(r.HEAPU8.subarray(ptr, ptr + len));
   }
   if (type === LUA_TNUMBER) {
     if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
@@ -413,7 +499,7 @@ function execute(v: Vm, req: LuaRunRequest): LuaRunResult {
   r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
   r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
   try {
-    pushValue(lua, L, req.obj);
+    pushValue(r, L, req.obj);
   } catch (e) {
     return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -82,7 +82,8 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   };
   const onMessage = (answers: WorkerResponse[]) => {
     for (const m of answers) {
-      const i = queue.findIndex((p) => p.id === m.id);
+      // Answers come in the order of the queue: the head is the one looked for, save after a restart.
+      const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p) => p.id === m.id);
       if (i < 0) continue;
       const [p] = queue.splice(i, 1);
       p!.resolve(m.result);
