@@ -43,8 +43,8 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 // node_modules/wasmoon/dist/index.js
 var require_dist = __commonJS({
   "node_modules/wasmoon/dist/index.js"(exports, module) {
-    (function(global2, factory2) {
-      typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory2(global2.wasmoon = {}));
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.wasmoon = {}));
     })(exports, (function(exports2) {
       "use strict";
       var _documentCurrentScript = typeof document !== "undefined" ? document.currentScript : null;
@@ -4353,7 +4353,7 @@ ${traceback}`;
 // node_modules/luaparse/luaparse.js
 var require_luaparse = __commonJS({
   "node_modules/luaparse/luaparse.js"(exports, module) {
-    (function(root, name, factory2) {
+    (function(root, name, factory) {
       "use strict";
       var objectTypes = {
         "function": true,
@@ -4367,13 +4367,13 @@ var require_luaparse = __commonJS({
       if (typeof define === "function" && /* istanbul ignore next */
       typeof define.amd === "object" && /* istanbul ignore next */
       define.amd) {
-        define(["exports"], factory2);
-        if (freeExports && moduleExports) factory2(freeModule.exports);
+        define(["exports"], factory);
+        if (freeExports && moduleExports) factory(freeModule.exports);
       } else if (freeExports && freeModule) {
-        if (moduleExports) factory2(freeModule.exports);
-        else factory2(freeExports);
+        if (moduleExports) factory(freeModule.exports);
+        else factory(freeExports);
       } else {
-        factory2(root[name] = {});
+        factory(root[name] = {});
       }
     })(exports, "luaparse", function(exports2) {
       "use strict";
@@ -6665,7 +6665,8 @@ function wasmLocation() {
   if (existsSync(bundled)) return bundled;
   return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
 }
-var factory;
+var loading;
+var rawFunctions;
 var deadline = 0;
 var hookPointer;
 var allocPointer;
@@ -6690,7 +6691,7 @@ function callbacks(lua) {
     if (newSize === 0) {
       if (ptr) {
         memory.used -= old;
-        lua.module._free(ptr);
+        raw(lua)._free(ptr);
       }
       return 0;
     }
@@ -6698,7 +6699,7 @@ function callbacks(lua) {
       trip(lua, "memory");
       return 0;
     }
-    const out = lua.module._realloc(ptr, newSize);
+    const out = raw(lua)._realloc(ptr, newSize);
     if (out) memory.used += newSize - old;
     else if (newSize > old) trip(lua, "memory");
     return out;
@@ -6710,8 +6711,10 @@ var MAX_CHUNKS = 2e3;
 var vm;
 async function getVm() {
   if (vm) return vm;
-  factory ??= new import_wasmoon.LuaFactory(wasmLocation());
-  const lua = await factory.getLuaModule();
+  loading ??= loadLua();
+  const loaded = await loading;
+  const lua = loaded.lua;
+  rawFunctions = loaded.raw;
   const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
@@ -6782,38 +6785,56 @@ function chunkOf(v, script, prepared) {
 }
 var scratch = { ptr: 0, size: 0 };
 var encoder = new TextEncoder();
-function pushString(lua, L, s) {
-  const r = raw(lua);
+var ASCII_LOOP_MAX = 64;
+function pushString(r, L, s) {
   const need = s.length * 3 + 1;
   if (need > scratch.size) {
-    if (scratch.ptr) lua.module._free(scratch.ptr);
+    if (scratch.ptr) r._free(scratch.ptr);
     const size = Math.max(need, 4096);
-    scratch = { ptr: lua.module._malloc(size), size };
+    scratch = { ptr: r._malloc(size), size };
   }
-  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
-  r._lua_pushlstring(L, scratch.ptr, written);
+  const heap = r.HEAPU8;
+  const at = scratch.ptr;
+  if (s.length <= ASCII_LOOP_MAX) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) break;
+      heap[at + i] = c;
+    }
+    if (i === s.length) {
+      r._lua_pushlstring(L, at, i);
+      return;
+    }
+  }
+  const { written } = encoder.encodeInto(s, heap.subarray(at, at + scratch.size));
+  r._lua_pushlstring(L, at, written);
 }
-function pushValue(lua, L, v, depth = 0) {
+function pushValue(r, L, v, depth = 0) {
   if (depth > 200) throw new Error("object nested too deeply");
-  const r = raw(lua);
   if (v === null || v === void 0) r._lua_pushnil(L);
-  else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
+  else if (typeof v === "string") pushString(r, L, v);
   else if (typeof v === "number") {
     if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
     else r._lua_pushnumber(L, v);
-  } else if (typeof v === "string") pushString(lua, L, v);
+  } else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
   else if (Array.isArray(v)) {
     r._lua_createtable(L, v.length, 0);
     for (let i = 0; i < v.length; i++) {
-      pushValue(lua, L, v[i], depth + 1);
+      pushValue(r, L, v[i], depth + 1);
       r._lua_rawseti(L, -2, BigInt(i + 1));
     }
   } else if (typeof v === "object") {
-    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
-    r._lua_createtable(L, 0, entries.length);
-    for (const [k, x] of entries) {
-      pushString(lua, L, k);
-      pushValue(lua, L, x, depth + 1);
+    const o = v;
+    const keys = Object.keys(o);
+    let present = 0;
+    for (const k of keys) if (o[k] !== null && o[k] !== void 0) present++;
+    r._lua_createtable(L, 0, present);
+    for (const k of keys) {
+      const x = o[k];
+      if (x === null || x === void 0) continue;
+      pushString(r, L, k);
+      pushValue(r, L, x, depth + 1);
       r._lua_rawset(L, -3);
     }
   } else r._lua_pushnil(L);
@@ -6828,6 +6849,59 @@ function load(lua, L, source, name) {
     lua.module._free(buf);
   }
 }
+var RAW_FUNCTIONS = [
+  "lua_tolstring",
+  "lua_rawgeti",
+  "lua_pushboolean",
+  "lua_pcallk",
+  "lua_sethook",
+  "lua_settop",
+  "lua_type",
+  "lua_pushnil",
+  "lua_pushinteger",
+  "lua_pushnumber",
+  "lua_pushlstring",
+  "lua_createtable",
+  "lua_rawseti",
+  "lua_rawset",
+  "luaL_loadbufferx",
+  "malloc",
+  "realloc",
+  "free"
+];
+function rawModule(lua, exports) {
+  const m = lua.module;
+  const out = {
+    get HEAPU8() {
+      return m.HEAPU8;
+    },
+    get HEAPU32() {
+      return m.HEAPU32;
+    }
+  };
+  for (const name of RAW_FUNCTIONS) {
+    const direct = exports?.[name];
+    out[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
+  }
+  return out;
+}
+async function loadLua() {
+  const wasm = globalThis.WebAssembly;
+  const original = wasm.instantiate;
+  let exports;
+  wasm.instantiate = async function(...args) {
+    const r = await Reflect.apply(original, this, args);
+    const found = r.instance?.exports ?? r.exports;
+    if (typeof found?.lua_newstate === "function") exports = found;
+    return r;
+  };
+  try {
+    const lua = await new import_wasmoon.LuaFactory(wasmLocation()).getLuaModule();
+    return { lua, raw: rawModule(lua, exports) };
+  } finally {
+    wasm.instantiate = original;
+  }
+}
 var cStrings = /* @__PURE__ */ new Map();
 function cString(lua, s) {
   let p = cStrings.get(s);
@@ -6839,7 +6913,7 @@ function cString(lua, s) {
   }
   return p;
 }
-var raw = (lua) => lua.module;
+var raw = (_lua) => rawFunctions;
 var lengthPointer;
 var utf8 = new TextDecoder();
 function capText(bytes) {
@@ -6849,13 +6923,13 @@ function capText(bytes) {
   return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
 }
 function textAt(lua, L, idx) {
-  const type = raw(lua)._lua_type(L, idx);
+  const r = raw(lua);
+  const type = r._lua_type(L, idx);
   if (type === LUA_TSTRING) {
-    const raw2 = lua.module;
-    lengthPointer ??= lua.module._malloc(8);
-    const ptr = raw2._lua_tolstring(L, idx, lengthPointer);
-    const len = raw2.HEAPU32[lengthPointer >> 2];
-    return capText(raw2.HEAPU8.subarray(ptr, ptr + len));
+    lengthPointer ??= r._malloc(8);
+    const ptr = r._lua_tolstring(L, idx, lengthPointer);
+    const len = r.HEAPU32[lengthPointer >> 2];
+    return capText(r.HEAPU8.subarray(ptr, ptr + len));
   }
   if (type === LUA_TNUMBER) {
     if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
@@ -6880,7 +6954,7 @@ function execute(v, req) {
   r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
   r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
   try {
-    pushValue(lua, L, req.obj);
+    pushValue(r, L, req.obj);
   } catch (e) {
     return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -8599,7 +8599,7 @@ var require_pool = __commonJS({
     var Pool = class extends PoolBase {
       constructor(origin, {
         connections,
-        factory: factory2 = defaultFactory,
+        factory = defaultFactory,
         connect,
         connectTimeout,
         tls,
@@ -8613,7 +8613,7 @@ var require_pool = __commonJS({
         if (connections != null && (!Number.isFinite(connections) || connections < 0)) {
           throw new InvalidArgumentError("invalid connections");
         }
-        if (typeof factory2 !== "function") {
+        if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
         if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
@@ -8636,7 +8636,7 @@ var require_pool = __commonJS({
         this[kUrl] = util.parseOrigin(origin);
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
-        this[kFactory] = factory2;
+        this[kFactory] = factory;
         this.on("connectionError", (origin2, targets, error2) => {
           for (const target of targets) {
             const idx = this[kClients].indexOf(target);
@@ -8703,7 +8703,7 @@ var require_balanced_pool = __commonJS({
       return new Pool(origin, opts);
     }
     var BalancedPool = class extends PoolBase {
-      constructor(upstreams = [], { factory: factory2 = defaultFactory, ...opts } = {}) {
+      constructor(upstreams = [], { factory = defaultFactory, ...opts } = {}) {
         super();
         this[kOptions] = opts;
         this[kIndex] = -1;
@@ -8713,11 +8713,11 @@ var require_balanced_pool = __commonJS({
         if (!Array.isArray(upstreams)) {
           upstreams = [upstreams];
         }
-        if (typeof factory2 !== "function") {
+        if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
         this[kInterceptors] = opts.interceptors?.BalancedPool && Array.isArray(opts.interceptors.BalancedPool) ? opts.interceptors.BalancedPool : [];
-        this[kFactory] = factory2;
+        this[kFactory] = factory;
         for (const upstream of upstreams) {
           this.addUpstream(upstream);
         }
@@ -8829,8 +8829,8 @@ var require_agent = __commonJS({
       return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent3 = class extends DispatcherBase {
-      constructor({ factory: factory2 = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
-        if (typeof factory2 !== "function") {
+      constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
+        if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
         if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
@@ -8850,7 +8850,7 @@ var require_agent = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, tls };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kMaxRedirections] = maxRedirections;
-        this[kFactory] = factory2;
+        this[kFactory] = factory;
         this[kClients] = /* @__PURE__ */ new Map();
         this[kOnDrain] = (origin, targets) => {
           this.emit("drain", origin, [this, ...targets]);
@@ -8942,14 +8942,14 @@ var require_proxy_agent = __commonJS({
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
-      constructor(proxyUrl, { headers = {}, connect, factory: factory2 }) {
+      constructor(proxyUrl, { headers = {}, connect, factory }) {
         super();
         if (!proxyUrl) {
           throw new InvalidArgumentError("Proxy URL is mandatory");
         }
         this[kProxyHeaders] = headers;
-        if (factory2) {
-          this.#client = factory2(proxyUrl, { connect });
+        if (factory) {
+          this.#client = factory(proxyUrl, { connect });
         } else {
           this.#client = new Client(proxyUrl, { connect });
         }
@@ -9016,7 +9016,7 @@ var require_proxy_agent = __commonJS({
         const connect = buildConnector({ ...opts.proxyTls });
         this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
         const agentFactory = opts.factory || defaultAgentFactory;
-        const factory2 = (origin2, options) => {
+        const factory = (origin2, options) => {
           const { protocol: protocol2 } = new URL2(origin2);
           if (!this[kTunnelProxy] && protocol2 === "http:" && this[kProxy].protocol === "http:") {
             return new Http1ProxyWrapper(this[kProxy].uri, {
@@ -9030,7 +9030,7 @@ var require_proxy_agent = __commonJS({
         this[kClient] = clientFactory(url, { connect });
         this[kAgent] = new Agent3({
           ...opts,
-          factory: factory2,
+          factory,
           connect: async (opts2, callback) => {
             let requestedPath = opts2.host;
             if (!opts2.port) {
@@ -10253,7 +10253,7 @@ var require_api_stream = __commonJS({
     var { AsyncResource } = __require("node:async_hooks");
     var { addSignal, removeSignal } = require_abort_signal();
     var StreamHandler = class extends AsyncResource {
-      constructor(opts, factory2, callback) {
+      constructor(opts, factory, callback) {
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
@@ -10262,7 +10262,7 @@ var require_api_stream = __commonJS({
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
           }
-          if (typeof factory2 !== "function") {
+          if (typeof factory !== "function") {
             throw new InvalidArgumentError("invalid factory");
           }
           if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
@@ -10283,7 +10283,7 @@ var require_api_stream = __commonJS({
         }
         this.responseHeaders = responseHeaders || null;
         this.opaque = opaque || null;
-        this.factory = factory2;
+        this.factory = factory;
         this.callback = callback;
         this.res = null;
         this.abort = null;
@@ -10309,7 +10309,7 @@ var require_api_stream = __commonJS({
         this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { factory: factory2, opaque, context: context3, callback, responseHeaders } = this;
+        const { factory, opaque, context: context3, callback, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10330,10 +10330,10 @@ var require_api_stream = __commonJS({
             { callback, body: res, contentType, statusCode, statusMessage, headers }
           );
         } else {
-          if (factory2 === null) {
+          if (factory === null) {
             return;
           }
-          res = this.runInAsyncScope(factory2, null, {
+          res = this.runInAsyncScope(factory, null, {
             statusCode,
             headers,
             opaque,
@@ -10392,16 +10392,16 @@ var require_api_stream = __commonJS({
         }
       }
     };
-    function stream(opts, factory2, callback) {
+    function stream(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve4, reject) => {
-          stream.call(this, opts, factory2, (err, data2) => {
+          stream.call(this, opts, factory, (err, data2) => {
             return err ? reject(err) : resolve4(data2);
           });
         });
       }
       try {
-        this.dispatch(opts, new StreamHandler(opts, factory2, callback));
+        this.dispatch(opts, new StreamHandler(opts, factory, callback));
       } catch (err) {
         if (typeof callback !== "function") {
           throw err;
@@ -49376,8 +49376,8 @@ var init_area3 = __esm({
 // node_modules/wasmoon/dist/index.js
 var require_dist2 = __commonJS({
   "node_modules/wasmoon/dist/index.js"(exports, module) {
-    (function(global2, factory2) {
-      typeof exports === "object" && typeof module !== "undefined" ? factory2(exports) : typeof define === "function" && define.amd ? define(["exports"], factory2) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory2(global2.wasmoon = {}));
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.wasmoon = {}));
     })(exports, (function(exports2) {
       "use strict";
       var _documentCurrentScript = typeof document !== "undefined" ? document.currentScript : null;
@@ -53931,7 +53931,7 @@ end
 // node_modules/luaparse/luaparse.js
 var require_luaparse = __commonJS({
   "node_modules/luaparse/luaparse.js"(exports, module) {
-    (function(root2, name, factory2) {
+    (function(root2, name, factory) {
       "use strict";
       var objectTypes = {
         "function": true,
@@ -53945,13 +53945,13 @@ var require_luaparse = __commonJS({
       if (typeof define === "function" && /* istanbul ignore next */
       typeof define.amd === "object" && /* istanbul ignore next */
       define.amd) {
-        define(["exports"], factory2);
-        if (freeExports && moduleExports) factory2(freeModule.exports);
+        define(["exports"], factory);
+        if (freeExports && moduleExports) factory(freeModule.exports);
       } else if (freeExports && freeModule) {
-        if (moduleExports) factory2(freeModule.exports);
-        else factory2(freeExports);
+        if (moduleExports) factory(freeModule.exports);
+        else factory(freeExports);
       } else {
-        factory2(root2[name] = {});
+        factory(root2[name] = {});
       }
     })(exports, "luaparse", function(exports2) {
       "use strict";
@@ -56350,7 +56350,7 @@ function callbacks(lua) {
     if (newSize === 0) {
       if (ptr) {
         memory.used -= old;
-        lua.module._free(ptr);
+        raw(lua)._free(ptr);
       }
       return 0;
     }
@@ -56358,7 +56358,7 @@ function callbacks(lua) {
       trip(lua, "memory");
       return 0;
     }
-    const out = lua.module._realloc(ptr, newSize);
+    const out = raw(lua)._realloc(ptr, newSize);
     if (out) memory.used += newSize - old;
     else if (newSize > old) trip(lua, "memory");
     return out;
@@ -56367,8 +56367,10 @@ function callbacks(lua) {
 }
 async function getVm() {
   if (vm) return vm;
-  factory ??= new import_wasmoon.LuaFactory(wasmLocation());
-  const lua = await factory.getLuaModule();
+  loading ??= loadLua();
+  const loaded = await loading;
+  const lua = loaded.lua;
+  rawFunctions = loaded.raw;
   const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
@@ -56436,38 +56438,55 @@ function chunkOf(v, script, prepared2) {
   v.chunks.set(script, c);
   return c;
 }
-function pushString(lua, L, s) {
-  const r = raw(lua);
+function pushString(r, L, s) {
   const need2 = s.length * 3 + 1;
   if (need2 > scratch.size) {
-    if (scratch.ptr) lua.module._free(scratch.ptr);
+    if (scratch.ptr) r._free(scratch.ptr);
     const size = Math.max(need2, 4096);
-    scratch = { ptr: lua.module._malloc(size), size };
+    scratch = { ptr: r._malloc(size), size };
   }
-  const { written } = encoder.encodeInto(s, r.HEAPU8.subarray(scratch.ptr, scratch.ptr + scratch.size));
-  r._lua_pushlstring(L, scratch.ptr, written);
+  const heap = r.HEAPU8;
+  const at2 = scratch.ptr;
+  if (s.length <= ASCII_LOOP_MAX) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) break;
+      heap[at2 + i] = c;
+    }
+    if (i === s.length) {
+      r._lua_pushlstring(L, at2, i);
+      return;
+    }
+  }
+  const { written } = encoder.encodeInto(s, heap.subarray(at2, at2 + scratch.size));
+  r._lua_pushlstring(L, at2, written);
 }
-function pushValue(lua, L, v, depth = 0) {
+function pushValue(r, L, v, depth = 0) {
   if (depth > 200) throw new Error("object nested too deeply");
-  const r = raw(lua);
   if (v === null || v === void 0) r._lua_pushnil(L);
-  else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
+  else if (typeof v === "string") pushString(r, L, v);
   else if (typeof v === "number") {
     if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
     else r._lua_pushnumber(L, v);
-  } else if (typeof v === "string") pushString(lua, L, v);
+  } else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
   else if (Array.isArray(v)) {
     r._lua_createtable(L, v.length, 0);
     for (let i = 0; i < v.length; i++) {
-      pushValue(lua, L, v[i], depth + 1);
+      pushValue(r, L, v[i], depth + 1);
       r._lua_rawseti(L, -2, BigInt(i + 1));
     }
   } else if (typeof v === "object") {
-    const entries = Object.entries(v).filter(([, x]) => x !== null && x !== void 0);
-    r._lua_createtable(L, 0, entries.length);
-    for (const [k, x] of entries) {
-      pushString(lua, L, k);
-      pushValue(lua, L, x, depth + 1);
+    const o = v;
+    const keys = Object.keys(o);
+    let present = 0;
+    for (const k of keys) if (o[k] !== null && o[k] !== void 0) present++;
+    r._lua_createtable(L, 0, present);
+    for (const k of keys) {
+      const x = o[k];
+      if (x === null || x === void 0) continue;
+      pushString(r, L, k);
+      pushValue(r, L, x, depth + 1);
       r._lua_rawset(L, -3);
     }
   } else r._lua_pushnil(L);
@@ -56480,6 +56499,39 @@ function load(lua, L, source, name) {
     return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, "t"));
   } finally {
     lua.module._free(buf);
+  }
+}
+function rawModule(lua, exports) {
+  const m = lua.module;
+  const out = {
+    get HEAPU8() {
+      return m.HEAPU8;
+    },
+    get HEAPU32() {
+      return m.HEAPU32;
+    }
+  };
+  for (const name of RAW_FUNCTIONS) {
+    const direct = exports?.[name];
+    out[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
+  }
+  return out;
+}
+async function loadLua() {
+  const wasm = globalThis.WebAssembly;
+  const original = wasm.instantiate;
+  let exports;
+  wasm.instantiate = async function(...args) {
+    const r = await Reflect.apply(original, this, args);
+    const found = r.instance?.exports ?? r.exports;
+    if (typeof found?.lua_newstate === "function") exports = found;
+    return r;
+  };
+  try {
+    const lua = await new import_wasmoon.LuaFactory(wasmLocation()).getLuaModule();
+    return { lua, raw: rawModule(lua, exports) };
+  } finally {
+    wasm.instantiate = original;
   }
 }
 function cString(lua, s) {
@@ -56499,13 +56551,13 @@ function capText(bytes) {
   return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
 }
 function textAt(lua, L, idx) {
-  const type = raw(lua)._lua_type(L, idx);
+  const r = raw(lua);
+  const type = r._lua_type(L, idx);
   if (type === LUA_TSTRING) {
-    const raw2 = lua.module;
-    lengthPointer ??= lua.module._malloc(8);
-    const ptr = raw2._lua_tolstring(L, idx, lengthPointer);
-    const len = raw2.HEAPU32[lengthPointer >> 2];
-    return capText(raw2.HEAPU8.subarray(ptr, ptr + len));
+    lengthPointer ??= r._malloc(8);
+    const ptr = r._lua_tolstring(L, idx, lengthPointer);
+    const len = r.HEAPU32[lengthPointer >> 2];
+    return capText(r.HEAPU8.subarray(ptr, ptr + len));
   }
   if (type === LUA_TNUMBER) {
     if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
@@ -56530,7 +56582,7 @@ function execute(v, req) {
   r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
   r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
   try {
-    pushValue(lua, L, req.obj);
+    pushValue(r, L, req.obj);
   } catch (e) {
     return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -56551,7 +56603,7 @@ function execute(v, req) {
   if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
   return { kind, status: a, message: b };
 }
-var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, factory, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, tail, scratch, encoder, cStrings, raw, lengthPointer, utf8;
+var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, loading, rawFunctions, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, tail, scratch, encoder, ASCII_LOOP_MAX, RAW_FUNCTIONS, cStrings, raw, lengthPointer, utf8;
 var init_lua_vm = __esm({
   "src/health/lua-vm.ts"() {
     "use strict";
@@ -56576,8 +56628,29 @@ var init_lua_vm = __esm({
     tail = Promise.resolve();
     scratch = { ptr: 0, size: 0 };
     encoder = new TextEncoder();
+    ASCII_LOOP_MAX = 64;
+    RAW_FUNCTIONS = [
+      "lua_tolstring",
+      "lua_rawgeti",
+      "lua_pushboolean",
+      "lua_pcallk",
+      "lua_sethook",
+      "lua_settop",
+      "lua_type",
+      "lua_pushnil",
+      "lua_pushinteger",
+      "lua_pushnumber",
+      "lua_pushlstring",
+      "lua_createtable",
+      "lua_rawseti",
+      "lua_rawset",
+      "luaL_loadbufferx",
+      "malloc",
+      "realloc",
+      "free"
+    ];
     cStrings = /* @__PURE__ */ new Map();
-    raw = (lua) => lua.module;
+    raw = (_lua) => rawFunctions;
     utf8 = new TextDecoder();
   }
 });
@@ -56629,7 +56702,7 @@ function createLuaRunner(workerFile = bundledWorker()) {
   };
   const onMessage = (answers) => {
     for (const m of answers) {
-      const i = queue.findIndex((p2) => p2.id === m.id);
+      const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p2) => p2.id === m.id);
       if (i < 0) continue;
       const [p] = queue.splice(i, 1);
       p.resolve(m.result);
@@ -56856,7 +56929,8 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   facts.files.push(...layoutFiles);
   const indexed = index2.healthTexts;
   const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
-  const toRead = [...kustomizations, ...layoutFiles];
+  const likelyInputs = testdataFiles(all2, layoutFiles);
+  const toRead = [...kustomizations, ...layoutFiles, ...likelyInputs];
   const contents = toRead.length ? await tree.readFiles(toRead) : /* @__PURE__ */ new Map();
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
   const text6 = (p) => {
@@ -56923,9 +56997,19 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text6(s) ?? "") }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
   facts.files.push(...wanted);
-  const inputBytes = wanted.length ? await tree.readFiles([...new Set(wanted)]) : /* @__PURE__ */ new Map();
-  for (const [p, b] of inputBytes) inputs.set(p, b === void 0 ? void 0 : decodeText(b));
+  const unread = [...new Set(wanted)].filter((p) => !contents.has(p));
+  const inputBytes = unread.length ? await tree.readFiles(unread) : /* @__PURE__ */ new Map();
+  for (const p of new Set(wanted)) {
+    const b = contents.has(p) ? contents.get(p) : inputBytes.get(p);
+    inputs.set(p, b === void 0 ? void 0 : decodeText(b));
+  }
   const tests = [];
+  const picked = /* @__PURE__ */ new Map();
+  const pick = (group2, kind) => {
+    const k = `${group2}\0${kind}`;
+    if (!picked.has(k)) picked.set(k, pickCheck(facts.checks, group2, kind));
+    return picked.get(k);
+  };
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {
@@ -56936,7 +57020,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
         const read2 = readInput(t, limits);
         tc.input = "error" in read2 ? { error: `input file ${inputFile} is ${read2.error}` } : read2.value;
       }
-      tests.push(runCase(tc, inputFile, facts.checks, compiles, runner, request2, budget, facts));
+      tests.push(runCase(tc, inputFile, pick, compiles, runner, request2, budget, facts));
     }
   }
   facts.tests.push(...await Promise.all(tests));
@@ -56958,12 +57042,12 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   facts.shapes.push(...await Promise.all(shapes));
   return facts;
 }
-async function runCase(tc, inputFile, checks, compiles, runner, request2, budget, facts) {
+async function runCase(tc, inputFile, pick, compiles, runner, request2, budget, facts) {
   if ("error" in tc.input) return { case: tc, actual: { status: "Unknown", message: String(tc.input.error) }, pass: false };
   const obj3 = tc.input;
   const { group: group2 } = splitApiVersion(String(obj3.apiVersion ?? ""));
   const kind = String(obj3.kind ?? "");
-  const check2 = pickCheck(checks, group2, kind);
+  const check2 = pick(group2, kind);
   if (!check2) return { case: tc, actual: { status: "Unknown", message: `no custom health check for ${overrideKey(group2, kind)} in this repository` }, pass: false };
   if (!compiles.has(check2)) return { case: tc, checkKey: check2.key, checkFile: check2.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
   if (!budget()) {
@@ -56975,6 +57059,17 @@ async function runCase(tc, inputFile, checks, compiles, runner, request2, budget
   const actual = argoHealth(result);
   const pass = actual.status === tc.expected.status && actual.message === tc.expected.message;
   return { case: tc, checkKey: check2.key, checkFile: check2.file, actual, result, pass };
+}
+function testdataFiles(all2, layoutFiles) {
+  const prefixes = new Set(layoutFiles.filter((p) => baseName(p) === "health_test.yaml").map((p) => dirName(p) ? `${dirName(p)}/testdata/` : "testdata/"));
+  if (prefixes.size === 0) return [];
+  return all2.filter((p) => {
+    if (!INPUT_NAME.test(p)) return false;
+    for (let i = p.indexOf("testdata/"); i >= 0; i = p.indexOf("testdata/", i + 1)) {
+      if ((i === 0 || p[i - 1] === "/") && prefixes.has(p.slice(0, i + "testdata/".length))) return true;
+    }
+    return false;
+  });
 }
 function scriptPos(c, p) {
   return { line: c.scriptLine + p.line - 1, column: p.line === 1 ? c.scriptColumn + p.column - 1 : p.column + c.scriptColumn - 1 };
@@ -56994,7 +57089,7 @@ function wildcardOverlaps(checks) {
   }
   return out;
 }
-var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label3, MAX_SHAPES;
+var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label3, MAX_SHAPES, INPUT_NAME;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -57019,6 +57114,7 @@ var init_gather2 = __esm({
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
     label3 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
+    INPUT_NAME = /\.(ya?ml|json)$/;
   }
 });
 
@@ -65969,8 +66065,8 @@ function visitParents(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, rev
   }
   const is2 = convert(check2);
   const step = preorder ? 1 : -1;
-  factory2(tree, void 0, [])();
-  function factory2(node2, index2, parents) {
+  factory(tree, void 0, [])();
+  function factory(node2, index2, parents) {
     const value = (
       /** @type {Record<string, unknown>} */
       node2 && typeof node2 === "object" ? node2 : {}
@@ -66007,7 +66103,7 @@ function visitParents(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, rev
           const grandparents = [...parents, nodeAsParent];
           while (offset > -1 && offset < nodeAsParent.children.length) {
             const child2 = nodeAsParent.children[offset];
-            const subresult = factory2(child2, offset, grandparents)();
+            const subresult = factory(child2, offset, grandparents)();
             if (subresult[0] === EXIT) {
               return subresult;
             }
@@ -78392,8 +78488,8 @@ var init_github = __esm({
 // node_modules/bottleneck/light.js
 var require_light = __commonJS({
   "node_modules/bottleneck/light.js"(exports, module) {
-    (function(global2, factory2) {
-      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory2() : typeof define === "function" && define.amd ? define(factory2) : global2.Bottleneck = factory2();
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
       "use strict";
       var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
