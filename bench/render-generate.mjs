@@ -21,7 +21,7 @@ const REPO_URL = 'https://git.example.com/platform/gitops.git';
  * without rendering is the fixed cost that the render phase adds to.
  */
 export const NO_RENDER_POLICY = 'bench-policy/no-render.yaml';
-const NO_RENDER_POLICY_TEXT = '# The gate without rendering, for bench/render.mjs.\nrender:\n  enabled: false\n';
+const NO_RENDER_POLICY_TEXT = '# The gate without rendering, for bench/render.mjs.\nversion: 1\nrender:\n  enabled: false\n';
 const ENVS = ['dev', 'staging', 'prod', 'qa', 'perf'];
 
 function application(name, path, namespace, helm) {

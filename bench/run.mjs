@@ -3,7 +3,7 @@
 //   (a) a PR touching one Application, against the time to merely parse every manifest with `yaml`;
 //   (b) `--all` on the whole tree, against the same bare parse;
 //   (c) peak memory (maxRSS) of each child.
-// Parts built elsewhere plug in here: bench/action.mjs (action start-up, API request counts) and
+// Parts built elsewhere plug in here: bench/action.mjs (action start-up, API request counts),
 // bench/health.mjs (health-check VM time per test case), bench/health-corpus.mjs (ArgoCD's layout end to end,
 // CPU per test case with input parsing) and bench/render.mjs (kustomize/Helm rendering against the same renders
 // back to back) run when present, and their JSON output is included.
