@@ -11,6 +11,7 @@
 //
 // Usage: node bench/run.mjs [--apps N] [--runs N] [--regenerate]   (defaults: 2000 apps, 3 runs; the repo is reused)
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -72,11 +73,13 @@ const fmtMb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const repoDir = join(work, 'repo');
 const metaFile = join(work, 'repo.json');
 let repo = existsSync(metaFile) ? JSON.parse(readFileSync(metaFile, 'utf8')) : undefined;
-if (values.regenerate || !repo || repo.apps !== apps || !existsSync(join(repoDir, '.git'))) {
+// A change to the generator regenerates the repository.
+const generator = createHash('sha256').update(readFileSync(join(here, 'generate.mjs'))).digest('hex').slice(0, 12);
+if (values.regenerate || !repo || repo.apps !== apps || repo.generator !== generator || !existsSync(join(repoDir, '.git'))) {
   const t = performance.now();
   process.stderr.write(`generating ${apps} Applications in ${repoDir} ...\n`);
   const g = generateRepo({ apps, out: repoDir });
-  repo = { apps, files: g.manifests, prPath: g.prPath, baseSha: g.baseSha, headSha: g.headSha, generateMs: performance.now() - t };
+  repo = { apps, generator, files: g.manifests, prPath: g.prPath, baseSha: g.baseSha, headSha: g.headSha, generateMs: performance.now() - t };
   writeFileSync(metaFile, JSON.stringify(repo, null, 2));
 }
 git(repoDir, ['checkout', '-q', 'pr']);

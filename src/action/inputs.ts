@@ -41,6 +41,10 @@ export interface Settings {
   eventPath: string;
   /** The checkout: `GITHUB_WORKSPACE`, or the `path` input under it (actions/checkout's `path`). */
   workspace: string;
+  /** The `kustomize` input: absolute path of a kustomize (or kubectl) binary for rendering; absent: found on PATH. */
+  kustomize?: string;
+  /** The `helm` input: absolute path of a helm binary for rendering; absent: found on PATH. */
+  helm?: string;
   /** `GITHUB_API_URL`. */
   apiUrl: string;
   /** `GITHUB_SERVER_URL`, for links. */
@@ -127,6 +131,15 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     : join(env.RUNNER_TEMP || tmpdir(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}.json`);
 
   const rawSarif = input('sarif-file').trim();
+  const toolPath = (name: 'kustomize' | 'helm'): string | undefined => {
+    const v = input(name).trim();
+    if (!v) return undefined;
+    // A relative path would name a file of the checkout, which the pull request controls.
+    if (!isAbsolute(v)) throw new ConfigError(`Invalid value "${v}" for input "${name}": it must be an absolute path (for example the path a setup step installed it at), or empty to find ${name} on PATH.`);
+    return v;
+  };
+  const kustomize = toolPath('kustomize');
+  const helm = toolPath('helm');
 
   return {
     token,
@@ -138,6 +151,8 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv = proces
     commentAuthor: input('comment-author').trim() || DEFAULT_COMMENT_AUTHOR,
     reportFile,
     ...(rawSarif ? { sarifFile: resolve(workspace, rawSarif) } : {}),
+    ...(kustomize ? { kustomize } : {}),
+    ...(helm ? { helm } : {}),
     owner: m[1]!,
     repo: m[2]!,
     eventName: requireEnv(env, 'GITHUB_EVENT_NAME', runnerHint),

@@ -56,7 +56,8 @@ export async function run(): Promise<void> {
 
 /** Evaluates the gathered change under the base side's policy; the review lookups' notes join the report's. */
 async function evaluateForAction(run: GatheredRun, settings: Settings): Promise<Report> {
-  const report = await evaluate(run.change, { policyPath: settings.policy, failOn: settings.failOn, resolved: run.resolved });
+  const render = { ...(settings.kustomize ? { kustomizeBinary: settings.kustomize } : {}), ...(settings.helm ? { helmBinary: settings.helm } : {}) };
+  const report = await evaluate(run.change, { policyPath: settings.policy, failOn: settings.failOn, resolved: run.resolved, render });
   report.notes.push(...run.notes);
   // The workflow (the PR's own on pull_request) asked for a looser fail-on than the policy allows.
   if (report.failOn !== settings.failOn) core.warning(report.notes.find((n) => n.includes('gate.failOn')) ?? `fail-on "${report.failOn}" applies (the policy's gate.failOn).`);

@@ -14,6 +14,7 @@ import type { ManifestFile } from '../manifests/manifest-file.js';
 import type { Resource } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import type { RepoLayout, SyncGroup } from '../argocd/layout.js';
+import type { RenderResult } from '../render/model.js';
 
 export type { SyncGroup } from '../argocd/layout.js';
 
@@ -58,15 +59,45 @@ export interface FindingInput {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- extended by the areas
 export interface SideFacts {}
 
-/** One side (base or head) of the change, as checks see it. */
+/**
+ * One sync group of a side that the engine rendered with kustomize or Helm (src/engine/render-phase.ts): an
+ * Application whose source is a kustomization or a chart, or a kustomization or chart directory that no
+ * Application covers.
+ */
+export interface RenderedGroup {
+  /** The group's display name (the Application's name, or the directory). */
+  name: string;
+  grouping: SyncGroup['grouping'];
+  /** The directory the group covers. */
+  dir: string;
+  /** Where the group is defined: the Application's file and line, or the kustomization's (or Chart.yaml's) file, line 1. */
+  file: string;
+  line: number;
+  /** One result per rendered source, in source order; any not `rendered` makes the group (partly) not evaluated. */
+  results: RenderResult[];
+}
+
+/**
+ * One side (base or head) of the change, as checks see it.
+ *
+ * Two views of the same side: {@link Snapshot.files} are the files **as written** (what the file rules read:
+ * YAML syntax, duplicate keys, limits, text), and {@link Snapshot.resources} / `groups[].files` are **what ArgoCD
+ * applies** (what the wave, hook, sync-option, ordering and metadata rules read). They differ only for rendered
+ * groups ({@link Snapshot.renders}): there the resources are the rendered objects (positions mapped to the
+ * source file and line they come from, src/render/to-manifest.ts) and the source files (kustomize patches,
+ * components, Helm templates and values files) give no resources at all. Plain directory groups read the same
+ * files in both views.
+ */
 export interface Snapshot extends SideFacts {
   side: 'base' | 'head';
-  /** Manifest files in scope on this side. */
+  /** Manifest files in scope on this side, as written: for the file rules. */
   files: ManifestFile[];
-  /** All resources of those files, in file order. */
+  /** Every resource ArgoCD applies from the groups in scope: rendered objects for rendered groups, the files' resources otherwise. */
   resources: Resource[];
-  /** The sync groups (Applications) in scope on this side. */
+  /** The sync groups (Applications) in scope on this side; a rendered group's `files` are its rendered objects, grouped by origin file. */
   groups: SyncGroup[];
+  /** The groups rendered with kustomize or Helm on this side (absent when none was, or rendering is off). */
+  renders?: RenderedGroup[];
   /**
    * Keys of the custom health checks ArgoCD would use, from every place it reads them (argocd-cm, chart values,
    * ArgoCD CR, kustomize patches) anywhere in this side's tree, parsed by the one parser (src/argocd/health-sources.ts):

@@ -1,4 +1,5 @@
 /** Command-line parsing for the `gitops-gate` CLI, into typed settings. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import type { FailOn } from '../core/model.js';
@@ -27,6 +28,10 @@ export interface CheckSettings {
   failOn: FailOn;
   /** Text format: print each affected Application's sync plan too (`--plan`). */
   plan: boolean;
+  /** `--kustomize PATH`: the kustomize (or kubectl) binary that renders kustomize sources; absent: found on PATH. */
+  kustomize?: string;
+  /** `--helm PATH`: the helm binary that renders Helm sources; absent: found on PATH. */
+  helm?: string;
 }
 
 /** Usage text. */
@@ -59,6 +64,9 @@ Options:
                       a path that misses the policy the base holds is an error
   --format FORMAT     text | markdown | json | sarif (default: text)
   --plan              text format: also print the sync plan of each affected Application
+  --kustomize PATH    kustomize (or kubectl) binary that renders kustomize sources
+                      (default: kustomize, then kubectl, on PATH); see docs/render.md
+  --helm PATH         helm binary that renders Helm sources (default: helm on PATH)
   --fail-on LEVEL     error | warning | never (default: error); the policy's gate.failOn
                       may only be tightened
   -h, --help          show this help
@@ -99,6 +107,8 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
         policy: { type: 'string' },
         format: { type: 'string' },
         plan: { type: 'boolean', default: false },
+        kustomize: { type: 'string' },
+        helm: { type: 'string' },
         'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -136,5 +146,7 @@ export function parseCheckArgs(argv: string[]): CheckSettings | 'help' {
     format: oneOf(values.format ?? 'text', ['text', 'markdown', 'json', 'sarif'] as const, '--format'),
     failOn: oneOf(values['fail-on'] ?? 'error', ['error', 'warning', 'never'] as const, '--fail-on'),
     plan: values.plan === true,
+    ...(values.kustomize ? { kustomize: resolve(values.kustomize) } : {}),
+    ...(values.helm ? { helm: resolve(values.helm) } : {}),
   };
 }

@@ -52,7 +52,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
           ...(settings.pusher ? { pusher: settings.pusher } : {}),
           ...(settings.pushedAt ? { pushedAt: settings.pushedAt } : {}),
         });
-    const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn });
+    const render = { ...(settings.kustomize ? { kustomizeBinary: settings.kustomize } : {}), ...(settings.helm ? { helmBinary: settings.helm } : {}) };
+    const report = await evaluate(change, { policyPath: settings.policy, failOn: settings.failOn, render });
     // --fail-on looser than the policy's gate.failOn: the policy's applies; the report's notes say why.
     if (report.failOn !== settings.failOn) io.err(`gitops-gate: --fail-on ${settings.failOn} is looser than the policy's gate.failOn: fail-on ${report.failOn} applies.\n`);
     if (settings.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');

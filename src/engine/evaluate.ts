@@ -1,11 +1,14 @@
 /**
  * The engine: evaluates a change under the policy on its base side, as named phases:
  *
- *   resolve policy → gather → read → side → classify → change → verdict
+ *   resolve policy → gather → read → render → side → classify → change → verdict
  *
  * - **resolve policy**: from the base side (the head in `--all` mode), never from the change itself;
  * - **gather**: each area's I/O (PR templates, CODEOWNERS, health-check runs, Applications), concurrently with
  * - **read**: the manifests in scope on both sides, parsed, grouped as ArgoCD syncs them (src/engine/scope.ts);
+ * - **render**: the affected groups whose source is a kustomization or a Helm chart, rendered on both sides with
+ *   the real tools; their rendered objects replace their source files as the snapshot's resources
+ *   (src/engine/render-phase.ts); nothing runs when no such group is affected;
  * - **side**: every check's pure per-side pass, on head and base;
  * - **classify**: head findings matched at base are pre-existing (src/engine/classify.ts);
  * - **change**: every check's pure once-per-change pass (review, description, cross-side comparisons);
@@ -26,6 +29,7 @@ import { applicationGroups, applicationScope, makeSnapshot, readSide, type Scope
 import { classify, findingMaker, type RawFinding } from './classify.js';
 import { decideVerdict, effectiveFailOn, ruleOutcomes, type ExplicitOutcome } from './verdict.js';
 import { VERSION } from '../version.js';
+import { renderPhase, type RenderToolOptions } from './render-phase.js';
 
 
 export { effectiveFailOn, FAIL_ON_ORDER, ruleSeverity } from './verdict.js';
@@ -50,6 +54,8 @@ export interface EvaluateOptions {
   scope?: (change: Change, isManifest: (p: string) => boolean, policy: Policy) => Promise<Scope>;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Where the render tools are (`--kustomize`, `--helm`; Action inputs `kustomize`, `helm`); default: on PATH. */
+  render?: RenderToolOptions;
 }
 
 const loaders = new WeakMap<readonly AreaModule[], { loader: PolicyLoader; rules: Map<string, RuleInfo> }>();
@@ -227,7 +233,9 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const gathering = gatherPhase(opts.areas, change, policy, isManifest);
   const sides = await readPhase(change, opts, policy, isManifest);
   change = applyGathered(change, sides, await gathering);
-  const notEvaluated: NotEvaluated[] = sides.headFiles.filter((f) => f.notEvaluated).map((f) => ({ subject: f.path, reason: f.notEvaluated! }));
+  const rendered = await renderPhase(change, policy, sides.head, sides.base, opts.render);
+  const notEvaluated: NotEvaluated[] = sides.headFiles.filter((f) => f.notEvaluated && !rendered.covered.has(f.path)).map((f) => ({ subject: f.path, reason: f.notEvaluated! }));
+  notEvaluated.push(...rendered.notEvaluated);
 
   const headRaw = await sidePhase(checks, sides.head, policy);
   const baseRaw = sides.base ? await sidePhase(checks, sides.base, policy) : [];
@@ -293,6 +301,6 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
       resourcesExamined: sides.head.resources.length + (sides.base?.resources.length ?? 0),
       durationMs: Math.round(performance.now() - started),
     },
-    details: changed.details,
+    details: rendered.details ? { ...changed.details, render: rendered.details } : changed.details,
   };
 }

@@ -11,6 +11,7 @@ import { layoutSettings } from './layout.js';
 import type { Policy } from '../policy/types.js';
 import type { TreeReader } from '../core/model.js';
 import { parseManifestFiles, startParsers, type ParseInput } from './parallel-read.js';
+import { kustomizationIn, kustomizeClosure, readAll, sideContext } from '../render/index.js';
 
 /** The files to read on each side. */
 export interface Scope {
@@ -129,8 +130,41 @@ export async function applicationScope(change: Change, isManifest: (p: string) =
       }
     }
   }
+  // A file a kustomization reads from outside its own group (a base, a component, a patch file, a generator's
+  // input) changes what that kustomization renders: its groups are affected too.
+  const touched = [...change.files, ...linked].flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  for (const [l, tree] of [
+    [head, change.head],
+    [base, change.base],
+  ] as const) {
+    for (const kfile of await kustomizeDependents(tree, l, touched)) for (const k of l.keysOf(kfile) ?? []) keys.set(k, l.refOf(k)!);
+  }
   const collect = (l: RepoLayout) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();
   return { head: collect(head), base: collect(base) };
+}
+
+/**
+ * The kustomization files of one side whose build reads one of `paths`: through `resources`, `bases` and
+ * `components` (transitively), patch files, generator inputs and the other files a kustomization names
+ * (`kustomizeClosure` in src/render/inputs.ts, with kustomize's default load restrictor). A kustomization whose
+ * closure cannot be computed offline (a remote base) counts as reading nothing. No I/O when the side has no
+ * kustomization.
+ * @throws {SourceError} when the tree cannot be read
+ */
+export async function kustomizeDependents(tree: TreeReader, layout: RepoLayout, paths: readonly string[]): Promise<string[]> {
+  if (!layout.kustomizeDirs.size || !paths.length) return [];
+  const ctx = await sideContext(tree);
+  const wanted = new Set(paths);
+  const out: string[] = [];
+  // Every kustomization in one read: the closures below then read from memory.
+  await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
+  for (const dir of [...layout.kustomizeDirs].sort()) {
+    const kfile = kustomizationIn(ctx, dir);
+    if (!kfile) continue;
+    const closure = await kustomizeClosure(ctx, dir, [], false);
+    if (closure.files.some((f) => wanted.has(f))) out.push(kfile);
+  }
+  return out;
 }
 
 /** The default grouping: the files read on one side, in the groups {@link applicationScope} found. */

@@ -22,6 +22,28 @@ export interface Policy {
   /** The ArgoCD the repository deploys with; version-dependent rules follow `version` (`MAJOR.MINOR[.PATCH]`). */
   argocd: { version: string };
   gate: GateSettings;
+  /** Rendering of kustomize and Helm sources before the sync rules run (docs/render.md). */
+  render: RenderSettings;
+}
+
+/**
+ * The `render` section: whether and how the engine renders kustomize and Helm sources (src/engine/render-phase.ts).
+ * Engine-level, so declared here rather than by an area.
+ */
+export interface RenderSettings {
+  /** Render kustomize and Helm sources (default true); false reads every file as written and runs no tool. */
+  enabled: boolean;
+  /** Time allowed for one tool run, in seconds (default 60). */
+  timeoutSeconds: number;
+  /**
+   * What an Application the change touches that cannot be rendered does: `block` reports rule
+   * `render-not-evaluated` as an error, `warn` as a warning (default `block`).
+   */
+  notEvaluated: 'block' | 'warn';
+  /** `kustomize.buildOptions` of argocd-cm (only the flags the render module passes; see docs/render.md). */
+  kustomizeBuildOptions: string;
+  /** Always false: remote bases and charts are never fetched and stay not evaluated. */
+  network: false;
 }
 
 /**

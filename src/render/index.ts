@@ -10,3 +10,5 @@ export { renderedManifestFiles } from './to-manifest.js';
 export { diffRendered, redactSecret, type RenderedDiff, type ChangedObject } from './diff.js';
 export { ORIGIN_ANNOTATION } from './output.js';
 export { repoMatcher } from '../argocd/app-sets.js';
+export { renderedApplicationDetail, type RenderDetails, type RenderedApplicationDetail, type RenderUnitDetail, type RenderProvenance, type RenderedGroupLike } from './details.js';
+export { sideContext, kustomizationIn, kustomizeClosure, readAll, type SideContext } from './inputs.js';

@@ -31,6 +31,8 @@ export interface SideContext {
   files: Set<string>;
   /** Sorted file list. */
   sorted: string[];
+  /** Every directory that holds a file, at any depth (`''` excluded). */
+  dirs: Set<string>;
   symlinks: SymlinkInfo[];
   /** Bytes read so far. */
   bytes: Map<string, Uint8Array | undefined>;
@@ -45,7 +47,9 @@ export function sideContext(reader: TreeReader): Promise<SideContext> {
     c = (async () => {
       const sorted = [...(await reader.listFiles())].sort();
       const symlinks = reader.symlinks ? await reader.symlinks() : [];
-      return { reader, files: new Set(sorted), sorted, symlinks, bytes: new Map() };
+      const dirs = new Set<string>();
+      for (const f of sorted) for (let i = f.lastIndexOf('/'); i > 0 && !dirs.has(f.slice(0, i)); i = f.lastIndexOf('/', i - 1)) dirs.add(f.slice(0, i));
+      return { reader, files: new Set(sorted), sorted, dirs, symlinks, bytes: new Map() };
     })();
     contexts.set(reader, c);
   }
@@ -67,15 +71,25 @@ export async function readAll(ctx: SideContext, paths: Iterable<string>): Promis
 /** Every file under `dir` (`''`: the whole tree). */
 export function filesUnder(ctx: SideContext, dir: string): string[] {
   if (dir === '') return ctx.sorted;
+  if (!ctx.dirs.has(dir)) return [];
   const prefix = `${dir}/`;
-  return ctx.sorted.filter((f) => f.startsWith(prefix));
+  // The paths under `dir` are one run of the sorted list: binary search for its start.
+  let lo = 0;
+  let hi = ctx.sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ctx.sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < ctx.sorted.length && ctx.sorted[i]!.startsWith(prefix); i++) out.push(ctx.sorted[i]!);
+  return out;
 }
 
 /** True when some file lies under `dir`. */
 export function isDir(ctx: SideContext, dir: string): boolean {
   if (dir === '') return ctx.sorted.length > 0;
-  const prefix = `${dir}/`;
-  return ctx.sorted.some((f) => f.startsWith(prefix));
+  return ctx.dirs.has(dir);
 }
 
 /** Why a closure cannot be rendered: `refused` (hostile or forbidden input), `network` (needs network), `unsupported`, `failed` (ArgoCD would fail). */
@@ -191,6 +205,9 @@ export async function kustomizeClosure(ctx: SideContext, root: string, extraComp
         if (isProblem(r)) return { files: [], problem: r };
         if (isDir(ctx, r)) queue.push({ dir: r, from: kfile });
         else if (ctx.files.has(r)) extraFiles.push(r);
+        // A relative path (`./x`, `../x`, `x/y` with no host) that is not there fails the build, in ArgoCD too;
+        // only a host-like first segment (`github.com/org/repo`) is what kustomize fetches as a repository.
+        else if (looksLocal(v)) return { files: [], problem: { kind: 'failed', reason: `${kfile}: ${field} entry ${JSON.stringify(v)} does not exist in the repository at this commit; kustomize (and ArgoCD) fail to build it` } };
         else return { files: [], problem: { kind: 'network', reason: `${kfile}: ${field} entry ${JSON.stringify(v)} is not in the repository; kustomize would fetch it as a remote repository, which needs network` } };
       }
     }
@@ -280,4 +297,11 @@ export function contentHash(files: readonly string[], bytes: ReadonlyMap<string,
     h.update(f).update('\0').update(b ? createHash('sha256').update(b).digest('hex') : '-').update('\n');
   }
   return h.digest('hex');
+}
+
+/** True for a kustomize entry that names a local path: it starts with `.` or `/`, or its first segment is no host name. */
+function looksLocal(entry: string): boolean {
+  if (entry.startsWith('.') || entry.startsWith('/')) return true;
+  const first = entry.split('/')[0] ?? '';
+  return !first.includes('.');
 }

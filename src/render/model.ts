@@ -35,8 +35,12 @@ export interface Origin {
   file: string;
   /** 1-based line: of the object's document for a plain manifest, 1 for a Helm template, the Application's line when nothing is known. */
   line: number;
-  /** How the origin was found: `kustomize` origin annotation, Helm `# Source:` header, the plain file, or the Application's file as a fallback. */
-  via: 'kustomize-origin' | 'helm-source' | 'file' | 'application';
+  /**
+   * How the origin was found: `kustomize` origin annotation, a kustomize patch file that sets one of the object's
+   * ArgoCD annotations (src/render/patch-origin.ts), Helm `# Source:` header, the plain file, or the Application's
+   * file as a fallback.
+   */
+  via: 'kustomize-origin' | 'kustomize-patch' | 'helm-source' | 'file' | 'application';
 }
 
 /** One object of a rendered output. */

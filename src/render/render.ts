@@ -40,6 +40,7 @@ import {
   type SideContext,
 } from './inputs.js';
 import { documentLines, helmSourcePath, lineIn, objectsOfDoc, outputDocuments, renderedObject, takeOrigin, ORIGIN_ANNOTATION } from './output.js';
+import { patchDocs, patchOrigin } from './patch-origin.js';
 import { findHelm, findKustomize, networkSandbox, runProcess, toolEnv, type Tool } from './tools.js';
 
 /** Default time allowed for one tool run, in milliseconds. */
@@ -238,6 +239,8 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
       const bad = outcome(res, tool, sandbox, timeoutMs, started);
       if (bad) return bad;
       const docsCache = new Map<string, ReturnType<typeof documentLines>>();
+      const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && (KUSTOMIZATION_NAMES as readonly string[]).includes(f.slice(f.lastIndexOf('/') + 1)))];
+      const patches = patchDocs(kustomizations, bytes);
       const objects: RenderedObject[] = [];
       for (const d of outputDocuments(res.stdout)) {
         for (const obj of objectsOfDoc(d.value)) {
@@ -256,6 +259,7 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
               origin = { file: p, line, via: 'kustomize-origin' };
             }
           }
+          origin = patchOrigin(obj, patches) ?? origin;
           objects.push(renderedObject(obj, origin));
         }
       }

@@ -99,14 +99,21 @@ describe('yaml findings', () => {
     const r = await evaluateFiles({ 'd.yaml': text });
     expect(r.findings.map((f) => [f.rule, f.line])).toEqual([['yaml-duplicate-key', 7]]);
   });
+  // Rendering off: the files as written (src/engine/render-phase.ts renders charts and kustomizations otherwise).
+  const noRender = { 'policies/gitops-gate.yaml': 'version: 1\nrender:\n  enabled: false\n' };
   it('a Helm template that is not YAML is not evaluated, not broken', async () => {
-    const r = await evaluateFiles({ 'chart/Chart.yaml': 'name: c\nversion: 1.0.0\n', 'chart/templates/d.yaml': 'metadata:\n  name: {{ .Values.name }}\n  {{- include "x" . }}\n' });
+    const files = { 'chart/Chart.yaml': 'name: c\nversion: 1.0.0\n', 'chart/templates/d.yaml': 'metadata:\n  name: {{ .Values.name }}\n  {{- include "x" . }}\n' };
+    const r = await evaluateFiles({ ...files, ...noRender }, noRender);
     expect(r.findings).toEqual([]);
     expect(r.verdict).toBe('pass');
     expect(r.notEvaluated.map((n) => n.subject)).toEqual(['chart/templates/d.yaml']);
+    // Rendering on and no helm: the chart is not evaluated, and that blocks (never a silent pass).
+    const on = await evaluateFiles(files, {}, { render: { searchPath: '' } });
+    expect(on.findings.map((f) => [f.rule, f.file])).toEqual([['render-not-evaluated', 'chart/Chart.yaml']]);
+    expect(on.notEvaluated.map((n) => n.reason)).toEqual([expect.stringContaining('helm was not found on PATH')]);
   });
   it('kustomization files are recognised and not read as resources', async () => {
-    const r = await evaluateFiles({ 'k/kustomization.yaml': 'resources: [a.yaml]\ncommonAnnotations:\n  note: "x"\n' });
+    const r = await evaluateFiles({ 'k/kustomization.yaml': 'resources: [a.yaml]\ncommonAnnotations:\n  note: "x"\n', ...noRender }, noRender);
     expect(r.findings).toEqual([]);
     expect(r.stats.resourcesExamined).toBe(0);
   });

@@ -87,6 +87,13 @@ metadata:
     expect(r2.reason).toMatch(/^needs network: /);
   });
 
+  it('a local base missing from the repository fails the build, as in ArgoCD: it is not "needs network"', async () => {
+    const r = await render(new MemoryTree({ 'a/b/k/kustomization.yaml': 'resources:\n- ../../base/tenant\n- ./more\n' }), unit('a/b/k'));
+    expect(r).toMatchObject({ status: 'failed', reason: expect.stringContaining('does not exist in the repository') });
+    const r2 = await render(new MemoryTree({ 'k/kustomization.yaml': 'resources:\n- overlays/missing\n' }), unit('k'));
+    expect(r2.status).toBe('failed');
+  });
+
   it('under the default LoadRestrictionsRootOnly, kustomize itself refuses a file above the kustomization root (failed, as in ArgoCD)', async () => {
     const r = await render(new MemoryTree({ 'k/kustomization.yaml': 'resources: [../other/cm.yaml]\n', 'other/cm.yaml': CM }), unit('k'));
     expect(r.status).toBe('failed');
