@@ -20,7 +20,7 @@
 // it never fails the bench run (errors are printed as `{"error": ...}` with exit code 0).
 //
 // Usage: npm run build && node bench/render.mjs [--runs N] [--all-runs N] [--apps N] [--all-back-to-back]
-//          [--bundled-tools] [--cli PATH]
+//          [--bundled-tools] [--cli PATH] [--cases shared,helm,all]
 // Defaults: 3 runs (--all-runs: as --runs), 500 Applications for (c), dist/cli.js. Other arguments (such as
 // bench/run.mjs's --repo DIR) are ignored. Output: a table, then the results as one JSON object on the last
 // line of stdout.
@@ -36,12 +36,14 @@ const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
 const work = join(here, '.work', 'render');
 const { values } = parseArgs({
-  options: { runs: { type: 'string' }, 'all-runs': { type: 'string' }, apps: { type: 'string' }, cli: { type: 'string' }, 'all-back-to-back': { type: 'boolean' }, 'bundled-tools': { type: 'boolean' } },
+  options: { runs: { type: 'string' }, 'all-runs': { type: 'string' }, apps: { type: 'string' }, cli: { type: 'string' }, 'all-back-to-back': { type: 'boolean' }, 'bundled-tools': { type: 'boolean' }, cases: { type: 'string' } },
   strict: false,
   allowPositionals: true,
 });
 const runs = Math.max(1, Number(values.runs ?? 3));
 const allRuns = Math.max(1, Number(values['all-runs'] ?? runs));
+/** Which cases to run (`--cases shared,helm,all`; default all three). */
+const cases = new Set((values.cases ?? 'shared,helm,all').split(','));
 const manyApps = Math.max(1, Number(values.apps ?? 500));
 /** The built CLI; `--cli PATH` measures another build. */
 const cli = values.cli ? resolve(values.cli) : join(root, 'dist/cli.js');
@@ -329,9 +331,9 @@ async function main() {
 
   const t = performance.now();
   const repos = {
-    shared: tools.kustomize ? generateSharedBase(join(work, 'shared')) : undefined,
-    helm: tools.helm ? generateHelm(join(work, 'helm')) : undefined,
-    many: tools.kustomize ? generateMany(join(work, 'many'), { apps: manyApps }) : undefined,
+    shared: tools.kustomize && cases.has('shared') ? generateSharedBase(join(work, 'shared')) : undefined,
+    helm: tools.helm && cases.has('helm') ? generateHelm(join(work, 'helm')) : undefined,
+    many: tools.kustomize && cases.has('all') ? generateMany(join(work, 'many'), { apps: manyApps }) : undefined,
   };
   for (const r of Object.values(repos)) if (r) for (const s of ['base', 'head']) rmSync(`${r.dir}-${s}`, { recursive: true, force: true });
   const generateMs = performance.now() - t;
@@ -345,9 +347,10 @@ async function main() {
     runs,
     generateMs: round(generateMs),
   };
-  results.sharedBase = repos.shared ? await prCase('PR on a base shared by 20 overlays', repos.shared, tools, gateEnv) : { skipped: true, reason: 'no kustomize or kubectl' };
-  results.helm = repos.helm ? await prCase('PR on one Helm Application', repos.helm, tools, gateEnv) : { skipped: true, reason: 'no helm' };
-  results.all = repos.many ? await allCase(repos.many, tools, gateEnv) : { skipped: true, reason: 'no kustomize or kubectl' };
+  const why = (c, tool) => ({ skipped: true, reason: cases.has(c) ? `no ${tool}` : 'not in --cases' });
+  results.sharedBase = repos.shared ? await prCase('PR on a base shared by 20 overlays', repos.shared, tools, gateEnv) : why('shared', 'kustomize or kubectl');
+  results.helm = repos.helm ? await prCase('PR on one Helm Application', repos.helm, tools, gateEnv) : why('helm', 'helm');
+  results.all = repos.many ? await allCase(repos.many, tools, gateEnv) : why('all', 'kustomize or kubectl');
   return results;
 }
 
