@@ -326,7 +326,7 @@ async function allCase(repo, tools, gateEnv) {
 }
 
 async function main() {
-  if (!existsSync(cli)) return { skipped: true, reason: 'dist/cli.js is missing: run `npm run build` first' };
+  if (!existsSync(cli)) return { skipped: true, reason: `${cli} is missing: run \`npm run build\` first` };
   const tools = await findTools();
   if (!tools.kustomize && !tools.helm) return { skipped: true, reason: `neither kustomize/kubectl nor helm on PATH, and they could not be unpacked (${tools.notes.join('; ') || 'unknown reason'})` };
   // The gate finds its tools on PATH: links to the chosen binaries go first.
