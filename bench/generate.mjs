@@ -27,7 +27,7 @@ export function git(dir, args) {
 }
 
 /** Mulberry32: a small seeded PRNG, so every run generates the same repository. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
