@@ -24989,10 +24989,10 @@ async function applicationScope(change, isManifest, policy) {
     }
   }
   const touched = [...change.files, ...linked].flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]);
-  for (const [l, tree] of [
+  for (const [l, tree] of policy.render.enabled ? [
     [head, change.head],
     [base, change.base]
-  ]) {
+  ] : []) {
     for (const kfile of await kustomizeDependents(tree, l, touched)) for (const k of l.keysOf(kfile) ?? []) keys.set(k, l.refOf(k));
   }
   const collect = (l) => [...new Set([...keys].flatMap(([k, ref2]) => l.members(k, ref2)))].sort();

@@ -131,12 +131,15 @@ export async function applicationScope(change: Change, isManifest: (p: string) =
     }
   }
   // A file a kustomization reads from outside its own group (a base, a component, a patch file, a generator's
-  // input) changes what that kustomization renders: its groups are affected too.
+  // input) changes what that kustomization renders: its groups are affected too. Only when rendering: files read
+  // as written do not change with a base, and following every kustomization's closure costs a parse of each.
   const touched = [...change.files, ...linked].flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
-  for (const [l, tree] of [
-    [head, change.head],
-    [base, change.base],
-  ] as const) {
+  for (const [l, tree] of policy.render.enabled
+    ? ([
+        [head, change.head],
+        [base, change.base],
+      ] as const)
+    : []) {
     for (const kfile of await kustomizeDependents(tree, l, touched)) for (const k of l.keysOf(kfile) ?? []) keys.set(k, l.refOf(k)!);
   }
   const collect = (l: RepoLayout) => [...new Set([...keys].flatMap(([k, ref]) => l.members(k, ref)))].sort();

@@ -66,6 +66,23 @@ describe('render phase: kustomize overlays', () => {
     expect(r.findings.filter((f) => f.rule === 'migration-wave-not-before-consumer').map((f) => f.status)).toContain('new');
   });
 
+  it('with rendering off, a change to the shared base reads no other kustomization: files are judged as written', async () => {
+    const off = { 'policies/gitops-gate.yaml': 'version: 1\nrender:\n  enabled: false\n' };
+    const base: Record<string, string> = { ...shop, ...off };
+    const head = { ...base, 'base/api.yaml': base['base/api.yaml']!.replace('sync-wave: "1"', 'sync-wave: "2"') };
+    const change = memoryChange(base, head);
+    const read: string[] = [];
+    for (const tree of [change.head, change.base!]) {
+      const readFiles = tree.readFiles.bind(tree);
+      tree.readFiles = (paths) => (read.push(...paths), readFiles(paths));
+    }
+    const r = await run(change);
+    expect(r.details.render).toBeUndefined();
+    // The layout reads each manifest once per side, and the health area once more; following kustomize closures
+    // (which only rendering needs) read the overlay's kustomization 4 more times. As written, only the base's group counts.
+    expect(read.filter((p) => p === 'overlays/prod/kustomization.yaml').length).toBeLessThanOrEqual(3);
+  });
+
   it('commonAnnotations of the Application that make every object a hook reach the hook rules', async () => {
     const head = { ...shop, 'apps/shop-prod.yaml': app('shop-prod', 'overlays/prod', '    kustomize:\n      commonAnnotations:\n        argocd.argoproj.io/hook: PreSync\n') };
     const r = await run(memoryChange(shop, head));
