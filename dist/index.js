@@ -46455,9 +46455,16 @@ async function kustomizeDependents(tree, layout, paths) {
   const wanted = new Set(paths);
   const out = [];
   await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
+  const inTree = (p, dir) => dir === "" || p === dir || p.startsWith(`${dir}/`);
+  const reachesOut = [...layout.kustomizeDirs].filter((d) => {
+    const bytes = ctx.bytes.get(kustomizationIn(ctx, d) ?? "");
+    return !bytes || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes("..");
+  });
+  const mayDepend = (dir) => paths.some((p) => inTree(p, dir)) || reachesOut.some((d) => inTree(d, dir));
   for (const dir of [...layout.kustomizeDirs].sort()) {
     const kfile = kustomizationIn(ctx, dir);
     if (!kfile) continue;
+    if (!mayDepend(dir)) continue;
     const closure = await kustomizeClosure(ctx, dir, [], false);
     if (closure.files.some((f) => wanted.has(f))) out.push(kfile);
   }

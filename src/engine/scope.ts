@@ -161,9 +161,19 @@ export async function kustomizeDependents(tree: TreeReader, layout: RepoLayout, 
   const out: string[] = [];
   // Every kustomization in one read: the closures below then read from memory.
   await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
+  // A kustomization whose text names no `..` reads only its own tree (absolute paths are refused), unless a
+  // kustomization below it reaches out. When no changed path lies in its tree either, it cannot depend on one,
+  // and its text need not be parsed.
+  const inTree = (p: string, dir: string) => dir === '' || p === dir || p.startsWith(`${dir}/`);
+  const reachesOut = [...layout.kustomizeDirs].filter((d) => {
+    const bytes = ctx.bytes.get(kustomizationIn(ctx, d) ?? '');
+    return !bytes || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('..');
+  });
+  const mayDepend = (dir: string) => paths.some((p) => inTree(p, dir)) || reachesOut.some((d) => inTree(d, dir));
   for (const dir of [...layout.kustomizeDirs].sort()) {
     const kfile = kustomizationIn(ctx, dir);
     if (!kfile) continue;
+    if (!mayDepend(dir)) continue;
     const closure = await kustomizeClosure(ctx, dir, [], false);
     if (closure.files.some((f) => wanted.has(f))) out.push(kfile);
   }

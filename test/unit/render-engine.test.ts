@@ -66,6 +66,19 @@ describe('render phase: kustomize overlays', () => {
     expect(r.findings.filter((f) => f.rule === 'migration-wave-not-before-consumer').map((f) => f.status)).toContain('new');
   });
 
+  it('a change to a base reached through a nested kustomization affects the outer Application too', async () => {
+    // apps/shop-all renders `all/`, whose kustomization names only its sub-directory, which names the base.
+    const nested: Record<string, string> = {
+      ...shop,
+      'apps/shop-all.yaml': app('shop-all', 'all'),
+      'all/kustomization.yaml': 'resources:\n  - prod\n',
+      'all/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
+    };
+    const head = { ...nested, 'base/api.yaml': nested['base/api.yaml']!.replace('sync-wave: "1"', 'sync-wave: "-5"') };
+    const r = await run(memoryChange(nested, head));
+    expect(r.details.render!.applications.map((a) => a.name)).toEqual(expect.arrayContaining(['shop-prod', 'shop-all']));
+  });
+
   it('with rendering off, a change to the shared base reads no other kustomization: files are judged as written', async () => {
     const off = { 'policies/gitops-gate.yaml': 'version: 1\nrender:\n  enabled: false\n' };
     const base: Record<string, string> = { ...shop, ...off };
