@@ -78,32 +78,50 @@ const LINK_MODE = '120000';
 
 /**
  * Reads blobs by id with one `git cat-file --batch`, through {@link blobCache}.
- * @throws {SourceError} when git fails or its output is not what was asked for
+ * @param present `false`: every id must be a blob of the clone; `true`: ids the clone lacks (or holds as another
+ *   type), or a directory that is no clone, are left out of the result
+ * @throws {SourceError} when git fails (unless `present`) or its output is not what was asked for
  */
-async function readBlobs(repo: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+async function catFileBatch(repo: string, ids: readonly string[], present: boolean): Promise<Map<string, Uint8Array>> {
   const result = new Map<string, Uint8Array>();
   const wanted: string[] = [];
   for (const id of new Set(ids)) {
     const cached = blobCache.get(id);
     if (cached !== undefined) result.set(id, cached);
-    else wanted.push(id);
+    else if (!present || /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) wanted.push(id);
   }
   if (wanted.length === 0) return result;
-  const out = await git(repo, ['cat-file', '--batch'], wanted.map((id) => `${id}\n`).join(''));
+  let out: Buffer;
+  try {
+    out = await git(repo, ['cat-file', '--batch'], wanted.map((id) => `${id}\n`).join(''));
+  } catch (e) {
+    if (present) return result; // not a clone git can read: every blob comes from the API
+    throw e;
+  }
   let off = 0;
   for (const id of wanted) {
     const nl = out.indexOf(0x0a, off);
     if (nl < 0) throw new SourceError(`git cat-file: truncated output reading blob ${id}`);
     const header = out.subarray(off, nl).toString('utf8');
     off = nl + 1;
+    if (present && header === `${id} missing`) continue;
     const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
-    if (!m || m[2] !== 'blob') throw new SourceError(`git cat-file: unexpected answer "${header}" reading blob ${id}`);
+    if (!m || (present ? m[1] !== id : m[2] !== 'blob')) throw new SourceError(`git cat-file: unexpected answer "${header}" reading blob ${id}`);
     const bytes = out.subarray(off, off + Number(m[3]));
+    off += bytes.byteLength + 1;
+    if (m[2] !== 'blob') continue; // an id the API listed as a blob is something else here: read it from the API
     result.set(id, bytes);
     cacheBlob(id, bytes);
-    off += bytes.byteLength + 1;
   }
   return result;
+}
+
+/**
+ * Reads blobs by id with one `git cat-file --batch`, through {@link blobCache}.
+ * @throws {SourceError} when git fails or its output is not what was asked for
+ */
+function readBlobs(repo: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+  return catFileBatch(repo, ids, false);
 }
 
 /**
@@ -114,37 +132,8 @@ async function readBlobs(repo: string, ids: readonly string[]): Promise<Map<stri
  * @returns the blobs found, by id; empty when `repo` is not a git clone
  * @throws {SourceError} when git's output is not what was asked for
  */
-export async function readBlobsPresent(repo: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
-  const result = new Map<string, Uint8Array>();
-  const wanted: string[] = [];
-  for (const id of new Set(ids)) {
-    const cached = blobCache.get(id);
-    if (cached !== undefined) result.set(id, cached);
-    else if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) wanted.push(id);
-  }
-  if (wanted.length === 0) return result;
-  let out: Buffer;
-  try {
-    out = await git(repo, ['cat-file', '--batch'], wanted.map((id) => `${id}\n`).join(''));
-  } catch {
-    return result; // not a clone git can read: every blob comes from the API
-  }
-  let off = 0;
-  for (const id of wanted) {
-    const nl = out.indexOf(0x0a, off);
-    if (nl < 0) throw new SourceError(`git cat-file: truncated output reading blob ${id}`);
-    const header = out.subarray(off, nl).toString('utf8');
-    off = nl + 1;
-    if (header === `${id} missing`) continue;
-    const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
-    if (!m || m[1] !== id) throw new SourceError(`git cat-file: unexpected answer "${header}" reading blob ${id}`);
-    const bytes = out.subarray(off, off + Number(m[3]));
-    off += bytes.byteLength + 1;
-    if (m[2] !== 'blob') continue; // an id the API listed as a blob is something else here: read it from the API
-    result.set(id, bytes);
-    cacheBlob(id, bytes);
-  }
-  return result;
+export function readBlobsPresent(repo: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+  return catFileBatch(repo, ids, true);
 }
 
 /**
