@@ -6,10 +6,9 @@
  * checks, after which it appears in the report, can be configured in the policy's `rules` section, and is
  * documented in docs/rules.md.
  */
-import { rulesOf, checksOf, type AreaModule, type Check, type RuleInfo } from './area/contract.js';
+import { checksOf, type AreaModule, type Check, type RuleInfo } from './area/contract.js';
 import type { Change, Report } from './core/model.js';
-import { evaluate as evaluateWith, type EvaluateOptions } from './engine/evaluate.js';
-import { policyLoader } from './policy/load.js';
+import { catalogOf, evaluate as evaluateWith, type EvaluateOptions } from './engine/evaluate.js';
 import { manifestsArea } from './files/area.js';
 import { syncArea } from './sync/area.js';
 import { applicationsArea } from './applications/area.js';
@@ -24,10 +23,10 @@ export const AREAS: readonly AreaModule[] = [manifestsArea, syncArea, applicatio
 export const CHECKS: readonly Check[] = checksOf(AREAS);
 
 /** All rules of all areas, by id. */
-export const RULES: ReadonlyMap<string, RuleInfo> = rulesOf(AREAS);
+export const RULES: ReadonlyMap<string, RuleInfo> = catalogOf(AREAS).rules;
 
 /** The policy loader for these areas' rules (src/policy/load.ts). */
-export const { parsePolicyText, loadPolicy, resolvePolicy, defaultPolicyValue } = policyLoader({ rules: RULES, areas: AREAS.map((a) => a.id) });
+export const { parsePolicyText, loadPolicy, resolvePolicy, defaultPolicyValue } = catalogOf(AREAS).loader;
 
 /**
  * Evaluates a change with every area; see the engine's {@link evaluateWith | evaluate}.

@@ -60,8 +60,11 @@ export interface EvaluateOptions {
 
 const loaders = new WeakMap<readonly AreaModule[], { loader: PolicyLoader; rules: Map<string, RuleInfo> }>();
 
-/** The rule catalogue and policy loader of a list of areas (built once per list). */
-function catalogOf(areas: readonly AreaModule[]): { loader: PolicyLoader; rules: Map<string, RuleInfo> } {
+/**
+ * The rule catalogue and policy loader of a list of areas, built once per list, so the composition root and the
+ * engine share one loader (and its parsed default policy).
+ */
+export function catalogOf(areas: readonly AreaModule[]): { loader: PolicyLoader; rules: Map<string, RuleInfo> } {
   let c = loaders.get(areas);
   if (!c) {
     const rules = rulesOf(areas);
