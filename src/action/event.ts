@@ -8,8 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { mergeGroupOf, type MergeGroup } from './merge-group.js';
 
-export type { Pusher } from '../sources/webhook.js';
-
 /** Event names and the `action` values of each that the gate evaluates. */
 export const SUPPORTED_EVENTS: Readonly<Record<string, readonly string[]>> = {
   pull_request: ['opened', 'synchronize', 'reopened', 'edited', 'ready_for_review'],
