@@ -50102,7 +50102,6 @@ var init_composition = __esm({
     "use strict";
     init_contract();
     init_evaluate();
-    init_load();
     init_area();
     init_area2();
     init_area3();
@@ -50111,8 +50110,8 @@ var init_composition = __esm({
     init_area6();
     AREAS = [manifestsArea, syncArea, applicationsArea, healthArea, reviewArea, descriptionArea];
     CHECKS = checksOf(AREAS);
-    RULES = rulesOf(AREAS);
-    ({ parsePolicyText: parsePolicyText2, loadPolicy: loadPolicy2, resolvePolicy: resolvePolicy2, defaultPolicyValue: defaultPolicyValue2 } = policyLoader({ rules: RULES, areas: AREAS.map((a) => a.id) }));
+    RULES = catalogOf(AREAS).rules;
+    ({ parsePolicyText: parsePolicyText2, loadPolicy: loadPolicy2, resolvePolicy: resolvePolicy2, defaultPolicyValue: defaultPolicyValue2 } = catalogOf(AREAS).loader);
   }
 });
 
@@ -51324,31 +51323,42 @@ function cacheBlob(id, bytes) {
     blobCacheBytes -= b.byteLength;
   }
 }
-async function readBlobs(repo, ids) {
+async function catFileBatch(repo, ids, present) {
   const result = /* @__PURE__ */ new Map();
   const wanted = [];
   for (const id of new Set(ids)) {
     const cached = blobCache.get(id);
     if (cached !== void 0) result.set(id, cached);
-    else wanted.push(id);
+    else if (!present || /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) wanted.push(id);
   }
   if (wanted.length === 0) return result;
-  const out = await git(repo, ["cat-file", "--batch"], wanted.map((id) => `${id}
+  let out;
+  try {
+    out = await git(repo, ["cat-file", "--batch"], wanted.map((id) => `${id}
 `).join(""));
+  } catch (e) {
+    if (present) return result;
+    throw e;
+  }
   let off = 0;
   for (const id of wanted) {
     const nl = out.indexOf(10, off);
     if (nl < 0) throw new SourceError(`git cat-file: truncated output reading blob ${id}`);
     const header2 = out.subarray(off, nl).toString("utf8");
     off = nl + 1;
+    if (present && header2 === `${id} missing`) continue;
     const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header2);
-    if (!m || m[2] !== "blob") throw new SourceError(`git cat-file: unexpected answer "${header2}" reading blob ${id}`);
+    if (!m || (present ? m[1] !== id : m[2] !== "blob")) throw new SourceError(`git cat-file: unexpected answer "${header2}" reading blob ${id}`);
     const bytes = out.subarray(off, off + Number(m[3]));
+    off += bytes.byteLength + 1;
+    if (m[2] !== "blob") continue;
     result.set(id, bytes);
     cacheBlob(id, bytes);
-    off += bytes.byteLength + 1;
   }
   return result;
+}
+function readBlobs(repo, ids) {
+  return catFileBatch(repo, ids, false);
 }
 async function changedFiles(repo, base, head) {
   const parts = nulRecords(await git(repo, ["diff", "--name-status", "-z", "-M", "--no-color", base, head]));
