@@ -199,6 +199,8 @@ async function renderSide(snapshot: Snapshot, tree: TreeReader, policy: Policy, 
   const results = units.length ? await renderApplications(tree, units, { ...opts, repoURLs: [...new Set(units.map((u) => u.source.repoURL))] }) : [];
   const replaced = new Map<SyncGroup, Target>();
   const renderedFiles = new Map<Target, ManifestFile[]>();
+  const byPath = new Map(snapshot.files.map((f) => [f.path, f.resources]));
+  const sources = (file: string): readonly Resource[] | undefined => byPath.get(file);
   let i = 0;
   for (const t of targets) {
     const rs = results.slice(i, i + t.units.length);
@@ -209,7 +211,7 @@ async function renderSide(snapshot: Snapshot, tree: TreeReader, policy: Policy, 
     }
     if (!t.units.length) continue; // a Component
     groups.set(t.key, { name: t.shell.name, grouping: t.shell.grouping, dir: t.shell.dir, file: t.file, line: t.line, results: rs });
-    if (rs.some((r) => r.status === 'rendered')) renderedFiles.set(t, rs.flatMap((r) => renderedManifestFiles(r, policy.manifests.limits)));
+    if (rs.some((r) => r.status === 'rendered')) renderedFiles.set(t, rs.flatMap((r) => renderedManifestFiles(r, policy.manifests.limits, sources)));
   }
   // Groups in their order; a target takes the place of its first member, and renders nowhere when nothing rendered.
   const next: SyncGroup[] = [];

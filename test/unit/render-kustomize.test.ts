@@ -104,6 +104,28 @@ describe('kustomize rendering (real kubectl kustomize)', () => {
     expect(job.pos(['metadata', 'annotations'])).toEqual({ line: 2, column: 1 });
   });
 
+  it('keeps the source line of a field the render left as written, and the origin line for one a patch set', async () => {
+    const tree = new MemoryTree(BASE);
+    const units = apps(tree, 'apps/prod.yaml').flatMap(unitsOfApplication);
+    const [r] = await renderApplications(tree, units, opts());
+    expect(r!.status, r!.reason).toBe('rendered');
+    const sourceOf = (file: string) => {
+      const text = (BASE as Record<string, string>)[file];
+      return text === undefined ? undefined : readManifestFile(file, new TextEncoder().encode(text), { maxFileBytes: 1e6, maxDocuments: 100, maxAliasCount: 100, maxDepth: 50 }).resources;
+    };
+    const resources = renderedManifestFiles(r!, undefined, sourceOf).flatMap((f) => f.resources);
+    const job = resources.find((x) => x.kind === 'Job')!;
+    // base/migrate.yaml line 8 holds the wave as written: the finding goes there, not to the document's first line.
+    expect(job.annotations.get('argocd.argoproj.io/sync-wave')).toMatchObject({ value: '0', keyPos: { line: 8, column: 5 } });
+    expect(job.annotations.get('argocd.argoproj.io/sync-wave')!.valuePos.line).toBe(8);
+    expect(job.pos(['metadata', 'annotations', 'argocd.argoproj.io/hook'])).toMatchObject({ line: 7 });
+    const db = resources.find((x) => x.kind === 'StatefulSet')!;
+    expect(db.keyPos(['metadata', 'name'])).toMatchObject({ line: 4 });
+    // The overlay's JSON patch wrote the Deployment's wave: no source line holds it, so it stays at the origin.
+    const deploy = resources.find((x) => x.kind === 'Deployment')!;
+    expect(deploy.annotations.get('argocd.argoproj.io/sync-wave')!.valuePos).toEqual({ line: 1, column: 1 });
+  });
+
   it('applies the Application kustomize options: commonAnnotations adding a hook, namePrefix, images', async () => {
     const tree = new MemoryTree({
       ...BASE,
