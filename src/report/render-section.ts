@@ -30,11 +30,19 @@ function capped(patch: string): string {
   return body.length > MAX_PATCH_LINES ? `${body.slice(0, MAX_PATCH_LINES).join('\n')}\n… ${body.length - MAX_PATCH_LINES} more lines in the JSON report` : body.join('\n');
 }
 
-function summaryLine(a: RenderedApplicationDetail): string {
+/** `Application x`, `kustomization dir`, `Helm chart dir`. */
+function groupLabel(a: RenderedApplicationDetail): string {
+  return a.grouping === 'application' ? `Application ${a.name}` : a.grouping === 'kustomization' ? `kustomization ${a.dir || '.'}` : `Helm chart ${a.dir || '.'}`;
+}
+
+/** `N added, N removed, N changed`, and whether the diff is partial. */
+function diffCounts(a: RenderedApplicationDetail): string {
   const d = a.diff;
-  const counts = `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`;
-  const what = a.grouping === 'application' ? `Application ${a.name}` : a.grouping === 'kustomization' ? `kustomization ${a.dir || '.'}` : `Helm chart ${a.dir || '.'}`;
-  return `${htmlCode(what)}: ${counts}${a.partial ? ' (partial: a source was not rendered)' : ''}`;
+  return `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed${a.partial ? ' (partial: a source was not rendered)' : ''}`;
+}
+
+function summaryLine(a: RenderedApplicationDetail): string {
+  return `${htmlCode(groupLabel(a))}: ${diffCounts(a)}`;
 }
 
 /** One Application's rendered diff, collapsed: objects added, removed, changed (with each change's unified diff). */
@@ -77,4 +85,34 @@ export function renderRenderSection(report: Report, h: string): { full: string; 
   }
   if (left) out.push(paragraph(text(`${left} more rendered diff${left > 1 ? 's' : ''} in the JSON report (details.render).`)));
   return { full: serialize(out), compact };
+}
+
+function sideText(label: string, p: RenderProvenance | undefined): string {
+  if (!p) return '';
+  if (p.status !== 'rendered') return `${label} ${p.status}`;
+  return `${label} ${p.objects} objects${p.cached ? ' (cached)' : p.durationMs !== undefined ? ` in ${p.durationMs} ms` : ''}`;
+}
+
+/**
+ * The render section of `--format text`: per rendered Application, each source's tool and outcome on each side,
+ * and the objects the change adds, removes or changes (diffs are left to `--format markdown` and `json`).
+ * @returns lines (empty when nothing was rendered)
+ */
+export function renderRenderText(report: Report): string[] {
+  const d = report.details.render;
+  if (!d || !d.applications.length) return [];
+  const out: string[] = ['', `rendered: ${d.applications.length} source group(s), ${d.runs} tool run(s), ${d.cacheHits} from the cache`];
+  for (const a of d.applications) {
+    out.push(`  ${groupLabel(a)}: ${diffCounts(a)}`);
+    for (const u of a.units) {
+      const p = u.head ?? u.base;
+      const tool = p?.tool ? `${p.tool}${p.version ? ` ${p.version}` : ''}` : (u.sourceType ?? '');
+      out.push(`    ${u.id}: ${tool}; ${[sideText('head', u.head), sideText('base', u.base)].filter(Boolean).join(', ')}`);
+    }
+    for (const o of a.diff.added) out.push(`    added   ${o.key} (${o.file}:${o.line})`);
+    for (const o of a.diff.removed) out.push(`    removed ${o.key} (${o.file}:${o.line})`);
+    for (const o of a.diff.changed) out.push(`    changed ${o.key} (${o.file}:${o.line})`);
+  }
+  if (d.applications.some((a) => a.diff.changed.length)) out.push('  (rendered diffs: see --format markdown or json)');
+  return out;
 }

@@ -10,7 +10,7 @@ import { renderHealthSection } from './health-section.js';
 import { renderDescriptionSection } from './description-section.js';
 import { renderSyncPlans, renderSyncPlansText } from './sync-plan.js';
 import { renderApplicationsSection, renderApplicationsText } from './applications-section.js';
-import { renderRenderSection } from './render-section.js';
+import { renderRenderSection, renderRenderText } from './render-section.js';
 
 export type { SectionOutput, SectionRenderer, TextSectionRenderer } from './section-types.js';
 import type { SectionRenderer, TextSectionRenderer } from './section-types.js';
@@ -19,4 +19,4 @@ import type { SectionRenderer, TextSectionRenderer } from './section-types.js';
 export const AREA_SECTIONS: readonly SectionRenderer[] = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderRenderSection, renderHealthSection]);
 
 /** Plain-text renderers, in order. */
-export const AREA_TEXT_SECTIONS: readonly TextSectionRenderer[] = Object.freeze([reviewTextSection, renderApplicationsText, renderSyncPlansText]);
+export const AREA_TEXT_SECTIONS: readonly TextSectionRenderer[] = Object.freeze([reviewTextSection, renderApplicationsText, renderRenderText, renderSyncPlansText]);

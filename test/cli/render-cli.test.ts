@@ -43,6 +43,17 @@ describe('gitops-gate check --kustomize', () => {
     expect(report.details.render.applications[0].units[0].head).toMatchObject({ status: 'rendered', tool: 'kustomize' });
   });
 
+  it('text output names what was rendered and the objects the change alters', () => {
+    const r = makeRepo(base, head);
+    repos.push(r);
+    const out = run(['check', '--repo', r.dir, '--base', 'main', '--head', 'pr', '--kustomize', tools.kubectl]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^rendered: 1 source group\(s\)/m);
+    expect(out.stdout).toMatch(/^  Application shop-prod: 0 added, 0 removed, 1 changed$/m);
+    expect(out.stdout).toMatch(/^    apps\/shop-prod\.yaml#shop-prod@0: kustomize v5\.[0-9.]+; head 2 objects.*, base 2 objects/m);
+    expect(out.stdout).toMatch(/^    changed apps\/Deployment \/shop-api \(overlays\/prod\/deployment-wave\.yaml:6\)$/m);
+  });
+
   it('a --kustomize that is not there leaves the Application not evaluated and fails', () => {
     const r = makeRepo(base, head);
     repos.push(r);
