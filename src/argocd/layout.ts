@@ -12,7 +12,8 @@
  */
 import { minimatch } from 'minimatch';
 import type { TreeReader } from '../core/model.js';
-import { baseName, dirName, isKustomization, manifestMatcher, readManifestFile, type ManifestSelector } from '../manifests/manifest-file.js';
+import { baseName, dirName, isKustomization, KUSTOMIZATION_NAMES, manifestMatcher, readManifestFile, type ManifestSelector } from '../manifests/manifest-file.js';
+import { applicationSourceSpecs } from './app-sources.js';
 import type { YamlLimits } from '../manifests/yaml-doc.js';
 import { decodeText } from '../manifests/yaml-doc.js';
 import type { ManifestFile } from '../manifests/manifest-file.js';
@@ -117,22 +118,26 @@ interface ContentSearch {
 }
 
 
+/**
+ * The sources of an Application that name a directory of this repository, read by the one source reader
+ * ({@link applicationSourceSpecs}: `spec.sources` replaces `spec.source` when given, as in ArgoCD). A source
+ * is taken recursively when `directory.recurse` is set or a tool renders it (kustomize or Helm options, a
+ * kustomization, a `Chart.yaml`): the tool then reads below the directory.
+ */
 function appSources(file: string, obj: Record<string, unknown>, repoURLs: readonly string[], hasFile: (p: string) => boolean): AppSource[] {
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   const spec = isRecord(obj.spec) ? obj.spec : {};
   const name = typeof meta.name === 'string' ? meta.name : baseName(file);
   const dest = isRecord(spec.destination) && typeof spec.destination.namespace === 'string' ? spec.destination.namespace : undefined;
   const opts = isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o): o is string => typeof o === 'string') : undefined;
-  const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isRecord);
   const out: AppSource[] = [];
-  for (const s of sources) {
-    if (typeof s.path !== 'string' || typeof s.chart === 'string') continue;
-    const url = typeof s.repoURL === 'string' ? s.repoURL : '';
-    if (repoURLs.length && !repoURLs.some((g) => minimatch(url, g))) continue;
-    const dir = normalizeDir(s.path);
-    const recurse = isRecord(s.directory) && s.directory.recurse === true;
-    const tooled = isRecord(s.kustomize) || isRecord(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : 'kustomization.yaml') || hasFile(dir ? `${dir}/Chart.yaml` : 'Chart.yaml');
-    out.push({ file, name, dir, recursive: recurse || tooled, ...(dest ? { destinationNamespace: dest } : {}), ...(opts ? { syncOptions: opts } : {}) });
+  const at = (dir: string, f: string) => (dir ? `${dir}/${f}` : f);
+  for (const s of applicationSourceSpecs(spec)) {
+    if (s.path === undefined) continue;
+    if (repoURLs.length && !repoURLs.some((g) => minimatch(s.repoURL, g))) continue;
+    const dir = s.path;
+    const tooled = s.kustomize !== undefined || s.helm !== undefined || KUSTOMIZATION_NAMES.some((k) => hasFile(at(dir, k))) || hasFile(at(dir, 'Chart.yaml'));
+    out.push({ file, name, dir, recursive: s.directory?.recurse === true || tooled, ...(dest ? { destinationNamespace: dest } : {}), ...(opts ? { syncOptions: opts } : {}) });
   }
   return out;
 }

@@ -35,7 +35,9 @@ export interface ManifestSelector {
   exclude: string[];
 }
 
-const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+/** File names kustomize reads as a kustomization, in its order (argo-cd util/kustomize/kustomize.go `KustomizationNames`); ArgoCD's source-type detection uses the same list. */
+export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+const KUSTOMIZATION_NAME_SET: ReadonlySet<string> = new Set(KUSTOMIZATION_NAMES);
 
 /** Base name of a `/`-separated path. */
 export function baseName(path: string): string {
@@ -51,7 +53,7 @@ export function dirName(path: string): string {
 
 /** True when `path` is a kustomization file. */
 export function isKustomization(path: string): boolean {
-  return KUSTOMIZATION_NAMES.has(baseName(path));
+  return KUSTOMIZATION_NAME_SET.has(baseName(path));
 }
 
 /**

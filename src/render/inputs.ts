@@ -22,8 +22,7 @@ import { isRecord } from '../core/values.js';
 import { globMatch } from '../argocd/builtin-health.js';
 import { decodeText } from '../manifests/yaml-doc.js';
 
-/** File names kustomize reads as a kustomization, in its order (util/kustomize/kustomize.go `KustomizationNames`). */
-export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+import { KUSTOMIZATION_NAMES } from '../manifests/manifest-file.js';
 
 /** What the gate knows of one side, read once per {@link TreeReader}. */
 export interface SideContext {

@@ -24,13 +24,13 @@ import { repoMatcher } from '../argocd/app-sets.js';
 import { decodeText } from '../manifests/yaml-doc.js';
 import type { CachedRender, Origin, RenderOptions, RenderResult, RenderUnit, RenderedObject, ToolInfo } from './model.js';
 import { createRenderCache } from './model.js';
+import { KUSTOMIZATION_NAMES } from '../manifests/manifest-file.js';
 import {
   contentHash,
   directoryFilter,
   filesUnder,
   helmChartCheck,
   isDir,
-  KUSTOMIZATION_NAMES,
   kustomizationIn,
   kustomizeClosure,
   readAll,
@@ -93,7 +93,7 @@ export function discoverSourceType(ctx: SideContext, dir: string): 'Helm' | 'Kus
     const base = f.slice(prefix.length);
     if (base.includes('/')) continue;
     if (base.endsWith('Chart.yaml')) t = 'Helm';
-    if (base === 'kustomization.yaml' || base === 'kustomization.yml' || base === 'Kustomization') t = 'Kustomize';
+    if ((KUSTOMIZATION_NAMES as readonly string[]).includes(base)) t = 'Kustomize';
   }
   return t;
 }

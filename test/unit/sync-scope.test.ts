@@ -86,6 +86,22 @@ describe('Application-based scope', () => {
     expect(plans(r).map((g) => [g.grouping, g.name, g.head.length])).toEqual([['application', 'alpha', 2]]);
   });
 
+  it('reads Application sources as ArgoCD does: spec.sources, when given, replaces spec.source; kustomization.yml and Kustomization are kustomizations', async () => {
+    const off = { 'policies/gitops-gate.yaml': 'version: 1\nrender:\n  enabled: false\n' };
+    const multi = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: alpha\nspec:\n  source:\n    repoURL: https://git.example/shop.git\n    path: old\n  sources:\n  - repoURL: https://git.example/shop.git\n    path: new\n  destination:\n    namespace: alpha\n`;
+    const base = { ...off, 'apps/a.yaml': multi, 'old/cm.yaml': cm('o1'), 'new/cm.yaml': cm('n1') };
+    let r = await evaluate(memoryChange(base, { ...base, 'old/cm.yaml': cm('o1', '3') }), { policyPath: 'policies' });
+    // ArgoCD ignores spec.source here, so old/ belongs to no Application.
+    expect(plans(r).map((g) => [g.grouping, g.name])).toEqual([['directory', 'old']]);
+    r = await evaluate(memoryChange(base, { ...base, 'new/cm.yaml': cm('n1', '3') }), { policyPath: 'policies' });
+    expect(plans(r).map((g) => [g.grouping, g.name])).toEqual([['application', 'alpha']]);
+    for (const name of ['kustomization.yml', 'Kustomization']) {
+      const k = { ...off, 'apps/a.yaml': app('alpha', 'alpha'), [`alpha/${name}`]: 'resources: [sub/cm.yaml]\n', 'alpha/sub/cm.yaml': cm('a2') };
+      r = await evaluate(memoryChange(k, { ...k, 'alpha/sub/cm.yaml': cm('a2', '1') }), { policyPath: 'policies' });
+      expect(plans(r).map((g) => [g.grouping, g.name]), name).toEqual([['application', 'alpha']]);
+    }
+  });
+
   it('a changed Application also brings in the group it defines', async () => {
     const base = { 'apps/a.yaml': app('alpha', 'alpha'), 'alpha/cm.yaml': cm('a1'), 'beta/cm.yaml': cm('b1') };
     const head = { ...base, 'apps/a.yaml': app('alpha', 'alpha').replace('namespace: alpha', 'namespace: alpha-prod') };
