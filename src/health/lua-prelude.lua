@@ -85,6 +85,8 @@ TABLE.maxn = function(t)
   return m
 end
 TABLE.concat = function(t, sep, i, j)
+  -- gopher-lua checks its argument (L.CheckTable); level 2 names the script's line, not this one
+  if _type(t) ~= "table" then _error("bad argument #1 to 'concat' (table expected, got " .. _type(t) .. ")", 2) end
   -- numbers in the list print as gopher-lua prints them
   local n = j or #t
   local parts = {}

@@ -193,6 +193,14 @@ describe('numbers as gopher-lua prints them (value.go LNumber.String)', () => {
     expect(await msg('table.concat({10/2, 1/4}, ",")')).toBe('5,0.25');
     expect(await msg('string.format("%s/%d", 6/3, 2.7)', true)).toBe('2/2');
   });
+  it('table.concat of nil fails as gopher-lua\'s does, naming the script\'s line and not the gate\'s prelude', async () => {
+    // A real case: ArgoCD's PerconaXtraDBCluster check concatenating obj.status.message where the input has `messages:`.
+    const r = await run('local t = nil\nreturn {status = "Degraded", message = table.concat(t, ", ")}', {});
+    expect(r.kind).toBe('error');
+    const error = r.kind === 'error' ? r.error : '';
+    expect(error).toMatch(/bad argument #1 to 'concat' \(table expected, got nil\)/);
+    expect(error).not.toMatch(/prelude/);
+  });
   it('other floats print as Go\'s fmt.Sprint: shortest round-trip text, exponent below -4 and from 6', async () => {
     expect(await msg(`1/3 .. ''`)).toBe('0.3333333333333333');
     expect(await msg(`0.1 + 0.2 .. ''`)).toBe('0.30000000000000004');
