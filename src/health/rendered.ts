@@ -13,7 +13,6 @@
  * `configMapGenerator` or `.Files.Get` reads it) maps its lines to that source. A check whose script is found
  * nowhere points at the Application (or kustomization, or Chart.yaml) that rendered it.
  */
-import { posix } from 'node:path';
 import { isScalar, Scalar } from 'yaml';
 import type { Position, TreeReader } from '../core/model.js';
 import type { RenderedContext, RenderedFacts, RenderedGroup, Snapshot } from '../area/contract.js';

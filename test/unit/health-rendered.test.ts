@@ -59,9 +59,7 @@ describe('health checks from rendered objects', () => {
   });
 
   it('a check in the chart values.yaml, read raw and rendered, is reported once', async () => {
-    const head = { ...chart, 'platform/argo-cd/values.yaml': prodValues(brokenLua) };
-    delete head['apps/argocd.yaml'];
-    head['apps/argocd.yaml'] = app('argocd', 'platform/argo-cd');
+    const head: Record<string, string> = { ...chart, 'platform/argo-cd/values.yaml': prodValues(brokenLua), 'apps/argocd.yaml': app('argocd', 'platform/argo-cd') };
     const r = await run(memoryChange({}, head));
     expect(r.findings.filter((f) => f.rule === 'lua-syntax-error').map((f) => [f.file, f.line])).toEqual([['platform/argo-cd/values.yaml', 8]]);
   });
