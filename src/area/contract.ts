@@ -173,6 +173,25 @@ export interface Gathered {
   base?: SideFacts;
 }
 
+/** What an area's {@link AreaModule.rendered} hook is given: the change and both sides, after the render phase. */
+export interface RenderedContext {
+  change: Change;
+  policy: Policy;
+  /** The head side, with `renders` (the groups rendered on it) and the facts `gather` found. */
+  head: Snapshot;
+  /** The base side (absent in `--all` mode). */
+  base?: Snapshot;
+}
+
+/** Facts a side gains from its rendered objects: the area's own side facts, and custom health keys found only after rendering. */
+export type RenderedSideFacts = SideFacts & Partial<Pick<Snapshot, 'customHealth'>>;
+
+/** What an area's `rendered` hook found, per side; the engine assigns it to the snapshots before the side phase. */
+export interface RenderedFacts {
+  head?: RenderedSideFacts;
+  base?: RenderedSideFacts;
+}
+
 /**
  * A policy area: its id, its title, its checks and, when it needs I/O, a `gather` phase. The composition root
  * (src/composition.ts) lists the areas once; the policy loader, the engine, SARIF and the rule docs take them
@@ -192,6 +211,13 @@ export interface AreaModule {
    * the manifests. Throws what the trees throw; the engine fails closed on it.
    */
   gather?(ctx: GatherContext): Promise<Gathered>;
+  /**
+   * Runs after the render phase and before the side phase, only when a side has rendered groups
+   * (`Snapshot.renders`): reads what the area needs from the rendered objects (I/O allowed, as in `gather`)
+   * and returns facts that replace the side's (its own `SideFacts` key; `customHealth`, which the engine
+   * assigns as given, so a hook extends the set it finds). Throws what the trees throw; the engine fails closed.
+   */
+  rendered?(ctx: RenderedContext): Promise<RenderedFacts>;
 }
 
 /** Every check of the areas, in area order. */

@@ -30,6 +30,13 @@ export interface HealthCheckDef {
   scriptColumn: number;
   /** The object holding it, for messages: `ConfigMap argocd-cm`, `ArgoCD openshift-gitops`, ... */
   holder: string;
+  /**
+   * True when the script's own lines are not lines of `file` (a rendered script found in a quoted string, or
+   * found nowhere in the sources): every position inside it is `scriptLine`/`scriptColumn`.
+   */
+  scriptUnplaced?: boolean;
+  /** Set for a check found only in rendered objects (src/health/rendered.ts): the group that rendered it, `Application argocd`. */
+  renderedBy?: string;
 }
 
 /** A problem found while reading health-check configuration, ready to report. */

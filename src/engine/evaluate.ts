@@ -8,7 +8,8 @@
  * - **read**: the manifests in scope on both sides, parsed, grouped as ArgoCD syncs them (src/engine/scope.ts);
  * - **render**: the affected groups whose source is a kustomization or a Helm chart, rendered on both sides with
  *   the real tools; their rendered objects replace their source files as the snapshot's resources
- *   (src/engine/render-phase.ts); nothing runs when no such group is affected;
+ *   (src/engine/render-phase.ts); nothing runs when no such group is affected; then the areas' `rendered`
+ *   hooks read what only the rendered objects show (health checks configured through a chart or a patch);
  * - **side**: every check's pure per-side pass, on head and base;
  * - **classify**: head findings matched at base are pre-existing (src/engine/classify.ts);
  * - **change**: every check's pure once-per-change pass (review, description, cross-side comparisons);
@@ -156,6 +157,20 @@ function applyGathered(change: Change, sides: Sides, gathered: readonly Gathered
   return change;
 }
 
+/**
+ * Phase 3c, after render: the areas' `rendered` hooks (what only the rendered objects show, such as health
+ * checks a Helm chart or a kustomize patch puts into argocd-cm), when a side has rendered groups.
+ */
+async function renderedPhase(areas: readonly AreaModule[], change: Change, policy: Policy, sides: Sides): Promise<void> {
+  if (!sides.head.renders && !sides.base?.renders) return;
+  const hooks = areas.filter((a) => a.rendered);
+  const found = await Promise.all(hooks.map((a) => a.rendered!({ change, policy, head: sides.head, ...(sides.base ? { base: sides.base } : {}) })));
+  for (const f of found) {
+    if (f.head) Object.assign(sides.head, f.head);
+    if (f.base && sides.base) Object.assign(sides.base, f.base);
+  }
+}
+
 /** Guards that a check reports only its own rules. */
 function ownRule(check: Check, rule: string): void {
   if (!check.rules.some((r) => r.id === rule)) throw new Error(`check ${check.name} reported unknown rule ${rule}`);
@@ -237,6 +252,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const sides = await readPhase(change, opts, policy, isManifest);
   change = applyGathered(change, sides, await gathering);
   const rendered = await renderPhase(change, policy, sides.head, sides.base, opts.render);
+  await renderedPhase(opts.areas, change, policy, sides);
   const notEvaluated: NotEvaluated[] = sides.headFiles.filter((f) => f.notEvaluated && !rendered.covered.has(f.path)).map((f) => ({ subject: f.path, reason: f.notEvaluated! }));
   notEvaluated.push(...rendered.notEvaluated);
 

@@ -1,12 +1,14 @@
 /**
  * The health area: custom health checks (Lua) found wherever ArgoCD reads them, validated statically and run
  * on their `health_test.yaml` cases and on a new object, as ArgoCD runs them. Its `gather` runs the scripts
- * (in a worker, with limits) while the engine reads the manifests.
+ * (in a worker, with limits) while the engine reads the manifests; its `rendered` hook adds the checks that only
+ * the rendered objects of a kustomization or a Helm chart hold.
  */
 import type { AreaModule } from '../area/contract.js';
 import type { HealthSettings } from './settings.js';
 import { healthCheck, type HealthDetails } from './check.js';
 import { gatherHealthFacts } from './gather.js';
+import { renderedHealth } from './rendered.js';
 import type { HealthFacts } from './model.js';
 
 declare module '../area/contract.js' {
@@ -40,4 +42,6 @@ export const healthArea: AreaModule = {
     const facts = await gatherHealthFacts(change, policy, isManifest, layout);
     return { head: { health: facts.head }, ...(facts.base ? { base: { health: facts.base } } : {}) };
   },
+  // Checks that only the rendered objects hold (argocd-cm from chart values, a patched ArgoCD CR): src/health/rendered.ts.
+  rendered: renderedHealth,
 };

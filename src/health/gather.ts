@@ -159,6 +159,16 @@ export function statusShapes(key: string, inputs: readonly Record<string, unknow
   return out.slice(0, MAX_SHAPES);
 }
 
+/** The worker's request to run check `c` on `obj` under the area's limits; each script is rewritten once (rewriteConcat). */
+export function runRequest(c: HealthCheckDef, obj: Record<string, unknown>, settings: Policy['health']): LuaRunRequest {
+  let script = prepared.get(c.script);
+  if (script === undefined) {
+    if (prepared.size >= 5000) prepared.clear();
+    prepared.set(c.script, (script = rewriteConcat(c.script)));
+  }
+  return { script, prepared: true, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
+}
+
 /** Gathers the facts of one side. */
 export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest: (p: string) => boolean, runner: LuaRunner, layout: LayoutOf): Promise<HealthFacts> {
   const settings = policy.health;
@@ -225,14 +235,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   };
   // Scripts are rewritten (rewriteConcat) here, once each, reusing the static check's parse; the worker only
   // compiles and runs them.
-  const request = (c: HealthCheckDef, obj: Record<string, unknown>): LuaRunRequest => {
-    let script = prepared.get(c.script);
-    if (script === undefined) {
-      if (prepared.size >= 5000) prepared.clear();
-      prepared.set(c.script, (script = rewriteConcat(c.script)));
-    }
-    return { script, prepared: true, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
-  };
+  const request = (c: HealthCheckDef, obj: Record<string, unknown>): LuaRunRequest => runRequest(c, obj, settings);
 
   const fresh: Promise<FreshRun>[] = [];
   for (const c of facts.checks) {
@@ -299,7 +302,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   return facts;
 }
 
-async function runCase(
+export async function runCase(
   tc: HealthTestRun['case'],
   inputFile: string,
   pick: (group: string, kind: string) => HealthCheckDef | undefined,
@@ -349,11 +352,12 @@ export function testdataFiles(all: readonly string[], layoutFiles: readonly stri
 
 /** Maps a position inside a script to its file. */
 export function scriptPos(c: HealthCheckDef, p: Position): Position {
+  if (c.scriptUnplaced) return { line: c.scriptLine, column: c.scriptColumn };
   return { line: c.scriptLine + p.line - 1, column: p.line === 1 ? c.scriptColumn + p.column - 1 : p.column + c.scriptColumn - 1 };
 }
 
 /** C7: several wildcard keys matching the same group/Kind make ArgoCD's pick non-deterministic (lua.go). */
-function wildcardOverlaps(checks: HealthCheckDef[]): ConfigProblem[] {
+export function wildcardOverlaps(checks: HealthCheckDef[]): ConfigProblem[] {
   const wild = checks.filter((c) => c.key.includes('*') && c.origin !== 'layout');
   const out: ConfigProblem[] = [];
   for (let i = 0; i < wild.length; i++) {

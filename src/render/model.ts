@@ -82,6 +82,12 @@ export interface RenderResult {
   cached?: boolean;
   /** Wall time of the tool run, in milliseconds (0 from the cache). */
   durationMs?: number;
+  /**
+   * The repository files the render read (its closure: kustomizations, bases, patches, generator inputs; the
+   * chart, its value files and file parameters; a directory's manifests), for provenance of what the output
+   * holds (the health area locates rendered health-check scripts in them). Absent when nothing was read.
+   */
+  inputs?: string[];
 }
 
 /** How to find and run the tools. */

@@ -356,7 +356,7 @@ async function prepareHelm(
 }
 
 /** A plain directory source: the repo-server reads its YAML and JSON files (no tool). */
-async function renderDirectory(ctx: SideContext, unit: RenderUnit, dir: string): Promise<Decided | CachedRender> {
+async function renderDirectory(ctx: SideContext, unit: RenderUnit, dir: string): Promise<Decided | (CachedRender & { inputs: string[] })> {
   const d = unit.source.directory;
   if (d?.jsonnet) return ne('directory.jsonnet: Jsonnet is not evaluated by the gate', 'Directory');
   const keep = directoryFilter(d?.include, d?.exclude);
@@ -371,7 +371,7 @@ async function renderDirectory(ctx: SideContext, unit: RenderUnit, dir: string):
     const text = decodeText(bytes.get(f) ?? new Uint8Array()) ?? '';
     for (const doc of outputDocuments(text)) for (const obj of objectsOfDoc(doc.value)) objects.push(renderedObject(obj, { file: f, line: lineIn(docs, obj), via: 'file' }));
   }
-  return { status: 'rendered', tool: { name: 'directory', version: '' }, objects, durationMs: 0 };
+  return { status: 'rendered', tool: { name: 'directory', version: '' }, objects, durationMs: 0, inputs: files };
 }
 
 /**
@@ -431,7 +431,10 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
     if (!isDir(ctx, dir)) return done({ status: 'failed', reason: `source ${s.index}: path ${s.rawPath ?? dir} does not exist in the repository (ArgoCD: app path does not exist)` });
     const type = explicit ?? discoverSourceType(ctx, dir);
     if (type === 'Plugin') return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, 'Plugin'));
-    if (type === 'Directory') return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: 'Directory' };
+    if (type === 'Directory') {
+      const d = await renderDirectory(ctx, unit, dir);
+      return { ...done(d), sourceType: 'Directory', ...('inputs' in d ? { inputs: d.inputs } : {}) };
+    }
     const prep = type === 'Kustomize' ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
     if (!('run' in prep)) return done(prep);
     const key = prep.key!;
@@ -454,7 +457,7 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
     const r = await entry;
     // A timeout or a tool that could not start says nothing of the inputs: do not keep it.
     if (!cached && r.status === 'not-evaluated') cache.entries.delete(key);
-    return { ...done(r, cached), sourceType: type };
+    return { ...done(r, cached), sourceType: type, inputs: prep.files };
   }
 }
 
