@@ -50,6 +50,20 @@ export interface FindingInput {
    * production Application raised to `error`); default: the rule's `defaultSeverity`.
    */
   severity?: Severity;
+  /**
+   * Other places the problem can be fixed at (the other resource of an ordering conflict). When the change
+   * touches one of them and not `file`, the report places the finding there, so the reviewer sees it on the
+   * lines the PR changed (src/engine/classify.ts); the fingerprint stays the one of `file`.
+   */
+  related?: RelatedInput[];
+}
+
+/** A related place of a {@link FindingInput}. */
+export interface RelatedInput {
+  file: string;
+  pos: Position;
+  /** What is there, for example `apps/Deployment shop/api (Sync wave -5)`. */
+  message: string;
 }
 
 /**

@@ -302,8 +302,18 @@ export interface Finding {
   reference: string;
   /** The resource or setting the finding is about, for example `apps/Deployment payments/api`. */
   subject?: string;
+  /** Other places the problem can be fixed at, with what is there (SARIF `relatedLocations`). */
+  related?: RelatedLocation[];
   status: FindingStatus;
   fingerprint: string;
+}
+
+/** A related place of a {@link Finding}. */
+export interface RelatedLocation {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
 }
 
 /** State of one rule (or policy requirement) after evaluation. */

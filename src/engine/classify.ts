@@ -18,23 +18,35 @@ export function fingerprint(rule: string, file: string, subject?: string, key?: 
   return [rule, file, subject ?? '', key ?? ''].join('\u0000');
 }
 
-/** Turns raw findings into report findings: severity from the policy (or `off`, dropped), reference from the rule. */
-export function findingMaker(policy: Policy, rules: ReadonlyMap<string, RuleInfo>): (f: RawFinding, preExisting: boolean) => Finding | undefined {
+/**
+ * Turns raw findings into report findings: severity from the policy (or `off`, dropped), reference from the rule.
+ * A finding with related places that the change touched where its own file is untouched is placed at the first
+ * touched one, its own place becoming related: the annotation then lands on the lines the PR changed (an
+ * overlay's patch that moved a wave, not the base's migration Job it now conflicts with).
+ * @param changed - paths the change touches (head side); empty in `--all` mode, where nothing moves
+ */
+export function findingMaker(policy: Policy, rules: ReadonlyMap<string, RuleInfo>, changed: ReadonlySet<string> = new Set()): (f: RawFinding, preExisting: boolean) => Finding | undefined {
   return (f, preExisting) => {
     const info = rules.get(f.rule)!;
     const sev: Severity | 'off' = policy.rules[f.rule] ?? f.severity ?? info.defaultSeverity;
     if (sev === 'off') return undefined;
+    const related = (f.related ?? []).map((r) => ({ file: r.file, line: r.pos.line, column: r.pos.column, message: r.message }));
+    const moveTo = changed.has(f.file) ? -1 : related.findIndex((r) => changed.has(r.file));
+    const own = { file: f.file, line: f.pos.line, column: f.pos.column, message: f.subject ?? f.file };
+    const at = moveTo >= 0 ? related[moveTo]! : own;
+    const others = moveTo >= 0 ? [own, ...related.filter((_, i) => i !== moveTo)] : related;
     return {
       rule: f.rule,
       severity: sev,
-      file: f.file,
-      line: f.pos.line,
-      column: f.pos.column,
-      ...(f.end ? { endLine: f.end.line, endColumn: f.end.column } : {}),
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      ...(f.end && moveTo < 0 ? { endLine: f.end.line, endColumn: f.end.column } : {}),
       message: f.message,
       fix: f.fix,
       reference: info.reference,
       ...(f.subject ? { subject: f.subject } : {}),
+      ...(others.length ? { related: others } : {}),
       status: preExisting ? 'pre-existing' : 'new',
       fingerprint: fingerprint(f.rule, f.file, f.subject, f.key),
     };

@@ -259,7 +259,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const headRaw = await sidePhase(checks, sides.head, policy);
   const baseRaw = sides.base ? await sidePhase(checks, sides.base, policy) : [];
 
-  const toFinding = findingMaker(policy, rules);
+  const toFinding = findingMaker(policy, rules, new Set(change.files.filter((f) => f.status !== 'removed').map((f) => f.path)));
   const findings: Finding[] = [];
   for (const { finding, preExisting } of classify(change, headRaw, baseRaw)) {
     const f = toFinding(finding, preExisting);

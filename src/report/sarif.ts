@@ -70,6 +70,15 @@ export function renderSarif(report: Report, opts: SarifOptions = {}): Sarif.Log 
       level: LEVEL[f.severity],
       message: { text: `${f.message}\nFix: ${f.fix}` },
       locations: [{ physicalLocation: { artifactLocation: { uri: encodePath(f.file), uriBaseId: '%SRCROOT%' }, region } }],
+      ...(f.related?.length
+        ? {
+            relatedLocations: f.related.map((r, i) => ({
+              id: i + 1,
+              physicalLocation: { artifactLocation: { uri: encodePath(r.file), uriBaseId: '%SRCROOT%' }, region: { startLine: r.line, startColumn: Math.max(1, r.column) } },
+              message: { text: r.message },
+            })),
+          }
+        : {}),
       partialFingerprints: { 'gitopsGateFinding/v1': fingerprintHash(f) },
       baselineState: f.status === 'pre-existing' ? 'unchanged' : 'new',
       ...(f.subject ? { properties: { subject: f.subject } } : {}),

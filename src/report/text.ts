@@ -75,6 +75,7 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
     const tag = `${f.severity} [${f.rule}]${f.status === 'pre-existing' ? ' (pre-existing)' : ''}`;
     if (group.length === 1) {
       out.push(`${f.file}:${f.line}:${f.column}: ${tag} ${f.message}`);
+      for (const r of f.related ?? []) out.push(`    related: ${r.file}:${r.line}:${r.column}: ${r.message}`);
     } else {
       out.push(`${tag} ${f.message} (${group.length} places)`);
       for (const g of group.slice(0, max)) out.push(`    at ${g.file}:${g.line}:${g.column}`);

@@ -153,12 +153,15 @@ export const orderingCheck: Check = {
                 stepPos(target),
                 `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? 'applies them in the same step, together' : `runs ${resourceLabel(b)} first`}` +
                   (firstB.phase === 'PreSync' && lastA.phase !== 'PreSync' ? ': PreSync hooks run before every Sync-phase resource, whatever their waves.' : '.') +
-                  ` (${other.file}, ${g.grouping} ${g.name})` +
+                  ` (${a.file === b.file ? a.file : `${a.file} and ${b.file}`}; ${g.grouping} ${g.name})` +
                   unreadWave(a) +
                   unreadWave(b),
                 fixFor(c, lastA, firstB),
                 `${c.name}|${resourceLabel(other)}`,
               ),
+              // Either side can be fixed: when the change touched only the other one (an overlay's patch moved its
+              // wave), the finding is placed there.
+              related: [{ file: other.file, pos: stepPos(other), message: `${resourceLabel(other)} (${other === a ? stepLabel(lastA.phase, lastA.wave) : stepLabel(firstB.phase, firstB.wave)})` }],
             });
           }
         }

@@ -54,8 +54,10 @@ describe('rendering in the Action', () => {
     expect([r.code, r.outputs.verdict, r.outputs['not-evaluated']]).toEqual([1, 'fail', '0']);
     // Read as written, neither side has a finding: only the rendered overlay puts the API (wave -5) before its migration (0).
     const hit = annotations().find((a) => a.title?.includes('migration-wave-not-before-consumer') || a.message.includes('migration-wave-not-before-consumer'));
-    expect(hit, JSON.stringify(annotations())).toMatchObject({ path: 'base/migrate.yaml', annotation_level: 'failure' });
-    expect(hit!.message).toContain('overlays/prod/deployment-wave.yaml');
+    // The PR changed only the overlay's patch: the annotation lands on the patch line that moved the wave (-5),
+    // and the message names the base's migration Job it now conflicts with.
+    expect(hit, JSON.stringify(annotations())).toMatchObject({ path: 'overlays/prod/deployment-wave.yaml', start_line: 6, annotation_level: 'failure' });
+    expect(hit!.message).toContain('base/migrate.yaml');
     expect(r.summary).toContain('Rendered manifests');
     expect(r.summary).toContain('shop-prod');
     const detail = (r.record as unknown as { details?: { render?: { applications: { name: string; diff: { changed: { key: string; file: string; line: number }[] } }[] } } }).details?.render;

@@ -46,7 +46,9 @@ describe('render phase: kustomize overlays', () => {
     };
     const r = await run(memoryChange(shop, head));
     const hit = r.findings.find((f) => f.rule === 'migration-wave-not-before-consumer');
-    expect(hit).toMatchObject({ severity: 'error', status: 'new' });
+    // Placed where the PR moved the wave (the patch), with the base's migration Job as the related place.
+    expect(hit).toMatchObject({ severity: 'error', status: 'new', file: 'overlays/prod/deployment-wave.yaml', line: 6 });
+    expect(hit!.related).toMatchObject([{ file: 'base/migrate.yaml' }]);
     expect(hit!.message).toContain('overlays/prod/deployment-wave.yaml');
     expect(r.verdict).toBe('fail');
     // The patch file is no resource of its own, and the rendered diff shows the change.

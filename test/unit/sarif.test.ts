@@ -55,4 +55,12 @@ describe('SARIF', () => {
   it('names the repository and head commit', () => {
     expect(run.versionControlProvenance).toEqual([{ repositoryUri: 'https://github.com/acme/deploy', revisionId: 'a'.repeat(40) }]);
   });
+
+  it('gives a finding\'s related places as relatedLocations, valid SARIF', () => {
+    const withRelated = renderSarif(makeReport({ findings: [{ ...finding('overlays/prod/patch.yaml', 6), related: [{ file: 'base/migrate.yaml', line: 8, column: 35, message: 'batch/Job migrate (Sync wave 0)' }] }] }));
+    expect(validateSarif(withRelated), JSON.stringify(validateSarif.errors)).toBe(true);
+    expect(withRelated.runs[0]!.results![0]!.relatedLocations).toEqual([
+      { id: 1, physicalLocation: { artifactLocation: { uri: 'base/migrate.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 8, startColumn: 35 } }, message: { text: 'batch/Job migrate (Sync wave 0)' } },
+    ]);
+  });
 });

@@ -49,6 +49,20 @@ describe('ordering constraints from the policy', () => {
     expect(r.findings[0]!.message).toContain('in the same step');
   });
 
+  it('places the finding on the side the change touched, and names the other as related', async () => {
+    const base = { 'policies/gitops-gate.yaml': POLICY, 'edge/cert.yaml': cert('0'), 'edge/ing.yaml': ingress('public-web', '1') };
+    // The PR moves only the certificate: the conflict is reported on its line, with the Ingress as related.
+    const moved = await evaluate(memoryChange(base, { ...base, 'edge/cert.yaml': cert('2') }), { policyPath: 'policies' });
+    const hit = moved.findings.find((f) => f.rule === 'ordering-violated')!;
+    expect(hit).toMatchObject({ file: 'edge/cert.yaml', line: 8, status: 'new' });
+    expect(hit.related).toEqual([{ file: 'edge/ing.yaml', line: 6, column: expect.any(Number), message: 'networking.k8s.io/Ingress public-web' }]);
+    // A PR that touches the Ingress, or --all mode (no change), keeps it on the Ingress; the fingerprint is the same.
+    const ing = await evaluate(memoryChange({ ...base, 'edge/cert.yaml': cert('2') }, { ...base, 'edge/cert.yaml': cert('2'), 'edge/ing.yaml': ingress('public-web', '1').replace('name: public-web', 'name: public-web\n  labels: {x: y}') }), { policyPath: 'policies' });
+    const onIng = ing.findings.find((f) => f.rule === 'ordering-violated')!;
+    expect(onIng).toMatchObject({ file: 'edge/ing.yaml', status: 'pre-existing', fingerprint: hit.fingerprint });
+    expect(onIng.related).toMatchObject([{ file: 'edge/cert.yaml', line: 8 }]);
+  });
+
   it('rejects unknown settings and unknown report rules in the sync section, naming the line', () => {
     expect(() => loadPolicy('version: 1\nsync:\n  orderings: []\n', 'p.yaml')).toThrow(ConfigError);
     expect(() => loadPolicy('version: 1\nsync:\n  orderings: []\n', 'p.yaml')).toThrow(/unknown setting "sync.orderings"/);
