@@ -21,7 +21,7 @@ import { HEALTH_CONFIG_TEXT } from './health-markers.js';
 import { configuredHealthKeys, healthConfigOfFileCached } from './health-sources.js';
 import type { ConfigProblem, HealthCheckDef } from './health-model.js';
 import type { Resource } from '../manifests/resource.js';
-import { applicationPathDirs, normalizeDir } from './app-paths.js';
+import { applicationPathDirs } from './app-paths.js';
 import { isRecord } from '../core/values.js';
 
 /**

@@ -51,10 +51,10 @@ describe('gitops-gate check --kustomize', () => {
     expect(out.stdout).toMatch(/^rendered: 1 source group\(s\)/m);
     // The conflict is shown where the PR moved the wave, with the base's Job as the related place.
     expect(out.stdout).toMatch(/^overlays\/prod\/deployment-wave\.yaml:6:\d+: error \[migration-wave-not-before-consumer\]/m);
-    expect(out.stdout).toMatch(/^    related: base\/migrate\.yaml:\d+:\d+: batch\/Job shop-migrate$/m);
-    expect(out.stdout).toMatch(/^  Application shop-prod: 0 added, 0 removed, 1 changed$/m);
-    expect(out.stdout).toMatch(/^    apps\/shop-prod\.yaml#shop-prod@0: kustomize v5\.[0-9.]+; head 2 objects.*, base 2 objects/m);
-    expect(out.stdout).toMatch(/^    changed apps\/Deployment \/shop-api \(overlays\/prod\/deployment-wave\.yaml:6\)$/m);
+    expect(out.stdout).toMatch(/^ {4}related: base\/migrate\.yaml:\d+:\d+: batch\/Job shop-migrate$/m);
+    expect(out.stdout).toMatch(/^ {2}Application shop-prod: 0 added, 0 removed, 1 changed$/m);
+    expect(out.stdout).toMatch(/^ {4}apps\/shop-prod\.yaml#shop-prod@0: kustomize v5\.[0-9.]+; head 2 objects.*, base 2 objects/m);
+    expect(out.stdout).toMatch(/^ {4}changed apps\/Deployment \/shop-api \(overlays\/prod\/deployment-wave\.yaml:6\)$/m);
   });
 
   it('a --kustomize that is not there leaves the Application not evaluated and fails', () => {
