@@ -123,8 +123,16 @@ async function materialize(ctx: SideContext, sandbox: string, files: readonly st
 }
 
 /** Trims a tool's error text and replaces sandbox paths with repository paths. */
-function toolMessage(text: string, sandbox: string): string {
-  const t = text.split(`${join(sandbox, 'repo')}/`).join('').split(sandbox).join('<sandbox>').trim();
+/** klog's line header (`E1201 21:42:12.572962    7714 run.go:72] `): a time and a process id, which would make reports differ run to run. */
+const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.-]+:\d+\] /gm;
+
+/**
+ * A tool's message as the report shows it: sandbox paths made relative to the repository, klog headers dropped
+ * (kubectl builds print `E1201 21:42:12.572962    7714 run.go:72] "command failed" err=...`), capped at 2,000 characters.
+ * @param sandbox - the render's sandbox directory
+ */
+export function toolMessage(text: string, sandbox: string): string {
+  const t = text.split(`${join(sandbox, 'repo')}/`).join('').split(sandbox).join('<sandbox>').replace(KLOG_HEADER, '').trim();
   return t.length > 2000 ? `${t.slice(0, 2000)}…` : t;
 }
 

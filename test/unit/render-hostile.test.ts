@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SymlinkInfo } from '../../src/core/model.js';
 import { parseBuildOptions, renderApplications, type RenderUnit } from '../../src/render/index.js';
+import { toolMessage } from '../../src/render/render.js';
 import { MemoryTree } from '../helpers/memory-tree.js';
 import { renderTools } from '../helpers/render-tools.js';
 
@@ -98,6 +99,12 @@ metadata:
     const r = await render(new MemoryTree({ 'k/kustomization.yaml': 'resources: [../other/cm.yaml]\n', 'other/cm.yaml': CM }), unit('k'));
     expect(r.status).toBe('failed');
     expect(r.reason).toMatch(/security|restrict|outside|not in or below/i);
+  });
+
+  it('drops klog headers (time, process id) from a tool\'s message, so the same failure reads the same in every run', () => {
+    // As kubectl v1.32 (the google-cloud-sdk build on GitHub's runners' images) prints a failed kustomize build.
+    const text = 'E1201 22:03:55.099866   13235 run.go:72] "command failed" err="accumulating resources from \'job.yaml\': must build at directory: \'/tmp/sb/repo/k/job.yaml\'"\n';
+    expect(toolMessage(text, '/tmp/sb')).toBe('"command failed" err="accumulating resources from \'job.yaml\': must build at directory: \'k/job.yaml\'"');
   });
 
   it('leaves no sandbox behind', async () => {
