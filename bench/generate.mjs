@@ -110,13 +110,18 @@ ${lines}
 `;
 }
 
-function migrationJob(app, ns) {
+/**
+ * The PreSync migration Job (hook deleted before re-creation, sync wave -2), shared with bench/render-generate.mjs.
+ * @param {{ name: string, namespace?: string, image: string }} job the Job is `<name>-migrate`; without a
+ *   namespace (a kustomize base, whose overlays set it) the metadata has none
+ * @returns {string} the manifest's YAML
+ */
+export function migrationJob({ name, namespace, image }) {
   return `apiVersion: batch/v1
 kind: Job
 metadata:
-  name: ${app}-migrate
-  namespace: ${ns}
-  annotations:
+  name: ${name}-migrate
+${namespace === undefined ? '' : `  namespace: ${namespace}\n`}  annotations:
     argocd.argoproj.io/hook: PreSync
     argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
     argocd.argoproj.io/sync-wave: "-2"
@@ -127,7 +132,7 @@ spec:
       restartPolicy: Never
       containers:
         - name: migrate
-          image: registry.example.com/${ns}/${app}-migrations:latest
+          image: ${image}
           args: ["migrate", "--to", "latest"]
 `;
 }
@@ -221,7 +226,7 @@ export function monorepoFiles({ apps = 2000, seed = 20260101 } = {}) {
     put(`${dir}/deployment.yaml`, deployment(app, team, r, Math.floor(r() * 3)));
     put(`${dir}/service.yaml`, service(app, team));
     put(`${dir}/configmap.yaml`, configMap(app, team, r));
-    put(`${dir}/migration-job.yaml`, migrationJob(app, team));
+    put(`${dir}/migration-job.yaml`, migrationJob({ name: app, namespace: team, image: `registry.example.com/${team}/${app}-migrations:latest` }));
     const extras = 1 + Math.floor(r() * 11); // 5-15 manifests per app
     const order = EXTRAS.map((_, k) => k);
     for (let k = order.length - 1; k > 0; k--) {

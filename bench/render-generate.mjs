@@ -13,7 +13,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { git, rng } from './generate.mjs';
+import { git, migrationJob, rng } from './generate.mjs';
 
 const REPO_URL = 'https://git.example.com/platform/gitops.git';
 /**
@@ -113,24 +113,7 @@ metadata:
 data:
 ${data}
 `,
-    [`${dir}/migration-job.yaml`]: `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${name}-migrate
-  annotations:
-    argocd.argoproj.io/hook: PreSync
-    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
-    argocd.argoproj.io/sync-wave: "-2"
-spec:
-  backoffLimit: 1
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: migrate
-          image: registry.example.com/platform/${name}-migrations:${tag}
-          args: ["migrate", "--to", "latest"]
-`,
+    [`${dir}/migration-job.yaml`]: migrationJob({ name, image: `registry.example.com/platform/${name}-migrations:${tag}` }),
   };
 }
 

@@ -11,7 +11,7 @@ import type { Finding, Report, Severity } from '../core/model.js';
 import { renderJobSummary } from '../publish/job-summary.js';
 import type { PublishOutcome } from '../publish/publish.js';
 import { type AuditRecord, auditRecordJson } from '../report/audit-record.js';
-import { escapeMarkdown } from '../report/escape.js';
+import { heading, paragraph, quote, serialize, text, untrusted } from '../report/md.js';
 import { renderSarif } from '../report/sarif.js';
 
 /** GitHub shows at most this many annotations of each level per step. */
@@ -146,15 +146,19 @@ export async function deliver(report: Report, d: Omit<RunFiles, 'record'> & { pu
 
 /**
  * Delivers a run that could not evaluate (bad input, refused API call): the gate fails closed with
- * `verdict=fail`, the message in the summary, and a failed step.
+ * `verdict=fail`, the message in the summary (quoted as text: it can quote GitHub's answers and the
+ * repository's files), and a failed step.
  */
 export async function deliverFailure(message: string): Promise<void> {
   core.setOutput('verdict', 'fail');
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary
-        .addRaw(`## GitOps Gate: ❌ FAIL\n\nThe gate could not evaluate this change, so it fails closed:\n\n> ${escapeMarkdown(message)}\n`)
-        .write();
+      const summary = serialize([
+        heading(2, text('GitOps Gate: ❌ FAIL')),
+        paragraph(text('The gate could not evaluate this change, so it fails closed:')),
+        quote(untrusted(message)),
+      ]);
+      await core.summary.addRaw(summary + '\n').write();
     } catch {
       // The summary is best effort here; the failure message below is what matters.
     }

@@ -1,9 +1,11 @@
 /**
  * The audit report's formats: JSON (docs/audit-report.schema.json), CSV (one row per change, RFC 4180)
- * and Markdown (exceptions first, then the changes). Text from PRs and commits is escaped in Markdown
- * (src/report/escape.ts) and neutralised in CSV, so it cannot forge rows, links, mentions or formulas.
+ * and Markdown (exceptions first, then the changes). Markdown is an mdast tree serialised by
+ * src/report/md.ts, which escapes text from PRs and commits; CSV neutralises it. Neither can be made to
+ * forge rows, links, mentions or formulas.
  */
-import { cell, escapeMarkdown } from '../report/escape.js';
+import type { RootContent } from 'mdast';
+import { code, heading, httpLink, type Inline, join, list, paragraph, serialize, table, text, untrusted } from '../report/md.js';
 import { EXCEPTION_KINDS, type AuditChange, type AuditReport } from './model.js';
 
 /** The report as JSON text (two-space indented, with a final newline). */
@@ -96,51 +98,74 @@ export function renderCsv(report: AuditReport): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-function prRef(c: AuditChange): string {
-  return c.pr ? `[#${c.pr.number}](${c.pr.url})` : 'direct push';
+function prRef(c: AuditChange): Inline {
+  return c.pr ? httpLink(c.pr.url, text(`#${c.pr.number}`)) : text('direct push');
 }
 
-const short = (sha: string) => `\`${sha.slice(0, 12)}\``;
+const short = (sha: string) => code(sha.slice(0, 12));
 
-/** The report as Markdown: the period and totals, every exception, the sample, then every change. */
+/** The kinds of a change's exceptions, each once, in order. */
+const kindsOf = (c: AuditChange) => [...new Set(c.exceptions.map((e) => e.kind))].join(', ');
+
+/**
+ * The report as Markdown: the period and totals, every exception, the sample, then every change. Every
+ * string of the report is data (a report read back with `--from` may hold anything), so each goes through
+ * {@link untrusted} or {@link code} and the serialiser escapes it; only URLs that are plain http(s) links.
+ */
 export function renderMarkdown(report: AuditReport): string {
-  const out: string[] = [];
   const t = report.totals;
-  out.push(`# Change audit: ${escapeMarkdown(report.repository)} \`${report.branch.name}\`, ${report.period.since} to ${report.period.until}`, '');
-  out.push(
-    `${t.changes} change(s) on the first-parent history of \`${report.branch.name}\` (${short(report.branch.sha)}): ${t.pullRequests} through pull requests, ${t.directPushes} direct push(es). ` +
-      `${t.changesWithExceptions} change(s) with exceptions. ${report.requests.total} GitHub API request(s).`,
-    '',
-  );
-  out.push('## Exceptions', '');
-  if (!report.exceptions.length) out.push('None.', '');
+  const branch = code(report.branch.name);
+  const out: RootContent[] = [
+    heading(1, text('Change audit: '), untrusted(report.repository), text(' '), branch, text(', '), untrusted(`${report.period.since} to ${report.period.until}`)),
+    paragraph(
+      text(`${t.changes} change(s) on the first-parent history of `),
+      branch,
+      text(' ('),
+      short(report.branch.sha),
+      text(`): ${t.pullRequests} through pull requests, ${t.directPushes} direct push(es). ${t.changesWithExceptions} change(s) with exceptions. ${report.requests.total} GitHub API request(s).`),
+    ),
+    heading(2, text('Exceptions')),
+  ];
+  const change = (sha: string) => report.changes.find((x) => x.commit === sha)!;
+  if (!report.exceptions.length) out.push(paragraph(text('None.')));
   else {
-    out.push('| kind | merged at (UTC) | change | detail |', '| --- | --- | --- | --- |');
-    for (const e of report.exceptions) {
-      const c = report.changes.find((x) => x.commit === e.commit)!;
-      out.push(`| ${e.kind} | ${e.mergedAt} | ${prRef(c)} ${short(e.commit)} | ${cell(e.detail)} |`);
-    }
-    out.push('');
-    out.push(EXCEPTION_KINDS.filter((k) => t.exceptions[k]).map((k) => `${k}: ${t.exceptions[k]}`).join(', '), '');
-  }
-  if (report.sample) {
-    out.push(`## Sample (${report.sample.commits.length} of ${t.changes}, seed ${escapeMarkdown(report.sample.seed)})`, '', report.sample.method, '');
-    for (const sha of report.sample.commits) {
-      const c = report.changes.find((x) => x.commit === sha)!;
-      out.push(`- ${short(sha)} ${prRef(c)} ${cell(c.pr?.title ?? c.subject, 120)}${c.exceptions.length ? ` (${[...new Set(c.exceptions.map((e) => e.kind))].join(', ')})` : ''}`);
-    }
-    out.push('');
-  }
-  out.push('## Changes', '');
-  out.push('| merged at (UTC) | change | title | author | approvers | gate | reason | rollback | exceptions |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const c of report.changes) {
-    const approvers = c.approvers.map((a) => `${cell(a.login, 60)}${a.valid ? '' : ' (not counted)'}`).join(', ') || '—';
-    const gate = c.gate.checkRunUrl ? `[${c.gate.conclusion}](${c.gate.checkRunUrl})` : c.gate.conclusion;
     out.push(
-      `| ${c.mergedAt} | ${prRef(c)} ${short(c.commit)} | ${cell(c.pr?.title ?? c.subject, 120)} | ${cell(c.author, 60)} | ${approvers} | ${gate} | ${cell(c.reason ?? '—', 200)} | ${cell(c.rollback ?? '—', 200)} | ${[...new Set(c.exceptions.map((e) => e.kind))].join(', ') || '—'} |`,
+      table(
+        ['kind', 'merged at (UTC)', 'change', 'detail'],
+        report.exceptions.map((e) => [untrusted(e.kind), untrusted(e.mergedAt), [prRef(change(e.commit)), text(' '), short(e.commit)], untrusted(e.detail, 500)]),
+      ),
+      paragraph(text(EXCEPTION_KINDS.filter((k) => t.exceptions[k]).map((k) => `${k}: ${t.exceptions[k]}`).join(', '))),
     );
   }
-  out.push('');
-  if (report.notes.length) out.push('## What this audit cannot know', '', ...report.notes.map((n) => `- ${n}`), '');
-  return out.join('\n');
+  if (report.sample) {
+    out.push(
+      heading(2, text(`Sample (${report.sample.commits.length} of ${t.changes}, seed `), untrusted(report.sample.seed), text(')')),
+      paragraph(untrusted(report.sample.method)),
+      list(
+        report.sample.commits.map((sha) => {
+          const c = change(sha);
+          return [short(sha), text(' '), prRef(c), text(' '), untrusted(c.pr?.title ?? c.subject, 120), c.exceptions.length ? untrusted(` (${kindsOf(c)})`) : []];
+        }),
+      ),
+    );
+  }
+  out.push(
+    heading(2, text('Changes')),
+    table(
+      ['merged at (UTC)', 'change', 'title', 'author', 'approvers', 'gate', 'reason', 'rollback', 'exceptions'],
+      report.changes.map((c) => [
+        untrusted(c.mergedAt),
+        [prRef(c), text(' '), short(c.commit)],
+        untrusted(c.pr?.title ?? c.subject, 120),
+        untrusted(c.author, 60),
+        c.approvers.length ? join(c.approvers.map((a) => [untrusted(a.login, 60), a.valid ? [] : text(' (not counted)')]), ', ') : text('—'),
+        httpLink(c.gate.checkRunUrl, untrusted(c.gate.conclusion)),
+        untrusted(c.reason ?? '—', 200),
+        untrusted(c.rollback ?? '—', 200),
+        untrusted(kindsOf(c) || '—'),
+      ]),
+    ),
+  );
+  if (report.notes.length) out.push(heading(2, text('What this audit cannot know')), list(report.notes.map((n) => untrusted(n))));
+  return serialize(out) + '\n';
 }

@@ -6,17 +6,12 @@ import type { Report } from '../core/model.js';
 import type { DescriptionDetails } from '../description/check.js';
 import type { RequirementState } from '../description/requirements.js';
 import type { RootContent } from 'mdast';
-import { code, emphasis, heading, html, type Inline, link, list, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
+import { code, emphasis, heading, html, httpLink, type Inline, list, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
 
 const ICON: Record<RequirementState, string> = { passed: '✅ passed', failed: '❌ failed', skipped: '⏭️ skipped' };
 
 function isDetails(v: unknown): v is DescriptionDetails {
   return typeof v === 'object' && v !== null && Array.isArray((v as DescriptionDetails).requirements);
-}
-
-/** Only http(s) URLs become links; anything else is shown as text. */
-function safeUrl(url: string | undefined): string | undefined {
-  return url && /^https?:\/\/[^\s()<>]+$/.test(url) ? url : undefined;
 }
 
 /** Renders `report.details.description`, or nothing when the area did not run. */
@@ -37,11 +32,10 @@ export function renderDescriptionSection(report: Report, h: string): string | un
   }
   if (d.revert) {
     const r = d.revert;
-    const url = safeUrl(r.url);
     const target: Inline =
       r.number !== undefined ? untrusted(`${r.repository ?? ''}#${r.number}`) : r.revertedTitle !== undefined ? [text('“'), untrusted(r.revertedTitle), text('”')] : text('an earlier change');
     const how = r.source === 'body' ? 'its body names the reverted PR' : 'its title starts with “Revert”';
-    out.push(quote(strong(text('Revert')), text(' of '), url ? link(url, target) : target, text(` (${how}). It must carry what the policy asks of reverts (description.reverts).`)));
+    out.push(quote(strong(text('Revert')), text(' of '), httpLink(r.url, target), text(` (${how}). It must carry what the policy asks of reverts (description.reverts).`)));
   }
   if (d.conditions?.length) {
     out.push(list(d.conditions.map((c) => [text('Conditional requirement '), strong(untrusted(c.name)), text(' applies: '), untrusted(c.because.join('; ')), text('.')])));

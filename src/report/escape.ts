@@ -1,11 +1,9 @@
 /**
  * Text from the PR (titles, bodies, file names, logins) made harmless where Markdown escaping does not
  * reach: invisible characters for plain text, HTML text inside the gate's own `<summary>` elements, path
- * segments in URLs. The summary, the PR comment and the check run text are mdast trees (./md.ts), escaped by
- * the serialiser; {@link escapeMarkdown} and {@link cell} remain only for Markdown still built as strings
- * outside src/report (the audit report, src/audit/render.ts; the action's failure summary, src/action/deliver.ts).
+ * segments in URLs. All Markdown the gate writes (summary, PR comment, check run text, audit report, the
+ * action's failure summary) is an mdast tree (./md.ts) escaped by the serialiser: nothing here escapes Markdown.
  */
-import { truncate } from './limits.js';
 
 /**
  * Characters that change how text around them displays without being seen: C0 and C1 controls (terminal
@@ -23,38 +21,6 @@ export function showInvisible(text: string): string {
 /** Plain text for a terminal, on one line: invisible characters shown, line breaks as `\n`. */
 export function plainLine(text: string): string {
   return showInvisible(text.replace(/\r\n?|\n/g, '\\n'));
-}
-
-/** Escapes Markdown and HTML metacharacters so `text` renders literally, on one line (for string-built Markdown; see the module's note). */
-export function escapeMarkdown(text: string): string {
-  return showInvisible(text.replace(/\r\n?|\n/g, ' '))
-    .replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
-      switch (c) {
-        case '<':
-          return '&lt;';
-        case '>':
-          return '&gt;';
-        case '&':
-          return '&amp;';
-        case '"':
-          return '&quot;';
-        default:
-          return `\\${c}`;
-      }
-    })
-    // A line starting with a list, quote or heading marker is neutralised by the escapes above or is
-    // inline here; mentions are broken with a zero-width space so PR text cannot ping people.
-    .replace(/@(?=\w)/g, '@\u200b')
-    // Bare URLs would become links (GFM autolinks): PR text must not add links to the summary.
-    .replace(/:\/\//g, ':\u200b//')
-    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200b.`);
-}
-
-/** Escapes text for a table cell (Markdown escaped, pipes and newlines neutralised), truncated to `max` characters. */
-export function cell(text: string, max = 500): string {
-  // Cut at a word boundary, never mid-word (see truncate).
-  const t = truncate(text, { max, unit: 'chars' });
-  return escapeMarkdown(t);
 }
 
 /**

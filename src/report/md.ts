@@ -131,6 +131,15 @@ export function link(url: string, ...children: Inline[]): Link {
   return { type: 'link', url, children: flat(children) };
 }
 
+/**
+ * A link when `url` is a plain http(s) URL (no white space, parentheses or angle brackets), else just the
+ * children: for URLs the gate read rather than built (an API answer, a report read back from a file), so
+ * no `javascript:` or malformed URL becomes a link.
+ */
+export function httpLink(url: string | null | undefined, ...children: Inline[]): Inline {
+  return url && /^https?:\/\/[^\s()<>]+$/.test(url) ? link(url, ...children) : flat(children);
+}
+
 /** Raw HTML the gate writes itself (never text from the PR). */
 export function html(value: string): Html {
   return { type: 'html', value };

@@ -5,7 +5,7 @@
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { PullRequest, Report } from '../../src/core/model.js';
-import { cell, encodePath, escapeMarkdown } from '../../src/report/escape.js';
+import { encodePath } from '../../src/report/escape.js';
 import { renderComment } from '../../src/publish/comment.js';
 import { renderJobSummary } from '../../src/publish/job-summary.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
@@ -102,18 +102,6 @@ describe('summary under hostile PR data', () => {
     const line = md.split('\n').find((l) => l.startsWith('[PR #7]'))!;
     expect(line.length).toBeLessThan(1_000);
     expect(md.length).toBeLessThan(65_535);
-  });
-});
-
-describe('escape functions', () => {
-  it('escapeMarkdown leaves no Markdown or HTML metacharacter active', () => {
-    const e = escapeMarkdown(FAKE);
-    expect(e).not.toMatch(/\n|<|>|(?<!\\)[`*_[\]#|~]/);
-    expect(e).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
-  });
-
-  it('cell truncates', () => {
-    expect(cell('x'.repeat(600), 10)).toBe('xxxxxxxxx…');
   });
 });
 
