@@ -4,6 +4,7 @@
  * {@link WorkerResponse}s. The Lua state is made ready as soon as the worker starts, while the host still
  * reads and parses the test cases; a batch then runs synchronously, request after request.
  */
+import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { loadHealthLua, runHealthLuaLoaded, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 
@@ -41,6 +42,13 @@ function answer(r: WorkerResponse, last: boolean): void {
     sentAt = Date.now();
   }
 }
+
+// The Lua VM's WebAssembly stays on V8's baseline compiler (Liftoff): an evaluation makes a few thousand short
+// runs at most, and the optimising compiles of the VM's hot functions (on V8's background threads) cost more CPU
+// than they save over such a run (about 0.2 s of 2.6 s on bench/health-corpus.mjs's 1,121 cases). Set before the
+// module is compiled; nothing else in this process compiles WebAssembly while a worker exists (the host's
+// in-process path is for runs from source, without a worker).
+setFlagsFromString('--liftoff-only');
 
 /** The state is ready (or failed to load: then every run says why). */
 const ready = loadHealthLua().then(
