@@ -1,5 +1,5 @@
 // Health checks in ArgoCD's layout, end to end: generates a corpus shaped like argo-cd's
-// resource_customizations/ (241 checks, each with health.lua, health_test.yaml and testdata/ inputs; 1,123
+// resource_customizations/ (241 checks, each with health.lua, health_test.yaml and testdata/ inputs; 1,121
 // cases), runs the built CLI with --all on it, and reports the CPU time per test case, input reading and
 // parsing included. The cost of everything else (start-up, listing, the other areas) is measured on the same
 // tree without the suites and inputs, and subtracted.

@@ -23,6 +23,8 @@ export type LayoutOf = (tree: TreeReader) => Promise<RepoLayout>;
 import { joinPath, parseSuite } from './suites.js';
 import { readArgoYamlObject, type ArgoYamlObject } from '../argocd/argo-yaml.js';
 import { isRecord } from '../core/values.js';
+import { readPlainYaml } from './input-yaml.js';
+import { SAFE_PARSE_DEPTH } from '../manifests/yaml-guard.js';
 
 const CONFIG_MARKERS = HEALTH_CONFIG_TEXT;
 
@@ -119,7 +121,9 @@ function readInput(text: string, limits: YamlLimits): ArgoYamlObject {
   let r = inputCache.get(key);
   if (!r) {
     if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
-    inputCache.set(key, (r = readArgoYamlObject(text, limits)));
+    // The plain shape of nearly every input is read by the line reader; anything else the exact way.
+    const plain = readPlainYaml(text, Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2);
+    inputCache.set(key, (r = plain ? { value: plain, lenient: false } : readArgoYamlObject(text, limits)));
   }
   return r;
 }
@@ -250,6 +254,8 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   }
 
   const suites = layoutFiles.filter((x) => baseName(x) === 'health_test.yaml');
+  // The worker loads the Lua module while the suites and their inputs are parsed here.
+  if (suites.length > 0) runner.start();
   const inputs = new Map<string, string | undefined>();
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));

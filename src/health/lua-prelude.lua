@@ -3,7 +3,10 @@
 -- reused for many runs, and each run gets a fresh global environment (new library tables, a new string
 -- metatable, a new package table), so nothing a script changes reaches the next one.
 -- Input: the global __gg_timeout (the time-limit error text), removed here.
--- Returns the run function: run(chunk, openlibs, obj) -> kind, status, message (see classify).
+-- Returns two functions, called one after the other for each run (lua-vm.ts execute):
+--   prepare(chunk, openlibs, obj) -> bytes: gives the chunk a fresh environment holding obj, and returns the
+--     bytes the state holds then (the memory limit counts from there; trusted code, run without limits);
+--   finish(chunk) -> kind, status, message: runs the script under the limits and classifies its result.
 local TIMEOUT = __gg_timeout
 __gg_timeout = nil
 local MEMORY = "not enough memory"
@@ -16,6 +19,7 @@ local _floor, _huge, _mtype, _toint = math.floor, math.huge, math.type, math.toi
 local _format, _concat, _match = string.format, table.concat, string.match
 local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
 local cresume = coroutine.resume
+local _gccount = collectgarbage
 local stringMeta = _getmeta("")
 
 -- Numbers as gopher-lua prints them (value.go LNumber.String): a float with an int64 value prints as an
@@ -231,9 +235,13 @@ end
 -- Everything a script could reach is in its environment; drop the real globals' dangerous parts anyway.
 io, debug, package, require, dofile, loadfile = nil, nil, nil, nil, nil, nil
 
-return function(chunk, openlibs, obj)
+local function prepare(chunk, openlibs, obj)
   local env = newenv(openlibs)
   env.obj = obj
   _setupvalue(chunk, 1, env)
+  return _gccount("count") * 1024
+end
+local function finish(chunk)
   return classify(chunk(cat))
 end
+return prepare, finish

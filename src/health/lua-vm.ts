@@ -24,8 +24,13 @@ import { rewriteConcat } from './lua-static.js';
 export interface LuaRunRequest {
   /** The health script's source. */
   script: string;
-  /** The object the script sees as the global `obj` (plain JSON data). */
+  /** The object the script sees as the global `obj` (plain JSON data). Ignored when `encoded` is given. */
   obj: unknown;
+  /**
+   * `obj` already encoded by {@link encodeLuaValue} (the worker host encodes each input once, on its thread,
+   * and sends the bytes instead of the object), or the error the encoding gave.
+   */
+  encoded?: Uint8Array | { error: string };
   /** ArgoCD's `useOpenLibs` for this kind: false gives the reduced environment of argocd-cm scripts. */
   useOpenLibs: boolean;
   /** `script` is already rewritten by {@link rewriteConcat} (the host prepares it once per script). */
@@ -164,23 +169,37 @@ const MAX_CHUNKS = 2000;
 /**
  * The Lua state of this thread, reused by every run: the prelude runs once, each script is compiled once
  * (its chunk kept in the registry), and each run gets a fresh global environment from the prelude.
+ * The state allocates through Lua's own C allocator (`cAlloc`, no call into JavaScript) while trusted code
+ * runs (compiling, pushing the object, building the environment), and through the limited allocator of
+ * {@link callbacks} while the script runs.
  */
 interface Vm {
   lua: Lua;
   L: number;
-  /** Registry reference of the prelude's run function. */
-  run: number;
+  /** Registry references of the prelude's prepare and finish functions. */
+  prepare: number;
+  finish: number;
+  /** Lua's C allocator (`l_alloc` of lauxlib), as a function-table index. */
+  cAlloc: number;
   /** Compiled chunks by script text: a registry reference, or the compile error. */
   chunks: Map<string, { ref: number } | { error: string }>;
 }
 let vm: Vm | undefined;
 
+/** The loaded module, once {@link loadLua} has finished. */
+let loadedLua: Lua | undefined;
+
 async function getVm(): Promise<Vm> {
   if (vm) return vm;
   loading ??= loadLua();
   const loaded = await loading;
-  const lua = loaded.lua;
+  loadedLua = loaded.lua;
   rawFunctions = loaded.raw;
+  return (vm ??= newVm(loaded.lua));
+}
+
+/** A new state with the prelude run (the module is loaded). */
+function newVm(lua: Lua): Vm {
   const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
@@ -190,14 +209,51 @@ async function getVm(): Promise<Vm> {
   lua.luaL_openlibs(L);
   lua.lua_pushstring(L, TIMEOUT_ERROR);
   lua.lua_setglobal(L, '__gg_timeout');
-  if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+  if (load(lua, L, prelude, '=prelude') !== LUA_OK || lua.lua_pcallk(L, 0, 2, 0, 0, null) !== LUA_OK) {
     const why = textAt(lua, L, -1);
     lua.lua_close(L);
     throw new Error(`health-check prelude failed: ${why}`);
   }
-  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: new Map() };
-  return vm;
+  const finish = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const prepare = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const v: Vm = { lua, L, prepare, finish, cAlloc: cAllocator(lua), chunks: new Map() };
+  lua.lua_setallocf(L, v.cAlloc, null);
+  return v;
 }
+
+/** Lua's C allocator: the one `luaL_newstate` installs, read from a throwaway state. */
+let cAllocPointer: number | undefined;
+function cAllocator(lua: Lua): number {
+  if (cAllocPointer !== undefined) return cAllocPointer;
+  const T = lua.luaL_newstate();
+  if (!T) throw new Error('could not create a Lua state');
+  try {
+    return (cAllocPointer = lua.lua_getallocf(T, null));
+  } finally {
+    lua.lua_close(T);
+  }
+}
+
+/**
+ * Makes sure this thread's Lua state exists (loading the WebAssembly module the first time), so that
+ * {@link runHealthLuaLoaded} can run scripts synchronously.
+ */
+export async function loadHealthLua(): Promise<void> {
+  await getVm();
+}
+
+/**
+ * Runs a script synchronously in the state {@link loadHealthLua} made ready; the same as
+ * {@link runHealthLua} otherwise (never throws for script problems).
+ * @throws Error when the state is not ready, or a run is in progress
+ */
+export function runHealthLuaLoaded(req: LuaRunRequest): LuaRunResult {
+  if (!loadedLua || busy) throw new Error('the Lua state is not ready');
+  return runOnVm((vm ??= newVm(loadedLua)), req);
+}
+
+/** A run is in progress (runs share one state). */
+let busy = false;
 
 /**
  * Closes the state (after a limit, which poisons it, or a failure of the host code), so the next run starts
@@ -233,13 +289,18 @@ export function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
 }
 
 async function runOne(req: LuaRunRequest): Promise<LuaRunResult> {
-  const v = await getVm();
+  return runOnVm(await getVm(), req);
+}
+
+function runOnVm(v: Vm, req: LuaRunRequest): LuaRunResult {
   let ok = false;
+  busy = true;
   try {
     const r = execute(v, req);
     ok = true;
     return r;
   } finally {
+    busy = false;
     if (!ok || tripped !== undefined) discardVm(req.timeoutMs);
     else {
       raw(v.lua)._lua_settop(v.L, 0);
@@ -266,73 +327,185 @@ function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { 
   return c;
 }
 
-/** A buffer in WebAssembly memory reused for the strings pushed into Lua (grown when a string needs more). */
-let scratch = { ptr: 0, size: 0 };
-const encoder = new TextEncoder();
+/** Tags of the encoding made by {@link encodeLuaValue}. */
+const enum Tag {
+  Nil = 0,
+  False = 1,
+  True = 2,
+  /** A whole number: float64 follows, pushed as a Lua integer. */
+  Int = 3,
+  /** float64 follows. */
+  Num = 4,
+  /** uint32 byte length, then the UTF-8 bytes. */
+  Str = 5,
+  /** uint32 count, then the items. */
+  Arr = 6,
+  /** uint32 count of the entries kept, then key (a Str without its tag) and value of each. */
+  Map = 7,
+}
 
+/** Deepest nesting passed to Lua. */
+const MAX_DEPTH = 200;
+const encoder = new TextEncoder();
 /** Longest string written byte by byte when it is ASCII (keys, short values); longer ones go through the encoder. */
 const ASCII_LOOP_MAX = 64;
 
-function pushString(r: RawModule, L: number, s: string): void {
-  const need = s.length * 3 + 1;
-  if (need > scratch.size) {
-    if (scratch.ptr) r._free(scratch.ptr);
-    const size = Math.max(need, 4096);
-    scratch = { ptr: r._malloc(size), size };
-  }
-  // The view is read again for every string: Lua's allocations may grow the memory, which replaces it.
-  const heap = r.HEAPU8;
-  const at = scratch.ptr;
+/** The growing buffer an encoding is written into (one per thread; the result is copied out). */
+let out = new Uint8Array(1 << 16);
+let view = new DataView(out.buffer);
+let at = 0;
+
+function room(n: number): void {
+  if (at + n <= out.length) return;
+  let size = out.length * 2;
+  while (size < at + n) size *= 2;
+  const bigger = new Uint8Array(size);
+  bigger.set(out.subarray(0, at));
+  out = bigger;
+  view = new DataView(out.buffer);
+}
+
+function putString(s: string): void {
+  room(5 + s.length * 3);
+  const lenAt = at;
+  at += 4;
+  let i = 0;
   if (s.length <= ASCII_LOOP_MAX) {
-    let i = 0;
     for (; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) break;
-      heap[at + i] = c;
-    }
-    if (i === s.length) {
-      r._lua_pushlstring(L, at, i);
-      return;
+      out[at + i] = c;
     }
   }
-  const { written } = encoder.encodeInto(s, heap.subarray(at, at + scratch.size));
-  r._lua_pushlstring(L, at, written);
+  if (i === s.length) at += i;
+  else at += encoder.encodeInto(s, out.subarray(at)).written;
+  view.setUint32(lenAt, at - lenAt - 4, true);
 }
 
-/**
- * Pushes a JSON value as ArgoCD's decodeValue converts it: maps become tables without their null
- * entries, arrays become 1-based tables, whole numbers become Lua integers (so they print as `2`, not
- * `2.0`, as gopher-lua prints them). Calls the module's exports directly (see {@link RawModule}).
- */
-function pushValue(r: RawModule, L: number, v: unknown, depth = 0): void {
-  if (depth > 200) throw new Error('object nested too deeply');
-  if (v === null || v === undefined) r._lua_pushnil(L);
-  else if (typeof v === 'string') pushString(r, L, v);
-  else if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
-    else r._lua_pushnumber(L, v);
-  } else if (typeof v === 'boolean') r._lua_pushboolean(L, v ? 1 : 0);
+function putValue(v: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) throw new Error('object nested too deeply');
+  room(9);
+  if (v === null || v === undefined) out[at++] = Tag.Nil;
+  else if (typeof v === 'string') {
+    out[at++] = Tag.Str;
+    putString(v);
+  } else if (typeof v === 'number') {
+    out[at++] = Number.isSafeInteger(v) ? Tag.Int : Tag.Num;
+    view.setFloat64(at, v, true);
+    at += 8;
+  } else if (typeof v === 'boolean') out[at++] = v ? Tag.True : Tag.False;
   else if (Array.isArray(v)) {
-    r._lua_createtable(L, v.length, 0);
-    for (let i = 0; i < v.length; i++) {
-      pushValue(r, L, v[i], depth + 1);
-      r._lua_rawseti(L, -2, BigInt(i + 1));
-    }
+    out[at++] = Tag.Arr;
+    view.setUint32(at, v.length, true);
+    at += 4;
+    for (let i = 0; i < v.length; i++) putValue(v[i], depth + 1);
   } else if (typeof v === 'object') {
-    // Own enumerable keys in Object.entries order, without building the entries.
+    // Own enumerable keys in Object.entries order, without their null entries.
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
+    out[at++] = Tag.Map;
+    const countAt = at;
+    at += 4;
     let present = 0;
-    for (const k of keys) if (o[k] !== null && o[k] !== undefined) present++;
-    r._lua_createtable(L, 0, present);
     for (const k of keys) {
       const x = o[k];
       if (x === null || x === undefined) continue;
-      pushString(r, L, k);
-      pushValue(r, L, x, depth + 1);
-      r._lua_rawset(L, -3);
+      present++;
+      putString(k);
+      putValue(x, depth + 1);
     }
-  } else r._lua_pushnil(L);
+    view.setUint32(countAt, present, true);
+  } else out[at++] = Tag.Nil;
+}
+
+/**
+ * Encodes a JSON value for {@link LuaRunRequest.encoded}: a compact byte form that the VM replays into Lua
+ * with one C call per value, its strings pushed straight from the bytes (no JavaScript object is rebuilt on
+ * the way, and a worker receives one buffer instead of a tree to clone). The value is converted as ArgoCD's
+ * decodeValue converts it: maps become tables without their null entries, arrays become 1-based tables, whole
+ * numbers become Lua integers (so they print as `2`, not `2.0`, as gopher-lua prints them).
+ * @returns the bytes (a buffer of their own, so they can be sent to a worker)
+ * @throws Error "object nested too deeply" past 200 levels
+ */
+export function encodeLuaValue(v: unknown): Uint8Array {
+  at = 0;
+  putValue(v, 0);
+  return out.slice(0, at);
+}
+
+/** Small array indices as the BigInts `lua_rawseti` takes (made once). */
+const INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
+
+/** Where the bytes of the encoding being pushed sit in WebAssembly memory (grown when an encoding needs more). */
+let scratch = { ptr: 0, size: 0 };
+
+/** Pushes an encoding made by {@link encodeLuaValue}: one C call per value, strings read in place. */
+function pushEncoded(r: RawModule, L: number, bytes: Uint8Array): void {
+  if (bytes.length > scratch.size) {
+    if (scratch.ptr) r._free(scratch.ptr);
+    const size = Math.max(bytes.length, 1 << 16);
+    scratch = { ptr: r._malloc(size), size };
+    if (!scratch.ptr) {
+      scratch = { ptr: 0, size: 0 };
+      throw new Error('out of memory');
+    }
+  }
+  r.HEAPU8.set(bytes, scratch.ptr);
+  const base = scratch.ptr;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const value = (): void => {
+    const tag = bytes[p++];
+    switch (tag) {
+      case Tag.Nil:
+        r._lua_pushnil(L);
+        return;
+      case Tag.False:
+      case Tag.True:
+        r._lua_pushboolean(L, tag === Tag.True ? 1 : 0);
+        return;
+      case Tag.Int:
+        r._lua_pushinteger(L, BigInt(dv.getFloat64(p, true)));
+        p += 8;
+        return;
+      case Tag.Num:
+        r._lua_pushnumber(L, dv.getFloat64(p, true));
+        p += 8;
+        return;
+      case Tag.Str: {
+        const n = dv.getUint32(p, true);
+        r._lua_pushlstring(L, base + p + 4, n);
+        p += 4 + n;
+        return;
+      }
+      case Tag.Arr: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, n, 0);
+        for (let i = 1; i <= n; i++) {
+          value();
+          r._lua_rawseti(L, -2, i < INDEX.length ? INDEX[i]! : BigInt(i));
+        }
+        return;
+      }
+      case Tag.Map: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, 0, n);
+        for (let i = 0; i < n; i++) {
+          const len = dv.getUint32(p, true);
+          r._lua_pushlstring(L, base + p + 4, len);
+          p += 4 + len;
+          value();
+          r._lua_rawset(L, -3);
+        }
+        return;
+      }
+      default:
+        throw new Error('bad encoding');
+    }
+  };
+  value();
 }
 
 function load(lua: Lua, L: number, source: string, name: string): number {
@@ -350,7 +523,7 @@ function load(lua: Lua, L: number, source: string, name: string): number {
 const RAW_FUNCTIONS = [
   'lua_tolstring', 'lua_rawgeti', 'lua_pushboolean', 'lua_pcallk', 'lua_sethook', 'lua_settop', 'lua_type', 'lua_pushnil',
   'lua_pushinteger', 'lua_pushnumber', 'lua_pushlstring', 'lua_createtable', 'lua_rawseti', 'lua_rawset', 'luaL_loadbufferx',
-  'malloc', 'realloc', 'free',
+  'lua_tonumberx', 'lua_setallocf', 'malloc', 'realloc', 'free',
 ] as const;
 
 /**
@@ -375,6 +548,8 @@ interface RawModule {
   _lua_rawseti(L: number, idx: number, n: bigint): void;
   _lua_rawset(L: number, idx: number): void;
   _luaL_loadbufferx(L: number, buff: number, size: number, name: number, mode: number): number;
+  _lua_tonumberx(L: number, idx: number, isnum: number): number;
+  _lua_setallocf(L: number, f: number, ud: number): void;
   _malloc(size: number): number;
   _realloc(ptr: number, size: number): number;
   _free(ptr: number): void;
@@ -490,30 +665,45 @@ function limitError(req: LuaRunRequest, limit: 'time' | 'memory'): LuaRunResult 
 
 function execute(v: Vm, req: LuaRunRequest): LuaRunResult {
   const { lua, L } = v;
-  const { hook } = callbacks(lua);
+  const { hook, alloc } = callbacks(lua);
   running = L;
   const chunk = chunkOf(v, req.script, req.prepared === true);
   if ('error' in chunk) return { kind: 'error', error: chunk.error };
-  const r = raw(lua);
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
-  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  let bytes: Uint8Array;
   try {
-    pushValue(r, L, req.obj);
+    const e = req.encoded ?? encodeLuaValue(req.obj);
+    if (!(e instanceof Uint8Array)) throw new Error(e.error);
+    bytes = e;
   } catch (e) {
     return { kind: 'error', error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
-  memory.max = memory.used + req.memoryBytes;
+  const r = raw(lua);
+  // Trusted part, with Lua's C allocator: the object, a fresh environment, the bytes the state holds then.
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.prepare));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  pushEncoded(r, L, bytes);
+  if (r._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) throw new Error(`could not prepare the run: ${textAt(lua, L, -1)}`);
+  const held = r._lua_tonumberx(L, -1, 0);
+  r._lua_settop(L, 0);
+  // The script's part, under the limits: the limited allocator counts from what the state holds now.
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.finish));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  memory.used = held;
+  memory.max = held + req.memoryBytes;
+  r._lua_setallocf(L, alloc, 0);
   deadline = Date.now() + req.timeoutMs;
   r._lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status: number;
   try {
-    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
+    status = r._lua_pcallk(L, 1, 3, 0, 0, 0);
   } finally {
     r._lua_sethook(L, 0, 0, 0);
   }
-  // A limit hit anywhere in the run decides it, whatever the script made of the error afterwards.
+  // A limit hit anywhere in the run decides it, whatever the script made of the error afterwards. The state
+  // keeps the limited (poisoned) allocator: it is closed with it.
   if (tripped) return limitError(req, tripped);
+  r._lua_setallocf(L, v.cAlloc, 0);
   // From here no Lua code runs: the results are plain values, read on the host under the same caps.
   if (status !== LUA_OK) return { kind: 'error', error: textAt(lua, L, -1) };
   const kind = textAt(lua, L, -3);

@@ -8,12 +8,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { runHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { encodeLuaValue, loadHealthLua, runHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
 /** Executes health scripts one at a time. */
 export interface LuaRunner {
   run(req: LuaRunRequest): Promise<LuaRunResult>;
+  /**
+   * Starts the worker (and its loading of the Lua module) ahead of the first run, so that its start-up
+   * overlaps the caller's own work (reading and parsing the test cases).
+   */
+  start(): void;
   /** Stops the worker, if any. */
   close(): Promise<void>;
 }
@@ -31,7 +36,26 @@ export function bundledWorker(): string | undefined {
 interface Pending {
   id: number;
   req: LuaRunRequest;
+  /** The object as sent: encoded once (see encodeLuaValue), or why it cannot be. */
+  encoded: Uint8Array | { error: string };
   resolve: (r: LuaRunResult) => void;
+}
+
+/** Encodings by object: the same input object often runs more than once (base and head, shapes). */
+const encodings = new WeakMap<object, Uint8Array>();
+
+/** The object of a request as the worker receives it. */
+function encode(obj: unknown): Uint8Array | { error: string } {
+  const cacheable = typeof obj === 'object' && obj !== null;
+  const known = cacheable ? encodings.get(obj) : undefined;
+  if (known) return known;
+  try {
+    const e = encodeLuaValue(obj);
+    if (cacheable) encodings.set(obj, e);
+    return e;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /**
@@ -43,7 +67,7 @@ interface Pending {
  * @param workerFile a worker script (default: the bundled dist/health-worker.js); absent means in-process
  */
 export function createLuaRunner(workerFile: string | undefined = bundledWorker()): LuaRunner {
-  if (!workerFile) return { run: runHealthLua, close: async () => {} };
+  if (!workerFile) return { run: runHealthLua, start: () => void loadHealthLua().catch(() => undefined), close: async () => {} };
   let worker: Worker | undefined;
   let scripts = new Map<string, number>();
   let next = 0;
@@ -69,14 +93,15 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     if (batch.length) start().postMessage(batch);
   };
   const post = (p: Pending) => {
-    const known = scripts.get(p.req.script);
-    if (known !== undefined) {
-      const { script: _script, ...rest } = p.req;
-      outbox.push({ id: p.id, req: rest, scriptId: known });
-    } else {
+    const { req } = p;
+    const known = scripts.get(req.script);
+    // Only what the worker needs: the encoded object instead of the tree, the script text once.
+    const sent = { prepared: req.prepared, obj: null, encoded: p.encoded, useOpenLibs: req.useOpenLibs, timeoutMs: req.timeoutMs, memoryBytes: req.memoryBytes };
+    if (known !== undefined) outbox.push({ id: p.id, req: sent, scriptId: known });
+    else {
       const scriptId = scripts.size;
-      scripts.set(p.req.script, scriptId);
-      outbox.push({ id: p.id, req: p.req, scriptId });
+      scripts.set(req.script, scriptId);
+      outbox.push({ id: p.id, req: { ...sent, script: req.script }, scriptId });
     }
     if (outbox.length === 1) queueMicrotask(flush);
   };
@@ -118,9 +143,12 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     arm();
   }
   return {
+    start() {
+      start();
+    },
     run(req) {
       return new Promise<LuaRunResult>((resolve) => {
-        const p = { id: next++, req, resolve };
+        const p = { id: next++, req, encoded: encode(req.obj), resolve };
         queue.push(p);
         post(p);
         if (queue.length === 1) arm();

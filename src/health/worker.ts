@@ -1,14 +1,17 @@
 /**
  * Worker-thread entry that executes health scripts for {@link ./runner-host.ts}. Bundled as
  * dist/health-worker.js; a message in is a batch of {@link WorkerRequest}s, a message out a batch of
- * {@link WorkerResponse}s.
+ * {@link WorkerResponse}s. The Lua state is made ready as soon as the worker starts, while the host still
+ * reads and parses the test cases; a batch then runs synchronously, request after request.
  */
+import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { runHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { loadHealthLua, runHealthLuaLoaded, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 
 /**
  * A request to the worker. The first request with a script carries its text and gives it a number
- * (`scriptId`); later ones with the same number leave the text out.
+ * (`scriptId`); later ones with the same number leave the text out. The object travels encoded
+ * (`req.encoded`, see encodeLuaValue), not as a tree.
  */
 export interface WorkerRequest {
   id: number;
@@ -40,21 +43,39 @@ function answer(r: WorkerResponse, last: boolean): void {
   }
 }
 
-/** Runs one request; never rejects. */
-async function handle(m: WorkerRequest): Promise<WorkerResponse> {
+// The Lua VM's WebAssembly stays on V8's baseline compiler (Liftoff): an evaluation makes a few thousand short
+// runs at most, and the optimising compiles of the VM's hot functions (on V8's background threads) cost more CPU
+// than they save over such a run (about 0.2 s of 2.6 s on bench/health-corpus.mjs's 1,121 cases). Set before the
+// module is compiled; nothing else in this process compiles WebAssembly while a worker exists (the host's
+// in-process path is for runs from source, without a worker).
+setFlagsFromString('--liftoff-only');
+
+/** The state is ready (or failed to load: then every run says why). */
+const ready = loadHealthLua().then(
+  () => undefined,
+  (e: unknown) => (e instanceof Error ? e.message : String(e)),
+);
+
+/** Runs one request; never throws. */
+function handle(m: WorkerRequest, failed: string | undefined): WorkerResponse {
   if ('script' in m.req) scripts.set(m.scriptId, m.req.script);
   const script = scripts.get(m.scriptId);
   if (script === undefined) return { id: m.id, result: { kind: 'error', error: 'the Lua worker does not know this script' } };
+  if (failed !== undefined) return { id: m.id, result: { kind: 'error', error: `the Lua VM failed: ${failed}` } };
   try {
-    return { id: m.id, result: await runHealthLua({ ...m.req, script }) };
+    const req = m.req as LuaRunRequest;
+    req.script = script;
+    return { id: m.id, result: runHealthLuaLoaded(req) };
   } catch (e) {
     return { id: m.id, result: { kind: 'error', error: `the Lua VM failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
 }
 
-// A message is a batch of requests; they run in order, and their answers come back in batches.
+// A message is a batch of requests; they run in order (batches too), and their answers come back in batches.
+let tail: Promise<unknown> = ready;
 parentPort?.on('message', (batch: WorkerRequest[]) => {
-  batch.forEach((m, i) => {
-    void handle(m).then((r) => answer(r, i === batch.length - 1));
+  tail = tail.then(async () => {
+    const failed = await ready;
+    batch.forEach((m, i) => answer(handle(m, failed), i === batch.length - 1));
   });
 });

@@ -223,6 +223,18 @@ describe('one Lua state for many runs', () => {
     const closed = await run('return {status = "Healthy", message = ("x"):upper()}');
     expect(closed.kind).toBe('error');
   });
+  it('the memory limit counts the script\'s own allocations on every run, whatever earlier runs left behind', async () => {
+    const mib = 1024 * 1024;
+    // Each run leaves about 1.5 MiB of garbage behind; none of them is charged for the others' garbage.
+    for (let i = 0; i < 12; i++) {
+      const r = await run(`local t = {} for i = 1, 1500 do t[i] = string.rep("x", 1000) .. i end return {status = "Healthy"}`, {}, { useOpenLibs: true, memoryBytes: 4 * mib });
+      expect(r, `run ${i}`).toEqual({ kind: 'ok', status: 'Healthy', message: '' });
+    }
+    // A big input object is not charged to the script either; the script's own 8 MiB is.
+    const big = { items: Array.from({ length: 3000 }, (_, i) => ({ name: `item-${i}`, value: 'v'.repeat(1000) })) };
+    expect(await run('return {status = "Healthy", message = tostring(#obj.items)}', big, { memoryBytes: 2 * mib })).toEqual({ kind: 'ok', status: 'Healthy', message: '3000' });
+    expect(await run('local s = string.rep("x", 8 * 1024 * 1024) return {status = "Healthy"}', big, { useOpenLibs: true, memoryBytes: 2 * mib })).toMatchObject({ kind: 'error', limit: 'memory' });
+  });
 });
 
 describe('objects pushed into Lua', () => {

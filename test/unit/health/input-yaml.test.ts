@@ -1,0 +1,192 @@
+/**
+ * The line reader of plain YAML (src/health/input-yaml.ts) against the exact reading of a health-test input
+ * (readArgoYamlObject) and the full parse of a suite (parseYamlText): whenever the line reader accepts a text,
+ * the exact reader must accept it as strict YAML and give the same object, and the full parse find one
+ * document and no problem. Checked on inputs of ArgoCD's shape, on hand-picked quirks, on YAML written
+ * in many styles from generated values, and on mutated inputs.
+ */
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { readArgoYamlObject } from '../../../src/argocd/argo-yaml.js';
+import { readPlainYaml } from '../../../src/health/input-yaml.js';
+import { DEFAULT_YAML_LIMITS, parseYamlText } from '../../../src/manifests/yaml-doc.js';
+import { mutatedText } from '../../helpers/mutations.js';
+
+/** Asserts the two readers agree on `text`; true when the line reader accepted it. */
+function agree(text: string, maxDepth = 100): boolean {
+  const fast = readPlainYaml(text, maxDepth);
+  if (fast === undefined) return false;
+  const exact = readArgoYamlObject(text, DEFAULT_YAML_LIMITS);
+  expect(exact, text).toStrictEqual({ value: fast, lenient: false });
+  // health_test.yaml suites take the line reader's value too: the full parse finds no problem at all.
+  const full = parseYamlText(text, DEFAULT_YAML_LIMITS);
+  expect(full.problems, text).toEqual([]);
+  expect(full.docs.length, text).toBe(1);
+  return true;
+}
+
+const INPUT = `apiVersion: example.io/v1
+kind: Widget
+metadata:
+  name: example-1
+  namespace: default
+  generation: 2
+  labels:
+    app.kubernetes.io/name: example
+  annotations:
+    example.com/note: "generated input 1"   # a comment
+    example.com/quote: 'it''s'
+spec:
+  replicas: 3
+  paused: false
+  ratio: 0.5
+  empty:
+  template:
+    spec:
+      containers:
+      - name: main
+        image: registry.example/app:1.2.3
+        args: [--port, "8080", -v]
+        resources: {limits: {cpu: 500m, memory: 256Mi}, requests: {}}
+      - name: side
+        ports:
+          - containerPort: 80
+            protocol: TCP
+status:
+  observedGeneration: 2
+  conditions:
+  - type: Ready
+    status: "False"
+    lastTransitionTime: "2026-01-01T00:00:00Z"
+    message: "the backend is not reachable: timeout"
+  - type: Synced
+    status: "True"
+  phase: Failed
+`;
+
+describe('the line reader of plain YAML', () => {
+  it('reads an input of ArgoCD\'s shape exactly as the exact reader does', () => {
+    expect(agree(INPUT)).toBe(true);
+    expect(agree(`---\n${INPUT}`)).toBe(true);
+    expect(readPlainYaml(INPUT, 100)).toMatchObject({ spec: { replicas: 3, empty: null, template: { spec: { containers: [{ args: ['--port', '8080', '-v'] }, {}] } } } });
+  });
+
+  it('refuses what it does not read itself, and agrees on everything it reads', () => {
+    const quirks = [
+      'a: 1\na: 2\n', // duplicate key: go-yaml's last-wins reading
+      'a: "x\n  y"\n', // quoted scalar over two lines
+      'a: "x\ny"\n', // under-indented continuation (go-yaml accepts it)
+      'a: plain\n  continued\n',
+      'a: |\n  block\n',
+      'a: >-\n  folded\n',
+      'a: &x 1\nb: *x\n',
+      'a: !!str 1\n',
+      '1: a\n',
+      'true: a\n',
+      '~: a\n',
+      '<<: {a: 1}\n',
+      '__proto__: a\n',
+      '? a\n: b\n',
+      'a: "tab\\there"\n',
+      'a:\tb\n',
+      'a: 1\n---\nb: 2\n',
+      '%YAML 1.2\n---\na: 1\n',
+      '- a\n- b\n',
+      'plain\n',
+      '',
+      '# only a comment\n',
+      'a: b: c\n',
+      'a: b:\n',
+      'a:b\n',
+      'a : b\n',
+      'a: [1, 2,]\n',
+      'a: {b: 1,}\n',
+      'a: [1,\n  2]\n',
+      'a: {b}\n',
+      'a: {b:1}\n',
+      'a: [a: b]\n',
+      'a: x # c\nb: "y" # c\nc: [1] # c\n',
+      'a: -1\nb: - x\n',
+      'a: \'\'\nb: ""\n',
+      'a: "#not a comment"\nb: x#y\n',
+      'a:\n- x\n-\n  - y\n- - z\n',
+      'a:\n  - b: 1\n    c: 2\n  -   d: 3\n      e: 4\n',
+      'a:\n  b: 1\n c: 2\n',
+      'a:\n  - b: 1\n     c: 2\n',
+      'a: 0x1F\nb: 0o17\nc: .inf\nd: -.inf\ne: .nan\nf: 1e3\ng: +12\nh: 007\ni: 9007199254740993\n',
+      'a: null\nb: Null\nc: ~\nd: TRUE\ne: yes\nf: on\n',
+      'a: é ü 中\n',
+      'a: "\u0085"\n',
+      'a: 😀\n',
+      'a: x\r\nb: y\r\n',
+      '\ufeffa: 1\n',
+      'a: 1\n...\n',
+      ' a: 1\n',
+      'a:\n    - 1\n  - 2\n',
+      '"quoted key": 1\n\'single\': 2\n"1": 3\n',
+      'a: {"b": \'c\', d: [e, "f, g"]}\n',
+      'a: [{b: 1}, [2, 3], {}]\n',
+      'a: @x\n',
+      'a: `x`\n',
+      'a: %x\n',
+      'a: ,x\n',
+      'a: x,y\n',
+      'a: [x y, z]\n',
+      'a: {b: c d}\n',
+      'a: -\n',
+      'a: "x" y\n',
+      'a: \'x\' \'y\'\n',
+    ];
+    for (const q of quirks) agree(q);
+    // The refusals that matter: go-yaml's quirks and YAML the line reader does not follow.
+    for (const q of quirks.slice(0, 19)) expect(readPlainYaml(q, 100), q).toBeUndefined();
+  });
+
+  it('refuses nesting deeper than the caller\'s limit', () => {
+    const deep = 'a:\n  b:\n    c:\n      d: [[1]]\n';
+    expect(agree(deep)).toBe(true);
+    expect(readPlainYaml(deep, 4)).toBeUndefined();
+  });
+
+  it('agrees with the exact reader on YAML written in many styles from generated values', () => {
+    const key = fc.oneof(fc.constantFrom('apiVersion', 'kind', 'name', 'status', 'a b', 'x:y', '-k', 'k#', 'true', '1', ''), fc.string({ maxLength: 6 }));
+    const scalar = fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('', ' ', 'null', 'True', '0x10', '-1', '1.5', 'a: b', '#x', "it's", 'say "hi"', '- x', '[x]', '{x}', 'a #b'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+    const value = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
+    })).node;
+    let accepted = 0;
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }),
+        fc.record({
+          collectionStyle: fc.constantFrom('any', 'block', 'flow'),
+          defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE'),
+          defaultKeyType: fc.constantFrom(null, 'PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE'),
+          indent: fc.integer({ min: 1, max: 4 }),
+          indentSeq: fc.boolean(),
+          lineWidth: fc.constantFrom(0, 20, 80),
+        }),
+        (doc, opts) => {
+          const text = stringify(doc, opts as never);
+          if (agree(text)) accepted++;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // The generator must reach the reader's own path, or this test would check nothing.
+    expect(accepted).toBeGreaterThan(40);
+  });
+
+  it('agrees with the exact reader on mutated inputs', () => {
+    const tokens = fc.constantFrom(' ', '  ', '\n', '- ', ': ', ':', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '>', '&a', '*a', '!t', '?', '---', '\t', 'null', '1', 'key: v\n');
+    let accepted = 0;
+    fc.assert(
+      fc.property(mutatedText(INPUT, fc.oneof(tokens, fc.string({ maxLength: 3 })), { maxEdits: 3, maxRange: 10 }), (text) => {
+        if (agree(text)) accepted++;
+      }),
+      { numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+});
