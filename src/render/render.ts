@@ -440,7 +440,9 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
       units.map((unit) => {
         let marked = false;
         const mark = () => {
-          if (!marked) (marked = true), lookedUp();
+          if (marked) return;
+          marked = true;
+          lookedUp();
         };
         return renderOne(unit, mark)
           .catch((e: unknown): RenderResult => ({ unit, status: 'not-evaluated', reason: `the gate could not render this source: ${(e as Error).message}`, objects: [] }))
