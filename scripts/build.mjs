@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { policyValidatorModule } from './policy-validator.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -24,8 +25,19 @@ if (process.argv.includes('--if-stale') && outputs.every((p) => existsSync(p))) 
   if (built >= Math.max(newest(join(root, 'src')), newest(join(root, 'policies')), statSync(join(root, 'docs/audit-report.schema.json')).mtimeMs)) process.exit(0);
 }
 
+// The policy schema's validator, compiled here (Ajv standalone code) in place of src/policy/schema-validator.ts,
+// which compiles it at run time: the bundles neither carry nor run the schema compiler for it.
+const policyValidatorCode = policyValidatorModule();
+const standalonePolicyValidator = {
+  name: 'standalone-policy-validator',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]policy[\\/]schema-validator\.ts$/ }, () => ({ contents: policyValidatorCode, loader: 'js', resolveDir: join(root, 'src/policy') }));
+  },
+};
+
 const common = {
   bundle: true,
+  plugins: [standalonePolicyValidator],
   platform: 'node',
   format: 'esm',
   target: 'node20',

@@ -13,14 +13,23 @@ interface BuiltinData {
   lua: string[];
 }
 
-const data = parse(text) as BuiltinData;
+/**
+ * The data file and its lookups, parsed on first use: most runs never ask (a run whose kinds are all core
+ * kinds), and parsing it at start-up was a noticeable part of a small run.
+ */
+let lookups: { go: readonly string[]; luaExact: ReadonlySet<string>; luaWild: readonly string[] } | undefined;
+function builtin(): NonNullable<typeof lookups> {
+  if (!lookups) {
+    const data = parse(text) as BuiltinData;
+    // `go`: group/Kinds with a built-in Go check (`Kind` alone for the core group); `lua`: with a built-in Lua
+    // check, `_` in a group or Kind segment standing for `*`.
+    lookups = { go: data.go, luaExact: new Set(data.lua.filter((k) => !k.includes('_'))), luaWild: data.lua.filter((k) => k.includes('_')).map((k) => k.replace(/_/g, '*')) };
+  }
+  return lookups;
+}
 
-/** The ArgoCD version the built-in list comes from. */
-export const BUILTIN_ARGOCD_VERSION: string = data.argocdVersion;
-/** Group/Kinds with a built-in Go check (`Kind` alone for the core group). */
-export const BUILTIN_GO_CHECKS: readonly string[] = data.go;
-/** Group/Kinds with a built-in Lua check; `_` in a group or Kind segment stands for `*`. */
-export const BUILTIN_LUA_CHECKS: readonly string[] = data.lua;
+/** The ArgoCD version the built-in list comes from (the data file's `argocdVersion` line). */
+export const BUILTIN_ARGOCD_VERSION: string = /^argocdVersion:\s*(\S+)\s*$/m.exec(text)?.[1] ?? (parse(text) as BuiltinData).argocdVersion;
 
 /** `group/Kind`, or `Kind` for the core group. */
 export function overrideKey(group: string, kind: string): string {
@@ -34,8 +43,6 @@ export function globMatch(pattern: string, value: string, crossSlash = true): bo
   return re.test(value);
 }
 
-const luaExact = new Set(BUILTIN_LUA_CHECKS.filter((k) => !k.includes('_')));
-const luaWild = BUILTIN_LUA_CHECKS.filter((k) => k.includes('_')).map((k) => k.replace(/_/g, '*'));
 
 /** A custom check's key as {@link knownHealthCheck} needs it. */
 export interface CustomCheckKey {
@@ -55,8 +62,9 @@ export interface CustomCheckKey {
 export function knownHealthCheck(group: string, kind: string, customChecks: readonly CustomCheckKey[]): 'builtin-go' | 'builtin-lua' | 'custom' | undefined {
   const key = overrideKey(group, kind);
   if (customChecks.some((c) => c.key === key || (c.key.includes('*') && globMatch(c.key, key)))) return 'custom';
+  const { go, luaExact, luaWild } = builtin();
   if (luaExact.has(key) || luaWild.some((w) => globMatch(w, key, false))) return 'builtin-lua';
-  if (BUILTIN_GO_CHECKS.includes(key)) return 'builtin-go';
+  if (go.includes(key)) return 'builtin-go';
   return undefined;
 }
 

@@ -265,9 +265,13 @@ export async function renderPhase(change: Change, policy: Policy, head: Snapshot
     ...(policy.render.kustomizeBuildOptions ? { kustomizeBuildOptions: policy.render.kustomizeBuildOptions } : {}),
     ...tools,
   };
-  // Head first, then base: the base side's unchanged sources hit the cache.
-  const h = await renderSide(head, change.head, policy, opts);
-  const b = base && change.base ? await renderSide(base, change.base, policy, opts) : undefined;
+  // Both sides at once, in one pool of tool runs; the base side's cache lookups wait for the head side's, so
+  // the base side's unchanged sources hit the cache as when the sides render one after the other.
+  let headLookedUp!: () => void;
+  const headFirst = new Promise<void>((r) => (headLookedUp = r));
+  const hp = renderSide(head, change.head, policy, { ...opts, onLookedUp: headLookedUp }).finally(headLookedUp);
+  const bp = base && change.base ? renderSide(base, change.base, policy, { ...opts, after: headFirst }) : undefined;
+  const [h, b] = await Promise.all([hp, bp]);
   const notEvaluated = notEvaluatedOf(h.groups.values());
   const keys = [...new Set([...h.groups.keys(), ...(b?.groups.keys() ?? [])])];
   if (!keys.length) return { notEvaluated, covered: h.covered };

@@ -1,41 +1,22 @@
 /**
- * Loading the policy: YAML parsed with positions, validated with ajv against policies/schema.json
- * (JSON Schema 2020-12), merged over the built-in default policy. Every error names the file, the line
- * and the setting; unknown settings and unknown rule ids are errors.
+ * Loading the policy: YAML parsed with positions, validated against policies/schema.json (JSON Schema
+ * 2020-12; ./schema-validator.ts, Ajv standalone code in the bundles), merged over the built-in default
+ * policy. Every error names the file, the line and the setting; unknown settings and unknown rule ids are errors.
  */
 import { createHash } from 'node:crypto';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import schema from '../../policies/schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import defaultPolicyText from '../../policies/default.yaml';
 import { ConfigError } from '../core/errors.js';
 import type { PolicySource, TreeReader } from '../core/model.js';
 import { decodeText, parseYamlText, type YamlDoc, type YamlPath } from '../manifests/yaml-doc.js';
 import type { Policy } from './types.js';
+import { policyValidator } from './schema-validator.js';
 import { isRecord } from '../core/values.js';
 
 /** The built-in default policy's file name, as reports name it. */
 export const DEFAULT_POLICY_NAME = 'policies/default.yaml (built in)';
 /** File names looked up when the configured policy path is a directory. */
 export const POLICY_FILE_NAMES = ['gitops-gate.yaml', 'gitops-gate.yml'];
-
-let validator: ValidateFunction | undefined;
-
-function isRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-function validate(): ValidateFunction {
-  // `format: regex` marks settings holding regular expressions; they compile as the checks compile them (flag `u`).
-  validator ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
-    .addFormat('regex', { type: 'string', validate: isRegExp })
-    .compile(schema);
-  return validator;
-}
-
 
 /** Deep-merges `over` onto `base`: mappings merge key by key, everything else (lists too) replaces. */
 export function mergeSettings(base: unknown, over: unknown): unknown {
@@ -117,7 +98,7 @@ function readPolicyText(text: string, file: string, againstSchema: boolean, cata
     throw new ConfigError(docs.length === 0 ? 'policy file is empty' : 'policy file must hold exactly one YAML document', { file, line: docs[1]?.startLine ?? 1 });
   }
   const doc = docs[0]!;
-  const validateFn = againstSchema ? validate() : undefined;
+  const validateFn = againstSchema ? policyValidator() : undefined;
   if (validateFn && !validateFn(doc.value)) {
     const errs = (validateFn.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => describeAjvError(e, doc));
     const lines = errs.map((e) => {

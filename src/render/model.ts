@@ -111,8 +111,12 @@ export interface RenderOptions {
   timeoutMs?: number;
   /** Tool runs at once. Default `os.availableParallelism()`. */
   concurrency?: number;
-  /** Results shared across calls (base and head): an identical unit with identical inputs is rendered once. */
+  /** Results shared across calls (base and head): an identical unit with identical inputs is rendered once. Calls sharing a cache share one pool of {@link concurrency} tool runs. */
   cache?: RenderCache;
+  /** Cache lookups of this call wait for this promise: pass the other side's {@link onLookedUp}, so that side is looked up (and run) first. */
+  after?: Promise<unknown>;
+  /** Called once every unit of this call has passed its cache lookup (or was decided without one). */
+  onLookedUp?: () => void;
   /** Parent directory of the sandboxes. Default `os.tmpdir()`. */
   tmpDir?: string;
   /** PATH used to find the tools when no binary is given. Default `process.env.PATH`. */

@@ -22,7 +22,7 @@ import { isRecord } from '../core/values.js';
 import { explicitSourceType, type ApplicationSourceSpec } from '../argocd/app-sources.js';
 import { repoMatcher } from '../argocd/app-sets.js';
 import { decodeText } from '../manifests/yaml-doc.js';
-import type { CachedRender, Origin, RenderOptions, RenderResult, RenderUnit, RenderedObject, ToolInfo } from './model.js';
+import type { CachedRender, Origin, RenderCache, RenderOptions, RenderResult, RenderUnit, RenderedObject, ToolInfo } from './model.js';
 import { createRenderCache } from './model.js';
 import { KUSTOMIZATION_NAMES } from '../manifests/manifest-file.js';
 import {
@@ -98,13 +98,40 @@ export function discoverSourceType(ctx: SideContext, dir: string): 'Helm' | 'Kus
   return t;
 }
 
+/**
+ * What a tool run hands back: the outcome when it failed, else a function that reads its output. The
+ * output is read after the run leaves the pool, so the next tool starts while this one's output is parsed.
+ */
+type RunStep = CachedRender | (() => CachedRender);
+
 interface Prepared {
   tool?: Tool;
   /** Cache key; absent for a unit decided without running anything. */
   key?: string;
   files: string[];
-  run: (sandbox: string, env: Record<string, string>, timeoutMs: number) => Promise<CachedRender>;
+  run: (sandbox: string, env: Record<string, string>, timeoutMs: number) => Promise<RunStep>;
 }
+
+/** Per side (tree): the provenance data of source files, read once for all the side's renders. */
+const sideMemos = new WeakMap<SideContext, { lines: Map<string, ReturnType<typeof documentLines>>; patches: Map<string, ReturnType<typeof patchDocs>> }>();
+function memoOf(ctx: SideContext): { lines: Map<string, ReturnType<typeof documentLines>>; patches: Map<string, ReturnType<typeof patchDocs>> } {
+  let m = sideMemos.get(ctx);
+  if (!m) sideMemos.set(ctx, (m = { lines: new Map(), patches: new Map() }));
+  return m;
+}
+
+/** {@link patchDocs} of several kustomizations: the concatenation of each one's, each read once per side. */
+function sidePatchDocs(ctx: SideContext, kustomizations: readonly string[], bytes: ReadonlyMap<string, Uint8Array>): ReturnType<typeof patchDocs> {
+  const memo = memoOf(ctx).patches;
+  return kustomizations.flatMap((k) => {
+    let docs = memo.get(k);
+    if (!docs) memo.set(k, (docs = patchDocs([k], bytes)));
+    return docs;
+  });
+}
+
+/** Runs at most `n` tasks at once; one pool per render cache, so base and head share it. */
+const pools = new WeakMap<RenderCache, ReturnType<typeof limiter>>();
 
 type Decided = { status: RenderResult['status']; reason: string; sourceType?: RenderResult['sourceType']; tool?: ToolInfo };
 
@@ -246,9 +273,10 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
       const res = await runProcess(file, args, { cwd: join(sandbox, 'repo'), env: runEnv, timeoutMs });
       const bad = outcome(res, tool, sandbox, timeoutMs, started);
       if (bad) return bad;
-      const docsCache = new Map<string, ReturnType<typeof documentLines>>();
+      return () => {
+      const docsCache = memoOf(ctx).lines;
       const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && (KUSTOMIZATION_NAMES as readonly string[]).includes(f.slice(f.lastIndexOf('/') + 1)))];
-      const patches = patchDocs(kustomizations, bytes);
+      const patches = sidePatchDocs(ctx, kustomizations, bytes);
       const objects: RenderedObject[] = [];
       for (const d of outputDocuments(res.stdout)) {
         for (const obj of objectsOfDoc(d.value)) {
@@ -272,6 +300,7 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
         }
       }
       return { status: 'rendered', tool: tool.info, objects, durationMs: Date.now() - started };
+      };
     },
   };
 }
@@ -351,14 +380,16 @@ async function prepareHelm(
       const res = await runProcess(file, full, { cwd: repo, env: runEnv, timeoutMs });
       const bad = outcome(res, tool, sandbox, timeoutMs, started);
       if (bad) return bad;
-      const objects: RenderedObject[] = [];
-      for (const d of outputDocuments(res.stdout)) {
-        const p = d.source ? helmSourcePath(d.source, dir, (x) => ctx.files.has(x)) : undefined;
-        for (const obj of objectsOfDoc(d.value)) {
-          objects.push(renderedObject(obj, p ? { file: p, line: 1, via: 'helm-source' } : { file: unit.app.file, line: unit.app.line, via: 'application' }));
+      return () => {
+        const objects: RenderedObject[] = [];
+        for (const d of outputDocuments(res.stdout)) {
+          const p = d.source ? helmSourcePath(d.source, dir, (x) => ctx.files.has(x)) : undefined;
+          for (const obj of objectsOfDoc(d.value)) {
+            objects.push(renderedObject(obj, p ? { file: p, line: 1, via: 'helm-source' } : { file: unit.app.file, line: unit.app.line, via: 'application' }));
+          }
         }
-      }
-      return { status: 'rendered', tool: tool.info, objects, durationMs: Date.now() - started };
+        return { status: 'rendered', tool: tool.info, objects, durationMs: Date.now() - started };
+      };
     },
   };
 }
@@ -395,24 +426,42 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
   const ctx = await sideContext(tree);
   const cache = opts.cache ?? createRenderCache();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
-  const pool = limiter(Math.max(1, opts.concurrency ?? availableParallelism()));
+  let pool = pools.get(cache);
+  if (!pool) pools.set(cache, (pool = limiter(Math.max(1, opts.concurrency ?? availableParallelism()))));
+  const run = pool;
+  // Probed once per process; started now, it runs while the tools report their versions.
+  void networkSandbox();
   const isThisRepo = repoMatcher(opts.repoURLs);
   const revisions = opts.revisions ? new Set(['', 'HEAD', ...opts.revisions]) : undefined;
   const outside = ctx.symlinks.find((l) => l.problem === 'outside');
   const base = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'gitops-gate-render-'));
   const env = await toolEnv(join(base, 'home'));
   let seq = 0;
+  // Every unit passes the cache lookup (or is decided without it) once; then opts.onLookedUp is called.
+  let pending = units.length;
+  const lookedUp = () => {
+    if (--pending === 0) opts.onLookedUp?.();
+  };
+  if (pending === 0) opts.onLookedUp?.();
   try {
     return await Promise.all(
-      units.map((unit) =>
-        renderOne(unit).catch((e: unknown): RenderResult => ({ unit, status: 'not-evaluated', reason: `the gate could not render this source: ${(e as Error).message}`, objects: [] })),
-      ),
+      units.map((unit) => {
+        let marked = false;
+        const mark = () => {
+          if (marked) return;
+          marked = true;
+          lookedUp();
+        };
+        return renderOne(unit, mark)
+          .catch((e: unknown): RenderResult => ({ unit, status: 'not-evaluated', reason: `the gate could not render this source: ${(e as Error).message}`, objects: [] }))
+          .finally(mark);
+      }),
     );
   } finally {
     await rm(base, { recursive: true, force: true });
   }
 
-  async function renderOne(unit: RenderUnit): Promise<RenderResult> {
+  async function renderOne(unit: RenderUnit, mark: () => void): Promise<RenderResult> {
     const done = (d: Decided | CachedRender, cached?: boolean): RenderResult => {
       const objects = 'objects' in d ? d.objects.map((o) => (o.origin.via === 'application' ? { ...o, origin: { file: unit.app.file, line: unit.app.line, via: 'application' as const } } : o)) : [];
       return {
@@ -446,26 +495,43 @@ export async function renderApplications(tree: TreeReader, units: readonly Rende
     const prep = type === 'Kustomize' ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
     if (!('run' in prep)) return done(prep);
     const key = prep.key!;
-    let entry = cache.entries.get(key);
-    const cached = entry !== undefined;
-    if (entry) cache.hits++;
-    else {
-      cache.runs++;
-      entry = pool(async () => {
-        const sandbox = join(base, `u${seq++}`);
-        try {
-          await materialize(ctx, sandbox, prep.files);
-          return await prep.run(sandbox, env, timeoutMs);
-        } finally {
-          await rm(sandbox, { recursive: true, force: true });
-        }
-      });
-      cache.entries.set(key, entry);
+    // Another call's lookups first (head before base), so which side is served from the cache does not depend on timing.
+    if (opts.after) await opts.after;
+    for (;;) {
+      let entry = cache.entries.get(key);
+      const cached = entry !== undefined;
+      if (entry) cache.hits++;
+      else {
+        cache.runs++;
+        entry = start(prep);
+        cache.entries.set(key, entry);
+      }
+      mark();
+      const r = await entry;
+      // A timeout or a tool that could not start says nothing of the inputs: do not keep it.
+      if (!cached && r.status === 'not-evaluated') cache.entries.delete(key);
+      // Served a run that was dropped so: run again, as when the run had ended before this lookup.
+      if (cached && r.status === 'not-evaluated' && cache.entries.get(key) !== entry) {
+        cache.hits--;
+        continue;
+      }
+      return { ...done(r, cached), sourceType: type, inputs: prep.files };
     }
-    const r = await entry;
-    // A timeout or a tool that could not start says nothing of the inputs: do not keep it.
-    if (!cached && r.status === 'not-evaluated') cache.entries.delete(key);
-    return { ...done(r, cached), sourceType: type, inputs: prep.files };
+  }
+
+  /** Runs a prepared unit in its sandbox; the pool slot is held by the copy and the tool run only, not by the parse of its output. */
+  async function start(prep: Prepared): Promise<CachedRender> {
+    const sandbox = join(base, `u${seq++}`);
+    let step: RunStep;
+    try {
+      step = await run(async () => {
+        await materialize(ctx, sandbox, prep.files);
+        return await prep.run(sandbox, env, timeoutMs);
+      });
+    } finally {
+      await rm(sandbox, { recursive: true, force: true });
+    }
+    return typeof step === 'function' ? step() : step;
   }
 }
 

@@ -78,19 +78,35 @@ async function defaultBase(repo: string, head: string): Promise<string> {
   throw new UsageError(`no --base given and neither origin/main nor main exists in ${repo}; pass --base REF or --all`);
 }
 
+/** A promise that never rejects (its failure kept for {@link unsettle}), so it can run before its turn. */
+function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** The value of a {@link settle}d commit lookup; its failure as a {@link UsageError}. */
+async function unsettle<T>(p: ReturnType<typeof settle<T>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new UsageError((r.error as SourceError).message);
+  return r.value;
+}
+
 /**
  * Gathers a change from a local repository.
  * @throws {UsageError} for bad refs or input files; {@link SourceError} when git fails
  */
 export async function localChange(opts: LocalChangeOptions): Promise<Change> {
-  try {
-    await git(opts.repo, ['rev-parse', '--git-dir']);
-  } catch {
-    throw new UsageError(`${opts.repo} is not a git repository`);
-  }
-  const headSha = await resolveCommit(opts.repo, opts.head ?? 'HEAD').catch((e: unknown) => {
-    throw new UsageError((e as SourceError).message);
-  });
+  // The three git runs are independent: they run at once, and their errors are taken in this order.
+  const isRepo = git(opts.repo, ['rev-parse', '--git-dir']).then(
+    () => true,
+    () => false,
+  );
+  const headRun = settle(resolveCommit(opts.repo, opts.head ?? 'HEAD'));
+  const baseRun = opts.base && !opts.all ? settle(resolveCommit(opts.repo, opts.base)) : undefined;
+  if (!(await isRepo)) throw new UsageError(`${opts.repo} is not a git repository`);
+  const headSha = await unsettle(headRun);
   let pr = opts.prEventPath ? await readPrEvent(opts.prEventPath) : undefined;
   if (pr && opts.pusher) pr = { ...pr, pushers: [...(pr.pushers ?? []), opts.pusher] };
   if (pr && opts.pushedAt) pr = { ...pr, headSeenAt: opts.pushedAt };
@@ -103,11 +119,7 @@ export async function localChange(opts: LocalChangeOptions): Promise<Change> {
   if (opts.all) {
     return { headSha, files: [], commits: [], head, caps, mode: 'all', ...facts };
   }
-  const baseSha = opts.base
-    ? await resolveCommit(opts.repo, opts.base).catch((e: unknown) => {
-        throw new UsageError((e as SourceError).message);
-      })
-    : await defaultBase(opts.repo, headSha);
+  const baseSha = baseRun ? await unsettle(baseRun) : await defaultBase(opts.repo, headSha);
   const [files, commits] = await Promise.all([changedFiles(opts.repo, baseSha, headSha), commitsBetween(opts.repo, baseSha, headSha)]);
   return {
     baseSha,

@@ -150,6 +150,23 @@ describe('kustomize rendering (real kubectl kustomize)', () => {
     expect(r!.objects.find((o) => o.key === 'apps/Deployment /prod-api')!.origin).toMatchObject({ file: 'base/deploy.yaml', line: 6 });
   });
 
+  it('sides rendered at once: the side passed `after` is looked up second, whichever call starts first', async () => {
+    const cache = createRenderCache();
+    const base = new MemoryTree(BASE, 'base');
+    const head = new MemoryTree({ ...BASE, 'README.md': 'changed elsewhere' }, 'head');
+    const u = apps(base, 'apps/prod.yaml').flatMap(unitsOfApplication);
+    let headLookedUp!: () => void;
+    const headFirst = new Promise<void>((r) => (headLookedUp = r));
+    // The base call starts first; its lookups still wait for the head call's.
+    const bp = renderApplications(base, u, opts({ cache, after: headFirst, concurrency: 1 }));
+    const hp = renderApplications(head, u, opts({ cache, onLookedUp: headLookedUp, concurrency: 1 }));
+    const [[b], [h]] = await Promise.all([bp, hp]);
+    expect(cache).toMatchObject({ runs: 1, hits: 1 });
+    expect(h!.cached).toBe(false);
+    expect(b!.cached).toBe(true);
+    expect(b!.objects.map((o) => o.yaml)).toEqual(h!.objects.map((o) => o.yaml));
+  });
+
   it('renders an identical unit once: the second side is served from the cache', async () => {
     const cache = createRenderCache();
     const base = new MemoryTree(BASE, 'base');
