@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { encodeLuaValue, loadHealthLua, runHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
+import { WORKER_READY } from './worker-protocol.js';
 
 /** Executes health scripts one at a time. */
 export interface LuaRunner {
@@ -25,6 +26,12 @@ export interface LuaRunner {
 
 /** Time the host grants beyond the in-VM limit before it kills the worker, in milliseconds. */
 export const KILL_MARGIN_MS = 2000;
+
+/**
+ * Time a new worker has to load its Lua state, in milliseconds. Past it the runs waiting for it fail as
+ * "the Lua worker did not start" (not a time limit of any script; the gate fails closed either way).
+ */
+export const STARTUP_LIMIT_MS = 60_000;
 
 /** The bundled worker script next to this module, when it exists. */
 export function bundledWorker(): string | undefined {
@@ -61,7 +68,8 @@ function encode(obj: unknown): Uint8Array | { error: string } {
 /**
  * Creates a runner. Requests are pipelined: {@link LuaRunner.run} posts at once, the worker answers in order,
  * and a watchdog gives the run at the head of the queue `timeoutMs` + {@link KILL_MARGIN_MS} from the moment
- * it starts (the previous answer); past that the worker is terminated, that run is a time limit and the runs
+ * it starts (the previous answer, or the worker's ready message: a worker's start-up, slow on a loaded machine, is
+ * never counted against a script; {@link STARTUP_LIMIT_MS} bounds it); past that the worker is terminated, that run is a time limit and the runs
  * behind it are sent again to a new worker. Each script text is sent once per worker and named by a number
  * afterwards; requests posted in the same tick go as one message, and the worker answers in batches.
  * @param workerFile a worker script (default: the bundled dist/health-worker.js); absent means in-process
@@ -73,12 +81,23 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   let next = 0;
   const queue: Pending[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The current worker has loaded its Lua state: until then no run is timed (its start-up is not the script's time). */
+  let loaded = false;
 
   const arm = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const head = queue[0];
     if (!head) return;
+    if (!loaded) {
+      // Only a worker that never becomes ready is stopped, and no script is blamed for it.
+      timer = setTimeout(() => {
+        const waiting = queue.splice(0);
+        restart();
+        for (const p of waiting) p.resolve({ kind: 'error', error: `the Lua worker did not start within ${STARTUP_LIMIT_MS / 1000} s` });
+      }, STARTUP_LIMIT_MS);
+      return;
+    }
     timer = setTimeout(() => {
       const stuck = queue.shift()!;
       restart();
@@ -105,7 +124,12 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     }
     if (outbox.length === 1) queueMicrotask(flush);
   };
-  const onMessage = (answers: WorkerResponse[]) => {
+  const onMessage = (answers: WorkerResponse[] | typeof WORKER_READY) => {
+    if (answers === WORKER_READY) {
+      loaded = true;
+      arm();
+      return;
+    }
     for (const m of answers) {
       // Answers come in the order of the queue: the head is the one looked for, save after a restart.
       const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p) => p.id === m.id);
@@ -122,6 +146,7 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   };
   function start(): Worker {
     if (!worker) {
+      loaded = false;
       worker = new Worker(workerFile!);
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -132,6 +157,7 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   function restart(): void {
     const w = worker;
     worker = undefined;
+    loaded = false;
     scripts = new Map();
     outbox = [];
     if (w) {

@@ -7,6 +7,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { loadHealthLua, runHealthLuaLoaded, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { WORKER_READY } from './worker-protocol.js';
 
 /**
  * A request to the worker. The first request with a script carries its text and gives it a number
@@ -55,6 +56,8 @@ const ready = loadHealthLua().then(
   () => undefined,
   (e: unknown) => (e instanceof Error ? e.message : String(e)),
 );
+// Tell the host: its watchdog counts a run's time from here, not from the thread's start-up.
+void ready.then(() => parentPort?.postMessage(WORKER_READY));
 
 /** Runs one request; never throws. */
 function handle(m: WorkerRequest, failed: string | undefined): WorkerResponse {

@@ -2,7 +2,7 @@
  * The worker host: scripts run in a worker thread built like dist/health-worker.js, and a run stuck
  * inside one C call (where the in-VM hook cannot fire) is ended by terminating the worker.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,22 @@ describe('worker host', () => {
       expect(stuck).toMatchObject({ kind: 'error', limit: 'time' });
       expect(Date.now() - t).toBeLessThan(200 + KILL_MARGIN_MS + 2000);
       expect(await runner.run({ ...req, script: 'return {status = "Degraded"}' })).toMatchObject({ kind: 'ok', status: 'Degraded' });
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('counts a run\'s time from the moment the worker is ready, not from its start-up (a loaded machine must not fail a check)', async () => {
+    // A worker that takes longer to start than the watchdog grants a run (timeoutMs + KILL_MARGIN_MS): under load
+    // (ArgoCD's crossplane check, the first case of a corpus run at load average 11) the first run was reported as a
+    // time limit though the script never ran.
+    const timeoutMs = 100;
+    const slow = join(dir, 'slow-worker.mjs');
+    writeFileSync(slow, `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${timeoutMs + KILL_MARGIN_MS + 600});\nawait import('./health-worker.js');\n`);
+    const runner = createLuaRunner(slow);
+    try {
+      const r = await runner.run({ obj: {}, useOpenLibs: true, timeoutMs, memoryBytes: 16 * 1024 * 1024, script: 'return {status = "Healthy"}' });
+      expect(r).toMatchObject({ kind: 'ok', status: 'Healthy' });
     } finally {
       await runner.close();
     }
