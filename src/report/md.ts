@@ -180,6 +180,38 @@ export function table(header: readonly string[], rows: readonly (readonly Inline
 }
 
 /**
+ * The header and delimiter lines of {@link table}`(header, rows)`, for a table assembled from
+ * {@link tableRowLines}: `tableHead(header) + '\n' + lines.join('\n')` is `serialize([table(header, rows)])`.
+ */
+export function tableHead(header: readonly string[]): string {
+  return serialize([table(header, [])]);
+}
+
+/**
+ * Each row as the line it is in {@link table}`(header, rows)` (a table with `width` columns): cells are
+ * serialised in the same table context, so the lines are the ones the whole table would have. Rows are
+ * serialised in one run; should a row not come out as one line, each row is serialised on its own.
+ */
+export function tableRowLines(width: number, rows: readonly (readonly Inline[])[]): string[] {
+  if (!rows.length) return [];
+  const header = Array.from({ length: width }, () => '-');
+  const lines = serialize([table(header, rows)]).split('\n').slice(2);
+  if (lines.length === rows.length) return lines;
+  return rows.map((row) => serialize([table(header, [row])]).split('\n').slice(2).join('\n'));
+}
+
+/**
+ * Each paragraph as `serialize([paragraph])` would give it, serialised in one run (paragraphs in a row
+ * are serialised independently and joined by a blank line); should one span lines, each is serialised on its own.
+ */
+export function serializeParagraphs(paragraphs: readonly Paragraph[]): string[] {
+  if (!paragraphs.length) return [];
+  const parts = serialize(paragraphs).split('\n\n');
+  if (parts.length === paragraphs.length && parts.every((p) => !p.includes('\n'))) return parts;
+  return paragraphs.map((p) => serialize([p]));
+}
+
+/**
  * A collapsed section: `<details><summary>…</summary>`, the blocks, `</details>`.
  * @param summary HTML the gate wrote; text from the PR in it must go through `htmlCode` (./escape.ts)
  */
