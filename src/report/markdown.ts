@@ -7,13 +7,13 @@
  * important blocks are shortened first (pre-existing findings, then the controls and rule tables, then
  * area sections) and each shortened block points to the full report.
  */
-import type { PhrasingContent, RootContent } from 'mdast';
+import type { RootContent } from 'mdast';
 import type { Area, Finding, Report, RuleOutcome } from '../core/model.js';
 import { describeBlockers, plural } from './blockers.js';
 import { controlsMapping, worstState } from './controls.js';
-import { type Block, type Budget, fitBlocks, measure } from './limits.js';
+import { type Block, type Budget, fitBlocks, type LazyVariant, measure } from './limits.js';
 import { lineUrl } from './links.js';
-import { code, details, emphasis, heading, html, type Inline, join, link, list, login, ownMarkdown, paragraph, quote, serialize, serializeParagraphs, strong, table, tableHead, tableRowLines, text, untrusted } from './md.js';
+import { code, details, emphasis, heading, html, type Inline, join, link, list, login, ownMarkdown, paragraph, quote, serialize, rowFloor, serializeParagraphs, serializeTableUpTo, strong, table, tableHead, tableRowLines, text, untrusted } from './md.js';
 import { AREA_SECTIONS, type SectionOutput, type SectionRenderer } from './sections.js';
 
 const AREA_TITLES: Record<Area, string> = {
@@ -161,20 +161,11 @@ class FindingTables {
     return (this.cells[i] ??= findingRow(this.report, this.findings[i]!));
   }
 
-  /** A floor of the size of row `i`'s line: its cells' text (the text of their nodes, code spans, link texts). */
+  /** A floor of the size of row `i`'s line (see {@link rowFloor}). */
   private floor(i: number, unit: Budget['unit']): number {
     const floors = (this.floors[unit] ??= new Array<number>(this.findings.length));
     let n = floors[i];
-    if (n === undefined) {
-      n = 0;
-      const visit = (x: Inline): void => {
-        if (Array.isArray(x)) (x as readonly Inline[]).forEach(visit);
-        else if ('value' in (x as PhrasingContent)) n! += measure((x as { value: string }).value, unit);
-        else if ('children' in (x as PhrasingContent)) (x as { children: PhrasingContent[] }).children.forEach(visit);
-      };
-      this.cellsOf(i).forEach(visit);
-      floors[i] = n;
-    }
+    if (n === undefined) floors[i] = n = rowFloor(this.cellsOf(i), unit);
     return n;
   }
 
@@ -253,14 +244,24 @@ export function findingsByFile(report: Report, findings: Finding[], maxRows = In
   return serialize(findingsNodes(report, findings, maxRows));
 }
 
-/** A compact table: one row per file with the number of findings of each severity. */
-function findingCounts(report: Report, findings: Finding[]): RootContent {
-  const rows: Inline[][] = [];
-  for (const [file, fs] of groupByFile(findings)) {
-    const n = (s: Finding['severity']) => text(String(fs.filter((f) => f.severity === s).length));
-    rows.push([fileLink(report, file), n('error'), n('warning'), n('notice')]);
-  }
-  return table(['File', 'Errors', 'Warnings', 'Notices'], rows);
+const COUNTS_HEADER = ['File', 'Errors', 'Warnings', 'Notices'];
+
+/**
+ * `before`, a compact table (one row per file with the number of findings of each severity) and `after`,
+ * joined by blank lines; undefined when that is larger than `budget.max` (see {@link LazyVariant}).
+ */
+function findingCounts(report: Report, findings: Finding[], before: readonly string[], after: readonly string[]): LazyVariant {
+  return (budget) => {
+    const fixed = [...before, ...after].reduce((a, t) => a + measure(t, budget.unit) + GAP, 0);
+    const files = [...groupByFile(findings)];
+    const row = (i: number): Inline[] => {
+      const [file, fs] = files[i]!;
+      const n = (s: Finding['severity']) => text(String(fs.filter((f) => f.severity === s).length));
+      return [fileLink(report, file), n('error'), n('warning'), n('notice')];
+    };
+    const table = serializeTableUpTo(COUNTS_HEADER, files.length, row, { max: budget.max - fixed, unit: budget.unit });
+    return table === undefined ? undefined : [...before, table, ...after].join('\n\n');
+  };
 }
 
 function sortedRules(report: Report, filter: (r: RuleOutcome) => boolean = () => true): RuleOutcome[] {
@@ -370,7 +371,7 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
       ? [
           shown(newTables, Infinity, [newTitle], []),
           ...[500, 200, 50].filter((n) => n < newF.length).map((n) => shown(newTables, n, [newTitle], [md(omitted('The other findings were'))])),
-          lazy(() => [heading(level + 1, text(`New findings (${newF.length})`)), findingCounts(report, newF), omitted('The findings themselves were')]),
+          findingCounts(report, newF, [newTitle], [md(omitted('The findings themselves were'))]),
           md(heading(level + 1, text(`New findings (${newF.length})`)), omitted('The list of findings was')),
         ]
       : [md(heading(level + 1, text(`New findings (${newF.length})`)), paragraph(emphasis(text('None.'))))],
@@ -384,7 +385,7 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
       priority: 10,
       variants: [
         shown(new FindingTables(report, oldF), Infinity, [open!], [close!]),
-        lazy(() => details(summary, [findingCounts(report, oldF)])),
+        findingCounts(report, oldF, [open!], [close!]),
         md(paragraph(emphasis(text(`${plural(oldF.length, 'pre-existing finding')} (already on the base branch, not blocking): `), full, text('.')))),
       ],
     });

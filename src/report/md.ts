@@ -16,7 +16,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm';
 import { type Options, toMarkdown } from 'mdast-util-to-markdown';
 import { gfm } from 'micromark-extension-gfm';
-import { truncate } from './limits.js';
+import { type Budget, measure, truncate } from './limits.js';
 import { showInvisible } from './escape.js';
 
 /** Inline content: a node, or several in a row (nested arrays are flattened). */
@@ -198,6 +198,39 @@ export function tableRowLines(width: number, rows: readonly (readonly Inline[])[
   const lines = serialize([table(header, rows)]).split('\n').slice(2);
   if (lines.length === rows.length) return lines;
   return rows.map((row) => serialize([table(header, [row])]).split('\n').slice(2).join('\n'));
+}
+
+/**
+ * A floor of the size (in `unit`) of a row's line in a table (see {@link tableRowLines}): the text of its
+ * text nodes and code spans (a link's text or its URL, whichever is longer), and a pipe per cell and one at the end. Serialising only
+ * ever adds to these (escapes, character references, fences, brackets, padding), never drops any.
+ */
+export function rowFloor(cells: readonly Inline[], unit: Budget['unit']): number {
+  const floor = (x: Inline): number => {
+    if (isList(x)) return x.reduce((a: number, y) => a + floor(y), 0);
+    if (x.type === 'text' || x.type === 'inlineCode') return measure(x.value, unit);
+    // A link is `[text](url)`, or `<url>` when its text is its URL.
+    if (x.type === 'link') return Math.max(measure(x.url, unit), floor(x.children));
+    return 'children' in x ? floor(x.children) : 0;
+  };
+  return cells.length + 1 + floor(cells);
+}
+
+/**
+ * `serialize([table(header, rows)])` for `count` rows made by `row(i)`, serialised 256 rows at a time, or
+ * undefined as soon as the text is longer than `budget.max` (the rest is then neither made nor serialised).
+ */
+export function serializeTableUpTo(header: readonly string[], count: number, row: (i: number) => readonly Inline[], budget: Budget): string | undefined {
+  const out = [tableHead(header)];
+  let size = measure(out[0]!, budget.unit);
+  for (let from = 0; from < count && size <= budget.max; from += 256) {
+    const rows = Array.from({ length: Math.min(256, count - from) }, (_, k) => row(from + k));
+    for (const line of tableRowLines(header.length, rows)) {
+      size += 1 + measure(line, budget.unit);
+      out.push(line);
+    }
+  }
+  return size <= budget.max ? out.join('\n') : undefined;
 }
 
 /**
