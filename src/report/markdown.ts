@@ -82,11 +82,15 @@ export function changeLine(report: Report): Inline[] {
   return join(parts, ' · ');
 }
 
-/** Renders one finding as table cells. */
+/**
+ * Renders one finding as table cells. `: ` and the message are one text node: the serialiser reads the next
+ * node ahead to escape the one before it, so a separate message node would be escaped twice.
+ */
 function findingRow(report: Report, f: Finding): Inline[] {
   const url = lineUrl(report, f.file, f.line);
   const where = url ? link(url, text(`L${f.line}`)) : text(`L${f.line}`);
-  return [where, text(SEVERITY_ICON[f.severity]), [code(f.rule), text(': '), untrusted(f.message, 500)], untrusted(f.fix, 500)];
+  const message = untrusted(f.message, 500);
+  return [where, text(SEVERITY_ICON[f.severity]), [code(f.rule), text(`: ${message.value}`)], untrusted(f.fix, 500)];
 }
 
 function groupByFile(findings: Finding[]): Map<string, Finding[]> {

@@ -112,6 +112,18 @@ describe('large summaries', () => {
     expect(rowFloor([text('ab'), code('c')], 'chars')).toBe(2 + 1 + 3);
   });
 
+  it("a finding's `rule: message` cell, with the message in the same text node as `: `, serialises as with two nodes", () => {
+    const ch = fc.constantFrom(...'ab _*`|\\#-+>!<[](){}~:/.@&;\u00e9𝔘\t09=wW'.split(''), 'www.', 'http://', ' _', '* ', '\u202e', '&amp;', '\n');
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 30 }).map((a) => a.join('')), fc.constantFrom('wave-not-string', 'a|b', 'x`y', ''), (m, rule) => {
+        const message = untrusted(m, 500);
+        const apart = serialize([table(['A'], [[[code(rule), text(': '), message]]])]);
+        expect(serialize([table(['A'], [[[code(rule), text(`: ${message.value}`)]]])])).toBe(apart);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('paragraphs serialised in one run are each as serialised alone, also one with a line break', () => {
     const ps = [paragraph(text('# not a heading')), paragraph(text('two\nlines')), paragraph(strong(untrusted(HOSTILE[0]!))), paragraph(text('- item'))];
     expect(serializeParagraphs(ps)).toEqual(ps.map((p) => serialize([p])));
