@@ -185,12 +185,14 @@ class FindingTables {
     return this.lines[i]!;
   }
 
-  /** The serialised paragraph naming `file`, serialising those of `files` not yet in one run. */
-  private fileHead(file: string, files: readonly string[]): string {
+  /** The serialised paragraph naming `files[f]`, serialising it and up to 255 of the next files not yet in one run. */
+  private fileHead(files: readonly string[], f: number): string {
+    const file = files[f]!;
     if (!this.heads.has(file)) {
-      const missing = files.filter((f) => !this.heads.has(f)).slice(0, 256);
-      const texts = serializeParagraphs(missing.map((f) => paragraph(strong(fileLink(this.report, f)))));
-      missing.forEach((f, k) => this.heads.set(f, texts[k]!));
+      const missing: string[] = [];
+      for (let k = f; k < files.length && missing.length < 256; k++) if (!this.heads.has(files[k]!)) missing.push(files[k]!);
+      const texts = serializeParagraphs(missing.map((m) => paragraph(strong(fileLink(this.report, m)))));
+      missing.forEach((m, k) => this.heads.set(m, texts[k]!));
     }
     return this.heads.get(file)!;
   }
@@ -208,29 +210,27 @@ class FindingTables {
       else groups.set(this.findings[i]!.file, [i]);
     }
     const order = [...groups.values()].flat();
-    const files = [...groups.keys()];
     const fixed = [...before, ...after].reduce((a, t) => a + measure(t, budget.unit) + GAP, 0);
     let floor = fixed;
     for (const i of order) {
       floor += this.floor(i, budget.unit);
       if (floor > budget.max) return undefined;
     }
-    const rest = this.findings.length - n;
-    const tail = rest > 0 ? [serialize(findingsRest(this.findings, n))] : [];
-    const self = this;
-    function* pieces(): Generator<string> {
-      yield* before;
-      let pos = 0;
-      let f = 0;
-      for (const [file, rows] of groups) {
-        yield self.fileHead(file, files.slice(f++));
-        const lines = rows.map(() => self.line(order, pos++));
-        yield `${(self.head ??= tableHead(FINDING_HEADER))}\n${lines.join('\n')}`;
-      }
-      yield* tail;
-      yield* after;
+    const tail = n < this.findings.length ? [serialize(findingsRest(this.findings, n))] : [];
+    return joinUpTo(this.pieces(groups, order, before, [...tail, ...after]), budget);
+  }
+
+  /** `before`, each file's heading and table, then `after`, as serialised pieces made one by one. */
+  private *pieces(groups: Map<string, number[]>, order: readonly number[], before: readonly string[], after: readonly string[]): Generator<string> {
+    yield* before;
+    const files = [...groups.keys()];
+    let pos = 0;
+    for (let f = 0; f < files.length; f++) {
+      yield this.fileHead(files, f);
+      const lines = groups.get(files[f]!)!.map(() => this.line(order, pos++));
+      yield `${(this.head ??= tableHead(FINDING_HEADER))}\n${lines.join('\n')}`;
     }
-    return joinUpTo(pieces(), budget);
+    yield* after;
   }
 }
 
