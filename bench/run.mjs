@@ -5,8 +5,9 @@
 //   (c) peak memory (maxRSS) of each child.
 // Parts built elsewhere plug in here: bench/action.mjs (action start-up, API request counts),
 // bench/health.mjs (health-check VM time per test case), bench/health-corpus.mjs (ArgoCD's layout end to end,
-// CPU per test case with input parsing) and bench/render.mjs (kustomize/Helm rendering against the same renders
-// back to back) run when present, and their JSON output is included.
+// CPU per test case with input parsing), bench/render.mjs (kustomize/Helm rendering against the same renders
+// back to back) and bench/markdown.mjs (the summary, job summary, check run summary and PR comment of a
+// 12,000-finding report) run when present, and their JSON output is included.
 // Writes bench/.work/results.json.
 //
 // Usage: node bench/run.mjs [--apps N] [--runs N] [--regenerate]   (defaults: 2000 apps, 3 runs; the repo is reused)
@@ -102,7 +103,7 @@ const prReport = JSON.parse(pr.last.stdout);
 
 // 3. Parts measured by other scripts, when present.
 const extra = {};
-for (const name of ['action', 'health', 'health-corpus', 'render']) {
+for (const name of ['action', 'health', 'health-corpus', 'render', 'markdown']) {
   const script = join(here, `${name}.mjs`);
   if (!existsSync(script)) continue;
   const r = await runChild([script, '--repo', repoDir], { expectExit: [0] });

@@ -85,6 +85,13 @@ function atWordBoundary(cps: string[], n: number): string {
   return kept.join('');
 }
 
+/**
+ * A variant built when it is tried. Given the budget of the whole document, it may return `undefined` instead
+ * of its text when it knows the text would be longer than `budget.max` on its own (such a variant can never
+ * be part of a text that fits), so a big table is not built only to be thrown away.
+ */
+export type LazyVariant = (budget: Budget) => string | undefined;
+
 /** One part of a document, with ever smaller variants. */
 export interface Block {
   /** For messages and tests, for example `pre-existing-findings`. */
@@ -96,10 +103,11 @@ export interface Block {
   priority: number;
   /**
    * Variants from full to smallest; the last may be a one-line pointer to the full report, or ''. A variant
-   * may be a function returning the text: it is called (once) only when that variant is tried, so large
-   * shortened forms cost nothing when the full form fits.
+   * may be a {@link LazyVariant}: it is called (once) only when that variant is tried, so large shortened
+   * forms cost nothing when the full form fits. The last variant must be text (a function there must not
+   * return `undefined`).
    */
-  variants: (string | (() => string))[];
+  variants: (string | LazyVariant)[];
 }
 
 /** The result of fitting blocks into a budget. */
@@ -111,43 +119,65 @@ export interface Fitted {
   cut: boolean;
 }
 
+/** Size of the blank line between blocks (`\n\n`), in either unit. */
+const GAP = 2;
+
 /**
  * Joins the blocks (separated by a blank line), shortening the least important ones until the result
  * fits `budget`. When even that is too long, the text is cut at a line boundary and `cutNotice` is
  * appended (it always fits: it is accounted for before cutting).
+ *
+ * Sizes are counted per variant and added up (UTF-8 bytes and UTF-16 units of a concatenation are the
+ * sums of its parts'), so each variant is built and measured once and the document is joined once.
  */
 export function fitBlocks(blocks: readonly Block[], budget: Budget, cutNotice: string): Fitted {
   const level = blocks.map(() => 0);
-  const made = blocks.map(() => new Map<number, string>());
-  const variant = (i: number): string => {
-    const l = level[i]!;
+  // Per block and level: the text (undefined when the variant said it is bigger than the budget) and its size.
+  const made = blocks.map(() => new Map<number, { text: string | undefined; size: number }>());
+  const variant = (i: number, l = level[i]!): { text: string | undefined; size: number } => {
     let t = made[i]!.get(l);
     if (t === undefined) {
       const v = blocks[i]!.variants[l] ?? '';
-      t = typeof v === 'function' ? v() : v;
+      const text = typeof v === 'function' ? v(budget) : v;
+      t = { text, size: text === undefined ? Infinity : measure(text, budget.unit) };
       made[i]!.set(l, t);
     }
     return t;
   };
+  // The size of the joined text: the non-empty variants, a blank line between them, a final line break.
+  const total = (): number => {
+    let size = 0;
+    let parts = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      const v = variant(i);
+      if (v.text === '') continue;
+      size += v.size;
+      parts++;
+    }
+    return size + GAP * Math.max(0, parts - 1) + 1;
+  };
+  const fitsNow = () => total() <= budget.max;
   const render = () =>
     blocks
-      .map((_, i) => variant(i))
+      .map((b, i) => {
+        const v = variant(i);
+        if (v.text !== undefined) return v.text;
+        // Only a variant that fits is ever joined; a last variant that declined is built in full.
+        const last = b.variants[level[i]!];
+        return typeof last === 'function' ? (last({ max: Infinity, unit: budget.unit }) ?? '') : (last ?? '');
+      })
       .filter((t) => t !== '')
       .join('\n\n') + '\n';
-  let text = render();
   const shortened = new Set<string>();
   // The order in which blocks are stepped down: lowest priority first, later blocks first among equals.
   const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
   for (const { b, i } of order) {
-    if (fits(text, budget)) break;
-    while (!fits(text, budget) && level[i]! < b.variants.length - 1) {
-      level[i]!++;
-      text = render();
-    }
+    if (fitsNow()) break;
+    while (!fitsNow() && level[i]! < b.variants.length - 1) level[i]!++;
   }
-  if (!fits(text, budget)) {
+  if (!fitsNow()) {
     blocks.forEach((b, i) => level[i]! > 0 && shortened.add(b.id));
-    return { text: cutAtLine(text, budget, cutNotice), shortened: [...shortened], cut: true };
+    return { text: cutAtLine(render(), budget, cutNotice), shortened: [...shortened], cut: true };
   }
   // Stepping a big block down may have made room: give the others back as much as now fits,
   // most important first.
@@ -155,16 +185,12 @@ export function fitBlocks(blocks: readonly Block[], budget: Budget, cutNotice: s
     for (let l = 0; l < level[i]!; l++) {
       const was = level[i]!;
       level[i] = l;
-      const t = render();
-      if (fits(t, budget)) {
-        text = t;
-        break;
-      }
+      if (fitsNow()) break;
       level[i] = was;
     }
     if (level[i]! > 0) shortened.add(b.id);
   }
-  return { text, shortened: [...shortened], cut: false };
+  return { text: render(), shortened: [...shortened], cut: false };
 }
 
 /** Cuts at the last line break that leaves room for the notice; closes an open `<details>`. */

@@ -11,9 +11,9 @@ import type { RootContent } from 'mdast';
 import type { Area, Finding, Report, RuleOutcome } from '../core/model.js';
 import { describeBlockers, plural } from './blockers.js';
 import { controlsMapping, worstState } from './controls.js';
-import { type Block, type Budget, fitBlocks } from './limits.js';
+import { type Block, type Budget, fitBlocks, type LazyVariant, measure } from './limits.js';
 import { lineUrl } from './links.js';
-import { code, details, emphasis, heading, html, type Inline, join, link, list, login, ownMarkdown, paragraph, quote, serialize, strong, table, text, untrusted } from './md.js';
+import { code, details, emphasis, heading, html, type Inline, join, link, list, login, ownMarkdown, paragraph, quote, serialize, rowFloor, serializeParagraphs, serializeTableUpTo, strong, table, tableHead, tableRowLines, text, untrusted } from './md.js';
 import { AREA_SECTIONS, type SectionOutput, type SectionRenderer } from './sections.js';
 
 const AREA_TITLES: Record<Area, string> = {
@@ -82,11 +82,15 @@ export function changeLine(report: Report): Inline[] {
   return join(parts, ' · ');
 }
 
-/** Renders one finding as table cells. */
+/**
+ * Renders one finding as table cells. `: ` and the message are one text node: the serialiser reads the next
+ * node ahead to escape the one before it, so a separate message node would be escaped twice.
+ */
 function findingRow(report: Report, f: Finding): Inline[] {
   const url = lineUrl(report, f.file, f.line);
   const where = url ? link(url, text(`L${f.line}`)) : text(`L${f.line}`);
-  return [where, text(SEVERITY_ICON[f.severity]), [code(f.rule), text(': '), untrusted(f.message, 500)], untrusted(f.fix, 500)];
+  const message = untrusted(f.message, 500);
+  return [where, text(SEVERITY_ICON[f.severity]), [code(f.rule), text(`: ${message.value}`)], untrusted(f.fix, 500)];
 }
 
 function groupByFile(findings: Finding[]): Map<string, Finding[]> {
@@ -116,9 +120,124 @@ function findingsNodes(report: Report, findings: Finding[], maxRows = Infinity):
   for (const [file, fs] of groupByFile(shown)) {
     out.push(paragraph(strong(fileLink(report, file))), table(FINDING_HEADER, fs.map((f) => findingRow(report, f))));
   }
-  const rest = findings.length - shown.length;
-  if (rest > 0) out.push(paragraph(emphasis(text(`…and ${plural(rest, 'more finding')} in ${plural(groupByFile(findings.slice(shown.length)).size, 'file')}.`))));
+  out.push(...findingsRest(findings, shown.length));
   return out;
+}
+
+/** The blocks as serialised pieces joined by blank lines, or undefined once they exceed `budget` (see {@link LazyVariant}). */
+function joinUpTo(pieces: Iterable<string>, budget: Budget): string | undefined {
+  const out: string[] = [];
+  let size = -GAP;
+  for (const piece of pieces) {
+    size += GAP + measure(piece, budget.unit);
+    if (size > budget.max) return undefined;
+    out.push(piece);
+  }
+  return out.join('\n\n');
+}
+
+const GAP = 2;
+
+/**
+ * The findings of one status as {@link findingsNodes} shows them (a table per file), serialised for the
+ * summary's variants as they are tried: each row and each file's heading is serialised once, on first use,
+ * and shared by the variants that show it (all findings, the first 500, 200, 50). The text is the same as
+ * `serialize(findingsNodes(...))`: blocks in a document are serialised independently and joined by a blank
+ * line, and so are the rows of a table. A variant whose text cannot fit the budget is not built: escaping only
+ * ever adds characters, so the size of the cells' text is a floor of the size of the rows.
+ */
+class FindingTables {
+  private readonly cells: (Inline[] | undefined)[];
+  private readonly lines: (string | undefined)[];
+  private readonly floors: { chars?: number[]; bytes?: number[] } = {};
+  private readonly heads = new Map<string, string>();
+  private head: string | undefined;
+
+  constructor(
+    private readonly report: Report,
+    private readonly findings: Finding[],
+  ) {
+    this.cells = new Array<Inline[] | undefined>(findings.length);
+    this.lines = new Array<string | undefined>(findings.length);
+  }
+
+  private cellsOf(i: number): Inline[] {
+    return (this.cells[i] ??= findingRow(this.report, this.findings[i]!));
+  }
+
+  /** A floor of the size of row `i`'s line (see {@link rowFloor}). */
+  private floor(i: number, unit: Budget['unit']): number {
+    const floors = (this.floors[unit] ??= new Array<number>(this.findings.length));
+    let n = floors[i];
+    if (n === undefined) floors[i] = n = rowFloor(this.cellsOf(i), unit);
+    return n;
+  }
+
+  /** Serialises the rows of `order` that are not yet, in runs of up to 256, starting at position `from`. */
+  private line(order: readonly number[], from: number): string {
+    const i = order[from]!;
+    if (this.lines[i] === undefined) {
+      const batch: number[] = [];
+      for (let k = from; k < order.length && batch.length < 256; k++) if (this.lines[order[k]!] === undefined) batch.push(order[k]!);
+      const lines = tableRowLines(FINDING_HEADER.length, batch.map((j) => this.cellsOf(j)));
+      batch.forEach((j, k) => (this.lines[j] = lines[k]));
+    }
+    return this.lines[i]!;
+  }
+
+  /** The serialised paragraph naming `files[f]`, serialising it and up to 255 of the next files not yet in one run. */
+  private fileHead(files: readonly string[], f: number): string {
+    const file = files[f]!;
+    if (!this.heads.has(file)) {
+      const missing: string[] = [];
+      for (let k = f; k < files.length && missing.length < 256; k++) if (!this.heads.has(files[k]!)) missing.push(files[k]!);
+      const texts = serializeParagraphs(missing.map((m) => paragraph(strong(fileLink(this.report, m)))));
+      missing.forEach((m, k) => this.heads.set(m, texts[k]!));
+    }
+    return this.heads.get(file)!;
+  }
+
+  /**
+   * `before`, the first `maxRows` findings (tables per file, then a line counting the rest) and `after`,
+   * joined by blank lines; undefined when that is larger than `budget.max`.
+   */
+  render(maxRows: number, budget: Budget, before: readonly string[], after: readonly string[]): string | undefined {
+    const n = Math.min(maxRows, this.findings.length);
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const same = groups.get(this.findings[i]!.file);
+      if (same) same.push(i);
+      else groups.set(this.findings[i]!.file, [i]);
+    }
+    const order = [...groups.values()].flat();
+    const fixed = [...before, ...after].reduce((a, t) => a + measure(t, budget.unit) + GAP, 0);
+    let floor = fixed;
+    for (const i of order) {
+      floor += this.floor(i, budget.unit);
+      if (floor > budget.max) return undefined;
+    }
+    const tail = n < this.findings.length ? [serialize(findingsRest(this.findings, n))] : [];
+    return joinUpTo(this.pieces(groups, order, before, [...tail, ...after]), budget);
+  }
+
+  /** `before`, each file's heading and table, then `after`, as serialised pieces made one by one. */
+  private *pieces(groups: Map<string, number[]>, order: readonly number[], before: readonly string[], after: readonly string[]): Generator<string> {
+    yield* before;
+    const files = [...groups.keys()];
+    let pos = 0;
+    for (let f = 0; f < files.length; f++) {
+      yield this.fileHead(files, f);
+      const lines = groups.get(files[f]!)!.map(() => this.line(order, pos++));
+      yield `${(this.head ??= tableHead(FINDING_HEADER))}\n${lines.join('\n')}`;
+    }
+    yield* after;
+  }
+}
+
+/** The line counting the findings after the first `shown`. */
+function findingsRest(findings: Finding[], shown: number): RootContent[] {
+  const rest = findings.length - shown;
+  return rest > 0 ? [paragraph(emphasis(text(`…and ${plural(rest, 'more finding')} in ${plural(groupByFile(findings.slice(shown)).size, 'file')}.`)))] : [];
 }
 
 /**
@@ -129,14 +248,24 @@ export function findingsByFile(report: Report, findings: Finding[], maxRows = In
   return serialize(findingsNodes(report, findings, maxRows));
 }
 
-/** A compact table: one row per file with the number of findings of each severity. */
-function findingCounts(report: Report, findings: Finding[]): RootContent {
-  const rows: Inline[][] = [];
-  for (const [file, fs] of groupByFile(findings)) {
-    const n = (s: Finding['severity']) => text(String(fs.filter((f) => f.severity === s).length));
-    rows.push([fileLink(report, file), n('error'), n('warning'), n('notice')]);
-  }
-  return table(['File', 'Errors', 'Warnings', 'Notices'], rows);
+const COUNTS_HEADER = ['File', 'Errors', 'Warnings', 'Notices'];
+
+/**
+ * `before`, a compact table (one row per file with the number of findings of each severity) and `after`,
+ * joined by blank lines; undefined when that is larger than `budget.max` (see {@link LazyVariant}).
+ */
+function findingCounts(report: Report, findings: Finding[], before: readonly string[], after: readonly string[]): LazyVariant {
+  return (budget) => {
+    const fixed = [...before, ...after].reduce((a, t) => a + measure(t, budget.unit) + GAP, 0);
+    const files = [...groupByFile(findings)];
+    const row = (i: number): Inline[] => {
+      const [file, fs] = files[i]!;
+      const n = (s: Finding['severity']) => text(String(fs.filter((f) => f.severity === s).length));
+      return [fileLink(report, file), n('error'), n('warning'), n('notice')];
+    };
+    const table = serializeTableUpTo(COUNTS_HEADER, files.length, row, { max: budget.max - fixed, unit: budget.unit });
+    return table === undefined ? undefined : [...before, table, ...after].join('\n\n');
+  };
 }
 
 function sortedRules(report: Report, filter: (r: RuleOutcome) => boolean = () => true): RuleOutcome[] {
@@ -236,28 +365,31 @@ function summaryBlocks(report: Report, opts: MarkdownOptions): Block[] {
 
   const newF = report.findings.filter((f) => f.status === 'new');
   const oldF = report.findings.filter((f) => f.status === 'pre-existing');
-  const newTitle = heading(level + 1, text(`New findings (${newF.length})`));
+  const newTitle = md(heading(level + 1, text(`New findings (${newF.length})`)));
+  const newTables = new FindingTables(report, newF);
+  const shown = (tables: FindingTables, maxRows: number, before: string[], after: string[]) => (budget: Budget) => tables.render(maxRows, budget, before, after);
   blocks.push({
     id: 'new-findings',
     priority: 60,
     variants: newF.length
       ? [
-          lazy(() => [newTitle, ...findingsNodes(report, newF)]),
-          ...[500, 200, 50].filter((n) => n < newF.length).map((n) => lazy(() => [newTitle, ...findingsNodes(report, newF, n), omitted('The other findings were')])),
-          lazy(() => [newTitle, findingCounts(report, newF), omitted('The findings themselves were')]),
-          md(newTitle, omitted('The list of findings was')),
+          shown(newTables, Infinity, [newTitle], []),
+          ...[500, 200, 50].filter((n) => n < newF.length).map((n) => shown(newTables, n, [newTitle], [md(omitted('The other findings were'))])),
+          findingCounts(report, newF, [newTitle], [md(omitted('The findings themselves were'))]),
+          md(heading(level + 1, text(`New findings (${newF.length})`)), omitted('The list of findings was')),
         ]
-      : [md(newTitle, paragraph(emphasis(text('None.'))))],
+      : [md(heading(level + 1, text(`New findings (${newF.length})`)), paragraph(emphasis(text('None.'))))],
   });
 
   if (oldF.length && opts.preExisting !== false) {
     const summary = `Pre-existing findings (${oldF.length}): already on the base branch, they do not block`;
+    const [open, close] = details(summary, []).map((n) => md(n));
     blocks.push({
       id: 'pre-existing-findings',
       priority: 10,
       variants: [
-        lazy(() => details(summary, findingsNodes(report, oldF))),
-        lazy(() => details(summary, [findingCounts(report, oldF)])),
+        shown(new FindingTables(report, oldF), Infinity, [open!], [close!]),
+        findingCounts(report, oldF, [open!], [close!]),
         md(paragraph(emphasis(text(`${plural(oldF.length, 'pre-existing finding')} (already on the base branch, not blocking): `), full, text('.')))),
       ],
     });

@@ -16,7 +16,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm';
 import { type Options, toMarkdown } from 'mdast-util-to-markdown';
 import { gfm } from 'micromark-extension-gfm';
-import { truncate } from './limits.js';
+import { type Budget, measure, truncate } from './limits.js';
 import { showInvisible } from './escape.js';
 
 /** Inline content: a node, or several in a row (nested arrays are flattened). */
@@ -177,6 +177,71 @@ export function table(header: readonly string[], rows: readonly (readonly Inline
     children: header.map((_, i) => ({ type: 'tableCell' as const, children: flat(cells[i] === undefined ? [] : [cells[i]!]) })),
   });
   return { type: 'table', align: header.map(() => null), children: [row(header.map(text)), ...rows.map(row)] };
+}
+
+/**
+ * The header and delimiter lines of {@link table}`(header, rows)`, for a table assembled from
+ * {@link tableRowLines}: `tableHead(header) + '\n' + lines.join('\n')` is `serialize([table(header, rows)])`.
+ */
+export function tableHead(header: readonly string[]): string {
+  return serialize([table(header, [])]);
+}
+
+/**
+ * Each row as the line it is in {@link table}`(header, rows)` (a table with `width` columns): cells are
+ * serialised in the same table context, so the lines are the ones the whole table would have. Rows are
+ * serialised in one run; should a row not come out as one line, each row is serialised on its own.
+ */
+export function tableRowLines(width: number, rows: readonly (readonly Inline[])[]): string[] {
+  if (!rows.length) return [];
+  const header = Array.from({ length: width }, () => '-');
+  const lines = serialize([table(header, rows)]).split('\n').slice(2);
+  if (lines.length === rows.length) return lines;
+  return rows.map((row) => serialize([table(header, [row])]).split('\n').slice(2).join('\n'));
+}
+
+/**
+ * A floor of the size (in `unit`) of a row's line in a table (see {@link tableRowLines}): the text of its
+ * text nodes and code spans (a link's text or its URL, whichever is longer), and a pipe per cell and one at the end. Serialising only
+ * ever adds to these (escapes, character references, fences, brackets, padding), never drops any.
+ */
+export function rowFloor(cells: readonly Inline[], unit: Budget['unit']): number {
+  const floor = (x: Inline): number => {
+    if (isList(x)) return x.reduce((a: number, y) => a + floor(y), 0);
+    if (x.type === 'text' || x.type === 'inlineCode') return measure(x.value, unit);
+    // A link is `[text](url)`, or `<url>` when its text is its URL.
+    if (x.type === 'link') return Math.max(measure(x.url, unit), floor(x.children));
+    return 'children' in x ? floor(x.children) : 0;
+  };
+  return cells.length + 1 + floor(cells);
+}
+
+/**
+ * `serialize([table(header, rows)])` for `count` rows made by `row(i)`, serialised 256 rows at a time, or
+ * undefined as soon as the text is longer than `budget.max` (the rest is then neither made nor serialised).
+ */
+export function serializeTableUpTo(header: readonly string[], count: number, row: (i: number) => readonly Inline[], budget: Budget): string | undefined {
+  const out = [tableHead(header)];
+  let size = measure(out[0]!, budget.unit);
+  for (let from = 0; from < count && size <= budget.max; from += 256) {
+    const rows = Array.from({ length: Math.min(256, count - from) }, (_, k) => row(from + k));
+    for (const line of tableRowLines(header.length, rows)) {
+      size += 1 + measure(line, budget.unit);
+      out.push(line);
+    }
+  }
+  return size <= budget.max ? out.join('\n') : undefined;
+}
+
+/**
+ * Each paragraph as `serialize([paragraph])` would give it, serialised in one run (paragraphs in a row
+ * are serialised independently and joined by a blank line); should one span lines, each is serialised on its own.
+ */
+export function serializeParagraphs(paragraphs: readonly Paragraph[]): string[] {
+  if (!paragraphs.length) return [];
+  const parts = serialize(paragraphs).split('\n\n');
+  if (parts.length === paragraphs.length && parts.every((p) => !p.includes('\n'))) return parts;
+  return paragraphs.map((p) => serialize([p]));
 }
 
 /**
