@@ -6314,6 +6314,7 @@ var require_luaparse = __commonJS({
 });
 
 // src/health/worker.ts
+import { setFlagsFromString } from "node:v8";
 import { parentPort } from "node:worker_threads";
 
 // src/health/lua-vm.ts
@@ -6328,7 +6329,10 @@ var lua_prelude_default = `-- gitops-gate: the environment a health script sees,
 -- reused for many runs, and each run gets a fresh global environment (new library tables, a new string
 -- metatable, a new package table), so nothing a script changes reaches the next one.
 -- Input: the global __gg_timeout (the time-limit error text), removed here.
--- Returns the run function: run(chunk, openlibs, obj) -> kind, status, message (see classify).
+-- Returns two functions, called one after the other for each run (lua-vm.ts execute):
+--   prepare(chunk, openlibs, obj) -> bytes: gives the chunk a fresh environment holding obj, and returns the
+--     bytes the state holds then (the memory limit counts from there; trusted code, run without limits);
+--   finish(chunk) -> kind, status, message: runs the script under the limits and classifies its result.
 local TIMEOUT = __gg_timeout
 __gg_timeout = nil
 local MEMORY = "not enough memory"
@@ -6341,6 +6345,7 @@ local _floor, _huge, _mtype, _toint = math.floor, math.huge, math.type, math.toi
 local _format, _concat, _match = string.format, table.concat, string.match
 local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
 local cresume = coroutine.resume
+local _gccount = collectgarbage
 local stringMeta = _getmeta("")
 
 -- Numbers as gopher-lua prints them (value.go LNumber.String): a float with an int64 value prints as an
@@ -6410,6 +6415,8 @@ TABLE.maxn = function(t)
   return m
 end
 TABLE.concat = function(t, sep, i, j)
+  -- gopher-lua checks its argument (L.CheckTable); level 2 names the script's line, not this one
+  if _type(t) ~= "table" then _error("bad argument #1 to 'concat' (table expected, got " .. _type(t) .. ")", 2) end
   -- numbers in the list print as gopher-lua prints them
   local n = j or #t
   local parts = {}
@@ -6554,12 +6561,16 @@ end
 -- Everything a script could reach is in its environment; drop the real globals' dangerous parts anyway.
 io, debug, package, require, dofile, loadfile = nil, nil, nil, nil, nil, nil
 
-return function(chunk, openlibs, obj)
+local function prepare(chunk, openlibs, obj)
   local env = newenv(openlibs)
   env.obj = obj
   _setupvalue(chunk, 1, env)
+  return _gccount("count") * 1024
+end
+local function finish(chunk)
   return classify(chunk(cat))
 end
+return prepare, finish
 `;
 
 // src/health/lua-static.ts
@@ -6643,9 +6654,9 @@ function rewriteConcat(script) {
   });
   if (!ok) return prefix + script;
   edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
-  let out = script;
-  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
-  return prefix + out;
+  let out2 = script;
+  for (const e of edits) out2 = out2.slice(0, e.at) + e.text + out2.slice(e.at + e.remove);
+  return prefix + out2;
 }
 
 // src/health/lua-vm.ts
@@ -6699,22 +6710,26 @@ function callbacks(lua) {
       trip(lua, "memory");
       return 0;
     }
-    const out = raw(lua)._realloc(ptr, newSize);
-    if (out) memory.used += newSize - old;
+    const out2 = raw(lua)._realloc(ptr, newSize);
+    if (out2) memory.used += newSize - old;
     else if (newSize > old) trip(lua, "memory");
-    return out;
+    return out2;
   }, "iiiii");
   return { hook: hookPointer, alloc: allocPointer };
 }
 var LUA_REGISTRYINDEX = -1001e3;
 var MAX_CHUNKS = 2e3;
 var vm;
+var loadedLua;
 async function getVm() {
   if (vm) return vm;
   loading ??= loadLua();
   const loaded = await loading;
-  const lua = loaded.lua;
+  loadedLua = loaded.lua;
   rawFunctions = loaded.raw;
+  return vm ??= newVm(loaded.lua);
+}
+function newVm(lua) {
   const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
@@ -6724,14 +6739,36 @@ async function getVm() {
   lua.luaL_openlibs(L);
   lua.lua_pushstring(L, TIMEOUT_ERROR);
   lua.lua_setglobal(L, "__gg_timeout");
-  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 2, 0, 0, null) !== LUA_OK) {
     const why = textAt(lua, L, -1);
     lua.lua_close(L);
     throw new Error(`health-check prelude failed: ${why}`);
   }
-  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: /* @__PURE__ */ new Map() };
-  return vm;
+  const finish = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const prepare = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const v = { lua, L, prepare, finish, cAlloc: cAllocator(lua), chunks: /* @__PURE__ */ new Map() };
+  lua.lua_setallocf(L, v.cAlloc, null);
+  return v;
 }
+var cAllocPointer;
+function cAllocator(lua) {
+  if (cAllocPointer !== void 0) return cAllocPointer;
+  const T = lua.luaL_newstate();
+  if (!T) throw new Error("could not create a Lua state");
+  try {
+    return cAllocPointer = lua.lua_getallocf(T, null);
+  } finally {
+    lua.lua_close(T);
+  }
+}
+async function loadHealthLua() {
+  await getVm();
+}
+function runHealthLuaLoaded(req) {
+  if (!loadedLua || busy) throw new Error("the Lua state is not ready");
+  return runOnVm(vm ??= newVm(loadedLua), req);
+}
+var busy = false;
 function discardVm(timeoutMs) {
   const v = vm;
   vm = void 0;
@@ -6747,19 +6784,15 @@ function discardVm(timeoutMs) {
   running = void 0;
 }
 var tail = Promise.resolve();
-function runHealthLua(req) {
-  const p = tail.then(() => runOne(req));
-  tail = p.catch(() => void 0);
-  return p;
-}
-async function runOne(req) {
-  const v = await getVm();
+function runOnVm(v, req) {
   let ok = false;
+  busy = true;
   try {
     const r = execute(v, req);
     ok = true;
     return r;
   } finally {
+    busy = false;
     if (!ok || tripped !== void 0) discardVm(req.timeoutMs);
     else {
       raw(v.lua)._lua_settop(v.L, 0);
@@ -6783,61 +6816,144 @@ function chunkOf(v, script, prepared) {
   v.chunks.set(script, c);
   return c;
 }
-var scratch = { ptr: 0, size: 0 };
+var MAX_DEPTH = 200;
 var encoder = new TextEncoder();
 var ASCII_LOOP_MAX = 64;
-function pushString(r, L, s) {
-  const need = s.length * 3 + 1;
-  if (need > scratch.size) {
-    if (scratch.ptr) r._free(scratch.ptr);
-    const size = Math.max(need, 4096);
-    scratch = { ptr: r._malloc(size), size };
-  }
-  const heap = r.HEAPU8;
-  const at = scratch.ptr;
+var out = new Uint8Array(1 << 16);
+var view = new DataView(out.buffer);
+var at = 0;
+function room(n) {
+  if (at + n <= out.length) return;
+  let size = out.length * 2;
+  while (size < at + n) size *= 2;
+  const bigger = new Uint8Array(size);
+  bigger.set(out.subarray(0, at));
+  out = bigger;
+  view = new DataView(out.buffer);
+}
+function putString(s) {
+  room(5 + s.length * 3);
+  const lenAt = at;
+  at += 4;
+  let i = 0;
   if (s.length <= ASCII_LOOP_MAX) {
-    let i = 0;
     for (; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c >= 128) break;
-      heap[at + i] = c;
-    }
-    if (i === s.length) {
-      r._lua_pushlstring(L, at, i);
-      return;
+      out[at + i] = c;
     }
   }
-  const { written } = encoder.encodeInto(s, heap.subarray(at, at + scratch.size));
-  r._lua_pushlstring(L, at, written);
+  if (i === s.length) at += i;
+  else at += encoder.encodeInto(s, out.subarray(at)).written;
+  view.setUint32(lenAt, at - lenAt - 4, true);
 }
-function pushValue(r, L, v, depth = 0) {
-  if (depth > 200) throw new Error("object nested too deeply");
-  if (v === null || v === void 0) r._lua_pushnil(L);
-  else if (typeof v === "string") pushString(r, L, v);
-  else if (typeof v === "number") {
-    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
-    else r._lua_pushnumber(L, v);
-  } else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
+function putValue(v, depth) {
+  if (depth > MAX_DEPTH) throw new Error("object nested too deeply");
+  room(9);
+  if (v === null || v === void 0) out[at++] = 0 /* Nil */;
+  else if (typeof v === "string") {
+    out[at++] = 5 /* Str */;
+    putString(v);
+  } else if (typeof v === "number") {
+    out[at++] = Number.isSafeInteger(v) ? 3 /* Int */ : 4 /* Num */;
+    view.setFloat64(at, v, true);
+    at += 8;
+  } else if (typeof v === "boolean") out[at++] = v ? 2 /* True */ : 1 /* False */;
   else if (Array.isArray(v)) {
-    r._lua_createtable(L, v.length, 0);
-    for (let i = 0; i < v.length; i++) {
-      pushValue(r, L, v[i], depth + 1);
-      r._lua_rawseti(L, -2, BigInt(i + 1));
-    }
+    out[at++] = 6 /* Arr */;
+    view.setUint32(at, v.length, true);
+    at += 4;
+    for (let i = 0; i < v.length; i++) putValue(v[i], depth + 1);
   } else if (typeof v === "object") {
     const o = v;
     const keys = Object.keys(o);
+    out[at++] = 7 /* Map */;
+    const countAt = at;
+    at += 4;
     let present = 0;
-    for (const k of keys) if (o[k] !== null && o[k] !== void 0) present++;
-    r._lua_createtable(L, 0, present);
     for (const k of keys) {
       const x = o[k];
       if (x === null || x === void 0) continue;
-      pushString(r, L, k);
-      pushValue(r, L, x, depth + 1);
-      r._lua_rawset(L, -3);
+      present++;
+      putString(k);
+      putValue(x, depth + 1);
     }
-  } else r._lua_pushnil(L);
+    view.setUint32(countAt, present, true);
+  } else out[at++] = 0 /* Nil */;
+}
+function encodeLuaValue(v) {
+  at = 0;
+  putValue(v, 0);
+  return out.slice(0, at);
+}
+var INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
+var scratch = { ptr: 0, size: 0 };
+function pushEncoded(r, L, bytes) {
+  if (bytes.length > scratch.size) {
+    if (scratch.ptr) r._free(scratch.ptr);
+    const size = Math.max(bytes.length, 1 << 16);
+    scratch = { ptr: r._malloc(size), size };
+    if (!scratch.ptr) {
+      scratch = { ptr: 0, size: 0 };
+      throw new Error("out of memory");
+    }
+  }
+  r.HEAPU8.set(bytes, scratch.ptr);
+  const base = scratch.ptr;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const value = () => {
+    const tag = bytes[p++];
+    switch (tag) {
+      case 0 /* Nil */:
+        r._lua_pushnil(L);
+        return;
+      case 1 /* False */:
+      case 2 /* True */:
+        r._lua_pushboolean(L, tag === 2 /* True */ ? 1 : 0);
+        return;
+      case 3 /* Int */:
+        r._lua_pushinteger(L, BigInt(dv.getFloat64(p, true)));
+        p += 8;
+        return;
+      case 4 /* Num */:
+        r._lua_pushnumber(L, dv.getFloat64(p, true));
+        p += 8;
+        return;
+      case 5 /* Str */: {
+        const n = dv.getUint32(p, true);
+        r._lua_pushlstring(L, base + p + 4, n);
+        p += 4 + n;
+        return;
+      }
+      case 6 /* Arr */: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, n, 0);
+        for (let i = 1; i <= n; i++) {
+          value();
+          r._lua_rawseti(L, -2, i < INDEX.length ? INDEX[i] : BigInt(i));
+        }
+        return;
+      }
+      case 7 /* Map */: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, 0, n);
+        for (let i = 0; i < n; i++) {
+          const len = dv.getUint32(p, true);
+          r._lua_pushlstring(L, base + p + 4, len);
+          p += 4 + len;
+          value();
+          r._lua_rawset(L, -3);
+        }
+        return;
+      }
+      default:
+        throw new Error("bad encoding");
+    }
+  };
+  value();
 }
 function load(lua, L, source, name) {
   const size = lua.module.lengthBytesUTF8(source);
@@ -6865,13 +6981,15 @@ var RAW_FUNCTIONS = [
   "lua_rawseti",
   "lua_rawset",
   "luaL_loadbufferx",
+  "lua_tonumberx",
+  "lua_setallocf",
   "malloc",
   "realloc",
   "free"
 ];
 function rawModule(lua, exports) {
   const m = lua.module;
-  const out = {
+  const out2 = {
     get HEAPU8() {
       return m.HEAPU8;
     },
@@ -6881,9 +6999,9 @@ function rawModule(lua, exports) {
   };
   for (const name of RAW_FUNCTIONS) {
     const direct = exports?.[name];
-    out[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
+    out2[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
   }
-  return out;
+  return out2;
 }
 async function loadLua() {
   const wasm = globalThis.WebAssembly;
@@ -6945,29 +7063,41 @@ function limitError(req, limit) {
 }
 function execute(v, req) {
   const { lua, L } = v;
-  const { hook } = callbacks(lua);
+  const { hook, alloc } = callbacks(lua);
   running = L;
   const chunk = chunkOf(v, req.script, req.prepared === true);
   if ("error" in chunk) return { kind: "error", error: chunk.error };
-  const r = raw(lua);
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
-  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  let bytes;
   try {
-    pushValue(r, L, req.obj);
+    const e = req.encoded ?? encodeLuaValue(req.obj);
+    if (!(e instanceof Uint8Array)) throw new Error(e.error);
+    bytes = e;
   } catch (e) {
     return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
-  memory.max = memory.used + req.memoryBytes;
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.prepare));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  pushEncoded(r, L, bytes);
+  if (r._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) throw new Error(`could not prepare the run: ${textAt(lua, L, -1)}`);
+  const held = r._lua_tonumberx(L, -1, 0);
+  r._lua_settop(L, 0);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.finish));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  memory.used = held;
+  memory.max = held + req.memoryBytes;
+  r._lua_setallocf(L, alloc, 0);
   deadline = Date.now() + req.timeoutMs;
   r._lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
   let status;
   try {
-    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
+    status = r._lua_pcallk(L, 1, 3, 0, 0, 0);
   } finally {
     r._lua_sethook(L, 0, 0, 0);
   }
   if (tripped) return limitError(req, tripped);
+  r._lua_setallocf(L, v.cAlloc, 0);
   if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
   const kind = textAt(lua, L, -3);
   const a = textAt(lua, L, -2);
@@ -6975,6 +7105,9 @@ function execute(v, req) {
   if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
   return { kind, status: a, message: b };
 }
+
+// src/health/worker-protocol.ts
+var WORKER_READY = "ready";
 
 // src/health/worker.ts
 var scripts = /* @__PURE__ */ new Map();
@@ -6989,18 +7122,29 @@ function answer(r, last) {
     sentAt = Date.now();
   }
 }
-async function handle(m) {
+setFlagsFromString("--liftoff-only");
+var ready = loadHealthLua().then(
+  () => void 0,
+  (e) => e instanceof Error ? e.message : String(e)
+);
+void ready.then(() => parentPort?.postMessage(WORKER_READY));
+function handle(m, failed) {
   if ("script" in m.req) scripts.set(m.scriptId, m.req.script);
   const script = scripts.get(m.scriptId);
   if (script === void 0) return { id: m.id, result: { kind: "error", error: "the Lua worker does not know this script" } };
+  if (failed !== void 0) return { id: m.id, result: { kind: "error", error: `the Lua VM failed: ${failed}` } };
   try {
-    return { id: m.id, result: await runHealthLua({ ...m.req, script }) };
+    const req = m.req;
+    req.script = script;
+    return { id: m.id, result: runHealthLuaLoaded(req) };
   } catch (e) {
     return { id: m.id, result: { kind: "error", error: `the Lua VM failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
 }
+var tail2 = ready;
 parentPort?.on("message", (batch) => {
-  batch.forEach((m, i) => {
-    void handle(m).then((r) => answer(r, i === batch.length - 1));
+  tail2 = tail2.then(async () => {
+    const failed = await ready;
+    batch.forEach((m, i) => answer(handle(m, failed), i === batch.length - 1));
   });
 });

@@ -799,11 +799,11 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code5, data2) {
+      constructor(message, code5, data) {
         super(message);
         this.name = "HTTPParserError";
         this.code = code5 ? `HPE_${code5}` : void 0;
-        this.data = data2 ? data2.toString() : void 0;
+        this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
         return instance && instance[kHTTPParserError] === true;
@@ -825,13 +825,13 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code5, { headers, data: data2 }) {
+      constructor(message, code5, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code5;
-        this.data = data2;
+        this.data = data;
         this.headers = headers;
       }
       static [Symbol.hasInstance](instance) {
@@ -841,13 +841,13 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code5, { headers, data: data2 }) {
+      constructor(message, code5, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code5;
-        this.data = data2;
+        this.data = data;
         this.headers = headers;
       }
       static [Symbol.hasInstance](instance) {
@@ -2371,8 +2371,8 @@ var require_dispatcher_base = __commonJS({
       close(callback) {
         if (callback === void 0) {
           return new Promise((resolve4, reject) => {
-            this.close((err, data2) => {
-              return err ? reject(err) : resolve4(data2);
+            this.close((err, data) => {
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -2411,11 +2411,11 @@ var require_dispatcher_base = __commonJS({
         }
         if (callback === void 0) {
           return new Promise((resolve4, reject) => {
-            this.destroy(err, (err2, data2) => {
+            this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve4(data2);
+              ) : resolve4(data);
             });
           });
         }
@@ -3700,13 +3700,13 @@ var require_data_url = __commonJS({
       }
       return mimeType;
     }
-    function forgivingBase64(data2) {
-      data2 = data2.replace(ASCII_WHITESPACE_REPLACE_REGEX, "");
-      let dataLength = data2.length;
+    function forgivingBase64(data) {
+      data = data.replace(ASCII_WHITESPACE_REPLACE_REGEX, "");
+      let dataLength = data.length;
       if (dataLength % 4 === 0) {
-        if (data2.charCodeAt(dataLength - 1) === 61) {
+        if (data.charCodeAt(dataLength - 1) === 61) {
           --dataLength;
-          if (data2.charCodeAt(dataLength - 1) === 61) {
+          if (data.charCodeAt(dataLength - 1) === 61) {
             --dataLength;
           }
         }
@@ -3714,10 +3714,10 @@ var require_data_url = __commonJS({
       if (dataLength % 4 === 1) {
         return "failure";
       }
-      if (/[^+/0-9A-Za-z]/.test(data2.length === dataLength ? data2 : data2.substring(0, dataLength))) {
+      if (/[^+/0-9A-Za-z]/.test(data.length === dataLength ? data : data.substring(0, dataLength))) {
         return "failure";
       }
-      const buffer = Buffer.from(data2, "base64");
+      const buffer = Buffer.from(data, "base64");
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     }
     function collectAnHTTPQuotedString(input, position2, extractValue) {
@@ -4895,26 +4895,26 @@ var require_util2 = __commonJS({
       return protocol === "http:" || protocol === "https:";
     }
     function simpleRangeHeaderValue(value, allowWhitespace) {
-      const data2 = value;
-      if (!data2.startsWith("bytes")) {
+      const data = value;
+      if (!data.startsWith("bytes")) {
         return "failure";
       }
       const position2 = { position: 5 };
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data2,
+          data,
           position2
         );
       }
-      if (data2.charCodeAt(position2.position) !== 61) {
+      if (data.charCodeAt(position2.position) !== 61) {
         return "failure";
       }
       position2.position++;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data2,
+          data,
           position2
         );
       }
@@ -4923,25 +4923,25 @@ var require_util2 = __commonJS({
           const code5 = char.charCodeAt(0);
           return code5 >= 48 && code5 <= 57;
         },
-        data2,
+        data,
         position2
       );
       const rangeStartValue = rangeStart.length ? Number(rangeStart) : null;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data2,
+          data,
           position2
         );
       }
-      if (data2.charCodeAt(position2.position) !== 45) {
+      if (data.charCodeAt(position2.position) !== 45) {
         return "failure";
       }
       position2.position++;
       if (allowWhitespace) {
         collectASequenceOfCodePoints(
           (char) => char === "	" || char === " ",
-          data2,
+          data,
           position2
         );
       }
@@ -4950,11 +4950,11 @@ var require_util2 = __commonJS({
           const code5 = char.charCodeAt(0);
           return code5 >= 48 && code5 <= 57;
         },
-        data2,
+        data,
         position2
       );
       const rangeEndValue = rangeEnd.length ? Number(rangeEnd) : null;
-      if (position2.position < data2.length) {
+      if (position2.position < data.length) {
         return "failure";
       }
       if (rangeEndValue === null && rangeStartValue === null) {
@@ -5710,7 +5710,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix2 = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str5) => str5.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str5) => str5.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5718,14 +5718,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix2 + `; name="${escape3(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix2 + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix2}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix2}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -5900,9 +5900,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       throwIfAborted(object[kState]);
       const promise = createDeferredPromise();
       const errorSteps = (error2) => promise.reject(error2);
-      const successSteps = (data2) => {
+      const successSteps = (data) => {
         try {
-          promise.resolve(convertBytesToJSValue(data2));
+          promise.resolve(convertBytesToJSValue(data));
         } catch (e) {
           errorSteps(e);
         }
@@ -6015,35 +6015,35 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at2, len) => {
+          wasm_on_url: (p, at3, len) => {
             return 0;
           },
-          wasm_on_status: (p, at2, len) => {
+          wasm_on_status: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at2, len) => {
+          wasm_on_header_field: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at2, len) => {
+          wasm_on_header_value: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at2, len) => {
+          wasm_on_body: (p, at3, len) => {
             assert(currentParser.ptr === p);
-            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at3 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
@@ -6139,25 +6139,25 @@ var require_client_h1 = __commonJS({
           this.execute(chunk);
         }
       }
-      execute(data2) {
+      execute(data) {
         assert(this.ptr != null);
         assert(currentParser == null);
         assert(!this.paused);
         const { socket, llhttp } = this;
-        if (data2.length > currentBufferSize) {
+        if (data.length > currentBufferSize) {
           if (currentBufferPtr) {
             llhttp.free(currentBufferPtr);
           }
-          currentBufferSize = Math.ceil(data2.length / 4096) * 4096;
+          currentBufferSize = Math.ceil(data.length / 4096) * 4096;
           currentBufferPtr = llhttp.malloc(currentBufferSize);
         }
-        new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data2);
+        new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data);
         try {
           let ret;
           try {
-            currentBufferRef = data2;
+            currentBufferRef = data;
             currentParser = this;
-            ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data2.length);
+            ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
           } catch (err) {
             throw err;
           } finally {
@@ -6166,7 +6166,7 @@ var require_client_h1 = __commonJS({
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
           if (ret !== constants5.ERROR.OK) {
-            const body = data2.subarray(offset);
+            const body = data.subarray(offset);
             if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
             } else if (ret === constants5.ERROR.PAUSED) {
@@ -6201,7 +6201,7 @@ var require_client_h1 = __commonJS({
         }
         return this.createError(ret, EMPTY_BUF);
       }
-      createError(ret, data2) {
+      createError(ret, data) {
         const { llhttp, contentLength, bytesRead } = this;
         if (contentLength && bytesRead !== parseInt(contentLength, 10)) {
           return new ResponseContentLengthMismatchError();
@@ -6212,7 +6212,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants5.ERROR[ret], data2);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -8347,8 +8347,8 @@ var require_fixed_queue = __commonJS({
       isFull() {
         return (this.top + 1 & kMask) === this.bottom;
       }
-      push(data2) {
-        this.list[this.top] = data2;
+      push(data) {
+        this.list[this.top] = data;
         this.top = this.top + 1 & kMask;
       }
       shift() {
@@ -8367,11 +8367,11 @@ var require_fixed_queue = __commonJS({
       isEmpty() {
         return this.head.isEmpty();
       }
-      push(data2) {
+      push(data) {
         if (this.head.isFull()) {
           this.head = this.head.next = new FixedCircularBuffer();
         }
-        this.head.push(data2);
+        this.head.push(data);
       }
       shift() {
         const tail2 = this.tail;
@@ -8956,14 +8956,14 @@ var require_proxy_agent = __commonJS({
       }
       [kDispatch](opts, handler2) {
         const onHeaders = handler2.onHeaders;
-        handler2.onHeaders = function(statusCode, data2, resume) {
+        handler2.onHeaders = function(statusCode, data, resume) {
           if (statusCode === 407) {
             if (typeof handler2.onError === "function") {
               handler2.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
             }
             return;
           }
-          if (onHeaders) onHeaders.call(this, statusCode, data2, resume);
+          if (onHeaders) onHeaders.call(this, statusCode, data, resume);
         };
         const {
           origin,
@@ -10170,8 +10170,8 @@ var require_api_request = __commonJS({
     function request2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve4, reject) => {
-          request2.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve4(data2);
+          request2.call(this, opts, (err, data) => {
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10395,8 +10395,8 @@ var require_api_stream = __commonJS({
     function stream(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve4, reject) => {
-          stream.call(this, opts, factory, (err, data2) => {
-            return err ? reject(err) : resolve4(data2);
+          stream.call(this, opts, factory, (err, data) => {
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10682,8 +10682,8 @@ var require_api_upgrade = __commonJS({
     function upgrade(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve4, reject) => {
-          upgrade.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve4(data2);
+          upgrade.call(this, opts, (err, data) => {
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10776,8 +10776,8 @@ var require_api_connect = __commonJS({
     function connect(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve4, reject) => {
-          connect.call(this, opts, (err, data2) => {
-            return err ? reject(err) : resolve4(data2);
+          connect.call(this, opts, (err, data) => {
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10942,7 +10942,7 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path8) {
+    function safeUrl(path8) {
       if (typeof path8 !== "string") {
         return path8;
       }
@@ -10961,23 +10961,23 @@ var require_mock_utils = __commonJS({
       const headersMatch = matchHeaders(mockDispatch2, headers);
       return pathMatch && methodMatch && bodyMatch && headersMatch;
     }
-    function getResponseData2(data2) {
-      if (Buffer.isBuffer(data2)) {
-        return data2;
-      } else if (data2 instanceof Uint8Array) {
-        return data2;
-      } else if (data2 instanceof ArrayBuffer) {
-        return data2;
-      } else if (typeof data2 === "object") {
-        return JSON.stringify(data2);
+    function getResponseData2(data) {
+      if (Buffer.isBuffer(data)) {
+        return data;
+      } else if (data instanceof Uint8Array) {
+        return data;
+      } else if (data instanceof ArrayBuffer) {
+        return data;
+      } else if (typeof data === "object") {
+        return JSON.stringify(data);
       } else {
-        return data2.toString();
+        return data.toString();
       }
     }
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
-      const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl2(path8), resolvedPath));
+      const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl(path8), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10996,9 +10996,9 @@ var require_mock_utils = __commonJS({
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key2, data2) {
+    function addMockDispatch(mockDispatches, key2, data) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
-      const replyData = typeof data2 === "function" ? { callback: data2 } : { ...data2 };
+      const replyData = typeof data === "function" ? { callback: data } : { ...data };
       const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
@@ -11024,12 +11024,12 @@ var require_mock_utils = __commonJS({
         query
       };
     }
-    function generateKeyValues(data2) {
-      const keys = Object.keys(data2);
+    function generateKeyValues(data) {
+      const keys = Object.keys(data);
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key2 = keys[i];
-        const value = data2[key2];
+        const value = data[key2];
         const name = Buffer.from(`${key2}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
@@ -11046,8 +11046,8 @@ var require_mock_utils = __commonJS({
     }
     async function getResponse(body) {
       const buffers = [];
-      for await (const data2 of body) {
-        buffers.push(data2);
+      for await (const data of body) {
+        buffers.push(data);
       }
       return Buffer.concat(buffers).toString("utf8");
     }
@@ -11058,7 +11058,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data: data2, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -11074,7 +11074,7 @@ var require_mock_utils = __commonJS({
       } else {
         handleReply(this[kDispatches]);
       }
-      function handleReply(mockDispatches, _data = data2) {
+      function handleReply(mockDispatches, _data = data) {
         const optsHeaders = Array.isArray(opts.headers) ? buildHeadersFromArray(opts.headers) : opts.headers;
         const body = typeof _data === "function" ? _data({ ...opts, headers: optsHeaders }) : _data;
         if (isPromise(body)) {
@@ -11232,12 +11232,12 @@ var require_mock_interceptor = __commonJS({
         this[kDefaultTrailers] = {};
         this[kContentLength] = false;
       }
-      createMockScopeDispatchData({ statusCode, data: data2, responseOptions }) {
-        const responseData = getResponseData2(data2);
+      createMockScopeDispatchData({ statusCode, data, responseOptions }) {
+        const responseData = getResponseData2(data);
         const contentLength = this[kContentLength] ? { "content-length": responseData.length } : {};
         const headers = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
         const trailers = { ...this[kDefaultTrailers], ...responseOptions.trailers };
-        return { statusCode, data: data2, headers, trailers };
+        return { statusCode, data, headers, trailers };
       }
       validateReplyParameters(replyParameters) {
         if (typeof replyParameters.statusCode === "undefined") {
@@ -12617,13 +12617,13 @@ var require_response = __commonJS({
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response-json
-      static json(data2, init = {}) {
+      static json(data, init = {}) {
         webidl.argumentLengthCheck(arguments, 1, "Response.json");
         if (init !== null) {
           init = webidl.converters.ResponseInit(init);
         }
         const bytes = textEncoder.encode(
-          serializeJavascriptValueToJSONString(data2)
+          serializeJavascriptValueToJSONString(data)
         );
         const body = extractBody(bytes);
         const responseObject = fromInnerResponse(makeResponse({}), "response");
@@ -16452,7 +16452,7 @@ var require_util6 = __commonJS({
       }
       validateCookieName(cookie.name);
       validateCookieValue(cookie.value);
-      const out = [`${cookie.name}=${cookie.value}`];
+      const out2 = [`${cookie.name}=${cookie.value}`];
       if (cookie.name.startsWith("__Secure-")) {
         cookie.secure = true;
       }
@@ -16462,28 +16462,28 @@ var require_util6 = __commonJS({
         cookie.path = "/";
       }
       if (cookie.secure) {
-        out.push("Secure");
+        out2.push("Secure");
       }
       if (cookie.httpOnly) {
-        out.push("HttpOnly");
+        out2.push("HttpOnly");
       }
       if (typeof cookie.maxAge === "number") {
         validateCookieMaxAge(cookie.maxAge);
-        out.push(`Max-Age=${cookie.maxAge}`);
+        out2.push(`Max-Age=${cookie.maxAge}`);
       }
       if (cookie.domain) {
         validateCookieDomain(cookie.domain);
-        out.push(`Domain=${cookie.domain}`);
+        out2.push(`Domain=${cookie.domain}`);
       }
       if (cookie.path) {
         validateCookiePath(cookie.path);
-        out.push(`Path=${cookie.path}`);
+        out2.push(`Path=${cookie.path}`);
       }
       if (cookie.expires && cookie.expires.toString() !== "Invalid Date") {
-        out.push(`Expires=${toIMFDate(cookie.expires)}`);
+        out2.push(`Expires=${toIMFDate(cookie.expires)}`);
       }
       if (cookie.sameSite) {
-        out.push(`SameSite=${cookie.sameSite}`);
+        out2.push(`SameSite=${cookie.sameSite}`);
       }
       for (const part of cookie.unparsed) {
         if (!part.includes("=")) {
@@ -16494,9 +16494,9 @@ var require_util6 = __commonJS({
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
-        out.push(`${trimmedKey}=${joinedValue}`);
+        out2.push(`${trimmedKey}=${joinedValue}`);
       }
-      return out.join("; ");
+      return out2.join("; ");
     }
     module.exports = {
       isCTLExcludingHtab,
@@ -16657,15 +16657,15 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
       webidl.brandCheck(headers, Headers2, { strict: false });
       const cookie = headers.get("cookie");
-      const out = {};
+      const out2 = {};
       if (!cookie) {
-        return out;
+        return out2;
       }
       for (const piece of cookie.split(";")) {
         const [name, ...value] = piece.split("=");
-        out[name.trim()] = value.join("=");
+        out2[name.trim()] = value.join("=");
       }
-      return out;
+      return out2;
     }
     function deleteCookie(headers, name, attributes) {
       webidl.brandCheck(headers, Headers2, { strict: false });
@@ -16821,13 +16821,13 @@ var require_events = __commonJS({
         }
         return this.#eventInit.ports;
       }
-      initMessageEvent(type, bubbles = false, cancelable = false, data2 = null, origin = "", lastEventId = "", source = null, ports = []) {
+      initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = "", lastEventId = "", source = null, ports = []) {
         webidl.brandCheck(this, _MessageEvent);
         webidl.argumentLengthCheck(arguments, 1, "MessageEvent.initMessageEvent");
         return new _MessageEvent(type, {
           bubbles,
           cancelable,
-          data: data2,
+          data,
           origin,
           lastEventId,
           source,
@@ -17139,23 +17139,23 @@ var require_util7 = __commonJS({
       const event = eventFactory(e, eventInitDict);
       target.dispatchEvent(event);
     }
-    function websocketMessageReceived(ws, type, data2) {
+    function websocketMessageReceived(ws, type, data) {
       if (ws[kReadyState] !== states.OPEN) {
         return;
       }
       let dataForEvent;
       if (type === opcodes.TEXT) {
         try {
-          dataForEvent = utf8Decode(data2);
+          dataForEvent = utf8Decode(data);
         } catch {
           failWebsocketConnection(ws, "Received invalid UTF-8 in text frame.");
           return;
         }
       } else if (type === opcodes.BINARY) {
         if (ws[kBinaryType] === "blob") {
-          dataForEvent = new Blob([data2]);
+          dataForEvent = new Blob([data]);
         } else {
-          dataForEvent = toArrayBuffer(data2);
+          dataForEvent = toArrayBuffer(data);
         }
       }
       fireEvent("message", ws, createFastMessageEvent, {
@@ -17320,8 +17320,8 @@ var require_frame = __commonJS({
       /**
        * @param {Buffer|undefined} data
        */
-      constructor(data2) {
-        this.frameData = data2;
+      constructor(data) {
+        this.frameData = data;
       }
       createFrame(opcode) {
         const frameData = this.frameData;
@@ -17596,8 +17596,8 @@ var require_permessage_deflate = __commonJS({
           }
           this.#inflate[kBuffer] = [];
           this.#inflate[kLength] = 0;
-          this.#inflate.on("data", (data2) => {
-            this.#inflate[kLength] += data2.length;
+          this.#inflate.on("data", (data) => {
+            this.#inflate[kLength] += data.length;
             if (this.#maxPayloadSize > 0 && this.#inflate[kLength] > this.#maxPayloadSize) {
               callback(new MessageSizeExceededError());
               this.#inflate.removeAllListeners();
@@ -17605,7 +17605,7 @@ var require_permessage_deflate = __commonJS({
               this.#inflate = null;
               return;
             }
-            this.#inflate[kBuffer].push(data2);
+            this.#inflate[kBuffer].push(data);
           });
           this.#inflate.on("error", (err) => {
             this.#inflate = null;
@@ -17840,13 +17840,13 @@ var require_receiver = __commonJS({
                 this.#extensions.get("permessage-deflate").decompress(
                   body,
                   this.#info.fin,
-                  (error2, data2) => {
+                  (error2, data) => {
                     if (error2) {
                       const code5 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
                       failWebsocketConnectionWithCode(this.ws, code5, error2.message);
                       return;
                     }
-                    if (!this.writeFragments(data2)) {
+                    if (!this.writeFragments(data)) {
                       return;
                     }
                     if (this.#maxPayloadSize > 0 && this.#fragmentsBytes > this.#maxPayloadSize) {
@@ -17927,16 +17927,16 @@ var require_receiver = __commonJS({
         this.#fragmentsBytes = 0;
         return output;
       }
-      parseCloseBody(data2) {
-        assert(data2.length !== 1);
+      parseCloseBody(data) {
+        assert(data.length !== 1);
         let code5;
-        if (data2.length >= 2) {
-          code5 = data2.readUInt16BE(0);
+        if (data.length >= 2) {
+          code5 = data.readUInt16BE(0);
         }
         if (code5 !== void 0 && !isValidStatusCode(code5)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
-        let reason = data2.subarray(2);
+        let reason = data.subarray(2);
         if (reason[0] === 239 && reason[1] === 187 && reason[2] === 191) {
           reason = reason.subarray(3);
         }
@@ -18077,18 +18077,18 @@ var require_sender = __commonJS({
         this.#running = false;
       }
     };
-    function createFrame(data2, hint) {
-      return new WebsocketFrameSend(toBuffer(data2, hint)).createFrame(hint === sendHints.string ? opcodes.TEXT : opcodes.BINARY);
+    function createFrame(data, hint) {
+      return new WebsocketFrameSend(toBuffer(data, hint)).createFrame(hint === sendHints.string ? opcodes.TEXT : opcodes.BINARY);
     }
-    function toBuffer(data2, hint) {
+    function toBuffer(data, hint) {
       switch (hint) {
         case sendHints.string:
-          return Buffer.from(data2);
+          return Buffer.from(data);
         case sendHints.arrayBuffer:
         case sendHints.blob:
-          return new FastBuffer(data2);
+          return new FastBuffer(data);
         case sendHints.typedArray:
-          return new FastBuffer(data2.buffer, data2.byteOffset, data2.byteLength);
+          return new FastBuffer(data.buffer, data.byteOffset, data.byteLength);
       }
     }
     module.exports = { SendQueue };
@@ -18229,37 +18229,37 @@ var require_websocket = __commonJS({
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
        * @param {NodeJS.TypedArray|ArrayBuffer|Blob|string} data
        */
-      send(data2) {
+      send(data) {
         webidl.brandCheck(this, _WebSocket);
         const prefix2 = "WebSocket.send";
         webidl.argumentLengthCheck(arguments, 1, prefix2);
-        data2 = webidl.converters.WebSocketSendData(data2, prefix2, "data");
+        data = webidl.converters.WebSocketSendData(data, prefix2, "data");
         if (isConnecting(this)) {
           throw new DOMException("Sent before connected.", "InvalidStateError");
         }
         if (!isEstablished(this) || isClosing(this)) {
           return;
         }
-        if (typeof data2 === "string") {
-          const length = Buffer.byteLength(data2);
+        if (typeof data === "string") {
+          const length = Buffer.byteLength(data);
           this.#bufferedAmount += length;
-          this.#sendQueue.add(data2, () => {
+          this.#sendQueue.add(data, () => {
             this.#bufferedAmount -= length;
           }, sendHints.string);
-        } else if (types.isArrayBuffer(data2)) {
-          this.#bufferedAmount += data2.byteLength;
-          this.#sendQueue.add(data2, () => {
-            this.#bufferedAmount -= data2.byteLength;
+        } else if (types.isArrayBuffer(data)) {
+          this.#bufferedAmount += data.byteLength;
+          this.#sendQueue.add(data, () => {
+            this.#bufferedAmount -= data.byteLength;
           }, sendHints.arrayBuffer);
-        } else if (ArrayBuffer.isView(data2)) {
-          this.#bufferedAmount += data2.byteLength;
-          this.#sendQueue.add(data2, () => {
-            this.#bufferedAmount -= data2.byteLength;
+        } else if (ArrayBuffer.isView(data)) {
+          this.#bufferedAmount += data.byteLength;
+          this.#sendQueue.add(data, () => {
+            this.#bufferedAmount -= data.byteLength;
           }, sendHints.typedArray);
-        } else if (isBlobLike(data2)) {
-          this.#bufferedAmount += data2.size;
-          this.#sendQueue.add(data2, () => {
-            this.#bufferedAmount -= data2.size;
+        } else if (isBlobLike(data)) {
+          this.#bufferedAmount += data.size;
+          this.#sendQueue.add(data, () => {
+            this.#bufferedAmount -= data.size;
           }, sendHints.blob);
         }
       }
@@ -19538,19 +19538,19 @@ var init_lib = __esm({
           return this.request("DELETE", requestUrl, null, additionalHeaders || {});
         });
       }
-      post(requestUrl, data2, additionalHeaders) {
+      post(requestUrl, data, additionalHeaders) {
         return __awaiter(this, void 0, void 0, function* () {
-          return this.request("POST", requestUrl, data2, additionalHeaders || {});
+          return this.request("POST", requestUrl, data, additionalHeaders || {});
         });
       }
-      patch(requestUrl, data2, additionalHeaders) {
+      patch(requestUrl, data, additionalHeaders) {
         return __awaiter(this, void 0, void 0, function* () {
-          return this.request("PATCH", requestUrl, data2, additionalHeaders || {});
+          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
         });
       }
-      put(requestUrl, data2, additionalHeaders) {
+      put(requestUrl, data, additionalHeaders) {
         return __awaiter(this, void 0, void 0, function* () {
-          return this.request("PUT", requestUrl, data2, additionalHeaders || {});
+          return this.request("PUT", requestUrl, data, additionalHeaders || {});
         });
       }
       head(requestUrl, additionalHeaders) {
@@ -19576,28 +19576,28 @@ var init_lib = __esm({
       }
       postJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj3, null, 2);
+          const data = JSON.stringify(obj3, null, 2);
           additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
           additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.post(requestUrl, data2, additionalHeaders);
+          const res = yield this.post(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       putJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj3, null, 2);
+          const data = JSON.stringify(obj3, null, 2);
           additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
           additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.put(requestUrl, data2, additionalHeaders);
+          const res = yield this.put(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       patchJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj3, null, 2);
+          const data = JSON.stringify(obj3, null, 2);
           additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
           additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.patch(requestUrl, data2, additionalHeaders);
+          const res = yield this.patch(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
@@ -19606,7 +19606,7 @@ var init_lib = __esm({
        * All other methods such as get, post, patch, and request ultimately call this.
        * Prefer get, del, post and patch
        */
-      request(verb, requestUrl, data2, headers) {
+      request(verb, requestUrl, data, headers) {
         return __awaiter(this, void 0, void 0, function* () {
           if (this._disposed) {
             throw new Error("Client has already been disposed.");
@@ -19617,7 +19617,7 @@ var init_lib = __esm({
           let numTries = 0;
           let response;
           do {
-            response = yield this.requestRaw(info2, data2);
+            response = yield this.requestRaw(info2, data);
             if (response && response.message && response.message.statusCode === HttpCodes.Unauthorized) {
               let authenticationHandler;
               for (const handler2 of this.handlers) {
@@ -19627,7 +19627,7 @@ var init_lib = __esm({
                 }
               }
               if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info2, data2);
+                return authenticationHandler.handleAuthentication(this, info2, data);
               } else {
                 return response;
               }
@@ -19651,7 +19651,7 @@ var init_lib = __esm({
                 }
               }
               info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info2, data2);
+              response = yield this.requestRaw(info2, data);
               redirectsRemaining--;
             }
             if (!response.message.statusCode || !HttpResponseRetryCodes.includes(response.message.statusCode)) {
@@ -19680,7 +19680,7 @@ var init_lib = __esm({
        * @param info
        * @param data
        */
-      requestRaw(info2, data2) {
+      requestRaw(info2, data) {
         return __awaiter(this, void 0, void 0, function* () {
           return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
@@ -19692,7 +19692,7 @@ var init_lib = __esm({
                 resolve4(res);
               }
             }
-            this.requestRawWithCallback(info2, data2, callbackForResult);
+            this.requestRawWithCallback(info2, data, callbackForResult);
           });
         });
       }
@@ -19702,12 +19702,12 @@ var init_lib = __esm({
        * @param data
        * @param onResult
        */
-      requestRawWithCallback(info2, data2, onResult) {
-        if (typeof data2 === "string") {
+      requestRawWithCallback(info2, data, onResult) {
+        if (typeof data === "string") {
           if (!info2.options.headers) {
             info2.options.headers = {};
           }
-          info2.options.headers["Content-Length"] = Buffer.byteLength(data2, "utf8");
+          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
         }
         let callbackCalled = false;
         function handleResult(err, res) {
@@ -19733,14 +19733,14 @@ var init_lib = __esm({
         req.on("error", function(err) {
           handleResult(err);
         });
-        if (data2 && typeof data2 === "string") {
-          req.write(data2, "utf8");
+        if (data && typeof data === "string") {
+          req.write(data, "utf8");
         }
-        if (data2 && typeof data2 !== "string") {
-          data2.on("close", function() {
+        if (data && typeof data !== "string") {
+          data.on("close", function() {
             req.end();
           });
-          data2.pipe(req);
+          data.pipe(req);
         } else {
           req.end();
         }
@@ -20336,10 +20336,10 @@ var init_summary = __esm({
             if (typeof cell === "string") {
               return this.wrap("td", cell);
             }
-            const { header: header2, data: data2, colspan, rowspan } = cell;
+            const { header: header2, data, colspan, rowspan } = cell;
             const tag = header2 ? "th" : "td";
             const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
-            return this.wrap(tag, data2, attrs);
+            return this.wrap(tag, data, attrs);
           }).join("");
           return this.wrap("tr", cells);
         }).join("");
@@ -20811,9 +20811,9 @@ var init_toolrunner = __esm({
         }
         return cmd;
       }
-      _processLineBuffer(data2, strBuffer, onLine) {
+      _processLineBuffer(data, strBuffer, onLine) {
         try {
-          let s = strBuffer + data2.toString();
+          let s = strBuffer + data.toString();
           let n = s.indexOf(os3.EOL);
           while (n > -1) {
             const line2 = s.substring(0, n);
@@ -21001,14 +21001,14 @@ var init_toolrunner = __esm({
             const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
             let stdbuffer = "";
             if (cp.stdout) {
-              cp.stdout.on("data", (data2) => {
+              cp.stdout.on("data", (data) => {
                 if (this.options.listeners && this.options.listeners.stdout) {
-                  this.options.listeners.stdout(data2);
+                  this.options.listeners.stdout(data);
                 }
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                  optionsNonNull.outStream.write(data2);
+                  optionsNonNull.outStream.write(data);
                 }
-                stdbuffer = this._processLineBuffer(data2, stdbuffer, (line2) => {
+                stdbuffer = this._processLineBuffer(data, stdbuffer, (line2) => {
                   if (this.options.listeners && this.options.listeners.stdline) {
                     this.options.listeners.stdline(line2);
                   }
@@ -21017,16 +21017,16 @@ var init_toolrunner = __esm({
             }
             let errbuffer = "";
             if (cp.stderr) {
-              cp.stderr.on("data", (data2) => {
+              cp.stderr.on("data", (data) => {
                 state.processStderr = true;
                 if (this.options.listeners && this.options.listeners.stderr) {
-                  this.options.listeners.stderr(data2);
+                  this.options.listeners.stderr(data);
                 }
                 if (!optionsNonNull.silent && optionsNonNull.errStream && optionsNonNull.outStream) {
                   const s = optionsNonNull.failOnStdErr ? optionsNonNull.errStream : optionsNonNull.outStream;
-                  s.write(data2);
+                  s.write(data);
                 }
-                errbuffer = this._processLineBuffer(data2, errbuffer, (line2) => {
+                errbuffer = this._processLineBuffer(data, errbuffer, (line2) => {
                   if (this.options.listeners && this.options.listeners.errline) {
                     this.options.listeners.errline(line2);
                   }
@@ -21164,16 +21164,16 @@ function getExecOutput(commandLine, args, options) {
     const stderrDecoder = new StringDecoder("utf8");
     const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
     const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-    const stdErrListener = (data2) => {
-      stderr += stderrDecoder.write(data2);
+    const stdErrListener = (data) => {
+      stderr += stderrDecoder.write(data);
       if (originalStdErrListener) {
-        originalStdErrListener(data2);
+        originalStdErrListener(data);
       }
     };
-    const stdOutListener = (data2) => {
-      stdout += stdoutDecoder.write(data2);
+    const stdOutListener = (data) => {
+      stdout += stdoutDecoder.write(data);
       if (originalStdoutListener) {
-        originalStdoutListener(data2);
+        originalStdoutListener(data);
       }
     };
     const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
@@ -21534,9 +21534,9 @@ function loginKey(login2) {
   return login2.toLowerCase();
 }
 function headPushers(pr) {
-  const out = /* @__PURE__ */ new Map();
-  for (const l of [...pr?.lastPusher ? [pr.lastPusher] : [], ...pr?.pushers ?? []]) if (l && !out.has(loginKey(l))) out.set(loginKey(l), l);
-  return [...out.values()];
+  const out2 = /* @__PURE__ */ new Map();
+  for (const l of [...pr?.lastPusher ? [pr.lastPusher] : [], ...pr?.pushers ?? []]) if (l && !out2.has(loginKey(l))) out2.set(loginKey(l), l);
+  return [...out2.values()];
 }
 var SEVERITY_ORDER;
 var init_model = __esm({
@@ -21632,14 +21632,14 @@ function maskUnmatchedOpens(masked, budget) {
       open3.pop();
     }
   }
-  let out = "";
+  let out2 = "";
   let last = 0;
   for (let i = 0; i < open3.length; i++) {
-    const at2 = open3[i];
-    out += masked.slice(last, at2) + "\0";
-    last = at2 + 1;
+    const at3 = open3[i];
+    out2 += masked.slice(last, at3) + "\0";
+    last = at3 + 1;
   }
-  return out + masked.slice(last);
+  return out2 + masked.slice(last);
 }
 function commaSetFollows(str5, budget) {
   budget.remaining -= str5.length;
@@ -21716,7 +21716,7 @@ function gte(i, y) {
   return i >= y;
 }
 function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
-  const out = [];
+  const out2 = [];
   let length = 0;
   let nonEmpty;
   outer: for (let a = 0; a < acc.length; a++) {
@@ -21728,17 +21728,17 @@ function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
       vs = nonEmpty;
     }
     for (let v = 0; v < vs.length; v++) {
-      if (out.length >= max)
+      if (out2.length >= max)
         break outer;
       const expansion = prefix2 + vs[v];
       if (length + expansion.length > maxLength)
         break outer;
-      out.push(expansion);
+      out2.push(expansion);
       length += expansion.length;
     }
   }
-  budget.remaining -= out.length;
-  return out;
+  budget.remaining -= out2.length;
+  return out2;
 }
 function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   const n = body.split(/\.\./);
@@ -21949,27 +21949,27 @@ var init_numeric_range = __esm({
         return prefix(lo, fixed(ra, rb));
       const zeros = "0".repeat(ra.length);
       const nines = "9".repeat(ra.length);
-      const out = [];
+      const out2 = [];
       if (ra !== zeros)
-        out.push(...prefix(lo++, fixed(ra, nines)));
+        out2.push(...prefix(lo++, fixed(ra, nines)));
       const last = rb === nines ? [] : prefix(hi--, fixed(zeros, rb));
       if (lo <= hi) {
-        out.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
+        out2.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
       }
-      out.push(...last);
-      return out;
+      out2.push(...last);
+      return out2;
     };
     nonneg = (a, b, width) => {
       if (width) {
         return fixed(String(a).padStart(width, "0"), String(b).padStart(width, "0"));
       }
-      const out = [];
+      const out2 = [];
       for (let len = String(a).length; len <= String(b).length; len++) {
         const lo = Math.max(a, len === 1 ? 0 : 10 ** (len - 1));
         const hi = Math.min(b, 10 ** len - 1);
-        out.push(...fixed(String(lo), String(hi)));
+        out2.push(...fixed(String(lo), String(hi)));
       }
-      return out;
+      return out2;
     };
     numericRange = (loStr, hiStr) => {
       let lo = Number(loStr);
@@ -21980,14 +21980,14 @@ var init_numeric_range = __esm({
         [lo, hi] = [hi, lo];
       const padded = /^-?0\d/.test(loStr) || /^-?0\d/.test(hiStr);
       const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
-      const out = [];
+      const out2 = [];
       if (lo < 0) {
         const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
-        out.push(...neg.map((s) => [{ t: "lit", ch: "-" }, ...s]));
+        out2.push(...neg.map((s) => [{ t: "lit", ch: "-" }, ...s]));
       }
       if (hi >= 0)
-        out.push(...nonneg(Math.max(lo, 0), hi, width));
-      return out;
+        out2.push(...nonneg(Math.max(lo, 0), hi, width));
+      return out2;
     };
   }
 });
@@ -22217,11 +22217,11 @@ var init_esm3 = __esm({
       return alts;
     };
     normalize = (items, form) => {
-      const out = [];
+      const out2 = [];
       let run2 = "";
       const flush = () => {
         for (const ch of run2.normalize(form))
-          out.push(lit(ch));
+          out2.push(lit(ch));
         run2 = "";
       };
       for (const it of items) {
@@ -22230,14 +22230,14 @@ var init_esm3 = __esm({
           continue;
         }
         flush();
-        out.push(it.t === "ext" ? { ...it, alts: it.alts.map((a) => normalize(a, form)) } : it);
+        out2.push(it.t === "ext" ? { ...it, alts: it.alts.map((a) => normalize(a, form)) } : it);
       }
       flush();
-      return out;
+      return out2;
     };
     compile = (items, nocase) => {
       let id = 1;
-      const split = (out) => ({ t: "split", id: id++, out });
+      const split = (out2) => ({ t: "split", id: id++, out: out2 });
       const seq = (items2, next) => items2.reduceRight((next2, it) => item(it, next2), next);
       const item = (it, next) => {
         switch (it.t) {
@@ -22802,10 +22802,10 @@ var init_assert_valid_pattern = __esm({
 });
 
 // node_modules/minimatch/dist/esm/escape.js
-var escape2;
+var escape;
 var init_escape = __esm({
   "node_modules/minimatch/dist/esm/escape.js"() {
-    escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
+    escape = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
       const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
       const c = e.charAt(0);
       if (c === "#") {
@@ -24230,7 +24230,7 @@ var init_esm4 = __esm({
       }
     };
     minimatch.Minimatch = Minimatch;
-    minimatch.escape = escape2;
+    minimatch.escape = escape;
     minimatch.unescape = unescape;
   }
 });
@@ -24250,7 +24250,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
@@ -24272,7 +24272,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar4(node2) || isCollection2(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar5(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -24287,7 +24287,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair3;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.isSeq = isSeq2;
   }
 });
@@ -24752,10 +24752,10 @@ var require_toJS = __commonJS({
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity3.hasAnchor(value))
           return value.toJSON(arg, ctx);
-        const data2 = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data2);
+        const data = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data);
         ctx.onCreate = (res2) => {
-          data2.res = res2;
+          data.res = res2;
           delete ctx.onCreate;
         };
         const res = value.toJSON(arg, ctx);
@@ -24861,20 +24861,20 @@ var require_Alias = __commonJS({
         }
         if (found && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data2 = anchors2.get(found);
-          if (!data2) {
+          let data = anchors2.get(found);
+          if (!data) {
             toJS.toJS(found, null, ctx);
-            data2 = anchors2.get(found);
+            data = anchors2.get(found);
           }
-          if (data2?.res === void 0) {
+          if (data?.res === void 0) {
             const msg = "This should not happen: Alias anchor was not resolved?";
             throw new ReferenceError(msg);
           }
           if (maxAliasCount >= 0) {
-            data2.count += 1;
-            if (data2.aliasCount === 0)
-              data2.aliasCount = getAliasCount(doc2, found, anchors2);
-            if (data2.count * data2.aliasCount > maxAliasCount) {
+            data.count += 1;
+            if (data.aliasCount === 0)
+              data.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data.count * data.aliasCount > maxAliasCount) {
               const msg = "Excessive alias count indicates a resource exhaustion attack";
               throw new ReferenceError(msg);
             }
@@ -24938,7 +24938,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar2 = class extends Node.NodeBase {
+    var Scalar3 = class extends Node.NodeBase {
       constructor(value) {
         super(identity3.SCALAR);
         this.value = value;
@@ -24950,12 +24950,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar2.PLAIN = "PLAIN";
-    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar2;
+    Scalar3.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar3.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar3.PLAIN = "PLAIN";
+    Scalar3.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar3.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar3;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -24966,7 +24966,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity3 = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
@@ -25011,7 +25011,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node3 = new Scalar2.Scalar(value);
+          const node3 = new Scalar3.Scalar(value);
           if (ref2)
             ref2.node = node3;
           return node3;
@@ -25022,7 +25022,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar3.Scalar(value);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -25335,10 +25335,10 @@ ${indent2}${text6.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
-    var getFoldOptions = (ctx, isBlock) => ({
-      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+    var getFoldOptions = (ctx, isBlock2) => ({
+      indentAtStart: isBlock2 ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
@@ -25478,7 +25478,7 @@ ${indent2}`) + "'";
         return quotedString(value, ctx);
       }
       const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote2 === "literal" ? true : blockQuote2 === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
+      const literal2 = blockQuote2 === "literal" ? true : blockQuote2 === "folded" || type === Scalar3.Scalar.BLOCK_FOLDED ? false : type === Scalar3.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
         return literal2 ? "|\n" : ">\n";
       let chomp;
@@ -25533,7 +25533,7 @@ ${indent2}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote2 !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
+        if (blockQuote2 !== "folded" && type !== Scalar3.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -25556,7 +25556,7 @@ ${indent2}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar3.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -25581,20 +25581,20 @@ ${indent2}`);
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar3.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar2.Scalar.QUOTE_DOUBLE;
+          type = Scalar3.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar2.Scalar.BLOCK_FOLDED:
-          case Scalar2.Scalar.BLOCK_LITERAL:
+          case Scalar3.Scalar.BLOCK_FOLDED:
+          case Scalar3.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar2.Scalar.QUOTE_DOUBLE:
+          case Scalar3.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar2.Scalar.QUOTE_SINGLE:
+          case Scalar3.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar2.Scalar.PLAIN:
+          case Scalar3.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -25743,7 +25743,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
@@ -25758,7 +25758,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key2) || (identity3.isScalar(key2) ? key2.type === Scalar2.Scalar.BLOCK_FOLDED || key2.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key2) || (identity3.isScalar(key2) ? key2.type === Scalar3.Scalar.BLOCK_FOLDED || key2.type === Scalar3.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -25898,19 +25898,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar3.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity3.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity3.isScalar(key2) && (!key2.type || key2.type === Scalar3.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map4, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity3.isSeq(source))
@@ -26217,7 +26217,7 @@ var require_YAMLMap = __commonJS({
     var Collection2 = require_Collection();
     var identity3 = require_identity();
     var Pair = require_Pair();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function findPair2(items, key2) {
       const k = identity3.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
@@ -26284,7 +26284,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity3.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
+          if (identity3.isScalar(prev.value) && Scalar3.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -26382,7 +26382,7 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
     var identity3 = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
       static get tagName() {
@@ -26439,7 +26439,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
-        if (identity3.isScalar(prev) && Scalar2.isScalarValue(value))
+        if (identity3.isScalar(prev) && Scalar3.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -26535,14 +26535,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar2.Scalar(null),
+      createNode: () => new Scalar3.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar2.Scalar(null),
+      resolve: () => new Scalar3.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -26553,13 +26553,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str5) => new Scalar2.Scalar(str5[0] === "t" || str5[0] === "T"),
+      resolve: (str5) => new Scalar3.Scalar(str5[0] === "t" || str5[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -26604,7 +26604,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -26632,7 +26632,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str5) {
-        const node2 = new Scalar2.Scalar(parseFloat(str5));
+        const node2 = new Scalar3.Scalar(parseFloat(str5));
         const dot = str5.indexOf(".");
         if (dot !== -1 && str5[str5.length - 1] === "0")
           node2.minFractionDigits = str5.length - dot - 1;
@@ -26723,7 +26723,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var map4 = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -26740,7 +26740,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar2.Scalar(null),
+        createNode: () => new Scalar3.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -26791,7 +26791,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -26835,15 +26835,15 @@ var require_binary = __commonJS({
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar3.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar3.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str5.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
             lines[i] = str5.substr(o, lineWidth);
           }
-          str5 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str5 = lines.join(type === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str5 }, ctx, onComment, onChompKeep);
       }
@@ -26858,7 +26858,7 @@ var require_pairs = __commonJS({
     "use strict";
     var identity3 = require_identity();
     var Pair = require_Pair();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity3.isSeq(seq)) {
@@ -26869,7 +26869,7 @@ var require_pairs = __commonJS({
           else if (identity3.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair3 = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
+            const pair3 = item.items[0] || new Pair.Pair(new Scalar3.Scalar(null));
             if (item.commentBefore)
               pair3.key.commentBefore = pair3.key.commentBefore ? `${item.commentBefore}
 ${pair3.key.commentBefore}` : item.commentBefore;
@@ -27012,7 +27012,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -27024,7 +27024,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar2.Scalar(true),
+      resolve: () => new Scalar3.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -27032,7 +27032,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar2.Scalar(false),
+      resolve: () => new Scalar3.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -27044,7 +27044,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -27072,7 +27072,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str5) {
-        const node2 = new Scalar2.Scalar(parseFloat(str5.replace(/_/g, "")));
+        const node2 = new Scalar3.Scalar(parseFloat(str5.replace(/_/g, "")));
         const dot = str5.indexOf(".");
         if (dot !== -1) {
           const f = str5.substring(dot + 1).replace(/_/g, "");
@@ -28394,7 +28394,7 @@ var require_resolve_flow_collection = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    var isBlock2 = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap4 = fc.start.source === "{";
       const fcName = isMap4 ? "flow map" : "flow sequence";
@@ -28478,13 +28478,13 @@ var require_resolve_flow_collection = __commonJS({
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock2(value))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
           const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key2))
+          if (isBlock2(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep5 ?? [], {
@@ -28518,7 +28518,7 @@ var require_resolve_flow_collection = __commonJS({
           }
           const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock2(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -28580,7 +28580,7 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
@@ -28629,7 +28629,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity3.isNode(res) ? res : new Scalar2.Scalar(res);
+      const node2 = identity3.isNode(res) ? res : new Scalar3.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -28644,13 +28644,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
       const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header2.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -28712,7 +28712,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content3.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent2 = "";
         }
-        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar3.Scalar.BLOCK_LITERAL) {
           value += sep5 + indent2.slice(trimIndent) + content3;
           sep5 = "\n";
         } else if (indent2.length > trimIndent || content3[0] === "	") {
@@ -28827,7 +28827,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
@@ -28836,15 +28836,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code5, msg) => onError(offset + rel, code5, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar2.Scalar.PLAIN;
+          _type = Scalar3.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_SINGLE;
+          _type = Scalar3.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_DOUBLE;
+          _type = Scalar3.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -29049,7 +29049,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -29067,11 +29067,11 @@ var require_compose_scalar = __commonJS({
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity3.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity3.isScalar(res) ? res : new Scalar3.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar2.Scalar(value);
+        scalar = new Scalar3.Scalar(value);
       }
       scalar.range = range2;
       scalar.source = value;
@@ -29832,7 +29832,7 @@ var require_cst = __commonJS({
     var FLOW_END2 = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -29916,7 +29916,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END2;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -31524,7 +31524,7 @@ var require_dist = __commonJS({
     var Alias = require_Alias();
     var identity3 = require_identity();
     var Pair = require_Pair();
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var cst = require_cst();
@@ -31549,7 +31549,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity3.isScalar;
     exports.isSeq = identity3.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar2.Scalar;
+    exports.Scalar = Scalar3.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -31738,7 +31738,7 @@ function defineScalarTag(tagName, options) {
     implicitFirstChars: options.implicitFirstChars ?? null,
     resolve: options.resolve,
     identify: options.identify,
-    represent: options.represent ?? ((data2) => String(data2)),
+    represent: options.represent ?? ((data) => String(data)),
     representTagName: options.representTagName ?? (() => tagName)
   };
 }
@@ -31754,7 +31754,7 @@ function defineSequenceTag(tagName, options) {
     finalize: options.finalize ?? ((carrier) => carrier),
     carrierIsResult,
     identify: options.identify,
-    represent: options.represent ?? ((data2) => data2),
+    represent: options.represent ?? ((data) => data),
     representTagName: options.representTagName ?? (() => tagName)
   };
 }
@@ -31773,7 +31773,7 @@ function defineMappingTag(tagName, options) {
     finalize: options.finalize ?? ((carrier) => carrier),
     carrierIsResult,
     identify: options.identify,
-    represent: options.represent ?? ((data2) => data2),
+    represent: options.represent ?? ((data) => data),
     representTagName: options.representTagName ?? (() => tagName)
   };
 }
@@ -31954,9 +31954,9 @@ function resolveYamlTimestamp(source) {
   }
   return date;
 }
-function isPlainObject(data2) {
-  if (data2 === null || typeof data2 !== "object" || Array.isArray(data2)) return false;
-  const prototype = Object.getPrototypeOf(data2);
+function isPlainObject(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
   return prototype === null || prototype === Object.prototype;
 }
 function createTagDefinitionMap() {
@@ -33175,7 +33175,7 @@ var init_js_yaml = __esm({
     NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
     strTag = defineScalarTag("tag:yaml.org,2002:str", {
       resolve: (source) => source,
-      identify: (data2) => typeof data2 === "string"
+      identify: (data) => typeof data === "string"
     });
     NULL_VALUES$1 = [
       "",
@@ -33493,10 +33493,10 @@ var init_js_yaml = __esm({
     });
     setTag = defineMappingTag("tag:yaml.org,2002:set", {
       create: () => /* @__PURE__ */ new Set(),
-      identify: (data2) => data2 instanceof Set,
-      represent: (data2) => {
+      identify: (data) => data instanceof Set,
+      represent: (data) => {
         const map4 = /* @__PURE__ */ new Map();
-        for (const key2 of data2) map4.set(key2, null);
+        for (const key2 of data) map4.set(key2, null);
         return map4;
       },
       addPair: (container, key2, value) => {
@@ -33689,11 +33689,11 @@ var init_js_yaml = __esm({
       has: (container, key2) => container.has(key2),
       keys: (container) => container.keys(),
       get: (container, key2) => container.get(key2),
-      identify: (data2) => data2 instanceof Map || isPlainObject(data2),
-      represent: (data2) => {
-        if (data2 instanceof Map) return data2;
+      identify: (data) => data instanceof Map || isPlainObject(data),
+      represent: (data) => {
+        if (data instanceof Map) return data;
         const map4 = /* @__PURE__ */ new Map();
-        const obj3 = data2;
+        const obj3 = data;
         for (const key2 of Object.keys(obj3)) map4.set(key2, obj3[key2]);
         return map4;
       }
@@ -33990,17 +33990,17 @@ function buildTree(text6, maxDepth, maxDocuments) {
       case EVENT_ID.SCALAR: {
         if (ev.anchorStart !== -1 || ev.tagStart !== -1) return void 0;
         const top = stack[stack.length - 1];
-        const plain2 = ev.style === SCALAR_STYLE.PLAIN;
+        const plain3 = ev.style === SCALAR_STYLE.PLAIN;
         if (top?.kind === "map" && top.key === void 0) {
           if (ev.valueStart < 0) return void 0;
           const key2 = getScalarValue(text6, ev);
-          if (plain2 && typeof resolvePlainScalar(key2) !== "string" || key2 === "<<" || key2 === "__proto__" || hasOwn(top.obj, key2)) return void 0;
+          if (plain3 && typeof resolvePlainScalar(key2) !== "string" || key2 === "<<" || key2 === "__proto__" || hasOwn(top.obj, key2)) return void 0;
           top.key = key2;
           break;
         }
         if (top?.kind === "doc") return void 0;
         const s = ev.valueStart < 0 ? "" : getScalarValue(text6, ev);
-        if (!attach(plain2 ? resolvePlainScalar(s) : s)) return void 0;
+        if (!attach(plain3 ? resolvePlainScalar(s) : s)) return void 0;
         break;
       }
       case EVENT_ID.POP: {
@@ -34039,7 +34039,7 @@ function fastParseYaml(text6, opts) {
   let full;
   const getTree = () => tree ??= indexEvents(parseEvents(text6, { maxDepth: opts.maxDepth }));
   const fullDoc = (i) => (full ??= opts.fullDocs())[i];
-  const at2 = (offset) => {
+  const at3 = (offset) => {
     if (!lines) {
       lines = new import_yaml2.LineCounter();
       lines.addNewLine(0);
@@ -34079,12 +34079,12 @@ function fastParseYaml(text6, opts) {
   };
   const docs = built.values.map((value, index2) => {
     const first = getTree();
-    const rootPos = at2(startOf(first.events[first.roots[index2]]));
+    const rootPos = at3(startOf(first.events[first.roots[index2]]));
     const pos = (path8) => {
       if (path8.length === 0) return rootPos;
       const t = getTree();
       const start = startOf(t.events[locate(t, index2, path8).node]);
-      return start >= 0 ? at2(start) : fullDoc(index2)?.pos(path8) ?? at2(0);
+      return start >= 0 ? at3(start) : fullDoc(index2)?.pos(path8) ?? at3(0);
     };
     return {
       index: index2,
@@ -34098,7 +34098,7 @@ function fastParseYaml(text6, opts) {
         const loc = locate(t, index2, path8);
         if (!loc.complete || loc.key < 0) return pos(path8);
         const start = startOf(t.events[loc.key]);
-        return start >= 0 ? at2(start) : fullDoc(index2)?.keyPos(path8) ?? at2(0);
+        return start >= 0 ? at3(start) : fullDoc(index2)?.keyPos(path8) ?? at3(0);
       },
       node: (path8) => fullDoc(index2)?.node(path8),
       scalarSource: (path8) => {
@@ -34192,7 +34192,7 @@ function parseYamlText(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
 function parseYamlTextFully(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
   const lineCounter = new import_yaml3.LineCounter();
   const problems = [];
-  const at2 = (offset) => {
+  const at3 = (offset) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
@@ -34222,7 +34222,7 @@ function parseYamlTextFully(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
     let broken = false;
     for (const e of doc.errors) {
       broken = true;
-      const pos = at2(e.pos[0]);
+      const pos = at3(e.pos[0]);
       problems.push({
         // The parser turns a stack overflow into an error of its own; that is a limit, not a syntax error.
         kind: e.code === "DUPLICATE_KEY" ? "yaml-duplicate-key" : /call stack/i.test(e.message) ? "yaml-limit" : "yaml-syntax",
@@ -34236,7 +34236,7 @@ function parseYamlTextFully(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
     let value;
     if (!broken && !opts.positionsOnly) {
       const issues = inspectDoc(doc, cap2);
-      for (const issue2 of issues) problems.push({ kind: issue2.kind, message: issue2.message, ...at2(issue2.offset) });
+      for (const issue2 of issues) problems.push({ kind: issue2.kind, message: issue2.message, ...at3(issue2.offset) });
       if (issues.length) {
         broken = true;
       } else {
@@ -34245,7 +34245,7 @@ function parseYamlTextFully(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
         } catch (err) {
           broken = true;
           const message = firstLine(err.message);
-          problems.push({ kind: /merge/i.test(message) ? "yaml-syntax" : "yaml-limit", message: `YAML could not be expanded: ${message}`, ...at2(doc.range[0]) });
+          problems.push({ kind: /merge/i.test(message) ? "yaml-syntax" : "yaml-limit", message: `YAML could not be expanded: ${message}`, ...at3(doc.range[0]) });
         }
       }
     }
@@ -34254,13 +34254,13 @@ function parseYamlTextFully(text6, limits = DEFAULT_YAML_LIMITS, opts = {}) {
       index: index2,
       value: broken ? void 0 : value,
       broken,
-      startLine: at2(docStart).line,
-      pos: (path8) => at2(nearestNode(doc, path8)?.range?.[0] ?? docStart),
+      startLine: at3(docStart).line,
+      pos: (path8) => at3(nearestNode(doc, path8)?.range?.[0] ?? docStart),
       keyPos: (path8) => {
         const pair3 = pairAt(doc, path8);
         const key2 = pair3 && pair3.key;
-        if (key2 && key2.range) return at2(key2.range[0]);
-        return at2(nearestNode(doc, path8)?.range?.[0] ?? docStart);
+        if (key2 && key2.range) return at3(key2.range[0]);
+        return at3(nearestNode(doc, path8)?.range?.[0] ?? docStart);
       },
       node: (path8) => nodeAt(doc, path8),
       scalarSource: (path8) => {
@@ -34384,22 +34384,22 @@ function sourceText(source, value) {
     return String(value);
   }
 }
-function readMeta(doc, at2) {
-  const out = /* @__PURE__ */ new Map();
-  const plain2 = plainAt(doc.value, at2);
-  if (!isRecord(plain2) || !doc.isMap(at2)) return out;
-  for (const key2 of Object.keys(plain2)) {
-    const value = plain2[key2];
-    out.set(key2, {
+function readMeta(doc, at3) {
+  const out2 = /* @__PURE__ */ new Map();
+  const plain3 = plainAt(doc.value, at3);
+  if (!isRecord(plain3) || !doc.isMap(at3)) return out2;
+  for (const key2 of Object.keys(plain3)) {
+    const value = plain3[key2];
+    out2.set(key2, {
       key: key2,
       value,
       isString: typeof value === "string",
-      source: sourceText(doc.scalarSource([...at2, key2]), value),
-      keyPos: doc.keyPos([...at2, key2]),
-      valuePos: doc.pos([...at2, key2])
+      source: sourceText(doc.scalarSource([...at3, key2]), value),
+      keyPos: doc.keyPos([...at3, key2]),
+      valuePos: doc.pos([...at3, key2])
     });
   }
-  return out;
+  return out2;
 }
 function toResource(file, doc, path8, value) {
   if (!isRecord(value)) return void 0;
@@ -34431,12 +34431,12 @@ function resourcesOf(file, doc) {
   const v = doc.value;
   if (!isRecord(v)) return [];
   if (typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items)) {
-    const out = [];
+    const out2 = [];
     v.items.forEach((item, i) => {
       const r2 = toResource(file, doc, ["items", i], item);
-      if (r2) out.push(r2);
+      if (r2) out2.push(r2);
     });
-    return out;
+    return out2;
   }
   const r = toResource(file, doc, [], v);
   return r ? [r] : [];
@@ -34470,7 +34470,7 @@ function dirName(path8) {
   return i < 0 ? "" : path8.slice(0, i);
 }
 function isKustomization(path8) {
-  return KUSTOMIZATION_NAMES.has(baseName(path8));
+  return KUSTOMIZATION_NAME_SET.has(baseName(path8));
 }
 function pathMatcher(globs2) {
   const ms = globs2.map((g) => new minimatch.Minimatch(g, { dot: true, matchBase: !g.includes("/") }));
@@ -34518,8190 +34518,23 @@ function readManifestFile(path8, bytes, limits, hasFile) {
   return { path: path8, role, text: text6, docs: parsed2.docs, problems: parsed2.problems, resources };
 }
 function normalizeDir(path8) {
-  const out = [];
+  const out2 = [];
   for (const p of path8.split("/")) {
     if (p === "" || p === ".") continue;
-    if (p === "..") out.pop();
-    else out.push(p);
+    if (p === "..") out2.pop();
+    else out2.push(p);
   }
-  return out.join("/");
+  return out2.join("/");
 }
-var KUSTOMIZATION_NAMES;
+var KUSTOMIZATION_NAMES, KUSTOMIZATION_NAME_SET;
 var init_manifest_file = __esm({
   "src/manifests/manifest-file.ts"() {
     "use strict";
     init_esm4();
     init_yaml_doc();
     init_resource();
-    KUSTOMIZATION_NAMES = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/code.js
-var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
-    var _CodeOrName = class {
-    };
-    exports._CodeOrName = _CodeOrName;
-    exports.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
-    var Name = class extends _CodeOrName {
-      constructor(s) {
-        super();
-        if (!exports.IDENTIFIER.test(s))
-          throw new Error("CodeGen: name must be a valid identifier");
-        this.str = s;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        return false;
-      }
-      get names() {
-        return { [this.str]: 1 };
-      }
-    };
-    exports.Name = Name;
-    var _Code = class extends _CodeOrName {
-      constructor(code5) {
-        super();
-        this._items = typeof code5 === "string" ? [code5] : code5;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        if (this._items.length > 1)
-          return false;
-        const item = this._items[0];
-        return item === "" || item === '""';
-      }
-      get str() {
-        var _a;
-        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
-      }
-      get names() {
-        var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
-          if (c instanceof Name)
-            names[c.str] = (names[c.str] || 0) + 1;
-          return names;
-        }, {});
-      }
-    };
-    exports._Code = _Code;
-    exports.nil = new _Code("");
-    function _(strs, ...args) {
-      const code5 = [strs[0]];
-      let i = 0;
-      while (i < args.length) {
-        addCodeArg(code5, args[i]);
-        code5.push(strs[++i]);
-      }
-      return new _Code(code5);
-    }
-    exports._ = _;
-    var plus = new _Code("+");
-    function str5(strs, ...args) {
-      const expr = [safeStringify(strs[0])];
-      let i = 0;
-      while (i < args.length) {
-        expr.push(plus);
-        addCodeArg(expr, args[i]);
-        expr.push(plus, safeStringify(strs[++i]));
-      }
-      optimize(expr);
-      return new _Code(expr);
-    }
-    exports.str = str5;
-    function addCodeArg(code5, arg) {
-      if (arg instanceof _Code)
-        code5.push(...arg._items);
-      else if (arg instanceof Name)
-        code5.push(arg);
-      else
-        code5.push(interpolate(arg));
-    }
-    exports.addCodeArg = addCodeArg;
-    function optimize(expr) {
-      let i = 1;
-      while (i < expr.length - 1) {
-        if (expr[i] === plus) {
-          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
-          if (res !== void 0) {
-            expr.splice(i - 1, 3, res);
-            continue;
-          }
-          expr[i++] = "+";
-        }
-        i++;
-      }
-    }
-    function mergeExprItems(a, b) {
-      if (b === '""')
-        return a;
-      if (a === '""')
-        return b;
-      if (typeof a == "string") {
-        if (b instanceof Name || a[a.length - 1] !== '"')
-          return;
-        if (typeof b != "string")
-          return `${a.slice(0, -1)}${b}"`;
-        if (b[0] === '"')
-          return a.slice(0, -1) + b.slice(1);
-        return;
-      }
-      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
-        return `"${a}${b.slice(1)}`;
-      return;
-    }
-    function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str5`${c1}${c2}`;
-    }
-    exports.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
-    }
-    function stringify4(x) {
-      return new _Code(safeStringify(x));
-    }
-    exports.stringify = stringify4;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-    }
-    exports.safeStringify = safeStringify;
-    function getProperty(key2) {
-      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
-    }
-    exports.getProperty = getProperty;
-    function getEsmExportName(key2) {
-      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
-        return new _Code(`${key2}`);
-      }
-      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
-    }
-    exports.getEsmExportName = getEsmExportName;
-    function regexpCode(rx) {
-      return new _Code(rx.toString());
-    }
-    exports.regexpCode = regexpCode;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/scope.js
-var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
-    var code_1 = require_code();
-    var ValueError = class extends Error {
-      constructor(name) {
-        super(`CodeGen: "code" for ${name} not defined`);
-        this.value = name.value;
-      }
-    };
-    var UsedValueState;
-    (function(UsedValueState2) {
-      UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
-      UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
-    })(UsedValueState || (exports.UsedValueState = UsedValueState = {}));
-    exports.varKinds = {
-      const: new code_1.Name("const"),
-      let: new code_1.Name("let"),
-      var: new code_1.Name("var")
-    };
-    var Scope = class {
-      constructor({ prefixes, parent } = {}) {
-        this._names = {};
-        this._prefixes = prefixes;
-        this._parent = parent;
-      }
-      toName(nameOrPrefix) {
-        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
-      }
-      name(prefix2) {
-        return new code_1.Name(this._newName(prefix2));
-      }
-      _newName(prefix2) {
-        const ng = this._names[prefix2] || this._nameGroup(prefix2);
-        return `${prefix2}${ng.index++}`;
-      }
-      _nameGroup(prefix2) {
-        var _a, _b;
-        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix2)) || this._prefixes && !this._prefixes.has(prefix2)) {
-          throw new Error(`CodeGen: prefix "${prefix2}" is not allowed in this scope`);
-        }
-        return this._names[prefix2] = { prefix: prefix2, index: 0 };
-      }
-    };
-    exports.Scope = Scope;
-    var ValueScopeName = class extends code_1.Name {
-      constructor(prefix2, nameStr) {
-        super(nameStr);
-        this.prefix = prefix2;
-      }
-      setValue(value, { property, itemIndex }) {
-        this.value = value;
-        this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
-      }
-    };
-    exports.ValueScopeName = ValueScopeName;
-    var line2 = (0, code_1._)`\n`;
-    var ValueScope = class extends Scope {
-      constructor(opts) {
-        super(opts);
-        this._values = {};
-        this._scope = opts.scope;
-        this.opts = { ...opts, _n: opts.lines ? line2 : code_1.nil };
-      }
-      get() {
-        return this._scope;
-      }
-      name(prefix2) {
-        return new ValueScopeName(prefix2, this._newName(prefix2));
-      }
-      value(nameOrPrefix, value) {
-        var _a;
-        if (value.ref === void 0)
-          throw new Error("CodeGen: ref must be passed in value");
-        const name = this.toName(nameOrPrefix);
-        const { prefix: prefix2 } = name;
-        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
-        let vs = this._values[prefix2];
-        if (vs) {
-          const _name = vs.get(valueKey);
-          if (_name)
-            return _name;
-        } else {
-          vs = this._values[prefix2] = /* @__PURE__ */ new Map();
-        }
-        vs.set(valueKey, name);
-        const s = this._scope[prefix2] || (this._scope[prefix2] = []);
-        const itemIndex = s.length;
-        s[itemIndex] = value.ref;
-        name.setValue(value, { property: prefix2, itemIndex });
-        return name;
-      }
-      getValue(prefix2, keyOrRef) {
-        const vs = this._values[prefix2];
-        if (!vs)
-          return;
-        return vs.get(keyOrRef);
-      }
-      scopeRefs(scopeName, values = this._values) {
-        return this._reduceValues(values, (name) => {
-          if (name.scopePath === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return (0, code_1._)`${scopeName}${name.scopePath}`;
-        });
-      }
-      scopeCode(values = this._values, usedValues, getCode) {
-        return this._reduceValues(values, (name) => {
-          if (name.value === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return name.value.code;
-        }, usedValues, getCode);
-      }
-      _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code5 = code_1.nil;
-        for (const prefix2 in values) {
-          const vs = values[prefix2];
-          if (!vs)
-            continue;
-          const nameSet = usedValues[prefix2] = usedValues[prefix2] || /* @__PURE__ */ new Map();
-          vs.forEach((name) => {
-            if (nameSet.has(name))
-              return;
-            nameSet.set(name, UsedValueState.Started);
-            let c = valueCode(name);
-            if (c) {
-              const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code5 = (0, code_1._)`${code5}${def} ${name} = ${c};${this.opts._n}`;
-            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code5 = (0, code_1._)`${code5}${c}${this.opts._n}`;
-            } else {
-              throw new ValueError(name);
-            }
-            nameSet.set(name, UsedValueState.Completed);
-          });
-        }
-        return code5;
-      }
-    };
-    exports.ValueScope = ValueScope;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/index.js
-var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
-    var code_1 = require_code();
-    var scope_1 = require_scope();
-    var code_2 = require_code();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
-      return code_2._;
-    } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
-      return code_2.str;
-    } });
-    Object.defineProperty(exports, "strConcat", { enumerable: true, get: function() {
-      return code_2.strConcat;
-    } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
-      return code_2.nil;
-    } });
-    Object.defineProperty(exports, "getProperty", { enumerable: true, get: function() {
-      return code_2.getProperty;
-    } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
-      return code_2.stringify;
-    } });
-    Object.defineProperty(exports, "regexpCode", { enumerable: true, get: function() {
-      return code_2.regexpCode;
-    } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
-      return code_2.Name;
-    } });
-    var scope_2 = require_scope();
-    Object.defineProperty(exports, "Scope", { enumerable: true, get: function() {
-      return scope_2.Scope;
-    } });
-    Object.defineProperty(exports, "ValueScope", { enumerable: true, get: function() {
-      return scope_2.ValueScope;
-    } });
-    Object.defineProperty(exports, "ValueScopeName", { enumerable: true, get: function() {
-      return scope_2.ValueScopeName;
-    } });
-    Object.defineProperty(exports, "varKinds", { enumerable: true, get: function() {
-      return scope_2.varKinds;
-    } });
-    exports.operators = {
-      GT: new code_1._Code(">"),
-      GTE: new code_1._Code(">="),
-      LT: new code_1._Code("<"),
-      LTE: new code_1._Code("<="),
-      EQ: new code_1._Code("==="),
-      NEQ: new code_1._Code("!=="),
-      NOT: new code_1._Code("!"),
-      OR: new code_1._Code("||"),
-      AND: new code_1._Code("&&"),
-      ADD: new code_1._Code("+")
-    };
-    var Node = class {
-      optimizeNodes() {
-        return this;
-      }
-      optimizeNames(_names, _constants) {
-        return this;
-      }
-    };
-    var Def = class extends Node {
-      constructor(varKind, name, rhs) {
-        super();
-        this.varKind = varKind;
-        this.name = name;
-        this.rhs = rhs;
-      }
-      render({ es5, _n }) {
-        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
-        const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
-        return `${varKind} ${this.name}${rhs};` + _n;
-      }
-      optimizeNames(names, constants5) {
-        if (!names[this.name.str])
-          return;
-        if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants5);
-        return this;
-      }
-      get names() {
-        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
-      }
-    };
-    var Assign = class extends Node {
-      constructor(lhs, rhs, sideEffects) {
-        super();
-        this.lhs = lhs;
-        this.rhs = rhs;
-        this.sideEffects = sideEffects;
-      }
-      render({ _n }) {
-        return `${this.lhs} = ${this.rhs};` + _n;
-      }
-      optimizeNames(names, constants5) {
-        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
-          return;
-        this.rhs = optimizeExpr(this.rhs, names, constants5);
-        return this;
-      }
-      get names() {
-        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
-      }
-    };
-    var AssignOp = class extends Assign {
-      constructor(lhs, op, rhs, sideEffects) {
-        super(lhs, rhs, sideEffects);
-        this.op = op;
-      }
-      render({ _n }) {
-        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
-      }
-    };
-    var Label = class extends Node {
-      constructor(label5) {
-        super();
-        this.label = label5;
-        this.names = {};
-      }
-      render({ _n }) {
-        return `${this.label}:` + _n;
-      }
-    };
-    var Break = class extends Node {
-      constructor(label5) {
-        super();
-        this.label = label5;
-        this.names = {};
-      }
-      render({ _n }) {
-        const label5 = this.label ? ` ${this.label}` : "";
-        return `break${label5};` + _n;
-      }
-    };
-    var Throw = class extends Node {
-      constructor(error2) {
-        super();
-        this.error = error2;
-      }
-      render({ _n }) {
-        return `throw ${this.error};` + _n;
-      }
-      get names() {
-        return this.error.names;
-      }
-    };
-    var AnyCode = class extends Node {
-      constructor(code5) {
-        super();
-        this.code = code5;
-      }
-      render({ _n }) {
-        return `${this.code};` + _n;
-      }
-      optimizeNodes() {
-        return `${this.code}` ? this : void 0;
-      }
-      optimizeNames(names, constants5) {
-        this.code = optimizeExpr(this.code, names, constants5);
-        return this;
-      }
-      get names() {
-        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
-      }
-    };
-    var ParentNode = class extends Node {
-      constructor(nodes = []) {
-        super();
-        this.nodes = nodes;
-      }
-      render(opts) {
-        return this.nodes.reduce((code5, n) => code5 + n.render(opts), "");
-      }
-      optimizeNodes() {
-        const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n = nodes[i].optimizeNodes();
-          if (Array.isArray(n))
-            nodes.splice(i, 1, ...n);
-          else if (n)
-            nodes[i] = n;
-          else
-            nodes.splice(i, 1);
-        }
-        return nodes.length > 0 ? this : void 0;
-      }
-      optimizeNames(names, constants5) {
-        const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n = nodes[i];
-          if (n.optimizeNames(names, constants5))
-            continue;
-          subtractNames(names, n.names);
-          nodes.splice(i, 1);
-        }
-        return nodes.length > 0 ? this : void 0;
-      }
-      get names() {
-        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
-      }
-    };
-    var BlockNode = class extends ParentNode {
-      render(opts) {
-        return "{" + opts._n + super.render(opts) + "}" + opts._n;
-      }
-    };
-    var Root = class extends ParentNode {
-    };
-    var Else = class extends BlockNode {
-    };
-    Else.kind = "else";
-    var If = class _If extends BlockNode {
-      constructor(condition2, nodes) {
-        super(nodes);
-        this.condition = condition2;
-      }
-      render(opts) {
-        let code5 = `if(${this.condition})` + super.render(opts);
-        if (this.else)
-          code5 += "else " + this.else.render(opts);
-        return code5;
-      }
-      optimizeNodes() {
-        super.optimizeNodes();
-        const cond = this.condition;
-        if (cond === true)
-          return this.nodes;
-        let e = this.else;
-        if (e) {
-          const ns = e.optimizeNodes();
-          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
-        }
-        if (e) {
-          if (cond === false)
-            return e instanceof _If ? e : e.nodes;
-          if (this.nodes.length)
-            return this;
-          return new _If(not(cond), e instanceof _If ? [e] : e.nodes);
-        }
-        if (cond === false || !this.nodes.length)
-          return void 0;
-        return this;
-      }
-      optimizeNames(names, constants5) {
-        var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
-        if (!(super.optimizeNames(names, constants5) || this.else))
-          return;
-        this.condition = optimizeExpr(this.condition, names, constants5);
-        return this;
-      }
-      get names() {
-        const names = super.names;
-        addExprNames(names, this.condition);
-        if (this.else)
-          addNames(names, this.else.names);
-        return names;
-      }
-    };
-    If.kind = "if";
-    var For = class extends BlockNode {
-    };
-    For.kind = "for";
-    var ForLoop = class extends For {
-      constructor(iteration) {
-        super();
-        this.iteration = iteration;
-      }
-      render(opts) {
-        return `for(${this.iteration})` + super.render(opts);
-      }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
-          return;
-        this.iteration = optimizeExpr(this.iteration, names, constants5);
-        return this;
-      }
-      get names() {
-        return addNames(super.names, this.iteration.names);
-      }
-    };
-    var ForRange = class extends For {
-      constructor(varKind, name, from, to) {
-        super();
-        this.varKind = varKind;
-        this.name = name;
-        this.from = from;
-        this.to = to;
-      }
-      render(opts) {
-        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
-        const { name, from, to } = this;
-        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
-      }
-      get names() {
-        const names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
-      }
-    };
-    var ForIter = class extends For {
-      constructor(loop, varKind, name, iterable) {
-        super();
-        this.loop = loop;
-        this.varKind = varKind;
-        this.name = name;
-        this.iterable = iterable;
-      }
-      render(opts) {
-        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
-      }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
-          return;
-        this.iterable = optimizeExpr(this.iterable, names, constants5);
-        return this;
-      }
-      get names() {
-        return addNames(super.names, this.iterable.names);
-      }
-    };
-    var Func = class extends BlockNode {
-      constructor(name, args, async) {
-        super();
-        this.name = name;
-        this.args = args;
-        this.async = async;
-      }
-      render(opts) {
-        const _async = this.async ? "async " : "";
-        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
-      }
-    };
-    Func.kind = "func";
-    var Return = class extends ParentNode {
-      render(opts) {
-        return "return " + super.render(opts);
-      }
-    };
-    Return.kind = "return";
-    var Try = class extends BlockNode {
-      render(opts) {
-        let code5 = "try" + super.render(opts);
-        if (this.catch)
-          code5 += this.catch.render(opts);
-        if (this.finally)
-          code5 += this.finally.render(opts);
-        return code5;
-      }
-      optimizeNodes() {
-        var _a, _b;
-        super.optimizeNodes();
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
-        return this;
-      }
-      optimizeNames(names, constants5) {
-        var _a, _b;
-        super.optimizeNames(names, constants5);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
-        return this;
-      }
-      get names() {
-        const names = super.names;
-        if (this.catch)
-          addNames(names, this.catch.names);
-        if (this.finally)
-          addNames(names, this.finally.names);
-        return names;
-      }
-    };
-    var Catch = class extends BlockNode {
-      constructor(error2) {
-        super();
-        this.error = error2;
-      }
-      render(opts) {
-        return `catch(${this.error})` + super.render(opts);
-      }
-    };
-    Catch.kind = "catch";
-    var Finally = class extends BlockNode {
-      render(opts) {
-        return "finally" + super.render(opts);
-      }
-    };
-    Finally.kind = "finally";
-    var CodeGen = class {
-      constructor(extScope, opts = {}) {
-        this._values = {};
-        this._blockStarts = [];
-        this._constants = {};
-        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
-        this._extScope = extScope;
-        this._scope = new scope_1.Scope({ parent: extScope });
-        this._nodes = [new Root()];
-      }
-      toString() {
-        return this._root.render(this.opts);
-      }
-      // returns unique name in the internal scope
-      name(prefix2) {
-        return this._scope.name(prefix2);
-      }
-      // reserves unique name in the external scope
-      scopeName(prefix2) {
-        return this._extScope.name(prefix2);
-      }
-      // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value) {
-        const name = this._extScope.value(prefixOrName, value);
-        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
-        vs.add(name);
-        return name;
-      }
-      getScopeValue(prefix2, keyOrRef) {
-        return this._extScope.getValue(prefix2, keyOrRef);
-      }
-      // return code that assigns values in the external scope to the names that are used internally
-      // (same names that were returned by gen.scopeName or gen.scopeValue)
-      scopeRefs(scopeName) {
-        return this._extScope.scopeRefs(scopeName, this._values);
-      }
-      scopeCode() {
-        return this._extScope.scopeCode(this._values);
-      }
-      _def(varKind, nameOrPrefix, rhs, constant) {
-        const name = this._scope.toName(nameOrPrefix);
-        if (rhs !== void 0 && constant)
-          this._constants[name.str] = rhs;
-        this._leafNode(new Def(varKind, name, rhs));
-        return name;
-      }
-      // `const` declaration (`var` in es5 mode)
-      const(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
-      }
-      // `let` declaration with optional assignment (`var` in es5 mode)
-      let(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
-      }
-      // `var` declaration with optional assignment
-      var(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
-      }
-      // assignment code
-      assign(lhs, rhs, sideEffects) {
-        return this._leafNode(new Assign(lhs, rhs, sideEffects));
-      }
-      // `+=` code
-      add(lhs, rhs) {
-        return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
-      }
-      // appends passed SafeExpr to code or executes Block
-      code(c) {
-        if (typeof c == "function")
-          c();
-        else if (c !== code_1.nil)
-          this._leafNode(new AnyCode(c));
-        return this;
-      }
-      // returns code for object literal for the passed argument list of key-value pairs
-      object(...keyValues) {
-        const code5 = ["{"];
-        for (const [key2, value] of keyValues) {
-          if (code5.length > 1)
-            code5.push(",");
-          code5.push(key2);
-          if (key2 !== value || this.opts.es5) {
-            code5.push(":");
-            (0, code_1.addCodeArg)(code5, value);
-          }
-        }
-        code5.push("}");
-        return new code_1._Code(code5);
-      }
-      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
-      if(condition2, thenBody, elseBody) {
-        this._blockNode(new If(condition2));
-        if (thenBody && elseBody) {
-          this.code(thenBody).else().code(elseBody).endIf();
-        } else if (thenBody) {
-          this.code(thenBody).endIf();
-        } else if (elseBody) {
-          throw new Error('CodeGen: "else" body without "then" body');
-        }
-        return this;
-      }
-      // `else if` clause - invalid without `if` or after `else` clauses
-      elseIf(condition2) {
-        return this._elseNode(new If(condition2));
-      }
-      // `else` clause - only valid after `if` or `else if` clauses
-      else() {
-        return this._elseNode(new Else());
-      }
-      // end `if` statement (needed if gen.if was used only with condition)
-      endIf() {
-        return this._endBlockNode(If, Else);
-      }
-      _for(node2, forBody) {
-        this._blockNode(node2);
-        if (forBody)
-          this.code(forBody).endFor();
-        return this;
-      }
-      // a generic `for` clause (or statement if `forBody` is passed)
-      for(iteration, forBody) {
-        return this._for(new ForLoop(iteration), forBody);
-      }
-      // `for` statement for a range of values
-      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
-      }
-      // `for-of` statement (in es5 mode replace with a normal for loop)
-      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
-        const name = this._scope.toName(nameOrPrefix);
-        if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
-            forBody(name);
-          });
-        }
-        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
-      }
-      // `for-in` statement.
-      // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj3, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
-        if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj3})`, forBody);
-        }
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj3), () => forBody(name));
-      }
-      // end `for` loop
-      endFor() {
-        return this._endBlockNode(For);
-      }
-      // `label` statement
-      label(label5) {
-        return this._leafNode(new Label(label5));
-      }
-      // `break` statement
-      break(label5) {
-        return this._leafNode(new Break(label5));
-      }
-      // `return` statement
-      return(value) {
-        const node2 = new Return();
-        this._blockNode(node2);
-        this.code(value);
-        if (node2.nodes.length !== 1)
-          throw new Error('CodeGen: "return" should have one node');
-        return this._endBlockNode(Return);
-      }
-      // `try` statement
-      try(tryBody, catchCode, finallyCode) {
-        if (!catchCode && !finallyCode)
-          throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node2 = new Try();
-        this._blockNode(node2);
-        this.code(tryBody);
-        if (catchCode) {
-          const error2 = this.name("e");
-          this._currNode = node2.catch = new Catch(error2);
-          catchCode(error2);
-        }
-        if (finallyCode) {
-          this._currNode = node2.finally = new Finally();
-          this.code(finallyCode);
-        }
-        return this._endBlockNode(Catch, Finally);
-      }
-      // `throw` statement
-      throw(error2) {
-        return this._leafNode(new Throw(error2));
-      }
-      // start self-balancing block
-      block(body, nodeCount) {
-        this._blockStarts.push(this._nodes.length);
-        if (body)
-          this.code(body).endBlock(nodeCount);
-        return this;
-      }
-      // end the current self-balancing block
-      endBlock(nodeCount) {
-        const len = this._blockStarts.pop();
-        if (len === void 0)
-          throw new Error("CodeGen: not in self-balancing block");
-        const toClose = this._nodes.length - len;
-        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
-          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
-        }
-        this._nodes.length = len;
-        return this;
-      }
-      // `function` heading (or definition if funcBody is passed)
-      func(name, args = code_1.nil, async, funcBody) {
-        this._blockNode(new Func(name, args, async));
-        if (funcBody)
-          this.code(funcBody).endFunc();
-        return this;
-      }
-      // end function definition
-      endFunc() {
-        return this._endBlockNode(Func);
-      }
-      optimize(n = 1) {
-        while (n-- > 0) {
-          this._root.optimizeNodes();
-          this._root.optimizeNames(this._root.names, this._constants);
-        }
-      }
-      _leafNode(node2) {
-        this._currNode.nodes.push(node2);
-        return this;
-      }
-      _blockNode(node2) {
-        this._currNode.nodes.push(node2);
-        this._nodes.push(node2);
-      }
-      _endBlockNode(N1, N2) {
-        const n = this._currNode;
-        if (n instanceof N1 || N2 && n instanceof N2) {
-          this._nodes.pop();
-          return this;
-        }
-        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
-      }
-      _elseNode(node2) {
-        const n = this._currNode;
-        if (!(n instanceof If)) {
-          throw new Error('CodeGen: "else" without "if"');
-        }
-        this._currNode = n.else = node2;
-        return this;
-      }
-      get _root() {
-        return this._nodes[0];
-      }
-      get _currNode() {
-        const ns = this._nodes;
-        return ns[ns.length - 1];
-      }
-      set _currNode(node2) {
-        const ns = this._nodes;
-        ns[ns.length - 1] = node2;
-      }
-    };
-    exports.CodeGen = CodeGen;
-    function addNames(names, from) {
-      for (const n in from)
-        names[n] = (names[n] || 0) + (from[n] || 0);
-      return names;
-    }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
-    }
-    function optimizeExpr(expr, names, constants5) {
-      if (expr instanceof code_1.Name)
-        return replaceName(expr);
-      if (!canOptimize(expr))
-        return expr;
-      return new code_1._Code(expr._items.reduce((items, c) => {
-        if (c instanceof code_1.Name)
-          c = replaceName(c);
-        if (c instanceof code_1._Code)
-          items.push(...c._items);
-        else
-          items.push(c);
-        return items;
-      }, []));
-      function replaceName(n) {
-        const c = constants5[n.str];
-        if (c === void 0 || names[n.str] !== 1)
-          return n;
-        delete names[n.str];
-        return c;
-      }
-      function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
-      }
-    }
-    function subtractNames(names, from) {
-      for (const n in from)
-        names[n] = (names[n] || 0) - (from[n] || 0);
-    }
-    function not(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
-    }
-    exports.not = not;
-    var andCode = mappend(exports.operators.AND);
-    function and(...args) {
-      return args.reduce(andCode);
-    }
-    exports.and = and;
-    var orCode = mappend(exports.operators.OR);
-    function or(...args) {
-      return args.reduce(orCode);
-    }
-    exports.or = or;
-    function mappend(op) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
-    }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/util.js
-var require_util9 = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
-    var codegen_1 = require_codegen();
-    var code_1 = require_code();
-    function toHash(arr) {
-      const hash = {};
-      for (const item of arr)
-        hash[item] = true;
-      return hash;
-    }
-    exports.toHash = toHash;
-    function alwaysValidSchema(it, schema) {
-      if (typeof schema == "boolean")
-        return schema;
-      if (Object.keys(schema).length === 0)
-        return true;
-      checkUnknownRules(it, schema);
-      return !schemaHasRules(schema, it.self.RULES.all);
-    }
-    exports.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it, schema = it.schema) {
-      const { opts, self: self2 } = it;
-      if (!opts.strictSchema)
-        return;
-      if (typeof schema === "boolean")
-        return;
-      const rules = self2.RULES.keywords;
-      for (const key2 in schema) {
-        if (!rules[key2])
-          checkStrictMode(it, `unknown keyword: "${key2}"`);
-      }
-    }
-    exports.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema, rules) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key2 in schema)
-        if (rules[key2])
-          return true;
-      return false;
-    }
-    exports.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema, RULES2) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key2 in schema)
-        if (key2 !== "$ref" && RULES2.all[key2])
-          return true;
-      return false;
-    }
-    exports.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
-      if (!$data) {
-        if (typeof schema == "number" || typeof schema == "boolean")
-          return schema;
-        if (typeof schema == "string")
-          return (0, codegen_1._)`${schema}`;
-      }
-      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
-    }
-    exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str5) {
-      return unescapeJsonPointer(decodeURIComponent(str5));
-    }
-    exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str5) {
-      return encodeURIComponent(escapeJsonPointer(str5));
-    }
-    exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str5) {
-      if (typeof str5 == "number")
-        return `${str5}`;
-      return str5.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-    exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str5) {
-      return str5.replace(/~1/g, "/").replace(/~0/g, "~");
-    }
-    exports.unescapeJsonPointer = unescapeJsonPointer;
-    function eachItem(xs, f) {
-      if (Array.isArray(xs)) {
-        for (const x of xs)
-          f(x);
-      } else {
-        f(xs);
-      }
-    }
-    exports.eachItem = eachItem;
-    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
-      return (gen, from, to, toName) => {
-        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues(from, to);
-        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
-      };
-    }
-    exports.mergeEvaluated = {
-      props: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
-          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
-        }),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
-          if (from === true) {
-            gen.assign(to, true);
-          } else {
-            gen.assign(to, (0, codegen_1._)`${to} || {}`);
-            setEvaluated(gen, to, from);
-          }
-        }),
-        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
-        resultToName: evaluatedPropsToName
-      }),
-      items: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
-        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
-        resultToName: (gen, items) => gen.var("items", items)
-      })
-    };
-    function evaluatedPropsToName(gen, ps) {
-      if (ps === true)
-        return gen.var("props", true);
-      const props = gen.var("props", (0, codegen_1._)`{}`);
-      if (ps !== void 0)
-        setEvaluated(gen, props, ps);
-      return props;
-    }
-    exports.evaluatedPropsToName = evaluatedPropsToName;
-    function setEvaluated(gen, props, ps) {
-      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, true));
-    }
-    exports.setEvaluated = setEvaluated;
-    var snippets = {};
-    function useFunc(gen, f) {
-      return gen.scopeValue("func", {
-        ref: f,
-        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
-      });
-    }
-    exports.useFunc = useFunc;
-    var Type;
-    (function(Type2) {
-      Type2[Type2["Num"] = 0] = "Num";
-      Type2[Type2["Str"] = 1] = "Str";
-    })(Type || (exports.Type = Type = {}));
-    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
-      if (dataProp instanceof codegen_1.Name) {
-        const isNumber = dataPropType === Type.Num;
-        return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
-      }
-      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
-    }
-    exports.getErrorPath = getErrorPath;
-    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
-      if (!mode)
-        return;
-      msg = `strict mode: ${msg}`;
-      if (mode === true)
-        throw new Error(msg);
-      it.self.logger.warn(msg);
-    }
-    exports.checkStrictMode = checkStrictMode;
-  }
-});
-
-// node_modules/ajv/dist/compile/names.js
-var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var names = {
-      // validation function arguments
-      data: new codegen_1.Name("data"),
-      // data passed to validation function
-      // args passed from referencing schema
-      valCxt: new codegen_1.Name("valCxt"),
-      // validation/data context - should not be used directly, it is destructured to the names below
-      instancePath: new codegen_1.Name("instancePath"),
-      parentData: new codegen_1.Name("parentData"),
-      parentDataProperty: new codegen_1.Name("parentDataProperty"),
-      rootData: new codegen_1.Name("rootData"),
-      // root data - same as the data passed to the first/top validation function
-      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
-      // used to support recursiveRef and dynamicRef
-      // function scoped variables
-      vErrors: new codegen_1.Name("vErrors"),
-      // null or array of validation errors
-      errors: new codegen_1.Name("errors"),
-      // counter of validation errors
-      this: new codegen_1.Name("this"),
-      // "globals"
-      self: new codegen_1.Name("self"),
-      scope: new codegen_1.Name("scope"),
-      // JTD serialize/parse name for JSON string and position
-      json: new codegen_1.Name("json"),
-      jsonPos: new codegen_1.Name("jsonPos"),
-      jsonLen: new codegen_1.Name("jsonLen"),
-      jsonPart: new codegen_1.Name("jsonPart")
-    };
-    exports.default = names;
-  }
-});
-
-// node_modules/ajv/dist/compile/errors.js
-var require_errors3 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    exports.keywordError = {
-      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
-    };
-    exports.keyword$DataError = {
-      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
-    };
-    function reportError(cxt, error2 = exports.keywordError, errorPaths, overrideAllErrors) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error2, errorPaths);
-      if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
-        addError(gen, errObj);
-      } else {
-        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
-      }
-    }
-    exports.reportError = reportError;
-    function reportExtraError(cxt, error2 = exports.keywordError, errorPaths) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error2, errorPaths);
-      addError(gen, errObj);
-      if (!(compositeRule || allErrors)) {
-        returnErrors(it, names_1.default.vErrors);
-      }
-    }
-    exports.reportExtraError = reportExtraError;
-    function resetErrorsCount(gen, errsCount) {
-      gen.assign(names_1.default.errors, errsCount);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
-    }
-    exports.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data: data2, errsCount, it }) {
-      if (errsCount === void 0)
-        throw new Error("ajv implementation error");
-      const err = gen.name("err");
-      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
-        if (it.opts.verbose) {
-          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data2);
-        }
-      });
-    }
-    exports.extendErrors = extendErrors;
-    function addError(gen, errObj) {
-      const err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
-      gen.code((0, codegen_1._)`${names_1.default.errors}++`);
-    }
-    function returnErrors(it, errs) {
-      const { gen, validateName, schemaEnv } = it;
-      if (schemaEnv.$async) {
-        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
-        gen.return(false);
-      }
-    }
-    var E = {
-      keyword: new codegen_1.Name("keyword"),
-      schemaPath: new codegen_1.Name("schemaPath"),
-      // also used in JTD errors
-      params: new codegen_1.Name("params"),
-      propertyName: new codegen_1.Name("propertyName"),
-      message: new codegen_1.Name("message"),
-      schema: new codegen_1.Name("schema"),
-      parentSchema: new codegen_1.Name("parentSchema")
-    };
-    function errorObjectCode(cxt, error2, errorPaths) {
-      const { createErrors } = cxt.it;
-      if (createErrors === false)
-        return (0, codegen_1._)`{}`;
-      return errorObject(cxt, error2, errorPaths);
-    }
-    function errorObject(cxt, error2, errorPaths = {}) {
-      const { gen, it } = cxt;
-      const keyValues = [
-        errorInstancePath(it, errorPaths),
-        errorSchemaPath(cxt, errorPaths)
-      ];
-      extraErrorProps(cxt, error2, keyValues);
-      return gen.object(...keyValues);
-    }
-    function errorInstancePath({ errorPath }, { instancePath }) {
-      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
-      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
-    }
-    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
-      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
-      if (schemaPath) {
-        schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
-      }
-      return [E.schemaPath, schPath];
-    }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
-      const { keyword, data: data2, schemaValue, it } = cxt;
-      const { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
-      if (opts.messages) {
-        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
-      }
-      if (opts.verbose) {
-        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data2]);
-      }
-      if (propertyName)
-        keyValues.push([E.propertyName, propertyName]);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/boolSchema.js
-var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
-    var errors_1 = require_errors3();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var boolError = {
-      message: "boolean schema is false"
-    };
-    function topBoolOrEmptySchema(it) {
-      const { gen, schema, validateName } = it;
-      if (schema === false) {
-        falseSchemaError(it, false);
-      } else if (typeof schema == "object" && schema.$async === true) {
-        gen.return(names_1.default.data);
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, null);
-        gen.return(true);
-      }
-    }
-    exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it, valid) {
-      const { gen, schema } = it;
-      if (schema === false) {
-        gen.var(valid, false);
-        falseSchemaError(it);
-      } else {
-        gen.var(valid, true);
-      }
-    }
-    exports.boolOrEmptySchema = boolOrEmptySchema;
-    function falseSchemaError(it, overrideAllErrors) {
-      const { gen, data: data2 } = it;
-      const cxt = {
-        gen,
-        keyword: "false schema",
-        data: data2,
-        schema: false,
-        schemaCode: false,
-        schemaValue: false,
-        params: {},
-        it
-      };
-      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/rules.js
-var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getRules = exports.isJSONType = void 0;
-    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
-    var jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
-    }
-    exports.isJSONType = isJSONType;
-    function getRules() {
-      const groups2 = {
-        number: { type: "number", rules: [] },
-        string: { type: "string", rules: [] },
-        array: { type: "array", rules: [] },
-        object: { type: "object", rules: [] }
-      };
-      return {
-        types: { ...groups2, integer: true, boolean: true, null: true },
-        rules: [{ rules: [] }, groups2.number, groups2.string, groups2.array, groups2.object],
-        post: { rules: [] },
-        all: {},
-        keywords: {}
-      };
-    }
-    exports.getRules = getRules;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/applicability.js
-var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self: self2 }, type) {
-      const group2 = self2.RULES.types[type];
-      return group2 && group2 !== true && shouldUseGroup(schema, group2);
-    }
-    exports.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group2) {
-      return group2.rules.some((rule7) => shouldUseRule(schema, rule7));
-    }
-    exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule7) {
-      var _a;
-      return schema[rule7.keyword] !== void 0 || ((_a = rule7.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
-    }
-    exports.shouldUseRule = shouldUseRule;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/dataType.js
-var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
-    var rules_1 = require_rules();
-    var applicability_1 = require_applicability();
-    var errors_1 = require_errors3();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var DataType;
-    (function(DataType2) {
-      DataType2[DataType2["Correct"] = 0] = "Correct";
-      DataType2[DataType2["Wrong"] = 1] = "Wrong";
-    })(DataType || (exports.DataType = DataType = {}));
-    function getSchemaTypes(schema) {
-      const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
-      if (hasNull) {
-        if (schema.nullable === false)
-          throw new Error("type: null contradicts nullable: false");
-      } else {
-        if (!types.length && schema.nullable !== void 0) {
-          throw new Error('"nullable" cannot be used without "type"');
-        }
-        if (schema.nullable === true)
-          types.push("null");
-      }
-      return types;
-    }
-    exports.getSchemaTypes = getSchemaTypes;
-    function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
-    }
-    exports.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it, types) {
-      const { gen, data: data2, opts } = it;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
-      if (checkTypes) {
-        const wrongType = checkDataTypes(types, data2, opts.strictNumbers, DataType.Wrong);
-        gen.if(wrongType, () => {
-          if (coerceTo.length)
-            coerceData(it, types, coerceTo);
-          else
-            reportTypeError(it);
-        });
-      }
-      return checkTypes;
-    }
-    exports.coerceAndCheckDataType = coerceAndCheckDataType;
-    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
-    }
-    function coerceData(it, types, coerceTo) {
-      const { gen, data: data2, opts } = it;
-      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data2}`);
-      const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
-      if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data2}) && ${data2}.length == 1`, () => gen.assign(data2, (0, codegen_1._)`${data2}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data2}`).if(checkDataTypes(types, data2, opts.strictNumbers), () => gen.assign(coerced, data2)));
-      }
-      gen.if((0, codegen_1._)`${coerced} !== undefined`);
-      for (const t of coerceTo) {
-        if (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") {
-          coerceSpecificType(t);
-        }
-      }
-      gen.else();
-      reportTypeError(it);
-      gen.endIf();
-      gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
-        gen.assign(data2, coerced);
-        assignParentData(it, coerced);
-      });
-      function coerceSpecificType(t) {
-        switch (t) {
-          case "string":
-            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data2}`).elseIf((0, codegen_1._)`${data2} === null`).assign(coerced, (0, codegen_1._)`""`);
-            return;
-          case "number":
-            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data2} === null
-              || (${dataType} == "string" && ${data2} && ${data2} == +${data2})`).assign(coerced, (0, codegen_1._)`+${data2}`);
-            return;
-          case "integer":
-            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data2} === null
-              || (${dataType} === "string" && ${data2} && ${data2} == +${data2} && !(${data2} % 1))`).assign(coerced, (0, codegen_1._)`+${data2}`);
-            return;
-          case "boolean":
-            gen.elseIf((0, codegen_1._)`${data2} === "false" || ${data2} === 0 || ${data2} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data2} === "true" || ${data2} === 1`).assign(coerced, true);
-            return;
-          case "null":
-            gen.elseIf((0, codegen_1._)`${data2} === "" || ${data2} === 0 || ${data2} === false`);
-            gen.assign(coerced, null);
-            return;
-          case "array":
-            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
-              || ${dataType} === "boolean" || ${data2} === null`).assign(coerced, (0, codegen_1._)`[${data2}]`);
-        }
-      }
-    }
-    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
-      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
-    }
-    function checkDataType(dataType, data2, strictNums, correct = DataType.Correct) {
-      const EQ2 = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
-      let cond;
-      switch (dataType) {
-        case "null":
-          return (0, codegen_1._)`${data2} ${EQ2} null`;
-        case "array":
-          cond = (0, codegen_1._)`Array.isArray(${data2})`;
-          break;
-        case "object":
-          cond = (0, codegen_1._)`${data2} && typeof ${data2} == "object" && !Array.isArray(${data2})`;
-          break;
-        case "integer":
-          cond = numCond((0, codegen_1._)`!(${data2} % 1) && !isNaN(${data2})`);
-          break;
-        case "number":
-          cond = numCond();
-          break;
-        default:
-          return (0, codegen_1._)`typeof ${data2} ${EQ2} ${dataType}`;
-      }
-      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
-      function numCond(_cond = codegen_1.nil) {
-        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data2} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data2})` : codegen_1.nil);
-      }
-    }
-    exports.checkDataType = checkDataType;
-    function checkDataTypes(dataTypes, data2, strictNums, correct) {
-      if (dataTypes.length === 1) {
-        return checkDataType(dataTypes[0], data2, strictNums, correct);
-      }
-      let cond;
-      const types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
-        const notObj = (0, codegen_1._)`typeof ${data2} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data2} || ${notObj}`;
-        delete types.null;
-        delete types.array;
-        delete types.object;
-      } else {
-        cond = codegen_1.nil;
-      }
-      if (types.number)
-        delete types.integer;
-      for (const t in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t, data2, strictNums, correct));
-      return cond;
-    }
-    exports.checkDataTypes = checkDataTypes;
-    var typeError = {
-      message: ({ schema }) => `must be ${schema}`,
-      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
-    };
-    function reportTypeError(it) {
-      const cxt = getTypeErrorContext(it);
-      (0, errors_1.reportError)(cxt, typeError);
-    }
-    exports.reportTypeError = reportTypeError;
-    function getTypeErrorContext(it) {
-      const { gen, data: data2, schema } = it;
-      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
-      return {
-        gen,
-        keyword: "type",
-        data: data2,
-        schema: schema.type,
-        schemaCode,
-        schemaValue: schemaCode,
-        parentSchema: schema,
-        params: {},
-        it
-      };
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/defaults.js
-var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.assignDefaults = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
-      if (ty === "object" && properties) {
-        for (const key2 in properties) {
-          assignDefault(it, key2, properties[key2].default);
-        }
-      } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it, i, sch.default));
-      }
-    }
-    exports.assignDefaults = assignDefaults;
-    function assignDefault(it, prop, defaultValue) {
-      const { gen, compositeRule, data: data2, opts } = it;
-      if (defaultValue === void 0)
-        return;
-      const childData = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(prop)}`;
-      if (compositeRule) {
-        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
-        return;
-      }
-      let condition2 = (0, codegen_1._)`${childData} === undefined`;
-      if (opts.useDefaults === "empty") {
-        condition2 = (0, codegen_1._)`${condition2} || ${childData} === null || ${childData} === ""`;
-      }
-      gen.if(condition2, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/code.js
-var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    var util_2 = require_util9();
-    function checkReportMissingProp(cxt, prop) {
-      const { gen, data: data2, it } = cxt;
-      gen.if(noPropertyInData(gen, data2, prop, it.opts.ownProperties), () => {
-        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
-        cxt.error();
-      });
-    }
-    exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data: data2, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data2, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
-    }
-    exports.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing) {
-      cxt.setParams({ missingProperty: missing }, true);
-      cxt.error();
-    }
-    exports.reportMissingProp = reportMissingProp;
-    function hasPropFunc(gen) {
-      return gen.scopeValue("func", {
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        ref: Object.prototype.hasOwnProperty,
-        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
-      });
-    }
-    exports.hasPropFunc = hasPropFunc;
-    function isOwnProperty(gen, data2, property) {
-      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data2}, ${property})`;
-    }
-    exports.isOwnProperty = isOwnProperty;
-    function propertyInData(gen, data2, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(property)} !== undefined`;
-      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data2, property)}` : cond;
-    }
-    exports.propertyInData = propertyInData;
-    function noPropertyInData(gen, data2, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(property)} === undefined`;
-      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data2, property))) : cond;
-    }
-    exports.noPropertyInData = noPropertyInData;
-    function allSchemaProperties(schemaMap) {
-      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
-    }
-    exports.allSchemaProperties = allSchemaProperties;
-    function schemaProperties(it, schemaMap) {
-      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
-    }
-    exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data: data2, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context3, passSchema) {
-      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data2}, ${topSchemaRef}${schemaPath}` : data2;
-      const valCxt = [
-        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
-        [names_1.default.parentData, it.parentData],
-        [names_1.default.parentDataProperty, it.parentDataProperty],
-        [names_1.default.rootData, names_1.default.rootData]
-      ];
-      if (it.opts.dynamicRef)
-        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
-      const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context3 !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context3}, ${args})` : (0, codegen_1._)`${func}(${args})`;
-    }
-    exports.callValidateCode = callValidateCode;
-    var newRegExp = (0, codegen_1._)`new RegExp`;
-    function usePattern({ gen, it: { opts } }, pattern) {
-      const u = opts.unicodeRegExp ? "u" : "";
-      const { regExp } = opts.code;
-      const rx = regExp(pattern, u);
-      return gen.scopeValue("pattern", {
-        key: rx.toString(),
-        ref: rx,
-        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
-      });
-    }
-    exports.usePattern = usePattern;
-    function validateArray(cxt) {
-      const { gen, data: data2, keyword, it } = cxt;
-      const valid = gen.name("valid");
-      if (it.allErrors) {
-        const validArr = gen.let("valid", true);
-        validateItems(() => gen.assign(validArr, false));
-        return validArr;
-      }
-      gen.var(valid, true);
-      validateItems(() => gen.break());
-      return valid;
-      function validateItems(notValid) {
-        const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
-        gen.forRange("i", 0, len, (i) => {
-          cxt.subschema({
-            keyword,
-            dataProp: i,
-            dataPropType: util_1.Type.Num
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), notValid);
-        });
-      }
-    }
-    exports.validateArray = validateArray;
-    function validateUnion(cxt) {
-      const { gen, schema, keyword, it } = cxt;
-      if (!Array.isArray(schema))
-        throw new Error("ajv implementation error");
-      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
-      if (alwaysValid && !it.opts.unevaluated)
-        return;
-      const valid = gen.let("valid", false);
-      const schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i) => {
-        const schCxt = cxt.subschema({
-          keyword,
-          schemaProp: i,
-          compositeRule: true
-        }, schValid);
-        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
-        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
-        if (!merged)
-          gen.if((0, codegen_1.not)(valid));
-      }));
-      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
-    }
-    exports.validateUnion = validateUnion;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/keyword.js
-var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var code_1 = require_code2();
-    var errors_1 = require_errors3();
-    function macroKeywordCode(cxt, def) {
-      const { gen, keyword, schema, parentSchema, it } = cxt;
-      const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
-      const schemaRef = useKeyword(gen, keyword, macroSchema);
-      if (it.opts.validateSchema !== false)
-        it.self.validateSchema(macroSchema, true);
-      const valid = gen.name("valid");
-      cxt.subschema({
-        schema: macroSchema,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
-        topSchemaRef: schemaRef,
-        compositeRule: true
-      }, valid);
-      cxt.pass(valid, () => cxt.error(true));
-    }
-    exports.macroKeywordCode = macroKeywordCode;
-    function funcKeywordCode(cxt, def) {
-      var _a;
-      const { gen, keyword, schema, parentSchema, $data, it } = cxt;
-      checkAsyncKeyword(it, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate2);
-      const valid = gen.let("valid");
-      cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
-      function validateKeyword() {
-        if (def.errors === false) {
-          assignValid();
-          if (def.modifying)
-            modifyData(cxt);
-          reportErrs(() => cxt.error());
-        } else {
-          const ruleErrs = def.async ? validateAsync() : validateSync();
-          if (def.modifying)
-            modifyData(cxt);
-          reportErrs(() => addErrs(cxt, ruleErrs));
-        }
-      }
-      function validateAsync() {
-        const ruleErrs = gen.let("ruleErrs", null);
-        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
-        return ruleErrs;
-      }
-      function validateSync() {
-        const validateErrs = (0, codegen_1._)`${validateRef}.errors`;
-        gen.assign(validateErrs, null);
-        assignValid(codegen_1.nil);
-        return validateErrs;
-      }
-      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
-        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
-        const passSchema = !("compile" in def && !$data || def.schema === false);
-        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
-      }
-      function reportErrs(errors) {
-        var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
-      }
-    }
-    exports.funcKeywordCode = funcKeywordCode;
-    function modifyData(cxt) {
-      const { gen, data: data2, it } = cxt;
-      gen.if(it.parentData, () => gen.assign(data2, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
-    }
-    function addErrs(cxt, errs) {
-      const { gen } = cxt;
-      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-        (0, errors_1.extendErrors)(cxt);
-      }, () => cxt.error());
-    }
-    function checkAsyncKeyword({ schemaEnv }, def) {
-      if (def.async && !schemaEnv.$async)
-        throw new Error("async keyword in sync schema");
-    }
-    function useKeyword(gen, keyword, result) {
-      if (result === void 0)
-        throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
-    }
-    function validSchemaType(schema, schemaType, allowUndefined = false) {
-      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
-    }
-    exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
-      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
-        throw new Error("ajv implementation error");
-      }
-      const deps = def.dependencies;
-      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
-        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
-      }
-      if (def.validateSchema) {
-        const valid = def.validateSchema(schema[keyword]);
-        if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
-          if (opts.validateSchema === "log")
-            self2.logger.error(msg);
-          else
-            throw new Error(msg);
-        }
-      }
-    }
-    exports.validateKeywordUsage = validateKeywordUsage;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/subschema.js
-var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword !== void 0 && schema !== void 0) {
-        throw new Error('both "keyword" and "schema" passed, only one allowed');
-      }
-      if (keyword !== void 0) {
-        const sch = it.schema[keyword];
-        return schemaProp === void 0 ? {
-          schema: sch,
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}`
-        } : {
-          schema: sch[schemaProp],
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
-        };
-      }
-      if (schema !== void 0) {
-        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
-          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
-        }
-        return {
-          schema,
-          schemaPath,
-          topSchemaRef,
-          errSchemaPath
-        };
-      }
-      throw new Error('either "keyword" or "schema" must be passed');
-    }
-    exports.getSubschema = getSubschema;
-    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data: data2, dataTypes, propertyName }) {
-      if (data2 !== void 0 && dataProp !== void 0) {
-        throw new Error('both "data" and "dataProp" passed, only one allowed');
-      }
-      const { gen } = it;
-      if (dataProp !== void 0) {
-        const { errorPath, dataPathArr, opts } = it;
-        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
-        dataContextProps(nextData);
-        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
-        subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
-        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
-      }
-      if (data2 !== void 0) {
-        const nextData = data2 instanceof codegen_1.Name ? data2 : gen.let("data", data2, true);
-        dataContextProps(nextData);
-        if (propertyName !== void 0)
-          subschema.propertyName = propertyName;
-      }
-      if (dataTypes)
-        subschema.dataTypes = dataTypes;
-      function dataContextProps(_nextData) {
-        subschema.data = _nextData;
-        subschema.dataLevel = it.dataLevel + 1;
-        subschema.dataTypes = [];
-        it.definedProperties = /* @__PURE__ */ new Set();
-        subschema.parentData = it.data;
-        subschema.dataNames = [...it.dataNames, _nextData];
-      }
-    }
-    exports.extendSubschemaData = extendSubschemaData;
-    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
-      if (compositeRule !== void 0)
-        subschema.compositeRule = compositeRule;
-      if (createErrors !== void 0)
-        subschema.createErrors = createErrors;
-      if (allErrors !== void 0)
-        subschema.allErrors = allErrors;
-      subschema.jtdDiscriminator = jtdDiscriminator;
-      subschema.jtdMetadata = jtdMetadata;
-    }
-    exports.extendSubschemaMode = extendSubschemaMode;
-  }
-});
-
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
-    "use strict";
-    module.exports = function equal(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
-          return true;
-        }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key2 = keys[i];
-          if (!equal(a[key2], b[key2])) return false;
-        }
-        return true;
-      }
-      return a !== a && b !== b;
-    };
-  }
-});
-
-// node_modules/json-schema-traverse/index.js
-var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
-    "use strict";
-    var traverse = module.exports = function(schema, opts, cb) {
-      if (typeof opts == "function") {
-        cb = opts;
-        opts = {};
-      }
-      cb = opts.cb || cb;
-      var pre = typeof cb == "function" ? cb : cb.pre || function() {
-      };
-      var post = cb.post || function() {
-      };
-      _traverse(opts, pre, post, schema, "", schema);
-    };
-    traverse.keywords = {
-      additionalItems: true,
-      items: true,
-      contains: true,
-      additionalProperties: true,
-      propertyNames: true,
-      not: true,
-      if: true,
-      then: true,
-      else: true
-    };
-    traverse.arrayKeywords = {
-      items: true,
-      allOf: true,
-      anyOf: true,
-      oneOf: true
-    };
-    traverse.propsKeywords = {
-      $defs: true,
-      definitions: true,
-      properties: true,
-      patternProperties: true,
-      dependencies: true
-    };
-    traverse.skipKeywords = {
-      default: true,
-      enum: true,
-      const: true,
-      required: true,
-      maximum: true,
-      minimum: true,
-      exclusiveMaximum: true,
-      exclusiveMinimum: true,
-      multipleOf: true,
-      maxLength: true,
-      minLength: true,
-      pattern: true,
-      format: true,
-      maxItems: true,
-      minItems: true,
-      uniqueItems: true,
-      maxProperties: true,
-      minProperties: true
-    };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
-      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key2 in schema) {
-          var sch = schema[key2];
-          if (Array.isArray(sch)) {
-            if (key2 in traverse.arrayKeywords) {
-              for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key2 + "/" + i, rootSchema, jsonPtr, key2, schema, i);
-            }
-          } else if (key2 in traverse.propsKeywords) {
-            if (sch && typeof sch == "object") {
-              for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema, prop);
-            }
-          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema);
-          }
-        }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-      }
-    }
-    function escapeJsonPtr(str5) {
-      return str5.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/resolve.js
-var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-    var util_1 = require_util9();
-    var equal = require_fast_deep_equal();
-    var traverse = require_json_schema_traverse();
-    var SIMPLE_INLINED = /* @__PURE__ */ new Set([
-      "type",
-      "format",
-      "pattern",
-      "maxLength",
-      "minLength",
-      "maxProperties",
-      "minProperties",
-      "maxItems",
-      "minItems",
-      "maximum",
-      "minimum",
-      "uniqueItems",
-      "multipleOf",
-      "required",
-      "enum",
-      "const"
-    ]);
-    function inlineRef(schema, limit = true) {
-      if (typeof schema == "boolean")
-        return true;
-      if (limit === true)
-        return !hasRef(schema);
-      if (!limit)
-        return false;
-      return countKeys(schema) <= limit;
-    }
-    exports.inlineRef = inlineRef;
-    var REF_KEYWORDS = /* @__PURE__ */ new Set([
-      "$ref",
-      "$recursiveRef",
-      "$recursiveAnchor",
-      "$dynamicRef",
-      "$dynamicAnchor"
-    ]);
-    function hasRef(schema) {
-      for (const key2 in schema) {
-        if (REF_KEYWORDS.has(key2))
-          return true;
-        const sch = schema[key2];
-        if (Array.isArray(sch) && sch.some(hasRef))
-          return true;
-        if (typeof sch == "object" && hasRef(sch))
-          return true;
-      }
-      return false;
-    }
-    function countKeys(schema) {
-      let count2 = 0;
-      for (const key2 in schema) {
-        if (key2 === "$ref")
-          return Infinity;
-        count2++;
-        if (SIMPLE_INLINED.has(key2))
-          continue;
-        if (typeof schema[key2] == "object") {
-          (0, util_1.eachItem)(schema[key2], (sch) => count2 += countKeys(sch));
-        }
-        if (count2 === Infinity)
-          return Infinity;
-      }
-      return count2;
-    }
-    function getFullPath(resolver2, id = "", normalize2) {
-      if (normalize2 !== false)
-        id = normalizeId(id);
-      const p = resolver2.parse(id);
-      return _getFullPath(resolver2, p);
-    }
-    exports.getFullPath = getFullPath;
-    function _getFullPath(resolver2, p) {
-      const serialized = resolver2.serialize(p);
-      return serialized.split("#")[0] + "#";
-    }
-    exports._getFullPath = _getFullPath;
-    var TRAILING_SLASH_HASH = /#\/?$/;
-    function normalizeId(id) {
-      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
-    }
-    exports.normalizeId = normalizeId;
-    function resolveUrl(resolver2, baseId, id) {
-      id = normalizeId(id);
-      return resolver2.resolve(baseId, id);
-    }
-    exports.resolveUrl = resolveUrl;
-    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
-    function getSchemaRefs(schema, baseId) {
-      if (typeof schema == "boolean")
-        return {};
-      const { schemaId, uriResolver } = this.opts;
-      const schId = normalizeId(schema[schemaId] || baseId);
-      const baseIds = { "": schId };
-      const pathPrefix = getFullPath(uriResolver, schId, false);
-      const localRefs = {};
-      const schemaRefs = /* @__PURE__ */ new Set();
-      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
-        if (parentJsonPtr === void 0)
-          return;
-        const fullPath = pathPrefix + jsonPtr;
-        let innerBaseId = baseIds[parentJsonPtr];
-        if (typeof sch[schemaId] == "string")
-          innerBaseId = addRef.call(this, sch[schemaId]);
-        addAnchor.call(this, sch.$anchor);
-        addAnchor.call(this, sch.$dynamicAnchor);
-        baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref2) {
-          const _resolve = this.opts.uriResolver.resolve;
-          ref2 = normalizeId(innerBaseId ? _resolve(innerBaseId, ref2) : ref2);
-          if (schemaRefs.has(ref2))
-            throw ambiguos(ref2);
-          schemaRefs.add(ref2);
-          let schOrRef = this.refs[ref2];
-          if (typeof schOrRef == "string")
-            schOrRef = this.refs[schOrRef];
-          if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref2);
-          } else if (ref2 !== normalizeId(fullPath)) {
-            if (ref2[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref2], ref2);
-              localRefs[ref2] = sch;
-            } else {
-              this.refs[ref2] = fullPath;
-            }
-          }
-          return ref2;
-        }
-        function addAnchor(anchor) {
-          if (typeof anchor == "string") {
-            if (!ANCHOR.test(anchor))
-              throw new Error(`invalid anchor "${anchor}"`);
-            addRef.call(this, `#${anchor}`);
-          }
-        }
-      });
-      return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref2) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref2);
-      }
-      function ambiguos(ref2) {
-        return new Error(`reference "${ref2}" resolves to more than one schema`);
-      }
-    }
-    exports.getSchemaRefs = getSchemaRefs;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/index.js
-var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
-    var boolSchema_1 = require_boolSchema();
-    var dataType_1 = require_dataType();
-    var applicability_1 = require_applicability();
-    var dataType_2 = require_dataType();
-    var defaults_1 = require_defaults();
-    var keyword_1 = require_keyword();
-    var subschema_1 = require_subschema();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var resolve_1 = require_resolve();
-    var util_1 = require_util9();
-    var errors_1 = require_errors3();
-    function validateFunctionCode(it) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          topSchemaObjCode(it);
-          return;
-        }
-      }
-      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
-    }
-    exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
-      if (opts.code.es5) {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
-          destructureValCxtES5(gen, opts);
-          gen.code(body);
-        });
-      } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
-      }
-    }
-    function destructureValCxt(opts) {
-      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
-    }
-    function destructureValCxtES5(gen, opts) {
-      gen.if(names_1.default.valCxt, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
-        gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
-        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
-        gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
-        if (opts.dynamicRef)
-          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
-      }, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
-        gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
-        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
-        gen.var(names_1.default.rootData, names_1.default.data);
-        if (opts.dynamicRef)
-          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
-      });
-    }
-    function topSchemaObjCode(it) {
-      const { schema, opts, gen } = it;
-      validateFunction(it, () => {
-        if (opts.$comment && schema.$comment)
-          commentKeyword(it);
-        checkNoDefault(it);
-        gen.let(names_1.default.vErrors, null);
-        gen.let(names_1.default.errors, 0);
-        if (opts.unevaluated)
-          resetEvaluated(it);
-        typeAndKeywords(it);
-        returnResults(it);
-      });
-      return;
-    }
-    function resetEvaluated(it) {
-      const { gen, validateName } = it;
-      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
-    }
-    function funcSourceUrl(schema, opts) {
-      const schId = typeof schema == "object" && schema[opts.schemaId];
-      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
-    }
-    function subschemaCode(it, valid) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          subSchemaObjCode(it, valid);
-          return;
-        }
-      }
-      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
-    }
-    function schemaCxtHasRules({ schema, self: self2 }) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key2 in schema)
-        if (self2.RULES.all[key2])
-          return true;
-      return false;
-    }
-    function isSchemaObj(it) {
-      return typeof it.schema != "boolean";
-    }
-    function subSchemaObjCode(it, valid) {
-      const { schema, gen, opts } = it;
-      if (opts.$comment && schema.$comment)
-        commentKeyword(it);
-      updateContext(it);
-      checkAsyncSchema(it);
-      const errsCount = gen.const("_errs", names_1.default.errors);
-      typeAndKeywords(it, errsCount);
-      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-    }
-    function checkKeywords(it) {
-      (0, util_1.checkUnknownRules)(it);
-      checkRefsAndKeywords(it);
-    }
-    function typeAndKeywords(it, errsCount) {
-      if (it.opts.jtd)
-        return schemaKeywords(it, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
-      schemaKeywords(it, types, !checkedTypes, errsCount);
-    }
-    function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts, self: self2 } = it;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
-        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
-      }
-    }
-    function checkNoDefault(it) {
-      const { schema, opts } = it;
-      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
-        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
-      }
-    }
-    function updateContext(it) {
-      const schId = it.schema[it.opts.schemaId];
-      if (schId)
-        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
-    }
-    function checkAsyncSchema(it) {
-      if (it.schema.$async && !it.schemaEnv.$async)
-        throw new Error("async schema in sync schema");
-    }
-    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
-      const msg = schema.$comment;
-      if (opts.$comment === true) {
-        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
-      } else if (typeof opts.$comment == "function") {
-        const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
-        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
-        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
-      }
-    }
-    function returnResults(it) {
-      const { gen, schemaEnv, validateName, ValidationError, opts } = it;
-      if (schemaEnv.$async) {
-        gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
-        if (opts.unevaluated)
-          assignEvaluated(it);
-        gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
-      }
-    }
-    function assignEvaluated({ gen, evaluated, props, items }) {
-      if (props instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.props`, props);
-      if (items instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
-    }
-    function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data: data2, allErrors, opts, self: self2 } = it;
-      const { RULES: RULES2 } = self2;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES2))) {
-        gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
-        return;
-      }
-      if (!opts.jtd)
-        checkStrictTypes(it, types);
-      gen.block(() => {
-        for (const group2 of RULES2.rules)
-          groupKeywords(group2);
-        groupKeywords(RULES2.post);
-      });
-      function groupKeywords(group2) {
-        if (!(0, applicability_1.shouldUseGroup)(schema, group2))
-          return;
-        if (group2.type) {
-          gen.if((0, dataType_2.checkDataType)(group2.type, data2, opts.strictNumbers));
-          iterateKeywords(it, group2);
-          if (types.length === 1 && types[0] === group2.type && typeErrors) {
-            gen.else();
-            (0, dataType_2.reportTypeError)(it);
-          }
-          gen.endIf();
-        } else {
-          iterateKeywords(it, group2);
-        }
-        if (!allErrors)
-          gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
-      }
-    }
-    function iterateKeywords(it, group2) {
-      const { gen, schema, opts: { useDefaults } } = it;
-      if (useDefaults)
-        (0, defaults_1.assignDefaults)(it, group2.type);
-      gen.block(() => {
-        for (const rule7 of group2.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule7)) {
-            keywordCode(it, rule7.keyword, rule7.definition, group2.type);
-          }
-        }
-      });
-    }
-    function checkStrictTypes(it, types) {
-      if (it.schemaEnv.meta || !it.opts.strictTypes)
-        return;
-      checkContextTypes(it, types);
-      if (!it.opts.allowUnionTypes)
-        checkMultipleTypes(it, types);
-      checkKeywordTypes(it, it.dataTypes);
-    }
-    function checkContextTypes(it, types) {
-      if (!types.length)
-        return;
-      if (!it.dataTypes.length) {
-        it.dataTypes = types;
-        return;
-      }
-      types.forEach((t) => {
-        if (!includesType(it.dataTypes, t)) {
-          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
-        }
-      });
-      narrowSchemaTypes(it, types);
-    }
-    function checkMultipleTypes(it, ts) {
-      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
-        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
-      }
-    }
-    function checkKeywordTypes(it, ts) {
-      const rules = it.self.RULES.all;
-      for (const keyword in rules) {
-        const rule7 = rules[keyword];
-        if (typeof rule7 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule7)) {
-          const { type } = rule7.definition;
-          if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
-            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
-          }
-        }
-      }
-    }
-    function hasApplicableType(schTs, kwdT) {
-      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
-    }
-    function includesType(ts, t) {
-      return ts.includes(t) || t === "integer" && ts.includes("number");
-    }
-    function narrowSchemaTypes(it, withTypes) {
-      const ts = [];
-      for (const t of it.dataTypes) {
-        if (includesType(withTypes, t))
-          ts.push(t);
-        else if (withTypes.includes("integer") && t === "number")
-          ts.push("integer");
-      }
-      it.dataTypes = ts;
-    }
-    function strictTypesError(it, msg) {
-      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
-      msg += ` at "${schemaPath}" (strictTypes)`;
-      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
-    }
-    var KeywordCxt = class {
-      constructor(it, def, keyword) {
-        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
-        this.gen = it.gen;
-        this.allErrors = it.allErrors;
-        this.keyword = keyword;
-        this.data = it.data;
-        this.schema = it.schema[keyword];
-        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
-        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
-        this.schemaType = def.schemaType;
-        this.parentSchema = it.schema;
-        this.params = {};
-        this.it = it;
-        this.def = def;
-        if (this.$data) {
-          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
-        } else {
-          this.schemaCode = this.schemaValue;
-          if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
-            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
-          }
-        }
-        if ("code" in def ? def.trackErrors : def.errors !== false) {
-          this.errsCount = it.gen.const("_errs", names_1.default.errors);
-        }
-      }
-      result(condition2, successAction, failAction) {
-        this.failResult((0, codegen_1.not)(condition2), successAction, failAction);
-      }
-      failResult(condition2, successAction, failAction) {
-        this.gen.if(condition2);
-        if (failAction)
-          failAction();
-        else
-          this.error();
-        if (successAction) {
-          this.gen.else();
-          successAction();
-          if (this.allErrors)
-            this.gen.endIf();
-        } else {
-          if (this.allErrors)
-            this.gen.endIf();
-          else
-            this.gen.else();
-        }
-      }
-      pass(condition2, failAction) {
-        this.failResult((0, codegen_1.not)(condition2), void 0, failAction);
-      }
-      fail(condition2) {
-        if (condition2 === void 0) {
-          this.error();
-          if (!this.allErrors)
-            this.gen.if(false);
-          return;
-        }
-        this.gen.if(condition2);
-        this.error();
-        if (this.allErrors)
-          this.gen.endIf();
-        else
-          this.gen.else();
-      }
-      fail$data(condition2) {
-        if (!this.$data)
-          return this.fail(condition2);
-        const { schemaCode } = this;
-        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition2)})`);
-      }
-      error(append, errorParams, errorPaths) {
-        if (errorParams) {
-          this.setParams(errorParams);
-          this._error(append, errorPaths);
-          this.setParams({});
-          return;
-        }
-        this._error(append, errorPaths);
-      }
-      _error(append, errorPaths) {
-        ;
-        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
-      }
-      $dataError() {
-        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
-      }
-      reset() {
-        if (this.errsCount === void 0)
-          throw new Error('add "trackErrors" to keyword definition');
-        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
-      }
-      ok(cond) {
-        if (!this.allErrors)
-          this.gen.if(cond);
-      }
-      setParams(obj3, assign) {
-        if (assign)
-          Object.assign(this.params, obj3);
-        else
-          this.params = obj3;
-      }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
-        this.gen.block(() => {
-          this.check$data(valid, $dataValid);
-          codeBlock();
-        });
-      }
-      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
-        if (!this.$data)
-          return;
-        const { gen, schemaCode, schemaType, def } = this;
-        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
-        if (valid !== codegen_1.nil)
-          gen.assign(valid, true);
-        if (schemaType.length || def.validateSchema) {
-          gen.elseIf(this.invalid$data());
-          this.$dataError();
-          if (valid !== codegen_1.nil)
-            gen.assign(valid, false);
-        }
-        gen.else();
-      }
-      invalid$data() {
-        const { gen, schemaCode, schemaType, def, it } = this;
-        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
-        function wrong$DataType() {
-          if (schemaType.length) {
-            if (!(schemaCode instanceof codegen_1.Name))
-              throw new Error("ajv implementation error");
-            const st = Array.isArray(schemaType) ? schemaType : [schemaType];
-            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
-          }
-          return codegen_1.nil;
-        }
-        function invalid$DataSchema() {
-          if (def.validateSchema) {
-            const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
-            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
-          }
-          return codegen_1.nil;
-        }
-      }
-      subschema(appl, valid) {
-        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
-        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
-        (0, subschema_1.extendSubschemaMode)(subschema, appl);
-        const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
-        subschemaCode(nextContext, valid);
-        return nextContext;
-      }
-      mergeEvaluated(schemaCxt, toName) {
-        const { it, gen } = this;
-        if (!it.opts.unevaluated)
-          return;
-        if (it.props !== true && schemaCxt.props !== void 0) {
-          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
-        }
-        if (it.items !== true && schemaCxt.items !== void 0) {
-          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
-        }
-      }
-      mergeValidEvaluated(schemaCxt, valid) {
-        const { it, gen } = this;
-        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
-          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
-          return true;
-        }
-      }
-    };
-    exports.KeywordCxt = KeywordCxt;
-    function keywordCode(it, keyword, def, ruleType) {
-      const cxt = new KeywordCxt(it, def, keyword);
-      if ("code" in def) {
-        def.code(cxt, ruleType);
-      } else if (cxt.$data && def.validate) {
-        (0, keyword_1.funcKeywordCode)(cxt, def);
-      } else if ("macro" in def) {
-        (0, keyword_1.macroKeywordCode)(cxt, def);
-      } else if (def.compile || def.validate) {
-        (0, keyword_1.funcKeywordCode)(cxt, def);
-      }
-    }
-    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
-    var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
-    function getData($data, { dataLevel, dataNames, dataPathArr }) {
-      let jsonPointer;
-      let data2;
-      if ($data === "")
-        return names_1.default.rootData;
-      if ($data[0] === "/") {
-        if (!JSON_POINTER.test($data))
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        jsonPointer = $data;
-        data2 = names_1.default.rootData;
-      } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
-        if (jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
-        }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        data2 = dataNames[dataLevel - up];
-        if (!jsonPointer)
-          return data2;
-      }
-      let expr = data2;
-      const segments = jsonPointer.split("/");
-      for (const segment2 of segments) {
-        if (segment2) {
-          data2 = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment2))}`;
-          expr = (0, codegen_1._)`${expr} && ${data2}`;
-        }
-      }
-      return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
-      }
-    }
-    exports.getData = getData;
-  }
-});
-
-// node_modules/ajv/dist/runtime/validation_error.js
-var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var ValidationError = class extends Error {
-      constructor(errors) {
-        super("validation failed");
-        this.errors = errors;
-        this.ajv = this.validation = true;
-      }
-    };
-    exports.default = ValidationError;
-  }
-});
-
-// node_modules/ajv/dist/compile/ref_error.js
-var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var resolve_1 = require_resolve();
-    var MissingRefError = class extends Error {
-      constructor(resolver2, baseId, ref2, msg) {
-        super(msg || `can't resolve reference ${ref2} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver2, baseId, ref2);
-        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver2, this.missingRef));
-      }
-    };
-    exports.default = MissingRefError;
-  }
-});
-
-// node_modules/ajv/dist/compile/index.js
-var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
-    var codegen_1 = require_codegen();
-    var validation_error_1 = require_validation_error();
-    var names_1 = require_names();
-    var resolve_1 = require_resolve();
-    var util_1 = require_util9();
-    var validate_1 = require_validate();
-    var SchemaEnv = class {
-      constructor(env) {
-        var _a;
-        this.refs = {};
-        this.dynamicAnchors = {};
-        let schema;
-        if (typeof env.schema == "object")
-          schema = env.schema;
-        this.schema = env.schema;
-        this.schemaId = env.schemaId;
-        this.root = env.root || this;
-        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
-        this.schemaPath = env.schemaPath;
-        this.localRefs = env.localRefs;
-        this.meta = env.meta;
-        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
-        this.refs = {};
-      }
-    };
-    exports.SchemaEnv = SchemaEnv;
-    function compileSchema(sch) {
-      const _sch = getCompilingSchema.call(this, sch);
-      if (_sch)
-        return _sch;
-      const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
-      const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
-      let _ValidationError;
-      if (sch.$async) {
-        _ValidationError = gen.scopeValue("Error", {
-          ref: validation_error_1.default,
-          code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
-        });
-      }
-      const validateName = gen.scopeName("validate");
-      sch.validateName = validateName;
-      const schemaCxt = {
-        gen,
-        allErrors: this.opts.allErrors,
-        data: names_1.default.data,
-        parentData: names_1.default.parentData,
-        parentDataProperty: names_1.default.parentDataProperty,
-        dataNames: [names_1.default.data],
-        dataPathArr: [codegen_1.nil],
-        // TODO can its length be used as dataLevel if nil is removed?
-        dataLevel: 0,
-        dataTypes: [],
-        definedProperties: /* @__PURE__ */ new Set(),
-        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
-        validateName,
-        ValidationError: _ValidationError,
-        schema: sch.schema,
-        schemaEnv: sch,
-        rootId,
-        baseId: sch.baseId || rootId,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
-        errorPath: (0, codegen_1._)`""`,
-        opts: this.opts,
-        self: this
-      };
-      let sourceCode;
-      try {
-        this._compilations.add(sch);
-        (0, validate_1.validateFunctionCode)(schemaCxt);
-        gen.optimize(this.opts.code.optimize);
-        const validateCode = gen.toString();
-        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
-        if (this.opts.code.process)
-          sourceCode = this.opts.code.process(sourceCode, sch);
-        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
-        if (sch.$async)
-          validate2.$async = true;
-        if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
-        }
-        if (this.opts.unevaluated) {
-          const { props, items } = schemaCxt;
-          validate2.evaluated = {
-            props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items instanceof codegen_1.Name ? void 0 : items,
-            dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items instanceof codegen_1.Name
-          };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
-        }
-        sch.validate = validate2;
-        return sch;
-      } catch (e) {
-        delete sch.validate;
-        delete sch.validateName;
-        if (sourceCode)
-          this.logger.error("Error compiling schema, function code:", sourceCode);
-        throw e;
-      } finally {
-        this._compilations.delete(sch);
-      }
-    }
-    exports.compileSchema = compileSchema;
-    function resolveRef(root2, baseId, ref2) {
-      var _a;
-      ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
-      const schOrFunc = root2.refs[ref2];
-      if (schOrFunc)
-        return schOrFunc;
-      let _sch = resolve4.call(this, root2, ref2);
-      if (_sch === void 0) {
-        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
-        const { schemaId } = this.opts;
-        if (schema)
-          _sch = new SchemaEnv({ schema, schemaId, root: root2, baseId });
-      }
-      if (_sch === void 0)
-        return;
-      return root2.refs[ref2] = inlineOrCompile.call(this, _sch);
-    }
-    exports.resolveRef = resolveRef;
-    function inlineOrCompile(sch) {
-      if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
-        return sch.schema;
-      return sch.validate ? sch : compileSchema.call(this, sch);
-    }
-    function getCompilingSchema(schEnv) {
-      for (const sch of this._compilations) {
-        if (sameSchemaEnv(sch, schEnv))
-          return sch;
-      }
-    }
-    exports.getCompilingSchema = getCompilingSchema;
-    function sameSchemaEnv(s1, s2) {
-      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
-    }
-    function resolve4(root2, ref2) {
-      let sch;
-      while (typeof (sch = this.refs[ref2]) == "string")
-        ref2 = sch;
-      return sch || this.schemas[ref2] || resolveSchema.call(this, root2, ref2);
-    }
-    function resolveSchema(root2, ref2) {
-      const p = this.opts.uriResolver.parse(ref2);
-      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
-      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
-      if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
-        return getJsonPointer.call(this, p, root2);
-      }
-      const id = (0, resolve_1.normalizeId)(refPath);
-      const schOrRef = this.refs[id] || this.schemas[id];
-      if (typeof schOrRef == "string") {
-        const sch = resolveSchema.call(this, root2, schOrRef);
-        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
-          return;
-        return getJsonPointer.call(this, p, sch);
-      }
-      if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
-        return;
-      if (!schOrRef.validate)
-        compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref2)) {
-        const { schema } = schOrRef;
-        const { schemaId } = this.opts;
-        const schId = schema[schemaId];
-        if (schId)
-          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        return new SchemaEnv({ schema, schemaId, root: root2, baseId });
-      }
-      return getJsonPointer.call(this, p, schOrRef);
-    }
-    exports.resolveSchema = resolveSchema;
-    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
-      "properties",
-      "patternProperties",
-      "enum",
-      "dependencies",
-      "definitions"
-    ]);
-    function getJsonPointer(parsedRef, { baseId, schema, root: root2 }) {
-      var _a;
-      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
-        return;
-      for (const part of parsedRef.fragment.slice(1).split("/")) {
-        if (typeof schema === "boolean")
-          return;
-        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
-        if (partSchema === void 0)
-          return;
-        schema = partSchema;
-        const schId = typeof schema === "object" && schema[this.opts.schemaId];
-        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
-          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        }
-      }
-      let env;
-      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
-        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
-        env = resolveSchema.call(this, root2, $ref);
-      }
-      const { schemaId } = this.opts;
-      env = env || new SchemaEnv({ schema, schemaId, root: root2, baseId });
-      if (env.schema !== env.root.schema)
-        return env;
-      return void 0;
-    }
-  }
-});
-
-// node_modules/ajv/dist/refs/data.json
-var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
-    module.exports = {
-      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
-      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
-      type: "object",
-      required: ["$data"],
-      properties: {
-        $data: {
-          type: "string",
-          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
-        }
-      },
-      additionalProperties: false
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/utils.js
-var require_utils2 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
-    "use strict";
-    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
-    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
-    var isPort = RegExp.prototype.test.bind(/^\d*$/u);
-    var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
-    var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
-    var isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u);
-    var isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u);
-    var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
-    var BYTE_HEX = new Array(256);
-    {
-      const HEX_DIGITS = "0123456789ABCDEF";
-      for (let i = 0; i < 256; i++) {
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
-      }
-    }
-    function percentEncodeNonAscii(cp) {
-      if (cp < 2048) {
-        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
-      }
-      if (cp < 65536) {
-        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-      }
-      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-    }
-    function stringArrayToHexStripped(input) {
-      let acc = "";
-      let code5 = 0;
-      let i = 0;
-      for (i = 0; i < input.length; i++) {
-        code5 = input[i].charCodeAt(0);
-        if (code5 === 48) {
-          continue;
-        }
-        if (!(code5 >= 48 && code5 <= 57 || code5 >= 65 && code5 <= 70 || code5 >= 97 && code5 <= 102)) {
-          return "";
-        }
-        acc += input[i];
-        break;
-      }
-      for (i += 1; i < input.length; i++) {
-        code5 = input[i].charCodeAt(0);
-        if (!(code5 >= 48 && code5 <= 57 || code5 >= 65 && code5 <= 70 || code5 >= 97 && code5 <= 102)) {
-          return "";
-        }
-        acc += input[i];
-      }
-      return acc;
-    }
-    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/);
-    var isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/);
-    var isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/);
-    var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
-    function isZoneIdentifier(zone) {
-      if (zone.length === 0) return false;
-      for (let i = 0; i < zone.length; i++) {
-        if (isZoneCharacter(zone[i])) continue;
-        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
-          i += 2;
-          continue;
-        }
-        return false;
-      }
-      return true;
-    }
-    function compressIPv6ZeroRun(hextets) {
-      let bestStart = -1;
-      let bestLength = 0;
-      let runStart = -1;
-      let runLength = 0;
-      for (let i = 0; i < hextets.length; i++) {
-        if (hextets[i] === "0") {
-          if (runStart === -1) runStart = i;
-          runLength++;
-          if (runLength > bestLength) {
-            bestLength = runLength;
-            bestStart = runStart;
-          }
-        } else {
-          runStart = -1;
-          runLength = 0;
-        }
-      }
-      if (bestLength < 2) return hextets.join(":");
-      const head = hextets.slice(0, bestStart).join(":");
-      const tail2 = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail2;
-    }
-    function normalizeIPv6Address(input) {
-      const compression = input.indexOf("::");
-      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return void 0;
-      const left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":");
-      const right = compression === -1 ? [] : input.slice(compression + 2).split(":");
-      if (compression !== -1) {
-        if (left.length === 1 && left[0] === "") left.length = 0;
-        if (right.length === 1 && right[0] === "") right.length = 0;
-      }
-      const parts = left.concat(right);
-      let hextetCount = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (part === "") return void 0;
-        if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
-          hextetCount += 2;
-          continue;
-        }
-        if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
-        hextetCount++;
-      }
-      if (compression === -1) {
-        if (hextetCount !== 8) return void 0;
-        return compressIPv6ZeroRun(parts);
-      }
-      if (hextetCount >= 8) return void 0;
-      const expanded = parts.slice(0, left.length);
-      for (let i = hextetCount; i < 8; i++) expanded.push("0");
-      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
-      return compressIPv6ZeroRun(expanded);
-    }
-    function normalizeIPv6(host) {
-      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
-      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
-      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
-      let input = bracketed ? host.slice(1, -1) : host;
-      if (bracketed && isIPvFuture(input)) {
-        input = input.toLowerCase();
-        return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true };
-      }
-      if (findToken(input, ":") < 2) {
-        return { host, isIPV6: false, error: bracketed };
-      }
-      let zoneIdentifier = "";
-      const zoneSeparator = input.indexOf("%");
-      if (zoneSeparator !== -1) {
-        const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
-        zoneIdentifier = input.slice(zoneSeparator + separatorLength);
-        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
-        input = input.slice(0, zoneSeparator);
-      }
-      const address = normalizeIPv6Address(input);
-      if (address === void 0) return { host, isIPV6: false, error: true };
-      return {
-        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
-        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
-        isIPV6: true
-      };
-    }
-    function findToken(str5, token) {
-      let ind = 0;
-      for (let i = 0; i < str5.length; i++) {
-        if (str5[i] === token) ind++;
-      }
-      return ind;
-    }
-    function removeDotSegments(path8) {
-      let input = path8;
-      const output = [];
-      let nextSlash = -1;
-      let len = 0;
-      while (len = input.length) {
-        if (len === 1) {
-          if (input === ".") {
-            break;
-          } else if (input === "/") {
-            output.push("/");
-            break;
-          } else {
-            output.push(input);
-            break;
-          }
-        } else if (len === 2) {
-          if (input[0] === ".") {
-            if (input[1] === ".") {
-              break;
-            } else if (input[1] === "/") {
-              input = input.slice(2);
-              continue;
-            }
-          } else if (input[0] === "/") {
-            if (input[1] === "." || input[1] === "/") {
-              output.push("/");
-              break;
-            }
-          }
-        } else if (len === 3) {
-          if (input === "/..") {
-            if (output.length !== 0) {
-              output.pop();
-            }
-            output.push("/");
-            break;
-          }
-        }
-        if (input[0] === ".") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(3);
-              continue;
-            }
-          } else if (input[1] === "/") {
-            input = input.slice(2);
-            continue;
-          }
-        } else if (input[0] === "/") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(2);
-              continue;
-            } else if (input[2] === ".") {
-              if (input[3] === "/") {
-                input = input.slice(3);
-                if (output.length !== 0) {
-                  output.pop();
-                }
-                continue;
-              }
-            }
-          }
-        }
-        if ((nextSlash = input.indexOf("/", 1)) === -1) {
-          output.push(input);
-          break;
-        } else {
-          output.push(input.slice(0, nextSlash));
-          input = input.slice(nextSlash);
-        }
-      }
-      return output.join("");
-    }
-    function removeDotSegmentsRelative(path8) {
-      if (path8 === "" || path8[0] === "/") {
-        return removeDotSegments(path8);
-      }
-      const segments = path8.split("/");
-      const last = segments.length - 1;
-      const output = [];
-      let trailingDirectory = false;
-      for (let i = 0; i <= last; i++) {
-        const segment2 = segments[i];
-        if (segment2 === "." || segment2 === "..") {
-          if (segment2 === "..") {
-            if (output.length !== 0 && output[output.length - 1] !== "..") {
-              output.pop();
-            } else {
-              output.push("..");
-            }
-          }
-          trailingDirectory = i === last;
-        } else {
-          output.push(segment2);
-        }
-      }
-      if (trailingDirectory && output[output.length - 1] !== "..") {
-        output.push("");
-      }
-      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
-        output.unshift(".");
-      }
-      return output.join("/");
-    }
-    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
-    var HOST_DELIM_RE = /[@/?#:]/g;
-    var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
-      re.lastIndex = 0;
-      return host.replace(re, (ch) => HOST_DELIMS[ch]);
-    }
-    function normalizePercentEncoding(input, decodeUnreserved = false) {
-      if (input.indexOf("%") === -1) {
-        return input;
-      }
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          const hex2 = input.slice(i + 1, i + 3);
-          if (isHexPair(hex2)) {
-            const normalizedHex = hex2.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decodeUnreserved && isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i += 2;
-            continue;
-          }
-        }
-        output += input[i];
-      }
-      return output;
-    }
-    function normalizePathEncoding(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex2 = input.slice(i + 1, i + 3);
-          if (isHexPair(hex2)) {
-            const normalizedHex = hex2.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decoded !== "." && isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i += 2;
-            continue;
-          }
-        }
-        if (isPathCharacter(ch)) {
-          output += ch;
-        } else {
-          const code5 = input.charCodeAt(i);
-          if (code5 < 128) {
-            output += isEscapeSafe(code5) ? ch : BYTE_HEX[code5];
-          } else if (code5 < 55296 || code5 > 57343) {
-            output += percentEncodeNonAscii(code5);
-          } else if (code5 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function serializePathEncoding(input, pathNoScheme = false) {
-      let output = "";
-      let firstSegment = pathNoScheme && input[0] !== "/";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex2 = input.slice(i + 1, i + 3);
-          if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
-            i += 2;
-            continue;
-          }
-        }
-        if (ch === "/") {
-          firstSegment = false;
-        }
-        if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
-          output += ch;
-        } else {
-          const code5 = input.charCodeAt(i);
-          if (code5 < 128) {
-            output += BYTE_HEX[code5];
-          } else if (code5 < 55296 || code5 > 57343) {
-            output += percentEncodeNonAscii(code5);
-          } else if (code5 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function encodeComponent(input, isAllowed) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex2 = input.slice(i + 1, i + 3);
-          if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
-            i += 2;
-            continue;
-          }
-        }
-        if (isAllowed(ch)) {
-          output += ch;
-        } else {
-          const code5 = input.charCodeAt(i);
-          if (code5 < 128) {
-            output += BYTE_HEX[code5];
-          } else if (code5 < 55296 || code5 > 57343) {
-            output += percentEncodeNonAscii(code5);
-          } else if (code5 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function encodeUserinfo(input) {
-      return encodeComponent(input, isUserinfoCharacter);
-    }
-    function encodeQuery(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function encodeFragment(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function isEscapeSafe(cp) {
-      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
-    }
-    function normalizeQueryFragmentEncoding(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex2 = input.slice(i + 1, i + 3);
-          if (isHexPair(hex2)) {
-            const normalizedHex = hex2.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i += 2;
-            continue;
-          }
-        }
-        if (isQueryFragmentCharacter(ch)) {
-          output += ch;
-        } else {
-          const code5 = input.charCodeAt(i);
-          if (code5 < 128) {
-            output += isEscapeSafe(code5) ? ch : BYTE_HEX[code5];
-          } else if (code5 < 55296 || code5 > 57343) {
-            output += percentEncodeNonAscii(code5);
-          } else if (code5 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code5 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function escapePreservingEscapes(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          const hex2 = input.slice(i + 1, i + 3);
-          if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
-            i += 2;
-            continue;
-          }
-        }
-        output += escape(input[i]);
-      }
-      return output;
-    }
-    function recomposeAuthority(component) {
-      const uriTokens = [];
-      if (component.userinfo !== void 0) {
-        uriTokens.push(encodeUserinfo(component.userinfo));
-        uriTokens.push("@");
-      }
-      if (component.host !== void 0) {
-        let host = component.host;
-        if (!isIPv4(host)) {
-          let ipV6res = normalizeIPv6(host);
-          if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
-            host = normalizePercentEncoding(host, true);
-            ipV6res = normalizeIPv6(host);
-          }
-          if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
-            host = `[${ipV6res.escapedHost}]`;
-          } else {
-            host = reescapeHostDelimiters(host, false);
-          }
-        }
-        uriTokens.push(host);
-      }
-      if (typeof component.port === "number" || typeof component.port === "string") {
-        const port = String(component.port);
-        if (!isPort(port)) {
-          throw new TypeError("URI port is malformed.");
-        }
-        uriTokens.push(":");
-        uriTokens.push(port);
-      }
-      return uriTokens.length ? uriTokens.join("") : void 0;
-    }
-    module.exports = {
-      nonSimpleDomain,
-      recomposeAuthority,
-      reescapeHostDelimiters,
-      normalizePercentEncoding,
-      normalizePathEncoding,
-      serializePathEncoding,
-      normalizeQueryFragmentEncoding,
-      encodeUserinfo,
-      encodeQuery,
-      encodeFragment,
-      escapePreservingEscapes,
-      removeDotSegments,
-      removeDotSegmentsRelative,
-      isIPv4,
-      isUUID,
-      normalizeIPv6,
-      stringArrayToHexStripped
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/schemes.js
-var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
-    "use strict";
-    var { isUUID } = require_utils2();
-    var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
-    var supportedSchemeNames = (
-      /** @type {const} */
-      [
-        "http",
-        "https",
-        "ws",
-        "wss",
-        "urn",
-        "urn:uuid"
-      ]
-    );
-    function isValidSchemeName(name) {
-      return supportedSchemeNames.indexOf(
-        /** @type {*} */
-        name
-      ) !== -1;
-    }
-    function wsIsSecure(wsComponent) {
-      if (wsComponent.secure === true) {
-        return true;
-      } else if (wsComponent.secure === false) {
-        return false;
-      } else if (wsComponent.scheme) {
-        return wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S");
-      } else {
-        return false;
-      }
-    }
-    function httpParse(component) {
-      if (!component.host) {
-        component.error = component.error || "HTTP URIs must have a host.";
-      }
-      return component;
-    }
-    function httpSerialize(component) {
-      const secure = String(component.scheme).toLowerCase() === "https";
-      if (component.port === (secure ? 443 : 80) || component.port === "") {
-        component.port = void 0;
-      }
-      if (!component.path) {
-        component.path = "/";
-      }
-      return component;
-    }
-    function wsParse(wsComponent) {
-      wsComponent.secure = wsIsSecure(wsComponent);
-      wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : "");
-      wsComponent.path = void 0;
-      wsComponent.query = void 0;
-      return wsComponent;
-    }
-    function wsSerialize(wsComponent) {
-      if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") {
-        wsComponent.port = void 0;
-      }
-      if (typeof wsComponent.secure === "boolean") {
-        wsComponent.scheme = wsComponent.secure ? "wss" : "ws";
-        wsComponent.secure = void 0;
-      }
-      if (wsComponent.resourceName) {
-        const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
-        wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
-        wsComponent.resourceName = void 0;
-      }
-      wsComponent.fragment = void 0;
-      return wsComponent;
-    }
-    function urnParse(urnComponent, options) {
-      if (!urnComponent.path) {
-        urnComponent.error = "URN can not be parsed";
-        return urnComponent;
-      }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
-        const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
-        const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
-        const schemeHandler = getSchemeHandler(urnScheme);
-        urnComponent.path = void 0;
-        if (schemeHandler) {
-          urnComponent = schemeHandler.parse(urnComponent, options);
-        }
-      } else {
-        urnComponent.error = urnComponent.error || "URN can not be parsed.";
-      }
-      return urnComponent;
-    }
-    function urnSerialize(urnComponent, options) {
-      if (urnComponent.nid === void 0) {
-        throw new Error("URN without nid cannot be serialized");
-      }
-      const scheme = options.scheme || urnComponent.scheme || "urn";
-      const nid = urnComponent.nid.toLowerCase();
-      const urnScheme = `${scheme}:${options.nid || nid}`;
-      const schemeHandler = getSchemeHandler(urnScheme);
-      if (schemeHandler) {
-        urnComponent = schemeHandler.serialize(urnComponent, options);
-      }
-      const uriComponent = urnComponent;
-      const nss = urnComponent.nss;
-      uriComponent.path = `${nid || options.nid}:${nss}`;
-      options.skipEscape = true;
-      return uriComponent;
-    }
-    function urnuuidParse(urnComponent, options) {
-      const uuidComponent = urnComponent;
-      uuidComponent.uuid = uuidComponent.nss;
-      uuidComponent.nss = void 0;
-      if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
-        uuidComponent.error = uuidComponent.error || "UUID is not valid.";
-      }
-      return uuidComponent;
-    }
-    function urnuuidSerialize(uuidComponent) {
-      const urnComponent = uuidComponent;
-      urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
-      return urnComponent;
-    }
-    var http2 = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "http",
-        domainHost: true,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    );
-    var https2 = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "https",
-        domainHost: http2.domainHost,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    );
-    var ws = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "ws",
-        domainHost: true,
-        parse: wsParse,
-        serialize: wsSerialize
-      }
-    );
-    var wss = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "wss",
-        domainHost: ws.domainHost,
-        parse: ws.parse,
-        serialize: ws.serialize
-      }
-    );
-    var urn = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn",
-        parse: urnParse,
-        serialize: urnSerialize,
-        skipNormalize: true
-      }
-    );
-    var urnuuid = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn:uuid",
-        parse: urnuuidParse,
-        serialize: urnuuidSerialize,
-        skipNormalize: true
-      }
-    );
-    var SCHEMES = (
-      /** @type {Record<SchemeName, SchemeHandler>} */
-      {
-        http: http2,
-        https: https2,
-        ws,
-        wss,
-        urn,
-        "urn:uuid": urnuuid
-      }
-    );
-    Object.setPrototypeOf(SCHEMES, null);
-    function getSchemeHandler(scheme) {
-      return scheme && (SCHEMES[
-        /** @type {SchemeName} */
-        scheme
-      ] || SCHEMES[
-        /** @type {SchemeName} */
-        scheme.toLowerCase()
-      ]) || void 0;
-    }
-    module.exports = {
-      wsIsSecure,
-      SCHEMES,
-      isValidSchemeName,
-      getSchemeHandler
-    };
-  }
-});
-
-// node_modules/fast-uri/index.js
-var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
-    "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
-    var { SCHEMES, getSchemeHandler } = require_schemes();
-    var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
-    var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
-    var MALFORMED_HOST_ERROR = "URI host is malformed.";
-    var FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
-    function validateScheme(scheme) {
-      const stringScheme = String(scheme);
-      if (!VALID_SCHEME.test(stringScheme)) {
-        throw new TypeError(MALFORMED_SCHEME_ERROR);
-      }
-      return stringScheme;
-    }
-    function normalize2(uri, options) {
-      if (typeof uri === "string") {
-        uri = /** @type {T} */
-        normalizeString(uri, options);
-      } else if (typeof uri === "object") {
-        uri = /** @type {T} */
-        parse10(serialize4(uri, options), options);
-      }
-      return uri;
-    }
-    function resolve4(baseURI, relativeURI, options) {
-      const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
-      const {
-        parsed: baseParsed,
-        malformedAuthorityOrPort: baseMalformed,
-        malformedPercentEncoding: baseMalformedPercentEncoding,
-        malformedSchemeSpecific: baseMalformedSchemeSpecific,
-        malformedHost: baseMalformedHost,
-        malformedScheme: baseMalformedScheme
-      } = parseWithStatus(baseURI, schemelessOptions);
-      const {
-        parsed: relativeParsed,
-        malformedAuthorityOrPort: relativeMalformed,
-        malformedPercentEncoding: relativeMalformedPercentEncoding,
-        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
-        malformedHost: relativeMalformedHost,
-        malformedScheme: relativeMalformedScheme
-      } = parseWithStatus(relativeURI, schemelessOptions);
-      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
-        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
-      }
-      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
-      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
-      const resolvedHost = resolved.host;
-      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
-        throw new Error(MALFORMED_HOST_ERROR);
-      }
-      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
-      const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
-      if (resolved.error && !encodedASCIIHost) {
-        throw new Error(resolved.error);
-      }
-      schemelessOptions.skipEscape = true;
-      return serialize4(resolved, schemelessOptions);
-    }
-    function resolveComponent(base, relative2, options, skipNormalization) {
-      const target = {};
-      if (!skipNormalization) {
-        base = parse10(serialize4(base, options), options);
-        relative2 = parse10(serialize4(relative2, options), options);
-      }
-      options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
-      } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
-        } else {
-          if (!relative2.path) {
-            target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
-            } else {
-              target.query = base.query;
-            }
-          } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
-            } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
-              } else if (!base.path) {
-                target.path = relative2.path;
-              } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
-              }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
-            }
-            target.query = relative2.query;
-          }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
-        }
-        target.scheme = base.scheme;
-      }
-      target.fragment = relative2.fragment;
-      return target;
-    }
-    function equal(uriA, uriB, options) {
-      const normalizedA = normalizeComparableURI(uriA, options);
-      const normalizedB = normalizeComparableURI(uriB, options);
-      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
-    }
-    function serialize4(cmpts, opts) {
-      const component = {
-        host: cmpts.host,
-        scheme: cmpts.scheme,
-        userinfo: cmpts.userinfo,
-        port: cmpts.port,
-        path: cmpts.path,
-        query: cmpts.query,
-        nid: cmpts.nid,
-        nss: cmpts.nss,
-        uuid: cmpts.uuid,
-        fragment: cmpts.fragment,
-        reference: cmpts.reference,
-        resourceName: cmpts.resourceName,
-        secure: cmpts.secure,
-        error: ""
-      };
-      const options = Object.assign({}, opts);
-      const uriTokens = [];
-      if (component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-      }
-      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
-      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
-      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
-      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
-      const pathNoScheme = !options.skipEscape && schemelessReference;
-      if (component.path !== void 0) {
-        if (!options.skipEscape) {
-          component.path = serializePathEncoding(component.path, pathNoScheme);
-        } else {
-          component.path = normalizePercentEncoding(component.path);
-        }
-      }
-      if (options.reference !== "suffix" && component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-        uriTokens.push(component.scheme, ":");
-      }
-      const authority = recomposeAuthority(component);
-      if (authority !== void 0) {
-        if (options.reference !== "suffix") {
-          uriTokens.push("//");
-        }
-        uriTokens.push(authority);
-        if (component.path && component.path[0] !== "/") {
-          uriTokens.push("/");
-        }
-      }
-      if (component.path !== void 0) {
-        let s = component.path;
-        if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
-          s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
-        }
-        if (schemelessReference) {
-          s = serializePathEncoding(s, true);
-        }
-        if (authority === void 0 && s[0] === "/" && s[1] === "/") {
-          s = "/%2F" + s.slice(2);
-        }
-        uriTokens.push(s);
-      }
-      if (component.query !== void 0) {
-        uriTokens.push("?", encodeQuery(component.query));
-      }
-      if (component.fragment !== void 0) {
-        uriTokens.push("#", encodeFragment(component.fragment));
-      }
-      return uriTokens.join("");
-    }
-    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
-    var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
-    var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed2, matches) {
-      if (matches[2] !== void 0 && parsed2.path && parsed2.path[0] !== "/") {
-        return 'URI path must start with "/" when authority is present.';
-      }
-      if (typeof parsed2.port === "number" && (parsed2.port < 0 || parsed2.port > 65535)) {
-        return "URI port is malformed.";
-      }
-      return void 0;
-    }
-    function hasMalformedPercentEncoding(component) {
-      if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
-          return true;
-        }
-        percent = component.indexOf("%", percent + 3);
-      }
-      return false;
-    }
-    function isIPLiteral(host) {
-      return host[0] === "[" && host[host.length - 1] === "]";
-    }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
-    }
-    function canonicalizeHost(parsed2, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP)) {
-        parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
-        return true;
-      }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed2.host)) {
-        let url;
-        try {
-          url = new URL("http://" + parsed2.host);
-        } catch (e) {
-          parsed2.error = parsed2.error || "Host's domain name can not be converted to ASCII: " + e;
-          return true;
-        }
-        if (!isHostOnlyURL(url)) {
-          parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
-          return true;
-        }
-        parsed2.host = url.hostname;
-      }
-      return false;
-    }
-    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP) {
-      return Boolean(
-        parsed2.host && isIP === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
-      );
-    }
-    function isHostOnlyURL(url) {
-      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
-    }
-    function parseWithStatus(uri, opts) {
-      const options = Object.assign({}, opts);
-      const parsed2 = {
-        scheme: void 0,
-        userinfo: void 0,
-        host: "",
-        port: void 0,
-        path: "",
-        query: void 0,
-        fragment: void 0
-      };
-      let malformedAuthorityOrPort = false;
-      let malformedPercentEncoding = false;
-      let malformedSchemeSpecific = false;
-      let malformedHost = false;
-      let malformedIPLiteral = false;
-      let malformedScheme = false;
-      let isIP = false;
-      if (options.reference === "suffix") {
-        if (options.scheme) {
-          uri = options.scheme + ":" + uri;
-        } else {
-          uri = "//" + uri;
-        }
-      }
-      const authorityMatch = uri.match(AUTHORITY_PREFIX);
-      if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed2.error = "URI authority must not contain a literal backslash.";
-        malformedAuthorityOrPort = true;
-      }
-      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
-      if (introducerMatch !== null) {
-        const region = introducerMatch[1];
-        const normalizedRegion = region.replace(/[\t\n\r]/g, "");
-        if (normalizedRegion.length >= 2) {
-          if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed2.error = parsed2.error || "URI authority must not contain a literal backslash.";
-            malformedAuthorityOrPort = true;
-          } else if (region.length !== normalizedRegion.length) {
-            parsed2.error = parsed2.error || "URI authority introducer must not contain whitespace.";
-            malformedAuthorityOrPort = true;
-          }
-        }
-      }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed2.scheme = matches[1];
-        parsed2.userinfo = matches[3];
-        parsed2.host = matches[4];
-        parsed2.port = parseInt(matches[5], 10);
-        parsed2.path = matches[6] || "";
-        parsed2.query = matches[7];
-        parsed2.fragment = matches[8];
-        if (parsed2.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed2.scheme)) {
-            parsed2.scheme = parsed2.scheme.toLowerCase();
-          } else {
-            parsed2.error = parsed2.error || MALFORMED_SCHEME_ERROR;
-            malformedScheme = true;
-          }
-        }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
-        if (malformedPercentEncoding) {
-          parsed2.error = parsed2.error || "URI contains malformed percent-encoding.";
-        }
-        if (isNaN(parsed2.port)) {
-          parsed2.port = matches[5];
-        }
-        const parseError = getParseError(parsed2, matches);
-        if (parseError !== void 0) {
-          parsed2.error = parsed2.error || parseError;
-          malformedAuthorityOrPort = true;
-        }
-        if (parsed2.host) {
-          const ipv4result = isIPv4(parsed2.host);
-          if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed2.host);
-            const hasIPLiteralBracket = parsed2.host.indexOf("[") !== -1 || parsed2.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed2.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
-            malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed2.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
-            if (malformedIPLiteral) {
-              parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
-              malformedAuthorityOrPort = true;
-            }
-          } else {
-            isIP = true;
-          }
-        }
-        if (parsed2.scheme === void 0 && parsed2.userinfo === void 0 && parsed2.host === void 0 && parsed2.port === void 0 && parsed2.query === void 0 && !parsed2.path) {
-          parsed2.reference = "same-document";
-        } else if (parsed2.scheme === void 0) {
-          parsed2.reference = "relative";
-        } else if (parsed2.fragment === void 0) {
-          parsed2.reference = "absolute";
-        } else {
-          parsed2.reference = "uri";
-        }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed2.reference) {
-          parsed2.error = parsed2.error || "URI is not a " + options.reference + " reference.";
-        }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed2.scheme);
-        if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP);
-        }
-        if (uri.indexOf("%") !== -1 && parsed2.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
-          if (!isIP) {
-            host = normalizePercentEncoding(host.toLowerCase());
-          }
-          parsed2.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
-        }
-        if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed2.path) {
-            parsed2.path = normalizePathEncoding(parsed2.path);
-          }
-          if (parsed2.query) {
-            parsed2.query = normalizeQueryFragmentEncoding(parsed2.query);
-          }
-          if (parsed2.fragment) {
-            parsed2.fragment = normalizeQueryFragmentEncoding(parsed2.fragment);
-          }
-        }
-        if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed2, options);
-          if (schemeHandler === SCHEMES.urn && parsed2.nid === void 0) {
-            malformedSchemeSpecific = true;
-          }
-        }
-      } else {
-        parsed2.error = parsed2.error || "URI can not be parsed.";
-      }
-      return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
-    }
-    function parse10(uri, opts) {
-      return parseWithStatus(uri, opts).parsed;
-    }
-    function normalizeString(uri, opts) {
-      return normalizeStringWithStatus(uri, opts).normalized;
-    }
-    function normalizeStringWithStatus(uri, opts) {
-      const { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
-      return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize4(parsed2, opts),
-        malformedAuthorityOrPort,
-        malformedPercentEncoding,
-        malformedSchemeSpecific,
-        malformedHost,
-        malformedScheme
-      };
-    }
-    function normalizeComparableURI(uri, opts) {
-      if (typeof uri !== "string" && typeof uri !== "object") {
-        return void 0;
-      }
-      let value;
-      try {
-        value = typeof uri === "string" ? uri : serialize4(uri, opts);
-      } catch {
-        return void 0;
-      }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
-      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
-    }
-    var fastUri = {
-      SCHEMES,
-      normalize: normalize2,
-      resolve: resolve4,
-      resolveComponent,
-      equal,
-      serialize: serialize4,
-      parse: parse10
-    };
-    module.exports = fastUri;
-    module.exports.default = fastUri;
-    module.exports.fastUri = fastUri;
-  }
-});
-
-// node_modules/ajv/dist/runtime/uri.js
-var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var uri = require_fast_uri();
-    uri.code = 'require("ajv/dist/runtime/uri").default';
-    exports.default = uri;
-  }
-});
-
-// node_modules/ajv/dist/core.js
-var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    var ref_error_1 = require_ref_error();
-    var rules_1 = require_rules();
-    var compile_1 = require_compile();
-    var codegen_2 = require_codegen();
-    var resolve_1 = require_resolve();
-    var dataType_1 = require_dataType();
-    var util_1 = require_util9();
-    var $dataRefSchema = require_data();
-    var uri_1 = require_uri();
-    var defaultRegExp = (str5, flags) => new RegExp(str5, flags);
-    defaultRegExp.code = "new RegExp";
-    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
-    var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
-      "validate",
-      "serialize",
-      "parse",
-      "wrapper",
-      "root",
-      "schema",
-      "keyword",
-      "pattern",
-      "formats",
-      "validate$data",
-      "func",
-      "obj",
-      "Error"
-    ]);
-    var removedOptions = {
-      errorDataPath: "",
-      format: "`validateFormats: false` can be used instead.",
-      nullable: '"nullable" keyword is supported by default.',
-      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
-      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
-      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
-      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
-      sourceCode: "Use option `code: {source: true}`",
-      strictDefaults: "It is default now, see option `strict`.",
-      strictKeywords: "It is default now, see option `strict`.",
-      uniqueItems: '"uniqueItems" keyword is always validated.',
-      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
-      cache: "Map is used as cache, schema object as key.",
-      serialize: "Map is used as cache, schema object as key.",
-      ajvErrors: "It is default now."
-    };
-    var deprecatedOptions = {
-      ignoreKeywordsWithRef: "",
-      jsPropertySyntax: "",
-      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
-    };
-    var MAX_EXPRESSION = 200;
-    function requiredOptions(o) {
-      var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
-      const s = o.strict;
-      const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
-      const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
-      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
-      const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
-      return {
-        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
-        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
-        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
-        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
-        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
-        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
-        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
-        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
-        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
-        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
-        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
-        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
-        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
-        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
-        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
-        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
-        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
-        uriResolver
-      };
-    }
-    var Ajv = class {
-      constructor(opts = {}) {
-        this.schemas = {};
-        this.refs = {};
-        this.formats = /* @__PURE__ */ Object.create(null);
-        this._compilations = /* @__PURE__ */ new Set();
-        this._loading = {};
-        this._cache = /* @__PURE__ */ new Map();
-        opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
-        this.logger = getLogger(opts.logger);
-        const formatOpt = opts.validateFormats;
-        opts.validateFormats = false;
-        this.RULES = (0, rules_1.getRules)();
-        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
-        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
-        this._metaOpts = getMetaSchemaOptions.call(this);
-        if (opts.formats)
-          addInitialFormats.call(this);
-        this._addVocabularies();
-        this._addDefaultMetaSchema();
-        if (opts.keywords)
-          addInitialKeywords.call(this, opts.keywords);
-        if (typeof opts.meta == "object")
-          this.addMetaSchema(opts.meta);
-        addInitialSchemas.call(this);
-        opts.validateFormats = formatOpt;
-      }
-      _addVocabularies() {
-        this.addKeyword("$async");
-      }
-      _addDefaultMetaSchema() {
-        const { $data, meta, schemaId } = this.opts;
-        let _dataRefSchema = $dataRefSchema;
-        if (schemaId === "id") {
-          _dataRefSchema = { ...$dataRefSchema };
-          _dataRefSchema.id = _dataRefSchema.$id;
-          delete _dataRefSchema.$id;
-        }
-        if (meta && $data)
-          this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
-      }
-      defaultMeta() {
-        const { meta, schemaId } = this.opts;
-        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
-      }
-      validate(schemaKeyRef, data2) {
-        let v;
-        if (typeof schemaKeyRef == "string") {
-          v = this.getSchema(schemaKeyRef);
-          if (!v)
-            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
-        } else {
-          v = this.compile(schemaKeyRef);
-        }
-        const valid = v(data2);
-        if (!("$async" in v))
-          this.errors = v.errors;
-        return valid;
-      }
-      compile(schema, _meta) {
-        const sch = this._addSchema(schema, _meta);
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      compileAsync(schema, meta) {
-        if (typeof this.opts.loadSchema != "function") {
-          throw new Error("options.loadSchema should be a function");
-        }
-        const { loadSchema } = this.opts;
-        return runCompileAsync.call(this, schema, meta);
-        async function runCompileAsync(_schema, _meta) {
-          await loadMetaSchema.call(this, _schema.$schema);
-          const sch = this._addSchema(_schema, _meta);
-          return sch.validate || _compileAsync.call(this, sch);
-        }
-        async function loadMetaSchema($ref) {
-          if ($ref && !this.getSchema($ref)) {
-            await runCompileAsync.call(this, { $ref }, true);
-          }
-        }
-        async function _compileAsync(sch) {
-          try {
-            return this._compileSchemaEnv(sch);
-          } catch (e) {
-            if (!(e instanceof ref_error_1.default))
-              throw e;
-            checkLoaded.call(this, e);
-            await loadMissingSchema.call(this, e.missingSchema);
-            return _compileAsync.call(this, sch);
-          }
-        }
-        function checkLoaded({ missingSchema: ref2, missingRef }) {
-          if (this.refs[ref2]) {
-            throw new Error(`AnySchema ${ref2} is loaded but ${missingRef} cannot be resolved`);
-          }
-        }
-        async function loadMissingSchema(ref2) {
-          const _schema = await _loadSchema.call(this, ref2);
-          if (!this.refs[ref2])
-            await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref2])
-            this.addSchema(_schema, ref2, meta);
-        }
-        async function _loadSchema(ref2) {
-          const p = this._loading[ref2];
-          if (p)
-            return p;
-          try {
-            return await (this._loading[ref2] = loadSchema(ref2));
-          } finally {
-            delete this._loading[ref2];
-          }
-        }
-      }
-      // Adds schema to the instance
-      addSchema(schema, key2, _meta, _validateSchema = this.opts.validateSchema) {
-        if (Array.isArray(schema)) {
-          for (const sch of schema)
-            this.addSchema(sch, void 0, _meta, _validateSchema);
-          return this;
-        }
-        let id;
-        if (typeof schema === "object") {
-          const { schemaId } = this.opts;
-          id = schema[schemaId];
-          if (id !== void 0 && typeof id != "string") {
-            throw new Error(`schema ${schemaId} must be string`);
-          }
-        }
-        key2 = (0, resolve_1.normalizeId)(key2 || id);
-        this._checkUnique(key2);
-        this.schemas[key2] = this._addSchema(schema, _meta, key2, _validateSchema, true);
-        return this;
-      }
-      // Add schema that will be used to validate other schemas
-      // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key2, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key2, true, _validateSchema);
-        return this;
-      }
-      //  Validate schema against its meta-schema
-      validateSchema(schema, throwOrLogError) {
-        if (typeof schema == "boolean")
-          return true;
-        let $schema;
-        $schema = schema.$schema;
-        if ($schema !== void 0 && typeof $schema != "string") {
-          throw new Error("$schema must be a string");
-        }
-        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
-        if (!$schema) {
-          this.logger.warn("meta-schema not available");
-          this.errors = null;
-          return true;
-        }
-        const valid = this.validate($schema, schema);
-        if (!valid && throwOrLogError) {
-          const message = "schema is invalid: " + this.errorsText();
-          if (this.opts.validateSchema === "log")
-            this.logger.error(message);
-          else
-            throw new Error(message);
-        }
-        return valid;
-      }
-      // Get compiled schema by `key` or `ref`.
-      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
-      getSchema(keyRef) {
-        let sch;
-        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
-          keyRef = sch;
-        if (sch === void 0) {
-          const { schemaId } = this.opts;
-          const root2 = new compile_1.SchemaEnv({ schema: {}, schemaId });
-          sch = compile_1.resolveSchema.call(this, root2, keyRef);
-          if (!sch)
-            return;
-          this.refs[keyRef] = sch;
-        }
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      // Remove cached schema(s).
-      // If no parameter is passed all schemas but meta-schemas are removed.
-      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
-      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
-      removeSchema(schemaKeyRef) {
-        if (schemaKeyRef instanceof RegExp) {
-          this._removeAllSchemas(this.schemas, schemaKeyRef);
-          this._removeAllSchemas(this.refs, schemaKeyRef);
-          return this;
-        }
-        switch (typeof schemaKeyRef) {
-          case "undefined":
-            this._removeAllSchemas(this.schemas);
-            this._removeAllSchemas(this.refs);
-            this._cache.clear();
-            return this;
-          case "string": {
-            const sch = getSchEnv.call(this, schemaKeyRef);
-            if (typeof sch == "object")
-              this._cache.delete(sch.schema);
-            delete this.schemas[schemaKeyRef];
-            delete this.refs[schemaKeyRef];
-            return this;
-          }
-          case "object": {
-            const cacheKey = schemaKeyRef;
-            this._cache.delete(cacheKey);
-            let id = schemaKeyRef[this.opts.schemaId];
-            if (id) {
-              id = (0, resolve_1.normalizeId)(id);
-              delete this.schemas[id];
-              delete this.refs[id];
-            }
-            return this;
-          }
-          default:
-            throw new Error("ajv.removeSchema: invalid parameter");
-        }
-      }
-      // add "vocabulary" - a collection of keywords
-      addVocabulary(definitions) {
-        for (const def of definitions)
-          this.addKeyword(def);
-        return this;
-      }
-      addKeyword(kwdOrDef, def) {
-        let keyword;
-        if (typeof kwdOrDef == "string") {
-          keyword = kwdOrDef;
-          if (typeof def == "object") {
-            this.logger.warn("these parameters are deprecated, see docs for addKeyword");
-            def.keyword = keyword;
-          }
-        } else if (typeof kwdOrDef == "object" && def === void 0) {
-          def = kwdOrDef;
-          keyword = def.keyword;
-          if (Array.isArray(keyword) && !keyword.length) {
-            throw new Error("addKeywords: keyword must be string or non-empty array");
-          }
-        } else {
-          throw new Error("invalid addKeywords parameters");
-        }
-        checkKeyword.call(this, keyword, def);
-        if (!def) {
-          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
-          return this;
-        }
-        keywordMetaschema.call(this, def);
-        const definition3 = {
-          ...def,
-          type: (0, dataType_1.getJSONTypes)(def.type),
-          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
-        };
-        (0, util_1.eachItem)(keyword, definition3.type.length === 0 ? (k) => addRule.call(this, k, definition3) : (k) => definition3.type.forEach((t) => addRule.call(this, k, definition3, t)));
-        return this;
-      }
-      getKeyword(keyword) {
-        const rule7 = this.RULES.all[keyword];
-        return typeof rule7 == "object" ? rule7.definition : !!rule7;
-      }
-      // Remove keyword
-      removeKeyword(keyword) {
-        const { RULES: RULES2 } = this;
-        delete RULES2.keywords[keyword];
-        delete RULES2.all[keyword];
-        for (const group2 of RULES2.rules) {
-          const i = group2.rules.findIndex((rule7) => rule7.keyword === keyword);
-          if (i >= 0)
-            group2.rules.splice(i, 1);
-        }
-        return this;
-      }
-      // Add format
-      addFormat(name, format) {
-        if (typeof format == "string")
-          format = new RegExp(format);
-        this.formats[name] = format;
-        return this;
-      }
-      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
-        if (!errors || errors.length === 0)
-          return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text6, msg) => text6 + separator + msg);
-      }
-      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
-        const rules = this.RULES.all;
-        metaSchema = JSON.parse(JSON.stringify(metaSchema));
-        for (const jsonPointer of keywordsJsonPointers) {
-          const segments = jsonPointer.split("/").slice(1);
-          let keywords = metaSchema;
-          for (const seg of segments)
-            keywords = keywords[seg];
-          for (const key2 in rules) {
-            const rule7 = rules[key2];
-            if (typeof rule7 != "object")
-              continue;
-            const { $data } = rule7.definition;
-            const schema = keywords[key2];
-            if ($data && schema)
-              keywords[key2] = schemaOrData(schema);
-          }
-        }
-        return metaSchema;
-      }
-      _removeAllSchemas(schemas, regex2) {
-        for (const keyRef in schemas) {
-          const sch = schemas[keyRef];
-          if (!regex2 || regex2.test(keyRef)) {
-            if (typeof sch == "string") {
-              delete schemas[keyRef];
-            } else if (sch && !sch.meta) {
-              this._cache.delete(sch.schema);
-              delete schemas[keyRef];
-            }
-          }
-        }
-      }
-      _addSchema(schema, meta, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
-        let id;
-        const { schemaId } = this.opts;
-        if (typeof schema == "object") {
-          id = schema[schemaId];
-        } else {
-          if (this.opts.jtd)
-            throw new Error("schema must be object");
-          else if (typeof schema != "boolean")
-            throw new Error("schema must be object or boolean");
-        }
-        let sch = this._cache.get(schema);
-        if (sch !== void 0)
-          return sch;
-        baseId = (0, resolve_1.normalizeId)(id || baseId);
-        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
-        sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs });
-        this._cache.set(sch.schema, sch);
-        if (addSchema && !baseId.startsWith("#")) {
-          if (baseId)
-            this._checkUnique(baseId);
-          this.refs[baseId] = sch;
-        }
-        if (validateSchema)
-          this.validateSchema(schema, true);
-        return sch;
-      }
-      _checkUnique(id) {
-        if (this.schemas[id] || this.refs[id]) {
-          throw new Error(`schema with key or id "${id}" already exists`);
-        }
-      }
-      _compileSchemaEnv(sch) {
-        if (sch.meta)
-          this._compileMetaSchema(sch);
-        else
-          compile_1.compileSchema.call(this, sch);
-        if (!sch.validate)
-          throw new Error("ajv implementation error");
-        return sch.validate;
-      }
-      _compileMetaSchema(sch) {
-        const currentOpts = this.opts;
-        this.opts = this._metaOpts;
-        try {
-          compile_1.compileSchema.call(this, sch);
-        } finally {
-          this.opts = currentOpts;
-        }
-      }
-    };
-    Ajv.ValidationError = validation_error_1.default;
-    Ajv.MissingRefError = ref_error_1.default;
-    exports.default = Ajv;
-    function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key2 in checkOpts) {
-        const opt = key2;
-        if (opt in options)
-          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
-      }
-    }
-    function getSchEnv(keyRef) {
-      keyRef = (0, resolve_1.normalizeId)(keyRef);
-      return this.schemas[keyRef] || this.refs[keyRef];
-    }
-    function addInitialSchemas() {
-      const optsSchemas = this.opts.schemas;
-      if (!optsSchemas)
-        return;
-      if (Array.isArray(optsSchemas))
-        this.addSchema(optsSchemas);
-      else
-        for (const key2 in optsSchemas)
-          this.addSchema(optsSchemas[key2], key2);
-    }
-    function addInitialFormats() {
-      for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
-        if (format)
-          this.addFormat(name, format);
-      }
-    }
-    function addInitialKeywords(defs) {
-      if (Array.isArray(defs)) {
-        this.addVocabulary(defs);
-        return;
-      }
-      this.logger.warn("keywords option as map is deprecated, pass array");
-      for (const keyword in defs) {
-        const def = defs[keyword];
-        if (!def.keyword)
-          def.keyword = keyword;
-        this.addKeyword(def);
-      }
-    }
-    function getMetaSchemaOptions() {
-      const metaOpts = { ...this.opts };
-      for (const opt of META_IGNORE_OPTIONS)
-        delete metaOpts[opt];
-      return metaOpts;
-    }
-    var noLogs = { log() {
-    }, warn() {
-    }, error() {
-    } };
-    function getLogger(logger) {
-      if (logger === false)
-        return noLogs;
-      if (logger === void 0)
-        return console;
-      if (logger.log && logger.warn && logger.error)
-        return logger;
-      throw new Error("logger must implement log, warn and error methods");
-    }
-    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
-    function checkKeyword(keyword, def) {
-      const { RULES: RULES2 } = this;
-      (0, util_1.eachItem)(keyword, (kwd) => {
-        if (RULES2.keywords[kwd])
-          throw new Error(`Keyword ${kwd} is already defined`);
-        if (!KEYWORD_NAME.test(kwd))
-          throw new Error(`Keyword ${kwd} has invalid name`);
-      });
-      if (!def)
-        return;
-      if (def.$data && !("code" in def || "validate" in def)) {
-        throw new Error('$data keyword must have "code" or "validate" function');
-      }
-    }
-    function addRule(keyword, definition3, dataType) {
-      var _a;
-      const post = definition3 === null || definition3 === void 0 ? void 0 : definition3.post;
-      if (dataType && post)
-        throw new Error('keyword with "post" flag cannot have "type"');
-      const { RULES: RULES2 } = this;
-      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t }) => t === dataType);
-      if (!ruleGroup) {
-        ruleGroup = { type: dataType, rules: [] };
-        RULES2.rules.push(ruleGroup);
-      }
-      RULES2.keywords[keyword] = true;
-      if (!definition3)
-        return;
-      const rule7 = {
-        keyword,
-        definition: {
-          ...definition3,
-          type: (0, dataType_1.getJSONTypes)(definition3.type),
-          schemaType: (0, dataType_1.getJSONTypes)(definition3.schemaType)
-        }
-      };
-      if (definition3.before)
-        addBeforeRule.call(this, ruleGroup, rule7, definition3.before);
-      else
-        ruleGroup.rules.push(rule7);
-      RULES2.all[keyword] = rule7;
-      (_a = definition3.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
-    }
-    function addBeforeRule(ruleGroup, rule7, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
-      if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule7);
-      } else {
-        ruleGroup.rules.push(rule7);
-        this.logger.warn(`rule ${before} is not defined`);
-      }
-    }
-    function keywordMetaschema(def) {
-      let { metaSchema } = def;
-      if (metaSchema === void 0)
-        return;
-      if (def.$data && this.opts.$data)
-        metaSchema = schemaOrData(metaSchema);
-      def.validateSchema = this.compile(metaSchema, true);
-    }
-    var $dataRef = {
-      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
-    };
-    function schemaOrData(schema) {
-      return { anyOf: [schema, $dataRef] };
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/id.js
-var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var def = {
-      keyword: "id",
-      code() {
-        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/ref.js
-var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.callRef = exports.getValidate = void 0;
-    var ref_error_1 = require_ref_error();
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var compile_1 = require_compile();
-    var util_1 = require_util9();
-    var def = {
-      keyword: "$ref",
-      schemaType: "string",
-      code(cxt) {
-        const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
-        const { root: root2 } = env;
-        if (($ref === "#" || $ref === "#/") && baseId === root2.baseId)
-          return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self2, root2, baseId, $ref);
-        if (schOrEnv === void 0)
-          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
-        if (schOrEnv instanceof compile_1.SchemaEnv)
-          return callValidate(schOrEnv);
-        return inlineRefSchema(schOrEnv);
-        function callRootRef() {
-          if (env === root2)
-            return callRef(cxt, validateName, env, env.$async);
-          const rootName = gen.scopeValue("root", { ref: root2 });
-          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root2, root2.$async);
-        }
-        function callValidate(sch) {
-          const v = getValidate(cxt, sch);
-          callRef(cxt, v, sch, sch.$async);
-        }
-        function inlineRefSchema(sch) {
-          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
-          const valid = gen.name("valid");
-          const schCxt = cxt.subschema({
-            schema: sch,
-            dataTypes: [],
-            schemaPath: codegen_1.nil,
-            topSchemaRef: schName,
-            errSchemaPath: $ref
-          }, valid);
-          cxt.mergeEvaluated(schCxt);
-          cxt.ok(valid);
-        }
-      }
-    };
-    function getValidate(cxt, sch) {
-      const { gen } = cxt;
-      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
-    }
-    exports.getValidate = getValidate;
-    function callRef(cxt, v, sch, $async) {
-      const { gen, it } = cxt;
-      const { allErrors, schemaEnv: env, opts } = it;
-      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
-      if ($async)
-        callAsyncRef();
-      else
-        callSyncRef();
-      function callAsyncRef() {
-        if (!env.$async)
-          throw new Error("async schema referenced by sync schema");
-        const valid = gen.let("valid");
-        gen.try(() => {
-          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
-          addEvaluatedFrom(v);
-          if (!allErrors)
-            gen.assign(valid, true);
-        }, (e) => {
-          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
-          addErrorsFrom(e);
-          if (!allErrors)
-            gen.assign(valid, false);
-        });
-        cxt.ok(valid);
-      }
-      function callSyncRef() {
-        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
-      }
-      function addErrorsFrom(source) {
-        const errs = (0, codegen_1._)`${source}.errors`;
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
-        gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-      }
-      function addEvaluatedFrom(source) {
-        var _a;
-        if (!it.opts.unevaluated)
-          return;
-        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
-        if (it.props !== true) {
-          if (schEvaluated && !schEvaluated.dynamicProps) {
-            if (schEvaluated.props !== void 0) {
-              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
-            }
-          } else {
-            const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
-            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
-          }
-        }
-        if (it.items !== true) {
-          if (schEvaluated && !schEvaluated.dynamicItems) {
-            if (schEvaluated.items !== void 0) {
-              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
-            }
-          } else {
-            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
-          }
-        }
-      }
-    }
-    exports.callRef = callRef;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/index.js
-var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var id_1 = require_id();
-    var ref_1 = require_ref();
-    var core = [
-      "$schema",
-      "$id",
-      "$defs",
-      "$vocabulary",
-      { keyword: "$comment" },
-      "definitions",
-      id_1.default,
-      ref_1.default
-    ];
-    exports.default = core;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
-var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var ops = codegen_1.operators;
-    var KWDs = {
-      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
-      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
-      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
-      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
-    };
-    var error2 = {
-      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
-      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: Object.keys(KWDs),
-      type: "number",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data: data2, schemaCode } = cxt;
-        cxt.fail$data((0, codegen_1._)`${data2} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data2})`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
-var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "multipleOf",
-      type: "number",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data: data2, schemaCode, it } = cxt;
-        const prec = it.opts.multipleOfPrecision;
-        const res = gen.let("res");
-        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data2}/${schemaCode}, ${invalid2}))`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/ucs2length.js
-var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str5) {
-      const len = str5.length;
-      let length = 0;
-      let pos = 0;
-      let value;
-      while (pos < len) {
-        length++;
-        value = str5.charCodeAt(pos++);
-        if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str5.charCodeAt(pos);
-          if ((value & 64512) === 56320)
-            pos++;
-        }
-      }
-      return length;
-    }
-    exports.default = ucs2length;
-    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
-var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var ucs2length_1 = require_ucs2length();
-    var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxLength" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxLength", "minLength"],
-      type: "string",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data: data2, schemaCode, it } = cxt;
-        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        const len = it.opts.unicode === false ? (0, codegen_1._)`${data2}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data2})`;
-        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
-var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var util_1 = require_util9();
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "pattern",
-      type: "string",
-      schemaType: "string",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data: data2, $data, schema, schemaCode, it } = cxt;
-        const u = it.opts.unicodeRegExp ? "u" : "";
-        if ($data) {
-          const { regExp } = it.opts.code;
-          const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
-          const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data2})`), () => gen.assign(valid, false));
-          cxt.fail$data((0, codegen_1._)`!${valid}`);
-        } else {
-          const regExp = (0, code_1.usePattern)(cxt, schema);
-          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data2})`);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
-var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxProperties" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxProperties", "minProperties"],
-      type: "object",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data: data2, schemaCode } = cxt;
-        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`Object.keys(${data2}).length ${op} ${schemaCode}`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/required.js
-var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
-      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
-    };
-    var def = {
-      keyword: "required",
-      type: "object",
-      schemaType: "array",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, schemaCode, data: data2, $data, it } = cxt;
-        const { opts } = it;
-        if (!$data && schema.length === 0)
-          return;
-        const useLoop = schema.length >= opts.loopRequired;
-        if (it.allErrors)
-          allErrorsMode();
-        else
-          exitOnErrorMode();
-        if (opts.strictRequired) {
-          const props = cxt.parentSchema.properties;
-          const { definedProperties } = cxt.it;
-          for (const requiredKey of schema) {
-            if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
-              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
-              const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
-              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
-            }
-          }
-        }
-        function allErrorsMode() {
-          if (useLoop || $data) {
-            cxt.block$data(codegen_1.nil, loopAllRequired);
-          } else {
-            for (const prop of schema) {
-              (0, code_1.checkReportMissingProp)(cxt, prop);
-            }
-          }
-        }
-        function exitOnErrorMode() {
-          const missing = gen.let("missing");
-          if (useLoop || $data) {
-            const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
-            cxt.ok(valid);
-          } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
-            (0, code_1.reportMissingProp)(cxt, missing);
-            gen.else();
-          }
-        }
-        function loopAllRequired() {
-          gen.forOf("prop", schemaCode, (prop) => {
-            cxt.setParams({ missingProperty: prop });
-            gen.if((0, code_1.noPropertyInData)(gen, data2, prop, opts.ownProperties), () => cxt.error());
-          });
-        }
-        function loopUntilMissing(missing, valid) {
-          cxt.setParams({ missingProperty: missing });
-          gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data2, missing, opts.ownProperties));
-            gen.if((0, codegen_1.not)(valid), () => {
-              cxt.error();
-              gen.break();
-            });
-          }, codegen_1.nil);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
-var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxItems" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxItems", "minItems"],
-      type: "array",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data: data2, schemaCode } = cxt;
-        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`${data2}.length ${op} ${schemaCode}`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/equal.js
-var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
-var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dataType_1 = require_dataType();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error2 = {
-      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
-      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
-    };
-    var def = {
-      keyword: "uniqueItems",
-      type: "array",
-      schemaType: "boolean",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data: data2, $data, schema, parentSchema, schemaCode, it } = cxt;
-        if (!$data && !schema)
-          return;
-        const valid = gen.let("valid");
-        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
-        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
-        cxt.ok(valid);
-        function validateUniqueItems() {
-          const i = gen.let("i", (0, codegen_1._)`${data2}.length`);
-          const j = gen.let("j");
-          cxt.setParams({ i, j });
-          gen.assign(valid, true);
-          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
-        }
-        function canOptimize() {
-          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
-        }
-        function loopN(i, j) {
-          const item = gen.name("item");
-          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
-          const indices = gen.const("indices", (0, codegen_1._)`{}`);
-          gen.for((0, codegen_1._)`;${i}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data2}[${i}]`);
-            gen.if(wrongType, (0, codegen_1._)`continue`);
-            if (itemTypes.length > 1)
-              gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
-            gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
-              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
-              cxt.error();
-              gen.assign(valid, false).break();
-            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
-          });
-        }
-        function loopN2(i, j) {
-          const eql = (0, util_1.useFunc)(gen, equal_1.default);
-          const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data2}[${i}], ${data2}[${j}])`, () => {
-            cxt.error();
-            gen.assign(valid, false).break(outer);
-          })));
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/const.js
-var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error2 = {
-      message: "must be equal to constant",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "const",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data: data2, $data, schemaCode, schema } = cxt;
-        if ($data || schema && typeof schema == "object") {
-          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data2}, ${schemaCode})`);
-        } else {
-          cxt.fail((0, codegen_1._)`${schema} !== ${data2}`);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/enum.js
-var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error2 = {
-      message: "must be equal to one of the allowed values",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "enum",
-      schemaType: "array",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data: data2, $data, schema, schemaCode, it } = cxt;
-        if (!$data && schema.length === 0)
-          throw new Error("enum must have non-empty array");
-        const useLoop = schema.length >= it.opts.loopEnum;
-        let eql;
-        const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
-        let valid;
-        if (useLoop || $data) {
-          valid = gen.let("valid");
-          cxt.block$data(valid, loopEnum);
-        } else {
-          if (!Array.isArray(schema))
-            throw new Error("ajv implementation error");
-          const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
-        }
-        cxt.pass(valid);
-        function loopEnum() {
-          gen.assign(valid, false);
-          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data2}, ${v})`, () => gen.assign(valid, true).break()));
-        }
-        function equalCode(vSchema, i) {
-          const sch = schema[i];
-          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data2}, ${vSchema}[${i}])` : (0, codegen_1._)`${data2} === ${sch}`;
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/index.js
-var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var limitNumber_1 = require_limitNumber();
-    var multipleOf_1 = require_multipleOf();
-    var limitLength_1 = require_limitLength();
-    var pattern_1 = require_pattern();
-    var limitProperties_1 = require_limitProperties();
-    var required_1 = require_required();
-    var limitItems_1 = require_limitItems();
-    var uniqueItems_1 = require_uniqueItems();
-    var const_1 = require_const();
-    var enum_1 = require_enum();
-    var validation = [
-      // number
-      limitNumber_1.default,
-      multipleOf_1.default,
-      // string
-      limitLength_1.default,
-      pattern_1.default,
-      // object
-      limitProperties_1.default,
-      required_1.default,
-      // array
-      limitItems_1.default,
-      uniqueItems_1.default,
-      // any
-      { keyword: "type", schemaType: ["string", "array"] },
-      { keyword: "nullable", schemaType: "boolean" },
-      const_1.default,
-      enum_1.default
-    ];
-    exports.default = validation;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
-var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateAdditionalItems = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "additionalItems",
-      type: "array",
-      schemaType: ["boolean", "object"],
-      before: "uniqueItems",
-      error: error2,
-      code(cxt) {
-        const { parentSchema, it } = cxt;
-        const { items } = parentSchema;
-        if (!Array.isArray(items)) {
-          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
-          return;
-        }
-        validateAdditionalItems(cxt, items);
-      }
-    };
-    function validateAdditionalItems(cxt, items) {
-      const { gen, schema, data: data2, keyword, it } = cxt;
-      it.items = true;
-      const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
-      if (schema === false) {
-        cxt.setParams({ len: items.length });
-        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
-        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
-        cxt.ok(valid);
-      }
-      function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
-          if (!it.allErrors)
-            gen.if((0, codegen_1.not)(valid), () => gen.break());
-        });
-      }
-    }
-    exports.validateAdditionalItems = validateAdditionalItems;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items.js
-var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateTuple = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    var def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "array", "boolean"],
-      before: "uniqueItems",
-      code(cxt) {
-        const { schema, it } = cxt;
-        if (Array.isArray(schema))
-          return validateTuple(cxt, "additionalItems", schema);
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      const { gen, parentSchema, data: data2, keyword, it } = cxt;
-      checkStrictTuple(parentSchema);
-      if (it.opts.unevaluated && schArr.length && it.items !== true) {
-        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
-      }
-      const valid = gen.name("valid");
-      const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
-      schArr.forEach((sch, i) => {
-        if ((0, util_1.alwaysValidSchema)(it, sch))
-          return;
-        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
-          keyword,
-          schemaProp: i,
-          dataProp: i
-        }, valid));
-        cxt.ok(valid);
-      });
-      function checkStrictTuple(sch) {
-        const { opts, errSchemaPath } = it;
-        const l = schArr.length;
-        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
-        if (opts.strictTuples && !fullTuple) {
-          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
-          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
-        }
-      }
-    }
-    exports.validateTuple = validateTuple;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
-var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var items_1 = require_items();
-    var def = {
-      keyword: "prefixItems",
-      type: "array",
-      schemaType: ["array"],
-      before: "uniqueItems",
-      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
-var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    var additionalItems_1 = require_additionalItems();
-    var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      error: error2,
-      code(cxt) {
-        const { schema, parentSchema, it } = cxt;
-        const { prefixItems } = parentSchema;
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        if (prefixItems)
-          (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
-        else
-          cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
-var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
-    };
-    var def = {
-      keyword: "contains",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, parentSchema, data: data2, it } = cxt;
-        let min;
-        let max;
-        const { minContains, maxContains } = parentSchema;
-        if (it.opts.next) {
-          min = minContains === void 0 ? 1 : minContains;
-          max = maxContains;
-        } else {
-          min = 1;
-        }
-        const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
-        cxt.setParams({ min, max });
-        if (max === void 0 && min === 0) {
-          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
-          return;
-        }
-        if (max !== void 0 && min > max) {
-          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
-          cxt.fail();
-          return;
-        }
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          let cond = (0, codegen_1._)`${len} >= ${min}`;
-          if (max !== void 0)
-            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
-          cxt.pass(cond);
-          return;
-        }
-        it.items = true;
-        const valid = gen.name("valid");
-        if (max === void 0 && min === 1) {
-          validateItems(valid, () => gen.if(valid, () => gen.break()));
-        } else if (min === 0) {
-          gen.let(valid, true);
-          if (max !== void 0)
-            gen.if((0, codegen_1._)`${data2}.length > 0`, validateItemsWithCount);
-        } else {
-          gen.let(valid, false);
-          validateItemsWithCount();
-        }
-        cxt.result(valid, () => cxt.reset());
-        function validateItemsWithCount() {
-          const schValid = gen.name("_valid");
-          const count2 = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
-        }
-        function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i) => {
-            cxt.subschema({
-              keyword: "contains",
-              dataProp: i,
-              dataPropType: util_1.Type.Num,
-              compositeRule: true
-            }, _valid);
-            block();
-          });
-        }
-        function checkLimits(count2) {
-          gen.code((0, codegen_1._)`${count2}++`);
-          if (max === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
-          } else {
-            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
-            if (min === 1)
-              gen.assign(valid, true);
-            else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
-          }
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
-var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    exports.error = {
-      message: ({ params: { property, depsCount, deps } }) => {
-        const property_ies = depsCount === 1 ? "property" : "properties";
-        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
-      },
-      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
-    missingProperty: ${missingProperty},
-    depsCount: ${depsCount},
-    deps: ${deps}}`
-      // TODO change to reference
-    };
-    var def = {
-      keyword: "dependencies",
-      type: "object",
-      schemaType: "object",
-      error: exports.error,
-      code(cxt) {
-        const [propDeps, schDeps] = splitDependencies(cxt);
-        validatePropertyDeps(cxt, propDeps);
-        validateSchemaDeps(cxt, schDeps);
-      }
-    };
-    function splitDependencies({ schema }) {
-      const propertyDeps = {};
-      const schemaDeps = {};
-      for (const key2 in schema) {
-        if (key2 === "__proto__")
-          continue;
-        const deps = Array.isArray(schema[key2]) ? propertyDeps : schemaDeps;
-        deps[key2] = schema[key2];
-      }
-      return [propertyDeps, schemaDeps];
-    }
-    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
-      const { gen, data: data2, it } = cxt;
-      if (Object.keys(propertyDeps).length === 0)
-        return;
-      const missing = gen.let("missing");
-      for (const prop in propertyDeps) {
-        const deps = propertyDeps[prop];
-        if (deps.length === 0)
-          continue;
-        const hasProperty = (0, code_1.propertyInData)(gen, data2, prop, it.opts.ownProperties);
-        cxt.setParams({
-          property: prop,
-          depsCount: deps.length,
-          deps: deps.join(", ")
-        });
-        if (it.allErrors) {
-          gen.if(hasProperty, () => {
-            for (const depProp of deps) {
-              (0, code_1.checkReportMissingProp)(cxt, depProp);
-            }
-          });
-        } else {
-          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
-          (0, code_1.reportMissingProp)(cxt, missing);
-          gen.else();
-        }
-      }
-    }
-    exports.validatePropertyDeps = validatePropertyDeps;
-    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      const { gen, data: data2, keyword, it } = cxt;
-      const valid = gen.name("valid");
-      for (const prop in schemaDeps) {
-        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
-          continue;
-        gen.if(
-          (0, code_1.propertyInData)(gen, data2, prop, it.opts.ownProperties),
-          () => {
-            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-          },
-          () => gen.var(valid, true)
-          // TODO var
-        );
-        cxt.ok(valid);
-      }
-    }
-    exports.validateSchemaDeps = validateSchemaDeps;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
-var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: "property name must be valid",
-      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
-    };
-    var def = {
-      keyword: "propertyNames",
-      type: "object",
-      schemaType: ["object", "boolean"],
-      error: error2,
-      code(cxt) {
-        const { gen, schema, data: data2, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        const valid = gen.name("valid");
-        gen.forIn("key", data2, (key2) => {
-          cxt.setParams({ propertyName: key2 });
-          cxt.subschema({
-            keyword: "propertyNames",
-            data: key2,
-            dataTypes: ["string"],
-            propertyName: key2,
-            compositeRule: true
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), () => {
-            cxt.error(true);
-            if (!it.allErrors)
-              gen.break();
-          });
-        });
-        cxt.ok(valid);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
-var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var util_1 = require_util9();
-    var error2 = {
-      message: "must NOT have additional properties",
-      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
-    };
-    var def = {
-      keyword: "additionalProperties",
-      type: ["object"],
-      schemaType: ["boolean", "object"],
-      allowUndefined: true,
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, parentSchema, data: data2, errsCount, it } = cxt;
-        if (!errsCount)
-          throw new Error("ajv implementation error");
-        const { allErrors, opts } = it;
-        it.props = true;
-        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
-        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
-        checkAdditionalProperties();
-        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function checkAdditionalProperties() {
-          gen.forIn("key", data2, (key2) => {
-            if (!props.length && !patProps.length)
-              additionalPropertyCode(key2);
-            else
-              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
-          });
-        }
-        function isAdditional(key2) {
-          let definedProp;
-          if (props.length > 8) {
-            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
-          } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
-          } else {
-            definedProp = codegen_1.nil;
-          }
-          if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
-          }
-          return (0, codegen_1.not)(definedProp);
-        }
-        function deleteAdditional(key2) {
-          gen.code((0, codegen_1._)`delete ${data2}[${key2}]`);
-        }
-        function additionalPropertyCode(key2) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
-            deleteAdditional(key2);
-            return;
-          }
-          if (schema === false) {
-            cxt.setParams({ additionalProperty: key2 });
-            cxt.error();
-            if (!allErrors)
-              gen.break();
-            return;
-          }
-          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-            const valid = gen.name("valid");
-            if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key2, valid, false);
-              gen.if((0, codegen_1.not)(valid), () => {
-                cxt.reset();
-                deleteAdditional(key2);
-              });
-            } else {
-              applyAdditionalSchema(key2, valid);
-              if (!allErrors)
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
-            }
-          }
-        }
-        function applyAdditionalSchema(key2, valid, errors) {
-          const subschema = {
-            keyword: "additionalProperties",
-            dataProp: key2,
-            dataPropType: util_1.Type.Str
-          };
-          if (errors === false) {
-            Object.assign(subschema, {
-              compositeRule: true,
-              createErrors: false,
-              allErrors: false
-            });
-          }
-          cxt.subschema(subschema, valid);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
-var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var validate_1 = require_validate();
-    var code_1 = require_code2();
-    var util_1 = require_util9();
-    var additionalProperties_1 = require_additionalProperties();
-    var def = {
-      keyword: "properties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        const { gen, schema, parentSchema, data: data2, it } = cxt;
-        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
-          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
-        }
-        const allProps = (0, code_1.allSchemaProperties)(schema);
-        for (const prop of allProps) {
-          it.definedProperties.add(prop);
-        }
-        if (it.opts.unevaluated && allProps.length && it.props !== true) {
-          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
-        }
-        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (properties.length === 0)
-          return;
-        const valid = gen.name("valid");
-        for (const prop of properties) {
-          if (hasDefault(prop)) {
-            applyPropertySchema(prop);
-          } else {
-            gen.if((0, code_1.propertyInData)(gen, data2, prop, it.opts.ownProperties));
-            applyPropertySchema(prop);
-            if (!it.allErrors)
-              gen.else().var(valid, true);
-            gen.endIf();
-          }
-          cxt.it.definedProperties.add(prop);
-          cxt.ok(valid);
-        }
-        function hasDefault(prop) {
-          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
-        }
-        function applyPropertySchema(prop) {
-          cxt.subschema({
-            keyword: "properties",
-            schemaProp: prop,
-            dataProp: prop
-          }, valid);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
-var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var util_2 = require_util9();
-    var def = {
-      keyword: "patternProperties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        const { gen, schema, data: data2, parentSchema, it } = cxt;
-        const { opts } = it;
-        const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
-          return;
-        }
-        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
-        const valid = gen.name("valid");
-        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
-          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
-        }
-        const { props } = it;
-        validatePatternProperties();
-        function validatePatternProperties() {
-          for (const pat of patterns) {
-            if (checkProperties)
-              checkMatchingProperties(pat);
-            if (it.allErrors) {
-              validateProperties(pat);
-            } else {
-              gen.var(valid, true);
-              validateProperties(pat);
-              gen.if(valid);
-            }
-          }
-        }
-        function checkMatchingProperties(pat) {
-          for (const prop in checkProperties) {
-            if (new RegExp(pat).test(prop)) {
-              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
-            }
-          }
-        }
-        function validateProperties(pat) {
-          gen.forIn("key", data2, (key2) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
-              const alwaysValid = alwaysValidPatterns.includes(pat);
-              if (!alwaysValid) {
-                cxt.subschema({
-                  keyword: "patternProperties",
-                  schemaProp: pat,
-                  dataProp: key2,
-                  dataPropType: util_2.Type.Str
-                }, valid);
-              }
-              if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
-              } else if (!alwaysValid && !it.allErrors) {
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
-              }
-            });
-          });
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/not.js
-var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: "not",
-      schemaType: ["object", "boolean"],
-      trackErrors: true,
-      code(cxt) {
-        const { gen, schema, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          cxt.fail();
-          return;
-        }
-        const valid = gen.name("valid");
-        cxt.subschema({
-          keyword: "not",
-          compositeRule: true,
-          createErrors: false,
-          allErrors: false
-        }, valid);
-        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
-      },
-      error: { message: "must NOT be valid" }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
-var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var def = {
-      keyword: "anyOf",
-      schemaType: "array",
-      trackErrors: true,
-      code: code_1.validateUnion,
-      error: { message: "must match a schema in anyOf" }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
-var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: "must match exactly one schema in oneOf",
-      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
-    };
-    var def = {
-      keyword: "oneOf",
-      schemaType: "array",
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, parentSchema, it } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        if (it.opts.discriminator && parentSchema.discriminator)
-          return;
-        const schArr = schema;
-        const valid = gen.let("valid", false);
-        const passing = gen.let("passing", null);
-        const schValid = gen.name("_valid");
-        cxt.setParams({ passing });
-        gen.block(validateOneOf);
-        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
-        function validateOneOf() {
-          schArr.forEach((sch, i) => {
-            let schCxt;
-            if ((0, util_1.alwaysValidSchema)(it, sch)) {
-              gen.var(schValid, true);
-            } else {
-              schCxt = cxt.subschema({
-                keyword: "oneOf",
-                schemaProp: i,
-                compositeRule: true
-              }, schValid);
-            }
-            if (i > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
-            }
-            gen.if(schValid, () => {
-              gen.assign(valid, true);
-              gen.assign(passing, i);
-              if (schCxt)
-                cxt.mergeEvaluated(schCxt, codegen_1.Name);
-            });
-          });
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
-var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: "allOf",
-      schemaType: "array",
-      code(cxt) {
-        const { gen, schema, it } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        const valid = gen.name("valid");
-        schema.forEach((sch, i) => {
-          if ((0, util_1.alwaysValidSchema)(it, sch))
-            return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
-          cxt.ok(valid);
-          cxt.mergeEvaluated(schCxt);
-        });
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/if.js
-var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
-      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
-    };
-    var def = {
-      keyword: "if",
-      schemaType: ["object", "boolean"],
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, parentSchema, it } = cxt;
-        if (parentSchema.then === void 0 && parentSchema.else === void 0) {
-          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
-        }
-        const hasThen = hasSchema(it, "then");
-        const hasElse = hasSchema(it, "else");
-        if (!hasThen && !hasElse)
-          return;
-        const valid = gen.let("valid", true);
-        const schValid = gen.name("_valid");
-        validateIf();
-        cxt.reset();
-        if (hasThen && hasElse) {
-          const ifClause = gen.let("ifClause");
-          cxt.setParams({ ifClause });
-          gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
-        } else if (hasThen) {
-          gen.if(schValid, validateClause("then"));
-        } else {
-          gen.if((0, codegen_1.not)(schValid), validateClause("else"));
-        }
-        cxt.pass(valid, () => cxt.error(true));
-        function validateIf() {
-          const schCxt = cxt.subschema({
-            keyword: "if",
-            compositeRule: true,
-            createErrors: false,
-            allErrors: false
-          }, schValid);
-          cxt.mergeEvaluated(schCxt);
-        }
-        function validateClause(keyword, ifClause) {
-          return () => {
-            const schCxt = cxt.subschema({ keyword }, schValid);
-            gen.assign(valid, schValid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-            if (ifClause)
-              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
-            else
-              cxt.setParams({ ifClause: keyword });
-          };
-        }
-      }
-    };
-    function hasSchema(it, keyword) {
-      const schema = it.schema[keyword];
-      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
-    }
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
-var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: ["then", "else"],
-      schemaType: ["object", "boolean"],
-      code({ keyword, parentSchema, it }) {
-        if (parentSchema.if === void 0)
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/index.js
-var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var additionalItems_1 = require_additionalItems();
-    var prefixItems_1 = require_prefixItems();
-    var items_1 = require_items();
-    var items2020_1 = require_items2020();
-    var contains_1 = require_contains();
-    var dependencies_1 = require_dependencies();
-    var propertyNames_1 = require_propertyNames();
-    var additionalProperties_1 = require_additionalProperties();
-    var properties_1 = require_properties();
-    var patternProperties_1 = require_patternProperties();
-    var not_1 = require_not();
-    var anyOf_1 = require_anyOf();
-    var oneOf_1 = require_oneOf();
-    var allOf_1 = require_allOf();
-    var if_1 = require_if();
-    var thenElse_1 = require_thenElse();
-    function getApplicator(draft2020 = false) {
-      const applicator = [
-        // any
-        not_1.default,
-        anyOf_1.default,
-        oneOf_1.default,
-        allOf_1.default,
-        if_1.default,
-        thenElse_1.default,
-        // object
-        propertyNames_1.default,
-        additionalProperties_1.default,
-        dependencies_1.default,
-        properties_1.default,
-        patternProperties_1.default
-      ];
-      if (draft2020)
-        applicator.push(prefixItems_1.default, items2020_1.default);
-      else
-        applicator.push(additionalItems_1.default, items_1.default);
-      applicator.push(contains_1.default);
-      return applicator;
-    }
-    exports.default = getApplicator;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
-var require_dynamicAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.dynamicAnchor = void 0;
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var compile_1 = require_compile();
-    var ref_1 = require_ref();
-    var def = {
-      keyword: "$dynamicAnchor",
-      schemaType: "string",
-      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
-    };
-    function dynamicAnchor(cxt, anchor) {
-      const { gen, it } = cxt;
-      it.schemaEnv.root.dynamicAnchors[anchor] = true;
-      const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate2 = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate2));
-    }
-    exports.dynamicAnchor = dynamicAnchor;
-    function _getValidate(cxt) {
-      const { schemaEnv, schema, self: self2 } = cxt.it;
-      const { root: root2, baseId, localRefs, meta } = schemaEnv.root;
-      const { schemaId } = self2.opts;
-      const sch = new compile_1.SchemaEnv({ schema, schemaId, root: root2, baseId, localRefs, meta });
-      compile_1.compileSchema.call(self2, sch);
-      return (0, ref_1.getValidate)(cxt, sch);
-    }
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
-var require_dynamicRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.dynamicRef = void 0;
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var ref_1 = require_ref();
-    var def = {
-      keyword: "$dynamicRef",
-      schemaType: "string",
-      code: (cxt) => dynamicRef(cxt, cxt.schema)
-    };
-    function dynamicRef(cxt, ref2) {
-      const { gen, keyword, it } = cxt;
-      if (ref2[0] !== "#")
-        throw new Error(`"${keyword}" only supports hash fragment reference`);
-      const anchor = ref2.slice(1);
-      if (it.allErrors) {
-        _dynamicRef();
-      } else {
-        const valid = gen.let("valid", false);
-        _dynamicRef(valid);
-        cxt.ok(valid);
-      }
-      function _dynamicRef(valid) {
-        if (it.schemaEnv.root.dynamicAnchors[anchor]) {
-          const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
-          gen.if(v, _callRef(v, valid), _callRef(it.validateName, valid));
-        } else {
-          _callRef(it.validateName, valid)();
-        }
-      }
-      function _callRef(validate2, valid) {
-        return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate2);
-          gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate2);
-      }
-    }
-    exports.dynamicRef = dynamicRef;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
-var require_recursiveAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dynamicAnchor_1 = require_dynamicAnchor();
-    var util_1 = require_util9();
-    var def = {
-      keyword: "$recursiveAnchor",
-      schemaType: "boolean",
-      code(cxt) {
-        if (cxt.schema)
-          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
-        else
-          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
-var require_recursiveRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dynamicRef_1 = require_dynamicRef();
-    var def = {
-      keyword: "$recursiveRef",
-      schemaType: "string",
-      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/index.js
-var require_dynamic = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dynamicAnchor_1 = require_dynamicAnchor();
-    var dynamicRef_1 = require_dynamicRef();
-    var recursiveAnchor_1 = require_recursiveAnchor();
-    var recursiveRef_1 = require_recursiveRef();
-    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
-    exports.default = dynamic;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
-var require_dependentRequired = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dependencies_1 = require_dependencies();
-    var def = {
-      keyword: "dependentRequired",
-      type: "object",
-      schemaType: "object",
-      error: dependencies_1.error,
-      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
-var require_dependentSchemas = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dependencies_1 = require_dependencies();
-    var def = {
-      keyword: "dependentSchemas",
-      type: "object",
-      schemaType: "object",
-      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitContains.js
-var require_limitContains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: ["maxContains", "minContains"],
-      type: "array",
-      schemaType: "number",
-      code({ keyword, parentSchema, it }) {
-        if (parentSchema.contains === void 0) {
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/next.js
-var require_next = __commonJS({
-  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dependentRequired_1 = require_dependentRequired();
-    var dependentSchemas_1 = require_dependentSchemas();
-    var limitContains_1 = require_limitContains();
-    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
-    exports.default = next;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
-var require_unevaluatedProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    var error2 = {
-      message: "must NOT have unevaluated properties",
-      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
-    };
-    var def = {
-      keyword: "unevaluatedProperties",
-      type: "object",
-      schemaType: ["boolean", "object"],
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, data: data2, errsCount, it } = cxt;
-        if (!errsCount)
-          throw new Error("ajv implementation error");
-        const { allErrors, props } = it;
-        if (props instanceof codegen_1.Name) {
-          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data2, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
-        } else if (props !== true) {
-          gen.forIn("key", data2, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
-        }
-        it.props = true;
-        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function unevaluatedPropCode(key2) {
-          if (schema === false) {
-            cxt.setParams({ unevaluatedProperty: key2 });
-            cxt.error();
-            if (!allErrors)
-              gen.break();
-            return;
-          }
-          if (!(0, util_1.alwaysValidSchema)(it, schema)) {
-            const valid = gen.name("valid");
-            cxt.subschema({
-              keyword: "unevaluatedProperties",
-              dataProp: key2,
-              dataPropType: util_1.Type.Str
-            }, valid);
-            if (!allErrors)
-              gen.if((0, codegen_1.not)(valid), () => gen.break());
-          }
-        }
-        function unevaluatedDynamic(evaluatedProps, key2) {
-          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
-        }
-        function unevaluatedStatic(evaluatedProps, key2) {
-          const ps = [];
-          for (const p in evaluatedProps) {
-            if (evaluatedProps[p] === true)
-              ps.push((0, codegen_1._)`${key2} !== ${p}`);
-          }
-          return (0, codegen_1.and)(...ps);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
-var require_unevaluatedItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "unevaluatedItems",
-      type: "array",
-      schemaType: ["boolean", "object"],
-      error: error2,
-      code(cxt) {
-        const { gen, schema, data: data2, it } = cxt;
-        const items = it.items || 0;
-        if (items === true)
-          return;
-        const len = gen.const("len", (0, codegen_1._)`${data2}.length`);
-        if (schema === false) {
-          cxt.setParams({ len: items });
-          cxt.fail((0, codegen_1._)`${len} > ${items}`);
-        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-          const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
-          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
-          cxt.ok(valid);
-        }
-        it.items = true;
-        function validateItems(valid, from) {
-          gen.forRange("i", from, len, (i) => {
-            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid);
-            if (!it.allErrors)
-              gen.if((0, codegen_1.not)(valid), () => gen.break());
-          });
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/unevaluated/index.js
-var require_unevaluated = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var unevaluatedProperties_1 = require_unevaluatedProperties();
-    var unevaluatedItems_1 = require_unevaluatedItems();
-    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
-    exports.default = unevaluated;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/format.js
-var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "format",
-      type: ["number", "string"],
-      schemaType: "string",
-      $data: true,
-      error: error2,
-      code(cxt, ruleType) {
-        const { gen, data: data2, $data, schema, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
-        if (!opts.validateFormats)
-          return;
-        if ($data)
-          validate$DataFormat();
-        else
-          validateFormat();
-        function validate$DataFormat() {
-          const fmts = gen.scopeValue("formats", {
-            ref: self2.formats,
-            code: opts.code.formats
-          });
-          const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
-          const fType = gen.let("fType");
-          const format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
-          cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
-          function unknownFmt() {
-            if (opts.strictSchema === false)
-              return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format}`;
-          }
-          function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data2}) : ${format}(${data2}))` : (0, codegen_1._)`${format}(${data2})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data2}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
-          }
-        }
-        function validateFormat() {
-          const formatDef = self2.formats[schema];
-          if (!formatDef) {
-            unknownFormat();
-            return;
-          }
-          if (formatDef === true)
-            return;
-          const [fmtType, format, fmtRef] = getFormat(formatDef);
-          if (fmtType === ruleType)
-            cxt.pass(validCondition());
-          function unknownFormat() {
-            if (opts.strictSchema === false) {
-              self2.logger.warn(unknownMsg());
-              return;
-            }
-            throw new Error(unknownMsg());
-            function unknownMsg() {
-              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
-            }
-          }
-          function getFormat(fmtDef) {
-            const code5 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code5 });
-            if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
-            }
-            return ["string", fmtDef, fmt];
-          }
-          function validCondition() {
-            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
-              if (!schemaEnv.$async)
-                throw new Error("async format in sync schema");
-              return (0, codegen_1._)`await ${fmtRef}(${data2})`;
-            }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data2})` : (0, codegen_1._)`${fmtRef}.test(${data2})`;
-          }
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/index.js
-var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var format_1 = require_format();
-    var format = [format_1.default];
-    exports.default = format;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/metadata.js
-var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.contentVocabulary = exports.metadataVocabulary = void 0;
-    exports.metadataVocabulary = [
-      "title",
-      "description",
-      "default",
-      "deprecated",
-      "readOnly",
-      "writeOnly",
-      "examples"
-    ];
-    exports.contentVocabulary = [
-      "contentMediaType",
-      "contentEncoding",
-      "contentSchema"
-    ];
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/draft2020.js
-var require_draft2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var core_1 = require_core2();
-    var validation_1 = require_validation();
-    var applicator_1 = require_applicator();
-    var dynamic_1 = require_dynamic();
-    var next_1 = require_next();
-    var unevaluated_1 = require_unevaluated();
-    var format_1 = require_format2();
-    var metadata_1 = require_metadata();
-    var draft2020Vocabularies = [
-      dynamic_1.default,
-      core_1.default,
-      validation_1.default,
-      (0, applicator_1.default)(true),
-      format_1.default,
-      metadata_1.metadataVocabulary,
-      metadata_1.contentVocabulary,
-      next_1.default,
-      unevaluated_1.default
-    ];
-    exports.default = draft2020Vocabularies;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
-var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.DiscrError = void 0;
-    var DiscrError;
-    (function(DiscrError2) {
-      DiscrError2["Tag"] = "tag";
-      DiscrError2["Mapping"] = "mapping";
-    })(DiscrError || (exports.DiscrError = DiscrError = {}));
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
-var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var types_1 = require_types();
-    var compile_1 = require_compile();
-    var ref_error_1 = require_ref_error();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
-      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
-    };
-    var def = {
-      keyword: "discriminator",
-      type: "object",
-      schemaType: "object",
-      error: error2,
-      code(cxt) {
-        const { gen, data: data2, schema, parentSchema, it } = cxt;
-        const { oneOf: oneOf2 } = parentSchema;
-        if (!it.opts.discriminator) {
-          throw new Error("discriminator: requires discriminator option");
-        }
-        const tagName = schema.propertyName;
-        if (typeof tagName != "string")
-          throw new Error("discriminator: requires propertyName");
-        if (schema.mapping)
-          throw new Error("discriminator: mapping is not supported");
-        if (!oneOf2)
-          throw new Error("discriminator: requires oneOf keyword");
-        const valid = gen.let("valid", false);
-        const tag = gen.const("tag", (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(tagName)}`);
-        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
-        cxt.ok(valid);
-        function validateMapping() {
-          const mapping = getMapping();
-          gen.if(false);
-          for (const tagValue in mapping) {
-            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
-            gen.assign(valid, applyTagSchema(mapping[tagValue]));
-          }
-          gen.else();
-          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
-          gen.endIf();
-        }
-        function applyTagSchema(schemaProp) {
-          const _valid = gen.name("valid");
-          const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
-          cxt.mergeEvaluated(schCxt, codegen_1.Name);
-          return _valid;
-        }
-        function getMapping() {
-          var _a;
-          const oneOfMapping = {};
-          const topRequired = hasRequired(parentSchema);
-          let tagRequired = true;
-          for (let i = 0; i < oneOf2.length; i++) {
-            let sch = oneOf2[i];
-            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref2 = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
-              if (sch instanceof compile_1.SchemaEnv)
-                sch = sch.schema;
-              if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref2);
-            }
-            const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
-            if (typeof propSch != "object") {
-              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
-            }
-            tagRequired = tagRequired && (topRequired || hasRequired(sch));
-            addMappings(propSch, i);
-          }
-          if (!tagRequired)
-            throw new Error(`discriminator: "${tagName}" must be required`);
-          return oneOfMapping;
-          function hasRequired({ required }) {
-            return Array.isArray(required) && required.includes(tagName);
-          }
-          function addMappings(sch, i) {
-            if (sch.const) {
-              addMapping(sch.const, i);
-            } else if (sch.enum) {
-              for (const tagValue of sch.enum) {
-                addMapping(tagValue, i);
-              }
-            } else {
-              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
-            }
-          }
-          function addMapping(tagValue, i) {
-            if (typeof tagValue != "string" || tagValue in oneOfMapping) {
-              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
-            }
-            oneOfMapping[tagValue] = i;
-          }
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
-var require_schema4 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/schema",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/core": true,
-        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
-        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
-        "https://json-schema.org/draft/2020-12/vocab/validation": true,
-        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
-        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
-        "https://json-schema.org/draft/2020-12/vocab/content": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Core and Validation specifications meta-schema",
-      allOf: [
-        { $ref: "meta/core" },
-        { $ref: "meta/applicator" },
-        { $ref: "meta/unevaluated" },
-        { $ref: "meta/validation" },
-        { $ref: "meta/meta-data" },
-        { $ref: "meta/format-annotation" },
-        { $ref: "meta/content" }
-      ],
-      type: ["object", "boolean"],
-      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
-      properties: {
-        definitions: {
-          $comment: '"definitions" has been replaced by "$defs".',
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          deprecated: true,
-          default: {}
-        },
-        dependencies: {
-          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
-          type: "object",
-          additionalProperties: {
-            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
-          },
-          deprecated: true,
-          default: {}
-        },
-        $recursiveAnchor: {
-          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
-          $ref: "meta/core#/$defs/anchorString",
-          deprecated: true
-        },
-        $recursiveRef: {
-          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
-          $ref: "meta/core#/$defs/uriReferenceString",
-          deprecated: true
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
-var require_applicator2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/applicator": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Applicator vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        prefixItems: { $ref: "#/$defs/schemaArray" },
-        items: { $dynamicRef: "#meta" },
-        contains: { $dynamicRef: "#meta" },
-        additionalProperties: { $dynamicRef: "#meta" },
-        properties: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          default: {}
-        },
-        patternProperties: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          propertyNames: { format: "regex" },
-          default: {}
-        },
-        dependentSchemas: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          default: {}
-        },
-        propertyNames: { $dynamicRef: "#meta" },
-        if: { $dynamicRef: "#meta" },
-        then: { $dynamicRef: "#meta" },
-        else: { $dynamicRef: "#meta" },
-        allOf: { $ref: "#/$defs/schemaArray" },
-        anyOf: { $ref: "#/$defs/schemaArray" },
-        oneOf: { $ref: "#/$defs/schemaArray" },
-        not: { $dynamicRef: "#meta" }
-      },
-      $defs: {
-        schemaArray: {
-          type: "array",
-          minItems: 1,
-          items: { $dynamicRef: "#meta" }
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
-var require_unevaluated2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Unevaluated applicator vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        unevaluatedItems: { $dynamicRef: "#meta" },
-        unevaluatedProperties: { $dynamicRef: "#meta" }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
-var require_content = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/content",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/content": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Content vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        contentEncoding: { type: "string" },
-        contentMediaType: { type: "string" },
-        contentSchema: { $dynamicRef: "#meta" }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
-var require_core3 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/core",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/core": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Core vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        $id: {
-          $ref: "#/$defs/uriReferenceString",
-          $comment: "Non-empty fragments not allowed.",
-          pattern: "^[^#]*#?$"
-        },
-        $schema: { $ref: "#/$defs/uriString" },
-        $ref: { $ref: "#/$defs/uriReferenceString" },
-        $anchor: { $ref: "#/$defs/anchorString" },
-        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
-        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
-        $vocabulary: {
-          type: "object",
-          propertyNames: { $ref: "#/$defs/uriString" },
-          additionalProperties: {
-            type: "boolean"
-          }
-        },
-        $comment: {
-          type: "string"
-        },
-        $defs: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" }
-        }
-      },
-      $defs: {
-        anchorString: {
-          type: "string",
-          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
-        },
-        uriString: {
-          type: "string",
-          format: "uri"
-        },
-        uriReferenceString: {
-          type: "string",
-          format: "uri-reference"
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
-var require_format_annotation = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Format vocabulary meta-schema for annotation results",
-      type: ["object", "boolean"],
-      properties: {
-        format: { type: "string" }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
-var require_meta_data = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Meta-data vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        title: {
-          type: "string"
-        },
-        description: {
-          type: "string"
-        },
-        default: true,
-        deprecated: {
-          type: "boolean",
-          default: false
-        },
-        readOnly: {
-          type: "boolean",
-          default: false
-        },
-        writeOnly: {
-          type: "boolean",
-          default: false
-        },
-        examples: {
-          type: "array",
-          items: true
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
-var require_validation2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
-    module.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/validation",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/validation": true
-      },
-      $dynamicAnchor: "meta",
-      title: "Validation vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        type: {
-          anyOf: [
-            { $ref: "#/$defs/simpleTypes" },
-            {
-              type: "array",
-              items: { $ref: "#/$defs/simpleTypes" },
-              minItems: 1,
-              uniqueItems: true
-            }
-          ]
-        },
-        const: true,
-        enum: {
-          type: "array",
-          items: true
-        },
-        multipleOf: {
-          type: "number",
-          exclusiveMinimum: 0
-        },
-        maximum: {
-          type: "number"
-        },
-        exclusiveMaximum: {
-          type: "number"
-        },
-        minimum: {
-          type: "number"
-        },
-        exclusiveMinimum: {
-          type: "number"
-        },
-        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
-        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
-        pattern: {
-          type: "string",
-          format: "regex"
-        },
-        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
-        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
-        uniqueItems: {
-          type: "boolean",
-          default: false
-        },
-        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
-        minContains: {
-          $ref: "#/$defs/nonNegativeInteger",
-          default: 1
-        },
-        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
-        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
-        required: { $ref: "#/$defs/stringArray" },
-        dependentRequired: {
-          type: "object",
-          additionalProperties: {
-            $ref: "#/$defs/stringArray"
-          }
-        }
-      },
-      $defs: {
-        nonNegativeInteger: {
-          type: "integer",
-          minimum: 0
-        },
-        nonNegativeIntegerDefault0: {
-          $ref: "#/$defs/nonNegativeInteger",
-          default: 0
-        },
-        simpleTypes: {
-          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
-        },
-        stringArray: {
-          type: "array",
-          items: { type: "string" },
-          uniqueItems: true,
-          default: []
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
-var require_json_schema_2020_12 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var metaSchema = require_schema4();
-    var applicator = require_applicator2();
-    var unevaluated = require_unevaluated2();
-    var content3 = require_content();
-    var core = require_core3();
-    var format = require_format_annotation();
-    var metadata = require_meta_data();
-    var validation = require_validation2();
-    var META_SUPPORT_DATA = ["/properties"];
-    function addMetaSchema2020($data) {
-      ;
-      [
-        metaSchema,
-        applicator,
-        unevaluated,
-        content3,
-        core,
-        with$data(this, format),
-        metadata,
-        with$data(this, validation)
-      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
-      return this;
-      function with$data(ajv, sch) {
-        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
-      }
-    }
-    exports.default = addMetaSchema2020;
-  }
-});
-
-// node_modules/ajv/dist/2020.js
-var require__ = __commonJS({
-  "node_modules/ajv/dist/2020.js"(exports, module) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
-    var core_1 = require_core();
-    var draft2020_1 = require_draft2020();
-    var discriminator_1 = require_discriminator();
-    var json_schema_2020_12_1 = require_json_schema_2020_12();
-    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
-    var Ajv20202 = class extends core_1.default {
-      constructor(opts = {}) {
-        super({
-          ...opts,
-          dynamicRef: true,
-          next: true,
-          unevaluated: true
-        });
-      }
-      _addVocabularies() {
-        super._addVocabularies();
-        draft2020_1.default.forEach((v) => this.addVocabulary(v));
-        if (this.opts.discriminator)
-          this.addKeyword(discriminator_1.default);
-      }
-      _addDefaultMetaSchema() {
-        super._addDefaultMetaSchema();
-        const { $data, meta } = this.opts;
-        if (!meta)
-          return;
-        json_schema_2020_12_1.default.call(this, $data);
-        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
-      }
-      defaultMeta() {
-        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
-      }
-    };
-    exports.Ajv2020 = Ajv20202;
-    module.exports = exports = Ajv20202;
-    module.exports.Ajv2020 = Ajv20202;
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv20202;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
-      return validation_error_1.default;
-    } });
-    var ref_error_1 = require_ref_error();
-    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
-      return ref_error_1.default;
-    } });
-  }
-});
-
-// policies/schema.json
-var schema_default;
-var init_schema = __esm({
-  "policies/schema.json"() {
-    schema_default = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://gitops-gate.dev/schemas/policy-v1.json",
-      title: "gitops-gate policy",
-      description: "The policy a gitops-gate repository applies to every change. Settings left out keep the value of the built-in default policy (policies/default.yaml). Unknown settings are errors.",
-      type: "object",
-      additionalProperties: false,
-      required: ["version"],
-      properties: {
-        version: {
-          description: "Version of the policy format. Only 1 exists.",
-          const: 1
-        },
-        manifests: { $ref: "#/$defs/manifests" },
-        rules: { $ref: "#/$defs/rules" },
-        controls: { $ref: "#/$defs/controls" },
-        gate: { $ref: "#/$defs/gate" },
-        render: { $ref: "#/$defs/render" },
-        argocd: {
-          description: "The ArgoCD the repository deploys with. Rules whose truth depends on the ArgoCD release follow it.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            version: {
-              description: 'The ArgoCD release the repository targets, as MAJOR.MINOR (for example "3.6"); patch numbers and a leading v are accepted.',
-              type: "string",
-              pattern: "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$"
-            }
-          }
-        },
-        sync: { $ref: "#/$defs/sync" },
-        health: { $ref: "#/$defs/health" },
-        review: { $ref: "#/$defs/review" },
-        description: { $ref: "#/$defs/description" },
-        applications: { $ref: "#/$defs/applications" }
-      },
-      $defs: {
-        glob: {
-          description: "A minimatch glob matched against repository-relative paths. A glob without '/' matches the file name anywhere.",
-          type: "string",
-          minLength: 1
-        },
-        severitySetting: {
-          description: "off disables the rule; otherwise the severity its findings get.",
-          enum: ["off", "notice", "warning", "error"]
-        },
-        manifests: {
-          description: "Which files are Kubernetes manifests, and the limits applied when reading them.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            include: {
-              description: "Globs of the files to read as manifests.",
-              type: "array",
-              items: { $ref: "#/$defs/glob" }
-            },
-            exclude: {
-              description: "Globs of files never read as manifests, even when included.",
-              type: "array",
-              items: { $ref: "#/$defs/glob" }
-            },
-            limits: {
-              description: "Limits against hostile or accidental oversized input. A file over a limit is an error finding: the gate fails closed.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                maxFileBytes: { description: "Largest manifest file read, in bytes.", type: "integer", minimum: 1 },
-                maxDocuments: { description: "Most YAML documents in one file.", type: "integer", minimum: 1 },
-                maxAliasCount: { description: "Most YAML alias expansions per document (guards against alias bombs).", type: "integer", minimum: 0 },
-                maxDepth: { description: "Deepest nesting of YAML collections.", type: "integer", minimum: 1 }
-              }
-            }
-          }
-        },
-        rules: {
-          description: "Per-rule settings, keyed by rule id: off, or the severity to give the rule's findings. Unknown rule ids are errors.",
-          type: "object",
-          additionalProperties: { $ref: "#/$defs/severitySetting" }
-        },
-        controls: {
-          description: "Compliance controls each rule or policy area serves (for example 'SOC 2 CC8.1'), keyed by rule id or by area (manifests, sync, applications, health, review, description). Carried into the summary and the audit record.",
-          type: "object",
-          additionalProperties: {
-            type: "array",
-            items: { type: "string", minLength: 1 }
-          }
-        },
-        render: {
-          description: "Rendering of kustomize and Helm sources before the sync rules run (docs/render.md). Each affected Application whose source is a kustomization or a Helm chart (and each kustomization or chart directory no Application covers) is rendered on both sides with the real tools; the wave, hook, sync-option, ordering and metadata rules read the rendered objects, as ArgoCD's repo-server produces them, while the file rules (YAML syntax, duplicate keys, text) read the files as written.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            enabled: {
-              description: "Render kustomize and Helm sources. false: every file is read as written, as before rendering existed, and no tool runs.",
-              type: "boolean"
-            },
-            timeoutSeconds: {
-              description: "Time allowed for one tool run, in seconds. A render that runs longer is killed and its Application is not evaluated.",
-              type: "integer",
-              minimum: 1,
-              maximum: 3600
-            },
-            notEvaluated: {
-              description: "What an Application the change touches that cannot be rendered (missing tool, needs network, plugin, timeout, render error) does to the gate: block reports rule render-not-evaluated as an error on the Application's file, warn as a warning. Either way the report's not-evaluated list names it with the reason.",
-              enum: ["block", "warn"]
-            },
-            kustomizeBuildOptions: {
-              description: "kustomize.buildOptions of your argocd-cm, passed to kustomize build. Only --load-restrictor, --reorder, --enable-helm, --helm-kube-version, --helm-api-versions and --enable-managedby-label are passed; any other flag makes the Application not evaluated.",
-              type: "string"
-            },
-            network: {
-              description: "Always false: the gate never fetches remote kustomize bases, charts from Helm repositories or unvendored chart dependencies; such sources stay not evaluated.",
-              const: false
-            }
-          }
-        },
-        gate: {
-          description: "How strict the gate itself is, whatever the workflow asks. A pull_request run takes its workflow file from the pull request, so the workflow's inputs are the PR's to set; only the policy on the base branch can pin these.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            failOn: {
-              description: "The least strict fail-on a run may use. The workflow's fail-on input (the CLI's --fail-on) may make a run stricter (never, then error, then warning), never looser: a looser value is replaced by this one, with a warning and a note in the report. never lets the workflow choose (report-only runs).",
-              enum: ["error", "warning", "never"]
-            }
-          }
-        },
-        sync: {
-          description: "ArgoCD sync order: waves, hooks, sync options and dependency ordering between resources.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            applications: {
-              description: "Which Application resources in the repository define sync groups (the resources ArgoCD syncs together).",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                repoURLs: {
-                  description: "Globs of spec.source.repoURL values that mean this repository. Empty: every Application source with a path is taken to point into this repository (the URL cannot be verified offline).",
-                  type: "array",
-                  items: {
-                    type: "string",
-                    minLength: 1
-                  }
-                }
-              }
-            },
-            migrations: {
-              description: "How schema migrations are recognised: a Job or Pod whose name (or generateName) matches one of the globs, or that carries one of the labels.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                names: {
-                  description: "Globs matched against the name or generateName.",
-                  type: "array",
-                  items: {
-                    $ref: "#/$defs/glob"
-                  }
-                },
-                labels: {
-                  description: "Labels that mark a migration; each value is a glob.",
-                  type: "object",
-                  additionalProperties: {
-                    type: "string"
-                  }
-                }
-              }
-            },
-            databases: {
-              description: "How databases are recognised.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                kinds: {
-                  description: "group/Kind of database custom resources (for example postgresql.cnpg.io/Cluster).",
-                  type: "array",
-                  items: {
-                    type: "string",
-                    minLength: 1
-                  }
-                },
-                images: {
-                  description: "Globs of container images: a StatefulSet running one of them is a database.",
-                  type: "array",
-                  items: {
-                    $ref: "#/$defs/glob"
-                  }
-                }
-              }
-            },
-            consumers: {
-              description: "Workloads that use a migrated schema.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                kinds: {
-                  description: "Kinds of workloads (Deployment, StatefulSet, Rollout).",
-                  type: "array",
-                  items: {
-                    type: "string",
-                    minLength: 1
-                  }
-                },
-                names: {
-                  description: "Globs of workload names that are consumers of every migration in their group, whatever image they run.",
-                  type: "array",
-                  items: {
-                    $ref: "#/$defs/glob"
-                  }
-                }
-              }
-            },
-            clusterCrdGroups: {
-              description: "Globs of API groups whose CRDs are installed in the cluster outside any Application (for example by an operator installed beforehand). Custom resources of these groups need no SkipDryRunOnMissingResource=true.",
-              type: "array",
-              items: {
-                type: "string",
-                minLength: 1
-              }
-            },
-            platformKinds: {
-              description: "Globs of group/Kind that every cluster of the platform has (OpenShift, OLM, the OpenShift GitOps ArgoCD CR): custom resources of these kinds need no SkipDryRunOnMissingResource=true. The default policy ships a baseline; setting the list replaces it (add groups in clusterCrdGroups to extend it).",
-              type: "array",
-              items: {
-                type: "string",
-                minLength: 1
-              }
-            },
-            ordering: {
-              description: "Ordering constraints between resources of one sync group: every resource matching 'before' must run in an earlier phase or wave than every related resource matching 'after'.",
-              type: "array",
-              items: {
-                type: "object",
-                additionalProperties: false,
-                required: [
-                  "name",
-                  "before",
-                  "after"
-                ],
-                properties: {
-                  name: {
-                    description: "A name for messages.",
-                    type: "string",
-                    minLength: 1
-                  },
-                  before: {
-                    $ref: "#/$defs/syncSelector"
-                  },
-                  after: {
-                    $ref: "#/$defs/syncSelector"
-                  },
-                  relation: {
-                    description: "Which pairs are related: any (every pair in the group, the default) or same-image (the two share a container image repository, or the later one is named in sync.consumers.names).",
-                    enum: [
-                      "any",
-                      "same-image"
-                    ]
-                  },
-                  rule: {
-                    description: "The rule id a violation is reported under (default ordering-violated); its severity is set under rules.",
-                    enum: [
-                      "ordering-violated",
-                      "presync-hook-before-database",
-                      "migration-wave-not-before-consumer"
-                    ]
-                  }
-                }
-              }
-            }
-          }
-        },
-        syncSelector: {
-          description: "Selects resources of one sync group. Every field given must match; inside a list, any item may match.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            kinds: {
-              description: "Kinds as written (Deployment) or group/Kind (apps/Deployment).",
-              type: "array",
-              items: {
-                type: "string",
-                minLength: 1
-              }
-            },
-            groups: {
-              description: "API groups; the empty string is the core group.",
-              type: "array",
-              items: {
-                type: "string"
-              }
-            },
-            names: {
-              description: "Globs matched against metadata.name, or metadata.generateName when there is no name.",
-              type: "array",
-              items: {
-                $ref: "#/$defs/glob"
-              }
-            },
-            labels: {
-              description: "Labels the resource must carry; each value is a glob ('*' for any value).",
-              type: "object",
-              additionalProperties: {
-                type: "string"
-              }
-            },
-            annotations: {
-              description: "Annotations the resource must carry; each value is a glob ('*' for any value).",
-              type: "object",
-              additionalProperties: {
-                type: "string"
-              }
-            },
-            phases: {
-              description: "Sync phases the resource must run in (a resource that is not a hook runs in Sync).",
-              type: "array",
-              items: {
-                enum: [
-                  "PreSync",
-                  "Sync",
-                  "PostSync",
-                  "SyncFail"
-                ]
-              }
-            },
-            role: {
-              description: "A role defined by sync.databases, sync.migrations and sync.consumers.",
-              enum: [
-                "database",
-                "migration",
-                "consumer"
-              ]
-            }
-          }
-        },
-        health: {
-          description: "ArgoCD custom health checks: where they live and how they are run.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            layout: {
-              description: "Globs of files kept in ArgoCD's own layout (<dir>/<group>/<Kind>/health.lua with health_test.yaml and testdata/), as in the argo-cd repository's resource_customizations/. A health_test.yaml without a health.lua beside it tests the check configured for its input's group/Kind (argocd-cm, ArgoCD CR).",
-              type: "array",
-              items: {
-                $ref: "#/$defs/glob"
-              }
-            },
-            execute: {
-              description: "Run health scripts in the sandbox: every health_test.yaml case, and every configured script against a freshly created object. When false, only the configuration and the Lua source are checked.",
-              type: "boolean"
-            },
-            timeoutMs: {
-              description: "Time limit of one script run, in milliseconds. ArgoCD uses 1000 (util/lua/lua.go).",
-              type: "integer",
-              minimum: 10,
-              maximum: 6e4
-            },
-            memoryLimitMiB: {
-              description: "Memory limit of one script run's Lua state, in MiB.",
-              type: "integer",
-              minimum: 1,
-              maximum: 1024
-            },
-            maxRunsPerSide: {
-              description: "Most script runs on each side (base, head) of a change; runs past it are not made and are reported per check (health-test-budget-exhausted: an error when the change affects the check).",
-              type: "integer",
-              minimum: 0
-            }
-          }
-        },
-        review: {
-          description: "Who must approve a change before it merges. An approval counts only when it is the reviewer's latest non-comment review, was given on the PR's current head commit, comes from a user holding at least minimumPermission on the repository, and comes from someone separationOfDuties does not exclude. No reviewer's latest review may request changes (rule review-changes-requested).",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            minimumPermission: { $ref: "#/$defs/reviewPermission" },
-            separationOfDuties: {
-              description: "Who took part in the change and therefore cannot approve it. Each exclusion is on unless switched off here, and the summary says when one is off.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                author: { description: "Exclude the pull request's author.", type: "boolean" },
-                committers: { description: "Exclude the author and the committer of every commit in the pull request.", type: "boolean" },
-                coAuthors: { description: "Exclude everyone named in a Co-authored-by trailer of a commit (matched by login, and by GitHub no-reply address).", type: "boolean" },
-                lastPusher: { description: "Exclude whoever pushed the head commit (from the opened/synchronize event, or the gate's own earlier check run on the same head). When it is unknown, no approval counts: the approval requirements fail closed.", type: "boolean" },
-                bots: { description: "Exclude bots and GitHub Apps (account type Bot, or a login ending in [bot]).", type: "boolean" }
-              }
-            },
-            distinctApprovers: {
-              description: "When true, one person's approval counts for only one requirement (one approval rule, or one CODEOWNERS requirement). The gate finds the best assignment of approvers to requirements.",
-              type: "boolean"
-            },
-            rules: {
-              description: "Approval rules. Every rule whose conditions hold must be satisfied. The list replaces the default policy's list.",
-              type: "array",
-              items: { $ref: "#/$defs/reviewRule" }
-            },
-            codeowners: {
-              description: "Code-owner approval, from the CODEOWNERS file on the base branch (.github/CODEOWNERS, then CODEOWNERS, then docs/CODEOWNERS, as GitHub looks them up). A CODEOWNERS file that does not parse fails the gate.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                mode: {
-                  description: "off: CODEOWNERS is not checked. any-owner: every touched path that has owners needs an approval from one of them (GitHub's behaviour). every-owning-team: every owner (team or user) named for a touched path must approve.",
-                  enum: ["off", "any-owner", "every-owning-team"]
-                }
-              }
-            },
-            breakGlass: {
-              description: "Audited emergency override: a listed user applies a listed label, or comments the command. The verdict is then pass with an override recorded in the summary and the audit record.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                labels: { description: "Labels that invoke break-glass when a listed user applied them.", type: "array", items: { type: "string", minLength: 1 } },
-                command: { description: "A PR comment whose first line starts with this text, by a listed user, invokes break-glass; the rest of the line is the reason. Empty string: no comment command.", type: "string" },
-                users: { description: "Logins allowed to invoke break-glass. Empty: break-glass is disabled.", type: "array", items: { $ref: "#/$defs/login" } },
-                allowAuthor: { description: "When true, a listed user may break glass on a pull request they opened. Default false: the author never overrides their own change.", type: "boolean" }
-              }
-            },
-            unlinkedIdentities: {
-              description: "Commit authors, committers and co-authors whose identity no GitHub login can be tied to (an ordinary e-mail GitHub does not link to an account, a co-author without a no-reply address). fail: no approval counts and the approval requirements fail naming them, since any reviewer could be that person. allow: they are only listed.",
-              enum: ["fail", "allow"]
-            }
-          }
-        },
-        applications: {
-          description: "ArgoCD's own controls, read from Application, ApplicationSet and AppProject objects and the ArgoCD ConfigMaps: drift reconciliation (selfHeal, prune, retry), sync-failure notifications, AppProject fences, sync windows. A change that weakens one is a finding whatever this section requires: a warning, an error for production Applications. See docs/applications.md.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            production: {
-              description: "Which Applications are production: an Application is when any selector matches. Weakening findings on production Applications (and on AppProjects they use) are errors, and production Applications may not use the default project. Empty: no Application is production. Serves SOC 2 CC8.1 and PCI DSS v4 6.5.1 (changes to production are controlled).",
-              type: "array",
-              items: { $ref: "#/$defs/appSelector" }
-            },
-            drift: {
-              description: "Drift reconciliation: the Git repository stays the source of truth only when ArgoCD reverts manual changes. Serves SOC 2 CC8.1 (unauthorised changes are detected and reverted) and PCI DSS v4 6.5.1.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                require: {
-                  description: "Applications that must have spec.syncPolicy.automated with selfHeal: true and prune: true (not enabled: false) and a retry with a positive limit (rule app-drift-not-reconciled). Empty: none is required to.",
-                  type: "array",
-                  items: { $ref: "#/$defs/appSelector" }
-                }
-              }
-            },
-            notifications: {
-              description: "Sync-failure notifications: a failed sync must reach a person. Serves SOC 2 CC7.2/CC8.1 (failures are detected and acted on) and PCI DSS v4 6.5.1.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                require: {
-                  description: "Applications that must subscribe, themselves or through their AppProject, to one of the triggers (rule app-sync-failure-unnotified). Empty: none is required to.",
-                  type: "array",
-                  items: { $ref: "#/$defs/appSelector" }
-                },
-                triggers: {
-                  description: "Names of the notification triggers that fire on a failed sync (the catalog's is on-sync-failed).",
-                  type: "array",
-                  items: { type: "string", minLength: 1 }
-                }
-              }
-            },
-            projects: {
-              description: "AppProject fences: what the Applications of a project may deploy, from where, to where. Serves PCI DSS v4 6.5.6 (separation of environments) and SOC 2 CC6.1/CC8.1.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                allow: {
-                  description: "Wildcard fences allowed per AppProject: keys are project-name globs, values the fences that may hold '*' (sourceRepos, destinationServer, destinationNamespace, clusterResources). A change that widens a fence is reported even when allowed here.",
-                  type: "object",
-                  additionalProperties: {
-                    type: "array",
-                    items: { enum: ["sourceRepos", "destinationServer", "destinationNamespace", "clusterResources"] }
-                  }
-                }
-              }
-            }
-          }
-        },
-        appSelector: {
-          description: "Selects Applications. Every field given must match; inside a list any item may match. Globs use * for any characters. {} selects every Application.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            names: { description: "Globs of metadata.name.", type: "array", items: { type: "string", minLength: 1 } },
-            labels: { description: "Labels the Application must carry; each value is a glob.", type: "object", additionalProperties: { type: "string" } },
-            projects: { description: "Globs of spec.project (default when unset).", type: "array", items: { type: "string", minLength: 1 } },
-            clusters: { description: "Globs of spec.destination.server or spec.destination.name.", type: "array", items: { type: "string", minLength: 1 } },
-            namespaces: { description: "Globs of spec.destination.namespace.", type: "array", items: { type: "string", minLength: 1 } },
-            production: { description: "true: only Applications the production selection selects.", type: "boolean" }
-          }
-        },
-        login: {
-          description: "A GitHub login.",
-          type: "string",
-          pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$"
-        },
-        teamSlug: {
-          description: "A GitHub team as org/team-slug.",
-          type: "string",
-          pattern: "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$"
-        },
-        reviewPermission: {
-          description: "Least repository permission an approver must hold. GitHub itself only counts approvals from users with write access.",
-          enum: ["write", "maintain", "admin"]
-        },
-        condition: {
-          description: "The policy's one condition language, used by review.rules[].if and description.conditional[].when (src/policy/conditions.ts). Every condition given must hold. paths, manifestsChanged, labels, authors and targetBranches are decided from the change and its pull request (labels, authors and targetBranches do not hold without one); kinds and changes from the parsed manifests of base and head, only in description.conditional[].when, looking only at resources in files matching paths when paths is given.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            paths: { description: "Globs (minimatch); at least one changed file (path or previous path of a rename) must match.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
-            manifestsChanged: { description: "true: at least one changed file is a manifest (see the manifests section).", type: "boolean" },
-            labels: { description: "The pull request carries at least one of these labels.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-            authors: { description: "The pull request's author is one of these logins (case-insensitive).", type: "array", minItems: 1, items: { $ref: "#/$defs/login" } },
-            targetBranches: { description: "The target branch matches one of these globs.", type: "array", minItems: 1, items: { $ref: "#/$defs/glob" } },
-            kinds: { description: "Resource kinds (Kind or group/Kind); at least one resource of these kinds must be changed, at base or head. Only in description.conditional[].when.", type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-            changes: {
-              description: "The change must modify the sync order: sync-waves (a resource's argocd.argoproj.io/sync-wave changes, or a resource with one is added or removed) or hooks (argocd.argoproj.io/hook or helm.sh/hook changes). Only in description.conditional[].when.",
-              type: "array",
-              minItems: 1,
-              uniqueItems: true,
-              items: { enum: ["sync-waves", "hooks"] }
-            }
-          }
-        },
-        reviewRule: {
-          description: "One approval rule: when its conditions hold, it needs the given number of approvals from the listed users or teams.",
-          type: "object",
-          additionalProperties: false,
-          required: ["name", "approvals"],
-          properties: {
-            name: { description: "Name shown in the summary.", type: "string", minLength: 1 },
-            description: { description: "Why the rule exists, shown in the summary.", type: "string" },
-            if: {
-              description: "When the rule applies, in the policy's condition language (see $defs/condition). Every condition given must hold; without conditions the rule applies to every change. kinds and changes are not available here: an approval rule is decided before the manifests are read.",
-              type: "object",
-              $ref: "#/$defs/condition",
-              properties: { kinds: false, changes: false }
-            },
-            approvals: { description: "Number of approvals required.", type: "integer", minimum: 1 },
-            from: {
-              description: "Who may approve: listed users and members of listed teams. Left out: anyone with the required permission.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                users: { description: "Logins.", type: "array", items: { $ref: "#/$defs/login" } },
-                teams: { description: "Teams as org/team-slug. Reading team members needs a token with Members: read (GitHub App) or read:org (PAT).", type: "array", items: { $ref: "#/$defs/teamSlug" } }
-              }
-            },
-            permission: { $ref: "#/$defs/reviewPermission" }
-          }
-        },
-        description: {
-          description: "What the PR title and body must say: the sections of the body, a ticket reference, the title, labels, requirements that depend on what the change touches, and what a revert must carry. See docs/description.md.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            sections: {
-              description: "Sections of the PR body, keyed by a short id (for example why, rollback). A section is found by its Markdown heading (ATX '## Why' or setext) and holds everything up to the next heading of the same or a higher level. Keys merge with the default policy's sections; set required: false to stop requiring one.",
-              type: "object",
-              additionalProperties: { $ref: "#/$defs/descriptionSection" }
-            },
-            placeholders: {
-              description: "Regular expressions (case-insensitive) matching a whole block (paragraph, list item, table row) of placeholder text, which does not count as content. This list replaces the default one.",
-              type: "array",
-              items: { type: "string", minLength: 1, format: "regex" }
-            },
-            template: {
-              description: "The repository's pull request template, read from the base branch: text copied from it unchanged does not count as content.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                enabled: { description: "Compare the body with the PR templates.", type: "boolean" },
-                paths: {
-                  description: "Template files or directories to read instead of the places GitHub reads templates from (pull_request_template.md in the root, docs/ or .github/, and PULL_REQUEST_TEMPLATE/ directories). Empty: GitHub's places.",
-                  type: "array",
-                  items: { type: "string", minLength: 1 }
-                }
-              }
-            },
-            ticket: {
-              description: "A reference to the ticket the change serves.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                pattern: { description: "Regular expression of a ticket reference, for example '[A-Z]+-\\d+'. Not set: no ticket is required.", type: "string", minLength: 1, format: "regex" },
-                in: {
-                  description: "Where the reference may appear: the PR title, the body (comments and template text excluded) or the branch name.",
-                  type: "array",
-                  minItems: 1,
-                  uniqueItems: true,
-                  items: { enum: ["title", "body", "branch"] }
-                }
-              }
-            },
-            title: {
-              description: "The PR title.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                pattern: { description: "Regular expression the title must match. Not set: any title.", type: "string", minLength: 1, format: "regex" },
-                hint: { description: "The expected title in words, shown when the title does not match.", type: "string", minLength: 1 }
-              }
-            },
-            labels: {
-              description: "Labels on the PR (compared case-insensitively, as GitHub does).",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                required: { description: "Labels the PR must carry, all of them.", type: "array", items: { type: "string", minLength: 1 } },
-                forbidden: { description: "Labels the PR must not carry (for example do-not-merge).", type: "array", items: { type: "string", minLength: 1 } }
-              }
-            },
-            drafts: {
-              description: "Draft PRs are always evaluated and reported as drafts. enforce: their failures block like any other. report: their failures are shown but do not block until the PR is ready for review.",
-              enum: ["enforce", "report"]
-            },
-            conditional: {
-              description: "Requirements that apply only when the change matches their when conditions.",
-              type: "array",
-              items: { $ref: "#/$defs/descriptionConditional" }
-            },
-            reverts: {
-              description: "What a revert PR must carry. A revert is a PR whose body says 'Reverts owner/repo#N' (GitHub's Revert button) or whose title starts with 'Revert'.",
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                sections: { description: "Section ids a revert must have, instead of the sections marked required.", type: "array", uniqueItems: true, items: { type: "string", minLength: 1 } },
-                exempt: {
-                  description: "Requirements that do not apply to reverts.",
-                  type: "array",
-                  uniqueItems: true,
-                  items: { enum: ["title", "ticket", "labels", "conditional"] }
-                }
-              }
-            }
-          }
-        },
-        descriptionSection: {
-          description: "One section of the PR body.",
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            headings: {
-              description: "Accepted heading texts, compared case-insensitively, ignoring leading and trailing punctuation or emoji and reading '-' and '_' as spaces. Default: the section's id.",
-              type: "array",
-              minItems: 1,
-              items: { type: "string", minLength: 1 }
-            },
-            required: { description: "Whether every change must have this section. Default true.", type: "boolean" },
-            minLength: { description: "Fewest characters of real content (after removing comments, checkbox stubs, placeholders and template text; whitespace runs count as one). Default 10.", type: "integer", minimum: 1 },
-            allowNA: { description: "Whether N/A (n/a, none, not applicable) is accepted as the whole content. Default false.", type: "boolean" },
-            mention: { description: "Regular expressions (case-insensitive) the content must each match.", type: "array", items: { type: "string", minLength: 1, format: "regex" } }
-          }
-        },
-        descriptionConditional: {
-          description: "A requirement that applies when every condition in when holds.",
-          type: "object",
-          additionalProperties: false,
-          required: ["name", "when"],
-          properties: {
-            name: { description: "Name shown in the summary, for example 'production sync order'.", type: "string", minLength: 1 },
-            when: {
-              description: "Conditions, in the policy's condition language (see $defs/condition), all of which must hold.",
-              type: "object",
-              $ref: "#/$defs/condition",
-              minProperties: 1
-            },
-            sections: { description: "Section ids that become required.", type: "array", items: { type: "string", minLength: 1 } },
-            mention: {
-              description: "Regular expressions (case-insensitive) a section's content must match, keyed by section id. The section becomes required.",
-              type: "object",
-              additionalProperties: { type: "array", items: { type: "string", minLength: 1, format: "regex" } }
-            },
-            previousWaves: { description: "Section id whose content must name, for every resource whose sync wave changed, the resource's name and its previous wave on one line (for example 'api: wave 1'). The section becomes required.", type: "string", minLength: 1 }
-          }
-        }
-      }
-    };
+    KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    KUSTOMIZATION_NAME_SET = new Set(KUSTOMIZATION_NAMES);
   }
 });
 
@@ -43115,8 +34948,7 @@ var init_errors = __esm({
   }
 });
 
-// src/policy/load.ts
-import { createHash } from "node:crypto";
+// src/policy/regex-format.ts
 function isRegExp(pattern) {
   try {
     new RegExp(pattern, "u");
@@ -43125,31 +34957,4392 @@ function isRegExp(pattern) {
     return false;
   }
 }
-function validate() {
-  validator ??= new import__.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).addFormat("regex", { type: "string", validate: isRegExp }).compile(schema_default);
-  return validator;
+var init_regex_format = __esm({
+  "src/policy/regex-format.ts"() {
+    "use strict";
+  }
+});
+
+// node_modules/ajv/dist/runtime/ucs2length.js
+var require_ucs2length = __commonJS({
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    function ucs2length(str5) {
+      const len = str5.length;
+      let length = 0;
+      let pos = 0;
+      let value;
+      while (pos < len) {
+        length++;
+        value = str5.charCodeAt(pos++);
+        if (value >= 55296 && value <= 56319 && pos < len) {
+          value = str5.charCodeAt(pos);
+          if ((value & 64512) === 56320)
+            pos++;
+        }
+      }
+      return length;
+    }
+    exports.default = ucs2length;
+    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+  }
+});
+
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
+    "use strict";
+    module.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key2 = keys[i];
+          if (!equal(a[key2], b[key2])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// node_modules/ajv/dist/runtime/equal.js
+var require_equal = __commonJS({
+  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var equal = require_fast_deep_equal();
+    equal.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal;
+  }
+});
+
+// src/policy/schema-validator.ts
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate21.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "include" || key0 === "exclude" || key0 === "limits")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data0 = data.include;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (typeof data1 === "string") {
+            if (func2(data1) < 1) {
+              const err1 = { instancePath: instancePath + "/include/" + i0, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = { instancePath: instancePath + "/include/" + i0, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/include", schemaPath: "#/properties/include/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.exclude !== void 0) {
+      let data2 = data.exclude;
+      if (Array.isArray(data2)) {
+        const len1 = data2.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data3 = data2[i1];
+          if (typeof data3 === "string") {
+            if (func2(data3) < 1) {
+              const err4 = { instancePath: instancePath + "/exclude/" + i1, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          } else {
+            const err5 = { instancePath: instancePath + "/exclude/" + i1, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.limits !== void 0) {
+      let data4 = data.limits;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        for (const key1 in data4) {
+          if (!(key1 === "maxFileBytes" || key1 === "maxDocuments" || key1 === "maxAliasCount" || key1 === "maxDepth")) {
+            const err7 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+        if (data4.maxFileBytes !== void 0) {
+          let data5 = data4.maxFileBytes;
+          if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+            const err8 = { instancePath: instancePath + "/limits/maxFileBytes", schemaPath: "#/properties/limits/properties/maxFileBytes/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+          if (typeof data5 == "number" && isFinite(data5)) {
+            if (data5 < 1 || isNaN(data5)) {
+              const err9 = { instancePath: instancePath + "/limits/maxFileBytes", schemaPath: "#/properties/limits/properties/maxFileBytes/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data4.maxDocuments !== void 0) {
+          let data6 = data4.maxDocuments;
+          if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+            const err10 = { instancePath: instancePath + "/limits/maxDocuments", schemaPath: "#/properties/limits/properties/maxDocuments/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+          if (typeof data6 == "number" && isFinite(data6)) {
+            if (data6 < 1 || isNaN(data6)) {
+              const err11 = { instancePath: instancePath + "/limits/maxDocuments", schemaPath: "#/properties/limits/properties/maxDocuments/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data4.maxAliasCount !== void 0) {
+          let data7 = data4.maxAliasCount;
+          if (!(typeof data7 == "number" && (!(data7 % 1) && !isNaN(data7)) && isFinite(data7))) {
+            const err12 = { instancePath: instancePath + "/limits/maxAliasCount", schemaPath: "#/properties/limits/properties/maxAliasCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+          if (typeof data7 == "number" && isFinite(data7)) {
+            if (data7 < 0 || isNaN(data7)) {
+              const err13 = { instancePath: instancePath + "/limits/maxAliasCount", schemaPath: "#/properties/limits/properties/maxAliasCount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data4.maxDepth !== void 0) {
+          let data8 = data4.maxDepth;
+          if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+            const err14 = { instancePath: instancePath + "/limits/maxDepth", schemaPath: "#/properties/limits/properties/maxDepth/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+          if (typeof data8 == "number" && isFinite(data8)) {
+            if (data8 < 1 || isNaN(data8)) {
+              const err15 = { instancePath: instancePath + "/limits/maxDepth", schemaPath: "#/properties/limits/properties/maxDepth/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/limits", schemaPath: "#/properties/limits/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
 }
+function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate23.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      let data0 = data[key0];
+      if (!(data0 === "off" || data0 === "notice" || data0 === "warning" || data0 === "error")) {
+        const err0 = { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/severitySetting/enum", keyword: "enum", params: { allowedValues: schema36.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate23.errors = vErrors;
+  return errors === 0;
+}
+function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate26.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "kinds" || key0 === "groups" || key0 === "names" || key0 === "labels" || key0 === "annotations" || key0 === "phases" || key0 === "role")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.kinds !== void 0) {
+      let data0 = data.kinds;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (typeof data1 === "string") {
+            if (func2(data1) < 1) {
+              const err1 = { instancePath: instancePath + "/kinds/" + i0, schemaPath: "#/properties/kinds/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = { instancePath: instancePath + "/kinds/" + i0, schemaPath: "#/properties/kinds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/kinds", schemaPath: "#/properties/kinds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.groups !== void 0) {
+      let data2 = data.groups;
+      if (Array.isArray(data2)) {
+        const len1 = data2.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (typeof data2[i1] !== "string") {
+            const err4 = { instancePath: instancePath + "/groups/" + i1, schemaPath: "#/properties/groups/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/groups", schemaPath: "#/properties/groups/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.names !== void 0) {
+      let data4 = data.names;
+      if (Array.isArray(data4)) {
+        const len2 = data4.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data5 = data4[i2];
+          if (typeof data5 === "string") {
+            if (func2(data5) < 1) {
+              const err6 = { instancePath: instancePath + "/names/" + i2, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+          } else {
+            const err7 = { instancePath: instancePath + "/names/" + i2, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/names", schemaPath: "#/properties/names/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.labels !== void 0) {
+      let data6 = data.labels;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        for (const key1 in data6) {
+          if (typeof data6[key1] !== "string") {
+            const err9 = { instancePath: instancePath + "/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/labels/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.annotations !== void 0) {
+      let data8 = data.annotations;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        for (const key2 in data8) {
+          if (typeof data8[key2] !== "string") {
+            const err11 = { instancePath: instancePath + "/annotations/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/annotations/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/annotations", schemaPath: "#/properties/annotations/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.phases !== void 0) {
+      let data10 = data.phases;
+      if (Array.isArray(data10)) {
+        const len3 = data10.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data11 = data10[i3];
+          if (!(data11 === "PreSync" || data11 === "Sync" || data11 === "PostSync" || data11 === "SyncFail")) {
+            const err13 = { instancePath: instancePath + "/phases/" + i3, schemaPath: "#/properties/phases/items/enum", keyword: "enum", params: { allowedValues: schema44.properties.phases.items.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/phases", schemaPath: "#/properties/phases/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.role !== void 0) {
+      let data12 = data.role;
+      if (!(data12 === "database" || data12 === "migration" || data12 === "consumer")) {
+        const err15 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/enum", keyword: "enum", params: { allowedValues: schema44.properties.role.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err16 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err16];
+    } else {
+      vErrors.push(err16);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate25.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "applications" || key0 === "migrations" || key0 === "databases" || key0 === "consumers" || key0 === "clusterCrdGroups" || key0 === "platformKinds" || key0 === "ordering")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.applications !== void 0) {
+      let data0 = data.applications;
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        for (const key1 in data0) {
+          if (!(key1 === "repoURLs")) {
+            const err1 = { instancePath: instancePath + "/applications", schemaPath: "#/properties/applications/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+        }
+        if (data0.repoURLs !== void 0) {
+          let data1 = data0.repoURLs;
+          if (Array.isArray(data1)) {
+            const len0 = data1.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data2 = data1[i0];
+              if (typeof data2 === "string") {
+                if (func2(data2) < 1) {
+                  const err2 = { instancePath: instancePath + "/applications/repoURLs/" + i0, schemaPath: "#/properties/applications/properties/repoURLs/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err2];
+                  } else {
+                    vErrors.push(err2);
+                  }
+                  errors++;
+                }
+              } else {
+                const err3 = { instancePath: instancePath + "/applications/repoURLs/" + i0, schemaPath: "#/properties/applications/properties/repoURLs/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err3];
+                } else {
+                  vErrors.push(err3);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err4 = { instancePath: instancePath + "/applications/repoURLs", schemaPath: "#/properties/applications/properties/repoURLs/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/applications", schemaPath: "#/properties/applications/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.migrations !== void 0) {
+      let data3 = data.migrations;
+      if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+        for (const key2 in data3) {
+          if (!(key2 === "names" || key2 === "labels")) {
+            const err6 = { instancePath: instancePath + "/migrations", schemaPath: "#/properties/migrations/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+        if (data3.names !== void 0) {
+          let data4 = data3.names;
+          if (Array.isArray(data4)) {
+            const len1 = data4.length;
+            for (let i1 = 0; i1 < len1; i1++) {
+              let data5 = data4[i1];
+              if (typeof data5 === "string") {
+                if (func2(data5) < 1) {
+                  const err7 = { instancePath: instancePath + "/migrations/names/" + i1, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err7];
+                  } else {
+                    vErrors.push(err7);
+                  }
+                  errors++;
+                }
+              } else {
+                const err8 = { instancePath: instancePath + "/migrations/names/" + i1, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err8];
+                } else {
+                  vErrors.push(err8);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err9 = { instancePath: instancePath + "/migrations/names", schemaPath: "#/properties/migrations/properties/names/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+        if (data3.labels !== void 0) {
+          let data6 = data3.labels;
+          if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+            for (const key3 in data6) {
+              if (typeof data6[key3] !== "string") {
+                const err10 = { instancePath: instancePath + "/migrations/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/migrations/properties/labels/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err10];
+                } else {
+                  vErrors.push(err10);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err11 = { instancePath: instancePath + "/migrations/labels", schemaPath: "#/properties/migrations/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/migrations", schemaPath: "#/properties/migrations/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.databases !== void 0) {
+      let data8 = data.databases;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        for (const key4 in data8) {
+          if (!(key4 === "kinds" || key4 === "images")) {
+            const err13 = { instancePath: instancePath + "/databases", schemaPath: "#/properties/databases/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data8.kinds !== void 0) {
+          let data9 = data8.kinds;
+          if (Array.isArray(data9)) {
+            const len2 = data9.length;
+            for (let i2 = 0; i2 < len2; i2++) {
+              let data10 = data9[i2];
+              if (typeof data10 === "string") {
+                if (func2(data10) < 1) {
+                  const err14 = { instancePath: instancePath + "/databases/kinds/" + i2, schemaPath: "#/properties/databases/properties/kinds/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+              } else {
+                const err15 = { instancePath: instancePath + "/databases/kinds/" + i2, schemaPath: "#/properties/databases/properties/kinds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err16 = { instancePath: instancePath + "/databases/kinds", schemaPath: "#/properties/databases/properties/kinds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
+          }
+        }
+        if (data8.images !== void 0) {
+          let data11 = data8.images;
+          if (Array.isArray(data11)) {
+            const len3 = data11.length;
+            for (let i3 = 0; i3 < len3; i3++) {
+              let data12 = data11[i3];
+              if (typeof data12 === "string") {
+                if (func2(data12) < 1) {
+                  const err17 = { instancePath: instancePath + "/databases/images/" + i3, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err17];
+                  } else {
+                    vErrors.push(err17);
+                  }
+                  errors++;
+                }
+              } else {
+                const err18 = { instancePath: instancePath + "/databases/images/" + i3, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/databases/images", schemaPath: "#/properties/databases/properties/images/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err20 = { instancePath: instancePath + "/databases", schemaPath: "#/properties/databases/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.consumers !== void 0) {
+      let data13 = data.consumers;
+      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+        for (const key5 in data13) {
+          if (!(key5 === "kinds" || key5 === "names")) {
+            const err21 = { instancePath: instancePath + "/consumers", schemaPath: "#/properties/consumers/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data13.kinds !== void 0) {
+          let data14 = data13.kinds;
+          if (Array.isArray(data14)) {
+            const len4 = data14.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              let data15 = data14[i4];
+              if (typeof data15 === "string") {
+                if (func2(data15) < 1) {
+                  const err22 = { instancePath: instancePath + "/consumers/kinds/" + i4, schemaPath: "#/properties/consumers/properties/kinds/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/consumers/kinds/" + i4, schemaPath: "#/properties/consumers/properties/kinds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/consumers/kinds", schemaPath: "#/properties/consumers/properties/kinds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+        if (data13.names !== void 0) {
+          let data16 = data13.names;
+          if (Array.isArray(data16)) {
+            const len5 = data16.length;
+            for (let i5 = 0; i5 < len5; i5++) {
+              let data17 = data16[i5];
+              if (typeof data17 === "string") {
+                if (func2(data17) < 1) {
+                  const err25 = { instancePath: instancePath + "/consumers/names/" + i5, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err25];
+                  } else {
+                    vErrors.push(err25);
+                  }
+                  errors++;
+                }
+              } else {
+                const err26 = { instancePath: instancePath + "/consumers/names/" + i5, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err26];
+                } else {
+                  vErrors.push(err26);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err27 = { instancePath: instancePath + "/consumers/names", schemaPath: "#/properties/consumers/properties/names/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err28 = { instancePath: instancePath + "/consumers", schemaPath: "#/properties/consumers/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+    }
+    if (data.clusterCrdGroups !== void 0) {
+      let data18 = data.clusterCrdGroups;
+      if (Array.isArray(data18)) {
+        const len6 = data18.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data19 = data18[i6];
+          if (typeof data19 === "string") {
+            if (func2(data19) < 1) {
+              const err29 = { instancePath: instancePath + "/clusterCrdGroups/" + i6, schemaPath: "#/properties/clusterCrdGroups/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+          } else {
+            const err30 = { instancePath: instancePath + "/clusterCrdGroups/" + i6, schemaPath: "#/properties/clusterCrdGroups/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err31 = { instancePath: instancePath + "/clusterCrdGroups", schemaPath: "#/properties/clusterCrdGroups/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data.platformKinds !== void 0) {
+      let data20 = data.platformKinds;
+      if (Array.isArray(data20)) {
+        const len7 = data20.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data21 = data20[i7];
+          if (typeof data21 === "string") {
+            if (func2(data21) < 1) {
+              const err32 = { instancePath: instancePath + "/platformKinds/" + i7, schemaPath: "#/properties/platformKinds/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+          } else {
+            const err33 = { instancePath: instancePath + "/platformKinds/" + i7, schemaPath: "#/properties/platformKinds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err34 = { instancePath: instancePath + "/platformKinds", schemaPath: "#/properties/platformKinds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.ordering !== void 0) {
+      let data22 = data.ordering;
+      if (Array.isArray(data22)) {
+        const len8 = data22.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          let data23 = data22[i8];
+          if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+            if (data23.name === void 0) {
+              const err35 = { instancePath: instancePath + "/ordering/" + i8, schemaPath: "#/properties/ordering/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+            if (data23.before === void 0) {
+              const err36 = { instancePath: instancePath + "/ordering/" + i8, schemaPath: "#/properties/ordering/items/required", keyword: "required", params: { missingProperty: "before" }, message: "must have required property 'before'" };
+              if (vErrors === null) {
+                vErrors = [err36];
+              } else {
+                vErrors.push(err36);
+              }
+              errors++;
+            }
+            if (data23.after === void 0) {
+              const err37 = { instancePath: instancePath + "/ordering/" + i8, schemaPath: "#/properties/ordering/items/required", keyword: "required", params: { missingProperty: "after" }, message: "must have required property 'after'" };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+            for (const key6 in data23) {
+              if (!(key6 === "name" || key6 === "before" || key6 === "after" || key6 === "relation" || key6 === "rule")) {
+                const err38 = { instancePath: instancePath + "/ordering/" + i8, schemaPath: "#/properties/ordering/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+            }
+            if (data23.name !== void 0) {
+              let data24 = data23.name;
+              if (typeof data24 === "string") {
+                if (func2(data24) < 1) {
+                  const err39 = { instancePath: instancePath + "/ordering/" + i8 + "/name", schemaPath: "#/properties/ordering/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              } else {
+                const err40 = { instancePath: instancePath + "/ordering/" + i8 + "/name", schemaPath: "#/properties/ordering/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err40];
+                } else {
+                  vErrors.push(err40);
+                }
+                errors++;
+              }
+            }
+            if (data23.before !== void 0) {
+              if (!validate26(data23.before, { instancePath: instancePath + "/ordering/" + i8 + "/before", parentData: data23, parentDataProperty: "before", rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data23.after !== void 0) {
+              if (!validate26(data23.after, { instancePath: instancePath + "/ordering/" + i8 + "/after", parentData: data23, parentDataProperty: "after", rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data23.relation !== void 0) {
+              let data27 = data23.relation;
+              if (!(data27 === "any" || data27 === "same-image")) {
+                const err41 = { instancePath: instancePath + "/ordering/" + i8 + "/relation", schemaPath: "#/properties/ordering/items/properties/relation/enum", keyword: "enum", params: { allowedValues: schema40.properties.ordering.items.properties.relation.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            if (data23.rule !== void 0) {
+              let data28 = data23.rule;
+              if (!(data28 === "ordering-violated" || data28 === "presync-hook-before-database" || data28 === "migration-wave-not-before-consumer")) {
+                const err42 = { instancePath: instancePath + "/ordering/" + i8 + "/rule", schemaPath: "#/properties/ordering/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema40.properties.ordering.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err42];
+                } else {
+                  vErrors.push(err42);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err43 = { instancePath: instancePath + "/ordering/" + i8, schemaPath: "#/properties/ordering/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err43];
+            } else {
+              vErrors.push(err43);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err44 = { instancePath: instancePath + "/ordering", schemaPath: "#/properties/ordering/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err45 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err45];
+    } else {
+      vErrors.push(err45);
+    }
+    errors++;
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate30.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "layout" || key0 === "execute" || key0 === "timeoutMs" || key0 === "memoryLimitMiB" || key0 === "maxRunsPerSide")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.layout !== void 0) {
+      let data0 = data.layout;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (typeof data1 === "string") {
+            if (func2(data1) < 1) {
+              const err1 = { instancePath: instancePath + "/layout/" + i0, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = { instancePath: instancePath + "/layout/" + i0, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/layout", schemaPath: "#/properties/layout/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.execute !== void 0) {
+      if (typeof data.execute !== "boolean") {
+        const err4 = { instancePath: instancePath + "/execute", schemaPath: "#/properties/execute/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.timeoutMs !== void 0) {
+      let data3 = data.timeoutMs;
+      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
+        const err5 = { instancePath: instancePath + "/timeoutMs", schemaPath: "#/properties/timeoutMs/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+      if (typeof data3 == "number" && isFinite(data3)) {
+        if (data3 > 6e4 || isNaN(data3)) {
+          const err6 = { instancePath: instancePath + "/timeoutMs", schemaPath: "#/properties/timeoutMs/maximum", keyword: "maximum", params: { comparison: "<=", limit: 6e4 }, message: "must be <= 60000" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (data3 < 10 || isNaN(data3)) {
+          const err7 = { instancePath: instancePath + "/timeoutMs", schemaPath: "#/properties/timeoutMs/minimum", keyword: "minimum", params: { comparison: ">=", limit: 10 }, message: "must be >= 10" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.memoryLimitMiB !== void 0) {
+      let data4 = data.memoryLimitMiB;
+      if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+        const err8 = { instancePath: instancePath + "/memoryLimitMiB", schemaPath: "#/properties/memoryLimitMiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+      if (typeof data4 == "number" && isFinite(data4)) {
+        if (data4 > 1024 || isNaN(data4)) {
+          const err9 = { instancePath: instancePath + "/memoryLimitMiB", schemaPath: "#/properties/memoryLimitMiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1024 }, message: "must be <= 1024" };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (data4 < 1 || isNaN(data4)) {
+          const err10 = { instancePath: instancePath + "/memoryLimitMiB", schemaPath: "#/properties/memoryLimitMiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.maxRunsPerSide !== void 0) {
+      let data5 = data.maxRunsPerSide;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err11 = { instancePath: instancePath + "/maxRunsPerSide", schemaPath: "#/properties/maxRunsPerSide/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      if (typeof data5 == "number" && isFinite(data5)) {
+        if (data5 < 0 || isNaN(data5)) {
+          const err12 = { instancePath: instancePath + "/maxRunsPerSide", schemaPath: "#/properties/maxRunsPerSide/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate30.errors = vErrors;
+  return errors === 0;
+}
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "paths" || key0 === "manifestsChanged" || key0 === "labels" || key0 === "authors" || key0 === "targetBranches" || key0 === "kinds" || key0 === "changes")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.paths !== void 0) {
+      let data0 = data.paths;
+      if (Array.isArray(data0)) {
+        if (data0.length < 1) {
+          const err1 = { instancePath: instancePath + "/paths", schemaPath: "#/properties/paths/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (typeof data1 === "string") {
+            if (func2(data1) < 1) {
+              const err2 = { instancePath: instancePath + "/paths/" + i0, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err2];
+              } else {
+                vErrors.push(err2);
+              }
+              errors++;
+            }
+          } else {
+            const err3 = { instancePath: instancePath + "/paths/" + i0, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/paths", schemaPath: "#/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.manifestsChanged !== void 0) {
+      if (typeof data.manifestsChanged !== "boolean") {
+        const err5 = { instancePath: instancePath + "/manifestsChanged", schemaPath: "#/properties/manifestsChanged/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.labels !== void 0) {
+      let data3 = data.labels;
+      if (Array.isArray(data3)) {
+        if (data3.length < 1) {
+          const err6 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        const len1 = data3.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data4 = data3[i1];
+          if (typeof data4 === "string") {
+            if (func2(data4) < 1) {
+              const err7 = { instancePath: instancePath + "/labels/" + i1, schemaPath: "#/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          } else {
+            const err8 = { instancePath: instancePath + "/labels/" + i1, schemaPath: "#/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.authors !== void 0) {
+      let data5 = data.authors;
+      if (Array.isArray(data5)) {
+        if (data5.length < 1) {
+          const err10 = { instancePath: instancePath + "/authors", schemaPath: "#/properties/authors/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        const len2 = data5.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data6 = data5[i2];
+          if (typeof data6 === "string") {
+            if (!pattern5.test(data6)) {
+              const err11 = { instancePath: instancePath + "/authors/" + i2, schemaPath: "#/$defs/login/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$" }, message: 'must match pattern "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$"' };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          } else {
+            const err12 = { instancePath: instancePath + "/authors/" + i2, schemaPath: "#/$defs/login/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/authors", schemaPath: "#/properties/authors/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.targetBranches !== void 0) {
+      let data7 = data.targetBranches;
+      if (Array.isArray(data7)) {
+        if (data7.length < 1) {
+          const err14 = { instancePath: instancePath + "/targetBranches", schemaPath: "#/properties/targetBranches/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+        const len3 = data7.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data8 = data7[i3];
+          if (typeof data8 === "string") {
+            if (func2(data8) < 1) {
+              const err15 = { instancePath: instancePath + "/targetBranches/" + i3, schemaPath: "#/$defs/glob/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+          } else {
+            const err16 = { instancePath: instancePath + "/targetBranches/" + i3, schemaPath: "#/$defs/glob/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/targetBranches", schemaPath: "#/properties/targetBranches/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.kinds !== void 0) {
+      let data9 = data.kinds;
+      if (Array.isArray(data9)) {
+        if (data9.length < 1) {
+          const err18 = { instancePath: instancePath + "/kinds", schemaPath: "#/properties/kinds/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+        const len4 = data9.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          let data10 = data9[i4];
+          if (typeof data10 === "string") {
+            if (func2(data10) < 1) {
+              const err19 = { instancePath: instancePath + "/kinds/" + i4, schemaPath: "#/properties/kinds/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+          } else {
+            const err20 = { instancePath: instancePath + "/kinds/" + i4, schemaPath: "#/properties/kinds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/kinds", schemaPath: "#/properties/kinds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.changes !== void 0) {
+      let data11 = data.changes;
+      if (Array.isArray(data11)) {
+        if (data11.length < 1) {
+          const err22 = { instancePath: instancePath + "/changes", schemaPath: "#/properties/changes/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+        const len5 = data11.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data12 = data11[i5];
+          if (!(data12 === "sync-waves" || data12 === "hooks")) {
+            const err23 = { instancePath: instancePath + "/changes/" + i5, schemaPath: "#/properties/changes/items/enum", keyword: "enum", params: { allowedValues: schema51.properties.changes.items.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        let i6 = data11.length;
+        let j0;
+        if (i6 > 1) {
+          outer0: for (; i6--; ) {
+            for (j0 = i6; j0--; ) {
+              if (func0(data11[i6], data11[j0])) {
+                const err24 = { instancePath: instancePath + "/changes", schemaPath: "#/properties/changes/uniqueItems", keyword: "uniqueItems", params: { i: i6, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i6 + " are identical)" };
+                if (vErrors === null) {
+                  vErrors = [err24];
+                } else {
+                  vErrors.push(err24);
+                }
+                errors++;
+                break outer0;
+              }
+            }
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/changes", schemaPath: "#/properties/changes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err26];
+    } else {
+      vErrors.push(err26);
+    }
+    errors++;
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate33.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.approvals === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "name" || key0 === "description" || key0 === "if" || key0 === "approvals" || key0 === "from" || key0 === "permission")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.description !== void 0) {
+      if (typeof data.description !== "string") {
+        const err5 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.if !== void 0) {
+      let data2 = data.if;
+      if (!validate34(data2, { instancePath: instancePath + "/if", parentData: data, parentDataProperty: "if", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        if (data2.kinds !== void 0) {
+          const err6 = { instancePath: instancePath + "/if/kinds", schemaPath: "#/properties/if/properties/kinds/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (data2.changes !== void 0) {
+          const err7 = { instancePath: instancePath + "/if/changes", schemaPath: "#/properties/if/properties/changes/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/if", schemaPath: "#/properties/if/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.approvals !== void 0) {
+      let data5 = data.approvals;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err9 = { instancePath: instancePath + "/approvals", schemaPath: "#/properties/approvals/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+      if (typeof data5 == "number" && isFinite(data5)) {
+        if (data5 < 1 || isNaN(data5)) {
+          const err10 = { instancePath: instancePath + "/approvals", schemaPath: "#/properties/approvals/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.from !== void 0) {
+      let data6 = data.from;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        for (const key1 in data6) {
+          if (!(key1 === "users" || key1 === "teams")) {
+            const err11 = { instancePath: instancePath + "/from", schemaPath: "#/properties/from/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data6.users !== void 0) {
+          let data7 = data6.users;
+          if (Array.isArray(data7)) {
+            const len0 = data7.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data8 = data7[i0];
+              if (typeof data8 === "string") {
+                if (!pattern5.test(data8)) {
+                  const err12 = { instancePath: instancePath + "/from/users/" + i0, schemaPath: "#/$defs/login/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$" }, message: 'must match pattern "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$"' };
+                  if (vErrors === null) {
+                    vErrors = [err12];
+                  } else {
+                    vErrors.push(err12);
+                  }
+                  errors++;
+                }
+              } else {
+                const err13 = { instancePath: instancePath + "/from/users/" + i0, schemaPath: "#/$defs/login/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err14 = { instancePath: instancePath + "/from/users", schemaPath: "#/properties/from/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        if (data6.teams !== void 0) {
+          let data9 = data6.teams;
+          if (Array.isArray(data9)) {
+            const len1 = data9.length;
+            for (let i1 = 0; i1 < len1; i1++) {
+              let data10 = data9[i1];
+              if (typeof data10 === "string") {
+                if (!pattern7.test(data10)) {
+                  const err15 = { instancePath: instancePath + "/from/teams/" + i1, schemaPath: "#/$defs/teamSlug/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$"' };
+                  if (vErrors === null) {
+                    vErrors = [err15];
+                  } else {
+                    vErrors.push(err15);
+                  }
+                  errors++;
+                }
+              } else {
+                const err16 = { instancePath: instancePath + "/from/teams/" + i1, schemaPath: "#/$defs/teamSlug/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/from/teams", schemaPath: "#/properties/from/properties/teams/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/from", schemaPath: "#/properties/from/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.permission !== void 0) {
+      let data11 = data.permission;
+      if (!(data11 === "write" || data11 === "maintain" || data11 === "admin")) {
+        const err19 = { instancePath: instancePath + "/permission", schemaPath: "#/$defs/reviewPermission/enum", keyword: "enum", params: { allowedValues: schema49.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err20];
+    } else {
+      vErrors.push(err20);
+    }
+    errors++;
+  }
+  validate33.errors = vErrors;
+  return errors === 0;
+}
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate32.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "minimumPermission" || key0 === "separationOfDuties" || key0 === "distinctApprovers" || key0 === "rules" || key0 === "codeowners" || key0 === "breakGlass" || key0 === "unlinkedIdentities")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.minimumPermission !== void 0) {
+      let data0 = data.minimumPermission;
+      if (!(data0 === "write" || data0 === "maintain" || data0 === "admin")) {
+        const err1 = { instancePath: instancePath + "/minimumPermission", schemaPath: "#/$defs/reviewPermission/enum", keyword: "enum", params: { allowedValues: schema49.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.separationOfDuties !== void 0) {
+      let data1 = data.separationOfDuties;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        for (const key1 in data1) {
+          if (!(key1 === "author" || key1 === "committers" || key1 === "coAuthors" || key1 === "lastPusher" || key1 === "bots")) {
+            const err2 = { instancePath: instancePath + "/separationOfDuties", schemaPath: "#/properties/separationOfDuties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+        }
+        if (data1.author !== void 0) {
+          if (typeof data1.author !== "boolean") {
+            const err3 = { instancePath: instancePath + "/separationOfDuties/author", schemaPath: "#/properties/separationOfDuties/properties/author/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+        }
+        if (data1.committers !== void 0) {
+          if (typeof data1.committers !== "boolean") {
+            const err4 = { instancePath: instancePath + "/separationOfDuties/committers", schemaPath: "#/properties/separationOfDuties/properties/committers/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+        }
+        if (data1.coAuthors !== void 0) {
+          if (typeof data1.coAuthors !== "boolean") {
+            const err5 = { instancePath: instancePath + "/separationOfDuties/coAuthors", schemaPath: "#/properties/separationOfDuties/properties/coAuthors/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+        if (data1.lastPusher !== void 0) {
+          if (typeof data1.lastPusher !== "boolean") {
+            const err6 = { instancePath: instancePath + "/separationOfDuties/lastPusher", schemaPath: "#/properties/separationOfDuties/properties/lastPusher/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+        if (data1.bots !== void 0) {
+          if (typeof data1.bots !== "boolean") {
+            const err7 = { instancePath: instancePath + "/separationOfDuties/bots", schemaPath: "#/properties/separationOfDuties/properties/bots/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/separationOfDuties", schemaPath: "#/properties/separationOfDuties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.distinctApprovers !== void 0) {
+      if (typeof data.distinctApprovers !== "boolean") {
+        const err9 = { instancePath: instancePath + "/distinctApprovers", schemaPath: "#/properties/distinctApprovers/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.rules !== void 0) {
+      let data8 = data.rules;
+      if (Array.isArray(data8)) {
+        const len0 = data8.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate33(data8[i0], { instancePath: instancePath + "/rules/" + i0, parentData: data8, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.codeowners !== void 0) {
+      let data10 = data.codeowners;
+      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+        for (const key2 in data10) {
+          if (!(key2 === "mode")) {
+            const err11 = { instancePath: instancePath + "/codeowners", schemaPath: "#/properties/codeowners/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data10.mode !== void 0) {
+          let data11 = data10.mode;
+          if (!(data11 === "off" || data11 === "any-owner" || data11 === "every-owning-team")) {
+            const err12 = { instancePath: instancePath + "/codeowners/mode", schemaPath: "#/properties/codeowners/properties/mode/enum", keyword: "enum", params: { allowedValues: schema48.properties.codeowners.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/codeowners", schemaPath: "#/properties/codeowners/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.breakGlass !== void 0) {
+      let data12 = data.breakGlass;
+      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+        for (const key3 in data12) {
+          if (!(key3 === "labels" || key3 === "command" || key3 === "users" || key3 === "allowAuthor")) {
+            const err14 = { instancePath: instancePath + "/breakGlass", schemaPath: "#/properties/breakGlass/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        if (data12.labels !== void 0) {
+          let data13 = data12.labels;
+          if (Array.isArray(data13)) {
+            const len1 = data13.length;
+            for (let i1 = 0; i1 < len1; i1++) {
+              let data14 = data13[i1];
+              if (typeof data14 === "string") {
+                if (func2(data14) < 1) {
+                  const err15 = { instancePath: instancePath + "/breakGlass/labels/" + i1, schemaPath: "#/properties/breakGlass/properties/labels/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err15];
+                  } else {
+                    vErrors.push(err15);
+                  }
+                  errors++;
+                }
+              } else {
+                const err16 = { instancePath: instancePath + "/breakGlass/labels/" + i1, schemaPath: "#/properties/breakGlass/properties/labels/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/breakGlass/labels", schemaPath: "#/properties/breakGlass/properties/labels/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+        if (data12.command !== void 0) {
+          if (typeof data12.command !== "string") {
+            const err18 = { instancePath: instancePath + "/breakGlass/command", schemaPath: "#/properties/breakGlass/properties/command/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+        if (data12.users !== void 0) {
+          let data16 = data12.users;
+          if (Array.isArray(data16)) {
+            const len2 = data16.length;
+            for (let i2 = 0; i2 < len2; i2++) {
+              let data17 = data16[i2];
+              if (typeof data17 === "string") {
+                if (!pattern5.test(data17)) {
+                  const err19 = { instancePath: instancePath + "/breakGlass/users/" + i2, schemaPath: "#/$defs/login/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$" }, message: 'must match pattern "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$"' };
+                  if (vErrors === null) {
+                    vErrors = [err19];
+                  } else {
+                    vErrors.push(err19);
+                  }
+                  errors++;
+                }
+              } else {
+                const err20 = { instancePath: instancePath + "/breakGlass/users/" + i2, schemaPath: "#/$defs/login/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err20];
+                } else {
+                  vErrors.push(err20);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err21 = { instancePath: instancePath + "/breakGlass/users", schemaPath: "#/properties/breakGlass/properties/users/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data12.allowAuthor !== void 0) {
+          if (typeof data12.allowAuthor !== "boolean") {
+            const err22 = { instancePath: instancePath + "/breakGlass/allowAuthor", schemaPath: "#/properties/breakGlass/properties/allowAuthor/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err23 = { instancePath: instancePath + "/breakGlass", schemaPath: "#/properties/breakGlass/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+    if (data.unlinkedIdentities !== void 0) {
+      let data19 = data.unlinkedIdentities;
+      if (!(data19 === "fail" || data19 === "allow")) {
+        const err24 = { instancePath: instancePath + "/unlinkedIdentities", schemaPath: "#/properties/unlinkedIdentities/enum", keyword: "enum", params: { allowedValues: schema48.properties.unlinkedIdentities.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err25 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err25];
+    } else {
+      vErrors.push(err25);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate39.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.when === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "when" }, message: "must have required property 'when'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "name" || key0 === "when" || key0 === "sections" || key0 === "mention" || key0 === "previousWaves")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.when !== void 0) {
+      let data1 = data.when;
+      if (!validate34(data1, { instancePath: instancePath + "/when", parentData: data, parentDataProperty: "when", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (Object.keys(data1).length < 1) {
+          const err5 = { instancePath: instancePath + "/when", schemaPath: "#/properties/when/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties" };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/when", schemaPath: "#/properties/when/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.sections !== void 0) {
+      let data2 = data.sections;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 === "string") {
+            if (func2(data3) < 1) {
+              const err7 = { instancePath: instancePath + "/sections/" + i0, schemaPath: "#/properties/sections/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          } else {
+            const err8 = { instancePath: instancePath + "/sections/" + i0, schemaPath: "#/properties/sections/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/sections", schemaPath: "#/properties/sections/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.mention !== void 0) {
+      let data4 = data.mention;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        for (const key1 in data4) {
+          let data5 = data4[key1];
+          if (Array.isArray(data5)) {
+            const len1 = data5.length;
+            for (let i1 = 0; i1 < len1; i1++) {
+              let data6 = data5[i1];
+              if (typeof data6 === "string") {
+                if (func2(data6) < 1) {
+                  const err10 = { instancePath: instancePath + "/mention/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i1, schemaPath: "#/properties/mention/additionalProperties/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err10];
+                  } else {
+                    vErrors.push(err10);
+                  }
+                  errors++;
+                }
+                if (!formats0.validate(data6)) {
+                  const err11 = { instancePath: instancePath + "/mention/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i1, schemaPath: "#/properties/mention/additionalProperties/items/format", keyword: "format", params: { format: "regex" }, message: 'must match format "regex"' };
+                  if (vErrors === null) {
+                    vErrors = [err11];
+                  } else {
+                    vErrors.push(err11);
+                  }
+                  errors++;
+                }
+              } else {
+                const err12 = { instancePath: instancePath + "/mention/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i1, schemaPath: "#/properties/mention/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err13 = { instancePath: instancePath + "/mention/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/mention/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/mention", schemaPath: "#/properties/mention/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.previousWaves !== void 0) {
+      let data7 = data.previousWaves;
+      if (typeof data7 === "string") {
+        if (func2(data7) < 1) {
+          const err15 = { instancePath: instancePath + "/previousWaves", schemaPath: "#/properties/previousWaves/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/previousWaves", schemaPath: "#/properties/previousWaves/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate39.errors = vErrors;
+  return errors === 0;
+}
+function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate38.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func1.call(schema59.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.sections !== void 0) {
+      let data0 = data.sections;
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        for (const key1 in data0) {
+          let data1 = data0[key1];
+          if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+            for (const key2 in data1) {
+              if (!(key2 === "headings" || key2 === "required" || key2 === "minLength" || key2 === "allowNA" || key2 === "mention")) {
+                const err1 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/descriptionSection/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err1];
+                } else {
+                  vErrors.push(err1);
+                }
+                errors++;
+              }
+            }
+            if (data1.headings !== void 0) {
+              let data2 = data1.headings;
+              if (Array.isArray(data2)) {
+                if (data2.length < 1) {
+                  const err2 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/headings", schemaPath: "#/$defs/descriptionSection/properties/headings/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                  if (vErrors === null) {
+                    vErrors = [err2];
+                  } else {
+                    vErrors.push(err2);
+                  }
+                  errors++;
+                }
+                const len0 = data2.length;
+                for (let i0 = 0; i0 < len0; i0++) {
+                  let data3 = data2[i0];
+                  if (typeof data3 === "string") {
+                    if (func2(data3) < 1) {
+                      const err3 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/headings/" + i0, schemaPath: "#/$defs/descriptionSection/properties/headings/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err3];
+                      } else {
+                        vErrors.push(err3);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err4 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/headings/" + i0, schemaPath: "#/$defs/descriptionSection/properties/headings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err4];
+                    } else {
+                      vErrors.push(err4);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err5 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/headings", schemaPath: "#/$defs/descriptionSection/properties/headings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err5];
+                } else {
+                  vErrors.push(err5);
+                }
+                errors++;
+              }
+            }
+            if (data1.required !== void 0) {
+              if (typeof data1.required !== "boolean") {
+                const err6 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/required", schemaPath: "#/$defs/descriptionSection/properties/required/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err6];
+                } else {
+                  vErrors.push(err6);
+                }
+                errors++;
+              }
+            }
+            if (data1.minLength !== void 0) {
+              let data5 = data1.minLength;
+              if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+                const err7 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/minLength", schemaPath: "#/$defs/descriptionSection/properties/minLength/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err7];
+                } else {
+                  vErrors.push(err7);
+                }
+                errors++;
+              }
+              if (typeof data5 == "number" && isFinite(data5)) {
+                if (data5 < 1 || isNaN(data5)) {
+                  const err8 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/minLength", schemaPath: "#/$defs/descriptionSection/properties/minLength/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                  if (vErrors === null) {
+                    vErrors = [err8];
+                  } else {
+                    vErrors.push(err8);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data1.allowNA !== void 0) {
+              if (typeof data1.allowNA !== "boolean") {
+                const err9 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/allowNA", schemaPath: "#/$defs/descriptionSection/properties/allowNA/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+            }
+            if (data1.mention !== void 0) {
+              let data7 = data1.mention;
+              if (Array.isArray(data7)) {
+                const len1 = data7.length;
+                for (let i1 = 0; i1 < len1; i1++) {
+                  let data8 = data7[i1];
+                  if (typeof data8 === "string") {
+                    if (func2(data8) < 1) {
+                      const err10 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/mention/" + i1, schemaPath: "#/$defs/descriptionSection/properties/mention/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err10];
+                      } else {
+                        vErrors.push(err10);
+                      }
+                      errors++;
+                    }
+                    if (!formats0.validate(data8)) {
+                      const err11 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/mention/" + i1, schemaPath: "#/$defs/descriptionSection/properties/mention/items/format", keyword: "format", params: { format: "regex" }, message: 'must match format "regex"' };
+                      if (vErrors === null) {
+                        vErrors = [err11];
+                      } else {
+                        vErrors.push(err11);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err12 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/mention/" + i1, schemaPath: "#/$defs/descriptionSection/properties/mention/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err12];
+                    } else {
+                      vErrors.push(err12);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err13 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/mention", schemaPath: "#/$defs/descriptionSection/properties/mention/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err14 = { instancePath: instancePath + "/sections/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/descriptionSection/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/sections", schemaPath: "#/properties/sections/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.placeholders !== void 0) {
+      let data9 = data.placeholders;
+      if (Array.isArray(data9)) {
+        const len2 = data9.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data10 = data9[i2];
+          if (typeof data10 === "string") {
+            if (func2(data10) < 1) {
+              const err16 = { instancePath: instancePath + "/placeholders/" + i2, schemaPath: "#/properties/placeholders/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+            if (!formats0.validate(data10)) {
+              const err17 = { instancePath: instancePath + "/placeholders/" + i2, schemaPath: "#/properties/placeholders/items/format", keyword: "format", params: { format: "regex" }, message: 'must match format "regex"' };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+          } else {
+            const err18 = { instancePath: instancePath + "/placeholders/" + i2, schemaPath: "#/properties/placeholders/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err19 = { instancePath: instancePath + "/placeholders", schemaPath: "#/properties/placeholders/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.template !== void 0) {
+      let data11 = data.template;
+      if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+        for (const key3 in data11) {
+          if (!(key3 === "enabled" || key3 === "paths")) {
+            const err20 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        if (data11.enabled !== void 0) {
+          if (typeof data11.enabled !== "boolean") {
+            const err21 = { instancePath: instancePath + "/template/enabled", schemaPath: "#/properties/template/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data11.paths !== void 0) {
+          let data13 = data11.paths;
+          if (Array.isArray(data13)) {
+            const len3 = data13.length;
+            for (let i3 = 0; i3 < len3; i3++) {
+              let data14 = data13[i3];
+              if (typeof data14 === "string") {
+                if (func2(data14) < 1) {
+                  const err22 = { instancePath: instancePath + "/template/paths/" + i3, schemaPath: "#/properties/template/properties/paths/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/template/paths/" + i3, schemaPath: "#/properties/template/properties/paths/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/template/paths", schemaPath: "#/properties/template/properties/paths/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.ticket !== void 0) {
+      let data15 = data.ticket;
+      if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+        for (const key4 in data15) {
+          if (!(key4 === "pattern" || key4 === "in")) {
+            const err26 = { instancePath: instancePath + "/ticket", schemaPath: "#/properties/ticket/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        if (data15.pattern !== void 0) {
+          let data16 = data15.pattern;
+          if (typeof data16 === "string") {
+            if (func2(data16) < 1) {
+              const err27 = { instancePath: instancePath + "/ticket/pattern", schemaPath: "#/properties/ticket/properties/pattern/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+            if (!formats0.validate(data16)) {
+              const err28 = { instancePath: instancePath + "/ticket/pattern", schemaPath: "#/properties/ticket/properties/pattern/format", keyword: "format", params: { format: "regex" }, message: 'must match format "regex"' };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
+            }
+          } else {
+            const err29 = { instancePath: instancePath + "/ticket/pattern", schemaPath: "#/properties/ticket/properties/pattern/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+        if (data15.in !== void 0) {
+          let data17 = data15.in;
+          if (Array.isArray(data17)) {
+            if (data17.length < 1) {
+              const err30 = { instancePath: instancePath + "/ticket/in", schemaPath: "#/properties/ticket/properties/in/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
+            const len4 = data17.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              let data18 = data17[i4];
+              if (!(data18 === "title" || data18 === "body" || data18 === "branch")) {
+                const err31 = { instancePath: instancePath + "/ticket/in/" + i4, schemaPath: "#/properties/ticket/properties/in/items/enum", keyword: "enum", params: { allowedValues: schema59.properties.ticket.properties.in.items.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err31];
+                } else {
+                  vErrors.push(err31);
+                }
+                errors++;
+              }
+            }
+            let i5 = data17.length;
+            let j0;
+            if (i5 > 1) {
+              outer0: for (; i5--; ) {
+                for (j0 = i5; j0--; ) {
+                  if (func0(data17[i5], data17[j0])) {
+                    const err32 = { instancePath: instancePath + "/ticket/in", schemaPath: "#/properties/ticket/properties/in/uniqueItems", keyword: "uniqueItems", params: { i: i5, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i5 + " are identical)" };
+                    if (vErrors === null) {
+                      vErrors = [err32];
+                    } else {
+                      vErrors.push(err32);
+                    }
+                    errors++;
+                    break outer0;
+                  }
+                }
+              }
+            }
+          } else {
+            const err33 = { instancePath: instancePath + "/ticket/in", schemaPath: "#/properties/ticket/properties/in/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err34 = { instancePath: instancePath + "/ticket", schemaPath: "#/properties/ticket/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.title !== void 0) {
+      let data19 = data.title;
+      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+        for (const key5 in data19) {
+          if (!(key5 === "pattern" || key5 === "hint")) {
+            const err35 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err35];
+            } else {
+              vErrors.push(err35);
+            }
+            errors++;
+          }
+        }
+        if (data19.pattern !== void 0) {
+          let data20 = data19.pattern;
+          if (typeof data20 === "string") {
+            if (func2(data20) < 1) {
+              const err36 = { instancePath: instancePath + "/title/pattern", schemaPath: "#/properties/title/properties/pattern/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err36];
+              } else {
+                vErrors.push(err36);
+              }
+              errors++;
+            }
+            if (!formats0.validate(data20)) {
+              const err37 = { instancePath: instancePath + "/title/pattern", schemaPath: "#/properties/title/properties/pattern/format", keyword: "format", params: { format: "regex" }, message: 'must match format "regex"' };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+          } else {
+            const err38 = { instancePath: instancePath + "/title/pattern", schemaPath: "#/properties/title/properties/pattern/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+        }
+        if (data19.hint !== void 0) {
+          let data21 = data19.hint;
+          if (typeof data21 === "string") {
+            if (func2(data21) < 1) {
+              const err39 = { instancePath: instancePath + "/title/hint", schemaPath: "#/properties/title/properties/hint/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err39];
+              } else {
+                vErrors.push(err39);
+              }
+              errors++;
+            }
+          } else {
+            const err40 = { instancePath: instancePath + "/title/hint", schemaPath: "#/properties/title/properties/hint/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err40];
+            } else {
+              vErrors.push(err40);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err41 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+    }
+    if (data.labels !== void 0) {
+      let data22 = data.labels;
+      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+        for (const key6 in data22) {
+          if (!(key6 === "required" || key6 === "forbidden")) {
+            const err42 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          }
+        }
+        if (data22.required !== void 0) {
+          let data23 = data22.required;
+          if (Array.isArray(data23)) {
+            const len5 = data23.length;
+            for (let i6 = 0; i6 < len5; i6++) {
+              let data24 = data23[i6];
+              if (typeof data24 === "string") {
+                if (func2(data24) < 1) {
+                  const err43 = { instancePath: instancePath + "/labels/required/" + i6, schemaPath: "#/properties/labels/properties/required/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
+                }
+              } else {
+                const err44 = { instancePath: instancePath + "/labels/required/" + i6, schemaPath: "#/properties/labels/properties/required/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err45 = { instancePath: instancePath + "/labels/required", schemaPath: "#/properties/labels/properties/required/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err45];
+            } else {
+              vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+        if (data22.forbidden !== void 0) {
+          let data25 = data22.forbidden;
+          if (Array.isArray(data25)) {
+            const len6 = data25.length;
+            for (let i7 = 0; i7 < len6; i7++) {
+              let data26 = data25[i7];
+              if (typeof data26 === "string") {
+                if (func2(data26) < 1) {
+                  const err46 = { instancePath: instancePath + "/labels/forbidden/" + i7, schemaPath: "#/properties/labels/properties/forbidden/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err46];
+                  } else {
+                    vErrors.push(err46);
+                  }
+                  errors++;
+                }
+              } else {
+                const err47 = { instancePath: instancePath + "/labels/forbidden/" + i7, schemaPath: "#/properties/labels/properties/forbidden/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err47];
+                } else {
+                  vErrors.push(err47);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err48 = { instancePath: instancePath + "/labels/forbidden", schemaPath: "#/properties/labels/properties/forbidden/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err48];
+            } else {
+              vErrors.push(err48);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err49 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err49];
+        } else {
+          vErrors.push(err49);
+        }
+        errors++;
+      }
+    }
+    if (data.drafts !== void 0) {
+      let data27 = data.drafts;
+      if (!(data27 === "enforce" || data27 === "report")) {
+        const err50 = { instancePath: instancePath + "/drafts", schemaPath: "#/properties/drafts/enum", keyword: "enum", params: { allowedValues: schema59.properties.drafts.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
+    if (data.conditional !== void 0) {
+      let data28 = data.conditional;
+      if (Array.isArray(data28)) {
+        const len7 = data28.length;
+        for (let i8 = 0; i8 < len7; i8++) {
+          if (!validate39(data28[i8], { instancePath: instancePath + "/conditional/" + i8, parentData: data28, parentDataProperty: i8, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err51 = { instancePath: instancePath + "/conditional", schemaPath: "#/properties/conditional/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+    }
+    if (data.reverts !== void 0) {
+      let data30 = data.reverts;
+      if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+        for (const key7 in data30) {
+          if (!(key7 === "sections" || key7 === "exempt")) {
+            const err52 = { instancePath: instancePath + "/reverts", schemaPath: "#/properties/reverts/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err52];
+            } else {
+              vErrors.push(err52);
+            }
+            errors++;
+          }
+        }
+        if (data30.sections !== void 0) {
+          let data31 = data30.sections;
+          if (Array.isArray(data31)) {
+            const len8 = data31.length;
+            for (let i9 = 0; i9 < len8; i9++) {
+              let data32 = data31[i9];
+              if (typeof data32 === "string") {
+                if (func2(data32) < 1) {
+                  const err53 = { instancePath: instancePath + "/reverts/sections/" + i9, schemaPath: "#/properties/reverts/properties/sections/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err53];
+                  } else {
+                    vErrors.push(err53);
+                  }
+                  errors++;
+                }
+              } else {
+                const err54 = { instancePath: instancePath + "/reverts/sections/" + i9, schemaPath: "#/properties/reverts/properties/sections/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err54];
+                } else {
+                  vErrors.push(err54);
+                }
+                errors++;
+              }
+            }
+            let i10 = data31.length;
+            let j1;
+            if (i10 > 1) {
+              const indices0 = {};
+              for (; i10--; ) {
+                let item0 = data31[i10];
+                if (typeof item0 !== "string") {
+                  continue;
+                }
+                if (typeof indices0[item0] == "number") {
+                  j1 = indices0[item0];
+                  const err55 = { instancePath: instancePath + "/reverts/sections", schemaPath: "#/properties/reverts/properties/sections/uniqueItems", keyword: "uniqueItems", params: { i: i10, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i10 + " are identical)" };
+                  if (vErrors === null) {
+                    vErrors = [err55];
+                  } else {
+                    vErrors.push(err55);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i10;
+              }
+            }
+          } else {
+            const err56 = { instancePath: instancePath + "/reverts/sections", schemaPath: "#/properties/reverts/properties/sections/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err56];
+            } else {
+              vErrors.push(err56);
+            }
+            errors++;
+          }
+        }
+        if (data30.exempt !== void 0) {
+          let data33 = data30.exempt;
+          if (Array.isArray(data33)) {
+            const len9 = data33.length;
+            for (let i11 = 0; i11 < len9; i11++) {
+              let data34 = data33[i11];
+              if (!(data34 === "title" || data34 === "ticket" || data34 === "labels" || data34 === "conditional")) {
+                const err57 = { instancePath: instancePath + "/reverts/exempt/" + i11, schemaPath: "#/properties/reverts/properties/exempt/items/enum", keyword: "enum", params: { allowedValues: schema59.properties.reverts.properties.exempt.items.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err57];
+                } else {
+                  vErrors.push(err57);
+                }
+                errors++;
+              }
+            }
+            let i12 = data33.length;
+            let j2;
+            if (i12 > 1) {
+              outer1: for (; i12--; ) {
+                for (j2 = i12; j2--; ) {
+                  if (func0(data33[i12], data33[j2])) {
+                    const err58 = { instancePath: instancePath + "/reverts/exempt", schemaPath: "#/properties/reverts/properties/exempt/uniqueItems", keyword: "uniqueItems", params: { i: i12, j: j2 }, message: "must NOT have duplicate items (items ## " + j2 + " and " + i12 + " are identical)" };
+                    if (vErrors === null) {
+                      vErrors = [err58];
+                    } else {
+                      vErrors.push(err58);
+                    }
+                    errors++;
+                    break outer1;
+                  }
+                }
+              }
+            }
+          } else {
+            const err59 = { instancePath: instancePath + "/reverts/exempt", schemaPath: "#/properties/reverts/properties/exempt/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err60 = { instancePath: instancePath + "/reverts", schemaPath: "#/properties/reverts/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err60];
+        } else {
+          vErrors.push(err60);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err61 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err61];
+    } else {
+      vErrors.push(err61);
+    }
+    errors++;
+  }
+  validate38.errors = vErrors;
+  return errors === 0;
+}
+function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate43.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "production" || key0 === "drift" || key0 === "notifications" || key0 === "projects")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.production !== void 0) {
+      let data0 = data.production;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+            for (const key1 in data1) {
+              if (!(key1 === "names" || key1 === "labels" || key1 === "projects" || key1 === "clusters" || key1 === "namespaces" || key1 === "production")) {
+                const err1 = { instancePath: instancePath + "/production/" + i0, schemaPath: "#/$defs/appSelector/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err1];
+                } else {
+                  vErrors.push(err1);
+                }
+                errors++;
+              }
+            }
+            if (data1.names !== void 0) {
+              let data2 = data1.names;
+              if (Array.isArray(data2)) {
+                const len1 = data2.length;
+                for (let i1 = 0; i1 < len1; i1++) {
+                  let data3 = data2[i1];
+                  if (typeof data3 === "string") {
+                    if (func2(data3) < 1) {
+                      const err2 = { instancePath: instancePath + "/production/" + i0 + "/names/" + i1, schemaPath: "#/$defs/appSelector/properties/names/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err2];
+                      } else {
+                        vErrors.push(err2);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err3 = { instancePath: instancePath + "/production/" + i0 + "/names/" + i1, schemaPath: "#/$defs/appSelector/properties/names/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err3];
+                    } else {
+                      vErrors.push(err3);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err4 = { instancePath: instancePath + "/production/" + i0 + "/names", schemaPath: "#/$defs/appSelector/properties/names/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err4];
+                } else {
+                  vErrors.push(err4);
+                }
+                errors++;
+              }
+            }
+            if (data1.labels !== void 0) {
+              let data4 = data1.labels;
+              if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                for (const key2 in data4) {
+                  if (typeof data4[key2] !== "string") {
+                    const err5 = { instancePath: instancePath + "/production/" + i0 + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/appSelector/properties/labels/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err5];
+                    } else {
+                      vErrors.push(err5);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err6 = { instancePath: instancePath + "/production/" + i0 + "/labels", schemaPath: "#/$defs/appSelector/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err6];
+                } else {
+                  vErrors.push(err6);
+                }
+                errors++;
+              }
+            }
+            if (data1.projects !== void 0) {
+              let data6 = data1.projects;
+              if (Array.isArray(data6)) {
+                const len2 = data6.length;
+                for (let i2 = 0; i2 < len2; i2++) {
+                  let data7 = data6[i2];
+                  if (typeof data7 === "string") {
+                    if (func2(data7) < 1) {
+                      const err7 = { instancePath: instancePath + "/production/" + i0 + "/projects/" + i2, schemaPath: "#/$defs/appSelector/properties/projects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err7];
+                      } else {
+                        vErrors.push(err7);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err8 = { instancePath: instancePath + "/production/" + i0 + "/projects/" + i2, schemaPath: "#/$defs/appSelector/properties/projects/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err8];
+                    } else {
+                      vErrors.push(err8);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err9 = { instancePath: instancePath + "/production/" + i0 + "/projects", schemaPath: "#/$defs/appSelector/properties/projects/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+            }
+            if (data1.clusters !== void 0) {
+              let data8 = data1.clusters;
+              if (Array.isArray(data8)) {
+                const len3 = data8.length;
+                for (let i3 = 0; i3 < len3; i3++) {
+                  let data9 = data8[i3];
+                  if (typeof data9 === "string") {
+                    if (func2(data9) < 1) {
+                      const err10 = { instancePath: instancePath + "/production/" + i0 + "/clusters/" + i3, schemaPath: "#/$defs/appSelector/properties/clusters/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err10];
+                      } else {
+                        vErrors.push(err10);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err11 = { instancePath: instancePath + "/production/" + i0 + "/clusters/" + i3, schemaPath: "#/$defs/appSelector/properties/clusters/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err11];
+                    } else {
+                      vErrors.push(err11);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err12 = { instancePath: instancePath + "/production/" + i0 + "/clusters", schemaPath: "#/$defs/appSelector/properties/clusters/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            }
+            if (data1.namespaces !== void 0) {
+              let data10 = data1.namespaces;
+              if (Array.isArray(data10)) {
+                const len4 = data10.length;
+                for (let i4 = 0; i4 < len4; i4++) {
+                  let data11 = data10[i4];
+                  if (typeof data11 === "string") {
+                    if (func2(data11) < 1) {
+                      const err13 = { instancePath: instancePath + "/production/" + i0 + "/namespaces/" + i4, schemaPath: "#/$defs/appSelector/properties/namespaces/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                      if (vErrors === null) {
+                        vErrors = [err13];
+                      } else {
+                        vErrors.push(err13);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err14 = { instancePath: instancePath + "/production/" + i0 + "/namespaces/" + i4, schemaPath: "#/$defs/appSelector/properties/namespaces/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err14];
+                    } else {
+                      vErrors.push(err14);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err15 = { instancePath: instancePath + "/production/" + i0 + "/namespaces", schemaPath: "#/$defs/appSelector/properties/namespaces/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+            if (data1.production !== void 0) {
+              if (typeof data1.production !== "boolean") {
+                const err16 = { instancePath: instancePath + "/production/" + i0 + "/production", schemaPath: "#/$defs/appSelector/properties/production/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/production/" + i0, schemaPath: "#/$defs/appSelector/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/production", schemaPath: "#/properties/production/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.drift !== void 0) {
+      let data13 = data.drift;
+      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+        for (const key3 in data13) {
+          if (!(key3 === "require")) {
+            const err19 = { instancePath: instancePath + "/drift", schemaPath: "#/properties/drift/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        if (data13.require !== void 0) {
+          let data14 = data13.require;
+          if (Array.isArray(data14)) {
+            const len5 = data14.length;
+            for (let i5 = 0; i5 < len5; i5++) {
+              let data15 = data14[i5];
+              if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+                for (const key4 in data15) {
+                  if (!(key4 === "names" || key4 === "labels" || key4 === "projects" || key4 === "clusters" || key4 === "namespaces" || key4 === "production")) {
+                    const err20 = { instancePath: instancePath + "/drift/require/" + i5, schemaPath: "#/$defs/appSelector/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err20];
+                    } else {
+                      vErrors.push(err20);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.names !== void 0) {
+                  let data16 = data15.names;
+                  if (Array.isArray(data16)) {
+                    const len6 = data16.length;
+                    for (let i6 = 0; i6 < len6; i6++) {
+                      let data17 = data16[i6];
+                      if (typeof data17 === "string") {
+                        if (func2(data17) < 1) {
+                          const err21 = { instancePath: instancePath + "/drift/require/" + i5 + "/names/" + i6, schemaPath: "#/$defs/appSelector/properties/names/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err21];
+                          } else {
+                            vErrors.push(err21);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err22 = { instancePath: instancePath + "/drift/require/" + i5 + "/names/" + i6, schemaPath: "#/$defs/appSelector/properties/names/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err22];
+                        } else {
+                          vErrors.push(err22);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err23 = { instancePath: instancePath + "/drift/require/" + i5 + "/names", schemaPath: "#/$defs/appSelector/properties/names/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err23];
+                    } else {
+                      vErrors.push(err23);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.labels !== void 0) {
+                  let data18 = data15.labels;
+                  if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+                    for (const key5 in data18) {
+                      if (typeof data18[key5] !== "string") {
+                        const err24 = { instancePath: instancePath + "/drift/require/" + i5 + "/labels/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/appSelector/properties/labels/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err24];
+                        } else {
+                          vErrors.push(err24);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err25 = { instancePath: instancePath + "/drift/require/" + i5 + "/labels", schemaPath: "#/$defs/appSelector/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    if (vErrors === null) {
+                      vErrors = [err25];
+                    } else {
+                      vErrors.push(err25);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.projects !== void 0) {
+                  let data20 = data15.projects;
+                  if (Array.isArray(data20)) {
+                    const len7 = data20.length;
+                    for (let i7 = 0; i7 < len7; i7++) {
+                      let data21 = data20[i7];
+                      if (typeof data21 === "string") {
+                        if (func2(data21) < 1) {
+                          const err26 = { instancePath: instancePath + "/drift/require/" + i5 + "/projects/" + i7, schemaPath: "#/$defs/appSelector/properties/projects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err26];
+                          } else {
+                            vErrors.push(err26);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err27 = { instancePath: instancePath + "/drift/require/" + i5 + "/projects/" + i7, schemaPath: "#/$defs/appSelector/properties/projects/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err27];
+                        } else {
+                          vErrors.push(err27);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err28 = { instancePath: instancePath + "/drift/require/" + i5 + "/projects", schemaPath: "#/$defs/appSelector/properties/projects/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err28];
+                    } else {
+                      vErrors.push(err28);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.clusters !== void 0) {
+                  let data22 = data15.clusters;
+                  if (Array.isArray(data22)) {
+                    const len8 = data22.length;
+                    for (let i8 = 0; i8 < len8; i8++) {
+                      let data23 = data22[i8];
+                      if (typeof data23 === "string") {
+                        if (func2(data23) < 1) {
+                          const err29 = { instancePath: instancePath + "/drift/require/" + i5 + "/clusters/" + i8, schemaPath: "#/$defs/appSelector/properties/clusters/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err29];
+                          } else {
+                            vErrors.push(err29);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err30 = { instancePath: instancePath + "/drift/require/" + i5 + "/clusters/" + i8, schemaPath: "#/$defs/appSelector/properties/clusters/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err30];
+                        } else {
+                          vErrors.push(err30);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err31 = { instancePath: instancePath + "/drift/require/" + i5 + "/clusters", schemaPath: "#/$defs/appSelector/properties/clusters/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err31];
+                    } else {
+                      vErrors.push(err31);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.namespaces !== void 0) {
+                  let data24 = data15.namespaces;
+                  if (Array.isArray(data24)) {
+                    const len9 = data24.length;
+                    for (let i9 = 0; i9 < len9; i9++) {
+                      let data25 = data24[i9];
+                      if (typeof data25 === "string") {
+                        if (func2(data25) < 1) {
+                          const err32 = { instancePath: instancePath + "/drift/require/" + i5 + "/namespaces/" + i9, schemaPath: "#/$defs/appSelector/properties/namespaces/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err32];
+                          } else {
+                            vErrors.push(err32);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err33 = { instancePath: instancePath + "/drift/require/" + i5 + "/namespaces/" + i9, schemaPath: "#/$defs/appSelector/properties/namespaces/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err33];
+                        } else {
+                          vErrors.push(err33);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err34 = { instancePath: instancePath + "/drift/require/" + i5 + "/namespaces", schemaPath: "#/$defs/appSelector/properties/namespaces/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err34];
+                    } else {
+                      vErrors.push(err34);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.production !== void 0) {
+                  if (typeof data15.production !== "boolean") {
+                    const err35 = { instancePath: instancePath + "/drift/require/" + i5 + "/production", schemaPath: "#/$defs/appSelector/properties/production/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                    if (vErrors === null) {
+                      vErrors = [err35];
+                    } else {
+                      vErrors.push(err35);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err36 = { instancePath: instancePath + "/drift/require/" + i5, schemaPath: "#/$defs/appSelector/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err36];
+                } else {
+                  vErrors.push(err36);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err37 = { instancePath: instancePath + "/drift/require", schemaPath: "#/properties/drift/properties/require/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err38 = { instancePath: instancePath + "/drift", schemaPath: "#/properties/drift/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== void 0) {
+      let data27 = data.notifications;
+      if (data27 && typeof data27 == "object" && !Array.isArray(data27)) {
+        for (const key6 in data27) {
+          if (!(key6 === "require" || key6 === "triggers")) {
+            const err39 = { instancePath: instancePath + "/notifications", schemaPath: "#/properties/notifications/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+        if (data27.require !== void 0) {
+          let data28 = data27.require;
+          if (Array.isArray(data28)) {
+            const len10 = data28.length;
+            for (let i10 = 0; i10 < len10; i10++) {
+              let data29 = data28[i10];
+              if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
+                for (const key7 in data29) {
+                  if (!(key7 === "names" || key7 === "labels" || key7 === "projects" || key7 === "clusters" || key7 === "namespaces" || key7 === "production")) {
+                    const err40 = { instancePath: instancePath + "/notifications/require/" + i10, schemaPath: "#/$defs/appSelector/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err40];
+                    } else {
+                      vErrors.push(err40);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.names !== void 0) {
+                  let data30 = data29.names;
+                  if (Array.isArray(data30)) {
+                    const len11 = data30.length;
+                    for (let i11 = 0; i11 < len11; i11++) {
+                      let data31 = data30[i11];
+                      if (typeof data31 === "string") {
+                        if (func2(data31) < 1) {
+                          const err41 = { instancePath: instancePath + "/notifications/require/" + i10 + "/names/" + i11, schemaPath: "#/$defs/appSelector/properties/names/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err41];
+                          } else {
+                            vErrors.push(err41);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err42 = { instancePath: instancePath + "/notifications/require/" + i10 + "/names/" + i11, schemaPath: "#/$defs/appSelector/properties/names/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err42];
+                        } else {
+                          vErrors.push(err42);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err43 = { instancePath: instancePath + "/notifications/require/" + i10 + "/names", schemaPath: "#/$defs/appSelector/properties/names/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err43];
+                    } else {
+                      vErrors.push(err43);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.labels !== void 0) {
+                  let data32 = data29.labels;
+                  if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+                    for (const key8 in data32) {
+                      if (typeof data32[key8] !== "string") {
+                        const err44 = { instancePath: instancePath + "/notifications/require/" + i10 + "/labels/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/appSelector/properties/labels/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err44];
+                        } else {
+                          vErrors.push(err44);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err45 = { instancePath: instancePath + "/notifications/require/" + i10 + "/labels", schemaPath: "#/$defs/appSelector/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                    if (vErrors === null) {
+                      vErrors = [err45];
+                    } else {
+                      vErrors.push(err45);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.projects !== void 0) {
+                  let data34 = data29.projects;
+                  if (Array.isArray(data34)) {
+                    const len12 = data34.length;
+                    for (let i12 = 0; i12 < len12; i12++) {
+                      let data35 = data34[i12];
+                      if (typeof data35 === "string") {
+                        if (func2(data35) < 1) {
+                          const err46 = { instancePath: instancePath + "/notifications/require/" + i10 + "/projects/" + i12, schemaPath: "#/$defs/appSelector/properties/projects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err46];
+                          } else {
+                            vErrors.push(err46);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err47 = { instancePath: instancePath + "/notifications/require/" + i10 + "/projects/" + i12, schemaPath: "#/$defs/appSelector/properties/projects/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err47];
+                        } else {
+                          vErrors.push(err47);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err48 = { instancePath: instancePath + "/notifications/require/" + i10 + "/projects", schemaPath: "#/$defs/appSelector/properties/projects/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err48];
+                    } else {
+                      vErrors.push(err48);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.clusters !== void 0) {
+                  let data36 = data29.clusters;
+                  if (Array.isArray(data36)) {
+                    const len13 = data36.length;
+                    for (let i13 = 0; i13 < len13; i13++) {
+                      let data37 = data36[i13];
+                      if (typeof data37 === "string") {
+                        if (func2(data37) < 1) {
+                          const err49 = { instancePath: instancePath + "/notifications/require/" + i10 + "/clusters/" + i13, schemaPath: "#/$defs/appSelector/properties/clusters/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err49];
+                          } else {
+                            vErrors.push(err49);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err50 = { instancePath: instancePath + "/notifications/require/" + i10 + "/clusters/" + i13, schemaPath: "#/$defs/appSelector/properties/clusters/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err50];
+                        } else {
+                          vErrors.push(err50);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err51 = { instancePath: instancePath + "/notifications/require/" + i10 + "/clusters", schemaPath: "#/$defs/appSelector/properties/clusters/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err51];
+                    } else {
+                      vErrors.push(err51);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.namespaces !== void 0) {
+                  let data38 = data29.namespaces;
+                  if (Array.isArray(data38)) {
+                    const len14 = data38.length;
+                    for (let i14 = 0; i14 < len14; i14++) {
+                      let data39 = data38[i14];
+                      if (typeof data39 === "string") {
+                        if (func2(data39) < 1) {
+                          const err52 = { instancePath: instancePath + "/notifications/require/" + i10 + "/namespaces/" + i14, schemaPath: "#/$defs/appSelector/properties/namespaces/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                          if (vErrors === null) {
+                            vErrors = [err52];
+                          } else {
+                            vErrors.push(err52);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err53 = { instancePath: instancePath + "/notifications/require/" + i10 + "/namespaces/" + i14, schemaPath: "#/$defs/appSelector/properties/namespaces/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                          vErrors = [err53];
+                        } else {
+                          vErrors.push(err53);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err54 = { instancePath: instancePath + "/notifications/require/" + i10 + "/namespaces", schemaPath: "#/$defs/appSelector/properties/namespaces/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                    if (vErrors === null) {
+                      vErrors = [err54];
+                    } else {
+                      vErrors.push(err54);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.production !== void 0) {
+                  if (typeof data29.production !== "boolean") {
+                    const err55 = { instancePath: instancePath + "/notifications/require/" + i10 + "/production", schemaPath: "#/$defs/appSelector/properties/production/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                    if (vErrors === null) {
+                      vErrors = [err55];
+                    } else {
+                      vErrors.push(err55);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err56 = { instancePath: instancePath + "/notifications/require/" + i10, schemaPath: "#/$defs/appSelector/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err56];
+                } else {
+                  vErrors.push(err56);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err57 = { instancePath: instancePath + "/notifications/require", schemaPath: "#/properties/notifications/properties/require/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err57];
+            } else {
+              vErrors.push(err57);
+            }
+            errors++;
+          }
+        }
+        if (data27.triggers !== void 0) {
+          let data41 = data27.triggers;
+          if (Array.isArray(data41)) {
+            const len15 = data41.length;
+            for (let i15 = 0; i15 < len15; i15++) {
+              let data42 = data41[i15];
+              if (typeof data42 === "string") {
+                if (func2(data42) < 1) {
+                  const err58 = { instancePath: instancePath + "/notifications/triggers/" + i15, schemaPath: "#/properties/notifications/properties/triggers/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err58];
+                  } else {
+                    vErrors.push(err58);
+                  }
+                  errors++;
+                }
+              } else {
+                const err59 = { instancePath: instancePath + "/notifications/triggers/" + i15, schemaPath: "#/properties/notifications/properties/triggers/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err59];
+                } else {
+                  vErrors.push(err59);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err60 = { instancePath: instancePath + "/notifications/triggers", schemaPath: "#/properties/notifications/properties/triggers/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err60];
+            } else {
+              vErrors.push(err60);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err61 = { instancePath: instancePath + "/notifications", schemaPath: "#/properties/notifications/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err61];
+        } else {
+          vErrors.push(err61);
+        }
+        errors++;
+      }
+    }
+    if (data.projects !== void 0) {
+      let data43 = data.projects;
+      if (data43 && typeof data43 == "object" && !Array.isArray(data43)) {
+        for (const key9 in data43) {
+          if (!(key9 === "allow")) {
+            const err62 = { instancePath: instancePath + "/projects", schemaPath: "#/properties/projects/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err62];
+            } else {
+              vErrors.push(err62);
+            }
+            errors++;
+          }
+        }
+        if (data43.allow !== void 0) {
+          let data44 = data43.allow;
+          if (data44 && typeof data44 == "object" && !Array.isArray(data44)) {
+            for (const key10 in data44) {
+              let data45 = data44[key10];
+              if (Array.isArray(data45)) {
+                const len16 = data45.length;
+                for (let i16 = 0; i16 < len16; i16++) {
+                  let data46 = data45[i16];
+                  if (!(data46 === "sourceRepos" || data46 === "destinationServer" || data46 === "destinationNamespace" || data46 === "clusterResources")) {
+                    const err63 = { instancePath: instancePath + "/projects/allow/" + key10.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i16, schemaPath: "#/properties/projects/properties/allow/additionalProperties/items/enum", keyword: "enum", params: { allowedValues: schema62.properties.projects.properties.allow.additionalProperties.items.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err63];
+                    } else {
+                      vErrors.push(err63);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err64 = { instancePath: instancePath + "/projects/allow/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/projects/properties/allow/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err64];
+                } else {
+                  vErrors.push(err64);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err65 = { instancePath: instancePath + "/projects/allow", schemaPath: "#/properties/projects/properties/allow/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err65];
+            } else {
+              vErrors.push(err65);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err66 = { instancePath: instancePath + "/projects", schemaPath: "#/properties/projects/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err66];
+        } else {
+          vErrors.push(err66);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err67 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err67];
+    } else {
+      vErrors.push(err67);
+    }
+    errors++;
+  }
+  validate43.errors = vErrors;
+  return errors === 0;
+}
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate20.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.version === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func1.call(schema31.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      if (1 !== data.version) {
+        const err2 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.manifests !== void 0) {
+      if (!validate21(data.manifests, { instancePath: instancePath + "/manifests", parentData: data, parentDataProperty: "manifests", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.rules !== void 0) {
+      if (!validate23(data.rules, { instancePath: instancePath + "/rules", parentData: data, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.controls !== void 0) {
+      let data3 = data.controls;
+      if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+        for (const key1 in data3) {
+          let data4 = data3[key1];
+          if (Array.isArray(data4)) {
+            const len0 = data4.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data5 = data4[i0];
+              if (typeof data5 === "string") {
+                if (func2(data5) < 1) {
+                  const err3 = { instancePath: instancePath + "/controls/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/$defs/controls/additionalProperties/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err3];
+                  } else {
+                    vErrors.push(err3);
+                  }
+                  errors++;
+                }
+              } else {
+                const err4 = { instancePath: instancePath + "/controls/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/$defs/controls/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err4];
+                } else {
+                  vErrors.push(err4);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err5 = { instancePath: instancePath + "/controls/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/controls/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/controls", schemaPath: "#/$defs/controls/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.gate !== void 0) {
+      let data6 = data.gate;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        for (const key2 in data6) {
+          if (!(key2 === "failOn")) {
+            const err7 = { instancePath: instancePath + "/gate", schemaPath: "#/$defs/gate/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+        if (data6.failOn !== void 0) {
+          let data7 = data6.failOn;
+          if (!(data7 === "error" || data7 === "warning" || data7 === "never")) {
+            const err8 = { instancePath: instancePath + "/gate/failOn", schemaPath: "#/$defs/gate/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema38.properties.failOn.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/gate", schemaPath: "#/$defs/gate/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.render !== void 0) {
+      let data8 = data.render;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        for (const key3 in data8) {
+          if (!(key3 === "enabled" || key3 === "timeoutSeconds" || key3 === "notEvaluated" || key3 === "kustomizeBuildOptions" || key3 === "network")) {
+            const err10 = { instancePath: instancePath + "/render", schemaPath: "#/$defs/render/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data8.enabled !== void 0) {
+          if (typeof data8.enabled !== "boolean") {
+            const err11 = { instancePath: instancePath + "/render/enabled", schemaPath: "#/$defs/render/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data8.timeoutSeconds !== void 0) {
+          let data10 = data8.timeoutSeconds;
+          if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
+            const err12 = { instancePath: instancePath + "/render/timeoutSeconds", schemaPath: "#/$defs/render/properties/timeoutSeconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+          if (typeof data10 == "number" && isFinite(data10)) {
+            if (data10 > 3600 || isNaN(data10)) {
+              const err13 = { instancePath: instancePath + "/render/timeoutSeconds", schemaPath: "#/$defs/render/properties/timeoutSeconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600" };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+            if (data10 < 1 || isNaN(data10)) {
+              const err14 = { instancePath: instancePath + "/render/timeoutSeconds", schemaPath: "#/$defs/render/properties/timeoutSeconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data8.notEvaluated !== void 0) {
+          let data11 = data8.notEvaluated;
+          if (!(data11 === "block" || data11 === "warn")) {
+            const err15 = { instancePath: instancePath + "/render/notEvaluated", schemaPath: "#/$defs/render/properties/notEvaluated/enum", keyword: "enum", params: { allowedValues: schema39.properties.notEvaluated.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        if (data8.kustomizeBuildOptions !== void 0) {
+          if (typeof data8.kustomizeBuildOptions !== "string") {
+            const err16 = { instancePath: instancePath + "/render/kustomizeBuildOptions", schemaPath: "#/$defs/render/properties/kustomizeBuildOptions/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
+          }
+        }
+        if (data8.network !== void 0) {
+          if (false !== data8.network) {
+            const err17 = { instancePath: instancePath + "/render/network", schemaPath: "#/$defs/render/properties/network/const", keyword: "const", params: { allowedValue: false }, message: "must be equal to constant" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/render", schemaPath: "#/$defs/render/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.argocd !== void 0) {
+      let data14 = data.argocd;
+      if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+        for (const key4 in data14) {
+          if (!(key4 === "version")) {
+            const err19 = { instancePath: instancePath + "/argocd", schemaPath: "#/properties/argocd/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        if (data14.version !== void 0) {
+          let data15 = data14.version;
+          if (typeof data15 === "string") {
+            if (!pattern4.test(data15)) {
+              const err20 = { instancePath: instancePath + "/argocd/version", schemaPath: "#/properties/argocd/properties/version/pattern", keyword: "pattern", params: { pattern: "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$" }, message: 'must match pattern "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$"' };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+            }
+          } else {
+            const err21 = { instancePath: instancePath + "/argocd/version", schemaPath: "#/properties/argocd/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/argocd", schemaPath: "#/properties/argocd/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.sync !== void 0) {
+      if (!validate25(data.sync, { instancePath: instancePath + "/sync", parentData: data, parentDataProperty: "sync", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.health !== void 0) {
+      if (!validate30(data.health, { instancePath: instancePath + "/health", parentData: data, parentDataProperty: "health", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.review !== void 0) {
+      if (!validate32(data.review, { instancePath: instancePath + "/review", parentData: data, parentDataProperty: "review", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.description !== void 0) {
+      if (!validate38(data.description, { instancePath: instancePath + "/description", parentData: data, parentDataProperty: "description", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.applications !== void 0) {
+      if (!validate43(data.applications, { instancePath: instancePath + "/applications", parentData: data, parentDataProperty: "applications", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err23];
+    } else {
+      vErrors.push(err23);
+    }
+    errors++;
+  }
+  validate20.errors = vErrors;
+  return errors === 0;
+}
+function policyValidator() {
+  return validate;
+}
+var validate, schema31, schema38, schema39, func1, func2, schema36, schema40, schema44, schema48, schema49, schema51, func0, pattern5, pattern7, schema59, formats0, schema62, pattern4;
+var init_schema_validator = __esm({
+  "src/policy/schema-validator.ts"() {
+    "use strict";
+    init_regex_format();
+    validate = validate20;
+    schema31 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://gitops-gate.dev/schemas/policy-v1.json", "title": "gitops-gate policy", "description": "The policy a gitops-gate repository applies to every change. Settings left out keep the value of the built-in default policy (policies/default.yaml). Unknown settings are errors.", "type": "object", "additionalProperties": false, "required": ["version"], "properties": { "version": { "description": "Version of the policy format. Only 1 exists.", "const": 1 }, "manifests": { "$ref": "#/$defs/manifests" }, "rules": { "$ref": "#/$defs/rules" }, "controls": { "$ref": "#/$defs/controls" }, "gate": { "$ref": "#/$defs/gate" }, "render": { "$ref": "#/$defs/render" }, "argocd": { "description": "The ArgoCD the repository deploys with. Rules whose truth depends on the ArgoCD release follow it.", "type": "object", "additionalProperties": false, "properties": { "version": { "description": 'The ArgoCD release the repository targets, as MAJOR.MINOR (for example "3.6"); patch numbers and a leading v are accepted.', "type": "string", "pattern": "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$" } } }, "sync": { "$ref": "#/$defs/sync" }, "health": { "$ref": "#/$defs/health" }, "review": { "$ref": "#/$defs/review" }, "description": { "$ref": "#/$defs/description" }, "applications": { "$ref": "#/$defs/applications" } }, "$defs": { "glob": { "description": "A minimatch glob matched against repository-relative paths. A glob without '/' matches the file name anywhere.", "type": "string", "minLength": 1 }, "severitySetting": { "description": "off disables the rule; otherwise the severity its findings get.", "enum": ["off", "notice", "warning", "error"] }, "manifests": { "description": "Which files are Kubernetes manifests, and the limits applied when reading them.", "type": "object", "additionalProperties": false, "properties": { "include": { "description": "Globs of the files to read as manifests.", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "exclude": { "description": "Globs of files never read as manifests, even when included.", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "limits": { "description": "Limits against hostile or accidental oversized input. A file over a limit is an error finding: the gate fails closed.", "type": "object", "additionalProperties": false, "properties": { "maxFileBytes": { "description": "Largest manifest file read, in bytes.", "type": "integer", "minimum": 1 }, "maxDocuments": { "description": "Most YAML documents in one file.", "type": "integer", "minimum": 1 }, "maxAliasCount": { "description": "Most YAML alias expansions per document (guards against alias bombs).", "type": "integer", "minimum": 0 }, "maxDepth": { "description": "Deepest nesting of YAML collections.", "type": "integer", "minimum": 1 } } } } }, "rules": { "description": "Per-rule settings, keyed by rule id: off, or the severity to give the rule's findings. Unknown rule ids are errors.", "type": "object", "additionalProperties": { "$ref": "#/$defs/severitySetting" } }, "controls": { "description": "Compliance controls each rule or policy area serves (for example 'SOC 2 CC8.1'), keyed by rule id or by area (manifests, sync, applications, health, review, description). Carried into the summary and the audit record.", "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "render": { "description": "Rendering of kustomize and Helm sources before the sync rules run (docs/render.md). Each affected Application whose source is a kustomization or a Helm chart (and each kustomization or chart directory no Application covers) is rendered on both sides with the real tools; the wave, hook, sync-option, ordering and metadata rules read the rendered objects, as ArgoCD's repo-server produces them, while the file rules (YAML syntax, duplicate keys, text) read the files as written.", "type": "object", "additionalProperties": false, "properties": { "enabled": { "description": "Render kustomize and Helm sources. false: every file is read as written, as before rendering existed, and no tool runs.", "type": "boolean" }, "timeoutSeconds": { "description": "Time allowed for one tool run, in seconds. A render that runs longer is killed and its Application is not evaluated.", "type": "integer", "minimum": 1, "maximum": 3600 }, "notEvaluated": { "description": "What an Application the change touches that cannot be rendered (missing tool, needs network, plugin, timeout, render error) does to the gate: block reports rule render-not-evaluated as an error on the Application's file, warn as a warning. Either way the report's not-evaluated list names it with the reason.", "enum": ["block", "warn"] }, "kustomizeBuildOptions": { "description": "kustomize.buildOptions of your argocd-cm, passed to kustomize build. Only --load-restrictor, --reorder, --enable-helm, --helm-kube-version, --helm-api-versions and --enable-managedby-label are passed; any other flag makes the Application not evaluated.", "type": "string" }, "network": { "description": "Always false: the gate never fetches remote kustomize bases, charts from Helm repositories or unvendored chart dependencies; such sources stay not evaluated.", "const": false } } }, "gate": { "description": "How strict the gate itself is, whatever the workflow asks. A pull_request run takes its workflow file from the pull request, so the workflow's inputs are the PR's to set; only the policy on the base branch can pin these.", "type": "object", "additionalProperties": false, "properties": { "failOn": { "description": "The least strict fail-on a run may use. The workflow's fail-on input (the CLI's --fail-on) may make a run stricter (never, then error, then warning), never looser: a looser value is replaced by this one, with a warning and a note in the report. never lets the workflow choose (report-only runs).", "enum": ["error", "warning", "never"] } } }, "sync": { "description": "ArgoCD sync order: waves, hooks, sync options and dependency ordering between resources.", "type": "object", "additionalProperties": false, "properties": { "applications": { "description": "Which Application resources in the repository define sync groups (the resources ArgoCD syncs together).", "type": "object", "additionalProperties": false, "properties": { "repoURLs": { "description": "Globs of spec.source.repoURL values that mean this repository. Empty: every Application source with a path is taken to point into this repository (the URL cannot be verified offline).", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "migrations": { "description": "How schema migrations are recognised: a Job or Pod whose name (or generateName) matches one of the globs, or that carries one of the labels.", "type": "object", "additionalProperties": false, "properties": { "names": { "description": "Globs matched against the name or generateName.", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "labels": { "description": "Labels that mark a migration; each value is a glob.", "type": "object", "additionalProperties": { "type": "string" } } } }, "databases": { "description": "How databases are recognised.", "type": "object", "additionalProperties": false, "properties": { "kinds": { "description": "group/Kind of database custom resources (for example postgresql.cnpg.io/Cluster).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "images": { "description": "Globs of container images: a StatefulSet running one of them is a database.", "type": "array", "items": { "$ref": "#/$defs/glob" } } } }, "consumers": { "description": "Workloads that use a migrated schema.", "type": "object", "additionalProperties": false, "properties": { "kinds": { "description": "Kinds of workloads (Deployment, StatefulSet, Rollout).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "names": { "description": "Globs of workload names that are consumers of every migration in their group, whatever image they run.", "type": "array", "items": { "$ref": "#/$defs/glob" } } } }, "clusterCrdGroups": { "description": "Globs of API groups whose CRDs are installed in the cluster outside any Application (for example by an operator installed beforehand). Custom resources of these groups need no SkipDryRunOnMissingResource=true.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "platformKinds": { "description": "Globs of group/Kind that every cluster of the platform has (OpenShift, OLM, the OpenShift GitOps ArgoCD CR): custom resources of these kinds need no SkipDryRunOnMissingResource=true. The default policy ships a baseline; setting the list replaces it (add groups in clusterCrdGroups to extend it).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "ordering": { "description": "Ordering constraints between resources of one sync group: every resource matching 'before' must run in an earlier phase or wave than every related resource matching 'after'.", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name", "before", "after"], "properties": { "name": { "description": "A name for messages.", "type": "string", "minLength": 1 }, "before": { "$ref": "#/$defs/syncSelector" }, "after": { "$ref": "#/$defs/syncSelector" }, "relation": { "description": "Which pairs are related: any (every pair in the group, the default) or same-image (the two share a container image repository, or the later one is named in sync.consumers.names).", "enum": ["any", "same-image"] }, "rule": { "description": "The rule id a violation is reported under (default ordering-violated); its severity is set under rules.", "enum": ["ordering-violated", "presync-hook-before-database", "migration-wave-not-before-consumer"] } } } } } }, "syncSelector": { "description": "Selects resources of one sync group. Every field given must match; inside a list, any item may match.", "type": "object", "additionalProperties": false, "properties": { "kinds": { "description": "Kinds as written (Deployment) or group/Kind (apps/Deployment).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "groups": { "description": "API groups; the empty string is the core group.", "type": "array", "items": { "type": "string" } }, "names": { "description": "Globs matched against metadata.name, or metadata.generateName when there is no name.", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "labels": { "description": "Labels the resource must carry; each value is a glob ('*' for any value).", "type": "object", "additionalProperties": { "type": "string" } }, "annotations": { "description": "Annotations the resource must carry; each value is a glob ('*' for any value).", "type": "object", "additionalProperties": { "type": "string" } }, "phases": { "description": "Sync phases the resource must run in (a resource that is not a hook runs in Sync).", "type": "array", "items": { "enum": ["PreSync", "Sync", "PostSync", "SyncFail"] } }, "role": { "description": "A role defined by sync.databases, sync.migrations and sync.consumers.", "enum": ["database", "migration", "consumer"] } } }, "health": { "description": "ArgoCD custom health checks: where they live and how they are run.", "type": "object", "additionalProperties": false, "properties": { "layout": { "description": "Globs of files kept in ArgoCD's own layout (<dir>/<group>/<Kind>/health.lua with health_test.yaml and testdata/), as in the argo-cd repository's resource_customizations/. A health_test.yaml without a health.lua beside it tests the check configured for its input's group/Kind (argocd-cm, ArgoCD CR).", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "execute": { "description": "Run health scripts in the sandbox: every health_test.yaml case, and every configured script against a freshly created object. When false, only the configuration and the Lua source are checked.", "type": "boolean" }, "timeoutMs": { "description": "Time limit of one script run, in milliseconds. ArgoCD uses 1000 (util/lua/lua.go).", "type": "integer", "minimum": 10, "maximum": 6e4 }, "memoryLimitMiB": { "description": "Memory limit of one script run's Lua state, in MiB.", "type": "integer", "minimum": 1, "maximum": 1024 }, "maxRunsPerSide": { "description": "Most script runs on each side (base, head) of a change; runs past it are not made and are reported per check (health-test-budget-exhausted: an error when the change affects the check).", "type": "integer", "minimum": 0 } } }, "review": { "description": "Who must approve a change before it merges. An approval counts only when it is the reviewer's latest non-comment review, was given on the PR's current head commit, comes from a user holding at least minimumPermission on the repository, and comes from someone separationOfDuties does not exclude. No reviewer's latest review may request changes (rule review-changes-requested).", "type": "object", "additionalProperties": false, "properties": { "minimumPermission": { "$ref": "#/$defs/reviewPermission" }, "separationOfDuties": { "description": "Who took part in the change and therefore cannot approve it. Each exclusion is on unless switched off here, and the summary says when one is off.", "type": "object", "additionalProperties": false, "properties": { "author": { "description": "Exclude the pull request's author.", "type": "boolean" }, "committers": { "description": "Exclude the author and the committer of every commit in the pull request.", "type": "boolean" }, "coAuthors": { "description": "Exclude everyone named in a Co-authored-by trailer of a commit (matched by login, and by GitHub no-reply address).", "type": "boolean" }, "lastPusher": { "description": "Exclude whoever pushed the head commit (from the opened/synchronize event, or the gate's own earlier check run on the same head). When it is unknown, no approval counts: the approval requirements fail closed.", "type": "boolean" }, "bots": { "description": "Exclude bots and GitHub Apps (account type Bot, or a login ending in [bot]).", "type": "boolean" } } }, "distinctApprovers": { "description": "When true, one person's approval counts for only one requirement (one approval rule, or one CODEOWNERS requirement). The gate finds the best assignment of approvers to requirements.", "type": "boolean" }, "rules": { "description": "Approval rules. Every rule whose conditions hold must be satisfied. The list replaces the default policy's list.", "type": "array", "items": { "$ref": "#/$defs/reviewRule" } }, "codeowners": { "description": "Code-owner approval, from the CODEOWNERS file on the base branch (.github/CODEOWNERS, then CODEOWNERS, then docs/CODEOWNERS, as GitHub looks them up). A CODEOWNERS file that does not parse fails the gate.", "type": "object", "additionalProperties": false, "properties": { "mode": { "description": "off: CODEOWNERS is not checked. any-owner: every touched path that has owners needs an approval from one of them (GitHub's behaviour). every-owning-team: every owner (team or user) named for a touched path must approve.", "enum": ["off", "any-owner", "every-owning-team"] } } }, "breakGlass": { "description": "Audited emergency override: a listed user applies a listed label, or comments the command. The verdict is then pass with an override recorded in the summary and the audit record.", "type": "object", "additionalProperties": false, "properties": { "labels": { "description": "Labels that invoke break-glass when a listed user applied them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "command": { "description": "A PR comment whose first line starts with this text, by a listed user, invokes break-glass; the rest of the line is the reason. Empty string: no comment command.", "type": "string" }, "users": { "description": "Logins allowed to invoke break-glass. Empty: break-glass is disabled.", "type": "array", "items": { "$ref": "#/$defs/login" } }, "allowAuthor": { "description": "When true, a listed user may break glass on a pull request they opened. Default false: the author never overrides their own change.", "type": "boolean" } } }, "unlinkedIdentities": { "description": "Commit authors, committers and co-authors whose identity no GitHub login can be tied to (an ordinary e-mail GitHub does not link to an account, a co-author without a no-reply address). fail: no approval counts and the approval requirements fail naming them, since any reviewer could be that person. allow: they are only listed.", "enum": ["fail", "allow"] } } }, "applications": { "description": "ArgoCD's own controls, read from Application, ApplicationSet and AppProject objects and the ArgoCD ConfigMaps: drift reconciliation (selfHeal, prune, retry), sync-failure notifications, AppProject fences, sync windows. A change that weakens one is a finding whatever this section requires: a warning, an error for production Applications. See docs/applications.md.", "type": "object", "additionalProperties": false, "properties": { "production": { "description": "Which Applications are production: an Application is when any selector matches. Weakening findings on production Applications (and on AppProjects they use) are errors, and production Applications may not use the default project. Empty: no Application is production. Serves SOC 2 CC8.1 and PCI DSS v4 6.5.1 (changes to production are controlled).", "type": "array", "items": { "$ref": "#/$defs/appSelector" } }, "drift": { "description": "Drift reconciliation: the Git repository stays the source of truth only when ArgoCD reverts manual changes. Serves SOC 2 CC8.1 (unauthorised changes are detected and reverted) and PCI DSS v4 6.5.1.", "type": "object", "additionalProperties": false, "properties": { "require": { "description": "Applications that must have spec.syncPolicy.automated with selfHeal: true and prune: true (not enabled: false) and a retry with a positive limit (rule app-drift-not-reconciled). Empty: none is required to.", "type": "array", "items": { "$ref": "#/$defs/appSelector" } } } }, "notifications": { "description": "Sync-failure notifications: a failed sync must reach a person. Serves SOC 2 CC7.2/CC8.1 (failures are detected and acted on) and PCI DSS v4 6.5.1.", "type": "object", "additionalProperties": false, "properties": { "require": { "description": "Applications that must subscribe, themselves or through their AppProject, to one of the triggers (rule app-sync-failure-unnotified). Empty: none is required to.", "type": "array", "items": { "$ref": "#/$defs/appSelector" } }, "triggers": { "description": "Names of the notification triggers that fire on a failed sync (the catalog's is on-sync-failed).", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "projects": { "description": "AppProject fences: what the Applications of a project may deploy, from where, to where. Serves PCI DSS v4 6.5.6 (separation of environments) and SOC 2 CC6.1/CC8.1.", "type": "object", "additionalProperties": false, "properties": { "allow": { "description": "Wildcard fences allowed per AppProject: keys are project-name globs, values the fences that may hold '*' (sourceRepos, destinationServer, destinationNamespace, clusterResources). A change that widens a fence is reported even when allowed here.", "type": "object", "additionalProperties": { "type": "array", "items": { "enum": ["sourceRepos", "destinationServer", "destinationNamespace", "clusterResources"] } } } } } } }, "appSelector": { "description": "Selects Applications. Every field given must match; inside a list any item may match. Globs use * for any characters. {} selects every Application.", "type": "object", "additionalProperties": false, "properties": { "names": { "description": "Globs of metadata.name.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "labels": { "description": "Labels the Application must carry; each value is a glob.", "type": "object", "additionalProperties": { "type": "string" } }, "projects": { "description": "Globs of spec.project (default when unset).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "clusters": { "description": "Globs of spec.destination.server or spec.destination.name.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "namespaces": { "description": "Globs of spec.destination.namespace.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "production": { "description": "true: only Applications the production selection selects.", "type": "boolean" } } }, "login": { "description": "A GitHub login.", "type": "string", "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$" }, "teamSlug": { "description": "A GitHub team as org/team-slug.", "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$" }, "reviewPermission": { "description": "Least repository permission an approver must hold. GitHub itself only counts approvals from users with write access.", "enum": ["write", "maintain", "admin"] }, "condition": { "description": "The policy's one condition language, used by review.rules[].if and description.conditional[].when (src/policy/conditions.ts). Every condition given must hold. paths, manifestsChanged, labels, authors and targetBranches are decided from the change and its pull request (labels, authors and targetBranches do not hold without one); kinds and changes from the parsed manifests of base and head, only in description.conditional[].when, looking only at resources in files matching paths when paths is given.", "type": "object", "additionalProperties": false, "properties": { "paths": { "description": "Globs (minimatch); at least one changed file (path or previous path of a rename) must match.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/glob" } }, "manifestsChanged": { "description": "true: at least one changed file is a manifest (see the manifests section).", "type": "boolean" }, "labels": { "description": "The pull request carries at least one of these labels.", "type": "array", "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "authors": { "description": "The pull request's author is one of these logins (case-insensitive).", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/login" } }, "targetBranches": { "description": "The target branch matches one of these globs.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/glob" } }, "kinds": { "description": "Resource kinds (Kind or group/Kind); at least one resource of these kinds must be changed, at base or head. Only in description.conditional[].when.", "type": "array", "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "changes": { "description": "The change must modify the sync order: sync-waves (a resource's argocd.argoproj.io/sync-wave changes, or a resource with one is added or removed) or hooks (argocd.argoproj.io/hook or helm.sh/hook changes). Only in description.conditional[].when.", "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": ["sync-waves", "hooks"] } } } }, "reviewRule": { "description": "One approval rule: when its conditions hold, it needs the given number of approvals from the listed users or teams.", "type": "object", "additionalProperties": false, "required": ["name", "approvals"], "properties": { "name": { "description": "Name shown in the summary.", "type": "string", "minLength": 1 }, "description": { "description": "Why the rule exists, shown in the summary.", "type": "string" }, "if": { "description": "When the rule applies, in the policy's condition language (see $defs/condition). Every condition given must hold; without conditions the rule applies to every change. kinds and changes are not available here: an approval rule is decided before the manifests are read.", "type": "object", "$ref": "#/$defs/condition", "properties": { "kinds": false, "changes": false } }, "approvals": { "description": "Number of approvals required.", "type": "integer", "minimum": 1 }, "from": { "description": "Who may approve: listed users and members of listed teams. Left out: anyone with the required permission.", "type": "object", "additionalProperties": false, "properties": { "users": { "description": "Logins.", "type": "array", "items": { "$ref": "#/$defs/login" } }, "teams": { "description": "Teams as org/team-slug. Reading team members needs a token with Members: read (GitHub App) or read:org (PAT).", "type": "array", "items": { "$ref": "#/$defs/teamSlug" } } } }, "permission": { "$ref": "#/$defs/reviewPermission" } } }, "description": { "description": "What the PR title and body must say: the sections of the body, a ticket reference, the title, labels, requirements that depend on what the change touches, and what a revert must carry. See docs/description.md.", "type": "object", "additionalProperties": false, "properties": { "sections": { "description": "Sections of the PR body, keyed by a short id (for example why, rollback). A section is found by its Markdown heading (ATX '## Why' or setext) and holds everything up to the next heading of the same or a higher level. Keys merge with the default policy's sections; set required: false to stop requiring one.", "type": "object", "additionalProperties": { "$ref": "#/$defs/descriptionSection" } }, "placeholders": { "description": "Regular expressions (case-insensitive) matching a whole block (paragraph, list item, table row) of placeholder text, which does not count as content. This list replaces the default one.", "type": "array", "items": { "type": "string", "minLength": 1, "format": "regex" } }, "template": { "description": "The repository's pull request template, read from the base branch: text copied from it unchanged does not count as content.", "type": "object", "additionalProperties": false, "properties": { "enabled": { "description": "Compare the body with the PR templates.", "type": "boolean" }, "paths": { "description": "Template files or directories to read instead of the places GitHub reads templates from (pull_request_template.md in the root, docs/ or .github/, and PULL_REQUEST_TEMPLATE/ directories). Empty: GitHub's places.", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "ticket": { "description": "A reference to the ticket the change serves.", "type": "object", "additionalProperties": false, "properties": { "pattern": { "description": "Regular expression of a ticket reference, for example '[A-Z]+-\\d+'. Not set: no ticket is required.", "type": "string", "minLength": 1, "format": "regex" }, "in": { "description": "Where the reference may appear: the PR title, the body (comments and template text excluded) or the branch name.", "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": ["title", "body", "branch"] } } } }, "title": { "description": "The PR title.", "type": "object", "additionalProperties": false, "properties": { "pattern": { "description": "Regular expression the title must match. Not set: any title.", "type": "string", "minLength": 1, "format": "regex" }, "hint": { "description": "The expected title in words, shown when the title does not match.", "type": "string", "minLength": 1 } } }, "labels": { "description": "Labels on the PR (compared case-insensitively, as GitHub does).", "type": "object", "additionalProperties": false, "properties": { "required": { "description": "Labels the PR must carry, all of them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "forbidden": { "description": "Labels the PR must not carry (for example do-not-merge).", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "drafts": { "description": "Draft PRs are always evaluated and reported as drafts. enforce: their failures block like any other. report: their failures are shown but do not block until the PR is ready for review.", "enum": ["enforce", "report"] }, "conditional": { "description": "Requirements that apply only when the change matches their when conditions.", "type": "array", "items": { "$ref": "#/$defs/descriptionConditional" } }, "reverts": { "description": "What a revert PR must carry. A revert is a PR whose body says 'Reverts owner/repo#N' (GitHub's Revert button) or whose title starts with 'Revert'.", "type": "object", "additionalProperties": false, "properties": { "sections": { "description": "Section ids a revert must have, instead of the sections marked required.", "type": "array", "uniqueItems": true, "items": { "type": "string", "minLength": 1 } }, "exempt": { "description": "Requirements that do not apply to reverts.", "type": "array", "uniqueItems": true, "items": { "enum": ["title", "ticket", "labels", "conditional"] } } } } } }, "descriptionSection": { "description": "One section of the PR body.", "type": "object", "additionalProperties": false, "properties": { "headings": { "description": "Accepted heading texts, compared case-insensitively, ignoring leading and trailing punctuation or emoji and reading '-' and '_' as spaces. Default: the section's id.", "type": "array", "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "required": { "description": "Whether every change must have this section. Default true.", "type": "boolean" }, "minLength": { "description": "Fewest characters of real content (after removing comments, checkbox stubs, placeholders and template text; whitespace runs count as one). Default 10.", "type": "integer", "minimum": 1 }, "allowNA": { "description": "Whether N/A (n/a, none, not applicable) is accepted as the whole content. Default false.", "type": "boolean" }, "mention": { "description": "Regular expressions (case-insensitive) the content must each match.", "type": "array", "items": { "type": "string", "minLength": 1, "format": "regex" } } } }, "descriptionConditional": { "description": "A requirement that applies when every condition in when holds.", "type": "object", "additionalProperties": false, "required": ["name", "when"], "properties": { "name": { "description": "Name shown in the summary, for example 'production sync order'.", "type": "string", "minLength": 1 }, "when": { "description": "Conditions, in the policy's condition language (see $defs/condition), all of which must hold.", "type": "object", "$ref": "#/$defs/condition", "minProperties": 1 }, "sections": { "description": "Section ids that become required.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "mention": { "description": "Regular expressions (case-insensitive) a section's content must match, keyed by section id. The section becomes required.", "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string", "minLength": 1, "format": "regex" } } }, "previousWaves": { "description": "Section id whose content must name, for every resource whose sync wave changed, the resource's name and its previous wave on one line (for example 'api: wave 1'). The section becomes required.", "type": "string", "minLength": 1 } } } } };
+    schema38 = { "description": "How strict the gate itself is, whatever the workflow asks. A pull_request run takes its workflow file from the pull request, so the workflow's inputs are the PR's to set; only the policy on the base branch can pin these.", "type": "object", "additionalProperties": false, "properties": { "failOn": { "description": "The least strict fail-on a run may use. The workflow's fail-on input (the CLI's --fail-on) may make a run stricter (never, then error, then warning), never looser: a looser value is replaced by this one, with a warning and a note in the report. never lets the workflow choose (report-only runs).", "enum": ["error", "warning", "never"] } } };
+    schema39 = { "description": "Rendering of kustomize and Helm sources before the sync rules run (docs/render.md). Each affected Application whose source is a kustomization or a Helm chart (and each kustomization or chart directory no Application covers) is rendered on both sides with the real tools; the wave, hook, sync-option, ordering and metadata rules read the rendered objects, as ArgoCD's repo-server produces them, while the file rules (YAML syntax, duplicate keys, text) read the files as written.", "type": "object", "additionalProperties": false, "properties": { "enabled": { "description": "Render kustomize and Helm sources. false: every file is read as written, as before rendering existed, and no tool runs.", "type": "boolean" }, "timeoutSeconds": { "description": "Time allowed for one tool run, in seconds. A render that runs longer is killed and its Application is not evaluated.", "type": "integer", "minimum": 1, "maximum": 3600 }, "notEvaluated": { "description": "What an Application the change touches that cannot be rendered (missing tool, needs network, plugin, timeout, render error) does to the gate: block reports rule render-not-evaluated as an error on the Application's file, warn as a warning. Either way the report's not-evaluated list names it with the reason.", "enum": ["block", "warn"] }, "kustomizeBuildOptions": { "description": "kustomize.buildOptions of your argocd-cm, passed to kustomize build. Only --load-restrictor, --reorder, --enable-helm, --helm-kube-version, --helm-api-versions and --enable-managedby-label are passed; any other flag makes the Application not evaluated.", "type": "string" }, "network": { "description": "Always false: the gate never fetches remote kustomize bases, charts from Helm repositories or unvendored chart dependencies; such sources stay not evaluated.", "const": false } } };
+    func1 = Object.prototype.hasOwnProperty;
+    func2 = require_ucs2length().default;
+    validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schema36 = { "description": "off disables the rule; otherwise the severity its findings get.", "enum": ["off", "notice", "warning", "error"] };
+    validate23.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schema40 = { "description": "ArgoCD sync order: waves, hooks, sync options and dependency ordering between resources.", "type": "object", "additionalProperties": false, "properties": { "applications": { "description": "Which Application resources in the repository define sync groups (the resources ArgoCD syncs together).", "type": "object", "additionalProperties": false, "properties": { "repoURLs": { "description": "Globs of spec.source.repoURL values that mean this repository. Empty: every Application source with a path is taken to point into this repository (the URL cannot be verified offline).", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "migrations": { "description": "How schema migrations are recognised: a Job or Pod whose name (or generateName) matches one of the globs, or that carries one of the labels.", "type": "object", "additionalProperties": false, "properties": { "names": { "description": "Globs matched against the name or generateName.", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "labels": { "description": "Labels that mark a migration; each value is a glob.", "type": "object", "additionalProperties": { "type": "string" } } } }, "databases": { "description": "How databases are recognised.", "type": "object", "additionalProperties": false, "properties": { "kinds": { "description": "group/Kind of database custom resources (for example postgresql.cnpg.io/Cluster).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "images": { "description": "Globs of container images: a StatefulSet running one of them is a database.", "type": "array", "items": { "$ref": "#/$defs/glob" } } } }, "consumers": { "description": "Workloads that use a migrated schema.", "type": "object", "additionalProperties": false, "properties": { "kinds": { "description": "Kinds of workloads (Deployment, StatefulSet, Rollout).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "names": { "description": "Globs of workload names that are consumers of every migration in their group, whatever image they run.", "type": "array", "items": { "$ref": "#/$defs/glob" } } } }, "clusterCrdGroups": { "description": "Globs of API groups whose CRDs are installed in the cluster outside any Application (for example by an operator installed beforehand). Custom resources of these groups need no SkipDryRunOnMissingResource=true.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "platformKinds": { "description": "Globs of group/Kind that every cluster of the platform has (OpenShift, OLM, the OpenShift GitOps ArgoCD CR): custom resources of these kinds need no SkipDryRunOnMissingResource=true. The default policy ships a baseline; setting the list replaces it (add groups in clusterCrdGroups to extend it).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "ordering": { "description": "Ordering constraints between resources of one sync group: every resource matching 'before' must run in an earlier phase or wave than every related resource matching 'after'.", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name", "before", "after"], "properties": { "name": { "description": "A name for messages.", "type": "string", "minLength": 1 }, "before": { "$ref": "#/$defs/syncSelector" }, "after": { "$ref": "#/$defs/syncSelector" }, "relation": { "description": "Which pairs are related: any (every pair in the group, the default) or same-image (the two share a container image repository, or the later one is named in sync.consumers.names).", "enum": ["any", "same-image"] }, "rule": { "description": "The rule id a violation is reported under (default ordering-violated); its severity is set under rules.", "enum": ["ordering-violated", "presync-hook-before-database", "migration-wave-not-before-consumer"] } } } } } };
+    schema44 = { "description": "Selects resources of one sync group. Every field given must match; inside a list, any item may match.", "type": "object", "additionalProperties": false, "properties": { "kinds": { "description": "Kinds as written (Deployment) or group/Kind (apps/Deployment).", "type": "array", "items": { "type": "string", "minLength": 1 } }, "groups": { "description": "API groups; the empty string is the core group.", "type": "array", "items": { "type": "string" } }, "names": { "description": "Globs matched against metadata.name, or metadata.generateName when there is no name.", "type": "array", "items": { "$ref": "#/$defs/glob" } }, "labels": { "description": "Labels the resource must carry; each value is a glob ('*' for any value).", "type": "object", "additionalProperties": { "type": "string" } }, "annotations": { "description": "Annotations the resource must carry; each value is a glob ('*' for any value).", "type": "object", "additionalProperties": { "type": "string" } }, "phases": { "description": "Sync phases the resource must run in (a resource that is not a hook runs in Sync).", "type": "array", "items": { "enum": ["PreSync", "Sync", "PostSync", "SyncFail"] } }, "role": { "description": "A role defined by sync.databases, sync.migrations and sync.consumers.", "enum": ["database", "migration", "consumer"] } } };
+    validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate30.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schema48 = { "description": "Who must approve a change before it merges. An approval counts only when it is the reviewer's latest non-comment review, was given on the PR's current head commit, comes from a user holding at least minimumPermission on the repository, and comes from someone separationOfDuties does not exclude. No reviewer's latest review may request changes (rule review-changes-requested).", "type": "object", "additionalProperties": false, "properties": { "minimumPermission": { "$ref": "#/$defs/reviewPermission" }, "separationOfDuties": { "description": "Who took part in the change and therefore cannot approve it. Each exclusion is on unless switched off here, and the summary says when one is off.", "type": "object", "additionalProperties": false, "properties": { "author": { "description": "Exclude the pull request's author.", "type": "boolean" }, "committers": { "description": "Exclude the author and the committer of every commit in the pull request.", "type": "boolean" }, "coAuthors": { "description": "Exclude everyone named in a Co-authored-by trailer of a commit (matched by login, and by GitHub no-reply address).", "type": "boolean" }, "lastPusher": { "description": "Exclude whoever pushed the head commit (from the opened/synchronize event, or the gate's own earlier check run on the same head). When it is unknown, no approval counts: the approval requirements fail closed.", "type": "boolean" }, "bots": { "description": "Exclude bots and GitHub Apps (account type Bot, or a login ending in [bot]).", "type": "boolean" } } }, "distinctApprovers": { "description": "When true, one person's approval counts for only one requirement (one approval rule, or one CODEOWNERS requirement). The gate finds the best assignment of approvers to requirements.", "type": "boolean" }, "rules": { "description": "Approval rules. Every rule whose conditions hold must be satisfied. The list replaces the default policy's list.", "type": "array", "items": { "$ref": "#/$defs/reviewRule" } }, "codeowners": { "description": "Code-owner approval, from the CODEOWNERS file on the base branch (.github/CODEOWNERS, then CODEOWNERS, then docs/CODEOWNERS, as GitHub looks them up). A CODEOWNERS file that does not parse fails the gate.", "type": "object", "additionalProperties": false, "properties": { "mode": { "description": "off: CODEOWNERS is not checked. any-owner: every touched path that has owners needs an approval from one of them (GitHub's behaviour). every-owning-team: every owner (team or user) named for a touched path must approve.", "enum": ["off", "any-owner", "every-owning-team"] } } }, "breakGlass": { "description": "Audited emergency override: a listed user applies a listed label, or comments the command. The verdict is then pass with an override recorded in the summary and the audit record.", "type": "object", "additionalProperties": false, "properties": { "labels": { "description": "Labels that invoke break-glass when a listed user applied them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "command": { "description": "A PR comment whose first line starts with this text, by a listed user, invokes break-glass; the rest of the line is the reason. Empty string: no comment command.", "type": "string" }, "users": { "description": "Logins allowed to invoke break-glass. Empty: break-glass is disabled.", "type": "array", "items": { "$ref": "#/$defs/login" } }, "allowAuthor": { "description": "When true, a listed user may break glass on a pull request they opened. Default false: the author never overrides their own change.", "type": "boolean" } } }, "unlinkedIdentities": { "description": "Commit authors, committers and co-authors whose identity no GitHub login can be tied to (an ordinary e-mail GitHub does not link to an account, a co-author without a no-reply address). fail: no approval counts and the approval requirements fail naming them, since any reviewer could be that person. allow: they are only listed.", "enum": ["fail", "allow"] } } };
+    schema49 = { "description": "Least repository permission an approver must hold. GitHub itself only counts approvals from users with write access.", "enum": ["write", "maintain", "admin"] };
+    schema51 = { "description": "The policy's one condition language, used by review.rules[].if and description.conditional[].when (src/policy/conditions.ts). Every condition given must hold. paths, manifestsChanged, labels, authors and targetBranches are decided from the change and its pull request (labels, authors and targetBranches do not hold without one); kinds and changes from the parsed manifests of base and head, only in description.conditional[].when, looking only at resources in files matching paths when paths is given.", "type": "object", "additionalProperties": false, "properties": { "paths": { "description": "Globs (minimatch); at least one changed file (path or previous path of a rename) must match.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/glob" } }, "manifestsChanged": { "description": "true: at least one changed file is a manifest (see the manifests section).", "type": "boolean" }, "labels": { "description": "The pull request carries at least one of these labels.", "type": "array", "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "authors": { "description": "The pull request's author is one of these logins (case-insensitive).", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/login" } }, "targetBranches": { "description": "The target branch matches one of these globs.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/glob" } }, "kinds": { "description": "Resource kinds (Kind or group/Kind); at least one resource of these kinds must be changed, at base or head. Only in description.conditional[].when.", "type": "array", "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "changes": { "description": "The change must modify the sync order: sync-waves (a resource's argocd.argoproj.io/sync-wave changes, or a resource with one is added or removed) or hooks (argocd.argoproj.io/hook or helm.sh/hook changes). Only in description.conditional[].when.", "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": ["sync-waves", "hooks"] } } } };
+    func0 = require_equal().default;
+    pattern5 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\[bot\\])?$", "u");
+    validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    pattern7 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$", "u");
+    validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schema59 = { "description": "What the PR title and body must say: the sections of the body, a ticket reference, the title, labels, requirements that depend on what the change touches, and what a revert must carry. See docs/description.md.", "type": "object", "additionalProperties": false, "properties": { "sections": { "description": "Sections of the PR body, keyed by a short id (for example why, rollback). A section is found by its Markdown heading (ATX '## Why' or setext) and holds everything up to the next heading of the same or a higher level. Keys merge with the default policy's sections; set required: false to stop requiring one.", "type": "object", "additionalProperties": { "$ref": "#/$defs/descriptionSection" } }, "placeholders": { "description": "Regular expressions (case-insensitive) matching a whole block (paragraph, list item, table row) of placeholder text, which does not count as content. This list replaces the default one.", "type": "array", "items": { "type": "string", "minLength": 1, "format": "regex" } }, "template": { "description": "The repository's pull request template, read from the base branch: text copied from it unchanged does not count as content.", "type": "object", "additionalProperties": false, "properties": { "enabled": { "description": "Compare the body with the PR templates.", "type": "boolean" }, "paths": { "description": "Template files or directories to read instead of the places GitHub reads templates from (pull_request_template.md in the root, docs/ or .github/, and PULL_REQUEST_TEMPLATE/ directories). Empty: GitHub's places.", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "ticket": { "description": "A reference to the ticket the change serves.", "type": "object", "additionalProperties": false, "properties": { "pattern": { "description": "Regular expression of a ticket reference, for example '[A-Z]+-\\d+'. Not set: no ticket is required.", "type": "string", "minLength": 1, "format": "regex" }, "in": { "description": "Where the reference may appear: the PR title, the body (comments and template text excluded) or the branch name.", "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": ["title", "body", "branch"] } } } }, "title": { "description": "The PR title.", "type": "object", "additionalProperties": false, "properties": { "pattern": { "description": "Regular expression the title must match. Not set: any title.", "type": "string", "minLength": 1, "format": "regex" }, "hint": { "description": "The expected title in words, shown when the title does not match.", "type": "string", "minLength": 1 } } }, "labels": { "description": "Labels on the PR (compared case-insensitively, as GitHub does).", "type": "object", "additionalProperties": false, "properties": { "required": { "description": "Labels the PR must carry, all of them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "forbidden": { "description": "Labels the PR must not carry (for example do-not-merge).", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "drafts": { "description": "Draft PRs are always evaluated and reported as drafts. enforce: their failures block like any other. report: their failures are shown but do not block until the PR is ready for review.", "enum": ["enforce", "report"] }, "conditional": { "description": "Requirements that apply only when the change matches their when conditions.", "type": "array", "items": { "$ref": "#/$defs/descriptionConditional" } }, "reverts": { "description": "What a revert PR must carry. A revert is a PR whose body says 'Reverts owner/repo#N' (GitHub's Revert button) or whose title starts with 'Revert'.", "type": "object", "additionalProperties": false, "properties": { "sections": { "description": "Section ids a revert must have, instead of the sections marked required.", "type": "array", "uniqueItems": true, "items": { "type": "string", "minLength": 1 } }, "exempt": { "description": "Requirements that do not apply to reverts.", "type": "array", "uniqueItems": true, "items": { "enum": ["title", "ticket", "labels", "conditional"] } } } } } };
+    formats0 = { regex: { type: "string", validate: isRegExp } }.regex;
+    validate39.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schema62 = { "description": "ArgoCD's own controls, read from Application, ApplicationSet and AppProject objects and the ArgoCD ConfigMaps: drift reconciliation (selfHeal, prune, retry), sync-failure notifications, AppProject fences, sync windows. A change that weakens one is a finding whatever this section requires: a warning, an error for production Applications. See docs/applications.md.", "type": "object", "additionalProperties": false, "properties": { "production": { "description": "Which Applications are production: an Application is when any selector matches. Weakening findings on production Applications (and on AppProjects they use) are errors, and production Applications may not use the default project. Empty: no Application is production. Serves SOC 2 CC8.1 and PCI DSS v4 6.5.1 (changes to production are controlled).", "type": "array", "items": { "$ref": "#/$defs/appSelector" } }, "drift": { "description": "Drift reconciliation: the Git repository stays the source of truth only when ArgoCD reverts manual changes. Serves SOC 2 CC8.1 (unauthorised changes are detected and reverted) and PCI DSS v4 6.5.1.", "type": "object", "additionalProperties": false, "properties": { "require": { "description": "Applications that must have spec.syncPolicy.automated with selfHeal: true and prune: true (not enabled: false) and a retry with a positive limit (rule app-drift-not-reconciled). Empty: none is required to.", "type": "array", "items": { "$ref": "#/$defs/appSelector" } } } }, "notifications": { "description": "Sync-failure notifications: a failed sync must reach a person. Serves SOC 2 CC7.2/CC8.1 (failures are detected and acted on) and PCI DSS v4 6.5.1.", "type": "object", "additionalProperties": false, "properties": { "require": { "description": "Applications that must subscribe, themselves or through their AppProject, to one of the triggers (rule app-sync-failure-unnotified). Empty: none is required to.", "type": "array", "items": { "$ref": "#/$defs/appSelector" } }, "triggers": { "description": "Names of the notification triggers that fire on a failed sync (the catalog's is on-sync-failed).", "type": "array", "items": { "type": "string", "minLength": 1 } } } }, "projects": { "description": "AppProject fences: what the Applications of a project may deploy, from where, to where. Serves PCI DSS v4 6.5.6 (separation of environments) and SOC 2 CC6.1/CC8.1.", "type": "object", "additionalProperties": false, "properties": { "allow": { "description": "Wildcard fences allowed per AppProject: keys are project-name globs, values the fences that may hold '*' (sourceRepos, destinationServer, destinationNamespace, clusterResources). A change that widens a fence is reported even when allowed here.", "type": "object", "additionalProperties": { "type": "array", "items": { "enum": ["sourceRepos", "destinationServer", "destinationNamespace", "clusterResources"] } } } } } } };
+    validate43.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    pattern4 = new RegExp("^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$", "u");
+    validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+  }
+});
+
+// src/policy/load.ts
+import { createHash } from "node:crypto";
 function mergeSettings(base, over) {
   if (!isRecord(base) || !isRecord(over)) return over === void 0 ? base : over;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = mergeSettings(base[k], v);
-  return out;
+  const out2 = { ...base };
+  for (const [k, v] of Object.entries(over)) out2[k] = mergeSettings(base[k], v);
+  return out2;
 }
 function pointerToPath(pointer, doc) {
   if (!pointer) return [];
-  const out = [];
+  const out2 = [];
   let cur = doc.value;
   for (const raw2 of pointer.slice(1).split("/")) {
     const seg = raw2.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(cur)) {
-      out.push(Number(seg));
+      out2.push(Number(seg));
       cur = cur[Number(seg)];
     } else {
-      out.push(seg);
+      out2.push(seg);
       cur = isRecord(cur) ? cur[seg] : void 0;
     }
   }
-  return out;
+  return out2;
 }
 function settingName(path8) {
   let s = "";
@@ -43192,7 +39385,7 @@ function readPolicyText(text6, file, againstSchema, catalog) {
     throw new ConfigError(docs.length === 0 ? "policy file is empty" : "policy file must hold exactly one YAML document", { file, line: docs[1]?.startLine ?? 1 });
   }
   const doc = docs[0];
-  const validateFn = againstSchema ? validate() : void 0;
+  const validateFn = againstSchema ? policyValidator() : void 0;
   if (validateFn && !validateFn(doc.value)) {
     const errs = (validateFn.errors ?? []).filter((e) => e.keyword !== "if").map((e) => describeAjvError(e, doc));
     const lines = errs.map((e) => {
@@ -43297,15 +39490,14 @@ function policyLoader(catalog) {
     resolvePolicy: (tree, path8, changedPaths) => resolvePolicy(catalog, tree, path8, changedPaths)
   };
 }
-var import__, DEFAULT_POLICY_NAME, POLICY_FILE_NAMES, validator, defaults2, DEFAULT_POLICY_PATH;
+var DEFAULT_POLICY_NAME, POLICY_FILE_NAMES, defaults2, DEFAULT_POLICY_PATH;
 var init_load = __esm({
   "src/policy/load.ts"() {
     "use strict";
-    import__ = __toESM(require__(), 1);
-    init_schema();
     init_default();
     init_errors();
     init_yaml_doc();
+    init_schema_validator();
     init_values();
     DEFAULT_POLICY_NAME = "policies/default.yaml (built in)";
     POLICY_FILE_NAMES = ["gitops-gate.yaml", "gitops-gate.yml"];
@@ -43325,6 +39517,124 @@ var init_layout = __esm({
   "src/engine/layout.ts"() {
     "use strict";
     memo = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/argocd/app-sources.ts
+function str(v) {
+  return typeof v === "string" ? v : void 0;
+}
+function strings(v) {
+  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function stringMap(v) {
+  const out2 = {};
+  if (isRecord(v)) {
+    for (const [k, x] of Object.entries(v)) if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out2[k] = String(x);
+  }
+  return out2;
+}
+function helmOf(h) {
+  const values = isRecord(h.valuesObject) ? h.valuesObject : typeof h.values === "string" ? h.values : isRecord(h.values) ? h.values : void 0;
+  const releaseName = str(h.releaseName);
+  const namespace = str(h.namespace);
+  const kubeVersion = str(h.kubeVersion);
+  return {
+    valueFiles: strings(h.valueFiles),
+    ...values !== void 0 && values !== "" ? { values } : {},
+    parameters: (Array.isArray(h.parameters) ? h.parameters : []).filter(isRecord).flatMap(
+      (p) => typeof p.name === "string" ? [{ name: p.name, value: p.value === void 0 || p.value === null ? "" : String(p.value), forceString: p.forceString === true }] : []
+    ),
+    fileParameters: (Array.isArray(h.fileParameters) ? h.fileParameters : []).filter(isRecord).flatMap(
+      (p) => typeof p.name === "string" && typeof p.path === "string" ? [{ name: p.name, path: p.path }] : []
+    ),
+    ...releaseName ? { releaseName } : {},
+    ...namespace ? { namespace } : {},
+    skipCrds: h.skipCrds === true,
+    skipSchemaValidation: h.skipSchemaValidation === true,
+    skipTests: h.skipTests === true,
+    ignoreMissingValueFiles: h.ignoreMissingValueFiles === true,
+    passCredentials: h.passCredentials === true,
+    ...kubeVersion ? { kubeVersion } : {},
+    apiVersions: strings(h.apiVersions)
+  };
+}
+function kustomizeOf(k) {
+  const namePrefix = str(k.namePrefix);
+  const nameSuffix = str(k.nameSuffix);
+  const namespace = str(k.namespace);
+  const version = str(k.version);
+  return {
+    ...namePrefix ? { namePrefix } : {},
+    ...nameSuffix ? { nameSuffix } : {},
+    images: strings(k.images),
+    commonLabels: stringMap(k.commonLabels),
+    commonAnnotations: stringMap(k.commonAnnotations),
+    forceCommonLabels: k.forceCommonLabels === true,
+    forceCommonAnnotations: k.forceCommonAnnotations === true,
+    labelWithoutSelector: k.labelWithoutSelector === true,
+    commonAnnotationsEnvsubst: k.commonAnnotationsEnvsubst === true,
+    ...namespace ? { namespace } : {},
+    patches: (Array.isArray(k.patches) ? k.patches : []).filter(isRecord),
+    components: strings(k.components),
+    replicas: (Array.isArray(k.replicas) ? k.replicas : []).filter(isRecord).flatMap(
+      (r) => typeof r.name === "string" && (typeof r.count === "number" || typeof r.count === "string") ? [{ name: r.name, count: r.count }] : []
+    ),
+    ...version ? { version } : {}
+  };
+}
+function sourceSpecOf(src, index2, multi) {
+  if (!isRecord(src)) return void 0;
+  const rawPath = str(src.path);
+  const chart = str(src.chart);
+  const ref2 = str(src.ref);
+  const name = str(src.name);
+  const d = isRecord(src.directory) ? src.directory : void 0;
+  const include = d ? str(d.include) : void 0;
+  const exclude = d ? str(d.exclude) : void 0;
+  return {
+    index: index2,
+    multi,
+    repoURL: str(src.repoURL) ?? "",
+    ...rawPath !== void 0 && chart === void 0 ? { path: normalizeDir(rawPath), rawPath } : {},
+    ...chart !== void 0 ? { chart } : {},
+    targetRevision: str(src.targetRevision) ?? "",
+    ...ref2 ? { ref: ref2 } : {},
+    ...name ? { name } : {},
+    ...isRecord(src.helm) ? { helm: helmOf(src.helm) } : {},
+    ...isRecord(src.kustomize) ? { kustomize: kustomizeOf(src.kustomize) } : {},
+    ...d ? { directory: { recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, jsonnet: isRecord(d.jsonnet) && Object.keys(d.jsonnet).length > 0 } } : {},
+    plugin: isRecord(src.plugin)
+  };
+}
+function applicationSourceSpecs(spec) {
+  if (!isRecord(spec)) return [];
+  if (Array.isArray(spec.sources) && spec.sources.length > 0) {
+    return spec.sources.flatMap((s, i) => sourceSpecOf(s, i, true) ?? []);
+  }
+  const one2 = sourceSpecOf(spec.source, 0, false);
+  return one2 ? [one2] : [];
+}
+function explicitSourceType(s) {
+  const set = [s.helm && "Helm", s.kustomize && "Kustomize", s.directory && "Directory", s.plugin && "Plugin"].filter((x) => typeof x === "string");
+  if (set.length > 1) return "multiple";
+  return set[0];
+}
+function normalizeRepoURL(url) {
+  let u = url.trim();
+  const scp = /^([^@/:]+@)?([^/:]+):(?!\/\/)(.*)$/.exec(u);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(u)) u = `${scp[2]}/${scp[3]}`;
+  u = u.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^[^@/]+@/, "");
+  u = u.replace(/\/+$/, "").replace(/\.git$/, "").replace(/\/+$/, "");
+  const slash = u.indexOf("/");
+  const host = (slash < 0 ? u : u.slice(0, slash)).toLowerCase().replace(/:(22|443|80)$/, "");
+  return slash < 0 ? host : `${host}${u.slice(slash).toLowerCase()}`;
+}
+var init_app_sources = __esm({
+  "src/argocd/app-sources.ts"() {
+    "use strict";
+    init_values();
+    init_manifest_file();
   }
 });
 
@@ -43608,6 +39918,13 @@ lua:
 });
 
 // src/argocd/builtin-health.ts
+function builtin() {
+  if (!lookups) {
+    const data = (0, import_yaml4.parse)(builtin_health_checks_default);
+    lookups = { go: data.go, luaExact: new Set(data.lua.filter((k) => !k.includes("_"))), luaWild: data.lua.filter((k) => k.includes("_")).map((k) => k.replace(/_/g, "*")) };
+  }
+  return lookups;
+}
 function overrideKey(group2, kind) {
   return group2 ? `${group2}/${kind}` : kind;
 }
@@ -43619,8 +39936,9 @@ function globMatch(pattern, value, crossSlash = true) {
 function knownHealthCheck(group2, kind, customChecks) {
   const key2 = overrideKey(group2, kind);
   if (customChecks.some((c) => c.key === key2 || c.key.includes("*") && globMatch(c.key, key2))) return "custom";
+  const { go, luaExact, luaWild } = builtin();
   if (luaExact.has(key2) || luaWild.some((w) => globMatch(w, key2, false))) return "builtin-lua";
-  if (BUILTIN_GO_CHECKS.includes(key2)) return "builtin-go";
+  if (go.includes(key2)) return "builtin-go";
   return void 0;
 }
 function hasCustomHealth(keys, group2, kind) {
@@ -43629,18 +39947,13 @@ function hasCustomHealth(keys, group2, kind) {
   for (const k of keys) if (k.includes("*") && globMatch(k, key2)) return true;
   return false;
 }
-var import_yaml4, data, BUILTIN_ARGOCD_VERSION, BUILTIN_GO_CHECKS, BUILTIN_LUA_CHECKS, luaExact, luaWild;
+var import_yaml4, lookups, BUILTIN_ARGOCD_VERSION;
 var init_builtin_health = __esm({
   "src/argocd/builtin-health.ts"() {
     "use strict";
     import_yaml4 = __toESM(require_dist(), 1);
     init_builtin_health_checks();
-    data = (0, import_yaml4.parse)(builtin_health_checks_default);
-    BUILTIN_ARGOCD_VERSION = data.argocdVersion;
-    BUILTIN_GO_CHECKS = data.go;
-    BUILTIN_LUA_CHECKS = data.lua;
-    luaExact = new Set(BUILTIN_LUA_CHECKS.filter((k) => !k.includes("_")));
-    luaWild = BUILTIN_LUA_CHECKS.filter((k) => k.includes("_")).map((k) => k.replace(/_/g, "*"));
+    BUILTIN_ARGOCD_VERSION = /^argocdVersion:\s*(\S+)\s*$/m.exec(builtin_health_checks_default)?.[1] ?? (0, import_yaml4.parse)(builtin_health_checks_default).argocdVersion;
   }
 });
 
@@ -43735,16 +40048,16 @@ var init_argo_yaml = __esm({
 });
 
 // src/argocd/health-config.ts
-function place(p, at2) {
-  return { line: p.line + at2.lineOffset, column: p.column + (p.line === 1 ? 0 : at2.columnOffset) };
+function place(p, at3) {
+  return { line: p.line + at3.lineOffset, column: p.column + (p.line === 1 ? 0 : at3.columnOffset) };
 }
-function scriptPlacement(doc, path8, at2) {
+function scriptPlacement(doc, path8, at3) {
   const node2 = doc.node(path8);
-  const p = place(doc.pos(path8), at2);
+  const p = place(doc.pos(path8), at3);
   if ((0, import_yaml6.isScalar)(node2) && (node2.type === import_yaml6.Scalar.BLOCK_LITERAL || node2.type === import_yaml6.Scalar.BLOCK_FOLDED)) {
     const src = typeof node2.value === "string" ? node2.value : "";
     const indent2 = blockIndent(doc, path8, src);
-    return { line: p.line + 1, column: indent2 + 1 + at2.columnOffset };
+    return { line: p.line + 1, column: indent2 + 1 + at3.columnOffset };
   }
   return p;
 }
@@ -43789,27 +40102,27 @@ function checkSplitSuffix(suffix) {
   }
   return { key: suffix };
 }
-function readArgocdCmData(doc, dataPath, at2, holder, origin) {
+function readArgocdCmData(doc, dataPath, at3, holder, origin) {
   const node2 = doc.node(dataPath);
   if (!(0, import_yaml6.isMap)(node2)) return { checks: [], problems: [] };
   const entries = [];
   for (const pair3 of node2.items) if ((0, import_yaml6.isPair)(pair3) && (0, import_yaml6.isScalar)(pair3.key)) entries.push({ key: String(pair3.key.value), path: [...dataPath, String(pair3.key.value)] });
-  return readArgocdCmEntries(doc, entries, at2, holder, origin);
+  return readArgocdCmEntries(doc, entries, at3, holder, origin);
 }
-function readArgocdCmEntries(doc, entries, at2, holder, origin) {
-  const out = { checks: [], problems: [] };
+function readArgocdCmEntries(doc, entries, at3, holder, origin) {
+  const out2 = { checks: [], problems: [] };
   const health = /* @__PURE__ */ new Map();
   const openLibs = /* @__PURE__ */ new Map();
   for (const { key: k, path: path8 } of entries) {
-    const kpos = place(doc.keyPos(path8), at2);
+    const kpos = place(doc.keyPos(path8), at3);
     const v = doc.node(path8) ?? null;
     const isString = (0, import_yaml6.isScalar)(v) && typeof v.value === "string";
     if (!isString) {
       const shown = (0, import_yaml6.isScalar)(v) ? String(v.source ?? v.value) : typeName(v);
-      out.problems.push(problem(
+      out2.problems.push(problem(
         "configmap-value-not-string",
-        at2.file,
-        place(doc.pos(path8), at2),
+        at3.file,
+        place(doc.pos(path8), at3),
         holder,
         k,
         `${holder}: data "${k}" is the YAML ${typeName(v)} ${shown}, not a string. ConfigMap data values must be strings: the apply fails (cannot unmarshal ${typeName(v)} into ConfigMap.data of type string).`,
@@ -43818,15 +40131,15 @@ function readArgocdCmEntries(doc, entries, at2, holder, origin) {
     }
     if (k !== PREFIX && !k.startsWith(`${PREFIX}.`)) continue;
     if (k === PREFIX) {
-      if (isString) out.checks.push(...readLegacyBlock(doc, path8, at2, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out.problems));
+      if (isString) out2.checks.push(...readLegacyBlock(doc, path8, at3, holder, origin === "argocd-cm" ? "argocd-cm-legacy" : origin, out2.problems));
       continue;
     }
     const parts = splitN(k, ".", 4);
     const type = parts[2] ?? "";
     if (!CUSTOMIZATION_TYPES.includes(type) || parts.length < 4) {
-      out.problems.push(problem(
+      out2.problems.push(problem(
         "health-customization-unknown-type",
-        at2.file,
+        at3.file,
         kpos,
         holder,
         k,
@@ -43838,7 +40151,7 @@ function readArgocdCmEntries(doc, entries, at2, holder, origin) {
     if (type !== "health" && type !== "useOpenLibs") continue;
     const { key: key2, problem: p } = checkSplitSuffix(parts[3]);
     if (p) {
-      out.problems.push(problem(p.rule, at2.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
+      out2.problems.push(problem(p.rule, at3.file, kpos, holder, k, `${holder}: ${p.message}`, p.fix));
       continue;
     }
     if (!isString) continue;
@@ -43847,10 +40160,10 @@ function readArgocdCmEntries(doc, entries, at2, holder, origin) {
     else {
       const b = PARSE_BOOL[text6];
       if (b === void 0) {
-        out.problems.push(problem(
+        out2.problems.push(problem(
           "health-useopenlibs-invalid",
-          at2.file,
-          place(doc.pos(path8), at2),
+          at3.file,
+          place(doc.pos(path8), at3),
           holder,
           k,
           `${holder}: "${k}" is "${text6}", which Go's strconv.ParseBool rejects (it accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False).`,
@@ -43859,35 +40172,35 @@ function readArgocdCmEntries(doc, entries, at2, holder, origin) {
       } else openLibs.set(key2, b);
     }
   }
-  const legacyKeys = new Map(out.checks.map((c) => [c.key, c]));
+  const legacyKeys = new Map(out2.checks.map((c) => [c.key, c]));
   for (const [key2, h] of health) {
-    const sp = scriptPlacement(doc, h.path, at2);
+    const sp = scriptPlacement(doc, h.path, at3);
     const shadowed = legacyKeys.get(key2);
     if (shadowed) {
-      out.problems.push(problem(
+      out2.problems.push(problem(
         "health-check-shadowed",
-        at2.file,
+        at3.file,
         h.pos,
         holder,
         `shadow:${key2}`,
         `${holder}: ${key2} has a health check both in the resource.customizations block (line ${shadowed.pos.line}) and as a split key; the split key wins and the block's script is never used.`,
         "Keep one definition: delete the health.lua in the resource.customizations block."
       ));
-      out.checks = out.checks.filter((c) => c !== shadowed);
+      out2.checks = out2.checks.filter((c) => c !== shadowed);
     }
-    out.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at2.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+    out2.checks.push({ key: key2, script: h.script, useOpenLibs: openLibs.get(key2) ?? shadowed?.useOpenLibs ?? false, origin, file: at3.file, pos: h.pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
   }
-  return out;
+  return out2;
 }
 function splitN(s, sep5, n) {
   const parts = s.split(sep5);
   return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep5)];
 }
-function readLegacyBlock(doc, path8, at2, holder, origin, problems) {
+function readLegacyBlock(doc, path8, at3, holder, origin, problems) {
   const node2 = doc.node(path8);
   if (!(0, import_yaml6.isScalar)(node2) || typeof node2.value !== "string") return [];
-  const start = scriptPlacement(doc, path8, at2);
-  const inner = { file: at2.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
+  const start = scriptPlacement(doc, path8, at3);
+  const inner = { file: at3.file, lineOffset: start.line - 1, columnOffset: start.column - 1 };
   let parsed2 = parseYamlText(node2.value);
   if (parsed2.problems.length && parsed2.problems.every((p) => p.kind === "yaml-syntax")) {
     const lenient = reindentQuotedContinuations(node2.value);
@@ -43898,7 +40211,7 @@ function readLegacyBlock(doc, path8, at2, holder, origin, problems) {
   if (first) {
     problems.push(problem(
       "health-config-invalid",
-      at2.file,
+      at3.file,
       place({ line: first.line, column: first.column }, inner),
       holder,
       `${path8.join(".")}:yaml`,
@@ -43926,7 +40239,7 @@ function readLegacyBlock(doc, path8, at2, holder, origin, problems) {
       if (!LEGACY_FIELDS.includes(field2)) {
         problems.push(problem(
           "health-customization-unknown-type",
-          at2.file,
+          at3.file,
           place(d.keyPos(fpath), inner),
           holder,
           `${key2}.${field2}`,
@@ -43942,7 +40255,7 @@ function readLegacyBlock(doc, path8, at2, holder, origin, problems) {
         else {
           problems.push(problem(
             "health-useopenlibs-invalid",
-            at2.file,
+            at3.file,
             place(d.pos(fpath), inner),
             holder,
             `${key2}.${field2}`,
@@ -43954,33 +40267,33 @@ function readLegacyBlock(doc, path8, at2, holder, origin, problems) {
     }
     if (!script) continue;
     const sp = scriptPlacement(d, script.path, inner);
-    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at2.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+    checks.push({ key: key2, script: script.text, useOpenLibs, origin, file: at3.file, pos: kpos, scriptLine: sp.line, scriptColumn: sp.column, holder });
   }
   return checks;
 }
-function readArgoCdCr(doc, path8, at2, holder) {
-  const out = { checks: [], problems: [] };
+function readArgoCdCr(doc, path8, at3, holder) {
+  const out2 = { checks: [], problems: [] };
   const legacyPath = [...path8, "spec", "resourceCustomizations"];
   const legacy = doc.node(legacyPath);
   if (legacy) {
-    out.problems.push(problem(
+    out2.problems.push(problem(
       "argocd-cr-deprecated-resourcecustomizations",
-      at2.file,
-      place(doc.keyPos(legacyPath), at2),
+      at3.file,
+      place(doc.keyPos(legacyPath), at3),
       holder,
       "spec.resourceCustomizations",
       `${holder}: spec.resourceCustomizations is deprecated; since the operator's v1beta1 API (OpenShift GitOps 1.10) it cannot be set, so the application managing this CR stays OutOfSync and its health checks disappear.`,
       "Move each health.lua into spec.resourceHealthChecks (group, kind, check)."
     ));
-    out.checks.push(...readLegacyBlock(doc, legacyPath, at2, holder, "argocd-cr-legacy", out.problems));
+    out2.checks.push(...readLegacyBlock(doc, legacyPath, at3, holder, "argocd-cr-legacy", out2.problems));
   }
   const listPath = [...path8, "spec", "resourceHealthChecks"];
   const list5 = doc.node(listPath);
   const items = Array.isArray(list5?.items) ? list5.items : [];
-  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at2, holder, out));
-  return out;
+  items.forEach((_, i) => readHealthCheckItem(doc, [...listPath, i], at3, holder, out2));
+  return out2;
 }
-function readHealthCheckItem(doc, ip, at2, holder, out) {
+function readHealthCheckItem(doc, ip, at3, holder, out2) {
   const item = doc.node(ip);
   if (!(0, import_yaml6.isMap)(item)) return;
   const get = (f) => {
@@ -43990,11 +40303,11 @@ function readHealthCheckItem(doc, ip, at2, holder, out) {
   const group2 = get("group") ?? "";
   const kind = get("kind") ?? "";
   const check2 = get("check");
-  const pos = place(doc.pos(ip), at2);
+  const pos = place(doc.pos(ip), at3);
   if (`${group2}${kind}`.includes("*")) {
-    out.problems.push(problem(
+    out2.problems.push(problem(
       "health-key-wildcard",
-      at2.file,
+      at3.file,
       pos,
       holder,
       `${group2}/${kind}`,
@@ -44004,8 +40317,8 @@ function readHealthCheckItem(doc, ip, at2, holder, out) {
     return;
   }
   if (!kind || check2 === void 0) return;
-  const sp = scriptPlacement(doc, [...ip, "check"], at2);
-  out.checks.push({ key: group2 ? `${group2}/${kind}` : kind, script: check2, useOpenLibs: false, origin: "argocd-cr", file: at2.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
+  const sp = scriptPlacement(doc, [...ip, "check"], at3);
+  out2.checks.push({ key: group2 ? `${group2}/${kind}` : kind, script: check2, useOpenLibs: false, origin: "argocd-cr", file: at3.file, pos, scriptLine: sp.line, scriptColumn: sp.column, holder });
 }
 var import_yaml6, CUSTOMIZATION_TYPES, LEGACY_FIELDS, PARSE_BOOL, CONFIGMAP_KEY, PREFIX;
 var init_health_config = __esm({
@@ -44024,45 +40337,45 @@ var init_health_config = __esm({
 
 // src/argocd/health-sources.ts
 function healthConfigOfFile(path8, text6, limits) {
-  const out = { checks: [], problems: [], operatorCrs: 0 };
+  const out2 = { checks: [], problems: [], operatorCrs: 0 };
   const parsed2 = parseYamlText(text6, limits);
-  const at2 = { file: path8, lineOffset: 0, columnOffset: 0 };
+  const at3 = { file: path8, lineOffset: 0, columnOffset: 0 };
   for (const doc of parsed2.docs) {
     if (doc.broken) continue;
     if (isKustomization(path8)) {
-      readKustomizationPatches(doc, at2, limits, out);
+      readKustomizationPatches(doc, at3, limits, out2);
       continue;
     }
-    readConfigDoc(doc, at2, /^values.*\.ya?ml$/.test(baseName(path8)), out);
+    readConfigDoc(doc, at3, /^values.*\.ya?ml$/.test(baseName(path8)), out2);
   }
-  return out;
+  return out2;
 }
-function readConfigDoc(doc, at2, helmValues, out) {
+function readConfigDoc(doc, at3, helmValues, out2) {
   const v = doc.value;
   if (Array.isArray(v)) {
-    readJson6902(doc, v, at2, out);
+    readJson6902(doc, v, at3, out2);
     return;
   }
   if (!isRecord(v)) return;
   const meta = isRecord(v.metadata) ? v.metadata : {};
   const add = (c) => {
-    out.checks.push(...c.checks);
-    out.problems.push(...c.problems);
+    out2.checks.push(...c.checks);
+    out2.problems.push(...c.problems);
   };
-  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at2, "ConfigMap argocd-cm", "argocd-cm"));
+  if (v.kind === "ConfigMap" && meta.name === "argocd-cm") add(readArgocdCmData(doc, ["data"], at3, "ConfigMap argocd-cm", "argocd-cm"));
   else if (v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io") {
-    out.operatorCrs++;
-    add(readArgoCdCr(doc, [], at2, `ArgoCD ${String(meta.name ?? "")}`.trim()));
+    out2.operatorCrs++;
+    add(readArgoCdCr(doc, [], at3, `ArgoCD ${String(meta.name ?? "")}`.trim()));
   } else if (helmValues) {
     for (const prefix2 of [[], ["argo-cd"]]) {
       const scope = prefix2.length ? v[prefix2[0]] : v;
       if (isRecord(scope) && isRecord(scope.configs) && isRecord(scope.configs.cm)) {
-        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at2, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
+        add(readArgocdCmData(doc, [...prefix2, "configs", "cm"], at3, `Helm values ${[...prefix2, "configs", "cm"].join(".")}`, "helm-values"));
       }
     }
   }
 }
-function readKustomizationPatches(doc, at2, limits, out) {
+function readKustomizationPatches(doc, at3, limits, out2) {
   const v = doc.value;
   if (!isRecord(v)) return;
   const inline2 = [];
@@ -44081,9 +40394,9 @@ function readKustomizationPatches(doc, at2, limits, out) {
     const start = doc.pos(p.path);
     const node2 = doc.node(p.path);
     const block = node2?.type === "BLOCK_LITERAL" || node2?.type === "BLOCK_FOLDED";
-    const inner = { file: at2.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
+    const inner = { file: at3.file, lineOffset: start.line - (block ? 0 : 1), columnOffset: doc.keyPos(p.path).column + 1 };
     const parsed2 = parseYamlText(p.text, limits);
-    for (const d of parsed2.docs) if (!d.broken) readConfigDoc(d, inner, false, out);
+    for (const d of parsed2.docs) if (!d.broken) readConfigDoc(d, inner, false, out2);
     if (p.target && /resource\.customizations|resourceHealthChecks/.test(p.text)) {
       const kind = typeof p.target.kind === "string" ? p.target.kind : void 0;
       const name = typeof p.target.name === "string" ? p.target.name : void 0;
@@ -44091,9 +40404,9 @@ function readKustomizationPatches(doc, at2, limits, out) {
       const wrongName = kind === "ConfigMap" && name !== void 0 && !globMatch(name.replace(/\.\*/g, "*"), "argocd-cm");
       if (wrongKind || wrongName) {
         const tpath = [...p.path.slice(0, -1), "target", wrongKind ? "kind" : "name"];
-        out.problems.push({
+        out2.problems.push({
           rule: "patch-target-matches-nothing",
-          file: at2.file,
+          file: at3.file,
           pos: doc.pos(tpath),
           subject: `kustomize patch ${p.path.join(".")}`,
           key: p.path.join("."),
@@ -44107,23 +40420,23 @@ function readKustomizationPatches(doc, at2, limits, out) {
 function pointerSegment(s) {
   return s.replace(/~1/g, "/").replace(/~0/g, "~");
 }
-function readJson6902(doc, ops, at2, out) {
+function readJson6902(doc, ops, at3, out2) {
   ops.forEach((op, i) => {
     if (!isRecord(op) || op.op !== "add" && op.op !== "replace" || typeof op.path !== "string" || !("value" in op)) return;
     const segs = op.path.split("/").slice(1).map(pointerSegment);
     const vpath = [i, "value"];
     const add = (c) => {
-      out.checks.push(...c.checks);
-      out.problems.push(...c.problems);
+      out2.checks.push(...c.checks);
+      out2.problems.push(...c.problems);
     };
     if (segs[0] === "spec" && segs[1] === "resourceHealthChecks") {
       const holder = "ArgoCD (JSON6902 patch)";
-      if (segs.length === 2 && Array.isArray(op.value)) op.value.forEach((_, j) => readHealthCheckItem(doc, [...vpath, j], at2, holder, out));
-      else if (segs.length === 3) readHealthCheckItem(doc, vpath, at2, holder, out);
+      if (segs.length === 2 && Array.isArray(op.value)) op.value.forEach((_, j) => readHealthCheckItem(doc, [...vpath, j], at3, holder, out2));
+      else if (segs.length === 3) readHealthCheckItem(doc, vpath, at3, holder, out2);
     } else if (segs[0] === "data") {
       const holder = "ConfigMap argocd-cm (JSON6902 patch)";
-      if (segs.length === 1) add(readArgocdCmData(doc, vpath, at2, holder, "argocd-cm"));
-      else if (segs.length === 2 && segs[1].startsWith("resource.customizations")) add(readArgocdCmEntries(doc, [{ key: segs[1], path: vpath }], at2, holder, "argocd-cm"));
+      if (segs.length === 1) add(readArgocdCmData(doc, vpath, at3, holder, "argocd-cm"));
+      else if (segs.length === 2 && segs[1].startsWith("resource.customizations")) add(readArgocdCmEntries(doc, [{ key: segs[1], path: vpath }], at3, holder, "argocd-cm"));
     }
   });
 }
@@ -44193,8 +40506,8 @@ function applicationPathDirs(text6) {
   const dirs = /* @__PURE__ */ new Set();
   for (const m of text6.matchAll(PATH_KEY)) {
     const lineStart = text6.lastIndexOf("\n", m.index) + 1;
-    const quoted = m.index > lineStart && (text6[m.index - 1] === '"' || text6[m.index - 1] === "'");
-    const keyIndent = m.index - lineStart - (quoted ? 1 : 0);
+    const quoted2 = m.index > lineStart && (text6[m.index - 1] === '"' || text6[m.index - 1] === "'");
+    const keyIndent = m.index - lineStart - (quoted2 ? 1 : 0);
     const eol2 = text6.indexOf("\n", m.index);
     const rest = text6.slice(m.index + m[0].length, eol2 < 0 ? void 0 : eol2).replace(/\r$/, "");
     const value = rest.trimStart();
@@ -44246,18 +40559,16 @@ function appSources(file, obj3, repoURLs, hasFile) {
   const name = typeof meta.name === "string" ? meta.name : baseName(file);
   const dest = isRecord(spec.destination) && typeof spec.destination.namespace === "string" ? spec.destination.namespace : void 0;
   const opts = isRecord(spec.syncPolicy) && Array.isArray(spec.syncPolicy.syncOptions) ? spec.syncPolicy.syncOptions.filter((o) => typeof o === "string") : void 0;
-  const sources = [spec.source, ...Array.isArray(spec.sources) ? spec.sources : []].filter(isRecord);
-  const out = [];
-  for (const s of sources) {
-    if (typeof s.path !== "string" || typeof s.chart === "string") continue;
-    const url = typeof s.repoURL === "string" ? s.repoURL : "";
-    if (repoURLs.length && !repoURLs.some((g) => minimatch(url, g))) continue;
-    const dir = normalizeDir(s.path);
-    const recurse = isRecord(s.directory) && s.directory.recurse === true;
-    const tooled = isRecord(s.kustomize) || isRecord(s.helm) || hasFile(dir ? `${dir}/kustomization.yaml` : "kustomization.yaml") || hasFile(dir ? `${dir}/Chart.yaml` : "Chart.yaml");
-    out.push({ file, name, dir, recursive: recurse || tooled, ...dest ? { destinationNamespace: dest } : {}, ...opts ? { syncOptions: opts } : {} });
+  const out2 = [];
+  const at3 = (dir, f) => dir ? `${dir}/${f}` : f;
+  for (const s of applicationSourceSpecs(spec)) {
+    if (s.path === void 0) continue;
+    if (repoURLs.length && !repoURLs.some((g) => minimatch(s.repoURL, g))) continue;
+    const dir = s.path;
+    const tooled = s.kustomize !== void 0 || s.helm !== void 0 || KUSTOMIZATION_NAMES.some((k) => hasFile(at3(dir, k))) || hasFile(at3(dir, "Chart.yaml"));
+    out2.push({ file, name, dir, recursive: s.directory?.recurse === true || tooled, ...dest ? { destinationNamespace: dest } : {}, ...opts ? { syncOptions: opts } : {} });
   }
-  return out;
+  return out2;
 }
 function textFactsOf(bytes) {
   let facts = textFacts.get(bytes);
@@ -44280,8 +40591,8 @@ function isHealthTestInput(path8, hasFile) {
   for (let i = parts.length - 2; i >= 0; i--) {
     if (parts[i] !== "testdata") continue;
     const dir = parts.slice(0, i).join("/");
-    const at2 = (f) => dir ? `${dir}/${f}` : f;
-    if (hasFile(at2("health_test.yaml")) || hasFile(at2("health.lua"))) return true;
+    const at3 = (f) => dir ? `${dir}/${f}` : f;
+    if (hasFile(at3("health_test.yaml")) || hasFile(at3("health.lua"))) return true;
   }
   return false;
 }
@@ -44476,6 +40787,7 @@ var init_layout2 = __esm({
     "use strict";
     init_esm4();
     init_manifest_file();
+    init_app_sources();
     init_yaml_doc();
     init_health_markers();
     init_health_sources();
@@ -44544,8 +40856,8 @@ function packBatch(files) {
 function startWorker(url) {
   const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   const result = new Promise((resolve4, reject) => {
-    worker.once("message", (out) => {
-      resolve4(out);
+    worker.once("message", (out2) => {
+      resolve4(out2);
       void worker.terminate();
     });
     worker.once("error", reject);
@@ -44581,17 +40893,17 @@ function splitBatch(files, workers, prefer) {
   };
   if (prefer) files.forEach((f, i) => prefer(f.path) && take(i));
   for (let i = 0; i < files.length && mainBytes < share; i++) if (!taken.has(i)) take(i);
-  const out = Array.from({ length: workers }, () => []);
+  const out2 = Array.from({ length: workers }, () => []);
   const load2 = new Array(workers).fill(0);
   files.forEach((f, i) => {
     if (taken.has(i)) return;
     let w = 0;
     for (let k = 1; k < workers; k++) if (load2[k] < load2[w]) w = k;
-    out[w].push(i);
+    out2[w].push(i);
     load2[w] += f.bytes.byteLength;
   });
   main.sort((a, b) => a - b);
-  return { main, workers: out };
+  return { main, workers: out2 };
 }
 async function parseManifestFiles(files, limits, opts) {
   const existing = [...opts.existing];
@@ -44607,15 +40919,15 @@ async function parseManifestFiles(files, limits, opts) {
         existing
       )
     );
-    const out = new Array(files.length);
+    const out2 = new Array(files.length);
     const mine = parseBatch({ files: split.main.map((i) => files[i]), limits, existing });
-    split.main.forEach((i, j) => out[i] = mine[j]);
+    split.main.forEach((i, j) => out2[i] = mine[j]);
     const wires = await Promise.all(results);
     wires.forEach((ws, w) => ws.forEach((wire, j) => {
       const i = split.workers[w][j];
-      out[i] = fromWire(wire, files[i].bytes, limits);
+      out2[i] = fromWire(wire, files[i].bytes, limits);
     }));
-    return out;
+    return out2;
   } finally {
     if (!opts.pool) pool?.close();
   }
@@ -44638,124 +40950,6 @@ function createRenderCache() {
 var init_model2 = __esm({
   "src/render/model.ts"() {
     "use strict";
-  }
-});
-
-// src/argocd/app-sources.ts
-function str(v) {
-  return typeof v === "string" ? v : void 0;
-}
-function strings(v) {
-  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
-}
-function stringMap(v) {
-  const out = {};
-  if (isRecord(v)) {
-    for (const [k, x] of Object.entries(v)) if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k] = String(x);
-  }
-  return out;
-}
-function helmOf(h) {
-  const values = isRecord(h.valuesObject) ? h.valuesObject : typeof h.values === "string" ? h.values : isRecord(h.values) ? h.values : void 0;
-  const releaseName = str(h.releaseName);
-  const namespace = str(h.namespace);
-  const kubeVersion = str(h.kubeVersion);
-  return {
-    valueFiles: strings(h.valueFiles),
-    ...values !== void 0 && values !== "" ? { values } : {},
-    parameters: (Array.isArray(h.parameters) ? h.parameters : []).filter(isRecord).flatMap(
-      (p) => typeof p.name === "string" ? [{ name: p.name, value: p.value === void 0 || p.value === null ? "" : String(p.value), forceString: p.forceString === true }] : []
-    ),
-    fileParameters: (Array.isArray(h.fileParameters) ? h.fileParameters : []).filter(isRecord).flatMap(
-      (p) => typeof p.name === "string" && typeof p.path === "string" ? [{ name: p.name, path: p.path }] : []
-    ),
-    ...releaseName ? { releaseName } : {},
-    ...namespace ? { namespace } : {},
-    skipCrds: h.skipCrds === true,
-    skipSchemaValidation: h.skipSchemaValidation === true,
-    skipTests: h.skipTests === true,
-    ignoreMissingValueFiles: h.ignoreMissingValueFiles === true,
-    passCredentials: h.passCredentials === true,
-    ...kubeVersion ? { kubeVersion } : {},
-    apiVersions: strings(h.apiVersions)
-  };
-}
-function kustomizeOf(k) {
-  const namePrefix = str(k.namePrefix);
-  const nameSuffix = str(k.nameSuffix);
-  const namespace = str(k.namespace);
-  const version = str(k.version);
-  return {
-    ...namePrefix ? { namePrefix } : {},
-    ...nameSuffix ? { nameSuffix } : {},
-    images: strings(k.images),
-    commonLabels: stringMap(k.commonLabels),
-    commonAnnotations: stringMap(k.commonAnnotations),
-    forceCommonLabels: k.forceCommonLabels === true,
-    forceCommonAnnotations: k.forceCommonAnnotations === true,
-    labelWithoutSelector: k.labelWithoutSelector === true,
-    commonAnnotationsEnvsubst: k.commonAnnotationsEnvsubst === true,
-    ...namespace ? { namespace } : {},
-    patches: (Array.isArray(k.patches) ? k.patches : []).filter(isRecord),
-    components: strings(k.components),
-    replicas: (Array.isArray(k.replicas) ? k.replicas : []).filter(isRecord).flatMap(
-      (r) => typeof r.name === "string" && (typeof r.count === "number" || typeof r.count === "string") ? [{ name: r.name, count: r.count }] : []
-    ),
-    ...version ? { version } : {}
-  };
-}
-function sourceSpecOf(src, index2, multi) {
-  if (!isRecord(src)) return void 0;
-  const rawPath = str(src.path);
-  const chart = str(src.chart);
-  const ref2 = str(src.ref);
-  const name = str(src.name);
-  const d = isRecord(src.directory) ? src.directory : void 0;
-  const include = d ? str(d.include) : void 0;
-  const exclude = d ? str(d.exclude) : void 0;
-  return {
-    index: index2,
-    multi,
-    repoURL: str(src.repoURL) ?? "",
-    ...rawPath !== void 0 && chart === void 0 ? { path: normalizeDir(rawPath), rawPath } : {},
-    ...chart !== void 0 ? { chart } : {},
-    targetRevision: str(src.targetRevision) ?? "",
-    ...ref2 ? { ref: ref2 } : {},
-    ...name ? { name } : {},
-    ...isRecord(src.helm) ? { helm: helmOf(src.helm) } : {},
-    ...isRecord(src.kustomize) ? { kustomize: kustomizeOf(src.kustomize) } : {},
-    ...d ? { directory: { recurse: d.recurse === true, ...include ? { include } : {}, ...exclude ? { exclude } : {}, jsonnet: isRecord(d.jsonnet) && Object.keys(d.jsonnet).length > 0 } } : {},
-    plugin: isRecord(src.plugin)
-  };
-}
-function applicationSourceSpecs(spec) {
-  if (!isRecord(spec)) return [];
-  if (Array.isArray(spec.sources) && spec.sources.length > 0) {
-    return spec.sources.flatMap((s, i) => sourceSpecOf(s, i, true) ?? []);
-  }
-  const one2 = sourceSpecOf(spec.source, 0, false);
-  return one2 ? [one2] : [];
-}
-function explicitSourceType(s) {
-  const set = [s.helm && "Helm", s.kustomize && "Kustomize", s.directory && "Directory", s.plugin && "Plugin"].filter((x) => typeof x === "string");
-  if (set.length > 1) return "multiple";
-  return set[0];
-}
-function normalizeRepoURL(url) {
-  let u = url.trim();
-  const scp = /^([^@/:]+@)?([^/:]+):(?!\/\/)(.*)$/.exec(u);
-  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(u)) u = `${scp[2]}/${scp[3]}`;
-  u = u.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^[^@/]+@/, "");
-  u = u.replace(/\/+$/, "").replace(/\.git$/, "").replace(/\/+$/, "");
-  const slash = u.indexOf("/");
-  const host = (slash < 0 ? u : u.slice(0, slash)).toLowerCase().replace(/:(22|443|80)$/, "");
-  return slash < 0 ? host : `${host}${u.slice(slash).toLowerCase()}`;
-}
-var init_app_sources = __esm({
-  "src/argocd/app-sources.ts"() {
-    "use strict";
-    init_values();
-    init_manifest_file();
   }
 });
 
@@ -44826,12 +41020,12 @@ function sideContext(reader) {
 async function readAll(ctx, paths) {
   const want = [...new Set(paths)].filter((p) => !ctx.bytes.has(p));
   if (want.length) for (const [p, b] of await ctx.reader.readFiles(want)) ctx.bytes.set(p, b);
-  const out = /* @__PURE__ */ new Map();
+  const out2 = /* @__PURE__ */ new Map();
   for (const p of paths) {
     const b = ctx.bytes.get(p);
-    if (b) out.set(p, b);
+    if (b) out2.set(p, b);
   }
-  return out;
+  return out2;
 }
 function filesUnder(ctx, dir) {
   if (dir === "") return ctx.sorted;
@@ -44844,9 +41038,9 @@ function filesUnder(ctx, dir) {
     if (ctx.sorted[mid] < prefix2) lo = mid + 1;
     else hi = mid;
   }
-  const out = [];
-  for (let i = lo; i < ctx.sorted.length && ctx.sorted[i].startsWith(prefix2); i++) out.push(ctx.sorted[i]);
-  return out;
+  const out2 = [];
+  for (let i = lo; i < ctx.sorted.length && ctx.sorted[i].startsWith(prefix2); i++) out2.push(ctx.sorted[i]);
+  return out2;
 }
 function isDir(ctx, dir) {
   if (dir === "") return ctx.sorted.length > 0;
@@ -44862,7 +41056,7 @@ function isRemoteRef(p) {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || /^git@/.test(p) || /\?(ref|version|timeout|submodules)=/.test(p) || /^(github\.com|gitlab\.com|bitbucket\.org)[/:]/.test(p) || /\.git(\/\/|$)/.test(p);
 }
 function kustomizationIn(ctx, dir) {
-  for (const n of KUSTOMIZATION_NAMES2) {
+  for (const n of KUSTOMIZATION_NAMES) {
     const p = dir ? `${dir}/${n}` : n;
     if (ctx.files.has(p)) return p;
   }
@@ -44880,8 +41074,8 @@ function checkPluginConfig(v, where) {
   return void 0;
 }
 function pathsOf(k) {
-  const out = [];
-  const add = (field2, v) => typeof v === "string" && out.push({ field: field2, path: v });
+  const out2 = [];
+  const add = (field2, v) => typeof v === "string" && out2.push({ field: field2, path: v });
   const list5 = (v) => Array.isArray(v) ? v : [];
   for (const f of ["patchesStrategicMerge", "crds", "configurations"]) for (const v of list5(k[f])) if (typeof v === "string" && !v.includes("\n")) add(f, v);
   for (const f of ["patches", "patchesJson6902", "replacements"]) for (const v of list5(k[f])) if (isRecord(v)) add(`${f}.path`, v.path);
@@ -44894,7 +41088,7 @@ function pathsOf(k) {
       add(`${g}.env`, v.env);
     }
   }
-  return out;
+  return out2;
 }
 async function kustomizeClosure(ctx, root2, extraComponents, loadNone) {
   const dirs = /* @__PURE__ */ new Set();
@@ -44982,18 +41176,18 @@ async function readYaml(ctx, path8) {
   }
 }
 async function helmChartCheck(ctx, chartDir) {
-  const at2 = (p) => chartDir ? `${chartDir}/${p}` : p;
-  const chart = await readYaml(ctx, at2("Chart.yaml"));
-  const req = ctx.files.has(at2("requirements.yaml")) ? await readYaml(ctx, at2("requirements.yaml")) : void 0;
+  const at3 = (p) => chartDir ? `${chartDir}/${p}` : p;
+  const chart = await readYaml(ctx, at3("Chart.yaml"));
+  const req = ctx.files.has(at3("requirements.yaml")) ? await readYaml(ctx, at3("requirements.yaml")) : void 0;
   const name = isRecord(chart) && typeof chart.name === "string" ? chart.name : void 0;
   for (const d of chartDependencies(chart, req)) {
-    const vendored = ctx.files.has(at2(`charts/${d.name}/Chart.yaml`)) || ctx.sorted.some((f) => f.startsWith(at2(`charts/${d.name}-`)) && f.endsWith(".tgz"));
+    const vendored = ctx.files.has(at3(`charts/${d.name}/Chart.yaml`)) || ctx.sorted.some((f) => f.startsWith(at3(`charts/${d.name}-`)) && f.endsWith(".tgz"));
     if (!vendored) {
       return {
         ...name ? { name } : {},
         problem: {
           kind: "network",
-          reason: `${at2("Chart.yaml")}: dependency ${d.name}${d.repository ? ` (${d.repository})` : ""} is not vendored in charts/; fetching it (helm dependency build) needs network, which the gate does not use`
+          reason: `${at3("Chart.yaml")}: dependency ${d.name}${d.repository ? ` (${d.repository})` : ""} is not vendored in charts/; fetching it (helm dependency build) needs network, which the gate does not use`
         }
       };
     }
@@ -45017,7 +41211,7 @@ function looksLocal(entry) {
   const first = entry.split("/")[0] ?? "";
   return !first.includes(".");
 }
-var import_yaml7, KUSTOMIZATION_NAMES2, contexts, isProblem, FN_ANNOTATIONS;
+var import_yaml7, contexts, isProblem, FN_ANNOTATIONS;
 var init_inputs = __esm({
   "src/render/inputs.ts"() {
     "use strict";
@@ -45026,7 +41220,7 @@ var init_inputs = __esm({
     init_values();
     init_builtin_health();
     init_yaml_doc();
-    KUSTOMIZATION_NAMES2 = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    init_manifest_file();
     contexts = /* @__PURE__ */ new WeakMap();
     isProblem = (x) => isRecord(x) && typeof x.kind === "string" && typeof x.reason === "string";
     FN_ANNOTATIONS = ["config.kubernetes.io/function", "config.k8s.io/function"];
@@ -45036,7 +41230,7 @@ var init_inputs = __esm({
 // src/render/output.ts
 import { posix as posix2 } from "node:path";
 function outputDocuments(text6) {
-  const out = [];
+  const out2 = [];
   const chunks = text6.split(/^---[ \t]*(?:#.*)?$/m);
   for (const chunk of chunks) {
     const source = /^#\s*Source:\s*(.+?)\s*$/m.exec(chunk)?.[1];
@@ -45047,9 +41241,9 @@ function outputDocuments(text6) {
       continue;
     }
     if (value === null || value === void 0) continue;
-    out.push({ value, ...source ? { source } : {} });
+    out2.push({ value, ...source ? { source } : {} });
   }
-  return out;
+  return out2;
 }
 function objectsOfDoc(value) {
   if (!isRecord(value)) return [];
@@ -45090,7 +41284,7 @@ function documentLines(bytes) {
   const text6 = bytes ? decodeText(bytes) : void 0;
   if (text6 === void 0) return [];
   const lc = new import_yaml8.LineCounter();
-  const out = [];
+  const out2 = [];
   for (const doc of (0, import_yaml8.parseAllDocuments)(text6, { lineCounter: lc })) {
     if ("errors" in doc && doc.errors.length) continue;
     const start = doc.contents?.range[0];
@@ -45098,10 +41292,10 @@ function documentLines(bytes) {
     const v = doc.toJS({ maxAliasCount: 100 });
     for (const o of isRecord(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items) ? [] : [v]) {
       const meta = isRecord(o) && isRecord(o.metadata) ? o.metadata : {};
-      out.push({ line: lc.linePos(start).line, ...isRecord(o) && typeof o.kind === "string" ? { kind: o.kind } : {}, ...typeof meta.name === "string" ? { name: meta.name } : {} });
+      out2.push({ line: lc.linePos(start).line, ...isRecord(o) && typeof o.kind === "string" ? { kind: o.kind } : {}, ...typeof meta.name === "string" ? { name: meta.name } : {} });
     }
   }
-  return out;
+  return out2;
 }
 function lineIn(docs, o) {
   const same = docs.filter((d) => d.kind === o.kind);
@@ -45139,7 +41333,7 @@ function lineOf(text6, needle, from = 0) {
   return i < 0 ? 1 : text6.slice(0, i).split("\n").length;
 }
 function docsOf(file, text6, target) {
-  const out = [];
+  const out2 = [];
   for (const d of (0, import_yaml9.parseAllDocuments)(text6)) {
     if ("errors" in d && d.errors.length) continue;
     const v = d.toJS({ maxAliasCount: 100 });
@@ -45151,12 +41345,12 @@ function docsOf(file, text6, target) {
     if (!Object.keys(annotations).length) continue;
     const kind = typeof target?.kind === "string" ? target.kind : typeof v.kind === "string" ? v.kind : void 0;
     const name = typeof target?.name === "string" ? target.name : typeof meta.name === "string" ? meta.name : void 0;
-    out.push({ file, text: text6, ...kind ? { kind } : {}, ...name ? { name } : {}, annotations });
+    out2.push({ file, text: text6, ...kind ? { kind } : {}, ...name ? { name } : {}, annotations });
   }
-  return out;
+  return out2;
 }
 function patchDocs(kustomizations, bytes) {
-  const out = [];
+  const out2 = [];
   const text6 = (p) => {
     const b = bytes.get(p);
     return b ? decodeText(b) : void 0;
@@ -45175,20 +41369,20 @@ function patchDocs(kustomizations, bytes) {
       if (typeof p !== "string") return;
       const r = resolveInRepo(dir, p, "patch");
       const t = typeof r === "string" ? text6(r) : void 0;
-      if (typeof r === "string" && t !== void 0) out.push(...docsOf(r, t, target));
+      if (typeof r === "string" && t !== void 0) out2.push(...docsOf(r, t, target));
     };
     for (const e of Array.isArray(k.patches) ? k.patches : []) {
       if (!isRecord(e)) continue;
       const target = isRecord(e.target) ? e.target : void 0;
       if (typeof e.path === "string") fromFile(e.path, target);
-      else if (typeof e.patch === "string" && kt !== void 0) out.push(...inline(kfile, kt, e.patch, target));
+      else if (typeof e.patch === "string" && kt !== void 0) out2.push(...inline(kfile, kt, e.patch, target));
     }
     for (const e of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) {
       if (typeof e === "string" && !e.includes("\n")) fromFile(e);
-      else if (typeof e === "string" && kt !== void 0) out.push(...inline(kfile, kt, e, void 0));
+      else if (typeof e === "string" && kt !== void 0) out2.push(...inline(kfile, kt, e, void 0));
     }
   }
-  return out;
+  return out2;
 }
 function inline(kfile, ktext, patch, target) {
   return docsOf(kfile, patch, target).map((d) => ({ ...d, text: ktext }));
@@ -45356,9 +41550,22 @@ function discoverSourceType(ctx, dir) {
     const base = f.slice(prefix2.length);
     if (base.includes("/")) continue;
     if (base.endsWith("Chart.yaml")) t = "Helm";
-    if (base === "kustomization.yaml" || base === "kustomization.yml" || base === "Kustomization") t = "Kustomize";
+    if (KUSTOMIZATION_NAMES.includes(base)) t = "Kustomize";
   }
   return t;
+}
+function memoOf(ctx) {
+  let m = sideMemos.get(ctx);
+  if (!m) sideMemos.set(ctx, m = { lines: /* @__PURE__ */ new Map(), patches: /* @__PURE__ */ new Map() });
+  return m;
+}
+function sidePatchDocs(ctx, kustomizations, bytes) {
+  const memo2 = memoOf(ctx).patches;
+  return kustomizations.flatMap((k) => {
+    let docs = memo2.get(k);
+    if (!docs) memo2.set(k, docs = patchDocs([k], bytes));
+    return docs;
+  });
 }
 async function materialize(ctx, sandbox, files) {
   const bytes = await readAll(ctx, files);
@@ -45369,7 +41576,7 @@ async function materialize(ctx, sandbox, files) {
   await Promise.all(files.map((f) => writeFile3(join4(repo, f), bytes.get(f) ?? new Uint8Array())));
 }
 function toolMessage(text6, sandbox) {
-  const t = text6.split(`${join4(sandbox, "repo")}/`).join("").split(sandbox).join("<sandbox>").trim();
+  const t = text6.split(`${join4(sandbox, "repo")}/`).join("").split(sandbox).join("<sandbox>").replace(KLOG_HEADER, "").trim();
   return t.length > 2e3 ? `${t.slice(0, 2e3)}\u2026` : t;
 }
 function outcome(o, tool, sandbox, timeoutMs, started) {
@@ -45391,14 +41598,14 @@ function applyKustomizeOptions(k, o) {
     const images2 = (Array.isArray(k.images) ? k.images : []).filter(isRecord);
     for (const spec of o.images) {
       const [name, rest] = spec.includes("=") ? [spec.slice(0, spec.indexOf("=")), spec.slice(spec.indexOf("=") + 1)] : [void 0, spec];
-      const at2 = rest.indexOf("@");
-      const base = at2 >= 0 ? rest.slice(0, at2) : rest;
+      const at3 = rest.indexOf("@");
+      const base = at3 >= 0 ? rest.slice(0, at3) : rest;
       const colon = base.lastIndexOf(":") > base.lastIndexOf("/") ? base.lastIndexOf(":") : -1;
       const newName = colon >= 0 ? base.slice(0, colon) : base;
       const entry = { name: name ?? newName };
       if (name !== void 0 && newName !== name) entry.newName = newName;
       if (colon >= 0) entry.newTag = base.slice(colon + 1);
-      if (at2 >= 0) entry.digest = rest.slice(at2 + 1);
+      if (at3 >= 0) entry.digest = rest.slice(at3 + 1);
       const i = images2.findIndex((x) => x.name === entry.name);
       if (i >= 0) images2[i] = entry;
       else images2.push(entry);
@@ -45444,7 +41651,7 @@ async function prepareKustomize(ctx, unit, dir, opts, env) {
   const closure = await kustomizeClosure(ctx, dir, o?.components ?? [], build2.loadNone);
   if (closure.problem) return fromProblem(closure.problem, "Kustomize");
   const kfile = kustomizationIn(ctx, dir);
-  if (!kfile) return { status: "failed", reason: `${dir || "."} holds no kustomization (${KUSTOMIZATION_NAMES2.join(", ")}) for the kustomize source`, sourceType: "Kustomize" };
+  if (!kfile) return { status: "failed", reason: `${dir || "."} holds no kustomization (${KUSTOMIZATION_NAMES.join(", ")}) for the kustomize source`, sourceType: "Kustomize" };
   const tool = await findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env);
   if (typeof tool === "string") return ne(tool, "Kustomize");
   const bytes = await readAll(ctx, closure.files);
@@ -45475,32 +41682,34 @@ async function prepareKustomize(ctx, unit, dir, opts, env) {
       const res = await runProcess(file, args, { cwd: join4(sandbox, "repo"), env: runEnv, timeoutMs });
       const bad = outcome(res, tool, sandbox, timeoutMs, started);
       if (bad) return bad;
-      const docsCache = /* @__PURE__ */ new Map();
-      const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && KUSTOMIZATION_NAMES2.includes(f.slice(f.lastIndexOf("/") + 1)))];
-      const patches = patchDocs(kustomizations, bytes);
-      const objects = [];
-      for (const d of outputDocuments(res.stdout)) {
-        for (const obj3 of objectsOfDoc(d.value)) {
-          const org = takeOrigin(obj3, keepOrigin);
-          let origin = { file: unit.app.file, line: unit.app.line, via: "application" };
-          const rel = org?.path ?? org?.configuredIn;
-          if (rel !== void 0 && !org?.remote) {
-            const p = resolveInRepo(dir, rel, "origin");
-            if (typeof p === "string" && ctx.files.has(p)) {
-              let line2 = 1;
-              if (org?.path !== void 0) {
-                let docs = docsCache.get(p);
-                if (!docs) docsCache.set(p, docs = documentLines(bytes.get(p)));
-                line2 = lineIn(docs, obj3);
+      return () => {
+        const docsCache = memoOf(ctx).lines;
+        const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && KUSTOMIZATION_NAMES.includes(f.slice(f.lastIndexOf("/") + 1)))];
+        const patches = sidePatchDocs(ctx, kustomizations, bytes);
+        const objects = [];
+        for (const d of outputDocuments(res.stdout)) {
+          for (const obj3 of objectsOfDoc(d.value)) {
+            const org = takeOrigin(obj3, keepOrigin);
+            let origin = { file: unit.app.file, line: unit.app.line, via: "application" };
+            const rel = org?.path ?? org?.configuredIn;
+            if (rel !== void 0 && !org?.remote) {
+              const p = resolveInRepo(dir, rel, "origin");
+              if (typeof p === "string" && ctx.files.has(p)) {
+                let line2 = 1;
+                if (org?.path !== void 0) {
+                  let docs = docsCache.get(p);
+                  if (!docs) docsCache.set(p, docs = documentLines(bytes.get(p)));
+                  line2 = lineIn(docs, obj3);
+                }
+                origin = { file: p, line: line2, via: "kustomize-origin" };
               }
-              origin = { file: p, line: line2, via: "kustomize-origin" };
             }
+            origin = patchOrigin(obj3, patches) ?? origin;
+            objects.push(renderedObject(obj3, origin));
           }
-          origin = patchOrigin(obj3, patches) ?? origin;
-          objects.push(renderedObject(obj3, origin));
         }
-      }
-      return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+        return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+      };
     }
   };
 }
@@ -45569,14 +41778,16 @@ async function prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions) {
       const res = await runProcess(file, full, { cwd: repo, env: runEnv, timeoutMs });
       const bad = outcome(res, tool, sandbox, timeoutMs, started);
       if (bad) return bad;
-      const objects = [];
-      for (const d of outputDocuments(res.stdout)) {
-        const p = d.source ? helmSourcePath(d.source, dir, (x) => ctx.files.has(x)) : void 0;
-        for (const obj3 of objectsOfDoc(d.value)) {
-          objects.push(renderedObject(obj3, p ? { file: p, line: 1, via: "helm-source" } : { file: unit.app.file, line: unit.app.line, via: "application" }));
+      return () => {
+        const objects = [];
+        for (const d of outputDocuments(res.stdout)) {
+          const p = d.source ? helmSourcePath(d.source, dir, (x) => ctx.files.has(x)) : void 0;
+          for (const obj3 of objectsOfDoc(d.value)) {
+            objects.push(renderedObject(obj3, p ? { file: p, line: 1, via: "helm-source" } : { file: unit.app.file, line: unit.app.line, via: "application" }));
+          }
         }
-      }
-      return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+        return { status: "rendered", tool: tool.info, objects, durationMs: Date.now() - started };
+      };
     }
   };
 }
@@ -45595,30 +41806,44 @@ async function renderDirectory(ctx, unit, dir) {
     const text6 = decodeText(bytes.get(f) ?? new Uint8Array()) ?? "";
     for (const doc of outputDocuments(text6)) for (const obj3 of objectsOfDoc(doc.value)) objects.push(renderedObject(obj3, { file: f, line: lineIn(docs, obj3), via: "file" }));
   }
-  return { status: "rendered", tool: { name: "directory", version: "" }, objects, durationMs: 0 };
+  return { status: "rendered", tool: { name: "directory", version: "" }, objects, durationMs: 0, inputs: files };
 }
 async function renderApplications(tree, units, opts) {
   const ctx = await sideContext(tree);
   const cache2 = opts.cache ?? createRenderCache();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
-  const pool = limiter(Math.max(1, opts.concurrency ?? availableParallelism2()));
+  let pool = pools.get(cache2);
+  if (!pool) pools.set(cache2, pool = limiter(Math.max(1, opts.concurrency ?? availableParallelism2())));
+  const run2 = pool;
+  void networkSandbox();
   const isThisRepo = repoMatcher(opts.repoURLs);
   const revisions = opts.revisions ? /* @__PURE__ */ new Set(["", "HEAD", ...opts.revisions]) : void 0;
   const outside = ctx.symlinks.find((l) => l.problem === "outside");
   const base = await mkdtemp(join4(opts.tmpDir ?? tmpdir(), "gitops-gate-render-"));
   const env = await toolEnv(join4(base, "home"));
   let seq = 0;
+  let pending = units.length;
+  const lookedUp = () => {
+    if (--pending === 0) opts.onLookedUp?.();
+  };
+  if (pending === 0) opts.onLookedUp?.();
   try {
     return await Promise.all(
-      units.map(
-        (unit) => renderOne(unit).catch((e) => ({ unit, status: "not-evaluated", reason: `the gate could not render this source: ${e.message}`, objects: [] }))
-      )
+      units.map((unit) => {
+        let marked = false;
+        const mark2 = () => {
+          if (marked) return;
+          marked = true;
+          lookedUp();
+        };
+        return renderOne(unit, mark2).catch((e) => ({ unit, status: "not-evaluated", reason: `the gate could not render this source: ${e.message}`, objects: [] })).finally(mark2);
+      })
     );
   } finally {
     await rm2(base, { recursive: true, force: true });
   }
-  async function renderOne(unit) {
-    const done = (d, cached2) => {
+  async function renderOne(unit, mark2) {
+    const done = (d, cached) => {
       const objects = "objects" in d ? d.objects.map((o) => o.origin.via === "application" ? { ...o, origin: { file: unit.app.file, line: unit.app.line, via: "application" } } : o) : [];
       return {
         unit,
@@ -45627,8 +41852,8 @@ async function renderApplications(tree, units, opts) {
         ..."sourceType" in d && d.sourceType ? { sourceType: d.sourceType } : {},
         ...d.tool ? { tool: d.tool } : {},
         objects,
-        ...cached2 !== void 0 ? { cached: cached2 } : {},
-        ..."durationMs" in d ? { durationMs: cached2 ? 0 : d.durationMs } : {}
+        ...cached !== void 0 ? { cached } : {},
+        ..."durationMs" in d ? { durationMs: cached ? 0 : d.durationMs } : {}
       };
     };
     if (unit.notEvaluated) return done(ne(unit.notEvaluated));
@@ -45644,32 +41869,48 @@ async function renderApplications(tree, units, opts) {
     if (!isDir(ctx, dir)) return done({ status: "failed", reason: `source ${s.index}: path ${s.rawPath ?? dir} does not exist in the repository (ArgoCD: app path does not exist)` });
     const type = explicit ?? discoverSourceType(ctx, dir);
     if (type === "Plugin") return done(ne(`source ${s.index} uses a Config Management Plugin, which the gate does not run`, "Plugin"));
-    if (type === "Directory") return { ...done(await renderDirectory(ctx, unit, dir)), sourceType: "Directory" };
+    if (type === "Directory") {
+      const d = await renderDirectory(ctx, unit, dir);
+      return { ...done(d), sourceType: "Directory", ..."inputs" in d ? { inputs: d.inputs } : {} };
+    }
     const prep = type === "Kustomize" ? await prepareKustomize(ctx, unit, dir, opts, env) : await prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions);
     if (!("run" in prep)) return done(prep);
     const key2 = prep.key;
-    let entry = cache2.entries.get(key2);
-    const cached = entry !== void 0;
-    if (entry) cache2.hits++;
-    else {
-      cache2.runs++;
-      entry = pool(async () => {
-        const sandbox = join4(base, `u${seq++}`);
-        try {
-          await materialize(ctx, sandbox, prep.files);
-          return await prep.run(sandbox, env, timeoutMs);
-        } finally {
-          await rm2(sandbox, { recursive: true, force: true });
-        }
-      });
-      cache2.entries.set(key2, entry);
+    if (opts.after) await opts.after;
+    for (; ; ) {
+      let entry = cache2.entries.get(key2);
+      const cached = entry !== void 0;
+      if (entry) cache2.hits++;
+      else {
+        cache2.runs++;
+        entry = start(prep);
+        cache2.entries.set(key2, entry);
+      }
+      mark2();
+      const r = await entry;
+      if (!cached && r.status === "not-evaluated") cache2.entries.delete(key2);
+      if (cached && r.status === "not-evaluated" && cache2.entries.get(key2) !== entry) {
+        cache2.hits--;
+        continue;
+      }
+      return { ...done(r, cached), sourceType: type, inputs: prep.files };
     }
-    const r = await entry;
-    if (!cached && r.status === "not-evaluated") cache2.entries.delete(key2);
-    return { ...done(r, cached), sourceType: type };
+  }
+  async function start(prep) {
+    const sandbox = join4(base, `u${seq++}`);
+    let step;
+    try {
+      step = await run2(async () => {
+        await materialize(ctx, sandbox, prep.files);
+        return await prep.run(sandbox, env, timeoutMs);
+      });
+    } finally {
+      await rm2(sandbox, { recursive: true, force: true });
+    }
+    return typeof step === "function" ? step() : step;
   }
 }
-var import_yaml10, DEFAULT_RENDER_TIMEOUT_MS, ALLOWED_BUILD_FLAGS, VALUE_FLAGS, ne, fromProblem;
+var import_yaml10, DEFAULT_RENDER_TIMEOUT_MS, ALLOWED_BUILD_FLAGS, VALUE_FLAGS, sideMemos, pools, ne, fromProblem, KLOG_HEADER;
 var init_render = __esm({
   "src/render/render.ts"() {
     "use strict";
@@ -45679,6 +41920,7 @@ var init_render = __esm({
     init_app_sets();
     init_yaml_doc();
     init_model2();
+    init_manifest_file();
     init_inputs();
     init_output();
     init_patch_origin();
@@ -45686,20 +41928,50 @@ var init_render = __esm({
     DEFAULT_RENDER_TIMEOUT_MS = 6e4;
     ALLOWED_BUILD_FLAGS = /* @__PURE__ */ new Set(["--load-restrictor", "--load_restrictor", "--reorder", "--enable-helm", "--helm-kube-version", "--helm-api-versions", "--enable-managedby-label", "--add-managedby-label"]);
     VALUE_FLAGS = /* @__PURE__ */ new Set(["--load-restrictor", "--load_restrictor", "--reorder", "--helm-kube-version", "--helm-api-versions"]);
+    sideMemos = /* @__PURE__ */ new WeakMap();
+    pools = /* @__PURE__ */ new WeakMap();
     ne = (reason, sourceType) => ({ status: "not-evaluated", reason, ...sourceType ? { sourceType } : {} });
     fromProblem = (p, sourceType) => p.kind === "failed" ? { status: "failed", reason: p.reason, sourceType } : ne(p.kind === "network" ? `needs network: ${p.reason}` : p.reason, sourceType);
+    KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.-]+:\d+\] /gm;
   }
 });
 
 // src/render/to-manifest.ts
-function remapMeta(m, at2) {
-  return new Map([...m].map(([k, e]) => [k, { ...e, keyPos: at2, valuePos: at2 }]));
+import { isDeepStrictEqual } from "node:util";
+function valueAt(v, path8) {
+  let cur = v;
+  for (const k of path8) {
+    if (cur === null || typeof cur !== "object") return void 0;
+    cur = cur[k];
+  }
+  return cur;
 }
-function atOrigin(r, file, line2) {
-  const at2 = { line: line2, column: 1 };
-  return { ...r, file, annotations: remapMeta(r.annotations, at2), labels: remapMeta(r.labels, at2), pos: () => at2, keyPos: () => at2 };
+function sourceResource(r, line2, candidates2) {
+  const same = (candidates2 ?? []).filter((c) => c.kind === r.kind && c.apiVersion.split("/")[0] === r.apiVersion.split("/")[0]);
+  const atLine = same.filter((c) => c.pos([]).line === line2);
+  if (atLine.length === 1) return atLine[0];
+  if (same.length === 1) return same[0];
+  return same.filter((c) => c.name !== void 0 && (r.name ?? "").includes(c.name)).sort((a, b) => b.name.length - a.name.length)[0];
 }
-function renderedManifestFiles(result, limits = DEFAULT_YAML_LIMITS) {
+function atOrigin(r, file, line2, src) {
+  const at3 = { line: line2, column: 1 };
+  const same = (sub) => src !== void 0 && isDeepStrictEqual(valueAt(r.object, sub), valueAt(src.object, sub)) && valueAt(src.object, sub) !== void 0;
+  const remapMeta = (m, from) => new Map(
+    [...m].map(([k, e]) => {
+      const s = from?.get(k);
+      return [k, s && s.source === e.source && isDeepStrictEqual(s.value, e.value) ? { ...e, keyPos: s.keyPos, valuePos: s.valuePos } : { ...e, keyPos: at3, valuePos: at3 }];
+    })
+  );
+  return {
+    ...r,
+    file,
+    annotations: remapMeta(r.annotations, src?.annotations),
+    labels: remapMeta(r.labels, src?.labels),
+    pos: (sub) => sub.length && same(sub) ? src.pos(sub) : at3,
+    keyPos: (sub) => sub.length && same(sub) ? src.keyPos(sub) : at3
+  };
+}
+function renderedManifestFiles(result, limits = DEFAULT_YAML_LIMITS, sources) {
   if (result.status !== "rendered") return [];
   const files = /* @__PURE__ */ new Map();
   for (const o of result.objects) {
@@ -45723,7 +41995,8 @@ function renderedManifestFiles(result, limits = DEFAULT_YAML_LIMITS) {
       startLine: o.origin.line
     };
     f.docs.push(indexed);
-    f.resources.push(...resourcesOf(o.origin.file, indexed).map((r) => atOrigin(r, o.origin.file, o.origin.line)));
+    const srcs = sources?.(o.origin.file);
+    f.resources.push(...resourcesOf(o.origin.file, indexed).map((r) => atOrigin(r, o.origin.file, o.origin.line, sourceResource(r, o.origin.line, srcs))));
   }
   return [...files.values()];
 }
@@ -46293,25 +42566,25 @@ function redacted(r, other) {
 function diffRendered(base, head) {
   const b = new Map((base?.objects ?? []).map((o) => [o.key, o]));
   const h = new Map((head?.objects ?? []).map((o) => [o.key, o]));
-  const out = { added: [], removed: [], changed: [] };
+  const out2 = { added: [], removed: [], changed: [] };
   for (const [key2, ho] of h) {
     const bo = b.get(key2);
     if (!bo) {
-      out.added.push(redacted(ho));
+      out2.added.push(redacted(ho));
       continue;
     }
     const rb = isSecret(bo.object) ? { ...bo, yaml: (0, import_yaml11.stringify)(redactSecret(bo.object), { lineWidth: 0 }), object: redactSecret(bo.object) } : bo;
     const rh = redacted(ho, bo);
     if (bo.yaml === ho.yaml) continue;
     const patch = createTwoFilesPatch(`base/${key2}`, `head/${key2}`, rb.yaml, rh.yaml, bo.origin.file, ho.origin.file);
-    out.changed.push({ key: key2, base: rb, head: rh, patch });
+    out2.changed.push({ key: key2, base: rb, head: rh, patch });
   }
-  for (const [key2, bo] of b) if (!h.has(key2)) out.removed.push(redacted(bo));
+  for (const [key2, bo] of b) if (!h.has(key2)) out2.removed.push(redacted(bo));
   const byKey = (x, y) => x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
-  out.added.sort(byKey);
-  out.removed.sort(byKey);
-  out.changed.sort(byKey);
-  return out;
+  out2.added.sort(byKey);
+  out2.removed.sort(byKey);
+  out2.changed.sort(byKey);
+  return out2;
 }
 var import_yaml11, SECRET_FIELDS, LAST_APPLIED;
 var init_diff = __esm({
@@ -46341,20 +42614,20 @@ function renderedApplicationDetail(head, base, diff) {
   const ids = [...new Set([...head?.results ?? [], ...base?.results ?? []].map((r) => r.unit.id))];
   const hb = new Map((head?.results ?? []).map((r) => [r.unit.id, r]));
   const bb = new Map((base?.results ?? []).map((r) => [r.unit.id, r]));
-  const out = { name: g.name, grouping: g.grouping, dir: g.dir, file: g.file, line: g.line, units: [], diff: { added: [], removed: [], changed: [] }, partial: false };
+  const out2 = { name: g.name, grouping: g.grouping, dir: g.dir, file: g.file, line: g.line, units: [], diff: { added: [], removed: [], changed: [] }, partial: false };
   for (const id of ids) {
     const h = hb.get(id);
     const b = bb.get(id);
     const sourceType = h?.sourceType ?? b?.sourceType;
-    out.units.push({ id, ...sourceType ? { sourceType } : {}, ...h ? { head: provenance(h) } : {}, ...b ? { base: provenance(b) } : {} });
-    if (h && h.status !== "rendered" || diff && b && b.status !== "rendered") out.partial = true;
+    out2.units.push({ id, ...sourceType ? { sourceType } : {}, ...h ? { head: provenance(h) } : {}, ...b ? { base: provenance(b) } : {} });
+    if (h && h.status !== "rendered" || diff && b && b.status !== "rendered") out2.partial = true;
     if (!diff || h && h.status !== "rendered" || b && b.status !== "rendered") continue;
     const d = diffRendered(b, h);
-    out.diff.added.push(...d.added.map(ref));
-    out.diff.removed.push(...d.removed.map(ref));
-    out.diff.changed.push(...d.changed.map((c) => ({ ...ref(c.head), patch: c.patch })));
+    out2.diff.added.push(...d.added.map(ref));
+    out2.diff.removed.push(...d.removed.map(ref));
+    out2.diff.changed.push(...d.changed.map((c) => ({ ...ref(c.head), patch: c.patch })));
   }
-  return out;
+  return out2;
 }
 var ref;
 var init_details = __esm({
@@ -46385,9 +42658,9 @@ var init_render2 = __esm({
 async function linksThroughChange(change) {
   const touched = new Set(change.files.flatMap((f) => f.previousPath ? [f.path, f.previousPath] : [f.path]));
   const sides = await Promise.all([change.head.symlinks?.(), change.mode === "diff" ? change.base?.symlinks?.() : void 0]);
-  const out = /* @__PURE__ */ new Set();
-  for (const links of sides) for (const l of links ?? []) if (l.via.some((p) => touched.has(p))) out.add(l.path);
-  return [...out].sort();
+  const out2 = /* @__PURE__ */ new Set();
+  for (const links of sides) for (const l of links ?? []) if (l.via.some((p) => touched.has(p))) out2.add(l.path);
+  return [...out2].sort();
 }
 async function readSide(tree, paths, limits, prefer) {
   const charts = /* @__PURE__ */ new Set();
@@ -46453,7 +42726,7 @@ async function kustomizeDependents(tree, layout, paths) {
   if (!layout.kustomizeDirs.size || !paths.length) return [];
   const ctx = await sideContext(tree);
   const wanted = new Set(paths);
-  const out = [];
+  const out2 = [];
   await readAll(ctx, [...layout.kustomizeDirs].flatMap((d) => kustomizationIn(ctx, d) ?? []));
   const inTree = (p, dir) => dir === "" || p === dir || p.startsWith(`${dir}/`);
   const reachesOut = [...layout.kustomizeDirs].filter((d) => {
@@ -46466,9 +42739,9 @@ async function kustomizeDependents(tree, layout, paths) {
     if (!kfile) continue;
     if (!mayDepend(dir)) continue;
     const closure = await kustomizeClosure(ctx, dir, [], false);
-    if (closure.files.some((f) => wanted.has(f))) out.push(kfile);
+    if (closure.files.some((f) => wanted.has(f))) out2.push(kfile);
   }
-  return out;
+  return out2;
 }
 async function applicationGroups(_side, files, tree, policy) {
   const layout = await repoLayout(tree, layoutSettings(policy));
@@ -46501,22 +42774,28 @@ var init_scope = __esm({
 function fingerprint(rule7, file, subject, key2) {
   return [rule7, file, subject ?? "", key2 ?? ""].join("\0");
 }
-function findingMaker(policy, rules) {
+function findingMaker(policy, rules, changed = /* @__PURE__ */ new Set()) {
   return (f, preExisting) => {
     const info2 = rules.get(f.rule);
     const sev = policy.rules[f.rule] ?? f.severity ?? info2.defaultSeverity;
     if (sev === "off") return void 0;
+    const related = (f.related ?? []).map((r) => ({ file: r.file, line: r.pos.line, column: r.pos.column, message: r.message }));
+    const moveTo = changed.has(f.file) ? -1 : related.findIndex((r) => changed.has(r.file));
+    const own6 = { file: f.file, line: f.pos.line, column: f.pos.column, message: f.subject ?? f.file };
+    const at3 = moveTo >= 0 ? related[moveTo] : own6;
+    const others = moveTo >= 0 ? [own6, ...related.filter((_, i) => i !== moveTo)] : related;
     return {
       rule: f.rule,
       severity: sev,
-      file: f.file,
-      line: f.pos.line,
-      column: f.pos.column,
-      ...f.end ? { endLine: f.end.line, endColumn: f.end.column } : {},
+      file: at3.file,
+      line: at3.line,
+      column: at3.column,
+      ...f.end && moveTo < 0 ? { endLine: f.end.line, endColumn: f.end.column } : {},
       message: f.message,
       fix: f.fix,
       reference: info2.reference,
       ...f.subject ? { subject: f.subject } : {},
+      ...others.length ? { related: others } : {},
       status: preExisting ? "pre-existing" : "new",
       fingerprint: fingerprint(f.rule, f.file, f.subject, f.key)
     };
@@ -46559,7 +42838,7 @@ function effectiveFailOn(requested, policy, policyName) {
   };
 }
 function ruleOutcomes(rules, findings, explicit, policy) {
-  const out = [];
+  const out2 = [];
   for (const info2 of rules) {
     const mine = findings.filter((f) => f.rule === info2.id);
     const counts = { new: mine.filter((f) => f.status === "new").length, preExisting: mine.filter((f) => f.status === "pre-existing").length };
@@ -46569,16 +42848,16 @@ function ruleOutcomes(rules, findings, explicit, policy) {
     if (controls) base.controls = controls;
     const ex = explicit.get(info2.id);
     if (sev === "off") {
-      out.push({ ...base, state: "skipped", reason: "switched off in the policy", blocking: false });
+      out2.push({ ...base, state: "skipped", reason: "switched off in the policy", blocking: false });
     } else if (ex) {
-      out.push({ ...base, state: ex.state, ...ex.reason ? { reason: ex.reason } : {}, blocking: ex.blocking });
+      out2.push({ ...base, state: ex.state, ...ex.reason ? { reason: ex.reason } : {}, blocking: ex.blocking });
     } else {
       const state = counts.new > 0 ? "failed" : "passed";
       const reason = counts.new === 0 && counts.preExisting > 0 ? `${counts.preExisting} pre-existing finding(s) do not block` : void 0;
-      out.push({ ...base, state, ...reason ? { reason } : {}, blocking: false });
+      out2.push({ ...base, state, ...reason ? { reason } : {}, blocking: false });
     }
   }
-  return out;
+  return out2;
 }
 function decideVerdict(findings, rules, failOn, override) {
   const blockingFinding = failOn !== "never" && findings.some((f) => f.status === "new" && atLeast(f.severity, failOn));
@@ -46745,7 +43024,7 @@ async function targetsOf(snapshot, tree, policy) {
       if (b) byPath.set(p, readManifestFile(p, b, policy.manifests.limits));
     }
   }
-  const out = /* @__PURE__ */ new Map();
+  const out2 = /* @__PURE__ */ new Map();
   for (const g of snapshot.groups) {
     const { files: _files, ...shell } = g;
     if (g.grouping === "application" && g.application) {
@@ -46759,29 +43038,29 @@ async function targetsOf(snapshot, tree, policy) {
       });
       if (!tooled) continue;
       const key2 = `application:${file}#${name}`;
-      const t = out.get(key2);
+      const t = out2.get(key2);
       if (t) t.members.push(g);
-      else out.set(key2, { key: key2, shell, file, line: app.pos([]).line, units, members: [g] });
+      else out2.set(key2, { key: key2, shell, file, line: app.pos([]).line, units, members: [g] });
     } else if (g.grouping === "kustomization") {
       const kfile = kustomizationIn(ctx, g.dir);
       if (!kfile) continue;
       const doc = await firstDoc(ctx, byPath, kfile);
       const component = isRecord(doc) && doc.kind === "Component";
       const key2 = `kustomization:${g.dir}`;
-      const t = out.get(key2);
+      const t = out2.get(key2);
       if (t) t.members.push(g);
-      else out.set(key2, { key: key2, shell, file: kfile, line: 1, units: component ? [] : [directoryUnit(kfile, g.dir, "kustomization")], members: [g] });
+      else out2.set(key2, { key: key2, shell, file: kfile, line: 1, units: component ? [] : [directoryUnit(kfile, g.dir, "kustomization")], members: [g] });
     } else {
       const root2 = chartRoot(ctx, g.dir);
       if (root2 === void 0) continue;
       const key2 = `chart:${root2}`;
       const file = root2 ? `${root2}/Chart.yaml` : "Chart.yaml";
-      const t = out.get(key2);
+      const t = out2.get(key2);
       if (t) t.members.push(g);
-      else out.set(key2, { key: key2, shell: { name: root2 || "(repository root)", grouping: "directory", dir: root2 }, file, line: 1, units: [directoryUnit(file, root2, "chart")], members: [g] });
+      else out2.set(key2, { key: key2, shell: { name: root2 || "(repository root)", grouping: "directory", dir: root2 }, file, line: 1, units: [directoryUnit(file, root2, "chart")], members: [g] });
     }
   }
-  return [...out.values()];
+  return [...out2.values()];
 }
 async function renderSide(snapshot, tree, policy, opts) {
   const targets = await targetsOf(snapshot, tree, policy);
@@ -46792,6 +43071,8 @@ async function renderSide(snapshot, tree, policy, opts) {
   const results = units.length ? await renderApplications(tree, units, { ...opts, repoURLs: [...new Set(units.map((u) => u.source.repoURL))] }) : [];
   const replaced = /* @__PURE__ */ new Map();
   const renderedFiles = /* @__PURE__ */ new Map();
+  const byPath = new Map(snapshot.files.map((f) => [f.path, f.resources]));
+  const sources = (file) => byPath.get(file);
   let i = 0;
   for (const t of targets) {
     const rs = results.slice(i, i + t.units.length);
@@ -46802,7 +43083,7 @@ async function renderSide(snapshot, tree, policy, opts) {
     }
     if (!t.units.length) continue;
     groups2.set(t.key, { name: t.shell.name, grouping: t.shell.grouping, dir: t.shell.dir, file: t.file, line: t.line, results: rs });
-    if (rs.some((r) => r.status === "rendered")) renderedFiles.set(t, rs.flatMap((r) => renderedManifestFiles(r, policy.manifests.limits)));
+    if (rs.some((r) => r.status === "rendered")) renderedFiles.set(t, rs.flatMap((r) => renderedManifestFiles(r, policy.manifests.limits, sources)));
   }
   const next = [];
   const placed = /* @__PURE__ */ new Set();
@@ -46817,9 +43098,9 @@ async function renderSide(snapshot, tree, policy, opts) {
     const files = renderedFiles.get(t);
     if (files) next.push({ ...t.shell, files });
   }
-  const plain2 = new Set(snapshot.groups.filter((g) => !replaced.has(g)).flatMap((g) => g.files.map((f) => f.path)));
+  const plain3 = new Set(snapshot.groups.filter((g) => !replaced.has(g)).flatMap((g) => g.files.map((f) => f.path)));
   const grouped = new Set(snapshot.groups.flatMap((g) => g.files.map((f) => f.path)));
-  const raw2 = snapshot.files.filter((f) => plain2.has(f.path) || !grouped.has(f.path)).flatMap((f) => f.resources);
+  const raw2 = snapshot.files.filter((f) => plain3.has(f.path) || !grouped.has(f.path)).flatMap((f) => f.resources);
   const rendered = [...renderedFiles.values()].flatMap((fs3) => fs3.flatMap((f) => f.resources));
   snapshot.groups = next;
   snapshot.resources = [...raw2, ...rendered];
@@ -46827,16 +43108,16 @@ async function renderSide(snapshot, tree, policy, opts) {
   return { groups: groups2, covered };
 }
 function notEvaluatedOf(groups2) {
-  const out = [];
+  const out2 = [];
   for (const g of groups2) {
     for (const r of g.results) {
       if (r.status === "rendered") continue;
       const what = g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
       const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : "";
-      out.push({ subject: `${g.file}:${g.line} (${what}${source})`, reason: `not rendered${r.status === "failed" ? " (render error)" : ""}: ${r.reason ?? "unknown reason"}` });
+      out2.push({ subject: `${g.file}:${g.line} (${what}${source})`, reason: `not rendered${r.status === "failed" ? " (render error)" : ""}: ${r.reason ?? "unknown reason"}` });
     }
   }
-  return out;
+  return out2;
 }
 async function renderPhase(change, policy, head, base, tools = {}) {
   if (!policy.render.enabled) return { notEvaluated: [], covered: /* @__PURE__ */ new Set() };
@@ -46847,8 +43128,11 @@ async function renderPhase(change, policy, head, base, tools = {}) {
     ...policy.render.kustomizeBuildOptions ? { kustomizeBuildOptions: policy.render.kustomizeBuildOptions } : {},
     ...tools
   };
-  const h = await renderSide(head, change.head, policy, opts);
-  const b = base && change.base ? await renderSide(base, change.base, policy, opts) : void 0;
+  let headLookedUp;
+  const headFirst = new Promise((r) => headLookedUp = r);
+  const hp = renderSide(head, change.head, policy, { ...opts, onLookedUp: headLookedUp }).finally(headLookedUp);
+  const bp = base && change.base ? renderSide(base, change.base, policy, { ...opts, after: headFirst }) : void 0;
+  const [h, b] = await Promise.all([hp, bp]);
   const notEvaluated2 = notEvaluatedOf(h.groups.values());
   const keys = [.../* @__PURE__ */ new Set([...h.groups.keys(), ...b?.groups.keys() ?? []])];
   if (!keys.length) return { notEvaluated: notEvaluated2, covered: h.covered };
@@ -46932,11 +43216,20 @@ function applyGathered(change, sides, gathered) {
   }
   return change;
 }
+async function renderedPhase(areas, change, policy, sides) {
+  if (!sides.head.renders && !sides.base?.renders) return;
+  const hooks = areas.filter((a) => a.rendered);
+  const found = await Promise.all(hooks.map((a) => a.rendered({ change, policy, head: sides.head, ...sides.base ? { base: sides.base } : {} })));
+  for (const f of found) {
+    if (f.head) Object.assign(sides.head, f.head);
+    if (f.base && sides.base) Object.assign(sides.base, f.base);
+  }
+}
 function ownRule(check2, rule7) {
   if (!check2.rules.some((r) => r.id === rule7)) throw new Error(`check ${check2.name} reported unknown rule ${rule7}`);
 }
 async function sidePhase(checks, snapshot, policy) {
-  const out = [];
+  const out2 = [];
   for (const check2 of checks) {
     if (!check2.side) continue;
     await check2.side({
@@ -46944,14 +43237,14 @@ async function sidePhase(checks, snapshot, policy) {
       policy,
       report: (rule7, f) => {
         ownRule(check2, rule7);
-        out.push({ ...f, rule: rule7 });
+        out2.push({ ...f, rule: rule7 });
       }
     });
   }
-  return out;
+  return out2;
 }
 async function changePhase(checks, change, policy, sides) {
-  const out = { raw: [], explicit: /* @__PURE__ */ new Map(), details: {}, notEvaluated: [], notes: [] };
+  const out2 = { raw: [], explicit: /* @__PURE__ */ new Map(), details: {}, notEvaluated: [], notes: [] };
   for (const check2 of checks) {
     if (!check2.change) continue;
     await check2.change({
@@ -46961,23 +43254,23 @@ async function changePhase(checks, change, policy, sides) {
       ...sides.base ? { base: sides.base } : {},
       report: (rule7, f) => {
         ownRule(check2, rule7);
-        out.raw.push({ ...f, rule: rule7 });
+        out2.raw.push({ ...f, rule: rule7 });
       },
       outcome: (rule7, state, reason, o) => {
         ownRule(check2, rule7);
-        out.explicit.set(rule7, { state, ...reason !== void 0 ? { reason } : {}, blocking: o?.blocking ?? state === "failed" });
+        out2.explicit.set(rule7, { state, ...reason !== void 0 ? { reason } : {}, blocking: o?.blocking ?? state === "failed" });
       },
       detail: (key2, value) => {
-        out.details[key2] = value;
+        out2.details[key2] = value;
       },
       override: (value) => {
-        out.override = value;
+        out2.override = value;
       },
-      notEvaluated: (item) => out.notEvaluated.push(item),
-      note: (text6) => out.notes.push(text6)
+      notEvaluated: (item) => out2.notEvaluated.push(item),
+      note: (text6) => out2.notes.push(text6)
     });
   }
-  return out;
+  return out2;
 }
 async function evaluate(change, opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
@@ -46990,11 +43283,12 @@ async function evaluate(change, opts) {
   const sides = await readPhase(change, opts, policy, isManifest);
   change = applyGathered(change, sides, await gathering);
   const rendered = await renderPhase(change, policy, sides.head, sides.base, opts.render);
+  await renderedPhase(opts.areas, change, policy, sides);
   const notEvaluated2 = sides.headFiles.filter((f) => f.notEvaluated && !rendered.covered.has(f.path)).map((f) => ({ subject: f.path, reason: f.notEvaluated }));
   notEvaluated2.push(...rendered.notEvaluated);
   const headRaw = await sidePhase(checks, sides.head, policy);
   const baseRaw = sides.base ? await sidePhase(checks, sides.base, policy) : [];
-  const toFinding = findingMaker(policy, rules);
+  const toFinding = findingMaker(policy, rules, new Set(change.files.filter((f) => f.status !== "removed").map((f) => f.path)));
   const findings = [];
   for (const { finding, preExisting } of classify(change, headRaw, baseRaw)) {
     const f = toFinding(finding, preExisting);
@@ -47074,12 +43368,12 @@ var init_evaluate = __esm({
 
 // src/argocd/vocabulary.ts
 function splitCsv(value) {
-  const out = [];
+  const out2 = [];
   for (const part of value.split(",")) {
     const item = goTrimSpace(part);
-    if (item && !out.includes(item)) out.push(item);
+    if (item && !out2.includes(item)) out2.push(item);
   }
-  return out;
+  return out2;
 }
 function goTrimSpace(s) {
   let a = 0;
@@ -47601,9 +43895,9 @@ function podReferences(r) {
   const spec = podSpec(r);
   if (!base || !spec) return [];
   const specPath = [...base, "spec"];
-  const out = [];
+  const out2 = [];
   const add = (kind, name, path8) => {
-    if (typeof name === "string" && name) out.push({ kind, name, path: path8 });
+    if (typeof name === "string" && name) out2.push({ kind, name, path: path8 });
   };
   if (typeof spec.serviceAccountName === "string") add("ServiceAccount", spec.serviceAccountName, [...specPath, "serviceAccountName"]);
   for (const list5 of ["containers", "initContainers"]) {
@@ -47627,7 +43921,7 @@ function podReferences(r) {
     add("ConfigMap", at(v, "configMap", "name"), [...specPath, "volumes", vi, "configMap", "name"]);
     add("Secret", at(v, "secret", "secretName"), [...specPath, "volumes", vi, "secret", "secretName"]);
   });
-  return out;
+  return out2;
 }
 function providedNames(r) {
   const names = /* @__PURE__ */ new Set();
@@ -47891,18 +44185,18 @@ var init_model3 = __esm({
 
 // src/sync/hooks.ts
 function objectsUsedByHooks(resources) {
-  const out = /* @__PURE__ */ new Map();
+  const out2 = /* @__PURE__ */ new Map();
   for (const r of resources) {
     const m = syncModel(r);
     if (!m.isHook) continue;
     const refs = podReferences(r).map((ref2) => `${ref2.kind}/${ref2.name}`);
     for (const phase of m.phases) {
-      const set = out.get(phase) ?? /* @__PURE__ */ new Set();
+      const set = out2.get(phase) ?? /* @__PURE__ */ new Set();
       for (const ref2 of refs) set.add(ref2);
-      out.set(phase, set);
+      out2.set(phase, set);
     }
   }
-  return out;
+  return out2;
 }
 function checkResource(report, r, m, scope) {
   if (r.group === "kustomize.config.k8s.io") return;
@@ -48265,9 +44559,9 @@ function groupKey(g) {
   return `${g.grouping}:${g.application ? `${g.application.file}#${g.application.name}` : g.dir}`;
 }
 function plansOf(snap) {
-  const out = /* @__PURE__ */ new Map();
-  for (const g of snap.groups) out.set(groupKey(g), { g, rows: rows(syncPlan(groupResources(g), groupNamespace(g))) });
-  return out;
+  const out2 = /* @__PURE__ */ new Map();
+  for (const g of snap.groups) out2.set(groupKey(g), { g, rows: rows(syncPlan(groupResources(g), groupNamespace(g))) });
+  return out2;
 }
 function comparePlans(head, base) {
   const h = plansOf(head);
@@ -48442,10 +44736,13 @@ var init_ordering = __esm({
                   ...about(
                     target,
                     stepPos(target),
-                    `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${other.file}, ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
+                    `"${c.name}": ${resourceLabel(a)} (${stepLabel(lastA.phase, lastA.wave)}) must run before ${resourceLabel(b)} (${stepLabel(firstB.phase, firstB.wave)}), but ArgoCD ${same ? "applies them in the same step, together" : `runs ${resourceLabel(b)} first`}` + (firstB.phase === "PreSync" && lastA.phase !== "PreSync" ? ": PreSync hooks run before every Sync-phase resource, whatever their waves." : ".") + ` (${a.file === b.file ? a.file : `${a.file} and ${b.file}`}; ${g.grouping} ${g.name})` + unreadWave(a) + unreadWave(b),
                     fixFor2(c, lastA, firstB),
                     `${c.name}|${resourceLabel(other)}`
-                  )
+                  ),
+                  // Either side can be fixed: when the change touched only the other one (an overlay's patch moved its
+                  // wave), the finding is placed there.
+                  related: [{ file: other.file, pos: stepPos(other), message: `${resourceLabel(other)} (${other === a ? stepLabel(lastA.phase, lastA.wave) : stepLabel(firstB.phase, firstB.wave)})` }]
                 });
               }
             }
@@ -48610,13 +44907,13 @@ function checkApplications(ctx, report, r) {
   }
 }
 function commonSkipDryRunDirs(files) {
-  const out = [];
+  const out2 = [];
   for (const f of files) {
     if (f.role !== "kustomization") continue;
     const opts = at(f.docs[0]?.value, "commonAnnotations", "argocd.argoproj.io/sync-options");
-    if (typeof opts === "string" && opts.split(",").map((o) => o.trim()).includes("SkipDryRunOnMissingResource=true")) out.push(dirName(f.path));
+    if (typeof opts === "string" && opts.split(",").map((o) => o.trim()).includes("SkipDryRunOnMissingResource=true")) out2.push(dirName(f.path));
   }
-  return out;
+  return out2;
 }
 function checkGroupWaves(ctx, report) {
   const health = ctx.snapshot.customHealth ?? /* @__PURE__ */ new Set();
@@ -48768,14 +45065,14 @@ function str2(v) {
   return typeof v === "string" ? v : void 0;
 }
 function subscriptionsOf(r, on) {
-  const out = [];
+  const out2 = [];
   for (const [key2, e] of r.annotations) {
     if (!key2.startsWith(SUBSCRIBE_PREFIX) || !e.isString) continue;
     const rest = key2.slice(SUBSCRIBE_PREFIX.length);
     const dot = rest.indexOf(".");
-    out.push(dot < 0 ? { service: rest, key: key2, on } : { trigger: rest.slice(0, dot), service: rest.slice(dot + 1), key: key2, on });
+    out2.push(dot < 0 ? { service: rest, key: key2, on } : { trigger: rest.slice(0, dot), service: rest.slice(dot + 1), key: key2, on });
   }
-  return out;
+  return out2;
 }
 function driftOf(spec) {
   const policy = isRecord(spec) && isRecord(spec.syncPolicy) ? spec.syncPolicy : {};
@@ -48843,60 +45140,60 @@ function selectsAny(list5, a, isProduction2) {
 }
 function fenceItems(project) {
   const spec = isRecord(project.object.spec) ? project.object.spec : {};
-  const out = /* @__PURE__ */ new Map();
+  const out2 = /* @__PURE__ */ new Map();
   const list5 = (k) => Array.isArray(spec[k]) ? spec[k] : [];
-  list5("sourceRepos").forEach((v, i) => typeof v === "string" && out.set(`source repository ${v}`, ["spec", "sourceRepos", i]));
-  list5("sourceNamespaces").forEach((v, i) => typeof v === "string" && out.set(`Application namespace ${v}`, ["spec", "sourceNamespaces", i]));
+  list5("sourceRepos").forEach((v, i) => typeof v === "string" && out2.set(`source repository ${v}`, ["spec", "sourceRepos", i]));
+  list5("sourceNamespaces").forEach((v, i) => typeof v === "string" && out2.set(`Application namespace ${v}`, ["spec", "sourceNamespaces", i]));
   list5("destinations").forEach((d, i) => {
     if (!isRecord(d)) return;
-    out.set(`destination ${str2(d.server) ?? str2(d.name) ?? "?"} namespace ${str2(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
+    out2.set(`destination ${str2(d.server) ?? str2(d.name) ?? "?"} namespace ${str2(d.namespace) ?? "?"}`, ["spec", "destinations", i]);
   });
   list5("clusterResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d)) out.set(`cluster-scoped ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
+    if (isRecord(d)) out2.set(`cluster-scoped ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "clusterResourceWhitelist", i]);
   });
   list5("namespaceResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d)) out.set(`namespaced ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
+    if (isRecord(d)) out2.set(`namespaced ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", "namespaceResourceWhitelist", i]);
   });
-  return out;
+  return out2;
 }
 function blacklistItems(project) {
   const spec = isRecord(project.object.spec) ? project.object.spec : {};
-  const out = /* @__PURE__ */ new Map();
+  const out2 = /* @__PURE__ */ new Map();
   for (const k of ["clusterResourceBlacklist", "namespaceResourceBlacklist"]) {
     const l = Array.isArray(spec[k]) ? spec[k] : [];
     l.forEach((d, i) => {
-      if (isRecord(d)) out.set(`${k} ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", k, i]);
+      if (isRecord(d)) out2.set(`${k} ${str2(d.group) ?? ""}/${str2(d.kind) ?? ""}`, ["spec", k, i]);
     });
   }
-  return out;
+  return out2;
 }
 function openFences(project) {
   const spec = isRecord(project.object.spec) ? project.object.spec : {};
-  const out = [];
+  const out2 = [];
   const list5 = (k) => Array.isArray(spec[k]) ? spec[k] : [];
   list5("sourceRepos").forEach((v, i) => {
-    if (v === "*") out.push({ fence: "sourceRepos", path: ["spec", "sourceRepos", i], what: "deploy from any Git or Helm repository" });
+    if (v === "*") out2.push({ fence: "sourceRepos", path: ["spec", "sourceRepos", i], what: "deploy from any Git or Helm repository" });
   });
   list5("destinations").forEach((d, i) => {
     if (!isRecord(d)) return;
-    if (d.server === "*" || d.name === "*") out.push({ fence: "destinationServer", path: ["spec", "destinations", i], what: "deploy to any cluster ArgoCD knows" });
-    if (d.namespace === "*") out.push({ fence: "destinationNamespace", path: ["spec", "destinations", i], what: "deploy into any namespace, kube-system and argocd included" });
+    if (d.server === "*" || d.name === "*") out2.push({ fence: "destinationServer", path: ["spec", "destinations", i], what: "deploy to any cluster ArgoCD knows" });
+    if (d.namespace === "*") out2.push({ fence: "destinationNamespace", path: ["spec", "destinations", i], what: "deploy into any namespace, kube-system and argocd included" });
   });
   list5("clusterResourceWhitelist").forEach((d, i) => {
-    if (isRecord(d) && d.group === "*" && d.kind === "*") out.push({ fence: "clusterResources", path: ["spec", "clusterResourceWhitelist", i], what: "create any cluster-scoped resource (ClusterRoles, CRDs, webhooks)" });
+    if (isRecord(d) && d.group === "*" && d.kind === "*") out2.push({ fence: "clusterResources", path: ["spec", "clusterResourceWhitelist", i], what: "create any cluster-scoped resource (ClusterRoles, CRDs, webhooks)" });
   });
-  return out;
+  return out2;
 }
 function breakGlassWindows(project) {
   const spec = isRecord(project.object.spec) ? project.object.spec : {};
   const windows = Array.isArray(spec.syncWindows) ? spec.syncWindows : [];
-  const out = [];
+  const out2 = [];
   windows.forEach((w, index2) => {
     if (!isRecord(w) || w.kind !== "deny" || w.manualSync !== true) return;
     const apps = Array.isArray(w.applications) ? w.applications.filter((a) => typeof a === "string") : [];
-    out.push({ index: index2, schedule: str2(w.schedule) ?? "?", duration: str2(w.duration) ?? "?", applications: apps });
+    out2.push({ index: index2, schedule: str2(w.schedule) ?? "?", duration: str2(w.duration) ?? "?", applications: apps });
   });
-  return out;
+  return out2;
 }
 var SUBSCRIBE_PREFIX, anyGlob;
 var init_model4 = __esm({
@@ -48924,35 +45221,35 @@ function metaPos(r) {
   return r.annotations.size ? r.keyPos(["metadata", "annotations"]) : r.pos(["metadata", "name"]);
 }
 function driftMissing(d) {
-  const out = [];
-  if (!d.automated) out.push("automated sync");
+  const out2 = [];
+  if (!d.automated) out2.push("automated sync");
   else {
-    if (!d.selfHeal) out.push("selfHeal: true");
-    if (!d.prune) out.push("prune: true");
+    if (!d.selfHeal) out2.push("selfHeal: true");
+    if (!d.prune) out2.push("prune: true");
   }
-  if (d.retryLimit === void 0 || d.retryLimit <= 0) out.push("retry with a positive limit");
-  return out;
+  if (d.retryLimit === void 0 || d.retryLimit <= 0) out2.push("retry with a positive limit");
+  return out2;
 }
 function failureSubscriptions(a, facts, triggers) {
   const cms = facts?.notifications ?? [];
   const project = facts?.projects.get(a.project);
   const subs = [...a.subscriptions, ...project ? subscriptionsOf(project, "project") : []];
   const defaults4 = cms.flatMap((n) => n.defaultTriggers);
-  const out = [];
+  const out2 = [];
   for (const s of subs) {
     const ts = s.trigger ? [s.trigger] : defaults4;
     const t = ts.find((x) => triggers.includes(x));
     if (!t) continue;
     if (cms.length && !(cms.some((n) => n.triggers.has(t)) && cms.some((n) => n.services.has(s.service)))) continue;
-    out.push(`${t} \u2192 ${s.service}${s.on === "project" ? ` (AppProject ${a.project})` : ""}`);
+    out2.push(`${t} \u2192 ${s.service}${s.on === "project" ? ` (AppProject ${a.project})` : ""}`);
   }
-  for (const n of cms) for (const t of n.globalTriggers) if (triggers.includes(t) && n.triggers.has(t)) out.push(`${t} (global subscription in argocd-notifications-cm)`);
-  return [...new Set(out)];
+  for (const n of cms) for (const t of n.globalTriggers) if (triggers.includes(t) && n.triggers.has(t)) out2.push(`${t} (global subscription in argocd-notifications-cm)`);
+  return [...new Set(out2)];
 }
 function parentsOf(file, self2, facts, policy) {
   const dir = dirName(file);
   const repoURLs = policy.sync.applications.repoURLs;
-  const out = [];
+  const out2 = [];
   for (const p of facts.appsAbove(dir)) {
     if (p === self2 || p.resource.file === file) continue;
     for (const s of p.sources) {
@@ -48964,10 +45261,10 @@ function parentsOf(file, self2, facts, policy) {
       const globs2 = (g) => g ? (g.startsWith("{") ? g.slice(1, -1).split(",") : [g]).map((x) => x.trim()) : [];
       if (renders && !tool && s.include && !globs2(s.include).some((g) => minimatch(rel, g) || minimatch(rel.split("/").pop(), g))) renders = false;
       if (renders && !tool && s.exclude && globs2(s.exclude).some((g) => minimatch(rel, g) || minimatch(rel.split("/").pop(), g))) renders = false;
-      out.push({ parent: p, renders });
+      out2.push({ parent: p, renders });
     }
   }
-  return out;
+  return out2;
 }
 function operatorSignal(r) {
   if (r.namespace === "openshift-gitops") return "it is in the openshift-gitops namespace, which the OpenShift GitOps operator manages";
@@ -48983,13 +45280,13 @@ function operatorSignal(r) {
   return void 0;
 }
 function healthKeys(r) {
-  const data2 = isRecord(r.object.data) ? r.object.data : {};
-  return Object.keys(data2).filter((k) => k.startsWith("resource.customizations.health.") || k === "resource.customizations" && typeof data2[k] === "string" && data2[k].includes("health.lua"));
+  const data = isRecord(r.object.data) ? r.object.data : {};
+  return Object.keys(data).filter((k) => k.startsWith("resource.customizations.health.") || k === "resource.customizations" && typeof data[k] === "string" && data[k].includes("health.lua"));
 }
 function allowed(policy, project) {
-  const out = /* @__PURE__ */ new Set();
-  for (const [glob, fences] of Object.entries(policy.applications.projects.allow)) if (minimatch(project, glob)) for (const f of fences) out.add(f);
-  return out;
+  const out2 = /* @__PURE__ */ new Set();
+  for (const [glob, fences] of Object.entries(policy.applications.projects.allow)) if (minimatch(project, glob)) for (const f of fences) out2.add(f);
+  return out2;
 }
 function checkApplication(ctx, report, a) {
   const { policy } = ctx;
@@ -49088,24 +45385,24 @@ function sideCheck(ctx) {
   }
 }
 function driftWeakening(b, h, name) {
-  const out = [];
-  if (b.automated && !h.automated) out.push({ what: `turns off automated sync for ${name}: Git changes are no longer applied, and drift is no longer reverted`, path: ["spec", "syncPolicy"] });
+  const out2 = [];
+  if (b.automated && !h.automated) out2.push({ what: `turns off automated sync for ${name}: Git changes are no longer applied, and drift is no longer reverted`, path: ["spec", "syncPolicy"] });
   else {
-    if (b.selfHeal && !h.selfHeal) out.push({ what: `turns off self-heal for ${name}: a manual change in the cluster (kubectl edit, scale) is no longer reverted`, path: ["spec", "syncPolicy", "automated"] });
-    if (b.prune && !h.prune) out.push({ what: `turns off prune for ${name}: resources removed from Git keep running in the cluster`, path: ["spec", "syncPolicy", "automated"] });
+    if (b.selfHeal && !h.selfHeal) out2.push({ what: `turns off self-heal for ${name}: a manual change in the cluster (kubectl edit, scale) is no longer reverted`, path: ["spec", "syncPolicy", "automated"] });
+    if (b.prune && !h.prune) out2.push({ what: `turns off prune for ${name}: resources removed from Git keep running in the cluster`, path: ["spec", "syncPolicy", "automated"] });
   }
   const retry2 = (d) => d.retryLimit !== void 0 && d.retryLimit !== 0;
-  if (retry2(b) && !retry2(h)) out.push({ what: `removes the retry limit of ${name}: a failed sync is not retried`, path: ["spec", "syncPolicy"] });
-  return out;
+  if (retry2(b) && !retry2(h)) out2.push({ what: `removes the retry limit of ${name}: a failed sync is not retried`, path: ["spec", "syncPolicy"] });
+  return out2;
 }
 function projectWidening(b, h) {
   if (!b) return [];
-  const out = [];
+  const out2 = [];
   const before = fenceItems(b);
-  for (const [item, path8] of fenceItems(h)) if (!before.has(item)) out.push({ what: `adds ${item}`, path: path8 });
+  for (const [item, path8] of fenceItems(h)) if (!before.has(item)) out2.push({ what: `adds ${item}`, path: path8 });
   const blackAfter = blacklistItems(h);
-  for (const item of blacklistItems(b).keys()) if (!blackAfter.has(item)) out.push({ what: `removes ${item} (denied before)`, path: ["spec"] });
-  return out;
+  for (const item of blacklistItems(b).keys()) if (!blackAfter.has(item)) out2.push({ what: `removes ${item} (denied before)`, path: ["spec"] });
+  return out2;
 }
 function changeCheck(ctx) {
   const { policy } = ctx;
@@ -49116,11 +45413,11 @@ function changeCheck(ctx) {
   const triggers = policy.applications.notifications.triggers;
   const touchedProjects = new Set([...hf.projects.values(), ...bf?.projects.values() ?? []].filter((p) => touched.has(p.file)).map((p) => p.name ?? ""));
   const collect = (f, all2) => {
-    const out = /* @__PURE__ */ new Map();
-    if (!f) return out;
+    const out2 = /* @__PURE__ */ new Map();
+    if (!f) return out2;
     const found = ctx.change.mode === "all" ? all2 : [...[...touched].flatMap((p) => f.appsInFile(p)), ...[...touchedProjects].flatMap((n) => f.appsMentioning(n).filter((a) => a.project === n))];
-    for (const a of found) if (!out.has(appKey2(a))) out.set(appKey2(a), a);
-    return out;
+    for (const a of found) if (!out2.has(appKey2(a))) out2.set(appKey2(a), a);
+    return out2;
   };
   const headApps = collect(hf, ctx.head.resources.flatMap((r) => appFacts(r) ?? []));
   const baseApps = ctx.change.mode === "all" ? /* @__PURE__ */ new Map() : collect(bf, []);
@@ -49262,24 +45559,24 @@ function yamlList(text6, limits) {
   return Array.isArray(v) ? v : [];
 }
 function notificationsConfig(r, limits) {
-  const data2 = isRecord(r.object.data) ? r.object.data : {};
-  const out = { resource: r, triggers: /* @__PURE__ */ new Map(), templates: /* @__PURE__ */ new Set(), services: /* @__PURE__ */ new Set(), defaultTriggers: [], globalTriggers: [] };
-  for (const [k, v] of Object.entries(data2)) {
+  const data = isRecord(r.object.data) ? r.object.data : {};
+  const out2 = { resource: r, triggers: /* @__PURE__ */ new Map(), templates: /* @__PURE__ */ new Set(), services: /* @__PURE__ */ new Set(), defaultTriggers: [], globalTriggers: [] };
+  for (const [k, v] of Object.entries(data)) {
     if (k.startsWith("trigger.")) {
       const sends = yamlList(v, limits).flatMap((c) => isRecord(c) && Array.isArray(c.send) ? c.send.filter((s) => typeof s === "string") : []);
-      out.triggers.set(k.slice("trigger.".length), sends);
-    } else if (k.startsWith("template.")) out.templates.add(k.slice("template.".length));
+      out2.triggers.set(k.slice("trigger.".length), sends);
+    } else if (k.startsWith("template.")) out2.templates.add(k.slice("template.".length));
     else if (k.startsWith("service.")) {
       const parts = k.slice("service.".length).split(".");
-      out.services.add(parts.length > 1 ? parts.slice(1).join(".") : parts[0]);
-    } else if (k === "defaultTriggers") out.defaultTriggers = yamlList(v, limits).filter((t) => typeof t === "string");
+      out2.services.add(parts.length > 1 ? parts.slice(1).join(".") : parts[0]);
+    } else if (k === "defaultTriggers") out2.defaultTriggers = yamlList(v, limits).filter((t) => typeof t === "string");
     else if (k === "subscriptions") {
       for (const s of yamlList(v, limits)) {
-        if (isRecord(s) && s.selector === void 0 && Array.isArray(s.triggers)) out.globalTriggers.push(...s.triggers.filter((t) => typeof t === "string"));
+        if (isRecord(s) && s.selector === void 0 && Array.isArray(s.triggers)) out2.globalTriggers.push(...s.triggers.filter((t) => typeof t === "string"));
       }
     }
   }
-  return out;
+  return out2;
 }
 function applicationFacts(layout, limits) {
   const texts = /* @__PURE__ */ new Map();
@@ -53544,16 +49841,16 @@ ${traceback}`;
         lua_upvalueindex(index2) {
           return LUA_REGISTRYINDEX2 - index2;
         }
-        ref(data2) {
-          const existing = this.referenceTracker.get(data2);
+        ref(data) {
+          const existing = this.referenceTracker.get(data);
           if (existing) {
             existing.refCount++;
             return existing.index;
           }
           const availableIndex = this.availableReferences.pop();
           const index2 = availableIndex === void 0 ? this.referenceMap.size + 1 : availableIndex;
-          this.referenceMap.set(index2, data2);
-          this.referenceTracker.set(data2, {
+          this.referenceMap.set(index2, data);
+          this.referenceTracker.set(data, {
             refCount: 1,
             index: index2
           });
@@ -53699,7 +49996,10 @@ var init_lua_prelude = __esm({
 -- reused for many runs, and each run gets a fresh global environment (new library tables, a new string
 -- metatable, a new package table), so nothing a script changes reaches the next one.
 -- Input: the global __gg_timeout (the time-limit error text), removed here.
--- Returns the run function: run(chunk, openlibs, obj) -> kind, status, message (see classify).
+-- Returns two functions, called one after the other for each run (lua-vm.ts execute):
+--   prepare(chunk, openlibs, obj) -> bytes: gives the chunk a fresh environment holding obj, and returns the
+--     bytes the state holds then (the memory limit counts from there; trusted code, run without limits);
+--   finish(chunk) -> kind, status, message: runs the script under the limits and classifies its result.
 local TIMEOUT = __gg_timeout
 __gg_timeout = nil
 local MEMORY = "not enough memory"
@@ -53712,6 +50012,7 @@ local _floor, _huge, _mtype, _toint = math.floor, math.huge, math.type, math.toi
 local _format, _concat, _match = string.format, table.concat, string.match
 local ostime, osdate, osclock, osdifftime = os.time, os.date, os.clock, os.difftime
 local cresume = coroutine.resume
+local _gccount = collectgarbage
 local stringMeta = _getmeta("")
 
 -- Numbers as gopher-lua prints them (value.go LNumber.String): a float with an int64 value prints as an
@@ -53781,6 +50082,8 @@ TABLE.maxn = function(t)
   return m
 end
 TABLE.concat = function(t, sep, i, j)
+  -- gopher-lua checks its argument (L.CheckTable); level 2 names the script's line, not this one
+  if _type(t) ~= "table" then _error("bad argument #1 to 'concat' (table expected, got " .. _type(t) .. ")", 2) end
   -- numbers in the list print as gopher-lua prints them
   local n = j or #t
   local parts = {}
@@ -53925,12 +50228,16 @@ end
 -- Everything a script could reach is in its environment; drop the real globals' dangerous parts anyway.
 io, debug, package, require, dofile, loadfile = nil, nil, nil, nil, nil, nil
 
-return function(chunk, openlibs, obj)
+local function prepare(chunk, openlibs, obj)
   local env = newenv(openlibs)
   env.obj = obj
   _setupvalue(chunk, 1, env)
+  return _gccount("count") * 1024
+end
+local function finish(chunk)
   return classify(chunk(cat))
 end
+return prepare, finish
 `;
   }
 });
@@ -55943,7 +52250,7 @@ function analyzeLua(script, useOpenLibs) {
   if (parsed2.error) {
     return [{ rule: "lua-syntax-error", pos: parsed2.error.pos, key: "syntax", message: `the script does not compile as ArgoCD's Lua (gopher-lua, Lua 5.1 with goto): ${parsed2.error.message}`, fix: "Fix the syntax; Lua 5.3+ constructs such as //, bitwise operators and <const> do not exist in ArgoCD's Lua." }];
   }
-  const out = [];
+  const out2 = [];
   let returns = 0;
   walk(parsed2.ast, (n) => {
     if (n.type === "ReturnStatement") returns++;
@@ -55954,34 +52261,34 @@ function analyzeLua(script, useOpenLibs) {
         const lib = base.name;
         const full = `${lib}.${id}`;
         if (NEWER_FUNCTIONS[full] || NEWER_FUNCTIONS[lib]) {
-          out.push({ rule: "lua-dialect-difference", pos: posOf(n), key: full, message: `${full} exists in newer Lua but not in ArgoCD's gopher-lua (Lua 5.1): the script fails in ArgoCD.`, fix: NEWER_FUNCTIONS[full] ?? NEWER_FUNCTIONS[lib] });
+          out2.push({ rule: "lua-dialect-difference", pos: posOf(n), key: full, message: `${full} exists in newer Lua but not in ArgoCD's gopher-lua (Lua 5.1): the script fails in ArgoCD.`, fix: NEWER_FUNCTIONS[full] ?? NEWER_FUNCTIONS[lib] });
         } else if (!useOpenLibs && CLOSED_LIBS.has(lib) && n.indexer === ".") {
           const osHint = lib === "os" ? ' (or use local os = require("os"), which gives os.time and os.date)' : "";
-          out.push({ rule: "lua-stdlib-disabled", pos: posOf(n), key: full, message: `${full}: the global "${lib}" is nil in ArgoCD when useOpenLibs is off for this kind, so the call fails at runtime and the resource's health becomes Unknown.`, fix: `Set resource.customizations.useOpenLibs.<group>_<Kind>: "true" for this kind${osHint}, or avoid the ${lib} library.` });
+          out2.push({ rule: "lua-stdlib-disabled", pos: posOf(n), key: full, message: `${full}: the global "${lib}" is nil in ArgoCD when useOpenLibs is off for this kind, so the call fails at runtime and the resource's health becomes Unknown.`, fix: `Set resource.customizations.useOpenLibs.<group>_<Kind>: "true" for this kind${osHint}, or avoid the ${lib} library.` });
         }
       }
       if (!useOpenLibs && n.indexer === ":" && STRING_METHODS.has(id)) {
-        out.push({ rule: "lua-stdlib-disabled", pos: posOf(n), key: `:${id}`, message: `:${id}(...) is a string method; strings have no methods in ArgoCD when useOpenLibs is off ("attempt to index a non-table object(string)").`, fix: 'Set useOpenLibs to "true" for this kind, or avoid string methods.' });
+        out2.push({ rule: "lua-stdlib-disabled", pos: posOf(n), key: `:${id}`, message: `:${id}(...) is a string method; strings have no methods in ArgoCD when useOpenLibs is off ("attempt to index a non-table object(string)").`, fix: 'Set useOpenLibs to "true" for this kind, or avoid string methods.' });
       }
     }
     if (n.type === "StringLiteral") {
       const raw2 = String(n.raw ?? "");
       if (/\\x[0-9a-fA-F]{2}|\\u\{/.test(raw2) && !/^\[=*\[/.test(raw2)) {
-        out.push({ rule: "lua-dialect-difference", pos: posOf(n), key: `escape:${raw2}`, message: `the string ${raw2.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: "Use decimal escapes (\\65) or plain text." });
+        out2.push({ rule: "lua-dialect-difference", pos: posOf(n), key: `escape:${raw2}`, message: `the string ${raw2.slice(0, 40)} uses a \\x or \\u{} escape, which Lua 5.1 (ArgoCD) does not decode: it stays literal text there.`, fix: "Use decimal escapes (\\65) or plain text." });
       }
     }
   });
   for (const status of returnedStatusLiterals(parsed2.ast)) {
     if (VALID_STATUSES.includes(status.value)) continue;
-    out.push({ rule: "lua-invalid-status-value", pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(", ")} (case-sensitive), and the table holding it is returned: ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(", ")}${closestStatus(status.value)}.` });
+    out2.push({ rule: "lua-invalid-status-value", pos: status.pos, key: `status:${status.value}`, message: `status "${status.value}" is not one of ${VALID_STATUSES.join(", ")} (case-sensitive), and the table holding it is returned: ArgoCD reports Unknown "Lua returned an invalid health status", and waves holding the resource stall.`, fix: `Use one of ${VALID_STATUSES.join(", ")}${closestStatus(status.value)}.` });
   }
   for (const g of globalsMaybeNil(parsed2.ast)) {
-    out.push({ rule: "lua-global-maybe-nil", pos: g.pos, key: `global:${g.name}`, message: `the global "${g.name}" is ${g.use} here, but it is assigned only on some paths before this point: where it was not, it is nil and the script fails ("${g.use === "concatenated" ? "cannot perform concat operation between string and nil" : "attempt to use a nil value"}"), and the resource's health becomes Unknown.`, fix: `Give ${g.name} a value before the branches (local ${g.name} = "" or a default), or guard the use with if ${g.name} ~= nil.` });
+    out2.push({ rule: "lua-global-maybe-nil", pos: g.pos, key: `global:${g.name}`, message: `the global "${g.name}" is ${g.use} here, but it is assigned only on some paths before this point: where it was not, it is nil and the script fails ("${g.use === "concatenated" ? "cannot perform concat operation between string and nil" : "attempt to use a nil value"}"), and the resource's health becomes Unknown.`, fix: `Give ${g.name} a value before the branches (local ${g.name} = "" or a default), or guard the use with if ${g.name} ~= nil.` });
   }
   if (returns === 0) {
-    out.push({ rule: "lua-no-status-return", pos: { line: 1, column: 1 }, key: "no-return", message: "the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.", fix: "End every path with return hs, where hs holds a valid status." });
+    out2.push({ rule: "lua-no-status-return", pos: { line: 1, column: 1 }, key: "no-return", message: "the script never returns: ArgoCD gets no result and sets the empty health status, which never lets a sync wave complete.", fix: "End every path with return hs, where hs holds a valid status." });
   }
-  return out;
+  return out2;
 }
 function statementFlow(st, name) {
   switch (st.type) {
@@ -56029,10 +52336,10 @@ function statusField(t) {
   return f?.value;
 }
 function returnedStatusLiterals(ast) {
-  const out = [];
+  const out2 = [];
   const seen = /* @__PURE__ */ new Set();
   const lit2 = (n) => {
-    if (!seen.has(n)) out.push({ value: literalValue(n), pos: posOf(n) });
+    if (!seen.has(n)) out2.push({ value: literalValue(n), pos: posOf(n) });
     seen.add(n);
   };
   const functions = [];
@@ -56066,7 +52373,7 @@ function returnedStatusLiterals(ast) {
     if (n.type === "FunctionDeclaration") functions.push(n);
   });
   for (const f of functions) visitBody(f.body, []);
-  return out;
+  return out2;
 }
 function literalValue(n) {
   if (typeof n.value === "string" && n.value !== "") return n.value;
@@ -56119,9 +52426,9 @@ function rewriteConcat(script) {
   });
   if (!ok3) return prefix2 + script;
   edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
-  let out = script;
-  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
-  return prefix2 + out;
+  let out2 = script;
+  for (const e of edits) out2 = out2.slice(0, e.at) + e.text + out2.slice(e.at + e.remove);
+  return prefix2 + out2;
 }
 function meet(states) {
   const live = states.filter((x) => x !== void 0);
@@ -56165,16 +52472,16 @@ function globalsMaybeNil(ast) {
     }
     if (n.type === "FunctionDeclaration" && !n.isLocal && n.identifier?.type === "Identifier") assigned.add(n.identifier.name);
   });
-  const out = [];
+  const out2 = [];
   const reported = /* @__PURE__ */ new Set();
-  if (assigned.size === 0) return out;
+  if (assigned.size === 0) return out2;
   const expr = (n, state, use) => {
     if (!n || state === void 0) return;
     switch (n.type) {
       case "Identifier":
         if (use && !n.isLocal && assigned.has(n.name) && !state.has(n.name) && !reported.has(n.name)) {
           reported.add(n.name);
-          out.push({ name: n.name, pos: posOf(n), use });
+          out2.push({ name: n.name, pos: posOf(n), use });
         }
         return;
       case "FunctionDeclaration":
@@ -56291,7 +52598,7 @@ function globalsMaybeNil(ast) {
     }
   };
   block(ast.body, /* @__PURE__ */ new Set());
-  return out;
+  return out2;
 }
 var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS, parsed, PARSED_MAX, isName, CAT, union, ARITH;
 var init_lua_static = __esm({
@@ -56365,10 +52672,10 @@ function callbacks(lua) {
       trip(lua, "memory");
       return 0;
     }
-    const out = raw(lua)._realloc(ptr, newSize);
-    if (out) memory.used += newSize - old;
+    const out2 = raw(lua)._realloc(ptr, newSize);
+    if (out2) memory.used += newSize - old;
     else if (newSize > old) trip(lua, "memory");
-    return out;
+    return out2;
   }, "iiiii");
   return { hook: hookPointer, alloc: allocPointer };
 }
@@ -56376,8 +52683,11 @@ async function getVm() {
   if (vm) return vm;
   loading ??= loadLua();
   const loaded = await loading;
-  const lua = loaded.lua;
+  loadedLua = loaded.lua;
   rawFunctions = loaded.raw;
+  return vm ??= newVm(loaded.lua);
+}
+function newVm(lua) {
   const { alloc } = callbacks(lua);
   memory.used = 0;
   memory.max = Number.MAX_SAFE_INTEGER;
@@ -56387,13 +52697,29 @@ async function getVm() {
   lua.luaL_openlibs(L);
   lua.lua_pushstring(L, TIMEOUT_ERROR);
   lua.lua_setglobal(L, "__gg_timeout");
-  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 1, 0, 0, null) !== LUA_OK) {
+  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 2, 0, 0, null) !== LUA_OK) {
     const why = textAt(lua, L, -1);
     lua.lua_close(L);
     throw new Error(`health-check prelude failed: ${why}`);
   }
-  vm = { lua, L, run: lua.luaL_ref(L, LUA_REGISTRYINDEX), chunks: /* @__PURE__ */ new Map() };
-  return vm;
+  const finish = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const prepare = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const v = { lua, L, prepare, finish, cAlloc: cAllocator(lua), chunks: /* @__PURE__ */ new Map() };
+  lua.lua_setallocf(L, v.cAlloc, null);
+  return v;
+}
+function cAllocator(lua) {
+  if (cAllocPointer !== void 0) return cAllocPointer;
+  const T = lua.luaL_newstate();
+  if (!T) throw new Error("could not create a Lua state");
+  try {
+    return cAllocPointer = lua.lua_getallocf(T, null);
+  } finally {
+    lua.lua_close(T);
+  }
+}
+async function loadHealthLua() {
+  await getVm();
 }
 function discardVm(timeoutMs) {
   const v = vm;
@@ -56415,13 +52741,17 @@ function runHealthLua(req) {
   return p;
 }
 async function runOne(req) {
-  const v = await getVm();
+  return runOnVm(await getVm(), req);
+}
+function runOnVm(v, req) {
   let ok3 = false;
+  busy = true;
   try {
     const r = execute(v, req);
     ok3 = true;
     return r;
   } finally {
+    busy = false;
     if (!ok3 || tripped !== void 0) discardVm(req.timeoutMs);
     else {
       raw(v.lua)._lua_settop(v.L, 0);
@@ -56445,58 +52775,136 @@ function chunkOf(v, script, prepared2) {
   v.chunks.set(script, c);
   return c;
 }
-function pushString(r, L, s) {
-  const need2 = s.length * 3 + 1;
-  if (need2 > scratch.size) {
-    if (scratch.ptr) r._free(scratch.ptr);
-    const size = Math.max(need2, 4096);
-    scratch = { ptr: r._malloc(size), size };
-  }
-  const heap = r.HEAPU8;
-  const at2 = scratch.ptr;
+function room(n) {
+  if (at2 + n <= out.length) return;
+  let size = out.length * 2;
+  while (size < at2 + n) size *= 2;
+  const bigger = new Uint8Array(size);
+  bigger.set(out.subarray(0, at2));
+  out = bigger;
+  view = new DataView(out.buffer);
+}
+function putString(s) {
+  room(5 + s.length * 3);
+  const lenAt = at2;
+  at2 += 4;
+  let i = 0;
   if (s.length <= ASCII_LOOP_MAX) {
-    let i = 0;
     for (; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c >= 128) break;
-      heap[at2 + i] = c;
-    }
-    if (i === s.length) {
-      r._lua_pushlstring(L, at2, i);
-      return;
+      out[at2 + i] = c;
     }
   }
-  const { written } = encoder.encodeInto(s, heap.subarray(at2, at2 + scratch.size));
-  r._lua_pushlstring(L, at2, written);
+  if (i === s.length) at2 += i;
+  else at2 += encoder.encodeInto(s, out.subarray(at2)).written;
+  view.setUint32(lenAt, at2 - lenAt - 4, true);
 }
-function pushValue(r, L, v, depth = 0) {
-  if (depth > 200) throw new Error("object nested too deeply");
-  if (v === null || v === void 0) r._lua_pushnil(L);
-  else if (typeof v === "string") pushString(r, L, v);
-  else if (typeof v === "number") {
-    if (Number.isSafeInteger(v)) r._lua_pushinteger(L, BigInt(v));
-    else r._lua_pushnumber(L, v);
-  } else if (typeof v === "boolean") r._lua_pushboolean(L, v ? 1 : 0);
+function putValue(v, depth) {
+  if (depth > MAX_DEPTH) throw new Error("object nested too deeply");
+  room(9);
+  if (v === null || v === void 0) out[at2++] = 0 /* Nil */;
+  else if (typeof v === "string") {
+    out[at2++] = 5 /* Str */;
+    putString(v);
+  } else if (typeof v === "number") {
+    out[at2++] = Number.isSafeInteger(v) ? 3 /* Int */ : 4 /* Num */;
+    view.setFloat64(at2, v, true);
+    at2 += 8;
+  } else if (typeof v === "boolean") out[at2++] = v ? 2 /* True */ : 1 /* False */;
   else if (Array.isArray(v)) {
-    r._lua_createtable(L, v.length, 0);
-    for (let i = 0; i < v.length; i++) {
-      pushValue(r, L, v[i], depth + 1);
-      r._lua_rawseti(L, -2, BigInt(i + 1));
-    }
+    out[at2++] = 6 /* Arr */;
+    view.setUint32(at2, v.length, true);
+    at2 += 4;
+    for (let i = 0; i < v.length; i++) putValue(v[i], depth + 1);
   } else if (typeof v === "object") {
     const o = v;
     const keys = Object.keys(o);
+    out[at2++] = 7 /* Map */;
+    const countAt = at2;
+    at2 += 4;
     let present = 0;
-    for (const k of keys) if (o[k] !== null && o[k] !== void 0) present++;
-    r._lua_createtable(L, 0, present);
     for (const k of keys) {
       const x = o[k];
       if (x === null || x === void 0) continue;
-      pushString(r, L, k);
-      pushValue(r, L, x, depth + 1);
-      r._lua_rawset(L, -3);
+      present++;
+      putString(k);
+      putValue(x, depth + 1);
     }
-  } else r._lua_pushnil(L);
+    view.setUint32(countAt, present, true);
+  } else out[at2++] = 0 /* Nil */;
+}
+function encodeLuaValue(v) {
+  at2 = 0;
+  putValue(v, 0);
+  return out.slice(0, at2);
+}
+function pushEncoded(r, L, bytes) {
+  if (bytes.length > scratch.size) {
+    if (scratch.ptr) r._free(scratch.ptr);
+    const size = Math.max(bytes.length, 1 << 16);
+    scratch = { ptr: r._malloc(size), size };
+    if (!scratch.ptr) {
+      scratch = { ptr: 0, size: 0 };
+      throw new Error("out of memory");
+    }
+  }
+  r.HEAPU8.set(bytes, scratch.ptr);
+  const base = scratch.ptr;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const value = () => {
+    const tag = bytes[p++];
+    switch (tag) {
+      case 0 /* Nil */:
+        r._lua_pushnil(L);
+        return;
+      case 1 /* False */:
+      case 2 /* True */:
+        r._lua_pushboolean(L, tag === 2 /* True */ ? 1 : 0);
+        return;
+      case 3 /* Int */:
+        r._lua_pushinteger(L, BigInt(dv.getFloat64(p, true)));
+        p += 8;
+        return;
+      case 4 /* Num */:
+        r._lua_pushnumber(L, dv.getFloat64(p, true));
+        p += 8;
+        return;
+      case 5 /* Str */: {
+        const n = dv.getUint32(p, true);
+        r._lua_pushlstring(L, base + p + 4, n);
+        p += 4 + n;
+        return;
+      }
+      case 6 /* Arr */: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, n, 0);
+        for (let i = 1; i <= n; i++) {
+          value();
+          r._lua_rawseti(L, -2, i < INDEX.length ? INDEX[i] : BigInt(i));
+        }
+        return;
+      }
+      case 7 /* Map */: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, 0, n);
+        for (let i = 0; i < n; i++) {
+          const len = dv.getUint32(p, true);
+          r._lua_pushlstring(L, base + p + 4, len);
+          p += 4 + len;
+          value();
+          r._lua_rawset(L, -3);
+        }
+        return;
+      }
+      default:
+        throw new Error("bad encoding");
+    }
+  };
+  value();
 }
 function load(lua, L, source, name) {
   const size = lua.module.lengthBytesUTF8(source);
@@ -56510,7 +52918,7 @@ function load(lua, L, source, name) {
 }
 function rawModule(lua, exports) {
   const m = lua.module;
-  const out = {
+  const out2 = {
     get HEAPU8() {
       return m.HEAPU8;
     },
@@ -56520,9 +52928,9 @@ function rawModule(lua, exports) {
   };
   for (const name of RAW_FUNCTIONS) {
     const direct = exports?.[name];
-    out[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
+    out2[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
   }
-  return out;
+  return out2;
 }
 async function loadLua() {
   const wasm = globalThis.WebAssembly;
@@ -56580,29 +52988,41 @@ function limitError(req, limit) {
 }
 function execute(v, req) {
   const { lua, L } = v;
-  const { hook: hook2 } = callbacks(lua);
+  const { hook: hook2, alloc } = callbacks(lua);
   running = L;
   const chunk = chunkOf(v, req.script, req.prepared === true);
   if ("error" in chunk) return { kind: "error", error: chunk.error };
-  const r = raw(lua);
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.run));
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
-  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  let bytes;
   try {
-    pushValue(r, L, req.obj);
+    const e = req.encoded ?? encodeLuaValue(req.obj);
+    if (!(e instanceof Uint8Array)) throw new Error(e.error);
+    bytes = e;
   } catch (e) {
     return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
   }
-  memory.max = memory.used + req.memoryBytes;
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.prepare));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  pushEncoded(r, L, bytes);
+  if (r._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) throw new Error(`could not prepare the run: ${textAt(lua, L, -1)}`);
+  const held = r._lua_tonumberx(L, -1, 0);
+  r._lua_settop(L, 0);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.finish));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  memory.used = held;
+  memory.max = held + req.memoryBytes;
+  r._lua_setallocf(L, alloc, 0);
   deadline = Date.now() + req.timeoutMs;
   r._lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
   let status;
   try {
-    status = r._lua_pcallk(L, 3, 3, 0, 0, 0);
+    status = r._lua_pcallk(L, 1, 3, 0, 0, 0);
   } finally {
     r._lua_sethook(L, 0, 0, 0);
   }
   if (tripped) return limitError(req, tripped);
+  r._lua_setallocf(L, v.cAlloc, 0);
   if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
   const kind = textAt(lua, L, -3);
   const a = textAt(lua, L, -2);
@@ -56610,7 +53030,7 @@ function execute(v, req) {
   if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
   return { kind, status: a, message: b };
 }
-var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, loading, rawFunctions, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, tail, scratch, encoder, ASCII_LOOP_MAX, RAW_FUNCTIONS, cStrings, raw, lengthPointer, utf8;
+var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, loading, rawFunctions, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, loadedLua, cAllocPointer, busy, tail, MAX_DEPTH, encoder, ASCII_LOOP_MAX, out, view, at2, INDEX, scratch, RAW_FUNCTIONS, cStrings, raw, lengthPointer, utf8;
 var init_lua_vm = __esm({
   "src/health/lua-vm.ts"() {
     "use strict";
@@ -56632,10 +53052,16 @@ var init_lua_vm = __esm({
     memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
     LUA_REGISTRYINDEX = -1001e3;
     MAX_CHUNKS = 2e3;
+    busy = false;
     tail = Promise.resolve();
-    scratch = { ptr: 0, size: 0 };
+    MAX_DEPTH = 200;
     encoder = new TextEncoder();
     ASCII_LOOP_MAX = 64;
+    out = new Uint8Array(1 << 16);
+    view = new DataView(out.buffer);
+    at2 = 0;
+    INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
+    scratch = { ptr: 0, size: 0 };
     RAW_FUNCTIONS = [
       "lua_tolstring",
       "lua_rawgeti",
@@ -56652,6 +53078,8 @@ var init_lua_vm = __esm({
       "lua_rawseti",
       "lua_rawset",
       "luaL_loadbufferx",
+      "lua_tonumberx",
+      "lua_setallocf",
       "malloc",
       "realloc",
       "free"
@@ -56659,6 +53087,15 @@ var init_lua_vm = __esm({
     cStrings = /* @__PURE__ */ new Map();
     raw = (_lua) => rawFunctions;
     utf8 = new TextDecoder();
+  }
+});
+
+// src/health/worker-protocol.ts
+var WORKER_READY;
+var init_worker_protocol = __esm({
+  "src/health/worker-protocol.ts"() {
+    "use strict";
+    WORKER_READY = "ready";
   }
 });
 
@@ -56670,19 +53107,40 @@ function bundledWorker() {
   const p = fileURLToPath3(new URL("./health-worker.js", import.meta.url));
   return existsSync4(p) ? p : void 0;
 }
+function encode(obj3) {
+  const cacheable = typeof obj3 === "object" && obj3 !== null;
+  const known = cacheable ? encodings.get(obj3) : void 0;
+  if (known) return known;
+  try {
+    const e = encodeLuaValue(obj3);
+    if (cacheable) encodings.set(obj3, e);
+    return e;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
 function createLuaRunner(workerFile = bundledWorker()) {
-  if (!workerFile) return { run: runHealthLua, close: async () => {
+  if (!workerFile) return { run: runHealthLua, start: () => void loadHealthLua().catch(() => void 0), close: async () => {
   } };
   let worker;
   let scripts = /* @__PURE__ */ new Map();
   let next = 0;
   const queue = [];
   let timer;
+  let loaded = false;
   const arm = () => {
     if (timer) clearTimeout(timer);
     timer = void 0;
     const head = queue[0];
     if (!head) return;
+    if (!loaded) {
+      timer = setTimeout(() => {
+        const waiting = queue.splice(0);
+        restart();
+        for (const p of waiting) p.resolve({ kind: "error", error: `the Lua worker did not start within ${STARTUP_LIMIT_MS / 1e3} s` });
+      }, STARTUP_LIMIT_MS);
+      return;
+    }
     timer = setTimeout(() => {
       const stuck = queue.shift();
       restart();
@@ -56696,18 +53154,23 @@ function createLuaRunner(workerFile = bundledWorker()) {
     if (batch.length) start().postMessage(batch);
   };
   const post = (p) => {
-    const known = scripts.get(p.req.script);
-    if (known !== void 0) {
-      const { script: _script, ...rest } = p.req;
-      outbox.push({ id: p.id, req: rest, scriptId: known });
-    } else {
+    const { req } = p;
+    const known = scripts.get(req.script);
+    const sent = { prepared: req.prepared, obj: null, encoded: p.encoded, useOpenLibs: req.useOpenLibs, timeoutMs: req.timeoutMs, memoryBytes: req.memoryBytes };
+    if (known !== void 0) outbox.push({ id: p.id, req: sent, scriptId: known });
+    else {
       const scriptId = scripts.size;
-      scripts.set(p.req.script, scriptId);
-      outbox.push({ id: p.id, req: p.req, scriptId });
+      scripts.set(req.script, scriptId);
+      outbox.push({ id: p.id, req: { ...sent, script: req.script }, scriptId });
     }
     if (outbox.length === 1) queueMicrotask(flush);
   };
   const onMessage = (answers) => {
+    if (answers === WORKER_READY) {
+      loaded = true;
+      arm();
+      return;
+    }
     for (const m of answers) {
       const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p2) => p2.id === m.id);
       if (i < 0) continue;
@@ -56723,6 +53186,7 @@ function createLuaRunner(workerFile = bundledWorker()) {
   };
   function start() {
     if (!worker) {
+      loaded = false;
       worker = new Worker2(workerFile);
       worker.on("message", onMessage);
       worker.on("error", onError);
@@ -56732,6 +53196,7 @@ function createLuaRunner(workerFile = bundledWorker()) {
   function restart() {
     const w = worker;
     worker = void 0;
+    loaded = false;
     scripts = /* @__PURE__ */ new Map();
     outbox = [];
     if (w) {
@@ -56743,9 +53208,12 @@ function createLuaRunner(workerFile = bundledWorker()) {
     arm();
   }
   return {
+    start() {
+      start();
+    },
     run(req) {
       return new Promise((resolve4) => {
-        const p = { id: next++, req, resolve: resolve4 };
+        const p = { id: next++, req, encoded: encode(req.obj), resolve: resolve4 };
         queue.push(p);
         post(p);
         if (queue.length === 1) arm();
@@ -56762,12 +53230,296 @@ function createLuaRunner(workerFile = bundledWorker()) {
     }
   };
 }
-var KILL_MARGIN_MS;
+var KILL_MARGIN_MS, STARTUP_LIMIT_MS, encodings;
 var init_runner_host = __esm({
   "src/health/runner-host.ts"() {
     "use strict";
     init_lua_vm();
+    init_worker_protocol();
     KILL_MARGIN_MS = 2e3;
+    STARTUP_LIMIT_MS = 6e4;
+    encodings = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/health/input-yaml.ts
+function refuse() {
+  throw REFUSE;
+}
+function readPlainYaml(text6, maxDepth) {
+  if (UNUSUAL.test(text6)) return void 0;
+  const lines = [];
+  let first = true;
+  for (const raw2 of text6.split("\n")) {
+    let indent2 = 0;
+    while (raw2.charCodeAt(indent2) === 32) indent2++;
+    const body = raw2.slice(indent2);
+    if (body === "" || body.trimEnd() === "" || body[0] === "#") continue;
+    if (indent2 === 0 && (body.startsWith("---") || body.startsWith("...") || body[0] === "%")) {
+      if (first && body.trimEnd() === "---") {
+        first = false;
+        continue;
+      }
+      return void 0;
+    }
+    first = false;
+    lines.push({ indent: indent2, text: body.trimEnd() });
+  }
+  if (lines.length === 0 || lines[0].indent !== 0) return void 0;
+  const r = new Reader(lines, Math.min(maxDepth, 64));
+  try {
+    const v = r.block(0, 0, 1);
+    if (r.i !== lines.length || v === null || typeof v !== "object" || Array.isArray(v)) return void 0;
+    return v;
+  } catch (e) {
+    if (e === REFUSE) return void 0;
+    throw e;
+  }
+}
+function isItem(t) {
+  return t[0] === "-" && (t.length === 1 || t[1] === " ");
+}
+function keyEnd(t) {
+  if (t[0] === '"' || t[0] === "'") {
+    const [, end] = quoted(t, 0);
+    return t[end] === ":" && (end + 1 === t.length || t[end + 1] === " ") ? end : -1;
+  }
+  let colon = t.indexOf(": ");
+  if (colon < 0) colon = t.endsWith(":") ? t.length - 1 : -1;
+  if (colon < 0) return -1;
+  const hash = t.indexOf(" #");
+  return hash >= 0 && hash < colon ? -1 : colon;
+}
+function splitKey(t) {
+  const end = keyEnd(t);
+  if (end < 0) refuse();
+  let key2;
+  if (t[0] === '"' || t[0] === "'") key2 = quoted(t, 0)[0];
+  else {
+    key2 = t.slice(0, end);
+    if (key2 === "" || INDICATOR.has(key2[0]) || key2.endsWith(" ") || resolvePlainScalar(key2) !== key2) refuse();
+  }
+  if (key2 === "__proto__" || key2 === "<<") refuse();
+  let p = end + 1;
+  while (t.charCodeAt(p) === 32) p++;
+  const rest = t.slice(p);
+  if (rest[0] === "#") return [key2, ""];
+  return [key2, rest];
+}
+function quoted(t, at3) {
+  const q2 = t[at3];
+  if (q2 === '"') {
+    const end = t.indexOf('"', at3 + 1);
+    if (end < 0) refuse();
+    const s2 = t.slice(at3 + 1, end);
+    if (s2.includes("\\")) refuse();
+    return [s2, end + 1];
+  }
+  let s = "";
+  let p = at3 + 1;
+  for (; ; ) {
+    const end = t.indexOf("'", p);
+    if (end < 0) refuse();
+    s += t.slice(p, end);
+    if (t[end + 1] === "'") {
+      s += "'";
+      p = end + 2;
+    } else return [s, end + 1];
+  }
+}
+function trailer(t, p) {
+  if (p === t.length) return;
+  if (t[p] !== " ") refuse();
+  while (t.charCodeAt(p) === 32) p++;
+  if (p < t.length && t[p] !== "#") refuse();
+}
+function plain(t, flow3) {
+  if (INDICATOR.has(t[0]) && !(t[0] === "-" && t.length > 1 && t[1] !== " ")) refuse();
+  let s = t;
+  if (!flow3) {
+    const hash = t.indexOf(" #");
+    if (hash >= 0) s = t.slice(0, hash).trimEnd();
+  } else if (t.includes("#")) refuse();
+  if (s.includes(": ") || s.endsWith(":") || s.includes(" #")) refuse();
+  return resolvePlainScalar(s);
+}
+var Refuse, REFUSE, UNUSUAL, INDICATOR, Reader, Flow;
+var init_input_yaml = __esm({
+  "src/health/input-yaml.ts"() {
+    "use strict";
+    init_yaml_fast();
+    Refuse = class {
+    };
+    REFUSE = new Refuse();
+    UNUSUAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ud800-\udfff\ufeff\ufffe\uffff]/;
+    INDICATOR = new Set("-?:,[]{}#&*!|>'\"%@`".split(""));
+    Reader = class {
+      constructor(lines, maxDepth) {
+        this.lines = lines;
+        this.maxDepth = maxDepth;
+      }
+      lines;
+      maxDepth;
+      i = 0;
+      /** The collection starting at the current line, at `indent`. */
+      block(indent2, _from, depth) {
+        if (depth > this.maxDepth) refuse();
+        const l = this.lines[this.i];
+        if (l.indent !== indent2) refuse();
+        return isItem(l.text) ? this.seq(indent2, depth) : this.map(indent2, depth);
+      }
+      map(indent2, depth) {
+        const out2 = {};
+        const seen = /* @__PURE__ */ new Set();
+        while (this.i < this.lines.length) {
+          const l = this.lines[this.i];
+          if (l.indent < indent2) break;
+          if (l.indent > indent2 || isItem(l.text)) refuse();
+          const [key2, rest] = splitKey(l.text);
+          if (seen.has(key2)) refuse();
+          seen.add(key2);
+          this.i++;
+          out2[key2] = rest === "" ? this.nested(indent2, true, depth) : this.inline(rest, depth);
+        }
+        return out2;
+      }
+      seq(indent2, depth) {
+        const out2 = [];
+        while (this.i < this.lines.length) {
+          const l = this.lines[this.i];
+          if (l.indent < indent2) break;
+          if (l.indent > indent2) refuse();
+          if (!isItem(l.text)) break;
+          let off = 1;
+          while (l.text.charCodeAt(off) === 32) off++;
+          const rest = l.text.slice(off);
+          if (rest === "" || rest[0] === "#") {
+            if (rest !== "" && off === 1) refuse();
+            this.i++;
+            out2.push(this.nested(indent2, false, depth));
+          } else if (isItem(rest)) refuse();
+          else if (rest[0] !== "{" && rest[0] !== "[" && keyEnd(rest) >= 0) {
+            this.lines[this.i] = { indent: indent2 + off, text: rest };
+            if (depth + 1 > this.maxDepth) refuse();
+            out2.push(this.map(indent2 + off, depth + 1));
+          } else {
+            this.i++;
+            out2.push(this.inline(rest, depth));
+          }
+        }
+        return out2;
+      }
+      /** The value of a key or item whose line ends after the indicator: a collection below, or null. */
+      nested(indent2, sameIndentSeq, depth) {
+        const next = this.lines[this.i];
+        if (next && (next.indent > indent2 || sameIndentSeq && next.indent === indent2 && isItem(next.text))) {
+          return this.block(next.indent, indent2, depth + 1);
+        }
+        return null;
+      }
+      /** A value written on the rest of a line. */
+      inline(rest, depth) {
+        const next = this.lines[this.i];
+        const owner = this.lines[this.i - 1];
+        if (next && next.indent > owner.indent) refuse();
+        const c = rest[0];
+        if (c === '"' || c === "'") {
+          const [s, end] = quoted(rest, 0);
+          trailer(rest, end);
+          return s;
+        }
+        if (c === "{" || c === "[") {
+          const f = new Flow(rest, this.maxDepth);
+          const v = f.value(depth + 1);
+          trailer(rest, f.p);
+          return v;
+        }
+        return plain(rest, false);
+      }
+    };
+    Flow = class {
+      constructor(t, maxDepth) {
+        this.t = t;
+        this.maxDepth = maxDepth;
+      }
+      t;
+      maxDepth;
+      p = 0;
+      blanks() {
+        while (this.t.charCodeAt(this.p) === 32) this.p++;
+      }
+      value(depth) {
+        this.blanks();
+        const c = this.t[this.p];
+        if (c === "{" || c === "[") {
+          if (depth > this.maxDepth) refuse();
+          return c === "{" ? this.map(depth) : this.seq(depth);
+        }
+        if (c === '"' || c === "'") {
+          const [s2, end] = quoted(this.t, this.p);
+          this.p = end;
+          return s2;
+        }
+        const start = this.p;
+        while (this.p < this.t.length && !",[]{}".includes(this.t[this.p])) this.p++;
+        const s = this.t.slice(start, this.p).trimEnd();
+        if (s === "" || s.includes(":")) refuse();
+        return plain(s, true);
+      }
+      map(depth) {
+        const out2 = {};
+        this.p++;
+        this.blanks();
+        if (this.t[this.p] === "}") {
+          this.p++;
+          return out2;
+        }
+        for (; ; ) {
+          this.blanks();
+          let key2;
+          if (this.t[this.p] === '"' || this.t[this.p] === "'") {
+            const [s, end] = quoted(this.t, this.p);
+            key2 = s;
+            this.p = end;
+            if (this.t[this.p] !== ":") refuse();
+          } else {
+            const colon = this.t.indexOf(":", this.p);
+            if (colon < 0) refuse();
+            key2 = this.t.slice(this.p, colon);
+            if (key2 === "" || INDICATOR.has(key2[0]) || /[,[\]{}#\s]/.test(key2) || resolvePlainScalar(key2) !== key2) refuse();
+            this.p = colon;
+          }
+          if (key2 === "__proto__" || key2 === "<<" || Object.prototype.hasOwnProperty.call(out2, key2)) refuse();
+          this.p++;
+          if (this.t[this.p] !== " ") refuse();
+          out2[key2] = this.value(depth + 1);
+          this.blanks();
+          const c = this.t[this.p++];
+          if (c === "}") return out2;
+          if (c !== ",") refuse();
+          this.blanks();
+          if (this.t[this.p] === "}") refuse();
+        }
+      }
+      seq(depth) {
+        const out2 = [];
+        this.p++;
+        this.blanks();
+        if (this.t[this.p] === "]") {
+          this.p++;
+          return out2;
+        }
+        for (; ; ) {
+          out2.push(this.value(depth + 1));
+          this.blanks();
+          const c = this.t[this.p++];
+          if (c === "]") return out2;
+          if (c !== ",") refuse();
+          this.blanks();
+          if (this.t[this.p] === "]") refuse();
+        }
+      }
+    };
   }
 });
 
@@ -56778,17 +53530,24 @@ function field(o, name) {
   return k === void 0 ? void 0 : o[k];
 }
 function joinPath(dir, rel) {
-  const out = [];
+  const out2 = [];
   for (const seg of [...dir ? dir.split("/") : [], ...rel.split("/")]) {
     if (seg === "" || seg === ".") continue;
-    if (seg === "..") out.pop();
-    else out.push(seg);
+    if (seg === "..") out2.pop();
+    else out2.push(seg);
   }
-  return out.join("/");
+  return out2.join("/");
 }
 function parseSuite(file, text6) {
-  const parsed2 = parseYamlText(text6);
   const bad = (pos, message) => ({ rule: "health-test-invalid", file, pos, subject: file, key: `${pos.line}`, message, fix: "Write tests: [{healthStatus: {status, message}, inputPath}] as in ArgoCD's resource_customizations." });
+  const plain3 = readPlainYaml(text6, SAFE_PARSE_DEPTH - 2);
+  if (plain3) {
+    const tests2 = field(plain3, "tests");
+    const testsKey2 = Object.keys(plain3).find((k) => k.toLowerCase() === "tests");
+    const lines2 = Array.isArray(tests2) && testsKey2 !== void 0 ? itemLines(text6, testsKey2) : [];
+    if (Array.isArray(tests2) && lines2.length === tests2.length) return suiteCases(file, tests2, (i) => ({ line: lines2[i], column: 1 }), bad);
+  }
+  const parsed2 = parseYamlText(text6);
   const first = parsed2.problems[0];
   if (first) return { cases: [], problems: [bad({ line: first.line, column: first.column }, `${file} is not valid YAML: ${first.message}`)] };
   const doc = parsed2.docs[0];
@@ -56796,21 +53555,24 @@ function parseSuite(file, text6) {
   const tests = field(doc.value, "tests");
   if (!Array.isArray(tests)) return { cases: [], problems: [bad({ line: 1, column: 1 }, `${file} has no "tests" list`)] };
   const testsKey = Object.keys(doc.value).find((k) => k.toLowerCase() === "tests");
-  const cases = [];
-  const problems = [];
   const lines = itemLines(text6, testsKey);
   const scanned = lines.length === tests.length;
+  return suiteCases(file, tests, (index2) => scanned ? { line: lines[index2], column: 1 } : doc.pos([testsKey, index2]), bad);
+}
+function suiteCases(file, tests, pos, bad) {
+  const cases = [];
+  const problems = [];
   tests.forEach((t, index2) => {
-    const pos = scanned ? { line: lines[index2], column: 1 } : doc.pos([testsKey, index2]);
+    const at3 = pos(index2);
     const hs = isRecord(t) ? field(t, "healthStatus") : void 0;
     const inputPath = isRecord(t) ? field(t, "inputPath") : void 0;
     const status = isRecord(hs) ? field(hs, "status") : void 0;
     const message = isRecord(hs) ? field(hs, "message") : void 0;
     if (typeof inputPath !== "string" || typeof status !== "string" || message !== void 0 && message !== null && typeof message !== "string") {
-      problems.push(bad(pos, `${file}: test ${index2 + 1} needs inputPath and healthStatus.status as strings (and message, when given, as a string)`));
+      problems.push(bad(at3, `${file}: test ${index2 + 1} needs inputPath and healthStatus.status as strings (and message, when given, as a string)`));
       return;
     }
-    cases.push({ file, line: pos.line, index: index2, inputPath, expected: { status, message: typeof message === "string" ? message : "" }, input: { error: "not read" } });
+    cases.push({ file, line: at3.line, index: index2, inputPath, expected: { status, message: typeof message === "string" ? message : "" }, input: { error: "not read" } });
   });
   return { cases, problems };
 }
@@ -56818,27 +53580,29 @@ function itemLines(text6, key2) {
   const lines = text6.split("\n");
   const start = lines.findIndex((l) => l.startsWith(`${key2}:`) && /^[^:]+:\s*(#.*)?$/.test(l));
   if (start < 0) return [];
-  const out = [];
+  const out2 = [];
   let indent2;
   for (let i = start + 1; i < lines.length; i++) {
     const l = lines[i];
     const body = l.trimStart();
     if (body === "" || body.startsWith("#")) continue;
-    const at2 = l.length - body.length;
+    const at3 = l.length - body.length;
     if (indent2 === void 0) {
       if (!body.startsWith("-")) return [];
-      indent2 = at2;
+      indent2 = at3;
     }
-    if (at2 < indent2 || at2 === indent2 && !body.startsWith("-")) break;
-    if (at2 === indent2 && /^-(\s|$)/.test(body)) out.push(i + 1);
+    if (at3 < indent2 || at3 === indent2 && !body.startsWith("-")) break;
+    if (at3 === indent2 && /^-(\s|$)/.test(body)) out2.push(i + 1);
   }
-  return out;
+  return out2;
 }
 var init_suites = __esm({
   "src/health/suites.ts"() {
     "use strict";
     init_yaml_doc();
     init_values();
+    init_input_yaml();
+    init_yaml_guard();
   }
 });
 
@@ -56899,13 +53663,14 @@ function readInput(text6, limits) {
   let r = inputCache.get(key2);
   if (!r) {
     if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
-    inputCache.set(key2, r = readArgoYamlObject(text6, limits));
+    const plain3 = readPlainYaml(text6, Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2);
+    inputCache.set(key2, r = plain3 ? { value: plain3, lenient: false } : readArgoYamlObject(text6, limits));
   }
   return r;
 }
 function statusShapes(key2, inputs) {
   const fresh = freshObject(key2);
-  const out = [
+  const out2 = [
     { shape: "status = {}", obj: { ...fresh, status: {} } },
     { shape: "status.conditions = []", obj: { ...fresh, status: { conditions: [] } } },
     ...["True", "False", "Unknown"].map((st) => ({ shape: `status.conditions = [Ready=${st}]`, obj: { ...fresh, status: { observedGeneration: 1, conditions: [condition("Ready", st)] } } })),
@@ -56920,10 +53685,18 @@ function statusShapes(key2, inputs) {
       const shape = `a test input's status with conditions = [${label3(v)}]`;
       if (seen.has(shape)) continue;
       seen.add(shape);
-      out.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
+      out2.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
     }
   }
-  return out.slice(0, MAX_SHAPES);
+  return out2.slice(0, MAX_SHAPES);
+}
+function runRequest(c, obj3, settings) {
+  let script = prepared.get(c.script);
+  if (script === void 0) {
+    if (prepared.size >= 5e3) prepared.clear();
+    prepared.set(c.script, script = rewriteConcat(c.script));
+  }
+  return { script, prepared: true, obj: obj3, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
 }
 async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const settings = policy.health;
@@ -56981,14 +53754,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
     runs++;
     return true;
   };
-  const request2 = (c, obj3) => {
-    let script = prepared.get(c.script);
-    if (script === void 0) {
-      if (prepared.size >= 5e3) prepared.clear();
-      prepared.set(c.script, script = rewriteConcat(c.script));
-    }
-    return { script, prepared: true, obj: obj3, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
-  };
+  const request2 = (c, obj3) => runRequest(c, obj3, settings);
   const fresh = [];
   for (const c of facts.checks) {
     if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
@@ -57000,6 +53766,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
     fresh.push(runner.run(request2(c, freshObject(c.key))).then((result) => ({ check: c, result })));
   }
   const suites = layoutFiles.filter((x) => baseName(x) === "health_test.yaml");
+  if (suites.length > 0) runner.start();
   const inputs = /* @__PURE__ */ new Map();
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text6(s) ?? "") }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
@@ -57079,22 +53846,23 @@ function testdataFiles(all2, layoutFiles) {
   });
 }
 function scriptPos(c, p) {
+  if (c.scriptUnplaced) return { line: c.scriptLine, column: c.scriptColumn };
   return { line: c.scriptLine + p.line - 1, column: p.line === 1 ? c.scriptColumn + p.column - 1 : p.column + c.scriptColumn - 1 };
 }
 function wildcardOverlaps(checks) {
   const wild = checks.filter((c) => c.key.includes("*") && c.origin !== "layout");
-  const out = [];
+  const out2 = [];
   for (let i = 0; i < wild.length; i++) {
     for (let j = i + 1; j < wild.length; j++) {
       const a = wild[i];
       const b = wild[j];
       const sample = (k) => k.replace(/\*/g, "x");
       if (a.key !== b.key && (globMatch(a.key, sample(b.key)) || globMatch(b.key, sample(a.key)))) {
-        out.push({ rule: "health-wildcard-overlap", file: b.file, pos: b.pos, subject: `${b.holder} ${b.key}`, key: `${a.key}|${b.key}`, message: `The wildcard health checks "${a.key}" (${a.file}:${a.pos.line}) and "${b.key}" match the same kinds: ArgoCD picks one of them at random (Go map order, util/lua/lua.go getWildcardHealthOverrideLua).`, fix: "Make the wildcards disjoint, or add an exact key for the kinds both match." });
+        out2.push({ rule: "health-wildcard-overlap", file: b.file, pos: b.pos, subject: `${b.holder} ${b.key}`, key: `${a.key}|${b.key}`, message: `The wildcard health checks "${a.key}" (${a.file}:${a.pos.line}) and "${b.key}" match the same kinds: ArgoCD picks one of them at random (Go map order, util/lua/lua.go getWildcardHealthOverrideLua).`, fix: "Make the wildcards disjoint, or add an exact key for the kinds both match." });
       }
     }
   }
-  return out;
+  return out2;
 }
 var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label3, MAX_SHAPES, INPUT_NAME;
 var init_gather2 = __esm({
@@ -57114,6 +53882,8 @@ var init_gather2 = __esm({
     init_suites();
     init_argo_yaml();
     init_values();
+    init_input_yaml();
+    init_yaml_guard();
     CONFIG_MARKERS2 = HEALTH_CONFIG_TEXT;
     prepared = /* @__PURE__ */ new Map();
     inputCache = /* @__PURE__ */ new Map();
@@ -57284,6 +54054,261 @@ var init_check2 = __esm({
   }
 });
 
+// src/health/rendered.ts
+function strings2(v, path8, out2) {
+  if (typeof v === "string") out2.push({ path: [...path8], text: v });
+  else if (Array.isArray(v)) v.forEach((x, i) => strings2(x, [...path8, i], out2));
+  else if (isRecord(v)) for (const [k, x] of Object.entries(v)) strings2(x, [...path8, k], out2);
+}
+function sourceIndex(files, limits) {
+  const index2 = /* @__PURE__ */ new Map();
+  const add = (text6, loc) => {
+    const l = index2.get(text6);
+    if (l) l.push(loc);
+    else index2.set(text6, [loc]);
+  };
+  for (const f of files) {
+    add(f.text, { file: f.path, start: { line: 1, column: 1 }, keyPos: { line: 1, column: 1 }, lines: true });
+    if (!/\.(ya?ml|json)$/i.test(f.path)) continue;
+    for (const doc of parseYamlText(f.text, limits).docs) {
+      if (doc.broken) continue;
+      const found = [];
+      strings2(doc.value, [], found);
+      for (const s of found) {
+        if (!s.text.trim()) continue;
+        add(s.text, { file: f.path, start: scriptPlacement(doc, s.path, AT0), keyPos: doc.keyPos(s.path), lines: isBlock(doc, s.path) });
+      }
+    }
+  }
+  return index2;
+}
+function spansOf(doc, index2) {
+  const found = [];
+  strings2(doc.value, [], found);
+  const out2 = [];
+  for (const s of found) {
+    const src = index2.get(s.text)?.[0];
+    if (!src) continue;
+    const block = isBlock(doc, s.path);
+    out2.push({ start: scriptPlacement(doc, s.path, AT0), keyPos: doc.keyPos(s.path), count: block ? s.text.split("\n").length : 1, source: src });
+  }
+  return out2;
+}
+function mapPos(p, spans) {
+  let best;
+  let onKey = false;
+  for (const s of spans) {
+    const key2 = s.keyPos.line === p.line && s.keyPos.column === p.column;
+    const inside = p.line >= s.start.line && p.line < s.start.line + s.count && (p.line > s.start.line || p.column >= s.start.column);
+    if ((key2 || inside) && (!best || s.count < best.count)) {
+      best = s;
+      onKey = key2 && !inside;
+    }
+  }
+  if (!best) return void 0;
+  const src = best.source;
+  if (onKey) return { file: src.file, pos: src.keyPos, lines: src.lines, span: best };
+  if (!src.lines) return { file: src.file, pos: src.start, lines: false, span: best };
+  const line2 = src.start.line + p.line - best.start.line;
+  const column = p.line === best.start.line ? src.start.column + p.column - best.start.column : Math.max(1, p.column - best.start.column + src.start.column);
+  return { file: src.file, pos: { line: line2, column }, lines: true, span: best };
+}
+function groupLabel(g) {
+  return g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+}
+function valueFilesOf(r) {
+  const s = r.unit.source;
+  const out2 = [];
+  for (const vf of s.helm?.valueFiles ?? []) {
+    if (vf.startsWith("$") || /^[a-z][a-z0-9+.-]*:\/\//i.test(vf)) continue;
+    out2.push(vf.startsWith("/") ? joinPath("", vf.slice(1)) : joinPath(s.path ?? "", vf));
+  }
+  return out2.reverse();
+}
+function isConfigObject(o) {
+  const v = o.object;
+  const meta = isRecord(v.metadata) ? v.metadata : {};
+  if (v.kind === "ConfigMap") return meta.name === "argocd-cm";
+  return v.kind === "ArgoCD" && typeof v.apiVersion === "string" && splitApiVersion(v.apiVersion).group === "argoproj.io";
+}
+async function renderedConfig(renders, tree, limits) {
+  const out2 = { checks: [], problems: [], keys: /* @__PURE__ */ new Set() };
+  const work = [];
+  for (const g of renders) {
+    for (const r of g.results) {
+      if (r.status !== "rendered") continue;
+      const objects = r.objects.filter((o) => isConfigObject(o) && HEALTH_CONFIG_TEXT.test(o.yaml));
+      if (objects.length) work.push({ g, r, objects });
+    }
+  }
+  if (!work.length) return out2;
+  const wanted = [...new Set(work.flatMap(({ g, r, objects }) => [g.file, r.unit.app.file, ...valueFilesOf(r), ...objects.map((o) => o.origin.file), ...r.inputs ?? []]))];
+  const bytes = await tree.readFiles(wanted);
+  const texts = /* @__PURE__ */ new Map();
+  for (const p of wanted) {
+    const b = bytes.get(p);
+    const t = b === void 0 ? void 0 : decodeText(b);
+    if (t !== void 0) texts.set(p, t);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const { g, r, objects } of work) {
+    const order2 = [.../* @__PURE__ */ new Set([r.unit.app.file, ...valueFilesOf(r), ...objects.map((o) => o.origin.file), ...r.inputs ?? []])];
+    const index2 = sourceIndex(order2.flatMap((p) => texts.has(p) ? [{ path: p, text: texts.get(p) }] : []), limits);
+    const by = groupLabel(g);
+    const fallback = { line: g.line, column: 1 };
+    for (const o of objects) {
+      const doc = parseYamlText(o.yaml, limits).docs[0];
+      if (!doc || doc.broken) continue;
+      const config = healthConfigOfFile(`${o.origin.file}#rendered`, o.yaml, limits);
+      for (const k of configuredHealthKeys(config.checks, config.problems)) out2.keys.add(k);
+      const spans = spansOf(doc, index2);
+      for (const c of config.checks) {
+        const start = mapPos({ line: c.scriptLine, column: c.scriptColumn }, spans);
+        const key2 = mapPos(c.pos, spans);
+        const holder = `${c.holder}, rendered by ${by}`;
+        const placed = start ? { ...c, holder, renderedBy: by, file: start.file, pos: key2 && key2.file === start.file ? key2.pos : start.span.source.keyPos, scriptLine: start.pos.line, scriptColumn: start.pos.column, ...start.lines ? {} : { scriptUnplaced: true } } : { ...c, holder, renderedBy: by, file: g.file, pos: fallback, scriptLine: g.line, scriptColumn: 1, scriptUnplaced: true };
+        const at3 = (index2.get(c.script) ?? []).map((l) => l.file);
+        const id = `${placed.key}\0${placed.file}\0${placed.scriptLine}\0${placed.script}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out2.checks.push(Object.assign(placed, { sourceFiles: at3 }));
+      }
+      for (const p of config.problems) {
+        const m = mapPos(p.pos, spans);
+        const placed = { ...p, subject: `${p.subject}, rendered by ${by}`, file: m?.file ?? g.file, pos: m?.pos ?? fallback, message: `${p.message} (in what ${by} renders)` };
+        const id = `${placed.rule}\0${placed.file}\0${placed.key}\0${placed.pos.line}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out2.problems.push(placed);
+      }
+    }
+  }
+  return out2;
+}
+function knownRaw(c, raw2) {
+  const files = /* @__PURE__ */ new Set([c.file, ...c.sourceFiles ?? []]);
+  return raw2.some((r) => r.origin !== "layout" && r.key === c.key && r.script === c.script && files.has(r.file));
+}
+function knownRawProblem(p, raw2) {
+  return raw2.some((r) => r.rule === p.rule && r.key === p.key && r.file === p.file);
+}
+function runsUsed(f) {
+  return f.fresh.length + f.shapes.length + f.tests.filter((t) => t.result !== void 0).length;
+}
+async function addChecks(facts, added, problems, policy, runner) {
+  const settings = policy.health;
+  const out2 = {
+    checks: [...facts.checks, ...added],
+    problems: [...facts.problems, ...problems],
+    tests: [...facts.tests],
+    fresh: [...facts.fresh],
+    shapes: [...facts.shapes],
+    files: [...facts.files, ...added.map((c) => c.file)],
+    notEvaluated: [...facts.notEvaluated],
+    skipped: [...facts.skipped]
+  };
+  const compiles = /* @__PURE__ */ new Set();
+  for (const c of added) {
+    const found = analyzeLua(c.script, c.useOpenLibs);
+    if (!found.some((f) => f.rule === "lua-syntax-error")) compiles.add(c);
+    for (const f of found) out2.problems.push({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix });
+  }
+  const mine = new Set(added);
+  for (const p of wildcardOverlaps(out2.checks)) {
+    if (!knownRawProblem(p, facts.problems) && added.some((c) => p.key.split("|").includes(c.key))) out2.problems.push(p);
+  }
+  if (!settings.execute) return out2;
+  let runs = runsUsed(facts);
+  const budget = () => runs < settings.maxRunsPerSide ? (runs++, true) : false;
+  const fresh = [];
+  for (const c of added) {
+    if (c.key.includes("*") || !compiles.has(c)) continue;
+    if (!budget()) {
+      out2.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
+      out2.skipped.push({ check: c });
+      continue;
+    }
+    fresh.push(runner().run(runRequest(c, freshObject(c.key), settings)).then((result) => ({ check: c, result })));
+  }
+  const pick = (group2, kind) => pickCheck(out2.checks, group2, kind);
+  const rerun = [];
+  out2.tests.forEach((t, i) => {
+    const input = t.case.input;
+    if ("error" in input) return;
+    const c = pick(splitApiVersion(String(input.apiVersion ?? "")).group, String(input.kind ?? ""));
+    if (!c || !mine.has(c) || c.key === t.checkKey && c.file === t.checkFile) return;
+    if (t.notRun) out2.skipped = out2.skipped.filter((s) => s.case !== t.case);
+    const inputFile = joinPath(dirName(t.case.file), t.case.inputPath);
+    rerun.push(runCase(t.case, inputFile, pick, compiles, runner(), (x, obj3) => runRequest(x, obj3, settings), budget, out2).then((r) => void (out2.tests[i] = r)));
+  });
+  await Promise.all(rerun);
+  const shapes = [];
+  let left = 0;
+  for (const c of added) {
+    if (c.key.includes("*") || !compiles.has(c)) continue;
+    const inputs = out2.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !("error" in t.case.input)).map((t) => t.case.input);
+    for (const s of statusShapes(c.key, inputs)) {
+      if (!budget()) {
+        left++;
+        continue;
+      }
+      shapes.push(runner().run(runRequest(c, s.obj, settings)).then((result) => ({ check: c, shape: s.shape, result })));
+    }
+  }
+  if (left) out2.notEvaluated.push(`${left} run(s) of rendered health checks on common status shapes: the limit of script runs per side was reached`);
+  out2.fresh.push(...await Promise.all(fresh));
+  out2.shapes.push(...await Promise.all(shapes));
+  return out2;
+}
+async function renderedHealth(ctx) {
+  let lua;
+  const runner = () => lua ??= createLuaRunner();
+  const limits = ctx.policy.manifests.limits;
+  const side2 = async (snap, tree) => {
+    if (!snap.renders?.length || !snap.health || !tree) return void 0;
+    const found = await renderedConfig(snap.renders, tree, limits);
+    const facts = snap.health;
+    const added = found.checks.filter((c) => !knownRaw(c, facts.checks)).map(({ sourceFiles: _s, ...c }) => c);
+    const problems = found.problems.filter((p) => !knownRawProblem(p, facts.problems));
+    const keys = [...found.keys].filter((k) => !snap.customHealth?.has(k));
+    if (!added.length && !problems.length && !keys.length) return void 0;
+    return {
+      health: await addChecks(facts, added, problems, ctx.policy, runner),
+      ...keys.length ? { customHealth: /* @__PURE__ */ new Set([...snap.customHealth ?? [], ...keys]) } : {}
+    };
+  };
+  try {
+    const head = await side2(ctx.head, ctx.change.head);
+    const base = ctx.base ? await side2(ctx.base, ctx.change.base) : void 0;
+    return { ...head ? { head } : {}, ...base ? { base } : {} };
+  } finally {
+    await lua?.close();
+  }
+}
+var import_yaml13, AT0, isBlock;
+var init_rendered = __esm({
+  "src/health/rendered.ts"() {
+    "use strict";
+    import_yaml13 = __toESM(require_dist(), 1);
+    init_yaml_doc();
+    init_resource();
+    init_manifest_file();
+    init_values();
+    init_health_sources();
+    init_health_config();
+    init_health_markers();
+    init_lua_static();
+    init_gather2();
+    init_suites();
+    init_runner_host();
+    AT0 = { file: "", lineOffset: 0, columnOffset: 0 };
+    isBlock = (doc, path8) => {
+      const n = doc.node(path8);
+      return (0, import_yaml13.isScalar)(n) && (n.type === import_yaml13.Scalar.BLOCK_LITERAL || n.type === import_yaml13.Scalar.BLOCK_FOLDED);
+    };
+  }
+});
+
 // src/health/area.ts
 var healthArea;
 var init_area4 = __esm({
@@ -57291,6 +54316,7 @@ var init_area4 = __esm({
     "use strict";
     init_check2();
     init_gather2();
+    init_rendered();
     healthArea = {
       id: "health",
       title: "Custom health checks",
@@ -57299,7 +54325,9 @@ var init_area4 = __esm({
       async gather({ change, policy, isManifest, layout }) {
         const facts = await gatherHealthFacts(change, policy, isManifest, layout);
         return { head: { health: facts.head }, ...facts.base ? { base: { health: facts.base } } : {} };
-      }
+      },
+      // Checks that only the rendered objects hold (argocd-cm from chart values, a patched ArgoCD CR): src/health/rendered.ts.
+      rendered: renderedHealth
     };
   }
 });
@@ -57359,19 +54387,19 @@ function parseTrailers(message) {
       continuations = 0;
     }
   }
-  const isBlock = trailers > 0 && others === 0 || generated && trailers * 3 >= others;
-  if (!isBlock) return [];
-  const out = [];
+  const isBlock2 = trailers > 0 && others === 0 || generated && trailers * 3 >= others;
+  if (!isBlock2) return [];
+  const out2 = [];
   for (const line2 of block) {
     const sep5 = separatorAt(line2);
     if (/^\s/.test(line2)) {
-      const last = out.at(-1);
+      const last = out2.at(-1);
       if (last) last.value = `${last.value} ${line2.trim()}`.trim();
     } else if (sep5 >= 1) {
-      out.push({ key: line2.slice(0, sep5).trim(), value: line2.slice(sep5 + 1).trim() });
+      out2.push({ key: line2.slice(0, sep5).trim(), value: line2.slice(sep5 + 1).trim() });
     }
   }
-  return out;
+  return out2;
 }
 function identityFromTrailerValue(value) {
   const v = value.trim();
@@ -57384,7 +54412,7 @@ function identityFromTrailerValue(value) {
 function parseCoAuthors(message) {
   const values = parseTrailers(message).filter((t) => t.key.toLowerCase() === "co-authored-by").map((t) => t.value);
   for (const m of normaliseInvisible(message).matchAll(/^[ \t]*co-authored-by[ \t]*:(.*)$/gim)) values.push(m[1]);
-  const out = [];
+  const out2 = [];
   const seen = /* @__PURE__ */ new Set();
   for (const value of values) {
     const id = identityFromTrailerValue(value);
@@ -57392,9 +54420,9 @@ function parseCoAuthors(message) {
     const key2 = `${(id.name ?? "").toLowerCase()}\0${(id.email ?? "").toLowerCase()}`;
     if (seen.has(key2)) continue;
     seen.add(key2);
-    out.push(id);
+    out2.push(id);
   }
-  return out;
+  return out2;
 }
 var NOREPLY, INVISIBLE, ODD_SPACE, GIT_GENERATED, isBlank;
 var init_identity = __esm({
@@ -57533,21 +54561,21 @@ function approvalContext(change, policy) {
   };
 }
 function approvalBlockers(change, policy, unlinked) {
-  const out = [];
+  const out2 = [];
   if (policy.review.separationOfDuties.lastPusher && change.pr && headPushers(change.pr).length === 0) {
-    out.push({
+    out2.push({
       code: "pusher-unknown",
       text: `who pushed the head commit ${shortSha(change.headSha)} is unknown (GitHub names the pusher only in the opened and synchronize events, and no earlier check run of the gate on this head recorded one), and separationOfDuties.lastPusher excludes the pusher`
     });
   }
   if (policy.review.unlinkedIdentities === "fail" && unlinked.length) {
     const names = [...new Set(unlinked.map((u) => `${u.who} (${u.role}${u.commit ? ` of ${shortSha(u.commit)}` : ""})`))];
-    out.push({
+    out2.push({
       code: "unlinked-identity",
       text: `no GitHub login can be tied to ${names.join(", ")}, so any reviewer could be that person (review.unlinkedIdentities is fail)`
     });
   }
-  return out;
+  return out2;
 }
 function judgeApprovals(states, ctx) {
   const candidates2 = [];
@@ -57588,12 +54616,12 @@ function discardReasons(st, r, permission, ctx) {
   return low ? [low] : [];
 }
 function disqualifiers(st, r, ctx) {
-  const out = [];
+  const out2 = [];
   const head = ctx.headSha;
-  if (r.commitId !== head) out.push({ code: "stale", text: `stale: given on ${shortSha(r.commitId) || "an unknown commit"}, the head is ${shortSha(head)}` });
-  for (const role of ctx.people.roles.get(loginKey(st.login)) ?? []) out.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
-  if (ctx.settings.separationOfDuties.bots && isBot(st.reviewer)) out.push({ code: "bot", text: "is a bot or GitHub App" });
-  return out;
+  if (r.commitId !== head) out2.push({ code: "stale", text: `stale: given on ${shortSha(r.commitId) || "an unknown commit"}, the head is ${shortSha(head)}` });
+  for (const role of ctx.people.roles.get(loginKey(st.login)) ?? []) out2.push({ code: ROLE_REASON[role], text: ROLE_TEXT[role] });
+  if (ctx.settings.separationOfDuties.bots && isBot(st.reviewer)) out2.push({ code: "bot", text: "is a bot or GitHub App" });
+  return out2;
 }
 function permissionReason(permission, settings) {
   if (typeof permission !== "string") return { code: "permission-unknown", text: `write access could not be verified: ${permission.error}` };
@@ -57639,9 +54667,9 @@ function assignDistinct(needs, eligible) {
     return false;
   };
   slots.forEach((_, s) => fill(s, /* @__PURE__ */ new Set()));
-  const out = needs.map(() => []);
-  for (const [a, s] of slotOf) out[slots[s]].push(a);
-  return out;
+  const out2 = needs.map(() => []);
+  for (const [a, s] of slotOf) out2[slots[s]].push(a);
+  return out2;
 }
 var init_assign = __esm({
   "src/review/assign.ts"() {
@@ -57695,7 +54723,7 @@ var init_conditions = __esm({
 
 // src/review/codeowners.ts
 function tokens(line2) {
-  const out = [];
+  const out2 = [];
   let cur = "";
   let start = -1;
   for (let i = 0; i < line2.length; i++) {
@@ -57705,7 +54733,7 @@ function tokens(line2) {
       cur += c + line2[i + 1];
       i++;
     } else if (c === " " || c === "	") {
-      if (start >= 0) out.push({ text: cur, column: start + 1 });
+      if (start >= 0) out2.push({ text: cur, column: start + 1 });
       cur = "";
       start = -1;
     } else if (c === "#" && start < 0) {
@@ -57715,8 +54743,8 @@ function tokens(line2) {
       cur += c;
     }
   }
-  if (start >= 0) out.push({ text: cur, column: start + 1 });
-  return out;
+  if (start >= 0) out2.push({ text: cur, column: start + 1 });
+  return out2;
 }
 function parseOwner(text6) {
   const team = TEAM.exec(text6);
@@ -58052,7 +55080,7 @@ function poolShortfall(ctx, req) {
   return `cannot be satisfied: needs ${req.approvals} approval(s) but only ${pool.available.length} eligible approver(s) remain${why ? `; excluded by separation of duties: ${why}` : ""}${unmatch}`;
 }
 function failExhaustedPools(ctx, reqs, requirements) {
-  const out = [...requirements];
+  const out2 = [...requirements];
   const finite = reqs.map((req, i) => ({ i, pool: poolOf(ctx, req), state: requirements[i].state })).filter((x) => x.pool !== void 0 && x.state !== "failed").sort((a, b) => Number(a.state === "pending") - Number(b.state === "pending"));
   const fill = assignDistinct(
     finite.map((x) => reqs[x.i].approvals),
@@ -58062,13 +55090,13 @@ function failExhaustedPools(ctx, reqs, requirements) {
     const req = reqs[x.i];
     if (x.state !== "pending" || fill[k].length >= req.approvals) return;
     const who = x.pool.available.map((l) => `@${l}`).join(", ") || "nobody";
-    out[x.i] = {
-      ...out[x.i],
+    out2[x.i] = {
+      ...out2[x.i],
       state: "failed",
       reason: `cannot be satisfied with distinct approvers: needs ${req.approvals} approval(s) from ${who}, who are needed by other requirements too`
     };
   });
-  return out;
+  return out2;
 }
 function buildDetails(ctx, parts) {
   const { settings } = ctx;
@@ -58098,9 +55126,9 @@ function assignInOrder(needs, poolSizes, eligible) {
     order2.map((i) => needs[i]),
     order2.map((i) => eligible[i])
   );
-  const out = needs.map(() => []);
-  order2.forEach((i, k) => out[i] = got[k]);
-  return out;
+  const out2 = needs.map(() => []);
+  order2.forEach((i, k) => out2[i] = got[k]);
+  return out2;
 }
 var init_assess = __esm({
   "src/review/assess.ts"() {
@@ -58128,9 +55156,9 @@ function findBreakGlass(change, bg) {
   const isAuthor = (login2) => !bg.allowAuthor && !!login2 && loginKey(login2) === author;
   const since = pr.headSeenAt;
   const head = change.headSha.slice(0, 7);
-  const tooEarly = (at2) => {
+  const tooEarly = (at3) => {
     if (!since) return `the time the head commit ${head} was pushed is unknown (no earlier check run of the gate on it), so the override cannot be tied to this head; re-run the gate to apply it`;
-    if (!(Date.parse(at2) > Date.parse(since))) return `it was given before the head commit ${head} was pushed (the gate first saw that head at ${since}); an override applies only to the head it was given for: invoke it again`;
+    if (!(Date.parse(at3) > Date.parse(since))) return `it was given before the head commit ${head} was pushed (the gate first saw that head at ${since}); an override applies only to the head it was given for: invoke it again`;
     return void 0;
   };
   const found = [];
@@ -60769,9 +57797,9 @@ function initializeContent(effects) {
       previous3.next = token;
     }
     previous3 = token;
-    return data2(code5);
+    return data(code5);
   }
-  function data2(code5) {
+  function data(code5) {
     if (code5 === null) {
       effects.exit("chunkText");
       effects.exit("paragraph");
@@ -60784,7 +57812,7 @@ function initializeContent(effects) {
       return lineStart;
     }
     effects.consume(code5);
-    return data2;
+    return data;
   }
 }
 var content;
@@ -60799,11 +57827,11 @@ var init_content = __esm({
 });
 
 // node_modules/micromark-util-edit-map/index.js
-function addImplementation(editMap, at2, remove, add, before) {
+function addImplementation(editMap, at3, remove, add, before) {
   if (remove === 0 && add.length === 0) {
     return;
   }
-  const existing = editMap.index.get(at2);
+  const existing = editMap.index.get(at3);
   if (existing) {
     existing[1] += remove;
     if (before) {
@@ -60814,9 +57842,9 @@ function addImplementation(editMap, at2, remove, add, before) {
     }
     return;
   }
-  const change = [at2, remove, add];
+  const change = [at3, remove, add];
   editMap.map.push(change);
-  editMap.index.set(at2, change);
+  editMap.index.set(at3, change);
 }
 var EditMap;
 var init_micromark_util_edit_map = __esm({
@@ -61911,15 +58939,15 @@ function tokenizeCodeText(effects, ok3, nok) {
       return between2;
     }
     effects.enter("codeTextData");
-    return data2(code5);
+    return data(code5);
   }
-  function data2(code5) {
+  function data(code5) {
     if (code5 === null || code5 === 32 || code5 === 96 || markdownLineEnding(code5)) {
       effects.exit("codeTextData");
       return between2(code5);
     }
     effects.consume(code5);
-    return data2;
+    return data;
   }
   function sequenceClose(code5) {
     if (code5 === 96) {
@@ -61933,7 +58961,7 @@ function tokenizeCodeText(effects, ok3, nok) {
       return ok3(code5);
     }
     token.type = "codeTextData";
-    return data2(code5);
+    return data(code5);
   }
 }
 var codeText;
@@ -62599,9 +59627,9 @@ function factoryTitle(effects, ok3, nok, type, markerType, stringType) {
       return atBreak(code5);
     }
     effects.consume(code5);
-    return code5 === 92 ? escape3 : inside;
+    return code5 === 92 ? escape2 : inside;
   }
-  function escape3(code5) {
+  function escape2(code5) {
     if (code5 === marker || code5 === 92) {
       effects.consume(code5);
       return inside;
@@ -62830,7 +59858,7 @@ function tokenizeHeadingAtx(effects, ok3, nok) {
       return factorySpace(effects, atBreak, "whitespace")(code5);
     }
     effects.enter("atxHeadingText");
-    return data2(code5);
+    return data(code5);
   }
   function sequenceFurther(code5) {
     if (code5 === 35) {
@@ -62840,13 +59868,13 @@ function tokenizeHeadingAtx(effects, ok3, nok) {
     effects.exit("atxHeadingSequence");
     return atBreak(code5);
   }
-  function data2(code5) {
+  function data(code5) {
     if (code5 === null || code5 === 35 || markdownLineEndingOrSpace(code5)) {
       effects.exit("atxHeadingText");
       return atBreak(code5);
     }
     effects.consume(code5);
-    return data2;
+    return data;
   }
 }
 var headingAtx;
@@ -64334,15 +61362,15 @@ function initializeFactory(field2) {
       }
       effects.enter("data");
       effects.consume(code5);
-      return data2;
+      return data;
     }
-    function data2(code5) {
+    function data(code5) {
       if (atBreak(code5)) {
         effects.exit("data");
         return text6(code5);
       }
       effects.consume(code5);
-      return data2;
+      return data;
     }
     function atBreak(code5) {
       if (code5 === null) {
@@ -64390,8 +61418,8 @@ function resolveAllLineSuffixes(events2, context3) {
   let eventIndex = 0;
   while (++eventIndex <= events2.length) {
     if ((eventIndex === events2.length || events2[eventIndex][1].type === "lineEnding") && events2[eventIndex - 1][1].type === "data") {
-      const data2 = events2[eventIndex - 1][1];
-      const chunks = context3.sliceStream(data2);
+      const data = events2[eventIndex - 1][1];
+      const chunks = context3.sliceStream(data);
       let index2 = chunks.length;
       let bufferIndex = -1;
       let size = 0;
@@ -64424,21 +61452,21 @@ function resolveAllLineSuffixes(events2, context3) {
         const token = {
           type: eventIndex === events2.length || tabs || size < 2 ? "lineSuffix" : "hardBreakTrailing",
           start: {
-            _bufferIndex: index2 ? bufferIndex : data2.start._bufferIndex + bufferIndex,
-            _index: data2.start._index + index2,
-            line: data2.end.line,
-            column: data2.end.column - size,
-            offset: data2.end.offset - size
+            _bufferIndex: index2 ? bufferIndex : data.start._bufferIndex + bufferIndex,
+            _index: data.start._index + index2,
+            line: data.end.line,
+            column: data.end.column - size,
+            offset: data.end.offset - size
           },
           end: {
-            ...data2.end
+            ...data.end
           }
         };
-        data2.end = {
+        data.end = {
           ...token.start
         };
-        if (data2.start.offset === data2.end.offset) {
-          Object.assign(data2, token);
+        if (data.start.offset === data.end.offset) {
+          Object.assign(data, token);
         } else {
           editMap.add(eventIndex, 0, [["enter", token, context3], ["exit", token, context3]]);
         }
@@ -64805,24 +61833,24 @@ function sliceChunks(chunks, token) {
   const startBufferIndex = token.start._bufferIndex;
   const endIndex2 = token.end._index;
   const endBufferIndex = token.end._bufferIndex;
-  let view;
+  let view2;
   if (startIndex === endIndex2) {
-    view = [chunks[startIndex].slice(startBufferIndex, endBufferIndex)];
+    view2 = [chunks[startIndex].slice(startBufferIndex, endBufferIndex)];
   } else {
-    view = chunks.slice(startIndex, endIndex2);
+    view2 = chunks.slice(startIndex, endIndex2);
     if (startBufferIndex > -1) {
-      const head = view[0];
+      const head = view2[0];
       if (typeof head === "string") {
-        view[0] = head.slice(startBufferIndex);
+        view2[0] = head.slice(startBufferIndex);
       } else {
-        view.shift();
+        view2.shift();
       }
     }
     if (endBufferIndex > 0) {
-      view.push(chunks[endIndex2].slice(0, endBufferIndex));
+      view2.push(chunks[endIndex2].slice(0, endBufferIndex));
     }
   }
-  return view;
+  return view2;
 }
 function serializeChunks(chunks, expandTabs) {
   let index2 = -1;
@@ -65191,7 +62219,7 @@ function compiler(options) {
     }
   };
   configure(config, (options || {}).mdastExtensions || []);
-  const data2 = {};
+  const data = {};
   return compile2;
   function compile2(events2) {
     let tree = {
@@ -65207,7 +62235,7 @@ function compiler(options) {
       exit: exit3,
       buffer,
       resume,
-      data: data2
+      data
     };
     const listStack = [];
     const prepared2 = [];
@@ -65441,14 +62469,14 @@ function compiler(options) {
     }
   }
   function onexitcodefencedfenceinfo() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.lang = data3;
+    node2.lang = data2;
   }
   function onexitcodefencedfencemeta() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.meta = data3;
+    node2.meta = data2;
   }
   function onexitcodefencedfence() {
     if (this.data.flowCodeInside) return;
@@ -65456,15 +62484,15 @@ function compiler(options) {
     this.data.flowCodeInside = true;
   }
   function onexitcodefenced() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data3.replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, "");
+    node2.value = data2.replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, "");
     this.data.flowCodeInside = void 0;
   }
   function onexitcodeindented() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data3.replace(/(\r?\n|\r)$/g, "");
+    node2.value = data2.replace(/(\r?\n|\r)$/g, "");
   }
   function onexitdefinitionlabelstring(token) {
     const label5 = this.resume();
@@ -65473,14 +62501,14 @@ function compiler(options) {
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
   }
   function onexitdefinitiontitlestring() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.title = data3;
+    node2.title = data2;
   }
   function onexitdefinitiondestinationstring() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.url = data3;
+    node2.url = data2;
   }
   function onexitatxheadingsequence(token) {
     const node2 = this.stack[this.stack.length - 1];
@@ -65536,19 +62564,19 @@ function compiler(options) {
     this.data.atHardBreak = true;
   }
   function onexithtmlflow() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data3;
+    node2.value = data2;
   }
   function onexithtmltext() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data3;
+    node2.value = data2;
   }
   function onexitcodetext() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.value = data3;
+    node2.value = data2;
   }
   function onexitlink() {
     const node2 = this.stack[this.stack.length - 1];
@@ -65597,14 +62625,14 @@ function compiler(options) {
     }
   }
   function onexitresourcedestinationstring() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.url = data3;
+    node2.url = data2;
   }
   function onexitresourcetitlestring() {
-    const data3 = this.resume();
+    const data2 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.title = data3;
+    node2.title = data2;
   }
   function onexitresource() {
     this.data.inReference = void 0;
@@ -65623,14 +62651,14 @@ function compiler(options) {
     this.data.characterReferenceType = token.type;
   }
   function onexitcharacterreferencevalue(token) {
-    const data3 = this.sliceSerialize(token);
+    const data2 = this.sliceSerialize(token);
     const type = this.data.characterReferenceType;
     let value;
     if (type) {
-      value = decodeNumericCharacterReference(data3, type === "characterReferenceMarkerNumeric" ? 10 : 16);
+      value = decodeNumericCharacterReference(data2, type === "characterReferenceMarkerNumeric" ? 10 : 16);
       this.data.characterReferenceType = void 0;
     } else {
-      const result = decodeNamedCharacterReference(data3);
+      const result = decodeNamedCharacterReference(data2);
       value = result;
     }
     const tail2 = this.stack[this.stack.length - 1];
@@ -67392,7 +64420,7 @@ function check(tokens2, before, after) {
 function containerPhrasing(parent, state, info2) {
   return serialize2(phrasing2(parent, state, info2), info2.before, info2.after);
 }
-function encode(tokens2, start) {
+function encode2(tokens2, start) {
   const token = tokens2[start ? 0 : tokens2.length - 1];
   if (!token || token.attention) return;
   const character = start ? firstCharacter(token.value) : lastCharacter(token.value);
@@ -67635,7 +64663,7 @@ function render(items, chosen, before, after) {
     if (typeof item === "string") {
       const token = { value: item, attention: void 0 };
       if (encodeAfter && encodeAfter === firstCharacter(item)) {
-        encode([token], true);
+        encode2([token], true);
       }
       encodeAfter = void 0;
       tokens2.push(token);
@@ -67656,16 +64684,16 @@ function render(items, chosen, before, after) {
       head.charCodeAt(0),
       marker
     );
-    if (open3.inside) encode(inside, true);
+    if (open3.inside) encode2(inside, true);
     const tail2 = lastCharacter(inside[inside.length - 1].value);
     const close = encodeInfo(
       outsideAfter.charCodeAt(0),
       tail2.charCodeAt(tail2.length - 1),
       marker
     );
-    if (close.inside) encode(inside, false);
+    if (close.inside) encode2(inside, false);
     if (open3.outside && outsideBefore !== "\n" && outsideBefore !== "\r") {
-      encode(tokens2, false);
+      encode2(tokens2, false);
     }
     if (close.outside) encodeAfter = outsideAfter;
     tokens2.push({ value: sequence, attention: item }, ...inside, {
@@ -69434,7 +66462,7 @@ function gfmAutolinkLiteral() {
 function tokenizeEmailAutolink(effects, ok3, nok) {
   const self2 = this;
   let dot;
-  let data2;
+  let data;
   return start;
   function start(code5) {
     if (!gfmAtext(code5) || !previousEmail.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
@@ -69460,7 +66488,7 @@ function tokenizeEmailAutolink(effects, ok3, nok) {
       return effects.check(emailDomainDotTrail, emailDomainAfter, emailDomainDot)(code5);
     }
     if (code5 === 45 || code5 === 95 || asciiAlphanumeric(code5)) {
-      data2 = true;
+      data = true;
       effects.consume(code5);
       return emailDomain;
     }
@@ -69472,7 +66500,7 @@ function tokenizeEmailAutolink(effects, ok3, nok) {
     return emailDomain;
   }
   function emailDomainAfter(code5) {
-    if (data2 && dot && asciiAlpha(self2.previous)) {
+    if (data && dot && asciiAlpha(self2.previous)) {
       effects.exit("literalAutolinkEmail");
       effects.exit("literalAutolink");
       return ok3(code5);
@@ -69903,7 +66931,7 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
   const self2 = this;
   const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
   let size = 0;
-  let data2;
+  let data;
   return start;
   function start(code5) {
     effects.enter("gfmFootnoteCall");
@@ -69925,7 +66953,7 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
     if (
       // Too long.
       size > 999 || // Closing brace with nothing.
-      code5 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
+      code5 === 93 && !data || // Space or tab is not supported by GFM for some reason.
       // `\n` and `[` not being supported makes sense.
       code5 === null || code5 === 91 || markdownLineEndingOrSpace(code5)
     ) {
@@ -69944,7 +66972,7 @@ function tokenizeGfmFootnoteCall(effects, ok3, nok) {
       return ok3;
     }
     if (!markdownLineEndingOrSpace(code5)) {
-      data2 = true;
+      data = true;
     }
     size++;
     effects.consume(code5);
@@ -69964,7 +66992,7 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
   const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
   let identifier;
   let size = 0;
-  let data2;
+  let data;
   return start;
   function start(code5) {
     effects.enter("gfmFootnoteDefinition")._container = true;
@@ -69989,7 +67017,7 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
     if (
       // Too long.
       size > 999 || // Closing brace with nothing.
-      code5 === 93 && !data2 || // Space or tab is not supported by GFM for some reason.
+      code5 === 93 && !data || // Space or tab is not supported by GFM for some reason.
       // `\n` and `[` not being supported makes sense.
       code5 === null || code5 === 91 || markdownLineEndingOrSpace(code5)
     ) {
@@ -70006,7 +67034,7 @@ function tokenizeDefinitionStart(effects, ok3, nok) {
       return labelAfter;
     }
     if (!markdownLineEndingOrSpace(code5)) {
-      data2 = true;
+      data = true;
     }
     size++;
     effects.consume(code5);
@@ -70180,19 +67208,19 @@ var init_micromark_extension_gfm_strikethrough = __esm({
 });
 
 // node_modules/micromark-extension-gfm-table/lib/edit-map.js
-function addImplementation2(editMap, at2, remove, add) {
+function addImplementation2(editMap, at3, remove, add) {
   if (remove === 0 && add.length === 0) {
     return;
   }
-  const existing = editMap.index.get(at2);
+  const existing = editMap.index.get(at3);
   if (existing) {
     existing[1] += remove;
     existing[2].push(...add);
     return;
   }
-  const change = [at2, remove, add];
+  const change = [at3, remove, add];
   editMap.map.push(change);
-  editMap.index.set(at2, change);
+  editMap.index.set(at3, change);
 }
 var EditMap2;
 var init_edit_map = __esm({
@@ -70837,7 +67865,7 @@ function inlineText(node2, marks2) {
 function line(node2) {
   return node2.position?.start.line ?? 1;
 }
-function collectBlocks(node2, out, checked) {
+function collectBlocks(node2, out2, checked) {
   switch (node2.type) {
     case "heading":
     case "thematicBreak":
@@ -70845,18 +67873,18 @@ function collectBlocks(node2, out, checked) {
       return;
     case "html": {
       const hadComment = node2.value.includes("<!--");
-      out.push({ text: collapse(node2.value.replace(COMMENT, " ").replace(TAG, " ")), line: line(node2), hadComment, stub: false });
+      out2.push({ text: collapse(node2.value.replace(COMMENT, " ").replace(TAG, " ")), line: line(node2), hadComment, stub: false });
       return;
     }
     case "code":
-      out.push({ text: collapse(node2.value), line: line(node2), hadComment: false, stub: false });
+      out2.push({ text: collapse(node2.value), line: line(node2), hadComment: false, stub: false });
       return;
     case "paragraph": {
       const marks2 = { comment: false };
       const text6 = collapse(inlineText(node2, marks2));
       const isTask = checked !== void 0 && checked !== null;
       const bareBox = !isTask && BARE_BOX.test(text6);
-      out.push({
+      out2.push({
         text: bareBox ? "" : text6,
         line: line(node2),
         ...isTask ? { checked } : {},
@@ -70866,21 +67894,21 @@ function collectBlocks(node2, out, checked) {
       return;
     }
     case "listItem": {
-      const before = out.length;
-      for (const c of node2.children) collectBlocks(c, out, out.length === before ? node2.checked : void 0);
-      if (out.length === before && node2.checked !== null && node2.checked !== void 0) {
-        out.push({ text: "", line: line(node2), checked: node2.checked, hadComment: false, stub: true });
+      const before = out2.length;
+      for (const c of node2.children) collectBlocks(c, out2, out2.length === before ? node2.checked : void 0);
+      if (out2.length === before && node2.checked !== null && node2.checked !== void 0) {
+        out2.push({ text: "", line: line(node2), checked: node2.checked, hadComment: false, stub: true });
       }
       return;
     }
     case "tableRow": {
       const marks2 = { comment: false };
       const cells = node2.children.map((c) => collapse(inlineText(c, marks2)));
-      out.push({ text: collapse(cells.join(" | ")), line: line(node2), hadComment: marks2.comment, stub: false });
+      out2.push({ text: collapse(cells.join(" | ")), line: line(node2), hadComment: marks2.comment, stub: false });
       return;
     }
     default:
-      if ("children" in node2) for (const c of node2.children) collectBlocks(c, out);
+      if ("children" in node2) for (const c of node2.children) collectBlocks(c, out2);
   }
 }
 function headingOf(node2, body) {
@@ -71035,25 +68063,25 @@ function syncChanges(base, head, inScope) {
   const pick = (s) => new Map((s?.resources ?? []).filter((r) => !inScope || inScope(r.file)).map((r) => [key(r), r]));
   const before = pick(base);
   const after = pick(head);
-  const out = { waves: [], wavedAddedOrRemoved: [], hooks: [] };
+  const out2 = { waves: [], wavedAddedOrRemoved: [], hooks: [] };
   for (const [k, h] of after) {
     const b = before.get(k);
     if (!b) {
-      if (annotation2(h, ANNOTATION_SYNC_WAVE) !== void 0) out.wavedAddedOrRemoved.push(resourceLabel(h));
-      if (hookOf(h) !== void 0) out.hooks.push(resourceLabel(h));
+      if (annotation2(h, ANNOTATION_SYNC_WAVE) !== void 0) out2.wavedAddedOrRemoved.push(resourceLabel(h));
+      if (hookOf(h) !== void 0) out2.hooks.push(resourceLabel(h));
       continue;
     }
     const wb = annotation2(b, ANNOTATION_SYNC_WAVE) ?? "0";
     const wa = annotation2(h, ANNOTATION_SYNC_WAVE) ?? "0";
-    if (wb !== wa) out.waves.push({ subject: resourceLabel(h), name: h.name ?? h.generateName ?? "", file: h.file, before: wb, after: wa });
-    if (hookOf(b) !== hookOf(h)) out.hooks.push(resourceLabel(h));
+    if (wb !== wa) out2.waves.push({ subject: resourceLabel(h), name: h.name ?? h.generateName ?? "", file: h.file, before: wb, after: wa });
+    if (hookOf(b) !== hookOf(h)) out2.hooks.push(resourceLabel(h));
   }
   for (const [k, b] of before) {
     if (after.has(k)) continue;
-    if (annotation2(b, ANNOTATION_SYNC_WAVE) !== void 0) out.wavedAddedOrRemoved.push(resourceLabel(b));
-    if (hookOf(b) !== void 0) out.hooks.push(resourceLabel(b));
+    if (annotation2(b, ANNOTATION_SYNC_WAVE) !== void 0) out2.wavedAddedOrRemoved.push(resourceLabel(b));
+    if (hookOf(b) !== void 0) out2.hooks.push(resourceLabel(b));
   }
-  return out;
+  return out2;
 }
 function applies(req, change, base, head, manifests) {
   const decided = changeConditions(req.when, change, manifests);
@@ -71150,11 +68178,11 @@ function namesPreviousWave(line2, w) {
   const l = line2.toLowerCase();
   const numbers = [...l.matchAll(/(?<![\w.])[+-]?\d+(?!\d|\.\d)/g)].map((m) => ({ at: m.index, end: m.index + m[0].length, value: Number(m[0]) }));
   const previous3 = Number(w.before);
-  for (let at2 = l.indexOf(name); at2 >= 0; at2 = l.indexOf(name, at2 + 1)) {
-    const end = at2 + name.length;
-    if (/[\w-]/.test(l[at2 - 1] ?? "") || /[\w-]/.test(l[end] ?? "")) continue;
-    const outside = numbers.filter((n) => n.end <= at2 || n.at >= end);
-    const distance = (n) => n.end <= at2 ? at2 - n.end : n.at - end;
+  for (let at3 = l.indexOf(name); at3 >= 0; at3 = l.indexOf(name, at3 + 1)) {
+    const end = at3 + name.length;
+    if (/[\w-]/.test(l[at3 - 1] ?? "") || /[\w-]/.test(l[end] ?? "")) continue;
+    const outside = numbers.filter((n) => n.end <= at3 || n.at >= end);
+    const distance = (n) => n.end <= at3 ? at3 - n.end : n.at - end;
     const nearest = outside.sort((a, b) => distance(a) - distance(b))[0];
     if (nearest && Number.isFinite(previous3) && nearest.value === previous3) return true;
   }
@@ -71163,17 +68191,17 @@ function namesPreviousWave(line2, w) {
 function contentProblems(sec, c, extras, facts) {
   if (c.length === 0) return [`holds ${describeEmpty(c, facts.template)}`];
   if (isNotApplicable(c)) return sec.allowNA ? [] : ["says N/A, which the policy does not accept for this section"];
-  const out = [];
-  if (c.length < sec.minLength) out.push(`holds only ${c.length} character(s) of real content; at least ${sec.minLength} are required`);
+  const out2 = [];
+  if (c.length < sec.minLength) out2.push(`holds only ${c.length} character(s) of real content; at least ${sec.minLength} are required`);
   for (const p of [...sec.mention, ...extras.mention ?? []]) {
-    if (!policyRegExp(p, "i").test(c.text)) out.push(`does not mention /${p}/`);
+    if (!policyRegExp(p, "i").test(c.text)) out2.push(`does not mention /${p}/`);
   }
   for (const w of extras.waves ?? []) {
     if (!c.lines.some((l) => namesPreviousWave(l, w))) {
-      out.push(`does not name the previous wave of ${w.subject} (was ${w.before}, now ${w.after}): write a line such as ${q(`${w.name}: wave ${w.before}`)}`);
+      out2.push(`does not name the previous wave of ${w.subject} (was ${w.before}, now ${w.after}): write a line such as ${q(`${w.name}: wave ${w.before}`)}`);
     }
   }
-  return out;
+  return out2;
 }
 function missingHint(sec, facts) {
   const wanted = new Set(sec.headings.map(normaliseHeading));
@@ -71272,7 +68300,7 @@ var init_requirements2 = __esm({
 // src/description/revert.ts
 function detectRevert(pr, repository, serverUrl = "https://github.com") {
   const body = BODY.exec(pr.body);
-  const quoted = TITLE_QUOTED.exec(pr.title.trim());
+  const quoted2 = TITLE_QUOTED.exec(pr.title.trim());
   const branch = BRANCH.exec(pr.headRef);
   const source = body ? "body" : TITLE.test(pr.title.trim()) ? "title" : void 0;
   if (!source) return void 0;
@@ -71280,7 +68308,7 @@ function detectRevert(pr, repository, serverUrl = "https://github.com") {
   const number = body ? Number(body[2]) : branch ? Number(branch[1]) : void 0;
   return {
     source,
-    ...quoted ? { revertedTitle: quoted[1] } : {},
+    ...quoted2 ? { revertedTitle: quoted2[1] } : {},
     ...repo ? { repository: repo } : {},
     ...number !== void 0 ? { number } : {},
     ...repo && number !== void 0 ? { url: `${serverUrl.replace(/\/+$/, "")}/${repo}/pull/${number}` } : {}
@@ -71502,13 +68530,13 @@ async function readPrTemplates(tree, paths = []) {
   if (!wanted.length) return [];
   const bytes = await tree.readFiles(wanted);
   const decoder2 = new TextDecoder("utf-8", { fatal: false });
-  const out = [];
+  const out2 = [];
   for (const path8 of wanted) {
     const b = bytes.get(path8);
     if (b === void 0 || b.byteLength > MAX_TEMPLATE_BYTES) continue;
-    out.push({ path: path8, text: decoder2.decode(b) });
+    out2.push({ path: path8, text: decoder2.decode(b) });
   }
-  return out;
+  return out2;
 }
 async function withPrTemplates(change, policy) {
   if (!change.pr || change.prTemplates || !policy.description.template.enabled) return change;
@@ -71586,22 +68614,22 @@ var init_controls = __esm({
 // src/report/audit-record.ts
 function runContextFromEnv(env = process.env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
-  const out = {};
-  if (server && repo && id) out.url = `${server.replace(/\/+$/, "")}/${repo}/actions/runs/${id}`;
-  if (id) out.id = id;
-  if (env.GITHUB_RUN_ATTEMPT) out.attempt = env.GITHUB_RUN_ATTEMPT;
-  if (env.GITHUB_EVENT_NAME) out.event = env.GITHUB_EVENT_NAME;
-  if (env.GITHUB_ACTOR) out.actor = env.GITHUB_ACTOR;
-  if (env.GITHUB_WORKFLOW) out.workflow = env.GITHUB_WORKFLOW;
-  return out;
+  const out2 = {};
+  if (server && repo && id) out2.url = `${server.replace(/\/+$/, "")}/${repo}/actions/runs/${id}`;
+  if (id) out2.id = id;
+  if (env.GITHUB_RUN_ATTEMPT) out2.attempt = env.GITHUB_RUN_ATTEMPT;
+  if (env.GITHUB_EVENT_NAME) out2.event = env.GITHUB_EVENT_NAME;
+  if (env.GITHUB_ACTOR) out2.actor = env.GITHUB_ACTOR;
+  if (env.GITHUB_WORKFLOW) out2.workflow = env.GITHUB_WORKFLOW;
+  return out2;
 }
 function identity2(i) {
-  const out = {};
-  if (i?.login) out.login = i.login;
-  if (i?.name) out.name = i.name;
-  if (i?.email) out.email = i.email;
-  if (i?.type) out.type = i.type;
-  return out;
+  const out2 = {};
+  if (i?.login) out2.login = i.login;
+  if (i?.name) out2.name = i.name;
+  if (i?.email) out2.email = i.email;
+  if (i?.type) out2.type = i.type;
+  return out2;
 }
 function approvalsFromReviewDetails(report) {
   const review = report.details.review;
@@ -71632,7 +68660,7 @@ function approvalsFromReviews(change) {
     reason: "the review policy did not report whether this approval counted"
   }));
 }
-function plain(value) {
+function plain2(value) {
   return value === void 0 ? null : JSON.parse(JSON.stringify(value, (_k, v) => v instanceof Map ? Object.fromEntries(v) : v));
 }
 function buildAuditRecord(report, change, run2) {
@@ -71643,7 +68671,7 @@ function buildAuditRecord(report, change, run2) {
     recordVersion: AUDIT_RECORD_VERSION,
     tool: report.tool,
     evaluatedAt: report.evaluatedAt,
-    run: run2 ? plain(run2) : null,
+    run: run2 ? plain2(run2) : null,
     repository: report.change.repository ?? change.repository ?? null,
     serverUrl: report.change.serverUrl ?? change.serverUrl ?? null,
     mode: report.change.mode,
@@ -71653,7 +68681,7 @@ function buildAuditRecord(report, change, run2) {
     commits: change.commits.map((c) => ({ sha: c.sha, author: identity2(c.author), committer: identity2(c.committer), coAuthors: c.coAuthors.map(identity2) })),
     files: change.files.map((f) => ({ path: f.path, status: f.status, ...f.previousPath ? { previousPath: f.previousPath } : {} })),
     caps: { ...report.change.caps },
-    description: "description" in report.details ? plain(report.details.description) : null,
+    description: "description" in report.details ? plain2(report.details.description) : null,
     approvalsSource: fromPolicy ? "review-policy" : change.reviews ? "reviews" : "unavailable",
     approvals: fromPolicy ?? approvalsFromReviews(change),
     policy: { ...report.policy },
@@ -71674,7 +68702,7 @@ function buildAuditRecord(report, change, run2) {
     findings: report.findings.map((f) => ({ ...f })),
     notEvaluated: report.notEvaluated.map((n) => ({ ...n })),
     notes: [...report.notes],
-    details: plain(report.details)
+    details: plain2(report.details)
   };
 }
 function auditRecordJson(record) {
@@ -71691,6 +68719,44 @@ var init_audit_record = __esm({
   }
 });
 
+// src/report/escape.ts
+function showInvisible(text6) {
+  return text6.replace(INVISIBLE2, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
+}
+function encodePath(path8) {
+  return path8.split("/").map((seg) => encodeURIComponent(seg).replace(/[()!*'~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
+}
+function htmlCode(text6) {
+  const t = showInvisible(text6.replace(/\r\n?|\n/g, " ")).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  return `<code>${t}</code>`;
+}
+var INVISIBLE2;
+var init_escape2 = __esm({
+  "src/report/escape.ts"() {
+    "use strict";
+    INVISIBLE2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+  }
+});
+
+// src/report/links.ts
+function repositoryWeb(report) {
+  const { repository, serverUrl, pr } = report.change;
+  if (repository) return { server: (serverUrl ?? "https://github.com").replace(/\/+$/, ""), repository };
+  const m = pr?.url ? /^(https?:\/\/[^/]+)\/([^/]+\/[^/]+)\/pull\/\d+\/?$/.exec(pr.url) : null;
+  return m ? { server: m[1], repository: m[2] } : void 0;
+}
+function lineUrl(report, file, line2) {
+  const web = repositoryWeb(report);
+  if (!web) return void 0;
+  return `${web.server}/${web.repository}/blob/${report.change.headSha}/${encodePath(file)}${line2 ? `#L${line2}` : ""}`;
+}
+var init_links = __esm({
+  "src/report/links.ts"() {
+    "use strict";
+    init_escape2();
+  }
+});
+
 // src/report/limits.ts
 function measure(text6, unit) {
   return unit === "bytes" ? encoder2.encode(text6).length : text6.length;
@@ -71700,14 +68766,14 @@ function fits(text6, budget) {
 }
 function truncate(text6, budget, ellipsis = "\u2026") {
   if (fits(text6, budget)) return text6;
-  const room = budget.max - measure(ellipsis, budget.unit);
-  if (room <= 0) return "";
+  const room2 = budget.max - measure(ellipsis, budget.unit);
+  if (room2 <= 0) return "";
   const cps = Array.from(text6);
   let lo = 0;
   let hi = cps.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (measure(cps.slice(0, mid).join(""), budget.unit) <= room) lo = mid;
+    if (measure(cps.slice(0, mid).join(""), budget.unit) <= room2) lo = mid;
     else hi = mid - 1;
   }
   return atWordBoundary(cps, lo) + ellipsis;
@@ -71726,45 +68792,54 @@ function atWordBoundary(cps, n) {
 function fitBlocks(blocks, budget, cutNotice) {
   const level = blocks.map(() => 0);
   const made = blocks.map(() => /* @__PURE__ */ new Map());
-  const variant = (i) => {
-    const l = level[i];
+  const variant = (i, l = level[i]) => {
     let t = made[i].get(l);
     if (t === void 0) {
       const v = blocks[i].variants[l] ?? "";
-      t = typeof v === "function" ? v() : v;
+      const text6 = typeof v === "function" ? v(budget) : v;
+      t = { text: text6, size: text6 === void 0 ? Infinity : measure(text6, budget.unit) };
       made[i].set(l, t);
     }
     return t;
   };
-  const render2 = () => blocks.map((_, i) => variant(i)).filter((t) => t !== "").join("\n\n") + "\n";
-  let text6 = render2();
+  const total = () => {
+    let size = 0;
+    let parts = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      const v = variant(i);
+      if (v.text === "") continue;
+      size += v.size;
+      parts++;
+    }
+    return size + GAP * Math.max(0, parts - 1) + 1;
+  };
+  const fitsNow = () => total() <= budget.max;
+  const render2 = () => blocks.map((b, i) => {
+    const v = variant(i);
+    if (v.text !== void 0) return v.text;
+    const last = b.variants[level[i]];
+    return typeof last === "function" ? last({ max: Infinity, unit: budget.unit }) ?? "" : last ?? "";
+  }).filter((t) => t !== "").join("\n\n") + "\n";
   const shortened = /* @__PURE__ */ new Set();
   const order2 = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.priority - y.b.priority || y.i - x.i);
   for (const { b, i } of order2) {
-    if (fits(text6, budget)) break;
-    while (!fits(text6, budget) && level[i] < b.variants.length - 1) {
-      level[i]++;
-      text6 = render2();
-    }
+    if (fitsNow()) break;
+    while (!fitsNow() && level[i] < b.variants.length - 1) level[i]++;
   }
-  if (!fits(text6, budget)) {
+  if (!fitsNow()) {
     blocks.forEach((b, i) => level[i] > 0 && shortened.add(b.id));
-    return { text: cutAtLine(text6, budget, cutNotice), shortened: [...shortened], cut: true };
+    return { text: cutAtLine(render2(), budget, cutNotice), shortened: [...shortened], cut: true };
   }
   for (const { b, i } of [...order2].reverse()) {
     for (let l = 0; l < level[i]; l++) {
       const was = level[i];
       level[i] = l;
-      const t = render2();
-      if (fits(t, budget)) {
-        text6 = t;
-        break;
-      }
+      if (fitsNow()) break;
       level[i] = was;
     }
     if (level[i] > 0) shortened.add(b.id);
   }
-  return { text: text6, shortened: [...shortened], cut: false };
+  return { text: render2(), shortened: [...shortened], cut: false };
 }
 function cutAtLine(text6, budget, notice2) {
   const tail2 = `
@@ -71772,14 +68847,14 @@ function cutAtLine(text6, budget, notice2) {
 ${notice2}
 `;
   const closer = "\n</details>";
-  const room = { max: budget.max - measure(tail2 + closer, budget.unit), unit: budget.unit };
-  let head = truncate(text6, room, "");
+  const room2 = { max: budget.max - measure(tail2 + closer, budget.unit), unit: budget.unit };
+  let head = truncate(text6, room2, "");
   const nl = head.lastIndexOf("\n");
   if (nl > 0) head = head.slice(0, nl);
   const open3 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
   return head + (open3 > 0 ? closer : "") + tail2;
 }
-var LIMITS, encoder2, WORD_BACKOFF;
+var LIMITS, encoder2, WORD_BACKOFF, GAP;
 var init_limits = __esm({
   "src/report/limits.ts"() {
     "use strict";
@@ -71801,61 +68876,7 @@ var init_limits = __esm({
     };
     encoder2 = new TextEncoder();
     WORD_BACKOFF = 80;
-  }
-});
-
-// src/report/escape.ts
-function showInvisible(text6) {
-  return text6.replace(INVISIBLE2, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
-}
-function escapeMarkdown(text6) {
-  return showInvisible(text6.replace(/\r\n?|\n/g, " ")).replace(/[\\`*_[\]#!|<>~&"]/g, (c) => {
-    switch (c) {
-      case "<":
-        return "&lt;";
-      case ">":
-        return "&gt;";
-      case "&":
-        return "&amp;";
-      case '"':
-        return "&quot;";
-      default:
-        return `\\${c}`;
-    }
-  }).replace(/@(?=\w)/g, "@\u200B").replace(/:\/\//g, ":\u200B//").replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200B.`);
-}
-function encodePath(path8) {
-  return path8.split("/").map((seg) => encodeURIComponent(seg).replace(/[()!*'~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
-}
-function htmlCode(text6) {
-  const t = showInvisible(text6.replace(/\r\n?|\n/g, " ")).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-  return `<code>${t}</code>`;
-}
-var INVISIBLE2;
-var init_escape2 = __esm({
-  "src/report/escape.ts"() {
-    "use strict";
-    init_limits();
-    INVISIBLE2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-  }
-});
-
-// src/report/links.ts
-function repositoryWeb(report) {
-  const { repository, serverUrl, pr } = report.change;
-  if (repository) return { server: (serverUrl ?? "https://github.com").replace(/\/+$/, ""), repository };
-  const m = pr?.url ? /^(https?:\/\/[^/]+)\/([^/]+\/[^/]+)\/pull\/\d+\/?$/.exec(pr.url) : null;
-  return m ? { server: m[1], repository: m[2] } : void 0;
-}
-function lineUrl(report, file, line2) {
-  const web = repositoryWeb(report);
-  if (!web) return void 0;
-  return `${web.server}/${web.repository}/blob/${report.change.headSha}/${encodePath(file)}${line2 ? `#L${line2}` : ""}`;
-}
-var init_links = __esm({
-  "src/report/links.ts"() {
-    "use strict";
-    init_escape2();
+    GAP = 2;
   }
 });
 
@@ -71886,9 +68907,9 @@ function ownMarkdown(markdown) {
     if ("children" in n) return { ...n, children: n.children.map(inline2) };
     return n;
   };
-  const out = [];
-  visitBlocks(root2.children, (p) => out.push(...out.length ? [text5(" ")] : [], ...p.children.map(inline2)));
-  return out;
+  const out2 = [];
+  visitBlocks(root2.children, (p) => out2.push(...out2.length ? [text5(" ")] : [], ...p.children.map(inline2)));
+  return out2;
 }
 function visitBlocks(nodes, onParagraph) {
   for (const n of nodes) {
@@ -71914,6 +68935,9 @@ function strike(...children) {
 }
 function link2(url, ...children) {
   return { type: "link", url, children: flat(children) };
+}
+function httpLink(url, ...children) {
+  return url && /^https?:\/\/[^\s()<>]+$/.test(url) ? link2(url, ...children) : flat(children);
 }
 function html2(value) {
   return { type: "html", value };
@@ -71941,6 +68965,43 @@ function table(header2, rows3) {
     children: header2.map((_, i) => ({ type: "tableCell", children: flat(cells[i] === void 0 ? [] : [cells[i]]) }))
   });
   return { type: "table", align: header2.map(() => null), children: [row2(header2.map(text5)), ...rows3.map(row2)] };
+}
+function tableHead(header2) {
+  return serialize3([table(header2, [])]);
+}
+function tableRowLines(width, rows3) {
+  if (!rows3.length) return [];
+  const header2 = Array.from({ length: width }, () => "-");
+  const lines = serialize3([table(header2, rows3)]).split("\n").slice(2);
+  if (lines.length === rows3.length) return lines;
+  return rows3.map((row2) => serialize3([table(header2, [row2])]).split("\n").slice(2).join("\n"));
+}
+function rowFloor(cells, unit) {
+  const floor = (x) => {
+    if (isList(x)) return x.reduce((a, y) => a + floor(y), 0);
+    if (x.type === "text" || x.type === "inlineCode") return measure(x.value, unit);
+    if (x.type === "link") return Math.max(measure(x.url, unit), floor(x.children));
+    return "children" in x ? floor(x.children) : 0;
+  };
+  return cells.length + 1 + floor(cells);
+}
+function serializeTableUpTo(header2, count2, row2, budget) {
+  const out2 = [tableHead(header2)];
+  let size = measure(out2[0], budget.unit);
+  for (let from = 0; from < count2 && size <= budget.max; from += 256) {
+    const rows3 = Array.from({ length: Math.min(256, count2 - from) }, (_, k) => row2(from + k));
+    for (const line2 of tableRowLines(header2.length, rows3)) {
+      size += 1 + measure(line2, budget.unit);
+      out2.push(line2);
+    }
+  }
+  return size <= budget.max ? out2.join("\n") : void 0;
+}
+function serializeParagraphs(paragraphs) {
+  if (!paragraphs.length) return [];
+  const parts = serialize3(paragraphs).split("\n\n");
+  if (parts.length === paragraphs.length && parts.every((p) => !p.includes("\n"))) return parts;
+  return paragraphs.map((p) => serialize3([p]));
 }
 function details(summary2, body) {
   return [html2(`<details><summary>${summary2}</summary>`), ...body, html2("</details>")];
@@ -71989,9 +69050,9 @@ function describeBlockers(report, maxItems = 20) {
     const first = fs3[0];
     const url = lineUrl(report, first.file, first.line);
     const where = untrusted(`${first.file}:${first.line}`);
-    const at2 = url ? link2(url, where) : where;
+    const at3 = url ? link2(url, where) : where;
     const more = fs3.length > 1 ? ` and ${plural(fs3.length - 1, "more place")}` : "";
-    blocks.push([code4(rule7), text5(`: ${plural(fs3.length, `new ${first.severity}`)} at `), at2, text5(`${more}: `), untrusted(first.message, 300)]);
+    blocks.push([code4(rule7), text5(`: ${plural(fs3.length, `new ${first.severity}`)} at `), at3, text5(`${more}: `), untrusted(first.message, 300)]);
   }
   const missing = [];
   for (const r of report.rules) {
@@ -72017,8 +69078,8 @@ var init_blockers = __esm({
 function reviewSection(report, h) {
   const d = report.details.review;
   if (!d) return void 0;
-  const out = [heading2(h.length, text5("Approvals"))];
-  out.push(
+  const out2 = [heading2(h.length, text5("Approvals"))];
+  out2.push(
     paragraph2(
       text5("Approvals count on the head commit "),
       code4(d.headSha.slice(0, 7)),
@@ -72027,10 +69088,10 @@ function reviewSection(report, h) {
       text5(` access or more, from someone who did not take part in the change.${d.distinctApprovers ? " One approver counts for one requirement only (distinct approvers)." : ""}`)
     )
   );
-  if (d.exclusionsOff.length) out.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join6(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
+  if (d.exclusionsOff.length) out2.push(quote(text5("\u26A0\uFE0F Separation of duties is relaxed by the policy: "), join6(d.exclusionsOff.map((e) => code4(e)), ", "), text5(" may approve.")));
   if (d.changesRequested.length) {
     const who = d.changesRequested.map((c) => [login(c.reviewer), text5(" (on "), code4(c.commitId.slice(0, 7)), text5(")")]);
-    out.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join6(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
+    out2.push(paragraph2(strong2(text5("Changes requested")), text5(" by "), join6(who, ", "), text5(": this blocks until they approve or their review is dismissed.")));
   }
   if (d.requirements.length) {
     const rows3 = d.requirements.map((r) => [
@@ -72041,14 +69102,14 @@ function reviewSection(report, h) {
       untrusted(r.eligible, 200),
       r.reason ? untrusted(r.reason, 400) : []
     ]);
-    out.push(table(["Requirement", "State", "Approvals", "Counted", "Who may approve", "What is missing"], rows3));
+    out2.push(table(["Requirement", "State", "Approvals", "Counted", "Who may approve", "What is missing"], rows3));
   } else {
-    out.push(paragraph2(emphasis2(text5("No approval requirement applies to this change."))));
+    out2.push(paragraph2(emphasis2(text5("No approval requirement applies to this change."))));
   }
-  if (d.skipped.length) out.push(paragraph2(text5("Rules that do not apply: "), join6(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
+  if (d.skipped.length) out2.push(paragraph2(text5("Rules that do not apply: "), join6(d.skipped.map((s) => [untrusted(s.name, 500), text5(" ("), untrusted(s.reason, 200), text5(")")]), "; "), text5(".")));
   if (d.codeowners.mode !== "off") {
     const c = d.codeowners;
-    out.push(
+    out2.push(
       paragraph2(
         text5("CODEOWNERS ("),
         code4(c.mode),
@@ -72061,7 +69122,7 @@ function reviewSection(report, h) {
       )
     );
   }
-  const head = out.length;
+  const head = out2.length;
   if (d.approvals.length) {
     const rows3 = d.approvals.map((a) => [
       login(a.reviewer),
@@ -72069,27 +69130,27 @@ function reviewSection(report, h) {
       a.countedFor.length ? join6(a.countedFor.map((n) => untrusted(n, 500)), ", ") : text5("-"),
       join6(a.reasons.map((r) => untrusted(r.text, 200)), "; ")
     ]);
-    out.push(table(["Reviewer", "Review", "Counted for", "Did not count because"], rows3));
+    out2.push(table(["Reviewer", "Review", "Counted for", "Did not count because"], rows3));
   } else {
-    out.push(paragraph2(emphasis2(text5("No approvals yet."))));
+    out2.push(paragraph2(emphasis2(text5("No approvals yet."))));
   }
   if (d.unlinked.length) {
-    out.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join6(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
+    out2.push(quote(text5("Commit identities without a GitHub login cannot be matched to reviewers: "), join6(d.unlinked.map((u) => [untrusted(u.who, 120), text5(` (${u.role})`)]), ", "), text5(".")));
   }
   const counted2 = d.approvals.filter((a) => a.counted).length;
-  const compact = [...out.slice(0, head), paragraph2(text5(`${counted2} approval(s) counted, ${d.approvals.length - counted2} did not; the reasons are in the full report.`))];
-  return { full: serialize3(out), compact: serialize3(compact) };
+  const compact = [...out2.slice(0, head), paragraph2(text5(`${counted2} approval(s) counted, ${d.approvals.length - counted2} did not; the reasons are in the full report.`))];
+  return { full: serialize3(out2), compact: serialize3(compact) };
 }
 function reviewTextSection(report) {
   const d = report.details.review;
   if (!d) return [];
-  const out = [];
-  if (d.exclusionsOff.length) out.push(`review: separation of duties relaxed by the policy: ${d.exclusionsOff.join(", ")}`);
+  const out2 = [];
+  if (d.exclusionsOff.length) out2.push(`review: separation of duties relaxed by the policy: ${d.exclusionsOff.join(", ")}`);
   for (const r of d.requirements) {
-    out.push(`review: ${r.name}: ${r.state} (${r.counted.length}/${r.required})${r.counted.length ? ` counted ${r.counted.map((l) => `@${l}`).join(", ")}` : ""}${r.reason ? `: ${r.reason}` : ""}`);
+    out2.push(`review: ${r.name}: ${r.state} (${r.counted.length}/${r.required})${r.counted.length ? ` counted ${r.counted.map((l) => `@${l}`).join(", ")}` : ""}${r.reason ? `: ${r.reason}` : ""}`);
   }
-  for (const a of d.approvals) if (!a.counted) out.push(`review: approval by @${a.reviewer} did not count: ${a.reason}`);
-  return out;
+  for (const a of d.approvals) if (!a.counted) out2.push(`review: approval by @${a.reviewer} did not count: ${a.reason}`);
+  return out2;
 }
 var STATE;
 var init_review_section = __esm({
@@ -72104,25 +69165,25 @@ var init_review_section = __esm({
 function renderHealthSection(report, h) {
   const d = report.details.health;
   if (!d) return void 0;
-  const out = [heading2(h.length, text5("Custom health checks"))];
+  const out2 = [heading2(h.length, text5("Custom health checks"))];
   if (d.checks.length) {
     const rows3 = d.checks.map((c) => {
       const fresh = d.fresh.find((f) => f.key === c.key && f.file === c.file);
       const r = fresh ? `${fresh.result.status || "(empty)"}${fresh.result.message ? `: ${fresh.result.message}` : ""}` : "not run";
       return [code4(c.key), [untrusted(`${c.file}:${c.line}`, 500), text5(` (${c.origin})`)], text5(c.useOpenLibs ? "yes" : "no"), untrusted(r, 200)];
     });
-    out.push(table(["Group/Kind", "Defined in", "useOpenLibs", "On a new object"], rows3));
+    out2.push(table(["Group/Kind", "Defined in", "useOpenLibs", "On a new object"], rows3));
   }
   if (d.tests.length) {
     const failed = d.tests.filter((t) => !t.headPass && !t.notRun).length;
     const notRun = d.tests.filter((t) => t.notRun).length;
     const changed = d.tests.filter((t) => t.changed);
-    out.push(paragraph2(text5(`Test cases: ${d.tests.length}, failing: ${failed}${notRun ? `, not run (health.maxRunsPerSide spent): ${notRun}` : ""}${changed.length ? `, results changed by this change: ${changed.length}` : ""}.`)));
+    out2.push(paragraph2(text5(`Test cases: ${d.tests.length}, failing: ${failed}${notRun ? `, not run (health.maxRunsPerSide spent): ${notRun}` : ""}${changed.length ? `, results changed by this change: ${changed.length}` : ""}.`)));
     const hasBase = d.tests.some((t) => t.base !== void 0);
     const shown = d.tests.filter((t) => !t.headPass || t.changed);
     if (shown.length === 0) {
-      out.push(paragraph2(text5("Every case passes.")));
-      return serialize3(out);
+      out2.push(paragraph2(text5("Every case passes.")));
+      return serialize3(out2);
     }
     const rows3 = shown.map((t) => [
       untrusted(t.suite, 500),
@@ -72131,9 +69192,9 @@ function renderHealthSection(report, h) {
       t.notRun ? text5("NOT RUN") : [text5(`${t.headPass ? "pass" : "FAIL"}: `), untrusted(t.head, 200)],
       ...hasBase ? [t.base === void 0 ? text5("new") : [text5(`${t.basePass ? "pass" : "FAIL"}: `), untrusted(t.base, 200)], text5(t.changed ? "yes" : "")] : []
     ]);
-    out.push(table(["Suite", "Case", "Expected", "Head", ...hasBase ? ["Base", "Changed"] : []], rows3));
+    out2.push(table(["Suite", "Case", "Expected", "Head", ...hasBase ? ["Base", "Changed"] : []], rows3));
   }
-  return serialize3(out);
+  return serialize3(out2);
 }
 var init_health_section = __esm({
   "src/report/health-section.ts"() {
@@ -72146,31 +69207,27 @@ var init_health_section = __esm({
 function isDetails(v) {
   return typeof v === "object" && v !== null && Array.isArray(v.requirements);
 }
-function safeUrl(url) {
-  return url && /^https?:\/\/[^\s()<>]+$/.test(url) ? url : void 0;
-}
 function renderDescriptionSection(report, h) {
   const d = report.details.description;
   if (!isDetails(d)) return void 0;
-  const out = [heading2(h.length, text5("Description"))];
+  const out2 = [heading2(h.length, text5("Description"))];
   if (!d.evaluated) {
-    out.push(paragraph2(emphasis2(text5("Not evaluated: "), untrusted(d.reason ?? "no pull request data"), text5("."))));
-    return serialize3(out);
+    out2.push(paragraph2(emphasis2(text5("Not evaluated: "), untrusted(d.reason ?? "no pull request data"), text5("."))));
+    return serialize3(out2);
   }
   if (d.draft) {
-    out.push(
+    out2.push(
       d.draftsBlock ? quote(strong2(text5("Draft PR.")), text5(" Evaluated as if ready for review; its failures block.")) : quote(strong2(text5("Draft PR.")), text5(" Evaluated, but its failures do not block until it is ready for review (policy "), code4("drafts: report"), text5(")."))
     );
   }
   if (d.revert) {
     const r = d.revert;
-    const url = safeUrl(r.url);
     const target = r.number !== void 0 ? untrusted(`${r.repository ?? ""}#${r.number}`) : r.revertedTitle !== void 0 ? [text5("\u201C"), untrusted(r.revertedTitle), text5("\u201D")] : text5("an earlier change");
     const how = r.source === "body" ? "its body names the reverted PR" : "its title starts with \u201CRevert\u201D";
-    out.push(quote(strong2(text5("Revert")), text5(" of "), url ? link2(url, target) : target, text5(` (${how}). It must carry what the policy asks of reverts (description.reverts).`)));
+    out2.push(quote(strong2(text5("Revert")), text5(" of "), httpLink(r.url, target), text5(` (${how}). It must carry what the policy asks of reverts (description.reverts).`)));
   }
   if (d.conditions?.length) {
-    out.push(list4(d.conditions.map((c) => [text5("Conditional requirement "), strong2(untrusted(c.name)), text5(" applies: "), untrusted(c.because.join("; ")), text5(".")])));
+    out2.push(list4(d.conditions.map((c) => [text5("Conditional requirement "), strong2(untrusted(c.name)), text5(" applies: "), untrusted(c.because.join("; ")), text5(".")])));
   }
   const rows3 = d.requirements.map((r) => [
     untrusted(r.name, 200),
@@ -72179,9 +69236,9 @@ function renderDescriptionSection(report, h) {
     // A skipped requirement's `missing` says why it does not apply.
     untrusted(r.missing ?? "", r.state === "skipped" ? 300 : 600)
   ]);
-  out.push(table(["Requirement", "State", "Found", "Missing, or why not required"], rows3));
-  if (d.templates?.length) out.push(paragraph2(html2("<sub>"), text5("Compared with the PR template(s): "), untrusted(d.templates.join(", ")), html2("</sub>")));
-  return serialize3(out);
+  out2.push(table(["Requirement", "State", "Found", "Missing, or why not required"], rows3));
+  if (d.templates?.length) out2.push(paragraph2(html2("<sub>"), text5("Compared with the PR template(s): "), untrusted(d.templates.join(", ")), html2("</sub>")));
+  return serialize3(out2);
 }
 var ICON;
 var init_description_section = __esm({
@@ -72227,7 +69284,7 @@ function describe(g) {
 function renderSyncPlans(report, h) {
   const groups2 = plans(report);
   if (!groups2.length) return void 0;
-  const out = [heading2(h.length, text5("Sync plan")), paragraph2(text5("The order ArgoCD applies the resources of each affected group in: phase, then wave, then kind, then name."))];
+  const out2 = [heading2(h.length, text5("Sync plan")), paragraph2(text5("The order ArgoCD applies the resources of each affected group in: phase, then wave, then kind, then name."))];
   const shown = [...groups2].sort((a, b) => Number(b.changed) - Number(a.changed)).slice(0, MAX_RENDERED_GROUPS);
   for (const g of shown) {
     const moved = g.head.filter((r) => r.change).length + g.removed.length;
@@ -72238,22 +69295,22 @@ function renderSyncPlans(report, h) {
       return [text5(String(i + 1)), moved2(r.phase), moved2(r.wave), code4(r.kind), [untrusted(name, 500), text5(r.hook ? " (hook)" : "")], mark(r)];
     });
     for (const r of g.removed) rows3.push([text5("-"), strike(text5(r.phase)), strike(text5(r.wave)), code4(r.kind), untrusted(r.name, 500), [text5("\u2796 removed"), childFateInline(report, r)]]);
-    out.push(...details(`${describe(g)} \xB7 grouped by ${GROUPING[g.grouping]}${status}`, [table(["#", "Phase", "Wave", "Kind", "Name", "Change"], rows3)]));
+    out2.push(...details(`${describe(g)} \xB7 grouped by ${GROUPING[g.grouping]}${status}`, [table(["#", "Phase", "Wave", "Kind", "Name", "Change"], rows3)]));
   }
-  if (groups2.length > shown.length) out.push(paragraph2(emphasis2(text5(`${groups2.length - shown.length} more group(s) are in the JSON report (details.syncPlans).`))));
-  return serialize3(out);
+  if (groups2.length > shown.length) out2.push(paragraph2(emphasis2(text5(`${groups2.length - shown.length} more group(s) are in the JSON report (details.syncPlans).`))));
+  return serialize3(out2);
 }
 function renderSyncPlansText(report) {
-  const out = [];
+  const out2 = [];
   for (const g of plans(report)) {
-    out.push(`sync plan: ${g.grouping === "application" ? `Application ${g.name}` : `${GROUPING[g.grouping]} ${g.dir || "."}`} (grouped by ${GROUPING[g.grouping]}${g.changed ? ", changed by this PR" : ""})`);
+    out2.push(`sync plan: ${g.grouping === "application" ? `Application ${g.name}` : `${GROUPING[g.grouping]} ${g.dir || "."}`} (grouped by ${GROUPING[g.grouping]}${g.changed ? ", changed by this PR" : ""})`);
     g.head.forEach((r, i) => {
       const m = [r.change === "added" ? "added" : "", r.change === "moved" && r.was ? `MOVED from ${r.was.phase} ${r.was.wave}` : "", r.dependencyMove ? `moved by ArgoCD before ${r.dependencyMove.before}` : ""].filter(Boolean).join("; ");
-      out.push(`  ${String(i + 1).padStart(2)}. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}${r.hook ? " (hook)" : ""}${m ? `  <- ${m}` : ""}`);
+      out2.push(`  ${String(i + 1).padStart(2)}. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}${r.hook ? " (hook)" : ""}${m ? `  <- ${m}` : ""}`);
     });
-    for (const r of g.removed) out.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed${childFateText(report, r)}`);
+    for (const r of g.removed) out2.push(`   -. ${r.phase.padEnd(8)} wave ${r.wave.padStart(3)}  ${r.kind} ${r.name}  <- removed${childFateText(report, r)}`);
   }
-  return out;
+  return out2;
 }
 var GROUPING, MAX_RENDERED_GROUPS;
 var init_sync_plan = __esm({
@@ -72302,15 +69359,15 @@ function renderApplicationsSection(report, h) {
   const d = detail(report);
   if (!d) return void 0;
   const weakened = d.apps.filter((a) => a.weakens.length);
-  const out = [heading2(h.length, text5("Applications"))];
-  out.push(
+  const out2 = [heading2(h.length, text5("Applications"))];
+  out2.push(
     weakened.length ? paragraph2(text5(`This change weakens ${weakened.length} Application(s): `), join6(weakened.map((a) => [code4(a.name), text5(" "), untrusted(a.weakens[0], 200)]), "; "), text5(".")) : paragraph2(text5("This change weakens no ArgoCD control of the Applications it touches."))
   );
-  out.push(table(["Application", "Project", "Destination", "Sync (before \u2192 after)", "Sync-failure notifications", "Weakens"], d.apps.slice(0, MAX_RENDERED_APPS).map(row)));
-  if (d.apps.length > MAX_RENDERED_APPS) out.push(paragraph2(emphasis2(text5(`${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications).`))));
+  out2.push(table(["Application", "Project", "Destination", "Sync (before \u2192 after)", "Sync-failure notifications", "Weakens"], d.apps.slice(0, MAX_RENDERED_APPS).map(row)));
+  if (d.apps.length > MAX_RENDERED_APPS) out2.push(paragraph2(emphasis2(text5(`${d.apps.length - MAX_RENDERED_APPS} more Application(s) are in the JSON report (details.applications).`))));
   if (d.removedChildren.length) {
-    out.push(paragraph2(text5("Child Applications removed from their parent:")));
-    out.push(
+    out2.push(paragraph2(text5("Child Applications removed from their parent:")));
+    out2.push(
       list4(
         d.removedChildren.map((c) => [
           code4(c.name),
@@ -72324,21 +69381,21 @@ function renderApplicationsSection(report, h) {
     );
   }
   if (d.breakGlassWindows.length) {
-    out.push(paragraph2(text5("Deny sync windows that allow manual sync (break-glass sync is possible while they are active):")));
-    out.push(list4(d.breakGlassWindows.map((w) => [text5("AppProject "), code4(w.project), text5(": "), code4(w.schedule), text5(" for "), code4(w.duration)])));
+    out2.push(paragraph2(text5("Deny sync windows that allow manual sync (break-glass sync is possible while they are active):")));
+    out2.push(list4(d.breakGlassWindows.map((w) => [text5("AppProject "), code4(w.project), text5(": "), code4(w.schedule), text5(" for "), code4(w.duration)])));
   }
-  return serialize3(out);
+  return serialize3(out2);
 }
 function renderApplicationsText(report) {
   const d = detail(report);
   if (!d) return [];
-  const out = [];
+  const out2 = [];
   for (const a of d.apps) {
-    out.push(`application ${a.name}${a.production ? " (production)" : ""}: project ${beforeAfterText(a.project.base, a.project.head)}, ${beforeAfterText(a.drift.base ? driftLabel(a.drift.base) : void 0, a.drift.head ? driftLabel(a.drift.head) : void 0)}`);
-    for (const w of a.weakens) out.push(`  WEAKENS: ${w}`);
+    out2.push(`application ${a.name}${a.production ? " (production)" : ""}: project ${beforeAfterText(a.project.base, a.project.head)}, ${beforeAfterText(a.drift.base ? driftLabel(a.drift.base) : void 0, a.drift.head ? driftLabel(a.drift.head) : void 0)}`);
+    for (const w of a.weakens) out2.push(`  WEAKENS: ${w}`);
   }
-  for (const c of d.removedChildren) out.push(`child application ${c.name} removed from ${c.parent}: ${c.fate}${c.cascade && c.fate === "pruned" ? " (with its resources)" : ""}`);
-  return out;
+  for (const c of d.removedChildren) out2.push(`child application ${c.name} removed from ${c.parent}: ${c.fate}${c.cascade && c.fate === "pruned" ? " (with its resources)" : ""}`);
+  return out2;
 }
 var MAX_RENDERED_APPS;
 var init_applications_section = __esm({
@@ -72362,11 +69419,15 @@ function capped(patch) {
   return body.length > MAX_PATCH_LINES ? `${body.slice(0, MAX_PATCH_LINES).join("\n")}
 \u2026 ${body.length - MAX_PATCH_LINES} more lines in the JSON report` : body.join("\n");
 }
-function summaryLine(a) {
+function groupLabel2(a) {
+  return a.grouping === "application" ? `Application ${a.name}` : a.grouping === "kustomization" ? `kustomization ${a.dir || "."}` : `Helm chart ${a.dir || "."}`;
+}
+function diffCounts(a) {
   const d = a.diff;
-  const counts = `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`;
-  const what = a.grouping === "application" ? `Application ${a.name}` : a.grouping === "kustomization" ? `kustomization ${a.dir || "."}` : `Helm chart ${a.dir || "."}`;
-  return `${htmlCode(what)}: ${counts}${a.partial ? " (partial: a source was not rendered)" : ""}`;
+  return `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed${a.partial ? " (partial: a source was not rendered)" : ""}`;
+}
+function summaryLine(a) {
+  return `${htmlCode(groupLabel2(a))}: ${diffCounts(a)}`;
 }
 function diffBlocks(a) {
   const d = a.diff;
@@ -72389,7 +69450,7 @@ function renderRenderSection(report, h) {
     )
   ];
   const compact = serialize3(head);
-  const out = [...head];
+  const out2 = [...head];
   let size = compact.length;
   let left = 0;
   for (const a of d.applications) {
@@ -72401,10 +69462,33 @@ function renderRenderSection(report, h) {
       continue;
     }
     size += length;
-    out.push(...blocks);
+    out2.push(...blocks);
   }
-  if (left) out.push(paragraph2(text5(`${left} more rendered diff${left > 1 ? "s" : ""} in the JSON report (details.render).`)));
-  return { full: serialize3(out), compact };
+  if (left) out2.push(paragraph2(text5(`${left} more rendered diff${left > 1 ? "s" : ""} in the JSON report (details.render).`)));
+  return { full: serialize3(out2), compact };
+}
+function sideText(label5, p) {
+  if (!p) return "";
+  if (p.status !== "rendered") return `${label5} ${p.status}`;
+  return `${label5} ${p.objects} objects${p.cached ? " (cached)" : p.durationMs !== void 0 ? ` in ${p.durationMs} ms` : ""}`;
+}
+function renderRenderText(report) {
+  const d = report.details.render;
+  if (!d || !d.applications.length) return [];
+  const out2 = ["", `rendered: ${d.applications.length} source group(s), ${d.runs} tool run(s), ${d.cacheHits} from the cache`];
+  for (const a of d.applications) {
+    out2.push(`  ${groupLabel2(a)}: ${diffCounts(a)}`);
+    for (const u of a.units) {
+      const p = u.head ?? u.base;
+      const tool = p?.tool ? `${p.tool}${p.version ? ` ${p.version}` : ""}` : u.sourceType ?? "";
+      out2.push(`    ${u.id}: ${tool}; ${[sideText("head", u.head), sideText("base", u.base)].filter(Boolean).join(", ")}`);
+    }
+    for (const o of a.diff.added) out2.push(`    added   ${o.key} (${o.file}:${o.line})`);
+    for (const o of a.diff.removed) out2.push(`    removed ${o.key} (${o.file}:${o.line})`);
+    for (const o of a.diff.changed) out2.push(`    changed ${o.key} (${o.file}:${o.line})`);
+  }
+  if (d.applications.some((a) => a.diff.changed.length)) out2.push("  (rendered diffs: see --format markdown or json)");
+  return out2;
 }
 var MAX_PATCH_LINES, MAX_SECTION_CHARS;
 var init_render_section = __esm({
@@ -72429,7 +69513,7 @@ var init_sections = __esm({
     init_applications_section();
     init_render_section();
     AREA_SECTIONS = Object.freeze([reviewSection, renderDescriptionSection, renderApplicationsSection, renderSyncPlans, renderRenderSection, renderHealthSection]);
-    AREA_TEXT_SECTIONS = Object.freeze([reviewTextSection, renderApplicationsText, renderSyncPlansText]);
+    AREA_TEXT_SECTIONS = Object.freeze([reviewTextSection, renderApplicationsText, renderRenderText, renderSyncPlansText]);
   }
 });
 
@@ -72455,7 +69539,8 @@ function changeLine(report) {
 function findingRow(report, f) {
   const url = lineUrl(report, f.file, f.line);
   const where = url ? link2(url, text5(`L${f.line}`)) : text5(`L${f.line}`);
-  return [where, text5(SEVERITY_ICON[f.severity]), [code4(f.rule), text5(": "), untrusted(f.message, 500)], untrusted(f.fix, 500)];
+  const message = untrusted(f.message, 500);
+  return [where, text5(SEVERITY_ICON[f.severity]), [code4(f.rule), text5(`: ${message.value}`)], untrusted(f.fix, 500)];
 }
 function groupByFile(findings) {
   const byFile = /* @__PURE__ */ new Map();
@@ -72470,23 +69555,32 @@ function fileLink(report, file) {
   const url = lineUrl(report, file);
   return url ? link2(url, untrusted(file)) : untrusted(file);
 }
-function findingsNodes(report, findings, maxRows = Infinity) {
-  const out = [];
-  const shown = findings.slice(0, maxRows);
-  for (const [file, fs3] of groupByFile(shown)) {
-    out.push(paragraph2(strong2(fileLink(report, file))), table(FINDING_HEADER, fs3.map((f) => findingRow(report, f))));
+function joinUpTo(pieces, budget) {
+  const out2 = [];
+  let size = -GAP2;
+  for (const piece of pieces) {
+    size += GAP2 + measure(piece, budget.unit);
+    if (size > budget.max) return void 0;
+    out2.push(piece);
   }
-  const rest = findings.length - shown.length;
-  if (rest > 0) out.push(paragraph2(emphasis2(text5(`\u2026and ${plural(rest, "more finding")} in ${plural(groupByFile(findings.slice(shown.length)).size, "file")}.`))));
-  return out;
+  return out2.join("\n\n");
 }
-function findingCounts(report, findings) {
-  const rows3 = [];
-  for (const [file, fs3] of groupByFile(findings)) {
-    const n = (s) => text5(String(fs3.filter((f) => f.severity === s).length));
-    rows3.push([fileLink(report, file), n("error"), n("warning"), n("notice")]);
-  }
-  return table(["File", "Errors", "Warnings", "Notices"], rows3);
+function findingsRest(findings, shown) {
+  const rest = findings.length - shown;
+  return rest > 0 ? [paragraph2(emphasis2(text5(`\u2026and ${plural(rest, "more finding")} in ${plural(groupByFile(findings.slice(shown)).size, "file")}.`)))] : [];
+}
+function findingCounts(report, findings, before, after) {
+  return (budget) => {
+    const fixed2 = [...before, ...after].reduce((a, t) => a + measure(t, budget.unit) + GAP2, 0);
+    const files = [...groupByFile(findings)];
+    const row2 = (i) => {
+      const [file, fs3] = files[i];
+      const n = (s) => text5(String(fs3.filter((f) => f.severity === s).length));
+      return [fileLink(report, file), n("error"), n("warning"), n("notice")];
+    };
+    const table2 = serializeTableUpTo(COUNTS_HEADER, files.length, row2, { max: budget.max - fixed2, unit: budget.unit });
+    return table2 === void 0 ? void 0 : [...before, table2, ...after].join("\n\n");
+  };
 }
 function sortedRules(report, filter2 = () => true) {
   return report.rules.filter(filter2).sort((a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || a.rule.localeCompare(b.rule));
@@ -72522,9 +69616,9 @@ function controlsTable(report) {
     mapping.map((c) => [untrusted(c.control, 500), text5(STATE_ICON[c.state]), join6(c.rules.map(code4), ", ")])
   );
 }
-function normalise(out) {
-  if (out === void 0) return void 0;
-  return typeof out === "string" ? { full: out } : out;
+function normalise(out2) {
+  if (out2 === void 0) return void 0;
+  return typeof out2 === "string" ? { full: out2 } : out2;
 }
 function sectionTitle(text6) {
   const m = /^#+\s+(.+)$/m.exec(text6);
@@ -72533,8 +69627,8 @@ function sectionTitle(text6) {
 function policyLine(report) {
   const p = report.policy;
   const where = p.origin === "default" ? [text5("built-in default (no policy file at "), code4(p.path), text5(")")] : [code4(p.path)];
-  const at2 = p.ref ?? report.change.baseSha;
-  return paragraph2(strong2(text5("Policy:")), text5(" "), where, ...at2 ? [text5(" on base "), code4(shortSha2(at2))] : [], text5(" \xB7 sha256 "), code4(p.sha256), text5(" \xB7 fail-on "), code4(report.failOn));
+  const at3 = p.ref ?? report.change.baseSha;
+  return paragraph2(strong2(text5("Policy:")), text5(" "), where, ...at3 ? [text5(" on base "), code4(shortSha2(at3))] : [], text5(" \xB7 sha256 "), code4(p.sha256), text5(" \xB7 fail-on "), code4(report.failOn));
 }
 function summaryBlocks(report, opts) {
   const level = opts.level ?? 2;
@@ -72556,32 +69650,35 @@ function summaryBlocks(report, opts) {
   blocks.push({ id: "verdict", priority: 100, variants: [md(...head)] });
   blocks.push({ id: "areas", priority: 90, variants: [md(heading2(level + 1, text5("Policy areas")), areaTable(report))] });
   (opts.sections ?? AREA_SECTIONS).forEach((section, i) => {
-    const out = normalise(section(report, h + "#"));
-    if (!out) return;
-    const variants = [out.full, ...out.compact ? [out.compact] : [], md(omitted(sectionTitle(out.full)))];
+    const out2 = normalise(section(report, h + "#"));
+    if (!out2) return;
+    const variants = [out2.full, ...out2.compact ? [out2.compact] : [], md(omitted(sectionTitle(out2.full)))];
     blocks.push({ id: `section-${i}`, priority: 40, variants });
   });
   const newF = report.findings.filter((f) => f.status === "new");
   const oldF = report.findings.filter((f) => f.status === "pre-existing");
-  const newTitle = heading2(level + 1, text5(`New findings (${newF.length})`));
+  const newTitle = md(heading2(level + 1, text5(`New findings (${newF.length})`)));
+  const newTables = new FindingTables(report, newF);
+  const shown = (tables, maxRows, before, after) => (budget) => tables.render(maxRows, budget, before, after);
   blocks.push({
     id: "new-findings",
     priority: 60,
     variants: newF.length ? [
-      lazy(() => [newTitle, ...findingsNodes(report, newF)]),
-      ...[500, 200, 50].filter((n) => n < newF.length).map((n) => lazy(() => [newTitle, ...findingsNodes(report, newF, n), omitted("The other findings were")])),
-      lazy(() => [newTitle, findingCounts(report, newF), omitted("The findings themselves were")]),
-      md(newTitle, omitted("The list of findings was"))
-    ] : [md(newTitle, paragraph2(emphasis2(text5("None."))))]
+      shown(newTables, Infinity, [newTitle], []),
+      ...[500, 200, 50].filter((n) => n < newF.length).map((n) => shown(newTables, n, [newTitle], [md(omitted("The other findings were"))])),
+      findingCounts(report, newF, [newTitle], [md(omitted("The findings themselves were"))]),
+      md(heading2(level + 1, text5(`New findings (${newF.length})`)), omitted("The list of findings was"))
+    ] : [md(heading2(level + 1, text5(`New findings (${newF.length})`)), paragraph2(emphasis2(text5("None."))))]
   });
   if (oldF.length && opts.preExisting !== false) {
     const summary2 = `Pre-existing findings (${oldF.length}): already on the base branch, they do not block`;
+    const [open3, close] = details(summary2, []).map((n) => md(n));
     blocks.push({
       id: "pre-existing-findings",
       priority: 10,
       variants: [
-        lazy(() => details(summary2, findingsNodes(report, oldF))),
-        lazy(() => details(summary2, [findingCounts(report, oldF)])),
+        shown(new FindingTables(report, oldF), Infinity, [open3], [close]),
+        findingCounts(report, oldF, [open3], [close]),
         md(paragraph2(emphasis2(text5(`${plural(oldF.length, "pre-existing finding")} (already on the base branch, not blocking): `), full, text5("."))))
       ]
     });
@@ -72626,7 +69723,7 @@ function renderMarkdown(report, opts = {}) {
   const cut = serialize3([paragraph2(emphasis2(text5("The summary was cut to fit GitHub's size limit: "), ownMarkdown(opts.fullReport ?? DEFAULT_FULL_REPORT), text5(".")))]);
   return fitBlocks(blocks, budget, cut).text;
 }
-var AREA_TITLES, AREA_ORDER, STATE_ICON, SEVERITY_ICON, DEFAULT_FULL_REPORT, FINDING_HEADER;
+var AREA_TITLES, AREA_ORDER, STATE_ICON, SEVERITY_ICON, DEFAULT_FULL_REPORT, FINDING_HEADER, GAP2, FindingTables, COUNTS_HEADER;
 var init_markdown2 = __esm({
   "src/report/markdown.ts"() {
     "use strict";
@@ -72655,6 +69752,90 @@ var init_markdown2 = __esm({
     SEVERITY_ICON = { error: "\u{1F6D1} error", warning: "\u26A0\uFE0F warning", notice: "\u2139\uFE0F notice" };
     DEFAULT_FULL_REPORT = "the full report is in the job summary of the workflow run and in the report file (`report-file`)";
     FINDING_HEADER = ["Line", "Severity", "Finding", "Fix"];
+    GAP2 = 2;
+    FindingTables = class {
+      constructor(report, findings) {
+        this.report = report;
+        this.findings = findings;
+        this.cells = new Array(findings.length);
+        this.lines = new Array(findings.length);
+      }
+      report;
+      findings;
+      cells;
+      lines;
+      floors = {};
+      heads = /* @__PURE__ */ new Map();
+      head;
+      cellsOf(i) {
+        return this.cells[i] ??= findingRow(this.report, this.findings[i]);
+      }
+      /** A floor of the size of row `i`'s line (see {@link rowFloor}). */
+      floor(i, unit) {
+        const floors = this.floors[unit] ??= new Array(this.findings.length);
+        let n = floors[i];
+        if (n === void 0) floors[i] = n = rowFloor(this.cellsOf(i), unit);
+        return n;
+      }
+      /** Serialises the rows of `order` that are not yet, in runs of up to 256, starting at position `from`. */
+      line(order2, from) {
+        const i = order2[from];
+        if (this.lines[i] === void 0) {
+          const batch = [];
+          for (let k = from; k < order2.length && batch.length < 256; k++) if (this.lines[order2[k]] === void 0) batch.push(order2[k]);
+          const lines = tableRowLines(FINDING_HEADER.length, batch.map((j) => this.cellsOf(j)));
+          batch.forEach((j, k) => this.lines[j] = lines[k]);
+        }
+        return this.lines[i];
+      }
+      /** The serialised paragraph naming `files[f]`, serialising it and up to 255 of the next files not yet in one run. */
+      fileHead(files, f) {
+        const file = files[f];
+        if (!this.heads.has(file)) {
+          const missing = [];
+          for (let k = f; k < files.length && missing.length < 256; k++) if (!this.heads.has(files[k])) missing.push(files[k]);
+          const texts = serializeParagraphs(missing.map((m) => paragraph2(strong2(fileLink(this.report, m)))));
+          missing.forEach((m, k) => this.heads.set(m, texts[k]));
+        }
+        return this.heads.get(file);
+      }
+      /**
+       * `before`, the first `maxRows` findings (tables per file, then a line counting the rest) and `after`,
+       * joined by blank lines; undefined when that is larger than `budget.max`.
+       */
+      render(maxRows, budget, before, after) {
+        const n = Math.min(maxRows, this.findings.length);
+        const groups2 = /* @__PURE__ */ new Map();
+        for (let i = 0; i < n; i++) {
+          const same = groups2.get(this.findings[i].file);
+          if (same) same.push(i);
+          else groups2.set(this.findings[i].file, [i]);
+        }
+        const order2 = [...groups2.values()].flat();
+        const fixed2 = [...before, ...after].reduce((a, t) => a + measure(t, budget.unit) + GAP2, 0);
+        let floor = fixed2;
+        for (const i of order2) {
+          floor += this.floor(i, budget.unit);
+          if (floor > budget.max) return void 0;
+        }
+        const tail2 = n < this.findings.length ? [serialize3(findingsRest(this.findings, n))] : [];
+        return joinUpTo(this.pieces(groups2, order2, before, [...tail2, ...after]), budget);
+      }
+      /** `before`, each file's heading and table, then `after`, as serialised pieces made one by one. */
+      *pieces(groups2, order2, before, after) {
+        yield* before;
+        const files = [...groups2.keys()];
+        let pos = 0;
+        for (let f = 0; f < files.length; f++) {
+          yield this.fileHead(files, f);
+          const lines = groups2.get(files[f]).map(() => this.line(order2, pos++));
+          yield `${this.head ??= tableHead(FINDING_HEADER)}
+${lines.join("\n")}`;
+        }
+        yield* after;
+      }
+    };
+    COUNTS_HEADER = ["File", "Errors", "Warnings", "Notices"];
   }
 });
 
@@ -72691,8 +69872,8 @@ async function* linkPages(responses, what = "a page") {
 }
 async function* numberedPages(api, route, params, itemsOf = (d) => d) {
   for (let page = 1; ; page++) {
-    const { data: data2 } = await api.request(route, { ...params, per_page: PER_PAGE, page });
-    const items = itemsOf(data2);
+    const { data } = await api.request(route, { ...params, per_page: PER_PAGE, page });
+    const items = itemsOf(data);
     if (!Array.isArray(items)) throw new GitHubResponseError(`${route} did not answer a list (page ${page})`);
     yield { items, more: items.length >= PER_PAGE };
     if (items.length < PER_PAGE) return;
@@ -72904,8 +70085,8 @@ async function publishComment(client, report, opts) {
       result.published.push(`updated comment ${existing.id} on PR #${opts.pull}`);
     } else {
       const res = await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: opts.owner, repo: opts.repo, issue_number: opts.pull, body });
-      const data2 = res.data;
-      result.comment = { id: Number(data2.id), created: true, ...typeof data2.html_url === "string" ? { url: data2.html_url } : {} };
+      const data = res.data;
+      result.comment = { id: Number(data.id), created: true, ...typeof data.html_url === "string" ? { url: data.html_url } : {} };
       result.published.push(`created comment ${result.comment.id} on PR #${opts.pull}`);
     }
   } catch (err) {
@@ -72952,7 +70133,7 @@ async function readHeadRecords(api, repository, opts) {
   try {
     const route = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs";
     const params = { owner, repo, ref: opts.headSha, check_name: opts.checkName, filter: "all" };
-    runs = await collectPages(numberedPages(api, route, params, (data2) => obj(data2).check_runs), { maxPages: MAX_PAGES });
+    runs = await collectPages(numberedPages(api, route, params, (data) => obj(data).check_runs), { maxPages: MAX_PAGES });
   } catch (e) {
     const status = httpStatus(e);
     notes.push(
@@ -72976,8 +70157,8 @@ async function readHeadRecords(api, repository, opts) {
       continue;
     }
     for (const p of record.pushers) if (!byKey.has(p.toLowerCase())) byKey.set(p.toLowerCase(), p);
-    const at2 = run2.completed_at;
-    if (typeof at2 === "string" && !Number.isNaN(Date.parse(at2)) && (!seenAt || Date.parse(at2) < Date.parse(seenAt))) seenAt = at2;
+    const at3 = run2.completed_at;
+    if (typeof at3 === "string" && !Number.isNaN(Date.parse(at3)) && (!seenAt || Date.parse(at3) < Date.parse(seenAt))) seenAt = at3;
   }
   if (foreign) notes.push(`${foreign} check run(s) named "${opts.checkName}" on ${opts.headSha.slice(0, 7)} carry a gate record but were not created by the app the gate runs as (${opts.appSlug}): ignored.`);
   return { pushers: [...byKey.values()], ...seenAt ? { seenAt } : {}, notes };
@@ -73088,12 +70269,12 @@ async function publishCheckRun(client, report, opts) {
 async function publishFailureCheckRun(client, opts, reason, now = (/* @__PURE__ */ new Date()).toISOString()) {
   const result = emptyResult();
   const name = opts.name ?? DEFAULT_CHECK_NAME;
-  const quoted = untrusted(reason, 3e4);
+  const quoted2 = untrusted(reason, 3e4);
   const summary2 = truncate(
     serialize3([
       heading2(2, text5("GitOps Gate: \u274C FAIL")),
       paragraph2(text5("The gate could not evaluate this change, so it fails closed:")),
-      quote(quoted),
+      quote(quoted2),
       paragraph2(text5("The workflow run's log has the details"), opts.detailsUrl ? [text5(" ("), link2(opts.detailsUrl, text5("run")), text5(")")] : [], text5("."))
     ]) + "\n",
     { max: LIMITS.checkRunSummaryChars, unit: "chars" }
@@ -73279,6 +70460,13 @@ function renderSarif(report, opts = {}) {
       message: { text: `${f.message}
 Fix: ${f.fix}` },
       locations: [{ physicalLocation: { artifactLocation: { uri: encodePath(f.file), uriBaseId: "%SRCROOT%" }, region } }],
+      ...f.related?.length ? {
+        relatedLocations: f.related.map((r, i) => ({
+          id: i + 1,
+          physicalLocation: { artifactLocation: { uri: encodePath(r.file), uriBaseId: "%SRCROOT%" }, region: { startLine: r.line, startColumn: Math.max(1, r.column) } },
+          message: { text: r.message }
+        }))
+      } : {},
       partialFingerprints: { "gitopsGateFinding/v1": fingerprintHash(f) },
       baselineState: f.status === "pre-existing" ? "unchanged" : "new",
       ...f.subject ? { properties: { subject: f.subject } } : {}
@@ -73329,7 +70517,7 @@ function planAnnotations(report) {
   }
   return { annotate: annotate2, left };
 }
-function annotate(plan, out = core_exports) {
+function annotate(plan, out2 = core_exports) {
   for (const f of plan.annotate) {
     const props = {
       title: `gitops-gate ${f.rule}`,
@@ -73338,7 +70526,7 @@ function annotate(plan, out = core_exports) {
       startColumn: f.column,
       ...f.endLine !== void 0 && f.endLine === f.line && f.endColumn !== void 0 ? { endColumn: f.endColumn } : {}
     };
-    out[f.severity](`${f.message} Fix: ${f.fix}`, props);
+    out2[f.severity](`${f.message} Fix: ${f.fix}`, props);
   }
 }
 function annotationOverflowNote(plan) {
@@ -73392,12 +70580,12 @@ async function deliverFailure(message) {
   setOutput("verdict", "fail");
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await summary.addRaw(`## GitOps Gate: \u274C FAIL
-
-The gate could not evaluate this change, so it fails closed:
-
-> ${escapeMarkdown(message)}
-`).write();
+      const summary2 = serialize3([
+        heading2(2, text5("GitOps Gate: \u274C FAIL")),
+        paragraph2(text5("The gate could not evaluate this change, so it fails closed:")),
+        quote(untrusted(message))
+      ]);
+      await summary.addRaw(summary2 + "\n").write();
     } catch {
     }
   }
@@ -73410,7 +70598,7 @@ var init_deliver = __esm({
     init_core();
     init_job_summary();
     init_audit_record();
-    init_escape2();
+    init_md();
     init_sarif();
     ANNOTATIONS_PER_LEVEL = 10;
   }
@@ -73786,19 +70974,19 @@ var require_lib = __commonJS({
           return this.request("DELETE", requestUrl, null, additionalHeaders || {});
         });
       }
-      post(requestUrl, data2, additionalHeaders) {
+      post(requestUrl, data, additionalHeaders) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("POST", requestUrl, data2, additionalHeaders || {});
+          return this.request("POST", requestUrl, data, additionalHeaders || {});
         });
       }
-      patch(requestUrl, data2, additionalHeaders) {
+      patch(requestUrl, data, additionalHeaders) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("PATCH", requestUrl, data2, additionalHeaders || {});
+          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
         });
       }
-      put(requestUrl, data2, additionalHeaders) {
+      put(requestUrl, data, additionalHeaders) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return this.request("PUT", requestUrl, data2, additionalHeaders || {});
+          return this.request("PUT", requestUrl, data, additionalHeaders || {});
         });
       }
       head(requestUrl, additionalHeaders) {
@@ -73824,28 +71012,28 @@ var require_lib = __commonJS({
       }
       postJson(requestUrl_1, obj_1) {
         return __awaiter12(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj3, null, 2);
+          const data = JSON.stringify(obj3, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
-          const res = yield this.post(requestUrl, data2, additionalHeaders);
+          const res = yield this.post(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       putJson(requestUrl_1, obj_1) {
         return __awaiter12(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj3, null, 2);
+          const data = JSON.stringify(obj3, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
-          const res = yield this.put(requestUrl, data2, additionalHeaders);
+          const res = yield this.put(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       patchJson(requestUrl_1, obj_1) {
         return __awaiter12(this, arguments, void 0, function* (requestUrl, obj3, additionalHeaders = {}) {
-          const data2 = JSON.stringify(obj3, null, 2);
+          const data = JSON.stringify(obj3, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
-          const res = yield this.patch(requestUrl, data2, additionalHeaders);
+          const res = yield this.patch(requestUrl, data, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
@@ -73854,7 +71042,7 @@ var require_lib = __commonJS({
        * All other methods such as get, post, patch, and request ultimately call this.
        * Prefer get, del, post and patch
        */
-      request(verb, requestUrl, data2, headers) {
+      request(verb, requestUrl, data, headers) {
         return __awaiter12(this, void 0, void 0, function* () {
           if (this._disposed) {
             throw new Error("Client has already been disposed.");
@@ -73865,7 +71053,7 @@ var require_lib = __commonJS({
           let numTries = 0;
           let response;
           do {
-            response = yield this.requestRaw(info2, data2);
+            response = yield this.requestRaw(info2, data);
             if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
               let authenticationHandler;
               for (const handler2 of this.handlers) {
@@ -73875,7 +71063,7 @@ var require_lib = __commonJS({
                 }
               }
               if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info2, data2);
+                return authenticationHandler.handleAuthentication(this, info2, data);
               } else {
                 return response;
               }
@@ -73899,7 +71087,7 @@ var require_lib = __commonJS({
                 }
               }
               info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info2, data2);
+              response = yield this.requestRaw(info2, data);
               redirectsRemaining--;
             }
             if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
@@ -73928,7 +71116,7 @@ var require_lib = __commonJS({
        * @param info
        * @param data
        */
-      requestRaw(info2, data2) {
+      requestRaw(info2, data) {
         return __awaiter12(this, void 0, void 0, function* () {
           return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
@@ -73940,7 +71128,7 @@ var require_lib = __commonJS({
                 resolve4(res);
               }
             }
-            this.requestRawWithCallback(info2, data2, callbackForResult);
+            this.requestRawWithCallback(info2, data, callbackForResult);
           });
         });
       }
@@ -73950,12 +71138,12 @@ var require_lib = __commonJS({
        * @param data
        * @param onResult
        */
-      requestRawWithCallback(info2, data2, onResult) {
-        if (typeof data2 === "string") {
+      requestRawWithCallback(info2, data, onResult) {
+        if (typeof data === "string") {
           if (!info2.options.headers) {
             info2.options.headers = {};
           }
-          info2.options.headers["Content-Length"] = Buffer.byteLength(data2, "utf8");
+          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
         }
         let callbackCalled = false;
         function handleResult(err, res) {
@@ -73981,14 +71169,14 @@ var require_lib = __commonJS({
         req.on("error", function(err) {
           handleResult(err);
         });
-        if (data2 && typeof data2 === "string") {
-          req.write(data2, "utf8");
+        if (data && typeof data === "string") {
+          req.write(data, "utf8");
         }
-        if (data2 && typeof data2 !== "string") {
-          data2.on("close", function() {
+        if (data && typeof data !== "string") {
+          data.on("close", function() {
             req.end();
           });
-          data2.pipe(req);
+          data.pipe(req);
         } else {
           req.end();
         }
@@ -74834,8 +72022,8 @@ function parseParameters(header2, type, index2, len, stopFlags) {
         continue parameter;
       }
       if (code5 === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
-        const value = header2.slice(keyStart, keyEnd);
+        const keyEnd2 = keyWhitespace === -1 ? index2 : keyWhitespace;
+        const value = header2.slice(keyStart, keyEnd2);
         const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index2++;
         while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
@@ -75488,19 +72676,19 @@ async function getResponseData(response) {
 function isJSONResponse(mimetype) {
   return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
 }
-function toErrorMessage(data2) {
-  if (typeof data2 === "string") {
-    return data2;
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
   }
-  if (data2 instanceof ArrayBuffer) {
+  if (data instanceof ArrayBuffer) {
     return "Unknown error";
   }
-  if (typeof data2 === "object" && data2 !== null && "message" in data2) {
-    const objectData = data2;
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
     const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
     return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
   }
-  return `Unknown error: ${JSON.stringify(data2)}`;
+  return `Unknown error: ${JSON.stringify(data)}`;
 }
 function withDefaults2(oldEndpoint, newDefaults) {
   const endpoint2 = oldEndpoint.defaults(newDefaults);
@@ -75545,9 +72733,9 @@ var init_dist_bundle2 = __esm({
 });
 
 // node_modules/@octokit/graphql/dist-bundle/index.js
-function _buildMessageForResponseErrors(data2) {
+function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
-` + data2.errors.map((e) => ` - ${e.message}`).join("\n");
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
 }
 function graphql(request2, query, options) {
   if (options) {
@@ -78340,8 +75528,8 @@ function normalizePaginatedListResponse(response) {
   delete response.data.total_count;
   delete response.data.total_commits;
   const namespaceKey = Object.keys(response.data)[0];
-  const data2 = response.data[namespaceKey];
-  response.data = data2;
+  const data = response.data[namespaceKey];
+  response.data = data;
   if (typeof incompleteResults !== "undefined") {
     response.data.incomplete_results = incompleteResults;
   }
@@ -79360,9 +76548,9 @@ var require_light = __commonJS({
             this._arr = [];
             return this._resetPromise();
           }
-          add(data2) {
+          add(data) {
             var ret;
-            this._arr.push(data2);
+            this._arr.push(data);
             ret = this._promise;
             if (this._arr.length === this.maxSize) {
               this._flush();
@@ -79579,12 +76767,12 @@ var require_light = __commonJS({
           stop(options = {}) {
             var done, waitForExecuting;
             options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at2) => {
+            waitForExecuting = (at3) => {
               var finished;
               finished = () => {
                 var counts;
                 counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at3;
               };
               return new this.Promise((resolve4, reject) => {
                 if (finished()) {
@@ -80252,18 +77440,18 @@ function segmentFromBytes(b) {
     i += n;
   }
   if (valid) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
-  let out = "";
+  let out2 = "";
   for (let i = 0; i < b.length; ) {
     const n = utf8Sequence(b, i);
     if (n === 0 || b[i] === 92) {
-      out += hex(b[i]);
+      out2 += hex(b[i]);
       i += 1;
     } else {
-      out += Buffer.from(b.buffer, b.byteOffset + i, n).toString("utf8");
+      out2 += Buffer.from(b.buffer, b.byteOffset + i, n).toString("utf8");
       i += n;
     }
   }
-  return out;
+  return out2;
 }
 function pathFromBytes(bytes) {
   if (!hasHighByte(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
@@ -80281,22 +77469,22 @@ function hasHighByte(b) {
   for (let i = 0; i < b.length; i++) if (b[i] >= 128) return true;
   return false;
 }
-function nulRecords(out) {
-  if (!hasHighByte(out)) {
-    const parts = out.toString("latin1").split("\0");
+function nulRecords(out2) {
+  if (!hasHighByte(out2)) {
+    const parts = out2.toString("latin1").split("\0");
     if (parts[parts.length - 1] === "") parts.pop();
     return parts;
   }
-  return splitNul(out).map(pathFromBytes);
+  return splitNul(out2).map(pathFromBytes);
 }
-function splitNul(out) {
+function splitNul(out2) {
   const parts = [];
   let start = 0;
-  for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
-    parts.push(out.subarray(start, i));
+  for (let i = out2.indexOf(0, start); i >= 0; i = out2.indexOf(0, start)) {
+    parts.push(out2.subarray(start, i));
     start = i + 1;
   }
-  if (start < out.length) parts.push(out.subarray(start));
+  if (start < out2.length) parts.push(out2.subarray(start));
   return parts;
 }
 var hex, PathTable;
@@ -80341,13 +77529,13 @@ function parentSegments(path8) {
 }
 function leavesRepository(linkPath, target) {
   if (target.startsWith("/")) return true;
-  const at2 = parentSegments(linkPath);
+  const at3 = parentSegments(linkPath);
   for (const seg of target.split("/")) {
     if (seg === "..") {
-      if (at2.length === 0) return true;
-      at2.pop();
+      if (at3.length === 0) return true;
+      at3.pop();
     } else if (seg !== "" && seg !== ".") {
-      at2.push(seg);
+      at3.push(seg);
     }
   }
   return false;
@@ -80358,32 +77546,32 @@ function resolveSymlink(tree, linkPath) {
   const fail = (problem2, message) => ({ path: linkPath, target, via, problem: problem2, message });
   const outside = (link3, t) => fail("outside", `${link3} is a symbolic link to "${t}", ${t.startsWith("/") ? "an absolute path" : "which leads outside the repository"}: ArgoCD refuses a repository holding such a link`);
   if (leavesRepository(linkPath, target)) return outside(linkPath, target);
-  const at2 = parentSegments(linkPath);
+  const at3 = parentSegments(linkPath);
   let todo = target.split("/");
   let hops = 1;
   while (todo.length) {
     const seg = todo.shift();
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
-      if (at2.length === 0) return outside(linkPath, target);
-      at2.pop();
+      if (at3.length === 0) return outside(linkPath, target);
+      at3.pop();
       continue;
     }
-    at2.push(seg);
-    const p = at2.join("/");
+    at3.push(seg);
+    const p = at3.join("/");
     const kind = tree.kind(p);
     if (kind === "link") {
       if (++hops > MAX_LINK_HOPS) return fail("loop", `${linkPath}: the chain of symbolic links loops or is longer than ${MAX_LINK_HOPS} links (at ${p})`);
       via.push(p);
       const next = tree.target(p);
       if (leavesRepository(p, next)) return outside(p, next);
-      at2.pop();
+      at3.pop();
       todo = [...next.split("/"), ...todo];
     } else if (kind === void 0 || kind === "file" && todo.some((s) => s !== "")) {
       return fail("missing", `${linkPath} is a symbolic link to "${target}", and ${p} does not exist at this commit`);
     }
   }
-  const end = at2.join("/");
+  const end = at3.join("/");
   if (tree.kind(end) !== "file") return fail("directory", `${linkPath} is a symbolic link to "${target}", which is a directory (${end || "the repository root"}), not a file`);
   via.push(end);
   return { path: linkPath, target, resolved: end, via };
@@ -80417,13 +77605,13 @@ import { spawn as spawn2 } from "node:child_process";
 function git(repo, args, input, okCodes = [0]) {
   return new Promise((resolve4, reject) => {
     const child2 = spawn2("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
-    const out = [];
+    const out2 = [];
     const err = [];
-    child2.stdout.on("data", (d) => out.push(d));
+    child2.stdout.on("data", (d) => out2.push(d));
     child2.stderr.on("data", (d) => err.push(d));
     child2.on("error", (e) => reject(new SourceError(`cannot run git: ${e.message}`)));
     child2.on("close", (code5) => {
-      if (code5 !== null && okCodes.includes(code5)) resolve4(Buffer.concat(out));
+      if (code5 !== null && okCodes.includes(code5)) resolve4(Buffer.concat(out2));
       else reject(new SourceError(`git ${args.slice(0, 3).join(" ")} failed in ${repo}: ${Buffer.concat(err).toString("utf8").trim() || `exit code ${code5}`}`));
     });
     child2.stdin.on("error", () => void 0);
@@ -80449,9 +77637,9 @@ async function catFileBatch(repo, ids, present) {
     else if (!present || /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) wanted.push(id);
   }
   if (wanted.length === 0) return result;
-  let out;
+  let out2;
   try {
-    out = await git(repo, ["cat-file", "--batch"], wanted.map((id) => `${id}
+    out2 = await git(repo, ["cat-file", "--batch"], wanted.map((id) => `${id}
 `).join(""));
   } catch (e) {
     if (present) return result;
@@ -80459,14 +77647,14 @@ async function catFileBatch(repo, ids, present) {
   }
   let off = 0;
   for (const id of wanted) {
-    const nl = out.indexOf(10, off);
+    const nl = out2.indexOf(10, off);
     if (nl < 0) throw new SourceError(`git cat-file: truncated output reading blob ${id}`);
-    const header2 = out.subarray(off, nl).toString("utf8");
+    const header2 = out2.subarray(off, nl).toString("utf8");
     off = nl + 1;
     if (present && header2 === `${id} missing`) continue;
     const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header2);
     if (!m || (present ? m[1] !== id : m[2] !== "blob")) throw new SourceError(`git cat-file: unexpected answer "${header2}" reading blob ${id}`);
-    const bytes = out.subarray(off, off + Number(m[3]));
+    const bytes = out2.subarray(off, off + Number(m[3]));
     off += bytes.byteLength + 1;
     if (m[2] !== "blob") continue;
     result.set(id, bytes);
@@ -80498,8 +77686,8 @@ async function changedFiles(repo, base, head) {
 }
 async function commitsBetween(repo, base, head) {
   const fmt = ["%H", "%an", "%ae", "%cn", "%ce", "%B"].join("%x1f") + "%x1e";
-  const out = (await git(repo, ["log", "--reverse", `--format=${fmt}`, `${base}..${head}`])).toString("utf8");
-  return out.split("").map((s) => s.replace(/^\n/, "")).filter((s) => s.trim()).map((rec) => {
+  const out2 = (await git(repo, ["log", "--reverse", `--format=${fmt}`, `${base}..${head}`])).toString("utf8");
+  return out2.split("").map((s) => s.replace(/^\n/, "")).filter((s) => s.trim()).map((rec) => {
     const [sha, an, ae, cn, ce, ...body] = rec.split("");
     const message = body.join("");
     const author = { name: an, email: ae, ...identityFromEmail(ae) };
@@ -80573,10 +77761,10 @@ var init_git = __esm({
        */
       async filesContaining(needles) {
         const args = ["grep", "-l", "-z", "-F", "--no-textconv", ...needles.flatMap((n) => ["-e", n]), this.label, "--"];
-        const [out, { links }] = await Promise.all([git(this.repo, args, void 0, [0, 1]), this.listing()]);
+        const [out2, { links }] = await Promise.all([git(this.repo, args, void 0, [0, 1]), this.listing()]);
         const prefix2 = `${this.label}:`;
         const found = /* @__PURE__ */ new Set();
-        for (const entry of nulRecords(out)) {
+        for (const entry of nulRecords(out2)) {
           if (!entry.startsWith(prefix2)) throw new SourceError(`git grep: unexpected output "${entry.slice(0, 200)}"`);
           found.add(entry.slice(prefix2.length));
         }
@@ -80592,11 +77780,11 @@ var init_git = __esm({
       /** Lists the commit once: blob ids by path, and the links resolved. @throws {SourceError} when git fails */
       listing() {
         this.index ??= (async () => {
-          const out = await git(this.repo, ["ls-tree", "-r", "-z", "--full-tree", this.label]);
+          const out2 = await git(this.repo, ["ls-tree", "-r", "-z", "--full-tree", this.label]);
           const paths = [];
           const files = new PathTable();
           const linkIds = /* @__PURE__ */ new Map();
-          for (const entry of nulRecords(out)) {
+          for (const entry of nulRecords(out2)) {
             const tab = entry.indexOf("	");
             const sp = entry.indexOf(" ");
             if (tab < 0 || !entry.startsWith("blob ", sp + 1)) continue;
@@ -80612,8 +77800,8 @@ var init_git = __esm({
           }
           const targets = await readBlobs(this.repo, [...linkIds.values()]);
           const texts = new Map([...linkIds].map(([p, id]) => [p, pathFromBytes(targets.get(id))]));
-          const plain2 = paths.filter((p) => !linkIds.has(p));
-          const links = new Map(resolveAll2(plain2, texts).map((l) => [l.path, l]));
+          const plain3 = paths.filter((p) => !linkIds.has(p));
+          const links = new Map(resolveAll2(plain3, texts).map((l) => [l.path, l]));
           return { paths, files, links };
         })();
         return this.index;
@@ -80693,7 +77881,7 @@ var init_workspace = __esm({
         this.index ??= (async () => {
           const entries = new PathTable();
           const linkTargets = /* @__PURE__ */ new Map();
-          const plain2 = [];
+          const plain3 = [];
           const slash = Buffer.from("/");
           const walk2 = async (dir, prefix2) => {
             const list5 = await readdir2(dir, { withFileTypes: true, encoding: "buffer" });
@@ -80705,7 +77893,7 @@ var init_workspace = __esm({
                 if (!prefix2 && name.equals(Buffer.from(".git"))) continue;
                 await walk2(abs, rel);
               } else if (e.isFile()) {
-                plain2.push(entries.add(pathFromBytes(rel), abs));
+                plain3.push(entries.add(pathFromBytes(rel), abs));
               } else if (e.isSymbolicLink()) {
                 const path8 = entries.add(pathFromBytes(rel), abs);
                 linkTargets.set(path8, pathFromBytes(await readlink2(abs, { encoding: "buffer" })));
@@ -80717,7 +77905,7 @@ var init_workspace = __esm({
           } catch (err) {
             throw new SourceError(`cannot list the workspace ${this.root}: ${err.message}`);
           }
-          const links = new Map(resolveAll2(plain2, linkTargets).map((l) => [l.path, l]));
+          const links = new Map(resolveAll2(plain3, linkTargets).map((l) => [l.path, l]));
           return { paths: [...entries.keys()].sort(), entries, links };
         })();
         return this.index;
@@ -81019,8 +78207,8 @@ var init_contents_tree = __esm({
       async tree(sha, recursive, what) {
         this.spend(1, what);
         try {
-          const { data: data2 } = await this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: sha, ...recursive ? { recursive: "1" } : {} });
-          return { entries: data2.tree, truncated: data2.truncated };
+          const { data } = await this.gh.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: sha, ...recursive ? { recursive: "1" } : {} });
+          return { entries: data.tree, truncated: data.truncated };
         } catch (err) {
           throw apiError(err, { what, permission: CONTENTS_PERMISSION });
         }
@@ -81057,20 +78245,20 @@ var init_contents_tree = __esm({
           };
           await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, remote.length) }, worker));
         }
-        const out = /* @__PURE__ */ new Map();
-        for (const id of new Set(ids)) out.set(id, await this.blobs.get(id));
-        return out;
+        const out2 = /* @__PURE__ */ new Map();
+        for (const id of new Set(ids)) out2.set(id, await this.blobs.get(id));
+        return out2;
       }
       async fetchBlob(id, label5) {
-        let data2;
+        let data;
         try {
-          ({ data: data2 } = await this.gh.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: id }));
+          ({ data } = await this.gh.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: id }));
         } catch (err) {
           throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label5}`, permission: CONTENTS_PERMISSION });
         }
-        if (data2.encoding === "base64") return new Uint8Array(Buffer.from(data2.content, "base64"));
-        if (data2.encoding === "utf-8" || data2.encoding === "utf8") return new Uint8Array(Buffer.from(data2.content, "utf8"));
-        throw new SourceError(`GitHub sent blob ${id} of ${label5} in an unknown encoding "${data2.encoding}": the gate cannot read it, so it fails closed.`);
+        if (data.encoding === "base64") return new Uint8Array(Buffer.from(data.content, "base64"));
+        if (data.encoding === "utf-8" || data.encoding === "utf8") return new Uint8Array(Buffer.from(data.content, "utf8"));
+        throw new SourceError(`GitHub sent blob ${id} of ${label5} in an unknown encoding "${data.encoding}": the gate cannot read it, so it fails closed.`);
       }
     };
     ContentsTree = class {
@@ -81147,14 +78335,14 @@ var init_contents_tree = __esm({
             `GitHub truncated the listing of ${where} even without recursion: the file list would be incomplete, so the gate fails closed. Check out the full history (actions/checkout with \`fetch-depth: 0\`) so the gate reads the base with git.`
           );
         }
-        const out = [];
+        const out2 = [];
         for (const e of got.entries) {
           if (!e.path) continue;
           const entry = { ...e, path: prefix2 + e.path };
-          out.push(entry);
-          if (!recursive && e.type === "tree" && e.sha) out.push(...await this.walk(e.sha, `${entry.path}/`, true));
+          out2.push(entry);
+          if (!recursive && e.type === "tree" && e.sha) out2.push(...await this.walk(e.sha, `${entry.path}/`, true));
         }
-        return out;
+        return out2;
       }
     };
   }
@@ -81503,8 +78691,8 @@ async function allPages(api, route, params) {
 }
 async function lookUpPermission(api, owner, repo, username) {
   try {
-    const { data: data2 } = await api.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner, repo, username });
-    const d = data2 ?? {};
+    const { data } = await api.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner, repo, username });
+    const d = data ?? {};
     if (typeof d.role_name === "string" && PERMISSIONS.has(d.role_name)) return d.role_name;
     if (typeof d.permission === "string" && PERMISSIONS.has(d.permission)) return d.permission;
     return { error: `GitHub reported no known permission for @${username}` };
@@ -81533,13 +78721,13 @@ async function gatherDirectory(api, repository, needs) {
 async function gatherBreakGlass(api, repository, pr, bg) {
   const [owner, repo] = repository.split("/");
   const notes = [];
-  const out = { notes };
-  if (bg.users.length === 0) return out;
+  const out2 = { notes };
+  if (bg.users.length === 0) return out2;
   const params = { owner, repo, issue_number: pr.number };
   if (bg.command) {
     try {
       const list5 = await allPages(api, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", params);
-      out.comments = list5.map(obj2).flatMap(
+      out2.comments = list5.map(obj2).flatMap(
         (c) => typeof c.id === "number" && str4(c.created_at) ? [
           {
             id: c.id,
@@ -81557,14 +78745,14 @@ async function gatherBreakGlass(api, repository, pr, bg) {
   if (bg.labels.some((l) => pr.labels.includes(l))) {
     try {
       const list5 = await allPages(api, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", params);
-      out.labelEvents = list5.map(obj2).flatMap(
+      out2.labelEvents = list5.map(obj2).flatMap(
         (e) => (e.event === "labeled" || e.event === "unlabeled") && str4(obj2(e.label).name) && str4(e.created_at) ? [{ action: e.event, label: obj2(e.label).name, actor: { ...str4(obj2(e.actor).login) ? { login: obj2(e.actor).login } : {} }, createdAt: e.created_at }] : []
       );
     } catch (e) {
       notes.push(`Label events could not be read, so a break-glass label cannot be attributed: ${describe2(e)}`);
     }
   }
-  return out;
+  return out2;
 }
 async function gatherReviewFacts(api, repository, change, policy, records) {
   const prepared2 = await prepareReview(change, policy);

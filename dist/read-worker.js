@@ -12852,13 +12852,14 @@ function resourcesOf(file, doc) {
 }
 
 // src/manifests/manifest-file.ts
-var KUSTOMIZATION_NAMES = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+var KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+var KUSTOMIZATION_NAME_SET = new Set(KUSTOMIZATION_NAMES);
 function baseName(path2) {
   const i = path2.lastIndexOf("/");
   return i < 0 ? path2 : path2.slice(i + 1);
 }
 function isKustomization(path2) {
-  return KUSTOMIZATION_NAMES.has(baseName(path2));
+  return KUSTOMIZATION_NAME_SET.has(baseName(path2));
 }
 function fileRole(path2, text, hasFile) {
   if (isKustomization(path2)) return "kustomization";
