@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeRepo, type TestRepo } from '../helpers/git-repo.js';
 import { renderTools } from '../helpers/render-tools.js';
+import { shopOverlay } from '../helpers/shop-overlay.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const repos: TestRepo[] = [];
@@ -15,21 +16,9 @@ function run(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const base: Record<string, string> = {
-  'apps/shop-prod.yaml':
-    'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop-prod\n  namespace: argocd\nspec:\n  source:\n    repoURL: https://git.example/shop.git\n    path: overlays/prod\n  destination:\n    namespace: shop\n',
-  'base/kustomization.yaml': 'resources:\n  - migrate.yaml\n  - api.yaml\n',
-  'base/migrate.yaml':
-    'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: shop-migrate\n  annotations:\n    argocd.argoproj.io/hook: Sync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n    argocd.argoproj.io/sync-wave: "0"\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: registry.example/shop/api:1.4.0\n',
-  'base/api.yaml':
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-api\n  annotations:\n    argocd.argoproj.io/sync-wave: "1"\nspec:\n  selector:\n    matchLabels: {app: shop-api}\n  template:\n    metadata:\n      labels: {app: shop-api}\n    spec:\n      containers:\n        - name: api\n          image: registry.example/shop/api:1.4.0\n',
-  'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
-};
-const head = {
-  ...base,
-  'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\npatches:\n  - path: deployment-wave.yaml\n',
-  'overlays/prod/deployment-wave.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-api\n  annotations:\n    argocd.argoproj.io/sync-wave: "-5"\n',
-};
+const { base, head } = shopOverlay(
+  'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop-prod\n  namespace: argocd\nspec:\n  source:\n    repoURL: https://git.example/shop.git\n    path: overlays/prod\n  destination:\n    namespace: shop\n',
+);
 
 describe('gitops-gate check --kustomize', () => {
   it('renders the overlay with the given binary and finds the wave its patch moved', () => {

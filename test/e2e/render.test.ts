@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { APPROVED } from './fixtures.js';
 import { e2eSuite, runAction } from './harness.js';
 import { renderTools } from '../helpers/render-tools.js';
+import { shopOverlay } from '../helpers/shop-overlay.js';
 
 const suite = e2eSuite();
 const tools = renderTools();
@@ -16,20 +17,7 @@ const tools = renderTools();
 const app = (name: string, source: string) =>
   `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  project: default\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop\n  source:\n    repoURL: https://github.com/acme/gitops.git\n    targetRevision: main\n${source}`;
 
-const KUSTOMIZE_BASE: Record<string, string> = {
-  'apps/shop-prod.yaml': app('shop-prod', '    path: overlays/prod\n'),
-  'base/kustomization.yaml': 'resources:\n  - migrate.yaml\n  - api.yaml\n',
-  'base/migrate.yaml':
-    'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: shop-migrate\n  annotations:\n    argocd.argoproj.io/hook: Sync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation\n    argocd.argoproj.io/sync-wave: "0"\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: registry.example/shop/api:1.4.0\n',
-  'base/api.yaml':
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-api\n  annotations:\n    argocd.argoproj.io/sync-wave: "1"\nspec:\n  selector:\n    matchLabels: {app: shop-api}\n  template:\n    metadata:\n      labels: {app: shop-api}\n    spec:\n      containers:\n        - name: api\n          image: registry.example/shop/api:1.4.0\n',
-  'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
-};
-const KUSTOMIZE_HEAD: Record<string, string> = {
-  ...KUSTOMIZE_BASE,
-  'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\npatches:\n  - path: deployment-wave.yaml\n',
-  'overlays/prod/deployment-wave.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-api\n  annotations:\n    argocd.argoproj.io/sync-wave: "-5"\n',
-};
+const { base: KUSTOMIZE_BASE, head: KUSTOMIZE_HEAD } = shopOverlay(app('shop-prod', '    path: overlays/prod\n'));
 
 interface Annotation {
   path: string;
