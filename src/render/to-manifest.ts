@@ -26,16 +26,12 @@ function valueAt(v: unknown, path: YamlPath): unknown {
 }
 
 /**
- * The source resource a rendered object was written as: same kind in its origin file, the document that
- * starts at the origin's line, else the only one of that kind, else the one whose name the rendered name
- * contains (kustomize's prefixes and suffixes).
+ * The source resource a rendered object was written as: the object of the same kind whose document starts at
+ * the origin's line. The origin's line was already chosen among the file's documents (src/render/output.ts
+ * `lineIn`: the only one of that kind, or the one whose name the rendered name contains), so it is the match.
  */
 function sourceResource(r: Resource, line: number, candidates: readonly Resource[] | undefined): Resource | undefined {
-  const same = (candidates ?? []).filter((c) => c.kind === r.kind && c.apiVersion.split('/')[0] === r.apiVersion.split('/')[0]);
-  const atLine = same.filter((c) => c.pos([]).line === line);
-  if (atLine.length === 1) return atLine[0];
-  if (same.length === 1) return same[0];
-  return same.filter((c) => c.name !== undefined && (r.name ?? '').includes(c.name)).sort((a, b) => b.name!.length - a.name!.length)[0];
+  return candidates?.find((c) => c.kind === r.kind && c.group === r.group && c.pos([]).line === line);
 }
 
 /**
