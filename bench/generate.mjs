@@ -79,13 +79,13 @@ ${env}
 `;
 }
 
-function service(app, ns) {
+/** A Service in front of app's port 8080, at wave 1; without `ns`, no namespace is written (a kustomize base). */
+export function service(app, ns) {
   return `apiVersion: v1
 kind: Service
 metadata:
   name: ${app}
-  namespace: ${ns}
-  annotations:
+${ns === undefined ? '' : `  namespace: ${ns}\n`}  annotations:
     argocd.argoproj.io/sync-wave: "1"
 spec:
   selector:

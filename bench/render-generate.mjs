@@ -13,7 +13,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { git, migrationJob, rng } from './generate.mjs';
+import { git, migrationJob, rng, service } from './generate.mjs';
 
 const REPO_URL = 'https://git.example.com/platform/gitops.git';
 /**
@@ -91,19 +91,7 @@ ${env}
           readinessProbe:
             httpGet: { path: /healthz, port: 8080 }
 `,
-    [`${dir}/service.yaml`]: `apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  annotations:
-    argocd.argoproj.io/sync-wave: "1"
-spec:
-  selector:
-    app.kubernetes.io/name: ${name}
-  ports:
-    - port: 80
-      targetPort: 8080
-`,
+    [`${dir}/service.yaml`]: service(name),
     [`${dir}/configmap.yaml`]: `apiVersion: v1
 kind: ConfigMap
 metadata:
