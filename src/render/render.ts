@@ -274,32 +274,32 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
       const bad = outcome(res, tool, sandbox, timeoutMs, started);
       if (bad) return bad;
       return () => {
-      const docsCache = memoOf(ctx).lines;
-      const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && (KUSTOMIZATION_NAMES as readonly string[]).includes(f.slice(f.lastIndexOf('/') + 1)))];
-      const patches = sidePatchDocs(ctx, kustomizations, bytes);
-      const objects: RenderedObject[] = [];
-      for (const d of outputDocuments(res.stdout)) {
-        for (const obj of objectsOfDoc(d.value)) {
-          const org = takeOrigin(obj, keepOrigin);
-          let origin: Origin = { file: unit.app.file, line: unit.app.line, via: 'application' };
-          const rel = org?.path ?? org?.configuredIn;
-          if (rel !== undefined && !org?.remote) {
-            const p = resolveInRepo(dir, rel, 'origin');
-            if (typeof p === 'string' && ctx.files.has(p)) {
-              let line = 1;
-              if (org?.path !== undefined) {
-                let docs = docsCache.get(p);
-                if (!docs) docsCache.set(p, (docs = documentLines(bytes.get(p))));
-                line = lineIn(docs, obj);
+        const docsCache = memoOf(ctx).lines;
+        const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && (KUSTOMIZATION_NAMES as readonly string[]).includes(f.slice(f.lastIndexOf('/') + 1)))];
+        const patches = sidePatchDocs(ctx, kustomizations, bytes);
+        const objects: RenderedObject[] = [];
+        for (const d of outputDocuments(res.stdout)) {
+          for (const obj of objectsOfDoc(d.value)) {
+            const org = takeOrigin(obj, keepOrigin);
+            let origin: Origin = { file: unit.app.file, line: unit.app.line, via: 'application' };
+            const rel = org?.path ?? org?.configuredIn;
+            if (rel !== undefined && !org?.remote) {
+              const p = resolveInRepo(dir, rel, 'origin');
+              if (typeof p === 'string' && ctx.files.has(p)) {
+                let line = 1;
+                if (org?.path !== undefined) {
+                  let docs = docsCache.get(p);
+                  if (!docs) docsCache.set(p, (docs = documentLines(bytes.get(p))));
+                  line = lineIn(docs, obj);
+                }
+                origin = { file: p, line, via: 'kustomize-origin' };
               }
-              origin = { file: p, line, via: 'kustomize-origin' };
             }
+            origin = patchOrigin(obj, patches) ?? origin;
+            objects.push(renderedObject(obj, origin));
           }
-          origin = patchOrigin(obj, patches) ?? origin;
-          objects.push(renderedObject(obj, origin));
         }
-      }
-      return { status: 'rendered', tool: tool.info, objects, durationMs: Date.now() - started };
+        return { status: 'rendered', tool: tool.info, objects, durationMs: Date.now() - started };
       };
     },
   };
