@@ -24,7 +24,7 @@ import { repoMatcher } from '../argocd/app-sets.js';
 import { decodeText } from '../manifests/yaml-doc.js';
 import type { CachedRender, Origin, RenderCache, RenderOptions, RenderResult, RenderUnit, RenderedObject, ToolInfo } from './model.js';
 import { createRenderCache } from './model.js';
-import { KUSTOMIZATION_NAMES } from '../manifests/manifest-file.js';
+import { isKustomization, KUSTOMIZATION_NAMES } from '../manifests/manifest-file.js';
 import {
   contentHash,
   directoryFilter,
@@ -93,7 +93,7 @@ export function discoverSourceType(ctx: SideContext, dir: string): 'Helm' | 'Kus
     const base = f.slice(prefix.length);
     if (base.includes('/')) continue;
     if (base.endsWith('Chart.yaml')) t = 'Helm';
-    if ((KUSTOMIZATION_NAMES as readonly string[]).includes(base)) t = 'Kustomize';
+    if (isKustomization(base)) t = 'Kustomize';
   }
   return t;
 }
@@ -275,7 +275,7 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
       if (bad) return bad;
       return () => {
         const docsCache = memoOf(ctx).lines;
-        const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && (KUSTOMIZATION_NAMES as readonly string[]).includes(f.slice(f.lastIndexOf('/') + 1)))];
+        const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && isKustomization(f))];
         const patches = sidePatchDocs(ctx, kustomizations, bytes);
         const objects: RenderedObject[] = [];
         for (const d of outputDocuments(res.stdout)) {
