@@ -37,6 +37,7 @@ import {
   kustomizationIn,
   renderApplications,
   renderedApplicationDetail,
+  renderedGroupLabel,
   renderedManifestFiles,
   sideContext,
   unitsOfApplication,
@@ -243,7 +244,7 @@ function notEvaluatedOf(groups: Iterable<RenderedGroup>): NotEvaluated[] {
   for (const g of groups) {
     for (const r of g.results) {
       if (r.status === 'rendered') continue;
-      const what = g.grouping === 'application' ? `Application ${g.name}` : g.grouping === 'kustomization' ? `kustomization ${g.dir || '.'}` : `Helm chart ${g.dir || '.'}`;
+      const what = renderedGroupLabel(g);
       const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : '';
       out.push({ subject: `${g.file}:${g.line} (${what}${source})`, reason: `not rendered${r.status === 'failed' ? ' (render error)' : ''}: ${r.reason ?? 'unknown reason'}` });
     }

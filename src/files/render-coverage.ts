@@ -4,8 +4,8 @@
  * ArgoCD applies from it, so by default the gate blocks; the policy's `render.notEvaluated: warn` makes it a
  * warning. The engine's render phase (src/engine/render-phase.ts) leaves the outcome in `Snapshot.renders`.
  */
-import type { Check, RenderedGroup } from '../area/contract.js';
-import type { RenderResult } from '../render/model.js';
+import type { Check } from '../area/contract.js';
+import { renderedGroupLabel, type RenderResult } from '../render/model.js';
 
 function fixFor(r: RenderResult): string {
   const reason = r.reason ?? '';
@@ -15,10 +15,6 @@ function fixFor(r: RenderResult): string {
   if (reason.startsWith('needs network')) return 'Vendor the remote base or chart into the repository, or set render.notEvaluated: warn in the policy to accept the change unrendered.';
   if (r.status === 'failed') return "Fix the source so that the tool renders it: ArgoCD's repo-server fails the same way and the Application stays OutOfSync with a ComparisonError.";
   return 'Make the source renderable offline by the gate, or set render.notEvaluated: warn in the policy to accept the change unrendered.';
-}
-
-function label(g: RenderedGroup): string {
-  return g.grouping === 'application' ? `Application ${g.name}` : g.grouping === 'kustomization' ? `kustomization ${g.dir || '.'}` : `Helm chart ${g.dir || '.'}`;
 }
 
 /** The rule on sources the gate could not render. */
@@ -43,10 +39,10 @@ export const renderCoverageCheck: Check = {
         ctx.report('render-not-evaluated', {
           file: g.file,
           pos: { line: g.line, column: 1 },
-          subject: label(g),
+          subject: renderedGroupLabel(g),
           key: r.unit.id,
           severity,
-          message: `${label(g)}${source} was not rendered: ${r.reason ?? 'unknown reason'}. The sync rules did not see the objects ArgoCD would apply from it.`,
+          message: `${renderedGroupLabel(g)}${source} was not rendered: ${r.reason ?? 'unknown reason'}. The sync rules did not see the objects ArgoCD would apply from it.`,
           fix: fixFor(r),
         });
       }

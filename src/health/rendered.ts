@@ -17,7 +17,7 @@ import { isScalar, Scalar } from 'yaml';
 import type { Position, TreeReader } from '../core/model.js';
 import type { RenderedContext, RenderedFacts, RenderedGroup, Snapshot } from '../area/contract.js';
 import type { Policy } from '../policy/types.js';
-import type { RenderResult, RenderedObject } from '../render/model.js';
+import { renderedGroupLabel, type RenderResult, type RenderedObject } from '../render/model.js';
 import { parseYamlText, decodeText, type YamlDoc, type YamlLimits, type YamlPath } from '../manifests/yaml-doc.js';
 import { splitApiVersion } from '../manifests/resource.js';
 import { dirName } from '../manifests/manifest-file.js';
@@ -125,10 +125,6 @@ function mapPos(p: Position, spans: readonly Span[]): { file: string; pos: Posit
 }
 
 /** `Application argocd`, `kustomization overlays/prod`, `Helm chart charts/argo-cd`. */
-function groupLabel(g: RenderedGroup): string {
-  return g.grouping === 'application' ? `Application ${g.name}` : g.grouping === 'kustomization' ? `kustomization ${g.dir || '.'}` : `Helm chart ${g.dir || '.'}`;
-}
-
 /** The value files of a Helm source that name a repository path directly, last (winning) first. */
 function valueFilesOf(r: RenderResult): string[] {
   const s = r.unit.source;
@@ -181,7 +177,7 @@ async function renderedConfig(renders: readonly RenderedGroup[], tree: TreeReade
     // (the last wins), the objects' origins, then every other input.
     const order = [...new Set([r.unit.app.file, ...valueFilesOf(r), ...objects.map((o) => o.origin.file), ...(r.inputs ?? [])])];
     const index = sourceIndex(order.flatMap((p) => (texts.has(p) ? [{ path: p, text: texts.get(p)! }] : [])), limits);
-    const by = groupLabel(g);
+    const by = renderedGroupLabel(g);
     const fallback: Position = { line: g.line, column: 1 };
     for (const o of objects) {
       const doc = parseYamlText(o.yaml, limits).docs[0];

@@ -3,7 +3,7 @@
  * them, with provenance and a rendered diff. See docs/render.md.
  */
 export type { RenderUnit, RenderResult, RenderedObject, Origin, ToolInfo, RenderOptions, RenderCache, CachedRender } from './model.js';
-export { createRenderCache } from './model.js';
+export { createRenderCache, renderedGroupLabel } from './model.js';
 export { unitsOfApplication, unitsOfApplicationSet } from './units.js';
 export { renderApplications, discoverSourceType, parseBuildOptions, applyKustomizeOptions, DEFAULT_RENDER_TIMEOUT_MS } from './render.js';
 export { renderedManifestFiles } from './to-manifest.js';

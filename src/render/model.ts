@@ -146,3 +146,11 @@ export interface CachedRender {
 export function createRenderCache(): RenderCache {
   return { entries: new Map(), runs: 0, hits: 0 };
 }
+
+/**
+ * How reports name a rendered group: `Application <name>`, `kustomization <dir>`, or `Helm chart <dir>` (a
+ * rendered group of grouping `directory` is a chart directory; `.` for the repository root).
+ */
+export function renderedGroupLabel(g: { grouping: 'application' | 'kustomization' | 'directory'; name: string; dir: string }): string {
+  return g.grouping === 'application' ? `Application ${g.name}` : g.grouping === 'kustomization' ? `kustomization ${g.dir || '.'}` : `Helm chart ${g.dir || '.'}`;
+}

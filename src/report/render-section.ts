@@ -7,7 +7,7 @@
  */
 import type { Report } from '../core/model.js';
 import type { RootContent } from 'mdast';
-import type { RenderedApplicationDetail, RenderProvenance } from '../render/index.js';
+import { renderedGroupLabel, type RenderedApplicationDetail, type RenderProvenance } from '../render/index.js';
 import { htmlCode } from './escape.js';
 import { code, details, heading, type Inline, list, paragraph, serialize, strong, table, text, untrusted } from './md.js';
 
@@ -30,11 +30,6 @@ function capped(patch: string): string {
   return body.length > MAX_PATCH_LINES ? `${body.slice(0, MAX_PATCH_LINES).join('\n')}\n… ${body.length - MAX_PATCH_LINES} more lines in the JSON report` : body.join('\n');
 }
 
-/** `Application x`, `kustomization dir`, `Helm chart dir`. */
-function groupLabel(a: RenderedApplicationDetail): string {
-  return a.grouping === 'application' ? `Application ${a.name}` : a.grouping === 'kustomization' ? `kustomization ${a.dir || '.'}` : `Helm chart ${a.dir || '.'}`;
-}
-
 /** `N added, N removed, N changed`, and whether the diff is partial. */
 function diffCounts(a: RenderedApplicationDetail): string {
   const d = a.diff;
@@ -42,7 +37,7 @@ function diffCounts(a: RenderedApplicationDetail): string {
 }
 
 function summaryLine(a: RenderedApplicationDetail): string {
-  return `${htmlCode(groupLabel(a))}: ${diffCounts(a)}`;
+  return `${htmlCode(renderedGroupLabel(a))}: ${diffCounts(a)}`;
 }
 
 /** One Application's rendered diff, collapsed: objects added, removed, changed (with each change's unified diff). */
@@ -103,7 +98,7 @@ export function renderRenderText(report: Report): string[] {
   if (!d || !d.applications.length) return [];
   const out: string[] = ['', `rendered: ${d.applications.length} source group(s), ${d.runs} tool run(s), ${d.cacheHits} from the cache`];
   for (const a of d.applications) {
-    out.push(`  ${groupLabel(a)}: ${diffCounts(a)}`);
+    out.push(`  ${renderedGroupLabel(a)}: ${diffCounts(a)}`);
     for (const u of a.units) {
       const p = u.head ?? u.base;
       const tool = p?.tool ? `${p.tool}${p.version ? ` ${p.version}` : ''}` : (u.sourceType ?? '');
