@@ -14867,11 +14867,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label5) {
-      if (!label5) {
+    function getEncoding(label4) {
+      if (!label4) {
         return "failure";
       }
-      switch (label5.trim().toLowerCase()) {
+      switch (label4.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -20354,8 +20354,8 @@ var init_summary = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addDetails(label5, content3) {
-        const element = this.wrap("details", this.wrap("summary", label5) + content3);
+      addDetails(label4, content3) {
+        const element = this.wrap("details", this.wrap("summary", label4) + content3);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -40947,6 +40947,9 @@ var init_parallel_read = __esm({
 function createRenderCache() {
   return { entries: /* @__PURE__ */ new Map(), runs: 0, hits: 0 };
 }
+function renderedGroupLabel(g) {
+  return g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+}
 var init_model2 = __esm({
   "src/render/model.ts"() {
     "use strict";
@@ -41550,7 +41553,7 @@ function discoverSourceType(ctx, dir) {
     const base = f.slice(prefix2.length);
     if (base.includes("/")) continue;
     if (base.endsWith("Chart.yaml")) t = "Helm";
-    if (KUSTOMIZATION_NAMES.includes(base)) t = "Kustomize";
+    if (isKustomization(base)) t = "Kustomize";
   }
   return t;
 }
@@ -41684,7 +41687,7 @@ async function prepareKustomize(ctx, unit, dir, opts, env) {
       if (bad) return bad;
       return () => {
         const docsCache = memoOf(ctx).lines;
-        const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && KUSTOMIZATION_NAMES.includes(f.slice(f.lastIndexOf("/") + 1)))];
+        const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && isKustomization(f))];
         const patches = sidePatchDocs(ctx, kustomizations, bytes);
         const objects = [];
         for (const d of outputDocuments(res.stdout)) {
@@ -41947,11 +41950,7 @@ function valueAt(v, path8) {
   return cur;
 }
 function sourceResource(r, line2, candidates2) {
-  const same = (candidates2 ?? []).filter((c) => c.kind === r.kind && c.apiVersion.split("/")[0] === r.apiVersion.split("/")[0]);
-  const atLine = same.filter((c) => c.pos([]).line === line2);
-  if (atLine.length === 1) return atLine[0];
-  if (same.length === 1) return same[0];
-  return same.filter((c) => c.name !== void 0 && (r.name ?? "").includes(c.name)).sort((a, b) => b.name.length - a.name.length)[0];
+  return candidates2?.find((c) => c.kind === r.kind && c.group === r.group && c.pos([]).line === line2);
 }
 function atOrigin(r, file, line2, src) {
   const at3 = { line: line2, column: 1 };
@@ -43112,7 +43111,7 @@ function notEvaluatedOf(groups2) {
   for (const g of groups2) {
     for (const r of g.results) {
       if (r.status === "rendered") continue;
-      const what = g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
+      const what = renderedGroupLabel(g);
       const source = g.results.length > 1 ? ` source ${r.unit.source.index}` : "";
       out2.push({ subject: `${g.file}:${g.line} (${what}${source})`, reason: `not rendered${r.status === "failed" ? " (render error)" : ""}: ${r.reason ?? "unknown reason"}` });
     }
@@ -43625,13 +43624,11 @@ function fixFor(r) {
   if (r.status === "failed") return "Fix the source so that the tool renders it: ArgoCD's repo-server fails the same way and the Application stays OutOfSync with a ComparisonError.";
   return "Make the source renderable offline by the gate, or set render.notEvaluated: warn in the policy to accept the change unrendered.";
 }
-function label(g) {
-  return g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
-}
 var renderCoverageCheck;
 var init_render_coverage = __esm({
   "src/files/render-coverage.ts"() {
     "use strict";
+    init_model2();
     renderCoverageCheck = {
       name: "render-coverage",
       rules: [
@@ -43652,10 +43649,10 @@ var init_render_coverage = __esm({
             ctx.report("render-not-evaluated", {
               file: g.file,
               pos: { line: g.line, column: 1 },
-              subject: label(g),
+              subject: renderedGroupLabel(g),
               key: r.unit.id,
               severity,
-              message: `${label(g)}${source} was not rendered: ${r.reason ?? "unknown reason"}. The sync rules did not see the objects ArgoCD would apply from it.`,
+              message: `${renderedGroupLabel(g)}${source} was not rendered: ${r.reason ?? "unknown reason"}. The sync rules did not see the objects ArgoCD would apply from it.`,
               fix: fixFor(r)
             });
           }
@@ -44815,9 +44812,9 @@ function checkSyncFailWave(report, r) {
 }
 function checkLocation(report, r) {
   for (const key2 of ANNOTATION_ONLY_KEYS) {
-    const label5 = r.labels.get(key2);
-    if (label5 && !r.annotations.has(key2)) {
-      report("wave-wrong-location", about(r, label5.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
+    const label4 = r.labels.get(key2);
+    if (label4 && !r.annotations.has(key2)) {
+      report("wave-wrong-location", about(r, label4.keyPos, `${key2} is a label; ArgoCD reads it only from metadata.annotations, so it has no effect.`, `Move ${key2} from metadata.labels to metadata.annotations.`, `label:${key2}`));
     }
   }
   const tpl = podTemplatePath(r);
@@ -45211,11 +45208,11 @@ var init_model4 = __esm({
 function isProduction(policy, a) {
   return selectsAny(policy.applications.production, a, () => false);
 }
-function label2(r) {
+function label(r) {
   return `${r.kind} ${r.name ?? r.generateName ?? ""}`;
 }
 function find(r, pos, message, fix2, key2, severity) {
-  return { file: r.file, pos, subject: `argoproj.io/${label2(r)}`, message: `${label2(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
+  return { file: r.file, pos, subject: `argoproj.io/${label(r)}`, message: `${label(r)}: ${message}`, fix: fix2, ...key2 !== void 0 ? { key: key2 } : {}, ...severity };
 }
 function metaPos(r) {
   return r.annotations.size ? r.keyPos(["metadata", "annotations"]) : r.pos(["metadata", "name"]);
@@ -50403,10 +50400,10 @@ var require_luaparse = __commonJS({
         invalidCodeUnit: "code unit U+%1 is not allowed in the current encoding mode"
       };
       var ast = exports2.ast = {
-        labelStatement: function(label5) {
+        labelStatement: function(label4) {
           return {
             type: "LabelStatement",
-            label: label5
+            label: label4
           };
         },
         breakStatement: function() {
@@ -50414,10 +50411,10 @@ var require_luaparse = __commonJS({
             type: "BreakStatement"
           };
         },
-        gotoStatement: function(label5) {
+        gotoStatement: function(label4) {
           return {
             type: "GotoStatement",
-            label: label5
+            label: label4
           };
         },
         returnStatement: function(args) {
@@ -51587,22 +51584,22 @@ var require_luaparse = __commonJS({
         return parseAssignmentOrCallStatement(flowContext);
       }
       function parseLabelStatement(flowContext) {
-        var nameToken = token, label5 = parseIdentifier();
+        var nameToken = token, label4 = parseIdentifier();
         if (options.scope) {
           scopeIdentifierName("::" + nameToken.value + "::");
-          attachScope(label5, true);
+          attachScope(label4, true);
         }
         expect("::");
         flowContext.addLabel(nameToken.value, nameToken);
-        return finishNode(ast.labelStatement(label5));
+        return finishNode(ast.labelStatement(label4));
       }
       function parseBreakStatement() {
         return finishNode(ast.breakStatement());
       }
       function parseGotoStatement(flowContext) {
-        var name = token.value, gotoToken = previousToken, label5 = parseIdentifier();
+        var name = token.value, gotoToken = previousToken, label4 = parseIdentifier();
         flowContext.addGoto(name, gotoToken);
-        return finishNode(ast.gotoStatement(label5));
+        return finishNode(ast.gotoStatement(label4));
       }
       function parseDoStatement(flowContext) {
         if (options.scope) createScope();
@@ -53682,7 +53679,7 @@ function statusShapes(key2, inputs) {
     const conds = status && Array.isArray(status.conditions) ? status.conditions : [];
     const variants = [[], ...conds.map((c) => [c])];
     for (const v of variants) {
-      const shape = `a test input's status with conditions = [${label3(v)}]`;
+      const shape = `a test input's status with conditions = [${label2(v)}]`;
       if (seen.has(shape)) continue;
       seen.add(shape);
       out2.push({ shape, obj: { ...input, status: { ...status, conditions: v } } });
@@ -53864,7 +53861,7 @@ function wildcardOverlaps(checks) {
   }
   return out2;
 }
-var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label3, MAX_SHAPES, INPUT_NAME;
+var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, INPUT_NAME;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -53889,7 +53886,7 @@ var init_gather2 = __esm({
     inputCache = /* @__PURE__ */ new Map();
     INPUT_CACHE_MAX = 5e3;
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
-    label3 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
+    label2 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
     INPUT_NAME = /\.(ya?ml|json)$/;
   }
@@ -53944,20 +53941,20 @@ function reportFacts(ctx, facts) {
     });
   }
 }
-function label4(h) {
+function label3(h) {
   return `${h.status || "(empty)"}${h.message ? `: ${h.message}` : ""}`;
 }
 function rows2(head, base) {
   const byKey = new Map((base ?? []).map((t) => [`${t.case.file}#${t.case.index}`, t]));
   return head.map((t) => {
     const b = byKey.get(`${t.case.file}#${t.case.index}`);
-    const h = label4(t.actual);
-    const bs = b ? label4(b.actual) : void 0;
+    const h = label3(t.actual);
+    const bs = b ? label3(b.actual) : void 0;
     return {
       suite: t.case.file,
       case: t.case.index + 1,
       input: t.case.inputPath,
-      expected: label4(t.case.expected),
+      expected: label3(t.case.expected),
       head: h,
       headPass: t.pass,
       ...t.notRun ? { notRun: true } : {},
@@ -54113,9 +54110,6 @@ function mapPos(p, spans) {
   const column = p.line === best.start.line ? src.start.column + p.column - best.start.column : Math.max(1, p.column - best.start.column + src.start.column);
   return { file: src.file, pos: { line: line2, column }, lines: true, span: best };
 }
-function groupLabel(g) {
-  return g.grouping === "application" ? `Application ${g.name}` : g.grouping === "kustomization" ? `kustomization ${g.dir || "."}` : `Helm chart ${g.dir || "."}`;
-}
 function valueFilesOf(r) {
   const s = r.unit.source;
   const out2 = [];
@@ -54154,7 +54148,7 @@ async function renderedConfig(renders, tree, limits) {
   for (const { g, r, objects } of work) {
     const order2 = [.../* @__PURE__ */ new Set([r.unit.app.file, ...valueFilesOf(r), ...objects.map((o) => o.origin.file), ...r.inputs ?? []])];
     const index2 = sourceIndex(order2.flatMap((p) => texts.has(p) ? [{ path: p, text: texts.get(p) }] : []), limits);
-    const by = groupLabel(g);
+    const by = renderedGroupLabel(g);
     const fallback = { line: g.line, column: 1 };
     for (const o of objects) {
       const doc = parseYamlText(o.yaml, limits).docs[0];
@@ -54290,6 +54284,7 @@ var init_rendered = __esm({
   "src/health/rendered.ts"() {
     "use strict";
     import_yaml13 = __toESM(require_dist(), 1);
+    init_model2();
     init_yaml_doc();
     init_resource();
     init_manifest_file();
@@ -54696,9 +54691,9 @@ function changeConditions(c, change, manifests) {
   }
   const pr = change.pr;
   if (c.labels?.length) {
-    const label5 = c.labels.find((l) => pr?.labels.includes(l));
-    if (label5 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
-    because.push(`labelled ${label5}`);
+    const label4 = c.labels.find((l) => pr?.labels.includes(l));
+    if (label4 === void 0) return { holds: false, reason: `the pull request has none of the labels ${c.labels.join(", ")}` };
+    because.push(`labelled ${label4}`);
   }
   if (c.authors?.length) {
     const author = pr?.author.login;
@@ -55162,21 +55157,21 @@ function findBreakGlass(change, bg) {
     return void 0;
   };
   const found = [];
-  for (const label5 of bg.labels.filter((l) => pr.labels.includes(l))) {
+  for (const label4 of bg.labels.filter((l) => pr.labels.includes(l))) {
     if (!change.labelEvents) {
-      notes.push(`The break-glass label "${label5}" is present, but who applied it is unknown (no label events): it is not honoured.`);
+      notes.push(`The break-glass label "${label4}" is present, but who applied it is unknown (no label events): it is not honoured.`);
       continue;
     }
-    const last = change.labelEvents.filter((e) => e.label === label5 && e.action === "labeled").at(-1);
+    const last = change.labelEvents.filter((e) => e.label === label4 && e.action === "labeled").at(-1);
     const by = last?.actor.login;
     if (!last || !isAllowed(by)) {
-      notes.push(`The break-glass label "${label5}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
+      notes.push(`The break-glass label "${label4}" was applied by ${by ? `@${by}` : "an unknown user"}, who is not listed in review.breakGlass.users: it is not honoured.`);
     } else if (isAuthor(by)) {
-      notes.push(`The break-glass label "${label5}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
+      notes.push(`The break-glass label "${label4}" was applied by @${by}, the pull request's author (review.breakGlass.allowAuthor is false): it is not honoured.`);
     } else {
       const early = tooEarly(last.createdAt);
-      if (early) notes.push(`The break-glass label "${label5}" applied by @${by} is not honoured: ${early}.`);
-      else found.push({ by, reason: `label "${label5}" applied`, via: "label", at: last.createdAt });
+      if (early) notes.push(`The break-glass label "${label4}" applied by @${by} is not honoured: ${early}.`);
+      else found.push({ by, reason: `label "${label4}" applied`, via: "label", at: last.createdAt });
     }
   }
   if (bg.command) {
@@ -60698,7 +60693,7 @@ function resolveToLabelEnd(events2, context3) {
       ...events2[events2.length - 1][1].end
     }
   };
-  const label5 = {
+  const label4 = {
     type: "label",
     start: {
       ...events2[open3][1].start
@@ -60716,11 +60711,11 @@ function resolveToLabelEnd(events2, context3) {
       ...events2[close - 2][1].start
     }
   };
-  media = [["enter", group2, context3], ["enter", label5, context3]];
+  media = [["enter", group2, context3], ["enter", label4, context3]];
   media = push(media, events2.slice(open3 + 1, open3 + offset + 3));
   media = push(media, [["enter", text6, context3]]);
   media = push(media, resolveAll(context3.parser.constructs.insideSpan.null, events2.slice(open3 + offset + 4, close - 3), context3));
-  media = push(media, [["exit", text6, context3], events2[close - 2], events2[close - 1], ["exit", label5, context3]]);
+  media = push(media, [["exit", text6, context3], events2[close - 2], events2[close - 1], ["exit", label4, context3]]);
   media = push(media, events2.slice(close + 1));
   media = push(media, [["exit", group2, context3]]);
   splice(events2, open3, events2.length, media);
@@ -62495,9 +62490,9 @@ function compiler(options) {
     node2.value = data2.replace(/(\r?\n|\r)$/g, "");
   }
   function onexitdefinitionlabelstring(token) {
-    const label5 = this.resume();
+    const label4 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label5;
+    node2.label = label4;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
   }
   function onexitdefinitiontitlestring() {
@@ -62641,9 +62636,9 @@ function compiler(options) {
     this.data.referenceType = "collapsed";
   }
   function onexitreferencestring(token) {
-    const label5 = this.resume();
+    const label4 = this.resume();
     const node2 = this.stack[this.stack.length - 1];
-    node2.label = label5;
+    node2.label = label4;
     node2.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
     this.data.referenceType = "full";
   }
@@ -63420,23 +63415,23 @@ function findUrl(_, protocol, domain2, path8, match2) {
   }
   return result;
 }
-function findEmail(_, atext, label5) {
-  if (/[\d\-_]$/.test(label5)) {
+function findEmail(_, atext, label4) {
+  if (/[\d\-_]$/.test(label4)) {
     return false;
   }
   return {
     type: "link",
     title: null,
-    url: "mailto:" + atext + "@" + label5,
-    children: [{ type: "text", value: atext + "@" + label5, position: void 0 }],
+    url: "mailto:" + atext + "@" + label4,
+    children: [{ type: "text", value: atext + "@" + label4, position: void 0 }],
     position: void 0
   };
 }
-function findMailto(_, atext, label5) {
-  if (/[\d\-_]$/.test(label5)) {
+function findMailto(_, atext, label4) {
+  if (/[\d\-_]$/.test(label4)) {
     return false;
   }
-  const value = "mailto:" + atext + "@" + label5;
+  const value = "mailto:" + atext + "@" + label4;
   return {
     type: "link",
     title: null,
@@ -63445,11 +63440,11 @@ function findMailto(_, atext, label5) {
     position: void 0
   };
 }
-function findXmpp(matchValue, atext, label5, resource, match2) {
-  if (/[\d\-_]$/.test(label5) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
+function findXmpp(matchValue, atext, label4, resource, match2) {
+  if (/[\d\-_]$/.test(label4) || resource && (!/[A-Za-z]$/.test(resource) || match2.input.charAt(match2.index + matchValue.length) === "@")) {
     return false;
   }
-  const value = "xmpp:" + atext + "@" + label5 + (resource || "");
+  const value = "xmpp:" + atext + "@" + label4 + (resource || "");
   return {
     type: "link",
     title: null,
@@ -63531,25 +63526,25 @@ function enterFootnoteDefinition(token) {
   );
 }
 function exitFootnoteCallString(token) {
-  const label5 = this.resume();
+  const label4 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteReference");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label5;
+  node2.label = label4;
 }
 function exitFootnoteCall(token) {
   this.exit(token);
 }
 function exitFootnoteDefinitionLabelString(token) {
-  const label5 = this.resume();
+  const label4 = this.resume();
   const node2 = this.stack[this.stack.length - 1];
   ok(node2.type === "footnoteDefinition");
   node2.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase();
-  node2.label = label5;
+  node2.label = label4;
 }
 function exitFootnoteDefinition(token) {
   this.exit(token);
@@ -68211,11 +68206,11 @@ function missingHint(sec, facts) {
   return hs.length ? ` (headings found: ${quoteList(hs.slice(0, 6), "and")}${hs.length > 6 ? ", \u2026" : ""})` : " (the body has no headings)";
 }
 function evaluateSection(sec, facts, rule7, extras = {}, name) {
-  const label5 = name ?? `Section ${q(sec.headings[0])}`;
+  const label4 = name ?? `Section ${q(sec.headings[0])}`;
   const wanted = new Set(sec.headings.map(normaliseHeading));
   const matches = facts.parsed.sections.filter((s2) => wanted.has(normaliseHeading(s2.heading.text)));
   if (!matches.length) {
-    return { rule: rule7, name: label5, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
+    return { rule: rule7, name: label4, state: "failed", missing: `no section headed ${quoteList(sec.headings)}${missingHint(sec, facts)}` };
   }
   let first;
   for (const s2 of matches) {
@@ -68223,14 +68218,14 @@ function evaluateSection(sec, facts, rule7, extras = {}, name) {
     const problems2 = contentProblems(sec, c, extras, facts);
     if (!problems2.length) {
       const what = isNotApplicable(c) ? "N/A (accepted for this section)" : `${c.length} character(s) of real content`;
-      return { rule: rule7, name: label5, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
+      return { rule: rule7, name: label4, state: "passed", found: `${q(s2.heading.source)} at line ${s2.heading.line}: ${what}` };
     }
     first ??= { s: s2, problems: problems2 };
   }
   const { s, problems } = first;
   return {
     rule: rule7,
-    name: label5,
+    name: label4,
     state: "failed",
     found: `${q(s.heading.source)} at line ${s.heading.line}`,
     missing: `section ${q(s.heading.source)} (line ${s.heading.line}) ${problems.join("; ")}`
@@ -69419,15 +69414,12 @@ function capped(patch) {
   return body.length > MAX_PATCH_LINES ? `${body.slice(0, MAX_PATCH_LINES).join("\n")}
 \u2026 ${body.length - MAX_PATCH_LINES} more lines in the JSON report` : body.join("\n");
 }
-function groupLabel2(a) {
-  return a.grouping === "application" ? `Application ${a.name}` : a.grouping === "kustomization" ? `kustomization ${a.dir || "."}` : `Helm chart ${a.dir || "."}`;
-}
 function diffCounts(a) {
   const d = a.diff;
   return `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed${a.partial ? " (partial: a source was not rendered)" : ""}`;
 }
 function summaryLine(a) {
-  return `${htmlCode(groupLabel2(a))}: ${diffCounts(a)}`;
+  return `${htmlCode(renderedGroupLabel(a))}: ${diffCounts(a)}`;
 }
 function diffBlocks(a) {
   const d = a.diff;
@@ -69467,17 +69459,17 @@ function renderRenderSection(report, h) {
   if (left) out2.push(paragraph2(text5(`${left} more rendered diff${left > 1 ? "s" : ""} in the JSON report (details.render).`)));
   return { full: serialize3(out2), compact };
 }
-function sideText(label5, p) {
+function sideText(label4, p) {
   if (!p) return "";
-  if (p.status !== "rendered") return `${label5} ${p.status}`;
-  return `${label5} ${p.objects} objects${p.cached ? " (cached)" : p.durationMs !== void 0 ? ` in ${p.durationMs} ms` : ""}`;
+  if (p.status !== "rendered") return `${label4} ${p.status}`;
+  return `${label4} ${p.objects} objects${p.cached ? " (cached)" : p.durationMs !== void 0 ? ` in ${p.durationMs} ms` : ""}`;
 }
 function renderRenderText(report) {
   const d = report.details.render;
   if (!d || !d.applications.length) return [];
   const out2 = ["", `rendered: ${d.applications.length} source group(s), ${d.runs} tool run(s), ${d.cacheHits} from the cache`];
   for (const a of d.applications) {
-    out2.push(`  ${groupLabel2(a)}: ${diffCounts(a)}`);
+    out2.push(`  ${renderedGroupLabel(a)}: ${diffCounts(a)}`);
     for (const u of a.units) {
       const p = u.head ?? u.base;
       const tool = p?.tool ? `${p.tool}${p.version ? ` ${p.version}` : ""}` : u.sourceType ?? "";
@@ -69494,6 +69486,7 @@ var MAX_PATCH_LINES, MAX_SECTION_CHARS;
 var init_render_section = __esm({
   "src/report/render-section.ts"() {
     "use strict";
+    init_render2();
     init_escape2();
     init_md();
     MAX_PATCH_LINES = 60;
@@ -77730,9 +77723,9 @@ var init_git = __esm({
     BLOB_CACHE_MAX_BYTES = 64 * 1024 * 1024;
     LINK_MODE = "120000";
     GitTree = class {
-      constructor(repo, label5) {
+      constructor(repo, label4) {
         this.repo = repo;
-        this.label = label5;
+        this.label = label4;
       }
       repo;
       label;
@@ -77835,9 +77828,9 @@ var init_workspace = __esm({
     init_symlinks();
     init_tree_paths();
     FsTree = class {
-      constructor(root2, label5) {
+      constructor(root2, label4) {
         this.root = root2;
-        this.label = label5;
+        this.label = label4;
       }
       root;
       label;
@@ -78219,12 +78212,12 @@ var init_contents_tree = __esm({
        * @throws {SourceError} when the blobs to fetch would exceed the budget (nothing is sent then), or GitHub
        * refuses a read
        */
-      async read(ids, label5) {
+      async read(ids, label4) {
         const fresh = [...new Set(ids)].filter((id) => !this.blobs.has(id));
         if (fresh.length) {
           const local = await readBlobsPresent(this.opts.workspace, fresh);
           const remote = fresh.filter((id) => !local.has(id));
-          this.spend(remote.length, `${remote.length} file(s) of ${label5} the clone does not hold`);
+          this.spend(remote.length, `${remote.length} file(s) of ${label4} the clone does not hold`);
           for (const [id, bytes] of local) this.blobs.set(id, Promise.resolve(bytes));
           const queue = [...remote];
           const pending = new Map(remote.map((id) => [id, deferred()]));
@@ -78236,7 +78229,7 @@ var init_contents_tree = __esm({
             for (let id = queue.shift(); id !== void 0; id = queue.shift()) {
               const p = pending.get(id);
               try {
-                p.resolve(await this.fetchBlob(id, label5));
+                p.resolve(await this.fetchBlob(id, label4));
               } catch (err) {
                 p.reject(err);
                 for (const rest of queue.splice(0)) pending.get(rest).reject(err);
@@ -78249,22 +78242,22 @@ var init_contents_tree = __esm({
         for (const id of new Set(ids)) out2.set(id, await this.blobs.get(id));
         return out2;
       }
-      async fetchBlob(id, label5) {
+      async fetchBlob(id, label4) {
         let data;
         try {
           ({ data } = await this.gh.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: id }));
         } catch (err) {
-          throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label5}`, permission: CONTENTS_PERMISSION });
+          throw apiError(err, { what: `reading blob ${id.slice(0, 12)} of ${label4}`, permission: CONTENTS_PERMISSION });
         }
         if (data.encoding === "base64") return new Uint8Array(Buffer.from(data.content, "base64"));
         if (data.encoding === "utf-8" || data.encoding === "utf8") return new Uint8Array(Buffer.from(data.content, "utf8"));
-        throw new SourceError(`GitHub sent blob ${id} of ${label5} in an unknown encoding "${data.encoding}": the gate cannot read it, so it fails closed.`);
+        throw new SourceError(`GitHub sent blob ${id} of ${label4} in an unknown encoding "${data.encoding}": the gate cannot read it, so it fails closed.`);
       }
     };
     ContentsTree = class {
-      constructor(objects, label5) {
+      constructor(objects, label4) {
         this.objects = objects;
-        this.label = label5;
+        this.label = label4;
       }
       objects;
       label;
