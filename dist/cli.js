@@ -21267,8 +21267,8 @@ async function applicationScope(change, isManifest, policy) {
   ] : []) {
     for (const kfile of await kustomizeDependents(tree, l, touched)) for (const k of l.keysOf(kfile) ?? []) keys.set(k, l.refOf(k));
   }
-  const collect = (l) => [...new Set([...keys].flatMap(([k, ref2]) => l.members(k, ref2)))].sort();
-  return { head: collect(head), base: collect(base) };
+  const collect2 = (l) => [...new Set([...keys].flatMap(([k, ref2]) => l.members(k, ref2)))].sort();
+  return { head: collect2(head), base: collect2(base) };
 }
 async function kustomizeDependents(tree, layout, paths) {
   if (!layout.kustomizeDirs.size || !paths.length) return [];
@@ -23958,15 +23958,15 @@ function changeCheck(ctx) {
   const touched = new Set(touchedPaths(ctx.change));
   const triggers = policy.applications.notifications.triggers;
   const touchedProjects = new Set([...hf.projects.values(), ...bf?.projects.values() ?? []].filter((p) => touched.has(p.file)).map((p) => p.name ?? ""));
-  const collect = (f, all2) => {
+  const collect2 = (f, all2) => {
     const out2 = /* @__PURE__ */ new Map();
     if (!f) return out2;
     const found = ctx.change.mode === "all" ? all2 : [...[...touched].flatMap((p) => f.appsInFile(p)), ...[...touchedProjects].flatMap((n) => f.appsMentioning(n).filter((a) => a.project === n))];
     for (const a of found) if (!out2.has(appKey2(a))) out2.set(appKey2(a), a);
     return out2;
   };
-  const headApps = collect(hf, ctx.head.resources.flatMap((r) => appFacts(r) ?? []));
-  const baseApps = ctx.change.mode === "all" ? /* @__PURE__ */ new Map() : collect(bf, []);
+  const headApps = collect2(hf, ctx.head.resources.flatMap((r) => appFacts(r) ?? []));
+  const baseApps = ctx.change.mode === "all" ? /* @__PURE__ */ new Map() : collect2(bf, []);
   const keys = /* @__PURE__ */ new Set([...headApps.keys(), ...baseApps.keys()]);
   const rows3 = [];
   const removedChildren = [];
@@ -30782,14 +30782,28 @@ function parseUncached(script) {
   return { error: { pos: { line: 1, column: 1 }, message: "too many empty statements" } };
 }
 function walk(n, visit2, parent) {
+  if (!n || typeof n !== "object") return;
+  let flat2 = parent === void 0 ? walked.get(n) : void 0;
+  if (!flat2) {
+    flat2 = [];
+    collect(n, flat2, void 0);
+    if (parent === void 0) walked.set(n, flat2);
+  }
+  for (let i = 0; i < flat2.length; i += 2) visit2(flat2[i], flat2[i + 1] ?? parent);
+}
+function collect(n, out2, parent) {
   if (Array.isArray(n)) {
-    for (const x of n) walk(x, visit2, parent);
+    for (const x of n) if (x && typeof x === "object") collect(x, out2, parent);
     return;
   }
   if (!n || typeof n !== "object" || typeof n.type !== "string") return;
   const node2 = n;
-  visit2(node2, parent);
-  for (const [k, v] of Object.entries(node2)) if (k !== "loc" && k !== "range") walk(v, visit2, node2);
+  out2.push(node2, parent);
+  for (const k in node2) {
+    if (k === "loc" || k === "range") continue;
+    const v = node2[k];
+    if (v && typeof v === "object") collect(v, out2, node2);
+  }
 }
 function analyzeLua(script, useOpenLibs) {
   const parsed2 = parseGopherLua(script);
@@ -30971,10 +30985,16 @@ function rewriteConcat(script) {
     edits.push({ at: range2[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: "," }, { at: range2[1], remove: 0, text: ")" });
   });
   if (!ok3) return prefix2 + script;
-  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
-  let out2 = script;
-  for (const e of edits) out2 = out2.slice(0, e.at) + e.text + out2.slice(e.at + e.remove);
-  return prefix2 + out2;
+  const order2 = new Map(edits.map((e, i) => [e, i]));
+  edits.sort((a, b) => a.at - b.at || a.remove - b.remove || order2.get(b) - order2.get(a));
+  const parts = [prefix2];
+  let from = 0;
+  for (const e of edits) {
+    parts.push(script.slice(from, e.at), e.text);
+    from = e.at + e.remove;
+  }
+  parts.push(script.slice(from));
+  return parts.join("");
 }
 function meet(states) {
   const live = states.filter((x) => x !== void 0);
@@ -31146,7 +31166,7 @@ function globalsMaybeNil(ast) {
   block(ast.body, /* @__PURE__ */ new Set());
   return out2;
 }
-var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS, parsed, PARSED_MAX, isName, CAT, union, ARITH;
+var import_luaparse, VALID_STATUSES, CLOSED_LIBS, STRING_METHODS, NEWER_FUNCTIONS, parsed, PARSED_MAX, walked, isName, CAT, union, ARITH;
 var init_lua_static = __esm({
   "src/health/lua-static.ts"() {
     "use strict";
@@ -31163,6 +31183,7 @@ var init_lua_static = __esm({
     };
     parsed = /* @__PURE__ */ new Map();
     PARSED_MAX = 2e3;
+    walked = /* @__PURE__ */ new WeakMap();
     isName = (n, name) => n?.type === "Identifier" && n.name === name;
     CAT = "__gg_cat";
     union = (a, b) => a === void 0 ? void 0 : /* @__PURE__ */ new Set([...a, ...b]);
@@ -31453,13 +31474,16 @@ function pushEncoded(r, L, bytes) {
   value();
 }
 function load(lua, L, source, name) {
-  const size = lua.module.lengthBytesUTF8(source);
-  const buf = lua.module._malloc(size + 1);
+  const bytes = encoder.encode(source);
+  const r = raw(lua);
+  const buf = r._malloc(bytes.length + 1);
+  if (!buf) throw new Error("out of memory");
   try {
-    lua.module.stringToUTF8(source, buf, size + 1);
-    return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, "t"));
+    r.HEAPU8.set(bytes, buf);
+    r.HEAPU8[buf + bytes.length] = 0;
+    return r._luaL_loadbufferx(L, buf, bytes.length, cString(lua, name), cString(lua, "t"));
   } finally {
-    lua.module._free(buf);
+    r._free(buf);
   }
 }
 function rawModule(lua, exports) {
@@ -32076,6 +32100,7 @@ function field(o, name) {
   return k === void 0 ? void 0 : o[k];
 }
 function joinPath(dir, rel) {
+  if (!SPECIAL_SEGMENT.test(rel) && !SPECIAL_SEGMENT.test(dir)) return dir && rel ? `${dir}/${rel}` : dir || rel;
   const out2 = [];
   for (const seg of [...dir ? dir.split("/") : [], ...rel.split("/")]) {
     if (seg === "" || seg === ".") continue;
@@ -32142,6 +32167,7 @@ function itemLines(text6, key2) {
   }
   return out2;
 }
+var SPECIAL_SEGMENT;
 var init_suites = __esm({
   "src/health/suites.ts"() {
     "use strict";
@@ -32149,6 +32175,7 @@ var init_suites = __esm({
     init_values();
     init_input_yaml();
     init_yaml_guard();
+    SPECIAL_SEGMENT = /(^|\/)\.{0,2}(\/|$)/;
   }
 });
 
@@ -32187,11 +32214,26 @@ function layoutKey(path3) {
   const star = (s) => s.replace(/_/g, "*");
   return group === "core" || group === "" ? star(kind) : `${star(group)}/${star(kind)}`;
 }
-function pickCheck(checks, group, kind) {
-  const key2 = overrideKey(group, kind);
-  const configured = checks.filter((c) => c.origin !== "layout");
-  const layout = checks.filter((c) => c.origin === "layout");
-  return configured.find((c) => c.key === key2) ?? configured.find((c) => c.key.includes("*") && globMatch(c.key, key2)) ?? layout.find((c) => c.key === key2) ?? [...layout].sort((a, b) => a.file.localeCompare(b.file)).find((c) => c.key.includes("*") && globMatch(c.key, key2, false));
+function checkPicker(checks) {
+  const exact = /* @__PURE__ */ new Map();
+  const layoutExact = /* @__PURE__ */ new Map();
+  const wild = [];
+  const layoutWild = [];
+  for (const c of checks) {
+    const layout = c.origin === "layout";
+    if (c.key.includes("*")) (layout ? layoutWild : wild).push(c);
+    const m = layout ? layoutExact : exact;
+    if (!m.has(c.key)) m.set(c.key, c);
+  }
+  layoutWild.sort((a, b) => a.file.localeCompare(b.file));
+  const picked = /* @__PURE__ */ new Map();
+  return (group, kind) => {
+    const key2 = overrideKey(group, kind);
+    if (picked.has(key2)) return picked.get(key2);
+    const c = exact.get(key2) ?? wild.find((x) => globMatch(x.key, key2)) ?? layoutExact.get(key2) ?? layoutWild.find((x) => globMatch(x.key, key2, false));
+    picked.set(key2, c);
+    return c;
+  };
 }
 function freshObject(key2) {
   const i = key2.lastIndexOf("/");
@@ -32253,6 +32295,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all2.filter((p) => (baseName(p) === "health.lua" || baseName(p) === "health_test.yaml") && inLayout.some((m) => m.match(p)));
   facts.files.push(...layoutFiles);
+  if (settings.execute && layoutFiles.some((p) => baseName(p) === "health_test.yaml")) runner.start();
   const indexed = index2.healthTexts;
   const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const likelyInputs = testdataFiles(all2, layoutFiles);
@@ -32312,7 +32355,6 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
     fresh.push(runner.run(request2(c, freshObject(c.key))).then((result) => ({ check: c, result })));
   }
   const suites = layoutFiles.filter((x) => baseName(x) === "health_test.yaml");
-  if (suites.length > 0) runner.start();
   const inputs = /* @__PURE__ */ new Map();
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text6(s) ?? "") }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
@@ -32324,12 +32366,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
     inputs.set(p, b === void 0 ? void 0 : decodeText(b));
   }
   const tests = [];
-  const picked = /* @__PURE__ */ new Map();
-  const pick = (group, kind) => {
-    const k = `${group}\0${kind}`;
-    if (!picked.has(k)) picked.set(k, pickCheck(facts.checks, group, kind));
-    return picked.get(k);
-  };
+  const pick = checkPicker(facts.checks);
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {
@@ -32773,7 +32810,7 @@ async function addChecks(facts, added, problems, policy, runner) {
     }
     fresh.push(runner().run(runRequest(c, freshObject(c.key), settings)).then((result) => ({ check: c, result })));
   }
-  const pick = (group, kind) => pickCheck(out2.checks, group, kind);
+  const pick = checkPicker(out2.checks);
   const rerun = [];
   out2.tests.forEach((t, i) => {
     const input = t.case.input;

@@ -6604,14 +6604,29 @@ function parseUncached(script) {
   return { error: { pos: { line: 1, column: 1 }, message: "too many empty statements" } };
 }
 function walk(n, visit, parent) {
+  if (!n || typeof n !== "object") return;
+  let flat = parent === void 0 ? walked.get(n) : void 0;
+  if (!flat) {
+    flat = [];
+    collect(n, flat, void 0);
+    if (parent === void 0) walked.set(n, flat);
+  }
+  for (let i = 0; i < flat.length; i += 2) visit(flat[i], flat[i + 1] ?? parent);
+}
+var walked = /* @__PURE__ */ new WeakMap();
+function collect(n, out2, parent) {
   if (Array.isArray(n)) {
-    for (const x of n) walk(x, visit, parent);
+    for (const x of n) if (x && typeof x === "object") collect(x, out2, parent);
     return;
   }
   if (!n || typeof n !== "object" || typeof n.type !== "string") return;
   const node = n;
-  visit(node, parent);
-  for (const [k, v] of Object.entries(node)) if (k !== "loc" && k !== "range") walk(v, visit, node);
+  out2.push(node, parent);
+  for (const k in node) {
+    if (k === "loc" || k === "range") continue;
+    const v = node[k];
+    if (v && typeof v === "object") collect(v, out2, node);
+  }
 }
 var CAT = "__gg_cat";
 function concatToken(text, from, to) {
@@ -6653,10 +6668,16 @@ function rewriteConcat(script) {
     edits.push({ at: range[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: "," }, { at: range[1], remove: 0, text: ")" });
   });
   if (!ok) return prefix + script;
-  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
-  let out2 = script;
-  for (const e of edits) out2 = out2.slice(0, e.at) + e.text + out2.slice(e.at + e.remove);
-  return prefix + out2;
+  const order = new Map(edits.map((e, i) => [e, i]));
+  edits.sort((a, b) => a.at - b.at || a.remove - b.remove || order.get(b) - order.get(a));
+  const parts = [prefix];
+  let from = 0;
+  for (const e of edits) {
+    parts.push(script.slice(from, e.at), e.text);
+    from = e.at + e.remove;
+  }
+  parts.push(script.slice(from));
+  return parts.join("");
 }
 
 // src/health/lua-vm.ts
@@ -6956,13 +6977,16 @@ function pushEncoded(r, L, bytes) {
   value();
 }
 function load(lua, L, source, name) {
-  const size = lua.module.lengthBytesUTF8(source);
-  const buf = lua.module._malloc(size + 1);
+  const bytes = encoder.encode(source);
+  const r = raw(lua);
+  const buf = r._malloc(bytes.length + 1);
+  if (!buf) throw new Error("out of memory");
   try {
-    lua.module.stringToUTF8(source, buf, size + 1);
-    return raw(lua)._luaL_loadbufferx(L, buf, size, cString(lua, name), cString(lua, "t"));
+    r.HEAPU8.set(bytes, buf);
+    r.HEAPU8[buf + bytes.length] = 0;
+    return r._luaL_loadbufferx(L, buf, bytes.length, cString(lua, name), cString(lua, "t"));
   } finally {
-    lua.module._free(buf);
+    r._free(buf);
   }
 }
 var RAW_FUNCTIONS = [

@@ -81,18 +81,30 @@ export function layoutKey(path: string): string | undefined {
 /**
  * Picks the script ArgoCD would run for a group/Kind among the gathered checks, in the order of
  * `util/lua/lua.go` GetHealthScript: configured exact key, configured wildcard, then layout checks
- * (exact, then wildcard, sorted).
+ * (exact, then wildcard, sorted by file). Made for many kinds over one list of checks: exact keys are
+ * indexed once and each group/Kind's pick is made once, so the list must not change while the picker is used.
  */
-export function pickCheck(checks: readonly HealthCheckDef[], group: string, kind: string): HealthCheckDef | undefined {
-  const key = overrideKey(group, kind);
-  const configured = checks.filter((c) => c.origin !== 'layout');
-  const layout = checks.filter((c) => c.origin === 'layout');
-  return (
-    configured.find((c) => c.key === key) ??
-    configured.find((c) => c.key.includes('*') && globMatch(c.key, key)) ??
-    layout.find((c) => c.key === key) ??
-    [...layout].sort((a, b) => a.file.localeCompare(b.file)).find((c) => c.key.includes('*') && globMatch(c.key, key, false))
-  );
+export function checkPicker(checks: readonly HealthCheckDef[]): (group: string, kind: string) => HealthCheckDef | undefined {
+  const exact = new Map<string, HealthCheckDef>();
+  const layoutExact = new Map<string, HealthCheckDef>();
+  const wild: HealthCheckDef[] = [];
+  const layoutWild: HealthCheckDef[] = [];
+  for (const c of checks) {
+    const layout = c.origin === 'layout';
+    if (c.key.includes('*')) (layout ? layoutWild : wild).push(c);
+    // The first of a key wins, as a search of the list in order does.
+    const m = layout ? layoutExact : exact;
+    if (!m.has(c.key)) m.set(c.key, c);
+  }
+  layoutWild.sort((a, b) => a.file.localeCompare(b.file));
+  const picked = new Map<string, HealthCheckDef | undefined>();
+  return (group, kind) => {
+    const key = overrideKey(group, kind);
+    if (picked.has(key)) return picked.get(key);
+    const c = exact.get(key) ?? wild.find((x) => globMatch(x.key, key)) ?? layoutExact.get(key) ?? layoutWild.find((x) => globMatch(x.key, key, false));
+    picked.set(key, c);
+    return c;
+  };
 }
 
 /** A freshly created object of a kind: no status yet, as ArgoCD sees it right after the first apply. */
@@ -183,6 +195,8 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const inLayout = settings.layout.map((g) => new minimatch.Minimatch(g, { dot: true }));
   const layoutFiles = all.filter((p) => (baseName(p) === 'health.lua' || baseName(p) === 'health_test.yaml') && inLayout.some((m) => m.match(p)));
   facts.files.push(...layoutFiles);
+  // The worker loads the Lua module while the files are read and the suites and their inputs parsed here.
+  if (settings.execute && layoutFiles.some((p) => baseName(p) === 'health_test.yaml')) runner.start();
   // Manifest texts come from the repository index the engine reads anyway (one batch per side); only
   // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
   const indexed = index.healthTexts;
@@ -254,8 +268,6 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   }
 
   const suites = layoutFiles.filter((x) => baseName(x) === 'health_test.yaml');
-  // The worker loads the Lua module while the suites and their inputs are parsed here.
-  if (suites.length > 0) runner.start();
   const inputs = new Map<string, string | undefined>();
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));
   const wanted = parsedSuites.flatMap((s) => s.cases.map((c) => joinPath(dirName(s.file), c.inputPath)));
@@ -267,13 +279,8 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     inputs.set(p, b === undefined ? undefined : decodeText(b));
   }
   const tests: Promise<HealthTestRun>[] = [];
-  // The checks are all known here: each group/Kind's pick is made once.
-  const picked = new Map<string, HealthCheckDef | undefined>();
-  const pick = (group: string, kind: string): HealthCheckDef | undefined => {
-    const k = `${group}\0${kind}`;
-    if (!picked.has(k)) picked.set(k, pickCheck(facts.checks, group, kind));
-    return picked.get(k);
-  };
+  // The checks are all known here.
+  const pick = checkPicker(facts.checks);
   for (const s of parsedSuites) {
     facts.problems.push(...s.problems);
     for (const tc of s.cases) {

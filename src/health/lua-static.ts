@@ -76,15 +76,38 @@ function parseUncached(script: string): { ast?: AnyNode; error?: { pos: Position
   return { error: { pos: { line: 1, column: 1 }, message: 'too many empty statements' } };
 }
 
+/**
+ * Visits every node under `n` (a node or a list of them) in pre-order, with its parent. The static checks
+ * and {@link rewriteConcat} walk each parse several times, so the order of a tree walked from its top is
+ * kept (by the tree's root object, which callers treat as read-only).
+ */
 function walk(n: unknown, visit: (n: AnyNode, parent?: AnyNode) => void, parent?: AnyNode): void {
+  if (!n || typeof n !== 'object') return;
+  let flat = parent === undefined ? walked.get(n) : undefined;
+  if (!flat) {
+    flat = [];
+    collect(n, flat, undefined);
+    if (parent === undefined) walked.set(n, flat);
+  }
+  for (let i = 0; i < flat.length; i += 2) visit(flat[i]!, (flat[i + 1] as AnyNode | undefined) ?? parent);
+}
+
+/** Pre-order walks by the object walked from (node, parent, node, parent, ...). */
+const walked = new WeakMap<object, (AnyNode | undefined)[]>();
+
+function collect(n: unknown, out: (AnyNode | undefined)[], parent: AnyNode | undefined): void {
   if (Array.isArray(n)) {
-    for (const x of n) walk(x, visit, parent);
+    for (const x of n) if (x && typeof x === 'object') collect(x, out, parent);
     return;
   }
   if (!n || typeof n !== 'object' || typeof (n as AnyNode).type !== 'string') return;
   const node = n as AnyNode;
-  visit(node, parent);
-  for (const [k, v] of Object.entries(node)) if (k !== 'loc' && k !== 'range') walk(v, visit, node);
+  out.push(node, parent);
+  for (const k in node) {
+    if (k === 'loc' || k === 'range') continue;
+    const v = node[k];
+    if (v && typeof v === 'object') collect(v, out, node);
+  }
 }
 
 /** Runs every static check on a script. `useOpenLibs` is ArgoCD's setting for the script's kind. */
@@ -314,11 +337,18 @@ export function rewriteConcat(script: string): string {
     edits.push({ at: range[0], remove: 0, text: `${CAT}(` }, { at: op, remove: 2, text: ',' }, { at: range[1], remove: 0, text: ')' });
   });
   if (!ok) return prefix + script;
-  // Applied from the end; at one position the operator is replaced first, so an insertion lands before it.
-  edits.sort((a, b) => b.at - a.at || b.remove - a.remove);
-  let out = script;
-  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.remove);
-  return prefix + out;
+  // Applied in one pass from the start. At one position, insertions come before the operator they precede,
+  // the last made first (the order of applying the edits one by one from the end of the text).
+  const order = new Map(edits.map((e, i) => [e, i]));
+  edits.sort((a, b) => a.at - b.at || a.remove - b.remove || order.get(b)! - order.get(a)!);
+  const parts = [prefix];
+  let from = 0;
+  for (const e of edits) {
+    parts.push(script.slice(from, e.at), e.text);
+    from = e.at + e.remove;
+  }
+  parts.push(script.slice(from));
+  return parts.join('');
 }
 
 /** Globals a flow may leave unassigned: `undefined` stands for an unreachable point (after return, break, goto). */

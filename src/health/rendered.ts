@@ -27,7 +27,7 @@ import { scriptPlacement } from '../argocd/health-config.js';
 import { HEALTH_CONFIG_TEXT } from '../argocd/health-markers.js';
 import { analyzeLua } from './lua-static.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
-import { freshObject, pickCheck, runCase, runRequest, scriptPos, statusShapes, wildcardOverlaps } from './gather.js';
+import { checkPicker, freshObject, runCase, runRequest, scriptPos, statusShapes, wildcardOverlaps } from './gather.js';
 import { joinPath } from './suites.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 
@@ -270,7 +270,7 @@ async function addChecks(facts: HealthFacts, added: HealthCheckDef[], problems: 
     fresh.push(runner().run(runRequest(c, freshObject(c.key), settings)).then((result) => ({ check: c, result }) satisfies FreshRun));
   }
   // Suites whose input kind a rendered check now serves (ArgoCD's pick: configured exact key, then wildcard) run again with it.
-  const pick = (group: string, kind: string) => pickCheck(out.checks, group, kind);
+  const pick = checkPicker(out.checks);
   const rerun: Promise<void>[] = [];
   out.tests.forEach((t, i) => {
     const input = t.case.input;
