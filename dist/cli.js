@@ -32378,6 +32378,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
         tc.input = "error" in read2 ? { error: `input file ${inputFile} is ${read2.error}` } : read2.value;
       }
       tests.push(runCase(tc, inputFile, pick, compiles, runner, request2, budget, facts));
+      if (tests.length % PIPELINE_BATCH === 0) await Promise.resolve();
     }
   }
   facts.tests.push(...await Promise.all(tests));
@@ -32447,7 +32448,7 @@ function wildcardOverlaps(checks) {
   }
   return out2;
 }
-var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, INPUT_NAME;
+var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, PIPELINE_BATCH, INPUT_NAME;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -32474,6 +32475,7 @@ var init_gather2 = __esm({
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
     label2 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
+    PIPELINE_BATCH = 64;
     INPUT_NAME = /\.(ya?ml|json)$/;
   }
 });
