@@ -19968,7 +19968,8 @@ var init_patch_origin = __esm({
 
 // src/render/tools.ts
 import { execFile } from "node:child_process";
-import { access, constants, mkdir, writeFile } from "node:fs/promises";
+import { access, constants, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 function runProcess(file, args, opts) {
   return new Promise((res) => {
@@ -20051,6 +20052,22 @@ function networkSandbox() {
   })();
   return unshareProbe;
 }
+function warmTools(needed2, opts) {
+  if (!needed2.helm && !needed2.kustomize) return;
+  void networkSandbox();
+  void (async () => {
+    const home = await mkdtemp(join(opts.tmpDir ?? tmpdir(), "gitops-gate-probe-"));
+    try {
+      const env = await toolEnv(home);
+      await Promise.all([
+        needed2.helm ? findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env) : void 0,
+        needed2.kustomize ? findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env) : void 0
+      ]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  })().catch(() => void 0);
+}
 var MAX_TOOL_OUTPUT, versions, unshareProbe;
 var init_tools = __esm({
   "src/render/tools.ts"() {
@@ -20061,8 +20078,8 @@ var init_tools = __esm({
 });
 
 // src/render/render.ts
-import { mkdir as mkdir2, mkdtemp, rm, writeFile as writeFile2 } from "node:fs/promises";
-import { availableParallelism as availableParallelism2, tmpdir } from "node:os";
+import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { availableParallelism as availableParallelism2, tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname2, join as join2 } from "node:path";
 import { createHash as createHash3 } from "node:crypto";
 function parseBuildOptions(opts) {
@@ -20371,7 +20388,7 @@ async function renderApplications(tree, units, opts) {
   const isThisRepo = repoMatcher(opts.repoURLs);
   const revisions = opts.revisions ? /* @__PURE__ */ new Set(["", "HEAD", ...opts.revisions]) : void 0;
   const outside = ctx.symlinks.find((l) => l.problem === "outside");
-  const base = await mkdtemp(join2(opts.tmpDir ?? tmpdir(), "gitops-gate-render-"));
+  const base = await mkdtemp2(join2(opts.tmpDir ?? tmpdir2(), "gitops-gate-render-"));
   const env = await toolEnv(join2(base, "home"));
   let seq = 0;
   let pending = units.length;
@@ -20392,7 +20409,7 @@ async function renderApplications(tree, units, opts) {
       })
     );
   } finally {
-    await rm(base, { recursive: true, force: true });
+    await rm2(base, { recursive: true, force: true });
   }
   async function renderOne(unit, mark2) {
     const done = (d, cached) => {
@@ -20457,7 +20474,7 @@ async function renderApplications(tree, units, opts) {
         return await prep.run(sandbox, env, timeoutMs);
       });
     } finally {
-      await rm(sandbox, { recursive: true, force: true });
+      await rm2(sandbox, { recursive: true, force: true });
     }
     return typeof step === "function" ? step() : step;
   }
@@ -21193,6 +21210,7 @@ var init_render2 = __esm({
     init_model2();
     init_units();
     init_render();
+    init_tools();
     init_to_manifest();
     init_diff();
     init_output();
@@ -21667,6 +21685,10 @@ function notEvaluatedOf(groups2) {
   }
   return out2;
 }
+function warmRenderTools(change, policy, tools = {}) {
+  if (!policy.render.enabled) return;
+  change.head.listFiles().then((files) => warmTools({ helm: files.some((f) => baseName(f) === "Chart.yaml"), kustomize: files.some(isKustomization) }, tools)).catch(() => void 0);
+}
 async function renderPhase(change, policy, head, base, tools = {}) {
   if (!policy.render.enabled) return { notEvaluated: [], covered: /* @__PURE__ */ new Set() };
   const cache2 = createRenderCache();
@@ -21826,6 +21848,7 @@ async function evaluate(change, opts) {
   const { loader, rules } = catalogOf(opts.areas);
   const checks = opts.areas.flatMap((a) => a.checks);
   const { resolved, policy, failOn, notes } = await resolvePhase(change, opts, loader);
+  warmRenderTools(change, policy, opts.render);
   const isManifest = manifestMatcher(policy.manifests);
   const gathering = gatherPhase(opts.areas, change, policy, isManifest);
   const sides = await readPhase(change, opts, policy, isManifest);

@@ -41419,7 +41419,8 @@ var init_patch_origin = __esm({
 
 // src/render/tools.ts
 import { execFile } from "node:child_process";
-import { access as access2, constants as constants3, mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { access as access2, constants as constants3, mkdir as mkdir2, mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { delimiter as delimiter3, dirname as dirname3, isAbsolute, join as join3, resolve as resolve2 } from "node:path";
 function runProcess(file, args, opts) {
   return new Promise((res) => {
@@ -41502,6 +41503,22 @@ function networkSandbox() {
   })();
   return unshareProbe;
 }
+function warmTools(needed2, opts) {
+  if (!needed2.helm && !needed2.kustomize) return;
+  void networkSandbox();
+  void (async () => {
+    const home = await mkdtemp(join3(opts.tmpDir ?? tmpdir(), "gitops-gate-probe-"));
+    try {
+      const env = await toolEnv(home);
+      await Promise.all([
+        needed2.helm ? findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env) : void 0,
+        needed2.kustomize ? findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env) : void 0
+      ]);
+    } finally {
+      await rm2(home, { recursive: true, force: true });
+    }
+  })().catch(() => void 0);
+}
 var MAX_TOOL_OUTPUT, versions, unshareProbe;
 var init_tools = __esm({
   "src/render/tools.ts"() {
@@ -41512,8 +41529,8 @@ var init_tools = __esm({
 });
 
 // src/render/render.ts
-import { mkdir as mkdir3, mkdtemp, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
-import { availableParallelism as availableParallelism2, tmpdir } from "node:os";
+import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { availableParallelism as availableParallelism2, tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname4, join as join4 } from "node:path";
 import { createHash as createHash3 } from "node:crypto";
 function parseBuildOptions(opts) {
@@ -41822,7 +41839,7 @@ async function renderApplications(tree, units, opts) {
   const isThisRepo = repoMatcher(opts.repoURLs);
   const revisions = opts.revisions ? /* @__PURE__ */ new Set(["", "HEAD", ...opts.revisions]) : void 0;
   const outside = ctx.symlinks.find((l) => l.problem === "outside");
-  const base = await mkdtemp(join4(opts.tmpDir ?? tmpdir(), "gitops-gate-render-"));
+  const base = await mkdtemp2(join4(opts.tmpDir ?? tmpdir2(), "gitops-gate-render-"));
   const env = await toolEnv(join4(base, "home"));
   let seq = 0;
   let pending = units.length;
@@ -41843,7 +41860,7 @@ async function renderApplications(tree, units, opts) {
       })
     );
   } finally {
-    await rm2(base, { recursive: true, force: true });
+    await rm3(base, { recursive: true, force: true });
   }
   async function renderOne(unit, mark2) {
     const done = (d, cached) => {
@@ -41908,7 +41925,7 @@ async function renderApplications(tree, units, opts) {
         return await prep.run(sandbox, env, timeoutMs);
       });
     } finally {
-      await rm2(sandbox, { recursive: true, force: true });
+      await rm3(sandbox, { recursive: true, force: true });
     }
     return typeof step === "function" ? step() : step;
   }
@@ -42644,6 +42661,7 @@ var init_render2 = __esm({
     init_model2();
     init_units();
     init_render();
+    init_tools();
     init_to_manifest();
     init_diff();
     init_output();
@@ -43118,6 +43136,10 @@ function notEvaluatedOf(groups2) {
   }
   return out2;
 }
+function warmRenderTools(change, policy, tools = {}) {
+  if (!policy.render.enabled) return;
+  change.head.listFiles().then((files) => warmTools({ helm: files.some((f) => baseName(f) === "Chart.yaml"), kustomize: files.some(isKustomization) }, tools)).catch(() => void 0);
+}
 async function renderPhase(change, policy, head, base, tools = {}) {
   if (!policy.render.enabled) return { notEvaluated: [], covered: /* @__PURE__ */ new Set() };
   const cache2 = createRenderCache();
@@ -43277,6 +43299,7 @@ async function evaluate(change, opts) {
   const { loader, rules } = catalogOf(opts.areas);
   const checks = opts.areas.flatMap((a) => a.checks);
   const { resolved, policy, failOn, notes } = await resolvePhase(change, opts, loader);
+  warmRenderTools(change, policy, opts.render);
   const isManifest = manifestMatcher(policy.manifests);
   const gathering = gatherPhase(opts.areas, change, policy, isManifest);
   const sides = await readPhase(change, opts, policy, isManifest);
@@ -78865,7 +78888,7 @@ var init_gather5 = __esm({
 });
 
 // src/action/inputs.ts
-import { tmpdir as tmpdir2 } from "node:os";
+import { tmpdir as tmpdir3 } from "node:os";
 import { isAbsolute as isAbsolute2, join as join7, resolve as resolve3 } from "node:path";
 function oneOf(name, value, allowed2, fallback) {
   const v = value.trim();
@@ -78916,7 +78939,7 @@ function readSettings(input, env = process.env) {
     throw new ConfigError(`Invalid value "${rawPath}" for input "path": it must be a directory inside the workspace, as actions/checkout's \`path\` (for example "gitops").`);
   }
   const rawReport = input("report-file").trim();
-  const reportFile = rawReport ? resolve3(workspace, rawReport) : join7(env.RUNNER_TEMP || tmpdir2(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_RUN_ATTEMPT ?? "1"}.json`);
+  const reportFile = rawReport ? resolve3(workspace, rawReport) : join7(env.RUNNER_TEMP || tmpdir3(), `gitops-gate-report-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_RUN_ATTEMPT ?? "1"}.json`);
   const rawSarif = input("sarif-file").trim();
   const toolPath = (name) => {
     const v = input(name).trim();

@@ -30,7 +30,7 @@ import { applicationGroups, applicationScope, makeSnapshot, readSide, type Scope
 import { classify, findingMaker, type RawFinding } from './classify.js';
 import { decideVerdict, effectiveFailOn, ruleOutcomes, type ExplicitOutcome } from './verdict.js';
 import { VERSION } from '../version.js';
-import { renderPhase, type RenderToolOptions } from './render-phase.js';
+import { renderPhase, warmRenderTools, type RenderToolOptions } from './render-phase.js';
 
 
 export { effectiveFailOn, FAIL_ON_ORDER, ruleSeverity } from './verdict.js';
@@ -247,6 +247,7 @@ export async function evaluate(change: Change, opts: EvaluateOptions): Promise<R
   const checks = opts.areas.flatMap((a) => a.checks);
 
   const { resolved, policy, failOn, notes } = await resolvePhase(change, opts, loader);
+  warmRenderTools(change, policy, opts.render);
   const isManifest = manifestMatcher(policy.manifests);
   const gathering = gatherPhase(opts.areas, change, policy, isManifest);
   const sides = await readPhase(change, opts, policy, isManifest);

@@ -28,7 +28,7 @@ import { explicitSourceType } from '../argocd/app-sources.js';
 import { repoLayout } from '../argocd/layout.js';
 import { layoutSettings } from './layout.js';
 import { isRecord } from '../core/values.js';
-import { baseName, dirName, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
+import { baseName, dirName, isKustomization, readManifestFile, type ManifestFile } from '../manifests/manifest-file.js';
 import { decodeText } from '../manifests/yaml-doc.js';
 import type { Resource } from '../manifests/resource.js';
 import {
@@ -41,6 +41,7 @@ import {
   renderedManifestFiles,
   sideContext,
   unitsOfApplication,
+  warmTools,
   type RenderCache,
   type RenderDetails,
   type RenderOptions,
@@ -250,6 +251,19 @@ function notEvaluatedOf(groups: Iterable<RenderedGroup>): NotEvaluated[] {
     }
   }
   return out;
+}
+
+/**
+ * Starts the render tools' probes (see warmTools in src/render/tools.ts) once the head side's files are
+ * listed, when rendering is on and the repository holds a Helm chart or a kustomization, so that they run
+ * while the sides are read. Never throws.
+ */
+export function warmRenderTools(change: Change, policy: Policy, tools: RenderToolOptions = {}): void {
+  if (!policy.render.enabled) return;
+  change.head
+    .listFiles()
+    .then((files) => warmTools({ helm: files.some((f) => baseName(f) === 'Chart.yaml'), kustomize: files.some(isKustomization) }, tools))
+    .catch(() => undefined);
 }
 
 /**

@@ -6,6 +6,7 @@ export type { RenderUnit, RenderResult, RenderedObject, Origin, ToolInfo, Render
 export { createRenderCache, renderedGroupLabel } from './model.js';
 export { unitsOfApplication, unitsOfApplicationSet } from './units.js';
 export { renderApplications, discoverSourceType, parseBuildOptions, applyKustomizeOptions, DEFAULT_RENDER_TIMEOUT_MS } from './render.js';
+export { warmTools } from './tools.js';
 export { renderedManifestFiles } from './to-manifest.js';
 export { diffRendered, redactSecret, type RenderedDiff, type ChangedObject } from './diff.js';
 export { ORIGIN_ANNOTATION } from './output.js';
