@@ -50262,6 +50262,475 @@ return prepare, finish
   }
 });
 
+// src/health/lua-vm.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function argoHealth(r) {
+  switch (r.kind) {
+    case "ok":
+      return { status: r.status, message: r.message };
+    case "invalid":
+      return { status: "Unknown", message: "Lua returned an invalid health status" };
+    case "nil":
+    case "empty":
+      return { status: "", message: "" };
+    case "error":
+      return { status: "Unknown", message: r.error };
+  }
+}
+function wasmLocation() {
+  const bundled = fileURLToPath2(new URL("./glue.wasm", import.meta.url));
+  if (existsSync3(bundled)) return bundled;
+  return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
+}
+function trip(lua, limit) {
+  tripped ??= limit;
+  if (running !== void 0 && hookPointer !== void 0) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
+}
+function callbacks(lua) {
+  hookPointer ??= lua.module.addFunction((state) => {
+    if (tripped === void 0 && Date.now() > deadline) trip(lua, "time");
+    if (tripped !== void 0) {
+      lua.lua_sethook(state, hookPointer, LUA_MASKCOUNT, 1);
+      lua.lua_pushstring(state, tripped === "time" ? TIMEOUT_ERROR : MEMORY_ERROR);
+      lua.lua_error(state);
+    }
+  }, "vii");
+  allocPointer ??= lua.module.addFunction((_ud, ptr, oldSize, newSize) => {
+    const old = ptr ? oldSize : 0;
+    if (newSize === 0) {
+      if (ptr) {
+        memory.used -= old;
+        raw(lua)._free(ptr);
+      }
+      return 0;
+    }
+    if (newSize > old && (tripped !== void 0 || memory.used + newSize - old > memory.max)) {
+      trip(lua, "memory");
+      return 0;
+    }
+    const out2 = raw(lua)._realloc(ptr, newSize);
+    if (out2) memory.used += newSize - old;
+    else if (newSize > old) trip(lua, "memory");
+    return out2;
+  }, "iiiii");
+  return { hook: hookPointer, alloc: allocPointer };
+}
+async function getVm() {
+  if (vm) return vm;
+  loading ??= loadLua();
+  const loaded = await loading;
+  loadedLua = loaded.lua;
+  rawFunctions = loaded.raw;
+  return vm ??= newVm(loaded.lua);
+}
+function newVm(lua) {
+  const { alloc } = callbacks(lua);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  const L = lua.lua_newstate(alloc, null);
+  if (!L) throw new Error("could not create a Lua state");
+  lua.luaL_openlibs(L);
+  lua.lua_pushstring(L, TIMEOUT_ERROR);
+  lua.lua_setglobal(L, "__gg_timeout");
+  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 2, 0, 0, null) !== LUA_OK) {
+    const why = textAt(lua, L, -1);
+    lua.lua_close(L);
+    throw new Error(`health-check prelude failed: ${why}`);
+  }
+  const finish = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const prepare2 = lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  const v = { lua, L, prepare: prepare2, finish, cAlloc: cAllocator(lua), chunks: /* @__PURE__ */ new Map() };
+  lua.lua_setallocf(L, v.cAlloc, null);
+  return v;
+}
+function cAllocator(lua) {
+  if (cAllocPointer !== void 0) return cAllocPointer;
+  const T = lua.luaL_newstate();
+  if (!T) throw new Error("could not create a Lua state");
+  try {
+    return cAllocPointer = lua.lua_getallocf(T, null);
+  } finally {
+    lua.lua_close(T);
+  }
+}
+async function loadHealthLua() {
+  await getVm();
+}
+function discardVm(timeoutMs) {
+  const v = vm;
+  vm = void 0;
+  if (!v) return;
+  const { hook: hook2 } = callbacks(v.lua);
+  running = v.L;
+  if (tripped === void 0) deadline = Date.now() + timeoutMs;
+  v.lua.lua_sethook(v.L, hook2, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
+  v.lua.lua_close(v.L);
+  memory.used = 0;
+  memory.max = Number.MAX_SAFE_INTEGER;
+  tripped = void 0;
+  running = void 0;
+}
+function runPreparedLua(req) {
+  const p = tail.then(() => runOne(req));
+  tail = p.catch(() => void 0);
+  return p;
+}
+async function runOne(req) {
+  return runOnVm(await getVm(), req);
+}
+function runOnVm(v, req) {
+  let ok3 = false;
+  busy = true;
+  try {
+    const r = execute(v, req);
+    ok3 = true;
+    return r;
+  } finally {
+    busy = false;
+    if (!ok3 || tripped !== void 0) discardVm(req.timeoutMs);
+    else {
+      raw(v.lua)._lua_settop(v.L, 0);
+      memory.max = Number.MAX_SAFE_INTEGER;
+      running = void 0;
+    }
+  }
+}
+function chunkOf(v, script, prepared) {
+  if (!prepared) return { error: "gitops-gate: the script was not prepared for gopher-lua semantics" };
+  let c = v.chunks.get(script);
+  if (c) return c;
+  const { lua, L } = v;
+  if (v.chunks.size >= MAX_CHUNKS) {
+    for (const x of v.chunks.values()) if ("ref" in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
+    v.chunks.clear();
+  }
+  if (load(lua, L, script, "=health.lua") !== LUA_OK) {
+    c = { error: textAt(lua, L, -1) };
+    lua.lua_settop(L, 0);
+  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
+  v.chunks.set(script, c);
+  return c;
+}
+function room(n) {
+  if (at2 + n <= out.length) return;
+  let size = out.length * 2;
+  while (size < at2 + n) size *= 2;
+  const bigger = new Uint8Array(size);
+  bigger.set(out.subarray(0, at2));
+  out = bigger;
+  view = new DataView(out.buffer);
+}
+function putString(s) {
+  room(5 + s.length * 3);
+  const lenAt = at2;
+  at2 += 4;
+  let i = 0;
+  if (s.length <= ASCII_LOOP_MAX) {
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) break;
+      out[at2 + i] = c;
+    }
+  }
+  if (i === s.length) at2 += i;
+  else at2 += encoder.encodeInto(s, out.subarray(at2)).written;
+  view.setUint32(lenAt, at2 - lenAt - 4, true);
+}
+function putValue(v, depth) {
+  if (depth > MAX_DEPTH) throw new Error("object nested too deeply");
+  room(9);
+  if (v === null || v === void 0) out[at2++] = 0 /* Nil */;
+  else if (typeof v === "string") {
+    out[at2++] = 5 /* Str */;
+    putString(v);
+  } else if (typeof v === "number") {
+    out[at2++] = Number.isSafeInteger(v) ? 3 /* Int */ : 4 /* Num */;
+    view.setFloat64(at2, v, true);
+    at2 += 8;
+  } else if (typeof v === "boolean") out[at2++] = v ? 2 /* True */ : 1 /* False */;
+  else if (Array.isArray(v)) {
+    out[at2++] = 6 /* Arr */;
+    view.setUint32(at2, v.length, true);
+    at2 += 4;
+    for (let i = 0; i < v.length; i++) putValue(v[i], depth + 1);
+  } else if (typeof v === "object") {
+    const o = v;
+    const keys = Object.keys(o);
+    out[at2++] = 7 /* Map */;
+    const countAt = at2;
+    at2 += 4;
+    let present = 0;
+    for (const k of keys) {
+      const x = o[k];
+      if (x === null || x === void 0) continue;
+      present++;
+      putString(k);
+      putValue(x, depth + 1);
+    }
+    view.setUint32(countAt, present, true);
+  } else out[at2++] = 0 /* Nil */;
+}
+function encodeLuaValue(v) {
+  at2 = 0;
+  putValue(v, 0);
+  return out.slice(0, at2);
+}
+function pushEncoded(r, L, bytes) {
+  if (bytes.length > scratch.size) {
+    if (scratch.ptr) r._free(scratch.ptr);
+    const size = Math.max(bytes.length, 1 << 16);
+    scratch = { ptr: r._malloc(size), size };
+    if (!scratch.ptr) {
+      scratch = { ptr: 0, size: 0 };
+      throw new Error("out of memory");
+    }
+  }
+  r.HEAPU8.set(bytes, scratch.ptr);
+  const base = scratch.ptr;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const value = () => {
+    const tag = bytes[p++];
+    switch (tag) {
+      case 0 /* Nil */:
+        r._lua_pushnil(L);
+        return;
+      case 1 /* False */:
+      case 2 /* True */:
+        r._lua_pushboolean(L, tag === 2 /* True */ ? 1 : 0);
+        return;
+      case 3 /* Int */:
+        r._lua_pushinteger(L, BigInt(dv.getFloat64(p, true)));
+        p += 8;
+        return;
+      case 4 /* Num */:
+        r._lua_pushnumber(L, dv.getFloat64(p, true));
+        p += 8;
+        return;
+      case 5 /* Str */: {
+        const n = dv.getUint32(p, true);
+        r._lua_pushlstring(L, base + p + 4, n);
+        p += 4 + n;
+        return;
+      }
+      case 6 /* Arr */: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, n, 0);
+        for (let i = 1; i <= n; i++) {
+          value();
+          r._lua_rawseti(L, -2, i < INDEX.length ? INDEX[i] : BigInt(i));
+        }
+        return;
+      }
+      case 7 /* Map */: {
+        const n = dv.getUint32(p, true);
+        p += 4;
+        r._lua_createtable(L, 0, n);
+        for (let i = 0; i < n; i++) {
+          const len = dv.getUint32(p, true);
+          r._lua_pushlstring(L, base + p + 4, len);
+          p += 4 + len;
+          value();
+          r._lua_rawset(L, -3);
+        }
+        return;
+      }
+      default:
+        throw new Error("bad encoding");
+    }
+  };
+  value();
+}
+function load(lua, L, source, name) {
+  const bytes = encoder.encode(source);
+  const r = raw(lua);
+  const buf = r._malloc(bytes.length + 1);
+  if (!buf) throw new Error("out of memory");
+  try {
+    r.HEAPU8.set(bytes, buf);
+    r.HEAPU8[buf + bytes.length] = 0;
+    return r._luaL_loadbufferx(L, buf, bytes.length, cString(lua, name), cString(lua, "t"));
+  } finally {
+    r._free(buf);
+  }
+}
+function rawModule(lua, exports) {
+  const m = lua.module;
+  const out2 = {
+    get HEAPU8() {
+      return m.HEAPU8;
+    },
+    get HEAPU32() {
+      return m.HEAPU32;
+    }
+  };
+  for (const name of RAW_FUNCTIONS) {
+    const direct = exports?.[name];
+    out2[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
+  }
+  return out2;
+}
+async function loadLua() {
+  const wasm = globalThis.WebAssembly;
+  const original = wasm.instantiate;
+  let exports;
+  wasm.instantiate = async function(...args) {
+    const r = await Reflect.apply(original, this, args);
+    const found = r.instance?.exports ?? r.exports;
+    if (typeof found?.lua_newstate === "function") exports = found;
+    return r;
+  };
+  try {
+    const lua = await new import_wasmoon.LuaFactory(wasmLocation()).getLuaModule();
+    return { lua, raw: rawModule(lua, exports) };
+  } finally {
+    wasm.instantiate = original;
+  }
+}
+function cString(lua, s) {
+  let p = cStrings.get(s);
+  if (p === void 0) {
+    const size = lua.module.lengthBytesUTF8(s) + 1;
+    p = lua.module._malloc(size);
+    lua.module.stringToUTF8(s, p, size);
+    cStrings.set(s, p);
+  }
+  return p;
+}
+function capText(bytes) {
+  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
+  let cut = MAX_TEXT_BYTES;
+  while (cut > 0 && (bytes[cut] & 192) === 128) cut--;
+  return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
+}
+function textAt(lua, L, idx) {
+  const r = raw(lua);
+  const type = r._lua_type(L, idx);
+  if (type === LUA_TSTRING) {
+    lengthPointer ??= r._malloc(8);
+    const ptr = r._lua_tolstring(L, idx, lengthPointer);
+    const len = r.HEAPU32[lengthPointer >> 2];
+    return capText(r.HEAPU8.subarray(ptr, ptr + len));
+  }
+  if (type === LUA_TNUMBER) {
+    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
+    const n = lua.lua_tonumberx(L, idx, null);
+    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
+  }
+  if (type === LUA_TNIL) return "nil";
+  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
+  return `(error object is a ${TYPE_NAMES[type] ?? "userdata"} value)`;
+}
+function limitError(req, limit) {
+  return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
+}
+function execute(v, req) {
+  const { lua, L } = v;
+  const { hook: hook2, alloc } = callbacks(lua);
+  running = L;
+  const chunk = chunkOf(v, req.script, req.prepared === true);
+  if ("error" in chunk) return { kind: "error", error: chunk.error };
+  let bytes;
+  try {
+    const e = req.encoded ?? encodeLuaValue(req.obj);
+    if (!(e instanceof Uint8Array)) throw new Error(e.error);
+    bytes = e;
+  } catch (e) {
+    return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const r = raw(lua);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.prepare));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
+  pushEncoded(r, L, bytes);
+  if (r._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) throw new Error(`could not prepare the run: ${textAt(lua, L, -1)}`);
+  const held = r._lua_tonumberx(L, -1, 0);
+  r._lua_settop(L, 0);
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.finish));
+  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+  memory.used = held;
+  memory.max = held + req.memoryBytes;
+  r._lua_setallocf(L, alloc, 0);
+  deadline = Date.now() + req.timeoutMs;
+  r._lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
+  let status;
+  try {
+    status = r._lua_pcallk(L, 1, 3, 0, 0, 0);
+  } finally {
+    r._lua_sethook(L, 0, 0, 0);
+  }
+  if (tripped) return limitError(req, tripped);
+  r._lua_setallocf(L, v.cAlloc, 0);
+  if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
+  const kind = textAt(lua, L, -3);
+  const a = textAt(lua, L, -2);
+  const b = textAt(lua, L, -1);
+  if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
+  return { kind, status: a, message: b };
+}
+var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, loading, rawFunctions, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, loadedLua, cAllocPointer, busy, tail, MAX_DEPTH, encoder, ASCII_LOOP_MAX, out, view, at2, INDEX, scratch, RAW_FUNCTIONS, cStrings, raw, lengthPointer, utf8;
+var init_lua_vm = __esm({
+  "src/health/lua-vm.ts"() {
+    "use strict";
+    import_wasmoon = __toESM(require_dist2(), 1);
+    init_lua_prelude();
+    TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
+    MEMORY_ERROR = "not enough memory";
+    LUA_MASKCOUNT = 8;
+    HOOK_EVERY = 1e3;
+    LUA_OK = 0;
+    LUA_TNIL = 0;
+    LUA_TBOOLEAN = 1;
+    LUA_TNUMBER = 3;
+    LUA_TSTRING = 4;
+    TYPE_NAMES = ["nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"];
+    MAX_TEXT_BYTES = 4096;
+    deadline = 0;
+    memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
+    LUA_REGISTRYINDEX = -1001e3;
+    MAX_CHUNKS = 2e3;
+    busy = false;
+    tail = Promise.resolve();
+    MAX_DEPTH = 200;
+    encoder = new TextEncoder();
+    ASCII_LOOP_MAX = 64;
+    out = new Uint8Array(1 << 16);
+    view = new DataView(out.buffer);
+    at2 = 0;
+    INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
+    scratch = { ptr: 0, size: 0 };
+    RAW_FUNCTIONS = [
+      "lua_tolstring",
+      "lua_rawgeti",
+      "lua_pushboolean",
+      "lua_pcallk",
+      "lua_sethook",
+      "lua_settop",
+      "lua_type",
+      "lua_pushnil",
+      "lua_pushinteger",
+      "lua_pushnumber",
+      "lua_pushlstring",
+      "lua_createtable",
+      "lua_rawseti",
+      "lua_rawset",
+      "luaL_loadbufferx",
+      "lua_tonumberx",
+      "lua_setallocf",
+      "malloc",
+      "realloc",
+      "free"
+    ];
+    cStrings = /* @__PURE__ */ new Map();
+    raw = (_lua) => rawFunctions;
+    utf8 = new TextDecoder();
+  }
+});
+
 // node_modules/luaparse/luaparse.js
 var require_luaparse = __commonJS({
   "node_modules/luaparse/luaparse.js"(exports, module) {
@@ -52665,472 +53134,15 @@ var init_lua_static = __esm({
   }
 });
 
-// src/health/lua-vm.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-function argoHealth(r) {
-  switch (r.kind) {
-    case "ok":
-      return { status: r.status, message: r.message };
-    case "invalid":
-      return { status: "Unknown", message: "Lua returned an invalid health status" };
-    case "nil":
-    case "empty":
-      return { status: "", message: "" };
-    case "error":
-      return { status: "Unknown", message: r.error };
-  }
-}
-function wasmLocation() {
-  const bundled = fileURLToPath2(new URL("./glue.wasm", import.meta.url));
-  if (existsSync3(bundled)) return bundled;
-  return createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
-}
-function trip(lua, limit) {
-  tripped ??= limit;
-  if (running !== void 0 && hookPointer !== void 0) lua.lua_sethook(running, hookPointer, LUA_MASKCOUNT, 1);
-}
-function callbacks(lua) {
-  hookPointer ??= lua.module.addFunction((state) => {
-    if (tripped === void 0 && Date.now() > deadline) trip(lua, "time");
-    if (tripped !== void 0) {
-      lua.lua_sethook(state, hookPointer, LUA_MASKCOUNT, 1);
-      lua.lua_pushstring(state, tripped === "time" ? TIMEOUT_ERROR : MEMORY_ERROR);
-      lua.lua_error(state);
-    }
-  }, "vii");
-  allocPointer ??= lua.module.addFunction((_ud, ptr, oldSize, newSize) => {
-    const old = ptr ? oldSize : 0;
-    if (newSize === 0) {
-      if (ptr) {
-        memory.used -= old;
-        raw(lua)._free(ptr);
-      }
-      return 0;
-    }
-    if (newSize > old && (tripped !== void 0 || memory.used + newSize - old > memory.max)) {
-      trip(lua, "memory");
-      return 0;
-    }
-    const out2 = raw(lua)._realloc(ptr, newSize);
-    if (out2) memory.used += newSize - old;
-    else if (newSize > old) trip(lua, "memory");
-    return out2;
-  }, "iiiii");
-  return { hook: hookPointer, alloc: allocPointer };
-}
-async function getVm() {
-  if (vm) return vm;
-  loading ??= loadLua();
-  const loaded = await loading;
-  loadedLua = loaded.lua;
-  rawFunctions = loaded.raw;
-  return vm ??= newVm(loaded.lua);
-}
-function newVm(lua) {
-  const { alloc } = callbacks(lua);
-  memory.used = 0;
-  memory.max = Number.MAX_SAFE_INTEGER;
-  tripped = void 0;
-  const L = lua.lua_newstate(alloc, null);
-  if (!L) throw new Error("could not create a Lua state");
-  lua.luaL_openlibs(L);
-  lua.lua_pushstring(L, TIMEOUT_ERROR);
-  lua.lua_setglobal(L, "__gg_timeout");
-  if (load(lua, L, lua_prelude_default, "=prelude") !== LUA_OK || lua.lua_pcallk(L, 0, 2, 0, 0, null) !== LUA_OK) {
-    const why = textAt(lua, L, -1);
-    lua.lua_close(L);
-    throw new Error(`health-check prelude failed: ${why}`);
-  }
-  const finish = lua.luaL_ref(L, LUA_REGISTRYINDEX);
-  const prepare = lua.luaL_ref(L, LUA_REGISTRYINDEX);
-  const v = { lua, L, prepare, finish, cAlloc: cAllocator(lua), chunks: /* @__PURE__ */ new Map() };
-  lua.lua_setallocf(L, v.cAlloc, null);
-  return v;
-}
-function cAllocator(lua) {
-  if (cAllocPointer !== void 0) return cAllocPointer;
-  const T = lua.luaL_newstate();
-  if (!T) throw new Error("could not create a Lua state");
-  try {
-    return cAllocPointer = lua.lua_getallocf(T, null);
-  } finally {
-    lua.lua_close(T);
-  }
-}
-async function loadHealthLua() {
-  await getVm();
-}
-function discardVm(timeoutMs) {
-  const v = vm;
-  vm = void 0;
-  if (!v) return;
-  const { hook: hook2 } = callbacks(v.lua);
-  running = v.L;
-  if (tripped === void 0) deadline = Date.now() + timeoutMs;
-  v.lua.lua_sethook(v.L, hook2, LUA_MASKCOUNT, tripped === void 0 ? HOOK_EVERY : 1);
-  v.lua.lua_close(v.L);
-  memory.used = 0;
-  memory.max = Number.MAX_SAFE_INTEGER;
-  tripped = void 0;
-  running = void 0;
-}
+// src/health/lua-run.ts
 function runHealthLua(req) {
-  const p = tail.then(() => runOne(req));
-  tail = p.catch(() => void 0);
-  return p;
+  return runPreparedLua(req.prepared ? req : { ...req, script: rewriteConcat(req.script), prepared: true });
 }
-async function runOne(req) {
-  return runOnVm(await getVm(), req);
-}
-function runOnVm(v, req) {
-  let ok3 = false;
-  busy = true;
-  try {
-    const r = execute(v, req);
-    ok3 = true;
-    return r;
-  } finally {
-    busy = false;
-    if (!ok3 || tripped !== void 0) discardVm(req.timeoutMs);
-    else {
-      raw(v.lua)._lua_settop(v.L, 0);
-      memory.max = Number.MAX_SAFE_INTEGER;
-      running = void 0;
-    }
-  }
-}
-function chunkOf(v, script, prepared2) {
-  let c = v.chunks.get(script);
-  if (c) return c;
-  const { lua, L } = v;
-  if (v.chunks.size >= MAX_CHUNKS) {
-    for (const x of v.chunks.values()) if ("ref" in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
-    v.chunks.clear();
-  }
-  if (load(lua, L, prepared2 ? script : rewriteConcat(script), "=health.lua") !== LUA_OK) {
-    c = { error: textAt(lua, L, -1) };
-    lua.lua_settop(L, 0);
-  } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };
-  v.chunks.set(script, c);
-  return c;
-}
-function room(n) {
-  if (at2 + n <= out.length) return;
-  let size = out.length * 2;
-  while (size < at2 + n) size *= 2;
-  const bigger = new Uint8Array(size);
-  bigger.set(out.subarray(0, at2));
-  out = bigger;
-  view = new DataView(out.buffer);
-}
-function putString(s) {
-  room(5 + s.length * 3);
-  const lenAt = at2;
-  at2 += 4;
-  let i = 0;
-  if (s.length <= ASCII_LOOP_MAX) {
-    for (; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128) break;
-      out[at2 + i] = c;
-    }
-  }
-  if (i === s.length) at2 += i;
-  else at2 += encoder.encodeInto(s, out.subarray(at2)).written;
-  view.setUint32(lenAt, at2 - lenAt - 4, true);
-}
-function putValue(v, depth) {
-  if (depth > MAX_DEPTH) throw new Error("object nested too deeply");
-  room(9);
-  if (v === null || v === void 0) out[at2++] = 0 /* Nil */;
-  else if (typeof v === "string") {
-    out[at2++] = 5 /* Str */;
-    putString(v);
-  } else if (typeof v === "number") {
-    out[at2++] = Number.isSafeInteger(v) ? 3 /* Int */ : 4 /* Num */;
-    view.setFloat64(at2, v, true);
-    at2 += 8;
-  } else if (typeof v === "boolean") out[at2++] = v ? 2 /* True */ : 1 /* False */;
-  else if (Array.isArray(v)) {
-    out[at2++] = 6 /* Arr */;
-    view.setUint32(at2, v.length, true);
-    at2 += 4;
-    for (let i = 0; i < v.length; i++) putValue(v[i], depth + 1);
-  } else if (typeof v === "object") {
-    const o = v;
-    const keys = Object.keys(o);
-    out[at2++] = 7 /* Map */;
-    const countAt = at2;
-    at2 += 4;
-    let present = 0;
-    for (const k of keys) {
-      const x = o[k];
-      if (x === null || x === void 0) continue;
-      present++;
-      putString(k);
-      putValue(x, depth + 1);
-    }
-    view.setUint32(countAt, present, true);
-  } else out[at2++] = 0 /* Nil */;
-}
-function encodeLuaValue(v) {
-  at2 = 0;
-  putValue(v, 0);
-  return out.slice(0, at2);
-}
-function pushEncoded(r, L, bytes) {
-  if (bytes.length > scratch.size) {
-    if (scratch.ptr) r._free(scratch.ptr);
-    const size = Math.max(bytes.length, 1 << 16);
-    scratch = { ptr: r._malloc(size), size };
-    if (!scratch.ptr) {
-      scratch = { ptr: 0, size: 0 };
-      throw new Error("out of memory");
-    }
-  }
-  r.HEAPU8.set(bytes, scratch.ptr);
-  const base = scratch.ptr;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 0;
-  const value = () => {
-    const tag = bytes[p++];
-    switch (tag) {
-      case 0 /* Nil */:
-        r._lua_pushnil(L);
-        return;
-      case 1 /* False */:
-      case 2 /* True */:
-        r._lua_pushboolean(L, tag === 2 /* True */ ? 1 : 0);
-        return;
-      case 3 /* Int */:
-        r._lua_pushinteger(L, BigInt(dv.getFloat64(p, true)));
-        p += 8;
-        return;
-      case 4 /* Num */:
-        r._lua_pushnumber(L, dv.getFloat64(p, true));
-        p += 8;
-        return;
-      case 5 /* Str */: {
-        const n = dv.getUint32(p, true);
-        r._lua_pushlstring(L, base + p + 4, n);
-        p += 4 + n;
-        return;
-      }
-      case 6 /* Arr */: {
-        const n = dv.getUint32(p, true);
-        p += 4;
-        r._lua_createtable(L, n, 0);
-        for (let i = 1; i <= n; i++) {
-          value();
-          r._lua_rawseti(L, -2, i < INDEX.length ? INDEX[i] : BigInt(i));
-        }
-        return;
-      }
-      case 7 /* Map */: {
-        const n = dv.getUint32(p, true);
-        p += 4;
-        r._lua_createtable(L, 0, n);
-        for (let i = 0; i < n; i++) {
-          const len = dv.getUint32(p, true);
-          r._lua_pushlstring(L, base + p + 4, len);
-          p += 4 + len;
-          value();
-          r._lua_rawset(L, -3);
-        }
-        return;
-      }
-      default:
-        throw new Error("bad encoding");
-    }
-  };
-  value();
-}
-function load(lua, L, source, name) {
-  const bytes = encoder.encode(source);
-  const r = raw(lua);
-  const buf = r._malloc(bytes.length + 1);
-  if (!buf) throw new Error("out of memory");
-  try {
-    r.HEAPU8.set(bytes, buf);
-    r.HEAPU8[buf + bytes.length] = 0;
-    return r._luaL_loadbufferx(L, buf, bytes.length, cString(lua, name), cString(lua, "t"));
-  } finally {
-    r._free(buf);
-  }
-}
-function rawModule(lua, exports) {
-  const m = lua.module;
-  const out2 = {
-    get HEAPU8() {
-      return m.HEAPU8;
-    },
-    get HEAPU32() {
-      return m.HEAPU32;
-    }
-  };
-  for (const name of RAW_FUNCTIONS) {
-    const direct = exports?.[name];
-    out2[`_${name}`] = typeof direct === "function" ? direct : m[`_${name}`];
-  }
-  return out2;
-}
-async function loadLua() {
-  const wasm = globalThis.WebAssembly;
-  const original = wasm.instantiate;
-  let exports;
-  wasm.instantiate = async function(...args) {
-    const r = await Reflect.apply(original, this, args);
-    const found = r.instance?.exports ?? r.exports;
-    if (typeof found?.lua_newstate === "function") exports = found;
-    return r;
-  };
-  try {
-    const lua = await new import_wasmoon.LuaFactory(wasmLocation()).getLuaModule();
-    return { lua, raw: rawModule(lua, exports) };
-  } finally {
-    wasm.instantiate = original;
-  }
-}
-function cString(lua, s) {
-  let p = cStrings.get(s);
-  if (p === void 0) {
-    const size = lua.module.lengthBytesUTF8(s) + 1;
-    p = lua.module._malloc(size);
-    lua.module.stringToUTF8(s, p, size);
-    cStrings.set(s, p);
-  }
-  return p;
-}
-function capText(bytes) {
-  if (bytes.length <= MAX_TEXT_BYTES) return utf8.decode(bytes);
-  let cut = MAX_TEXT_BYTES;
-  while (cut > 0 && (bytes[cut] & 192) === 128) cut--;
-  return `${utf8.decode(bytes.subarray(0, cut))}\u2026 (${bytes.length - cut} bytes cut)`;
-}
-function textAt(lua, L, idx) {
-  const r = raw(lua);
-  const type = r._lua_type(L, idx);
-  if (type === LUA_TSTRING) {
-    lengthPointer ??= r._malloc(8);
-    const ptr = r._lua_tolstring(L, idx, lengthPointer);
-    const len = r.HEAPU32[lengthPointer >> 2];
-    return capText(r.HEAPU8.subarray(ptr, ptr + len));
-  }
-  if (type === LUA_TNUMBER) {
-    if (lua.lua_isinteger(L, idx)) return String(lua.lua_tointegerx(L, idx, null));
-    const n = lua.lua_tonumberx(L, idx, null);
-    return Number.isFinite(n) ? String(Number(n.toPrecision(14))) : String(n);
-  }
-  if (type === LUA_TNIL) return "nil";
-  if (type === LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
-  return `(error object is a ${TYPE_NAMES[type] ?? "userdata"} value)`;
-}
-function limitError(req, limit) {
-  return limit === "memory" ? { kind: "error", error: `memory limit exceeded (${req.memoryBytes} bytes)`, limit: "memory" } : { kind: "error", error: `time limit exceeded (${req.timeoutMs} ms)`, limit: "time" };
-}
-function execute(v, req) {
-  const { lua, L } = v;
-  const { hook: hook2, alloc } = callbacks(lua);
-  running = L;
-  const chunk = chunkOf(v, req.script, req.prepared === true);
-  if ("error" in chunk) return { kind: "error", error: chunk.error };
-  let bytes;
-  try {
-    const e = req.encoded ?? encodeLuaValue(req.obj);
-    if (!(e instanceof Uint8Array)) throw new Error(e.error);
-    bytes = e;
-  } catch (e) {
-    return { kind: "error", error: `cannot pass the object to Lua: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  const r = raw(lua);
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.prepare));
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
-  r._lua_pushboolean(L, req.useOpenLibs ? 1 : 0);
-  pushEncoded(r, L, bytes);
-  if (r._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) throw new Error(`could not prepare the run: ${textAt(lua, L, -1)}`);
-  const held = r._lua_tonumberx(L, -1, 0);
-  r._lua_settop(L, 0);
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(v.finish));
-  r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(chunk.ref));
-  memory.used = held;
-  memory.max = held + req.memoryBytes;
-  r._lua_setallocf(L, alloc, 0);
-  deadline = Date.now() + req.timeoutMs;
-  r._lua_sethook(L, hook2, LUA_MASKCOUNT, HOOK_EVERY);
-  let status;
-  try {
-    status = r._lua_pcallk(L, 1, 3, 0, 0, 0);
-  } finally {
-    r._lua_sethook(L, 0, 0, 0);
-  }
-  if (tripped) return limitError(req, tripped);
-  r._lua_setallocf(L, v.cAlloc, 0);
-  if (status !== LUA_OK) return { kind: "error", error: textAt(lua, L, -1) };
-  const kind = textAt(lua, L, -3);
-  const a = textAt(lua, L, -2);
-  const b = textAt(lua, L, -1);
-  if (kind === "not-table") return { kind: "error", error: `expect table output from Lua script, not ${a}` };
-  return { kind, status: a, message: b };
-}
-var import_wasmoon, TIMEOUT_ERROR, MEMORY_ERROR, LUA_MASKCOUNT, HOOK_EVERY, LUA_OK, LUA_TNIL, LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, TYPE_NAMES, MAX_TEXT_BYTES, loading, rawFunctions, deadline, hookPointer, allocPointer, memory, tripped, running, LUA_REGISTRYINDEX, MAX_CHUNKS, vm, loadedLua, cAllocPointer, busy, tail, MAX_DEPTH, encoder, ASCII_LOOP_MAX, out, view, at2, INDEX, scratch, RAW_FUNCTIONS, cStrings, raw, lengthPointer, utf8;
-var init_lua_vm = __esm({
-  "src/health/lua-vm.ts"() {
+var init_lua_run = __esm({
+  "src/health/lua-run.ts"() {
     "use strict";
-    import_wasmoon = __toESM(require_dist2(), 1);
-    init_lua_prelude();
     init_lua_static();
-    TIMEOUT_ERROR = "gitops-gate: time limit exceeded";
-    MEMORY_ERROR = "not enough memory";
-    LUA_MASKCOUNT = 8;
-    HOOK_EVERY = 1e3;
-    LUA_OK = 0;
-    LUA_TNIL = 0;
-    LUA_TBOOLEAN = 1;
-    LUA_TNUMBER = 3;
-    LUA_TSTRING = 4;
-    TYPE_NAMES = ["nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"];
-    MAX_TEXT_BYTES = 4096;
-    deadline = 0;
-    memory = { used: 0, max: Number.MAX_SAFE_INTEGER };
-    LUA_REGISTRYINDEX = -1001e3;
-    MAX_CHUNKS = 2e3;
-    busy = false;
-    tail = Promise.resolve();
-    MAX_DEPTH = 200;
-    encoder = new TextEncoder();
-    ASCII_LOOP_MAX = 64;
-    out = new Uint8Array(1 << 16);
-    view = new DataView(out.buffer);
-    at2 = 0;
-    INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
-    scratch = { ptr: 0, size: 0 };
-    RAW_FUNCTIONS = [
-      "lua_tolstring",
-      "lua_rawgeti",
-      "lua_pushboolean",
-      "lua_pcallk",
-      "lua_sethook",
-      "lua_settop",
-      "lua_type",
-      "lua_pushnil",
-      "lua_pushinteger",
-      "lua_pushnumber",
-      "lua_pushlstring",
-      "lua_createtable",
-      "lua_rawseti",
-      "lua_rawset",
-      "luaL_loadbufferx",
-      "lua_tonumberx",
-      "lua_setallocf",
-      "malloc",
-      "realloc",
-      "free"
-    ];
-    cStrings = /* @__PURE__ */ new Map();
-    raw = (_lua) => rawFunctions;
-    utf8 = new TextDecoder();
+    init_lua_vm();
   }
 });
 
@@ -53162,6 +53174,14 @@ function encode(obj3) {
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
+}
+function prepare(script) {
+  let p = preparedScripts.get(script);
+  if (p === void 0) {
+    if (preparedScripts.size >= 5e3) preparedScripts.clear();
+    preparedScripts.set(script, p = rewriteConcat(script));
+  }
+  return p;
 }
 function createLuaRunner(workerFile = bundledWorker()) {
   if (!workerFile) return { run: runHealthLua, start: () => void loadHealthLua().catch(() => void 0), close: async () => {
@@ -53255,7 +53275,8 @@ function createLuaRunner(workerFile = bundledWorker()) {
     start() {
       start();
     },
-    run(req) {
+    run(asked) {
+      const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
       return new Promise((resolve4) => {
         const p = { id: next++, req, encoded: encode(req.obj), resolve: resolve4 };
         queue.push(p);
@@ -53274,15 +53295,18 @@ function createLuaRunner(workerFile = bundledWorker()) {
     }
   };
 }
-var KILL_MARGIN_MS, STARTUP_LIMIT_MS, encodings;
+var KILL_MARGIN_MS, STARTUP_LIMIT_MS, encodings, preparedScripts;
 var init_runner_host = __esm({
   "src/health/runner-host.ts"() {
     "use strict";
     init_lua_vm();
+    init_lua_run();
+    init_lua_static();
     init_worker_protocol();
     KILL_MARGIN_MS = 2e3;
     STARTUP_LIMIT_MS = 6e4;
     encodings = /* @__PURE__ */ new WeakMap();
+    preparedScripts = /* @__PURE__ */ new Map();
   }
 });
 
@@ -53753,12 +53777,7 @@ function statusShapes(key2, inputs) {
   return out2.slice(0, MAX_SHAPES);
 }
 function runRequest(c, obj3, settings) {
-  let script = prepared.get(c.script);
-  if (script === void 0) {
-    if (prepared.size >= 5e3) prepared.clear();
-    prepared.set(c.script, script = rewriteConcat(c.script));
-  }
-  return { script, prepared: true, obj: obj3, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
+  return { script: c.script, obj: obj3, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
 }
 async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const settings = policy.health;
@@ -53922,7 +53941,7 @@ function wildcardOverlaps(checks) {
   }
   return out2;
 }
-var CONFIG_MARKERS2, prepared, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, PIPELINE_BATCH, INPUT_NAME;
+var CONFIG_MARKERS2, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, PIPELINE_BATCH, INPUT_NAME;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -53943,7 +53962,6 @@ var init_gather2 = __esm({
     init_input_yaml();
     init_yaml_guard();
     CONFIG_MARKERS2 = HEALTH_CONFIG_TEXT;
-    prepared = /* @__PURE__ */ new Map();
     inputCache = /* @__PURE__ */ new Map();
     INPUT_CACHE_MAX = 5e3;
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
@@ -55422,8 +55440,8 @@ var init_area5 = __esm({
       settingsKey: "review",
       checks: [reviewCheck],
       async gather({ change, policy }) {
-        const prepared2 = await prepareReview(change, policy);
-        return prepared2 === change ? {} : { change: { codeowners: prepared2.codeowners } };
+        const prepared = await prepareReview(change, policy);
+        return prepared === change ? {} : { change: { codeowners: prepared.codeowners } };
       }
     };
   }
@@ -62295,20 +62313,20 @@ function compiler(options) {
       data
     };
     const listStack = [];
-    const prepared2 = [];
+    const prepared = [];
     let index2 = -1;
     while (++index2 < events2.length) {
-      prepared2.push(events2[index2]);
+      prepared.push(events2[index2]);
       if (events2[index2][1].type === "listOrdered" || events2[index2][1].type === "listUnordered") {
         if (events2[index2][0] === "enter") {
-          listStack.push(prepared2.length - 1);
+          listStack.push(prepared.length - 1);
         } else {
           const tail2 = listStack.pop();
-          prepareList(prepared2, tail2);
+          prepareList(prepared, tail2);
         }
       }
     }
-    events2 = prepared2;
+    events2 = prepared;
     index2 = -1;
     while (++index2 < events2.length) {
       const handler2 = config[events2[index2][0]];
@@ -68621,8 +68639,8 @@ var init_area6 = __esm({
       settingsKey: "description",
       checks: [descriptionCheck],
       async gather({ change, policy }) {
-        const prepared2 = await withPrTemplates(change, policy);
-        return prepared2 === change ? {} : { change: { prTemplates: prepared2.prTemplates } };
+        const prepared = await withPrTemplates(change, policy);
+        return prepared === change ? {} : { change: { prTemplates: prepared.prTemplates } };
       }
     };
   }
@@ -78810,20 +78828,20 @@ async function gatherBreakGlass(api, repository, pr, bg) {
   return out2;
 }
 async function gatherReviewFacts(api, repository, change, policy, records) {
-  const prepared2 = await prepareReview(change, policy);
-  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared2, policy));
-  const bg = prepared2.pr ? await gatherBreakGlass(api, repository, prepared2.pr, policy.review.breakGlass) : { notes: [] };
-  let pr = prepared2.pr;
+  const prepared = await prepareReview(change, policy);
+  const directory = await gatherDirectory(api, repository, reviewNeeds(prepared, policy));
+  const bg = prepared.pr ? await gatherBreakGlass(api, repository, prepared.pr, policy.review.breakGlass) : { notes: [] };
+  let pr = prepared.pr;
   const notes = [...bg.notes];
   if (pr && records && (policy.review.separationOfDuties.lastPusher || policy.review.breakGlass.users.length)) {
-    const facts = await readHeadRecords(api, repository, { pr: pr.number, headSha: prepared2.headSha, ...records });
+    const facts = await readHeadRecords(api, repository, { pr: pr.number, headSha: prepared.headSha, ...records });
     notes.push(...facts.notes);
     const pushers = headPushers({ ...pr, pushers: [...pr.pushers ?? [], ...facts.pushers] });
     pr = { ...pr, ...pushers.length ? { pushers } : {}, ...facts.seenAt ? { headSeenAt: facts.seenAt } : {} };
   }
   return {
     change: {
-      ...prepared2,
+      ...prepared,
       ...pr ? { pr } : {},
       directory,
       ...bg.comments ? { comments: bg.comments } : {},

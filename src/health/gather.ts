@@ -11,7 +11,7 @@ import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from '../argocd/builtin-health.js';
 import { healthConfigOfFileCached } from '../argocd/health-sources.js';
-import { analyzeLua, rewriteConcat } from './lua-static.js';
+import { analyzeLua } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
@@ -120,9 +120,6 @@ export function freshObject(key: string): Record<string, unknown> {
   };
 }
 
-/** Scripts as the worker compiles them (see rewriteConcat), by script text. */
-const prepared = new Map<string, string>();
-
 /** Test inputs read by text: base and head share most of them, and a case may reuse another's input. */
 const inputCache = new Map<string, ArgoYamlObject>();
 const INPUT_CACHE_MAX = 5000;
@@ -175,14 +172,9 @@ export function statusShapes(key: string, inputs: readonly Record<string, unknow
   return out.slice(0, MAX_SHAPES);
 }
 
-/** The worker's request to run check `c` on `obj` under the area's limits; each script is rewritten once (rewriteConcat). */
+/** The request to run check `c` on `obj` under the area's limits (the runner prepares each script once). */
 export function runRequest(c: HealthCheckDef, obj: Record<string, unknown>, settings: Policy['health']): LuaRunRequest {
-  let script = prepared.get(c.script);
-  if (script === undefined) {
-    if (prepared.size >= 5000) prepared.clear();
-    prepared.set(c.script, (script = rewriteConcat(c.script)));
-  }
-  return { script, prepared: true, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
+  return { script: c.script, obj, useOpenLibs: c.useOpenLibs, timeoutMs: settings.timeoutMs, memoryBytes: settings.memoryLimitMiB * 1024 * 1024 };
 }
 
 /** Gathers the facts of one side. */
@@ -251,7 +243,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     runs++;
     return true;
   };
-  // Scripts are rewritten (rewriteConcat) here, once each, reusing the static check's parse; the worker only
+  // The runner rewrites each script (rewriteConcat) once, reusing the static check's parse; the worker only
   // compiles and runs them.
   const request = (c: HealthCheckDef, obj: Record<string, unknown>): LuaRunRequest => runRequest(c, obj, settings);
 

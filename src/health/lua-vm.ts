@@ -18,7 +18,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { LuaFactory, type LuaWasm } from 'wasmoon';
 import prelude from './lua-prelude.lua';
-import { rewriteConcat } from './lua-static.js';
 
 /** One execution request. */
 export interface LuaRunRequest {
@@ -33,7 +32,11 @@ export interface LuaRunRequest {
   encoded?: Uint8Array | { error: string };
   /** ArgoCD's `useOpenLibs` for this kind: false gives the reduced environment of argocd-cm scripts. */
   useOpenLibs: boolean;
-  /** `script` is already rewritten by {@link rewriteConcat} (the host prepares it once per script). */
+  /**
+   * `script` is already rewritten by `rewriteConcat` (src/health/lua-static.ts), which gives `..` gopher-lua's
+   * number formatting. This module compiles only prepared scripts (it leaves the Lua parser out of the
+   * worker's bundle): src/health/lua-run.ts prepares in-process runs, the worker host prepares each script once.
+   */
   prepared?: boolean;
   /** Time limit in milliseconds (ArgoCD: 1000). */
   timeoutMs: number;
@@ -244,7 +247,7 @@ export async function loadHealthLua(): Promise<void> {
 
 /**
  * Runs a script synchronously in the state {@link loadHealthLua} made ready; the same as
- * {@link runHealthLua} otherwise (never throws for script problems).
+ * {@link runPreparedLua} otherwise (never throws for script problems).
  * @throws Error when the state is not ready, or a run is in progress
  */
 export function runHealthLuaLoaded(req: LuaRunRequest): LuaRunResult {
@@ -279,10 +282,11 @@ function discardVm(timeoutMs: number): void {
 let tail: Promise<unknown> = Promise.resolve();
 
 /**
- * Runs the script, never throws for script problems: they come back as `kind: 'error'`. Calls made while
- * another run is in progress wait for it (runs share this thread's Lua state).
+ * Runs a prepared script (see {@link LuaRunRequest.prepared}), never throws for script problems: they come
+ * back as `kind: 'error'`. Calls made while another run is in progress wait for it (runs share this thread's
+ * Lua state). src/health/lua-run.ts `runHealthLua` takes scripts as written.
  */
-export function runHealthLua(req: LuaRunRequest): Promise<LuaRunResult> {
+export function runPreparedLua(req: LuaRunRequest): Promise<LuaRunResult> {
   const p = tail.then(() => runOne(req));
   tail = p.catch(() => undefined);
   return p;
@@ -310,8 +314,10 @@ function runOnVm(v: Vm, req: LuaRunRequest): LuaRunResult {
   }
 }
 
-/** The compiled chunk of a script (compiled on first use, with `..` rewritten, see {@link rewriteConcat}). */
+/** The compiled chunk of a prepared script (compiled on first use). */
 function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { error: string } {
+  // Compiled as written, `..` would format numbers as PUC Lua does, not as ArgoCD's gopher-lua.
+  if (!prepared) return { error: 'gitops-gate: the script was not prepared for gopher-lua semantics' };
   let c = v.chunks.get(script);
   if (c) return c;
   const { lua, L } = v;
@@ -319,7 +325,7 @@ function chunkOf(v: Vm, script: string, prepared: boolean): { ref: number } | { 
     for (const x of v.chunks.values()) if ('ref' in x) lua.luaL_unref(L, LUA_REGISTRYINDEX, x.ref);
     v.chunks.clear();
   }
-  if (load(lua, L, prepared ? script : rewriteConcat(script), '=health.lua') !== LUA_OK) {
+  if (load(lua, L, script, '=health.lua') !== LUA_OK) {
     c = { error: textAt(lua, L, -1) };
     lua.lua_settop(L, 0);
   } else c = { ref: lua.luaL_ref(L, LUA_REGISTRYINDEX) };

@@ -8,7 +8,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { encodeLuaValue, loadHealthLua, runHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { encodeLuaValue, loadHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { runHealthLua } from './lua-run.js';
+import { rewriteConcat } from './lua-static.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 import { WORKER_READY } from './worker-protocol.js';
 
@@ -63,6 +65,17 @@ function encode(obj: unknown): Uint8Array | { error: string } {
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** Scripts as prepared for the worker, by their text (see rewriteConcat). */
+const preparedScripts = new Map<string, string>();
+function prepare(script: string): string {
+  let p = preparedScripts.get(script);
+  if (p === undefined) {
+    if (preparedScripts.size >= 5000) preparedScripts.clear();
+    preparedScripts.set(script, (p = rewriteConcat(script)));
+  }
+  return p;
 }
 
 /**
@@ -172,7 +185,9 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     start() {
       start();
     },
-    run(req) {
+    run(asked) {
+      // The worker compiles prepared scripts only (its bundle leaves the Lua parser out): prepared here, once each.
+      const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
       return new Promise<LuaRunResult>((resolve) => {
         const p = { id: next++, req, encoded: encode(req.obj), resolve };
         queue.push(p);

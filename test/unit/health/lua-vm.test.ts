@@ -1,7 +1,8 @@
 /** The Lua VM reproduces ArgoCD's environment and result rules, and stops hostile scripts. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { argoHealth, runHealthLua, type LuaRunRequest } from '../../../src/health/lua-vm.js';
+import { argoHealth, type LuaRunRequest } from '../../../src/health/lua-vm.js';
+import { runHealthLua } from '../../../src/health/lua-run.js';
 
 const run = (script: string, obj: unknown = {}, o: Partial<LuaRunRequest> = {}) =>
   runHealthLua({ script, obj, useOpenLibs: false, timeoutMs: 1000, memoryBytes: 32 * 1024 * 1024, ...o });

@@ -4,7 +4,8 @@ import type { HealthCheckDef } from '../../../src/health/model.js';
 import { checkPicker } from '../../../src/health/gather.js';
 import { joinPath } from '../../../src/health/suites.js';
 import { analyzeLua, rewriteConcat } from '../../../src/health/lua-static.js';
-import { argoHealth, runHealthLua } from '../../../src/health/lua-vm.js';
+import { argoHealth } from '../../../src/health/lua-vm.js';
+import { runHealthLua } from '../../../src/health/lua-run.js';
 
 const check = (key: string, origin: HealthCheckDef['origin'], file: string): HealthCheckDef => ({
   key,
