@@ -31522,6 +31522,53 @@ function narrowed(c, truthy) {
   }
   return [];
 }
+function walkExpression(n, visit2) {
+  if (Array.isArray(n)) {
+    for (const x of n) walkExpression(x, visit2);
+    return;
+  }
+  if (!n || typeof n !== "object" || typeof n.type !== "string") return;
+  const node2 = n;
+  if (node2.type === "FunctionDeclaration") return;
+  visit2(node2);
+  for (const k in node2) {
+    if (k === "loc" || k === "range") continue;
+    const v = node2[k];
+    if (v && typeof v === "object") walkExpression(v, visit2);
+  }
+}
+function functionAssignments(ast) {
+  const own6 = /* @__PURE__ */ new Map();
+  walk(ast, (n) => {
+    if (n.type !== "FunctionDeclaration" || n.identifier?.type !== "Identifier") return;
+    const fx = { assigns: /* @__PURE__ */ new Set(), calls: /* @__PURE__ */ new Set() };
+    walk(n.body, (m) => {
+      if (m.type === "AssignmentStatement") {
+        for (const v of m.variables) if (v.type === "Identifier" && !v.isLocal) fx.assigns.add(v.name);
+      }
+      if (m.type === "FunctionDeclaration" && !m.isLocal && m.identifier?.type === "Identifier") fx.assigns.add(m.identifier.name);
+      const base = m.base;
+      if ((m.type === "CallExpression" || m.type === "StringCallExpression" || m.type === "TableCallExpression") && base?.type === "Identifier") fx.calls.add(base.name);
+    });
+    own6.set(n.identifier.name, fx);
+  });
+  const out2 = /* @__PURE__ */ new Map();
+  for (const name of own6.keys()) {
+    const all2 = /* @__PURE__ */ new Set();
+    const seen = /* @__PURE__ */ new Set();
+    const visit2 = (f) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      const fx = own6.get(f);
+      if (!fx) return;
+      for (const g of fx.assigns) all2.add(g);
+      for (const c of fx.calls) visit2(c);
+    };
+    visit2(name);
+    if (all2.size) out2.set(name, all2);
+  }
+  return out2;
+}
 function globalsMaybeNil(ast) {
   const assigned = /* @__PURE__ */ new Set();
   walk(ast, (n) => {
@@ -31533,6 +31580,16 @@ function globalsMaybeNil(ast) {
   const out2 = [];
   const reported = /* @__PURE__ */ new Set();
   if (assigned.size === 0) return out2;
+  const callEffects = functionAssignments(ast);
+  const afterCalls = (e, state) => {
+    if (!e || state === void 0 || callEffects.size === 0) return state;
+    const names = [];
+    walkExpression(e, (n) => {
+      const base = n.base;
+      if ((n.type === "CallExpression" || n.type === "StringCallExpression" || n.type === "TableCallExpression") && base?.type === "Identifier") names.push(...callEffects.get(base.name) ?? []);
+    });
+    return names.length ? union(state, names) : state;
+  };
   const expr = (n, state, use) => {
     if (!n || state === void 0) return;
     switch (n.type) {
@@ -31590,10 +31647,16 @@ function globalsMaybeNil(ast) {
     if (state === void 0) return void 0;
     switch (st.type) {
       case "LocalStatement":
-        for (const e of st.init ?? []) expr(e, state);
+        for (const e of st.init ?? []) {
+          expr(e, state);
+          state = afterCalls(e, state);
+        }
         return state;
       case "AssignmentStatement": {
-        for (const e of st.init) expr(e, state);
+        for (const e of st.init) {
+          expr(e, state);
+          state = afterCalls(e, state);
+        }
         const names = [];
         for (const v of st.variables) {
           if (v.type === "Identifier") {
@@ -31604,7 +31667,7 @@ function globalsMaybeNil(ast) {
       }
       case "CallStatement":
         expr(st.expression, state);
-        return state;
+        return afterCalls(st.expression, state);
       case "FunctionDeclaration":
         return !st.isLocal && st.identifier?.type === "Identifier" ? union(state, [st.identifier.name]) : state;
       case "ReturnStatement":
@@ -31626,6 +31689,7 @@ function globalsMaybeNil(ast) {
             continue;
           }
           expr(c.condition, rest);
+          rest = afterCalls(c.condition, rest);
           outs.push(block(c.body, union(rest, narrowed(c.condition, true))));
           rest = union(rest, narrowed(c.condition, false));
         }

@@ -394,11 +394,67 @@ function narrowed(c: AnyNode | undefined, truthy: boolean): string[] {
 
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', '<', '<=', '>', '>=']);
 
+/** Visits the nodes of an expression, not entering function bodies (they run when called). */
+function walkExpression(n: unknown, visit: (n: AnyNode) => void): void {
+  if (Array.isArray(n)) {
+    for (const x of n) walkExpression(x, visit);
+    return;
+  }
+  if (!n || typeof n !== 'object' || typeof (n as AnyNode).type !== 'string') return;
+  const node = n as AnyNode;
+  if (node.type === 'FunctionDeclaration') return;
+  visit(node);
+  for (const k in node) {
+    if (k === 'loc' || k === 'range') continue;
+    const v = node[k];
+    if (v && typeof v === 'object') walkExpression(v, visit);
+  }
+}
+
+/**
+ * The globals each named function of the script may assign when called: those its body assigns anywhere,
+ * and those of the script's functions it calls (to any depth). A call is then taken to assign them all, so a
+ * global set by a helper such as `checkReplicasStatus(obj)` before its use is not reported (ArgoCD's
+ * spot.io/SpotDeployment check does this).
+ */
+function functionAssignments(ast: AnyNode): Map<string, Set<string>> {
+  const own = new Map<string, { assigns: Set<string>; calls: Set<string> }>();
+  walk(ast, (n) => {
+    if (n.type !== 'FunctionDeclaration' || (n.identifier as AnyNode | null)?.type !== 'Identifier') return;
+    const fx = { assigns: new Set<string>(), calls: new Set<string>() };
+    walk(n.body, (m) => {
+      if (m.type === 'AssignmentStatement') for (const v of m.variables as AnyNode[]) if (v.type === 'Identifier' && !v.isLocal) fx.assigns.add(v.name as string);
+      if (m.type === 'FunctionDeclaration' && !m.isLocal && (m.identifier as AnyNode | null)?.type === 'Identifier') fx.assigns.add((m.identifier as AnyNode).name as string);
+      const base = m.base as AnyNode | undefined;
+      if ((m.type === 'CallExpression' || m.type === 'StringCallExpression' || m.type === 'TableCallExpression') && base?.type === 'Identifier') fx.calls.add(base.name as string);
+    });
+    own.set((n.identifier as AnyNode).name as string, fx);
+  });
+  const out = new Map<string, Set<string>>();
+  for (const name of own.keys()) {
+    const all = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (f: string): void => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      const fx = own.get(f);
+      if (!fx) return;
+      for (const g of fx.assigns) all.add(g);
+      for (const c of fx.calls) visit(c);
+    };
+    visit(name);
+    if (all.size) out.set(name, all);
+  }
+  return out;
+}
+
 /**
  * Globals the script assigns only on some paths and then uses where nil fails (concatenation, arithmetic,
  * comparison by order, indexing, calling, `#`) on a path where no assignment happened. Flow-sensitive over
  * if/elseif/else, loops (a body may not run), returns, and conditions that test the global (`x ~= nil`, `x and`).
- * Reads inside function bodies are not judged (they run when called). One finding per global.
+ * A call to one of the script's own functions counts as assigning every global that function may assign (see
+ * {@link functionAssignments}): a finding must hold on every reading. Reads inside function bodies are not
+ * judged (they run when called). One finding per global.
  */
 export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; use: string }[] {
   const assigned = new Set<string>();
@@ -409,6 +465,17 @@ export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; us
   const out: { name: string; pos: Position; use: string }[] = [];
   const reported = new Set<string>();
   if (assigned.size === 0) return out;
+  const callEffects = functionAssignments(ast);
+  /** `state` with what the script's own functions called in `e` may assign (a call counts as assigning them). */
+  const afterCalls = (e: AnyNode | undefined | null, state: Defined): Defined => {
+    if (!e || state === undefined || callEffects.size === 0) return state;
+    const names: string[] = [];
+    walkExpression(e, (n) => {
+      const base = n.base as AnyNode | undefined;
+      if ((n.type === 'CallExpression' || n.type === 'StringCallExpression' || n.type === 'TableCallExpression') && base?.type === 'Identifier') names.push(...(callEffects.get(base.name as string) ?? []));
+    });
+    return names.length ? union(state, names) : state;
+  };
 
   /** Judges the reads of an expression under `state`; `use` says how the value is used when it is a bare name. */
   const expr = (n: AnyNode | undefined | null, state: Defined, use?: string): void => {
@@ -468,10 +535,16 @@ export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; us
     if (state === undefined) return undefined;
     switch (st.type) {
       case 'LocalStatement':
-        for (const e of (st.init as AnyNode[]) ?? []) expr(e, state);
+        for (const e of (st.init as AnyNode[]) ?? []) {
+          expr(e, state);
+          state = afterCalls(e, state);
+        }
         return state;
       case 'AssignmentStatement': {
-        for (const e of st.init as AnyNode[]) expr(e, state);
+        for (const e of st.init as AnyNode[]) {
+          expr(e, state);
+          state = afterCalls(e, state);
+        }
         const names: string[] = [];
         for (const v of st.variables as AnyNode[]) {
           if (v.type === 'Identifier') {
@@ -482,7 +555,7 @@ export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; us
       }
       case 'CallStatement':
         expr(st.expression as AnyNode, state);
-        return state;
+        return afterCalls(st.expression as AnyNode, state);
       case 'FunctionDeclaration':
         return !st.isLocal && (st.identifier as AnyNode | null)?.type === 'Identifier' ? union(state, [(st.identifier as AnyNode).name as string]) : state;
       case 'ReturnStatement':
@@ -504,6 +577,7 @@ export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; us
             continue;
           }
           expr(c.condition as AnyNode, rest);
+          rest = afterCalls(c.condition as AnyNode, rest);
           outs.push(block(c.body as AnyNode[], union(rest, narrowed(c.condition as AnyNode, true))));
           rest = union(rest, narrowed(c.condition as AnyNode, false));
         }

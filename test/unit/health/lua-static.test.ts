@@ -68,4 +68,28 @@ describe('lua-global-maybe-nil', () => {
     expect(rules('if obj.a then x = 1 else x = 2 end\nreturn {status = "Healthy", message = "n" .. x}', 'lua-global-maybe-nil')).toEqual([]);
     expect(rules('if not obj.a then return {status = "Progressing"} end\nx = obj.a\nreturn {status = "Healthy", message = "n" .. x}', 'lua-global-maybe-nil')).toEqual([]);
   });
+
+  // ArgoCD's spot.io/SpotDeployment check: a helper function sets the globals, and is called before they are compared.
+  const helper = (call: string) => [
+    'function counts(obj)',
+    '  wanted = obj.spec.replicas or 1',
+    '  if obj.status.replicas ~= nil then seen = obj.status.replicas end',
+    'end',
+    'function check(obj) counts(obj) end',
+    'hs = {status = "Healthy", message = "ok"}',
+    'if obj.spec.canary then',
+    '  if obj.status.paused then wanted = 0 end',
+    call,
+    '  if wanted > 1 then hs.status = "Progressing" end',
+    'end',
+    'return hs',
+  ].join('\n');
+  it('counts a call to one of the script\'s functions as assigning the globals that function (or one it calls) assigns', () => {
+    expect(rules(helper('  local r = counts(obj)'), 'lua-global-maybe-nil')).toEqual([]);
+    expect(rules(helper('  check(obj)'), 'lua-global-maybe-nil')).toEqual([]);
+    expect(rules(helper('  if check(obj) then end'), 'lua-global-maybe-nil')).toEqual([]);
+  });
+  it('still flags the global when no call to such a function comes before the use', () => {
+    expect(rules(helper('  local r = tostring(obj)'), 'lua-global-maybe-nil')).toEqual([10]);
+  });
 });
