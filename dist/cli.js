@@ -12626,6 +12626,7 @@ function indexEvents(events) {
   return { events, ends, roots };
 }
 function fastParseYaml(text6, opts) {
+  if (text6.includes("\r\n")) text6 = text6.replace(/\r\n/g, "\n");
   const built = buildTree(text6, opts.maxDepth, opts.maxDocuments);
   if (!built) return void 0;
   let tree = built.tree;
@@ -31928,6 +31929,7 @@ function refuse() {
   throw REFUSE;
 }
 function readPlainYaml(text6, maxDepth) {
+  if (text6.includes("\r\n")) text6 = text6.replace(/\r\n/g, "\n");
   if (UNUSUAL.test(text6)) return void 0;
   const lines = [];
   let first = true;

@@ -34032,6 +34032,7 @@ function indexEvents(events2) {
   return { events: events2, ends, roots };
 }
 function fastParseYaml(text6, opts) {
+  if (text6.includes("\r\n")) text6 = text6.replace(/\r\n/g, "\n");
   const built = buildTree(text6, opts.maxDepth, opts.maxDocuments);
   if (!built) return void 0;
   let tree = built.tree;
@@ -53379,6 +53380,7 @@ function refuse() {
   throw REFUSE;
 }
 function readPlainYaml(text6, maxDepth) {
+  if (text6.includes("\r\n")) text6 = text6.replace(/\r\n/g, "\n");
   if (UNUSUAL.test(text6)) return void 0;
   const lines = [];
   let first = true;

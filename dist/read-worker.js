@@ -12481,6 +12481,7 @@ function indexEvents(events) {
   return { events, ends, roots };
 }
 function fastParseYaml(text, opts) {
+  if (text.includes("\r\n")) text = text.replace(/\r\n/g, "\n");
   const built = buildTree(text, opts.maxDepth, opts.maxDocuments);
   if (!built) return void 0;
   let tree = built.tree;

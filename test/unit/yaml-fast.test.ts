@@ -157,6 +157,13 @@ describe('YAML fast path', () => {
     for (const [s, v] of cases) expect(resolvePlainScalar(s), s).toEqual(v);
   });
 
+  it('reads CRLF line ends as the full parser does: the same values, lines and columns', () => {
+    const texts = repositoryYaml().map((t) => t.replace(/\r?\n/g, '\r\n'));
+    const accepted = texts.filter((t) => agree(t)).length;
+    expect(accepted / texts.length).toBeGreaterThan(0.6);
+    expect(agree('a: >-\r\n  folded\r\n  text\r\nb: |\r\n  kept\r\n  lines\r\nc: "two\r\n  lines"\r\n')).toBe(true);
+  });
+
   it('agrees with the full parser on every YAML file of the repository', () => {
     const texts = repositoryYaml();
     expect(texts.length).toBeGreaterThan(20);
@@ -174,6 +181,8 @@ describe('YAML fast path', () => {
       fc.assert(
         fc.property(texts, (text) => {
           if (agree(text)) accepted++;
+          // The same text with CRLF line ends: accepted or not, never read differently.
+          agree(text.replace(/\r?\n/g, '\r\n'));
         }),
         { numRuns: runs * RUNS },
       );
@@ -185,7 +194,7 @@ describe('YAML fast path', () => {
   it('leaves anchors, aliases, tags, merge keys, directives, odd keys and broken text to the full parser', () => {
     const refused = [
       'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: !custom x\n', 'base: &b {x: 1}\nc:\n  <<: *b\n', '%YAML 1.2\n---\na: 1\n', '1: one\n', 'true: x\n', '~: x\n',
-      '? [a]\n: x\n', 'a: 1\na: 2\n', '...\na: 1\n', 'a: 1\n...\n', 'a: 1\r\n', 'a: x\ry\n', '__proto__: x\n', '"<<": x\n', 'just a scalar\n', '', '# only a comment\n', 'a: [1, 2\n', 'a:\n\t- x\n',
+      '? [a]\n: x\n', 'a: 1\na: 2\n', '...\na: 1\n', 'a: 1\n...\n', 'a: x\ry\n', 'a: 1\rb: 2\r\n', '__proto__: x\n', '"<<": x\n', 'just a scalar\n', '', '# only a comment\n', 'a: [1, 2\n', 'a:\n\t- x\n',
     ];
     for (const t of refused) expect(fast(t), JSON.stringify(t)).toBeUndefined();
     // Through parseYamlText they still come out right (the full parser's problems included).

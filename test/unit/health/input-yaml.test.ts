@@ -72,6 +72,14 @@ describe('the line reader of plain YAML', () => {
     expect(readPlainYaml(INPUT, 100)).toMatchObject({ spec: { replicas: 3, empty: null, template: { spec: { containers: [{ args: ['--port', '8080', '-v'] }, {}] } } } });
   });
 
+  it('reads CRLF line ends as the exact reader does (a sixth of the inputs in ArgoCD\'s corpus use them), and leaves a lone CR to it', () => {
+    const crlf = INPUT.replace(/\n/g, '\r\n');
+    expect(agree(crlf)).toBe(true);
+    expect(readPlainYaml(crlf, 100)).toStrictEqual(readPlainYaml(INPUT, 100));
+    expect(readPlainYaml('a: 1\rb: 2\n', 100)).toBeUndefined();
+    expect(readPlainYaml('a: "x\r"\n', 100)).toBeUndefined();
+  });
+
   it('refuses what it does not read itself, and agrees on everything it reads', () => {
     const quirks = [
       'a: 1\na: 2\n', // duplicate key: go-yaml's last-wins reading
