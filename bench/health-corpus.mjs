@@ -3,19 +3,20 @@
 // cases), runs the built CLI with --all on it, and reports the CPU time per test case, input reading and
 // parsing included. The cost of everything else (start-up, listing, the other areas) is measured on the same
 // tree without the suites and inputs, and subtracted.
-// Usage: npm run build && node bench/health-corpus.mjs [--kinds N]   (writes bench/.work/health-corpus*/)
+// Usage: npm run build && node bench/health-corpus.mjs [--kinds N] [--corpus DIR]   (writes bench/.work/health-corpus*/)
+// --corpus DIR runs a real corpus instead: DIR holds resource_customizations/ (a checkout of argo-cd).
 // HEALTH_BASELINE='cmd' also times `cmd <dir>` on the same corpus (for instance a build of ArgoCD's health test
 // harness with gopher-lua, given the folder that holds resource_customizations/) and makes its CPU per case the goal.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { git } from './generate.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
-const { values } = parseArgs({ options: { kinds: { type: 'string' }, repo: { type: 'string' } }, strict: false });
+const { values } = parseArgs({ options: { kinds: { type: 'string' }, repo: { type: 'string' }, corpus: { type: 'string' } }, strict: false });
 const kinds = Number(values.kinds ?? 241);
 /** The tree with the suites and their inputs, and the same tree with only the scripts. */
 const dirs = { full: join(here, '.work', 'health-corpus'), base: join(here, '.work', 'health-corpus-scripts') };
@@ -208,6 +209,26 @@ function generate(withSuites) {
   return { dir, cases, head: git(dir, ['rev-parse', 'HEAD']) };
 }
 
+/**
+ * A real corpus instead of the generated one: `from` holds resource_customizations/ (a checkout of argo-cd, or a
+ * copy of that folder). Without the suites, only the health.lua files are kept.
+ */
+function copyCorpus(from, withSuites) {
+  const dir = withSuites ? dirs.full : dirs.base;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(from, 'resource_customizations'), join(dir, 'resource_customizations'), {
+    recursive: true,
+    filter: (src) => withSuites || (statSync(src).isDirectory() ? basename(src) !== 'testdata' : basename(src) === 'health.lua'),
+  });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'corpus']);
+  git(dir, ['gc', '-q']);
+  // The number of cases is taken from the gate's report (see below).
+  return { dir, cases: 0, head: git(dir, ['rev-parse', 'HEAD']) };
+}
+
 function runCli({ dir, head }) {
   const t0 = performance.now();
   const stats = join(here, '.work', `health-corpus-stats-${process.pid}.json`);
@@ -237,8 +258,8 @@ function baselineTimes(command, dir) {
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const RUNS = 5;
-const base = generate(false);
-const full = generate(true);
+const base = values.corpus ? copyCorpus(values.corpus, false) : generate(false);
+const full = values.corpus ? copyCorpus(values.corpus, true) : generate(true);
 // Interleaved, so that a change in the machine's load touches both sides alike.
 const baseRuns = [];
 const runs = [];
@@ -246,6 +267,8 @@ for (let i = 0; i < RUNS; i++) {
   baseRuns.push(runCli(base));
   runs.push(runCli(full));
 }
+// A real corpus's cases are those the gate read from its suites.
+if (values.corpus) full.cases = runs[0].report.details?.health?.tests?.length ?? 0;
 const perCase = (key) => (median(runs.map((r) => r[key])) - median(baseRuns.map((r) => r[key]))) / full.cases;
 const tests = runs[0].report.details?.health?.tests ?? [];
 const passed = tests.filter((t) => t.headPass).length;
@@ -259,9 +282,9 @@ const baselineWall = baseline && median(baseline.map((b) => b.wallMs)) / full.ca
 const goal = baselineCpu ?? 0.29;
 const f = (x) => x.toFixed(3);
 process.stdout.write(
-  `health corpus: ${kinds} checks, ${full.cases} cases (${passed} pass), time the suites add per case, input reading and parsing included: ` +
+  `health corpus${values.corpus ? ` (${values.corpus})` : ''}: ${values.corpus ? 'real' : kinds} checks, ${full.cases} cases (${passed} pass), time the suites add per case, input reading and parsing included: ` +
     `${f(cpuPerCase)} ms CPU, ${f(wallPerCase)} ms wall (goal: at most ${baseline ? `the HEALTH_BASELINE run on this machine: ${f(baselineCpu)} ms CPU, ${f(baselineWall)} ms wall` : "gopher-lua's 0.29 ms, measured elsewhere"}); load average ${load}\n`,
 );
 process.stdout.write(
-  JSON.stringify({ kinds, cases: full.cases, passed, cpuMsPerCase: cpuPerCase, wallMsPerCase: wallPerCase, goalMsPerCase: goal, baselineCpuMsPerCase: baselineCpu ?? null, baselineWallMsPerCase: baselineWall ?? null, loadAverage: load }) + '\n',
+  JSON.stringify({ kinds: values.corpus ? null : kinds, corpus: values.corpus ?? null, cases: full.cases, passed, cpuMsPerCase: cpuPerCase, wallMsPerCase: wallPerCase, goalMsPerCase: goal, baselineCpuMsPerCase: baselineCpu ?? null, baselineWallMsPerCase: baselineWall ?? null, loadAverage: load }) + '\n',
 );
