@@ -49,6 +49,18 @@ describe('health_test.yaml', () => {
       [2, true, 'Healthy: 3/3 ready'],
     ]);
   });
+  it('reads suites and inputs written with CRLF line ends as ArgoCD does (82 files in its corpus are)', async () => {
+    const crlf = Object.fromEntries(Object.entries(layout(SCRIPT, '3/3 ready')).map(([p, t]) => [p, p.endsWith('.yaml') ? t.replace(/\n/g, '\r\n') : t]));
+    const r = await evaluateFiles(crlf);
+    expect(r.findings).toEqual([]);
+    expect((r.details.health as Details).tests.map((t) => [t.case, t.headPass, t.head])).toEqual([
+      [1, true, 'Progressing: Waiting'],
+      [2, true, 'Healthy: 3/3 ready'],
+    ]);
+    // A failing case is reported at its item's line, CRLF or not.
+    const failing = await evaluateFiles({ ...crlf, [`${dir}/health_test.yaml`]: suite('wrong').replace(/\n/g, '\r\n') });
+    expect(failing.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['health-test-failed', `${dir}/health_test.yaml`, 6]]);
+  });
   it('reports a wrong expectation as one failing case with expected and actual', async () => {
     const r = await evaluateFiles(layout(SCRIPT, 'all ready'));
     const failed = r.findings.filter((f) => f.rule === 'health-test-failed');
