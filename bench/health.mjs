@@ -1,8 +1,10 @@
 // Measures health-check execution: time per test case through the built worker (dist/health-worker.js),
 // one Lua state per worker with a fresh environment per case, as the gate runs health_test.yaml cases.
 // Usage: npm run build && node bench/health.mjs [CASES]   (default 2000 cases)
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 
 const workerFile = new URL('../dist/health-worker.js', import.meta.url);
 if (!existsSync(workerFile)) {
@@ -44,6 +46,24 @@ function object(i) {
   return o;
 }
 
+// The worker compiles scripts the host has prepared (src/health/runner-host.ts rewrites `..` once per script with
+// rewriteConcat): the rewrite is bundled from src/ with esbuild, as bench/markdown.mjs bundles its renderers.
+const work = new URL('.work/', import.meta.url).pathname;
+mkdirSync(work, { recursive: true });
+const prepareBundle = join(work, 'health-prepare.mjs');
+await build({
+  stdin: { contents: "export { rewriteConcat } from './src/health/lua-static.ts';", resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: prepareBundle,
+  logLevel: 'warning',
+});
+const { rewriteConcat } = await import(prepareBundle);
+const prepared = rewriteConcat(script);
+
 const worker = new Worker(workerFile);
 let next = 0;
 const pending = new Map();
@@ -61,8 +81,8 @@ const run = (obj) =>
   new Promise((resolve) => {
     const id = next++;
     pending.set(id, resolve);
-    const req = { obj, useOpenLibs: true, timeoutMs: 1000, memoryBytes: 64 * 1024 * 1024 };
-    outbox.push({ id, req: sent ? req : { ...req, script }, scriptId: 0 });
+    const req = { obj, prepared: true, useOpenLibs: true, timeoutMs: 1000, memoryBytes: 64 * 1024 * 1024 };
+    outbox.push({ id, req: sent ? req : { ...req, script: prepared }, scriptId: 0 });
     sent = true;
     if (outbox.length === 1) {
       void Promise.resolve().then(() => {
