@@ -126,6 +126,8 @@ async function main() {
       resolveDir: root,
       loader: 'ts',
     },
+    // As scripts/build.mjs: the built-in health-check list and the Lua prelude are imported as text.
+    loader: { '.yaml': 'text', '.lua': 'text' },
     bundle: true,
     platform: 'node',
     format: 'esm',
