@@ -103,11 +103,30 @@ function collect(n: unknown, out: (AnyNode | undefined)[], parent: AnyNode | und
   if (!n || typeof n !== 'object' || typeof (n as AnyNode).type !== 'string') return;
   const node = n as AnyNode;
   out.push(node, parent);
+  eachChild(node, (v) => collect(v, out, node));
+}
+
+/** Calls `f` with each child of a node (nodes and lists of them; positions left out). */
+function eachChild(node: AnyNode, f: (child: object) => void): void {
   for (const k in node) {
     if (k === 'loc' || k === 'range') continue;
     const v = node[k];
-    if (v && typeof v === 'object') collect(v, out, node);
+    if (v && typeof v === 'object') f(v);
   }
+}
+
+/** The globals a statement assigns: the names of an assignment's global targets, or of a global function it declares. */
+function assignedGlobals(n: AnyNode): string[] {
+  if (n.type === 'AssignmentStatement') return (n.variables as AnyNode[]).filter((v) => v.type === 'Identifier' && !v.isLocal).map((v) => v.name as string);
+  if (n.type === 'FunctionDeclaration' && !n.isLocal && (n.identifier as AnyNode | null)?.type === 'Identifier') return [(n.identifier as AnyNode).name as string];
+  return [];
+}
+
+/** The name a call calls when it calls a function by its plain name (`f(x)`, `f "x"`, `f {x}`). */
+function calledName(n: AnyNode): string | undefined {
+  if (n.type !== 'CallExpression' && n.type !== 'StringCallExpression' && n.type !== 'TableCallExpression') return undefined;
+  const base = n.base as AnyNode | undefined;
+  return base?.type === 'Identifier' ? (base.name as string) : undefined;
 }
 
 /** Runs every static check on a script. `useOpenLibs` is ArgoCD's setting for the script's kind. */
@@ -404,11 +423,7 @@ function walkExpression(n: unknown, visit: (n: AnyNode) => void): void {
   const node = n as AnyNode;
   if (node.type === 'FunctionDeclaration') return;
   visit(node);
-  for (const k in node) {
-    if (k === 'loc' || k === 'range') continue;
-    const v = node[k];
-    if (v && typeof v === 'object') walkExpression(v, visit);
-  }
+  eachChild(node, (v) => walkExpression(v, visit));
 }
 
 /**
@@ -423,10 +438,9 @@ function functionAssignments(ast: AnyNode): Map<string, Set<string>> {
     if (n.type !== 'FunctionDeclaration' || (n.identifier as AnyNode | null)?.type !== 'Identifier') return;
     const fx = { assigns: new Set<string>(), calls: new Set<string>() };
     walk(n.body, (m) => {
-      if (m.type === 'AssignmentStatement') for (const v of m.variables as AnyNode[]) if (v.type === 'Identifier' && !v.isLocal) fx.assigns.add(v.name as string);
-      if (m.type === 'FunctionDeclaration' && !m.isLocal && (m.identifier as AnyNode | null)?.type === 'Identifier') fx.assigns.add((m.identifier as AnyNode).name as string);
-      const base = m.base as AnyNode | undefined;
-      if ((m.type === 'CallExpression' || m.type === 'StringCallExpression' || m.type === 'TableCallExpression') && base?.type === 'Identifier') fx.calls.add(base.name as string);
+      for (const g of assignedGlobals(m)) fx.assigns.add(g);
+      const called = calledName(m);
+      if (called !== undefined) fx.calls.add(called);
     });
     own.set((n.identifier as AnyNode).name as string, fx);
   });
@@ -459,8 +473,7 @@ function functionAssignments(ast: AnyNode): Map<string, Set<string>> {
 export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; use: string }[] {
   const assigned = new Set<string>();
   walk(ast, (n) => {
-    if (n.type === 'AssignmentStatement') for (const v of n.variables as AnyNode[]) if (v.type === 'Identifier' && !v.isLocal) assigned.add(v.name as string);
-    if (n.type === 'FunctionDeclaration' && !n.isLocal && (n.identifier as AnyNode | null)?.type === 'Identifier') assigned.add((n.identifier as AnyNode).name as string);
+    for (const g of assignedGlobals(n)) assigned.add(g);
   });
   const out: { name: string; pos: Position; use: string }[] = [];
   const reported = new Set<string>();
@@ -471,8 +484,8 @@ export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; us
     if (!e || state === undefined || callEffects.size === 0) return state;
     const names: string[] = [];
     walkExpression(e, (n) => {
-      const base = n.base as AnyNode | undefined;
-      if ((n.type === 'CallExpression' || n.type === 'StringCallExpression' || n.type === 'TableCallExpression') && base?.type === 'Identifier') names.push(...(callEffects.get(base.name as string) ?? []));
+      const called = calledName(n);
+      if (called !== undefined) names.push(...(callEffects.get(called) ?? []));
     });
     return names.length ? union(state, names) : state;
   };
@@ -545,19 +558,15 @@ export function globalsMaybeNil(ast: AnyNode): { name: string; pos: Position; us
           expr(e, state);
           state = afterCalls(e, state);
         }
-        const names: string[] = [];
-        for (const v of st.variables as AnyNode[]) {
-          if (v.type === 'Identifier') {
-            if (!v.isLocal) names.push(v.name as string);
-          } else expr(v, state);
-        }
-        return union(state, names);
+        // A target that is not a plain name (t.x, t[k]) reads its table first.
+        for (const v of st.variables as AnyNode[]) if (v.type !== 'Identifier') expr(v, state);
+        return union(state, assignedGlobals(st));
       }
       case 'CallStatement':
         expr(st.expression as AnyNode, state);
         return afterCalls(st.expression as AnyNode, state);
       case 'FunctionDeclaration':
-        return !st.isLocal && (st.identifier as AnyNode | null)?.type === 'Identifier' ? union(state, [(st.identifier as AnyNode).name as string]) : state;
+        return union(state, assignedGlobals(st));
       case 'ReturnStatement':
         for (const e of st.arguments as AnyNode[]) expr(e, state);
         return undefined;
