@@ -19,10 +19,10 @@
 // Usage: npm run build && node bench/action.mjs [STARTUP_RUNS]   (default 5); other arguments (such as
 // bench/run.mjs's --repo DIR) are ignored: the pull requests are generated here.
 // Output: a table, then the results as one JSON object on the last line of stdout.
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { importFromSource } from './bundle-src.mjs';
 import { monorepoFiles, releasedDeployment } from './generate.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -42,22 +42,7 @@ const PER_PAGE = 100;
 const work = join(root, 'bench/.work');
 mkdirSync(work, { recursive: true });
 cpSync(join(root, 'test/e2e/openapi'), join(work, 'openapi'), { recursive: true });
-const bundle = join(work, 'e2e-harness.mjs');
-await build({
-  stdin: {
-    contents: "export * from './test/e2e/harness.ts'; export { FakeGitHub } from './test/e2e/fake-github.ts';",
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile: bundle,
-  logLevel: 'warning',
-});
-const { FakeGitHub, runAction, scenario } = await import(bundle);
+const { FakeGitHub, runAction, scenario } = await importFromSource('e2e-harness', "export * from './test/e2e/harness.ts'; export { FakeGitHub } from './test/e2e/fake-github.ts';");
 
 function deployment(name) {
   return ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${name}`, '  annotations:', '    argocd.argoproj.io/sync-wave: "1"', 'spec:', '  replicas: 1', ''].join('\n');

@@ -201,12 +201,20 @@ function generate(withSuites) {
     }
     write(`${base}/health_test.yaml`, `tests:\n${tests.join('')}`);
   }
+  return { dir, cases, head: commitPacked(dir) };
+}
+
+/**
+ * Commits the tree in `dir` as a new repository, its objects packed as in a clone (a fresh commit leaves one
+ * loose object per file, which git reads one by one).
+ * @returns the commit
+ */
+function commitPacked(dir) {
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', 'corpus']);
-  // Objects packed, as in a clone: a fresh commit leaves one loose object per file, which git reads one by one.
   git(dir, ['gc', '-q']);
-  return { dir, cases, head: git(dir, ['rev-parse', 'HEAD']) };
+  return git(dir, ['rev-parse', 'HEAD']);
 }
 
 /**
@@ -221,12 +229,8 @@ function copyCorpus(from, withSuites) {
     recursive: true,
     filter: (src) => withSuites || (statSync(src).isDirectory() ? basename(src) !== 'testdata' : basename(src) === 'health.lua'),
   });
-  git(dir, ['init', '-q', '-b', 'main']);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '-m', 'corpus']);
-  git(dir, ['gc', '-q']);
   // The number of cases is taken from the gate's report (see below).
-  return { dir, cases: 0, head: git(dir, ['rev-parse', 'HEAD']) };
+  return { dir, cases: 0, head: commitPacked(dir) };
 }
 
 function runCli({ dir, head }) {

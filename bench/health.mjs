@@ -1,10 +1,9 @@
 // Measures health-check execution: time per test case through the built worker (dist/health-worker.js),
 // one Lua state per worker with a fresh environment per case, as the gate runs health_test.yaml cases.
 // Usage: npm run build && node bench/health.mjs [CASES]   (default 2000 cases)
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { importFromSource } from './bundle-src.mjs';
 
 const workerFile = new URL('../dist/health-worker.js', import.meta.url);
 if (!existsSync(workerFile)) {
@@ -47,21 +46,8 @@ function object(i) {
 }
 
 // The worker compiles scripts the host has prepared (src/health/runner-host.ts rewrites `..` once per script with
-// rewriteConcat): the rewrite is bundled from src/ with esbuild, as bench/markdown.mjs bundles its renderers.
-const work = new URL('.work/', import.meta.url).pathname;
-mkdirSync(work, { recursive: true });
-const prepareBundle = join(work, 'health-prepare.mjs');
-await build({
-  stdin: { contents: "export { rewriteConcat } from './src/health/lua-static.ts';", resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile: prepareBundle,
-  logLevel: 'warning',
-});
-const { rewriteConcat } = await import(prepareBundle);
+// rewriteConcat): the rewrite is bundled from src/.
+const { rewriteConcat } = await importFromSource('health-prepare', "export { rewriteConcat } from './src/health/lua-static.ts';");
 const prepared = rewriteConcat(script);
 
 const worker = new Worker(workerFile);

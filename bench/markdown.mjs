@@ -1,19 +1,16 @@
 // Measures the Markdown the gate publishes for a large report: the CLI's `--format markdown` (no size limit),
 // the job summary (1 MiB), the check run summary (65,535 characters) and the sticky PR comment (65,536
 // characters), for a generated report of 12,000 findings (seeded: varied rules, files, severities, both
-// statuses, a few hostile strings). The renderers are bundled from src/ with esbuild, as bench/action.mjs does.
+// statuses, a few hostile strings). The renderers are bundled from src/ with esbuild (bench/bundle-src.mjs).
 // Usage: node bench/markdown.mjs [FINDINGS] [--runs N]   (default 12000 findings, 3 runs; other arguments,
 // such as bench/run.mjs's --repo DIR, are ignored)
 // Output: one line per form, then the results as one JSON object on the last line of stdout.
-import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
+import { importFromSource } from './bundle-src.mjs';
 import { rng } from './generate.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const RULES = [
   ['wave-not-string', 'sync'],
   ['hook-without-delete-policy', 'sync'],
@@ -112,31 +109,15 @@ async function main() {
   const count = Number(positionals.find((a) => /^\d+$/.test(a)) ?? 12000);
   const runs = Math.max(1, Number(values.runs ?? 3));
 
-  const work = join(root, 'bench/.work');
-  mkdirSync(work, { recursive: true });
-  const bundle = join(work, 'markdown-bundle.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "export { renderMarkdown } from './src/report/markdown.ts';",
-        "export { renderJobSummary } from './src/publish/job-summary.ts';",
-        "export { renderComment } from './src/publish/comment.ts';",
-        "export { LIMITS } from './src/report/limits.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    // As scripts/build.mjs: the built-in health-check list and the Lua prelude are imported as text.
-    loader: { '.yaml': 'text', '.lua': 'text' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
-  const { renderMarkdown, renderJobSummary, renderComment, LIMITS } = await import(bundle);
+  const { renderMarkdown, renderJobSummary, renderComment, LIMITS } = await importFromSource(
+    'markdown-bundle',
+    [
+      "export { renderMarkdown } from './src/report/markdown.ts';",
+      "export { renderJobSummary } from './src/publish/job-summary.ts';",
+      "export { renderComment } from './src/publish/comment.ts';",
+      "export { LIMITS } from './src/report/limits.ts';",
+    ].join('\n'),
+  );
 
 
   const FORMS = {
