@@ -52743,11 +52743,24 @@ function collect(n, out2, parent) {
   if (!n || typeof n !== "object" || typeof n.type !== "string") return;
   const node2 = n;
   out2.push(node2, parent);
+  eachChild(node2, (v) => collect(v, out2, node2));
+}
+function eachChild(node2, f) {
   for (const k in node2) {
     if (k === "loc" || k === "range") continue;
     const v = node2[k];
-    if (v && typeof v === "object") collect(v, out2, node2);
+    if (v && typeof v === "object") f(v);
   }
+}
+function assignedGlobals(n) {
+  if (n.type === "AssignmentStatement") return n.variables.filter((v) => v.type === "Identifier" && !v.isLocal).map((v) => v.name);
+  if (n.type === "FunctionDeclaration" && !n.isLocal && n.identifier?.type === "Identifier") return [n.identifier.name];
+  return [];
+}
+function calledName(n) {
+  if (n.type !== "CallExpression" && n.type !== "StringCallExpression" && n.type !== "TableCallExpression") return void 0;
+  const base = n.base;
+  return base?.type === "Identifier" ? base.name : void 0;
 }
 function analyzeLua(script, useOpenLibs) {
   const parsed2 = parseGopherLua(script);
@@ -52983,11 +52996,7 @@ function walkExpression(n, visit2) {
   const node2 = n;
   if (node2.type === "FunctionDeclaration") return;
   visit2(node2);
-  for (const k in node2) {
-    if (k === "loc" || k === "range") continue;
-    const v = node2[k];
-    if (v && typeof v === "object") walkExpression(v, visit2);
-  }
+  eachChild(node2, (v) => walkExpression(v, visit2));
 }
 function functionAssignments(ast) {
   const own6 = /* @__PURE__ */ new Map();
@@ -52995,12 +53004,9 @@ function functionAssignments(ast) {
     if (n.type !== "FunctionDeclaration" || n.identifier?.type !== "Identifier") return;
     const fx = { assigns: /* @__PURE__ */ new Set(), calls: /* @__PURE__ */ new Set() };
     walk(n.body, (m) => {
-      if (m.type === "AssignmentStatement") {
-        for (const v of m.variables) if (v.type === "Identifier" && !v.isLocal) fx.assigns.add(v.name);
-      }
-      if (m.type === "FunctionDeclaration" && !m.isLocal && m.identifier?.type === "Identifier") fx.assigns.add(m.identifier.name);
-      const base = m.base;
-      if ((m.type === "CallExpression" || m.type === "StringCallExpression" || m.type === "TableCallExpression") && base?.type === "Identifier") fx.calls.add(base.name);
+      for (const g of assignedGlobals(m)) fx.assigns.add(g);
+      const called = calledName(m);
+      if (called !== void 0) fx.calls.add(called);
     });
     own6.set(n.identifier.name, fx);
   });
@@ -53024,10 +53030,7 @@ function functionAssignments(ast) {
 function globalsMaybeNil(ast) {
   const assigned = /* @__PURE__ */ new Set();
   walk(ast, (n) => {
-    if (n.type === "AssignmentStatement") {
-      for (const v of n.variables) if (v.type === "Identifier" && !v.isLocal) assigned.add(v.name);
-    }
-    if (n.type === "FunctionDeclaration" && !n.isLocal && n.identifier?.type === "Identifier") assigned.add(n.identifier.name);
+    for (const g of assignedGlobals(n)) assigned.add(g);
   });
   const out2 = [];
   const reported = /* @__PURE__ */ new Set();
@@ -53037,8 +53040,8 @@ function globalsMaybeNil(ast) {
     if (!e || state === void 0 || callEffects.size === 0) return state;
     const names = [];
     walkExpression(e, (n) => {
-      const base = n.base;
-      if ((n.type === "CallExpression" || n.type === "StringCallExpression" || n.type === "TableCallExpression") && base?.type === "Identifier") names.push(...callEffects.get(base.name) ?? []);
+      const called = calledName(n);
+      if (called !== void 0) names.push(...callEffects.get(called) ?? []);
     });
     return names.length ? union(state, names) : state;
   };
@@ -53109,19 +53112,14 @@ function globalsMaybeNil(ast) {
           expr(e, state);
           state = afterCalls(e, state);
         }
-        const names = [];
-        for (const v of st.variables) {
-          if (v.type === "Identifier") {
-            if (!v.isLocal) names.push(v.name);
-          } else expr(v, state);
-        }
-        return union(state, names);
+        for (const v of st.variables) if (v.type !== "Identifier") expr(v, state);
+        return union(state, assignedGlobals(st));
       }
       case "CallStatement":
         expr(st.expression, state);
         return afterCalls(st.expression, state);
       case "FunctionDeclaration":
-        return !st.isLocal && st.identifier?.type === "Identifier" ? union(state, [st.identifier.name]) : state;
+        return union(state, assignedGlobals(st));
       case "ReturnStatement":
         for (const e of st.arguments) expr(e, state);
         return void 0;
