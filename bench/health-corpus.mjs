@@ -264,12 +264,15 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const RUNS = 5;
 const base = values.corpus ? copyCorpus(values.corpus, false) : generate(false);
 const full = values.corpus ? copyCorpus(values.corpus, true) : generate(true);
-// Interleaved, so that a change in the machine's load touches both sides alike.
+const baselineCommand = process.env.HEALTH_BASELINE;
+// Interleaved (the baseline too), so that a change in the machine's load touches every side alike.
 const baseRuns = [];
 const runs = [];
+const baseline = baselineCommand ? [] : undefined;
 for (let i = 0; i < RUNS; i++) {
   baseRuns.push(runCli(base));
   runs.push(runCli(full));
+  baseline?.push(baselineTimes(baselineCommand, full.dir));
 }
 // A real corpus's cases are those the gate read from its suites.
 if (values.corpus) full.cases = runs[0].report.details?.health?.tests?.length ?? 0;
@@ -278,8 +281,6 @@ const tests = runs[0].report.details?.health?.tests ?? [];
 const passed = tests.filter((t) => t.headPass).length;
 const cpuPerCase = perCase('cpuMs');
 const wallPerCase = perCase('wallMs');
-const baselineCommand = process.env.HEALTH_BASELINE;
-const baseline = baselineCommand ? Array.from({ length: RUNS }, () => baselineTimes(baselineCommand, full.dir)) : undefined;
 const baselineCpu = baseline && median(baseline.map((b) => b.cpuMs)) / full.cases;
 const baselineWall = baseline && median(baseline.map((b) => b.wallMs)) / full.cases;
 // Without a baseline on this machine, the goal is the figure the precision issue measured for ArgoCD's gopher-lua.

@@ -53382,7 +53382,9 @@ function readPlainYaml(text6, maxDepth) {
   if (UNUSUAL.test(text6)) return void 0;
   const lines = [];
   let first = true;
-  for (const raw2 of text6.split("\n")) {
+  const raws = text6.split("\n");
+  for (let n = 0; n < raws.length; n++) {
+    const raw2 = raws[n];
     let indent2 = 0;
     while (raw2.charCodeAt(indent2) === 32) indent2++;
     const body = raw2.slice(indent2);
@@ -53395,12 +53397,12 @@ function readPlainYaml(text6, maxDepth) {
       return void 0;
     }
     first = false;
-    lines.push({ indent: indent2, text: body.trimEnd() });
+    lines.push({ indent: indent2, text: body.trimEnd(), raw: n });
   }
   if (lines.length === 0 || lines[0].indent !== 0) return void 0;
-  const r = new Reader(lines, Math.min(maxDepth, 64));
+  const r = new Reader(lines, raws, Math.min(maxDepth, 64));
   try {
-    const v = r.block(0, 0, 1);
+    const v = r.block(0, -1, 1);
     if (r.i !== lines.length || v === null || typeof v !== "object" || Array.isArray(v)) return void 0;
     return v;
   } catch (e) {
@@ -53408,13 +53410,18 @@ function readPlainYaml(text6, maxDepth) {
     throw e;
   }
 }
+function indentOf2(t) {
+  let n = 0;
+  while (t.charCodeAt(n) === 32) n++;
+  return n;
+}
 function isItem(t) {
   return t[0] === "-" && (t.length === 1 || t[1] === " ");
 }
 function keyEnd(t) {
   if (t[0] === '"' || t[0] === "'") {
-    const [, end] = quoted(t, 0);
-    return t[end] === ":" && (end + 1 === t.length || t[end + 1] === " ") ? end : -1;
+    const end = quotedEnd(t);
+    return end >= 0 && t[end] === ":" && (end + 1 === t.length || t[end + 1] === " ") ? end : -1;
   }
   let colon = t.indexOf(": ");
   if (colon < 0) colon = t.endsWith(":") ? t.length - 1 : -1;
@@ -53437,6 +53444,16 @@ function splitKey(t) {
   const rest = t.slice(p);
   if (rest[0] === "#") return [key2, ""];
   return [key2, rest];
+}
+function quotedEnd(t) {
+  const q2 = t[0];
+  for (let p = 1; ; ) {
+    const end = t.indexOf(q2, p);
+    if (end < 0) return -1;
+    if (q2 === "'" && t[end + 1] === "'") p = end + 2;
+    else if (q2 === '"' && t[end - 1] === "\\") return -1;
+    else return end + 1;
+  }
 }
 function quoted(t, at3) {
   const q2 = t[at3];
@@ -53486,19 +53503,28 @@ var init_input_yaml = __esm({
     UNUSUAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ud800-\udfff\ufeff\ufffe\uffff]/;
     INDICATOR = new Set("-?:,[]{}#&*!|>'\"%@`".split(""));
     Reader = class {
-      constructor(lines, maxDepth) {
+      constructor(lines, raws, maxDepth) {
         this.lines = lines;
+        this.raws = raws;
         this.maxDepth = maxDepth;
       }
       lines;
+      raws;
       maxDepth;
       i = 0;
-      /** The collection starting at the current line, at `indent`. */
-      block(indent2, _from, depth) {
+      /**
+       * The node starting at the current line, at `indent`: a collection, or a scalar written below its key
+       * (`from`: the key's indentation; -1 for the document, which must be a collection).
+       */
+      block(indent2, from, depth) {
         if (depth > this.maxDepth) refuse();
         const l = this.lines[this.i];
         if (l.indent !== indent2) refuse();
-        return isItem(l.text) ? this.seq(indent2, depth) : this.map(indent2, depth);
+        if (isItem(l.text)) return this.seq(indent2, depth);
+        if (keyEnd(l.text) >= 0) return this.map(indent2, depth);
+        if (from < 0 || l.text[0] === "|" || l.text[0] === ">") refuse();
+        this.i++;
+        return this.scalar(l.text, from, l.raw, depth);
       }
       map(indent2, depth) {
         const out2 = {};
@@ -53531,7 +53557,7 @@ var init_input_yaml = __esm({
             out2.push(this.nested(indent2, false, depth));
           } else if (isItem(rest)) refuse();
           else if (rest[0] !== "{" && rest[0] !== "[" && keyEnd(rest) >= 0) {
-            this.lines[this.i] = { indent: indent2 + off, text: rest };
+            this.lines[this.i] = { indent: indent2 + off, text: rest, raw: l.raw };
             if (depth + 1 > this.maxDepth) refuse();
             out2.push(this.map(indent2 + off, depth + 1));
           } else {
@@ -53549,24 +53575,108 @@ var init_input_yaml = __esm({
         }
         return null;
       }
-      /** A value written on the rest of a line. */
+      /** A value written on the rest of a line (the line before the current one). */
       inline(rest, depth) {
-        const next = this.lines[this.i];
         const owner = this.lines[this.i - 1];
-        if (next && next.indent > owner.indent) refuse();
-        const c = rest[0];
+        return this.scalar(rest, owner.indent, owner.raw, depth);
+      }
+      /**
+       * A value whose first line is `first` (raw line `firstRaw`), its key or item at `ownerIndent`: a scalar that
+       * may go on over more indented lines, a block scalar, or a one-line flow collection.
+       */
+      scalar(first, ownerIndent, firstRaw, depth) {
+        const c = first[0];
+        if (c === "|" || c === ">") return this.blockScalar(first, ownerIndent, firstRaw);
+        const next = this.lines[this.i];
+        if (next && next.indent > ownerIndent) return this.multiLine(first, ownerIndent, firstRaw);
         if (c === '"' || c === "'") {
-          const [s, end] = quoted(rest, 0);
-          trailer(rest, end);
+          const [s, end] = quoted(first, 0);
+          trailer(first, end);
           return s;
         }
         if (c === "{" || c === "[") {
-          const f = new Flow(rest, this.maxDepth);
+          const f = new Flow(first, this.maxDepth);
           const v = f.value(depth + 1);
-          trailer(rest, f.p);
+          trailer(first, f.p);
           return v;
         }
-        return plain(rest, false);
+        return plain(first, false);
+      }
+      /**
+       * A plain or quoted scalar over several lines: its line breaks fold into spaces (YAML 1.2 section 6.5), and
+       * each line loses its indentation and trailing blanks. The lines must follow each other (a blank line
+       * would be a line feed, a comment line ends a plain scalar and is text in a quoted one: both left to the
+       * general path) and be indented more than the key.
+       */
+      multiLine(first, ownerIndent, firstRaw) {
+        const parts = [first];
+        let raw2 = firstRaw;
+        for (let l = this.lines[this.i]; l && l.indent > ownerIndent; l = this.lines[this.i]) {
+          if (l.raw !== raw2 + 1) refuse();
+          raw2 = l.raw;
+          parts.push(l.text);
+          this.i++;
+        }
+        const c = first[0];
+        if (c === '"' || c === "'") {
+          const text6 = parts.join("\n");
+          const [s, end] = quoted(text6, 0);
+          if (end <= text6.lastIndexOf("\n")) refuse();
+          trailer(text6, end);
+          return s.replace(/\n/g, " ");
+        }
+        for (let k = 0; k < parts.length; k++) {
+          const t = parts[k];
+          if (t.includes(" #") || t.includes(": ") || t.endsWith(":") || k > 0 && INDICATOR.has(t[0])) refuse();
+        }
+        return plain(parts.join(" "), false);
+      }
+      /**
+       * A literal (`|`) or folded (`>`) block scalar with clip or strip (`-`) chomping (YAML 1.2 section 8.1), its
+       * header on the line `headerRaw`, its key or item at `ownerIndent`. Its content is read from the raw lines,
+       * blank lines and trailing blanks included; the structural lines inside it are skipped.
+       */
+      blockScalar(header2, ownerIndent, headerRaw) {
+        const m = /^([|>])(-?)(?: +#.*)?$/.exec(header2);
+        if (!m) refuse();
+        const raws = this.raws;
+        let r = headerRaw + 1;
+        const firstLine2 = raws[r];
+        if (firstLine2 === void 0) refuse();
+        const indent2 = indentOf2(firstLine2);
+        if (indent2 === firstLine2.length || indent2 <= ownerIndent) refuse();
+        const content3 = [];
+        for (; r < raws.length; r++) {
+          const t = raws[r];
+          const at3 = indentOf2(t);
+          if (at3 === t.length) {
+            if (at3 > indent2) refuse();
+            content3.push("");
+            continue;
+          }
+          if (at3 < indent2) break;
+          if (m[1] === ">" && at3 > indent2) refuse();
+          content3.push(t.slice(indent2));
+        }
+        while (content3[content3.length - 1] === "") content3.pop();
+        while (this.i < this.lines.length && this.lines[this.i].raw < r) this.i++;
+        let s;
+        if (m[1] === "|") s = content3.join("\n");
+        else {
+          s = content3[0];
+          let breaks = 0;
+          for (let k = 1; k < content3.length; k++) {
+            const t = content3[k];
+            if (t === "") breaks++;
+            else {
+              s += breaks === 0 ? " " : "\n".repeat(breaks);
+              s += t;
+              breaks = 0;
+            }
+          }
+        }
+        return m[2] === "-" ? s : `${s}
+`;
       }
     };
     Flow = class {
@@ -53887,13 +53997,12 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
     if (t === void 0 || !key2) continue;
     facts.checks.push({ key: key2, script: t, useOpenLibs: true, origin: "layout", file: p, pos: { line: 1, column: 1 }, scriptLine: 1, scriptColumn: 1, holder: dirName(p) });
   }
-  const compiles = /* @__PURE__ */ new Set();
-  for (const c of facts.checks) {
-    const found = analyzeLua(c.script, c.useOpenLibs);
-    if (!found.some((f) => f.rule === "lua-syntax-error")) compiles.add(c);
-    for (const f of found) facts.problems.push({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix });
+  const analyses = new ScriptAnalyses();
+  const compiles = (c) => analyses.compiles(c);
+  if (!settings.execute) {
+    facts.problems.push(...analyses.problems(facts.checks));
+    return facts;
   }
-  if (!settings.execute) return facts;
   let runs = 0;
   const budget = () => {
     if (runs >= settings.maxRunsPerSide) return false;
@@ -53903,7 +54012,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const request2 = (c, obj3) => runRequest(c, obj3, settings);
   const fresh = [];
   for (const c of facts.checks) {
-    if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
+    if (c.origin === "layout" || c.key.includes("*") || !compiles(c)) continue;
     if (!budget()) {
       facts.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
       facts.skipped.push({ check: c });
@@ -53925,7 +54034,6 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const tests = [];
   const pick = checkPicker(facts.checks);
   for (const s of parsedSuites) {
-    facts.problems.push(...s.problems);
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
@@ -53938,11 +54046,12 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
       if (tests.length % PIPELINE_BATCH === 0) await Promise.resolve();
     }
   }
+  facts.problems.push(...analyses.problems(facts.checks), ...parsedSuites.flatMap((s) => s.problems));
   facts.tests.push(...await Promise.all(tests));
   const shapes = [];
   let shapesLeftOut = 0;
   for (const c of facts.checks) {
-    if (c.origin === "layout" || c.key.includes("*") || !compiles.has(c)) continue;
+    if (c.origin === "layout" || c.key.includes("*") || !compiles(c)) continue;
     const inputs2 = facts.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !("error" in t.case.input)).map((t) => t.case.input);
     for (const s of statusShapes(c.key, inputs2)) {
       if (!budget()) {
@@ -53964,7 +54073,7 @@ async function runCase(tc, inputFile, pick, compiles, runner, request2, budget, 
   const kind = String(obj3.kind ?? "");
   const check2 = pick(group2, kind);
   if (!check2) return { case: tc, actual: { status: "Unknown", message: `no custom health check for ${overrideKey(group2, kind)} in this repository` }, pass: false };
-  if (!compiles.has(check2)) return { case: tc, checkKey: check2.key, checkFile: check2.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
+  if (!compiles(check2)) return { case: tc, checkKey: check2.key, checkFile: check2.file, actual: { status: "Unknown", message: "the health script does not compile" }, pass: false };
   if (!budget()) {
     facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);
     facts.skipped.push({ check: check2, case: tc, inputFile });
@@ -54005,7 +54114,7 @@ function wildcardOverlaps(checks) {
   }
   return out2;
 }
-var CONFIG_MARKERS2, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, PIPELINE_BATCH, INPUT_NAME;
+var CONFIG_MARKERS2, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, ScriptAnalyses, PIPELINE_BATCH, INPUT_NAME;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -54031,6 +54140,23 @@ var init_gather2 = __esm({
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
     label2 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
+    ScriptAnalyses = class {
+      found = /* @__PURE__ */ new Map();
+      /** The static findings on `c`'s script. */
+      of(c) {
+        let f = this.found.get(c);
+        if (!f) this.found.set(c, f = analyzeLua(c.script, c.useOpenLibs));
+        return f;
+      }
+      /** Whether `c`'s script compiles (no `lua-syntax-error`): only such scripts are run. */
+      compiles(c) {
+        return !this.of(c).some((f) => f.rule === "lua-syntax-error");
+      }
+      /** The static findings on `checks`, in their order, placed at the script's lines in their files. */
+      problems(checks) {
+        return checks.flatMap((c) => this.of(c).map((f) => ({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix })));
+      }
+    };
     PIPELINE_BATCH = 64;
     INPUT_NAME = /\.(ya?ml|json)$/;
   }
@@ -54345,12 +54471,9 @@ async function addChecks(facts, added, problems, policy, runner) {
     notEvaluated: [...facts.notEvaluated],
     skipped: [...facts.skipped]
   };
-  const compiles = /* @__PURE__ */ new Set();
-  for (const c of added) {
-    const found = analyzeLua(c.script, c.useOpenLibs);
-    if (!found.some((f) => f.rule === "lua-syntax-error")) compiles.add(c);
-    for (const f of found) out2.problems.push({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix });
-  }
+  const analyses = new ScriptAnalyses();
+  const compiles = (c) => analyses.compiles(c);
+  out2.problems.push(...analyses.problems(added));
   const mine = new Set(added);
   for (const p of wildcardOverlaps(out2.checks)) {
     if (!knownRawProblem(p, facts.problems) && added.some((c) => p.key.split("|").includes(c.key))) out2.problems.push(p);
@@ -54360,7 +54483,7 @@ async function addChecks(facts, added, problems, policy, runner) {
   const budget = () => runs < settings.maxRunsPerSide ? (runs++, true) : false;
   const fresh = [];
   for (const c of added) {
-    if (c.key.includes("*") || !compiles.has(c)) continue;
+    if (c.key.includes("*") || !compiles(c)) continue;
     if (!budget()) {
       out2.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
       out2.skipped.push({ check: c });
@@ -54383,7 +54506,7 @@ async function addChecks(facts, added, problems, policy, runner) {
   const shapes = [];
   let left = 0;
   for (const c of added) {
-    if (c.key.includes("*") || !compiles.has(c)) continue;
+    if (c.key.includes("*") || !compiles(c)) continue;
     const inputs = out2.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !("error" in t.case.input)).map((t) => t.case.input);
     for (const s of statusShapes(c.key, inputs)) {
       if (!budget()) {
@@ -54436,7 +54559,6 @@ var init_rendered = __esm({
     init_health_sources();
     init_health_config();
     init_health_markers();
-    init_lua_static();
     init_gather2();
     init_suites();
     init_runner_host();

@@ -11,7 +11,7 @@ import { splitApiVersion } from '../manifests/resource.js';
 import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from '../argocd/builtin-health.js';
 import { healthConfigOfFileCached } from '../argocd/health-sources.js';
-import { analyzeLua } from './lua-static.js';
+import { analyzeLua, type LuaProblem } from './lua-static.js';
 import { argoHealth, type LuaRunRequest } from './lua-vm.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
@@ -229,13 +229,14 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     facts.checks.push({ key, script: t, useOpenLibs: true, origin: 'layout', file: p, pos: { line: 1, column: 1 }, scriptLine: 1, scriptColumn: 1, holder: dirName(p) });
   }
 
-  const compiles = new Set<HealthCheckDef>();
-  for (const c of facts.checks) {
-    const found = analyzeLua(c.script, c.useOpenLibs);
-    if (!found.some((f) => f.rule === 'lua-syntax-error')) compiles.add(c);
-    for (const f of found) facts.problems.push({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix });
+  // Each script is analysed when its first run is posted, so the worker runs one check's cases while the next
+  // check is analysed here; the findings keep the checks' order (added after the runs are posted).
+  const analyses = new ScriptAnalyses();
+  const compiles = (c: HealthCheckDef) => analyses.compiles(c);
+  if (!settings.execute) {
+    facts.problems.push(...analyses.problems(facts.checks));
+    return facts;
   }
-  if (!settings.execute) return facts;
 
   let runs = 0;
   const budget = () => {
@@ -249,7 +250,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
 
   const fresh: Promise<FreshRun>[] = [];
   for (const c of facts.checks) {
-    if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
+    if (c.origin === 'layout' || c.key.includes('*') || !compiles(c)) continue;
     if (!budget()) {
       facts.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
       facts.skipped.push({ check: c });
@@ -274,7 +275,6 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   // The checks are all known here.
   const pick = checkPicker(facts.checks);
   for (const s of parsedSuites) {
-    facts.problems.push(...s.problems);
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
@@ -289,12 +289,13 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
       if (tests.length % PIPELINE_BATCH === 0) await Promise.resolve();
     }
   }
+  facts.problems.push(...analyses.problems(facts.checks), ...parsedSuites.flatMap((s) => s.problems));
   facts.tests.push(...(await Promise.all(tests)));
   // Configured checks run on the statuses a resource passes through, after the tests, while the budget lasts.
   const shapes: Promise<ShapeRun>[] = [];
   let shapesLeftOut = 0;
   for (const c of facts.checks) {
-    if (c.origin === 'layout' || c.key.includes('*') || !compiles.has(c)) continue;
+    if (c.origin === 'layout' || c.key.includes('*') || !compiles(c)) continue;
     const inputs = facts.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !('error' in t.case.input)).map((t) => t.case.input as Record<string, unknown>);
     for (const s of statusShapes(c.key, inputs)) {
       if (!budget()) {
@@ -310,11 +311,35 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   return facts;
 }
 
+/**
+ * The static checks of health scripts (lua-static.ts `analyzeLua`), each made once, when first asked for.
+ */
+export class ScriptAnalyses {
+  private readonly found = new Map<HealthCheckDef, LuaProblem[]>();
+
+  /** The static findings on `c`'s script. */
+  of(c: HealthCheckDef): LuaProblem[] {
+    let f = this.found.get(c);
+    if (!f) this.found.set(c, (f = analyzeLua(c.script, c.useOpenLibs)));
+    return f;
+  }
+
+  /** Whether `c`'s script compiles (no `lua-syntax-error`): only such scripts are run. */
+  compiles(c: HealthCheckDef): boolean {
+    return !this.of(c).some((f) => f.rule === 'lua-syntax-error');
+  }
+
+  /** The static findings on `checks`, in their order, placed at the script's lines in their files. */
+  problems(checks: readonly HealthCheckDef[]): ConfigProblem[] {
+    return checks.flatMap((c) => this.of(c).map((f) => ({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix })));
+  }
+}
+
 export async function runCase(
   tc: HealthTestRun['case'],
   inputFile: string,
   pick: (group: string, kind: string) => HealthCheckDef | undefined,
-  compiles: Set<HealthCheckDef>,
+  compiles: (c: HealthCheckDef) => boolean,
   runner: LuaRunner,
   request: (c: HealthCheckDef, obj: Record<string, unknown>) => LuaRunRequest,
   budget: () => boolean,
@@ -326,7 +351,7 @@ export async function runCase(
   const kind = String(obj.kind ?? '');
   const check = pick(group, kind);
   if (!check) return { case: tc, actual: { status: 'Unknown', message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
-  if (!compiles.has(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: 'Unknown', message: 'the health script does not compile' }, pass: false };
+  if (!compiles(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: 'Unknown', message: 'the health script does not compile' }, pass: false };
   if (!budget()) {
     // Not a pass: the health check reports the checks left unrun (health-test-budget-exhausted).
     facts.notEvaluated.push(`${tc.file} test ${tc.index + 1}: the limit of script runs per side was reached`);

@@ -1,6 +1,7 @@
 /**
  * A line reader for the plainest YAML: the shape of nearly every health-test input and `health_test.yaml`
- * (block mappings and sequences, one-line plain and quoted scalars, one-line flow collections, comments).
+ * (block mappings and sequences, plain and quoted scalars, also over several lines as kubectl wraps them,
+ * literal and folded block scalars, one-line flow collections, comments).
  * It reads such text several times faster than the general path (js-yaml's events, then the `yaml` package
  * for anything unusual), which dominated the cost of a test case.
  *
@@ -8,8 +9,9 @@
  * `parseYamlText` (YAML 1.2 core schema, through the same {@link resolvePlainScalar}) or refuses
  * (`undefined`), and the caller then reads the text the exact way (argo-yaml.ts, suites.ts). Refused: tabs,
  * control characters, a byte-order mark, non-BMP or surrogate characters, directives, a second document,
- * anchors, aliases, tags, block scalars (`|`, `>`), `?` keys, escapes in double-quoted scalars, scalars over
- * several lines, flow collections over several lines, duplicate keys, keys that are not plain strings (`1`,
+ * anchors, aliases, tags, `?` keys, escapes in double-quoted scalars, a blank or comment line inside a scalar
+ * over several lines, block scalars with an indentation indicator, keep chomping (`|+`), no content, leading
+ * blank lines or (folded) more-indented lines, flow collections over several lines, duplicate keys, keys that are not plain strings (`1`,
  * `true`, `<<`, `__proto__`), a document that is not a mapping, nesting deeper than the caller's limit, and
  * any line whose shape is not one listed above. test/unit/health/input-yaml.test.ts compares both readers.
  */
@@ -30,8 +32,10 @@ const INDICATOR = new Set('-?:,[]{}#&*!|>\'"%@`'.split(''));
 
 interface Line {
   indent: number;
-  /** The line without its indentation. */
+  /** The line without its indentation and trailing blanks. */
   text: string;
+  /** Its index among the text's lines (blank and comment lines included). */
+  raw: number;
 }
 
 /**
@@ -47,7 +51,9 @@ export function readPlainYaml(text: string, maxDepth: number): Record<string, un
   if (UNUSUAL.test(text)) return undefined;
   const lines: Line[] = [];
   let first = true;
-  for (const raw of text.split('\n')) {
+  const raws = text.split('\n');
+  for (let n = 0; n < raws.length; n++) {
+    const raw = raws[n]!;
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
     const body = raw.slice(indent);
@@ -61,12 +67,12 @@ export function readPlainYaml(text: string, maxDepth: number): Record<string, un
       return undefined;
     }
     first = false;
-    lines.push({ indent, text: body.trimEnd() });
+    lines.push({ indent, text: body.trimEnd(), raw: n });
   }
   if (lines.length === 0 || lines[0]!.indent !== 0) return undefined;
-  const r = new Reader(lines, Math.min(maxDepth, 64));
+  const r = new Reader(lines, raws, Math.min(maxDepth, 64));
   try {
-    const v = r.block(0, 0, 1);
+    const v = r.block(0, -1, 1);
     if (r.i !== lines.length || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
     return v as Record<string, unknown>;
   } catch (e) {
@@ -79,15 +85,25 @@ class Reader {
   i = 0;
   constructor(
     private readonly lines: Line[],
+    /** Every line of the text, as written (block scalars keep their blank lines and trailing blanks). */
+    private readonly raws: string[],
     private readonly maxDepth: number,
   ) {}
 
-  /** The collection starting at the current line, at `indent`. */
-  block(indent: number, _from: number, depth: number): unknown {
+  /**
+   * The node starting at the current line, at `indent`: a collection, or a scalar written below its key
+   * (`from`: the key's indentation; -1 for the document, which must be a collection).
+   */
+  block(indent: number, from: number, depth: number): unknown {
     if (depth > this.maxDepth) refuse();
     const l = this.lines[this.i]!;
     if (l.indent !== indent) refuse();
-    return isItem(l.text) ? this.seq(indent, depth) : this.map(indent, depth);
+    if (isItem(l.text)) return this.seq(indent, depth);
+    if (keyEnd(l.text) >= 0) return this.map(indent, depth);
+    // Not a key: a scalar on the lines below its key (kubectl writes long messages so).
+    if (from < 0 || l.text[0] === '|' || l.text[0] === '>') refuse();
+    this.i++;
+    return this.scalar(l.text, from, l.raw, depth);
   }
 
   private map(indent: number, depth: number): Record<string, unknown> {
@@ -124,7 +140,7 @@ class Reader {
       } else if (isItem(rest)) refuse();
       else if (rest[0] !== '{' && rest[0] !== '[' && keyEnd(rest) >= 0) {
         // A compact mapping: the item's first key is on the dash line, the others line up with it.
-        this.lines[this.i] = { indent: indent + off, text: rest };
+        this.lines[this.i] = { indent: indent + off, text: rest, raw: l.raw };
         if (depth + 1 > this.maxDepth) refuse();
         out.push(this.map(indent + off, depth + 1));
       } else {
@@ -144,26 +160,123 @@ class Reader {
     return null;
   }
 
-  /** A value written on the rest of a line. */
+  /** A value written on the rest of a line (the line before the current one). */
   private inline(rest: string, depth: number): unknown {
-    // A value on the key's line cannot continue on more indented lines in this reader.
-    const next = this.lines[this.i];
     const owner = this.lines[this.i - 1]!;
-    if (next && next.indent > owner.indent) refuse();
-    const c = rest[0]!;
+    return this.scalar(rest, owner.indent, owner.raw, depth);
+  }
+
+  /**
+   * A value whose first line is `first` (raw line `firstRaw`), its key or item at `ownerIndent`: a scalar that
+   * may go on over more indented lines, a block scalar, or a one-line flow collection.
+   */
+  private scalar(first: string, ownerIndent: number, firstRaw: number, depth: number): unknown {
+    const c = first[0]!;
+    if (c === '|' || c === '>') return this.blockScalar(first, ownerIndent, firstRaw);
+    const next = this.lines[this.i];
+    if (next && next.indent > ownerIndent) return this.multiLine(first, ownerIndent, firstRaw);
     if (c === '"' || c === "'") {
-      const [s, end] = quoted(rest, 0);
-      trailer(rest, end);
+      const [s, end] = quoted(first, 0);
+      trailer(first, end);
       return s;
     }
     if (c === '{' || c === '[') {
-      const f = new Flow(rest, this.maxDepth);
+      const f = new Flow(first, this.maxDepth);
       const v = f.value(depth + 1);
-      trailer(rest, f.p);
+      trailer(first, f.p);
       return v;
     }
-    return plain(rest, false);
+    return plain(first, false);
   }
+
+  /**
+   * A plain or quoted scalar over several lines: its line breaks fold into spaces (YAML 1.2 section 6.5), and
+   * each line loses its indentation and trailing blanks. The lines must follow each other (a blank line
+   * would be a line feed, a comment line ends a plain scalar and is text in a quoted one: both left to the
+   * general path) and be indented more than the key.
+   */
+  private multiLine(first: string, ownerIndent: number, firstRaw: number): unknown {
+    const parts = [first];
+    let raw = firstRaw;
+    for (let l = this.lines[this.i]; l && l.indent > ownerIndent; l = this.lines[this.i]) {
+      if (l.raw !== raw + 1) refuse();
+      raw = l.raw;
+      parts.push(l.text);
+      this.i++;
+    }
+    const c = first[0]!;
+    if (c === '"' || c === "'") {
+      const text = parts.join('\n');
+      const [s, end] = quoted(text, 0);
+      // The quote closes on the last line: a line after it would be neither a comment nor a key.
+      if (end <= text.lastIndexOf('\n')) refuse();
+      trailer(text, end);
+      return s.replace(/\n/g, ' ');
+    }
+    for (let k = 0; k < parts.length; k++) {
+      const t = parts[k]!;
+      // Only text: no comment, no `key: value`, and (after the first line) no indicator to weigh.
+      if (t.includes(' #') || t.includes(': ') || t.endsWith(':') || (k > 0 && INDICATOR.has(t[0]!))) refuse();
+    }
+    return plain(parts.join(' '), false);
+  }
+
+  /**
+   * A literal (`|`) or folded (`>`) block scalar with clip or strip (`-`) chomping (YAML 1.2 section 8.1), its
+   * header on the line `headerRaw`, its key or item at `ownerIndent`. Its content is read from the raw lines,
+   * blank lines and trailing blanks included; the structural lines inside it are skipped.
+   */
+  private blockScalar(header: string, ownerIndent: number, headerRaw: number): string {
+    const m = /^([|>])(-?)(?: +#.*)?$/.exec(header);
+    if (!m) refuse();
+    const raws = this.raws;
+    let r = headerRaw + 1;
+    // The first line's indentation is the content's; leading blank lines are left to the general path.
+    const firstLine = raws[r];
+    if (firstLine === undefined) refuse();
+    const indent = indentOf(firstLine);
+    if (indent === firstLine.length || indent <= ownerIndent) refuse();
+    const content: string[] = [];
+    for (; r < raws.length; r++) {
+      const t = raws[r]!;
+      const at = indentOf(t);
+      if (at === t.length) {
+        // A blank line: a line feed. One with more blanks than the indentation would carry them as text.
+        if (at > indent) refuse();
+        content.push('');
+        continue;
+      }
+      if (at < indent) break;
+      // A folded scalar keeps the line breaks around more-indented lines: left to the general path.
+      if (m[1] === '>' && at > indent) refuse();
+      content.push(t.slice(indent));
+    }
+    while (content[content.length - 1] === '') content.pop();
+    while (this.i < this.lines.length && this.lines[this.i]!.raw < r) this.i++;
+    let s: string;
+    if (m[1] === '|') s = content.join('\n');
+    else {
+      s = content[0]!;
+      let breaks = 0;
+      for (let k = 1; k < content.length; k++) {
+        const t = content[k]!;
+        if (t === '') breaks++;
+        else {
+          s += breaks === 0 ? ' ' : '\n'.repeat(breaks);
+          s += t;
+          breaks = 0;
+        }
+      }
+    }
+    return m[2] === '-' ? s : `${s}\n`;
+  }
+}
+
+/** The number of spaces a line starts with. */
+function indentOf(t: string): number {
+  let n = 0;
+  while (t.charCodeAt(n) === 32) n++;
+  return n;
 }
 
 /** A sequence item line: `-` alone or followed by a space. */
@@ -174,8 +287,9 @@ function isItem(t: string): boolean {
 /** Where the `:` ending a plain key sits in a line (followed by a space or the end), or -1. */
 function keyEnd(t: string): number {
   if (t[0] === '"' || t[0] === "'") {
-    const [, end] = quoted(t, 0);
-    return t[end] === ':' && (end + 1 === t.length || t[end + 1] === ' ') ? end : -1;
+    // A quote not closed on its line opens a scalar over several lines, not a key.
+    const end = quotedEnd(t);
+    return end >= 0 && t[end] === ':' && (end + 1 === t.length || t[end + 1] === ' ') ? end : -1;
   }
   // Native searches rather than a loop over characters: most of a run's lines are read before the JIT warms up.
   let colon = t.indexOf(': ');
@@ -201,6 +315,18 @@ function splitKey(t: string): [string, string] {
   const rest = t.slice(p);
   if (rest[0] === '#') return [key, ''];
   return [key, rest];
+}
+
+/** The index after the quote closing the quoted scalar `t` starts with, or -1 when the line does not close it. */
+function quotedEnd(t: string): number {
+  const q = t[0]!;
+  for (let p = 1; ; ) {
+    const end = t.indexOf(q, p);
+    if (end < 0) return -1;
+    if (q === "'" && t[end + 1] === "'") p = end + 2;
+    else if (q === '"' && t[end - 1] === '\\') return -1;
+    else return end + 1;
+  }
 }
 
 /** A quoted scalar at `at`: its value and the index after the closing quote (single line; no escapes). */

@@ -25,9 +25,8 @@ import { isRecord } from '../core/values.js';
 import { configuredHealthKeys, healthConfigOfFile } from '../argocd/health-sources.js';
 import { scriptPlacement } from '../argocd/health-config.js';
 import { HEALTH_CONFIG_TEXT } from '../argocd/health-markers.js';
-import { analyzeLua } from './lua-static.js';
 import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
-import { checkPicker, freshObject, runCase, runRequest, scriptPos, statusShapes, wildcardOverlaps } from './gather.js';
+import { checkPicker, freshObject, runCase, runRequest, ScriptAnalyses, statusShapes, wildcardOverlaps } from './gather.js';
 import { joinPath } from './suites.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 
@@ -245,12 +244,9 @@ async function addChecks(facts: HealthFacts, added: HealthCheckDef[], problems: 
     notEvaluated: [...facts.notEvaluated],
     skipped: [...facts.skipped],
   };
-  const compiles = new Set<HealthCheckDef>();
-  for (const c of added) {
-    const found = analyzeLua(c.script, c.useOpenLibs);
-    if (!found.some((f) => f.rule === 'lua-syntax-error')) compiles.add(c);
-    for (const f of found) out.problems.push({ rule: f.rule, file: c.file, pos: scriptPos(c, f.pos), subject: `${c.holder} ${c.key}`, key: `${c.key}:${f.key}`, message: `Health check for ${c.key} (${c.holder}): ${f.message}`, fix: f.fix });
-  }
+  const analyses = new ScriptAnalyses();
+  const compiles = (c: HealthCheckDef) => analyses.compiles(c);
+  out.problems.push(...analyses.problems(added));
   const mine = new Set(added);
   for (const p of wildcardOverlaps(out.checks)) {
     if (!knownRawProblem(p, facts.problems) && added.some((c) => p.key.split('|').includes(c.key))) out.problems.push(p);
@@ -261,7 +257,7 @@ async function addChecks(facts: HealthFacts, added: HealthCheckDef[], problems: 
   const budget = () => (runs < settings.maxRunsPerSide ? (runs++, true) : false);
   const fresh: Promise<FreshRun>[] = [];
   for (const c of added) {
-    if (c.key.includes('*') || !compiles.has(c)) continue;
+    if (c.key.includes('*') || !compiles(c)) continue;
     if (!budget()) {
       out.notEvaluated.push(`health check for ${c.key} in ${c.file}: not run on a fresh object, the limit of script runs per side was reached`);
       out.skipped.push({ check: c });
@@ -285,7 +281,7 @@ async function addChecks(facts: HealthFacts, added: HealthCheckDef[], problems: 
   const shapes: Promise<ShapeRun>[] = [];
   let left = 0;
   for (const c of added) {
-    if (c.key.includes('*') || !compiles.has(c)) continue;
+    if (c.key.includes('*') || !compiles(c)) continue;
     const inputs = out.tests.filter((t) => t.checkFile === c.file && t.checkKey === c.key && !('error' in t.case.input)).map((t) => t.case.input as Record<string, unknown>);
     for (const s of statusShapes(c.key, inputs)) {
       if (!budget()) {

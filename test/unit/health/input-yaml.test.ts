@@ -65,6 +65,35 @@ status:
   phase: Failed
 `;
 
+/** An input as kubectl writes long values: a last-applied annotation, wrapped messages, block scalars. */
+const WRAPPED = `apiVersion: example.io/v1
+kind: Widget
+metadata:
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {"apiVersion":"example.io/v1","kind":"Widget"}
+    note: >-
+      folded
+      text
+
+      second paragraph
+status:
+  conditions:
+  - message: 'create failed: the role ''example''
+      cannot be found.'
+    reason: ReconcileError
+  - message: waiting for the deployment
+      to become ready
+    status: "False"
+  - message:
+      "on the line below
+      its key"
+  log: |-
+    line one
+      indented
+    # not a comment
+`;
+
 describe('the line reader of plain YAML', () => {
   it('reads an input of ArgoCD\'s shape exactly as the exact reader does', () => {
     expect(agree(INPUT)).toBe(true);
@@ -83,11 +112,14 @@ describe('the line reader of plain YAML', () => {
   it('refuses what it does not read itself, and agrees on everything it reads', () => {
     const quirks = [
       'a: 1\na: 2\n', // duplicate key: go-yaml's last-wins reading
-      'a: "x\n  y"\n', // quoted scalar over two lines
       'a: "x\ny"\n', // under-indented continuation (go-yaml accepts it)
-      'a: plain\n  continued\n',
-      'a: |\n  block\n',
-      'a: >-\n  folded\n',
+      'a: "x\n\n  y"\n', // a blank line inside a scalar over several lines
+      'a: \'x\n  # not a comment\n  y\'\n',
+      'a: |2\n   indicated\n',
+      'a: |+\n  kept\n\n',
+      'a: |\n\n  leading blank\n',
+      'a: >\n  folded\n    more indented\n',
+      'a: |\nb: 1\n',
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
       '1: a\n',
@@ -148,7 +180,36 @@ describe('the line reader of plain YAML', () => {
     ];
     for (const q of quirks) agree(q);
     // The refusals that matter: go-yaml's quirks and YAML the line reader does not follow.
-    for (const q of quirks.slice(0, 19)) expect(readPlainYaml(q, 100), q).toBeUndefined();
+    for (const q of quirks.slice(0, 21)) expect(readPlainYaml(q, 100), q).toBeUndefined();
+  });
+
+  it('reads scalars over several lines as kubectl writes them, and block scalars (a fifth of ArgoCD\'s test inputs)', () => {
+    expect(agree(WRAPPED)).toBe(true);
+    const read: [string, unknown][] = [
+      ['a: plain\n  continued\n', { a: 'plain continued' }],
+      ['a: "x\n  y"\n', { a: 'x y' }],
+      ["a: 'it''s\n   wrapped'\nb: 1\n", { a: "it's wrapped", b: 1 }],
+      ["a:\n  'below the key:\n  and wrapped'\n", { a: 'below the key: and wrapped' }],
+      ['a:\n  below the key\n   and wrapped\n', { a: 'below the key and wrapped' }],
+      ['- first\n  second\n- 1\n  2\n', undefined], // a document that is not a mapping
+      ['a:\n- first\n  second\n- "q\n  r"\n', { a: ['first second', 'q r'] }],
+      ['a: |\n  block\n   more\n\n  # not a comment\n\nb: 1\n', { a: 'block\n more\n\n# not a comment\n', b: 1 }],
+      ['a: |-\n  x  \n  y\n# a comment\nb: |\n  z\n', { a: 'x  \ny', b: 'z\n' }],
+      ['a: >-\n  folded\n  text\n\n  new paragraph\n\n\n  third\n', { a: 'folded text\nnew paragraph\n\nthird' }],
+      ['a: > # c\n  x\n  y\n', { a: 'x y\n' }],
+      ['a:\n- |\n  item\n- b: >\n    x\n    y\n  c: 1\n', { a: ['item\n', { b: 'x y\n', c: 1 }] }],
+      [
+        "status:\n  conditions:\n  - message: 'Package runtime health is \"False\" with message: post establish\n      hook failed'\n    status: \"False\"\n",
+        { status: { conditions: [{ message: 'Package runtime health is "False" with message: post establish hook failed', status: 'False' }] } },
+      ],
+    ];
+    for (const [text, value] of read) {
+      if (value === undefined) expect(readPlainYaml(text, 100), text).toBeUndefined();
+      else {
+        expect(agree(text), text).toBe(true);
+        expect(readPlainYaml(text, 100), text).toStrictEqual(value);
+      }
+    }
   });
 
   it('refuses nesting deeper than the caller\'s limit', () => {
@@ -159,11 +220,16 @@ describe('the line reader of plain YAML', () => {
 
   it('agrees with the exact reader on YAML written in many styles from generated values', () => {
     const key = fc.oneof(fc.constantFrom('apiVersion', 'kind', 'name', 'status', 'a b', 'x:y', '-k', 'k#', 'true', '1', ''), fc.string({ maxLength: 6 }));
-    const scalar = fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('', ' ', 'null', 'True', '0x10', '-1', '1.5', 'a: b', '#x', "it's", 'say "hi"', '- x', '[x]', '{x}', 'a #b'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+    // Sentences long enough to wrap at the line widths below (plain, quoted or folded), and text with line feeds
+    // (literal block scalars).
+    const words = fc.array(fc.constantFrom('word', 'x:', 'a#b', '#', '-', "it's", '"q"', 'ü', 'a-long-token-here', ' ', ''), { minLength: 3, maxLength: 14 });
+    const sentence = fc.oneof(words.map((w) => w.join(' ')), words.map((w) => w.join('\n')));
+    const scalar = fc.oneof(sentence, fc.string({ maxLength: 10 }), fc.constantFrom('', ' ', 'null', 'True', '0x10', '-1', '1.5', 'a: b', '#x', "it's", 'say "hi"', '- x', '[x]', '{x}', 'a #b'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
     const value = fc.letrec<{ node: unknown }>((tie) => ({
       node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
     })).node;
     let accepted = 0;
+    let overLines = 0;
     fc.assert(
       fc.property(
         fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }),
@@ -177,20 +243,25 @@ describe('the line reader of plain YAML', () => {
         }),
         (doc, opts) => {
           const text = stringify(doc, opts as never);
-          if (agree(text)) accepted++;
+          if (agree(text)) {
+            accepted++;
+            // A block scalar, or a scalar wrapped onto a line of its own.
+            if (/: [|>]-?\n|\n *[^-\s][^:\n]*\n/.test(text)) overLines++;
+          }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
     // The generator must reach the reader's own path, or this test would check nothing.
-    expect(accepted).toBeGreaterThan(40);
+    expect(accepted).toBeGreaterThan(60);
+    expect(overLines).toBeGreaterThan(20);
   });
 
   it('agrees with the exact reader on mutated inputs', () => {
     const tokens = fc.constantFrom(' ', '  ', '\n', '- ', ': ', ':', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '>', '&a', '*a', '!t', '?', '---', '\t', 'null', '1', 'key: v\n');
     let accepted = 0;
     fc.assert(
-      fc.property(mutatedText(INPUT, fc.oneof(tokens, fc.string({ maxLength: 3 })), { maxEdits: 3, maxRange: 10 }), (text) => {
+      fc.property(fc.constantFrom(INPUT, WRAPPED).chain((base) => mutatedText(base, fc.oneof(tokens, fc.string({ maxLength: 3 })), { maxEdits: 3, maxRange: 10 })), (text) => {
         if (agree(text)) accepted++;
       }),
       { numRuns: 1500 },
