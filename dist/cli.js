@@ -32515,8 +32515,11 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const indexed = index2.healthTexts;
   const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const likelyInputs = testdataFiles(all2, layoutFiles);
-  const toRead = [...kustomizations, ...layoutFiles, ...likelyInputs];
-  const contents = toRead.length ? await tree.readFiles(toRead) : /* @__PURE__ */ new Map();
+  let inputsRead = false;
+  const readingInputs = likelyInputs.length && settings.execute ? tree.readFiles(likelyInputs).finally(() => inputsRead = true) : void 0;
+  readingInputs?.catch(() => void 0);
+  const toRead = [...kustomizations, ...layoutFiles];
+  const contents = new Map(toRead.length ? await tree.readFiles(toRead) : []);
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
   const text6 = (p) => {
     const known = indexed.get(p);
@@ -32568,6 +32571,14 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
       continue;
     }
     fresh.push(runner.run(request2(c, freshObject(c.key))).then((result) => ({ check: c, result })));
+  }
+  if (readingInputs) {
+    for (const c of facts.checks) {
+      if (inputsRead) break;
+      analyses.of(c);
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const [p, b] of await readingInputs) contents.set(p, b);
   }
   const suites = layoutFiles.filter((x) => baseName(x) === "health_test.yaml");
   const inputs = /* @__PURE__ */ new Map();

@@ -195,9 +195,14 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   // The inputs of the suites are read in the same batch: in ArgoCD's layout they are the files under testdata/
   // next to each health_test.yaml (a case naming another file reads it after the suites are parsed).
+  // They are read while the scripts and suites are read and the scripts analysed (below).
   const likelyInputs = testdataFiles(all, layoutFiles);
-  const toRead = [...kustomizations, ...layoutFiles, ...likelyInputs];
-  const contents = toRead.length ? await tree.readFiles(toRead) : new Map<string, Uint8Array | undefined>();
+  let inputsRead = false;
+  const readingInputs = likelyInputs.length && settings.execute ? tree.readFiles(likelyInputs).finally(() => (inputsRead = true)) : undefined;
+  // A failed read of the inputs is thrown where they are awaited, not left unhandled meanwhile.
+  readingInputs?.catch(() => undefined);
+  const toRead = [...kustomizations, ...layoutFiles];
+  const contents = new Map<string, Uint8Array | undefined>(toRead.length ? await tree.readFiles(toRead) : []);
   const configFiles = [...indexed.keys(), ...kustomizations].filter((p) => !layoutFiles.includes(p)).sort();
   const text = (p: string) => {
     const known = indexed.get(p);
@@ -260,6 +265,15 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     fresh.push(runner.run(request(c, freshObject(c.key))).then((result) => ({ check: c, result }) satisfies FreshRun));
   }
 
+  // While the inputs are still being read, the scripts are analysed (the rest of them as their first runs go).
+  if (readingInputs) {
+    for (const c of facts.checks) {
+      if (inputsRead) break;
+      analyses.of(c);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    for (const [p, b] of await readingInputs) contents.set(p, b);
+  }
   const suites = layoutFiles.filter((x) => baseName(x) === 'health_test.yaml');
   const inputs = new Map<string, string | undefined>();
   const parsedSuites = suites.map((s) => ({ file: s, ...parseSuite(s, text(s) ?? '') }));

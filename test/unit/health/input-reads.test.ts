@@ -3,7 +3,9 @@
  * after the suites are parsed otherwise: either way every case reads the input it names.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateFiles } from '../../helpers/change.js';
+import { evaluateFiles, memoryChange } from '../../helpers/change.js';
+import { evaluate } from '../../../src/composition.js';
+import { MemoryTree } from '../../helpers/memory-tree.js';
 import { testdataFiles } from '../../../src/health/gather.js';
 
 const SCRIPT = `if obj.status ~= nil and obj.status.ready then return {status = "Healthy", message = obj.metadata.name} end
@@ -53,5 +55,38 @@ describe('health-test inputs', () => {
       [3, true, 'Healthy: in-testdata'],
       [4, false, `Unknown: input file ${dir}/testdata/missing.yaml not found`],
     ]);
+  });
+
+  it('reads the inputs while the scripts are analysed, and a failed read of them fails the run (never a pass)', async () => {
+    const head = {
+      [`${dir}/health.lua`]: SCRIPT,
+      [`${dir}/health_test.yaml`]: 'tests:\n- healthStatus: {status: Healthy, message: in-testdata}\n  inputPath: testdata/ready.yaml\n',
+      [`${dir}/testdata/ready.yaml`]: input('in-testdata', true),
+    };
+    class FailingInputs extends MemoryTree {
+      override async readFiles(paths: readonly string[]) {
+        if (paths.some((p) => p.includes('/testdata/'))) throw new Error('git cat-file failed');
+        return super.readFiles(paths);
+      }
+    }
+    const change = memoryChange({}, head);
+    const ok = await evaluate(change, { policyPath: 'policies', now: () => new Date('2026-01-01T00:00:00Z') });
+    expect((ok.details.health as { tests: { headPass: boolean }[] }).tests.map((t) => t.headPass)).toEqual([true]);
+    const failing = { ...change, head: new FailingInputs(head, 'h'.repeat(40)) };
+    await expect(evaluate(failing, { policyPath: 'policies', now: () => new Date('2026-01-01T00:00:00Z') })).rejects.toThrow(/git cat-file failed/);
+  });
+
+  it('analyses every script, also one no case runs, though scripts are analysed as their first case runs', async () => {
+    // Gadget's suite runs Widget's check (its input is a Widget): no case runs Gadget's own script.
+    const nilGlobal = (k: string) => `if obj.status ~= nil then ${k}_msg = "set" end\nreturn {status = "Healthy", message = ${k}_msg .. ""}\n`;
+    const r = await evaluateFiles({
+      'resource_customizations/example.com/Gadget/health.lua': nilGlobal('gadget'),
+      'resource_customizations/example.com/Gadget/health_test.yaml': 'tests:\n- healthStatus: {status: Healthy, message: set}\n  inputPath: testdata/w.yaml\n',
+      'resource_customizations/example.com/Gadget/testdata/w.yaml': input('w', true),
+      [`${dir}/health.lua`]: nilGlobal('widget'),
+    });
+    const files = r.findings.filter((f) => f.rule === 'lua-global-maybe-nil').map((f) => f.file);
+    expect(files.sort()).toEqual(['resource_customizations/example.com/Gadget/health.lua', `${dir}/health.lua`]);
+    expect((r.details.health as { tests: { head: string }[] }).tests.map((t) => t.head)).toEqual(['Healthy: set']);
   });
 });
