@@ -53446,23 +53446,57 @@ function splitKey(t) {
   return [key2, rest];
 }
 function quotedEnd(t) {
-  const q2 = t[0];
+  if (t[0] === '"') {
+    const end = doubleQuoteEnd(t, 0);
+    return end < 0 ? -1 : end + 1;
+  }
   for (let p = 1; ; ) {
-    const end = t.indexOf(q2, p);
+    const end = t.indexOf("'", p);
     if (end < 0) return -1;
-    if (q2 === "'" && t[end + 1] === "'") p = end + 2;
-    else if (q2 === '"' && t[end - 1] === "\\") return -1;
+    if (t[end + 1] === "'") p = end + 2;
     else return end + 1;
   }
+}
+function doubleQuoteEnd(t, at3) {
+  for (let p = at3 + 1; ; ) {
+    const end = t.indexOf('"', p);
+    if (end < 0) return -1;
+    let slashes = 0;
+    while (t[end - 1 - slashes] === "\\") slashes++;
+    if (slashes % 2 === 0) return end;
+    p = end + 1;
+  }
+}
+function unescape2(raw2) {
+  let s = "";
+  let p = 0;
+  for (let b = raw2.indexOf("\\"); b >= 0; b = raw2.indexOf("\\", p)) {
+    s += raw2.slice(p, b);
+    const c = raw2[b + 1];
+    if (c === void 0) refuse();
+    const one2 = ESCAPES[c];
+    if (one2 !== void 0) {
+      s += one2;
+      p = b + 2;
+      continue;
+    }
+    const n = HEX_ESCAPES[c];
+    const hex2 = raw2.slice(b + 2, b + 2 + (n ?? 0));
+    if (n === void 0 || !/^[0-9a-fA-F]+$/.test(hex2) || hex2.length !== n) refuse();
+    const code5 = parseInt(hex2, 16);
+    if (code5 >= 55296 && code5 <= 57343 || code5 > 1114111) refuse();
+    s += String.fromCodePoint(code5);
+    p = b + 2 + n;
+  }
+  return s + raw2.slice(p);
 }
 function quoted(t, at3) {
   const q2 = t[at3];
   if (q2 === '"') {
-    const end = t.indexOf('"', at3 + 1);
+    const end = doubleQuoteEnd(t, at3);
     if (end < 0) refuse();
-    const s2 = t.slice(at3 + 1, end);
-    if (s2.includes("\\")) refuse();
-    return [s2, end + 1];
+    const raw2 = t.slice(at3 + 1, end);
+    return [raw2.includes("\\") ? unescape2(raw2) : raw2, end + 1];
   }
   let s = "";
   let p = at3 + 1;
@@ -53492,7 +53526,7 @@ function plain(t, flow3) {
   if (s.includes(": ") || s.endsWith(":") || s.includes(" #")) refuse();
   return resolvePlainScalar(s);
 }
-var Refuse, REFUSE, UNUSUAL, INDICATOR, Reader, Flow;
+var Refuse, REFUSE, UNUSUAL, INDICATOR, Reader, ESCAPES, HEX_ESCAPES, Flow;
 var init_input_yaml = __esm({
   "src/health/input-yaml.ts"() {
     "use strict";
@@ -53619,11 +53653,12 @@ var init_input_yaml = __esm({
         }
         const c = first[0];
         if (c === '"' || c === "'") {
-          const text6 = parts.join("\n");
+          if (c === '"' && parts.some((t, k) => k < parts.length - 1 && t.endsWith("\\"))) refuse();
+          const text6 = parts.join(" ");
           const [s, end] = quoted(text6, 0);
-          if (end <= text6.lastIndexOf("\n")) refuse();
+          if (end <= text6.length - parts[parts.length - 1].length) refuse();
           trailer(text6, end);
-          return s.replace(/\n/g, " ");
+          return s;
         }
         for (let k = 0; k < parts.length; k++) {
           const t = parts[k];
@@ -53679,6 +53714,8 @@ var init_input_yaml = __esm({
 `;
       }
     };
+    ESCAPES = { "0": "\0", a: "\x07", b: "\b", t: "	", "	": "	", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1B", " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\x85", _: "\xA0", L: "\u2028", P: "\u2029" };
+    HEX_ESCAPES = { x: 2, u: 4, U: 8 };
     Flow = class {
       constructor(t, maxDepth) {
         this.t = t;

@@ -9,7 +9,7 @@
  * `parseYamlText` (YAML 1.2 core schema, through the same {@link resolvePlainScalar}) or refuses
  * (`undefined`), and the caller then reads the text the exact way (argo-yaml.ts, suites.ts). Refused: tabs,
  * control characters, a byte-order mark, non-BMP or surrogate characters, directives, a second document,
- * anchors, aliases, tags, `?` keys, escapes in double-quoted scalars, a blank or comment line inside a scalar
+ * anchors, aliases, tags, `?` keys, an escaped line break or surrogate in a double-quoted scalar, a blank or comment line inside a scalar
  * over several lines, block scalars with an indentation indicator, keep chomping (`|+`), no content, leading
  * blank lines or (folded) more-indented lines, flow collections over several lines, duplicate keys, keys that are not plain strings (`1`,
  * `true`, `<<`, `__proto__`), a document that is not a mapping, nesting deeper than the caller's limit, and
@@ -206,12 +206,15 @@ class Reader {
     }
     const c = first[0]!;
     if (c === '"' || c === "'") {
-      const text = parts.join('\n');
+      // Folded before the escapes are read: a line break between lines is a space (an escaped one, a line
+      // ending in a backslash, is left to the general path).
+      if (c === '"' && parts.some((t, k) => k < parts.length - 1 && t.endsWith('\\'))) refuse();
+      const text = parts.join(' ');
       const [s, end] = quoted(text, 0);
       // The quote closes on the last line: a line after it would be neither a comment nor a key.
-      if (end <= text.lastIndexOf('\n')) refuse();
+      if (end <= text.length - parts[parts.length - 1]!.length) refuse();
       trailer(text, end);
-      return s.replace(/\n/g, ' ');
+      return s;
     }
     for (let k = 0; k < parts.length; k++) {
       const t = parts[k]!;
@@ -319,25 +322,69 @@ function splitKey(t: string): [string, string] {
 
 /** The index after the quote closing the quoted scalar `t` starts with, or -1 when the line does not close it. */
 function quotedEnd(t: string): number {
-  const q = t[0]!;
+  if (t[0] === '"') {
+    const end = doubleQuoteEnd(t, 0);
+    return end < 0 ? -1 : end + 1;
+  }
   for (let p = 1; ; ) {
-    const end = t.indexOf(q, p);
+    const end = t.indexOf("'", p);
     if (end < 0) return -1;
-    if (q === "'" && t[end + 1] === "'") p = end + 2;
-    else if (q === '"' && t[end - 1] === '\\') return -1;
+    if (t[end + 1] === "'") p = end + 2;
     else return end + 1;
   }
 }
 
-/** A quoted scalar at `at`: its value and the index after the closing quote (single line; no escapes). */
+/** Where the `"` closing the double-quoted scalar opened at `at` sits (escaped quotes skipped), or -1. */
+function doubleQuoteEnd(t: string, at: number): number {
+  for (let p = at + 1; ; ) {
+    const end = t.indexOf('"', p);
+    if (end < 0) return -1;
+    let slashes = 0;
+    while (t[end - 1 - slashes] === '\\') slashes++;
+    if (slashes % 2 === 0) return end;
+    p = end + 1;
+  }
+}
+
+/** YAML's one-character escapes in double-quoted scalars (YAML 1.2 section 5.7). */
+const ESCAPES: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029' };
+/** Digits after `\\x`, `\\u` and `\\U`. */
+const HEX_ESCAPES: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** The value of the text of a double-quoted scalar between its quotes, its escapes resolved. */
+function unescape(raw: string): string {
+  let s = '';
+  let p = 0;
+  for (let b = raw.indexOf('\\'); b >= 0; b = raw.indexOf('\\', p)) {
+    s += raw.slice(p, b);
+    const c = raw[b + 1];
+    if (c === undefined) refuse(); // an escaped line break
+    const one = ESCAPES[c];
+    if (one !== undefined) {
+      s += one;
+      p = b + 2;
+      continue;
+    }
+    const n = HEX_ESCAPES[c];
+    const hex = raw.slice(b + 2, b + 2 + (n ?? 0));
+    if (n === undefined || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== n) refuse();
+    const code = parseInt(hex, 16);
+    // Surrogates and code points beyond Unicode are left to the general path.
+    if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) refuse();
+    s += String.fromCodePoint(code);
+    p = b + 2 + n;
+  }
+  return s + raw.slice(p);
+}
+
+/** A quoted scalar at `at`: its value and the index after the closing quote (on `t`, one line or folded). */
 function quoted(t: string, at: number): [string, number] {
   const q = t[at];
   if (q === '"') {
-    const end = t.indexOf('"', at + 1);
+    const end = doubleQuoteEnd(t, at);
     if (end < 0) refuse();
-    const s = t.slice(at + 1, end);
-    if (s.includes('\\')) refuse();
-    return [s, end + 1];
+    const raw = t.slice(at + 1, end);
+    return [raw.includes('\\') ? unescape(raw) : raw, end + 1];
   }
   let s = '';
   let p = at + 1;

@@ -59,7 +59,7 @@ status:
   - type: Ready
     status: "False"
     lastTransitionTime: "2026-01-01T00:00:00Z"
-    message: "the backend is not reachable: timeout"
+    message: "the backend is not reachable: \\"timeout\\"\\n"
   - type: Synced
     status: "True"
   phase: Failed
@@ -128,7 +128,7 @@ describe('the line reader of plain YAML', () => {
       '<<: {a: 1}\n',
       '__proto__: a\n',
       '? a\n: b\n',
-      'a: "tab\\there"\n',
+      'a: "escaped \\\n  line break"\n',
       'a:\tb\n',
       'a: 1\n---\nb: 2\n',
       '%YAML 1.2\n---\na: 1\n',
@@ -188,6 +188,10 @@ describe('the line reader of plain YAML', () => {
     const read: [string, unknown][] = [
       ['a: plain\n  continued\n', { a: 'plain continued' }],
       ['a: "x\n  y"\n', { a: 'x y' }],
+      ['a: "tab\\there \\"q\\" \\\\ \\/ \\x41\\u00e9\\U0001F600 \\N\\_\\0"\n', { a: 'tab\there "q" \\ / A\u00e9\u{1F600} \u0085\u00a0\u0000' }],
+      ['"k\\"ey": 1\nb: "line one\\n\n  line \\"two\\"\\n"\n', { 'k"ey': 1, b: 'line one\n line "two"\n' }],
+      ['a: "\\ud800"\n', undefined],
+      ['a: "\\q"\n', undefined],
       ["a: 'it''s\n   wrapped'\nb: 1\n", { a: "it's wrapped", b: 1 }],
       ["a:\n  'below the key:\n  and wrapped'\n", { a: 'below the key: and wrapped' }],
       ['a:\n  below the key\n   and wrapped\n', { a: 'below the key and wrapped' }],
@@ -224,7 +228,7 @@ describe('the line reader of plain YAML', () => {
     // (literal block scalars).
     const words = fc.array(fc.constantFrom('word', 'x:', 'a#b', '#', '-', "it's", '"q"', 'ü', 'a-long-token-here', ' ', ''), { minLength: 3, maxLength: 14 });
     const sentence = fc.oneof(words.map((w) => w.join(' ')), words.map((w) => w.join('\n')));
-    const scalar = fc.oneof(sentence, fc.string({ maxLength: 10 }), fc.constantFrom('', ' ', 'null', 'True', '0x10', '-1', '1.5', 'a: b', '#x', "it's", 'say "hi"', '- x', '[x]', '{x}', 'a #b'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+    const scalar = fc.oneof(sentence, fc.string({ maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('', ' ', 'null', 'True', '0x10', '-1', '1.5', 'a: b', '#x', "it's", 'say "hi"', '- x', '[x]', '{x}', 'a #b'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
     const value = fc.letrec<{ node: unknown }>((tie) => ({
       node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
     })).node;
@@ -258,7 +262,7 @@ describe('the line reader of plain YAML', () => {
   });
 
   it('agrees with the exact reader on mutated inputs', () => {
-    const tokens = fc.constantFrom(' ', '  ', '\n', '- ', ': ', ':', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '>', '&a', '*a', '!t', '?', '---', '\t', 'null', '1', 'key: v\n');
+    const tokens = fc.constantFrom(' ', '  ', '\n', '\\', '\\"', '\\n', '\\u00', '- ', ': ', ':', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '>', '&a', '*a', '!t', '?', '---', '\t', 'null', '1', 'key: v\n');
     let accepted = 0;
     fc.assert(
       fc.property(fc.constantFrom(INPUT, WRAPPED).chain((base) => mutatedText(base, fc.oneof(tokens, fc.string({ maxLength: 3 })), { maxEdits: 3, maxRange: 10 })), (text) => {
