@@ -3,7 +3,7 @@
 // cases), runs the built CLI with --all on it, and reports the CPU time per test case, input reading and
 // parsing included. The cost of everything else (start-up, listing, the other areas) is measured on the same
 // tree without the suites and inputs, and subtracted.
-// Usage: npm run build && node bench/health-corpus.mjs [--kinds N] [--corpus DIR]   (writes bench/.work/health-corpus*/)
+// Usage: npm run build && node bench/health-corpus.mjs [--kinds N] [--corpus DIR] [--runs N]   (writes bench/.work/health-corpus*/)
 // --corpus DIR runs a real corpus instead: DIR holds resource_customizations/ (a checkout of argo-cd).
 // HEALTH_BASELINE='cmd' also times `cmd <dir>` on the same corpus (for instance a build of ArgoCD's health test
 // harness with gopher-lua, given the folder that holds resource_customizations/) and makes its CPU per case the goal.
@@ -16,7 +16,7 @@ import { git } from './generate.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
-const { values } = parseArgs({ options: { kinds: { type: 'string' }, repo: { type: 'string' }, corpus: { type: 'string' } }, strict: false });
+const { values } = parseArgs({ options: { kinds: { type: 'string' }, repo: { type: 'string' }, corpus: { type: 'string' }, runs: { type: 'string' } }, strict: false });
 const kinds = Number(values.kinds ?? 241);
 /** The tree with the suites and their inputs, and the same tree with only the scripts. */
 const dirs = { full: join(here, '.work', 'health-corpus'), base: join(here, '.work', 'health-corpus-scripts') };
@@ -261,7 +261,8 @@ function baselineTimes(command, dir) {
 
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const RUNS = 5;
+/** Runs of each tree (`--runs N`, default 5); the medians are compared. */
+const RUNS = Math.max(1, Number(values.runs ?? 5));
 const base = values.corpus ? copyCorpus(values.corpus, false) : generate(false);
 const full = values.corpus ? copyCorpus(values.corpus, true) : generate(true);
 const baselineCommand = process.env.HEALTH_BASELINE;

@@ -31985,7 +31985,7 @@ function splitKey(t) {
   if (t[0] === '"' || t[0] === "'") key2 = quoted(t, 0)[0];
   else {
     key2 = t.slice(0, end);
-    if (key2 === "" || INDICATOR.has(key2[0]) || key2.endsWith(" ") || resolvePlainScalar(key2) !== key2) refuse();
+    if (key2 === "" || INDICATOR.has(key2[0]) && !(key2[0] === "-" && key2.length > 1 && key2[1] !== " ") || key2.endsWith(" ") || resolvePlainScalar(key2) !== key2) refuse();
   }
   if (key2 === "__proto__" || key2 === "<<") refuse();
   let p = end + 1;

@@ -310,7 +310,8 @@ function splitKey(t: string): [string, string] {
   if (t[0] === '"' || t[0] === "'") key = quoted(t, 0)[0];
   else {
     key = t.slice(0, end);
-    if (key === '' || INDICATOR.has(key[0]!) || key.endsWith(' ') || resolvePlainScalar(key) !== key) refuse();
+    // `-` may start a plain key when a non-blank follows (`-Xms: 8000m`, as in Strimzi's JVM options).
+    if (key === '' || (INDICATOR.has(key[0]!) && !(key[0] === '-' && key.length > 1 && key[1] !== ' ')) || key.endsWith(' ') || resolvePlainScalar(key) !== key) refuse();
   }
   if (key === '__proto__' || key === '<<') refuse();
   let p = end + 1;

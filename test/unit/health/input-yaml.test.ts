@@ -190,6 +190,8 @@ describe('the line reader of plain YAML', () => {
       ['a: "x\n  y"\n', { a: 'x y' }],
       ['a: "tab\\there \\"q\\" \\\\ \\/ \\x41\\u00e9\\U0001F600 \\N\\_\\0"\n', { a: 'tab\there "q" \\ / A\u00e9\u{1F600} \u0085\u00a0\u0000' }],
       ['"k\\"ey": 1\nb: "line one\\n\n  line \\"two\\"\\n"\n', { 'k"ey': 1, b: 'line one\n line "two"\n' }],
+      ['jvmOptions:\n  -Xms: 8000m\n  -XX:\n    UseG1GC: true\n', { jvmOptions: { '-Xms': '8000m', '-XX': { UseG1GC: true } } }],
+      ['-1: a\n', undefined],
       ['a: "\\ud800"\n', undefined],
       ['a: "\\q"\n', undefined],
       ["a: 'it''s\n   wrapped'\nb: 1\n", { a: "it's wrapped", b: 1 }],
