@@ -12529,7 +12529,7 @@ var init_js_yaml = __esm({
   }
 });
 
-// src/manifests/yaml-fast.ts
+// src/manifests/plain-scalar.ts
 function resolvePlainScalar(s) {
   if (s === "") return null;
   if (!MAYBE_TYPED.has(s.charCodeAt(0))) return s;
@@ -12542,6 +12542,23 @@ function resolvePlainScalar(s) {
   if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
   return s;
 }
+var NULL, BOOL, INT_OCT, INT, INT_HEX, FLOAT_SPECIAL, FLOAT_EXP, FLOAT, MAYBE_TYPED;
+var init_plain_scalar = __esm({
+  "src/manifests/plain-scalar.ts"() {
+    "use strict";
+    NULL = /^(?:~|[Nn]ull|NULL)?$/;
+    BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+    INT_OCT = /^0o[0-7]+$/;
+    INT = /^[-+]?[0-9]+$/;
+    INT_HEX = /^0x[0-9a-fA-F]+$/;
+    FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+    FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+    FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+    MAYBE_TYPED = new Set("~nNtTfF0123456789+-.".split("").map((c) => c.charCodeAt(0)));
+  }
+});
+
+// src/manifests/yaml-fast.ts
 function buildTree(text6, maxDepth, maxDocuments) {
   if (UNUSUAL_CHARACTER.test(text6) || DOCUMENT_END.test(text6)) return void 0;
   let events;
@@ -12719,21 +12736,13 @@ function fastParseYaml(text6, opts) {
     }
   };
 }
-var import_yaml2, NULL, BOOL, INT_OCT, INT, INT_HEX, FLOAT_SPECIAL, FLOAT_EXP, FLOAT, MAYBE_TYPED, UNUSUAL_CHARACTER, DOCUMENT_END, hasOwn;
+var import_yaml2, UNUSUAL_CHARACTER, DOCUMENT_END, hasOwn;
 var init_yaml_fast = __esm({
   "src/manifests/yaml-fast.ts"() {
     "use strict";
     init_js_yaml();
     import_yaml2 = __toESM(require_dist(), 1);
-    NULL = /^(?:~|[Nn]ull|NULL)?$/;
-    BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-    INT_OCT = /^0o[0-7]+$/;
-    INT = /^[-+]?[0-9]+$/;
-    INT_HEX = /^0x[0-9a-fA-F]+$/;
-    FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-    FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-    FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-    MAYBE_TYPED = new Set("~nNtTfF0123456789+-.".split("").map((c) => c.charCodeAt(0)));
+    init_plain_scalar();
     UNUSUAL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
     DOCUMENT_END = /^\.\.\.(?:[ \t\r\n#]|$)/m;
     hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
@@ -31746,182 +31755,6 @@ var init_lua_static = __esm({
   }
 });
 
-// src/health/lua-run.ts
-function runHealthLua(req) {
-  return runPreparedLua(req.prepared ? req : { ...req, script: rewriteConcat(req.script), prepared: true });
-}
-var init_lua_run = __esm({
-  "src/health/lua-run.ts"() {
-    "use strict";
-    init_lua_static();
-    init_lua_vm();
-  }
-});
-
-// src/health/worker-protocol.ts
-var WORKER_READY;
-var init_worker_protocol = __esm({
-  "src/health/worker-protocol.ts"() {
-    "use strict";
-    WORKER_READY = "ready";
-  }
-});
-
-// src/health/runner-host.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { fileURLToPath as fileURLToPath3 } from "node:url";
-import { Worker as Worker2 } from "node:worker_threads";
-function bundledWorker() {
-  const p = fileURLToPath3(new URL("./health-worker.js", import.meta.url));
-  return existsSync3(p) ? p : void 0;
-}
-function encode(obj2) {
-  const cacheable = typeof obj2 === "object" && obj2 !== null;
-  const known = cacheable ? encodings.get(obj2) : void 0;
-  if (known) return known;
-  try {
-    const e = encodeLuaValue(obj2);
-    if (cacheable) encodings.set(obj2, e);
-    return e;
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
-function prepare(script) {
-  let p = preparedScripts.get(script);
-  if (p === void 0) {
-    if (preparedScripts.size >= 5e3) preparedScripts.clear();
-    preparedScripts.set(script, p = rewriteConcat(script));
-  }
-  return p;
-}
-function createLuaRunner(workerFile = bundledWorker()) {
-  if (!workerFile) return { run: runHealthLua, start: () => void loadHealthLua().catch(() => void 0), close: async () => {
-  } };
-  let worker;
-  let scripts = /* @__PURE__ */ new Map();
-  let next = 0;
-  const queue = [];
-  let timer;
-  let loaded = false;
-  const arm = () => {
-    if (timer) clearTimeout(timer);
-    timer = void 0;
-    const head = queue[0];
-    if (!head) return;
-    if (!loaded) {
-      timer = setTimeout(() => {
-        const waiting = queue.splice(0);
-        restart();
-        for (const p of waiting) p.resolve({ kind: "error", error: `the Lua worker did not start within ${STARTUP_LIMIT_MS / 1e3} s` });
-      }, STARTUP_LIMIT_MS);
-      return;
-    }
-    timer = setTimeout(() => {
-      const stuck = queue.shift();
-      restart();
-      stuck.resolve({ kind: "error", error: `time limit exceeded (${stuck.req.timeoutMs} ms; the worker was stopped)`, limit: "time" });
-    }, head.req.timeoutMs + KILL_MARGIN_MS);
-  };
-  let outbox = [];
-  const flush = () => {
-    const batch = outbox;
-    outbox = [];
-    if (batch.length) start().postMessage(batch);
-  };
-  const post = (p) => {
-    const { req } = p;
-    const known = scripts.get(req.script);
-    const sent = { prepared: req.prepared, obj: null, encoded: p.encoded, useOpenLibs: req.useOpenLibs, timeoutMs: req.timeoutMs, memoryBytes: req.memoryBytes };
-    if (known !== void 0) outbox.push({ id: p.id, req: sent, scriptId: known });
-    else {
-      const scriptId = scripts.size;
-      scripts.set(req.script, scriptId);
-      outbox.push({ id: p.id, req: { ...sent, script: req.script }, scriptId });
-    }
-    if (outbox.length === 1) queueMicrotask(flush);
-  };
-  const onMessage = (answers) => {
-    if (answers === WORKER_READY) {
-      loaded = true;
-      arm();
-      return;
-    }
-    for (const m of answers) {
-      const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p2) => p2.id === m.id);
-      if (i < 0) continue;
-      const [p] = queue.splice(i, 1);
-      p.resolve(m.result);
-    }
-    arm();
-  };
-  const onError = (e) => {
-    const failed = queue.shift();
-    restart();
-    failed?.resolve({ kind: "error", error: `the Lua worker failed: ${e.message}` });
-  };
-  function start() {
-    if (!worker) {
-      loaded = false;
-      worker = new Worker2(workerFile);
-      worker.on("message", onMessage);
-      worker.on("error", onError);
-    }
-    return worker;
-  }
-  function restart() {
-    const w = worker;
-    worker = void 0;
-    loaded = false;
-    scripts = /* @__PURE__ */ new Map();
-    outbox = [];
-    if (w) {
-      w.off("message", onMessage);
-      w.off("error", onError);
-      void w.terminate();
-    }
-    for (const p of queue) post(p);
-    arm();
-  }
-  return {
-    start() {
-      start();
-    },
-    run(asked) {
-      const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
-      return new Promise((resolve4) => {
-        const p = { id: next++, req, encoded: encode(req.obj), resolve: resolve4 };
-        queue.push(p);
-        post(p);
-        if (queue.length === 1) arm();
-      });
-    },
-    async close() {
-      if (timer) clearTimeout(timer);
-      timer = void 0;
-      const w = worker;
-      worker = void 0;
-      scripts = /* @__PURE__ */ new Map();
-      for (const p of queue.splice(0)) p.resolve({ kind: "error", error: "the Lua worker was closed" });
-      if (w) await w.terminate();
-    }
-  };
-}
-var KILL_MARGIN_MS, STARTUP_LIMIT_MS, encodings, preparedScripts;
-var init_runner_host = __esm({
-  "src/health/runner-host.ts"() {
-    "use strict";
-    init_lua_vm();
-    init_lua_run();
-    init_lua_static();
-    init_worker_protocol();
-    KILL_MARGIN_MS = 2e3;
-    STARTUP_LIMIT_MS = 6e4;
-    encodings = /* @__PURE__ */ new WeakMap();
-    preparedScripts = /* @__PURE__ */ new Map();
-  }
-});
-
 // src/health/input-yaml.ts
 function refuse() {
   throw REFUSE;
@@ -32079,7 +31912,7 @@ var Refuse, REFUSE, UNUSUAL, INDICATOR, Reader, ESCAPES, HEX_ESCAPES, Flow;
 var init_input_yaml = __esm({
   "src/health/input-yaml.ts"() {
     "use strict";
-    init_yaml_fast();
+    init_plain_scalar();
     Refuse = class {
     };
     REFUSE = new Refuse();
@@ -32351,6 +32184,212 @@ var init_input_yaml = __esm({
   }
 });
 
+// src/health/lua-run.ts
+function runHealthLua(req) {
+  return runPreparedLua(req.prepared ? req : { ...req, script: rewriteConcat(req.script), prepared: true });
+}
+var init_lua_run = __esm({
+  "src/health/lua-run.ts"() {
+    "use strict";
+    init_lua_static();
+    init_lua_vm();
+  }
+});
+
+// src/health/worker-protocol.ts
+var WORKER_READY;
+var init_worker_protocol = __esm({
+  "src/health/worker-protocol.ts"() {
+    "use strict";
+    WORKER_READY = "ready";
+  }
+});
+
+// src/health/runner-host.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+import { Worker as Worker2 } from "node:worker_threads";
+function bundledWorker() {
+  const p = fileURLToPath3(new URL("./health-worker.js", import.meta.url));
+  return existsSync3(p) ? p : void 0;
+}
+function fail(p, error, limit) {
+  if (isRun(p)) p.resolve({ kind: "error", error, ...limit ? { limit } : {} });
+  else p.resolve(void 0);
+}
+function encode(obj2) {
+  const cacheable = typeof obj2 === "object" && obj2 !== null;
+  const known = cacheable ? encodings.get(obj2) : void 0;
+  if (known) return known;
+  try {
+    const e = encodeLuaValue(obj2);
+    if (cacheable) encodings.set(obj2, e);
+    return e;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+function prepare(script) {
+  let p = preparedScripts.get(script);
+  if (p === void 0) {
+    if (preparedScripts.size >= 5e3) preparedScripts.clear();
+    preparedScripts.set(script, p = rewriteConcat(script));
+  }
+  return p;
+}
+function createLuaRunner(workerFile = bundledWorker()) {
+  if (!workerFile) {
+    return {
+      run: runHealthLua,
+      parse: async (text6, maxDepth) => readPlainYaml(text6, maxDepth),
+      start: () => void loadHealthLua().catch(() => void 0),
+      close: async () => {
+      }
+    };
+  }
+  let worker;
+  let scripts = /* @__PURE__ */ new Map();
+  let next = 0;
+  const queue = [];
+  let timer;
+  let loaded = false;
+  const arm = () => {
+    if (timer) clearTimeout(timer);
+    timer = void 0;
+    const head = queue[0];
+    if (!head) return;
+    if (!loaded) {
+      timer = setTimeout(() => {
+        const waiting = queue.splice(0);
+        restart();
+        for (const p of waiting) fail(p, `the Lua worker did not start within ${STARTUP_LIMIT_MS / 1e3} s`);
+      }, STARTUP_LIMIT_MS);
+      return;
+    }
+    timer = setTimeout(() => {
+      const stuck = queue.shift();
+      restart();
+      fail(stuck, `time limit exceeded (${timeLimit(stuck)} ms; the worker was stopped)`, "time");
+    }, timeLimit(head) + KILL_MARGIN_MS);
+  };
+  let outbox = [];
+  const flush = () => {
+    const batch = outbox;
+    outbox = [];
+    if (batch.length) start().postMessage(batch);
+  };
+  const post = (p) => {
+    if (!isRun(p)) {
+      outbox.push({ id: p.id, parse: p.text, maxDepth: p.maxDepth });
+      if (outbox.length === 1) queueMicrotask(flush);
+      return;
+    }
+    const { req } = p;
+    const known = scripts.get(req.script);
+    const sent = { prepared: req.prepared, obj: null, encoded: p.encoded, useOpenLibs: req.useOpenLibs, timeoutMs: req.timeoutMs, memoryBytes: req.memoryBytes };
+    if (known !== void 0) outbox.push({ id: p.id, req: sent, scriptId: known });
+    else {
+      const scriptId = scripts.size;
+      scripts.set(req.script, scriptId);
+      outbox.push({ id: p.id, req: { ...sent, script: req.script }, scriptId });
+    }
+    if (outbox.length === 1) queueMicrotask(flush);
+  };
+  const onMessage = (answers) => {
+    if (answers === WORKER_READY) {
+      loaded = true;
+      arm();
+      return;
+    }
+    for (const m of answers) {
+      const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p2) => p2.id === m.id);
+      if (i < 0) continue;
+      const [p] = queue.splice(i, 1);
+      if ("parsed" in m) {
+        if (!isRun(p)) p.resolve(m.parsed ?? void 0);
+      } else if (isRun(p)) p.resolve(m.result);
+    }
+    arm();
+  };
+  const onError = (e) => {
+    const failed = queue.shift();
+    restart();
+    if (failed) fail(failed, `the Lua worker failed: ${e.message}`);
+  };
+  function start() {
+    if (!worker) {
+      loaded = false;
+      worker = new Worker2(workerFile);
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+    }
+    return worker;
+  }
+  function restart() {
+    const w = worker;
+    worker = void 0;
+    loaded = false;
+    scripts = /* @__PURE__ */ new Map();
+    outbox = [];
+    if (w) {
+      w.off("message", onMessage);
+      w.off("error", onError);
+      void w.terminate();
+    }
+    for (const p of queue) post(p);
+    arm();
+  }
+  return {
+    start() {
+      start();
+    },
+    run(asked) {
+      const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
+      return new Promise((resolve4) => {
+        const p = { id: next++, req, encoded: encode(req.obj), resolve: resolve4 };
+        queue.push(p);
+        post(p);
+        if (queue.length === 1) arm();
+      });
+    },
+    parse(text6, maxDepth) {
+      return new Promise((resolve4) => {
+        const p = { id: next++, text: text6, maxDepth, resolve: resolve4 };
+        queue.push(p);
+        post(p);
+        if (queue.length === 1) arm();
+      });
+    },
+    async close() {
+      if (timer) clearTimeout(timer);
+      timer = void 0;
+      const w = worker;
+      worker = void 0;
+      scripts = /* @__PURE__ */ new Map();
+      for (const p of queue.splice(0)) fail(p, "the Lua worker was closed");
+      if (w) await w.terminate();
+    }
+  };
+}
+var KILL_MARGIN_MS, STARTUP_LIMIT_MS, PARSE_LIMIT_MS, isRun, timeLimit, encodings, preparedScripts;
+var init_runner_host = __esm({
+  "src/health/runner-host.ts"() {
+    "use strict";
+    init_input_yaml();
+    init_lua_vm();
+    init_lua_run();
+    init_lua_static();
+    init_worker_protocol();
+    KILL_MARGIN_MS = 2e3;
+    STARTUP_LIMIT_MS = 6e4;
+    PARSE_LIMIT_MS = 1e4;
+    isRun = (p) => "req" in p;
+    timeLimit = (p) => isRun(p) ? p.req.timeoutMs : PARSE_LIMIT_MS;
+    encodings = /* @__PURE__ */ new WeakMap();
+    preparedScripts = /* @__PURE__ */ new Map();
+  }
+});
+
 // src/health/suites.ts
 function field(o, name) {
   if (name in o) return o[name];
@@ -32504,15 +32543,33 @@ function freshObject(key2) {
     spec: {}
   };
 }
+function remember(key2, r) {
+  if (inputCache.size >= INPUT_CACHE_MAX) {
+    inputCache.clear();
+    refusedPlain.clear();
+  }
+  inputCache.set(key2, r);
+}
 function readInput(text6, limits) {
-  const key2 = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text6}`;
+  const key2 = inputKey(text6, limits);
   let r = inputCache.get(key2);
   if (!r) {
-    if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
-    const plain2 = readPlainYaml(text6, Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2);
-    inputCache.set(key2, r = plain2 ? { value: plain2, lenient: false } : readArgoYamlObject(text6, limits));
+    const plain2 = refusedPlain.has(key2) ? void 0 : readPlainYaml(text6, plainDepth(limits));
+    remember(key2, r = plain2 ? { value: plain2, lenient: false } : readArgoYamlObject(text6, limits));
   }
   return r;
+}
+function readAhead(text6, limits, runner) {
+  const key2 = inputKey(text6, limits);
+  if (inputCache.has(key2) || refusedPlain.has(key2)) return Promise.resolve();
+  return runner.parse(text6, plainDepth(limits)).then(
+    (plain2) => {
+      if (inputCache.has(key2)) return;
+      if (plain2) remember(key2, { value: plain2, lenient: false });
+      else refusedPlain.add(key2);
+    },
+    () => void 0
+  );
 }
 function statusShapes(key2, inputs) {
   const fresh = freshObject(key2);
@@ -32552,8 +32609,19 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const indexed = index2.healthTexts;
   const kustomizations = all2.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
   const likelyInputs = testdataFiles(all2, layoutFiles);
+  const decoded = /* @__PURE__ */ new Map();
   let inputsRead = false;
-  const readingInputs = likelyInputs.length && settings.execute ? tree.readFiles(likelyInputs).finally(() => inputsRead = true) : void 0;
+  const readingInputs = likelyInputs.length && settings.execute ? tree.readFiles(likelyInputs).then(async (bytes) => {
+    const ahead = [];
+    for (const [p, b] of bytes) {
+      const t = b === void 0 ? void 0 : decodeText(b);
+      if (t === void 0) continue;
+      decoded.set(p, t);
+      ahead.push(readAhead(t, limits, runner));
+    }
+    await Promise.all(ahead);
+    return bytes;
+  }).finally(() => inputsRead = true) : void 0;
   readingInputs?.catch(() => void 0);
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = new Map(toRead.length ? await tree.readFiles(toRead) : []);
@@ -32626,7 +32694,7 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const inputBytes = unread.length ? await tree.readFiles(unread) : /* @__PURE__ */ new Map();
   for (const p of new Set(wanted)) {
     const b = contents.has(p) ? contents.get(p) : inputBytes.get(p);
-    inputs.set(p, b === void 0 ? void 0 : decodeText(b));
+    inputs.set(p, b === void 0 ? void 0 : decoded.get(p) ?? decodeText(b));
   }
   const tests = [];
   const pick = checkPicker(facts.checks);
@@ -32711,7 +32779,7 @@ function wildcardOverlaps(checks) {
   }
   return out2;
 }
-var CONFIG_MARKERS2, inputCache, INPUT_CACHE_MAX, condition, label2, MAX_SHAPES, ScriptAnalyses, PIPELINE_BATCH, INPUT_NAME;
+var CONFIG_MARKERS2, inputCache, INPUT_CACHE_MAX, refusedPlain, inputKey, plainDepth, condition, label2, MAX_SHAPES, ScriptAnalyses, PIPELINE_BATCH, INPUT_NAME;
 var init_gather2 = __esm({
   "src/health/gather.ts"() {
     "use strict";
@@ -32734,6 +32802,9 @@ var init_gather2 = __esm({
     CONFIG_MARKERS2 = HEALTH_CONFIG_TEXT;
     inputCache = /* @__PURE__ */ new Map();
     INPUT_CACHE_MAX = 5e3;
+    refusedPlain = /* @__PURE__ */ new Set();
+    inputKey = (text6, limits) => `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text6}`;
+    plainDepth = (limits) => Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2;
     condition = (type, status) => ({ type, status, reason: status === "True" ? type : `Not${type}`, message: `${type} is ${status}`, lastTransitionTime: "2026-01-01T00:00:00Z" });
     label2 = (cs) => cs.map((c) => isRecord(c) ? `${String(c.type)}=${String(c.status)}` : "?").join(", ");
     MAX_SHAPES = 12;
@@ -48715,8 +48786,8 @@ function leavesRepository(linkPath, target) {
 function resolveSymlink(tree, linkPath) {
   const target = tree.target(linkPath);
   const via = [];
-  const fail = (problem2, message) => ({ path: linkPath, target, via, problem: problem2, message });
-  const outside = (link3, t) => fail("outside", `${link3} is a symbolic link to "${t}", ${t.startsWith("/") ? "an absolute path" : "which leads outside the repository"}: ArgoCD refuses a repository holding such a link`);
+  const fail2 = (problem2, message) => ({ path: linkPath, target, via, problem: problem2, message });
+  const outside = (link3, t) => fail2("outside", `${link3} is a symbolic link to "${t}", ${t.startsWith("/") ? "an absolute path" : "which leads outside the repository"}: ArgoCD refuses a repository holding such a link`);
   if (leavesRepository(linkPath, target)) return outside(linkPath, target);
   const at3 = parentSegments(linkPath);
   let todo = target.split("/");
@@ -48733,18 +48804,18 @@ function resolveSymlink(tree, linkPath) {
     const p = at3.join("/");
     const kind = tree.kind(p);
     if (kind === "link") {
-      if (++hops > MAX_LINK_HOPS) return fail("loop", `${linkPath}: the chain of symbolic links loops or is longer than ${MAX_LINK_HOPS} links (at ${p})`);
+      if (++hops > MAX_LINK_HOPS) return fail2("loop", `${linkPath}: the chain of symbolic links loops or is longer than ${MAX_LINK_HOPS} links (at ${p})`);
       via.push(p);
       const next = tree.target(p);
       if (leavesRepository(p, next)) return outside(p, next);
       at3.pop();
       todo = [...next.split("/"), ...todo];
     } else if (kind === void 0 || kind === "file" && todo.some((s) => s !== "")) {
-      return fail("missing", `${linkPath} is a symbolic link to "${target}", and ${p} does not exist at this commit`);
+      return fail2("missing", `${linkPath} is a symbolic link to "${target}", and ${p} does not exist at this commit`);
     }
   }
   const end = at3.join("/");
-  if (tree.kind(end) !== "file") return fail("directory", `${linkPath} is a symbolic link to "${target}", which is a directory (${end || "the repository root"}), not a file`);
+  if (tree.kind(end) !== "file") return fail2("directory", `${linkPath} is a symbolic link to "${target}", which is a directory (${end || "the repository root"}), not a file`);
   via.push(end);
   return { path: linkPath, target, resolved: end, via };
 }
@@ -48966,39 +49037,39 @@ var init_git = __esm({
 });
 
 // src/sources/github-shapes.ts
-function need(v, ok3, what, source, fail) {
-  if (!ok3(v)) throw fail(`${source}: ${what} is missing or has the wrong type`);
+function need(v, ok3, what, source, fail2) {
+  if (!ok3(v)) throw fail2(`${source}: ${what} is missing or has the wrong type`);
   return v;
 }
 function user(v) {
   if (!isRecord(v)) return {};
   return { ...isStr(v.login) ? { login: v.login } : {}, ...isStr(v.type) ? { type: v.type } : {} };
 }
-function pullRequestFromApi(pr, source = "pull request", fail = responseError) {
-  if (!isRecord(pr)) throw fail(`${source}: not a pull request object`);
-  const base = need(pr.base, isRecord, "base", source, fail);
-  const head = need(pr.head, isRecord, "head", source, fail);
+function pullRequestFromApi(pr, source = "pull request", fail2 = responseError) {
+  if (!isRecord(pr)) throw fail2(`${source}: not a pull request object`);
+  const base = need(pr.base, isRecord, "base", source, fail2);
+  const head = need(pr.head, isRecord, "head", source, fail2);
   const labels = Array.isArray(pr.labels) ? pr.labels.flatMap((l) => isRecord(l) && isStr(l.name) ? [l.name] : isStr(l) ? [l] : []) : [];
   return {
-    number: need(pr.number, isNum, "number", source, fail),
-    title: need(pr.title, isStr, "title", source, fail),
+    number: need(pr.number, isNum, "number", source, fail2),
+    title: need(pr.title, isStr, "title", source, fail2),
     body: isStr(pr.body) ? pr.body : "",
     author: user(pr.user),
     labels,
     baseRef: isStr(base.ref) ? base.ref : "",
     headRef: isStr(head.ref) ? head.ref : "",
-    baseSha: need(base.sha, isStr, "base.sha", source, fail),
-    headSha: need(head.sha, isStr, "head.sha", source, fail),
+    baseSha: need(base.sha, isStr, "base.sha", source, fail2),
+    headSha: need(head.sha, isStr, "head.sha", source, fail2),
     draft: pr.draft === true,
     ...isStr(pr.html_url) ? { url: pr.html_url } : {}
   };
 }
-function reviewFromApi(r, source = "review", fail = responseError) {
-  if (!isRecord(r)) throw fail(`${source}: not a review object`);
-  const state = need(r.state, isStr, "state", source, fail).toUpperCase();
-  if (!REVIEW_STATES.has(state)) throw fail(`${source}: unknown review state "${String(r.state)}"`);
+function reviewFromApi(r, source = "review", fail2 = responseError) {
+  if (!isRecord(r)) throw fail2(`${source}: not a review object`);
+  const state = need(r.state, isStr, "state", source, fail2).toUpperCase();
+  if (!REVIEW_STATES.has(state)) throw fail2(`${source}: unknown review state "${String(r.state)}"`);
   return {
-    id: need(r.id, isNum, "id", source, fail),
+    id: need(r.id, isNum, "id", source, fail2),
     reviewer: user(r.user),
     state,
     commitId: isStr(r.commit_id) ? r.commit_id : "",
@@ -49007,9 +49078,9 @@ function reviewFromApi(r, source = "review", fail = responseError) {
     ...isStr(r.author_association) ? { authorAssociation: r.author_association } : {}
   };
 }
-function commitFromApi(c, source = "commit", fail = responseError) {
-  if (!isRecord(c)) throw fail(`${source}: not a commit object`);
-  const commit = need(c.commit, isRecord, "commit", source, fail);
+function commitFromApi(c, source = "commit", fail2 = responseError) {
+  if (!isRecord(c)) throw fail2(`${source}: not a commit object`);
+  const commit = need(c.commit, isRecord, "commit", source, fail2);
   const person = (git2, gh) => {
     const g = isRecord(git2) ? git2 : {};
     const email = isStr(g.email) ? g.email : void 0;
@@ -49021,7 +49092,7 @@ function commitFromApi(c, source = "commit", fail = responseError) {
   };
   const message = isStr(commit.message) ? commit.message : "";
   return {
-    sha: need(c.sha, isStr, "sha", source, fail),
+    sha: need(c.sha, isStr, "sha", source, fail2),
     author: person(commit.author, c.author),
     committer: person(commit.committer, c.committer),
     coAuthors: parseCoAuthors(message),

@@ -4354,6 +4354,451 @@ ${traceback}`;
 import { setFlagsFromString } from "node:v8";
 import { parentPort } from "node:worker_threads";
 
+// src/manifests/plain-scalar.ts
+var NULL = /^(?:~|[Nn]ull|NULL)?$/;
+var BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+var INT_OCT = /^0o[0-7]+$/;
+var INT = /^[-+]?[0-9]+$/;
+var INT_HEX = /^0x[0-9a-fA-F]+$/;
+var FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+var FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+var FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+var MAYBE_TYPED = new Set("~nNtTfF0123456789+-.".split("").map((c) => c.charCodeAt(0)));
+function resolvePlainScalar(s) {
+  if (s === "") return null;
+  if (!MAYBE_TYPED.has(s.charCodeAt(0))) return s;
+  if (NULL.test(s)) return null;
+  if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
+  if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (INT.test(s)) return parseInt(s, 10);
+  if (INT_HEX.test(s)) return parseInt(s.slice(2), 16);
+  if (FLOAT_SPECIAL.test(s)) return s.slice(-3).toLowerCase() === "nan" ? NaN : s[0] === "-" ? -Infinity : Infinity;
+  if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
+  return s;
+}
+
+// src/health/input-yaml.ts
+var Refuse = class {
+};
+var REFUSE = new Refuse();
+function refuse() {
+  throw REFUSE;
+}
+var UNUSUAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ud800-\udfff\ufeff\ufffe\uffff]/;
+var INDICATOR = new Set("-?:,[]{}#&*!|>'\"%@`".split(""));
+function readPlainYaml(text, maxDepth) {
+  if (text.includes("\r\n")) text = text.replace(/\r\n/g, "\n");
+  if (UNUSUAL.test(text)) return void 0;
+  const lines = [];
+  let first = true;
+  const raws = text.split("\n");
+  for (let n = 0; n < raws.length; n++) {
+    const raw2 = raws[n];
+    let indent = 0;
+    while (raw2.charCodeAt(indent) === 32) indent++;
+    const body = raw2.slice(indent);
+    if (body === "" || body.trimEnd() === "" || body[0] === "#") continue;
+    if (indent === 0 && (body.startsWith("---") || body.startsWith("...") || body[0] === "%")) {
+      if (first && body.trimEnd() === "---") {
+        first = false;
+        continue;
+      }
+      return void 0;
+    }
+    first = false;
+    lines.push({ indent, text: body.trimEnd(), raw: n });
+  }
+  if (lines.length === 0 || lines[0].indent !== 0) return void 0;
+  const r = new Reader(lines, raws, Math.min(maxDepth, 64));
+  try {
+    const v = r.block(0, -1, 1);
+    if (r.i !== lines.length || v === null || typeof v !== "object" || Array.isArray(v)) return void 0;
+    return v;
+  } catch (e) {
+    if (e === REFUSE) return void 0;
+    throw e;
+  }
+}
+var Reader = class {
+  constructor(lines, raws, maxDepth) {
+    this.lines = lines;
+    this.raws = raws;
+    this.maxDepth = maxDepth;
+  }
+  lines;
+  raws;
+  maxDepth;
+  i = 0;
+  /**
+   * The node starting at the current line, at `indent`: a collection, or a scalar written below its key
+   * (`from`: the key's indentation; -1 for the document, which must be a collection).
+   */
+  block(indent, from, depth) {
+    if (depth > this.maxDepth) refuse();
+    const l = this.lines[this.i];
+    if (l.indent !== indent) refuse();
+    if (isItem(l.text)) return this.seq(indent, depth);
+    if (keyEnd(l.text) >= 0) return this.map(indent, depth);
+    if (from < 0 || l.text[0] === "|" || l.text[0] === ">") refuse();
+    this.i++;
+    return this.scalar(l.text, from, l.raw, depth);
+  }
+  map(indent, depth) {
+    const out2 = {};
+    const seen = /* @__PURE__ */ new Set();
+    while (this.i < this.lines.length) {
+      const l = this.lines[this.i];
+      if (l.indent < indent) break;
+      if (l.indent > indent || isItem(l.text)) refuse();
+      const [key, rest] = splitKey(l.text);
+      if (seen.has(key)) refuse();
+      seen.add(key);
+      this.i++;
+      out2[key] = rest === "" ? this.nested(indent, true, depth) : this.inline(rest, depth);
+    }
+    return out2;
+  }
+  seq(indent, depth) {
+    const out2 = [];
+    while (this.i < this.lines.length) {
+      const l = this.lines[this.i];
+      if (l.indent < indent) break;
+      if (l.indent > indent) refuse();
+      if (!isItem(l.text)) break;
+      let off = 1;
+      while (l.text.charCodeAt(off) === 32) off++;
+      const rest = l.text.slice(off);
+      if (rest === "" || rest[0] === "#") {
+        if (rest !== "" && off === 1) refuse();
+        this.i++;
+        out2.push(this.nested(indent, false, depth));
+      } else if (isItem(rest)) refuse();
+      else if (rest[0] !== "{" && rest[0] !== "[" && keyEnd(rest) >= 0) {
+        this.lines[this.i] = { indent: indent + off, text: rest, raw: l.raw };
+        if (depth + 1 > this.maxDepth) refuse();
+        out2.push(this.map(indent + off, depth + 1));
+      } else {
+        this.i++;
+        out2.push(this.inline(rest, depth));
+      }
+    }
+    return out2;
+  }
+  /** The value of a key or item whose line ends after the indicator: a collection below, or null. */
+  nested(indent, sameIndentSeq, depth) {
+    const next = this.lines[this.i];
+    if (next && (next.indent > indent || sameIndentSeq && next.indent === indent && isItem(next.text))) {
+      return this.block(next.indent, indent, depth + 1);
+    }
+    return null;
+  }
+  /** A value written on the rest of a line (the line before the current one). */
+  inline(rest, depth) {
+    const owner = this.lines[this.i - 1];
+    return this.scalar(rest, owner.indent, owner.raw, depth);
+  }
+  /**
+   * A value whose first line is `first` (raw line `firstRaw`), its key or item at `ownerIndent`: a scalar that
+   * may go on over more indented lines, a block scalar, or a one-line flow collection.
+   */
+  scalar(first, ownerIndent, firstRaw, depth) {
+    const c = first[0];
+    if (c === "|" || c === ">") return this.blockScalar(first, ownerIndent, firstRaw);
+    const next = this.lines[this.i];
+    if (next && next.indent > ownerIndent) return this.multiLine(first, ownerIndent, firstRaw);
+    if (c === '"' || c === "'") {
+      const [s, end] = quoted(first, 0);
+      trailer(first, end);
+      return s;
+    }
+    if (c === "{" || c === "[") {
+      const f = new Flow(first, this.maxDepth);
+      const v = f.value(depth + 1);
+      trailer(first, f.p);
+      return v;
+    }
+    return plain(first, false);
+  }
+  /**
+   * A plain or quoted scalar over several lines: its line breaks fold into spaces (YAML 1.2 section 6.5), and
+   * each line loses its indentation and trailing blanks. The lines must follow each other (a blank line
+   * would be a line feed, a comment line ends a plain scalar and is text in a quoted one: both left to the
+   * general path) and be indented more than the key.
+   */
+  multiLine(first, ownerIndent, firstRaw) {
+    const parts = [first];
+    let raw2 = firstRaw;
+    for (let l = this.lines[this.i]; l && l.indent > ownerIndent; l = this.lines[this.i]) {
+      if (l.raw !== raw2 + 1) refuse();
+      raw2 = l.raw;
+      parts.push(l.text);
+      this.i++;
+    }
+    const c = first[0];
+    if (c === '"' || c === "'") {
+      if (c === '"' && parts.some((t, k) => k < parts.length - 1 && t.endsWith("\\"))) refuse();
+      const text = parts.join(" ");
+      const [s, end] = quoted(text, 0);
+      if (end <= text.length - parts[parts.length - 1].length) refuse();
+      trailer(text, end);
+      return s;
+    }
+    for (let k = 0; k < parts.length; k++) {
+      const t = parts[k];
+      if (t.includes(" #") || t.includes(": ") || t.endsWith(":") || k > 0 && INDICATOR.has(t[0])) refuse();
+    }
+    return plain(parts.join(" "), false);
+  }
+  /**
+   * A literal (`|`) or folded (`>`) block scalar with clip or strip (`-`) chomping (YAML 1.2 section 8.1), its
+   * header on the line `headerRaw`, its key or item at `ownerIndent`. Its content is read from the raw lines,
+   * blank lines and trailing blanks included; the structural lines inside it are skipped.
+   */
+  blockScalar(header, ownerIndent, headerRaw) {
+    const m = /^([|>])(-?)(?: +#.*)?$/.exec(header);
+    if (!m) refuse();
+    const raws = this.raws;
+    let r = headerRaw + 1;
+    const firstLine = raws[r];
+    if (firstLine === void 0) refuse();
+    const indent = indentOf(firstLine);
+    if (indent === firstLine.length || indent <= ownerIndent) refuse();
+    const content = [];
+    for (; r < raws.length; r++) {
+      const t = raws[r];
+      const at2 = indentOf(t);
+      if (at2 === t.length) {
+        if (at2 > indent) refuse();
+        content.push("");
+        continue;
+      }
+      if (at2 < indent) break;
+      if (m[1] === ">" && at2 > indent) refuse();
+      content.push(t.slice(indent));
+    }
+    while (content[content.length - 1] === "") content.pop();
+    while (this.i < this.lines.length && this.lines[this.i].raw < r) this.i++;
+    let s;
+    if (m[1] === "|") s = content.join("\n");
+    else {
+      s = content[0];
+      let breaks = 0;
+      for (let k = 1; k < content.length; k++) {
+        const t = content[k];
+        if (t === "") breaks++;
+        else {
+          s += breaks === 0 ? " " : "\n".repeat(breaks);
+          s += t;
+          breaks = 0;
+        }
+      }
+    }
+    return m[2] === "-" ? s : `${s}
+`;
+  }
+};
+function indentOf(t) {
+  let n = 0;
+  while (t.charCodeAt(n) === 32) n++;
+  return n;
+}
+function isItem(t) {
+  return t[0] === "-" && (t.length === 1 || t[1] === " ");
+}
+function keyEnd(t) {
+  if (t[0] === '"' || t[0] === "'") {
+    const end = quotedEnd(t);
+    return end >= 0 && t[end] === ":" && (end + 1 === t.length || t[end + 1] === " ") ? end : -1;
+  }
+  let colon = t.indexOf(": ");
+  if (colon < 0) colon = t.endsWith(":") ? t.length - 1 : -1;
+  if (colon < 0) return -1;
+  const hash = t.indexOf(" #");
+  return hash >= 0 && hash < colon ? -1 : colon;
+}
+function splitKey(t) {
+  const end = keyEnd(t);
+  if (end < 0) refuse();
+  let key;
+  if (t[0] === '"' || t[0] === "'") key = quoted(t, 0)[0];
+  else {
+    key = t.slice(0, end);
+    if (key === "" || INDICATOR.has(key[0]) && !(key[0] === "-" && key.length > 1 && key[1] !== " ") || key.endsWith(" ") || resolvePlainScalar(key) !== key) refuse();
+  }
+  if (key === "__proto__" || key === "<<") refuse();
+  let p = end + 1;
+  while (t.charCodeAt(p) === 32) p++;
+  const rest = t.slice(p);
+  if (rest[0] === "#") return [key, ""];
+  return [key, rest];
+}
+function quotedEnd(t) {
+  if (t[0] === '"') {
+    const end = doubleQuoteEnd(t, 0);
+    return end < 0 ? -1 : end + 1;
+  }
+  for (let p = 1; ; ) {
+    const end = t.indexOf("'", p);
+    if (end < 0) return -1;
+    if (t[end + 1] === "'") p = end + 2;
+    else return end + 1;
+  }
+}
+function doubleQuoteEnd(t, at2) {
+  for (let p = at2 + 1; ; ) {
+    const end = t.indexOf('"', p);
+    if (end < 0) return -1;
+    let slashes = 0;
+    while (t[end - 1 - slashes] === "\\") slashes++;
+    if (slashes % 2 === 0) return end;
+    p = end + 1;
+  }
+}
+var ESCAPES = { "0": "\0", a: "\x07", b: "\b", t: "	", "	": "	", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1B", " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\x85", _: "\xA0", L: "\u2028", P: "\u2029" };
+var HEX_ESCAPES = { x: 2, u: 4, U: 8 };
+function unescape(raw2) {
+  let s = "";
+  let p = 0;
+  for (let b = raw2.indexOf("\\"); b >= 0; b = raw2.indexOf("\\", p)) {
+    s += raw2.slice(p, b);
+    const c = raw2[b + 1];
+    if (c === void 0) refuse();
+    const one = ESCAPES[c];
+    if (one !== void 0) {
+      s += one;
+      p = b + 2;
+      continue;
+    }
+    const n = HEX_ESCAPES[c];
+    const hex = raw2.slice(b + 2, b + 2 + (n ?? 0));
+    if (n === void 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== n) refuse();
+    const code = parseInt(hex, 16);
+    if (code >= 55296 && code <= 57343 || code > 1114111) refuse();
+    s += String.fromCodePoint(code);
+    p = b + 2 + n;
+  }
+  return s + raw2.slice(p);
+}
+function quoted(t, at2) {
+  const q = t[at2];
+  if (q === '"') {
+    const end = doubleQuoteEnd(t, at2);
+    if (end < 0) refuse();
+    const raw2 = t.slice(at2 + 1, end);
+    return [raw2.includes("\\") ? unescape(raw2) : raw2, end + 1];
+  }
+  let s = "";
+  let p = at2 + 1;
+  for (; ; ) {
+    const end = t.indexOf("'", p);
+    if (end < 0) refuse();
+    s += t.slice(p, end);
+    if (t[end + 1] === "'") {
+      s += "'";
+      p = end + 2;
+    } else return [s, end + 1];
+  }
+}
+function trailer(t, p) {
+  if (p === t.length) return;
+  if (t[p] !== " ") refuse();
+  while (t.charCodeAt(p) === 32) p++;
+  if (p < t.length && t[p] !== "#") refuse();
+}
+function plain(t, flow) {
+  if (INDICATOR.has(t[0]) && !(t[0] === "-" && t.length > 1 && t[1] !== " ")) refuse();
+  let s = t;
+  if (!flow) {
+    const hash = t.indexOf(" #");
+    if (hash >= 0) s = t.slice(0, hash).trimEnd();
+  } else if (t.includes("#")) refuse();
+  if (s.includes(": ") || s.endsWith(":") || s.includes(" #")) refuse();
+  return resolvePlainScalar(s);
+}
+var Flow = class {
+  constructor(t, maxDepth) {
+    this.t = t;
+    this.maxDepth = maxDepth;
+  }
+  t;
+  maxDepth;
+  p = 0;
+  blanks() {
+    while (this.t.charCodeAt(this.p) === 32) this.p++;
+  }
+  value(depth) {
+    this.blanks();
+    const c = this.t[this.p];
+    if (c === "{" || c === "[") {
+      if (depth > this.maxDepth) refuse();
+      return c === "{" ? this.map(depth) : this.seq(depth);
+    }
+    if (c === '"' || c === "'") {
+      const [s2, end] = quoted(this.t, this.p);
+      this.p = end;
+      return s2;
+    }
+    const start = this.p;
+    while (this.p < this.t.length && !",[]{}".includes(this.t[this.p])) this.p++;
+    const s = this.t.slice(start, this.p).trimEnd();
+    if (s === "" || s.includes(":")) refuse();
+    return plain(s, true);
+  }
+  map(depth) {
+    const out2 = {};
+    this.p++;
+    this.blanks();
+    if (this.t[this.p] === "}") {
+      this.p++;
+      return out2;
+    }
+    for (; ; ) {
+      this.blanks();
+      let key;
+      if (this.t[this.p] === '"' || this.t[this.p] === "'") {
+        const [s, end] = quoted(this.t, this.p);
+        key = s;
+        this.p = end;
+        if (this.t[this.p] !== ":") refuse();
+      } else {
+        const colon = this.t.indexOf(":", this.p);
+        if (colon < 0) refuse();
+        key = this.t.slice(this.p, colon);
+        if (key === "" || INDICATOR.has(key[0]) || /[,[\]{}#\s]/.test(key) || resolvePlainScalar(key) !== key) refuse();
+        this.p = colon;
+      }
+      if (key === "__proto__" || key === "<<" || Object.prototype.hasOwnProperty.call(out2, key)) refuse();
+      this.p++;
+      if (this.t[this.p] !== " ") refuse();
+      out2[key] = this.value(depth + 1);
+      this.blanks();
+      const c = this.t[this.p++];
+      if (c === "}") return out2;
+      if (c !== ",") refuse();
+      this.blanks();
+      if (this.t[this.p] === "}") refuse();
+    }
+  }
+  seq(depth) {
+    const out2 = [];
+    this.p++;
+    this.blanks();
+    if (this.t[this.p] === "]") {
+      this.p++;
+      return out2;
+    }
+    for (; ; ) {
+      out2.push(this.value(depth + 1));
+      this.blanks();
+      const c = this.t[this.p++];
+      if (c === "]") return out2;
+      if (c !== ",") refuse();
+      this.blanks();
+      if (this.t[this.p] === "]") refuse();
+    }
+  }
+};
+
 // src/health/lua-vm.ts
 var import_wasmoon = __toESM(require_dist(), 1);
 import { existsSync } from "node:fs";
@@ -5083,7 +5528,15 @@ var ready = loadHealthLua().then(
   (e) => e instanceof Error ? e.message : String(e)
 );
 void ready.then(() => parentPort?.postMessage(WORKER_READY));
+function parse(m) {
+  try {
+    return { id: m.id, parsed: readPlainYaml(m.parse, m.maxDepth) ?? null };
+  } catch {
+    return { id: m.id, parsed: null };
+  }
+}
 function handle(m, failed) {
+  if ("parse" in m) return parse(m);
   if ("script" in m.req) scripts.set(m.scriptId, m.req.script);
   const script = scripts.get(m.scriptId);
   if (script === void 0) return { id: m.id, result: { kind: "error", error: "the Lua worker does not know this script" } };
@@ -5097,9 +5550,16 @@ function handle(m, failed) {
   }
 }
 var tail2 = ready;
+var queued = 0;
 parentPort?.on("message", (batch) => {
+  if (queued === 0 && batch.every((m) => "parse" in m)) {
+    batch.forEach((m, i) => answer(parse(m), i === batch.length - 1));
+    return;
+  }
+  queued++;
   tail2 = tail2.then(async () => {
     const failed = await ready;
     batch.forEach((m, i) => answer(handle(m, failed), i === batch.length - 1));
+    queued--;
   });
 });

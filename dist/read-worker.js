@@ -12373,6 +12373,8 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 // src/manifests/yaml-fast.ts
 var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/manifests/plain-scalar.ts
 var NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 var INT_OCT = /^0o[0-7]+$/;
@@ -12394,6 +12396,8 @@ function resolvePlainScalar(s) {
   if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
   return s;
 }
+
+// src/manifests/yaml-fast.ts
 var UNUSUAL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
 var DOCUMENT_END = /^\.\.\.(?:[ \t\r\n#]|$)/m;
 var hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);

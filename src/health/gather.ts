@@ -123,18 +123,49 @@ export function freshObject(key: string): Record<string, unknown> {
 /** Test inputs read by text: base and head share most of them, and a case may reuse another's input. */
 const inputCache = new Map<string, ArgoYamlObject>();
 const INPUT_CACHE_MAX = 5000;
+/** Texts the line reader refused (in the worker): {@link readInput} reads them the exact way at once. */
+const refusedPlain = new Set<string>();
+
+const inputKey = (text: string, limits: YamlLimits) => `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text}`;
+/** The nesting the line reader accepts under `limits` (the exact reader's guard has the last word beyond it). */
+const plainDepth = (limits: YamlLimits) => Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2;
+
+function remember(key: string, r: ArgoYamlObject): void {
+  if (inputCache.size >= INPUT_CACHE_MAX) {
+    inputCache.clear();
+    refusedPlain.clear();
+  }
+  inputCache.set(key, r);
+}
 
 /** Reads a test input as ArgoCD's test does ({@link readArgoYamlObject}), once per text and limits. */
 function readInput(text: string, limits: YamlLimits): ArgoYamlObject {
-  const key = `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text}`;
+  const key = inputKey(text, limits);
   let r = inputCache.get(key);
   if (!r) {
-    if (inputCache.size >= INPUT_CACHE_MAX) inputCache.clear();
     // The plain shape of nearly every input is read by the line reader; anything else the exact way.
-    const plain = readPlainYaml(text, Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2);
-    inputCache.set(key, (r = plain ? { value: plain, lenient: false } : readArgoYamlObject(text, limits)));
+    const plain = refusedPlain.has(key) ? undefined : readPlainYaml(text, plainDepth(limits));
+    remember(key, (r = plain ? { value: plain, lenient: false } : readArgoYamlObject(text, limits)));
   }
   return r;
+}
+
+/**
+ * Has the runner's worker read `text` with the line reader ahead of {@link readInput}, which then finds the
+ * object (or, when the worker refused the text, reads it the exact way without trying the line reader again).
+ * @returns when the worker has answered; never rejects
+ */
+function readAhead(text: string, limits: YamlLimits, runner: LuaRunner): Promise<void> {
+  const key = inputKey(text, limits);
+  if (inputCache.has(key) || refusedPlain.has(key)) return Promise.resolve();
+  return runner.parse(text, plainDepth(limits)).then(
+    (plain) => {
+      if (inputCache.has(key)) return;
+      if (plain) remember(key, { value: plain, lenient: false });
+      else refusedPlain.add(key);
+    },
+    () => undefined,
+  );
 }
 
 /** A condition as controllers write it. */
@@ -196,9 +227,27 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   // The inputs of the suites are read in the same batch: in ArgoCD's layout they are the files under testdata/
   // next to each health_test.yaml (a case naming another file reads it after the suites are parsed).
   // They are read while the scripts and suites are read and the scripts analysed (below).
+  // As soon as they are read, the worker reads them as YAML (readAhead) while this thread analyses the scripts.
   const likelyInputs = testdataFiles(all, layoutFiles);
+  const decoded = new Map<string, string>();
   let inputsRead = false;
-  const readingInputs = likelyInputs.length && settings.execute ? tree.readFiles(likelyInputs).finally(() => (inputsRead = true)) : undefined;
+  const readingInputs =
+    likelyInputs.length && settings.execute
+      ? tree
+          .readFiles(likelyInputs)
+          .then(async (bytes) => {
+            const ahead: Promise<void>[] = [];
+            for (const [p, b] of bytes) {
+              const t = b === undefined ? undefined : decodeText(b);
+              if (t === undefined) continue;
+              decoded.set(p, t);
+              ahead.push(readAhead(t, limits, runner));
+            }
+            await Promise.all(ahead);
+            return bytes;
+          })
+          .finally(() => (inputsRead = true))
+      : undefined;
   // A failed read of the inputs is thrown where they are awaited, not left unhandled meanwhile.
   readingInputs?.catch(() => undefined);
   const toRead = [...kustomizations, ...layoutFiles];
@@ -265,7 +314,8 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     fresh.push(runner.run(request(c, freshObject(c.key))).then((result) => ({ check: c, result }) satisfies FreshRun));
   }
 
-  // While the inputs are still being read, the scripts are analysed (the rest of them as their first runs go).
+  // While the inputs are still being read, here and in the worker, the scripts are analysed (the rest of them as
+  // their first runs go).
   if (readingInputs) {
     for (const c of facts.checks) {
       if (inputsRead) break;
@@ -283,7 +333,7 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   const inputBytes = unread.length ? await tree.readFiles(unread) : new Map<string, Uint8Array | undefined>();
   for (const p of new Set(wanted)) {
     const b = contents.has(p) ? contents.get(p) : inputBytes.get(p);
-    inputs.set(p, b === undefined ? undefined : decodeText(b));
+    inputs.set(p, b === undefined ? undefined : (decoded.get(p) ?? decodeText(b)));
   }
   const tests: Promise<HealthTestRun>[] = [];
   // The checks are all known here.

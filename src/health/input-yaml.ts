@@ -15,7 +15,7 @@
  * `true`, `<<`, `__proto__`), a document that is not a mapping, nesting deeper than the caller's limit, and
  * any line whose shape is not one listed above. test/unit/health/input-yaml.test.ts compares both readers.
  */
-import { resolvePlainScalar } from '../manifests/yaml-fast.js';
+import { resolvePlainScalar } from '../manifests/plain-scalar.js';
 
 /** Thrown inside the reader to refuse the text (caught in {@link readPlainYaml}). */
 class Refuse {}

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { readPlainYaml } from './input-yaml.js';
 import { encodeLuaValue, loadHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import { runHealthLua } from './lua-run.js';
 import { rewriteConcat } from './lua-static.js';
@@ -17,6 +18,12 @@ import { WORKER_READY } from './worker-protocol.js';
 /** Executes health scripts one at a time. */
 export interface LuaRunner {
   run(req: LuaRunRequest): Promise<LuaRunResult>;
+  /**
+   * Reads a test input with the line reader of plain YAML (`readPlainYaml(text, maxDepth)`), in the worker when
+   * there is one, so that the caller's thread analyses scripts meanwhile.
+   * @returns the mapping, or undefined when the text must be read the exact way (also when the worker failed)
+   */
+  parse(text: string, maxDepth: number): Promise<Record<string, unknown> | undefined>;
   /**
    * Starts the worker (and its loading of the Lua module) ahead of the first run, so that its start-up
    * overlaps the caller's own work (reading and parsing the test cases).
@@ -35,19 +42,43 @@ export const KILL_MARGIN_MS = 2000;
  */
 export const STARTUP_LIMIT_MS = 60_000;
 
+/**
+ * Time the worker has to read one test input, in milliseconds (the line reader is linear in the text; this only
+ * bounds a worker that stopped answering). Past it the worker is restarted and the input is read by the host.
+ */
+export const PARSE_LIMIT_MS = 10_000;
+
 /** The bundled worker script next to this module, when it exists. */
 export function bundledWorker(): string | undefined {
   const p = fileURLToPath(new URL('./health-worker.js', import.meta.url));
   return existsSync(p) ? p : undefined;
 }
 
-/** A request waiting for its answer. */
-interface Pending {
+/** A run waiting for its answer. */
+interface PendingRun {
   id: number;
   req: LuaRunRequest;
   /** The object as sent: encoded once (see encodeLuaValue), or why it cannot be. */
   encoded: Uint8Array | { error: string };
   resolve: (r: LuaRunResult) => void;
+}
+
+/** An input to read, waiting for its answer. */
+interface PendingParse {
+  id: number;
+  text: string;
+  maxDepth: number;
+  resolve: (v: Record<string, unknown> | undefined) => void;
+}
+
+type Pending = PendingRun | PendingParse;
+const isRun = (p: Pending): p is PendingRun => 'req' in p;
+/** The time the worker has for `p` once it is at the head of the queue, in milliseconds. */
+const timeLimit = (p: Pending) => (isRun(p) ? p.req.timeoutMs : PARSE_LIMIT_MS);
+/** Ends `p` without an answer from the worker: a run fails with `error`; an input is left to the host's reader. */
+function fail(p: Pending, error: string, limit?: 'time'): void {
+  if (isRun(p)) p.resolve({ kind: 'error', error, ...(limit ? { limit } : {}) });
+  else p.resolve(undefined);
 }
 
 /** Encodings by object: the same input object often runs more than once (base and head, shapes). */
@@ -88,7 +119,14 @@ function prepare(script: string): string {
  * @param workerFile a worker script (default: the bundled dist/health-worker.js); absent means in-process
  */
 export function createLuaRunner(workerFile: string | undefined = bundledWorker()): LuaRunner {
-  if (!workerFile) return { run: runHealthLua, start: () => void loadHealthLua().catch(() => undefined), close: async () => {} };
+  if (!workerFile) {
+    return {
+      run: runHealthLua,
+      parse: async (text, maxDepth) => readPlainYaml(text, maxDepth),
+      start: () => void loadHealthLua().catch(() => undefined),
+      close: async () => {},
+    };
+  }
   let worker: Worker | undefined;
   let scripts = new Map<string, number>();
   let next = 0;
@@ -107,15 +145,15 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
       timer = setTimeout(() => {
         const waiting = queue.splice(0);
         restart();
-        for (const p of waiting) p.resolve({ kind: 'error', error: `the Lua worker did not start within ${STARTUP_LIMIT_MS / 1000} s` });
+        for (const p of waiting) fail(p, `the Lua worker did not start within ${STARTUP_LIMIT_MS / 1000} s`);
       }, STARTUP_LIMIT_MS);
       return;
     }
     timer = setTimeout(() => {
       const stuck = queue.shift()!;
       restart();
-      stuck.resolve({ kind: 'error', error: `time limit exceeded (${stuck.req.timeoutMs} ms; the worker was stopped)`, limit: 'time' });
-    }, head.req.timeoutMs + KILL_MARGIN_MS);
+      fail(stuck, `time limit exceeded (${timeLimit(stuck)} ms; the worker was stopped)`, 'time');
+    }, timeLimit(head) + KILL_MARGIN_MS);
   };
   // Requests posted in one go (a loop over test cases) travel as one message.
   let outbox: WorkerRequest[] = [];
@@ -125,6 +163,11 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     if (batch.length) start().postMessage(batch);
   };
   const post = (p: Pending) => {
+    if (!isRun(p)) {
+      outbox.push({ id: p.id, parse: p.text, maxDepth: p.maxDepth });
+      if (outbox.length === 1) queueMicrotask(flush);
+      return;
+    }
     const { req } = p;
     const known = scripts.get(req.script);
     // Only what the worker needs: the encoded object instead of the tree, the script text once.
@@ -148,14 +191,16 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
       const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p) => p.id === m.id);
       if (i < 0) continue;
       const [p] = queue.splice(i, 1);
-      p!.resolve(m.result);
+      if ('parsed' in m) {
+        if (!isRun(p!)) p!.resolve(m.parsed ?? undefined);
+      } else if (isRun(p!)) p!.resolve(m.result);
     }
     arm();
   };
   const onError = (e: Error) => {
     const failed = queue.shift();
     restart();
-    failed?.resolve({ kind: 'error', error: `the Lua worker failed: ${e.message}` });
+    if (failed) fail(failed, `the Lua worker failed: ${e.message}`);
   };
   function start(): Worker {
     if (!worker) {
@@ -195,13 +240,21 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
         if (queue.length === 1) arm();
       });
     },
+    parse(text, maxDepth) {
+      return new Promise<Record<string, unknown> | undefined>((resolve) => {
+        const p: PendingParse = { id: next++, text, maxDepth, resolve };
+        queue.push(p);
+        post(p);
+        if (queue.length === 1) arm();
+      });
+    },
     async close() {
       if (timer) clearTimeout(timer);
       timer = undefined;
       const w = worker;
       worker = undefined;
       scripts = new Map();
-      for (const p of queue.splice(0)) p.resolve({ kind: 'error', error: 'the Lua worker was closed' });
+      for (const p of queue.splice(0)) fail(p, 'the Lua worker was closed');
       if (w) await w.terminate();
     },
   };

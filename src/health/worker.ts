@@ -2,29 +2,38 @@
  * Worker-thread entry that executes health scripts for {@link ./runner-host.ts}. Bundled as
  * dist/health-worker.js; a message in is a batch of {@link WorkerRequest}s, a message out a batch of
  * {@link WorkerResponse}s. The Lua state is made ready as soon as the worker starts, while the host still
- * reads and parses the test cases; a batch then runs synchronously, request after request.
+ * reads the test cases; a batch then runs synchronously, request after request. The worker also reads test
+ * inputs of the plain shape (input-yaml.ts) for the host, which meanwhile analyses the scripts.
  */
 import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
+import { readPlainYaml } from './input-yaml.js';
 import { loadHealthLua, runHealthLuaLoaded, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import { WORKER_READY } from './worker-protocol.js';
 
 /**
- * A request to the worker. The first request with a script carries its text and gives it a number
- * (`scriptId`); later ones with the same number leave the text out. The object travels encoded
- * (`req.encoded`, see encodeLuaValue), not as a tree.
+ * A run of a script. The first request with a script carries its text and gives it a number (`scriptId`);
+ * later ones with the same number leave the text out. The object travels encoded (`req.encoded`, see
+ * encodeLuaValue), not as a tree.
  */
-export interface WorkerRequest {
+export interface WorkerRunRequest {
   id: number;
   req: LuaRunRequest | Omit<LuaRunRequest, 'script'>;
   scriptId: number;
 }
 
-/** The worker's answer to one request. */
-export interface WorkerResponse {
+/** A test input to read with the line reader of plain YAML (`readPlainYaml(parse, maxDepth)`). */
+export interface WorkerParseRequest {
   id: number;
-  result: LuaRunResult;
+  parse: string;
+  maxDepth: number;
 }
+
+/** A request to the worker. */
+export type WorkerRequest = WorkerRunRequest | WorkerParseRequest;
+
+/** The worker's answer to one request: a run's result, or the input read (null: the line reader refused it). */
+export type WorkerResponse = { id: number; result: LuaRunResult } | { id: number; parsed: Record<string, unknown> | null };
 
 /** Script texts by the number the host gave them. */
 const scripts = new Map<number, string>();
@@ -59,8 +68,18 @@ const ready = loadHealthLua().then(
 // Tell the host: its watchdog counts a run's time from here, not from the thread's start-up.
 void ready.then(() => parentPort?.postMessage(WORKER_READY));
 
-/** Runs one request; never throws. */
+/** Reads one input; never throws (anything the line reader does not read is left to the host's exact reader). */
+function parse(m: WorkerParseRequest): WorkerResponse {
+  try {
+    return { id: m.id, parsed: readPlainYaml(m.parse, m.maxDepth) ?? null };
+  } catch {
+    return { id: m.id, parsed: null };
+  }
+}
+
+/** Answers one request; never throws. */
 function handle(m: WorkerRequest, failed: string | undefined): WorkerResponse {
+  if ('parse' in m) return parse(m);
   if ('script' in m.req) scripts.set(m.scriptId, m.req.script);
   const script = scripts.get(m.scriptId);
   if (script === undefined) return { id: m.id, result: { kind: 'error', error: 'the Lua worker does not know this script' } };
@@ -75,10 +94,19 @@ function handle(m: WorkerRequest, failed: string | undefined): WorkerResponse {
 }
 
 // A message is a batch of requests; they run in order (batches too), and their answers come back in batches.
+// A batch of inputs to read that arrives while nothing is queued is answered at once, before the Lua state
+// is ready: reading needs no Lua.
 let tail: Promise<unknown> = ready;
+let queued = 0;
 parentPort?.on('message', (batch: WorkerRequest[]) => {
+  if (queued === 0 && batch.every((m) => 'parse' in m)) {
+    batch.forEach((m, i) => answer(parse(m as WorkerParseRequest), i === batch.length - 1));
+    return;
+  }
+  queued++;
   tail = tail.then(async () => {
     const failed = await ready;
     batch.forEach((m, i) => answer(handle(m, failed), i === batch.length - 1));
+    queued--;
   });
 });

@@ -151,4 +151,38 @@ describe('the bundled example', () => {
     // Inside <summary> Markdown is not read: the name is HTML-escaped inline code (src/report/escape.ts htmlCode).
     expect(md).toMatch(/<details><summary>Application <code>payments<\/code>/);
   });
+
+  it('runs health-test cases through the worker: inputs its line reader reads, and one it leaves to the exact reader', () => {
+    const dir = 'resource_customizations/example.com/Widget';
+    const script = 'local hs = {status = "Progressing", message = obj.metadata.annotations.note}\nif obj.status ~= nil and obj.status.ready then hs.status = "Healthy" end\nreturn hs\n';
+    const input = (note: string, ready: string) => `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  annotations:\n    note: ${note}\nstatus:\n  ready: ${ready}\n`;
+    const r = repo(
+      {},
+      {
+        [`${dir}/health.lua`]: script,
+        [`${dir}/health_test.yaml`]: [
+          'tests:',
+          '- healthStatus: {status: Healthy, message: plain}',
+          '  inputPath: testdata/plain.yaml',
+          '- healthStatus: {status: Progressing, message: "wrapped over two lines"}',
+          '  inputPath: testdata/wrapped.yaml',
+          '- healthStatus: {status: Healthy, message: anchored}',
+          '  inputPath: testdata/anchors.yaml',
+          '',
+        ].join('\n'),
+        [`${dir}/testdata/plain.yaml`]: input('plain', 'true'),
+        [`${dir}/testdata/wrapped.yaml`]: input('>-\n      wrapped over\n      two lines', 'false'),
+        // An anchor and an alias: the line reader refuses them, the exact reader resolves them.
+        [`${dir}/testdata/anchors.yaml`]: input('&n anchored', 'true') + 'spec:\n  copy: *n\n',
+      },
+    );
+    const out = run(['check', '--repo', r.dir, '--all', '--head', 'pr', '--format', 'json']);
+    const report = JSON.parse(out.stdout);
+    const tests = report.details.health.tests as { case: number; head: string; headPass: boolean }[];
+    expect(tests.map((t) => [t.case, t.headPass, t.head])).toEqual([
+      [1, true, 'Healthy: plain'],
+      [2, true, 'Progressing: wrapped over two lines'],
+      [3, true, 'Healthy: anchored'],
+    ]);
+  });
 });

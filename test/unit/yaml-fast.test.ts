@@ -12,7 +12,8 @@ import * as jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_YAML_LIMITS, parseYamlText, parseYamlTextFully, type YamlDoc, type YamlPath } from '../../src/manifests/yaml-doc.js';
-import { fastParseYaml, resolvePlainScalar } from '../../src/manifests/yaml-fast.js';
+import { fastParseYaml } from '../../src/manifests/yaml-fast.js';
+import { resolvePlainScalar } from '../../src/manifests/plain-scalar.js';
 import { mutatedText } from '../helpers/mutations.js';
 
 const root = join(import.meta.dirname, '../..');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLuaRunner, KILL_MARGIN_MS } from '../../../src/health/runner-host.js';
+import { readPlainYaml } from '../../../src/health/input-yaml.js';
 
 let dir: string;
 let worker: string;
@@ -61,5 +62,33 @@ describe('worker host', () => {
     } finally {
       await runner.close();
     }
+  });
+
+  it('reads test inputs in the worker as the line reader does here, also before the Lua state is ready and across a killed run', async () => {
+    const runner = createLuaRunner(worker);
+    const input = 'apiVersion: example.io/v1\nkind: Widget\nstatus:\n  message: >-\n    wrapped\n    text\n  ready: true\n';
+    const req = { obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024 };
+    try {
+      // Posted first, before the worker has loaded Lua: answered all the same.
+      const early = runner.parse(input, 60);
+      expect(await early).toStrictEqual(readPlainYaml(input, 60));
+      expect(await early).toStrictEqual({ apiVersion: 'example.io/v1', kind: 'Widget', status: { message: 'wrapped text', ready: true } });
+      // A text the line reader refuses comes back undefined: the host then reads it the exact way.
+      expect(await runner.parse('a: &x 1\nb: *x\n', 60)).toBeUndefined();
+      // Queued behind a run the watchdog ends by killing the worker: sent again to the new worker and answered.
+      const stuck = runner.run({ ...req, script: 'return {status = tostring(string.find(string.rep("a", 40000), ".-.-.-.-.-.-b"))}' });
+      const behind = runner.parse(input, 60);
+      expect(await stuck).toMatchObject({ kind: 'error', limit: 'time' });
+      expect(await behind).toStrictEqual(readPlainYaml(input, 60));
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('reads test inputs in-process without a worker', async () => {
+    const runner = createLuaRunner(undefined);
+    expect(await runner.parse('a: "x\\ty"\n', 60)).toStrictEqual({ a: 'x\ty' });
+    expect(await runner.parse('a: !t 1\n', 60)).toBeUndefined();
+    await runner.close();
   });
 });
