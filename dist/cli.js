@@ -20231,9 +20231,8 @@ async function prepareKustomize(ctx, unit, dir, opts, env) {
   if (closure.problem) return fromProblem(closure.problem, "Kustomize");
   const kfile = kustomizationIn(ctx, dir);
   if (!kfile) return { status: "failed", reason: `${dir || "."} holds no kustomization (${KUSTOMIZATION_NAMES.join(", ")}) for the kustomize source`, sourceType: "Kustomize" };
-  const tool = await findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env);
+  const [tool, bytes] = await Promise.all([findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, closure.files)]);
   if (typeof tool === "string") return ne(tool, "Kustomize");
-  const bytes = await readAll(ctx, closure.files);
   const text6 = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? "";
   const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, o, dir, args: build2.args, inputs: contentHash(closure.files, bytes) })).digest("hex");
   return {
@@ -20322,10 +20321,9 @@ async function prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions) {
     if (typeof p !== "string") return fromProblem(p, "Helm");
     fileParams.push({ name: fp.name, path: p });
   }
-  const tool = await findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env);
-  if (typeof tool === "string") return ne(tool, "Helm");
   const files = [.../* @__PURE__ */ new Set([...filesUnder(ctx, dir), ...valueFiles, ...fileParams.map((f) => f.path).filter((p) => ctx.files.has(p))])].sort();
-  const bytes = await readAll(ctx, files);
+  const [tool, bytes] = await Promise.all([findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, files)]);
+  if (typeof tool === "string") return ne(tool, "Helm");
   const releaseName = h?.releaseName || unit.app.name;
   const namespace = h?.namespace || unit.app.destinationNamespace;
   const kubeVersion = h?.kubeVersion || opts.kubeVersion;

@@ -241,9 +241,9 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
   if (closure.problem) return fromProblem(closure.problem, 'Kustomize');
   const kfile = kustomizationIn(ctx, dir);
   if (!kfile) return { status: 'failed', reason: `${dir || '.'} holds no kustomization (${KUSTOMIZATION_NAMES.join(', ')}) for the kustomize source`, sourceType: 'Kustomize' };
-  const tool = await findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env);
+  // The inputs are read while the tool is found (its version command may still be running).
+  const [tool, bytes] = await Promise.all([findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, closure.files)]);
   if (typeof tool === 'string') return ne(tool, 'Kustomize');
-  const bytes = await readAll(ctx, closure.files);
   const text = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? '';
   const key = createHash('sha256')
     .update(JSON.stringify({ t: tool.info, o, dir, args: build.args, inputs: contentHash(closure.files, bytes) }))
@@ -343,10 +343,10 @@ async function prepareHelm(
     if (typeof p !== 'string') return fromProblem(p, 'Helm');
     fileParams.push({ name: fp.name, path: p });
   }
-  const tool = await findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env);
-  if (typeof tool === 'string') return ne(tool, 'Helm');
   const files = [...new Set([...filesUnder(ctx, dir), ...valueFiles, ...fileParams.map((f) => f.path).filter((p) => ctx.files.has(p))])].sort();
-  const bytes = await readAll(ctx, files);
+  // The inputs are read while helm is found (its version command may still be running).
+  const [tool, bytes] = await Promise.all([findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, files)]);
+  if (typeof tool === 'string') return ne(tool, 'Helm');
   const releaseName = h?.releaseName || unit.app.name;
   const namespace = h?.namespace || unit.app.destinationNamespace;
   const kubeVersion = h?.kubeVersion || opts.kubeVersion;
