@@ -20012,26 +20012,40 @@ function versionOf(bin, args, parse10, env) {
   const key2 = `${bin}\0${args.join(" ")}`;
   let v = versions.get(key2);
   if (!v) {
-    v = runProcess(bin, args, { cwd: dirname(bin), env, timeoutMs: 2e4 }).then((o) => o.code === 0 ? parse10(o.stdout + o.stderr) : void 0);
+    v = runProcess(bin, args, { cwd: dirname(bin), env, timeoutMs: 2e4 }).then(
+      (o) => o.code === 0 ? parse10(o.stdout + o.stderr) : void 0,
+      () => void 0
+    );
     versions.set(key2, v);
   }
   return v;
 }
-async function findKustomize(binary, searchPath, env) {
+async function locateKustomize(binary, searchPath, env) {
   let bin = binary ? resolve(binary) : await which("kustomize", searchPath);
   if (!bin && !binary) bin = await which("kubectl", searchPath);
   if (!bin || !await executable(bin)) return binary ? `the kustomize binary ${binary} is not an executable file` : "neither kustomize nor kubectl was found on PATH";
   const kubectl = /kubectl[^/]*$/.test(bin);
-  const version = kubectl ? await versionOf(bin, ["version", "--client"], (o) => /Kustomize Version:\s*(\S+)/.exec(o)?.[1], env) : await versionOf(bin, ["version"], (o) => /(v\d+\.\d+\.\d+[^\s"}]*)/.exec(o)?.[1], env);
-  if (!version) return `${bin} did not report a kustomize version`;
-  return { info: { name: "kustomize", version, path: bin }, prefix: kubectl ? ["kustomize"] : ["build"] };
+  const version = kubectl ? versionOf(bin, ["version", "--client"], (o) => /Kustomize Version:\s*(\S+)/.exec(o)?.[1], env) : versionOf(bin, ["version"], (o) => /(v\d+\.\d+\.\d+[^\s"}]*)/.exec(o)?.[1], env);
+  return { name: "kustomize", path: bin, prefix: kubectl ? ["kustomize"] : ["build"], version };
 }
-async function findHelm(binary, searchPath, env) {
+async function locateHelm(binary, searchPath, env) {
   const bin = binary ? resolve(binary) : await which("helm", searchPath);
   if (!bin || !await executable(bin)) return binary ? `the helm binary ${binary} is not an executable file` : "helm was not found on PATH";
-  const version = await versionOf(bin, ["version", "--short"], (o) => /(v\d+\.\d+\.\d+[^\s+]*)/.exec(o)?.[1], env);
-  if (!version) return `${bin} did not report a helm version`;
-  return { info: { name: "helm", version, path: bin }, prefix: ["template"] };
+  const version = versionOf(bin, ["version", "--short"], (o) => /(v\d+\.\d+\.\d+[^\s+]*)/.exec(o)?.[1], env);
+  return { name: "helm", path: bin, prefix: ["template"], version };
+}
+async function withVersion(found) {
+  const version = await found.version;
+  if (!version) return `${found.path} did not report a ${found.name} version`;
+  return { info: { name: found.name, version, path: found.path }, prefix: found.prefix };
+}
+async function findKustomize(binary, searchPath, env) {
+  const found = await locateKustomize(binary, searchPath, env);
+  return typeof found === "string" ? found : withVersion(found);
+}
+async function findHelm(binary, searchPath, env) {
+  const found = await locateHelm(binary, searchPath, env);
+  return typeof found === "string" ? found : withVersion(found);
 }
 async function toolEnv(home) {
   const dirs = ["config", "cache", "data", "helm/config", "helm/cache", "helm/data", "helm/plugins"];
@@ -20167,7 +20181,13 @@ function outcome(o, tool, sandbox, timeoutMs, started) {
 }
 async function command(tool, args) {
   const unshare = await networkSandbox();
-  return unshare ? [unshare, ["-rn", "--", tool.info.path, ...tool.prefix, ...args]] : [tool.info.path, [...tool.prefix, ...args]];
+  return unshare ? [unshare, ["-rn", "--", tool.path, ...tool.prefix, ...args]] : [tool.path, [...tool.prefix, ...args]];
+}
+async function runFound(found, args, cwd, env, sandbox, timeoutMs, started) {
+  const [file, full] = await command(found, args);
+  const [res, tool] = await Promise.all([runProcess(file, full, { cwd, env, timeoutMs }), withVersion(found)]);
+  if (typeof tool === "string") return { status: "not-evaluated", reason: tool, objects: [], durationMs: Date.now() - started };
+  return outcome(res, tool, sandbox, timeoutMs, started) ?? { tool, res };
 }
 function applyKustomizeOptions(k, o) {
   if (o.namePrefix) k.namePrefix = o.namePrefix;
@@ -20231,12 +20251,11 @@ async function prepareKustomize(ctx, unit, dir, opts, env) {
   if (closure.problem) return fromProblem(closure.problem, "Kustomize");
   const kfile = kustomizationIn(ctx, dir);
   if (!kfile) return { status: "failed", reason: `${dir || "."} holds no kustomization (${KUSTOMIZATION_NAMES.join(", ")}) for the kustomize source`, sourceType: "Kustomize" };
-  const [tool, bytes] = await Promise.all([findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, closure.files)]);
-  if (typeof tool === "string") return ne(tool, "Kustomize");
+  const [found, bytes] = await Promise.all([locateKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, closure.files)]);
+  if (typeof found === "string") return ne(found, "Kustomize");
   const text6 = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? "";
-  const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, o, dir, args: build2.args, inputs: contentHash(closure.files, bytes) })).digest("hex");
+  const key2 = createHash3("sha256").update(JSON.stringify({ t: { name: found.name, path: found.path }, o, dir, args: build2.args, inputs: contentHash(closure.files, bytes) })).digest("hex");
   return {
-    tool,
     key: key2,
     files: closure.files,
     async run(sandbox, runEnv, timeoutMs) {
@@ -20256,10 +20275,9 @@ async function prepareKustomize(ctx, unit, dir, opts, env) {
       }
       await writeFile2(join2(sandbox, "repo", kfile), (0, import_yaml10.stringify)(kust));
       const started = Date.now();
-      const [file, args] = await command(tool, [dir || ".", ...build2.args]);
-      const res = await runProcess(file, args, { cwd: join2(sandbox, "repo"), env: runEnv, timeoutMs });
-      const bad = outcome(res, tool, sandbox, timeoutMs, started);
-      if (bad) return bad;
+      const ran = await runFound(found, [dir || ".", ...build2.args], join2(sandbox, "repo"), runEnv, sandbox, timeoutMs, started);
+      if ("status" in ran) return ran;
+      const { tool, res } = ran;
       return () => {
         const docsCache = memoOf(ctx).lines;
         const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && isKustomization(f))];
@@ -20322,15 +20340,14 @@ async function prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions) {
     fileParams.push({ name: fp.name, path: p });
   }
   const files = [.../* @__PURE__ */ new Set([...filesUnder(ctx, dir), ...valueFiles, ...fileParams.map((f) => f.path).filter((p) => ctx.files.has(p))])].sort();
-  const [tool, bytes] = await Promise.all([findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, files)]);
-  if (typeof tool === "string") return ne(tool, "Helm");
+  const [found, bytes] = await Promise.all([locateHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, files)]);
+  if (typeof found === "string") return ne(found, "Helm");
   const releaseName = h?.releaseName || unit.app.name;
   const namespace = h?.namespace || unit.app.destinationNamespace;
   const kubeVersion = h?.kubeVersion || opts.kubeVersion;
   const inline2 = h?.values === void 0 ? void 0 : typeof h.values === "string" ? h.values : (0, import_yaml10.stringify)(h.values);
-  const key2 = createHash3("sha256").update(JSON.stringify({ t: tool.info, h, releaseName, namespace, kubeVersion, dir, inputs: contentHash(files, bytes) })).digest("hex");
+  const key2 = createHash3("sha256").update(JSON.stringify({ t: { name: found.name, path: found.path }, h, releaseName, namespace, kubeVersion, dir, inputs: contentHash(files, bytes) })).digest("hex");
   return {
-    tool,
     key: key2,
     files,
     async run(sandbox, runEnv, timeoutMs) {
@@ -20351,10 +20368,9 @@ async function prepareHelm(ctx, unit, dir, opts, env, isThisRepo, revisions) {
       if (h?.skipSchemaValidation) args.push("--skip-schema-validation");
       if (h?.skipTests) args.push("--skip-tests");
       const started = Date.now();
-      const [file, full] = await command(tool, args);
-      const res = await runProcess(file, full, { cwd: repo, env: runEnv, timeoutMs });
-      const bad = outcome(res, tool, sandbox, timeoutMs, started);
-      if (bad) return bad;
+      const ran = await runFound(found, args, repo, runEnv, sandbox, timeoutMs, started);
+      if ("status" in ran) return ran;
+      const { tool, res } = ran;
       return () => {
         const objects = [];
         for (const d of outputDocuments(res.stdout)) {

@@ -41,7 +41,7 @@ import {
 } from './inputs.js';
 import { documentLines, helmSourcePath, lineIn, objectsOfDoc, outputDocuments, renderedObject, takeOrigin, ORIGIN_ANNOTATION } from './output.js';
 import { patchDocs, patchOrigin } from './patch-origin.js';
-import { findHelm, findKustomize, networkSandbox, runProcess, toolEnv, type Tool } from './tools.js';
+import { locateHelm, locateKustomize, networkSandbox, runProcess, toolEnv, withVersion, type FoundTool, type Tool } from './tools.js';
 
 /** Default time allowed for one tool run, in milliseconds. */
 export const DEFAULT_RENDER_TIMEOUT_MS = 60_000;
@@ -105,7 +105,6 @@ export function discoverSourceType(ctx: SideContext, dir: string): 'Helm' | 'Kus
 type RunStep = CachedRender | (() => CachedRender);
 
 interface Prepared {
-  tool?: Tool;
   /** Cache key; absent for a unit decided without running anything. */
   key?: string;
   files: string[];
@@ -172,9 +171,21 @@ function outcome(o: Awaited<ReturnType<typeof runProcess>>, tool: Tool, sandbox:
 }
 
 /** Wraps a tool command in `unshare -rn` when a network namespace is available. */
-async function command(tool: Tool, args: string[]): Promise<[string, string[]]> {
+async function command(tool: FoundTool, args: string[]): Promise<[string, string[]]> {
   const unshare = await networkSandbox();
-  return unshare ? [unshare, ['-rn', '--', tool.info.path!, ...tool.prefix, ...args]] : [tool.info.path!, [...tool.prefix, ...args]];
+  return unshare ? [unshare, ['-rn', '--', tool.path, ...tool.prefix, ...args]] : [tool.path, [...tool.prefix, ...args]];
+}
+
+/**
+ * Runs the found tool with `args` while its version command finishes, so the version never delays a render.
+ * @returns the tool (with its version) and the run, or the render's outcome when the tool reports no version (the
+ *   output is then dropped: not evaluated, as before any run) or the run failed
+ */
+async function runFound(found: FoundTool, args: string[], cwd: string, env: Record<string, string>, sandbox: string, timeoutMs: number, started: number): Promise<{ tool: Tool; res: Awaited<ReturnType<typeof runProcess>> } | CachedRender> {
+  const [file, full] = await command(found, args);
+  const [res, tool] = await Promise.all([runProcess(file, full, { cwd, env, timeoutMs }), withVersion(found)]);
+  if (typeof tool === 'string') return { status: 'not-evaluated', reason: tool, objects: [], durationMs: Date.now() - started };
+  return outcome(res, tool, sandbox, timeoutMs, started) ?? { tool, res };
 }
 
 /** Applies the Application's `kustomize` options to a kustomization object, as ArgoCD's `kustomize edit` calls do (util/kustomize/kustomize.go `Build`). */
@@ -241,15 +252,15 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
   if (closure.problem) return fromProblem(closure.problem, 'Kustomize');
   const kfile = kustomizationIn(ctx, dir);
   if (!kfile) return { status: 'failed', reason: `${dir || '.'} holds no kustomization (${KUSTOMIZATION_NAMES.join(', ')}) for the kustomize source`, sourceType: 'Kustomize' };
-  // The inputs are read while the tool is found (its version command may still be running).
-  const [tool, bytes] = await Promise.all([findKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, closure.files)]);
-  if (typeof tool === 'string') return ne(tool, 'Kustomize');
+  // The inputs are read while the tool is found; its version command runs on while the tool renders (runFound).
+  const [found, bytes] = await Promise.all([locateKustomize(opts.kustomizeBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, closure.files)]);
+  if (typeof found === 'string') return ne(found, 'Kustomize');
   const text = decodeText(bytes.get(kfile) ?? new Uint8Array()) ?? '';
+  // The cache lives for one evaluation, where a binary has one version: its path names the tool.
   const key = createHash('sha256')
-    .update(JSON.stringify({ t: tool.info, o, dir, args: build.args, inputs: contentHash(closure.files, bytes) }))
+    .update(JSON.stringify({ t: { name: found.name, path: found.path }, o, dir, args: build.args, inputs: contentHash(closure.files, bytes) }))
     .digest('hex');
   return {
-    tool,
     key,
     files: closure.files,
     async run(sandbox, runEnv, timeoutMs) {
@@ -269,10 +280,9 @@ async function prepareKustomize(ctx: SideContext, unit: RenderUnit, dir: string,
       }
       await writeFile(join(sandbox, 'repo', kfile), stringify(kust));
       const started = Date.now();
-      const [file, args] = await command(tool, [dir || '.', ...build.args]);
-      const res = await runProcess(file, args, { cwd: join(sandbox, 'repo'), env: runEnv, timeoutMs });
-      const bad = outcome(res, tool, sandbox, timeoutMs, started);
-      if (bad) return bad;
+      const ran = await runFound(found, [dir || '.', ...build.args], join(sandbox, 'repo'), runEnv, sandbox, timeoutMs, started);
+      if ('status' in ran) return ran;
+      const { tool, res } = ran;
       return () => {
         const docsCache = memoOf(ctx).lines;
         const kustomizations = [kfile, ...closure.files.filter((f) => f !== kfile && isKustomization(f))];
@@ -344,18 +354,17 @@ async function prepareHelm(
     fileParams.push({ name: fp.name, path: p });
   }
   const files = [...new Set([...filesUnder(ctx, dir), ...valueFiles, ...fileParams.map((f) => f.path).filter((p) => ctx.files.has(p))])].sort();
-  // The inputs are read while helm is found (its version command may still be running).
-  const [tool, bytes] = await Promise.all([findHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, files)]);
-  if (typeof tool === 'string') return ne(tool, 'Helm');
+  // The inputs are read while helm is found; its version command runs on while helm renders (runFound).
+  const [found, bytes] = await Promise.all([locateHelm(opts.helmBinary, opts.searchPath ?? process.env.PATH, env), readAll(ctx, files)]);
+  if (typeof found === 'string') return ne(found, 'Helm');
   const releaseName = h?.releaseName || unit.app.name;
   const namespace = h?.namespace || unit.app.destinationNamespace;
   const kubeVersion = h?.kubeVersion || opts.kubeVersion;
   const inline = h?.values === undefined ? undefined : typeof h.values === 'string' ? h.values : stringify(h.values);
   const key = createHash('sha256')
-    .update(JSON.stringify({ t: tool.info, h, releaseName, namespace, kubeVersion, dir, inputs: contentHash(files, bytes) }))
+    .update(JSON.stringify({ t: { name: found.name, path: found.path }, h, releaseName, namespace, kubeVersion, dir, inputs: contentHash(files, bytes) }))
     .digest('hex');
   return {
-    tool,
     key,
     files,
     async run(sandbox, runEnv, timeoutMs) {
@@ -376,10 +385,9 @@ async function prepareHelm(
       if (h?.skipSchemaValidation) args.push('--skip-schema-validation');
       if (h?.skipTests) args.push('--skip-tests');
       const started = Date.now();
-      const [file, full] = await command(tool, args);
-      const res = await runProcess(file, full, { cwd: repo, env: runEnv, timeoutMs });
-      const bad = outcome(res, tool, sandbox, timeoutMs, started);
-      if (bad) return bad;
+      const ran = await runFound(found, args, repo, runEnv, sandbox, timeoutMs, started);
+      if ('status' in ran) return ran;
+      const { tool, res } = ran;
       return () => {
         const objects: RenderedObject[] = [];
         for (const d of outputDocuments(res.stdout)) {

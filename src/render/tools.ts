@@ -71,39 +71,77 @@ function versionOf(bin: string, args: string[], parse: (out: string) => string |
   const key = `${bin}\0${args.join(' ')}`;
   let v = versions.get(key);
   if (!v) {
-    v = runProcess(bin, args, { cwd: dirname(bin), env, timeoutMs: 20_000 }).then((o) => (o.code === 0 ? parse(o.stdout + o.stderr) : undefined));
+    // Never rejects: the promise may wait unobserved while the tool renders (see locateHelm).
+    v = runProcess(bin, args, { cwd: dirname(bin), env, timeoutMs: 20_000 }).then(
+      (o) => (o.code === 0 ? parse(o.stdout + o.stderr) : undefined),
+      () => undefined,
+    );
     versions.set(key, v);
   }
   return v;
 }
 
 /**
+ * A render tool found on disk, its version command still running. A render starts with it at once (helm's version
+ * command takes about as long as a template) and is kept only if the tool then reports a version ({@link withVersion}).
+ */
+export interface FoundTool {
+  name: 'kustomize' | 'helm';
+  /** Absolute path of the binary. */
+  path: string;
+  /** Arguments placed before the command's own (`['kustomize']` when kubectl stands in for kustomize). */
+  prefix: string[];
+  /** The version the tool reports (run once per binary and process); undefined when it reports none. Never rejects. */
+  version: Promise<string | undefined>;
+}
+
+/**
  * Finds the kustomize tool: `binary` when given (a `kubectl` binary is used as `kubectl kustomize`), else
- * `kustomize` then `kubectl` on `searchPath`.
+ * `kustomize` then `kubectl` on `searchPath`; starts its version command.
  * @returns the tool, or a sentence saying why none was found
  */
-export async function findKustomize(binary: string | undefined, searchPath: string | undefined, env: Record<string, string>): Promise<Tool | string> {
+export async function locateKustomize(binary: string | undefined, searchPath: string | undefined, env: Record<string, string>): Promise<FoundTool | string> {
   let bin = binary ? resolve(binary) : await which('kustomize', searchPath);
   if (!bin && !binary) bin = await which('kubectl', searchPath);
   if (!bin || !(await executable(bin))) return binary ? `the kustomize binary ${binary} is not an executable file` : 'neither kustomize nor kubectl was found on PATH';
   const kubectl = /kubectl[^/]*$/.test(bin);
   const version = kubectl
-    ? await versionOf(bin, ['version', '--client'], (o) => /Kustomize Version:\s*(\S+)/.exec(o)?.[1], env)
-    : await versionOf(bin, ['version'], (o) => /(v\d+\.\d+\.\d+[^\s"}]*)/.exec(o)?.[1], env);
-  if (!version) return `${bin} did not report a kustomize version`;
-  return { info: { name: 'kustomize', version, path: bin }, prefix: kubectl ? ['kustomize'] : ['build'] };
+    ? versionOf(bin, ['version', '--client'], (o) => /Kustomize Version:\s*(\S+)/.exec(o)?.[1], env)
+    : versionOf(bin, ['version'], (o) => /(v\d+\.\d+\.\d+[^\s"}]*)/.exec(o)?.[1], env);
+  return { name: 'kustomize', path: bin, prefix: kubectl ? ['kustomize'] : ['build'], version };
 }
 
 /**
- * Finds helm: `binary` when given, else `helm` on `searchPath`.
+ * Finds helm: `binary` when given, else `helm` on `searchPath`; starts its version command.
  * @returns the tool, or a sentence saying why none was found
  */
-export async function findHelm(binary: string | undefined, searchPath: string | undefined, env: Record<string, string>): Promise<Tool | string> {
+export async function locateHelm(binary: string | undefined, searchPath: string | undefined, env: Record<string, string>): Promise<FoundTool | string> {
   const bin = binary ? resolve(binary) : await which('helm', searchPath);
   if (!bin || !(await executable(bin))) return binary ? `the helm binary ${binary} is not an executable file` : 'helm was not found on PATH';
-  const version = await versionOf(bin, ['version', '--short'], (o) => /(v\d+\.\d+\.\d+[^\s+]*)/.exec(o)?.[1], env);
-  if (!version) return `${bin} did not report a helm version`;
-  return { info: { name: 'helm', version, path: bin }, prefix: ['template'] };
+  const version = versionOf(bin, ['version', '--short'], (o) => /(v\d+\.\d+\.\d+[^\s+]*)/.exec(o)?.[1], env);
+  return { name: 'helm', path: bin, prefix: ['template'], version };
+}
+
+/**
+ * The found tool with its version.
+ * @returns the tool, or a sentence saying why it is refused: a binary that reports no version is not taken for the tool
+ */
+export async function withVersion(found: FoundTool): Promise<Tool | string> {
+  const version = await found.version;
+  if (!version) return `${found.path} did not report a ${found.name} version`;
+  return { info: { name: found.name, version, path: found.path }, prefix: found.prefix };
+}
+
+/** {@link locateKustomize}, then {@link withVersion}. */
+export async function findKustomize(binary: string | undefined, searchPath: string | undefined, env: Record<string, string>): Promise<Tool | string> {
+  const found = await locateKustomize(binary, searchPath, env);
+  return typeof found === 'string' ? found : withVersion(found);
+}
+
+/** {@link locateHelm}, then {@link withVersion}. */
+export async function findHelm(binary: string | undefined, searchPath: string | undefined, env: Record<string, string>): Promise<Tool | string> {
+  const found = await locateHelm(binary, searchPath, env);
+  return typeof found === 'string' ? found : withVersion(found);
 }
 
 /**
