@@ -53769,10 +53769,12 @@ function createLuaRunner(workerFile = bundledWorker()) {
     for (const m of answers) {
       const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p2) => p2.id === m.id);
       if (i < 0) continue;
-      const [p] = queue.splice(i, 1);
+      const p = queue.splice(i, 1)[0];
       if ("parsed" in m) {
-        if (!isRun(p)) p.resolve(m.parsed ?? void 0);
+        if (isRun(p)) fail(p, "the Lua worker answered a run as an input read");
+        else p.resolve(m.parsed ?? void 0);
       } else if (isRun(p)) p.resolve(m.result);
+      else fail(p, "the Lua worker answered an input read as a run");
     }
     arm();
   };

@@ -190,10 +190,14 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
       // Answers come in the order of the queue: the head is the one looked for, save after a restart.
       const i = queue[0]?.id === m.id ? 0 : queue.findIndex((p) => p.id === m.id);
       if (i < 0) continue;
-      const [p] = queue.splice(i, 1);
+      const p = queue.splice(i, 1)[0]!;
+      // An answer of the other kind (never sent by the worker) still settles the request: a run fails, an input
+      // is left to the host's reader; nothing waits forever.
       if ('parsed' in m) {
-        if (!isRun(p!)) p!.resolve(m.parsed ?? undefined);
-      } else if (isRun(p!)) p!.resolve(m.result);
+        if (isRun(p)) fail(p, 'the Lua worker answered a run as an input read');
+        else p.resolve(m.parsed ?? undefined);
+      } else if (isRun(p)) p.resolve(m.result);
+      else fail(p, 'the Lua worker answered an input read as a run');
     }
     arm();
   };
