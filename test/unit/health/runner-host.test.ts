@@ -91,4 +91,19 @@ describe('worker host', () => {
     expect(await runner.parse('a: !t 1\n', 60)).toBeUndefined();
     await runner.close();
   });
+
+  it('settles a request the worker answers as the other kind: the run fails, nothing waits forever', async () => {
+    // A broken worker that answers every request as an input read.
+    const odd = join(dir, 'odd-worker.mjs');
+    writeFileSync(odd, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage('ready');\nparentPort.on('message', (batch) => parentPort.postMessage(batch.map((m) => ({ id: m.id, parsed: null }))));\n");
+    const runner = createLuaRunner(odd);
+    try {
+      const r = await runner.run({ obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024, script: 'return {status = "Healthy"}' });
+      expect(r).toMatchObject({ kind: 'error', error: expect.stringMatching(/answered a run as an input read/) });
+      expect(await runner.parse('a: 1\n', 10)).toBeUndefined();
+    } finally {
+      await runner.close();
+    }
+  });
 });
+
