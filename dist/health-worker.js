@@ -4394,8 +4394,7 @@ function readPlainYaml(text, maxDepth) {
   const raws = text.split("\n");
   for (let n = 0; n < raws.length; n++) {
     const raw2 = raws[n];
-    let indent = 0;
-    while (raw2.charCodeAt(indent) === 32) indent++;
+    const indent = indentOf(raw2);
     const body = raw2.slice(indent);
     if (body === "" || body.trimEnd() === "" || body[0] === "#") continue;
     if (indent === 0 && (body.startsWith("---") || body.startsWith("...") || body[0] === "%")) {
@@ -4633,16 +4632,8 @@ function splitKey(t) {
   return [key, rest];
 }
 function quotedEnd(t) {
-  if (t[0] === '"') {
-    const end = doubleQuoteEnd(t, 0);
-    return end < 0 ? -1 : end + 1;
-  }
-  for (let p = 1; ; ) {
-    const end = t.indexOf("'", p);
-    if (end < 0) return -1;
-    if (t[end + 1] === "'") p = end + 2;
-    else return end + 1;
-  }
+  const end = t[0] === '"' ? doubleQuoteEnd(t, 0) : singleQuoteEnd(t, 0);
+  return end < 0 ? -1 : end + 1;
 }
 function doubleQuoteEnd(t, at2) {
   for (let p = at2 + 1; ; ) {
@@ -4652,6 +4643,14 @@ function doubleQuoteEnd(t, at2) {
     while (t[end - 1 - slashes] === "\\") slashes++;
     if (slashes % 2 === 0) return end;
     p = end + 1;
+  }
+}
+function singleQuoteEnd(t, at2) {
+  for (let p = at2 + 1; ; ) {
+    const end = t.indexOf("'", p);
+    if (end < 0) return -1;
+    if (t[end + 1] !== "'") return end;
+    p = end + 2;
   }
 }
 var ESCAPES = { "0": "\0", a: "\x07", b: "\b", t: "	", "	": "	", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1B", " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\x85", _: "\xA0", L: "\u2028", P: "\u2029" };
@@ -4680,24 +4679,12 @@ function unescape(raw2) {
   return s + raw2.slice(p);
 }
 function quoted(t, at2) {
-  const q = t[at2];
-  if (q === '"') {
-    const end = doubleQuoteEnd(t, at2);
-    if (end < 0) refuse();
-    const raw2 = t.slice(at2 + 1, end);
-    return [raw2.includes("\\") ? unescape(raw2) : raw2, end + 1];
-  }
-  let s = "";
-  let p = at2 + 1;
-  for (; ; ) {
-    const end = t.indexOf("'", p);
-    if (end < 0) refuse();
-    s += t.slice(p, end);
-    if (t[end + 1] === "'") {
-      s += "'";
-      p = end + 2;
-    } else return [s, end + 1];
-  }
+  const double = t[at2] === '"';
+  const end = double ? doubleQuoteEnd(t, at2) : singleQuoteEnd(t, at2);
+  if (end < 0) refuse();
+  const raw2 = t.slice(at2 + 1, end);
+  if (double) return [raw2.includes("\\") ? unescape(raw2) : raw2, end + 1];
+  return [raw2.includes("'") ? raw2.replaceAll("''", "'") : raw2, end + 1];
 }
 function trailer(t, p) {
   if (p === t.length) return;

@@ -53232,8 +53232,7 @@ function readPlainYaml(text6, maxDepth) {
   const raws = text6.split("\n");
   for (let n = 0; n < raws.length; n++) {
     const raw2 = raws[n];
-    let indent2 = 0;
-    while (raw2.charCodeAt(indent2) === 32) indent2++;
+    const indent2 = indentOf2(raw2);
     const body = raw2.slice(indent2);
     if (body === "" || body.trimEnd() === "" || body[0] === "#") continue;
     if (indent2 === 0 && (body.startsWith("---") || body.startsWith("...") || body[0] === "%")) {
@@ -53293,16 +53292,8 @@ function splitKey(t) {
   return [key2, rest];
 }
 function quotedEnd(t) {
-  if (t[0] === '"') {
-    const end = doubleQuoteEnd(t, 0);
-    return end < 0 ? -1 : end + 1;
-  }
-  for (let p = 1; ; ) {
-    const end = t.indexOf("'", p);
-    if (end < 0) return -1;
-    if (t[end + 1] === "'") p = end + 2;
-    else return end + 1;
-  }
+  const end = t[0] === '"' ? doubleQuoteEnd(t, 0) : singleQuoteEnd(t, 0);
+  return end < 0 ? -1 : end + 1;
 }
 function doubleQuoteEnd(t, at3) {
   for (let p = at3 + 1; ; ) {
@@ -53312,6 +53303,14 @@ function doubleQuoteEnd(t, at3) {
     while (t[end - 1 - slashes] === "\\") slashes++;
     if (slashes % 2 === 0) return end;
     p = end + 1;
+  }
+}
+function singleQuoteEnd(t, at3) {
+  for (let p = at3 + 1; ; ) {
+    const end = t.indexOf("'", p);
+    if (end < 0) return -1;
+    if (t[end + 1] !== "'") return end;
+    p = end + 2;
   }
 }
 function unescape2(raw2) {
@@ -53338,24 +53337,12 @@ function unescape2(raw2) {
   return s + raw2.slice(p);
 }
 function quoted(t, at3) {
-  const q2 = t[at3];
-  if (q2 === '"') {
-    const end = doubleQuoteEnd(t, at3);
-    if (end < 0) refuse();
-    const raw2 = t.slice(at3 + 1, end);
-    return [raw2.includes("\\") ? unescape2(raw2) : raw2, end + 1];
-  }
-  let s = "";
-  let p = at3 + 1;
-  for (; ; ) {
-    const end = t.indexOf("'", p);
-    if (end < 0) refuse();
-    s += t.slice(p, end);
-    if (t[end + 1] === "'") {
-      s += "'";
-      p = end + 2;
-    } else return [s, end + 1];
-  }
+  const double = t[at3] === '"';
+  const end = double ? doubleQuoteEnd(t, at3) : singleQuoteEnd(t, at3);
+  if (end < 0) refuse();
+  const raw2 = t.slice(at3 + 1, end);
+  if (double) return [raw2.includes("\\") ? unescape2(raw2) : raw2, end + 1];
+  return [raw2.includes("'") ? raw2.replaceAll("''", "'") : raw2, end + 1];
 }
 function trailer(t, p) {
   if (p === t.length) return;
@@ -53760,6 +53747,11 @@ function createLuaRunner(workerFile = bundledWorker()) {
     }
     if (outbox.length === 1) queueMicrotask(flush);
   };
+  const enqueue = (p) => {
+    queue.push(p);
+    post(p);
+    if (queue.length === 1) arm();
+  };
   const onMessage = (answers) => {
     if (answers === WORKER_READY) {
       loaded = true;
@@ -53812,20 +53804,10 @@ function createLuaRunner(workerFile = bundledWorker()) {
     },
     run(asked) {
       const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
-      return new Promise((resolve4) => {
-        const p = { id: next++, req, encoded: encode(req.obj), resolve: resolve4 };
-        queue.push(p);
-        post(p);
-        if (queue.length === 1) arm();
-      });
+      return new Promise((resolve4) => enqueue({ id: next++, req, encoded: encode(req.obj), resolve: resolve4 }));
     },
     parse(text6, maxDepth) {
-      return new Promise((resolve4) => {
-        const p = { id: next++, text: text6, maxDepth, resolve: resolve4 };
-        queue.push(p);
-        post(p);
-        if (queue.length === 1) arm();
-      });
+      return new Promise((resolve4) => enqueue({ id: next++, text: text6, maxDepth, resolve: resolve4 }));
     },
     async close() {
       if (timer) clearTimeout(timer);
@@ -54078,7 +54060,8 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
   const likelyInputs = testdataFiles(all2, layoutFiles);
   const decoded = /* @__PURE__ */ new Map();
   let inputsRead = false;
-  const readingInputs = likelyInputs.length && settings.execute ? tree.readFiles(likelyInputs).then(async (bytes) => {
+  const readInputsAhead = async () => {
+    const bytes = await tree.readFiles(likelyInputs);
     const ahead = [];
     for (const [p, b] of bytes) {
       const t = b === void 0 ? void 0 : decodeText(b);
@@ -54088,7 +54071,8 @@ async function gatherHealth(tree, policy, isManifest, runner, layout) {
     }
     await Promise.all(ahead);
     return bytes;
-  }).finally(() => inputsRead = true) : void 0;
+  };
+  const readingInputs = likelyInputs.length && settings.execute ? readInputsAhead().finally(() => inputsRead = true) : void 0;
   readingInputs?.catch(() => void 0);
   const toRead = [...kustomizations, ...layoutFiles];
   const contents = new Map(toRead.length ? await tree.readFiles(toRead) : []);

@@ -224,30 +224,26 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
   // kustomizations (for inline patches), layout files and test inputs are read here, when there are any.
   const indexed = index.healthTexts;
   const kustomizations = all.filter((p) => isManifest(p) && isKustomization(p) && !layoutFiles.includes(p) && !indexed.has(p));
-  // The inputs of the suites are read in the same batch: in ArgoCD's layout they are the files under testdata/
-  // next to each health_test.yaml (a case naming another file reads it after the suites are parsed).
-  // They are read while the scripts and suites are read and the scripts analysed (below).
-  // As soon as they are read, the worker reads them as YAML (readAhead) while this thread analyses the scripts.
+  // The inputs of the suites: in ArgoCD's layout, the files under testdata/ next to each health_test.yaml (a case
+  // naming another file reads it after the suites are parsed). They are read from git while the scripts and
+  // suites are, and as soon as they are, the worker reads them as YAML (readAhead) while this thread analyses
+  // the scripts (below).
   const likelyInputs = testdataFiles(all, layoutFiles);
   const decoded = new Map<string, string>();
   let inputsRead = false;
-  const readingInputs =
-    likelyInputs.length && settings.execute
-      ? tree
-          .readFiles(likelyInputs)
-          .then(async (bytes) => {
-            const ahead: Promise<void>[] = [];
-            for (const [p, b] of bytes) {
-              const t = b === undefined ? undefined : decodeText(b);
-              if (t === undefined) continue;
-              decoded.set(p, t);
-              ahead.push(readAhead(t, limits, runner));
-            }
-            await Promise.all(ahead);
-            return bytes;
-          })
-          .finally(() => (inputsRead = true))
-      : undefined;
+  const readInputsAhead = async () => {
+    const bytes = await tree.readFiles(likelyInputs);
+    const ahead: Promise<void>[] = [];
+    for (const [p, b] of bytes) {
+      const t = b === undefined ? undefined : decodeText(b);
+      if (t === undefined) continue;
+      decoded.set(p, t);
+      ahead.push(readAhead(t, limits, runner));
+    }
+    await Promise.all(ahead);
+    return bytes;
+  };
+  const readingInputs = likelyInputs.length && settings.execute ? readInputsAhead().finally(() => (inputsRead = true)) : undefined;
   // A failed read of the inputs is thrown where they are awaited, not left unhandled meanwhile.
   readingInputs?.catch(() => undefined);
   const toRead = [...kustomizations, ...layoutFiles];

@@ -54,8 +54,7 @@ export function readPlainYaml(text: string, maxDepth: number): Record<string, un
   const raws = text.split('\n');
   for (let n = 0; n < raws.length; n++) {
     const raw = raws[n]!;
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 32) indent++;
+    const indent = indentOf(raw);
     const body = raw.slice(indent);
     if (body === '' || body.trimEnd() === '' || body[0] === '#') continue;
     if (indent === 0 && (body.startsWith('---') || body.startsWith('...') || body[0] === '%')) {
@@ -323,16 +322,8 @@ function splitKey(t: string): [string, string] {
 
 /** The index after the quote closing the quoted scalar `t` starts with, or -1 when the line does not close it. */
 function quotedEnd(t: string): number {
-  if (t[0] === '"') {
-    const end = doubleQuoteEnd(t, 0);
-    return end < 0 ? -1 : end + 1;
-  }
-  for (let p = 1; ; ) {
-    const end = t.indexOf("'", p);
-    if (end < 0) return -1;
-    if (t[end + 1] === "'") p = end + 2;
-    else return end + 1;
-  }
+  const end = t[0] === '"' ? doubleQuoteEnd(t, 0) : singleQuoteEnd(t, 0);
+  return end < 0 ? -1 : end + 1;
 }
 
 /** Where the `"` closing the double-quoted scalar opened at `at` sits (escaped quotes skipped), or -1. */
@@ -344,6 +335,16 @@ function doubleQuoteEnd(t: string, at: number): number {
     while (t[end - 1 - slashes] === '\\') slashes++;
     if (slashes % 2 === 0) return end;
     p = end + 1;
+  }
+}
+
+/** Where the `'` closing the single-quoted scalar opened at `at` sits (doubled quotes skipped), or -1. */
+function singleQuoteEnd(t: string, at: number): number {
+  for (let p = at + 1; ; ) {
+    const end = t.indexOf("'", p);
+    if (end < 0) return -1;
+    if (t[end + 1] !== "'") return end;
+    p = end + 2;
   }
 }
 
@@ -380,24 +381,12 @@ function unescape(raw: string): string {
 
 /** A quoted scalar at `at`: its value and the index after the closing quote (on `t`, one line or folded). */
 function quoted(t: string, at: number): [string, number] {
-  const q = t[at];
-  if (q === '"') {
-    const end = doubleQuoteEnd(t, at);
-    if (end < 0) refuse();
-    const raw = t.slice(at + 1, end);
-    return [raw.includes('\\') ? unescape(raw) : raw, end + 1];
-  }
-  let s = '';
-  let p = at + 1;
-  for (;;) {
-    const end = t.indexOf("'", p);
-    if (end < 0) refuse();
-    s += t.slice(p, end);
-    if (t[end + 1] === "'") {
-      s += "'";
-      p = end + 2;
-    } else return [s, end + 1];
-  }
+  const double = t[at] === '"';
+  const end = double ? doubleQuoteEnd(t, at) : singleQuoteEnd(t, at);
+  if (end < 0) refuse();
+  const raw = t.slice(at + 1, end);
+  if (double) return [raw.includes('\\') ? unescape(raw) : raw, end + 1];
+  return [raw.includes("'") ? raw.replaceAll("''", "'") : raw, end + 1];
 }
 
 /** What may follow a value on its line: nothing, or blanks and a comment. */

@@ -180,6 +180,12 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     }
     if (outbox.length === 1) queueMicrotask(flush);
   };
+  /** Queues a request and sends it; the watchdog starts on it when it is the only one. */
+  const enqueue = (p: Pending) => {
+    queue.push(p);
+    post(p);
+    if (queue.length === 1) arm();
+  };
   const onMessage = (answers: WorkerResponse[] | typeof WORKER_READY) => {
     if (answers === WORKER_READY) {
       loaded = true;
@@ -237,20 +243,10 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     run(asked) {
       // The worker compiles prepared scripts only (its bundle leaves the Lua parser out): prepared here, once each.
       const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
-      return new Promise<LuaRunResult>((resolve) => {
-        const p = { id: next++, req, encoded: encode(req.obj), resolve };
-        queue.push(p);
-        post(p);
-        if (queue.length === 1) arm();
-      });
+      return new Promise<LuaRunResult>((resolve) => enqueue({ id: next++, req, encoded: encode(req.obj), resolve }));
     },
     parse(text, maxDepth) {
-      return new Promise<Record<string, unknown> | undefined>((resolve) => {
-        const p: PendingParse = { id: next++, text, maxDepth, resolve };
-        queue.push(p);
-        post(p);
-        if (queue.length === 1) arm();
-      });
+      return new Promise<Record<string, unknown> | undefined>((resolve) => enqueue({ id: next++, text, maxDepth, resolve }));
     },
     async close() {
       if (timer) clearTimeout(timer);
