@@ -12,8 +12,8 @@ import type { Policy } from '../policy/types.js';
 import { globMatch, overrideKey } from '../argocd/builtin-health.js';
 import { healthConfigOfFileCached } from '../argocd/health-sources.js';
 import { analyzeLua, type LuaProblem } from './lua-static.js';
-import { argoHealth, type LuaRunRequest } from './lua-vm.js';
-import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestRun, ShapeRun } from './model.js';
+import { argoHealth, type EncodedInput, type LuaRunRequest } from './lua-vm.js';
+import type { ConfigProblem, FreshRun, HealthCheckDef, HealthFacts, HealthTestCase, HealthTestRun, ShapeRun } from './model.js';
 import { createLuaRunner, type LuaRunner } from './runner-host.js';
 import { HEALTH_CONFIG_TEXT } from '../argocd/health-markers.js';
 import type { RepoLayout } from '../argocd/layout.js';
@@ -125,16 +125,23 @@ const inputCache = new Map<string, ArgoYamlObject>();
 const INPUT_CACHE_MAX = 5000;
 /** Texts the line reader refused (in the worker): {@link readInput} reads them the exact way at once. */
 const refusedPlain = new Set<string>();
+/** Inputs the worker read and encoded, by the same key: their cases run without the object on this thread. */
+const encodedReads = new Map<string, EncodedInput>();
 
 const inputKey = (text: string, limits: YamlLimits) => `${limits.maxAliasCount},${limits.maxDepth},${limits.maxDocuments},${limits.maxFileBytes}\0${text}`;
 /** The nesting the line reader accepts under `limits` (the exact reader's guard has the last word beyond it). */
 const plainDepth = (limits: YamlLimits) => Math.min(limits.maxDepth, SAFE_PARSE_DEPTH) - 2;
 
+/** Starts the caches of inputs over when one of them is full. */
+function bound(): void {
+  if (inputCache.size < INPUT_CACHE_MAX && encodedReads.size < INPUT_CACHE_MAX && refusedPlain.size < INPUT_CACHE_MAX) return;
+  inputCache.clear();
+  refusedPlain.clear();
+  encodedReads.clear();
+}
+
 function remember(key: string, r: ArgoYamlObject): void {
-  if (inputCache.size >= INPUT_CACHE_MAX) {
-    inputCache.clear();
-    refusedPlain.clear();
-  }
+  bound();
   inputCache.set(key, r);
 }
 
@@ -151,21 +158,46 @@ function readInput(text: string, limits: YamlLimits): ArgoYamlObject {
 }
 
 /**
- * Has the runner's worker read `text` with the line reader ahead of {@link readInput}, which then finds the
- * object (or, when the worker refused the text, reads it the exact way without trying the line reader again).
+ * Has the runner's worker read and encode `text` with the line reader ahead of the cases that use it: they then
+ * run on the encoding ({@link encodedReads}), or, when the worker refused the text, {@link readInput} reads it
+ * the exact way without trying the line reader again.
  * @returns when the worker has answered; never rejects
  */
 function readAhead(text: string, limits: YamlLimits, runner: LuaRunner): Promise<void> {
   const key = inputKey(text, limits);
-  if (inputCache.has(key) || refusedPlain.has(key)) return Promise.resolve();
+  if (encodedReads.has(key) || refusedPlain.has(key)) return Promise.resolve();
   return runner.parse(text, plainDepth(limits)).then(
-    (plain) => {
-      if (inputCache.has(key)) return;
-      if (plain) remember(key, { value: plain, lenient: false });
+    (read) => {
+      bound();
+      if (read) encodedReads.set(key, read);
       else refusedPlain.add(key);
     },
     () => undefined,
   );
+}
+
+/** The input of a case read from its text on this thread (`file`: its path, for the error). */
+function readCaseInput(text: string, file: string, limits: YamlLimits): HealthTestCase['input'] {
+  const read = readInput(text, limits);
+  return 'error' in read ? { error: `input file ${file} is ${read.error}` } : read.value;
+}
+
+/**
+ * Makes `tc.input` read from the text on first use: a case the worker read runs on its encoding, so its object is
+ * made here only when something else needs it (status shapes, a rendered check's rerun of a configured kind).
+ */
+function readOnUse(tc: HealthTestCase, read: () => HealthTestCase['input']): void {
+  const settle = (value: HealthTestCase['input']) => Object.defineProperty(tc, 'input', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(tc, 'input', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = read();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
 
 /** A condition as controllers write it. */
@@ -338,11 +370,12 @@ export async function gatherHealth(tree: TreeReader, policy: Policy, isManifest:
     for (const tc of s.cases) {
       const inputFile = joinPath(dirName(s.file), tc.inputPath);
       const t = inputs.get(inputFile);
+      const encoded = t === undefined ? undefined : encodedReads.get(inputKey(t, limits));
       if (t === undefined) tc.input = { error: `input file ${inputFile} not found` };
-      else {
-        const read = readInput(t, limits);
-        tc.input = 'error' in read ? { error: `input file ${inputFile} is ${read.error}` } : read.value;
-      }
+      else if (encoded) {
+        tc.encodedInput = encoded;
+        readOnUse(tc, () => readCaseInput(t, inputFile, limits));
+      } else tc.input = readCaseInput(t, inputFile, limits);
       tests.push(runCase(tc, inputFile, pick, compiles, runner, request, budget, facts));
       // The runs posted so far go to the worker now (the runner sends what was posted before a microtask
       // checkpoint as one message), so it runs them while the rest of the inputs are parsed here.
@@ -405,10 +438,12 @@ export async function runCase(
   budget: () => boolean,
   facts: HealthFacts,
 ): Promise<HealthTestRun> {
-  if ('error' in tc.input) return { case: tc, actual: { status: 'Unknown', message: String(tc.input.error) }, pass: false };
-  const obj = tc.input;
-  const { group } = splitApiVersion(String(obj.apiVersion ?? ''));
-  const kind = String(obj.kind ?? '');
+  const encoded = tc.encodedInput;
+  if (!encoded && 'error' in tc.input) return { case: tc, actual: { status: 'Unknown', message: String(tc.input.error) }, pass: false };
+  // A case the worker read runs on its encoding: its object is never made on this thread.
+  const fields = encoded ?? (tc.input as Record<string, unknown>);
+  const { group } = splitApiVersion(String(fields.apiVersion ?? ''));
+  const kind = String(fields.kind ?? '');
   const check = pick(group, kind);
   if (!check) return { case: tc, actual: { status: 'Unknown', message: `no custom health check for ${overrideKey(group, kind)} in this repository` }, pass: false };
   if (!compiles(check)) return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: 'Unknown', message: 'the health script does not compile' }, pass: false };
@@ -418,7 +453,8 @@ export async function runCase(
     facts.skipped.push({ check, case: tc, inputFile });
     return { case: tc, checkKey: check.key, checkFile: check.file, actual: { status: '', message: 'not run' }, pass: false, notRun: true };
   }
-  const result = await runner.run(request(check, obj));
+  const req = encoded ? { ...request(check, {}), encoded: encoded.bytes } : request(check, tc.input as Record<string, unknown>);
+  const result = await runner.run(req);
   const actual = argoHealth(result);
   const pass = actual.status === tc.expected.status && actual.message === tc.expected.message;
   return { case: tc, checkKey: check.key, checkFile: check.file, actual, result, pass };

@@ -2,7 +2,7 @@
  * Facts about custom health checks, gathered from one side of a change before the checks run
  * (see {@link ./gather.ts}); the health check turns them into findings.
  */
-import type { LuaRunResult } from './lua-vm.js';
+import type { EncodedInput, LuaRunResult } from './lua-vm.js';
 
 export type { HealthOrigin, HealthCheckDef, ConfigProblem } from '../argocd/health-model.js';
 import type { ConfigProblem, HealthCheckDef } from '../argocd/health-model.js';
@@ -16,8 +16,13 @@ export interface HealthTestCase {
   index: number;
   inputPath: string;
   expected: { status: string; message: string };
-  /** The input object (first YAML document of the input file), or why it could not be read. */
+  /**
+   * The input object (first YAML document of the input file), or why it could not be read. When the worker read
+   * the input (`encodedInput`), this is read again from the text on first use only.
+   */
   input: Record<string, unknown> | { error: string };
+  /** The input as the worker read and encoded it, when it did: the runs of the case use it instead of `input`. */
+  encodedInput?: EncodedInput;
 }
 
 /** The outcome of running one test case on one side. */

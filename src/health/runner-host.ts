@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readPlainYaml } from './input-yaml.js';
-import { encodeLuaValue, loadHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { encodeInput, encodeLuaValue, loadHealthLua, type EncodedInput, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import { runHealthLua } from './lua-run.js';
 import { rewriteConcat } from './lua-static.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
@@ -19,11 +19,12 @@ import { WORKER_READY } from './worker-protocol.js';
 export interface LuaRunner {
   run(req: LuaRunRequest): Promise<LuaRunResult>;
   /**
-   * Reads a test input with the line reader of plain YAML (`readPlainYaml(text, maxDepth)`), in the worker when
-   * there is one, so that the caller's thread analyses scripts meanwhile.
-   * @returns the mapping, or undefined when the text must be read the exact way (also when the worker failed)
+   * Reads a test input with the line reader of plain YAML (`readPlainYaml(text, maxDepth)`) and encodes it for
+   * its runs (`encodeInput`), in the worker when there is one, so that the caller's thread analyses scripts
+   * meanwhile and never receives the object.
+   * @returns the encoded input, or undefined when the text must be read the exact way (also when the worker failed)
    */
-  parse(text: string, maxDepth: number): Promise<Record<string, unknown> | undefined>;
+  parse(text: string, maxDepth: number): Promise<EncodedInput | undefined>;
   /**
    * Starts the worker (and its loading of the Lua module) ahead of the first run, so that its start-up
    * overlaps the caller's own work (reading and parsing the test cases).
@@ -68,7 +69,7 @@ interface PendingParse {
   id: number;
   text: string;
   maxDepth: number;
-  resolve: (v: Record<string, unknown> | undefined) => void;
+  resolve: (v: EncodedInput | undefined) => void;
 }
 
 type Pending = PendingRun | PendingParse;
@@ -122,7 +123,14 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   if (!workerFile) {
     return {
       run: runHealthLua,
-      parse: async (text, maxDepth) => readPlainYaml(text, maxDepth),
+      parse: async (text, maxDepth) => {
+        const obj = readPlainYaml(text, maxDepth);
+        try {
+          return obj && encodeInput(obj);
+        } catch {
+          return undefined;
+        }
+      },
       start: () => void loadHealthLua().catch(() => undefined),
       close: async () => {},
     };
@@ -199,9 +207,9 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
       const p = queue.splice(i, 1)[0]!;
       // An answer of the other kind (never sent by the worker) still settles the request: a run fails, an input
       // is left to the host's reader; nothing waits forever.
-      if ('parsed' in m) {
+      if ('read' in m) {
         if (isRun(p)) fail(p, 'the Lua worker answered a run as an input read');
-        else p.resolve(m.parsed ?? undefined);
+        else p.resolve(m.read ?? undefined);
       } else if (isRun(p)) p.resolve(m.result);
       else fail(p, 'the Lua worker answered an input read as a run');
     }
@@ -243,10 +251,10 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
     run(asked) {
       // The worker compiles prepared scripts only (its bundle leaves the Lua parser out): prepared here, once each.
       const req = asked.prepared ? asked : { ...asked, script: prepare(asked.script), prepared: true };
-      return new Promise<LuaRunResult>((resolve) => enqueue({ id: next++, req, encoded: encode(req.obj), resolve }));
+      return new Promise<LuaRunResult>((resolve) => enqueue({ id: next++, req, encoded: req.encoded ?? encode(req.obj), resolve }));
     },
     parse(text, maxDepth) {
-      return new Promise<Record<string, unknown> | undefined>((resolve) => enqueue({ id: next++, text, maxDepth, resolve }));
+      return new Promise<EncodedInput | undefined>((resolve) => enqueue({ id: next++, text, maxDepth, resolve }));
     },
     async close() {
       if (timer) clearTimeout(timer);

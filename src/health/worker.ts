@@ -3,12 +3,13 @@
  * dist/health-worker.js; a message in is a batch of {@link WorkerRequest}s, a message out a batch of
  * {@link WorkerResponse}s. The Lua state is made ready as soon as the worker starts, while the host still
  * reads the test cases; a batch then runs synchronously, request after request. The worker also reads test
- * inputs of the plain shape (input-yaml.ts) for the host, which meanwhile analyses the scripts.
+ * inputs of the plain shape (input-yaml.ts) for the host, which meanwhile analyses the scripts, and sends back
+ * only their encoding for Lua and the fields that pick their check: the objects are not cloned across threads.
  */
 import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { readPlainYaml } from './input-yaml.js';
-import { loadHealthLua, runHealthLuaLoaded, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { encodeInput, loadHealthLua, runHealthLuaLoaded, type EncodedInput, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import { WORKER_READY } from './worker-protocol.js';
 
 /**
@@ -22,7 +23,10 @@ export interface WorkerRunRequest {
   scriptId: number;
 }
 
-/** A test input to read with the line reader of plain YAML (`readPlainYaml(parse, maxDepth)`). */
+/**
+ * A test input to read with the line reader of plain YAML (`readPlainYaml(parse, maxDepth)`) and encode for
+ * the runs of its cases (`encodeInput`).
+ */
 export interface WorkerParseRequest {
   id: number;
   parse: string;
@@ -32,8 +36,8 @@ export interface WorkerParseRequest {
 /** A request to the worker. */
 export type WorkerRequest = WorkerRunRequest | WorkerParseRequest;
 
-/** The worker's answer to one request: a run's result, or the input read (null: the line reader refused it). */
-export type WorkerResponse = { id: number; result: LuaRunResult } | { id: number; parsed: Record<string, unknown> | null };
+/** The worker's answer to one request: a run's result, or the input read and encoded (null: the line reader refused it). */
+export type WorkerResponse = { id: number; result: LuaRunResult } | { id: number; read: EncodedInput | null };
 
 /** Script texts by the number the host gave them. */
 const scripts = new Map<number, string>();
@@ -68,12 +72,16 @@ const ready = loadHealthLua().then(
 // Tell the host: its watchdog counts a run's time from here, not from the thread's start-up.
 void ready.then(() => parentPort?.postMessage(WORKER_READY));
 
-/** Reads one input; never throws (anything the line reader does not read is left to the host's exact reader). */
+/**
+ * Reads and encodes one input; never throws (anything the line reader does not read, or that cannot be encoded,
+ * is left to the host's exact reader, which then gives the error).
+ */
 function parse(m: WorkerParseRequest): WorkerResponse {
   try {
-    return { id: m.id, parsed: readPlainYaml(m.parse, m.maxDepth) ?? null };
+    const obj = readPlainYaml(m.parse, m.maxDepth);
+    return { id: m.id, read: obj ? encodeInput(obj) : null };
   } catch {
-    return { id: m.id, parsed: null };
+    return { id: m.id, read: null };
   }
 }
 

@@ -103,3 +103,48 @@ data:
     expect(good.map((f) => f.rule).filter((r) => r.startsWith('lua'))).toEqual([]);
   });
 });
+
+describe('status shapes from test inputs the worker read', () => {
+  // The suite's case runs on its encoding; the shapes need its object, made from the text when first asked for.
+  const cm = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: argocd-cm
+data:
+  resource.customizations.health.example.com_Operator: |
+    hs = {status = "Progressing", message = "waiting"}
+    local ready = nil
+    if obj.status ~= nil and obj.status.conditions ~= nil then
+      for _, c in ipairs(obj.status.conditions) do
+        if c.type == "Ready" then ready = c end
+        if c.type == "Synced" then hs = {status = "Healthy", message = ready.message} end
+      end
+    end
+    return hs
+`;
+  const op = 'resource_customizations/example.com/Operator';
+  const input = `apiVersion: example.com/v1
+kind: Operator
+metadata:
+  name: op
+status:
+  conditions:
+  - type: Ready
+    status: "True"
+    message: all good
+  - type: Synced
+    status: "True"
+`;
+  it('a case passes on its input, and the input\'s Synced condition alone breaks the configured script', async () => {
+    const r = await evaluateFiles({
+      'argocd/cm.yaml': cm,
+      [`${op}/health_test.yaml`]: 'tests:\n- healthStatus:\n    status: Healthy\n    message: all good\n  inputPath: testdata/synced.yaml\n',
+      [`${op}/testdata/synced.yaml`]: input,
+    });
+    const tests = (r.details.health as { tests: { head: string; headPass: boolean }[] }).tests;
+    expect(tests.map((t) => [t.headPass, t.head])).toEqual([[true, 'Healthy: all good']]);
+    const shape = r.findings.filter((f) => f.rule === 'lua-fails-on-status-shape');
+    expect(shape.map((f) => [f.file, f.severity])).toEqual([['argocd/cm.yaml', 'error']]);
+    expect(shape[0]!.message).toContain('conditions = [Synced=True]');
+  });
+});

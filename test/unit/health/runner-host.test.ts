@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLuaRunner, KILL_MARGIN_MS } from '../../../src/health/runner-host.js';
 import { readPlainYaml } from '../../../src/health/input-yaml.js';
+import { encodeInput } from '../../../src/health/lua-vm.js';
 
 let dir: string;
 let worker: string;
@@ -64,22 +65,25 @@ describe('worker host', () => {
     }
   });
 
-  it('reads test inputs in the worker as the line reader does here, also before the Lua state is ready and across a killed run', async () => {
+  it('reads and encodes test inputs in the worker as the line reader does here, also before the Lua state is ready and across a killed run', async () => {
     const runner = createLuaRunner(worker);
     const input = 'apiVersion: example.io/v1\nkind: Widget\nstatus:\n  message: >-\n    wrapped\n    text\n  ready: true\n';
     const req = { obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024 };
     try {
       // Posted first, before the worker has loaded Lua: answered all the same.
       const early = runner.parse(input, 60);
-      expect(await early).toStrictEqual(readPlainYaml(input, 60));
-      expect(await early).toStrictEqual({ apiVersion: 'example.io/v1', kind: 'Widget', status: { message: 'wrapped text', ready: true } });
+      expect(await early).toStrictEqual(encodeInput(readPlainYaml(input, 60)!));
+      expect(await early).toMatchObject({ apiVersion: 'example.io/v1', kind: 'Widget' });
+      // The bytes are the object for a run: the script sees what the text says.
+      const seen = await runner.run({ ...req, encoded: (await early)!.bytes, script: 'return {status = "Healthy", message = obj.status.message .. "/" .. tostring(obj.status.ready)}' });
+      expect(seen).toMatchObject({ kind: 'ok', message: 'wrapped text/true' });
       // A text the line reader refuses comes back undefined: the host then reads it the exact way.
       expect(await runner.parse('a: &x 1\nb: *x\n', 60)).toBeUndefined();
       // Queued behind a run the watchdog ends by killing the worker: sent again to the new worker and answered.
       const stuck = runner.run({ ...req, script: 'return {status = tostring(string.find(string.rep("a", 40000), ".-.-.-.-.-.-b"))}' });
       const behind = runner.parse(input, 60);
       expect(await stuck).toMatchObject({ kind: 'error', limit: 'time' });
-      expect(await behind).toStrictEqual(readPlainYaml(input, 60));
+      expect(await behind).toStrictEqual(encodeInput(readPlainYaml(input, 60)!));
     } finally {
       await runner.close();
     }
@@ -87,7 +91,8 @@ describe('worker host', () => {
 
   it('reads test inputs in-process without a worker', async () => {
     const runner = createLuaRunner(undefined);
-    expect(await runner.parse('a: "x\\ty"\n', 60)).toStrictEqual({ a: 'x\ty' });
+    expect(await runner.parse('a: "x\\ty"\n', 60)).toStrictEqual(encodeInput({ a: 'x\ty' }));
+    expect(await runner.parse('apiVersion: v1\nkind: Pod\n', 60)).toMatchObject({ apiVersion: 'v1', kind: 'Pod' });
     expect(await runner.parse('a: !t 1\n', 60)).toBeUndefined();
     await runner.close();
   });
@@ -95,7 +100,7 @@ describe('worker host', () => {
   it('settles a request the worker answers as the other kind: the run fails, nothing waits forever', async () => {
     // A broken worker that answers every request as an input read.
     const odd = join(dir, 'odd-worker.mjs');
-    writeFileSync(odd, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage('ready');\nparentPort.on('message', (batch) => parentPort.postMessage(batch.map((m) => ({ id: m.id, parsed: null }))));\n");
+    writeFileSync(odd, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage('ready');\nparentPort.on('message', (batch) => parentPort.postMessage(batch.map((m) => ({ id: m.id, read: null }))));\n");
     const runner = createLuaRunner(odd);
     try {
       const r = await runner.run({ obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024, script: 'return {status = "Healthy"}' });
