@@ -5270,6 +5270,9 @@ function encodeLuaValue(v) {
   putValue(v, 0);
   return out.slice(0, at);
 }
+function encodeInput(obj) {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, bytes: encodeLuaValue(obj) };
+}
 var INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
 var scratch = { ptr: 0, size: 0 };
 function pushEncoded(r, L, bytes) {
@@ -5517,9 +5520,10 @@ var ready = loadHealthLua().then(
 void ready.then(() => parentPort?.postMessage(WORKER_READY));
 function parse(m) {
   try {
-    return { id: m.id, parsed: readPlainYaml(m.parse, m.maxDepth) ?? null };
+    const obj = readPlainYaml(m.parse, m.maxDepth);
+    return { id: m.id, read: obj ? encodeInput(obj) : null };
   } catch {
-    return { id: m.id, parsed: null };
+    return { id: m.id, read: null };
   }
 }
 function handle(m, failed) {

@@ -60,6 +60,7 @@ describe('the npm package', () => {
       'LICENSE',
       'README.md',
       'dist/cli.js',
+      'dist/cli.mjs',
       'dist/glue.wasm',
       'dist/health-worker.js',
       'dist/markdown-worker.js',
@@ -95,5 +96,19 @@ describe('the npm package', () => {
     const out = spawnSync('npx', ['--yes', '--package', tarball, 'gitops-gate', 'check', '--head', 'pr'], { cwd: r.dir, env: npmEnv, encoding: 'utf8' });
     expect(out.status).toBe(1);
     expect(out.stdout).toMatch(/app\/d\.yaml:6:35: error \[wave-not-string\]/);
+  });
+});
+
+describe('the entry files', () => {
+  // Node starts a .js entry through its CommonJS loader, which reads, decodes and scans the whole file before the
+  // ES module loader reads it again: the bundles are .mjs files, and the .js names only import them.
+  it.each([
+    ['dist/cli.js', './cli.mjs'],
+    ['dist/index.js', './index.mjs'],
+  ])('%s only imports its .mjs bundle', (file, bundle) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    expect(text.length).toBeLessThan(400);
+    expect(text.split('\n').filter((l) => l.startsWith('import '))).toEqual([`import '${bundle}';`]);
+    expect(readFileSync(join(ROOT, file.replace(/\.js$/, '.mjs')), 'utf8').length).toBeGreaterThan(1_000_000);
   });
 });
