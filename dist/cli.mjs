@@ -21490,6 +21490,7 @@ var init_package = __esm({
       },
       files: [
         "dist/cli.js",
+        "dist/cli.mjs",
         "dist/health-worker.js",
         "dist/read-worker.js",
         "dist/markdown-worker.js",
