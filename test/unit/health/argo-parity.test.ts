@@ -76,23 +76,21 @@ describe('test inputs under ArgoCD\'s layout are not resources', () => {
   });
 });
 
+/** An argocd-cm whose health check for example.com/Operator is `script` (its first line is line 7 of the file). */
+const operatorCm = (script: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\ndata:\n  resource.customizations.health.example.com_Operator: |\n${script.replace(/^/gm, '    ')}\n`;
+
 describe('configured checks run on the statuses a resource passes through', () => {
-  const cm = (init: string) => `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: argocd-cm
-data:
-  resource.customizations.health.example.com_Operator: |
-    hs = {status = "Progressing", message = "Waiting for status"}
-    ${init}
-    if obj.status ~= nil and obj.status.conditions ~= nil then
-      for _, c in ipairs(obj.status.conditions) do
-        if c.type == "Installed" and c.status == "True" then installed_message = c.message end
-      end
-      hs.message = "Installed: " .. installed_message
-    end
-    return hs
-`;
+  const cm = (init: string) =>
+    operatorCm(`hs = {status = "Progressing", message = "Waiting for status"}
+${init}
+if obj.status ~= nil and obj.status.conditions ~= nil then
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == "Installed" and c.status == "True" then installed_message = c.message end
+  end
+  hs.message = "Installed: " .. installed_message
+end
+return hs`);
   it('a global assigned on some paths only fails once the object has conditions: an error, not only a warning', async () => {
     const bad = (await evaluateFiles({ 'argocd/cm.yaml': cm('') })).findings;
     const shape = bad.filter((f) => f.rule === 'lua-fails-on-status-shape');
@@ -106,22 +104,15 @@ data:
 
 describe('status shapes from test inputs the worker read', () => {
   // The suite's case runs on its encoding; the shapes need its object, made from the text when first asked for.
-  const cm = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: argocd-cm
-data:
-  resource.customizations.health.example.com_Operator: |
-    hs = {status = "Progressing", message = "waiting"}
-    local ready = nil
-    if obj.status ~= nil and obj.status.conditions ~= nil then
-      for _, c in ipairs(obj.status.conditions) do
-        if c.type == "Ready" then ready = c end
-        if c.type == "Synced" then hs = {status = "Healthy", message = ready.message} end
-      end
-    end
-    return hs
-`;
+  const cm = operatorCm(`hs = {status = "Progressing", message = "waiting"}
+local ready = nil
+if obj.status ~= nil and obj.status.conditions ~= nil then
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == "Ready" then ready = c end
+    if c.type == "Synced" then hs = {status = "Healthy", message = ready.message} end
+  end
+end
+return hs`);
   const op = 'resource_customizations/example.com/Operator';
   const input = `apiVersion: example.com/v1
 kind: Operator
