@@ -29051,9 +29051,6 @@ function encodeLuaValue(v) {
   putValue(v, 0);
   return out.slice(0, at2);
 }
-function encodeInput(obj2) {
-  return { apiVersion: obj2.apiVersion, kind: obj2.kind, bytes: encodeLuaValue(obj2) };
-}
 function pushEncoded(r, L, bytes) {
   if (bytes.length > scratch.size) {
     if (scratch.ptr) r._free(scratch.ptr);
@@ -32188,6 +32185,26 @@ var init_input_yaml = __esm({
   }
 });
 
+// src/health/encoded-input.ts
+function encodeInput(obj2) {
+  return { apiVersion: obj2.apiVersion, kind: obj2.kind, bytes: encodeLuaValue(obj2) };
+}
+function readEncodedInput(text6, maxDepth) {
+  try {
+    const obj2 = readPlainYaml(text6, maxDepth);
+    return obj2 && encodeInput(obj2);
+  } catch {
+    return void 0;
+  }
+}
+var init_encoded_input = __esm({
+  "src/health/encoded-input.ts"() {
+    "use strict";
+    init_input_yaml();
+    init_lua_vm();
+  }
+});
+
 // src/health/lua-run.ts
 function runHealthLua(req) {
   return runPreparedLua(req.prepared ? req : { ...req, script: rewriteConcat(req.script), prepared: true });
@@ -32245,14 +32262,7 @@ function createLuaRunner(workerFile = bundledWorker()) {
   if (!workerFile) {
     return {
       run: runHealthLua,
-      parse: async (text6, maxDepth) => {
-        const obj2 = readPlainYaml(text6, maxDepth);
-        try {
-          return obj2 && encodeInput(obj2);
-        } catch {
-          return void 0;
-        }
-      },
+      parse: async (text6, maxDepth) => readEncodedInput(text6, maxDepth),
       start: () => void loadHealthLua().catch(() => void 0),
       close: async () => {
       }
@@ -32383,7 +32393,7 @@ var KILL_MARGIN_MS, STARTUP_LIMIT_MS, PARSE_LIMIT_MS, isRun, timeLimit, encoding
 var init_runner_host = __esm({
   "src/health/runner-host.ts"() {
     "use strict";
-    init_input_yaml();
+    init_encoded_input();
     init_lua_vm();
     init_lua_run();
     init_lua_static();

@@ -5270,9 +5270,6 @@ function encodeLuaValue(v) {
   putValue(v, 0);
   return out.slice(0, at);
 }
-function encodeInput(obj) {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, bytes: encodeLuaValue(obj) };
-}
 var INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
 var scratch = { ptr: 0, size: 0 };
 function pushEncoded(r, L, bytes) {
@@ -5496,6 +5493,19 @@ function execute(v, req) {
   return { kind, status: a, message: b };
 }
 
+// src/health/encoded-input.ts
+function encodeInput(obj) {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, bytes: encodeLuaValue(obj) };
+}
+function readEncodedInput(text, maxDepth) {
+  try {
+    const obj = readPlainYaml(text, maxDepth);
+    return obj && encodeInput(obj);
+  } catch {
+    return void 0;
+  }
+}
+
 // src/health/worker-protocol.ts
 var WORKER_READY = "ready";
 
@@ -5519,12 +5529,7 @@ var ready = loadHealthLua().then(
 );
 void ready.then(() => parentPort?.postMessage(WORKER_READY));
 function parse(m) {
-  try {
-    const obj = readPlainYaml(m.parse, m.maxDepth);
-    return { id: m.id, read: obj ? encodeInput(obj) : null };
-  } catch {
-    return { id: m.id, read: null };
-  }
+  return { id: m.id, read: readEncodedInput(m.parse, m.maxDepth) ?? null };
 }
 function handle(m, failed) {
   if ("parse" in m) return parse(m);

@@ -50503,9 +50503,6 @@ function encodeLuaValue(v) {
   putValue(v, 0);
   return out.slice(0, at2);
 }
-function encodeInput(obj3) {
-  return { apiVersion: obj3.apiVersion, kind: obj3.kind, bytes: encodeLuaValue(obj3) };
-}
 function pushEncoded(r, L, bytes) {
   if (bytes.length > scratch.size) {
     if (scratch.ptr) r._free(scratch.ptr);
@@ -53640,6 +53637,26 @@ var init_input_yaml = __esm({
   }
 });
 
+// src/health/encoded-input.ts
+function encodeInput(obj3) {
+  return { apiVersion: obj3.apiVersion, kind: obj3.kind, bytes: encodeLuaValue(obj3) };
+}
+function readEncodedInput(text6, maxDepth) {
+  try {
+    const obj3 = readPlainYaml(text6, maxDepth);
+    return obj3 && encodeInput(obj3);
+  } catch {
+    return void 0;
+  }
+}
+var init_encoded_input = __esm({
+  "src/health/encoded-input.ts"() {
+    "use strict";
+    init_input_yaml();
+    init_lua_vm();
+  }
+});
+
 // src/health/lua-run.ts
 function runHealthLua(req) {
   return runPreparedLua(req.prepared ? req : { ...req, script: rewriteConcat(req.script), prepared: true });
@@ -53697,14 +53714,7 @@ function createLuaRunner(workerFile = bundledWorker()) {
   if (!workerFile) {
     return {
       run: runHealthLua,
-      parse: async (text6, maxDepth) => {
-        const obj3 = readPlainYaml(text6, maxDepth);
-        try {
-          return obj3 && encodeInput(obj3);
-        } catch {
-          return void 0;
-        }
-      },
+      parse: async (text6, maxDepth) => readEncodedInput(text6, maxDepth),
       start: () => void loadHealthLua().catch(() => void 0),
       close: async () => {
       }
@@ -53835,7 +53845,7 @@ var KILL_MARGIN_MS, STARTUP_LIMIT_MS, PARSE_LIMIT_MS, isRun, timeLimit, encoding
 var init_runner_host = __esm({
   "src/health/runner-host.ts"() {
     "use strict";
-    init_input_yaml();
+    init_encoded_input();
     init_lua_vm();
     init_lua_run();
     init_lua_static();

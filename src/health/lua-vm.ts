@@ -439,24 +439,6 @@ export function encodeLuaValue(v: unknown): Uint8Array {
   return out.slice(0, at);
 }
 
-/**
- * A test input as the worker read it: the bytes for Lua ({@link encodeLuaValue}) and the two fields that pick
- * its health check. The object itself stays in the worker (the host rebuilds it from the text when it needs more).
- */
-export interface EncodedInput {
-  apiVersion: unknown;
-  kind: unknown;
-  bytes: Uint8Array;
-}
-
-/**
- * Encodes a test input for the runs of its cases.
- * @throws Error as {@link encodeLuaValue}
- */
-export function encodeInput(obj: Record<string, unknown>): EncodedInput {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, bytes: encodeLuaValue(obj) };
-}
-
 /** Small array indices as the BigInts `lua_rawseti` takes (made once). */
 const INDEX = Array.from({ length: 257 }, (_, i) => BigInt(i));
 

@@ -2,7 +2,8 @@
  * Facts about custom health checks, gathered from one side of a change before the checks run
  * (see {@link ./gather.ts}); the health check turns them into findings.
  */
-import type { EncodedInput, LuaRunResult } from './lua-vm.js';
+import type { EncodedInput } from './encoded-input.js';
+import type { LuaRunResult } from './lua-vm.js';
 
 export type { HealthOrigin, HealthCheckDef, ConfigProblem } from '../argocd/health-model.js';
 import type { ConfigProblem, HealthCheckDef } from '../argocd/health-model.js';

@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { readPlainYaml } from './input-yaml.js';
-import { encodeInput, encodeLuaValue, loadHealthLua, type EncodedInput, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { readEncodedInput, type EncodedInput } from './encoded-input.js';
+import { encodeLuaValue, loadHealthLua, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import { runHealthLua } from './lua-run.js';
 import { rewriteConcat } from './lua-static.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
@@ -19,8 +19,8 @@ import { WORKER_READY } from './worker-protocol.js';
 export interface LuaRunner {
   run(req: LuaRunRequest): Promise<LuaRunResult>;
   /**
-   * Reads a test input with the line reader of plain YAML (`readPlainYaml(text, maxDepth)`) and encodes it for
-   * its runs (`encodeInput`), in the worker when there is one, so that the caller's thread analyses scripts
+   * Reads a test input with the line reader of plain YAML and encodes it for its runs
+   * (`readEncodedInput(text, maxDepth)`), in the worker when there is one, so that the caller's thread analyses scripts
    * meanwhile and never receives the object.
    * @returns the encoded input, or undefined when the text must be read the exact way (also when the worker failed)
    */
@@ -123,14 +123,7 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   if (!workerFile) {
     return {
       run: runHealthLua,
-      parse: async (text, maxDepth) => {
-        const obj = readPlainYaml(text, maxDepth);
-        try {
-          return obj && encodeInput(obj);
-        } catch {
-          return undefined;
-        }
-      },
+      parse: async (text, maxDepth) => readEncodedInput(text, maxDepth),
       start: () => void loadHealthLua().catch(() => undefined),
       close: async () => {},
     };

@@ -8,8 +8,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { readPlainYaml } from './input-yaml.js';
-import { encodeInput, loadHealthLua, runHealthLuaLoaded, type EncodedInput, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
+import { readEncodedInput, type EncodedInput } from './encoded-input.js';
+import { loadHealthLua, runHealthLuaLoaded, type LuaRunRequest, type LuaRunResult } from './lua-vm.js';
 import { WORKER_READY } from './worker-protocol.js';
 
 /**
@@ -23,10 +23,7 @@ export interface WorkerRunRequest {
   scriptId: number;
 }
 
-/**
- * A test input to read with the line reader of plain YAML (`readPlainYaml(parse, maxDepth)`) and encode for
- * the runs of its cases (`encodeInput`).
- */
+/** A test input to read and encode for the runs of its cases (`readEncodedInput(parse, maxDepth)`). */
 export interface WorkerParseRequest {
   id: number;
   parse: string;
@@ -72,17 +69,9 @@ const ready = loadHealthLua().then(
 // Tell the host: its watchdog counts a run's time from here, not from the thread's start-up.
 void ready.then(() => parentPort?.postMessage(WORKER_READY));
 
-/**
- * Reads and encodes one input; never throws (anything the line reader does not read, or that cannot be encoded,
- * is left to the host's exact reader, which then gives the error).
- */
+/** Reads and encodes one input; never throws (what it cannot read is left to the host's exact reader). */
 function parse(m: WorkerParseRequest): WorkerResponse {
-  try {
-    const obj = readPlainYaml(m.parse, m.maxDepth);
-    return { id: m.id, read: obj ? encodeInput(obj) : null };
-  } catch {
-    return { id: m.id, read: null };
-  }
+  return { id: m.id, read: readEncodedInput(m.parse, m.maxDepth) ?? null };
 }
 
 /** Answers one request; never throws. */

@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLuaRunner, KILL_MARGIN_MS } from '../../../src/health/runner-host.js';
 import { readPlainYaml } from '../../../src/health/input-yaml.js';
-import { encodeInput } from '../../../src/health/lua-vm.js';
+import { encodeInput } from '../../../src/health/encoded-input.js';
 
 let dir: string;
 let worker: string;
