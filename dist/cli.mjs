@@ -32226,6 +32226,34 @@ var init_worker_protocol = __esm({
   }
 });
 
+// src/health/optimizer-hold.ts
+import { setFlagsFromString } from "node:v8";
+function startedWithTierOption(execArgv, nodeOptions) {
+  return [...execArgv, ...(nodeOptions ?? "").split(/\s+/)].some((a) => TIER_OPTION.test(a.replaceAll("_", "-")));
+}
+function optimizerHold(setFlag, enabled) {
+  let holds = 0;
+  return () => {
+    if (!enabled) return () => {
+    };
+    if (holds++ === 0) setFlag("--no-turbofan");
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--holds === 0) setFlag("--turbofan");
+    };
+  };
+}
+var TIER_OPTION, holdOptimizer;
+var init_optimizer_hold = __esm({
+  "src/health/optimizer-hold.ts"() {
+    "use strict";
+    TIER_OPTION = /^--(no-)?(jitless|opt|turbofan|maglev|sparkplug|always-turbofan|always-opt)(=|$)/;
+    holdOptimizer = optimizerHold(setFlagsFromString, !startedWithTierOption(process.execArgv, process.env.NODE_OPTIONS));
+  }
+});
+
 // src/health/runner-host.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
@@ -32258,7 +32286,7 @@ function prepare(script) {
   }
   return p;
 }
-function createLuaRunner(workerFile = bundledWorker()) {
+function createLuaRunner(workerFile = bundledWorker(), hold = holdOptimizer) {
   if (!workerFile) {
     return {
       run: runHealthLua,
@@ -32274,7 +32302,16 @@ function createLuaRunner(workerFile = bundledWorker()) {
   const queue = [];
   let timer;
   let loaded = false;
+  let release;
+  const holdWhileBusy = () => {
+    if (queue.length > 0 || worker !== void 0 && !loaded) release ??= hold();
+    else if (release) {
+      release();
+      release = void 0;
+    }
+  };
   const arm = () => {
+    holdWhileBusy();
     if (timer) clearTimeout(timer);
     timer = void 0;
     const head = queue[0];
@@ -32350,6 +32387,7 @@ function createLuaRunner(workerFile = bundledWorker()) {
       worker = new Worker2(workerFile);
       worker.on("message", onMessage);
       worker.on("error", onError);
+      holdWhileBusy();
     }
     return worker;
   }
@@ -32384,7 +32422,9 @@ function createLuaRunner(workerFile = bundledWorker()) {
       const w = worker;
       worker = void 0;
       scripts = /* @__PURE__ */ new Map();
+      outbox = [];
       for (const p of queue.splice(0)) fail(p, "the Lua worker was closed");
+      holdWhileBusy();
       if (w) await w.terminate();
     }
   };
@@ -32398,6 +32438,7 @@ var init_runner_host = __esm({
     init_lua_run();
     init_lua_static();
     init_worker_protocol();
+    init_optimizer_hold();
     KILL_MARGIN_MS = 2e3;
     STARTUP_LIMIT_MS = 6e4;
     PARSE_LIMIT_MS = 1e4;

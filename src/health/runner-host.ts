@@ -14,6 +14,7 @@ import { runHealthLua } from './lua-run.js';
 import { rewriteConcat } from './lua-static.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 import { WORKER_READY } from './worker-protocol.js';
+import { holdOptimizer, type HoldOptimizer } from './optimizer-hold.js';
 
 /** Executes health scripts one at a time. */
 export interface LuaRunner {
@@ -117,9 +118,11 @@ function prepare(script: string): string {
  * never counted against a script; {@link STARTUP_LIMIT_MS} bounds it); past that the worker is terminated, that run is a time limit and the runs
  * behind it are sent again to a new worker. Each script text is sent once per worker and named by a number
  * afterwards; requests posted in the same tick go as one message, and the worker answers in batches.
+ * While the worker starts or requests wait for it, V8's optimising compiler is held off (optimizer-hold.ts says why).
  * @param workerFile a worker script (default: the bundled dist/health-worker.js); absent means in-process
+ * @param hold takes the hold on the optimiser (default: the process's, {@link holdOptimizer}); not taken in-process
  */
-export function createLuaRunner(workerFile: string | undefined = bundledWorker()): LuaRunner {
+export function createLuaRunner(workerFile: string | undefined = bundledWorker(), hold: HoldOptimizer = holdOptimizer): LuaRunner {
   if (!workerFile) {
     return {
       run: runHealthLua,
@@ -135,8 +138,19 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** The current worker has loaded its Lua state: until then no run is timed (its start-up is not the script's time). */
   let loaded = false;
+  /** Releases the hold on the optimiser, taken while the worker starts or the queue holds requests. */
+  let release: (() => void) | undefined;
+  const holdWhileBusy = () => {
+    if (queue.length > 0 || (worker !== undefined && !loaded)) release ??= hold();
+    else if (release) {
+      release();
+      release = undefined;
+    }
+  };
 
+  // Called after every change of the queue.
   const arm = () => {
+    holdWhileBusy();
     if (timer) clearTimeout(timer);
     timer = undefined;
     const head = queue[0];
@@ -219,6 +233,7 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
       worker = new Worker(workerFile!);
       worker.on('message', onMessage);
       worker.on('error', onError);
+      holdWhileBusy();
     }
     return worker;
   }
@@ -255,7 +270,11 @@ export function createLuaRunner(workerFile: string | undefined = bundledWorker()
       const w = worker;
       worker = undefined;
       scripts = new Map();
+      // Requests posted in this tick have not been sent yet: dropped with the queue, or their flush would start a
+      // new worker after the close.
+      outbox = [];
       for (const p of queue.splice(0)) fail(p, 'the Lua worker was closed');
+      holdWhileBusy();
       if (w) await w.terminate();
     },
   };

@@ -89,6 +89,53 @@ describe('worker host', () => {
     }
   });
 
+  it('holds the optimiser off while the worker starts or has requests waiting, and only then', async () => {
+    const events: string[] = [];
+    const hold = () => {
+      events.push('hold');
+      return () => events.push('release');
+    };
+    const runner = createLuaRunner(worker, hold);
+    const req = { obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024 };
+    try {
+      // Started ahead of the first request: held while the worker loads, released once it is ready with nothing to do.
+      runner.start();
+      expect(events).toStrictEqual(['hold']);
+      await expect.poll(() => events, { timeout: 20_000 }).toStrictEqual(['hold', 'release']);
+      // A burst of requests: one hold for all of them, released when the last answer is in.
+      const burst = [runner.parse('a: 1\n', 60), ...[1, 2, 3].map((n) => runner.run({ ...req, script: `return {status = "Healthy", message = "${n}"}` }))];
+      expect(events).toStrictEqual(['hold', 'release', 'hold']);
+      await Promise.all(burst);
+      expect(events).toStrictEqual(['hold', 'release', 'hold', 'release']);
+      // A killed run keeps the hold across the restart (the new worker starts), for the request behind it.
+      const stuck = runner.run({ ...req, script: 'return {status = tostring(string.find(string.rep("a", 40000), ".-.-.-.-.-.-b"))}' });
+      const behind = runner.run({ ...req, script: 'return {status = "Healthy"}' });
+      expect(await stuck).toMatchObject({ kind: 'error', limit: 'time' });
+      expect(events).toStrictEqual(['hold', 'release', 'hold', 'release', 'hold']);
+      expect(await behind).toMatchObject({ kind: 'ok' });
+      expect(events).toStrictEqual(['hold', 'release', 'hold', 'release', 'hold', 'release']);
+      // Closed with a request posted in the same tick: released all the same, and no new worker starts for the
+      // request after the close (it would take the hold again).
+      const queued = runner.run({ ...req, script: 'return {status = "Healthy"}' });
+      await runner.close();
+      expect(await queued).toMatchObject({ kind: 'error', error: 'the Lua worker was closed' });
+      expect(events).toStrictEqual(['hold', 'release', 'hold', 'release', 'hold', 'release', 'hold', 'release']);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('never holds the optimiser in-process (no worker: the runs are this thread\'s own work)', async () => {
+    let holds = 0;
+    const runner = createLuaRunner(undefined, () => {
+      holds++;
+      return () => {};
+    });
+    expect(await runner.run({ obj: {}, useOpenLibs: true, timeoutMs: 200, memoryBytes: 16 * 1024 * 1024, script: 'return {status = "Healthy"}' })).toMatchObject({ kind: 'ok' });
+    await runner.close();
+    expect(holds).toBe(0);
+  });
+
   it('reads test inputs in-process without a worker', async () => {
     const runner = createLuaRunner(undefined);
     expect(await runner.parse('a: "x\\ty"\n', 60)).toStrictEqual(encodeInput({ a: 'x\ty' }));
