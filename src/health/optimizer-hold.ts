@@ -1,5 +1,5 @@
 /**
- * Holds V8's optimising compiler (TurboFan) off while the health worker has work.
+ * Holds V8's optimising compiler (TurboFan) off while the health worker starts or has work.
  *
  * Why: a health evaluation is a burst of short, cold work. The worker reads each test input with the line reader,
  * encodes it and runs its script; this thread posts the cases and takes their answers. TurboFan compiles that code on
@@ -7,10 +7,12 @@
  * (deoptimisation) and compiles it again: on ArgoCD's 961-case corpus, V8's background threads spent about 0.45 s
  * of CPU more with the suites than without, more than the worker thread itself (0.40 s). With the optimiser held
  * off, that code runs in V8's baseline tiers (Ignition, Sparkplug), and the CPU the suites add per case fell from
- * 1.29-1.31 ms to 0.73-0.76 ms on Node 20 (bench/health-corpus.mjs; docs/health.md, Speed).
+ * 1.18-1.31 ms to 0.53-0.62 ms on Node 20, below gopher-lua's 0.62-0.68 ms on the same machine
+ * (bench/health-corpus.mjs; docs/health.md, Speed). It is held from the worker's start: the main thread's reading
+ * of the suites and inputs meanwhile is cold code too (0.09 s of CPU more saved per run).
  *
  * V8's flags are process-wide (a worker thread shares them), so the hold covers the whole process. It lasts only
- * while the worker has work, so the rest of an evaluation (the manifests of a large tree, read while no script
+ * while the worker starts or has work, so the rest of an evaluation (the manifests of a large tree, read while no script
  * runs) keeps the optimising compiler; code it optimised before the hold stays optimised. Node documents
  * `v8.setFlagsFromString` after start-up as unsupported in general; this flag is only read when V8 decides whether
  * to optimise a function, and the whole test suite runs through the hold under Node 20 and Node 24.

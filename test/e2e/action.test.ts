@@ -304,6 +304,16 @@ describe('workflow inputs from the pull request (a pull_request run takes its wo
     expect(r.stdout).toMatch(/^::error::gitops-gate: .*"examples\/lax\.yaml".*"policies\/gitops-gate\.yaml"/m);
   });
 
+  it('runs a health check from argocd-cm in the Lua worker of the bundled Action (and holds the optimiser meanwhile)', async () => {
+    // Only a run of the script finds this: it indexes obj.status, which a freshly created object lacks.
+    const cm = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: argocd-cm', '  namespace: argocd', 'data:', '  resource.customizations.health.example.com_Widget: |', '    return {status = obj.status.phase}', ''].join('\n');
+    const s = await make({ base: {}, head: { 'argocd/argocd-cm.yaml': cm }, ...APPROVED });
+    const r = await runAction({ fake, workspace: s.workspace, eventName: 'pull_request', payload: s.payload() });
+    expect([r.code, r.outputs.verdict]).toEqual([1, 'fail']);
+    const found = r.record?.findings.find((f) => f.rule === 'lua-fails-on-fresh-object');
+    expect([found?.file, found?.message]).toEqual(['argocd/argocd-cm.yaml', expect.stringMatching(/attempt to index a nil value/)]);
+  });
+
   it('asks for an approval of a change to .github/workflows under the default policy', async () => {
     const wf = 'on: pull_request\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/gitops-gate@v1\n';
     const s = await make({ base: { '.github/workflows/gate.yml': wf }, head: { '.github/workflows/gate.yml': wf + '        with: { fail-on: never }\n' } });
