@@ -15,7 +15,8 @@
  * while the worker starts or has work, so the rest of an evaluation (the manifests of a large tree, read while no script
  * runs) keeps the optimising compiler; code it optimised before the hold stays optimised. Node documents
  * `v8.setFlagsFromString` after start-up as unsupported in general; this flag is only read when V8 decides whether
- * to optimise a function, and the whole test suite runs through the hold under Node 20 and Node 24.
+ * to optimise a function, and the test suite runs through the hold under Node 20, the end-to-end suite (an argocd-cm
+ * check in the bundled Action) under Node 24 as well.
  * A user's own choice of V8 tiers (`--jitless`, `--no-opt`, `--no-turbofan`, ... on the command line or in
  * NODE_OPTIONS) is left alone.
  */
